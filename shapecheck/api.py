@@ -1,0 +1,152 @@
+"""`check()`: wire spec → loading → trace → diagnose into one Report."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import sys
+import time
+from typing import Iterable
+
+from .errors import ShapecheckError, SpecError
+from .loading import LoadedModel, resolve
+from .report import Report
+from .spec import InputSpec, parse_input
+
+ENGINES = ("auto", "meta", "real")
+
+
+def _specs(inputs, loaded: LoadedModel) -> list[InputSpec]:
+    if inputs is None:
+        if loaded.default_inputs:
+            return list(loaded.default_inputs)
+        raise SpecError(f"{loaded.label} needs an input size",
+                        hint="pass --input with the per-sample dims, e.g. --input 3x224x224")
+    if isinstance(inputs, (str, InputSpec)):
+        inputs = [inputs]
+    return [i if isinstance(i, InputSpec) else parse_input(str(i)) for i in inputs]
+
+
+def check(
+    model,
+    inputs: str | InputSpec | Iterable[str | InputSpec] | None = None,
+    *,
+    batch: int = 1,
+    no_batch: bool = False,
+    train: bool = False,
+    engine: str = "auto",
+    device: str = "cpu",
+    args: dict | None = None,
+    probe_budget_s: float = 2.0,
+) -> Report:
+    """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
+
+    A module passed in is left as it was: hooks removed, training mode and device restored.
+    """
+    start = time.perf_counter()
+    if engine not in ENGINES:
+        raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    if batch < 1:
+        raise SpecError(f"--batch must be at least 1, got {batch}")
+    if isinstance(model, str):
+        loaded = resolve(model, args)
+    else:
+        if args:
+            raise SpecError("args apply to models given by name; construct the module yourself")
+        loaded = LoadedModel(model, type(model).__name__)
+    specs = _specs(inputs, loaded)
+    batch_or_none = None if no_batch else batch
+
+    from .diagnose import diagnose
+    from .trace import engines
+
+    common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
+    note = None
+    with contextlib.redirect_stdout(sys.stderr):
+        if engine in ("auto", "meta"):
+            trace = engines.run(loaded.module, specs, engine=engines.META, def_sites=loaded.def_sites, **common)
+            err = trace.error
+            if err is not None and err.engine_limit and engine == "meta":
+                raise ShapecheckError(f"the meta engine cannot trace {loaded.label}: {err.message}",
+                                      hint="use --engine auto or --engine real")
+            if engine == "auto" and err is not None and (err.engine_limit or not diagnose(trace).errors
+                                                          or _unexplained(diagnose(trace))):
+                reason = err.message if err.engine_limit else f"{err.type} on meta tensors, confirming on real ones"
+                note = f"meta engine: {reason}; traced with the real engine"
+                trace = _run_real(loaded, specs, device, engines, common)
+        else:
+            trace = _run_real(loaded, specs, device, engines, common)
+
+    probe = None
+    if trace.engine == engines.META:
+        def probe(layer, dims):
+            shapes = [InputSpec(tuple(dims), specs[0].dtype)] + specs[1:]
+            with contextlib.redirect_stdout(sys.stderr):
+                t = engines.run(loaded.module, shapes, engine=engines.META,
+                                stop_at=(layer.name, layer.call), **common)
+            return t.probe_inputs
+
+    diagnosis = diagnose(trace, probe=probe, budget_s=probe_budget_s)
+    return Report(
+        model=loaded.label,
+        inputs=trace.inputs,
+        engine=trace.engine,
+        trace=trace,
+        diagnosis=diagnosis,
+        engine_note=note,
+        notes=list(loaded.notes),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _unexplained(diagnosis) -> bool:
+    return all(f.code == "SC100" for f in diagnosis.errors)
+
+
+def _run_real(loaded: LoadedModel, specs, device, engines, common):
+    import torch
+
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ShapecheckError("--device cuda: no CUDA device is available here",
+                              hint="use --device cpu")
+    module = loaded.module
+    sites = loaded.def_sites
+    restore = None
+    if engines.is_meta(module):
+        if loaded.rebuild is not None:
+            module, sites = loaded.rebuild()
+        else:
+            module = _materialize(module)
+    else:
+        current = next((p.device for p in module.parameters()), torch.device("cpu"))
+        if str(current) != device:
+            restore = current
+    try:
+        module.to(device)
+        return engines.run(module, specs, engine=engines.REAL, device=device, def_sites=sites, **common)
+    finally:
+        if restore is not None:
+            module.to(restore)
+
+
+def _materialize(module):
+    """A copy of a meta module with random weights (for modules we cannot rebuild)."""
+    import torch
+
+    clone = copy.deepcopy(module).to_empty(device="cpu")
+    with torch.no_grad():
+        for name, tensor in list(clone.named_parameters()) + list(clone.named_buffers()):
+            if tensor.is_floating_point():
+                if name.endswith("var"):
+                    tensor.fill_(1.0)
+                else:
+                    tensor.normal_(0, 0.02)
+            else:
+                tensor.zero_()
+        for sub in clone.modules():
+            if hasattr(sub, "reset_parameters"):
+                try:
+                    sub.reset_parameters()
+                except Exception:  # noqa: BLE001 - keep the random values
+                    pass
+    return clone

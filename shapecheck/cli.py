@@ -1,0 +1,132 @@
+"""The command line: wires spec → loading → trace → diagnose → render, nothing more.
+
+torch is imported only by the commands that trace; `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import ShapecheckError
+
+
+class _DefaultToCheck(TyperGroup):
+    """`shapecheck vgg16 …` means `shapecheck check vgg16 …`."""
+
+    def parse_args(self, ctx, args):
+        top_level = {"--help", "-h", "--version", "--install-completion", "--show-completion"}
+        if args and args[0] not in self.commands and args[0] not in top_level:
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_DefaultToCheck,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Find tensor shape mismatches in PyTorch models, explain them, and suggest fixes.\n\n"
+         "Usage: shapecheck MODEL [--input SPEC ...] (MODEL: a torchvision name, file.py[:Name] "
+         "or package.module:Name).",
+)
+
+
+class Engine(str, Enum):
+    auto = "auto"
+    meta = "meta"
+    real = "real"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _fail(err: ShapecheckError) -> typer.Exit:
+    lines = [f"error: {err.message}"]
+    if err.hint:
+        lines.append(f"  hint: {err.hint}")
+    if err.detail:
+        lines.append(err.detail)
+    print("\n".join(lines), file=sys.stderr)
+    return typer.Exit(err.exit_code)
+
+
+@app.command("check")
+def check_command(
+    model: Annotated[str, typer.Argument(help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name")],
+    input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument")] = None,
+    batch: Annotated[int, typer.Option(help="batch size put in front of every input")] = 1,
+    no_batch: Annotated[bool, typer.Option("--no-batch", help="feed the shapes exactly as written (no batch dim)")] = False,
+    arg: Annotated[Optional[list[str]], typer.Option("--arg", help="constructor keyword argument KEY=VALUE (VALUE as a Python literal); repeatable")] = None,
+    train: Annotated[bool, typer.Option("--train", help="trace in training mode (default: eval)")] = False,
+    engine: Annotated[Engine, typer.Option(help="meta: shapes only, no weights; real: random weights; auto: meta, real when needed")] = Engine.auto,
+    device: Annotated[str, typer.Option(help="device for the real engine: cpu or cuda")] = "cpu",
+    depth: Annotated[Optional[int], typer.Option(help="fold the table below this depth")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
+    strict: Annotated[bool, typer.Option("--strict", help="exit 1 on warnings too")] = False,
+    color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
+) -> None:
+    """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
+
+    Exit codes: 0 no error findings, 1 error findings (or warnings with --strict),
+    2 bad usage, input spec, model loading or internal error.
+    """
+    from .spec import parse_arg
+
+    try:
+        args = dict(parse_arg(a) for a in arg or [])
+        from .api import check
+        from .render import renderer
+
+        report = check(model, input or None, batch=batch, no_batch=no_batch, train=train,
+                       engine=engine.value, device=device, args=args)
+    except ShapecheckError as err:
+        raise _fail(err) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as exc:  # noqa: BLE001 - a bug in shapecheck, not in the user's model
+        if os.environ.get("SHAPECHECK_DEBUG"):
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc} "
+              "(set SHAPECHECK_DEBUG=1 for the traceback)", file=sys.stderr)
+        raise typer.Exit(2) from None
+    renderer(format.value)(report, sys.stdout, depth=depth, color=color.value)
+    raise typer.Exit(report.exit_code(strict))
+
+
+@app.command("list")
+def list_command() -> None:
+    """List the torchvision model names, grouped by family, with each one's default input."""
+    from .catalog import family_order, named_models
+
+    models = named_models()
+    for family in family_order():
+        names = sorted(n for n, m in models.items() if m.family == family)
+        if not names:
+            continue
+        print(f"{family} ({len(names)})")
+        width = max(len(n) for n in names)
+        for name in names:
+            print(f"  {name:<{width}}  {'  '.join(models[name].default_inputs)}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

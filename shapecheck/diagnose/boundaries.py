@@ -1,0 +1,136 @@
+"""Find conv→linear boundaries: where a feature map reaches a Linear, flattened or not."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..trace.records import MODULE, OP, LayerRecord, TensorInfo, Trace
+
+_CONV = re.compile(r"^(Lazy)?(Conv(Transpose)?[123]d|(Max|Avg|LP|FractionalMax)Pool[123]d)$")
+_CONV_OP = re.compile(r"^(F\.|torch\.)(conv(_transpose)?[123]d|(max|avg)_pool[123]d)$")
+_ADAPTIVE = re.compile(r"^Adaptive(Avg|Max)Pool[123]d$")
+_ADAPTIVE_OP = re.compile(r"^(F\.|torch\.)adaptive_(avg|max)_pool[123]d$")
+_FLATTEN_OPS = {"torch.flatten", "Tensor.flatten", "Tensor.view", "Tensor.reshape", "torch.reshape"}
+_LINEAR_OPS = {"F.linear"}
+
+
+def is_conv_like(row: LayerRecord) -> bool:
+    """A convolution or fixed-size pooling: its output size follows the input size."""
+    pattern = _CONV if row.kind == MODULE else _CONV_OP
+    return bool(pattern.match(row.type))
+
+
+def is_adaptive(row: LayerRecord) -> bool:
+    """Adaptive pooling to a fixed size (no None in output_size): any input size fits."""
+    if row.kind == MODULE and _ADAPTIVE.match(row.type):
+        size = row.attrs.get("output_size")
+        return not (isinstance(size, list) and None in size)
+    return row.kind == OP and bool(_ADAPTIVE_OP.match(row.type))
+
+
+def is_global_reduce(row: LayerRecord) -> bool:
+    """`x.mean((2, 3))` and friends: spatial dims averaged away."""
+    return (row.kind == OP and row.attrs.get("category") == "reduce" and bool(row.inputs)
+            and bool(row.outputs) and row.outputs[0].rank < row.inputs[0].rank)
+
+
+def is_flatten(row: LayerRecord) -> bool:
+    if row.kind == MODULE:
+        return row.type == "Flatten"
+    return row.type in _FLATTEN_OPS and bool(row.outputs) and bool(row.inputs) and \
+        row.outputs[0].rank < row.inputs[0].rank
+
+
+def is_linear(row: LayerRecord) -> bool:
+    return (row.kind == MODULE and row.type in ("Linear", "LazyLinear")) or \
+        (row.kind == OP and row.type in _LINEAR_OPS)
+
+
+def in_features(row: LayerRecord) -> int | None:
+    if row.kind == MODULE:
+        value = row.attrs.get("in_features")
+        return value if isinstance(value, int) and value > 0 else None
+    if len(row.inputs) >= 2 and row.inputs[1].rank == 2:
+        return row.inputs[1].shape[1]
+    return None
+
+
+def out_features(row: LayerRecord) -> int | None:
+    if row.kind == MODULE:
+        return row.attrs.get("out_features")
+    if len(row.inputs) >= 2 and row.inputs[1].rank == 2:
+        return row.inputs[1].shape[0]
+    return None
+
+
+def _shape_preserving(row: LayerRecord) -> bool:
+    if is_linear(row) or not row.inputs or not row.outputs:
+        return False
+    return row.outputs[0].shape == row.inputs[0].shape
+
+
+def producer(trace: Trace, tensor: TensorInfo) -> LayerRecord | None:
+    """The row that shaped this tensor, looking through shape-preserving rows (ReLU, BatchNorm)."""
+    row = trace.row(tensor.source)
+    seen = 0
+    while (row is not None and _shape_preserving(row) and not is_conv_like(row)
+           and not is_adaptive(row) and seen < 1000):
+        row = trace.row(row.inputs[0].source)
+        seen += 1
+    return row
+
+
+@dataclass
+class Boundary:
+    """A feature map on its way into a Linear."""
+
+    linear: LayerRecord
+    tensor: TensorInfo  # what reaches the Linear
+    in_features: int
+    flattened: bool  # False: the map arrives with its spatial dims (SC101)
+    feature: LayerRecord | None  # the conv/pool row that produced the map (None: the model input)
+    feature_shape: tuple[int, ...]  # the map before flattening
+    flatten: LayerRecord | None = None
+    adaptive: bool = False  # a fixed-size pool before the flatten: any input size fits
+
+
+def _is_model_input(trace: Trace, tensor: TensorInfo) -> bool:
+    return tensor.source is None and any(i.tid == tensor.tid for i in trace.inputs)
+
+
+def find_boundaries(trace: Trace) -> list[Boundary]:
+    found = []
+    for row in trace.layers:
+        if not is_linear(row) or not row.inputs:
+            continue
+        n_in = in_features(row)
+        if n_in is None:
+            continue
+        tensor = row.inputs[0]
+        src = producer(trace, tensor)
+        if tensor.rank >= 3:
+            if (src is not None and (is_conv_like(src) or is_adaptive(src)) and src.outputs
+                    and src.outputs[0].rank == tensor.rank):
+                found.append(Boundary(row, tensor, n_in, False, src, tensor.shape))
+            elif src is None and tensor.rank in (4, 5) and _is_model_input(trace, tensor):
+                found.append(Boundary(row, tensor, n_in, False, None, tensor.shape))
+            continue
+        if src is None or tensor.rank != 2:
+            continue
+        if is_global_reduce(src):
+            feature = producer(trace, src.inputs[0])
+            if feature is not None and (is_conv_like(feature) or is_adaptive(feature)):
+                found.append(Boundary(row, tensor, n_in, True, feature, src.inputs[0].shape, src, True))
+            continue
+        if not is_flatten(src):
+            continue
+        fmap = src.inputs[0]
+        feature = producer(trace, fmap)
+        if feature is None or fmap.rank < 3:
+            continue
+        if is_adaptive(feature):
+            found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, True))
+        elif is_conv_like(feature):
+            found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, False))
+    return found

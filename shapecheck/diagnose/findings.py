@@ -1,0 +1,61 @@
+"""What diagnosis returns: findings with fixes, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..trace.records import Location
+
+ERROR = "error"
+WARNING = "warning"
+
+SAFE = "safe"  # only the shape changes as intended; checkpoints still load
+UNSAFE = "unsafe"  # parameters or state-dict keys change: existing checkpoints no longer load
+DISPLAY_ONLY = "display-only"  # holds a placeholder the user must fill in
+
+
+@dataclass
+class Fix:
+    description: str
+    code: str = ""
+    safety: str = UNSAFE
+    location: Location | None = None  # the line the fix applies to
+    before: str | None = None  # for one-line edits: the line as written …
+    after: str | None = None  # … and as it should read
+
+
+@dataclass
+class Label:
+    """A secondary pointer: the row that produced the shape ("from `features`")."""
+
+    layer: str
+    message: str
+    location: Location | None = None
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    layer: str  # qualified name of the failing or flagged row
+    message: str  # stands on its own: lower case, no trailing period
+    location: Location | None = None
+    row: int | None = None  # index of the row in the trace
+    why: list[str] = field(default_factory=list)  # each line explains a number
+    labels: list[Label] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class Diagnosis:
+    findings: list[Finding] = field(default_factory=list)
+    ok_rows: list[int] = field(default_factory=list)  # conv→linear boundaries that are fine
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]

@@ -1,0 +1,177 @@
+"""Turn shapes into the arithmetic a finding explains: 3584 = 1·512·7."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Callable, Iterable
+
+from .context import Context
+from ..trace.records import LayerRecord, TensorInfo
+
+
+def prod(dims: Iterable[int]) -> int:
+    return math.prod(dims)
+
+
+def dot(dims: Iterable[int]) -> str:
+    return "·".join(str(d) for d in dims)
+
+
+def shape(dims: Iterable[int]) -> str:
+    return "[" + ", ".join(str(d) for d in dims) + "]"
+
+
+def size_text(dims: Iterable[int]) -> str:
+    return "×".join(str(d) for d in dims)
+
+
+def matmul_message(input_shape: tuple[int, ...], n_in: int, n_out: int) -> str:
+    """The message a real (CPU/CUDA) run prints for a Linear whose in_features don't fit."""
+    rows = prod(input_shape[:-1]) if len(input_shape) > 1 else 1
+    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input_shape[-1]} and {n_in}x{n_out})"
+
+
+def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int, ...] | None:
+    """An adaptive pool output size with channels·∏size == target, closest to the current map."""
+    if channels <= 0 or target % channels:
+        return None
+    per_channel = target // channels
+    ndim = len(current)
+    if ndim == 1:
+        return (per_channel,)
+    best = None
+    for first in range(1, per_channel + 1):
+        if per_channel % first:
+            continue
+        rest = per_channel // first
+        if ndim == 2:
+            candidate = (first, rest)
+        else:
+            side = round(rest ** (1 / (ndim - 1)))
+            if side ** (ndim - 1) != rest:
+                continue
+            candidate = (first,) + (side,) * (ndim - 1)
+        # Prefer the aspect ratio of the current map.
+        score = sum(abs(math.log(c / max(cur, 1))) for c, cur in zip(candidate, current))
+        if best is None or score < best[0]:
+            best = (score, candidate)
+    return None if best is None else best[1]
+
+
+def call_argument(source: str) -> str:
+    """The variable passed in `x = self.fc(x)`: `x` (falls back to `x`)."""
+    match = re.search(r"\(\s*([A-Za-z_]\w*)\s*[,)]", source)
+    return match.group(1) if match else "x"
+
+
+def assigned_name(source: str) -> str | None:
+    match = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", source)
+    return match.group(1) if match else None
+
+
+def replace_first_argument(source: str, call: str, value: int) -> str | None:
+    """`nn.Linear(512 * 7 * 7, 100)` → `nn.Linear(41472, 100)`; None when not found."""
+    match = re.search(rf"\b{call}\(\s*", source)
+    if not match:
+        return None
+    start = match.end()
+    depth = 0
+    for i in range(start, len(source)):
+        ch = source[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                end = i
+                break
+            depth -= 1
+        elif ch == "," and depth == 0:
+            end = i
+            break
+    else:
+        return None
+    arg = source[start:end]
+    if "=" in arg and not arg.strip().startswith("in_"):
+        return None
+    if arg.strip().startswith("in_features="):
+        return source[:start] + f"in_features={value}" + source[end:]
+    return source[:start] + str(value) + source[end:]
+
+
+def spatial_dims(ctx: Context) -> tuple[int, ...]:
+    """Indexes (in per-sample dims) of the dims that scale: everything after channels."""
+    dims = ctx.sample_dims
+    return tuple(range(1, len(dims))) if len(dims) >= 2 else ()
+
+
+def accepted_range(
+    ctx: Context,
+    layer: LayerRecord,
+    measure: Callable[[list[TensorInfo]], int],
+    target: int,
+    axes: tuple[int, ...],
+) -> tuple[int, int | None] | None:
+    """The interval of sizes s (given to every dim in `axes`) where measure(layer inputs) == target.
+
+    measure must not decrease as the input grows (true for conv/pool chains); a trace that
+    fails before the layer counts as too small. None when no size fits or probing is off;
+    an upper end of None means no limit was found.
+    """
+    base = list(ctx.sample_dims)
+
+    def value(size: int) -> int:
+        dims = list(base)
+        for axis in axes:
+            dims[axis] = size
+        got = ctx.probe_at(layer, tuple(dims))
+        return -1 if not got else measure(got)
+
+    try:
+        hi = max(base[a] for a in axes)
+        while value(hi) <= target:
+            if hi >= 8192:
+                break
+            hi *= 2
+        lo_edge, hi_edge = 1, hi
+        while lo_edge < hi_edge:  # smallest size with value >= target
+            mid = (lo_edge + hi_edge) // 2
+            if value(mid) >= target:
+                hi_edge = mid
+            else:
+                lo_edge = mid + 1
+        low = lo_edge
+        if value(low) != target:
+            return None
+        if value(hi) == target:
+            return low, None
+        lo_edge, hi_edge = low, hi
+        while lo_edge < hi_edge:  # largest size with value <= target
+            mid = (lo_edge + hi_edge + 1) // 2
+            if value(mid) <= target:
+                lo_edge = mid
+            else:
+                hi_edge = mid - 1
+        return low, lo_edge
+    except (LookupError, TimeoutError):
+        return None
+
+
+def range_text(ctx: Context, low: int, high: int | None, axes: tuple[int, ...]) -> str:
+    names = _dim_names(len(ctx.sample_dims))
+    label = " = ".join(names[a] for a in axes)
+    if high is None:
+        return f"{label} ≥ {low}"
+    if low == high:
+        return f"{label} = {low} only"
+    return f"{label} from {low} to {high}"
+
+
+def _dim_names(n: int) -> list[str]:
+    if n == 3:
+        return ["C", "H", "W"]
+    if n == 4:
+        return ["C", "T", "H", "W"]
+    if n == 2:
+        return ["C", "L"]
+    return [f"d{i}" for i in range(n)]

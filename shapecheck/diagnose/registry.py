@@ -1,0 +1,56 @@
+"""Every rule code, reserved, active or removed. Codes are a public contract: never reused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+ACTIVE = "active"
+RESERVED = "reserved"  # the code is taken; the rule is not written yet
+REMOVED = "removed"  # kept listed so the code is never given to another rule
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str  # reads naturally after "ignore": missing-flatten
+    summary: str
+    status: str = RESERVED
+    severity: str | None = None
+
+
+CODES: dict[str, RuleInfo] = {
+    info.code: info
+    for info in (
+        RuleInfo("SC100", "unclassified-error", "the forward pass failed in a way no rule explains"),
+        RuleInfo("SC101", "missing-flatten", "a Linear receives a conv/pool feature map that was never flattened"),
+        RuleInfo("SC102", "in-features-mismatch", "a Linear's in_features differs from the size that reaches it"),
+        RuleInfo("SC103", "size-locked-head", "a Linear head only fits one input size: no adaptive pooling before the flatten"),
+        RuleInfo("SC104", "channel-mismatch", "a conv's in_channels differs from the channels it receives"),
+        RuleInfo("SC105", "rank-mismatch", "a batch or channel dim is missing"),
+        RuleInfo("SC106", "batch-mixing", "an op mixes samples of the batch (cat on dim 0, view(-1, n))"),
+        RuleInfo("SC107", "input-too-small", "a feature map shrinks below a kernel's size"),
+        RuleInfo("SC108", "batchnorm-single-value", "BatchNorm in training mode sees one value per channel"),
+        RuleInfo("SC109", "concat-mismatch", "tensors joined by cat differ outside the cat dim"),
+        RuleInfo("SC110", "checkpoint-mismatch", "a checkpoint's keys or shapes differ from the model's"),
+        RuleInfo("SC111", "view-non-contiguous", "view on a tensor made non-contiguous by permute/transpose"),
+        RuleInfo("SC112", "broadcast-mismatch", "an elementwise op between shapes that do not broadcast"),
+        RuleInfo("SC113", "invalid-view", "a view/reshape size that does not divide the tensor"),
+    )
+}
+
+# code → check function, filled by the @rule decorator as rule modules are imported.
+CHECKS: dict[str, Callable] = {}
+
+
+def rule(code: str, severity: str):
+    """Register a check function under a reserved code and mark the code active."""
+
+    def register(fn: Callable) -> Callable:
+        info = CODES[code]
+        CODES[code] = RuleInfo(info.code, info.name, info.summary, ACTIVE, severity)
+        CHECKS[code] = fn
+        fn.code = code
+        return fn
+
+    return register

@@ -1,0 +1,66 @@
+"""Pieces several rules share: naming the producer, the adaptive-pool fix."""
+
+from __future__ import annotations
+
+from ..boundaries import Boundary
+from ..context import Context
+from ..findings import SAFE, Fix, Label
+from ..numbers import call_argument, dot, pool_size, shape
+
+
+def layer_name(row) -> str:
+    """How findings name a row: `classifier.0`, or `Tensor.view (line 15)` for an op."""
+    if row.kind == "op":
+        where = f" (line {row.called_at.line})" if row.called_at else ""
+        return f"{row.type}{where}"
+    return row.name
+
+
+def ref(row) -> str:
+    """A row named inside a message, identifiers in backticks."""
+    if row.kind == "op":
+        where = f" at line {row.called_at.line}" if row.called_at else ""
+        return f"`{row.type}`{where}"
+    return f"`{row.name}`"
+
+
+def producer_label(ctx: Context, b: Boundary) -> Label | None:
+    """"`features` outputs [1, 512, 9, 9]" — the outermost row that returned the map."""
+    if b.feature is None:
+        return Label("input", f"the model input {shape(b.feature_shape)} reaches it directly")
+    tensor = b.flatten.inputs[0] if b.flatten is not None else b.tensor
+    outer = ctx.trace.outermost_producer(tensor) if tensor.tid is not None else None
+    row = outer or b.feature
+    return Label(layer_name(row), f"{ref(row)} outputs {shape(b.feature_shape)}", row.location)
+
+
+def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
+    """AdaptiveAvgPool to (h, w) with C·h·w == target, inserted before the flatten."""
+    fmap = b.feature_shape
+    if len(fmap) < 3:
+        return None
+    channels, spatial = fmap[1], fmap[2:]
+    size = pool_size(channels, target, spatial)
+    if size is None:
+        return None
+    nd = len(spatial)
+    arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
+    pool = f"nn.AdaptiveAvgPool{nd}d({arg})"
+    flatten = b.flatten
+    code = ""
+    location = None
+    if flatten is not None and flatten.kind == "op" and flatten.called_at is not None:
+        var = call_argument(flatten.called_at.source)
+        code = (f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n"
+                f"{flatten.called_at.source}")
+        location = flatten.called_at
+    elif flatten is not None and flatten.defined_at is not None:
+        code = f"{pool}, nn.Flatten(1)  # in place of nn.Flatten"
+        location = flatten.defined_at
+    math_text = f"{channels}·{dot(size)} = {target}"
+    return Fix(
+        description=f"pool to a fixed size before flattening with `{pool}`: {math_text} {note}",
+        code=code or pool,
+        safety=SAFE,
+        location=location,
+    )

@@ -1,0 +1,47 @@
+"""SC100 unclassified-error.
+
+What it does: reports a forward pass that failed in a way no other rule explains, with the
+failing layer, the shapes that reached it and PyTorch's own message.
+
+Why is this bad? The model does not run at this input. The table shows every shape up to the
+failing row, which is usually enough to see the cause.
+
+Example: any exception raised inside `forward` that is not a known shape error.
+
+Use instead: read the failing row's inputs in the table; the user's own frames are listed.
+
+Fix safety: no fix is offered.
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..findings import ERROR, Finding
+from ..numbers import shape
+from ..registry import rule
+from .common import ref
+
+
+@rule("SC100", ERROR)
+def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
+    error = ctx.trace.error
+    if error is None or error.engine_limit:
+        return []
+    row = ctx.trace.failing
+    if row is not None and explained and row.index in explained:
+        return []
+    first = error.message.splitlines()[0] if error.message else error.type
+    why = []
+    if row is not None:
+        ins = ", ".join(shape(i.shape) for i in row.inputs) or "no tensors"
+        why.append(f"{ref(row)} ({row.type}) received {ins}")
+    for loc in error.user_frames[-3:]:
+        why.append(f"in your code at {loc}: {loc.source}")
+    where = f"{ref(row)}" if row is not None else "the forward pass"
+    return [Finding(
+        code="SC100", severity=ERROR, layer=row.name if row is not None else "",
+        message=f"{where} raised {error.type}: {first}",
+        location=(error.user_frames[-1] if error.user_frames else (row.location if row else None)),
+        row=row.index if row is not None else None, why=why,
+        notes=["no rule explains this error; the table shows the shapes up to the failing row"],
+    )]

@@ -1,0 +1,99 @@
+"""SC101 missing-flatten.
+
+What it does: finds an `nn.Linear` (or `F.linear`) that receives a conv or pooling feature map
+`(N, C, H, W)` that was never flattened.
+
+Why is this bad? `nn.Linear` multiplies only the last dim. A `[1, 512, 7, 7]` map is read as
+3584 = 1·512·7 rows of 7 features, so PyTorch fails with `mat1 and mat2 shapes cannot be
+multiplied (3584x7 and 25088x100)`. Worse, when the last dim happens to equal `in_features`,
+the layer runs on the width dim alone and the spatial dims leak into the output.
+
+Example:
+    x = self.features(x)   # [N, 512, 7, 7]
+    x = self.fc(x)         # nn.Linear(512 * 7 * 7, 100)
+
+Use instead:
+    x = self.features(x)
+    x = torch.flatten(x, 1)   # [N, 25088]
+    x = self.fc(x)
+
+Fix safety: inserting `torch.flatten` is safe (no parameter changes); wrapping the layer in an
+`nn.Sequential` with `nn.Flatten(1)` renames state-dict keys, so it is unsafe for checkpoints.
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
+from ..numbers import call_argument, dot, matmul_message, prod, shape
+from ..registry import rule
+from .common import ref, layer_name, producer_label
+
+
+@rule("SC101", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    findings = []
+    for b in ctx.boundaries:
+        if b.flattened:
+            continue
+        row, t = b.linear, b.tensor
+        n_in = b.in_features
+        n_out = (row.attrs.get("out_features") if row.kind == "module" else None) or "out"
+        name = layer_name(row)
+        rows_count = prod(t.shape[:-1])
+        flat = prod(t.shape[1:])
+        kind = "feature map" if b.feature is not None else "image-shaped input"
+        why = []
+        notes = []
+        if row.failed:
+            message = f"{ref(row)} receives a {t.rank}-D {kind} {shape(t.shape)} that was never flattened"
+            why.append(f"nn.Linear multiplies only the last dim: {shape(t.shape)} is read as "
+                       f"{rows_count} = {dot(t.shape[:-1])} rows of {t.shape[-1]} features")
+            why.append(f"the last dim {t.shape[-1]} ≠ in_features {n_in}")
+            if isinstance(n_out, int):
+                notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
+        else:
+            out = row.outputs[0].shape if row.outputs else None
+            message = (f"{ref(row)} is applied to the last dim of the {t.rank}-D {kind} "
+                       f"{shape(t.shape)} instead of its flattened features")
+            why.append(f"the last dim {t.shape[-1]} happens to equal in_features {n_in}, so it runs "
+                       f"and returns {shape(out) if out else '?'}: the spatial dims leak into the output")
+        if flat == n_in:
+            after = f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features, which matches in_features"
+        else:
+            after = (f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features but "
+                     f"in_features is {n_in}: in_features must change too (SC102)")
+        why.append(after)
+        fixes = []
+        if row.called_at is not None:
+            var = call_argument(row.called_at.source)
+            fixes.append(Fix(
+                description=f"flatten everything but the batch dim before line {row.called_at.line}",
+                code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
+                safety=SAFE,
+                location=row.called_at,
+            ))
+        if row.kind == "module":
+            parent = ctx.trace.row(row.parent)
+            if parent is not None and parent.type == "Sequential":
+                fixes.append(Fix(
+                    description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
+                                " (shifts the indices of later layers in the state dict)",
+                    code="nn.Flatten(1),",
+                    safety=UNSAFE,
+                    location=parent.defined_at,
+                ))
+            elif row.called_at is None and row.defined_at is not None:
+                fixes.append(Fix(
+                    description=f"put `nn.Flatten(1)` in front of {ref(row)}",
+                    code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
+                    safety=UNSAFE,
+                    location=row.defined_at,
+                ))
+        label = producer_label(ctx, b)
+        findings.append(Finding(
+            code="SC101", severity=ERROR, layer=name, message=message,
+            location=row.location, row=row.index, why=why,
+            labels=[label] if label else [], notes=notes, fixes=fixes,
+        ))
+    return findings

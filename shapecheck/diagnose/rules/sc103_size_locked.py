@@ -1,0 +1,59 @@
+"""SC103 size-locked-head.
+
+What it does: finds a Linear head whose `in_features` depends on the input's spatial size:
+a conv feature map is flattened with no adaptive or global pooling in between. The model runs
+at the traced input size, and fails at most others.
+
+Why is this bad? The first user with a different image size meets SC102. A classifier fed
+224×224 images flattens a 7×7 map; at 256×256 the map is 8×8 and the head no longer fits.
+
+Example:
+    x = x.view(x.size(0), -1)   # 512·7·7 only at 224 to 255 px
+    x = self.fc(x)
+
+Use instead:
+    x = self.pool(x)            # nn.AdaptiveAvgPool2d((7, 7))
+    x = x.view(x.size(0), -1)   # 512·7·7 at any size
+
+Fix safety: safe: the pool has no parameters, and at the traced size the shapes are unchanged.
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..findings import WARNING, Finding
+from ..numbers import dot, shape, size_text
+from ..registry import rule
+from .common import ref, adaptive_pool_fix, layer_name, producer_label
+from .sc102_in_features import _fits_range
+
+
+@rule("SC103", WARNING)
+def check(ctx: Context) -> list[Finding]:
+    findings = []
+    for b in ctx.boundaries:
+        if not b.flattened or b.adaptive or b.linear.failed:
+            continue
+        if b.tensor.shape[-1] != b.in_features:
+            continue
+        name = layer_name(b.linear)
+        fmap = b.feature_shape
+        why = [
+            f"at input {size_text(ctx.sample_dims)} the map {shape(fmap)} flattens to "
+            f"{dot(fmap[1:])} = {b.in_features} = in_features",
+            "no adaptive or global pooling fixes the map's size, so another input size changes it",
+        ]
+        fits = _fits_range(ctx, b, b.in_features)
+        if fits:
+            why.append(f"{ref(b.linear)} accepts only inputs with {fits}")
+        else:
+            why.append("other input sizes were not probed (no meta engine or probe budget spent)")
+        label = producer_label(ctx, b)
+        fix = adaptive_pool_fix(b, b.in_features, "at any input size; at this size nothing changes")
+        findings.append(Finding(
+            code="SC103", severity=WARNING, layer=name,
+            message=f"{ref(b.linear)} only fits inputs whose feature map flattens to exactly {b.in_features} features",
+            location=b.linear.location, row=b.linear.index, why=why,
+            labels=[label] if label else [], fixes=[fix] if fix else [],
+        ))
+    return findings

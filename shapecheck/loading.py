@@ -1,0 +1,332 @@
+"""Resolve a model name or file into an `nn.Module`, offline and without allocating weights.
+
+Parameters and buffers are moved to the meta device as they are registered, so a model's
+`__init__` can still compute with ordinary tensors (torchvision's `regnet_*` does) while its
+weights never take memory. Pretrained weights that model code asks for are never downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+import warnings
+import weakref
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import LoadError
+from .spec import InputSpec
+
+
+@dataclass
+class LoadedModel:
+    module: object  # nn.Module
+    label: str
+    family: str = "user"
+    default_inputs: list[InputSpec] | None = None
+    takes_image_list: bool = False
+    notes: list[str] = field(default_factory=list)
+    def_sites: object = field(default_factory=weakref.WeakKeyDictionary)  # module → Location
+    # Builds the same model again with real (random) weights, for the real engine:
+    # returns (module, def_sites).
+    rebuild: Callable[[], tuple] | None = None
+
+
+# -- offline --------------------------------------------------------------------------------
+class SkippedWeights(dict):
+    """Stands in for a downloaded state dict; loading it changes nothing."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+
+
+@contextlib.contextmanager
+def offline(notes: list[str]):
+    """Serve pretrained-weight requests with `SkippedWeights`; refuse other downloads."""
+    import torch.hub
+    import torch.utils.model_zoo
+    from torch import nn
+
+    def fake_load(url, *args, **kwargs):
+        note = f"pretrained weights skipped (offline; weights do not change shapes): {url}"
+        if note not in notes:
+            notes.append(note)
+        return SkippedWeights(url)
+
+    def refuse(*args, **kwargs):
+        raise LoadError("the model tries to download files; shapecheck never downloads anything",
+                        hint="build the model without torch.hub.load / download calls")
+
+    original_lsd = nn.Module.load_state_dict
+
+    def load_state_dict(self, state_dict, *args, **kwargs):
+        if isinstance(state_dict, SkippedWeights):
+            return nn.modules.module._IncompatibleKeys([], [])
+        return original_lsd(self, state_dict, *args, **kwargs)
+
+    patches = [
+        (torch.hub, "load_state_dict_from_url", fake_load),
+        (torch.hub, "download_url_to_file", refuse),
+        (torch.hub, "load", refuse),
+        (torch.utils.model_zoo, "load_url", fake_load),
+        (nn.Module, "load_state_dict", load_state_dict),
+    ]
+    api = sys.modules.get("torchvision.models._api")
+    if api is not None:
+        patches.append((api, "load_state_dict_from_url", fake_load))
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
+    original_url_loader = torch.hub.load_state_dict_from_url
+    for obj, name, value in patches:
+        setattr(obj, name, value)
+    try:
+        yield
+    finally:
+        for obj, name, value in saved:
+            setattr(obj, name, value)
+        # torchvision imported inside the block binds our stand-in: give it the real loader.
+        api = sys.modules.get("torchvision.models._api")
+        if api is not None and getattr(api, "load_state_dict_from_url", None) is fake_load:
+            api.load_state_dict_from_url = original_url_loader
+
+
+@contextlib.contextmanager
+def weightless(def_sites: dict, meta: bool = True):
+    """Put parameters and buffers on meta as they are registered; note where modules are made."""
+    import torch
+    from torch import nn
+    from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
+
+    from .trace.sources import caller_location, caller_in_package
+
+    def is_library_site():
+        return caller_in_package(3)
+
+    register_parameter = nn.Module.register_parameter
+    register_buffer = nn.Module.register_buffer
+
+    def to_meta_parameter(self, name, param):
+        if param is not None and not isinstance(param, UninitializedParameter) and not param.is_meta:
+            param = nn.Parameter(param.to("meta"), requires_grad=param.requires_grad)
+        return register_parameter(self, name, param)
+
+    def to_meta_buffer(self, name, tensor, persistent=True):
+        if tensor is not None and not isinstance(tensor, UninitializedBuffer) and not tensor.is_meta:
+            tensor = tensor.to("meta")
+        return register_buffer(self, name, tensor, persistent)
+
+    def on_register(module, name, submodule):
+        # The first registration wins, except that the user's own code beats a library's:
+        # `self.features = vgg16().features` points at the user's line.
+        if submodule is None:
+            return
+        old = def_sites.get(submodule)
+        if old is None or (old.file.startswith(_LIBRARY_PREFIXES) and not is_library_site()):
+            def_sites[submodule] = caller_location(2)
+
+    handle = torch.nn.modules.module.register_module_module_registration_hook(on_register)
+    if meta:
+        nn.Module.register_parameter = to_meta_parameter
+        nn.Module.register_buffer = to_meta_buffer
+    try:
+        yield
+    finally:
+        nn.Module.register_parameter = register_parameter
+        nn.Module.register_buffer = register_buffer
+        handle.remove()
+
+
+_LIBRARY_PREFIXES = ("torchvision" + os.sep, "torch" + os.sep, os.sep)
+
+
+# -- resolution -----------------------------------------------------------------------------
+def resolve(target: str, args: dict | None = None) -> LoadedModel:
+    """`vgg16`, `path/to/file.py[:Name]` or `package.module:Name` → a weightless module."""
+    args = dict(args or {})
+    path, _, name = target.partition(":")
+    if path.endswith(".py") or os.sep in path or (name and os.path.exists(path)):
+        return _from_file(path, name or None, args, target)
+    if name:
+        return _from_import(path, name, args, target)
+    return _from_torchvision(target, args)
+
+
+def _construct(factory: Callable[[], object], label: str, notes: list[str], def_sites: dict, meta: bool):
+    from torch import nn
+
+    try:
+        with offline(notes), contextlib.ExitStack() as stack:
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore")
+            stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+            stack.enter_context(weightless(def_sites, meta))
+            module = factory()
+    except LoadError:
+        raise
+    except TypeError as exc:
+        raise LoadError(f"could not construct {label}: {exc}",
+                        hint="pass constructor arguments with --arg KEY=VALUE",
+                        detail=_user_frames(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the user's constructor failed
+        raise LoadError(f"constructing {label} raised {type(exc).__name__}: {exc}",
+                        detail=_user_frames(exc)) from None
+    if not isinstance(module, nn.Module):
+        raise LoadError(f"{label} returned {type(module).__name__}, not an nn.Module")
+    return module
+
+
+def _from_torchvision(name: str, args: dict) -> LoadedModel:
+    from .catalog import named_models
+
+    models = named_models()
+    if name not in models:
+        close = difflib.get_close_matches(name, list(models), n=3)
+        hint = ("closest names: " + ", ".join(close)) if close else "run `shapecheck list` to see them"
+        raise LoadError(f"'{name}' is not a torchvision model name, a .py file or module:Name", hint=hint)
+    import torchvision.models as tvm
+
+    entry = models[name]
+    builder = tvm.get_model_builder(name)
+    kwargs = {"weights": None}
+    if "weights_backbone" in inspect.signature(builder).parameters:
+        kwargs["weights_backbone"] = None
+    kwargs.update(args)
+    notes: list[str] = []
+    def_sites = weakref.WeakKeyDictionary()
+
+    def build(meta: bool, sites: dict):
+        return _construct(lambda: builder(**kwargs), name, notes, sites, meta)
+
+    module = build(True, def_sites)
+    return LoadedModel(module, name, entry.family, entry.specs(), entry.takes_image_list, notes,
+                       def_sites, rebuild=lambda: _with_sites(build))
+
+
+def _import_file(path: str):
+    if not os.path.exists(path):
+        raise LoadError(f"no such file: {path}")
+    if os.path.isdir(path):
+        raise LoadError(f"{path} is a directory; pass a .py file, optionally with :Name")
+    full = os.path.abspath(path)
+    mod_name = "shapecheck_user_" + "".join(c if c.isalnum() else "_" for c in full)
+    spec = importlib.util.spec_from_file_location(mod_name, full)
+    if spec is None or spec.loader is None:
+        raise LoadError(f"cannot import {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    folder = os.path.dirname(full)
+    sys.path.insert(0, folder)
+    sys.modules[mod_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except LoadError:
+        del sys.modules[mod_name]
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the user's file failed to import
+        del sys.modules[mod_name]
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}",
+                        detail=_user_frames(exc)) from None
+    finally:
+        if sys.path and sys.path[0] == folder:
+            sys.path.pop(0)
+    return module
+
+
+def _module_classes(module) -> list[str]:
+    from torch import nn
+
+    return [
+        n for n, obj in vars(module).items()
+        if inspect.isclass(obj) and issubclass(obj, nn.Module) and obj.__module__ == module.__name__
+    ]
+
+
+def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedModel:
+    notes: list[str] = []
+    def_sites = weakref.WeakKeyDictionary()
+
+    def load(meta: bool, sites: dict):
+        # Import inside the guards: module-level code may build a model or fetch weights.
+        def factory():
+            module = _import_file(path)
+            chosen = name
+            if chosen is None:
+                classes = _module_classes(module)
+                if len(classes) != 1:
+                    found = ", ".join(classes) if classes else "none"
+                    raise LoadError(f"{path} defines {len(classes)} nn.Module classes ({found})",
+                                    hint=f"name one: {path}:NAME")
+                chosen = classes[0]
+            return _instantiate(module, chosen, args, f"{path}:{chosen}")
+
+        return _construct(factory, target, notes, sites, meta)
+
+    module = load(True, def_sites)
+    return LoadedModel(module, target, notes=notes, def_sites=def_sites,
+                       rebuild=lambda: _with_sites(load))
+
+
+def _with_sites(build):
+    sites = weakref.WeakKeyDictionary()
+    return build(False, sites), sites
+
+
+def _from_import(module_name: str, name: str, args: dict, target: str) -> LoadedModel:
+    notes: list[str] = []
+    def_sites = weakref.WeakKeyDictionary()
+
+    def load(meta: bool, sites: dict):
+        def factory():
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and module_name.startswith(exc.name):
+                    raise LoadError(f"no module named '{module_name}'",
+                                    hint="check the name, or pass a path to a .py file") from None
+                raise
+            return _instantiate(module, name, args, target)
+
+        return _construct(factory, target, notes, sites, meta)
+
+    module = load(True, def_sites)
+    return LoadedModel(module, target, notes=notes, def_sites=def_sites,
+                       rebuild=lambda: _with_sites(load))
+
+
+def _instantiate(module, name: str, args: dict, label: str):
+    from torch import nn
+
+    if not hasattr(module, name):
+        classes = _module_classes(module)
+        hint = ("nn.Module classes there: " + ", ".join(classes)) if classes else None
+        raise LoadError(f"{label}: no attribute '{name}' in {getattr(module, '__file__', module.__name__)}",
+                        hint=hint)
+    obj = getattr(module, name)
+    if isinstance(obj, nn.Module):
+        if args:
+            raise LoadError(f"{label} is a module instance; --arg applies to classes and functions")
+        return obj
+    if not callable(obj):
+        raise LoadError(f"{label} is a {type(obj).__name__}, not an nn.Module class or function")
+    return obj(**args)
+
+
+def _user_frames(exc: BaseException) -> str | None:
+    from .trace.sources import user_traceback
+
+    frames = user_traceback(exc.__traceback__)
+    if not frames:
+        return None
+    lines = ["Traceback (your code only):"]
+    for loc in frames:
+        lines.append(f'  File "{loc.file}", line {loc.line}')
+        if loc.source:
+            lines.append(f"    {loc.source}")
+    lines.append(f"{type(exc).__name__}: {exc}")
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""`--format json`: one document, schema "shapecheck/1"."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from ..diagnose.findings import Finding
+from ..report import SCHEMA, Report
+from ..trace.records import Location
+
+
+def _location(loc: Location | None) -> dict | None:
+    if loc is None:
+        return None
+    return {"file": loc.file, "line": loc.line, "source": loc.source}
+
+
+def _finding(f: Finding) -> dict:
+    return {
+        "code": f.code,
+        "severity": f.severity,
+        "layer": f.layer,
+        "location": _location(f.location),
+        "message": f.message,
+        "why": f.why,
+        "notes": f.notes,
+        "related": [{"layer": x.layer, "message": x.message, "location": _location(x.location)}
+                    for x in f.labels],
+        "fixes": [{"description": x.description, "code": x.code, "safety": x.safety,
+                   "location": _location(x.location), "before": x.before, "after": x.after}
+                  for x in f.fixes],
+    }
+
+
+def to_dict(report: Report) -> dict:
+    t = report.trace
+    codes: dict[int, list[str]] = {}
+    for f in report.findings:
+        if f.row is not None:
+            codes.setdefault(f.row, []).append(f.code)
+    ok_rows = set(report.diagnosis.ok_rows)
+    layers = []
+    for row in t.layers:
+        layers.append({
+            "index": row.index,
+            "name": row.name,
+            "type": row.type,
+            "kind": row.kind,
+            "depth": row.depth,
+            "parent": row.parent,
+            "call": row.call,
+            "input_shapes": [list(i.shape) for i in row.inputs],
+            "input_dtypes": [i.dtype for i in row.inputs],
+            "output_shapes": [list(o.shape) for o in row.outputs],
+            "params": row.params,
+            "status": row.status,
+            "location": _location(row.location),
+            "boundary_ok": row.index in ok_rows,
+            "codes": codes.get(row.index, []),
+            "attrs": row.attrs,
+        })
+    error = None
+    if t.error is not None:
+        failing = t.failing
+        error = {"type": t.error.type, "message": t.error.message,
+                 "layer": failing.name if failing is not None else None}
+    return {
+        "schema": SCHEMA,
+        "model": report.model,
+        "inputs": [{"shape": list(i.shape), "dtype": i.dtype} for i in report.inputs],
+        "batch": t.batch,
+        "engine": report.engine,
+        "engine_note": report.engine_note,
+        "training": t.training,
+        "ok": report.ok,
+        "total_params": t.total_params,
+        "trainable_params": t.trainable_params,
+        "seconds": round(report.seconds, 4),
+        "notes": report.notes,
+        "layers": layers,
+        "findings": [_finding(f) for f in report.findings],
+        "error": error,
+    }
+
+
+def render(report: Report, stream: TextIO, **_: object) -> None:
+    json.dump(to_dict(report), stream, indent=2)
+    stream.write("\n")

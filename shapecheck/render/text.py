@@ -1,0 +1,183 @@
+"""The terminal report: a per-layer table, a summary line, findings written like rustc's."""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from ..diagnose.findings import Finding, Fix
+from ..report import Report
+from ..trace.records import OP
+from .common import count, seconds, shape_text, shapes_text
+
+
+def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
+    force = {"always": True, "never": False}.get(color)
+    width = None
+    is_tty = bool(getattr(stream, "isatty", lambda: False)()) if stream is not None else None
+    if not is_tty and not os.environ.get("COLUMNS"):
+        width = 120  # files and pipes: wide enough that shapes do not wrap
+    return Console(file=stream, force_terminal=force, no_color=(color == "never") or None,
+                   width=width, highlight=False, soft_wrap=False)
+
+
+def _visible_rows(report: Report, depth: int | None):
+    failing = report.trace.error.layer if report.trace.error else None
+    for row in report.layers:
+        if depth is not None and row.depth > depth and row.index != failing:
+            continue
+        yield row
+
+
+def layer_table(report: Report, depth: int | None = None) -> Table:
+    codes: dict[int, list[str]] = {}
+    for f in report.findings:
+        if f.row is not None:
+            codes.setdefault(f.row, []).append(f.code)
+    ok_rows = set(report.diagnosis.ok_rows)
+    table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
+    table.add_column("Layer", overflow="fold")
+    table.add_column("Type", overflow="fold")
+    table.add_column("Input", no_wrap=True)
+    table.add_column("Output", no_wrap=True)
+    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column("Notes", overflow="fold")
+    for row in _visible_rows(report, depth):
+        name = "  " * row.depth + row.name
+        notes = []
+        if row.index in ok_rows:
+            notes.append("[green]✓ boundary OK[/]")
+        for code in codes.get(row.index, []):
+            style = "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
+            notes.append(f"[{style}]{code}[/]")
+        if row.call > 1:
+            notes.append(f"call {row.call}")
+        if row.kind == OP and row.called_at is not None:
+            notes.append(escape(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}"))
+        if row.failed:
+            output = "[red bold]✗[/]"
+        elif row.status == "aborted":
+            output = "[dim]…[/]"
+        else:
+            output = escape(shapes_text(row.outputs))
+        params = "" if row.kind == OP or not row.params else count(row.params)
+        style = "red" if row.failed else ("dim" if row.kind == OP else None)
+        table.add_row(escape(name), escape(row.type), escape(shapes_text(row.inputs)), output,
+                      params, " ".join(notes), style=style)
+    return table
+
+
+def summary(report: Report) -> Text:
+    inputs = ", ".join(f"{shape_text(i)} {i.dtype}" for i in report.inputs[:3])
+    if len(report.inputs) > 3:
+        inputs += f", +{len(report.inputs) - 3} more"
+    t = report.trace
+    text = Text()
+    text.append(report.model, style="bold")
+    text.append(f" · input {inputs} · {report.engine} engine")
+    if t.training:
+        text.append(" · train mode")
+    text.append(f" · {count(t.total_params)} params ({count(t.trainable_params)} trainable)")
+    text.append(f" · {seconds(report.seconds)}")
+    return text
+
+
+def status_line(report: Report) -> Text:
+    errors, warnings = len(report.errors), len(report.warnings)
+    if not report.findings:
+        return Text("✓ no shape problems found", style="green")
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' * (errors != 1)}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return Text("found " + " and ".join(parts), style="red" if errors else "yellow")
+
+
+def _gutter(n: int | str, width: int) -> str:
+    return f"{str(n):>{width}} | "
+
+
+def finding_text(f: Finding) -> Text:
+    color = "red" if f.is_error else "yellow"
+    out = Text()
+    out.append(f"{f.severity}[{f.code}]", style=f"bold {color}")
+    out.append(f": {f.message}\n", style="bold")
+    width = 3
+    lines = [f.location.line] if f.location else []
+    lines += [x.location.line for x in f.fixes if x.location]
+    if lines:
+        width = max(width, len(str(max(lines))))
+    pad = " " * width
+    if f.location:
+        out.append(f"{pad}--> {f.location}\n", style="blue")
+        if f.location.source:
+            out.append(f"{pad} |\n", style="blue")
+            out.append(_gutter(f.location.line, width), style="blue")
+            out.append(f"{f.location.source}\n")
+            out.append(f"{pad} |\n", style="blue")
+    for label in f.labels:
+        where = f" ({label.location})" if label.location else ""
+        out.append(f"{pad} = ", style="blue")
+        out.append(f"from: {label.message}{where}\n")
+    for line in f.why:
+        out.append(f"{pad} = ", style="blue")
+        out.append(f"why: {line}\n")
+    for note in f.notes:
+        out.append(f"{pad} = ", style="blue")
+        out.append(f"note: {note}\n")
+    for fix in f.fixes:
+        out.append(fix_text(fix, width))
+    return out
+
+
+def fix_text(fix: Fix, width: int) -> Text:
+    pad = " " * width
+    out = Text()
+    out.append("help", style="bold cyan")
+    out.append(f": {fix.description} ")
+    out.append(f"[{fix.safety}]\n", style="dim")
+    loc = fix.location
+    if loc:
+        out.append(f"{pad}--> {loc}\n", style="blue")
+    if fix.before is not None and fix.after is not None and loc:
+        out.append(f"{loc.line:>{width}} - ", style="red")
+        out.append(f"{fix.before}\n", style="red")
+        out.append(f"{loc.line:>{width}} + ", style="green")
+        out.append(f"{fix.after}\n", style="green")
+        return out
+    lines = fix.code.splitlines()
+    if loc and lines and lines[-1].strip() == loc.source.strip():
+        for line in lines[:-1]:
+            out.append(f"{'':>{width}} + ", style="green")
+            out.append(f"{line}\n", style="green")
+        out.append(_gutter(loc.line, width), style="blue")
+        out.append(f"{lines[-1]}\n")
+    else:
+        for line in lines:
+            out.append(f"{pad} | ", style="blue")
+            out.append(f"{line}\n")
+    return out
+
+
+def render(report: Report, stream: TextIO | None = None, *, depth: int | None = None,
+           color: str = "auto") -> None:
+    console = make_console(stream, color)
+    console.print(layer_table(report, depth))
+    console.print()
+    console.print(summary(report))
+    for note in report.notes + ([report.engine_note] if report.engine_note else []):
+        console.print(Text(f"note: {note}", style="dim"))
+    if report.trace.error is not None and not report.findings:
+        err = report.trace.error
+        console.print(Text(f"the forward pass raised {err.type}: {err.message}", style="red"))
+    for f in report.findings:
+        console.print()
+        console.print(finding_text(f), end="")
+    console.print()
+    console.print(status_line(report))

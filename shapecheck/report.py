@@ -1,0 +1,52 @@
+"""The result of one check: the trace, the diagnosis, and how they were made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnose.findings import Diagnosis, Finding
+from .trace.records import LayerRecord, TensorInfo, Trace
+
+SCHEMA = "shapecheck/1"
+
+
+@dataclass
+class Report:
+    model: str
+    inputs: list[TensorInfo]
+    engine: str
+    trace: Trace
+    diagnosis: Diagnosis
+    engine_note: str | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.diagnosis.findings
+
+    @property
+    def layers(self) -> list[LayerRecord]:
+        return self.trace.layers
+
+    @property
+    def errors(self) -> list[Finding]:
+        return self.diagnosis.errors
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+        return not self.errors
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
+
+    def layer(self, name: str) -> LayerRecord | None:
+        """The first call of the module with this qualified name."""
+        return next((r for r in self.layers if r.name == name and r.kind == "module"), None)

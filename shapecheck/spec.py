@@ -1,0 +1,84 @@
+"""Parse `--input` specs (`3x224x224`, `64:long`) and `--arg KEY=VALUE` pairs."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .errors import SpecError
+
+# Accepted dtype suffixes, mapped to torch dtype attribute names.
+DTYPES = {
+    "float": "float32",
+    "float32": "float32",
+    "float16": "float16",
+    "half": "float16",
+    "bfloat16": "bfloat16",
+    "float64": "float64",
+    "double": "float64",
+    "long": "int64",
+    "int64": "int64",
+    "int": "int32",
+    "int32": "int32",
+    "int16": "int16",
+    "int8": "int8",
+    "uint8": "uint8",
+    "bool": "bool",
+}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One positional input of `forward`: its per-sample dims and dtype."""
+
+    dims: tuple[int, ...]
+    dtype: str = "float32"
+
+    def __str__(self) -> str:
+        text = "x".join(str(d) for d in self.dims)
+        return text if self.dtype == "float32" else f"{text}:{self.dtype}"
+
+    def shape(self, batch: int | None) -> tuple[int, ...]:
+        """The full tensor shape: a batch dim in front unless `batch` is None."""
+        return self.dims if batch is None else (batch, *self.dims)
+
+
+def parse_input(text: str) -> InputSpec:
+    """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`."""
+    raw = text
+    text = text.strip()
+    if not text:
+        raise SpecError("empty --input spec; write per-sample dims joined by 'x', e.g. 3x224x224")
+    dims_text, sep, dtype_text = text.partition(":")
+    dtype = "float32"
+    if sep:
+        key = dtype_text.strip().lower()
+        if key not in DTYPES:
+            known = ", ".join(sorted(set(DTYPES)))
+            raise SpecError(f"unknown dtype '{dtype_text}' in --input '{raw}'; known dtypes: {known}")
+        dtype = DTYPES[key]
+    dims: list[int] = []
+    for token in dims_text.lower().split("x"):
+        token = token.strip()
+        if not token:
+            raise SpecError(f"missing dimension in --input '{raw}'; write e.g. 3x224x224")
+        try:
+            value = int(token)
+        except ValueError:
+            raise SpecError(f"'{token}' in --input '{raw}' is not a whole number") from None
+        if value <= 0:
+            raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
+        dims.append(value)
+    return InputSpec(tuple(dims), dtype)
+
+
+def parse_arg(text: str) -> tuple[str, object]:
+    """Parse `KEY=VALUE`; VALUE as a Python literal, else kept as a string."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise SpecError(f"--arg '{text}' must look like KEY=VALUE, e.g. num_classes=10")
+    try:
+        return key, ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        return key, value

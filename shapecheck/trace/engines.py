@@ -1,0 +1,150 @@
+"""Run one forward pass on an engine: `meta` (shapes only) or `real` (tensors with values)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import warnings
+
+import torch
+from torch import nn
+
+from ..spec import InputSpec
+from .recorder import EngineLimit, OpMode, Recorder, StopTrace
+from .records import TensorInfo, Trace, TraceError
+from .sources import user_traceback
+
+META = "meta"
+REAL = "real"
+
+# FakeTensorMode reports failed ops at ERROR level with long stacks; the finding says it better.
+logging.getLogger("torch._subclasses.fake_tensor").setLevel(logging.CRITICAL)
+
+
+def is_meta(model: nn.Module) -> bool:
+    tensors = list(model.parameters()) + list(model.buffers())
+    return bool(tensors) and all(t.device.type == "meta" for t in tensors)
+
+
+def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_list: bool) -> list:
+    """Dummy inputs: a tensor per spec, or (detection models) a list of per-sample images."""
+    values = []
+    for spec in specs:
+        dtype = getattr(torch, spec.dtype)
+
+        def one(shape):
+            if device == META:
+                return torch.empty(shape, dtype=dtype, device=META)
+            if dtype.is_floating_point:
+                return torch.rand(shape, device=device).to(dtype)
+            if dtype == torch.bool:
+                return torch.rand(shape, device=device) > 0.5
+            return torch.randint(0, 2, shape, device=device, dtype=dtype)
+
+        if as_list:
+            values.append([one(spec.dims) for _ in range(batch or 1)])
+        else:
+            values.append(one(spec.shape(batch)))
+    return values
+
+
+def _meta_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    state = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        state[name] = nn.Parameter(torch.empty_like(p, device=META), requires_grad=p.requires_grad)
+    for name, b in model.named_buffers(remove_duplicate=False):
+        state[name] = torch.empty_like(b, device=META)
+    return state
+
+
+def run(
+    model: nn.Module,
+    specs: list[InputSpec],
+    *,
+    engine: str = META,
+    batch: int | None = 1,
+    train: bool = False,
+    device: str = "cpu",
+    as_list: bool = False,
+    label: str | None = None,
+    def_sites=None,  # module → Location where it was created
+    stop_at: tuple[str, int] | None = None,
+) -> Trace:
+    """Trace one forward pass. The model is left as it was: hooks removed, mode restored.
+
+    With `stop_at=(name, call)` the pass ends when that module is about to run, and the
+    trace's only content is `probe_inputs` (used to probe other input sizes cheaply).
+    """
+    meta = engine == META
+    inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list)
+    rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at)
+    for value in inputs:
+        for t in value if isinstance(value, list) else [value]:
+            rec.tag_input(t)
+    trace = Trace(
+        model=label or type(model).__name__,
+        inputs=[i for v in inputs for i in rec.infos(v)],
+        engine=engine,
+        training=train,
+        batch=batch,
+    )
+    params = list(model.parameters())
+    trace.total_params = sum(p.numel() for p in params)
+    trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
+
+    was_training = model.training
+    model.train(train)
+    rec.attach()
+    start = time.perf_counter()
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(torch.no_grad())
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore")
+            if meta:
+                stack.enter_context(torch.device(META))
+            stack.enter_context(OpMode(rec))
+            if meta and not is_meta(model):
+                torch.func.functional_call(model, _meta_state(model), tuple(inputs), strict=False)
+            else:
+                model(*inputs)
+    except StopTrace:
+        pass
+    except Exception as exc:  # noqa: BLE001 - any error in the model's forward is the finding
+        trace.error = _error(exc, rec)
+    finally:
+        trace.seconds = time.perf_counter() - start
+        rec.detach()
+        model.train(was_training)
+    trace.layers = rec.rows
+    if stop_at is not None:
+        trace.probe_inputs = rec.stopped_inputs
+    return trace
+
+
+def _error(exc: BaseException, rec: Recorder) -> TraceError:
+    row = getattr(exc, "_shapecheck_row", None)
+    if row is None and rec.stack:
+        row = rec.stack[-1]
+    for index in rec.stack:
+        if rec.rows[index].status == "running":
+            rec.rows[index].status = "aborted"
+    if row is not None:
+        rec.rows[row].status = "failed"
+        # Rows recorded after the failing one (e.g. a module aborted around an op) stay.
+    message = str(exc).strip() or type(exc).__name__
+    limit = isinstance(exc, EngineLimit)
+    if limit and exc.__cause__ is not None:
+        message = f"{message}: {str(exc.__cause__).splitlines()[0]}"
+    return TraceError(
+        type=type(exc).__name__,
+        message=message,
+        layer=row,
+        engine_limit=limit,
+        user_frames=user_traceback(exc.__traceback__),
+    )
+
+
+def input_infos(specs: list[InputSpec], batch: int | None) -> list[TensorInfo]:
+    return [TensorInfo(spec.shape(batch), spec.dtype) for spec in specs]

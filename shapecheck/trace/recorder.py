@@ -1,0 +1,357 @@
+"""Record module calls (forward hooks) and functional ops (a TorchFunctionMode) as rows."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections import Counter
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode, resolve_name
+
+from .records import MODULE, OP, LayerRecord, TensorInfo
+from .sources import location_of, module_caller, op_caller
+
+_TID = "_shapecheck_tid"
+
+# Module attributes worth keeping: they explain shapes.
+_ATTRS = (
+    "in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride",
+    "padding", "dilation", "groups", "output_size", "num_features", "start_dim", "end_dim",
+    "normalized_shape", "num_embeddings", "embedding_dim", "scale_factor", "size", "dim",
+    "num_groups", "num_channels", "ceil_mode", "embed_dim", "num_heads", "batch_first",
+)
+
+# Functional ops listed as rows when model code calls them, by category.
+_CATEGORIES = {
+    "flatten": ("torch.flatten", "torch.Tensor.flatten", "torch.Tensor.unflatten", "torch.unflatten"),
+    "view": ("torch.Tensor.view", "torch.Tensor.reshape", "torch.reshape", "torch.Tensor.view_as",
+             "torch.Tensor.reshape_as", "torch.Tensor.expand", "torch.Tensor.repeat",
+             "torch.Tensor.expand_as"),
+    "layout": ("torch.permute", "torch.Tensor.permute", "torch.transpose", "torch.Tensor.transpose",
+               "torch.t", "torch.Tensor.t", "torch.swapaxes", "torch.Tensor.swapaxes", "torch.movedim",
+               "torch.Tensor.movedim", "torch.squeeze", "torch.Tensor.squeeze", "torch.unsqueeze",
+               "torch.Tensor.unsqueeze", "torch.Tensor.contiguous"),
+    "join": ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack", "torch.hstack",
+             "torch.vstack"),
+    "matmul": ("torch.matmul", "torch.Tensor.matmul", "torch.Tensor.__matmul__",
+               "torch.Tensor.__rmatmul__", "torch.mm", "torch.bmm", "torch.einsum"),
+    "reduce": ("torch.mean", "torch.Tensor.mean", "torch.sum", "torch.Tensor.sum", "torch.amax",
+               "torch.Tensor.amax"),
+    "layer": tuple(f"torch.nn.functional.{n}" for n in (
+        "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+        "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+        "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+        "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "interpolate",
+        "batch_norm", "embedding")) + ("torch.conv2d", "torch.conv1d", "torch.conv3d",
+                                      "torch.max_pool2d", "torch.avg_pool1d",
+                                      "torch.adaptive_avg_pool1d", "torch._C._nn.linear",
+                                      "torch._C._nn.adaptive_avg_pool2d",
+                                      "torch._C._nn.avg_pool2d"),
+    "elementwise": tuple(
+        f"torch.Tensor.__{n}__" for n in (
+            "add", "radd", "iadd", "sub", "rsub", "isub", "mul", "rmul", "imul", "truediv",
+            "rtruediv", "itruediv")
+    ) + tuple(f"torch.{n}" for n in ("add", "sub", "mul", "div")) + tuple(
+        f"torch.Tensor.{n}" for n in ("add", "sub", "mul", "div", "add_", "mul_")),
+}
+_CATEGORY_OF = {name: cat for cat, names in _CATEGORIES.items() for name in names}
+
+# Ops whose result depends on tensor values: the meta engine cannot run them.
+_VALUE_OPS = {
+    "torch.Tensor.item", "torch.Tensor.tolist", "torch.Tensor.__bool__", "torch.Tensor.__int__",
+    "torch.Tensor.__float__", "torch.Tensor.__index__", "torch.Tensor.numpy", "torch.nonzero",
+    "torch.Tensor.nonzero", "torch.masked_select", "torch.Tensor.masked_select", "torch.unique",
+    "torch.Tensor.unique", "torch.argwhere", "torch.equal", "torch.allclose", "torch.is_nonzero",
+    "torch.Tensor.__array__", "torch.unique_consecutive", "torch.repeat_interleave",
+}
+
+
+class EngineLimit(RuntimeError):
+    """The engine cannot run this op (no meta kernel, or it needs tensor values)."""
+
+
+class StopTrace(Exception):
+    """Raised from a pre-hook to end a probe trace once the target layer is reached."""
+
+
+def short_op_name(full: str) -> str:
+    for prefix, short in (("torch.nn.functional.", "F."), ("torch.Tensor.", "Tensor."),
+                          ("torch._C._nn.", "F.")):
+        if full.startswith(prefix):
+            return short + full[len(prefix):]
+    return full
+
+
+def _dtype_name(dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def _tensors(obj, key: str = ""):
+    """Yield (key, tensor) for each tensor in a nested argument."""
+    if isinstance(obj, torch.Tensor):
+        yield key, obj
+    elif isinstance(obj, (list, tuple)):
+        fields = getattr(obj, "_fields", None)
+        for i, item in enumerate(obj):
+            sub = f".{fields[i]}" if fields else f"[{i}]"
+            yield from _tensors(item, key + sub)
+    elif isinstance(obj, dict):
+        for k, item in obj.items():
+            yield from _tensors(item, f"{key}[{k!r}]")
+
+
+def _module_attrs(module: nn.Module) -> dict:
+    attrs = {}
+    for name in _ATTRS:
+        value = getattr(module, name, None)
+        if isinstance(value, (bool, int, float, str)) or (
+            isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
+        ):
+            attrs[name] = list(value) if isinstance(value, tuple) else value
+    return attrs
+
+
+def _op_args(args, kwargs) -> dict:
+    """Non-tensor arguments of an op, for display and rules (`start_dim`, the view shape)."""
+    out = {}
+    plain = []
+    for a in args:
+        if isinstance(a, torch.Tensor) or (isinstance(a, (list, tuple)) and any(
+                isinstance(x, torch.Tensor) for x in a)):
+            continue
+        if isinstance(a, (int, float, bool, str, type(None))) or (
+                isinstance(a, (list, tuple)) and all(isinstance(x, (int, float, type(None))) for x in a)):
+            plain.append(list(a) if isinstance(a, tuple) else a)
+        elif isinstance(a, torch.Size):
+            plain.append(list(a))
+    if plain:
+        out["args"] = plain
+    for k, v in kwargs.items():
+        if isinstance(v, (int, float, bool, str, type(None))):
+            out[k] = v
+        elif isinstance(v, (list, tuple)) and all(isinstance(x, (int, float, type(None))) for x in v):
+            out[k] = list(v)
+    return out
+
+
+class Recorder:
+    """Attach to a model, record one forward pass, detach."""
+
+    def __init__(self, model: nn.Module, *, meta: bool, def_sites=None,
+                 stop_at: tuple[str, int] | None = None):
+        self.model = model
+        self.meta = meta
+        self.rows: list[LayerRecord] = []
+        self.stack: list[int] = []
+        self.def_sites = def_sites or {}
+        self.stop_at = stop_at
+        self.stopped_inputs: list[TensorInfo] | None = None
+        self._tids = itertools.count(1)
+        self._producer: dict[int, int] = {}
+        self._calls: Counter = Counter()
+        self._handles = []
+        self._names: dict[int, str] = {}
+        self._counts: dict[int, tuple[int, int]] = {}
+        self._op_kinds: dict = {}
+
+    # -- tensors -------------------------------------------------------------------------
+    def tag_input(self, t: torch.Tensor) -> None:
+        setattr(t, _TID, next(self._tids))
+
+    def info(self, key: str, t: torch.Tensor) -> TensorInfo:
+        tid = getattr(t, _TID, None)
+        return TensorInfo(tuple(int(d) for d in t.shape), _dtype_name(t.dtype), key, tid,
+                          self._producer.get(tid) if tid is not None else None)
+
+    def infos(self, obj, key: str = "") -> list[TensorInfo]:
+        return [self.info(k, t) for k, t in _tensors(obj, key)]
+
+    def outputs(self, obj, row: int) -> list[TensorInfo]:
+        out = []
+        for key, t in _tensors(obj):
+            tid = getattr(t, _TID, None)
+            if tid is None:
+                tid = next(self._tids)
+                try:
+                    setattr(t, _TID, tid)
+                except (AttributeError, RuntimeError):
+                    pass
+                self._producer[tid] = row
+            out.append(self.info(key, t))
+        return out
+
+    # -- modules -------------------------------------------------------------------------
+    def attach(self) -> None:
+        for name, module in self.model.named_modules():
+            self._names[id(module)] = name
+            own = list(module.parameters())
+            self._counts[id(module)] = (sum(p.numel() for p in own),
+                                        sum(p.numel() for p in own if p.requires_grad))
+            self._handles.append(module.register_forward_pre_hook(self._pre, with_kwargs=True))
+            self._handles.append(module.register_forward_hook(self._post, with_kwargs=True))
+
+    def detach(self) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+
+    def _pre(self, module, args, kwargs):
+        key = id(module)
+        name = self._names.get(key, "")
+        self._calls[key] += 1
+        call = self._calls[key]
+        inputs = self.infos(args) + [
+            i for k, v in (kwargs or {}).items() for i in self.infos(v, f"{k}=")
+        ]
+        if self.stop_at is not None and (name, call) == self.stop_at:
+            self.stopped_inputs = inputs
+            raise StopTrace()
+        total, trainable = self._counts.get(key, (0, 0))
+        caller = module_caller(sys._getframe(1))
+        row = LayerRecord(
+            index=len(self.rows),
+            name=name or type(module).__name__,
+            type=type(module).__name__,
+            kind=MODULE,
+            depth=len(self.stack),
+            inputs=inputs,
+            params=total if call == 1 else 0,
+            trainable=trainable if call == 1 else 0,
+            call=call,
+            parent=self.stack[-1] if self.stack else None,
+            attrs=_module_attrs(module),
+            defined_at=self.def_sites.get(module),
+            called_at=location_of(caller),
+            status="running",
+        )
+        self.rows.append(row)
+        self.stack.append(row.index)
+
+    def _post(self, module, args, kwargs, output):
+        index = self.stack.pop()
+        row = self.rows[index]
+        row.outputs = self.outputs(output, index)
+        row.status = "ok"
+
+    # -- functional ops ------------------------------------------------------------------
+    def op_kind(self, func) -> tuple[str, str | None]:
+        kind = self._op_kinds.get(func)
+        if kind is None:
+            try:
+                full = resolve_name(func) or getattr(func, "__name__", repr(func))
+            except Exception:  # noqa: BLE001 - resolve_name can fail on odd callables
+                full = getattr(func, "__name__", repr(func))
+            kind = (full, _CATEGORY_OF.get(full))
+            self._op_kinds[func] = kind
+        return kind
+
+    def record_op(self, full: str, category: str | None, args, kwargs, out, caller, failed: bool) -> int:
+        index = len(self.rows)
+        tensors = self.infos(list(args)) + [
+            i for k, v in kwargs.items() for i in self.infos(v, f"{k}=")
+        ]
+        attrs = _op_args(args, kwargs)
+        if category:
+            attrs["category"] = category
+        short = short_op_name(full)
+        row = LayerRecord(
+            index=index,
+            name=short.split(".")[-1],
+            type=short if not short.startswith("Tensor.") else short,
+            kind=OP,
+            depth=len(self.stack),
+            inputs=tensors,
+            status="failed" if failed else "ok",
+            parent=self.stack[-1] if self.stack else None,
+            attrs=attrs,
+            called_at=location_of(caller),
+        )
+        self.rows.append(row)
+        if not failed:
+            row.outputs = self.outputs(out, index)
+        return index
+
+    def propagate(self, args, out) -> None:
+        """An unlisted op in model code that keeps the shape keeps the lineage (`F.relu(x)`)."""
+        if not isinstance(out, torch.Tensor) or getattr(out, _TID, None) is not None:
+            return
+        for a in args:
+            if isinstance(a, torch.Tensor) and a.shape == out.shape:
+                tid = getattr(a, _TID, None)
+                if tid is not None:
+                    try:
+                        setattr(out, _TID, tid)
+                    except (AttributeError, RuntimeError):
+                        pass
+                return
+
+
+def _flat_tensors(args, kwargs):
+    for a in itertools.chain(args, kwargs.values()):
+        if isinstance(a, torch.Tensor):
+            yield a
+        elif isinstance(a, (list, tuple)):
+            for x in a:
+                if isinstance(x, torch.Tensor):
+                    yield x
+
+
+class OpMode(TorchFunctionMode):
+    """Sees every torch function call during the forward pass."""
+
+    def __init__(self, recorder: Recorder):
+        super().__init__()
+        self.rec = recorder
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        rec = self.rec
+        full, category = rec.op_kind(func)
+        if rec.meta:
+            self._check_engine(full, args, kwargs)
+        try:
+            out = func(*args, **kwargs)
+        except (EngineLimit, StopTrace):
+            raise
+        except NotImplementedError as exc:
+            if rec.meta:
+                raise EngineLimit(f"`{short_op_name(full)}` has no meta kernel") from exc
+            raise
+        except Exception as exc:
+            if not hasattr(exc, "_shapecheck_row"):
+                caller = op_caller(sys._getframe(1))
+                if caller is not None:
+                    exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller, True)
+                else:
+                    exc._shapecheck_row = None
+            raise
+        if category is not None or isinstance(out, torch.Tensor):
+            caller = op_caller(sys._getframe(1))
+            if caller is not None:
+                if category is not None and (category != "elementwise" or _broadcasts(args)):
+                    rec.record_op(full, category, args, kwargs, out, caller, False)
+                else:
+                    rec.propagate(args, out)
+        return out
+
+    def _check_engine(self, full, args, kwargs):
+        tensors = list(_flat_tensors(args, kwargs))
+        if not tensors:
+            return
+        on_meta = any(t.device.type == "meta" for t in tensors)
+        if not on_meta:
+            return
+        if full in _VALUE_OPS or (full == "torch.where" and len(args) == 1):
+            raise EngineLimit(f"`{short_op_name(full)}` needs tensor values")
+        for t in tensors:
+            if t.device.type != "meta" and t.dim() > 0:
+                raise EngineLimit(
+                    f"`{short_op_name(full)}` mixes meta tensors with a {t.device.type} tensor "
+                    "that the model creates itself")
+
+
+def _broadcasts(args) -> bool:
+    shapes = [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]
+    return len(shapes) >= 2 and len(set(shapes)) > 1

@@ -1,0 +1,132 @@
+"""The trace as plain data: what each layer and functional op received and returned.
+
+Nothing here imports torch, so rules and renderers can be tested on hand-built traces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in source code: the user's call or a layer's definition."""
+
+    file: str
+    line: int
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One tensor seen by the trace.
+
+    `key` is its path inside a nested argument (`[0]`, `['out']`, `x=`), `tid` a lineage id
+    that stays the same while only its values change, and `source` the index of the row that
+    first produced it (None for model inputs and tensors of unknown origin).
+    """
+
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    key: str = ""
+    tid: int | None = None
+    source: int | None = None
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def numel(self) -> int:
+        total = 1
+        for d in self.shape:
+            total *= d
+        return total
+
+
+MODULE = "module"
+OP = "op"
+
+
+@dataclass
+class LayerRecord:
+    """A row of the trace: one call of a module, or one functional op in model code."""
+
+    index: int
+    name: str  # qualified module name; for an op, the op's short name
+    type: str  # `Linear`, `torch.flatten`
+    kind: str  # MODULE or OP
+    depth: int
+    inputs: list[TensorInfo] = field(default_factory=list)
+    outputs: list[TensorInfo] = field(default_factory=list)
+    params: int = 0
+    trainable: int = 0
+    status: str = "ok"  # ok | failed
+    call: int = 1  # 2, 3, … for repeated calls of the same module
+    parent: int | None = None  # the enclosing module's row
+    attrs: dict = field(default_factory=dict)  # in_features, kernel_size, … ; op arguments
+    defined_at: Location | None = None  # where the module was created
+    called_at: Location | None = None  # the model-code line that called it
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def location(self) -> Location | None:
+        """The most useful place to point at: an op's call, a module's definition."""
+        if self.kind == OP:
+            return self.called_at
+        return self.defined_at or self.called_at
+
+
+@dataclass
+class TraceError:
+    """The exception that stopped the forward pass."""
+
+    type: str
+    message: str  # as the engine raised it (meta messages differ from a real run)
+    layer: int | None  # index of the failing row
+    engine_limit: bool = False  # raised because the engine cannot run this op, not by the model
+    user_frames: list[Location] = field(default_factory=list)
+
+
+@dataclass
+class Trace:
+    """Everything recorded while running one input through a model."""
+
+    model: str
+    inputs: list[TensorInfo]
+    engine: str  # meta | real
+    training: bool = False
+    layers: list[LayerRecord] = field(default_factory=list)
+    error: TraceError | None = None
+    total_params: int = 0
+    trainable_params: int = 0
+    batch: int | None = 1
+    seconds: float = 0.0
+    probe_inputs: list[TensorInfo] | None = None  # set by a probe run that stopped at a layer
+
+    @property
+    def failing(self) -> LayerRecord | None:
+        if self.error is None or self.error.layer is None:
+            return None
+        return self.layers[self.error.layer]
+
+    def row(self, index: int | None) -> LayerRecord | None:
+        return None if index is None else self.layers[index]
+
+    def children(self, index: int) -> list[LayerRecord]:
+        return [r for r in self.layers if r.parent == index]
+
+    def outermost_producer(self, tensor: TensorInfo) -> LayerRecord | None:
+        """The outermost row that returned this tensor (`features` rather than `features.30`)."""
+        best = None
+        for row in self.layers:
+            if any(o.tid == tensor.tid for o in row.outputs) and tensor.tid is not None:
+                if best is None or row.depth < best.depth:
+                    best = row
+        return best

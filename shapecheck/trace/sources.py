@@ -1,0 +1,126 @@
+"""Find the model-code line behind a call: skip frames in torch, shapecheck and library ops."""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from types import FrameType
+
+import sysconfig
+
+import torch
+
+from .records import Location
+
+_STDLIB = sysconfig.get_paths()["stdlib"] + os.sep
+
+_TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_LIBRARY_MARKERS = (os.sep + "torchvision" + os.sep + "ops" + os.sep,)
+# Python-level wrappers that forward to __torch_function__: the real caller sits above them.
+_DISPATCH_FILES = {
+    os.path.join(_TORCH_DIR, name)
+    for name in (
+        "overrides.py",
+        "functional.py",
+        "_tensor.py",
+        "_jit_internal.py",
+        os.path.join("nn", "functional.py"),
+        os.path.join("utils", "_device.py"),
+        os.path.join("utils", "_contextlib.py"),
+    )
+}
+
+
+def is_library(filename: str) -> bool:
+    """True for torch itself, torchvision's ops and shapecheck: code that is not the model's."""
+    return (
+        filename.startswith(_TORCH_DIR)
+        or filename.startswith(_OWN_DIR)
+        or any(marker in filename for marker in _LIBRARY_MARKERS)
+        or filename.startswith("<frozen")
+    )
+
+
+def op_caller(frame: FrameType | None) -> FrameType | None:
+    """The frame that called a torch function, or None when torch or a library called it.
+
+    Ops called by torch.nn modules or library internals belong to the calling module and are
+    not listed; ops called from model code (a user's forward, torchvision's model files) are.
+    """
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(_OWN_DIR) or name in _DISPATCH_FILES:
+            frame = frame.f_back
+            continue
+        return None if is_library(name) else frame
+    return None
+
+
+_CALL_FILE = os.path.join(_TORCH_DIR, "nn", "modules", "module.py")
+
+
+def module_caller(frame: FrameType | None) -> FrameType | None:
+    """The model-code frame that called a module directly, or None (a container called it)."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(_OWN_DIR) or name == _CALL_FILE:
+            frame = frame.f_back
+            continue
+        return None if is_library(name) else frame
+    return None
+
+
+def user_frame(frame: FrameType | None) -> FrameType | None:
+    """The innermost frame outside torch, shapecheck and library ops."""
+    while frame is not None and is_library(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
+def display_path(filename: str) -> str:
+    """A short path: relative to the working directory, or from the package root."""
+    try:
+        rel = os.path.relpath(filename)
+    except ValueError:
+        rel = filename
+    if not rel.startswith(".."):
+        return rel
+    marker = os.sep + "site-packages" + os.sep
+    if marker in filename:
+        return filename.split(marker, 1)[1]
+    return filename
+
+
+def location_of(frame: FrameType | None) -> Location | None:
+    if frame is None:
+        return None
+    filename = frame.f_code.co_filename
+    line = frame.f_lineno or 0
+    return Location(display_path(filename), line, linecache.getline(filename, line).strip())
+
+
+def caller_location(depth: int = 1) -> Location | None:
+    """Location of the model code that is running now, skipping library frames."""
+    return location_of(user_frame(sys._getframe(depth)))
+
+
+def user_traceback(tb) -> list[Location]:
+    """The frames of a traceback that are in the user's own code, outermost first."""
+    out = []
+    while tb is not None:
+        frame = tb.tb_frame
+        name = frame.f_code.co_filename
+        if not (is_library(name) or name.startswith("<") or name.startswith(_STDLIB)
+                or os.sep + "site-packages" + os.sep in name):
+            filename = name
+            out.append(Location(display_path(filename), tb.tb_lineno, linecache.getline(filename, tb.tb_lineno).strip()))
+        tb = tb.tb_next
+    return out
+
+
+def caller_in_package(depth: int = 1) -> bool:
+    """True when the model code running now is an installed package (site-packages)."""
+    frame = user_frame(sys._getframe(depth))
+    return frame is not None and (os.sep + "site-packages" + os.sep) in frame.f_code.co_filename
