@@ -48,6 +48,8 @@ def check(
         raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     if batch < 1:
         raise SpecError(f"--batch must be at least 1, got {batch}")
+    if inputs is not None:  # a malformed spec fails before any model is imported
+        _specs(inputs, LoadedModel(None, ""))
     if isinstance(model, str):
         loaded = resolve(model, args)
     else:
@@ -69,11 +71,15 @@ def check(
             if err is not None and err.engine_limit and engine == "meta":
                 raise ShapecheckError(f"the meta engine cannot trace {loaded.label}: {err.message}",
                                       hint="use --engine auto or --engine real")
-            if engine == "auto" and err is not None and (err.engine_limit or not diagnose(trace).errors
-                                                          or _unexplained(diagnose(trace))):
-                reason = err.message if err.engine_limit else f"{err.type} on meta tensors, confirming on real ones"
-                note = f"meta engine: {reason}; traced with the real engine"
+            if engine == "auto" and err is not None and (err.engine_limit or _unexplained(diagnose(trace))):
                 trace = _run_real(loaded, specs, device, engines, common)
+                if err.engine_limit:
+                    note = f"meta engine: {err.message}; traced with the real engine"
+                elif trace.error is not None:
+                    note = "no rule explained the meta engine's failure, so the real engine ran: it fails too"
+                else:
+                    note = (f"the meta engine raised {err.type} where the real engine does not; "
+                            "traced with the real engine")
         else:
             trace = _run_real(loaded, specs, device, engines, common)
 
@@ -100,6 +106,7 @@ def check(
 
 
 def _unexplained(diagnosis) -> bool:
+    """No rule but SC100 explains the failure: it may be the meta engine's, not the model's."""
     return all(f.code == "SC100" for f in diagnosis.errors)
 
 

@@ -64,6 +64,22 @@ def out_features(row: LayerRecord) -> int | None:
     return None
 
 
+# Ops that resample to a fixed size whatever they receive: RoI pooling in detection heads.
+_RESAMPLERS = re.compile(r"^(MultiScaleRoIAlign|RoIAlign|RoIPool|PSRoIAlign|PSRoIPool)$")
+
+
+def size_fixed_upstream(trace: Trace, row: LayerRecord | None) -> bool:
+    """True when some row between the model input and `row` fixes the spatial size."""
+    steps = 0
+    while row is not None and steps <= len(trace.layers):
+        if is_adaptive(row) or _RESAMPLERS.match(row.type) or (
+                row.type == "F.interpolate" and row.attrs.get("size") is not None):
+            return True
+        row = trace.row(row.inputs[0].source) if row.inputs else None
+        steps += 1
+    return False
+
+
 def _shape_preserving(row: LayerRecord) -> bool:
     if is_linear(row) or not row.inputs or not row.outputs:
         return False
@@ -132,5 +148,6 @@ def find_boundaries(trace: Trace) -> list[Boundary]:
         if is_adaptive(feature):
             found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, True))
         elif is_conv_like(feature):
-            found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, False))
+            fixed = size_fixed_upstream(trace, feature)
+            found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, fixed))
     return found

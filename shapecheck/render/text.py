@@ -170,14 +170,14 @@ def render(report: Report, stream: TextIO | None = None, *, depth: int | None = 
     console = make_console(stream, color)
     console.print(layer_table(report, depth))
     console.print()
-    console.print(summary(report))
+    console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):
-        console.print(Text(f"note: {note}", style="dim"))
+        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
     if report.trace.error is not None and not report.findings:
         err = report.trace.error
         console.print(Text(f"the forward pass raised {err.type}: {err.message}", style="red"))
     for f in report.findings:
         console.print()
-        console.print(finding_text(f), end="")
+        console.print(finding_text(f), end="", soft_wrap=True)
     console.print()
     console.print(status_line(report))

@@ -135,8 +135,6 @@ def _error(exc: BaseException, rec: Recorder) -> TraceError:
         # Rows recorded after the failing one (e.g. a module aborted around an op) stay.
     message = str(exc).strip() or type(exc).__name__
     limit = isinstance(exc, EngineLimit)
-    if limit and exc.__cause__ is not None:
-        message = f"{message}: {str(exc.__cause__).splitlines()[0]}"
     return TraceError(
         type=type(exc).__name__,
         message=message,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from collections import Counter
 
@@ -64,7 +65,7 @@ _VALUE_OPS = {
     "torch.Tensor.__float__", "torch.Tensor.__index__", "torch.Tensor.numpy", "torch.nonzero",
     "torch.Tensor.nonzero", "torch.masked_select", "torch.Tensor.masked_select", "torch.unique",
     "torch.Tensor.unique", "torch.argwhere", "torch.equal", "torch.allclose", "torch.is_nonzero",
-    "torch.Tensor.__array__", "torch.unique_consecutive", "torch.repeat_interleave",
+    "torch.Tensor.__array__", "torch.unique_consecutive",
 }
 
 
@@ -317,7 +318,8 @@ class OpMode(TorchFunctionMode):
             raise
         except NotImplementedError as exc:
             if rec.meta:
-                raise EngineLimit(f"`{short_op_name(full)}` has no meta kernel") from exc
+                reason = re.split(r"[.,] ", str(exc))[0].strip()[:100]
+                raise EngineLimit(f"`{short_op_name(full)}` has no meta kernel ({reason})") from exc
             raise
         except Exception as exc:
             if not hasattr(exc, "_shapecheck_row"):
@@ -343,7 +345,10 @@ class OpMode(TorchFunctionMode):
         on_meta = any(t.device.type == "meta" for t in tensors)
         if not on_meta:
             return
-        if full in _VALUE_OPS or (full == "torch.where" and len(args) == 1):
+        if full in _VALUE_OPS or (full == "torch.where" and len(args) == 1) or (
+                full in ("torch.repeat_interleave", "torch.Tensor.repeat_interleave")
+                and (len(args) < 2 or isinstance(args[1], torch.Tensor)
+                     or isinstance(kwargs.get("repeats"), torch.Tensor))):
             raise EngineLimit(f"`{short_op_name(full)}` needs tensor values")
         for t in tensors:
             if t.device.type != "meta" and t.dim() > 0:

@@ -34,14 +34,17 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
     why = []
     if row is not None:
         ins = ", ".join(shape(i.shape) for i in row.inputs) or "no tensors"
-        why.append(f"{ref(row)} ({row.type}) received {ins}")
+        kind = f" ({row.type})" if row.kind == "module" else ""
+        why.append(f"{ref(row)}{kind} received {ins}")
+    location = error.user_frames[-1] if error.user_frames else (row.location if row else None)
     for loc in error.user_frames[-3:]:
-        why.append(f"in your code at {loc}: {loc.source}")
+        if loc != location:
+            why.append(f"called from {loc}: {loc.source}")
     where = f"{ref(row)}" if row is not None else "the forward pass"
     return [Finding(
         code="SC100", severity=ERROR, layer=row.name if row is not None else "",
         message=f"{where} raised {error.type}: {first}",
-        location=(error.user_frames[-1] if error.user_frames else (row.location if row else None)),
+        location=location,
         row=row.index if row is not None else None, why=why,
         notes=["no rule explains this error; the table shows the shapes up to the failing row"],
     )]

@@ -1,0 +1,40 @@
+"""Build traces by hand, so rules can be tested without running torch."""
+
+from shapecheck.trace.records import MODULE, OP, LayerRecord, Location, TensorInfo, Trace
+
+
+class TraceBuilder:
+    def __init__(self, input_shape, batch=1):
+        self.trace = Trace(model="Hand", inputs=[TensorInfo(tuple(input_shape), tid=1)],
+                           engine="meta", batch=batch)
+        self._tid = 1
+        self.last = self.trace.inputs[0]
+
+    def _add(self, name, type_, kind, inputs, out_shape, attrs=None, status="ok", **kw):
+        index = len(self.trace.layers)
+        outputs = []
+        if out_shape is not None:
+            self._tid += 1
+            outputs = [TensorInfo(tuple(out_shape), tid=self._tid, source=index)]
+        row = LayerRecord(index=index, name=name, type=type_, kind=kind, depth=1, inputs=inputs,
+                          outputs=outputs, attrs=attrs or {}, status=status, parent=None, **kw)
+        self.trace.layers.append(row)
+        if outputs:
+            self.last = outputs[0]
+        return row
+
+    def module(self, name, type_, out_shape, attrs=None, status="ok", **kw):
+        return self._add(name, type_, MODULE, [self.last], out_shape, attrs, status, **kw)
+
+    def op(self, type_, out_shape, attrs=None, line=10, source="x = op(x)", status="ok"):
+        return self._add(type_.split(".")[-1], type_, OP, [self.last], out_shape, attrs, status,
+                         called_at=Location("model.py", line, source))
+
+    def fail(self, message="boom"):
+        from shapecheck.trace.records import TraceError
+
+        row = self.trace.layers[-1]
+        row.status = "failed"
+        row.outputs = []
+        self.trace.error = TraceError("RuntimeError", message, row.index)
+        return self.trace

@@ -1,0 +1,168 @@
+"""Rules on hand-built traces: no torch run involved."""
+
+import pytest
+
+from helpers import TraceBuilder
+from shapecheck.diagnose import diagnose
+from shapecheck.diagnose.numbers import matmul_message, pool_size, replace_first_argument
+from shapecheck.diagnose.registry import ACTIVE, CHECKS, CODES, RESERVED
+from shapecheck.trace.records import Location, TensorInfo
+
+LINEAR_AT = Location("model.py", 5, "self.fc = nn.Linear(512 * 7 * 7, 100)")
+CALL_AT = Location("model.py", 12, "x = self.fc(x)")
+
+
+def conv_stack(b: TraceBuilder, out_hw: int):
+    b.module("features", "Conv2d", (1, 512, out_hw, out_hw), {"in_channels": 3, "out_channels": 512})
+
+
+def codes(diagnosis):
+    return [f.code for f in diagnosis.findings]
+
+
+def test_sc101_unflattened_map_into_linear():
+    b = TraceBuilder((1, 3, 224, 224))
+    conv_stack(b, 7)
+    b.module("fc", "Linear", None, {"in_features": 25088, "out_features": 100},
+             defined_at=LINEAR_AT, called_at=CALL_AT)
+    d = diagnose(b.fail())
+    assert codes(d) == ["SC101"]
+    f = d.findings[0]
+    assert f.severity == "error" and f.layer == "fc"
+    text = "\n".join(f.why + f.notes)
+    assert "3584 = 1·512·7" in text
+    assert "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)" in text
+    assert f.fixes[0].code.splitlines() == ["x = torch.flatten(x, 1)", "x = self.fc(x)"]
+    assert f.fixes[0].safety == "safe"
+
+
+def test_sc101_silent_form_when_last_dim_equals_in_features():
+    b = TraceBuilder((1, 3, 224, 224))
+    conv_stack(b, 7)
+    b.module("fc", "Linear", (1, 512, 7, 10), {"in_features": 7, "out_features": 10})
+    d = diagnose(b.trace)
+    assert codes(d) == ["SC101"]
+    assert "leak" in " ".join(d.findings[0].why)
+
+
+def test_transformer_tokens_into_linear_are_not_sc101():
+    # [N, L, D] from a reshape (not a conv) is how transformers use Linear.
+    b = TraceBuilder((1, 3, 224, 224))
+    conv_stack(b, 14)
+    b.op("Tensor.permute", (1, 14, 14, 512), {"category": "layout"})
+    b.module("mlp", "Linear", (1, 14, 14, 2048), {"in_features": 512, "out_features": 2048})
+    assert diagnose(b.trace).findings == []
+
+
+def test_sc102_after_flatten_explains_numbers_and_offers_pool():
+    b = TraceBuilder((1, 3, 300, 300))
+    conv_stack(b, 9)
+    b.op("torch.flatten", (1, 41472), {"category": "flatten"}, line=11, source="x = torch.flatten(x, 1)")
+    b.module("fc", "Linear", None, {"in_features": 25088, "out_features": 100}, defined_at=LINEAR_AT)
+    d = diagnose(b.fail())
+    assert codes(d) == ["SC102"]
+    f = d.findings[0]
+    assert f.message == "`fc` expects 25088 input features but receives 41472"
+    assert any("512·9·9 = 41472" in w for w in f.why)
+    assert any("512·7·7" in w and "7×7" in w for w in f.why)
+    pool, resize = f.fixes
+    assert "AdaptiveAvgPool2d((7, 7))" in pool.description and pool.safety == "safe"
+    assert resize.before == LINEAR_AT.source
+    assert resize.after == "self.fc = nn.Linear(41472, 100)"
+    assert resize.safety == "unsafe"
+
+
+def test_sc102_plain_mlp():
+    b = TraceBuilder((1, 20))
+    b.module("fc1", "Linear", (1, 64), {"in_features": 20, "out_features": 64})
+    b.module("fc2", "Linear", None, {"in_features": 128, "out_features": 2})
+    d = diagnose(b.fail())
+    assert codes(d) == ["SC102"]
+    assert "(1x64 and 128x2)" in d.findings[0].notes[0]
+
+
+def test_sc103_size_locked_uses_probe_to_find_range():
+    b = TraceBuilder((1, 3, 224, 224))
+    conv_stack(b, 7)
+    b.op("torch.flatten", (1, 25088), {"category": "flatten"})
+    fc = b.module("fc", "Linear", (1, 100), {"in_features": 25088, "out_features": 100})
+
+    def probe(layer, dims):  # five 2× poolings: H // 32
+        assert layer is fc
+        h, w = dims[1] // 32, dims[2] // 32
+        if h < 1 or w < 1:
+            return None
+        return [TensorInfo((1, 512 * h * w))]
+
+    d = diagnose(b.trace, probe=probe)
+    assert codes(d) == ["SC103"]
+    assert d.findings[0].severity == "warning"
+    assert any("H = W from 224 to 255" in w for w in d.findings[0].why)
+
+
+def test_adaptive_pool_boundary_is_ok_and_silent():
+    b = TraceBuilder((1, 3, 300, 300))
+    conv_stack(b, 9)
+    b.module("pool", "AdaptiveAvgPool2d", (1, 512, 7, 7), {"output_size": [7, 7]})
+    b.op("torch.flatten", (1, 25088), {"category": "flatten"})
+    fc = b.module("fc", "Linear", (1, 100), {"in_features": 25088, "out_features": 100})
+    d = diagnose(b.trace)
+    assert d.findings == []
+    assert d.ok_rows == [fc.index]
+
+
+def test_sc100_for_unexplained_failure():
+    b = TraceBuilder((1, 3, 32, 32))
+    b.module("conv", "Conv2d", None, {"in_channels": 3})
+    d = diagnose(b.fail("something odd"))
+    assert codes(d) == ["SC100"]
+    assert "something odd" in d.findings[0].message
+
+
+def test_no_findings_on_a_clean_trace():
+    b = TraceBuilder((1, 20))
+    b.module("fc1", "Linear", (1, 64), {"in_features": 20, "out_features": 64})
+    assert diagnose(b.trace).findings == []
+
+
+def test_registry_reserves_every_code_once():
+    expected = {f"SC{n}" for n in range(100, 114)}
+    assert set(CODES) == expected
+    names = [info.name for info in CODES.values()]
+    assert len(names) == len(set(names))
+    for code in ("SC100", "SC101", "SC102", "SC103"):
+        assert CODES[code].status == ACTIVE and code in CHECKS
+        doc = CHECKS[code].__module__
+        import importlib
+
+        text = importlib.import_module(doc).__doc__
+        for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
+            assert heading in text, (code, heading)
+    assert all(CODES[c].status == RESERVED for c in expected - set(CHECKS))
+
+
+@pytest.mark.parametrize("channels, target, current, expected", [
+    (512, 25088, (9, 9), (7, 7)),
+    (16, 400, (8, 8), (5, 5)),
+    (10, 30, (5, 5), (1, 3)),
+    (7, 30, (4, 4), None),
+    (64, 640, (20,), (10,)),
+])
+def test_pool_size(channels, target, current, expected):
+    assert pool_size(channels, target, current) == expected
+
+
+def test_matmul_message_matches_pytorch_real_run():
+    assert matmul_message((1, 512, 7, 7), 25088, 100) == \
+        "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)"
+
+
+@pytest.mark.parametrize("source, value, expected", [
+    ("self.fc = nn.Linear(512 * 7 * 7, 100)", 41472, "self.fc = nn.Linear(41472, 100)"),
+    ("fc = nn.Linear(in_features=400, out_features=10)", 1024,
+     "fc = nn.Linear(in_features=1024, out_features=10)"),
+    ("self.fc = nn.Linear(f(a, b), 10)", 7, "self.fc = nn.Linear(7, 10)"),
+    ("self.fc = make_head()", 7, None),
+])
+def test_replace_first_argument(source, value, expected):
+    assert replace_first_argument(source, "Linear", value) == expected
