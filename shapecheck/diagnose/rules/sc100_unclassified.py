@@ -30,7 +30,7 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
     row = ctx.trace.failing
     if row is not None and explained and row.index in explained:
         return []
-    first = error.message.splitlines()[0] if error.message else error.type
+    first = (error.message.splitlines()[0] if error.message else error.type).rstrip(".")
     why = []
     if row is not None:
         ins = ", ".join(shape(i.shape) for i in row.inputs) or "no tensors"
