@@ -38,7 +38,7 @@ def test_meta_shapes_equal_real_shapes(name, size):
     assert meta.trace.error is None and real.trace.error is None
     meta_rows, real_rows = _rows(meta), _rows(real)
     assert len(meta_rows) == len(real_rows)
-    for m, r in zip(meta_rows, real_rows):
+    for m, r in zip(meta_rows, real_rows, strict=True):
         assert m == r
 
 

@@ -53,7 +53,7 @@ def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int
                 continue
             candidate = (first,) + (side,) * (ndim - 1)
         # Prefer the aspect ratio of the current map.
-        score = sum(abs(math.log(c / max(cur, 1))) for c, cur in zip(candidate, current))
+        score = sum(abs(math.log(c / max(cur, 1))) for c, cur in zip(candidate, current, strict=True))
         if best is None or score < best[0]:
             best = (score, candidate)
     return None if best is None else best[1]

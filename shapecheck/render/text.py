@@ -34,12 +34,24 @@ def _visible_rows(report: Report, depth: int | None):
         yield row
 
 
+def _shown_at(report: Report, index: int, visible: set[int]) -> int:
+    """The row itself, or its nearest visible ancestor when --depth folds it away."""
+    row = report.layers[index]
+    while row.index not in visible and row.parent is not None:
+        row = report.layers[row.parent]
+    return row.index
+
+
 def layer_table(report: Report, depth: int | None = None) -> Table:
+    rows = list(_visible_rows(report, depth))
+    visible = {r.index for r in rows}
     codes: dict[int, list[str]] = {}
     for f in report.findings:
         if f.row is not None:
-            codes.setdefault(f.row, []).append(f.code)
-    ok_rows = set(report.diagnosis.ok_rows)
+            target = codes.setdefault(_shown_at(report, f.row, visible), [])
+            if f.code not in target:
+                target.append(f.code)
+    ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     table.add_column("Layer", overflow="fold")
     table.add_column("Type", overflow="fold")
@@ -47,7 +59,7 @@ def layer_table(report: Report, depth: int | None = None) -> Table:
     table.add_column("Output", no_wrap=True)
     table.add_column("Params", justify="right", no_wrap=True)
     table.add_column("Notes", overflow="fold")
-    for row in _visible_rows(report, depth):
+    for row in rows:
         name = "  " * row.depth + row.name
         notes = []
         if row.index in ok_rows:
@@ -83,7 +95,7 @@ def summary(report: Report) -> Text:
     if t.training:
         text.append(" · train mode")
     text.append(f" · {count(t.total_params)} params ({count(t.trainable_params)} trainable)")
-    text.append(f" · {seconds(report.seconds)}")
+    text.append(f" · {seconds(report.seconds)} (trace {seconds(t.seconds)})")
     return text
 
 

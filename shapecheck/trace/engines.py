@@ -27,25 +27,25 @@ def is_meta(model: nn.Module) -> bool:
     return bool(tensors) and all(t.device.type == "meta" for t in tensors)
 
 
+def _dummy(shape, dtype, device: str):
+    if device == META:
+        return torch.empty(shape, dtype=dtype, device=META)
+    if dtype.is_floating_point:
+        return torch.rand(shape, device=device).to(dtype)
+    if dtype == torch.bool:
+        return torch.rand(shape, device=device) > 0.5
+    return torch.randint(0, 2, shape, device=device, dtype=dtype)
+
+
 def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_list: bool) -> list:
     """Dummy inputs: a tensor per spec, or (detection models) a list of per-sample images."""
     values = []
     for spec in specs:
         dtype = getattr(torch, spec.dtype)
-
-        def one(shape):
-            if device == META:
-                return torch.empty(shape, dtype=dtype, device=META)
-            if dtype.is_floating_point:
-                return torch.rand(shape, device=device).to(dtype)
-            if dtype == torch.bool:
-                return torch.rand(shape, device=device) > 0.5
-            return torch.randint(0, 2, shape, device=device, dtype=dtype)
-
         if as_list:
-            values.append([one(spec.dims) for _ in range(batch or 1)])
+            values.append([_dummy(spec.dims, dtype, device) for _ in range(batch or 1)])
         else:
-            values.append(one(spec.shape(batch)))
+            values.append(_dummy(spec.shape(batch), dtype, device))
     return values
 
 

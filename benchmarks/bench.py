@@ -1,0 +1,116 @@
+"""Time whole processes side by side and print ratios. Not a test: run it by hand.
+
+    python benchmarks/bench.py            # (a), (b), (c); about a minute
+    python benchmarks/bench.py --engines  # also: which torchvision models need the real engine
+
+(a) `shapecheck vgg16 --input 3x300x300` against the import floor `import torch, torchvision`
+(b) the same against building vgg16 with real weights and one real forward with hooks
+(c) peak RSS of `shapecheck vit_h_14` against the import floor's
+Targets: (a) ≤ 1.15×, (c) ≤ 1.3×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+PY = sys.executable
+FLOOR = [PY, "-c", "import torch, torchvision"]
+SHAPECHECK = [PY, "-m", "shapecheck"]
+EAGER = [PY, "-c", """
+import torch, torchvision
+model = torchvision.models.vgg16().eval()
+shapes = []
+for m in model.modules():
+    m.register_forward_hook(lambda mod, i, o: shapes.append(tuple(o.shape)))
+with torch.no_grad():
+    model(torch.randn(1, 3, 300, 300))
+"""]
+# Runs a command and prints its peak resident memory (KiB) from the kernel's own accounting.
+RSS = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def peak_rss_mib(cmd: list[str]) -> float:
+    out = subprocess.run([PY, "-c", RSS, *cmd], capture_output=True, text=True, check=True).stdout
+    return int(out.strip()) / 1024
+
+
+def side_by_side(commands: dict[str, list[str]], repeat: int) -> dict[str, float]:
+    """Median wall time of each command, runs interleaved so drift hits all alike."""
+    for cmd in commands.values():  # warm the page cache
+        wall(cmd)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            times[name].append(wall(cmd))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def engines() -> list[tuple[str, str]]:
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import shapecheck
+    from shapecheck.catalog import named_models
+
+    out = []
+    for name in sorted(named_models()):
+        report = shapecheck.check(name)
+        if report.engine != "meta":
+            out.append((name, report.engine_note or ""))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--engines", action="store_true", help="list models that need the real engine")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    opts = parser.parse_args()
+
+    t = side_by_side({
+        "floor": FLOOR,
+        "shapecheck": SHAPECHECK + ["vgg16", "--input", "3x300x300"],
+        "eager": EAGER,
+    }, opts.repeat)
+    rss_floor = statistics.median(peak_rss_mib(FLOOR) for _ in range(3))
+    rss_vit = statistics.median(peak_rss_mib(SHAPECHECK + ["vit_h_14"]) for _ in range(3))
+    figures = {
+        "a_floor_s": t["floor"], "a_shapecheck_s": t["shapecheck"], "a_ratio": t["shapecheck"] / t["floor"],
+        "b_eager_s": t["eager"], "b_ratio": t["shapecheck"] / t["eager"],
+        "c_floor_mib": rss_floor, "c_vit_h_14_mib": rss_vit, "c_ratio": rss_vit / rss_floor,
+    }
+    if opts.engines:
+        figures["real_engine_models"] = engines()
+    if opts.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"median of {opts.repeat} runs each, interleaved; python {sys.version.split()[0]}")
+    print(f"(a) shapecheck vgg16 --input 3x300x300  {t['shapecheck']:.2f} s  vs import floor "
+          f"{t['floor']:.2f} s  → {figures['a_ratio']:.3f}×  (target ≤ 1.15×)")
+    print(f"(b) shapecheck vgg16 --input 3x300x300  {t['shapecheck']:.2f} s  vs real weights + forward "
+          f"{t['eager']:.2f} s  → {figures['b_ratio']:.3f}×")
+    print(f"(c) peak RSS shapecheck vit_h_14  {rss_vit:.0f} MiB  vs import floor {rss_floor:.0f} MiB  "
+          f"→ {figures['c_ratio']:.3f}×  (target ≤ 1.3×)")
+    if opts.engines:
+        rows = figures["real_engine_models"]
+        print(f"models that needed the real engine ({len(rows)}):")
+        for name, why in rows:
+            print(f"  {name}: {why}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The README's examples are real output, and its test command is what CI runs."""
+
+import re
+import shlex
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from shapecheck.cli import app
+
+README = open(f"{ROOT}/README.md", encoding="utf-8").read()
+BLOCKS = re.findall(r"```console\n\$ (shapecheck [^\n]*)\n(.*?)\n```", README, re.S)
+TIMES = re.compile(r"\d+\.\d\d s \(trace \d+\.\d\d s\)")
+
+
+def test_readme_has_examples():
+    assert len(BLOCKS) >= 5
+
+
+@pytest.mark.parametrize("command, expected", BLOCKS, ids=[b[0] for b in BLOCKS])
+def test_readme_example_output_is_current(command, expected, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "110")
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    got = "\n".join(line.rstrip() for line in result.stdout.splitlines())
+    assert TIMES.sub("T", got) == TIMES.sub("T", expected)
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = open(f"{ROOT}/.ci/run", encoding="utf-8").read().strip().splitlines()[-1]
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
+    assert ci in blocks
+    assert any("shapecheck vgg16 --input 3x300x300" in b and "pip install" in b for b in blocks)
