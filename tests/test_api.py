@@ -114,3 +114,16 @@ def test_cuda_request_without_cuda_is_a_usage_error():
         pytest.skip("this machine has CUDA")
     with pytest.raises(ShapecheckError, match="no CUDA device"):
         shapecheck.check("resnet18", engine="real", device="cuda")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_real_engine_on_cuda_restores_the_users_device():
+    report = shapecheck.check("resnet18", engine="real", device="cuda")
+    assert report.engine == "real" and report.ok
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
+    failing = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Linear(6, 2), nn.Flatten(), nn.Linear(4 * 6 * 2, 3))
+    assert shapecheck.check(model, "3x8x8", engine="real", device="cuda").ok
+    assert next(model.parameters()).device.type == "cpu"
+    report = shapecheck.check(fixture_path("vgg_view.py"), "3x300x300", engine="real", device="cuda")
+    assert [f.code for f in report.findings] == ["SC102"]
+    assert shapecheck.check(failing, "3x8x8", engine="real", device="cuda").ok is False
