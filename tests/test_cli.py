@@ -199,3 +199,27 @@ def test_python_dash_m_smoke():
                           capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_narrow_terminal_keeps_names_whole(columns, monkeypatch):
+    monkeypatch.setenv("COLUMNS", columns)
+    result = run(fixture_path("vgg_view.py"), "-i", "3x300x300", "--depth", "1")
+    assert result.exit_code == 1
+    table = result.stdout.split("\n\n")[0].splitlines()
+    assert all(len(line) <= int(columns) for line in table)
+    assert any(line.split()[:1] == ["features"] for line in table)
+    assert any(line.split()[:1] == ["FeatureHead"] for line in table)
+
+
+def test_color_always_colours_unless_no_color_is_set(monkeypatch):
+    import re
+
+    colour = re.compile(r"\x1b\[[0-9;]*3[0-9]m")
+    monkeypatch.delenv("NO_COLOR")
+    coloured = run(fixture_path("vgg_view.py"), "-i", "3x300x300", "--color", "always")
+    assert colour.search(coloured.stdout)
+    assert "\x1b[" not in run(fixture_path("vgg_view.py"), "-i", "3x300x300").stdout  # not a tty
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = run(fixture_path("vgg_view.py"), "-i", "3x300x300", "--color", "always")
+    assert not colour.search(plain.stdout)

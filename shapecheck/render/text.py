@@ -42,7 +42,8 @@ def _shown_at(report: Report, index: int, visible: set[int]) -> int:
     return row.index
 
 
-def layer_table(report: Report, depth: int | None = None) -> Table:
+def layer_table(report: Report, depth: int | None = None, width: int = 120) -> Table:
+    """The per-layer table; narrow terminals lose the Type, then the Params column."""
     rows = list(_visible_rows(report, depth))
     visible = {r.index for r in rows}
     codes: dict[int, list[str]] = {}
@@ -52,12 +53,15 @@ def layer_table(report: Report, depth: int | None = None) -> Table:
             if f.code not in target:
                 target.append(f.code)
     ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
+    show_type, show_params = width >= 100, width >= 70
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
-    table.add_column("Layer", overflow="fold")
-    table.add_column("Type", overflow="fold")
-    table.add_column("Input", no_wrap=True)
-    table.add_column("Output", no_wrap=True)
-    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column("Layer", overflow="fold", min_width=min(16, width // 4))
+    if show_type:
+        table.add_column("Type", overflow="fold")
+    table.add_column("Input", no_wrap=show_params, overflow="fold")
+    table.add_column("Output", no_wrap=show_params, overflow="fold")
+    if show_params:
+        table.add_column("Params", justify="right", no_wrap=True)
     table.add_column("Notes", overflow="fold")
     for row in rows:
         name = "  " * row.depth + row.name
@@ -79,8 +83,14 @@ def layer_table(report: Report, depth: int | None = None) -> Table:
             output = escape(shapes_text(row.outputs))
         params = "" if row.kind == OP or not row.params else count(row.params)
         style = "red" if row.failed else ("dim" if row.kind == OP else None)
-        table.add_row(escape(name), escape(row.type), escape(shapes_text(row.inputs)), output,
-                      params, " ".join(notes), style=style)
+        cells = [escape(name)]
+        if show_type:
+            cells.append(escape(row.type))
+        cells += [escape(shapes_text(row.inputs)), output]
+        if show_params:
+            cells.append(params)
+        cells.append(" ".join(notes))
+        table.add_row(*cells, style=style)
     return table
 
 
@@ -180,7 +190,7 @@ def fix_text(fix: Fix, width: int) -> Text:
 def render(report: Report, stream: TextIO | None = None, *, depth: int | None = None,
            color: str = "auto") -> None:
     console = make_console(stream, color)
-    console.print(layer_table(report, depth))
+    console.print(layer_table(report, depth, console.width))
     console.print()
     console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):
