@@ -37,7 +37,7 @@ def check(
     engine: str = "auto",
     device: str = "cpu",
     args: dict | None = None,
-    probe_budget_s: float = 2.0,
+    probe_budget_s: float = 3.0,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
@@ -83,16 +83,11 @@ def check(
         else:
             trace = _run_real(loaded, specs, device, engines, common)
 
-    probe = None
+    runner = None
     if trace.engine == engines.META:
-        def probe(layer, dims):
-            shapes = [InputSpec(tuple(dims), specs[0].dtype)] + specs[1:]
-            with contextlib.redirect_stdout(sys.stderr):
-                t = engines.run(loaded.module, shapes, engine=engines.META,
-                                stop_at=(layer.name, layer.call), **common)
-            return t.probe_inputs
+        runner = _runner(loaded, specs, common, engines)
 
-    diagnosis = diagnose(trace, probe=probe, budget_s=probe_budget_s)
+    diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s)
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
@@ -103,6 +98,26 @@ def check(
         notes=list(loaded.notes),
         seconds=time.perf_counter() - start,
     )
+
+
+def _runner(loaded: LoadedModel, specs, common, engines):
+    """Re-traces on meta with another input size, batch, or a fix applied to a copy."""
+    from .trace.edits import apply
+    from .trace.records import SAME
+
+    def run(request):
+        shapes = list(specs)
+        if request.dims is not None:
+            shapes[0] = InputSpec(tuple(request.dims), specs[0].dtype)
+        options = dict(common)
+        if request.batch != SAME:
+            options["batch"] = request.batch
+        model, rewrites = apply(loaded.module, request.edits)
+        with contextlib.redirect_stdout(sys.stderr):
+            return engines.run(model, shapes, engine=engines.META, stop_at=request.stop,
+                               rewrites=rewrites, **options)
+
+    return run
 
 
 def _unexplained(diagnosis) -> bool:

@@ -6,7 +6,7 @@ from helpers import TraceBuilder
 from shapecheck.diagnose import diagnose
 from shapecheck.diagnose.numbers import matmul_message, pool_size, replace_first_argument
 from shapecheck.diagnose.registry import ACTIVE, CHECKS, CODES, RESERVED
-from shapecheck.trace.records import Location, TensorInfo
+from shapecheck.trace.records import Location, TensorInfo, Trace
 
 LINEAR_AT = Location("model.py", 5, "self.fc = nn.Linear(512 * 7 * 7, 100)")
 CALL_AT = Location("model.py", 12, "x = self.fc(x)")
@@ -87,14 +87,15 @@ def test_sc103_size_locked_uses_probe_to_find_range():
     b.op("torch.flatten", (1, 25088), {"category": "flatten"})
     fc = b.module("fc", "Linear", (1, 100), {"in_features": 25088, "out_features": 100})
 
-    def probe(layer, dims):  # five 2× poolings: H // 32
-        assert layer is fc
-        h, w = dims[1] // 32, dims[2] // 32
-        if h < 1 or w < 1:
-            return None
-        return [TensorInfo((1, 512 * h * w))]
+    def runner(request):  # five 2× poolings: H // 32
+        if request.stop is None:
+            return Trace("Hand", [], "meta")
+        assert request.stop == ("module", "fc", 1)
+        h, w = request.dims[1] // 32, request.dims[2] // 32
+        probe = [TensorInfo((1, 512 * h * w))] if h >= 1 and w >= 1 else None
+        return Trace("Hand", [], "meta", probe_inputs=probe)
 
-    d = diagnose(b.trace, probe=probe)
+    d = diagnose(b.trace, runner=runner)
     assert codes(d) == ["SC103"]
     assert d.findings[0].severity == "warning"
     assert any("H = W from 224 to 255" in w for w in d.findings[0].why)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from . import rules  # noqa: F401 - registers the rules
 from .boundaries import find_boundaries
-from .context import Context, Probe
+from .context import Context, Runner
 from .findings import Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES
 from ..trace.records import Trace
 
 
-def diagnose(trace: Trace, probe: Probe | None = None, budget_s: float = 2.0) -> Diagnosis:
-    """Run every active rule over a trace. `probe` re-traces at other input sizes (optional)."""
-    ctx = Context(trace, probe=probe, budget_s=budget_s)
+def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0) -> Diagnosis:
+    """Run every active rule over a trace.
+
+    `runner` traces again with changes (other input sizes, a fix applied); without it, rules
+    work from the trace alone and fixes stay unchecked.
+    """
+    ctx = Context(trace, runner=runner, budget_s=budget_s)
     ctx.boundaries = find_boundaries(trace)
     findings: list[Finding] = []
     for code in sorted(CHECKS):
@@ -23,7 +27,45 @@ def diagnose(trace: Trace, probe: Probe | None = None, budget_s: float = 2.0) ->
     findings = CHECKS["SC100"](ctx, explained) + findings
     ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
+    for finding in findings:
+        verify_fixes(ctx, finding)
     return Diagnosis(findings, ok_rows)
+
+
+def verify_fixes(ctx: Context, finding: Finding) -> None:
+    """Apply each fix to a copy (on meta: free), trace again, and keep what happened."""
+    for fix in finding.fixes:
+        if fix.rerun is None:
+            if fix.check_note is None:
+                fix.check_note = "not checked: this fix is a change of code shapecheck cannot apply"
+            continue
+        if ctx.runner is None:
+            fix.check_note = "not checked: the model ran on the real engine"
+            continue
+        try:
+            after = ctx.rerun(fix.rerun)
+        except TimeoutError:
+            fix.check_note = "not checked: the time budget for re-runs was spent"
+            continue
+        except Exception as exc:  # noqa: BLE001 - a fix that cannot be built is reported, not raised
+            fix.verified = False
+            fix.check_note = f"could not apply: {type(exc).__name__}: {exc}"
+            continue
+        again = diagnose(after)
+        same = any(f.code == finding.code for f in again.findings)
+        if after.error is None and not same:
+            fix.verified = True
+            root = after.layers[0] if after.layers else None
+            if root is not None and root.outputs:
+                fix.result_shape = root.outputs[0].shape
+        else:
+            fix.verified = False
+            first = next((f for f in again.findings if f.is_error), None)
+            if first is not None:
+                fix.check_note = f"with this fix: {first.code} {first.message}"
+            else:
+                fix.check_note = f"with this fix {finding.code} is still found"
+    finding.fixes.sort(key=lambda f: (f.verified is not True,))
 
 
 __all__ = ["CODES", "Context", "Diagnosis", "Finding", "Fix", "diagnose"]

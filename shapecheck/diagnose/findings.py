@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..trace.records import Location
+from ..trace.records import Location, Rerun
 
 ERROR = "error"
 WARNING = "warning"
@@ -22,6 +22,10 @@ class Fix:
     location: Location | None = None  # the line the fix applies to
     before: str | None = None  # for one-line edits: the line as written …
     after: str | None = None  # … and as it should read
+    rerun: Rerun | None = None  # the same change, applied to a copy of the model or its input
+    verified: bool | None = None  # None: not checked (see check_note)
+    result_shape: tuple[int, ...] | None = None  # the model's output shape with the fix applied
+    check_note: str | None = None  # why it could not be checked, or what the check found
 
 
 @dataclass

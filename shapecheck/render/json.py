@@ -28,7 +28,10 @@ def _finding(f: Finding) -> dict:
         "related": [{"layer": x.layer, "message": x.message, "location": _location(x.location)}
                     for x in f.labels],
         "fixes": [{"description": x.description, "code": x.code, "safety": x.safety,
-                   "location": _location(x.location), "before": x.before, "after": x.after}
+                   "location": _location(x.location), "before": x.before, "after": x.after,
+                   "verified": x.verified,
+                   "result_shape": list(x.result_shape) if x.result_shape else None,
+                   "check_note": x.check_note}
                   for x in f.fixes],
     }
 

@@ -121,6 +121,10 @@ def status_line(report: Report) -> Text:
     return Text("found " + " and ".join(parts), style="red" if errors else "yellow")
 
 
+def shape_text_of(dims) -> str:
+    return "[" + ", ".join(str(d) for d in dims) + "]"
+
+
 def _gutter(n: int | str, width: int) -> str:
     return f"{str(n):>{width}} | "
 
@@ -163,7 +167,24 @@ def fix_text(fix: Fix, width: int) -> Text:
     out = Text()
     out.append("help", style="bold cyan")
     out.append(f": {fix.description} ")
-    out.append(f"[{fix.safety}]\n", style="dim")
+    out.append(f"[{fix.safety}", style="dim")
+    if fix.verified:
+        shape = f": output {shape_text_of(fix.result_shape)}" if fix.result_shape else ""
+        out.append(" · ", style="dim")
+        out.append(f"verified{shape}", style="green")
+    elif fix.verified is False:
+        out.append(" · ", style="dim")
+        out.append("does not fix it", style="red")
+    out.append("]\n", style="dim")
+    out.append(_fix_body(fix, width))
+    if fix.verified is False and fix.check_note:
+        out.append(f"{pad} = note: {fix.check_note}\n", style="dim")
+    return out
+
+
+def _fix_body(fix: Fix, width: int) -> Text:
+    pad = " " * width
+    out = Text()
     loc = fix.location
     if loc:
         out.append(f"{pad}--> {loc}\n", style="blue")

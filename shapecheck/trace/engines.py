@@ -69,16 +69,18 @@ def run(
     as_list: bool = False,
     label: str | None = None,
     def_sites=None,  # module → Location where it was created
-    stop_at: tuple[str, int] | None = None,
+    stop_at: tuple | None = None,
+    rewrites: dict | None = None,
 ) -> Trace:
     """Trace one forward pass. The model is left as it was: hooks removed, mode restored.
 
-    With `stop_at=(name, call)` the pass ends when that module is about to run, and the
-    trace's only content is `probe_inputs` (used to probe other input sizes cheaply).
+    With `stop_at` (("module", name, call) or ("op", type, file, line, occurrence)) the pass
+    ends when that row is about to run; its inputs are kept in `probe_inputs` (used to probe
+    other input sizes cheaply). `rewrites` change op calls, to test fixes.
     """
     meta = engine == META
     inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list)
-    rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at)
+    rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at, rewrites=rewrites)
     for value in inputs:
         for t in value if isinstance(value, list) else [value]:
             rec.tag_input(t)
@@ -118,8 +120,7 @@ def run(
         rec.detach()
         model.train(was_training)
     trace.layers = rec.rows
-    if stop_at is not None:
-        trace.probe_inputs = rec.stopped_inputs
+    trace.probe_inputs = rec.stopped_inputs
     return trace
 
 

@@ -140,15 +140,19 @@ def _op_args(args, kwargs) -> dict:
 class Recorder:
     """Attach to a model, record one forward pass, detach."""
 
-    def __init__(self, model: nn.Module, *, meta: bool, def_sites=None,
-                 stop_at: tuple[str, int] | None = None):
+    def __init__(self, model: nn.Module, *, meta: bool, def_sites=None, stop_at: tuple | None = None,
+                 rewrites: dict | None = None):
         self.model = model
         self.meta = meta
         self.rows: list[LayerRecord] = []
         self.stack: list[int] = []
         self.def_sites = def_sites or {}
+        # ("module", name, call) or ("op", type, file, line, occurrence): end the pass there.
         self.stop_at = stop_at
         self.stopped_inputs: list[TensorInfo] | None = None
+        # (type, file, line) → fn(func, args, kwargs) -> (func, args, kwargs): fixes under test.
+        self.rewrites = rewrites or {}
+        self._sites: Counter = Counter()
         self._tids = itertools.count(1)
         self._producer: dict[int, int] = {}
         self._calls: Counter = Counter()
@@ -161,13 +165,14 @@ class Recorder:
     def tag_input(self, t: torch.Tensor) -> None:
         setattr(t, _TID, next(self._tids))
 
-    def info(self, key: str, t: torch.Tensor) -> TensorInfo:
+    def info(self, key: str, t: torch.Tensor, layout: bool = False) -> TensorInfo:
         tid = getattr(t, _TID, None)
         return TensorInfo(tuple(int(d) for d in t.shape), _dtype_name(t.dtype), key, tid,
-                          self._producer.get(tid) if tid is not None else None)
+                          self._producer.get(tid) if tid is not None else None,
+                          t.is_contiguous() if layout else True)
 
-    def infos(self, obj, key: str = "") -> list[TensorInfo]:
-        return [self.info(k, t) for k, t in _tensors(obj, key)]
+    def infos(self, obj, key: str = "", layout: bool = False) -> list[TensorInfo]:
+        return [self.info(k, t, layout) for k, t in _tensors(obj, key)]
 
     def outputs(self, obj, row: int) -> list[TensorInfo]:
         out = []
@@ -206,7 +211,7 @@ class Recorder:
         inputs = self.infos(args) + [
             i for k, v in (kwargs or {}).items() for i in self.infos(v, f"{k}=")
         ]
-        if self.stop_at is not None and (name, call) == self.stop_at:
+        if self.stop_at is not None and ("module", name, call) == self.stop_at:
             self.stopped_inputs = inputs
             raise StopTrace()
         total, trainable = self._counts.get(key, (0, 0))
@@ -248,10 +253,18 @@ class Recorder:
             self._op_kinds[func] = kind
         return kind
 
-    def record_op(self, full: str, category: str | None, args, kwargs, out, caller, failed: bool) -> int:
+    def site(self, full: str, caller) -> tuple[str, str, int, int]:
+        """(type, file, line, occurrence) of an op called from model code; counts the call."""
+        loc = location_of(caller)
+        key = (short_op_name(full), loc.file, loc.line)
+        self._sites[key] += 1
+        return (*key, self._sites[key])
+
+    def record_op(self, full: str, category: str | None, args, kwargs, out, caller, failed: bool,
+                  site: tuple | None = None) -> int:
         index = len(self.rows)
-        tensors = self.infos(list(args)) + [
-            i for k, v in kwargs.items() for i in self.infos(v, f"{k}=")
+        tensors = self.infos(list(args), layout=True) + [
+            i for k, v in kwargs.items() for i in self.infos(v, f"{k}=", layout=True)
         ]
         attrs = _op_args(args, kwargs)
         if category:
@@ -268,6 +281,7 @@ class Recorder:
             parent=self.stack[-1] if self.stack else None,
             attrs=attrs,
             called_at=location_of(caller),
+            call=site[3] if site else 1,
         )
         self.rows.append(row)
         if not failed:
@@ -312,6 +326,17 @@ class OpMode(TorchFunctionMode):
         full, category = rec.op_kind(func)
         if rec.meta:
             self._check_engine(full, args, kwargs)
+        caller = site = None
+        if category is not None:
+            caller = op_caller(sys._getframe(1))
+            if caller is not None:
+                site = rec.site(full, caller)
+                if rec.stop_at is not None and rec.stop_at == ("op", *site):
+                    rec.stopped_inputs = rec.infos(list(args), layout=True)
+                    raise StopTrace()
+                rewrite = rec.rewrites.get(site[:3])
+                if rewrite is not None:
+                    func, args, kwargs = rewrite(func, args, kwargs)
         try:
             out = func(*args, **kwargs)
         except (EngineLimit, StopTrace):
@@ -323,19 +348,23 @@ class OpMode(TorchFunctionMode):
             raise
         except Exception as exc:
             if not hasattr(exc, "_shapecheck_row"):
-                caller = op_caller(sys._getframe(1))
+                if caller is None:
+                    caller = op_caller(sys._getframe(1))
+                    site = rec.site(full, caller) if caller is not None else None
+                exc._shapecheck_row = None
                 if caller is not None:
-                    exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller, True)
-                else:
-                    exc._shapecheck_row = None
+                    exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller,
+                                                        True, site)
             raise
-        if category is not None or isinstance(out, torch.Tensor):
+        if caller is not None:
+            if category != "elementwise" or _broadcasts(args):
+                rec.record_op(full, category, args, kwargs, out, caller, False, site)
+            else:
+                rec.propagate(args, out)
+        elif category is None and isinstance(out, torch.Tensor):
             caller = op_caller(sys._getframe(1))
             if caller is not None:
-                if category is not None and (category != "elementwise" or _broadcasts(args)):
-                    rec.record_op(full, category, args, kwargs, out, caller, False)
-                else:
-                    rec.propagate(args, out)
+                rec.propagate(args, out)
         return out
 
     def _check_engine(self, full, args, kwargs):

@@ -34,6 +34,7 @@ class TensorInfo:
     key: str = ""
     tid: int | None = None
     source: int | None = None
+    contiguous: bool = True  # recorded for op inputs: `view` needs it
 
     @property
     def rank(self) -> int:
@@ -65,7 +66,7 @@ class LayerRecord:
     params: int = 0
     trainable: int = 0
     status: str = "ok"  # ok | failed
-    call: int = 1  # 2, 3, … for repeated calls of the same module
+    call: int = 1  # 2, 3, … for repeated calls of the same module, or of the same op line
     parent: int | None = None  # the enclosing module's row
     attrs: dict = field(default_factory=dict)  # in_features, kernel_size, … ; op arguments
     defined_at: Location | None = None  # where the module was created
@@ -130,3 +131,37 @@ class Trace:
                 if best is None or row.depth < best.depth:
                     best = row
         return best
+
+
+SAME = "same"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to try on a copy of the model, or on its input.
+
+    action: `insert_before` / `insert_after` (a new layer around the module at `target`),
+    `replace` (the module at `target`), `op_args` (change keyword arguments of the op call at
+    `target`, "type@file:line"), `op_method` (call another method there: view → reshape),
+    `op_match` (resize the op's later tensor arguments to the first one's spatial size),
+    `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first).
+    `layer` names the torch.nn class to build; `params` its arguments, as (key, value) pairs.
+    """
+
+    action: str
+    target: str = ""
+    layer: str = ""
+    params: tuple = ()
+
+    def param(self, key: str, default=None):
+        return dict(self.params).get(key, default)
+
+
+@dataclass(frozen=True)
+class Rerun:
+    dims: tuple[int, ...] | None = None  # per-sample dims of input 0; None: as traced
+    batch: object = SAME  # an int, None (no batch dim) or SAME
+    stop: tuple | None = None  # end at this row (its inputs come back as probe_inputs)
+    edits: tuple[Edit, ...] = ()
+
+

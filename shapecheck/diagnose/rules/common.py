@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..boundaries import Boundary
 from ..context import Context
+from ..context import op_site
 from ..findings import SAFE, Fix, Label
+from ...trace.records import Edit, Rerun
 from ..numbers import call_argument, dot, pool_size, shape
 
 
@@ -58,9 +60,16 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
         code = f"{pool}, nn.Flatten(1)  # in place of nn.Flatten"
         location = flatten.defined_at
     math_text = f"{channels}·{dot(size)} = {target}"
+    edit = None
+    if flatten is not None and flatten.kind == "op":
+        edit = Edit("op_prepool", op_site(flatten), params=(("output_size", tuple(size)),))
+    elif flatten is not None:
+        edit = Edit("insert_before", flatten.name, f"AdaptiveAvgPool{nd}d",
+                    (("output_size", tuple(size) if nd > 1 else size[0]),))
     return Fix(
         description=f"pool to a fixed size before flattening with `{pool}`: {math_text} {note}",
         code=code or pool,
         safety=SAFE,
         location=location,
+        rerun=Rerun(edits=(edit,)) if edit else None,
     )

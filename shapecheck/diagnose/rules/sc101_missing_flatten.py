@@ -24,6 +24,7 @@ Fix safety: inserting `torch.flatten` is safe (no parameter changes); wrapping t
 from __future__ import annotations
 
 from ..context import Context
+from ...trace.records import Edit, Rerun
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..numbers import call_argument, dot, matmul_message, prod, shape
 from ..registry import rule
@@ -65,23 +66,35 @@ def check(ctx: Context) -> list[Finding]:
                      f"in_features is {n_in}: in_features must change too (SC102)")
         why.append(after)
         fixes = []
+        flatten_first = None
+        resize = ""
+        if row.kind == "module":
+            edits = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
+            if flat != n_in and isinstance(n_out, int):
+                # Flattening alone leaves an in_features mismatch: fix both, in that order.
+                edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))),
+                         *edits)
+                resize = f", and set in_features={flat} on {ref(row)}"
+            flatten_first = Rerun(edits=edits)
         if row.called_at is not None:
             var = call_argument(row.called_at.source)
             fixes.append(Fix(
-                description=f"flatten everything but the batch dim before line {row.called_at.line}",
+                description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
                 code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
-                safety=SAFE,
+                safety=UNSAFE if resize else SAFE,
                 location=row.called_at,
+                rerun=flatten_first,
             ))
         if row.kind == "module":
             parent = ctx.trace.row(row.parent)
             if parent is not None and parent.type == "Sequential":
                 fixes.append(Fix(
                     description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
-                                " (shifts the indices of later layers in the state dict)",
+                                f" (shifts the indices of later layers in the state dict){resize}",
                     code="nn.Flatten(1),",
                     safety=UNSAFE,
                     location=parent.defined_at,
+                    rerun=flatten_first,
                 ))
             elif row.called_at is None and row.defined_at is not None:
                 fixes.append(Fix(
@@ -89,6 +102,7 @@ def check(ctx: Context) -> list[Finding]:
                     code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
                     safety=UNSAFE,
                     location=row.defined_at,
+                    rerun=flatten_first,
                 ))
         label = producer_label(ctx, b)
         findings.append(Finding(

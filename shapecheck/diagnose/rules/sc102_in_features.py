@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ..boundaries import find_boundaries  # noqa: F401 - documented entry point for readers
 from ..context import Context
+from ...trace.records import Edit, Rerun
 from ..findings import ERROR, UNSAFE, Finding, Fix
 from ..numbers import (accepted_range, dot, matmul_message, pool_size, prod, range_text, shape,
                        size_text, spatial_dims)
@@ -35,7 +36,7 @@ from ...trace.records import MODULE
 def _fits_range(ctx: Context, b, n_in: int) -> str | None:
     """"in_features 25088 fits inputs with H = W from 224 to 255" — from probes at other sizes."""
     axes = spatial_dims(ctx)
-    if not axes or ctx.probe is None or b.adaptive:
+    if not axes or ctx.runner is None or b.adaptive:
         return None
     dims = ctx.sample_dims
     groups = [axes] if len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
@@ -110,6 +111,8 @@ def check(ctx: Context) -> list[Finding]:
                 location=row.defined_at,
                 before=src_line if after else None,
                 after=after,
+                rerun=Rerun(edits=(Edit("replace", row.name, "Linear", (
+                    ("in_features", got), ("out_features", n_out))),)) if n_out else None,
             ))
         findings.append(Finding(
             code="SC102", severity=ERROR, layer=name,

@@ -1,0 +1,110 @@
+"""Apply `Edit`s (plain data from diagnosis) to a meta copy of a model, to verify fixes."""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .records import Edit
+
+
+def meta_copy(model: nn.Module) -> nn.Module:
+    """A deep copy whose parameters and buffers are meta tensors: no weight is copied."""
+    memo = {}
+    for p in model.parameters():
+        memo[id(p)] = nn.Parameter(torch.empty_like(p, device="meta"), requires_grad=p.requires_grad)
+    for b in model.buffers():
+        memo[id(b)] = torch.empty_like(b, device="meta")
+    return copy.deepcopy(model, memo)
+
+
+def _build(edit: Edit) -> nn.Module:
+    cls = getattr(nn, edit.layer)
+    params = dict(edit.params)
+    with torch.device("meta"):
+        return cls(**params)
+
+
+def _set(model: nn.Module, path: str, module: nn.Module) -> None:
+    parent_path, _, name = path.rpartition(".")
+    parent = model.get_submodule(parent_path) if parent_path else model
+    setattr(parent, name, module)
+
+
+def _site(target: str) -> tuple[str, str, int]:
+    op, _, where = target.partition("@")
+    file, _, line = where.rpartition(":")
+    return op, file, int(line)
+
+
+def _rewrite_args(changes: dict):
+    def rewrite(func, args, kwargs):
+        kwargs = dict(kwargs)
+        args = list(args)
+        for key, value in changes.items():
+            if key == "dim" and len(args) >= 2 and not isinstance(args[1], torch.Tensor):
+                args[1] = value
+            else:
+                kwargs[key] = value
+        return func, tuple(args), kwargs
+
+    return rewrite
+
+
+def _rewrite_method(method: str):
+    def rewrite(func, args, kwargs):
+        return getattr(torch.Tensor, method), args, kwargs
+
+    return rewrite
+
+
+def _rewrite_match():
+    """cat([a, b]) → cat([a, interpolate(b, size=a.shape[2:])]): align skip connections."""
+
+    def rewrite(func, args, kwargs):
+        tensors = list(args[0])
+        ref = tensors[0]
+        aligned = [ref] + [t if t.shape[2:] == ref.shape[2:] else
+                           F.interpolate(t, size=tuple(ref.shape[2:])) for t in tensors[1:]]
+        return func, (aligned, *args[1:]), kwargs
+
+    return rewrite
+
+
+def _rewrite_prepool(size):
+    """flatten(x) → flatten(adaptive_avg_pool(x, size)): the pool the fix inserts before it."""
+
+    def rewrite(func, args, kwargs):
+        x = args[0]
+        pool = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}[x.dim() - 2]
+        return func, (pool(x, tuple(size) if len(size) > 1 else size[0]), *args[1:]), kwargs
+
+    return rewrite
+
+
+def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
+    """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
+    module_edits = [e for e in edits if e.action in ("insert_before", "insert_after", "replace")]
+    changed = meta_copy(model) if module_edits else model
+    rewrites = {}
+    for edit in edits:
+        if edit.action == "replace":
+            _set(changed, edit.target, _build(edit))
+        elif edit.action == "insert_before":
+            _set(changed, edit.target, nn.Sequential(_build(edit), changed.get_submodule(edit.target)))
+        elif edit.action == "insert_after":
+            _set(changed, edit.target, nn.Sequential(changed.get_submodule(edit.target), _build(edit)))
+        elif edit.action == "op_args":
+            rewrites[_site(edit.target)] = _rewrite_args(dict(edit.params))
+        elif edit.action == "op_method":
+            rewrites[_site(edit.target)] = _rewrite_method(edit.param("method"))
+        elif edit.action == "op_prepool":
+            rewrites[_site(edit.target)] = _rewrite_prepool(list(edit.param("output_size")))
+        elif edit.action == "op_match":
+            rewrites[_site(edit.target)] = _rewrite_match()
+        else:
+            raise ValueError(f"unknown edit {edit.action}")
+    return changed, rewrites
