@@ -112,6 +112,8 @@ def _runner(loaded: LoadedModel, specs, common, engines):
         options = dict(common)
         if request.batch != SAME:
             options["batch"] = request.batch
+        if request.train != SAME:
+            options["train"] = request.train
         model, rewrites = apply(loaded.module, request.edits)
         with contextlib.redirect_stdout(sys.stderr):
             return engines.run(model, shapes, engine=engines.META, stop_at=request.stop,

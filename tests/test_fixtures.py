@@ -6,7 +6,7 @@ import shapecheck
 from conftest import fixture_path
 
 CASES = [
-    # (code, fixture, input, expected codes)
+    # (code, fixture, input, expected codes); "+nobatch" / "+train" after the input set options
     ("SC101", "rules/sc101_missing_flatten.py:Broken", "3x32x32", ["SC101"]),
     ("SC101", "rules/sc101_missing_flatten.py:Silent", "3x32x32", ["SC101"]),
     ("SC101", "rules/sc101_missing_flatten.py:InSequential", "3x32x32", ["SC101"]),
@@ -28,19 +28,71 @@ CASES = [
     ("SC103", "vgg_adaptive.py", "3x300x300", []),
     ("SC100", "rules/sc100_unclassified.py:Broken", "3x32x32", ["SC100"]),
     ("SC100", "rules/sc100_unclassified.py:Correct", "3x32x32", []),
+    ("SC104", "rules/sc104_channel_mismatch.py:RgbStem", "1x64x64", ["SC104"]),
+    ("SC104", "rules/sc104_channel_mismatch.py:RgbStem", "3x64x64", []),
+    ("SC104", "rules/sc104_channel_mismatch.py:MidNetwork", "3x32x32", ["SC104"]),
+    ("SC104", "rules/sc104_channel_mismatch.py:NormChannels", "3x32x32", ["SC104"]),
+    ("SC104", "rules/sc104_channel_mismatch.py:Correct", "3x32x32", []),
+    ("SC105", "rules/sc105_rank_mismatch.py:SqueezedBatch", "1x28x28", ["SC105"]),
+    ("SC105", "rules/sc105_rank_mismatch.py:SqueezedBatch", "1x28x28+batch2", []),
+    ("SC105", "rules/sc105_rank_mismatch.py:FlattenMergesChannels", "1x9x9+nobatch", ["SC105"]),
+    ("SC105", "rules/sc105_rank_mismatch.py:NoChannelDim", "8x28x28+nobatch", ["SC105"]),
+    ("SC105", "rules/sc105_rank_mismatch.py:SilentUnbatched", "1x9x9+nobatch", ["SC105"]),
+    ("SC105", "rules/sc105_rank_mismatch.py:Correct", "1x9x9+nobatch", ["SC105"]),
+    ("SC105", "rules/sc105_rank_mismatch.py:Correct", "1x9x9", []),
+    ("SC106", "rules/sc106_batch_mixing.py:LeNet", "3x32x32", ["SC106", "SC103"]),
+    ("SC106", "rules/sc106_batch_mixing.py:LeNet", "3x52x52", ["SC106"]),
+    ("SC106", "rules/sc106_batch_mixing.py:CatBranches", "3x32x32", ["SC106"]),
+    ("SC106", "rules/sc106_batch_mixing.py:Correct", "3x32x32", []),
+    ("SC107", "rules/sc107_input_too_small.py:FixedPool", "3x64x64", ["SC107"]),
+    ("SC107", "rules/sc107_input_too_small.py:FixedPool", "3x224x224", ["SC103"]),
+    ("SC107", "rules/sc107_input_too_small.py:FunctionalPool", "3x16x16", ["SC107"]),
+    ("SC107", "rules/sc107_input_too_small.py:Clip", "3x4x32x32", ["SC107"]),
+    ("SC107", "rules/sc107_input_too_small.py:Clip", "3x7x32x32", []),
+    ("SC107", "rules/sc107_input_too_small.py:Correct", "3x64x64", []),
+    ("SC108", "rules/sc108_batchnorm_single.py:PooledNorm", "3x32x32+train", ["SC108"]),
+    ("SC108", "rules/sc108_batchnorm_single.py:PooledNorm", "3x32x32", []),
+    ("SC108", "rules/sc108_batchnorm_single.py:VectorNorm", "16+train", ["SC108"]),
+    ("SC108", "rules/sc108_batchnorm_single.py:VectorNorm", "16+train+batch2", []),
+    ("SC108", "rules/sc108_batchnorm_single.py:Correct", "3x32x32+train", []),
+    ("SC109", "rules/sc109_concat_mismatch.py:UNet", "3x100x100", ["SC109"]),
+    ("SC109", "rules/sc109_concat_mismatch.py:UNet", "3x96x96", []),
+    ("SC109", "rules/sc109_concat_mismatch.py:Correct", "3x100x100", []),
+    ("SC111", "rules/sc111_view_non_contiguous.py:Tokens", "3x8x8", ["SC111"]),
+    ("SC111", "rules/sc111_view_non_contiguous.py:Correct", "3x8x8", []),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:Residual", "3x32x32", ["SC112"]),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:Correct", "3x32x32", []),
+    ("SC113", "rules/sc113_invalid_view.py:LeNet", "3x20x20", ["SC113"]),
+    ("SC113", "rules/sc113_invalid_view.py:LeNet", "3x32x32", ["SC106", "SC103"]),
+    ("SC113", "rules/sc113_invalid_view.py:Correct", "3x20x20", []),
 ]
+
+
+def _options(size: str):
+    size, *flags = size.split("+")
+    options = {"no_batch": "nobatch" in flags, "train": "train" in flags}
+    if "batch2" in flags:
+        options["batch"] = 2
+    return size, options
 
 
 @pytest.mark.parametrize("code, fixture, size, expected", CASES,
                          ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
 def test_rule_on_fixture(code, fixture, size, expected):
-    report = shapecheck.check(fixture_path(fixture), size)
+    size, options = _options(size)
+    report = shapecheck.check(fixture_path(fixture), size, **options)
     assert [f.code for f in report.findings] == expected, [f.message for f in report.findings]
-    assert report.exit_code() == (1 if any(c != "SC103" for c in expected) else 0)
+    assert report.exit_code() == (1 if report.errors else 0)
+    assert report.engine == ("real" if expected == ["SC100"] else "meta"), report.engine_note
     for finding in report.findings:
         assert finding.location is not None and finding.location.line > 0
         assert finding.message[0].islower() or finding.message[0] == "`"
         assert not finding.message.endswith(".")
+        if finding.is_error and code != "SC100" and finding.code == code:
+            # Every error comes with at least one fix, and fixes that could be checked come first.
+            assert finding.fixes, finding.message
+            verified = [f.verified is True for f in finding.fixes]
+            assert verified == sorted(verified, reverse=True)
 
 
 def test_sc103_reports_the_exact_range():
@@ -62,3 +114,40 @@ def test_sc103_non_square_input_probes_each_dim():
     report = shapecheck.check(fixture_path("rules/sc103_size_locked.py:Broken"), "3x32x36")
     (f,) = report.findings
     assert any("H from 32 to 39 and W from 32 to 39" in w for w in f.why), f.why
+
+
+VERIFIED = [
+    # A fix of each kind that the re-trace must confirm, with the model's output shape after it.
+    ("rules/sc101_missing_flatten.py:Broken", "3x32x32", "", "flatten", (1, 10)),
+    ("vgg_view.py", "3x300x300", "", "AdaptiveAvgPool2d((7, 7))", (1, 100)),
+    ("vgg_view.py", "3x300x300", "", "in_features=41472", (1, 100)),
+    ("rules/sc104_channel_mismatch.py:RgbStem", "1x64x64", "", "repeat the gray channel", (1, 10)),
+    ("rules/sc104_channel_mismatch.py:MidNetwork", "3x32x32", "", "in_channels=32", (1, 64, 32, 32)),
+    ("rules/sc105_rank_mismatch.py:NoChannelDim", "8x28x28", "nobatch", "add the channel dim", (8, 16, 28, 28)),
+    ("rules/sc106_batch_mixing.py:CatBranches", "3x32x32", "", "dim", (1, 2)),
+    ("rules/sc107_input_too_small.py:FixedPool", "3x64x64", "", "AdaptiveAvgPool2d(1)", (1, 10)),
+    ("rules/sc107_input_too_small.py:FixedPool", "3x64x64", "", "H = W ≥ 193", (1, 10)),
+    ("rules/sc107_input_too_small.py:Clip", "3x4x32x32", "", "T ≥ 7", (1, 8, 1, 32, 32)),
+    ("rules/sc108_batchnorm_single.py:PooledNorm", "3x32x32", "train", "GroupNorm", (1, 10)),
+    ("rules/sc109_concat_mismatch.py:UNet", "3x100x100", "", "96 or 112", (1, 1, 112, 112)),
+    ("rules/sc109_concat_mismatch.py:UNet", "3x100x100", "", "interpolate", (1, 1, 100, 100)),
+    ("rules/sc111_view_non_contiguous.py:Tokens", "3x8x8", "", "reshape", (1, 4)),
+    ("rules/sc113_invalid_view.py:LeNet", "3x20x20", "", "pool to a fixed size", (1, 120)),
+]
+
+
+@pytest.mark.parametrize("fixture, size, flags, text, result", VERIFIED, ids=[f"{v[0]}-{v[3]}" for v in VERIFIED])
+def test_fix_is_verified_with_output_shape(fixture, size, flags, text, result):
+    options = {"no_batch": "nobatch" in flags, "train": "train" in flags}
+    report = shapecheck.check(fixture_path(fixture), size, **options)
+    fixes = [x for f in report.findings for x in f.fixes if text in x.description]
+    assert fixes, [x.description for f in report.findings for x in f.fixes]
+    assert fixes[0].verified is True, fixes[0].check_note
+    assert fixes[0].result_shape == result
+
+
+def test_fix_that_does_not_help_says_why():
+    report = shapecheck.check(fixture_path("rules/sc105_rank_mismatch.py:SilentUnbatched"), "1x9x9", no_batch=True)
+    (fix,) = report.findings[0].fixes
+    assert fix.verified is False
+    assert "SC102" in fix.check_note and "expects 49 input features but receives 490" in fix.check_note

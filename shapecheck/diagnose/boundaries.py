@@ -143,8 +143,8 @@ def find_boundaries(trace: Trace) -> list[Boundary]:
             continue
         fmap = src.inputs[0]
         feature = producer(trace, fmap)
-        if feature is None or fmap.rank < 3:
-            continue
+        if feature is None or fmap.rank < 3 or tensor.shape[0] != fmap.shape[0]:
+            continue  # not a flatten that keeps the batch: SC106's business
         if is_adaptive(feature):
             found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, True))
         elif is_conv_like(feature):

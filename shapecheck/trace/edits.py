@@ -62,13 +62,13 @@ def _rewrite_method(method: str):
 
 
 def _rewrite_match():
-    """cat([a, b]) → cat([a, interpolate(b, size=a.shape[2:])]): align skip connections."""
+    """cat([x, skip]) → cat([interpolate(x, size=skip.shape[2:]), skip]): align to the last."""
 
     def rewrite(func, args, kwargs):
         tensors = list(args[0])
-        ref = tensors[0]
-        aligned = [ref] + [t if t.shape[2:] == ref.shape[2:] else
-                           F.interpolate(t, size=tuple(ref.shape[2:])) for t in tensors[1:]]
+        ref = tensors[-1]
+        aligned = [t if t.shape[2:] == ref.shape[2:] else
+                   F.interpolate(t, size=tuple(ref.shape[2:])) for t in tensors[:-1]] + [ref]
         return func, (aligned, *args[1:]), kwargs
 
     return rewrite
@@ -81,6 +81,30 @@ def _rewrite_prepool(size):
         x = args[0]
         pool = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}[x.dim() - 2]
         return func, (pool(x, tuple(size) if len(size) > 1 else size[0]), *args[1:]), kwargs
+
+    return rewrite
+
+
+def _rewrite_identity():
+    def rewrite(func, args, kwargs):
+        return (lambda x, *a, **k: x), args, kwargs
+
+    return rewrite
+
+
+def _rewrite_flatten():
+    def rewrite(func, args, kwargs):
+        return torch.flatten, (args[0], 1), {}
+
+    return rewrite
+
+
+def _rewrite_adaptive(size, mode: str):
+    def rewrite(func, args, kwargs):
+        x = args[0]
+        nd = x.dim() - 2
+        pool = getattr(F, f"adaptive_{mode}_pool{nd}d")
+        return pool, (x, size), {}
 
     return rewrite
 
@@ -103,6 +127,12 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             rewrites[_site(edit.target)] = _rewrite_method(edit.param("method"))
         elif edit.action == "op_prepool":
             rewrites[_site(edit.target)] = _rewrite_prepool(list(edit.param("output_size")))
+        elif edit.action == "op_identity":
+            rewrites[_site(edit.target)] = _rewrite_identity()
+        elif edit.action == "op_flatten":
+            rewrites[_site(edit.target)] = _rewrite_flatten()
+        elif edit.action == "op_adaptive":
+            rewrites[_site(edit.target)] = _rewrite_adaptive(edit.param("output_size"), edit.param("mode", "avg"))
         elif edit.action == "op_match":
             rewrites[_site(edit.target)] = _rewrite_match()
         else:

@@ -90,6 +90,7 @@ def run(
         engine=engine,
         training=train,
         batch=batch,
+        image_list=as_list,
     )
     params = list(model.parameters())
     trace.total_params = sum(p.numel() for p in params)

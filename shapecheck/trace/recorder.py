@@ -114,26 +114,24 @@ def _module_attrs(module: nn.Module) -> dict:
     return attrs
 
 
+TENSOR = "<tensor>"  # stands for a tensor argument in `attrs["args"]`, keeping positions
+
+
+def _plain(value):
+    if isinstance(value, torch.Tensor):
+        return TENSOR
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return value
+    if isinstance(value, (list, tuple, torch.Size)):
+        return [_plain(v) for v in value]
+    return repr(value)[:40]
+
+
 def _op_args(args, kwargs) -> dict:
-    """Non-tensor arguments of an op, for display and rules (`start_dim`, the view shape)."""
-    out = {}
-    plain = []
-    for a in args:
-        if isinstance(a, torch.Tensor) or (isinstance(a, (list, tuple)) and any(
-                isinstance(x, torch.Tensor) for x in a)):
-            continue
-        if isinstance(a, (int, float, bool, str, type(None))) or (
-                isinstance(a, (list, tuple)) and all(isinstance(x, (int, float, type(None))) for x in a)):
-            plain.append(list(a) if isinstance(a, tuple) else a)
-        elif isinstance(a, torch.Size):
-            plain.append(list(a))
-    if plain:
-        out["args"] = plain
+    """An op's arguments for display and rules: positions kept, tensors as a marker."""
+    out = {"args": [_plain(a) for a in args]}
     for k, v in kwargs.items():
-        if isinstance(v, (int, float, bool, str, type(None))):
-            out[k] = v
-        elif isinstance(v, (list, tuple)) and all(isinstance(x, (int, float, type(None))) for x in v):
-            out[k] = list(v)
+        out[k] = _plain(v)
     return out
 
 
@@ -169,7 +167,8 @@ class Recorder:
         tid = getattr(t, _TID, None)
         return TensorInfo(tuple(int(d) for d in t.shape), _dtype_name(t.dtype), key, tid,
                           self._producer.get(tid) if tid is not None else None,
-                          t.is_contiguous() if layout else True)
+                          t.is_contiguous() if layout else True,
+                          tuple(int(s) for s in t.stride()) if layout else None)
 
     def infos(self, obj, key: str = "", layout: bool = False) -> list[TensorInfo]:
         return [self.info(k, t, layout) for k, t in _tensors(obj, key)]
@@ -337,6 +336,8 @@ class OpMode(TorchFunctionMode):
                 rewrite = rec.rewrites.get(site[:3])
                 if rewrite is not None:
                     func, args, kwargs = rewrite(func, args, kwargs)
+                    full, category = rec.op_kind(func)
+                    category = category or "rewritten"
         try:
             out = func(*args, **kwargs)
         except (EngineLimit, StopTrace):

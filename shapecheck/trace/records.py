@@ -35,6 +35,7 @@ class TensorInfo:
     tid: int | None = None
     source: int | None = None
     contiguous: bool = True  # recorded for op inputs: `view` needs it
+    stride: tuple[int, ...] | None = None  # recorded for op inputs
 
     @property
     def rank(self) -> int:
@@ -110,6 +111,7 @@ class Trace:
     batch: int | None = 1
     seconds: float = 0.0
     probe_inputs: list[TensorInfo] | None = None  # set by a probe run that stopped at a layer
+    image_list: bool = False  # the input is a list of images (detection models), not a batch
 
     @property
     def failing(self) -> LayerRecord | None:
@@ -144,7 +146,9 @@ class Edit:
     `replace` (the module at `target`), `op_args` (change keyword arguments of the op call at
     `target`, "type@file:line"), `op_method` (call another method there: view → reshape),
     `op_match` (resize the op's later tensor arguments to the first one's spatial size),
-    `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first).
+    `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first),
+    `op_identity` (the op returns its first argument), `op_flatten` (the op becomes
+    `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`).
     `layer` names the torch.nn class to build; `params` its arguments, as (key, value) pairs.
     """
 
@@ -161,6 +165,7 @@ class Edit:
 class Rerun:
     dims: tuple[int, ...] | None = None  # per-sample dims of input 0; None: as traced
     batch: object = SAME  # an int, None (no batch dim) or SAME
+    train: object = SAME  # True/False or SAME
     stop: tuple | None = None  # end at this row (its inputs come back as probe_inputs)
     edits: tuple[Edit, ...] = ()
 

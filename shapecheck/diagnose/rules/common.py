@@ -73,3 +73,29 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
         location=location,
         rerun=Rerun(edits=(edit,)) if edit else None,
     )
+
+
+def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
+    """If the fix leaves the next Linear with the wrong in_features, fix that in the same step.
+
+    Re-runs the model with the fix; when a Linear then fails on its last dim, its in_features
+    is set to what now reaches it (an unsafe change: the layer's weights change shape).
+    """
+    if fix.rerun is None or ctx.runner is None:
+        return fix
+    try:
+        after = ctx.rerun(fix.rerun)
+    except (LookupError, TimeoutError):
+        return fix
+    failing = after.failing
+    if failing is None or failing.type != "Linear" or not failing.inputs:
+        return fix
+    got, n_out = failing.inputs[0].shape[-1], failing.attrs.get("out_features")
+    if not n_out or got == failing.attrs.get("in_features"):
+        return fix
+    edit = Edit("replace", failing.name, "Linear", (("in_features", got), ("out_features", n_out)))
+    fix.rerun = Rerun(dims=fix.rerun.dims, batch=fix.rerun.batch, train=fix.rerun.train,
+                      edits=(*fix.rerun.edits, edit))
+    fix.description += f", and set in_features={got} on `{failing.name}`"
+    fix.safety = "unsafe"
+    return fix

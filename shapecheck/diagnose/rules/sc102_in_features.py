@@ -41,8 +41,10 @@ def _fits_range(ctx: Context, b, n_in: int) -> str | None:
     dims = ctx.sample_dims
     groups = [axes] if len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
     parts = []
+    # Measured where the map is flattened: its per-sample size grows with the input.
+    where = b.flatten if b.flatten is not None else b.linear
     for group in groups:
-        found = accepted_range(ctx, b.linear, lambda ins: prod(ins[0].shape[1:]), n_in, group)
+        found = accepted_range(ctx, where, lambda ins: prod(ins[0].shape[1:]), n_in, group)
         if found is None:
             return None
         parts.append(range_text(ctx, found[0], found[1], group))
@@ -61,6 +63,10 @@ def check(ctx: Context) -> list[Finding]:
         b = by_row.get(row.index)
         if b is not None and not b.flattened:
             continue  # SC101 explains it
+        from .sc105_rank_mismatch import from_unbatched
+
+        if from_unbatched(ctx, row) is not None:
+            continue  # SC105: the batch dim is missing, in_features is not the problem
         n_in = in_features(row)
         n_out = out_features(row)
         t = row.inputs[0]

@@ -1,0 +1,172 @@
+"""What a row's layer does to shapes: conv/pool arithmetic, broadcasting, view strides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..trace.records import MODULE, LayerRecord
+
+_ND = re.compile(r"(\d)d$")
+CONV_MODULE = re.compile(r"^(Lazy)?Conv(Transpose)?[123]d$")
+POOL_MODULE = re.compile(r"^(Max|Avg|LP)Pool[123]d$")
+NORM_MODULE = re.compile(r"^(Lazy)?BatchNorm[123]d$|^SyncBatchNorm$")
+CONV_OP = re.compile(r"^(F\.|torch\.)conv[123]d$")
+POOL_OP = re.compile(r"^(F\.|torch\.)(max|avg)_pool[123]d$")
+
+
+def spatial_rank(row: LayerRecord) -> int | None:
+    """2 for Conv2d / F.max_pool2d; None for layers without spatial dims."""
+    match = _ND.search(row.type)
+    return int(match.group(1)) if match else None
+
+
+def _tuple(value, n: int, default: int) -> tuple[int, ...]:
+    if value is None or value == "<tensor>":
+        return (default,) * n
+    if isinstance(value, (list, tuple)):
+        return tuple(int(v) for v in value) if len(value) == n else (int(value[0]),) * n
+    return (int(value),) * n
+
+
+@dataclass
+class Window:
+    """A sliding window over the spatial dims: conv or pool."""
+
+    nd: int
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    ceil_mode: bool = False
+    is_pool: bool = False
+    in_channels: int | None = None
+    out_channels: int | None = None
+    groups: int = 1
+
+    def out_size(self, size: int, i: int) -> int:
+        span = size + 2 * self.padding[i] - self.dilation[i] * (self.kernel[i] - 1) - 1
+        if span < 0:
+            return 0
+        q = -(-span // self.stride[i]) if self.ceil_mode else span // self.stride[i]
+        return q + 1
+
+    def padded(self, size: int, i: int) -> int:
+        return size + 2 * self.padding[i]
+
+    def effective_kernel(self, i: int) -> int:
+        return self.dilation[i] * (self.kernel[i] - 1) + 1
+
+
+def window(row: LayerRecord) -> Window | None:
+    """The sliding window of a conv/pool module or functional call, or None."""
+    nd = spatial_rank(row)
+    if nd is None:
+        return None
+    a = row.attrs
+    if row.kind == MODULE:
+        if CONV_MODULE.match(row.type) and "Transpose" not in row.type:
+            padding = a.get("padding")
+            if isinstance(padding, str):
+                return None  # "same"/"valid": sizes follow from the kernel, handled elsewhere
+            return Window(nd, _tuple(a.get("kernel_size"), nd, 1), _tuple(a.get("stride"), nd, 1),
+                          _tuple(padding, nd, 0), _tuple(a.get("dilation"), nd, 1),
+                          in_channels=a.get("in_channels"), out_channels=a.get("out_channels"),
+                          groups=a.get("groups", 1) or 1)
+        if POOL_MODULE.match(row.type):
+            kernel = _tuple(a.get("kernel_size"), nd, 1)
+            stride = a.get("stride")
+            return Window(nd, kernel, _tuple(stride, nd, 1) if stride else kernel,
+                          _tuple(a.get("padding"), nd, 0), _tuple(a.get("dilation"), nd, 1),
+                          bool(a.get("ceil_mode")), True)
+        return None
+    args = list(a.get("args", []))[1:]  # after the input
+    if CONV_OP.match(row.type):
+        weight = row.inputs[1].shape if len(row.inputs) > 1 else None
+        if weight is None or len(weight) != nd + 2:
+            return None
+        # conv(input, weight, bias, stride, padding, dilation, groups)
+        opt = args[2:] + [None] * 4
+        stride = a.get("stride", opt[0])
+        padding = a.get("padding", opt[1])
+        if isinstance(padding, str):
+            return None
+        groups = int(a.get("groups", opt[3]) or 1)
+        return Window(nd, tuple(weight[2:]), _tuple(stride, nd, 1), _tuple(padding, nd, 0),
+                      _tuple(a.get("dilation", opt[2]), nd, 1), in_channels=weight[1] * groups,
+                      out_channels=weight[0], groups=groups)
+    if POOL_OP.match(row.type):
+        # pool(input, kernel_size, stride=None, padding=0, …)
+        opt = args + [None] * 4
+        kernel = _tuple(a.get("kernel_size", opt[0]), nd, 1)
+        stride = a.get("stride", opt[1])
+        ceil = a.get("ceil_mode", False)
+        return Window(nd, kernel, _tuple(stride, nd, 1) if stride not in (None, []) else kernel,
+                      _tuple(a.get("padding", opt[2]), nd, 0), (1,) * nd, bool(ceil), True)
+    return None
+
+
+def broadcast_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """(dim in the result, size in a, size in b) of the first dim, from the right, that does not
+    broadcast; None when the shapes broadcast."""
+    rank = max(len(a), len(b))
+    for offset in range(1, rank + 1):
+        x = a[-offset] if offset <= len(a) else 1
+        y = b[-offset] if offset <= len(b) else 1
+        if x != y and x != 1 and y != 1:
+            return rank - offset, x, y
+    return None
+
+
+def view_shape(row: LayerRecord) -> list[int] | None:
+    """The shape asked of `view`/`reshape`: `x.view(-1, 400)` → [-1, 400]."""
+    args = list(row.attrs.get("args", []))
+    if row.type in ("torch.reshape",):
+        args = args[1:]
+    elif row.type.startswith("Tensor."):
+        args = args[1:]
+    shape = row.attrs.get("shape", args[0] if len(args) == 1 and isinstance(args[0], list) else args)
+    if not isinstance(shape, list) or not all(isinstance(v, int) for v in shape):
+        return None
+    return shape
+
+
+def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[int]) -> bool:
+    """Whether `view(new)` can share storage with a tensor of this shape and stride.
+
+    Each run of new dims must map onto a run of old dims that is contiguous in memory
+    (stride[i] == stride[i + 1] · shape[i + 1] inside the run).
+    """
+    numel = 1
+    for d in shape:
+        numel *= d
+    known = 1
+    for d in new:
+        if d != -1:
+            known *= d
+    new = [numel // known if d == -1 and known else d for d in new]
+    if numel == 0:
+        return True
+    old = [(d, s) for d, s in zip(shape, stride, strict=True) if d != 1]
+    target = [d for d in new if d != 1]
+    i = j = 0
+    while i < len(old) and j < len(target):
+        chunk_old, chunk_new = old[i][0], target[j]
+        start = i
+        while chunk_old != chunk_new:
+            if chunk_old < chunk_new:
+                i += 1
+                if i >= len(old):
+                    return False
+                chunk_old *= old[i][0]
+            else:
+                j += 1
+                if j >= len(target):
+                    return False
+                chunk_new *= target[j]
+        for k in range(start, i):  # the old dims merged here must be contiguous together
+            if old[k][1] != old[k + 1][1] * old[k + 1][0]:
+                return False
+        i += 1
+        j += 1
+    return True

@@ -1,0 +1,145 @@
+"""SC104 channel-mismatch.
+
+What it does: finds a convolution (or BatchNorm) that receives a different number of channels
+than it was built for, and says where the channels came from: the model input (a grayscale
+image into an RGB stem) or the previous layer's `out_channels`.
+
+Why is this bad? The forward pass fails: `Given groups=1, weight of size [64, 3, 7, 7], expected
+input[1, 1, 224, 224] to have 3 channels, but got 1 channels instead`.
+
+Example:
+    self.conv1 = nn.Conv2d(3, 32, 3)
+    self.conv2 = nn.Conv2d(64, 64, 3)   # conv1 makes 32 channels
+
+Use instead:
+    self.conv2 = nn.Conv2d(32, 64, 3)
+
+Fix safety: repeating a grayscale channel is safe (the model is unchanged); changing
+`in_channels` or `num_features` is unsafe: those weights no longer load from a checkpoint.
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label
+from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
+from ..numbers import replace_first_argument, shape
+from ..registry import rule
+from .common import ref
+from ...trace.records import MODULE, Edit, Rerun
+
+
+def _channels(n: int) -> str:
+    return f"{n} channel" if n == 1 else f"{n} channels"
+
+
+def _is_model_input(ctx: Context, tensor) -> bool:
+    return tensor.source is None and any(i.tid == tensor.tid for i in ctx.trace.inputs)
+
+
+def conv_message(row, w, t) -> str:
+    weight = [w.out_channels, (w.in_channels or 0) // max(w.groups, 1), *w.kernel]
+    return (f"Given groups={w.groups}, weight of size {shape(weight)}, expected input{shape(t.shape)} "
+            f"to have {w.in_channels} channels, but got {t.shape[1]} channels instead")
+
+
+def _replace_params(row, **changes) -> tuple:
+    a = row.attrs
+    keys = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
+    params = {k: tuple(a[k]) if isinstance(a.get(k), list) else a.get(k) for k in keys if k in a}
+    params.update(changes)
+    return tuple(params.items())
+
+
+@rule("SC104", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    findings = []
+    for row in ctx.trace.layers:
+        if not row.failed or not row.inputs or row.kind != MODULE:
+            continue
+        nd = spatial_rank(row)
+        t = row.inputs[0]
+        if nd is None or t.rank != nd + 2:
+            continue  # unbatched or wrong rank: SC105
+        got = t.shape[1]
+        if CONV_MODULE.match(row.type) and "Transpose" not in row.type:
+            w = window(row)
+            if w is None or w.in_channels is None or got == w.in_channels:
+                continue
+            findings.append(_conv_finding(ctx, row, w, t, got))
+        elif NORM_MODULE.match(row.type):
+            want = row.attrs.get("num_features")
+            if not isinstance(want, int) or got == want:
+                continue
+            findings.append(_norm_finding(ctx, row, t, got, want))
+    return findings
+
+
+def _origin(ctx: Context, t) -> tuple[str, Label | None]:
+    from ..boundaries import producer
+
+    if _is_model_input(ctx, t):
+        return "the model input", Label("input", f"the model input is {shape(t.shape)}")
+    src = producer(ctx.trace, t)
+    if src is None:
+        return "the previous layer", None
+    made = src.attrs.get("out_channels") or src.attrs.get("num_features")
+    what = f"makes {made} channels" if made else f"outputs {shape(t.shape)}"
+    return ref(src), Label(src.name, f"{ref(src)} {what}", src.location)
+
+
+def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
+    want = w.in_channels
+    origin, label = _origin(ctx, t)
+    why = [f"{ref(row)} was built with in_channels={want}; {origin} has {_channels(got)}: {shape(t.shape)}"]
+    fixes = []
+    if _is_model_input(ctx, t) and got == 1 and want == 3:
+        why.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
+        dims = list(ctx.sample_dims)
+        batched = ctx.trace.batch is not None
+        dims[0 if batched else 1] = 3
+        fixes.append(Fix(
+            description="repeat the gray channel three times before the model (`expand` makes no copy)",
+            code="x = x.expand(-1, 3, -1, -1)  # or x.repeat(1, 3, 1, 1)",
+            safety=SAFE,
+            rerun=Rerun(dims=tuple(dims)),
+        ))
+    source = row.defined_at.source if row.defined_at else ""
+    after = replace_first_argument(source, row.type, got) if source else None
+    fixes.append(Fix(
+        description=f"set in_channels={got} on {ref(row)}" + (
+            " (a stem for 1-channel input; pretrained RGB weights no longer fit)" if _is_model_input(ctx, t)
+            else f" to match {origin}"),
+        code=after or f"{row.type}({got}, {w.out_channels}, …)",
+        safety=UNSAFE,
+        location=row.defined_at,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("replace", row.name, row.type, _replace_params(row, in_channels=got)),)),
+    ))
+    return Finding(
+        code="SC104", severity=ERROR, layer=row.name,
+        message=f"{ref(row)} expects {want} input channels but receives {got}",
+        location=row.location, row=row.index, why=why, labels=[label] if label else [],
+        notes=[f"PyTorch reports: {conv_message(row, w, t)}"], fixes=fixes,
+    )
+
+
+def _norm_finding(ctx: Context, row, t, got: int, want: int) -> Finding:
+    origin, label = _origin(ctx, t)
+    source = row.defined_at.source if row.defined_at else ""
+    after = replace_first_argument(source, row.type, got) if source else None
+    return Finding(
+        code="SC104", severity=ERROR, layer=row.name,
+        message=f"{ref(row)} normalizes {want} channels but receives {got}",
+        location=row.location, row=row.index,
+        why=[f"{ref(row)} was built with num_features={want}; {origin} has {_channels(got)}: {shape(t.shape)}"],
+        labels=[label] if label else [],
+        notes=[f"PyTorch reports: running_mean should contain {got} elements not {want}"],
+        fixes=[Fix(
+            description=f"set num_features={got} on {ref(row)}",
+            code=after or f"{row.type}({got})",
+            safety=UNSAFE, location=row.defined_at, before=source if after else None, after=after,
+            rerun=Rerun(edits=(Edit("replace", row.name, row.type, (("num_features", got),)),)),
+        )],
+    )

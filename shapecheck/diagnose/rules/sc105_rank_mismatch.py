@@ -1,0 +1,205 @@
+"""SC105 rank-mismatch.
+
+What it does: finds a missing batch or channel dim. Since PyTorch 1.11 a 3-D tensor given to
+`nn.Conv2d` is read as one unbatched `(C, H, W)` image, so the error surfaces later: a
+BatchNorm2d raises `expected 4D input (got 3D input)`, a Flatten merges the channels into the
+features (`mat1 and mat2 shapes cannot be multiplied (10x49 and 490x10)`), or an `[N, H, W]`
+grayscale batch is read as N channels. The rule names the first layer where the rank went
+wrong and where the dim was lost.
+
+Why is this bad? Either the model fails far from the cause, or it runs and returns one row per
+channel instead of one per sample.
+
+Example:
+    x = self.stem(x).squeeze()   # at batch 1 this drops the batch dim too
+
+Use instead:
+    x = self.stem(x).squeeze(-1)  # name the dim, or keep the batch with x.unsqueeze(0)
+
+Fix safety: adding the missing dim is safe; nothing in the model changes.
+"""
+
+from __future__ import annotations
+
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, Finding, Fix, Label
+from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank, window
+from ..numbers import shape
+from ..registry import rule
+from .common import ref
+from ...trace.records import MODULE, Edit, LayerRecord, Rerun
+
+_NORM_RANKS = {1: (2, 3), 2: (4,), 3: (5,)}
+
+
+def _spatial_module(row: LayerRecord) -> bool:
+    return row.kind == MODULE and bool(
+        (CONV_MODULE.match(row.type) and "Transpose" not in row.type) or POOL_MODULE.match(row.type)
+        or NORM_MODULE.match(row.type))
+
+
+def unbatched_rows(ctx: Context) -> list[LayerRecord]:
+    """Conv/pool/norm rows that received one rank less than a batch: read as unbatched."""
+    out = []
+    for row in ctx.trace.layers:
+        nd = spatial_rank(row)
+        if nd is None or not row.inputs or not _spatial_module(row):
+            continue
+        if NORM_MODULE.match(row.type):
+            continue  # BatchNorm has no unbatched form: it fails instead (handled below)
+        if row.inputs[0].rank == nd + 1:
+            out.append(row)
+    return out
+
+
+def _lineage(ctx: Context, row: LayerRecord, limit: int = 10000):
+    seen = 0
+    current = ctx.trace.row(row.inputs[0].source) if row.inputs else None
+    while current is not None and seen < limit:
+        yield current
+        current = ctx.trace.row(current.inputs[0].source) if current.inputs else None
+        seen += 1
+
+
+def from_unbatched(ctx: Context, row: LayerRecord) -> LayerRecord | None:
+    """The unbatched conv/pool this row's input comes from, if any."""
+    unbatched = {r.index for r in unbatched_rows(ctx)}
+    return next((r for r in _lineage(ctx, row) if r.index in unbatched), None)
+
+
+def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | None]:
+    """Where the dim went missing: the model input, or the op that dropped it."""
+    t = first.inputs[0]
+    if t.source is None:
+        return f"the model input {shape(t.shape)} has no batch dim", None
+    src = ctx.trace.row(t.source)
+    seen = 0
+    while src is not None and src.inputs and seen < 10000:
+        if src.outputs and src.inputs[0].rank == src.outputs[0].rank + 1:
+            return (f"{ref(src)} turns {shape(src.inputs[0].shape)} into {shape(src.outputs[0].shape)}: "
+                    "the batch dim is gone", src)
+        src = ctx.trace.row(src.inputs[0].source)
+        seen += 1
+    return f"{ref(first)} receives {shape(t.shape)}", None
+
+
+def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool) -> list[Fix]:
+    dims = ctx.sample_dims
+    if lost is not None and lost.kind == "op" and lost.called_at is not None:
+        source = lost.called_at.source
+        after = source.replace(".squeeze()", "") if ".squeeze()" in source else None
+        return [Fix(
+            description=f"keep the batch dim at line {lost.called_at.line}: drop the {ref(lost)} "
+                        "or name the dim it should remove (at batch 1 it removes the batch too)",
+            code=after or source, safety=SAFE, location=lost.called_at,
+            before=source if after else None, after=after,
+            rerun=Rerun(edits=(Edit("op_identity", op_site(lost)),)),
+        )]
+    if channel_missing and ctx.trace.batch is None:
+        return [Fix(
+            description="add the channel dim: a grayscale batch is [N, 1, H, W]",
+            code="x = x.unsqueeze(1)", safety=SAFE,
+            rerun=Rerun(dims=(dims[0], 1, *dims[1:])),
+        )]
+    if ctx.trace.batch is None:
+        return [Fix(
+            description="add the batch dim: one image is [1, C, H, W]",
+            code="x = x.unsqueeze(0)", safety=SAFE, rerun=Rerun(batch=1),
+        )]
+    return []
+
+
+@rule("SC105", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    trace = ctx.trace
+    unbatched = unbatched_rows(ctx)
+    findings = []
+    failing = trace.failing
+    if failing is not None and failing.inputs:
+        t = failing.inputs[0]
+        nd = spatial_rank(failing)
+        if failing.kind == MODULE and NORM_MODULE.match(failing.type) and nd in _NORM_RANKS \
+                and t.rank not in _NORM_RANKS[nd]:
+            want = "/".join(f"{r}-D" for r in _NORM_RANKS[nd])
+            first = unbatched[0] if unbatched else failing
+            text, lost = _where_lost(ctx, first)
+            why = [text]
+            if unbatched:
+                why.append(f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image, "
+                           "so the layers after it see one rank less")
+            findings.append(Finding(
+                code="SC105", severity=ERROR, layer=failing.name,
+                message=f"{ref(failing)} expects {want} input but receives {t.rank}-D {shape(t.shape)}",
+                location=failing.location, row=failing.index, why=why,
+                labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
+                notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
+                fixes=_fixes(ctx, lost, False),
+            ))
+            return findings
+        w = window(failing) if failing.kind == MODULE else None
+        if w is not None and not w.is_pool and nd is not None and t.rank == nd + 1 and \
+                w.in_channels is not None and t.shape[0] != w.in_channels:
+            channel_missing = w.in_channels == 1
+            text, lost = _where_lost(ctx, failing)
+            findings.append(Finding(
+                code="SC105", severity=ERROR, layer=failing.name,
+                message=(f"{ref(failing)} reads {shape(t.shape)} as one unbatched image with {t.shape[0]} "
+                         f"channels; it expects {w.in_channels}"),
+                location=failing.location, row=failing.index,
+                why=[text, f"a {nd + 2}-D input [N, C, …] is missing a dim: "
+                     + ("here the channel dim of a grayscale batch" if channel_missing else "the batch or channel dim")],
+                notes=[f"PyTorch reports: Given groups={w.groups}, weight of size "
+                       f"{shape([w.out_channels, w.in_channels // max(w.groups, 1), *w.kernel])}, expected "
+                       f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
+                       "channels instead"],
+                fixes=_fixes(ctx, lost, channel_missing),
+            ))
+            return findings
+        if failing.type in ("Linear", "F.linear"):
+            first = from_unbatched(ctx, failing)
+            if first is not None:
+                findings.append(_merged(ctx, failing, first, failed=True))
+                return findings
+    if trace.error is None and unbatched:
+        for row in trace.layers:
+            if row.type not in ("torch.flatten", "Tensor.flatten", "Flatten"):
+                continue
+            start = row.attrs.get("start_dim")
+            args = row.attrs.get("args", [])
+            if start is None and row.kind == "op" and len(args) > 1:
+                start = args[1]
+            if start is None:
+                start = 1 if row.kind == MODULE else 0
+            if start != 1:
+                continue
+            first = from_unbatched(ctx, row)
+            if first is not None:
+                findings.append(_merged(ctx, row, first, failed=False))
+                break
+    return findings
+
+
+def _merged(ctx: Context, row: LayerRecord, first: LayerRecord, failed: bool) -> Finding:
+    text, lost = _where_lost(ctx, first)
+    c = first.outputs[0].shape[0] if first.outputs else "C"
+    why = [text, f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image and returns "
+                 f"{shape(first.outputs[0].shape) if first.outputs else '?'}",
+           f"flattening from dim 1 then keeps its {c} channels as {c} rows: the channels become the batch"]
+    notes = []
+    if failed and row.inputs:
+        t = row.inputs[0]
+        n_in = row.attrs.get("in_features")
+        n_out = row.attrs.get("out_features")
+        if n_in and n_out:
+            notes.append(f"PyTorch reports: mat1 and mat2 shapes cannot be multiplied "
+                         f"({t.shape[0]}x{t.shape[-1]} and {n_in}x{n_out})")
+    message = (f"{ref(row)} receives {shape(row.inputs[0].shape)}: the channels of an unbatched image "
+               "took the place of the batch") if failed else (
+        f"{ref(row)} merges the channels of an unbatched image into rows: {shape(row.inputs[0].shape)} → "
+        f"{shape(row.outputs[0].shape)}")
+    return Finding(
+        code="SC105", severity=ERROR, layer=row.name, message=message,
+        location=row.location, row=row.index, why=why,
+        labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
+        notes=notes, fixes=_fixes(ctx, lost, False),
+    )

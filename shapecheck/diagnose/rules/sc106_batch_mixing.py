@@ -1,0 +1,177 @@
+"""SC106 batch-mixing.
+
+What it does: traces the model at two batch sizes (cheap on meta tensors) and finds the op
+where a dim that should follow the batch stops following it: `torch.cat(branches, 0)`
+multiplies the batch, `x.view(-1, 400)` folds spatial positions into it. An error when the
+model's output batch differs from the input's; a warning for `view(-1, n)` that keeps the batch
+only at the traced input size.
+
+Why is this bad? Samples are mixed silently: the loss compares the wrong rows, or fails much
+later with `Expected input batch_size (64) to match target batch_size (16)`.
+
+Example:
+    x = x.view(-1, 16 * 5 * 5)   # 4 rows per sample at 52×52
+
+Use instead:
+    x = torch.flatten(x, 1)      # always one row per sample
+
+Fix safety: safe: no parameters change (the next Linear may need another in_features).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, WARNING, Finding, Fix
+from ..layers import view_shape
+from ..numbers import accepted_range, call_argument, dot, pool_size, prod, range_text, shape, spatial_dims
+from ..registry import rule
+from .common import follow_up_linear, ref
+from ...trace.records import Edit, LayerRecord, Rerun
+
+_JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
+_VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
+
+
+def _factor(a: tuple[int, ...], b: tuple[int, ...], b1: int, b2: int) -> int | None:
+    """k when dim 0 is k·batch in both traces, 0 when dim 0 does not change, else None."""
+    if not a or not b:
+        return None
+    if a[0] == b[0]:
+        return 0
+    step = b2 - b1
+    if (b[0] - a[0]) % step:
+        return None
+    k = (b[0] - a[0]) // step
+    return k if a[0] == k * b1 else None
+
+
+def _culprit(ctx: Context, other, b1: int, b2: int) -> tuple[LayerRecord, int] | None:
+    for row, twin in zip(ctx.trace.layers, other.layers, strict=False):
+        if (row.name, row.type) != (twin.name, twin.type):
+            return None
+        if row.kind == "module" and ctx.trace.children(row.index):
+            continue  # a container: the op inside it is the one to name
+        if not row.outputs or not twin.outputs or not row.inputs or not twin.inputs:
+            continue
+        ins = {_factor(i.shape, j.shape, b1, b2) for i, j in zip(row.inputs, twin.inputs, strict=False)}
+        out = _factor(row.outputs[0].shape, twin.outputs[0].shape, b1, b2)
+        if 1 in ins and out is not None and out >= 2:
+            return row, out
+    return None
+
+
+@rule("SC106", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    trace = ctx.trace
+    if trace.batch is None or trace.image_list or ctx.runner is None or not trace.layers:
+        return []
+    b1 = trace.batch
+    b2 = b1 + 2
+    try:
+        other = ctx.rerun(Rerun(batch=b2))
+    except (LookupError, TimeoutError):
+        return []
+    findings = []
+    root, twin = trace.layers[0], other.layers[0] if other.layers else None
+    mixed = None
+    if trace.error is None and other.error is None and twin is not None and root.outputs and twin.outputs:
+        k = _factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)
+        if k is not None and k >= 2:
+            mixed = _culprit(ctx, other, b1, b2)
+    if mixed is not None:
+        row, k = mixed
+        findings.append(_mixing(ctx, row, k, b1, root))
+    for row in trace.layers:
+        if mixed is not None and row is mixed[0]:
+            continue
+        latent = _latent_view(ctx, row)
+        if latent is not None:
+            findings.append(latent)
+    return findings
+
+
+def _mixing(ctx: Context, row: LayerRecord, k: int, b1: int, root: LayerRecord) -> Finding:
+    out = row.outputs[0].shape
+    why = [f"with batch {b1} {ref(row)} returns {shape(out)}: dim 0 is {k}·{b1} = {out[0]}, "
+           f"so each sample became {k} rows",
+           f"the model returns {shape(root.outputs[0].shape)} for a batch of {b1}"]
+    fixes = []
+    if row.type in _JOIN:
+        source = row.called_at.source if row.called_at else ""
+        after = re.sub(r",\s*(dim\s*=\s*)?0\s*\)(\s*)$", r", dim=1)\2", source)
+        fixes.append(follow_up_linear(ctx, Fix(
+            description="join the branches along the feature dim, not the batch dim",
+            code=after if after != source else "torch.cat(tensors, dim=1)", safety=SAFE,
+            location=row.called_at, before=source if after != source else None,
+            after=after if after != source else None,
+            rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", 1),)),)),
+        )))
+        why.insert(0, f"{ref(row)} joins {len(row.inputs)} tensors of batch {b1} along dim 0")
+    elif row.type in _VIEWS:
+        fixes.extend(_flatten_fixes(ctx, row))
+        per = prod(row.inputs[0].shape[1:])
+        asked = view_shape(row)
+        if asked:
+            why.insert(0, f"{ref(row)} asks for rows of {prod(d for d in asked if d != -1)} values, "
+                          f"but one sample has {dot(row.inputs[0].shape[1:])} = {per}")
+    return Finding(
+        code="SC106", severity=ERROR, layer=row.name,
+        message=f"{ref(row)} mixes samples: the batch of {b1} becomes {out[0]} rows",
+        location=row.location, row=row.index, why=why, fixes=fixes,
+    )
+
+
+def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
+    fixes = []
+    if row.called_at is None:
+        return fixes
+    var = call_argument(row.called_at.source)
+    source = row.called_at.source
+    fixes.append(follow_up_linear(ctx, Fix(
+        description="keep one row per sample: flatten everything but the batch dim",
+        code=f"{var} = torch.flatten({var}, 1)", safety=SAFE, location=row.called_at,
+        rerun=Rerun(edits=(Edit("op_flatten", op_site(row)),)),
+    )))
+    asked = view_shape(row)
+    fmap = row.inputs[0].shape
+    if asked and len(fmap) >= 3:
+        const = prod(d for d in asked if d != -1)
+        size = pool_size(fmap[1], const, fmap[2:])
+        if size is not None:
+            nd = len(size)
+            arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
+            fixes.append(Fix(
+                description=f"pool to a fixed size first, so one sample has {fmap[1]}·{dot(size)} = {const} "
+                            "values at any input size",
+                code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{source}",
+                safety=SAFE, location=row.called_at,
+                rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
+            ))
+    return fixes
+
+
+def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
+    if row.kind != "op" or row.type not in _VIEWS or row.failed or not row.outputs:
+        return None
+    asked = view_shape(row)
+    t = row.inputs[0]
+    if not asked or asked[0] != -1 or len(asked) != 2 or asked[1] <= 0 or t.rank < 3:
+        return None
+    const = asked[1]
+    if prod(t.shape[1:]) != const or row.outputs[0].shape[0] != t.shape[0]:
+        return None
+    why = [f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
+           f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
+           "at other input sizes the rows stop matching samples: more rows than samples, or an error"]
+    axes = spatial_dims(ctx)
+    if axes and ctx.runner is not None and len({ctx.sample_dims[a] for a in axes}) == 1:
+        found = accepted_range(ctx, row, lambda ins: prod(ins[0].shape[1:]), const, axes)
+        if found:
+            why.append(f"one row per sample holds only for inputs with {range_text(ctx, found[0], found[1], axes)}")
+    return Finding(
+        code="SC106", severity=WARNING, layer=row.name,
+        message=f"{ref(row)} keeps the batch only while one sample has exactly {const} values",
+        location=row.location, row=row.index, why=why, fixes=_flatten_fixes(ctx, row)[:1],
+    )

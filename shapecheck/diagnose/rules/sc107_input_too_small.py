@@ -1,0 +1,189 @@
+"""SC107 input-too-small.
+
+What it does: finds the conv or pooling layer (module or functional call) where the feature
+map became smaller than the kernel, computes the smallest input that works, and says by how
+many halvings the map got there. Works for 1-D, 2-D and 3-D maps (a video clip with too few
+frames gets the number of frames it needs).
+
+Why is this bad? `Given input size: (1024x4x4). Calculated output size: (1024x0x0). Output size
+is too small`, or `Kernel size can't be greater than actual input size`.
+
+Example:
+    self.avgpool = nn.AvgPool2d(7)   # the 7×7 map exists only at 224×224
+
+Use instead:
+    self.avgpool = nn.AdaptiveAvgPool2d(1)
+
+Fix safety: a larger input and an adaptive pool are safe (no parameters change); a smaller
+stride is display-only: it changes every later shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..context import Context, op_site
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix
+from ..layers import spatial_rank, window
+from ..registry import rule
+from .common import ref
+from ...trace.records import MODULE, Edit, LayerRecord, Rerun
+
+
+def _x(values) -> str:
+    return "x".join(str(v) for v in values)
+
+
+def real_message(row: LayerRecord, w, spatial, channels) -> str:
+    if w.is_pool:
+        outs = [(s + 2 * w.padding[i] - w.dilation[i] * (w.kernel[i] - 1) - 1) // w.stride[i] + 1
+                for i, s in enumerate(spatial)]
+        return (f"Given input size: ({channels}x{_x(spatial)}). Calculated output size: "
+                f"({channels}x{_x(outs)}). Output size is too small")
+    padded = " x ".join(str(w.padded(s, i)) for i, s in enumerate(spatial))
+    kernel = " x ".join(str(w.effective_kernel(i)) for i in range(w.nd))
+    return (f"Calculated padded input size per channel: ({padded}). Kernel size: ({kernel}). "
+            "Kernel size can't be greater than actual input size")
+
+
+def too_small(row: LayerRecord | None) -> bool:
+    """Whether this (failing) row's map is smaller than its kernel."""
+    if row is None or not row.inputs:
+        return False
+    w = window(row)
+    nd = spatial_rank(row)
+    if w is None or nd is None or row.inputs[0].rank not in (nd + 1, nd + 2):
+        return False
+    spatial = row.inputs[0].shape[-nd:]
+    return any(w.effective_kernel(i) > w.padded(s, i) for i, s in enumerate(spatial))
+
+
+def _smallest(ctx: Context, row: LayerRecord, axes: tuple[int, ...]) -> int | None:
+    """The smallest size for `axes` (others as traced) at which no layer is too small."""
+    base = list(ctx.sample_dims)
+
+    def ok(size: int) -> bool:
+        dims = list(base)
+        for a in axes:
+            dims[a] = size
+        return not too_small(ctx.rerun(Rerun(dims=tuple(dims))).failing)
+
+    try:
+        lo = max(base[a] for a in axes)
+        hi = lo * 2
+        while not ok(hi):
+            if hi > 8192:
+                return None
+            lo, hi = hi, hi * 2
+        while lo + 1 < hi:
+            mid = (lo + hi) // 2
+            if ok(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+    except (LookupError, TimeoutError):
+        return None
+
+
+def _downsampling(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord | None]:
+    """The product of strides before `row` along its input's lineage, and the first strided row."""
+    total, first = 1, None
+    current = ctx.trace.row(row.inputs[0].source) if row.inputs else None
+    seen = 0
+    while current is not None and seen < 10000:
+        w = window(current)
+        if w is not None and max(w.stride) > 1:
+            total *= max(w.stride)
+            first = current
+        current = ctx.trace.row(current.inputs[0].source) if current.inputs else None
+        seen += 1
+    return total, first
+
+
+@rule("SC107", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if row is None or not row.inputs:
+        return []
+    w = window(row)
+    nd = spatial_rank(row)
+    if w is None or nd is None or row.inputs[0].rank not in (nd + 1, nd + 2):
+        return []
+    t = row.inputs[0]
+    spatial = t.shape[-nd:]
+    small = [i for i, s in enumerate(spatial) if w.effective_kernel(i) > w.padded(s, i)]
+    if not small or not too_small(row):
+        return []
+    channels = t.shape[-nd - 1]
+    dims = ctx.sample_dims
+    names = ["C", *{1: ["L"], 2: ["H", "W"], 3: ["T", "H", "W"]}[nd]]
+    # The layer's small dims, as dims of the model input (when the input has the same rank).
+    axes = tuple(1 + i for i in small) if len(dims) == nd + 1 else ()
+    groups = [axes] if axes and len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
+    size_word = "frames" if nd == 3 and small == [0] else "size"
+    why = [f"{ref(row)} needs {_x(w.effective_kernel(i) for i in range(nd))} "
+           f"(kernel{' with padding ' + _x(w.padding) if any(w.padding) else ''}) but the map is "
+           f"{_x(spatial)} at input {'×'.join(map(str, dims))}"]
+    factor, first_strided = _downsampling(ctx, row)
+    if factor > 1:
+        why.append(f"the layers before it divide the size by {factor}")
+    fixes = []
+    new_dims = list(dims)
+    mins = []
+    for group in groups:
+        smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
+        if smallest is None:
+            continue
+        for a in group:
+            new_dims[a] = smallest
+        label = " = ".join(names[a] for a in group)
+        mins.append(f"{label} ≥ {smallest}")
+    message_tail = ""
+    if mins:
+        text = " and ".join(mins)
+        if size_word == "frames":
+            message_tail = f"; it needs at least {new_dims[axes[0]]} frames"
+            why.append(f"a clip of {dims[axes[0]]} frames is too short: at least {new_dims[axes[0]]} are needed")
+        fixes.append(Fix(
+            description=f"use a larger input: {text} (here {'x'.join(map(str, new_dims))})",
+            code=f"--input {'x'.join(map(str, new_dims))}", safety=SAFE,
+            rerun=Rerun(dims=tuple(new_dims)),
+        ))
+    if w.is_pool:
+        mode = "max" if "max" in row.type.lower() else "avg"
+        pool = f"nn.Adaptive{mode.capitalize()}Pool{nd}d(1)"
+        if row.kind == MODULE:
+            source = row.defined_at.source if row.defined_at else ""
+            after = re.sub(r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source)
+            fixes.append(Fix(
+                description=f"pool adaptively: `{pool}` gives a 1×1 map at any input size",
+                code=after if after != source else pool, safety=SAFE, location=row.defined_at,
+                before=source if after != source else None, after=after if after != source else None,
+                rerun=Rerun(edits=(Edit("replace", row.name, f"Adaptive{mode.capitalize()}Pool{nd}d",
+                                        (("output_size", 1),)),)),
+            ))
+        elif row.called_at is not None:
+            source = row.called_at.source
+            after = re.sub(r"\b(max|avg)_pool([123])d\(([^,]+),[^)]*\)",
+                           lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)", source)
+            fixes.append(Fix(
+                description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a 1×1 map at any input size",
+                code=after if after != source else f"F.adaptive_{mode}_pool{nd}d(x, 1)", safety=SAFE,
+                location=row.called_at, before=source if after != source else None,
+                after=after if after != source else None,
+                rerun=Rerun(edits=(Edit("op_adaptive", op_site(row), params=(("output_size", 1), ("mode", mode))),)),
+            ))
+    if first_strided is not None:
+        fixes.append(Fix(
+            description=f"or halve less: a smaller stride in an early layer such as {ref(first_strided)} "
+                        "keeps the map larger (every later shape changes)",
+            code="stride=1", safety=DISPLAY_ONLY, location=first_strided.location,
+        ))
+    return [Finding(
+        code="SC107", severity=ERROR, layer=row.name,
+        message=f"the input is too small for {ref(row)}: its {_x(spatial)} map is smaller than the "
+                f"{_x(w.effective_kernel(i) for i in range(nd))} kernel{message_tail}",
+        location=row.location, row=row.index, why=why,
+        notes=[f"PyTorch reports: {real_message(row, w, spatial, channels)}"], fixes=fixes,
+    )]

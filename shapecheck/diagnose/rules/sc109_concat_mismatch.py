@@ -1,0 +1,140 @@
+"""SC109 concat-mismatch.
+
+What it does: finds a `torch.cat`/`torch.stack` whose tensors differ outside the joined dim —
+typically a U-Net skip connection at an input size that is not a multiple of 2^depth — and
+computes the multiple the input needs and the nearest valid sizes above and below.
+
+Why is this bad? `Sizes of tensors must match except in dimension 1. Expected size 24 but got
+size 25 for tensor number 1 in the list`: each 2× pooling rounds odd sizes down, and upsampling
+doubles back to an even size that no longer matches the skip.
+
+Example: a 4-level U-Net at 100×100 (100 → 50 → 25 → 12 → 6, and back 6 → 12 → 24 ≠ 25).
+
+Use instead: inputs that are multiples of 16, or `x = F.interpolate(x, size=skip.shape[-2:])`
+before the cat.
+
+Fix safety: both are safe: no parameters change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, Finding, Fix
+from ..layers import window
+from ..numbers import shape
+from ..registry import rule
+from .common import ref
+from ...trace.records import Edit, Rerun
+
+_JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
+
+
+def _dim(row) -> int:
+    dim = row.attrs.get("dim")
+    args = row.attrs.get("args", [])
+    if dim is None and len(args) > 1 and isinstance(args[1], int):
+        dim = args[1]
+    return dim or 0
+
+
+def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """(multiple, nearest valid below, nearest valid above) for the sizes along `axes`."""
+    base = list(ctx.sample_dims)
+    cur = base[axes[0]]
+
+    def runs(size: int) -> bool:
+        dims = list(base)
+        for a in axes:
+            dims[a] = size
+        return ctx.runs_at(tuple(dims))
+
+    try:
+        for k in range(1, 8):
+            m = 2 ** k
+            up = -(-cur // m) * m
+            down = cur // m * m
+            if not runs(up) or (down > 0 and not runs(down)):
+                continue
+            if m >= 4 and runs(up + m // 2):
+                continue  # a finer multiple works too: not the requirement
+            return m, down, up
+    except (LookupError, TimeoutError):
+        return None
+    return None
+
+
+def _rounding(ctx: Context, size_pairs) -> str | None:
+    """"`F.max_pool2d` at line 23 rounds 25 down to 12": the first halving of an odd size."""
+    for row in ctx.trace.layers:
+        w = window(row)
+        if w is None or max(w.stride) < 2 or not row.inputs or not row.outputs:
+            continue
+        nd = w.nd
+        sin, sout = row.inputs[0].shape[-nd:], row.outputs[0].shape[-nd:]
+        for a, b, s in zip(sin, sout, w.stride, strict=False):
+            if s > 1 and a % s:
+                return f"{ref(row)} rounds {a} down to {b} (÷{s}); doubling back gives {b * s}, not {a}"
+    return None
+
+
+@rule("SC109", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if row is None or row.kind != "op" or row.type not in _JOINS or len(row.inputs) < 2:
+        return []
+    dim = _dim(row)
+    first = row.inputs[0].shape
+    rank = len(first)
+    dim = dim % rank if rank else 0
+    stack = row.type == "torch.stack"
+    number, t, bad = 0, None, []
+    for number, t in enumerate(row.inputs[1:], start=1):  # noqa: B007 - used after the loop
+        if len(t.shape) != rank:
+            return []
+        bad = [d for d in range(rank) if t.shape[d] != first[d] and (stack or d != dim)]
+        if bad:
+            break
+    if not bad:
+        return []
+    d = bad[0]
+    expected, got = first[d], t.shape[d]
+    joined = " and ".join(shape(i.shape) for i in row.inputs[:3])
+    why = [f"{ref(row)} joins {joined} along dim {dim}; every other dim must match, but dim {d} is "
+           f"{expected} vs {got}"]
+    rounding = _rounding(ctx, None)
+    if rounding:
+        why.append(rounding)
+    fixes = []
+    dims = ctx.sample_dims
+    axes = tuple(range(1, len(dims))) if len(dims) >= 2 and d >= 2 else ()
+    if axes and ctx.runner is not None and len({dims[a] for a in axes}) == 1:
+        found = _multiple(ctx, axes)
+        if found:
+            m, down, up = found
+            why.append(f"the sizes line up only when the input's spatial dims are multiples of {m}")
+            options = " or ".join(str(s) for s in (down, up) if s > 0)
+            new_dims = tuple(up if i in axes else v for i, v in enumerate(dims))
+            fixes.append(Fix(
+                description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
+                code=f"--input {'x'.join(map(str, new_dims))}", safety=SAFE, rerun=Rerun(dims=new_dims),
+            ))
+    if row.called_at is not None and rank >= 3:
+        source = row.called_at.source
+        items = re.search(r"\[\s*([A-Za-z_]\w*)\s*,.*?([A-Za-z_]\w*)\s*\]", source)
+        x, skip = (items.group(1), items.group(2)) if items else ("x", "skip")
+        fixes.append(Fix(
+            description=f"resize before joining: interpolate `{x}` to the spatial size of `{skip}`",
+            code=f"{x} = F.interpolate({x}, size={skip}.shape[-{rank - 2}:])\n{source}", safety=SAFE,
+            location=row.called_at, rerun=Rerun(edits=(Edit("op_match", op_site(row)),)),
+        ))
+    return [Finding(
+        code="SC109", severity=ERROR, layer=row.name,
+        message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
+        location=row.location, row=row.index, why=why,
+        notes=[f"PyTorch reports: Sizes of tensors must match except in dimension {dim}. Expected size "
+               f"{expected} but got size {got} for tensor number {number} in the list"
+               if not stack else "PyTorch reports: stack expects each tensor to be equal size"],
+        fixes=fixes,
+    )]

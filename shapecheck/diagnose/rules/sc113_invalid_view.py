@@ -1,0 +1,103 @@
+"""SC113 invalid-view.
+
+What it does: finds a `view`/`reshape` whose requested shape does not fit the tensor's number
+of values, decodes the hard-coded size (400 = 16·5·5, what the model gets at 32×32) against
+the size at this input (16·2·2 = 64), and says which input size makes the constant right.
+
+Why is this bad? `shape '[-1, 400]' is invalid for input of size 64`: a flatten written with
+a constant only works at the input size it was written for.
+
+Example:
+    x = x.view(-1, 16 * 5 * 5)
+
+Use instead:
+    x = torch.flatten(x, 1)       # and in_features from the actual map, or
+    x = torch.flatten(self.pool(x), 1)   # self.pool = nn.AdaptiveAvgPool2d((5, 5))
+
+Fix safety: adaptive pooling is safe; changing in_features is unsafe (checkpoints).
+"""
+
+from __future__ import annotations
+
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
+from ..layers import view_shape
+from ..numbers import accepted_range, call_argument, dot, pool_size, prod, range_text, shape, spatial_dims
+from ..registry import rule
+from .common import ref
+from ...trace.records import Edit, Rerun
+
+_VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
+
+
+@rule("SC113", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if row is None or row.kind != "op" or row.type not in _VIEWS or not row.inputs:
+        return []
+    asked = view_shape(row)
+    t = row.inputs[0]
+    if asked is None:
+        return []
+    total = prod(t.shape)
+    known = prod(d for d in asked if d != -1)
+    valid = (total % known == 0) if -1 in asked and known else known == total
+    if valid:
+        return []
+    per = prod(t.shape[1:]) if t.rank >= 2 else total
+    const = known if -1 in asked else prod(asked[1:]) if len(asked) > 1 else known
+    why = [f"{ref(row)} asks for {shape(asked)}: rows of {const} values"]
+    if t.rank >= 2:
+        why.append(f"at input {'×'.join(map(str, ctx.sample_dims))} one sample has {dot(t.shape[1:])} = {per} "
+                   f"values, and {total} is not a multiple of {known}")
+    fixes = []
+    if t.rank >= 3:
+        size = pool_size(t.shape[1], const, t.shape[2:])
+        if size is not None:
+            why.append(f"{const} = {t.shape[1]}·{dot(size)}: the constant fits a {'×'.join(map(str, size))} map, "
+                       f"the input now gives {'×'.join(map(str, t.shape[2:]))}")
+        axes = spatial_dims(ctx)
+        if axes and ctx.runner is not None and len({ctx.sample_dims[a] for a in axes}) == 1:
+            found = accepted_range(ctx, row, lambda ins: prod(ins[0].shape[1:]), const, axes)
+            if found:
+                why.append(f"the constant is right for inputs with {range_text(ctx, found[0], found[1], axes)}")
+        var = call_argument(row.called_at.source) if row.called_at else "x"
+        if size is not None and row.called_at is not None:
+            nd = len(size)
+            arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
+            fixes.append(Fix(
+                description=f"pool to a fixed size first: {t.shape[1]}·{dot(size)} = {const} values per sample "
+                            "at any input size",
+                code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{row.called_at.source}",
+                safety=SAFE, location=row.called_at,
+                rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
+            ))
+        if row.called_at is not None:
+            fixes.append(_flatten_fix(ctx, row, var, per))
+    return [Finding(
+        code="SC113", severity=ERROR, layer=row.name,
+        message=f"{ref(row)} asks for shape {shape(asked)}, which does not fit {shape(t.shape)} ({total} values)",
+        location=row.location, row=row.index, why=why,
+        notes=[f"PyTorch reports: shape '{shape(asked)}' is invalid for input of size {total}"], fixes=fixes,
+    )]
+
+
+def _flatten_fix(ctx: Context, row, var: str, per: int) -> Fix:
+    """torch.flatten(x, 1), plus in_features of the Linear that then fails, found by re-running."""
+    flatten = Edit("op_flatten", op_site(row))
+    edits = (flatten,)
+    extra = ""
+    try:
+        after = ctx.rerun(Rerun(edits=edits))
+        failing = after.failing
+        if failing is not None and failing.type == "Linear" and failing.attrs.get("out_features"):
+            edits = (Edit("replace", failing.name, "Linear",
+                          (("in_features", per), ("out_features", failing.attrs["out_features"]))), flatten)
+            extra = f", and set in_features={per} on `{failing.name}` (this input size only)"
+    except (LookupError, TimeoutError):
+        pass
+    return Fix(
+        description=f"flatten everything but the batch dim{extra}",
+        code=f"{var} = torch.flatten({var}, 1)", safety=UNSAFE if extra else SAFE,
+        location=row.called_at, rerun=Rerun(edits=edits),
+    )
