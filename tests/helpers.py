@@ -26,9 +26,14 @@ class TraceBuilder:
     def module(self, name, type_, out_shape, attrs=None, status="ok", **kw):
         return self._add(name, type_, MODULE, [self.last], out_shape, attrs, status, **kw)
 
-    def op(self, type_, out_shape, attrs=None, line=10, source="x = op(x)", status="ok"):
-        return self._add(type_.split(".")[-1], type_, OP, [self.last], out_shape, attrs, status,
+    def op(self, type_, out_shape, attrs=None, line=10, source="x = op(x)", status="ok", inputs=None):
+        return self._add(type_.split(".")[-1], type_, OP, inputs or [self.last], out_shape, attrs, status,
                          called_at=Location("model.py", line, source))
+
+    def tensor(self, shape, source=None):
+        """A tensor made earlier (by row `source`), to pass as an extra input."""
+        self._tid += 1
+        return TensorInfo(tuple(shape), tid=self._tid, source=source)
 
     def fail(self, message="boom"):
         from shapecheck.trace.records import TraceError

@@ -85,14 +85,14 @@ def test_sc103_size_locked_uses_probe_to_find_range():
     b = TraceBuilder((1, 3, 224, 224))
     conv_stack(b, 7)
     b.op("torch.flatten", (1, 25088), {"category": "flatten"})
-    fc = b.module("fc", "Linear", (1, 100), {"in_features": 25088, "out_features": 100})
+    b.module("fc", "Linear", (1, 100), {"in_features": 25088, "out_features": 100})
 
-    def runner(request):  # five 2× poolings: H // 32
+    def runner(request):  # five 2× poolings: H // 32, measured where the map is flattened
         if request.stop is None:
             return Trace("Hand", [], "meta")
-        assert request.stop == ("module", "fc", 1)
+        assert request.stop == ("op", "torch.flatten", "model.py", 10, 1)
         h, w = request.dims[1] // 32, request.dims[2] // 32
-        probe = [TensorInfo((1, 512 * h * w))] if h >= 1 and w >= 1 else None
+        probe = [TensorInfo((1, 512, h, w))] if h >= 1 and w >= 1 else None
         return Trace("Hand", [], "meta", probe_inputs=probe)
 
     d = diagnose(b.trace, runner=runner)
