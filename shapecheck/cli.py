@@ -124,6 +124,49 @@ def list_command() -> None:
             print(f"  {name:<{width}}  {'  '.join(models[name].default_inputs)}")
 
 
+@app.command("explain")
+def explain_command(
+    message: Annotated[Optional[str], typer.Argument(help="the error message; read from stdin when omitted or -")] = None,
+) -> None:
+    """Explain a pasted PyTorch shape error without a model: which layer raised it, what each
+    number means, likely causes and fixes. Exit 1 when the message is not one shapecheck knows."""
+    from .explain import explain
+
+    if message is None or message == "-":
+        message = sys.stdin.read()
+    found = explain(message or "")
+    if found is None:
+        print("shapecheck does not recognise this message as a PyTorch shape error it knows; run "
+              "`shapecheck MODEL --input SPEC` on the model to trace it", file=sys.stderr)
+        raise typer.Exit(1)
+    print(found.text())
+
+
+@app.command("rule")
+def rule_command(
+    code: Annotated[Optional[str], typer.Argument(help="a rule code (SC101) or name (missing-flatten); all when omitted")] = None,
+) -> None:
+    """Print what a rule checks, why, an example, the fix, and how safe the fix is."""
+    import importlib
+
+    from .diagnose.registry import CHECKS, CODES
+
+    if code is None:
+        for info in CODES.values():
+            print(f"{info.code}  {info.name:<24} {info.status:<9} {info.summary}")
+        return
+    info = CODES.get(code.upper()) or next((i for i in CODES.values() if i.name == code), None)
+    if info is None:
+        print(f"error: no rule '{code}'; run `shapecheck rule` to list them", file=sys.stderr)
+        raise typer.Exit(2)
+    print(f"{info.code} {info.name} ({info.status}{', ' + info.severity if info.severity else ''})")
+    if info.code in CHECKS:
+        doc = importlib.import_module(CHECKS[info.code].__module__).__doc__ or ""
+        print("\n".join(doc.strip().splitlines()[1:]).strip())
+    else:
+        print(info.summary)
+
+
 def main() -> None:
     app()
 

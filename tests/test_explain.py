@@ -1,0 +1,87 @@
+"""`shapecheck explain`: every message family, decoded without a model or torch."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from shapecheck.cli import app
+from shapecheck.explain import explain
+
+# (message as PyTorch prints it, code, texts the explanation must contain)
+FAMILIES = [
+    ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)", "SC101",
+     ["3584 = 1·512·7", "[1, 512, 7, 7]", "torch.flatten(x, 1)"]),
+    ("a and b must have same reduction dim, but got [3584, 7] X [25088, 4096].", "SC101", ["512·7·7 = 25088"]),
+    ("mat1 and mat2 shapes cannot be multiplied (1x41472 and 25088x100)", "SC102",
+     ["512·9·9 = 41472", "512·7·7 = 25088", "AdaptiveAvgPool2d((7, 7))"]),
+    ("mat1 and mat2 shapes cannot be multiplied (1x64 and 128x2)", "SC102", ["nn.Linear(64, 2)"]),
+    ("mat1 and mat2 shapes cannot be multiplied (10x49 and 490x10)", "SC105", ["x.unsqueeze(0)", "10·49 = 490"]),
+    ("Given groups=1, weight of size [64, 3, 7, 7], expected input[1, 1, 224, 224] to have 3 channels, but got "
+     "1 channels instead", "SC104", ["grayscale", "x.expand(-1, 3, -1, -1)", "out_channels=64"]),
+    ("Given groups=1, weight of size [16, 1, 3, 3], expected input[1, 8, 28, 28] to have 1 channels, but got 8 "
+     "channels instead", "SC104", ["x.unsqueeze(1)", "SC105"]),
+    ("ValueError: expected 4D input (got 3D input)", "SC105", ["batch dim is missing"]),
+    ("running_mean should contain 32 elements not 64", "SC104", ["nn.BatchNorm2d(32)"]),
+    ("Given input size: (1024x4x4). Calculated output size: (1024x0x0). Output size is too small", "SC107",
+     ["1024 channels of 4×4", "AdaptiveAvgPool2d(1)"]),
+    ("Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than "
+     "actual input size", "SC107", ["(3 x 3)", "frames"]),
+    ("Expected more than 1 value per channel when training, got input size torch.Size([1, 512, 1, 1])", "SC108",
+     ["[1, 512, 1, 1]", "GroupNorm", "model.eval()"]),
+    ("Sizes of tensors must match except in dimension 1. Expected size 30 but got size 31 for tensor number 1 in "
+     "the list.", "SC109", ["multiples of 2^depth", "F.interpolate"]),
+    ("view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
+     "contiguous subspaces). Use .reshape(...) instead.", "SC111", [".reshape(...)", ".contiguous().view"]),
+    ("The size of tensor a (7) must match the size of tensor b (10) at non-singleton dimension 3", "SC112",
+     ["dim 3", "stride 2"]),
+    ("shape '[-1, 400]' is invalid for input of size 384", "SC113",
+     ["400 = 16·5·5", "16·2·2 = 64", "a batch of 6"]),
+    ("Expected input batch_size (64) to match target batch_size (16).", "SC106", ["4 rows", "torch.flatten(x, 1)"]),
+]
+
+
+@pytest.mark.parametrize("message, code, texts", FAMILIES, ids=[f[1] + "-" + f[0][:30] for f in FAMILIES])
+def test_every_family_is_explained(message, code, texts):
+    found = explain(message)
+    assert found is not None and found.code == code
+    text = found.text()
+    for piece in texts:
+        assert piece in text, (piece, text)
+
+
+def test_cli_reads_argument_or_stdin_and_exits_1_when_unknown():
+    runner = CliRunner()
+    result = runner.invoke(app, ["explain", FAMILIES[0][0]])
+    assert result.exit_code == 0 and result.stdout.startswith("SC101 missing-flatten")
+    piped = runner.invoke(app, ["explain"], input=FAMILIES[12][0] + "\n")
+    assert piped.exit_code == 0 and "SC109" in piped.stdout
+    unknown = runner.invoke(app, ["explain", "CUDA out of memory"])
+    assert unknown.exit_code == 1
+    assert "does not recognise" in unknown.stderr
+
+
+def test_explain_and_rule_do_not_import_torch():
+    code = ("import sys\nfrom shapecheck.cli import app\n"
+            "for args in (['explain', 'mat1 and mat2 shapes cannot be multiplied (1x64 and 128x2)'], ['rule', 'SC101'],"
+            " ['rule']):\n"
+            "    try:\n        app(args)\n    except SystemExit:\n        pass\n"
+            "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=dict(os.environ, PYTHONPATH=ROOT), check=True).stdout
+    assert out.strip().endswith("NO-TORCH")
+    assert "What it does" in out
+
+
+def test_rule_command():
+    runner = CliRunner()
+    one = runner.invoke(app, ["rule", "missing-flatten"])
+    assert one.exit_code == 0
+    for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
+        assert heading in one.stdout
+    listing = runner.invoke(app, ["rule"])
+    assert listing.stdout.count("\n") == 14 and "SC110  checkpoint-mismatch      reserved" in listing.stdout
+    assert runner.invoke(app, ["rule", "SC999"]).exit_code == 2
