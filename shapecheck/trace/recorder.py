@@ -9,7 +9,7 @@ from collections import Counter
 
 import torch
 from torch import nn
-from torch.overrides import TorchFunctionMode, resolve_name
+from torch.overrides import TorchFunctionMode
 
 from .records import MODULE, OP, LayerRecord, TensorInfo
 from .sources import location_of, module_caller, op_caller
@@ -67,6 +67,61 @@ _VALUE_OPS = {
     "torch.Tensor.unique", "torch.argwhere", "torch.equal", "torch.allclose", "torch.is_nonzero",
     "torch.Tensor.__array__", "torch.unique_consecutive",
 }
+
+
+_OTHER_NAMES = ("torch.where", "torch.repeat_interleave", "torch.Tensor.repeat_interleave")
+_KNOWN: dict | None = None
+
+
+def _lookup(full: str):
+    obj = torch
+    for part in full.split(".")[1:]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _known() -> dict:
+    """function object → its public name, for the functions shapecheck treats specially.
+
+    torch.overrides.resolve_name would do, but its first call builds a table of every
+    overridable function (0.15 s); this table is a few dozen entries.
+    """
+    global _KNOWN
+    if _KNOWN is None:
+        _KNOWN = {}
+        for full in (*_CATEGORY_OF, *sorted(_VALUE_OPS), *_OTHER_NAMES):
+            obj = _lookup(full)
+            if obj is not None:
+                try:
+                    _KNOWN.setdefault(obj, full)
+                except TypeError:  # unhashable callables are not in the table
+                    pass
+    return _KNOWN
+
+
+def function_name(func) -> str:
+    """The public name of a torch function: `torch.flatten`, `torch.Tensor.view`, `torch.nn.functional.linear`."""
+    try:
+        known = _known().get(func)
+    except TypeError:
+        known = None
+    if known is not None:
+        return known
+    name = getattr(func, "__name__", None) or repr(func)
+    owner = getattr(func, "__objclass__", None)
+    if isinstance(owner, type) and issubclass(owner, torch._C.TensorBase):
+        return f"torch.Tensor.{name}"
+    qual = getattr(func, "__qualname__", "") or ""
+    if qual.split(".")[0] in ("Tensor", "TensorBase"):
+        return f"torch.Tensor.{qual.split('.', 1)[1]}"
+    module = getattr(func, "__module__", None) or "torch"
+    if module.startswith("torch._C._VariableFunctions"):
+        module = "torch"
+    elif module == "torch._C._nn":
+        module = "torch.nn.functional"
+    return f"{module}.{name}"
 
 
 class EngineLimit(RuntimeError):
@@ -242,12 +297,13 @@ class Recorder:
 
     # -- functional ops ------------------------------------------------------------------
     def op_kind(self, func) -> tuple[str, str | None]:
-        kind = self._op_kinds.get(func)
+        try:
+            kind = self._op_kinds.get(func)
+        except TypeError:  # an unhashable callable
+            full = function_name(func)
+            return full, _CATEGORY_OF.get(full)
         if kind is None:
-            try:
-                full = resolve_name(func) or getattr(func, "__name__", repr(func))
-            except Exception:  # noqa: BLE001 - resolve_name can fail on odd callables
-                full = getattr(func, "__name__", repr(func))
+            full = function_name(func)
             kind = (full, _CATEGORY_OF.get(full))
             self._op_kinds[func] = kind
         return kind
