@@ -6,14 +6,14 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["check", "Report", "__version__"]
+__all__ = ["check", "assert_shapes", "Report", "__version__"]
 
 
 def __getattr__(name: str):
-    if name == "check":
-        from .api import check
+    if name in ("check", "assert_shapes"):
+        from . import api
 
-        return check
+        return getattr(api, name)
     if name == "Report":
         from .report import Report
 

@@ -37,17 +37,25 @@ def check(
     engine: str = "auto",
     device: str = "cpu",
     args: dict | None = None,
+    ignore=(),
     probe_budget_s: float = 3.0,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
-    A module passed in is left as it was: hooks removed, training mode and device restored.
+    `ignore` lists codes or rule names to suppress. A module passed in is left as it was:
+    hooks removed, training mode and device restored.
     """
     start = time.perf_counter()
     if engine not in ENGINES:
         raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     if batch < 1:
         raise SpecError(f"--batch must be at least 1, got {batch}")
+    from .diagnose.suppress import normalize
+
+    try:
+        ignored = normalize(ignore)
+    except KeyError as err:
+        raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
     if inputs is not None:  # a malformed spec fails before any model is imported
         _specs(inputs, LoadedModel(None, ""))
     if isinstance(model, str):
@@ -88,6 +96,9 @@ def check(
         runner = _runner(loaded, specs, common, engines)
 
     diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s)
+    from .diagnose import suppress
+
+    suppress.apply(diagnosis, trace, ignored)
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
@@ -174,3 +185,57 @@ def _materialize(module):
                 except Exception:  # noqa: BLE001 - keep the random values
                     pass
     return clone
+
+
+def run_checks(config, *, ignore=(), engine: str | None = None, batch: int | None = None,
+               train: bool | None = None, device: str = "cpu") -> list:
+    """Every check of a config in one process: a CheckResult each (errors included, not raised)."""
+    from .report import CheckResult
+
+    results = []
+    for spec in config.checks:
+        try:
+            report = check(
+                spec.model, spec.inputs, batch=spec.batch if batch is None else batch, no_batch=spec.no_batch,
+                train=spec.train if train is None else train,
+                engine=engine or spec.engine or config.engine or "auto", device=device, args=spec.args,
+                ignore=[*config.ignore, *spec.ignore, *ignore],
+            )
+            results.append(CheckResult(spec.name, report))
+        except ShapecheckError as err:
+            results.append(CheckResult(spec.name, error=err.message, hint=err.hint))
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+            results.append(CheckResult(spec.name, error=f"internal error: {type(exc).__name__}: {exc}"))
+    return results
+
+
+def assert_shapes(model, inputs=None, expect: dict | None = None, **options) -> Report:
+    """Check a model in a test: raise AssertionError (with the table and findings) when a layer's
+    output shape differs from `expect` ({"fc": [1, 10]}) or when there is an error finding."""
+    report = check(model, inputs, **options)
+    problems = []
+    for name, want in (expect or {}).items():
+        row = report.layer(name)
+        if row is None:
+            names = ", ".join(r.name for r in report.layers if r.kind == "module")
+            problems.append(f"no layer named `{name}` (layers: {names})")
+        elif not row.outputs:
+            problems.append(f"`{name}` produced no output ({row.status})")
+        elif list(row.outputs[0].shape) != list(want):
+            problems.append(f"`{name}` outputs {list(row.outputs[0].shape)}, expected {list(want)}")
+    if report.errors:
+        problems.append(f"{len(report.errors)} error finding(s): " + ", ".join(f.code for f in report.errors))
+    if problems:
+        raise AssertionError("\n".join(problems) + "\n\n" + report_text(report))
+    return report
+
+
+def report_text(report: Report) -> str:
+    """The table report as plain text (no colour), as the terminal shows it."""
+    import io
+
+    from .render.text import render
+
+    out = io.StringIO()
+    render(report, out, color="never")
+    return out.getvalue()

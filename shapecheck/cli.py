@@ -17,11 +17,11 @@ from .errors import ShapecheckError
 
 
 class _DefaultToCheck(TyperGroup):
-    """`shapecheck vgg16 …` means `shapecheck check vgg16 …`."""
+    """`shapecheck vgg16 …` means `shapecheck check vgg16 …`; bare `shapecheck` runs the config."""
 
     def parse_args(self, ctx, args):
         top_level = {"--help", "-h", "--version", "--install-completion", "--show-completion"}
-        if args and args[0] not in self.commands and args[0] not in top_level:
+        if not args or (args[0] not in self.commands and args[0] not in top_level):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -30,7 +30,7 @@ app = typer.Typer(
     cls=_DefaultToCheck,
     add_completion=False,
     pretty_exceptions_enable=False,
-    no_args_is_help=True,
+    no_args_is_help=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Find tensor shape mismatches in PyTorch models, explain them, and suggest fixes.\n\n"
          "Usage: shapecheck MODEL [--input SPEC ...] (MODEL: a torchvision name, file.py[:Name] "
@@ -47,6 +47,10 @@ class Engine(str, Enum):
 class Format(str, Enum):
     table = "table"
     json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
 
 
 class Color(str, Enum):
@@ -67,33 +71,53 @@ def _fail(err: ShapecheckError) -> typer.Exit:
 
 @app.command("check")
 def check_command(
-    model: Annotated[str, typer.Argument(help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name")],
+    model: Annotated[Optional[str], typer.Argument(help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name; omit it to run the checks of the config")] = None,
     input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument")] = None,
-    batch: Annotated[int, typer.Option(help="batch size put in front of every input")] = 1,
+    batch: Annotated[Optional[int], typer.Option(help="batch size put in front of every input (default 1)")] = None,
     no_batch: Annotated[bool, typer.Option("--no-batch", help="feed the shapes exactly as written (no batch dim)")] = False,
     arg: Annotated[Optional[list[str]], typer.Option("--arg", help="constructor keyword argument KEY=VALUE (VALUE as a Python literal); repeatable")] = None,
     train: Annotated[bool, typer.Option("--train", help="trace in training mode (default: eval)")] = False,
-    engine: Annotated[Engine, typer.Option(help="meta: shapes only, no weights; real: random weights; auto: meta, real when needed")] = Engine.auto,
+    engine: Annotated[Optional[Engine], typer.Option(help="meta: shapes only, no weights; real: random weights; auto (default): meta, real when needed")] = None,
     device: Annotated[str, typer.Option(help="device for the real engine: cpu or cuda")] = "cpu",
     depth: Annotated[Optional[int], typer.Option(help="fold the table below this depth")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
-    strict: Annotated[bool, typer.Option("--strict", help="exit 1 on warnings too")] = False,
+    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="output format (default table, or the config's)")] = None,
+    strict: Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="exit 1 on warnings too")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable")] = None,
+    config: Annotated[Optional[str], typer.Option("--config", help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)")] = None,
     color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
+    Without MODEL, runs every check of the config with one summary.
+
     Exit codes: 0 no error findings, 1 error findings (or warnings with --strict),
-    2 bad usage, input spec, model loading or internal error.
+    2 bad usage, input spec, config, model loading or internal error.
     """
+    from .config import find_config, load_config
     from .spec import parse_arg
 
     try:
-        args = dict(parse_arg(a) for a in arg or [])
-        from .api import check
+        path = config or find_config()
+        cfg = load_config(path) if path else None
+        if model is None and cfg is None:
+            raise ShapecheckError("no MODEL given and no config found",
+                                  hint="pass a model (shapecheck vgg16 --input 3x224x224) or add "
+                                       "[tool.shapecheck] checks to pyproject.toml")
+        fmt = (format.value if format else None) or (cfg.format if cfg else None) or "table"
+        strict_mode = strict if strict is not None else (cfg.strict if cfg else False)
+        from .api import check, run_checks
         from .render import renderer
+        from .report import CheckResult, run_exit_code
 
-        report = check(model, input or None, batch=batch, no_batch=no_batch, train=train,
-                       engine=engine.value, device=device, args=args)
+        if model is None:
+            results = run_checks(cfg, ignore=ignore or [], engine=engine.value if engine else None,
+                                 batch=batch, train=True if train else None, device=device)
+        else:
+            args = dict(parse_arg(a) for a in arg or [])
+            report = check(model, input or None, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
+                           engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
+                           device=device, args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])])
+            results = [CheckResult(model, report)]
     except ShapecheckError as err:
         raise _fail(err) from None
     except KeyboardInterrupt:
@@ -104,8 +128,9 @@ def check_command(
         print(f"error: internal error: {type(exc).__name__}: {exc} "
               "(set SHAPECHECK_DEBUG=1 for the traceback)", file=sys.stderr)
         raise typer.Exit(2) from None
-    renderer(format.value)(report, sys.stdout, depth=depth, color=color.value)
-    raise typer.Exit(report.exit_code(strict))
+    renderer(fmt)(results, sys.stdout, depth=depth, color=color.value, strict=strict_mode,
+                  config_run=model is None)
+    raise typer.Exit(run_exit_code(results, strict_mode))
 
 
 @app.command("list")

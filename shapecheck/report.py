@@ -26,6 +26,10 @@ class Report:
         return self.diagnosis.findings
 
     @property
+    def suppressed(self) -> list[Finding]:
+        return self.diagnosis.suppressed
+
+    @property
     def layers(self) -> list[LayerRecord]:
         return self.trace.layers
 
@@ -50,3 +54,23 @@ class Report:
     def layer(self, name: str) -> LayerRecord | None:
         """The first call of the module with this qualified name."""
         return next((r for r in self.layers if r.name == name and r.kind == "module"), None)
+
+
+@dataclass
+class CheckResult:
+    """One check of a run: a report, or the usage/load error that stopped it (exit 2)."""
+
+    name: str
+    report: Report | None = None
+    error: str | None = None
+    hint: str | None = None
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.report is None:
+            return 2
+        return self.report.exit_code(strict)
+
+
+def run_exit_code(results: list[CheckResult], strict: bool = False) -> int:
+    codes = [r.exit_code(strict) for r in results]
+    return 2 if 2 in codes else max(codes, default=0)

@@ -59,6 +59,7 @@ class Finding:
 class Diagnosis:
     findings: list[Finding] = field(default_factory=list)
     ok_rows: list[int] = field(default_factory=list)  # conv→linear boundaries that are fine
+    suppressed: list[Finding] = field(default_factory=list)  # by --ignore, config or inline comment
 
     @property
     def errors(self) -> list[Finding]:

@@ -7,6 +7,8 @@ from typing import TextIO
 
 from ..diagnose.findings import Finding
 from ..report import SCHEMA, Report
+
+RUN_SCHEMA = "shapecheck-run/1"
 from ..trace.records import Location
 
 
@@ -83,10 +85,31 @@ def to_dict(report: Report) -> dict:
         "notes": report.notes,
         "layers": layers,
         "findings": [_finding(f) for f in report.findings],
+        "suppressed": [_finding(f) for f in report.suppressed],
         "error": error,
     }
 
 
-def render(report: Report, stream: TextIO, **_: object) -> None:
-    json.dump(to_dict(report), stream, indent=2)
+def run_dict(results, strict: bool = False) -> dict:
+    from ..report import run_exit_code
+
+    return {
+        "schema": RUN_SCHEMA,
+        "ok": run_exit_code(results, strict) == 0,
+        "exit_code": run_exit_code(results, strict),
+        "checks": [{
+            "name": r.name,
+            "exit_code": r.exit_code(strict),
+            "error": None if r.report is not None else {"message": r.error, "hint": r.hint},
+            "report": to_dict(r.report) if r.report is not None else None,
+        } for r in results],
+    }
+
+
+def render_results(results, stream: TextIO, *, strict: bool = False, config_run: bool = False,
+                   **_: object) -> None:
+    """One report document for one model; a run document for a config run."""
+    single = len(results) == 1 and results[0].report is not None and not config_run
+    doc = to_dict(results[0].report) if single else run_dict(results, strict)
+    json.dump(doc, stream, indent=2)
     stream.write("\n")

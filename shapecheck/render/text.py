@@ -21,7 +21,7 @@ def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
     width = None
     is_tty = bool(getattr(stream, "isatty", lambda: False)()) if stream is not None else None
     if not is_tty and not os.environ.get("COLUMNS"):
-        width = 120  # files and pipes: wide enough that shapes do not wrap
+        width = 200  # files and pipes: wide enough that names and shapes do not wrap
     return Console(file=stream, force_terminal=force, no_color=(color == "never") or None,
                    width=width, highlight=False, soft_wrap=False)
 
@@ -109,16 +109,23 @@ def summary(report: Report) -> Text:
     return text
 
 
+def suppressed_text(report: Report) -> str:
+    if not report.suppressed:
+        return ""
+    codes = ", ".join(sorted({f.code for f in report.suppressed}))
+    return f" ({len(report.suppressed)} suppressed: {codes})"
+
+
 def status_line(report: Report) -> Text:
     errors, warnings = len(report.errors), len(report.warnings)
     if not report.findings:
-        return Text("✓ no shape problems found", style="green")
+        return Text("✓ no shape problems found" + suppressed_text(report), style="green")
     parts = []
     if errors:
         parts.append(f"{errors} error{'s' * (errors != 1)}")
     if warnings:
         parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
-    return Text("found " + " and ".join(parts), style="red" if errors else "yellow")
+    return Text("found " + " and ".join(parts) + suppressed_text(report), style="red" if errors else "yellow")
 
 
 def shape_text_of(dims) -> str:
@@ -224,3 +231,33 @@ def render(report: Report, stream: TextIO | None = None, *, depth: int | None = 
         console.print(finding_text(f), end="", soft_wrap=True)
     console.print()
     console.print(status_line(report))
+
+
+def render_results(results, stream: TextIO | None = None, *, depth: int | None = None, color: str = "auto",
+                   strict: bool = False, **_: object) -> None:
+    """The table report of each check; with several checks, a header each and a closing summary."""
+    console = make_console(stream, color)
+    many = len(results) > 1
+    for result in results:
+        if many:
+            console.rule(Text(result.name, style="bold"), align="left")
+        if result.report is None:
+            console.print(Text(f"error: {result.error}", style="red"), soft_wrap=True)
+            if result.hint:
+                console.print(Text(f"  hint: {result.hint}"), soft_wrap=True)
+        else:
+            render(result.report, stream, depth=depth, color=color)
+        if many:
+            console.print()
+    if many:
+        from ..report import run_exit_code
+
+        failed = sum(r.exit_code(strict) != 0 for r in results)
+        findings = [f for r in results if r.report for f in r.report.findings]
+        errors = sum(f.is_error for f in findings)
+        suppressed = sum(len(r.report.suppressed) for r in results if r.report)
+        text = (f"{len(results)} checks: {len(results) - failed} passed, {failed} failed · {errors} error"
+                f"{'s' * (errors != 1)}, {len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}, "
+                f"{suppressed} suppressed")
+        code = run_exit_code(results, strict)
+        console.print(Text(text, style="red" if code else "green"), soft_wrap=True)

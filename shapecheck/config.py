@@ -1,0 +1,206 @@
+"""`[tool.shapecheck]` in pyproject.toml, or a `shapecheck.toml`: the checks to run in CI.
+
+    [tool.shapecheck]
+    ignore = ["SC103"]          # for every check
+    strict = false
+    format = "table"
+
+    [[tool.shapecheck.checks]]
+    model = "models/head.py:Net"   # relative to the config file
+    inputs = ["3x224x224"]
+    args = { num_classes = 10 }
+    batch = 2
+    train = false
+    ignore = ["SC106"]
+
+In `shapecheck.toml` the same keys stand at the top level (`[[checks]]`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+from .errors import ShapecheckError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+TOP_KEYS = {"checks", "ignore", "strict", "format", "engine"}
+CHECK_KEYS = {"model", "inputs", "args", "batch", "train", "weights", "ignore", "name", "no_batch", "engine"}
+FORMATS = ("table", "json", "github", "sarif", "junit", "markdown")
+
+
+class ConfigError(ShapecheckError):
+    """A config file that cannot be used: names the key, file and line."""
+
+
+@dataclass
+class CheckSpec:
+    model: str
+    inputs: list[str] | None = None
+    args: dict = field(default_factory=dict)
+    batch: int = 1
+    no_batch: bool = False
+    train: bool = False
+    engine: str | None = None
+    ignore: list[str] = field(default_factory=list)
+    name: str = ""
+    line: int | None = None
+
+
+@dataclass
+class Config:
+    path: str
+    checks: list[CheckSpec]
+    ignore: list[str] = field(default_factory=list)
+    strict: bool = False
+    format: str | None = None
+    engine: str | None = None
+
+
+def find_config(start: str | None = None) -> str | None:
+    """The nearest shapecheck.toml, or pyproject.toml with [tool.shapecheck], from `start` upwards."""
+    folder = os.path.abspath(start or os.getcwd())
+    while True:
+        own = os.path.join(folder, "shapecheck.toml")
+        if os.path.isfile(own):
+            return own
+        project = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(project):
+            try:
+                with open(project, "rb") as fh:
+                    if "shapecheck" in tomllib.load(fh).get("tool", {}):
+                        return project
+            except (OSError, tomllib.TOMLDecodeError):
+                pass
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _line_of(text: str, key: str, section: str | None, index: int = 0) -> int | None:
+    """The line of `key = …` inside the index-th `section` header (a best effort)."""
+    lines = text.splitlines()
+    start = 0
+    if section is not None:
+        pattern = re.compile(rf"^\s*\[+\s*{re.escape(section)}\s*\]+\s*(#.*)?$")
+        seen = -1
+        for i, line in enumerate(lines):
+            if pattern.match(line):
+                seen += 1
+                if seen == index:
+                    start = i + 1
+                    break
+        else:
+            return None
+    key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for i in range(start, len(lines)):
+        if i > start and lines[i].lstrip().startswith("["):
+            break
+        if key_re.match(lines[i]):
+            return i + 1
+    return start or None
+
+
+def load_config(path: str) -> Config:
+    display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no such config file: {display}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{display}: not valid TOML: {err}") from None
+    text = raw.decode("utf-8")
+    own = os.path.basename(path) != "pyproject.toml"
+    if own:
+        table, top, checks_section = data, None, "checks"
+    else:
+        table = data.get("tool", {}).get("shapecheck")
+        top, checks_section = "tool.shapecheck", "tool.shapecheck.checks"
+        if table is None:
+            raise ConfigError(f"{display} has no [tool.shapecheck] table")
+
+    def fail(message: str, key: str, section: str | None, index: int = 0):
+        line = _line_of(text, key, section, index)
+        where = f"{display}:{line}" if line else display
+        raise ConfigError(f"{where}: {message}")
+
+    for key in table:
+        if key not in TOP_KEYS:
+            fail(f"unknown key '{key}' (known: {', '.join(sorted(TOP_KEYS))})", key, top)
+    config = Config(path=path, checks=[])
+    config.ignore = _str_list(table.get("ignore", []), "ignore", lambda m: fail(m, "ignore", top))
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        fail("'strict' must be true or false", "strict", top)
+    config.strict = strict
+    fmt = table.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"'format' must be one of {', '.join(FORMATS)}, not {fmt!r}", "format", top)
+    config.format = fmt
+    engine = table.get("engine")
+    if engine is not None and engine not in ("auto", "meta", "real"):
+        fail(f"'engine' must be auto, meta or real, not {engine!r}", "engine", top)
+    config.engine = engine
+    checks = table.get("checks", [])
+    if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
+        fail("'checks' must be an array of tables ([[checks]])", "checks", top)
+    if not checks:
+        fail("no checks: add a [[" + checks_section + "]] table with a 'model'", "checks", top)
+    folder = os.path.dirname(os.path.abspath(path))
+    for index, entry in enumerate(checks):
+        config.checks.append(_check(entry, index, folder, lambda m, k, i=index: fail(m, k, checks_section, i)))
+        config.checks[-1].line = _line_of(text, "model", checks_section, index)
+    return config
+
+
+def _str_list(value, key: str, fail) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        fail(f"'{key}' must be a list of strings")
+    return list(value)
+
+
+def _check(entry: dict, index: int, folder: str, fail) -> CheckSpec:
+    for key in entry:
+        if key not in CHECK_KEYS:
+            fail(f"check {index + 1}: unknown key '{key}' (known: {', '.join(sorted(CHECK_KEYS))})", key)
+    model = entry.get("model")
+    if not isinstance(model, str) or not model.strip():
+        fail(f"check {index + 1}: 'model' is missing (a torchvision name, file.py[:Name] or module:Name)", "model")
+    if "weights" in entry:
+        fail(f"check {index + 1}: 'weights' is not supported yet (checkpoint loading is planned)", "weights")
+    path, sep, name = model.partition(":")
+    if path.endswith(".py") or os.sep in path or "/" in path:
+        model = os.path.relpath(os.path.normpath(os.path.join(folder, path))) + (sep + name if sep else "")
+    spec = CheckSpec(model=model, name=entry.get("name") or model)
+    if "inputs" in entry:
+        spec.inputs = _str_list(entry["inputs"], "inputs", lambda m: fail(f"check {index + 1}: {m}", "inputs"))
+    args = entry.get("args", {})
+    if not isinstance(args, dict):
+        fail(f"check {index + 1}: 'args' must be a table, e.g. args = {{ num_classes = 10 }}", "args")
+    spec.args = dict(args)
+    batch = entry.get("batch", 1)
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        fail(f"check {index + 1}: 'batch' must be a whole number ≥ 1", "batch")
+    spec.batch = batch
+    for key in ("train", "no_batch"):
+        value = entry.get(key, False)
+        if not isinstance(value, bool):
+            fail(f"check {index + 1}: '{key}' must be true or false", key)
+        setattr(spec, key, value)
+    engine = entry.get("engine")
+    if engine is not None and engine not in ("auto", "meta", "real"):
+        fail(f"check {index + 1}: 'engine' must be auto, meta or real", "engine")
+    spec.engine = engine
+    spec.ignore = _str_list(entry.get("ignore", []), "ignore", lambda m: fail(f"check {index + 1}: {m}", "ignore"))
+    return spec

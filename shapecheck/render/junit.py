@@ -1,0 +1,43 @@
+"""`--format junit`: one testcase per check, a failure per error finding."""
+
+from __future__ import annotations
+
+from typing import TextIO
+from xml.etree import ElementTree as ET
+
+from .locations import plain_text
+
+
+def to_junit(results, strict: bool = False) -> ET.Element:
+    suites = ET.Element("testsuites", name="shapecheck")
+    failures = sum(1 for r in results for f in (r.report.findings if r.report else [])
+                   if f.is_error or strict)
+    errors = sum(r.report is None for r in results)
+    suite = ET.SubElement(suites, "testsuite", name="shapecheck", tests=str(len(results)),
+                          failures=str(failures), errors=str(errors), skipped="0")
+    for result in results:
+        case = ET.SubElement(suite, "testcase", name=result.name, classname="shapecheck",
+                             time=f"{result.report.seconds:.3f}" if result.report else "0")
+        if result.report is None:
+            error = ET.SubElement(case, "error", message=result.error or "", type="usage")
+            error.text = result.hint or ""
+            continue
+        for finding in result.report.findings:
+            if finding.is_error or strict:
+                failure = ET.SubElement(case, "failure", message=f"{finding.code}: {finding.message}",
+                                        type=finding.code)
+                where = f"{finding.location}\n" if finding.location else ""
+                failure.text = where + plain_text(finding)
+        out = [plain_text(f) for f in result.report.findings if not (f.is_error or strict)]
+        if out or result.report.suppressed:
+            system = ET.SubElement(case, "system-out")
+            system.text = "\n\n".join(out + [f"suppressed {f.code}: {f.message}" for f in result.report.suppressed])
+    return suites
+
+
+def render_results(results, stream: TextIO, *, strict: bool = False, **_: object) -> None:
+    tree = to_junit(results, strict)
+    ET.indent(tree)
+    stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
+    stream.write(ET.tostring(tree, encoding="unicode"))
+    stream.write("\n")

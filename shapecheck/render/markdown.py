@@ -1,0 +1,71 @@
+"""`--format markdown`: the table and the findings, for a PR comment or a job summary."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..trace.records import OP
+from .common import count, shape_text
+
+_PIPE = "\\|"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", _PIPE).replace("\n", "<br>")
+
+
+def report_markdown(name: str, report, depth: int | None) -> str:
+    t = report.trace
+    codes: dict[int, list[str]] = {}
+    for f in report.findings:
+        if f.row is not None:
+            codes.setdefault(f.row, []).append(f.code)
+    ok = set(report.diagnosis.ok_rows)
+    lines = [f"### `{name}`", "",
+             f"input {', '.join(shape_text(i) for i in report.inputs)} · {report.engine} engine · "
+             f"{count(t.total_params)} params", "",
+             "| Layer | Type | Input | Output | Params | Notes |", "| --- | --- | --- | --- | ---: | --- |"]
+    failing = t.error.layer if t.error else None
+    for row in report.layers:
+        if depth is not None and row.depth > depth and row.index != failing:
+            continue
+        notes = (["✓ boundary OK"] if row.index in ok else []) + codes.get(row.index, [])
+        output = "✗" if row.failed else ("…" if row.status == "aborted" else
+                                         ", ".join(shape_text(o) for o in row.outputs))
+        name_cell = "&nbsp;" * (2 * row.depth) + f"`{row.name}`"
+        lines.append("| " + " | ".join([
+            name_cell, _cell(row.type), _cell(", ".join(shape_text(i) for i in row.inputs[:3])), _cell(output),
+            "" if row.kind == OP or not row.params else count(row.params), " ".join(notes)]) + " |")
+    lines.append("")
+    for f in report.findings:
+        where = f" — `{f.location}`" if f.location else ""
+        lines.append(f"**{f.severity}[{f.code}]**: {f.message}{where}")
+        lines.append("")
+        for w in f.why:
+            lines.append(f"- {w}")
+        for n in f.notes:
+            lines.append(f"- note: {n}")
+        for fix in f.fixes:
+            state = " (verified)" if fix.verified else ""
+            lines.append(f"- **help** [{fix.safety}]{state}: {fix.description}")
+            code = fix.after or fix.code
+            if code:
+                lines += ["", "  ```python", *[f"  {c}" for c in code.splitlines()], "  ```"]
+        lines.append("")
+    if report.suppressed:
+        lines.append(f"{len(report.suppressed)} suppressed: " + ", ".join(f.code for f in report.suppressed))
+        lines.append("")
+    if not report.findings:
+        lines.append("✓ no shape problems found")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_results(results, stream: TextIO, *, depth: int | None = None, **_: object) -> None:
+    parts = ["## shapecheck", ""]
+    for result in results:
+        if result.report is None:
+            parts += [f"### `{result.name}`", "", f"**error**: {result.error}", ""]
+        else:
+            parts.append(report_markdown(result.name, result.report, depth))
+    stream.write("\n".join(parts).rstrip() + "\n")

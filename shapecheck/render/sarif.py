@@ -1,0 +1,77 @@
+"""`--format sarif`: SARIF 2.1.0, one rule per code and one result per finding."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import TextIO
+
+from .. import __version__
+from ..diagnose.registry import CODES
+from .locations import plain_text, repo_location
+
+HOME = "https://github.com/shapecheck/shapecheck"
+
+
+def _rules() -> list[dict]:
+    from ..diagnose.registry import CHECKS
+
+    rules = []
+    for code, info in CODES.items():
+        doc = ""
+        if code in CHECKS:
+            doc = importlib.import_module(CHECKS[code].__module__).__doc__ or ""
+        rules.append({
+            "id": code,
+            "name": info.name,
+            "shortDescription": {"text": info.summary},
+            "fullDescription": {"text": info.summary},
+            "help": {"text": "\n".join(doc.strip().splitlines()[1:]).strip() or info.summary},
+            "helpUri": f"{HOME}#{code.lower()}-{info.name}",
+            "defaultConfiguration": {"level": "warning" if info.severity == "warning" else "error"},
+            "properties": {"status": info.status},
+        })
+    return rules
+
+
+def to_sarif(results) -> dict:
+    rules = _rules()
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    out = []
+    for result in results:
+        if result.report is None:
+            continue
+        for finding in result.report.findings:
+            entry = {
+                "ruleId": finding.code,
+                "ruleIndex": index[finding.code],
+                "level": "error" if finding.is_error else "warning",
+                "message": {"text": plain_text(finding)},
+                "properties": {"check": result.name, "layer": finding.layer},
+            }
+            loc = repo_location(finding) or finding.location
+            if loc is not None:
+                entry["locations"] = [{"physicalLocation": {
+                    "artifactLocation": {"uri": loc.file.replace("\\", "/")},
+                    "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
+                }}]
+            out.append(entry)
+    invocations = [{"executionSuccessful": all(r.report is not None for r in results),
+                    "toolExecutionNotifications": [
+                        {"level": "error", "message": {"text": f"{r.name}: {r.error}"}}
+                        for r in results if r.report is None]}]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "shapecheck", "version": __version__, "informationUri": HOME,
+                                "rules": rules}},
+            "invocations": invocations,
+            "results": out,
+        }],
+    }
+
+
+def render_results(results, stream: TextIO, **_: object) -> None:
+    json.dump(to_sarif(results), stream, indent=2)
+    stream.write("\n")
