@@ -231,7 +231,7 @@ def _broadcast(x, y, dim) -> Explanation:
         "SC112", f"an elementwise op between shapes that do not broadcast: {x} vs {y} in dim {dim}",
         "elementwise ops (+, -, *, /, torch.where, …)",
         [(str(x), f"tensor a's size in dim {dim} (dims counted in the broadcast result, aligned from the right)"),
-         (str(y), f"tensor b's size there; one of them must be 1, or both equal"),
+         (str(y), "tensor b's size there; one of them must be 1, or both equal"),
          (str(dim), "the dim")],
         ["a residual connection across a stride-2 layer (the shortcut keeps the larger map)",
          "a bias, mask or positional embedding built for another size"],
