@@ -38,12 +38,15 @@ def check(
     device: str = "cpu",
     args: dict | None = None,
     ignore=(),
+    weights: str | None = None,
+    trust_pickle: bool = False,
     probe_budget_s: float = 3.0,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
-    `ignore` lists codes or rule names to suppress. A module passed in is left as it was:
-    hooks removed, training mode and device restored.
+    `ignore` lists codes or rule names to suppress; `weights` is a checkpoint to compare with
+    the model (SC110). A module passed in is left as it was: hooks removed, training mode and
+    device restored.
     """
     start = time.perf_counter()
     if engine not in ENGINES:
@@ -59,13 +62,22 @@ def check(
     if inputs is not None:  # a malformed spec fails before any model is imported
         _specs(inputs, LoadedModel(None, ""))
     if isinstance(model, str):
-        loaded = resolve(model, args)
+        loaded = resolve(model, args, trust_pickle=trust_pickle)
     else:
         if args:
             raise SpecError("args apply to models given by name; construct the module yourself")
         loaded = LoadedModel(model, type(model).__name__)
-    specs = _specs(inputs, loaded)
     batch_or_none = None if no_batch else batch
+    if loaded.kind != "module":
+        if weights:
+            raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")
+        return _saved_report(loaded, inputs, batch_or_none, ignored, start)
+    specs = _specs(inputs, loaded)
+    checkpoint = None
+    if weights:
+        from .saved.state import compare
+
+        checkpoint = compare(weights, loaded.module)
 
     from .diagnose import diagnose
     from .trace import engines
@@ -91,14 +103,21 @@ def check(
         else:
             trace = _run_real(loaded, specs, device, engines, common)
 
+    trace.checkpoint = checkpoint
     runner = None
     if trace.engine == engines.META:
         runner = _runner(loaded, specs, common, engines)
 
     diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s)
+    if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
+        _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
     from .diagnose import suppress
 
     suppress.apply(diagnosis, trace, ignored)
+    notes = list(loaded.notes)
+    if checkpoint is not None and checkpoint.matches:
+        notes.append(f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
+                     + "".join(f"; {n}" for n in checkpoint.notes))
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
@@ -106,9 +125,60 @@ def check(
         trace=trace,
         diagnosis=diagnosis,
         engine_note=note,
-        notes=list(loaded.notes),
+        notes=notes,
         seconds=time.perf_counter() - start,
     )
+
+
+def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str) -> None:
+    """An SC110 fix `--arg num_classes=1000`: build the model so, and compare again."""
+    from .saved.state import compare
+    from .spec import parse_arg
+
+    for finding in diagnosis.findings:
+        if finding.code != "SC110":
+            continue
+        for fix in finding.fixes:
+            if not fix.code.startswith("--arg "):
+                continue
+            key, value = parse_arg(fix.code[len("--arg "):])
+            try:
+                again = compare(weights, resolve(model, {**args, key: value}).module)
+            except ShapecheckError as err:
+                fix.verified, fix.check_note = False, f"could not build it: {err.message}"
+                continue
+            fix.verified = again.matches
+            fix.check_note = None if again.matches else (
+                f"with this fix {len(again.mismatched)} shape differences, {len(again.missing)} missing and "
+                f"{len(again.unexpected)} unexpected keys remain")
+        finding.fixes.sort(key=lambda f: f.verified is not True)
+
+
+def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
+    """TorchScript and torch.export files: traced by their own runners, on real tensors."""
+    from .diagnose import diagnose, suppress
+
+    with contextlib.redirect_stdout(sys.stderr):
+        if loaded.kind == "torchscript":
+            from .saved import scripted
+
+            if inputs is None:
+                raise SpecError(f"{loaded.label} needs an input size",
+                                hint="pass --input with the per-sample dims, e.g. --input 3x224x224")
+            specs = _specs(inputs, loaded)
+            trace = scripted.run(loaded.module, specs, batch=batch, label=loaded.label)
+            note = ("TorchScript runs compiled code: shapes are visible for each step of an nn.Sequential "
+                    "and for whole modules, not inside a custom forward")
+        else:
+            from .saved import exported
+
+            specs = None if inputs is None else _specs(inputs, loaded)
+            trace = exported.run(loaded.module, specs, batch=batch, label=loaded.label, path=loaded.label)
+            note = "torch.export program: shapes from the program's graph, grouped by module"
+    diagnosis = diagnose(trace)
+    suppress.apply(diagnosis, trace, ignored)
+    return Report(model=loaded.label, inputs=trace.inputs, engine=trace.engine, trace=trace, diagnosis=diagnosis,
+                  engine_note=note, notes=list(loaded.notes), seconds=time.perf_counter() - start)
 
 
 def _runner(loaded: LoadedModel, specs, common, engines):
@@ -199,7 +269,7 @@ def run_checks(config, *, ignore=(), engine: str | None = None, batch: int | Non
                 spec.model, spec.inputs, batch=spec.batch if batch is None else batch, no_batch=spec.no_batch,
                 train=spec.train if train is None else train,
                 engine=engine or spec.engine or config.engine or "auto", device=device, args=spec.args,
-                ignore=[*config.ignore, *spec.ignore, *ignore],
+                ignore=[*config.ignore, *spec.ignore, *ignore], weights=spec.weights,
             )
             results.append(CheckResult(spec.name, report))
         except ShapecheckError as err:

@@ -83,6 +83,8 @@ def check_command(
     format: Annotated[Optional[Format], typer.Option("--format", "-f", help="output format (default table, or the config's)")] = None,
     strict: Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="exit 1 on warnings too")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable")] = None,
+    weights: Annotated[Optional[str], typer.Option("--weights", help="a checkpoint (state dict, wrapped, or .safetensors) to compare with MODEL")] = None,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="allow unpickling a whole saved model: this runs code from the file")] = False,
     config: Annotated[Optional[str], typer.Option("--config", help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)")] = None,
     color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
 ) -> None:
@@ -116,7 +118,8 @@ def check_command(
             args = dict(parse_arg(a) for a in arg or [])
             report = check(model, input or None, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
                            engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
-                           device=device, args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])])
+                           device=device, args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])],
+                           weights=weights, trust_pickle=trust_pickle)
             results = [CheckResult(model, report)]
     except ShapecheckError as err:
         raise _fail(err) from None

@@ -49,6 +49,7 @@ class CheckSpec:
     train: bool = False
     engine: str | None = None
     ignore: list[str] = field(default_factory=list)
+    weights: str | None = None
     name: str = ""
     line: int | None = None
 
@@ -177,8 +178,6 @@ def _check(entry: dict, index: int, folder: str, fail) -> CheckSpec:
     model = entry.get("model")
     if not isinstance(model, str) or not model.strip():
         fail(f"check {index + 1}: 'model' is missing (a torchvision name, file.py[:Name] or module:Name)", "model")
-    if "weights" in entry:
-        fail(f"check {index + 1}: 'weights' is not supported yet (checkpoint loading is planned)", "weights")
     path, sep, name = model.partition(":")
     if path.endswith(".py") or os.sep in path or "/" in path:
         model = os.path.relpath(os.path.normpath(os.path.join(folder, path))) + (sep + name if sep else "")
@@ -202,5 +201,10 @@ def _check(entry: dict, index: int, folder: str, fail) -> CheckSpec:
     if engine is not None and engine not in ("auto", "meta", "real"):
         fail(f"check {index + 1}: 'engine' must be auto, meta or real", "engine")
     spec.engine = engine
+    weights = entry.get("weights")
+    if weights is not None:
+        if not isinstance(weights, str) or not weights:
+            fail(f"check {index + 1}: 'weights' must be a path to a checkpoint", "weights")
+        spec.weights = os.path.relpath(os.path.normpath(os.path.join(folder, weights)))
     spec.ignore = _str_list(entry.get("ignore", []), "ignore", lambda m: fail(f"check {index + 1}: {m}", "ignore"))
     return spec

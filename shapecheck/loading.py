@@ -35,6 +35,7 @@ class LoadedModel:
     # Builds the same model again with real (random) weights, for the real engine:
     # returns (module, def_sites).
     rebuild: Callable[[], tuple] | None = None
+    kind: str = "module"  # module | torchscript | export (a saved program, traced its own way)
 
 
 # -- offline --------------------------------------------------------------------------------
@@ -145,9 +146,13 @@ _LIBRARY_PREFIXES = ("torchvision" + os.sep, "torch" + os.sep, os.sep)
 
 
 # -- resolution -----------------------------------------------------------------------------
-def resolve(target: str, args: dict | None = None) -> LoadedModel:
-    """`vgg16`, `path/to/file.py[:Name]` or `package.module:Name` → a weightless module."""
+def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -> LoadedModel:
+    """`vgg16`, `path/to/file.py[:Name]`, `package.module:Name`, or a saved file → a model."""
     args = dict(args or {})
+    if os.path.exists(target) and not target.endswith(".py"):
+        if args:
+            raise LoadError("--arg applies to model classes and functions, not to saved files")
+        return _from_saved(target, trust_pickle)
     path, _, name = target.partition(":")
     if path.endswith(".py") or os.sep in path or (name and os.path.exists(path)):
         return _from_file(path, name or None, args, target)
@@ -205,6 +210,54 @@ def _from_torchvision(name: str, args: dict) -> LoadedModel:
     module = build(True, def_sites)
     return LoadedModel(module, name, entry.family, entry.specs(), entry.takes_image_list, notes,
                        def_sites, rebuild=lambda: _with_sites(build))
+
+
+def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
+    """A TorchScript archive, a torch.export program, or (with --trust-pickle) a pickled model."""
+    from . import saved
+    from .saved.state import load_weights_only, unwrap
+
+    kind = saved.kind_of(path)
+    if kind == saved.SCRIPT:
+        import torch
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch.jit.load is deprecated in favour of torch.export
+                module = torch.jit.load(path, map_location="cpu")
+        except Exception as exc:  # noqa: BLE001 - a damaged archive
+            raise LoadError(f"{path} is a TorchScript archive that does not load: "
+                            f"{str(exc).strip().splitlines()[0][:160]}") from None
+        return LoadedModel(module, path, kind="torchscript")
+    if kind == saved.EXPORT:
+        import torch
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                program = torch.export.load(path)
+        except Exception as exc:  # noqa: BLE001 - a damaged or incompatible program
+            raise LoadError(f"{path} is a torch.export program that does not load: "
+                            f"{str(exc).strip().splitlines()[0][:160]}") from None
+        return LoadedModel(program, path, kind="export")
+    if kind == saved.SAFETENSORS:
+        raise LoadError(f"{path} holds weights only (safetensors)",
+                        hint=f"pass the architecture: shapecheck MODEL --weights {path}")
+    if trust_pickle:
+        import torch
+
+        try:
+            obj = torch.load(path, map_location="cpu", weights_only=False)
+        except Exception as exc:  # noqa: BLE001 - the pickle's own code failed
+            raise LoadError(f"unpickling {path} raised {type(exc).__name__}: {exc}") from None
+        if isinstance(obj, torch.nn.Module):
+            return LoadedModel(obj, path, notes=[f"{path} was unpickled with --trust-pickle"])
+        state, _ = unwrap(obj, path)
+        raise LoadError(f"{path} holds weights only (a state dict of {len(state)} tensors)",
+                        hint=f"pass the architecture: shapecheck MODEL --weights {path}")
+    state, _ = unwrap(load_weights_only(path, kind), path)
+    raise LoadError(f"{path} holds weights only (a state dict of {len(state)} tensors)",
+                    hint=f"pass the architecture: shapecheck MODEL --weights {path}")
 
 
 def _import_file(path: str):

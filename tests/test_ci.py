@@ -74,7 +74,7 @@ def test_config_option_points_at_a_file_and_cli_overrides_it(tmp_path):
     ('[[checks]]\ninputs = ["3x8x8"]\n', "ci.toml:1: check 1: 'model' is missing"),
     ('[[checks]]\nmodel = "vgg11"\n\n[[checks]]\nmodel = "vgg13"\nbatch = 0\n',
      "ci.toml:6: check 2: 'batch' must be a whole number"),
-    ('[[checks]]\nmodel = "resnet18"\nweights = "ckpt.pth"\n', "ci.toml:3: check 1: 'weights' is not supported yet"),
+    ('[[checks]]\nmodel = "resnet18"\nweights = 3\n', "ci.toml:3: check 1: 'weights' must be a path"),
     ('format = "html"\n[[checks]]\nmodel = "vgg11"\n', "'format' must be one of"),
     ('ignore = "SC103\n', "not valid TOML"),
     ('verbose = true\n', "unknown key 'verbose'"),
@@ -96,6 +96,13 @@ def test_a_check_that_cannot_load_is_reported_and_exits_2(tmp_path):
     jsonschema.validate(doc, SCHEMA)
     assert doc["checks"][0]["error"]["message"].startswith("'no_such_model' is not a torchvision model name")
     assert doc["checks"][1]["exit_code"] == 0
+
+
+def test_config_weights_are_compared(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ci.toml", '[[checks]]\nmodel = "resnet18"\nweights = "missing.pth"\n')
+    result = run("--config", "ci.toml")
+    assert result.exit_code == 2 and "no such file: missing.pth" in result.stdout
 
 
 def test_no_model_and_no_config(tmp_path, monkeypatch):

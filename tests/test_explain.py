@@ -83,5 +83,5 @@ def test_rule_command():
     for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
         assert heading in one.stdout
     listing = runner.invoke(app, ["rule"])
-    assert listing.stdout.count("\n") == 14 and "SC110  checkpoint-mismatch      reserved" in listing.stdout
+    assert listing.stdout.count("\n") == 14 and "SC110  checkpoint-mismatch      active" in listing.stdout
     assert runner.invoke(app, ["rule", "SC999"]).exit_code == 2

@@ -131,7 +131,7 @@ def test_registry_reserves_every_code_once():
     assert set(CODES) == expected
     names = [info.name for info in CODES.values()]
     assert len(names) == len(set(names))
-    active = expected - {"SC110"}  # SC110 (checkpoints) is reserved for the checkpoint work
+    active = expected
     assert set(CHECKS) == active
     for code in sorted(active):
         assert CODES[code].status == ACTIVE and code in CHECKS

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     sc107_input_too_small,
     sc108_batchnorm_single,
     sc109_concat_mismatch,
+    sc110_checkpoint_mismatch,
     sc111_view_non_contiguous,
     sc112_broadcast_mismatch,
     sc113_invalid_view,

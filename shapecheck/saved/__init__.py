@@ -1,0 +1,69 @@
+"""Files people save: what kind a file is, and reading it without running code from it.
+
+`torch.save` pickles; unpickling a whole model runs code from the file, so only
+`weights_only=True` loads happen unless the user passes `--trust-pickle`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import zipfile
+
+from ..errors import LoadError
+
+TORCH_ZIP = "torch"  # torch.save: a state dict, or a pickled object
+SCRIPT = "torchscript"  # torch.jit.save
+EXPORT = "export"  # torch.export.save
+SAFETENSORS = "safetensors"
+LEGACY = "legacy"  # torch.save before the zip format (protocol 2 pickle)
+PYTHON = "python"
+
+
+def kind_of(path: str) -> str:
+    """Which kind of saved file this is; LoadError (exit 2) for anything unusable."""
+    if not os.path.exists(path):
+        raise LoadError(f"no such file: {path}")
+    if os.path.isdir(path):
+        raise LoadError(f"{path} is a directory; pass a model file (.py, .pt, .pth, .pt2, .safetensors)")
+    if path.endswith(".py"):
+        return PYTHON
+    size = os.path.getsize(path)
+    if size == 0:
+        raise LoadError(f"{path} is empty (0 bytes): an interrupted save?")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            raise LoadError(f"{path} is a truncated or corrupt zip archive ({size} bytes): save it again") from None
+        if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
+            return SCRIPT
+        if any(n.endswith("archive_format") for n in names) or any("/models/" in n and n.endswith(".json")
+                                                                   for n in names):
+            return EXPORT
+        if any(n.endswith("data.pkl") for n in names):
+            return TORCH_ZIP
+        raise LoadError(f"{path} is a zip archive but not one PyTorch writes")
+    if len(head) >= 9:
+        (length,) = struct.unpack("<Q", head[:8])
+        if 2 <= length <= size - 8 and head[8:9] == b"{":
+            return SAFETENSORS
+    if head[:1] == b"\x80" or head[:2] == b"\x8a\x0a":  # a pickle protocol marker / legacy magic
+        return LEGACY
+    raise LoadError(f"{path} is not a PyTorch file (no zip, pickle or safetensors header)",
+                    hint="pass a .py file, a torch.save/torch.jit.save/torch.export.save file or .safetensors")
+
+
+def safetensors_shapes(path: str) -> dict:
+    """Tensor shapes from a .safetensors header: the weights themselves are never read."""
+    try:
+        with open(path, "rb") as fh:
+            (length,) = struct.unpack("<Q", fh.read(8))
+            header = json.loads(fh.read(length))
+    except (OSError, struct.error, ValueError, UnicodeDecodeError):
+        raise LoadError(f"{path}: the safetensors header is truncated or corrupt") from None
+    return {k: tuple(v["shape"]) for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)}

@@ -1,0 +1,160 @@
+"""Trace a torch.export program (.pt2): per-node shapes from its own graph.
+
+Nodes are grouped by the module path they came from (`nn_module_stack`). At the exported
+input the shapes are read from the graph; at another `--input` the program runs again, which
+its dynamic dims must allow.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from ..errors import LoadError
+from ..spec import InputSpec
+from ..trace.engines import make_inputs
+from ..trace.records import MODULE, OP, LayerRecord, TensorInfo, Trace, TraceError
+
+
+def _user_inputs(program) -> list:
+    from torch.export.graph_signature import InputKind
+
+    names = [s.arg.name for s in program.graph_signature.input_specs if s.kind == InputKind.USER_INPUT]
+    nodes = {n.name: n for n in program.graph.nodes if n.op == "placeholder"}
+    return [nodes[n] for n in names]
+
+
+def _shape(value) -> tuple | None:
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return None
+    return tuple(d if isinstance(d, int) else str(d) for d in shape)
+
+
+def check_inputs(program, specs: list[InputSpec] | None, batch: int | None, path: str) -> list[tuple]:
+    """The shapes to run at: the exported ones, or the requested ones if the program allows them."""
+    exported = [_shape(n.meta.get("val")) for n in _user_inputs(program)]
+    if specs is None:
+        if any(any(isinstance(d, str) for d in s) for s in exported):
+            raise LoadError(f"{path} has dynamic dims {exported}; pass --input to choose sizes")
+        return exported
+    wanted = [spec.shape(batch) for spec in specs]
+    if len(wanted) != len(exported):
+        raise LoadError(f"{path} takes {len(exported)} inputs, --input gave {len(wanted)}")
+    for i, (want, have) in enumerate(zip(wanted, exported, strict=True)):
+        fixed = [(d, h) for d, (w, h) in enumerate(zip(want, have, strict=False)) if isinstance(h, int) and w != h]
+        if len(want) != len(have) or fixed:
+            raise LoadError(
+                f"{path} was exported with fixed sizes: input {i} is {list(have)}, and --input asks for "
+                f"{list(want)}", hint="export again with dynamic_shapes=… for the dims that should vary")
+    return wanted
+
+
+def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> None:
+    """Module and op rows from the graph, with shapes from `values` (node name → tensor)."""
+    rows = trace.layers
+    open_modules: list[tuple[str, int]] = []
+    params = dict(program.state_dict)
+    node_rows: dict[str, int] = {}
+    # Parameters and buffers are placeholders too; rows show the data flowing, not the weights.
+    weights = {s.arg.name for s in program.graph_signature.input_specs if s.target}
+    for node in program.graph.nodes:
+        if node.op != "call_function":
+            continue
+        stack = list((node.meta.get("nn_module_stack") or {}).values())
+        paths = [(p, t.rsplit(".", 1)[-1] if isinstance(t, str) else getattr(t, "__name__", str(t)))
+                 for p, t in stack if p]
+        depth = 0
+        while depth < len(open_modules) and depth < len(paths) and open_modules[depth][0] == paths[depth][0]:
+            depth += 1
+        del open_modules[depth:]
+        for path, kind in paths[depth:]:
+            index = len(rows)
+            count = sum(v.numel() for k, v in params.items() if k.startswith(path + "."))
+            rows.append(LayerRecord(index=index, name=path, type=kind, kind=MODULE, depth=len(open_modules) + 1,
+                                    params=count, parent=open_modules[-1][1] if open_modules else 0))
+            open_modules.append((path, index))
+        inputs = []
+        for arg in node.args:
+            if isinstance(arg, torch.fx.Node) and arg.name in values and arg.name not in weights:
+                source = node_rows.get(arg.name)
+                inputs.append(TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name),
+                                         source=source))
+        index = len(rows)
+        out = values.get(node.name)
+        row = LayerRecord(index=index, name=node.name, type=str(node.target).replace(".default", ""), kind=OP,
+                          depth=len(open_modules) + 1, inputs=inputs, parent=open_modules[-1][1] if open_modules else 0,
+                          outputs=[TensorInfo(_shape(out), key="", tid=hash(node.name), source=index)]
+                          if _shape(out) is not None else [], status="failed" if node.name == failing else "ok")
+        rows.append(row)
+        node_rows[node.name] = index
+        for _, module_index in open_modules:  # a module's input is its first op's, its output its last op's
+            module_row = rows[module_index]
+            if not module_row.inputs:
+                module_row.inputs = inputs
+            module_row.outputs = row.outputs
+        if node.target in (torch.ops.aten.linear.default,) and len(node.args) > 1 and open_modules:
+            weight = node.args[1]
+            shape = _shape(values.get(weight.name)) if isinstance(weight, torch.fx.Node) else None
+            if shape and len(shape) == 2:
+                rows[open_modules[-1][1]].attrs.update(in_features=shape[1], out_features=shape[0])
+        if node.name == failing:
+            break
+
+
+def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
+    shapes = check_inputs(program, specs, batch, path)
+    trace = Trace(model=label, inputs=[TensorInfo(tuple(s)) for s in shapes], engine="real", batch=batch)
+    total = sum(v.numel() for v in program.state_dict.values())
+    trace.total_params = trace.trainable_params = total
+    root = LayerRecord(index=0, name=label, type="ExportedProgram", kind=MODULE, depth=0, params=total)
+    trace.layers.append(root)
+    start = time.perf_counter()
+    values = {n.name: n.meta.get("val") for n in program.graph.nodes}
+    exported = [_shape(n.meta.get("val")) for n in _user_inputs(program)]
+    failing = None
+    if [tuple(s) for s in shapes] != exported:
+        values, failing, error = _rerun(program, specs, batch)
+        if error is not None:
+            trace.error = error
+    _rows(program, values, trace, failing)
+    root.inputs = trace.inputs
+    outputs = [n for n in program.graph.nodes if n.op == "output"]
+    if outputs and trace.error is None:
+        results = outputs[0].args[0]
+        results = results if isinstance(results, (list, tuple)) else [results]
+        root.outputs = [TensorInfo(_shape(values.get(r.name)) or ()) for r in results
+                        if isinstance(r, torch.fx.Node) and _shape(values.get(r.name)) is not None]
+    if trace.error is not None:
+        root.status = "aborted"
+        failing_rows = [r for r in trace.layers if r.status == "failed"]
+        if failing_rows:
+            trace.error.layer = failing_rows[-1].index
+    trace.seconds = time.perf_counter() - start
+    return trace
+
+
+def _rerun(program, specs, batch):
+    """Run the program at new sizes, recording each node's output; stops at the failing node."""
+    module = program.module()
+    inputs = make_inputs(specs, batch, device="cpu", as_list=False)
+    values: dict = {}
+    current = {"name": None}
+
+    class Recorder(torch.fx.Interpreter):
+        def run_node(self, n):
+            current["name"] = n.name
+            out = super().run_node(n)
+            values[n.name] = out
+            return out
+
+    for node, value in zip(_user_inputs(program), inputs, strict=False):
+        values[node.name] = value
+    try:
+        with torch.no_grad():
+            Recorder(module).run(*inputs)
+        return values, None, None
+    except Exception as exc:  # noqa: BLE001 - the failing node is the finding
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return values, current["name"], TraceError(type(exc).__name__, message, None)

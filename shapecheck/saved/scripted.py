@@ -1,0 +1,80 @@
+"""Trace a TorchScript archive (torch.jit.save).
+
+Compiled code runs inside the TorchScript interpreter, where Python hooks cannot see. What is
+visible: the module tree, parameter counts, and every step of an `nn.Sequential` (shapecheck
+calls its children one by one). Other modules show their own input and output only.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from ..spec import InputSpec
+from ..trace.engines import make_inputs
+from ..trace.recorder import _module_attrs, _tensors
+from ..trace.records import MODULE, LayerRecord, TensorInfo, Trace, TraceError
+
+
+def _message(exc: BaseException) -> str:
+    """The last line of a TorchScript interpreter error: PyTorch's own message."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device: str = "cpu") -> Trace:
+    inputs = make_inputs(specs, batch, device=device, as_list=False)
+    producer: dict[int, int] = {}
+
+    def infos(obj, key=""):
+        out = []
+        for k, t in _tensors(obj, key):
+            tid = id(t)
+            out.append(TensorInfo(tuple(t.shape), str(t.dtype).replace("torch.", ""), k, tid, producer.get(tid)))
+        return out
+
+    trace = Trace(model=label, inputs=infos(inputs), engine="real", batch=batch)
+    params = list(module.parameters())
+    trace.total_params = sum(p.numel() for p in params)
+    trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
+    rows = trace.layers
+    stack: list[int] = []
+
+    def call(mod, name: str, args):
+        index = len(rows)
+        kind_name = getattr(mod, "original_name", type(mod).__name__)
+        row = LayerRecord(index=index, name=name or kind_name, type=kind_name, kind=MODULE, depth=len(stack),
+                          inputs=infos(args), params=sum(p.numel() for p in mod.parameters()),
+                          parent=stack[-1] if stack else None, attrs=_module_attrs(mod), status="running")
+        rows.append(row)
+        stack.append(index)
+        children = list(mod.named_children())
+        if kind_name == "Sequential" and children:
+            out = args[0]
+            for child_name, child in children:
+                out = call(child, f"{name}.{child_name}" if name else child_name, (out,))
+        else:
+            out = mod(*args)
+        stack.pop()
+        for _, t in _tensors(out):
+            producer.setdefault(id(t), index)
+        row.outputs = infos(out)
+        row.status = "ok"
+        keep.append(out)  # ids stay unique while the run lasts
+        return out
+
+    keep: list = [inputs]
+    start = time.perf_counter()
+    try:
+        with torch.no_grad():
+            call(module, "", tuple(inputs))
+    except Exception as exc:  # noqa: BLE001 - the model's failure is the finding
+        failing = stack[-1] if stack else None
+        for i in stack:
+            rows[i].status = "aborted"
+        if failing is not None:
+            rows[failing].status = "failed"
+        trace.error = TraceError(type(exc).__name__, _message(exc), failing)
+    trace.seconds = time.perf_counter() - start
+    return trace
