@@ -33,8 +33,9 @@ app = typer.Typer(
     no_args_is_help=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Find tensor shape mismatches in PyTorch models, explain them, and suggest fixes.\n\n"
-         "Usage: shapecheck MODEL [--input SPEC ...] (MODEL: a torchvision name, file.py[:Name] "
-         "or package.module:Name).",
+         "Usage: shapecheck MODEL [--input SPEC ...] (MODEL: a torchvision name, file.py[:Name], "
+         "package.module:Name or a saved file); `shapecheck check --help` lists the options. "
+         "Without MODEL, shapecheck runs the checks of the tool.shapecheck table in pyproject.toml.",
 )
 
 
@@ -156,8 +157,11 @@ def list_command() -> None:
 def explain_command(
     message: Annotated[Optional[str], typer.Argument(help="the error message; read from stdin when omitted or -")] = None,
 ) -> None:
-    """Explain a pasted PyTorch shape error without a model: which layer raised it, what each
-    number means, likely causes and fixes. Exit 1 when the message is not one shapecheck knows."""
+    """Explain a pasted PyTorch shape error without a model.
+
+    Says which layer type raised it, what each number means, likely causes and fixes. Exit 1
+    when the message is not one shapecheck knows.
+    """
     from .explain import explain
 
     if message is None or message == "-":
