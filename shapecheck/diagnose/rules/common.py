@@ -99,3 +99,18 @@ def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
     fix.description += f", and set in_features={got} on `{failing.name}`"
     fix.safety = "unsafe"
     return fix
+
+
+def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix:
+    """Adaptive pooling in front of a `view`/`reshape` so one sample always has `const` values."""
+    channels = row.inputs[0].shape[1]
+    var = call_argument(row.called_at.source)
+    nd = len(size)
+    arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
+    return Fix(
+        description=f"pool to a fixed size first, so one sample has {channels}·{dot(size)} = {const} values "
+                    "at any input size",
+        code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{row.called_at.source}",
+        safety=SAFE, location=row.called_at,
+        rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
+    )

@@ -27,7 +27,7 @@ from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
 from ..numbers import accepted_range, call_argument, dot, pool_size, prod, range_text, shape, spatial_dims
 from ..registry import rule
-from .common import follow_up_linear, ref
+from .common import follow_up_linear, prepool_view_fix, ref
 from ...trace.records import Edit, LayerRecord, Rerun
 
 _JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
@@ -128,7 +128,6 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
     if row.called_at is None:
         return fixes
     var = call_argument(row.called_at.source)
-    source = row.called_at.source
     fixes.append(follow_up_linear(ctx, Fix(
         description="keep one row per sample: flatten everything but the batch dim",
         code=f"{var} = torch.flatten({var}, 1)", safety=SAFE, location=row.called_at,
@@ -140,15 +139,7 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
         const = prod(d for d in asked if d != -1)
         size = pool_size(fmap[1], const, fmap[2:])
         if size is not None:
-            nd = len(size)
-            arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
-            fixes.append(Fix(
-                description=f"pool to a fixed size first, so one sample has {fmap[1]}·{dot(size)} = {const} "
-                            "values at any input size",
-                code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{source}",
-                safety=SAFE, location=row.called_at,
-                rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
-            ))
+            fixes.append(prepool_view_fix(row, size, const))
     return fixes
 
 

@@ -24,7 +24,7 @@ from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..layers import view_shape
 from ..numbers import accepted_range, call_argument, dot, pool_size, prod, range_text, shape, spatial_dims
 from ..registry import rule
-from .common import ref
+from .common import prepool_view_fix, ref
 from ...trace.records import Edit, Rerun
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
@@ -63,15 +63,7 @@ def check(ctx: Context) -> list[Finding]:
                 why.append(f"the constant is right for inputs with {range_text(ctx, found[0], found[1], axes)}")
         var = call_argument(row.called_at.source) if row.called_at else "x"
         if size is not None and row.called_at is not None:
-            nd = len(size)
-            arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
-            fixes.append(Fix(
-                description=f"pool to a fixed size first: {t.shape[1]}·{dot(size)} = {const} values per sample "
-                            "at any input size",
-                code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{row.called_at.source}",
-                safety=SAFE, location=row.called_at,
-                rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
-            ))
+            fixes.append(prepool_view_fix(row, size, const))
         if row.called_at is not None:
             fixes.append(_flatten_fix(ctx, row, var, per))
     return [Finding(
