@@ -281,6 +281,29 @@ def _batch_sizes(got, want) -> Explanation:
     return e
 
 
+def _checkpoint(key, got, want) -> Explanation:
+    e = Explanation(
+        "SC110", f"a checkpoint's `{key}` is {got}, the model's is {want}",
+        "nn.Module.load_state_dict copying checkpoint tensors into the model",
+        [(key, "the state-dict key"), (str(got), "its shape in the checkpoint"),
+         (str(want), "its shape in the model as built")],
+    )
+    if len(got) == 2 and len(want) == 2 and got[1] == want[1] and got[0] != want[0]:
+        e.causes.append(f"a classifier head: the checkpoint was trained with num_classes={got[0]}, the model was "
+                        f"built with {want[0]}")
+        e.fixes.append(f"build the model with num_classes={got[0]}, load, then replace the head with a "
+                       f"{want[0]}-way layer")
+    elif len(got) == 4 and len(want) == 4 and got[1] != want[1] and got[0] == want[0]:
+        e.causes.append(f"a stem trained on {got[1]}-channel images, built here for {want[1]}")
+        e.fixes.append("build the first conv for the checkpoint's channels, or adapt its weight "
+                       "(e.g. average over the input channels)")
+    else:
+        e.causes.append("the model was built with another configuration than the checkpoint was trained with")
+    e.fixes.append("drop the keys that do not fit before loading: strict=False skips missing keys, not size "
+                   "mismatches; `shapecheck MODEL --weights CKPT` lists every difference")
+    return e
+
+
 _PATTERNS: list[tuple[re.Pattern, Callable[..., Explanation]]] = [
     (re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
      lambda m: _matmul(*map(int, m.groups()))),
@@ -312,6 +335,9 @@ _PATTERNS: list[tuple[re.Pattern, Callable[..., Explanation]]] = [
      lambda m: _broadcast(*map(int, m.groups()))),
     (re.compile(r"shape '(\[[-\d, ]*\])' is invalid for input of size (\d+)"),
      lambda m: _invalid_view(m.group(1), int(m.group(2)))),
+    (re.compile(r"size mismatch for ([\w.]+): copying a param with shape torch\.Size\((\[[\d, ]*\])\) from "
+                r"checkpoint, the shape in current model is torch\.Size\((\[[\d, ]*\])\)"),
+     lambda m: _checkpoint(m.group(1), _ints(m.group(2)), _ints(m.group(3)))),
     (re.compile(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)"),
      lambda m: _batch_sizes(int(m.group(1)), int(m.group(2)))),
 ]

@@ -41,6 +41,9 @@ FAMILIES = [
     ("shape '[-1, 400]' is invalid for input of size 384", "SC113",
      ["400 = 16·5·5", "16·2·2 = 64", "a batch of 6"]),
     ("Expected input batch_size (64) to match target batch_size (16).", "SC106", ["4 rows", "torch.flatten(x, 1)"]),
+    ("Error(s) in loading state_dict for ResNet:\n\tsize mismatch for fc.weight: copying a param with shape "
+     "torch.Size([1000, 2048]) from checkpoint, the shape in current model is torch.Size([50, 2048]).", "SC110",
+     ["num_classes=1000", "strict=False skips missing keys, not size mismatches"]),
 ]
 
 

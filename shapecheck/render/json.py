@@ -58,6 +58,7 @@ def to_dict(report: Report) -> dict:
             "input_shapes": [list(i.shape) for i in row.inputs],
             "input_dtypes": [i.dtype for i in row.inputs],
             "output_shapes": [list(o.shape) for o in row.outputs],
+            "output_dtypes": [o.dtype for o in row.outputs],
             "params": row.params,
             "status": row.status,
             "location": _location(row.location),

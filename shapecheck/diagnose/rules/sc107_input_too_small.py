@@ -157,13 +157,14 @@ def check(ctx: Context) -> list[Finding]:
             rerun=Rerun(dims=tuple(new_dims)),
         ))
     if w.is_pool:
+        one = "×".join(["1"] * nd) if nd > 1 else "length-1"
         mode = "max" if "max" in row.type.lower() else "avg"
         pool = f"nn.Adaptive{mode.capitalize()}Pool{nd}d(1)"
         if row.kind == MODULE:
             source = row.defined_at.source if row.defined_at else ""
             after = re.sub(r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source)
             fixes.append(Fix(
-                description=f"pool adaptively: `{pool}` gives a 1×1 map at any input size",
+                description=f"pool adaptively: `{pool}` gives a {one} map at any input size",
                 code=after if after != source else pool, safety=SAFE, location=row.defined_at,
                 before=source if after != source else None, after=after if after != source else None,
                 rerun=Rerun(edits=(Edit("replace", row.name, f"Adaptive{mode.capitalize()}Pool{nd}d",
@@ -174,7 +175,7 @@ def check(ctx: Context) -> list[Finding]:
             after = re.sub(r"\b(max|avg)_pool([123])d\(([^,]+),[^)]*\)",
                            lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)", source)
             fixes.append(Fix(
-                description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a 1×1 map at any input size",
+                description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a {one} map at any input size",
                 code=after if after != source else f"F.adaptive_{mode}_pool{nd}d(x, 1)", safety=SAFE,
                 location=row.called_at, before=source if after != source else None,
                 after=after if after != source else None,
