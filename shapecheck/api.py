@@ -16,15 +16,22 @@ from .spec import InputSpec, parse_input
 ENGINES = ("auto", "meta", "real")
 
 
-def _specs(inputs, loaded: LoadedModel) -> list[InputSpec]:
+def parse_inputs(inputs) -> list[InputSpec] | None:
+    """`"3x224x224"`, a list of specs, or None (the model's defaults) → parsed specs."""
     if inputs is None:
-        if loaded.default_inputs:
-            return list(loaded.default_inputs)
-        raise SpecError(f"{loaded.label} needs an input size",
-                        hint="pass --input with the per-sample dims, e.g. --input 3x224x224")
+        return None
     if isinstance(inputs, (str, InputSpec)):
         inputs = [inputs]
     return [i if isinstance(i, InputSpec) else parse_input(str(i)) for i in inputs]
+
+
+def _specs(parsed: list[InputSpec] | None, loaded: LoadedModel) -> list[InputSpec]:
+    if parsed is not None:
+        return parsed
+    if loaded.default_inputs:
+        return list(loaded.default_inputs)
+    raise SpecError(f"{loaded.label} needs an input size",
+                    hint="pass --input with the per-sample dims, e.g. --input 3x224x224")
 
 
 def check(
@@ -59,8 +66,7 @@ def check(
         ignored = normalize(ignore)
     except KeyError as err:
         raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
-    if inputs is not None:  # a malformed spec fails before any model is imported
-        _specs(inputs, LoadedModel(None, ""))
+    inputs = parse_inputs(inputs)  # a malformed spec fails before any model is imported
     if isinstance(model, str):
         loaded = resolve(model, args, trust_pickle=trust_pickle)
     else:
@@ -92,7 +98,7 @@ def check(
                 raise ShapecheckError(f"the meta engine cannot trace {loaded.label}: {err.message}",
                                       hint="use --engine auto or --engine real")
             if engine == "auto" and err is not None and (err.engine_limit or _unexplained(diagnose(trace))):
-                trace = _run_real(loaded, specs, device, engines, common)
+                trace = _run_real(loaded, specs, device, common)
                 if err.engine_limit:
                     note = f"meta engine: {err.message}; traced with the real engine"
                 elif trace.error is not None:
@@ -101,12 +107,12 @@ def check(
                     note = (f"the meta engine raised {err.type} where the real engine does not; "
                             "traced with the real engine")
         else:
-            trace = _run_real(loaded, specs, device, engines, common)
+            trace = _run_real(loaded, specs, device, common)
 
     trace.checkpoint = checkpoint
     runner = None
     if trace.engine == engines.META:
-        runner = _runner(loaded, specs, common, engines)
+        runner = _runner(loaded, specs, common)
 
     diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s)
     if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
@@ -181,8 +187,9 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
                   engine_note=note, notes=list(loaded.notes), seconds=time.perf_counter() - start)
 
 
-def _runner(loaded: LoadedModel, specs, common, engines):
+def _runner(loaded: LoadedModel, specs, common):
     """Re-traces on meta with another input size, batch, or a fix applied to a copy."""
+    from .trace import engines
     from .trace.edits import apply
     from .trace.records import SAME
 
@@ -208,8 +215,10 @@ def _unexplained(diagnosis) -> bool:
     return all(f.code == "SC100" for f in diagnosis.errors)
 
 
-def _run_real(loaded: LoadedModel, specs, device, engines, common):
+def _run_real(loaded: LoadedModel, specs, device, common):
     import torch
+
+    from .trace import engines
 
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ShapecheckError("--device cuda: no CUDA device is available here",

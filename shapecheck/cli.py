@@ -107,6 +107,10 @@ def check_command(
                                        "[tool.shapecheck] checks to pyproject.toml")
         fmt = (format.value if format else None) or (cfg.format if cfg else None) or "table"
         strict_mode = strict if strict is not None else (cfg.strict if cfg else False)
+        from .api import parse_inputs
+
+        specs = parse_inputs(input or None)  # a malformed --input fails before torch is imported
+        args = dict(parse_arg(a) for a in arg or [])
         import torch  # noqa: F401 - every check needs it; imported here so its objects can be frozen
 
         # torch's import leaves about a million long-lived objects; a full garbage collection
@@ -121,8 +125,7 @@ def check_command(
             results = run_checks(cfg, ignore=ignore or [], engine=engine.value if engine else None,
                                  batch=batch, train=True if train else None, device=device)
         else:
-            args = dict(parse_arg(a) for a in arg or [])
-            report = check(model, input or None, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
+            report = check(model, specs, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
                            engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
                            device=device, args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])],
                            weights=weights, trust_pickle=trust_pickle)

@@ -184,11 +184,10 @@ def _kernel_big(padded, kernel) -> Explanation:
 
 
 def _bn_single(size) -> Explanation:
-    per = 1
     return Explanation(
         "SC108", "BatchNorm in training mode got one value per channel",
         "nn.BatchNorm* in training mode (F.batch_norm checks the batch)",
-        [(str(size), f"the input: N·H·W = {per} value per channel, so no variance can be computed")],
+        [(str(size), "the input: N·H·W = 1 value per channel, so no variance can be computed")],
         ["batch size 1 after global pooling ([1, C, 1, 1]), or batch 1 into BatchNorm1d ([1, C])"],
         ["a batch of at least 2 (drop_last=True in the DataLoader avoids a last batch of 1)",
          "eval mode for inference checks: `model.eval()`",

@@ -70,14 +70,10 @@ _RESAMPLERS = re.compile(r"^(MultiScaleRoIAlign|RoIAlign|RoIPool|PSRoIAlign|PSRo
 
 def size_fixed_upstream(trace: Trace, row: LayerRecord | None) -> bool:
     """True when some row between the model input and `row` fixes the spatial size."""
-    steps = 0
-    while row is not None and steps <= len(trace.layers):
-        if is_adaptive(row) or _RESAMPLERS.match(row.type) or (
-                row.type == "F.interpolate" and row.attrs.get("size") is not None):
-            return True
-        row = trace.row(row.inputs[0].source) if row.inputs else None
-        steps += 1
-    return False
+    if row is None:
+        return False
+    return any(is_adaptive(r) or _RESAMPLERS.match(r.type) or (
+        r.type == "F.interpolate" and r.attrs.get("size") is not None) for r in (row, *trace.upstream(row)))
 
 
 def _shape_preserving(row: LayerRecord) -> bool:
@@ -111,10 +107,6 @@ class Boundary:
     adaptive: bool = False  # a fixed-size pool before the flatten: any input size fits
 
 
-def _is_model_input(trace: Trace, tensor: TensorInfo) -> bool:
-    return tensor.source is None and any(i.tid == tensor.tid for i in trace.inputs)
-
-
 def find_boundaries(trace: Trace) -> list[Boundary]:
     found = []
     for row in trace.layers:
@@ -129,7 +121,7 @@ def find_boundaries(trace: Trace) -> list[Boundary]:
             if (src is not None and (is_conv_like(src) or is_adaptive(src)) and src.outputs
                     and src.outputs[0].rank == tensor.rank):
                 found.append(Boundary(row, tensor, n_in, False, src, tensor.shape))
-            elif src is None and tensor.rank in (4, 5) and _is_model_input(trace, tensor):
+            elif src is None and tensor.rank in (4, 5) and trace.is_model_input(tensor):
                 found.append(Boundary(row, tensor, n_in, False, None, tensor.shape))
             continue
         if src is None or tensor.rank != 2:

@@ -65,11 +65,6 @@ def call_argument(source: str) -> str:
     return match.group(1) if match else "x"
 
 
-def assigned_name(source: str) -> str | None:
-    match = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", source)
-    return match.group(1) if match else None
-
-
 def replace_first_argument(source: str, call: str, value: int) -> str | None:
     """`nn.Linear(512 * 7 * 7, 100)` → `nn.Linear(41472, 100)`; None when not found."""
     match = re.search(rf"\b{call}\(\s*", source)
@@ -155,6 +150,28 @@ def accepted_range(
         return low, lo_edge
     except (LookupError, TimeoutError):
         return None
+
+
+def per_sample_range(ctx: Context, row: LayerRecord, target: int, square_only: bool = False) -> str | None:
+    """The input sizes at which one sample reaching `row` has exactly `target` values.
+
+    "H = W from 224 to 255"; per dim ("H from … and W from …") when the input is not square,
+    unless `square_only`. None when probing is off or no size fits.
+    """
+    axes = spatial_dims(ctx)
+    if not axes or ctx.runner is None:
+        return None
+    dims = ctx.sample_dims
+    square = len({dims[a] for a in axes}) == 1
+    if not square and square_only:
+        return None
+    parts = []
+    for group in [axes] if square else [(a,) for a in axes]:
+        found = accepted_range(ctx, row, lambda ins: prod(ins[0].shape[1:]), target, group)
+        if found is None:
+            return None
+        parts.append(range_text(ctx, found[0], found[1], group))
+    return " and ".join(parts)
 
 
 def range_text(ctx: Context, low: int, high: int | None, axes: tuple[int, ...]) -> str:

@@ -25,3 +25,20 @@ def count(n: int) -> str:
 
 def seconds(s: float) -> str:
     return f"{s:.2f} s"
+
+
+def visible_rows(report, depth: int | None):
+    """The rows at or above `depth`, and the failing row wherever it is."""
+    failing = report.trace.error.layer if report.trace.error else None
+    for row in report.layers:
+        if depth is None or row.depth <= depth or row.index == failing:
+            yield row
+
+
+def codes_by_row(report) -> dict[int, list[str]]:
+    """row index → the codes of the findings on that row, in finding order."""
+    codes: dict[int, list[str]] = {}
+    for f in report.findings:
+        if f.row is not None:
+            codes.setdefault(f.row, []).append(f.code)
+    return codes

@@ -10,6 +10,7 @@ from ..report import SCHEMA, Report
 
 RUN_SCHEMA = "shapecheck-run/1"
 from ..trace.records import Location
+from .common import codes_by_row
 
 
 def _location(loc: Location | None) -> dict | None:
@@ -40,10 +41,7 @@ def _finding(f: Finding) -> dict:
 
 def to_dict(report: Report) -> dict:
     t = report.trace
-    codes: dict[int, list[str]] = {}
-    for f in report.findings:
-        if f.row is not None:
-            codes.setdefault(f.row, []).append(f.code)
+    codes = codes_by_row(report)
     ok_rows = set(report.diagnosis.ok_rows)
     layers = []
     for row in t.layers:

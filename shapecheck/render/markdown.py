@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..trace.records import OP
-from .common import count, shape_text
+from .common import codes_by_row, count, shape_text, visible_rows
 
 _PIPE = "\\|"
 
@@ -16,19 +16,13 @@ def _cell(text: str) -> str:
 
 def report_markdown(name: str, report, depth: int | None) -> str:
     t = report.trace
-    codes: dict[int, list[str]] = {}
-    for f in report.findings:
-        if f.row is not None:
-            codes.setdefault(f.row, []).append(f.code)
+    codes = codes_by_row(report)
     ok = set(report.diagnosis.ok_rows)
     lines = [f"### `{name}`", "",
              f"input {', '.join(shape_text(i) for i in report.inputs)} · {report.engine} engine · "
              f"{count(t.total_params)} params", "",
              "| Layer | Type | Input | Output | Params | Notes |", "| --- | --- | --- | --- | ---: | --- |"]
-    failing = t.error.layer if t.error else None
-    for row in report.layers:
-        if depth is not None and row.depth > depth and row.index != failing:
-            continue
+    for row in visible_rows(report, depth):
         notes = (["✓ boundary OK"] if row.index in ok else []) + codes.get(row.index, [])
         output = "✗" if row.failed else ("…" if row.status == "aborted" else
                                          ", ".join(shape_text(o) for o in row.outputs))

@@ -13,7 +13,7 @@ from rich.text import Text
 from ..diagnose.findings import Finding, Fix
 from ..report import Report
 from ..trace.records import OP
-from .common import count, seconds, shape_text, shapes_text
+from .common import codes_by_row, count, seconds, shape_text, shapes_text, visible_rows
 
 
 def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
@@ -26,14 +26,6 @@ def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
                    width=width, highlight=False, soft_wrap=False)
 
 
-def _visible_rows(report: Report, depth: int | None):
-    failing = report.trace.error.layer if report.trace.error else None
-    for row in report.layers:
-        if depth is not None and row.depth > depth and row.index != failing:
-            continue
-        yield row
-
-
 def _shown_at(report: Report, index: int, visible: set[int]) -> int:
     """The row itself, or its nearest visible ancestor when --depth folds it away."""
     row = report.layers[index]
@@ -44,14 +36,12 @@ def _shown_at(report: Report, index: int, visible: set[int]) -> int:
 
 def layer_table(report: Report, depth: int | None = None, width: int = 120) -> Table:
     """The per-layer table; narrow terminals lose the Type, then the Params column."""
-    rows = list(_visible_rows(report, depth))
+    rows = list(visible_rows(report, depth))
     visible = {r.index for r in rows}
     codes: dict[int, list[str]] = {}
-    for f in report.findings:
-        if f.row is not None:
-            target = codes.setdefault(_shown_at(report, f.row, visible), [])
-            if f.code not in target:
-                target.append(f.code)
+    for index, row_codes in codes_by_row(report).items():
+        target = codes.setdefault(_shown_at(report, index, visible), [])
+        target.extend(c for c in row_codes if c not in target)
     ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
     show_type, show_params = width >= 100, width >= 70
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..spec import InputSpec
 from .recorder import EngineLimit, OpMode, Recorder, StopTrace
-from .records import TensorInfo, Trace, TraceError
+from .records import Trace, TraceError
 from .sources import user_traceback
 
 META = "meta"
@@ -145,6 +145,3 @@ def _error(exc: BaseException, rec: Recorder) -> TraceError:
         user_frames=user_traceback(exc.__traceback__),
     )
 
-
-def input_infos(specs: list[InputSpec], batch: int | None) -> list[TensorInfo]:
-    return [TensorInfo(spec.shape(batch), spec.dtype) for spec in specs]

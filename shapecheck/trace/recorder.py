@@ -354,7 +354,7 @@ class Recorder:
         row = LayerRecord(
             index=index,
             name=short.split(".")[-1],
-            type=short if not short.startswith("Tensor.") else short,
+            type=short,
             kind=OP,
             depth=len(self.stack),
             inputs=tensors,

@@ -123,6 +123,18 @@ class Trace:
     def row(self, index: int | None) -> LayerRecord | None:
         return None if index is None else self.layers[index]
 
+    def upstream(self, row: LayerRecord):
+        """The rows that made `row`'s first input, nearest first, back to the model input."""
+        seen = set()
+        current = self.row(row.inputs[0].source) if row.inputs else None
+        while current is not None and current.index not in seen:
+            seen.add(current.index)
+            yield current
+            current = self.row(current.inputs[0].source) if current.inputs else None
+
+    def is_model_input(self, tensor: TensorInfo) -> bool:
+        return tensor.source is None and any(i.tid == tensor.tid for i in self.inputs)
+
     def children(self, index: int) -> list[LayerRecord]:
         return [r for r in self.layers if r.parent == index]
 

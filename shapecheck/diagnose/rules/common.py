@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from ..boundaries import Boundary
-from ..context import Context
-from ..context import op_site
-from ..findings import SAFE, Fix, Label
+from ..context import Context, op_site
+from ..findings import SAFE, UNSAFE, Fix, Label
 from ...trace.records import Edit, Rerun
-from ..numbers import call_argument, dot, pool_size, shape
+from ..numbers import call_argument, dot, pool_size, replace_first_argument, shape
 
 
 def layer_name(row) -> str:
@@ -114,3 +113,14 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix:
         safety=SAFE, location=row.called_at,
         rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
     )
+
+
+def first_argument_fix(row, value: int, description: str, fallback: str, rerun: Rerun | None) -> Fix:
+    """Rewrite the first argument of the layer's definition line (`nn.Linear(25088, …)` → 41472).
+
+    Unsafe: the layer's weights change shape, so checkpoints no longer load.
+    """
+    source = row.defined_at.source if row.defined_at else ""
+    after = replace_first_argument(source, row.type, value) if source else None
+    return Fix(description=description, code=after or fallback, safety=UNSAFE, location=row.defined_at,
+               before=source if after else None, after=after, rerun=rerun)

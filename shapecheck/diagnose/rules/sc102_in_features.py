@@ -22,49 +22,35 @@ is unsafe: existing checkpoints no longer load, and it ties the model to one inp
 
 from __future__ import annotations
 
-from ..boundaries import find_boundaries  # noqa: F401 - documented entry point for readers
+from ..boundaries import in_features, is_linear, out_features
 from ..context import Context
 from ...trace.records import Edit, Rerun
-from ..findings import ERROR, UNSAFE, Finding, Fix
-from ..numbers import (accepted_range, dot, matmul_message, pool_size, prod, range_text, shape,
-                       size_text, spatial_dims)
+from ..findings import ERROR, Finding
+from ..numbers import (dot, matmul_message, per_sample_range, pool_size, shape, size_text)
 from ..registry import rule
-from .common import ref, adaptive_pool_fix, layer_name, producer_label
+from .common import adaptive_pool_fix, first_argument_fix, layer_name, producer_label, ref
+from .sc105_rank_mismatch import from_unbatched
 from ...trace.records import MODULE
 
 
 def _fits_range(ctx: Context, b, n_in: int) -> str | None:
     """"in_features 25088 fits inputs with H = W from 224 to 255" — from probes at other sizes."""
-    axes = spatial_dims(ctx)
-    if not axes or ctx.runner is None or b.adaptive:
+    if b.adaptive:
         return None
-    dims = ctx.sample_dims
-    groups = [axes] if len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
-    parts = []
     # Measured where the map is flattened: its per-sample size grows with the input.
-    where = b.flatten if b.flatten is not None else b.linear
-    for group in groups:
-        found = accepted_range(ctx, where, lambda ins: prod(ins[0].shape[1:]), n_in, group)
-        if found is None:
-            return None
-        parts.append(range_text(ctx, found[0], found[1], group))
-    return " and ".join(parts)
+    return per_sample_range(ctx, b.flatten if b.flatten is not None else b.linear, n_in)
 
 
 @rule("SC102", ERROR)
 def check(ctx: Context) -> list[Finding]:
     findings = []
     by_row = {b.linear.index: b for b in ctx.boundaries}
-    from ..boundaries import in_features, is_linear, out_features
-
     for row in ctx.trace.layers:
         if not (row.failed and is_linear(row) and row.inputs):
             continue
         b = by_row.get(row.index)
         if b is not None and not b.flattened:
             continue  # SC101 explains it
-        from .sc105_rank_mismatch import from_unbatched
-
         if from_unbatched(ctx, row) is not None:
             continue  # SC105: the batch dim is missing, in_features is not the problem
         n_in = in_features(row)
@@ -101,25 +87,13 @@ def check(ctx: Context) -> list[Finding]:
         if n_out is not None:
             notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
         if row.kind == MODULE and row.defined_at is not None:
-            src_line = row.defined_at.source
-            after = None
-            if src_line:
-                from ..numbers import replace_first_argument
-
-                after = replace_first_argument(src_line, row.type, got)
             tie = ""
             if b is not None and not b.adaptive:
                 tie = f"; this ties the model to inputs of {size_text(ctx.sample_dims)}"
-            fixes.append(Fix(
-                description=f"set in_features={got} on {ref(row)}{tie}",
-                code=after or f"{row.type}({got}, {n_out})",
-                safety=UNSAFE,
-                location=row.defined_at,
-                before=src_line if after else None,
-                after=after,
-                rerun=Rerun(edits=(Edit("replace", row.name, "Linear", (
-                    ("in_features", got), ("out_features", n_out))),)) if n_out else None,
-            ))
+            rerun = Rerun(edits=(Edit("replace", row.name, "Linear", (
+                ("in_features", got), ("out_features", n_out))),)) if n_out else None
+            fixes.append(first_argument_fix(row, got, f"set in_features={got} on {ref(row)}{tie}",
+                                            f"{row.type}({got}, {n_out})", rerun))
         findings.append(Finding(
             code="SC102", severity=ERROR, layer=name,
             message=f"{ref(row)} expects {n_in} input features but receives {got}",

@@ -21,20 +21,16 @@ Fix safety: repeating a grayscale channel is safe (the model is unchanged); chan
 from __future__ import annotations
 
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
-from ..numbers import replace_first_argument, shape
+from ..numbers import shape
 from ..registry import rule
-from .common import ref
+from .common import first_argument_fix, ref
 from ...trace.records import MODULE, Edit, Rerun
 
 
 def _channels(n: int) -> str:
     return f"{n} channel" if n == 1 else f"{n} channels"
-
-
-def _is_model_input(ctx: Context, tensor) -> bool:
-    return tensor.source is None and any(i.tid == tensor.tid for i in ctx.trace.inputs)
 
 
 def conv_message(row, w, t) -> str:
@@ -78,7 +74,7 @@ def check(ctx: Context) -> list[Finding]:
 def _origin(ctx: Context, t) -> tuple[str, Label | None]:
     from ..boundaries import producer
 
-    if _is_model_input(ctx, t):
+    if ctx.trace.is_model_input(t):
         return "the model input", Label("input", f"the model input is {shape(t.shape)}")
     src = producer(ctx.trace, t)
     if src is None:
@@ -93,7 +89,7 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
     origin, label = _origin(ctx, t)
     why = [f"{ref(row)} was built with in_channels={want}; {origin} has {_channels(got)}: {shape(t.shape)}"]
     fixes = []
-    if _is_model_input(ctx, t) and got == 1 and want == 3:
+    if ctx.trace.is_model_input(t) and got == 1 and want == 3:
         why.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
         dims = list(ctx.sample_dims)
         batched = ctx.trace.batch is not None
@@ -104,18 +100,13 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
             safety=SAFE,
             rerun=Rerun(dims=tuple(dims)),
         ))
-    source = row.defined_at.source if row.defined_at else ""
-    after = replace_first_argument(source, row.type, got) if source else None
-    fixes.append(Fix(
-        description=f"set in_channels={got} on {ref(row)}" + (
-            " (a stem for 1-channel input; pretrained RGB weights no longer fit)" if _is_model_input(ctx, t)
+    fixes.append(first_argument_fix(
+        row, got,
+        f"set in_channels={got} on {ref(row)}" + (
+            " (a stem for 1-channel input; pretrained RGB weights no longer fit)" if ctx.trace.is_model_input(t)
             else f" to match {origin}"),
-        code=after or f"{row.type}({got}, {w.out_channels}, …)",
-        safety=UNSAFE,
-        location=row.defined_at,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("replace", row.name, row.type, _replace_params(row, in_channels=got)),)),
+        f"{row.type}({got}, {w.out_channels}, …)",
+        Rerun(edits=(Edit("replace", row.name, row.type, _replace_params(row, in_channels=got)),)),
     ))
     return Finding(
         code="SC104", severity=ERROR, layer=row.name,
@@ -127,8 +118,6 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
 
 def _norm_finding(ctx: Context, row, t, got: int, want: int) -> Finding:
     origin, label = _origin(ctx, t)
-    source = row.defined_at.source if row.defined_at else ""
-    after = replace_first_argument(source, row.type, got) if source else None
     return Finding(
         code="SC104", severity=ERROR, layer=row.name,
         message=f"{ref(row)} normalizes {want} channels but receives {got}",
@@ -136,10 +125,6 @@ def _norm_finding(ctx: Context, row, t, got: int, want: int) -> Finding:
         why=[f"{ref(row)} was built with num_features={want}; {origin} has {_channels(got)}: {shape(t.shape)}"],
         labels=[label] if label else [],
         notes=[f"PyTorch reports: running_mean should contain {got} elements not {want}"],
-        fixes=[Fix(
-            description=f"set num_features={got} on {ref(row)}",
-            code=after or f"{row.type}({got})",
-            safety=UNSAFE, location=row.defined_at, before=source if after else None, after=after,
-            rerun=Rerun(edits=(Edit("replace", row.name, row.type, (("num_features", got),)),)),
-        )],
+        fixes=[first_argument_fix(row, got, f"set num_features={got} on {ref(row)}", f"{row.type}({got})",
+                                  Rerun(edits=(Edit("replace", row.name, row.type, (("num_features", got),)),)))],
     )

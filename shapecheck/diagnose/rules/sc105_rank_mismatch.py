@@ -52,19 +52,10 @@ def unbatched_rows(ctx: Context) -> list[LayerRecord]:
     return out
 
 
-def _lineage(ctx: Context, row: LayerRecord, limit: int = 10000):
-    seen = 0
-    current = ctx.trace.row(row.inputs[0].source) if row.inputs else None
-    while current is not None and seen < limit:
-        yield current
-        current = ctx.trace.row(current.inputs[0].source) if current.inputs else None
-        seen += 1
-
-
 def from_unbatched(ctx: Context, row: LayerRecord) -> LayerRecord | None:
     """The unbatched conv/pool this row's input comes from, if any."""
     unbatched = {r.index for r in unbatched_rows(ctx)}
-    return next((r for r in _lineage(ctx, row) if r.index in unbatched), None)
+    return next((r for r in ctx.trace.upstream(row) if r.index in unbatched), None)
 
 
 def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | None]:
@@ -72,14 +63,12 @@ def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | No
     t = first.inputs[0]
     if t.source is None:
         return f"the model input {shape(t.shape)} has no batch dim", None
-    src = ctx.trace.row(t.source)
-    seen = 0
-    while src is not None and src.inputs and seen < 10000:
+    for src in ctx.trace.upstream(first):
+        if not src.inputs:
+            break
         if src.outputs and src.inputs[0].rank == src.outputs[0].rank + 1:
             return (f"{ref(src)} turns {shape(src.inputs[0].shape)} into {shape(src.outputs[0].shape)}: "
                     "the batch dim is gone", src)
-        src = ctx.trace.row(src.inputs[0].source)
-        seen += 1
     return f"{ref(first)} receives {shape(t.shape)}", None
 
 

@@ -25,7 +25,7 @@ import re
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
-from ..numbers import accepted_range, call_argument, dot, pool_size, prod, range_text, shape, spatial_dims
+from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
 from .common import follow_up_linear, prepool_view_fix, ref
 from ...trace.records import Edit, LayerRecord, Rerun
@@ -156,11 +156,9 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
     why = [f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
            f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
            "at other input sizes the rows stop matching samples: more rows than samples, or an error"]
-    axes = spatial_dims(ctx)
-    if axes and ctx.runner is not None and len({ctx.sample_dims[a] for a in axes}) == 1:
-        found = accepted_range(ctx, row, lambda ins: prod(ins[0].shape[1:]), const, axes)
-        if found:
-            why.append(f"one row per sample holds only for inputs with {range_text(ctx, found[0], found[1], axes)}")
+    fits = per_sample_range(ctx, row, const, square_only=True)
+    if fits:
+        why.append(f"one row per sample holds only for inputs with {fits}")
     return Finding(
         code="SC106", severity=WARNING, layer=row.name,
         message=f"{ref(row)} keeps the batch only while one sample has exactly {const} values",

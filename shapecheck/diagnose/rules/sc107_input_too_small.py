@@ -91,15 +91,11 @@ def _smallest(ctx: Context, row: LayerRecord, axes: tuple[int, ...]) -> int | No
 def _downsampling(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord | None]:
     """The product of strides before `row` along its input's lineage, and the first strided row."""
     total, first = 1, None
-    current = ctx.trace.row(row.inputs[0].source) if row.inputs else None
-    seen = 0
-    while current is not None and seen < 10000:
+    for current in ctx.trace.upstream(row):
         w = window(current)
         if w is not None and max(w.stride) > 1:
             total *= max(w.stride)
             first = current
-        current = ctx.trace.row(current.inputs[0].source) if current.inputs else None
-        seen += 1
     return total, first
 
 

@@ -65,7 +65,7 @@ def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | Non
     return None
 
 
-def _rounding(ctx: Context, size_pairs) -> str | None:
+def _rounding(ctx: Context) -> str | None:
     """"`F.max_pool2d` at line 23 rounds 25 down to 12": the first halving of an odd size."""
     for row in ctx.trace.layers:
         w = window(row)
@@ -103,7 +103,7 @@ def check(ctx: Context) -> list[Finding]:
     joined = " and ".join(shape(i.shape) for i in row.inputs[:3])
     why = [f"{ref(row)} joins {joined} along dim {dim}; every other dim must match, but dim {d} is "
            f"{expected} vs {got}"]
-    rounding = _rounding(ctx, None)
+    rounding = _rounding(ctx)
     if rounding:
         why.append(rounding)
     fixes = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..layers import view_shape
-from ..numbers import accepted_range, call_argument, dot, pool_size, prod, range_text, shape, spatial_dims
+from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
 from .common import prepool_view_fix, ref
 from ...trace.records import Edit, Rerun
@@ -56,11 +56,9 @@ def check(ctx: Context) -> list[Finding]:
         if size is not None:
             why.append(f"{const} = {t.shape[1]}·{dot(size)}: the constant fits a {'×'.join(map(str, size))} map, "
                        f"the input now gives {'×'.join(map(str, t.shape[2:]))}")
-        axes = spatial_dims(ctx)
-        if axes and ctx.runner is not None and len({ctx.sample_dims[a] for a in axes}) == 1:
-            found = accepted_range(ctx, row, lambda ins: prod(ins[0].shape[1:]), const, axes)
-            if found:
-                why.append(f"the constant is right for inputs with {range_text(ctx, found[0], found[1], axes)}")
+        fits = per_sample_range(ctx, row, const, square_only=True)
+        if fits:
+            why.append(f"the constant is right for inputs with {fits}")
         var = call_argument(row.called_at.source) if row.called_at else "x"
         if size is not None and row.called_at is not None:
             fixes.append(prepool_view_fix(row, size, const))
