@@ -48,11 +48,14 @@ def check(
     weights: str | None = None,
     trust_pickle: bool = False,
     probe_budget_s: float = 3.0,
+    symbolic: bool = False,
+    budget_s: float = 5.0,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
     `ignore` lists codes or rule names to suppress; `weights` is a checkpoint to compare with
-    the model (SC110). A module passed in is left as it was: hooks removed, training mode and
+    the model (SC110). `symbolic` traces with symbolic input dims and works out which input
+    sizes the model accepts (`Report.accepted`), within `budget_s` seconds. A module passed in is left as it was: hooks removed, training mode and
     device restored.
     """
     start = time.perf_counter()
@@ -60,6 +63,8 @@ def check(
         raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     if batch < 1:
         raise SpecError(f"--batch must be at least 1, got {batch}")
+    if budget_s <= 0:
+        raise SpecError(f"--budget must be a positive number of seconds, got {budget_s:g}")
     from .diagnose.suppress import normalize
 
     try:
@@ -114,7 +119,12 @@ def check(
     if trace.engine == engines.META:
         runner = _runner(loaded, specs, common)
 
-    diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s)
+    accepted = None
+    if symbolic:
+        accepted, note_sym = _accepted_inputs(loaded, specs, common, trace, runner, budget_s)
+        if note_sym:
+            note = f"{note}; {note_sym}" if note else note_sym
+    diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s, domain=accepted)
     if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
         _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
     from .diagnose import suppress
@@ -133,7 +143,46 @@ def check(
         engine_note=note,
         notes=notes,
         seconds=time.perf_counter() - start,
+        accepted=accepted,
     )
+
+
+def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s):
+    """--symbolic: the accepted input sizes, and the expressions shown next to each row."""
+    if runner is None:
+        return None, "--symbolic needs the meta engine: the accepted input sizes were not worked out"
+    from .domain.analysis import analyze
+    from .trace.engines import prober
+
+    probe = prober(loaded.module, specs, batch=common["batch"], train=common["train"], as_list=common["as_list"])
+
+    failing = trace.failing
+    with contextlib.redirect_stdout(sys.stderr):
+        accepted = analyze(loaded.module, specs, batch=common["batch"], probe=probe, given_ok=trace.error is None,
+                           given_failing=failing.name if failing is not None else None, budget_s=budget_s,
+                           train=common["train"], as_list=common["as_list"], label=common["label"],
+                           def_sites=loaded.def_sites)
+    if accepted.symbolic_trace is not None:
+        _copy_expressions(accepted.symbolic_trace, trace)
+    return accepted, None
+
+
+def _copy_expressions(source, trace) -> None:
+    """Put the symbolic run's expressions on the matching rows (same order, name and type)."""
+    from dataclasses import replace
+
+    def merged(mine, theirs):
+        if len(mine) != len(theirs):
+            return mine
+        return [replace(a, symbolic=b.symbolic) if b.symbolic and len(b.symbolic) == a.rank else a
+                for a, b in zip(mine, theirs, strict=False)]
+
+    trace.inputs = merged(trace.inputs, source.inputs)
+    for row, other in zip(trace.layers, source.layers, strict=False):
+        if (row.name, row.type) != (other.name, other.type):
+            break
+        row.inputs = merged(row.inputs, other.inputs)
+        row.outputs = merged(row.outputs, other.outputs)
 
 
 def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str) -> None:

@@ -87,6 +87,8 @@ def check_command(
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="allow unpickling a whole saved model: this runs code from the file")] = False,
     config: Annotated[Optional[str], typer.Option("--config", help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)")] = None,
     color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
+    symbolic: Annotated[bool, typer.Option("--symbolic", help="trace with symbolic dims (B, C, H, W): show each row's shape as an expression and which input sizes the model accepts")] = False,
+    budget: Annotated[float, typer.Option("--budget", metavar="SECONDS", help="time limit for --symbolic; past it, sizes come from concrete probes")] = 5.0,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
@@ -128,7 +130,7 @@ def check_command(
             report = check(model, specs, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
                            engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
                            device=device, args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])],
-                           weights=weights, trust_pickle=trust_pickle)
+                           weights=weights, trust_pickle=trust_pickle, symbolic=symbolic, budget_s=budget)
             results = [CheckResult(model, report)]
     except ShapecheckError as err:
         raise _fail(err) from None

@@ -10,13 +10,14 @@ from .registry import CHECKS, CODES
 from ..trace.records import Trace
 
 
-def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0) -> Diagnosis:
+def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, domain=None) -> Diagnosis:
     """Run every active rule over a trace.
 
     `runner` traces again with changes (other input sizes, a fix applied); without it, rules
-    work from the trace alone and fixes stay unchecked.
+    work from the trace alone and fixes stay unchecked. `domain` (AcceptedInputs, from
+    --symbolic) gives rules exact size ranges instead of probes.
     """
-    ctx = Context(trace, runner=runner, budget_s=budget_s)
+    ctx = Context(trace, runner=runner, budget_s=budget_s, domain=domain)
     ctx.boundaries = find_boundaries(trace)
     findings: list[Finding] = []
     for code in sorted(CHECKS):

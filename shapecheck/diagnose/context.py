@@ -33,6 +33,7 @@ class Context:
     runner: Runner | None = None
     budget_s: float = 3.0  # time for all re-runs of one diagnosis
     boundaries: list = field(default_factory=list)  # filled by diagnose(): conv→linear boundaries
+    domain: object = None  # AcceptedInputs from --symbolic, or None
     _spent: float = 0.0
     _cache: dict = field(default_factory=dict)
 

@@ -159,11 +159,16 @@ def per_sample_range(ctx: Context, row: LayerRecord, target: int, square_only: b
     unless `square_only`. None when probing is off or no size fits.
     """
     axes = spatial_dims(ctx)
-    if not axes or ctx.runner is None:
+    if not axes:
         return None
     dims = ctx.sample_dims
     square = len({dims[a] for a in axes}) == 1
     if not square and square_only:
+        return None
+    exact = symbolic_range(ctx, row, target, axes if square else None)
+    if exact is not None:
+        return exact
+    if ctx.runner is None:
         return None
     parts = []
     for group in [axes] if square else [(a,) for a in axes]:
@@ -171,6 +176,59 @@ def per_sample_range(ctx: Context, row: LayerRecord, target: int, square_only: b
         if found is None:
             return None
         parts.append(range_text(ctx, found[0], found[1], group))
+    return " and ".join(parts)
+
+
+def per_sample_expression(ctx: Context, row: LayerRecord) -> str | None:
+    """`512·(H//32)·(W//32)`: the values per sample of the row's first input (--symbolic)."""
+    t = row.inputs[0] if row.inputs else None
+    if t is None or t.symbolic is None:
+        return None
+    texts = t.symbolic[1:] if ctx.trace.batch is not None else t.symbolic
+    if not any(ch.isalpha() for text in texts for ch in text):
+        return None
+    parts = [f"({x})" if (" " in x or "//" in x) and len(texts) > 1 else x for x in texts]
+    return "·".join(parts)
+
+
+def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[int, ...] | None) -> str | None:
+    """per_sample_range from the row's shape expression (--symbolic): exact, with no probes.
+
+    A size also has to get through the layers before: the accepted minimum of each dim
+    (ctx.domain) is the floor of the search.
+    """
+    t = row.inputs[0] if row.inputs else None
+    batched = ctx.trace.batch is not None
+    if t is None or t.symbolic is None or len(t.symbolic) != t.rank:
+        return None
+    from ..domain.formulas import sizes_where
+    from ..domain.records import dim_names
+
+    texts = t.symbolic[1:] if batched else t.symbolic
+    names = dim_names(len(ctx.sample_dims), False)
+    axes = spatial_dims(ctx)
+    parts = []
+    for group in [square] if square else [(a,) for a in axes]:
+        floor = 1
+        if ctx.domain is not None:
+            for a in group:
+                d = ctx.domain.dim(names[a])
+                if d is not None and d.settled and d.min is not None:
+                    floor = max(floor, d.min if d.values is None else min(d.values))
+        found = sizes_where(texts, names, ctx.sample_dims, group, lambda n: n == target, floor)
+        if found is None or not found[0]:
+            return None
+        sizes, hi = found
+        run = [sizes[0]]
+        for s in sizes[1:]:
+            if s != run[-1] + 1:
+                break
+            run.append(s)
+        high = None if run[-1] >= hi else run[-1]
+        text = range_text(ctx, run[0], high, group)
+        if len(run) < len(sizes):
+            text += f" (and others, from {sizes[len(run)]})"
+        parts.append(text)
     return " and ".join(parts)
 
 

@@ -43,6 +43,7 @@ def to_dict(report: Report) -> dict:
     t = report.trace
     codes = codes_by_row(report)
     ok_rows = set(report.diagnosis.ok_rows)
+    symbolic = report.accepted is not None
     layers = []
     for row in t.layers:
         layers.append({
@@ -57,6 +58,8 @@ def to_dict(report: Report) -> dict:
             "input_dtypes": [i.dtype for i in row.inputs],
             "output_shapes": [list(o.shape) for o in row.outputs],
             "output_dtypes": [o.dtype for o in row.outputs],
+            "symbolic_output_shapes": ([list(o.symbolic) if o.symbolic is not None else None for o in row.outputs]
+                                       if symbolic else None),
             "params": row.params,
             "status": row.status,
             "location": _location(row.location),
@@ -86,6 +89,7 @@ def to_dict(report: Report) -> dict:
         "findings": [_finding(f) for f in report.findings],
         "suppressed": [_finding(f) for f in report.suppressed],
         "error": error,
+        "accepted_inputs": report.accepted.to_dict() if report.accepted is not None else None,
     }
 
 

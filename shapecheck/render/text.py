@@ -43,13 +43,18 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120) -> T
         target = codes.setdefault(_shown_at(report, index, visible), [])
         target.extend(c for c in row_codes if c not in target)
     ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
-    show_type, show_params = width >= 100, width >= 70
+    symbolic = report.accepted is not None
+    show_type, show_params = width >= (130 if symbolic else 100), width >= 70
+    show_input = not symbolic or width >= 150
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     table.add_column("Layer", overflow="fold", min_width=min(16, width // 4))
     if show_type:
         table.add_column("Type", overflow="fold")
-    table.add_column("Input", no_wrap=show_params, overflow="fold")
+    if show_input:
+        table.add_column("Input", no_wrap=show_params, overflow="fold")
     table.add_column("Output", no_wrap=show_params, overflow="fold")
+    if symbolic:
+        table.add_column("Symbolic output", overflow="fold")
     if show_params:
         table.add_column("Params", justify="right", no_wrap=True)
     table.add_column("Notes", overflow="fold")
@@ -76,12 +81,55 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120) -> T
         cells = [escape(name)]
         if show_type:
             cells.append(escape(row.type))
-        cells += [escape(shapes_text(row.inputs)), output]
+        if show_input:
+            cells.append(escape(shapes_text(row.inputs)))
+        cells.append(output)
+        if symbolic:
+            cells.append("" if row.failed or row.status == "aborted" else escape(symbolic_text(row.outputs)))
         if show_params:
             cells.append(params)
         cells.append(" ".join(notes))
         table.add_row(*cells, style=style)
     return table
+
+
+def symbolic_text(tensors) -> str:
+    """`[B, 512, H//32, W//32]` for each output that has expressions."""
+    parts = ["[" + ", ".join(t.symbolic) + "]" for t in tensors[:3] if t.symbolic is not None]
+    return "\n".join(parts)
+
+
+def accepted_text(accepted) -> Text:
+    """The accepted input sizes: one sentence, a small table of dims, the constraints behind it."""
+    out = Text()
+    how = "from the symbolic trace" if accepted.method == "symbolic" else "from probes"
+    out.append("accepted inputs: ", style="bold")
+    out.append(accepted.sentence())
+    out.append(f"  ({how}, {seconds(accepted.seconds)})\n", style="dim")
+    names = [d.name for d in accepted.dims]
+    width = max(len(n) for n in names) if names else 1
+    rows = [(d.name, str(d.given), _accepts(d), d.imposed_by or "") for d in accepted.dims]
+    widths = [max(len(r[k]) for r in rows + [("dim", "given", "accepts", "set by")]) for k in range(4)]
+    header = ("dim", "given", "accepts", "set by")
+    out.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip() + "\n", style="dim")
+    for r in rows:
+        out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() + "\n")
+    del width
+    for c in accepted.constraints:
+        if c.kind in ("exact", "multiple") or len(c.dims) > 1:
+            where = f"  ({c.layer})" if c.layer else ""
+            out.append(f"  needs {c.text}{where}\n")
+    for d in accepted.dims:
+        if d.note:
+            out.append(f"  {d.name}: {d.note}\n", style="dim")
+    for note in accepted.notes:
+        out.append(f"  note: {note}\n", style="dim")
+    return out
+
+
+def _accepts(dim) -> str:
+    text = dim.text()
+    return text[len(dim.name) + 1:] if text.startswith(dim.name + " ") else text
 
 
 def summary(report: Report) -> Text:
@@ -213,6 +261,9 @@ def render(report: Report, stream: TextIO | None = None, *, depth: int | None = 
     console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):
         console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    if report.accepted is not None:
+        console.print()
+        console.print(accepted_text(report.accepted), end="", soft_wrap=True)
     if report.trace.error is not None and not report.findings:
         err = report.trace.error
         console.print(Text(f"the forward pass raised {err.type}: {err.message}", style="red"))

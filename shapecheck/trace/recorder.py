@@ -6,6 +6,7 @@ import itertools
 import re
 import weakref
 import sys
+import time
 from collections import Counter
 
 import torch
@@ -133,6 +134,10 @@ class StopTrace(Exception):
     """Raised from a pre-hook to end a probe trace once the target layer is reached."""
 
 
+class BudgetSpent(Exception):
+    """Raised from a hook when the trace has run past its deadline."""
+
+
 def short_op_name(full: str) -> str:
     for prefix, short in (("torch.nn.functional.", "F."), ("torch.Tensor.", "Tensor."),
                           ("torch._C._nn.", "F.")):
@@ -222,8 +227,13 @@ class Recorder:
     """Attach to a model, record one forward pass, detach."""
 
     def __init__(self, model: nn.Module, *, meta: bool, def_sites=None, stop_at: tuple | None = None,
-                 rewrites: dict | None = None):
+                 rewrites: dict | None = None, shapes=None, deadline: float | None = None):
         self.model = model
+        # Symbolic sizes (the symbolic engine): turns sizes into hints and expressions without
+        # adding guards. None: sizes are plain ints.
+        self.shapes = shapes
+        self.deadline = deadline  # time.perf_counter() value after which the trace stops
+        self.row_done = None  # called with a row's index when it ends
         self.meta = meta
         self.rows: list[LayerRecord] = []
         self.stack: list[int] = []
@@ -246,12 +256,29 @@ class Recorder:
     def tag_input(self, t: torch.Tensor) -> None:
         setattr(t, _TID, next(self._tids))
 
+    def sizes(self, sizes) -> tuple[int, ...]:
+        """Plain ints for a shape or stride (the hints, when sizes are symbolic)."""
+        if self.shapes is None:
+            return tuple(int(d) for d in sizes)
+        return self.shapes.hints(sizes)
+
     def info(self, key: str, t: torch.Tensor, layout: bool = False) -> TensorInfo:
+        if self.shapes is None:
+            return self._info(key, t, layout)
+        with self.shapes.quiet():
+            return self._info(key, t, layout)
+
+    def _info(self, key: str, t: torch.Tensor, layout: bool) -> TensorInfo:
         tid = getattr(t, _TID, None)
-        return TensorInfo(tuple(int(d) for d in t.shape), _dtype_name(t.dtype), key, tid,
+        return TensorInfo(self.sizes(t.shape), _dtype_name(t.dtype), key, tid,
                           self._producer.get(tid) if tid is not None else None,
                           t.is_contiguous() if layout else True,
-                          tuple(int(s) for s in t.stride()) if layout else None)
+                          self.sizes(t.stride()) if layout else None,
+                          self.shapes.texts(t.shape) if self.shapes is not None else None)
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise BudgetSpent()
 
     def infos(self, obj, key: str = "", layout: bool = False) -> list[TensorInfo]:
         return [self.info(k, t, layout) for k, t in _tensors(obj, key)]
@@ -291,9 +318,13 @@ class Recorder:
         inputs = self.infos(args) + [
             i for k, v in (kwargs or {}).items() for i in self.infos(v, f"{k}=")
         ]
+        if self.deadline is not None:
+            self.check_deadline()
         if self.stop_at is not None and ("module", name, call) == self.stop_at:
             self.stopped_inputs = inputs
             raise StopTrace()
+        if self.row_done is not None:  # what happened before this call belongs to the caller
+            self.row_done(self.stack[-1] if self.stack else None)
         total, trainable = self._counts.get(key, (0, 0))
         caller = module_caller(sys._getframe(1))
         row = LayerRecord(
@@ -320,6 +351,8 @@ class Recorder:
         row = self.rows[index]
         row.outputs = self.outputs(output, index)
         row.status = "ok"
+        if self.row_done is not None:
+            self.row_done(index)
 
     # -- functional ops ------------------------------------------------------------------
     def op_kind(self, func) -> tuple[str, str | None]:
@@ -367,6 +400,8 @@ class Recorder:
         self.rows.append(row)
         if not failed:
             row.outputs = self.outputs(out, index)
+        if self.row_done is not None:
+            self.row_done(index)
         return index
 
     def propagate(self, args, out) -> None:
@@ -374,7 +409,7 @@ class Recorder:
         if not isinstance(out, torch.Tensor) or getattr(out, _TID, None) is not None:
             return
         for a in args:
-            if isinstance(a, torch.Tensor) and a.shape == out.shape:
+            if isinstance(a, torch.Tensor) and self.sizes(a.shape) == self.sizes(out.shape):
                 tid = getattr(a, _TID, None)
                 if tid is not None:
                     try:
@@ -405,6 +440,8 @@ class OpMode(TorchFunctionMode):
         kwargs = kwargs or {}
         rec = self.rec
         full, category = rec.op_kind(func)
+        if rec.deadline is not None:
+            rec.check_deadline()
         if rec.meta:
             self._check_engine(full, args, kwargs)
         caller = site = None
@@ -415,6 +452,8 @@ class OpMode(TorchFunctionMode):
                 if rec.stop_at is not None and rec.stop_at == ("op", *site):
                     rec.stopped_inputs = rec.infos(list(args), layout=True)
                     raise StopTrace()
+                if rec.row_done is not None:
+                    rec.row_done(rec.stack[-1] if rec.stack else None)
                 rewrite = rec.rewrites.get(site[:3])
                 if rewrite is not None:
                     func, args, kwargs = rewrite(func, args, kwargs)
@@ -422,7 +461,7 @@ class OpMode(TorchFunctionMode):
                     category = category or "rewritten"
         try:
             out = func(*args, **kwargs)
-        except (EngineLimit, StopTrace):
+        except (EngineLimit, StopTrace, BudgetSpent):
             raise
         except NotImplementedError as exc:
             if rec.meta:
@@ -440,7 +479,7 @@ class OpMode(TorchFunctionMode):
                                                         True, site)
             raise
         if caller is not None:
-            if category != "elementwise" or _broadcasts(args):
+            if category != "elementwise" or _broadcasts(rec, args):
                 rec.record_op(full, category, args, kwargs, out, caller, False, site)
             else:
                 rec.propagate(args, out)
@@ -469,6 +508,6 @@ class OpMode(TorchFunctionMode):
                     "that the model creates itself")
 
 
-def _broadcasts(args) -> bool:
-    shapes = [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]
+def _broadcasts(rec: Recorder, args) -> bool:
+    shapes = [rec.sizes(a.shape) for a in args if isinstance(a, torch.Tensor)]
     return len(shapes) >= 2 and len(set(shapes)) > 1

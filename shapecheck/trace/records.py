@@ -36,6 +36,7 @@ class TensorInfo:
     source: int | None = None
     contiguous: bool = True  # recorded for op inputs: `view` needs it
     stride: tuple[int, ...] | None = None  # recorded for op inputs
+    symbolic: tuple[str, ...] | None = None  # the shape as expressions of the input dims (--symbolic)
 
     @property
     def rank(self) -> int:

@@ -124,3 +124,32 @@ def first_argument_fix(row, value: int, description: str, fallback: str, rerun: 
     after = replace_first_argument(source, row.type, value) if source else None
     return Fix(description=description, code=after or fallback, safety=UNSAFE, location=row.defined_at,
                before=source if after else None, after=after, rerun=rerun)
+
+
+def accepted_dims(ctx: Context, axes: tuple[int, ...]) -> list | None:
+    """The accepted sizes (--symbolic) of these per-sample dims, when all were worked out."""
+    if ctx.domain is None:
+        return None
+    from ...domain.records import dim_names
+
+    names = dim_names(len(ctx.sample_dims), False)
+    dims = [ctx.domain.dim(names[a]) for a in axes]
+    if not dims or any(d is None or not d.settled or d.min is None for d in dims):
+        return None
+    return dims
+
+
+def batch_role(info) -> str | None:
+    """What became of the batch dim B in a shape with expressions: None while it is dim 0."""
+    texts = info.symbolic
+    if not texts:
+        return None
+    if texts[0] == "B":
+        return None
+    import re
+
+    holding = [i for i, t in enumerate(texts) if re.search(r"\bB\b", t)]
+    if not holding:
+        return f"B no longer appears in [{', '.join(texts)}]: the batch was reduced away"
+    i = holding[0]
+    return f"dim {i} is {texts[i]}: the batch B is folded into it ([{', '.join(texts)}])"

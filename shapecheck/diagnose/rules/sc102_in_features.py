@@ -26,7 +26,8 @@ from ..boundaries import in_features, is_linear, out_features
 from ..context import Context
 from ...trace.records import Edit, Rerun
 from ..findings import ERROR, Finding
-from ..numbers import (dot, matmul_message, per_sample_range, pool_size, shape, size_text)
+from ..numbers import (dot, matmul_message, per_sample_expression, per_sample_range, pool_size, shape,
+                       size_text)
 from ..registry import rule
 from .common import adaptive_pool_fix, first_argument_fix, layer_name, producer_label, ref
 from .sc105_rank_mismatch import from_unbatched
@@ -38,7 +39,12 @@ def _fits_range(ctx: Context, b, n_in: int) -> str | None:
     if b.adaptive:
         return None
     # Measured where the map is flattened: its per-sample size grows with the input.
-    return per_sample_range(ctx, b.flatten if b.flatten is not None else b.linear, n_in)
+    row = b.flatten if b.flatten is not None else b.linear
+    fits = per_sample_range(ctx, row, n_in)
+    formula = per_sample_expression(ctx, row)
+    if fits and formula:
+        fits += f": one sample has {formula} features"
+    return fits
 
 
 @rule("SC102", ERROR)

@@ -27,7 +27,7 @@ from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
 from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
-from .common import follow_up_linear, prepool_view_fix, ref
+from .common import batch_role, follow_up_linear, prepool_view_fix, ref
 from ...trace.records import Edit, LayerRecord, Rerun
 
 _JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
@@ -109,7 +109,10 @@ def _mixing(ctx: Context, row: LayerRecord, k: int, b1: int, root: LayerRecord) 
             rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", 1),)),)),
         )))
         why.insert(0, f"{ref(row)} joins {len(row.inputs)} tensors of batch {b1} along dim 0")
-    elif row.type in _VIEWS:
+    role = batch_role(row.outputs[0])
+    if role is not None:
+        why.append(f"symbolically, {role}")
+    if row.type in _VIEWS:
         fixes.extend(_flatten_fixes(ctx, row))
         per = prod(row.inputs[0].shape[1:])
         asked = view_shape(row)
@@ -159,6 +162,9 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
     fits = per_sample_range(ctx, row, const, square_only=True)
     if fits:
         why.append(f"one row per sample holds only for inputs with {fits}")
+    role = batch_role(row.outputs[0])
+    if role is not None:
+        why.append(f"symbolically, {role}")
     return Finding(
         code="SC106", severity=WARNING, layer=row.name,
         message=f"{ref(row)} keeps the batch only while one sample has exactly {const} values",

@@ -26,7 +26,7 @@ from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix
 from ..layers import spatial_rank, window
 from ..registry import rule
-from .common import ref
+from .common import accepted_dims, ref
 from ...trace.records import MODULE, Edit, LayerRecord, Rerun
 
 
@@ -134,7 +134,14 @@ def check(ctx: Context) -> list[Finding]:
     new_dims = list(dims)
     mins = []
     for group in groups:
-        smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
+        accepted = accepted_dims(ctx, group)
+        if accepted is not None:
+            smallest = max(d.min for d in accepted)
+            setter = next((d.min_by for d in accepted if d.min_by), None)
+            why.append(f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
+                       f"{smallest}" + (f", set by {setter}" if setter else ""))
+        else:
+            smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
         if smallest is None:
             continue
         for a in group:

@@ -25,7 +25,7 @@ from ..findings import ERROR, SAFE, Finding, Fix
 from ..layers import window
 from ..numbers import shape
 from ..registry import rule
-from .common import ref
+from .common import accepted_dims, ref
 from ...trace.records import Edit, Rerun
 
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
@@ -43,6 +43,14 @@ def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | Non
     """(multiple, nearest valid below, nearest valid above) for the sizes along `axes`."""
     base = list(ctx.sample_dims)
     cur = base[axes[0]]
+    accepted = accepted_dims(ctx, axes)
+    if accepted is not None and len({(d.multiple, d.offset) for d in accepted}) == 1 and accepted[0].multiple > 1:
+        d = accepted[0]  # exact, from the symbolic trace's guards
+        near = d.nearest(cur)
+        below = max((n for n in near if n < cur), default=0)
+        above = min((n for n in near if n > cur), default=None)
+        if above is not None:
+            return d.multiple, below, above
 
     def runs(size: int) -> bool:
         dims = list(base)

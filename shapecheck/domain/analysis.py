@@ -1,0 +1,498 @@
+"""Work out which input sizes a model accepts, within a time budget.
+
+With symbolic shapes: one symbolic trace gives guards over the input dims; each dim's accepted
+sizes are read off by evaluating the guards at every size up to a limit (microseconds each),
+and every boundary is then confirmed with a concrete meta trace, because a guard can also be a
+path choice (a kernel that branches on a size) rather than a limit. Without them, or when the
+symbolic trace is slow or fails: concrete meta traces at chosen sizes only (a search for the
+step, a binary search for the minimum, doubling for the maximum).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+from ..trace.records import LayerRecord
+from .formulas import summarize
+from .records import PROBING, SYMBOLIC, AcceptedInputs, Constraint, DimDomain, dim_names
+
+SCAN = 1024  # symbolic: every size from 2 to max(SCAN, 4 × given) is checked against the guards
+PROBE_LIMIT = 8192  # probing: the largest size tried when looking for a maximum
+SYMBOLIC_SHARE = 0.6  # of the budget, for the symbolic trace; the rest confirms with probes
+
+Probe = Callable[[tuple[int, ...]], bool]  # full input shape → runs without error
+
+
+class _Clock:
+    def __init__(self, budget_s: float):
+        self.start = time.perf_counter()
+        self.deadline = self.start + budget_s
+
+    def over(self) -> bool:
+        return time.perf_counter() > self.deadline
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def layer_label(row: LayerRecord | None) -> str | None:
+    if row is None:
+        return None
+    if row.kind == "op":
+        where = f" at line {row.called_at.line}" if row.called_at else ""
+        return f"{row.type}{where}"
+    return row.name if row.name == row.type else f"{row.name} ({row.type})"
+
+
+def analyze(
+    model,
+    specs,
+    *,
+    batch: int | None,
+    probe: Probe,
+    given_ok: bool,
+    given_failing: str | None = None,
+    budget_s: float = 5.0,
+    symbolic: bool = True,
+    train: bool = False,
+    as_list: bool = False,
+    label: str | None = None,
+    def_sites=None,
+) -> AcceptedInputs:
+    """The accepted sizes of input 0, each dim with the others held at a working size.
+
+    `probe` runs a concrete (meta) trace at a full input shape; `given_failing` names the row
+    where the given input fails, so a symbolic failure can be told from the model's own.
+    """
+    clock = _Clock(budget_s)
+    given = ((batch,) if batch is not None else ()) + tuple(specs[0].dims)
+    names = dim_names(len(given), batch is not None)
+    notes: list[str] = []
+    cache: dict[tuple[int, ...], bool] = {}
+
+    def runs(shape: tuple[int, ...]) -> bool:
+        if shape not in cache:
+            if clock.over():
+                raise _OutOfTime()
+            cache[shape] = probe(shape)
+        return cache[shape]
+
+    cache[given] = given_ok
+    run = None
+    shown = []  # the first symbolic run's trace: its rows carry expressions for the table
+    method = PROBING
+    base = given if given_ok else None
+    if as_list:
+        notes.append("this model takes a list of images: only their sizes were probed")
+        symbolic = False
+    if symbolic:
+        run, base = _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s,
+                                  notes, shown, train=train, label=label, def_sites=def_sites)
+        if run is not None:
+            method = SYMBOLIC
+    if base is None:
+        try:
+            base = _find_base(given, names, runs)
+        except _OutOfTime:
+            base = None
+    if base is None:
+        notes.append("no input size near the given one runs, so the accepted sizes could not be worked out")
+        dims = [DimDomain(n, i, given[i], settled=False) for i, n in enumerate(names)]
+        return AcceptedInputs(dims, method=method, base=given, given_ok=given_ok,
+                              seconds=time.perf_counter() - clock.start, notes=notes,
+                              symbolic_trace=shown[0] if shown else None)
+    if base != given:
+        notes.append(f"the given input {_shape(given)} does not run; the ranges hold the other dims at "
+                     f"{_shape(base)}, which does")
+
+    constraints: list[Constraint] = []
+    dims = []
+    for i, name in enumerate(names):
+        dim = DimDomain(name, i, given[i])
+        try:
+            if name == "B":
+                _batch(dim, base, runs)
+            elif run is not None and (name in run.symbols or name in run.fixed):
+                _from_guards(dim, run, base, runs, constraints, notes)
+            else:
+                _by_probes(dim, base, runs)
+        except _OutOfTime:
+            dim.settled = False
+            dim.note = f"the {budget_s:g} s budget ran out before {name} was worked out"
+        dims.append(dim)
+    if any(not d.settled for d in dims):
+        notes.append(f"the time budget ({budget_s:g} s) ran out: raise it with --budget")
+    result = AcceptedInputs(dims, constraints=_dedupe(constraints), method=method, base=base, given_ok=given_ok,
+                            seconds=time.perf_counter() - clock.start, notes=notes,
+                            symbolic_trace=shown[0] if shown else None)
+    return result
+
+
+def _shape(dims) -> str:
+    return "[" + ", ".join(str(d) for d in dims) + "]"
+
+
+def _dedupe(constraints: list[Constraint]) -> list[Constraint]:
+    seen, out = set(), []
+    for c in constraints:
+        if (c.text, c.row) not in seen:
+            seen.add((c.text, c.row))
+            out.append(c)
+    return out
+
+
+def _with(shape: tuple[int, ...], i: int, size: int) -> tuple[int, ...]:
+    return shape[:i] + (size,) + shape[i + 1:]
+
+
+# -- symbolic --------------------------------------------------------------------------------
+
+def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes, shown,
+                  **common):
+    from . import symbolic
+
+    deadline = clock.start + budget_s * SYMBOLIC_SHARE
+    try:
+        run = symbolic.run(model, specs, batch=batch, deadline=deadline, **common)
+    except symbolic.Unavailable as exc:
+        notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
+        return None, None
+    shown.append(run.trace)
+    if run.budget_spent:
+        notes.append(f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
+                     f"{budget_s:g} s budget; sizes come from probing")
+        return None, None
+    error = run.trace.error
+    if error is None:
+        return run, given
+    failing = run.trace.failing
+    if given_ok or failing is None or failing.name != given_failing:
+        first = error.message.strip().splitlines()[0][:120] if error.message.strip() else error.type
+        where = f" at {layer_label(failing)}" if failing is not None else ""
+        notes.append(f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); "
+                     "sizes come from probing")
+        return None, None
+    # The model fails at the given size: find a size it runs at, then trace symbolically there.
+    try:
+        shape = next((c for c in _candidates_from_failure(run, given) if runs(c)), None)
+        if shape is None:
+            shape = _find_base(given, run.names, runs)
+    except _OutOfTime:
+        return None, None
+    if shape is None:
+        return None, None
+    from ..spec import InputSpec
+
+    moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype), *specs[1:]]
+    try:
+        again = symbolic.run(model, moved, batch=shape[0] if batch is not None else None, deadline=deadline, **common)
+    except symbolic.Unavailable:
+        return None, shape
+    if again.budget_spent or again.trace.error is not None:
+        return None, shape
+    return again, shape
+
+
+def _spatial(names: list[str]) -> list[int]:
+    return [i for i, n in enumerate(names) if n not in ("B", "C")]
+
+
+def _candidates_from_failure(run, given: tuple[int, ...], count: int = 4) -> list[tuple[int, ...]]:
+    """Sizes where the failing layer would accept its inputs, read from their expressions."""
+    from .expressions import compile_expr
+
+    failing = run.trace.failing
+    spatial = [i for i in _spatial(run.names) if run.names[i] in run.symbols]
+    if failing is None or not run.failing_inputs or not spatial or len({given[i] for i in spatial}) != 1:
+        return []
+    accept = _acceptor(failing, run.failing_inputs)
+    if accept is None:
+        return []
+    env = {run.symbols[n]: given[i] for i, n in enumerate(run.names) if n in run.symbols}
+    compiled = [tuple(compile_expr(e) for e in shape) for shape in run.failing_inputs]
+    start = given[spatial[0]]
+    found = []
+    for s in sorted(range(1, max(SCAN, 4 * start) + 1), key=lambda v: (abs(v - start), v)):
+        for i in spatial:
+            env[run.symbols[run.names[i]]] = s
+        try:
+            shapes = [tuple(int(f(env)) for f in shape) for shape in compiled]
+        except (ZeroDivisionError, TypeError, ValueError):
+            continue
+        if accept(shapes):
+            candidate = list(given)
+            for i in spatial:
+                candidate[i] = s
+            found.append(tuple(candidate))
+            if len(found) >= count:
+                break
+    return found
+
+
+def _acceptor(row: LayerRecord, inputs: list[tuple]):
+    """A test of the failing layer's input shapes, for the layers whose rule is plain arithmetic."""
+    if row.kind == "module" and row.type == "Linear" and "in_features" in row.attrs:
+        need = row.attrs["in_features"]
+        return lambda shapes: bool(shapes) and shapes[0][-1] == need
+    if row.type in ("F.linear", "torch._C._nn.linear") and len(row.inputs) > 1:
+        need = row.inputs[1].shape[-1]
+        return lambda shapes: bool(shapes) and shapes[0][-1] == need
+    if row.attrs.get("category") == "join":
+        dim = row.attrs.get("dim", (row.attrs.get("args") or [None, 0])[1:2] or [0])
+        dim = dim[0] if isinstance(dim, list) else dim
+        dim = dim if isinstance(dim, int) else 0
+        stack = "stack" in row.type
+
+        def same(shapes):
+            ranks = {len(s) for s in shapes}
+            if len(ranks) != 1:
+                return False
+            d = dim % next(iter(ranks))
+            cut = [s if stack else s[:d] + s[d + 1:] for s in shapes]
+            return all(c == cut[0] for c in cut)
+        return same
+    if row.attrs.get("category") == "elementwise":
+        def broadcastable(shapes):
+            for dims in zip(*(reversed(s) for s in shapes), strict=False):
+                if len({d for d in dims if d != 1}) > 1:
+                    return False
+            return True
+        return broadcastable
+    return None
+
+
+def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
+    from .expressions import compile_expr, to_text
+
+    i, name = dim.index, dim.name
+    names = {sym: n for n, sym in run.symbols.items()}
+    rows = run.trace.layers
+
+    def constraint(guard, kind):
+        syms = sorted(names[s] for s in guard.expr.free_symbols if s in names)
+        row = rows[guard.row] if guard.row is not None and guard.row < len(rows) else None
+        c = Constraint(to_text(guard.expr, names), tuple(syms), layer_label(row), guard.row, kind)
+        constraints.append(c)
+        return c
+
+    sym = run.symbols.get(name)
+    if name in run.fixed:
+        value = run.fixed[name]
+        pinned = next((g for g in run.guards if sym is not None and sym in g.expr.free_symbols
+                       and len(g.expr.free_symbols) == 1), None)
+        neighbours = [v for v in (value - 1, value + 1) if v >= 1]
+        if any(runs(_with(base, i, v)) for v in neighbours):
+            _by_probes(dim, base, runs)
+            dim.note = f"the symbolic trace pinned {name} to {value}, but other sizes run too: sizes from probes"
+            return
+        dim.min = dim.max = value
+        dim.values = (value,)
+        if pinned is not None:
+            dim.imposed_by = dim.min_by = dim.max_by = constraint(pinned, "fixed").layer
+        return
+
+    known = set(run.symbols.values())
+    relevant = [g for g in run.guards if sym in g.expr.free_symbols]
+    unknown = [g for g in relevant if not g.expr.free_symbols <= known]
+    if unknown:
+        notes.append(f"{len(unknown)} guard(s) on {name} involve sizes computed from tensor values and were left out")
+    relevant = [g for g in relevant if g.expr.free_symbols <= known]
+    checks = [(compile_expr(g.expr), g) for g in relevant]
+    env = {run.symbols[n]: base[j] for j, n in enumerate(run.names) if n in run.symbols}
+
+    def failing_guard(size: int):
+        env[sym] = size
+        for check, guard in checks:
+            try:
+                if not check(env):
+                    return guard
+            except (ZeroDivisionError, TypeError, ValueError):
+                return guard
+        return None
+
+    hi = max(SCAN, 4 * base[i])
+    valid = [s for s in range(2, hi + 1) if failing_guard(s) is None]
+    found = summarize(valid, hi)
+    dim.searched = hi
+    _apply(dim, found)
+    if dim.min is None:
+        return
+    # Size 1 is outside what a symbolic trace covers (PyTorch treats it as a constant).
+    if dim.min == 2 and runs(_with(base, i, 1)):
+        dim.min = 1
+        if dim.values is not None:
+            dim.values = (1, *dim.values)
+    if not runs(_with(base, i, dim.min)):
+        _by_probes(dim, base, runs)
+        dim.note = f"the guards allow {name} = {found['min']} but a trace there fails: sizes from probes"
+        return
+    # Each boundary is a guard; crossing it must really fail, or the guard was a path choice
+    # (a kernel branching on a size), and probes look further.
+    step = dim.multiple
+    if dim.multiple > 1:
+        odd = next(s for s in range(dim.min + 1, dim.min + dim.multiple) if not dim.accepts(s))
+        guard = failing_guard(odd)
+        if runs(_with(base, i, odd)):
+            _by_probes(dim, base, runs)
+            dim.note = f"{name} = {odd} runs although the guards want a multiple of {step}: sizes from probes"
+            return
+        if guard is not None:
+            dim.imposed_by = constraint(guard, _kind(guard, "multiple")).layer
+    low = dim.min
+    below = low - step
+    if below >= 1:
+        guard = failing_guard(below)
+        if runs(_with(base, i, below)):
+            dim.min = _lowest(base, i, runs, below, step)
+            dim.values = None
+            why = to_text(guard.expr, names) if guard is not None else "a size-1 case"
+            dim.note = f"below {name} = {low} the traced path changes ({why}) but the model still runs: the minimum is from probes"
+        elif guard is not None:
+            dim.min_by = constraint(guard, _kind(guard, "minimum")).layer
+    if dim.max is not None:
+        top = dim.max
+        guard = failing_guard(top + step)
+        if runs(_with(base, i, top + step)):
+            dim.max, dim.searched = _highest(base, i, runs, top + step, step)
+            dim.values = None
+            dim.note = f"above {name} = {top} the traced path changes but the model still runs: the maximum is from probes"
+        elif guard is not None:
+            dim.max_by = constraint(guard, _kind(guard, "maximum")).layer
+    elif valid and dim.note is None:
+        dim.note = f"no upper limit up to {hi}"
+    dim.imposed_by = dim.imposed_by or dim.max_by or dim.min_by
+
+
+def _kind(guard, boundary: str) -> str:
+    import sympy
+
+    from .expressions import is_divisibility
+
+    if is_divisibility(guard.expr):
+        return "multiple"
+    if isinstance(guard.expr, sympy.Eq):
+        return "exact"
+    return boundary
+
+
+def _lowest(base, i, runs, known: int, step: int) -> int:
+    """The smallest size known - j·step that runs (sizes below a failing one fail too)."""
+    lo_j, hi_j = 0, (known - 1) // step
+    while lo_j < hi_j:
+        mid = (lo_j + hi_j + 1) // 2
+        if runs(_with(base, i, known - mid * step)):
+            lo_j = mid
+        else:
+            hi_j = mid - 1
+    return known - lo_j * step
+
+
+def _highest(base, i, runs, known: int, step: int) -> tuple[int | None, int]:
+    """(the largest size known + j·step that runs, or None up to PROBE_LIMIT; the size searched).
+
+    Tries known + step, then doubles (2·known, 4·known, …), then binary-searches the last gap.
+    """
+    good, size = known, known + step
+    while size <= PROBE_LIMIT:
+        if not runs(_with(base, i, size)):
+            lo_j, hi_j = 0, (size - good) // step - 1
+            while lo_j < hi_j:
+                mid = (lo_j + hi_j + 1) // 2
+                if runs(_with(base, i, good + mid * step)):
+                    lo_j = mid
+                else:
+                    hi_j = mid - 1
+            return good + lo_j * step, size
+        good = size
+        size = known + max((size - known) * 2, known) // step * step if size == known + step else \
+            known + (size - known) * 2
+    return None, good
+
+
+def _apply(dim: DimDomain, found: dict) -> None:
+    dim.min = found.get("min")
+    dim.max = found.get("max")
+    dim.multiple = found.get("multiple", 1)
+    dim.offset = found.get("offset", 0)
+    dim.values = found.get("values")
+    if found.get("note"):
+        dim.note = found["note"]
+
+
+# -- probing ---------------------------------------------------------------------------------
+
+def _batch(dim: DimDomain, base, runs) -> None:
+    """Batch sizes 1, 2, 3 and 8: enough to see `batch ≥ 2` (BatchNorm) or `batch = 1` (a view)."""
+    tried = {b: runs(_with(base, 0, b)) for b in (1, 2, 3, 8)}
+    ok = [b for b, good in tried.items() if good]
+    dim.searched = 8
+    if len(ok) == 4:
+        dim.min = 1
+    elif ok == [2, 3, 8]:
+        dim.min = 2
+        dim.imposed_by = None
+    elif ok:
+        dim.values = tuple(ok)
+        dim.min, dim.max = ok[0], ok[-1]
+        dim.note = "batch sizes tried: 1, 2, 3 and 8"
+    else:
+        dim.min = None
+
+
+def _by_probes(dim: DimDomain, base, runs) -> None:
+    """Concrete traces only: the step between accepted sizes, then the minimum and maximum."""
+    i = dim.index
+    b = base[i]
+    dim.values = None
+    dim.multiple, dim.offset, dim.max = 1, 0, None
+
+    def ok(size: int) -> bool:
+        return size >= 1 and runs(_with(base, i, size))
+
+    step = 1 if (ok(b + 1) or ok(b - 1)) else None
+    if step is None and dim.name != "C":  # channel counts do not come in steps
+        for k in (2, 4, 8, 16, 32, 64):
+            if ok(b + k) or ok(b - k):
+                step = k
+                break
+    if step is None:
+        dim.min = dim.max = b
+        dim.values = (b,)
+        dim.searched = b + 1 if dim.name == "C" else b + 64
+        dim.note = (f"{b - 1} and {b + 1} fail" if dim.name == "C" else
+                    f"only {b} runs among {max(b - 64, 1)}…{b + 64} (and the steps tried)")
+        return
+    dim.multiple, dim.offset = step, b % step
+    dim.min = _lowest(base, i, runs, b, step)
+    dim.max, dim.searched = _highest(base, i, runs, b, step)
+    if dim.max is None:
+        dim.note = f"no upper limit up to {dim.searched}"
+    if step == 1:
+        dim.offset = 0
+
+
+def _find_base(given, names, runs) -> tuple[int, ...] | None:
+    """A size near the given one that runs: the spatial dims rounded to multiples of 32, 16, …"""
+    spatial = _spatial(names)
+    if not spatial:
+        return None
+    tried = set()
+    for k in (32, 16, 8, 64, 2):
+        for rounding in (round, math.floor, math.ceil):
+            shape = list(given)
+            for i in spatial:
+                shape[i] = max(k, int(rounding(given[i] / k)) * k)
+            shape = tuple(shape)
+            if shape in tried:
+                continue
+            tried.add(shape)
+            if runs(shape):
+                return shape
+    for size in (224, 256, 128, 64, 32):
+        shape = tuple(size if i in spatial else g for i, g in enumerate(given))
+        if shape not in tried and runs(shape):
+            return shape
+    return None

@@ -1,0 +1,224 @@
+"""Shape expressions and guards from a symbolic trace: print them for people, evaluate them fast.
+
+PyTorch records sizes as sympy expressions (`FloorDiv(s36, 32)`). Here they are printed with
+the input's dim names (`H//32`) and compiled into plain Python closures, so a guard can be
+checked at thousands of sizes in milliseconds instead of one symbolic trace per size.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Callable
+
+import sympy
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+
+# Node classes come from torch's sympy helpers; look them up by name so a renamed or missing
+# class only disables its own case.
+_FUNCS = {}
+try:  # pragma: no cover - the names exist on every tested torch
+    from torch.utils._sympy import functions as _tf
+
+    _FUNCS = {name: getattr(_tf, name) for name in (
+        "FloorDiv", "CeilDiv", "CleanDiv", "IntTrueDiv", "FloatTrueDiv", "Mod", "PythonMod",
+        "ModularIndexing", "Max", "Min", "PowByNatural", "CeilToInt", "FloorToInt", "TruncToInt",
+        "Identity", "Where") if hasattr(_tf, name)}
+except ImportError:  # pragma: no cover
+    pass
+
+_REL = {
+    sympy.Eq: operator.eq, sympy.Ne: operator.ne, sympy.Ge: operator.ge, sympy.Gt: operator.gt,
+    sympy.Le: operator.le, sympy.Lt: operator.lt,
+}
+_REL_TEXT = {sympy.Eq: "=", sympy.Ne: "≠", sympy.Ge: "≥", sympy.Gt: ">", sympy.Le: "≤", sympy.Lt: "<"}
+
+
+def _is(node, name: str) -> bool:
+    cls = _FUNCS.get(name)
+    return cls is not None and isinstance(node, cls)
+
+
+def _floordiv(a, b):
+    return a // b
+
+
+def _ceildiv(a, b):
+    return -((-a) // b)
+
+
+def _pymod(a, b):
+    return a % b
+
+
+def _modular_indexing(base, divisor, modulus):
+    return (base // divisor) % modulus
+
+
+def _max(*xs):
+    return max(xs)
+
+
+def _min(*xs):
+    return min(xs)
+
+
+def _where(c, a, b):
+    return a if c else b
+
+
+_CALLS: dict[str, Callable] = {
+    "FloorDiv": _floordiv, "CleanDiv": _floordiv, "CeilDiv": _ceildiv, "IntTrueDiv": operator.truediv,
+    "FloatTrueDiv": operator.truediv, "Mod": _pymod, "PythonMod": _pymod,
+    "ModularIndexing": _modular_indexing, "Max": _max, "Min": _min, "PowByNatural": operator.pow,
+    "CeilToInt": math.ceil, "FloorToInt": math.floor, "TruncToInt": math.trunc,
+    "Identity": lambda x: x, "Where": _where,
+}
+
+
+def compile_expr(expr) -> Callable[[dict], object]:
+    """A closure computing `expr` for {symbol: int}; unknown nodes fall back to sympy itself."""
+    if isinstance(expr, (bool, int)):
+        return lambda env: expr
+    if isinstance(expr, BooleanTrue):
+        return lambda env: True
+    if isinstance(expr, BooleanFalse):
+        return lambda env: False
+    if isinstance(expr, sympy.Symbol):
+        return lambda env: env[expr]
+    if isinstance(expr, sympy.Integer):
+        value = int(expr)
+        return lambda env: value
+    if isinstance(expr, sympy.Rational):
+        value = float(expr)
+        return lambda env: value
+    if isinstance(expr, sympy.Float):
+        value = float(expr)
+        return lambda env: value
+    args = [compile_expr(a) for a in expr.args]
+    if isinstance(expr, sympy.Add):
+        return lambda env: sum(a(env) for a in args)
+    if isinstance(expr, sympy.Mul):
+        def mul(env):
+            out = 1
+            for a in args:
+                out *= a(env)
+            return out
+        return mul
+    if isinstance(expr, sympy.Pow):
+        base, exp = args
+        return lambda env: base(env) ** exp(env)
+    for cls, op in _REL.items():
+        if isinstance(expr, cls):
+            lhs, rhs = args
+            return lambda env: op(lhs(env), rhs(env))
+    if isinstance(expr, sympy.And):
+        return lambda env: all(a(env) for a in args)
+    if isinstance(expr, sympy.Or):
+        return lambda env: any(a(env) for a in args)
+    if isinstance(expr, sympy.Not):
+        inner = args[0]
+        return lambda env: not inner(env)
+    for name, fn in _CALLS.items():
+        if _is(expr, name):
+            return lambda env: fn(*(a(env) for a in args))
+
+    def fallback(env):  # a node this module does not know: let sympy evaluate it
+        value = expr.xreplace({s: sympy.Integer(v) for s, v in env.items()})
+        if value in (sympy.true, sympy.false):
+            return bool(value)
+        return int(value) if value.is_integer else float(value)
+
+    return fallback
+
+
+# -- printing ------------------------------------------------------------------------------
+
+_ATOM, _MUL, _ADD, _REL_P, _NOT, _AND, _OR = 6, 4, 3, 2, 1.5, 1, 0.5
+
+
+def to_text(expr, names: dict) -> str:
+    """`512*FloorDiv(s36, 32)*FloorDiv(s98, 32)` → `512·(H//32)·(W//32)` with names {s36: "H"}."""
+    return _text(expr, names)[0]
+
+
+def _divisibility(rel):
+    """`Eq(H, 16*FloorDiv(H, 16))` is `H % 16 = 0`: (H, 16), or None for other relations."""
+    for a, b in (rel.args, reversed(rel.args)):
+        coeff, rest = b.as_coeff_Mul() if isinstance(b, sympy.Mul) else (None, None)
+        if coeff is not None and _is(rest, "FloorDiv") and rest.args[0] == a and rest.args[1] == coeff:
+            return a, int(coeff)
+    return None
+
+
+def is_divisibility(rel) -> bool:
+    return isinstance(rel, (sympy.Eq, sympy.Ne)) and (
+        _divisibility(rel) is not None or any(_is(n, "Mod") or _is(n, "PythonMod") for n in sympy.preorder_traversal(rel)))
+
+
+def _paren(part: tuple[str, float], above: float, strict: bool = False) -> str:
+    text, prec = part
+    return f"({text})" if prec < above or (strict and prec == above) else text
+
+
+def _text(expr, names: dict) -> tuple[str, float]:
+    if isinstance(expr, (bool, BooleanTrue, BooleanFalse)):
+        return ("true" if bool(expr) else "false"), _ATOM
+    if isinstance(expr, int):
+        return str(expr), _ATOM
+    if isinstance(expr, sympy.Symbol):
+        return names.get(expr, str(expr)), _ATOM
+    if isinstance(expr, sympy.Integer):
+        return str(int(expr)), (_ATOM if int(expr) >= 0 else _ADD)
+    if isinstance(expr, sympy.Number):
+        return str(expr), _ATOM
+    if isinstance(expr, sympy.Add):
+        terms = sorted(expr.args, key=lambda t: (t.is_number, t.could_extract_minus_sign(), sympy.default_sort_key(t)))
+        out = ""
+        for i, term in enumerate(terms):
+            neg = term.could_extract_minus_sign()
+            body = _text(-term if neg else term, names)
+            piece = _paren(body, _ADD, strict=False) if body[1] > _ADD else f"({body[0]})"
+            if i == 0:
+                out = ("-" + _paren(body, _MUL)) if neg else piece
+            else:
+                out += (" - " if neg else " + ") + (_paren(body, _MUL) if neg else piece)
+        return out, _ADD
+    if isinstance(expr, sympy.Mul):
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff == -1:
+            return "-" + _paren(_text(rest, names), _MUL), _ADD
+        factors = sorted(sympy.Mul.make_args(expr), key=lambda t: (not t.is_number, sympy.default_sort_key(t)))
+        return "·".join(_paren(_text(f, names), _MUL, strict=True) for f in factors), _MUL
+    if isinstance(expr, sympy.Pow):
+        return f"{_paren(_text(expr.args[0], names), _ATOM)}^{_paren(_text(expr.args[1], names), _ATOM)}", _ATOM
+    for cls, sign in _REL_TEXT.items():
+        if isinstance(expr, cls):
+            divides = _divisibility(expr) if cls in (sympy.Eq, sympy.Ne) else None
+            if divides is not None:
+                value, k = divides
+                return f"{_paren(_text(value, names), _ATOM)} % {k} {sign} 0", _REL_P
+            lhs, rhs = (_text(a, names) for a in expr.args)
+            return f"{lhs[0]} {sign} {rhs[0]}", _REL_P
+    if isinstance(expr, sympy.And):
+        return " and ".join(_paren(_text(a, names), _AND, strict=True) for a in expr.args), _AND
+    if isinstance(expr, sympy.Or):
+        return " or ".join(_paren(_text(a, names), _OR, strict=True) for a in expr.args), _OR
+    if isinstance(expr, sympy.Not):
+        return "not " + _paren(_text(expr.args[0], names), _ATOM), _NOT
+    if _is(expr, "FloorDiv") or _is(expr, "CleanDiv"):
+        a, b = (_text(x, names) for x in expr.args)
+        return f"{_paren(a, _ATOM)}//{_paren(b, _ATOM)}", _MUL
+    if _is(expr, "CeilDiv"):
+        a, b = (_text(x, names) for x in expr.args)
+        return f"ceil({a[0]}/{b[0]})", _ATOM
+    if _is(expr, "Mod") or _is(expr, "PythonMod"):
+        a, b = (_text(x, names) for x in expr.args)
+        return f"{_paren(a, _ATOM)} % {_paren(b, _ATOM)}", _MUL
+    if _is(expr, "Max") or _is(expr, "Min"):
+        name = "max" if _is(expr, "Max") else "min"
+        return f"{name}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM
+    if _is(expr, "Identity"):
+        return _text(expr.args[0], names)
+    func = getattr(expr.func, "__name__", str(expr.func))
+    return f"{func}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM

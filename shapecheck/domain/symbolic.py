@@ -1,0 +1,305 @@
+"""Trace with symbolic input dims: every size an expression of B, C, H, W, and the guards on them.
+
+PyTorch's FakeTensorMode with a ShapeEnv runs the model on tensors whose sizes are symbols.
+Each branch a kernel or the model takes on a size is recorded as a guard (`H//32 ≥ 1`), and a
+size the model pins (`conv1` needs C = 3) becomes a constant. These are private APIs: when they
+are missing or behave differently, `Unavailable` says so and the caller probes instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ..spec import InputSpec
+from ..trace.engines import _error, make_inputs
+from ..trace.recorder import BudgetSpent, OpMode, Recorder
+from ..trace.records import Trace, TraceError
+from .expressions import to_text
+from .records import dim_names
+
+SYMBOLIC = "symbolic"
+
+logging.getLogger("torch._subclasses.fake_tensor").setLevel(logging.CRITICAL)
+logging.getLogger("torch.fx.experimental.symbolic_shapes").setLevel(logging.CRITICAL)
+logging.getLogger("torch.fx.experimental.sym_node").setLevel(logging.CRITICAL)
+
+
+class Unavailable(Exception):
+    """This torch lacks (or changed) the private APIs a symbolic trace needs."""
+
+
+def _api():
+    try:
+        from torch._subclasses.fake_tensor import FakeTensorMode
+        from torch.fx.experimental.symbolic_shapes import DimDynamic, ShapeEnv, StatelessSymbolicContext
+    except ImportError as exc:  # pragma: no cover - present in every tested torch
+        raise Unavailable(f"torch {torch.__version__} has no {exc.name}") from None
+    return FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic
+
+
+@dataclass
+class Guard:
+    """A condition the traced path needs, over the input's symbols, and the row that added it."""
+
+    expr: object  # sympy boolean
+    row: int | None
+
+
+@dataclass
+class SymbolicRun:
+    trace: Trace
+    names: list[str]  # dim names of input 0: B, C, H, W …
+    hints: tuple[int, ...]  # the sizes the symbols stood for
+    symbols: dict  # name → sympy Symbol, for dims that were symbolic
+    fixed: dict  # name → int, for dims a layer pinned to one size
+    guards: list[Guard] = field(default_factory=list)
+    budget_spent: bool = False
+    exprs: dict = field(default_factory=dict)  # placeholder of a size (`#3`) → sympy expression
+    failing_inputs: list = field(default_factory=list)  # the failing row's input sizes, as expressions
+
+
+class _Shapes:
+    """What the recorder needs from symbolic sizes: hints, printable expressions, no new guards."""
+
+    def __init__(self, env):
+        self.env = env
+        self.exprs: dict[str, object] = {}
+        self._keys: dict = {}
+
+    def hints(self, sizes) -> tuple[int, ...]:
+        out = []
+        for d in sizes:
+            if isinstance(d, torch.SymInt):
+                hint = d.node.hint
+                if hint is None:
+                    hint = self.env.size_hint(d.node.expr, allow_none=True)
+                out.append(int(hint) if hint is not None else -1)
+            else:
+                out.append(int(d))
+        return tuple(out)
+
+    def texts(self, sizes) -> tuple[str, ...]:
+        """Placeholders (`#3`) for the expressions, printed once the trace is over: printing
+        sympy as it goes cost densenet121 2 s."""
+        out = []
+        for d in sizes:
+            if isinstance(d, torch.SymInt):
+                expr = d.node.expr
+                key = self._keys.get(expr)
+                if key is None:
+                    key = self._keys[expr] = f"#{len(self._keys)}"
+                    self.exprs[key] = expr
+                out.append(key)
+            else:
+                out.append(str(int(d)))
+        return tuple(out)
+
+    def quiet(self):
+        return self.env.suppress_guards()
+
+
+def _python_dispatcher():
+    """Decompositions written in Python handle symbolic sizes that C++ kernels reject (interpolate)."""
+    try:
+        from torch._dispatch.python import enable_python_dispatcher
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return enable_python_dispatcher()
+
+
+@contextlib.contextmanager
+def _alarm(deadline: float | None):
+    """Interrupt a single op that runs past the deadline (sympy can grind for minutes)."""
+    usable = deadline is not None and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if not usable:
+        yield
+        return
+
+    def ring(signum, frame):
+        raise BudgetSpent()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.perf_counter(), 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(
+    model: nn.Module,
+    specs: list[InputSpec],
+    *,
+    batch: int | None,
+    train: bool = False,
+    as_list: bool = False,
+    label: str | None = None,
+    def_sites=None,
+    deadline: float | None = None,
+    python_dispatcher: bool | None = None,
+) -> SymbolicRun:
+    """Trace once with every dim of input 0 symbolic (other inputs keep their sizes).
+
+    A batch of 1 is traced as 2: PyTorch treats sizes 0 and 1 as constants, and a symbolic
+    batch is what shows a batch dim that vanishes or is folded into another dim.
+
+    Some C++ kernels reject symbolic sizes (`F.interpolate(size=…)`); their Python
+    decompositions accept them but make every op slower (densenet121: 1 s → 5 s). So the
+    trace runs without them first and once more with them when it fails (None: both).
+    """
+    if python_dispatcher is None:
+        first = run(model, specs, batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites,
+                    deadline=deadline, python_dispatcher=False)
+        if first.trace.error is None or first.budget_spent or first.trace.error.engine_limit:
+            return first
+        again = run(model, specs, batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites,
+                    deadline=deadline, python_dispatcher=True)
+        return first if again.budget_spent else again
+    FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic = _api()
+    if as_list:
+        raise Unavailable("models that take a list of images are not traced symbolically")
+    try:
+        env = ShapeEnv(duck_shape=False)
+        mode = FakeTensorMode(shape_env=env)
+    except TypeError as exc:  # pragma: no cover - an older or newer signature
+        raise Unavailable(f"torch {torch.__version__}: {exc}") from None
+    hint_batch = None if batch is None else max(batch, 2)
+    plain = make_inputs(specs, hint_batch, device="meta", as_list=False)
+    names = dim_names(plain[0].dim(), batch is not None)
+    shapes = _Shapes(env)
+    rec = Recorder(model, meta=True, def_sites=def_sites, shapes=shapes, deadline=deadline)
+    guard_rows: list[tuple[int, int | None]] = []  # (number of guards at a mark, the row they belong to)
+
+    def row_done(index: int | None) -> None:
+        guard_rows.append((len(env.guards), index))
+
+    rec.row_done = row_done
+    state = {}  # shapes only: meta copies, made before the fake mode is entered
+    for name, p in model.named_parameters(remove_duplicate=False):
+        state[name] = nn.Parameter(torch.empty_like(p, device="meta"), requires_grad=False)
+    for name, b in model.named_buffers(remove_duplicate=False):
+        state[name] = torch.empty_like(b, device="meta")
+    was_training = model.training
+    model.train(train)
+    trace = Trace(model=label or type(model).__name__, inputs=[], engine=SYMBOLIC, training=train,
+                  batch=hint_batch)
+    spent = False
+    try:
+        with mode:
+            first = mode.from_tensor(plain[0], symbolic_context=StatelessSymbolicContext(
+                dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim()))
+            rest = [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
+            fake_state = {}
+            for key, value in state.items():
+                fake = mode.from_tensor(value, static_shapes=True)
+                fake_state[key] = nn.Parameter(fake, requires_grad=False) if isinstance(value, nn.Parameter) else fake
+        inputs = [first, *rest]
+        for t in inputs:
+            rec.tag_input(t)
+        trace.inputs = [rec.info("", t) for t in inputs]
+    except Exception as exc:  # noqa: BLE001 - an API that changed shape
+        model.train(was_training)
+        raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None
+    symbols = {}
+    fixed = {}
+    for name, size in zip(names, first.shape, strict=False):
+        if isinstance(size, torch.SymInt):
+            symbols[name] = size.node.expr
+        else:
+            fixed[name] = int(size)
+
+    rec.attach()
+    start = time.perf_counter()
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_alarm(deadline))
+            stack.enter_context(mode)
+            if python_dispatcher:
+                stack.enter_context(_python_dispatcher())
+            stack.enter_context(torch.no_grad())
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore")
+            stack.enter_context(torch.device("meta"))
+            stack.enter_context(OpMode(rec))
+            torch.func.functional_call(model, fake_state, tuple(inputs), strict=False)
+    except BudgetSpent:
+        spent = True
+    except Exception as exc:  # noqa: BLE001 - the model's failure (or the engine's) is data
+        trace.error = _error(exc, rec)
+    finally:
+        trace.seconds = time.perf_counter() - start
+        rec.detach()
+        model.train(was_training)
+    trace.layers = rec.rows
+
+    guards = []
+    marks = iter(guard_rows)
+    mark = next(marks, None)
+    failing = trace.error.layer if trace.error is not None else None
+    for i, g in enumerate(env.guards):
+        while mark is not None and mark[0] <= i:
+            mark = next(marks, None)
+        guards.append(Guard(g.expr, mark[1] if mark is not None else failing))
+    for sym_name in list(symbols):
+        value = env.replacements.get(symbols[sym_name])
+        if value is not None and getattr(value, "is_Integer", False):
+            fixed[sym_name] = int(value)
+    out = SymbolicRun(trace=trace, names=names, hints=tuple(int(d) for d in plain[0].shape),
+                      symbols=symbols, fixed=fixed, guards=guards, budget_spent=spent, exprs=shapes.exprs)
+    _finish_texts(out, env)
+    return out
+
+
+def _finish_texts(run: SymbolicRun, env) -> None:
+    """Print every recorded size with the dim names, after all replacements are known."""
+    names = {sym: name for name, sym in run.symbols.items()}
+    cache: dict[str, str] = {}
+    failing = run.trace.failing
+    if failing is not None:
+        import sympy
+
+        run.failing_inputs = [
+            tuple(run.exprs[k] if k in run.exprs else sympy.Integer(int(k)) for k in info.symbolic or ())
+            for info in failing.inputs]
+
+    def text(raw: str) -> str:
+        if raw not in cache:
+            expr = run.exprs.get(raw)
+            if expr is None:
+                cache[raw] = raw
+            else:
+                try:
+                    expr = env.simplify(expr)
+                except Exception:  # noqa: BLE001 - printing the unsimplified form is still right
+                    pass
+                cache[raw] = to_text(expr, names)
+        return cache[raw]
+
+    from dataclasses import replace
+
+    def fix(info):
+        if info.symbolic is None:
+            return info
+        return replace(info, symbolic=tuple(text(t) for t in info.symbolic))
+
+    run.trace.inputs = [fix(i) for i in run.trace.inputs]
+    for row in run.trace.layers:
+        row.inputs = [fix(i) for i in row.inputs]
+        row.outputs = [fix(o) for o in row.outputs]
+
+
+def error_is_model(run: SymbolicRun, error: TraceError | None) -> bool:
+    """Whether the symbolic trace failed where the concrete trace failed (the model's fault)."""
+    sym = run.trace.failing
+    return sym is not None and error is not None and error.layer is not None and \
+        error.layer < len(run.trace.layers) and run.trace.layers[error.layer].name == sym.name
