@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # (a), (b), (c); about a minute
     python benchmarks/bench.py --engines  # also: which torchvision models need the real engine
     python benchmarks/bench.py --checkpoint  # also: a 2.5 GB checkpoint against vit_h_14
+    python benchmarks/bench.py --domain   # only (f): about 10 minutes
 
 (a) `shapecheck vgg16 --input 3x300x300` against the import floor `import torch, torchvision`
 (b) the same against building vgg16 with real weights and one real forward with hooks
@@ -10,7 +11,10 @@
 (d) `shapecheck explain "<message>"`, which must not import torch
 (e) with --checkpoint: time and peak RSS of `shapecheck vit_h_14 --weights` on its 2.5 GB
     state dict (only shapes are read: mmap)
-Targets: (a) ≤ 1.15×, (c) ≤ 1.3×, (d) well under 0.5 s.
+(f) with --domain: the accepted-input analysis (--symbolic) over every torchvision
+    classification model at its default input, once with symbolic shapes and once by probing
+    only; median and worst time of each, how many fell back, and any run past the budget
+Targets: (a) ≤ 1.15×, (c) ≤ 1.3×, (d) well under 0.5 s, (f) median < 2 s, none past the budget.
 """
 
 from __future__ import annotations
@@ -94,13 +98,63 @@ def checkpoint_figures() -> dict:
         return {"e_size_gb": os.path.getsize(path) / 2**30, "e_seconds": wall(cmd), "e_rss_mib": peak_rss_mib(cmd)}
 
 
+def domain_figures(budget: float) -> dict:
+    """(f): each classification model's accepted inputs, symbolic and probing, timed in-process."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import torchvision
+
+    from shapecheck.domain.analysis import analyze
+    from shapecheck.loading import resolve
+    from shapecheck.trace.engines import prober
+
+    rows = []
+    for name in sorted(torchvision.models.list_models(module=torchvision.models)):
+        loaded = resolve(name, {})
+        specs = list(loaded.default_inputs)
+        runs = prober(loaded.module, specs, batch=1)
+        given_ok = runs((1, *specs[0].dims))
+        for symbolic in (True, False):
+            start = time.perf_counter()
+            acc = analyze(loaded.module, specs, batch=1, probe=runs, given_ok=given_ok, budget_s=budget,
+                          symbolic=symbolic, label=name, def_sites=loaded.def_sites)
+            rows.append({"model": name, "asked": "symbolic" if symbolic else "probing", "used": acc.method,
+                         "seconds": time.perf_counter() - start, "complete": acc.complete,
+                         "sentence": acc.sentence(), "notes": acc.notes})
+        print(f"  {name:28s} {rows[-2]['seconds']:5.2f} s {rows[-2]['used']:8s} | probing {rows[-1]['seconds']:5.2f} s"
+              f" | {rows[-2]['sentence']}", file=sys.stderr)
+    out = {"f_budget_s": budget, "f_models": len(rows) // 2, "f_rows": rows}
+    for asked in ("symbolic", "probing"):
+        times = [r["seconds"] for r in rows if r["asked"] == asked]
+        out[f"f_{asked}_median_s"] = statistics.median(times)
+        out[f"f_{asked}_worst_s"] = max(times)
+        out[f"f_{asked}_worst_model"] = max((r for r in rows if r["asked"] == asked), key=lambda r: r["seconds"])["model"]
+        out[f"f_{asked}_past_budget"] = sum(t > budget for t in times)
+        out[f"f_{asked}_incomplete"] = sum(not r["complete"] for r in rows if r["asked"] == asked)
+    out["f_fell_back"] = sum(r["used"] != "symbolic" for r in rows if r["asked"] == "symbolic")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--engines", action="store_true", help="list models that need the real engine")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--checkpoint", action="store_true", help="also time a 2.5 GB checkpoint check")
+    parser.add_argument("--domain", action="store_true", help="only (f): accepted-input analysis, every model")
+    parser.add_argument("--budget", type=float, default=5.0, help="--symbolic budget for (f), seconds")
     opts = parser.parse_args()
+    if opts.domain:
+        f = domain_figures(opts.budget)
+        if opts.json:
+            print(json.dumps(f, indent=2))
+            return
+        print(f"(f) accepted inputs of {f['f_models']} classification models, budget {f['f_budget_s']:g} s:")
+        for asked in ("symbolic", "probing"):
+            print(f"    {asked:8s} median {f[f'f_{asked}_median_s']:.2f} s, worst {f[f'f_{asked}_worst_s']:.2f} s "
+                  f"({f[f'f_{asked}_worst_model']}), past the budget: {f[f'f_{asked}_past_budget']}, "
+                  f"not finished: {f[f'f_{asked}_incomplete']}")
+        print(f"    symbolic runs that fell back to probing: {f['f_fell_back']}  (target: median < 2 s, none past)")
+        return
 
     t = side_by_side({
         "floor": FLOOR,

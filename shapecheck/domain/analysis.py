@@ -33,6 +33,9 @@ class _Clock:
     def over(self) -> bool:
         return time.perf_counter() > self.deadline
 
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
 
 class _OutOfTime(Exception):
     pass
@@ -73,11 +76,15 @@ def analyze(
     notes: list[str] = []
     cache: dict[tuple[int, ...], bool] = {}
 
+    slowest = [0.0]  # the longest probe so far: one that would end past the deadline is not started
+
     def runs(shape: tuple[int, ...]) -> bool:
         if shape not in cache:
-            if clock.over():
+            if clock.left() < slowest[0]:
                 raise _OutOfTime()
+            start = time.perf_counter()
             cache[shape] = probe(shape)
+            slowest[0] = max(slowest[0], time.perf_counter() - start)
         return cache[shape]
 
     cache[given] = given_ok
@@ -113,7 +120,9 @@ def analyze(
     for i, name in enumerate(names):
         dim = DimDomain(name, i, given[i])
         try:
-            if name == "B":
+            if name == "B" and run is not None and "B" in run.symbols:
+                _batch_from_guards(dim, run, base, runs, constraints)
+            elif name == "B":
                 _batch(dim, base, runs)
             elif run is not None and (name in run.symbols or name in run.fixed):
                 _from_guards(dim, run, base, runs, constraints, notes)
@@ -166,8 +175,8 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
                      f"{budget_s:g} s budget; sizes come from probing")
         return None, None
     error = run.trace.error
-    if error is None:
-        return run, given
+    if error is None:  # it ran at the hints: the given sizes, with a batch of at least 2
+        return run, given if given_ok else run.hints
     failing = run.trace.failing
     if given_ok or failing is None or failing.name != given_failing:
         first = error.message.strip().splitlines()[0][:120] if error.message.strip() else error.type
@@ -300,7 +309,12 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
     if unknown:
         notes.append(f"{len(unknown)} guard(s) on {name} involve sizes computed from tensor values and were left out")
     relevant = [g for g in relevant if g.expr.free_symbols <= known]
-    checks = [(compile_expr(g.expr), g) for g in relevant]
+    everything = [(compile_expr(g.expr), g) for g in relevant]
+    # `x ≠ 1` / `x = 1` guards are kernels branching on a size of 1 (broadcasting, squeezing):
+    # nearly always another path, not a limit. They are set aside, and the first size they
+    # would have excluded is checked with a probe.
+    loose = [(c, g) for c, g in everything if not _size_one(g.expr)]
+    checks = loose
     env = {run.symbols[n]: base[j] for j, n in enumerate(run.names) if n in run.symbols}
 
     def failing_guard(size: int):
@@ -315,6 +329,17 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
 
     hi = max(SCAN, 4 * base[i])
     valid = [s for s in range(2, hi + 1) if failing_guard(s) is None]
+    if len(loose) < len(everything):
+        checks = everything
+        strict = [s for s in valid if failing_guard(s) is None]
+        other_path = sorted(set(valid) - set(strict))
+        if other_path and not runs(_with(base, i, other_path[0])):
+            valid = strict  # a size-1 case that really fails: keep every guard
+        else:
+            checks = loose
+            if other_path:
+                dim.note = (f"at {name} = {other_path[0]} a size becomes 1 and the traced path changes; "
+                            "a probe confirms it runs")
     found = summarize(valid, hi)
     dim.searched = hi
     _apply(dim, found)
@@ -325,10 +350,6 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
         dim.min = 1
         if dim.values is not None:
             dim.values = (1, *dim.values)
-    if not runs(_with(base, i, dim.min)):
-        _by_probes(dim, base, runs)
-        dim.note = f"the guards allow {name} = {found['min']} but a trace there fails: sizes from probes"
-        return
     # Each boundary is a guard; crossing it must really fail, or the guard was a path choice
     # (a kernel branching on a size), and probes look further.
     step = dim.multiple
@@ -364,6 +385,13 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
     elif valid and dim.note is None:
         dim.note = f"no upper limit up to {hi}"
     dim.imposed_by = dim.imposed_by or dim.max_by or dim.min_by
+
+
+def _size_one(expr) -> bool:
+    import sympy
+
+    return isinstance(expr, (sympy.Ne, sympy.Eq)) and any(a == 1 for a in expr.args) and not any(
+        isinstance(a, sympy.Symbol) for a in expr.args)
 
 
 def _kind(guard, boundary: str) -> str:
@@ -420,6 +448,35 @@ def _apply(dim: DimDomain, found: dict) -> None:
     dim.values = found.get("values")
     if found.get("note"):
         dim.note = found["note"]
+
+
+def _batch_from_guards(dim: DimDomain, run, base, runs, constraints) -> None:
+    """Batch sizes 2…64 from the guards on B (the symbolic trace ran at a batch of 2 or more),
+    and batch 1 from a probe: PyTorch treats a size of 1 as a constant."""
+    from .expressions import compile_expr, to_text
+
+    sym = run.symbols["B"]
+    names = {s: n for n, s in run.symbols.items()}
+    env = {run.symbols[n]: base[j] for j, n in enumerate(run.names) if n in run.symbols}
+    known = set(run.symbols.values())
+    checks = [(compile_expr(g.expr), g) for g in run.guards if sym in g.expr.free_symbols
+              and g.expr.free_symbols <= known]
+
+    def failing(size):
+        env[sym] = size
+        return next((g for f, g in checks if not f(env)), None)
+
+    hi = 64
+    valid = ([1] if runs(_with(base, 0, 1)) else []) + [b for b in range(2, hi + 1) if failing(b) is None]
+    _apply(dim, summarize(valid, hi))
+    dim.searched = hi
+    if dim.max is not None:
+        guard = failing(dim.max + 1)
+        if guard is not None:
+            rows = run.trace.layers
+            row = rows[guard.row] if guard.row is not None and guard.row < len(rows) else None
+            constraints.append(Constraint(to_text(guard.expr, names), ("B",), layer_label(row), guard.row, "maximum"))
+            dim.max_by = dim.imposed_by = layer_label(row)
 
 
 # -- probing ---------------------------------------------------------------------------------
@@ -495,4 +552,6 @@ def _find_base(given, names, runs) -> tuple[int, ...] | None:
         shape = tuple(size if i in spatial else g for i, g in enumerate(given))
         if shape not in tried and runs(shape):
             return shape
+    if names[0] == "B" and given[0] == 1 and runs((2, *given[1:])):
+        return (2, *given[1:])  # a batch of one is the problem (BatchNorm in training)
     return None

@@ -107,6 +107,51 @@ class _Shapes:
         return self.env.suppress_guards()
 
 
+_POOLS_1D = {"max_pool1d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
+             "avg_pool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad")}
+
+
+def _one_d_pools(name: str, func, args, kwargs):
+    """1-D pooling as 2-D pooling over a height of 1, the same result.
+
+    PyTorch's 1-D pools read their input length as a plain int, which pins the sequence
+    length L to the traced size; the 2-D kernels keep it symbolic.
+    """
+    short = name.rsplit(".", 1)[-1].lstrip("_")
+    if short not in _POOLS_1D or not args or not isinstance(args[0], torch.Tensor):
+        return func, args, kwargs
+    if "with_indices" in name:
+        return func, args, kwargs
+    params = dict(zip(_POOLS_1D[short], args[1:], strict=False))
+    params.update(kwargs)
+    if params.get("return_indices"):
+        return func, args, kwargs
+    x = args[0]
+
+    def pair(value, default):
+        value = default if value is None else value
+        value = value[0] if isinstance(value, (list, tuple)) else value
+        return value
+
+    k = pair(params.get("kernel_size"), 1)
+    stride = pair(params.get("stride"), k) or k
+    padding = pair(params.get("padding"), 0)
+    ceil_mode = bool(params.get("ceil_mode", False))
+    if short == "max_pool1d":
+        dilation = pair(params.get("dilation"), 1)
+
+        def pooled(*_, **__):
+            return torch.nn.functional.max_pool2d(x.unsqueeze(-2), (1, k), (1, stride), (0, padding), (1, dilation),
+                                                  ceil_mode=ceil_mode).squeeze(-2)
+    else:
+        include = bool(params.get("count_include_pad", True))
+
+        def pooled(*_, **__):
+            return torch.nn.functional.avg_pool2d(x.unsqueeze(-2), (1, k), (1, stride), (0, padding),
+                                                  ceil_mode=ceil_mode, count_include_pad=include).squeeze(-2)
+    return pooled, args, kwargs
+
+
 def _python_dispatcher():
     """Decompositions written in Python handle symbolic sizes that C++ kernels reject (interpolate)."""
     try:
@@ -184,6 +229,7 @@ def run(
         guard_rows.append((len(env.guards), index))
 
     rec.row_done = row_done
+    rec.substitute = _one_d_pools
     state = {}  # shapes only: meta copies, made before the fake mode is entered
     for name, p in model.named_parameters(remove_duplicate=False):
         state[name] = nn.Parameter(torch.empty_like(p, device="meta"), requires_grad=False)

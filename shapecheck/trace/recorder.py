@@ -234,6 +234,8 @@ class Recorder:
         self.shapes = shapes
         self.deadline = deadline  # time.perf_counter() value after which the trace stops
         self.row_done = None  # called with a row's index when it ends
+        # fn(name, func, args, kwargs) -> (func, args, kwargs): an engine's stand-in for an op
+        self.substitute = None
         self.meta = meta
         self.rows: list[LayerRecord] = []
         self.stack: list[int] = []
@@ -442,6 +444,8 @@ class OpMode(TorchFunctionMode):
         full, category = rec.op_kind(func)
         if rec.deadline is not None:
             rec.check_deadline()
+        if rec.substitute is not None:
+            func, args, kwargs = rec.substitute(full, func, args, kwargs)
         if rec.meta:
             self._check_engine(full, args, kwargs)
         caller = site = None
