@@ -12,7 +12,7 @@ from shapecheck.cli import app
 README = open(f"{ROOT}/README.md", encoding="utf-8").read()
 BLOCKS = re.findall(r"```console\n\$ (shapecheck [^\n]*)\n(.*?)\n```", README, re.S)
 assert BLOCKS, "README lost its console examples"
-TIMES = re.compile(r"\d+\.\d\d s \(trace \d+\.\d\d s\)")
+TIMES = re.compile(r"\d+\.\d\d s \(trace \d+\.\d\d s\)|(?<=, )\d+\.\d\d s\)")
 
 
 def test_readme_has_examples():

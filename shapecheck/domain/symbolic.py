@@ -28,9 +28,11 @@ from .records import dim_names
 
 SYMBOLIC = "symbolic"
 
-logging.getLogger("torch._subclasses.fake_tensor").setLevel(logging.CRITICAL)
-logging.getLogger("torch.fx.experimental.symbolic_shapes").setLevel(logging.CRITICAL)
-logging.getLogger("torch.fx.experimental.sym_node").setLevel(logging.CRITICAL)
+# Failed ops and failed range analysis are logged at ERROR/WARNING with long texts; the report
+# says what matters.
+for _name in ("torch._subclasses.fake_tensor", "torch.fx.experimental.symbolic_shapes",
+              "torch.fx.experimental.sym_node", "torch.utils._sympy.interp"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 class Unavailable(Exception):
