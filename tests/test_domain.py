@@ -223,3 +223,20 @@ def test_batchnorm_in_training_restricts_the_batch():
     assert acc.base == (2, 3, 32, 32) and not acc.given_ok
     _, eval_acc = domain(model, "3x32x32")
     assert eval_acc.dim("B").min == 1
+
+
+def test_a_changed_private_api_degrades_to_probing(monkeypatch):
+    def changed(run, env):
+        raise AttributeError("'ShapeEnv' object has no attribute 'simplify'")
+
+    monkeypatch.setattr(symbolic, "_finish_texts", changed)
+    _, acc = domain(fixture_path("rules", "sc109_concat_mismatch.py:UNet"), "3x96x96")
+    assert acc.method == "probing"
+    assert any("the symbolic trace broke inside torch" in n and "no attribute 'simplify'" in n for n in acc.notes)
+    h = acc.dim("H")
+    assert (h.min, h.multiple) == (16, 16)
+
+
+def test_markdown_carries_the_sentence():
+    result = runner.invoke(app, ["vgg16", "--input", "3x64x64", "--symbolic", "--format", "markdown"])
+    assert "**accepted inputs**: accepts C = 3, H ≥ 32, W ≥ 32, any batch" in result.output

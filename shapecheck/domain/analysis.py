@@ -169,6 +169,10 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
     except symbolic.Unavailable as exc:
         notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
         return None, None
+    except Exception as exc:  # noqa: BLE001 - private APIs that changed: degrade, never crash
+        notes.append(f"the symbolic trace broke inside torch {_torch_version()} ({type(exc).__name__}: "
+                     f"{str(exc)[:100]}); sizes come from probing")
+        return None, None
     shown.append(run.trace)
     if run.budget_spent:
         notes.append(f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
@@ -198,11 +202,17 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
     moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype), *specs[1:]]
     try:
         again = symbolic.run(model, moved, batch=shape[0] if batch is not None else None, deadline=deadline, **common)
-    except symbolic.Unavailable:
+    except Exception:  # noqa: BLE001 - as above: probe instead
         return None, shape
     if again.budget_spent or again.trace.error is not None:
         return None, shape
     return again, shape
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__
 
 
 def _spatial(names: list[str]) -> list[int]:

@@ -31,6 +31,8 @@ def report_markdown(name: str, report, depth: int | None) -> str:
             name_cell, _cell(row.type), _cell(", ".join(shape_text(i) for i in row.inputs[:3])), _cell(output),
             "" if row.kind == OP or not row.params else count(row.params), " ".join(notes)]) + " |")
     lines.append("")
+    if report.accepted is not None:
+        lines += [f"**accepted inputs**: {_cell(report.accepted.sentence())}", ""]
     for f in report.findings:
         where = f" — `{f.location}`" if f.location else ""
         lines.append(f"**{f.severity}[{f.code}]**: {f.message}{where}")

@@ -106,15 +106,12 @@ def accepted_text(accepted) -> Text:
     out.append("accepted inputs: ", style="bold")
     out.append(accepted.sentence())
     out.append(f"  ({how}, {seconds(accepted.seconds)})\n", style="dim")
-    names = [d.name for d in accepted.dims]
-    width = max(len(n) for n in names) if names else 1
     rows = [(d.name, str(d.given), _accepts(d), d.imposed_by or "") for d in accepted.dims]
     widths = [max(len(r[k]) for r in rows + [("dim", "given", "accepts", "set by")]) for k in range(4)]
     header = ("dim", "given", "accepts", "set by")
     out.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip() + "\n", style="dim")
     for r in rows:
         out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() + "\n")
-    del width
     for c in accepted.constraints:
         if c.kind in ("exact", "multiple") or len(c.dims) > 1:
             where = f"  ({c.layer})" if c.layer else ""

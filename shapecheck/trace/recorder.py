@@ -134,8 +134,11 @@ class StopTrace(Exception):
     """Raised from a pre-hook to end a probe trace once the target layer is reached."""
 
 
-class BudgetSpent(Exception):
-    """Raised from a hook when the trace has run past its deadline."""
+class BudgetSpent(BaseException):
+    """Raised from a hook (or a timer) when the trace has run past its deadline.
+
+    A BaseException, so that a model's own `except Exception` does not swallow it.
+    """
 
 
 def short_op_name(full: str) -> str:
