@@ -13,15 +13,14 @@ import logging
 import signal
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
 from ..spec import InputSpec
-from ..trace.engines import _error, make_inputs
-from ..trace.recorder import BudgetSpent, OpMode, Recorder
+from ..trace.engines import make_inputs, recorded_pass
+from ..trace.recorder import BudgetSpent, Recorder
 from ..trace.records import Trace, TraceError
 from .expressions import to_text
 from .records import dim_names
@@ -237,11 +236,8 @@ def run(
         state[name] = nn.Parameter(torch.empty_like(p, device="meta"), requires_grad=False)
     for name, b in model.named_buffers(remove_duplicate=False):
         state[name] = torch.empty_like(b, device="meta")
-    was_training = model.training
-    model.train(train)
     trace = Trace(model=label or type(model).__name__, inputs=[], engine=SYMBOLIC, training=train,
                   batch=hint_batch)
-    spent = False
     try:
         with mode:
             first = mode.from_tensor(plain[0], symbolic_context=StatelessSymbolicContext(
@@ -256,7 +252,6 @@ def run(
             rec.tag_input(t)
         trace.inputs = [rec.info("", t) for t in inputs]
     except Exception as exc:  # noqa: BLE001 - an API that changed shape
-        model.train(was_training)
         raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None
     symbols = {}
     fixed = {}
@@ -266,29 +261,13 @@ def run(
         else:
             fixed[name] = int(size)
 
-    rec.attach()
-    start = time.perf_counter()
+    contexts = [_alarm(deadline), mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta")]
+    spent = False
     try:
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(_alarm(deadline))
-            stack.enter_context(mode)
-            if python_dispatcher:
-                stack.enter_context(_python_dispatcher())
-            stack.enter_context(torch.no_grad())
-            stack.enter_context(warnings.catch_warnings())
-            warnings.simplefilter("ignore")
-            stack.enter_context(torch.device("meta"))
-            stack.enter_context(OpMode(rec))
-            torch.func.functional_call(model, fake_state, tuple(inputs), strict=False)
+        recorded_pass(model, rec, trace, train, lambda: torch.func.functional_call(
+            model, fake_state, tuple(inputs), strict=False), contexts)
     except BudgetSpent:
         spent = True
-    except Exception as exc:  # noqa: BLE001 - the model's failure (or the engine's) is data
-        trace.error = _error(exc, rec)
-    finally:
-        trace.seconds = time.perf_counter() - start
-        rec.detach()
-        model.train(was_training)
-    trace.layers = rec.rows
 
     guards = []
     marks = iter(guard_rows)

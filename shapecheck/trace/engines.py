@@ -96,33 +96,48 @@ def run(
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
 
+    contexts = [torch.device(META)] if meta else []
+    if meta and not is_meta(model):
+        state = _meta_state(model)
+        forward = lambda: torch.func.functional_call(model, state, tuple(inputs), strict=False)  # noqa: E731
+    else:
+        forward = lambda: model(*inputs)  # noqa: E731
+    try:
+        recorded_pass(model, rec, trace, train, forward, contexts)
+    except StopTrace:
+        pass
+    trace.probe_inputs = rec.stopped_inputs
+    return trace
+
+
+def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, forward, contexts=()) -> None:
+    """Run `forward()` with the recorder attached, gradients off, warnings hushed and `contexts`
+    entered. The model's exception becomes `trace.error`; StopTrace and BudgetSpent (ends, not
+    failures) propagate. Either way the rows land in `trace.layers` and the model is left as it
+    was: hooks removed, training mode restored.
+    """
     was_training = model.training
     model.train(train)
     rec.attach()
     start = time.perf_counter()
     try:
         with contextlib.ExitStack() as stack:
+            for context in contexts:
+                stack.enter_context(context)
             stack.enter_context(torch.no_grad())
             stack.enter_context(warnings.catch_warnings())
             warnings.simplefilter("ignore")
-            if meta:
-                stack.enter_context(torch.device(META))
             stack.enter_context(OpMode(rec))
-            if meta and not is_meta(model):
-                torch.func.functional_call(model, _meta_state(model), tuple(inputs), strict=False)
-            else:
-                model(*inputs)
+            forward()
     except StopTrace:
-        pass
+        raise
     except Exception as exc:  # noqa: BLE001 - any error in the model's forward is the finding
         trace.error = _error(exc, rec)
     finally:
         trace.seconds = time.perf_counter() - start
         rec.detach()
         model.train(was_training)
-    trace.layers = rec.rows
-    trace.probe_inputs = rec.stopped_inputs
-    return trace
+        trace.layers = rec.rows
 
 
 def _error(exc: BaseException, rec: Recorder) -> TraceError:
