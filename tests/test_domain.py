@@ -240,3 +240,21 @@ def test_a_changed_private_api_degrades_to_probing(monkeypatch):
 def test_markdown_carries_the_sentence():
     result = runner.invoke(app, ["vgg16", "--input", "3x64x64", "--symbolic", "--format", "markdown"])
     assert "**accepted inputs**: accepts C = 3, H ≥ 32, W ≥ 32, any batch" in result.output
+
+
+def test_symbolic_on_a_model_that_needs_real_tensors_says_why_it_is_skipped():
+    import torch
+    from torch import nn
+
+    class Gated(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc(x) * (x.sum().item() > 0)
+
+    report = shapecheck.check(Gated(), "4", symbolic=True)
+    assert report.engine == "real" and report.accepted is None
+    assert "--symbolic needs the meta engine" in report.engine_note
+    assert isinstance(report.layers[0].outputs[0].shape, tuple) and torch.is_grad_enabled()
