@@ -18,8 +18,8 @@ from ..trace.records import LayerRecord
 from .formulas import summarize
 from .records import PROBING, SYMBOLIC, AcceptedInputs, Constraint, DimDomain, dim_names
 
-SCAN = 1024  # symbolic: every size from 2 to max(SCAN, 4 × given) is checked against the guards
-PROBE_LIMIT = 8192  # probing: the largest size tried when looking for a maximum
+SCAN = 1024  # every size from 2 to max(SCAN, 4 × given) is checked against the guards; probes
+# looking for a maximum stop at the same size, so both methods mean the same by "no upper limit"
 SYMBOLIC_SHARE = 0.6  # of the budget, for the symbolic trace; the rest confirms with probes
 
 Probe = Callable[[tuple[int, ...]], bool]  # full input shape → runs without error
@@ -429,12 +429,13 @@ def _lowest(base, i, runs, known: int, step: int) -> int:
 
 
 def _highest(base, i, runs, known: int, step: int) -> tuple[int | None, int]:
-    """(the largest size known + j·step that runs, or None up to PROBE_LIMIT; the size searched).
+    """(the largest size known + j·step that runs, or None up to max(SCAN, 4·base); the size searched).
 
     Tries known + step, then doubles (2·known, 4·known, …), then binary-searches the last gap.
     """
     good, size = known, known + step
-    while size <= PROBE_LIMIT:
+    limit = max(SCAN, 4 * base[i])
+    while size <= limit:
         if not runs(_with(base, i, size)):
             lo_j, hi_j = 0, (size - good) // step - 1
             while lo_j < hi_j:
