@@ -105,6 +105,7 @@ def domain_figures(budget: float) -> dict:
 
     from shapecheck.domain.analysis import analyze
     from shapecheck.loading import resolve
+    from shapecheck.trace import engines
     from shapecheck.trace.engines import prober
 
     rows = []
@@ -112,11 +113,12 @@ def domain_figures(budget: float) -> dict:
         loaded = resolve(name, {})
         specs = list(loaded.default_inputs)
         runs = prober(loaded.module, specs, batch=1)
-        given_ok = runs((1, *specs[0].dims))
+        trace = engines.run(loaded.module, specs)  # as `check` has it before the analysis
         for symbolic in (True, False):
             start = time.perf_counter()
-            acc = analyze(loaded.module, specs, batch=1, probe=runs, given_ok=given_ok, budget_s=budget,
-                          symbolic=symbolic, label=name, def_sites=loaded.def_sites)
+            acc = analyze(loaded.module, specs, batch=1, probe=runs, given_ok=trace.error is None,
+                          budget_s=budget, symbolic=symbolic, label=name, def_sites=loaded.def_sites,
+                          expected_rows=len(trace.layers))
             rows.append({"model": name, "asked": "symbolic" if symbolic else "probing", "used": acc.method,
                          "seconds": time.perf_counter() - start, "complete": acc.complete,
                          "sentence": acc.sentence(), "notes": acc.notes})

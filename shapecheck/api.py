@@ -161,7 +161,7 @@ def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s
         accepted = analyze(loaded.module, specs, batch=common["batch"], probe=probe, given_ok=trace.error is None,
                            given_failing=failing.name if failing is not None else None, budget_s=budget_s,
                            train=common["train"], as_list=common["as_list"], label=common["label"],
-                           def_sites=loaded.def_sites)
+                           def_sites=loaded.def_sites, expected_rows=len(trace.layers))
     if accepted.symbolic_trace is not None:
         _copy_expressions(accepted.symbolic_trace, trace)
     return accepted, None

@@ -138,3 +138,22 @@ def test_size_range_comes_from_the_expression_without_probes():
 def test_without_expressions_or_runner_there_is_no_range():
     trace, flat = _fixed_head_trace(symbolic=False)
     assert per_sample_range(Context(trace), flat, 25088) is None
+
+
+def test_a_pass_that_cannot_finish_in_time_stops_at_half_time():
+    import time
+
+    from torch import nn
+
+    from shapecheck.trace.recorder import BudgetSpent, Recorder
+
+    now = time.perf_counter()
+    rec = Recorder(nn.Identity(), meta=True, deadline=now + 0.1)
+    rec.rows = [object()] * 10
+    rec.pace = (now - 0.9, 100)  # 10 of 100 rows in 0.9 s: about 9 s needed, 1 s allowed
+    with pytest.raises(BudgetSpent):
+        rec.check_deadline()
+    assert rec.projected == pytest.approx(9, rel=0.05)
+    rec.pace, rec.projected = (now - 0.9, 12), None  # 10 of 12 rows: on time, carry on
+    rec.check_deadline()
+    assert rec.projected is None

@@ -11,6 +11,7 @@ step, a binary search for the minimum, doubling for the maximum).
 from __future__ import annotations
 
 import math
+import re
 import time
 from typing import Callable
 
@@ -64,11 +65,14 @@ def analyze(
     as_list: bool = False,
     label: str | None = None,
     def_sites=None,
+    expected_rows: int | None = None,
 ) -> AcceptedInputs:
     """The accepted sizes of input 0, each dim with the others held at a working size.
 
     `probe` runs a concrete (meta) trace at a full input shape; `given_failing` names the row
-    where the given input fails, so a symbolic failure can be told from the model's own.
+    where the given input fails, so a symbolic failure can be told from the model's own;
+    `expected_rows` (the concrete trace's row count) lets a hopelessly slow symbolic trace
+    stop early.
     """
     clock = _Clock(budget_s)
     given = ((batch,) if batch is not None else ()) + tuple(specs[0].dims)
@@ -97,7 +101,7 @@ def analyze(
         symbolic = False
     if symbolic:
         run, base = _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s,
-                                  notes, shown, train=train, label=label, def_sites=def_sites)
+                                  notes, shown, expected_rows, train=train, label=label, def_sites=def_sites)
         if run is not None:
             method = SYMBOLIC
     if base is None:
@@ -160,12 +164,12 @@ def _with(shape: tuple[int, ...], i: int, size: int) -> tuple[int, ...]:
 # -- symbolic --------------------------------------------------------------------------------
 
 def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes, shown,
-                  **common):
+                  expected_rows, **common):
     from . import symbolic
 
     deadline = clock.start + budget_s * SYMBOLIC_SHARE
     try:
-        run = symbolic.run(model, specs, batch=batch, deadline=deadline, **common)
+        run = symbolic.run(model, specs, batch=batch, deadline=deadline, expected_rows=expected_rows, **common)
     except symbolic.Unavailable as exc:
         notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
         return None, None
@@ -174,6 +178,10 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
                      f"{str(exc)[:100]}); sizes come from probing")
         return None, None
     shown.append(run.trace)
+    if run.budget_spent and run.projected is not None:
+        notes.append(f"the symbolic trace was stopped early: at its pace it would have needed about "
+                     f"{run.projected:.0f} s of the {budget_s * SYMBOLIC_SHARE:.1f} s it had; sizes come from probing")
+        return None, None
     if run.budget_spent:
         notes.append(f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
                      f"{budget_s:g} s budget; sizes come from probing")
@@ -183,7 +191,8 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
         return run, given if given_ok else run.hints
     failing = run.trace.failing
     if given_ok or failing is None or failing.name != given_failing:
-        first = error.message.strip().splitlines()[0][:120] if error.message.strip() else error.type
+        first = error.message.strip().splitlines()[0] if error.message.strip() else error.type
+        first = re.sub(r"^\S+\.(?:cpp|h):\d+: ", "", first)[:120]  # a C++ source path says nothing here
         where = f" at {layer_label(failing)}" if failing is not None else ""
         notes.append(f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); "
                      "sizes come from probing")

@@ -64,6 +64,7 @@ class SymbolicRun:
     fixed: dict  # name → int, for dims a layer pinned to one size
     guards: list[Guard] = field(default_factory=list)
     budget_spent: bool = False
+    projected: float | None = None  # when it stopped early: the seconds it would have needed
     exprs: dict = field(default_factory=dict)  # placeholder of a size (`#3`) → sympy expression
     failing_inputs: list = field(default_factory=list)  # the failing row's input sizes, as expressions
 
@@ -193,6 +194,7 @@ def run(
     def_sites=None,
     deadline: float | None = None,
     python_dispatcher: bool | None = None,
+    expected_rows: int | None = None,
 ) -> SymbolicRun:
     """Trace once with every dim of input 0 symbolic (other inputs keep their sizes).
 
@@ -202,14 +204,17 @@ def run(
     Some C++ kernels reject symbolic sizes (`F.interpolate(size=…)`); their Python
     decompositions accept them but make every op slower (densenet121: 1 s → 5 s). So the
     trace runs without them first and once more with them when it fails (None: both).
+
+    With `expected_rows` (the rows of the concrete trace), a pass whose pace so far projects
+    to well past the deadline stops early, leaving the time to probes.
     """
     if python_dispatcher is None:
         first = run(model, specs, batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites,
-                    deadline=deadline, python_dispatcher=False)
+                    deadline=deadline, python_dispatcher=False, expected_rows=expected_rows)
         if first.trace.error is None or first.budget_spent or first.trace.error.engine_limit:
             return first
         again = run(model, specs, batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites,
-                    deadline=deadline, python_dispatcher=True)
+                    deadline=deadline, python_dispatcher=True, expected_rows=expected_rows)
         return first if again.budget_spent else again
     FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic = _api()
     if as_list:
@@ -263,6 +268,8 @@ def run(
 
     contexts = [_alarm(deadline), mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta")]
     spent = False
+    if expected_rows and deadline is not None:
+        rec.pace = (time.perf_counter(), expected_rows)
     try:
         recorded_pass(model, rec, trace, train, lambda: torch.func.functional_call(
             model, fake_state, tuple(inputs), strict=False), contexts)
@@ -282,7 +289,8 @@ def run(
         if value is not None and getattr(value, "is_Integer", False):
             fixed[sym_name] = int(value)
     out = SymbolicRun(trace=trace, names=names, hints=tuple(int(d) for d in plain[0].shape),
-                      symbols=symbols, fixed=fixed, guards=guards, budget_spent=spent, exprs=shapes.exprs)
+                      symbols=symbols, fixed=fixed, guards=guards, budget_spent=spent, exprs=shapes.exprs,
+                      projected=rec.projected)
     _finish_texts(out, env)
     return out
 
