@@ -357,8 +357,10 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
         else:
             checks = loose
             if other_path:
-                dim.note = (f"at {name} = {other_path[0]} a size becomes 1 and the traced path changes; "
-                            "a probe confirms it runs")
+                where = f"below {name} = {strict[0]}" if strict and other_path[-1] < strict[0] else \
+                    f"at some sizes from {name} = {other_path[0]}"
+                dim.note = (f"{where} a map is 1 wide and the traced path changes; "
+                            f"a probe at {name} = {other_path[0]} runs")
     found = summarize(valid, hi)
     dim.searched = hi
     _apply(dim, found)
