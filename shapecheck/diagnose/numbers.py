@@ -7,6 +7,7 @@ import re
 from typing import Callable, Iterable
 
 from .context import Context
+from ..domain.records import dim_names
 from ..trace.records import LayerRecord, TensorInfo
 
 
@@ -202,7 +203,6 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
     if t is None or t.symbolic is None or len(t.symbolic) != t.rank:
         return None
     from ..domain.formulas import sizes_where
-    from ..domain.records import dim_names
 
     texts = t.symbolic[1:] if batched else t.symbolic
     names = dim_names(len(ctx.sample_dims), False)
@@ -233,20 +233,10 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
 
 
 def range_text(ctx: Context, low: int, high: int | None, axes: tuple[int, ...]) -> str:
-    names = _dim_names(len(ctx.sample_dims))
+    names = dim_names(len(ctx.sample_dims), False)
     label = " = ".join(names[a] for a in axes)
     if high is None:
         return f"{label} ≥ {low}"
     if low == high:
         return f"{label} = {low} only"
     return f"{label} from {low} to {high}"
-
-
-def _dim_names(n: int) -> list[str]:
-    if n == 3:
-        return ["C", "H", "W"]
-    if n == 4:
-        return ["C", "T", "H", "W"]
-    if n == 2:
-        return ["C", "L"]
-    return [f"d{i}" for i in range(n)]

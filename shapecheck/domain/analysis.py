@@ -92,16 +92,15 @@ def analyze(
         return cache[shape]
 
     cache[given] = given_ok
-    run = None
-    shown = []  # the first symbolic run's trace: its rows carry expressions for the table
+    run = shown = None  # shown: the first symbolic run's trace, whose rows carry expressions
     method = PROBING
     base = given if given_ok else None
     if as_list:
         notes.append("this model takes a list of images: only their sizes were probed")
         symbolic = False
     if symbolic:
-        run, base = _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s,
-                                  notes, shown, expected_rows, train=train, label=label, def_sites=def_sites)
+        run, base, shown = _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s,
+                                         notes, expected_rows, train=train, label=label, def_sites=def_sites)
         if run is not None:
             method = SYMBOLIC
     if base is None:
@@ -114,7 +113,7 @@ def analyze(
         dims = [DimDomain(n, i, given[i], settled=False) for i, n in enumerate(names)]
         return AcceptedInputs(dims, method=method, base=given, given_ok=given_ok,
                               seconds=time.perf_counter() - clock.start, notes=notes,
-                              symbolic_trace=shown[0] if shown else None)
+                              symbolic_trace=shown)
     if base != given:
         notes.append(f"the given input {_shape(given)} does not run; the ranges hold the other dims at "
                      f"{_shape(base)}, which does")
@@ -140,7 +139,7 @@ def analyze(
         notes.append(f"the time budget ({budget_s:g} s) ran out: raise it with --budget")
     result = AcceptedInputs(dims, constraints=_dedupe(constraints), method=method, base=base, given_ok=given_ok,
                             seconds=time.perf_counter() - clock.start, notes=notes,
-                            symbolic_trace=shown[0] if shown else None)
+                            symbolic_trace=shown)
     return result
 
 
@@ -163,8 +162,9 @@ def _with(shape: tuple[int, ...], i: int, size: int) -> tuple[int, ...]:
 
 # -- symbolic --------------------------------------------------------------------------------
 
-def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes, shown,
+def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes,
                   expected_rows, **common):
+    """(the symbolic run to read guards from or None, the base shape or None, the trace to show)."""
     from . import symbolic
 
     deadline = clock.start + budget_s * SYMBOLIC_SHARE
@@ -172,23 +172,23 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
         run = symbolic.run(model, specs, batch=batch, deadline=deadline, expected_rows=expected_rows, **common)
     except symbolic.Unavailable as exc:
         notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
-        return None, None
+        return None, None, None
     except Exception as exc:  # noqa: BLE001 - private APIs that changed: degrade, never crash
         notes.append(f"the symbolic trace broke inside torch {_torch_version()} ({type(exc).__name__}: "
                      f"{str(exc)[:100]}); sizes come from probing")
-        return None, None
-    shown.append(run.trace)
+        return None, None, None
+    shown = run.trace
     if run.budget_spent and run.projected is not None:
         notes.append(f"the symbolic trace was stopped early: at its pace it would have needed about "
                      f"{run.projected:.0f} s of the {budget_s * SYMBOLIC_SHARE:.1f} s it had; sizes come from probing")
-        return None, None
+        return None, None, shown
     if run.budget_spent:
         notes.append(f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
                      f"{budget_s:g} s budget; sizes come from probing")
-        return None, None
+        return None, None, shown
     error = run.trace.error
     if error is None:  # it ran at the hints: the given sizes, with a batch of at least 2
-        return run, given if given_ok else run.hints
+        return run, given if given_ok else run.hints, shown
     failing = run.trace.failing
     if given_ok or failing is None or failing.name != given_failing:
         first = error.message.strip().splitlines()[0] if error.message.strip() else error.type
@@ -196,26 +196,26 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
         where = f" at {layer_label(failing)}" if failing is not None else ""
         notes.append(f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); "
                      "sizes come from probing")
-        return None, None
+        return None, None, shown
     # The model fails at the given size: find a size it runs at, then trace symbolically there.
     try:
         shape = next((c for c in _candidates_from_failure(run, given) if runs(c)), None)
         if shape is None:
             shape = _find_base(given, run.names, runs)
     except _OutOfTime:
-        return None, None
+        return None, None, shown
     if shape is None:
-        return None, None
+        return None, None, shown
     from ..spec import InputSpec
 
     moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype), *specs[1:]]
     try:
         again = symbolic.run(model, moved, batch=shape[0] if batch is not None else None, deadline=deadline, **common)
     except Exception:  # noqa: BLE001 - as above: probe instead
-        return None, shape
+        return None, shape, shown
     if again.budget_spent or again.trace.error is not None:
-        return None, shape
-    return again, shape
+        return None, shape, shown
+    return again, shape, shown
 
 
 def _torch_version() -> str:
@@ -269,9 +269,7 @@ def _acceptor(row: LayerRecord, inputs: list[tuple]):
         need = row.inputs[1].shape[-1]
         return lambda shapes: bool(shapes) and shapes[0][-1] == need
     if row.attrs.get("category") == "join":
-        dim = row.attrs.get("dim", (row.attrs.get("args") or [None, 0])[1:2] or [0])
-        dim = dim[0] if isinstance(dim, list) else dim
-        dim = dim if isinstance(dim, int) else 0
+        dim = row.dim_argument()
         stack = "stack" in row.type
 
         def same(shapes):
@@ -292,78 +290,78 @@ def _acceptor(row: LayerRecord, inputs: list[tuple]):
     return None
 
 
-def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
-    from .expressions import compile_expr, to_text
+class _Guards:
+    """The guards on one input dim, with the other dims held at `base`: which guard a size
+    fails, and the constraint a guard states (with the layer that added it)."""
 
-    i, name = dim.index, dim.name
-    names = {sym: n for n, sym in run.symbols.items()}
-    rows = run.trace.layers
+    def __init__(self, run, base, name: str, constraints: list[Constraint]):
+        from .expressions import compile_expr
 
-    def constraint(guard, kind):
-        syms = sorted(names[s] for s in guard.expr.free_symbols if s in names)
-        row = rows[guard.row] if guard.row is not None and guard.row < len(rows) else None
-        c = Constraint(to_text(guard.expr, names), tuple(syms), layer_label(row), guard.row, kind)
-        constraints.append(c)
-        return c
+        self.run, self.constraints = run, constraints
+        self.sym = run.symbols[name]
+        self.names = {sym: n for n, sym in run.symbols.items()}
+        known = set(run.symbols.values())
+        relevant = [g for g in run.guards if self.sym in g.expr.free_symbols]
+        self.unknown = sum(not g.expr.free_symbols <= known for g in relevant)
+        self.everything = [(compile_expr(g.expr), g) for g in relevant if g.expr.free_symbols <= known]
+        # `x ≠ 1` / `x = 1` guards are kernels branching on a size of 1 (broadcasting,
+        # squeezing): nearly always another path, not a limit.
+        self.loose = [(c, g) for c, g in self.everything if not _size_one(g.expr)]
+        self.checks = self.everything
+        self.env = {sym: base[j] for j, n in enumerate(run.names) if (sym := run.symbols.get(n)) is not None}
 
-    sym = run.symbols.get(name)
-    if name in run.fixed:
-        value = run.fixed[name]
-        pinned = next((g for g in run.guards if sym is not None and sym in g.expr.free_symbols
-                       and len(g.expr.free_symbols) == 1), None)
-        neighbours = [v for v in (value - 1, value + 1) if v >= 1]
-        if any(runs(_with(base, i, v)) for v in neighbours):
-            _by_probes(dim, base, runs)
-            dim.note = f"the symbolic trace pinned {name} to {value}, but other sizes run too: sizes from probes"
-            return
-        dim.min = dim.max = value
-        dim.values = (value,)
-        if pinned is not None:
-            dim.imposed_by = dim.min_by = dim.max_by = constraint(pinned, "fixed").layer
-        return
-
-    known = set(run.symbols.values())
-    relevant = [g for g in run.guards if sym in g.expr.free_symbols]
-    unknown = [g for g in relevant if not g.expr.free_symbols <= known]
-    if unknown:
-        notes.append(f"{len(unknown)} guard(s) on {name} involve sizes computed from tensor values and were left out")
-    relevant = [g for g in relevant if g.expr.free_symbols <= known]
-    everything = [(compile_expr(g.expr), g) for g in relevant]
-    # `x ≠ 1` / `x = 1` guards are kernels branching on a size of 1 (broadcasting, squeezing):
-    # nearly always another path, not a limit. They are set aside, and the first size they
-    # would have excluded is checked with a probe.
-    loose = [(c, g) for c, g in everything if not _size_one(g.expr)]
-    checks = loose
-    env = {run.symbols[n]: base[j] for j, n in enumerate(run.names) if n in run.symbols}
-
-    def failing_guard(size: int):
-        env[sym] = size
-        for check, guard in checks:
+    def failing(self, size: int):
+        """The first guard that `size` breaks, or None."""
+        self.env[self.sym] = size
+        for check, guard in self.checks:
             try:
-                if not check(env):
+                if not check(self.env):
                     return guard
             except (ZeroDivisionError, TypeError, ValueError):
                 return guard
         return None
 
+    def text(self, guard) -> str:
+        from .expressions import to_text
+
+        return to_text(guard.expr, self.names)
+
+    def constraint(self, guard, kind: str) -> Constraint:
+        rows = self.run.trace.layers
+        row = rows[guard.row] if guard.row is not None and guard.row < len(rows) else None
+        dims = tuple(sorted(self.names[s] for s in guard.expr.free_symbols if s in self.names))
+        c = Constraint(self.text(guard), dims, layer_label(row), guard.row, kind)
+        self.constraints.append(c)
+        return c
+
+
+def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
+    i, name = dim.index, dim.name
+    if name in run.fixed:
+        _pinned(dim, run, base, runs, constraints)
+        return
+    guards = _Guards(run, base, name, constraints)
+    if guards.unknown:
+        notes.append(f"{guards.unknown} guard(s) on {name} involve sizes computed from tensor values and were left out")
+    # Size-1 guards are set aside, and the first size they would have excluded is probed.
+    guards.checks = guards.loose
     hi = max(SCAN, 4 * base[i])
-    valid = [s for s in range(2, hi + 1) if failing_guard(s) is None]
-    if len(loose) < len(everything):
-        checks = everything
-        strict = [s for s in valid if failing_guard(s) is None]
+    valid = [s for s in range(2, hi + 1) if guards.failing(s) is None]
+    if len(guards.loose) < len(guards.everything):
+        guards.checks = guards.everything
+        strict = [s for s in valid if guards.failing(s) is None]
         other_path = sorted(set(valid) - set(strict))
         if other_path and not runs(_with(base, i, other_path[0])):
             valid = strict  # a size-1 case that really fails: keep every guard
         else:
-            checks = loose
+            guards.checks = guards.loose
             if other_path:
                 where = f"below {name} = {strict[0]}" if strict and other_path[-1] < strict[0] else \
                     f"at some sizes from {name} = {other_path[0]}"
                 dim.note = (f"{where} a map is 1 wide and the traced path changes; "
                             f"a probe at {name} = {other_path[0]} runs")
-    found = summarize(valid, hi)
+    _apply(dim, summarize(valid, hi))
     dim.searched = hi
-    _apply(dim, found)
     if dim.min is None:
         return
     # Size 1 is outside what a symbolic trace covers (PyTorch treats it as a constant).
@@ -374,38 +372,52 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
     # Each boundary is a guard; crossing it must really fail, or the guard was a path choice
     # (a kernel branching on a size), and probes look further.
     step = dim.multiple
-    if dim.multiple > 1:
-        odd = next(s for s in range(dim.min + 1, dim.min + dim.multiple) if not dim.accepts(s))
-        guard = failing_guard(odd)
+    if step > 1:
+        odd = next(s for s in range(dim.min + 1, dim.min + step) if not dim.accepts(s))
+        guard = guards.failing(odd)
         if runs(_with(base, i, odd)):
             _by_probes(dim, base, runs)
             dim.note = f"{name} = {odd} runs although the guards want a multiple of {step}: sizes from probes"
             return
         if guard is not None:
-            dim.imposed_by = constraint(guard, _kind(guard, "multiple")).layer
+            dim.imposed_by = guards.constraint(guard, _kind(guard, "multiple")).layer
     low = dim.min
-    below = low - step
-    if below >= 1:
-        guard = failing_guard(below)
-        if runs(_with(base, i, below)):
-            dim.min = _lowest(base, i, runs, below, step)
+    if low - step >= 1:
+        guard = guards.failing(low - step)
+        if runs(_with(base, i, low - step)):
+            dim.min = _lowest(base, i, runs, low - step, step)
             dim.values = None
-            why = to_text(guard.expr, names) if guard is not None else "a size-1 case"
+            why = guards.text(guard) if guard is not None else "a size-1 case"
             dim.note = f"below {name} = {low} the traced path changes ({why}) but the model still runs: the minimum is from probes"
         elif guard is not None:
-            dim.min_by = constraint(guard, _kind(guard, "minimum")).layer
+            dim.min_by = guards.constraint(guard, _kind(guard, "minimum")).layer
     if dim.max is not None:
         top = dim.max
-        guard = failing_guard(top + step)
+        guard = guards.failing(top + step)
         if runs(_with(base, i, top + step)):
             dim.max, dim.searched = _highest(base, i, runs, top + step, step)
             dim.values = None
             dim.note = f"above {name} = {top} the traced path changes but the model still runs: the maximum is from probes"
         elif guard is not None:
-            dim.max_by = constraint(guard, _kind(guard, "maximum")).layer
+            dim.max_by = guards.constraint(guard, _kind(guard, "maximum")).layer
     elif valid and dim.note is None:
         dim.note = f"no upper limit up to {hi}"
     dim.imposed_by = dim.imposed_by or dim.max_by or dim.min_by
+
+
+def _pinned(dim: DimDomain, run, base, runs, constraints) -> None:
+    """A dim the trace pinned to one size (`conv1` needs C = 3): exact, unless a neighbour runs."""
+    i, name, value = dim.index, dim.name, run.fixed[dim.name]
+    if any(runs(_with(base, i, v)) for v in (value - 1, value + 1) if v >= 1):
+        _by_probes(dim, base, runs)
+        dim.note = f"the symbolic trace pinned {name} to {value}, but other sizes run too: sizes from probes"
+        return
+    dim.min = dim.max = value
+    dim.values = (value,)
+    sym = run.symbols.get(name)
+    pinned = next((g for g in run.guards if sym is not None and g.expr.free_symbols == {sym}), None)
+    if pinned is not None:
+        dim.imposed_by = dim.min_by = dim.max_by = _Guards(run, base, name, constraints).constraint(pinned, "fixed").layer
 
 
 def _size_one(expr) -> bool:
@@ -427,38 +439,38 @@ def _kind(guard, boundary: str) -> str:
     return boundary
 
 
-def _lowest(base, i, runs, known: int, step: int) -> int:
-    """The smallest size known - j·step that runs (sizes below a failing one fail too)."""
-    lo_j, hi_j = 0, (known - 1) // step
+def _farthest(base, i, runs, known: int, step: int, count: int) -> int:
+    """The largest j ≤ count with known + j·step running (step < 0 walks down), by binary search:
+    sizes past a failing one fail too."""
+    lo_j, hi_j = 0, count
     while lo_j < hi_j:
         mid = (lo_j + hi_j + 1) // 2
-        if runs(_with(base, i, known - mid * step)):
+        if runs(_with(base, i, known + mid * step)):
             lo_j = mid
         else:
             hi_j = mid - 1
-    return known - lo_j * step
+    return known + lo_j * step
+
+
+def _lowest(base, i, runs, known: int, step: int) -> int:
+    """The smallest size known - j·step that runs."""
+    return _farthest(base, i, runs, known, -step, (known - 1) // step)
 
 
 def _highest(base, i, runs, known: int, step: int) -> tuple[int | None, int]:
     """(the largest size known + j·step that runs, or None up to max(SCAN, 4·base); the size searched).
 
-    Tries known + step, then doubles (2·known, 4·known, …), then binary-searches the last gap.
+    Tries known + step, then doubles the distance (at least to 2·known), then binary-searches
+    the last gap.
     """
-    good, size = known, known + step
+    good, offset = known, step
     limit = max(SCAN, 4 * base[i])
-    while size <= limit:
+    while known + offset <= limit:
+        size = known + offset
         if not runs(_with(base, i, size)):
-            lo_j, hi_j = 0, (size - good) // step - 1
-            while lo_j < hi_j:
-                mid = (lo_j + hi_j + 1) // 2
-                if runs(_with(base, i, good + mid * step)):
-                    lo_j = mid
-                else:
-                    hi_j = mid - 1
-            return good + lo_j * step, size
+            return _farthest(base, i, runs, good, step, (size - good) // step - 1), size
         good = size
-        size = known + max((size - known) * 2, known) // step * step if size == known + step else \
-            known + (size - known) * 2
+        offset = max(2 * offset, known) // step * step if offset == step else 2 * offset
     return None, good
 
 
@@ -475,30 +487,15 @@ def _apply(dim: DimDomain, found: dict) -> None:
 def _batch_from_guards(dim: DimDomain, run, base, runs, constraints) -> None:
     """Batch sizes 2…64 from the guards on B (the symbolic trace ran at a batch of 2 or more),
     and batch 1 from a probe: PyTorch treats a size of 1 as a constant."""
-    from .expressions import compile_expr, to_text
-
-    sym = run.symbols["B"]
-    names = {s: n for n, s in run.symbols.items()}
-    env = {run.symbols[n]: base[j] for j, n in enumerate(run.names) if n in run.symbols}
-    known = set(run.symbols.values())
-    checks = [(compile_expr(g.expr), g) for g in run.guards if sym in g.expr.free_symbols
-              and g.expr.free_symbols <= known]
-
-    def failing(size):
-        env[sym] = size
-        return next((g for f, g in checks if not f(env)), None)
-
+    guards = _Guards(run, base, "B", constraints)
     hi = 64
-    valid = ([1] if runs(_with(base, 0, 1)) else []) + [b for b in range(2, hi + 1) if failing(b) is None]
+    valid = ([1] if runs(_with(base, 0, 1)) else []) + [b for b in range(2, hi + 1) if guards.failing(b) is None]
     _apply(dim, summarize(valid, hi))
     dim.searched = hi
     if dim.max is not None:
-        guard = failing(dim.max + 1)
+        guard = guards.failing(dim.max + 1)
         if guard is not None:
-            rows = run.trace.layers
-            row = rows[guard.row] if guard.row is not None and guard.row < len(rows) else None
-            constraints.append(Constraint(to_text(guard.expr, names), ("B",), layer_label(row), guard.row, "maximum"))
-            dim.max_by = dim.imposed_by = layer_label(row)
+            dim.max_by = dim.imposed_by = guards.constraint(guard, "maximum").layer
 
 
 # -- probing ---------------------------------------------------------------------------------

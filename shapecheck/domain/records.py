@@ -72,17 +72,15 @@ class DimDomain:
             return []
         if self.values is not None:
             return sorted(sorted(self.values, key=lambda v: (abs(v - size), v))[:count])
-        found = []
-        below = size - 1
-        while below >= (self.min or 1) and len(found) < 1:
-            if self.accepts(below):
-                found.append(below)
-            below -= 1
-        above = size + 1
-        while len(found) < count and (self.max is None or above <= self.max) and above < size + 4 * self.multiple + 2:
-            if self.accepts(above):
-                found.append(above)
-            above += 1
+        step, first = self.multiple, self.min or 1
+        below = size - 1 if self.max is None else min(size - 1, self.max)
+        below -= (below - self.offset) % step  # the nearest accepted size under `size`
+        found = [below] if below >= first and self.accepts(below) else []
+        above = size + 1 + (self.offset - size - 1) % step
+        above = max(above, first + (self.offset - first) % step)
+        while len(found) < count and (self.max is None or above <= self.max):
+            found.append(above)
+            above += step
         return sorted(found)
 
     def text(self) -> str:

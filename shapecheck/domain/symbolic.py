@@ -9,12 +9,14 @@ are missing or behave differently, `Unavailable` says so and the caller probes i
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 import logging
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
 
+import sympy
 import torch
 from torch import nn
 
@@ -23,9 +25,7 @@ from ..trace.engines import make_inputs, recorded_pass
 from ..trace.recorder import BudgetSpent, Recorder
 from ..trace.records import Trace, TraceError
 from .expressions import to_text
-from .records import dim_names
-
-SYMBOLIC = "symbolic"
+from .records import SYMBOLIC, dim_names
 
 # Failed ops and failed range analysis are logged at ERROR/WARNING with long texts; the report
 # says what matters.
@@ -301,8 +301,6 @@ def _finish_texts(run: SymbolicRun, env) -> None:
     cache: dict[str, str] = {}
     failing = run.trace.failing
     if failing is not None:
-        import sympy
-
         run.failing_inputs = [
             tuple(run.exprs[k] if k in run.exprs else sympy.Integer(int(k)) for k in info.symbolic or ())
             for info in failing.inputs]
@@ -319,8 +317,6 @@ def _finish_texts(run: SymbolicRun, env) -> None:
                     pass
                 cache[raw] = to_text(expr, names)
         return cache[raw]
-
-    from dataclasses import replace
 
     def fix(info):
         if info.symbolic is None:

@@ -78,6 +78,14 @@ class LayerRecord:
     def failed(self) -> bool:
         return self.status == "failed"
 
+    def dim_argument(self) -> int:
+        """The `dim` an op row was called with (`torch.cat(xs, 1)`, `dim=1`); 0 when not given."""
+        dim = self.attrs.get("dim")
+        args = self.attrs.get("args", [])
+        if dim is None and len(args) > 1 and isinstance(args[1], int):
+            dim = args[1]
+        return dim or 0
+
     @property
     def location(self) -> Location | None:
         """The most useful place to point at: an op's call, a module's definition."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ..boundaries import Boundary
 from ..context import Context, op_site
 from ..findings import SAFE, UNSAFE, Fix, Label
+from ...domain.records import dim_names
 from ...trace.records import Edit, Rerun
 from ..numbers import call_argument, dot, pool_size, replace_first_argument, shape
 
@@ -130,8 +133,6 @@ def accepted_dims(ctx: Context, axes: tuple[int, ...]) -> list | None:
     """The accepted sizes (--symbolic) of these per-sample dims, when all were worked out."""
     if ctx.domain is None:
         return None
-    from ...domain.records import dim_names
-
     names = dim_names(len(ctx.sample_dims), False)
     dims = [ctx.domain.dim(names[a]) for a in axes]
     if not dims or any(d is None or not d.settled or d.min is None for d in dims):
@@ -146,8 +147,6 @@ def batch_role(info) -> str | None:
         return None
     if texts[0] == "B":
         return None
-    import re
-
     holding = [i for i, t in enumerate(texts) if re.search(r"\bB\b", t)]
     if not holding:
         return f"B no longer appears in [{', '.join(texts)}]: the batch was reduced away"

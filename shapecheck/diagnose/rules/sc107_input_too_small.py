@@ -27,6 +27,7 @@ from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix
 from ..layers import spatial_rank, window
 from ..registry import rule
 from .common import accepted_dims, ref
+from ...domain.records import dim_names
 from ...trace.records import MODULE, Edit, LayerRecord, Rerun
 
 
@@ -119,7 +120,7 @@ def check(ctx: Context) -> list[Finding]:
         return []
     channels = t.shape[-nd - 1]
     dims = ctx.sample_dims
-    names = ["C", *{1: ["L"], 2: ["H", "W"], 3: ["T", "H", "W"]}[nd]]
+    names = dim_names(nd + 1, batched=False)  # C, then L / H, W / T, H, W
     # The layer's small dims, as dims of the model input (when the input has the same rank).
     axes = tuple(1 + i for i in small) if len(dims) == nd + 1 else ()
     groups = [axes] if axes and len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]

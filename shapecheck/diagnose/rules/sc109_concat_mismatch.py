@@ -31,14 +31,6 @@ from ...trace.records import Edit, Rerun
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
 
 
-def _dim(row) -> int:
-    dim = row.attrs.get("dim")
-    args = row.attrs.get("args", [])
-    if dim is None and len(args) > 1 and isinstance(args[1], int):
-        dim = args[1]
-    return dim or 0
-
-
 def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | None:
     """(multiple, nearest valid below, nearest valid above) for the sizes along `axes`."""
     base = list(ctx.sample_dims)
@@ -92,7 +84,7 @@ def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or row.kind != "op" or row.type not in _JOINS or len(row.inputs) < 2:
         return []
-    dim = _dim(row)
+    dim = row.dim_argument()
     first = row.inputs[0].shape
     rank = len(first)
     dim = dim % rank if rank else 0
