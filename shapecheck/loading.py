@@ -230,16 +230,10 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
                             f"{str(exc).strip().splitlines()[0][:160]}") from None
         return LoadedModel(module, path, kind="torchscript")
     if kind == saved.EXPORT:
-        import torch
+        from .saved.program import open_program
 
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                program = torch.export.load(path)
-        except Exception as exc:  # noqa: BLE001 - a damaged or incompatible program
-            raise LoadError(f"{path} is a torch.export program that does not load: "
-                            f"{str(exc).strip().splitlines()[0][:160]}") from None
-        return LoadedModel(program, path, kind="export")
+        notes = [f"{path} was unpickled with --trust-pickle"] if trust_pickle else []
+        return LoadedModel(open_program(path, trust_pickle), path, kind="export", notes=notes)
     if kind == saved.SAFETENSORS:
         raise LoadError(f"{path} holds weights only (safetensors)",
                         hint=f"pass the architecture: shapecheck MODEL --weights {path}")
