@@ -244,8 +244,8 @@ def _runner(loaded: LoadedModel, specs, common):
 
     def run(request):
         shapes = list(specs)
-        if request.dims is not None:
-            shapes[0] = InputSpec(tuple(request.dims), specs[0].dtype)
+        if request.dims is not None or request.dtype is not None:
+            shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype)
         options = dict(common)
         if request.batch != SAME:
             options["batch"] = request.batch

@@ -67,15 +67,44 @@ CASES = [
     ("SC113", "rules/sc113_invalid_view.py:LeNet", "3x20x20", ["SC113"]),
     ("SC113", "rules/sc113_invalid_view.py:LeNet", "3x32x32", ["SC106", "SC103"]),
     ("SC113", "rules/sc113_invalid_view.py:Correct", "3x20x20", []),
+    ("SC114", "rules/sc114_channels_last.py:SensorConv", "100x12", ["SC114"]),
+    ("SC114", "rules/sc114_channels_last.py:SensorConvCorrect", "100x12", []),
+    ("SC114", "rules/sc114_channels_last.py:TokenNorm", "50x8", ["SC114"]),
+    ("SC114", "rules/sc114_channels_last.py:TokenNormCorrect", "50x8", []),
+    ("SC114", "rules/sc114_channels_last.py:PatchStem", "64x64x3", ["SC114"]),
+    ("SC114", "rules/sc114_channels_last.py:PatchStem", "3x64x64", []),
+    ("SC115", "rules/sc115_rnn_input_size.py:Tagger", "20:long", ["SC115"]),
+    ("SC115", "rules/sc115_rnn_input_size.py:TaggerCorrect", "20:long", []),
+    ("SC115", "rules/sc115_rnn_input_size.py:ConvGru", "8x60", ["SC115"]),
+    ("SC115", "rules/sc115_rnn_input_size.py:ConvGruCorrect", "8x60", []),
+    ("SC116", "rules/sc116_batch_first.py:Forecaster", "50x32+batch4", ["SC116"]),
+    ("SC116", "rules/sc116_batch_first.py:ForecasterCorrect", "50x32+batch4", []),
+    ("SC116", "rules/sc116_batch_first.py:Encoder", "30x64+batch4", ["SC116"]),
+    ("SC116", "rules/sc116_batch_first.py:EncoderCorrect", "30x64+batch4", []),
+    ("SC116", "rules/sc116_batch_first.py:SeqFirstCorrect", "30x16+batch4", []),
+    ("SC117", "rules/sc117_attention_shape.py:Attend", "10x16", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:AttendCorrect", "10x16", []),
+    ("SC117", "rules/sc117_attention_shape.py:TextEncoder", "20:long", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:MaskedAttend", "10x16&10:bool+batch2", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:MaskedAttendCorrect", "10x16&10:bool+batch2", []),
+    ("SC118", "rules/sc118_embedding_input.py:Bag", "10", ["SC118"]),
+    ("SC118", "rules/sc118_embedding_input.py:Bag", "10:long", []),
+    ("SC118", "rules/sc118_embedding_input.py:ScaledIds", "10:long", ["SC118"]),
+    ("SC118", "rules/sc118_embedding_input.py:ScaledIdsCorrect", "10:long", []),
+    ("SC119", "rules/sc119_batch_broadcast.py:TutorialBatchFirst", "50x64+batch4", ["SC119"]),
+    ("SC119", "rules/sc119_batch_broadcast.py:TutorialBatchFirstCorrect", "50x64+batch4", []),
+    ("SC119", "rules/sc119_batch_broadcast.py:TutorialSeqFirst", "50x64+batch4", []),
+    ("SC119", "rules/sc119_batch_broadcast.py:SlicedByLength", "50x64", ["SC119"]),
 ]
 
 
 def _options(size: str):
     size, *flags = size.split("+")
     options = {"no_batch": "nobatch" in flags, "train": "train" in flags}
-    if "batch2" in flags:
-        options["batch"] = 2
-    return size, options
+    for flag in flags:
+        if flag.startswith("batch") and flag[5:].isdigit():
+            options["batch"] = int(flag[5:])
+    return (size.split("&") if "&" in size else size), options
 
 
 @pytest.mark.parametrize("code, fixture, size, expected", CASES,
@@ -137,14 +166,27 @@ VERIFIED = [
     ("rules/sc109_concat_mismatch.py:UNet", "3x100x100", "", "interpolate", (1, 1, 100, 100)),
     ("rules/sc111_view_non_contiguous.py:Tokens", "3x8x8", "", "reshape", (1, 4)),
     ("rules/sc113_invalid_view.py:LeNet", "3x20x20", "", "pool to a fixed size", (1, 120)),
+    ("rules/sc114_channels_last.py:SensorConv", "100x12", "", "move the channels to dim 1", (1, 4)),
+    ("rules/sc114_channels_last.py:TokenNorm", "50x8", "", "and move them back", (1, 50, 12)),
+    ("rules/sc114_channels_last.py:PatchStem", "64x64x3", "", "--input 3x64x64", (1, 16, 64, 64)),
+    ("rules/sc115_rnn_input_size.py:Tagger", "20:long", "", "input_size=100", (1, 20, 5)),
+    ("rules/sc115_rnn_input_size.py:Tagger", "20:long", "", "embedding_dim=300", (1, 20, 5)),
+    ("rules/sc115_rnn_input_size.py:ConvGru", "8x60", "", "move the features to the last dim", (1, 16)),
+    ("rules/sc116_batch_first.py:Forecaster", "50x32", "batch4", "batch_first=True", (4, 5)),
+    ("rules/sc116_batch_first.py:Encoder", "30x64", "batch4", "batch_first=True", (4, 3)),
+    ("rules/sc117_attention_shape.py:Attend", "10x16", "", "embed_dim=64", (1, 10, 64)),
+    ("rules/sc117_attention_shape.py:TextEncoder", "20:long", "", "embedding_dim=512", (1, 20, 512)),
+    ("rules/sc118_embedding_input.py:Bag", "10", "", "int64 input", (1, 2)),
 ]
 
 
 @pytest.mark.parametrize("fixture, size, flags, text, result", VERIFIED, ids=[f"{v[0]}-{v[3]}" for v in VERIFIED])
 def test_fix_is_verified_with_output_shape(fixture, size, flags, text, result):
     options = {"no_batch": "nobatch" in flags, "train": "train" in flags}
+    if flags.startswith("batch"):
+        options["batch"] = int(flags[5:])
     report = shapecheck.check(fixture_path(fixture), size, **options)
-    fixes = [x for f in report.findings for x in f.fixes if text in x.description]
+    fixes = [x for f in report.findings for x in f.fixes if text in x.description or text in (x.code or "")]
     assert fixes, [x.description for f in report.findings for x in f.fixes]
     assert fixes[0].verified is True, fixes[0].check_note
     assert fixes[0].result_shape == result

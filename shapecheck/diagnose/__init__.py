@@ -6,11 +6,12 @@ from . import rules  # noqa: F401 - registers the rules
 from .boundaries import find_boundaries
 from .context import Context, Runner
 from .findings import Diagnosis, Finding, Fix
-from .registry import CHECKS, CODES
-from ..trace.records import Trace
+from .registry import CHECKS, CODES, INTENT_CHECKED
+from ..trace.records import SAME, Rerun, Trace
 
 
-def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, domain=None) -> Diagnosis:
+def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, domain=None,
+             verify: bool = True) -> Diagnosis:
     """Run every active rule over a trace.
 
     `runner` traces again with changes (other input sizes, a fix applied); without it, rules
@@ -28,9 +29,24 @@ def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, 
     findings = CHECKS["SC100"](ctx, explained) + findings
     ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
-    for finding in findings:
-        verify_fixes(ctx, finding)
+    if verify:
+        for finding in findings:
+            verify_fixes(ctx, finding)
     return Diagnosis(findings, ok_rows)
+
+
+def _with_fix(runner: Runner, fix: Rerun) -> Runner:
+    """A runner for the model with `fix` applied: every later request keeps the fix."""
+
+    def run(request: Rerun):
+        return runner(Rerun(
+            dims=request.dims if request.dims is not None else fix.dims,
+            dtype=request.dtype or fix.dtype,
+            batch=request.batch if request.batch != SAME else fix.batch,
+            train=request.train if request.train != SAME else fix.train,
+            stop=request.stop, edits=(*fix.edits, *request.edits)))
+
+    return run
 
 
 def verify_fixes(ctx: Context, finding: Finding) -> None:
@@ -52,7 +68,11 @@ def verify_fixes(ctx: Context, finding: Finding) -> None:
             fix.verified = False
             fix.check_note = f"could not apply: {type(exc).__name__}: {exc}"
             continue
-        again = diagnose(after)
+        if finding.code in INTENT_CHECKED:
+            # Re-runs included: the batch must still reach each layer where it belongs.
+            again = diagnose(after, runner=_with_fix(ctx.runner, fix.rerun), budget_s=ctx.budget_s, verify=False)
+        else:
+            again = diagnose(after)
         same = any(f.code == finding.code for f in again.findings)
         if after.error is None and not same:
             fix.verified = True

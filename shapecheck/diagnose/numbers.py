@@ -240,3 +240,65 @@ def range_text(ctx: Context, low: int, high: int | None, axes: tuple[int, ...]) 
     if low == high:
         return f"{label} = {low} only"
     return f"{label} from {low} to {high}"
+
+
+def _call_arguments(source: str, call: str) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(start of the arguments, closing paren, [(start, end) of each argument]) of `call(...)`."""
+    match = re.search(rf"\b{re.escape(call)}\(", source)
+    if not match:
+        return None
+    start = match.end()
+    depth, spans, begin = 0, [], start
+    for i in range(start, len(source)):
+        ch = source[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}" and depth:
+            depth -= 1
+        elif ch == ")":
+            if source[begin:i].strip():
+                spans.append((begin, i))
+            return start, i, spans
+        elif ch == "," and depth == 0:
+            spans.append((begin, i))
+            begin = i + 1
+    return None
+
+
+def set_argument(source: str, call: str, position: int | None, keyword: str, value) -> str | None:
+    """Set one constructor argument on a source line, keeping everything else as written:
+    the keyword if given, else the positional argument at `position`, else `keyword=value` is
+    added. `nn.LSTM(32, 32)` with batch_first → `nn.LSTM(32, 32, batch_first=True)`."""
+    found = _call_arguments(source, call)
+    if found is None:
+        return None
+    _, close, spans = found
+    text = repr(value) if isinstance(value, (bool, str)) else str(value)
+    positional = []
+    for begin, end in spans:
+        arg = source[begin:end]
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", arg)
+        if name and name.group(1) == keyword:
+            lead = arg[:len(arg) - len(arg.lstrip())]
+            return source[:begin] + f"{lead}{keyword}={text}" + source[end:]
+        if not name and not arg.strip().startswith("*"):
+            positional.append((begin, end))
+    if position is not None and position < len(positional):
+        begin, end = positional[position]
+        arg = source[begin:end]
+        lead = arg[:len(arg) - len(arg.lstrip())]
+        return source[:begin] + lead + text + source[end:]
+    sep = ", " if spans else ""
+    return source[:close] + f"{sep}{keyword}={text}" + source[close:]
+
+
+def module_call_argument(source: str, name: str) -> str | None:
+    """The first argument of a module call in a source line, as written: `self.conv(x)` → `x`,
+    `self.bn(self.fc(x))` → `self.fc(x)`."""
+    attr = name.rsplit(".", 1)[-1]
+    found = _call_arguments(source, attr)
+    if found is None or not found[2]:
+        return None
+    begin, end = found[2][0]
+    arg = source[begin:end].strip()
+    return arg if arg and "=" not in arg.split("(")[0] else None

@@ -36,17 +36,28 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC111", "view-non-contiguous", "view on a tensor made non-contiguous by permute/transpose"),
         RuleInfo("SC112", "broadcast-mismatch", "an elementwise op between shapes that do not broadcast"),
         RuleInfo("SC113", "invalid-view", "a view/reshape size that does not divide the tensor"),
+        RuleInfo("SC114", "channels-last-layout", "a conv or norm layer receives its channels in the last dim"),
+        RuleInfo("SC115", "rnn-input-size", "an RNN's input_size differs from the features that reach it"),
+        RuleInfo("SC116", "batch-first-confusion", "the batch reaches an RNN or attention layer in its time dim"),
+        RuleInfo("SC117", "attention-shape", "attention inputs or masks do not fit embed_dim, kdim, vdim or the heads"),
+        RuleInfo("SC118", "embedding-input", "an Embedding receives indices that are not integers"),
+        RuleInfo("SC119", "batch-broadcast", "an elementwise op broadcasts the batch against another dim"),
     )
 }
 
 # code → check function, filled by the @rule decorator as rule modules are imported.
 CHECKS: dict[str, Callable] = {}
+# Codes whose fixes are verified by a whole diagnosis of the fixed model, re-runs included
+# (another batch size, …): a fix must keep what the layer means, not only make it run.
+INTENT_CHECKED: set[str] = set()
 
 
-def rule(code: str, severity: str):
+def rule(code: str, severity: str, intent: bool = False):
     """Register a check function under a reserved code and mark the code active."""
 
     def register(fn: Callable) -> Callable:
+        if intent:
+            INTENT_CHECKED.add(code)
         info = CODES[code]
         CODES[code] = RuleInfo(info.code, info.name, info.summary, ACTIVE, severity)
         CHECKS[code] = fn

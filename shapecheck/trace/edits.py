@@ -109,9 +109,33 @@ def _rewrite_adaptive(size, mode: str):
     return rewrite
 
 
+def _permute(module: nn.Module, dims: tuple, back: tuple | None) -> None:
+    """Permute the module's first input (and its first output) with hooks: names stay the same."""
+
+    def before(_, args, kwargs):
+        return (args[0].permute(*dims), *args[1:]), kwargs
+
+    module.register_forward_pre_hook(before, with_kwargs=True)
+    if back:
+        def after(_, args, output):
+            if isinstance(output, tuple):
+                return (output[0].permute(*back), *output[1:])
+            return output.permute(*back)
+
+        module.register_forward_hook(after)
+
+
+def _set_attrs(module: nn.Module, values: dict) -> None:
+    for sub in module.modules():
+        for key, value in values.items():
+            if hasattr(sub, key):
+                setattr(sub, key, value)
+
+
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
-    module_edits = [e for e in edits if e.action in ("insert_before", "insert_after", "replace")]
+    module_edits = [e for e in edits if e.action in ("insert_before", "insert_after", "replace", "permute",
+                                                     "set_attrs")]
     changed = meta_copy(model) if module_edits else model
     rewrites = {}
     for edit in edits:
@@ -121,6 +145,10 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             _set(changed, edit.target, nn.Sequential(_build(edit), changed.get_submodule(edit.target)))
         elif edit.action == "insert_after":
             _set(changed, edit.target, nn.Sequential(changed.get_submodule(edit.target), _build(edit)))
+        elif edit.action == "permute":
+            _permute(changed.get_submodule(edit.target), tuple(edit.param("dims")), edit.param("back"))
+        elif edit.action == "set_attrs":
+            _set_attrs(changed.get_submodule(edit.target), dict(edit.params))
         elif edit.action == "op_args":
             rewrites[_site(edit.target)] = _rewrite_args(dict(edit.params))
         elif edit.action == "op_method":

@@ -17,6 +17,7 @@ from .records import MODULE, OP, LayerRecord, TensorInfo
 from .sources import location_of, module_caller, op_caller
 
 _TID = "_shapecheck_tid"
+_FROM_INPUT = "_shapecheck_in"  # set on model inputs and on every tensor computed from one
 
 # Module attributes worth keeping: they explain shapes.
 _ATTRS = (
@@ -24,6 +25,8 @@ _ATTRS = (
     "padding", "dilation", "groups", "output_size", "num_features", "start_dim", "end_dim",
     "normalized_shape", "num_embeddings", "embedding_dim", "scale_factor", "size", "dim",
     "num_groups", "num_channels", "ceil_mode", "embed_dim", "num_heads", "batch_first",
+    "input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "kdim", "vdim",
+    "padding_idx",
 )
 
 # Functional ops listed as rows when model code calls them, by category.
@@ -262,6 +265,7 @@ class Recorder:
     # -- tensors -------------------------------------------------------------------------
     def tag_input(self, t: torch.Tensor) -> None:
         setattr(t, _TID, next(self._tids))
+        setattr(t, _FROM_INPUT, True)
 
     def sizes(self, sizes) -> tuple[int, ...]:
         """Plain ints for a shape or stride (the hints, when sizes are symbolic)."""
@@ -281,7 +285,8 @@ class Recorder:
                           self._producer.get(tid) if tid is not None else None,
                           t.is_contiguous() if layout else True,
                           self.sizes(t.stride()) if layout else None,
-                          self.shapes.texts(t.shape) if self.shapes is not None else None)
+                          self.shapes.texts(t.shape) if self.shapes is not None else None,
+                          getattr(t, _FROM_INPUT, False))
 
     def check_deadline(self) -> None:
         now = time.perf_counter()
@@ -500,6 +505,7 @@ class OpMode(TorchFunctionMode):
                     exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller,
                                                         True, site)
             raise
+        _mark_from_input(args, kwargs, out)
         if caller is not None:
             if category != "elementwise" or _broadcasts(rec, args):
                 rec.record_op(full, category, args, kwargs, out, caller, False, site)
@@ -528,6 +534,20 @@ class OpMode(TorchFunctionMode):
                 raise EngineLimit(
                     f"`{short_op_name(full)}` mixes meta tensors with a {t.device.type} tensor "
                     "that the model creates itself")
+
+
+def _mark_from_input(args, kwargs, out) -> None:
+    """Lineage of data: an op's tensor results are computed from an input when any argument is."""
+    if not isinstance(out, (torch.Tensor, tuple, list)):
+        return
+    if not any(getattr(t, _FROM_INPUT, False) for t in _flat_tensors(args, kwargs)):
+        return
+    for t in (out,) if isinstance(out, torch.Tensor) else out:
+        if isinstance(t, torch.Tensor) and not getattr(t, _FROM_INPUT, False):
+            try:
+                setattr(t, _FROM_INPUT, True)
+            except (AttributeError, RuntimeError):
+                pass
 
 
 def _broadcasts(rec: Recorder, args) -> bool:

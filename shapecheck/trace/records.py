@@ -37,6 +37,7 @@ class TensorInfo:
     contiguous: bool = True  # recorded for op inputs: `view` needs it
     stride: tuple[int, ...] | None = None  # recorded for op inputs
     symbolic: tuple[str, ...] | None = None  # the shape as expressions of the input dims (--symbolic)
+    from_input: bool | None = None  # computed from a model input (False: from weights, buffers or constants)
 
     @property
     def rank(self) -> int:
@@ -170,7 +171,10 @@ class Edit:
     `op_match` (resize the op's later tensor arguments to the first one's spatial size),
     `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first),
     `op_identity` (the op returns its first argument), `op_flatten` (the op becomes
-    `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`).
+    `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`),
+    `permute` (the module at `target` gets its first input permuted by `dims`, and its output
+    by `back` when given), `set_attrs` (the module at `target` and every submodule that has
+    one of the attributes get the new values: `batch_first`).
     `layer` names the torch.nn class to build; `params` its arguments, as (key, value) pairs.
     """
 
@@ -186,6 +190,7 @@ class Edit:
 @dataclass(frozen=True)
 class Rerun:
     dims: tuple[int, ...] | None = None  # per-sample dims of input 0; None: as traced
+    dtype: str | None = None  # dtype of input 0 (`int64`); None: as traced
     batch: object = SAME  # an int, None (no batch dim) or SAME
     train: object = SAME  # True/False or SAME
     stop: tuple | None = None  # end at this row (its inputs come back as probe_inputs)

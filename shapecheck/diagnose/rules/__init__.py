@@ -15,4 +15,10 @@ from . import (  # noqa: F401
     sc111_view_non_contiguous,
     sc112_broadcast_mismatch,
     sc113_invalid_view,
+    sc114_channels_last,
+    sc115_rnn_input_size,
+    sc116_batch_first,
+    sc117_attention_shape,
+    sc118_embedding_input,
+    sc119_batch_broadcast,
 )

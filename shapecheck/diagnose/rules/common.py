@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import linecache
 import re
 
 from ..boundaries import Boundary
 from ..context import Context, op_site
 from ..findings import SAFE, UNSAFE, Fix, Label
 from ...domain.records import dim_names
-from ...trace.records import Edit, Rerun
-from ..numbers import call_argument, dot, pool_size, replace_first_argument, shape
+from ...trace.records import Edit, Location, Rerun
+from ..numbers import call_argument, dot, pool_size, replace_first_argument, set_argument, shape
 
 
 def layer_name(row) -> str:
@@ -152,3 +153,36 @@ def batch_role(info) -> str | None:
         return f"B no longer appears in [{', '.join(texts)}]: the batch was reduced away"
     i = holding[0]
     return f"dim {i} is {texts[i]}: the batch B is folded into it ([{', '.join(texts)}])"
+
+
+def argument_fix(row, cls: str, position: int | None, attr: str, value, description: str, edit: Edit,
+                 safety: str = UNSAFE, location=None) -> Fix:
+    """Set one constructor argument on the line that built the layer (`nn.LSTM(300, …)` → 100),
+    verified by `edit`. `location` overrides the row's definition line."""
+    loc = location or row.defined_at
+    source = loc.source.strip() if loc and loc.source else ""
+    after = set_argument(source, cls, position, attr, value) if source else None
+    text = repr(value) if isinstance(value, (bool, str)) else value
+    return Fix(description=description, code=after or f"nn.{cls}(…, {attr}={text})", safety=safety,
+               location=loc, before=source if after else None, after=after, rerun=Rerun(edits=(edit,)))
+
+
+def constructor_line(row) -> tuple[str, object]:
+    """The class and line to edit for a layer the user built: for `nn.TransformerEncoder(layer, 6)`
+    the arguments that matter belong to its `nn.TransformerEncoderLayer(...)` line in the same file."""
+    loc = row.defined_at
+    if row.type in ("TransformerEncoder", "TransformerDecoder") and loc is not None:
+        cls = row.type + "Layer"
+        for number, line in enumerate(linecache.getlines(loc.file), start=1):
+            if f"{cls}(" in line and not line.lstrip().startswith("#"):
+                return cls, Location(loc.file, number, line.strip())
+        return cls, loc
+    return row.type, loc
+
+
+def rewrite_call(source: str, name: str, var: str, arg: str, suffix: str = "") -> str | None:
+    """`x = self.conv(x)` → `x = self.conv(x.transpose(1, 2))` (plus `suffix` after the call)."""
+    match = re.search(rf"\b{re.escape(name)}\(\s*{re.escape(var)}\s*\)", source)  # the argument alone
+    if not match:
+        return None
+    return source[:match.start()] + f"{name}({arg}){suffix}" + source[match.end():]

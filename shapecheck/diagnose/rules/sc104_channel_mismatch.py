@@ -25,6 +25,7 @@ from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
+from ..roles import channels_last
 from .common import first_argument_fix, ref
 from ...trace.records import MODULE, Edit, Rerun
 
@@ -57,6 +58,8 @@ def check(ctx: Context) -> list[Finding]:
         t = row.inputs[0]
         if nd is None or t.rank != nd + 2:
             continue  # unbatched or wrong rank: SC105
+        if channels_last(row, t) is not None:
+            continue  # the channels are in the last dim: SC114
         got = t.shape[1]
         if CONV_MODULE.match(row.type) and "Transpose" not in row.type:
             w = window(row)

@@ -1,0 +1,126 @@
+"""Dim roles: which dim of a recorded tensor is the batch, and which one a layer expects it in.
+
+The batch dim is measured, not assumed: the model is traced again at another batch size (on
+meta, free) and the dim whose size follows the batch is the batch dim. Each layer's convention
+says where the batch, channels, time and features should be (`Conv*`: `[N, C, *]`; RNNs:
+`[T, N, F]`, or `[N, T, F]` with `batch_first`; attention: `[L, N, E]` or `[N, L, E]`;
+`Linear`: `[..., F]`). Rules reason from the two, not from positions alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..trace.records import LayerRecord, Rerun, TensorInfo, Trace
+from .context import Context
+
+RNN_TYPES = ("RNN", "LSTM", "GRU")
+ATTENTION_TYPES = ("MultiheadAttention",)
+TRANSFORMER_TYPES = ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+                     "TransformerDecoder", "Transformer")
+# Layers that keep channels in dim 1 and the attribute that holds their count.
+CHANNEL_LAYERS = {
+    re.compile(r"^(Lazy)?Conv[123]d$"): "in_channels",
+    re.compile(r"^(Lazy)?BatchNorm[123]d$|^SyncBatchNorm$"): "num_features",
+    re.compile(r"^(Lazy)?InstanceNorm[123]d$"): "num_features",
+    re.compile(r"^GroupNorm$"): "num_channels",
+}
+
+
+def channel_attr(row: LayerRecord) -> str | None:
+    """`in_channels` for a Conv2d, `num_features` for a BatchNorm1d; None for other layers."""
+    if row.kind != "module":
+        return None
+    for pattern, attr in CHANNEL_LAYERS.items():
+        if pattern.match(row.type):
+            return attr
+    return None
+
+
+def channels_last(row: LayerRecord, t: TensorInfo) -> int | None:
+    """The channel count a conv/norm layer wants, when it sits in the input's last dim instead
+    of dim 1 (`[B, L, C]`, `[B, H, W, C]`); None otherwise."""
+    attr = channel_attr(row)
+    want = row.attrs.get(attr) if attr else None
+    if not isinstance(want, int) or t.rank < 3 or t.shape[1] == want or t.shape[-1] != want:
+        return None
+    return want
+
+
+def is_sequence_layer(row: LayerRecord) -> bool:
+    return row.kind == "module" and row.type in RNN_TYPES + ATTENTION_TYPES
+
+
+def expected_batch_dim(row: LayerRecord, rank: int) -> int | None:
+    """Where an RNN or attention layer reads the batch in a tensor of this rank (None: unbatched)."""
+    if rank != 3:
+        return None
+    return 0 if row.attrs.get("batch_first") else 1
+
+
+def twin(ctx: Context) -> Trace | None:
+    """The same model traced at another batch size (cached), or None when that is not possible."""
+    trace = ctx.trace
+    if trace.batch is None or trace.image_list or ctx.runner is None:
+        return None
+    try:
+        return ctx.rerun(Rerun(batch=trace.batch + 2))
+    except (LookupError, TimeoutError):
+        return None
+
+
+def twin_row(ctx: Context, row: LayerRecord) -> LayerRecord | None:
+    other = twin(ctx)
+    if other is None or row.index >= len(other.layers):
+        return None
+    match = other.layers[row.index]
+    return match if (match.name, match.type, match.call) == (row.name, row.type, row.call) else None
+
+
+def following_dims(a: TensorInfo, b: TensorInfo) -> list[int]:
+    """The dims whose size differs between two traces at different batch sizes."""
+    if a.rank != b.rank:
+        return []
+    return [d for d, (x, y) in enumerate(zip(a.shape, b.shape, strict=True)) if x != y]
+
+
+def batch_dim(ctx: Context, row: LayerRecord, index: int = 0, output: bool = False) -> int | None:
+    """The dim of the row's input (or output) `index` that follows the batch; None when unknown
+    or when no single dim does."""
+    other = twin_row(ctx, row)
+    if other is None:
+        return None
+    mine, theirs = (row.outputs, other.outputs) if output else (row.inputs, other.inputs)
+    if index >= len(mine) or index >= len(theirs):
+        return None
+    dims = following_dims(mine[index], theirs[index])
+    return dims[0] if len(dims) == 1 else None
+
+
+def user_defined(trace: Trace, row: LayerRecord) -> LayerRecord:
+    """The row itself or its nearest enclosing module created in the user's code (a layer that
+    `nn.TransformerEncoder` cloned was created inside torch)."""
+    current: LayerRecord | None = row
+    while current is not None:
+        loc = current.defined_at
+        if loc is not None and not is_library_file(loc.file):
+            return current
+        current = trace.row(current.parent)
+    return row
+
+
+def layer_owner(trace: Trace, row: LayerRecord) -> LayerRecord:
+    """Where the user decides this layer's sizes and flags: the outermost `nn.Transformer*` around
+    it (its layers are clones of one `…Layer(...)` call), else the nearest user-built module."""
+    outer = None
+    current = trace.row(row.parent)
+    while current is not None:
+        if current.kind == "module" and current.type in TRANSFORMER_TYPES:
+            outer = current
+        current = trace.row(current.parent)
+    return outer if outer is not None else user_defined(trace, row)
+
+
+def is_library_file(path: str) -> bool:
+    normal = path.replace("\\", "/")
+    return "site-packages/" in normal or "/torch/" in normal or normal.startswith("torch/")

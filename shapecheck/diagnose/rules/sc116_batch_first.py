@@ -1,0 +1,113 @@
+"""SC116 batch-first-confusion.
+
+What it does: traces the model at two batch sizes and finds an RNN (`nn.RNN`/`LSTM`/`GRU`) or
+attention layer (`nn.MultiheadAttention`, inside `nn.Transformer*` too) whose batch arrives in
+the dim the layer reads as time: `[B, T, F]` into an LSTM built without `batch_first=True`
+(which reads `[T, N, F]`), or `[T, B, F]` into one built with it. A warning when the model
+still runs, an error when it fails.
+
+Why is this bad? Nothing fails when the shapes happen to fit: the LSTM runs 50 sequences of 4
+steps instead of 4 sequences of 50, attention mixes the samples of a batch, and the model
+trains badly. The table shows the evidence (`h_n` of `[2, 50, 32]` at batch 4), but no error
+says so.
+
+Example:
+    self.lstm = nn.LSTM(32, 64)          # fed x of shape [batch, time, features]
+
+Use instead:
+    self.lstm = nn.LSTM(32, 64, batch_first=True)
+
+Fix safety: safe: `batch_first` changes no parameter; every checkpoint still loads. The fix is
+verified by tracing again at two batch sizes: the batch must then reach the layer's batch dim.
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..findings import ERROR, SAFE, WARNING, Finding, Fix, Label
+from ..numbers import module_call_argument, shape
+from ..registry import rule
+from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim, twin, layer_owner
+from .common import argument_fix, constructor_line, ref
+from ...trace.records import MODULE, Edit, Rerun
+
+_LAYOUT = {True: "[N, T, F]", False: "[T, N, F]"}
+
+
+@rule("SC116", WARNING, intent=True)
+def check(ctx: Context) -> list[Finding]:
+    trace = ctx.trace
+    if twin(ctx) is None:
+        return []
+    findings, reported = [], set()
+    for row in trace.layers:
+        if row.kind != MODULE or row.type not in RNN_TYPES + ATTENTION_TYPES or not row.inputs:
+            continue
+        t = row.inputs[0]
+        expected = expected_batch_dim(row, t.rank)
+        found = batch_dim(ctx, row)
+        if expected is None or found is None or found == expected or found not in (0, 1):
+            continue
+        owner = layer_owner(trace, row)
+        if owner.index in reported:
+            continue  # one finding per layer the user built: its copies share the cause
+        reported.add(owner.index)
+        findings.append(_finding(ctx, row, owner, t, found))
+    return findings
+
+
+def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
+    trace = ctx.trace
+    batch_first = bool(row.attrs.get("batch_first"))
+    batch = t.shape[found]
+    other = t.shape[1 - found]
+    layout = _LAYOUT[batch_first]
+    why = [f"{'with' if batch_first else 'without'} batch_first=True, {ref(row)} ({row.type}) reads {layout}: "
+           f"dim {1 - found} as the batch and dim {found} as time",
+           f"dim {found} of {shape(t.shape)} follows the batch size ({batch} here; it changes when the batch does)",
+           f"so it sees {other} sequences of {batch} steps instead of {batch} sequences of {other} steps"]
+    if row.type in RNN_TYPES and len(row.outputs) >= 2:
+        h = row.outputs[1]
+        why.append(f"its final hidden state h_n is {shape(h.shape)}: one for each of {other} sequences")
+    root = trace.layers[0] if trace.layers else None
+    if root is not None and root.outputs and trace.error is None:
+        out = root.outputs[0]
+        if out.shape and trace.batch is not None and out.shape[0] != trace.batch:
+            why.append(f"the model returns {shape(out.shape)} for a batch of {trace.batch}")
+    fixes = [_flag_fix(owner, not batch_first)]
+    if row.type in RNN_TYPES and owner is row:
+        var = module_call_argument(row.called_at.source if row.called_at else "", row.name) or "x"
+        fixes.append(Fix(
+            description=f"or swap dims 0 and 1 before {ref(row)} (and of its output after it)",
+            code=f"{var} = {var}.transpose(0, 1)", safety=SAFE, location=row.called_at,
+            rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),
+        ))
+    failed = row.failed or (trace.failing is not None and _inside(trace, trace.failing, row))
+    where = "the time dim" if found != 1 or batch_first else "the batch dim"
+    return Finding(
+        code="SC116", severity=ERROR if failed else WARNING, layer=row.name,
+        message=f"the batch reaches {ref(row)} in dim {found}, which it reads as time ({layout})"
+        if where == "the time dim" else f"the batch reaches {ref(row)} in dim {found}, not dim {1 - found}",
+        location=row.called_at or owner.called_at or owner.location, row=row.index, why=why,
+        labels=[Label(owner.name, f"{ref(owner)} is built with batch_first={batch_first}", owner.location)]
+        if owner is not row else [],
+        fixes=fixes,
+    )
+
+
+def _inside(trace, failing, row) -> bool:
+    current = failing
+    while current is not None:
+        if current.index == row.index:
+            return True
+        current = trace.row(current.parent)
+    return False
+
+
+def _flag_fix(owner, value: bool) -> Fix:
+    """`batch_first=value` where the user built the layer (for a Transformer, on its layer line)."""
+    cls, loc = constructor_line(owner)
+    return argument_fix(owner, cls, None, "batch_first", value,
+                        f"build {'the layer' if cls == owner.type else f'its `{cls}`'} with batch_first={value}: "
+                        "the batch then reaches the dim the layer reads as the batch",
+                        Edit("set_attrs", owner.name, params=(("batch_first", value),)), safety=SAFE, location=loc)

@@ -1,0 +1,134 @@
+"""SC119 batch-broadcast.
+
+What it does: compares the trace with one at another batch size and finds an elementwise op
+(`+`, `*`, …) that broadcasts the batch against another dim:
+- a tensor made from the model's own weights or buffers whose size follows the batch, added
+  across the positions of each sample: the PyTorch tutorial's positional encoding
+  (`x + self.pe[:x.size(0)]`, written for `[T, B, E]`) used with batch-first data `[B, T, E]`
+  gives each sample one vector for all its positions;
+- at batch 1, the batch dim of the data broadcast against a length: `[1, 50, 64] + [50, 1, 64]`
+  is `[50, 50, 64]`, and the same model fails at batch 2.
+
+Why is this bad? Nothing fails at the size you tried: the model trains on garbled inputs.
+
+Example:
+    return x + self.pe[:x.size(0)]            # x is [batch, time, d_model]
+
+Use instead:
+    return x + self.pe[:x.size(1)].transpose(0, 1)   # [1, time, d_model]
+
+Fix safety: safe (no parameter changes), but the change is to code shapecheck cannot apply:
+not verified.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..context import Context
+from ..findings import SAFE, WARNING, Finding, Fix
+from ..numbers import shape
+from ..registry import rule
+from ..roles import following_dims, twin, twin_row
+from .common import ref
+
+_SLICED_BY_BATCH = re.compile(r"\[\s*:\s*([A-Za-z_]\w*)\.size\(\s*0\s*\)\s*\]")
+
+
+@rule("SC119", WARNING)
+def check(ctx: Context) -> list[Finding]:
+    if twin(ctx) is None:
+        return []
+    findings = []
+    for row in ctx.trace.layers:
+        if row.kind != "op" or row.attrs.get("category") != "elementwise" or len(row.inputs) < 2:
+            continue
+        other = twin_row(ctx, row)
+        if other is None or len(other.inputs) != len(row.inputs):
+            continue
+        finding = _constant_follows_batch(ctx, row, other) or _batch_one_broadcast(ctx, row, other)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
+    data = [t for t in row.inputs if t.from_input]
+    if not data or not row.outputs:
+        return None
+    x = data[0]
+    out = row.outputs[0]
+    for t, u in zip(row.inputs, other.inputs, strict=True):
+        if t.from_input is not False:
+            continue
+        follows = following_dims(t, u)
+        if len(follows) != 1:
+            continue
+        k = follows[0]
+        offset = out.rank - t.rank
+        spread = [j for j in range(t.rank) if t.shape[j] == 1 and out.shape[j + offset] > 1]
+        if not spread:
+            continue
+        j = spread[0]
+        positions = out.shape[j + offset]
+        source = row.called_at.source if row.called_at else ""
+        why = [f"{ref(row)} combines {shape(x.shape)} with {shape(t.shape)}, which is made from the model's own "
+               f"weights or buffers, not from its input",
+               f"dim {k} of {shape(t.shape)} follows the batch size ({t.shape[k]} here, {u.shape[k]} at batch "
+               f"{ctx.trace.batch + 2}): it was sliced or sized by the batch",
+               f"its dim {j} is 1, so each sample gets one vector for all its {positions} positions"]
+        fixes = []
+        match = _SLICED_BY_BATCH.search(source)
+        if match and t.rank == 3 and t.shape[1] == 1 and k == 0:
+            var = match.group(1)
+            after = source[:match.start()] + f"[:{var}.size(1)].transpose(0, 1)" + source[match.end():]
+            fixes.append(Fix(
+                description="index the table by position (dim 1 of batch-first data) and put its batch dim of "
+                            "size 1 in front, so every sample gets the same vector per position",
+                code=after, safety=SAFE, location=row.called_at, before=source, after=after,
+                check_note="not checked: the table is indexed in code shapecheck cannot rewrite"))
+        fixes.append(Fix(
+            description="or, if the rest of the model reads [T, B, E], feed it sequence-first data and build its "
+                        "layers without batch_first=True", safety=SAFE,
+            check_note="not checked: a change of the data layout"))
+        return Finding(
+            code="SC119", severity=WARNING, layer=row.name,
+            message=f"{ref(row)} adds a tensor sized by the batch across the {positions} positions of each sample",
+            location=row.called_at, row=row.index, why=why, fixes=fixes,
+            notes=["a positional table written for [T, B, E] (`pe[:x.size(0)]`) used with batch-first [B, T, E] "
+                   "data does this"],
+        )
+    return None
+
+
+def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
+    if ctx.trace.batch != 1 or not row.outputs:
+        return None
+    out = row.outputs[0]
+    for t, u in zip(row.inputs, other.inputs, strict=True):
+        if not t.from_input:
+            continue
+        follows = following_dims(t, u)
+        if len(follows) != 1:
+            continue
+        k = follows[0]
+        offset = out.rank - t.rank
+        if t.shape[k] != 1 or out.shape[k + offset] == 1:
+            continue
+        size = out.shape[k + offset]
+        partner = next((p for p in row.inputs if p is not t and p.rank >= out.rank - k - offset), None)
+        fails = other.failed
+        why = [f"dim {k} of {shape(t.shape)} is the batch (it follows the batch size); at batch 1 it is broadcast "
+               f"against {size}" + (f" of {shape(partner.shape)}" if partner is not None else ""),
+               f"the result {shape(out.shape)} holds {size} rows where there is one sample"]
+        why.append(f"at batch {ctx.trace.batch + 2} this op fails" if fails else
+                   f"at batch {ctx.trace.batch + 2} it returns {shape(other.outputs[0].shape) if other.outputs else '…'}")
+        return Finding(
+            code="SC119", severity=WARNING, layer=row.name,
+            message=f"{ref(row)} broadcasts the batch dim against a size of {size}: {shape(out.shape)} at batch 1",
+            location=row.called_at, row=row.index, why=why,
+            fixes=[Fix(description="align the other operand so that its batch dim is 1 where the data has the "
+                                   "batch (`unsqueeze`/`transpose` it), then check with --batch 2", safety=SAFE,
+                       check_note="not checked: a change of code shapecheck cannot apply")],
+        )
+    return None
