@@ -93,6 +93,7 @@ def check(
     from .diagnose import diagnose
     from .trace import engines
 
+    engines.check_arity(loaded.module, len(specs), loaded.label)
     common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
     note = None
     with contextlib.redirect_stdout(sys.stderr):

@@ -68,7 +68,7 @@ def _matmul(a: int, b: int, c: int, d: int) -> Explanation:
          (str(d), "out_features")],
     )
     # SC101: a conv map [N, C, H, W] reached the layer unflattened; in_features = C·H·W.
-    if b <= 64 and c % (b * b) == 0 and a % (c // (b * b)) == 0:
+    if b <= 64 and c % (b * b) == 0 and a % (c // (b * b) * b) == 0:
         ch = c // (b * b)
         n_h = a // ch
         n = n_h // b if n_h % b == 0 else None
@@ -147,11 +147,15 @@ def _bn_rank(want, got) -> Explanation:
 
 def _bn_channels(got, want) -> Explanation:
     return Explanation(
-        "SC104", f"a BatchNorm built for {want} channels received {got}",
+        "SC104", f"a BatchNorm built for {want} channels received {got} in dim 1",
         "nn.BatchNorm* (F.batch_norm): running_mean has num_features entries",
-        [(str(got), "channels of the input (dim 1)"), (str(want), "num_features of the layer")],
-        [f"the layer before makes {got} channels, the BatchNorm was written for {want}"],
-        [f"`nn.BatchNorm2d({got})` (or the matching 1d/3d)"],
+        [(str(got), "the size of the input's dim 1, which BatchNorm reads as channels"),
+         (str(want), "num_features of the layer")],
+        [f"the layer before makes {got} channels, the BatchNorm was written for {want}",
+         f"or the {want} channels sit in the last dim (tokens [N, {got}, {want}] from a Linear or attention): "
+         f"BatchNorm1d reads dim 1, here {got} positions (SC114)"],
+        [f"channels in dim 1: build the BatchNorm for {got} (`num_features={got}`)",
+         f"channels last: `x = bn(x.transpose(1, 2)).transpose(1, 2)`, or `nn.LayerNorm({want})` for tokens"],
     )
 
 
@@ -203,14 +207,27 @@ def _cat(dim, want, got, number) -> Explanation:
          (str(want), "the size of the first tensor in the mismatching dim"),
          (str(got), f"the size of tensor number {number} there")],
     )
-    if abs(want - got) == 1:
+    small, large = sorted((want, got))
+    if abs(want - got) == 1 and dim != 0:
         e.causes.append(f"a U-Net-style skip connection at an input size that is not a multiple of 2^depth: a "
-                        f"2× pooling rounded an odd size down and upsampling doubled back to {min(want, got)}, "
-                        f"not {max(want, got)}")
+                        f"2× pooling rounded an odd size down and upsampling doubled back to {small}, "
+                        f"not {large}")
         e.fixes.append("an input whose H and W are multiples of 2^depth (16 for 4 poolings)")
         e.fixes.append("`x = F.interpolate(x, size=skip.shape[-2:])` before the cat")
+        return e
+    if dim == 0:
+        e.causes.append(f"joining along dim 0 stacks batches: the tensors hold the same kind of sample but differ "
+                        f"in another dim ({want} vs {got}): sequences padded to different lengths (token ids "
+                        f"of {want} and {got}), or images of different sizes")
+        e.fixes.append("pad or resize every part to one size before joining (a tokenizer's "
+                       "`padding='max_length'`, a collate function that pads)")
+    elif large % small == 0:
+        e.causes.append(f"{large} = {large // small}·{small}: one branch is {large // small}× the other there: a "
+                        "stride or up/downsampling on one branch only (feature maps), or sequences of different "
+                        "lengths (tokens)")
+        e.fixes.append("make the branches produce the same size, or resize one before the cat")
     else:
-        e.causes.append("branches that downsample differently (strides, padding) before being joined")
+        e.causes.append("branches that produce different sizes before being joined")
         e.fixes.append("make the branches produce the same size, or resize one before the cat")
     return e
 
@@ -249,7 +266,25 @@ def _invalid_view(shape_text, total) -> Explanation:
          (str(total), "values in the tensor: batch × values per sample"),
          (str(const), f"the fixed part: {total} is not a multiple of it")],
     )
-    split = _square_split(const, _CHANNELS)
+    fixed = -1 not in dims
+    if fixed and len(dims) >= 3 and total % (dims[0] * dims[-1]) == 0:
+        per = total // (dims[0] * dims[-1])
+        middle = dims[1:-1]
+        asked = math.prod(middle)
+        side = math.isqrt(per)
+        grid = "·".join(map(str, middle))
+        if side * side == per and len(middle) == 2:
+            e.causes.append(f"with {dims[0]} in dim 0 and {dims[-1]} in the last dim, the tensor holds {per} = "
+                            f"{side}·{side} positions per sample, not {grid} = {asked}: a {side}×{side} grid "
+                            f"(tokens of a ViT-style encoder: patch size or image size differ from what "
+                            f"{middle[0]}×{middle[1]} assumes, or a class token is still included)")
+        else:
+            e.causes.append(f"with {dims[0]} in dim 0 and {dims[-1]} in the last dim, the tensor holds {per} "
+                            f"positions per sample, not {grid} = {asked}")
+        e.fixes.append("compute the grid from the tensor: `h = w = int(x.shape[1] ** 0.5)` (after dropping any "
+                       "class token)")
+        return e
+    split = _square_split(const, _CHANNELS) if not fixed else None
     if split:
         ch, side = split
         for h in [*range(side - 1, 0, -1), *range(side + 1, side * 4)]:  # nearest sizes first
@@ -303,6 +338,105 @@ def _checkpoint(key, got, want) -> Explanation:
     return e
 
 
+def _rnn_input(want, got) -> Explanation:
+    return Explanation(
+        "SC115", f"an RNN built for {want} input features received {got}",
+        "nn.RNN / nn.LSTM / nn.GRU checking input.size(-1) against input_size",
+        [(str(want), "input_size of the layer"), (str(got), "the input's last dim")],
+        [f"the layer before makes {got} features (an Embedding's embedding_dim, a Linear's out_features): the "
+         f"RNN was written for {want}",
+         f"or the features arrive in another dim (a Conv1d's [N, C, L] output): then transpose to [N, L, C], and "
+         f"do not set input_size to a length"],
+        [f"`input_size={got}` on the RNN, or make the layer before produce {want}",
+         "`x.transpose(1, 2)` before the RNN when a conv made the features"],
+    )
+
+
+def _rnn_rank(want, got) -> Explanation:
+    return Explanation(
+        "SC105", f"an RNN received a {got}-D input where it needs {want}-D",
+        "nn.RNN / nn.LSTM / nn.GRU (and their hidden states)",
+        [(str(want), "dims it needs: [T, N, F], or [N, T, F] with batch_first"), (str(got), "dims it received")],
+        ["a batch of feature vectors [N, F] without a time dim, or a sequence whose batch dim was squeezed away",
+         "or an initial state h0 without its num_layers dim"],
+        ["add the missing dim: `x.unsqueeze(1)` for one step per sample (batch_first), or keep the batch dim"],
+    )
+
+
+def _conv_rank(nd, shape_text) -> Explanation:
+    dims = _ints(shape_text)
+    e = Explanation(
+        "SC105", f"conv{nd}d got a {len(dims)}-D input {shape_text}",
+        f"nn.Conv{nd}d / F.conv{nd}d: [C, *spatial] unbatched or [N, C, *spatial] batched",
+        [(shape_text, "the input"), (f"{nd + 1} or {nd + 2}", "the dims the conv accepts")],
+    )
+    if len(dims) == nd + 3:
+        e.causes.append(f"one dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} "
+                        f"frames or crops each ({dims[0]}·{dims[1]} = {dims[0] * dims[1]} images)")
+        e.fixes.append(f"fold them into the batch: `x = x.flatten(0, 1)` gives [{dims[0] * dims[1]}, "
+                       f"{', '.join(map(str, dims[2:]))}], and `unflatten(0, ({dims[0]}, {dims[1]}))` after")
+        e.fixes.append(f"or use Conv{nd + 1}d if that dim is time or depth")
+    elif len(dims) < nd + 1:
+        e.causes.append("the channel or a spatial dim is missing")
+        e.fixes.append("add the channel dim: `x.unsqueeze(1)`")
+    return e
+
+
+def _weight_rank(weight, got, shape_text) -> Explanation:
+    dims = _ints(shape_text)
+    w = _ints(weight)
+    e = Explanation(
+        "SC105", f"a {len(w)}-D conv weight {weight} received a {got}-D input {shape_text}",
+        "nn.Conv2d in PyTorch before 1.11 (no unbatched inputs)",
+        [(weight, "the weight: [out_channels, in_channels, kernel…]"), (shape_text, "the input")],
+    )
+    if got == len(w) - 1 and dims and w and dims[0] == w[1]:
+        e.causes.append(f"one image without its batch dim: {shape_text} is [C={dims[0]}, H, W]")
+        e.fixes.append("add the batch dim: `x = x.unsqueeze(0)`")
+    else:
+        e.causes.append("the input has the wrong number of dims for this conv")
+    return e
+
+
+def _indices_dtype(got) -> Explanation:
+    return Explanation(
+        "SC118", f"an Embedding received {got} where it needs integer indices",
+        "nn.Embedding / F.embedding (also index_select, gather)",
+        [(got, "the tensor type it received"), ("Long, Int", "what it accepts: int64 or int32 indices")],
+        ["token ids were made floats on the way (a division, `.float()`, a normalization), or the dummy input "
+         "is float"],
+        ["`ids.long()` where they reach the embedding; integer division `//` instead of `/`",
+         "with shapecheck: `--input 128:long`"],
+    )
+
+
+def _target_size(target, output) -> Explanation:
+    t, o = _ints(target), _ints(output)
+    e = Explanation(
+        "SC112", f"a loss compares a target of {target} with an output of {output}",
+        "nn.MSELoss / L1Loss / BCELoss (a warning, then broadcasting)",
+        [(target, "the target's shape"), (output, "the model output's shape")],
+    )
+    if len(o) == len(t) + 1 and o[:len(t)] == t and o[-1] == 1:
+        e.causes.append(f"the output has a trailing dim of 1 ({output}): broadcasting against {target} makes a "
+                        f"[{t[0]}, {t[0]}] matrix, so the loss compares every output with every target")
+        e.fixes.append("`output.squeeze(1)` (or `target.unsqueeze(1)`) before the loss")
+    else:
+        e.causes.append("the output and the target have different shapes; the loss broadcasts them")
+        e.fixes.append("make both the same shape before the loss")
+    return e
+
+
+def _heads(message) -> Explanation:
+    return Explanation(
+        "SC117", "embed_dim is not a multiple of num_heads",
+        "nn.MultiheadAttention.__init__ (also nn.TransformerEncoderLayer's d_model and nhead)",
+        [], ["each head gets embed_dim / num_heads features, which must be a whole number"],
+        ["choose num_heads among the divisors of embed_dim, or an embed_dim that num_heads divides; "
+         "`shapecheck MODEL` names both numbers and the nearest choices"],
+    )
+
+
 _PATTERNS: list[tuple[re.Pattern, Callable[..., Explanation]]] = [
     (re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
      lambda m: _matmul(*map(int, m.groups()))),
@@ -339,6 +473,25 @@ _PATTERNS: list[tuple[re.Pattern, Callable[..., Explanation]]] = [
      lambda m: _checkpoint(m.group(1), _ints(m.group(2)), _ints(m.group(3)))),
     (re.compile(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)"),
      lambda m: _batch_sizes(int(m.group(1)), int(m.group(2)))),
+    (re.compile(r"size mismatch, m1: \[(\d+) x (\d+)\], m2: \[(\d+) x (\d+)\]"),
+     lambda m: _matmul(*map(int, m.groups()))),
+    (re.compile(r"input\.size\(-1\) must be equal to input_size\. Expected (\d+), got (\d+)"),
+     lambda m: _rnn_input(int(m.group(1)), int(m.group(2)))),
+    (re.compile(r"input must have (\d+) dimensions, got (\d+)"),
+     lambda m: _rnn_rank(int(m.group(1)), int(m.group(2)))),
+    (re.compile(r"Expected \dD \(unbatched\) or \dD \(batched\) input to conv(\d)d, but got input of size: "
+                r"(\[[\d, ]*\])"),
+     lambda m: _conv_rank(int(m.group(1)), m.group(2))),
+    (re.compile(r"Expected \d+-dimensional input for \d+-dimensional weight (\[[\d, ]*\]), but got (\d+)-dimensional "
+                r"input of size (\[[\d, ]*\])"),
+     lambda m: _weight_rank(m.group(1), int(m.group(2)), m.group(3))),
+    (re.compile(r"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+                r"but got (torch\.\w+)"),
+     lambda m: _indices_dtype(m.group(1))),
+    (re.compile(r"Using a target size \(torch\.Size\((\[[\d, ]*\])\)\) that is different to the input size "
+                r"\(torch\.Size\((\[[\d, ]*\])\)\)"),
+     lambda m: _target_size(m.group(1), m.group(2))),
+    (re.compile(r"embed_dim must be divisible by num_heads"), lambda m: _heads(m.group(0))),
 ]
 
 

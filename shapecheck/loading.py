@@ -178,8 +178,9 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
                         hint="pass constructor arguments with --arg KEY=VALUE",
                         detail=_user_frames(exc)) from None
     except Exception as exc:  # noqa: BLE001 - the user's constructor failed
-        raise LoadError(f"constructing {label} raised {type(exc).__name__}: {exc}",
-                        detail=_user_frames(exc)) from None
+        heads = _heads_error(exc)
+        raise LoadError(heads or f"constructing {label} raised {type(exc).__name__}: {exc}",
+                        hint=_heads_hint(exc) if heads else None, detail=_user_frames(exc)) from None
     if not isinstance(module, nn.Module):
         raise LoadError(f"{label} returned {type(module).__name__}, not an nn.Module")
     return module
@@ -362,6 +363,39 @@ def _instantiate(module, name: str, args: dict, label: str):
     if not callable(obj):
         raise LoadError(f"{label} is a {type(obj).__name__}, not an nn.Module class or function")
     return obj(**args)
+
+
+def _attention_sizes(exc: BaseException) -> tuple[int, int] | None:
+    """(embed_dim, num_heads) when the failure is nn.MultiheadAttention's own size check: read from
+    its frame's arguments, not from the message."""
+    from torch import nn
+
+    tb = exc.__traceback__
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        if isinstance(local.get("self"), nn.MultiheadAttention) and isinstance(local.get("embed_dim"), int) \
+                and isinstance(local.get("num_heads"), int) and local["num_heads"] > 0:
+            if local["embed_dim"] % local["num_heads"]:
+                return local["embed_dim"], local["num_heads"]
+        tb = tb.tb_next
+    return None
+
+
+def _heads_error(exc: BaseException) -> str | None:
+    sizes = _attention_sizes(exc)
+    if sizes is None:
+        return None
+    embed, heads = sizes
+    return (f"nn.MultiheadAttention(embed_dim={embed}, num_heads={heads}): {embed} does not split into {heads} "
+            f"heads ({embed} = {heads}·{embed // heads} + {embed % heads}) [SC117]")
+
+
+def _heads_hint(exc: BaseException) -> str:
+    embed, heads = _attention_sizes(exc)
+    divisors = [d for d in range(1, embed + 1) if embed % d == 0 and d <= 64]
+    near = sorted({embed - embed % heads, embed - embed % heads + heads} - {0})
+    return (f"num_heads among the divisors of {embed} ({', '.join(map(str, divisors[-8:]))}), "
+            f"or embed_dim {' or '.join(map(str, near))}")
 
 
 def _user_frames(exc: BaseException) -> str | None:

@@ -49,6 +49,11 @@ def parse_input(text: str) -> InputSpec:
     text = text.strip()
     if not text:
         raise SpecError("empty --input spec; write per-sample dims joined by 'x', e.g. 3x224x224")
+    if any(c in text for c in ",()[] "):
+        dims = [t for t in text.strip("()[]").replace(",", " ").split() if t]
+        if dims and all(t.strip().isdigit() for t in dims):
+            raise SpecError(f"--input '{raw}' separates dims with commas, spaces or brackets",
+                            hint=f"join per-sample dims with 'x': --input {'x'.join(d.strip() for d in dims)}")
     dims_text, sep, dtype_text = text.partition(":")
     dtype = "float32"
     if sep:

@@ -203,3 +203,35 @@ def test_sc119_needs_a_tensor_from_weights_to_follow_the_batch():
         trace, twin = trace_at(4, from_input), trace_at(6, from_input)
         codes = [f.code for f in diagnose(trace, runner=lambda request, t=twin: t).findings]
         assert codes == expected
+
+
+# -- input mistakes are explained, not traced into ------------------------------------------------
+
+def test_forward_with_more_inputs_than_given_names_them(tmp_path):
+    model = tmp_path / "two.py"
+    model.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                     "        super().__init__()\n        self.fc = nn.Linear(8, 8)\n\n"
+                     "    def forward(self, x, mask):\n        return self.fc(x) * mask\n")
+    result = runner.invoke(app, [f"{model}:Net", "--input", "8"])
+    assert result.exit_code == 2, result.output
+    assert "forward(x, mask) needs 2 inputs, --input gave 1 (missing: mask)" in result.stderr
+    assert "SC100" not in result.output and "Traceback" not in result.output
+    assert runner.invoke(app, [f"{model}:Net", "--input", "8", "--input", "8"]).exit_code == 0
+
+
+@pytest.mark.parametrize("spec", ["3,224,224", "(3, 224, 224)", "[3, 224, 224]"])
+def test_input_written_with_commas_gets_the_x_form(spec):
+    result = runner.invoke(app, ["resnet18", "--input", spec])
+    assert result.exit_code == 2
+    assert "--input 3x224x224" in result.stderr and "Traceback" not in result.output
+
+
+def test_heads_that_do_not_divide_embed_dim_are_named_at_construction(tmp_path):
+    model = tmp_path / "heads.py"
+    model.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                     "        super().__init__()\n        self.attn = nn.MultiheadAttention(100, 8)\n\n"
+                     "    def forward(self, x):\n        return x\n")
+    result = runner.invoke(app, [str(model), "--input", "10x100"])
+    assert result.exit_code == 2
+    assert "100 does not split into 8 heads (100 = 8·12 + 4)" in result.stderr
+    assert "embed_dim 96 or 104" in result.stderr

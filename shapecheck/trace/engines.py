@@ -58,6 +58,28 @@ def _meta_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return state
 
 
+def check_arity(model: nn.Module, count: int, label: str) -> None:
+    """SpecError when `forward` needs more positional inputs than --input gives (or takes fewer)."""
+    import inspect
+
+    from ..errors import SpecError
+
+    try:
+        params = list(inspect.signature(model.forward).parameters.values())
+    except (TypeError, ValueError):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p.name for p in positional if p.default is p.empty]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+    names = ", ".join(p.name for p in positional)
+    if count < len(required):
+        missing = ", ".join(required[count:])
+        raise SpecError(f"{label}: forward({names}) needs {len(required)} inputs, --input gave {count} "
+                        f"(missing: {missing})", hint="pass --input once per input of forward, in order")
+    if count > len(positional) and not varargs:
+        raise SpecError(f"{label}: forward({names}) takes {len(positional)} inputs, --input gave {count}")
+
+
 def run(
     model: nn.Module,
     specs: list[InputSpec],
