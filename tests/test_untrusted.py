@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 import shapecheck
 from shapecheck.cli import app
+from test_saved import Custom as Small  # conv → flatten → Linear, 3x8x8 in
 
 runner = CliRunner()
 
@@ -34,16 +35,6 @@ class Marker:
         import pathlib
 
         return pathlib.Path.write_text, (pathlib.Path(self.target), "pwned")
-
-
-class Small(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 8, 3)
-        self.fc = nn.Linear(8 * 6 * 6, 4)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.conv(x), 1))
 
 
 def _save(path, dynamic=False):

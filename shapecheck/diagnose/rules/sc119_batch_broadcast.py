@@ -52,19 +52,24 @@ def check(ctx: Context) -> list[Finding]:
     return findings
 
 
+def _following_batch(row, other, from_input: bool):
+    """(operand, its twin, the one dim that follows the batch) for operands computed from the model
+    input (or, with from_input=False, from weights and buffers)."""
+    for t, u in zip(row.inputs, other.inputs, strict=True):
+        if bool(t.from_input) != from_input or (not from_input and t.from_input is None):
+            continue
+        follows = following_dims(t, u)
+        if len(follows) == 1:
+            yield t, u, follows[0]
+
+
 def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
     data = [t for t in row.inputs if t.from_input]
     if not data or not row.outputs:
         return None
     x = data[0]
     out = row.outputs[0]
-    for t, u in zip(row.inputs, other.inputs, strict=True):
-        if t.from_input is not False:
-            continue
-        follows = following_dims(t, u)
-        if len(follows) != 1:
-            continue
-        k = follows[0]
+    for t, u, k in _following_batch(row, other, from_input=False):
         offset = out.rank - t.rank
         spread = [j for j in range(t.rank) if t.shape[j] == 1 and out.shape[j + offset] > 1]
         if not spread:
@@ -105,13 +110,7 @@ def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
     if ctx.trace.batch != 1 or not row.outputs:
         return None
     out = row.outputs[0]
-    for t, u in zip(row.inputs, other.inputs, strict=True):
-        if not t.from_input:
-            continue
-        follows = following_dims(t, u)
-        if len(follows) != 1:
-            continue
-        k = follows[0]
+    for t, u, k in _following_batch(row, other, from_input=True):
         offset = out.rank - t.rank
         if t.shape[k] != 1 or out.shape[k + offset] == 1:
             continue
