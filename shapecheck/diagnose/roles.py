@@ -9,32 +9,26 @@ says where the batch, channels, time and features should be (`Conv*`: `[N, C, *]
 
 from __future__ import annotations
 
-import re
-
 from ..trace.records import LayerRecord, Rerun, TensorInfo, Trace
 from .context import Context
+from .layers import CONV_MODULE, NORM_MODULE
 
 RNN_TYPES = ("RNN", "LSTM", "GRU")
 ATTENTION_TYPES = ("MultiheadAttention",)
 TRANSFORMER_TYPES = ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
                      "TransformerDecoder", "Transformer")
-# Layers that keep channels in dim 1 and the attribute that holds their count.
-CHANNEL_LAYERS = {
-    re.compile(r"^(Lazy)?Conv[123]d$"): "in_channels",
-    re.compile(r"^(Lazy)?BatchNorm[123]d$|^SyncBatchNorm$"): "num_features",
-    re.compile(r"^(Lazy)?InstanceNorm[123]d$"): "num_features",
-    re.compile(r"^GroupNorm$"): "num_channels",
-}
 
 
 def channel_attr(row: LayerRecord) -> str | None:
-    """`in_channels` for a Conv2d, `num_features` for a BatchNorm1d; None for other layers."""
+    """The attribute holding the channel count a layer reads from dim 1: `in_channels` for a
+    Conv2d, `num_features` for a BatchNorm1d or InstanceNorm2d; None for other layers."""
     if row.kind != "module":
         return None
-    for pattern, attr in CHANNEL_LAYERS.items():
-        if pattern.match(row.type):
-            return attr
-    return None
+    if CONV_MODULE.match(row.type):
+        return "in_channels"
+    if NORM_MODULE.match(row.type) or row.type.removeprefix("Lazy").startswith("InstanceNorm"):
+        return "num_features"
+    return "num_channels" if row.type == "GroupNorm" else None
 
 
 def channels_last(row: LayerRecord, t: TensorInfo) -> int | None:
@@ -45,10 +39,6 @@ def channels_last(row: LayerRecord, t: TensorInfo) -> int | None:
     if not isinstance(want, int) or t.rank < 3 or t.shape[1] == want or t.shape[-1] != want:
         return None
     return want
-
-
-def is_sequence_layer(row: LayerRecord) -> bool:
-    return row.kind == "module" and row.type in RNN_TYPES + ATTENTION_TYPES
 
 
 def expected_batch_dim(row: LayerRecord, rank: int) -> int | None:
@@ -84,41 +74,30 @@ def following_dims(a: TensorInfo, b: TensorInfo) -> list[int]:
     return [d for d, (x, y) in enumerate(zip(a.shape, b.shape, strict=True)) if x != y]
 
 
-def batch_dim(ctx: Context, row: LayerRecord, index: int = 0, output: bool = False) -> int | None:
-    """The dim of the row's input (or output) `index` that follows the batch; None when unknown
-    or when no single dim does."""
+def batch_dim(ctx: Context, row: LayerRecord) -> int | None:
+    """The dim of the row's first input that follows the batch; None when unknown or when no
+    single dim does."""
     other = twin_row(ctx, row)
-    if other is None:
+    if other is None or not row.inputs or not other.inputs:
         return None
-    mine, theirs = (row.outputs, other.outputs) if output else (row.inputs, other.inputs)
-    if index >= len(mine) or index >= len(theirs):
-        return None
-    dims = following_dims(mine[index], theirs[index])
+    dims = following_dims(row.inputs[0], other.inputs[0])
     return dims[0] if len(dims) == 1 else None
 
 
 def user_defined(trace: Trace, row: LayerRecord) -> LayerRecord:
     """The row itself or its nearest enclosing module created in the user's code (a layer that
     `nn.TransformerEncoder` cloned was created inside torch)."""
-    current: LayerRecord | None = row
-    while current is not None:
-        loc = current.defined_at
-        if loc is not None and not is_library_file(loc.file):
+    for current in trace.ancestors(row):
+        if current.defined_at is not None and not is_library_file(current.defined_at.file):
             return current
-        current = trace.row(current.parent)
     return row
 
 
 def layer_owner(trace: Trace, row: LayerRecord) -> LayerRecord:
     """Where the user decides this layer's sizes and flags: the outermost `nn.Transformer*` around
     it (its layers are clones of one `…Layer(...)` call), else the nearest user-built module."""
-    outer = None
-    current = trace.row(row.parent)
-    while current is not None:
-        if current.kind == "module" and current.type in TRANSFORMER_TYPES:
-            outer = current
-        current = trace.row(current.parent)
-    return outer if outer is not None else user_defined(trace, row)
+    outer = [r for r in trace.ancestors(row) if r is not row and r.kind == "module" and r.type in TRANSFORMER_TYPES]
+    return outer[-1] if outer else user_defined(trace, row)
 
 
 def is_library_file(path: str) -> bool:

@@ -145,6 +145,13 @@ class Trace:
     def is_model_input(self, tensor: TensorInfo) -> bool:
         return tensor.source is None and any(i.tid == tensor.tid for i in self.inputs)
 
+    def ancestors(self, row: LayerRecord):
+        """The row itself, then each enclosing module's row out to the root."""
+        current: LayerRecord | None = row
+        while current is not None:
+            yield current
+            current = self.row(current.parent)
+
     def children(self, index: int) -> list[LayerRecord]:
         return [r for r in self.layers if r.parent == index]
 

@@ -155,16 +155,34 @@ def batch_role(info) -> str | None:
     return f"dim {i} is {texts[i]}: the batch B is folded into it ([{', '.join(texts)}])"
 
 
-def argument_fix(row, cls: str, position: int | None, attr: str, value, description: str, edit: Edit,
+def argument_fix(row, cls: str, position: int | None, attr: str, value, description: str, edit: Edit | None,
                  safety: str = UNSAFE, location=None) -> Fix:
     """Set one constructor argument on the line that built the layer (`nn.LSTM(300, …)` → 100),
-    verified by `edit`. `location` overrides the row's definition line."""
+    verified by `edit` (None: a change of code that is not checked). `location` overrides the
+    row's definition line."""
     loc = location or row.defined_at
     source = loc.source.strip() if loc and loc.source else ""
     after = set_argument(source, cls, position, attr, value) if source else None
     text = repr(value) if isinstance(value, (bool, str)) else value
     return Fix(description=description, code=after or f"nn.{cls}(…, {attr}={text})", safety=safety,
-               location=loc, before=source if after else None, after=after, rerun=Rerun(edits=(edit,)))
+               location=loc, before=source if after else None, after=after,
+               rerun=Rerun(edits=(edit,)) if edit is not None else None)
+
+
+# The size a layer makes, by type: (attribute, its position in the constructor, the other size).
+_MADE_SIZE = {"Embedding": ("embedding_dim", 1, "num_embeddings"), "Linear": ("out_features", 1, "in_features")}
+
+
+def producer_size_fix(src, got: int, want: int, description: str) -> Fix | None:
+    """Make the layer that produced `got` features produce `want` instead (an Embedding's
+    `embedding_dim`, a Linear's `out_features`); None for other producers."""
+    if src is None or src.kind != "module" or src.type not in _MADE_SIZE:
+        return None
+    attr, position, other = _MADE_SIZE[src.type]
+    if src.attrs.get(attr) != got:
+        return None
+    edit = Edit("replace", src.name, src.type, ((other, src.attrs.get(other)), (attr, want)))
+    return argument_fix(src, src.type, position, attr, want, description.format(attr=attr), edit)
 
 
 def constructor_line(row) -> tuple[str, object]:

@@ -28,11 +28,8 @@ from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..roles import RNN_TYPES
-from .common import argument_fix, ref
+from .common import argument_fix, producer_size_fix, ref, rewrite_call
 from ...trace.records import MODULE, Edit, Rerun
-
-_SIZE_ATTRS = {"Embedding": ("embedding_dim", 1), "Linear": ("out_features", 1)}
-
 
 @rule("SC115", ERROR, intent=True)
 def check(ctx: Context) -> list[Finding]:
@@ -82,26 +79,21 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         why.append(f"{want} sits in dim {d}: the features arrive channels-first; {got} is a length, not a feature "
                    "count, so input_size must not become it")
         code = f"{var}.transpose({d}, {t.rank - 1})"
-        after = source.replace(f"{row.name.rsplit('.', 1)[-1]}({var}", f"{row.name.rsplit('.', 1)[-1]}({code}", 1)
+        after = rewrite_call(source, row.name.rsplit(".", 1)[-1], var, code)
         fixes.append(Fix(
             description=f"move the features to the last dim before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
-            code=after if after != source else f"{var} = {code}", safety=SAFE, location=row.called_at,
-            before=source if after != source else None, after=after if after != source else None,
+            code=after or f"{var} = {code}", safety=SAFE, location=row.called_at,
+            before=source if after else None, after=after,
             rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", tuple(perm)), ("back", None))),)),
         ))
     else:
         fixes.append(argument_fix(row, row.type, 0, "input_size", got,
                               f"set input_size={got} on {ref(row)} to take what {origin} makes",
                               Edit("replace", row.name, row.type, _rnn_params(row, input_size=got))))
-        if src is not None and src.kind == MODULE and src.type in _SIZE_ATTRS and src.attrs.get(_SIZE_ATTRS[src.type][0]) == got:
-            attr, position = _SIZE_ATTRS[src.type]
-            if src.type == "Embedding":
-                params = (("num_embeddings", src.attrs.get("num_embeddings")), ("embedding_dim", want))
-            else:
-                params = (("in_features", src.attrs.get("in_features")), ("out_features", want))
-            fixes.append(argument_fix(src, src.type, position, attr, want,
-                                  f"set {attr}={want} on {ref(src)} instead, if {want} features is what the model means",
-                                  Edit("replace", src.name, src.type, params)))
+        resize = None if src is None else producer_size_fix(
+            src, got, want, f"set {{attr}}={want} on {ref(src)} instead, if {want} features is what the model means")
+        if resize is not None:
+            fixes.append(resize)
     return Finding(
         code="SC115", severity=ERROR, layer=row.name,
         message=f"{ref(row)} expects {want} input features but receives {got}",

@@ -82,26 +82,15 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
             code=f"{var} = {var}.transpose(0, 1)", safety=SAFE, location=row.called_at,
             rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),
         ))
-    failed = row.failed or (trace.failing is not None and _inside(trace, trace.failing, row))
-    where = "the time dim" if found != 1 or batch_first else "the batch dim"
+    failed = row.failed or (trace.failing is not None and any(r is row for r in trace.ancestors(trace.failing)))
     return Finding(
         code="SC116", severity=ERROR if failed else WARNING, layer=row.name,
-        message=f"the batch reaches {ref(row)} in dim {found}, which it reads as time ({layout})"
-        if where == "the time dim" else f"the batch reaches {ref(row)} in dim {found}, not dim {1 - found}",
+        message=f"the batch reaches {ref(row)} in dim {found}, which it reads as time ({layout})",
         location=row.called_at or owner.called_at or owner.location, row=row.index, why=why,
         labels=[Label(owner.name, f"{ref(owner)} is built with batch_first={batch_first}", owner.location)]
         if owner is not row else [],
         fixes=fixes,
     )
-
-
-def _inside(trace, failing, row) -> bool:
-    current = failing
-    while current is not None:
-        if current.index == row.index:
-            return True
-        current = trace.row(current.parent)
-    return False
 
 
 def _flag_fix(owner, value: bool) -> Fix:

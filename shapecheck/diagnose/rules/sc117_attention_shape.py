@@ -26,11 +26,8 @@ from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label
 from ..numbers import shape
 from ..registry import rule
 from ..roles import ATTENTION_TYPES, layer_owner
-from .common import argument_fix, constructor_line, ref
-from ...trace.records import MODULE, Edit, Rerun
-
-_PRODUCERS = {"Embedding": ("embedding_dim", 1, "num_embeddings"), "Linear": ("out_features", 1, "in_features")}
-
+from .common import argument_fix, constructor_line, producer_size_fix, ref
+from ...trace.records import MODULE, Edit
 
 def _arg(row, index: int, name: str):
     for t in row.inputs:
@@ -92,18 +89,15 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
                        f"{got % heads}), so it is not offered")
     elif isinstance(heads, int) and got % heads == 0:
         cls, loc = constructor_line(owner)
-        fix = argument_fix(owner, cls, 0, "d_model", got,
-                           f"build the layers of {ref(owner)} with d_model={got} ({got} = {heads}·{got // heads} heads)",
-                           Edit("replace", owner.name, owner.type), location=loc)
-        fix.rerun = None  # every sublayer's size changes with it: a change of code, not checked here
-        fixes.append(fix)
-    if src is not None and src.kind == MODULE and src.type in _PRODUCERS:
-        attr, position, first = _PRODUCERS[src.type]
-        if src.attrs.get(attr) == got:
-            fixes.append(argument_fix(src, src.type, position, attr, embed,
-                              f"set {attr}={embed} on {ref(src)}, so it makes the {embed} features "
-                              f"{ref(owner)} is built for",
-                              Edit("replace", src.name, src.type, ((first, src.attrs.get(first)), (attr, embed)))))
+        # Every sublayer's size changes with d_model: a change of code, not checked here.
+        fixes.append(argument_fix(owner, cls, 0, "d_model", got,
+                                  f"build the layers of {ref(owner)} with d_model={got} "
+                                  f"({got} = {heads}·{got // heads} heads)", None, location=loc))
+    if src is not None:
+        resize = producer_size_fix(src, got, embed, f"set {{attr}}={embed} on {ref(src)}, so it makes the {embed} "
+                                                    f"features {ref(owner)} is built for")
+        if resize is not None:
+            fixes.append(resize)
     return Finding(
         code="SC117", severity=ERROR, layer=row.name,
         message=f"{ref(row)} expects embed_dim {embed} but the query has {got} features",
