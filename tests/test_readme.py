@@ -1,5 +1,6 @@
 """The README's examples are real output, and its test command is what CI runs."""
 
+import glob
 import re
 import shlex
 
@@ -10,7 +11,8 @@ from conftest import ROOT
 from shapecheck.cli import app
 
 README = open(f"{ROOT}/README.md", encoding="utf-8").read()
-BLOCKS = re.findall(r"```console\n\$ (shapecheck [^\n]*)\n(.*?)\n```", README, re.S)
+DOCS = [README] + [open(path, encoding="utf-8").read() for path in sorted(glob.glob(f"{ROOT}/docs/*.md"))]
+BLOCKS = [b for text in DOCS for b in re.findall(r"```console\n\$ (shapecheck [^\n]*)\n(.*?)\n```", text, re.S)]
 assert BLOCKS, "README lost its console examples"
 TIMES = re.compile(r"\d+\.\d\d s \(trace \d+\.\d\d s\)|(?<=, )\d+\.\d\d s\)")
 

@@ -1,10 +1,11 @@
-"""Re-run every `$ shapecheck …` console block of README.md and paste the real output back.
+"""Re-run every `$ shapecheck …` console block of README.md and docs/*.md and paste the real output back.
 
     python tests/update_readme.py
 
 tests/test_readme.py fails when a block is out of date; this brings them up to date.
 """
 
+import glob
 import os
 import re
 import subprocess
@@ -22,12 +23,14 @@ def refresh(match: re.Match) -> str:
 
 
 def main() -> None:
-    path = os.path.join(ROOT, "README.md")
-    text = open(path, encoding="utf-8").read()
-    new, count = BLOCK.subn(refresh, text)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(new)
-    print(f"refreshed {count} examples")
+    total = 0
+    for path in [os.path.join(ROOT, "README.md"), *sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))]:
+        text = open(path, encoding="utf-8").read()
+        new, count = BLOCK.subn(refresh, text)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(new)
+        total += count
+    print(f"refreshed {total} examples")
 
 
 if __name__ == "__main__":

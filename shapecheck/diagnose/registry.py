@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 ACTIVE = "active"
@@ -17,7 +17,10 @@ class RuleInfo:
     summary: str
     status: str = RESERVED
     severity: str | None = None
+    page: str = "README.md"  # the document whose `#scNNN-name` section shows the rule at work
 
+
+SEQUENCE_PAGE = "docs/sequence-models.md"
 
 CODES: dict[str, RuleInfo] = {
     info.code: info
@@ -36,12 +39,18 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC111", "view-non-contiguous", "view on a tensor made non-contiguous by permute/transpose"),
         RuleInfo("SC112", "broadcast-mismatch", "an elementwise op between shapes that do not broadcast"),
         RuleInfo("SC113", "invalid-view", "a view/reshape size that does not divide the tensor"),
-        RuleInfo("SC114", "channels-last-layout", "a conv or norm layer receives its channels in the last dim"),
-        RuleInfo("SC115", "rnn-input-size", "an RNN's input_size differs from the features that reach it"),
-        RuleInfo("SC116", "batch-first-confusion", "the batch reaches an RNN or attention layer in its time dim"),
-        RuleInfo("SC117", "attention-shape", "attention inputs or masks do not fit embed_dim, kdim, vdim or the heads"),
-        RuleInfo("SC118", "embedding-input", "an Embedding receives indices that are not integers"),
-        RuleInfo("SC119", "batch-broadcast", "an elementwise op broadcasts the batch against another dim"),
+        RuleInfo("SC114", "channels-last-layout", "a conv or norm layer receives its channels in the last dim",
+                 page=SEQUENCE_PAGE),
+        RuleInfo("SC115", "rnn-input-size", "an RNN's input_size differs from the features that reach it",
+                 page=SEQUENCE_PAGE),
+        RuleInfo("SC116", "batch-first-confusion", "the batch reaches an RNN or attention layer in its time dim",
+                 page=SEQUENCE_PAGE),
+        RuleInfo("SC117", "attention-shape", "attention inputs or masks do not fit embed_dim, kdim, vdim or the heads",
+                 page=SEQUENCE_PAGE),
+        RuleInfo("SC118", "embedding-input", "an Embedding receives indices that are not integers",
+                 page=SEQUENCE_PAGE),
+        RuleInfo("SC119", "batch-broadcast", "an elementwise op broadcasts the batch against another dim",
+                 page=SEQUENCE_PAGE),
     )
 }
 
@@ -59,7 +68,7 @@ def rule(code: str, severity: str, intent: bool = False):
         if intent:
             INTENT_CHECKED.add(code)
         info = CODES[code]
-        CODES[code] = RuleInfo(info.code, info.name, info.summary, ACTIVE, severity)
+        CODES[code] = replace(info, status=ACTIVE, severity=severity)
         CHECKS[code] = fn
         fn.code = code
         return fn
