@@ -22,7 +22,14 @@ def parse_inputs(inputs) -> list[InputSpec] | None:
         return None
     if isinstance(inputs, (str, InputSpec)):
         inputs = [inputs]
-    return [i if isinstance(i, InputSpec) else parse_input(str(i)) for i in inputs]
+    specs = [i if isinstance(i, InputSpec) else parse_input(str(i)) for i in inputs]
+    named = [s for s in specs if s.name is not None]
+    if named and any(s.name is None for s in specs[specs.index(named[0]):]):
+        raise SpecError(f"--input {specs[specs.index(named[0]) + 1]} comes after the keyword input "
+                        f"--input {named[0]}", hint="give positional inputs first, keyword inputs (NAME=DIMS) last")
+    if len({s.name for s in named}) != len(named):
+        raise SpecError("the same keyword input is given twice")
+    return specs
 
 
 def _specs(parsed: list[InputSpec] | None, loaded: LoadedModel) -> list[InputSpec]:
@@ -93,7 +100,7 @@ def check(
     from .diagnose import diagnose
     from .trace import engines
 
-    engines.check_arity(loaded.module, len(specs), loaded.label)
+    engines.check_arity(loaded.module, specs, loaded.label)
     common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
     note = None
     with contextlib.redirect_stdout(sys.stderr):
@@ -211,6 +218,9 @@ def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str) ->
 
 
 def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
+    if inputs and any(s.name is not None for s in inputs):
+        raise SpecError(f"{loaded.label} is a saved program: its inputs are positional",
+                        hint="drop NAME= from --input")
     """TorchScript and torch.export files: traced by their own runners, on real tensors."""
     from .diagnose import diagnose, suppress
 
@@ -246,7 +256,10 @@ def _runner(loaded: LoadedModel, specs, common):
     def run(request):
         shapes = list(specs)
         if request.dims is not None or request.dtype is not None:
-            shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype)
+            shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype,
+                                  specs[0].name)
+        for index, dims in request.other_dims:
+            shapes[index] = InputSpec(tuple(dims), specs[index].dtype, specs[index].name)
         options = dict(common)
         if request.batch != SAME:
             options["batch"] = request.batch

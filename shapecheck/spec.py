@@ -29,14 +29,17 @@ DTYPES = {
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One positional input of `forward`: its per-sample dims and dtype."""
+    """One input of `forward`: its per-sample dims and dtype, and its parameter name when it is
+    passed by keyword (`mask=100:bool`)."""
 
     dims: tuple[int, ...]
     dtype: str = "float32"
+    name: str | None = None
 
     def __str__(self) -> str:
         text = "x".join(str(d) for d in self.dims)
-        return text if self.dtype == "float32" else f"{text}:{self.dtype}"
+        text = text if self.dtype == "float32" else f"{text}:{self.dtype}"
+        return f"{self.name}={text}" if self.name else text
 
     def shape(self, batch: int | None) -> tuple[int, ...]:
         """The full tensor shape: a batch dim in front unless `batch` is None."""
@@ -44,9 +47,16 @@ class InputSpec:
 
 
 def parse_input(text: str) -> InputSpec:
-    """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`."""
+    """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`, `mask=100:bool` (by keyword)."""
     raw = text
     text = text.strip()
+    name = None
+    key, eq, rest = text.partition("=")
+    if eq:
+        if not key.strip().isidentifier():
+            raise SpecError(f"'{key.strip()}' in --input '{raw}' is not a parameter name",
+                            hint="a keyword input reads NAME=DIMS, e.g. --input mask=100:bool")
+        name, text = key.strip(), rest.strip()
     if not text:
         raise SpecError("empty --input spec; write per-sample dims joined by 'x', e.g. 3x224x224")
     if any(c in text for c in ",()[] "):
@@ -74,7 +84,7 @@ def parse_input(text: str) -> InputSpec:
         if value <= 0:
             raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
         dims.append(value)
-    return InputSpec(tuple(dims), dtype)
+    return InputSpec(tuple(dims), dtype, name)
 
 
 def parse_arg(text: str) -> tuple[str, object]:

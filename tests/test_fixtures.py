@@ -40,6 +40,8 @@ CASES = [
     ("SC105", "rules/sc105_rank_mismatch.py:SilentUnbatched", "1x9x9+nobatch", ["SC105"]),
     ("SC105", "rules/sc105_rank_mismatch.py:Correct", "1x9x9+nobatch", ["SC105"]),
     ("SC105", "rules/sc105_rank_mismatch.py:Correct", "1x9x9", []),
+    ("SC105", "rules/sc105_rank_mismatch.py:Correct", "1x1x9x9", ["SC105"]),
+    ("SC105", "rules/sc105_rank_mismatch.py:Correct", "4x1x9x9", ["SC105"]),
     ("SC106", "rules/sc106_batch_mixing.py:LeNet", "3x32x32", ["SC106", "SC103"]),
     ("SC106", "rules/sc106_batch_mixing.py:LeNet", "3x52x52", ["SC106"]),
     ("SC106", "rules/sc106_batch_mixing.py:CatBranches", "3x32x32", ["SC106"]),
@@ -87,6 +89,16 @@ CASES = [
     ("SC117", "rules/sc117_attention_shape.py:TextEncoder", "20:long", ["SC117"]),
     ("SC117", "rules/sc117_attention_shape.py:MaskedAttend", "10x16&10:bool+batch2", ["SC117"]),
     ("SC117", "rules/sc117_attention_shape.py:MaskedAttendCorrect", "10x16&10:bool+batch2", []),
+    ("SC117", "rules/sc117_attention_shape.py:MaskedAttendCorrect", "10x16&pad=8:bool+batch2", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:MaskedAttendCorrect", "10x16&pad=10:bool+batch2", []),
+    ("SC117", "rules/sc117_attention_shape.py:CrossAttend", "10x64&30x32", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:CrossAttendCorrect", "10x64&30x32", []),
+    ("SC117", "rules/sc117_attention_shape.py:CausalAttend", "10x16", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:CausalAttend", "20x16", []),
+    ("SC117", "rules/sc117_attention_shape.py:CausalAttendCorrect", "10x16", []),
+    ("SC117", "rules/sc117_attention_shape.py:PaddedEncoder", "12:long&mask=12:bool", []),
+    ("SC117", "rules/sc117_attention_shape.py:PaddedEncoder", "12:long&mask=10:bool", ["SC117"]),
+    ("SC117", "rules/sc117_attention_shape.py:PaddedEncoder", "12:long", []),
     ("SC118", "rules/sc118_embedding_input.py:Bag", "10", ["SC118"]),
     ("SC118", "rules/sc118_embedding_input.py:Bag", "10:long", []),
     ("SC118", "rules/sc118_embedding_input.py:ScaledIds", "10:long", ["SC118"]),
@@ -177,6 +189,13 @@ VERIFIED = [
     ("rules/sc117_attention_shape.py:Attend", "10x16", "", "embed_dim=64", (1, 10, 64)),
     ("rules/sc117_attention_shape.py:TextEncoder", "20:long", "", "embedding_dim=512", (1, 20, 512)),
     ("rules/sc118_embedding_input.py:Bag", "10", "", "int64 input", (1, 2)),
+    ("rules/sc117_attention_shape.py:CrossAttend", "10x64&30x32", "", "kdim=32, vdim=32", (1, 10, 64)),
+    ("rules/sc117_attention_shape.py:MaskedAttendCorrect", "10x16&pad=8:bool", "batch2", "--input pad=10:bool",
+     (2, 10, 16)),
+    ("rules/sc117_attention_shape.py:PaddedEncoder", "12:long&mask=10:bool", "", "--input mask=12:bool",
+     (1, 12, 32)),
+    ("rules/sc105_rank_mismatch.py:Correct", "1x1x9x9", "", "--input 1x9x9", (1, 10)),
+    ("rules/sc105_rank_mismatch.py:Correct", "4x1x9x9", "", "--input 1x9x9 --batch 4", (4, 10)),
 ]
 
 
@@ -185,7 +204,7 @@ def test_fix_is_verified_with_output_shape(fixture, size, flags, text, result):
     options = {"no_batch": "nobatch" in flags, "train": "train" in flags}
     if flags.startswith("batch"):
         options["batch"] = int(flags[5:])
-    report = shapecheck.check(fixture_path(fixture), size, **options)
+    report = shapecheck.check(fixture_path(fixture), size.split("&"), **options)
     fixes = [x for f in report.findings for x in f.fixes if text in x.description or text in (x.code or "")]
     assert fixes, [x.description for f in report.findings for x in f.fixes]
     assert fixes[0].verified is True, fixes[0].check_note

@@ -1,5 +1,6 @@
 """Sequence, attention and channels-last models: SC114-SC119 end to end and on hand-built traces."""
 
+import json
 import re
 
 import pytest
@@ -217,6 +218,39 @@ def test_forward_with_more_inputs_than_given_names_them(tmp_path):
     assert "forward(x, mask) needs 2 inputs, --input gave 1 (missing: mask)" in result.stderr
     assert "SC100" not in result.output and "Traceback" not in result.output
     assert runner.invoke(app, [f"{model}:Net", "--input", "8", "--input", "8"]).exit_code == 0
+
+
+def test_keyword_inputs_reach_forward_by_name(tmp_path):
+    model = tmp_path / "kw.py"
+    model.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                     "        super().__init__()\n        self.fc = nn.Linear(8, 8)\n\n"
+                     "    def forward(self, x, *, scale, bias=None):\n        return self.fc(x) * scale\n")
+    ok = runner.invoke(app, [f"{model}:Net", "--input", "8", "--input", "scale=8"])
+    assert ok.exit_code == 0, ok.output
+    assert "input [1, 8] float32, scale [1, 8] float32" in ok.stdout
+    cases = [
+        (["--input", "8"], "needs 2 inputs, --input gave 1 (missing: scale)", "--input scale=DIMS"),
+        (["--input", "8", "--input", "scal=8"], "has no parameter 'scal'", None),
+        (["--input", "8", "--input", "x=8", "--input", "scale=8"], "gives 'x' a second time", None),
+        (["--input", "scale=8", "--input", "8"], "comes after the keyword input", "positional inputs first"),
+    ]
+    for args, message, hint in cases:
+        result = runner.invoke(app, [f"{model}:Net", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr and "Traceback" not in result.output
+        if hint:
+            assert hint in result.stderr
+
+
+@pytest.mark.parametrize("spec, batch, fix", [("1x3x224x224", "1", "--input 3x224x224"),
+                                              ("8x3x224x224", "8", "--input 3x224x224 --batch 8")])
+def test_input_that_includes_the_batch_gets_the_per_sample_form(spec, batch, fix):
+    result = runner.invoke(app, ["resnet18", "--input", spec, "--format", "json"])
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "SC105" and "includes the batch" in finding["message"]
+    assert finding["fixes"][0]["code"] == fix and finding["fixes"][0]["verified"] is True
+    assert finding["fixes"][0]["result_shape"] == [int(batch), 1000]
 
 
 @pytest.mark.parametrize("spec", ["3,224,224", "(3, 224, 224)", "[3, 224, 224]"])

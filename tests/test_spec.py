@@ -31,6 +31,24 @@ def test_malformed_specs_name_the_bad_token(text, token):
     assert "\n" not in err.value.message
 
 
+@pytest.mark.parametrize("text, spec", [
+    ("mask=100:bool", InputSpec((100,), "bool", "mask")),
+    (" lengths = 4:long", InputSpec((4,), "int64", "lengths")),
+    ("x=3x8x8", InputSpec((3, 8, 8), "float32", "x")),
+])
+def test_keyword_specs(text, spec):
+    assert parse_input(text) == spec
+    assert parse_input(str(spec)) == spec
+
+
+@pytest.mark.parametrize("text", ["2mask=100", "a-b=3", "=100"])
+def test_keyword_spec_needs_a_parameter_name(text):
+    with pytest.raises(SpecError) as err:
+        parse_input(text)
+    assert "is not a parameter name" in err.value.message
+    assert "NAME=DIMS" in err.value.hint
+
+
 def test_shape_adds_batch_in_front():
     assert InputSpec((3, 8, 8)).shape(4) == (4, 3, 8, 8)
     assert InputSpec((3, 8, 8)).shape(None) == (3, 8, 8)

@@ -208,7 +208,8 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
         return None, None, shown
     from ..spec import InputSpec
 
-    moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype), *specs[1:]]
+    moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype, specs[0].name),
+             *specs[1:]]
     try:
         again = symbolic.run(model, moved, batch=shape[0] if batch is not None else None, deadline=deadline, **common)
     except Exception:  # noqa: BLE001 - as above: probe instead

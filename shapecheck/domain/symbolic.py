@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from ..spec import InputSpec
-from ..trace.engines import make_inputs, recorded_pass
+from ..trace.engines import make_inputs, no_fastpath, recorded_pass, split_call
 from ..trace.recorder import BudgetSpent, Recorder
 from ..trace.records import Trace, TraceError
 from .expressions import to_text
@@ -266,13 +266,14 @@ def run(
         else:
             fixed[name] = int(size)
 
-    contexts = [_alarm(deadline), mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta")]
+    contexts = [_alarm(deadline), mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta"), no_fastpath()]
     spent = False
     if expected_rows and deadline is not None:
         rec.pace = (time.perf_counter(), expected_rows)
+    args, kwargs = split_call(specs, inputs)
     try:
         recorded_pass(model, rec, trace, train, lambda: torch.func.functional_call(
-            model, fake_state, tuple(inputs), strict=False), contexts)
+            model, fake_state, args, kwargs, strict=False), contexts)
     except BudgetSpent:
         spent = True
 

@@ -130,7 +130,8 @@ def _accepts(dim) -> str:
 
 
 def summary(report: Report) -> Text:
-    inputs = ", ".join(f"{shape_text(i)} {i.dtype}" for i in report.inputs[:3])
+    inputs = ", ".join(f"{i.key + ' ' if i.key and i.key.isidentifier() else ''}{shape_text(i)} {i.dtype}"
+                       for i in report.inputs[:3])
     if len(report.inputs) > 3:
         inputs += f", +{len(report.inputs) - 3} more"
     t = report.trace

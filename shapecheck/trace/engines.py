@@ -49,6 +49,30 @@ def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_li
     return values
 
 
+@contextlib.contextmanager
+def no_fastpath():
+    """Turn off the attention fast path while tracing on meta: its nested-tensor kernels (used
+    for padding masks in eval mode) have no meta form, and the slow path gives the same shapes.
+    The caller's setting is put back."""
+    mha = getattr(torch.backends, "mha", None)
+    if mha is None or not hasattr(mha, "set_fastpath_enabled"):
+        yield
+        return
+    before = mha.get_fastpath_enabled()
+    mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        mha.set_fastpath_enabled(before)
+
+
+def split_call(specs: list[InputSpec], values: list) -> tuple[tuple, dict]:
+    """The positional and keyword arguments of `forward`, from one value per spec."""
+    args = tuple(v for spec, v in zip(specs, values, strict=True) if spec.name is None)
+    kwargs = {spec.name: v for spec, v in zip(specs, values, strict=True) if spec.name is not None}
+    return args, kwargs
+
+
 def _meta_state(model: nn.Module) -> dict[str, torch.Tensor]:
     state = {}
     for name, p in model.named_parameters(remove_duplicate=False):
@@ -58,8 +82,9 @@ def _meta_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return state
 
 
-def check_arity(model: nn.Module, count: int, label: str) -> None:
-    """SpecError when `forward` needs more positional inputs than --input gives (or takes fewer)."""
+def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
+    """SpecError when `forward` needs inputs --input does not give, takes fewer positional ones,
+    or has no parameter of a keyword input's name."""
     import inspect
 
     from ..errors import SpecError
@@ -68,14 +93,27 @@ def check_arity(model: nn.Module, count: int, label: str) -> None:
         params = list(inspect.signature(model.forward).parameters.values())
     except (TypeError, ValueError):
         return
+    count = sum(1 for s in specs if s.name is None)
+    keywords = [s.name for s in specs if s.name is not None]
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    required = [p.name for p in positional if p.default is p.empty]
+    by_keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    any_keyword = any(p.kind == p.VAR_KEYWORD for p in params)
     varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
-    names = ", ".join(p.name for p in positional)
-    if count < len(required):
-        missing = ", ".join(required[count:])
-        raise SpecError(f"{label}: forward({names}) needs {len(required)} inputs, --input gave {count} "
-                        f"(missing: {missing})", hint="pass --input once per input of forward, in order")
+    names = ", ".join(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+    for key in keywords:
+        if key not in by_keyword and not any_keyword:
+            raise SpecError(f"{label}: forward({names}) has no parameter '{key}' (from --input {key}=…)")
+        if any(p.name == key for p in positional[:count]):
+            raise SpecError(f"{label}: --input {key}=… gives '{key}' a second time: it is already "
+                            f"positional input {[p.name for p in positional].index(key) + 1}")
+    given = {p.name for p in positional[:count]} | set(keywords)
+    missing = [p.name for p in params if p.default is p.empty and p.name not in given
+               and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if missing:
+        raise SpecError(f"{label}: forward({names}) needs {len(missing) + len(given)} inputs, --input gave "
+                        f"{len(specs)} (missing: {', '.join(missing)})",
+                        hint="pass --input once per input of forward, in order, or by name: "
+                             f"--input {missing[0]}=DIMS")
     if count > len(positional) and not varargs:
         raise SpecError(f"{label}: forward({names}) takes {len(positional)} inputs, --input gave {count}")
 
@@ -108,7 +146,7 @@ def run(
             rec.tag_input(t)
     trace = Trace(
         model=label or type(model).__name__,
-        inputs=[i for v in inputs for i in rec.infos(v)],
+        inputs=[i for spec, v in zip(specs, inputs, strict=True) for i in rec.infos(v, spec.name or "")],
         engine=engine,
         training=train,
         batch=batch,
@@ -118,12 +156,13 @@ def run(
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
 
-    contexts = [torch.device(META)] if meta else []
+    contexts = [torch.device(META), no_fastpath()] if meta else []
+    args, kwargs = split_call(specs, inputs)
     if meta and not is_meta(model):
         state = _meta_state(model)
-        forward = lambda: torch.func.functional_call(model, state, tuple(inputs), strict=False)  # noqa: E731
+        forward = lambda: torch.func.functional_call(model, state, args, kwargs, strict=False)  # noqa: E731
     else:
-        forward = lambda: model(*inputs)  # noqa: E731
+        forward = lambda: model(*args, **kwargs)  # noqa: E731
     try:
         recorded_pass(model, rec, trace, train, forward, contexts)
     except StopTrace:
@@ -195,18 +234,18 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
 
     def runs(shape: tuple[int, ...]) -> bool:
         dims = tuple(shape[1:]) if batch is not None else tuple(shape)
-        first = InputSpec(dims, specs[0].dtype)
-        inputs = make_inputs([first, *specs[1:]], shape[0] if batch is not None else None, device=META,
-                             as_list=as_list)
+        shaped = [InputSpec(dims, specs[0].dtype, specs[0].name), *specs[1:]]
+        inputs = make_inputs(shaped, shape[0] if batch is not None else None, device=META, as_list=as_list)
+        args, kwargs = split_call(shaped, inputs)
         was_training = model.training
         model.train(train)
         try:
-            with torch.no_grad(), warnings.catch_warnings(), torch.device(META):
+            with torch.no_grad(), warnings.catch_warnings(), torch.device(META), no_fastpath():
                 warnings.simplefilter("ignore")
                 if state is None:
-                    model(*inputs)
+                    model(*args, **kwargs)
                 else:
-                    torch.func.functional_call(model, state, tuple(inputs), strict=False)
+                    torch.func.functional_call(model, state, args, kwargs, strict=False)
         except Exception:  # noqa: BLE001 - any failure means "does not run at this size"
             return False
         finally:

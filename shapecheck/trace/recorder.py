@@ -178,6 +178,15 @@ def _module_attrs(module: nn.Module) -> dict:
             isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
         ):
             attrs[name] = list(value) if isinstance(value, tuple) else value
+    # A Transformer encoder/decoder (or one of its layers) keeps its layout and heads in its
+    # attention sublayer; it checks masks before any sublayer runs, so record them here.
+    inner = getattr(module, "self_attn", None)
+    layers = getattr(module, "layers", None)
+    if inner is None and isinstance(layers, nn.ModuleList) and len(layers):
+        inner = getattr(layers[0], "self_attn", None)
+    if isinstance(inner, nn.MultiheadAttention):
+        for name in ("batch_first", "num_heads", "embed_dim"):
+            attrs.setdefault(name, getattr(inner, name))
     return attrs
 
 

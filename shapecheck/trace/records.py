@@ -198,6 +198,7 @@ class Edit:
 class Rerun:
     dims: tuple[int, ...] | None = None  # per-sample dims of input 0; None: as traced
     dtype: str | None = None  # dtype of input 0 (`int64`); None: as traced
+    other_dims: tuple = ()  # ((input index, per-sample dims), ...) for inputs after the first
     batch: object = SAME  # an int, None (no batch dim) or SAME
     train: object = SAME  # True/False or SAME
     stop: tuple | None = None  # end at this row (its inputs come back as probe_inputs)

@@ -27,7 +27,7 @@ from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
 from .common import ref
-from ...trace.records import MODULE, Edit, LayerRecord, Rerun
+from ...trace.records import MODULE, SAME, Edit, LayerRecord, Rerun
 
 _NORM_RANKS = {1: (2, 3), 2: (4,), 3: (5,)}
 
@@ -107,6 +107,9 @@ def check(ctx: Context) -> list[Finding]:
     if failing is not None and failing.inputs:
         t = failing.inputs[0]
         nd = spatial_rank(failing)
+        extra = _batch_in_input(ctx, failing, nd)
+        if extra is not None:
+            return [extra]
         if failing.kind == MODULE and NORM_MODULE.match(failing.type) and nd in _NORM_RANKS \
                 and t.rank not in _NORM_RANKS[nd]:
             want = "/".join(f"{r}-D" for r in _NORM_RANKS[nd])
@@ -166,6 +169,35 @@ def check(ctx: Context) -> list[Finding]:
                 findings.append(_merged(ctx, row, first, failed=False))
                 break
     return findings
+
+
+def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Finding | None:
+    """`--input 1x3x224x224` for a Conv2d: the per-sample dims already hold a batch, so the layer
+    gets [1, 1, 3, 224, 224]. Only when the model input reaches the layer unchanged."""
+    dims = ctx.sample_dims
+    t = failing.inputs[0]
+    if nd is None or failing.kind != MODULE or not _spatial_module(failing) or ctx.trace.batch is None:
+        return None
+    if len(dims) != nd + 2 or t.rank != nd + 3 or t.source is not None or tuple(t.shape[1:]) != tuple(dims):
+        return None
+    w = window(failing)
+    per_sample, given = tuple(dims[1:]), dims[0]
+    if w is not None and w.in_channels is not None and per_sample[0] != w.in_channels:
+        return None  # the channels do not match either: not only a batch too many
+    batch = ctx.trace.batch
+    text = "x".join(map(str, per_sample))
+    flag = f"--input {text}" + (f" --batch {given}" if given != 1 else "")
+    return Finding(
+        code="SC105", severity=ERROR, layer=failing.name,
+        message=f"`--input {'x'.join(map(str, dims))}` includes the batch: {ref(failing)} receives "
+                f"{shape(t.shape)}, one dim more than [N, C, …]",
+        location=failing.location, row=failing.index,
+        why=[f"--input gives the dims of one sample; shapecheck adds the batch dim ({batch}) in front, "
+             f"so {given} is read as a dim of each sample",
+             f"{ref(failing)} takes {nd + 1}-D (one sample) or {nd + 2}-D (a batch) input"],
+        fixes=[Fix(description=f"give the per-sample dims only: {flag}", code=flag, safety=SAFE,
+                   rerun=Rerun(dims=per_sample, batch=given if given != 1 else SAME))],
+    )
 
 
 def _merged(ctx: Context, row: LayerRecord, first: LayerRecord, failed: bool) -> Finding:

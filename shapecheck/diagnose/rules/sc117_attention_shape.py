@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label
-from ..numbers import shape
+from ..numbers import set_argument, shape
 from ..registry import rule
 from ..roles import ATTENTION_TYPES, layer_owner
 from .common import argument_fix, constructor_line, producer_size_fix, ref
-from ...trace.records import MODULE, Edit
+from ...trace.records import MODULE, Edit, Rerun
 
 def _arg(row, index: int, name: str):
     for t in row.inputs:
@@ -36,16 +36,52 @@ def _arg(row, index: int, name: str):
     return None
 
 
+# Where an encoder's masks sit: (source, attn_mask, key_padding_mask) as (position, keyword).
+_ENCODER_ARGS = {
+    "TransformerEncoder": ((0, "src"), (1, "mask"), (2, "src_key_padding_mask")),
+    "TransformerEncoderLayer": ((0, "src"), (1, "src_mask"), (2, "src_key_padding_mask")),
+}
+
+
 @rule("SC117", ERROR, intent=True)
 def check(ctx: Context) -> list[Finding]:
     findings = []
     for row in ctx.trace.layers:
-        if row.kind != MODULE or row.type not in ATTENTION_TYPES or not row.failed:
+        if row.kind != MODULE or not row.failed:
             continue
-        finding = _check_row(ctx, row)
+        if row.type in ATTENTION_TYPES:
+            owner = layer_owner(ctx.trace, row)
+            # Masks given to an encoder: report them where the user passed them.
+            finding = _encoder_masks(ctx, owner) if owner.type in _ENCODER_ARGS else None
+            if finding is not None:
+                finding.row = row.index  # the row that failed, so SC100 does not explain it again
+            finding = finding or _check_row(ctx, row)
+        elif row.type in _ENCODER_ARGS and not _failed_inside(ctx, row):
+            finding = _encoder_masks(ctx, row)
+        else:
+            continue
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _failed_inside(ctx: Context, row) -> bool:
+    """Whether a layer inside `row` failed (that layer's own finding explains it)."""
+    return any(r.failed and r is not row and row in ctx.trace.ancestors(r) for r in ctx.trace.layers)
+
+
+def _encoder_masks(ctx: Context, row) -> Finding | None:
+    """A TransformerEncoder checks its masks before any sublayer runs ("Mask size should match
+    input size"): read them against its input like MultiheadAttention's."""
+    src_at, mask_at, pad_at = _ENCODER_ARGS[row.type]
+    src = _arg(row, *src_at)
+    if src is None or src.rank != 3:
+        return None
+    heads = next((r.attrs.get("num_heads") for r in ctx.trace.layers
+                  if r.type in ATTENTION_TYPES and row in ctx.trace.ancestors(r)), None)
+    first = bool(row.attrs.get("batch_first"))
+    return _masks(ctx, row, src, src, heads, first, _arg(row, *pad_at), _arg(row, *mask_at),
+                  pad_name=pad_at[1], mask_name=mask_at[1])
 
 
 def _check_row(ctx: Context, row) -> Finding | None:
@@ -59,11 +95,31 @@ def _check_row(ctx: Context, row) -> Finding | None:
     for t, attr, what in ((key, "kdim", "key"), (value, "vdim", "value")):
         want = a.get(attr) or embed
         if t is not None and t.shape and t.shape[-1] != want:
-            return _plain(row, f"{ref(row)} expects {what} features of {want} ({attr}) but receives {t.shape[-1]}",
-                          [f"the {what} is {shape(t.shape)}; {ref(row)} was built with {attr}={want}"],
-                          [f"build it with {attr}={t.shape[-1]} (keys and values may differ from embed_dim), or "
-                           f"project the {what} to {want} features"], UNSAFE)
-    return _mask_finding(row, query, key, embed, heads)
+            return _memory_finding(row, key, value, embed, heads, t, attr, what, want)
+    return _mask_finding(ctx, row, query, key, embed, heads)
+
+
+def _memory_finding(row, key, value, embed: int, heads, t, attr: str, what: str, want: int) -> Finding:
+    """Keys or values with other features than the query (cross-attention): kdim/vdim."""
+    a = row.attrs
+    built = f"{attr}={want}" if a.get(attr) not in (None, embed) else f"{attr} unset, so it is embed_dim={embed}"
+    finding = _plain(row, f"{ref(row)} expects {what} features of {want} ({attr}) but receives {t.shape[-1]}",
+                     [f"the {what} is {shape(t.shape)}; {ref(row)} was built with {built}"],
+                     [f"or project the {what} to {want} features before {ref(row)}"], UNSAFE)
+    sizes = {"kdim": key.shape[-1] if key is not None else embed,
+             "vdim": value.shape[-1] if value is not None else embed}
+    params = (("embed_dim", embed), ("num_heads", heads), ("batch_first", bool(a.get("batch_first"))),
+              ("kdim", sizes["kdim"]), ("vdim", sizes["vdim"]))
+    changed = [name for name in ("kdim", "vdim") if sizes[name] != (a.get(name) or embed)]
+    fix = argument_fix(row, "MultiheadAttention", None, changed[0], sizes[changed[0]],
+                       f"build {ref(row)} with " + ", ".join(f"{n}={sizes[n]}" for n in changed)
+                       + " (keys and values may have other features than the query)",
+                       Edit("replace", row.name, "MultiheadAttention", params))
+    if len(changed) > 1 and fix.after:
+        fix.after = set_argument(fix.after, "MultiheadAttention", None, changed[1], sizes[changed[1]]) or fix.after
+        fix.code = fix.after
+    finding.fixes.insert(0, fix)
+    return finding
 
 
 def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
@@ -106,30 +162,56 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
     )
 
 
-def _mask_finding(row, query, key, embed: int, heads) -> Finding | None:
-    batch_first = bool(row.attrs.get("batch_first"))
+def _input_fix(ctx: Context, mask, want: tuple[int, ...]) -> list[Fix]:
+    """When the mask is a model input given by --input, the fix is in --input: verified by a rerun."""
+    trace = ctx.trace
+    index = next((i for i, t in enumerate(trace.inputs) if t.tid == mask.tid), None)
+    if index is None or index == 0 or not trace.is_model_input(mask):
+        return []
+    given = trace.inputs[index]
+    dims = want[1:] if trace.batch is not None else want
+    if trace.batch is not None and want[0] != trace.batch:
+        return []
+    name = f"{given.key}=" if given.key and given.key.isidentifier() else ""
+    dtype = "" if given.dtype == "float32" else f":{given.dtype}"
+    flag = f"--input {name}{'x'.join(map(str, dims))}{dtype}"
+    return [Fix(description=f"if the mask comes straight from your data, give it as {flag}", code=flag,
+                safety=SAFE, rerun=Rerun(other_dims=((index, tuple(dims)),)))]
+
+
+def _mask_finding(ctx: Context, row, query, key, embed: int, heads) -> Finding | None:
     key = key or query
     if query.rank != 3 or key.rank != 3:
         return None
+    return _masks(ctx, row, query, key, heads, bool(row.attrs.get("batch_first")),
+                  _arg(row, 99, "key_padding_mask"), _arg(row, 99, "attn_mask"))
+
+
+def _masks(ctx: Context, row, query, key, heads, batch_first: bool, padding, mask,
+           pad_name: str = "key_padding_mask", mask_name: str = "attn_mask") -> Finding | None:
     n = query.shape[0 if batch_first else 1]
     length = query.shape[1 if batch_first else 0]
     source = key.shape[1 if batch_first else 0]
-    padding = _arg(row, 99, "key_padding_mask")
     if padding is not None and tuple(padding.shape) != (n, source):
         hint = " (it is transposed)" if tuple(padding.shape) == (source, n) else ""
-        return _plain(row, f"`key_padding_mask` of {ref(row)} is {shape(padding.shape)} but must be [N, S] = "
-                           f"{shape((n, source))}{hint}",
-                      [f"N = {n} sequences and S = {source} key positions, read from the key {shape(key.shape)} "
-                       f"with batch_first={batch_first}"],
-                      [f"pass a mask of shape {shape((n, source))}" + (": `key_padding_mask.T`" if hint else "")])
-    mask = _arg(row, 99, "attn_mask")
+        found = _plain(row, f"`{pad_name}` of {ref(row)} is {shape(padding.shape)} but must be [N, S] = "
+                            f"{shape((n, source))}{hint}",
+                       [f"N = {n} sequences and S = {source} key positions, read from the key {shape(key.shape)} "
+                        f"with batch_first={batch_first}"],
+                       [f"pass a mask of shape {shape((n, source))}" + (f": `{pad_name}.T`" if hint else "")])
+        found.fixes[:0] = _input_fix(ctx, padding, (n, source))
+        return found
     if mask is not None and isinstance(heads, int):
         allowed = [(length, source), (n * heads, length, source)]
         if tuple(mask.shape) not in allowed:
-            return _plain(row, f"`attn_mask` of {ref(row)} is {shape(mask.shape)} but must be [L, S] = "
-                               f"{shape(allowed[0])} or [N·num_heads, L, S] = {shape(allowed[1])}",
-                          [f"L = {length} query positions, S = {source} key positions, N = {n}, num_heads = {heads}"],
-                          [f"build the mask as {shape(allowed[0])} for every sequence alike"])
+            found = _plain(row, f"`{mask_name}` of {ref(row)} is {shape(mask.shape)} but must be [L, S] = "
+                                f"{shape(allowed[0])} or [N·num_heads, L, S] = {shape(allowed[1])}",
+                           [f"L = {length} query positions, S = {source} key positions, N = {n}, "
+                            f"num_heads = {heads}"],
+                           [f"build the mask as {shape(allowed[0])} for every sequence alike"])
+            if ctx.trace.batch is None:
+                found.fixes[:0] = _input_fix(ctx, mask, allowed[0])
+            return found
     return None
 
 
