@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import rules  # noqa: F401 - registers the rules
+from . import rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, Runner
 from .findings import Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES, INTENT_CHECKED
+from .roles import is_library_file
 from ..trace.records import SAME, Rerun, Trace
 
 
@@ -29,9 +30,13 @@ def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, 
     findings = CHECKS["SC100"](ctx, explained) + findings
     ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
-    if verify:
+    if verify:  # a finished diagnosis, not one made to check a fix
         for finding in findings:
             verify_fixes(ctx, finding)
+            for fix in finding.fixes:
+                where = fix.location or finding.location
+                if where is not None and not is_library_file(where.file):
+                    spelling.apply(fix, where.file)
     return Diagnosis(findings, ok_rows)
 
 

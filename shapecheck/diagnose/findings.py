@@ -26,6 +26,7 @@ class Fix:
     verified: bool | None = None  # None: not checked (see check_note)
     result_shape: tuple[int, ...] | None = None  # the model's output shape with the fix applied
     check_note: str | None = None  # why it could not be checked, or what the check found
+    imports: list[str] = field(default_factory=list)  # import lines the file needs for this code
 
 
 @dataclass

@@ -61,9 +61,17 @@ def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int
 
 
 def call_argument(source: str) -> str:
-    """The variable passed in `x = self.fc(x)`: `x` (falls back to `x`)."""
+    """The user's tensor variable on a line: the receiver of `out.view(...)`, else the variable
+    passed in `x = self.fc(x)` or `torch.flatten(h, 1)`, else the name assigned to, else `x`."""
+    method = re.search(r"(?<![\w.])([A-Za-z_]\w*)\s*\.\s*(?:view|reshape|flatten|permute|transpose|"
+                       r"contiguous|squeeze|unsqueeze|mean|sum)\(", source)
+    if method and method.group(1) not in ("self", "torch", "nn", "F"):
+        return method.group(1)
     match = re.search(r"\(\s*([A-Za-z_]\w*)\s*[,)]", source)
-    return match.group(1) if match else "x"
+    if match:
+        return match.group(1)
+    target = re.match(r"\s*([A-Za-z_]\w*)\s*=[^=]", source)
+    return target.group(1) if target else "x"
 
 
 def replace_first_argument(source: str, call: str, value: int) -> str | None:

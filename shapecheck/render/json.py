@@ -34,7 +34,7 @@ def _finding(f: Finding) -> dict:
                    "location": _location(x.location), "before": x.before, "after": x.after,
                    "verified": x.verified,
                    "result_shape": list(x.result_shape) if x.result_shape else None,
-                   "check_note": x.check_note}
+                   "check_note": x.check_note, "imports": x.imports}
                   for x in f.fixes],
     }
 

@@ -220,6 +220,9 @@ def fix_text(fix: Fix, width: int) -> Text:
         out.append("does not fix it", style="red")
     out.append("]\n", style="dim")
     out.append(_fix_body(fix, width))
+    for line in fix.imports:
+        out.append(f"{pad} = ", style="blue")
+        out.append(f"add at the top of the file: {line}\n")
     if fix.verified is False and fix.check_note:
         out.append(f"{pad} = note: {fix.check_note}\n", style="dim")
     return out

@@ -10,7 +10,20 @@ from ..context import Context, op_site
 from ..findings import SAFE, UNSAFE, Fix, Label
 from ...domain.records import dim_names
 from ...trace.records import Edit, Location, Rerun
-from ..numbers import call_argument, dot, pool_size, replace_first_argument, set_argument, shape
+from ..numbers import (call_argument, dot, module_call_argument, pool_size, replace_first_argument,
+                       set_argument, shape)
+
+
+def tensor_name(row) -> str:
+    """The user's name for the tensor a module row receives, from the line that calls it:
+    `feats = self.stem(img)` → `img`; `x` when the line does not say."""
+    if row is None or row.called_at is None:
+        return "x"
+    source = row.called_at.source
+    arg = module_call_argument(source, row.name) if row.kind == "module" else None
+    if arg and arg.isidentifier():
+        return arg
+    return call_argument(source)
 
 
 def layer_name(row) -> str:

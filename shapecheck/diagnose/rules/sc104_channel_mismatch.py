@@ -26,7 +26,7 @@ from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
 from ..roles import channels_last
-from .common import first_argument_fix, ref
+from .common import first_argument_fix, ref, tensor_name
 from ...trace.records import MODULE, Edit, Rerun
 
 
@@ -97,9 +97,10 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
         dims = list(ctx.sample_dims)
         batched = ctx.trace.batch is not None
         dims[0 if batched else 1] = 3
+        var = tensor_name(row)
         fixes.append(Fix(
             description="repeat the gray channel three times before the model (`expand` makes no copy)",
-            code="x = x.expand(-1, 3, -1, -1)  # or x.repeat(1, 3, 1, 1)",
+            code=f"{var} = {var}.expand(-1, 3, -1, -1)  # or {var}.repeat(1, 3, 1, 1)",
             safety=SAFE,
             rerun=Rerun(dims=tuple(dims)),
         ))

@@ -26,7 +26,7 @@ from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
-from .common import ref
+from .common import ref, tensor_name
 from ...trace.records import MODULE, SAME, Edit, LayerRecord, Rerun
 
 _NORM_RANKS = {1: (2, 3), 2: (4,), 3: (5,)}
@@ -72,8 +72,9 @@ def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | No
     return f"{ref(first)} receives {shape(t.shape)}", None
 
 
-def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool) -> list[Fix]:
+def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool, first: LayerRecord) -> list[Fix]:
     dims = ctx.sample_dims
+    var = tensor_name(first)
     if lost is not None and lost.kind == "op" and lost.called_at is not None:
         source = lost.called_at.source
         after = source.replace(".squeeze()", "") if ".squeeze()" in source else None
@@ -87,13 +88,13 @@ def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool) -> lis
     if channel_missing and ctx.trace.batch is None:
         return [Fix(
             description="add the channel dim: a grayscale batch is [N, 1, H, W]",
-            code="x = x.unsqueeze(1)", safety=SAFE,
+            code=f"{var} = {var}.unsqueeze(1)", safety=SAFE,
             rerun=Rerun(dims=(dims[0], 1, *dims[1:])),
         )]
     if ctx.trace.batch is None:
         return [Fix(
             description="add the batch dim: one image is [1, C, H, W]",
-            code="x = x.unsqueeze(0)", safety=SAFE, rerun=Rerun(batch=1),
+            code=f"{var} = {var}.unsqueeze(0)", safety=SAFE, rerun=Rerun(batch=1),
         )]
     return []
 
@@ -125,7 +126,7 @@ def check(ctx: Context) -> list[Finding]:
                 location=failing.location, row=failing.index, why=why,
                 labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
                 notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
-                fixes=_fixes(ctx, lost, False),
+                fixes=_fixes(ctx, lost, False, first),
             ))
             return findings
         w = window(failing) if failing.kind == MODULE else None
@@ -144,7 +145,7 @@ def check(ctx: Context) -> list[Finding]:
                        f"{shape([w.out_channels, w.in_channels // max(w.groups, 1), *w.kernel])}, expected "
                        f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
                        "channels instead"],
-                fixes=_fixes(ctx, lost, channel_missing),
+                fixes=_fixes(ctx, lost, channel_missing, failing),
             ))
             return findings
         if failing.type in ("Linear", "F.linear"):
@@ -222,5 +223,5 @@ def _merged(ctx: Context, row: LayerRecord, first: LayerRecord, failed: bool) ->
         code="SC105", severity=ERROR, layer=row.name, message=message,
         location=row.location, row=row.index, why=why,
         labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
-        notes=notes, fixes=_fixes(ctx, lost, False),
+        notes=notes, fixes=_fixes(ctx, lost, False, first),
     )

@@ -23,7 +23,7 @@ import re
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix
 from ..layers import window
-from ..numbers import shape
+from ..numbers import set_argument, shape
 from ..registry import rule
 from .common import accepted_dims, ref
 from ...trace.records import Edit, Rerun
@@ -79,6 +79,31 @@ def _rounding(ctx: Context) -> str | None:
     return None
 
 
+def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
+    """Token sequences [N, L, E] joined along E whose lengths differ: they fit end to end along
+    the length, so the call may name the wrong dim (`torch.cat([text, image], dim=2)`). Only for
+    that layout: for image maps another dim would join pixels of different places."""
+    if stack or len(row.inputs[0].shape) != 3 or (d, dim) != (1, 2):
+        return None
+    shapes = [t.shape for t in row.inputs]
+    if any(s[k] != shapes[0][k] for s in shapes for k in range(len(s)) if k != d):
+        return None
+    total = sum(s[d] for s in shapes)
+    joined = list(shapes[0])
+    joined[d] = total
+    source = row.called_at.source if row.called_at else ""
+    call = row.type.rsplit(".", 1)[-1]
+    after = set_argument(source, call, 1, "dim", d) if source else None
+    sizes = " + ".join(str(s[d]) for s in shapes)
+    return Fix(
+        description=f"if these are two sequences meant to go end to end, join along dim {d}: every other dim "
+                    f"already matches, giving {shape(joined)} ({sizes} = {total})",
+        code=after or f"torch.{call}(tensors, dim={d})", safety=SAFE, location=row.called_at,
+        before=source if after else None, after=after,
+        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", d),)),)),
+    )
+
+
 @rule("SC109", ERROR)
 def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
@@ -120,13 +145,17 @@ def check(ctx: Context) -> list[Finding]:
                 description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
                 code=f"--input {'x'.join(map(str, new_dims))}", safety=SAFE, rerun=Rerun(dims=new_dims),
             ))
-    if row.called_at is not None and rank >= 3:
+    other = _join_along(row, d, dim, stack)
+    if other is not None:
+        fixes.append(other)
+    if row.called_at is not None and rank >= 3 and d >= 2:
         source = row.called_at.source
         items = re.search(r"\[\s*([A-Za-z_]\w*)\s*,.*?([A-Za-z_]\w*)\s*\]", source)
-        x, skip = (items.group(1), items.group(2)) if items else ("x", "skip")
+        x, skip = (items.group(1), items.group(2)) if items else ("the first tensor", "the second")
         fixes.append(Fix(
             description=f"resize before joining: interpolate `{x}` to the spatial size of `{skip}`",
-            code=f"{x} = F.interpolate({x}, size={skip}.shape[-{rank - 2}:])\n{source}", safety=SAFE,
+            code=f"{x} = F.interpolate({x}, size={skip}.shape[-{rank - 2}:])\n{source}" if items else
+            f"torch.nn.functional.interpolate(first, size=second.shape[-{rank - 2}:])", safety=SAFE,
             location=row.called_at, rerun=Rerun(edits=(Edit("op_match", op_site(row)),)),
         ))
     return [Finding(
