@@ -10,10 +10,14 @@ __all__ = ["check", "assert_shapes", "Report", "__version__"]
 
 
 def __getattr__(name: str):
-    if name in ("check", "assert_shapes"):
-        from . import api
+    if name == "check":
+        from .api import check
 
-        return getattr(api, name)
+        return check
+    if name == "assert_shapes":
+        from .testing import assert_shapes
+
+        return assert_shapes
     if name == "Report":
         from .report import Report
 

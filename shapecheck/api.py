@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import copy
+import re
 import sys
+import threading
 import time
 from typing import Iterable
 
@@ -14,6 +15,7 @@ from .report import Report
 from .spec import InputSpec, parse_input
 
 ENGINES = ("auto", "meta", "real")
+_DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
 
 
 def parse_inputs(inputs) -> list[InputSpec] | None:
@@ -57,39 +59,32 @@ def check(
     probe_budget_s: float = 3.0,
     symbolic: bool = False,
     budget_s: float = 5.0,
+    stage=None,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
     `ignore` lists codes or rule names to suppress; `weights` is a checkpoint to compare with
     the model (SC110). `symbolic` traces with symbolic input dims and works out which input
-    sizes the model accepts (`Report.accepted`), within `budget_s` seconds. A module passed in is left as it was: hooks removed, training mode and
-    device restored.
+    sizes the model accepts (`Report.accepted`), within `budget_s` seconds. `stage(name)` is
+    called as each stage starts ("loading", "tracing", "diagnosing", "symbolic"), so a caller
+    can say where model code stopped. A module passed in is left as it was: its parameters,
+    buffers, devices, training flags and hooks.
     """
     start = time.perf_counter()
-    if engine not in ENGINES:
-        raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
-    if batch < 1:
-        raise SpecError(f"--batch must be at least 1, got {batch}")
-    if budget_s <= 0:
-        raise SpecError(f"--budget must be a positive number of seconds, got {budget_s:g}")
-    from .diagnose.suppress import normalize
-
-    try:
-        ignored = normalize(ignore)
-    except KeyError as err:
-        raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
+    notify = stage or (lambda name: None)
+    ignored = _validate(engine=engine, batch=batch, device=device, budget_s=budget_s,
+                        probe_budget_s=probe_budget_s, ignore=ignore)
     inputs = parse_inputs(inputs)  # a malformed spec fails before any model is imported
-    if isinstance(model, str):
-        loaded = resolve(model, args, trust_pickle=trust_pickle)
-    else:
-        if args:
-            raise SpecError("args apply to models given by name; construct the module yourself")
-        loaded = LoadedModel(model, type(model).__name__)
+    notify("loading")
+    with _model_output_to_stderr(), _one_at_a_time():
+        loaded = _load(model, args, trust_pickle)
     batch_or_none = None if no_batch else batch
     if loaded.kind != "module":
         if weights:
             raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")
-        return _saved_report(loaded, inputs, batch_or_none, ignored, start)
+        notify("tracing")
+        with _one_at_a_time():
+            return _saved_report(loaded, inputs, batch_or_none, ignored, start)
     specs = _specs(inputs, loaded)
     checkpoint = None
     if weights:
@@ -102,42 +97,26 @@ def check(
 
     engines.check_arity(loaded.module, specs, loaded.label)
     common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
-    note = None
-    with contextlib.redirect_stdout(sys.stderr):
-        if engine in ("auto", "meta"):
-            trace = engines.run(loaded.module, specs, engine=engines.META, def_sites=loaded.def_sites, **common)
-            err = trace.error
-            if err is not None and err.engine_limit and engine == "meta":
-                raise ShapecheckError(f"the meta engine cannot trace {loaded.label}: {err.message}",
-                                      hint="use --engine auto or --engine real")
-            if engine == "auto" and err is not None and (err.engine_limit or _unexplained(diagnose(trace))):
-                trace = _run_real(loaded, specs, device, common)
-                if err.engine_limit:
-                    note = f"meta engine: {err.message}; traced with the real engine"
-                elif trace.error is not None:
-                    note = "no rule explained the meta engine's failure, so the real engine ran: it fails too"
-                else:
-                    note = (f"the meta engine raised {err.type} where the real engine does not; "
-                            "traced with the real engine")
-        else:
-            trace = _run_real(loaded, specs, device, common)
-
-    trace.checkpoint = checkpoint
-    runner = None
-    if trace.engine == engines.META:
-        runner = _runner(loaded, specs, common)
-
-    accepted = None
-    if symbolic:
-        accepted, note_sym = _accepted_inputs(loaded, specs, common, trace, runner, budget_s)
-        if note_sym:
-            note = f"{note}; {note_sym}" if note else note_sym
-    diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s, domain=accepted)
-    if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
-        _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
+    notify("tracing")
+    with _model_output_to_stderr(), _one_at_a_time():
+        trace, note = engines.trace_model(loaded, specs, engine=engine, device=device, common=common,
+                                          explained=lambda t: not _unexplained(diagnose(t)))
+        trace.checkpoint = checkpoint
+        runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
+        accepted = None
+        if symbolic:
+            notify("symbolic")
+            accepted, note_sym = _accepted_inputs(loaded, specs, common, trace, runner, budget_s)
+            if note_sym:
+                note = f"{note}; {note_sym}" if note else note_sym
+        notify("diagnosing")
+        diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s, domain=accepted)
+        if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
+            _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
     from .diagnose import suppress
 
     suppress.apply(diagnosis, trace, ignored)
+    trace.probe_inputs = None  # tensors: the report is plain data
     notes = list(loaded.notes)
     if checkpoint is not None and checkpoint.matches:
         notes.append(f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
@@ -153,6 +132,50 @@ def check(
         seconds=time.perf_counter() - start,
         accepted=accepted,
     )
+
+
+def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_budget_s: float, ignore):
+    """Option values that cannot work end here, before anything is imported: the ignored codes."""
+    import math
+
+    if engine not in ENGINES:
+        raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise SpecError(f"--batch must be at least 1, got {batch}")
+    for name, value in (("--budget", budget_s), ("probe_budget_s", probe_budget_s)):
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise SpecError(f"{name} must be a positive number of seconds, got {value}")
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise SpecError(f"unknown device '{device}'", hint="use cpu, cuda, cuda:N or mps "
+                                                           "(the meta device is what --engine meta uses)")
+    from .diagnose.suppress import normalize
+
+    try:
+        return normalize(ignore)
+    except KeyError as err:
+        raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
+
+
+def _load(model, args, trust_pickle: bool) -> LoadedModel:
+    if isinstance(model, str):
+        return resolve(model, args, trust_pickle=trust_pickle)
+    if args:
+        raise SpecError("args apply to models given by name; construct the module yourself")
+    return LoadedModel(model, type(model).__name__)
+
+
+def _model_output_to_stderr():
+    """What model code prints goes to stderr: stdout belongs to the report."""
+    return contextlib.redirect_stdout(sys.stderr)
+
+
+# Tracing patches process-wide state (the default device, torch's dispatch modes, the attention
+# fast path, torch.hub's download): one check at a time per process, whatever the thread.
+_LOCK = threading.RLock()
+
+
+def _one_at_a_time():
+    return _LOCK
 
 
 def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s):
@@ -218,10 +241,10 @@ def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str) ->
 
 
 def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
+    """TorchScript and torch.export files: traced by their own runners, on real tensors."""
     if inputs and any(s.name is not None for s in inputs):
         raise SpecError(f"{loaded.label} is a saved program: its inputs are positional",
                         hint="drop NAME= from --input")
-    """TorchScript and torch.export files: traced by their own runners, on real tensors."""
     from .diagnose import diagnose, suppress
 
     with contextlib.redirect_stdout(sys.stderr):
@@ -278,57 +301,6 @@ def _unexplained(diagnosis) -> bool:
     return all(f.code == "SC100" for f in diagnosis.errors)
 
 
-def _run_real(loaded: LoadedModel, specs, device, common):
-    import torch
-
-    from .trace import engines
-
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ShapecheckError("--device cuda: no CUDA device is available here",
-                              hint="use --device cpu")
-    module = loaded.module
-    sites = loaded.def_sites
-    restore = None
-    if engines.is_meta(module):
-        if loaded.rebuild is not None:
-            module, sites = loaded.rebuild()
-        else:
-            module = _materialize(module)
-    else:
-        current = next((p.device for p in module.parameters()), torch.device("cpu"))
-        if str(current) != device:
-            restore = current
-    try:
-        module.to(device)
-        return engines.run(module, specs, engine=engines.REAL, device=device, def_sites=sites, **common)
-    finally:
-        if restore is not None:
-            module.to(restore)
-
-
-def _materialize(module):
-    """A copy of a meta module with random weights (for modules we cannot rebuild)."""
-    import torch
-
-    clone = copy.deepcopy(module).to_empty(device="cpu")
-    with torch.no_grad():
-        for name, tensor in list(clone.named_parameters()) + list(clone.named_buffers()):
-            if tensor.is_floating_point():
-                if name.endswith("var"):
-                    tensor.fill_(1.0)
-                else:
-                    tensor.normal_(0, 0.02)
-            else:
-                tensor.zero_()
-        for sub in clone.modules():
-            if hasattr(sub, "reset_parameters"):
-                try:
-                    sub.reset_parameters()
-                except Exception:  # noqa: BLE001 - keep the random values
-                    pass
-    return clone
-
-
 def run_checks(config, *, ignore=(), engine: str | None = None, batch: int | None = None,
                train: bool | None = None, device: str = "cpu") -> list:
     """Every check of a config in one process: a CheckResult each (errors included, not raised)."""
@@ -351,33 +323,3 @@ def run_checks(config, *, ignore=(), engine: str | None = None, batch: int | Non
     return results
 
 
-def assert_shapes(model, inputs=None, expect: dict | None = None, **options) -> Report:
-    """Check a model in a test: raise AssertionError (with the table and findings) when a layer's
-    output shape differs from `expect` ({"fc": [1, 10]}) or when there is an error finding."""
-    report = check(model, inputs, **options)
-    problems = []
-    for name, want in (expect or {}).items():
-        row = report.layer(name)
-        if row is None:
-            names = ", ".join(r.name for r in report.layers if r.kind == "module")
-            problems.append(f"no layer named `{name}` (layers: {names})")
-        elif not row.outputs:
-            problems.append(f"`{name}` produced no output ({row.status})")
-        elif list(row.outputs[0].shape) != list(want):
-            problems.append(f"`{name}` outputs {list(row.outputs[0].shape)}, expected {list(want)}")
-    if report.errors:
-        problems.append(f"{len(report.errors)} error finding(s): " + ", ".join(f.code for f in report.errors))
-    if problems:
-        raise AssertionError("\n".join(problems) + "\n\n" + report_text(report))
-    return report
-
-
-def report_text(report: Report) -> str:
-    """The table report as plain text (no colour), as the terminal shows it."""
-    import io
-
-    from .render.text import render
-
-    out = io.StringIO()
-    render(report, out, color="never")
-    return out.getvalue()

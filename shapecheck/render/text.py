@@ -303,3 +303,12 @@ def render_results(results, stream: TextIO | None = None, *, depth: int | None =
                 f"{suppressed} suppressed")
         code = run_exit_code(results, strict)
         console.print(Text(text, style="red" if code else "green"), soft_wrap=True)
+
+
+def to_text(report: Report) -> str:
+    """The table report as plain text (no colour), as the terminal shows it."""
+    import io
+
+    out = io.StringIO()
+    render(report, out, color="never")
+    return out.getvalue()

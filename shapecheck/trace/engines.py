@@ -66,6 +66,17 @@ def no_fastpath():
         mha.set_fastpath_enabled(before)
 
 
+def training_flags(model: nn.Module) -> list[tuple[nn.Module, bool]]:
+    """Every submodule's training flag: `model.train(mode)` sets them all, and a frozen
+    BatchNorm inside a training model must come back frozen."""
+    return [(m, m.training) for m in model.modules()]
+
+
+def restore_flags(flags: list[tuple[nn.Module, bool]]) -> None:
+    for module, training in flags:
+        module.training = training
+
+
 def split_call(specs: list[InputSpec], values: list) -> tuple[tuple, dict]:
     """The positional and keyword arguments of `forward`, from one value per spec."""
     args = tuple(v for spec, v in zip(specs, values, strict=True) if spec.name is None)
@@ -177,7 +188,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
     failures) propagate. Either way the rows land in `trace.layers` and the model is left as it
     was: hooks removed, training mode restored.
     """
-    was_training = model.training
+    flags = training_flags(model)
     model.train(train)
     rec.attach()
     start = time.perf_counter()
@@ -197,7 +208,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
     finally:
         trace.seconds = time.perf_counter() - start
         rec.detach()
-        model.train(was_training)
+        restore_flags(flags)
         trace.layers = rec.rows
 
 
@@ -237,7 +248,7 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
         shaped = [InputSpec(dims, specs[0].dtype, specs[0].name), *specs[1:]]
         inputs = make_inputs(shaped, shape[0] if batch is not None else None, device=META, as_list=as_list)
         args, kwargs = split_call(shaped, inputs)
-        was_training = model.training
+        flags = training_flags(model)
         model.train(train)
         try:
             with torch.no_grad(), warnings.catch_warnings(), torch.device(META), no_fastpath():
@@ -249,7 +260,88 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
         except Exception:  # noqa: BLE001 - any failure means "does not run at this size"
             return False
         finally:
-            model.train(was_training)
+            restore_flags(flags)
         return True
 
     return runs
+
+
+def trace_model(loaded, specs: list[InputSpec], *, engine: str, device: str, common: dict,
+                explained=None) -> tuple[Trace, str | None]:
+    """Trace a loaded model with `engine` (auto, meta or real) and say how it went.
+
+    auto: meta first; the real engine when meta cannot run an op (`engine_limit`) or when
+    `explained(trace)` says no rule explains the meta failure. Returns the trace and a note
+    on the fallback (None when there was none).
+    """
+    from ..errors import ShapecheckError
+
+    if engine == REAL:
+        return run_real(loaded, specs, device, common), None
+    trace = run(loaded.module, specs, engine=META, def_sites=loaded.def_sites, **common)
+    err = trace.error
+    if err is None:
+        return trace, None
+    if err.engine_limit and engine == META:
+        raise ShapecheckError(f"the meta engine cannot trace {loaded.label}: {err.message}",
+                              hint="use --engine auto or --engine real")
+    if engine != "auto" or not (err.engine_limit or (explained is not None and not explained(trace))):
+        return trace, None
+    trace = run_real(loaded, specs, device, common)
+    if err.engine_limit:
+        return trace, f"meta engine: {err.message}; traced with the real engine"
+    if trace.error is not None:
+        return trace, "no rule explained the meta engine's failure, so the real engine ran: it fails too"
+    return trace, f"the meta engine raised {err.type} where the real engine does not; traced with the real engine"
+
+
+def run_real(loaded, specs: list[InputSpec], device: str, common: dict) -> Trace:
+    """Trace with real tensors on `device`, on a copy: the caller's weights, buffers (running
+    statistics), devices and training flags stay as they were."""
+    import copy
+
+    from ..errors import ShapecheckError
+
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ShapecheckError("--device cuda: no CUDA device is available here", hint="use --device cpu")
+    sites = loaded.def_sites
+    if is_meta(loaded.module):
+        if loaded.rebuild is not None:
+            module, sites = loaded.rebuild()
+        else:
+            module = materialize(loaded.module)
+    else:
+        module = copy.deepcopy(loaded.module)
+        if sites:  # the copy's modules were built at the same lines as the originals
+            import weakref
+
+            copied = weakref.WeakKeyDictionary()
+            for a, b in zip(loaded.module.modules(), module.modules(), strict=False):
+                if a in sites:
+                    copied[b] = sites[a]
+            sites = copied
+    module.to(device)
+    return run(module, specs, engine=REAL, device=device, def_sites=sites, **common)
+
+
+def materialize(module: nn.Module) -> nn.Module:
+    """A copy of a meta module with random weights (for modules that cannot be rebuilt)."""
+    import copy
+
+    clone = copy.deepcopy(module).to_empty(device="cpu")
+    with torch.no_grad():
+        for name, tensor in list(clone.named_parameters()) + list(clone.named_buffers()):
+            if tensor.is_floating_point():
+                if name.endswith("var"):
+                    tensor.fill_(1.0)
+                else:
+                    tensor.normal_(0, 0.02)
+            else:
+                tensor.zero_()
+        for sub in clone.modules():
+            if hasattr(sub, "reset_parameters"):
+                try:
+                    sub.reset_parameters()
+                except Exception:  # noqa: BLE001 - keep the random values
+                    pass
+    return clone

@@ -220,9 +220,13 @@ def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
     Computed bottom-up in one walk and kept per model: asking every module for its
     `parameters()` walks each subtree again and cost 0.16 s on vgg16 alone.
     """
+    # The model may have changed since it was counted (a layer replaced, a parameter frozen):
+    # the cache holds for the same modules with the same parameters only.
+    key = tuple((id(m), tuple((id(p), p.numel(), p.requires_grad) for p in m._parameters.values()
+                              if p is not None)) for m in model.modules())
     cached = _COUNTS.get(model)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
     counts: dict[int, tuple[int, int]] = {}
 
     def walk(module: nn.Module) -> dict:
@@ -234,7 +238,7 @@ def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
         return params
 
     walk(model)
-    _COUNTS[model] = counts
+    _COUNTS[model] = (key, counts)
     return counts
 
 
