@@ -134,6 +134,15 @@ def check(
     )
 
 
+def check_options(*, inputs=None, batch: int = 1, engine: str = "auto", device: str = "cpu",
+                  budget_s: float = 5.0, probe_budget_s: float = 3.0, ignore=(), **_) -> None:
+    """SpecError for option values `check` would refuse, without loading anything (the CLI asks
+    before it starts a worker)."""
+    _validate(engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s,
+              ignore=ignore)
+    parse_inputs(inputs)
+
+
 def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_budget_s: float, ignore):
     """Option values that cannot work end here, before anything is imported: the ignored codes."""
     import math

@@ -3,7 +3,6 @@
 torch is imported only by the commands that trace; `--help` stays fast.
 """
 
-import gc
 import os
 import sys
 from enum import Enum
@@ -60,12 +59,7 @@ class Color(str, Enum):
 
 
 def _fail(err: ShapecheckError) -> typer.Exit:
-    lines = [f"error: {err.message}"]
-    if err.hint:
-        lines.append(f"  hint: {err.hint}")
-    if err.detail:
-        lines.append(err.detail)
-    print("\n".join(lines), file=sys.stderr)
+    print(_error_text(err.message, err.hint, err.detail), file=sys.stderr)
     return typer.Exit(err.exit_code)
 
 
@@ -89,6 +83,9 @@ def check_command(
     color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
     symbolic: Annotated[bool, typer.Option("--symbolic", help="trace with symbolic dims (B, C, H, W): show each row's shape as an expression and which input sizes the model accepts")] = False,
     budget: Annotated[float, typer.Option("--budget", metavar="SECONDS", help="time limit for --symbolic; past it, sizes come from concrete probes")] = 5.0,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", help="time limit for each check's worker process (default 300)")] = None,
+    memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", metavar="MB", help="memory limit for each check's worker process (default: 8 GiB or 3/4 of the machine's memory, whichever is less)")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="config checks run side by side (default: the number of cores)")] = None,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
@@ -97,54 +94,136 @@ def check_command(
     Exit codes: 0 no error findings, 1 error findings (or warnings with --strict),
     2 bad usage, input spec, config, model loading or internal error.
     """
-    from .config import find_config, load_config
     from .spec import parse_arg
 
+    _tolerant_streams()
     try:
-        path = config or find_config()
-        cfg = load_config(path) if path else None
+        cfg = _config(config, explicit_model=model is not None)
         if model is None and cfg is None:
             raise ShapecheckError("no MODEL given and no config found",
                                   hint="pass a model (shapecheck vgg16 --input 3x224x224) or add "
                                        "[tool.shapecheck] checks to pyproject.toml")
         fmt = (format.value if format else None) or (cfg.format if cfg else None) or "table"
         strict_mode = strict if strict is not None else (cfg.strict if cfg else False)
+        limits = _limits(timeout if timeout is not None else (cfg.timeout if cfg else None),
+                         memory_limit if memory_limit is not None else (cfg.memory_limit if cfg else None))
+        if jobs is not None and jobs < 1:
+            raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
+        if depth is not None and depth < 0:
+            raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
         from .api import parse_inputs
 
-        specs = parse_inputs(input or None)  # a malformed --input fails before torch is imported
+        # Malformed --input and --arg values fail here, before any worker starts.
+        specs = parse_inputs(input or None)
         args = dict(parse_arg(a) for a in arg or [])
-        import torch  # noqa: F401 - every check needs it; imported here so its objects can be frozen
+        from .worker import Job
 
-        # torch's import leaves about a million long-lived objects; a full garbage collection
-        # rescans them all (0.15 s each, several per run). Moving them to the permanent
-        # generation keeps collection for what shapecheck itself allocates.
-        gc.freeze()
-        from .api import check, run_checks
-        from .render import renderer
-        from .report import CheckResult, run_exit_code
-
+        common = dict(device=device, budget_s=budget, symbolic=symbolic)
         if model is None:
-            results = run_checks(cfg, ignore=ignore or [], engine=engine.value if engine else None,
-                                 batch=batch, train=True if train else None, device=device)
+            work = [Job(spec.name, spec.model, dict(
+                inputs=spec.inputs, batch=spec.batch if batch is None else batch, no_batch=spec.no_batch,
+                train=spec.train if not train else True,
+                engine=(engine.value if engine else None) or spec.engine or cfg.engine or "auto", args=spec.args,
+                ignore=[*cfg.ignore, *spec.ignore, *(ignore or [])], weights=spec.weights, **common))
+                for spec in cfg.checks]
         else:
-            report = check(model, specs, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
-                           engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
-                           device=device, args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])],
-                           weights=weights, trust_pickle=trust_pickle, symbolic=symbolic, budget_s=budget)
-            results = [CheckResult(model, report)]
+            work = [Job(model, model, dict(
+                inputs=specs, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
+                engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
+                args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])], weights=weights,
+                trust_pickle=trust_pickle, **common))]
+        from . import worker
+        from .api import check_options
+
+        for job in work:
+            check_options(**job.options)  # bad option values are exit 2 before any worker starts
+        results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
     except ShapecheckError as err:
+        _failed_document(format, model, err.message, err.hint)
         raise _fail(err) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - a bug in shapecheck, not in the user's model
         if os.environ.get("SHAPECHECK_DEBUG"):
             raise
-        print(f"error: internal error: {type(exc).__name__}: {exc} "
-              "(set SHAPECHECK_DEBUG=1 for the traceback)", file=sys.stderr)
+        message = f"internal error: {type(exc).__name__}: {exc} (set SHAPECHECK_DEBUG=1 for the traceback)"
+        _failed_document(format, model, message, None)
+        print(f"error: {message}", file=sys.stderr)
         raise typer.Exit(2) from None
+    from .render import MACHINE_FORMATS, renderer
+    from .report import run_exit_code
+
+    if model is not None and results[0].error is not None:
+        failed = results[0]
+        print(_error_text(failed.error, failed.hint, failed.detail), file=sys.stderr)
+        if fmt not in MACHINE_FORMATS:  # a machine format still gets a document that carries the error
+            raise typer.Exit(2)
     renderer(fmt)(results, sys.stdout, depth=depth, color=color.value, strict=strict_mode,
                   config_run=model is None)
     raise typer.Exit(run_exit_code(results, strict_mode))
+
+
+def _failed_document(format, model: str | None, message: str, hint: str | None) -> None:
+    """--format json/sarif/junit: a run that stops before any check still writes a document
+    that carries the error, so `> out.sarif` never uploads an empty file."""
+    from .render import MACHINE_FORMATS, renderer
+    from .report import CheckResult
+
+    if format is None or format.value not in MACHINE_FORMATS:
+        return
+    renderer(format.value)([CheckResult(model or "shapecheck", error=message, hint=hint)], sys.stdout,
+                           config_run=model is None)
+
+
+def _tolerant_streams() -> None:
+    """A terminal or pipe whose encoding lacks ✓, · or × (PYTHONIOENCODING=ascii) gets `?` in
+    their place instead of a crash halfway through the report."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _config(path: str | None, explicit_model: bool):
+    """The config to use. One found by searching upwards that cannot be read does not stop an
+    explicit `shapecheck MODEL`: it is skipped with a warning."""
+    from .config import find_config, load_config
+
+    if path:
+        return load_config(path)
+    found = find_config()
+    if not found:
+        return None
+    try:
+        return load_config(found)
+    except ShapecheckError as err:
+        if not explicit_model:
+            raise
+        print(f"warning: ignoring the config {os.path.relpath(found)}: {err.message}", file=sys.stderr)
+        return None
+
+
+def _limits(timeout: float | None, memory_mb: int | None):
+    import math
+
+    from .worker import DEFAULT_TIMEOUT_S, Limits
+
+    if timeout is not None and (not math.isfinite(timeout) or timeout <= 0):
+        raise ShapecheckError(f"--timeout must be a positive number of seconds, got {timeout}")
+    if memory_mb is not None and memory_mb < 64:
+        raise ShapecheckError(f"--memory-limit is in MB and must be at least 64, got {memory_mb}")
+    return Limits(timeout_s=timeout if timeout is not None else DEFAULT_TIMEOUT_S,
+                  memory_bytes=memory_mb * 1024 * 1024 if memory_mb else None)
+
+
+def _error_text(message: str, hint: str | None, detail: str | None) -> str:
+    lines = [f"error: {message}"]
+    if hint:
+        lines.append(f"  hint: {hint}")
+    if detail:
+        lines.append(detail)
+    return "\n".join(lines)
 
 
 @app.command("list")

@@ -4,6 +4,8 @@
     ignore = ["SC103"]          # for every check
     strict = false
     format = "table"
+    timeout = 300               # seconds, for each check's worker process
+    memory_limit = 8192         # MB, for each check's worker process
 
     [[tool.shapecheck.checks]]
     model = "models/head.py:Net"   # relative to the config file
@@ -30,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-TOP_KEYS = {"checks", "ignore", "strict", "format", "engine"}
+TOP_KEYS = {"checks", "ignore", "strict", "format", "engine", "timeout", "memory_limit"}
 CHECK_KEYS = {"model", "inputs", "args", "batch", "train", "weights", "ignore", "name", "no_batch", "engine"}
 FORMATS = ("table", "json", "github", "sarif", "junit", "markdown")
 
@@ -62,6 +64,8 @@ class Config:
     strict: bool = False
     format: str | None = None
     engine: str | None = None
+    timeout: float | None = None  # seconds for each check's worker
+    memory_limit: int | None = None  # MB for each check's worker
 
 
 def find_config(start: str | None = None) -> str | None:
@@ -151,6 +155,15 @@ def load_config(path: str) -> Config:
     if engine is not None and engine not in ("auto", "meta", "real"):
         fail(f"'engine' must be auto, meta or real, not {engine!r}", "engine", top)
     config.engine = engine
+    timeout = table.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not timeout > 0 or timeout == float("inf")):
+        fail("'timeout' must be a positive number of seconds", "timeout", top)
+    config.timeout = timeout
+    memory = table.get("memory_limit")
+    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 64):
+        fail("'memory_limit' must be a whole number of MB, at least 64", "memory_limit", top)
+    config.memory_limit = memory
     checks = table.get("checks", [])
     if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
         fail("'checks' must be an array of tables ([[checks]])", "checks", top)

@@ -66,6 +66,7 @@ class CheckResult:
     report: Report | None = None
     error: str | None = None
     hint: str | None = None
+    detail: str | None = None  # lines below the error, e.g. the user's own traceback frames
 
     def exit_code(self, strict: bool = False) -> int:
         if self.report is None:

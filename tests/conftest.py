@@ -21,6 +21,10 @@ def _run_from_root(monkeypatch):
     # Locations are printed relative to the working directory.
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
+    # CLI tests run each check in this process: the output is the same, and a worker per
+    # invocation would cost a torch import each (torch has run here, so workers are spawned).
+    # tests/test_isolation.py runs the real CLI in subprocesses, with workers.
+    monkeypatch.setenv("SHAPECHECK_IN_PROCESS", "1")
     yield
 
 

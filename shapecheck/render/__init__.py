@@ -21,6 +21,10 @@ _MODULES = {
 FORMATS = tuple(_MODULES)
 
 
+# Formats read by programs: a failed run still writes a whole document that carries the error.
+MACHINE_FORMATS = ("json", "sarif", "junit")
+
+
 def renderer(fmt: str) -> Callable:
     """The render function for a format name."""
     if fmt not in _MODULES:

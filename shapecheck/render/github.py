@@ -23,7 +23,7 @@ def render_results(results, stream: TextIO, **_: object) -> None:
         for finding in result.report.findings:
             level = "error" if finding.is_error else "warning"
             props = []
-            loc = repo_location(finding)
+            loc = repo_location(finding, result.report)
             if loc is not None:
                 props += [f"file={_prop(loc.file)}", f"line={loc.line}"]
             props.append(f"title={_prop(finding.code + ' ' + result.name)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
@@ -19,7 +20,7 @@ def to_junit(results, strict: bool = False) -> ET.Element:
         case = ET.SubElement(suite, "testcase", name=result.name, classname="shapecheck",
                              time=f"{result.report.seconds:.3f}" if result.report else "0")
         if result.report is None:
-            error = ET.SubElement(case, "error", message=result.error or "", type="usage")
+            error = ET.SubElement(case, "error", message=result.error or "", type="shapecheck")
             error.text = result.hint or ""
             continue
         for finding in result.report.findings:
@@ -35,8 +36,22 @@ def to_junit(results, strict: bool = False) -> ET.Element:
     return suites
 
 
+# Characters XML 1.0 does not allow, even escaped (most control characters).
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(tree: ET.Element) -> None:
+    """Strip what model code or names may carry and XML cannot hold (ESC, NUL)."""
+    for element in tree.iter():
+        if element.text:
+            element.text = _NOT_XML.sub("", element.text)
+        for key, value in element.attrib.items():
+            element.attrib[key] = _NOT_XML.sub("", value)
+
+
 def render_results(results, stream: TextIO, *, strict: bool = False, **_: object) -> None:
     tree = to_junit(results, strict)
+    _clean(tree)
     ET.indent(tree)
     stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
     stream.write(ET.tostring(tree, encoding="unicode"))

@@ -8,15 +8,29 @@ from ..diagnose.findings import Finding
 from ..trace.records import Location
 
 
-def repo_location(finding: Finding) -> Location | None:
-    """The finding's location if it is a file under the working directory, else None.
+def _in_repo(loc: Location | None) -> bool:
+    return loc is not None and not os.path.isabs(loc.file) and not loc.file.startswith("..") \
+        and os.path.isfile(loc.file)
 
-    A layer defined inside an installed package (torchvision) has no line in the user's repo.
+
+def repo_location(finding: Finding, report=None) -> Location | None:
+    """Where the finding is in the user's repository (a file under the working directory).
+
+    A layer defined inside an installed package (torchvision) has no line in the user's repo:
+    then the line of the user's code that called or built the enclosing module, found through
+    the report's trace; None when no user code is involved (a torchvision model by name).
     """
-    loc = finding.location
-    if loc is None or os.path.isabs(loc.file) or loc.file.startswith(".."):
+    if _in_repo(finding.location):
+        return finding.location
+    if report is None or finding.row is None:
         return None
-    return loc if os.path.isfile(loc.file) else None
+    trace = report.trace
+    row = trace.row(finding.row)
+    for current in trace.ancestors(row) if row is not None else ():
+        for loc in (current.called_at, current.defined_at):
+            if _in_repo(loc):
+                return loc
+    return None
 
 
 def plain_text(finding: Finding) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from urllib.parse import quote
 from typing import TextIO
 
 from .. import __version__
@@ -49,16 +50,17 @@ def to_sarif(results) -> dict:
                 "message": {"text": plain_text(finding)},
                 "properties": {"check": result.name, "layer": finding.layer},
             }
-            loc = repo_location(finding) or finding.location
-            if loc is not None:
+            loc = repo_location(finding, result.report)
+            if loc is not None:  # a file of the repository, relative to its root, as a URI
                 entry["locations"] = [{"physicalLocation": {
-                    "artifactLocation": {"uri": loc.file.replace("\\", "/")},
+                    "artifactLocation": {"uri": quote(loc.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
                 }}]
             out.append(entry)
     invocations = [{"executionSuccessful": all(r.report is not None for r in results),
                     "toolExecutionNotifications": [
-                        {"level": "error", "message": {"text": f"{r.name}: {r.error}"}}
+                        {"level": "error", "message": {"text": f"{r.name}: {r.error}"
+                                                                + (f" ({r.hint})" if r.hint else "")}}
                         for r in results if r.report is None]}]
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -137,6 +137,32 @@ class StopTrace(Exception):
     """Raised from a pre-hook to end a probe trace once the target layer is reached."""
 
 
+class RecorderBug(BaseException):
+    """An exception inside shapecheck's own hook code: shapecheck's bug, never the model's
+    finding. A BaseException, so a model's `except Exception` does not swallow it."""
+
+
+_CONTROL = (StopTrace, EngineLimit)  # and BudgetSpent, RecorderBug: BaseExceptions, never caught here
+
+
+def _guarded(method):
+    """Run a hook; an exception from shapecheck's own code in it becomes a RecorderBug."""
+    import functools
+
+    @functools.wraps(method)
+    def hook(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _CONTROL:
+            raise
+        except Exception as exc:
+            if hasattr(exc, "_shapecheck_row"):  # the model's error, passing through
+                raise
+            raise RecorderBug(f"in shapecheck's recorder ({method.__name__}): {type(exc).__name__}: {exc}") from exc
+
+    return hook
+
+
 class BudgetSpent(BaseException):
     """Raised from a hook (or a timer) when the trace has run past its deadline.
 
@@ -348,6 +374,7 @@ class Recorder:
             h.remove()
         self._handles.clear()
 
+    @_guarded
     def _pre(self, module, args, kwargs):
         key = id(module)
         name = self._names.get(key, "")
@@ -384,6 +411,7 @@ class Recorder:
         self.rows.append(row)
         self.stack.append(row.index)
 
+    @_guarded
     def _post(self, module, args, kwargs, output):
         index = self.stack.pop()
         row = self.rows[index]
@@ -474,6 +502,7 @@ class OpMode(TorchFunctionMode):
         super().__init__()
         self.rec = recorder
 
+    @_guarded
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         rec = self.rec
@@ -503,12 +532,10 @@ class OpMode(TorchFunctionMode):
             out = func(*args, **kwargs)
         except (EngineLimit, StopTrace, BudgetSpent):
             raise
-        except NotImplementedError as exc:
-            if rec.meta:
+        except Exception as exc:
+            if isinstance(exc, NotImplementedError) and rec.meta:
                 reason = re.split(r"[.,] ", str(exc))[0].strip()[:100]
                 raise EngineLimit(f"`{short_op_name(full)}` has no meta kernel ({reason})") from exc
-            raise
-        except Exception as exc:
             if not hasattr(exc, "_shapecheck_row"):
                 if caller is None:
                     caller = op_caller(sys._getframe(1))

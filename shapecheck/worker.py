@@ -1,0 +1,331 @@
+"""Run each check in a worker process, so model code cannot hang, end or corrupt the run.
+
+The CLI never imports user code. Each check runs `api.check` in a fresh child process (forked
+where the platform allows, spawned elsewhere) with:
+
+- a time limit (`--timeout`, default 300 s) and a memory limit on its resident size
+  (`--memory-limit`, default the smaller of 8 GiB and three quarters of the machine's memory);
+- its stdout and stderr redirected at the file-descriptor level into a file, so `print`,
+  `os.write(1, ...)` and `sys.__stdout__` cannot reach the report; the parent copies that
+  output to its own stderr afterwards;
+- network connections refused;
+- no stdin.
+
+The child sends back which stage it reached and, at the end, a `CheckResult` (plain data).
+A child that exits, is killed, times out or runs out of memory becomes a `CheckResult` with an
+error (exit 2) naming the check and why. Several checks run side by side (`-j N`); results
+come back in the order the checks were given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from .errors import ShapecheckError
+from .report import CheckResult
+
+DEFAULT_TIMEOUT_S = 300.0
+_GIB = 1024 ** 3
+
+# What the model's code was doing at each stage, for messages ("while building the model").
+_STAGES = {
+    None: "starting",
+    "loading": "importing and building the model",
+    "tracing": "tracing the model",
+    "symbolic": "tracing the model symbolically",
+    "diagnosing": "checking the fixes (each is a trace of the fixed model)",
+}
+
+
+@dataclass
+class Limits:
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    memory_bytes: int | None = None  # None: the default for this machine
+
+    def memory(self) -> int:
+        return self.memory_bytes if self.memory_bytes else default_memory()
+
+
+@dataclass
+class Job:
+    """One check: a name for messages, and the keyword arguments of `api.check`."""
+
+    name: str
+    model: str
+    options: dict = field(default_factory=dict)
+
+
+def default_memory() -> int:
+    """The smaller of 8 GiB and three quarters of this machine's memory."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * _GIB
+    return min(8 * _GIB, int(total * 0.75))
+
+
+def in_process() -> bool:
+    """SHAPECHECK_IN_PROCESS=1 runs checks in the CLI's own process (for debugging shapecheck)."""
+    return os.environ.get("SHAPECHECK_IN_PROCESS") == "1"
+
+
+def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list[CheckResult]:
+    """Run every job in its own worker, at most `parallel` at a time; results in job order.
+    What the workers' model code printed is copied to `output` (default: stderr)."""
+    output = output or sys.stderr
+    if in_process():
+        return [_run_here(job) for job in jobs]
+    context = _context()
+    if context.get_start_method() == "fork" and "torch" not in sys.modules:
+        import gc
+
+        import torch  # noqa: F401 - imported once here, shared by every forked worker
+
+        gc.freeze()  # torch's objects: kept out of every later collection
+    results: list[CheckResult | None] = [None] * len(jobs)
+    running: list[_Worker] = []
+    waiting = list(enumerate(jobs))
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, parallel):
+                index, job = waiting.pop(0)
+                running.append(_Worker(context, index, job, limits))
+            for worker in list(running):
+                if worker.poll():
+                    results[worker.index] = worker.result
+                    _copy_output(worker, output)
+                    running.remove(worker)
+            if running:
+                time.sleep(0.02)
+    finally:
+        for worker in running:
+            worker.stop()
+    return [r for r in results if r is not None]
+
+
+_FORK_SAFE = "torch" not in sys.modules  # as this module is imported: before any torch work here
+
+
+def _context():
+    """fork where it is safe: in a process that has not run torch code yet (the CLI). Once torch
+    has run here (a test suite, a notebook), its OpenMP threads do not survive a fork and the
+    child can hang, so workers are spawned instead."""
+    methods = multiprocessing.get_all_start_methods()
+    fork = "fork" in methods and sys.platform != "darwin" and _FORK_SAFE
+    return multiprocessing.get_context("fork" if fork else "spawn")
+
+
+def _copy_output(worker: _Worker, output) -> None:
+    text = worker.captured()
+    if text:
+        output.write(text if text.endswith("\n") else text + "\n")
+        output.flush()
+
+
+class _Worker:
+    """One child process and what the parent knows of it."""
+
+    def __init__(self, context, index: int, job: Job, limits: Limits):
+        self.index, self.job, self.limits = index, job, limits
+        self.stage: str | None = None
+        self.result: CheckResult | None = None
+        handle, self.out_path = tempfile.mkstemp(prefix="shapecheck-", suffix=".out")
+        os.close(handle)
+        self.conn, child_conn = context.Pipe(duplex=False)
+        self.process = context.Process(target=_child, args=(job, child_conn, self.out_path), daemon=True)
+        self.started = time.monotonic()
+        self.process.start()
+        child_conn.close()
+
+    def poll(self) -> bool:
+        """Read what the child sent; True when it is done (a result, an exit, or a limit)."""
+        try:
+            while self.conn.poll():
+                kind, value = self.conn.recv()
+                if kind == "stage":
+                    self.stage = value
+                elif kind == "result":
+                    self.result = value
+        except (EOFError, OSError):
+            pass
+        except Exception as exc:  # noqa: BLE001 - a message that cannot be read back
+            self.result = self._error(f"its result could not be read ({type(exc).__name__}: {exc})")
+        if self.result is not None:
+            self.process.join(5)
+            self.stop()
+            return True
+        if not self.process.is_alive():
+            self.process.join()
+            self.result = self._error(self._exit_reason(self.process.exitcode))
+            return True
+        elapsed = time.monotonic() - self.started
+        if elapsed > self.limits.timeout_s:
+            self.stop()
+            self.result = self._error(f"timed out after {self.limits.timeout_s:g} s while {_STAGES[self.stage]}",
+                                      hint="a loop that never ends in model code? raise the limit with "
+                                           "--timeout SECONDS (or `timeout` in the config)")
+            return True
+        used = _resident(self.process.pid)
+        if used is not None and used > self.limits.memory():
+            self.stop()
+            self.result = self._error(
+                f"used {used / _GIB:.1f} GiB of memory, over the limit of {self.limits.memory() / _GIB:.1f} GiB, "
+                f"while {_STAGES[self.stage]}",
+                hint="raise it with --memory-limit MB (or `memory_limit` in the config)")
+            return True
+        return False
+
+    def _exit_reason(self, code: int | None) -> str:
+        where = _STAGES[self.stage]
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            cause = " (the system may have run out of memory)" if -code == signal.SIGKILL else ""
+            return f"the worker was killed by {name}{cause} while {where}"
+        return (f"model code ended the worker process (exit code {code}) while {where}, without a result: "
+                "os._exit() or a crash in native code")
+
+    def _error(self, message: str, hint: str | None = None) -> CheckResult:
+        return CheckResult(self.job.name, error=message, hint=hint)
+
+    def captured(self) -> str:
+        try:
+            with open(self.out_path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return ""
+        finally:
+            try:
+                os.unlink(self.out_path)
+            except OSError:
+                pass
+        return data.decode("utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        self.conn.close()
+
+
+def _resident(pid: int) -> int | None:
+    """The resident memory of a process in bytes (Linux; None elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# -- in the child ---------------------------------------------------------------------------------
+
+def _child(job: Job, conn, out_path: str) -> None:
+    _capture_output(out_path)
+    _refuse_network()
+    stage: list[str | None] = [None]
+
+    def notify(name: str) -> None:
+        stage[0] = name
+        conn.send(("stage", name))
+
+    result = _run_here(job, notify, stage)
+    try:
+        conn.send(("result", result))
+    except Exception as exc:  # noqa: BLE001 - a report that does not pickle is shapecheck's bug
+        conn.send(("result", CheckResult(job.name, error=f"internal error: the report could not be sent "
+                                                          f"({type(exc).__name__}: {exc})")))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    conn.close()
+    os._exit(0)  # no atexit handlers or finalizers of model code
+
+
+def _run_here(job: Job, notify=None, stage=None) -> CheckResult:
+    """One check in this process, every outcome as a CheckResult."""
+    from .api import check
+    from .trace.recorder import RecorderBug
+
+    stage = stage if stage is not None else [None]
+
+    def track(name: str) -> None:
+        stage[0] = name
+        if notify is not None:
+            notify(name)
+
+    try:
+        return CheckResult(job.name, check(job.model, **job.options, stage=track))
+    except ShapecheckError as err:
+        return CheckResult(job.name, error=err.message, hint=err.hint, detail=err.detail)
+    except SystemExit as exc:
+        return CheckResult(job.name, error=f"model code called sys.exit({exc.code!r}) {_where(exc, stage[0])}",
+                           hint="a model file should define the model, not run a program: guard "
+                                "script code with `if __name__ == \"__main__\":`")
+    except KeyboardInterrupt:
+        raise
+    except (Exception, RecorderBug) as exc:  # noqa: BLE001 - shapecheck's own bug, not the user's model
+        if os.environ.get("SHAPECHECK_DEBUG"):
+            traceback.print_exc()
+        return CheckResult(job.name, error=f"internal error: {type(exc).__name__}: {exc} "
+                                           "(set SHAPECHECK_DEBUG=1 for the traceback)")
+    except BaseException as exc:  # noqa: BLE001 - a BaseException subclass raised by model code
+        return CheckResult(job.name, error=f"model code raised {type(exc).__name__}"
+                                           f"{': ' + str(exc) if str(exc) else ''} {_where(exc, stage[0])}",
+                           hint="it derives from BaseException, not Exception, so it is not reported as a "
+                                "finding")
+
+
+def _where(exc: BaseException, stage: str | None) -> str:
+    """"in forward (model.py:12)", from the last frame outside shapecheck and torch."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(frames):
+        path = os.path.abspath(frame.filename)
+        if path.startswith(own) or f"{os.sep}torch{os.sep}" in path or f"{os.sep}site-packages{os.sep}" in path:
+            continue
+        if frame.name == "<module>":
+            return f"at import of {os.path.relpath(path) if not os.path.relpath(path).startswith('..') else path} " \
+                   f"(line {frame.lineno})"
+        where = f"{os.path.relpath(path)}:{frame.lineno}" if not os.path.relpath(path).startswith("..") else \
+            f"{path}:{frame.lineno}"
+        return f"in {frame.name} ({where})"
+    return f"while {_STAGES.get(stage, stage)}"
+
+
+def _capture_output(path: str) -> None:
+    """fds 1 and 2 into the capture file, stdin from /dev/null; Python's streams on top of them."""
+    import io
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="replace",
+                           line_buffering=True)
+    sys.stdout = sys.__stdout__ = out
+    sys.stderr = sys.__stderr__ = out
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+
+
+def _refuse_network() -> None:
+    """Model code runs offline: every connection attempt raises instead of reaching the network."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is off while shapecheck runs model code (it never downloads)")
+
+    socket.socket.connect = refuse
+    socket.socket.connect_ex = refuse
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
