@@ -149,8 +149,12 @@ def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_bu
 
     if engine not in ENGINES:
         raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    from .spec import MAX_DIM
+
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise SpecError(f"--batch must be at least 1, got {batch}")
+    if batch > MAX_DIM:
+        raise SpecError(f"--batch {batch} is too large (at most {MAX_DIM})")
     for name, value in (("--budget", budget_s), ("probe_budget_s", probe_budget_s)):
         if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             raise SpecError(f"{name} must be a positive number of seconds, got {value}")

@@ -146,7 +146,10 @@ def check_command(
     except Exception as exc:  # noqa: BLE001 - a bug in shapecheck, not in the user's model
         if os.environ.get("SHAPECHECK_DEBUG"):
             raise
-        message = f"internal error: {type(exc).__name__}: {exc} (set SHAPECHECK_DEBUG=1 for the traceback)"
+        from .worker import first_line
+
+        message = (f"internal error: {type(exc).__name__}: {first_line(exc)} "
+                   "(set SHAPECHECK_DEBUG=1 for the traceback)")
         _failed_document(format, model, message, None)
         print(f"error: {message}", file=sys.stderr)
         raise typer.Exit(2) from None

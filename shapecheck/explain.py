@@ -287,7 +287,8 @@ def _invalid_view(shape_text, total) -> Explanation:
     split = _square_split(const, _CHANNELS) if not fixed else None
     if split:
         ch, side = split
-        for h in [*range(side - 1, 0, -1), *range(side + 1, side * 4)]:  # nearest sizes first
+        near = range(side - 1, max(side - 2000, 0), -1), range(side + 1, min(side * 4, side + 2000))
+        for h in [*near[0], *near[1]]:  # nearest sizes first
             per = ch * h * h
             if per != const and total % per == 0:
                 e.causes.append(f"{const} = {ch}·{side}·{side} was written for a {side}×{side} map; a batch of "
@@ -501,5 +502,21 @@ def explain(message: str) -> Explanation | None:
     for pattern, build in _PATTERNS:
         match = pattern.search(text)
         if match:
-            return build(match)
+            if any(abs(n) > _LARGEST for n in _ints(match.group(0))):
+                return _undecoded(match.group(0), "its numbers are larger than any tensor PyTorch can make, "
+                                                  "so they are not read as sizes")
+            try:
+                return build(match)
+            except (ArithmeticError, ValueError, IndexError):
+                return _undecoded(match.group(0), "its numbers fit no situation shapecheck knows (a size of 0?), "
+                                                  "so it does not guess at one")
     return None
+
+
+_LARGEST = 2 ** 48  # beyond any real tensor dim or element count
+
+
+def _undecoded(text: str, why: str) -> Explanation:
+    """A known message whose numbers cannot be read: described, no model invented."""
+    return Explanation("SC100", "a shape error shapecheck recognises but cannot decode", "PyTorch",
+                       causes=[f"the message reads: {text[:300]}", why])

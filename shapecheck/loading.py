@@ -149,7 +149,7 @@ _LIBRARY_PREFIXES = ("torchvision" + os.sep, "torch" + os.sep, os.sep)
 def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -> LoadedModel:
     """`vgg16`, `path/to/file.py[:Name]`, `package.module:Name`, or a saved file → a model."""
     args = dict(args or {})
-    if os.path.exists(target) and not target.endswith(".py"):
+    if os.path.isfile(target) and not target.endswith(".py"):  # a folder named resnet18/ is not a file
         if args:
             raise LoadError("--arg applies to model classes and functions, not to saved files")
         return _from_saved(target, trust_pickle)
@@ -161,16 +161,41 @@ def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -
     return _from_torchvision(target, args)
 
 
+@contextlib.contextmanager
+def _building(notes: list[str], def_sites: dict, meta: bool):
+    """While model code builds the model: offline, warnings hushed, prints to stderr, weights
+    to meta as they are registered."""
+    with offline(notes), contextlib.ExitStack() as stack:
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        stack.enter_context(weightless(def_sites, meta))
+        yield
+
+
 def _construct(factory: Callable[[], object], label: str, notes: list[str], def_sites: dict, meta: bool):
     from torch import nn
 
     try:
-        with offline(notes), contextlib.ExitStack() as stack:
-            stack.enter_context(warnings.catch_warnings())
-            warnings.simplefilter("ignore")
-            stack.enter_context(contextlib.redirect_stdout(sys.stderr))
-            stack.enter_context(weightless(def_sites, meta))
-            module = factory()
+        module = None
+        if meta:
+            # Built on the meta device, `nn.Linear(100000, 100000)` allocates nothing. Code that
+            # needs values while building (`.item()`, `torch.load`) fails there: built again below.
+            try:
+                with _building(notes, def_sites, meta):
+                    import torch
+
+                    with torch.device("meta"):
+                        module = factory()
+            except (LoadError, KeyboardInterrupt, SystemExit):
+                raise
+            except Exception:  # noqa: BLE001 - retried with real tensors, converted as registered
+                module = None
+                def_sites.clear()
+        if module is None:
+            with _building(notes, def_sites, meta):
+                module = factory()
+        notes[:] = list(dict.fromkeys(notes))  # a second build notes the same things again
     except LoadError:
         raise
     except TypeError as exc:
@@ -278,6 +303,10 @@ def _import_file(path: str):
         del sys.modules[mod_name]
         if isinstance(exc, KeyboardInterrupt):
             raise
+        if isinstance(exc, SystemExit):
+            raise LoadError(f"model code called sys.exit({exc.code!r}) at import of {path}",
+                            hint="a model file should define the model, not run a program: guard script "
+                                 "code with `if __name__ == \"__main__\":`", detail=_user_frames(exc)) from None
         raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}",
                         detail=_user_frames(exc)) from None
     finally:

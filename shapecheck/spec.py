@@ -27,6 +27,10 @@ DTYPES = {
 }
 
 
+MAX_DIM = 2 ** 31 - 1  # a size PyTorch's kernels index with 32-bit ints in places
+MAX_ELEMENTS = 2 ** 40  # one sample: far beyond any real input, far below int64 overflow
+
+
 @dataclass(frozen=True)
 class InputSpec:
     """One input of `forward`: its per-sample dims and dtype, and its parameter name when it is
@@ -83,7 +87,15 @@ def parse_input(text: str) -> InputSpec:
             raise SpecError(f"'{token}' in --input '{raw}' is not a whole number") from None
         if value <= 0:
             raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
+        if value > MAX_DIM:
+            raise SpecError(f"dimension {value} in --input '{raw}' is too large (at most {MAX_DIM})")
         dims.append(value)
+    total = 1
+    for value in dims:
+        total *= value
+    if total > MAX_ELEMENTS:
+        raise SpecError(f"--input '{raw}' has {total:.3g} values per sample, more than any tensor can hold "
+                        f"here (at most 2^40)")
     return InputSpec(tuple(dims), dtype, name)
 
 

@@ -274,13 +274,19 @@ def _run_here(job: Job, notify=None, stage=None) -> CheckResult:
     except (Exception, RecorderBug) as exc:  # noqa: BLE001 - shapecheck's own bug, not the user's model
         if os.environ.get("SHAPECHECK_DEBUG"):
             traceback.print_exc()
-        return CheckResult(job.name, error=f"internal error: {type(exc).__name__}: {exc} "
+        return CheckResult(job.name, error=f"internal error: {type(exc).__name__}: {first_line(exc)} "
                                            "(set SHAPECHECK_DEBUG=1 for the traceback)")
     except BaseException as exc:  # noqa: BLE001 - a BaseException subclass raised by model code
         return CheckResult(job.name, error=f"model code raised {type(exc).__name__}"
                                            f"{': ' + str(exc) if str(exc) else ''} {_where(exc, stage[0])}",
                            hint="it derives from BaseException, not Exception, so it is not reported as a "
                                 "finding")
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message without the C++ backtrace torch may append."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def _where(exc: BaseException, stage: str | None) -> str:

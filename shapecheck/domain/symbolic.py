@@ -167,6 +167,8 @@ def _python_dispatcher():
 def _alarm(deadline: float | None):
     """Interrupt a single op that runs past the deadline (sympy can grind for minutes)."""
     usable = deadline is not None and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if usable and signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
+        usable = False  # the caller's timer (pytest-timeout, an alarm of its own): left alone
     if not usable:
         yield
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import logging
 import time
 import warnings
@@ -192,6 +193,9 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
     model.train(train)
     rec.attach()
     start = time.perf_counter()
+    # Hooks add frames to every module call: room for deep nesting (200 Sequentials in a row).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 6000))
     try:
         with contextlib.ExitStack() as stack:
             for context in contexts:
@@ -206,6 +210,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
     except Exception as exc:  # noqa: BLE001 - any error in the model's forward is the finding
         trace.error = _error(exc, rec)
     finally:
+        sys.setrecursionlimit(limit)
         trace.seconds = time.perf_counter() - start
         rec.detach()
         restore_flags(flags)

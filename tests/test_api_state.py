@@ -1,0 +1,101 @@
+"""The API leaves the caller's module exactly as it was, and two threads can check at once."""
+
+import hashlib
+import threading
+
+import pytest
+import torch
+import torch.nn as nn
+
+import shapecheck
+from conftest import fixture_path
+from shapecheck.errors import SpecError
+
+
+class Frozen(nn.Module):
+    """A model in training mode whose BatchNorm is frozen (eval), with a hook of the caller's."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(self.bn(self.conv(x)).mean((2, 3)))
+
+
+def _state(model):
+    digest = hashlib.sha256()
+    for key, value in model.state_dict().items():
+        digest.update(key.encode())
+        digest.update(value.detach().cpu().numpy().tobytes())
+    return (digest.hexdigest(), [(n, m.training) for n, m in model.named_modules()],
+            sorted({str(t.device) for t in model.state_dict().values()}),
+            [(n, len(m._forward_hooks), len(m._forward_pre_hooks)) for n, m in model.named_modules()])
+
+
+@pytest.mark.parametrize("options", [
+    dict(engine="real", train=True),
+    dict(engine="real", train=False),
+    dict(engine="meta", train=True),
+    dict(engine="auto", train=True, symbolic=True),
+])
+def test_check_leaves_the_callers_module_as_it_was(options):
+    model = Frozen().train()
+    model.bn.eval()
+    model.fc.register_forward_hook(lambda *a: None)
+    before = _state(model)
+    report = shapecheck.check(model, "3x16x16", batch=4, **options)
+    assert report.ok
+    assert _state(model) == before
+
+
+def test_a_failing_real_run_leaves_the_module_too():
+    model = Frozen()
+    before = _state(model)
+    report = shapecheck.check(model, "1x16x16", engine="real", train=True)
+    assert report.errors and _state(model) == before
+
+
+def test_the_meta_device_is_refused_as_a_device():
+    model = Frozen()
+    with pytest.raises(SpecError, match="unknown device 'meta'"):
+        shapecheck.check(model, "3x16x16", engine="real", device="meta")
+    assert {str(p.device) for p in model.parameters()} == {"cpu"}
+
+
+def test_counts_are_fresh_after_the_module_changed():
+    model = Frozen()
+    first = shapecheck.check(model, "3x16x16").trace.total_params
+    model.fc = nn.Linear(8, 100)
+    second = shapecheck.check(model, "3x16x16")
+    assert second.trace.total_params == first - (8 * 4 + 4) + (8 * 100 + 100)
+    assert second.layer("fc").params == 8 * 100 + 100
+    model.conv.weight.requires_grad_(False)
+    assert shapecheck.check(model, "3x16x16").trace.trainable_params == second.trace.total_params - 8 * 3 * 3 * 3
+
+
+def test_two_threads_checking_at_once_leave_torch_as_it_was():
+    hub_loader = torch.hub.load_state_dict_from_url
+    errors, reports = [], []
+
+    def work(target, spec):
+        try:
+            for _ in range(3):
+                reports.append(shapecheck.check(target, spec))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(fixture_path("vgg_adaptive.py"), "3x64x64")),
+               threading.Thread(target=work, args=("resnet18", "3x64x64")),
+               threading.Thread(target=work, args=(Frozen(), "3x16x16"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(reports) == 9 and all(r.ok for r in reports)
+    assert nn.Linear(3, 3).weight.device.type == "cpu"
+    assert torch.empty(2).device.type == "cpu"
+    assert torch.hub.load_state_dict_from_url is hub_loader
+    assert torch.backends.mha.get_fastpath_enabled()

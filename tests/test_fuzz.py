@@ -1,0 +1,88 @@
+"""Seeded fuzzing: `explain` and `--input` parsing never crash, whatever the numbers."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapecheck.errors import SpecError
+from shapecheck.explain import explain
+from shapecheck.spec import parse_input
+
+# Every message shape explain reads, with {} for the numbers.
+TEMPLATES = [
+    "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+    "a and b must have same reduction dim, but got [{}, {}] X [{}, {}].",
+    "Given groups={}, weight of size [{}, {}, {}, {}], expected input[{}, {}, {}, {}] to have {} channels, "
+    "but got {} channels instead",
+    "expected {}D input (got {}D input)",
+    "running_mean should contain {} elements not {}",
+    "Given input size: ({}x{}x{}). Calculated output size: ({}x{}x{}). Output size is too small",
+    "Calculated padded input size per channel: ({} x {}). Kernel size: ({} x {}). "
+    "Kernel size can't be greater than actual input size",
+    "Expected more than 1 value per channel when training, got input size torch.Size([{}, {}])",
+    "Sizes of tensors must match except in dimension {}. Expected size {} but got size {} for tensor number {} "
+    "in the list.",
+    "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
+    "shape '[{}, {}, {}]' is invalid for input of size {}",
+    "shape '[{}, {}]' is invalid for input of size {}",
+    "shape '[]' is invalid for input of size {}",
+    "size mismatch for fc.weight: copying a param with shape torch.Size([{}, {}]) from checkpoint, the shape "
+    "in current model is torch.Size([{}, {}]).",
+    "Expected input batch_size ({}) to match target batch_size ({}).",
+    "size mismatch, m1: [{} x {}], m2: [{} x {}]",
+    "input.size(-1) must be equal to input_size. Expected {}, got {}",
+    "input must have {} dimensions, got {}",
+    "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [{}, {}, {}, {}, {}]",
+    "Expected {}-dimensional input for {}-dimensional weight [{}, {}, {}, {}], but got {}-dimensional input "
+    "of size [{}, {}, {}] instead",
+    "Using a target size (torch.Size([{}])) that is different to the input size (torch.Size([{}, {}]))",
+    "was expecting embedding dimension of {}, but got {}",
+    "embed_dim must be divisible by num_heads",
+]
+
+NUMBERS = st.one_of(st.integers(0, 4), st.integers(0, 100_000), st.integers(0, 10 ** 30), st.sampled_from([-1, 1]))
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(template=st.sampled_from(TEMPLATES), numbers=st.lists(NUMBERS, min_size=20, max_size=20))
+def test_explain_never_crashes_on_any_numbers(template, numbers):
+    message = template.format(*numbers[:template.count("{}")])
+    found = explain(message)
+    if found is not None:
+        assert isinstance(found.text(), str) and found.text()
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(max_size=200))
+def test_explain_never_crashes_on_any_text(text):
+    found = explain(text)
+    assert found is None or isinstance(found.text(), str)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(st.one_of(
+    st.text(alphabet="0123456789x:,()[] =abcdefglnoqrtu-+.", max_size=40),
+    st.lists(st.integers(-5, 10 ** 25), min_size=0, max_size=6).map(lambda d: "x".join(map(str, d))),
+))
+def test_input_parsing_returns_a_spec_or_one_line_spec_error(text):
+    try:
+        spec = parse_input(text)
+    except SpecError as err:
+        assert err.message and "\n" not in err.message
+        return
+    assert spec.dims and all(1 <= d < 2 ** 31 for d in spec.dims)
+    assert parse_input(str(spec)) == spec
+
+
+@pytest.mark.parametrize("message", [
+    "mat1 and mat2 shapes cannot be multiplied (0x0 and 0x0)",
+    "shape '[]' is invalid for input of size 0",
+    "shape '[0, 0]' is invalid for input of size 0",
+    "running_mean should contain 0 elements not 0",
+    "mat1 and mat2 shapes cannot be multiplied (" + "9" * 40 + "x" + "9" * 40 + " and 3x4)",
+    "shape '[-1, " + "9" * 30 + "]' is invalid for input of size " + "9" * 35,
+])
+def test_explain_handles_zero_and_huge_numbers(message):
+    found = explain(message)
+    assert found is None or found.text()

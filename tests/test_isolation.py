@@ -1,0 +1,309 @@
+"""Fault injection: model code that hangs, exits, writes to fd 1, eats memory or reaches the
+network cannot take over a run. These run the real CLI in a subprocess, with its workers."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import ROOT
+
+
+def shapecheck(*args, cwd=None, env=None, timeout=120):
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    environ.update(env or {})
+    return subprocess.run([sys.executable, "-m", "shapecheck", *args], cwd=cwd or ROOT, env=environ,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def model_file(tmp_path, name, body, header="import torch.nn as nn\n"):
+    path = tmp_path / name
+    path.write_text(header + textwrap.dedent(body))
+    return str(path)
+
+
+HANG = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        while True:
+            pass
+"""
+
+
+def test_a_forward_that_never_ends_is_stopped_at_the_timeout(tmp_path):
+    path = model_file(tmp_path, "hang.py", HANG)
+    start = time.monotonic()
+    result = shapecheck(path, "--input", "4", "--timeout", "3")
+    assert result.returncode == 2
+    assert time.monotonic() - start < 60
+    assert "error: timed out after 3 s while tracing the model" in result.stderr
+    assert "--timeout SECONDS" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("""
+     import sys
+
+     class Net(nn.Module):
+         def __init__(self):
+             super().__init__()
+             sys.exit(0)
+     """, "model code called sys.exit(0) in __init__ ("),
+    ("""
+     import sys
+
+     class Net(nn.Module):
+         def __init__(self):
+             super().__init__()
+             self.fc = nn.Linear(4, 4)
+
+         def forward(self, x):
+             sys.exit(3)
+     """, "model code called sys.exit(3) in forward ("),
+    ("""
+     import os
+
+     os._exit(0)
+     """, "model code ended the worker process (exit code 0) while importing and building the model"),
+    ("""
+     class Stop(BaseException):
+         pass
+
+     class Net(nn.Module):
+         def __init__(self):
+             super().__init__()
+             self.fc = nn.Linear(4, 4)
+
+         def forward(self, x):
+             raise Stop("no more")
+     """, "model code raised Stop: no more in forward ("),
+])
+def test_model_code_that_ends_the_run_is_exit_2_with_one_line(tmp_path, body, expected):
+    path = model_file(tmp_path, "m.py", body)
+    result = shapecheck(path, "--input", "4")
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+NOISY = """
+import os
+import sys
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        print("built the noisy model")
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        os.write(1, b"raw bytes on fd 1\\n")
+        sys.__stdout__.write("to sys.__stdout__\\n")
+        print("printed")
+        return self.fc(x)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+def test_machine_output_stays_parseable_whatever_model_code_writes(tmp_path, fmt):
+    path = model_file(tmp_path, "noisy.py", NOISY)
+    result = shapecheck(path, "--input", "4", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    if fmt == "junit":
+        ET.fromstring(result.stdout.split("\n", 1)[1])
+    else:
+        json.loads(result.stdout)
+    for text in ("built the noisy model", "raw bytes on fd 1", "to sys.__stdout__", "printed"):
+        assert text not in result.stdout and text in result.stderr
+
+
+def test_memory_over_the_limit_ends_the_check(tmp_path):
+    path = model_file(tmp_path, "big.py", """
+        import time
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = bytearray(1536 * 1024 * 1024)  # touched: 1.5 GiB resident
+                time.sleep(30)
+        """)
+    result = shapecheck(path, "--input", "4", "--memory-limit", "1024")
+    assert result.returncode == 2, result.stderr
+    assert "over the limit of 1.0 GiB, while importing and building the model" in result.stderr
+    assert "--memory-limit MB" in result.stderr
+
+
+def test_model_code_cannot_reach_the_network(tmp_path):
+    path = model_file(tmp_path, "net.py", """
+        import urllib.request
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                urllib.request.urlopen("http://example.com/weights.pth")
+        """)
+    result = shapecheck(path, "--input", "4")
+    assert result.returncode == 2
+    assert "network access is off while shapecheck runs model code" in result.stderr
+
+
+def _project(tmp_path, name, layers_body):
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "layers.py").write_text("import torch.nn as nn\n\n" + textwrap.dedent(layers_body))
+    (folder / "model.py").write_text("import torch.nn as nn\nfrom layers import Block\n\n\n"
+                                     "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                                     "        self.block = Block()\n\n    def forward(self, x):\n"
+                                     "        return self.block(x)\n")
+
+
+def test_config_checks_do_not_share_modules_and_each_outcome_is_kept(tmp_path):
+    # Two folders with their own layers.py: in one interpreter the second check got the first's.
+    _project(tmp_path, "a", "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                            "        self.fc = nn.Linear(8, 8)\n\n    def forward(self, x):\n        return self.fc(x)\n")
+    _project(tmp_path, "b", "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                            "        self.fc = nn.Linear(16, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n")
+    (tmp_path / "quits.py").write_text("import sys\nsys.exit(0)\n")
+    (tmp_path / "shapecheck.toml").write_text(
+        '[[checks]]\nmodel = "a/model.py:Net"\ninputs = ["8"]\n\n'
+        '[[checks]]\nmodel = "b/model.py:Net"\ninputs = ["16"]\n\n'
+        '[[checks]]\nmodel = "quits.py"\ninputs = ["16"]\n\n'
+        '[[checks]]\nmodel = "b/model.py:Net"\ninputs = ["8"]\nname = "b with 8 features"\n')
+    result = shapecheck("--format", "json", "-j", "2", cwd=tmp_path)
+    doc = json.loads(result.stdout)
+    assert result.returncode == 2
+    assert [c["name"] for c in doc["checks"]] == ["a/model.py:Net", "b/model.py:Net", "quits.py",
+                                                   "b with 8 features"]
+    assert [c["exit_code"] for c in doc["checks"]] == [0, 0, 2, 1]
+    assert "sys.exit(0) at import of" in doc["checks"][2]["error"]["message"]
+    assert [f["code"] for f in doc["checks"][3]["report"]["findings"]] == ["SC102"]
+
+
+def test_a_failed_run_still_writes_a_machine_document():
+    sarif = shapecheck("nosuchmodel", "--format", "sarif")
+    assert sarif.returncode == 2
+    notes = json.loads(sarif.stdout)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert "nosuchmodel" in notes[0]["message"]["text"]
+    spec = shapecheck("resnet18", "--input", "3,224,224", "--format", "json")
+    assert spec.returncode == 2
+    assert json.loads(spec.stdout)["checks"][0]["error"]["hint"] == "join per-sample dims with 'x': --input 3x224x224"
+    junit = shapecheck("resnet18", "--depth", "-1", "--format", "junit")
+    assert junit.returncode == 2
+    assert ET.fromstring(junit.stdout.split("\n", 1)[1]).find(".//error") is not None
+
+
+def test_a_terminal_without_utf8_gets_the_report_not_a_crash():
+    result = shapecheck("fixtures/vgg_view.py", "--input", "3x300x300", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1
+    assert "error[SC102]" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_broken_config_above_does_not_stop_an_explicit_model(tmp_path):
+    (tmp_path / "shapecheck.toml").write_text("this is [not toml\n")
+    inner = tmp_path / "project"
+    inner.mkdir()
+    result = shapecheck(os.path.join(ROOT, "fixtures", "vgg_adaptive.py"), "--input", "3x224x224", cwd=inner)
+    assert result.returncode == 0, result.stderr
+    assert "warning: ignoring the config" in result.stderr
+    assert shapecheck(cwd=inner).returncode == 2  # without MODEL the config is what was asked for
+
+
+# -- in this process (CliRunner): option values and shapecheck's own failures --------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["resnet18", "--depth", "-1"], "--depth must be 0 or more"),
+    (["resnet18", "--budget", "nan"], "--budget must be a positive number of seconds"),
+    (["resnet18", "--budget", "0"], "--budget must be a positive number of seconds"),
+    (["resnet18", "--device", "meta", "--engine", "real"], "unknown device 'meta'"),
+    (["resnet18", "--timeout", "0"], "--timeout must be a positive number of seconds"),
+    (["resnet18", "--timeout", "inf"], "--timeout must be a positive number of seconds"),
+    (["resnet18", "--memory-limit", "1"], "--memory-limit is in MB and must be at least 64"),
+    (["resnet18", "--jobs", "0"], "--jobs must be at least 1"),
+    (["resnet18", "--input", "99999999999999999999x3x3"], "is too large"),
+    (["resnet18", "--input", "3x999999x999999"], "values per sample"),
+    (["resnet18", "--batch", "99999999999999999999"], "is too large"),
+])
+def test_option_values_that_cannot_work_are_exit_2(args, message):
+    from typer.testing import CliRunner
+
+    from shapecheck.cli import app
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_bug_in_shapecheck_s_own_hooks_is_an_internal_error_not_a_finding(monkeypatch):
+    from typer.testing import CliRunner
+
+    from shapecheck.cli import app
+    from shapecheck.trace import recorder
+
+    def broken(module):
+        raise KeyError("a bug of shapecheck's")
+
+    monkeypatch.setattr(recorder, "_module_attrs", broken)
+    result = CliRunner().invoke(app, ["fixtures/vgg_adaptive.py", "--input", "3x64x64", "--format", "json"])
+    assert result.exit_code == 2
+    assert "internal error: RecorderBug: in shapecheck's recorder (_pre): KeyError" in result.stderr
+    assert "SC100" not in result.output
+    assert json.loads(result.stdout)["checks"][0]["error"]["message"].startswith("internal error")
+
+
+def test_symbolic_leaves_the_callers_timer_alone():
+    import signal
+
+    import shapecheck
+
+    signal.setitimer(signal.ITIMER_REAL, 1000.0)
+    previous = signal.signal(signal.SIGALRM, lambda *a: None)
+    try:
+        shapecheck.check(os.path.join(ROOT, "fixtures", "vgg_adaptive.py"), "3x64x64", symbolic=True)
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 900 < remaining <= 1000
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_deep_nesting_and_huge_layers_trace_on_meta(tmp_path):
+    import shapecheck
+
+    path = model_file(tmp_path, "big.py", """
+        class Huge(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(100000, 100000)  # 40 GB of weights if they were allocated
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        def Deep(depth=200):
+            layer = nn.Linear(4, 4)
+            for _ in range(depth):
+                layer = nn.Sequential(layer)
+            return layer
+        """)
+    huge = shapecheck.check(f"{path}:Huge", "100000")
+    assert huge.ok and huge.trace.total_params == 100000 * 100000 + 100000
+    deep = shapecheck.check(f"{path}:Deep", "4")
+    assert deep.ok and len(deep.layers) == 201
+
+
+def test_a_folder_named_like_a_model_does_not_hide_it(tmp_path, monkeypatch):
+    import shapecheck
+
+    (tmp_path / "resnet18").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert shapecheck.check("resnet18", "3x64x64").model == "resnet18"
