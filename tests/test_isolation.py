@@ -307,3 +307,40 @@ def test_a_folder_named_like_a_model_does_not_hide_it(tmp_path, monkeypatch):
     (tmp_path / "resnet18").mkdir()
     monkeypatch.chdir(tmp_path)
     assert shapecheck.check("resnet18", "3x64x64").model == "resnet18"
+
+
+def test_junit_strips_what_xml_cannot_hold():
+    import io
+
+    from shapecheck.render.junit import render_results
+    from shapecheck.report import CheckResult
+
+    out = io.StringIO()
+    render_results([CheckResult("model\x1b[31m", error="printed \x00 and \x1b[0m by model code", hint="\x07")], out)
+    root = ET.fromstring(out.getvalue().split("\n", 1)[1])
+    error = root.find(".//error")
+    assert error.get("message") == "printed  and [0m by model code"
+    assert root.find(".//testcase").get("name") == "model[31m"
+
+
+def test_sarif_locations_are_encoded_repo_paths_and_library_findings_point_at_user_code(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from shapecheck.cli import app
+
+    folder = tmp_path / "my models"
+    folder.mkdir()
+    (folder / "wrap.py").write_text(
+        "import torch.nn as nn\nfrom torchvision.models import resnet18\n\n\nclass Gray(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.backbone = resnet18()\n\n"
+        "    def forward(self, x):\n        return self.backbone(x)\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["my models/wrap.py", "--input", "1x64x64", "--format", "sarif"])
+    assert result.exit_code == 1, result.output
+    (finding,) = json.loads(result.stdout)["runs"][0]["results"]
+    location = finding["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "my%20models/wrap.py", "uriBaseId": "%SRCROOT%"}
+    assert location["region"]["startLine"] in (8, 11)  # the user's line that built or called resnet18
+    plain = CliRunner().invoke(app, ["resnet18", "--input", "1x64x64", "--format", "sarif"])
+    (finding,) = json.loads(plain.stdout)["runs"][0]["results"]
+    assert "locations" not in finding  # torchvision by name: no file of the user's to point at
