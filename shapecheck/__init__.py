@@ -6,7 +6,23 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["check", "assert_shapes", "Report", "__version__"]
+__all__ = ["check", "assert_shapes", "watch", "Report", "__version__"]
+
+# `pytest -p shapecheck` loads the plugin that adds a diagnosis to tests failing with a shape error.
+pytest_plugins = ["shapecheck.pytest_plugin"]
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext shapecheck`: a failing cell's shape error is diagnosed before its traceback."""
+    from .live import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    from .live import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 def __getattr__(name: str):
@@ -14,6 +30,10 @@ def __getattr__(name: str):
         from .api import check
 
         return check
+    if name == "watch":
+        from .live import watch
+
+        return watch
     if name == "assert_shapes":
         from .testing import assert_shapes
 

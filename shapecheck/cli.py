@@ -229,6 +229,54 @@ def _error_text(message: str, hint: str | None, detail: str | None) -> str:
     return "\n".join(lines)
 
 
+@app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                     "allow_interspersed_args": False})
+def run_command(
+    ctx: typer.Context,
+    script: Annotated[Optional[str], typer.Argument(help="the Python script to run, then its own arguments")] = None,
+    module: Annotated[Optional[str], typer.Option("-m", help="run a module as `python -m` does, then its arguments")] = None,
+    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json or markdown")] = None,
+    report: Annotated[Optional[str], typer.Option("--report", help="write the diagnosis to this file instead of stderr")] = None,
+) -> None:
+    """Run a script as `python` would; when it fails with a shape error, diagnose it there.
+
+    The model is found from the traceback (the outermost nn.Module on the failing stack, and the
+    arguments it was called with) and checked on meta tensors; the findings, the verified fixes
+    and a command that repeats the check come before the original traceback. The script's output
+    and exit code are its own. Options for shapecheck go before the script.
+    """
+    from . import live
+
+    if (script is None) == (module is None) and not (module and script):
+        print("error: give a script (shapecheck run train.py ...) or -m module", file=sys.stderr)
+        raise typer.Exit(2)
+    argv = list(ctx.args)
+    if module is not None and script is not None:
+        argv.insert(0, script)  # with -m, the first word after the module is the program's
+    target = module or script
+    if module is None and not os.path.isfile(target):
+        print(f"error: no such script: {target}", file=sys.stderr)
+        raise typer.Exit(2)
+    fmt = format.value if format else "table"
+    if fmt not in ("table", "json", "markdown"):
+        print(f"error: shapecheck run writes table, json or markdown, not {fmt}", file=sys.stderr)
+        raise typer.Exit(2)
+
+    def emit(found) -> None:
+        import json
+
+        text = {"table": found.text, "markdown": found.markdown,
+                "json": lambda: json.dumps(found.to_dict(), indent=2) + "\n"}[fmt]()
+        if report:
+            with open(report, "w", encoding="utf-8") as f:
+                f.write(text)
+            print(f"shapecheck: the diagnosis is in {report}", file=sys.stderr)
+        else:
+            sys.stderr.write(text + "\n")
+
+    raise typer.Exit(live.run_program(target, argv, as_module=module is not None, emit=emit))
+
+
 @app.command("list")
 def list_command() -> None:
     """List the torchvision model names, grouped by family, with each one's default input."""

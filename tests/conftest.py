@@ -42,3 +42,4 @@ def no_network(monkeypatch):
 
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+pytest_plugins = ["pytester"]

@@ -19,6 +19,7 @@ def refresh(match: re.Match) -> str:
     env = dict(os.environ, COLUMNS="110", NO_COLOR="1")
     out = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
     out = "\n".join(line.rstrip() for line in out.splitlines())
+    out = re.sub(r'File "[^"]*?[/\\]site-packages[/\\]', 'File ".../site-packages/', out)
     return f"```console\n$ {command}\n{out}\n```"
 
 

@@ -1,0 +1,472 @@
+"""Diagnose a shape error where it happened: from a live exception's traceback frames.
+
+Nothing is hooked while the program runs. When it raises, the frames tell:
+
+- the model: the outermost `nn.Module` whose call is on the failing stack, with the arguments
+  it was called with (read from `Module._call_impl`'s own `args`/`kwargs`, which the model's
+  `forward` cannot have rebound);
+- or, for an error outside any module (a loss, a metric), the failing call, its tensor
+  operands, and the model in the caller's frame whose output matches one of them.
+
+That model is then checked like `shapecheck MODEL --input ...` (a meta copy: the program's
+weights and tensors are not touched). The result is a `LiveDiagnosis`: plain data for the
+renderers, the `run` command, `watch()`, the IPython extension and the pytest plugin.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from dataclasses import dataclass, field
+
+# Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
+SHAPE_ERRORS = (RuntimeError, ValueError, IndexError, AssertionError)
+
+
+@dataclass
+class FailingCall:
+    """An error raised outside any module: where, which call, and its tensor operands."""
+
+    file: str
+    line: int
+    source: str
+    call: str  # `F.cross_entropy`, or the source line's own text for a C op
+    operands: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)  # (name, shape, dtype)
+
+
+@dataclass
+class LiveDiagnosis:
+    """What shapecheck found about one exception."""
+
+    error: str  # `RuntimeError: mat1 and mat2 shapes cannot be multiplied (...)`
+    raised_at: str | None = None  # `train.py:14: loss = F.cross_entropy(out, y)`: the innermost frame of your code
+    model: str | None = None  # the class that was checked
+    report: object = None  # the Report of checking it with the arguments it was called with
+    call: FailingCall | None = None  # set when the error was raised outside any module
+    link: str | None = None  # how the model's output reaches the failing call
+    command: str | None = None  # `shapecheck model.py:Net --input 3x32x32 --batch 10`
+    note: str | None = None  # why there is no report
+
+    def text(self, color: str = "never", depth: int | None = None) -> str:
+        """The diagnosis as the terminal shows it."""
+        import io
+
+        from .render.text import render
+
+        out = io.StringIO()
+        out.write(f"shapecheck: {self.error}\n")
+        if self.raised_at and self.call is None:
+            out.write(f"  raised at {self.raised_at}\n")
+        if self.call is not None:
+            out.write(f"  raised by {self.call.call} at {self.call.file}:{self.call.line}: {self.call.source}\n")
+            for name, shape, dtype in self.call.operands:
+                out.write(f"    {name}: {list(shape)} {dtype}\n")
+        if self.link:
+            out.write(f"  {self.link}\n")
+        if self.report is not None:
+            out.write("\n")
+            render(self.report, out, color=color, depth=depth)
+        if self.note:
+            out.write(f"  note: {self.note}\n")
+        if self.command:
+            out.write(f"\nto check it on its own (in CI): {self.command}\n")
+        return out.getvalue()
+
+    def markdown(self) -> str:
+        import io
+
+        from .render import renderer
+        from .report import CheckResult
+
+        lines = ["## shapecheck run", "", f"`{self.error}`", ""]
+        if self.raised_at:
+            lines += [f"raised at `{self.raised_at}`", ""]
+        if self.link:
+            lines += [self.link, ""]
+        if self.note:
+            lines += [f"note: {self.note}", ""]
+        out = io.StringIO()
+        if self.report is not None:
+            renderer("markdown")([CheckResult(self.model or "model", self.report)], out)
+        if self.command:
+            out.write(f"\nTo check it on its own (in CI): `{self.command}`\n")
+        return "\n".join(lines) + out.getvalue()
+
+    def to_dict(self) -> dict:
+        from .render.json import to_dict
+
+        return {
+            "error": self.error,
+            "raised_at": self.raised_at,
+            "model": self.model,
+            "report": to_dict(self.report) if self.report is not None else None,
+            "call": None if self.call is None else {
+                "file": self.call.file, "line": self.call.line, "source": self.call.source,
+                "call": self.call.call,
+                "operands": [{"name": n, "shape": list(s), "dtype": d} for n, s, d in self.call.operands]},
+            "link": self.link,
+            "command": self.command,
+            "note": self.note,
+        }
+
+
+def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiagnosis | None:
+    """A diagnosis of a shape error from its traceback; None for other exceptions."""
+    if not isinstance(exc, SHAPE_ERRORS) or "torch" not in sys.modules:
+        return None
+    frames = _frames(exc.__traceback__)
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    error = f"{type(exc).__name__}: {first_line}"
+    called = _outermost_module_call(frames)
+    if called is not None:
+        module, args, kwargs = called
+        found = _check_call(error, module, args, kwargs, budget_s)
+    else:
+        found = _outside_modules(error, frames, budget_s)
+    user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
+    if user:
+        frame, line = user[-1]
+        found.raised_at = (f"{_display(frame.f_code.co_filename)}:{line}: "
+                           f"{linecache.getline(frame.f_code.co_filename, line).strip()}")
+    return found
+
+
+# -- frames -------------------------------------------------------------------------------------
+
+def _frames(tb) -> list:
+    out = []
+    while tb is not None:
+        out.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return out
+
+
+def _module_file() -> str:
+    import torch.nn.modules.module as module
+
+    return os.path.abspath(module.__file__)
+
+
+def _outermost_module_call(frames):
+    """(module, args, kwargs) of the outermost nn.Module call on the stack."""
+    from torch import nn
+
+    call_file = _module_file()
+    for frame, _ in frames:
+        code = frame.f_code
+        if code.co_name in ("_call_impl", "_wrapped_call_impl") and os.path.abspath(code.co_filename) == call_file:
+            local = frame.f_locals
+            module = local.get("self")
+            if isinstance(module, nn.Module):
+                return module, tuple(local.get("args", ())), dict(local.get("kwargs", {}))
+    return None
+
+
+def _is_user(filename: str) -> bool:
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    own = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.abspath(filename)
+    return not (filename.startswith("<") or path.startswith(stdlib) or path.startswith(own)
+                or f"{os.sep}site-packages{os.sep}" in path or f"{os.sep}dist-packages{os.sep}" in path)
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if rel.startswith("..") else rel
+
+
+# -- the model's own call -----------------------------------------------------------------------
+
+def _specs(args, kwargs):
+    """InputSpecs and a batch for tensor arguments; (None, None, why) when they are not tensors."""
+    import torch
+
+    from .spec import DTYPES, InputSpec
+
+    known = set(DTYPES.values())
+    tensors = [(None, a) for a in args] + [(k, v) for k, v in kwargs.items() if v is not None]
+    for name, value in tensors:
+        if not isinstance(value, torch.Tensor):
+            what = f"argument `{name}`" if name else "a positional argument"
+            return None, None, f"{what} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs"
+        if str(value.dtype).replace("torch.", "") not in known:
+            return None, None, f"an argument has dtype {value.dtype}, which --input cannot express"
+    if not tensors:
+        return None, None, "the model was called without tensor arguments"
+    firsts = {v.shape[0] if v.dim() else None for _, v in tensors}
+    batched = len(firsts) == 1 and None not in firsts
+    specs = [InputSpec(tuple(v.shape[1:]) if batched else tuple(v.shape), str(v.dtype).replace("torch.", ""), name)
+             for name, v in tensors]
+    if batched and any(not s.dims for s in specs):
+        batched = False
+        specs = [InputSpec(tuple(v.shape), str(v.dtype).replace("torch.", ""), name) for name, v in tensors]
+    return specs, (next(iter(firsts)) if batched else None), None
+
+
+def _class_file(cls) -> str:
+    """The file a class was defined in, from its functions' code (for a class defined in a
+    script run as __main__, `inspect` would name the running program instead)."""
+    for value in vars(cls).values():
+        code = getattr(value, "__code__", None)
+        if code is not None:
+            return code.co_filename
+    return ""
+
+
+def _runs_on_import(path: str) -> bool:
+    """Whether importing the file runs more than definitions: statements outside functions,
+    classes, imports, constants and an `if __name__ == "__main__":` block."""
+    import ast
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return True
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(node, ast.Expr) and "sys.path" in ast.unparse(node.value):
+            continue  # sys.path.insert(...): how scripts find their modules
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test) and "__main__" in ast.unparse(node.test):
+            continue
+        return True
+    return False
+
+
+def _command(module, specs, batch) -> str:
+    cls = type(module)
+    path = _class_file(cls)
+    target = f"{_display(path)}:{cls.__name__}" if path else f"{cls.__module__}:{cls.__name__}"
+    parts = ["shapecheck", target if " " not in target else f"'{target}'"]
+    parts += [f"--input {s}" for s in specs]
+    parts.append("--no-batch" if batch is None else (f"--batch {batch}" if batch != 1 else ""))
+    return " ".join(p for p in parts if p)
+
+
+def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, link=None) -> LiveDiagnosis:
+    from .api import check
+    from .errors import ShapecheckError
+
+    name = type(module).__name__
+    specs, batch, why = _specs(args, kwargs)
+    if specs is None:
+        return LiveDiagnosis(error, name, call=call, link=link, note=why)
+    # A class of the user's can be named on the command line; an inline nn.Sequential cannot.
+    command = _command(module, specs, batch) if _is_user(_class_file(type(module)) or "<unknown>") else None
+    source = _class_file(type(module))
+    if command and os.path.abspath(source) == os.path.abspath(sys.argv[0]) and _runs_on_import(source):
+        command += (f"  (this imports {_display(sys.argv[0])} and runs its top-level code: guard it with "
+                    "`if __name__ == \"__main__\":` or move the model to a module)")
+    try:
+        report = check(module, specs, batch=batch or 1, no_batch=batch is None, train=module.training,
+                       probe_budget_s=budget_s)
+    except ShapecheckError as err:
+        return LiveDiagnosis(error, name, call=call, link=link, command=command,
+                             note=f"could not check {name}: {err.message}")
+    return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command)
+
+
+# -- an error outside any module ----------------------------------------------------------------
+
+def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
+    import torch
+
+    user = [i for i, (frame, _) in enumerate(frames) if _is_user(frame.f_code.co_filename)]
+    if not user:
+        return LiveDiagnosis(error, note="the error was not raised from your code")
+    index = user[-1]
+    frame, line = frames[index]
+    filename = frame.f_code.co_filename
+    source = linecache.getline(filename, line).strip()
+    operands, callee = [], None
+    if index + 1 < len(frames):  # the library function it called (F.cross_entropy): its arguments
+        inner = frames[index + 1][0]
+        callee = inner.f_code.co_name
+        module_name = inner.f_globals.get("__name__", "")
+        if module_name.startswith("torch.nn.functional"):
+            callee = f"F.{callee}"
+        elif module_name:
+            callee = f"{module_name}.{callee}"
+        code = inner.f_code
+        for arg in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            value = inner.f_locals.get(arg)
+            if isinstance(value, torch.Tensor):
+                operands.append((arg, value))
+    if not operands:  # a C op (torch.cat, @): the tensors named on the line
+        for name, value in frame.f_locals.items():
+            if isinstance(value, torch.Tensor) and _named_on(source, name):
+                operands.append((name, value))
+    call = FailingCall(_display(filename), line, source, callee or source,
+                       [(n, tuple(v.shape), str(v.dtype).replace("torch.", "")) for n, v in operands])
+    return _feeding_model(error, frame, call, [v for _, v in operands], budget_s)
+
+
+def _named_on(source: str, name: str) -> bool:
+    import re
+
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) is not None
+
+
+def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: float) -> LiveDiagnosis:
+    """The model in the frame whose output, given one of the frame's other tensors, has the shape
+    of an operand: checked with that input."""
+    import torch
+    from torch import nn
+
+    from .api import check
+    from .errors import ShapecheckError
+
+    local = frame.f_locals
+    models = [(n, v) for n, v in local.items() if isinstance(v, nn.Module)]
+    if "self" in local and isinstance(local["self"], nn.Module):
+        models.append(("self", local["self"]))
+    shapes = {tuple(t.shape) for t in operands}
+    ids = {id(t) for t in operands}
+    candidates = [(n, v) for n, v in local.items() if isinstance(v, torch.Tensor) and id(v) not in ids]
+    for model_name, model in models:
+        for input_name, tensor in candidates:
+            specs, batch, _ = _specs((tensor,), {})
+            if specs is None:
+                continue
+            try:
+                report = check(model, specs, batch=batch or 1, no_batch=batch is None, train=model.training,
+                               probe_budget_s=budget_s)
+            except ShapecheckError:
+                continue
+            out = report.trace.layers[0].outputs if report.trace.layers else []
+            if report.trace.error is None and out and tuple(out[0].shape) in shapes:
+                link = (f"`{model_name}({input_name})` returns {list(out[0].shape)}: that is the "
+                        f"{_operand_name(call, out[0].shape)} of the failing call")
+                command = _command(model, specs, batch) if _is_user(_class_file(type(model)) or "<unknown>") else None
+                return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link,
+                                     command=command)
+    return LiveDiagnosis(error, call=call, note="no model in that frame returns one of these operands")
+
+
+def _operand_name(call: FailingCall, shape) -> str:
+    names = [n for n, s, _ in call.operands if tuple(s) == tuple(shape)]
+    return f"`{names[0]}`" if names else "operand"
+
+
+# -- entry points -------------------------------------------------------------------------------
+
+def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
+    """Run a script (or `-m` module) as `python` would, in this process: `sys.argv`, `__main__`,
+    its output untouched. A shape error it raises is diagnosed (`emit(diagnosis)`), then its
+    traceback is printed as Python prints it, without shapecheck's frames. Returns the exit code
+    Python would give."""
+    import runpy
+    import traceback
+
+    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    sys.argv = [target, *argv]
+    if not as_module:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
+    try:
+        if as_module:
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(target, run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None or isinstance(code, int):
+            return code or 0
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException as exc:  # noqa: BLE001 - the program's own error, reported as Python would
+        found = None
+        if not isinstance(exc, KeyboardInterrupt):
+            try:
+                found = diagnose_exception(exc)
+            except Exception as inner:  # noqa: BLE001 - never hide the program's own error
+                print(f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})",
+                      file=sys.stderr)
+        if found is not None:
+            emit(found)
+        sys.stderr.flush()
+        tb = exc.__traceback__
+        while tb is not None and not _is_user(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next  # runpy's and shapecheck's frames
+        traceback.print_exception(type(exc), exc, tb or exc.__traceback__, file=sys.stderr)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 1
+    finally:
+        sys.stdout.flush()
+        sys.argv, sys.path[:] = saved_argv, saved_path
+    return 0
+
+
+class watch:
+    """`with shapecheck.watch(): ...` or `@shapecheck.watch()`: a shape error raised inside gets
+    shapecheck's diagnosis added to its traceback (as a note; printed to stderr before Python
+    3.11). The exception itself propagates unchanged."""
+
+    def __init__(self, budget_s: float = 3.0):
+        self.budget_s = budget_s
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, etype, exc, tb):
+        if exc is not None:
+            attach(exc, self.budget_s)
+        return False
+
+    def __call__(self, func):
+        import functools
+
+        @functools.wraps(func)
+        def wrapped(*args, **kwargs):
+            with watch(self.budget_s):
+                return func(*args, **kwargs)
+
+        return wrapped
+
+
+def describe(exc: BaseException, budget_s: float = 3.0) -> str | None:
+    """The diagnosis text for an exception, or None. Never raises: a failure of shapecheck
+    while diagnosing must not hide the user's own error."""
+    if getattr(exc, "_shapecheck_described", False):
+        return None
+    try:
+        found = diagnose_exception(exc, budget_s=budget_s)
+    except Exception as inner:  # noqa: BLE001 - shapecheck's bug, reported in one line
+        return f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})"
+    try:
+        exc._shapecheck_described = True
+    except AttributeError:
+        pass
+    return found.text() if found is not None else None
+
+
+def attach(exc: BaseException, budget_s: float = 3.0) -> None:
+    text = describe(exc, budget_s)
+    if text is None:
+        return
+    if hasattr(exc, "add_note"):
+        exc.add_note("\n" + text.rstrip())
+    else:  # pragma: no cover - Python 3.10
+        print(text, file=sys.stderr)
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext shapecheck`: a failing cell's shape error is diagnosed before its traceback."""
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        text = describe(value)
+        if text:
+            print(text)
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+    ipython.set_custom_exc(SHAPE_ERRORS, handler)
+
+
+def unload_ipython_extension(ipython) -> None:
+    ipython.set_custom_exc((), None)

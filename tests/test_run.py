@@ -1,0 +1,253 @@
+"""`shapecheck run`, `watch()`, the IPython extension and the pytest plugin: a shape error is
+diagnosed where it happens, from the traceback's frames."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+HEADER = """\
+import sys
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+sys.path.insert(0, {fixtures!r})
+"""
+
+
+def run(tmp_path, body, *args, name="script.py"):
+    path = tmp_path / name
+    path.write_text(HEADER.format(fixtures=FIXTURES) + textwrap.dedent(body))
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    result = subprocess.run([sys.executable, "-m", "shapecheck", "run", *args, str(path)], cwd=tmp_path,
+                            env=environ, capture_output=True, text=True, timeout=300)
+    return result
+
+
+def _before_traceback(stderr: str) -> str:
+    assert "Traceback (most recent call last):" in stderr, stderr
+    return stderr.split("Traceback (most recent call last):")[0]
+
+
+VGG_HEAD = """
+    from torchvision.models import vgg16
+
+    class FeatureHead(nn.Module):
+        def __init__(self, num_classes=100):
+            super().__init__()
+            self.features = nn.Sequential(*list(vgg16().children())[:-1])  # convs + avgpool
+            self.fc = nn.Linear(512 * 7 * 7, num_classes)
+
+        def forward(self, x):
+            x = self.features(x)
+            x = self.fc(x)
+            return x
+
+"""
+
+
+def test_error_in_forward_the_vgg_story(tmp_path):
+    result = run(tmp_path, VGG_HEAD + """
+    if __name__ == "__main__":
+        model = FeatureHead()
+        images = torch.randn(2, 3, 224, 224)
+        print("before the model")
+        model(images)
+    """)
+    assert result.returncode == 1
+    assert result.stdout == "before the model\n"
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC101]: `fc` receives a 4-D feature map [2, 512, 7, 7] that was never flattened" in diagnosis
+    assert "raised at script.py:17: x = self.fc(x)" in diagnosis and "verified" in diagnosis
+    assert "to check it on its own (in CI): shapecheck script.py:FeatureHead --input 3x224x224 --batch 2\n" \
+        in diagnosis
+    traceback = result.stderr.split("Traceback (most recent call last):")[1]
+    assert 'script.py", line 25, in <module>' in traceback and "runpy" not in traceback
+    assert traceback.rstrip().endswith("mat1 and mat2 shapes cannot be multiplied (7168x7 and 25088x100)")
+
+
+def test_loss_after_a_batch_mixing_view_points_at_the_view(tmp_path):
+    result = run(tmp_path, """
+        from rules.sc106_batch_mixing import LeNet
+
+        def train():
+            model = LeNet()
+            images = torch.randn(10, 3, 52, 52)
+            labels = torch.randint(0, 10, (10,))
+            logits = model(images)
+            loss = F.cross_entropy(logits, labels)
+
+        train()
+        """)
+    assert result.returncode == 1
+    diagnosis = _before_traceback(result.stderr)
+    assert "raised by F.cross_entropy at script.py:" in diagnosis
+    assert ": loss = F.cross_entropy(logits, labels)" in diagnosis
+    assert "input: [40, 10] float32" in diagnosis and "target: [10] int64" in diagnosis
+    assert "`model(images)` returns [40, 10]: that is the `input` of the failing call" in diagnosis
+    assert "error[SC106]" in diagnosis and "sc106_batch_mixing.py:" in diagnosis
+
+
+def test_unet_cat_at_an_odd_size(tmp_path):
+    result = run(tmp_path, """
+        from rules.sc109_concat_mismatch import UNet
+
+        UNet().eval()(torch.randn(1, 3, 100, 100))
+        """)
+    diagnosis = _before_traceback(result.stderr)
+    assert result.returncode == 1
+    assert "error[SC109]" in diagnosis and "multiple of 16" in diagnosis
+
+
+def test_lstm_fed_the_wrong_feature_size_inside_a_two_step_dataloader_loop(tmp_path):
+    result = run(tmp_path, """
+        from torch.utils.data import DataLoader, TensorDataset
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(64, 32, batch_first=True)
+                self.head = nn.Linear(32, 5)
+
+            def forward(self, x):
+                out, _ = self.lstm(x)
+                return self.head(out)
+
+        data = TensorDataset(torch.randn(8, 20, 100), torch.randint(0, 5, (8, 20)))
+        model = Tagger()
+        for step, (x, y) in enumerate(DataLoader(data, batch_size=4)):
+            print("step", step)
+            loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
+        """)
+    assert result.returncode == 1
+    assert result.stdout == "step 0\n"
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC115]" in diagnosis and "input_size=100" in diagnosis
+    assert "script.py:Tagger --input 20x100 --batch 4" in diagnosis
+
+
+def test_a_model_called_with_keyword_arguments(tmp_path):
+    result = run(tmp_path, """
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 32)
+                self.attn = nn.MultiheadAttention(32, 4, batch_first=True)
+
+            def forward(self, ids, mask=None):
+                x = self.embed(ids)
+                out, _ = self.attn(x, x, x, key_padding_mask=mask)
+                return out
+
+        if __name__ == "__main__":
+            ids = torch.randint(0, 100, (2, 12))
+            pad = torch.zeros(2, 10, dtype=torch.bool)
+            Encoder()(ids, mask=pad)
+        """)
+    assert result.returncode == 1
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC117]: `key_padding_mask` of `attn` is [2, 10] but must be [N, S] = [2, 12]" in diagnosis
+    assert "--input mask=12:bool" in diagnosis
+    assert "script.py:Encoder --input 12:int64 --input mask=10:bool --batch 2" in diagnosis
+
+
+def test_a_script_that_succeeds_is_untouched(tmp_path):
+    body = """
+        print("hello", sys.argv[1:])
+        print("to stderr", file=sys.stderr)
+        """
+    result = run(tmp_path, body, name="ok.py")
+    assert result.returncode == 0
+    assert result.stdout == "hello []\n" and result.stderr == "to stderr\n"
+    path = tmp_path / "args.py"
+    path.write_text("import sys\nprint(sys.argv)\nsys.exit(3)\n")
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    result = subprocess.run([sys.executable, "-m", "shapecheck", "run", str(path), "--lr", "0.1", "-x"],
+                            env=environ, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3 and result.stdout == f"[{str(path)!r}, '--lr', '0.1', '-x']\n"
+
+
+def test_json_report_says_where_it_was_raised_and_how_to_repeat_it(tmp_path):
+    import json
+
+    result = run(tmp_path, VGG_HEAD + """
+    FeatureHead()(torch.randn(1, 3, 224, 224))
+    """, "--format", "json", "--report", str(tmp_path / "report.json"))
+    assert result.returncode == 1
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert doc["raised_at"] == "script.py:17: x = self.fc(x)"
+    assert doc["command"].startswith("shapecheck script.py:FeatureHead --input 3x224x224  (this imports")
+    assert doc["report"]["findings"][0]["code"] == "SC101"
+
+
+# -- in this process --------------------------------------------------------------------------
+
+class Head(__import__("torch").nn.Module):
+    def __init__(self):
+        import torch.nn as nn
+
+        super().__init__()
+        self.fc = nn.Linear(400, 10)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def test_watch_adds_the_diagnosis_as_a_note_and_keeps_the_exception():
+    import torch
+
+    import shapecheck
+
+    model = Head()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(RuntimeError, match="mat1 and mat2") as info:
+        with shapecheck.watch():
+            model(torch.randn(4, 16, 5, 5))
+    note = "\n".join(getattr(info.value, "__notes__", []))
+    assert "error[SC101]" in note and "Head --input 16x5x5 --batch 4" in note
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+    @shapecheck.watch()
+    def step(x):
+        return model(x)
+
+    with pytest.raises(RuntimeError) as again:
+        step(torch.randn(2, 300))
+    assert "error[SC102]" in "\n".join(again.value.__notes__)
+
+
+def test_ipython_extension_diagnoses_a_failing_cell_before_its_traceback(capsys):
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("%load_ext shapecheck")
+        shell.user_ns["Head"] = Head
+        shell.run_cell("import torch\nHead()(torch.randn(3, 16, 5, 5))")
+        out = capsys.readouterr().out
+    finally:
+        shell.run_cell("%unload_ext shapecheck")
+        InteractiveShell.clear_instance()
+    assert "error[SC101]" in out
+    assert out.index("error[SC101]") < out.rindex("RuntimeError")  # before the cell's own traceback
+
+
+def test_pytest_plugin_adds_a_section(pytester):
+    pytester.makepyfile(test_model="""
+        import torch
+        import torch.nn as nn
+
+        def test_head():
+            nn.Sequential(nn.Conv2d(3, 8, 3), nn.Linear(8 * 30 * 30, 10))(torch.randn(2, 3, 32, 32))
+        """)
+    plain = pytester.runpytest_subprocess()
+    assert "shapecheck" not in plain.stdout.str()
+    result = pytester.runpytest_subprocess("-p", "shapecheck")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*- shapecheck -*", "*error?SC101?*was never flattened*"])
+    assert "to check it on its own" not in result.stdout.str()  # an inline nn.Sequential has no file to name
