@@ -24,6 +24,14 @@ class _DefaultToCheck(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"shapecheck {__version__}")
+        raise typer.Exit(0)
+
+
 app = typer.Typer(
     cls=_DefaultToCheck,
     add_completion=False,
@@ -35,6 +43,14 @@ app = typer.Typer(
          "package.module:Name or a saved file); `shapecheck check --help` lists the options. "
          "Without MODEL, shapecheck runs the checks of the tool.shapecheck table in pyproject.toml.",
 )
+
+
+@app.callback(help=app.info.help)
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print shapecheck's version and exit")] = False,
+) -> None:
+    pass  # options of the program itself; each command has its own
 
 
 class Engine(str, Enum):
@@ -278,8 +294,25 @@ def run_command(
 
 
 @app.command("list")
-def list_command() -> None:
-    """List the torchvision model names, grouped by family, with each one's default input."""
+def list_command(
+    source: Annotated[Optional[str], typer.Argument(help="timm or hf: list that library's names instead")] = None,
+) -> None:
+    """List the torchvision model names, grouped by family, with each one's default input
+    (`list timm`: timm's names, `list hf`: transformers' model types)."""
+    if source is not None:
+        from .loading import zoo
+
+        if source not in ("timm", "hf"):
+            print(f"error: list takes timm or hf, not {source!r}", file=sys.stderr)
+            raise typer.Exit(2)
+        try:
+            names = zoo.timm_names() if source == "timm" else zoo.hf_names()
+        except ShapecheckError as err:
+            raise _fail(err) from None
+        print(f"{source} ({len(names)}): use as {source}:NAME")
+        for name in names:
+            print(f"  {name}")
+        return
     from .catalog import family_order, named_models
 
     models = named_models()

@@ -76,8 +76,15 @@ def size_fixed_upstream(trace: Trace, row: LayerRecord | None) -> bool:
         r.type == "F.interpolate" and r.attrs.get("size") is not None) for r in (row, *trace.upstream(row)))
 
 
+# Rows that move dims around: the same shape out (a [1, 64, 64, 64] map permuted) is not the
+# same layout, so they are never looked through.
+_REORDER = ("permute", "transpose", "movedim", "moveaxis", "swapaxes", "swapdims", "Permute")
+
+
 def _shape_preserving(row: LayerRecord) -> bool:
     if is_linear(row) or not row.inputs or not row.outputs:
+        return False
+    if row.type.rsplit(".", 1)[-1] in _REORDER:
         return False
     return row.outputs[0].shape == row.inputs[0].shape
 

@@ -156,6 +156,8 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
     const = asked[1]
     if prod(t.shape[1:]) != const or row.outputs[0].shape[0] != t.shape[0]:
         return None
+    if t.from_input is False:
+        return None  # built from constants (Swin's window mask): its dim 0 is no batch
     why = [f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
            f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
            "at other input sizes the rows stop matching samples: more rows than samples, or an error"]

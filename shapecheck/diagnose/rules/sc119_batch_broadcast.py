@@ -32,6 +32,8 @@ from ..registry import rule
 from ..roles import following_dims, twin, twin_row
 from .common import ref
 
+# Ops that repeat one tensor along the batch: every sample gets the same values, as intended.
+_REPEATS = ("expand", "expand_as", "broadcast_to", "repeat", "repeat_interleave", "tile")
 _SLICED_BY_BATCH = re.compile(r"\[\s*:\s*([A-Za-z_]\w*)\.size\(\s*0\s*\)\s*\]")
 
 
@@ -70,6 +72,9 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
     x = data[0]
     out = row.outputs[0]
     for t, u, k in _following_batch(row, other, from_input=False):
+        made = ctx.trace.row(t.source) if t.source is not None else None
+        if made is not None and made.type.rsplit(".", 1)[-1] in _REPEATS:
+            continue  # the same values repeated for each sample (a causal mask expanded to the batch)
         offset = out.rank - t.rank
         spread = [j for j in range(t.rank) if t.shape[j] == 1 and out.shape[j + offset] > 1]
         if not spread:

@@ -19,8 +19,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import LoadError
-from .spec import InputSpec
+from ..errors import LoadError
+from ..spec import InputSpec
 
 
 @dataclass
@@ -103,7 +103,7 @@ def weightless(def_sites: dict, meta: bool = True):
     from torch import nn
     from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
-    from .trace.sources import caller_location, caller_in_package
+    from ..trace.sources import caller_location, caller_in_package
 
     def is_library_site():
         return caller_in_package(3)
@@ -147,8 +147,14 @@ _LIBRARY_PREFIXES = ("torchvision" + os.sep, "torch" + os.sep, os.sep)
 
 # -- resolution -----------------------------------------------------------------------------
 def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -> LoadedModel:
-    """`vgg16`, `path/to/file.py[:Name]`, `package.module:Name`, or a saved file → a model."""
+    """`vgg16`, `timm:NAME`, `hf:bert`, `path/to/file.py[:Name]`, `package.module:Name`, or a saved
+    file → a model."""
     args = dict(args or {})
+    prefix, colon, rest = target.partition(":")
+    if colon and prefix in ("timm", "hf") and rest:
+        from . import zoo
+
+        return zoo.from_timm(rest, args) if prefix == "timm" else zoo.from_hf(rest, args)
     if os.path.isfile(target) and not target.endswith(".py"):  # a folder named resnet18/ is not a file
         if args:
             raise LoadError("--arg applies to model classes and functions, not to saved files")
@@ -212,7 +218,7 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
 
 
 def _from_torchvision(name: str, args: dict) -> LoadedModel:
-    from .catalog import named_models
+    from ..catalog import named_models
 
     models = named_models()
     if name not in models:
@@ -240,8 +246,8 @@ def _from_torchvision(name: str, args: dict) -> LoadedModel:
 
 def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
     """A TorchScript archive, a torch.export program, or (with --trust-pickle) a pickled model."""
-    from . import saved
-    from .saved.state import load_weights_only, unwrap
+    from .. import saved
+    from ..saved.state import load_weights_only, unwrap
 
     kind = saved.kind_of(path)
     if kind == saved.SCRIPT:
@@ -256,7 +262,7 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
                             f"{str(exc).strip().splitlines()[0][:160]}") from None
         return LoadedModel(module, path, kind="torchscript")
     if kind == saved.EXPORT:
-        from .saved.program import open_program
+        from ..saved.program import open_program
 
         notes = [f"{path} was unpickled with --trust-pickle"] if trust_pickle else []
         return LoadedModel(open_program(path, trust_pickle), path, kind="export", notes=notes)
@@ -428,7 +434,7 @@ def _heads_hint(exc: BaseException) -> str:
 
 
 def _user_frames(exc: BaseException) -> str | None:
-    from .trace.sources import user_traceback
+    from ..trace.sources import user_traceback
 
     frames = user_traceback(exc.__traceback__)
     if not frames:

@@ -1,0 +1,160 @@
+"""Models by name beyond torchvision: `timm:NAME` and `hf:MODEL_TYPE` / `hf:path/to/dir`.
+
+Both libraries are optional extras. Models are built without pretrained weights, on meta
+where they allow it, and never download: timm gets `pretrained=False`; transformers runs with
+its offline switches set and reads a config only from a local folder or the local cache.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import os
+import weakref
+
+from ..errors import LoadError
+from ..spec import InputSpec
+
+DIST = "torch-shapecheck"  # the distribution's name on the package index
+TEXT_LENGTH = 128  # the default sequence length of a text model's dummy input
+
+
+def _extra(package: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(package)
+    except ImportError:
+        raise LoadError(f"models by {extra}: name need the {package} package",
+                        hint=f"pip install '{DIST}[{extra}]'") from None
+
+
+# -- timm -----------------------------------------------------------------------------------------
+
+def from_timm(name: str, args: dict):
+    from . import LoadedModel, _construct, _with_sites
+
+    timm = _extra("timm", "timm")
+    known = timm.list_models()
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=3)
+        raise LoadError(f"'{name}' is not a timm model name",
+                        hint=("closest names: " + ", ".join(close)) if close else "run `shapecheck list timm`")
+    notes: list[str] = []
+    kwargs = {"pretrained": False, **args}
+
+    def build(meta: bool, sites):
+        return _construct(lambda: timm.create_model(name, **kwargs), f"timm:{name}", notes, sites, meta)
+
+    sites = weakref.WeakKeyDictionary()
+    module = build(True, sites)
+    cfg = getattr(module, "pretrained_cfg", None) or {}
+    size = tuple(cfg.get("input_size") or (3, 224, 224))
+    if "img_size" in args:  # a model built for another size takes that size
+        side = args["img_size"]
+        size = (size[0], *(side if isinstance(side, (tuple, list)) else (side, side)))
+    return LoadedModel(module, f"timm:{name}", "timm", [InputSpec(size)], notes=notes, def_sites=sites,
+                       rebuild=lambda: _with_sites(build))
+
+
+def timm_names() -> list[str]:
+    return list(_extra("timm", "timm").list_models())
+
+
+# -- Hugging Face transformers --------------------------------------------------------------------
+
+def _offline() -> None:
+    """transformers and huggingface_hub read these when imported: set them first."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def hf_names() -> list[str]:
+    _offline()
+    _extra("transformers", "hf")
+    from transformers import CONFIG_MAPPING
+
+    return sorted(CONFIG_MAPPING.keys())
+
+
+def _config(target: str, args: dict):
+    _offline()
+    _extra("transformers", "hf")
+    from transformers import CONFIG_MAPPING, AutoConfig
+
+    if os.path.isdir(target) or "/" in target:
+        where = "folder" if os.path.isdir(target) else "local cache"
+        try:
+            config = AutoConfig.from_pretrained(target, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise LoadError(f"hf:{target}: no config.json in the {where} ({str(exc).splitlines()[0][:120]})",
+                            hint="shapecheck never downloads: use hf:MODEL_TYPE (hf:bert) or a folder with "
+                                 "config.json") from None
+    else:
+        if target not in CONFIG_MAPPING:
+            close = difflib.get_close_matches(target, list(CONFIG_MAPPING.keys()), n=3)
+            raise LoadError(f"'{target}' is not a transformers model type",
+                            hint=("closest: " + ", ".join(close)) if close else "run `shapecheck list hf`")
+        config = AutoConfig.for_model(target)
+    for key, value in args.items():
+        if not hasattr(config, key):
+            raise LoadError(f"hf:{target}: the config has no field '{key}'",
+                            hint="--arg sets fields of the model's config, e.g. --arg num_hidden_layers=2")
+        setattr(config, key, value)
+    return config
+
+
+def from_hf(target: str, args: dict):
+    from . import LoadedModel, _construct, _with_sites
+
+    config = _config(target, args)
+    from transformers import AutoModel
+
+    notes: list[str] = []
+    label = f"hf:{target}"
+
+    def build(meta: bool, sites):
+        return _construct(lambda: AutoModel.from_config(config), label, notes, sites, meta)
+
+    sites = weakref.WeakKeyDictionary()
+    try:
+        module = build(True, sites)
+    except LoadError as err:
+        if "Unrecognized configuration class" in err.message or "no attribute" in err.message:
+            raise LoadError(f"{label}: transformers has no base model (AutoModel) for this config",
+                            detail=err.detail) from None
+        raise
+    return LoadedModel(module, label, "hf", hf_inputs(module, config), notes=notes, def_sites=sites,
+                       rebuild=lambda: _with_sites(build))
+
+
+def hf_inputs(module, config) -> list[InputSpec] | None:
+    """A family's usual dummy input, by the names `forward` takes: token ids for text,
+    `pixel_values` for vision, a second of audio at 16 kHz for speech. No attention mask: models
+    read its values (`if mask.all()`), which meta tensors do not have, and a mask of ones changes
+    no shape; `--input attention_mask=128:long` adds one (traced on real tensors then)."""
+    try:
+        params = inspect.signature(module.forward).parameters
+    except (TypeError, ValueError):
+        return None
+    specs = []
+    text = getattr(config, "text_config", None) or config
+    vision = getattr(config, "vision_config", None) or config
+    if "input_ids" in params:
+        limit = getattr(text, "max_position_embeddings", None) or getattr(text, "n_positions", None) or TEXT_LENGTH
+        length = min(TEXT_LENGTH, limit) if isinstance(limit, int) and limit > 0 else TEXT_LENGTH
+        specs.append(InputSpec((length,), "int64", "input_ids"))
+    if "input_features" in params and getattr(config, "num_mel_bins", None):  # speech: a log-mel spectrogram
+        frames = 2 * (getattr(config, "max_source_positions", None) or 1500)
+        specs.append(InputSpec((config.num_mel_bins, frames), "float32", "input_features"))
+    if getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in params:
+        specs.append(InputSpec((min(TEXT_LENGTH, getattr(config, "max_target_positions", TEXT_LENGTH)),),
+                               "int64", "decoder_input_ids"))
+    if "pixel_values" in params:
+        side = getattr(vision, "image_size", None) or 224
+        side = side if isinstance(side, int) else side[0]
+        specs.append(InputSpec((getattr(vision, "num_channels", 3), side, side), "float32", "pixel_values"))
+    if not specs and "input_values" in params:
+        specs.append(InputSpec((16000,), "float32", "input_values"))
+    return specs or None
