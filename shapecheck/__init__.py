@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["check", "assert_shapes", "watch", "Report", "__version__"]
+__all__ = ["check", "assert_shapes", "watch", "summary", "Report", "__version__"]
 
 # `pytest -p shapecheck` loads the plugin that adds a diagnosis to tests failing with a shape error.
 pytest_plugins = ["shapecheck.pytest_plugin"]
@@ -30,6 +30,10 @@ def __getattr__(name: str):
         from .api import check
 
         return check
+    if name == "summary":
+        from .overview import summary
+
+        return summary
     if name == "watch":
         from .live import watch
 

@@ -90,6 +90,7 @@ def check_command(
     engine: Annotated[Optional[Engine], typer.Option(help="meta: shapes only, no weights; real: random weights; auto (default): meta, real when needed")] = None,
     device: Annotated[str, typer.Option(help="device for the real engine: cpu or cuda")] = "cpu",
     depth: Annotated[Optional[int], typer.Option(help="fold the table below this depth")] = None,
+    columns: Annotated[Optional[str], typer.Option("--columns", help="table columns, comma-separated: type, input, output, params, params_percent, mult_adds, param_bytes, output_bytes, kernel, trainable (torchinfo's col_names too)")] = None,
     format: Annotated[Optional[Format], typer.Option("--format", "-f", help="output format (default table, or the config's)")] = None,
     strict: Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="exit 1 on warnings too")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable")] = None,
@@ -127,6 +128,7 @@ def check_command(
             raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
         if depth is not None and depth < 0:
             raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
+        chosen = _columns(columns)
         from .api import parse_inputs
 
         # Malformed --input and --arg values fail here, before any worker starts.
@@ -178,8 +180,23 @@ def check_command(
         if fmt not in MACHINE_FORMATS:  # a machine format still gets a document that carries the error
             raise typer.Exit(2)
     renderer(fmt)(results, sys.stdout, depth=depth, color=color.value, strict=strict_mode,
-                  config_run=model is None)
+                  config_run=model is None, columns=chosen)
     raise typer.Exit(run_exit_code(results, strict_mode))
+
+
+def _columns(text: str | None):
+    """`--columns input_size,mult_adds` → our column names, in order."""
+    if text is None:
+        return None
+    from .render.common import COLUMNS
+
+    chosen = []
+    for word in (w.strip() for w in text.split(",")):
+        if word not in COLUMNS:
+            raise ShapecheckError(f"unknown column '{word}'", hint="columns: " + ", ".join(sorted(set(COLUMNS))))
+        if COLUMNS[word] not in chosen:
+            chosen.append(COLUMNS[word])
+    return chosen
 
 
 def _failed_document(format, model: str | None, message: str, hint: str | None) -> None:

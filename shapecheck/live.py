@@ -181,29 +181,9 @@ def _display(path: str) -> str:
 # -- the model's own call -----------------------------------------------------------------------
 
 def _specs(args, kwargs):
-    """InputSpecs and a batch for tensor arguments; (None, None, why) when they are not tensors."""
-    import torch
+    from .spec import from_tensors
 
-    from .spec import DTYPES, InputSpec
-
-    known = set(DTYPES.values())
-    tensors = [(None, a) for a in args] + [(k, v) for k, v in kwargs.items() if v is not None]
-    for name, value in tensors:
-        if not isinstance(value, torch.Tensor):
-            what = f"argument `{name}`" if name else "a positional argument"
-            return None, None, f"{what} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs"
-        if str(value.dtype).replace("torch.", "") not in known:
-            return None, None, f"an argument has dtype {value.dtype}, which --input cannot express"
-    if not tensors:
-        return None, None, "the model was called without tensor arguments"
-    firsts = {v.shape[0] if v.dim() else None for _, v in tensors}
-    batched = len(firsts) == 1 and None not in firsts
-    specs = [InputSpec(tuple(v.shape[1:]) if batched else tuple(v.shape), str(v.dtype).replace("torch.", ""), name)
-             for name, v in tensors]
-    if batched and any(not s.dims for s in specs):
-        batched = False
-        specs = [InputSpec(tuple(v.shape), str(v.dtype).replace("torch.", ""), name) for name, v in tensors]
-    return specs, (next(iter(firsts)) if batched else None), None
+    return from_tensors(args, kwargs)
 
 
 def _class_file(cls) -> str:

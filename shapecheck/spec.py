@@ -109,3 +109,24 @@ def parse_arg(text: str) -> tuple[str, object]:
         return key, ast.literal_eval(value.strip())
     except (ValueError, SyntaxError):
         return key, value
+
+
+def from_tensors(args, kwargs) -> tuple[list[InputSpec] | None, int | None, str | None]:
+    """InputSpecs for the tensors a model was (or will be) called with, and the batch: their
+    shared first dim (None when they do not share one). (None, None, why) when an argument is
+    not a tensor or its dtype has no --input name."""
+    values = [(None, a) for a in args] + [(k, v) for k, v in kwargs.items() if v is not None]
+    if not values:
+        return None, None, "the model was called without tensor arguments"
+    known = set(DTYPES.values())
+    for name, value in values:
+        if not (hasattr(value, "shape") and hasattr(value, "dtype")):
+            what = f"argument `{name}`" if name else "a positional argument"
+            return None, None, f"{what} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs"
+        if str(value.dtype).replace("torch.", "") not in known:
+            return None, None, f"an argument has dtype {value.dtype}, which --input cannot express"
+    firsts = {tuple(v.shape)[0] if len(v.shape) else None for _, v in values}
+    batched = len(firsts) == 1 and None not in firsts and all(len(v.shape) > 1 for _, v in values)
+    specs = [InputSpec(tuple(v.shape)[1:] if batched else tuple(v.shape), str(v.dtype).replace("torch.", ""), name)
+             for name, v in values]
+    return specs, (next(iter(firsts)) if batched else None), None

@@ -70,7 +70,7 @@ def test_json_document_shape():
     doc = json.loads(result.stdout)
     assert doc["schema"] == "shapecheck/1"
     assert doc["model"].endswith("vgg_view.py")
-    assert doc["inputs"] == [{"shape": [1, 3, 300, 300], "dtype": "float32"}]
+    assert doc["inputs"] == [{"shape": [1, 3, 300, 300], "dtype": "float32", "name": None}]
     assert doc["engine"] == "meta" and doc["ok"] is False
     layers = {row["name"]: row for row in doc["layers"]}
     assert layers["features"]["output_shapes"] == [[1, 512, 9, 9]]

@@ -42,3 +42,20 @@ def codes_by_row(report) -> dict[int, list[str]]:
         if f.row is not None:
             codes.setdefault(f.row, []).append(f.code)
     return codes
+
+
+def quantity(n: float, unit: str = "") -> str:
+    """3628167888 → `3.63 G`; bytes with unit="B" → `44.7 MB`."""
+    for size, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= size:
+            return f"{n / size:.2f} {prefix}{unit}"
+    return f"{n:g} {unit}".rstrip()
+
+
+# `--columns`: our names, and torchinfo's col_names for the same thing.
+COLUMNS = {"input": "input", "input_size": "input", "output": "output", "output_size": "output",
+           "params": "params", "num_params": "params", "params_percent": "params_percent",
+           "mult_adds": "mult_adds", "macs": "mult_adds", "kernel": "kernel", "kernel_size": "kernel",
+           "trainable": "trainable", "param_bytes": "param_bytes", "output_bytes": "output_bytes",
+           "type": "type"}
+DEFAULT_COLUMNS = ("type", "input", "output", "params")

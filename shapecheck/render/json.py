@@ -44,6 +44,9 @@ def to_dict(report: Report) -> dict:
     codes = codes_by_row(report)
     ok_rows = set(report.diagnosis.ok_rows)
     symbolic = report.accepted is not None
+    from ..trace.costs import memory_estimate, subtree_macs, tensor_bytes, total_macs
+
+    macs = subtree_macs(t)
     layers = []
     for row in t.layers:
         layers.append({
@@ -61,6 +64,8 @@ def to_dict(report: Report) -> dict:
             "symbolic_output_shapes": ([list(o.symbolic) if o.symbolic is not None else None for o in row.outputs]
                                        if symbolic else None),
             "params": row.params,
+            "mult_adds": macs.get(row.index, 0),
+            "output_bytes": sum(tensor_bytes(o) for o in row.outputs),
             "status": row.status,
             "location": _location(row.location),
             "boundary_ok": row.index in ok_rows,
@@ -75,7 +80,8 @@ def to_dict(report: Report) -> dict:
     return {
         "schema": SCHEMA,
         "model": report.model,
-        "inputs": [{"shape": list(i.shape), "dtype": i.dtype} for i in report.inputs],
+        "inputs": [{"shape": list(i.shape), "dtype": i.dtype, "name": i.key if i.key.isidentifier() else None}
+                   for i in report.inputs],
         "batch": t.batch,
         "engine": report.engine,
         "engine_note": report.engine_note,
@@ -83,6 +89,8 @@ def to_dict(report: Report) -> dict:
         "ok": report.ok,
         "total_params": t.total_params,
         "trainable_params": t.trainable_params,
+        "total_mult_adds": total_macs(t),
+        "training_memory": memory_estimate(t),
         "seconds": round(report.seconds, 4),
         "notes": report.notes,
         "layers": layers,

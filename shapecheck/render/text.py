@@ -13,7 +13,7 @@ from rich.text import Text
 from ..diagnose.findings import Finding, Fix
 from ..report import Report
 from ..trace.records import OP
-from .common import codes_by_row, count, seconds, shape_text, shapes_text, visible_rows
+from .common import DEFAULT_COLUMNS, codes_by_row, count, quantity, seconds, shape_text, shapes_text, visible_rows
 
 
 def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
@@ -34,8 +34,9 @@ def _shown_at(report: Report, index: int, visible: set[int]) -> int:
     return row.index
 
 
-def layer_table(report: Report, depth: int | None = None, width: int = 120) -> Table:
-    """The per-layer table; narrow terminals lose the Type, then the Params column."""
+def layer_table(report: Report, depth: int | None = None, width: int = 120, columns=None) -> Table:
+    """The per-layer table; narrow terminals lose the Type, then the Params column. `columns`
+    (from `--columns`) chooses them instead."""
     rows = list(visible_rows(report, depth))
     visible = {r.index for r in rows}
     codes: dict[int, list[str]] = {}
@@ -44,19 +45,26 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120) -> T
         target.extend(c for c in row_codes if c not in target)
     ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
     symbolic = report.accepted is not None
-    show_type, show_params = width >= (130 if symbolic else 100), width >= 70
-    show_input = not symbolic or width >= 150
+    if columns is None:
+        shown = set(DEFAULT_COLUMNS)
+        if width < (130 if symbolic else 100):
+            shown.discard("type")
+        if width < 70:
+            shown.discard("params")
+        if symbolic and width < 150:
+            shown.discard("input")
+        order = [c for c in DEFAULT_COLUMNS if c in shown]
+    else:
+        order = list(columns)
+    no_wrap = "params" in order or "mult_adds" in order
+    cost = _costs(report) if {"mult_adds", "output_bytes"} & set(order) else {}
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     table.add_column("Layer", overflow="fold", min_width=min(16, width // 4))
-    if show_type:
-        table.add_column("Type", overflow="fold")
-    if show_input:
-        table.add_column("Input", no_wrap=show_params, overflow="fold")
-    table.add_column("Output", no_wrap=show_params, overflow="fold")
-    if symbolic:
-        table.add_column("Symbolic output", overflow="fold")
-    if show_params:
-        table.add_column("Params", justify="right", no_wrap=True)
+    for column in order:
+        title, right = _TITLES[column]
+        table.add_column(title, justify="right" if right else "left", no_wrap=no_wrap or right, overflow="fold")
+        if column == "output" and symbolic:
+            table.add_column("Symbolic output", overflow="fold")
     table.add_column("Notes", overflow="fold")
     for row in rows:
         name = "  " * row.depth + row.name
@@ -68,29 +76,65 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120) -> T
             notes.append(f"[{style}]{code}[/]")
         if row.call > 1:
             notes.append(f"call {row.call}")
+        if row.attrs.get("shares_weights_with"):
+            notes.append(escape(f"weights of {row.attrs['shares_weights_with']}"))
         if row.kind == OP and row.called_at is not None:
             notes.append(escape(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}"))
-        if row.failed:
-            output = "[red bold]✗[/]"
-        elif row.status == "aborted":
-            output = "[dim]…[/]"
-        else:
-            output = escape(shapes_text(row.outputs))
-        params = "" if row.kind == OP or not row.params else count(row.params)
         style = "red" if row.failed else ("dim" if row.kind == OP else None)
         cells = [escape(name)]
-        if show_type:
-            cells.append(escape(row.type))
-        if show_input:
-            cells.append(escape(shapes_text(row.inputs)))
-        cells.append(output)
-        if symbolic:
-            cells.append("" if row.failed or row.status == "aborted" else escape(symbolic_text(row.outputs)))
-        if show_params:
-            cells.append(params)
+        for column in order:
+            cells.append(_cell(report, row, column, cost))
+            if column == "output" and symbolic:
+                cells.append("" if row.failed or row.status == "aborted" else escape(symbolic_text(row.outputs)))
         cells.append(" ".join(notes))
         table.add_row(*cells, style=style)
     return table
+
+
+_TITLES = {"type": ("Type", False), "input": ("Input", False), "output": ("Output", False),
+           "params": ("Params", True), "params_percent": ("Params %", True), "mult_adds": ("Mult-Adds", True),
+           "kernel": ("Kernel", False), "trainable": ("Trainable", False), "param_bytes": ("Param bytes", True),
+           "output_bytes": ("Output bytes", True)}
+
+
+def _costs(report: Report) -> dict:
+    from ..trace.costs import subtree_macs, tensor_bytes
+
+    return {"macs": subtree_macs(report.trace),
+            "bytes": {r.index: sum(tensor_bytes(t) for t in r.outputs) for r in report.trace.layers}}
+
+
+def _cell(report: Report, row, column: str, cost: dict) -> str:
+    if column == "type":
+        return escape(row.type)
+    if column == "input":
+        return escape(shapes_text(row.inputs))
+    if column == "output":
+        if row.failed:
+            return "[red bold]✗[/]"
+        return "[dim]…[/]" if row.status == "aborted" else escape(shapes_text(row.outputs))
+    params = 0 if row.kind == OP else row.params
+    if column == "params":
+        return count(params) if params else ""
+    if column == "params_percent":
+        total = report.trace.total_params
+        return f"{100 * params / total:.2f}%" if params and total else ""
+    if column == "param_bytes":
+        return quantity(4 * params, "B") if params else ""
+    if column == "mult_adds":
+        macs = cost["macs"].get(row.index, 0)
+        return count(macs) if macs else ""
+    if column == "output_bytes":
+        size = cost["bytes"].get(row.index, 0)
+        return quantity(size, "B") if size and not row.failed else ""
+    if column == "kernel":
+        k = row.attrs.get("kernel_size")
+        return "×".join(map(str, k)) if isinstance(k, list) else (str(k) if k else "")
+    if column == "trainable":
+        if row.kind == OP or not row.params:
+            return ""
+        return "yes" if row.trainable == row.params else ("no" if not row.trainable else "partly")
+    return ""
 
 
 def symbolic_text(tensors) -> str:
@@ -141,6 +185,11 @@ def summary(report: Report) -> Text:
     if t.training:
         text.append(" · train mode")
     text.append(f" · {count(t.total_params)} params ({count(t.trainable_params)} trainable)")
+    from ..trace.costs import total_macs
+
+    macs = total_macs(t)
+    if macs:
+        text.append(f" · {quantity(macs)} Mult-Adds")
     text.append(f" · {seconds(report.seconds)} (trace {seconds(t.seconds)})")
     return text
 
@@ -255,9 +304,9 @@ def _fix_body(fix: Fix, width: int) -> Text:
 
 
 def render(report: Report, stream: TextIO | None = None, *, depth: int | None = None,
-           color: str = "auto") -> None:
+           color: str = "auto", columns=None) -> None:
     console = make_console(stream, color)
-    console.print(layer_table(report, depth, console.width))
+    console.print(layer_table(report, depth, console.width, columns))
     console.print()
     console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):
@@ -276,7 +325,7 @@ def render(report: Report, stream: TextIO | None = None, *, depth: int | None = 
 
 
 def render_results(results, stream: TextIO | None = None, *, depth: int | None = None, color: str = "auto",
-                   strict: bool = False, **_: object) -> None:
+                   strict: bool = False, columns=None, **_: object) -> None:
     """The table report of each check; with several checks, a header each and a closing summary."""
     console = make_console(stream, color)
     many = len(results) > 1
@@ -288,7 +337,7 @@ def render_results(results, stream: TextIO | None = None, *, depth: int | None =
             if result.hint:
                 console.print(Text(f"  hint: {result.hint}"), soft_wrap=True)
         else:
-            render(result.report, stream, depth=depth, color=color)
+            render(result.report, stream, depth=depth, color=color, columns=columns)
         if many:
             console.print()
     if many:

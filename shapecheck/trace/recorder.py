@@ -43,6 +43,8 @@ _CATEGORIES = {
              "torch.vstack"),
     "matmul": ("torch.matmul", "torch.Tensor.matmul", "torch.Tensor.__matmul__",
                "torch.Tensor.__rmatmul__", "torch.mm", "torch.bmm", "torch.einsum"),
+    "attention": ("torch.nn.functional.scaled_dot_product_attention",
+                  "torch._C._nn.scaled_dot_product_attention"),
     "reduce": ("torch.mean", "torch.Tensor.mean", "torch.sum", "torch.Tensor.sum", "torch.amax",
                "torch.Tensor.amax"),
     "layer": tuple(f"torch.nn.functional.{n}" for n in (
@@ -364,6 +366,15 @@ class Recorder:
     # -- modules -------------------------------------------------------------------------
     def attach(self) -> None:
         self._counts = param_counts(self.model)
+        owners: dict[int, str] = {}  # id(parameter) → the first module that holds it
+        self._shared = {}
+        for name, module in self.model.named_modules(remove_duplicate=False):
+            own = [p for p in module._parameters.values() if p is not None]
+            first = {owners.get(id(p)) for p in own}
+            if own and None not in first and len(first) == 1 and name not in first:
+                self._shared[id(module)] = first.pop()  # tied: counted once, at its first holder
+            for p in own:
+                owners.setdefault(id(p), name)
         for name, module in self.model.named_modules():
             self._names[id(module)] = name
             self._handles.append(module.register_forward_pre_hook(self._pre, with_kwargs=True))
@@ -403,7 +414,7 @@ class Recorder:
             trainable=trainable if call == 1 else 0,
             call=call,
             parent=self.stack[-1] if self.stack else None,
-            attrs=_module_attrs(module),
+            attrs=_module_attrs(module) | ({"shares_weights_with": self._shared[key]} if key in self._shared else {}),
             defined_at=self.def_sites.get(module),
             called_at=location_of(caller),
             status="running",

@@ -1,0 +1,145 @@
+"""What each row of a trace costs, from its shapes alone: Mult-Adds, parameter and output bytes.
+
+Counted on meta (no arithmetic), in torchinfo's conventions where it has one, so the totals
+compare: a convolution or Linear costs one multiply-add per weight per output position, plus
+one per output element for its bias; a normalisation layer costs its parameters once per
+sample. Beyond torchinfo, the work of `matmul`/`bmm`/`@`, `F.linear`/`F.conv*` called from
+model code, `F.scaled_dot_product_attention` and `nn.MultiheadAttention` is counted too (a
+Linear applied to [N, L, E] counts all N·L rows, where torchinfo counts N).
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+from .records import MODULE, OP, LayerRecord, Trace
+
+_BYTES = {"float64": 8, "int64": 8, "complex64": 8, "float32": 4, "int32": 4, "float16": 2, "bfloat16": 2,
+          "int16": 2, "int8": 1, "uint8": 1, "bool": 1}
+_NORMS = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
+          "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm")
+_MATMUL = ("torch.matmul", "Tensor.matmul", "torch.bmm", "Tensor.bmm", "torch.mm", "Tensor.mm",
+           "Tensor.__matmul__", "Tensor.__rmatmul__", "torch.baddbmm", "torch.addmm")
+_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+
+
+def tensor_bytes(info) -> int:
+    return prod(info.shape) * _BYTES.get(info.dtype, 4)
+
+
+def _out(row: LayerRecord) -> int:
+    return prod(row.outputs[0].shape) if row.outputs else 0
+
+
+def _kernel(row: LayerRecord) -> int:
+    k = row.attrs.get("kernel_size")
+    return prod(k) if isinstance(k, list) else (k or 1)
+
+
+def row_macs(row: LayerRecord) -> int:
+    """Multiply-adds of one row itself (0 for containers: their children carry the work)."""
+    if row.failed or not row.outputs or not row.inputs:
+        return 0
+    a = row.attrs
+    if row.kind == MODULE:
+        kind = row.type
+        if kind.startswith("Conv") and "Transpose" not in kind and a.get("in_channels"):
+            per = a["in_channels"] // max(a.get("groups", 1), 1) * _kernel(row)
+            return _out(row) * per + (_out(row) if _has_bias(row, per * a.get("out_channels", 0)) else 0)
+        if kind.startswith("ConvTranspose") and a.get("out_channels"):
+            per = a["out_channels"] // max(a.get("groups", 1), 1) * _kernel(row)
+            return prod(row.inputs[0].shape) * per + _out(row)
+        if kind == "Linear" and a.get("in_features"):
+            out = _out(row)
+            bias = out if row.params and row.params > a["in_features"] * a.get("out_features", 0) else 0
+            return out * a["in_features"] + bias
+        if kind in _NORMS:
+            batch = row.outputs[0].shape[0] if row.outputs[0].shape else 1
+            return (row.params or 0) * batch
+        if kind == "MultiheadAttention":
+            return _attention_module(row)
+        if kind in _GATES:
+            return _recurrent(row)
+        return 0
+    if row.kind == OP:
+        if row.type in _MATMUL and len(row.inputs) >= 2:
+            return _out(row) * (row.inputs[0].shape[-1] if row.inputs[0].shape else 1)
+        if row.type in ("F.linear", "torch.nn.functional.linear") and len(row.inputs) >= 2:
+            return _out(row) * row.inputs[1].shape[-1] + (_out(row) if len(row.inputs) > 2 else 0)
+        if row.type.startswith("F.conv") and len(row.inputs) >= 2 and "transpose" not in row.type:
+            w = row.inputs[1].shape
+            return _out(row) * prod(w[1:]) + (_out(row) if len(row.inputs) > 2 else 0)
+        if row.type.endswith("scaled_dot_product_attention") and len(row.inputs) >= 3:
+            q, k, v = (t.shape for t in row.inputs[:3])
+            return prod(q[:-1]) * k[-2] * (q[-1] + v[-1])
+    return 0
+
+
+def _has_bias(row: LayerRecord, weights: int) -> bool:
+    return bool(row.params) and row.params > weights
+
+
+def _attention_module(row: LayerRecord) -> int:
+    a = row.attrs
+    e = a.get("embed_dim")
+    q = row.inputs[0].shape
+    if not e or len(q) != 3:
+        return 0
+    key = row.inputs[1].shape if len(row.inputs) > 1 and len(row.inputs[1].shape) == 3 else q
+    first = a.get("batch_first")
+    n, length, source = (q[0], q[1], key[1]) if first else (q[1], q[0], key[0])
+    kdim, vdim = a.get("kdim") or e, a.get("vdim") or e
+    projections = length * e * e + source * kdim * e + source * vdim * e + length * e * e
+    return n * (projections + 2 * length * source * e)
+
+
+def _recurrent(row: LayerRecord) -> int:
+    a = row.attrs
+    x = row.inputs[0].shape
+    hidden, size = a.get("hidden_size"), a.get("input_size")
+    if not hidden or not size or len(x) not in (2, 3):
+        return 0
+    steps = prod(x[:-1])  # time × batch, whichever way round
+    gates = _GATES[row.type] * hidden
+    total, width = 0, size
+    for _ in range(a.get("num_layers", 1)):
+        directions = 2 if a.get("bidirectional") else 1
+        total += directions * steps * gates * (width + hidden)
+        width = hidden * directions
+    return total
+
+
+def leaves(trace: Trace) -> list[LayerRecord]:
+    """Rows that do work of their own: modules without child rows, and ops."""
+    parents = {r.parent for r in trace.layers if r.parent is not None}
+    return [r for r in trace.layers if r.kind == OP or r.index not in parents]
+
+
+def subtree_macs(trace: Trace) -> dict[int, int]:
+    """Each row's Mult-Adds including everything called inside it."""
+    out = {r.index: 0 for r in trace.layers}
+    for row in leaves(trace):
+        cost = row_macs(row)
+        if not cost:
+            continue
+        for owner in trace.ancestors(row):
+            out[owner.index] += cost
+    return out
+
+
+def total_macs(trace: Trace) -> int:
+    return sum(row_macs(r) for r in leaves(trace))
+
+
+def activation_bytes(trace: Trace) -> int:
+    """Bytes of every leaf row's outputs: what a training step keeps for backward, roughly."""
+    return sum(tensor_bytes(t) for r in leaves(trace) if not r.failed for t in r.outputs)
+
+
+def memory_estimate(trace: Trace, param_bytes: int = 4) -> dict[str, int]:
+    """A training step's memory with Adam, in bytes: weights, gradients, two moment buffers, and
+    the leaf rows' outputs kept for backward. Assumes float32 parameters and no checkpointing."""
+    weights = trace.total_params * param_bytes
+    grads = trace.trainable_params * param_bytes
+    return {"weights": weights, "gradients": grads, "adam_state": 2 * grads,
+            "activations": activation_bytes(trace), "total": weights + 3 * grads + activation_bytes(trace)}
