@@ -12,7 +12,7 @@ from typing import Iterable
 from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
 from .report import Report
-from .spec import InputSpec, parse_input
+from .spec import InputSpec, Nested, parse_input
 
 ENGINES = ("auto", "meta", "real")
 _DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
@@ -22,9 +22,9 @@ def parse_inputs(inputs) -> list[InputSpec] | None:
     """`"3x224x224"`, a list of specs, or None (the model's defaults) → parsed specs."""
     if inputs is None:
         return None
-    if isinstance(inputs, (str, InputSpec)):
+    if isinstance(inputs, (str, InputSpec, Nested)):
         inputs = [inputs]
-    specs = [i if isinstance(i, InputSpec) else parse_input(str(i)) for i in inputs]
+    specs = [i if isinstance(i, (InputSpec, Nested)) else parse_input(str(i)) for i in inputs]
     named = [s for s in specs if s.name is not None]
     if named and any(s.name is None for s in specs[specs.index(named[0]):]):
         raise SpecError(f"--input {specs[specs.index(named[0]) + 1]} comes after the keyword input "
@@ -193,6 +193,8 @@ def _one_at_a_time():
 
 def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s):
     """--symbolic: the accepted input sizes, and the expressions shown next to each row."""
+    if not isinstance(specs[0], InputSpec):
+        return None, "--symbolic needs a tensor as the first input, not a structure of tensors"
     if runner is None:
         return None, "--symbolic needs the meta engine: the accepted input sizes were not worked out"
     from .domain.analysis import analyze
@@ -291,6 +293,8 @@ def _runner(loaded: LoadedModel, specs, common):
 
     def run(request):
         shapes = list(specs)
+        if (request.dims is not None or request.dtype is not None) and not isinstance(specs[0], InputSpec):
+            raise LookupError("the first input is a structure of tensors: no single size to change")
         if request.dims is not None or request.dtype is not None:
             shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype,
                                   specs[0].name)

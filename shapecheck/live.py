@@ -239,8 +239,13 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
     specs, batch, why = _specs(args, kwargs)
     if specs is None:
         return LiveDiagnosis(error, name, call=call, link=link, note=why)
-    # A class of the user's can be named on the command line; an inline nn.Sequential cannot.
-    command = _command(module, specs, batch) if _is_user(_class_file(type(module)) or "<unknown>") else None
+    # A class of the user's can be named on the command line; an inline nn.Sequential cannot,
+    # and --input has no syntax for a list or dict of tensors.
+    from .spec import InputSpec
+
+    plain = all(isinstance(s, InputSpec) for s in specs)
+    command = _command(module, specs, batch) if plain and _is_user(_class_file(type(module)) or "<unknown>") \
+        else None
     source = _class_file(type(module))
     if command and os.path.abspath(source) == os.path.abspath(sys.argv[0]) and _runs_on_import(source):
         command += (f"  (this imports {_display(sys.argv[0])} and runs its top-level code: guard it with "
@@ -251,7 +256,9 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
     except ShapecheckError as err:
         return LiveDiagnosis(error, name, call=call, link=link, command=command,
                              note=f"could not check {name}: {err.message}")
-    return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command)
+    note = None if plain else ("no command to repeat this check: --input has no syntax for a list or dict of "
+                               "tensors (shapecheck.check(model, ...) in a test can take them)")
+    return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
 
 
 # -- an error outside any module ----------------------------------------------------------------

@@ -50,6 +50,19 @@ class InputSpec:
         return self.dims if batch is None else (batch, *self.dims)
 
 
+@dataclass(frozen=True)
+class Nested:
+    """An argument of `forward` that is a list, tuple or dict of tensors (`forward(self, batch)`
+    with `batch = {"image": …, "boxes": […]}`): InputSpecs in that structure. Only from a live
+    call (`shapecheck run`, `summary(input_data=…)`): --input has no syntax for it."""
+
+    value: object  # list | tuple | dict of InputSpec or Nested
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}=(nested)" if self.name else "(nested)"
+
+
 def parse_input(text: str) -> InputSpec:
     """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`, `mask=100:bool` (by keyword)."""
     raw = text
@@ -111,22 +124,45 @@ def parse_arg(text: str) -> tuple[str, object]:
         return key, value
 
 
-def from_tensors(args, kwargs) -> tuple[list[InputSpec] | None, int | None, str | None]:
-    """InputSpecs for the tensors a model was (or will be) called with, and the batch: their
-    shared first dim (None when they do not share one). (None, None, why) when an argument is
-    not a tensor or its dtype has no --input name."""
+def from_tensors(args, kwargs) -> tuple[list | None, int | None, str | None]:
+    """Input specs for the values a model was (or will be) called with, and the batch: the first
+    dim all tensors share (None when they do not share one). Lists, tuples and dicts of tensors
+    become Nested specs. (None, None, why) when a value is neither a tensor nor such a structure,
+    or has a dtype --input cannot name."""
     values = [(None, a) for a in args] + [(k, v) for k, v in kwargs.items() if v is not None]
     if not values:
         return None, None, "the model was called without tensor arguments"
     known = set(DTYPES.values())
-    for name, value in values:
-        if not (hasattr(value, "shape") and hasattr(value, "dtype")):
-            what = f"argument `{name}`" if name else "a positional argument"
-            return None, None, f"{what} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs"
-        if str(value.dtype).replace("torch.", "") not in known:
-            return None, None, f"an argument has dtype {value.dtype}, which --input cannot express"
-    firsts = {tuple(v.shape)[0] if len(v.shape) else None for _, v in values}
-    batched = len(firsts) == 1 and None not in firsts and all(len(v.shape) > 1 for _, v in values)
-    specs = [InputSpec(tuple(v.shape)[1:] if batched else tuple(v.shape), str(v.dtype).replace("torch.", ""), name)
-             for name, v in values]
-    return specs, (next(iter(firsts)) if batched else None), None
+    leaves = []
+
+    def walk(value, where: str):
+        if hasattr(value, "shape") and hasattr(value, "dtype"):
+            if str(value.dtype).replace("torch.", "") not in known:
+                raise ValueError(f"{where} has dtype {value.dtype}, which shapecheck cannot make a dummy of")
+            leaves.append(tuple(value.shape))
+            return value
+        if isinstance(value, (list, tuple)) and value:
+            return type(value)(walk(v, f"{where}[{i}]") for i, v in enumerate(value)) \
+                if not hasattr(value, "_fields") else [walk(v, where) for v in value]
+        if isinstance(value, dict) and value:
+            return {k: walk(v, f"{where}[{k!r}]") for k, v in value.items()}
+        raise ValueError(f"{where} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs")
+
+    try:
+        for name, value in values:
+            walk(value, f"argument `{name}`" if name else "a positional argument")
+    except ValueError as err:
+        return None, None, str(err)
+    firsts = {shape[0] if shape else None for shape in leaves}
+    batched = len(firsts) == 1 and None not in firsts and all(len(shape) > 1 for shape in leaves)
+
+    def spec(value, name=None):
+        if hasattr(value, "shape"):
+            shape = tuple(value.shape)
+            return InputSpec(shape[1:] if batched else shape, str(value.dtype).replace("torch.", ""), name)
+        if isinstance(value, dict):
+            return Nested({k: spec(v) for k, v in value.items()}, name)
+        return Nested(type(value)(spec(v) for v in value) if not hasattr(value, "_fields") else
+                      [spec(v) for v in value], name)
+
+    return [spec(v, n) for n, v in values], (next(iter(firsts)) if batched else None), None

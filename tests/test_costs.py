@@ -116,3 +116,12 @@ def test_summary_takes_torchinfos_arguments():
     by_data = shapecheck.summary(model, input_data=torch.randn(1, 3, 64, 64), verbose=0)
     assert by_data.summary_list[0].outputs[0].shape == (1, 1000)
     assert all(p.device.type == "cpu" for p in model.parameters())
+
+    class Pair(nn.Module):
+        def forward(self, inputs):
+            return inputs["left"] @ inputs["right"]
+
+    pair = shapecheck.summary(Pair(), input_data={"inputs": {"left": torch.randn(2, 3, 4),
+                                                             "right": torch.randn(2, 4, 5)}}, verbose=0)
+    assert pair.total_mult_adds == 2 * 3 * 5 * 4
+    assert pair.summary_list[0].outputs[0].shape == (2, 3, 5)

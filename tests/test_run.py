@@ -155,6 +155,29 @@ def test_a_model_called_with_keyword_arguments(tmp_path):
     assert "script.py:Encoder --input 12:int64 --input mask=10:bool --batch 2" in diagnosis
 
 
+def test_a_model_called_with_a_dict_and_a_list_of_tensors(tmp_path):
+    result = run(tmp_path, """
+        class Fusion(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.image = nn.Linear(64, 32)
+                self.text = nn.Linear(300, 32)
+                self.head = nn.Linear(64, 4)
+
+            def forward(self, batch):
+                a = self.image(batch["image"])
+                b = self.text(batch["text"][0])
+                return self.head(torch.cat([a, b], dim=0))
+
+        Fusion()({"image": torch.randn(8, 64), "text": [torch.randn(8, 300)]})
+        """)
+    assert result.returncode == 1
+    diagnosis = _before_traceback(result.stderr)
+    assert "[0]['image']: [8, 64]" in diagnosis and "[0]['text'][0]: [8, 300]" in diagnosis
+    assert "error[SC102]: `head` expects 64 input features but receives 32" in diagnosis
+    assert "no command to repeat this check: --input has no syntax for a list or dict" in diagnosis
+
+
 def test_a_script_that_succeeds_is_untouched(tmp_path):
     body = """
         print("hello", sys.argv[1:])

@@ -97,3 +97,16 @@ def test_a_missing_extra_names_the_install_command(monkeypatch):
         shapecheck.check("timm:resnet50")
     assert "need the timm package" in err.value.message
     assert err.value.hint == "pip install 'torch-shapecheck[timm]'"
+
+
+def test_t5s_tied_embeddings_are_counted_once():
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    with torch.device("meta"):
+        model = AutoModel.from_config(AutoConfig.for_model("t5"))
+    unique = sum(p.numel() for p in model.parameters())  # parameters() yields a tied tensor once
+    report = shapecheck.check("hf:t5")
+    assert report.trace.total_params == unique == 60506624
+    shared = {r.name: r.attrs.get("shares_weights_with") for r in report.layers if r.kind == "module"}
+    assert shared["encoder.embed_tokens"] == "shared" and shared["decoder.embed_tokens"] == "shared"

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..spec import InputSpec
-from .recorder import EngineLimit, OpMode, Recorder, StopTrace
+from .recorder import _tensors, EngineLimit, OpMode, Recorder, StopTrace
 from .records import Trace, TraceError
 from .sources import user_traceback
 
@@ -39,14 +39,24 @@ def _dummy(shape, dtype, device: str):
 
 
 def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_list: bool) -> list:
-    """Dummy inputs: a tensor per spec, or (detection models) a list of per-sample images."""
+    """Dummy inputs: a tensor per spec (a structure of them for a Nested spec), or (detection
+    models) a list of per-sample images."""
+    from ..spec import Nested
+
+    def build(spec):
+        if isinstance(spec, Nested):
+            value = spec.value
+            if isinstance(value, dict):
+                return {k: build(v) for k, v in value.items()}
+            return type(value)(build(v) for v in value)
+        return _dummy(spec.shape(batch), getattr(torch, spec.dtype), device)
+
     values = []
     for spec in specs:
-        dtype = getattr(torch, spec.dtype)
-        if as_list:
-            values.append([_dummy(spec.dims, dtype, device) for _ in range(batch or 1)])
+        if as_list and not isinstance(spec, Nested):
+            values.append([_dummy(spec.dims, getattr(torch, spec.dtype), device) for _ in range(batch or 1)])
         else:
-            values.append(_dummy(spec.shape(batch), dtype, device))
+            values.append(build(spec))
     return values
 
 
@@ -154,7 +164,7 @@ def run(
     inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list)
     rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at, rewrites=rewrites)
     for value in inputs:
-        for t in value if isinstance(value, list) else [value]:
+        for _, t in _tensors(value):
             rec.tag_input(t)
     trace = Trace(
         model=label or type(model).__name__,
@@ -250,6 +260,8 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
 
     def runs(shape: tuple[int, ...]) -> bool:
         dims = tuple(shape[1:]) if batch is not None else tuple(shape)
+        if not isinstance(specs[0], InputSpec):
+            return False  # a nested first input has no one size to try
         shaped = [InputSpec(dims, specs[0].dtype, specs[0].name), *specs[1:]]
         inputs = make_inputs(shaped, shape[0] if batch is not None else None, device=META, as_list=as_list)
         args, kwargs = split_call(shaped, inputs)
