@@ -103,6 +103,9 @@ def check_command(
     timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", help="time limit for each check's worker process (default 300)")] = None,
     memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", metavar="MB", help="memory limit for each check's worker process (default: 8 GiB or 3/4 of the machine's memory, whichever is less)")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="config checks run side by side (default: the number of cores)")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="apply verified safe fixes that edit your own files, then check again")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="with --fix or --diff: unsafe fixes too (they change layer sizes: checkpoints no longer load)")] = False,
+    show_diff: Annotated[bool, typer.Option("--diff", help="print the unified diff --fix would write, and change nothing")] = False,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
@@ -174,6 +177,18 @@ def check_command(
     from .render import MACHINE_FORMATS, renderer
     from .report import run_exit_code
 
+    if show_diff or fix:
+        from . import apply
+
+        edits = apply.planned_edits(results, unsafe=unsafe_fixes)
+        if show_diff:
+            sys.stdout.write(apply.diff(edits))
+            raise typer.Exit(run_exit_code(results, strict_mode))
+        done = apply.write(edits)
+        for edit in done:
+            print(f"fixed {edit.code} at {edit.file}:{edit.line}", file=sys.stderr)
+        if done:
+            results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
     if model is not None and results[0].error is not None:
         failed = results[0]
         print(_error_text(failed.error, failed.hint, failed.detail), file=sys.stderr)

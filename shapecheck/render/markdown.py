@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..apply import edit_lines, edit_of
 from ..trace.records import OP
 from .common import codes_by_row, count, shape_text, visible_rows
 
@@ -44,6 +45,14 @@ def report_markdown(name: str, report, depth: int | None) -> str:
         for fix in f.fixes:
             state = " (verified)" if fix.verified else ""
             lines.append(f"- **help** [{fix.safety}]{state}: {fix.description}")
+            edit = edit_of(fix, f.code)
+            change = edit_lines(edit) if edit is not None else None
+            if change is not None:  # a line of the user's file: shown as the diff --fix writes
+                old, new = change
+                lines += ["", "  ```diff", f"  --- a/{edit.file}", f"  +++ b/{edit.file}",
+                          f"  @@ -{edit.line} +{edit.line},{len(new.splitlines())} @@", f"  -{old}", *[f"  +{c}" for c in new.splitlines()],
+                          "  ```"]
+                continue
             code = fix.after or fix.code
             if code:
                 lines += ["", "  ```python", *[f"  {c}" for c in code.splitlines()], "  ```"]

@@ -35,6 +35,32 @@ def _rules() -> list[dict]:
     return rules
 
 
+def _sarif_fixes(finding) -> list[dict]:
+    """Verified line edits of the user's files, as SARIF fix objects (a replaced or an
+    insertion region, with the new text)."""
+    from ..apply import edit_lines, edit_of
+
+    out = []
+    for fix in finding.fixes:
+        edit = edit_of(fix, finding.code)
+        lines = edit_lines(edit) if edit is not None else None
+        if lines is None:
+            continue
+        old, new = lines
+        out.append({
+            "description": {"text": f"{fix.description} [{fix.safety}, verified]"},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": quote(edit.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
+                "replacements": [{
+                    "deletedRegion": {"startLine": edit.line, "startColumn": 1, "endLine": edit.line,
+                                      "endColumn": len(old) + 1},
+                    "insertedContent": {"text": new},
+                }],
+            }],
+        })
+    return out
+
+
 def to_sarif(results) -> dict:
     rules = _rules()
     index = {r["id"]: i for i, r in enumerate(rules)}
@@ -56,6 +82,9 @@ def to_sarif(results) -> dict:
                     "artifactLocation": {"uri": quote(loc.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
                 }}]
+            fixes = _sarif_fixes(finding)
+            if fixes:
+                entry["fixes"] = fixes
             out.append(entry)
     invocations = [{"executionSuccessful": all(r.report is not None for r in results),
                     "toolExecutionNotifications": [

@@ -1,0 +1,160 @@
+"""`--fix` and `--diff`: turn verified fixes into edits of the user's own files.
+
+A fix can be applied when it was verified (the fixed model was traced again and runs, with its
+intent kept), its safety level is allowed (`safe`; `unsafe` too with `--unsafe-fixes`), and it
+is a line edit of a file under the working directory: a line rewritten (`before` → `after`) or
+lines inserted before the line it names (`code` ending in that line). Never a library file, a
+change of `--input`, or an edit whose line no longer reads as it did when traced. One edit per
+line: the first finding's fix wins. Files are written atomically, keeping their encoding's
+bytes, line endings, indentation and the trailing newline as they were.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from .diagnose.findings import SAFE, UNSAFE
+
+
+@dataclass
+class LineEdit:
+    file: str
+    line: int  # 1-based line the edit is anchored to
+    before: str  # that line's text (stripped), as traced
+    replace: str | None = None  # its new text (stripped), or None to keep it
+    insert: list[str] = field(default_factory=list)  # lines to put in front of it (stripped)
+    imports: list[str] = field(default_factory=list)  # import lines the file needs
+    code: str = ""  # the finding code, for messages
+
+
+def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
+    """The edits `--fix` would make for these check results."""
+    allowed = {SAFE, UNSAFE} if unsafe else {SAFE}
+    edits: dict[tuple[str, int], LineEdit] = {}
+    for result in results:
+        if result.report is None:
+            continue
+        for finding in result.report.findings:
+            for fix in finding.fixes:
+                edit = _edit(fix, allowed, finding.code)
+                if edit is None:
+                    continue
+                edits.setdefault((edit.file, edit.line), edit)
+                break  # the first applicable fix of a finding only
+    return sorted(edits.values(), key=lambda e: (e.file, e.line))
+
+
+def _in_tree(path: str) -> bool:
+    return (not os.path.isabs(path) and not path.startswith("..") and os.path.isfile(path)
+            and "site-packages" not in path)
+
+
+def _edit(fix, allowed: set[str], code: str) -> LineEdit | None:
+    loc = fix.location
+    if fix.verified is not True or fix.safety not in allowed or loc is None or not _in_tree(loc.file):
+        return None
+    if fix.before is not None and fix.after is not None:
+        return LineEdit(loc.file, loc.line, fix.before.strip(), replace=fix.after.strip(), imports=list(fix.imports),
+                        code=code)
+    lines = [line.strip() for line in (fix.code or "").splitlines() if line.strip()]
+    if len(lines) >= 2 and lines[-1] == (loc.source or "").strip():
+        return LineEdit(loc.file, loc.line, lines[-1], insert=lines[:-1], imports=list(fix.imports), code=code)
+    return None
+
+
+def _read(path: str) -> tuple[list[str], str]:
+    with open(path, "rb") as f:
+        data = f.read()
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    return data.decode("utf-8").splitlines(keepends=True), newline
+
+
+def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEdit]]:
+    """(the file as it is, as it would be, the edits that applied: their line still reads as traced)."""
+    lines, newline = _read(path)
+    original = "".join(lines)
+    applied = []
+    out = list(lines)
+    imports: list[str] = []
+    for edit in sorted(edits, key=lambda e: e.line, reverse=True):  # bottom up: line numbers stay valid
+        index = edit.line - 1
+        if index >= len(out) or out[index].strip() != edit.before:
+            continue
+        text = out[index]
+        indent = text[:len(text) - len(text.lstrip())]
+        ending = text[len(text.rstrip("\r\n")):] or newline
+        new = [indent + line + ending for line in edit.insert]
+        new.append(indent + edit.replace + ending if edit.replace is not None else text)
+        out[index:index + 1] = new
+        applied.append(edit)
+        imports += [line for line in edit.imports if line not in imports]
+    missing = [line for line in imports if not any(existing.strip() == line for existing in out)]
+    if missing:
+        at = _import_position(out)
+        out[at:at] = [line + newline for line in missing]
+    return original, "".join(out), applied
+
+
+def _import_position(lines: list[str]) -> int:
+    """After the module's docstring and its last top-level import line."""
+    last = 0
+    for i, line in enumerate(lines):
+        if line.startswith(("import ", "from ")):
+            last = i + 1
+        elif line.strip() and not line.startswith(("#", '"""', "'''", " ", "\t")) and last:
+            break
+    return last
+
+
+def diff(edits: list[LineEdit]) -> str:
+    """The unified diff `--fix` would write."""
+    out = []
+    for path in sorted({e.file for e in edits}):
+        original, changed, _ = edited_text(path, [e for e in edits if e.file == path])
+        if original != changed:
+            out += difflib.unified_diff(original.splitlines(keepends=True), changed.splitlines(keepends=True),
+                                        fromfile=f"a/{path}", tofile=f"b/{path}")
+    return "".join(out)
+
+
+def write(edits: list[LineEdit]) -> list[LineEdit]:
+    """Apply the edits in place, each file atomically; the edits that applied."""
+    done = []
+    for path in sorted({e.file for e in edits}):
+        original, changed, applied = edited_text(path, [e for e in edits if e.file == path])
+        if original == changed:
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        mode = os.stat(path).st_mode
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".shapecheck-", suffix=".py")
+        try:
+            with os.fdopen(handle, "wb") as f:
+                f.write(changed.encode("utf-8"))
+            os.chmod(temp, mode)
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise
+        done += applied
+    return done
+
+
+def edit_of(fix, code: str = "") -> LineEdit | None:
+    """The line edit a verified fix makes in the user's tree (either safety level), or None."""
+    return _edit(fix, {SAFE, UNSAFE}, code)
+
+
+def edit_lines(edit: LineEdit) -> tuple[str, str] | None:
+    """(the line as it is in the file, the text that replaces it), indentation kept; None when
+    the line no longer reads as traced."""
+    lines, newline = _read(edit.file)
+    if edit.line - 1 >= len(lines) or lines[edit.line - 1].strip() != edit.before:
+        return None
+    text = lines[edit.line - 1].rstrip("\r\n")
+    indent = text[:len(text) - len(text.lstrip())]
+    new = [indent + line for line in edit.insert] + [indent + edit.replace if edit.replace is not None else text]
+    return text, "\n".join(new)

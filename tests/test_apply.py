@@ -1,0 +1,101 @@
+"""`--fix` and `--diff`: verified fixes written into copies of the fixtures."""
+
+import json
+import os
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+import shapecheck
+from conftest import FIXTURES
+from shapecheck import apply
+from shapecheck.cli import app
+from shapecheck.report import CheckResult
+from test_fixtures import CASES, _options
+
+BROKEN = sorted({(fixture, size) for code, fixture, size, expected in CASES if expected and code != "SC100"})
+
+
+def _copy(tmp_path, fixture):
+    path, _, name = fixture.partition(":")
+    target = tmp_path / os.path.basename(path)
+    shutil.copy(os.path.join(FIXTURES, path), target)
+    return os.path.basename(path) + (f":{name}" if name else ""), target
+
+
+@pytest.mark.parametrize("fixture, size", BROKEN, ids=[f"{f}-{s}" for f, s in BROKEN])
+def test_fix_turns_a_fixture_clean_and_a_second_run_changes_nothing(tmp_path, monkeypatch, fixture, size):
+    monkeypatch.chdir(tmp_path)
+    target, path = _copy(tmp_path, fixture)
+    spec, options = _options(size)
+    report = shapecheck.check(target, spec, **options)
+    edits = apply.planned_edits([CheckResult(target, report)])
+    if not edits:
+        pytest.skip("no safe verified fix that edits a line of the file")
+    before = path.read_text()
+    expected_diff = apply.diff(edits)
+    written = apply.write(edits)
+    assert written and path.read_text() != before
+    # --diff showed exactly what --fix wrote
+    import difflib
+
+    assert expected_diff == "".join(difflib.unified_diff(before.splitlines(keepends=True),
+                                                         path.read_text().splitlines(keepends=True),
+                                                         fromfile=f"a/{path.name}", tofile=f"b/{path.name}"))
+    again = shapecheck.check(target, spec, **options)
+    fixed = {e.code for e in written}
+    assert not [f for f in again.errors if f.code in fixed], [f.message for f in again.errors]
+    assert apply.planned_edits([CheckResult(target, again)]) == [] or not again.errors
+
+
+def test_fix_keeps_line_endings_and_adds_a_missing_import(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = ("import torch.nn as nn\r\n\r\n\r\nclass Net(nn.Module):\r\n    def __init__(self):\r\n"
+              "        super().__init__()\r\n        self.conv = nn.Conv2d(3, 8, 3)\r\n"
+              "        self.fc = nn.Linear(8 * 30 * 30, 10)\r\n\r\n    def forward(self, x):\r\n"
+              "        x = self.conv(x)\r\n        return self.fc(x)\r\n")
+    (tmp_path / "net.py").write_bytes(source.encode())
+    result = CliRunner().invoke(app, ["net.py", "--input", "3x32x32", "--fix"])
+    assert result.exit_code == 0, result.output
+    data = (tmp_path / "net.py").read_bytes().decode()
+    assert "\r\n" in data and "\n" not in data.replace("\r\n", "")
+    assert data.startswith("import torch.nn as nn\r\nimport torch\r\n")
+    assert "        x = torch.flatten(x, 1)\r\n        return self.fc(x)\r\n" in data
+    assert "fixed SC101 at net.py:12" in result.stderr
+    second = CliRunner().invoke(app, ["net.py", "--input", "3x32x32", "--fix"])
+    assert second.exit_code == 0 and "fixed" not in second.stderr
+    assert (tmp_path / "net.py").read_bytes().decode() == data
+
+
+def test_diff_changes_nothing_and_unsafe_fixes_need_their_flag(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(os.path.join(FIXTURES, "rules", "sc104_channel_mismatch.py"), tmp_path / "m.py")
+    before = (tmp_path / "m.py").read_text()
+    safe = CliRunner().invoke(app, ["m.py:MidNetwork", "--input", "3x32x32", "--diff"])
+    assert safe.stdout == "" and safe.exit_code == 1  # its only fix is unsafe (the layer's weights change)
+    unsafe = CliRunner().invoke(app, ["m.py:MidNetwork", "--input", "3x32x32", "--diff", "--unsafe-fixes"])
+    assert "-        self.conv2 = nn.Conv2d(64, 64, 3, padding=1)" in unsafe.stdout
+    assert "+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)" in unsafe.stdout
+    assert (tmp_path / "m.py").read_text() == before
+
+
+def test_library_files_and_input_changes_are_never_edited():
+    report = shapecheck.check("resnet18", "1x64x64")  # its fixes: torchvision's lines and --input
+    assert report.errors
+    assert apply.planned_edits([CheckResult("resnet18", report)], unsafe=True) == []
+
+
+def test_machine_formats_carry_the_fix():
+    result = CliRunner().invoke(app, ["fixtures/vgg_view.py", "--input", "3x300x300", "--format", "sarif"])
+    (finding,) = json.loads(result.stdout)["runs"][0]["results"]
+    change = finding["fixes"][0]["artifactChanges"][0]
+    assert change["artifactLocation"]["uri"] == "fixtures/vgg_view.py"
+    (replacement,) = change["replacements"]
+    assert replacement["deletedRegion"]["startLine"] == 15
+    assert replacement["insertedContent"]["text"] == ("        x = nn.functional.adaptive_avg_pool2d(x, (7, 7))\n"
+                                                      "        x = x.view(x.size(0), -1)")
+    github = CliRunner().invoke(app, ["fixtures/vgg_view.py", "--input", "3x300x300", "--format", "github"])
+    assert "```suggestion" in github.stdout
+    markdown = CliRunner().invoke(app, ["fixtures/vgg_view.py", "--input", "3x300x300", "--format", "markdown"])
+    assert "+        x = nn.functional.adaptive_avg_pool2d(x, (7, 7))" in markdown.stdout
