@@ -39,10 +39,16 @@ def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
             continue
         for finding in result.report.findings:
             for fix in finding.fixes:
-                edit = _edit(fix, allowed, finding.code)
-                if edit is None:
-                    continue
-                edits.setdefault((edit.file, edit.line), edit)
+                if fix.steps:  # a chain: every step must be a line edit, verified together
+                    parts = [_edit(step, allowed, finding.code, verified=True) for step in fix.steps]
+                    if fix.verified is not True or fix.safety not in allowed or None in parts:
+                        continue
+                else:
+                    parts = [_edit(fix, allowed, finding.code)]
+                    if parts[0] is None:
+                        continue
+                for edit in parts:
+                    edits.setdefault((edit.file, edit.line), edit)
                 break  # the first applicable fix of a finding only
     return sorted(edits.values(), key=lambda e: (e.file, e.line))
 
@@ -52,9 +58,10 @@ def _in_tree(path: str) -> bool:
             and "site-packages" not in path)
 
 
-def _edit(fix, allowed: set[str], code: str) -> LineEdit | None:
+def _edit(fix, allowed: set[str], code: str, verified: bool = False) -> LineEdit | None:
+    """`verified`: the fix was verified as part of a chain, not on its own."""
     loc = fix.location
-    if fix.verified is not True or fix.safety not in allowed or loc is None or not _in_tree(loc.file):
+    if not (verified or fix.verified is True) or fix.safety not in allowed or loc is None or not _in_tree(loc.file):
         return None
     if fix.before is not None and fix.after is not None:
         return LineEdit(loc.file, loc.line, fix.before.strip(), replace=fix.after.strip(), imports=list(fix.imports),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, Runner
-from .findings import Diagnosis, Finding, Fix
+from .findings import SAFE, Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .roles import is_library_file
 from ..trace.records import SAME, Rerun, Trace
@@ -54,8 +54,10 @@ def _with_fix(runner: Runner, fix: Rerun) -> Runner:
     return run
 
 
-def verify_fixes(ctx: Context, finding: Finding) -> None:
-    """Apply each fix to a copy (on meta: free), trace again, and keep what happened."""
+def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
+    """Apply each fix to a copy (on meta: free), trace again, and keep what happened. A fix that
+    only moves the failure to a later layer starts a chain (`_chain`)."""
+    chained: list[Fix] = []
     for fix in finding.fixes:
         if fix.rerun is None:
             if fix.check_note is None:
@@ -91,7 +93,83 @@ def verify_fixes(ctx: Context, finding: Finding) -> None:
                 fix.check_note = f"with this fix: {first.code} {first.message}"
             else:
                 fix.check_note = f"with this fix {finding.code} is still found"
-    finding.fixes.sort(key=lambda f: (f.verified is not True,))
+            moved = first is not None and (first.layer, first.location) != (finding.layer, finding.location)
+            if chains and after.error is not None and moved:
+                chain = _chain(ctx, finding, fix, after)
+                if chain is not None:
+                    chained.append(chain)
+                    chains = False  # one chain per finding: the first fix that needs one
+    finding.fixes[:0] = chained
+    # Verified safe, then verified unsafe, then the rest.
+    finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
+
+
+MAX_CHAIN = 8  # fixes applied in a row before a chain gives up
+
+
+def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
+    """A fix that leaves a later failure: apply it, fix that failure the same way, and go on
+    until the model runs (at most MAX_CHAIN steps). One Fix with every step's edit, verified
+    by the last trace; None when a step has no fix of its own or the chain does not end."""
+    steps, rerun = [fix], fix.rerun
+    for _ in range(MAX_CHAIN - 1):
+        runner = _with_fix(ctx.runner, rerun)
+        again = diagnose(after, runner=runner, budget_s=ctx.budget_s, verify=False)
+        failing = next((f for f in again.findings if f.is_error), None)
+        if after.error is None and failing is None:
+            break
+        if failing is None:
+            return None
+        same_kind = [f for f in failing.fixes if f.rerun is not None and f.rerun.edits
+                     and fix.rerun.edits and f.rerun.edits[0].action == fix.rerun.edits[0].action]
+        nxt = (same_kind or [f for f in failing.fixes if f.rerun is not None] or [None])[0]
+        if nxt is None:
+            return None
+        rerun = Rerun(dims=nxt.rerun.dims if nxt.rerun.dims is not None else rerun.dims,
+                      dtype=nxt.rerun.dtype or rerun.dtype,
+                      batch=nxt.rerun.batch if nxt.rerun.batch != SAME else rerun.batch,
+                      train=nxt.rerun.train if nxt.rerun.train != SAME else rerun.train,
+                      edits=(*rerun.edits, *nxt.rerun.edits))
+        steps.append(nxt)
+        try:
+            after = ctx.rerun(rerun)
+        except Exception:  # noqa: BLE001 - a step that cannot be built ends the chain
+            return None
+    else:
+        return None
+    if after.error is not None or len(steps) < 2:
+        return None
+    lines = [f"{s.location.line}" if s.location else "" for s in steps]
+    parts = [f"{_short(s)}" + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True)]
+    why = _shared_cause(steps)
+    root = after.layers[0] if after.layers else None
+    return Fix(
+        description=f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts) + (f" — {why}" if why else ""),
+        code="\n".join(s.after or s.code for s in steps if (s.after or s.code)),
+        safety=SAFE if all(s.safety == SAFE for s in steps) else "unsafe",
+        location=steps[0].location, rerun=rerun, verified=True, steps=steps,
+        result_shape=root.outputs[0].shape if root is not None and root.outputs else None)
+
+
+def _short(fix: Fix) -> str:
+    """`set in_channels=64 on `c2``, without the reason after it."""
+    return fix.description.split(" to match ")[0].split(" (")[0].split(": ")[0]
+
+
+def _shared_cause(steps: list[Fix]) -> str | None:
+    """"all 3 lines pass `input_nc`": the same argument text in every edited constructor line."""
+    import re
+
+    firsts = []
+    for step in steps:
+        match = re.search(r"\w+\(\s*([^,()]+?)\s*,", step.before or "")
+        if match is None:
+            return None
+        firsts.append(match.group(1))
+    if len(set(firsts)) == 1 and firsts[0].isidentifier():
+        return (f"all {len(steps)} lines pass `{firsts[0]}` as the first argument: the edits come from that "
+                "one argument, which likely should be each previous layer's output size")
+    return None
 
 
 __all__ = ["CODES", "Context", "Diagnosis", "Finding", "Fix", "diagnose"]

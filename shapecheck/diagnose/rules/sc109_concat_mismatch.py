@@ -65,6 +65,26 @@ def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | Non
     return None
 
 
+def _multiple_each(ctx: Context, axes: tuple[int, ...]):
+    """For inputs whose spatial dims differ (540×760): the smallest power-of-two multiple m such
+    that every spatial dim rounded to it (up, and down) runs; (m, dims down, dims up)."""
+    base = list(ctx.sample_dims)
+    try:
+        for k in range(1, 8):
+            m = 2 ** k
+            up = [(-(-v // m) * m if i in axes else v) for i, v in enumerate(base)]
+            down = [(v // m * m if i in axes else v) for i, v in enumerate(base)]
+            beyond = [(v + m if i in axes else v) for i, v in enumerate(up)]
+            # The next multiple must run too: else m is a coincidence of these sizes, not the rule.
+            if up == base or not ctx.runs_at(tuple(up)) or not ctx.runs_at(tuple(beyond)):
+                continue
+            ok_down = all(down[a] > 0 for a in axes) and ctx.runs_at(tuple(down))
+            return m, (down if ok_down else [0] * len(base)), up
+    except (LookupError, TimeoutError):
+        return None
+    return None
+
+
 def _rounding(ctx: Context) -> str | None:
     """"`F.max_pool2d` at line 23 rounds 25 down to 12": the first halving of an odd size."""
     for row in ctx.trace.layers:
@@ -77,6 +97,26 @@ def _rounding(ctx: Context) -> str | None:
             if s > 1 and a % s:
                 return f"{ref(row)} rounds {a} down to {b} (÷{s}); doubling back gives {b * s}, not {a}"
     return None
+
+
+def _interpolate_fix(row, rank: int) -> Fix:
+    """Resize the first tensor to the second's spatial size, in the user's own names: a line
+    before the join when the first item is a variable, else the item wrapped where it stands."""
+    source = row.called_at.source
+    size = f"shape[-{rank - 2}:]"
+    items = re.search(r"\[\s*(?P<a>[^\[\]]+?)\s*,\s*(?P<b>[A-Za-z_][\w.]*)\s*\]", source)
+    edit = Rerun(edits=(Edit("op_match", op_site(row)),))
+    if items is None:
+        return Fix(description="resize before joining: interpolate the first tensor to the spatial size of the second",
+                   code=f"F.interpolate(first, size=second.{size})", safety=SAFE, location=row.called_at, rerun=edit)
+    a, b = items.group("a"), items.group("b")
+    description = f"resize before joining: interpolate `{a}` to the spatial size of `{b}`"
+    if a.isidentifier():
+        return Fix(description=description, code=f"{a} = F.interpolate({a}, size={b}.{size})\n{source}",
+                   safety=SAFE, location=row.called_at, rerun=edit)
+    after = source[:items.start("a")] + f"F.interpolate({a}, size={b}.{size})" + source[items.end("a"):]
+    return Fix(description=description, code=after, safety=SAFE, location=row.called_at, before=source,
+               after=after, rerun=edit)
 
 
 def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
@@ -134,6 +174,18 @@ def check(ctx: Context) -> list[Finding]:
     fixes = []
     dims = ctx.sample_dims
     axes = tuple(range(1, len(dims))) if len(dims) >= 2 and d >= 2 else ()
+    if axes and ctx.runner is not None and len({dims[a] for a in axes}) > 1:
+        sizes = _multiple_each(ctx, axes)
+        if sizes is not None:
+            m, down, up = sizes
+            why.append(f"the sizes line up only when every spatial dim of the input is a multiple of {m}")
+            text = "x".join(map(str, up))
+            fixes.append(Fix(
+                description=f"resize or pad the input so each spatial dim is a multiple of {m}: "
+                            f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
+                            + (f" (or {'×'.join(map(str, down[1:]))})" if all(d > 0 for d in down) else ""),
+                code=f"--input {text}", safety=SAFE, rerun=Rerun(dims=tuple(up)),
+            ))
     if axes and ctx.runner is not None and len({dims[a] for a in axes}) == 1:
         found = _multiple(ctx, axes)
         if found:
@@ -149,15 +201,7 @@ def check(ctx: Context) -> list[Finding]:
     if other is not None:
         fixes.append(other)
     if row.called_at is not None and rank >= 3 and d >= 2:
-        source = row.called_at.source
-        items = re.search(r"\[\s*([A-Za-z_]\w*)\s*,.*?([A-Za-z_]\w*)\s*\]", source)
-        x, skip = (items.group(1), items.group(2)) if items else ("the first tensor", "the second")
-        fixes.append(Fix(
-            description=f"resize before joining: interpolate `{x}` to the spatial size of `{skip}`",
-            code=f"{x} = F.interpolate({x}, size={skip}.shape[-{rank - 2}:])\n{source}" if items else
-            f"torch.nn.functional.interpolate(first, size=second.shape[-{rank - 2}:])", safety=SAFE,
-            location=row.called_at, rerun=Rerun(edits=(Edit("op_match", op_site(row)),)),
-        ))
+        fixes.append(_interpolate_fix(row, rank))
     return [Finding(
         code="SC109", severity=ERROR, layer=row.name,
         message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
