@@ -120,11 +120,14 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
             break
         if failing is None:
             return None
+        # Only the same kind of edit (in_channels after in_channels, resize after resize): a
+        # different kind would be a second guess at intent, not the same fix carried through.
         same_kind = [f for f in failing.fixes if f.rerun is not None and f.rerun.edits
-                     and fix.rerun.edits and f.rerun.edits[0].action == fix.rerun.edits[0].action]
-        nxt = (same_kind or [f for f in failing.fixes if f.rerun is not None] or [None])[0]
-        if nxt is None:
+                     and fix.rerun.edits and f.rerun.edits[0].action == fix.rerun.edits[0].action
+                     and f.safety == fix.safety]
+        if not same_kind:
             return None
+        nxt = same_kind[0]
         rerun = Rerun(dims=nxt.rerun.dims if nxt.rerun.dims is not None else rerun.dims,
                       dtype=nxt.rerun.dtype or rerun.dtype,
                       batch=nxt.rerun.batch if nxt.rerun.batch != SAME else rerun.batch,

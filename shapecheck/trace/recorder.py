@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from .records import MODULE, OP, LayerRecord, TensorInfo
+from .records import MODULE, OP, LayerRecord, Location, TensorInfo
 from .sources import location_of, module_caller, op_caller
 
 _TID = "_shapecheck_tid"
@@ -270,6 +270,24 @@ def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
     return counts
 
 
+def class_location(cls) -> Location | None:
+    """The `class Name(...)` line of a model's class, found from its methods' code."""
+    import linecache
+
+    from .sources import display_path
+
+    for value in vars(cls).values():
+        code = getattr(value, "__code__", None)
+        if code is None:
+            continue
+        lines = linecache.getlines(code.co_filename)
+        for number in range(min(code.co_firstlineno, len(lines)), 0, -1):
+            if lines[number - 1].lstrip().startswith(f"class {cls.__name__}"):
+                return Location(display_path(code.co_filename), number, lines[number - 1].strip())
+        return None
+    return None
+
+
 class Recorder:
     """Attach to a model, record one forward pass, detach."""
 
@@ -415,8 +433,8 @@ class Recorder:
             call=call,
             parent=self.stack[-1] if self.stack else None,
             attrs=_module_attrs(module) | ({"shares_weights_with": self._shared[key]} if key in self._shared else {}),
-            defined_at=self.def_sites.get(module),
-            called_at=location_of(caller),
+            defined_at=self.def_sites.get(module) or (class_location(type(module)) if not self.stack else None),
+            called_at=location_of(caller) if self.stack else None,  # the root is called by shapecheck
             status="running",
         )
         self.rows.append(row)
