@@ -79,6 +79,8 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
         spread = [j for j in range(t.rank) if t.shape[j] == 1 and out.shape[j + offset] > 1]
         if not spread:
             continue
+        if any(t.shape[j] > 1 for j in range(t.rank - 1) if j != k):
+            continue  # it has positions of its own (RoPE's [B, N, 1, D] over heads): not one vector for all
         j = spread[0]
         positions = out.shape[j + offset]
         source = row.called_at.source if row.called_at else ""
