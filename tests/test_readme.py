@@ -19,6 +19,13 @@ TIMES = re.compile(r"\d+\.\d\d s \(trace \d+\.\d\d s\)|(?<=, )\d+\.\d\d s\)")
 
 def test_readme_has_examples():
     assert len(BLOCKS) >= 5
+    assert README.count("```console\n$ shapecheck") >= 3  # the story, a sequence model, a failing script
+
+
+def test_readme_reads_in_five_minutes():
+    assert len(README.splitlines()) < 400
+    for link in re.findall(r"\]\((docs/[\w.-]+\.md)", README):  # every page it sends people to exists
+        assert glob.glob(f"{ROOT}/{link}"), link
 
 
 # Installed packages live at another path on another machine.

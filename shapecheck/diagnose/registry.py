@@ -17,7 +17,7 @@ class RuleInfo:
     summary: str
     status: str = RESERVED
     severity: str | None = None
-    page: str = "README.md"  # the document whose `#scNNN-name` section shows the rule at work
+    page: str = "docs/rules.md"  # the document whose `#scNNN-name` section shows the rule at work
 
 
 SEQUENCE_PAGE = "docs/sequence-models.md"
