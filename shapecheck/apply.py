@@ -73,10 +73,15 @@ def _edit(fix, allowed: set[str], code: str, verified: bool = False) -> LineEdit
 
 
 def _read(path: str) -> tuple[list[str], str]:
+    """The file's lines and its line ending. A file that is not UTF-8 reads as no lines: it is
+    left alone rather than rewritten in another encoding."""
     with open(path, "rb") as f:
         data = f.read()
     newline = "\r\n" if b"\r\n" in data else "\n"
-    return data.decode("utf-8").splitlines(keepends=True), newline
+    try:
+        return data.decode("utf-8").splitlines(keepends=True), newline
+    except UnicodeDecodeError:
+        return [], newline
 
 
 def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEdit]]:
@@ -153,6 +158,17 @@ def write(edits: list[LineEdit]) -> list[LineEdit]:
 def edit_of(fix, code: str = "") -> LineEdit | None:
     """The line edit a verified fix makes in the user's tree (either safety level), or None."""
     return _edit(fix, {SAFE, UNSAFE}, code)
+
+
+def edits_of(fix, code: str = "") -> list[LineEdit]:
+    """Every line edit of a verified fix (a chain has one per step); [] unless all apply."""
+    if not fix.steps:
+        edit = edit_of(fix, code)
+        return [edit] if edit is not None else []
+    if fix.verified is not True:
+        return []
+    parts = [_edit(step, {SAFE, UNSAFE}, code, verified=True) for step in fix.steps]
+    return [] if None in parts else parts
 
 
 def edit_lines(edit: LineEdit) -> tuple[str, str] | None:

@@ -46,7 +46,8 @@ def test_fix_turns_a_fixture_clean_and_a_second_run_changes_nothing(tmp_path, mo
     again = shapecheck.check(target, spec, **options)
     fixed = {e.code for e in written}
     assert not [f for f in again.errors if f.code in fixed], [f.message for f in again.errors]
-    assert apply.planned_edits([CheckResult(target, again)]) == [] or not again.errors
+    # a second --fix finds nothing more to do for what the first one fixed
+    assert not [e for e in apply.planned_edits([CheckResult(target, again)]) if e.code in fixed]
 
 
 def test_fix_keeps_line_endings_and_adds_a_missing_import(tmp_path, monkeypatch):
@@ -80,6 +81,16 @@ def test_diff_changes_nothing_and_unsafe_fixes_need_their_flag(tmp_path, monkeyp
     assert (tmp_path / "m.py").read_text() == before
 
 
+def test_a_file_that_is_not_utf8_is_left_alone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = ("# -*- coding: latin-1 -*-\n" + open(os.path.join(FIXTURES, "vgg_view.py"), encoding="utf-8").read()
+              .replace('"""', '"""caf\xe9 ', 1)).encode("latin-1")
+    (tmp_path / "vgg_view.py").write_bytes(source)
+    report = shapecheck.check("vgg_view.py", "3x300x300")
+    edits = apply.planned_edits([CheckResult("vgg_view.py", report)])
+    assert edits and apply.write(edits) == [] and (tmp_path / "vgg_view.py").read_bytes() == source
+
+
 def test_library_files_and_input_changes_are_never_edited():
     report = shapecheck.check("resnet18", "1x64x64")  # its fixes: torchvision's lines and --input
     assert report.errors
@@ -99,3 +110,45 @@ def test_machine_formats_carry_the_fix():
     assert "```suggestion" in github.stdout
     markdown = CliRunner().invoke(app, ["fixtures/vgg_view.py", "--input", "3x300x300", "--format", "markdown"])
     assert "+        x = nn.functional.adaptive_avg_pool2d(x, (7, 7))" in markdown.stdout
+
+
+# SARIF 2.1.0's definitions of the objects a fix is made of (from the OASIS schema): the
+# properties each may have, and those it must have.
+SARIF_FIX = {
+    "fix": ({"description", "artifactChanges", "properties"}, {"artifactChanges"}),
+    "artifactChange": ({"artifactLocation", "replacements", "properties"}, {"artifactLocation", "replacements"}),
+    "replacement": ({"deletedRegion", "insertedContent", "properties"}, {"deletedRegion"}),
+    "region": ({"startLine", "startColumn", "endLine", "endColumn", "charOffset", "charLength", "byteOffset",
+                "byteLength", "snippet", "message", "sourceLanguage", "properties"}, set()),
+    "artifactContent": ({"text", "binary", "rendered", "properties"}, set()),
+    "message": ({"text", "markdown", "id", "arguments", "properties"}, set()),
+    "artifactLocation": ({"uri", "uriBaseId", "index", "description", "properties"}, set()),
+}
+
+
+def _conforms(kind, value):
+    allowed, required = SARIF_FIX[kind]
+    assert set(value) <= allowed and required <= set(value), (kind, sorted(value))
+
+
+def test_sarif_fixes_follow_the_2_1_0_definitions(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(os.path.join(FIXTURES, "chains.py"), tmp_path / "chains.py")
+    fixes = []
+    for target, size in (("chains.py:Generator", "1x64x64"), ("chains.py:TwoLevelUNet", "3x51x71")):
+        result = CliRunner().invoke(app, [target, "--input", size, "--format", "sarif"])
+        fixes += [fix for r in json.loads(result.stdout)["runs"][0]["results"] for fix in r.get("fixes", [])]
+    assert fixes
+    for fix in fixes:
+        _conforms("fix", fix)
+        _conforms("message", fix["description"])
+        assert len(fix["artifactChanges"]) >= 1
+        for change in fix["artifactChanges"]:
+            _conforms("artifactChange", change)
+            _conforms("artifactLocation", change["artifactLocation"])
+            assert change["replacements"]
+            for replacement in change["replacements"]:
+                _conforms("replacement", replacement)
+                _conforms("region", replacement["deletedRegion"])
+                _conforms("artifactContent", replacement["insertedContent"])
+                assert all(isinstance(v, int) and v >= 1 for v in replacement["deletedRegion"].values())

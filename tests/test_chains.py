@@ -19,6 +19,7 @@ def test_three_convs_built_with_the_same_wrong_argument():
                                         "at line 14; set in_channels=128 on `c3` at line 15; set in_channels=256 "
                                         "on `c4` at line 16")
     assert "all 3 lines pass `input_nc` as the first argument" in chain.description
+    assert "the likely intent is `ngf`, `ngf * 2`, `ngf * 4`" in chain.description
     single = finding.fixes[1]
     assert single.verified is False and "`c3` expects 1 input channels but receives 128" in single.check_note
 

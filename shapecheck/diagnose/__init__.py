@@ -144,7 +144,7 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
         return None
     lines = [f"{s.location.line}" if s.location else "" for s in steps]
     parts = [f"{_short(s)}" + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True)]
-    why = _shared_cause(steps)
+    why = _shared_cause(steps, after)
     root = after.layers[0] if after.layers else None
     return Fix(
         description=f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts) + (f" — {why}" if why else ""),
@@ -159,8 +159,10 @@ def _short(fix: Fix) -> str:
     return fix.description.split(" to match ")[0].split(" (")[0].split(": ")[0]
 
 
-def _shared_cause(steps: list[Fix]) -> str | None:
-    """"all 3 lines pass `input_nc`": the same argument text in every edited constructor line."""
+def _shared_cause(steps: list[Fix], after) -> str | None:
+    """"all 3 lines pass `input_nc`": the same argument text in every edited constructor line,
+    and what each should likely pass instead: the output-size argument of the layer feeding it
+    (`ngf`, `ngf * 2`), read from that layer's own line in the last trace."""
     import re
 
     firsts = []
@@ -169,10 +171,19 @@ def _shared_cause(steps: list[Fix]) -> str | None:
         if match is None:
             return None
         firsts.append(match.group(1))
-    if len(set(firsts)) == 1 and firsts[0].isidentifier():
-        return (f"all {len(steps)} lines pass `{firsts[0]}` as the first argument: the edits come from that "
-                "one argument, which likely should be each previous layer's output size")
-    return None
+    if len(set(firsts)) != 1 or not firsts[0].isidentifier():
+        return None
+    text = f"all {len(steps)} lines pass `{firsts[0]}` as the first argument: the edits come from that one argument"
+    intended = []
+    for step in steps:
+        feeder = re.search(r"to match `([^`]+)`", step.description)
+        row = next((r for r in after.layers if feeder and r.name == feeder.group(1) and r.defined_at), None)
+        second = re.search(r"\w+\(\s*[^,()]+?\s*,\s*([^,()]+?)\s*[,)]", row.defined_at.source) if row else None
+        if second is None:
+            return text
+        intended.append(second.group(1))
+    return text + "; the likely intent is " + ", ".join(f"`{t}`" for t in intended) + \
+        " (what each layer before it was built to output)"
 
 
 __all__ = ["CODES", "Context", "Diagnosis", "Finding", "Fix", "diagnose"]

@@ -36,27 +36,31 @@ def _rules() -> list[dict]:
 
 
 def _sarif_fixes(finding) -> list[dict]:
-    """Verified line edits of the user's files, as SARIF fix objects (a replaced or an
-    insertion region, with the new text)."""
-    from ..apply import edit_lines, edit_of
+    """Verified line edits of the user's files, as SARIF fix objects: one replacement per
+    edited line (a chain of edits is one fix), with the new text."""
+    from ..apply import edit_lines, edits_of
 
     out = []
     for fix in finding.fixes:
-        edit = edit_of(fix, finding.code)
-        lines = edit_lines(edit) if edit is not None else None
-        if lines is None:
+        changes: dict[str, list[dict]] = {}
+        edits = edits_of(fix, finding.code)
+        for edit in edits:
+            lines = edit_lines(edit)
+            if lines is None:
+                changes = {}
+                break
+            old, new = lines
+            changes.setdefault(edit.file, []).append({
+                "deletedRegion": {"startLine": edit.line, "startColumn": 1, "endLine": edit.line,
+                                  "endColumn": len(old) + 1},
+                "insertedContent": {"text": new},
+            })
+        if not changes:
             continue
-        old, new = lines
         out.append({
             "description": {"text": f"{fix.description} [{fix.safety}, verified]"},
-            "artifactChanges": [{
-                "artifactLocation": {"uri": quote(edit.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
-                "replacements": [{
-                    "deletedRegion": {"startLine": edit.line, "startColumn": 1, "endLine": edit.line,
-                                      "endColumn": len(old) + 1},
-                    "insertedContent": {"text": new},
-                }],
-            }],
+            "artifactChanges": [{"artifactLocation": {"uri": quote(path.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
+                                 "replacements": replacements} for path, replacements in changes.items()],
         })
     return out
 
