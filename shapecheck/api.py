@@ -308,26 +308,10 @@ def _runner(loaded: LoadedModel, specs, common):
         model, rewrites = apply(loaded.module, request.edits)
         with contextlib.redirect_stdout(sys.stderr):
             return engines.run(model, shapes, engine=engines.META, stop_at=request.stop,
-                               rewrites=rewrites, def_sites=_copied_sites(loaded, model), **options)
+                               rewrites=rewrites, def_sites=engines.copied_sites(loaded.module, model, loaded.def_sites),
+                               **options)
 
     return run
-
-
-def _copied_sites(loaded: LoadedModel, copy):
-    """Where each module of an edited copy was defined: its original's line, by name (a replaced
-    layer keeps the line that built the one it replaces)."""
-    import weakref
-
-    sites = weakref.WeakKeyDictionary()
-    if not loaded.def_sites:
-        return sites
-    originals = dict(loaded.module.named_modules())
-    for name, module in copy.named_modules():
-        original = originals.get(name)
-        site = loaded.def_sites.get(original) if original is not None else None
-        if site is not None:
-            sites[module] = site
-    return sites
 
 
 def _unexplained(diagnosis) -> bool:

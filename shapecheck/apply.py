@@ -39,14 +39,9 @@ def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
             continue
         for finding in result.report.findings:
             for fix in finding.fixes:
-                if fix.steps:  # a chain: every step must be a line edit, verified together
-                    parts = [_edit(step, allowed, finding.code, verified=True) for step in fix.steps]
-                    if fix.verified is not True or fix.safety not in allowed or None in parts:
-                        continue
-                else:
-                    parts = [_edit(fix, allowed, finding.code)]
-                    if parts[0] is None:
-                        continue
+                parts = edits_of(fix, finding.code, allowed)
+                if not parts:
+                    continue
                 for edit in parts:
                     edits.setdefault((edit.file, edit.line), edit)
                 break  # the first applicable fix of a finding only
@@ -58,7 +53,7 @@ def _in_tree(path: str) -> bool:
             and "site-packages" not in path)
 
 
-def _edit(fix, allowed: set[str], code: str, verified: bool = False) -> LineEdit | None:
+def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
     """`verified`: the fix was verified as part of a chain, not on its own."""
     loc = fix.location
     if not (verified or fix.verified is True) or fix.safety not in allowed or loc is None or not _in_tree(loc.file):
@@ -160,14 +155,15 @@ def edit_of(fix, code: str = "") -> LineEdit | None:
     return _edit(fix, {SAFE, UNSAFE}, code)
 
 
-def edits_of(fix, code: str = "") -> list[LineEdit]:
-    """Every line edit of a verified fix (a chain has one per step); [] unless all apply."""
+def edits_of(fix, code: str = "", allowed: frozenset[str] = frozenset({SAFE, UNSAFE})) -> list[LineEdit]:
+    """Every line edit of a verified fix at an allowed safety (a chain has one per step, verified
+    together); [] unless all of them apply."""
     if not fix.steps:
-        edit = edit_of(fix, code)
+        edit = _edit(fix, allowed, code)
         return [edit] if edit is not None else []
-    if fix.verified is not True:
+    if fix.verified is not True or fix.safety not in allowed:
         return []
-    parts = [_edit(step, {SAFE, UNSAFE}, code, verified=True) for step in fix.steps]
+    parts = [_edit(step, allowed, code, verified=True) for step in fix.steps]
     return [] if None in parts else parts
 
 

@@ -203,15 +203,9 @@ def _columns(text: str | None):
     """`--columns input_size,mult_adds` → our column names, in order."""
     if text is None:
         return None
-    from .render.common import COLUMNS
+    from .render.common import column_names
 
-    chosen = []
-    for word in (w.strip() for w in text.split(",")):
-        if word not in COLUMNS:
-            raise ShapecheckError(f"unknown column '{word}'", hint="columns: " + ", ".join(sorted(set(COLUMNS))))
-        if COLUMNS[word] not in chosen:
-            chosen.append(COLUMNS[word])
-    return chosen
+    return column_names(w.strip() for w in text.split(","))
 
 
 def _failed_document(format, model: str | None, message: str, hint: str | None) -> None:

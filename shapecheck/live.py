@@ -20,6 +20,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from .spec import from_tensors
+
 # Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
 SHAPE_ERRORS = (RuntimeError, ValueError, IndexError, AssertionError)
 
@@ -180,12 +182,6 @@ def _display(path: str) -> str:
 
 # -- the model's own call -----------------------------------------------------------------------
 
-def _specs(args, kwargs):
-    from .spec import from_tensors
-
-    return from_tensors(args, kwargs)
-
-
 def _class_file(cls) -> str:
     """The file a class was defined in, from its functions' code (for a class defined in a
     script run as __main__, `inspect` would name the running program instead)."""
@@ -236,7 +232,7 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
     from .errors import ShapecheckError
 
     name = type(module).__name__
-    specs, batch, why = _specs(args, kwargs)
+    specs, batch, why = from_tensors(args, kwargs)
     if specs is None:
         return LiveDiagnosis(error, name, call=call, link=link, note=why)
     # A class of the user's can be named on the command line; an inline nn.Sequential cannot,
@@ -320,7 +316,7 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
     candidates = [(n, v) for n, v in local.items() if isinstance(v, torch.Tensor) and id(v) not in ids]
     for model_name, model in models:
         for input_name, tensor in candidates:
-            specs, batch, _ = _specs((tensor,), {})
+            specs, batch, _ = from_tensors((tensor,), {})
             if specs is None:
                 continue
             try:

@@ -9,7 +9,7 @@ includes the work of matmul and attention in Mult-Adds, and carries shapecheck's
 
 from __future__ import annotations
 
-from .render.common import COLUMNS
+from .render.common import column_names
 from .report import Report
 from .spec import InputSpec
 
@@ -76,11 +76,7 @@ def summary(model, input_size=None, input_data=None, *, depth: int = 3, col_name
         specs, batch, why = from_tensors(args, kwargs)
         if specs is None:
             raise SpecError(f"input_data: {why}")
-    columns = []
-    for name in col_names or _TORCHINFO_DEFAULT:
-        if name not in COLUMNS:
-            raise SpecError(f"unknown column '{name}'")
-        columns.append(COLUMNS[name])
+    columns = column_names(col_names or _TORCHINFO_DEFAULT)
     report = check(model, specs, batch=batch or 1, no_batch=batch is None, train=mode == "train", **options)
     result = ModelSummary(report, depth, columns)
     if verbose:

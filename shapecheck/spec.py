@@ -135,18 +135,20 @@ def from_tensors(args, kwargs) -> tuple[list | None, int | None, str | None]:
     known = set(DTYPES.values())
     leaves = []
 
-    def walk(value, where: str):
+    def walk(value, where: str) -> None:
+        """Collect the tensors' shapes; ValueError for anything shapecheck cannot make a dummy of."""
         if hasattr(value, "shape") and hasattr(value, "dtype"):
             if str(value.dtype).replace("torch.", "") not in known:
                 raise ValueError(f"{where} has dtype {value.dtype}, which shapecheck cannot make a dummy of")
             leaves.append(tuple(value.shape))
-            return value
-        if isinstance(value, (list, tuple)) and value:
-            return type(value)(walk(v, f"{where}[{i}]") for i, v in enumerate(value)) \
-                if not hasattr(value, "_fields") else [walk(v, where) for v in value]
-        if isinstance(value, dict) and value:
-            return {k: walk(v, f"{where}[{k!r}]") for k, v in value.items()}
-        raise ValueError(f"{where} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs")
+        elif isinstance(value, (list, tuple)) and value:
+            for i, v in enumerate(value):
+                walk(v, f"{where}[{i}]")
+        elif isinstance(value, dict) and value:
+            for k, v in value.items():
+                walk(v, f"{where}[{k!r}]")
+        else:
+            raise ValueError(f"{where} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs")
 
     try:
         for name, value in values:

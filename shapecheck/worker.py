@@ -300,12 +300,11 @@ def _where(exc: BaseException, stage: str | None) -> str:
         path = os.path.abspath(frame.filename)
         if path.startswith(own) or f"{os.sep}torch{os.sep}" in path or f"{os.sep}site-packages{os.sep}" in path:
             continue
+        from .trace.sources import display_path  # imports torch if the model code did not: a failure path
+
         if frame.name == "<module>":
-            return f"at import of {os.path.relpath(path) if not os.path.relpath(path).startswith('..') else path} " \
-                   f"(line {frame.lineno})"
-        where = f"{os.path.relpath(path)}:{frame.lineno}" if not os.path.relpath(path).startswith("..") else \
-            f"{path}:{frame.lineno}"
-        return f"in {frame.name} ({where})"
+            return f"at import of {display_path(path)} (line {frame.lineno})"
+        return f"in {frame.name} ({display_path(path)}:{frame.lineno})"
     return f"while {_STAGES.get(stage, stage)}"
 
 

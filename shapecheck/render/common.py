@@ -59,3 +59,16 @@ COLUMNS = {"input": "input", "input_size": "input", "output": "output", "output_
            "trainable": "trainable", "param_bytes": "param_bytes", "output_bytes": "output_bytes",
            "type": "type"}
 DEFAULT_COLUMNS = ("type", "input", "output", "params")
+
+
+def column_names(names) -> list[str]:
+    """`["input_size", "mult_adds"]` (ours or torchinfo's) → our column names, in order, once each."""
+    from ..errors import SpecError
+
+    chosen = []
+    for name in names:
+        if name not in COLUMNS:
+            raise SpecError(f"unknown column '{name}'", hint="columns: " + ", ".join(sorted(set(COLUMNS))))
+        if COLUMNS[name] not in chosen:
+            chosen.append(COLUMNS[name])
+    return chosen

@@ -51,8 +51,7 @@ def row_macs(row: LayerRecord) -> int:
             return prod(row.inputs[0].shape) * per + _out(row)
         if kind == "Linear" and a.get("in_features"):
             out = _out(row)
-            bias = out if row.params and row.params > a["in_features"] * a.get("out_features", 0) else 0
-            return out * a["in_features"] + bias
+            return out * a["in_features"] + (out if _has_bias(row, a["in_features"] * a.get("out_features", 0)) else 0)
         if kind in _NORMS:
             batch = row.outputs[0].shape[0] if row.outputs[0].shape else 1
             return (row.params or 0) * batch

@@ -329,16 +329,25 @@ def run_real(loaded, specs: list[InputSpec], device: str, common: dict) -> Trace
             module = materialize(loaded.module)
     else:
         module = copy.deepcopy(loaded.module)
-        if sites:  # the copy's modules were built at the same lines as the originals
-            import weakref
-
-            copied = weakref.WeakKeyDictionary()
-            for a, b in zip(loaded.module.modules(), module.modules(), strict=False):
-                if a in sites:
-                    copied[b] = sites[a]
-            sites = copied
+        sites = copied_sites(loaded.module, module, sites)
     module.to(device)
     return run(module, specs, engine=REAL, device=device, def_sites=sites, **common)
+
+
+def copied_sites(original: nn.Module, copy: nn.Module, sites):
+    """Where each module of a copy was defined: its original's line, matched by name (a layer
+    an edit replaced keeps the line that built the one it replaces)."""
+    import weakref
+
+    out = weakref.WeakKeyDictionary()
+    if not sites:
+        return out
+    originals = dict(original.named_modules())
+    for name, module in copy.named_modules():
+        site = sites.get(originals[name]) if name in originals else None
+        if site is not None:
+            out[module] = site
+    return out
 
 
 def materialize(module: nn.Module) -> nn.Module:
