@@ -14,7 +14,8 @@
 (f) with --domain: the accepted-input analysis (--symbolic) over every torchvision
     classification model at its default input, once with symbolic shapes and once by probing
     only; median and worst time of each, how many fell back, and any run past the budget
-Targets: (a) ≤ 1.0× (the check's worker process included), (c) ≤ 1.3×, (d) well under 0.5 s, (f) median < 2 s, none past the budget.
+Targets: (a) ≤ 1.0× (the check's worker process included), (c) ≤ 1.3×, (d) well under 0.5 s,
+(f) median < 2 s, none past the budget.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ FLOOR = [PY, "-c", "import torch, torchvision"]
 # the ratio against it is shapecheck's own work alone.
 FLOOR_FROZEN = [PY, "-c", "import gc, torch; gc.freeze(); import torchvision"]
 SHAPECHECK = [PY, "-m", "shapecheck"]
-EAGER = [PY, "-c", """
+EAGER = [
+    PY,
+    "-c",
+    """
 import torch, torchvision
 model = torchvision.models.vgg16().eval()
 shapes = []
@@ -42,7 +46,8 @@ for m in model.modules():
     m.register_forward_hook(lambda mod, i, o: shapes.append(tuple(o.shape)))
 with torch.no_grad():
     model(torch.randn(1, 3, 300, 300))
-"""]
+""",
+]
 # Runs a command and prints its peak resident memory (KiB) from the kernel's own accounting.
 RSS = """
 import resource, subprocess, sys
@@ -53,8 +58,13 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 def wall(cmd: list[str], env: dict | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                   env={**os.environ, **env} if env else None)
+    subprocess.run(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        env={**os.environ, **env} if env else None,
+    )
     return time.perf_counter() - start
 
 
@@ -70,6 +80,7 @@ def peak_rss_mib(cmd: list[str]) -> float:
 def side_by_side(commands: dict[str, list[str]], repeat: int) -> dict[str, float]:
     """Median wall time of each command, runs interleaved so drift hits all alike. A name
     ending in `_in_process` runs its command with IN_PROCESS set."""
+
     def env(name):
         return IN_PROCESS if name.endswith("_in_process") else None
 
@@ -100,8 +111,15 @@ def checkpoint_figures() -> dict:
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "vit_h_14.pth")
-        subprocess.run([PY, "-c", "import sys, torch, torchvision; "
-                        "torch.save(torchvision.models.vit_h_14().state_dict(), sys.argv[1])", path], check=True)
+        subprocess.run(
+            [
+                PY,
+                "-c",
+                "import sys, torch, torchvision; torch.save(torchvision.models.vit_h_14().state_dict(), sys.argv[1])",
+                path,
+            ],
+            check=True,
+        )
         cmd = SHAPECHECK + ["vit_h_14", "--weights", path]
         wall(cmd)  # warm the page cache, as a second run would find it
         return {"e_size_gb": os.path.getsize(path) / 2**30, "e_seconds": wall(cmd), "e_rss_mib": peak_rss_mib(cmd)}
@@ -125,20 +143,42 @@ def domain_figures(budget: float) -> dict:
         trace = engines.run(loaded.module, specs)  # as `check` has it before the analysis
         for symbolic in (True, False):
             start = time.perf_counter()
-            acc = analyze(loaded.module, specs, batch=1, probe=runs, given_ok=trace.error is None,
-                          budget_s=budget, symbolic=symbolic, label=name, def_sites=loaded.def_sites,
-                          expected_rows=len(trace.layers))
-            rows.append({"model": name, "asked": "symbolic" if symbolic else "probing", "used": acc.method,
-                         "seconds": time.perf_counter() - start, "complete": acc.complete,
-                         "sentence": acc.sentence(), "notes": acc.notes})
-        print(f"  {name:28s} {rows[-2]['seconds']:5.2f} s {rows[-2]['used']:8s} | probing {rows[-1]['seconds']:5.2f} s"
-              f" | {rows[-2]['sentence']}", file=sys.stderr)
+            acc = analyze(
+                loaded.module,
+                specs,
+                batch=1,
+                probe=runs,
+                given_ok=trace.error is None,
+                budget_s=budget,
+                symbolic=symbolic,
+                label=name,
+                def_sites=loaded.def_sites,
+                expected_rows=len(trace.layers),
+            )
+            rows.append(
+                {
+                    "model": name,
+                    "asked": "symbolic" if symbolic else "probing",
+                    "used": acc.method,
+                    "seconds": time.perf_counter() - start,
+                    "complete": acc.complete,
+                    "sentence": acc.sentence(),
+                    "notes": acc.notes,
+                }
+            )
+        print(
+            f"  {name:28s} {rows[-2]['seconds']:5.2f} s {rows[-2]['used']:8s} | probing {rows[-1]['seconds']:5.2f} s"
+            f" | {rows[-2]['sentence']}",
+            file=sys.stderr,
+        )
     out = {"f_budget_s": budget, "f_models": len(rows) // 2, "f_rows": rows}
     for asked in ("symbolic", "probing"):
         times = [r["seconds"] for r in rows if r["asked"] == asked]
         out[f"f_{asked}_median_s"] = statistics.median(times)
         out[f"f_{asked}_worst_s"] = max(times)
-        out[f"f_{asked}_worst_model"] = max((r for r in rows if r["asked"] == asked), key=lambda r: r["seconds"])["model"]
+        out[f"f_{asked}_worst_model"] = max((r for r in rows if r["asked"] == asked), key=lambda r: r["seconds"])[
+            "model"
+        ]
         out[f"f_{asked}_past_budget"] = sum(t > budget for t in times)
         out[f"f_{asked}_incomplete"] = sum(not r["complete"] for r in rows if r["asked"] == asked)
     out["f_fell_back"] = sum(r["used"] != "symbolic" for r in rows if r["asked"] == "symbolic")
@@ -161,28 +201,39 @@ def main() -> None:
             return
         print(f"(f) accepted inputs of {f['f_models']} classification models, budget {f['f_budget_s']:g} s:")
         for asked in ("symbolic", "probing"):
-            print(f"    {asked:8s} median {f[f'f_{asked}_median_s']:.2f} s, worst {f[f'f_{asked}_worst_s']:.2f} s "
-                  f"({f[f'f_{asked}_worst_model']}), past the budget: {f[f'f_{asked}_past_budget']}, "
-                  f"not finished: {f[f'f_{asked}_incomplete']}")
+            print(
+                f"    {asked:8s} median {f[f'f_{asked}_median_s']:.2f} s, worst {f[f'f_{asked}_worst_s']:.2f} s "
+                f"({f[f'f_{asked}_worst_model']}), past the budget: {f[f'f_{asked}_past_budget']}, "
+                f"not finished: {f[f'f_{asked}_incomplete']}"
+            )
         print(f"    symbolic runs that fell back to probing: {f['f_fell_back']}  (target: median < 2 s, none past)")
         return
 
-    t = side_by_side({
-        "floor": FLOOR,
-        "floor_frozen": FLOOR_FROZEN,
-        "shapecheck": SHAPECHECK + ["vgg16", "--input", "3x300x300"],
-        "shapecheck_in_process": SHAPECHECK + ["vgg16", "--input", "3x300x300"],
-        "eager": EAGER,
-        "explain": SHAPECHECK + ["explain", "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)"],
-    }, opts.repeat)
+    t = side_by_side(
+        {
+            "floor": FLOOR,
+            "floor_frozen": FLOOR_FROZEN,
+            "shapecheck": SHAPECHECK + ["vgg16", "--input", "3x300x300"],
+            "shapecheck_in_process": SHAPECHECK + ["vgg16", "--input", "3x300x300"],
+            "eager": EAGER,
+            "explain": SHAPECHECK + ["explain", "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)"],
+        },
+        opts.repeat,
+    )
     rss_floor = statistics.median(peak_rss_mib(FLOOR) for _ in range(3))
     rss_vit = statistics.median(peak_rss_mib(SHAPECHECK + ["vit_h_14"]) for _ in range(3))
     figures = {
-        "a_floor_s": t["floor"], "a_shapecheck_s": t["shapecheck"], "a_ratio": t["shapecheck"] / t["floor"],
+        "a_floor_s": t["floor"],
+        "a_shapecheck_s": t["shapecheck"],
+        "a_ratio": t["shapecheck"] / t["floor"],
         "a_in_process_s": t["shapecheck_in_process"],
-        "a_floor_frozen_s": t["floor_frozen"], "a_ratio_frozen": t["shapecheck"] / t["floor_frozen"],
-        "b_eager_s": t["eager"], "b_ratio": t["shapecheck"] / t["eager"],
-        "c_floor_mib": rss_floor, "c_vit_h_14_mib": rss_vit, "c_ratio": rss_vit / rss_floor,
+        "a_floor_frozen_s": t["floor_frozen"],
+        "a_ratio_frozen": t["shapecheck"] / t["floor_frozen"],
+        "b_eager_s": t["eager"],
+        "b_ratio": t["shapecheck"] / t["eager"],
+        "c_floor_mib": rss_floor,
+        "c_vit_h_14_mib": rss_vit,
+        "c_ratio": rss_vit / rss_floor,
         "d_explain_s": t["explain"],
     }
     if opts.engines:
@@ -193,20 +244,32 @@ def main() -> None:
         print(json.dumps(figures, indent=2))
         return
     print(f"median of {opts.repeat} runs each, interleaved; python {sys.version.split()[0]}")
-    print(f"(a) shapecheck vgg16 --input 3x300x300  {t['shapecheck']:.2f} s  vs import floor "
-          f"{t['floor']:.2f} s  → {figures['a_ratio']:.3f}×  (target ≤ 1.0×)")
-    print(f"    the same without the worker process (SHAPECHECK_IN_PROCESS=1): {t['shapecheck_in_process']:.2f} s "
-          f"→ the worker costs {t['shapecheck'] - t['shapecheck_in_process']:+.2f} s")
-    print(f"    like for like, against a floor that also freezes after import torch: {t['floor_frozen']:.2f} s "
-          f"→ {figures['a_ratio_frozen']:.3f}×")
-    print(f"(b) shapecheck vgg16 --input 3x300x300  {t['shapecheck']:.2f} s  vs real weights + forward "
-          f"{t['eager']:.2f} s  → {figures['b_ratio']:.3f}×")
-    print(f"(c) peak RSS shapecheck vit_h_14  {rss_vit:.0f} MiB  vs import floor {rss_floor:.0f} MiB  "
-          f"→ {figures['c_ratio']:.3f}×  (target ≤ 1.3×)")
-    print(f"(d) shapecheck explain \"mat1 and mat2 …\"  {t['explain']:.2f} s  (target well under 0.5 s)")
+    print(
+        f"(a) shapecheck vgg16 --input 3x300x300  {t['shapecheck']:.2f} s  vs import floor "
+        f"{t['floor']:.2f} s  → {figures['a_ratio']:.3f}×  (target ≤ 1.0×)"
+    )
+    print(
+        f"    the same without the worker process (SHAPECHECK_IN_PROCESS=1): {t['shapecheck_in_process']:.2f} s "
+        f"→ the worker costs {t['shapecheck'] - t['shapecheck_in_process']:+.2f} s"
+    )
+    print(
+        f"    like for like, against a floor that also freezes after import torch: {t['floor_frozen']:.2f} s "
+        f"→ {figures['a_ratio_frozen']:.3f}×"
+    )
+    print(
+        f"(b) shapecheck vgg16 --input 3x300x300  {t['shapecheck']:.2f} s  vs real weights + forward "
+        f"{t['eager']:.2f} s  → {figures['b_ratio']:.3f}×"
+    )
+    print(
+        f"(c) peak RSS shapecheck vit_h_14  {rss_vit:.0f} MiB  vs import floor {rss_floor:.0f} MiB  "
+        f"→ {figures['c_ratio']:.3f}×  (target ≤ 1.3×)"
+    )
+    print(f'(d) shapecheck explain "mat1 and mat2 …"  {t["explain"]:.2f} s  (target well under 0.5 s)')
     if opts.checkpoint:
-        print(f"(e) shapecheck vit_h_14 --weights ({figures['e_size_gb']:.1f} GB)  {figures['e_seconds']:.2f} s, "
-              f"peak RSS {figures['e_rss_mib']:.0f} MiB (import floor {rss_floor:.0f} MiB)")
+        print(
+            f"(e) shapecheck vit_h_14 --weights ({figures['e_size_gb']:.1f} GB)  {figures['e_seconds']:.2f} s, "
+            f"peak RSS {figures['e_rss_mib']:.0f} MiB (import floor {rss_floor:.0f} MiB)"
+        )
     if opts.engines:
         rows = figures["real_engine_models"]
         print(f"models that needed the real engine ({len(rows)}):")

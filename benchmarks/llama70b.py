@@ -9,19 +9,34 @@ the floor `import torch, transformers`. Targets: ≤ 10 s, peak RSS ≤ 1.2× th
 
 from __future__ import annotations
 
-import resource
 import statistics
 import subprocess
 import sys
 import time
 
-SIZES = {"hidden_size": 8192, "num_hidden_layers": 80, "num_attention_heads": 64, "num_key_value_heads": 8,
-         "intermediate_size": 28672, "vocab_size": 128256, "max_position_embeddings": 131072}
-COMMAND = [sys.executable, "-m", "shapecheck", "hf:llama", "--depth", "2",
-           *[a for key, value in SIZES.items() for a in ("--arg", f"{key}={value}")]]
+SIZES = {
+    "hidden_size": 8192,
+    "num_hidden_layers": 80,
+    "num_attention_heads": 64,
+    "num_key_value_heads": 8,
+    "intermediate_size": 28672,
+    "vocab_size": 128256,
+    "max_position_embeddings": 131072,
+}
+COMMAND = [
+    sys.executable,
+    "-m",
+    "shapecheck",
+    "hf:llama",
+    "--depth",
+    "2",
+    *[a for key, value in SIZES.items() for a in ("--arg", f"{key}={value}")],
+]
 FLOOR = [sys.executable, "-c", "import torch, transformers, transformers.models.llama.modeling_llama"]
-RSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, " \
-      "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+RSS = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+    "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def timed(cmd):

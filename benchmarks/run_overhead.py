@@ -54,9 +54,13 @@ def main() -> None:
             paths[name] = os.path.join(folder, f"{name}.py")
             with open(paths[name], "w") as f:
                 f.write(text)
-        commands = {f"{how}_{name}": ([sys.executable, path] if how == "python" else
-                                      [sys.executable, "-m", "shapecheck", "run", path])
-                    for name, path in paths.items() for how in ("python", "shapecheck")}
+        commands = {
+            f"{how}_{name}": (
+                [sys.executable, path] if how == "python" else [sys.executable, "-m", "shapecheck", "run", path]
+            )
+            for name, path in paths.items()
+            for how in ("python", "shapecheck")
+        }
         for cmd in commands.values():
             wall(cmd)  # warm the page cache
         times = {name: [] for name in commands}
@@ -69,10 +73,14 @@ def main() -> None:
     print(f"median of {repeat} runs each, interleaved; python {sys.version.split()[0]}")
     print(f"python train.py            {t['python_train']:.2f} s")
     print(f"shapecheck run train.py    {t['shapecheck_train']:.2f} s")
-    print(f"start-up (empty script)    python {t['python_empty']:.2f} s, shapecheck run {t['shapecheck_empty']:.2f} s"
-          f" → {startup:+.2f} s")
-    print(f"overhead beyond start-up   {overhead:+.3f} s = {100 * overhead / t['python_train']:+.2f} % of the "
-          "training loop (target: under 2 %)")
+    print(
+        f"start-up (empty script)    python {t['python_empty']:.2f} s, shapecheck run {t['shapecheck_empty']:.2f} s"
+        f" → {startup:+.2f} s"
+    )
+    print(
+        f"overhead beyond start-up   {overhead:+.3f} s = {100 * overhead / t['python_train']:+.2f} % of the "
+        "training loop (target: under 2 %)"
+    )
 
 
 if __name__ == "__main__":

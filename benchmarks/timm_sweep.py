@@ -32,21 +32,29 @@ def main() -> None:
         row = {"model": name}
         try:
             report = shapecheck.check(f"timm:{name}")
-            row.update(engine=report.engine, findings=[f"{f.code} {f.message}" for f in report.findings],
-                       note=report.engine_note)
+            row.update(
+                engine=report.engine,
+                findings=[f"{f.code} {f.message}" for f in report.findings],
+                note=report.engine_note,
+            )
         except ShapecheckError as err:
             row.update(error=err.message)
-        except Exception as exc:  # noqa: BLE001 - shapecheck's bug: listed, the sweep goes on
+        except Exception as exc:
             row.update(error=f"internal error: {type(exc).__name__}: {exc}")
         row["seconds"] = round(time.perf_counter() - began, 2)
         rows.append(row)
-        print(f"{i + 1:4d}/{len(names)} {name:50s} {row['seconds']:6.2f} s "
-              f"{row.get('engine', 'ERROR')} {len(row.get('findings', []))}", file=sys.stderr, flush=True)
+        print(
+            f"{i + 1:4d}/{len(names)} {name:50s} {row['seconds']:6.2f} s "
+            f"{row.get('engine', 'ERROR')} {len(row.get('findings', []))}",
+            file=sys.stderr,
+            flush=True,
+        )
     total = time.perf_counter() - start
     found = [r for r in rows if r.get("findings")]
     real = [r for r in rows if r.get("engine") == "real"]
     failed = [r for r in rows if "error" in r]
-    print(f"{len(rows)} timm models in {total / 60:.1f} min (median {sorted(r['seconds'] for r in rows)[len(rows) // 2]:.2f} s)")
+    median = sorted(r["seconds"] for r in rows)[len(rows) // 2]
+    print(f"{len(rows)} timm models in {total / 60:.1f} min (median {median:.2f} s)")
     print(f"with findings: {len(found)}")
     for r in found:
         print(f"  {r['model']}: {'; '.join(r['findings'])[:200]}")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["check", "assert_shapes", "watch", "summary", "Report", "__version__"]
+__all__ = ["Report", "__version__", "assert_shapes", "check", "summary", "watch"]
 
 # `pytest -p shapecheck` loads the plugin that adds a diagnosis to tests failing with a shape error.
 pytest_plugins = ["shapecheck.pytest_plugin"]

@@ -7,7 +7,7 @@ import re
 import sys
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
@@ -18,7 +18,7 @@ ENGINES = ("auto", "meta", "real")
 _DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
 
 
-def parse_inputs(inputs) -> list[InputSpec] | None:
+def parse_inputs(inputs) -> list[InputSpec | Nested] | None:
     """`"3x224x224"`, a list of specs, or None (the model's defaults) → parsed specs."""
     if inputs is None:
         return None
@@ -26,21 +26,24 @@ def parse_inputs(inputs) -> list[InputSpec] | None:
         inputs = [inputs]
     specs = [i if isinstance(i, (InputSpec, Nested)) else parse_input(str(i)) for i in inputs]
     named = [s for s in specs if s.name is not None]
-    if named and any(s.name is None for s in specs[specs.index(named[0]):]):
-        raise SpecError(f"--input {specs[specs.index(named[0]) + 1]} comes after the keyword input "
-                        f"--input {named[0]}", hint="give positional inputs first, keyword inputs (NAME=DIMS) last")
+    if named and any(s.name is None for s in specs[specs.index(named[0]) :]):
+        raise SpecError(
+            f"--input {specs[specs.index(named[0]) + 1]} comes after the keyword input --input {named[0]}",
+            hint="give positional inputs first, keyword inputs (NAME=DIMS) last",
+        )
     if len({s.name for s in named}) != len(named):
         raise SpecError("the same keyword input is given twice")
     return specs
 
 
-def _specs(parsed: list[InputSpec] | None, loaded: LoadedModel) -> list[InputSpec]:
+def _specs(parsed: list[InputSpec | Nested] | None, loaded: LoadedModel) -> list:
     if parsed is not None:
         return parsed
     if loaded.default_inputs:
         return list(loaded.default_inputs)
-    raise SpecError(f"{loaded.label} needs an input size",
-                    hint="pass --input with the per-sample dims, e.g. --input 3x224x224")
+    raise SpecError(
+        f"{loaded.label} needs an input size", hint="pass --input with the per-sample dims, e.g. --input 3x224x224"
+    )
 
 
 def check(
@@ -72,9 +75,10 @@ def check(
     """
     start = time.perf_counter()
     notify = stage or (lambda name: None)
-    ignored = _validate(engine=engine, batch=batch, device=device, budget_s=budget_s,
-                        probe_budget_s=probe_budget_s, ignore=ignore)
-    inputs = parse_inputs(inputs)  # a malformed spec fails before any model is imported
+    ignored = _validate(
+        engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s, ignore=ignore
+    )
+    parsed = parse_inputs(inputs)  # a malformed spec fails before any model is imported
     notify("loading")
     with _model_output_to_stderr(), _one_at_a_time():
         loaded = _load(model, args, trust_pickle)
@@ -84,8 +88,8 @@ def check(
             raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")
         notify("tracing")
         with _one_at_a_time():
-            return _saved_report(loaded, inputs, batch_or_none, ignored, start)
-    specs = _specs(inputs, loaded)
+            return _saved_report(loaded, parsed, batch_or_none, ignored, start)
+    specs = _specs(parsed, loaded)
     checkpoint = None
     if weights:
         from .saved.state import compare
@@ -99,8 +103,14 @@ def check(
     common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
     notify("tracing")
     with _model_output_to_stderr(), _one_at_a_time():
-        trace, note = engines.trace_model(loaded, specs, engine=engine, device=device, common=common,
-                                          explained=lambda t: not _unexplained(diagnose(t)))
+        trace, note = engines.trace_model(
+            loaded,
+            specs,
+            engine=engine,
+            device=device,
+            common=common,
+            explained=lambda t: not _unexplained(diagnose(t)),
+        )
         trace.checkpoint = checkpoint
         runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
         accepted = None
@@ -119,8 +129,10 @@ def check(
     trace.probe_inputs = None  # tensors: the report is plain data
     notes = list(loaded.notes)
     if checkpoint is not None and checkpoint.matches:
-        notes.append(f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
-                     + "".join(f"; {n}" for n in checkpoint.notes))
+        notes.append(
+            f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
+            + "".join(f"; {n}" for n in checkpoint.notes)
+        )
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
@@ -134,12 +146,22 @@ def check(
     )
 
 
-def check_options(*, inputs=None, batch: int = 1, engine: str = "auto", device: str = "cpu",
-                  budget_s: float = 5.0, probe_budget_s: float = 3.0, ignore=(), **_) -> None:
+def check_options(
+    *,
+    inputs=None,
+    batch: int = 1,
+    engine: str = "auto",
+    device: str = "cpu",
+    budget_s: float = 5.0,
+    probe_budget_s: float = 3.0,
+    ignore=(),
+    **_,
+) -> None:
     """SpecError for option values `check` would refuse, without loading anything (the CLI asks
     before it starts a worker)."""
-    _validate(engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s,
-              ignore=ignore)
+    _validate(
+        engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s, ignore=ignore
+    )
     parse_inputs(inputs)
 
 
@@ -159,8 +181,10 @@ def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_bu
         if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             raise SpecError(f"{name} must be a positive number of seconds, got {value}")
     if not isinstance(device, str) or not _DEVICE.fullmatch(device):
-        raise SpecError(f"unknown device '{device}'", hint="use cpu, cuda, cuda:N or mps "
-                                                           "(the meta device is what --engine meta uses)")
+        raise SpecError(
+            f"unknown device '{device}'",
+            hint="use cpu, cuda, cuda:N or mps (the meta device is what --engine meta uses)",
+        )
     from .diagnose.suppress import normalize
 
     try:
@@ -204,10 +228,20 @@ def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s
 
     failing = trace.failing
     with contextlib.redirect_stdout(sys.stderr):
-        accepted = analyze(loaded.module, specs, batch=common["batch"], probe=probe, given_ok=trace.error is None,
-                           given_failing=failing.name if failing is not None else None, budget_s=budget_s,
-                           train=common["train"], as_list=common["as_list"], label=common["label"],
-                           def_sites=loaded.def_sites, expected_rows=len(trace.layers))
+        accepted = analyze(
+            loaded.module,
+            specs,
+            batch=common["batch"],
+            probe=probe,
+            given_ok=trace.error is None,
+            given_failing=failing.name if failing is not None else None,
+            budget_s=budget_s,
+            train=common["train"],
+            as_list=common["as_list"],
+            label=common["label"],
+            def_sites=loaded.def_sites,
+            expected_rows=len(trace.layers),
+        )
     if accepted.symbolic_trace is not None:
         _copy_expressions(accepted.symbolic_trace, trace)
     return accepted, None
@@ -220,8 +254,10 @@ def _copy_expressions(source, trace) -> None:
     def merged(mine, theirs):
         if len(mine) != len(theirs):
             return mine
-        return [replace(a, symbolic=b.symbolic) if b.symbolic and len(b.symbolic) == a.rank else a
-                for a, b in zip(mine, theirs, strict=False)]
+        return [
+            replace(a, symbolic=b.symbolic, formula=b.formula) if b.symbolic and len(b.symbolic) == a.rank else a
+            for a, b in zip(mine, theirs, strict=False)
+        ]
 
     trace.inputs = merged(trace.inputs, source.inputs)
     for row, other in zip(trace.layers, source.layers, strict=False):
@@ -231,7 +267,7 @@ def _copy_expressions(source, trace) -> None:
         row.outputs = merged(row.outputs, other.outputs)
 
 
-def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str) -> None:
+def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str | None) -> None:
     """An SC110 fix `--arg num_classes=1000`: build the model so, and compare again."""
     from .saved.state import compare
     from .spec import parse_arg
@@ -242,24 +278,30 @@ def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str) ->
         for fix in finding.fixes:
             if not fix.code.startswith("--arg "):
                 continue
-            key, value = parse_arg(fix.code[len("--arg "):])
+            key, value = parse_arg(fix.code[len("--arg ") :])
+            if weights is None:
+                continue
             try:
                 again = compare(weights, resolve(model, {**args, key: value}).module)
             except ShapecheckError as err:
                 fix.verified, fix.check_note = False, f"could not build it: {err.message}"
                 continue
             fix.verified = again.matches
-            fix.check_note = None if again.matches else (
-                f"with this fix {len(again.mismatched)} shape differences, {len(again.missing)} missing and "
-                f"{len(again.unexpected)} unexpected keys remain")
+            fix.check_note = (
+                None
+                if again.matches
+                else (
+                    f"with this fix {len(again.mismatched)} shape differences, {len(again.missing)} missing and "
+                    f"{len(again.unexpected)} unexpected keys remain"
+                )
+            )
         finding.fixes.sort(key=lambda f: f.verified is not True)
 
 
 def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
     """TorchScript and torch.export files: traced by their own runners, on real tensors."""
     if inputs and any(s.name is not None for s in inputs):
-        raise SpecError(f"{loaded.label} is a saved program: its inputs are positional",
-                        hint="drop NAME= from --input")
+        raise SpecError(f"{loaded.label} is a saved program: its inputs are positional", hint="drop NAME= from --input")
     from .diagnose import diagnose, suppress
 
     with contextlib.redirect_stdout(sys.stderr):
@@ -267,37 +309,48 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
             from .saved import scripted
 
             if inputs is None:
-                raise SpecError(f"{loaded.label} needs an input size",
-                                hint="pass --input with the per-sample dims, e.g. --input 3x224x224")
+                raise SpecError(
+                    f"{loaded.label} needs an input size",
+                    hint="pass --input with the per-sample dims, e.g. --input 3x224x224",
+                )
             specs = _specs(inputs, loaded)
             trace = scripted.run(loaded.module, specs, batch=batch, label=loaded.label)
-            note = ("TorchScript runs compiled code: shapes are visible for each step of an nn.Sequential "
-                    "and for whole modules, not inside a custom forward")
+            note = (
+                "TorchScript runs compiled code: shapes are visible for each step of an nn.Sequential "
+                "and for whole modules, not inside a custom forward"
+            )
         else:
             from .saved import exported
 
-            specs = None if inputs is None else _specs(inputs, loaded)
-            trace = exported.run(loaded.module, specs, batch=batch, label=loaded.label, path=loaded.label)
+            wanted = None if inputs is None else _specs(inputs, loaded)
+            trace = exported.run(loaded.module, wanted, batch=batch, label=loaded.label, path=loaded.label)
             note = "torch.export program: shapes from the program's graph, grouped by module"
     diagnosis = diagnose(trace)
     suppress.apply(diagnosis, trace, ignored)
-    return Report(model=loaded.label, inputs=trace.inputs, engine=trace.engine, trace=trace, diagnosis=diagnosis,
-                  engine_note=note, notes=list(loaded.notes), seconds=time.perf_counter() - start)
+    return Report(
+        model=loaded.label,
+        inputs=trace.inputs,
+        engine=trace.engine,
+        trace=trace,
+        diagnosis=diagnosis,
+        engine_note=note,
+        notes=list(loaded.notes),
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _runner(loaded: LoadedModel, specs, common):
     """Re-traces on meta with another input size, batch, or a fix applied to a copy."""
+    from .diagnose.requests import SAME
     from .trace import engines
     from .trace.edits import apply
-    from .trace.records import SAME
 
     def run(request):
         shapes = list(specs)
         if (request.dims is not None or request.dtype is not None) and not isinstance(specs[0], InputSpec):
             raise LookupError("the first input is a structure of tensors: no single size to change")
         if request.dims is not None or request.dtype is not None:
-            shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype,
-                                  specs[0].name)
+            shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype, specs[0].name)
         for index, dims in request.other_dims:
             shapes[index] = InputSpec(tuple(dims), specs[index].dtype, specs[index].name)
         options = dict(common)
@@ -307,9 +360,15 @@ def _runner(loaded: LoadedModel, specs, common):
             options["train"] = request.train
         model, rewrites = apply(loaded.module, request.edits)
         with contextlib.redirect_stdout(sys.stderr):
-            return engines.run(model, shapes, engine=engines.META, stop_at=request.stop,
-                               rewrites=rewrites, def_sites=engines.copied_sites(loaded.module, model, loaded.def_sites),
-                               **options)
+            return engines.run(
+                model,
+                shapes,
+                engine=engines.META,
+                stop_at=request.stop,
+                rewrites=rewrites,
+                def_sites=engines.copied_sites(loaded.module, model, loaded.def_sites),
+                **options,
+            )
 
     return run
 
@@ -319,8 +378,15 @@ def _unexplained(diagnosis) -> bool:
     return all(f.code == "SC100" for f in diagnosis.errors)
 
 
-def run_checks(config, *, ignore=(), engine: str | None = None, batch: int | None = None,
-               train: bool | None = None, device: str = "cpu") -> list:
+def run_checks(
+    config,
+    *,
+    ignore=(),
+    engine: str | None = None,
+    batch: int | None = None,
+    train: bool | None = None,
+    device: str = "cpu",
+) -> list:
     """Every check of a config in one process: a CheckResult each (errors included, not raised)."""
     from .report import CheckResult
 
@@ -328,16 +394,20 @@ def run_checks(config, *, ignore=(), engine: str | None = None, batch: int | Non
     for spec in config.checks:
         try:
             report = check(
-                spec.model, spec.inputs, batch=spec.batch if batch is None else batch, no_batch=spec.no_batch,
+                spec.model,
+                spec.inputs,
+                batch=spec.batch if batch is None else batch,
+                no_batch=spec.no_batch,
                 train=spec.train if train is None else train,
-                engine=engine or spec.engine or config.engine or "auto", device=device, args=spec.args,
-                ignore=[*config.ignore, *spec.ignore, *ignore], weights=spec.weights,
+                engine=engine or spec.engine or config.engine or "auto",
+                device=device,
+                args=spec.args,
+                ignore=[*config.ignore, *spec.ignore, *ignore],
+                weights=spec.weights,
             )
             results.append(CheckResult(spec.name, report))
         except ShapecheckError as err:
             results.append(CheckResult(spec.name, error=err.message, hint=err.hint))
-        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+        except Exception as exc:
             results.append(CheckResult(spec.name, error=f"internal error: {type(exc).__name__}: {exc}"))
     return results
-
-

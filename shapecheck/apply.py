@@ -32,7 +32,7 @@ class LineEdit:
 
 def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
     """The edits `--fix` would make for these check results."""
-    allowed = {SAFE, UNSAFE} if unsafe else {SAFE}
+    allowed = frozenset({SAFE, UNSAFE} if unsafe else {SAFE})
     edits: dict[tuple[str, int], LineEdit] = {}
     for result in results:
         if result.report is None:
@@ -49,8 +49,9 @@ def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
 
 
 def _in_tree(path: str) -> bool:
-    return (not os.path.isabs(path) and not path.startswith("..") and os.path.isfile(path)
-            and "site-packages" not in path)
+    return (
+        not os.path.isabs(path) and not path.startswith("..") and os.path.isfile(path) and "site-packages" not in path
+    )
 
 
 def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
@@ -59,8 +60,9 @@ def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
     if not (verified or fix.verified is True) or fix.safety not in allowed or loc is None or not _in_tree(loc.file):
         return None
     if fix.before is not None and fix.after is not None:
-        return LineEdit(loc.file, loc.line, fix.before.strip(), replace=fix.after.strip(), imports=list(fix.imports),
-                        code=code)
+        return LineEdit(
+            loc.file, loc.line, fix.before.strip(), replace=fix.after.strip(), imports=list(fix.imports), code=code
+        )
     lines = [line.strip() for line in (fix.code or "").splitlines() if line.strip()]
     if len(lines) >= 2 and lines[-1] == (loc.source or "").strip():
         return LineEdit(loc.file, loc.line, lines[-1], insert=lines[:-1], imports=list(fix.imports), code=code)
@@ -91,11 +93,11 @@ def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEd
         if index >= len(out) or out[index].strip() != edit.before:
             continue
         text = out[index]
-        indent = text[:len(text) - len(text.lstrip())]
-        ending = text[len(text.rstrip("\r\n")):] or newline
+        indent = text[: len(text) - len(text.lstrip())]
+        ending = text[len(text.rstrip("\r\n")) :] or newline
         new = [indent + line + ending for line in edit.insert]
         new.append(indent + edit.replace + ending if edit.replace is not None else text)
-        out[index:index + 1] = new
+        out[index : index + 1] = new
         applied.append(edit)
         imports += [line for line in edit.imports if line not in imports]
     missing = [line for line in imports if not any(existing.strip() == line for existing in out)]
@@ -118,12 +120,16 @@ def _import_position(lines: list[str]) -> int:
 
 def diff(edits: list[LineEdit]) -> str:
     """The unified diff `--fix` would write."""
-    out = []
+    out: list[str] = []
     for path in sorted({e.file for e in edits}):
         original, changed, _ = edited_text(path, [e for e in edits if e.file == path])
         if original != changed:
-            out += difflib.unified_diff(original.splitlines(keepends=True), changed.splitlines(keepends=True),
-                                        fromfile=f"a/{path}", tofile=f"b/{path}")
+            out += difflib.unified_diff(
+                original.splitlines(keepends=True),
+                changed.splitlines(keepends=True),
+                fromfile=f"a/{path}",
+                tofile=f"b/{path}",
+            )
     return "".join(out)
 
 
@@ -164,16 +170,16 @@ def edits_of(fix, code: str = "", allowed: frozenset[str] = frozenset({SAFE, UNS
     if fix.verified is not True or fix.safety not in allowed:
         return []
     parts = [_edit(step, allowed, code, verified=True) for step in fix.steps]
-    return [] if None in parts else parts
+    return [p for p in parts if p is not None] if None not in parts else []
 
 
 def edit_lines(edit: LineEdit) -> tuple[str, str] | None:
     """(the line as it is in the file, the text that replaces it), indentation kept; None when
     the line no longer reads as traced."""
-    lines, newline = _read(edit.file)
+    lines, _newline = _read(edit.file)
     if edit.line - 1 >= len(lines) or lines[edit.line - 1].strip() != edit.before:
         return None
     text = lines[edit.line - 1].rstrip("\r\n")
-    indent = text[:len(text) - len(text.lstrip())]
+    indent = text[: len(text) - len(text.lstrip())]
     new = [indent + line for line in edit.insert] + [indent + edit.replace if edit.replace is not None else text]
     return text, "\n".join(new)

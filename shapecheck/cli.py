@@ -6,7 +6,7 @@ torch is imported only by the commands that trace; `--help` stays fast.
 import os
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -39,16 +39,17 @@ app = typer.Typer(
     no_args_is_help=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Find tensor shape mismatches in PyTorch models, explain them, and suggest fixes.\n\n"
-         "Usage: shapecheck MODEL [--input SPEC ...] (MODEL: a torchvision name, file.py[:Name], "
-         "package.module:Name or a saved file); `shapecheck check --help` lists the options. "
-         "Without MODEL, shapecheck runs the checks of the tool.shapecheck table in pyproject.toml.",
+    "Usage: shapecheck MODEL [--input SPEC ...] (MODEL: a torchvision name, file.py[:Name], "
+    "package.module:Name or a saved file); `shapecheck check --help` lists the options. "
+    "Without MODEL, shapecheck runs the checks of the tool.shapecheck table in pyproject.toml.",
 )
 
 
 @app.callback(help=app.info.help)
 def _options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="print shapecheck's version and exit")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print shapecheck's version and exit")
+    ] = False,
 ) -> None:
     pass  # options of the program itself; each command has its own
 
@@ -81,31 +82,112 @@ def _fail(err: ShapecheckError) -> typer.Exit:
 
 @app.command("check")
 def check_command(
-    model: Annotated[Optional[str], typer.Argument(help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name; omit it to run the checks of the config")] = None,
-    input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument")] = None,
-    batch: Annotated[Optional[int], typer.Option(help="batch size put in front of every input (default 1)")] = None,
-    no_batch: Annotated[bool, typer.Option("--no-batch", help="feed the shapes exactly as written (no batch dim)")] = False,
-    arg: Annotated[Optional[list[str]], typer.Option("--arg", help="constructor keyword argument KEY=VALUE (VALUE as a Python literal); repeatable")] = None,
+    model: Annotated[
+        str | None,
+        typer.Argument(
+            help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name; "
+            "omit it to run the checks of the config"
+        ),
+    ] = None,
+    input: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument",
+        ),
+    ] = None,
+    batch: Annotated[int | None, typer.Option(help="batch size put in front of every input (default 1)")] = None,
+    no_batch: Annotated[
+        bool, typer.Option("--no-batch", help="feed the shapes exactly as written (no batch dim)")
+    ] = False,
+    arg: Annotated[
+        list[str] | None,
+        typer.Option("--arg", help="constructor keyword argument KEY=VALUE (VALUE as a Python literal); repeatable"),
+    ] = None,
     train: Annotated[bool, typer.Option("--train", help="trace in training mode (default: eval)")] = False,
-    engine: Annotated[Optional[Engine], typer.Option(help="meta: shapes only, no weights; real: random weights; auto (default): meta, real when needed")] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            help="meta: shapes only, no weights; real: random weights; auto (default): meta, real when needed"
+        ),
+    ] = None,
     device: Annotated[str, typer.Option(help="device for the real engine: cpu or cuda")] = "cpu",
-    depth: Annotated[Optional[int], typer.Option(help="fold the table below this depth")] = None,
-    columns: Annotated[Optional[str], typer.Option("--columns", help="table columns, comma-separated: type, input, output, params, params_percent, mult_adds, param_bytes, output_bytes, kernel, trainable (torchinfo's col_names too)")] = None,
-    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="output format (default table, or the config's)")] = None,
-    strict: Annotated[Optional[bool], typer.Option("--strict/--no-strict", help="exit 1 on warnings too")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable")] = None,
-    weights: Annotated[Optional[str], typer.Option("--weights", help="a checkpoint (state dict, wrapped, or .safetensors) to compare with MODEL")] = None,
-    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="allow unpickling a whole saved model: this runs code from the file")] = False,
-    config: Annotated[Optional[str], typer.Option("--config", help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)")] = None,
+    depth: Annotated[int | None, typer.Option(help="fold the table below this depth")] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="table columns, comma-separated: type, input, output, params, params_percent, mult_adds, "
+            "param_bytes, output_bytes, kernel, trainable (torchinfo's col_names too)",
+        ),
+    ] = None,
+    format: Annotated[
+        Format | None, typer.Option("--format", "-f", help="output format (default table, or the config's)")
+    ] = None,
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="exit 1 on warnings too")] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable"),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option("--weights", help="a checkpoint (state dict, wrapped, or .safetensors) to compare with MODEL"),
+    ] = None,
+    trust_pickle: Annotated[
+        bool, typer.Option("--trust-pickle", help="allow unpickling a whole saved model: this runs code from the file")
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)",
+        ),
+    ] = None,
     color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
-    symbolic: Annotated[bool, typer.Option("--symbolic", help="trace with symbolic dims (B, C, H, W): show each row's shape as an expression and which input sizes the model accepts")] = False,
-    budget: Annotated[float, typer.Option("--budget", metavar="SECONDS", help="time limit for --symbolic; past it, sizes come from concrete probes")] = 5.0,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", help="time limit for each check's worker process (default 300)")] = None,
-    memory_limit: Annotated[Optional[int], typer.Option("--memory-limit", metavar="MB", help="memory limit for each check's worker process (default: 8 GiB or 3/4 of the machine's memory, whichever is less)")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="config checks run side by side (default: the number of cores)")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="apply verified safe fixes that edit your own files, then check again")] = False,
-    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="with --fix or --diff: unsafe fixes too (they change layer sizes: checkpoints no longer load)")] = False,
-    show_diff: Annotated[bool, typer.Option("--diff", help="print the unified diff --fix would write, and change nothing")] = False,
+    symbolic: Annotated[
+        bool,
+        typer.Option(
+            "--symbolic",
+            help="trace with symbolic dims (B, C, H, W): show each row's shape as an expression "
+            "and which input sizes the model accepts",
+        ),
+    ] = False,
+    budget: Annotated[
+        float,
+        typer.Option(
+            "--budget", metavar="SECONDS", help="time limit for --symbolic; past it, sizes come from concrete probes"
+        ),
+    ] = 5.0,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", metavar="SECONDS", help="time limit for each check's worker process (default 300)"),
+    ] = None,
+    memory_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="MB",
+            help="memory limit for each check's worker process "
+            "(default: 8 GiB or 3/4 of the machine's memory, whichever is less)",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="config checks run side by side (default: the number of cores)")
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="apply verified safe fixes that edit your own files, then check again")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes",
+            help="with --fix or --diff: unsafe fixes too (they change layer sizes: checkpoints no longer load)",
+        ),
+    ] = False,
+    show_diff: Annotated[
+        bool, typer.Option("--diff", help="print the unified diff --fix would write, and change nothing")
+    ] = False,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
@@ -120,13 +202,17 @@ def check_command(
     try:
         cfg = _config(config, explicit_model=model is not None)
         if model is None and cfg is None:
-            raise ShapecheckError("no MODEL given and no config found",
-                                  hint="pass a model (shapecheck vgg16 --input 3x224x224) or add "
-                                       "[tool.shapecheck] checks to pyproject.toml")
+            raise ShapecheckError(
+                "no MODEL given and no config found",
+                hint="pass a model (shapecheck vgg16 --input 3x224x224) or add "
+                "[tool.shapecheck] checks to pyproject.toml",
+            )
         fmt = (format.value if format else None) or (cfg.format if cfg else None) or "table"
         strict_mode = strict if strict is not None else (cfg.strict if cfg else False)
-        limits = _limits(timeout if timeout is not None else (cfg.timeout if cfg else None),
-                         memory_limit if memory_limit is not None else (cfg.memory_limit if cfg else None))
+        limits = _limits(
+            timeout if timeout is not None else (cfg.timeout if cfg else None),
+            memory_limit if memory_limit is not None else (cfg.memory_limit if cfg else None),
+        )
         if jobs is not None and jobs < 1:
             raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
         if depth is not None and depth < 0:
@@ -141,18 +227,43 @@ def check_command(
 
         common = dict(device=device, budget_s=budget, symbolic=symbolic)
         if model is None:
-            work = [Job(spec.name, spec.model, dict(
-                inputs=spec.inputs, batch=spec.batch if batch is None else batch, no_batch=spec.no_batch,
-                train=spec.train if not train else True,
-                engine=(engine.value if engine else None) or spec.engine or cfg.engine or "auto", args=spec.args,
-                ignore=[*cfg.ignore, *spec.ignore, *(ignore or [])], weights=spec.weights, **common))
-                for spec in cfg.checks]
+            work = [
+                Job(
+                    spec.name,
+                    spec.model,
+                    dict(
+                        inputs=spec.inputs,
+                        batch=spec.batch if batch is None else batch,
+                        no_batch=spec.no_batch,
+                        train=spec.train if not train else True,
+                        engine=(engine.value if engine else None) or spec.engine or cfg.engine or "auto",
+                        args=spec.args,
+                        ignore=[*cfg.ignore, *spec.ignore, *(ignore or [])],
+                        weights=spec.weights,
+                        **common,
+                    ),
+                )
+                for spec in cfg.checks
+            ]
         else:
-            work = [Job(model, model, dict(
-                inputs=specs, batch=1 if batch is None else batch, no_batch=no_batch, train=train,
-                engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
-                args=args, ignore=[*(cfg.ignore if cfg else []), *(ignore or [])], weights=weights,
-                trust_pickle=trust_pickle, **common))]
+            work = [
+                Job(
+                    model,
+                    model,
+                    dict(
+                        inputs=specs,
+                        batch=1 if batch is None else batch,
+                        no_batch=no_batch,
+                        train=train,
+                        engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
+                        args=args,
+                        ignore=[*(cfg.ignore if cfg else []), *(ignore or [])],
+                        weights=weights,
+                        trust_pickle=trust_pickle,
+                        **common,
+                    ),
+                )
+            ]
         from . import worker
         from .api import check_options
 
@@ -164,13 +275,12 @@ def check_command(
         raise _fail(err) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    except Exception as exc:  # noqa: BLE001 - a bug in shapecheck, not in the user's model
+    except Exception as exc:
         if os.environ.get("SHAPECHECK_DEBUG"):
             raise
         from .worker import first_line
 
-        message = (f"internal error: {type(exc).__name__}: {first_line(exc)} "
-                   "(set SHAPECHECK_DEBUG=1 for the traceback)")
+        message = f"internal error: {type(exc).__name__}: {first_line(exc)} (set SHAPECHECK_DEBUG=1 for the traceback)"
         _failed_document(format, model, message, None)
         print(f"error: {message}", file=sys.stderr)
         raise typer.Exit(2) from None
@@ -191,11 +301,18 @@ def check_command(
             results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
     if model is not None and results[0].error is not None:
         failed = results[0]
-        print(_error_text(failed.error, failed.hint, failed.detail), file=sys.stderr)
+        print(_error_text(failed.error or "", failed.hint, failed.detail), file=sys.stderr)
         if fmt not in MACHINE_FORMATS:  # a machine format still gets a document that carries the error
             raise typer.Exit(2)
-    renderer(fmt)(results, sys.stdout, depth=depth, color=color.value, strict=strict_mode,
-                  config_run=model is None, columns=chosen)
+    renderer(fmt)(
+        results,
+        sys.stdout,
+        depth=depth,
+        color=color.value,
+        strict=strict_mode,
+        config_run=model is None,
+        columns=chosen,
+    )
     raise typer.Exit(run_exit_code(results, strict_mode))
 
 
@@ -216,8 +333,9 @@ def _failed_document(format, model: str | None, message: str, hint: str | None) 
 
     if format is None or format.value not in MACHINE_FORMATS:
         return
-    renderer(format.value)([CheckResult(model or "shapecheck", error=message, hint=hint)], sys.stdout,
-                           config_run=model is None)
+    renderer(format.value)(
+        [CheckResult(model or "shapecheck", error=message, hint=hint)], sys.stdout, config_run=model is None
+    )
 
 
 def _tolerant_streams() -> None:
@@ -225,7 +343,7 @@ def _tolerant_streams() -> None:
     their place instead of a crash halfway through the report."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]  # AttributeError below
         except (AttributeError, ValueError, OSError):
             pass
 
@@ -258,8 +376,10 @@ def _limits(timeout: float | None, memory_mb: int | None):
         raise ShapecheckError(f"--timeout must be a positive number of seconds, got {timeout}")
     if memory_mb is not None and memory_mb < 64:
         raise ShapecheckError(f"--memory-limit is in MB and must be at least 64, got {memory_mb}")
-    return Limits(timeout_s=timeout if timeout is not None else DEFAULT_TIMEOUT_S,
-                  memory_bytes=memory_mb * 1024 * 1024 if memory_mb else None)
+    return Limits(
+        timeout_s=timeout if timeout is not None else DEFAULT_TIMEOUT_S,
+        memory_bytes=memory_mb * 1024 * 1024 if memory_mb else None,
+    )
 
 
 def _error_text(message: str, hint: str | None, detail: str | None) -> str:
@@ -271,14 +391,19 @@ def _error_text(message: str, hint: str | None, detail: str | None) -> str:
     return "\n".join(lines)
 
 
-@app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                     "allow_interspersed_args": False})
+@app.command(
+    "run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "allow_interspersed_args": False}
+)
 def run_command(
     ctx: typer.Context,
-    script: Annotated[Optional[str], typer.Argument(help="the Python script to run, then its own arguments")] = None,
-    module: Annotated[Optional[str], typer.Option("-m", help="run a module as `python -m` does, then its arguments")] = None,
-    format: Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json or markdown")] = None,
-    report: Annotated[Optional[str], typer.Option("--report", help="write the diagnosis to this file instead of stderr")] = None,
+    script: Annotated[str | None, typer.Argument(help="the Python script to run, then its own arguments")] = None,
+    module: Annotated[
+        str | None, typer.Option("-m", help="run a module as `python -m` does, then its arguments")
+    ] = None,
+    format: Annotated[Format | None, typer.Option("--format", "-f", help="table (default), json or markdown")] = None,
+    report: Annotated[
+        str | None, typer.Option("--report", help="write the diagnosis to this file instead of stderr")
+    ] = None,
 ) -> None:
     """Run a script as `python` would; when it fails with a shape error, diagnose it there.
 
@@ -295,7 +420,7 @@ def run_command(
     argv = list(ctx.args)
     if module is not None and script is not None:
         argv.insert(0, script)  # with -m, the first word after the module is the program's
-    target = module or script
+    target = module or script or ""
     if module is None and not os.path.isfile(target):
         print(f"error: no such script: {target}", file=sys.stderr)
         raise typer.Exit(2)
@@ -307,8 +432,11 @@ def run_command(
     def emit(found) -> None:
         import json
 
-        text = {"table": found.text, "markdown": found.markdown,
-                "json": lambda: json.dumps(found.to_dict(), indent=2) + "\n"}[fmt]()
+        text = {
+            "table": found.text,
+            "markdown": found.markdown,
+            "json": lambda: json.dumps(found.to_dict(), indent=2) + "\n",
+        }[fmt]()
         if report:
             with open(report, "w", encoding="utf-8") as f:
                 f.write(text)
@@ -321,7 +449,7 @@ def run_command(
 
 @app.command("list")
 def list_command(
-    source: Annotated[Optional[str], typer.Argument(help="timm or hf: list that library's names instead")] = None,
+    source: Annotated[str | None, typer.Argument(help="timm or hf: list that library's names instead")] = None,
 ) -> None:
     """List the torchvision model names, grouped by family, with each one's default input
     (`list timm`: timm's names, `list hf`: transformers' model types)."""
@@ -354,7 +482,7 @@ def list_command(
 
 @app.command("explain")
 def explain_command(
-    message: Annotated[Optional[str], typer.Argument(help="the error message; read from stdin when omitted or -")] = None,
+    message: Annotated[str | None, typer.Argument(help="the error message; read from stdin when omitted or -")] = None,
 ) -> None:
     """Explain a pasted PyTorch shape error without a model.
 
@@ -367,15 +495,20 @@ def explain_command(
         message = sys.stdin.read()
     found = explain(message or "")
     if found is None:
-        print("shapecheck does not recognise this message as a PyTorch shape error it knows; run "
-              "`shapecheck MODEL --input SPEC` on the model to trace it", file=sys.stderr)
+        print(
+            "shapecheck does not recognise this message as a PyTorch shape error it knows; run "
+            "`shapecheck MODEL --input SPEC` on the model to trace it",
+            file=sys.stderr,
+        )
         raise typer.Exit(1)
     print(found.text())
 
 
 @app.command("rule")
 def rule_command(
-    code: Annotated[Optional[str], typer.Argument(help="a rule code (SC101) or name (missing-flatten); all when omitted")] = None,
+    code: Annotated[
+        str | None, typer.Argument(help="a rule code (SC101) or name (missing-flatten); all when omitted")
+    ] = None,
 ) -> None:
     """Print what a rule checks, why, an example, the fix, and how safe the fix is."""
     import importlib
@@ -386,16 +519,16 @@ def rule_command(
         for info in CODES.values():
             print(f"{info.code}  {info.name:<24} {info.status:<9} {info.summary}")
         return
-    info = CODES.get(code.upper()) or next((i for i in CODES.values() if i.name == code), None)
-    if info is None:
+    found = CODES.get(code.upper()) or next((i for i in CODES.values() if i.name == code), None)
+    if found is None:
         print(f"error: no rule '{code}'; run `shapecheck rule` to list them", file=sys.stderr)
         raise typer.Exit(2)
-    print(f"{info.code} {info.name} ({info.status}{', ' + info.severity if info.severity else ''})")
-    if info.code in CHECKS:
-        doc = importlib.import_module(CHECKS[info.code].__module__).__doc__ or ""
+    print(f"{found.code} {found.name} ({found.status}{', ' + found.severity if found.severity else ''})")
+    if found.code in CHECKS:
+        doc = importlib.import_module(CHECKS[found.code].__module__).__doc__ or ""
         print("\n".join(doc.strip().splitlines()[1:]).strip())
     else:
-        print(info.summary)
+        print(found.summary)
 
 
 def main() -> None:

@@ -20,10 +20,13 @@ In `shapecheck.toml` the same keys stand at the top level (`[[checks]]`).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from .errors import ShapecheckError
 
@@ -133,7 +136,7 @@ def load_config(path: str) -> Config:
         if table is None:
             raise ConfigError(f"{display} has no [tool.shapecheck] table")
 
-    def fail(message: str, key: str, section: str | None, index: int = 0):
+    def fail(message: str, key: str, section: str | None, index: int = 0) -> NoReturn:
         line = _line_of(text, key, section, index)
         where = f"{display}:{line}" if line else display
         raise ConfigError(f"{where}: {message}")
@@ -156,8 +159,9 @@ def load_config(path: str) -> Config:
         fail(f"'engine' must be auto, meta or real, not {engine!r}", "engine", top)
     config.engine = engine
     timeout = table.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or not timeout > 0 or timeout == float("inf")):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 or timeout == float("inf")
+    ):
         fail("'timeout' must be a positive number of seconds", "timeout", top)
     config.timeout = timeout
     memory = table.get("memory_limit")
@@ -171,7 +175,7 @@ def load_config(path: str) -> Config:
         fail("no checks: add a [[" + checks_section + "]] table with a 'model'", "checks", top)
     folder = os.path.dirname(os.path.abspath(path))
     for index, entry in enumerate(checks):
-        config.checks.append(_check(entry, index, folder, lambda m, k, i=index: fail(m, k, checks_section, i)))
+        config.checks.append(_check(entry, index, folder, functools.partial(_fail_at, fail, checks_section, index)))
         config.checks[-1].line = _line_of(text, "model", checks_section, index)
     return config
 
@@ -184,7 +188,11 @@ def _str_list(value, key: str, fail) -> list[str]:
     return list(value)
 
 
-def _check(entry: dict, index: int, folder: str, fail) -> CheckSpec:
+def _fail_at(fail: Callable[..., NoReturn], section: str, index: int, message: str, key: str) -> NoReturn:
+    fail(message, key, section, index)
+
+
+def _check(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoReturn]) -> CheckSpec:
     for key in entry:
         if key not in CHECK_KEYS:
             fail(f"check {index + 1}: unknown key '{key}' (known: {', '.join(sorted(CHECK_KEYS))})", key)
@@ -194,7 +202,7 @@ def _check(entry: dict, index: int, folder: str, fail) -> CheckSpec:
     path, sep, name = model.partition(":")
     if path.endswith(".py") or os.sep in path or "/" in path:
         model = os.path.relpath(os.path.normpath(os.path.join(folder, path))) + (sep + name if sep else "")
-    spec = CheckSpec(model=model, name=entry.get("name") or model)
+    spec = CheckSpec(model=model, name=str(entry.get("name") or model))
     if "inputs" in entry:
         spec.inputs = _str_list(entry["inputs"], "inputs", lambda m: fail(f"check {index + 1}: {m}", "inputs"))
     args = entry.get("args", {})

@@ -19,8 +19,12 @@ import linecache
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .spec import from_tensors
+
+if TYPE_CHECKING:
+    from .report import Report
 
 # Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
 SHAPE_ERRORS = (RuntimeError, ValueError, IndexError, AssertionError)
@@ -44,7 +48,7 @@ class LiveDiagnosis:
     error: str  # `RuntimeError: mat1 and mat2 shapes cannot be multiplied (...)`
     raised_at: str | None = None  # `train.py:14: loss = F.cross_entropy(out, y)`: the innermost frame of your code
     model: str | None = None  # the class that was checked
-    report: object = None  # the Report of checking it with the arguments it was called with
+    report: Report | None = None  # the Report of checking it with the arguments it was called with
     call: FailingCall | None = None  # set when the error was raised outside any module
     link: str | None = None  # how the model's output reaches the failing call
     command: str | None = None  # `shapecheck model.py:Net --input 3x32x32 --batch 10`
@@ -103,10 +107,15 @@ class LiveDiagnosis:
             "raised_at": self.raised_at,
             "model": self.model,
             "report": to_dict(self.report) if self.report is not None else None,
-            "call": None if self.call is None else {
-                "file": self.call.file, "line": self.call.line, "source": self.call.source,
+            "call": None
+            if self.call is None
+            else {
+                "file": self.call.file,
+                "line": self.call.line,
+                "source": self.call.source,
                 "call": self.call.call,
-                "operands": [{"name": n, "shape": list(s), "dtype": d} for n, s, d in self.call.operands]},
+                "operands": [{"name": n, "shape": list(s), "dtype": d} for n, s, d in self.call.operands],
+            },
             "link": self.link,
             "command": self.command,
             "note": self.note,
@@ -129,12 +138,14 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
     if user:
         frame, line = user[-1]
-        found.raised_at = (f"{_display(frame.f_code.co_filename)}:{line}: "
-                           f"{linecache.getline(frame.f_code.co_filename, line).strip()}")
+        found.raised_at = (
+            f"{_display(frame.f_code.co_filename)}:{line}: {linecache.getline(frame.f_code.co_filename, line).strip()}"
+        )
     return found
 
 
 # -- frames -------------------------------------------------------------------------------------
+
 
 def _frames(tb) -> list:
     out = []
@@ -171,8 +182,13 @@ def _is_user(filename: str) -> bool:
     stdlib = sysconfig.get_paths()["stdlib"]
     own = os.path.dirname(os.path.abspath(__file__))
     path = os.path.abspath(filename)
-    return not (filename.startswith("<") or path.startswith(stdlib) or path.startswith(own)
-                or f"{os.sep}site-packages{os.sep}" in path or f"{os.sep}dist-packages{os.sep}" in path)
+    return not (
+        filename.startswith("<")
+        or path.startswith(stdlib)
+        or path.startswith(own)
+        or f"{os.sep}site-packages{os.sep}" in path
+        or f"{os.sep}dist-packages{os.sep}" in path
+    )
 
 
 def _display(path: str) -> str:
@@ -181,6 +197,7 @@ def _display(path: str) -> str:
 
 
 # -- the model's own call -----------------------------------------------------------------------
+
 
 def _class_file(cls) -> str:
     """The file a class was defined in, from its functions' code (for a class defined in a
@@ -240,24 +257,34 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
     from .spec import InputSpec
 
     plain = all(isinstance(s, InputSpec) for s in specs)
-    command = _command(module, specs, batch) if plain and _is_user(_class_file(type(module)) or "<unknown>") \
-        else None
+    command = _command(module, specs, batch) if plain and _is_user(_class_file(type(module)) or "<unknown>") else None
     source = _class_file(type(module))
     if command and os.path.abspath(source) == os.path.abspath(sys.argv[0]) and _runs_on_import(source):
-        command += (f"  (this imports {_display(sys.argv[0])} and runs its top-level code: guard it with "
-                    "`if __name__ == \"__main__\":` or move the model to a module)")
+        command += (
+            f"  (this imports {_display(sys.argv[0])} and runs its top-level code: guard it with "
+            '`if __name__ == "__main__":` or move the model to a module)'
+        )
     try:
-        report = check(module, specs, batch=batch or 1, no_batch=batch is None, train=module.training,
-                       probe_budget_s=budget_s)
+        report = check(
+            module, specs, batch=batch or 1, no_batch=batch is None, train=module.training, probe_budget_s=budget_s
+        )
     except ShapecheckError as err:
-        return LiveDiagnosis(error, name, call=call, link=link, command=command,
-                             note=f"could not check {name}: {err.message}")
-    note = None if plain else ("no command to repeat this check: --input has no syntax for a list or dict of "
-                               "tensors (shapecheck.check(model, ...) in a test can take them)")
+        return LiveDiagnosis(
+            error, name, call=call, link=link, command=command, note=f"could not check {name}: {err.message}"
+        )
+    note = (
+        None
+        if plain
+        else (
+            "no command to repeat this check: --input has no syntax for a list or dict of "
+            "tensors (shapecheck.check(model, ...) in a test can take them)"
+        )
+    )
     return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
 
 
 # -- an error outside any module ----------------------------------------------------------------
+
 
 def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
     import torch
@@ -279,7 +306,7 @@ def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
         elif module_name:
             callee = f"{module_name}.{callee}"
         code = inner.f_code
-        for arg in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        for arg in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
             value = inner.f_locals.get(arg)
             if isinstance(value, torch.Tensor):
                 operands.append((arg, value))
@@ -287,8 +314,13 @@ def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
         for name, value in frame.f_locals.items():
             if isinstance(value, torch.Tensor) and _named_on(source, name):
                 operands.append((name, value))
-    call = FailingCall(_display(filename), line, source, callee or source,
-                       [(n, tuple(v.shape), str(v.dtype).replace("torch.", "")) for n, v in operands])
+    call = FailingCall(
+        _display(filename),
+        line,
+        source,
+        callee or source,
+        [(n, tuple(v.shape), str(v.dtype).replace("torch.", "")) for n, v in operands],
+    )
     return _feeding_model(error, frame, call, [v for _, v in operands], budget_s)
 
 
@@ -320,17 +352,24 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
             if specs is None:
                 continue
             try:
-                report = check(model, specs, batch=batch or 1, no_batch=batch is None, train=model.training,
-                               probe_budget_s=budget_s)
+                report = check(
+                    model,
+                    specs,
+                    batch=batch or 1,
+                    no_batch=batch is None,
+                    train=model.training,
+                    probe_budget_s=budget_s,
+                )
             except ShapecheckError:
                 continue
             out = report.trace.layers[0].outputs if report.trace.layers else []
             if report.trace.error is None and out and tuple(out[0].shape) in shapes:
-                link = (f"`{model_name}({input_name})` returns {list(out[0].shape)}: that is the "
-                        f"{_operand_name(call, out[0].shape)} of the failing call")
+                link = (
+                    f"`{model_name}({input_name})` returns {list(out[0].shape)}: that is the "
+                    f"{_operand_name(call, out[0].shape)} of the failing call"
+                )
                 command = _command(model, specs, batch) if _is_user(_class_file(type(model)) or "<unknown>") else None
-                return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link,
-                                     command=command)
+                return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link, command=command)
     return LiveDiagnosis(error, call=call, note="no model in that frame returns one of these operands")
 
 
@@ -340,6 +379,7 @@ def _operand_name(call: FailingCall, shape) -> str:
 
 
 # -- entry points -------------------------------------------------------------------------------
+
 
 def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     """Run a script (or `-m` module) as `python` would, in this process: `sys.argv`, `__main__`,
@@ -364,14 +404,13 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
             return code or 0
         print(code, file=sys.stderr)
         return 1
-    except BaseException as exc:  # noqa: BLE001 - the program's own error, reported as Python would
+    except BaseException as exc:
         found = None
         if not isinstance(exc, KeyboardInterrupt):
             try:
                 found = diagnose_exception(exc)
-            except Exception as inner:  # noqa: BLE001 - never hide the program's own error
-                print(f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})",
-                      file=sys.stderr)
+            except Exception as inner:
+                print(f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})", file=sys.stderr)
         if found is not None:
             emit(found)
         sys.stderr.flush()
@@ -420,10 +459,10 @@ def describe(exc: BaseException, budget_s: float = 3.0) -> str | None:
         return None
     try:
         found = diagnose_exception(exc, budget_s=budget_s)
-    except Exception as inner:  # noqa: BLE001 - shapecheck's bug, reported in one line
+    except Exception as inner:
         return f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})"
     try:
-        exc._shapecheck_described = True
+        exc._shapecheck_described = True  # type: ignore[attr-defined]  # a mark on the user's exception
     except AttributeError:
         pass
     return found.text() if found is not None else None

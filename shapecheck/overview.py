@@ -41,8 +41,19 @@ class ModelSummary:
     __repr__ = __str__
 
 
-def summary(model, input_size=None, input_data=None, *, depth: int = 3, col_names=None, dtypes=None,
-            device=None, verbose: int = 1, mode: str | None = None, **options) -> ModelSummary:
+def summary(
+    model,
+    input_size=None,
+    input_data=None,
+    *,
+    depth: int = 3,
+    col_names=None,
+    dtypes=None,
+    device=None,
+    verbose: int = 1,
+    mode: str | None = None,
+    **options,
+) -> ModelSummary:
     """The table of `model` for `input_size` (with the batch dim, as torchinfo takes it: a tuple
     or a list of tuples, one per input) or `input_data` (tensors, a list, or a dict of keyword
     inputs). `col_names` in torchinfo's names; `dtypes` one per input; `mode="train"` traces in
@@ -62,20 +73,22 @@ def summary(model, input_size=None, input_data=None, *, depth: int = 3, col_name
         for name in names:
             if name not in DTYPES.values():
                 raise SpecError(f"dtype {name} has no --input name")
-        batches = {tuple(s)[0] for s in sizes}
+        batches = {next(iter(s)) for s in sizes}
         batched = len(batches) == 1 and all(len(s) > 1 for s in sizes)
-        specs = [InputSpec(tuple(s)[1:] if batched else tuple(s), d) for s, d in zip(sizes, names, strict=True)]
+        specs: list = [InputSpec(tuple(s)[1:] if batched else tuple(s), d) for s, d in zip(sizes, names, strict=True)]
         batch = next(iter(batches)) if batched else None
     else:
+        args: tuple
         if isinstance(input_data, dict):
             args, kwargs = (), dict(input_data)
         elif isinstance(input_data, (list, tuple)):
             args, kwargs = tuple(input_data), {}
         else:
             args, kwargs = (input_data,), {}
-        specs, batch, why = from_tensors(args, kwargs)
-        if specs is None:
+        found, batch, why = from_tensors(args, kwargs)
+        if found is None:
             raise SpecError(f"input_data: {why}")
+        specs = found
     columns = column_names(col_names or _TORCHINFO_DEFAULT)
     report = check(model, specs, batch=batch or 1, no_batch=batch is None, train=mode == "train", **options)
     result = ModelSummary(report, depth, columns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diagnose.findings import Diagnosis, Finding
-from .domain.records import AcceptedInputs  # noqa: F401 - used in an annotation
+from .domain.records import AcceptedInputs
 from .trace.records import LayerRecord, TensorInfo, Trace
 
 SCHEMA = "shapecheck/1"
@@ -21,7 +21,7 @@ class Report:
     engine_note: str | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    accepted: "AcceptedInputs | None" = None  # --symbolic: which input sizes the model runs with
+    accepted: AcceptedInputs | None = None  # --symbolic: which input sizes the model runs with
 
     @property
     def findings(self) -> list[Finding]:

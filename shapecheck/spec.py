@@ -27,8 +27,8 @@ DTYPES = {
 }
 
 
-MAX_DIM = 2 ** 31 - 1  # a size PyTorch's kernels index with 32-bit ints in places
-MAX_ELEMENTS = 2 ** 40  # one sample: far beyond any real input, far below int64 overflow
+MAX_DIM = 2**31 - 1  # a size PyTorch's kernels index with 32-bit ints in places
+MAX_ELEMENTS = 2**40  # one sample: far beyond any real input, far below int64 overflow
 
 
 @dataclass(frozen=True)
@@ -71,16 +71,20 @@ def parse_input(text: str) -> InputSpec:
     key, eq, rest = text.partition("=")
     if eq:
         if not key.strip().isidentifier():
-            raise SpecError(f"'{key.strip()}' in --input '{raw}' is not a parameter name",
-                            hint="a keyword input reads NAME=DIMS, e.g. --input mask=100:bool")
+            raise SpecError(
+                f"'{key.strip()}' in --input '{raw}' is not a parameter name",
+                hint="a keyword input reads NAME=DIMS, e.g. --input mask=100:bool",
+            )
         name, text = key.strip(), rest.strip()
     if not text:
         raise SpecError("empty --input spec; write per-sample dims joined by 'x', e.g. 3x224x224")
     if any(c in text for c in ",()[] "):
-        dims = [t for t in text.strip("()[]").replace(",", " ").split() if t]
-        if dims and all(t.strip().isdigit() for t in dims):
-            raise SpecError(f"--input '{raw}' separates dims with commas, spaces or brackets",
-                            hint=f"join per-sample dims with 'x': --input {'x'.join(d.strip() for d in dims)}")
+        words = [t for t in text.strip("()[]").replace(",", " ").split() if t]
+        if words and all(t.strip().isdigit() for t in words):
+            raise SpecError(
+                f"--input '{raw}' separates dims with commas, spaces or brackets",
+                hint=f"join per-sample dims with 'x': --input {'x'.join(d.strip() for d in words)}",
+            )
     dims_text, sep, dtype_text = text.partition(":")
     dtype = "float32"
     if sep:
@@ -107,8 +111,9 @@ def parse_input(text: str) -> InputSpec:
     for value in dims:
         total *= value
     if total > MAX_ELEMENTS:
-        raise SpecError(f"--input '{raw}' has {total:.3g} values per sample, more than any tensor can hold "
-                        f"here (at most 2^40)")
+        raise SpecError(
+            f"--input '{raw}' has {total:.3g} values per sample, more than any tensor can hold here (at most 2^40)"
+        )
     return InputSpec(tuple(dims), dtype, name)
 
 
@@ -164,7 +169,8 @@ def from_tensors(args, kwargs) -> tuple[list | None, int | None, str | None]:
             return InputSpec(shape[1:] if batched else shape, str(value.dtype).replace("torch.", ""), name)
         if isinstance(value, dict):
             return Nested({k: spec(v) for k, v in value.items()}, name)
-        return Nested(type(value)(spec(v) for v in value) if not hasattr(value, "_fields") else
-                      [spec(v) for v in value], name)
+        return Nested(
+            type(value)(spec(v) for v in value) if not hasattr(value, "_fields") else [spec(v) for v in value], name
+        )
 
     return [spec(v, n) for n, v in values], (next(iter(firsts)) if batched else None), None

@@ -32,7 +32,7 @@ from .errors import ShapecheckError
 from .report import CheckResult
 
 DEFAULT_TIMEOUT_S = 300.0
-_GIB = 1024 ** 3
+_GIB = 1024**3
 
 # What the model's code was doing at each stage, for messages ("while building the model").
 _STAGES = {
@@ -82,7 +82,7 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
     output = output or sys.stderr
     here = in_process()
     context = None if here else _context()
-    if "torch" not in sys.modules and (here or context.get_start_method() == "fork"):
+    if "torch" not in sys.modules and (context is None or context.get_start_method() == "fork"):
         import gc
 
         import torch  # noqa: F401 - imported once here, shared by every forked worker
@@ -158,7 +158,7 @@ class _Worker:
                     self.result = value
         except (EOFError, OSError):
             pass
-        except Exception as exc:  # noqa: BLE001 - a message that cannot be read back
+        except Exception as exc:
             self.result = self._error(f"its result could not be read ({type(exc).__name__}: {exc})")
         if self.result is not None:
             self.process.join(5)
@@ -171,9 +171,11 @@ class _Worker:
         elapsed = time.monotonic() - self.started
         if elapsed > self.limits.timeout_s:
             self.stop()
-            self.result = self._error(f"timed out after {self.limits.timeout_s:g} s while {_STAGES[self.stage]}",
-                                      hint="a loop that never ends in model code? raise the limit with "
-                                           "--timeout SECONDS (or `timeout` in the config)")
+            self.result = self._error(
+                f"timed out after {self.limits.timeout_s:g} s while {_STAGES[self.stage]}",
+                hint="a loop that never ends in model code? raise the limit with "
+                "--timeout SECONDS (or `timeout` in the config)",
+            )
             return True
         used = _resident(self.process.pid)
         if used is not None and used > self.limits.memory():
@@ -181,7 +183,8 @@ class _Worker:
             self.result = self._error(
                 f"used {used / _GIB:.1f} GiB of memory, over the limit of {self.limits.memory() / _GIB:.1f} GiB, "
                 f"while {_STAGES[self.stage]}",
-                hint="raise it with --memory-limit MB (or `memory_limit` in the config)")
+                hint="raise it with --memory-limit MB (or `memory_limit` in the config)",
+            )
             return True
         return False
 
@@ -194,8 +197,10 @@ class _Worker:
                 name = f"signal {-code}"
             cause = " (the system may have run out of memory)" if -code == signal.SIGKILL else ""
             return f"the worker was killed by {name}{cause} while {where}"
-        return (f"model code ended the worker process (exit code {code}) while {where}, without a result: "
-                "os._exit() or a crash in native code")
+        return (
+            f"model code ended the worker process (exit code {code}) while {where}, without a result: "
+            "os._exit() or a crash in native code"
+        )
 
     def _error(self, message: str, hint: str | None = None) -> CheckResult:
         return CheckResult(self.job.name, error=message, hint=hint)
@@ -231,6 +236,7 @@ def _resident(pid: int) -> int | None:
 
 # -- in the child ---------------------------------------------------------------------------------
 
+
 def _child(job: Job, conn, out_path: str) -> None:
     _capture_output(out_path)
     _refuse_network()
@@ -243,9 +249,15 @@ def _child(job: Job, conn, out_path: str) -> None:
     result = _run_here(job, notify, stage)
     try:
         conn.send(("result", result))
-    except Exception as exc:  # noqa: BLE001 - a report that does not pickle is shapecheck's bug
-        conn.send(("result", CheckResult(job.name, error=f"internal error: the report could not be sent "
-                                                          f"({type(exc).__name__}: {exc})")))
+    except Exception as exc:
+        conn.send(
+            (
+                "result",
+                CheckResult(
+                    job.name, error=f"internal error: the report could not be sent ({type(exc).__name__}: {exc})"
+                ),
+            )
+        )
     sys.stdout.flush()
     sys.stderr.flush()
     conn.close()
@@ -269,21 +281,28 @@ def _run_here(job: Job, notify=None, stage=None) -> CheckResult:
     except ShapecheckError as err:
         return CheckResult(job.name, error=err.message, hint=err.hint, detail=err.detail)
     except SystemExit as exc:
-        return CheckResult(job.name, error=f"model code called sys.exit({exc.code!r}) {_where(exc, stage[0])}",
-                           hint="a model file should define the model, not run a program: guard "
-                                "script code with `if __name__ == \"__main__\":`")
+        return CheckResult(
+            job.name,
+            error=f"model code called sys.exit({exc.code!r}) {_where(exc, stage[0])}",
+            hint="a model file should define the model, not run a program: guard "
+            'script code with `if __name__ == "__main__":`',
+        )
     except KeyboardInterrupt:
         raise
-    except (Exception, RecorderBug) as exc:  # noqa: BLE001 - shapecheck's own bug, not the user's model
+    except (Exception, RecorderBug) as exc:
         if os.environ.get("SHAPECHECK_DEBUG"):
             traceback.print_exc()
-        return CheckResult(job.name, error=f"internal error: {type(exc).__name__}: {first_line(exc)} "
-                                           "(set SHAPECHECK_DEBUG=1 for the traceback)")
-    except BaseException as exc:  # noqa: BLE001 - a BaseException subclass raised by model code
-        return CheckResult(job.name, error=f"model code raised {type(exc).__name__}"
-                                           f"{': ' + str(exc) if str(exc) else ''} {_where(exc, stage[0])}",
-                           hint="it derives from BaseException, not Exception, so it is not reported as a "
-                                "finding")
+        return CheckResult(
+            job.name,
+            error=f"internal error: {type(exc).__name__}: {first_line(exc)} (set SHAPECHECK_DEBUG=1 for the traceback)",
+        )
+    except BaseException as exc:
+        return CheckResult(
+            job.name,
+            error=f"model code raised {type(exc).__name__}"
+            f"{': ' + str(exc) if str(exc) else ''} {_where(exc, stage[0])}",
+            hint="it derives from BaseException, not Exception, so it is not reported as a finding",
+        )
 
 
 def first_line(exc: BaseException) -> str:
@@ -293,7 +312,7 @@ def first_line(exc: BaseException) -> str:
 
 
 def _where(exc: BaseException, stage: str | None) -> str:
-    """"in forward (model.py:12)", from the last frame outside shapecheck and torch."""
+    """ "in forward (model.py:12)", from the last frame outside shapecheck and torch."""
     frames = traceback.extract_tb(exc.__traceback__)
     own = os.path.dirname(os.path.abspath(__file__))
     for frame in reversed(frames):
@@ -319,11 +338,11 @@ def _capture_output(path: str) -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="replace",
-                           line_buffering=True)
-    sys.stdout = sys.__stdout__ = out
-    sys.stderr = sys.__stderr__ = out
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+    out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="replace", line_buffering=True)
+    # The __std*__ originals too: model code that writes to them must reach the captured fds.
+    sys.stdout = sys.__stdout__ = out  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = out  # type: ignore[misc]
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))  # type: ignore[misc]
 
 
 def _refuse_network() -> None:
@@ -333,7 +352,7 @@ def _refuse_network() -> None:
     def refuse(*args, **kwargs):
         raise OSError("network access is off while shapecheck runs model code (it never downloads)")
 
-    socket.socket.connect = refuse
-    socket.socket.connect_ex = refuse
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
     socket.create_connection = refuse
     socket.getaddrinfo = refuse

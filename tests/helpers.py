@@ -5,8 +5,7 @@ from shapecheck.trace.records import MODULE, OP, LayerRecord, Location, TensorIn
 
 class TraceBuilder:
     def __init__(self, input_shape, batch=1):
-        self.trace = Trace(model="Hand", inputs=[TensorInfo(tuple(input_shape), tid=1)],
-                           engine="meta", batch=batch)
+        self.trace = Trace(model="Hand", inputs=[TensorInfo(tuple(input_shape), tid=1)], engine="meta", batch=batch)
         self._tid = 1
         self.last = self.trace.inputs[0]
 
@@ -16,8 +15,19 @@ class TraceBuilder:
         if out_shape is not None:
             self._tid += 1
             outputs = [TensorInfo(tuple(out_shape), tid=self._tid, source=index)]
-        row = LayerRecord(index=index, name=name, type=type_, kind=kind, depth=1, inputs=inputs,
-                          outputs=outputs, attrs=attrs or {}, status=status, parent=None, **kw)
+        row = LayerRecord(
+            index=index,
+            name=name,
+            type=type_,
+            kind=kind,
+            depth=1,
+            inputs=inputs,
+            outputs=outputs,
+            attrs=attrs or {},
+            status=status,
+            parent=None,
+            **kw,
+        )
         self.trace.layers.append(row)
         if outputs:
             self.last = outputs[0]
@@ -27,8 +37,16 @@ class TraceBuilder:
         return self._add(name, type_, MODULE, [self.last], out_shape, attrs, status, **kw)
 
     def op(self, type_, out_shape, attrs=None, line=10, source="x = op(x)", status="ok", inputs=None):
-        return self._add(type_.split(".")[-1], type_, OP, inputs or [self.last], out_shape, attrs, status,
-                         called_at=Location("model.py", line, source))
+        return self._add(
+            type_.split(".")[-1],
+            type_,
+            OP,
+            inputs or [self.last],
+            out_shape,
+            attrs,
+            status,
+            called_at=Location("model.py", line, source),
+        )
 
     def tensor(self, shape, source=None):
         """A tensor made earlier (by row `source`), to pass as an extra input."""

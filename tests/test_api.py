@@ -3,9 +3,9 @@
 import pytest
 import torch
 import torch.nn as nn
+from conftest import fixture_path
 
 import shapecheck
-from conftest import fixture_path
 from shapecheck.errors import ShapecheckError
 
 

@@ -6,9 +6,9 @@ import threading
 import pytest
 import torch
 import torch.nn as nn
+from conftest import fixture_path
 
 import shapecheck
-from conftest import fixture_path
 from shapecheck.errors import SpecError
 
 
@@ -30,17 +30,23 @@ def _state(model):
     for key, value in model.state_dict().items():
         digest.update(key.encode())
         digest.update(value.detach().cpu().numpy().tobytes())
-    return (digest.hexdigest(), [(n, m.training) for n, m in model.named_modules()],
-            sorted({str(t.device) for t in model.state_dict().values()}),
-            [(n, len(m._forward_hooks), len(m._forward_pre_hooks)) for n, m in model.named_modules()])
+    return (
+        digest.hexdigest(),
+        [(n, m.training) for n, m in model.named_modules()],
+        sorted({str(t.device) for t in model.state_dict().values()}),
+        [(n, len(m._forward_hooks), len(m._forward_pre_hooks)) for n, m in model.named_modules()],
+    )
 
 
-@pytest.mark.parametrize("options", [
-    dict(engine="real", train=True),
-    dict(engine="real", train=False),
-    dict(engine="meta", train=True),
-    dict(engine="auto", train=True, symbolic=True),
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(engine="real", train=True),
+        dict(engine="real", train=False),
+        dict(engine="meta", train=True),
+        dict(engine="auto", train=True, symbolic=True),
+    ],
+)
 def test_check_leaves_the_callers_module_as_it_was(options):
     model = Frozen().train()
     model.bn.eval()
@@ -84,12 +90,14 @@ def test_two_threads_checking_at_once_leave_torch_as_it_was():
         try:
             for _ in range(3):
                 reports.append(shapecheck.check(target, spec))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(fixture_path("vgg_adaptive.py"), "3x64x64")),
-               threading.Thread(target=work, args=("resnet18", "3x64x64")),
-               threading.Thread(target=work, args=(Frozen(), "3x16x16"))]
+    threads = [
+        threading.Thread(target=work, args=(fixture_path("vgg_adaptive.py"), "3x64x64")),
+        threading.Thread(target=work, args=("resnet18", "3x64x64")),
+        threading.Thread(target=work, args=(Frozen(), "3x16x16")),
+    ]
     for t in threads:
         t.start()
     for t in threads:

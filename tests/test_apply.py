@@ -5,14 +5,14 @@ import os
 import shutil
 
 import pytest
+from conftest import FIXTURES
+from test_fixtures import CASES, _options
 from typer.testing import CliRunner
 
 import shapecheck
-from conftest import FIXTURES
 from shapecheck import apply
 from shapecheck.cli import app
 from shapecheck.report import CheckResult
-from test_fixtures import CASES, _options
 
 BROKEN = sorted({(fixture, size) for code, fixture, size, expected in CASES if expected and code != "SC100"})
 
@@ -40,9 +40,14 @@ def test_fix_turns_a_fixture_clean_and_a_second_run_changes_nothing(tmp_path, mo
     # --diff showed exactly what --fix wrote
     import difflib
 
-    assert expected_diff == "".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                                         path.read_text().splitlines(keepends=True),
-                                                         fromfile=f"a/{path.name}", tofile=f"b/{path.name}"))
+    assert expected_diff == "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            path.read_text().splitlines(keepends=True),
+            fromfile=f"a/{path.name}",
+            tofile=f"b/{path.name}",
+        )
+    )
     again = shapecheck.check(target, spec, **options)
     fixed = {e.code for e in written}
     assert not [f for f in again.errors if f.code in fixed], [f.message for f in again.errors]
@@ -52,10 +57,12 @@ def test_fix_turns_a_fixture_clean_and_a_second_run_changes_nothing(tmp_path, mo
 
 def test_fix_keeps_line_endings_and_adds_a_missing_import(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    source = ("import torch.nn as nn\r\n\r\n\r\nclass Net(nn.Module):\r\n    def __init__(self):\r\n"
-              "        super().__init__()\r\n        self.conv = nn.Conv2d(3, 8, 3)\r\n"
-              "        self.fc = nn.Linear(8 * 30 * 30, 10)\r\n\r\n    def forward(self, x):\r\n"
-              "        x = self.conv(x)\r\n        return self.fc(x)\r\n")
+    source = (
+        "import torch.nn as nn\r\n\r\n\r\nclass Net(nn.Module):\r\n    def __init__(self):\r\n"
+        "        super().__init__()\r\n        self.conv = nn.Conv2d(3, 8, 3)\r\n"
+        "        self.fc = nn.Linear(8 * 30 * 30, 10)\r\n\r\n    def forward(self, x):\r\n"
+        "        x = self.conv(x)\r\n        return self.fc(x)\r\n"
+    )
     (tmp_path / "net.py").write_bytes(source.encode())
     result = CliRunner().invoke(app, ["net.py", "--input", "3x32x32", "--fix"])
     assert result.exit_code == 0, result.output
@@ -83,8 +90,10 @@ def test_diff_changes_nothing_and_unsafe_fixes_need_their_flag(tmp_path, monkeyp
 
 def test_a_file_that_is_not_utf8_is_left_alone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    source = ("# -*- coding: latin-1 -*-\n" + open(os.path.join(FIXTURES, "vgg_view.py"), encoding="utf-8").read()
-              .replace('"""', '"""caf\xe9 ', 1)).encode("latin-1")
+    source = (
+        "# -*- coding: latin-1 -*-\n"
+        + open(os.path.join(FIXTURES, "vgg_view.py"), encoding="utf-8").read().replace('"""', '"""caf\xe9 ', 1)
+    ).encode("latin-1")
     (tmp_path / "vgg_view.py").write_bytes(source)
     report = shapecheck.check("vgg_view.py", "3x300x300")
     edits = apply.planned_edits([CheckResult("vgg_view.py", report)])
@@ -104,8 +113,9 @@ def test_machine_formats_carry_the_fix():
     assert change["artifactLocation"]["uri"] == "fixtures/vgg_view.py"
     (replacement,) = change["replacements"]
     assert replacement["deletedRegion"]["startLine"] == 15
-    assert replacement["insertedContent"]["text"] == ("        x = nn.functional.adaptive_avg_pool2d(x, (7, 7))\n"
-                                                      "        x = x.view(x.size(0), -1)")
+    assert replacement["insertedContent"]["text"] == (
+        "        x = nn.functional.adaptive_avg_pool2d(x, (7, 7))\n        x = x.view(x.size(0), -1)"
+    )
     github = CliRunner().invoke(app, ["fixtures/vgg_view.py", "--input", "3x300x300", "--format", "github"])
     assert "```suggestion" in github.stdout
     markdown = CliRunner().invoke(app, ["fixtures/vgg_view.py", "--input", "3x300x300", "--format", "markdown"])
@@ -118,8 +128,23 @@ SARIF_FIX = {
     "fix": ({"description", "artifactChanges", "properties"}, {"artifactChanges"}),
     "artifactChange": ({"artifactLocation", "replacements", "properties"}, {"artifactLocation", "replacements"}),
     "replacement": ({"deletedRegion", "insertedContent", "properties"}, {"deletedRegion"}),
-    "region": ({"startLine", "startColumn", "endLine", "endColumn", "charOffset", "charLength", "byteOffset",
-                "byteLength", "snippet", "message", "sourceLanguage", "properties"}, set()),
+    "region": (
+        {
+            "startLine",
+            "startColumn",
+            "endLine",
+            "endColumn",
+            "charOffset",
+            "charLength",
+            "byteOffset",
+            "byteLength",
+            "snippet",
+            "message",
+            "sourceLanguage",
+            "properties",
+        },
+        set(),
+    ),
     "artifactContent": ({"text", "binary", "rendered", "properties"}, set()),
     "message": ({"text", "markdown", "id", "arguments", "properties"}, set()),
     "artifactLocation": ({"uri", "uriBaseId", "index", "description", "properties"}, set()),

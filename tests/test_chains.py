@@ -3,10 +3,10 @@
 import os
 import shutil
 
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import shapecheck
-from conftest import FIXTURES
 from shapecheck.cli import app
 
 
@@ -15,9 +15,11 @@ def test_three_convs_built_with_the_same_wrong_argument():
     (finding,) = report.findings
     chain = finding.fixes[0]
     assert chain.verified is True and chain.result_shape == (1, 256, 16, 16) and chain.safety == "unsafe"
-    assert chain.description.startswith("3 edits, each revealed by the one before: set in_channels=64 on `c2` "
-                                        "at line 14; set in_channels=128 on `c3` at line 15; set in_channels=256 "
-                                        "on `c4` at line 16")
+    assert chain.description.startswith(
+        "3 edits, each revealed by the one before: set in_channels=64 on `c2` "
+        "at line 14; set in_channels=128 on `c3` at line 15; set in_channels=256 "
+        "on `c4` at line 16"
+    )
     assert "all 3 lines pass `input_nc` as the first argument" in chain.description
     assert "the likely intent is `ngf`, `ngf * 2`, `ngf * 4`" in chain.description
     single = finding.fixes[1]
@@ -31,7 +33,9 @@ def test_two_skip_connections_at_an_odd_size():
     assert chain.verified is True and chain.safety == "safe" and chain.result_shape == (1, 1, 51, 71)
     assert [step.location.line for step in chain.steps] == [41, 42]
     sizes = next(f for f in finding.fixes if f.code.startswith("--input"))
-    assert sizes.code == "--input 3x52x72" and "(or 48×68)" in sizes.description and "multiple of 4" in sizes.description
+    assert (
+        sizes.code == "--input 3x52x72" and "(or 48×68)" in sizes.description and "multiple of 4" in sizes.description
+    )
 
 
 def test_non_square_inputs_get_the_nearest_size_per_dim():

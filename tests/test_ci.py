@@ -9,10 +9,10 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
+from conftest import ROOT, asset_path, fixture_path
 from typer.testing import CliRunner
 
 import shapecheck
-from conftest import ROOT, asset_path, fixture_path
 from shapecheck.cli import app
 from shapecheck.config import find_config
 from shapecheck.render import FORMATS, renderer
@@ -35,6 +35,7 @@ def write(tmp_path, name, text):
 
 # -- config ----------------------------------------------------------------------------------
 
+
 def test_config_is_found_from_a_subdirectory(monkeypatch):
     monkeypatch.chdir(os.path.join(PROJECT, "sub"))
     assert find_config() == os.path.join(PROJECT, "pyproject.toml")
@@ -54,8 +55,12 @@ def test_shapecheck_toml_wins_over_pyproject_in_the_same_folder(tmp_path, monkey
 
 
 def test_config_option_points_at_a_file_and_cli_overrides_it(tmp_path):
-    path = write(tmp_path, "ci.toml", 'format = "json"\nstrict = true\n[[checks]]\n'
-                 f'model = "{fixture_path("vgg_view.py")}"\ninputs = ["3x224x224"]\n')
+    path = write(
+        tmp_path,
+        "ci.toml",
+        'format = "json"\nstrict = true\n[[checks]]\n'
+        f'model = "{fixture_path("vgg_view.py")}"\ninputs = ["3x224x224"]\n',
+    )
     strict = run("--config", path)
     assert strict.exit_code == 1  # strict from the config: the SC103 warning fails
     doc = json.loads(strict.stdout)
@@ -68,17 +73,22 @@ def test_config_option_points_at_a_file_and_cli_overrides_it(tmp_path):
     assert json.loads(ignored.stdout)["checks"][0]["report"]["suppressed"][0]["code"] == "SC103"
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[[checks]]\nmodel = "vgg11"\ncolour = "red"\n', "ci.toml:3: check 1: unknown key 'colour'"),
-    ('strict = "yes"\n[[checks]]\nmodel = "vgg11"\n', "ci.toml:1: 'strict' must be true or false"),
-    ('[[checks]]\ninputs = ["3x8x8"]\n', "ci.toml:1: check 1: 'model' is missing"),
-    ('[[checks]]\nmodel = "vgg11"\n\n[[checks]]\nmodel = "vgg13"\nbatch = 0\n',
-     "ci.toml:6: check 2: 'batch' must be a whole number"),
-    ('[[checks]]\nmodel = "resnet18"\nweights = 3\n', "ci.toml:3: check 1: 'weights' must be a path"),
-    ('format = "html"\n[[checks]]\nmodel = "vgg11"\n', "'format' must be one of"),
-    ('ignore = "SC103\n', "not valid TOML"),
-    ('verbose = true\n', "unknown key 'verbose'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[[checks]]\nmodel = "vgg11"\ncolour = "red"\n', "ci.toml:3: check 1: unknown key 'colour'"),
+        ('strict = "yes"\n[[checks]]\nmodel = "vgg11"\n', "ci.toml:1: 'strict' must be true or false"),
+        ('[[checks]]\ninputs = ["3x8x8"]\n', "ci.toml:1: check 1: 'model' is missing"),
+        (
+            '[[checks]]\nmodel = "vgg11"\n\n[[checks]]\nmodel = "vgg13"\nbatch = 0\n',
+            "ci.toml:6: check 2: 'batch' must be a whole number",
+        ),
+        ('[[checks]]\nmodel = "resnet18"\nweights = 3\n', "ci.toml:3: check 1: 'weights' must be a path"),
+        ('format = "html"\n[[checks]]\nmodel = "vgg11"\n', "'format' must be one of"),
+        ('ignore = "SC103\n', "not valid TOML"),
+        ("verbose = true\n", "unknown key 'verbose'"),
+    ],
+)
 def test_bad_config_is_exit_2_naming_key_file_and_line(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "ci.toml", text)
@@ -113,6 +123,7 @@ def test_no_model_and_no_config(tmp_path, monkeypatch):
 
 # -- suppression -----------------------------------------------------------------------------
 
+
 def test_suppression_by_flag_name_and_inline_comment(monkeypatch):
     monkeypatch.chdir(PROJECT)
     plain = shapecheck.check("models/head.py:Head", "3x32x32")
@@ -134,14 +145,14 @@ def test_unknown_rule_to_ignore_is_exit_2():
 
 # -- formats ---------------------------------------------------------------------------------
 
+
 def _results(*specs):
     return [CheckResult(f"{name}@{size}", shapecheck.check(fixture_path(name), size)) for name, size in specs]
 
 
 @pytest.fixture(scope="module")
 def results():
-    return _results(("vgg_view.py", "3x300x300"), ("vgg_no_flatten.py", "3x224x224"),
-                    ("vgg_view.py", "3x224x224"))
+    return _results(("vgg_view.py", "3x300x300"), ("vgg_no_flatten.py", "3x224x224"), ("vgg_view.py", "3x224x224"))
 
 
 def _render(fmt, results, **options):
@@ -163,8 +174,10 @@ def test_github_workflow_commands(results):
     pattern = re.compile(r"^::(error|warning) file=([^,]+),line=(\d+),title=(SC\d+)[^:]*::(.+)$")
     parsed = [pattern.match(line).groups() for line in lines]
     assert [(p[0], p[1], p[2], p[3]) for p in parsed] == [
-        ("error", "fixtures/vgg_view.py", "11", "SC102"), ("error", "fixtures/vgg_no_flatten.py", "12", "SC101"),
-        ("warning", "fixtures/vgg_view.py", "11", "SC103")]
+        ("error", "fixtures/vgg_view.py", "11", "SC102"),
+        ("error", "fixtures/vgg_no_flatten.py", "12", "SC101"),
+        ("warning", "fixtures/vgg_view.py", "11", "SC103"),
+    ]
     assert "%0A" in parsed[0][4] and "\n" not in parsed[0][4]
 
 
@@ -188,8 +201,11 @@ def test_junit_structure(results):
     suite = root.find("testsuite")
     assert suite.get("tests") == "3" and suite.get("failures") == "2"
     cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["vgg_view.py@3x300x300", "vgg_no_flatten.py@3x224x224",
-                                              "vgg_view.py@3x224x224"]
+    assert [c.get("name") for c in cases] == [
+        "vgg_view.py@3x300x300",
+        "vgg_no_flatten.py@3x224x224",
+        "vgg_view.py@3x224x224",
+    ]
     assert [[f.get("type") for f in c.findall("failure")] for c in cases] == [["SC102"], ["SC101"], []]
     assert "SC103" in cases[2].find("system-out").text  # the warning is shown, not failed
 
@@ -224,19 +240,24 @@ def test_machine_formats_stay_clean(fmt):
 
 # -- pre-commit and the pytest helper --------------------------------------------------------
 
+
 def test_pre_commit_hook_definition():
     (hook,) = yaml.safe_load(open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8"))
     assert hook["id"] == "shapecheck" and hook["entry"] == "shapecheck"
     assert hook["language"] == "python" and hook["pass_filenames"] is False
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     scripts = tomllib.load(open(os.path.join(ROOT, "pyproject.toml"), "rb"))["project"]["scripts"]
     assert scripts["shapecheck"] == "shapecheck.cli:main"
 
 
 def test_assert_shapes_passes_and_fails_with_the_table():
-    report = shapecheck.assert_shapes(fixture_path("vgg_adaptive.py"), "3x300x300",
-                                      expect={"fc": [1, 100], "pool": [1, 512, 7, 7]})
+    report = shapecheck.assert_shapes(
+        fixture_path("vgg_adaptive.py"), "3x300x300", expect={"fc": [1, 100], "pool": [1, 512, 7, 7]}
+    )
     assert report.ok
     with pytest.raises(AssertionError) as wrong:
         shapecheck.assert_shapes(fixture_path("vgg_adaptive.py"), "3x300x300", expect={"fc": [1, 10]})

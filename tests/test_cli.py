@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, asset_path, fixture_path
 from typer.testing import CliRunner
 
-from conftest import ROOT, asset_path, fixture_path
 from shapecheck.cli import app
 
 runner = CliRunner()
@@ -76,8 +76,7 @@ def test_json_document_shape():
     assert layers["features"]["output_shapes"] == [[1, 512, 9, 9]]
     view = next(r for r in doc["layers"] if r["type"] == "Tensor.view")
     assert view["input_shapes"] == [[1, 512, 9, 9]] and view["output_shapes"] == [[1, 41472]]
-    assert view["location"] == {"file": "fixtures/vgg_view.py", "line": 15,
-                                "source": "x = x.view(x.size(0), -1)"}
+    assert view["location"] == {"file": "fixtures/vgg_view.py", "line": 15, "source": "x = x.view(x.size(0), -1)"}
     assert layers["fc"]["status"] == "failed"
     (finding,) = doc["findings"]
     assert finding["code"] == "SC102" and finding["severity"] == "error"
@@ -105,18 +104,21 @@ def test_malformed_spec_is_exit_2_one_line(spec):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args, text", [
-    (["nosuchmodel"], "is not a torchvision model name"),
-    (["vgg61"], "closest names: vgg19, vgg16"),
-    ([fixture_path("vgg_view.py")], "needs an input size"),
-    (["tests/assets/two_nets.py", "-i", "3"], "defines 2 nn.Module classes (A, B)"),
-    (["tests/assets/two_nets.py:C", "-i", "3"], "no attribute 'C'"),
-    (["tests/assets/missing.py", "-i", "3"], "no such file"),
-    (["tests/assets", "-i", "3"], "is a directory"),
-    (["tests/assets/needs_args.py:Net", "-i", "8"], "missing 1 required positional argument"),
-    (["no_such_pkg.mod:Net", "-i", "8"], "no module named 'no_such_pkg.mod'"),
-    (["vgg16", "--batch", "0"], "--batch must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["nosuchmodel"], "is not a torchvision model name"),
+        (["vgg61"], "closest names: vgg19, vgg16"),
+        ([fixture_path("vgg_view.py")], "needs an input size"),
+        (["tests/assets/two_nets.py", "-i", "3"], "defines 2 nn.Module classes (A, B)"),
+        (["tests/assets/two_nets.py:C", "-i", "3"], "no attribute 'C'"),
+        (["tests/assets/missing.py", "-i", "3"], "no such file"),
+        (["tests/assets", "-i", "3"], "is a directory"),
+        (["tests/assets/needs_args.py:Net", "-i", "8"], "missing 1 required positional argument"),
+        (["no_such_pkg.mod:Net", "-i", "8"], "no module named 'no_such_pkg.mod'"),
+        (["vgg16", "--batch", "0"], "--batch must be at least 1"),
+    ],
+)
 def test_bad_input_is_exit_2_without_traceback(args, text):
     result = run(*args)
     assert result.exit_code == 2, result.output
@@ -134,8 +136,9 @@ def test_import_error_shows_only_the_users_frames():
 
 
 def test_args_are_parsed_as_literals():
-    result = run("tests/assets/needs_args.py:Net", "-i", "8", "--arg", "num_classes=3",
-                 "--arg", "hidden=(5, 6)", "-f", "json")
+    result = run(
+        "tests/assets/needs_args.py:Net", "-i", "8", "--arg", "num_classes=3", "--arg", "hidden=(5, 6)", "-f", "json"
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["layers"][-1]["output_shapes"] == [[1, 3]]
@@ -179,8 +182,9 @@ def test_list_groups_models_with_default_inputs():
 
 def _python(code: str) -> str:
     env = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env=env, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+    ).stdout
 
 
 def test_help_does_not_import_torch():
@@ -189,14 +193,20 @@ def test_help_does_not_import_torch():
         "from shapecheck.cli import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         "try:\n    app(['check', '--help'])\nexcept SystemExit:\n    pass\n"
-        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n")
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
+    )
     assert out.strip().endswith("NO-TORCH")
     assert "--input" in out
 
 
 def test_python_dash_m_smoke():
-    proc = subprocess.run([sys.executable, "-m", "shapecheck", "squeezenet1_1", "-f", "json"],
-                          capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "shapecheck", "squeezenet1_1", "-f", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=ROOT),
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
 

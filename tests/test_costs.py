@@ -14,15 +14,27 @@ from shapecheck.trace.costs import memory_estimate, total_macs
 # torchinfo 1.8.0's total_mult_adds and total_params at input (2, 3, 224, 224), measured once:
 # for convolution, Linear and normalisation layers shapecheck counts as torchinfo does.
 TORCHINFO = [
-    ("alexnet", 1429365328, 61100840), ("vgg11", 15233050576, 132863336), ("vgg13", 22641436624, 133047848),
-    ("vgg16", 30967642064, 138357544), ("vgg19", 39293847504, 143667240), ("vgg11_bn", 15233061584, 132868840),
-    ("squeezenet1_0", 1646541648, 1248424), ("squeezenet1_1", 703482576, 1235496),
-    ("resnet18", 3628167888, 11689512), ("resnet34", 7327558864, 21797672), ("resnet50", 8178476752, 25557032),
-    ("resnet101", 15603023568, 44549160), ("resnext50_32x4d", 8461098192, 25028904),
-    ("wide_resnet50_2", 22796180688, 68883240), ("mobilenet_v2", 601618768, 3504872),
-    ("mobilenet_v3_small", 113054848, 2542856), ("densenet121", 5668492624, 7978856),
-    ("efficientnet_b0", 771734216, 5288548), ("regnet_y_400mf", 803752416, 4344144),
-    ("googlenet", 2996783504, 13004888), ("shufflenet_v2_x1_0", 289850344, 2278604),
+    ("alexnet", 1429365328, 61100840),
+    ("vgg11", 15233050576, 132863336),
+    ("vgg13", 22641436624, 133047848),
+    ("vgg16", 30967642064, 138357544),
+    ("vgg19", 39293847504, 143667240),
+    ("vgg11_bn", 15233061584, 132868840),
+    ("squeezenet1_0", 1646541648, 1248424),
+    ("squeezenet1_1", 703482576, 1235496),
+    ("resnet18", 3628167888, 11689512),
+    ("resnet34", 7327558864, 21797672),
+    ("resnet50", 8178476752, 25557032),
+    ("resnet101", 15603023568, 44549160),
+    ("resnext50_32x4d", 8461098192, 25028904),
+    ("wide_resnet50_2", 22796180688, 68883240),
+    ("mobilenet_v2", 601618768, 3504872),
+    ("mobilenet_v3_small", 113054848, 2542856),
+    ("densenet121", 5668492624, 7978856),
+    ("efficientnet_b0", 771734216, 5288548),
+    ("regnet_y_400mf", 803752416, 4344144),
+    ("googlenet", 2996783504, 13004888),
+    ("shufflenet_v2_x1_0", 289850344, 2278604),
     ("mnasnet0_5", 208955184, 2218512),
 ]
 
@@ -39,9 +51,16 @@ def test_matmul_and_attention_are_counted_where_torchinfo_does_not():
     # sample (not per token) and no attention. Per token and with attention:
     report = shapecheck.check("vit_b_16", "3x224x224", batch=2)
     tokens, width, layers = 197, 768, 12
-    encoder = layers * 2 * (tokens * (4 * width * width + 4 * width)  # q, k, v, out projections with bias
-                            + 2 * tokens * tokens * width  # q·kᵀ and the weighted sum of v
-                            + tokens * (2 * width * 3072) + tokens * (3072 + width))  # the MLP, with biases
+    encoder = (
+        layers
+        * 2
+        * (
+            tokens * (4 * width * width + 4 * width)  # q, k, v, out projections with bias
+            + 2 * tokens * tokens * width  # q·kᵀ and the weighted sum of v
+            + tokens * (2 * width * 3072)
+            + tokens * (3072 + width)
+        )
+    )  # the MLP, with biases
     assert total_macs(report.trace) > 100 * 346465232
     assert total_macs(report.trace) >= encoder
 
@@ -90,8 +109,10 @@ def test_memory_estimate_states_its_parts():
 
 
 def test_columns_on_the_command_line_and_in_json():
-    result = CliRunner().invoke(app, ["vgg16", "--input", "3x224x224", "--columns",
-                                      "input_size,num_params,mult_adds,kernel_size", "--depth", "1"])
+    result = CliRunner().invoke(
+        app,
+        ["vgg16", "--input", "3x224x224", "--columns", "input_size,num_params,mult_adds,kernel_size", "--depth", "1"],
+    )
     assert result.exit_code == 0
     header = result.stdout.splitlines()[0].split()
     assert header == ["Layer", "Input", "Params", "Mult-Adds", "Kernel", "Notes"]
@@ -107,8 +128,13 @@ def test_summary_takes_torchinfos_arguments():
     import torchvision
 
     model = torchvision.models.resnet18()
-    result = shapecheck.summary(model, input_size=(2, 3, 224, 224), depth=1, verbose=0,
-                                col_names=("input_size", "output_size", "num_params", "mult_adds"))
+    result = shapecheck.summary(
+        model,
+        input_size=(2, 3, 224, 224),
+        depth=1,
+        verbose=0,
+        col_names=("input_size", "output_size", "num_params", "mult_adds"),
+    )
     assert (result.total_params, result.trainable_params, result.total_mult_adds) == (11689512, 11689512, 3628167888)
     text = str(result)
     assert text.splitlines()[0].split() == ["Layer", "Input", "Output", "Params", "Mult-Adds", "Notes"]
@@ -121,7 +147,8 @@ def test_summary_takes_torchinfos_arguments():
         def forward(self, inputs):
             return inputs["left"] @ inputs["right"]
 
-    pair = shapecheck.summary(Pair(), input_data={"inputs": {"left": torch.randn(2, 3, 4),
-                                                             "right": torch.randn(2, 4, 5)}}, verbose=0)
+    pair = shapecheck.summary(
+        Pair(), input_data={"inputs": {"left": torch.randn(2, 3, 4), "right": torch.randn(2, 4, 5)}}, verbose=0
+    )
     assert pair.total_mult_adds == 2 * 3 * 5 * 4
     assert pair.summary_list[0].outputs[0].shape == (2, 3, 5)

@@ -8,10 +8,10 @@ import json
 
 import jsonschema
 import pytest
+from conftest import ROOT, fixture_path
 from typer.testing import CliRunner
 
 import shapecheck
-from conftest import ROOT, fixture_path
 from shapecheck.cli import app
 from shapecheck.domain import symbolic
 from shapecheck.loading import resolve
@@ -34,7 +34,7 @@ def brute_force(model, spec, accepted, name, sizes):
     dim = accepted.dim(name)
     wrong = []
     for size in sizes:
-        shape = accepted.base[:dim.index] + (size,) + accepted.base[dim.index + 1:]
+        shape = accepted.base[: dim.index] + (size,) + accepted.base[dim.index + 1 :]
         if runs(shape) != dim.accepts(size):
             wrong.append(size)
     return wrong
@@ -67,8 +67,9 @@ def test_fixed_head_accepts_224_to_255_and_names_the_linear():
     assert report.layer("fc").inputs[0].symbolic == ("B", "512·(H//32)·(W//32)")
     # SC103 reads the range from the expression instead of probing.
     sc103 = next(f for f in report.findings if f.code == "SC103")
-    assert ("`fc` accepts only inputs with H = W from 224 to 255: one sample has 512·(H//32)·(W//32) features"
-            in sc103.why)
+    assert (
+        "`fc` accepts only inputs with H = W from 224 to 255: one sample has 512·(H//32)·(W//32) features" in sc103.why
+    )
     sizes = list(range(200, 280)) + [32, 448]
     assert brute_force(fixture_path("vgg_view.py"), "3x224x224", acc, "H", sizes) == []
 
@@ -85,7 +86,7 @@ def test_fixed_head_at_an_input_it_rejects_finds_a_working_size_first():
 
 def test_unet_needs_multiples_of_16():
     model = fixture_path("rules", "sc109_concat_mismatch.py:UNet")
-    report, acc = domain(model, "3x96x96")
+    _report, acc = domain(model, "3x96x96")
     h = acc.dim("H")
     assert (h.min, h.max, h.multiple, h.offset) == (16, None, 16, 0)
     assert h.text() == "H a multiple of 16" and h.imposed_by == "torch.cat at line 30"
@@ -103,7 +104,7 @@ def test_sc109_takes_the_multiple_and_nearest_sizes_from_the_domain():
 
 
 def test_resnet50_accepts_any_size_once_path_guards_are_checked():
-    report, acc = domain("resnet50", "3x224x224")
+    _report, acc = domain("resnet50", "3x224x224")
     h = acc.dim("H")
     # The guards stop at H = 33 ((H-1)//32 + 1 ≠ 1, a size-1 branch); probes find it runs below.
     assert h.min == 1 and h.max is None and "the traced path changes" in h.note
@@ -112,7 +113,7 @@ def test_resnet50_accepts_any_size_once_path_guards_are_checked():
 
 
 def test_vit_with_fixed_position_embedding_accepts_exactly_its_image_size():
-    report, acc = domain("vit_b_32", "3x224x224")
+    _report, acc = domain("vit_b_32", "3x224x224")
     assert acc.dim("H").values == (224,) and acc.dim("W").values == (224,)
     assert acc.sentence() == "accepts C = 3, H = 224, W = 224, any batch"
     assert brute_force("vit_b_32", "3x224x224", acc, "H", [192, 223, 225, 256]) == []
@@ -147,7 +148,7 @@ def test_sc106_shows_the_batch_folded_into_a_dim():
 
 def test_slow_symbolic_trace_stops_at_the_budget_and_probes_instead():
     model = fixture_path("domain", "slow.py")
-    report, acc = domain(model, "3x32x32", budget=2.0)
+    _report, acc = domain(model, "3x32x32", budget=2.0)
     assert acc.method == "probing"
     assert any("the symbolic trace was stopped at 1.2 s of the 2 s budget" in n for n in acc.notes)
     assert acc.sentence() == "accepts C = 3, any H, any W, any batch"
@@ -185,8 +186,9 @@ runner = CliRunner()
 
 
 def test_cli_symbolic_table_and_sentence():
-    result = runner.invoke(app, [fixture_path("vgg_view.py"), "--input", "3x224x224", "--symbolic"],
-                           env={"COLUMNS": "130"})
+    result = runner.invoke(
+        app, [fixture_path("vgg_view.py"), "--input", "3x224x224", "--symbolic"], env={"COLUMNS": "130"}
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Symbolic output" in out and "[B, 512, H//32, W//32]" in out
@@ -223,7 +225,7 @@ def test_cli_bad_budget_is_exit_2(budget):
 
 def test_batchnorm_in_training_restricts_the_batch():
     model = fixture_path("rules", "sc108_batchnorm_single.py:PooledNorm")
-    report, acc = domain(model, "3x32x32", train=True)
+    _report, acc = domain(model, "3x32x32", train=True)
     assert acc.sentence() == "accepts C = 3, any H, any W, B ≥ 2"
     assert acc.base == (2, 3, 32, 32) and not acc.given_ok
     _, eval_acc = domain(model, "3x32x32")

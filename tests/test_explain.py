@@ -5,67 +5,125 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from shapecheck.cli import app
 from shapecheck.explain import explain
 
 # (message as PyTorch prints it, code, texts the explanation must contain)
 FAMILIES = [
-    ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)", "SC101",
-     ["3584 = 1·512·7", "[1, 512, 7, 7]", "torch.flatten(x, 1)"]),
+    (
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)",
+        "SC101",
+        ["3584 = 1·512·7", "[1, 512, 7, 7]", "torch.flatten(x, 1)"],
+    ),
     ("a and b must have same reduction dim, but got [3584, 7] X [25088, 4096].", "SC101", ["512·7·7 = 25088"]),
-    ("mat1 and mat2 shapes cannot be multiplied (1x41472 and 25088x100)", "SC102",
-     ["512·9·9 = 41472", "512·7·7 = 25088", "AdaptiveAvgPool2d((7, 7))"]),
+    (
+        "mat1 and mat2 shapes cannot be multiplied (1x41472 and 25088x100)",
+        "SC102",
+        ["512·9·9 = 41472", "512·7·7 = 25088", "AdaptiveAvgPool2d((7, 7))"],
+    ),
     ("mat1 and mat2 shapes cannot be multiplied (1x64 and 128x2)", "SC102", ["nn.Linear(64, 2)"]),
     ("mat1 and mat2 shapes cannot be multiplied (10x49 and 490x10)", "SC105", ["x.unsqueeze(0)", "10·49 = 490"]),
-    ("Given groups=1, weight of size [64, 3, 7, 7], expected input[1, 1, 224, 224] to have 3 channels, but got "
-     "1 channels instead", "SC104", ["grayscale", "x.expand(-1, 3, -1, -1)", "out_channels=64"]),
-    ("Given groups=1, weight of size [16, 1, 3, 3], expected input[1, 8, 28, 28] to have 1 channels, but got 8 "
-     "channels instead", "SC104", ["x.unsqueeze(1)", "SC105"]),
+    (
+        "Given groups=1, weight of size [64, 3, 7, 7], expected input[1, 1, 224, 224] to have 3 channels, but got "
+        "1 channels instead",
+        "SC104",
+        ["grayscale", "x.expand(-1, 3, -1, -1)", "out_channels=64"],
+    ),
+    (
+        "Given groups=1, weight of size [16, 1, 3, 3], expected input[1, 8, 28, 28] to have 1 channels, but got 8 "
+        "channels instead",
+        "SC104",
+        ["x.unsqueeze(1)", "SC105"],
+    ),
     ("ValueError: expected 4D input (got 3D input)", "SC105", ["batch dim is missing"]),
     ("running_mean should contain 32 elements not 64", "SC104", ["num_features=32"]),
-    ("Given input size: (1024x4x4). Calculated output size: (1024x0x0). Output size is too small", "SC107",
-     ["1024 channels of 4×4", "AdaptiveAvgPool2d(1)"]),
-    ("Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than "
-     "actual input size", "SC107", ["(3 x 3)", "frames"]),
-    ("Expected more than 1 value per channel when training, got input size torch.Size([1, 512, 1, 1])", "SC108",
-     ["[1, 512, 1, 1]", "GroupNorm", "model.eval()"]),
-    ("Sizes of tensors must match except in dimension 1. Expected size 30 but got size 31 for tensor number 1 in "
-     "the list.", "SC109", ["multiples of 2^depth", "F.interpolate"]),
-    ("view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
-     "contiguous subspaces). Use .reshape(...) instead.", "SC111", [".reshape(...)", ".contiguous().view"]),
-    ("The size of tensor a (7) must match the size of tensor b (10) at non-singleton dimension 3", "SC112",
-     ["dim 3", "stride 2"]),
-    ("shape '[-1, 400]' is invalid for input of size 384", "SC113",
-     ["400 = 16·5·5", "16·2·2 = 64", "a batch of 6"]),
+    (
+        "Given input size: (1024x4x4). Calculated output size: (1024x0x0). Output size is too small",
+        "SC107",
+        ["1024 channels of 4×4", "AdaptiveAvgPool2d(1)"],
+    ),
+    (
+        "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than "
+        "actual input size",
+        "SC107",
+        ["(3 x 3)", "frames"],
+    ),
+    (
+        "Expected more than 1 value per channel when training, got input size torch.Size([1, 512, 1, 1])",
+        "SC108",
+        ["[1, 512, 1, 1]", "GroupNorm", "model.eval()"],
+    ),
+    (
+        "Sizes of tensors must match except in dimension 1. Expected size 30 but got size 31 for tensor number 1 in "
+        "the list.",
+        "SC109",
+        ["multiples of 2^depth", "F.interpolate"],
+    ),
+    (
+        "view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
+        "contiguous subspaces). Use .reshape(...) instead.",
+        "SC111",
+        [".reshape(...)", ".contiguous().view"],
+    ),
+    (
+        "The size of tensor a (7) must match the size of tensor b (10) at non-singleton dimension 3",
+        "SC112",
+        ["dim 3", "stride 2"],
+    ),
+    ("shape '[-1, 400]' is invalid for input of size 384", "SC113", ["400 = 16·5·5", "16·2·2 = 64", "a batch of 6"]),
     ("Expected input batch_size (64) to match target batch_size (16).", "SC106", ["4 rows", "torch.flatten(x, 1)"]),
-    ("Error(s) in loading state_dict for ResNet:\n\tsize mismatch for fc.weight: copying a param with shape "
-     "torch.Size([1000, 2048]) from checkpoint, the shape in current model is torch.Size([50, 2048]).", "SC110",
-     ["num_classes=1000", "strict=False skips missing keys, not size mismatches"]),
+    (
+        "Error(s) in loading state_dict for ResNet:\n\tsize mismatch for fc.weight: copying a param with shape "
+        "torch.Size([1000, 2048]) from checkpoint, the shape in current model is torch.Size([50, 2048]).",
+        "SC110",
+        ["num_classes=1000", "strict=False skips missing keys, not size mismatches"],
+    ),
 ]
 
 
 # Messages people post about sequence models and older PyTorch versions (issue 10).
 FAMILIES += [
-    ("input.size(-1) must be equal to input_size. Expected 300, got 100", "SC115",
-     ["input_size=100", "x.transpose(1, 2)"]),
+    (
+        "input.size(-1) must be equal to input_size. Expected 300, got 100",
+        "SC115",
+        ["input_size=100", "x.transpose(1, 2)"],
+    ),
     ("input must have 3 dimensions, got 2", "SC105", ["[T, N, F]"]),
-    ("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 8, 3, 512, 512]", "SC105",
-     ["2·8 = 16 images", "x.flatten(0, 1)", "[16, 3, 512, 512]"]),
-    ("Expected 4-dimensional input for 4-dimensional weight [64, 3, 7, 7], but got 3-dimensional input of size "
-     "[3, 224, 224] instead", "SC105", ["x.unsqueeze(0)", "[C=3, H, W]"]),
-    ("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got "
-     "torch.FloatTensor instead", "SC118", ["ids.long()", "--input 128:long"]),
+    (
+        "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 8, 3, 512, 512]",
+        "SC105",
+        ["2·8 = 16 images", "x.flatten(0, 1)", "[16, 3, 512, 512]"],
+    ),
+    (
+        "Expected 4-dimensional input for 4-dimensional weight [64, 3, 7, 7], but got 3-dimensional input of size "
+        "[3, 224, 224] instead",
+        "SC105",
+        ["x.unsqueeze(0)", "[C=3, H, W]"],
+    ),
+    (
+        "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got "
+        "torch.FloatTensor instead",
+        "SC118",
+        ["ids.long()", "--input 128:long"],
+    ),
     ("Expected input batch_size (60) to match target batch_size (10)", "SC106", ["6 rows"]),
-    ("Using a target size (torch.Size([128])) that is different to the input size (torch.Size([128, 1]))", "SC112",
-     ["output.squeeze(1)", "[128, 128]"]),
+    (
+        "Using a target size (torch.Size([128])) that is different to the input size (torch.Size([128, 1]))",
+        "SC112",
+        ["output.squeeze(1)", "[128, 128]"],
+    ),
     ("size mismatch, m1: [1 x 32768], m2: [25088 x 512]", "SC102", ["32768", "25088"]),
     ("embed_dim must be divisible by num_heads", "SC117", ["divisors of embed_dim"]),
     ("shape '[16, 34, 34, 512]' is invalid for input of size 8921088", "SC113", ["1089 = 33·33", "34·34 = 1156"]),
-    ("Sizes of tensors must match except in dimension 0. Expected size 77 but got size 154 for tensor number 1 in "
-     "the list.", "SC109", ["padded to different lengths"]),
+    (
+        "Sizes of tensors must match except in dimension 0. Expected size 77 but got size 154 for tensor number 1 in "
+        "the list.",
+        "SC109",
+        ["padded to different lengths"],
+    ),
     ("running_mean should contain 36 elements not 2048", "SC104", ["last dim", "transpose(1, 2)"]),
     ("mat1 and mat2 shapes cannot be multiplied (2x8 and 64x10)", "SC102", ["8 features"]),
 ]
@@ -73,8 +131,11 @@ FAMILIES += [
 # Readings an earlier version gave that the numbers do not support: never say them again.
 MUST_NOT_SAY = [
     ("shape '[16, 34, 34, 512]' is invalid for input of size 8921088", ["2048·68·68", "68×68"]),
-    ("Sizes of tensors must match except in dimension 0. Expected size 77 but got size 154 for tensor number 1 in "
-     "the list.", ["U-Net", "downsample differently", "2^depth"]),
+    (
+        "Sizes of tensors must match except in dimension 0. Expected size 77 but got size 154 for tensor number 1 in "
+        "the list.",
+        ["U-Net", "downsample differently", "2^depth"],
+    ),
     ("running_mean should contain 36 elements not 2048", ["BatchNorm2d(36)"]),
     ("mat1 and mat2 shapes cannot be multiplied (2x8 and 64x10)", ["[N, 1, 8, 8]", "2 = N", "unflattened"]),
 ]
@@ -108,13 +169,21 @@ def test_cli_reads_argument_or_stdin_and_exits_1_when_unknown():
 
 
 def test_explain_and_rule_do_not_import_torch():
-    code = ("import sys\nfrom shapecheck.cli import app\n"
-            "for args in (['explain', 'mat1 and mat2 shapes cannot be multiplied (1x64 and 128x2)'], ['rule', 'SC101'],"
-            " ['rule']):\n"
-            "    try:\n        app(args)\n    except SystemExit:\n        pass\n"
-            "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env=dict(os.environ, PYTHONPATH=ROOT), check=True).stdout
+    code = (
+        "import sys\nfrom shapecheck.cli import app\n"
+        "for args in (['explain', 'mat1 and mat2 shapes cannot be multiplied (1x64 and 128x2)'], ['rule', 'SC101'],"
+        " ['rule']):\n"
+        "    try:\n        app(args)\n    except SystemExit:\n        pass\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=ROOT),
+        check=True,
+    ).stdout
     assert out.strip().endswith("NO-TORCH")
     assert "What it does" in out
 

@@ -1,9 +1,9 @@
 """Every rule on its fixtures: the broken form is found, the correct form is clean."""
 
 import pytest
+from conftest import fixture_path
 
 import shapecheck
-from conftest import fixture_path
 
 CASES = [
     # (code, fixture, input, expected codes); "+nobatch" / "+train" after the input set options
@@ -54,6 +54,8 @@ CASES = [
     ("SC107", "rules/sc107_input_too_small.py:Correct", "3x64x64", []),
     ("SC107", "rules/sc107_input_too_small.py:Sequence", "4x16", ["SC107"]),
     ("SC107", "rules/sc107_input_too_small.py:Sequence", "4x32", []),
+    ("SC107", "rules/sc107_input_too_small.py:CeilPool", "3x4x4", ["SC107"]),
+    ("SC107", "rules/sc107_input_too_small.py:CeilPool", "3x7x7", ["SC103"]),
     ("SC108", "rules/sc108_batchnorm_single.py:PooledNorm", "3x32x32+train", ["SC108"]),
     ("SC108", "rules/sc108_batchnorm_single.py:PooledNorm", "3x32x32", []),
     ("SC108", "rules/sc108_batchnorm_single.py:VectorNorm", "16+train", ["SC108"]),
@@ -121,8 +123,7 @@ def _options(size: str):
     return (size.split("&") if "&" in size else size), options
 
 
-@pytest.mark.parametrize("code, fixture, size, expected", CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+@pytest.mark.parametrize("code, fixture, size, expected", CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
 def test_rule_on_fixture(code, fixture, size, expected):
     size, options = _options(size)
     report = shapecheck.check(fixture_path(fixture), size, **options)
@@ -150,8 +151,9 @@ def test_sc102_size_range_and_fix_numbers():
     (f,) = report.findings
     assert f.message == "`fc` expects 400 input features but receives 1024"
     assert any("H = W from 20 to 23" in w for w in f.why)
-    assert f.fixes[0].description.startswith("pool to a fixed size before flattening with "
-                                             "`nn.AdaptiveAvgPool2d((5, 5))`")
+    assert f.fixes[0].description.startswith(
+        "pool to a fixed size before flattening with `nn.AdaptiveAvgPool2d((5, 5))`"
+    )
     assert f.fixes[1].after == "self.fc = nn.Linear(1024, 10)"
 
 
@@ -193,10 +195,14 @@ VERIFIED = [
     ("rules/sc117_attention_shape.py:TextEncoder", "20:long", "", "embedding_dim=512", (1, 20, 512)),
     ("rules/sc118_embedding_input.py:Bag", "10", "", "int64 input", (1, 2)),
     ("rules/sc117_attention_shape.py:CrossAttend", "10x64&30x32", "", "kdim=32, vdim=32", (1, 10, 64)),
-    ("rules/sc117_attention_shape.py:MaskedAttendCorrect", "10x16&pad=8:bool", "batch2", "--input pad=10:bool",
-     (2, 10, 16)),
-    ("rules/sc117_attention_shape.py:PaddedEncoder", "12:long&mask=10:bool", "", "--input mask=12:bool",
-     (1, 12, 32)),
+    (
+        "rules/sc117_attention_shape.py:MaskedAttendCorrect",
+        "10x16&pad=8:bool",
+        "batch2",
+        "--input pad=10:bool",
+        (2, 10, 16),
+    ),
+    ("rules/sc117_attention_shape.py:PaddedEncoder", "12:long&mask=10:bool", "", "--input mask=12:bool", (1, 12, 32)),
     ("rules/sc105_rank_mismatch.py:Correct", "1x1x9x9", "", "--input 1x9x9", (1, 10)),
     ("rules/sc105_rank_mismatch.py:Correct", "4x1x9x9", "", "--input 1x9x9 --batch 4", (4, 10)),
 ]
@@ -219,3 +225,23 @@ def test_fix_that_does_not_help_says_why():
     (fix,) = report.findings[0].fixes
     assert fix.verified is False
     assert "SC102" in fix.check_note and "expects 49 input features but receives 490" in fix.check_note
+
+
+BROKEN = [c for c in CASES if c[3] and c[3] != ["SC100"]]
+
+
+@pytest.mark.parametrize("code, fixture, size, expected", BROKEN, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in BROKEN])
+def test_quoted_pytorch_messages_are_what_a_real_run_prints(code, fixture, size, expected):
+    """Each "PyTorch reports:" line is composed from shapes on meta; a real run (random weights,
+    CPU) must print the same words."""
+    size, options = _options(size)
+    meta = shapecheck.check(fixture_path(fixture), size, **options)
+    quoted = [
+        n.removeprefix("PyTorch reports: ") for f in meta.findings for n in f.notes if n.startswith("PyTorch reports: ")
+    ]
+    if not quoted:
+        pytest.skip("no PyTorch message quoted: the model runs, or the rule quotes none")
+    real = shapecheck.check(fixture_path(fixture), size, engine="real", **options)
+    assert real.trace.error is not None, "the real run did not fail"
+    for text in quoted:
+        assert text in real.trace.error.message

@@ -40,14 +40,13 @@ TEMPLATES = [
     "embed_dim must be divisible by num_heads",
 ]
 
-NUMBERS = st.one_of(st.integers(0, 4), st.integers(0, 100_000), st.integers(0, 10 ** 30), st.sampled_from([-1, 1]))
+NUMBERS = st.one_of(st.integers(0, 4), st.integers(0, 100_000), st.integers(0, 10**30), st.sampled_from([-1, 1]))
 
 
-@settings(max_examples=1500, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(template=st.sampled_from(TEMPLATES), numbers=st.lists(NUMBERS, min_size=20, max_size=20))
 def test_explain_never_crashes_on_any_numbers(template, numbers):
-    message = template.format(*numbers[:template.count("{}")])
+    message = template.format(*numbers[: template.count("{}")])
     found = explain(message)
     if found is not None:
         assert isinstance(found.text(), str) and found.text()
@@ -61,28 +60,33 @@ def test_explain_never_crashes_on_any_text(text):
 
 
 @settings(max_examples=1500, derandomize=True, deadline=None)
-@given(st.one_of(
-    st.text(alphabet="0123456789x:,()[] =abcdefglnoqrtu-+.", max_size=40),
-    st.lists(st.integers(-5, 10 ** 25), min_size=0, max_size=6).map(lambda d: "x".join(map(str, d))),
-))
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789x:,()[] =abcdefglnoqrtu-+.", max_size=40),
+        st.lists(st.integers(-5, 10**25), min_size=0, max_size=6).map(lambda d: "x".join(map(str, d))),
+    )
+)
 def test_input_parsing_returns_a_spec_or_one_line_spec_error(text):
     try:
         spec = parse_input(text)
     except SpecError as err:
         assert err.message and "\n" not in err.message
         return
-    assert spec.dims and all(1 <= d < 2 ** 31 for d in spec.dims)
+    assert spec.dims and all(1 <= d < 2**31 for d in spec.dims)
     assert parse_input(str(spec)) == spec
 
 
-@pytest.mark.parametrize("message", [
-    "mat1 and mat2 shapes cannot be multiplied (0x0 and 0x0)",
-    "shape '[]' is invalid for input of size 0",
-    "shape '[0, 0]' is invalid for input of size 0",
-    "running_mean should contain 0 elements not 0",
-    "mat1 and mat2 shapes cannot be multiplied (" + "9" * 40 + "x" + "9" * 40 + " and 3x4)",
-    "shape '[-1, " + "9" * 30 + "]' is invalid for input of size " + "9" * 35,
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mat1 and mat2 shapes cannot be multiplied (0x0 and 0x0)",
+        "shape '[]' is invalid for input of size 0",
+        "shape '[0, 0]' is invalid for input of size 0",
+        "running_mean should contain 0 elements not 0",
+        "mat1 and mat2 shapes cannot be multiplied (" + "9" * 40 + "x" + "9" * 40 + " and 3x4)",
+        "shape '[-1, " + "9" * 30 + "]' is invalid for input of size " + "9" * 35,
+    ],
+)
 def test_explain_handles_zero_and_huge_numbers(message):
     found = explain(message)
     assert found is None or found.text()

@@ -10,15 +10,20 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import ROOT
 
 
 def shapecheck(*args, cwd=None, env=None, timeout=120):
     environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
     environ.update(env or {})
-    return subprocess.run([sys.executable, "-m", "shapecheck", *args], cwd=cwd or ROOT, env=environ,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "shapecheck", *args],
+        cwd=cwd or ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def model_file(tmp_path, name, body, header="import torch.nn as nn\n"):
@@ -50,16 +55,22 @@ def test_a_forward_that_never_ends_is_stopped_at_the_timeout(tmp_path):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("""
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            """
      import sys
 
      class Net(nn.Module):
          def __init__(self):
              super().__init__()
              sys.exit(0)
-     """, "model code called sys.exit(0) in __init__ ("),
-    ("""
+     """,
+            "model code called sys.exit(0) in __init__ (",
+        ),
+        (
+            """
      import sys
 
      class Net(nn.Module):
@@ -69,13 +80,19 @@ def test_a_forward_that_never_ends_is_stopped_at_the_timeout(tmp_path):
 
          def forward(self, x):
              sys.exit(3)
-     """, "model code called sys.exit(3) in forward ("),
-    ("""
+     """,
+            "model code called sys.exit(3) in forward (",
+        ),
+        (
+            """
      import os
 
      os._exit(0)
-     """, "model code ended the worker process (exit code 0) while importing and building the model"),
-    ("""
+     """,
+            "model code ended the worker process (exit code 0) while importing and building the model",
+        ),
+        (
+            """
      class Stop(BaseException):
          pass
 
@@ -86,8 +103,11 @@ def test_a_forward_that_never_ends_is_stopped_at_the_timeout(tmp_path):
 
          def forward(self, x):
              raise Stop("no more")
-     """, "model code raised Stop: no more in forward ("),
-])
+     """,
+            "model code raised Stop: no more in forward (",
+        ),
+    ],
+)
 def test_model_code_that_ends_the_run_is_exit_2_with_one_line(tmp_path, body, expected):
     path = model_file(tmp_path, "m.py", body)
     result = shapecheck(path, "--input", "4")
@@ -128,7 +148,10 @@ def test_machine_output_stays_parseable_whatever_model_code_writes(tmp_path, fmt
 
 
 def test_memory_over_the_limit_ends_the_check(tmp_path):
-    path = model_file(tmp_path, "big.py", """
+    path = model_file(
+        tmp_path,
+        "big.py",
+        """
         import time
 
         class Net(nn.Module):
@@ -136,7 +159,8 @@ def test_memory_over_the_limit_ends_the_check(tmp_path):
                 super().__init__()
                 self.block = bytearray(1536 * 1024 * 1024)  # touched: 1.5 GiB resident
                 time.sleep(30)
-        """)
+        """,
+    )
     result = shapecheck(path, "--input", "4", "--memory-limit", "1024")
     assert result.returncode == 2, result.stderr
     assert "over the limit of 1.0 GiB, while importing and building the model" in result.stderr
@@ -144,14 +168,18 @@ def test_memory_over_the_limit_ends_the_check(tmp_path):
 
 
 def test_model_code_cannot_reach_the_network(tmp_path):
-    path = model_file(tmp_path, "net.py", """
+    path = model_file(
+        tmp_path,
+        "net.py",
+        """
         import urllib.request
 
         class Net(nn.Module):
             def __init__(self):
                 super().__init__()
                 urllib.request.urlopen("http://example.com/weights.pth")
-        """)
+        """,
+    )
     result = shapecheck(path, "--input", "4")
     assert result.returncode == 2
     assert "network access is off while shapecheck runs model code" in result.stderr
@@ -161,29 +189,39 @@ def _project(tmp_path, name, layers_body):
     folder = tmp_path / name
     folder.mkdir()
     (folder / "layers.py").write_text("import torch.nn as nn\n\n" + textwrap.dedent(layers_body))
-    (folder / "model.py").write_text("import torch.nn as nn\nfrom layers import Block\n\n\n"
-                                     "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-                                     "        self.block = Block()\n\n    def forward(self, x):\n"
-                                     "        return self.block(x)\n")
+    (folder / "model.py").write_text(
+        "import torch.nn as nn\nfrom layers import Block\n\n\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.block = Block()\n\n    def forward(self, x):\n"
+        "        return self.block(x)\n"
+    )
 
 
 def test_config_checks_do_not_share_modules_and_each_outcome_is_kept(tmp_path):
     # Two folders with their own layers.py: in one interpreter the second check got the first's.
-    _project(tmp_path, "a", "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-                            "        self.fc = nn.Linear(8, 8)\n\n    def forward(self, x):\n        return self.fc(x)\n")
-    _project(tmp_path, "b", "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-                            "        self.fc = nn.Linear(16, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n")
+    _project(
+        tmp_path,
+        "a",
+        "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+    )
+    _project(
+        tmp_path,
+        "b",
+        "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(16, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+    )
     (tmp_path / "quits.py").write_text("import sys\nsys.exit(0)\n")
     (tmp_path / "shapecheck.toml").write_text(
         '[[checks]]\nmodel = "a/model.py:Net"\ninputs = ["8"]\n\n'
         '[[checks]]\nmodel = "b/model.py:Net"\ninputs = ["16"]\n\n'
         '[[checks]]\nmodel = "quits.py"\ninputs = ["16"]\n\n'
-        '[[checks]]\nmodel = "b/model.py:Net"\ninputs = ["8"]\nname = "b with 8 features"\n')
+        '[[checks]]\nmodel = "b/model.py:Net"\ninputs = ["8"]\nname = "b with 8 features"\n'
+    )
     result = shapecheck("--format", "json", "-j", "2", cwd=tmp_path)
     doc = json.loads(result.stdout)
     assert result.returncode == 2
-    assert [c["name"] for c in doc["checks"]] == ["a/model.py:Net", "b/model.py:Net", "quits.py",
-                                                   "b with 8 features"]
+    assert [c["name"] for c in doc["checks"]] == ["a/model.py:Net", "b/model.py:Net", "quits.py", "b with 8 features"]
     assert [c["exit_code"] for c in doc["checks"]] == [0, 0, 2, 1]
     assert "sys.exit(0) at import of" in doc["checks"][2]["error"]["message"]
     assert [f["code"] for f in doc["checks"][3]["report"]["findings"]] == ["SC102"]
@@ -220,19 +258,23 @@ def test_a_broken_config_above_does_not_stop_an_explicit_model(tmp_path):
 
 # -- in this process (CliRunner): option values and shapecheck's own failures --------------------
 
-@pytest.mark.parametrize("args, message", [
-    (["resnet18", "--depth", "-1"], "--depth must be 0 or more"),
-    (["resnet18", "--budget", "nan"], "--budget must be a positive number of seconds"),
-    (["resnet18", "--budget", "0"], "--budget must be a positive number of seconds"),
-    (["resnet18", "--device", "meta", "--engine", "real"], "unknown device 'meta'"),
-    (["resnet18", "--timeout", "0"], "--timeout must be a positive number of seconds"),
-    (["resnet18", "--timeout", "inf"], "--timeout must be a positive number of seconds"),
-    (["resnet18", "--memory-limit", "1"], "--memory-limit is in MB and must be at least 64"),
-    (["resnet18", "--jobs", "0"], "--jobs must be at least 1"),
-    (["resnet18", "--input", "99999999999999999999x3x3"], "is too large"),
-    (["resnet18", "--input", "3x999999x999999"], "values per sample"),
-    (["resnet18", "--batch", "99999999999999999999"], "is too large"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["resnet18", "--depth", "-1"], "--depth must be 0 or more"),
+        (["resnet18", "--budget", "nan"], "--budget must be a positive number of seconds"),
+        (["resnet18", "--budget", "0"], "--budget must be a positive number of seconds"),
+        (["resnet18", "--device", "meta", "--engine", "real"], "unknown device 'meta'"),
+        (["resnet18", "--timeout", "0"], "--timeout must be a positive number of seconds"),
+        (["resnet18", "--timeout", "inf"], "--timeout must be a positive number of seconds"),
+        (["resnet18", "--memory-limit", "1"], "--memory-limit is in MB and must be at least 64"),
+        (["resnet18", "--jobs", "0"], "--jobs must be at least 1"),
+        (["resnet18", "--input", "99999999999999999999x3x3"], "is too large"),
+        (["resnet18", "--input", "3x999999x999999"], "values per sample"),
+        (["resnet18", "--batch", "99999999999999999999"], "is too large"),
+    ],
+)
 def test_option_values_that_cannot_work_are_exit_2(args, message):
     from typer.testing import CliRunner
 
@@ -252,7 +294,7 @@ def test_a_bug_in_shapecheck_s_own_hooks_is_an_internal_error_not_a_finding(monk
     def broken(module):
         raise KeyError("a bug of shapecheck's")
 
-    monkeypatch.setattr(recorder, "_module_attrs", broken)
+    monkeypatch.setattr(recorder, "module_attrs", broken)
     result = CliRunner().invoke(app, ["fixtures/vgg_adaptive.py", "--input", "3x64x64", "--format", "json"])
     assert result.exit_code == 2
     assert "internal error: RecorderBug: in shapecheck's recorder (_pre): KeyError" in result.stderr
@@ -279,7 +321,10 @@ def test_symbolic_leaves_the_callers_timer_alone():
 def test_deep_nesting_and_huge_layers_trace_on_meta(tmp_path):
     import shapecheck
 
-    path = model_file(tmp_path, "big.py", """
+    path = model_file(
+        tmp_path,
+        "big.py",
+        """
         class Huge(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -294,7 +339,8 @@ def test_deep_nesting_and_huge_layers_trace_on_meta(tmp_path):
             for _ in range(depth):
                 layer = nn.Sequential(layer)
             return layer
-        """)
+        """,
+    )
     huge = shapecheck.check(f"{path}:Huge", "100000")
     assert huge.ok and huge.trace.total_params == 100000 * 100000 + 100000
     deep = shapecheck.check(f"{path}:Deep", "4")
@@ -333,7 +379,8 @@ def test_sarif_locations_are_encoded_repo_paths_and_library_findings_point_at_us
     (folder / "wrap.py").write_text(
         "import torch.nn as nn\nfrom torchvision.models import resnet18\n\n\nclass Gray(nn.Module):\n"
         "    def __init__(self):\n        super().__init__()\n        self.backbone = resnet18()\n\n"
-        "    def forward(self, x):\n        return self.backbone(x)\n")
+        "    def forward(self, x):\n        return self.backbone(x)\n"
+    )
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["my models/wrap.py", "--input", "1x64x64", "--format", "sarif"])
     assert result.exit_code == 1, result.output

@@ -16,8 +16,9 @@ def test_symbolic_engine_apis():
 
     env = ShapeEnv(duck_shape=False)
     mode = FakeTensorMode(shape_env=env)
-    fake = mode.from_tensor(torch.empty(2, 3), symbolic_context=StatelessSymbolicContext(
-        dynamic_sizes=[DimDynamic.DYNAMIC] * 2))
+    fake = mode.from_tensor(
+        torch.empty(2, 3), symbolic_context=StatelessSymbolicContext(dynamic_sizes=[DimDynamic.DYNAMIC] * 2)
+    )
     assert isinstance(fake.shape[0], torch.SymInt)
     from torch._dispatch.python import enable_python_dispatcher  # noqa: F401 - used for some models
 
@@ -45,8 +46,10 @@ def test_module_call_frames_that_shapecheck_run_reads():
 
     for name in ("_call_impl", "_wrapped_call_impl"):
         params = inspect.signature(getattr(Module, name)).parameters
-        assert [p.kind for p in params.values()][1:] == [inspect.Parameter.VAR_POSITIONAL,
-                                                         inspect.Parameter.VAR_KEYWORD]
+        assert [p.kind for p in params.values()][1:] == [
+            inspect.Parameter.VAR_POSITIONAL,
+            inspect.Parameter.VAR_KEYWORD,
+        ]
         assert list(params)[1:] == ["args", "kwargs"]
 
 
@@ -57,8 +60,15 @@ def test_registration_hook_and_fast_path_switch():
     assert callable(getattr(torch.backends.mha, "set_fastpath_enabled", None))
 
 
-@pytest.mark.parametrize("name", ["torch._C._nn.linear", "torch._C._nn.scaled_dot_product_attention",
-                                  "torch._C._nn.adaptive_avg_pool2d", "torch._C._nn.avg_pool2d"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "torch._C._nn.linear",
+        "torch._C._nn.scaled_dot_product_attention",
+        "torch._C._nn.adaptive_avg_pool2d",
+        "torch._C._nn.avg_pool2d",
+    ],
+)
 def test_op_names_the_recorder_lists(name):
     # trace/recorder.py: ops recognised by name. Fallback: the op is not listed as a row.
     obj = torch

@@ -1,8 +1,8 @@
 """Rules on hand-built traces: no torch run involved."""
 
 import pytest
-
 from helpers import TraceBuilder
+
 from shapecheck.diagnose import diagnose
 from shapecheck.diagnose.numbers import matmul_message, pool_size, replace_first_argument
 from shapecheck.diagnose.registry import ACTIVE, CHECKS, CODES, RESERVED
@@ -23,8 +23,7 @@ def codes(diagnosis):
 def test_sc101_unflattened_map_into_linear():
     b = TraceBuilder((1, 3, 224, 224))
     conv_stack(b, 7)
-    b.module("fc", "Linear", None, {"in_features": 25088, "out_features": 100},
-             defined_at=LINEAR_AT, called_at=CALL_AT)
+    b.module("fc", "Linear", None, {"in_features": 25088, "out_features": 100}, defined_at=LINEAR_AT, called_at=CALL_AT)
     d = diagnose(b.fail())
     assert codes(d) == ["SC101"]
     f = d.findings[0]
@@ -143,28 +142,34 @@ def test_registry_reserves_every_code_once():
     assert not [c for c in CODES if CODES[c].status == RESERVED]
 
 
-@pytest.mark.parametrize("channels, target, current, expected", [
-    (512, 25088, (9, 9), (7, 7)),
-    (16, 400, (8, 8), (5, 5)),
-    (10, 30, (5, 5), (1, 3)),
-    (7, 30, (4, 4), None),
-    (64, 640, (20,), (10,)),
-])
+@pytest.mark.parametrize(
+    "channels, target, current, expected",
+    [
+        (512, 25088, (9, 9), (7, 7)),
+        (16, 400, (8, 8), (5, 5)),
+        (10, 30, (5, 5), (1, 3)),
+        (7, 30, (4, 4), None),
+        (64, 640, (20,), (10,)),
+    ],
+)
 def test_pool_size(channels, target, current, expected):
     assert pool_size(channels, target, current) == expected
 
 
 def test_matmul_message_matches_pytorch_real_run():
-    assert matmul_message((1, 512, 7, 7), 25088, 100) == \
-        "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)"
+    assert (
+        matmul_message((1, 512, 7, 7), 25088, 100) == "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)"
+    )
 
 
-@pytest.mark.parametrize("source, value, expected", [
-    ("self.fc = nn.Linear(512 * 7 * 7, 100)", 41472, "self.fc = nn.Linear(41472, 100)"),
-    ("fc = nn.Linear(in_features=400, out_features=10)", 1024,
-     "fc = nn.Linear(in_features=1024, out_features=10)"),
-    ("self.fc = nn.Linear(f(a, b), 10)", 7, "self.fc = nn.Linear(7, 10)"),
-    ("self.fc = make_head()", 7, None),
-])
+@pytest.mark.parametrize(
+    "source, value, expected",
+    [
+        ("self.fc = nn.Linear(512 * 7 * 7, 100)", 41472, "self.fc = nn.Linear(41472, 100)"),
+        ("fc = nn.Linear(in_features=400, out_features=10)", 1024, "fc = nn.Linear(in_features=1024, out_features=10)"),
+        ("self.fc = nn.Linear(f(a, b), 10)", 7, "self.fc = nn.Linear(7, 10)"),
+        ("self.fc = make_head()", 7, None),
+    ],
+)
 def test_replace_first_argument(source, value, expected):
     assert replace_first_argument(source, "Linear", value) == expected

@@ -2,8 +2,8 @@
 
 import pytest
 import torch
-
 from helpers import TraceBuilder
+
 from shapecheck.diagnose import diagnose
 from shapecheck.diagnose.layers import broadcast_mismatch, view_compatible, window
 from shapecheck.trace.records import Location, TensorInfo
@@ -17,11 +17,35 @@ def codes(d):
 
 def test_sc104_mid_network_channels():
     b = TraceBuilder((1, 3, 32, 32))
-    b.module("conv1", "Conv2d", (1, 32, 32, 32), {"in_channels": 3, "out_channels": 32, "kernel_size": [3, 3],
-                                                  "stride": [1, 1], "padding": [1, 1], "dilation": [1, 1], "groups": 1})
-    b.module("conv2", "Conv2d", None, {"in_channels": 64, "out_channels": 64, "kernel_size": [3, 3],
-                                       "stride": [1, 1], "padding": [1, 1], "dilation": [1, 1], "groups": 1},
-             defined_at=CONV2)
+    b.module(
+        "conv1",
+        "Conv2d",
+        (1, 32, 32, 32),
+        {
+            "in_channels": 3,
+            "out_channels": 32,
+            "kernel_size": [3, 3],
+            "stride": [1, 1],
+            "padding": [1, 1],
+            "dilation": [1, 1],
+            "groups": 1,
+        },
+    )
+    b.module(
+        "conv2",
+        "Conv2d",
+        None,
+        {
+            "in_channels": 64,
+            "out_channels": 64,
+            "kernel_size": [3, 3],
+            "stride": [1, 1],
+            "padding": [1, 1],
+            "dilation": [1, 1],
+            "groups": 1,
+        },
+        defined_at=CONV2,
+    )
     d = diagnose(b.fail())
     assert codes(d) == ["SC104"]
     f = d.findings[0]
@@ -33,12 +57,26 @@ def test_sc104_mid_network_channels():
 
 def test_sc107_pool_bigger_than_map():
     b = TraceBuilder((1, 3, 64, 64))
-    b.module("features", "Conv2d", (1, 128, 2, 2), {"in_channels": 3, "out_channels": 128, "kernel_size": [3, 3],
-                                                     "stride": [32, 32], "padding": [1, 1], "dilation": [1, 1]})
+    b.module(
+        "features",
+        "Conv2d",
+        (1, 128, 2, 2),
+        {
+            "in_channels": 3,
+            "out_channels": 128,
+            "kernel_size": [3, 3],
+            "stride": [32, 32],
+            "padding": [1, 1],
+            "dilation": [1, 1],
+        },
+    )
     b.module("avgpool", "AvgPool2d", None, {"kernel_size": 7, "stride": 7, "padding": 0})
     d = diagnose(b.fail())
     assert codes(d) == ["SC107"]
-    assert "Given input size: (128x2x2). Calculated output size: (128x0x0). Output size is too small" in d.findings[0].notes[0]
+    assert (
+        "Given input size: (128x2x2). Calculated output size: (128x0x0). Output size is too small"
+        in d.findings[0].notes[0]
+    )
     assert any("AdaptiveAvgPool2d(1)" in x.description for x in d.findings[0].fixes)
 
 
@@ -56,13 +94,23 @@ def test_sc109_cat_mismatch_message():
     b = TraceBuilder((1, 3, 100, 100))
     up = b.module("up", "ConvTranspose2d", (1, 32, 24, 24))
     skip = b.tensor((1, 32, 25, 25))
-    b.op("torch.cat", None, {"category": "join", "args": [["<tensor>", "<tensor>"]], "dim": 1},
-         inputs=[up.outputs[0], skip], source="x = torch.cat([x, skip], dim=1)")
+    b.op(
+        "torch.cat",
+        None,
+        {"category": "join", "args": [["<tensor>", "<tensor>"]], "dim": 1},
+        inputs=[up.outputs[0], skip],
+        source="x = torch.cat([x, skip], dim=1)",
+    )
     d = diagnose(b.fail())
     assert codes(d) == ["SC109"]
-    assert d.findings[0].notes[0].endswith(
-        "Sizes of tensors must match except in dimension 1. Expected size 24 but got size 25 for tensor "
-        "number 1 in the list")
+    assert (
+        d.findings[0]
+        .notes[0]
+        .endswith(
+            "Sizes of tensors must match except in dimension 1. Expected size 24 but got size 25 for tensor "
+            "number 1 in the list"
+        )
+    )
     assert "x = F.interpolate(x, size=skip.shape[-2:])" in d.findings[0].fixes[-1].code
 
 
@@ -70,8 +118,13 @@ def test_sc111_view_on_permuted_tensor_even_when_meta_ran():
     b = TraceBuilder((1, 3, 8, 8))
     b.module("proj", "Conv2d", (1, 16, 8, 8))
     permuted = TensorInfo((1, 8, 8, 16), tid=99, source=0, contiguous=False, stride=(1024, 8, 1, 64))
-    b.op("Tensor.view", (1, 1024), {"category": "view", "args": ["<tensor>", 1, -1]}, inputs=[permuted],
-         source="x = x.view(x.shape[0], -1)")
+    b.op(
+        "Tensor.view",
+        (1, 1024),
+        {"category": "view", "args": ["<tensor>", 1, -1]},
+        inputs=[permuted],
+        source="x = x.view(x.shape[0], -1)",
+    )
     d = diagnose(b.trace)
     assert codes(d) == ["SC111"]
     assert d.findings[0].fixes[0].after == "x = x.reshape(x.shape[0], -1)"
@@ -81,20 +134,23 @@ def test_sc112_broadcast():
     b = TraceBuilder((1, 3, 32, 32))
     a = b.module("conv", "Conv2d", (1, 16, 16, 16))
     c = b.tensor((1, 16, 32, 32))
-    b.op("Tensor.__add__", None, {"category": "elementwise"}, inputs=[a.outputs[0], c],
-         source="return self.conv(x) + x")
+    b.op(
+        "Tensor.__add__", None, {"category": "elementwise"}, inputs=[a.outputs[0], c], source="return self.conv(x) + x"
+    )
     d = diagnose(b.fail())
     assert codes(d) == ["SC112"]
-    assert d.findings[0].notes[0].endswith(
-        "The size of tensor a (16) must match the size of tensor b (32) at non-singleton dimension 3")
+    assert (
+        d.findings[0]
+        .notes[0]
+        .endswith("The size of tensor a (16) must match the size of tensor b (32) at non-singleton dimension 3")
+    )
     assert d.findings[0].message.startswith("`+` at line 10 combines")
 
 
 def test_sc113_decodes_the_constant():
     b = TraceBuilder((1, 3, 20, 20))
     b.module("conv", "Conv2d", (1, 16, 2, 2))
-    b.op("Tensor.view", None, {"category": "view", "args": ["<tensor>", -1, 400]},
-         source="x = x.view(-1, 16 * 5 * 5)")
+    b.op("Tensor.view", None, {"category": "view", "args": ["<tensor>", -1, 400]}, source="x = x.view(-1, 16 * 5 * 5)")
     d = diagnose(b.fail())
     assert codes(d) == ["SC113"]
     why = " ".join(d.findings[0].why)
@@ -102,12 +158,15 @@ def test_sc113_decodes_the_constant():
     assert d.findings[0].notes[0].endswith("shape '[-1, 400]' is invalid for input of size 64")
 
 
-@pytest.mark.parametrize("a, b, expected", [
-    ((1, 16, 16, 16), (1, 16, 32, 32), (3, 16, 32)),
-    ((4, 1, 7), (10,), (2, 7, 10)),
-    ((4, 1, 7), (7,), None),
-    ((2, 3), (1, 3), None),
-])
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ((1, 16, 16, 16), (1, 16, 32, 32), (3, 16, 32)),
+        ((4, 1, 7), (10,), (2, 7, 10)),
+        ((4, 1, 7), (7,), None),
+        ((2, 3), (1, 3), None),
+    ],
+)
 def test_broadcast_mismatch(a, b, expected):
     assert broadcast_mismatch(a, b) == expected
     if expected is None:
@@ -117,10 +176,17 @@ def test_broadcast_mismatch(a, b, expected):
             torch.empty(a) + torch.empty(b)
 
 
-@pytest.mark.parametrize("perm, new", [
-    ((0, 2, 3, 1), [1, -1]), ((0, 2, 3, 1), [1, 64, 16]), ((0, 1, 3, 2), [1, 16, 64]), ((0, 1, 2, 3), [-1]),
-    ((1, 0, 2, 3), [16, -1]), ((0, 3, 1, 2), [1, 8, 128]),
-])
+@pytest.mark.parametrize(
+    "perm, new",
+    [
+        ((0, 2, 3, 1), [1, -1]),
+        ((0, 2, 3, 1), [1, 64, 16]),
+        ((0, 1, 3, 2), [1, 16, 64]),
+        ((0, 1, 2, 3), [-1]),
+        ((1, 0, 2, 3), [16, -1]),
+        ((0, 3, 1, 2), [1, 8, 128]),
+    ],
+)
 def test_view_compatible_agrees_with_pytorch(perm, new):
     t = torch.empty(1, 16, 8, 8).permute(*perm)
     try:
@@ -131,14 +197,27 @@ def test_view_compatible_agrees_with_pytorch(perm, new):
     assert view_compatible(tuple(t.shape), tuple(t.stride()), new) == ok
 
 
-@pytest.mark.parametrize("kernel, stride, padding, size, ceil", [
-    (3, 2, 1, 7, False), (7, 7, 0, 13, False), (3, 2, 0, 8, True), (2, 2, 0, 9, False), (5, 1, 2, 5, False),
-])
+@pytest.mark.parametrize(
+    "kernel, stride, padding, size, ceil",
+    [
+        (3, 2, 1, 7, False),
+        (7, 7, 0, 13, False),
+        (3, 2, 0, 8, True),
+        (2, 2, 0, 9, False),
+        (5, 1, 2, 5, False),
+    ],
+)
 def test_window_matches_pytorch_pool_output(kernel, stride, padding, size, ceil):
     from shapecheck.trace.records import LayerRecord
 
-    row = LayerRecord(0, "p", "MaxPool2d", "module", 0, attrs={
-        "kernel_size": kernel, "stride": stride, "padding": padding, "dilation": 1, "ceil_mode": ceil})
+    row = LayerRecord(
+        0,
+        "p",
+        "MaxPool2d",
+        "module",
+        0,
+        attrs={"kernel_size": kernel, "stride": stride, "padding": padding, "dilation": 1, "ceil_mode": ceil},
+    )
     w = window(row)
     out = torch.nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceil)(torch.empty(1, 1, size, size))
     assert w.out_size(size, 0) == out.shape[-1]

@@ -7,8 +7,7 @@ import sys
 import textwrap
 
 import pytest
-
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 
 HEADER = """\
 import sys
@@ -23,8 +22,14 @@ def run(tmp_path, body, *args, name="script.py"):
     path = tmp_path / name
     path.write_text(HEADER.format(fixtures=FIXTURES) + textwrap.dedent(body))
     environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
-    result = subprocess.run([sys.executable, "-m", "shapecheck", "run", *args, str(path)], cwd=tmp_path,
-                            env=environ, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "shapecheck", "run", *args, str(path)],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return result
 
 
@@ -51,27 +56,32 @@ VGG_HEAD = """
 
 
 def test_error_in_forward_the_vgg_story(tmp_path):
-    result = run(tmp_path, VGG_HEAD + """
+    result = run(
+        tmp_path,
+        VGG_HEAD
+        + """
     if __name__ == "__main__":
         model = FeatureHead()
         images = torch.randn(2, 3, 224, 224)
         print("before the model")
         model(images)
-    """)
+    """,
+    )
     assert result.returncode == 1
     assert result.stdout == "before the model\n"
     diagnosis = _before_traceback(result.stderr)
     assert "error[SC101]: `fc` receives a 4-D feature map [2, 512, 7, 7] that was never flattened" in diagnosis
     assert "raised at script.py:17: x = self.fc(x)" in diagnosis and "verified" in diagnosis
-    assert "to check it on its own (in CI): shapecheck script.py:FeatureHead --input 3x224x224 --batch 2\n" \
-        in diagnosis
+    assert "to check it on its own (in CI): shapecheck script.py:FeatureHead --input 3x224x224 --batch 2\n" in diagnosis
     traceback = result.stderr.split("Traceback (most recent call last):")[1]
     assert 'script.py", line 25, in <module>' in traceback and "runpy" not in traceback
     assert traceback.rstrip().endswith("mat1 and mat2 shapes cannot be multiplied (7168x7 and 25088x100)")
 
 
 def test_loss_after_a_batch_mixing_view_points_at_the_view(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
         from rules.sc106_batch_mixing import LeNet
 
         def train():
@@ -82,7 +92,8 @@ def test_loss_after_a_batch_mixing_view_points_at_the_view(tmp_path):
             loss = F.cross_entropy(logits, labels)
 
         train()
-        """)
+        """,
+    )
     assert result.returncode == 1
     diagnosis = _before_traceback(result.stderr)
     assert "raised by F.cross_entropy at script.py:" in diagnosis
@@ -93,18 +104,23 @@ def test_loss_after_a_batch_mixing_view_points_at_the_view(tmp_path):
 
 
 def test_unet_cat_at_an_odd_size(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
         from rules.sc109_concat_mismatch import UNet
 
         UNet().eval()(torch.randn(1, 3, 100, 100))
-        """)
+        """,
+    )
     diagnosis = _before_traceback(result.stderr)
     assert result.returncode == 1
     assert "error[SC109]" in diagnosis and "multiple of 16" in diagnosis
 
 
 def test_lstm_fed_the_wrong_feature_size_inside_a_two_step_dataloader_loop(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
         from torch.utils.data import DataLoader, TensorDataset
 
         class Tagger(nn.Module):
@@ -122,7 +138,8 @@ def test_lstm_fed_the_wrong_feature_size_inside_a_two_step_dataloader_loop(tmp_p
         for step, (x, y) in enumerate(DataLoader(data, batch_size=4)):
             print("step", step)
             loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
-        """)
+        """,
+    )
     assert result.returncode == 1
     assert result.stdout == "step 0\n"
     diagnosis = _before_traceback(result.stderr)
@@ -131,7 +148,9 @@ def test_lstm_fed_the_wrong_feature_size_inside_a_two_step_dataloader_loop(tmp_p
 
 
 def test_a_model_called_with_keyword_arguments(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
         class Encoder(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -147,7 +166,8 @@ def test_a_model_called_with_keyword_arguments(tmp_path):
             ids = torch.randint(0, 100, (2, 12))
             pad = torch.zeros(2, 10, dtype=torch.bool)
             Encoder()(ids, mask=pad)
-        """)
+        """,
+    )
     assert result.returncode == 1
     diagnosis = _before_traceback(result.stderr)
     assert "error[SC117]: `key_padding_mask` of `attn` is [2, 10] but must be [N, S] = [2, 12]" in diagnosis
@@ -156,7 +176,9 @@ def test_a_model_called_with_keyword_arguments(tmp_path):
 
 
 def test_a_model_called_with_a_dict_and_a_list_of_tensors(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
         class Fusion(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -170,7 +192,8 @@ def test_a_model_called_with_a_dict_and_a_list_of_tensors(tmp_path):
                 return self.head(torch.cat([a, b], dim=0))
 
         Fusion()({"image": torch.randn(8, 64), "text": [torch.randn(8, 300)]})
-        """)
+        """,
+    )
     assert result.returncode == 1
     diagnosis = _before_traceback(result.stderr)
     assert "[0]['image']: [8, 64]" in diagnosis and "[0]['text'][0]: [8, 300]" in diagnosis
@@ -189,17 +212,30 @@ def test_a_script_that_succeeds_is_untouched(tmp_path):
     path = tmp_path / "args.py"
     path.write_text("import sys\nprint(sys.argv)\nsys.exit(3)\n")
     environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
-    result = subprocess.run([sys.executable, "-m", "shapecheck", "run", str(path), "--lr", "0.1", "-x"],
-                            env=environ, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "shapecheck", "run", str(path), "--lr", "0.1", "-x"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 3 and result.stdout == f"[{str(path)!r}, '--lr', '0.1', '-x']\n"
 
 
 def test_json_report_says_where_it_was_raised_and_how_to_repeat_it(tmp_path):
     import json
 
-    result = run(tmp_path, VGG_HEAD + """
+    result = run(
+        tmp_path,
+        VGG_HEAD
+        + """
     FeatureHead()(torch.randn(1, 3, 224, 224))
-    """, "--format", "json", "--report", str(tmp_path / "report.json"))
+    """,
+        "--format",
+        "json",
+        "--report",
+        str(tmp_path / "report.json"),
+    )
     assert result.returncode == 1
     doc = json.loads((tmp_path / "report.json").read_text())
     assert doc["raised_at"] == "script.py:17: x = self.fc(x)"
@@ -208,6 +244,7 @@ def test_json_report_says_where_it_was_raised_and_how_to_repeat_it(tmp_path):
 
 
 # -- in this process --------------------------------------------------------------------------
+
 
 class Head(__import__("torch").nn.Module):
     def __init__(self):
@@ -227,9 +264,8 @@ def test_watch_adds_the_diagnosis_as_a_note_and_keeps_the_exception():
 
     model = Head()
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    with pytest.raises(RuntimeError, match="mat1 and mat2") as info:
-        with shapecheck.watch():
-            model(torch.randn(4, 16, 5, 5))
+    with pytest.raises(RuntimeError, match="mat1 and mat2") as info, shapecheck.watch():
+        model(torch.randn(4, 16, 5, 5))
     note = "\n".join(getattr(info.value, "__notes__", []))
     assert "error[SC101]" in note and "Head --input 16x5x5 --batch 4" in note
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
@@ -261,13 +297,15 @@ def test_ipython_extension_diagnoses_a_failing_cell_before_its_traceback(capsys)
 
 
 def test_pytest_plugin_adds_a_section(pytester):
-    pytester.makepyfile(test_model="""
+    pytester.makepyfile(
+        test_model="""
         import torch
         import torch.nn as nn
 
         def test_head():
             nn.Sequential(nn.Conv2d(3, 8, 3), nn.Linear(8 * 30 * 30, 10))(torch.randn(2, 3, 32, 32))
-        """)
+        """
+    )
     plain = pytester.runpytest_subprocess()
     assert "shapecheck" not in plain.stdout.str()
     result = pytester.runpytest_subprocess("-p", "shapecheck")

@@ -73,8 +73,9 @@ def files(tmp_path_factory):
     torch.export.save(torch.export.export(small(), (torch.randn(1, 3, 8, 8),)), f["export"])
     f["dynamic"] = d / "dynamic.pt2"
     batch = torch.export.Dim("batch", min=1, max=64)
-    torch.export.save(torch.export.export(small(), (torch.randn(2, 3, 8, 8),), dynamic_shapes=({0: batch},)),
-                      f["dynamic"])
+    torch.export.save(
+        torch.export.export(small(), (torch.randn(2, 3, 8, 8),), dynamic_shapes=({0: batch},)), f["dynamic"]
+    )
     f["whole"] = d / "whole.pth"
     torch.save(small(), f["whole"])
     f["evil"] = d / "evil.pth"
@@ -99,8 +100,9 @@ def files(tmp_path_factory):
     f["safetensors"] = d / "r18.safetensors"
     write_safetensors(f["safetensors"], {k: tuple(v.shape) for k, v in r18.items()})
     f["safetensors_50"] = d / "r18_50.safetensors"
-    write_safetensors(f["safetensors_50"], {**{k: tuple(v.shape) for k, v in r18.items()},
-                                            "fc.weight": (50, 512), "fc.bias": (50,)})
+    write_safetensors(
+        f["safetensors_50"], {**{k: tuple(v.shape) for k, v in r18.items()}, "fc.weight": (50, 512), "fc.bias": (50,)}
+    )
     f["empty"] = d / "empty.pth"
     f["empty"].write_bytes(b"")
     f["truncated"] = d / "truncated.pth"
@@ -119,11 +121,16 @@ def run(*args):
 
 # -- programs ----------------------------------------------------------------------------------
 
+
 def test_torchscript_sequential_shows_each_step(files):
     report = shapecheck.check(files["script"], "3x8x8")
     assert [(r.name, r.type, r.outputs[0].shape) for r in report.layers] == [
-        ("Sequential", "Sequential", (1, 4)), ("0", "Conv2d", (1, 8, 6, 6)), ("1", "ReLU", (1, 8, 6, 6)),
-        ("2", "Flatten", (1, 288)), ("3", "Linear", (1, 4))]
+        ("Sequential", "Sequential", (1, 4)),
+        ("0", "Conv2d", (1, 8, 6, 6)),
+        ("1", "ReLU", (1, 8, 6, 6)),
+        ("2", "Flatten", (1, 288)),
+        ("3", "Linear", (1, 4)),
+    ]
     assert "TorchScript" in report.engine_note
 
 
@@ -146,10 +153,18 @@ def test_torchscript_custom_forward_reports_the_whole_module(files):
 def test_export_program_rows_come_from_its_graph(files):
     report = shapecheck.check(files["export"])
     modules = [(r.name, r.type, r.outputs[0].shape) for r in report.layers if r.kind == "module"][1:]
-    assert modules == [("0", "Conv2d", (1, 8, 6, 6)), ("1", "ReLU", (1, 8, 6, 6)), ("2", "Flatten", (1, 288)),
-                       ("3", "Linear", (1, 4))]
+    assert modules == [
+        ("0", "Conv2d", (1, 8, 6, 6)),
+        ("1", "ReLU", (1, 8, 6, 6)),
+        ("2", "Flatten", (1, 288)),
+        ("3", "Linear", (1, 4)),
+    ]
     assert [r.type for r in report.layers if r.kind == "op"] == [
-        "aten.conv2d", "aten.relu", "aten.flatten.using_ints", "aten.linear"]
+        "aten.conv2d",
+        "aten.relu",
+        "aten.flatten.using_ints",
+        "aten.linear",
+    ]
     assert report.layer("3").attrs == {"in_features": 288, "out_features": 4}
 
 
@@ -168,6 +183,7 @@ def test_export_program_with_a_dynamic_batch_runs_again(files):
 
 
 # -- pickles -----------------------------------------------------------------------------------
+
 
 def test_whole_pickled_model_is_refused_without_the_flag(files):
     result = run(files["whole"], "-i", "3x8x8")
@@ -193,6 +209,7 @@ def test_malicious_pickle_runs_nothing_without_the_flag(files, tmp_path):
 
 
 # -- checkpoints -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["r18", "model", "model_state_dict", "net", "ema", "model_ema", "safetensors"])
 def test_checkpoint_that_matches_is_traced_and_said_to_match(files, name):
@@ -237,19 +254,23 @@ def test_sc110_missing_and_extra_head(files):
 
 # -- bad files ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, args, text", [
-    ("missing", None, "no such file"),
-    ("empty", None, "is empty (0 bytes)"),
-    ("truncated", None, "truncated or corrupt"),
-    ("corrupt", None, "truncated or corrupt"),
-    ("text", None, "is not a PyTorch file"),
-    ("dir", None, "is a directory"),
-    ("r18", None, "holds weights only (a state dict of 122 tensors)"),
-    ("safetensors", None, "holds weights only (safetensors)"),
-    ("truncated", "weights", "truncated or corrupt"),
-    ("text", "weights", "is not a PyTorch file"),
-    ("script", "weights", "is a TorchScript program, not a checkpoint"),
-])
+
+@pytest.mark.parametrize(
+    "key, args, text",
+    [
+        ("missing", None, "no such file"),
+        ("empty", None, "is empty (0 bytes)"),
+        ("truncated", None, "truncated or corrupt"),
+        ("corrupt", None, "truncated or corrupt"),
+        ("text", None, "is not a PyTorch file"),
+        ("dir", None, "is a directory"),
+        ("r18", None, "holds weights only (a state dict of 122 tensors)"),
+        ("safetensors", None, "holds weights only (safetensors)"),
+        ("truncated", "weights", "truncated or corrupt"),
+        ("text", "weights", "is not a PyTorch file"),
+        ("script", "weights", "is a TorchScript program, not a checkpoint"),
+    ],
+)
 def test_bad_files_are_exit_2_with_one_line(files, tmp_path, key, args, text):
     path = files.get(key, str(tmp_path / "nothing.pth"))
     cmd = ["resnet18", "--weights", path] if args == "weights" else [path, "-i", "3x8x8"]

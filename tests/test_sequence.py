@@ -4,14 +4,15 @@ import json
 import re
 
 import pytest
+from conftest import fixture_path
+from helpers import TraceBuilder
 from typer.testing import CliRunner
 
 import shapecheck
-from conftest import fixture_path
-from helpers import TraceBuilder
 from shapecheck.cli import app
 from shapecheck.diagnose import diagnose
-from shapecheck.trace.records import Location, Rerun, TensorInfo
+from shapecheck.diagnose.requests import Rerun
+from shapecheck.trace.records import Location, TensorInfo
 
 runner = CliRunner()
 
@@ -63,8 +64,10 @@ def test_rnn_input_size_names_the_embedding_and_offers_both_sides():
     assert f.message == "`lstm` expects 300 input features but receives 100"
     assert f.labels[0].message == "`embed` makes 100 features"
     afters = [x.after for x in f.fixes]
-    assert afters == ["self.lstm = nn.LSTM(input_size=100, hidden_size=64, batch_first=True)",
-                      "self.embed = nn.Embedding(vocab, 300)"]
+    assert afters == [
+        "self.lstm = nn.LSTM(input_size=100, hidden_size=64, batch_first=True)",
+        "self.embed = nn.Embedding(vocab, 300)",
+    ]
     assert all(x.verified for x in f.fixes)
 
 
@@ -95,8 +98,9 @@ def test_transformer_batch_first_fix_goes_on_the_layer_line_once():
 
 
 def test_strict_fails_on_the_silent_warning():
-    result = runner.invoke(app, [fixture_path("rules/sc116_batch_first.py:Forecaster"), "-i", "50x32",
-                                 "--batch", "4", "--strict"])
+    result = runner.invoke(
+        app, [fixture_path("rules/sc116_batch_first.py:Forecaster"), "-i", "50x32", "--batch", "4", "--strict"]
+    )
     assert result.exit_code == 1, result.output
     assert "warning[SC116]" in result.output
 
@@ -112,8 +116,9 @@ def test_attention_embed_dim_in_a_transformer_points_at_the_layer_and_the_embedd
 
 
 def test_transposed_padding_mask():
-    report = shapecheck.check(fixture_path("rules/sc117_attention_shape.py:MaskedAttend"), ["10x16", "10:bool"],
-                              batch=2)
+    report = shapecheck.check(
+        fixture_path("rules/sc117_attention_shape.py:MaskedAttend"), ["10x16", "10:bool"], batch=2
+    )
     (f,) = report.findings
     assert f.message == "`key_padding_mask` of `attn` is [10, 2] but must be [N, S] = [2, 10] (it is transposed)"
 
@@ -132,30 +137,43 @@ def test_tutorial_positional_encoding_with_batch_first_data():
     assert f.code == "SC119" and f.location.line == 26
     assert f.fixes[0].after == "return x + self.pe[:x.size(1)].transpose(0, 1)"
     # the suggested line is what the correct form runs: it is clean
-    assert shapecheck.check(fixture_path("rules/sc119_batch_broadcast.py:TutorialBatchFirstCorrect"), "50x64",
-                            batch=4).findings == []
+    assert (
+        shapecheck.check(
+            fixture_path("rules/sc119_batch_broadcast.py:TutorialBatchFirstCorrect"), "50x64", batch=4
+        ).findings
+        == []
+    )
 
 
-@pytest.mark.parametrize("fixture, size, code", [
-    ("rules/sc115_rnn_input_size.py:Tagger", "20:long", "SC115"),
-    ("rules/sc117_attention_shape.py:Attend", "10x16", "SC117"),
-    ("rules/sc118_embedding_input.py:Bag", "10", "SC118"),
-])
+@pytest.mark.parametrize(
+    "fixture, size, code",
+    [
+        ("rules/sc115_rnn_input_size.py:Tagger", "20:long", "SC115"),
+        ("rules/sc117_attention_shape.py:Attend", "10x16", "SC117"),
+        ("rules/sc118_embedding_input.py:Bag", "10", "SC118"),
+    ],
+)
 def test_quoted_pytorch_message_is_what_a_real_run_prints(fixture, size, code):
     meta = shapecheck.check(fixture_path(fixture), size, engine="meta")
     (note,) = [n for n in meta.findings[0].notes if n.startswith("PyTorch reports: ")]
     real = shapecheck.check(fixture_path(fixture), size, engine="real")
     assert real.findings[0].code == code
-    assert note[len("PyTorch reports: "):] in real.trace.error.message
+    assert note[len("PyTorch reports: ") :] in real.trace.error.message
 
 
 # -- rules on hand-built traces (no torch) ------------------------------------------------------
 
+
 def test_sc114_on_a_hand_built_trace():
     b = TraceBuilder((2, 100, 12), batch=2)
-    b.module("conv", "Conv1d", None, {"in_channels": 12, "out_channels": 8, "kernel_size": [3]},
-             defined_at=Location("m.py", 3, "self.conv = nn.Conv1d(12, 8, 3)"),
-             called_at=Location("m.py", 7, "return self.conv(x)"))
+    b.module(
+        "conv",
+        "Conv1d",
+        None,
+        {"in_channels": 12, "out_channels": 8, "kernel_size": [3]},
+        defined_at=Location("m.py", 3, "self.conv = nn.Conv1d(12, 8, 3)"),
+        called_at=Location("m.py", 7, "return self.conv(x)"),
+    )
     trace = b.fail()
     (f,) = diagnose(trace).findings
     assert f.code == "SC114"
@@ -172,9 +190,14 @@ def test_sc114_stays_quiet_when_the_last_dim_is_not_the_channel_count():
 
 def _lstm_trace(batch, batch_first):
     b = TraceBuilder((batch, 50, 32), batch=batch)
-    b.module("lstm", "LSTM", (batch, 50, 32), {"input_size": 32, "hidden_size": 32, "batch_first": batch_first},
-             defined_at=Location("m.py", 3, "self.lstm = nn.LSTM(32, 32)"),
-             called_at=Location("m.py", 7, "out, _ = self.lstm(x)"))
+    b.module(
+        "lstm",
+        "LSTM",
+        (batch, 50, 32),
+        {"input_size": 32, "hidden_size": 32, "batch_first": batch_first},
+        defined_at=Location("m.py", 3, "self.lstm = nn.LSTM(32, 32)"),
+        called_at=Location("m.py", 7, "out, _ = self.lstm(x)"),
+    )
     return b.trace
 
 
@@ -196,8 +219,13 @@ def test_sc119_needs_a_tensor_from_weights_to_follow_the_batch():
         b = TraceBuilder((batch, 50, 64), batch=batch)
         x = TensorInfo((batch, 50, 64), tid=1, from_input=True)
         pe = TensorInfo((batch, 1, 64), tid=None, from_input=from_input)
-        b.op("Tensor.add", (batch, 50, 64), {"category": "elementwise"}, source="return x + self.pe[:x.size(0)]",
-             inputs=[x, pe])
+        b.op(
+            "Tensor.add",
+            (batch, 50, 64),
+            {"category": "elementwise"},
+            source="return x + self.pe[:x.size(0)]",
+            inputs=[x, pe],
+        )
         return b.trace
 
     for from_input, expected in ((False, ["SC119"]), (True, [])):
@@ -208,11 +236,14 @@ def test_sc119_needs_a_tensor_from_weights_to_follow_the_batch():
 
 # -- input mistakes are explained, not traced into ------------------------------------------------
 
+
 def test_forward_with_more_inputs_than_given_names_them(tmp_path):
     model = tmp_path / "two.py"
-    model.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
-                     "        super().__init__()\n        self.fc = nn.Linear(8, 8)\n\n"
-                     "    def forward(self, x, mask):\n        return self.fc(x) * mask\n")
+    model.write_text(
+        "import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(8, 8)\n\n"
+        "    def forward(self, x, mask):\n        return self.fc(x) * mask\n"
+    )
     result = runner.invoke(app, [f"{model}:Net", "--input", "8"])
     assert result.exit_code == 2, result.output
     assert "forward(x, mask) needs 2 inputs, --input gave 1 (missing: mask)" in result.stderr
@@ -222,9 +253,11 @@ def test_forward_with_more_inputs_than_given_names_them(tmp_path):
 
 def test_keyword_inputs_reach_forward_by_name(tmp_path):
     model = tmp_path / "kw.py"
-    model.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
-                     "        super().__init__()\n        self.fc = nn.Linear(8, 8)\n\n"
-                     "    def forward(self, x, *, scale, bias=None):\n        return self.fc(x) * scale\n")
+    model.write_text(
+        "import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(8, 8)\n\n"
+        "    def forward(self, x, *, scale, bias=None):\n        return self.fc(x) * scale\n"
+    )
     ok = runner.invoke(app, [f"{model}:Net", "--input", "8", "--input", "scale=8"])
     assert ok.exit_code == 0, ok.output
     assert "input [1, 8] float32, scale [1, 8] float32" in ok.stdout
@@ -242,8 +275,9 @@ def test_keyword_inputs_reach_forward_by_name(tmp_path):
             assert hint in result.stderr
 
 
-@pytest.mark.parametrize("spec, batch, fix", [("1x3x224x224", "1", "--input 3x224x224"),
-                                              ("8x3x224x224", "8", "--input 3x224x224 --batch 8")])
+@pytest.mark.parametrize(
+    "spec, batch, fix", [("1x3x224x224", "1", "--input 3x224x224"), ("8x3x224x224", "8", "--input 3x224x224 --batch 8")]
+)
 def test_input_that_includes_the_batch_gets_the_per_sample_form(spec, batch, fix):
     result = runner.invoke(app, ["resnet18", "--input", spec, "--format", "json"])
     assert result.exit_code == 1
@@ -262,9 +296,11 @@ def test_input_written_with_commas_gets_the_x_form(spec):
 
 def test_heads_that_do_not_divide_embed_dim_are_named_at_construction(tmp_path):
     model = tmp_path / "heads.py"
-    model.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
-                     "        super().__init__()\n        self.attn = nn.MultiheadAttention(100, 8)\n\n"
-                     "    def forward(self, x):\n        return x\n")
+    model.write_text(
+        "import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.attn = nn.MultiheadAttention(100, 8)\n\n"
+        "    def forward(self, x):\n        return x\n"
+    )
     result = runner.invoke(app, [str(model), "--input", "10x100"])
     assert result.exit_code == 2
     assert "100 does not split into 8 heads (100 = 8·12 + 4)" in result.stderr

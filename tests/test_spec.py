@@ -4,26 +4,32 @@ from shapecheck.errors import SpecError
 from shapecheck.spec import InputSpec, parse_arg, parse_input
 
 
-@pytest.mark.parametrize("text, dims, dtype", [
-    ("3x300x300", (3, 300, 300), "float32"),
-    ("1024", (1024,), "float32"),
-    ("64:long", (64,), "int64"),
-    ("3x224x224:float16", (3, 224, 224), "float16"),
-    (" 3X32X32 ", (3, 32, 32), "float32"),
-])
+@pytest.mark.parametrize(
+    "text, dims, dtype",
+    [
+        ("3x300x300", (3, 300, 300), "float32"),
+        ("1024", (1024,), "float32"),
+        ("64:long", (64,), "int64"),
+        ("3x224x224:float16", (3, 224, 224), "float16"),
+        (" 3X32X32 ", (3, 32, 32), "float32"),
+    ],
+)
 def test_valid_specs(text, dims, dtype):
     assert parse_input(text) == InputSpec(dims, dtype)
 
 
-@pytest.mark.parametrize("text, token", [
-    ("3x", "missing dimension"),
-    ("axb", "'a'"),
-    ("-1x3", "-1"),
-    ("0x3", "0"),
-    ("", "empty"),
-    ("3x300x300:float99", "float99"),
-    ("3x2.5", "'2.5'"),
-])
+@pytest.mark.parametrize(
+    "text, token",
+    [
+        ("3x", "missing dimension"),
+        ("axb", "'a'"),
+        ("-1x3", "-1"),
+        ("0x3", "0"),
+        ("", "empty"),
+        ("3x300x300:float99", "float99"),
+        ("3x2.5", "'2.5'"),
+    ],
+)
 def test_malformed_specs_name_the_bad_token(text, token):
     with pytest.raises(SpecError) as err:
         parse_input(text)
@@ -31,11 +37,14 @@ def test_malformed_specs_name_the_bad_token(text, token):
     assert "\n" not in err.value.message
 
 
-@pytest.mark.parametrize("text, spec", [
-    ("mask=100:bool", InputSpec((100,), "bool", "mask")),
-    (" lengths = 4:long", InputSpec((4,), "int64", "lengths")),
-    ("x=3x8x8", InputSpec((3, 8, 8), "float32", "x")),
-])
+@pytest.mark.parametrize(
+    "text, spec",
+    [
+        ("mask=100:bool", InputSpec((100,), "bool", "mask")),
+        (" lengths = 4:long", InputSpec((4,), "int64", "lengths")),
+        ("x=3x8x8", InputSpec((3, 8, 8), "float32", "x")),
+    ],
+)
 def test_keyword_specs(text, spec):
     assert parse_input(text) == spec
     assert parse_input(str(spec)) == spec
@@ -54,12 +63,15 @@ def test_shape_adds_batch_in_front():
     assert InputSpec((3, 8, 8)).shape(None) == (3, 8, 8)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("num_classes=10", ("num_classes", 10)),
-    ("dims=(64, 128)", ("dims", (64, 128))),
-    ("mode=fast", ("mode", "fast")),
-    ("flag=True", ("flag", True)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("num_classes=10", ("num_classes", 10)),
+        ("dims=(64, 128)", ("dims", (64, 128))),
+        ("mode=fast", ("mode", "fast")),
+        ("flag=True", ("flag", True)),
+    ],
+)
 def test_parse_arg(text, expected):
     assert parse_arg(text) == expected
 

@@ -12,21 +12,24 @@ def _imports(tmp_path, text):
     return spelling.file_imports(str(path))
 
 
-@pytest.mark.parametrize("header, code, expected, needed", [
-    ("import torch.nn as nn\n", "nn.Flatten(1)", "nn.Flatten(1)", []),
-    ("from torch import nn\n", "nn.Flatten(1)", "nn.Flatten(1)", []),
-    ("import torch\n", "nn.Flatten(1)", "torch.nn.Flatten(1)", []),
-    ("import torch.nn\n", "nn.Flatten(1)", "torch.nn.Flatten(1)", []),
-    ("from torch.nn import Conv2d, Linear\n", "nn.Flatten(1)", "Flatten(1)", ["from torch.nn import Flatten"]),
-    ("from torch.nn import Flatten as Flat\n", "nn.Flatten(1)", "Flat(1)", []),
-    ("from torch.nn import *\n", "nn.Flatten(1)", "Flatten(1)", []),
-    ("import numpy as np\n", "nn.Flatten(1)", "nn.Flatten(1)", ["import torch.nn as nn"]),
-    ("import torch.nn as nn\n", "torch.flatten(h, 1)", "torch.flatten(h, 1)", ["import torch"]),
-    ("import torch.nn.functional as F\n", "nn.functional.interpolate(a)", "F.interpolate(a)", []),
-    ("from torch.nn import functional as fn\n", "F.interpolate(a)", "fn.interpolate(a)", []),
-    ("import torch.nn as nn\n", "F.interpolate(a)", "nn.functional.interpolate(a)", []),
-    ("import torch\nF = 3\n", "F.interpolate(a)", "torch.nn.functional.interpolate(a)", []),
-])
+@pytest.mark.parametrize(
+    "header, code, expected, needed",
+    [
+        ("import torch.nn as nn\n", "nn.Flatten(1)", "nn.Flatten(1)", []),
+        ("from torch import nn\n", "nn.Flatten(1)", "nn.Flatten(1)", []),
+        ("import torch\n", "nn.Flatten(1)", "torch.nn.Flatten(1)", []),
+        ("import torch.nn\n", "nn.Flatten(1)", "torch.nn.Flatten(1)", []),
+        ("from torch.nn import Conv2d, Linear\n", "nn.Flatten(1)", "Flatten(1)", ["from torch.nn import Flatten"]),
+        ("from torch.nn import Flatten as Flat\n", "nn.Flatten(1)", "Flat(1)", []),
+        ("from torch.nn import *\n", "nn.Flatten(1)", "Flatten(1)", []),
+        ("import numpy as np\n", "nn.Flatten(1)", "nn.Flatten(1)", ["import torch.nn as nn"]),
+        ("import torch.nn as nn\n", "torch.flatten(h, 1)", "torch.flatten(h, 1)", ["import torch"]),
+        ("import torch.nn.functional as F\n", "nn.functional.interpolate(a)", "F.interpolate(a)", []),
+        ("from torch.nn import functional as fn\n", "F.interpolate(a)", "fn.interpolate(a)", []),
+        ("import torch.nn as nn\n", "F.interpolate(a)", "nn.functional.interpolate(a)", []),
+        ("import torch\nF = 3\n", "F.interpolate(a)", "torch.nn.functional.interpolate(a)", []),
+    ],
+)
 def test_torch_names_are_spelled_as_the_file_imports_them(tmp_path, header, code, expected, needed):
     assert spelling.respell(code, _imports(tmp_path, header)) == (expected, needed)
 
@@ -88,9 +91,11 @@ def test_pool_fix_uses_torch_and_the_users_variable(tmp_path):
 
 def test_gray_input_fix_names_the_users_variable(tmp_path):
     path = tmp_path / "net.py"
-    path.write_text("import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
-                    "        super().__init__()\n        self.stem = nn.Conv2d(3, 8, 3)\n\n"
-                    "    def forward(self, photo):\n        return self.stem(photo)\n")
+    path.write_text(
+        "import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.stem = nn.Conv2d(3, 8, 3)\n\n"
+        "    def forward(self, photo):\n        return self.stem(photo)\n"
+    )
     report = shapecheck.check(str(path), "1x16x16")
     codes = [x.code for f in report.findings for x in f.fixes]
     assert "photo = photo.expand(-1, 3, -1, -1)  # or photo.repeat(1, 3, 1, 1)" in codes

@@ -26,8 +26,7 @@ SAMPLE = [
 
 
 def _rows(report):
-    return [(r.name, r.type, r.call, [i.shape for i in r.inputs], [o.shape for o in r.outputs])
-            for r in report.layers]
+    return [(r.name, r.type, r.call, [i.shape for i in r.inputs], [o.shape for o in r.outputs]) for r in report.layers]
 
 
 @pytest.mark.parametrize("name, size", SAMPLE, ids=[s[0] for s in SAMPLE])
@@ -49,8 +48,13 @@ def test_list_models_covers_torchvision():
 
     models = named_models()
     assert Counter(m.family for m in models.values()) == {
-        "classification": 80, "detection": 12, "quantization": 12, "video": 9, "segmentation": 6,
-        "optical_flow": 2}
+        "classification": 80,
+        "detection": 12,
+        "quantization": 12,
+        "video": 9,
+        "segmentation": 6,
+        "optical_flow": 2,
+    }
     assert models["vgg16"].default_inputs == ("3x224x224",)
     detector = models["fasterrcnn_resnet50_fpn"]
     assert detector.default_inputs == ("3x800x800",) and detector.takes_image_list

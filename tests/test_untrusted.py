@@ -16,11 +16,11 @@ import zipfile
 import pytest
 import torch
 import torch.nn as nn
+from test_saved import Custom as Small  # conv → flatten → Linear, 3x8x8 in
 from typer.testing import CliRunner
 
 import shapecheck
 from shapecheck.cli import app
-from test_saved import Custom as Small  # conv → flatten → Linear, 3x8x8 in
 
 runner = CliRunner()
 
@@ -95,8 +95,18 @@ def _evil_constant(src, dst, target):
 
     def change(name, data):
         if name.endswith("model_constants_config.json"):
-            return json.dumps({"config": {"evil": {"path_name": "opaque_obj_0", "is_param": False,
-                                                    "use_pickle": True, "tensor_meta": None}}}).encode()
+            return json.dumps(
+                {
+                    "config": {
+                        "evil": {
+                            "path_name": "opaque_obj_0",
+                            "is_param": False,
+                            "use_pickle": True,
+                            "tensor_meta": None,
+                        }
+                    }
+                }
+            ).encode()
         return None
 
     change.extra = {f"{_prefix(src)}data/constants/opaque_obj_0": _evil_pickle(target)}
@@ -126,7 +136,7 @@ def test_crafted_pt2_runs_no_code_without_trust_pickle(archive, tmp_path, craft)
         warnings.simplefilter("ignore")
         try:
             torch.export.load(str(evil))
-        except Exception:  # noqa: BLE001 - the payload ran before anything failed
+        except Exception:
             pass
     assert marker.read_text() == "pwned"
 

@@ -11,28 +11,96 @@ pytest.importorskip("transformers")
 # Every 27th name of timm 1.0.31's sorted list: families of every kind (CNNs, ViTs, hybrids,
 # MetaFormers, Mamba-style), at each model's own default input (its pretrained_cfg).
 TIMM = [
-    "aimv2_1b_patch14_224", "caformer_m36", "coatnet_3_224", "convnext_atto_ols", "cpubone_b0_bfrobust",
-    "cs3darknet_x", "davit_large", "densenetblur121d", "eca_botnext26ts_256", "efficientformer_l7",
-    "efficientnet_el_pruned", "efficientvim_m4_dist", "eva02_large_patch14_clip_224", "fastvit_sa36",
-    "gcvit_base", "halo2botnet50ts_256", "hiera_small_abswin_256", "inception_resnet_v2", "levit_192",
-    "mambaout_base_plus_rw", "maxvit_tiny_pm_256", "mnasnet_050", "mobilenetv4_conv_aa_large",
-    "mobilevitv2_150", "nest_base_jx", "nfnet_f4", "pvt_v2_b2_li", "regnetx_064", "regnetz_b16_evos",
-    "repvit_m1", "resnest50d_4s2x40d", "resnet50_gn", "resnetrs420", "resnext26ts", "selecsls60b",
-    "seresnext26ts", "swin_large_patch4_window12_384", "swinv2_cr_tiny_ns_224", "tf_efficientnet_b1",
-    "tf_efficientnetv2_xl", "twins_pcpvt_base", "vit_base_patch16_clip_384", "vit_base_patch32_384",
-    "vit_giant_patch14_reg1_tipsv2", "vit_huge_plus_patch16_dinov3_qkvb", "vit_large_patch16_siglip_gap_512",
-    "vit_pe_spatial_large_patch14_448", "vit_small_patch16_rope_mixed_ape_224", "vit_so400m_patch16_siglip_384",
+    "aimv2_1b_patch14_224",
+    "caformer_m36",
+    "coatnet_3_224",
+    "convnext_atto_ols",
+    "cpubone_b0_bfrobust",
+    "cs3darknet_x",
+    "davit_large",
+    "densenetblur121d",
+    "eca_botnext26ts_256",
+    "efficientformer_l7",
+    "efficientnet_el_pruned",
+    "efficientvim_m4_dist",
+    "eva02_large_patch14_clip_224",
+    "fastvit_sa36",
+    "gcvit_base",
+    "halo2botnet50ts_256",
+    "hiera_small_abswin_256",
+    "inception_resnet_v2",
+    "levit_192",
+    "mambaout_base_plus_rw",
+    "maxvit_tiny_pm_256",
+    "mnasnet_050",
+    "mobilenetv4_conv_aa_large",
+    "mobilevitv2_150",
+    "nest_base_jx",
+    "nfnet_f4",
+    "pvt_v2_b2_li",
+    "regnetx_064",
+    "regnetz_b16_evos",
+    "repvit_m1",
+    "resnest50d_4s2x40d",
+    "resnet50_gn",
+    "resnetrs420",
+    "resnext26ts",
+    "selecsls60b",
+    "seresnext26ts",
+    "swin_large_patch4_window12_384",
+    "swinv2_cr_tiny_ns_224",
+    "tf_efficientnet_b1",
+    "tf_efficientnetv2_xl",
+    "twins_pcpvt_base",
+    "vit_base_patch16_clip_384",
+    "vit_base_patch32_384",
+    "vit_giant_patch14_reg1_tipsv2",
+    "vit_huge_plus_patch16_dinov3_qkvb",
+    "vit_large_patch16_siglip_gap_512",
+    "vit_pe_spatial_large_patch14_448",
+    "vit_small_patch16_rope_mixed_ape_224",
+    "vit_so400m_patch16_siglip_384",
     "volo_d1_224",
 ]
 
 # Text encoders and decoders, encoder-decoders, speech and vision: each architecture's default config.
-HF = ["bert", "roberta", "distilbert", "albert", "electra", "gpt2", "gpt_neo", "llama", "mistral", "qwen2",
-      "gemma", "phi", "opt", "bloom", "falcon", "t5", "bart", "mbart", "whisper", "wav2vec2", "vit", "deit",
-      "swin", "convnext", "clip", "beit", "resnet", "mobilevit", "segformer", "dinov2"]
+HF = [
+    "bert",
+    "roberta",
+    "distilbert",
+    "albert",
+    "electra",
+    "gpt2",
+    "gpt_neo",
+    "llama",
+    "mistral",
+    "qwen2",
+    "gemma",
+    "phi",
+    "opt",
+    "bloom",
+    "falcon",
+    "t5",
+    "bart",
+    "mbart",
+    "whisper",
+    "wav2vec2",
+    "vit",
+    "deit",
+    "swin",
+    "convnext",
+    "clip",
+    "beit",
+    "resnet",
+    "mobilevit",
+    "segformer",
+    "dinov2",
+]
 # Models whose code reads tensor values (`if mask.any()`): they are traced on real tensors.
 REAL = {"bart", "mbart"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TIMM)
 def test_timm_model_is_clean_at_its_default_input(name):
     report = shapecheck.check(f"timm:{name}")
@@ -46,6 +114,7 @@ def test_timm_default_input_is_the_models_own():
     assert report.inputs[0].shape == (1, 3, 384, 384)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HF)
 def test_hf_architecture_is_clean_with_its_default_config(name):
     report = shapecheck.check(f"hf:{name}")
@@ -55,8 +124,16 @@ def test_hf_architecture_is_clean_with_its_default_config(name):
 
 
 def test_hf_inputs_by_family_and_config_fields_by_arg():
-    text = shapecheck.check("hf:llama", args={"num_hidden_layers": 2, "hidden_size": 256, "intermediate_size": 512,
-                                               "num_attention_heads": 4, "num_key_value_heads": 2})
+    text = shapecheck.check(
+        "hf:llama",
+        args={
+            "num_hidden_layers": 2,
+            "hidden_size": 256,
+            "intermediate_size": 512,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+        },
+    )
     assert [(i.key, i.shape, i.dtype) for i in text.inputs] == [("input_ids", (1, 128), "int64")]
     out = text.trace.layers[0].outputs
     assert out[0].key == "['last_hidden_state']" and out[0].shape == (1, 128, 256)
@@ -67,11 +144,14 @@ def test_hf_inputs_by_family_and_config_fields_by_arg():
     assert masked.ok and masked.trace.layers[0].outputs[0].shape == (2, 64, 768)
 
 
-@pytest.mark.parametrize("target, message", [
-    ("timm:resnet5", "'resnet5' is not a timm model name"),
-    ("hf:bertt", "'bertt' is not a transformers model type"),
-    ("hf:some-org/some-model", "no config.json in the local cache"),
-])
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("timm:resnet5", "'resnet5' is not a timm model name"),
+        ("hf:bertt", "'bertt' is not a transformers model type"),
+        ("hf:some-org/some-model", "no config.json in the local cache"),
+    ],
+)
 def test_unknown_names_and_downloads_are_refused(target, message):
     with pytest.raises(LoadError, match=message):
         shapecheck.check(target)
@@ -79,8 +159,10 @@ def test_unknown_names_and_downloads_are_refused(target, message):
 
 def test_a_config_whose_heads_do_not_fit_is_a_finding():
     # 4 query heads cannot share 32 key/value heads (grouped-query attention needs 32 | 4).
-    report = shapecheck.check("hf:llama", args={"num_hidden_layers": 1, "hidden_size": 256, "intermediate_size": 512,
-                                                 "num_attention_heads": 4})
+    report = shapecheck.check(
+        "hf:llama",
+        args={"num_hidden_layers": 1, "hidden_size": 256, "intermediate_size": 512, "num_attention_heads": 4},
+    )
     assert report.errors and report.trace.error is not None
 
 

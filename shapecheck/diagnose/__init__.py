@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from ..trace.records import Trace
 from . import rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, Runner
 from .findings import SAFE, Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES, INTENT_CHECKED
+from .requests import SAME, Rerun
 from .roles import is_library_file
-from ..trace.records import SAME, Rerun, Trace
 
 
-def diagnose(trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, domain=None,
-             verify: bool = True) -> Diagnosis:
+def diagnose(
+    trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, domain=None, verify: bool = True
+) -> Diagnosis:
     """Run every active rule over a trace.
 
     `runner` traces again with changes (other input sizes, a fix applied); without it, rules
@@ -44,12 +46,16 @@ def _with_fix(runner: Runner, fix: Rerun) -> Runner:
     """A runner for the model with `fix` applied: every later request keeps the fix."""
 
     def run(request: Rerun):
-        return runner(Rerun(
-            dims=request.dims if request.dims is not None else fix.dims,
-            dtype=request.dtype or fix.dtype,
-            batch=request.batch if request.batch != SAME else fix.batch,
-            train=request.train if request.train != SAME else fix.train,
-            stop=request.stop, edits=(*fix.edits, *request.edits)))
+        return runner(
+            Rerun(
+                dims=request.dims if request.dims is not None else fix.dims,
+                dtype=request.dtype or fix.dtype,
+                batch=request.batch if request.batch != SAME else fix.batch,
+                train=request.train if request.train != SAME else fix.train,
+                stop=request.stop,
+                edits=(*fix.edits, *request.edits),
+            )
+        )
 
     return run
 
@@ -71,7 +77,7 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
         except TimeoutError:
             fix.check_note = "not checked: the time budget for re-runs was spent"
             continue
-        except Exception as exc:  # noqa: BLE001 - a fix that cannot be built is reported, not raised
+        except Exception as exc:
             fix.verified = False
             fix.check_note = f"could not apply: {type(exc).__name__}: {exc}"
             continue
@@ -112,6 +118,8 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
     until the model runs (at most MAX_CHAIN steps). One Fix with every step's edit, verified
     by the last trace; None when a step has no fix of its own or the chain does not end."""
     steps, rerun = [fix], fix.rerun
+    if rerun is None or ctx.runner is None:
+        return None
     for _ in range(MAX_CHAIN - 1):
         runner = _with_fix(ctx.runner, rerun)
         again = diagnose(after, runner=runner, budget_s=ctx.budget_s, verify=False)
@@ -122,21 +130,31 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
             return None
         # Only the same kind of edit (in_channels after in_channels, resize after resize): a
         # different kind would be a second guess at intent, not the same fix carried through.
-        same_kind = [f for f in failing.fixes if f.rerun is not None and f.rerun.edits
-                     and fix.rerun.edits and f.rerun.edits[0].action == fix.rerun.edits[0].action
-                     and f.safety == fix.safety]
+        same_kind = [
+            f
+            for f in failing.fixes
+            if f.rerun is not None
+            and f.rerun.edits
+            and fix.rerun is not None
+            and fix.rerun.edits
+            and f.rerun.edits[0].action == fix.rerun.edits[0].action
+            and f.safety == fix.safety
+        ]
         if not same_kind:
             return None
         nxt = same_kind[0]
-        rerun = Rerun(dims=nxt.rerun.dims if nxt.rerun.dims is not None else rerun.dims,
-                      dtype=nxt.rerun.dtype or rerun.dtype,
-                      batch=nxt.rerun.batch if nxt.rerun.batch != SAME else rerun.batch,
-                      train=nxt.rerun.train if nxt.rerun.train != SAME else rerun.train,
-                      edits=(*rerun.edits, *nxt.rerun.edits))
+        assert nxt.rerun is not None  # same_kind keeps fixes with a rerun
+        rerun = Rerun(
+            dims=nxt.rerun.dims if nxt.rerun.dims is not None else rerun.dims,
+            dtype=nxt.rerun.dtype or rerun.dtype,
+            batch=nxt.rerun.batch if nxt.rerun.batch != SAME else rerun.batch,
+            train=nxt.rerun.train if nxt.rerun.train != SAME else rerun.train,
+            edits=(*rerun.edits, *nxt.rerun.edits),
+        )
         steps.append(nxt)
         try:
             after = ctx.rerun(rerun)
-        except Exception:  # noqa: BLE001 - a step that cannot be built ends the chain
+        except Exception:
             return None
     else:
         return None
@@ -147,11 +165,17 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
     why = _shared_cause(steps, after)
     root = after.layers[0] if after.layers else None
     return Fix(
-        description=f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts) + (f" — {why}" if why else ""),
+        description=f"{len(steps)} edits, each revealed by the one before: "
+        + "; ".join(parts)
+        + (f" — {why}" if why else ""),
         code="\n".join(s.after or s.code for s in steps if (s.after or s.code)),
         safety=SAFE if all(s.safety == SAFE for s in steps) else "unsafe",
-        location=steps[0].location, rerun=rerun, verified=True, steps=steps,
-        result_shape=root.outputs[0].shape if root is not None and root.outputs else None)
+        location=steps[0].location,
+        rerun=rerun,
+        verified=True,
+        steps=steps,
+        result_shape=root.outputs[0].shape if root is not None and root.outputs else None,
+    )
 
 
 def _short(fix: Fix) -> str:
@@ -160,7 +184,7 @@ def _short(fix: Fix) -> str:
 
 
 def _shared_cause(steps: list[Fix], after) -> str | None:
-    """"all 3 lines pass `input_nc`": the same argument text in every edited constructor line,
+    """ "all 3 lines pass `input_nc`": the same argument text in every edited constructor line,
     and what each should likely pass instead: the output-size argument of the layer feeding it
     (`ngf`, `ngf * 2`), read from that layer's own line in the last trace."""
     import re
@@ -182,8 +206,12 @@ def _shared_cause(steps: list[Fix], after) -> str | None:
         if second is None:
             return text
         intended.append(second.group(1))
-    return text + "; the likely intent is " + ", ".join(f"`{t}`" for t in intended) + \
-        " (what each layer before it was built to output)"
+    return (
+        text
+        + "; the likely intent is "
+        + ", ".join(f"`{t}`" for t in intended)
+        + " (what each layer before it was built to output)"
+    )
 
 
 __all__ = ["CODES", "Context", "Diagnosis", "Finding", "Fix", "diagnose"]

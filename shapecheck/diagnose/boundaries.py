@@ -6,45 +6,46 @@ import re
 from dataclasses import dataclass
 
 from ..trace.records import MODULE, OP, LayerRecord, TensorInfo, Trace
+from .layers import follows_input_size, is_adaptive_pool
 
-_CONV = re.compile(r"^(Lazy)?(Conv(Transpose)?[123]d|(Max|Avg|LP|FractionalMax)Pool[123]d)$")
-_CONV_OP = re.compile(r"^(F\.|torch\.)(conv(_transpose)?[123]d|(max|avg)_pool[123]d)$")
-_ADAPTIVE = re.compile(r"^Adaptive(Avg|Max)Pool[123]d$")
-_ADAPTIVE_OP = re.compile(r"^(F\.|torch\.)adaptive_(avg|max)_pool[123]d$")
 _FLATTEN_OPS = {"torch.flatten", "Tensor.flatten", "Tensor.view", "Tensor.reshape", "torch.reshape"}
 _LINEAR_OPS = {"F.linear"}
 
 
 def is_conv_like(row: LayerRecord) -> bool:
     """A convolution or fixed-size pooling: its output size follows the input size."""
-    pattern = _CONV if row.kind == MODULE else _CONV_OP
-    return bool(pattern.match(row.type))
+    return follows_input_size(row)
 
 
 def is_adaptive(row: LayerRecord) -> bool:
     """Adaptive pooling to a fixed size (no None in output_size): any input size fits."""
-    if row.kind == MODULE and _ADAPTIVE.match(row.type):
-        size = row.attrs.get("output_size")
-        return not (isinstance(size, list) and None in size)
-    return row.kind == OP and bool(_ADAPTIVE_OP.match(row.type))
+    if not is_adaptive_pool(row):
+        return False
+    size = row.attrs.get("output_size") if row.kind == MODULE else None
+    return not (isinstance(size, list) and None in size)
 
 
 def is_global_reduce(row: LayerRecord) -> bool:
     """`x.mean((2, 3))` and friends: spatial dims averaged away."""
-    return (row.kind == OP and row.attrs.get("category") == "reduce" and bool(row.inputs)
-            and bool(row.outputs) and row.outputs[0].rank < row.inputs[0].rank)
+    return (
+        row.kind == OP
+        and row.attrs.get("category") == "reduce"
+        and bool(row.inputs)
+        and bool(row.outputs)
+        and row.outputs[0].rank < row.inputs[0].rank
+    )
 
 
 def is_flatten(row: LayerRecord) -> bool:
     if row.kind == MODULE:
         return row.type == "Flatten"
-    return row.type in _FLATTEN_OPS and bool(row.outputs) and bool(row.inputs) and \
-        row.outputs[0].rank < row.inputs[0].rank
+    return (
+        row.type in _FLATTEN_OPS and bool(row.outputs) and bool(row.inputs) and row.outputs[0].rank < row.inputs[0].rank
+    )
 
 
 def is_linear(row: LayerRecord) -> bool:
-    return (row.kind == MODULE and row.type in ("Linear", "LazyLinear")) or \
-        (row.kind == OP and row.type in _LINEAR_OPS)
+    return (row.kind == MODULE and row.type in ("Linear", "LazyLinear")) or (row.kind == OP and row.type in _LINEAR_OPS)
 
 
 def in_features(row: LayerRecord) -> int | None:
@@ -72,8 +73,10 @@ def size_fixed_upstream(trace: Trace, row: LayerRecord | None) -> bool:
     """True when some row between the model input and `row` fixes the spatial size."""
     if row is None:
         return False
-    return any(is_adaptive(r) or _RESAMPLERS.match(r.type) or (
-        r.type == "F.interpolate" and r.attrs.get("size") is not None) for r in (row, *trace.upstream(row)))
+    return any(
+        is_adaptive(r) or _RESAMPLERS.match(r.type) or (r.type == "F.interpolate" and r.attrs.get("size") is not None)
+        for r in (row, *trace.upstream(row))
+    )
 
 
 # Rows that move dims around: the same shape out (a [1, 64, 64, 64] map permuted) is not the
@@ -93,8 +96,7 @@ def producer(trace: Trace, tensor: TensorInfo) -> LayerRecord | None:
     """The row that shaped this tensor, looking through shape-preserving rows (ReLU, BatchNorm)."""
     row = trace.row(tensor.source)
     seen = 0
-    while (row is not None and _shape_preserving(row) and not is_conv_like(row)
-           and not is_adaptive(row) and seen < 1000):
+    while row is not None and _shape_preserving(row) and not is_conv_like(row) and not is_adaptive(row) and seen < 1000:
         row = trace.row(row.inputs[0].source)
         seen += 1
     return row
@@ -125,8 +127,12 @@ def find_boundaries(trace: Trace) -> list[Boundary]:
         tensor = row.inputs[0]
         src = producer(trace, tensor)
         if tensor.rank >= 3:
-            if (src is not None and (is_conv_like(src) or is_adaptive(src)) and src.outputs
-                    and src.outputs[0].rank == tensor.rank):
+            if (
+                src is not None
+                and (is_conv_like(src) or is_adaptive(src))
+                and src.outputs
+                and src.outputs[0].rank == tensor.rank
+            ):
                 found.append(Boundary(row, tensor, n_in, False, src, tensor.shape))
             elif src is None and tensor.rank in (4, 5) and trace.is_model_input(tensor):
                 found.append(Boundary(row, tensor, n_in, False, None, tensor.shape))

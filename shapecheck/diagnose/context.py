@@ -7,10 +7,12 @@ a test passes a fake runner that answers with hand-built traces.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from ..trace.records import SAME, Edit, LayerRecord, Rerun, TensorInfo, Trace  # noqa: F401
+from ..domain.records import AcceptedInputs
+from ..trace.records import LayerRecord, TensorInfo, Trace
+from .requests import SAME, Edit, Rerun  # noqa: F401
 
 Runner = Callable[[Rerun], Trace]
 
@@ -33,7 +35,7 @@ class Context:
     runner: Runner | None = None
     budget_s: float = 3.0  # time for all re-runs of one diagnosis
     boundaries: list = field(default_factory=list)  # filled by diagnose(): conv→linear boundaries
-    domain: object = None  # AcceptedInputs from --symbolic, or None
+    domain: AcceptedInputs | None = None  # from --symbolic
     _spent: float = 0.0
     _cache: dict = field(default_factory=dict)
 

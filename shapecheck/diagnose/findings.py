@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..trace.records import Location, Rerun
+from ..trace.records import Location
+from .requests import Rerun
 
 ERROR = "error"
 WARNING = "warning"
@@ -27,7 +28,7 @@ class Fix:
     result_shape: tuple[int, ...] | None = None  # the model's output shape with the fix applied
     check_note: str | None = None  # why it could not be checked, or what the check found
     imports: list[str] = field(default_factory=list)  # import lines the file needs for this code
-    steps: list["Fix"] = field(default_factory=list)  # a chain: the fixes applied one after another
+    steps: list[Fix] = field(default_factory=list)  # a chain: the fixes applied one after another
 
 
 @dataclass

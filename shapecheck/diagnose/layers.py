@@ -8,11 +8,29 @@ from dataclasses import dataclass
 from ..trace.records import MODULE, LayerRecord
 
 _ND = re.compile(r"(\d)d$")
+# The one table of conv and pool types, by module class name and by functional op name.
 CONV_MODULE = re.compile(r"^(Lazy)?Conv(Transpose)?[123]d$")
-POOL_MODULE = re.compile(r"^(Max|Avg|LP)Pool[123]d$")
+POOL_MODULE = re.compile(r"^(Max|Avg|LP)Pool[123]d$")  # kernel_size, stride, padding
+FRACTIONAL_POOL_MODULE = re.compile(r"^FractionalMaxPool[23]d$")  # output_size or output_ratio
+ADAPTIVE_POOL_MODULE = re.compile(r"^Adaptive(Avg|Max)Pool[123]d$")
 NORM_MODULE = re.compile(r"^(Lazy)?BatchNorm[123]d$|^SyncBatchNorm$")
 CONV_OP = re.compile(r"^(F\.|torch\.)conv[123]d$")
+CONV_TRANSPOSE_OP = re.compile(r"^(F\.|torch\.)conv_transpose[123]d$")
 POOL_OP = re.compile(r"^(F\.|torch\.)(max|avg)_pool[123]d$")
+ADAPTIVE_POOL_OP = re.compile(r"^(F\.|torch\.)adaptive_(avg|max)_pool[123]d$")
+
+
+def follows_input_size(row: LayerRecord) -> bool:
+    """A convolution or fixed-window pooling: its output size follows its input size."""
+    if row.kind == MODULE:
+        return any(p.match(row.type) for p in (CONV_MODULE, POOL_MODULE, FRACTIONAL_POOL_MODULE))
+    return any(p.match(row.type) for p in (CONV_OP, CONV_TRANSPOSE_OP, POOL_OP))
+
+
+def is_adaptive_pool(row: LayerRecord) -> bool:
+    """Adaptive pooling, module or functional."""
+    pattern = ADAPTIVE_POOL_MODULE if row.kind == MODULE else ADAPTIVE_POOL_OP
+    return bool(pattern.match(row.type))
 
 
 def spatial_rank(row: LayerRecord) -> int | None:
@@ -51,6 +69,18 @@ class Window:
         q = -(-span // self.stride[i]) if self.ceil_mode else span // self.stride[i]
         return q + 1
 
+    def pool_output_size(self, size: int, i: int) -> int:
+        """The output size PyTorch's pooling computes (and prints), zero or negative included:
+        floor division, and in ceil mode the last window must start inside the input."""
+        s = self.stride[i]
+        num = size + 2 * self.padding[i] - self.dilation[i] * (self.kernel[i] - 1) - 1
+        if self.ceil_mode:
+            num += s - 1
+        out = num // s + 1
+        if self.ceil_mode and (out - 1) * s >= size + self.padding[i]:
+            out -= 1
+        return out
+
     def padded(self, size: int, i: int) -> int:
         return size + 2 * self.padding[i]
 
@@ -69,16 +99,28 @@ def window(row: LayerRecord) -> Window | None:
             padding = a.get("padding")
             if isinstance(padding, str):
                 return None  # "same"/"valid": sizes follow from the kernel, handled elsewhere
-            return Window(nd, _tuple(a.get("kernel_size"), nd, 1), _tuple(a.get("stride"), nd, 1),
-                          _tuple(padding, nd, 0), _tuple(a.get("dilation"), nd, 1),
-                          in_channels=a.get("in_channels"), out_channels=a.get("out_channels"),
-                          groups=a.get("groups", 1) or 1)
+            return Window(
+                nd,
+                _tuple(a.get("kernel_size"), nd, 1),
+                _tuple(a.get("stride"), nd, 1),
+                _tuple(padding, nd, 0),
+                _tuple(a.get("dilation"), nd, 1),
+                in_channels=a.get("in_channels"),
+                out_channels=a.get("out_channels"),
+                groups=a.get("groups", 1) or 1,
+            )
         if POOL_MODULE.match(row.type):
             kernel = _tuple(a.get("kernel_size"), nd, 1)
             stride = a.get("stride")
-            return Window(nd, kernel, _tuple(stride, nd, 1) if stride else kernel,
-                          _tuple(a.get("padding"), nd, 0), _tuple(a.get("dilation"), nd, 1),
-                          bool(a.get("ceil_mode")), True)
+            return Window(
+                nd,
+                kernel,
+                _tuple(stride, nd, 1) if stride else kernel,
+                _tuple(a.get("padding"), nd, 0),
+                _tuple(a.get("dilation"), nd, 1),
+                bool(a.get("ceil_mode")),
+                True,
+            )
         return None
     args = list(a.get("args", []))[1:]  # after the input
     if CONV_OP.match(row.type):
@@ -92,17 +134,31 @@ def window(row: LayerRecord) -> Window | None:
         if isinstance(padding, str):
             return None
         groups = int(a.get("groups", opt[3]) or 1)
-        return Window(nd, tuple(weight[2:]), _tuple(stride, nd, 1), _tuple(padding, nd, 0),
-                      _tuple(a.get("dilation", opt[2]), nd, 1), in_channels=weight[1] * groups,
-                      out_channels=weight[0], groups=groups)
+        return Window(
+            nd,
+            tuple(weight[2:]),
+            _tuple(stride, nd, 1),
+            _tuple(padding, nd, 0),
+            _tuple(a.get("dilation", opt[2]), nd, 1),
+            in_channels=weight[1] * groups,
+            out_channels=weight[0],
+            groups=groups,
+        )
     if POOL_OP.match(row.type):
         # pool(input, kernel_size, stride=None, padding=0, …)
         opt = args + [None] * 4
         kernel = _tuple(a.get("kernel_size", opt[0]), nd, 1)
         stride = a.get("stride", opt[1])
         ceil = a.get("ceil_mode", False)
-        return Window(nd, kernel, _tuple(stride, nd, 1) if stride not in (None, []) else kernel,
-                      _tuple(a.get("padding", opt[2]), nd, 0), (1,) * nd, bool(ceil), True)
+        return Window(
+            nd,
+            kernel,
+            _tuple(stride, nd, 1) if stride not in (None, []) else kernel,
+            _tuple(a.get("padding", opt[2]), nd, 0),
+            (1,) * nd,
+            bool(ceil),
+            True,
+        )
     return None
 
 
@@ -121,9 +177,7 @@ def broadcast_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int
 def view_shape(row: LayerRecord) -> list[int] | None:
     """The shape asked of `view`/`reshape`: `x.view(-1, 400)` → [-1, 400]."""
     args = list(row.attrs.get("args", []))
-    if row.type in ("torch.reshape",):
-        args = args[1:]
-    elif row.type.startswith("Tensor."):
+    if row.type in ("torch.reshape",) or row.type.startswith("Tensor."):
         args = args[1:]
     shape = row.attrs.get("shape", args[0] if len(args) == 1 and isinstance(args[0], list) else args)
     if not isinstance(shape, list) or not all(isinstance(v, int) for v in shape):

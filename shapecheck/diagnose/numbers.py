@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from .context import Context
 from ..domain.records import dim_names
 from ..trace.records import LayerRecord, TensorInfo
+from .context import Context
+from .probes import grow, largest_where, smallest_where, with_size
 
 
 def prod(dims: Iterable[int]) -> int:
@@ -63,8 +64,11 @@ def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int
 def call_argument(source: str) -> str:
     """The user's tensor variable on a line: the receiver of `out.view(...)`, else the variable
     passed in `x = self.fc(x)` or `torch.flatten(h, 1)`, else the name assigned to, else `x`."""
-    method = re.search(r"(?<![\w.])([A-Za-z_]\w*)\s*\.\s*(?:view|reshape|flatten|permute|transpose|"
-                       r"contiguous|squeeze|unsqueeze|mean|sum)\(", source)
+    method = re.search(
+        r"(?<![\w.])([A-Za-z_]\w*)\s*\.\s*(?:view|reshape|flatten|permute|transpose|"
+        r"contiguous|squeeze|unsqueeze|mean|sum)\(",
+        source,
+    )
     if method and method.group(1) not in ("self", "torch", "nn", "F"):
         return method.group(1)
     match = re.search(r"\(\s*([A-Za-z_]\w*)\s*[,)]", source)
@@ -122,41 +126,20 @@ def accepted_range(
     fails before the layer counts as too small. None when no size fits or probing is off;
     an upper end of None means no limit was found.
     """
-    base = list(ctx.sample_dims)
+    base = ctx.sample_dims
 
     def value(size: int) -> int:
-        dims = list(base)
-        for axis in axes:
-            dims[axis] = size
-        got = ctx.probe_at(layer, tuple(dims))
+        got = ctx.probe_at(layer, with_size(base, axes, size))
         return -1 if not got else measure(got)
 
     try:
-        hi = max(base[a] for a in axes)
-        while value(hi) <= target:
-            if hi >= 8192:
-                break
-            hi *= 2
-        lo_edge, hi_edge = 1, hi
-        while lo_edge < hi_edge:  # smallest size with value >= target
-            mid = (lo_edge + hi_edge) // 2
-            if value(mid) >= target:
-                hi_edge = mid
-            else:
-                lo_edge = mid + 1
-        low = lo_edge
+        hi, _ = grow(lambda s: value(s) > target, max(base[a] for a in axes))
+        low = smallest_where(lambda s: value(s) >= target, 1, hi)
         if value(low) != target:
             return None
         if value(hi) == target:
             return low, None
-        lo_edge, hi_edge = low, hi
-        while lo_edge < hi_edge:  # largest size with value <= target
-            mid = (lo_edge + hi_edge + 1) // 2
-            if value(mid) <= target:
-                lo_edge = mid
-            else:
-                hi_edge = mid - 1
-        return low, lo_edge
+        return low, largest_where(lambda s: value(s) <= target, low, hi)
     except (LookupError, TimeoutError):
         return None
 
@@ -208,11 +191,11 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
     """
     t = row.inputs[0] if row.inputs else None
     batched = ctx.trace.batch is not None
-    if t is None or t.symbolic is None or len(t.symbolic) != t.rank:
+    if t is None or t.formula is None or len(t.formula) != t.rank:
         return None
     from ..domain.formulas import sizes_where
 
-    texts = t.symbolic[1:] if batched else t.symbolic
+    formulas = t.formula[1:] if batched else t.formula
     names = dim_names(len(ctx.sample_dims), False)
     axes = spatial_dims(ctx)
     parts = []
@@ -223,7 +206,7 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
                 d = ctx.domain.dim(names[a])
                 if d is not None and d.settled and d.min is not None:
                     floor = max(floor, d.min if d.values is None else min(d.values))
-        found = sizes_where(texts, names, ctx.sample_dims, group, lambda n: n == target, floor)
+        found = sizes_where(formulas, names, ctx.sample_dims, group, lambda n: n == target, floor)
         if found is None or not found[0]:
             return None
         sizes, hi = found
@@ -287,14 +270,14 @@ def set_argument(source: str, call: str, position: int | None, keyword: str, val
         arg = source[begin:end]
         name = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", arg)
         if name and name.group(1) == keyword:
-            lead = arg[:len(arg) - len(arg.lstrip())]
+            lead = arg[: len(arg) - len(arg.lstrip())]
             return source[:begin] + f"{lead}{keyword}={text}" + source[end:]
         if not name and not arg.strip().startswith("*"):
             positional.append((begin, end))
     if position is not None and position < len(positional):
         begin, end = positional[position]
         arg = source[begin:end]
-        lead = arg[:len(arg) - len(arg.lstrip())]
+        lead = arg[: len(arg) - len(arg.lstrip())]
         return source[:begin] + lead + text + source[end:]
     sep = ", " if spans else ""
     return source[:close] + f"{sep}{keyword}={text}" + source[close:]

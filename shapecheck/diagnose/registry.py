@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 ACTIVE = "active"
 RESERVED = "reserved"  # the code is taken; the rule is not written yet
@@ -28,7 +28,11 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC100", "unclassified-error", "the forward pass failed in a way no rule explains"),
         RuleInfo("SC101", "missing-flatten", "a Linear receives a conv/pool feature map that was never flattened"),
         RuleInfo("SC102", "in-features-mismatch", "a Linear's in_features differs from the size that reaches it"),
-        RuleInfo("SC103", "size-locked-head", "a Linear head only fits one input size: no adaptive pooling before the flatten"),
+        RuleInfo(
+            "SC103",
+            "size-locked-head",
+            "a Linear head only fits one input size: no adaptive pooling before the flatten",
+        ),
         RuleInfo("SC104", "channel-mismatch", "a conv's in_channels differs from the channels it receives"),
         RuleInfo("SC105", "rank-mismatch", "a batch or channel dim is missing"),
         RuleInfo("SC106", "batch-mixing", "an op mixes samples of the batch (cat on dim 0, view(-1, n))"),
@@ -39,18 +43,31 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC111", "view-non-contiguous", "view on a tensor made non-contiguous by permute/transpose"),
         RuleInfo("SC112", "broadcast-mismatch", "an elementwise op between shapes that do not broadcast"),
         RuleInfo("SC113", "invalid-view", "a view/reshape size that does not divide the tensor"),
-        RuleInfo("SC114", "channels-last-layout", "a conv or norm layer receives its channels in the last dim",
-                 page=SEQUENCE_PAGE),
-        RuleInfo("SC115", "rnn-input-size", "an RNN's input_size differs from the features that reach it",
-                 page=SEQUENCE_PAGE),
-        RuleInfo("SC116", "batch-first-confusion", "the batch reaches an RNN or attention layer in its time dim",
-                 page=SEQUENCE_PAGE),
-        RuleInfo("SC117", "attention-shape", "attention inputs or masks do not fit embed_dim, kdim, vdim or the heads",
-                 page=SEQUENCE_PAGE),
-        RuleInfo("SC118", "embedding-input", "an Embedding receives indices that are not integers",
-                 page=SEQUENCE_PAGE),
-        RuleInfo("SC119", "batch-broadcast", "an elementwise op broadcasts the batch against another dim",
-                 page=SEQUENCE_PAGE),
+        RuleInfo(
+            "SC114",
+            "channels-last-layout",
+            "a conv or norm layer receives its channels in the last dim",
+            page=SEQUENCE_PAGE,
+        ),
+        RuleInfo(
+            "SC115", "rnn-input-size", "an RNN's input_size differs from the features that reach it", page=SEQUENCE_PAGE
+        ),
+        RuleInfo(
+            "SC116",
+            "batch-first-confusion",
+            "the batch reaches an RNN or attention layer in its time dim",
+            page=SEQUENCE_PAGE,
+        ),
+        RuleInfo(
+            "SC117",
+            "attention-shape",
+            "attention inputs or masks do not fit embed_dim, kdim, vdim or the heads",
+            page=SEQUENCE_PAGE,
+        ),
+        RuleInfo("SC118", "embedding-input", "an Embedding receives indices that are not integers", page=SEQUENCE_PAGE),
+        RuleInfo(
+            "SC119", "batch-broadcast", "an elementwise op broadcasts the batch against another dim", page=SEQUENCE_PAGE
+        ),
     )
 }
 
@@ -70,7 +87,6 @@ def rule(code: str, severity: str, intent: bool = False):
         info = CODES[code]
         CODES[code] = replace(info, status=ACTIVE, severity=severity)
         CHECKS[code] = fn
-        fn.code = code
         return fn
 
     return register

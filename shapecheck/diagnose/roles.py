@@ -9,14 +9,20 @@ says where the batch, channels, time and features should be (`Conv*`: `[N, C, *]
 
 from __future__ import annotations
 
-from ..trace.records import LayerRecord, Rerun, TensorInfo, Trace
+from ..trace.records import LayerRecord, TensorInfo, Trace
 from .context import Context
 from .layers import CONV_MODULE, NORM_MODULE
+from .requests import Rerun
 
 RNN_TYPES = ("RNN", "LSTM", "GRU")
 ATTENTION_TYPES = ("MultiheadAttention",)
-TRANSFORMER_TYPES = ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
-                     "TransformerDecoder", "Transformer")
+TRANSFORMER_TYPES = (
+    "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerDecoder",
+    "Transformer",
+)
 
 
 def channel_attr(row: LayerRecord) -> str | None:

@@ -16,12 +16,20 @@ import re
 
 # A torch name as rules write it: its prefix, then the attribute path.
 _NAME = re.compile(r"(?<![\w.])(torch\.nn\.functional|torch\.nn|nn\.functional|torch|nn|F)\.([A-Za-z_]\w*)")
-_QUALIFIED = {"torch.nn.functional": "torch.nn.functional", "torch.nn": "torch.nn", "torch": "torch",
-              "nn.functional": "torch.nn.functional", "nn": "torch.nn", "F": "torch.nn.functional"}
+_QUALIFIED = {
+    "torch.nn.functional": "torch.nn.functional",
+    "torch.nn": "torch.nn",
+    "torch": "torch",
+    "nn.functional": "torch.nn.functional",
+    "nn": "torch.nn",
+    "F": "torch.nn.functional",
+}
 # When the file reaches none of it: the usual alias and its import line, longest module first.
-_DEFAULT = (("torch.nn.functional", "F", "import torch.nn.functional as F"),
-            ("torch.nn", "nn", "import torch.nn as nn"),
-            ("torch", "torch", "import torch"))
+_DEFAULT = (
+    ("torch.nn.functional", "F", "import torch.nn.functional as F"),
+    ("torch.nn", "nn", "import torch.nn as nn"),
+    ("torch", "torch", "import torch"),
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -91,7 +99,7 @@ def spell(qualified: str, imports) -> tuple[str, str | None]:
         return last, f"from {module} import {last}"
     for module, alias, line in _DEFAULT:
         if qualified.startswith(module + ".") and (alias not in names or alias == "torch"):
-            return f"{alias}.{qualified[len(module) + 1:]}", line
+            return f"{alias}.{qualified[len(module) + 1 :]}", line
     return qualified, "import torch"
 
 
@@ -125,6 +133,5 @@ def apply(fix, file: str | None) -> None:
     if fix.after:
         fix.after, lines = respell(fix.after, imports, keep)
         needed += lines
-    fix.description = re.sub(r"`([^`]*)`", lambda m: "`" + respell(m.group(1), imports, keep)[0] + "`",
-                             fix.description)
+    fix.description = re.sub(r"`([^`]*)`", lambda m: "`" + respell(m.group(1), imports, keep)[0] + "`", fix.description)
     fix.imports = list(dict.fromkeys(fix.imports + needed))

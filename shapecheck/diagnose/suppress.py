@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
+from ..trace.records import Trace
 from .findings import Diagnosis, Finding
 from .registry import CODES
-from ..trace.records import Trace
 
 _INLINE = re.compile(r"#\s*shapecheck:\s*ignore(?:\[([^\]]*)\])?", re.I)
 
@@ -59,7 +59,8 @@ def suppressed_by(finding: Finding, trace: Trace, ignore: set[str]) -> str | Non
 
 
 def apply(diagnosis: Diagnosis, trace: Trace, ignore: set[str]) -> Diagnosis:
-    kept, suppressed = [], []
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
     for finding in diagnosis.findings:
         (suppressed if suppressed_by(finding, trace, ignore) else kept).append(finding)
     diagnosis.findings = kept

@@ -13,14 +13,12 @@ from __future__ import annotations
 import math
 import re
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..trace.records import LayerRecord
 from .formulas import summarize
-from .records import PROBING, SYMBOLIC, AcceptedInputs, Constraint, DimDomain, dim_names
+from .records import PROBING, SYMBOLIC, AcceptedInputs, Constraint, DimDomain, dim_names, size_limit
 
-SCAN = 1024  # every size from 2 to max(SCAN, 4 × given) is checked against the guards; probes
-# looking for a maximum stop at the same size, so both methods mean the same by "no upper limit"
 SYMBOLIC_SHARE = 0.6  # of the budget, for the symbolic trace; the rest confirms with probes
 
 Probe = Callable[[tuple[int, ...]], bool]  # full input shape → runs without error
@@ -99,8 +97,22 @@ def analyze(
         notes.append("this model takes a list of images: only their sizes were probed")
         symbolic = False
     if symbolic:
-        run, base, shown = _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s,
-                                         notes, expected_rows, train=train, label=label, def_sites=def_sites)
+        run, base, shown = _symbolic_run(
+            model,
+            specs,
+            batch,
+            given,
+            given_ok,
+            given_failing,
+            runs,
+            clock,
+            budget_s,
+            notes,
+            expected_rows,
+            train=train,
+            label=label,
+            def_sites=def_sites,
+        )
         if run is not None:
             method = SYMBOLIC
     if base is None:
@@ -111,12 +123,20 @@ def analyze(
     if base is None:
         notes.append("no input size near the given one runs, so the accepted sizes could not be worked out")
         dims = [DimDomain(n, i, given[i], settled=False) for i, n in enumerate(names)]
-        return AcceptedInputs(dims, method=method, base=given, given_ok=given_ok,
-                              seconds=time.perf_counter() - clock.start, notes=notes,
-                              symbolic_trace=shown)
+        return AcceptedInputs(
+            dims,
+            method=method,
+            base=given,
+            given_ok=given_ok,
+            seconds=time.perf_counter() - clock.start,
+            notes=notes,
+            symbolic_trace=shown,
+        )
     if base != given:
-        notes.append(f"the given input {_shape(given)} does not run; the ranges hold the other dims at "
-                     f"{_shape(base)}, which does")
+        notes.append(
+            f"the given input {_shape(given)} does not run; the ranges hold the other dims at "
+            f"{_shape(base)}, which does"
+        )
 
     constraints: list[Constraint] = []
     dims = []
@@ -137,9 +157,16 @@ def analyze(
         dims.append(dim)
     if any(not d.settled for d in dims):
         notes.append(f"the time budget ({budget_s:g} s) ran out: raise it with --budget")
-    result = AcceptedInputs(dims, constraints=_dedupe(constraints), method=method, base=base, given_ok=given_ok,
-                            seconds=time.perf_counter() - clock.start, notes=notes,
-                            symbolic_trace=shown)
+    result = AcceptedInputs(
+        dims,
+        constraints=_dedupe(constraints),
+        method=method,
+        base=base,
+        given_ok=given_ok,
+        seconds=time.perf_counter() - clock.start,
+        notes=notes,
+        symbolic_trace=shown,
+    )
     return result
 
 
@@ -157,13 +184,15 @@ def _dedupe(constraints: list[Constraint]) -> list[Constraint]:
 
 
 def _with(shape: tuple[int, ...], i: int, size: int) -> tuple[int, ...]:
-    return shape[:i] + (size,) + shape[i + 1:]
+    return shape[:i] + (size,) + shape[i + 1 :]
 
 
 # -- symbolic --------------------------------------------------------------------------------
 
-def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes,
-                  expected_rows, **common):
+
+def _symbolic_run(
+    model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes, expected_rows, **common
+):
     """(the symbolic run to read guards from or None, the base shape or None, the trace to show)."""
     from . import symbolic
 
@@ -173,18 +202,24 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
     except symbolic.Unavailable as exc:
         notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
         return None, None, None
-    except Exception as exc:  # noqa: BLE001 - private APIs that changed: degrade, never crash
-        notes.append(f"the symbolic trace broke inside torch {_torch_version()} ({type(exc).__name__}: "
-                     f"{str(exc)[:100]}); sizes come from probing")
+    except Exception as exc:
+        notes.append(
+            f"the symbolic trace broke inside torch {_torch_version()} ({type(exc).__name__}: "
+            f"{str(exc)[:100]}); sizes come from probing"
+        )
         return None, None, None
     shown = run.trace
     if run.budget_spent and run.projected is not None:
-        notes.append(f"the symbolic trace was stopped early: at its pace it would have needed about "
-                     f"{run.projected:.0f} s of the {budget_s * SYMBOLIC_SHARE:.1f} s it had; sizes come from probing")
+        notes.append(
+            f"the symbolic trace was stopped early: at its pace it would have needed about "
+            f"{run.projected:.0f} s of the {budget_s * SYMBOLIC_SHARE:.1f} s it had; sizes come from probing"
+        )
         return None, None, shown
     if run.budget_spent:
-        notes.append(f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
-                     f"{budget_s:g} s budget; sizes come from probing")
+        notes.append(
+            f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
+            f"{budget_s:g} s budget; sizes come from probing"
+        )
         return None, None, shown
     error = run.trace.error
     if error is None:  # it ran at the hints: the given sizes, with a batch of at least 2
@@ -194,8 +229,9 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
         first = error.message.strip().splitlines()[0] if error.message.strip() else error.type
         first = re.sub(r"^\S+\.(?:cpp|h):\d+: ", "", first)[:120]  # a C++ source path says nothing here
         where = f" at {layer_label(failing)}" if failing is not None else ""
-        notes.append(f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); "
-                     "sizes come from probing")
+        notes.append(
+            f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); sizes come from probing"
+        )
         return None, None, shown
     # The model fails at the given size: find a size it runs at, then trace symbolically there.
     try:
@@ -208,11 +244,10 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, clo
         return None, None, shown
     from ..spec import InputSpec
 
-    moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype, specs[0].name),
-             *specs[1:]]
+    moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype, specs[0].name), *specs[1:]]
     try:
         again = symbolic.run(model, moved, batch=shape[0] if batch is not None else None, deadline=deadline, **common)
-    except Exception:  # noqa: BLE001 - as above: probe instead
+    except Exception:
         return None, shape, shown
     if again.budget_spent or again.trace.error is not None:
         return None, shape, shown
@@ -244,7 +279,7 @@ def _candidates_from_failure(run, given: tuple[int, ...], count: int = 4) -> lis
     compiled = [tuple(compile_expr(e) for e in shape) for shape in run.failing_inputs]
     start = given[spatial[0]]
     found = []
-    for s in sorted(range(1, max(SCAN, 4 * start) + 1), key=lambda v: (abs(v - start), v)):
+    for s in sorted(range(1, size_limit(start) + 1), key=lambda v: (abs(v - start), v)):
         for i in spatial:
             env[run.symbols[run.names[i]]] = s
         try:
@@ -278,15 +313,18 @@ def _acceptor(row: LayerRecord, inputs: list[tuple]):
             if len(ranks) != 1:
                 return False
             d = dim % next(iter(ranks))
-            cut = [s if stack else s[:d] + s[d + 1:] for s in shapes]
+            cut = [s if stack else s[:d] + s[d + 1 :] for s in shapes]
             return all(c == cut[0] for c in cut)
+
         return same
     if row.attrs.get("category") == "elementwise":
+
         def broadcastable(shapes):
             for dims in zip(*(reversed(s) for s in shapes), strict=False):
                 if len({d for d in dims if d != 1}) > 1:
                     return False
             return True
+
         return broadcastable
     return None
 
@@ -346,7 +384,7 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
         notes.append(f"{guards.unknown} guard(s) on {name} involve sizes computed from tensor values and were left out")
     # Size-1 guards are set aside, and the first size they would have excluded is probed.
     guards.checks = guards.loose
-    hi = max(SCAN, 4 * base[i])
+    hi = size_limit(base[i])
     valid = [s for s in range(2, hi + 1) if guards.failing(s) is None]
     if len(guards.loose) < len(guards.everything):
         guards.checks = guards.everything
@@ -357,10 +395,14 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
         else:
             guards.checks = guards.loose
             if other_path:
-                where = f"below {name} = {strict[0]}" if strict and other_path[-1] < strict[0] else \
-                    f"at some sizes from {name} = {other_path[0]}"
-                dim.note = (f"{where} a map is 1 wide and the traced path changes; "
-                            f"a probe at {name} = {other_path[0]} runs")
+                where = (
+                    f"below {name} = {strict[0]}"
+                    if strict and other_path[-1] < strict[0]
+                    else f"at some sizes from {name} = {other_path[0]}"
+                )
+                dim.note = (
+                    f"{where} a map is 1 wide and the traced path changes; a probe at {name} = {other_path[0]} runs"
+                )
     _apply(dim, summarize(valid, hi))
     dim.searched = hi
     if dim.min is None:
@@ -389,7 +431,10 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
             dim.min = _lowest(base, i, runs, low - step, step)
             dim.values = None
             why = guards.text(guard) if guard is not None else "a size-1 case"
-            dim.note = f"below {name} = {low} the traced path changes ({why}) but the model still runs: the minimum is from probes"
+            dim.note = (
+                f"below {name} = {low} the traced path changes ({why}) but the model still runs: "
+                "the minimum is from probes"
+            )
         elif guard is not None:
             dim.min_by = guards.constraint(guard, _kind(guard, "minimum")).layer
     if dim.max is not None:
@@ -398,7 +443,9 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
         if runs(_with(base, i, top + step)):
             dim.max, dim.searched = _highest(base, i, runs, top + step, step)
             dim.values = None
-            dim.note = f"above {name} = {top} the traced path changes but the model still runs: the maximum is from probes"
+            dim.note = (
+                f"above {name} = {top} the traced path changes but the model still runs: the maximum is from probes"
+            )
         elif guard is not None:
             dim.max_by = guards.constraint(guard, _kind(guard, "maximum")).layer
     elif valid and dim.note is None:
@@ -418,14 +465,19 @@ def _pinned(dim: DimDomain, run, base, runs, constraints) -> None:
     sym = run.symbols.get(name)
     pinned = next((g for g in run.guards if sym is not None and g.expr.free_symbols == {sym}), None)
     if pinned is not None:
-        dim.imposed_by = dim.min_by = dim.max_by = _Guards(run, base, name, constraints).constraint(pinned, "fixed").layer
+        dim.imposed_by = dim.min_by = dim.max_by = (
+            _Guards(run, base, name, constraints).constraint(pinned, "fixed").layer
+        )
 
 
 def _size_one(expr) -> bool:
     import sympy
 
-    return isinstance(expr, (sympy.Ne, sympy.Eq)) and any(a == 1 for a in expr.args) and not any(
-        isinstance(a, sympy.Symbol) for a in expr.args)
+    return (
+        isinstance(expr, (sympy.Ne, sympy.Eq))
+        and any(a == 1 for a in expr.args)
+        and not any(isinstance(a, sympy.Symbol) for a in expr.args)
+    )
 
 
 def _kind(guard, boundary: str) -> str:
@@ -459,13 +511,13 @@ def _lowest(base, i, runs, known: int, step: int) -> int:
 
 
 def _highest(base, i, runs, known: int, step: int) -> tuple[int | None, int]:
-    """(the largest size known + j·step that runs, or None up to max(SCAN, 4·base); the size searched).
+    """(the largest size known + j·step that runs, or None up to size_limit(base); the size searched).
 
     Tries known + step, then doubles the distance (at least to 2·known), then binary-searches
     the last gap.
     """
     good, offset = known, step
-    limit = max(SCAN, 4 * base[i])
+    limit = size_limit(base[i])
     while known + offset <= limit:
         size = known + offset
         if not runs(_with(base, i, size)):
@@ -500,6 +552,7 @@ def _batch_from_guards(dim: DimDomain, run, base, runs, constraints) -> None:
 
 
 # -- probing ---------------------------------------------------------------------------------
+
 
 def _batch(dim: DimDomain, base, runs) -> None:
     """Batch sizes 1, 2, 3 and 8: enough to see `batch ≥ 2` (BatchNorm) or `batch = 1` (a view)."""
@@ -539,8 +592,11 @@ def _by_probes(dim: DimDomain, base, runs) -> None:
         dim.min = dim.max = b
         dim.values = (b,)
         dim.searched = b + 1 if dim.name == "C" else b + 64
-        dim.note = (f"{b - 1} and {b + 1} fail" if dim.name == "C" else
-                    f"only {b} runs among {max(b - 64, 1)}…{b + 64} (and the steps tried)")
+        dim.note = (
+            f"{b - 1} and {b + 1} fail"
+            if dim.name == "C"
+            else f"only {b} runs among {max(b - 64, 1)}…{b + 64} (and the steps tried)"
+        )
         return
     dim.multiple, dim.offset = step, b % step
     dim.min = _lowest(base, i, runs, b, step)
@@ -559,10 +615,7 @@ def _find_base(given, names, runs) -> tuple[int, ...] | None:
     tried = set()
     for k in (32, 16, 8, 64, 2):
         for rounding in (round, math.floor, math.ceil):
-            shape = list(given)
-            for i in spatial:
-                shape[i] = max(k, int(rounding(given[i] / k)) * k)
-            shape = tuple(shape)
+            shape = tuple(max(k, int(rounding(g / k)) * k) if i in spatial else g for i, g in enumerate(given))
             if shape in tried:
                 continue
             tried.add(shape)

@@ -7,12 +7,14 @@ checked at thousands of sizes in milliseconds instead of one symbolic trace per 
 
 from __future__ import annotations
 
-import math
 import operator
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+
+from .formulas import OPERATIONS, Formula
 
 # Node classes come from torch's sympy helpers; look them up by name so a renamed or missing
 # class only disables its own case.
@@ -20,16 +22,38 @@ _FUNCS = {}
 try:  # pragma: no cover - the names exist on every tested torch
     from torch.utils._sympy import functions as _tf
 
-    _FUNCS = {name: getattr(_tf, name) for name in (
-        "FloorDiv", "CeilDiv", "CleanDiv", "IntTrueDiv", "FloatTrueDiv", "Mod", "PythonMod",
-        "ModularIndexing", "Max", "Min", "PowByNatural", "CeilToInt", "FloorToInt", "TruncToInt",
-        "Identity", "Where") if hasattr(_tf, name)}
+    _FUNCS = {
+        name: getattr(_tf, name)
+        for name in (
+            "FloorDiv",
+            "CeilDiv",
+            "CleanDiv",
+            "IntTrueDiv",
+            "FloatTrueDiv",
+            "Mod",
+            "PythonMod",
+            "ModularIndexing",
+            "Max",
+            "Min",
+            "PowByNatural",
+            "CeilToInt",
+            "FloorToInt",
+            "TruncToInt",
+            "Identity",
+            "Where",
+        )
+        if hasattr(_tf, name)
+    }
 except ImportError:  # pragma: no cover
     pass
 
 _REL = {
-    sympy.Eq: operator.eq, sympy.Ne: operator.ne, sympy.Ge: operator.ge, sympy.Gt: operator.gt,
-    sympy.Le: operator.le, sympy.Lt: operator.lt,
+    sympy.Eq: operator.eq,
+    sympy.Ne: operator.ne,
+    sympy.Ge: operator.ge,
+    sympy.Gt: operator.gt,
+    sympy.Le: operator.le,
+    sympy.Lt: operator.lt,
 }
 _REL_TEXT = {sympy.Eq: "=", sympy.Ne: "≠", sympy.Ge: "≥", sympy.Gt: ">", sympy.Le: "≤", sympy.Lt: "<"}
 
@@ -39,44 +63,10 @@ def _is(node, name: str) -> bool:
     return cls is not None and isinstance(node, cls)
 
 
-def _floordiv(a, b):
-    return a // b
+_CALLS = {name: fn for name, fn in OPERATIONS.items() if name not in ("Add", "Mul", "Pow")}
 
 
-def _ceildiv(a, b):
-    return -((-a) // b)
-
-
-def _pymod(a, b):
-    return a % b
-
-
-def _modular_indexing(base, divisor, modulus):
-    return (base // divisor) % modulus
-
-
-def _max(*xs):
-    return max(xs)
-
-
-def _min(*xs):
-    return min(xs)
-
-
-def _where(c, a, b):
-    return a if c else b
-
-
-_CALLS: dict[str, Callable] = {
-    "FloorDiv": _floordiv, "CleanDiv": _floordiv, "CeilDiv": _ceildiv, "IntTrueDiv": operator.truediv,
-    "FloatTrueDiv": operator.truediv, "Mod": _pymod, "PythonMod": _pymod,
-    "ModularIndexing": _modular_indexing, "Max": _max, "Min": _min, "PowByNatural": operator.pow,
-    "CeilToInt": math.ceil, "FloorToInt": math.floor, "TruncToInt": math.trunc,
-    "Identity": lambda x: x, "Where": _where,
-}
-
-
-def compile_expr(expr) -> Callable[[dict], object]:
+def compile_expr(expr) -> Callable[[dict], Any]:
     """A closure computing `expr` for {symbol: int}; unknown nodes fall back to sympy itself."""
     if isinstance(expr, (bool, int)):
         return lambda env: expr
@@ -89,21 +79,20 @@ def compile_expr(expr) -> Callable[[dict], object]:
     if isinstance(expr, sympy.Integer):
         value = int(expr)
         return lambda env: value
-    if isinstance(expr, sympy.Rational):
-        value = float(expr)
-        return lambda env: value
-    if isinstance(expr, sympy.Float):
-        value = float(expr)
-        return lambda env: value
+    if isinstance(expr, (sympy.Rational, sympy.Float)):
+        fraction = float(expr)
+        return lambda env: fraction
     args = [compile_expr(a) for a in expr.args]
     if isinstance(expr, sympy.Add):
         return lambda env: sum(a(env) for a in args)
     if isinstance(expr, sympy.Mul):
+
         def mul(env):
             out = 1
             for a in args:
                 out *= a(env)
             return out
+
         return mul
     if isinstance(expr, sympy.Pow):
         base, exp = args
@@ -132,6 +121,31 @@ def compile_expr(expr) -> Callable[[dict], object]:
     return fallback
 
 
+def to_formula(expr, names: dict) -> Formula:
+    """`512*FloorDiv(s36, 32)` → `("Mul", 512, ("FloorDiv", "H", 32))` with names {s36: "H"}.
+
+    A node with no entry in formulas.OPERATIONS keeps its sympy name, so `readable` says no.
+    """
+    if isinstance(expr, bool):
+        return int(expr)
+    if isinstance(expr, int):
+        return expr
+    if isinstance(expr, sympy.Symbol):
+        return names.get(expr, str(expr))
+    if isinstance(expr, sympy.Integer):
+        return int(expr)
+    if isinstance(expr, (sympy.Rational, sympy.Float)):
+        return float(expr)
+    args = tuple(to_formula(a, names) for a in expr.args)
+    for cls in (sympy.Add, sympy.Mul, sympy.Pow):
+        if isinstance(expr, cls):
+            return (cls.__name__, *args)
+    for name in _CALLS:
+        if _is(expr, name):
+            return (name, *args)
+    return (getattr(expr.func, "__name__", str(expr.func)), *args)
+
+
 # -- printing ------------------------------------------------------------------------------
 
 _ATOM, _MUL, _ADD, _REL_P, _NOT, _AND, _OR = 6, 4, 3, 2, 1.5, 1, 0.5
@@ -153,7 +167,9 @@ def _divisibility(rel):
 
 def is_divisibility(rel) -> bool:
     return isinstance(rel, (sympy.Eq, sympy.Ne)) and (
-        _divisibility(rel) is not None or any(_is(n, "Mod") or _is(n, "PythonMod") for n in sympy.preorder_traversal(rel)))
+        _divisibility(rel) is not None
+        or any(_is(n, "Mod") or _is(n, "PythonMod") for n in sympy.preorder_traversal(rel))
+    )
 
 
 def _paren(part: tuple[str, float], above: float, strict: bool = False) -> str:

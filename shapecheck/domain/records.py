@@ -7,6 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The largest input size any search tries (or 4 × the traced size, where that is larger): the
+# accepted-input scan, the symbolic formulas and the probe searches of diagnose all stop there,
+# so "no upper limit" means the same in each.
+SIZE_LIMIT = 1024
+
+
+def size_limit(traced: int) -> int:
+    return max(SIZE_LIMIT, 4 * traced)
+
+
 SYMBOLIC = "symbolic"  # from the guards of a symbolic trace, boundaries confirmed by probes
 PROBING = "probing"  # from concrete meta traces at chosen sizes only
 
@@ -51,10 +61,6 @@ class DimDomain:
     @property
     def accepts_nothing(self) -> bool:
         return self.settled and self.min is None and not self.values
-
-    @property
-    def unrestricted(self) -> bool:
-        return self.settled and self.values is None and (self.min or 1) <= 1 and self.max is None and self.multiple == 1
 
     def accepts(self, size: int) -> bool | None:
         """Whether `size` is in the domain; None when it was not worked out."""
@@ -112,11 +118,20 @@ class DimDomain:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.name, "index": self.index, "given": self.given, "min": self.min, "max": self.max,
-            "multiple": self.multiple, "offset": self.offset,
+            "name": self.name,
+            "index": self.index,
+            "given": self.given,
+            "min": self.min,
+            "max": self.max,
+            "multiple": self.multiple,
+            "offset": self.offset,
             "values": list(self.values) if self.values is not None else None,
-            "searched": self.searched, "imposed_by": self.imposed_by, "min_by": self.min_by,
-            "max_by": self.max_by, "settled": self.settled, "note": self.note,
+            "searched": self.searched,
+            "imposed_by": self.imposed_by,
+            "min_by": self.min_by,
+            "max_by": self.max_by,
+            "settled": self.settled,
+            "note": self.note,
         }
 
 
@@ -169,5 +184,6 @@ def dim_names(rank: int, batched: bool) -> list[str]:
     """Names for the dims of an input of this rank: B, then C, H, W / C, T, H, W / C, L / L."""
     per_sample = rank - (1 if batched else 0)
     names = {1: ["L"], 2: ["C", "L"], 3: ["C", "H", "W"], 4: ["C", "T", "H", "W"]}.get(
-        per_sample, [f"D{i + 1}" for i in range(per_sample)])
+        per_sample, [f"D{i + 1}" for i in range(per_sample)]
+    )
     return (["B"] if batched else []) + names

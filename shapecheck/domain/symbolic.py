@@ -9,28 +9,34 @@ are missing or behave differently, `Unavailable` says so and the caller probes i
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
 import logging
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 import torch
 from torch import nn
 
 from ..spec import InputSpec
+from ..trace.budget import BudgetSpent
 from ..trace.engines import make_inputs, no_fastpath, recorded_pass, split_call
-from ..trace.recorder import BudgetSpent, Recorder
-from ..trace.records import Trace, TraceError
-from .expressions import to_text
+from ..trace.meta import meta_state
+from ..trace.recorder import Recorder
+from ..trace.records import Trace
+from .expressions import to_formula, to_text
+from .formulas import Formula
 from .records import SYMBOLIC, dim_names
 
 # Failed ops and failed range analysis are logged at ERROR/WARNING with long texts; the report
 # says what matters.
-for _name in ("torch._subclasses.fake_tensor", "torch.fx.experimental.symbolic_shapes",
-              "torch.fx.experimental.sym_node", "torch.utils._sympy.interp"):
+for _name in (
+    "torch._subclasses.fake_tensor",
+    "torch.fx.experimental.symbolic_shapes",
+    "torch.fx.experimental.sym_node",
+    "torch.utils._sympy.interp",
+):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
@@ -109,8 +115,10 @@ class _Shapes:
         return self.env.suppress_guards()
 
 
-_POOLS_1D = {"max_pool1d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
-             "avg_pool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad")}
+_POOLS_1D = {
+    "max_pool1d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
+    "avg_pool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+}
 
 
 def _one_d_pools(name: str, func, args, kwargs):
@@ -143,14 +151,17 @@ def _one_d_pools(name: str, func, args, kwargs):
         dilation = pair(params.get("dilation"), 1)
 
         def pooled(*_, **__):
-            return torch.nn.functional.max_pool2d(x.unsqueeze(-2), (1, k), (1, stride), (0, padding), (1, dilation),
-                                                  ceil_mode=ceil_mode).squeeze(-2)
+            return torch.nn.functional.max_pool2d(
+                x.unsqueeze(-2), (1, k), (1, stride), (0, padding), (1, dilation), ceil_mode=ceil_mode
+            ).squeeze(-2)
     else:
         include = bool(params.get("count_include_pad", True))
 
         def pooled(*_, **__):
-            return torch.nn.functional.avg_pool2d(x.unsqueeze(-2), (1, k), (1, stride), (0, padding),
-                                                  ceil_mode=ceil_mode, count_include_pad=include).squeeze(-2)
+            return torch.nn.functional.avg_pool2d(
+                x.unsqueeze(-2), (1, k), (1, stride), (0, padding), ceil_mode=ceil_mode, count_include_pad=include
+            ).squeeze(-2)
+
     return pooled, args, kwargs
 
 
@@ -166,10 +177,12 @@ def _python_dispatcher():
 @contextlib.contextmanager
 def _alarm(deadline: float | None):
     """Interrupt a single op that runs past the deadline (sympy can grind for minutes)."""
-    usable = deadline is not None and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    usable = (
+        deadline is not None and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    )
     if usable and signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
         usable = False  # the caller's timer (pytest-timeout, an alarm of its own): left alone
-    if not usable:
+    if not usable or deadline is None:
         yield
         return
 
@@ -211,12 +224,32 @@ def run(
     to well past the deadline stops early, leaving the time to probes.
     """
     if python_dispatcher is None:
-        first = run(model, specs, batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites,
-                    deadline=deadline, python_dispatcher=False, expected_rows=expected_rows)
+        first = run(
+            model,
+            specs,
+            batch=batch,
+            train=train,
+            as_list=as_list,
+            label=label,
+            def_sites=def_sites,
+            deadline=deadline,
+            python_dispatcher=False,
+            expected_rows=expected_rows,
+        )
         if first.trace.error is None or first.budget_spent or first.trace.error.engine_limit:
             return first
-        again = run(model, specs, batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites,
-                    deadline=deadline, python_dispatcher=True, expected_rows=expected_rows)
+        again = run(
+            model,
+            specs,
+            batch=batch,
+            train=train,
+            as_list=as_list,
+            label=label,
+            def_sites=def_sites,
+            deadline=deadline,
+            python_dispatcher=True,
+            expected_rows=expected_rows,
+        )
         return first if again.budget_spent else again
     FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic = _api()
     if as_list:
@@ -238,17 +271,13 @@ def run(
 
     rec.row_done = row_done
     rec.substitute = _one_d_pools
-    state = {}  # shapes only: meta copies, made before the fake mode is entered
-    for name, p in model.named_parameters(remove_duplicate=False):
-        state[name] = nn.Parameter(torch.empty_like(p, device="meta"), requires_grad=False)
-    for name, b in model.named_buffers(remove_duplicate=False):
-        state[name] = torch.empty_like(b, device="meta")
-    trace = Trace(model=label or type(model).__name__, inputs=[], engine=SYMBOLIC, training=train,
-                  batch=hint_batch)
+    state = meta_state(model, requires_grad=False)  # shapes only, made before the fake mode is entered
+    trace = Trace(model=label or type(model).__name__, inputs=[], engine=SYMBOLIC, training=train, batch=hint_batch)
     try:
         with mode:
-            first = mode.from_tensor(plain[0], symbolic_context=StatelessSymbolicContext(
-                dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim()))
+            first = mode.from_tensor(
+                plain[0], symbolic_context=StatelessSymbolicContext(dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim())
+            )
             rest = [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
             fake_state = {}
             for key, value in state.items():
@@ -258,7 +287,7 @@ def run(
         for t in inputs:
             rec.tag_input(t)
         trace.inputs = [rec.info("", t) for t in inputs]
-    except Exception as exc:  # noqa: BLE001 - an API that changed shape
+    except Exception as exc:
         raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None
     symbols = {}
     fixed = {}
@@ -268,14 +297,24 @@ def run(
         else:
             fixed[name] = int(size)
 
-    contexts = [_alarm(deadline), mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta"), no_fastpath()]
+    contexts = (
+        [_alarm(deadline), mode]
+        + ([_python_dispatcher()] if python_dispatcher else [])
+        + [torch.device("meta"), no_fastpath()]
+    )
     spent = False
     if expected_rows and deadline is not None:
         rec.pace = (time.perf_counter(), expected_rows)
     args, kwargs = split_call(specs, inputs)
     try:
-        recorded_pass(model, rec, trace, train, lambda: torch.func.functional_call(
-            model, fake_state, args, kwargs, strict=False), contexts)
+        recorded_pass(
+            model,
+            rec,
+            trace,
+            train,
+            lambda: torch.func.functional_call(model, fake_state, args, kwargs, strict=False),
+            contexts,
+        )
     except BudgetSpent:
         spent = True
 
@@ -291,9 +330,17 @@ def run(
         value = env.replacements.get(symbols[sym_name])
         if value is not None and getattr(value, "is_Integer", False):
             fixed[sym_name] = int(value)
-    out = SymbolicRun(trace=trace, names=names, hints=tuple(int(d) for d in plain[0].shape),
-                      symbols=symbols, fixed=fixed, guards=guards, budget_spent=spent, exprs=shapes.exprs,
-                      projected=rec.projected)
+    out = SymbolicRun(
+        trace=trace,
+        names=names,
+        hints=tuple(int(d) for d in plain[0].shape),
+        symbols=symbols,
+        fixed=fixed,
+        guards=guards,
+        budget_spent=spent,
+        exprs=shapes.exprs,
+        projected=rec.projected,
+    )
     _finish_texts(out, env)
     return out
 
@@ -301,39 +348,34 @@ def run(
 def _finish_texts(run: SymbolicRun, env) -> None:
     """Print every recorded size with the dim names, after all replacements are known."""
     names = {sym: name for name, sym in run.symbols.items()}
-    cache: dict[str, str] = {}
+    cache: dict[str, tuple[str, Formula]] = {}
     failing = run.trace.failing
     if failing is not None:
         run.failing_inputs = [
             tuple(run.exprs[k] if k in run.exprs else sympy.Integer(int(k)) for k in info.symbolic or ())
-            for info in failing.inputs]
+            for info in failing.inputs
+        ]
 
-    def text(raw: str) -> str:
+    def printed(raw: str) -> tuple[str, Formula]:
         if raw not in cache:
             expr = run.exprs.get(raw)
             if expr is None:
-                cache[raw] = raw
+                cache[raw] = (raw, int(raw)) if raw.lstrip("-").isdigit() else (raw, ("unknown",))
             else:
                 try:
                     expr = env.simplify(expr)
-                except Exception:  # noqa: BLE001 - printing the unsimplified form is still right
+                except Exception:
                     pass
-                cache[raw] = to_text(expr, names)
+                cache[raw] = (to_text(expr, names), to_formula(expr, names))
         return cache[raw]
 
     def fix(info):
         if info.symbolic is None:
             return info
-        return replace(info, symbolic=tuple(text(t) for t in info.symbolic))
+        both = [printed(t) for t in info.symbolic]
+        return replace(info, symbolic=tuple(t for t, _ in both), formula=tuple(f for _, f in both))
 
     run.trace.inputs = [fix(i) for i in run.trace.inputs]
     for row in run.trace.layers:
         row.inputs = [fix(i) for i in row.inputs]
         row.outputs = [fix(o) for o in row.outputs]
-
-
-def error_is_model(run: SymbolicRun, error: TraceError | None) -> bool:
-    """Whether the symbolic trace failed where the concrete trace failed (the model's fault)."""
-    sym = run.trace.failing
-    return sym is not None and error is not None and error.layer is not None and \
-        error.layer < len(run.trace.layers) and run.trace.layers[error.layer].name == sym.name

@@ -16,22 +16,26 @@ import os
 import sys
 import warnings
 import weakref
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import LoadError
 from ..spec import InputSpec
 
+if TYPE_CHECKING:
+    from torch import nn
+
 
 @dataclass
 class LoadedModel:
-    module: object  # nn.Module
+    module: nn.Module
     label: str
     family: str = "user"
     default_inputs: list[InputSpec] | None = None
     takes_image_list: bool = False
     notes: list[str] = field(default_factory=list)
-    def_sites: object = field(default_factory=weakref.WeakKeyDictionary)  # module → Location
+    def_sites: MutableMapping = field(default_factory=weakref.WeakKeyDictionary)  # module → Location
     # Builds the same model again with real (random) weights, for the real engine:
     # returns (module, def_sites).
     rebuild: Callable[[], tuple] | None = None
@@ -61,8 +65,10 @@ def offline(notes: list[str]):
         return SkippedWeights(url)
 
     def refuse(*args, **kwargs):
-        raise LoadError("the model tries to download files; shapecheck never downloads anything",
-                        hint="build the model without torch.hub.load / download calls")
+        raise LoadError(
+            "the model tries to download files; shapecheck never downloads anything",
+            hint="build the model without torch.hub.load / download calls",
+        )
 
     original_lsd = nn.Module.load_state_dict
 
@@ -93,17 +99,17 @@ def offline(notes: list[str]):
         # torchvision imported inside the block binds our stand-in: give it the real loader.
         api = sys.modules.get("torchvision.models._api")
         if api is not None and getattr(api, "load_state_dict_from_url", None) is fake_load:
-            api.load_state_dict_from_url = original_url_loader
+            setattr(api, "load_state_dict_from_url", original_url_loader)  # noqa: B010 - not every torchvision has it
 
 
 @contextlib.contextmanager
-def weightless(def_sites: dict, meta: bool = True):
+def weightless(def_sites: MutableMapping, meta: bool = True):
     """Put parameters and buffers on meta as they are registered; note where modules are made."""
     import torch
     from torch import nn
     from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
-    from ..trace.sources import caller_location, caller_in_package
+    from ..trace.sources import caller_in_package, caller_location
 
     def is_library_site():
         return caller_in_package(3)
@@ -132,13 +138,13 @@ def weightless(def_sites: dict, meta: bool = True):
 
     handle = torch.nn.modules.module.register_module_module_registration_hook(on_register)
     if meta:
-        nn.Module.register_parameter = to_meta_parameter
-        nn.Module.register_buffer = to_meta_buffer
+        nn.Module.register_parameter = to_meta_parameter  # type: ignore[method-assign]
+        nn.Module.register_buffer = to_meta_buffer  # type: ignore[method-assign]
     try:
         yield
     finally:
-        nn.Module.register_parameter = register_parameter
-        nn.Module.register_buffer = register_buffer
+        nn.Module.register_parameter = register_parameter  # type: ignore[method-assign]
+        nn.Module.register_buffer = register_buffer  # type: ignore[method-assign]
         handle.remove()
 
 
@@ -168,7 +174,7 @@ def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -
 
 
 @contextlib.contextmanager
-def _building(notes: list[str], def_sites: dict, meta: bool):
+def _building(notes: list[str], def_sites: MutableMapping, meta: bool):
     """While model code builds the model: offline, warnings hushed, prints to stderr, weights
     to meta as they are registered."""
     with offline(notes), contextlib.ExitStack() as stack:
@@ -179,7 +185,7 @@ def _building(notes: list[str], def_sites: dict, meta: bool):
         yield
 
 
-def _construct(factory: Callable[[], object], label: str, notes: list[str], def_sites: dict, meta: bool):
+def _construct(factory: Callable[[], object], label: str, notes: list[str], def_sites: MutableMapping, meta: bool):
     from torch import nn
 
     try:
@@ -195,7 +201,7 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
                         module = factory()
             except (LoadError, KeyboardInterrupt, SystemExit):
                 raise
-            except Exception:  # noqa: BLE001 - retried with real tensors, converted as registered
+            except Exception:
                 module = None
                 def_sites.clear()
         if module is None:
@@ -205,13 +211,18 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
     except LoadError:
         raise
     except TypeError as exc:
-        raise LoadError(f"could not construct {label}: {exc}",
-                        hint="pass constructor arguments with --arg KEY=VALUE",
-                        detail=_user_frames(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - the user's constructor failed
+        raise LoadError(
+            f"could not construct {label}: {exc}",
+            hint="pass constructor arguments with --arg KEY=VALUE",
+            detail=_user_frames(exc),
+        ) from None
+    except Exception as exc:
         heads = _heads_error(exc)
-        raise LoadError(heads or f"constructing {label} raised {type(exc).__name__}: {exc}",
-                        hint=_heads_hint(exc) if heads else None, detail=_user_frames(exc)) from None
+        raise LoadError(
+            heads or f"constructing {label} raised {type(exc).__name__}: {exc}",
+            hint=_heads_hint(exc) if heads else None,
+            detail=_user_frames(exc),
+        ) from None
     if not isinstance(module, nn.Module):
         raise LoadError(f"{label} returned {type(module).__name__}, not an nn.Module")
     return module
@@ -234,14 +245,22 @@ def _from_torchvision(name: str, args: dict) -> LoadedModel:
         kwargs["weights_backbone"] = None
     kwargs.update(args)
     notes: list[str] = []
-    def_sites = weakref.WeakKeyDictionary()
+    def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def build(meta: bool, sites: dict):
+    def build(meta: bool, sites: MutableMapping):
         return _construct(lambda: builder(**kwargs), name, notes, sites, meta)
 
     module = build(True, def_sites)
-    return LoadedModel(module, name, entry.family, entry.specs(), entry.takes_image_list, notes,
-                       def_sites, rebuild=lambda: _with_sites(build))
+    return LoadedModel(
+        module,
+        name,
+        entry.family,
+        entry.specs(),
+        entry.takes_image_list,
+        notes,
+        def_sites,
+        rebuild=lambda: _with_sites(build),
+    )
 
 
 def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
@@ -257,9 +276,10 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch.jit.load is deprecated in favour of torch.export
                 module = torch.jit.load(path, map_location="cpu")
-        except Exception as exc:  # noqa: BLE001 - a damaged archive
-            raise LoadError(f"{path} is a TorchScript archive that does not load: "
-                            f"{str(exc).strip().splitlines()[0][:160]}") from None
+        except Exception as exc:
+            raise LoadError(
+                f"{path} is a TorchScript archive that does not load: {str(exc).strip().splitlines()[0][:160]}"
+            ) from None
         return LoadedModel(module, path, kind="torchscript")
     if kind == saved.EXPORT:
         from ..saved.program import open_program
@@ -267,23 +287,28 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
         notes = [f"{path} was unpickled with --trust-pickle"] if trust_pickle else []
         return LoadedModel(open_program(path, trust_pickle), path, kind="export", notes=notes)
     if kind == saved.SAFETENSORS:
-        raise LoadError(f"{path} holds weights only (safetensors)",
-                        hint=f"pass the architecture: shapecheck MODEL --weights {path}")
+        raise LoadError(
+            f"{path} holds weights only (safetensors)", hint=f"pass the architecture: shapecheck MODEL --weights {path}"
+        )
     if trust_pickle:
         import torch
 
         try:
             obj = torch.load(path, map_location="cpu", weights_only=False)
-        except Exception as exc:  # noqa: BLE001 - the pickle's own code failed
+        except Exception as exc:
             raise LoadError(f"unpickling {path} raised {type(exc).__name__}: {exc}") from None
         if isinstance(obj, torch.nn.Module):
             return LoadedModel(obj, path, notes=[f"{path} was unpickled with --trust-pickle"])
         state, _ = unwrap(obj, path)
-        raise LoadError(f"{path} holds weights only (a state dict of {len(state)} tensors)",
-                        hint=f"pass the architecture: shapecheck MODEL --weights {path}")
+        raise LoadError(
+            f"{path} holds weights only (a state dict of {len(state)} tensors)",
+            hint=f"pass the architecture: shapecheck MODEL --weights {path}",
+        )
     state, _ = unwrap(load_weights_only(path, kind), path)
-    raise LoadError(f"{path} holds weights only (a state dict of {len(state)} tensors)",
-                    hint=f"pass the architecture: shapecheck MODEL --weights {path}")
+    raise LoadError(
+        f"{path} holds weights only (a state dict of {len(state)} tensors)",
+        hint=f"pass the architecture: shapecheck MODEL --weights {path}",
+    )
 
 
 def _import_file(path: str):
@@ -305,16 +330,18 @@ def _import_file(path: str):
     except LoadError:
         del sys.modules[mod_name]
         raise
-    except BaseException as exc:  # noqa: BLE001 - the user's file failed to import
+    except BaseException as exc:
         del sys.modules[mod_name]
         if isinstance(exc, KeyboardInterrupt):
             raise
         if isinstance(exc, SystemExit):
-            raise LoadError(f"model code called sys.exit({exc.code!r}) at import of {path}",
-                            hint="a model file should define the model, not run a program: guard script "
-                                 "code with `if __name__ == \"__main__\":`", detail=_user_frames(exc)) from None
-        raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}",
-                        detail=_user_frames(exc)) from None
+            raise LoadError(
+                f"model code called sys.exit({exc.code!r}) at import of {path}",
+                hint="a model file should define the model, not run a program: guard script "
+                'code with `if __name__ == "__main__":`',
+                detail=_user_frames(exc),
+            ) from None
+        raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}", detail=_user_frames(exc)) from None
     finally:
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
@@ -325,16 +352,17 @@ def _module_classes(module) -> list[str]:
     from torch import nn
 
     return [
-        n for n, obj in vars(module).items()
+        n
+        for n, obj in vars(module).items()
         if inspect.isclass(obj) and issubclass(obj, nn.Module) and obj.__module__ == module.__name__
     ]
 
 
 def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedModel:
     notes: list[str] = []
-    def_sites = weakref.WeakKeyDictionary()
+    def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def load(meta: bool, sites: dict):
+    def load(meta: bool, sites: MutableMapping):
         # Import inside the guards: module-level code may build a model or fetch weights.
         def factory():
             module = _import_file(path)
@@ -343,16 +371,16 @@ def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedMo
                 classes = _module_classes(module)
                 if len(classes) != 1:
                     found = ", ".join(classes) if classes else "none"
-                    raise LoadError(f"{path} defines {len(classes)} nn.Module classes ({found})",
-                                    hint=f"name one: {path}:NAME")
+                    raise LoadError(
+                        f"{path} defines {len(classes)} nn.Module classes ({found})", hint=f"name one: {path}:NAME"
+                    )
                 chosen = classes[0]
             return _instantiate(module, chosen, args, f"{path}:{chosen}")
 
         return _construct(factory, target, notes, sites, meta)
 
     module = load(True, def_sites)
-    return LoadedModel(module, target, notes=notes, def_sites=def_sites,
-                       rebuild=lambda: _with_sites(load))
+    return LoadedModel(module, target, notes=notes, def_sites=def_sites, rebuild=lambda: _with_sites(load))
 
 
 def _with_sites(build):
@@ -362,24 +390,24 @@ def _with_sites(build):
 
 def _from_import(module_name: str, name: str, args: dict, target: str) -> LoadedModel:
     notes: list[str] = []
-    def_sites = weakref.WeakKeyDictionary()
+    def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def load(meta: bool, sites: dict):
+    def load(meta: bool, sites: MutableMapping):
         def factory():
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:
                 if exc.name and module_name.startswith(exc.name):
-                    raise LoadError(f"no module named '{module_name}'",
-                                    hint="check the name, or pass a path to a .py file") from None
+                    raise LoadError(
+                        f"no module named '{module_name}'", hint="check the name, or pass a path to a .py file"
+                    ) from None
                 raise
             return _instantiate(module, name, args, target)
 
         return _construct(factory, target, notes, sites, meta)
 
     module = load(True, def_sites)
-    return LoadedModel(module, target, notes=notes, def_sites=def_sites,
-                       rebuild=lambda: _with_sites(load))
+    return LoadedModel(module, target, notes=notes, def_sites=def_sites, rebuild=lambda: _with_sites(load))
 
 
 def _instantiate(module, name: str, args: dict, label: str):
@@ -388,8 +416,7 @@ def _instantiate(module, name: str, args: dict, label: str):
     if not hasattr(module, name):
         classes = _module_classes(module)
         hint = ("nn.Module classes there: " + ", ".join(classes)) if classes else None
-        raise LoadError(f"{label}: no attribute '{name}' in {getattr(module, '__file__', module.__name__)}",
-                        hint=hint)
+        raise LoadError(f"{label}: no attribute '{name}' in {getattr(module, '__file__', module.__name__)}", hint=hint)
     obj = getattr(module, name)
     if isinstance(obj, nn.Module):
         if args:
@@ -408,10 +435,13 @@ def _attention_sizes(exc: BaseException) -> tuple[int, int] | None:
     tb = exc.__traceback__
     while tb is not None:
         local = tb.tb_frame.f_locals
-        if isinstance(local.get("self"), nn.MultiheadAttention) and isinstance(local.get("embed_dim"), int) \
-                and isinstance(local.get("num_heads"), int) and local["num_heads"] > 0:
-            if local["embed_dim"] % local["num_heads"]:
-                return local["embed_dim"], local["num_heads"]
+        if (
+            isinstance(local.get("self"), nn.MultiheadAttention)
+            and isinstance(local.get("embed_dim"), int)
+            and isinstance(local.get("num_heads"), int)
+            and local["num_heads"] > 0
+        ) and local["embed_dim"] % local["num_heads"]:
+            return local["embed_dim"], local["num_heads"]
         tb = tb.tb_next
     return None
 
@@ -421,16 +451,23 @@ def _heads_error(exc: BaseException) -> str | None:
     if sizes is None:
         return None
     embed, heads = sizes
-    return (f"nn.MultiheadAttention(embed_dim={embed}, num_heads={heads}): {embed} does not split into {heads} "
-            f"heads ({embed} = {heads}·{embed // heads} + {embed % heads}) [SC117]")
+    return (
+        f"nn.MultiheadAttention(embed_dim={embed}, num_heads={heads}): {embed} does not split into {heads} "
+        f"heads ({embed} = {heads}·{embed // heads} + {embed % heads}) [SC117]"
+    )
 
 
 def _heads_hint(exc: BaseException) -> str:
-    embed, heads = _attention_sizes(exc)
+    sizes = _attention_sizes(exc)
+    if sizes is None:
+        return ""
+    embed, heads = sizes
     divisors = [d for d in range(1, embed + 1) if embed % d == 0 and d <= 64]
     near = sorted({embed - embed % heads, embed - embed % heads + heads} - {0})
-    return (f"num_heads among the divisors of {embed} ({', '.join(map(str, divisors[-8:]))}), "
-            f"or embed_dim {' or '.join(map(str, near))}")
+    return (
+        f"num_heads among the divisors of {embed} ({', '.join(map(str, divisors[-8:]))}), "
+        f"or embed_dim {' or '.join(map(str, near))}"
+    )
 
 
 def _user_frames(exc: BaseException) -> str | None:

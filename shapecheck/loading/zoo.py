@@ -25,11 +25,13 @@ def _extra(package: str, extra: str):
     try:
         return importlib.import_module(package)
     except ImportError:
-        raise LoadError(f"models by {extra}: name need the {package} package",
-                        hint=f"pip install '{DIST}[{extra}]'") from None
+        raise LoadError(
+            f"models by {extra}: name need the {package} package", hint=f"pip install '{DIST}[{extra}]'"
+        ) from None
 
 
 # -- timm -----------------------------------------------------------------------------------------
+
 
 def from_timm(name: str, args: dict):
     from . import LoadedModel, _construct, _with_sites
@@ -38,23 +40,32 @@ def from_timm(name: str, args: dict):
     known = timm.list_models()
     if name not in known:
         close = difflib.get_close_matches(name, known, n=3)
-        raise LoadError(f"'{name}' is not a timm model name",
-                        hint=("closest names: " + ", ".join(close)) if close else "run `shapecheck list timm`")
+        raise LoadError(
+            f"'{name}' is not a timm model name",
+            hint=("closest names: " + ", ".join(close)) if close else "run `shapecheck list timm`",
+        )
     notes: list[str] = []
     kwargs = {"pretrained": False, **args}
 
     def build(meta: bool, sites):
         return _construct(lambda: timm.create_model(name, **kwargs), f"timm:{name}", notes, sites, meta)
 
-    sites = weakref.WeakKeyDictionary()
+    sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     module = build(True, sites)
     cfg = getattr(module, "pretrained_cfg", None) or {}
     size = tuple(cfg.get("input_size") or (3, 224, 224))
     if "img_size" in args:  # a model built for another size takes that size
         side = args["img_size"]
         size = (size[0], *(side if isinstance(side, (tuple, list)) else (side, side)))
-    return LoadedModel(module, f"timm:{name}", "timm", [InputSpec(size)], notes=notes, def_sites=sites,
-                       rebuild=lambda: _with_sites(build))
+    return LoadedModel(
+        module,
+        f"timm:{name}",
+        "timm",
+        [InputSpec(size)],
+        notes=notes,
+        def_sites=sites,
+        rebuild=lambda: _with_sites(build),
+    )
 
 
 def timm_names() -> list[str]:
@@ -62,6 +73,7 @@ def timm_names() -> list[str]:
 
 
 # -- Hugging Face transformers --------------------------------------------------------------------
+
 
 def _offline() -> None:
     """transformers and huggingface_hub read these when imported: set them first."""
@@ -88,19 +100,24 @@ def _config(target: str, args: dict):
         try:
             config = AutoConfig.from_pretrained(target, local_files_only=True)
         except (OSError, ValueError) as exc:
-            raise LoadError(f"hf:{target}: no config.json in the {where} ({str(exc).splitlines()[0][:120]})",
-                            hint="shapecheck never downloads: use hf:MODEL_TYPE (hf:bert) or a folder with "
-                                 "config.json") from None
+            raise LoadError(
+                f"hf:{target}: no config.json in the {where} ({str(exc).splitlines()[0][:120]})",
+                hint="shapecheck never downloads: use hf:MODEL_TYPE (hf:bert) or a folder with config.json",
+            ) from None
     else:
         if target not in CONFIG_MAPPING:
             close = difflib.get_close_matches(target, list(CONFIG_MAPPING.keys()), n=3)
-            raise LoadError(f"'{target}' is not a transformers model type",
-                            hint=("closest: " + ", ".join(close)) if close else "run `shapecheck list hf`")
+            raise LoadError(
+                f"'{target}' is not a transformers model type",
+                hint=("closest: " + ", ".join(close)) if close else "run `shapecheck list hf`",
+            )
         config = AutoConfig.for_model(target)
     for key, value in args.items():
         if not hasattr(config, key):
-            raise LoadError(f"hf:{target}: the config has no field '{key}'",
-                            hint="--arg sets fields of the model's config, e.g. --arg num_hidden_layers=2")
+            raise LoadError(
+                f"hf:{target}: the config has no field '{key}'",
+                hint="--arg sets fields of the model's config, e.g. --arg num_hidden_layers=2",
+            )
         setattr(config, key, value)
     return config
 
@@ -117,16 +134,18 @@ def from_hf(target: str, args: dict):
     def build(meta: bool, sites):
         return _construct(lambda: AutoModel.from_config(config), label, notes, sites, meta)
 
-    sites = weakref.WeakKeyDictionary()
+    sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     try:
         module = build(True, sites)
     except LoadError as err:
         if "Unrecognized configuration class" in err.message or "no attribute" in err.message:
-            raise LoadError(f"{label}: transformers has no base model (AutoModel) for this config",
-                            detail=err.detail) from None
+            raise LoadError(
+                f"{label}: transformers has no base model (AutoModel) for this config", detail=err.detail
+            ) from None
         raise
-    return LoadedModel(module, label, "hf", hf_inputs(module, config), notes=notes, def_sites=sites,
-                       rebuild=lambda: _with_sites(build))
+    return LoadedModel(
+        module, label, "hf", hf_inputs(module, config), notes=notes, def_sites=sites, rebuild=lambda: _with_sites(build)
+    )
 
 
 def hf_inputs(module, config) -> list[InputSpec] | None:
@@ -149,8 +168,11 @@ def hf_inputs(module, config) -> list[InputSpec] | None:
         frames = 2 * (getattr(config, "max_source_positions", None) or 1500)
         specs.append(InputSpec((config.num_mel_bins, frames), "float32", "input_features"))
     if getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in params:
-        specs.append(InputSpec((min(TEXT_LENGTH, getattr(config, "max_target_positions", TEXT_LENGTH)),),
-                               "int64", "decoder_input_ids"))
+        specs.append(
+            InputSpec(
+                (min(TEXT_LENGTH, getattr(config, "max_target_positions", TEXT_LENGTH)),), "int64", "decoder_input_ids"
+            )
+        )
     if "pixel_values" in params:
         side = getattr(vision, "image_size", None) or 224
         side = side if isinstance(side, int) else side[0]

@@ -7,7 +7,7 @@ CheckResult (one for `shapecheck MODEL`, one per check for a config run).
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 # format → module that renders it (imported lazily: machine formats need no rich)
 _MODULES = {

@@ -53,11 +53,23 @@ def quantity(n: float, unit: str = "") -> str:
 
 
 # `--columns`: our names, and torchinfo's col_names for the same thing.
-COLUMNS = {"input": "input", "input_size": "input", "output": "output", "output_size": "output",
-           "params": "params", "num_params": "params", "params_percent": "params_percent",
-           "mult_adds": "mult_adds", "macs": "mult_adds", "kernel": "kernel", "kernel_size": "kernel",
-           "trainable": "trainable", "param_bytes": "param_bytes", "output_bytes": "output_bytes",
-           "type": "type"}
+COLUMNS = {
+    "input": "input",
+    "input_size": "input",
+    "output": "output",
+    "output_size": "output",
+    "params": "params",
+    "num_params": "params",
+    "params_percent": "params_percent",
+    "mult_adds": "mult_adds",
+    "macs": "mult_adds",
+    "kernel": "kernel",
+    "kernel_size": "kernel",
+    "trainable": "trainable",
+    "param_bytes": "param_bytes",
+    "output_bytes": "output_bytes",
+    "type": "type",
+}
 DEFAULT_COLUMNS = ("type", "input", "output", "params")
 
 

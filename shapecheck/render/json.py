@@ -7,10 +7,10 @@ from typing import TextIO
 
 from ..diagnose.findings import Finding
 from ..report import SCHEMA, Report
-
-RUN_SCHEMA = "shapecheck-run/1"
 from ..trace.records import Location
 from .common import codes_by_row
+
+RUN_SCHEMA = "shapecheck-run/1"
 
 
 def _location(loc: Location | None) -> dict | None:
@@ -28,14 +28,22 @@ def _finding(f: Finding) -> dict:
         "message": f.message,
         "why": f.why,
         "notes": f.notes,
-        "related": [{"layer": x.layer, "message": x.message, "location": _location(x.location)}
-                    for x in f.labels],
-        "fixes": [{"description": x.description, "code": x.code, "safety": x.safety,
-                   "location": _location(x.location), "before": x.before, "after": x.after,
-                   "verified": x.verified,
-                   "result_shape": list(x.result_shape) if x.result_shape else None,
-                   "check_note": x.check_note, "imports": x.imports}
-                  for x in f.fixes],
+        "related": [{"layer": x.layer, "message": x.message, "location": _location(x.location)} for x in f.labels],
+        "fixes": [
+            {
+                "description": x.description,
+                "code": x.code,
+                "safety": x.safety,
+                "location": _location(x.location),
+                "before": x.before,
+                "after": x.after,
+                "verified": x.verified,
+                "result_shape": list(x.result_shape) if x.result_shape else None,
+                "check_note": x.check_note,
+                "imports": x.imports,
+            }
+            for x in f.fixes
+        ],
     }
 
 
@@ -49,39 +57,47 @@ def to_dict(report: Report) -> dict:
     macs = subtree_macs(t)
     layers = []
     for row in t.layers:
-        layers.append({
-            "index": row.index,
-            "name": row.name,
-            "type": row.type,
-            "kind": row.kind,
-            "depth": row.depth,
-            "parent": row.parent,
-            "call": row.call,
-            "input_shapes": [list(i.shape) for i in row.inputs],
-            "input_dtypes": [i.dtype for i in row.inputs],
-            "output_shapes": [list(o.shape) for o in row.outputs],
-            "output_dtypes": [o.dtype for o in row.outputs],
-            "symbolic_output_shapes": ([list(o.symbolic) if o.symbolic is not None else None for o in row.outputs]
-                                       if symbolic else None),
-            "params": row.params,
-            "mult_adds": macs.get(row.index, 0),
-            "output_bytes": sum(tensor_bytes(o) for o in row.outputs),
-            "status": row.status,
-            "location": _location(row.location),
-            "boundary_ok": row.index in ok_rows,
-            "codes": codes.get(row.index, []),
-            "attrs": row.attrs,
-        })
+        layers.append(
+            {
+                "index": row.index,
+                "name": row.name,
+                "type": row.type,
+                "kind": row.kind,
+                "depth": row.depth,
+                "parent": row.parent,
+                "call": row.call,
+                "input_shapes": [list(i.shape) for i in row.inputs],
+                "input_dtypes": [i.dtype for i in row.inputs],
+                "output_shapes": [list(o.shape) for o in row.outputs],
+                "output_dtypes": [o.dtype for o in row.outputs],
+                "symbolic_output_shapes": (
+                    [list(o.symbolic) if o.symbolic is not None else None for o in row.outputs] if symbolic else None
+                ),
+                "params": row.params,
+                "mult_adds": macs.get(row.index, 0),
+                "output_bytes": sum(tensor_bytes(o) for o in row.outputs),
+                "status": row.status,
+                "location": _location(row.location),
+                "boundary_ok": row.index in ok_rows,
+                "codes": codes.get(row.index, []),
+                "attrs": row.attrs,
+            }
+        )
     error = None
     if t.error is not None:
         failing = t.failing
-        error = {"type": t.error.type, "message": t.error.message,
-                 "layer": failing.name if failing is not None else None}
+        error = {
+            "type": t.error.type,
+            "message": t.error.message,
+            "layer": failing.name if failing is not None else None,
+        }
     return {
         "schema": SCHEMA,
         "model": report.model,
-        "inputs": [{"shape": list(i.shape), "dtype": i.dtype, "name": i.key if i.key.isidentifier() else None}
-                   for i in report.inputs],
+        "inputs": [
+            {"shape": list(i.shape), "dtype": i.dtype, "name": i.key if i.key.isidentifier() else None}
+            for i in report.inputs
+        ],
         "batch": t.batch,
         "engine": report.engine,
         "engine_note": report.engine_note,
@@ -108,17 +124,19 @@ def run_dict(results, strict: bool = False) -> dict:
         "schema": RUN_SCHEMA,
         "ok": run_exit_code(results, strict) == 0,
         "exit_code": run_exit_code(results, strict),
-        "checks": [{
-            "name": r.name,
-            "exit_code": r.exit_code(strict),
-            "error": None if r.report is not None else {"message": r.error, "hint": r.hint},
-            "report": to_dict(r.report) if r.report is not None else None,
-        } for r in results],
+        "checks": [
+            {
+                "name": r.name,
+                "exit_code": r.exit_code(strict),
+                "error": None if r.report is not None else {"message": r.error, "hint": r.hint},
+                "report": to_dict(r.report) if r.report is not None else None,
+            }
+            for r in results
+        ],
     }
 
 
-def render_results(results, stream: TextIO, *, strict: bool = False, config_run: bool = False,
-                   **_: object) -> None:
+def render_results(results, stream: TextIO, *, strict: bool = False, config_run: bool = False, **_: object) -> None:
     """One report document for one model; a run document for a config run."""
     single = len(results) == 1 and results[0].report is not None and not config_run
     doc = to_dict(results[0].report) if single else run_dict(results, strict)

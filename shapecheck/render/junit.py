@@ -11,22 +11,34 @@ from .locations import plain_text
 
 def to_junit(results, strict: bool = False) -> ET.Element:
     suites = ET.Element("testsuites", name="shapecheck")
-    failures = sum(1 for r in results for f in (r.report.findings if r.report else [])
-                   if f.is_error or strict)
+    failures = sum(1 for r in results for f in (r.report.findings if r.report else []) if f.is_error or strict)
     errors = sum(r.report is None for r in results)
-    suite = ET.SubElement(suites, "testsuite", name="shapecheck", tests=str(len(results)),
-                          failures=str(failures), errors=str(errors), skipped="0")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="shapecheck",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors=str(errors),
+        skipped="0",
+    )
     for result in results:
-        case = ET.SubElement(suite, "testcase", name=result.name, classname="shapecheck",
-                             time=f"{result.report.seconds:.3f}" if result.report else "0")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=result.name,
+            classname="shapecheck",
+            time=f"{result.report.seconds:.3f}" if result.report else "0",
+        )
         if result.report is None:
             error = ET.SubElement(case, "error", message=result.error or "", type="shapecheck")
             error.text = result.hint or ""
             continue
         for finding in result.report.findings:
             if finding.is_error or strict:
-                failure = ET.SubElement(case, "failure", message=f"{finding.code}: {finding.message}",
-                                        type=finding.code)
+                failure = ET.SubElement(
+                    case, "failure", message=f"{finding.code}: {finding.message}", type=finding.code
+                )
                 where = f"{finding.location}\n" if finding.location else ""
                 failure.text = where + plain_text(finding)
         out = [plain_text(f) for f in result.report.findings if not (f.is_error or strict)]

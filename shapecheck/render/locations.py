@@ -9,8 +9,9 @@ from ..trace.records import Location
 
 
 def _in_repo(loc: Location | None) -> bool:
-    return loc is not None and not os.path.isabs(loc.file) and not loc.file.startswith("..") \
-        and os.path.isfile(loc.file)
+    return (
+        loc is not None and not os.path.isabs(loc.file) and not loc.file.startswith("..") and os.path.isfile(loc.file)
+    )
 
 
 def repo_location(finding: Finding, report=None) -> Location | None:

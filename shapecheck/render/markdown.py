@@ -19,18 +19,35 @@ def report_markdown(name: str, report, depth: int | None) -> str:
     t = report.trace
     codes = codes_by_row(report)
     ok = set(report.diagnosis.ok_rows)
-    lines = [f"### `{name}`", "",
-             f"input {', '.join(shape_text(i) for i in report.inputs)} · {report.engine} engine · "
-             f"{count(t.total_params)} params", "",
-             "| Layer | Type | Input | Output | Params | Notes |", "| --- | --- | --- | --- | ---: | --- |"]
+    lines = [
+        f"### `{name}`",
+        "",
+        f"input {', '.join(shape_text(i) for i in report.inputs)} · {report.engine} engine · "
+        f"{count(t.total_params)} params",
+        "",
+        "| Layer | Type | Input | Output | Params | Notes |",
+        "| --- | --- | --- | --- | ---: | --- |",
+    ]
     for row in visible_rows(report, depth):
         notes = (["✓ boundary OK"] if row.index in ok else []) + codes.get(row.index, [])
-        output = "✗" if row.failed else ("…" if row.status == "aborted" else
-                                         ", ".join(shape_text(o) for o in row.outputs))
+        output = (
+            "✗" if row.failed else ("…" if row.status == "aborted" else ", ".join(shape_text(o) for o in row.outputs))
+        )
         name_cell = "&nbsp;" * (2 * row.depth) + f"`{row.name}`"
-        lines.append("| " + " | ".join([
-            name_cell, _cell(row.type), _cell(", ".join(shape_text(i) for i in row.inputs[:3])), _cell(output),
-            "" if row.kind == OP or not row.params else count(row.params), " ".join(notes)]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    name_cell,
+                    _cell(row.type),
+                    _cell(", ".join(shape_text(i) for i in row.inputs[:3])),
+                    _cell(output),
+                    "" if row.kind == OP or not row.params else count(row.params),
+                    " ".join(notes),
+                ]
+            )
+            + " |"
+        )
     lines.append("")
     if report.accepted is not None:
         lines += [f"**accepted inputs**: {_cell(report.accepted.sentence())}", ""]
@@ -47,11 +64,18 @@ def report_markdown(name: str, report, depth: int | None) -> str:
             lines.append(f"- **help** [{fix.safety}]{state}: {fix.description}")
             edit = edit_of(fix, f.code)
             change = edit_lines(edit) if edit is not None else None
-            if change is not None:  # a line of the user's file: shown as the diff --fix writes
+            if edit is not None and change is not None:  # a line of the user's file: shown as the diff --fix writes
                 old, new = change
-                lines += ["", "  ```diff", f"  --- a/{edit.file}", f"  +++ b/{edit.file}",
-                          f"  @@ -{edit.line} +{edit.line},{len(new.splitlines())} @@", f"  -{old}", *[f"  +{c}" for c in new.splitlines()],
-                          "  ```"]
+                lines += [
+                    "",
+                    "  ```diff",
+                    f"  --- a/{edit.file}",
+                    f"  +++ b/{edit.file}",
+                    f"  @@ -{edit.line} +{edit.line},{len(new.splitlines())} @@",
+                    f"  -{old}",
+                    *[f"  +{c}" for c in new.splitlines()],
+                    "  ```",
+                ]
                 continue
             code = fix.after or fix.code
             if code:

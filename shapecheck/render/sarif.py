@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from urllib.parse import quote
 from typing import TextIO
+from urllib.parse import quote
 
 from .. import __version__
 from ..diagnose.registry import CODES
@@ -22,16 +22,18 @@ def _rules() -> list[dict]:
         doc = ""
         if code in CHECKS:
             doc = importlib.import_module(CHECKS[code].__module__).__doc__ or ""
-        rules.append({
-            "id": code,
-            "name": info.name,
-            "shortDescription": {"text": info.summary},
-            "fullDescription": {"text": info.summary},
-            "help": {"text": "\n".join(doc.strip().splitlines()[1:]).strip() or info.summary},
-            "helpUri": f"{HOME}/blob/main/{info.page}#{code.lower()}-{info.name}",
-            "defaultConfiguration": {"level": "warning" if info.severity == "warning" else "error"},
-            "properties": {"status": info.status},
-        })
+        rules.append(
+            {
+                "id": code,
+                "name": info.name,
+                "shortDescription": {"text": info.summary},
+                "fullDescription": {"text": info.summary},
+                "help": {"text": "\n".join(doc.strip().splitlines()[1:]).strip() or info.summary},
+                "helpUri": f"{HOME}/blob/main/{info.page}#{code.lower()}-{info.name}",
+                "defaultConfiguration": {"level": "warning" if info.severity == "warning" else "error"},
+                "properties": {"status": info.status},
+            }
+        )
     return rules
 
 
@@ -50,18 +52,31 @@ def _sarif_fixes(finding) -> list[dict]:
                 changes = {}
                 break
             old, new = lines
-            changes.setdefault(edit.file, []).append({
-                "deletedRegion": {"startLine": edit.line, "startColumn": 1, "endLine": edit.line,
-                                  "endColumn": len(old) + 1},
-                "insertedContent": {"text": new},
-            })
+            changes.setdefault(edit.file, []).append(
+                {
+                    "deletedRegion": {
+                        "startLine": edit.line,
+                        "startColumn": 1,
+                        "endLine": edit.line,
+                        "endColumn": len(old) + 1,
+                    },
+                    "insertedContent": {"text": new},
+                }
+            )
         if not changes:
             continue
-        out.append({
-            "description": {"text": f"{fix.description} [{fix.safety}, verified]"},
-            "artifactChanges": [{"artifactLocation": {"uri": quote(path.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
-                                 "replacements": replacements} for path, replacements in changes.items()],
-        })
+        out.append(
+            {
+                "description": {"text": f"{fix.description} [{fix.safety}, verified]"},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": quote(path.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
+                        "replacements": replacements,
+                    }
+                    for path, replacements in changes.items()
+                ],
+            }
+        )
     return out
 
 
@@ -82,28 +97,40 @@ def to_sarif(results) -> dict:
             }
             loc = repo_location(finding, result.report)
             if loc is not None:  # a file of the repository, relative to its root, as a URI
-                entry["locations"] = [{"physicalLocation": {
-                    "artifactLocation": {"uri": quote(loc.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
-                }}]
+                entry["locations"] = [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": quote(loc.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
+                        }
+                    }
+                ]
             fixes = _sarif_fixes(finding)
             if fixes:
                 entry["fixes"] = fixes
             out.append(entry)
-    invocations = [{"executionSuccessful": all(r.report is not None for r in results),
-                    "toolExecutionNotifications": [
-                        {"level": "error", "message": {"text": f"{r.name}: {r.error}"
-                                                                + (f" ({r.hint})" if r.hint else "")}}
-                        for r in results if r.report is None]}]
+    invocations = [
+        {
+            "executionSuccessful": all(r.report is not None for r in results),
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": f"{r.name}: {r.error}" + (f" ({r.hint})" if r.hint else "")}}
+                for r in results
+                if r.report is None
+            ],
+        }
+    ]
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "shapecheck", "version": __version__, "informationUri": HOME,
-                                "rules": rules}},
-            "invocations": invocations,
-            "results": out,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {"name": "shapecheck", "version": __version__, "informationUri": HOME, "rules": rules}
+                },
+                "invocations": invocations,
+                "results": out,
+            }
+        ],
     }
 
 

@@ -22,8 +22,14 @@ def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
     is_tty = bool(getattr(stream, "isatty", lambda: False)()) if stream is not None else None
     if not is_tty and not os.environ.get("COLUMNS"):
         width = 200  # files and pipes: wide enough that names and shapes do not wrap
-    return Console(file=stream, force_terminal=force, no_color=(color == "never") or None,
-                   width=width, highlight=False, soft_wrap=False)
+    return Console(
+        file=stream,
+        force_terminal=force,
+        no_color=(color == "never") or None,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+    )
 
 
 def _shown_at(report: Report, index: int, visible: set[int]) -> int:
@@ -72,36 +78,46 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
         if row.index in ok_rows:
             notes.append("[green]✓ boundary OK[/]")
         for code in codes.get(row.index, []):
-            style = "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
-            notes.append(f"[{style}]{code}[/]")
+            code_style = "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
+            notes.append(f"[{code_style}]{code}[/]")
         if row.call > 1:
             notes.append(f"call {row.call}")
         if row.attrs.get("shares_weights_with"):
             notes.append(escape(f"weights of {row.attrs['shares_weights_with']}"))
         if row.kind == OP and row.called_at is not None:
             notes.append(escape(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}"))
-        style = "red" if row.failed else ("dim" if row.kind == OP else None)
+        row_style = "red" if row.failed else ("dim" if row.kind == OP else None)
         cells = [escape(name)]
         for column in order:
             cells.append(_cell(report, row, column, cost))
             if column == "output" and symbolic:
                 cells.append("" if row.failed or row.status == "aborted" else escape(symbolic_text(row.outputs)))
         cells.append(" ".join(notes))
-        table.add_row(*cells, style=style)
+        table.add_row(*cells, style=row_style)
     return table
 
 
-_TITLES = {"type": ("Type", False), "input": ("Input", False), "output": ("Output", False),
-           "params": ("Params", True), "params_percent": ("Params %", True), "mult_adds": ("Mult-Adds", True),
-           "kernel": ("Kernel", False), "trainable": ("Trainable", False), "param_bytes": ("Param bytes", True),
-           "output_bytes": ("Output bytes", True)}
+_TITLES = {
+    "type": ("Type", False),
+    "input": ("Input", False),
+    "output": ("Output", False),
+    "params": ("Params", True),
+    "params_percent": ("Params %", True),
+    "mult_adds": ("Mult-Adds", True),
+    "kernel": ("Kernel", False),
+    "trainable": ("Trainable", False),
+    "param_bytes": ("Param bytes", True),
+    "output_bytes": ("Output bytes", True),
+}
 
 
 def _costs(report: Report) -> dict:
     from ..trace.costs import subtree_macs, tensor_bytes
 
-    return {"macs": subtree_macs(report.trace),
-            "bytes": {r.index: sum(tensor_bytes(t) for t in r.outputs) for r in report.trace.layers}}
+    return {
+        "macs": subtree_macs(report.trace),
+        "bytes": {r.index: sum(tensor_bytes(t) for t in r.outputs) for r in report.trace.layers},
+    }
 
 
 def _cell(report: Report, row, column: str, cost: dict) -> str:
@@ -170,12 +186,13 @@ def accepted_text(accepted) -> Text:
 
 def _accepts(dim) -> str:
     text = dim.text()
-    return text[len(dim.name) + 1:] if text.startswith(dim.name + " ") else text
+    return text[len(dim.name) + 1 :] if text.startswith(dim.name + " ") else text
 
 
 def summary(report: Report) -> Text:
-    inputs = ", ".join(f"{i.key + ' ' if i.key and i.key.isidentifier() else ''}{shape_text(i)} {i.dtype}"
-                       for i in report.inputs[:3])
+    inputs = ", ".join(
+        f"{i.key + ' ' if i.key and i.key.isidentifier() else ''}{shape_text(i)} {i.dtype}" for i in report.inputs[:3]
+    )
     if len(report.inputs) > 3:
         inputs += f", +{len(report.inputs) - 3} more"
     t = report.trace
@@ -218,7 +235,7 @@ def shape_text_of(dims) -> str:
 
 
 def _gutter(n: int | str, width: int) -> str:
-    return f"{str(n):>{width}} | "
+    return f"{n!s:>{width}} | "
 
 
 def finding_text(f: Finding) -> Text:
@@ -303,8 +320,9 @@ def _fix_body(fix: Fix, width: int) -> Text:
     return out
 
 
-def render(report: Report, stream: TextIO | None = None, *, depth: int | None = None,
-           color: str = "auto", columns=None) -> None:
+def render(
+    report: Report, stream: TextIO | None = None, *, depth: int | None = None, color: str = "auto", columns=None
+) -> None:
     console = make_console(stream, color)
     console.print(layer_table(report, depth, console.width, columns))
     console.print()
@@ -324,8 +342,16 @@ def render(report: Report, stream: TextIO | None = None, *, depth: int | None = 
     console.print(status_line(report))
 
 
-def render_results(results, stream: TextIO | None = None, *, depth: int | None = None, color: str = "auto",
-                   strict: bool = False, columns=None, **_: object) -> None:
+def render_results(
+    results,
+    stream: TextIO | None = None,
+    *,
+    depth: int | None = None,
+    color: str = "auto",
+    strict: bool = False,
+    columns=None,
+    **_: object,
+) -> None:
     """The table report of each check; with several checks, a header each and a closing summary."""
     console = make_console(stream, color)
     many = len(results) > 1
@@ -347,9 +373,11 @@ def render_results(results, stream: TextIO | None = None, *, depth: int | None =
         findings = [f for r in results if r.report for f in r.report.findings]
         errors = sum(f.is_error for f in findings)
         suppressed = sum(len(r.report.suppressed) for r in results if r.report)
-        text = (f"{len(results)} checks: {len(results) - failed} passed, {failed} failed · {errors} error"
-                f"{'s' * (errors != 1)}, {len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}, "
-                f"{suppressed} suppressed")
+        text = (
+            f"{len(results)} checks: {len(results) - failed} passed, {failed} failed · {errors} error"
+            f"{'s' * (errors != 1)}, {len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}, "
+            f"{suppressed} suppressed"
+        )
         code = run_exit_code(results, strict)
         console.print(Text(text, style="red" if code else "green"), soft_wrap=True)
 

@@ -42,8 +42,9 @@ def kind_of(path: str) -> str:
             raise LoadError(f"{path} is a truncated or corrupt zip archive ({size} bytes): save it again") from None
         if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
             return SCRIPT
-        if any(n.endswith("archive_format") for n in names) or any("/models/" in n and n.endswith(".json")
-                                                                   for n in names):
+        if any(n.endswith("archive_format") for n in names) or any(
+            "/models/" in n and n.endswith(".json") for n in names
+        ):
             return EXPORT
         if any(n.endswith("data.pkl") for n in names):
             return TORCH_ZIP
@@ -54,8 +55,10 @@ def kind_of(path: str) -> str:
             return SAFETENSORS
     if head[:1] == b"\x80" or head[:2] == b"\x8a\x0a":  # a pickle protocol marker / legacy magic
         return LEGACY
-    raise LoadError(f"{path} is not a PyTorch file (no zip, pickle or safetensors header)",
-                    hint="pass a .py file, a torch.save/torch.jit.save/torch.export.save file or .safetensors")
+    raise LoadError(
+        f"{path} is not a PyTorch file (no zip, pickle or safetensors header)",
+        hint="pass a .py file, a torch.save/torch.jit.save/torch.export.save file or .safetensors",
+    )
 
 
 def safetensors_shapes(path: str) -> dict:

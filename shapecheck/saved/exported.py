@@ -34,7 +34,12 @@ def _shape(value) -> tuple | None:
 
 def check_inputs(program, specs: list[InputSpec] | None, batch: int | None, path: str) -> list[tuple]:
     """The shapes to run at: the exported ones, or the requested ones if the program allows them."""
-    exported = [_shape(n.meta.get("val")) for n in _user_inputs(program)]
+    exported: list[tuple] = []
+    for node in _user_inputs(program):
+        shape = _shape(node.meta.get("val"))
+        if shape is None:
+            raise LoadError(f"{path}: the program records no shape for its input {node.name}")
+        exported.append(shape)
     if specs is None:
         if any(any(isinstance(d, str) for d in s) for s in exported):
             raise LoadError(f"{path} has dynamic dims {exported}; pass --input to choose sizes")
@@ -46,8 +51,9 @@ def check_inputs(program, specs: list[InputSpec] | None, batch: int | None, path
         fixed = [(d, h) for d, (w, h) in enumerate(zip(want, have, strict=False)) if isinstance(h, int) and w != h]
         if len(want) != len(have) or fixed:
             raise LoadError(
-                f"{path} was exported with fixed sizes: input {i} is {list(have)}, and --input asks for "
-                f"{list(want)}", hint="export again with dynamic_shapes=… for the dims that should vary")
+                f"{path} was exported with fixed sizes: input {i} is {list(have)}, and --input asks for {list(want)}",
+                hint="export again with dynamic_shapes=… for the dims that should vary",
+            )
     return wanted
 
 
@@ -63,8 +69,9 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
         if node.op != "call_function":
             continue
         stack = list((node.meta.get("nn_module_stack") or {}).values())
-        paths = [(p, t.rsplit(".", 1)[-1] if isinstance(t, str) else getattr(t, "__name__", str(t)))
-                 for p, t in stack if p]
+        paths = [
+            (p, t.rsplit(".", 1)[-1] if isinstance(t, str) else getattr(t, "__name__", str(t))) for p, t in stack if p
+        ]
         depth = 0
         while depth < len(open_modules) and depth < len(paths) and open_modules[depth][0] == paths[depth][0]:
             depth += 1
@@ -72,21 +79,40 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
         for path, kind in paths[depth:]:
             index = len(rows)
             count = sum(v.numel() for k, v in params.items() if k.startswith(path + "."))
-            rows.append(LayerRecord(index=index, name=path, type=kind, kind=MODULE, depth=len(open_modules) + 1,
-                                    params=count, parent=open_modules[-1][1] if open_modules else 0))
+            rows.append(
+                LayerRecord(
+                    index=index,
+                    name=path,
+                    type=kind,
+                    kind=MODULE,
+                    depth=len(open_modules) + 1,
+                    params=count,
+                    parent=open_modules[-1][1] if open_modules else 0,
+                )
+            )
             open_modules.append((path, index))
         inputs = []
         for arg in node.args:
             if isinstance(arg, torch.fx.Node) and arg.name in values and arg.name not in weights:
                 source = node_rows.get(arg.name)
-                inputs.append(TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name),
-                                         source=source))
+                inputs.append(
+                    TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name), source=source)
+                )
         index = len(rows)
         out = values.get(node.name)
-        row = LayerRecord(index=index, name=node.name, type=str(node.target).replace(".default", ""), kind=OP,
-                          depth=len(open_modules) + 1, inputs=inputs, parent=open_modules[-1][1] if open_modules else 0,
-                          outputs=[TensorInfo(_shape(out), key="", tid=hash(node.name), source=index)]
-                          if _shape(out) is not None else [], status="failed" if node.name == failing else "ok")
+        row = LayerRecord(
+            index=index,
+            name=node.name,
+            type=str(node.target).replace(".default", ""),
+            kind=OP,
+            depth=len(open_modules) + 1,
+            inputs=inputs,
+            parent=open_modules[-1][1] if open_modules else 0,
+            outputs=[TensorInfo(out_shape, key="", tid=hash(node.name), source=index)]
+            if (out_shape := _shape(out)) is not None
+            else [],
+            status="failed" if node.name == failing else "ok",
+        )
         rows.append(row)
         node_rows[node.name] = index
         for _, module_index in open_modules:  # a module's input is its first op's, its output its last op's
@@ -124,8 +150,11 @@ def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
     if outputs and trace.error is None:
         results = outputs[0].args[0]
         results = results if isinstance(results, (list, tuple)) else [results]
-        root.outputs = [TensorInfo(_shape(values.get(r.name)) or ()) for r in results
-                        if isinstance(r, torch.fx.Node) and _shape(values.get(r.name)) is not None]
+        root.outputs = [
+            TensorInfo(_shape(values.get(r.name)) or ())
+            for r in results
+            if isinstance(r, torch.fx.Node) and _shape(values.get(r.name)) is not None
+        ]
     if trace.error is not None:
         root.status = "aborted"
         failing_rows = [r for r in trace.layers if r.status == "failed"]
@@ -155,6 +184,6 @@ def _rerun(program, specs, batch):
         with torch.no_grad():
             Recorder(module).run(*inputs)
         return values, None, None
-    except Exception as exc:  # noqa: BLE001 - the failing node is the finding
+    except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return values, current["name"], TraceError(type(exc).__name__, message, None)

@@ -36,7 +36,7 @@ def open_program(path: str, trust_pickle: bool = False):
         if trust_pickle:
             try:
                 return torch.export.load(path)
-            except Exception as exc:  # noqa: BLE001 - a damaged or incompatible program
+            except Exception as exc:
                 raise LoadError(f"{path} is a torch.export program that does not load: {_first_line(exc)}") from None
         return _open_safely(path)
 
@@ -64,7 +64,7 @@ def _internals():
         )
     except ImportError:
         return None
-    names = dict(locals())
+    names = dict(locals())  # the imports above are used through this mapping
     for helper in ("PT2ArchiveReader", "_build_file_map", "_load_payload_config"):
         if not hasattr(_package, helper):
             return None
@@ -75,33 +75,44 @@ def _internals():
 def _open_safely(path: str):
     api = _internals()
     if api is None:
-        raise LoadError(f"{path}: this version of torch reads .pt2 archives only by unpickling them",
-                        hint=TRUST_HINT)
+        raise LoadError(f"{path}: this version of torch reads .pt2 archives only by unpickling them", hint=TRUST_HINT)
     if _older_layout(path):
-        raise LoadError(f"{path} is a .pt2 of the older (torch < 2.8) layout, which is read only by unpickling it",
-                        hint=TRUST_HINT + "; or export and save the program again with this torch")
+        raise LoadError(
+            f"{path} is a .pt2 of the older (torch < 2.8) layout, which is read only by unpickling it",
+            hint=TRUST_HINT + "; or export and save the program again with this torch",
+        )
     try:
         reader_cm = api["PT2ArchiveReader"](path)
-    except Exception as exc:  # noqa: BLE001 - not a readable archive
+    except Exception as exc:
         raise LoadError(f"{path} is a torch.export archive that does not open: {_first_line(exc)}") from None
     with reader_cm as reader:
         names = set(reader.get_file_names())
         model_file = api["MODELS_FILENAME_FORMAT"].format(MODEL)
         if model_file not in names or api["ARCHIVE_VERSION_PATH"] not in names:
-            raise LoadError(f"{path} is an older or foreign .pt2 layout, which is read only by unpickling it",
-                            hint=TRUST_HINT + "; or export and save the program again with this torch")
+            raise LoadError(
+                f"{path} is an older or foreign .pt2 layout, which is read only by unpickling it",
+                hint=TRUST_HINT + "; or export and save the program again with this torch",
+            )
         try:
             serialized = api["_bytes_to_dataclass"](api["schema"].ExportedProgram, reader.read_bytes(model_file))
-        except Exception as exc:  # noqa: BLE001 - a damaged graph
+        except Exception as exc:
             raise LoadError(f"{path}: the program's graph does not read: {_first_line(exc)}") from None
-        state_dict = _tensors(api, reader, path, names, api["WEIGHTS_CONFIG_FILENAME_FORMAT"].format(MODEL),
-                              api["WEIGHTS_DIR"], "weight")
-        constants = _tensors(api, reader, path, names, api["CONSTANTS_CONFIG_FILENAME_FORMAT"].format(MODEL),
-                             api["CONSTANTS_DIR"], "constant")
+        state_dict = _tensors(
+            api, reader, path, names, api["WEIGHTS_CONFIG_FILENAME_FORMAT"].format(MODEL), api["WEIGHTS_DIR"], "weight"
+        )
+        constants = _tensors(
+            api,
+            reader,
+            path,
+            names,
+            api["CONSTANTS_CONFIG_FILENAME_FORMAT"].format(MODEL),
+            api["CONSTANTS_DIR"],
+            "constant",
+        )
     try:
         # No example inputs: they are a pickle, and shapes come from --input or the graph.
         return api["ExportedProgramDeserializer"]().deserialize(serialized, state_dict, constants, None)
-    except Exception as exc:  # noqa: BLE001 - a damaged or incompatible program
+    except Exception as exc:
         raise LoadError(f"{path} is a torch.export program that does not load: {_first_line(exc)}") from None
 
 
@@ -110,29 +121,38 @@ def _tensors(api, reader, path: str, names: set, config_file: str, folder: str, 
     import torch
 
     if config_file not in names:
-        raise LoadError(f"{path} has no {config_file}: an older .pt2 layout, read only by unpickling it",
-                        hint=TRUST_HINT)
+        raise LoadError(
+            f"{path} has no {config_file}: an older .pt2 layout, read only by unpickling it", hint=TRUST_HINT
+        )
     config = api["_load_payload_config"](reader, config_file)
     raw = api["_build_file_map"](reader, config, folder)  # reads bytes only, skips pickled payloads
     out = {}
     for name, payload in config.config.items():
         if payload.use_pickle:
             if what == "constant" and not payload.path_name.startswith(api["TENSOR_CONSTANT_FILENAME_PREFIX"]):
-                raise LoadError(f"{path} holds a pickled Python object ({what} `{name}`): unpickling it runs code "
-                                "from the file", hint=TRUST_HINT)
+                raise LoadError(
+                    f"{path} holds a pickled Python object ({what} `{name}`): unpickling it runs code from the file",
+                    hint=TRUST_HINT,
+                )
             data = reader.read_bytes(os.path.join(folder, payload.path_name))
             try:
                 out[name] = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-            except Exception:  # noqa: BLE001 - anything but plain tensors is refused
-                raise LoadError(f"{path} holds a pickled {what} `{name}` that is more than a tensor: unpickling it "
-                                "runs code from the file", hint=TRUST_HINT) from None
+            except Exception:
+                raise LoadError(
+                    f"{path} holds a pickled {what} `{name}` that is more than a tensor: unpickling it "
+                    "runs code from the file",
+                    hint=TRUST_HINT,
+                ) from None
             continue
         meta = payload.tensor_meta
         if meta is None or payload.path_name not in raw:
             raise LoadError(f"{path}: {what} `{name}` has no data in the archive")
-        tensor = torch.as_strided(raw[payload.path_name], size=api["deserialize_size"](meta.sizes),
-                                  stride=api["deserialize_stride"](meta.strides),
-                                  storage_offset=api["deserialize_storage_offset"](meta.storage_offset))
+        tensor = torch.as_strided(
+            raw[payload.path_name],
+            size=api["deserialize_size"](meta.sizes),
+            stride=api["deserialize_stride"](meta.strides),
+            storage_offset=api["deserialize_storage_offset"](meta.storage_offset),
+        )
         if what == "weight" and payload.is_param:
             tensor = torch.nn.Parameter(tensor, requires_grad=meta.requires_grad)
         out[name] = tensor

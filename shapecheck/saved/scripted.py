@@ -12,8 +12,8 @@ import time
 import torch
 
 from ..spec import InputSpec
+from ..trace.arguments import module_attrs, tensors_in
 from ..trace.engines import make_inputs
-from ..trace.recorder import _module_attrs, _tensors
 from ..trace.records import MODULE, LayerRecord, TensorInfo, Trace, TraceError
 
 
@@ -29,7 +29,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device
 
     def infos(obj, key=""):
         out = []
-        for k, t in _tensors(obj, key):
+        for k, t in tensors_in(obj, key):
             tid = id(t)
             out.append(TensorInfo(tuple(t.shape), str(t.dtype).replace("torch.", ""), k, tid, producer.get(tid)))
         return out
@@ -44,9 +44,18 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device
     def call(mod, name: str, args):
         index = len(rows)
         kind_name = getattr(mod, "original_name", type(mod).__name__)
-        row = LayerRecord(index=index, name=name or kind_name, type=kind_name, kind=MODULE, depth=len(stack),
-                          inputs=infos(args), params=sum(p.numel() for p in mod.parameters()),
-                          parent=stack[-1] if stack else None, attrs=_module_attrs(mod), status="running")
+        row = LayerRecord(
+            index=index,
+            name=name or kind_name,
+            type=kind_name,
+            kind=MODULE,
+            depth=len(stack),
+            inputs=infos(args),
+            params=sum(p.numel() for p in mod.parameters()),
+            parent=stack[-1] if stack else None,
+            attrs=module_attrs(mod),
+            status="running",
+        )
         rows.append(row)
         stack.append(index)
         children = list(mod.named_children())
@@ -57,7 +66,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device
         else:
             out = mod(*args)
         stack.pop()
-        for _, t in _tensors(out):
+        for _, t in tensors_in(out):
             producer.setdefault(id(t), index)
         row.outputs = infos(out)
         row.status = "ok"
@@ -69,7 +78,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device
     try:
         with torch.no_grad():
             call(module, "", tuple(inputs))
-    except Exception as exc:  # noqa: BLE001 - the model's failure is the finding
+    except Exception as exc:
         failing = stack[-1] if stack else None
         for i in stack:
             rows[i].status = "aborted"

@@ -6,7 +6,7 @@ import pickle
 import zipfile
 
 from ..errors import LoadError
-from ..trace.records import CheckpointReport
+from ..saved.records import CheckpointReport
 from . import EXPORT, LEGACY, SAFETENSORS, SCRIPT, TORCH_ZIP, kind_of, safetensors_shapes
 
 # Keys that training scripts wrap a state dict in, most specific first.
@@ -24,7 +24,8 @@ def load_weights_only(path: str, kind: str):
         raise LoadError(
             f"{path} holds pickled Python objects, not only tensors: unpickling them runs code from the file",
             hint="if you trust where the file comes from, pass --trust-pickle; otherwise save a state dict "
-                 "(torch.save(model.state_dict(), …)) and use --weights") from None
+            "(torch.save(model.state_dict(), …)) and use --weights",
+        ) from None
     except (EOFError, zipfile.BadZipFile, RuntimeError, OSError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise LoadError(f"{path} is truncated or corrupt: {first[:160]}") from None
@@ -46,7 +47,7 @@ def unwrap(obj, path: str) -> tuple[dict, str | None]:
             return tensors, None
         for key in WRAPPERS:
             inner = obj.get(key)
-            if _is_state(inner):
+            if isinstance(inner, dict) and _is_state(inner):
                 return dict(inner), key
             if isinstance(inner, dict):  # e.g. {"model": {"state_dict": …}}
                 for sub in WRAPPERS:
@@ -55,8 +56,10 @@ def unwrap(obj, path: str) -> tuple[dict, str | None]:
     if isinstance(obj, torch.nn.Module):
         raise LoadError(f"{path} holds a whole model, not a state dict; run `shapecheck {path} --trust-pickle`")
     keys = ", ".join(list(obj)[:8]) if isinstance(obj, dict) else type(obj).__name__
-    raise LoadError(f"no state dict found in {path} (top level: {keys})",
-                    hint="expected tensors by name, or under one of: " + ", ".join(WRAPPERS))
+    raise LoadError(
+        f"no state dict found in {path} (top level: {keys})",
+        hint="expected tensors by name, or under one of: " + ", ".join(WRAPPERS),
+    )
 
 
 def strip_prefix(state: dict, model_keys) -> tuple[dict, str | None]:
@@ -64,7 +67,7 @@ def strip_prefix(state: dict, model_keys) -> tuple[dict, str | None]:
     model_keys = set(model_keys)
     for prefix in PREFIXES:
         if state and all(k.startswith(prefix) for k in state) and not any(k.startswith(prefix) for k in model_keys):
-            return {k[len(prefix):]: v for k, v in state.items()}, prefix
+            return {k[len(prefix) :]: v for k, v in state.items()}, prefix
     return state, None
 
 
@@ -74,8 +77,10 @@ def checkpoint_shapes(path: str) -> tuple[dict, str | None, str]:
     if kind == SAFETENSORS:
         return safetensors_shapes(path), None, "safetensors"
     if kind in (SCRIPT, EXPORT):
-        raise LoadError(f"{path} is a {'TorchScript' if kind == SCRIPT else 'torch.export'} program, not a "
-                        "checkpoint", hint=f"run `shapecheck {path}` on it directly")
+        raise LoadError(
+            f"{path} is a {'TorchScript' if kind == SCRIPT else 'torch.export'} program, not a checkpoint",
+            hint=f"run `shapecheck {path}` on it directly",
+        )
     if kind not in (TORCH_ZIP, LEGACY):
         raise LoadError(f"{path} is not a checkpoint (a .py file?)")
     state, wrapper = unwrap(load_weights_only(path, kind), path)
@@ -92,5 +97,6 @@ def compare(path: str, model) -> CheckpointReport:
         notes.append(f"the state dict sits under '{wrapper}'")
     if prefix:
         notes.append(f"every key starts with '{prefix}' (DataParallel/DDP or torch.compile); it was removed")
-    return CheckpointReport(path=path, model=expected, checkpoint=shapes, wrapper=wrapper, prefix=prefix,
-                            format=fmt, notes=notes)
+    return CheckpointReport(
+        path=path, model=expected, checkpoint=shapes, wrapper=wrapper, prefix=prefix, format=fmt, notes=notes
+    )

@@ -14,12 +14,43 @@ from math import prod
 
 from .records import MODULE, OP, LayerRecord, Trace
 
-_BYTES = {"float64": 8, "int64": 8, "complex64": 8, "float32": 4, "int32": 4, "float16": 2, "bfloat16": 2,
-          "int16": 2, "int8": 1, "uint8": 1, "bool": 1}
-_NORMS = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
-          "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm")
-_MATMUL = ("torch.matmul", "Tensor.matmul", "torch.bmm", "Tensor.bmm", "torch.mm", "Tensor.mm",
-           "Tensor.__matmul__", "Tensor.__rmatmul__", "torch.baddbmm", "torch.addmm")
+_BYTES = {
+    "float64": 8,
+    "int64": 8,
+    "complex64": 8,
+    "float32": 4,
+    "int32": 4,
+    "float16": 2,
+    "bfloat16": 2,
+    "int16": 2,
+    "int8": 1,
+    "uint8": 1,
+    "bool": 1,
+}
+_NORMS = (
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "LayerNorm",
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "RMSNorm",
+    "LocalResponseNorm",
+)
+_MATMUL = (
+    "torch.matmul",
+    "Tensor.matmul",
+    "torch.bmm",
+    "Tensor.bmm",
+    "torch.mm",
+    "Tensor.mm",
+    "Tensor.__matmul__",
+    "Tensor.__rmatmul__",
+    "torch.baddbmm",
+    "torch.addmm",
+)
 _GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 
 
@@ -140,5 +171,10 @@ def memory_estimate(trace: Trace, param_bytes: int = 4) -> dict[str, int]:
     the leaf rows' outputs kept for backward. Assumes float32 parameters and no checkpointing."""
     weights = trace.total_params * param_bytes
     grads = trace.trainable_params * param_bytes
-    return {"weights": weights, "gradients": grads, "adam_state": 2 * grads,
-            "activations": activation_bytes(trace), "total": weights + 3 * grads + activation_bytes(trace)}
+    return {
+        "weights": weights,
+        "gradients": grads,
+        "adam_state": 2 * grads,
+        "activations": activation_bytes(trace),
+        "total": weights + 3 * grads + activation_bytes(trace),
+    }

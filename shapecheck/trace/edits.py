@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import copy
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .records import Edit
+from .meta import meta_copy
 
-
-def meta_copy(model: nn.Module) -> nn.Module:
-    """A deep copy whose parameters and buffers are meta tensors: no weight is copied."""
-    memo = {}
-    for p in model.parameters():
-        memo[id(p)] = nn.Parameter(torch.empty_like(p, device="meta"), requires_grad=p.requires_grad)
-    for b in model.buffers():
-        memo[id(b)] = torch.empty_like(b, device="meta")
-    return copy.deepcopy(model, memo)
+if TYPE_CHECKING:  # built by diagnose; only read here
+    from ..diagnose.requests import Edit
 
 
 def _build(edit: Edit) -> nn.Module:
@@ -67,8 +60,9 @@ def _rewrite_match():
     def rewrite(func, args, kwargs):
         tensors = list(args[0])
         ref = tensors[-1]
-        aligned = [t if t.shape[2:] == ref.shape[2:] else
-                   F.interpolate(t, size=tuple(ref.shape[2:])) for t in tensors[:-1]] + [ref]
+        aligned = [
+            t if t.shape[2:] == ref.shape[2:] else F.interpolate(t, size=tuple(ref.shape[2:])) for t in tensors[:-1]
+        ] + [ref]
         return func, (aligned, *args[1:]), kwargs
 
     return rewrite
@@ -117,6 +111,7 @@ def _permute(module: nn.Module, dims: tuple, back: tuple | None) -> None:
 
     module.register_forward_pre_hook(before, with_kwargs=True)
     if back:
+
         def after(_, args, output):
             if isinstance(output, tuple):
                 return (output[0].permute(*back), *output[1:])
@@ -134,8 +129,9 @@ def _set_attrs(module: nn.Module, values: dict) -> None:
 
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
-    module_edits = [e for e in edits if e.action in ("insert_before", "insert_after", "replace", "permute",
-                                                     "set_attrs")]
+    module_edits = [
+        e for e in edits if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs")
+    ]
     changed = meta_copy(model) if module_edits else model
     rewrites = {}
     for edit in edits:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 import logging
+import sys
 import time
 import warnings
 
@@ -12,7 +12,9 @@ import torch
 from torch import nn
 
 from ..spec import InputSpec
-from .recorder import _tensors, EngineLimit, OpMode, Recorder, StopTrace
+from .arguments import tensors_in
+from .meta import meta_state
+from .recorder import EngineLimit, OpMode, Recorder, StopTrace
 from .records import Trace, TraceError
 from .sources import user_traceback
 
@@ -95,15 +97,6 @@ def split_call(specs: list[InputSpec], values: list) -> tuple[tuple, dict]:
     return args, kwargs
 
 
-def _meta_state(model: nn.Module) -> dict[str, torch.Tensor]:
-    state = {}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        state[name] = nn.Parameter(torch.empty_like(p, device=META), requires_grad=p.requires_grad)
-    for name, b in model.named_buffers(remove_duplicate=False):
-        state[name] = torch.empty_like(b, device=META)
-    return state
-
-
 def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
     """SpecError when `forward` needs inputs --input does not give, takes fewer positional ones,
     or has no parameter of a keyword input's name."""
@@ -126,16 +119,24 @@ def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
         if key not in by_keyword and not any_keyword:
             raise SpecError(f"{label}: forward({names}) has no parameter '{key}' (from --input {key}=…)")
         if any(p.name == key for p in positional[:count]):
-            raise SpecError(f"{label}: --input {key}=… gives '{key}' a second time: it is already "
-                            f"positional input {[p.name for p in positional].index(key) + 1}")
+            raise SpecError(
+                f"{label}: --input {key}=… gives '{key}' a second time: it is already "
+                f"positional input {[p.name for p in positional].index(key) + 1}"
+            )
     given = {p.name for p in positional[:count]} | set(keywords)
-    missing = [p.name for p in params if p.default is p.empty and p.name not in given
-               and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    missing = [
+        p.name
+        for p in params
+        if p.default is p.empty
+        and p.name not in given
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
     if missing:
-        raise SpecError(f"{label}: forward({names}) needs {len(missing) + len(given)} inputs, --input gave "
-                        f"{len(specs)} (missing: {', '.join(missing)})",
-                        hint="pass --input once per input of forward, in order, or by name: "
-                             f"--input {missing[0]}=DIMS")
+        raise SpecError(
+            f"{label}: forward({names}) needs {len(missing) + len(given)} inputs, --input gave "
+            f"{len(specs)} (missing: {', '.join(missing)})",
+            hint=f"pass --input once per input of forward, in order, or by name: --input {missing[0]}=DIMS",
+        )
     if count > len(positional) and not varargs:
         raise SpecError(f"{label}: forward({names}) takes {len(positional)} inputs, --input gave {count}")
 
@@ -164,7 +165,7 @@ def run(
     inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list)
     rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at, rewrites=rewrites)
     for value in inputs:
-        for _, t in _tensors(value):
+        for _, t in tensors_in(value):
             rec.tag_input(t)
     trace = Trace(
         model=label or type(model).__name__,
@@ -181,7 +182,7 @@ def run(
     contexts = [torch.device(META), no_fastpath()] if meta else []
     args, kwargs = split_call(specs, inputs)
     if meta and not is_meta(model):
-        state = _meta_state(model)
+        state = meta_state(model)
         forward = lambda: torch.func.functional_call(model, state, args, kwargs, strict=False)  # noqa: E731
     else:
         forward = lambda: model(*args, **kwargs)  # noqa: E731
@@ -217,7 +218,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
             forward()
     except StopTrace:
         raise
-    except Exception as exc:  # noqa: BLE001 - any error in the model's forward is the finding
+    except Exception as exc:
         trace.error = _error(exc, rec)
     finally:
         sys.setrecursionlimit(limit)
@@ -248,15 +249,13 @@ def _error(exc: BaseException, rec: Recorder) -> TraceError:
     )
 
 
-
-def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train: bool = False,
-           as_list: bool = False):
+def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train: bool = False, as_list: bool = False):
     """A test `runs(shape) -> bool`: does one meta forward pass finish with input 0 at `shape`?
 
     No hooks and no rows: twice as fast as a trace (resnet50: 0.03 s against 0.05 s), for
     questions that only need yes or no, such as which input sizes a model accepts.
     """
-    state = None if is_meta(model) else _meta_state(model)
+    state = None if is_meta(model) else meta_state(model)
 
     def runs(shape: tuple[int, ...]) -> bool:
         dims = tuple(shape[1:]) if batch is not None else tuple(shape)
@@ -274,7 +273,7 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
                     model(*args, **kwargs)
                 else:
                     torch.func.functional_call(model, state, args, kwargs, strict=False)
-        except Exception:  # noqa: BLE001 - any failure means "does not run at this size"
+        except Exception:
             return False
         finally:
             restore_flags(flags)
@@ -283,8 +282,9 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
     return runs
 
 
-def trace_model(loaded, specs: list[InputSpec], *, engine: str, device: str, common: dict,
-                explained=None) -> tuple[Trace, str | None]:
+def trace_model(
+    loaded, specs: list[InputSpec], *, engine: str, device: str, common: dict, explained=None
+) -> tuple[Trace, str | None]:
     """Trace a loaded model with `engine` (auto, meta or real) and say how it went.
 
     auto: meta first; the real engine when meta cannot run an op (`engine_limit`) or when
@@ -300,8 +300,9 @@ def trace_model(loaded, specs: list[InputSpec], *, engine: str, device: str, com
     if err is None:
         return trace, None
     if err.engine_limit and engine == META:
-        raise ShapecheckError(f"the meta engine cannot trace {loaded.label}: {err.message}",
-                              hint="use --engine auto or --engine real")
+        raise ShapecheckError(
+            f"the meta engine cannot trace {loaded.label}: {err.message}", hint="use --engine auto or --engine real"
+        )
     if engine != "auto" or not (err.engine_limit or (explained is not None and not explained(trace))):
         return trace, None
     trace = run_real(loaded, specs, device, common)
@@ -339,7 +340,7 @@ def copied_sites(original: nn.Module, copy: nn.Module, sites):
     an edit replaced keeps the line that built the one it replaces)."""
     import weakref
 
-    out = weakref.WeakKeyDictionary()
+    out: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     if not sites:
         return out
     originals = dict(original.named_modules())
@@ -365,9 +366,10 @@ def materialize(module: nn.Module) -> nn.Module:
             else:
                 tensor.zero_()
         for sub in clone.modules():
-            if hasattr(sub, "reset_parameters"):
+            reset = getattr(sub, "reset_parameters", None)
+            if callable(reset):
                 try:
-                    sub.reset_parameters()
-                except Exception:  # noqa: BLE001 - keep the random values
+                    reset()
+                except Exception:
                     pass
     return clone

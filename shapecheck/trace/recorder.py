@@ -4,131 +4,24 @@ from __future__ import annotations
 
 import itertools
 import re
-import weakref
 import sys
 import time
+import weakref
 from collections import Counter
+from collections.abc import Callable
 
 import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from .arguments import dtype_name, module_attrs, op_args, tensors_in
+from .budget import BudgetSpent, projected_overrun
+from .ops import CATEGORY_OF, VALUE_OPS, function_name, short_op_name
 from .records import MODULE, OP, LayerRecord, Location, TensorInfo
 from .sources import location_of, module_caller, op_caller
 
 _TID = "_shapecheck_tid"
 _FROM_INPUT = "_shapecheck_in"  # set on model inputs and on every tensor computed from one
-
-# Module attributes worth keeping: they explain shapes.
-_ATTRS = (
-    "in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride",
-    "padding", "dilation", "groups", "output_size", "num_features", "start_dim", "end_dim",
-    "normalized_shape", "num_embeddings", "embedding_dim", "scale_factor", "size", "dim",
-    "num_groups", "num_channels", "ceil_mode", "embed_dim", "num_heads", "batch_first",
-    "input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "kdim", "vdim",
-    "padding_idx",
-)
-
-# Functional ops listed as rows when model code calls them, by category.
-_CATEGORIES = {
-    "flatten": ("torch.flatten", "torch.Tensor.flatten", "torch.Tensor.unflatten", "torch.unflatten"),
-    "view": ("torch.Tensor.view", "torch.Tensor.reshape", "torch.reshape", "torch.Tensor.view_as",
-             "torch.Tensor.reshape_as", "torch.Tensor.expand", "torch.Tensor.repeat",
-             "torch.Tensor.expand_as"),
-    "layout": ("torch.permute", "torch.Tensor.permute", "torch.transpose", "torch.Tensor.transpose",
-               "torch.t", "torch.Tensor.t", "torch.swapaxes", "torch.Tensor.swapaxes", "torch.movedim",
-               "torch.Tensor.movedim", "torch.squeeze", "torch.Tensor.squeeze", "torch.unsqueeze",
-               "torch.Tensor.unsqueeze", "torch.Tensor.contiguous"),
-    "join": ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack", "torch.hstack",
-             "torch.vstack"),
-    "matmul": ("torch.matmul", "torch.Tensor.matmul", "torch.Tensor.__matmul__",
-               "torch.Tensor.__rmatmul__", "torch.mm", "torch.bmm", "torch.einsum"),
-    "attention": ("torch.nn.functional.scaled_dot_product_attention",
-                  "torch._C._nn.scaled_dot_product_attention"),
-    "reduce": ("torch.mean", "torch.Tensor.mean", "torch.sum", "torch.Tensor.sum", "torch.amax",
-               "torch.Tensor.amax"),
-    "layer": tuple(f"torch.nn.functional.{n}" for n in (
-        "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-        "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
-        "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
-        "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "interpolate",
-        "batch_norm", "embedding")) + ("torch.conv2d", "torch.conv1d", "torch.conv3d",
-                                      "torch.max_pool2d", "torch.avg_pool1d",
-                                      "torch.adaptive_avg_pool1d", "torch._C._nn.linear",
-                                      "torch._C._nn.adaptive_avg_pool2d",
-                                      "torch._C._nn.avg_pool2d"),
-    "elementwise": tuple(
-        f"torch.Tensor.__{n}__" for n in (
-            "add", "radd", "iadd", "sub", "rsub", "isub", "mul", "rmul", "imul", "truediv",
-            "rtruediv", "itruediv")
-    ) + tuple(f"torch.{n}" for n in ("add", "sub", "mul", "div")) + tuple(
-        f"torch.Tensor.{n}" for n in ("add", "sub", "mul", "div", "add_", "mul_")),
-}
-_CATEGORY_OF = {name: cat for cat, names in _CATEGORIES.items() for name in names}
-
-# Ops whose result depends on tensor values: the meta engine cannot run them.
-_VALUE_OPS = {
-    "torch.Tensor.item", "torch.Tensor.tolist", "torch.Tensor.__bool__", "torch.Tensor.__int__",
-    "torch.Tensor.__float__", "torch.Tensor.__index__", "torch.Tensor.numpy", "torch.nonzero",
-    "torch.Tensor.nonzero", "torch.masked_select", "torch.Tensor.masked_select", "torch.unique",
-    "torch.Tensor.unique", "torch.argwhere", "torch.equal", "torch.allclose", "torch.is_nonzero",
-    "torch.Tensor.__array__", "torch.unique_consecutive",
-}
-
-
-_OTHER_NAMES = ("torch.where", "torch.repeat_interleave", "torch.Tensor.repeat_interleave")
-_KNOWN: dict | None = None
-
-
-def _lookup(full: str):
-    obj = torch
-    for part in full.split(".")[1:]:
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
-
-
-def _known() -> dict:
-    """function object → its public name, for the functions shapecheck treats specially.
-
-    torch.overrides.resolve_name would do, but its first call builds a table of every
-    overridable function (0.15 s); this table is a few dozen entries.
-    """
-    global _KNOWN
-    if _KNOWN is None:
-        _KNOWN = {}
-        for full in (*_CATEGORY_OF, *sorted(_VALUE_OPS), *_OTHER_NAMES):
-            obj = _lookup(full)
-            if obj is not None:
-                try:
-                    _KNOWN.setdefault(obj, full)
-                except TypeError:  # unhashable callables are not in the table
-                    pass
-    return _KNOWN
-
-
-def function_name(func) -> str:
-    """The public name of a torch function: `torch.flatten`, `torch.Tensor.view`, `torch.nn.functional.linear`."""
-    try:
-        known = _known().get(func)
-    except TypeError:
-        known = None
-    if known is not None:
-        return known
-    name = getattr(func, "__name__", None) or repr(func)
-    owner = getattr(func, "__objclass__", None)
-    if isinstance(owner, type) and issubclass(owner, torch._C.TensorBase):
-        return f"torch.Tensor.{name}"
-    qual = getattr(func, "__qualname__", "") or ""
-    if qual.split(".")[0] in ("Tensor", "TensorBase"):
-        return f"torch.Tensor.{qual.split('.', 1)[1]}"
-    module = getattr(func, "__module__", None) or "torch"
-    if module.startswith("torch._C._VariableFunctions"):
-        module = "torch"
-    elif module == "torch._C._nn":
-        module = "torch.nn.functional"
-    return f"{module}.{name}"
 
 
 class EngineLimit(RuntimeError):
@@ -165,81 +58,7 @@ def _guarded(method):
     return hook
 
 
-class BudgetSpent(BaseException):
-    """Raised from a hook (or a timer) when the trace has run past its deadline.
-
-    A BaseException, so that a model's own `except Exception` does not swallow it.
-    """
-
-
-def short_op_name(full: str) -> str:
-    for prefix, short in (("torch.nn.functional.", "F."), ("torch.Tensor.", "Tensor."),
-                          ("torch._C._nn.", "F.")):
-        if full.startswith(prefix):
-            return short + full[len(prefix):]
-    return full
-
-
-def _dtype_name(dtype) -> str:
-    return str(dtype).replace("torch.", "")
-
-
-def _tensors(obj, key: str = ""):
-    """Yield (key, tensor) for each tensor in a nested argument."""
-    if isinstance(obj, torch.Tensor):
-        yield key, obj
-    elif isinstance(obj, (list, tuple)):
-        fields = getattr(obj, "_fields", None)
-        for i, item in enumerate(obj):
-            sub = f".{fields[i]}" if fields else f"[{i}]"
-            yield from _tensors(item, key + sub)
-    elif isinstance(obj, dict):
-        for k, item in obj.items():
-            yield from _tensors(item, f"{key}[{k!r}]")
-
-
-def _module_attrs(module: nn.Module) -> dict:
-    attrs = {}
-    for name in _ATTRS:
-        value = getattr(module, name, None)
-        if isinstance(value, (bool, int, float, str)) or (
-            isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
-        ):
-            attrs[name] = list(value) if isinstance(value, tuple) else value
-    # A Transformer encoder/decoder (or one of its layers) keeps its layout and heads in its
-    # attention sublayer; it checks masks before any sublayer runs, so record them here.
-    inner = getattr(module, "self_attn", None)
-    layers = getattr(module, "layers", None)
-    if inner is None and isinstance(layers, nn.ModuleList) and len(layers):
-        inner = getattr(layers[0], "self_attn", None)
-    if isinstance(inner, nn.MultiheadAttention):
-        for name in ("batch_first", "num_heads", "embed_dim"):
-            attrs.setdefault(name, getattr(inner, name))
-    return attrs
-
-
-TENSOR = "<tensor>"  # stands for a tensor argument in `attrs["args"]`, keeping positions
-
-
-def _plain(value):
-    if isinstance(value, torch.Tensor):
-        return TENSOR
-    if isinstance(value, (bool, int, float, str, type(None))):
-        return value
-    if isinstance(value, (list, tuple, torch.Size)):
-        return [_plain(v) for v in value]
-    return repr(value)[:40]
-
-
-def _op_args(args, kwargs) -> dict:
-    """An op's arguments for display and rules: positions kept, tensors as a marker."""
-    out = {"args": [_plain(a) for a in args]}
-    for k, v in kwargs.items():
-        out[k] = _plain(v)
-    return out
-
-
-_COUNTS = weakref.WeakKeyDictionary()
+_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
@@ -250,8 +69,10 @@ def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
     """
     # The model may have changed since it was counted (a layer replaced, a parameter frozen):
     # the cache holds for the same modules with the same parameters only.
-    key = tuple((id(m), tuple((id(p), p.numel(), p.requires_grad) for p in m._parameters.values()
-                              if p is not None)) for m in model.modules())
+    key = tuple(
+        (id(m), tuple((id(p), p.numel(), p.requires_grad) for p in m._parameters.values() if p is not None))
+        for m in model.modules()
+    )
     cached = _COUNTS.get(model)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -261,8 +82,10 @@ def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
         params = {id(p): p for p in module.parameters(recurse=False)}
         for child in module.children():
             params.update(walk(child))
-        counts[id(module)] = (sum(p.numel() for p in params.values()),
-                              sum(p.numel() for p in params.values() if p.requires_grad))
+        counts[id(module)] = (
+            sum(p.numel() for p in params.values()),
+            sum(p.numel() for p in params.values() if p.requires_grad),
+        )
         return params
 
     walk(model)
@@ -291,18 +114,29 @@ def class_location(cls) -> Location | None:
 class Recorder:
     """Attach to a model, record one forward pass, detach."""
 
-    def __init__(self, model: nn.Module, *, meta: bool, def_sites=None, stop_at: tuple | None = None,
-                 rewrites: dict | None = None, shapes=None, deadline: float | None = None):
+    def __init__(
+        self,
+        model: nn.Module,
+        *,
+        meta: bool,
+        def_sites=None,
+        stop_at: tuple | None = None,
+        rewrites: dict | None = None,
+        shapes=None,
+        deadline: float | None = None,
+    ):
         self.model = model
         # Symbolic sizes (the symbolic engine): turns sizes into hints and expressions without
         # adding guards. None: sizes are plain ints.
         self.shapes = shapes
         self.deadline = deadline  # time.perf_counter() value after which the trace stops
-        self.pace = None  # (start time, rows expected): lets a slow pass stop before its deadline
-        self.projected = None  # seconds the pass would have needed, when it stopped early
-        self.row_done = None  # called with a row's index when it ends
+        self.pace: tuple[float, int] | None = (
+            None  # (start time, rows expected): lets a slow pass stop before its deadline
+        )
+        self.projected: float | None = None  # seconds the pass would have needed, when it stopped early
+        self.row_done: Callable[[int | None], None] | None = None  # called with a row's index when it ends
         # fn(name, func, args, kwargs) -> (func, args, kwargs): an engine's stand-in for an op
-        self.substitute = None
+        self.substitute: Callable | None = None
         self.meta = meta
         self.rows: list[LayerRecord] = []
         self.stack: list[int] = []
@@ -316,7 +150,7 @@ class Recorder:
         self._tids = itertools.count(1)
         self._producer: dict[int, int] = {}
         self._calls: Counter = Counter()
-        self._handles = []
+        self._handles: list = []
         self._names: dict[int, str] = {}
         self._counts: dict[int, tuple[int, int]] = {}
         self._op_kinds: dict = {}
@@ -340,36 +174,34 @@ class Recorder:
 
     def _info(self, key: str, t: torch.Tensor, layout: bool) -> TensorInfo:
         tid = getattr(t, _TID, None)
-        return TensorInfo(self.sizes(t.shape), _dtype_name(t.dtype), key, tid,
-                          self._producer.get(tid) if tid is not None else None,
-                          t.is_contiguous() if layout else True,
-                          self.sizes(t.stride()) if layout else None,
-                          self.shapes.texts(t.shape) if self.shapes is not None else None,
-                          getattr(t, _FROM_INPUT, False))
+        return TensorInfo(
+            self.sizes(t.shape),
+            dtype_name(t.dtype),
+            key,
+            tid,
+            self._producer.get(tid) if tid is not None else None,
+            t.is_contiguous() if layout else True,
+            self.sizes(t.stride()) if layout else None,
+            self.shapes.texts(t.shape) if self.shapes is not None else None,
+            getattr(t, _FROM_INPUT, False),
+        )
 
     def check_deadline(self) -> None:
         now = time.perf_counter()
-        if now > self.deadline:
+        if self.deadline is not None and now > self.deadline:
             raise BudgetSpent()
-        if self.pace is not None and self.rows:
-            # Stop at half time when the pass, at its pace so far, would need twice its time.
-            # (Early rows cost more than later ones while caches warm up: convnext_base projects
-            # 5 s at 20 % of a 3 s allowance and finishes in 2 s, so the check waits.)
-            start, expected = self.pace
-            given = self.deadline - start
-            elapsed = now - start
-            if elapsed > 0.5 * given:
-                projected = elapsed * expected / len(self.rows)
-                if projected > 2 * given:
-                    self.projected = projected
-                    raise BudgetSpent()
+        if self.deadline is not None:
+            projected = projected_overrun(self.deadline, self.pace, len(self.rows), now)
+            if projected is not None:
+                self.projected = projected
+                raise BudgetSpent()
 
     def infos(self, obj, key: str = "", layout: bool = False) -> list[TensorInfo]:
-        return [self.info(k, t, layout) for k, t in _tensors(obj, key)]
+        return [self.info(k, t, layout) for k, t in tensors_in(obj, key)]
 
     def outputs(self, obj, row: int) -> list[TensorInfo]:
         out = []
-        for key, t in _tensors(obj):
+        for key, t in tensors_in(obj):
             tid = getattr(t, _TID, None)
             if tid is None:
                 tid = next(self._tids)
@@ -409,9 +241,7 @@ class Recorder:
         name = self._names.get(key, "")
         self._calls[key] += 1
         call = self._calls[key]
-        inputs = self.infos(args) + [
-            i for k, v in (kwargs or {}).items() for i in self.infos(v, f"{k}=")
-        ]
+        inputs = self.infos(args) + [i for k, v in (kwargs or {}).items() for i in self.infos(v, f"{k}=")]
         if self.deadline is not None:
             self.check_deadline()
         if self.stop_at is not None and ("module", name, call) == self.stop_at:
@@ -432,7 +262,7 @@ class Recorder:
             trainable=trainable if call == 1 else 0,
             call=call,
             parent=self.stack[-1] if self.stack else None,
-            attrs=_module_attrs(module) | ({"shares_weights_with": self._shared[key]} if key in self._shared else {}),
+            attrs=module_attrs(module) | ({"shares_weights_with": self._shared[key]} if key in self._shared else {}),
             defined_at=self.def_sites.get(module) or (class_location(type(module)) if not self.stack else None),
             called_at=location_of(caller) if self.stack else None,  # the root is called by shapecheck
             status="running",
@@ -455,27 +285,28 @@ class Recorder:
             kind = self._op_kinds.get(func)
         except TypeError:  # an unhashable callable
             full = function_name(func)
-            return full, _CATEGORY_OF.get(full)
+            return full, CATEGORY_OF.get(full)
         if kind is None:
             full = function_name(func)
-            kind = (full, _CATEGORY_OF.get(full))
+            kind = (full, CATEGORY_OF.get(full))
             self._op_kinds[func] = kind
         return kind
 
     def site(self, full: str, caller) -> tuple[str, str, int, int]:
         """(type, file, line, occurrence) of an op called from model code; counts the call."""
         loc = location_of(caller)
-        key = (short_op_name(full), loc.file, loc.line)
+        key = (short_op_name(full), loc.file, loc.line) if loc is not None else (short_op_name(full), "", 0)
         self._sites[key] += 1
         return (*key, self._sites[key])
 
-    def record_op(self, full: str, category: str | None, args, kwargs, out, caller, failed: bool,
-                  site: tuple | None = None) -> int:
+    def record_op(
+        self, full: str, category: str | None, args, kwargs, out, caller, failed: bool, site: tuple | None = None
+    ) -> int:
         index = len(self.rows)
         tensors = self.infos(list(args), layout=True) + [
             i for k, v in kwargs.items() for i in self.infos(v, f"{k}=", layout=True)
         ]
-        attrs = _op_args(args, kwargs)
+        attrs = op_args(args, kwargs)
         if category:
             attrs["category"] = category
         short = short_op_name(full)
@@ -571,8 +402,7 @@ class OpMode(TorchFunctionMode):
                     site = rec.site(full, caller) if caller is not None else None
                 exc._shapecheck_row = None
                 if caller is not None:
-                    exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller,
-                                                        True, site)
+                    exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller, True, site)
             raise
         _mark_from_input(args, kwargs, out)
         if caller is not None:
@@ -593,16 +423,25 @@ class OpMode(TorchFunctionMode):
         on_meta = any(t.device.type == "meta" for t in tensors)
         if not on_meta:
             return
-        if full in _VALUE_OPS or (full == "torch.where" and len(args) == 1) or (
+        if (
+            full in VALUE_OPS
+            or (full == "torch.where" and len(args) == 1)
+            or (
                 full in ("torch.repeat_interleave", "torch.Tensor.repeat_interleave")
-                and (len(args) < 2 or isinstance(args[1], torch.Tensor)
-                     or isinstance(kwargs.get("repeats"), torch.Tensor))):
+                and (
+                    len(args) < 2
+                    or isinstance(args[1], torch.Tensor)
+                    or isinstance(kwargs.get("repeats"), torch.Tensor)
+                )
+            )
+        ):
             raise EngineLimit(f"`{short_op_name(full)}` needs tensor values")
         for t in tensors:
             if t.device.type != "meta" and t.dim() > 0:
                 raise EngineLimit(
                     f"`{short_op_name(full)}` mixes meta tensors with a {t.device.type} tensor "
-                    "that the model creates itself")
+                    "that the model creates itself"
+                )
 
 
 def _mark_from_input(args, kwargs, out) -> None:

@@ -6,6 +6,10 @@ Nothing here imports torch, so rules and renderers can be tested on hand-built t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..saved.records import CheckpointReport
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class TensorInfo:
     stride: tuple[int, ...] | None = None  # recorded for op inputs
     symbolic: tuple[str, ...] | None = None  # the shape as expressions of the input dims (--symbolic)
     from_input: bool | None = None  # computed from a model input (False: from weights, buffers or constants)
+    formula: tuple | None = None  # `symbolic` as domain.formulas formulas, to evaluate at other sizes
 
     @property
     def rank(self) -> int:
@@ -122,7 +127,7 @@ class Trace:
     seconds: float = 0.0
     probe_inputs: list[TensorInfo] | None = None  # set by a probe run that stopped at a layer
     image_list: bool = False  # the input is a list of images (detection models), not a batch
-    checkpoint: "CheckpointReport | None" = None  # set when --weights was given
+    checkpoint: CheckpointReport | None = None  # set when --weights was given
 
     @property
     def failing(self) -> LayerRecord | None:
@@ -159,78 +164,7 @@ class Trace:
         """The outermost row that returned this tensor (`features` rather than `features.30`)."""
         best = None
         for row in self.layers:
-            if any(o.tid == tensor.tid for o in row.outputs) and tensor.tid is not None:
-                if best is None or row.depth < best.depth:
-                    best = row
+            produced = tensor.tid is not None and any(o.tid == tensor.tid for o in row.outputs)
+            if produced and (best is None or row.depth < best.depth):
+                best = row
         return best
-
-
-SAME = "same"
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One change to try on a copy of the model, or on its input.
-
-    action: `insert_before` / `insert_after` (a new layer around the module at `target`),
-    `replace` (the module at `target`), `op_args` (change keyword arguments of the op call at
-    `target`, "type@file:line"), `op_method` (call another method there: view → reshape),
-    `op_match` (resize the op's later tensor arguments to the first one's spatial size),
-    `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first),
-    `op_identity` (the op returns its first argument), `op_flatten` (the op becomes
-    `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`),
-    `permute` (the module at `target` gets its first input permuted by `dims`, and its output
-    by `back` when given), `set_attrs` (the module at `target` and every submodule that has
-    one of the attributes get the new values: `batch_first`).
-    `layer` names the torch.nn class to build; `params` its arguments, as (key, value) pairs.
-    """
-
-    action: str
-    target: str = ""
-    layer: str = ""
-    params: tuple = ()
-
-    def param(self, key: str, default=None):
-        return dict(self.params).get(key, default)
-
-
-@dataclass(frozen=True)
-class Rerun:
-    dims: tuple[int, ...] | None = None  # per-sample dims of input 0; None: as traced
-    dtype: str | None = None  # dtype of input 0 (`int64`); None: as traced
-    other_dims: tuple = ()  # ((input index, per-sample dims), ...) for inputs after the first
-    batch: object = SAME  # an int, None (no batch dim) or SAME
-    train: object = SAME  # True/False or SAME
-    stop: tuple | None = None  # end at this row (its inputs come back as probe_inputs)
-    edits: tuple[Edit, ...] = ()
-
-
-
-
-@dataclass
-class CheckpointReport:
-    """A checkpoint's tensor shapes next to the model's (from `--weights`), for SC110."""
-
-    path: str
-    model: dict  # state-dict key → shape (tuple) the model expects
-    checkpoint: dict  # key → shape in the file, after unwrapping and prefix removal
-    wrapper: str | None = None  # the key the state dict sat under ("state_dict", "model", …)
-    prefix: str | None = None  # the prefix removed from every key ("module.")
-    format: str = "torch"  # torch | safetensors
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def missing(self) -> list[str]:
-        return [k for k in self.model if k not in self.checkpoint]
-
-    @property
-    def unexpected(self) -> list[str]:
-        return [k for k in self.checkpoint if k not in self.model]
-
-    @property
-    def mismatched(self) -> list[str]:
-        return [k for k in self.model if k in self.checkpoint and tuple(self.model[k]) != tuple(self.checkpoint[k])]
-
-    @property
-    def matches(self) -> bool:
-        return not (self.missing or self.unexpected or self.mismatched)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import linecache
 import os
 import sys
-from types import FrameType
-
 import sysconfig
+from types import FrameType
 
 import torch
 
@@ -112,10 +111,16 @@ def user_traceback(tb) -> list[Location]:
     while tb is not None:
         frame = tb.tb_frame
         name = frame.f_code.co_filename
-        if not (is_library(name) or name.startswith("<") or name.startswith(_STDLIB)
-                or os.sep + "site-packages" + os.sep in name):
+        if not (
+            is_library(name)
+            or name.startswith("<")
+            or name.startswith(_STDLIB)
+            or os.sep + "site-packages" + os.sep in name
+        ):
             filename = name
-            out.append(Location(display_path(filename), tb.tb_lineno, linecache.getline(filename, tb.tb_lineno).strip()))
+            out.append(
+                Location(display_path(filename), tb.tb_lineno, linecache.getline(filename, tb.tb_lineno).strip())
+            )
         tb = tb.tb_next
     return out
 

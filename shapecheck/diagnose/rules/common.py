@@ -5,13 +5,24 @@ from __future__ import annotations
 import linecache
 import re
 
+from ...domain.records import dim_names
+from ...trace.records import MODULE, LayerRecord, Location
 from ..boundaries import Boundary
 from ..context import Context, op_site
 from ..findings import SAFE, UNSAFE, Fix, Label
-from ...domain.records import dim_names
-from ...trace.records import Edit, Location, Rerun
-from ..numbers import (call_argument, dot, module_call_argument, pool_size, replace_first_argument,
-                       set_argument, shape)
+from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank
+from ..numbers import (
+    call_argument,
+    dot,
+    module_call_argument,
+    per_sample_expression,
+    per_sample_range,
+    pool_size,
+    replace_first_argument,
+    set_argument,
+    shape,
+)
+from ..requests import Edit, Rerun
 
 
 def tensor_name(row) -> str:
@@ -43,7 +54,7 @@ def ref(row) -> str:
 
 
 def producer_label(ctx: Context, b: Boundary) -> Label | None:
-    """"`features` outputs [1, 512, 9, 9]" — the outermost row that returned the map."""
+    """ "`features` outputs [1, 512, 9, 9]" — the outermost row that returned the map."""
     if b.feature is None:
         return Label("input", f"the model input {shape(b.feature_shape)} reaches it directly")
     tensor = b.flatten.inputs[0] if b.flatten is not None else b.tensor
@@ -69,8 +80,7 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
     location = None
     if flatten is not None and flatten.kind == "op" and flatten.called_at is not None:
         var = call_argument(flatten.called_at.source)
-        code = (f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n"
-                f"{flatten.called_at.source}")
+        code = f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{flatten.called_at.source}"
         location = flatten.called_at
     elif flatten is not None and flatten.defined_at is not None:
         code = f"{pool}, nn.Flatten(1)  # in place of nn.Flatten"
@@ -80,8 +90,12 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
     if flatten is not None and flatten.kind == "op":
         edit = Edit("op_prepool", op_site(flatten), params=(("output_size", tuple(size)),))
     elif flatten is not None:
-        edit = Edit("insert_before", flatten.name, f"AdaptiveAvgPool{nd}d",
-                    (("output_size", tuple(size) if nd > 1 else size[0]),))
+        edit = Edit(
+            "insert_before",
+            flatten.name,
+            f"AdaptiveAvgPool{nd}d",
+            (("output_size", tuple(size) if nd > 1 else size[0]),),
+        )
     return Fix(
         description=f"pool to a fixed size before flattening with `{pool}`: {math_text} {note}",
         code=code or pool,
@@ -110,8 +124,7 @@ def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
     if not n_out or got == failing.attrs.get("in_features"):
         return fix
     edit = Edit("replace", failing.name, "Linear", (("in_features", got), ("out_features", n_out)))
-    fix.rerun = Rerun(dims=fix.rerun.dims, batch=fix.rerun.batch, train=fix.rerun.train,
-                      edits=(*fix.rerun.edits, edit))
+    fix.rerun = Rerun(dims=fix.rerun.dims, batch=fix.rerun.batch, train=fix.rerun.train, edits=(*fix.rerun.edits, edit))
     fix.description += f", and set in_features={got} on `{failing.name}`"
     fix.safety = "unsafe"
     return fix
@@ -125,9 +138,10 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix:
     arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
     return Fix(
         description=f"pool to a fixed size first, so one sample has {channels}·{dot(size)} = {const} values "
-                    "at any input size",
+        "at any input size",
         code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{row.called_at.source}",
-        safety=SAFE, location=row.called_at,
+        safety=SAFE,
+        location=row.called_at,
         rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
     )
 
@@ -139,8 +153,15 @@ def first_argument_fix(row, value: int, description: str, fallback: str, rerun: 
     """
     source = row.defined_at.source if row.defined_at else ""
     after = replace_first_argument(source, row.type, value) if source else None
-    return Fix(description=description, code=after or fallback, safety=UNSAFE, location=row.defined_at,
-               before=source if after else None, after=after, rerun=rerun)
+    return Fix(
+        description=description,
+        code=after or fallback,
+        safety=UNSAFE,
+        location=row.defined_at,
+        before=source if after else None,
+        after=after,
+        rerun=rerun,
+    )
 
 
 def accepted_dims(ctx: Context, axes: tuple[int, ...]) -> list | None:
@@ -168,8 +189,17 @@ def batch_role(info) -> str | None:
     return f"dim {i} is {texts[i]}: the batch B is folded into it ([{', '.join(texts)}])"
 
 
-def argument_fix(row, cls: str, position: int | None, attr: str, value, description: str, edit: Edit | None,
-                 safety: str = UNSAFE, location=None) -> Fix:
+def argument_fix(
+    row,
+    cls: str,
+    position: int | None,
+    attr: str,
+    value,
+    description: str,
+    edit: Edit | None,
+    safety: str = UNSAFE,
+    location=None,
+) -> Fix:
     """Set one constructor argument on the line that built the layer (`nn.LSTM(300, …)` → 100),
     verified by `edit` (None: a change of code that is not checked). `location` overrides the
     row's definition line."""
@@ -177,9 +207,15 @@ def argument_fix(row, cls: str, position: int | None, attr: str, value, descript
     source = loc.source.strip() if loc and loc.source else ""
     after = set_argument(source, cls, position, attr, value) if source else None
     text = repr(value) if isinstance(value, (bool, str)) else value
-    return Fix(description=description, code=after or f"nn.{cls}(…, {attr}={text})", safety=safety,
-               location=loc, before=source if after else None, after=after,
-               rerun=Rerun(edits=(edit,)) if edit is not None else None)
+    return Fix(
+        description=description,
+        code=after or f"nn.{cls}(…, {attr}={text})",
+        safety=safety,
+        location=loc,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(edit,)) if edit is not None else None,
+    )
 
 
 # The size a layer makes, by type: (attribute, its position in the constructor, the other size).
@@ -216,4 +252,49 @@ def rewrite_call(source: str, name: str, var: str, arg: str, suffix: str = "") -
     match = re.search(rf"\b{re.escape(name)}\(\s*{re.escape(var)}\s*\)", source)  # the argument alone
     if not match:
         return None
-    return source[:match.start()] + f"{name}({arg}){suffix}" + source[match.end():]
+    return source[: match.start()] + f"{name}({arg}){suffix}" + source[match.end() :]
+
+
+# -- shared by SC102, SC103 and SC105 -----------------------------------------------------
+
+
+def spatial_module(row: LayerRecord) -> bool:
+    """A conv (not transposed), pool or norm module: the layers with an unbatched form to check."""
+    return row.kind == MODULE and bool(
+        (CONV_MODULE.match(row.type) and "Transpose" not in row.type)
+        or POOL_MODULE.match(row.type)
+        or NORM_MODULE.match(row.type)
+    )
+
+
+def unbatched_rows(ctx: Context) -> list[LayerRecord]:
+    """Conv/pool/norm rows that received one rank less than a batch: read as unbatched."""
+    out = []
+    for row in ctx.trace.layers:
+        nd = spatial_rank(row)
+        if nd is None or not row.inputs or not spatial_module(row):
+            continue
+        if NORM_MODULE.match(row.type):
+            continue  # BatchNorm has no unbatched form: it fails instead (handled below)
+        if row.inputs[0].rank == nd + 1:
+            out.append(row)
+    return out
+
+
+def from_unbatched(ctx: Context, row: LayerRecord) -> LayerRecord | None:
+    """The unbatched conv/pool this row's input comes from, if any."""
+    unbatched = {r.index for r in unbatched_rows(ctx)}
+    return next((r for r in ctx.trace.upstream(row) if r.index in unbatched), None)
+
+
+def fits_range(ctx: Context, b: Boundary, n_in: int) -> str | None:
+    """ "in_features 25088 fits inputs with H = W from 224 to 255" — from probes at other sizes."""
+    if b.adaptive:
+        return None
+    # Measured where the map is flattened: its per-sample size grows with the input.
+    row = b.flatten if b.flatten is not None else b.linear
+    fits = per_sample_range(ctx, row, n_in)
+    formula = per_sample_expression(ctx, row)
+    if fits and formula:
+        fits += f": one sample has {formula} features"
+    return fits

@@ -41,10 +41,15 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
         if loc != location:
             why.append(f"called from {loc}: {loc.source}")
     where = f"{ref(row)}" if row is not None else "the forward pass"
-    return [Finding(
-        code="SC100", severity=ERROR, layer=row.name if row is not None else "",
-        message=f"{where} raised {error.type}: {first}",
-        location=location,
-        row=row.index if row is not None else None, why=why,
-        notes=["no rule explains this error; the table shows the shapes up to the failing row"],
-    )]
+    return [
+        Finding(
+            code="SC100",
+            severity=ERROR,
+            layer=row.name if row is not None else "",
+            message=f"{where} raised {error.type}: {first}",
+            location=location,
+            row=row.index if row is not None else None,
+            why=why,
+            notes=["no rule explains this error; the table shows the shapes up to the failing row"],
+        )
+    ]

@@ -24,11 +24,11 @@ Fix safety: inserting `torch.flatten` is safe (no parameter changes); wrapping t
 from __future__ import annotations
 
 from ..context import Context
-from ...trace.records import Edit, Rerun
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..numbers import call_argument, dot, matmul_message, prod, shape
 from ..registry import rule
-from .common import ref, layer_name, producer_label
+from ..requests import Edit, Rerun
+from .common import layer_name, producer_label, ref
 
 
 @rule("SC101", ERROR)
@@ -48,66 +48,90 @@ def check(ctx: Context) -> list[Finding]:
         notes = []
         if row.failed:
             message = f"{ref(row)} receives a {t.rank}-D {kind} {shape(t.shape)} that was never flattened"
-            why.append(f"nn.Linear multiplies only the last dim: {shape(t.shape)} is read as "
-                       f"{rows_count} = {dot(t.shape[:-1])} rows of {t.shape[-1]} features")
+            why.append(
+                f"nn.Linear multiplies only the last dim: {shape(t.shape)} is read as "
+                f"{rows_count} = {dot(t.shape[:-1])} rows of {t.shape[-1]} features"
+            )
             why.append(f"the last dim {t.shape[-1]} ≠ in_features {n_in}")
             if isinstance(n_out, int):
                 notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
         else:
             out = row.outputs[0].shape if row.outputs else None
-            message = (f"{ref(row)} is applied to the last dim of the {t.rank}-D {kind} "
-                       f"{shape(t.shape)} instead of its flattened features")
-            why.append(f"the last dim {t.shape[-1]} happens to equal in_features {n_in}, so it runs "
-                       f"and returns {shape(out) if out else '?'}: the spatial dims leak into the output")
+            message = (
+                f"{ref(row)} is applied to the last dim of the {t.rank}-D {kind} "
+                f"{shape(t.shape)} instead of its flattened features"
+            )
+            why.append(
+                f"the last dim {t.shape[-1]} happens to equal in_features {n_in}, so it runs "
+                f"and returns {shape(out) if out else '?'}: the spatial dims leak into the output"
+            )
         if flat == n_in:
-            after = f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features, which matches in_features"
+            after = (
+                f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features, which matches in_features"
+            )
         else:
-            after = (f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features but "
-                     f"in_features is {n_in}: in_features must change too (SC102)")
+            after = (
+                f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features but "
+                f"in_features is {n_in}: in_features must change too (SC102)"
+            )
         why.append(after)
         fixes = []
         flatten_first = None
         resize = ""
         if row.kind == "module":
-            edits = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
+            edits: tuple[Edit, ...] = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
             if flat != n_in and isinstance(n_out, int):
                 # Flattening alone leaves an in_features mismatch: fix both, in that order.
-                edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))),
-                         *edits)
+                edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))), *edits)
                 resize = f", and set in_features={flat} on {ref(row)}"
             flatten_first = Rerun(edits=edits)
         if row.called_at is not None:
             var = call_argument(row.called_at.source)
-            fixes.append(Fix(
-                description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
-                code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
-                safety=UNSAFE if resize else SAFE,
-                location=row.called_at,
-                rerun=flatten_first,
-            ))
+            fixes.append(
+                Fix(
+                    description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
+                    code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
+                    safety=UNSAFE if resize else SAFE,
+                    location=row.called_at,
+                    rerun=flatten_first,
+                )
+            )
         if row.kind == "module":
             parent = ctx.trace.row(row.parent)
             if parent is not None and parent.type == "Sequential":
-                fixes.append(Fix(
-                    description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
-                                f" (shifts the indices of later layers in the state dict){resize}",
-                    code="nn.Flatten(1),",
-                    safety=UNSAFE,
-                    location=parent.defined_at,
-                    rerun=flatten_first,
-                ))
+                fixes.append(
+                    Fix(
+                        description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
+                        f" (shifts the indices of later layers in the state dict){resize}",
+                        code="nn.Flatten(1),",
+                        safety=UNSAFE,
+                        location=parent.defined_at,
+                        rerun=flatten_first,
+                    )
+                )
             elif row.called_at is None and row.defined_at is not None:
-                fixes.append(Fix(
-                    description=f"put `nn.Flatten(1)` in front of {ref(row)}",
-                    code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
-                    safety=UNSAFE,
-                    location=row.defined_at,
-                    rerun=flatten_first,
-                ))
+                fixes.append(
+                    Fix(
+                        description=f"put `nn.Flatten(1)` in front of {ref(row)}",
+                        code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
+                        safety=UNSAFE,
+                        location=row.defined_at,
+                        rerun=flatten_first,
+                    )
+                )
         label = producer_label(ctx, b)
-        findings.append(Finding(
-            code="SC101", severity=ERROR, layer=name, message=message,
-            location=row.location, row=row.index, why=why,
-            labels=[label] if label else [], notes=notes, fixes=fixes,
-        ))
+        findings.append(
+            Finding(
+                code="SC101",
+                severity=ERROR,
+                layer=name,
+                message=message,
+                location=row.location,
+                row=row.index,
+                why=why,
+                labels=[label] if label else [],
+                notes=notes,
+                fixes=fixes,
+            )
+        )
     return findings

@@ -22,29 +22,14 @@ is unsafe: existing checkpoints no longer load, and it ties the model to one inp
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..boundaries import in_features, is_linear, out_features
 from ..context import Context
-from ...trace.records import Edit, Rerun
 from ..findings import ERROR, Finding
-from ..numbers import (dot, matmul_message, per_sample_expression, per_sample_range, pool_size, shape,
-                       size_text)
+from ..numbers import dot, matmul_message, pool_size, shape, size_text
 from ..registry import rule
-from .common import adaptive_pool_fix, first_argument_fix, layer_name, producer_label, ref
-from .sc105_rank_mismatch import from_unbatched
-from ...trace.records import MODULE
-
-
-def _fits_range(ctx: Context, b, n_in: int) -> str | None:
-    """"in_features 25088 fits inputs with H = W from 224 to 255" — from probes at other sizes."""
-    if b.adaptive:
-        return None
-    # Measured where the map is flattened: its per-sample size grows with the input.
-    row = b.flatten if b.flatten is not None else b.linear
-    fits = per_sample_range(ctx, row, n_in)
-    formula = per_sample_expression(ctx, row)
-    if fits and formula:
-        fits += f": one sample has {formula} features"
-    return fits
+from ..requests import Edit, Rerun
+from .common import adaptive_pool_fix, first_argument_fix, fits_range, from_unbatched, layer_name, producer_label, ref
 
 
 @rule("SC102", ERROR)
@@ -69,14 +54,18 @@ def check(ctx: Context) -> list[Finding]:
         why, labels, fixes, notes = [], [], [], []
         if b is not None:
             fmap = b.feature_shape
-            verb = "averages" if b.flatten is not None and b.flatten.type in ("torch.mean", "Tensor.mean") else "flattens"
+            verb = (
+                "averages" if b.flatten is not None and b.flatten.type in ("torch.mean", "Tensor.mean") else "flattens"
+            )
             flat_ref = ref(b.flatten) if b.flatten is not None else "the flatten"
             why.append(f"{flat_ref} {verb} {shape(fmap)} into {dot(fmap[1:])} = {got} features per sample")
             sized = pool_size(fmap[1], n_in, fmap[2:])
             if sized is not None and not b.adaptive:
-                why.append(f"in_features {n_in} = {fmap[1]}·{dot(sized)}: the layer was sized for a "
-                           f"{size_text(sized)} map, the input now gives {size_text(fmap[2:])}")
-            fits = _fits_range(ctx, b, n_in)
+                why.append(
+                    f"in_features {n_in} = {fmap[1]}·{dot(sized)}: the layer was sized for a "
+                    f"{size_text(sized)} map, the input now gives {size_text(fmap[2:])}"
+                )
+            fits = fits_range(ctx, b, n_in)
             if fits:
                 why.append(f"in_features {n_in} fits inputs with {fits}")
             label = producer_label(ctx, b)
@@ -96,13 +85,28 @@ def check(ctx: Context) -> list[Finding]:
             tie = ""
             if b is not None and not b.adaptive:
                 tie = f"; this ties the model to inputs of {size_text(ctx.sample_dims)}"
-            rerun = Rerun(edits=(Edit("replace", row.name, "Linear", (
-                ("in_features", got), ("out_features", n_out))),)) if n_out else None
-            fixes.append(first_argument_fix(row, got, f"set in_features={got} on {ref(row)}{tie}",
-                                            f"{row.type}({got}, {n_out})", rerun))
-        findings.append(Finding(
-            code="SC102", severity=ERROR, layer=name,
-            message=f"{ref(row)} expects {n_in} input features but receives {got}",
-            location=row.location, row=row.index, why=why, labels=labels, notes=notes, fixes=fixes,
-        ))
+            rerun = (
+                Rerun(edits=(Edit("replace", row.name, "Linear", (("in_features", got), ("out_features", n_out))),))
+                if n_out
+                else None
+            )
+            fixes.append(
+                first_argument_fix(
+                    row, got, f"set in_features={got} on {ref(row)}{tie}", f"{row.type}({got}, {n_out})", rerun
+                )
+            )
+        findings.append(
+            Finding(
+                code="SC102",
+                severity=ERROR,
+                layer=name,
+                message=f"{ref(row)} expects {n_in} input features but receives {got}",
+                location=row.location,
+                row=row.index,
+                why=why,
+                labels=labels,
+                notes=notes,
+                fixes=fixes,
+            )
+        )
     return findings

@@ -24,8 +24,7 @@ from ..context import Context
 from ..findings import WARNING, Finding
 from ..numbers import dot, shape, size_text
 from ..registry import rule
-from .common import ref, adaptive_pool_fix, layer_name, producer_label
-from .sc102_in_features import _fits_range
+from .common import adaptive_pool_fix, fits_range, layer_name, producer_label, ref
 
 
 @rule("SC103", WARNING)
@@ -43,17 +42,25 @@ def check(ctx: Context) -> list[Finding]:
             f"{dot(fmap[1:])} = {b.in_features} = in_features",
             "no adaptive or global pooling fixes the map's size, so another input size changes it",
         ]
-        fits = _fits_range(ctx, b, b.in_features)
+        fits = fits_range(ctx, b, b.in_features)
         if fits:
             why.append(f"{ref(b.linear)} accepts only inputs with {fits}")
         else:
             why.append("other input sizes were not probed (no meta engine or probe budget spent)")
         label = producer_label(ctx, b)
         fix = adaptive_pool_fix(b, b.in_features, "at any input size; at this size nothing changes")
-        findings.append(Finding(
-            code="SC103", severity=WARNING, layer=name,
-            message=f"{ref(b.linear)} only fits inputs whose feature map flattens to exactly {b.in_features} features",
-            location=b.linear.location, row=b.linear.index, why=why,
-            labels=[label] if label else [], fixes=[fix] if fix else [],
-        ))
+        findings.append(
+            Finding(
+                code="SC103",
+                severity=WARNING,
+                layer=name,
+                message=f"{ref(b.linear)} only fits inputs whose feature map flattens to exactly "
+                f"{b.in_features} features",
+                location=b.linear.location,
+                row=b.linear.index,
+                why=why,
+                labels=[label] if label else [],
+                fixes=[fix] if fix else [],
+            )
+        )
     return findings

@@ -20,14 +20,15 @@ Fix safety: repeating a grayscale channel is safe (the model is unchanged); chan
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from ..roles import channels_last
 from .common import first_argument_fix, ref, tensor_name
-from ...trace.records import MODULE, Edit, Rerun
 
 
 def _channels(n: int) -> str:
@@ -36,8 +37,10 @@ def _channels(n: int) -> str:
 
 def conv_message(row, w, t) -> str:
     weight = [w.out_channels, (w.in_channels or 0) // max(w.groups, 1), *w.kernel]
-    return (f"Given groups={w.groups}, weight of size {shape(weight)}, expected input{shape(t.shape)} "
-            f"to have {w.in_channels} channels, but got {t.shape[1]} channels instead")
+    return (
+        f"Given groups={w.groups}, weight of size {shape(weight)}, expected input{shape(t.shape)} "
+        f"to have {w.in_channels} channels, but got {t.shape[1]} channels instead"
+    )
 
 
 def _replace_params(row, **changes) -> tuple:
@@ -98,37 +101,61 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
         batched = ctx.trace.batch is not None
         dims[0 if batched else 1] = 3
         var = tensor_name(row)
-        fixes.append(Fix(
-            description="repeat the gray channel three times before the model (`expand` makes no copy)",
-            code=f"{var} = {var}.expand(-1, 3, -1, -1)  # or {var}.repeat(1, 3, 1, 1)",
-            safety=SAFE,
-            rerun=Rerun(dims=tuple(dims)),
-        ))
-    fixes.append(first_argument_fix(
-        row, got,
-        f"set in_channels={got} on {ref(row)}" + (
-            " (a stem for 1-channel input; pretrained RGB weights no longer fit)" if ctx.trace.is_model_input(t)
-            else f" to match {origin}"),
-        f"{row.type}({got}, {w.out_channels}, …)",
-        Rerun(edits=(Edit("replace", row.name, row.type, _replace_params(row, in_channels=got)),)),
-    ))
+        fixes.append(
+            Fix(
+                description="repeat the gray channel three times before the model (`expand` makes no copy)",
+                code=f"{var} = {var}.expand(-1, 3, -1, -1)  # or {var}.repeat(1, 3, 1, 1)",
+                safety=SAFE,
+                rerun=Rerun(dims=tuple(dims)),
+            )
+        )
+    fixes.append(
+        first_argument_fix(
+            row,
+            got,
+            f"set in_channels={got} on {ref(row)}"
+            + (
+                " (a stem for 1-channel input; pretrained RGB weights no longer fit)"
+                if ctx.trace.is_model_input(t)
+                else f" to match {origin}"
+            ),
+            f"{row.type}({got}, {w.out_channels}, …)",
+            Rerun(edits=(Edit("replace", row.name, row.type, _replace_params(row, in_channels=got)),)),
+        )
+    )
     return Finding(
-        code="SC104", severity=ERROR, layer=row.name,
+        code="SC104",
+        severity=ERROR,
+        layer=row.name,
         message=f"{ref(row)} expects {want} input channels but receives {got}",
-        location=row.location, row=row.index, why=why, labels=[label] if label else [],
-        notes=[f"PyTorch reports: {conv_message(row, w, t)}"], fixes=fixes,
+        location=row.location,
+        row=row.index,
+        why=why,
+        labels=[label] if label else [],
+        notes=[f"PyTorch reports: {conv_message(row, w, t)}"],
+        fixes=fixes,
     )
 
 
 def _norm_finding(ctx: Context, row, t, got: int, want: int) -> Finding:
     origin, label = _origin(ctx, t)
     return Finding(
-        code="SC104", severity=ERROR, layer=row.name,
+        code="SC104",
+        severity=ERROR,
+        layer=row.name,
         message=f"{ref(row)} normalizes {want} channels but receives {got}",
-        location=row.location, row=row.index,
+        location=row.location,
+        row=row.index,
         why=[f"{ref(row)} was built with num_features={want}; {origin} has {_channels(got)}: {shape(t.shape)}"],
         labels=[label] if label else [],
         notes=[f"PyTorch reports: running_mean should contain {got} elements not {want}"],
-        fixes=[first_argument_fix(row, got, f"set num_features={got} on {ref(row)}", f"{row.type}({got})",
-                                  Rerun(edits=(Edit("replace", row.name, row.type, (("num_features", got),)),)))],
+        fixes=[
+            first_argument_fix(
+                row,
+                got,
+                f"set num_features={got} on {ref(row)}",
+                f"{row.type}({got})",
+                Rerun(edits=(Edit("replace", row.name, row.type, (("num_features", got),)),)),
+            )
+        ],
     )

@@ -21,41 +21,16 @@ Fix safety: adding the missing dim is safe; nothing in the model changes.
 
 from __future__ import annotations
 
+from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label
-from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank, window
+from ..layers import NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
-from .common import ref, tensor_name
-from ...trace.records import MODULE, SAME, Edit, LayerRecord, Rerun
+from ..requests import SAME, Edit, Rerun
+from .common import from_unbatched, ref, spatial_module, tensor_name, unbatched_rows
 
 _NORM_RANKS = {1: (2, 3), 2: (4,), 3: (5,)}
-
-
-def _spatial_module(row: LayerRecord) -> bool:
-    return row.kind == MODULE and bool(
-        (CONV_MODULE.match(row.type) and "Transpose" not in row.type) or POOL_MODULE.match(row.type)
-        or NORM_MODULE.match(row.type))
-
-
-def unbatched_rows(ctx: Context) -> list[LayerRecord]:
-    """Conv/pool/norm rows that received one rank less than a batch: read as unbatched."""
-    out = []
-    for row in ctx.trace.layers:
-        nd = spatial_rank(row)
-        if nd is None or not row.inputs or not _spatial_module(row):
-            continue
-        if NORM_MODULE.match(row.type):
-            continue  # BatchNorm has no unbatched form: it fails instead (handled below)
-        if row.inputs[0].rank == nd + 1:
-            out.append(row)
-    return out
-
-
-def from_unbatched(ctx: Context, row: LayerRecord) -> LayerRecord | None:
-    """The unbatched conv/pool this row's input comes from, if any."""
-    unbatched = {r.index for r in unbatched_rows(ctx)}
-    return next((r for r in ctx.trace.upstream(row) if r.index in unbatched), None)
 
 
 def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | None]:
@@ -67,8 +42,11 @@ def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | No
         if not src.inputs:
             break
         if src.outputs and src.inputs[0].rank == src.outputs[0].rank + 1:
-            return (f"{ref(src)} turns {shape(src.inputs[0].shape)} into {shape(src.outputs[0].shape)}: "
-                    "the batch dim is gone", src)
+            return (
+                f"{ref(src)} turns {shape(src.inputs[0].shape)} into {shape(src.outputs[0].shape)}: "
+                "the batch dim is gone",
+                src,
+            )
     return f"{ref(first)} receives {shape(t.shape)}", None
 
 
@@ -78,24 +56,36 @@ def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool, first:
     if lost is not None and lost.kind == "op" and lost.called_at is not None:
         source = lost.called_at.source
         after = source.replace(".squeeze()", "") if ".squeeze()" in source else None
-        return [Fix(
-            description=f"keep the batch dim at line {lost.called_at.line}: drop the {ref(lost)} "
-                        "or name the dim it should remove (at batch 1 it removes the batch too)",
-            code=after or source, safety=SAFE, location=lost.called_at,
-            before=source if after else None, after=after,
-            rerun=Rerun(edits=(Edit("op_identity", op_site(lost)),)),
-        )]
+        return [
+            Fix(
+                description=f"keep the batch dim at line {lost.called_at.line}: drop the {ref(lost)} "
+                "or name the dim it should remove (at batch 1 it removes the batch too)",
+                code=after or source,
+                safety=SAFE,
+                location=lost.called_at,
+                before=source if after else None,
+                after=after,
+                rerun=Rerun(edits=(Edit("op_identity", op_site(lost)),)),
+            )
+        ]
     if channel_missing and ctx.trace.batch is None:
-        return [Fix(
-            description="add the channel dim: a grayscale batch is [N, 1, H, W]",
-            code=f"{var} = {var}.unsqueeze(1)", safety=SAFE,
-            rerun=Rerun(dims=(dims[0], 1, *dims[1:])),
-        )]
+        return [
+            Fix(
+                description="add the channel dim: a grayscale batch is [N, 1, H, W]",
+                code=f"{var} = {var}.unsqueeze(1)",
+                safety=SAFE,
+                rerun=Rerun(dims=(dims[0], 1, *dims[1:])),
+            )
+        ]
     if ctx.trace.batch is None:
-        return [Fix(
-            description="add the batch dim: one image is [1, C, H, W]",
-            code=f"{var} = {var}.unsqueeze(0)", safety=SAFE, rerun=Rerun(batch=1),
-        )]
+        return [
+            Fix(
+                description="add the batch dim: one image is [1, C, H, W]",
+                code=f"{var} = {var}.unsqueeze(0)",
+                safety=SAFE,
+                rerun=Rerun(batch=1),
+            )
+        ]
     return []
 
 
@@ -111,47 +101,81 @@ def check(ctx: Context) -> list[Finding]:
         extra = _batch_in_input(ctx, failing, nd)
         if extra is not None:
             return [extra]
-        if failing.kind == MODULE and NORM_MODULE.match(failing.type) and nd in _NORM_RANKS \
-                and t.rank not in _NORM_RANKS[nd]:
+        if (
+            failing.kind == MODULE
+            and NORM_MODULE.match(failing.type)
+            and nd in _NORM_RANKS
+            and t.rank not in _NORM_RANKS[nd]
+        ):
             want = "/".join(f"{r}-D" for r in _NORM_RANKS[nd])
             first = unbatched[0] if unbatched else failing
             text, lost = _where_lost(ctx, first)
             why = [text]
             if unbatched:
-                why.append(f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image, "
-                           "so the layers after it see one rank less")
-            findings.append(Finding(
-                code="SC105", severity=ERROR, layer=failing.name,
-                message=f"{ref(failing)} expects {want} input but receives {t.rank}-D {shape(t.shape)}",
-                location=failing.location, row=failing.index, why=why,
-                labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
-                notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
-                fixes=_fixes(ctx, lost, False, first),
-            ))
+                why.append(
+                    f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image, "
+                    "so the layers after it see one rank less"
+                )
+            findings.append(
+                Finding(
+                    code="SC105",
+                    severity=ERROR,
+                    layer=failing.name,
+                    message=f"{ref(failing)} expects {want} input but receives {t.rank}-D {shape(t.shape)}",
+                    location=failing.location,
+                    row=failing.index,
+                    why=why,
+                    labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
+                    notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
+                    fixes=_fixes(ctx, lost, False, first),
+                )
+            )
             return findings
         w = window(failing) if failing.kind == MODULE else None
-        if w is not None and not w.is_pool and nd is not None and t.rank == nd + 1 and \
-                w.in_channels is not None and t.shape[0] != w.in_channels:
+        if (
+            w is not None
+            and not w.is_pool
+            and nd is not None
+            and t.rank == nd + 1
+            and w.in_channels is not None
+            and t.shape[0] != w.in_channels
+        ):
             channel_missing = w.in_channels == 1
             text, lost = _where_lost(ctx, failing)
-            findings.append(Finding(
-                code="SC105", severity=ERROR, layer=failing.name,
-                message=(f"{ref(failing)} reads {shape(t.shape)} as one unbatched image with {t.shape[0]} "
-                         f"channels; it expects {w.in_channels}"),
-                location=failing.location, row=failing.index,
-                why=[text, f"a {nd + 2}-D input [N, C, …] is missing a dim: "
-                     + ("here the channel dim of a grayscale batch" if channel_missing else "the batch or channel dim")],
-                notes=[f"PyTorch reports: Given groups={w.groups}, weight of size "
-                       f"{shape([w.out_channels, w.in_channels // max(w.groups, 1), *w.kernel])}, expected "
-                       f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
-                       "channels instead"],
-                fixes=_fixes(ctx, lost, channel_missing, failing),
-            ))
+            findings.append(
+                Finding(
+                    code="SC105",
+                    severity=ERROR,
+                    layer=failing.name,
+                    message=(
+                        f"{ref(failing)} reads {shape(t.shape)} as one unbatched image with {t.shape[0]} "
+                        f"channels; it expects {w.in_channels}"
+                    ),
+                    location=failing.location,
+                    row=failing.index,
+                    why=[
+                        text,
+                        f"a {nd + 2}-D input [N, C, …] is missing a dim: "
+                        + (
+                            "here the channel dim of a grayscale batch"
+                            if channel_missing
+                            else "the batch or channel dim"
+                        ),
+                    ],
+                    notes=[
+                        f"PyTorch reports: Given groups={w.groups}, weight of size "
+                        f"{shape([w.out_channels or 0, w.in_channels // max(w.groups, 1), *w.kernel])}, expected "
+                        f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
+                        "channels instead"
+                    ],
+                    fixes=_fixes(ctx, lost, channel_missing, failing),
+                )
+            )
             return findings
         if failing.type in ("Linear", "F.linear"):
-            first = from_unbatched(ctx, failing)
-            if first is not None:
-                findings.append(_merged(ctx, failing, first, failed=True))
+            origin = from_unbatched(ctx, failing)
+            if origin is not None:
+                findings.append(_merged(ctx, failing, origin, failed=True))
                 return findings
     if trace.error is None and unbatched:
         for row in trace.layers:
@@ -165,9 +189,9 @@ def check(ctx: Context) -> list[Finding]:
                 start = 1 if row.kind == MODULE else 0
             if start != 1:
                 continue
-            first = from_unbatched(ctx, row)
-            if first is not None:
-                findings.append(_merged(ctx, row, first, failed=False))
+            origin = from_unbatched(ctx, row)
+            if origin is not None:
+                findings.append(_merged(ctx, row, origin, failed=False))
                 break
     return findings
 
@@ -177,7 +201,7 @@ def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Findi
     gets [1, 1, 3, 224, 224]. Only when the model input reaches the layer unchanged."""
     dims = ctx.sample_dims
     t = failing.inputs[0]
-    if nd is None or failing.kind != MODULE or not _spatial_module(failing) or ctx.trace.batch is None:
+    if nd is None or failing.kind != MODULE or not spatial_module(failing) or ctx.trace.batch is None:
         return None
     if len(dims) != nd + 2 or t.rank != nd + 3 or t.source is not None or tuple(t.shape[1:]) != tuple(dims):
         return None
@@ -189,39 +213,68 @@ def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Findi
     text = "x".join(map(str, per_sample))
     flag = f"--input {text}" + (f" --batch {given}" if given != 1 else "")
     return Finding(
-        code="SC105", severity=ERROR, layer=failing.name,
+        code="SC105",
+        severity=ERROR,
+        layer=failing.name,
         message=f"`--input {'x'.join(map(str, dims))}` includes the batch: {ref(failing)} receives "
-                f"{shape(t.shape)}, one dim more than [N, C, …]",
-        location=failing.location, row=failing.index,
-        why=[f"--input gives the dims of one sample; shapecheck adds the batch dim ({batch}) in front, "
-             f"so {given} is read as a dim of each sample",
-             f"{ref(failing)} takes {nd + 1}-D (one sample) or {nd + 2}-D (a batch) input"],
-        fixes=[Fix(description=f"give the per-sample dims only: {flag}", code=flag, safety=SAFE,
-                   rerun=Rerun(dims=per_sample, batch=given if given != 1 else SAME))],
+        f"{shape(t.shape)}, one dim more than [N, C, …]",
+        location=failing.location,
+        row=failing.index,
+        why=[
+            f"--input gives the dims of one sample; shapecheck adds the batch dim ({batch}) in front, "
+            f"so {given} is read as a dim of each sample",
+            f"{ref(failing)} takes {nd + 1}-D (one sample) or {nd + 2}-D (a batch) input",
+        ],
+        fixes=[
+            Fix(
+                description=f"give the per-sample dims only: {flag}",
+                code=flag,
+                safety=SAFE,
+                rerun=Rerun(dims=per_sample, batch=given if given != 1 else SAME),
+            )
+        ],
     )
 
 
 def _merged(ctx: Context, row: LayerRecord, first: LayerRecord, failed: bool) -> Finding:
     text, lost = _where_lost(ctx, first)
     c = first.outputs[0].shape[0] if first.outputs else "C"
-    why = [text, f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image and returns "
-                 f"{shape(first.outputs[0].shape) if first.outputs else '?'}",
-           f"flattening from dim 1 then keeps its {c} channels as {c} rows: the channels become the batch"]
+    why = [
+        text,
+        f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image and returns "
+        f"{shape(first.outputs[0].shape) if first.outputs else '?'}",
+        f"flattening from dim 1 then keeps its {c} channels as {c} rows: the channels become the batch",
+    ]
     notes = []
     if failed and row.inputs:
         t = row.inputs[0]
         n_in = row.attrs.get("in_features")
         n_out = row.attrs.get("out_features")
         if n_in and n_out:
-            notes.append(f"PyTorch reports: mat1 and mat2 shapes cannot be multiplied "
-                         f"({t.shape[0]}x{t.shape[-1]} and {n_in}x{n_out})")
-    message = (f"{ref(row)} receives {shape(row.inputs[0].shape)}: the channels of an unbatched image "
-               "took the place of the batch") if failed else (
-        f"{ref(row)} merges the channels of an unbatched image into rows: {shape(row.inputs[0].shape)} → "
-        f"{shape(row.outputs[0].shape)}")
+            notes.append(
+                f"PyTorch reports: mat1 and mat2 shapes cannot be multiplied "
+                f"({t.shape[0]}x{t.shape[-1]} and {n_in}x{n_out})"
+            )
+    message = (
+        (
+            f"{ref(row)} receives {shape(row.inputs[0].shape)}: the channels of an unbatched image "
+            "took the place of the batch"
+        )
+        if failed
+        else (
+            f"{ref(row)} merges the channels of an unbatched image into rows: {shape(row.inputs[0].shape)} → "
+            f"{shape(row.outputs[0].shape)}"
+        )
+    )
     return Finding(
-        code="SC105", severity=ERROR, layer=row.name, message=message,
-        location=row.location, row=row.index, why=why,
+        code="SC105",
+        severity=ERROR,
+        layer=row.name,
+        message=message,
+        location=row.location,
+        row=row.index,
+        why=why,
         labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
-        notes=notes, fixes=_fixes(ctx, lost, False, first),
+        notes=notes,
+        fixes=_fixes(ctx, lost, False, first),
     )

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 
+from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
 from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import batch_role, follow_up_linear, prepool_view_fix, ref
-from ...trace.records import Edit, LayerRecord, Rerun
 
 _JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
@@ -94,20 +95,29 @@ def check(ctx: Context) -> list[Finding]:
 
 def _mixing(ctx: Context, row: LayerRecord, k: int, b1: int, root: LayerRecord) -> Finding:
     out = row.outputs[0].shape
-    why = [f"with batch {b1} {ref(row)} returns {shape(out)}: dim 0 is {k}·{b1} = {out[0]}, "
-           f"so each sample became {k} rows",
-           f"the model returns {shape(root.outputs[0].shape)} for a batch of {b1}"]
+    why = [
+        f"with batch {b1} {ref(row)} returns {shape(out)}: dim 0 is {k}·{b1} = {out[0]}, "
+        f"so each sample became {k} rows",
+        f"the model returns {shape(root.outputs[0].shape)} for a batch of {b1}",
+    ]
     fixes = []
     if row.type in _JOIN:
         source = row.called_at.source if row.called_at else ""
         after = re.sub(r",\s*(dim\s*=\s*)?0\s*\)(\s*)$", r", dim=1)\2", source)
-        fixes.append(follow_up_linear(ctx, Fix(
-            description="join the branches along the feature dim, not the batch dim",
-            code=after if after != source else "torch.cat(tensors, dim=1)", safety=SAFE,
-            location=row.called_at, before=source if after != source else None,
-            after=after if after != source else None,
-            rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", 1),)),)),
-        )))
+        fixes.append(
+            follow_up_linear(
+                ctx,
+                Fix(
+                    description="join the branches along the feature dim, not the batch dim",
+                    code=after if after != source else "torch.cat(tensors, dim=1)",
+                    safety=SAFE,
+                    location=row.called_at,
+                    before=source if after != source else None,
+                    after=after if after != source else None,
+                    rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", 1),)),)),
+                ),
+            )
+        )
         why.insert(0, f"{ref(row)} joins {len(row.inputs)} tensors of batch {b1} along dim 0")
     role = batch_role(row.outputs[0])
     if role is not None:
@@ -117,25 +127,40 @@ def _mixing(ctx: Context, row: LayerRecord, k: int, b1: int, root: LayerRecord) 
         per = prod(row.inputs[0].shape[1:])
         asked = view_shape(row)
         if asked:
-            why.insert(0, f"{ref(row)} asks for rows of {prod(d for d in asked if d != -1)} values, "
-                          f"but one sample has {dot(row.inputs[0].shape[1:])} = {per}")
+            why.insert(
+                0,
+                f"{ref(row)} asks for rows of {prod(d for d in asked if d != -1)} values, "
+                f"but one sample has {dot(row.inputs[0].shape[1:])} = {per}",
+            )
     return Finding(
-        code="SC106", severity=ERROR, layer=row.name,
+        code="SC106",
+        severity=ERROR,
+        layer=row.name,
         message=f"{ref(row)} mixes samples: the batch of {b1} becomes {out[0]} rows",
-        location=row.location, row=row.index, why=why, fixes=fixes,
+        location=row.location,
+        row=row.index,
+        why=why,
+        fixes=fixes,
     )
 
 
 def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
-    fixes = []
+    fixes: list[Fix] = []
     if row.called_at is None:
         return fixes
     var = call_argument(row.called_at.source)
-    fixes.append(follow_up_linear(ctx, Fix(
-        description="keep one row per sample: flatten everything but the batch dim",
-        code=f"{var} = torch.flatten({var}, 1)", safety=SAFE, location=row.called_at,
-        rerun=Rerun(edits=(Edit("op_flatten", op_site(row)),)),
-    )))
+    fixes.append(
+        follow_up_linear(
+            ctx,
+            Fix(
+                description="keep one row per sample: flatten everything but the batch dim",
+                code=f"{var} = torch.flatten({var}, 1)",
+                safety=SAFE,
+                location=row.called_at,
+                rerun=Rerun(edits=(Edit("op_flatten", op_site(row)),)),
+            ),
+        )
+    )
     asked = view_shape(row)
     fmap = row.inputs[0].shape
     if asked and len(fmap) >= 3:
@@ -158,9 +183,11 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
         return None
     if t.from_input is False:
         return None  # built from constants (Swin's window mask): its dim 0 is no batch
-    why = [f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
-           f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
-           "at other input sizes the rows stop matching samples: more rows than samples, or an error"]
+    why = [
+        f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
+        f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
+        "at other input sizes the rows stop matching samples: more rows than samples, or an error",
+    ]
     fits = per_sample_range(ctx, row, const, square_only=True)
     if fits:
         why.append(f"one row per sample holds only for inputs with {fits}")
@@ -168,7 +195,12 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
     if role is not None:
         why.append(f"symbolically, {role}")
     return Finding(
-        code="SC106", severity=WARNING, layer=row.name,
+        code="SC106",
+        severity=WARNING,
+        layer=row.name,
         message=f"{ref(row)} keeps the batch only while one sample has exactly {const} values",
-        location=row.location, row=row.index, why=why, fixes=_flatten_fixes(ctx, row)[:1],
+        location=row.location,
+        row=row.index,
+        why=why,
+        fixes=_flatten_fixes(ctx, row)[:1],
     )

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import re
 
+from ...domain.records import dim_names
+from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix
 from ..layers import spatial_rank, window
+from ..probes import grow, smallest_where, with_size
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import accepted_dims, ref
-from ...domain.records import dim_names
-from ...trace.records import MODULE, Edit, LayerRecord, Rerun
 
 
 def _x(values) -> str:
@@ -37,14 +39,19 @@ def _x(values) -> str:
 
 def real_message(row: LayerRecord, w, spatial, channels) -> str:
     if w.is_pool:
-        outs = [(s + 2 * w.padding[i] - w.dilation[i] * (w.kernel[i] - 1) - 1) // w.stride[i] + 1
-                for i, s in enumerate(spatial)]
-        return (f"Given input size: ({channels}x{_x(spatial)}). Calculated output size: "
-                f"({channels}x{_x(outs)}). Output size is too small")
+        outs = [w.pool_output_size(s, i) for i, s in enumerate(spatial)]
+        if w.nd == 1:  # 1-d pools run as 2-d ones on an [N, C, 1, L] view, and print it so
+            spatial, outs = (1, *spatial), [1, *outs]
+        return (
+            f"Given input size: ({channels}x{_x(spatial)}). Calculated output size: "
+            f"({channels}x{_x(outs)}). Output size is too small"
+        )
     padded = " x ".join(str(w.padded(s, i)) for i, s in enumerate(spatial))
     kernel = " x ".join(str(w.effective_kernel(i)) for i in range(w.nd))
-    return (f"Calculated padded input size per channel: ({padded}). Kernel size: ({kernel}). "
-            "Kernel size can't be greater than actual input size")
+    return (
+        f"Calculated padded input size per channel: ({padded}). Kernel size: ({kernel}). "
+        "Kernel size can't be greater than actual input size"
+    )
 
 
 def too_small(row: LayerRecord | None) -> bool:
@@ -61,30 +68,16 @@ def too_small(row: LayerRecord | None) -> bool:
 
 def _smallest(ctx: Context, row: LayerRecord, axes: tuple[int, ...]) -> int | None:
     """The smallest size for `axes` (others as traced) at which no layer is too small."""
-    base = list(ctx.sample_dims)
+    base = ctx.sample_dims
 
     def ok(size: int) -> bool:
-        dims = list(base)
-        for a in axes:
-            dims[a] = size
         # Every window, not just a failing one: some meta kernels return an empty map instead
         # of raising when the kernel does not fit (seen with Conv3d on torch 2.11).
-        return not any(too_small(r) for r in ctx.rerun(Rerun(dims=tuple(dims))).layers)
+        return not any(too_small(r) for r in ctx.rerun(Rerun(dims=with_size(base, axes, size))).layers)
 
     try:
-        lo = max(base[a] for a in axes)
-        hi = lo * 2
-        while not ok(hi):
-            if hi > 8192:
-                return None
-            lo, hi = hi, hi * 2
-        while lo + 1 < hi:
-            mid = (lo + hi) // 2
-            if ok(mid):
-                hi = mid
-            else:
-                lo = mid
-        return hi
+        hi, found = grow(ok, 2 * max(base[a] for a in axes))
+        return smallest_where(ok, hi // 2 + 1, hi) if found else None
     except (LookupError, TimeoutError):
         return None
 
@@ -125,9 +118,11 @@ def check(ctx: Context) -> list[Finding]:
     axes = tuple(1 + i for i in small) if len(dims) == nd + 1 else ()
     groups = [axes] if axes and len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
     size_word = "frames" if nd == 3 and small == [0] else "size"
-    why = [f"{ref(row)} needs {_x(w.effective_kernel(i) for i in range(nd))} "
-           f"(kernel{' with padding ' + _x(w.padding) if any(w.padding) else ''}) but the map is "
-           f"{_x(spatial)} at input {'×'.join(map(str, dims))}"]
+    why = [
+        f"{ref(row)} needs {_x(w.effective_kernel(i) for i in range(nd))} "
+        f"(kernel{' with padding ' + _x(w.padding) if any(w.padding) else ''}) but the map is "
+        f"{_x(spatial)} at input {'×'.join(map(str, dims))}"
+    ]
     factor, first_strided = _downsampling(ctx, row)
     if factor > 1:
         why.append(f"the layers before it divide the size by {factor}")
@@ -139,8 +134,10 @@ def check(ctx: Context) -> list[Finding]:
         if accepted is not None:
             smallest = max(d.min for d in accepted)
             setter = next((d.min_by for d in accepted if d.min_by), None)
-            why.append(f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
-                       f"{smallest}" + (f", set by {setter}" if setter else ""))
+            why.append(
+                f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
+                f"{smallest}" + (f", set by {setter}" if setter else "")
+            )
         else:
             smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
         if smallest is None:
@@ -155,46 +152,80 @@ def check(ctx: Context) -> list[Finding]:
         if size_word == "frames":
             message_tail = f"; it needs at least {new_dims[axes[0]]} frames"
             why.append(f"a clip of {dims[axes[0]]} frames is too short: at least {new_dims[axes[0]]} are needed")
-        fixes.append(Fix(
-            description=f"use a larger input: {text} (here {'x'.join(map(str, new_dims))})",
-            code=f"--input {'x'.join(map(str, new_dims))}", safety=SAFE,
-            rerun=Rerun(dims=tuple(new_dims)),
-        ))
+        fixes.append(
+            Fix(
+                description=f"use a larger input: {text} (here {'x'.join(map(str, new_dims))})",
+                code=f"--input {'x'.join(map(str, new_dims))}",
+                safety=SAFE,
+                rerun=Rerun(dims=tuple(new_dims)),
+            )
+        )
     if w.is_pool:
         one = "×".join(["1"] * nd) if nd > 1 else "length-1"
         mode = "max" if "max" in row.type.lower() else "avg"
         pool = f"nn.Adaptive{mode.capitalize()}Pool{nd}d(1)"
         if row.kind == MODULE:
             source = row.defined_at.source if row.defined_at else ""
-            after = re.sub(r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source)
-            fixes.append(Fix(
-                description=f"pool adaptively: `{pool}` gives a {one} map at any input size",
-                code=after if after != source else pool, safety=SAFE, location=row.defined_at,
-                before=source if after != source else None, after=after if after != source else None,
-                rerun=Rerun(edits=(Edit("replace", row.name, f"Adaptive{mode.capitalize()}Pool{nd}d",
-                                        (("output_size", 1),)),)),
-            ))
+            after = re.sub(
+                r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source
+            )
+            fixes.append(
+                Fix(
+                    description=f"pool adaptively: `{pool}` gives a {one} map at any input size",
+                    code=after if after != source else pool,
+                    safety=SAFE,
+                    location=row.defined_at,
+                    before=source if after != source else None,
+                    after=after if after != source else None,
+                    rerun=Rerun(
+                        edits=(
+                            Edit("replace", row.name, f"Adaptive{mode.capitalize()}Pool{nd}d", (("output_size", 1),)),
+                        )
+                    ),
+                )
+            )
         elif row.called_at is not None:
             source = row.called_at.source
-            after = re.sub(r"\b(max|avg)_pool([123])d\(([^,]+),[^)]*\)",
-                           lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)", source)
-            fixes.append(Fix(
-                description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a {one} map at any input size",
-                code=after if after != source else f"F.adaptive_{mode}_pool{nd}d(x, 1)", safety=SAFE,
-                location=row.called_at, before=source if after != source else None,
-                after=after if after != source else None,
-                rerun=Rerun(edits=(Edit("op_adaptive", op_site(row), params=(("output_size", 1), ("mode", mode))),)),
-            ))
+            after = re.sub(
+                r"\b(max|avg)_pool([123])d\(([^,]+),[^)]*\)",
+                lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)",
+                source,
+            )
+            fixes.append(
+                Fix(
+                    description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a {one} map "
+                    "at any input size",
+                    code=after if after != source else f"F.adaptive_{mode}_pool{nd}d(x, 1)",
+                    safety=SAFE,
+                    location=row.called_at,
+                    before=source if after != source else None,
+                    after=after if after != source else None,
+                    rerun=Rerun(
+                        edits=(Edit("op_adaptive", op_site(row), params=(("output_size", 1), ("mode", mode))),)
+                    ),
+                )
+            )
     if first_strided is not None:
-        fixes.append(Fix(
-            description=f"or halve less: a smaller stride in an early layer such as {ref(first_strided)} "
-                        "keeps the map larger (every later shape changes)",
-            code="stride=1", safety=DISPLAY_ONLY, location=first_strided.location,
-        ))
-    return [Finding(
-        code="SC107", severity=ERROR, layer=row.name,
-        message=f"the input is too small for {ref(row)}: its {_x(spatial)} map is smaller than the "
-                f"{_x(w.effective_kernel(i) for i in range(nd))} kernel{message_tail}",
-        location=row.location, row=row.index, why=why,
-        notes=[f"PyTorch reports: {real_message(row, w, spatial, channels)}"], fixes=fixes,
-    )]
+        fixes.append(
+            Fix(
+                description=f"or halve less: a smaller stride in an early layer such as {ref(first_strided)} "
+                "keeps the map larger (every later shape changes)",
+                code="stride=1",
+                safety=DISPLAY_ONLY,
+                location=first_strided.location,
+            )
+        )
+    return [
+        Finding(
+            code="SC107",
+            severity=ERROR,
+            layer=row.name,
+            message=f"the input is too small for {ref(row)}: its {_x(spatial)} map is smaller than the "
+            f"{_x(w.effective_kernel(i) for i in range(nd))} kernel{message_tail}",
+            location=row.location,
+            row=row.index,
+            why=why,
+            notes=[f"PyTorch reports: {real_message(row, w, spatial, channels)}"],
+            fixes=fixes,
+        )
+    ]

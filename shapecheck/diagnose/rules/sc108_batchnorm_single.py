@@ -17,13 +17,14 @@ Fix safety: a larger batch and eval mode are safe; swapping the norm layer is un
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..layers import NORM_MODULE
 from ..numbers import dot, prod, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import ref
-from ...trace.records import MODULE, Edit, Rerun
 
 
 def _groups(channels: int) -> int:
@@ -44,29 +45,55 @@ def check(ctx: Context) -> list[Finding]:
     c = t.shape[1]
     over = [t.shape[0], *t.shape[2:]]
     count = f"{dot(over)} = 1 value" if len(over) > 1 else "1 value"
-    why = [f"BatchNorm normalizes each channel over the batch and positions: {count} per channel in "
-           f"{shape(t.shape)}, so there is no variance"]
+    why = [
+        f"BatchNorm normalizes each channel over the batch and positions: {count} per channel in "
+        f"{shape(t.shape)}, so there is no variance"
+    ]
     src = ctx.trace.row(t.source)
     if src is not None and t.rank > 2:
         why.append(f"{ref(src)} reduced the map to {'×'.join(map(str, t.shape[2:]))}")
     fixes = []
     if ctx.trace.batch is not None:
-        fixes.append(Fix(description="check (and train) with a batch of at least 2", code="--batch 2",
-                         safety=SAFE, rerun=Rerun(batch=2)))
-    fixes.append(Fix(description="check in eval mode (drop --train): BatchNorm then uses its running statistics",
-                     code="model.eval()", safety=SAFE, rerun=Rerun(train=False)))
+        fixes.append(
+            Fix(
+                description="check (and train) with a batch of at least 2",
+                code="--batch 2",
+                safety=SAFE,
+                rerun=Rerun(batch=2),
+            )
+        )
+    fixes.append(
+        Fix(
+            description="check in eval mode (drop --train): BatchNorm then uses its running statistics",
+            code="model.eval()",
+            safety=SAFE,
+            rerun=Rerun(train=False),
+        )
+    )
     g = _groups(c)
-    fixes.append(Fix(
-        description=f"normalize per sample instead: `nn.GroupNorm({g}, {c})` in place of {ref(row)}",
-        code=f"nn.GroupNorm({g}, {c})", safety=UNSAFE, location=row.defined_at,
-        rerun=Rerun(edits=(Edit("replace", row.name, "GroupNorm", (("num_groups", g), ("num_channels", c))),)),
-    ))
+    fixes.append(
+        Fix(
+            description=f"normalize per sample instead: `nn.GroupNorm({g}, {c})` in place of {ref(row)}",
+            code=f"nn.GroupNorm({g}, {c})",
+            safety=UNSAFE,
+            location=row.defined_at,
+            rerun=Rerun(edits=(Edit("replace", row.name, "GroupNorm", (("num_groups", g), ("num_channels", c))),)),
+        )
+    )
     size = ", ".join(map(str, t.shape))
-    return [Finding(
-        code="SC108", severity=ERROR, layer=row.name,
-        message=f"{ref(row)} sees one value per channel in training mode: {shape(t.shape)}",
-        location=row.location, row=row.index, why=why,
-        notes=[f"PyTorch reports: Expected more than 1 value per channel when training, got input size "
-               f"torch.Size([{size}])"],
-        fixes=fixes,
-    )]
+    return [
+        Finding(
+            code="SC108",
+            severity=ERROR,
+            layer=row.name,
+            message=f"{ref(row)} sees one value per channel in training mode: {shape(t.shape)}",
+            location=row.location,
+            row=row.index,
+            why=why,
+            notes=[
+                f"PyTorch reports: Expected more than 1 value per channel when training, got input size "
+                f"torch.Size([{size}])"
+            ],
+            fixes=fixes,
+        )
+    ]

@@ -24,9 +24,10 @@ from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix
 from ..layers import window
 from ..numbers import set_argument, shape
+from ..probes import POWERS_OF_TWO, required_multiple, with_size
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import accepted_dims, ref
-from ...trace.records import Edit, Rerun
 
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
 
@@ -44,25 +45,10 @@ def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | Non
         if above is not None:
             return d.multiple, below, above
 
-    def runs(size: int) -> bool:
-        dims = list(base)
-        for a in axes:
-            dims[a] = size
-        return ctx.runs_at(tuple(dims))
-
     try:
-        for k in range(1, 8):
-            m = 2 ** k
-            up = -(-cur // m) * m
-            down = cur // m * m
-            if not runs(up) or (down > 0 and not runs(down)):
-                continue
-            if m >= 4 and runs(up + m // 2):
-                continue  # a finer multiple works too: not the requirement
-            return m, down, up
+        return required_multiple(lambda size: ctx.runs_at(with_size(base, axes, size)), cur)
     except (LookupError, TimeoutError):
         return None
-    return None
 
 
 def _multiple_each(ctx: Context, axes: tuple[int, ...]):
@@ -70,8 +56,7 @@ def _multiple_each(ctx: Context, axes: tuple[int, ...]):
     that every spatial dim rounded to it (up, and down) runs; (m, dims down, dims up)."""
     base = list(ctx.sample_dims)
     try:
-        for k in range(1, 8):
-            m = 2 ** k
+        for m in POWERS_OF_TWO:
             up = [(-(-v // m) * m if i in axes else v) for i, v in enumerate(base)]
             down = [(v // m * m if i in axes else v) for i, v in enumerate(base)]
             beyond = [(v + m if i in axes else v) for i, v in enumerate(up)]
@@ -86,7 +71,7 @@ def _multiple_each(ctx: Context, axes: tuple[int, ...]):
 
 
 def _rounding(ctx: Context) -> str | None:
-    """"`F.max_pool2d` at line 23 rounds 25 down to 12": the first halving of an odd size."""
+    """ "`F.max_pool2d` at line 23 rounds 25 down to 12": the first halving of an odd size."""
     for row in ctx.trace.layers:
         w = window(row)
         if w is None or max(w.stride) < 2 or not row.inputs or not row.outputs:
@@ -107,16 +92,27 @@ def _interpolate_fix(row, rank: int) -> Fix:
     items = re.search(r"\[\s*(?P<a>[^\[\]]+?)\s*,\s*(?P<b>[A-Za-z_][\w.]*)\s*\]", source)
     edit = Rerun(edits=(Edit("op_match", op_site(row)),))
     if items is None:
-        return Fix(description="resize before joining: interpolate the first tensor to the spatial size of the second",
-                   code=f"F.interpolate(first, size=second.{size})", safety=SAFE, location=row.called_at, rerun=edit)
+        return Fix(
+            description="resize before joining: interpolate the first tensor to the spatial size of the second",
+            code=f"F.interpolate(first, size=second.{size})",
+            safety=SAFE,
+            location=row.called_at,
+            rerun=edit,
+        )
     a, b = items.group("a"), items.group("b")
     description = f"resize before joining: interpolate `{a}` to the spatial size of `{b}`"
     if a.isidentifier():
-        return Fix(description=description, code=f"{a} = F.interpolate({a}, size={b}.{size})\n{source}",
-                   safety=SAFE, location=row.called_at, rerun=edit)
-    after = source[:items.start("a")] + f"F.interpolate({a}, size={b}.{size})" + source[items.end("a"):]
-    return Fix(description=description, code=after, safety=SAFE, location=row.called_at, before=source,
-               after=after, rerun=edit)
+        return Fix(
+            description=description,
+            code=f"{a} = F.interpolate({a}, size={b}.{size})\n{source}",
+            safety=SAFE,
+            location=row.called_at,
+            rerun=edit,
+        )
+    after = source[: items.start("a")] + f"F.interpolate({a}, size={b}.{size})" + source[items.end("a") :]
+    return Fix(
+        description=description, code=after, safety=SAFE, location=row.called_at, before=source, after=after, rerun=edit
+    )
 
 
 def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
@@ -137,9 +133,12 @@ def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
     sizes = " + ".join(str(s[d]) for s in shapes)
     return Fix(
         description=f"if these are two sequences meant to go end to end, join along dim {d}: every other dim "
-                    f"already matches, giving {shape(joined)} ({sizes} = {total})",
-        code=after or f"torch.{call}(tensors, dim={d})", safety=SAFE, location=row.called_at,
-        before=source if after else None, after=after,
+        f"already matches, giving {shape(joined)} ({sizes} = {total})",
+        code=after or f"torch.{call}(tensors, dim={d})",
+        safety=SAFE,
+        location=row.called_at,
+        before=source if after else None,
+        after=after,
         rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", d),)),)),
     )
 
@@ -161,13 +160,12 @@ def check(ctx: Context) -> list[Finding]:
         bad = [d for d in range(rank) if t.shape[d] != first[d] and (stack or d != dim)]
         if bad:
             break
-    if not bad:
+    if not bad or t is None:
         return []
     d = bad[0]
     expected, got = first[d], t.shape[d]
     joined = " and ".join(shape(i.shape) for i in row.inputs[:3])
-    why = [f"{ref(row)} joins {joined} along dim {dim}; every other dim must match, but dim {d} is "
-           f"{expected} vs {got}"]
+    why = [f"{ref(row)} joins {joined} along dim {dim}; every other dim must match, but dim {d} is {expected} vs {got}"]
     rounding = _rounding(ctx)
     if rounding:
         why.append(rounding)
@@ -180,12 +178,16 @@ def check(ctx: Context) -> list[Finding]:
             m, down, up = sizes
             why.append(f"the sizes line up only when every spatial dim of the input is a multiple of {m}")
             text = "x".join(map(str, up))
-            fixes.append(Fix(
-                description=f"resize or pad the input so each spatial dim is a multiple of {m}: "
-                            f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
-                            + (f" (or {'×'.join(map(str, down[1:]))})" if all(d > 0 for d in down) else ""),
-                code=f"--input {text}", safety=SAFE, rerun=Rerun(dims=tuple(up)),
-            ))
+            fixes.append(
+                Fix(
+                    description=f"resize or pad the input so each spatial dim is a multiple of {m}: "
+                    f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
+                    + (f" (or {'×'.join(map(str, down[1:]))})" if all(d > 0 for d in down) else ""),
+                    code=f"--input {text}",
+                    safety=SAFE,
+                    rerun=Rerun(dims=tuple(up)),
+                )
+            )
     if axes and ctx.runner is not None and len({dims[a] for a in axes}) == 1:
         found = _multiple(ctx, axes)
         if found:
@@ -193,21 +195,34 @@ def check(ctx: Context) -> list[Finding]:
             why.append(f"the sizes line up only when the input's spatial dims are multiples of {m}")
             options = " or ".join(str(s) for s in (down, up) if s > 0)
             new_dims = tuple(up if i in axes else v for i, v in enumerate(dims))
-            fixes.append(Fix(
-                description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
-                code=f"--input {'x'.join(map(str, new_dims))}", safety=SAFE, rerun=Rerun(dims=new_dims),
-            ))
+            fixes.append(
+                Fix(
+                    description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
+                    code=f"--input {'x'.join(map(str, new_dims))}",
+                    safety=SAFE,
+                    rerun=Rerun(dims=new_dims),
+                )
+            )
     other = _join_along(row, d, dim, stack)
     if other is not None:
         fixes.append(other)
     if row.called_at is not None and rank >= 3 and d >= 2:
         fixes.append(_interpolate_fix(row, rank))
-    return [Finding(
-        code="SC109", severity=ERROR, layer=row.name,
-        message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
-        location=row.location, row=row.index, why=why,
-        notes=[f"PyTorch reports: Sizes of tensors must match except in dimension {dim}. Expected size "
-               f"{expected} but got size {got} for tensor number {number} in the list"
-               if not stack else "PyTorch reports: stack expects each tensor to be equal size"],
-        fixes=fixes,
-    )]
+    return [
+        Finding(
+            code="SC109",
+            severity=ERROR,
+            layer=row.name,
+            message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
+            location=row.location,
+            row=row.index,
+            why=why,
+            notes=[
+                f"PyTorch reports: Sizes of tensors must match except in dimension {dim}. Expected size "
+                f"{expected} but got size {got} for tensor number {number} in the list"
+                if not stack
+                else "PyTorch reports: stack expects each tensor to be equal size"
+            ],
+            fixes=fixes,
+        )
+    ]

@@ -45,8 +45,9 @@ def check(ctx: Context) -> list[Finding]:
     why, notes, fixes = [], list(ck.notes), []
     by_module = defaultdict(list)
     for key in mismatched:
-        by_module[_module(key)].append(f"`{key}` is {shape(ck.checkpoint[key])} in the checkpoint, "
-                                       f"{shape(ck.model[key])} in the model")
+        by_module[_module(key)].append(
+            f"`{key}` is {shape(ck.checkpoint[key])} in the checkpoint, {shape(ck.model[key])} in the model"
+        )
     for lines in by_module.values():
         why.extend(lines)
     for label, keys in (("missing from the checkpoint", missing), ("in the checkpoint but not the model", unexpected)):
@@ -69,49 +70,79 @@ def check(ctx: Context) -> list[Finding]:
             inferred.append(f"the checkpoint was trained with num_classes={got[0]} (the model has {want[0]})")
             args.append(f"num_classes={got[0]}")
             module = _module(head)
-            fixes.append(Fix(
-                description=f"build the model as the checkpoint was trained: `--arg num_classes={got[0]}`",
-                code=f"--arg num_classes={got[0]}", safety=SAFE,
-                check_note=f"check it: run again with --arg num_classes={got[0]}"))
-            fixes.append(Fix(
-                description=f"or load it as trained, then replace the head with a new {want[0]}-way layer",
-                code=(f"model = build(num_classes={got[0]})\nmodel.load_state_dict(state)\n"
-                      f"model.{module} = nn.Linear({got[1]}, {want[0]})"), safety=SAFE))
+            fixes.append(
+                Fix(
+                    description=f"build the model as the checkpoint was trained: `--arg num_classes={got[0]}`",
+                    code=f"--arg num_classes={got[0]}",
+                    safety=SAFE,
+                    check_note=f"check it: run again with --arg num_classes={got[0]}",
+                )
+            )
+            fixes.append(
+                Fix(
+                    description=f"or load it as trained, then replace the head with a new {want[0]}-way layer",
+                    code=(
+                        f"model = build(num_classes={got[0]})\nmodel.load_state_dict(state)\n"
+                        f"model.{module} = nn.Linear({got[1]}, {want[0]})"
+                    ),
+                    safety=SAFE,
+                )
+            )
     if stem and stem in mismatched:
         got, want = ck.checkpoint[stem], ck.model[stem]
         if len(got) == len(want) and got[0] == want[0] and got[2:] == want[2:] and got[1] != want[1]:
             if got[1] == 1:
-                inferred.append(f"`{_module(stem)}` takes 1 channel in the checkpoint: it was trained on "
-                                "grayscale images")
-                fixes.append(Fix(description=f"feed 1-channel images and build `{_module(stem)}` with "
-                                             "in_channels=1", code="--input 1xHxW", safety=SAFE,
-                                 check_note="check it: change the first conv and run with a 1-channel --input"))
+                inferred.append(
+                    f"`{_module(stem)}` takes 1 channel in the checkpoint: it was trained on grayscale images"
+                )
+                fixes.append(
+                    Fix(
+                        description=f"feed 1-channel images and build `{_module(stem)}` with in_channels=1",
+                        code="--input 1xHxW",
+                        safety=SAFE,
+                        check_note="check it: change the first conv and run with a 1-channel --input",
+                    )
+                )
             else:
                 inferred.append(f"`{_module(stem)}` takes {got[1]} channels in the checkpoint, the model {want[1]}")
-            fixes.append(Fix(
-                description="or adapt the stem weights: average over the input channels",
-                code=f"state['{stem}'] = state['{stem}'].mean(1, keepdim=True).repeat(1, {want[1]}, 1, 1)",
-                safety=UNSAFE))
+            fixes.append(
+                Fix(
+                    description="or adapt the stem weights: average over the input channels",
+                    code=f"state['{stem}'] = state['{stem}'].mean(1, keepdim=True).repeat(1, {want[1]}, 1, 1)",
+                    safety=UNSAFE,
+                )
+            )
     if missing and not mismatched and not unexpected and head and all(_module(k) == _module(head) for k in missing):
         inferred.append(f"the checkpoint has no weights for `{_module(head)}`: it was saved without its head")
-        fixes.append(Fix(description="load the rest and keep the new head: missing keys are what strict=False skips",
-                         code="model.load_state_dict(state, strict=False)", safety=SAFE))
+        fixes.append(
+            Fix(
+                description="load the rest and keep the new head: missing keys are what strict=False skips",
+                code="model.load_state_dict(state, strict=False)",
+                safety=SAFE,
+            )
+        )
     if unexpected and not missing:
         modules = sorted({_module(k).split(".")[0] for k in unexpected})
         inferred.append(f"the checkpoint has modules the model lacks: {', '.join(f'`{m}`' for m in modules)}")
     drop = [*mismatched, *unexpected]
     if drop:
         listed = ", ".join(f'"{k}"' for k in drop[:6]) + (", …" if len(drop) > 6 else "")
-        fixes.append(Fix(
-            description="or drop the keys that do not fit before loading (those layers stay randomly "
-                        "initialised; strict=False alone does not skip size mismatches)",
-            code=f"state = {{k: v for k, v in state.items() if k not in {{{listed}}}}}\n"
-                 "model.load_state_dict(state, strict=False)", safety=UNSAFE))
+        fixes.append(
+            Fix(
+                description="or drop the keys that do not fit before loading (those layers stay randomly "
+                "initialised; strict=False alone does not skip size mismatches)",
+                code=f"state = {{k: v for k, v in state.items() if k not in {{{listed}}}}}\n"
+                "model.load_state_dict(state, strict=False)",
+                safety=UNSAFE,
+            )
+        )
     if mismatched:
         k = mismatched[0]
-        notes.append(f"PyTorch reports: size mismatch for {k}: copying a param with shape "
-                     f"torch.Size({list(ck.checkpoint[k])}) from checkpoint, the shape in current model is "
-                     f"torch.Size({list(ck.model[k])})")
+        notes.append(
+            f"PyTorch reports: size mismatch for {k}: copying a param with shape "
+            f"torch.Size({list(ck.checkpoint[k])}) from checkpoint, the shape in current model is "
+            f"torch.Size({list(ck.model[k])})"
+        )
     counts = []
     if mismatched:
         counts.append(f"{len(mismatched)} shape difference{'s' * (len(mismatched) != 1)}")
@@ -121,9 +152,16 @@ def check(ctx: Context) -> list[Finding]:
         counts.append(f"{len(unexpected)} unexpected key{'s' * (len(unexpected) != 1)}")
     first = (mismatched or missing or unexpected)[0]
     row = next((r for r in ctx.trace.layers if r.kind == "module" and r.name == _module(first)), None)
-    return [Finding(
-        code="SC110", severity=ERROR, layer=_module(first),
-        message=f"the checkpoint {ck.path} does not fit the model: {', '.join(counts)}",
-        location=row.location if row is not None else None, row=row.index if row is not None else None,
-        why=inferred + why, notes=notes, fixes=fixes,
-    )]
+    return [
+        Finding(
+            code="SC110",
+            severity=ERROR,
+            layer=_module(first),
+            message=f"the checkpoint {ck.path} does not fit the model: {', '.join(counts)}",
+            location=row.location if row is not None else None,
+            row=row.index if row is not None else None,
+            why=inferred + why,
+            notes=notes,
+            fixes=fixes,
+        )
+    ]

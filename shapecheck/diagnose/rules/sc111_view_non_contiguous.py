@@ -25,8 +25,8 @@ from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..layers import view_compatible, view_shape
 from ..numbers import shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import ref
-from ...trace.records import Edit, Rerun
 
 _LAYOUT = {"permute", "transpose", "t", "swapaxes", "movedim", "expand", "mT"}
 
@@ -45,30 +45,54 @@ def check(ctx: Context) -> list[Finding]:
         current = ctx.trace.row(t.source)
         if current is not None and current.type.split(".")[-1] in _LAYOUT:
             origin = current
-        why = [f"{ref(row)} asks for {shape(asked)} from {shape(t.shape)} with strides {shape(t.stride)}: "
-               "the new dims would span memory that is not laid out contiguously"]
+        why = [
+            f"{ref(row)} asks for {shape(asked)} from {shape(t.shape)} with strides {shape(t.stride)}: "
+            "the new dims would span memory that is not laid out contiguously"
+        ]
         labels = []
         if origin is not None:
-            labels.append(Label(origin.name, f"{ref(origin)} reorders dims without moving memory",
-                                origin.location))
+            labels.append(Label(origin.name, f"{ref(origin)} reorders dims without moving memory", origin.location))
         if not row.failed:
             why.append("the meta engine does not check strides; a real run fails here")
         source = row.called_at.source if row.called_at else ""
         after = source.replace(".view(", ".reshape(", 1) if ".view(" in source else None
         edit = Rerun(edits=(Edit("op_method", op_site(row), params=(("method", "reshape"),)),))
-        fixes = [Fix(description="use `.reshape(...)`, which copies only when the layout needs it",
-                     code=after or "x.reshape(...)", safety=SAFE, location=row.called_at,
-                     before=source if after else None, after=after, rerun=edit)]
+        fixes = [
+            Fix(
+                description="use `.reshape(...)`, which copies only when the layout needs it",
+                code=after or "x.reshape(...)",
+                safety=SAFE,
+                location=row.called_at,
+                before=source if after else None,
+                after=after,
+                rerun=edit,
+            )
+        ]
         if ".view(" in source:
-            fixes.append(Fix(description="or make the tensor contiguous first",
-                             code=source.replace(".view(", ".contiguous().view(", 1), safety=SAFE,
-                             location=row.called_at, rerun=edit))
-        findings.append(Finding(
-            code="SC111", severity=ERROR, layer=row.name,
-            message=f"{ref(row)} needs a contiguous tensor, but {shape(t.shape)} is a reordered view",
-            location=row.location, row=row.index, why=why, labels=labels,
-            notes=["PyTorch reports: view size is not compatible with input tensor's size and stride (at "
-                   "least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."],
-            fixes=fixes,
-        ))
+            fixes.append(
+                Fix(
+                    description="or make the tensor contiguous first",
+                    code=source.replace(".view(", ".contiguous().view(", 1),
+                    safety=SAFE,
+                    location=row.called_at,
+                    rerun=edit,
+                )
+            )
+        findings.append(
+            Finding(
+                code="SC111",
+                severity=ERROR,
+                layer=row.name,
+                message=f"{ref(row)} needs a contiguous tensor, but {shape(t.shape)} is a reordered view",
+                location=row.location,
+                row=row.index,
+                why=why,
+                labels=labels,
+                notes=[
+                    "PyTorch reports: view size is not compatible with input tensor's size and stride (at "
+                    "least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+                ],
+                fixes=fixes,
+            )
+        )
     return findings

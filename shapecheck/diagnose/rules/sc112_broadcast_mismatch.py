@@ -19,16 +19,28 @@ Fix safety: display-only: the right change depends on what the operands mean.
 
 from __future__ import annotations
 
+from ...trace.records import OP
 from ..context import Context
 from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label
 from ..layers import broadcast_mismatch
 from ..numbers import shape
 from ..registry import rule
 from .common import ref
-from ...trace.records import OP
 
-_SYMBOLS = {"add": "+", "radd": "+", "iadd": "+=", "sub": "-", "rsub": "-", "isub": "-=", "mul": "*",
-            "rmul": "*", "imul": "*=", "truediv": "/", "rtruediv": "/", "itruediv": "/="}
+_SYMBOLS = {
+    "add": "+",
+    "radd": "+",
+    "iadd": "+=",
+    "sub": "-",
+    "rsub": "-",
+    "isub": "-=",
+    "mul": "*",
+    "rmul": "*",
+    "imul": "*=",
+    "truediv": "/",
+    "rtruediv": "/",
+    "itruediv": "/=",
+}
 _NOT_ELEMENTWISE = {"join", "view", "flatten", "layout", "matmul", "layer", "reduce"}
 
 
@@ -54,24 +66,39 @@ def check(ctx: Context) -> list[Finding]:
         src = ctx.trace.row(t.source)
         if src is not None:
             labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
-    why = [f"{what}{where} combines a = {shape(a.shape)} and b = {shape(b.shape)}: aligned from the right, "
-           f"dim {dim} is {x} in a and {y} in b, and neither is 1"]
+    why = [
+        f"{what}{where} combines a = {shape(a.shape)} and b = {shape(b.shape)}: aligned from the right, "
+        f"dim {dim} is {x} in a and {y} in b, and neither is 1"
+    ]
     fixes = []
     if len(a.shape) == len(b.shape) >= 3 and a.shape[:2] == b.shape[:2]:
         big, small = (a, b) if x > y else (b, a)
         ratio = max(x, y) // min(x, y)
         if max(x, y) % min(x, y) == 0:
-            fixes.append(Fix(
-                description=f"make the larger operand {shape(big.shape)} match {shape(small.shape)}: for a residual "
-                            f"across a stride-{ratio} layer, downsample the shortcut as ResNet does",
-                code=f"nn.Conv{len(a.shape) - 2}d({a.shape[1]}, {a.shape[1]}, 1, stride={ratio})",
-                safety=DISPLAY_ONLY, location=row.called_at,
-            ))
-    return [Finding(
-        code="SC112", severity=ERROR, layer=row.name,
-        message=f"{what}{where} combines {shape(a.shape)} and {shape(b.shape)}, which do not broadcast",
-        location=row.location, row=row.index, why=why, labels=labels,
-        notes=[f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-               f"non-singleton dimension {dim}"],
-        fixes=fixes,
-    )]
+            fixes.append(
+                Fix(
+                    description=f"make the larger operand {shape(big.shape)} match {shape(small.shape)}: "
+                    "for a residual "
+                    f"across a stride-{ratio} layer, downsample the shortcut as ResNet does",
+                    code=f"nn.Conv{len(a.shape) - 2}d({a.shape[1]}, {a.shape[1]}, 1, stride={ratio})",
+                    safety=DISPLAY_ONLY,
+                    location=row.called_at,
+                )
+            )
+    return [
+        Finding(
+            code="SC112",
+            severity=ERROR,
+            layer=row.name,
+            message=f"{what}{where} combines {shape(a.shape)} and {shape(b.shape)}, which do not broadcast",
+            location=row.location,
+            row=row.index,
+            why=why,
+            labels=labels,
+            notes=[
+                f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {dim}"
+            ],
+            fixes=fixes,
+        )
+    ]

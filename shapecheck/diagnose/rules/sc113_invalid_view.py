@@ -24,8 +24,8 @@ from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..layers import view_shape
 from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import prepool_view_fix, ref
-from ...trace.records import Edit, Rerun
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
@@ -48,14 +48,18 @@ def check(ctx: Context) -> list[Finding]:
     const = known if -1 in asked else prod(asked[1:]) if len(asked) > 1 else known
     why = [f"{ref(row)} asks for {shape(asked)}: rows of {const} values"]
     if t.rank >= 2:
-        why.append(f"at input {'×'.join(map(str, ctx.sample_dims))} one sample has {dot(t.shape[1:])} = {per} "
-                   f"values, and {total} is not a multiple of {known}")
+        why.append(
+            f"at input {'×'.join(map(str, ctx.sample_dims))} one sample has {dot(t.shape[1:])} = {per} "
+            f"values, and {total} is not a multiple of {known}"
+        )
     fixes = []
     if t.rank >= 3:
         size = pool_size(t.shape[1], const, t.shape[2:])
         if size is not None:
-            why.append(f"{const} = {t.shape[1]}·{dot(size)}: the constant fits a {'×'.join(map(str, size))} map, "
-                       f"the input now gives {'×'.join(map(str, t.shape[2:]))}")
+            why.append(
+                f"{const} = {t.shape[1]}·{dot(size)}: the constant fits a {'×'.join(map(str, size))} map, "
+                f"the input now gives {'×'.join(map(str, t.shape[2:]))}"
+            )
         fits = per_sample_range(ctx, row, const, square_only=True)
         if fits:
             why.append(f"the constant is right for inputs with {fits}")
@@ -64,30 +68,46 @@ def check(ctx: Context) -> list[Finding]:
             fixes.append(prepool_view_fix(row, size, const))
         if row.called_at is not None:
             fixes.append(_flatten_fix(ctx, row, var, per))
-    return [Finding(
-        code="SC113", severity=ERROR, layer=row.name,
-        message=f"{ref(row)} asks for shape {shape(asked)}, which does not fit {shape(t.shape)} ({total} values)",
-        location=row.location, row=row.index, why=why,
-        notes=[f"PyTorch reports: shape '{shape(asked)}' is invalid for input of size {total}"], fixes=fixes,
-    )]
+    return [
+        Finding(
+            code="SC113",
+            severity=ERROR,
+            layer=row.name,
+            message=f"{ref(row)} asks for shape {shape(asked)}, which does not fit {shape(t.shape)} ({total} values)",
+            location=row.location,
+            row=row.index,
+            why=why,
+            notes=[f"PyTorch reports: shape '{shape(asked)}' is invalid for input of size {total}"],
+            fixes=fixes,
+        )
+    ]
 
 
 def _flatten_fix(ctx: Context, row, var: str, per: int) -> Fix:
     """torch.flatten(x, 1), plus in_features of the Linear that then fails, found by re-running."""
     flatten = Edit("op_flatten", op_site(row))
-    edits = (flatten,)
+    edits: tuple[Edit, ...] = (flatten,)
     extra = ""
     try:
         after = ctx.rerun(Rerun(edits=edits))
         failing = after.failing
         if failing is not None and failing.type == "Linear" and failing.attrs.get("out_features"):
-            edits = (Edit("replace", failing.name, "Linear",
-                          (("in_features", per), ("out_features", failing.attrs["out_features"]))), flatten)
+            edits = (
+                Edit(
+                    "replace",
+                    failing.name,
+                    "Linear",
+                    (("in_features", per), ("out_features", failing.attrs["out_features"])),
+                ),
+                flatten,
+            )
             extra = f", and set in_features={per} on `{failing.name}` (this input size only)"
     except (LookupError, TimeoutError):
         pass
     return Fix(
         description=f"flatten everything but the batch dim{extra}",
-        code=f"{var} = torch.flatten({var}, 1)", safety=UNSAFE if extra else SAFE,
-        location=row.called_at, rerun=Rerun(edits=edits),
+        code=f"{var} = torch.flatten({var}, 1)",
+        safety=UNSAFE if extra else SAFE,
+        location=row.called_at,
+        rerun=Rerun(edits=edits),
     )

@@ -20,13 +20,14 @@ Fix safety: safe: moving dims changes no parameter; every checkpoint still loads
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from ..roles import channel_attr, channels_last
 from .common import ref, rewrite_call
-from ...trace.records import MODULE, Edit, Rerun
 
 
 def permutation(rank: int) -> tuple[int, ...]:
@@ -70,10 +71,12 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
     name = row.name.rsplit(".", 1)[-1]
     from_input = ctx.trace.is_model_input(t)
     where = "the model input" if from_input else "the tensor that reaches it"
-    why = [f"{ref(row)} was built with {attr}={want} and reads channels from dim 1; {where} is "
-           f"{shape(t.shape)}: {t.shape[1]} sits in dim 1 and {want} in the last dim",
-           f"{t.shape[1]} is a length or width, not a channel count: setting {attr}={t.shape[1]} would make "
-           "the layer run across the wrong axis"]
+    why = [
+        f"{ref(row)} was built with {attr}={want} and reads channels from dim 1; {where} is "
+        f"{shape(t.shape)}: {t.shape[1]} sits in dim 1 and {want} in the last dim",
+        f"{t.shape[1]} is a length or width, not a channel count: setting {attr}={t.shape[1]} would make "
+        "the layer run across the wrong axis",
+    ]
     labels = []
     if not from_input and t.source is not None:
         src = ctx.trace.row(t.source)
@@ -87,28 +90,45 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
     suffix = "." + permute_code("", back).lstrip(".") if back else ""
     after = rewrite_call(source, name, var, moved_arg, suffix)
     if is_norm:
-        description = (f"normalize over the channels in the last dim: move them to dim 1 {shape(moved)}, "
-                       "normalize, and move them back")
+        description = (
+            f"normalize over the channels in the last dim: move them to dim 1 {shape(moved)}, "
+            "normalize, and move them back"
+        )
     else:
         description = f"move the channels to dim 1 before {ref(row)}: {shape(t.shape)} → {shape(moved)}"
-    fixes.append(Fix(
-        description=description,
-        code=after or f"{var} = self.{name}({moved_arg}){suffix}", safety=SAFE, location=row.called_at,
-        before=source if after else None, after=after,
-        rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", perm), ("back", back))),)),
-    ))
+    fixes.append(
+        Fix(
+            description=description,
+            code=after or f"{var} = self.{name}({moved_arg}){suffix}",
+            safety=SAFE,
+            location=row.called_at,
+            before=source if after else None,
+            after=after,
+            rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", perm), ("back", back))),)),
+        )
+    )
     if from_input and ctx.trace.batch is not None:
         dims = tuple(moved[1:])
-        fixes.append(Fix(
-            description=f"or, if the data is channels-first and only --input was written channels-last, pass "
-                        f"--input {'x'.join(map(str, dims))}",
-            code=f"--input {'x'.join(map(str, dims))}", safety=SAFE, rerun=Rerun(dims=dims),
-        ))
+        fixes.append(
+            Fix(
+                description=f"or, if the data is channels-first and only --input was written channels-last, pass "
+                f"--input {'x'.join(map(str, dims))}",
+                code=f"--input {'x'.join(map(str, dims))}",
+                safety=SAFE,
+                rerun=Rerun(dims=dims),
+            )
+        )
     return Finding(
-        code="SC114", severity=ERROR, layer=row.name,
+        code="SC114",
+        severity=ERROR,
+        layer=row.name,
         message=f"{ref(row)} expects {want} channels in dim 1 but they arrive in the last dim of {shape(t.shape)}",
-        location=row.called_at or row.location, row=row.index, why=why, labels=labels,
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        labels=labels,
         notes=[f"{ref(row)} is defined at {row.defined_at}: {row.defined_at.source.strip()}"]
-        if row.defined_at and row.defined_at.source else [],
+        if row.defined_at and row.defined_at.source
+        else [],
         fixes=fixes,
     )

@@ -23,13 +23,15 @@ safe for a transpose.
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from ..roles import RNN_TYPES
 from .common import argument_fix, producer_size_fix, ref, rewrite_call
-from ...trace.records import MODULE, Edit, Rerun
+
 
 @rule("SC115", ERROR, intent=True)
 def check(ctx: Context) -> list[Finding]:
@@ -62,7 +64,9 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
     origin = "the model input"
     if src is not None:
         made = src.attrs.get("embedding_dim") or src.attrs.get("out_features") or src.attrs.get("hidden_size")
-        what = f"makes {made} features" if made == got else f"outputs {shape(src.outputs[0].shape if src.outputs else ())}"
+        what = (
+            f"makes {made} features" if made == got else f"outputs {shape(src.outputs[0].shape if src.outputs else ())}"
+        )
         labels.append(Label(src.name, f"{ref(src)} {what}", src.location))
         origin = ref(src)
     elif ctx.trace.is_model_input(t):
@@ -76,29 +80,53 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         perm = list(range(t.rank))
         perm[d], perm[-1] = perm[-1], perm[d]
         moved = tuple(t.shape[p] for p in perm)
-        why.append(f"{want} sits in dim {d}: the features arrive channels-first; {got} is a length, not a feature "
-                   "count, so input_size must not become it")
+        why.append(
+            f"{want} sits in dim {d}: the features arrive channels-first; {got} is a length, not a feature "
+            "count, so input_size must not become it"
+        )
         code = f"{var}.transpose({d}, {t.rank - 1})"
         after = rewrite_call(source, row.name.rsplit(".", 1)[-1], var, code)
-        fixes.append(Fix(
-            description=f"move the features to the last dim before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
-            code=after or f"{var} = {code}", safety=SAFE, location=row.called_at,
-            before=source if after else None, after=after,
-            rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", tuple(perm)), ("back", None))),)),
-        ))
+        fixes.append(
+            Fix(
+                description=f"move the features to the last dim before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
+                code=after or f"{var} = {code}",
+                safety=SAFE,
+                location=row.called_at,
+                before=source if after else None,
+                after=after,
+                rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", tuple(perm)), ("back", None))),)),
+            )
+        )
     else:
-        fixes.append(argument_fix(row, row.type, 0, "input_size", got,
-                              f"set input_size={got} on {ref(row)} to take what {origin} makes",
-                              Edit("replace", row.name, row.type, _rnn_params(row, input_size=got))))
-        resize = None if src is None else producer_size_fix(
-            src, got, want, f"set {{attr}}={want} on {ref(src)} instead, if {want} features is what the model means")
+        fixes.append(
+            argument_fix(
+                row,
+                row.type,
+                0,
+                "input_size",
+                got,
+                f"set input_size={got} on {ref(row)} to take what {origin} makes",
+                Edit("replace", row.name, row.type, _rnn_params(row, input_size=got)),
+            )
+        )
+        resize = (
+            None
+            if src is None
+            else producer_size_fix(
+                src, got, want, f"set {{attr}}={want} on {ref(src)} instead, if {want} features is what the model means"
+            )
+        )
         if resize is not None:
             fixes.append(resize)
     return Finding(
-        code="SC115", severity=ERROR, layer=row.name,
+        code="SC115",
+        severity=ERROR,
+        layer=row.name,
         message=f"{ref(row)} expects {want} input features but receives {got}",
-        location=row.location, row=row.index, why=why, labels=labels,
+        location=row.location,
+        row=row.index,
+        why=why,
+        labels=labels,
         notes=[f"PyTorch reports: input.size(-1) must be equal to input_size. Expected {want}, got {got}"],
         fixes=fixes,
     )
-

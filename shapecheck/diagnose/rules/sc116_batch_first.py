@@ -23,13 +23,14 @@ verified by tracing again at two batch sizes: the batch must then reach the laye
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
-from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim, twin, layer_owner
+from ..requests import Edit, Rerun
+from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim, layer_owner, twin
 from .common import argument_fix, constructor_line, ref
-from ...trace.records import MODULE, Edit, Rerun
 
 _LAYOUT = {True: "[N, T, F]", False: "[T, N, F]"}
 
@@ -62,10 +63,12 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
     batch = t.shape[found]
     other = t.shape[1 - found]
     layout = _LAYOUT[batch_first]
-    why = [f"{'with' if batch_first else 'without'} batch_first=True, {ref(row)} ({row.type}) reads {layout}: "
-           f"dim {1 - found} as the batch and dim {found} as time",
-           f"dim {found} of {shape(t.shape)} follows the batch size ({batch} here; it changes when the batch does)",
-           f"so it sees {other} sequences of {batch} steps instead of {batch} sequences of {other} steps"]
+    why = [
+        f"{'with' if batch_first else 'without'} batch_first=True, {ref(row)} ({row.type}) reads {layout}: "
+        f"dim {1 - found} as the batch and dim {found} as time",
+        f"dim {found} of {shape(t.shape)} follows the batch size ({batch} here; it changes when the batch does)",
+        f"so it sees {other} sequences of {batch} steps instead of {batch} sequences of {other} steps",
+    ]
     if row.type in RNN_TYPES and len(row.outputs) >= 2:
         h = row.outputs[1]
         why.append(f"its final hidden state h_n is {shape(h.shape)}: one for each of {other} sequences")
@@ -77,18 +80,27 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
     fixes = [_flag_fix(owner, not batch_first)]
     if row.type in RNN_TYPES and owner is row:
         var = module_call_argument(row.called_at.source if row.called_at else "", row.name) or "x"
-        fixes.append(Fix(
-            description=f"or swap dims 0 and 1 before {ref(row)} (and of its output after it)",
-            code=f"{var} = {var}.transpose(0, 1)", safety=SAFE, location=row.called_at,
-            rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),
-        ))
+        fixes.append(
+            Fix(
+                description=f"or swap dims 0 and 1 before {ref(row)} (and of its output after it)",
+                code=f"{var} = {var}.transpose(0, 1)",
+                safety=SAFE,
+                location=row.called_at,
+                rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),
+            )
+        )
     failed = row.failed or (trace.failing is not None and any(r is row for r in trace.ancestors(trace.failing)))
     return Finding(
-        code="SC116", severity=ERROR if failed else WARNING, layer=row.name,
+        code="SC116",
+        severity=ERROR if failed else WARNING,
+        layer=row.name,
         message=f"the batch reaches {ref(row)} in dim {found}, which it reads as time ({layout})",
-        location=row.called_at or owner.called_at or owner.location, row=row.index, why=why,
+        location=row.called_at or owner.called_at or owner.location,
+        row=row.index,
+        why=why,
         labels=[Label(owner.name, f"{ref(owner)} is built with batch_first={batch_first}", owner.location)]
-        if owner is not row else [],
+        if owner is not row
+        else [],
         fixes=fixes,
     )
 
@@ -96,7 +108,15 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
 def _flag_fix(owner, value: bool) -> Fix:
     """`batch_first=value` where the user built the layer (for a Transformer, on its layer line)."""
     cls, loc = constructor_line(owner)
-    return argument_fix(owner, cls, None, "batch_first", value,
-                        f"build {'the layer' if cls == owner.type else f'its `{cls}`'} with batch_first={value}: "
-                        "the batch then reaches the dim the layer reads as the batch",
-                        Edit("set_attrs", owner.name, params=(("batch_first", value),)), safety=SAFE, location=loc)
+    return argument_fix(
+        owner,
+        cls,
+        None,
+        "batch_first",
+        value,
+        f"build {'the layer' if cls == owner.type else f'its `{cls}`'} with batch_first={value}: "
+        "the batch then reaches the dim the layer reads as the batch",
+        Edit("set_attrs", owner.name, params=(("batch_first", value),)),
+        safety=SAFE,
+        location=loc,
+    )

@@ -21,13 +21,15 @@ must stay divisible by `num_heads`; a fix that breaks that is not offered.
 
 from __future__ import annotations
 
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label
 from ..numbers import set_argument, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from ..roles import ATTENTION_TYPES, layer_owner
 from .common import argument_fix, constructor_line, producer_size_fix, ref
-from ...trace.records import MODULE, Edit, Rerun
+
 
 def _arg(row, index: int, name: str):
     for t in row.inputs:
@@ -77,11 +79,27 @@ def _encoder_masks(ctx: Context, row) -> Finding | None:
     src = _arg(row, *src_at)
     if src is None or src.rank != 3:
         return None
-    heads = next((r.attrs.get("num_heads") for r in ctx.trace.layers
-                  if r.type in ATTENTION_TYPES and row in ctx.trace.ancestors(r)), None)
+    heads = next(
+        (
+            r.attrs.get("num_heads")
+            for r in ctx.trace.layers
+            if r.type in ATTENTION_TYPES and row in ctx.trace.ancestors(r)
+        ),
+        None,
+    )
     first = bool(row.attrs.get("batch_first"))
-    return _masks(ctx, row, src, src, heads, first, _arg(row, *pad_at), _arg(row, *mask_at),
-                  pad_name=pad_at[1], mask_name=mask_at[1])
+    return _masks(
+        ctx,
+        row,
+        src,
+        src,
+        heads,
+        first,
+        _arg(row, *pad_at),
+        _arg(row, *mask_at),
+        pad_name=pad_at[1],
+        mask_name=mask_at[1],
+    )
 
 
 def _check_row(ctx: Context, row) -> Finding | None:
@@ -103,18 +121,36 @@ def _memory_finding(row, key, value, embed: int, heads, t, attr: str, what: str,
     """Keys or values with other features than the query (cross-attention): kdim/vdim."""
     a = row.attrs
     built = f"{attr}={want}" if a.get(attr) not in (None, embed) else f"{attr} unset, so it is embed_dim={embed}"
-    finding = _plain(row, f"{ref(row)} expects {what} features of {want} ({attr}) but receives {t.shape[-1]}",
-                     [f"the {what} is {shape(t.shape)}; {ref(row)} was built with {built}"],
-                     [f"or project the {what} to {want} features before {ref(row)}"], UNSAFE)
-    sizes = {"kdim": key.shape[-1] if key is not None else embed,
-             "vdim": value.shape[-1] if value is not None else embed}
-    params = (("embed_dim", embed), ("num_heads", heads), ("batch_first", bool(a.get("batch_first"))),
-              ("kdim", sizes["kdim"]), ("vdim", sizes["vdim"]))
+    finding = _plain(
+        row,
+        f"{ref(row)} expects {what} features of {want} ({attr}) but receives {t.shape[-1]}",
+        [f"the {what} is {shape(t.shape)}; {ref(row)} was built with {built}"],
+        [f"or project the {what} to {want} features before {ref(row)}"],
+        UNSAFE,
+    )
+    sizes = {
+        "kdim": key.shape[-1] if key is not None else embed,
+        "vdim": value.shape[-1] if value is not None else embed,
+    }
+    params = (
+        ("embed_dim", embed),
+        ("num_heads", heads),
+        ("batch_first", bool(a.get("batch_first"))),
+        ("kdim", sizes["kdim"]),
+        ("vdim", sizes["vdim"]),
+    )
     changed = [name for name in ("kdim", "vdim") if sizes[name] != (a.get(name) or embed)]
-    fix = argument_fix(row, "MultiheadAttention", None, changed[0], sizes[changed[0]],
-                       f"build {ref(row)} with " + ", ".join(f"{n}={sizes[n]}" for n in changed)
-                       + " (keys and values may have other features than the query)",
-                       Edit("replace", row.name, "MultiheadAttention", params))
+    fix = argument_fix(
+        row,
+        "MultiheadAttention",
+        None,
+        changed[0],
+        sizes[changed[0]],
+        f"build {ref(row)} with "
+        + ", ".join(f"{n}={sizes[n]}" for n in changed)
+        + " (keys and values may have other features than the query)",
+        Edit("replace", row.name, "MultiheadAttention", params),
+    )
     if len(changed) > 1 and fix.after:
         fix.after = set_argument(fix.after, "MultiheadAttention", None, changed[1], sizes[changed[1]]) or fix.after
         fix.code = fix.after
@@ -137,28 +173,57 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
     if owner is row:
         if isinstance(heads, int) and got % heads == 0:
             params = (("embed_dim", got), ("num_heads", heads), ("batch_first", bool(row.attrs.get("batch_first"))))
-            fixes.append(argument_fix(row, "MultiheadAttention", 0, "embed_dim", got,
-                              f"set embed_dim={got} on {ref(row)} ({got} = {heads}·{got // heads} heads)",
-                              Edit("replace", row.name, "MultiheadAttention", params)))
+            fixes.append(
+                argument_fix(
+                    row,
+                    "MultiheadAttention",
+                    0,
+                    "embed_dim",
+                    got,
+                    f"set embed_dim={got} on {ref(row)} ({got} = {heads}·{got // heads} heads)",
+                    Edit("replace", row.name, "MultiheadAttention", params),
+                )
+            )
         elif isinstance(heads, int):
-            why.append(f"embed_dim={got} would not divide into {heads} heads ({got} = {heads}·{got // heads} + "
-                       f"{got % heads}), so it is not offered")
+            why.append(
+                f"embed_dim={got} would not divide into {heads} heads ({got} = {heads}·{got // heads} + "
+                f"{got % heads}), so it is not offered"
+            )
     elif isinstance(heads, int) and got % heads == 0:
         cls, loc = constructor_line(owner)
         # Every sublayer's size changes with d_model: a change of code, not checked here.
-        fixes.append(argument_fix(owner, cls, 0, "d_model", got,
-                                  f"build the layers of {ref(owner)} with d_model={got} "
-                                  f"({got} = {heads}·{got // heads} heads)", None, location=loc))
+        fixes.append(
+            argument_fix(
+                owner,
+                cls,
+                0,
+                "d_model",
+                got,
+                f"build the layers of {ref(owner)} with d_model={got} ({got} = {heads}·{got // heads} heads)",
+                None,
+                location=loc,
+            )
+        )
     if src is not None:
-        resize = producer_size_fix(src, got, embed, f"set {{attr}}={embed} on {ref(src)}, so it makes the {embed} "
-                                                    f"features {ref(owner)} is built for")
+        resize = producer_size_fix(
+            src,
+            got,
+            embed,
+            f"set {{attr}}={embed} on {ref(src)}, so it makes the {embed} features {ref(owner)} is built for",
+        )
         if resize is not None:
             fixes.append(resize)
     return Finding(
-        code="SC117", severity=ERROR, layer=row.name,
+        code="SC117",
+        severity=ERROR,
+        layer=row.name,
         message=f"{ref(row)} expects embed_dim {embed} but the query has {got} features",
-        location=row.called_at or row.location or owner.location, row=row.index, why=why, labels=labels,
-        notes=[f"PyTorch reports: was expecting embedding dimension of {embed}, but got {got}"], fixes=fixes,
+        location=row.called_at or row.location or owner.location,
+        row=row.index,
+        why=why,
+        labels=labels,
+        notes=[f"PyTorch reports: was expecting embedding dimension of {embed}, but got {got}"],
+        fixes=fixes,
     )
 
 
@@ -175,40 +240,70 @@ def _input_fix(ctx: Context, mask, want: tuple[int, ...]) -> list[Fix]:
     name = f"{given.key}=" if given.key and given.key.isidentifier() else ""
     dtype = "" if given.dtype == "float32" else f":{given.dtype}"
     flag = f"--input {name}{'x'.join(map(str, dims))}{dtype}"
-    return [Fix(description=f"if the mask comes straight from your data, give it as {flag}", code=flag,
-                safety=SAFE, rerun=Rerun(other_dims=((index, tuple(dims)),)))]
+    return [
+        Fix(
+            description=f"if the mask comes straight from your data, give it as {flag}",
+            code=flag,
+            safety=SAFE,
+            rerun=Rerun(other_dims=((index, tuple(dims)),)),
+        )
+    ]
 
 
 def _mask_finding(ctx: Context, row, query, key, embed: int, heads) -> Finding | None:
     key = key or query
     if query.rank != 3 or key.rank != 3:
         return None
-    return _masks(ctx, row, query, key, heads, bool(row.attrs.get("batch_first")),
-                  _arg(row, 99, "key_padding_mask"), _arg(row, 99, "attn_mask"))
+    return _masks(
+        ctx,
+        row,
+        query,
+        key,
+        heads,
+        bool(row.attrs.get("batch_first")),
+        _arg(row, 99, "key_padding_mask"),
+        _arg(row, 99, "attn_mask"),
+    )
 
 
-def _masks(ctx: Context, row, query, key, heads, batch_first: bool, padding, mask,
-           pad_name: str = "key_padding_mask", mask_name: str = "attn_mask") -> Finding | None:
+def _masks(
+    ctx: Context,
+    row,
+    query,
+    key,
+    heads,
+    batch_first: bool,
+    padding,
+    mask,
+    pad_name: str = "key_padding_mask",
+    mask_name: str = "attn_mask",
+) -> Finding | None:
     n = query.shape[0 if batch_first else 1]
     length = query.shape[1 if batch_first else 0]
     source = key.shape[1 if batch_first else 0]
     if padding is not None and tuple(padding.shape) != (n, source):
         hint = " (it is transposed)" if tuple(padding.shape) == (source, n) else ""
-        found = _plain(row, f"`{pad_name}` of {ref(row)} is {shape(padding.shape)} but must be [N, S] = "
-                            f"{shape((n, source))}{hint}",
-                       [f"N = {n} sequences and S = {source} key positions, read from the key {shape(key.shape)} "
-                        f"with batch_first={batch_first}"],
-                       [f"pass a mask of shape {shape((n, source))}" + (f": `{pad_name}.T`" if hint else "")])
+        found = _plain(
+            row,
+            f"`{pad_name}` of {ref(row)} is {shape(padding.shape)} but must be [N, S] = {shape((n, source))}{hint}",
+            [
+                f"N = {n} sequences and S = {source} key positions, read from the key {shape(key.shape)} "
+                f"with batch_first={batch_first}"
+            ],
+            [f"pass a mask of shape {shape((n, source))}" + (f": `{pad_name}.T`" if hint else "")],
+        )
         found.fixes[:0] = _input_fix(ctx, padding, (n, source))
         return found
     if mask is not None and isinstance(heads, int):
         allowed = [(length, source), (n * heads, length, source)]
         if tuple(mask.shape) not in allowed:
-            found = _plain(row, f"`{mask_name}` of {ref(row)} is {shape(mask.shape)} but must be [L, S] = "
-                                f"{shape(allowed[0])} or [N·num_heads, L, S] = {shape(allowed[1])}",
-                           [f"L = {length} query positions, S = {source} key positions, N = {n}, "
-                            f"num_heads = {heads}"],
-                           [f"build the mask as {shape(allowed[0])} for every sequence alike"])
+            found = _plain(
+                row,
+                f"`{mask_name}` of {ref(row)} is {shape(mask.shape)} but must be [L, S] = "
+                f"{shape(allowed[0])} or [N·num_heads, L, S] = {shape(allowed[1])}",
+                [f"L = {length} query positions, S = {source} key positions, N = {n}, num_heads = {heads}"],
+                [f"build the mask as {shape(allowed[0])} for every sequence alike"],
+            )
             if ctx.trace.batch is None:
                 found.fixes[:0] = _input_fix(ctx, mask, allowed[0])
             return found
@@ -216,8 +311,16 @@ def _masks(ctx: Context, row, query, key, heads, batch_first: bool, padding, mas
 
 
 def _plain(row, message: str, why: list[str], fixes: list[str], safety: str = SAFE) -> Finding:
-    return Finding(code="SC117", severity=ERROR, layer=row.name, message=message,
-                   location=row.called_at or row.location, row=row.index, why=why,
-                   fixes=[Fix(description=f, safety=safety,
-                              check_note="not checked: a change of code shapecheck cannot apply") for f in fixes])
-
+    return Finding(
+        code="SC117",
+        severity=ERROR,
+        layer=row.name,
+        message=message,
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        fixes=[
+            Fix(description=f, safety=safety, check_note="not checked: a change of code shapecheck cannot apply")
+            for f in fixes
+        ],
+    )

@@ -84,31 +84,51 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
         j = spread[0]
         positions = out.shape[j + offset]
         source = row.called_at.source if row.called_at else ""
-        why = [f"{ref(row)} combines {shape(x.shape)} with {shape(t.shape)}, which is made from the model's own "
-               f"weights or buffers, not from its input",
-               f"dim {k} of {shape(t.shape)} follows the batch size ({t.shape[k]} here, {u.shape[k]} at batch "
-               f"{ctx.trace.batch + 2}): it was sliced or sized by the batch",
-               f"its dim {j} is 1, so each sample gets one vector for all its {positions} positions"]
+        why = [
+            f"{ref(row)} combines {shape(x.shape)} with {shape(t.shape)}, which is made from the model's own "
+            f"weights or buffers, not from its input",
+            f"dim {k} of {shape(t.shape)} follows the batch size ({t.shape[k]} here, {u.shape[k]} at batch "
+            f"{(ctx.trace.batch or 0) + 2}): it was sliced or sized by the batch",
+            f"its dim {j} is 1, so each sample gets one vector for all its {positions} positions",
+        ]
         fixes = []
         match = _SLICED_BY_BATCH.search(source)
         if match and t.rank == 3 and t.shape[1] == 1 and k == 0:
             var = match.group(1)
-            after = source[:match.start()] + f"[:{var}.size(1)].transpose(0, 1)" + source[match.end():]
-            fixes.append(Fix(
-                description="index the table by position (dim 1 of batch-first data) and put its batch dim of "
-                            "size 1 in front, so every sample gets the same vector per position",
-                code=after, safety=SAFE, location=row.called_at, before=source, after=after,
-                check_note="not checked: the table is indexed in code shapecheck cannot rewrite"))
-        fixes.append(Fix(
-            description="or, if the rest of the model reads [T, B, E], feed it sequence-first data and build its "
-                        "layers without batch_first=True", safety=SAFE,
-            check_note="not checked: a change of the data layout"))
+            after = source[: match.start()] + f"[:{var}.size(1)].transpose(0, 1)" + source[match.end() :]
+            fixes.append(
+                Fix(
+                    description="index the table by position (dim 1 of batch-first data) and put its batch dim of "
+                    "size 1 in front, so every sample gets the same vector per position",
+                    code=after,
+                    safety=SAFE,
+                    location=row.called_at,
+                    before=source,
+                    after=after,
+                    check_note="not checked: the table is indexed in code shapecheck cannot rewrite",
+                )
+            )
+        fixes.append(
+            Fix(
+                description="or, if the rest of the model reads [T, B, E], feed it sequence-first data and build its "
+                "layers without batch_first=True",
+                safety=SAFE,
+                check_note="not checked: a change of the data layout",
+            )
+        )
         return Finding(
-            code="SC119", severity=WARNING, layer=row.name,
+            code="SC119",
+            severity=WARNING,
+            layer=row.name,
             message=f"{ref(row)} adds a tensor sized by the batch across the {positions} positions of each sample",
-            location=row.called_at, row=row.index, why=why, fixes=fixes,
-            notes=["a positional table written for [T, B, E] (`pe[:x.size(0)]`) used with batch-first [B, T, E] "
-                   "data does this"],
+            location=row.called_at,
+            row=row.index,
+            why=why,
+            fixes=fixes,
+            notes=[
+                "a positional table written for [T, B, E] (`pe[:x.size(0)]`) used with batch-first [B, T, E] "
+                "data does this"
+            ],
         )
     return None
 
@@ -117,24 +137,38 @@ def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
     if ctx.trace.batch != 1 or not row.outputs:
         return None
     out = row.outputs[0]
-    for t, u, k in _following_batch(row, other, from_input=True):
+    for t, _u, k in _following_batch(row, other, from_input=True):
         offset = out.rank - t.rank
         if t.shape[k] != 1 or out.shape[k + offset] == 1:
             continue
         size = out.shape[k + offset]
         partner = next((p for p in row.inputs if p is not t and p.rank >= out.rank - k - offset), None)
         fails = other.failed
-        why = [f"dim {k} of {shape(t.shape)} is the batch (it follows the batch size); at batch 1 it is broadcast "
-               f"against {size}" + (f" of {shape(partner.shape)}" if partner is not None else ""),
-               f"the result {shape(out.shape)} holds {size} rows where there is one sample"]
-        why.append(f"at batch {ctx.trace.batch + 2} this op fails" if fails else
-                   f"at batch {ctx.trace.batch + 2} it returns {shape(other.outputs[0].shape) if other.outputs else '…'}")
+        why = [
+            f"dim {k} of {shape(t.shape)} is the batch (it follows the batch size); at batch 1 it is broadcast "
+            f"against {size}" + (f" of {shape(partner.shape)}" if partner is not None else ""),
+            f"the result {shape(out.shape)} holds {size} rows where there is one sample",
+        ]
+        why.append(
+            f"at batch {ctx.trace.batch + 2} this op fails"
+            if fails
+            else f"at batch {ctx.trace.batch + 2} it returns {shape(other.outputs[0].shape) if other.outputs else '…'}"
+        )
         return Finding(
-            code="SC119", severity=WARNING, layer=row.name,
+            code="SC119",
+            severity=WARNING,
+            layer=row.name,
             message=f"{ref(row)} broadcasts the batch dim against a size of {size}: {shape(out.shape)} at batch 1",
-            location=row.called_at, row=row.index, why=why,
-            fixes=[Fix(description="align the other operand so that its batch dim is 1 where the data has the "
-                                   "batch (`unsqueeze`/`transpose` it), then check with --batch 2", safety=SAFE,
-                       check_note="not checked: a change of code shapecheck cannot apply")],
+            location=row.called_at,
+            row=row.index,
+            why=why,
+            fixes=[
+                Fix(
+                    description="align the other operand so that its batch dim is 1 where the data has the "
+                    "batch (`unsqueeze`/`transpose` it), then check with --batch 2",
+                    safety=SAFE,
+                    check_note="not checked: a change of code shapecheck cannot apply",
+                )
+            ],
         )
     return None

@@ -1,0 +1,103 @@
+"""What a row keeps of its arguments: the tensors inside nested arguments, an op's other arguments
+as plain values, and the attributes of a module that explain shapes."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+# Module attributes worth keeping: they explain shapes.
+_ATTRS = (
+    "in_features",
+    "out_features",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "output_size",
+    "num_features",
+    "start_dim",
+    "end_dim",
+    "normalized_shape",
+    "num_embeddings",
+    "embedding_dim",
+    "scale_factor",
+    "size",
+    "dim",
+    "num_groups",
+    "num_channels",
+    "ceil_mode",
+    "embed_dim",
+    "num_heads",
+    "batch_first",
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "bidirectional",
+    "proj_size",
+    "kdim",
+    "vdim",
+    "padding_idx",
+)
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def tensors_in(obj, key: str = ""):
+    """Yield (key, tensor) for each tensor in a nested argument."""
+    if isinstance(obj, torch.Tensor):
+        yield key, obj
+    elif isinstance(obj, (list, tuple)):
+        fields = getattr(obj, "_fields", None)
+        for i, item in enumerate(obj):
+            sub = f".{fields[i]}" if fields else f"[{i}]"
+            yield from tensors_in(item, key + sub)
+    elif isinstance(obj, dict):
+        for k, item in obj.items():
+            yield from tensors_in(item, f"{key}[{k!r}]")
+
+
+def module_attrs(module: nn.Module) -> dict:
+    attrs = {}
+    for name in _ATTRS:
+        value = getattr(module, name, None)
+        if isinstance(value, (bool, int, float, str)) or (
+            isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
+        ):
+            attrs[name] = list(value) if isinstance(value, tuple) else value
+    # A Transformer encoder/decoder (or one of its layers) keeps its layout and heads in its
+    # attention sublayer; it checks masks before any sublayer runs, so record them here.
+    inner = getattr(module, "self_attn", None)
+    layers = getattr(module, "layers", None)
+    if inner is None and isinstance(layers, nn.ModuleList) and len(layers):
+        inner = getattr(layers[0], "self_attn", None)
+    if isinstance(inner, nn.MultiheadAttention):
+        for name in ("batch_first", "num_heads", "embed_dim"):
+            attrs.setdefault(name, getattr(inner, name))
+    return attrs
+
+
+TENSOR = "<tensor>"  # stands for a tensor argument in `attrs["args"]`, keeping positions
+
+
+def plain_value(value):
+    if isinstance(value, torch.Tensor):
+        return TENSOR
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return value
+    if isinstance(value, (list, tuple, torch.Size)):
+        return [plain_value(v) for v in value]
+    return repr(value)[:40]
+
+
+def op_args(args, kwargs) -> dict:
+    """An op's arguments for display and rules: positions kept, tensors as a marker."""
+    out = {"args": [plain_value(a) for a in args]}
+    for k, v in kwargs.items():
+        out[k] = plain_value(v)
+    return out
