@@ -474,7 +474,11 @@ def attach(exc: BaseException, budget_s: float = 3.0) -> None:
         return
     if hasattr(exc, "add_note"):
         exc.add_note("\n" + text.rstrip())
-    else:  # pragma: no cover - Python 3.10
+    else:  # Python 3.10: notes are kept where 3.11 keeps them, but tracebacks do not print them
+        try:
+            exc.__notes__ = [*getattr(exc, "__notes__", []), "\n" + text.rstrip()]  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
         print(text, file=sys.stderr)
 
 

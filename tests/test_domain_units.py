@@ -4,7 +4,8 @@ expressions, summarising accepted sizes, the sentence, and rules reading express
 import pytest
 import sympy
 from helpers import TraceBuilder
-from torch.utils._sympy.functions import FloorDiv, Max, PythonMod
+from torch.utils._sympy import functions as torch_sympy
+from torch.utils._sympy.functions import FloorDiv, PythonMod
 
 from shapecheck.diagnose.context import Context
 from shapecheck.diagnose.numbers import per_sample_expression, per_sample_range
@@ -13,6 +14,8 @@ from shapecheck.domain.expressions import compile_expr, is_divisibility, to_form
 from shapecheck.domain.formulas import evaluate, readable, sizes_where, summarize
 from shapecheck.domain.records import AcceptedInputs, DimDomain, dim_names
 from shapecheck.trace.records import TensorInfo
+
+Max = getattr(torch_sympy, "Max", sympy.Max)  # torch 2.4 sizes use sympy.Max
 
 H, W, B = sympy.symbols("s36 s98 s26", integer=True, positive=True)
 NAMES = {H: "H", W: "W", B: "B"}

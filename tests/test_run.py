@@ -307,7 +307,7 @@ def test_pytest_plugin_adds_a_section(pytester):
         """
     )
     plain = pytester.runpytest_subprocess()
-    assert "shapecheck" not in plain.stdout.str()
+    assert "- shapecheck -" not in plain.stdout.str() and "SC101" not in plain.stdout.str()
     result = pytester.runpytest_subprocess("-p", "shapecheck")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*- shapecheck -*", "*error?SC101?*was never flattened*"])

@@ -137,7 +137,7 @@ def to_formula(expr, names: dict) -> Formula:
     if isinstance(expr, (sympy.Rational, sympy.Float)):
         return float(expr)
     args = tuple(to_formula(a, names) for a in expr.args)
-    for cls in (sympy.Add, sympy.Mul, sympy.Pow):
+    for cls in (sympy.Add, sympy.Mul, sympy.Pow, sympy.Max, sympy.Min):  # torch < 2.5 sizes use sympy's Max
         if isinstance(expr, cls):
             return (cls.__name__, *args)
     for name in _CALLS:

@@ -120,7 +120,10 @@ def _attention_module(row: LayerRecord) -> int:
     n, length, source = (q[0], q[1], key[1]) if first else (q[1], q[0], key[0])
     kdim, vdim = a.get("kdim") or e, a.get("vdim") or e
     projections = length * e * e + source * kdim * e + source * vdim * e + length * e * e
-    return n * (projections + 2 * length * source * e)
+    weights = e * e + kdim * e + vdim * e + e * e
+    # in_proj_bias and out_proj.bias: one add per projected value, as a Linear's bias is counted
+    biases = (2 * length + 2 * source) * e if _has_bias(row, weights) else 0
+    return n * (projections + biases + 2 * length * source * e)
 
 
 def _recurrent(row: LayerRecord) -> int:

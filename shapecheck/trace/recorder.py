@@ -345,6 +345,34 @@ class Recorder:
                 return
 
 
+_LEGACY_TYPES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor",
+    "bool": "BoolTensor",
+    "uint8": "ByteTensor",
+    "int8": "CharTensor",
+    "int16": "ShortTensor",
+}
+
+
+def _embedding_indices(args, kwargs) -> None:
+    """A real run rejects float indices; the meta kernel of torch ≤ 2.12 looks them up anyway."""
+    indices = args[0] if args else kwargs.get("input")
+    if isinstance(indices, torch.Tensor) and indices.dtype not in (torch.int64, torch.int32):
+        kind = _LEGACY_TYPES.get(dtype_name(indices.dtype), dtype_name(indices.dtype))
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got torch.{kind} instead (while checking arguments for embedding)"
+        )
+
+
+# Checks a real run makes that some torch versions' meta kernels skip: run after the meta op
+# succeeded, so where meta checks for itself nothing changes.
+_REAL_CHECKS = {"torch.nn.functional.embedding": _embedding_indices}
+
+
 def _flat_tensors(args, kwargs):
     for a in itertools.chain(args, kwargs.values()):
         if isinstance(a, torch.Tensor):
@@ -390,6 +418,8 @@ class OpMode(TorchFunctionMode):
                     category = category or "rewritten"
         try:
             out = func(*args, **kwargs)
+            if rec.meta and full in _REAL_CHECKS:
+                _REAL_CHECKS[full](args, kwargs)
         except (EngineLimit, StopTrace, BudgetSpent):
             raise
         except Exception as exc:
