@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
@@ -38,7 +39,14 @@ def parse_inputs(inputs) -> list[InputSpec | Nested] | None:
 
 def _specs(parsed: list[InputSpec | Nested] | None, loaded: LoadedModel) -> list:
     if parsed is not None:
-        return parsed
+        # A Hugging Face model's attention mask, given or default, goes in as a FakeTensor on meta
+        # (see loading.zoo.hf_inputs).
+        return [
+            replace(s, fake=True)
+            if loaded.family == "hf" and isinstance(s, InputSpec) and s.name == "attention_mask"
+            else s
+            for s in parsed
+        ]
     if loaded.default_inputs:
         return list(loaded.default_inputs)
     raise SpecError(
@@ -249,7 +257,6 @@ def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s
 
 def _copy_expressions(source, trace) -> None:
     """Put the symbolic run's expressions on the matching rows (same order, name and type)."""
-    from dataclasses import replace
 
     def merged(mine, theirs):
         if len(mine) != len(theirs):

@@ -39,6 +39,9 @@ class InputSpec:
     dims: tuple[int, ...]
     dtype: str = "float32"
     name: str | None = None
+    # On meta, pass it as a FakeTensor: libraries that read values only outside a trace
+    # (transformers' `if attention_mask.all()`) then skip the read. For default masks.
+    fake: bool = False
 
     def __str__(self) -> str:
         text = "x".join(str(d) for d in self.dims)

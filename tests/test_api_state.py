@@ -107,3 +107,31 @@ def test_two_threads_checking_at_once_leave_torch_as_it_was():
     assert torch.empty(2).device.type == "cpu"
     assert torch.hub.load_state_dict_from_url is hub_loader
     assert torch.backends.mha.get_fastpath_enabled()
+
+
+def test_grad_mode_comes_back_even_when_a_pass_is_cut_off_while_unwinding():
+    """A time budget that rang while `no_grad` was exiting once left gradients off for the
+    caller (seen on torch 2.15 under load). Whatever a context does on its way out, the pass
+    restores the caller's grad mode."""
+    import contextlib
+
+    from shapecheck.trace.budget import BudgetSpent
+    from shapecheck.trace.engines import recorded_pass
+    from shapecheck.trace.recorder import Recorder
+    from shapecheck.trace.records import Trace
+
+    @contextlib.contextmanager
+    def cut_off_on_exit():
+        yield
+        torch.set_grad_enabled(False)  # what an interrupted `no_grad().__exit__` leaves behind
+        raise BudgetSpent()
+
+    model = nn.Linear(3, 2)
+    trace = Trace(model="Linear", inputs=[], engine="meta")
+    assert torch.is_grad_enabled()
+    with pytest.raises(BudgetSpent):
+        recorded_pass(
+            model, Recorder(model, meta=False), trace, False, lambda: model(torch.zeros(1, 3)), [cut_off_on_exit()]
+        )
+    assert torch.is_grad_enabled()
+    assert [r.type for r in trace.layers] == ["Linear"]

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import shapecheck
 from shapecheck.cli import app
-from shapecheck.trace.costs import memory_estimate, total_macs
+from shapecheck.trace.costs import leaves, memory_estimate, row_macs, total_macs
 
 # torchinfo 1.8.0's total_mult_adds and total_params at input (2, 3, 224, 224), measured once:
 # for convolution, Linear and normalisation layers shapecheck counts as torchinfo does.
@@ -63,6 +63,27 @@ def test_vit_is_higher_than_torchinfo_by_exactly_the_per_token_and_attention_wor
     # shapecheck counts the MLP for every token and the attention: exactly that much more.
     extra = layers * batch * ((tokens - 1) * mlp + attention)
     assert total_macs(report.trace) == torchinfo + extra == 35_160_716_240
+
+
+# torchinfo 1.8.0's totals at batch 2 (torchinfo.summary(model, input_size=(2, 3, 224, 224))).
+TRANSFORMERS_TORCHINFO = [("vit_b_16", 346_465_232), ("swin_t", 68_736_464)]
+
+
+@pytest.mark.parametrize("name, theirs", TRANSFORMERS_TORCHINFO, ids=[t[0] for t in TRANSFORMERS_TORCHINFO])
+def test_the_difference_from_torchinfo_is_exactly_the_work_it_leaves_out(name, theirs):
+    """torchinfo counts a Linear module once per sample (its parameters × batch) and no
+    functional linear, matmul or attention; shapecheck counts each per token. Taking exactly
+    that away from shapecheck's rows gives torchinfo's total."""
+    report = shapecheck.check(name, "3x224x224", batch=2)
+    left_out = 0
+    for row in leaves(report.trace):
+        work = row_macs(row)
+        if row.kind == "module" and row.type == "Linear":
+            left_out += work - row.params * 2
+        elif not (row.kind == "module" and (row.type.startswith("Conv") or "Norm" in row.type)):
+            left_out += work  # F.linear, matmul, nn.MultiheadAttention
+    assert left_out > 0
+    assert total_macs(report.trace) - left_out == theirs
 
 
 def test_a_hand_counted_model():
@@ -152,3 +173,19 @@ def test_summary_takes_torchinfos_arguments():
     )
     assert pair.total_mult_adds == 2 * 3 * 5 * 4
     assert pair.summary_list[0].outputs[0].shape == (2, 3, 5)
+
+
+def test_addmm_is_counted_like_the_linear_it_stands_for():
+    class Conv1D(nn.Module):  # transformers' GPT-2 layer: bias + x @ w
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.zeros(6, 4))
+            self.bias = nn.Parameter(torch.zeros(4))
+
+        def forward(self, x):
+            return torch.addmm(self.bias, x.view(-1, 6), self.weight).view(x.shape[0], -1, 4)
+
+    report = shapecheck.check(Conv1D(), "5x6", batch=2)
+    assert total_macs(report.trace) == 2 * 5 * 4 * 6 + 2 * 5 * 4
+    linear = shapecheck.check(nn.Linear(6, 4), "5x6", batch=2)
+    assert total_macs(linear.trace) == total_macs(report.trace)

@@ -23,6 +23,17 @@ def test_symbolic_engine_apis():
     from torch._dispatch.python import enable_python_dispatcher  # noqa: F401 - used for some models
 
 
+def test_fake_mask_apis():
+    # trace/engines.py and recorder.py: default attention masks are FakeTensors that meet plain
+    # meta tensors. Fallback: a plain meta mask, which transformers reads, so the real engine.
+    from torch._subclasses.fake_tensor import FakeTensor, FakeTensorMode
+
+    mode = FakeTensorMode(allow_non_fake_inputs=True)
+    mask = mode.from_tensor(torch.ones(1, 4, dtype=torch.long, device="meta"))
+    out = mask[:, None, :] * torch.empty(1, 4, 1, dtype=torch.long, device="meta")
+    assert isinstance(out, FakeTensor) and out.shape == (1, 4, 4)
+
+
 def test_export_archive_apis():
     # saved/program.py: .pt2 without unpickling. Fallback: the archive is refused (exit 2) with a
     # --trust-pickle hint, never opened unsafely (tests/test_untrusted.py checks the refusal).

@@ -134,7 +134,12 @@ def test_hf_inputs_by_family_and_config_fields_by_arg():
             "num_key_value_heads": 2,
         },
     )
-    assert [(i.key, i.shape, i.dtype) for i in text.inputs] == [("input_ids", (1, 128), "int64")]
+    assert [(i.key, i.shape, i.dtype) for i in text.inputs] == [
+        ("input_ids", (1, 128), "int64"),
+        ("attention_mask", (1, 128), "int64"),
+    ]
+    # The default mask stays on meta (a FakeTensor, so transformers skips reading its values).
+    assert text.engine == "meta", text.engine_note
     out = text.trace.layers[0].outputs
     assert out[0].key == "['last_hidden_state']" and out[0].shape == (1, 128, 256)
     assert sum(1 for r in text.layers if r.type == "LlamaDecoderLayer") == 2
@@ -142,6 +147,7 @@ def test_hf_inputs_by_family_and_config_fields_by_arg():
     assert vision.inputs[0].key == "pixel_values" and vision.inputs[0].shape == (1, 3, 224, 224)
     masked = shapecheck.check("hf:bert", ["input_ids=64:long", "attention_mask=64:long"], batch=2)
     assert masked.ok and masked.trace.layers[0].outputs[0].shape == (2, 64, 768)
+    assert masked.engine == "meta", masked.engine_note
 
 
 @pytest.mark.parametrize(

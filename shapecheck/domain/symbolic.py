@@ -224,32 +224,12 @@ def run(
     to well past the deadline stops early, leaving the time to probes.
     """
     if python_dispatcher is None:
-        first = run(
-            model,
-            specs,
-            batch=batch,
-            train=train,
-            as_list=as_list,
-            label=label,
-            def_sites=def_sites,
-            deadline=deadline,
-            python_dispatcher=False,
-            expected_rows=expected_rows,
-        )
+        options = dict(batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites)
+        options.update(deadline=deadline, expected_rows=expected_rows)
+        first = run(model, specs, python_dispatcher=False, **options)
         if first.trace.error is None or first.budget_spent or first.trace.error.engine_limit:
             return first
-        again = run(
-            model,
-            specs,
-            batch=batch,
-            train=train,
-            as_list=as_list,
-            label=label,
-            def_sites=def_sites,
-            deadline=deadline,
-            python_dispatcher=True,
-            expected_rows=expected_rows,
-        )
+        again = run(model, specs, python_dispatcher=True, **options)
         return first if again.budget_spent else again
     FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic = _api()
     if as_list:
@@ -297,11 +277,7 @@ def run(
         else:
             fixed[name] = int(size)
 
-    contexts = (
-        [_alarm(deadline), mode]
-        + ([_python_dispatcher()] if python_dispatcher else [])
-        + [torch.device("meta"), no_fastpath()]
-    )
+    contexts = [mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta"), no_fastpath()]
     spent = False
     if expected_rows and deadline is not None:
         rec.pace = (time.perf_counter(), expected_rows)
@@ -314,6 +290,7 @@ def run(
             train,
             lambda: torch.func.functional_call(model, fake_state, args, kwargs, strict=False),
             contexts,
+            inner=[_alarm(deadline)],  # armed only around the forward pass, not while modes unwind
         )
     except BudgetSpent:
         spent = True

@@ -149,10 +149,10 @@ def from_hf(target: str, args: dict):
 
 
 def hf_inputs(module, config) -> list[InputSpec] | None:
-    """A family's usual dummy input, by the names `forward` takes: token ids for text,
-    `pixel_values` for vision, a second of audio at 16 kHz for speech. No attention mask: models
-    read its values (`if mask.all()`), which meta tensors do not have, and a mask of ones changes
-    no shape; `--input attention_mask=128:long` adds one (traced on real tensors then)."""
+    """A family's usual dummy input, by the names `forward` takes: token ids and their attention
+    mask for text, `pixel_values` for vision, a second of audio at 16 kHz for speech. The mask
+    goes in as a FakeTensor on meta: transformers reads a mask's values (`if mask.all()`) except
+    while tracing, which a FakeTensor tells it it is."""
     try:
         params = inspect.signature(module.forward).parameters
     except (TypeError, ValueError):
@@ -164,6 +164,8 @@ def hf_inputs(module, config) -> list[InputSpec] | None:
         limit = getattr(text, "max_position_embeddings", None) or getattr(text, "n_positions", None) or TEXT_LENGTH
         length = min(TEXT_LENGTH, limit) if isinstance(limit, int) and limit > 0 else TEXT_LENGTH
         specs.append(InputSpec((length,), "int64", "input_ids"))
+        if "attention_mask" in params:
+            specs.append(InputSpec((length,), "int64", "attention_mask", fake=True))
     if "input_features" in params and getattr(config, "num_mel_bins", None):  # speech: a log-mel spectrogram
         frames = 2 * (getattr(config, "max_source_positions", None) or 1500)
         specs.append(InputSpec((config.num_mel_bins, frames), "float32", "input_features"))

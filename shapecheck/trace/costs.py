@@ -48,9 +48,8 @@ _MATMUL = (
     "Tensor.mm",
     "Tensor.__matmul__",
     "Tensor.__rmatmul__",
-    "torch.baddbmm",
-    "torch.addmm",
 )
+_ADD_MATMUL = ("torch.addmm", "torch.baddbmm")
 _GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 
 
@@ -92,6 +91,8 @@ def row_macs(row: LayerRecord) -> int:
             return _recurrent(row)
         return 0
     if row.kind == OP:
+        if row.type in _ADD_MATMUL and len(row.inputs) >= 3:  # addmm(bias, a, b): a @ b, then the add
+            return _out(row) * (row.inputs[1].shape[-1] if row.inputs[1].shape else 1) + _out(row)
         if row.type in _MATMUL and len(row.inputs) >= 2:
             return _out(row) * (row.inputs[0].shape[-1] if row.inputs[0].shape else 1)
         if row.type in ("F.linear", "torch.nn.functional.linear") and len(row.inputs) >= 2:

@@ -40,18 +40,32 @@ def _dummy(shape, dtype, device: str):
     return torch.randint(0, 2, shape, device=device, dtype=dtype)
 
 
-def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_list: bool) -> list:
+def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_list: bool, fakes: bool = False) -> list:
     """Dummy inputs: a tensor per spec (a structure of them for a Nested spec), or (detection
-    models) a list of per-sample images."""
+    models) a list of per-sample images. With `fakes`, on meta, specs marked `fake` become
+    FakeTensors (values no one can read, which libraries recognise as a trace)."""
     from ..spec import Nested
 
+    mode = None
+
     def build(spec):
+        nonlocal mode
         if isinstance(spec, Nested):
             value = spec.value
             if isinstance(value, dict):
                 return {k: build(v) for k, v in value.items()}
             return type(value)(build(v) for v in value)
-        return _dummy(spec.shape(batch), getattr(torch, spec.dtype), device)
+        tensor = _dummy(spec.shape(batch), getattr(torch, spec.dtype), device)
+        if fakes and device == META and spec.fake:
+            if mode is None:
+                try:
+                    from torch._subclasses.fake_tensor import FakeTensorMode
+
+                    mode = FakeTensorMode(allow_non_fake_inputs=True)  # it meets plain meta tensors
+                except (ImportError, TypeError):  # pragma: no cover - a plain meta tensor then
+                    return tensor
+            tensor = mode.from_tensor(tensor)
+        return tensor
 
     values = []
     for spec in specs:
@@ -162,7 +176,7 @@ def run(
     other input sizes cheaply). `rewrites` change op calls, to test fixes.
     """
     meta = engine == META
-    inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list)
+    inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list, fakes=True)
     rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at, rewrites=rewrites)
     for value in inputs:
         for _, t in tensors_in(value):
@@ -194,13 +208,15 @@ def run(
     return trace
 
 
-def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, forward, contexts=()) -> None:
+def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, forward, contexts=(), inner=()) -> None:
     """Run `forward()` with the recorder attached, gradients off, warnings hushed and `contexts`
-    entered. The model's exception becomes `trace.error`; StopTrace and BudgetSpent (ends, not
-    failures) propagate. Either way the rows land in `trace.layers` and the model is left as it
-    was: hooks removed, training mode restored.
+    entered (`inner` ones last, around the forward pass alone: a timer that interrupts). The
+    model's exception becomes `trace.error`; StopTrace and BudgetSpent (ends, not failures)
+    propagate. Either way the rows land in `trace.layers` and the caller's state is left as it
+    was: hooks removed, training mode and grad mode restored.
     """
     flags = training_flags(model)
+    grad = torch.is_grad_enabled()
     model.train(train)
     rec.attach()
     start = time.perf_counter()
@@ -215,6 +231,8 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
             stack.enter_context(warnings.catch_warnings())
             warnings.simplefilter("ignore")
             stack.enter_context(OpMode(rec))
+            for context in inner:
+                stack.enter_context(context)
             forward()
     except StopTrace:
         raise
@@ -225,6 +243,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
         trace.seconds = time.perf_counter() - start
         rec.detach()
         restore_flags(flags)
+        torch.set_grad_enabled(grad)
         trace.layers = rec.rows
 
 
@@ -262,7 +281,7 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
         if not isinstance(specs[0], InputSpec):
             return False  # a nested first input has no one size to try
         shaped = [InputSpec(dims, specs[0].dtype, specs[0].name), *specs[1:]]
-        inputs = make_inputs(shaped, shape[0] if batch is not None else None, device=META, as_list=as_list)
+        inputs = make_inputs(shaped, shape[0] if batch is not None else None, device=META, as_list=as_list, fakes=True)
         args, kwargs = split_call(shaped, inputs)
         flags = training_flags(model)
         model.train(train)

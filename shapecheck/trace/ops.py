@@ -43,6 +43,8 @@ CATEGORIES = {
         "torch.Tensor.__rmatmul__",
         "torch.mm",
         "torch.bmm",
+        "torch.addmm",  # transformers' Conv1D (GPT-2): bias + x @ w
+        "torch.baddbmm",
         "torch.einsum",
     ),
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "torch._C._nn.scaled_dot_product_attention"),

@@ -18,6 +18,11 @@ from .arguments import dtype_name, module_attrs, op_args, tensors_in
 from .budget import BudgetSpent, projected_overrun
 from .ops import CATEGORY_OF, VALUE_OPS, function_name, short_op_name
 from .records import MODULE, OP, LayerRecord, Location, TensorInfo
+
+try:  # default attention masks are FakeTensors (see engines.make_inputs)
+    from torch._subclasses.fake_tensor import FakeTensor
+except ImportError:  # pragma: no cover - then masks are plain meta tensors
+    FakeTensor = ()  # type: ignore[assignment,misc]
 from .sources import location_of, module_caller, op_caller
 
 _TID = "_shapecheck_tid"
@@ -434,6 +439,8 @@ class OpMode(TorchFunctionMode):
                 if caller is not None:
                     exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller, True, site)
             raise
+        if rec.meta and isinstance(out, FakeTensor):
+            out = _demoted(out, args, kwargs)
         _mark_from_input(args, kwargs, out)
         if caller is not None:
             if category != "elementwise" or _broadcasts(rec, args):
@@ -472,6 +479,19 @@ class OpMode(TorchFunctionMode):
                     f"`{short_op_name(full)}` mixes meta tensors with a {t.device.type} tensor "
                     "that the model creates itself"
                 )
+
+
+def _demoted(out, args, kwargs):
+    """A FakeTensor input (a default attention mask) keeps libraries from reading its values;
+    what is computed from it together with plain meta tensors goes on as a plain meta tensor, so
+    that fake dispatch (slow) does not spread through every later layer."""
+    if not any(not isinstance(t, FakeTensor) for t in _flat_tensors(args, kwargs)):
+        return out
+    plain = torch.empty_strided(out.shape, out.stride(), dtype=out.dtype, device="meta")
+    for attr in (_TID, _FROM_INPUT):
+        if hasattr(out, attr):
+            setattr(plain, attr, getattr(out, attr))
+    return plain
 
 
 def _mark_from_input(args, kwargs, out) -> None:
