@@ -141,6 +141,10 @@ def check(
             f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
             + "".join(f"; {n}" for n in checkpoint.notes)
         )
+    return _report(loaded, trace, diagnosis, note, notes, start, accepted)
+
+
+def _report(loaded: LoadedModel, trace, diagnosis, note, notes: list[str], start: float, accepted=None) -> Report:
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
@@ -334,16 +338,7 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
             note = "torch.export program: shapes from the program's graph, grouped by module"
     diagnosis = diagnose(trace)
     suppress.apply(diagnosis, trace, ignored)
-    return Report(
-        model=loaded.label,
-        inputs=trace.inputs,
-        engine=trace.engine,
-        trace=trace,
-        diagnosis=diagnosis,
-        engine_note=note,
-        notes=list(loaded.notes),
-        seconds=time.perf_counter() - start,
-    )
+    return _report(loaded, trace, diagnosis, note, list(loaded.notes), start)
 
 
 def _runner(loaded: LoadedModel, specs, common):
