@@ -38,20 +38,12 @@ def parse_inputs(inputs) -> list[InputSpec | Nested] | None:
 
 
 def _specs(parsed: list[InputSpec | Nested] | None, loaded: LoadedModel) -> list:
-    if parsed is not None:
-        # A Hugging Face model's attention mask, given or default, goes in as a FakeTensor on meta
-        # (see loading.zoo.hf_inputs).
-        return [
-            replace(s, fake=True)
-            if loaded.family == "hf" and isinstance(s, InputSpec) and s.name == "attention_mask"
-            else s
-            for s in parsed
-        ]
-    if loaded.default_inputs:
-        return list(loaded.default_inputs)
-    raise SpecError(
-        f"{loaded.label} needs an input size", hint="pass --input with the per-sample dims, e.g. --input 3x224x224"
-    )
+    specs = parsed if parsed is not None else loaded.default_inputs
+    if specs is None or (parsed is None and not specs):
+        raise SpecError(
+            f"{loaded.label} needs an input size", hint="pass --input with the per-sample dims, e.g. --input 3x224x224"
+        )
+    return [replace(s, fake=True) if isinstance(s, InputSpec) and s.name in loaded.fake_inputs else s for s in specs]
 
 
 def check(

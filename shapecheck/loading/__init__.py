@@ -40,6 +40,9 @@ class LoadedModel:
     # returns (module, def_sites).
     rebuild: Callable[[], tuple] | None = None
     kind: str = "module"  # module | torchscript | export (a saved program, traced its own way)
+    # Keyword inputs passed as FakeTensors on meta, given or default (InputSpec.fake):
+    # transformers' attention_mask, whose values it reads except while tracing.
+    fake_inputs: frozenset[str] = frozenset()
 
 
 # -- offline --------------------------------------------------------------------------------

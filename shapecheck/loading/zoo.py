@@ -144,15 +144,22 @@ def from_hf(target: str, args: dict):
             ) from None
         raise
     return LoadedModel(
-        module, label, "hf", hf_inputs(module, config), notes=notes, def_sites=sites, rebuild=lambda: _with_sites(build)
+        module,
+        label,
+        "hf",
+        hf_inputs(module, config),
+        notes=notes,
+        def_sites=sites,
+        rebuild=lambda: _with_sites(build),
+        fake_inputs=frozenset({"attention_mask"}),
     )
 
 
 def hf_inputs(module, config) -> list[InputSpec] | None:
     """A family's usual dummy input, by the names `forward` takes: token ids and their attention
     mask for text, `pixel_values` for vision, a second of audio at 16 kHz for speech. The mask
-    goes in as a FakeTensor on meta: transformers reads a mask's values (`if mask.all()`) except
-    while tracing, which a FakeTensor tells it it is."""
+    goes in as a FakeTensor on meta (LoadedModel.fake_inputs): transformers reads a mask's values
+    (`if mask.all()`) except while tracing, which a FakeTensor tells it it is."""
     try:
         params = inspect.signature(module.forward).parameters
     except (TypeError, ValueError):
@@ -165,7 +172,7 @@ def hf_inputs(module, config) -> list[InputSpec] | None:
         length = min(TEXT_LENGTH, limit) if isinstance(limit, int) and limit > 0 else TEXT_LENGTH
         specs.append(InputSpec((length,), "int64", "input_ids"))
         if "attention_mask" in params:
-            specs.append(InputSpec((length,), "int64", "attention_mask", fake=True))
+            specs.append(InputSpec((length,), "int64", "attention_mask"))
     if "input_features" in params and getattr(config, "num_mel_bins", None):  # speech: a log-mel spectrogram
         frames = 2 * (getattr(config, "max_source_positions", None) or 1500)
         specs.append(InputSpec((config.num_mel_bins, frames), "float32", "input_features"))
