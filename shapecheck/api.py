@@ -302,7 +302,7 @@ def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str | N
 
 
 def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
-    """TorchScript and torch.export files: traced by their own runners, on real tensors."""
+    """TorchScript and torch.export files: traced by their own runners, on the meta device."""
     if inputs and any(s.name is not None for s in inputs):
         raise SpecError(f"{loaded.label} is a saved program: its inputs are positional", hint="drop NAME= from --input")
     from .diagnose import diagnose, suppress
@@ -328,6 +328,11 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
             wanted = None if inputs is None else _specs(inputs, loaded)
             trace = exported.run(loaded.module, wanted, batch=batch, label=loaded.label, path=loaded.label)
             note = "torch.export program: shapes from the program's graph, grouped by module"
+    if trace.error is not None and trace.error.engine_limit:
+        raise ShapecheckError(
+            f"{loaded.label} cannot be run shape-only: {trace.error.message}",
+            hint="a saved program runs only on the meta device; check the model's .py source instead",
+        )
     diagnosis = diagnose(trace)
     suppress.apply(diagnosis, trace, ignored)
     return _report(loaded, trace, diagnosis, note, list(loaded.notes), start)

@@ -139,18 +139,26 @@ def test_torchscript_failure_is_localized_and_diagnosed(files):
     assert report.trace.failing.name == "3"
     (f,) = report.findings
     assert f.code == "SC102" and f.message == "`3` expects 288 input features but receives 392"
-    # PyTorch's own last line, as it prints it (torch 2.15 puts "addmm: " before it)
+    # The program ran on meta: the interpreter's last line is the meta kernel's, not its stack.
+    assert report.engine == "meta"
     message = report.trace.error.message
-    assert message.startswith("RuntimeError: ")
-    assert message.endswith("mat1 and mat2 shapes cannot be multiplied (1x392 and 288x4)")
+    assert message.startswith("RuntimeError: ") and "[1, 392] X [288, 4]" in message
 
 
 def test_torchscript_custom_forward_reports_the_whole_module(files):
     report = shapecheck.check(files["custom_script"], "3x9x9")
     assert [r.name for r in report.layers] == ["Custom"]
     assert report.trace.failing.name == "Custom"
-    assert report.findings[0].code == "SC100"
-    assert "mat1 and mat2 shapes cannot be multiplied (1x392 and 288x4)" in report.findings[0].message
+    (finding,) = report.findings
+    assert finding.code == "SC100" and "[1, 392] X [288, 4]" in finding.message
+    # A meta message is not passed off as what a real run prints.
+    assert "the message is the meta device's (shapes only); a real run words it differently" in finding.notes
+
+
+def test_torchscript_weights_are_never_read(files):
+    report = shapecheck.check(files["script"], "3x8x8")
+    assert report.engine == "meta" and report.layers[-1].outputs[0].shape == (1, 4)
+    assert report.trace.total_params == 8 * 3 * 9 + 8 + 288 * 4 + 4
 
 
 def test_export_program_rows_come_from_its_graph(files):

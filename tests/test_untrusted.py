@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 import shapecheck
 from shapecheck.cli import app
+from shapecheck.errors import LoadError
 
 runner = CliRunner()
 
@@ -227,3 +228,146 @@ def test_copy_of_archive_is_unchanged(archive, tmp_path):
     shapecheck.check(str(copy), "3x8x8")
     assert copy.read_bytes() == before
     assert os.path.getsize(copy) == len(before)
+
+
+# -- programs that would write files when run --------------------------------------------------
+# A saved program is someone else's code: shapecheck interprets it on meta, and only when every
+# op in it is a tensor op. These files hold `from_file(path, shared=True)`, which creates (or
+# overwrites) the file when it runs; each test first shows that PyTorch itself runs it.
+
+
+def _from_file_node(src, dst, target):
+    """The exported program gains a node `from_file(target, shared=True, size=16)` before its
+    output: only its graph (JSON) changes, there is no pickle in it."""
+
+    def change(name, data):
+        if not name.endswith("models/model.json"):
+            return None
+        program = json.loads(data)
+        graph = program["graph_module"]["graph"]
+        last = graph["nodes"][-1]
+        meta = json.loads(json.dumps(graph["tensor_values"][last["outputs"][0]["as_tensor"]["name"]]))
+        meta.update(sizes=[{"as_int": 16}], strides=[{"as_int": 1}])
+        graph["tensor_values"]["from_file"] = meta
+        graph["nodes"].insert(
+            len(graph["nodes"]) - 1,
+            {
+                "target": "torch.ops.aten.from_file.default",
+                "inputs": [
+                    {"name": "filename", "arg": {"as_string": str(target)}, "kind": 1},
+                    {"name": "shared", "arg": {"as_bool": True}, "kind": 1},
+                    {"name": "size", "arg": {"as_int": 16}, "kind": 1},
+                ],
+                "outputs": [{"as_tensor": {"name": "from_file"}}],
+                "metadata": last["metadata"],
+                "is_hop_single_tensor_return": None,
+                "name": "from_file",
+            },
+        )
+        return json.dumps(program).encode()
+
+    _rewrite(src, dst, change)
+
+
+def test_pt2_that_creates_a_file_is_refused_at_any_size(archive, tmp_path):
+    evil = tmp_path / "evil.pt2"
+    marker = tmp_path / "created.bin"
+    _from_file_node(archive, evil, marker)
+
+    # at a new batch, at the exported one (2), and with the pickles trusted: refused before running
+    for extra in (["--batch", "5"], ["--batch", "2"], ["--batch", "5", "--trust-pickle"]):
+        result = runner.invoke(app, [str(evil), "--input", "3x8x8", *extra])
+        assert result.exit_code == 2, result.output
+        assert (
+            "holds `aten.from_file`, which reads and, with shared=True, creates or overwrites a file" in result.stderr
+        )
+        assert not marker.exists()
+    with pytest.raises(LoadError):
+        shapecheck.check(str(evil), "3x8x8", batch=5)
+    assert not marker.exists()
+
+    # The craft is real: the program PyTorch loads from this file creates the file when run.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        program = torch.export.load(str(evil))
+    program.module()(torch.zeros(5, 3, 8, 8))
+    assert marker.exists()
+
+
+class _WritesAFile(nn.Module):
+    def __init__(self, target: str):
+        super().__init__()
+        self.target = target
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        if x.shape[0] > 0:  # inside a nested block: the check walks every block
+            scratch = torch.from_file(self.target, True, 16)
+            scratch.fill_(7.0)
+            x = x + scratch.sum() * 0
+        return self.fc(x)
+
+
+def test_torchscript_that_creates_a_file_is_refused(tmp_path):
+    marker = tmp_path / "created.bin"
+    path = tmp_path / "writes.pt"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.jit.save(torch.jit.script(_WritesAFile(str(marker))), str(path))
+
+    result = runner.invoke(app, [str(path), "--input", "8"])
+    assert result.exit_code == 2, result.output
+    assert "holds `aten.from_file`" in result.stderr and "Traceback" not in result.output
+    assert not marker.exists()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.jit.load(str(path))(torch.zeros(1, 8))
+    assert marker.exists()
+
+
+def test_saved_programs_run_on_meta_with_factory_ops(tmp_path):
+    """At a size other than the exported one the graph is interpreted on meta: a factory op
+    (`zeros` on the CPU in the file) is sent to meta too, and weights are never real."""
+
+    class Padded(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 4)
+
+        def forward(self, x):
+            return self.fc(x) + torch.zeros(x.shape[0], 4)
+
+    path = tmp_path / "padded.pt2"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = torch.export.Dim("batch", min=1, max=64)
+        torch.export.save(torch.export.export(Padded(), (torch.randn(2, 8),), dynamic_shapes=({0: batch},)), path)
+    report = shapecheck.check(str(path), "8", batch=7)
+    assert report.engine == "meta"
+    assert report.layers[0].outputs[0].shape == (7, 4)
+    assert report.findings == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "refused"),
+    [
+        ("aten::from_file", True),
+        ("aten::save", True),
+        ("aten::_print", True),
+        ("debugprims::load_tensor", True),
+        ("_c10d_functional::all_reduce", True),
+        ("profiler::_record_function_enter_new", True),
+        ("prim::PythonOp", True),
+        ("prim::CallMethod", True),
+        ("aten::linear", False),
+        ("aten::conv2d", False),
+        ("prims::convert_element_type", False),
+        ("prim::If", False),
+        ("prim::GetAttr", False),
+    ],
+)
+def test_op_allow_list(kind, refused):
+    from shapecheck.saved import allowed
+
+    assert (allowed.script_refusal(kind) is not None) == refused

@@ -278,11 +278,15 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch.jit.load is deprecated in favour of torch.export
-                module = torch.jit.load(path, map_location="cpu")
+                # On meta: the weights are never read, and the program runs shape-only.
+                module = torch.jit.load(path, map_location="meta")
         except Exception as exc:
             raise LoadError(
                 f"{path} is a TorchScript archive that does not load: {str(exc).strip().splitlines()[0][:160]}"
             ) from None
+        from ..saved.scripted import check_ops
+
+        check_ops(module, path)
         return LoadedModel(module, path, kind="torchscript")
     if kind == saved.EXPORT:
         from ..saved.program import open_program

@@ -1,8 +1,9 @@
 """Trace a torch.export program (.pt2): per-node shapes from its own graph.
 
 Nodes are grouped by the module path they came from (`nn_module_stack`). At the exported
-input the shapes are read from the graph; at another `--input` the program runs again, which
-its dynamic dims must allow.
+input the shapes are read from the graph; at another `--input` the graph is interpreted again
+on the meta device (shapes only, no storage), which its dynamic dims must allow. Either way
+every op in it must be on the allow-list of `allowed`: the file is someone else's program.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..errors import LoadError
 from ..spec import InputSpec
 from ..trace.engines import make_inputs
 from ..trace.records import MODULE, OP, LayerRecord, TensorInfo, Trace, TraceError
+from . import allowed
 
 
 def _user_inputs(program) -> list:
@@ -129,9 +131,45 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
             break
 
 
+def check_ops(program, path: str) -> None:
+    """LoadError unless every op of every graph in the program (the main one and the subgraphs
+    of higher-order ops) may run shape-only."""
+    for module in program.graph_module.modules():
+        graph = getattr(module, "graph", None)
+        if not isinstance(graph, torch.fx.Graph):
+            continue
+        for node in graph.nodes:
+            if node.op in ("call_module", "call_method"):
+                raise allowed.refuse(path, str(node.target), "calls code outside the graph")
+            if node.op == "call_function":
+                why = _refusal(node.target)
+                if why is not None:
+                    raise allowed.refuse(path, _op_name(node.target), why)
+
+
+def _op_name(target) -> str:
+    if isinstance(target, torch._ops.OpOverload):
+        return target.name().replace("::", ".")
+    return getattr(target, "__qualname__", None) or str(target)
+
+
+def _refusal(target) -> str | None:
+    if isinstance(target, torch._ops.OpOverload):
+        namespace, _, name = target._schema.name.partition("::")
+        return allowed.refusal(namespace, name)
+    if isinstance(target, torch._ops.HigherOrderOperator):
+        return None if target.name() in allowed.HIGHER_ORDER else "is a higher-order op shapecheck does not interpret"
+    # Size arithmetic between ops: operator.mul on SymInts, math.ceil, torch.sym_max.
+    module = getattr(target, "__module__", None)
+    if module in ("_operator", "math") or (module == "torch" and getattr(target, "__name__", "").startswith("sym_")):
+        return None
+    return "is a Python function, not a tensor op"
+
+
 def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
+    check_ops(program, path)
     shapes = check_inputs(program, specs, batch, path)
-    trace = Trace(model=label, inputs=[TensorInfo(tuple(s)) for s in shapes], engine="real", batch=batch)
+    trace = Trace(model=label, inputs=[TensorInfo(tuple(s)) for s in shapes], engine="meta", batch=batch)
     total = sum(v.numel() for v in program.state_dict.values())
     trace.total_params = trace.trainable_params = total
     root = LayerRecord(index=0, name=label, type="ExportedProgram", kind=MODULE, depth=0, params=total)
@@ -165,9 +203,24 @@ def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
 
 
 def _rerun(program, specs, batch):
-    """Run the program at new sizes, recording each node's output; stops at the failing node."""
-    module = program.module()
-    inputs = make_inputs(specs, batch, device="cpu", as_list=False)
+    """Interpret the graph on meta at new sizes, recording each node's output; stops at the
+    failing node. Weights and constants become meta tensors of their shapes, and factory ops
+    (`zeros`, `arange`) are sent to meta too, so no op touches real storage."""
+    from torch.export.graph_signature import InputKind
+
+    meta = torch.device("meta")
+    inputs = make_inputs(specs, batch, device="meta", as_list=False)
+    tensors = {**program.state_dict, **program.constants}
+    args = []
+    users = iter(inputs)
+    for spec in program.graph_signature.input_specs:
+        if spec.kind == InputKind.USER_INPUT:
+            args.append(next(users, None))
+        elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR):
+            value = tensors.get(spec.target)
+            args.append(torch.empty_like(value, device=meta) if isinstance(value, torch.Tensor) else value)
+        else:  # custom objects and effect tokens hold no shapes
+            raise LoadError(f"the program takes a {spec.kind.name.lower()} input, which shapecheck does not interpret")
     values: dict = {}
     current = {"name": None}
 
@@ -178,12 +231,18 @@ def _rerun(program, specs, batch):
             values[n.name] = out
             return out
 
-    for node, value in zip(_user_inputs(program), inputs, strict=False):
-        values[node.name] = value
+        def call_function(self, target, args, kwargs):
+            if "device" in kwargs:
+                kwargs = {**kwargs, "device": meta}
+            if kwargs.get("pin_memory"):
+                kwargs = {**kwargs, "pin_memory": False}
+            return super().call_function(target, args, kwargs)
+
     try:
         with torch.no_grad():
-            Recorder(module).run(*inputs)
+            Recorder(program.graph_module).run(*args)
         return values, None, None
     except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return values, current["name"], TraceError(type(exc).__name__, message, None)
+        limit = isinstance(exc, NotImplementedError)  # an op with no meta kernel
+        return values, current["name"], TraceError(type(exc).__name__, message, None, engine_limit=limit)

@@ -3,6 +3,10 @@
 Compiled code runs inside the TorchScript interpreter, where Python hooks cannot see. What is
 visible: the module tree, parameter counts, and every step of an `nn.Sequential` (shapecheck
 calls its children one by one). Other modules show their own input and output only.
+
+The archive is loaded onto the meta device and run there on meta inputs, after every
+instruction of its compiled code (method calls inlined, nested blocks included) was checked
+against the allow-list of `allowed`: no file, print or foreign op runs.
 """
 
 from __future__ import annotations
@@ -11,20 +15,44 @@ import time
 
 import torch
 
+from ..errors import LoadError
 from ..spec import InputSpec
 from ..trace.arguments import module_attrs, tensors_in
 from ..trace.engines import make_inputs
 from ..trace.records import MODULE, LayerRecord, TensorInfo, Trace, TraceError
+from . import allowed
 
 
 def _message(exc: BaseException) -> str:
     """The last line of a TorchScript interpreter error: PyTorch's own message."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = str(exc)
+    # A meta kernel written in Python appends its own stack after "At:".
+    text = text.split("\nAt:\n", 1)[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else type(exc).__name__
 
 
-def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device: str = "cpu") -> Trace:
-    inputs = make_inputs(specs, batch, device=device, as_list=False)
+def check_ops(module, path: str) -> None:
+    """LoadError unless every instruction the module's forward can reach may run shape-only."""
+    for submodule in module.modules():
+        try:
+            graph = submodule.forward.graph.copy()
+        except (AttributeError, RuntimeError):  # a submodule never called has no compiled forward
+            continue
+        torch._C._jit_pass_inline(graph)
+        blocks = [graph.block()]
+        while blocks:
+            for node in blocks.pop().nodes():
+                why = allowed.script_refusal(node.kind())
+                if why is not None:
+                    raise allowed.refuse(path, node.kind().replace("::", "."), why)
+                blocks.extend(node.blocks())
+
+
+def run(module, specs: list[InputSpec], *, batch: int | None, label: str) -> Trace:
+    if any(t.device.type != "meta" for t in [*module.parameters(), *module.buffers()]):
+        raise LoadError(f"{label}: a TorchScript program is run only on the meta device")
+    inputs = make_inputs(specs, batch, device="meta", as_list=False)
     producer: dict[int, int] = {}
 
     def infos(obj, key=""):
@@ -34,7 +62,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device
             out.append(TensorInfo(tuple(t.shape), str(t.dtype).replace("torch.", ""), k, tid, producer.get(tid)))
         return out
 
-    trace = Trace(model=label, inputs=infos(inputs), engine="real", batch=batch)
+    trace = Trace(model=label, inputs=infos(inputs), engine="meta", batch=batch)
     params = list(module.parameters())
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
@@ -84,6 +112,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str, device
             rows[i].status = "aborted"
         if failing is not None:
             rows[failing].status = "failed"
-        trace.error = TraceError(type(exc).__name__, _message(exc), failing)
+        limit = isinstance(exc, NotImplementedError) or "meta tensors" in _message(exc)
+        trace.error = TraceError(type(exc).__name__, _message(exc), failing, engine_limit=limit)
     trace.seconds = time.perf_counter() - start
     return trace

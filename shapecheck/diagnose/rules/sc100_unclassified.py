@@ -41,6 +41,7 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
         if loc != location:
             why.append(f"called from {loc}: {loc.source}")
     where = f"{ref(row)}" if row is not None else "the forward pass"
+    meta = ctx.trace.engine == "meta"
     return [
         Finding(
             code="SC100",
@@ -50,6 +51,7 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
             location=location,
             row=row.index if row is not None else None,
             why=why,
-            notes=["no rule explains this error; the table shows the shapes up to the failing row"],
+            notes=["no rule explains this error; the table shows the shapes up to the failing row"]
+            + (["the message is the meta device's (shapes only); a real run words it differently"] if meta else []),
         )
     ]
