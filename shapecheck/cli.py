@@ -6,7 +6,7 @@ torch is imported only by the commands that trace; `--help` stays fast.
 import os
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -274,7 +274,7 @@ def check_command(
         _failed_document(format, model, err.message, err.hint)
         raise _fail(err) from None
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        _die_by_sigint()
     except Exception as exc:
         if os.environ.get("SHAPECHECK_DEBUG"):
             raise
@@ -529,6 +529,18 @@ def rule_command(
         print("\n".join(doc.strip().splitlines()[1:]).strip())
     else:
         print(found.summary)
+
+
+def _die_by_sigint() -> NoReturn:
+    """After Ctrl-C (workers already stopped), end as a process killed by SIGINT does, so a shell
+    or make running shapecheck in a loop stops too (an exit status of 130 does not tell it)."""
+    import signal
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+    raise typer.Exit(130)  # where the signal does not end the process
 
 
 def main() -> None:

@@ -95,6 +95,7 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
     results: list[CheckResult | None] = [None] * len(jobs)
     running: list[_Worker] = []
     waiting = list(enumerate(jobs))
+    previous = _stop_workers_on_signals(running)
     try:
         while waiting or running:
             while waiting and len(running) < max(1, parallel):
@@ -110,7 +111,30 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
     finally:
         for worker in running:
             worker.stop()
+            worker.captured()  # removes the capture file
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return [r for r in results if r is not None]
+
+
+def _stop_workers_on_signals(running: list[_Worker]) -> dict:
+    """A CI cancel (SIGTERM, SIGHUP) ends every worker's process group, removes the capture
+    files, then ends this process by the same signal. The previous handlers are returned."""
+    previous: dict = {}
+
+    def handle(number, frame):
+        for worker in list(running):
+            worker.stop()
+            worker.captured()
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[number] = signal.signal(number, handle)
+        except (ValueError, OSError):  # not the main thread, or no such signal here
+            pass
+    return previous
 
 
 _FORK_SAFE = "torch" not in sys.modules  # as this module is imported: before any torch work here
@@ -142,7 +166,7 @@ class _Worker:
         handle, self.out_path = tempfile.mkstemp(prefix="shapecheck-", suffix=".out")
         os.close(handle)
         self.conn, child_conn = context.Pipe(duplex=False)
-        self.process = context.Process(target=_child, args=(job, child_conn, self.out_path), daemon=True)
+        self.process = context.Process(target=_child, args=(job, child_conn, self.out_path, os.getpid()), daemon=True)
         self.started = time.monotonic()
         self.process.start()
         child_conn.close()
@@ -219,9 +243,16 @@ class _Worker:
         return data.decode("utf-8", errors="replace")
 
     def stop(self) -> None:
+        """End the worker and every process model code started from it (its process group)."""
+        pid = self.process.pid
+        if pid is not None:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
         if self.process.is_alive():
             self.process.kill()
-            self.process.join(5)
+        self.process.join(5)
         self.conn.close()
 
 
@@ -237,7 +268,8 @@ def _resident(pid: int) -> int | None:
 # -- in the child ---------------------------------------------------------------------------------
 
 
-def _child(job: Job, conn, out_path: str) -> None:
+def _child(job: Job, conn, out_path: str, parent: int) -> None:
+    _own_group(parent)
     _capture_output(out_path)
     _refuse_network()
     stage: list[str | None] = [None]
@@ -325,6 +357,27 @@ def _where(exc: BaseException, stage: str | None) -> str:
             return f"at import of {display_path(path)} (line {frame.lineno})"
         return f"in {frame.name} ({display_path(path)}:{frame.lineno})"
     return f"while {_STAGES.get(stage, stage)}"
+
+
+def _own_group(parent: int) -> None:
+    """The worker leads a process group of its own, so the parent can end it together with any
+    process model code starts. When the parent dies, even by SIGKILL, the kernel sends the
+    worker SIGTERM (Linux), on which it kills its whole group, itself included."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    signal.signal(signal.SIGTERM, lambda number, frame: os.killpg(0, signal.SIGKILL))
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _capture_output(path: str) -> None:

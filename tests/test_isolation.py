@@ -391,3 +391,74 @@ def test_sarif_locations_are_encoded_repo_paths_and_library_findings_point_at_us
     plain = CliRunner().invoke(app, ["resnet18", "--input", "1x64x64", "--format", "sarif"])
     (finding,) = json.loads(plain.stdout)["runs"][0]["results"]
     assert "locations" not in finding  # torchvision by name: no file of the user's to point at
+
+
+SPAWNS_AND_HANGS = """
+import os, subprocess, sys
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        with open(os.environ["PIDS_FILE"], "w") as f:
+            f.write(f"{os.getpid()} {child.pid}")
+        while True:
+            pass
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (this container's init may not reap orphans)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and the parent-death signal")
+@pytest.mark.parametrize("number", ["SIGTERM", "SIGHUP", "SIGKILL", "SIGINT"])
+def test_a_cancelled_run_leaves_no_process_behind(tmp_path, number):
+    """A CI cancel ends the worker and what model code started, whatever signal the command
+    gets; the command dies by that signal (a shell loop sees it), and capture files go."""
+    import signal
+
+    path = model_file(tmp_path, "spawns.py", SPAWNS_AND_HANGS)
+    pids_file = tmp_path / "pids"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    environ.update(PIDS_FILE=str(pids_file), TMPDIR=str(temp))
+    command = subprocess.Popen(
+        [sys.executable, "-m", "shapecheck", path, "--input", "4"],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (pids_file.exists() and pids_file.read_text().strip()):
+            assert time.monotonic() < deadline and command.poll() is None, "the model never started"
+            time.sleep(0.1)
+        pids = [int(p) for p in pids_file.read_text().split()]
+        assert all(_running(p) for p in pids)
+        command.send_signal(getattr(signal, number))
+        assert command.wait(30) == -getattr(signal, number)
+        deadline = time.monotonic() + 10
+        while any(_running(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_running(p) for p in pids), f"left running after {number}: {pids}"
+        if number != "SIGKILL":  # a killed command cleans nothing up
+            assert list(temp.iterdir()) == []
+    finally:
+        command.kill()
+        if pids_file.exists():
+            for pid in pids_file.read_text().split():
+                try:
+                    os.kill(int(pid), 9)
+                except (ProcessLookupError, ValueError):
+                    pass
