@@ -202,7 +202,15 @@ def _load(model, args, trust_pickle: bool) -> LoadedModel:
         return resolve(model, args, trust_pickle=trust_pickle)
     if args:
         raise SpecError("args apply to models given by name; construct the module yourself")
-    return LoadedModel(model, type(model).__name__)
+    from .trace.engines import is_meta, materialize
+    from .trace.meta import callers_copy
+
+    def real_copy():
+        return (materialize(callers_copy(model)) if is_meta(model) else callers_copy(model, weights="clone")), None
+
+    # The caller's module is never run: a copy is, so attributes forward assigns and the
+    # caller's hooks never meet a meta tensor. The real engine gets a copy with real weights.
+    return LoadedModel(callers_copy(model), type(model).__name__, rebuild=real_copy)
 
 
 def _model_output_to_stderr():

@@ -135,3 +135,60 @@ def test_grad_mode_comes_back_even_when_a_pass_is_cut_off_while_unwinding():
         )
     assert torch.is_grad_enabled()
     assert [r.type for r in trace.layers] == ["Linear"]
+
+
+class Remembers(nn.Module):
+    """Keeps its last activation in an attribute and in a list: what feature extractors and
+    debugging code do."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.last = None
+        self.history = []
+
+    def forward(self, x):
+        self.last = self.fc(x)
+        self.history.append(self.last)
+        return self.last
+
+
+@pytest.mark.parametrize("engine", ["meta", "real", "auto"])
+def test_check_never_runs_the_callers_module(engine):
+    """Attributes assigned in forward, lists it appends to and the caller's hook captures stay
+    as they were, so the caller's next real run (the next test, the next cell) works."""
+    model = Remembers()
+    captured = []
+    handle = model.fc.register_forward_hook(lambda module, args, out: captured.append(out))
+    report = shapecheck.check(model, "4", batch=2, engine=engine)
+    assert report.ok and report.layer("fc").outputs[0].shape == (2, 3)
+    assert model.last is None and model.history == [] and captured == []
+    assert len(model.fc._forward_hooks) == 1 and model.fc.weight.device.type == "cpu"
+    out = model(torch.randn(5, 4))
+    assert out.shape == (5, 3) and captured[0] is out and model.history == [out]
+    handle.remove()
+
+
+def test_check_runs_a_module_whose_attributes_cannot_be_copied():
+    model = Remembers()
+    model.lock = threading.Lock()  # deepcopy fails on it: the copy shares it instead
+    report = shapecheck.check(model, "4", batch=2)
+    assert report.ok and model.last is None and model.history == []
+
+
+def test_torchs_own_hooks_stay_on_the_copy_and_the_callers_do_not():
+    """weight_norm's pre-hook computes the weight each call: it is part of the model."""
+    import warnings
+
+    from shapecheck.trace.meta import callers_copy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = nn.Sequential(torch.nn.utils.weight_norm(nn.Linear(4, 6)), nn.Linear(6, 2))
+    model[0].register_forward_pre_hook(lambda module, args: None)
+    clone = callers_copy(model)
+    kinds = [type(h).__name__ for h in clone[0]._forward_pre_hooks.values()]
+    assert kinds == ["WeightNorm"] and len(model[0]._forward_pre_hooks) == 2
+    assert clone[1].weight.device.type == "meta" and model[1].weight.device.type == "cpu"
+    report = shapecheck.check(model, "4", batch=3)
+    assert report.ok and report.layer("1").outputs[0].shape == (3, 2)

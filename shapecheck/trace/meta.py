@@ -34,3 +34,61 @@ def meta_copy(model: nn.Module) -> nn.Module:
     tensors stay tied."""
     memo: dict[int, object] = {id(t): meta_twin(t) for t in itertools.chain(model.parameters(), model.buffers())}
     return copy.deepcopy(model, memo)
+
+
+# Hooks that belong to torch itself (weight_norm's recomputation, parametrizations) change what
+# the module computes and stay on a copy; the caller's own hooks (activation captures) do not.
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+
+
+def callers_copy(model: nn.Module, weights: str = "meta") -> nn.Module:
+    """A copy of a module someone else owns (passed to `check`, met in a test or a notebook), to
+    run instead of it: what forward assigns to attributes lands on the copy, and the caller's
+    own hooks are left off it, so no meta tensor reaches the caller's objects. `weights`:
+    "meta" (twins, nothing copied) or "clone" (real copies, for the real engine)."""
+    tensors = itertools.chain(model.parameters(), model.buffers())
+    if weights == "meta":
+        twins = {id(t): meta_twin(t) for t in tensors}
+    else:
+        twins = {id(t): _clone(t) for t in tensors}
+    try:
+        clone = copy.deepcopy(model, dict(twins))
+    except Exception:  # an attribute that cannot be copied (a lock, a file): share that one
+        clone = _structural_copy(model, dict(twins), {})
+    for module in clone.modules():
+        for name in _HOOK_DICTS:
+            hooks = getattr(module, name, None)
+            if hooks:
+                for key, hook in list(hooks.items()):
+                    if not str(getattr(hook, "__module__", "") or "").startswith("torch."):
+                        del hooks[key]
+    return clone
+
+
+def _clone(tensor: torch.Tensor) -> torch.Tensor:
+    twin = tensor.detach().clone()
+    return nn.Parameter(twin, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else twin
+
+
+def _structural_copy(module: nn.Module, twins: dict, done: dict) -> nn.Module:
+    """Each module copied with its own attribute, parameter, buffer, child and hook tables, and
+    each attribute value deep-copied where it can be (`memo` holds the weights' twins); the
+    values that cannot be copied are shared."""
+    if id(module) in done:
+        return done[id(module)]
+    clone = copy.copy(module)
+    done[id(module)] = clone
+    clone.__dict__ = {}
+    for name, value in module.__dict__.items():
+        if name in ("_parameters", "_buffers", "_modules"):
+            continue
+        try:
+            clone.__dict__[name] = copy.deepcopy(value, twins)
+        except Exception:
+            clone.__dict__[name] = value
+    clone._parameters = {k: twins.get(id(v), v) if v is not None else None for k, v in module._parameters.items()}
+    clone._buffers = {k: twins.get(id(v), v) if v is not None else None for k, v in module._buffers.items()}
+    clone._modules = {
+        k: _structural_copy(v, twins, done) if v is not None else None for k, v in module._modules.items()
+    }
+    return clone
