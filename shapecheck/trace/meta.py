@@ -47,10 +47,8 @@ def callers_copy(model: nn.Module, weights: str = "meta") -> nn.Module:
     own hooks are left off it, so no meta tensor reaches the caller's objects. `weights`:
     "meta" (twins, nothing copied) or "clone" (real copies, for the real engine)."""
     tensors = itertools.chain(model.parameters(), model.buffers())
-    if weights == "meta":
-        twins = {id(t): meta_twin(t) for t in tensors}
-    else:
-        twins = {id(t): _clone(t) for t in tensors}
+    twin = meta_twin if weights == "meta" else _clone
+    twins = {id(t): twin(t) for t in tensors}
     try:
         clone = copy.deepcopy(model, dict(twins))
     except Exception:  # an attribute that cannot be copied (a lock, a file): share that one
