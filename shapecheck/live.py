@@ -407,10 +407,9 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     except BaseException as exc:
         found = None
         if not isinstance(exc, KeyboardInterrupt):
-            try:
-                found = diagnose_exception(exc)
-            except Exception as inner:
-                print(f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})", file=sys.stderr)
+            found, complaint = _diagnose_safely(exc, 3.0)
+            if complaint:
+                print(complaint, file=sys.stderr)
         if found is not None:
             emit(found)
         sys.stderr.flush()
@@ -457,15 +456,27 @@ def describe(exc: BaseException, budget_s: float = 3.0) -> str | None:
     while diagnosing must not hide the user's own error."""
     if getattr(exc, "_shapecheck_described", False):
         return None
-    try:
-        found = diagnose_exception(exc, budget_s=budget_s)
-    except Exception as inner:
-        return f"shapecheck: could not diagnose this error ({type(inner).__name__}: {inner})"
+    found, complaint = _diagnose_safely(exc, budget_s)
+    if complaint:
+        return complaint
     try:
         exc._shapecheck_described = True  # type: ignore[attr-defined]  # a mark on the user's exception
     except AttributeError:
         pass
     return found.text() if found is not None else None
+
+
+def _diagnose_safely(exc: BaseException, budget_s: float) -> tuple[LiveDiagnosis | None, str | None]:
+    """The diagnosis, or a line saying why there is none. Diagnosing runs model code again (on
+    a copy); whatever that raises, SystemExit and other BaseExceptions included, is reported
+    here and never replaces the program's own error. Only Ctrl-C goes on."""
+    try:
+        return diagnose_exception(exc, budget_s=budget_s), None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as inner:
+        what = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+        return None, f"shapecheck: could not diagnose this error ({what})"
 
 
 def attach(exc: BaseException, budget_s: float = 3.0) -> None:

@@ -312,3 +312,46 @@ def test_pytest_plugin_adds_a_section(pytester):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*- shapecheck -*", "*error?SC101?*was never flattened*"])
     assert "to check it on its own" not in result.stdout.str()  # an inline nn.Sequential has no file to name
+
+
+EXITS_WHEN_RERUN = """
+    class Quits(nn.Module):
+        '''Fails like a real model, then ends the process when shapecheck runs it again on meta.'''
+
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 4)
+
+        def forward(self, x):
+            if x.device.type == "meta":
+                raise {raised}
+            return self.fc(x)
+
+"""
+
+
+@pytest.mark.parametrize("raised", ["SystemExit(0)", "GeneratorExit()"])
+def test_a_base_exception_in_the_rerun_keeps_the_programs_own_error(tmp_path, raised):
+    result = run(
+        tmp_path,
+        EXITS_WHEN_RERUN.format(raised=raised)
+        + """
+    if __name__ == "__main__":
+        Quits()(torch.randn(2, 9))
+    """,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"shapecheck: could not diagnose this error ({raised.split('(')[0]}" in result.stderr
+    assert result.stderr.rstrip().endswith("mat1 and mat2 shapes cannot be multiplied (2x9 and 8x4)")
+
+
+def test_pytest_plugin_survives_a_base_exception_in_the_rerun(pytester):
+    pytester.makepyfile(
+        test_model="import torch\nimport torch.nn as nn\n"
+        + textwrap.dedent(EXITS_WHEN_RERUN.format(raised="SystemExit(3)"))
+        + "\ndef test_quits():\n    Quits()(torch.randn(2, 9))\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "shapecheck")
+    result.assert_outcomes(failed=1)
+    assert "INTERNALERROR" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*could not diagnose this error (SystemExit: 3)*"])
