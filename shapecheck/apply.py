@@ -82,29 +82,72 @@ def _read(path: str) -> tuple[list[str], str]:
 
 
 def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEdit]]:
-    """(the file as it is, as it would be, the edits that applied: their line still reads as traced)."""
+    """(the file as it is, as it would be, the edits that applied). An edit applies when its
+    line still reads as traced, is a whole statement of its own (not a line inside a bracketed
+    expression that goes on over several lines), and the file still parses after it."""
     lines, newline = _read(path)
     original = "".join(lines)
     applied = []
     out = list(lines)
     imports: list[str] = []
+    whole = _whole_statement_lines(original)
+    parses = _parses(original)
     for edit in sorted(edits, key=lambda e: e.line, reverse=True):  # bottom up: line numbers stay valid
         index = edit.line - 1
-        if index >= len(out) or out[index].strip() != edit.before:
+        if index >= len(out) or out[index].strip() != edit.before or edit.line not in whole:
             continue
         text = out[index]
         indent = text[: len(text) - len(text.lstrip())]
         ending = text[len(text.rstrip("\r\n")) :] or newline
         new = [indent + line + ending for line in edit.insert]
         new.append(indent + edit.replace + ending if edit.replace is not None else text)
-        out[index : index + 1] = new
+        candidate = out[:index] + new + out[index + 1 :]
+        if parses and not _parses("".join(candidate)):
+            continue
+        out = candidate
         applied.append(edit)
         imports += [line for line in edit.imports if line not in imports]
     missing = [line for line in imports if not any(existing.strip() == line for existing in out)]
     if missing:
         at = _import_position(out)
-        out[at:at] = [line + newline for line in missing]
+        candidate = out[:at] + [line + newline for line in missing] + out[at:]
+        if not parses or _parses("".join(candidate)):
+            out = candidate
+    if parses and not _parses("".join(out)):  # never write a file that no longer parses
+        return original, original, []
     return original, "".join(out), applied
+
+
+def _parses(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _whole_statement_lines(text: str) -> set[int]:
+    """1-based lines that hold whole statements: each starts and ends on that line."""
+    import io
+    import tokenize
+
+    starts: dict[int, int] = {}  # first line of a logical line → its last line
+    first = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING):
+                continue
+            if first is None:
+                first = token.start[0]
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) or token.string == ";":
+                if token.type != tokenize.ENDMARKER or first != token.start[0]:
+                    starts[first] = token.start[0] if token.type != tokenize.ENDMARKER else first
+                first = None
+    except (tokenize.TokenError, SyntaxError):
+        return set()
+    return {line for line, last in starts.items() if line == last}
 
 
 def _import_position(lines: list[str]) -> int:
@@ -131,6 +174,13 @@ def diff(edits: list[LineEdit]) -> str:
                 tofile=f"b/{path}",
             )
     return "".join(out)
+
+
+def skipped(edits: list[LineEdit], done: list[LineEdit]) -> list[LineEdit]:
+    """The planned edits that were not made (their line changed, or is part of a statement over
+    several lines): the user makes them by hand."""
+    made = {(e.file, e.line) for e in done}
+    return [e for e in edits if (e.file, e.line) not in made]
 
 
 def write(edits: list[LineEdit]) -> list[LineEdit]:

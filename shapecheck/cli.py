@@ -297,6 +297,12 @@ def check_command(
         done = apply.write(edits)
         for edit in done:
             print(f"fixed {edit.code} at {edit.file}:{edit.line}", file=sys.stderr)
+        for edit in apply.skipped(edits, done):
+            print(
+                f"not fixed {edit.code} at {edit.file}:{edit.line}: the line changed since it was traced, "
+                "or the fix does not fit there (a statement over several lines); edit it by hand",
+                file=sys.stderr,
+            )
         if done:
             results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
     if model is not None and results[0].error is not None:

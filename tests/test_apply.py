@@ -177,3 +177,43 @@ def test_sarif_fixes_follow_the_2_1_0_definitions(tmp_path, monkeypatch):
                 _conforms("region", replacement["deletedRegion"])
                 _conforms("artifactContent", replacement["insertedContent"])
                 assert all(isinstance(v, int) and v >= 1 for v in replacement["deletedRegion"].values())
+
+
+MULTI_LINE = """\
+import torch
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8 * 6 * 6, 4)
+
+    def forward(self, x):
+        x = self.conv(x)
+        return torch.relu(
+            self.fc(x)
+        )
+"""
+
+
+def test_fix_never_writes_inside_a_statement_over_several_lines(tmp_path, monkeypatch):
+    """The verified fix inserts a line before `self.fc(x)`, which is inside the parentheses of
+    `torch.relu(...)`: written there, the file would no longer parse. It is left alone, and
+    the command says so."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "multi.py").write_text(MULTI_LINE)
+    result = CliRunner().invoke(app, ["multi.py:Head", "--input", "3x8x8", "--fix"])
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "multi.py").read_text() == MULTI_LINE
+    assert "not fixed SC101 at multi.py:14" in result.stderr
+    assert (
+        apply.diff(apply.planned_edits([CheckResult("multi.py:Head", shapecheck.check("multi.py:Head", "3x8x8"))]))
+        == ""
+    )
+
+
+def test_whole_statement_lines():
+    text = "a = 1\nb = f(\n    2,\n)\nc = 3; d = 4\nif a:\n    e = [1,\n         2]\n    g = 5\n"
+    assert apply._whole_statement_lines(text) == {1, 5, 6, 9}  # not 2-4, 7-8: inside brackets
