@@ -577,7 +577,7 @@ _PATTERNS: list[tuple[re.Pattern, Callable[..., Explanation]]] = [
     ),
     (
         re.compile(
-            r"Given groups=(\d+), weight of size \[([^\]]*)\], expected input\[([^\]]*)\] to have (\d+) "
+            r"Given groups=(\d+), weight of size \[([^\]]{0,200})\], expected input\[([^\]]{0,200})\] to have (\d+) "
             r"channels, but got (\d+) channels"
         ),
         lambda m: _conv_channels(
@@ -683,11 +683,14 @@ _PATTERNS: list[tuple[re.Pattern, Callable[..., Explanation]]] = [
 
 def explain(message: str) -> Explanation | None:
     """The explanation of a PyTorch error message, or None when it is not one we know."""
-    text = " ".join(message.split())
+    # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
+    # them, and every pattern then runs in time linear in what it reads.
+    text = " ".join(message[-_LONGEST:].split())
     for pattern, build in _PATTERNS:
         match = pattern.search(text)
         if match:
-            if any(abs(n) > _LARGEST for n in _ints(match.group(0))):
+            digits = max((len(d) for d in re.findall(r"\d+", match.group(0))), default=0)
+            if digits > 15 or any(abs(n) > _LARGEST for n in _ints(match.group(0))):
                 return _undecoded(
                     match.group(0),
                     "its numbers are larger than any tensor PyTorch can make, so they are not read as sizes",
@@ -703,6 +706,7 @@ def explain(message: str) -> Explanation | None:
 
 
 _LARGEST = 2**48  # beyond any real tensor dim or element count
+_LONGEST = 64 * 1024
 
 
 def _undecoded(text: str, why: str) -> Explanation:

@@ -197,3 +197,21 @@ def test_rule_command():
     listing = runner.invoke(app, ["rule"])
     assert listing.stdout.count("\n") == 20 and "SC110  checkpoint-mismatch      active" in listing.stdout
     assert runner.invoke(app, ["rule", "SC999"]).exit_code == 2
+
+
+def test_no_pattern_can_scan_past_its_own_message():
+    """A negated class with no bound (`[^\\]]*`) lets each repeat of a message's prefix scan to
+    the end of the paste: quadratic (1 MB of `Given groups=1, weight of size [` took 75 s).
+    benchmarks/explain_long.py times the worst pastes."""
+    import re
+
+    from shapecheck.explain import _PATTERNS
+
+    for pattern, _ in _PATTERNS:
+        assert not re.search(r"\[\^[^\]]*\][*+]", pattern.pattern), pattern.pattern
+
+
+def test_numbers_with_thousands_of_digits_are_described_not_read():
+    found = explain("mat1 and mat2 shapes cannot be multiplied (" + "7" * 5000 + "x7 and 25088x100)")
+    assert found is not None and found.code == "SC100"
+    assert "larger than any tensor" in found.causes[1]
