@@ -32,6 +32,8 @@ from .errors import ShapecheckError
 from .report import CheckResult
 
 DEFAULT_TIMEOUT_S = 300.0
+OUTPUT_LIMIT = 256 * 2**20  # what model code may print before its worker is stopped
+SHOWN_OUTPUT = 64 * 1024  # of it, the first and the last this many bytes are copied to stderr
 _GIB = 1024**3
 
 # What the model's code was doing at each stage, for messages ("while building the model").
@@ -163,6 +165,7 @@ class _Worker:
         self.index, self.job, self.limits = index, job, limits
         self.stage: str | None = None
         self.result: CheckResult | None = None
+        self._group_checked, self._group_extra = 0.0, 0
         handle, self.out_path = tempfile.mkstemp(prefix="shapecheck-", suffix=".out")
         os.close(handle)
         self.conn, child_conn = context.Pipe(duplex=False)
@@ -201,7 +204,7 @@ class _Worker:
                 "--timeout SECONDS (or `timeout` in the config)",
             )
             return True
-        used = _resident(self.process.pid)
+        used = self._memory()
         if used is not None and used > self.limits.memory():
             self.stop()
             self.result = self._error(
@@ -210,7 +213,31 @@ class _Worker:
                 hint="raise it with --memory-limit MB (or `memory_limit` in the config)",
             )
             return True
+        try:
+            printed = os.path.getsize(self.out_path)
+        except OSError:
+            printed = 0
+        if printed > OUTPUT_LIMIT:
+            self.stop()
+            self.result = self._error(
+                f"model code printed more than {OUTPUT_LIMIT // 2**20} MiB while {_STAGES[self.stage]}",
+                hint="a print in a loop? the report needs no output from the model",
+            )
+            return True
         return False
+
+    def _memory(self) -> int | None:
+        """Resident memory of the worker, with every process of its group (what model code
+        started) added up a few times a second: scanning /proc on every poll costs too much."""
+        pid = self.process.pid
+        own = _resident(pid) if pid is not None else None
+        now = time.monotonic()
+        if pid is not None and now - self._group_checked > 0.25:
+            self._group_checked = now
+            self._group_extra = _group_resident(pid, leader=pid)
+        if own is None:
+            return None
+        return own + self._group_extra
 
     def _exit_reason(self, code: int | None) -> str:
         where = _STAGES[self.stage]
@@ -230,9 +257,18 @@ class _Worker:
         return CheckResult(self.job.name, error=message, hint=hint)
 
     def captured(self) -> str:
+        """What model code printed: the first and the last SHOWN_OUTPUT bytes of it, with a line
+        saying how much was left out between them (never the whole of a huge file in memory)."""
         try:
             with open(self.out_path, "rb") as f:
-                data = f.read()
+                size = os.fstat(f.fileno()).st_size
+                if size <= 2 * SHOWN_OUTPUT:
+                    data = f.read()
+                else:
+                    head = f.read(SHOWN_OUTPUT)
+                    f.seek(size - SHOWN_OUTPUT)
+                    skipped = f"\n[… {size - 2 * SHOWN_OUTPUT:,} bytes of model output left out …]\n"
+                    data = head + skipped.encode() + f.read(SHOWN_OUTPUT)
         except OSError:
             return ""
         finally:
@@ -254,6 +290,26 @@ class _Worker:
             self.process.kill()
         self.process.join(5)
         self.conn.close()
+
+
+def _group_resident(group: int, leader: int) -> int:
+    """Resident memory of the processes of a process group other than its leader (Linux)."""
+    total = 0
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return 0
+    for name in names:
+        if not name.isdigit() or int(name) == leader:
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:  # pgrp, after state and ppid
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # rss in pages
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _resident(pid: int) -> int | None:

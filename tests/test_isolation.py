@@ -462,3 +462,79 @@ def test_a_cancelled_run_leaves_no_process_behind(tmp_path, number):
                     os.kill(int(pid), 9)
                 except (ProcessLookupError, ValueError):
                     pass
+
+
+def test_memory_of_processes_model_code_starts_counts_too(tmp_path):
+    """A child process holding 1.5 GiB is part of the check: the limit ends both."""
+    path = model_file(
+        tmp_path,
+        "child_big.py",
+        """
+        import subprocess, sys, time
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                subprocess.Popen([sys.executable, "-c", "import time; b = bytearray(1536 * 2**20); time.sleep(60)"])
+                time.sleep(40)
+        """,
+    )
+    start = time.monotonic()
+    result = shapecheck(path, "--input", "4", "--memory-limit", "1024")
+    assert result.returncode == 2, result.stderr
+    assert "over the limit of 1.0 GiB, while importing and building the model" in result.stderr
+    assert time.monotonic() - start < 35
+
+
+def test_a_timeout_ends_processes_model_code_started(tmp_path):
+    path = model_file(tmp_path, "spawns.py", SPAWNS_AND_HANGS)
+    pids_file = tmp_path / "pids"
+    result = shapecheck(path, "--input", "4", "--timeout", "3", env={"PIDS_FILE": str(pids_file)})
+    assert result.returncode == 2 and "timed out after 3 s" in result.stderr
+    pids = [int(p) for p in pids_file.read_text().split()]
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(p) for p in pids)
+
+
+def test_huge_model_output_is_bounded(tmp_path):
+    """20 MB printed: its first and last 64 KB reach stderr, with what was left out said; past
+    256 MiB the worker is stopped."""
+    path = model_file(
+        tmp_path,
+        "chatty.py",
+        """
+        import os
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                os.write(1, b"first line\\n" + b"x" * (20 * 2**20) + b"\\nlast line\\n")
+
+            def forward(self, x):
+                return self.fc(x)
+        """,
+    )
+    result = shapecheck(path, "--input", "4")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr.startswith("first line") and "last line" in result.stderr[-200:]
+    assert "bytes of model output left out" in result.stderr and len(result.stderr) < 200_000
+
+    flood = model_file(
+        tmp_path,
+        "flood.py",
+        """
+        import os
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                while True:
+                    os.write(1, b"y" * 2**20)
+        """,
+    )
+    result = shapecheck(flood, "--input", "4")
+    assert result.returncode == 2
+    assert "model code printed more than 256 MiB while importing and building the model" in result.stderr
