@@ -455,7 +455,11 @@ def _capture_output(path: str) -> None:
 
 
 def _refuse_network() -> None:
-    """Model code runs offline: every connection attempt raises instead of reaching the network."""
+    """Model code runs offline. On Linux the worker moves into a network namespace of its own,
+    which has no interface but a loopback that is down: no packet leaves it, whatever makes it
+    (UDP, `_socket`, ctypes, a subprocess). Where namespaces are not allowed, and in any case,
+    Python's socket functions raise instead of connecting, with a message that says why."""
+    _own_network_namespace()
     import socket
 
     def refuse(*args, **kwargs):
@@ -465,3 +469,32 @@ def _refuse_network() -> None:
     socket.socket.connect_ex = refuse  # type: ignore[method-assign]
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
+
+
+def _own_network_namespace() -> bool:
+    """unshare(CLONE_NEWNET), as root or inside a new user namespace; False where neither is
+    allowed (not Linux, unprivileged user namespaces off, seccomp)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    if libc.unshare(clone_newnet) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(clone_newuser | clone_newnet) != 0:
+        return False
+    try:  # keep our own uid and gid inside, so files read and write as before
+        with open("/proc/self/setgroups", "w") as f:
+            f.write("deny")
+        with open("/proc/self/uid_map", "w") as f:
+            f.write(f"{uid} {uid} 1")
+        with open("/proc/self/gid_map", "w") as f:
+            f.write(f"{gid} {gid} 1")
+    except OSError:
+        pass
+    return True

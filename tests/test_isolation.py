@@ -538,3 +538,81 @@ def test_huge_model_output_is_bounded(tmp_path):
     result = shapecheck(flood, "--input", "4")
     assert result.returncode == 2
     assert "model code printed more than 256 MiB while importing and building the model" in result.stderr
+
+
+def _namespaces_allowed() -> bool:
+    """Whether this machine lets a process take a network namespace (shapecheck says in
+    docs/security.md that without one only Python's socket functions are blocked)."""
+    from shapecheck.worker import _own_network_namespace
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if _own_network_namespace() else 1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="network namespaces")
+def test_no_packet_leaves_the_worker_whatever_sends_it(tmp_path):
+    """Beyond Python's socket functions: the low-level `_socket` module, UDP, and a subprocess
+    all try to reach a TCP server this test runs on the loopback. None gets through."""
+    import socket
+
+    if not _namespaces_allowed():
+        pytest.skip("this machine allows no network namespace")
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    path = model_file(
+        tmp_path,
+        "sneaky.py",
+        f"""
+        import _socket, subprocess, sys
+
+        def attempt(what, call):
+            try:
+                call()
+                print(what, "got through")
+            except OSError as err:
+                print(what, "blocked:", err)
+
+        def raw_tcp():
+            s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+            s.settimeout(2)
+            s.connect(("127.0.0.1", {port}))
+
+        def udp():
+            _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", {port}))
+
+        def child():
+            code = "import _socket; s = _socket.socket(); s.settimeout(2); s.connect(('127.0.0.1', {port}))"
+            if subprocess.run([sys.executable, "-c", code], capture_output=True).returncode:
+                raise OSError("the subprocess could not connect")
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                for what, call in (("raw tcp", raw_tcp), ("udp", udp), ("subprocess", child)):
+                    attempt(what, call)
+
+            def forward(self, x):
+                return self.fc(x)
+        """,
+    )
+    try:
+        result = shapecheck(path, "--input", "4")
+        try:
+            connection, _ = server.accept()
+            connection.close()
+            reached = True
+        except TimeoutError:
+            reached = False
+    finally:
+        server.close()
+    assert result.returncode == 0, result.stderr
+    assert not reached, result.stderr
+    for what in ("raw tcp", "udp", "subprocess"):
+        assert f"{what} blocked" in result.stderr, result.stderr
