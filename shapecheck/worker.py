@@ -11,7 +11,8 @@ where the platform allows, spawned elsewhere) with:
 - network connections refused;
 - no stdin.
 
-The child sends back which stage it reached and, at the end, a `CheckResult` (plain data).
+The child sends back which stage it reached and, at the end, a `CheckResult` (plain data, as
+JSON: see `wire`).
 A child that exits, is killed, times out or runs out of memory becomes a `CheckResult` with an
 error (exit 2) naming the check and why. Several checks run side by side (`-j N`); results
 come back in the order the checks were given.
@@ -28,12 +29,14 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from . import wire
 from .errors import ShapecheckError
 from .report import CheckResult
 
 DEFAULT_TIMEOUT_S = 300.0
 OUTPUT_LIMIT = 256 * 2**20  # what model code may print before its worker is stopped
 SHOWN_OUTPUT = 64 * 1024  # of it, the first and the last this many bytes are copied to stderr
+MESSAGE_LIMIT = 256 * 2**20  # the largest report a worker may send (a 70B Llama's is ~2 MB)
 _GIB = 1024**3
 
 # What the model's code was doing at each stage, for messages ("while building the model").
@@ -178,13 +181,22 @@ class _Worker:
         """Read what the child sent; True when it is done (a result, an exit, or a limit)."""
         try:
             while self.conn.poll():
-                kind, value = self.conn.recv()
-                if kind == "stage":
+                # JSON, never a pickle: the child runs model code and may have been taken over.
+                message = wire.loads(self.conn.recv_bytes(MESSAGE_LIMIT))
+                if not (isinstance(message, list) and len(message) == 2):
+                    raise wire.WireError("not a [kind, value] pair")
+                kind, value = message
+                if kind == "stage" and value in _STAGES:
                     self.stage = value
-                elif kind == "result":
+                elif kind == "result" and isinstance(value, CheckResult):
                     self.result = value
-        except (EOFError, OSError):
+                else:
+                    raise wire.WireError(f"unexpected {kind!r} message")
+        except EOFError:
             pass
+        except OSError as exc:
+            if "too long" in str(exc).lower() or "bad message length" in str(exc).lower():
+                self.result = self._error("its result was larger than the limit for a report")
         except Exception as exc:
             self.result = self._error(f"its result could not be read ({type(exc).__name__}: {exc})")
         if self.result is not None:
@@ -332,20 +344,16 @@ def _child(job: Job, conn, out_path: str, parent: int) -> None:
 
     def notify(name: str) -> None:
         stage[0] = name
-        conn.send(("stage", name))
+        conn.send_bytes(wire.dumps(["stage", name]))
 
     result = _run_here(job, notify, stage)
     try:
-        conn.send(("result", result))
+        conn.send_bytes(wire.dumps(["result", result]))
     except Exception as exc:
-        conn.send(
-            (
-                "result",
-                CheckResult(
-                    job.name, error=f"internal error: the report could not be sent ({type(exc).__name__}: {exc})"
-                ),
-            )
+        failed = CheckResult(
+            job.name, error=f"internal error: the report could not be sent ({type(exc).__name__}: {exc})"
         )
+        conn.send_bytes(wire.dumps(["result", failed]))
     sys.stdout.flush()
     sys.stderr.flush()
     conn.close()

@@ -616,3 +616,36 @@ def test_no_packet_leaves_the_worker_whatever_sends_it(tmp_path):
     assert not reached, result.stderr
     for what in ("raw tcp", "udp", "subprocess"):
         assert f"{what} blocked" in result.stderr, result.stderr
+
+
+def test_a_forged_result_cannot_run_code_in_the_command(tmp_path):
+    """Model code finds the worker's pipe and sends a pickle that writes a file when
+    unpickled. The command reads JSON only: the file never appears."""
+    marker = tmp_path / "pwned.txt"
+    path = model_file(
+        tmp_path,
+        "forger.py",
+        f"""
+        import gc, os, pathlib, pickle
+        from multiprocessing.connection import Connection
+
+        class Payload:
+            def __reduce__(self):
+                return pathlib.Path.write_text, (pathlib.Path({str(marker)!r}), "pwned")
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                for conn in [o for o in gc.get_objects() if isinstance(o, Connection)]:
+                    try:
+                        conn.send(("result", Payload()))
+                        conn.send_bytes(pickle.dumps(("result", Payload())))
+                    except OSError:
+                        pass
+                os._exit(0)
+        """,
+    )
+    result = shapecheck(path, "--input", "4")
+    assert result.returncode == 2
+    assert not marker.exists()
+    assert "its result could not be read (WireError: not JSON" in result.stderr

@@ -1,0 +1,141 @@
+"""What a worker sends its parent: plain data as JSON, never a pickle.
+
+The worker runs model code, so whatever it sends may have been forged; unpickling it would run
+code in the parent, which has no limits. A message here is JSON. Dataclass instances travel as
+`{"@": "module:Class", ...fields}` and come back only as dataclasses that shapecheck itself
+defines; anything else is refused (`WireError`). Tuples, sets, dicts with keys that are not
+strings and floats JSON cannot hold (inf, nan) are tagged so they come back as they went.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import math
+import sys
+
+_TAG = "@"
+
+
+class WireError(ValueError):
+    """A message that is not what a worker sends."""
+
+
+def dumps(value) -> bytes:
+    return json.dumps(_encode(value), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def loads(data: bytes):
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise WireError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise WireError("nested too deeply") from None
+    return _decode(raw, 0)
+
+
+def _encode(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {_TAG: "float", "v": repr(value)}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {_TAG: "tuple", "v": [_encode(v) for v in value]}
+    if isinstance(value, (set, frozenset)):
+        return {_TAG: type(value).__name__, "v": [_encode(v) for v in value]}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value) and _TAG not in value:
+            return {k: _encode(v) for k, v in value.items()}
+        return {_TAG: "dict", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        out = {_TAG: f"{cls.__module__}:{cls.__qualname__}"}
+        for field in dataclasses.fields(value):
+            out[field.name] = _encode(getattr(value, field.name))
+        return out
+    raise WireError(f"cannot send a {type(value).__name__}")
+
+
+_DEPTH = 400  # nested modules make deep traces; a forged message could nest without end
+
+
+def _decode(raw, depth: int):
+    if depth > _DEPTH:
+        raise WireError("nested too deeply")
+    if raw is None or isinstance(raw, (bool, int, float, str)):
+        return raw
+    if isinstance(raw, list):
+        return [_decode(v, depth + 1) for v in raw]
+    if not isinstance(raw, dict):
+        raise WireError(f"unexpected {type(raw).__name__}")
+    tag = raw.get(_TAG)
+    if tag is None:
+        return {k: _decode(v, depth + 1) for k, v in raw.items()}
+    if tag == "float":
+        if raw.get("v") not in ("inf", "-inf", "nan"):
+            raise WireError("bad float")
+        return float(raw["v"])
+    if tag in ("tuple", "set", "frozenset"):
+        items = [_decode(v, depth + 1) for v in _list(raw)]
+        return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+    if tag == "dict":
+        return {_decode(k, depth + 1): _decode(v, depth + 1) for k, v in (_pair(p) for p in _list(raw))}
+    return _instance(tag, raw, depth)
+
+
+def _list(raw: dict) -> list:
+    items = raw.get("v")
+    if not isinstance(items, list):
+        raise WireError("bad container")
+    return items
+
+
+def _pair(item) -> tuple:
+    if not isinstance(item, list) or len(item) != 2:
+        raise WireError("bad dict item")
+    return item[0], item[1]
+
+
+# The modules whose dataclasses make up a report: the only ones a message may name.
+RECORD_MODULES = frozenset(
+    {
+        "shapecheck.report",
+        "shapecheck.trace.records",
+        "shapecheck.diagnose.findings",
+        "shapecheck.diagnose.requests",
+        "shapecheck.domain.records",
+        "shapecheck.saved.records",
+        "shapecheck.spec",
+    }
+)
+
+
+def _instance(tag, raw: dict, depth: int):
+    """A dataclass of one of RECORD_MODULES."""
+    module_name, _, name = str(tag).partition(":")
+    if module_name not in RECORD_MODULES or "." in name:
+        raise WireError(f"refused type {tag}")
+    module = sys.modules.get(module_name) or importlib.import_module(module_name)
+    cls = getattr(module, name, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module_name):
+        raise WireError(f"refused type {tag}")
+    fields = {f.name for f in dataclasses.fields(cls)}
+    extra = set(raw) - fields - {_TAG}
+    if extra:
+        raise WireError(f"{name} has no field {sorted(extra)[0]}")
+    instance = object.__new__(cls)
+    for field in dataclasses.fields(cls):
+        if field.name in raw:
+            value = _decode(raw[field.name], depth + 1)
+        elif field.default is not dataclasses.MISSING:
+            value = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            value = field.default_factory()
+        else:
+            raise WireError(f"{name} lacks field {field.name}")
+        object.__setattr__(instance, field.name, value)
+    return instance
