@@ -291,3 +291,32 @@ def test_bad_files_are_exit_2_with_one_line(files, tmp_path, key, args, text):
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) <= 2  # the message and at most a hint
     assert not any(p.name not in ("nothing.pth",) for p in tmp_path.iterdir())  # nothing written
+
+
+HOSTILE_KEYS = {
+    "aux\n::error title=pwned::owned.weight": (10, 512),
+    "x'}; import os; os.system('id'); {'.weight": (10, 512),
+}
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "junit", "json"])
+def test_checkpoint_keys_cannot_inject_ci_commands_or_code(files, tmp_path, fmt):
+    """Keys are data from the file: no output line reads as a GitHub workflow command, and the
+    suggested Python holds them as string literals, nothing more."""
+    import ast
+
+    path = tmp_path / "hostile.safetensors"
+    shapes = {k: tuple(v.shape) for k, v in torchvision.models.resnet18().state_dict().items()}
+    write_safetensors(path, {**shapes, **HOSTILE_KEYS})
+    result = run("resnet18", "--weights", path, "--format", fmt)
+    assert result.exit_code == 1, result.output
+    for line in result.stdout.splitlines():
+        assert not line.lstrip().startswith(("::", "##[")), line
+    report = shapecheck.check("resnet18", weights=str(path))
+    (finding,) = report.findings
+    (drop,) = [f for f in finding.fixes if f.code and f.code.startswith("state = ")]
+    tree = ast.parse(drop.code)
+    (literal,) = [n for n in ast.walk(tree) if isinstance(n, ast.Set)]
+    assert {ast.literal_eval(e) for e in literal.elts} == set(HOSTILE_KEYS)
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.Import)]
+    assert any("aux\\n::error" in line for line in finding.why)  # shown with the escape, on one line

@@ -32,6 +32,19 @@ from ..numbers import shape
 from ..registry import rule
 
 
+def shown(text: str) -> str:
+    """A key from a checkpoint as it reads in a message: control characters (a newline that
+    would start a line of its own in a CI log) written as escapes."""
+    if all(c.isprintable() for c in text):
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _attribute_path(module: str) -> bool:
+    """`model.{module}` is Python only for a dotted path of identifiers."""
+    return all(part.isidentifier() for part in module.split("."))
+
+
 def _module(key: str) -> str:
     return key.rsplit(".", 1)[0] if "." in key else key
 
@@ -46,7 +59,7 @@ def check(ctx: Context) -> list[Finding]:
     by_module = defaultdict(list)
     for key in mismatched:
         by_module[_module(key)].append(
-            f"`{key}` is {shape(ck.checkpoint[key])} in the checkpoint, {shape(ck.model[key])} in the model"
+            f"`{shown(key)}` is {shape(ck.checkpoint[key])} in the checkpoint, {shape(ck.model[key])} in the model"
         )
     for lines in by_module.values():
         why.extend(lines)
@@ -55,7 +68,7 @@ def check(ctx: Context) -> list[Finding]:
         for key in keys:
             groups[_module(key)].append(key.rsplit(".", 1)[-1])
         for module, names in list(groups.items())[:6]:
-            why.append(f"{label}: `{module}` ({', '.join(names)})")
+            why.append(f"{label}: `{shown(module)}` ({shown(', '.join(names))})")
         if len(groups) > 6:
             why.append(f"… and {len(groups) - 6} more modules {label}")
     linear_weights = [k for k, s in ck.model.items() if k.endswith(".weight") and len(s) == 2]
@@ -66,7 +79,7 @@ def check(ctx: Context) -> list[Finding]:
     args = []
     if head and head in mismatched:
         got, want = ck.checkpoint[head], ck.model[head]
-        if len(got) == 2 and got[1] == want[1] and got[0] != want[0]:
+        if len(got) == 2 and got[1] == want[1] and got[0] != want[0] and _attribute_path(_module(head)):
             inferred.append(f"the checkpoint was trained with num_classes={got[0]} (the model has {want[0]})")
             args.append(f"num_classes={got[0]}")
             module = _module(head)
@@ -93,27 +106,29 @@ def check(ctx: Context) -> list[Finding]:
         if len(got) == len(want) and got[0] == want[0] and got[2:] == want[2:] and got[1] != want[1]:
             if got[1] == 1:
                 inferred.append(
-                    f"`{_module(stem)}` takes 1 channel in the checkpoint: it was trained on grayscale images"
+                    f"`{shown(_module(stem))}` takes 1 channel in the checkpoint: it was trained on grayscale images"
                 )
                 fixes.append(
                     Fix(
-                        description=f"feed 1-channel images and build `{_module(stem)}` with in_channels=1",
+                        description=f"feed 1-channel images and build `{shown(_module(stem))}` with in_channels=1",
                         code="--input 1xHxW",
                         safety=SAFE,
                         check_note="check it: change the first conv and run with a 1-channel --input",
                     )
                 )
             else:
-                inferred.append(f"`{_module(stem)}` takes {got[1]} channels in the checkpoint, the model {want[1]}")
+                inferred.append(
+                    f"`{shown(_module(stem))}` takes {got[1]} channels in the checkpoint, the model {want[1]}"
+                )
             fixes.append(
                 Fix(
                     description="or adapt the stem weights: average over the input channels",
-                    code=f"state['{stem}'] = state['{stem}'].mean(1, keepdim=True).repeat(1, {want[1]}, 1, 1)",
+                    code=f"state[{stem!r}] = state[{stem!r}].mean(1, keepdim=True).repeat(1, {want[1]}, 1, 1)",
                     safety=UNSAFE,
                 )
             )
     if missing and not mismatched and not unexpected and head and all(_module(k) == _module(head) for k in missing):
-        inferred.append(f"the checkpoint has no weights for `{_module(head)}`: it was saved without its head")
+        inferred.append(f"the checkpoint has no weights for `{shown(_module(head))}`: it was saved without its head")
         fixes.append(
             Fix(
                 description="load the rest and keep the new head: missing keys are what strict=False skips",
@@ -123,10 +138,11 @@ def check(ctx: Context) -> list[Finding]:
         )
     if unexpected and not missing:
         modules = sorted({_module(k).split(".")[0] for k in unexpected})
-        inferred.append(f"the checkpoint has modules the model lacks: {', '.join(f'`{m}`' for m in modules)}")
+        inferred.append(f"the checkpoint has modules the model lacks: {', '.join(f'`{shown(m)}`' for m in modules)}")
     drop = [*mismatched, *unexpected]
     if drop:
-        listed = ", ".join(f'"{k}"' for k in drop[:6]) + (", …" if len(drop) > 6 else "")
+        # repr: a key is data from the file, and the fix is Python someone pastes
+        listed = ", ".join(repr(k) for k in drop[:6]) + (", …" if len(drop) > 6 else "")
         fixes.append(
             Fix(
                 description="or drop the keys that do not fit before loading (those layers stay randomly "
@@ -139,7 +155,7 @@ def check(ctx: Context) -> list[Finding]:
     if mismatched:
         k = mismatched[0]
         notes.append(
-            f"PyTorch reports: size mismatch for {k}: copying a param with shape "
+            f"PyTorch reports: size mismatch for {shown(k)}: copying a param with shape "
             f"torch.Size({list(ck.checkpoint[k])}) from checkpoint, the shape in current model is "
             f"torch.Size({list(ck.model[k])})"
         )
