@@ -49,9 +49,12 @@ def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
 
 
 def _in_tree(path: str) -> bool:
-    return (
-        not os.path.isabs(path) and not path.startswith("..") and os.path.isfile(path) and "site-packages" not in path
-    )
+    """A file of the working tree: a relative path that stays in it once symlinks are followed
+    (a link to a folder elsewhere is not the user's tree)."""
+    if os.path.isabs(path) or path.startswith("..") or not os.path.isfile(path) or "site-packages" in path:
+        return False
+    here = os.path.realpath(os.getcwd())
+    return os.path.realpath(path).startswith(here + os.sep)
 
 
 def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
@@ -69,16 +72,27 @@ def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
     return None
 
 
+_BOM = "\ufeff"
+
+
 def _read(path: str) -> tuple[list[str], str]:
-    """The file's lines and its line ending. A file that is not UTF-8 reads as no lines: it is
-    left alone rather than rewritten in another encoding."""
+    """The file's lines (a UTF-8 byte order mark kept apart, in front of the first line's text
+    only when written back) and its line ending. A file that is not UTF-8 reads as no lines:
+    it is left alone rather than rewritten in another encoding."""
     with open(path, "rb") as f:
         data = f.read()
     newline = "\r\n" if b"\r\n" in data else "\n"
     try:
-        return data.decode("utf-8").splitlines(keepends=True), newline
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return [], newline
+    return text.splitlines(keepends=True), newline
+
+
+def _split_bom(lines: list[str]) -> tuple[str, list[str]]:
+    if lines and lines[0].startswith(_BOM):
+        return _BOM, [lines[0][1:], *lines[1:]]
+    return "", lines
 
 
 def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEdit]]:
@@ -87,11 +101,12 @@ def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEd
     expression that goes on over several lines), and the file still parses after it."""
     lines, newline = _read(path)
     original = "".join(lines)
+    bom, lines = _split_bom(lines)
     applied = []
     out = list(lines)
     imports: list[str] = []
-    whole = _whole_statement_lines(original)
-    parses = _parses(original)
+    whole = _whole_statement_lines("".join(lines))
+    parses = _parses("".join(lines))
     for edit in sorted(edits, key=lambda e: e.line, reverse=True):  # bottom up: line numbers stay valid
         index = edit.line - 1
         if index >= len(out) or out[index].strip() != edit.before or edit.line not in whole:
@@ -115,7 +130,7 @@ def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEd
             out = candidate
     if parses and not _parses("".join(out)):  # never write a file that no longer parses
         return original, original, []
-    return original, "".join(out), applied
+    return original, bom + "".join(out), applied
 
 
 def _parses(text: str) -> bool:
@@ -176,34 +191,47 @@ def diff(edits: list[LineEdit]) -> str:
     return "".join(out)
 
 
-def skipped(edits: list[LineEdit], done: list[LineEdit]) -> list[LineEdit]:
-    """The planned edits that were not made (their line changed, or is part of a statement over
-    several lines): the user makes them by hand."""
-    made = {(e.file, e.line) for e in done}
-    return [e for e in edits if (e.file, e.line) not in made]
+UNFIT = "the line changed since it was traced, or the fix does not fit there (a statement over several lines)"
 
 
-def write(edits: list[LineEdit]) -> list[LineEdit]:
-    """Apply the edits in place, each file atomically; the edits that applied."""
-    done = []
+def write(edits: list[LineEdit]) -> tuple[list[LineEdit], list[tuple[LineEdit, str]]]:
+    """Apply the edits in place, each file atomically. Returns the edits made, and those not
+    made with why (the user makes them by hand). A symlink is written through to its target
+    (which `_in_tree` kept inside the working tree), never replaced by a copy; a read-only
+    file, or one in a folder that cannot be written, is left as it is."""
+    import stat
+
+    done: list[LineEdit] = []
+    refused: list[tuple[LineEdit, str]] = []
     for path in sorted({e.file for e in edits}):
-        original, changed, applied = edited_text(path, [e for e in edits if e.file == path])
+        mine = [e for e in edits if e.file == path]
+        target = os.path.realpath(path)
+        mode = os.stat(target).st_mode
+        if not mode & stat.S_IWUSR:
+            refused += [(e, "the file is read-only") for e in mine]
+            continue
+        original, changed, applied = edited_text(path, mine)
+        refused += [(e, UNFIT) for e in mine if e not in applied]
         if original == changed:
             continue
-        folder = os.path.dirname(os.path.abspath(path))
-        mode = os.stat(path).st_mode
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".shapecheck-", suffix=".py")
+        try:
+            handle, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".shapecheck-", suffix=".py")
+        except OSError as exc:
+            refused += [(e, f"its folder cannot be written ({exc.strerror or exc})") for e in applied]
+            continue
         try:
             with os.fdopen(handle, "wb") as f:
                 f.write(changed.encode("utf-8"))
-            os.chmod(temp, mode)
-            os.replace(temp, path)
-        except BaseException:
+            os.chmod(temp, stat.S_IMODE(mode))
+            os.replace(temp, target)
+        except OSError as exc:
+            refused += [(e, f"it could not be written ({exc.strerror or exc})") for e in applied]
+            continue
+        finally:
             if os.path.exists(temp):
                 os.unlink(temp)
-            raise
         done += applied
-    return done
+    return done, refused
 
 
 def edit_of(fix, code: str = "") -> LineEdit | None:
@@ -227,6 +255,7 @@ def edit_lines(edit: LineEdit) -> tuple[str, str] | None:
     """(the line as it is in the file, the text that replaces it), indentation kept; None when
     the line no longer reads as traced."""
     lines, _newline = _read(edit.file)
+    _bom, lines = _split_bom(lines)
     if edit.line - 1 >= len(lines) or lines[edit.line - 1].strip() != edit.before:
         return None
     text = lines[edit.line - 1].rstrip("\r\n")

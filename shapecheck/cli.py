@@ -294,15 +294,11 @@ def check_command(
         if show_diff:
             sys.stdout.write(apply.diff(edits))
             raise typer.Exit(run_exit_code(results, strict_mode))
-        done = apply.write(edits)
+        done, refused = apply.write(edits)
         for edit in done:
             print(f"fixed {edit.code} at {edit.file}:{edit.line}", file=sys.stderr)
-        for edit in apply.skipped(edits, done):
-            print(
-                f"not fixed {edit.code} at {edit.file}:{edit.line}: the line changed since it was traced, "
-                "or the fix does not fit there (a statement over several lines); edit it by hand",
-                file=sys.stderr,
-            )
+        for edit, why in refused:
+            print(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand", file=sys.stderr)
         if done:
             results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
     if model is not None and results[0].error is not None:

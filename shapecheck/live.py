@@ -215,7 +215,7 @@ def _runs_on_import(path: str) -> bool:
     import ast
 
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             tree = ast.parse(f.read())
     except (OSError, SyntaxError, ValueError):
         return True

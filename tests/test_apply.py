@@ -35,7 +35,7 @@ def test_fix_turns_a_fixture_clean_and_a_second_run_changes_nothing(tmp_path, mo
         pytest.skip("no safe verified fix that edits a line of the file")
     before = path.read_text()
     expected_diff = apply.diff(edits)
-    written = apply.write(edits)
+    written, _ = apply.write(edits)
     assert written and path.read_text() != before
     # --diff showed exactly what --fix wrote
     import difflib
@@ -97,7 +97,7 @@ def test_a_file_that_is_not_utf8_is_left_alone(tmp_path, monkeypatch):
     (tmp_path / "vgg_view.py").write_bytes(source)
     report = shapecheck.check("vgg_view.py", "3x300x300")
     edits = apply.planned_edits([CheckResult("vgg_view.py", report)])
-    assert edits and apply.write(edits) == [] and (tmp_path / "vgg_view.py").read_bytes() == source
+    assert edits and apply.write(edits)[0] == [] and (tmp_path / "vgg_view.py").read_bytes() == source
 
 
 def test_library_files_and_input_changes_are_never_edited():
@@ -217,3 +217,69 @@ def test_fix_never_writes_inside_a_statement_over_several_lines(tmp_path, monkey
 def test_whole_statement_lines():
     text = "a = 1\nb = f(\n    2,\n)\nc = 3; d = 4\nif a:\n    e = [1,\n         2]\n    g = 5\n"
     assert apply._whole_statement_lines(text) == {1, 5, 6, 9}  # not 2-4, 7-8: inside brackets
+
+
+NEEDS_FLATTEN = (
+    "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3)\n"
+    "        self.fc = nn.Linear(8 * 30 * 30, 10)\n\n    def forward(self, x):\n"
+    "        x = self.conv(x)\n        return self.fc(x)\n"
+)
+
+
+def test_fix_keeps_a_byte_order_mark_and_adds_the_import_after_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.py").write_bytes(b"\xef\xbb\xbf" + NEEDS_FLATTEN.encode())
+    result = CliRunner().invoke(app, ["net.py", "--input", "3x32x32", "--fix"])
+    assert result.exit_code == 0, result.output
+    data = (tmp_path / "net.py").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfimport torch.nn as nn\nimport torch\n") and data.count(b"\xef\xbb\xbf") == 1
+    assert "        x = torch.flatten(x, 1)\n" in data.decode("utf-8-sig")
+    compile(data, "net.py", "exec")
+
+
+def test_fix_writes_through_a_symlink_and_never_outside_the_tree(tmp_path, monkeypatch):
+    inside, outside = tmp_path / "tree", tmp_path / "elsewhere"
+    inside.mkdir()
+    outside.mkdir()
+    monkeypatch.chdir(inside)
+    (inside / "real.py").write_text(NEEDS_FLATTEN)
+    (inside / "link.py").symlink_to(inside / "real.py")
+    result = CliRunner().invoke(app, ["link.py", "--input", "3x32x32", "--fix"])
+    assert result.exit_code == 0, result.output
+    assert (inside / "link.py").is_symlink() and "torch.flatten(x, 1)" in (inside / "real.py").read_text()
+
+    (outside / "net.py").write_text(NEEDS_FLATTEN)
+    (inside / "lib").symlink_to(outside)  # a folder of the tree that is a link to one outside it
+    result = CliRunner().invoke(app, ["lib/net.py", "--input", "3x32x32", "--fix"])
+    assert result.exit_code == 1, result.output
+    assert (outside / "net.py").read_text() == NEEDS_FLATTEN
+
+
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_fix_leaves_read_only_files_and_folders_alone_and_says_so(tmp_path, monkeypatch, where):
+    import stat
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "src"
+    folder.mkdir()
+    path = folder / "net.py"
+    path.write_text(NEEDS_FLATTEN)
+    locked = path if where == "file" else folder
+    locked.chmod(stat.S_IRUSR | stat.S_IRGRP | (stat.S_IXUSR if where == "folder" else 0))
+    try:
+        if where == "folder" and os.access(folder, os.W_OK) and os.geteuid() == 0:
+            # root writes anyway; a folder that refuses it is one on a read-only mount
+            monkeypatch.setattr(apply.tempfile, "mkstemp", _read_only_mkstemp)
+        result = CliRunner().invoke(app, ["src/net.py", "--input", "3x32x32", "--fix", "--format", "sarif"])
+        assert result.exit_code == 1, result.output
+        assert path.read_text() == NEEDS_FLATTEN
+        why = "the file is read-only" if where == "file" else "its folder cannot be written"
+        assert f"not fixed SC101 at src/net.py:12: {why}" in result.stderr
+        assert json.loads(result.stdout)["runs"][0]["results"]  # the report is still written
+    finally:
+        locked.chmod(stat.S_IRWXU)
+
+
+def _read_only_mkstemp(*args, **kwargs):
+    raise PermissionError(13, "Permission denied")

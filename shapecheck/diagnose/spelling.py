@@ -37,7 +37,7 @@ def _imports(path: str, mtime: float) -> tuple[dict[str, str], frozenset[str], f
     """(qualified name → the local name bound to it, every name bound at the top of the file,
     the modules the file imports names from)."""
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             tree = ast.parse(f.read())
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         return None
