@@ -267,3 +267,27 @@ def test_assert_shapes_passes_and_fails_with_the_table():
     with pytest.raises(AssertionError) as broken:
         shapecheck.assert_shapes(fixture_path("vgg_view.py"), "3x300x300")
     assert "1 error finding(s): SC102" in str(broken.value) and "error[SC102]" in str(broken.value)
+
+
+def test_markdown_holds_hostile_names_as_text():
+    """Layer names are the model's: a pipe, a backtick, HTML or an @mention in one stays text in
+    its own cell, and a name with a newline cannot start a line of its own."""
+    import torch.nn as nn
+
+    class Head(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.add_module("a|b`c<img src=x>@org/team\n::error::x", nn.Linear(8, 4))
+
+        def forward(self, x):
+            return next(iter(self.children()))(x.flatten(1))
+
+    report = shapecheck.check(Head(), "2x3", batch=2)  # Linear(8) on 6 features: a finding
+    out = io.StringIO()
+    renderer("markdown")([CheckResult("Head", report)], out)
+    text = out.getvalue()
+    outside_code = re.sub(r"(`+).+?\1", "", text)  # a code span shows its text as text
+    assert report.findings and "<img" not in outside_code and "@org" not in outside_code
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert len({len(re.findall(r"(?<!\\)\|", row)) for row in rows}) == 1, rows  # same number of cells
+    assert not any(line.lstrip().startswith("::") for line in text.splitlines())
