@@ -97,6 +97,7 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
         gc.freeze()
     if here:
         return [_run_here(job) for job in jobs]
+    _check_memory_limit(limits)
     results: list[CheckResult | None] = [None] * len(jobs)
     running: list[_Worker] = []
     waiting = list(enumerate(jobs))
@@ -120,6 +121,21 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
         for number, handler in previous.items():
             signal.signal(number, handler)
     return [r for r in results if r is not None]
+
+
+def _check_memory_limit(limits: Limits) -> None:
+    """A limit below what a worker holds as it starts (this process, torch imported, is what a
+    forked worker starts as) would end every check at once: refused, naming a limit that works."""
+    start = _resident(os.getpid())
+    if start is None or limits.memory_bytes is None:
+        return
+    needed = -(-int(start * 1.25) // (64 * 2**20)) * 64  # MB, rounded up to a multiple of 64
+    if limits.memory_bytes < needed * 2**20:
+        raise ShapecheckError(
+            f"--memory-limit {limits.memory_bytes // 2**20} MB is below what a check needs to start "
+            f"({start // 2**20} MB: Python with torch imported)",
+            hint=f"use at least {needed} MB",
+        )
 
 
 def _stop_workers_on_signals(running: list[_Worker]) -> dict:

@@ -649,3 +649,10 @@ def test_a_forged_result_cannot_run_code_in_the_command(tmp_path):
     assert result.returncode == 2
     assert not marker.exists()
     assert "its result could not be read (WireError: not JSON" in result.stderr
+
+
+def test_a_memory_limit_below_a_workers_start_is_refused_before_any_check():
+    result = shapecheck("resnet18", "--memory-limit", "100")
+    assert result.returncode == 2
+    assert "error: --memory-limit 100 MB is below what a check needs to start (" in result.stderr
+    assert "MB: Python with torch imported)\n  hint: use at least " in result.stderr
