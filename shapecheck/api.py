@@ -73,6 +73,66 @@ def check(
     can say where model code stopped. A module passed in is left as it was: its parameters,
     buffers, devices, training flags and hooks.
     """
+    with _recursion_room():
+        return _check(
+            model,
+            inputs,
+            batch=batch,
+            no_batch=no_batch,
+            train=train,
+            engine=engine,
+            device=device,
+            args=args,
+            ignore=ignore,
+            weights=weights,
+            trust_pickle=trust_pickle,
+            probe_budget_s=probe_budget_s,
+            symbolic=symbolic,
+            budget_s=budget_s,
+            stage=stage,
+        )
+
+
+# torch walks a module tree recursively (`named_modules`), and each nested module call adds a
+# handful of frames: Python's default limit of 1,000 ends a model nested ~900 deep. Room for
+# 2,000 nested modules, then one line instead of a traceback.
+_RECURSION = 20_000
+
+
+@contextlib.contextmanager
+def _recursion_room():
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION))
+    try:
+        yield
+    except RecursionError:
+        raise ShapecheckError(
+            "the model nests modules deeper than shapecheck can follow, or its code recurses without "
+            "end (Python's recursion limit)",
+            hint="check a part of it: a submodule's class, or fewer blocks",
+        ) from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _check(
+    model,
+    inputs,
+    *,
+    batch: int,
+    no_batch: bool,
+    train: bool,
+    engine: str,
+    device: str,
+    args: dict | None,
+    ignore,
+    weights: str | None,
+    trust_pickle: bool,
+    probe_budget_s: float,
+    symbolic: bool,
+    budget_s: float,
+    stage,
+) -> Report:
     start = time.perf_counter()
     notify = stage or (lambda name: None)
     ignored = _validate(

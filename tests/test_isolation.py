@@ -656,3 +656,25 @@ def test_a_memory_limit_below_a_workers_start_is_refused_before_any_check():
     assert result.returncode == 2
     assert "error: --memory-limit 100 MB is below what a check needs to start (" in result.stderr
     assert "MB: Python with torch imported)\n  hint: use at least " in result.stderr
+
+
+NESTED = """
+def Net():
+    m = nn.Linear(4, 4)
+    for _ in range({depth}):
+        m = nn.Sequential(m)
+    return m
+"""
+
+
+def test_deeply_nested_models_are_traced_or_refused_in_one_line(tmp_path):
+    deep = model_file(tmp_path, "deep.py", NESTED.format(depth=1200))
+    result = shapecheck(f"{deep}:Net", "--input", "4")
+    assert result.returncode == 0, result.stderr
+    assert "✓ no shape problems found" in result.stdout
+
+    deeper = model_file(tmp_path, "deeper.py", NESTED.format(depth=4000))
+    result = shapecheck(f"{deeper}:Net", "--input", "4")
+    assert result.returncode == 2
+    assert "error: the model nests modules deeper than shapecheck can follow" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -234,7 +234,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
             for context in inner:
                 stack.enter_context(context)
             forward()
-    except StopTrace:
+    except (StopTrace, RecursionError):  # too deep to trace: api.check says so in one line
         raise
     except Exception as exc:
         trace.error = _error(exc, rec)

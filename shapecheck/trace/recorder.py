@@ -53,7 +53,7 @@ def _guarded(method):
     def hook(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except _CONTROL:
+        except (*_CONTROL, RecursionError):  # depth is the model's, not a bug of the recorder
             raise
         except Exception as exc:
             if hasattr(exc, "_shapecheck_row"):  # the model's error, passing through
