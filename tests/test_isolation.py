@@ -678,3 +678,32 @@ def test_deeply_nested_models_are_traced_or_refused_in_one_line(tmp_path):
     assert result.returncode == 2
     assert "error: the model nests modules deeper than shapecheck can follow" in result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_timm_pretrained_weights_are_skipped_not_downloaded(tmp_path):
+    """timm asks the Hugging Face hub for weights: no retries against a network that is not
+    there (they took 100 s), and the model is traced with the weights skipped, as torchvision's."""
+    pytest.importorskip("timm")
+    result = shapecheck("timm:resnet18", "--arg", "pretrained=True", "--input", "3x64x64")
+    assert result.returncode == 0, result.stderr
+    assert "note: pretrained weights skipped (offline; weights do not change shapes)" in result.stdout
+    path = model_file(
+        tmp_path,
+        "timm_head.py",
+        """
+        import timm
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = timm.create_model("resnet18", pretrained=True, num_classes=0)
+                self.head = nn.Linear(512, 3)
+
+            def forward(self, x):
+                return self.head(self.body(x))
+        """,
+    )
+    result = shapecheck(f"{path}:Net", "--input", "3x64x64")
+    assert result.returncode == 0, result.stderr
+    assert "pretrained weights skipped (offline; weights do not change shapes): timm/resnet18" in result.stdout
+    assert "Retrying" not in result.stderr

@@ -54,6 +54,13 @@ class SkippedWeights(dict):
         self.url = url
 
 
+def _hub_offline() -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None and hasattr(constants, "HF_HUB_OFFLINE"):
+        constants.HF_HUB_OFFLINE = True
+
+
 @contextlib.contextmanager
 def offline(notes: list[str]):
     """Serve pretrained-weight requests with `SkippedWeights`; refuse other downloads."""
@@ -90,6 +97,17 @@ def offline(notes: list[str]):
     api = sys.modules.get("torchvision.models._api")
     if api is not None:
         patches.append((api, "load_state_dict_from_url", fake_load))
+    builder = sys.modules.get("timm.models._builder")
+    if builder is not None and hasattr(builder, "load_pretrained"):
+
+        def skip_timm(model, pretrained_cfg=None, *args, **kwargs):
+            cfg = pretrained_cfg or getattr(model, "pretrained_cfg", None) or {}
+            fake_load(cfg.get("hf_hub_id") or cfg.get("url") or "timm pretrained weights")
+
+        patches.append((builder, "load_pretrained", skip_timm))
+    # The Hugging Face hub (timm's and transformers' downloads) fails at once instead of
+    # retrying for a minute and a half against a network that is not there.
+    _hub_offline()
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
     original_url_loader = torch.hub.load_state_dict_from_url
     for obj, name, value in patches:

@@ -45,7 +45,9 @@ def from_timm(name: str, args: dict):
             hint=("closest names: " + ", ".join(close)) if close else "run `shapecheck list timm`",
         )
     notes: list[str] = []
-    kwargs = {"pretrained": False, **args}
+    if args.get("pretrained"):
+        notes.append("pretrained weights skipped (offline; weights do not change shapes): --arg pretrained=True")
+    kwargs = {**args, "pretrained": False}
 
     def build(meta: bool, sites):
         return _construct(lambda: timm.create_model(name, **kwargs), f"timm:{name}", notes, sites, meta)
