@@ -198,3 +198,17 @@ def test_t5s_tied_embeddings_are_counted_once():
     assert report.trace.total_params == unique == 60506624
     shared = {r.name: r.attrs.get("shares_weights_with") for r in report.layers if r.kind == "module"}
     assert shared["encoder.embed_tokens"] == "shared" and shared["decoder.embed_tokens"] == "shared"
+
+
+def test_a_folder_with_its_own_model_code_is_refused_for_that_reason(tmp_path, monkeypatch):
+    """`auto_map` means the folder's own Python would run (trust_remote_code): not 'no config'."""
+    folder = tmp_path / "custom"
+    folder.mkdir()
+    (folder / "config.json").write_text(
+        '{"model_type": "mything", "auto_map": {"AutoModel": "modeling_x.XModel"}}', encoding="utf-8"
+    )
+    (folder / "modeling_x.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w')\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LoadError, match=r"defines its model in the folder's own code \(auto_map: modeling_x.XModel\)"):
+        shapecheck.check("hf:custom")
+    assert not (tmp_path / "ran").exists()

@@ -99,6 +99,7 @@ def _config(target: str, args: dict):
 
     if os.path.isdir(target) or "/" in target:
         where = "folder" if os.path.isdir(target) else "local cache"
+        _refuse_remote_code(target)
         try:
             config = AutoConfig.from_pretrained(target, local_files_only=True)
         except (OSError, ValueError) as exc:
@@ -122,6 +123,28 @@ def _config(target: str, args: dict):
             )
         setattr(config, key, value)
     return config
+
+
+def _refuse_remote_code(folder: str) -> None:
+    """A config with `auto_map` names classes in the folder's own Python files, which
+    transformers runs only with trust_remote_code: refused, and said so (not 'no config.json')."""
+    import json
+
+    path = os.path.join(folder, "config.json")
+    if not os.path.isfile(path):
+        return
+    try:
+        with open(path, encoding="utf-8") as f:
+            config = json.load(f)
+    except (OSError, ValueError):
+        raise LoadError(f"hf:{folder}: config.json is not valid JSON") from None
+    if isinstance(config, dict) and config.get("auto_map"):
+        names = ", ".join(sorted(str(v) for v in config["auto_map"].values())[:3])
+        raise LoadError(
+            f"hf:{folder} defines its model in the folder's own code (auto_map: {names}), which shapecheck "
+            "does not run",
+            hint="check the model class from its .py file instead: shapecheck path/to/modeling_x.py:ClassName",
+        )
 
 
 def from_hf(target: str, args: dict):
