@@ -90,7 +90,15 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
     if "torch" not in sys.modules and (context is None or context.get_start_method() == "fork"):
         import gc
 
-        import torch  # noqa: F401 - imported once here, shared by every forked worker
+        import torch
+
+        # What every check imports on its first meta op (torch's compile wrappers import
+        # dynamo) and shapecheck's own stages: imported once here, not once per worker (a
+        # config of 20 tiny checks: 30 s before, see benchmarks/config_run.py).
+        import torch._dynamo  # noqa: F401
+
+        from . import api, diagnose  # noqa: F401
+        from .trace import engines  # noqa: F401
 
         # torch's import leaves about a million long-lived objects; a full collection rescans
         # them all (0.15 s each, several per run): frozen, they are left out of it.
