@@ -265,8 +265,16 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
             '`if __name__ == "__main__":` or move the model to a module)'
         )
     try:
+        # Meta only: the program's own run already failed for real, and a real-engine fallback
+        # would copy its live weights (twice the memory of a model that may just fit).
         report = check(
-            module, specs, batch=batch or 1, no_batch=batch is None, train=module.training, probe_budget_s=budget_s
+            module,
+            specs,
+            batch=batch or 1,
+            no_batch=batch is None,
+            train=module.training,
+            probe_budget_s=budget_s,
+            engine="meta",
         )
     except ShapecheckError as err:
         return LiveDiagnosis(
@@ -359,6 +367,7 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
                     no_batch=batch is None,
                     train=model.training,
                     probe_budget_s=budget_s,
+                    engine="meta",  # as above: never a copy of the live weights
                 )
             except ShapecheckError:
                 continue

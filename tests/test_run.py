@@ -355,3 +355,31 @@ def test_pytest_plugin_survives_a_base_exception_in_the_rerun(pytester):
     result.assert_outcomes(failed=1)
     assert "INTERNALERROR" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*could not diagnose this error (SystemExit: 3)*"])
+
+
+def test_diagnosis_never_copies_the_live_weights(monkeypatch):
+    """A model that needs values (`.item()`) cannot be traced on meta: the diagnosis says so
+    instead of running a real-engine copy of the caller's weights (twice the memory)."""
+    import torch
+
+    import shapecheck
+    from shapecheck.trace import meta
+
+    class Gated(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(8, 4)
+
+        def forward(self, x):
+            if x.sum().item() > -1e9:  # a value: meta cannot give one
+                x = x.flatten(1)
+            return self.fc(x)
+
+    clones = []
+    original = meta._clone
+    monkeypatch.setattr(meta, "_clone", lambda t: clones.append(t) or original(t))
+    with pytest.raises(RuntimeError) as info, shapecheck.watch():
+        Gated()(torch.randn(2, 3, 3))
+    assert clones == []
+    note = "\n".join(getattr(info.value, "__notes__", []))
+    assert "could not check Gated" in note and "meta engine cannot trace" in note
