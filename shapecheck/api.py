@@ -160,6 +160,8 @@ def _check(
     from .trace import engines
 
     engines.check_arity(loaded.module, specs, loaded.label)
+    with _model_output_to_stderr(), _one_at_a_time():
+        engines.materialize_lazy(loaded.module, specs, batch=batch_or_none, as_list=loaded.takes_image_list)
     common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
     notify("tracing")
     with _model_output_to_stderr(), _one_at_a_time():

@@ -127,3 +127,33 @@ def test_real_engine_on_cuda_restores_the_users_device():
     report = shapecheck.check(fixture_path("vgg_view.py"), "3x300x300", engine="real", device="cuda")
     assert [f.code for f in report.findings] == ["SC102"]
     assert shapecheck.check(failing, "3x8x8", engine="real", device="cuda").ok is False
+
+
+class LazyHead(nn.Module):
+    """Sizes inferred from the first batch: nothing to count until then."""
+
+    def __init__(self, out=10):
+        super().__init__()
+        self.conv = nn.LazyConv2d(8, 3)
+        self.bn = nn.LazyBatchNorm2d()
+        self.fc = nn.LazyLinear(out)
+        self.head = nn.Linear(20, 5)  # reads 20 features; the lazy layer gives `out`
+
+    def forward(self, x):
+        return self.head(self.fc(self.bn(self.conv(x)).flatten(1)))
+
+
+@pytest.mark.parametrize("engine", ["meta", "real"])
+def test_lazy_modules_get_their_sizes_from_the_input(engine):
+    from torch.nn.parameter import UninitializedParameter
+
+    model = LazyHead(out=20)
+    report = shapecheck.check(model, "3x16x16", batch=2, engine=engine)
+    assert report.ok, [f.message for f in report.findings]
+    assert report.layer("fc").attrs["in_features"] == 8 * 14 * 14
+    assert report.trace.total_params == (8 * 3 * 9 + 8) + 16 + (1568 * 20 + 20) + (20 * 5 + 5)
+    assert isinstance(model.fc.weight, UninitializedParameter)  # the caller's module is untouched
+
+    broken = shapecheck.check(LazyHead(out=10), "3x16x16", batch=2, engine=engine)
+    (finding,) = broken.errors
+    assert finding.code == "SC102" and finding.layer == "head"

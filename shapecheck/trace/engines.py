@@ -268,6 +268,46 @@ def _error(exc: BaseException, rec: Recorder) -> TraceError:
     )
 
 
+def materialize_lazy(
+    model: nn.Module, specs: list[InputSpec], *, batch: int | None, as_list: bool = False, device: str = META
+) -> bool:
+    """Give `nn.LazyLinear`, `nn.LazyConv2d`, … their sizes, as a first batch would: one
+    unrecorded forward pass lets each layer infer its sizes from what reaches it. On meta the
+    lazy parameters are first made uninitialized on meta, so no weight is allocated. True when
+    the model had lazy parameters. A pass that fails leaves the rest to the trace."""
+    from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
+
+    lazy = False
+    for module in model.modules():
+        tables: list[tuple[dict, type]] = [
+            (module._parameters, UninitializedParameter),
+            (module._buffers, UninitializedBuffer),
+        ]
+        for table, kind in tables:
+            for name, value in list(table.items()):
+                if isinstance(value, kind):
+                    lazy = True
+                    if device == META and value.device.type != META:
+                        table[name] = kind(requires_grad=value.requires_grad, device=META, dtype=value.dtype)
+    if not lazy:
+        return False
+    inputs = make_inputs(specs, batch, device=device, as_list=as_list, fakes=True)
+    args, kwargs = split_call(specs, inputs)
+    flags = training_flags(model)
+    contexts: list = [torch.device(META), no_fastpath()] if device == META else []
+    try:
+        with torch.no_grad(), warnings.catch_warnings(), contextlib.ExitStack() as stack:
+            for context in contexts:
+                stack.enter_context(context)
+            warnings.simplefilter("ignore")
+            model(*args, **kwargs)
+    except Exception:
+        pass
+    finally:
+        restore_flags(flags)
+    return True
+
+
 def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train: bool = False, as_list: bool = False):
     """A test `runs(shape) -> bool`: does one meta forward pass finish with input 0 at `shape`?
 
@@ -351,6 +391,7 @@ def run_real(loaded, specs: list[InputSpec], device: str, common: dict) -> Trace
         module = copy.deepcopy(loaded.module)
         sites = copied_sites(loaded.module, module, sites)
     module.to(device)
+    materialize_lazy(module, specs, batch=common.get("batch"), as_list=common.get("as_list", False), device=device)
     return run(module, specs, engine=REAL, device=device, def_sites=sites, **common)
 
 

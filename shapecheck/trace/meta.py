@@ -48,7 +48,7 @@ def callers_copy(model: nn.Module, weights: str = "meta") -> nn.Module:
     "meta" (twins, nothing copied) or "clone" (real copies, for the real engine)."""
     tensors = itertools.chain(model.parameters(), model.buffers())
     twin = meta_twin if weights == "meta" else _clone
-    twins = {id(t): twin(t) for t in tensors}
+    twins = {id(t): _unsized(t, weights) if _is_unsized(t) else twin(t) for t in tensors}
     try:
         clone = copy.deepcopy(model, dict(twins))
     except Exception:  # an attribute that cannot be copied (a lock, a file): share that one
@@ -61,6 +61,19 @@ def callers_copy(model: nn.Module, weights: str = "meta") -> nn.Module:
                     if not str(getattr(hook, "__module__", "") or "").startswith("torch."):
                         del hooks[key]
     return clone
+
+
+def _is_unsized(tensor: torch.Tensor) -> bool:
+    from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
+
+    return isinstance(tensor, (UninitializedParameter, UninitializedBuffer))
+
+
+def _unsized(tensor, weights: str):
+    """A lazy layer's parameter has no size yet: a new one, on meta for a meta copy (the copy's
+    first pass sizes it there)."""
+    device = "meta" if weights == "meta" else tensor.device
+    return type(tensor)(requires_grad=tensor.requires_grad, device=device, dtype=tensor.dtype)
 
 
 def _clone(tensor: torch.Tensor) -> torch.Tensor:
