@@ -285,7 +285,7 @@ def materialize_lazy(
         ]
         for table, kind in tables:
             for name, value in list(table.items()):
-                if isinstance(value, kind):
+                if isinstance(value, (UninitializedParameter, UninitializedBuffer)):
                     lazy = True
                     if device == META and value.device.type != META:
                         table[name] = kind(requires_grad=value.requires_grad, device=META, dtype=value.dtype)
