@@ -182,7 +182,10 @@ def _check(
             if note_sym:
                 note = f"{note}; {note_sym}" if note else note_sym
         notify("diagnosing")
-        diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s, domain=accepted)
+        # A real-engine trace still gets dim provenance from meta re-runs (when meta could run
+        # the model: the fallback came from an unexplained failure, not an engine limit).
+        shadow = _runner(loaded, specs, common) if runner is None and engine_ran_meta(note) else None
+        diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s, domain=accepted, meta_runner=shadow)
         if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
             _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
     from .diagnose import suppress
@@ -440,6 +443,12 @@ def _runner(loaded: LoadedModel, specs, common):
             )
 
     return run
+
+
+def engine_ran_meta(note: str | None) -> bool:
+    """The real engine ran because no rule explained a meta failure (the meta engine can run
+    the model up to it), not because meta could not run an op."""
+    return bool(note) and note.startswith("no rule explained the meta engine's failure")
 
 
 def _unexplained(diagnosis) -> bool:

@@ -111,6 +111,21 @@ CASES = [
     ("SC119", "rules/sc119_batch_broadcast.py:TutorialBatchFirstCorrect", "50x64+batch4", []),
     ("SC119", "rules/sc119_batch_broadcast.py:TutorialSeqFirst", "50x64+batch4", []),
     ("SC119", "rules/sc119_batch_broadcast.py:SlicedByLength", "50x64", ["SC119"]),
+    ("SC120", "rules/sc120_softmax_dim.py:BatchSoftmax", "16+batch4", ["SC120"]),
+    ("SC120", "rules/sc120_softmax_dim.py:BatchSoftmax", "16", ["SC120"]),
+    ("SC120", "rules/sc120_softmax_dim.py:BatchSoftmaxCorrect", "16+batch4", []),
+    ("SC120", "rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", ["SC120"]),
+    ("SC120", "rules/sc120_softmax_dim.py:ScoreSoftmaxCorrect", "20x32", []),
+    ("SC120", "rules/sc120_softmax_dim.py:LogitsLogSoftmax", "16", []),
+    ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "50x64", ["SC121"]),
+    ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "8x64", ["SC121"]),  # 8 tokens, 8 heads
+    ("SC121", "rules/sc121_view_regroups.py:MergeHeadsCorrect", "50x64", []),
+    ("SC121", "rules/sc121_view_regroups.py:MergeHeadsCorrect", "8x64", []),
+    ("SC122", "rules/sc122_batch_pairs.py:SquaredError", "8+batch4", ["SC122"]),
+    ("SC122", "rules/sc122_batch_pairs.py:SquaredErrorCorrect", "8+batch4", []),
+    ("SC122", "rules/sc122_batch_pairs.py:Similarity", "8+batch4", []),
+    ("SC123", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC123"]),
+    ("SC123", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
 ]
 
 
@@ -205,6 +220,8 @@ VERIFIED = [
     ("rules/sc117_attention_shape.py:PaddedEncoder", "12:long&mask=10:bool", "", "--input mask=12:bool", (1, 12, 32)),
     ("rules/sc105_rank_mismatch.py:Correct", "1x1x9x9", "", "--input 1x9x9", (1, 10)),
     ("rules/sc105_rank_mismatch.py:Correct", "4x1x9x9", "", "--input 1x9x9 --batch 4", (4, 10)),
+    ("rules/sc120_softmax_dim.py:BatchSoftmax", "16", "batch4", "dim=1", (4, 10)),
+    ("rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", "", "dim=1", (1, 32)),
 ]
 
 

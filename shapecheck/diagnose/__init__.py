@@ -13,15 +13,21 @@ from .roles import is_library_file
 
 
 def diagnose(
-    trace: Trace, runner: Runner | None = None, budget_s: float = 3.0, domain=None, verify: bool = True
+    trace: Trace,
+    runner: Runner | None = None,
+    budget_s: float = 3.0,
+    domain=None,
+    verify: bool = True,
+    meta_runner: Runner | None = None,
 ) -> Diagnosis:
     """Run every active rule over a trace.
 
     `runner` traces again with changes (other input sizes, a fix applied); without it, rules
-    work from the trace alone and fixes stay unchecked. `domain` (AcceptedInputs, from
+    work from the trace alone and fixes stay unchecked. `meta_runner` serves dim provenance
+    alone, for a trace the real engine made. `domain` (AcceptedInputs, from
     --symbolic) gives rules exact size ranges instead of probes.
     """
-    ctx = Context(trace, runner=runner, budget_s=budget_s, domain=domain)
+    ctx = Context(trace, runner=runner, budget_s=budget_s, domain=domain, meta_runner=meta_runner)
     ctx.boundaries = find_boundaries(trace)
     findings: list[Finding] = []
     for code in sorted(CHECKS):

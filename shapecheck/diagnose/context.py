@@ -36,6 +36,7 @@ class Context:
     budget_s: float = 3.0  # time for all re-runs of one diagnosis
     boundaries: list = field(default_factory=list)  # filled by diagnose(): conv→linear boundaries
     domain: AcceptedInputs | None = None  # from --symbolic
+    meta_runner: Runner | None = None  # re-runs on meta for dim provenance only (a real-engine trace)
     _spent: float = 0.0
     _cache: dict = field(default_factory=dict)
 

@@ -15,6 +15,7 @@ rows before its failure. Rules ask `ProvenanceMap` and stay testable on hand-bui
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ..trace.records import LayerRecord, TensorInfo, Trace
@@ -22,6 +23,7 @@ from .context import Context
 from .requests import Rerun
 
 BATCH = "batch"
+PROVENANCE_BUDGET_S = 2.0
 
 
 def source_name(input_index: int, dim: int, inputs: int) -> str:
@@ -126,12 +128,16 @@ def provenance(ctx: Context) -> ProvenanceMap | None:
     if cached is not None:
         return cached
     trace = ctx.trace
-    if ctx.runner is None or trace.image_list or not trace.inputs:
+    if (ctx.runner is None and ctx.meta_runner is None) or trace.image_list or not trace.inputs:
         return None
     changes: list[Change] = []
+    # Its own time, not the fixes': the re-runs stop at PROVENANCE_BUDGET_S, and what they
+    # took is not charged to the budget that verifies fixes.
+    spent_before = ctx._spent
+    started = time.perf_counter()
     if trace.batch is not None:
         batch = trace.batch
-        other = _try(ctx, Rerun(batch=batch + 2 if batch > 1 else 3))
+        other = _try(ctx, Rerun(batch=batch + 2))  # the same request as roles.twin: one cached run
         if other is not None:
             changes.append(Change(BATCH, batch, other.batch or 0, other))
     specs = _per_sample(trace)
@@ -139,11 +145,14 @@ def provenance(ctx: Context) -> ProvenanceMap | None:
         for j, size in enumerate(dims):
             if size < 1:
                 continue
+            if time.perf_counter() - started > PROVENANCE_BUDGET_S:
+                break
             wider = tuple(d * 2 if k == j else d for k, d in enumerate(dims))
             request = Rerun(dims=wider) if i == 0 else Rerun(other_dims=((i, wider),))
             other = _try(ctx, request)
             if other is not None:
                 changes.append(Change(source_name(i, j, len(specs)), size, size * 2, other))
+    ctx._spent = spent_before
     result = ProvenanceMap(trace, changes)
     ctx._cache["provenance"] = result
     return result
@@ -157,9 +166,19 @@ def _per_sample(trace: Trace) -> list[tuple[int, ...]]:
     return out
 
 
+def _rerun(ctx: Context, request: Rerun) -> Trace:
+    if ctx.runner is not None:
+        return ctx.rerun(request)
+    key = ("provenance", request)
+    if key not in ctx._cache:
+        assert ctx.meta_runner is not None
+        ctx._cache[key] = ctx.meta_runner(request)
+    return ctx._cache[key]
+
+
 def _try(ctx: Context, request: Rerun) -> Trace | None:
     try:
-        return ctx.rerun(request)
+        return _rerun(ctx, request)
     except (LookupError, TimeoutError, ValueError):
         return None
     except Exception:  # a re-run of model code at another size: its failure is not ours
@@ -194,6 +213,45 @@ def regrouped(before: tuple[int, ...], after: tuple[int, ...]) -> tuple[list[int
                 o += 1
         if len(group_in) > 1 and len(group_out) > 1:
             return [d for d, _ in group_in], [d for d, _ in group_out]
+    return None
+
+
+def misplaced(
+    before: tuple[int, ...],
+    after: tuple[int, ...],
+    ins: list[int],
+    outs: list[int],
+    follows_in: list[frozenset[str]] | None = None,
+    follows_out: list[frozenset[str]] | None = None,
+) -> tuple[int, list[int]] | None:
+    """In a group `regrouped` found: an output dim that looks like input dims of the group (the
+    same size, and following the same input dims when that is known) but sits elsewhere in
+    memory order, as (output dim, those input dims). `[B, H, L, D]` → `[B, L, H·D]`: output dim
+    1 has L's size and follows the sequence length as L does, but its elements are the first
+    L of H·L. A reshape that splits a dim and merges a piece with its neighbour
+    (`[N, 2n]` → `[N·n, 2]`) has no such dim."""
+    start = {}
+    offset = 1
+    for d in ins:
+        start[d] = offset
+        offset *= before[d]
+    out_offset = 1
+    for o in outs:
+        for first in range(len(ins)):
+            size = 1
+            for last in range(first, len(ins)):
+                size *= before[ins[last]]
+                if size > after[o]:
+                    break
+                run = ins[first : last + 1]
+                if size != after[o] or start[ins[first]] == out_offset:
+                    continue
+                if follows_in is not None and follows_out is not None:
+                    joined = frozenset().union(*(follows_in[d] for d in run))
+                    if joined != follows_out[o]:
+                        continue
+                return o, run
+        out_offset *= after[o]
     return None
 
 

@@ -68,6 +68,10 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo(
             "SC119", "batch-broadcast", "an elementwise op broadcasts the batch against another dim", page=SEQUENCE_PAGE
         ),
+        RuleInfo("SC120", "softmax-dim", "a softmax normalises over the batch dim or over a dim of size 1"),
+        RuleInfo("SC121", "view-regroups-dims", "a view/reshape mixes dims it neither merges whole nor splits"),
+        RuleInfo("SC122", "batch-pairs", "broadcasting pairs every sample with every other ([B, 1] with [B])"),
+        RuleInfo("SC123", "pytorch-warning", "PyTorch warned while the model ran"),
     )
 }
 

@@ -229,7 +229,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
                 stack.enter_context(context)
             stack.enter_context(torch.no_grad())
             stack.enter_context(warnings.catch_warnings())
-            warnings.simplefilter("ignore")
+            _record_warnings(rec, trace)
             stack.enter_context(OpMode(rec))
             for context in inner:
                 stack.enter_context(context)
@@ -245,6 +245,36 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
         restore_flags(flags)
         torch.set_grad_enabled(grad)
         trace.layers = rec.rows
+
+
+def _record_warnings(rec: Recorder, trace: Trace) -> None:
+    """Inside a catch_warnings block: UserWarnings become `trace.warnings` (once per message and
+    row, with the module running and the model-code line), everything else is hushed
+    (deprecations are the library's business, not the model's)."""
+    from .records import TraceWarning
+    from .sources import location_of, user_frame
+
+    def model_line():
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_filename == warnings.__file__:
+            frame = frame.f_back
+        return location_of(user_frame(frame))
+
+    warnings.simplefilter("ignore")
+    warnings.simplefilter("always", UserWarning)
+    seen = {(w.message, w.row) for w in trace.warnings}
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, UserWarning):
+            return
+        text = str(message).strip().splitlines()[0] if str(message).strip() else category.__name__
+        row = rec.stack[-1] if rec.stack else None
+        if (text, row) in seen:
+            return
+        seen.add((text, row))
+        trace.warnings.append(TraceWarning(category.__name__, text, row, model_line()))
+
+    warnings.showwarning = show
 
 
 def _error(exc: BaseException, rec: Recorder) -> TraceError:

@@ -49,6 +49,14 @@ CATEGORIES = {
     ),
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "torch._C._nn.scaled_dot_product_attention"),
     "reduce": ("torch.mean", "torch.Tensor.mean", "torch.sum", "torch.Tensor.sum", "torch.amax", "torch.Tensor.amax"),
+    "softmax": (
+        "torch.softmax",
+        "torch.Tensor.softmax",
+        "torch.nn.functional.softmax",
+        "torch.log_softmax",
+        "torch.Tensor.log_softmax",
+        "torch.nn.functional.log_softmax",
+    ),
     "layer": tuple(
         f"torch.nn.functional.{n}"
         for n in (

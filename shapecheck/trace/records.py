@@ -112,6 +112,17 @@ class TraceError:
 
 
 @dataclass
+class TraceWarning:
+    """A warning PyTorch (or a library) raised while the model ran: `UserWarning: Using a target
+    size (torch.Size([4])) that is different to the input size (torch.Size([4, 1]))`."""
+
+    category: str
+    message: str
+    row: int | None  # the module running when it was raised
+    location: Location | None = None  # the model-code line that led to it
+
+
+@dataclass
 class Trace:
     """Everything recorded while running one input through a model."""
 
@@ -128,6 +139,7 @@ class Trace:
     probe_inputs: list[TensorInfo] | None = None  # set by a probe run that stopped at a layer
     image_list: bool = False  # the input is a list of images (detection models), not a batch
     checkpoint: CheckpointReport | None = None  # set when --weights was given
+    warnings: list[TraceWarning] = field(default_factory=list)  # UserWarnings raised while tracing
 
     @property
     def failing(self) -> LayerRecord | None:

@@ -21,4 +21,8 @@ from . import (  # noqa: F401
     sc117_attention_shape,
     sc118_embedding_input,
     sc119_batch_broadcast,
+    sc120_softmax_dim,
+    sc121_view_regroups,
+    sc122_batch_pairs,
+    sc123_pytorch_warning,
 )

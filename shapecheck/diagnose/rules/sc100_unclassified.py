@@ -22,6 +22,27 @@ from ..registry import rule
 from .common import ref
 
 
+def _provenance_lines(ctx: Context, row) -> list[str]:
+    """What each dim of each input follows (the batch, an input dim, or nothing: a size set in
+    the code), and the row that produced it: where to look for the size that does not fit."""
+    from ..provenance import provenance
+
+    prov = provenance(ctx)
+    if prov is None:
+        return []
+    lines = []
+    for index, tensor in enumerate(row.inputs[:3]):
+        described = prov.describe(row, "inputs", index)
+        if described is None:
+            continue
+        producer = ctx.trace.row(tensor.source)
+        origin = f", made by {ref(producer)}" if producer is not None and producer.index != row.index else ""
+        lines.append(f"input {index} {described}{origin}")
+    if lines:
+        lines.append("(batch) and (dim N) follow that input size; (fixed) is a size set in the code")
+    return lines
+
+
 @rule("SC100", ERROR)
 def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
     error = ctx.trace.error
@@ -36,6 +57,7 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
         ins = ", ".join(shape(i.shape) for i in row.inputs) or "no tensors"
         kind = f" ({row.type})" if row.kind == "module" else ""
         why.append(f"{ref(row)}{kind} received {ins}")
+        why.extend(_provenance_lines(ctx, row))
     location = error.user_frames[-1] if error.user_frames else (row.location if row else None)
     for loc in error.user_frames[-3:]:
         if loc != location:

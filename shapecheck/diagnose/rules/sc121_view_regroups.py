@@ -1,0 +1,128 @@
+"""SC121 view-regroups-dims.
+
+What it does: finds a `view`/`reshape` that is neither a merge of whole neighbouring dims
+(`[B, C, H, W]` → `[B, C, H·W]`) nor a split of one dim (`[B, L, E]` → `[B, L, H, D]`), but
+cuts across dims: `[B, H, L, D]` → `[B, L, H·D]` makes each "position" of the output out of
+pieces of several heads. The check runs on the traced shapes and again on the traces where
+each input dim alone was changed (dim provenance), so sizes that happen to be equal (8 heads,
+8 tokens) cannot hide it.
+
+Why is this bad? Nothing fails: the element count matches, so the model trains on scrambled
+features. Merging attention heads back without moving the heads next to the head size is the
+most common case.
+
+Example:
+    out = attn @ v                       # [B, heads, L, head_dim]
+    out = out.reshape(B, L, heads * head_dim)
+
+Use instead:
+    out = out.transpose(1, 2).reshape(B, L, heads * head_dim)
+
+Fix safety: safe (no parameter changes), but which permute is meant is the user's call: the
+fix is described, not verified.
+"""
+
+from __future__ import annotations
+
+from ...trace.records import LayerRecord
+from ..context import Context
+from ..findings import SAFE, WARNING, Finding, Fix
+from ..numbers import shape
+from ..provenance import misplaced, provenance, regrouped
+from ..registry import rule
+from .common import ref
+
+_VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
+
+
+@rule("SC121", WARNING)
+def check(ctx: Context) -> list[Finding]:
+    rows = [r for r in ctx.trace.layers if r.kind == "op" and r.type in _VIEWS and r.inputs and r.outputs]
+    if not rows:
+        return []
+    prov = provenance(ctx)
+    findings = []
+    for row in rows:
+        follows_in = prov.dims(row, "inputs") if prov else None
+        follows_out = prov.dims(row, "outputs") if prov else None
+        witnesses = [row] + ([prov._twin(c, row) for c in prov.changes] if prov else [])
+        for witness in witnesses:
+            if witness is None or not witness.inputs or not witness.outputs:
+                continue
+            found = _mixed(witness, follows_in, follows_out)
+            if found is not None:
+                findings.append(_finding(row, witness, *found))
+                break
+    return findings
+
+
+def _mixed(row: LayerRecord, follows_in, follows_out):
+    """(input dims, output dims, the output dim that looks like input dims, those dims)."""
+    before, after = tuple(row.inputs[0].shape), tuple(row.outputs[0].shape)
+    if len(before) == 0 or len(after) == 0:
+        return None
+    group = regrouped(before, after)
+    if group is None:
+        return None
+    ins, outs = group
+    usable = follows_in is not None and follows_out is not None
+    usable = usable and len(follows_in) == len(before) and len(follows_out) == len(after)
+    found = misplaced(before, after, ins, outs, follows_in if usable else None, follows_out if usable else None)
+    return None if found is None else (ins, outs, *found)
+
+
+def _finding(row: LayerRecord, witness: LayerRecord, ins: list[int], outs: list[int], out: int, run) -> Finding:
+    before, after = witness.inputs[0].shape, witness.outputs[0].shape
+    in_sizes = "·".join(str(before[d]) for d in ins)
+    out_sizes = "·".join(str(after[d]) for d in outs)
+    looks = "dim " + str(run[0]) if len(run) == 1 else "dims " + _list(run)
+    why = [
+        f"{ref(row)} turns {shape(before)} into {shape(after)}: input dims {_list(ins)} "
+        f"({in_sizes}) become output dims {_list(outs)} ({out_sizes})",
+        f"output dim {out} has the size of input {looks} ({after[out]}) and follows the same input, but a view "
+        "keeps memory order: its elements are the first values of the group, which cross the input dims' "
+        "boundaries, not that input dim moved",
+    ]
+    if witness is not row:
+        why.append(
+            f"at the traced input the sizes happen to line up ({shape(row.inputs[0].shape)} → "
+            f"{shape(row.outputs[0].shape)}); with one input dim changed they do not"
+        )
+    fix = Fix(
+        description="move the dims you mean to merge next to each other first (a permute or transpose "
+        "before the view), so each output dim is whole input dims",
+        code=_suggestion(row, before, after, ins, outs),
+        safety=SAFE,
+        check_note="not checked: which dims are meant to merge is the model's design, shapecheck cannot choose it",
+    )
+    return Finding(
+        code="SC121",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} regroups dims {_list(ins)} of {shape(row.inputs[0].shape)} across their boundaries",
+        location=row.location,
+        row=row.index,
+        why=why,
+        fixes=[fix],
+    )
+
+
+def _list(dims: list[int]) -> str:
+    return ", ".join(str(d) for d in dims)
+
+
+def _suggestion(row: LayerRecord, before, after, ins: list[int], outs: list[int]) -> str:
+    """For the attention-heads case ([.., H, L, D] → [.., L, H·D]): the user's own line with the
+    transpose that makes the merge whole; otherwise a template."""
+    import re
+
+    if len(ins) == 3 and len(outs) == 2:
+        h, length, d = (before[i] for i in ins)
+        if after[outs[0]] == length and after[outs[1]] == h * d:
+            source = row.called_at.source if row.called_at else ""
+            swap = f".transpose({ins[0]}, {ins[1]})"
+            method = re.search(r"([A-Za-z_][\w.]*)\s*\.\s*(reshape|view)\(", source)
+            if method:
+                return source[: method.end(1)] + swap + source[method.end(1) :]
+            return f"x = x{swap}.reshape({', '.join(str(s) for s in after)})"
+    return "x = x.permute(...).reshape(...)"

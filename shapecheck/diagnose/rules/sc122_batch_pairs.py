@@ -1,0 +1,122 @@
+"""SC122 batch-pairs.
+
+What it does: finds an elementwise op (`-`, `+`, `*`, `/`) whose result has two dims that
+follow the batch although no operand has more than one: `[B, 1] - [B]` broadcasts to `[B, B]`,
+every sample paired with every other. Which dims follow the batch is measured (dim
+provenance: a second trace at another batch size), so a `[B, B]` similarity matrix built on
+purpose from `[B, 1, D]` and `[1, B, D]` operands is not flagged (each of those already has one
+batch dim, and the op lines them up as asked).
+
+Why is this bad? Nothing fails, and a mean over the result is a number of the right kind: a
+regression loss `((out - y) ** 2).mean()` with `out` [B, 1] and `y` [B] averages B² differences
+between unrelated samples.
+
+Example:
+    loss = ((out - y) ** 2).mean()       # out [B, 1], y [B]
+
+Use instead:
+    loss = ((out.squeeze(1) - y) ** 2).mean()
+
+Fix safety: safe (no parameter changes); a change of code shapecheck does not apply: not
+verified.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...trace.records import LayerRecord
+from ..context import Context
+from ..findings import SAFE, WARNING, Finding, Fix
+from ..numbers import shape
+from ..provenance import BATCH, ProvenanceMap, provenance
+from ..registry import rule
+from .common import ref
+
+
+@rule("SC122", WARNING)
+def check(ctx: Context) -> list[Finding]:
+    rows = [
+        r
+        for r in ctx.trace.layers
+        if r.kind == "op" and r.attrs.get("category") == "elementwise" and len(r.inputs) >= 2 and r.outputs
+    ]
+    if not rows or ctx.trace.batch is None:
+        return []
+    prov = provenance(ctx)
+    if prov is None:
+        return []
+    findings = []
+    for row in rows:
+        finding = _pairs(prov, row)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _batch_dims(prov: ProvenanceMap, row: LayerRecord, side: str, index: int) -> list[int] | None:
+    dims = prov.dims(row, side, index)
+    return None if dims is None else [d for d, f in enumerate(dims) if f == {BATCH}]
+
+
+def _pairs(prov: ProvenanceMap, row: LayerRecord) -> Finding | None:
+    out = _batch_dims(prov, row, "outputs", 0)
+    if out is None or len(out) < 2:
+        return None
+    found = [_batch_dims(prov, row, "inputs", i) for i in range(len(row.inputs))]
+    operands = [o for o in found if o is not None]
+    if len(operands) != len(found) or any(len(o) > 1 for o in operands):
+        return None
+    if sum(1 for o in operands if o) < 2:
+        return None  # one operand alone brings the batch: its two batch dims come from elsewhere
+    a, b = row.inputs[0], row.inputs[1]
+    result = row.outputs[0]
+    why = [
+        f"{shape(a.shape)} and {shape(b.shape)} each have one dim that follows the batch "
+        f"(dim {operands[0][0]} and dim {operands[1][0]}; they change when the batch does)",
+        f"broadcasting aligns dims from the right, so those two land in different dims of the result "
+        f"{shape(result.shape)}: dims {out[0]} and {out[1]} both follow the batch",
+        "every sample is paired with every other; a mean or sum over it mixes unrelated samples",
+    ]
+    return Finding(
+        code="SC122",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} pairs every sample with every other: {shape(a.shape)} and "
+        f"{shape(b.shape)} broadcast to {shape(result.shape)}",
+        location=row.location,
+        row=row.index,
+        why=why,
+        fixes=_fixes(row),
+    )
+
+
+def _fixes(row: LayerRecord) -> list[Fix]:
+    """Bring the operand with the extra size-1 dim down to the other's rank, in the user's line."""
+    a, b = row.inputs[0], row.inputs[1]
+    if abs(a.rank - b.rank) != 1:
+        return []
+    longer, position = (a, 0) if a.rank > b.rank else (b, 1)
+    ones = [d for d, size in enumerate(longer.shape) if size == 1]
+    if not ones:
+        return []
+    dim = ones[-1]
+    source = row.called_at.source if row.called_at else ""
+    names = re.search(r"([A-Za-z_][\w.]*)\s*[-+*/]\s*([A-Za-z_][\w.]*)", source)
+    name = names.group(1 + position) if names else ("out" if position == 0 else "y")
+    if names:
+        end = names.end(1 + position)
+        after = source[:end] + f".squeeze({dim})" + source[end:]
+    else:
+        after = f"{name}.squeeze({dim})"
+    return [
+        Fix(
+            description=f"drop the size-1 dim {dim} of {shape(longer.shape)} so both operands are one value per sample",
+            code=after,
+            safety=SAFE,
+            location=row.called_at if names else None,
+            before=source if names else None,
+            after=after if names else None,
+            check_note="not checked: shapecheck does not apply this change of code",
+        )
+    ]

@@ -1,0 +1,56 @@
+"""SC123 pytorch-warning.
+
+What it does: reports each UserWarning that PyTorch (or a library the model calls) raised
+while the model ran, at the model-code line that led to it, in PyTorch's own words.
+Deprecation and future warnings are left out: they are about the library, not the model.
+
+Why is this bad? Many silent shape bugs are only ever told by a warning that scrolls past:
+`Using a target size (torch.Size([4])) that is different to the input size (torch.Size([4,
+1]))` from `F.mse_loss` (the loss then broadcasts to [4, 4]), `Implicit dimension choice for
+softmax`, `The default behavior for interpolate/upsample with float scale_factor changed`.
+
+Example:
+    return F.mse_loss(out, target)       # out [B, 1], target [B]
+
+Use instead:
+    return F.mse_loss(out.squeeze(1), target)
+
+Fix safety: no fix is offered: the warning says what to change.
+"""
+
+from __future__ import annotations
+
+from ..context import Context
+from ..findings import WARNING, Finding
+from ..registry import rule
+from .common import ref
+
+
+@rule("SC123", WARNING)
+def check(ctx: Context) -> list[Finding]:
+    findings = []
+    seen = set()
+    for warning in ctx.trace.warnings:
+        if warning.message in seen:
+            continue
+        seen.add(warning.message)
+        row = ctx.trace.row(warning.row)
+        where = f" while {ref(row)} ran" if row is not None else ""
+        findings.append(
+            Finding(
+                code="SC123",
+                severity=WARNING,
+                layer=row.name if row is not None else "",
+                message=f"a {warning.category} was raised{where}: {_first_sentence(warning.message)}",
+                location=warning.location or (row.location if row is not None else None),
+                row=row.index if row is not None else None,
+                why=[f"{warning.category}: {warning.message}"],
+                notes=["the model runs; the warning is PyTorch's own, raised by the same code on real tensors"],
+            )
+        )
+    return findings
+
+
+def _first_sentence(text: str) -> str:
+    first = text.split(". ")[0].rstrip(".")
+    return first[:1].lower() + first[1:] if first[:1].isupper() and not first[1:2].isupper() else first
