@@ -80,12 +80,19 @@ def find_config(start: str | None = None) -> str | None:
             return own
         project = os.path.join(folder, "pyproject.toml")
         if os.path.isfile(project):
+            # A pyproject.toml that does not parse may hold this folder's [tool.shapecheck]:
+            # refused, rather than skipped for a parent folder's config.
             try:
                 with open(project, "rb") as fh:
-                    if "shapecheck" in tomllib.load(fh).get("tool", {}):
+                    if "shapecheck" in tomllib.loads(fh.read().decode("utf-8-sig")).get("tool", {}):
                         return project
-            except (OSError, tomllib.TOMLDecodeError):
+            except OSError:
                 pass
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+                raise ConfigError(
+                    f"{os.path.relpath(project)}: not valid TOML: {err}",
+                    hint="fix it, or pass --config FILE to use another config",
+                ) from None
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
@@ -118,15 +125,22 @@ def _line_of(text: str, key: str, section: str | None, index: int = 0) -> int | 
 
 def load_config(path: str) -> Config:
     display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    if os.path.isdir(path):
+        raise ConfigError(
+            f"{display} is a folder; --config takes a file",
+            hint=f"pass {os.path.join(display, 'shapecheck.toml')} or a pyproject.toml",
+        )
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8-sig")  # a byte order mark is not TOML, but editors write one
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"no such config file: {display}") from None
+    except OSError as err:
+        raise ConfigError(f"{display} cannot be read: {err.strerror or err}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"{display}: not valid TOML: {err}") from None
-    text = raw.decode("utf-8")
     own = os.path.basename(path) != "pyproject.toml"
     if own:
         table, top, checks_section = data, None, "checks"

@@ -101,10 +101,10 @@ def parse_input(text: str) -> InputSpec:
         token = token.strip()
         if not token:
             raise SpecError(f"missing dimension in --input '{raw}'; write e.g. 3x224x224")
-        try:
-            value = int(token)
-        except ValueError:
-            raise SpecError(f"'{token}' in --input '{raw}' is not a whole number") from None
+        # ASCII digits only: int() also reads "３２" and "3_2", which no one means as a size.
+        if not (token.isascii() and token.lstrip("-").isdigit()):
+            raise SpecError(f"'{token}' in --input '{raw}' is not a whole number (digits 0-9)")
+        value = int(token)
         if value <= 0:
             raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
         if value > MAX_DIM:

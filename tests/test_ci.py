@@ -291,3 +291,29 @@ def test_markdown_holds_hostile_names_as_text():
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert len({len(re.findall(r"(?<!\\)\|", row)) for row in rows}) == 1, rows  # same number of cells
     assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+
+
+def test_config_edge_cases_are_one_line_and_exit_2(tmp_path, monkeypatch):
+    """A folder for --config, and a pyproject.toml that does not parse under a folder whose
+    parent has a config: exit 2 naming the file, never an internal error or the parent's checks."""
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    result = CliRunner().invoke(app, ["--config", str(folder)])
+    assert result.exit_code == 2 and "is a folder; --config takes a file" in result.stderr
+
+    (tmp_path / "shapecheck.toml").write_text('[[checks]]\nmodel = "resnet18"\ninputs = ["3x32x32"]\n')
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text("[tool.shapecheck\n")
+    monkeypatch.chdir(sub)
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 2, result.output
+    assert "pyproject.toml: not valid TOML" in result.stderr and "resnet18" not in result.output
+
+
+def test_a_config_with_a_byte_order_mark_is_read(tmp_path, monkeypatch):
+    (tmp_path / "shapecheck.toml").write_bytes(b'\xef\xbb\xbf[[checks]]\nmodel = "resnet18"\ninputs = ["3x32x32"]\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 0, result.output
+    assert "ResNet" in result.output and "✓ no shape problems found" in result.output

@@ -320,3 +320,13 @@ def test_checkpoint_keys_cannot_inject_ci_commands_or_code(files, tmp_path, fmt)
     assert {ast.literal_eval(e) for e in literal.elts} == set(HOSTILE_KEYS)
     assert not [n for n in ast.walk(tree) if isinstance(n, ast.Import)]
     assert any("aux\\n::error" in line for line in finding.why)  # shown with the escape, on one line
+
+
+@pytest.mark.parametrize("entry", [b'{"a": {"shape": 5}}', b'{"a": {"shape": ["x", null]}}', b'{"a": 3}'])
+def test_a_malformed_safetensors_header_is_one_line(tmp_path, entry):
+    path = tmp_path / "bad.safetensors"
+    path.write_bytes(struct.pack("<Q", len(entry)) + entry)
+    result = run("resnet18", "--weights", path)
+    assert result.exit_code == 2, result.output
+    assert "the safetensors header gives tensor 'a' no shape" in result.stderr
+    assert "internal error" not in result.stderr

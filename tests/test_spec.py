@@ -80,3 +80,10 @@ def test_parse_arg(text, expected):
 def test_parse_arg_rejects(text):
     with pytest.raises(SpecError):
         parse_arg(text)
+
+
+@pytest.mark.parametrize("text", ["３x３２", "3_2x32x32", "3x２２4", "+3x32", "3x0x10"])
+def test_only_ascii_digits_make_a_size(text):
+    """int() reads fullwidth digits and underscores; a size on the command line is 0-9 only."""
+    with pytest.raises(SpecError):
+        parse_input(text)

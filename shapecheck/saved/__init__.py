@@ -67,6 +67,18 @@ def safetensors_shapes(path: str) -> dict:
         with open(path, "rb") as fh:
             (length,) = struct.unpack("<Q", fh.read(8))
             header = json.loads(fh.read(length))
-    except (OSError, struct.error, ValueError, UnicodeDecodeError):
+    except (OSError, struct.error, ValueError, UnicodeDecodeError, RecursionError):
         raise LoadError(f"{path}: the safetensors header is truncated or corrupt") from None
-    return {k: tuple(v["shape"]) for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)}
+    if not isinstance(header, dict):
+        raise LoadError(f"{path}: the safetensors header is not a table of tensors")
+    shapes = {}
+    for key, value in header.items():
+        if key == "__metadata__":
+            continue
+        shape = value.get("shape") if isinstance(value, dict) else None
+        if not isinstance(shape, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+        ):
+            raise LoadError(f"{path}: the safetensors header gives tensor {key!r} no shape (a list of sizes)")
+        shapes[key] = tuple(shape)
+    return shapes
