@@ -448,7 +448,7 @@ def _runner(loaded: LoadedModel, specs, common):
 def engine_ran_meta(note: str | None) -> bool:
     """The real engine ran because no rule explained a meta failure (the meta engine can run
     the model up to it), not because meta could not run an op."""
-    return bool(note) and note.startswith("no rule explained the meta engine's failure")
+    return note is not None and note.startswith("no rule explained the meta engine's failure")
 
 
 def _unexplained(diagnosis) -> bool:
