@@ -294,13 +294,20 @@ def check_command(
         if show_diff:
             sys.stdout.write(apply.diff(edits))
             raise typer.Exit(run_exit_code(results, strict_mode))
-        done, refused = apply.write(edits)
-        for edit in done:
-            print(f"fixed {edit.code} at {edit.file}:{edit.line}", file=sys.stderr)
-        for edit, why in refused:
-            print(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand", file=sys.stderr)
-        if done:
+        # To a fixpoint: a fix can reveal the next finding (a flatten, then the Linear's size),
+        # so check again after each round of edits, until a round edits nothing.
+        for _ in range(FIX_ROUNDS):
+            done, refused = apply.write(edits)
+            for edit in done:
+                print(f"fixed {edit.code} at {edit.file}:{edit.line}", file=sys.stderr)
+            for edit, why in refused:
+                print(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand", file=sys.stderr)
+            if not done:
+                break
             results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
+            edits = apply.planned_edits(results, unsafe=unsafe_fixes)
+            if not edits:
+                break
     if model is not None and results[0].error is not None:
         failed = results[0]
         print(_error_text(failed.error or "", failed.hint, failed.detail), file=sys.stderr)
@@ -531,6 +538,9 @@ def rule_command(
         print("\n".join(doc.strip().splitlines()[1:]).strip())
     else:
         print(found.summary)
+
+
+FIX_ROUNDS = 5  # --fix checks again after each round of edits, at most this many times
 
 
 def _die_by_sigint() -> NoReturn:

@@ -283,3 +283,25 @@ def test_fix_leaves_read_only_files_and_folders_alone_and_says_so(tmp_path, monk
 
 def _read_only_mkstemp(*args, **kwargs):
     raise PermissionError(13, "Permission denied")
+
+
+TWO_ROUNDS = (
+    "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
+    "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3)\n"
+    "        self.fc = nn.Linear(8 * 30 * 30, 10)\n\n    def forward(self, x):\n"
+    "        x = self.conv(x)\n        x = self.fc(x)\n        return F.softmax(x, dim=0)\n"
+)
+
+
+def test_fix_runs_to_a_fixpoint(tmp_path, monkeypatch):
+    """The softmax over the batch is only reached once the flatten is fixed: one --fix does both."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.py").write_text(TWO_ROUNDS)
+    result = CliRunner().invoke(app, ["net.py", "--input", "3x32x32", "--batch", "2", "--fix"])
+    assert result.exit_code == 0, result.output
+    assert "fixed SC101 at net.py:14" in result.stderr and "fixed SC120 at net.py:16" in result.stderr
+    assert "not fixed" not in result.stderr
+    text = (tmp_path / "net.py").read_text()
+    assert "x = torch.flatten(x, 1)" in text and "F.softmax(x, dim=1)" in text
+    again = CliRunner().invoke(app, ["net.py", "--input", "3x32x32", "--batch", "2", "--fix"])
+    assert again.exit_code == 0 and "fixed" not in again.stderr

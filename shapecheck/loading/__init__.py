@@ -384,8 +384,12 @@ def _module_classes(module) -> list[str]:
 
 
 def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedModel:
+    import linecache
+
     notes: list[str] = []
     def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    # Source lines are quoted from linecache: a file edited since (--fix, a notebook) is read anew.
+    linecache.checkcache()
 
     def load(meta: bool, sites: MutableMapping):
         # Import inside the guards: module-level code may build a model or fetch weights.

@@ -1,11 +1,11 @@
 """SC122 batch-pairs.
 
 What it does: finds an elementwise op (`-`, `+`, `*`, `/`) whose result has two dims that
-follow the batch although no operand has more than one: `[B, 1] - [B]` broadcasts to `[B, B]`,
-every sample paired with every other. Which dims follow the batch is measured (dim
-provenance: a second trace at another batch size), so a `[B, B]` similarity matrix built on
-purpose from `[B, 1, D]` and `[1, B, D]` operands is not flagged (each of those already has one
-batch dim, and the op lines them up as asked).
+follow the batch although no operand has more than one, because the operands differ in rank:
+`[B, 1] - [B]` broadcasts to `[B, B]`, every sample paired with every other. Which dims follow
+the batch is measured (dim provenance: a second trace at another batch size). Operands of the
+same rank whose size-1 dims put the batch apart (`[B, 1, D] * [1, B, D]`, a similarity matrix)
+are what the code asked for, and are not flagged.
 
 Why is this bad? Nothing fails, and a mean over the result is a number of the right kind: a
 regression loss `((out - y) ** 2).mean()` with `out` [B, 1] and `y` [B] averages B² differences
@@ -69,6 +69,8 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord) -> Finding | None:
         return None
     if sum(1 for o in operands if o) < 2:
         return None  # one operand alone brings the batch: its two batch dims come from elsewhere
+    if len({t.rank for t in row.inputs}) == 1:
+        return None  # size-1 dims put the batch dims apart on purpose (`z[:, None] * z[None]`)
     a, b = row.inputs[0], row.inputs[1]
     result = row.outputs[0]
     why = [
