@@ -233,3 +233,20 @@ def test_color_always_colours_unless_no_color_is_set(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     plain = run(fixture_path("vgg_view.py"), "-i", "3x300x300", "--color", "always")
     assert not colour.search(plain.stdout)
+
+
+def test_help_names_what_each_option_takes():
+    """Metavars say SPEC, KEY=VALUE, CODE, N, FILE: not Python types; flags take nothing; `run`
+    offers only the formats it writes."""
+    from typer.testing import CliRunner
+
+    from shapecheck.cli import app
+
+    result = CliRunner().invoke(app, ["check", "--help"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    for python_type in ("<list[str]>", "<int>", "<str>  "):
+        assert python_type not in result.output.replace("MODEL      <str>", ""), python_type
+    for metavar in ("SPEC", "KEY=VALUE", "CODE", "SECONDS", "MB"):
+        assert metavar in result.output
+    run = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "160"})
+    assert "<table|json|markdown>" in run.output and "sarif" not in run.output
