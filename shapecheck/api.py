@@ -73,7 +73,7 @@ def check(
     can say where model code stopped. A module passed in is left as it was: its parameters,
     buffers, devices, training flags and hooks.
     """
-    with _recursion_room():
+    with _recursion_room(), _quiet_torch_logs():
         return _check(
             model,
             inputs,
@@ -97,6 +97,31 @@ def check(
 # handful of frames: Python's default limit of 1,000 ends a model nested ~900 deep. Room for
 # 2,000 nested modules, then one line instead of a traceback.
 _RECURSION = 20_000
+
+
+# Failed ops on fake tensors and failed range analysis are logged at ERROR/WARNING with long
+# texts; the report says what matters. Hushed for the check only, then as they were.
+_NOISY_LOGGERS = (
+    "torch._subclasses.fake_tensor",
+    "torch.fx.experimental.symbolic_shapes",
+    "torch.fx.experimental.sym_node",
+    "torch.utils._sympy.interp",
+)
+
+
+@contextlib.contextmanager
+def _quiet_torch_logs():
+    import logging
+
+    loggers = [logging.getLogger(name) for name in _NOISY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @contextlib.contextmanager

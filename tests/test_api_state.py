@@ -192,3 +192,21 @@ def test_torchs_own_hooks_stay_on_the_copy_and_the_callers_do_not():
     assert clone[1].weight.device.type == "meta" and model[1].weight.device.type == "cpu"
     report = shapecheck.check(model, "4", batch=3)
     assert report.ok and report.layer("1").outputs[0].shape == (3, 2)
+
+
+def test_a_symbolic_check_leaves_torchs_log_levels_as_they_were():
+    """In a fresh process (shapecheck used to set them as its modules were imported)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, signal\n"
+        "names = ('torch._subclasses.fake_tensor', 'torch.fx.experimental.symbolic_shapes',\n"
+        "         'torch.fx.experimental.sym_node', 'torch.utils._sympy.interp')\n"
+        "for n in names: logging.getLogger(n).setLevel(logging.INFO)\n"
+        "import shapecheck\n"
+        "shapecheck.check('resnet18', '3x64x64', symbolic=True)\n"
+        "print([logging.getLogger(n).level for n in names], signal.getitimer(signal.ITIMER_REAL))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip() == "[20, 20, 20, 20] (0.0, 0.0)", out.stderr[-2000:]

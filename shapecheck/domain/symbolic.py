@@ -9,7 +9,6 @@ are missing or behave differently, `Unavailable` says so and the caller probes i
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 import threading
 import time
@@ -28,16 +27,6 @@ from ..trace.records import Trace
 from .expressions import to_formula, to_text
 from .formulas import Formula
 from .records import SYMBOLIC, dim_names
-
-# Failed ops and failed range analysis are logged at ERROR/WARNING with long texts; the report
-# says what matters.
-for _name in (
-    "torch._subclasses.fake_tensor",
-    "torch.fx.experimental.symbolic_shapes",
-    "torch.fx.experimental.sym_node",
-    "torch.utils._sympy.interp",
-):
-    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 class Unavailable(Exception):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import sys
 import time
 import warnings
@@ -20,9 +19,6 @@ from .sources import user_traceback
 
 META = "meta"
 REAL = "real"
-
-# FakeTensorMode reports failed ops at ERROR level with long stacks; the finding says it better.
-logging.getLogger("torch._subclasses.fake_tensor").setLevel(logging.CRITICAL)
 
 
 def is_meta(model: nn.Module) -> bool:
