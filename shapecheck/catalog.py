@@ -46,8 +46,23 @@ class NamedModel:
         return [parse_input(s) for s in self.default_inputs]
 
 
+def _torchvision_models():
+    """torchvision.models, or a LoadError that says how to get it (an optional extra: a hard
+    dependency let pip replace the torch a project had)."""
+    try:
+        import torchvision.models as tvm
+    except ImportError:
+        from .errors import LoadError
+
+        raise LoadError(
+            "torchvision is not installed: model names (vgg16, resnet18) are torchvision's",
+            hint="pip install torchvision (the release that matches your torch), or pass a .py file or module:Name",
+        ) from None
+    return tvm
+
+
 def _family_of() -> dict[str, str]:
-    import torchvision.models as tvm
+    tvm = _torchvision_models()
 
     out = {}
     for family in _FAMILIES[1:]:
@@ -58,7 +73,7 @@ def _family_of() -> dict[str, str]:
 
 def named_models() -> dict[str, NamedModel]:
     """Every name in torchvision.models.list_models(), with family and default input."""
-    import torchvision.models as tvm
+    tvm = _torchvision_models()
 
     families = _family_of()
     out = {}

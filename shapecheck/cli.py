@@ -515,7 +515,10 @@ def list_command(
         return
     from .catalog import family_order, named_models
 
-    models = named_models()
+    try:
+        models = named_models()
+    except ShapecheckError as err:
+        raise _fail(err) from None
     for family in family_order():
         names = sorted(n for n, m in models.items() if m.family == family)
         if not names:

@@ -250,3 +250,25 @@ def test_help_names_what_each_option_takes():
         assert metavar in result.output
     run = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "160"})
     assert "<table|json|markdown>" in run.output and "sarif" not in run.output
+
+
+def test_without_torchvision_model_names_say_how_to_get_it(monkeypatch, tmp_path):
+    """torchvision is an extra: a project keeps its own torch. Names need it, files do not."""
+    import sys
+
+    import shapecheck
+    from shapecheck.errors import LoadError
+
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    monkeypatch.setitem(sys.modules, "torchvision.models", None)
+    with pytest.raises(LoadError, match="torchvision is not installed") as info:
+        shapecheck.check("vgg16", "3x32x32")
+    assert "pip install torchvision" in info.value.hint
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 2 and "torchvision is not installed" in result.stderr
+    model = tmp_path / "net.py"
+    model.write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Sequential):\n    def __init__(self):\n"
+        "        super().__init__(nn.Linear(4, 2))\n"
+    )
+    assert shapecheck.check(f"{model}:Net", "4").ok

@@ -15,7 +15,6 @@ import weakref
 from ..errors import LoadError
 from ..spec import InputSpec
 
-DIST = "torch-shapecheck"  # the distribution's name on the package index
 TEXT_LENGTH = 128  # the default sequence length of a text model's dummy input
 
 
@@ -26,7 +25,8 @@ def _extra(package: str, extra: str):
         return importlib.import_module(package)
     except ImportError:
         raise LoadError(
-            f"models by {extra}: name need the {package} package", hint=f"pip install '{DIST}[{extra}]'"
+            f"models by {extra}: name need the {package} package",
+            hint=f"pip install {package} (or the '{extra}' extra: pip install -e '.[{extra}]' in shapecheck's source)",
         ) from None
 
 
