@@ -54,7 +54,7 @@ def test_view_fixture_warns_at_224_and_fails_at_300():
     assert "error[SC102]: `fc` expects 25088 input features but receives 41472" in bad.output
     assert "512·9·9 = 41472" in bad.output
     assert "nn.AdaptiveAvgPool2d((7, 7))" in bad.output
-    assert "+ self.fc = nn.Linear(41472, num_classes)" in bad.output
+    assert "+ self.fc = nn.Linear(512 * 9 * 9, num_classes)" in bad.output
 
 
 @pytest.mark.parametrize("size", ["3x224x224", "3x300x300"])

@@ -169,7 +169,7 @@ def test_sc102_size_range_and_fix_numbers():
     assert f.fixes[0].description.startswith(
         "pool to a fixed size before flattening with `nn.AdaptiveAvgPool2d((5, 5))`"
     )
-    assert f.fixes[1].after == "self.fc = nn.Linear(1024, 10)"
+    assert f.fixes[1].after == "self.fc = nn.Linear(16 * 8 * 8, 10)"
 
 
 def test_sc103_non_square_input_probes_each_dim():

@@ -67,7 +67,7 @@ def test_sc102_after_flatten_explains_numbers_and_offers_pool():
     pool, resize = f.fixes
     assert "AdaptiveAvgPool2d((7, 7))" in pool.description and pool.safety == "safe"
     assert resize.before == LINEAR_AT.source
-    assert resize.after == "self.fc = nn.Linear(41472, 100)"
+    assert resize.after == "self.fc = nn.Linear(512 * 9 * 9, 100)"
     assert resize.safety == "unsafe"
 
 

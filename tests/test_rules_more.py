@@ -221,3 +221,21 @@ def test_window_matches_pytorch_pool_output(kernel, stride, padding, size, ceil)
     w = window(row)
     out = torch.nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceil)(torch.empty(1, 1, size, size))
     assert w.out_size(size, 0) == out.shape[-1]
+
+
+def test_sc102_changes_the_layer_not_upsamples_the_map(tmp_path):
+    """A head sized for an 8×8 map meets 7×7: pooling up to 8×8 would repeat values, so the fix
+    is in_features, written the way the user wrote it (512 * 8 * 8 → 512 * 7 * 7)."""
+    import shapecheck
+
+    path = tmp_path / "head.py"
+    path.write_text(
+        "import torch\nimport torch.nn as nn\n\n\nclass Head(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.conv = nn.Conv2d(3, 16, 3)\n"
+        "        self.fc = nn.Linear(16 * 8 * 8, 10)\n\n    def forward(self, x):\n"
+        "        return self.fc(torch.flatten(self.conv(x), 1))\n"
+    )
+    (finding,) = shapecheck.check(f"{path}:Head", "3x9x9").errors
+    assert finding.code == "SC102"
+    assert [f.after for f in finding.fixes] == ["self.fc = nn.Linear(16 * 7 * 7, 10)"]
+    assert finding.fixes[0].verified is True

@@ -78,8 +78,10 @@ def call_argument(source: str) -> str:
     return target.group(1) if target else "x"
 
 
-def replace_first_argument(source: str, call: str, value: int) -> str | None:
-    """`nn.Linear(512 * 7 * 7, 100)` → `nn.Linear(41472, 100)`; None when not found."""
+def replace_first_argument(source: str, call: str, value: int, factors: tuple[int, ...] | None = None) -> str | None:
+    """`nn.Linear(512 * 7 * 7, 100)` → `nn.Linear(41472, 100)`; None when not found. With
+    `factors` (the feature map's C, h, w) and an argument written as a product of numbers, the
+    new value is written the same way: `nn.Linear(512 * 8 * 8, 10)` → `nn.Linear(512 * 7 * 7, 10)`."""
     match = re.search(rf"\b{call}\(\s*", source)
     if not match:
         return None
@@ -102,9 +104,13 @@ def replace_first_argument(source: str, call: str, value: int) -> str | None:
     arg = source[start:end]
     if "=" in arg and not arg.strip().startswith("in_"):
         return None
+    text = str(value)
+    written = arg.split("=", 1)[-1].strip()
+    if factors and prod(factors) == value and re.fullmatch(r"\d+(\s*\*\s*\d+)+", written):
+        text = " * ".join(str(f) for f in factors)
     if arg.strip().startswith("in_features="):
-        return source[:start] + f"in_features={value}" + source[end:]
-    return source[:start] + str(value) + source[end:]
+        return source[:start] + f"in_features={text}" + source[end:]
+    return source[:start] + text + source[end:]
 
 
 def spatial_dims(ctx: Context) -> tuple[int, ...]:

@@ -146,13 +146,16 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix:
     )
 
 
-def first_argument_fix(row, value: int, description: str, fallback: str, rerun: Rerun | None) -> Fix:
-    """Rewrite the first argument of the layer's definition line (`nn.Linear(25088, …)` → 41472).
+def first_argument_fix(
+    row, value: int, description: str, fallback: str, rerun: Rerun | None, factors: tuple[int, ...] | None = None
+) -> Fix:
+    """Rewrite the first argument of the layer's definition line (`nn.Linear(25088, …)` → 41472;
+    `512 * 8 * 8` → `512 * 7 * 7` when `factors` give the map and the user wrote a product).
 
     Unsafe: the layer's weights change shape, so checkpoints no longer load.
     """
     source = row.defined_at.source if row.defined_at else ""
-    after = replace_first_argument(source, row.type, value) if source else None
+    after = replace_first_argument(source, row.type, value, factors) if source else None
     return Fix(
         description=description,
         code=after or fallback,

@@ -71,7 +71,10 @@ def check(ctx: Context) -> list[Finding]:
             label = producer_label(ctx, b)
             if label:
                 labels.append(label)
-            if not b.adaptive:
+            # Pooling to a larger map than the input gives (7×7 up to 8×8) only repeats values:
+            # then the layer's size is what changes.
+            upsamples = sized is not None and any(w > h for w, h in zip(sized, fmap[2:], strict=False))
+            if not b.adaptive and not upsamples:
                 fix = adaptive_pool_fix(b, n_in, "at any input size, and the layer keeps its weights")
                 if fix:
                     fixes.append(fix)
@@ -92,7 +95,12 @@ def check(ctx: Context) -> list[Finding]:
             )
             fixes.append(
                 first_argument_fix(
-                    row, got, f"set in_features={got} on {ref(row)}{tie}", f"{row.type}({got}, {n_out})", rerun
+                    row,
+                    got,
+                    f"set in_features={got} on {ref(row)}{tie}",
+                    f"{row.type}({got}, {n_out})",
+                    rerun,
+                    factors=tuple(b.feature_shape[1:]) if b is not None else None,
                 )
             )
         findings.append(
