@@ -239,3 +239,20 @@ def test_sc102_changes_the_layer_not_upsamples_the_map(tmp_path):
     assert finding.code == "SC102"
     assert [f.after for f in finding.fixes] == ["self.fc = nn.Linear(16 * 7 * 7, 10)"]
     assert finding.fixes[0].verified is True
+
+
+def test_a_library_models_input_mistakes_are_fixed_in_the_input():
+    """vgg16 with `--input 3x224` or `224x224x3`: the fix is --input, never a line of
+    torchvision's file or code like `self.0(...)`."""
+    import shapecheck
+
+    (short,) = shapecheck.check("vgg16", "3x224").errors
+    assert short.code == "SC105" and short.fixes[0].code == "--input 3x224x224"
+    assert short.fixes[0].verified is True
+    (last,) = shapecheck.check("vgg16", "224x224x3").errors
+    assert last.code == "SC114"
+    assert [f.code for f in last.fixes] == [
+        "--input 3x224x224",
+        "images = images.permute(0, 3, 1, 2)  # before model(images)",
+    ]
+    assert all(f.location is None for f in last.fixes) and all("self." not in f.code for f in last.fixes)

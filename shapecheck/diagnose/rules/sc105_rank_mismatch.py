@@ -89,6 +89,30 @@ def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool, first:
     return []
 
 
+def _input_dim_fixes(ctx: Context, t, nd: int, channels: int) -> list[Fix]:
+    """The model input itself lacks a dim the layer needs (`--input 3x224` for an image model):
+    the --input that gives it, a square size when the channels are there, else the channels."""
+    if not ctx.trace.is_model_input(t) or ctx.trace.batch is None or len(ctx.sample_dims) != nd:
+        return []
+    dims = tuple(ctx.sample_dims)
+    if dims and dims[0] == channels:
+        wanted = (*dims, dims[-1])
+        given = "x".join(map(str, dims))
+        why = f"--input {given} has {len(dims)} per-sample dims; the layer reads {nd + 1} (C, then {nd} spatial)"
+    else:
+        wanted = (channels, *dims)
+        why = f"--input {'x'.join(map(str, dims))} has no channel dim; the layer reads {channels} channels first"
+    spec = "x".join(map(str, wanted))
+    return [
+        Fix(
+            description=f"{why}: pass --input {spec}",
+            code=f"--input {spec}",
+            safety=SAFE,
+            rerun=Rerun(dims=wanted),
+        )
+    ]
+
+
 @rule("SC105", ERROR)
 def check(ctx: Context) -> list[Finding]:
     trace = ctx.trace
@@ -142,6 +166,12 @@ def check(ctx: Context) -> list[Finding]:
         ):
             channel_missing = w.in_channels == 1
             text, lost = _where_lost(ctx, failing)
+            from_input = _input_dim_fixes(ctx, t, nd, w.in_channels)
+            if from_input:  # the input has its batch dim: it is one of the others that is missing
+                text = (
+                    f"the model input {shape(t.shape)} has {t.rank - 1} per-sample dims, and {ref(failing)} "
+                    f"reads {nd + 1} (channels, then {nd} spatial)"
+                )
             findings.append(
                 Finding(
                     code="SC105",
@@ -159,7 +189,7 @@ def check(ctx: Context) -> list[Finding]:
                         + (
                             "here the channel dim of a grayscale batch"
                             if channel_missing
-                            else "the batch or channel dim"
+                            else ("a spatial or channel dim" if from_input else "the batch or channel dim")
                         ),
                     ],
                     notes=[
@@ -168,7 +198,7 @@ def check(ctx: Context) -> list[Finding]:
                         f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
                         "channels instead"
                     ],
-                    fixes=_fixes(ctx, lost, channel_missing, failing),
+                    fixes=from_input + _fixes(ctx, lost, channel_missing, failing),
                 )
             )
             return findings

@@ -26,7 +26,7 @@ from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from ..roles import channel_attr, channels_last
+from ..roles import channel_attr, channels_last, is_library_file
 from .common import ref, rewrite_call
 
 
@@ -96,28 +96,39 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         )
     else:
         description = f"move the channels to dim 1 before {ref(row)}: {shape(t.shape)} → {shape(moved)}"
-    fixes.append(
-        Fix(
-            description=description,
-            code=after or f"{var} = self.{name}({moved_arg}){suffix}",
-            safety=SAFE,
-            location=row.called_at,
-            before=source if after else None,
-            after=after,
-            rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", perm), ("back", back))),)),
-        )
-    )
-    if from_input and ctx.trace.batch is not None:
-        dims = tuple(moved[1:])
+    permute = Rerun(edits=(Edit("permute", row.name, params=(("dims", perm), ("back", back))),))
+    # A layer called from a library's own code (torchvision's vgg16 reading the model input):
+    # the user's side of it is the input, never a line of the library or `self.0(...)`.
+    library = row.called_at is None or is_library_file(row.called_at.file)
+    if from_input and library:
+        if ctx.trace.batch is not None:
+            fixes.append(_input_fix(moved, "if the data is channels-first and only --input was written channels-last"))
         fixes.append(
             Fix(
-                description=f"or, if the data is channels-first and only --input was written channels-last, pass "
-                f"--input {'x'.join(map(str, dims))}",
-                code=f"--input {'x'.join(map(str, dims))}",
+                description=f"or, if your images are channels-last, move the channels to dim 1 before calling the "
+                f"model: {shape(t.shape)} → {shape(moved)}",
+                code=f"images = images.{permute_code('', perm).lstrip('.')}  # before model(images)",
                 safety=SAFE,
-                rerun=Rerun(dims=dims),
+                rerun=permute,
             )
         )
+    else:
+        call = f"self.{name}({moved_arg}){suffix}" if name.isidentifier() else None
+        fixes.append(
+            Fix(
+                description=description,
+                code=after or (f"{var} = {call}" if call else f"{var} = {moved_arg}"),
+                safety=SAFE,
+                location=row.called_at,
+                before=source if after else None,
+                after=after,
+                rerun=permute,
+            )
+        )
+        if from_input and ctx.trace.batch is not None:
+            fixes.append(
+                _input_fix(moved, "or, if the data is channels-first and only --input was written channels-last")
+            )
     return Finding(
         code="SC114",
         severity=ERROR,
@@ -131,4 +142,15 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         if row.defined_at and row.defined_at.source
         else [],
         fixes=fixes,
+    )
+
+
+def _input_fix(moved: tuple[int, ...], why: str) -> Fix:
+    dims = tuple(moved[1:])
+    spec = "x".join(map(str, dims))
+    return Fix(
+        description=f"{why}, pass --input {spec}",
+        code=f"--input {spec}",
+        safety=SAFE,
+        rerun=Rerun(dims=dims),
     )
