@@ -272,3 +272,13 @@ def test_without_torchvision_model_names_say_how_to_get_it(monkeypatch, tmp_path
         "        super().__init__(nn.Linear(4, 2))\n"
     )
     assert shapecheck.check(f"{model}:Net", "4").ok
+
+
+def test_an_80_column_table_never_splits_a_layer_name():
+    result = runner.invoke(app, ["resnet18", "--input", "3x64x64"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    table = result.output.split("\n\n")[0].splitlines()
+    assert table[0].startswith("Layer") and table[1].startswith("ResNet")
+    # every other row is an indented name: a folded name would start a line with its tail
+    assert all(line.startswith("  ") for line in table[2:]), [line for line in table[2:] if not line.startswith("  ")]
+    assert "      conv1" in result.output and "layer1.0.conv1" not in result.output

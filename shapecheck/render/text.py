@@ -40,6 +40,14 @@ def _shown_at(report: Report, index: int, visible: set[int]) -> int:
     return row.index
 
 
+def _own_name(report: Report, row) -> str:
+    """`conv1` for `layer1.0.conv1` under `layer1.0`; the whole name at the top."""
+    parent = report.layers[row.parent] if row.parent is not None else None
+    if parent is not None and parent.parent is not None and row.name.startswith(parent.name + "."):
+        return row.name[len(parent.name) + 1 :]
+    return row.name
+
+
 def layer_table(report: Report, depth: int | None = None, width: int = 120, columns=None) -> Table:
     """The per-layer table; narrow terminals lose the Type, then the Params column. `columns`
     (from `--columns`) chooses them instead."""
@@ -65,15 +73,18 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
     no_wrap = "params" in order or "mult_adds" in order
     cost = _costs(report) if {"mult_adds", "output_bytes"} & set(order) else {}
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
-    table.add_column("Layer", overflow="fold", min_width=min(16, width // 4))
+    table.add_column("Layer", no_wrap=True, min_width=min(16, width // 4))
     for column in order:
         title, right = _TITLES[column]
         table.add_column(title, justify="right" if right else "left", no_wrap=no_wrap or right, overflow="fold")
         if column == "output" and symbolic:
             table.add_column("Symbolic output", overflow="fold")
     table.add_column("Notes", overflow="fold")
+    # A narrow terminal shows a nested layer by its own part of the name (`conv1` under
+    # `layer1.0`): indentation says where it sits, and names are never split over lines.
+    short = width < 100
     for row in rows:
-        name = "  " * row.depth + row.name
+        name = "  " * row.depth + (_own_name(report, row) if short else row.name)
         notes = []
         if row.index in ok_rows:
             notes.append("[green]✓ boundary OK[/]")
