@@ -305,7 +305,7 @@ def check_command(
 
         for job in work:
             check_options(**job.options)  # bad option values are exit 2 before any worker starts
-        results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
+        results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1, progress=_progress())
     except ShapecheckError as err:
         _failed_document(format, model, err.message, err.hint)
         raise _fail(err) from None
@@ -340,7 +340,7 @@ def check_command(
                 print(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand", file=sys.stderr)
             if not done:
                 break
-            results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1)
+            results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1, progress=_progress())
             edits = apply.planned_edits(results, unsafe=unsafe_fixes)
             if not edits:
                 break
@@ -578,6 +578,35 @@ def rule_command(
         print("\n".join(doc.strip().splitlines()[1:]).strip())
     else:
         print(found.summary)
+
+
+def _progress():
+    """A status line on stderr for work that takes more than a second, where stderr is a
+    terminal (never in CI logs, pipes or files): which check, and what it is doing."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    import time
+
+    start = time.monotonic()
+    state: dict = {"status": None}
+
+    def show(text: str | None) -> None:
+        status = state["status"]
+        if text is None:
+            if status is not None:
+                status.stop()
+                state["status"] = None
+            return
+        if status is None:
+            if time.monotonic() - start < 1.0:
+                return
+            from rich.console import Console
+
+            status = state["status"] = Console(stderr=True).status(text)
+            status.start()
+        status.update(text)
+
+    return show
 
 
 FIX_ROUNDS = 5  # --fix checks again after each round of edits, at most this many times

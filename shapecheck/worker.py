@@ -81,9 +81,11 @@ def in_process() -> bool:
     return os.environ.get("SHAPECHECK_IN_PROCESS") == "1"
 
 
-def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list[CheckResult]:
+def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None, progress=None) -> list[CheckResult]:
     """Run every job in its own worker, at most `parallel` at a time; results in job order.
-    What the workers' model code printed is copied to `output` (default: stderr)."""
+    What the workers' model code printed is copied to `output` (default: stderr).
+    `progress(text)` is called as workers move from stage to stage ("vgg16: tracing the
+    model"), and with None at the end."""
     output = output or sys.stderr
     here = in_process()
     context = None if here else _context()
@@ -120,9 +122,16 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None) -> list
                     results[worker.index] = worker.result
                     _copy_output(worker, output)
                     running.remove(worker)
+            if running and progress is not None:
+                done = sum(r is not None for r in results)
+                first = running[0]
+                count = f" ({done + 1}/{len(jobs)})" if len(jobs) > 1 else ""
+                progress(f"{first.job.name}{count}: {_STAGES[first.stage]}")
             if running:
                 time.sleep(0.02)
     finally:
+        if progress is not None:
+            progress(None)
         for worker in running:
             worker.stop()
             worker.captured()  # removes the capture file

@@ -707,3 +707,55 @@ def test_timm_pretrained_weights_are_skipped_not_downloaded(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "pretrained weights skipped (offline; weights do not change shapes): timm/resnet18" in result.stdout
     assert "Retrying" not in result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pseudo-terminal")
+def test_work_over_a_second_shows_progress_on_a_terminal_only(tmp_path):
+    """On a terminal, a check that takes more than a second says what it is doing (on stderr);
+    piped or in CI, nothing but the report."""
+    import pty
+
+    path = model_file(
+        tmp_path,
+        "slow.py",
+        """
+        import time
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                time.sleep(2.5)
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.fc(x)
+        """,
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in ("SHAPECHECK_IN_PROCESS", "CI")}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shapecheck", f"{path}:Net", "--input", "4"],
+        cwd=ROOT,
+        env=environ,
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    screen = b""
+    out, _ = process.communicate(timeout=120)
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"importing and building the model" in screen
+    assert b"importing" not in out  # the report on stdout is untouched
+
+    piped = shapecheck(f"{path}:Net", "--input", "4")
+    assert "importing and building" not in piped.stderr
