@@ -72,6 +72,7 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC121", "view-regroups-dims", "a view/reshape mixes dims it neither merges whole nor splits"),
         RuleInfo("SC122", "batch-pairs", "broadcasting pairs every sample with every other ([B, 1] with [B])"),
         RuleInfo("SC123", "pytorch-warning", "PyTorch warned while the model ran"),
+        RuleInfo("SC124", "embedding-range", "an Embedding receives positions past its table"),
     )
 }
 

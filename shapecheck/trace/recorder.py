@@ -27,6 +27,9 @@ from .sources import location_of, module_caller, op_caller
 
 _TID = "_shapecheck_tid"
 _FROM_INPUT = "_shapecheck_in"  # set on model inputs and on every tensor computed from one
+# (smallest, largest) value of an integer tensor whose values are known without computing them:
+# `torch.arange(n)` and what keeps every one of its values (unsqueeze, expand, view, `+ 1`).
+_RANGE = "_shapecheck_range"
 
 
 class EngineLimit(RuntimeError):
@@ -189,6 +192,7 @@ class Recorder:
             self.sizes(t.stride()) if layout else None,
             self.shapes.texts(t.shape) if self.shapes is not None else None,
             getattr(t, _FROM_INPUT, False),
+            values=getattr(t, _RANGE, None),
         )
 
     def check_deadline(self) -> None:
@@ -363,7 +367,9 @@ _LEGACY_TYPES = {
 
 
 def _embedding_indices(args, kwargs) -> None:
-    """A real run rejects float indices; the meta kernel of torch ≤ 2.12 looks them up anyway."""
+    """A real run rejects float indices; the meta kernel of torch ≤ 2.12 looks them up anyway.
+    It also rejects indices past the table, which meta cannot see: they are checked where the
+    values are known (positions from torch.arange)."""
     indices = args[0] if args else kwargs.get("input")
     if isinstance(indices, torch.Tensor) and indices.dtype not in (torch.int64, torch.int32):
         kind = _LEGACY_TYPES.get(dtype_name(indices.dtype), dtype_name(indices.dtype))
@@ -371,6 +377,71 @@ def _embedding_indices(args, kwargs) -> None:
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
             f"Long, Int; but got torch.{kind} instead (while checking arguments for embedding)"
         )
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    known = getattr(indices, _RANGE, None)
+    if known is not None and isinstance(weight, torch.Tensor) and weight.dim() == 2:
+        low, high = known
+        if high >= weight.shape[0] or low < -weight.shape[0]:
+            raise IndexError("index out of range in self")
+
+
+def _range_of(full: str, args, kwargs, out) -> tuple[int, int] | None:
+    """The value range of an op's result, for the few ops where it is known from the arguments."""
+    if full == "torch.arange":
+        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+        if len(numbers) != len(args) or not 1 <= len(numbers) <= 3:
+            return None
+        start, end, step = (
+            (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) == 3 else 1)
+        )
+        start, end, step = kwargs.get("start", start), kwargs.get("end", end), kwargs.get("step", step)
+        if not all(isinstance(v, int) for v in (start, end, step)) or step <= 0 or end <= start:
+            return None
+        return start, start + ((end - start - 1) // step) * step
+    source = args[0] if args else None
+    known = getattr(source, _RANGE, None) if isinstance(source, torch.Tensor) else None
+    if known is None:
+        return None
+    if full in _KEEPS_VALUES:
+        return known
+    if full == "torch.Tensor.__getitem__" and len(args) > 1:
+        key = args[1] if isinstance(args[1], tuple) else (args[1],)
+        if all(k is None or k is Ellipsis or k == slice(None) for k in key):
+            return known
+        return None
+    if full in _SHIFTS and len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
+        sign = -1 if "sub" in full else 1
+        return known[0] + sign * args[1], known[1] + sign * args[1]
+    return None
+
+
+# Ops whose result holds every value of their first argument, and only those.
+_KEEPS_VALUES = {
+    f"torch.Tensor.{name}"
+    for name in (
+        "unsqueeze",
+        "expand",
+        "expand_as",
+        "view",
+        "reshape",
+        "flatten",
+        "repeat",
+        "contiguous",
+        "long",
+        "int",
+        "clone",
+        "detach",
+        "to",
+        "squeeze",
+    )
+} | {"torch.unsqueeze", "torch.reshape", "torch.flatten", "torch.squeeze"}
+_SHIFTS = {
+    "torch.Tensor.__add__",
+    "torch.Tensor.__radd__",
+    "torch.Tensor.__sub__",
+    "torch.Tensor.add",
+    "torch.Tensor.sub",
+}
 
 
 # Checks a real run makes that some torch versions' meta kernels skip: run after the meta op
@@ -442,6 +513,13 @@ class OpMode(TorchFunctionMode):
         if rec.meta and isinstance(out, FakeTensor):
             out = _demoted(out, args, kwargs)
         _mark_from_input(args, kwargs, out)
+        if isinstance(out, torch.Tensor) and not out.is_floating_point():
+            known = _range_of(full, args, kwargs, out)
+            if known is not None:
+                try:
+                    setattr(out, _RANGE, known)
+                except (AttributeError, RuntimeError):
+                    pass
         if caller is not None:
             if category != "elementwise" or _broadcasts(rec, args):
                 rec.record_op(full, category, args, kwargs, out, caller, False, site)

@@ -43,6 +43,7 @@ class TensorInfo:
     symbolic: tuple[str, ...] | None = None  # the shape as expressions of the input dims (--symbolic)
     from_input: bool | None = None  # computed from a model input (False: from weights, buffers or constants)
     formula: tuple | None = None  # `symbolic` as domain.formulas formulas, to evaluate at other sizes
+    values: tuple[int, int] | None = None  # smallest and largest value, when known (torch.arange positions)
 
     @property
     def rank(self) -> int:

@@ -25,4 +25,5 @@ from . import (  # noqa: F401
     sc121_view_regroups,
     sc122_batch_pairs,
     sc123_pytorch_warning,
+    sc124_embedding_range,
 )

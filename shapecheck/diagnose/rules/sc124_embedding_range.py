@@ -1,0 +1,127 @@
+"""SC124 embedding-range.
+
+What it does: finds an `nn.Embedding` (or `F.embedding`) that receives indices past the end of
+its table where the indices' values are known without running the model: positions made by
+`torch.arange(length)` (and unsqueezed, expanded, shifted by a constant). The usual case is a
+learned positional embedding built for `max_len` positions fed a longer sequence. The meta
+device computes no values, so this is checked where shapecheck can follow them; a real run
+fails with `IndexError: index out of range in self`, and on a GPU with a device-side assert.
+
+Why is this bad? The model fails only on inputs longer than any it was tried with, often in
+production, with a message that names neither the layer nor the length.
+
+Example:
+    self.pos = nn.Embedding(512, 64)
+    positions = torch.arange(ids.size(1))        # 600 tokens
+
+Use instead:
+    keep sequences to 512 tokens (truncate), or build `nn.Embedding(600, 64)`
+
+Fix safety: a shorter input is safe; a larger table is unsafe (new weights, checkpoints no
+longer load). Both are verified by tracing again.
+"""
+
+from __future__ import annotations
+
+from ...trace.records import LayerRecord
+from ..context import Context
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
+from ..numbers import shape
+from ..provenance import BATCH, provenance
+from ..registry import rule
+from ..requests import Edit, Rerun
+from .common import first_argument_fix, ref
+
+
+def _table(row: LayerRecord) -> int | None:
+    if row.kind == "module" and row.type == "Embedding":
+        n = row.attrs.get("num_embeddings")
+        return n if isinstance(n, int) else None
+    if row.kind == "op" and row.type == "F.embedding" and len(row.inputs) > 1 and row.inputs[1].rank == 2:
+        return row.inputs[1].shape[0]
+    return None
+
+
+@rule("SC124", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if row is None or not row.inputs:
+        return []
+    table = _table(row)
+    known = row.inputs[0].values
+    if table is None or known is None or known[1] < table:
+        return []
+    low, high = known
+    why = [
+        f"{ref(row)} has {table} rows (indices 0 to {table - 1}); it receives {shape(row.inputs[0].shape)} "
+        f"indices from {low} to {high}",
+        f"the indices are positions made by `torch.arange`: {high + 1 - low} of them for this input",
+    ]
+    fixes = []
+    length = _length_dim(ctx, row)
+    if length is not None:
+        dim, size = length
+        # each position fewer lowers the largest index by one: drop the ones past the table
+        dims = tuple(size - (high - (table - 1)) if d == dim else s for d, s in enumerate(ctx.sample_dims))
+        if all(d > 0 for d in dims):
+            dtype = ctx.trace.inputs[0].dtype if ctx.trace.inputs else "float32"
+            spec = "x".join(map(str, dims)) + ("" if dtype == "float32" else f":{dtype.replace('int64', 'long')}")
+            why.append(f"the number of positions follows input dim {dim} ({size} here)")
+            fixes.append(
+                Fix(
+                    description=f"keep the sequence to {dims[dim]} (truncate longer ones): --input {spec}",
+                    code=f"--input {spec}",
+                    safety=SAFE,
+                    rerun=Rerun(dims=dims),
+                )
+            )
+    dim_out = row.attrs.get("embedding_dim")
+    if row.kind == "module" and isinstance(dim_out, int):
+        fixes.append(
+            first_argument_fix(
+                row,
+                high + 1,
+                f"or give {ref(row)} {high + 1} rows (new weights: a checkpoint of {table} rows no longer loads)",
+                f"nn.Embedding({high + 1}, {dim_out})",
+                Rerun(
+                    edits=(
+                        Edit(
+                            "replace", row.name, "Embedding", (("num_embeddings", high + 1), ("embedding_dim", dim_out))
+                        ),
+                    )
+                ),
+            )
+        )
+        fixes[-1].safety = UNSAFE
+    return [
+        Finding(
+            code="SC124",
+            severity=ERROR,
+            layer=row.name,
+            message=f"{ref(row)} has {table} positions but receives positions up to {high}",
+            location=row.called_at or row.location,
+            row=row.index,
+            why=why,
+            notes=[
+                "PyTorch reports: index out of range in self",
+                "on a GPU the same lookup fails as a device-side assert, reported at a later call",
+            ],
+            fixes=fixes,
+        )
+    ]
+
+
+def _length_dim(ctx: Context, row: LayerRecord) -> tuple[int, int] | None:
+    """The per-sample input dim the number of positions follows (provenance), and its size."""
+    prov = provenance(ctx)
+    if prov is None:
+        return None
+    dims = prov.dims(row, "inputs", 0)
+    if dims is None:
+        return None
+    sources = {s for follows in dims for s in follows} - {BATCH}  # positions expanded over the batch
+    names = [s for s in sources if s.startswith("dim ")]
+    if len(sources) != 1 or len(names) != 1:
+        return None
+    dim = int(names[0].split()[1])
+    return (dim, ctx.sample_dims[dim]) if dim < len(ctx.sample_dims) else None
