@@ -46,53 +46,6 @@ def _specs(parsed: list[InputSpec | Nested] | None, loaded: LoadedModel) -> list
     return [replace(s, fake=True) if isinstance(s, InputSpec) and s.name in loaded.fake_inputs else s for s in specs]
 
 
-def check(
-    model,
-    inputs: str | InputSpec | Iterable[str | InputSpec] | None = None,
-    *,
-    batch: int = 1,
-    no_batch: bool = False,
-    train: bool = False,
-    engine: str = "auto",
-    device: str = "cpu",
-    args: dict | None = None,
-    ignore=(),
-    weights: str | None = None,
-    trust_pickle: bool = False,
-    probe_budget_s: float = 3.0,
-    symbolic: bool = False,
-    budget_s: float = 5.0,
-    stage=None,
-) -> Report:
-    """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
-
-    `ignore` lists codes or rule names to suppress; `weights` is a checkpoint to compare with
-    the model (SC110). `symbolic` traces with symbolic input dims and works out which input
-    sizes the model accepts (`Report.accepted`), within `budget_s` seconds. `stage(name)` is
-    called as each stage starts ("loading", "tracing", "diagnosing", "symbolic"), so a caller
-    can say where model code stopped. A module passed in is left as it was: its parameters,
-    buffers, devices, training flags and hooks.
-    """
-    with _recursion_room(), _quiet_torch_logs():
-        return _check(
-            model,
-            inputs,
-            batch=batch,
-            no_batch=no_batch,
-            train=train,
-            engine=engine,
-            device=device,
-            args=args,
-            ignore=ignore,
-            weights=weights,
-            trust_pickle=trust_pickle,
-            probe_budget_s=probe_budget_s,
-            symbolic=symbolic,
-            budget_s=budget_s,
-            stage=stage,
-        )
-
-
 # torch walks a module tree recursively (`named_modules`), and each nested module call adds a
 # handful of frames: Python's default limit of 1,000 ends a model nested ~900 deep. Room for
 # 1,200 nested modules (tested), then one line instead of a traceback. Not more: on Python
@@ -141,24 +94,46 @@ def _recursion_room():
         sys.setrecursionlimit(limit)
 
 
-def _check(
+def _guarded(fn):
+    """Around a whole check: room for deep models, and torch's noisy loggers hushed."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with _recursion_room(), _quiet_torch_logs():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_guarded
+def check(
     model,
-    inputs,
+    inputs: str | InputSpec | Iterable[str | InputSpec] | None = None,
     *,
-    batch: int,
-    no_batch: bool,
-    train: bool,
-    engine: str,
-    device: str,
-    args: dict | None,
-    ignore,
-    weights: str | None,
-    trust_pickle: bool,
-    probe_budget_s: float,
-    symbolic: bool,
-    budget_s: float,
-    stage,
+    batch: int = 1,
+    no_batch: bool = False,
+    train: bool = False,
+    engine: str = "auto",
+    device: str = "cpu",
+    args: dict | None = None,
+    ignore=(),
+    weights: str | None = None,
+    trust_pickle: bool = False,
+    probe_budget_s: float = 3.0,
+    symbolic: bool = False,
+    budget_s: float = 5.0,
+    stage=None,
 ) -> Report:
+    """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
+
+    `ignore` lists codes or rule names to suppress; `weights` is a checkpoint to compare with
+    the model (SC110). `symbolic` traces with symbolic input dims and works out which input
+    sizes the model accepts (`Report.accepted`), within `budget_s` seconds. `stage(name)` is
+    called as each stage starts ("loading", "tracing", "diagnosing", "symbolic"), so a caller
+    can say where model code stopped. A module passed in is left as it was: its parameters,
+    buffers, devices, training flags and hooks.
+    """
     start = time.perf_counter()
     notify = stage or (lambda name: None)
     ignored = _validate(

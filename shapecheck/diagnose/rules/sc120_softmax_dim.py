@@ -133,31 +133,24 @@ def _other_dim(row: LayerRecord, dim: int, follows) -> int | None:
 
 
 def _fix(row: LayerRecord, target: int, follows) -> Fix:
-    what = "the only dim that is neither the batch nor of size 1"
+    """`dim=target` where the user wrote the dim: the module's constructor line, or the call."""
     if row.kind == "module":
-        site = row.defined_at
-        source = site.source if site else ""
-        after = set_argument(source, row.type, 0, "dim", target) if source else None
-        return Fix(
-            description=f"normalise over dim {target}, {what}",
-            code=after or f"nn.{row.type}(dim={target})",
-            safety=SAFE,
-            location=site if after else None,
-            before=source if after else None,
-            after=after,
-            rerun=Rerun(edits=(Edit("set_attrs", row.name, params=(("dim", target),)),)),
-        )
-    site = row.called_at
+        site, call, position = row.defined_at, row.type, 0
+        fallback = f"nn.{row.type}(dim={target})"
+        edit = Edit("set_attrs", row.name, params=(("dim", target),))
+    else:
+        site, call = row.called_at, row.type.split(".")[-1]
+        position = 0 if row.type.startswith("Tensor.") else 1
+        fallback = f"{row.type}(x, dim={target})"
+        edit = Edit("op_args", op_site(row), params=(("dim", target),))
     source = site.source if site else ""
-    call = row.type.split(".")[-1]
-    position = 0 if row.type.startswith("Tensor.") else 1
     after = set_argument(source, call, position, "dim", target) if source else None
     return Fix(
-        description=f"normalise over dim {target}, {what}",
-        code=after or f"{row.type}(x, dim={target})",
+        description=f"normalise over dim {target}, the only dim that is neither the batch nor of size 1",
+        code=after or fallback,
         safety=SAFE,
         location=site if after else None,
         before=source if after else None,
         after=after,
-        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", target),)),)),
+        rerun=Rerun(edits=(edit,)),
     )
