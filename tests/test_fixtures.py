@@ -126,6 +126,7 @@ CASES = [
     ("SC122", "rules/sc122_batch_pairs.py:Similarity", "8+batch4", []),
     ("SC123", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC123"]),
     ("SC123", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
+    ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "600:long", ["SC124"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "512:long", []),
     ("SC124", "rules/sc124_embedding_range.py:TaggerCorrect", "600:long", []),
@@ -227,6 +228,7 @@ VERIFIED = [
     ("rules/sc105_rank_mismatch.py:Correct", "4x1x9x9", "", "--input 1x9x9 --batch 4", (4, 10)),
     ("rules/sc120_softmax_dim.py:BatchSoftmax", "16", "batch4", "dim=1", (4, 10)),
     ("rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", "", "dim=1", (1, 32)),
+    ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),
     ("rules/sc124_embedding_range.py:Tagger", "600:long", "", "--input 512:long", (1, 512, 5)),
     ("rules/sc124_embedding_range.py:OffsetPositions", "512:long", "batch2", "--input 510:long", (2, 510, 5)),
 ]

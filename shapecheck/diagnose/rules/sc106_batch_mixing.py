@@ -21,6 +21,7 @@ Fix safety: safe: no parameters change (the next Linear may need another in_feat
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
@@ -35,20 +36,22 @@ _JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
 
-def _factor(a: tuple[int, ...], b: tuple[int, ...], b1: int, b2: int) -> int | None:
-    """k when dim 0 is k·batch in both traces, 0 when dim 0 does not change, else None."""
+def _factor(a: tuple[int, ...], b: tuple[int, ...], b1: int, b2: int) -> Fraction | None:
+    """k when dim 0 is k·batch in both traces (2: each sample became two rows; 1/2: two
+    samples became one row), 0 when dim 0 does not change, else None."""
     if not a or not b:
         return None
     if a[0] == b[0]:
-        return 0
-    step = b2 - b1
-    if (b[0] - a[0]) % step:
-        return None
-    k = (b[0] - a[0]) // step
-    return k if a[0] == k * b1 else None
+        return Fraction(0)
+    k = Fraction(b[0] - a[0], b2 - b1)
+    return k if k > 0 and a[0] == k * b1 else None
 
 
-def _culprit(ctx: Context, other, b1: int, b2: int) -> tuple[LayerRecord, int] | None:
+def _mixes(k: Fraction | None) -> bool:
+    return k is not None and k not in (0, 1)
+
+
+def _culprit(ctx: Context, other, b1: int, b2: int) -> tuple[LayerRecord, Fraction] | None:
     for row, twin in zip(ctx.trace.layers, other.layers, strict=False):
         if (row.name, row.type) != (twin.name, twin.type):
             return None
@@ -58,7 +61,8 @@ def _culprit(ctx: Context, other, b1: int, b2: int) -> tuple[LayerRecord, int] |
             continue
         ins = {_factor(i.shape, j.shape, b1, b2) for i, j in zip(row.inputs, twin.inputs, strict=False)}
         out = _factor(row.outputs[0].shape, twin.outputs[0].shape, b1, b2)
-        if 1 in ins and out is not None and out >= 2:
+        if 1 in ins and _mixes(out):
+            assert out is not None
             return row, out
     return None
 
@@ -79,11 +83,10 @@ def check(ctx: Context) -> list[Finding]:
     mixed = None
     if trace.error is None and other.error is None and twin is not None and root.outputs and twin.outputs:
         k = _factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)
-        if k is not None and k >= 2:
+        if _mixes(k):
             mixed = _culprit(ctx, other, b1, b2)
     if mixed is not None:
-        row, k = mixed
-        findings.append(_mixing(ctx, row, k, b1, root))
+        findings.append(_mixing(ctx, mixed[0], mixed[1], b1, root))
     for row in trace.layers:
         if mixed is not None and row is mixed[0]:
             continue
@@ -93,11 +96,14 @@ def check(ctx: Context) -> list[Finding]:
     return findings
 
 
-def _mixing(ctx: Context, row: LayerRecord, k: int, b1: int, root: LayerRecord) -> Finding:
+def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRecord) -> Finding:
     out = row.outputs[0].shape
+    if k.denominator == 1:
+        became = f"dim 0 is {k}·{b1} = {out[0]}, so each sample became {k} rows"
+    else:
+        became = f"dim 0 is {b1}/{k.denominator} = {out[0]}, so every {k.denominator} samples became one row"
     why = [
-        f"with batch {b1} {ref(row)} returns {shape(out)}: dim 0 is {k}·{b1} = {out[0]}, "
-        f"so each sample became {k} rows",
+        f"with batch {b1} {ref(row)} returns {shape(out)}: {became}",
         f"the model returns {shape(root.outputs[0].shape)} for a batch of {b1}",
     ]
     fixes = []
@@ -166,7 +172,8 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
     if asked and len(fmap) >= 3:
         const = prod(d for d in asked if d != -1)
         size = pool_size(fmap[1], const, fmap[2:])
-        if size is not None:
+        # not up to a larger map: that only repeats values
+        if size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
             fixes.append(prepool_view_fix(row, size, const))
     return fixes
 
