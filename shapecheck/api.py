@@ -124,6 +124,7 @@ def check(
     symbolic: bool = False,
     budget_s: float = 5.0,
     stage=None,
+    defined_at=None,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
@@ -132,7 +133,9 @@ def check(
     sizes the model accepts (`Report.accepted`), within `budget_s` seconds. `stage(name)` is
     called as each stage starts ("loading", "tracing", "diagnosing", "symbolic"), so a caller
     can say where model code stopped. A module passed in is left as it was: its parameters,
-    buffers, devices, training flags and hooks.
+    buffers, devices, training flags and hooks. `defined_at` maps its submodules to the line of
+    your code that created or assigned them (`model.fc = nn.Linear(...)`; `shapecheck run`
+    records it), so findings point there.
     """
     start = time.perf_counter()
     notify = stage or (lambda name: None)
@@ -142,7 +145,7 @@ def check(
     parsed = parse_inputs(inputs)  # a malformed spec fails before any model is imported
     notify("loading")
     with _model_output_to_stderr(), _one_at_a_time():
-        loaded = _load(model, args, trust_pickle)
+        loaded = _load(model, args, trust_pickle, defined_at)
     batch_or_none = None if no_batch else batch
     if loaded.kind != "module":
         if weights:
@@ -263,20 +266,22 @@ def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_bu
         raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
 
 
-def _load(model, args, trust_pickle: bool) -> LoadedModel:
+def _load(model, args, trust_pickle: bool, defined_at=None) -> LoadedModel:
     if isinstance(model, str):
         return resolve(model, args, trust_pickle=trust_pickle)
     if args:
         raise SpecError("args apply to models given by name; construct the module yourself")
-    from .trace.engines import is_meta, materialize
+    from .trace.engines import copied_sites, is_meta, materialize
     from .trace.meta import callers_copy
 
     def real_copy():
-        return (materialize(callers_copy(model)) if is_meta(model) else callers_copy(model, weights="clone")), None
+        clone = materialize(callers_copy(model)) if is_meta(model) else callers_copy(model, weights="clone")
+        return clone, copied_sites(model, clone, defined_at)
 
     # The caller's module is never run: a copy is, so attributes forward assigns and the
     # caller's hooks never meet a meta tensor. The real engine gets a copy with real weights.
-    return LoadedModel(callers_copy(model), type(model).__name__, rebuild=real_copy)
+    copy = callers_copy(model)
+    return LoadedModel(copy, type(model).__name__, def_sites=copied_sites(model, copy, defined_at), rebuild=real_copy)
 
 
 def _model_output_to_stderr():

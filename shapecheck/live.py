@@ -18,6 +18,7 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
 # Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
 SHAPE_ERRORS = (RuntimeError, ValueError, IndexError, AssertionError)
+
+
+# How deep the table of a live diagnosis goes by default (the failing row always shows).
+LIVE_DEPTH = 1
 
 
 @dataclass
@@ -54,8 +59,9 @@ class LiveDiagnosis:
     command: str | None = None  # `shapecheck model.py:Net --input 3x32x32 --batch 10`
     note: str | None = None  # why there is no report
 
-    def text(self, color: str = "never", depth: int | None = None) -> str:
-        """The diagnosis as the terminal shows it."""
+    def text(self, color: str = "never", depth: int | None = LIVE_DEPTH) -> str:
+        """The diagnosis as the terminal shows it: the table folded to the model's own layers
+        (the failing row is shown wherever it is), since it comes before a traceback."""
         import io
 
         from .render.text import render
@@ -275,19 +281,25 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
             train=module.training,
             probe_budget_s=budget_s,
             engine="meta",
+            defined_at=ASSIGNED,
         )
     except ShapecheckError as err:
         return LiveDiagnosis(
             error, name, call=call, link=link, command=command, note=f"could not check {name}: {err.message}"
         )
-    note = (
-        None
-        if plain
-        else (
+    note = None
+    if not plain:
+        note = (
             "no command to repeat this check: --input has no syntax for a list or dict of "
             "tensors (shapecheck.check(model, ...) in a test can take them)"
         )
-    )
+    elif command is None:
+        where = type(module).__module__.split(".")[0]
+        note = (
+            f"no command to repeat this check: `{name}` is {where}'s class, built (and perhaps changed) "
+            "by your script; a command names a class of your own file, or shapecheck.check(model, ...) "
+            "in a test checks this very object"
+        )
     return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
 
 
@@ -368,6 +380,7 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
                     train=model.training,
                     probe_budget_s=budget_s,
                     engine="meta",  # as above: never a copy of the live weights
+                    defined_at=ASSIGNED,
                 )
             except ShapecheckError:
                 continue
@@ -390,6 +403,53 @@ def _operand_name(call: FailingCall, shape) -> str:
 # -- entry points -------------------------------------------------------------------------------
 
 
+# Where the user's own code created or assigned each module (`model.fc = nn.Linear(...)`),
+# recorded while `shapecheck run` runs a script: findings then point at that line, not at a
+# library's file.
+ASSIGNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _user_line():
+    """The innermost frame of the user's own code: not torch, shapecheck, the standard library
+    or an installed package."""
+    from .trace.sources import location_of
+
+    frame = sys._getframe(2)
+    skip = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+    own = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    stdlib = os.path.dirname(os.__file__) + os.sep
+    while frame is not None:
+        name = os.path.abspath(frame.f_code.co_filename)
+        if not (any(s in name for s in skip) or name.startswith((own, stdlib)) or name.startswith("<")):
+            return location_of(frame)
+        frame = frame.f_back
+    return None
+
+
+def record_assignments():
+    """From now on, note the user's line for every module registered on another (a handle
+    whose remove() stops it). Needs torch: called where torch is or will be used anyway."""
+    import torch
+
+    def hook(module, name, submodule):
+        if submodule is not None:
+            where = _user_line()
+            if where is not None:
+                ASSIGNED[submodule] = where  # the last assignment is the one that counts
+
+    return torch.nn.modules.module.register_module_module_registration_hook(hook)
+
+
+def _uses_torch(target: str, as_module: bool) -> bool:
+    if as_module:
+        return True
+    try:
+        with open(target, encoding="utf-8-sig", errors="replace") as f:
+            return "torch" in f.read()
+    except OSError:
+        return False
+
+
 def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     """Run a script (or `-m` module) as `python` would, in this process: `sys.argv`, `__main__`,
     its output untouched. A shape error it raises is diagnosed (`emit(diagnosis)`), then its
@@ -399,6 +459,8 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     import traceback
 
     saved_argv, saved_path = sys.argv[:], sys.path[:]
+    # torch is imported here only for a script that uses it: then the import costs nothing more.
+    handle = record_assignments() if _uses_torch(target, as_module) else None
     sys.argv = [target, *argv]
     if not as_module:
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
@@ -430,6 +492,8 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     finally:
         sys.stdout.flush()
         sys.argv, sys.path[:] = saved_argv, saved_path
+        if handle is not None:
+            handle.remove()
     return 0
 
 

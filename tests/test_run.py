@@ -383,3 +383,27 @@ def test_diagnosis_never_copies_the_live_weights(monkeypatch):
     assert clones == []
     note = "\n".join(getattr(info.value, "__notes__", []))
     assert "could not check Gated" in note and "meta engine cannot trace" in note
+
+
+def test_a_replaced_head_is_fixed_at_the_users_line(tmp_path):
+    """`model.fc = nn.Linear(...)` in the script: the finding and its fix point at that line,
+    not at torchvision's file; the table is folded to the model's own layers; and the missing
+    reproduce command says why."""
+    result = run(
+        tmp_path,
+        """
+    from torchvision.models import resnet18
+
+    model = resnet18()
+    model.fc = nn.Linear(1024, 10)
+    model.eval()
+    model(torch.randn(2, 3, 64, 64))
+    """,
+    )
+    assert result.returncode == 1
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC102]: `fc` expects 1024 input features but receives 512" in diagnosis
+    assert "--> script.py:10" in diagnosis and "10 + model.fc = nn.Linear(512, 10)" in diagnosis
+    assert "resnet.py:" not in diagnosis.split("error[SC102]")[1].split("= note")[0].split("why:")[0]
+    assert "layer1.0.conv1" not in diagnosis and "  layer4 " in diagnosis
+    assert "no command to repeat this check: `ResNet` is torchvision's class" in diagnosis
