@@ -39,7 +39,12 @@ def check(ctx: Context) -> list[Finding]:
     rows = [
         r
         for r in ctx.trace.layers
-        if r.kind == "op" and r.attrs.get("category") == "elementwise" and len(r.inputs) >= 2 and r.outputs
+        if r.kind == "op"
+        and r.attrs.get("category") == "elementwise"
+        and len(r.inputs) >= 2
+        and r.outputs
+        and len({t.rank for t in r.inputs}) > 1  # operands of one rank are left alone (see below)
+        and r.outputs[0].rank >= 2
     ]
     if not rows or ctx.trace.batch is None:
         return []
