@@ -146,7 +146,8 @@ def _check_memory_limit(limits: Limits) -> None:
     start = _resident(os.getpid())
     if start is None or limits.memory_bytes is None:
         return
-    needed = -(-int(start * 1.25) // (64 * 2**20)) * 64  # MB, rounded up to a multiple of 64
+    # MB: the start size and 64 MB of room, rounded up to a multiple of 64
+    needed = -(-(start + 64 * 2**20) // (64 * 2**20)) * 64
     if limits.memory_bytes < needed * 2**20:
         raise ShapecheckError(
             f"--memory-limit {limits.memory_bytes // 2**20} MB is below what a check needs to start "

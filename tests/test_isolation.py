@@ -519,7 +519,8 @@ def test_huge_model_output_is_bounded(tmp_path):
     )
     result = shapecheck(path, "--input", "4")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stderr.startswith("first line") and "last line" in result.stderr[-200:]
+    # (torch 2.15's triton bindings may print leak reports after it, when the command exits)
+    assert result.stderr.startswith("first line") and "last line" in result.stderr
     assert "bytes of model output left out" in result.stderr and len(result.stderr) < 200_000
 
     flood = model_file(
