@@ -250,8 +250,25 @@ def _command(module, specs, batch) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, link=None) -> LiveDiagnosis:
+def _check_live(module, specs, batch, budget_s: float):
+    """`check` of a live module. Meta only: the program's own run already failed for real, and
+    a real-engine fallback would copy its live weights (twice the memory of a model that may
+    just fit). Findings point at the lines that built its layers (ASSIGNED)."""
     from .api import check
+
+    return check(
+        module,
+        specs,
+        batch=batch or 1,
+        no_batch=batch is None,
+        train=module.training,
+        probe_budget_s=budget_s,
+        engine="meta",
+        defined_at=ASSIGNED,
+    )
+
+
+def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, link=None) -> LiveDiagnosis:
     from .errors import ShapecheckError
 
     name = type(module).__name__
@@ -271,18 +288,7 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
             '`if __name__ == "__main__":` or move the model to a module)'
         )
     try:
-        # Meta only: the program's own run already failed for real, and a real-engine fallback
-        # would copy its live weights (twice the memory of a model that may just fit).
-        report = check(
-            module,
-            specs,
-            batch=batch or 1,
-            no_batch=batch is None,
-            train=module.training,
-            probe_budget_s=budget_s,
-            engine="meta",
-            defined_at=ASSIGNED,
-        )
+        report = _check_live(module, specs, batch, budget_s)
     except ShapecheckError as err:
         return LiveDiagnosis(
             error, name, call=call, link=link, command=command, note=f"could not check {name}: {err.message}"
@@ -356,7 +362,6 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
     import torch
     from torch import nn
 
-    from .api import check
     from .errors import ShapecheckError
 
     local = frame.f_locals
@@ -372,16 +377,7 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
             if specs is None:
                 continue
             try:
-                report = check(
-                    model,
-                    specs,
-                    batch=batch or 1,
-                    no_batch=batch is None,
-                    train=model.training,
-                    probe_budget_s=budget_s,
-                    engine="meta",  # as above: never a copy of the live weights
-                    defined_at=ASSIGNED,
-                )
+                report = _check_live(model, specs, batch, budget_s)
             except ShapecheckError:
                 continue
             out = report.trace.layers[0].outputs if report.trace.layers else []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..trace.records import LayerRecord, TensorInfo, Trace
+from ..trace.records import LayerRecord, Trace
 from .context import Context
 from .requests import Rerun
 
@@ -52,7 +52,8 @@ class ProvenanceMap:
     def sources(self) -> list[str]:
         return [c.source for c in self.changes]
 
-    def _twin(self, change: Change, row: LayerRecord) -> LayerRecord | None:
+    def twin(self, change: Change, row: LayerRecord) -> LayerRecord | None:
+        """The row in the trace where only `change` changed, when it is the same call."""
         rows = change.trace.layers
         if row.index >= len(rows):
             return None
@@ -73,7 +74,7 @@ class ProvenanceMap:
         follows: list[set[str]] = [set() for _ in base.shape]
         known = False
         for change in self.changes:
-            twin = self._twin(change, row)
+            twin = self.twin(change, row)
             other_list = getattr(twin, side) if twin is not None else []
             if index >= len(other_list) or other_list[index].rank != base.rank:
                 continue
@@ -95,7 +96,7 @@ class ProvenanceMap:
         that changed it."""
         tensors = getattr(row, side)
         change = next((c for c in self.changes if c.source == source), None)
-        twin = self._twin(change, row) if change else None
+        twin = self.twin(change, row) if change else None
         if change is None or twin is None or index >= len(tensors) or index >= len(getattr(twin, side)):
             return False
         a, b = tensors[index], getattr(twin, side)[index]
@@ -253,7 +254,3 @@ def misplaced(
                 return o, run
         out_offset *= after[o]
     return None
-
-
-def shape_of(t: TensorInfo) -> tuple[int, ...]:
-    return tuple(int(d) for d in t.shape)

@@ -47,7 +47,7 @@ def check(ctx: Context) -> list[Finding]:
     for row in rows:
         follows_in = prov.dims(row, "inputs") if prov else None
         follows_out = prov.dims(row, "outputs") if prov else None
-        witnesses = [row] + ([prov._twin(c, row) for c in prov.changes] if prov else [])
+        witnesses = [row] + ([prov.twin(c, row) for c in prov.changes] if prov else [])
         for witness in witnesses:
             if witness is None or not witness.inputs or not witness.outputs:
                 continue

@@ -29,7 +29,7 @@ from ...trace.records import LayerRecord
 from ..context import Context
 from ..findings import SAFE, WARNING, Finding, Fix
 from ..numbers import shape
-from ..provenance import BATCH, ProvenanceMap, provenance
+from ..provenance import ProvenanceMap, provenance
 from ..registry import rule
 from .common import ref
 
@@ -59,16 +59,11 @@ def check(ctx: Context) -> list[Finding]:
     return findings
 
 
-def _batch_dims(prov: ProvenanceMap, row: LayerRecord, side: str, index: int) -> list[int] | None:
-    dims = prov.dims(row, side, index)
-    return None if dims is None else [d for d, f in enumerate(dims) if f == {BATCH}]
-
-
 def _pairs(prov: ProvenanceMap, row: LayerRecord) -> Finding | None:
-    out = _batch_dims(prov, row, "outputs", 0)
+    out = prov.batch_dims(row, "outputs", 0)
     if out is None or len(out) < 2:
         return None
-    found = [_batch_dims(prov, row, "inputs", i) for i in range(len(row.inputs))]
+    found = [prov.batch_dims(row, "inputs", i) for i in range(len(row.inputs))]
     operands = [o for o in found if o is not None]
     if len(operands) != len(found) or any(len(o) > 1 for o in operands):
         return None

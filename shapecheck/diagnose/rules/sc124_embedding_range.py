@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ...trace.records import LayerRecord
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
+from ..findings import ERROR, SAFE, Finding, Fix
 from ..numbers import shape
 from ..provenance import BATCH, provenance
 from ..registry import rule
@@ -92,7 +92,6 @@ def check(ctx: Context) -> list[Finding]:
                 ),
             )
         )
-        fixes[-1].safety = UNSAFE
     return [
         Finding(
             code="SC124",
