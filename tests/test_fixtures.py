@@ -124,8 +124,9 @@ CASES = [
     ("SC122", "rules/sc122_batch_pairs.py:SquaredError", "8+batch4", ["SC122"]),
     ("SC122", "rules/sc122_batch_pairs.py:SquaredErrorCorrect", "8+batch4", []),
     ("SC122", "rules/sc122_batch_pairs.py:Similarity", "8+batch4", []),
-    ("SC123", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC123"]),
-    ("SC123", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
+    ("SC125", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC125"]),  # SC123's warning, explained
+    ("SC125", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
+    ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "600:long", ["SC124"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "512:long", []),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..trace.records import Trace
-from . import rules, spelling  # noqa: F401 - rules registers the rules
+from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, Runner
 from .findings import SAFE, Diagnosis, Finding, Fix
@@ -41,6 +41,11 @@ def diagnose(
     if verify:  # a finished diagnosis, not one made to check a fix
         for finding in findings:
             verify_fixes(ctx, finding)
+        # The repair search, for the first error: its fixes are verified as they are found.
+        first = next((f for f in findings if f.is_error), None)
+        if first is not None and (ctx.runner is not None or ctx.meta_runner is not None):
+            repair.search(ctx, first, repair.size_locked(ctx, first))
+        for finding in findings:
             for fix in finding.fixes:
                 where = fix.location or finding.location
                 if where is not None and not is_library_file(where.file):
@@ -93,6 +98,10 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
         else:
             again = diagnose(after)
         same = any(f.code == finding.code for f in again.findings)
+        if after.error is None and not same and not _keeps_batch(ctx, fix.rerun, after):
+            fix.verified = False
+            fix.check_note = "with this fix the model runs, but its output no longer has the batch as a dim"
+            continue
         if after.error is None and not same:
             fix.verified = True
             root = after.layers[0] if after.layers else None
@@ -114,6 +123,17 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     finding.fixes[:0] = chained
     # Verified safe, then verified unsafe, then the rest.
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
+
+
+def _keeps_batch(ctx: Context, rerun: Rerun, after) -> bool:
+    from .intent import batch_survives
+
+    try:
+        return batch_survives(ctx, rerun, after, ctx.rerun)
+    except (LookupError, TimeoutError):
+        return True  # not checked: no budget left, which verification already says elsewhere
+    except Exception:  # the second trace failing in model code: it says nothing against the fix
+        return True
 
 
 MAX_CHAIN = 8  # fixes applied in a row before a chain gives up

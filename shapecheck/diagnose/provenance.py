@@ -167,7 +167,9 @@ def _per_sample(trace: Trace) -> list[tuple[int, ...]]:
     return out
 
 
-def _rerun(ctx: Context, request: Rerun) -> Trace:
+def rerun_any(ctx: Context, request: Rerun) -> Trace:
+    """A re-run by the context's runner, or on meta by its meta runner for a trace the real
+    engine made (cached; the meta runs are bounded by their caller)."""
     if ctx.runner is not None:
         return ctx.rerun(request)
     key = ("provenance", request)
@@ -179,7 +181,7 @@ def _rerun(ctx: Context, request: Rerun) -> Trace:
 
 def _try(ctx: Context, request: Rerun) -> Trace | None:
     try:
-        return _rerun(ctx, request)
+        return rerun_any(ctx, request)
     except (LookupError, TimeoutError, ValueError):
         return None
     except Exception:  # a re-run of model code at another size: its failure is not ours

@@ -73,6 +73,7 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC122", "batch-pairs", "broadcasting pairs every sample with every other ([B, 1] with [B])"),
         RuleInfo("SC123", "pytorch-warning", "PyTorch warned while the model ran"),
         RuleInfo("SC124", "embedding-range", "an Embedding receives positions past its table"),
+        RuleInfo("SC125", "loss-target-shape", "an elementwise loss gets input and target of different shapes"),
     )
 }
 

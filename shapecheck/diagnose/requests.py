@@ -20,7 +20,9 @@ class Edit:
     `target`, "type@file:line"), `op_method` (call another method there: view → reshape),
     `op_match` (resize the op's later tensor arguments to the first one's spatial size),
     `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first),
-    `op_identity` (the op returns its first argument), `op_flatten` (the op becomes
+    `op_squeeze_arg` (argument `index` of the op squeezed at `dim`), `op_transpose_arg` (its
+    last two dims swapped), `op_identity` (the op
+    returns its first argument), `op_flatten` (the op becomes
     `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`),
     `permute` (the module at `target` gets its first input permuted by `dims`, and its output
     by `back` when given), `set_attrs` (the module at `target` and every submodule that has

@@ -41,6 +41,8 @@ _ATTRS = (
     "kdim",
     "vdim",
     "padding_idx",
+    "upscale_factor",
+    "downscale_factor",
 )
 
 

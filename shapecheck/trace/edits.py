@@ -79,6 +79,28 @@ def _rewrite_prepool(size):
     return rewrite
 
 
+def _rewrite_squeeze_arg(index: int, dim: int):
+    """loss(a, b) → loss(a, b.squeeze(dim)) for the argument at `index`."""
+
+    def rewrite(func, args, kwargs):
+        args = list(args)
+        args[index] = args[index].squeeze(dim)
+        return func, tuple(args), kwargs
+
+    return rewrite
+
+
+def _rewrite_transpose_arg(index: int):
+    """mm(a, b) → mm(a, b.transpose(-2, -1)) for the argument at `index`."""
+
+    def rewrite(func, args, kwargs):
+        args = list(args)
+        args[index] = args[index].transpose(-2, -1)
+        return func, tuple(args), kwargs
+
+    return rewrite
+
+
 def _rewrite_identity():
     def rewrite(func, args, kwargs):
         return (lambda x, *a, **k: x), args, kwargs
@@ -151,6 +173,10 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             rewrites[_site(edit.target)] = _rewrite_method(edit.param("method"))
         elif edit.action == "op_prepool":
             rewrites[_site(edit.target)] = _rewrite_prepool(list(edit.param("output_size")))
+        elif edit.action == "op_squeeze_arg":
+            rewrites[_site(edit.target)] = _rewrite_squeeze_arg(edit.param("index"), edit.param("dim"))
+        elif edit.action == "op_transpose_arg":
+            rewrites[_site(edit.target)] = _rewrite_transpose_arg(edit.param("index"))
         elif edit.action == "op_identity":
             rewrites[_site(edit.target)] = _rewrite_identity()
         elif edit.action == "op_flatten":

@@ -42,7 +42,9 @@ CATEGORIES = {
         "torch.Tensor.__matmul__",
         "torch.Tensor.__rmatmul__",
         "torch.mm",
+        "torch.Tensor.mm",
         "torch.bmm",
+        "torch.Tensor.bmm",
         "torch.addmm",  # transformers' Conv1D (GPT-2): bias + x @ w
         "torch.baddbmm",
         "torch.einsum",
@@ -94,6 +96,19 @@ CATEGORIES = {
         "torch._C._nn.linear",
         "torch._C._nn.adaptive_avg_pool2d",
         "torch._C._nn.avg_pool2d",
+    ),
+    # Elementwise losses: input and target must have the same shape (PyTorch broadcasts them
+    # with a UserWarning otherwise).
+    "loss": tuple(
+        f"torch.nn.functional.{n}"
+        for n in (
+            "mse_loss",
+            "l1_loss",
+            "smooth_l1_loss",
+            "huber_loss",
+            "binary_cross_entropy",
+            "binary_cross_entropy_with_logits",
+        )
     ),
     "elementwise": tuple(
         f"torch.Tensor.__{n}__"

@@ -26,4 +26,5 @@ from . import (  # noqa: F401
     sc122_batch_pairs,
     sc123_pytorch_warning,
     sc124_embedding_range,
+    sc125_loss_target_shape,
 )

@@ -28,7 +28,7 @@ from ..numbers import shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channels_last
-from .common import first_argument_fix, ref, tensor_name
+from .common import conv_params, first_argument_fix, ref, tensor_name
 
 
 def _channels(n: int) -> str:
@@ -41,14 +41,6 @@ def conv_message(row, w, t) -> str:
         f"Given groups={w.groups}, weight of size {shape(weight)}, expected input{shape(t.shape)} "
         f"to have {w.in_channels} channels, but got {t.shape[1]} channels instead"
     )
-
-
-def _replace_params(row, **changes) -> tuple:
-    a = row.attrs
-    keys = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
-    params = {k: tuple(a[k]) if isinstance(a.get(k), list) else a.get(k) for k in keys if k in a}
-    params.update(changes)
-    return tuple(params.items())
 
 
 @rule("SC104", ERROR)
@@ -120,7 +112,7 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
                 else f" to match {origin}"
             ),
             f"{row.type}({got}, {w.out_channels}, …)",
-            Rerun(edits=(Edit("replace", row.name, row.type, _replace_params(row, in_channels=got)),)),
+            Rerun(edits=(Edit("replace", row.name, row.type, conv_params(row, in_channels=got)),)),
         )
     )
     return Finding(

@@ -95,7 +95,17 @@ def _input_dim_fixes(ctx: Context, t, nd: int, channels: int) -> list[Fix]:
     if not ctx.trace.is_model_input(t) or ctx.trace.batch is None or len(ctx.sample_dims) != nd:
         return []
     dims = tuple(ctx.sample_dims)
-    if dims and dims[0] == channels:
+    if dims and dims[0] == channels and nd == 3:
+        # Conv3d reads C, T, H, W: a clip (or volume) without its frames has C, H, W, and the
+        # missing dim goes after the channels, not at the end.
+        frames = 16
+        wanted = (dims[0], frames, *dims[1:])
+        given = "x".join(map(str, dims))
+        why = (
+            f"--input {given} has {len(dims)} per-sample dims; the layer reads {nd + 1} (C, T, H, W): "
+            f"the frames (or depth) dim after the channels is missing, here {frames} frames"
+        )
+    elif dims and dims[0] == channels:
         wanted = (*dims, dims[-1])
         given = "x".join(map(str, dims))
         why = f"--input {given} has {len(dims)} per-sample dims; the layer reads {nd + 1} (C, then {nd} spatial)"
@@ -109,6 +119,35 @@ def _input_dim_fixes(ctx: Context, t, nd: int, channels: int) -> list[Fix]:
             code=f"--input {spec}",
             safety=SAFE,
             rerun=Rerun(dims=wanted),
+        )
+    ]
+
+
+def _sibling_norm(ctx: Context, failing: LayerRecord, t) -> list[Fix]:
+    """`nn.BatchNorm2d(32)` after a Conv1d: the norm of the rank that arrives (BatchNorm1d), when
+    a layer of the model made that rank (not the model input, where a dim may be missing)."""
+    want = t.rank - 2
+    if ctx.trace.is_model_input(t) or want not in (1, 2, 3) or failing.type[-2:] not in ("1d", "2d", "3d"):
+        return []
+    producer = ctx.trace.row(t.source) if t.source is not None else None
+    if producer is None or spatial_rank(producer) != want:
+        return []
+    sibling = f"{failing.type[:-2]}{want}d"
+    channels = failing.attrs.get("num_features")
+    if not isinstance(channels, int):
+        return []
+    source = failing.defined_at.source if failing.defined_at else ""
+    after = source.replace(failing.type, sibling) if failing.type in source else None
+    return [
+        Fix(
+            description=f"use `nn.{sibling}({channels})`: {ref(producer)} makes a {t.rank}-D map "
+            f"[N, C, L], which {failing.type} does not take",
+            code=after or f"nn.{sibling}({channels})",
+            safety=SAFE,
+            location=failing.defined_at,
+            before=source if after else None,
+            after=after,
+            rerun=Rerun(edits=(Edit("replace", failing.name, sibling, (("num_features", channels),)),)),
         )
     ]
 
@@ -151,7 +190,7 @@ def check(ctx: Context) -> list[Finding]:
                     why=why,
                     labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
                     notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
-                    fixes=_fixes(ctx, lost, False, first),
+                    fixes=_sibling_norm(ctx, failing, t) + _fixes(ctx, lost, False, first),
                 )
             )
             return findings

@@ -66,6 +66,16 @@ def too_small(row: LayerRecord | None) -> bool:
     return any(w.effective_kernel(i) > w.padded(s, i) for i, s in enumerate(spatial))
 
 
+def _runs_alone(ctx: Context, rerun: Rerun) -> bool:
+    """The model runs to the end with this one edit (no later failure)."""
+    try:
+        return ctx.rerun(rerun).error is None
+    except (LookupError, TimeoutError):
+        return False
+    except Exception:  # model code failing on the edited copy: not a fix
+        return False
+
+
 def _smallest(ctx: Context, row: LayerRecord, axes: tuple[int, ...]) -> int | None:
     """The smallest size for `axes` (others as traced) at which no layer is too small."""
     base = ctx.sample_dims
@@ -160,6 +170,7 @@ def check(ctx: Context) -> list[Finding]:
                 rerun=Rerun(dims=tuple(new_dims)),
             )
         )
+    adaptive: list[Fix] = []
     if w.is_pool:
         one = "×".join(["1"] * nd) if nd > 1 else "length-1"
         mode = "max" if "max" in row.type.lower() else "avg"
@@ -169,7 +180,7 @@ def check(ctx: Context) -> list[Finding]:
             after = re.sub(
                 r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source
             )
-            fixes.append(
+            adaptive.append(
                 Fix(
                     description=f"pool adaptively: `{pool}` gives a {one} map at any input size",
                     code=after if after != source else pool,
@@ -191,7 +202,7 @@ def check(ctx: Context) -> list[Finding]:
                 lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)",
                 source,
             )
-            fixes.append(
+            adaptive.append(
                 Fix(
                     description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a {one} map "
                     "at any input size",
@@ -205,6 +216,15 @@ def check(ctx: Context) -> list[Finding]:
                     ),
                 )
             )
+    if adaptive and adaptive[0].rerun is not None:
+        # A pool with a fixed window at the head (AvgPool2d(7) before the classifier) means
+        # "pool the whole map": adaptive pooling keeps that at any size, so it goes first. A pool
+        # inside the backbone is not made adaptive: the model runs only if every later pool is
+        # too, and the layers after it then see a 1x1 map where they were written for more.
+        if ctx.runner is None:
+            fixes.extend(adaptive)  # no re-runs: offered after the others, unchecked
+        elif _runs_alone(ctx, adaptive[0].rerun):
+            fixes[:0] = adaptive
     if first_strided is not None:
         fixes.append(
             Fix(

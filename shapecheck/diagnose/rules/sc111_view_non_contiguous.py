@@ -41,6 +41,8 @@ def check(ctx: Context) -> list[Finding]:
         asked = view_shape(row)
         if t.contiguous or t.stride is None or asked is None or view_compatible(t.shape, t.stride, asked):
             continue
+        if not _fits(tuple(t.shape), tuple(asked)):
+            continue  # PyTorch checks the size first: SC113's, whatever the layout
         origin = None
         current = ctx.trace.row(t.source)
         if current is not None and current.type.split(".")[-1] in _LAYOUT:
@@ -96,3 +98,15 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _fits(have: tuple[int, ...], asked: tuple[int, ...]) -> bool:
+    """The view's sizes fit the number of values (a -1 takes what is left)."""
+    total = 1
+    for d in have:
+        total *= d
+    known = 1
+    for d in asked:
+        if d != -1:
+            known *= d
+    return (known > 0 and total % known == 0) if -1 in asked else known == total

@@ -65,7 +65,13 @@ def check(ctx: Context) -> list[Finding]:
             why.append(f"the constant is right for inputs with {fits}")
         var = call_argument(row.called_at.source) if row.called_at else "x"
         if size is not None and row.called_at is not None:
-            fixes.append(prepool_view_fix(row, size, const))
+            if all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
+                fixes.append(prepool_view_fix(row, size, const))
+            else:  # pooling up to a larger map invents values: the input size is the fix
+                why.append(
+                    f"pooling to {'×'.join(map(str, size))} would enlarge the {'×'.join(map(str, t.shape[2:]))} "
+                    "map, so it is not offered"
+                )
         if row.called_at is not None:
             fixes.append(_flatten_fix(ctx, row, var, per))
     return [

@@ -53,7 +53,8 @@ def check(ctx: Context) -> list[Finding]:
                 continue
             found = _mixed(witness, follows_in, follows_out)
             if found is not None:
-                findings.append(_finding(row, witness, *found))
+                ins, outs, out, run = found
+                findings.append(_finding(row, witness, ins, outs, out, run, follows=(follows_in, follows_out)))
                 break
     return findings
 
@@ -78,7 +79,9 @@ def _mixed(row: LayerRecord, follows_in, follows_out):
     return None if found is None else (ins, outs, *found)
 
 
-def _finding(row: LayerRecord, witness: LayerRecord, ins: list[int], outs: list[int], out: int, run) -> Finding:
+def _finding(
+    row: LayerRecord, witness: LayerRecord, ins: list[int], outs: list[int], out: int, run, follows=(None, None)
+) -> Finding:
     before, after = witness.inputs[0].shape, witness.outputs[0].shape
     in_sizes = "·".join(str(before[d]) for d in ins)
     out_sizes = "·".join(str(after[d]) for d in outs)
@@ -98,7 +101,7 @@ def _finding(row: LayerRecord, witness: LayerRecord, ins: list[int], outs: list[
     fix = Fix(
         description="move the dims you mean to merge next to each other first (a permute or transpose "
         "before the view), so each output dim is whole input dims",
-        code=_suggestion(row, before, after, ins, outs),
+        code=_suggestion(row, before, after, ins, outs, *follows),
         safety=SAFE,
         check_note="not checked: which dims are meant to merge is the model's design, shapecheck cannot choose it",
     )
@@ -118,18 +121,58 @@ def _list(dims: list[int]) -> str:
     return ", ".join(str(d) for d in dims)
 
 
-def _suggestion(row: LayerRecord, before, after, ins: list[int], outs: list[int]) -> str:
-    """For the attention-heads case ([.., H, L, D] → [.., L, H·D]): the user's own line with the
-    transpose that makes the merge whole; otherwise a template."""
+def _suggestion(row: LayerRecord, before, after, ins: list[int], outs: list[int], follows_in=None, follows_out=None):
+    """The user's own line with the permute that makes each merged output dim whole input dims:
+    the order of the group's input dims where consecutive runs multiply to the output sizes and
+    (when the re-runs told) follow the same inputs; the attention-heads transpose is one case."""
     import re
+    from itertools import permutations
 
-    if len(ins) == 3 and len(outs) == 2:
-        h, length, d = (before[i] for i in ins)
-        if after[outs[0]] == length and after[outs[1]] == h * d:
-            source = row.called_at.source if row.called_at else ""
-            swap = f".transpose({ins[0]}, {ins[1]})"
-            method = re.search(r"([A-Za-z_][\w.]*)\s*\.\s*(reshape|view)\(", source)
-            if method:
-                return source[: method.end(1)] + swap + source[method.end(1) :]
-            return f"x = x{swap}.reshape({', '.join(str(s) for s in after)})"
+    usable = follows_in is not None and follows_out is not None
+    usable = usable and len(follows_in) == len(before) and len(follows_out) == len(after)
+    best = None
+    if len(ins) <= 5:
+        for order in permutations(ins):
+            if _runs_fit(order, before, after, outs, follows_in if usable else None, follows_out if usable else None):
+                best = order
+                break
+    source = row.called_at.source if row.called_at else ""
+    method = re.search(r"([A-Za-z_][\w.\]\[]*)\s*\.\s*(reshape|view)\(", source)
+    if best is not None and list(best) != list(ins):
+        full = list(range(len(before)))
+        start = min(ins)
+        full[start : start + len(ins)] = best
+        if len(ins) == 2 or _adjacent_swap(best, ins):
+            a, b = [d for d, e in zip(full, range(len(full)), strict=True) if d != e][:2]
+            move = f".transpose({min(a, b)}, {max(a, b)})"
+        else:
+            move = f".permute({', '.join(map(str, full))})"
+        if method:
+            rest = source[method.end(1) :].replace(".view(", ".reshape(", 1)
+            return source[: method.end(1)] + move + rest
+        return f"x = x{move}.reshape({', '.join(str(s) for s in after)})"
     return "x = x.permute(...).reshape(...)"
+
+
+def _adjacent_swap(order, ins) -> bool:
+    moved = [i for i, (a, b) in enumerate(zip(order, ins, strict=True)) if a != b]
+    return len(moved) == 2 and moved[1] == moved[0] + 1
+
+
+def _runs_fit(order, before, after, outs, follows_in, follows_out) -> bool:
+    """Consecutive runs of `order` (input dims) multiply to each output dim of `outs`, and follow
+    the same inputs as that output dim when that is known."""
+    i = 0
+    for o in outs:
+        size, run = 1, []
+        while i < len(order) and size < after[o]:
+            size *= before[order[i]]
+            run.append(order[i])
+            i += 1
+        if size != after[o]:
+            return False
+        if follows_in is not None and follows_out is not None:
+            joined = frozenset().union(*(follows_in[d] for d in run))
+            if joined != follows_out[o]:
+                return False
+    return i == len(order)

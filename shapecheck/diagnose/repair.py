@@ -1,0 +1,396 @@
+"""The repair search: candidate edits for the first error, each verified by tracing again.
+
+Rules write fixes from what they know about one kind of failure. Some failures have a cause no
+rule can see from the failing row alone: the model was written for one input size (a view with
+a constant, a position table, in_features written as C·s·s, an attention map sized for a 60×60
+feature map) and is traced at another. Those models are right as they are; what is wrong is the
+input. This module searches the inputs instead of the model:
+
+- **input size**: the per-sample dims after the channels of input 0, set to sizes near the
+  traced ones (every spatial dim the same size, or each one rounded to a multiple of 8, 16 or
+  32), nearest first. A size counts when the model runs at it with no error left.
+- **input rank**: a per-sample dim of size 1 dropped (`--input 1x13` where the model reads 13:
+  a batch of one written into the spec).
+- **producer size**, for a pixel shuffle whose channels are no multiple of its factor squared:
+  the conv before it set to the nearest multiple.
+- **layout**, for a failure no rule explains: `batch_first=True` on the attention or RNN
+  layer that failed; the second operand of a failing `mm`/`matmul`/`bmm` transposed.
+
+A found size is a fix that changes nothing in the model, so it keeps its intent by construction:
+it goes first for the failures that mean a size-locked model (after a verified safe fix of the
+rules for a Linear head: an adaptive pool keeps the user's input size too), and last otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+
+from ..trace.records import Trace
+from .context import Context, op_site
+from .findings import SAFE, UNSAFE, Finding, Fix
+from .requests import Edit, Rerun
+
+# Input sizes people train at: the search tries these for every spatial dim at once.
+COMMON_SIZES = (
+    16,
+    28,
+    32,
+    48,
+    56,
+    64,
+    96,
+    112,
+    128,
+    160,
+    192,
+    224,
+    256,
+    288,
+    299,
+    320,
+    384,
+    448,
+    480,
+    512,
+    576,
+    640,
+    768,
+    800,
+    1024,
+)
+MAX_TRIES = 24  # re-traces one search may take (each is a meta trace: milliseconds for most models)
+SEARCH_BUDGET_S = 2.0  # and the time they may take together
+# Failures that mean "written for one input size" when the model runs at some other size.
+SIZE_LOCKED = {"SC100", "SC112", "SC113", "SC117"}
+
+
+def input_candidates(dims: tuple[int, ...], floats: bool = True) -> list[tuple[int, ...]]:
+    """Per-sample dims to try, nearest to `dims` first (summed log ratio of the changed dims).
+
+    Only dims after the first (the channels) of an image or a volume change: a sequence
+    [L, features] or a token input has no spatial dims to search.
+    """
+    if len(dims) < 3 or not floats:
+        return []  # a sequence's last dim is its features: never a size to search
+    axes = range(1, len(dims))
+    found: set[tuple[int, ...]] = set()
+    for size in COMMON_SIZES:
+        found.add(tuple(size if i in axes else d for i, d in enumerate(dims)))
+    for step in (8, 16, 32):
+        rounded: list[tuple[int, ...]] = []
+        for i, d in enumerate(dims):
+            if i == 0:
+                rounded.append((d,))
+                continue
+            low = max(step, d // step * step)
+            rounded.append((low, low + step))
+        # each dim down or up to the multiple, alone and all together
+        for i in axes:
+            for value in rounded[i]:
+                found.add(tuple(value if k == i else d for k, d in enumerate(dims)))
+        for pick in (0, 1):
+            found.add(tuple(d if i == 0 else rounded[i][pick] for i, d in enumerate(dims)))
+    found.discard(tuple(dims))
+
+    square = len(set(dims[1:])) == 1
+
+    def distance(cand: tuple[int, ...]) -> float:
+        far = sum(abs(math.log(c / d)) for c, d in zip(cand, dims, strict=True) if d > 0 and c > 0)
+        return far + (0.25 if square and len(set(cand[1:])) > 1 else 0.0)  # a square input stays square
+
+    return sorted(found, key=lambda c: (distance(c), c))
+
+
+def _runs(ctx: Context, request: Rerun) -> bool:
+    """The model runs with this request, no rule finds an error in the new trace, and its output
+    still has the batch as a dim (intent.batch_survives): a repair must keep what the model
+    means, not only make it run."""
+    from . import diagnose  # the package: a whole diagnosis of the new trace, without re-runs
+    from .intent import batch_survives
+    from .provenance import rerun_any
+
+    try:
+        after: Trace = rerun_any(ctx, request)
+        if after.error is not None or diagnose(after, verify=False).errors:
+            return False
+        return batch_survives(ctx, request, after, lambda r: rerun_any(ctx, r))
+    except (LookupError, TimeoutError):
+        raise
+    except Exception:  # model code failing at that size in a way the tracer did not record
+        return False
+
+
+def _first_output(trace: Trace) -> tuple[int, ...] | None:
+    root = trace.layers[0] if trace.layers else None
+    return root.outputs[0].shape if root is not None and root.outputs else None
+
+
+def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """The nearest input size (per-sample dims of input 0) at which the model runs."""
+    trace = ctx.trace
+    if not trace.inputs or trace.image_list or (ctx.runner is None and ctx.meta_runner is None):
+        return None
+    if not trace.inputs[0].dtype.startswith("float"):
+        return None
+    dims = ctx.sample_dims
+    working: list[tuple[int, ...]] = []
+    started = time.perf_counter()
+    try:
+        for tries, cand in enumerate(input_candidates(dims)):
+            if tries >= MAX_TRIES or len(working) == 2 or time.perf_counter() - started > SEARCH_BUDGET_S:
+                break
+            if _runs(ctx, Rerun(dims=cand)):
+                working.append(cand)
+    except (LookupError, TimeoutError):
+        pass
+    if not working:
+        return None
+    text = "x".join(map(str, working[0]))
+    other = f" (or {'x'.join(map(str, working[1]))})" if len(working) > 1 else ""
+    return Fix(
+        description=f"the model is written for another input size: it runs at --input {text}{other}, "
+        f"the nearest size tried where it does; at {'x'.join(map(str, dims))} `{finding.layer}` fails",
+        code=f"--input {text}",
+        safety=SAFE,
+        rerun=Rerun(dims=working[0]),
+        verified=True,  # checked here, re-run and diagnosed
+    )
+
+
+def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """`--input 1x13` → `--input 13` when the model then runs: the 1 was a batch written into
+    the per-sample dims."""
+    dims = ctx.sample_dims
+    if 1 not in dims or len(dims) < 2 or (ctx.runner is None and ctx.meta_runner is None):
+        return None
+    for i, d in enumerate(dims):
+        if d != 1:
+            continue
+        cand = dims[:i] + dims[i + 1 :]
+        try:
+            if _runs(ctx, Rerun(dims=cand)):
+                text = "x".join(map(str, cand))
+                return Fix(
+                    description=f"drop the size-1 dim {i} of the input: the model runs at --input {text} "
+                    "(a batch of one written into the per-sample dims; --batch sets the batch)",
+                    code=f"--input {text}",
+                    safety=SAFE,
+                    rerun=Rerun(dims=cand),
+                    verified=True,
+                )
+        except (LookupError, TimeoutError):
+            return None
+    return None
+
+
+BATCH_FIRST = (
+    "MultiheadAttention",
+    "LSTM",
+    "GRU",
+    "RNN",
+    "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
+    "Transformer",
+    "TransformerEncoder",
+    "TransformerDecoder",
+)
+MATMULS = ("torch.mm", "Tensor.mm", "torch.matmul", "Tensor.matmul", "torch.bmm", "Tensor.bmm", "@")
+
+
+def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
+    """batch_first=True on a failing attention/RNN layer built without it; the second operand
+    of a failing matrix product transposed. Each kept only when the model then runs."""
+    row = ctx.trace.row(finding.row) if finding.row is not None else None
+    if row is None:
+        return []
+    candidates: list[Fix] = []
+    if row.kind == "module" and row.type in BATCH_FIRST and row.attrs.get("batch_first") is False:
+        source = row.defined_at.source if row.defined_at else ""
+        after = re.sub(r"\)\s*$", ", batch_first=True)", source.rstrip()) if source.rstrip().endswith(")") else None
+        candidates.append(
+            Fix(
+                description=f"build `{row.name}` with batch_first=True: it reads dim 1 of its inputs as the batch, "
+                "and they arrive batch first",
+                code=after or "batch_first=True",
+                safety=SAFE,
+                location=row.defined_at,
+                before=source if after else None,
+                after=after,
+                rerun=Rerun(edits=(Edit("set_attrs", row.name, params=(("batch_first", True),)),)),
+            )
+        )
+    if row.kind == "op" and row.type in MATMULS and len(row.inputs) >= 2 and row.inputs[1].rank >= 2:
+        swap = ".t()" if row.inputs[1].rank == 2 else ".transpose(-2, -1)"
+        source = row.called_at.source if row.called_at else ""
+        after = _transpose_second(source, swap)
+        candidates.append(
+            Fix(
+                description=f"transpose the second operand of {row.type}: {'×'.join(map(str, row.inputs[1].shape))} "
+                f"is the wrong way round for {'×'.join(map(str, row.inputs[0].shape))}",
+                code=after or f"b{swap}",
+                safety=SAFE,
+                location=row.called_at,
+                before=source if after else None,
+                after=after,
+                rerun=Rerun(edits=(Edit("op_transpose_arg", op_site(row), params=(("index", 1),)),)),
+            )
+        )
+    kept = []
+    for fix in candidates:
+        try:
+            if fix.rerun is not None and _runs(ctx, fix.rerun):
+                fix.verified = True
+                kept.append(fix)
+        except (LookupError, TimeoutError):
+            break
+    return kept
+
+
+def _transpose_second(source: str, swap: str) -> str | None:
+    """`hidden.mm(energy)` → `hidden.mm(energy.t())`; `torch.bmm(a, b)` → `torch.bmm(a, b.t())`."""
+    method = re.search(r"\.(mm|matmul|bmm)\(\s*([\w.\[\]]+)\s*\)", source)
+    if method is not None:
+        start, end = method.span(2)
+        return source[:start] + method.group(2) + swap + source[end:]
+    func = re.search(r"torch\.(mm|matmul|bmm)\(\s*[^,()]+,\s*([\w.\[\]]+)\s*\)", source)
+    if func is not None:
+        start, end = func.span(2)
+        return source[:start] + func.group(2) + swap + source[end:]
+    return None
+
+
+def unflatten_input_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """A conv given the model input flat (`--input 784` into Conv2d(1, …)): the input as C×s×s
+    when its size is the conv's channels times a square."""
+    row = ctx.trace.row(finding.row) if finding.row is not None else None
+    if row is None or row.kind != "module" or not row.type.startswith("Conv") or not row.inputs:
+        return None
+    channels = row.attrs.get("in_channels")
+    dims = ctx.sample_dims
+    if not ctx.trace.is_model_input(row.inputs[0]) or len(dims) != 1 or not isinstance(channels, int):
+        return None
+    nd = {"1d": 1, "2d": 2, "3d": 3}.get(row.type[-2:])
+    if nd is None or nd < 2 or dims[0] % channels:
+        return None
+    side = round((dims[0] // channels) ** (1 / nd))
+    if side**nd * channels != dims[0]:
+        return None
+    wanted = (channels, *([side] * nd))
+    text = "x".join(map(str, wanted))
+    try:
+        if not _runs(ctx, Rerun(dims=wanted)):
+            return None
+    except (LookupError, TimeoutError):
+        return None
+    return Fix(
+        description=f"the input arrives flat: {dims[0]} = {channels}·{'·'.join([str(side)] * nd)}, and `{row.name}` "
+        f"reads C, then {nd} spatial dims: --input {text} (in code, x.view(-1, {', '.join(map(str, wanted))}))",
+        code=f"--input {text}",
+        safety=SAFE,
+        rerun=Rerun(dims=wanted),
+        verified=True,
+    )
+
+
+def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """PixelShuffle(r) after a conv with C channels, C not a multiple of r²: the conv's
+    out_channels set to the nearest multiple (the other one named)."""
+    from .numbers import set_argument
+    from .rules.common import conv_params
+
+    row = ctx.trace.row(finding.row) if finding.row is not None else None
+    if row is None or row.type not in ("PixelShuffle", "F.pixel_shuffle", "torch.pixel_shuffle") or not row.inputs:
+        return None
+    factor = row.attrs.get("upscale_factor")
+    t = row.inputs[0]
+    producer = ctx.trace.row(t.source) if t.source is not None else None
+    if not isinstance(factor, int) or t.rank < 3 or producer is None or not producer.type.startswith("Conv"):
+        return None
+    square, channels = factor * factor, t.shape[-3]
+    below, above = channels // square * square, (channels // square + 1) * square
+    options = sorted((m for m in (below, above) if m > 0), key=lambda m: (abs(m - channels), m))
+    for value in options:
+        rerun = Rerun(edits=(Edit("replace", producer.name, producer.type, conv_params(producer, out_channels=value)),))
+        try:
+            if not _runs(ctx, rerun):
+                continue
+        except (LookupError, TimeoutError):
+            return None
+        source = producer.defined_at.source if producer.defined_at else ""
+        after = set_argument(source, producer.type, 1, "out_channels", value) if source else None
+        other = [m for m in options if m != value]
+        return Fix(
+            description=f"`{row.name}` (factor {factor}) needs channels in multiples of {factor}² = {square}; "
+            f"`{producer.name}` makes {channels}: set its out_channels to {value} "
+            f"({value // square} channels after the shuffle)" + (f", or {other[0]}" if other else ""),
+            code=after or f"out_channels={value}",
+            safety=UNSAFE,
+            location=producer.defined_at,
+            before=source if after else None,
+            after=after,
+            rerun=rerun,
+            verified=True,
+        )
+    return None
+
+
+def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
+    """Add the repairs found for `finding`: first when the failure means a size-locked model
+    (or the rules had no fix), last otherwise."""
+    found = [fix for fix in (drop_unit_dim_fix(ctx, finding),) if fix is not None]
+    if not found and finding.code == "SC100":
+        flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
+        found = [flat] if flat is not None else []
+    if not found and (size_locked or not finding.fixes):
+        fix = input_size_fix(ctx, finding)
+        if fix is not None:
+            found.append(fix)
+    if not found and finding.code == "SC100":
+        found = layout_fixes(ctx, finding)
+    if not found:
+        return
+    from .provenance import rerun_any
+
+    for fix in found:
+        try:
+            shape = _first_output(rerun_any(ctx, fix.rerun)) if fix.rerun is not None else None
+        except Exception:  # cached: it ran a moment ago
+            shape = None
+        fix.result_shape = shape
+    if size_locked or not finding.fixes or (found[0].code.startswith("--input") and _drops_dim(found[0], ctx)):
+        # A head sized for one map (SC102) keeps a verified safe fix of the rules in front (an
+        # adaptive pool keeps the weights and the user's input size); the input size comes
+        # before any change of weights.
+        at = 0
+        if finding.code == "SC102":
+            while at < len(finding.fixes) and finding.fixes[at].verified and finding.fixes[at].safety == SAFE:
+                at += 1
+        finding.fixes[at:at] = found
+    else:
+        finding.fixes.extend(found)
+
+
+def size_locked(ctx: Context, finding: Finding) -> bool:
+    """The failure means a model written for one input size: a view constant, a broadcast
+    against a fixed table, an unexplained failure, or a Linear whose in_features is C·s·s for
+    the channels C of the map that reaches it (written for an s×s map)."""
+    if finding.code in SIZE_LOCKED:
+        return True
+    if finding.code != "SC102" or finding.row is None:
+        return False
+    boundary = next((b for b in ctx.boundaries if b.linear.index == finding.row), None)
+    if boundary is None:
+        return False
+    wanted = boundary.in_features
+    shape = boundary.feature_shape
+    fmap = shape[1:] if ctx.trace.batch is not None else shape
+    if len(fmap) != 3 or not fmap[0] or wanted % fmap[0]:
+        return False
+    side = math.isqrt(wanted // fmap[0])
+    return side * side == wanted // fmap[0] and (fmap[1], fmap[2]) != (side, side)
+
+
+def _drops_dim(fix: Fix, ctx: Context) -> bool:
+    return fix.rerun is not None and fix.rerun.dims is not None and len(fix.rerun.dims) < len(ctx.sample_dims)

@@ -1,0 +1,206 @@
+"""The repair search, the intent invariant, SC125 and the other mechanisms of the corpus round,
+on hand-built traces: a fake runner answers each re-run with the trace a model of known shapes
+gives, so no torch run is involved. The end-to-end numbers are in test_corpus.py."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import TraceBuilder
+
+import shapecheck
+from shapecheck.diagnose import diagnose, repair
+from shapecheck.diagnose.context import Context
+from shapecheck.diagnose.intent import batch_survives
+from shapecheck.diagnose.requests import Rerun
+from shapecheck.diagnose.rules.sc111_view_non_contiguous import _fits
+from shapecheck.diagnose.rules.sc121_view_regroups import _suggestion
+from shapecheck.errors import LoadError
+
+
+def _view_model(batch, dims):
+    """Conv with stride 32 and 96 channels, then reshape(B, 49, 96): written for 224×224."""
+    c, h, w = dims
+    b = TraceBuilder((batch, c, h, w), batch=batch)
+    b.module(
+        "to_q",
+        "Conv2d",
+        (batch, 96, h // 32, w // 32),
+        {"in_channels": 3, "out_channels": 96, "kernel_size": [32, 32], "stride": [32, 32]},
+    )
+    fits = (h // 32) * (w // 32) == 49
+    b.op(
+        "Tensor.reshape",
+        (batch, 49, 96) if fits else None,
+        {"args": ["<tensor>", batch, 49, 96]},
+        line=20,
+        source="x = x.reshape(B, 49, 96)",
+    )
+    if not fits:
+        return b.fail("shape '[1, 49, 96]' is invalid")
+    return b.trace
+
+
+def _runner(build, base_batch, base_dims, calls=None):
+    def run(request):
+        if calls is not None:
+            calls.append(request)
+        batch = base_batch if request.batch == "same" else request.batch
+        dims = request.dims if request.dims is not None else base_dims
+        return build(batch, dims)
+
+    return run
+
+
+def test_input_candidates_nearest_first_and_never_a_sequence_feature_dim():
+    cands = repair.input_candidates((3, 112, 112))
+    assert cands[0] in {(3, 112, 120), (3, 120, 112), (3, 104, 112), (3, 112, 104), (3, 120, 120), (3, 104, 104)}
+    assert (3, 224, 224) in cands and (3, 112, 112) not in cands
+    assert all(c[0] == 3 for c in cands)  # the channels never change
+    # a square input stays square before a non-square one of the same distance
+    assert cands.index((3, 120, 120)) < cands.index((3, 112, 128)) or (3, 112, 128) not in cands
+    assert repair.input_candidates((50, 64)) == []  # [L, features]: nothing to search
+    assert repair.input_candidates((784,)) == []
+
+
+def test_the_search_finds_the_size_a_view_was_written_for():
+    trace = _view_model(1, (3, 112, 112))
+    d = diagnose(trace, runner=_runner(_view_model, 1, (3, 112, 112)))
+    first = d.findings[0]
+    assert first.code == "SC113"
+    assert first.fixes[0].code == "--input 3x224x224"
+    assert first.fixes[0].verified is True and first.fixes[0].result_shape is not None
+    assert "written for another input size" in first.fixes[0].description
+
+
+def test_the_search_is_bounded():
+    calls: list = []
+
+    def never(batch, dims):
+        return _view_model(batch, (3, 1, 1))  # no size makes it run
+
+    d = diagnose(_view_model(1, (3, 112, 112)), runner=_runner(never, 1, (3, 112, 112), calls))
+    assert not any(f.code and f.code.startswith("--input") for f in d.findings[0].fixes)
+    searched = [c for c in calls if c.dims is not None and c.edits == () and c.stop is None]
+    assert len(searched) <= repair.MAX_TRIES + 4  # the search, plus the rules' own probes
+
+
+def _batch_folding(batch, dims, fixed=False):
+    """view(-1, 400) that folds samples at this input: the output rows do not follow the batch."""
+    rows = max(batch * 64 // 400, 1) if not fixed else batch
+    b = TraceBuilder((batch, *dims), batch=batch)
+    b.module("Net", "Net", (rows, 10))  # the root row: the model's output
+    b.module("conv", "Conv2d", (batch, 16, 2, 2), {"in_channels": 3, "out_channels": 16})
+    b.op("Tensor.view", (rows, 400), {"args": ["<tensor>", -1, 400]}, line=5)
+    b.module("fc", "Linear", (rows, 10), {"in_features": 400, "out_features": 10})
+    return b.trace
+
+
+def test_batch_survives_rejects_a_fix_that_folds_the_batch():
+    b = TraceBuilder((6, 3, 21, 21), batch=6)
+    b.module("Net", "Net", None)
+    b.module("conv", "Conv2d", (6, 16, 2, 2), {"in_channels": 3, "out_channels": 16})
+    b.op("Tensor.view", None, {"args": ["<tensor>", -1, 400]}, line=5)
+    ctx = Context(b.fail("shape '[-1, 400]' is invalid for input of size 384"))  # what the user ran
+    folded = _batch_folding(6, (3, 21, 21))
+    assert not batch_survives(ctx, Rerun(), folded, lambda r: _batch_folding(r.batch, (3, 21, 21)))
+    kept = _batch_folding(6, (3, 21, 21), fixed=True)
+    assert batch_survives(ctx, Rerun(), kept, lambda r: _batch_folding(r.batch, (3, 21, 21), fixed=True))
+
+
+def test_batch_survives_says_nothing_against_a_scalar_output():
+    b = TraceBuilder((4, 8), batch=4)
+    b.module("Loss", "Loss", ())
+    b.module("fc", "Linear", (4, 1), {"in_features": 8, "out_features": 1})
+    assert batch_survives(Context(b.trace), Rerun(), b.trace, lambda r: b.trace)
+
+
+def _loss(batch, squeeze=False):
+    b = TraceBuilder((batch, 3), batch=batch)
+    b.module("net", "Linear", (batch, 1), {"in_features": 3, "out_features": 1})
+    pred = b.last
+    target = b.tensor((batch,))
+    b.op(
+        "F.mse_loss",
+        (),
+        {"category": "loss"},
+        line=9,
+        source="return F.mse_loss(prediction, u0)",
+        inputs=[pred if not squeeze else b.tensor((batch,)), target],
+    )
+    return b.trace
+
+
+def test_sc125_loss_with_target_of_other_shape():
+    d = diagnose(_loss(16))
+    f = next(f for f in d.findings if f.code == "SC125")
+    assert "[16, 1]" in f.message and "[16]" in f.message and "[16, 16]" in f.message
+    assert f.fixes[0].after == "return F.mse_loss(prediction.squeeze(-1), u0)"
+    assert not [f for f in diagnose(_loss(16, squeeze=True)).findings if f.code == "SC125"]
+
+
+def test_sc121_writes_the_permute_from_provenance():
+    before, after = (2, 3, 8, 16, 16), (16, 3, 16, 16)
+    follows_in = [frozenset({"batch"}), frozenset(), frozenset({"dim 1"}), frozenset({"dim 2"}), frozenset({"dim 3"})]
+    follows_out = [frozenset({"batch", "dim 1"}), frozenset(), frozenset({"dim 2"}), frozenset({"dim 3"})]
+    b = TraceBuilder(before, batch=2)
+    row = b.op("Tensor.view", after, source="x = x.view(b * t, c, d1, d2)")
+    code = _suggestion(row, before, after, [0, 1, 2], [0, 1], follows_in, follows_out)
+    assert code == "x = x.transpose(1, 2).reshape(b * t, c, d1, d2)"
+    # without provenance the sizes alone allow it too (2·8 = 16, then 3)
+    assert _suggestion(row, before, after, [0, 1, 2], [0, 1]) == code
+
+
+@pytest.mark.parametrize(
+    ("have", "asked", "fits"),
+    [((1, 1089, 512), (1, 34, 34, 512), False), ((1, 1089, 512), (1, 33, 33, 512), True), ((4, 6), (-1, 8), True)],
+)
+def test_sc111_leaves_a_size_that_does_not_fit_to_sc113(have, asked, fits):
+    assert _fits(have, asked) is fits
+
+
+def test_sibling_norm_after_a_conv1d():
+    b = TraceBuilder((2, 256, 32), batch=2)
+    b.module("att.0", "Conv1d", (2, 32, 32), {"in_channels": 256, "out_channels": 32, "kernel_size": [1]})
+    b.module("att.1", "BatchNorm2d", None, {"num_features": 32})
+    d = diagnose(b.fail("expected 4D input (got 3D input)"))
+    f = d.findings[0]
+    assert f.code == "SC105"
+    assert f.fixes[0].description.startswith("use `nn.BatchNorm1d(32)`")
+
+
+def test_construction_groups_name_the_line_and_the_divisor(tmp_path):
+    model = tmp_path / "gn.py"
+    model.write_text(
+        "from torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.norm = nn.GroupNorm(32, 48)\n\n    def forward(self, x):\n        return self.norm(x)\n"
+    )
+    with pytest.raises(LoadError) as info:
+        shapecheck.check(f"{model}:Net", "48x8x8")
+    assert "`self.norm = nn.GroupNorm(32, 48)`" in str(info.value) and "48 channels do not split into 32" in str(
+        info.value
+    )
+    assert "num_groups=24" in info.value.hint and "num_groups=48" in info.value.hint
+
+
+def test_size_locked_reads_in_features_as_channels_times_a_square():
+    b = TraceBuilder((1, 3, 256, 256))
+    b.module("body", "Conv2d", (1, 512, 16, 16), {"in_channels": 3, "out_channels": 512})
+    b.op("torch.flatten", (1, 131072), {"args": ["<tensor>", 1]})
+    b.module("fc", "Linear", None, {"in_features": 25088, "out_features": 512})
+    trace = b.fail("mat1 and mat2 shapes cannot be multiplied (1x131072 and 25088x512)")
+    d = diagnose(trace, verify=False)
+    ctx = Context(trace)
+    from shapecheck.diagnose.boundaries import find_boundaries
+
+    ctx.boundaries = find_boundaries(trace)
+    sc102 = next(f for f in d.findings if f.code == "SC102")
+    assert repair.size_locked(ctx, sc102)  # 25088 = 512·7·7, the map is 16×16
+    b2 = TraceBuilder((1, 1, 28, 28))
+    b2.module("conv", "Conv2d", (1, 32, 7, 7), {"in_channels": 1, "out_channels": 32})
+    b2.op("torch.flatten", (1, 1568), {"args": ["<tensor>", 1]})
+    b2.module("out", "Linear", None, {"in_features": 1050, "out_features": 10})
+    t2 = b2.fail()
+    ctx2 = Context(t2)
+    ctx2.boundaries = find_boundaries(t2)
+    sc102b = next(f for f in diagnose(t2, verify=False).findings if f.code == "SC102")
+    assert not repair.size_locked(ctx2, sc102b)  # 1050 is no 32·s·s: in_features is what is wrong
