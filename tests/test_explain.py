@@ -112,7 +112,7 @@ FAMILIES += [
     ("Expected input batch_size (60) to match target batch_size (10)", "SC106", ["6 rows"]),
     (
         "Using a target size (torch.Size([128])) that is different to the input size (torch.Size([128, 1]))",
-        "SC112",
+        "SC125",
         ["output.squeeze(1)", "[128, 128]"],
     ),
     ("size mismatch, m1: [1 x 32768], m2: [25088 x 512]", "SC102", ["32768", "25088"]),

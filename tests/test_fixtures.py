@@ -204,7 +204,8 @@ VERIFIED = [
     ("rules/sc109_concat_mismatch.py:UNet", "3x100x100", "", "interpolate", (1, 1, 100, 100)),
     ("rules/sc109_concat_mismatch.py:TokenFusion", "77x300&154x768", "", "dim=1", (1, 10)),
     ("rules/sc111_view_non_contiguous.py:Tokens", "3x8x8", "", "reshape", (1, 4)),
-    ("rules/sc113_invalid_view.py:LeNet", "3x20x20", "", "pool to a fixed size", (1, 120)),
+    ("rules/sc113_invalid_view.py:LeNet", "3x20x20", "", "--input 3x32x32", (1, 120)),  # not a pool up to 5x5
+    ("rules/sc113_invalid_view.py:LeNet", "3x40x40", "", "pool to a fixed size", (1, 120)),  # 7x7 down to 5x5
     ("rules/sc114_channels_last.py:SensorConv", "100x12", "", "move the channels to dim 1", (1, 4)),
     ("rules/sc114_channels_last.py:TokenNorm", "50x8", "", "and move them back", (1, 50, 12)),
     ("rules/sc114_channels_last.py:PatchStem", "64x64x3", "", "--input 3x64x64", (1, 16, 64, 64)),

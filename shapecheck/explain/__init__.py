@@ -9,37 +9,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-
-@dataclass
-class Explanation:
-    code: str  # the rule that finds this in a model
-    title: str
-    raised_by: str
-    numbers: list[tuple[str, str]] = field(default_factory=list)  # (number, what it is)
-    causes: list[str] = field(default_factory=list)
-    fixes: list[str] = field(default_factory=list)
-
-    def text(self) -> str:
-        from .diagnose.registry import CODES
-
-        name = CODES[self.code].name if self.code in CODES else ""
-        lines = [f"{self.code} {name}: {self.title}", f"raised by: {self.raised_by}"]
-        if self.numbers:
-            width = max(len(n) for n, _ in self.numbers)
-            lines.append("the numbers:")
-            lines += [f"  {n:>{width}}  {what}" for n, what in self.numbers]
-        if self.causes:
-            lines.append("likely causes:")
-            lines += [f"  - {c}" for c in self.causes]
-        if self.fixes:
-            lines.append("fixes:")
-            lines += [f"  - {f}" for f in self.fixes]
-        lines.append(
-            f"run `shapecheck MODEL --input SPEC` to find the layer; `shapecheck rule {self.code}` explains the rule"
-        )
-        return "\n".join(lines)
+from .explanation import UNDECODED, Explanation
 
 
 def _ints(text: str) -> list[int]:
@@ -91,13 +62,28 @@ def _matmul(a: int, b: int, c: int, d: int) -> Explanation:
         return e
     # SC105: the channels of an unbatched image became the rows.
     if a * b == c:
-        e.code = "SC105"
-        e.title = "an unbatched input: the channels took the place of the batch"
-        e.causes.append(
+        unbatched = (
             f"one image without a batch dim ([{a}, H, W]) went through the convs and was flattened "
             f"from dim 1: {a} channels became {a} rows of {b}; with the batch dim it would be "
             f"1 row of {a}·{b} = {c}"
         )
+        skipped = (
+            f"a batch of {a} whose samples reach the Linear with {b} values each, where it was built for "
+            f"the {c} = {a}·{b} that the layers before it make: those layers were skipped (the input fed "
+            "to the Linear itself), or in_features was written for another block's output"
+        )
+        if a >= 16 and a & (a - 1) == 0:
+            # a power of two is as likely a batch size as a channel count: both readings, neither first
+            e.title = f"rows of {b} reach a Linear built for {a}·{b} = {c}: {a} is the batch or a channel count"
+            e.causes += [skipped, unbatched]
+            e.fixes.append(
+                "if one image: add the batch dim, `x = x.unsqueeze(0)`; if a batch: pass it through "
+                "the layers that make the features, or set in_features to what arrives"
+            )
+            return e
+        e.code = "SC105"
+        e.title = "an unbatched input: the channels took the place of the batch"
+        e.causes += [unbatched, "(or " + skipped + ")"]
         e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
         return e
     got = _square_split(b, _CHANNELS)
@@ -535,7 +521,7 @@ def _indices_dtype(got) -> Explanation:
 def _target_size(target, output) -> Explanation:
     t, o = _ints(target), _ints(output)
     e = Explanation(
-        "SC112",
+        "SC125",
         f"a loss compares a target of {target} with an output of {output}",
         "nn.MSELoss / L1Loss / BCELoss (a warning, then broadcasting)",
         [(target, "the target's shape"), (output, "the model output's shape")],
@@ -685,8 +671,11 @@ def explain(message: str) -> Explanation | None:
     """The explanation of a PyTorch error message, or None when it is not one we know."""
     # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
     # them, and every pattern then runs in time linear in what it reads.
+    from .families import TEMPLATES
+
     text = " ".join(message[-_LONGEST:].split())
-    for pattern, build in _PATTERNS:
+    candidates = [(p, b) for p, b in _PATTERNS] + [(t.pattern, _fields(t)) for t in TEMPLATES]
+    for pattern, build in candidates:
         match = pattern.search(text)
         if match:
             digits = max((len(d) for d in re.findall(r"\d+", match.group(0))), default=0)
@@ -705,6 +694,11 @@ def explain(message: str) -> Explanation | None:
     return None
 
 
+def _fields(template):
+    """A template's builder as a pattern's: it reads the match's named fields."""
+    return lambda m: template.build(m.groupdict())
+
+
 _LARGEST = 2**48  # beyond any real tensor dim or element count
 _LONGEST = 64 * 1024
 
@@ -713,7 +707,7 @@ def _undecoded(text: str, why: str) -> Explanation:
     """A known message whose numbers cannot be read: described, no model invented."""
     return Explanation(
         "SC100",
-        "a shape error shapecheck recognises but cannot decode",
+        UNDECODED,
         "PyTorch",
         causes=[f"the message reads: {text[:300]}", why],
     )

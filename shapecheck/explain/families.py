@@ -1,0 +1,847 @@
+"""The template table: PyTorch's messages (and the wordings of older releases people still
+paste), each with the rule that finds the problem in a model and a reading of its numbers.
+
+Sources are named per template: the C++ or Python function that formats the message. Every
+reading states what the numbers say and offers causes the numbers support, several when
+several fit; a message that is not about shapes (a device, a dtype) says so.
+"""
+
+from __future__ import annotations
+
+from .explanation import NOT_SHAPE, Explanation
+from .templates import Template, ints, shape_text
+
+
+def _differing(a: list[int], b: list[int]) -> list[int]:
+    if len(a) != len(b):
+        return []
+    return [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+
+
+def _stack(f: dict) -> Explanation:
+    a, b = ints(f["a"]), ints(f["b"])
+    i, j = f["i"], f["j"]
+    e = Explanation(
+        "SC109",
+        f"torch.stack got tensors of different shapes: {shape_text(a)} (entry {i}) and {shape_text(b)} (entry {j})",
+        "torch.stack (also the DataLoader's default collate, which stacks the samples of a batch)",
+        [(shape_text(a), f"entry {i}"), (shape_text(b), f"entry {j}: stack needs every entry the same shape")],
+    )
+    diff = _differing(a, b)
+    if len(a) != len(b):
+        e.causes.append(f"the entries differ in rank ({len(a)} and {len(b)} dims): one sample lost or gained a dim")
+    elif diff:
+        e.causes.append(f"they differ in dim{'s' if len(diff) > 1 else ''} {', '.join(map(str, diff))} only")
+    if len(a) == 3 and len(b) == 3 and a[0] == b[0] and a[0] in (1, 3, 4) and diff:
+        e.causes.append(
+            f"images of different sizes in one batch ({a[1]}×{a[2]} and {b[1]}×{b[2]}): the dataset gives "
+            "each its own size"
+        )
+        e.fixes.append("resize or crop to one size in the dataset's transform (`transforms.Resize((H, W))`)")
+    elif len(a) == 2 and len(b) == 2 and diff and a[0] not in (1, 3):
+        e.causes.append("samples of different sizes (images or maps of their own size) collated into one batch")
+    if len(a) == 1 and len(b) == 1:
+        e.causes.append(f"sequences of different lengths ({a[0]} and {b[0]}) collated into one batch")
+        e.fixes.append("pad them to one length in a collate_fn (`torch.nn.utils.rnn.pad_sequence`)")
+    e.fixes.append("or use batch size 1, or a collate_fn that pads (or keeps a list)")
+    return e
+
+
+def _expand(f: dict) -> Explanation:
+    want, have, dim = int(f["want"]), int(f["have"]), int(f["dim"])
+    e = Explanation(
+        "SC112",
+        f"a tensor of size {have} in dim {dim} was expanded (broadcast) to {want}",
+        "Tensor.expand / expand_as / broadcast_to, and assignments like `t[..] = value` that broadcast",
+        [
+            (str(want), f"the size asked for dim {dim} (the target's)"),
+            (str(have), "the size the tensor has there: only a size of 1 can be expanded"),
+        ],
+    )
+    if "target" in f and f.get("target"):
+        e.numbers.append((f["target"], "the full target shape"))
+    if "sizes" in f and f.get("sizes"):
+        e.numbers.append((f["sizes"], "the tensor's shape"))
+    if abs(want - have) == 1:
+        e.causes.append(f"an off-by-one: {have} and {want} (a length, a rounding of an odd size, an added token)")
+    e.causes.append("the value assigned or expanded has another shape than the place it goes")
+    e.fixes.append(f"make dim {dim} of the tensor 1 (`unsqueeze`) or {want}; check which of the two is wrong")
+    return e
+
+
+def _einsum(f: dict) -> Explanation:
+    a, b = ints(f["a"]), ints(f["b"])
+    e = Explanation(
+        "SC112",
+        f"torch.einsum operands {shape_text(a)} and {shape_text(b)} do not line up",
+        "torch.einsum: dims with the same subscript must have the same size (or 1)",
+        [(shape_text(a), "operand 0"), (shape_text(b), "operand 1")],
+    )
+    if a and b and a[0] != b[0] and max(a[0], b[0]) % min(a[0], b[0]) == 0:
+        k = max(a[0], b[0]) // min(a[0], b[0])
+        e.causes.append(
+            f"the batch dims differ by a factor of {k} ({a[0]} and {b[0]}): one operand was repeated for heads or "
+            "guidance (batch × heads, or a doubled batch) and the other was not"
+        )
+        e.fixes.append(f"repeat the smaller one {k} times along dim 0 (`repeat_interleave({k}, dim=0)`) to match")
+    e.causes.append("the subscripts pair dims that do not have the same size")
+    return e
+
+
+def _einsum_dim(f: dict) -> Explanation:
+    return Explanation(
+        "SC112",
+        f"torch.einsum: dim {f['dim']} of operand {f['op']} has another size than the same subscript before it",
+        "torch.einsum (sumproduct_pair / the subscript check)",
+        [(f["op"], "the operand whose size differs"), (f["dim"], "its dim")],
+        [
+            "a subscript used twice labels two dims of different sizes (often an input of another size than the "
+            "model was written for)"
+        ],
+        ["print the operand shapes next to the equation; the dims sharing a letter must match"],
+    )
+
+
+def _dim_range(f: dict) -> Explanation:
+    lo, hi, got = int(f["lo"]), int(f["hi"]), int(f["got"])
+    rank = hi + 1
+    e = Explanation(
+        "SC105",
+        f"a dim {got} was asked of a tensor with {rank} dim{'s' if rank != 1 else ''}",
+        "every op that takes a dim (softmax, max, cat, transpose, scatter, …)",
+        [(f"[{lo}, {hi}]", f"the dims a {rank}-D tensor has"), (str(got), "the dim asked for")],
+    )
+    if rank == 1:
+        e.causes.append(
+            "a tensor lost a dim: `.squeeze()` at batch 1, or a target of shape [B] where [B, C] was meant "
+            "(`torch.max(y, 1)` on class indices)"
+        )
+        e.fixes.append("squeeze a named dim (`squeeze(-1)`), or keep the batch dim; print the tensor's shape there")
+    else:
+        e.causes.append(
+            f"the tensor has {rank} dims where the code expects {got + 1} or more: a dim was dropped before"
+        )
+    return e
+
+
+def _index_range(f: dict) -> Explanation:
+    e = Explanation(
+        "SC124",
+        "an index past the end of a lookup table (most often nn.Embedding)",
+        "nn.Embedding / F.embedding (also index_select); on a GPU the same is a device-side assert",
+        [],
+        [
+            "a token id ≥ num_embeddings: the tokenizer's vocabulary is larger than the embedding",
+            "positions past max_position_embeddings: a sequence longer than the model's position table",
+            "a negative index, or an id of -100 (the ignore label) fed to the embedding",
+        ],
+        [
+            "truncate inputs to the model's length (`truncation=True, max_length=…`), or size the table from "
+            "the tokenizer (`resize_token_embeddings(len(tokenizer))`)",
+            "`shapecheck MODEL --input N:long` finds the table and the length that fits",
+        ],
+    )
+    if "index" in f:
+        e.numbers = [(f["index"], "the index asked for"), (f["rows"], "the table's rows (valid: 0 to rows - 1)")]
+    return e
+
+
+def _attn_mask(f: dict) -> Explanation:
+    got = ints(f["got"])
+    want = ints(f["want"])
+    e = Explanation(
+        "SC117",
+        f"the attention mask is {shape_text(got)} but the attention is {shape_text(want)}",
+        "F.multi_head_attention_forward (nn.MultiheadAttention, nn.Transformer*)",
+        [(shape_text(got), "the attn_mask given"), (shape_text(want), "(target length, source length) of this call")],
+    )
+    if got and want and got[-1] not in want and want[0] == want[-1] and want[0] < got[0]:
+        e.causes.append(
+            f"the sequence and batch dims are swapped: a batch-first tensor reached a seq-first attention, so "
+            f"it reads {want[0]} (the batch) as the length"
+        )
+        e.fixes.append("build the layer with batch_first=True, or permute the input to [L, N, E]")
+    e.causes.append("the mask was made for another sequence length (padding, a text of another length)")
+    return e
+
+
+def _attention_inputs(f: dict) -> Explanation:
+    q, k = ints(f["q"]), ints(f["k"])
+    e = Explanation(
+        "SC117",
+        f"query {shape_text(q)} and key {shape_text(k)} do not fit one attention call",
+        "xformers memory_efficient_attention (also F.scaled_dot_product_attention)",
+        [(shape_text(q), "query"), (shape_text(k), "key (value has its shape)")],
+    )
+    if q and k and q[0] != k[0]:
+        k_ = max(q[0], k[0]) // max(min(q[0], k[0]), 1)
+        e.causes.append(
+            f"the batch dims differ ({q[0]} and {k[0]}): the images and the prompts (or guidance copies) "
+            f"were batched differently"
+            + (f", a factor of {k_}" if max(q[0], k[0]) % max(min(q[0], k[0]), 1) == 0 else "")
+        )
+        e.fixes.append("repeat or expand the smaller batch to the other's before the call (it does not broadcast)")
+    return e
+
+
+def _kv_sizes(f: dict) -> Explanation:
+    return Explanation(
+        "SC117",
+        "key and value of different shapes in nn.MultiheadAttention",
+        "torch::nn::functional::multi_head_attention_forward (C++ API)",
+        [],
+        ["vdim differs from kdim: the C++ module checks key.sizes() == value.sizes()"],
+        ["give key and value the same shape, or project value to kdim first"],
+    )
+
+
+def _groupnorm(f: dict) -> Explanation:
+    e = Explanation(
+        "SC104",
+        "a GroupNorm whose num_groups does not divide its channels",
+        "nn.GroupNorm.__init__ (F.group_norm at run time in older releases)",
+        [],
+        [
+            "num_channels = num_groups × channels per group must hold: a width set from a multiplier "
+            "(0.5 × 32 = 16 with 32 groups), or the last layer of a decoder with 1 channel"
+        ],
+        [
+            "choose num_groups among the divisors of num_channels (1 always works), or channels a multiple of "
+            "num_groups; `shapecheck MODEL` names the line and the divisors"
+        ],
+    )
+    if f.get("shape"):
+        shape = ints(f["shape"])
+        g = int(f["groups"])
+        if len(shape) > 1:
+            c = shape[1]
+            divisors = [d for d in range(1, min(c, 64) + 1) if c % d == 0]
+            e.numbers = [(shape_text(shape), "the input"), (str(c), "its channels (dim 1)"), (str(g), "num_groups")]
+            e.fixes[0] = f"num_groups among {', '.join(map(str, divisors[-6:]))} (divisors of {c})"
+    return e
+
+
+def _conv_groups(f: dict) -> Explanation:
+    which = f["which"]
+    return Explanation(
+        "SC104",
+        f"a grouped convolution whose groups do not divide its {which}",
+        "nn.Conv1d/2d/3d.__init__ (_ConvNd)",
+        [],
+        [
+            f"groups must divide in_channels and out_channels; a {which} computed from a ratio (a bottleneck "
+            "of (out - in) // 4) rarely stays a multiple of the groups"
+        ],
+        [
+            "groups among the common divisors of in_channels and out_channels, or channels rounded to a multiple "
+            "of groups; `shapecheck MODEL` names the line and the values"
+        ],
+    )
+
+
+def _pixel_shuffle(f: dict) -> Explanation:
+    c, sq = int(f["c"]), int(f["sq"])
+    below, above = c // sq * sq, (c // sq + 1) * sq
+    return Explanation(
+        "SC104",
+        f"PixelShuffle needs channels in multiples of {sq} (the factor squared); it got {c}",
+        "F.pixel_shuffle (nn.PixelShuffle)",
+        [(str(c), "channels reaching the shuffle"), (str(sq), "upscale_factor²")],
+        [f"the conv before it outputs {c} channels: C_out × {sq} is meant ({below} or {above} here)"],
+        [
+            f"set that conv's out_channels to {above} ({above // sq} channels after the shuffle)"
+            + (f" or {below} ({below // sq})" if below else "")
+        ],
+    )
+
+
+def _hidden_batch(f: dict) -> Explanation:
+    a, b = int(f["a"]), int(f["b"])
+    return Explanation(
+        "SC116",
+        f"an RNN's input batch is {a} but its hidden state's is {b}",
+        "nn.RNNCellBase.check_forward_hidden (LSTMCell, GRUCell)",
+        [(str(a), "the input's batch (dim 0)"), (str(b), "the hidden state's batch")],
+        [
+            "an LSTMCell given one tensor as its hidden state instead of the (h, c) pair: it reads h's rows as "
+            f"the pair, so its {b} features look like a batch",
+            "a hidden state made for another batch size (the last, smaller batch)",
+        ],
+        ["pass (h, c) to an LSTMCell; build the hidden state from the input's batch size (`x.size(0)`)"],
+    )
+
+
+def _hidden_size(f: dict) -> Explanation:
+    want, got = ints(f["want"]), ints(f["got"])
+    e = Explanation(
+        "SC116",
+        f"an RNN's hidden state is {tuple(got)} but it expects {tuple(want)}",
+        "nn.RNNBase.check_hidden_size (LSTM, GRU, RNN)",
+        [(str(tuple(want)), "(num_layers × directions, batch, hidden_size) expected"), (str(tuple(got)), "given")],
+    )
+    diff = _differing(want, got)
+    if diff == [1]:
+        e.causes.append(
+            f"the batch differs ({want[1]} and {got[1]}): a hidden state kept from another batch, or split "
+            "across GPUs by DataParallel along dim 0 while the batch is dim 1"
+        )
+        e.fixes.append("make the hidden state per call from the input's batch, or keep it inside the module")
+    elif diff == [0]:
+        e.causes.append("num_layers × directions differs: a hidden state for another stack")
+    elif diff == [2]:
+        e.causes.append("hidden_size differs")
+    return e
+
+
+def _spatial_target(f: dict) -> Explanation:
+    shape = ints(f.get("shape", ""))
+    e = Explanation(
+        "SC125",
+        "a segmentation loss got a target with a dim too many",
+        "F.nll_loss2d (nn.CrossEntropyLoss / NLLLoss on [N, C, H, W] logits)",
+        [(shape_text(shape), "the target: class indices [N, H, W] are expected")] if shape else [],
+    )
+    if len(shape) == 4 and shape[1] == 1:
+        e.causes.append("the mask has a channel dim of 1 ([N, 1, H, W])")
+        e.fixes.append("squeeze it: `target.squeeze(1).long()`")
+    elif len(shape) == 4 and shape[-1] in (3, 4):
+        e.causes.append(f"the mask was read as a color image ([N, H, W, {shape[-1]}]): colors instead of class indices")
+        e.fixes.append("load masks as single-channel class indices (map each color to its class id)")
+    elif len(shape) == 4:
+        e.causes.append(f"the target is one-hot ([N, {shape[1]}, H, W])")
+        e.fixes.append("use class indices: `target.argmax(1)`")
+    elif len(shape) == 2:
+        e.causes.append("the target is [N, L]: the logits are not [N, C, H, W], or the labels are per pixel flattened")
+    else:
+        e.causes.append("the target has the channel or one-hot dim the loss does not take")
+        e.fixes.append("class indices of shape [N, H, W] (`squeeze(1)` or `argmax(1)`)")
+    return e
+
+
+def _multi_target(f: dict) -> Explanation:
+    return Explanation(
+        "SC125",
+        "a classification loss got a target with a dim too many",
+        "F.nll_loss (nn.CrossEntropyLoss, NLLLoss), older releases",
+        [],
+        ["the target is [N, 1] or one-hot [N, C] where class indices [N] are expected"],
+        ["`target.squeeze(1)` for [N, 1]; `target.argmax(1)` for one-hot"],
+    )
+
+
+def _target_size(f: dict) -> Explanation:
+    t, i = ints(f["target"]), ints(f["input"])
+    e = Explanation(
+        "SC125",
+        f"the loss got target {shape_text(t)} and input {shape_text(i)}",
+        "F.binary_cross_entropy(_with_logits), F.mse_loss and the other elementwise losses",
+        [(shape_text(i), "the model's output (input of the loss)"), (shape_text(t), "the target")],
+    )
+    if len(i) == len(t) + 1 and i[-1] == 1 and i[:-1] == t:
+        e.causes.append("the output has a trailing dim of 1 (a Linear to 1 unit) that the target lacks")
+        e.fixes.append("`output.squeeze(-1)` (or `target.unsqueeze(-1).float()`)")
+    elif len(t) == len(i) + 1 and t[-1] == 1 and t[:-1] == i:
+        e.causes.append("the target has a trailing dim of 1 the output lacks (the output was squeezed)")
+        e.fixes.append("`target.squeeze(-1)` (or drop the squeeze on the output)")
+    elif len(t) == len(i) and _differing(t, i) == [1]:
+        e.causes.append(
+            f"dim 1 differs ({i[1]} in the output, {t[1]} in the target): the number of classes or output "
+            "channels does not match the labels"
+        )
+        e.fixes.append(f"set the model's output classes to {t[1]}, or encode the labels with {i[1]}")
+    elif len(t) == len(i) and _differing(t, i) == [0]:
+        e.causes.append(f"the batch dims differ ({i[0]} and {t[0]}): output and target come from different batches")
+    else:
+        e.causes.append("the output and the target are not one value per value: compare what each dim means")
+    return e
+
+
+def _nelement(f: dict) -> Explanation:
+    return Explanation(
+        "SC125",
+        f"the loss got {f['target']} target values for {f['input']} input values",
+        "F.multilabel_soft_margin_loss (and other losses that compare element by element)",
+        [(f["input"], "values in the model's output"), (f["target"], "values in the target")],
+        ["the output has another number of labels per sample than the target (the head's out_features)"],
+        ["make the head output one value per label of the target"],
+    )
+
+
+def _zero_output(f: dict) -> Explanation:
+    return Explanation(
+        "SC107",
+        f"an interpolation or adaptive pool was asked for a {f['oh']}×{f['ow']} output",
+        "F.interpolate / upsample_* (output size computed from a scale factor or a config)",
+        [(f"{f['h']}×{f['w']}", "input map"), (f"{f['oh']}×{f['ow']}", "the output size asked")],
+        ["a scale factor below 1 on a small map, or an output size from a config written for larger inputs"],
+        ["check the sizes the config gives (test_size/input_size) against the model's strides"],
+    )
+
+
+def _old_cat(f: dict) -> Explanation:
+    from . import _cat
+
+    return _cat(int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1))
+
+
+def _inconsistent(f: dict) -> Explanation:
+    return Explanation(
+        "SC109",
+        "tensors joined by cat differ outside the cat dim (old wording: no sizes given)",
+        "torch.cat (PyTorch 0.2: THCTensorMath)",
+        [],
+        ["a U-Net skip connection at an input size that does not divide by 2 at every level"],
+        ["resize or pad the input to a multiple of 2^levels (16 for 4 pools)"],
+    )
+
+
+def _old_weight(f: dict) -> Explanation:
+    w = ints(f["weight"])
+    return Explanation(
+        "SC105",
+        f"a {len(w)}-D weight (a Conv{len(w) - 2}d) got an input of the wrong rank (old wording)",
+        "THNN SpatialConvolutionMM (PyTorch 0.1/0.2)",
+        [(shape_text(w), f"the weight: [out, in, {len(w) - 2} kernel dims]")],
+        [
+            f"a Conv{len(w) - 2}d needs {len(w)}-D input [N, C, …]: a video without its frames dim, or the wrong "
+            "conv type"
+        ],
+        ["give the input its missing dim (frames after the channels), or use the conv of the input's rank"],
+    )
+
+
+def _old_flat_input(f: dict) -> Explanation:
+    d = ints(f["dims"])
+    e = Explanation(
+        "SC105",
+        f"a conv got a flat input {shape_text(d)} (old wording)",
+        "THNN SpatialConvolutionMM (PyTorch 0.1/0.2)",
+        [(shape_text(d), "the input: 2-D, a conv needs [N, C, H, W]")],
+    )
+    if len(d) == 2:
+        n = d[1]
+        side = round(n**0.5)
+        if side * side == n:
+            e.causes.append(f"images flattened to {n} = {side}·{side} values (MNIST as vectors)")
+            e.fixes.append(f"view them as images: `x.view(-1, 1, {side}, {side})`")
+    return e
+
+
+def _conv_truncated(f: dict) -> Explanation:
+    from . import _conv_channels
+
+    weight, x = ints(f["weight"]), ints(f["input"])
+    groups, want = int(f["groups"]), int(f["want"])
+    got = x[1] if len(x) > 1 else 0
+    return _conv_channels(groups, weight, x, want, got)
+
+
+def _weight_dims(f: dict) -> Explanation:
+    from . import _weight_rank
+
+    return _weight_rank(f["weight"], int(f["got"]), f["shape"])
+
+
+def _matmul_loose(f: dict) -> Explanation:
+    from . import _matmul
+
+    return _matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"]))
+
+
+def _given_input_loose(f: dict) -> Explanation:
+    from . import _pool_small
+
+    return _pool_small(ints(f["given"].replace("x", " ")), ints(f["calc"].replace("x", " ")))
+
+
+def _device(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        f"tensors on two devices ({f['a']} and {f['b']}) meet in one op",
+        "the device check of every op with several tensor arguments",
+        [],
+        [
+            "a tensor made inside forward without `device=` (torch.zeros, a mask, a new layer built in forward), "
+            "or the model moved with .to() but an input, a buffer kept as a plain attribute, or a loss weight not"
+        ],
+        [
+            "create tensors with `device=x.device`; register constant tensors with `register_buffer` so "
+            "`model.to()` moves them; move inputs and targets with the model"
+        ],
+    )
+
+
+def _dtype(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        f"two dtypes meet in one op ({f['a']} and {f['b']})",
+        "the dtype check of matmul, conv and the losses",
+        [],
+        [
+            "numpy arrays are float64: `torch.from_numpy` keeps that, and the model's weights are float32",
+            "class weights or targets of another dtype than the loss expects",
+        ],
+        [
+            "convert with `.float()` (or `torch.as_tensor(x, dtype=torch.float32)`); targets of CrossEntropyLoss "
+            "with `.long()`"
+        ],
+    )
+
+
+def _is_same_size(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        "a loss got input and target of different tensor types (PyTorch 0.2)",
+        "BCEWithLogitsLoss's target check in PyTorch 0.2",
+        [],
+        ["the target is a ByteTensor (0/1 labels) where a FloatTensor is expected"],
+        ["`target.float()`"],
+    )
+
+
+def _layer_norm(f: dict) -> Explanation:
+    want = ints(f["want"])
+    got = ints(f["got"])
+    n = want[-1] if want else 0
+    e = Explanation(
+        "SC104",
+        f"a LayerNorm built for {shape_text(want)} got {shape_text(got)}",
+        "F.layer_norm (nn.LayerNorm): the input's last dims must equal normalized_shape",
+        [(shape_text(want), "normalized_shape"), (shape_text(got), "the input")],
+    )
+    if n in got[:-1]:
+        e.code = "SC114"
+        e.causes.append(
+            f"the {n} features are in dim {got.index(n)}, not the last: a [N, C, H, W] map into a LayerNorm "
+            "that normalises the last dim"
+        )
+        e.fixes.append("permute the channels last first (`x.permute(0, 2, 3, 1)`), or use a channels-first norm")
+    elif got and got[-1] and got[-1] % n == 0 and got[-1] // n > 1:
+        e.causes.append(
+            f"the last dim is {got[-1]} = {got[-1] // n}·{n}: features of {got[-1] // n} blocks "
+            "concatenated, or a model variant with a wider hidden size"
+        )
+    elif len(got) == 1:
+        e.causes.append(f"a 1-D input of {got[0]}: the features dim was lost (a `.squeeze()` or an index)")
+    else:
+        e.causes.append(
+            f"the last dim is {got[-1] if got else '?'}: a model variant (another hidden size) "
+            "than the checkpoint or config the norm was built for"
+        )
+    e.fixes.append(
+        f"normalized_shape must be the input's last dim ({got[-1] if got else '?'}), or the input must end in {n}"
+    )
+    return e
+
+
+def _permute_dims(f: dict) -> Explanation:
+    e = Explanation(
+        "SC105",
+        "permute got another number of dims than the tensor has",
+        "Tensor.permute: one entry per dim of the tensor",
+        [],
+        [
+            "the tensor has a dim more or less than the code expects: a gray image without its channel dim "
+            "(H, W) permuted as (H, W, C), a squeezed batch dim, a one-hot of another rank"
+        ],
+        [
+            "print the tensor's shape before the permute; add the missing dim (`unsqueeze`) or permute as many "
+            "dims as it has"
+        ],
+    )
+    if f.get("have"):
+        e.numbers = [(f["have"], "dims the tensor has"), (f["asked"], "dims the permute lists")]
+    return e
+
+
+TEMPLATES: list[Template] = [
+    Template(
+        "stack expects each tensor to be equal size, but got {a:shape} at entry {i:int} and {b:shape} at entry {j:int}",
+        "SC109",
+        "aten/src/ATen/native/TensorShape.cpp: stack",
+        _stack,
+        dict(a="[3, 288, 224]", i=0, b="[3, 320, 256]", j=1),
+    ),
+    Template(
+        "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}. Target sizes: {target:shape}. Tensor sizes: {sizes:shape}",
+        "SC112",
+        "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
+        _expand,
+        dict(want=5, have=4, dim=1, target="[32, 5]", sizes="[4]"),
+    ),
+    Template(
+        "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}",
+        "SC112",
+        "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
+        _expand,
+        dict(want=256, have=512, dim=1),
+    ),
+    Template(
+        "expanded size of the tensor ({want:int}) must {x:text} the existing size ({have:int}) at non-{y:text} dimension{dim:int}",
+        "SC112",
+        "aten/src/ATen/ExpandUtils.cpp (as retyped by hand)",
+        _expand,
+        dict(want=512, x="matcth", have=1280, y="singeton", dim=8),
+    ),
+    Template(
+        "einsum(): operands do not broadcast with remapped shapes [original->remapped]: {a:shape}->{ar:shape} {b:shape}->{br:shape}",
+        "SC112",
+        "aten/src/ATen/native/Linear.cpp: einsum",
+        _einsum,
+        dict(a="[32, 4096, 40]", ar="[32, 4096, 1, 40]", b="[8, 77, 40]", br="[8, 1, 77, 40]"),
+    ),
+    Template(
+        "size of dimension does not match previous size, operand {op:int}, dim {dim:int}",
+        "SC112",
+        "aten/src/ATen/native/Linear.cpp: einsum",
+        _einsum_dim,
+        dict(op=1, dim=1),
+    ),
+    Template(
+        "Dimension out of range (expected to be in range of [{lo:int}, {hi:int}], but got {got:int})",
+        "SC105",
+        "c10/core/WrapDimMinimal.cpp: maybe_wrap_dim",
+        _dim_range,
+        dict(lo=-1, hi=0, got=1),
+    ),
+    Template(
+        "index out of range: Tried to access index {index:int} out of table with {rows:int} rows",
+        "SC124",
+        "THNN LookupTable (PyTorch ≤ 1.4)",
+        _index_range,
+        dict(index=100, rows=99),
+    ),
+    Template(
+        "index out of range in self",
+        "SC124",
+        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_select",
+        _index_range,
+        {},
+    ),
+    Template(
+        "The shape of the 2D attn_mask is {got:size}, but should be ({want:tuple}).",
+        "SC117",
+        "torch/nn/functional.py: _mha_shape_check / multi_head_attention_forward",
+        _attn_mask,
+        dict(got="torch.Size([77, 77])", want="25, 25"),
+    ),
+    Template(
+        "The shape of the 3D attn_mask is {got:size}, but should be ({want:tuple}).",
+        "SC117",
+        "torch/nn/functional.py: multi_head_attention_forward",
+        _attn_mask,
+        dict(got="torch.Size([8, 10, 10])", want="16, 10, 10"),
+    ),
+    Template(
+        "Incompatible shapes for attention inputs: query.shape: {q:size} key.shape : {k:size} value.shape: {v:size}",
+        "SC117",
+        "xformers.ops.memory_efficient_attention",
+        _attention_inputs,
+        dict(q="torch.Size([8, 1500, 10, 64])", k="torch.Size([2, 1500, 10, 64])", v="torch.Size([2, 1500, 10, 64])"),
+    ),
+    Template(
+        "key.sizes() == value.sizes() INTERNAL ASSERT FAILED",
+        "SC117",
+        "torch/csrc/api/include/torch/nn/functional/activation.h",
+        _kv_sizes,
+        {},
+    ),
+    Template(
+        "Expected number of channels in input to be divisible by num_groups, but got input of shape {shape:shape} and num_groups={groups:int}",
+        "SC104",
+        "aten/src/ATen/native/group_norm.cpp",
+        _groupnorm,
+        dict(shape="[1, 6, 4, 4]", groups=5),
+    ),
+    Template(
+        "num_channels must be divisible by num_groups",
+        "SC104",
+        "torch/nn/modules/normalization.py: GroupNorm",
+        _groupnorm,
+        {},
+    ),
+    Template(
+        "{which:word} must be divisible by groups",
+        "SC104",
+        "torch/nn/modules/conv.py: _ConvNd.__init__",
+        _conv_groups,
+        dict(which="in_channels"),
+    ),
+    Template(
+        "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)={c:int} is not divisible by {sq:int}",
+        "SC104",
+        "aten/src/ATen/native/PixelShuffle.cpp",
+        _pixel_shuffle,
+        dict(c=63, sq=16),
+    ),
+    Template(
+        "Input batch size {a:int} doesn't match hidden[0] batch size {b:int}",
+        "SC116",
+        "torch/nn/modules/rnn.py: RNNCellBase",
+        _hidden_batch,
+        dict(a=1, b=512),
+    ),
+    Template(
+        "Expected hidden size ({want:tuple}), got ({got:tuple})",
+        "SC116",
+        "torch/nn/modules/rnn.py: check_hidden_size",
+        _hidden_size,
+        dict(want="3, 64, 12", got="3, 16, 12"),
+    ),
+    Template(
+        "only batches of spatial targets supported ({x:text}) but got targets of size: : {shape:shape}",
+        "SC125",
+        "aten/src/ATen/native/LossNLL2d.cpp",
+        _spatial_target,
+        dict(x="3D tensors", shape="[1, 1, 512, 512]"),
+    ),
+    Template(
+        "only batches of spatial targets supported ({x:text}) but got targets of dimension: {d:int}",
+        "SC125",
+        "aten/src/ATen/native/LossNLL2d.cpp",
+        _spatial_target,
+        dict(x="3D tensors", d=4),
+    ),
+    Template("multi-target not supported", "SC125", "THNN ClassNLLCriterion (PyTorch ≤ 1.x)", _multi_target, {}),
+    Template(
+        "Target size ({target:size}) must be the same as input size ({input:size})",
+        "SC125",
+        "torch/nn/functional.py: binary_cross_entropy_with_logits",
+        _target_size,
+        dict(target="torch.Size([16])", input="torch.Size([16, 1])"),
+    ),
+    Template(
+        "Using a target size ({target:size}) that is different to the input size ({input:size})",
+        "SC125",
+        "torch/nn/functional.py: mse_loss, l1_loss, binary_cross_entropy",
+        _target_size,
+        dict(target="torch.Size([4])", input="torch.Size([4, 1])"),
+    ),
+    Template(
+        "Target and input must have the same number of elements. target nelement ({target:int}) != input nelement ({input:int})",
+        "SC125",
+        "aten/src/ATen/native/Loss.cpp: multilabel_soft_margin_loss",
+        _nelement,
+        dict(target=735, input=420),
+    ),
+    Template(
+        "Input and output sizes should be greater than 0, but got input (H: {h:int}, W: {w:int}) output (H: {oh:int}, W: {ow:int})",
+        "SC107",
+        "aten/src/ATen/native/UpSample.h: upsample_2d_common_check",
+        _zero_output,
+        dict(h=128, w=128, oh=0, ow=0),
+    ),
+    Template(
+        "Sizes of tensors must match except in dimension {dim:int}. Got {a:int} and {b:int} in dimension {d2:int}",
+        "SC109",
+        "THTensor cat (PyTorch ≤ 1.4)",
+        _old_cat,
+        dict(dim=1, a=7, b=6, d2=2),
+    ),
+    Template(
+        "Sizes of tensors must match except in dimension {dim:int}. Got {a:int} and {b:int} (The offending index is {i:int})",
+        "SC109",
+        "aten/src/ATen/native/TensorShape.cpp: cat (1.5-1.12)",
+        _old_cat,
+        dict(dim=2, a=70, b=71, i=0),
+    ),
+    Template("inconsistent tensor sizes", "SC109", "THC cat (PyTorch 0.2)", _inconsistent, {}),
+    Template(
+        "{n:int}D or {m:int}D weight tensor expected, but got: [{weight:dims}]",
+        "SC105",
+        "THNN SpatialConvolutionMM",
+        _old_weight,
+        dict(n=2, m=4, weight="64 x 3 x 3 x 3 x 3"),
+    ),
+    Template(
+        "3D or 4D input tensor expected but got: [{dims:dims}]",
+        "SC105",
+        "THNN SpatialConvolutionMM",
+        _old_flat_input,
+        dict(dims="32 x 784"),
+    ),
+    Template(
+        "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:ints}, but got {got:int}-dimensional input of size {shape:shape}",
+        "SC105",
+        "aten/src/ATen/native/Convolution.cpp (1.x wording)",
+        _weight_dims,
+        dict(n=5, m=5, weight="64 3 7 7", got=4, shape="[300, 3, 128, 64]"),
+    ),
+    Template(
+        "Given groups={groups:int}, weight of size {weight:shape}, expected input{input:shape} to have {want:int} channel",
+        "SC104",
+        "aten/src/ATen/native/Convolution.cpp: check_shape_forward (cut short)",
+        _conv_truncated,
+        dict(groups=1, weight="[64, 3, 7, 7]", input="[64, 1, 150, 150]", want=3),
+    ),
+    Template(
+        "mat1 and mat2 shapes cannot be multiplied ({a:int}x{b:int} and {c:int}x{d:int})",
+        "SC102",
+        "aten/src/ATen/native/LinearAlgebra.cpp: addmm",
+        _matmul_loose,
+        dict(a=2, b=1568, c=1050, d=10),
+    ),
+    Template(
+        "Given input size: ({given:dims}). Calculated output size: ({calc:dims}). Output size is too small",
+        "SC107",
+        "aten/src/ATen/native/Pool.h: pool2d_shape_check",
+        _given_input_loose,
+        dict(given="256*56*52", calc="256*1*0"),
+    ),
+    Template(
+        "Expected all tensors to be on the same device, but found at least two devices, {a:word} and {b:word}",
+        NOT_SHAPE,
+        "aten/src/ATen/native/TensorIterator / TensorCompare device checks",
+        _device,
+        dict(a="cuda:0", b="cpu"),
+    ),
+    Template(
+        "expected scalar type {a:word} but found {b:word}",
+        NOT_SHAPE,
+        "c10 ScalarType checks",
+        _dtype,
+        dict(a="Float", b="Double"),
+    ),
+    Template(
+        "Input type ({a:text}) and weight type ({b:text}) should be the same",
+        NOT_SHAPE,
+        "aten/src/ATen/native/Convolution.cpp: check_input_same_type_as_parameters",
+        _dtype,
+        dict(a="torch.cuda.DoubleTensor", b="torch.cuda.FloatTensor"),
+    ),
+    Template(
+        "expected {a:word} tensor (got {b:word} tensor)",
+        NOT_SHAPE,
+        "THNN type checks (PyTorch 0.2)",
+        _dtype,
+        dict(a="Double", b="Float"),
+    ),
+    Template(
+        "is_same_size received an invalid combination of arguments",
+        NOT_SHAPE,
+        "PyTorch 0.2 autograd",
+        _is_same_size,
+        {},
+    ),
+    Template(
+        "Given normalized_shape={want:shape}, expected input with shape [*, {n:int}], but got input of size{got:shape}",
+        "SC104",
+        "aten/src/ATen/native/layer_norm.cpp: _check_layer_norm_inputs",
+        _layer_norm,
+        dict(want="[1280]", n=1280, got="[1, 257, 1664]"),
+    ),
+    Template(
+        "number of dims don't match in permute",
+        "SC105",
+        "aten/src/ATen/native/TensorShape.cpp: permute",
+        _permute_dims,
+        {},
+    ),
+    Template(
+        "number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {have:int} is not equal to len(dims) = {asked:int}",
+        "SC105",
+        "aten/src/ATen/native/TensorShape.cpp: permute",
+        _permute_dims,
+        dict(have=3, asked=4),
+    ),
+]

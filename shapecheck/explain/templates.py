@@ -1,0 +1,81 @@
+"""PyTorch's own message templates, as a table: each is the text PyTorch formats (its fields
+named), where PyTorch raises it, the rule that finds the same problem in a model, and how to
+read its numbers.
+
+A template compiles to a tolerant pattern: any spacing around punctuation, `x`, `×` or `*`
+between sizes, ASCII or full-width parentheses, any letter case (messages pasted from chat,
+issue titles and old releases differ in exactly these). Fields are typed: `{n:int}`,
+`{s:shape}` (`[2, 3]`), `{s:size}` (`torch.Size([2, 3])`), `{d:dims}` (`1024x4x4`),
+`{t:tuple}` (`(3, 64, 12)`), `{w:word}`, `{x:text}` (anything up to the next literal).
+`tests/test_explain_templates.py` fills every template with its `example` and checks that
+`explain` reads it back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+_FIELD = re.compile(r"\{(\w+):(\w+)\}")
+_KINDS = {
+    "int": r"-?\d{1,15}",
+    "shape": r"\[[-\d,\s]{0,200}\]",
+    "size": r"torch\.Size\(\[[-\d,\s]{0,200}\]\)",
+    "dims": r"-?\d{1,15}(?:\s*[x×*]\s*-?\d{1,15}){0,8}",
+    "tuple": r"\(?[-\d,\s]{1,120}\)?",
+    "word": r"[\w.:]{1,60}",
+    "text": r"[^()\n]{1,120}?",
+    "ints": r"\d{1,15}(?:\s+\d{1,15}){0,8}",
+}
+
+
+def _literal(text: str) -> str:
+    if text.strip() == "x":  # between two sizes: `2x1568`, `2×1568`, `2 * 1568`
+        return r"\s*[x×*]\s*"
+    out = []
+    for ch in text:
+        if ch == " ":
+            out.append(r"\s*")
+        elif ch == "(":
+            out.append(r"\s*[(（]\s*")
+        elif ch == ")":
+            out.append(r"\s*[)）]")
+        elif ch in ".:,":
+            out.append(r"\s*" + re.escape(ch))
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Template:
+    text: str  # the message as PyTorch formats it, its values as {name:kind} fields
+    code: str  # the rule that finds this in a model; NOT_SHAPE when it is not about shapes
+    raised_by: str  # where PyTorch raises it
+    build: Callable[[dict], object]  # fields (as text) → Explanation
+    example: dict = field(default_factory=dict)  # field values for the template test
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        parts, pos = [], 0
+        for m in _FIELD.finditer(self.text):
+            parts.append(_literal(self.text[pos : m.start()]))
+            parts.append(f"(?P<{m.group(1)}>{_KINDS[m.group(2)]})")
+            pos = m.end()
+        parts.append(_literal(self.text[pos:]))
+        return re.compile("".join(parts), re.IGNORECASE)
+
+    def fill(self, values: dict | None = None) -> str:
+        """The message with `values` (or the example) in its fields, as PyTorch would print it."""
+        values = values or self.example
+        return _FIELD.sub(lambda m: str(values[m.group(1)]), self.text)
+
+
+def ints(text: str) -> list[int]:
+    return [int(v) for v in re.findall(r"-?\d+", text or "")]
+
+
+def shape_text(values: list[int]) -> str:
+    return "[" + ", ".join(map(str, values)) + "]"
