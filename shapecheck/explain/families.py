@@ -554,6 +554,36 @@ def _permute_dims(f: dict) -> Explanation:
     return e
 
 
+def _image_size(f: dict) -> Explanation:
+    h, w = f.get("h"), f.get("w")
+    mh, mw = f.get("mh"), f.get("mw")
+    given = f"{h}×{w}" if w else f"{h or w}"
+    model = f"{mh}×{mw}" if mw else f"{mh or mw}"
+    return Explanation(
+        "SC103",
+        f"a ViT-style patch embedding built for {model} images got {given}",
+        "timm PatchEmbed and the ViTs written after it (an assert on the input size)",
+        [(given, "the input's size"), (model, "img_size the model was built with")],
+        ["the position embeddings are made for one grid of patches: another image size gives another number of tokens"],
+        [
+            f"resize the input to {model}",
+            "or build the model for the new size (timm: `img_size=…`, or "
+            "`dynamic_img_size=True`, which interpolates the position embeddings)",
+        ],
+    )
+
+
+def _pixel_channels(f: dict) -> Explanation:
+    return Explanation(
+        "SC104",
+        "the images have another number of channels than the model's config",
+        "transformers' vision embeddings (ViT, DeiT, …): pixel_values.shape[1] against config.num_channels",
+        [],
+        ["grayscale or RGBA images for an RGB model, or channels-last pixel values ([N, H, W, C])"],
+        ["convert to RGB (`image.convert('RGB')`) or permute to [N, C, H, W]; a processor of the model does both"],
+    )
+
+
 TEMPLATES: list[Template] = [
     Template(
         "stack expects each tensor to be equal size, but got {a:shape} at entry {i:int} and {b:shape} at entry {j:int}",
@@ -843,5 +873,40 @@ TEMPLATES: list[Template] = [
         "aten/src/ATen/native/TensorShape.cpp: permute",
         _permute_dims,
         dict(have=3, asked=4),
+    ),
+    Template(
+        "Input image size ({h:int}*{w:int}) doesn't match model ({mh:int}*{mw:int}).",
+        "SC103",
+        "timm.layers.PatchEmbed (and ViTs copying it)",
+        _image_size,
+        dict(h=384, w=384, mh=224, mw=224),
+    ),
+    Template(
+        "Input image height ({h:int}) doesn't match model ({mh:int}).",
+        "SC103",
+        "timm.layers.PatchEmbed",
+        _image_size,
+        dict(h=256, mh=224),
+    ),
+    Template(
+        "Input image width ({w:int}) doesn't match model ({mw:int}).",
+        "SC103",
+        "timm.layers.PatchEmbed",
+        _image_size,
+        dict(w=256, mw=224),
+    ),
+    Template(
+        "Input height ({h:int}) doesn't match model ({mh:int}).",
+        "SC103",
+        "timm.layers.PatchEmbed (newer)",
+        _image_size,
+        dict(h=256, mh=224),
+    ),
+    Template(
+        "Make sure that the channel dimension of the pixel values match with the one set in the configuration.",
+        "SC104",
+        "transformers ViTEmbeddings / *PatchEmbeddings",
+        _pixel_channels,
+        {},
     ),
 ]

@@ -32,7 +32,7 @@ _KINDS = {
 
 
 def _literal(text: str) -> str:
-    if text.strip() == "x":  # between two sizes: `2x1568`, `2×1568`, `2 * 1568`
+    if text.strip() in ("x", "*"):  # between two sizes: `2x1568`, `2×1568`, `2 * 1568`
         return r"\s*[x×*]\s*"
     out = []
     for ch in text:
