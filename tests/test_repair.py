@@ -11,9 +11,9 @@ import shapecheck
 from shapecheck.diagnose import diagnose, repair
 from shapecheck.diagnose.context import Context
 from shapecheck.diagnose.intent import batch_survives
+from shapecheck.diagnose.layers import view_fits
 from shapecheck.diagnose.requests import Rerun
-from shapecheck.diagnose.rules.sc111_view_non_contiguous import _fits
-from shapecheck.diagnose.rules.sc121_view_regroups import _suggestion
+from shapecheck.diagnose.rules.sc121_view_regroups import merge_suggestion
 from shapecheck.errors import LoadError
 
 
@@ -144,10 +144,10 @@ def test_sc121_writes_the_permute_from_provenance():
     follows_out = [frozenset({"batch", "dim 1"}), frozenset(), frozenset({"dim 2"}), frozenset({"dim 3"})]
     b = TraceBuilder(before, batch=2)
     row = b.op("Tensor.view", after, source="x = x.view(b * t, c, d1, d2)")
-    code = _suggestion(row, before, after, [0, 1, 2], [0, 1], follows_in, follows_out)
+    code = merge_suggestion(row, before, after, [0, 1, 2], [0, 1], follows_in, follows_out)
     assert code == "x = x.transpose(1, 2).reshape(b * t, c, d1, d2)"
     # without provenance the sizes alone allow it too (2·8 = 16, then 3)
-    assert _suggestion(row, before, after, [0, 1, 2], [0, 1]) == code
+    assert merge_suggestion(row, before, after, [0, 1, 2], [0, 1]) == code
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_sc121_writes_the_permute_from_provenance():
     [((1, 1089, 512), (1, 34, 34, 512), False), ((1, 1089, 512), (1, 33, 33, 512), True), ((4, 6), (-1, 8), True)],
 )
 def test_sc111_leaves_a_size_that_does_not_fit_to_sc113(have, asked, fits):
-    assert _fits(have, asked) is fits
+    assert view_fits(have, asked) is fits
 
 
 def test_sibling_norm_after_a_conv1d():

@@ -31,6 +31,28 @@ class Fix:
     steps: list[Fix] = field(default_factory=list)  # a chain: the fixes applied one after another
 
 
+def line_fix(
+    description: str,
+    location: Location | None,
+    source: str,
+    after: str | None,
+    fallback: str,
+    rerun: Rerun | None = None,
+    safety: str = SAFE,
+) -> Fix:
+    """A one-line edit: `after` replaces the line `source` at `location` when the edit could be
+    written on it; otherwise `fallback` says what to change."""
+    return Fix(
+        description=description,
+        code=after or fallback,
+        safety=safety,
+        location=location,
+        before=source if after else None,
+        after=after,
+        rerun=rerun,
+    )
+
+
 @dataclass
 class Label:
     """A secondary pointer: the row that produced the shape ("from `features`")."""

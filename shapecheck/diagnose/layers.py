@@ -185,12 +185,8 @@ def view_shape(row: LayerRecord) -> list[int] | None:
     return shape
 
 
-def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[int]) -> bool:
-    """Whether `view(new)` can share storage with a tensor of this shape and stride.
-
-    Each run of new dims must map onto a run of old dims that is contiguous in memory
-    (stride[i] == stride[i + 1] · shape[i + 1] inside the run).
-    """
+def _sizes(shape, new) -> tuple[int, int]:
+    """(values in the tensor, product of the sizes asked for, a -1 left out)."""
     numel = 1
     for d in shape:
         numel *= d
@@ -198,6 +194,22 @@ def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[i
     for d in new:
         if d != -1:
             known *= d
+    return numel, known
+
+
+def view_fits(shape, new) -> bool:
+    """The sizes asked for fit the number of values (a -1 takes what is left)."""
+    numel, known = _sizes(shape, new)
+    return (known > 0 and numel % known == 0) if -1 in new else known == numel
+
+
+def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[int]) -> bool:
+    """Whether `view(new)` can share storage with a tensor of this shape and stride.
+
+    Each run of new dims must map onto a run of old dims that is contiguous in memory
+    (stride[i] == stride[i + 1] · shape[i + 1] inside the run).
+    """
+    numel, known = _sizes(shape, new)
     new = [numel // known if d == -1 and known else d for d in new]
     if numel == 0:
         return True

@@ -29,7 +29,7 @@ import time
 
 from ..trace.records import Trace
 from .context import Context, op_site
-from .findings import SAFE, UNSAFE, Finding, Fix
+from .findings import SAFE, UNSAFE, Finding, Fix, line_fix
 from .requests import Edit, Rerun
 
 # Input sizes people train at: the search tries these for every spatial dim at once.
@@ -210,15 +210,14 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
         source = row.defined_at.source if row.defined_at else ""
         after = re.sub(r"\)\s*$", ", batch_first=True)", source.rstrip()) if source.rstrip().endswith(")") else None
         candidates.append(
-            Fix(
-                description=f"build `{row.name}` with batch_first=True: it reads dim 1 of its inputs as the batch, "
+            line_fix(
+                f"build `{row.name}` with batch_first=True: it reads dim 1 of its inputs as the batch, "
                 "and they arrive batch first",
-                code=after or "batch_first=True",
-                safety=SAFE,
-                location=row.defined_at,
-                before=source if after else None,
-                after=after,
-                rerun=Rerun(edits=(Edit("set_attrs", row.name, params=(("batch_first", True),)),)),
+                row.defined_at,
+                source,
+                after,
+                "batch_first=True",
+                Rerun(edits=(Edit("set_attrs", row.name, params=(("batch_first", True),)),)),
             )
         )
     if row.kind == "op" and row.type in MATMULS and len(row.inputs) >= 2 and row.inputs[1].rank >= 2:
@@ -226,15 +225,14 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
         source = row.called_at.source if row.called_at else ""
         after = _transpose_second(source, swap)
         candidates.append(
-            Fix(
-                description=f"transpose the second operand of {row.type}: {'×'.join(map(str, row.inputs[1].shape))} "
+            line_fix(
+                f"transpose the second operand of {row.type}: {'×'.join(map(str, row.inputs[1].shape))} "
                 f"is the wrong way round for {'×'.join(map(str, row.inputs[0].shape))}",
-                code=after or f"b{swap}",
-                safety=SAFE,
-                location=row.called_at,
-                before=source if after else None,
-                after=after,
-                rerun=Rerun(edits=(Edit("op_transpose_arg", op_site(row), params=(("index", 1),)),)),
+                row.called_at,
+                source,
+                after,
+                f"b{swap}",
+                Rerun(edits=(Edit("op_transpose_arg", op_site(row), params=(("index", 1),)),)),
             )
         )
     kept = []
@@ -321,18 +319,19 @@ def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
         source = producer.defined_at.source if producer.defined_at else ""
         after = set_argument(source, producer.type, 1, "out_channels", value) if source else None
         other = [m for m in options if m != value]
-        return Fix(
-            description=f"`{row.name}` (factor {factor}) needs channels in multiples of {factor}² = {square}; "
+        fix = line_fix(
+            f"`{row.name}` (factor {factor}) needs channels in multiples of {factor}² = {square}; "
             f"`{producer.name}` makes {channels}: set its out_channels to {value} "
             f"({value // square} channels after the shuffle)" + (f", or {other[0]}" if other else ""),
-            code=after or f"out_channels={value}",
-            safety=UNSAFE,
-            location=producer.defined_at,
-            before=source if after else None,
-            after=after,
-            rerun=rerun,
-            verified=True,
+            producer.defined_at,
+            source,
+            after,
+            f"out_channels={value}",
+            rerun,
+            UNSAFE,
         )
+        fix.verified = True
+        return fix
     return None
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
 from ..layers import NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
@@ -139,15 +139,14 @@ def _sibling_norm(ctx: Context, failing: LayerRecord, t) -> list[Fix]:
     source = failing.defined_at.source if failing.defined_at else ""
     after = source.replace(failing.type, sibling) if failing.type in source else None
     return [
-        Fix(
-            description=f"use `nn.{sibling}({channels})`: {ref(producer)} makes a {t.rank}-D map "
+        line_fix(
+            f"use `nn.{sibling}({channels})`: {ref(producer)} makes a {t.rank}-D map "
             f"[N, C, L], which {failing.type} does not take",
-            code=after or f"nn.{sibling}({channels})",
-            safety=SAFE,
-            location=failing.defined_at,
-            before=source if after else None,
-            after=after,
-            rerun=Rerun(edits=(Edit("replace", failing.name, sibling, (("num_features", channels),)),)),
+            failing.defined_at,
+            source,
+            after,
+            f"nn.{sibling}({channels})",
+            Rerun(edits=(Edit("replace", failing.name, sibling, (("num_features", channels),)),)),
         )
     ]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix
+from ..findings import ERROR, SAFE, Finding, Fix, line_fix
 from ..layers import window
 from ..numbers import set_argument, shape
 from ..probes import POWERS_OF_TWO, required_multiple, with_size
@@ -131,15 +131,14 @@ def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
     call = row.type.rsplit(".", 1)[-1]
     after = set_argument(source, call, 1, "dim", d) if source else None
     sizes = " + ".join(str(s[d]) for s in shapes)
-    return Fix(
-        description=f"if these are two sequences meant to go end to end, join along dim {d}: every other dim "
+    return line_fix(
+        f"if these are two sequences meant to go end to end, join along dim {d}: every other dim "
         f"already matches, giving {shape(joined)} ({sizes} = {total})",
-        code=after or f"torch.{call}(tensors, dim={d})",
-        safety=SAFE,
-        location=row.called_at,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", d),)),)),
+        row.called_at,
+        source,
+        after,
+        f"torch.{call}(tensors, dim={d})",
+        Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", d),)),)),
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label
-from ..layers import view_compatible, view_shape
+from ..layers import view_compatible, view_fits, view_shape
 from ..numbers import shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -41,7 +41,7 @@ def check(ctx: Context) -> list[Finding]:
         asked = view_shape(row)
         if t.contiguous or t.stride is None or asked is None or view_compatible(t.shape, t.stride, asked):
             continue
-        if not _fits(tuple(t.shape), tuple(asked)):
+        if not view_fits(t.shape, asked):
             continue  # PyTorch checks the size first: SC113's, whatever the layout
         origin = None
         current = ctx.trace.row(t.source)
@@ -98,15 +98,3 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return findings
-
-
-def _fits(have: tuple[int, ...], asked: tuple[int, ...]) -> bool:
-    """The view's sizes fit the number of values (a -1 takes what is left)."""
-    total = 1
-    for d in have:
-        total *= d
-    known = 1
-    for d in asked:
-        if d != -1:
-            known *= d
-    return (known > 0 and total % known == 0) if -1 in asked else known == total

@@ -101,7 +101,7 @@ def _finding(
     fix = Fix(
         description="move the dims you mean to merge next to each other first (a permute or transpose "
         "before the view), so each output dim is whole input dims",
-        code=_suggestion(row, before, after, ins, outs, *follows),
+        code=merge_suggestion(row, before, after, ins, outs, *follows),
         safety=SAFE,
         check_note="not checked: which dims are meant to merge is the model's design, shapecheck cannot choose it",
     )
@@ -121,7 +121,9 @@ def _list(dims: list[int]) -> str:
     return ", ".join(str(d) for d in dims)
 
 
-def _suggestion(row: LayerRecord, before, after, ins: list[int], outs: list[int], follows_in=None, follows_out=None):
+def merge_suggestion(
+    row: LayerRecord, before, after, ins: list[int], outs: list[int], follows_in=None, follows_out=None
+):
     """The user's own line with the permute that makes each merged output dim whole input dims:
     the order of the group's input dims where consecutive runs multiply to the output sizes and
     (when the re-runs told) follow the same inputs; the attention-heads transpose is one case."""

@@ -23,7 +23,7 @@ import re
 
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
-from ..findings import SAFE, WARNING, Finding, Fix
+from ..findings import WARNING, Finding, Fix, line_fix
 from ..numbers import shape
 from ..provenance import provenance
 from ..registry import rule
@@ -123,12 +123,11 @@ def _fix(row: LayerRecord, index: int, dim: int) -> Fix:
         start, end = match.span(index + 1)
         after = source[:start] + f"{arg}.squeeze({dim})" + source[end:]
     which = "input" if index == 0 else "target"
-    return Fix(
-        description=f"squeeze the {which}'s size-1 dim {dim} so input and target have the same shape",
-        code=after or f"{which}.squeeze({dim})",
-        safety=SAFE,
-        location=row.called_at,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_squeeze_arg", op_site(row), params=(("index", index), ("dim", dim))),)),
+    return line_fix(
+        f"squeeze the {which}'s size-1 dim {dim} so input and target have the same shape",
+        row.called_at,
+        source,
+        after,
+        f"{which}.squeeze({dim})",
+        Rerun(edits=(Edit("op_squeeze_arg", op_site(row), params=(("index", index), ("dim", dim))),)),
     )
