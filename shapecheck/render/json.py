@@ -136,9 +136,40 @@ def run_dict(results, strict: bool = False) -> dict:
     }
 
 
+def stopped_dict(result) -> dict:
+    """A report document (schema shapecheck/1) for one model whose check stopped before a trace
+    (a model that does not load, an input spec that does not parse): every key is there, with
+    nothing traced, and `error` says why."""
+    return {
+        "schema": SCHEMA,
+        "model": result.name,
+        "inputs": [],
+        "batch": None,
+        "engine": None,
+        "engine_note": None,
+        "training": False,
+        "ok": False,
+        "total_params": 0,
+        "trainable_params": 0,
+        "total_mult_adds": 0,
+        "training_memory": None,
+        "seconds": 0.0,
+        "notes": [],
+        "layers": [],
+        "findings": [],
+        "suppressed": [],
+        "error": {"type": "ShapecheckError", "message": result.error or "", "layer": None, "hint": result.hint},
+        "accepted_inputs": None,
+    }
+
+
 def render_results(results, stream: TextIO, *, strict: bool = False, config_run: bool = False, **_: object) -> None:
-    """One report document for one model; a run document for a config run."""
-    single = len(results) == 1 and results[0].report is not None and not config_run
-    doc = to_dict(results[0].report) if single else run_dict(results, strict)
+    """One report document for one model (also when its check stopped); a run document for a
+    config run."""
+    single = len(results) == 1 and not config_run
+    if single:
+        doc = to_dict(results[0].report) if results[0].report is not None else stopped_dict(results[0])
+    else:
+        doc = run_dict(results, strict)
     json.dump(doc, stream, indent=2)
     stream.write("\n")
