@@ -53,6 +53,16 @@ class Report:
             return 1
         return 0
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """In IPython and Jupyter, a report shows as its table and findings (plain text)."""
+        import io
+
+        from .render.text import render
+
+        out = io.StringIO()
+        render(self, out, color="never")
+        printer.text(out.getvalue().rstrip("\n"))
+
     def layer(self, name: str) -> LayerRecord | None:
         """The first call of the module with this qualified name."""
         return next((r for r in self.layers if r.name == name and r.kind == "module"), None)

@@ -157,3 +157,31 @@ def test_lazy_modules_get_their_sizes_from_the_input(engine):
     broken = shapecheck.check(LazyHead(out=10), "3x16x16", batch=2, engine=engine)
     (finding,) = broken.errors
     assert finding.code == "SC102" and finding.layer == "head"
+
+
+def test_a_report_in_a_notebook_is_one_plain_block(monkeypatch):
+    """In Jupyter, rich shows console output through display(): a report rendered to a stream
+    came out as seven display blocks with ANSI codes, and the stream got nothing (so the
+    `%load_ext shapecheck` header came after them). It must be one plain text."""
+    import io
+
+    import rich.console
+
+    from shapecheck.render.text import render
+
+    monkeypatch.setattr(rich.console, "_is_jupyter", lambda: True)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a), raising=False)
+    report = shapecheck.check(fixture_path("vgg_view.py"), "3x300x300")
+    out = io.StringIO()
+    render(report, out, color="never")
+    text = out.getvalue()
+    assert "error[SC102]" in text and "\x1b[" not in text and not shown
+
+    class Printer:
+        def text(self, value):
+            self.value = value
+
+    printer = Printer()
+    report._repr_pretty_(printer, False)
+    assert printer.value.startswith("Layer") and "error[SC102]" in printer.value

@@ -24,6 +24,9 @@ def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
         width = 200  # files and pipes: wide enough that names and shapes do not wrap
     return Console(
         file=stream,
+        # Rich shows output through IPython's display() in a notebook, whatever the file: a
+        # report written to a stream must go to that stream (one block, no ANSI), not be shown.
+        force_jupyter=False if stream is not None else None,
         force_terminal=force,
         no_color=(color == "never") or None,
         width=width,
