@@ -625,7 +625,30 @@ def _die_by_sigint() -> NoReturn:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        _exit_quietly(exc)
+        raise
+
+
+def _exit_quietly(exc: SystemExit) -> None:
+    """Torch 2.15 imports triton, whose nanobind bindings print some 20 lines of leak reports
+    when the interpreter shuts down, after the command's own output. Once triton is imported,
+    leave without the interpreter's shutdown: the output is flushed, workers are gone and files
+    closed, and shapecheck registers nothing to run at exit."""
+    if "triton" not in sys.modules:
+        return
+    code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to write
+            pass
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -282,3 +282,27 @@ def test_an_80_column_table_never_splits_a_layer_name():
     # every other row is an indented name: a folded name would start a line with its tail
     assert all(line.startswith("  ") for line in table[2:]), [line for line in table[2:] if not line.startswith("  ")]
     assert "      conv1" in result.output and "layer1.0.conv1" not in result.output
+
+
+def test_nothing_is_printed_after_the_output_once_triton_is_imported():
+    """Torch 2.15 imports triton, whose bindings print leak reports at interpreter shutdown. A
+    stand-in registers such a report at exit, and triton is marked imported once the check is
+    done: the command must leave before the report, with its exit code."""
+    code = (
+        "import atexit, sys, types\n"
+        "atexit.register(lambda: print('nanobind: leaked 4 instances!', file=sys.stderr))\n"
+        f"sys.argv = ['shapecheck', {str(fixture_path('vgg_view.py'))!r}, '--input', '3x300x300']\n"
+        "import shapecheck.cli as cli\n"
+        "original = cli.app\n"
+        "def app():\n"
+        "    try:\n"
+        "        original()\n"
+        "    finally:\n"
+        "        sys.modules.setdefault('triton', types.ModuleType('triton'))\n"
+        "cli.app = app\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "error[SC102]" in done.stdout and done.stdout.rstrip().endswith("found 1 error")
+    assert "leaked" not in done.stderr
