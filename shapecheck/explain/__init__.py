@@ -686,7 +686,7 @@ def explain(message: str) -> Explanation | None:
                 )
             try:
                 return build(match)
-            except (ArithmeticError, ValueError, IndexError):
+            except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
                 return _undecoded(
                     match.group(0),
                     "its numbers fit no situation shapecheck knows (a size of 0?), so it does not guess at one",
