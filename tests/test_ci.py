@@ -186,7 +186,7 @@ def test_sarif_structure(results):
     assert doc["version"] == "2.1.0"
     (run_,) = doc["runs"]
     rules = run_["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [f"SC{n}" for n in range(100, 126)]
+    assert [r["id"] for r in rules] == [f"SC{n}" for n in range(100, 127)]
     assert all(r["helpUri"].startswith("https://") and r["help"]["text"] for r in rules)
     assert [r["ruleId"] for r in run_["results"]] == ["SC102", "SC101", "SC103"]
     assert [r["level"] for r in run_["results"]] == ["error", "error", "warning"]

@@ -129,6 +129,9 @@ CASES = [
     ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "600:long", ["SC124"]),
+    ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16+batch4", ["SC126"]),
+    ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16", ["SC126"]),  # at batch 1 too
+    ("SC126", "rules/sc126_batch_lost.py:MeanOverTime", "10x16+batch4", []),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "512:long", []),
     ("SC124", "rules/sc124_embedding_range.py:TaggerCorrect", "600:long", []),
     ("SC124", "rules/sc124_embedding_range.py:OffsetPositions", "512:long+batch2", ["SC124"]),

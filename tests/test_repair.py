@@ -204,3 +204,28 @@ def test_size_locked_reads_in_features_as_channels_times_a_square():
     ctx2.boundaries = find_boundaries(t2)
     sc102b = next(f for f in diagnose(t2, verify=False).findings if f.code == "SC102")
     assert not repair.size_locked(ctx2, sc102b)  # 1050 is no 32·s·s: in_features is what is wrong
+
+
+def _lost(batch, dims, lose=True):
+    """[B, T, F] → mean over dim 0 (or 1) → Linear: the hand-built trace of SC126's fixture."""
+    t, f = dims
+    b = TraceBuilder((batch, t, f), batch=batch)
+    b.module("Net", "Net", (t, 4) if lose else (batch, 4))
+    b.op(
+        "Tensor.mean",
+        (t, f) if lose else (batch, f),
+        {"category": "reduce", "dim": 0 if lose else 1},
+        line=8,
+        inputs=[b.trace.inputs[0]],
+    )
+    b.module("fc", "Linear", (t, 4) if lose else (batch, 4), {"in_features": f, "out_features": 4})
+    return b.trace
+
+
+def test_sc126_names_the_row_where_the_batch_went():
+    d = diagnose(_lost(4, (10, 16)), runner=_runner(_lost, 4, (10, 16)))
+    f = next(f for f in d.findings if f.code == "SC126")
+    assert f.layer == "mean" and "drops it" in f.message
+    assert any("batch 4 and 6" in w for w in f.why)
+    kept = diagnose(_lost(4, (10, 16), lose=False), runner=_runner(lambda b, d: _lost(b, d, False), 4, (10, 16)))
+    assert not [f for f in kept.findings if f.code == "SC126"]

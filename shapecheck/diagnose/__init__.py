@@ -11,6 +11,8 @@ from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Rerun
 from .roles import is_library_file
 
+BATCH_CAUSES = ("SC106", "SC116", "SC119", "SC122")  # rules whose finding explains a lost batch
+
 
 def diagnose(
     trace: Trace,
@@ -34,6 +36,9 @@ def diagnose(
         if code == "SC100":
             continue
         findings.extend(CHECKS[code](ctx))
+    # An output that lost the batch (SC126) is said by the rule that names the cause, when one does.
+    if any(f.code in BATCH_CAUSES for f in findings):
+        findings = [f for f in findings if f.code != "SC126"]
     explained = {f.row for f in findings if f.is_error and f.row is not None}
     findings = CHECKS["SC100"](ctx, explained) + findings
     ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]

@@ -27,4 +27,5 @@ from . import (  # noqa: F401
     sc123_pytorch_warning,
     sc124_embedding_range,
     sc125_loss_target_shape,
+    sc126_batch_lost,
 )
