@@ -229,3 +229,52 @@ def test_sc126_names_the_row_where_the_batch_went():
     assert any("batch 4 and 6" in w for w in f.why)
     kept = diagnose(_lost(4, (10, 16), lose=False), runner=_runner(lambda b, d: _lost(b, d, False), 4, (10, 16)))
     assert not [f for f in kept.findings if f.code == "SC126"]
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_mm_on_a_batch_gets_matmul_verified(tmp_path):
+    model = _write(
+        tmp_path,
+        "scores.py",
+        "import torch\nfrom torch import nn\n\n\nclass Scores(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.q = nn.Linear(16, 16)\n\n    def forward(self, x):\n"
+        "        return torch.mm(self.q(x), x.transpose(1, 2))\n",
+    )
+    report = shapecheck.check(f"{model}:Scores", "10x16", batch=2)
+    fix = report.findings[0].fixes[0]
+    assert fix.after == "return torch.matmul(self.q(x), x.transpose(1, 2))"
+    assert fix.verified is True and fix.result_shape == (2, 10, 10)
+
+
+def test_a_conv_in_channels_attribute_set_after_construction_is_read_from_its_weight(tmp_path):
+    model = _write(
+        tmp_path,
+        "gray.py",
+        "from torch import nn\n\n\ndef Gray():\n    conv = nn.Conv2d(3, 8, 3)\n    conv.in_channels = 1\n"
+        "    return nn.Sequential(conv, nn.ReLU())\n",
+    )
+    report = shapecheck.check(f"{model}:Gray", "1x16x16")
+    (finding,) = report.errors
+    assert finding.code == "SC104" and "expects 3 input channels but receives 1" in finding.message
+    assert any("attribute says 1, but its weight takes 3" in w for w in finding.why)
+
+
+def test_a_failing_einsum_names_the_subscript_whose_sizes_disagree():
+    b = TraceBuilder((4, 64, 40), batch=4)
+    context = b.tensor((4, 77, 32))
+    b.op(
+        "torch.einsum",
+        None,
+        {"category": "matmul", "args": ["b i d, b j d -> b i j", "<tensor>", "<tensor>"]},
+        source='return torch.einsum("b i d, b j d -> b i j", q, context)',
+        inputs=[b.trace.inputs[0], context],
+    )
+    d = diagnose(b.fail("einsum(): subscript d has size 32 for operand 1"))
+    why = d.findings[0].why
+    assert "subscript `d` is 40 in operand 0 and 32 in operand 1" in why
+    assert not any("subscript `b`" in w for w in why)

@@ -105,7 +105,9 @@ def window(row: LayerRecord) -> Window | None:
                 _tuple(a.get("stride"), nd, 1),
                 _tuple(padding, nd, 0),
                 _tuple(a.get("dilation"), nd, 1),
-                in_channels=a.get("in_channels"),
+                # the channels its weight takes: they differ from the attribute when the
+                # attribute was set after construction (the weight decides)
+                in_channels=a.get("weight_in_channels", a.get("in_channels")),
                 out_channels=a.get("out_channels"),
                 groups=a.get("groups", 1) or 1,
             )

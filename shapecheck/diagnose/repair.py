@@ -220,6 +220,21 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
                 Rerun(edits=(Edit("set_attrs", row.name, params=(("batch_first", True),)),)),
             )
         )
+    if row.type in ("torch.mm", "Tensor.mm") and len(row.inputs) >= 2 and max(t.rank for t in row.inputs[:2]) > 2:
+        source = row.called_at.source if row.called_at else ""
+        after = re.sub(r"\b(torch\.mm|\.mm)\(", lambda m: m.group(1).replace("mm", "matmul") + "(", source, count=1)
+        ranks = " and ".join(f"{t.rank}-D {list(t.shape)}" for t in row.inputs[:2])
+        candidates.append(
+            line_fix(
+                f"`mm` multiplies 2-D matrices only, and gets {ranks}: `matmul` multiplies the last two dims "
+                "and broadcasts the rest (the batch)",
+                row.called_at,
+                source,
+                after if after != source else None,
+                "torch.matmul(a, b)",
+                Rerun(edits=(Edit("op_method", op_site(row), params=(("method", "matmul"),)),)),
+            )
+        )
     if row.kind == "op" and row.type in MATMULS and len(row.inputs) >= 2 and row.inputs[1].rank >= 2:
         swap = ".t()" if row.inputs[1].rank == 2 else ".transpose(-2, -1)"
         source = row.called_at.source if row.called_at else ""

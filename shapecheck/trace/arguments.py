@@ -72,6 +72,17 @@ def module_attrs(module: nn.Module) -> dict:
             isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
         ):
             attrs[name] = list(value) if isinstance(value, tuple) else value
+    # A conv whose in_channels attribute was set after construction (`conv.in_channels = 1`)
+    # still computes with its weight: record the channels the weight takes when they differ.
+    weight = getattr(module, "weight", None)
+    if (
+        isinstance(module, nn.modules.conv._ConvNd)
+        and not module.transposed
+        and isinstance(weight, torch.Tensor)
+        and weight.dim() >= 3
+        and weight.shape[1] * module.groups != module.in_channels
+    ):
+        attrs["weight_in_channels"] = int(weight.shape[1] * module.groups)
     # A Transformer encoder/decoder (or one of its layers) keeps its layout and heads in its
     # attention sublayer; it checks masks before any sublayer runs, so record them here.
     inner = getattr(module, "self_attn", None)

@@ -43,6 +43,33 @@ def _provenance_lines(ctx: Context, row) -> list[str]:
     return lines
 
 
+def _einsum_lines(row) -> list[str]:
+    """For a failing einsum: each subscript letter whose sizes disagree between operands."""
+    if row.type != "torch.einsum" or not row.inputs:
+        return []
+    args = row.attrs.get("args", [])
+    equation = args[0] if args and isinstance(args[0], str) else None
+    if equation is None or ("->" not in equation and "," not in equation) or "..." in equation:
+        return []
+    terms = equation.replace(" ", "").split("->")[0].split(",")
+    if len(terms) != len(row.inputs):
+        return []
+    seen: dict[str, tuple[int, int]] = {}
+    lines = []
+    for i, (term, t) in enumerate(zip(terms, row.inputs, strict=True)):
+        if len(term) != t.rank:
+            lines.append(f"operand {i} has {t.rank} dims but its subscripts `{term}` name {len(term)}")
+            continue
+        for letter, size in zip(term, t.shape, strict=True):
+            if letter in seen and seen[letter][1] != size and 1 not in (size, seen[letter][1]):
+                j, other = seen[letter]
+                lines.append(f"subscript `{letter}` is {other} in operand {j} and {size} in operand {i}")
+            seen.setdefault(letter, (i, size))
+    if lines:
+        lines.insert(0, f"`{equation}` pairs dims by letter; a letter must have one size (or 1) in every operand")
+    return lines
+
+
 @rule("SC100", ERROR)
 def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
     error = ctx.trace.error
@@ -58,6 +85,7 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
         kind = f" ({row.type})" if row.kind == "module" else ""
         why.append(f"{ref(row)}{kind} received {ins}")
         why.extend(_provenance_lines(ctx, row))
+        why.extend(_einsum_lines(row))
     location = error.user_frames[-1] if error.user_frames else (row.location if row else None)
     for loc in error.user_frames[-3:]:
         if loc != location:

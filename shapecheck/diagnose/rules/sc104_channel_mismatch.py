@@ -86,6 +86,12 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
     want = w.in_channels
     origin, label = _origin(ctx, t)
     why = [f"{ref(row)} was built with in_channels={want}; {origin} has {_channels(got)}: {shape(t.shape)}"]
+    attribute = row.attrs.get("in_channels")
+    if "weight_in_channels" in row.attrs and attribute != want:
+        why.append(
+            f"its in_channels attribute says {attribute}, but its weight takes {want}: setting the attribute "
+            "after construction does not rebuild the weight; assign a new layer instead"
+        )
     fixes = []
     if ctx.trace.is_model_input(t) and got == 1 and want == 3:
         why.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
