@@ -26,7 +26,8 @@ def batch_led(trace: Trace) -> bool:
     return bool(rows) and all(r.outputs[0].shape[:1] == (batch,) for r in rows[:3])
 
 
-def _output(trace: Trace) -> tuple[int, ...] | None:
+def output_shape(trace: Trace) -> tuple[int, ...] | None:
+    """The model's (first) output shape in a trace; None without one."""
     root = trace.layers[0] if trace.layers else None
     return root.outputs[0].shape if root is not None and root.outputs else None
 
@@ -41,11 +42,11 @@ def batch_survives(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[
     if ctx.trace.batch is None or not batch_led(ctx.trace):
         return True
     batch = ctx.trace.batch if request.batch == SAME else request.batch  # a fix may set the batch
-    out = _output(after)
+    out = output_shape(after)
     if not isinstance(batch, int) or out is None or len(out) < 2:
         return True
     other = rerun(replace(request, batch=batch + 2))
-    out2 = _output(other)
+    out2 = output_shape(other)
     if other.error is not None or out2 is None or len(out2) != len(out):
         return True
     return any(a == batch and b == batch + 2 for a, b in zip(out, out2, strict=True))

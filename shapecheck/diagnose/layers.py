@@ -176,6 +176,15 @@ def broadcast_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int
     return None
 
 
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape `a` and `b` broadcast to; None when they do not broadcast."""
+    if broadcast_mismatch(a, b) is not None:
+        return None
+    rank = max(len(a), len(b))
+    padded_a, padded_b = (1,) * (rank - len(a)) + tuple(a), (1,) * (rank - len(b)) + tuple(b)
+    return tuple(max(x, y) for x, y in zip(padded_a, padded_b, strict=True))
+
+
 def view_shape(row: LayerRecord) -> list[int] | None:
     """The shape asked of `view`/`reshape`: `x.view(-1, 400)` → [-1, 400]."""
     args = list(row.attrs.get("args", []))

@@ -122,11 +122,6 @@ def _runs(ctx: Context, request: Rerun) -> bool:
         return False
 
 
-def _first_output(trace: Trace) -> tuple[int, ...] | None:
-    root = trace.layers[0] if trace.layers else None
-    return root.outputs[0].shape if root is not None and root.outputs else None
-
-
 def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
     """The nearest input size (per-sample dims of input 0) at which the model runs."""
     trace = ctx.trace
@@ -365,11 +360,12 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
         found = layout_fixes(ctx, finding)
     if not found:
         return
+    from .intent import output_shape
     from .provenance import rerun_any
 
     for fix in found:
         try:
-            shape = _first_output(rerun_any(ctx, fix.rerun)) if fix.rerun is not None else None
+            shape = output_shape(rerun_any(ctx, fix.rerun)) if fix.rerun is not None else None
         except Exception:  # cached: it ran a moment ago
             shape = None
         fix.result_shape = shape

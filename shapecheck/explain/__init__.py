@@ -526,12 +526,25 @@ def _target_size(target, output) -> Explanation:
         "nn.MSELoss / L1Loss / BCELoss (a warning, then broadcasting)",
         [(target, "the target's shape"), (output, "the model output's shape")],
     )
+    differ = [i for i, (x, y) in enumerate(zip(t, o, strict=True)) if x != y] if len(t) == len(o) else []
     if len(o) == len(t) + 1 and o[: len(t)] == t and o[-1] == 1:
         e.causes.append(
             f"the output has a trailing dim of 1 ({output}): broadcasting against {target} makes a "
             f"[{t[0]}, {t[0]}] matrix, so the loss compares every output with every target"
         )
         e.fixes.append("`output.squeeze(1)` (or `target.unsqueeze(1)`) before the loss")
+    elif len(t) == len(o) + 1 and t[: len(o)] == o and t[-1] == 1:
+        e.causes.append("the target has a trailing dim of 1 the output lacks (the output was squeezed)")
+        e.fixes.append("`target.squeeze(-1)` (or drop the squeeze on the output)")
+    elif differ == [1]:
+        e.causes.append(
+            f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "
+            "channels does not match the labels"
+        )
+        e.fixes.append(f"set the model's output classes to {t[1]}, or encode the labels with {o[1]}")
+    elif differ == [0]:
+        e.causes.append(f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches")
+        e.fixes.append("make both the same shape before the loss")
     else:
         e.causes.append("the output and the target have different shapes; the loss broadcasts them")
         e.fixes.append("make both the same shape before the loss")

@@ -330,30 +330,9 @@ def _multi_target(f: dict) -> Explanation:
 
 
 def _target_size(f: dict) -> Explanation:
-    t, i = ints(f["target"]), ints(f["input"])
-    e = Explanation(
-        "SC125",
-        f"the loss got target {shape_text(t)} and input {shape_text(i)}",
-        "F.binary_cross_entropy(_with_logits), F.mse_loss and the other elementwise losses",
-        [(shape_text(i), "the model's output (input of the loss)"), (shape_text(t), "the target")],
-    )
-    if len(i) == len(t) + 1 and i[-1] == 1 and i[:-1] == t:
-        e.causes.append("the output has a trailing dim of 1 (a Linear to 1 unit) that the target lacks")
-        e.fixes.append("`output.squeeze(-1)` (or `target.unsqueeze(-1).float()`)")
-    elif len(t) == len(i) + 1 and t[-1] == 1 and t[:-1] == i:
-        e.causes.append("the target has a trailing dim of 1 the output lacks (the output was squeezed)")
-        e.fixes.append("`target.squeeze(-1)` (or drop the squeeze on the output)")
-    elif len(t) == len(i) and _differing(t, i) == [1]:
-        e.causes.append(
-            f"dim 1 differs ({i[1]} in the output, {t[1]} in the target): the number of classes or output "
-            "channels does not match the labels"
-        )
-        e.fixes.append(f"set the model's output classes to {t[1]}, or encode the labels with {i[1]}")
-    elif len(t) == len(i) and _differing(t, i) == [0]:
-        e.causes.append(f"the batch dims differ ({i[0]} and {t[0]}): output and target come from different batches")
-    else:
-        e.causes.append("the output and the target are not one value per value: compare what each dim means")
-    return e
+    from . import _target_size as read
+
+    return read(f["target"].removeprefix("torch.Size(")[:-1], f["input"].removeprefix("torch.Size(")[:-1])
 
 
 def _nelement(f: dict) -> Explanation:

@@ -24,7 +24,8 @@ import re
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import WARNING, Finding, Fix, line_fix
-from ..numbers import shape
+from ..layers import broadcast_shape
+from ..numbers import prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -40,7 +41,7 @@ def check(ctx: Context) -> list[Finding]:
         if len(row.inputs) < 2 or row.inputs[0].shape == row.inputs[1].shape:
             continue
         a, b = row.inputs[0].shape, row.inputs[1].shape
-        joined = _broadcast(a, b)
+        joined = broadcast_shape(a, b)
         why = [f"{ref(row)} compares input {shape(a)} with target {shape(b)} element by element"]
         if joined is None:
             continue  # it fails instead: SC112 and SC100 explain that
@@ -69,25 +70,8 @@ def check(ctx: Context) -> list[Finding]:
     return findings
 
 
-def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
-    out = []
-    for x, y in zip((1,) * (len(b) - len(a)) + tuple(a), (1,) * (len(a) - len(b)) + tuple(b), strict=True):
-        if x != y and 1 not in (x, y):
-            return None
-        out.append(max(x, y))
-    return tuple(out)
-
-
 def _pairs(a, b, joined) -> str:
-    n, m = 1, 1
-    for d in a:
-        n *= d
-    for d in b:
-        m *= d
-    total = 1
-    for d in joined:
-        total *= d
-    return f"{total} terms where input and target have {n} and {m} values"
+    return f"{prod(joined)} terms where input and target have {prod(a)} and {prod(b)} values"
 
 
 def _batch_note(ctx: Context, row: LayerRecord) -> str | None:
