@@ -8,6 +8,7 @@ several fit; a message that is not about shapes (a device, a dtype) says so.
 
 from __future__ import annotations
 
+from . import readings as read
 from .explanation import NOT_SHAPE, Explanation
 from .templates import Template, ints, shape_text
 
@@ -210,6 +211,11 @@ def _groupnorm(f: dict) -> Explanation:
             "num_groups; `shapecheck MODEL` names the line and the divisors"
         ],
     )
+    if f.get("c"):
+        c, g = int(f["c"]), int(f["g"])
+        divisors = [d for d in range(1, min(c, 64) + 1) if c % d == 0]
+        e.numbers = [(str(c), "num_channels"), (str(g), "num_groups")]
+        e.fixes[0] = f"num_groups among {', '.join(map(str, divisors[-6:]))} (divisors of {c})"
     if f.get("shape"):
         shape = ints(f["shape"])
         g = int(f["groups"])
@@ -219,6 +225,47 @@ def _groupnorm(f: dict) -> Explanation:
             e.numbers = [(shape_text(shape), "the input"), (str(c), "its channels (dim 1)"), (str(g), "num_groups")]
             e.fixes[0] = f"num_groups among {', '.join(map(str, divisors[-6:]))} (divisors of {c})"
     return e
+
+
+def _einsum_subscript(f: dict) -> Explanation:
+    sub, got, seen, op = f["s"], int(f["got"]), int(f["seen"]), int(f["op"])
+    e = Explanation(
+        "SC112",
+        f"torch.einsum: subscript {sub} is {seen} in an earlier operand and {got} in operand {op}",
+        "torch.einsum (aten/src/ATen/native/Linear.cpp): every dim labelled with one subscript must have one "
+        "size (or 1)",
+        [(str(seen), f"the size of {sub} seen first"), (str(got), f"its size in operand {op}")],
+    )
+    small, large = sorted((got, seen))
+    if small > 1 and large % small == 0:
+        e.causes.append(
+            f"{large} = {large // small}·{small}: one operand has {sub} folded with another dim (batch × heads, a "
+            "doubled batch for guidance) and the other does not"
+        )
+        e.fixes.append(
+            f"fold or repeat the other operand the same way (`repeat_interleave({large // small}, dim=…)`), or "
+            f"unfold {large} back into {large // small} × {small} before the einsum"
+        )
+    e.causes.append(f"{sub} labels two dims that are not the same quantity: check the equation against each shape")
+    e.fixes.append("print the operands' shapes beside the equation; dims sharing a letter must match")
+    return e
+
+
+def _conv_weight_dims(f: dict) -> Explanation:
+    n = int(f["n"])
+    given = ints(f["stride"])
+    return Explanation(
+        "SC105",
+        f"a conv{len(given)}d call got a weight for a {n}-D convolution",
+        "aten/src/ATen/native/Convolution.cpp: the stride/padding/dilation check of F.conv*",
+        [(str(n), "spatial dims of the weight (its rank - 2)"), (shape_text(given), "the stride of the call")],
+        [
+            f"F.conv{len(given)}d was called with a Conv{n}d weight (or a module's weight was replaced with one of "
+            "another rank)",
+            "or, in PyTorch before 1.11, an input of the wrong rank reached the conv",
+        ],
+        [f"call F.conv{n}d for this weight, or give the weight {len(given) + 2} dims"],
+    )
 
 
 def _conv_groups(f: dict) -> Explanation:
@@ -330,9 +377,7 @@ def _multi_target(f: dict) -> Explanation:
 
 
 def _target_size(f: dict) -> Explanation:
-    from . import _target_size as read
-
-    return read(f["target"].removeprefix("torch.Size(")[:-1], f["input"].removeprefix("torch.Size(")[:-1])
+    return read.target_size(f["target"].removeprefix("torch.Size(")[:-1], f["input"].removeprefix("torch.Size(")[:-1])
 
 
 def _nelement(f: dict) -> Explanation:
@@ -358,9 +403,7 @@ def _zero_output(f: dict) -> Explanation:
 
 
 def _old_cat(f: dict) -> Explanation:
-    from . import _cat
-
-    return _cat(int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1))
+    return read.cat(int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1))
 
 
 def _inconsistent(f: dict) -> Explanation:
@@ -407,30 +450,18 @@ def _old_flat_input(f: dict) -> Explanation:
 
 
 def _conv_truncated(f: dict) -> Explanation:
-    from . import _conv_channels
-
     weight, x = ints(f["weight"]), ints(f["input"])
     groups, want = int(f["groups"]), int(f["want"])
     got = x[1] if len(x) > 1 else 0
-    return _conv_channels(groups, weight, x, want, got)
+    return read.conv_channels(groups, weight, x, want, got)
 
 
 def _weight_dims(f: dict) -> Explanation:
-    from . import _weight_rank
-
-    return _weight_rank(f["weight"], int(f["got"]), f["shape"])
+    return read.weight_rank(f["weight"], int(f["got"]), f["shape"])
 
 
 def _matmul_loose(f: dict) -> Explanation:
-    from . import _matmul
-
-    return _matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"]))
-
-
-def _given_input_loose(f: dict) -> Explanation:
-    from . import _pool_small
-
-    return _pool_small(ints(f["given"].replace("x", " ")), ints(f["calc"].replace("x", " ")))
+    return read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"]))
 
 
 def _device(f: dict) -> Explanation:
@@ -563,7 +594,229 @@ def _pixel_channels(f: dict) -> Explanation:
     )
 
 
-TEMPLATES: list[Template] = [
+def _size(text: str) -> str:
+    """`torch.Size([2, 3])` → `[2, 3]`."""
+    return shape_text(ints(text))
+
+
+# The families `explain` read first, in the order it has always tried them.
+FIRST: list[Template] = [
+    Template(
+        "mat1 and mat2 shapes cannot be multiplied ({a:int}x{b:int} and {c:int}x{d:int})",
+        "SC102",
+        "aten/src/ATen/native/LinearAlgebra.cpp: addmm",
+        _matmul_loose,
+        dict(a=2, b=1568, c=1050, d=10),
+    ),
+    Template(
+        "a and b must have same reduction dim, but got [{a:int}, {b:int}] X [{c:int}, {d:int}]",
+        "SC102",
+        "torch/_meta_registrations.py: addmm / mm (the meta device's wording of mat1 and mat2)",
+        lambda f: read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"])),
+        dict(a=2, b=1568, c=1050, d=10),
+    ),
+    Template(
+        "Given groups={groups:int}, weight of size {weight:shape}, expected input{input:shape} to have {want:int} channels, but got {got:int} channels",
+        "SC104",
+        "aten/src/ATen/native/Convolution.cpp: check_shape_forward",
+        lambda f: read.conv_channels(
+            int(f["groups"]), ints(f["weight"]), ints(f["input"]), int(f["want"]), int(f["got"])
+        ),
+        dict(groups=1, weight="[64, 3, 7, 7]", input="[8, 1, 224, 224]", want=3, got=1),
+    ),
+    Template(
+        "expected {want:int}D input (got {got:int}D input)",
+        "SC105",
+        "torch/nn/modules/batchnorm.py: BatchNorm*d._check_input_dim",
+        lambda f: read.bn_rank(int(f["want"]), int(f["got"])),
+        dict(want=4, got=3),
+    ),
+    Template(
+        "running_mean should contain {got:int} elements not {want:int}",
+        "SC104",
+        "aten/src/ATen/native/Normalization.cpp: batch_norm (input.size(1) against running_mean)",
+        lambda f: read.bn_channels(int(f["got"]), int(f["want"])),
+        dict(got=128, want=64),
+    ),
+    Template(
+        "Given input size: ({given:dims}). Calculated output size: ({calc:dims})",
+        "SC107",
+        'aten/src/ATen/native/Pool.h: pool2d_shape_check ("… Output size is too small")',
+        lambda f: read.pool_small(ints(f["given"].replace("x", " ")), ints(f["calc"].replace("x", " "))),
+        dict(given="512x3x3", calc="512x0x0"),
+    ),
+    Template(
+        "Calculated padded input size per channel: ({padded:dims}). Kernel size: ({kernel:dims})",
+        "SC107",
+        "aten/src/ATen/native/Convolution.cpp: check_shape_forward",
+        lambda f: read.kernel_big(ints(f["padded"]), ints(f["kernel"])),
+        dict(padded="2 x 2", kernel="3 x 3"),
+    ),
+    Template(
+        "Expected more than 1 value per channel when training, got input size {size:size}",
+        "SC108",
+        "torch/nn/functional.py: _verify_batch_size",
+        lambda f: read.bn_single(_size(f["size"])),
+        dict(size="torch.Size([1, 512, 1, 1])"),
+    ),
+    Template(
+        "Expected more than 1 value per channel when training, got input size {size:shape}",
+        "SC108",
+        "torch/nn/functional.py: _verify_batch_size (PyTorch ≤ 1.x)",
+        lambda f: read.bn_single(f["size"]),
+        dict(size="[1, 256]"),
+    ),
+    Template(
+        "Sizes of tensors must match except in dimension {dim:int}. Expected size {want:int} but got size {got:int} for tensor number {n:int}",
+        "SC109",
+        "aten/src/ATen/native/TensorShape.cpp: cat (check_cat_shape_except_dim)",
+        lambda f: read.cat(int(f["dim"]), int(f["want"]), int(f["got"]), int(f["n"])),
+        dict(dim=1, want=28, got=27, n=1),
+    ),
+    Template(
+        "Sizes of tensors must match except in dimension {dim:int}. Expected {want:int} in dimension {d:int} but got {got:int} for tensor number {n:int}",
+        "SC109",
+        "aten/src/ATen/native/TensorShape.cpp: cat (1.13 wording)",
+        lambda f: read.cat(int(f["dim"]), int(f["want"]), int(f["got"]), int(f["n"])),
+        dict(dim=1, want=28, d=2, got=27, n=1),
+    ),
+    Template(
+        "view size is not compatible with input tensor's size and stride",
+        "SC111",
+        "aten/src/ATen/native/TensorShape.cpp: view_impl",
+        lambda f: read.view_stride(),
+        {},
+    ),
+    Template(
+        "The size of tensor a ({x:int}) must match the size of tensor b ({y:int}) at non-singleton dimension {dim:int}",
+        "SC112",
+        "aten/src/ATen/ExpandUtils.cpp: infer_size (every broadcasting op)",
+        lambda f: read.broadcast(int(f["x"]), int(f["y"]), int(f["dim"])),
+        dict(x=56, y=28, dim=3),
+    ),
+    Template(
+        "shape '{shape:shape}' is invalid for input of size {total:int}",
+        "SC113",
+        "aten/src/ATen/InferSize.h: infer_size (view / reshape)",
+        lambda f: read.invalid_view(f["shape"], int(f["total"])),
+        dict(shape="[-1, 400]", total=1024),
+    ),
+    Template(
+        "size mismatch for {key:key}: copying a param with shape {got:size} from checkpoint, the shape in current model is {want:size}",
+        "SC110",
+        "torch/nn/modules/module.py: Module._load_from_state_dict",
+        lambda f: read.checkpoint(f["key"], ints(f["got"]), ints(f["want"])),
+        dict(key="fc.weight", got="torch.Size([1000, 512])", want="torch.Size([10, 512])"),
+    ),
+    Template(
+        "Expected input batch_size ({got:int}) to match target batch_size ({want:int})",
+        "SC106",
+        "aten/src/ATen/native/LossNLL.cpp: nll_loss_forward (cross_entropy)",
+        lambda f: read.batch_sizes(int(f["got"]), int(f["want"])),
+        dict(got=256, want=64),
+    ),
+    Template(
+        "size mismatch, m1: [{a:int} x {b:int}], m2: [{c:int} x {d:int}]",
+        "SC102",
+        "THC/THTensorMath addmm (PyTorch ≤ 1.4)",
+        lambda f: read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"])),
+        dict(a=64, b=2304, c=1600, d=10),
+    ),
+    Template(
+        "input.size(-1) must be equal to input_size. Expected {want:int}, got {got:int}",
+        "SC115",
+        "torch/nn/modules/rnn.py: RNNBase.check_input",
+        lambda f: read.rnn_input(int(f["want"]), int(f["got"])),
+        dict(want=128, got=300),
+    ),
+    Template(
+        "input must have {want:int} dimensions, got {got:int}",
+        "SC105",
+        "torch/nn/modules/rnn.py: RNNBase.check_input",
+        lambda f: read.rnn_rank(int(f["want"]), int(f["got"])),
+        dict(want=3, got=2),
+    ),
+    Template(
+        "Expected {u:int}D (unbatched) or {b:int}D (batched) input to {op:word}, but got input of size: {shape:shape}",
+        "SC105",
+        "aten/src/ATen/native/Convolution.cpp: conv1d/2d/3d and conv_transpose*",
+        lambda f: read.conv_rank(int(f["u"]) - 1, f["shape"]),
+        dict(u=3, b=4, op="conv2d", shape="[4, 16, 3, 64, 64]"),
+    ),
+    Template(
+        "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:shape}, but got {got:int}-dimensional input of size {shape:shape}",
+        "SC105",
+        "aten/src/ATen/native/Convolution.cpp: check_input_shape_forward (before 1.11)",
+        lambda f: read.weight_rank(f["weight"], int(f["got"]), f["shape"]),
+        dict(n=4, m=4, weight="[16, 3, 3, 3]", got=3, shape="[3, 32, 32]"),
+    ),
+    Template(
+        "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got {got:word}",
+        "SC118",
+        "aten/src/ATen/native/Embedding.cpp: embedding (checkScalarTypes)",
+        lambda f: read.indices_dtype(f["got"]),
+        dict(got="torch.FloatTensor"),
+    ),
+    Template(
+        "embed_dim must be divisible by num_heads",
+        "SC117",
+        "torch/nn/modules/activation.py: MultiheadAttention.__init__",
+        lambda f: read.heads(),
+        {},
+    ),
+]
+
+
+TEMPLATES: list[Template] = FIRST + [
+    Template(
+        "{rnn:word}: Expected input to be {a:int}D or {b:int}D, got {got:int}D instead",
+        "SC105",
+        "torch/nn/modules/rnn.py: RNN/LSTM/GRU.forward",
+        lambda f: read.rnn_rank(int(f["b"]), int(f["got"])),
+        dict(rnn="LSTM", a=2, b=3, got=4),
+    ),
+    Template(
+        "einsum(): subscript {s:word} has size {got:int} for operand {op:int} which does not broadcast with previously seen size {seen:int}",
+        "SC112",
+        "aten/src/ATen/native/Linear.cpp: einsum",
+        _einsum_subscript,
+        dict(s="b", got=16, op=1, seen=2),
+    ),
+    Template(
+        "num_channels ({c:int}) must be divisible by num_groups ({g:int})",
+        "SC104",
+        "torch/nn/modules/normalization.py: GroupNorm.__init__",
+        _groupnorm,
+        dict(c=48, g=32),
+    ),
+    Template(
+        "Input batch size {a:int} doesn't match hidden0 batch size {b:int}",
+        "SC116",
+        "aten/src/ATen/native/RNN.cpp: check_rnn_cell_forward_hidden (RNNCell, LSTMCell, GRUCell)",
+        _hidden_batch,
+        dict(a=3, b=2),
+    ),
+    Template(
+        "Expected hidden[{i:int}] size ({want:tuple}), got {got:shape}",
+        "SC116",
+        "torch/nn/modules/rnn.py: LSTM.check_forward_args (h_0 is hidden[0], c_0 hidden[1])",
+        _hidden_size,
+        dict(i=0, want="1, 3, 8", got="[1, 2, 8]"),
+    ),
+    Template(
+        "Expected hidden size ({want:tuple}), got {got:shape}",
+        "SC116",
+        "torch/nn/modules/rnn.py: RNNBase.check_hidden_size",
+        _hidden_size,
+        dict(want="2, 4, 16", got="[1, 4, 16]"),
+    ),
+    Template(
+        "expected stride to be a single integer value or a list of {n:int} values to match the convolution dimensions, but got stride={stride:shape}",
+        "SC105",
+        "aten/src/ATen/native/Convolution.cpp: _convolution (expand_param_if_needed)",
+        _conv_weight_dims,
+        dict(n=3, stride="[1, 1]"),
+    ),
     Template(
         "stack expects each tensor to be equal size, but got {a:shape} at entry {i:int} and {b:shape} at entry {j:int}",
         "SC109",
@@ -782,20 +1035,6 @@ TEMPLATES: list[Template] = [
         "aten/src/ATen/native/Convolution.cpp: check_shape_forward (cut short)",
         _conv_truncated,
         dict(groups=1, weight="[64, 3, 7, 7]", input="[64, 1, 150, 150]", want=3),
-    ),
-    Template(
-        "mat1 and mat2 shapes cannot be multiplied ({a:int}x{b:int} and {c:int}x{d:int})",
-        "SC102",
-        "aten/src/ATen/native/LinearAlgebra.cpp: addmm",
-        _matmul_loose,
-        dict(a=2, b=1568, c=1050, d=10),
-    ),
-    Template(
-        "Given input size: ({given:dims}). Calculated output size: ({calc:dims}). Output size is too small",
-        "SC107",
-        "aten/src/ATen/native/Pool.h: pool2d_shape_check",
-        _given_input_loose,
-        dict(given="256*56*52", calc="256*1*0"),
     ),
     Template(
         "Expected all tensors to be on the same device, but found at least two devices, {a:word} and {b:word}",

@@ -18,14 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .explanation import Explanation
+
 _FIELD = re.compile(r"\{(\w+):(\w+)\}")
 _KINDS = {
-    "int": r"-?\d{1,15}",
+    "int": r"(?<!\d)-?\d+",  # a whole number only: linear on a paste of digits; > 15 digits is refused later
     "shape": r"\[[-\d,\s]{0,200}\]",
     "size": r"torch\.Size\(\[[-\d,\s]{0,200}\]\)",
     "dims": r"-?\d{1,15}(?:\s*[x×*]\s*-?\d{1,15}){0,8}",
     "tuple": r"\(?[-\d,\s]{1,120}\)?",
-    "word": r"[\w.:]{1,60}",
+    "word": r"(?<![\w.:])[\w.:]{1,60}",  # a whole word: one try per word, not one per letter
+    "key": r"[\w.:]{1,300}",  # a state-dict key
     "text": r"[^()\n]{1,120}?",
     "ints": r"\d{1,15}(?:\s+\d{1,15}){0,8}",
 }
@@ -54,7 +57,7 @@ class Template:
     text: str  # the message as PyTorch formats it, its values as {name:kind} fields
     code: str  # the rule that finds this in a model; NOT_SHAPE when it is not about shapes
     raised_by: str  # where PyTorch raises it
-    build: Callable[[dict], object]  # fields (as text) → Explanation
+    build: Callable[[dict], Explanation]  # fields (as text) → Explanation
     example: dict = field(default_factory=dict)  # field values for the template test
 
     @cached_property
@@ -66,6 +69,13 @@ class Template:
             pos = m.end()
         parts.append(_literal(self.text[pos:]))
         return re.compile("".join(parts), re.IGNORECASE)
+
+    @cached_property
+    def keyword(self) -> str:
+        """The template's longest word, lower case: a paste without it cannot match, so the
+        pattern is not run on it (77 patterns over a 64 KB paste otherwise)."""
+        words = re.findall(r"[a-z]+", _FIELD.sub(" ", self.text).lower())
+        return max(words, key=len, default="")
 
     def fill(self, values: dict | None = None) -> str:
         """The message with `values` (or the example) in its fields, as PyTorch would print it."""

@@ -1,0 +1,564 @@
+"""Readings of the message families `explain` knew first (Linear, conv channels, BatchNorm,
+pooling, cat, broadcast, view, checkpoints, RNNs, losses): each takes a message's numbers and
+says what they are, the causes they support and the fixes. The template table
+(`families.py`) names the message each one reads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .explanation import Explanation
+
+
+def _ints(text: str) -> list[int]:
+    return [int(v) for v in re.findall(r"-?\d+", text)]
+
+
+def _square_split(total: int, channels_hint: list[int]) -> tuple[int, int] | None:
+    """total = channels·side² for a likely channel count: 25088 → (512, 7)."""
+    for c in channels_hint:
+        if c > 0 and total % c == 0:
+            side = math.isqrt(total // c)
+            if side * side == total // c:
+                return c, side
+    return None
+
+
+_CHANNELS = [2048, 1024, 512, 256, 128, 64, 32, 16, 8, 6, 4, 3, 1280, 960, 768, 576, 384, 192, 96]
+
+
+def matmul(a: int, b: int, c: int, d: int) -> Explanation:
+    e = Explanation(
+        "SC102",
+        f"a Linear layer got {b} features per row but has in_features={c}",
+        "nn.Linear / F.linear (also torch.mm, @): input [..., features] @ weight.T",
+        [
+            (str(a), "rows: every dim of the input except the last, multiplied together"),
+            (str(b), "the input's last dim: the features each row offers"),
+            (str(c), "in_features: what the layer expects (its weight is [out_features, in_features])"),
+            (str(d), "out_features"),
+        ],
+    )
+    # SC101: a conv map [N, C, H, W] reached the layer unflattened; in_features = C·H·W.
+    if b <= 64 and c % (b * b) == 0 and a % (c // (b * b) * b) == 0:
+        ch = c // (b * b)
+        n_h = a // ch
+        n = n_h // b if n_h % b == 0 else None
+        e.code = "SC101"
+        e.title = "a conv feature map reached a Linear without being flattened"
+        shape = f"[{n if n else 'N'}, {ch}, {b}, {b}]"
+        e.causes.append(
+            f"a {shape} feature map went into the Linear unflattened: Linear multiplies only the "
+            f"last dim, so it saw {a} = {n or 'N'}·{ch}·{b} rows of {b} features; flattened, one "
+            f"sample has {ch}·{b}·{b} = {c} = in_features"
+        )
+        e.fixes.append(
+            "flatten before the layer: `x = torch.flatten(x, 1)` in forward, or `nn.Flatten(1)` "
+            "in front of it in the nn.Sequential"
+        )
+        return e
+    # SC105: the channels of an unbatched image became the rows.
+    if a * b == c:
+        unbatched = (
+            f"one image without a batch dim ([{a}, H, W]) went through the convs and was flattened "
+            f"from dim 1: {a} channels became {a} rows of {b}; with the batch dim it would be "
+            f"1 row of {a}·{b} = {c}"
+        )
+        skipped = (
+            f"a batch of {a} whose samples reach the Linear with {b} values each, where it was built for "
+            f"the {c} = {a}·{b} that the layers before it make: those layers were skipped (the input fed "
+            "to the Linear itself), or in_features was written for another block's output"
+        )
+        if a >= 16 and a & (a - 1) == 0:
+            # a power of two is as likely a batch size as a channel count: both readings, neither first
+            e.title = f"rows of {b} reach a Linear built for {a}·{b} = {c}: {a} is the batch or a channel count"
+            e.causes += [skipped, unbatched]
+            e.fixes.append(
+                "if one image: add the batch dim, `x = x.unsqueeze(0)`; if a batch: pass it through "
+                "the layers that make the features, or set in_features to what arrives"
+            )
+            return e
+        e.code = "SC105"
+        e.title = "an unbatched input: the channels took the place of the batch"
+        e.causes += [unbatched, "(or " + skipped + ")"]
+        e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
+        return e
+    got = _square_split(b, _CHANNELS)
+    want = _square_split(c, [got[0]] if got else _CHANNELS)
+    if got and want and got[0] == want[0] and got[1] != want[1]:
+        ch, h = got
+        w = want[1]
+        e.causes.append(
+            f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
+            f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
+            f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
+            "px inputs)"
+        )
+        e.fixes.append(
+            f"`nn.AdaptiveAvgPool2d(({w}, {w}))` before the flatten: {ch}·{w}·{w} = {c} at any input "
+            "size, and the layer keeps its weights"
+        )
+    else:
+        e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
+    e.fixes.append(
+        f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
+        "load, and a conv head is then tied to this input size)"
+    )
+    return e
+
+
+def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
+    out_c, in_per_group, *kernel = weight
+    e = Explanation(
+        "SC104",
+        f"a convolution built for {want} input channels received {got}",
+        "nn.Conv1d/2d/3d (F.conv*) checking input.shape[1] against in_channels",
+        [
+            (
+                str(weight),
+                f"the weight: [out_channels={out_c}, in_channels/groups={in_per_group}, kernel "
+                f"{'×'.join(map(str, kernel))}]",
+            ),
+            (str(expected_input), "the input as the conv saw it (a 3-D input gets a batch dim of 1 added)"),
+            (str(want), f"in_channels = {in_per_group}·groups({groups})"),
+            (str(got), "channels the input has (its dim 1)"),
+        ],
+    )
+    if got == 1 and want == 3:
+        e.causes.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
+        e.fixes.append("repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)")
+        e.fixes.append("or build the first conv for 1 channel: `nn.Conv2d(1, …)`")
+    if want == 1 and expected_input and expected_input[0] == 1 and got > 1:
+        e.causes.append(
+            f"a batch of {got} grayscale images without its channel dim ([{got}, H, W]): PyTorch "
+            f"reads it as one image with {got} channels (SC105); add it with `x.unsqueeze(1)`"
+        )
+    made = f"{got} channel" if got == 1 else f"{got} channels"
+    e.causes.append(f"the layer before makes {made}, but this conv was written for {want}")
+    e.fixes.append(f"set in_channels={got} on this conv, or out_channels={want} on the layer before")
+    return e
+
+
+def bn_rank(want, got) -> Explanation:
+    return Explanation(
+        "SC105",
+        f"a BatchNorm for {want}-D input received {got}-D input",
+        "nn.BatchNorm1d/2d/3d checking input.dim()",
+        [(f"{want}D", "what the layer needs: BatchNorm2d takes [N, C, H, W]"), (f"{got}D", "what it received")],
+        [
+            f"the batch dim is missing: a conv given {got}-D input treats it as one unbatched image and passes "
+            f"{got}-D on (a `.squeeze()` at batch 1, or an input without batch dim)",
+            "or a BatchNorm2d was used where BatchNorm1d belongs (vectors [N, C])",
+        ],
+        [
+            "keep the batch dim: `x.unsqueeze(0)` for a single image, `squeeze(dim)` with an explicit dim",
+            "use the BatchNorm that matches the rank",
+        ],
+    )
+
+
+def bn_channels(got, want) -> Explanation:
+    return Explanation(
+        "SC104",
+        f"a BatchNorm built for {want} channels received {got} in dim 1",
+        "nn.BatchNorm* (F.batch_norm): running_mean has num_features entries",
+        [
+            (str(got), "the size of the input's dim 1, which BatchNorm reads as channels"),
+            (str(want), "num_features of the layer"),
+        ],
+        [
+            f"the layer before makes {got} channels, the BatchNorm was written for {want}",
+            f"or the {want} channels sit in the last dim (tokens [N, {got}, {want}] from a Linear or attention): "
+            f"BatchNorm1d reads dim 1, here {got} positions (SC114)",
+        ],
+        [
+            f"channels in dim 1: build the BatchNorm for {got} (`num_features={got}`)",
+            f"channels last: `x = bn(x.transpose(1, 2)).transpose(1, 2)`, or `nn.LayerNorm({want})` for tokens",
+        ],
+    )
+
+
+def pool_small(given, calc) -> Explanation:
+    c, *spatial = given
+    return Explanation(
+        "SC107",
+        "the feature map is smaller than the pooling window",
+        "a pooling layer (nn.MaxPool*/AvgPool*, F.max_pool*/avg_pool*)",
+        [
+            (
+                f"({'x'.join(map(str, given))})",
+                f"the input of the pool per sample: {c} channels of {'×'.join(map(str, spatial))}",
+            ),
+            (f"({'x'.join(map(str, calc))})", "the output it would have: a size of 0 or less"),
+        ],
+        [
+            "the model input is smaller than the size the network was designed for: each stride-2 layer halves "
+            "the map, and a fixed window (e.g. AvgPool2d(7) for 224 px inputs) no longer fits"
+        ],
+        [
+            "a larger input (shapecheck computes the smallest one)",
+            "`nn.AdaptiveAvgPool2d(1)` in place of a fixed `AvgPool2d(k)`: it fits any size",
+            "a smaller stride early in the network",
+        ],
+    )
+
+
+def kernel_big(padded, kernel) -> Explanation:
+    return Explanation(
+        "SC107",
+        "the feature map is smaller than the convolution kernel",
+        "a convolution (nn.Conv*, F.conv*)",
+        [
+            (f"({' x '.join(map(str, padded))})", "the input size per channel, padding included"),
+            (f"({' x '.join(map(str, kernel))})", "the kernel size (dilation included)"),
+        ],
+        [
+            "the input is too small: downsampling before this conv left fewer positions than the kernel needs; "
+            "for video, a clip with too few frames for unpadded temporal kernels"
+        ],
+        ["a larger input (or more frames)", "padding on this conv", "less downsampling before it"],
+    )
+
+
+def bn_single(size) -> Explanation:
+    return Explanation(
+        "SC108",
+        "BatchNorm in training mode got one value per channel",
+        "nn.BatchNorm* in training mode (F.batch_norm checks the batch)",
+        [(str(size), "the input: N·H·W = 1 value per channel, so no variance can be computed")],
+        ["batch size 1 after global pooling ([1, C, 1, 1]), or batch 1 into BatchNorm1d ([1, C])"],
+        [
+            "a batch of at least 2 (drop_last=True in the DataLoader avoids a last batch of 1)",
+            "eval mode for inference checks: `model.eval()`",
+            "`nn.GroupNorm` or `nn.LayerNorm` in that branch: they normalize per sample",
+        ],
+    )
+
+
+def cat(dim, want, got, number) -> Explanation:
+    e = Explanation(
+        "SC109",
+        f"tensors joined along dim {dim} differ in another dim: {want} vs {got}",
+        "torch.cat / torch.stack",
+        [
+            (str(dim), "the dim being joined: the only one allowed to differ"),
+            (str(want), "the size of the first tensor in the mismatching dim"),
+            (str(got), f"the size of tensor number {number} there"),
+        ],
+    )
+    small, large = sorted((want, got))
+    if abs(want - got) == 1 and dim != 0:
+        e.causes.append(
+            f"a U-Net-style skip connection at an input size that is not a multiple of 2^depth: a "
+            f"2× pooling rounded an odd size down and upsampling doubled back to {small}, "
+            f"not {large}"
+        )
+        e.fixes.append("an input whose H and W are multiples of 2^depth (16 for 4 poolings)")
+        e.fixes.append("`x = F.interpolate(x, size=skip.shape[-2:])` before the cat")
+        return e
+    if dim == 0:
+        e.causes.append(
+            f"joining along dim 0 stacks batches: the tensors hold the same kind of sample but differ "
+            f"in another dim ({want} vs {got}): sequences padded to different lengths (token ids "
+            f"of {want} and {got}), or images of different sizes"
+        )
+        e.fixes.append(
+            "pad or resize every part to one size before joining (a tokenizer's "
+            "`padding='max_length'`, a collate function that pads)"
+        )
+    elif large % small == 0:
+        e.causes.append(
+            f"{large} = {large // small}·{small}: one branch is {large // small}× the other there: a "
+            "stride or up/downsampling on one branch only (feature maps), or sequences of different "
+            "lengths (tokens)"
+        )
+        e.fixes.append("make the branches produce the same size, or resize one before the cat")
+    else:
+        e.causes.append("branches that produce different sizes before being joined")
+        e.fixes.append("make the branches produce the same size, or resize one before the cat")
+    return e
+
+
+def view_stride() -> Explanation:
+    return Explanation(
+        "SC111",
+        "view on a tensor whose memory layout was reordered",
+        "Tensor.view, after permute/transpose/t()",
+        [],
+        [
+            "`permute` or `transpose` reorders dims without moving memory; `view` cannot merge dims that are "
+            "not adjacent in memory"
+        ],
+        ["`.reshape(...)` (copies only when needed)", "`.contiguous().view(...)`"],
+    )
+
+
+def broadcast(x, y, dim) -> Explanation:
+    return Explanation(
+        "SC112",
+        f"an elementwise op between shapes that do not broadcast: {x} vs {y} in dim {dim}",
+        "elementwise ops (+, -, *, /, torch.where, …)",
+        [
+            (str(x), f"tensor a's size in dim {dim} (dims counted in the broadcast result, aligned from the right)"),
+            (str(y), "tensor b's size there; one of them must be 1, or both equal"),
+            (str(dim), "the dim"),
+        ],
+        [
+            "a residual connection across a stride-2 layer (the shortcut keeps the larger map)",
+            "a bias, mask or positional embedding built for another size",
+        ],
+        [
+            "make the operands agree: a 1×1 conv with stride 2 on the shortcut, `F.interpolate`, or reshape the "
+            "smaller operand so its dims line up"
+        ],
+    )
+
+
+def invalid_view(shape_text, total) -> Explanation:
+    dims = _ints(shape_text)
+    const = math.prod(d for d in dims if d != -1) or 1
+    e = Explanation(
+        "SC113",
+        f"view/reshape to {shape_text} does not fit {total} values",
+        "Tensor.view / reshape",
+        [
+            (shape_text, "the shape asked for (-1 is inferred)"),
+            (str(total), "values in the tensor: batch × values per sample"),
+            (str(const), f"the fixed part: {total} is not a multiple of it"),
+        ],
+    )
+    fixed = -1 not in dims
+    if fixed and len(dims) >= 3 and total % (dims[0] * dims[-1]) == 0:
+        per = total // (dims[0] * dims[-1])
+        middle = dims[1:-1]
+        asked = math.prod(middle)
+        side = math.isqrt(per)
+        grid = "·".join(map(str, middle))
+        if side * side == per and len(middle) == 2:
+            e.causes.append(
+                f"with {dims[0]} in dim 0 and {dims[-1]} in the last dim, the tensor holds {per} = "
+                f"{side}·{side} positions per sample, not {grid} = {asked}: a {side}×{side} grid "
+                f"(tokens of a ViT-style encoder: patch size or image size differ from what "
+                f"{middle[0]}×{middle[1]} assumes, or a class token is still included)"
+            )
+        else:
+            e.causes.append(
+                f"with {dims[0]} in dim 0 and {dims[-1]} in the last dim, the tensor holds {per} "
+                f"positions per sample, not {grid} = {asked}"
+            )
+        e.fixes.append(
+            "compute the grid from the tensor: `h = w = int(x.shape[1] ** 0.5)` (after dropping any class token)"
+        )
+        return e
+    split = _square_split(const, _CHANNELS) if not fixed else None
+    if split:
+        ch, side = split
+        near = range(side - 1, max(side - 2000, 0), -1), range(side + 1, min(side * 4, side + 2000))
+        for h in [*near[0], *near[1]]:  # nearest sizes first
+            per = ch * h * h
+            if per != const and total % per == 0:
+                e.causes.append(
+                    f"{const} = {ch}·{side}·{side} was written for a {side}×{side} map; a batch of "
+                    f"{total // per} with {ch}·{h}·{h} = {per} values per sample gives {total}: "
+                    f"the map is {h}×{h}, so the input size changed"
+                )
+                break
+    e.causes.append("a flatten written as `x.view(-1, constant)` only fits the input size it was written for")
+    e.fixes.append(
+        "`x = torch.flatten(x, 1)` and in_features from the actual map, or an "
+        "`nn.AdaptiveAvgPool2d` before it so the constant holds at any size"
+    )
+    return e
+
+
+def batch_sizes(got, want) -> Explanation:
+    e = Explanation(
+        "SC106",
+        f"the model returned {got} rows for a batch of {want}",
+        "a loss (F.cross_entropy, nn.CrossEntropyLoss, …) comparing output and target rows",
+        [(str(got), "rows in the model's output"), (str(want), "rows in the target: the real batch size")],
+    )
+    if want and got % want == 0:
+        e.causes.append(
+            f"each sample became {got // want} rows: `x.view(-1, n)` with n smaller than one sample's "
+            f"size folds spatial positions into the batch, or `torch.cat(…, 0)` stacked branches "
+            "along the batch"
+        )
+    e.fixes.append(
+        "flatten with `torch.flatten(x, 1)` / `x.view(x.size(0), -1)`; join branches with `torch.cat(…, dim=1)`"
+    )
+    return e
+
+
+def checkpoint(key, got, want) -> Explanation:
+    e = Explanation(
+        "SC110",
+        f"a checkpoint's `{key}` is {got}, the model's is {want}",
+        "nn.Module.load_state_dict copying checkpoint tensors into the model",
+        [
+            (key, "the state-dict key"),
+            (str(got), "its shape in the checkpoint"),
+            (str(want), "its shape in the model as built"),
+        ],
+    )
+    if len(got) == 2 and len(want) == 2 and got[1] == want[1] and got[0] != want[0]:
+        e.causes.append(
+            f"a classifier head: the checkpoint was trained with num_classes={got[0]}, the model was "
+            f"built with {want[0]}"
+        )
+        e.fixes.append(
+            f"build the model with num_classes={got[0]}, load, then replace the head with a {want[0]}-way layer"
+        )
+    elif len(got) == 4 and len(want) == 4 and got[1] != want[1] and got[0] == want[0]:
+        e.causes.append(f"a stem trained on {got[1]}-channel images, built here for {want[1]}")
+        e.fixes.append(
+            "build the first conv for the checkpoint's channels, or adapt its weight "
+            "(e.g. average over the input channels)"
+        )
+    else:
+        e.causes.append("the model was built with another configuration than the checkpoint was trained with")
+    e.fixes.append(
+        "drop the keys that do not fit before loading: strict=False skips missing keys, not size "
+        "mismatches; `shapecheck MODEL --weights CKPT` lists every difference"
+    )
+    return e
+
+
+def rnn_input(want, got) -> Explanation:
+    return Explanation(
+        "SC115",
+        f"an RNN built for {want} input features received {got}",
+        "nn.RNN / nn.LSTM / nn.GRU checking input.size(-1) against input_size",
+        [(str(want), "input_size of the layer"), (str(got), "the input's last dim")],
+        [
+            f"the layer before makes {got} features (an Embedding's embedding_dim, a Linear's out_features): the "
+            f"RNN was written for {want}",
+            "or the features arrive in another dim (a Conv1d's [N, C, L] output): then transpose to [N, L, C], and "
+            "do not set input_size to a length",
+        ],
+        [
+            f"`input_size={got}` on the RNN, or make the layer before produce {want}",
+            "`x.transpose(1, 2)` before the RNN when a conv made the features",
+        ],
+    )
+
+
+def rnn_rank(want, got) -> Explanation:
+    return Explanation(
+        "SC105",
+        f"an RNN received a {got}-D input where it needs {want}-D",
+        "nn.RNN / nn.LSTM / nn.GRU (and their hidden states)",
+        [(str(want), "dims it needs: [T, N, F], or [N, T, F] with batch_first"), (str(got), "dims it received")],
+        [
+            "a batch of feature vectors [N, F] without a time dim, or a sequence whose batch dim was squeezed away",
+            "or an initial state h0 without its num_layers dim",
+        ],
+        ["add the missing dim: `x.unsqueeze(1)` for one step per sample (batch_first), or keep the batch dim"],
+    )
+
+
+def conv_rank(nd, shape_text) -> Explanation:
+    dims = _ints(shape_text)
+    e = Explanation(
+        "SC105",
+        f"conv{nd}d got a {len(dims)}-D input {shape_text}",
+        f"nn.Conv{nd}d / F.conv{nd}d: [C, *spatial] unbatched or [N, C, *spatial] batched",
+        [(shape_text, "the input"), (f"{nd + 1} or {nd + 2}", "the dims the conv accepts")],
+    )
+    if len(dims) == nd + 3:
+        e.causes.append(
+            f"one dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} "
+            f"frames or crops each ({dims[0]}·{dims[1]} = {dims[0] * dims[1]} images)"
+        )
+        e.fixes.append(
+            f"fold them into the batch: `x = x.flatten(0, 1)` gives [{dims[0] * dims[1]}, "
+            f"{', '.join(map(str, dims[2:]))}], and `unflatten(0, ({dims[0]}, {dims[1]}))` after"
+        )
+        e.fixes.append(f"or use Conv{nd + 1}d if that dim is time or depth")
+    elif len(dims) < nd + 1:
+        e.causes.append("the channel or a spatial dim is missing")
+        e.fixes.append("add the channel dim: `x.unsqueeze(1)`")
+    return e
+
+
+def weight_rank(weight, got, shape_text) -> Explanation:
+    dims = _ints(shape_text)
+    w = _ints(weight)
+    e = Explanation(
+        "SC105",
+        f"a {len(w)}-D conv weight {weight} received a {got}-D input {shape_text}",
+        "nn.Conv2d in PyTorch before 1.11 (no unbatched inputs)",
+        [(weight, "the weight: [out_channels, in_channels, kernel…]"), (shape_text, "the input")],
+    )
+    if got == len(w) - 1 and dims and w and dims[0] == w[1]:
+        e.causes.append(f"one image without its batch dim: {shape_text} is [C={dims[0]}, H, W]")
+        e.fixes.append("add the batch dim: `x = x.unsqueeze(0)`")
+    else:
+        e.causes.append("the input has the wrong number of dims for this conv")
+    return e
+
+
+def indices_dtype(got) -> Explanation:
+    return Explanation(
+        "SC118",
+        f"an Embedding received {got} where it needs integer indices",
+        "nn.Embedding / F.embedding (also index_select, gather)",
+        [(got, "the tensor type it received"), ("Long, Int", "what it accepts: int64 or int32 indices")],
+        [
+            "token ids were made floats on the way (a division, `.float()`, a normalization), or the dummy input "
+            "is float"
+        ],
+        [
+            "`ids.long()` where they reach the embedding; integer division `//` instead of `/`",
+            "with shapecheck: `--input 128:long`",
+        ],
+    )
+
+
+def target_size(target, output) -> Explanation:
+    t, o = _ints(target), _ints(output)
+    e = Explanation(
+        "SC125",
+        f"a loss compares a target of {target} with an output of {output}",
+        "nn.MSELoss / L1Loss / BCELoss (a warning, then broadcasting)",
+        [(target, "the target's shape"), (output, "the model output's shape")],
+    )
+    differ = [i for i, (x, y) in enumerate(zip(t, o, strict=True)) if x != y] if len(t) == len(o) else []
+    if len(o) == len(t) + 1 and o[: len(t)] == t and o[-1] == 1:
+        e.causes.append(
+            f"the output has a trailing dim of 1 ({output}): broadcasting against {target} makes a "
+            f"[{t[0]}, {t[0]}] matrix, so the loss compares every output with every target"
+        )
+        e.fixes.append("`output.squeeze(1)` (or `target.unsqueeze(1)`) before the loss")
+    elif len(t) == len(o) + 1 and t[: len(o)] == o and t[-1] == 1:
+        e.causes.append("the target has a trailing dim of 1 the output lacks (the output was squeezed)")
+        e.fixes.append("`target.squeeze(-1)` (or drop the squeeze on the output)")
+    elif differ == [1]:
+        e.causes.append(
+            f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "
+            "channels does not match the labels"
+        )
+        e.fixes.append(f"set the model's output classes to {t[1]}, or encode the labels with {o[1]}")
+    elif differ == [0]:
+        e.causes.append(f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches")
+        e.fixes.append("make both the same shape before the loss")
+    else:
+        e.causes.append("the output and the target have different shapes; the loss broadcasts them")
+        e.fixes.append("make both the same shape before the loss")
+    return e
+
+
+def heads() -> Explanation:
+    return Explanation(
+        "SC117",
+        "embed_dim is not a multiple of num_heads",
+        "nn.MultiheadAttention.__init__ (also nn.TransformerEncoderLayer's d_model and nhead)",
+        [],
+        ["each head gets embed_dim / num_heads features, which must be a whole number"],
+        [
+            "choose num_heads among the divisors of embed_dim, or an embed_dim that num_heads divides; "
+            "`shapecheck MODEL` names both numbers and the nearest choices"
+        ],
+    )
