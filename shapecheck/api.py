@@ -71,11 +71,19 @@ def _quiet_torch_logs():
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
+        # and a filter: torch's logging setup (run when a model first imports torch._dynamo)
+        # sets these loggers' levels again, mid-check
+        logger.addFilter(_drop)
     try:
         yield
     finally:
         for logger, level in zip(loggers, levels, strict=True):
+            logger.removeFilter(_drop)
             logger.setLevel(level)
+
+
+def _drop(record) -> bool:
+    return False
 
 
 @contextlib.contextmanager

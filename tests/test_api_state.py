@@ -210,3 +210,23 @@ def test_a_symbolic_check_leaves_torchs_log_levels_as_they_were():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == "[20, 20, 20, 20] (0.0, 0.0)", out.stderr[-2000:]
+
+
+def test_torchs_fake_tensor_errors_stay_out_of_stderr_when_the_model_resets_torchs_logging(capfd):
+    """torch sets its loggers' levels again when a model first imports torch._dynamo
+    (transformers 4.46's T5 did, then failed an op on fake tensors: 40 lines of `E1203 …
+    fake_tensor.py` on stderr before the report)."""
+    import logging
+
+    import torch
+
+    class ResetsLogging(torch.nn.Module):
+        def forward(self, x):
+            torch._logging.set_logs()  # what torch does on its first dynamo import
+            logging.getLogger("torch._subclasses.fake_tensor").error("failed while attempting to run meta")
+            return x * 2
+
+    report = shapecheck.check(ResetsLogging(), "4")
+    assert report.ok
+    assert "failed while attempting" not in capfd.readouterr().err
+    assert logging.getLogger("torch._subclasses.fake_tensor").filters == []

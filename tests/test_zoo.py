@@ -6,7 +6,9 @@ import shapecheck
 from shapecheck.errors import LoadError
 
 timm = pytest.importorskip("timm")  # in the test extra: CI always has it
-pytest.importorskip("transformers")
+transformers = pytest.importorskip("transformers")
+# The oldest venv of .ci/run has transformers 4.46.1, whose models differ in ways these tests see.
+TRANSFORMERS_4 = int(transformers.__version__.split(".")[0]) < 5
 
 # Every 27th name of timm 1.0.31's sorted list: families of every kind (CNNs, ViTs, hybrids,
 # MetaFormers, Mamba-style), at each model's own default input (its pretrained_cfg).
@@ -138,8 +140,9 @@ def test_hf_inputs_by_family_and_config_fields_by_arg():
         ("input_ids", (1, 128), "int64"),
         ("attention_mask", (1, 128), "int64"),
     ]
-    # The default mask stays on meta (a FakeTensor, so transformers skips reading its values).
-    assert text.engine == "meta", text.engine_note
+    # The default mask stays on meta (a FakeTensor, so transformers skips reading its values);
+    # transformers 4 reads it (`torch.all(mask == 1)`), so the real engine, and the note says why.
+    assert text.engine == ("real" if TRANSFORMERS_4 else "meta"), text.engine_note
     out = text.trace.layers[0].outputs
     assert out[0].key == "['last_hidden_state']" and out[0].shape == (1, 128, 256)
     assert sum(1 for r in text.layers if r.type == "LlamaDecoderLayer") == 2
@@ -147,7 +150,7 @@ def test_hf_inputs_by_family_and_config_fields_by_arg():
     assert vision.inputs[0].key == "pixel_values" and vision.inputs[0].shape == (1, 3, 224, 224)
     masked = shapecheck.check("hf:bert", ["input_ids=64:long", "attention_mask=64:long"], batch=2)
     assert masked.ok and masked.trace.layers[0].outputs[0].shape == (2, 64, 768)
-    assert masked.engine == "meta", masked.engine_note
+    assert masked.engine == ("real" if TRANSFORMERS_4 else "meta"), masked.engine_note
 
 
 @pytest.mark.parametrize(
@@ -163,6 +166,7 @@ def test_unknown_names_and_downloads_are_refused(target, message):
         shapecheck.check(target)
 
 
+@pytest.mark.skipif(TRANSFORMERS_4, reason="transformers 4 runs this config (repeat_kv repeats 0 times): no error")
 def test_a_config_whose_heads_do_not_fit_is_a_finding():
     # 4 query heads cannot share 32 key/value heads (grouped-query attention needs 32 | 4).
     report = shapecheck.check(
@@ -197,7 +201,10 @@ def test_t5s_tied_embeddings_are_counted_once():
     report = shapecheck.check("hf:t5")
     assert report.trace.total_params == unique == 60506624
     shared = {r.name: r.attrs.get("shares_weights_with") for r in report.layers if r.kind == "module"}
-    assert shared["encoder.embed_tokens"] == "shared" and shared["decoder.embed_tokens"] == "shared"
+    if TRANSFORMERS_4:  # one Embedding module in three places: every row is named `shared`
+        assert model.encoder.embed_tokens is model.shared and "encoder.embed_tokens" not in shared
+    else:
+        assert shared["encoder.embed_tokens"] == "shared" and shared["decoder.embed_tokens"] == "shared"
 
 
 def test_a_folder_with_its_own_model_code_is_refused_for_that_reason(tmp_path, monkeypatch):
