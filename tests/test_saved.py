@@ -330,3 +330,28 @@ def test_a_malformed_safetensors_header_is_one_line(tmp_path, entry):
     assert result.exit_code == 2, result.output
     assert "the safetensors header gives tensor 'a' no shape" in result.stderr
     assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("member", ["data/sample_inputs/model.pt", "data/weights/weight_0"])
+def test_a_broken_pt2_with_trust_pickle_is_one_line_not_torchs_logged_traceback(files, tmp_path, member):
+    """torch.export.load logs the reader's error with its traceback (16-42 lines of `W… Traceback`)
+    and raises "check the warnings above": the error's own first line is what is said."""
+    import subprocess
+    import sys
+    import zipfile
+
+    broken = tmp_path / "broken.pt2"
+    with zipfile.ZipFile(files["export"]) as good, zipfile.ZipFile(broken, "w") as out:
+        for name in good.namelist():
+            data = good.read(name)
+            out.writestr(name, data[: len(data) // 2] + b"\x00garbage" if name.endswith(member) else data)
+    result = subprocess.run(
+        [sys.executable, "-m", "shapecheck", str(broken), "-i", "1x3x8x8", "--trust-pickle"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "does not load" in lines[0], lines[:5]
+    assert "warnings above" not in lines[0]

@@ -15,6 +15,7 @@ opened the unsafe way.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
@@ -34,11 +35,34 @@ def open_program(path: str, trust_pickle: bool = False):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if trust_pickle:
+            caught: list[BaseException] = []
             try:
-                return torch.export.load(path)
+                with _errors_logged_by("torch.export", caught):
+                    return torch.export.load(path)
             except Exception as exc:
-                raise LoadError(f"{path} is a torch.export program that does not load: {_first_line(exc)}") from None
+                # torch.export.load logs the reader's error with its traceback and raises "check
+                # the warnings above": the logged error is the cause, said in one line
+                cause = caught[0] if caught else exc
+                raise LoadError(f"{path} is a torch.export program that does not load: {_first_line(cause)}") from None
         return _open_safely(path)
+
+
+@contextlib.contextmanager
+def _errors_logged_by(name: str, caught: list):
+    """Records of logger `name` are kept from the terminal; the exceptions they carry go to `caught`."""
+    import logging
+
+    def keep(record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            caught.append(record.exc_info[1])
+        return False
+
+    logger = logging.getLogger(name)
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _internals():
