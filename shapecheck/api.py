@@ -133,6 +133,8 @@ def check(
     budget_s: float = 5.0,
     stage=None,
     defined_at=None,
+    memory: bool = False,
+    fit: int | None = None,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
@@ -143,7 +145,9 @@ def check(
     can say where model code stopped. A module passed in is left as it was: its parameters,
     buffers, devices, training flags and hooks. `defined_at` maps its submodules to the line of
     your code that created or assigned them (`model.fc = nn.Linear(...)`; `shapecheck run`
-    records it), so findings point there.
+    records it), so findings point there. `memory` measures what the model holds per batch size
+    (`trace.memory`: weights, activations kept for backward per layer, peaks); `fit` (bytes,
+    implies `memory`) is the budget whose largest batch the report states.
     """
     start = time.perf_counter()
     notify = stage or (lambda name: None)
@@ -160,7 +164,10 @@ def check(
             raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")
         notify("tracing")
         with _one_at_a_time():
-            return _saved_report(loaded, parsed, batch_or_none, ignored, start)
+            saved = _saved_report(loaded, parsed, batch_or_none, ignored, start)
+        if memory or fit is not None:
+            saved.notes.append("memory not measured: a saved program is checked shape-only, without autograd")
+        return saved
     specs = _specs(parsed, loaded)
     checkpoint = None
     if weights:
@@ -205,12 +212,32 @@ def check(
     suppress.apply(diagnosis, trace, ignored)
     trace.probe_inputs = None  # tensors: the report is plain data
     notes = list(loaded.notes)
+    if memory or fit is not None:
+        notify("memory")
+        with _model_output_to_stderr(), _one_at_a_time():
+            why_not = _measure_memory(loaded, specs, batch_or_none, trace, fit)
+        if why_not:
+            notes.append(f"memory not measured: {why_not}")
     if checkpoint is not None and checkpoint.matches:
         notes.append(
             f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
             + "".join(f"; {n}" for n in checkpoint.notes)
         )
     return _report(loaded, trace, diagnosis, note, notes, start, accepted)
+
+
+def _measure_memory(loaded: LoadedModel, specs, batch, trace, fit: int | None) -> str | None:
+    """Sets `trace.memory`; or says why it cannot be measured."""
+    if trace.error is not None:
+        return "the forward pass fails; fix it first"
+    from .trace import memory
+
+    try:
+        trace.memory = memory.measure(loaded.module, specs, batch=batch, as_list=loaded.takes_image_list)
+    except Exception as exc:  # the model runs on meta in a trace but not with gradients on
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}"
+    trace.memory.budget = fit
+    return None
 
 
 def _report(loaded: LoadedModel, trace, diagnosis, note, notes: list[str], start: float, accepted=None) -> Report:

@@ -138,7 +138,7 @@ def check_command(
         typer.Option(
             "--columns",
             help="table columns, comma-separated: type, input, output, params, params_percent, mult_adds, "
-            "param_bytes, output_bytes, kernel, trainable (torchinfo's col_names too)",
+            "param_bytes, output_bytes, saved_bytes, kernel, trainable (torchinfo's col_names too)",
             metavar="NAMES",
         ),
     ] = None,
@@ -224,6 +224,23 @@ def check_command(
     show_diff: Annotated[
         bool, typer.Option("--diff", help="print the unified diff --fix would write, and change nothing", metavar="")
     ] = False,
+    memory: Annotated[
+        bool,
+        typer.Option(
+            "--memory",
+            help="measure memory: activations kept for backward per layer, peak inference and training "
+            "memory by batch size",
+            metavar="",
+        ),
+    ] = False,
+    fit: Annotated[
+        str | None,
+        typer.Option(
+            "--fit",
+            metavar="SIZE",
+            help="the largest batch whose training and inference peaks fit in SIZE (16GiB, 80GB); implies --memory",
+        ),
+    ] = None,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
@@ -254,14 +271,18 @@ def check_command(
         if depth is not None and depth < 0:
             raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
         chosen = _columns(columns)
+        if chosen and "saved_bytes" in chosen and not (memory or fit):
+            raise ShapecheckError("the saved_bytes column needs --memory (or --fit)")
         from .api import parse_inputs
 
         # Malformed --input and --arg values fail here, before any worker starts.
         specs = parse_inputs(input or None)
         args = dict(parse_arg(a) for a in arg or [])
+        from .spec import parse_bytes
         from .worker import Job
 
-        common = dict(device=device, budget_s=budget, symbolic=symbolic)
+        budget_bytes = parse_bytes(fit) if fit is not None else None
+        common = dict(device=device, budget_s=budget, symbolic=symbolic, memory=memory, fit=budget_bytes)
         if model is None:
             work = [
                 Job(

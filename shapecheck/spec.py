@@ -177,3 +177,25 @@ def from_tensors(args, kwargs) -> tuple[list | None, int | None, str | None]:
         )
 
     return [spec(v, n) for n, v in values], (next(iter(firsts)) if batched else None), None
+
+
+_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+_BINARY = {"ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+
+
+def parse_bytes(text: str) -> int:
+    """A memory size: `16GiB`, `16GB`, `16G` (read as GiB, as nvidia-smi and PyTorch print
+    them), `512MiB`, `80 GB`, or a plain number of bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?(b)?\s*", text, re.IGNORECASE | re.ASCII)
+    if not m:
+        raise SpecError(f"'{text}' is not a memory size", hint="write it like 16GiB, 80GB or 512MiB")
+    number, unit, b = float(m.group(1)), (m.group(2) or "").lower(), m.group(3)
+    if unit and not unit.endswith("i") and not b:
+        unit += "i"  # `16G` is what `nvidia-smi` calls 16 GiB
+    scale = _BINARY[unit] if unit.endswith("i") else _UNITS[unit]
+    size = int(number * scale)
+    if size < 1:
+        raise SpecError(f"--fit {text.strip()} is no memory at all")
+    return size

@@ -46,6 +46,7 @@ _STAGES = {
     "tracing": "tracing the model",
     "symbolic": "tracing the model symbolically",
     "diagnosing": "checking the fixes (each is a trace of the fixed model)",
+    "memory": "measuring memory (a pass with gradients on, on meta)",
 }
 
 

@@ -19,7 +19,7 @@ TIMES = re.compile(r"\d+\.\d\d s \(trace \d+\.\d\d s\)|(?<=, )\d+\.\d\d s\)")
 
 def test_readme_has_examples():
     assert len(BLOCKS) >= 5
-    assert README.count("```console\n$ shapecheck") >= 3  # the story, a sequence model, a failing script
+    assert README.count("```console\n$ shapecheck") >= 3  # the story, a failing script, memory
 
 
 def test_readme_reads_in_five_minutes():

@@ -52,6 +52,14 @@ def quantity(n: float, unit: str = "") -> str:
     return f"{n:g} {unit}".rstrip()
 
 
+def binary_bytes(n: float) -> str:
+    """Memory as nvidia-smi and PyTorch print it: 17179869184 → `16.0 GiB`."""
+    for size, prefix in ((2**40, "Ti"), (2**30, "Gi"), (2**20, "Mi"), (2**10, "Ki")):
+        if n >= size:
+            return f"{n / size:.1f} {prefix}B"
+    return f"{n:.0f} B"
+
+
 # `--columns`: our names, and torchinfo's col_names for the same thing.
 COLUMNS = {
     "input": "input",
@@ -68,6 +76,7 @@ COLUMNS = {
     "trainable": "trainable",
     "param_bytes": "param_bytes",
     "output_bytes": "output_bytes",
+    "saved_bytes": "saved_bytes",
     "type": "type",
 }
 DEFAULT_COLUMNS = ("type", "input", "output", "params")

@@ -9,6 +9,7 @@ from ..diagnose.findings import Finding
 from ..report import SCHEMA, Report
 from ..trace.records import Location
 from .common import codes_by_row
+from .memory import memory_dict
 
 RUN_SCHEMA = "shapecheck-run/1"
 
@@ -107,6 +108,7 @@ def to_dict(report: Report) -> dict:
         "trainable_params": t.trainable_params,
         "total_mult_adds": total_macs(t),
         "training_memory": memory_estimate(t),
+        "memory": memory_dict(report),
         "seconds": round(report.seconds, 4),
         "notes": report.notes,
         "layers": layers,
@@ -153,6 +155,7 @@ def stopped_dict(result) -> dict:
         "trainable_params": 0,
         "total_mult_adds": 0,
         "training_memory": None,
+        "memory": None,
         "seconds": 0.0,
         "notes": [],
         "layers": [],

@@ -13,7 +13,17 @@ from rich.text import Text
 from ..diagnose.findings import Finding, Fix
 from ..report import Report
 from ..trace.records import OP
-from .common import DEFAULT_COLUMNS, codes_by_row, count, quantity, seconds, shape_text, shapes_text, visible_rows
+from .common import (
+    DEFAULT_COLUMNS,
+    binary_bytes,
+    codes_by_row,
+    count,
+    quantity,
+    seconds,
+    shape_text,
+    shapes_text,
+    visible_rows,
+)
 
 
 def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
@@ -71,6 +81,8 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
         if symbolic and width < 150:
             shown.discard("input")
         order = [c for c in DEFAULT_COLUMNS if c in shown]
+        if report.trace.memory is not None and width >= 100:
+            order.append("saved_bytes")
     else:
         order = list(columns)
     no_wrap = "params" in order or "mult_adds" in order
@@ -122,6 +134,7 @@ _TITLES = {
     "trainable": ("Trainable", False),
     "param_bytes": ("Param bytes", True),
     "output_bytes": ("Output bytes", True),
+    "saved_bytes": ("Kept for backward", True),
 }
 
 
@@ -157,6 +170,13 @@ def _cell(report: Report, row, column: str, cost: dict) -> str:
     if column == "output_bytes":
         size = cost["bytes"].get(row.index, 0)
         return quantity(size, "B") if size and not row.failed else ""
+    if column == "saved_bytes":
+        if row.kind == OP or report.trace.memory is None:
+            return ""
+        from .memory import subtree_saved
+
+        size = subtree_saved(report.trace.memory, "" if row.depth == 0 else row.name, report.trace.batch or 1)
+        return binary_bytes(size) if size else ""
     if column == "kernel":
         k = row.attrs.get("kernel_size")
         return "×".join(map(str, k)) if isinstance(k, list) else (str(k) if k else "")
@@ -343,6 +363,12 @@ def render(
     console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):
         console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    if report.trace.memory is not None:
+        from .memory import memory_lines
+
+        console.print()
+        for line in memory_lines(report):
+            console.print(Text(line), soft_wrap=True)
     if report.accepted is not None:
         console.print()
         console.print(accepted_text(report.accepted), end="", soft_wrap=True)

@@ -175,10 +175,12 @@ def memory_estimate(trace: Trace, param_bytes: int = 4) -> dict[str, int]:
     the leaf rows' outputs kept for backward. Assumes float32 parameters and no checkpointing."""
     weights = trace.total_params * param_bytes
     grads = trace.trainable_params * param_bytes
+    # measured (--memory): what autograd keeps, each tensor once; else every leaf output
+    kept = trace.memory.saved(trace.batch or 1) if trace.memory is not None else activation_bytes(trace)
     return {
         "weights": weights,
         "gradients": grads,
         "adam_state": 2 * grads,
-        "activations": activation_bytes(trace),
-        "total": weights + 3 * grads + activation_bytes(trace),
+        "activations": kept,
+        "total": weights + 3 * grads + kept,
     }

@@ -124,6 +124,74 @@ class TraceWarning:
 
 
 @dataclass
+class MemoryUse:
+    """Bytes a model holds, as measured on meta at two batch sizes (`trace.memory`): weights,
+    what autograd keeps for backward, and the most activation bytes alive at once in an
+    inference pass. Activations grow linearly with the batch; every other size follows."""
+
+    weight_bytes: int  # parameters and buffers
+    trainable_bytes: int  # parameters that get a gradient
+    saved_fixed: float  # bytes kept for backward = saved_fixed + saved_per_sample · batch
+    saved_per_sample: float
+    live_fixed: float  # most activation bytes alive at once without gradients, likewise
+    live_per_sample: float
+    # per module, in the order modules first run: (name, kept fixed, kept per sample, gradient
+    # bytes of its own parameters); backward visits them in reverse
+    segments: list[tuple[str, float, float, int]] = field(default_factory=list)
+    batch_dim: bool = True  # False: the input has no batch dim; nothing scales
+    budget: int | None = None  # bytes, from --fit: the report states the largest batch within it
+
+    def saved(self, batch: int) -> int:
+        return round(self.saved_fixed + self.saved_per_sample * batch)
+
+    def inference(self, batch: int) -> int:
+        """Peak bytes of a forward pass under no_grad (eval): weights and live activations."""
+        return self.weight_bytes + round(self.live_fixed + self.live_per_sample * batch)
+
+    def saved_by_layer(self, batch: int) -> dict[str, int]:
+        """Bytes each module keeps for backward at `batch` (ops called in a module's own forward
+        count for it; "" is the model's own forward)."""
+        scale = batch if self.batch_dim else 1
+        return {name: round(fixed + per * scale) for name, fixed, per, _ in self.segments}
+
+    def training(self, batch: int, optimizer_states: int = 2) -> int:
+        """Peak bytes of a training step: weights, the optimizer's states per weight (2 for
+        Adam/AdamW, 1 for SGD with momentum, 0 for plain SGD), and at the worst moment of
+        backward the activations still kept plus the gradients already made. Backward visits
+        the modules in reverse: in module k's backward, the activations of it and those before
+        it are alive and the gradients of it and those after it exist (the optimizer step, at
+        the end, has every gradient and no activation)."""
+        scale = batch if self.batch_dim else 1
+        kept = [fixed + per * scale for _, fixed, per, _ in self.segments]
+        grads = [g for *_, g in self.segments]
+        worst = total_kept = sum(kept)
+        if not self.segments:  # measured without per-module detail
+            worst = self.saved(batch) + self.trainable_bytes
+        made = 0.0
+        for k in range(len(self.segments) - 1, -1, -1):
+            made += grads[k]  # during module k's backward: its gradients and its kept tensors
+            worst = max(worst, total_kept + made)
+            total_kept -= kept[k]
+        worst = max(worst, made)
+        return self.weight_bytes + optimizer_states * self.trainable_bytes + round(worst)
+
+    def largest_batch(self, budget: int, training: bool, optimizer_states: int = 2, limit: int = 1 << 24) -> int:
+        """The largest batch whose peak fits in `budget` bytes (0: not even one sample)."""
+        at = (lambda b: self.training(b, optimizer_states)) if training else self.inference
+        if at(1) > budget:
+            return 0
+        per = self.saved_per_sample if training else self.live_per_sample
+        if per <= 0:
+            return limit
+        guess = max(1, min(limit, int((budget - at(0)) // per)))
+        while guess > 1 and at(guess) > budget:  # rounding at the edge
+            guess -= 1
+        while guess < limit and at(guess + 1) <= budget:
+            guess += 1
+        return guess
+
+
+@dataclass
 class Trace:
     """Everything recorded while running one input through a model."""
 
@@ -141,6 +209,7 @@ class Trace:
     image_list: bool = False  # the input is a list of images (detection models), not a batch
     checkpoint: CheckpointReport | None = None  # set when --weights was given
     warnings: list[TraceWarning] = field(default_factory=list)  # UserWarnings raised while tracing
+    memory: MemoryUse | None = None  # measured when asked (--memory, --fit)
 
     @property
     def failing(self) -> LayerRecord | None:

@@ -1,0 +1,100 @@
+"""The memory section of a report (`--memory`, `--fit`): plain data for JSON, lines for text."""
+
+from __future__ import annotations
+
+from ..report import Report
+from ..trace.records import MemoryUse
+from .common import binary_bytes
+
+_BATCHES = (1, 8, 32, 128)
+_OPTIMIZER = "Adam (2 states per weight)"
+
+
+def batches(memory: MemoryUse, traced: int | None) -> list[int]:
+    if not memory.batch_dim:
+        return [1]
+    return sorted({*_BATCHES, traced or 1})
+
+
+def subtree_saved(memory: MemoryUse, name: str, batch: int) -> int:
+    """A module's bytes kept for backward with everything inside it."""
+    own = memory.saved_by_layer(batch)
+    if name == "":
+        return sum(own.values())
+    return sum(v for k, v in own.items() if k == name or k.startswith(name + "."))
+
+
+def fits(memory: MemoryUse) -> dict[str, int] | None:
+    if memory.budget is None:
+        return None
+    return {
+        "training": memory.largest_batch(memory.budget, training=True),
+        "inference": memory.largest_batch(memory.budget, training=False),
+    }
+
+
+def memory_dict(report: Report) -> dict | None:
+    memory = report.trace.memory
+    if memory is None:
+        return None
+    batch = report.trace.batch or 1
+    return {
+        "weights": memory.weight_bytes,
+        "trainable": memory.trainable_bytes,
+        "optimizer": "adam",
+        "kept_for_backward_per_sample": round(memory.saved_per_sample),
+        "by_batch": [
+            {"batch": b, "inference": memory.inference(b), "training": memory.training(b)}
+            for b in batches(memory, report.trace.batch)
+        ],
+        "kept_for_backward": {k: v for k, v in memory.saved_by_layer(batch).items() if v},
+        "fit": None if memory.budget is None else {"budget": memory.budget, "largest_batch": fits(memory)},
+    }
+
+
+def memory_lines(report: Report) -> list[str]:
+    memory = report.trace.memory
+    if memory is None:
+        return []
+    batch = report.trace.batch or 1
+    lines = [
+        f"memory (measured on fake tensors, nothing allocated): weights {binary_bytes(memory.weight_bytes)}; a training step adds "
+        f"gradients and {_OPTIMIZER}, and keeps activations for backward"
+    ]
+    rows = [
+        (str(b), binary_bytes(memory.inference(b)), binary_bytes(memory.training(b)))
+        for b in batches(memory, report.trace.batch)
+    ]
+    header = ("batch", "inference", "training")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        lines.append("  " + "   ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    own = memory.saved_by_layer(batch)
+    top = sorted(
+        ((subtree_saved(memory, name, batch) if name else own.get("", 0), name) for name in _top_level(memory)),
+        reverse=True,
+    )[:3]
+    if memory.batch_dim and memory.saved_per_sample > 0:
+        most = ", ".join(f"{name or 'the model’s own forward'} {binary_bytes(size)}" for size, name in top if size)
+        lines.append(
+            f"  kept for backward: {binary_bytes(memory.saved_per_sample)} per sample"
+            + (f"; at batch {batch} most in {most}" if most else "")
+        )
+    found = fits(memory)
+    if found is not None:
+        lines.append(
+            f"  largest batch in {binary_bytes(memory.budget or 0)}: training {found['training']:,}, "
+            f"inference {found['inference']:,}"
+            + (
+                ""
+                if found["training"]
+                else " (not even one sample trains: weights, gradients and Adam alone "
+                f"take {binary_bytes(memory.training(0))})"
+            )
+        )
+    return lines
+
+
+def _top_level(memory: MemoryUse) -> set[str]:
+    """The model's direct children (and its own forward): where the bytes go, at a glance."""
+    return {name.split(".")[0] for name, *_ in memory.segments}
