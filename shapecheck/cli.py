@@ -550,6 +550,88 @@ def list_command(
             print(f"  {name:<{width}}  {'  '.join(models[name].default_inputs)}")
 
 
+@app.command("diff")
+def diff_command(
+    a: Annotated[str, typer.Argument(metavar="A", help="a model as `check` takes it, or REF:path/to/file.py[:Name]")],
+    b: Annotated[str, typer.Argument(metavar="B", help="the model to compare with A, likewise")],
+    input: Annotated[
+        list[str] | None,
+        typer.Option("--input", "-i", help="per-sample dims of one forward argument, for both models", metavar="SPEC"),
+    ] = None,
+    batch: Annotated[int, typer.Option(metavar="N", help="batch size for both (default 1)")] = 1,
+    arg: Annotated[
+        list[str] | None,
+        typer.Option("--arg", help="constructor keyword argument KEY=VALUE for both; repeatable", metavar="KEY=VALUE"),
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(metavar="N", help="show differing layers down to this depth (table, markdown)")
+    ] = None,
+    format: Annotated[RunFormat, typer.Option("--format", "-f", help="output format")] = RunFormat.table,
+    color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
+) -> None:
+    """Compare two models traced on the same input: the layers whose output shapes, parameters
+    or Mult-Adds differ, and those only one has. A model at a git commit is REF:file.py[:Name]
+    (HEAD~1:model.py:Net).
+
+    Exit codes: 0 the same, 1 they differ, 2 bad usage or a model that does not load.
+    """
+    import tempfile
+
+    from .spec import parse_arg
+
+    _tolerant_streams()
+    if depth is not None and depth < 0:
+        print(f"error: --depth must be 0 or more, got {depth}", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        from .api import check_options, parse_inputs
+        from .loading import gitref
+        from .worker import Job
+
+        specs = parse_inputs(input or None)
+        args = dict(parse_arg(x) for x in arg or [])
+        with tempfile.TemporaryDirectory(prefix="shapecheck-diff-") as folder:
+            targets, renames = [], {}
+            for side, target in (("a", a), ("b", b)):
+                local = gitref.checkout(target, os.path.join(folder, side))
+                if local:  # messages name the file as the user did, not the temporary copy
+                    ref, path, _ = gitref.split(target) or ("", "", "")
+                    renames[local.partition(":")[0]] = f"{ref}:{path}"
+                targets.append(local or target)
+            options = dict(inputs=specs, batch=batch, args=args)
+            work = [Job(name, target, dict(options)) for name, target in zip((a, b), targets, strict=True)]
+            for job in work:
+                check_options(**job.options)
+            from . import worker
+
+            results = worker.run(work, _limits(None, None), parallel=2, progress=_progress())
+    except ShapecheckError as err:
+        raise _fail(err) from None
+    except KeyboardInterrupt:
+        _die_by_sigint()
+    for result in results:
+        if result.report is None:
+            message = result.error or ""
+            for local, given in renames.items():
+                message = message.replace(local, given)
+            print(_error_text(message, result.hint, result.detail), file=sys.stderr)
+            raise typer.Exit(2)
+    from .diff import compare
+    from .render import diff as show
+
+    reports = [r.report for r in results if r.report is not None]
+    for report, result in zip(reports, results, strict=True):
+        report.model = result.name  # the target as given (a commit's file is read from a temporary copy)
+    found = compare(reports[0], reports[1])
+    if format == RunFormat.json:
+        show.render_json(found, sys.stdout)
+    elif format == RunFormat.markdown:
+        show.render_markdown(found, sys.stdout, depth)
+    else:
+        show.render_table(found, sys.stdout, color=color.value, depth=depth)
+    raise typer.Exit(0 if found.same else 1)
+
+
 @app.command("explain")
 def explain_command(
     message: Annotated[str | None, typer.Argument(help="the error message; read from stdin when omitted or -")] = None,

@@ -58,8 +58,8 @@ def memory_lines(report: Report) -> list[str]:
         return []
     batch = report.trace.batch or 1
     lines = [
-        f"memory (measured on fake tensors, nothing allocated): weights {binary_bytes(memory.weight_bytes)}; a training step adds "
-        f"gradients and {_OPTIMIZER}, and keeps activations for backward"
+        f"memory (measured on fake tensors, nothing allocated): weights {binary_bytes(memory.weight_bytes)}; "
+        f"a training step adds gradients and {_OPTIMIZER}, and keeps activations for backward"
     ]
     rows = [
         (str(b), binary_bytes(memory.inference(b)), binary_bytes(memory.training(b)))

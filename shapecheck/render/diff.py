@@ -1,0 +1,175 @@
+"""`shapecheck diff` as a table, JSON (`shapecheck-diff/1`) or Markdown."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from ..diff import LayerChange, LayerSide, ModelDiff
+from .common import count, quantity
+
+DIFF_SCHEMA = "shapecheck-diff/1"
+_MARK = {"changed": "~", "added": "+", "removed": "-"}
+
+
+def _shapes(side: LayerSide | None) -> str:
+    if side is None:
+        return ""
+    if side.failed:
+        return "✗"
+    return "  ".join("[" + ", ".join(map(str, shape)) + "]" for shape in side.outputs[:3]) or "…"
+
+
+def _arrow(change: LayerChange, aspect: str, fmt) -> str:
+    a = getattr(change.a, aspect) if change.a else None
+    b = getattr(change.b, aspect) if change.b else None
+    if change.kind == "changed" and aspect not in change.differs:
+        return fmt(a) if a else ""
+    if not a and not b:
+        return ""
+    left = fmt(a) if a else ("—" if change.a is None else "0")
+    right = fmt(b) if b else ("—" if change.b is None else "0")
+    return f"{left} → {right}"
+
+
+def _delta(a: int, b: int, fmt=count) -> str:
+    if a == b:
+        return "same"
+    change = f" ({(b - a) / a:+.1%})" if a else ""
+    return f"{fmt(a)} → {fmt(b)}{change}"
+
+
+def summary_line(diff: ModelDiff) -> str:
+    kinds = {k: sum(c.kind == k for c in diff.changes) for k in _MARK}
+    if diff.same:
+        head = f"no layer differs ({diff.compared} compared)"
+    else:
+        head = f"{len(diff.changes)} layer{'s' * (len(diff.changes) != 1)} differ: " + ", ".join(
+            f"{n} {k}" for k, n in kinds.items() if n
+        )
+    return (
+        f"{head} · params {_delta(diff.a.total_params, diff.b.total_params)} · "
+        f"Mult-Adds {_delta(diff.a.total_mult_adds, diff.b.total_mult_adds, quantity)}"
+    )
+
+
+def _depth(change: LayerChange) -> int:
+    return 0 if change.name == "(model)" else change.name.count(".") + 1
+
+
+def shown(diff: ModelDiff, depth: int | None) -> list[LayerChange]:
+    """The changes at `depth` or above (those below are inside a shown row's figures)."""
+    return [c for c in diff.changes if depth is None or _depth(c) <= depth]
+
+
+def _label(change: LayerChange) -> str:
+    name = change.name + (f" (call {change.call})" if change.call > 1 else "")
+    if change.kind == "changed" and "type" in change.differs and change.a and change.b:
+        kind = f"{change.a.type} → {change.b.type}"
+    else:
+        kind = (change.a or change.b).type  # type: ignore[union-attr]
+    inside = f", +{change.inside} inside" if change.inside else ""
+    return f"{name} ({kind}{inside})"
+
+
+def render_table(diff: ModelDiff, stream: TextIO | None = None, color: str = "auto", depth: int | None = None) -> None:
+    from .text import make_console
+
+    console = make_console(stream, color)
+    console.print(Text(f"A: {diff.a.label}\nB: {diff.b.label}"), soft_wrap=True)
+    for side, summary in (("A", diff.a), ("B", diff.b)):
+        if summary.error:
+            console.print(Text(f"{side}'s forward pass failed: {summary.error}", style="red"), soft_wrap=True)
+    rows = shown(diff, depth)
+    if rows:
+        table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
+        table.add_column("")
+        table.add_column("Layer", no_wrap=True)
+        table.add_column("Output A", overflow="fold")
+        table.add_column("Output B", overflow="fold")
+        table.add_column("Params", justify="right", no_wrap=True)
+        table.add_column("Mult-Adds", justify="right", no_wrap=True)
+        for change in rows:
+            table.add_row(
+                _MARK[change.kind],
+                escape(_label(change)),
+                escape(_shapes(change.a)),
+                escape(_shapes(change.b)),
+                _arrow(change, "params", count),
+                _arrow(change, "mult_adds", quantity),
+                style={"added": "green", "removed": "red"}.get(change.kind),
+            )
+        console.print()
+        console.print(table)
+    console.print()
+    console.print(Text(summary_line(diff), style="green" if diff.same else "yellow"), soft_wrap=True)
+
+
+def _side_dict(side: LayerSide | None) -> dict | None:
+    if side is None:
+        return None
+    return {
+        "type": side.type,
+        "outputs": [list(s) for s in side.outputs],
+        "failed": side.failed,
+        "params": side.params,
+        "mult_adds": side.mult_adds,
+    }
+
+
+def to_dict(diff: ModelDiff) -> dict:
+    def model(summary) -> dict:
+        return {
+            "model": summary.label,
+            "total_params": summary.total_params,
+            "total_mult_adds": summary.total_mult_adds,
+            "error": summary.error,
+        }
+
+    return {
+        "schema": DIFF_SCHEMA,
+        "same": diff.same,
+        "a": model(diff.a),
+        "b": model(diff.b),
+        "compared": diff.compared,
+        "layers": [
+            {
+                "name": c.name,
+                "call": c.call,
+                "change": c.kind,
+                "differs": c.differs,
+                "inside": c.inside,
+                "a": _side_dict(c.a),
+                "b": _side_dict(c.b),
+            }
+            for c in diff.changes
+        ],
+    }
+
+
+def render_json(diff: ModelDiff, stream: TextIO) -> None:
+    json.dump(to_dict(diff), stream, indent=2)
+    stream.write("\n")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(diff: ModelDiff, stream: TextIO, depth: int | None = None) -> None:
+    lines = [f"**shapecheck diff** `{_cell(diff.a.label)}` → `{_cell(diff.b.label)}`: {_cell(summary_line(diff))}", ""]
+    for side, summary in (("A", diff.a), ("B", diff.b)):
+        if summary.error:
+            lines += [f"{side}'s forward pass failed: `{_cell(summary.error)}`", ""]
+    if shown(diff, depth):
+        lines += ["| | Layer | Output A | Output B | Params | Mult-Adds |", "| --- | --- | --- | --- | ---: | ---: |"]
+        for c in shown(diff, depth):
+            lines.append(
+                f"| {_MARK[c.kind]} | `{_cell(_label(c))}` | {_cell(_shapes(c.a))} | {_cell(_shapes(c.b))} | "
+                f"{_cell(_arrow(c, 'params', count))} | {_cell(_arrow(c, 'mult_adds', quantity))} |"
+            )
+    stream.write("\n".join(lines) + "\n")
