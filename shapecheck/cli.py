@@ -70,6 +70,7 @@ class Format(str, Enum):
     sarif = "sarif"
     junit = "junit"
     markdown = "markdown"
+    html = "html"
 
 
 class RunFormat(str, Enum):

@@ -37,7 +37,7 @@ else:  # pragma: no cover - Python 3.10
 
 TOP_KEYS = {"checks", "ignore", "strict", "format", "engine", "timeout", "memory_limit"}
 CHECK_KEYS = {"model", "inputs", "args", "batch", "train", "weights", "ignore", "name", "no_batch", "engine"}
-FORMATS = ("table", "json", "github", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "github", "sarif", "junit", "markdown", "html")
 
 
 class ConfigError(ShapecheckError):

@@ -84,7 +84,7 @@ def test_config_option_points_at_a_file_and_cli_overrides_it(tmp_path):
             "ci.toml:6: check 2: 'batch' must be a whole number",
         ),
         ('[[checks]]\nmodel = "resnet18"\nweights = 3\n', "ci.toml:3: check 1: 'weights' must be a path"),
-        ('format = "html"\n[[checks]]\nmodel = "vgg11"\n', "'format' must be one of"),
+        ('format = "pdf"\n[[checks]]\nmodel = "vgg11"\n', "'format' must be one of"),
         ('ignore = "SC103\n', "not valid TOML"),
         ("verbose = true\n", "unknown key 'verbose'"),
     ],
@@ -165,7 +165,7 @@ def test_every_format_is_handled(results):
     for fmt in FORMATS:
         assert _render(fmt, results).strip(), fmt
     with pytest.raises(KeyError):
-        renderer("html")
+        renderer("pdf")
 
 
 def test_github_workflow_commands(results):

@@ -17,6 +17,7 @@ _MODULES = {
     "sarif": "sarif",
     "junit": "junit",
     "markdown": "markdown",
+    "html": "html",
 }
 FORMATS = tuple(_MODULES)
 

@@ -1,0 +1,326 @@
+"""`--format html`: one self-contained page (no script, no external file): a graph of the
+model's modules and functional ops as SVG, the findings, and the per-layer table.
+
+The graph shows the rows at the deepest level that keeps it readable (at most `_MOST` boxes),
+data flowing from the row that made each tensor to the rows that read it. The row that failed
+and the edges into it are red; a run of identical blocks in a row (same type, parameters and
+shapes, each feeding the next) is one box marked ×N.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from html import escape
+from typing import TextIO
+
+from ..report import Report
+from ..trace.records import OP, LayerRecord
+from .common import codes_by_row, count, quantity, shape_text, shapes_text
+
+_MOST = 48  # boxes in the graph
+_BOX_W, _BOX_H, _STEP, _LEFT, _TOP = 360, 46, 74, 30, 20
+INPUT = -1  # the node of the model's inputs
+
+
+@dataclass
+class Node:
+    key: int  # the row index it stands for (INPUT for the model's inputs)
+    title: str
+    detail: str
+    output: str
+    op: bool = False
+    failed: bool = False
+    repeat: int = 1
+    last: str = ""  # the name of the last block folded into it
+    members: list[int] = field(default_factory=list)  # row indices folded into it
+
+
+@dataclass
+class Edge:
+    source: int
+    target: int
+    shape: str
+    failing: bool = False
+
+
+def _graph_depth(report: Report) -> int:
+    """The deepest level whose boxes number at most _MOST (repeats folded count once)."""
+    deepest = max((r.depth for r in report.layers), default=0)
+    for depth in range(deepest, 0, -1):
+        if len(_fold(report, _nodes_at(report, depth))[0]) <= _MOST:
+            return depth
+    return 1
+
+
+def _nodes_at(report: Report, depth: int) -> list[LayerRecord]:
+    """Rows that are boxes at `depth`: those at it, and shallower ones with nothing below."""
+    has_child = {r.parent for r in report.layers if r.parent is not None and r.depth <= depth}
+    rows = [r for r in report.layers if 0 < r.depth <= depth and (r.depth == depth or r.index not in has_child)]
+    return rows or [r for r in report.layers if r.depth == 0]
+
+
+def _fold(report: Report, rows: list[LayerRecord]) -> tuple[list[Node], dict[int, int]]:
+    """Nodes for `rows`, runs of identical blocks folded; and row index → the node's key."""
+    nodes: list[Node] = []
+    owner: dict[int, int] = {}
+    previous: LayerRecord | None = None
+    for row in rows:
+        last = nodes[-1] if nodes else None
+        if (
+            last is not None
+            and previous is not None
+            and row.kind != OP
+            and row.type == previous.type
+            and row.parent == previous.parent
+            and row.params == previous.params
+            and [t.shape for t in row.inputs] == [t.shape for t in previous.inputs]
+            and [t.shape for t in row.outputs] == [t.shape for t in previous.outputs]
+            and any(t.source is not None and _within(report, t.source, previous.index) for t in row.inputs)
+            and not row.failed
+        ):
+            last.repeat += 1
+            last.last = row.name
+            last.members.append(row.index)
+            owner[row.index] = last.key
+            previous = row
+            continue
+        node = Node(
+            key=row.index,
+            title=row.name,
+            detail=row.type + (f" · {count(row.params)} params" if row.kind != OP and row.params else ""),
+            output="✗" if row.failed else shapes_text(row.outputs, limit=2).replace("\n", " "),
+            op=row.kind == OP,
+            members=[row.index],
+        )
+        nodes.append(node)
+        owner[row.index] = node.key
+        previous = row
+    return nodes, owner
+
+
+def _within(report: Report, index: int, ancestor: int) -> bool:
+    row: LayerRecord | None = report.trace.layers[index]
+    while row is not None:
+        if row.index == ancestor:
+            return True
+        row = report.trace.row(row.parent)
+    return False
+
+
+def build_graph(report: Report) -> tuple[list[Node], list[Edge]]:
+    depth = _graph_depth(report)
+    nodes, owner = _fold(report, _nodes_at(report, depth))
+
+    def node_of(index: int | None) -> int | None:
+        row = report.trace.row(index)
+        while row is not None and row.index not in owner:
+            row = report.trace.row(row.parent)
+        return owner[row.index] if row is not None else None
+
+    # a tensor's producer, for a row that reads it: the last row before it that returned it (an
+    # in-place ReLU returns the tensor the BatchNorm before it made), not counting enclosing rows
+    made: dict[int | None, list[int]] = {}
+    for row in report.trace.layers:
+        for t in row.outputs:
+            made.setdefault(t.tid, []).append(row.index)
+
+    def producer(t, reader: LayerRecord) -> int | None:
+        before = made.get(t.tid, [])[: bisect.bisect_left(made.get(t.tid, []), reader.index)]
+        for index in reversed(before):
+            if not _within(report, reader.index, index):
+                return index
+        return t.source
+
+    failing = report.trace.failing
+    if failing is not None:
+        for node in nodes:
+            if node.key == node_of(failing.index):
+                node.failed = True
+                node.output = "✗"
+    edges: dict[tuple[int, int], Edge] = {}
+    for row in report.trace.layers:
+        target = node_of(row.index)
+        if target is None:
+            continue
+        for t in row.inputs:
+            made_by = producer(t, row) if t.tid is not None else t.source
+            if made_by is not None:
+                source = node_of(made_by)
+            elif report.trace.is_model_input(t):
+                source = INPUT
+            else:
+                continue
+            if source is None or source == target:
+                continue
+            edge = edges.setdefault((source, target), Edge(source, target, shape_text(t)))
+            if failing is not None and row.index == failing.index:
+                edge.failing = True
+                edge.shape = shape_text(t)
+    if report.inputs:
+        shapes = ", ".join(shape_text(i) for i in report.inputs[:3])
+        nodes.insert(0, Node(INPUT, "input", f"{report.trace.batch or 'no'} batch", shapes))
+    return nodes, list(edges.values())
+
+
+def svg(report: Report) -> str:
+    nodes, edges = build_graph(report)
+    place = {node.key: i for i, node in enumerate(nodes)}
+    lanes: list[int] = []  # the lowest row each lane is busy until, for long edges
+    parts = []
+    width = _LEFT + _BOX_W + 40
+    for edge in sorted(edges, key=lambda e: (place.get(e.source, 0), place.get(e.target, 0))):
+        if edge.source not in place or edge.target not in place:
+            continue
+        a, b = place[edge.source], place[edge.target]
+        x = _LEFT + _BOX_W // 2
+        y1, y2 = _TOP + a * _STEP + _BOX_H, _TOP + b * _STEP
+        cls = "edge failing" if edge.failing else "edge"
+        arrow = "arrow-failing" if edge.failing else "arrow"
+        if b == a + 1:
+            parts.append(f'<line class="{cls}" x1="{x}" y1="{y1}" x2="{x}" y2="{y2 - 2}" marker-end="url(#{arrow})"/>')
+            parts.append(
+                f'<text class="shape{" failing" if edge.failing else ""}" x="{x + 8}" y="{(y1 + y2) // 2 + 4}">'
+                f"{escape(edge.shape)}</text>"
+            )
+            continue
+        lane = next((i for i, busy in enumerate(lanes) if busy <= a), len(lanes))
+        if lane == len(lanes):
+            lanes.append(b)
+        lanes[lane] = b
+        right = _LEFT + _BOX_W
+        out = right + 18 + 16 * lane
+        width = max(width, out + 20)
+        ya, yb = _TOP + a * _STEP + _BOX_H // 2, _TOP + b * _STEP + _BOX_H // 2
+        parts.append(
+            f'<path class="{cls}" d="M{right},{ya} C{out},{ya} {out},{yb} {right + 2},{yb}" '
+            f'marker-end="url(#{arrow})"><title>{escape(edge.shape)}</title></path>'
+        )
+        if edge.failing:  # the tensor that does not fit, named where it arrives
+            width = max(width, out + 30 + 8 * len(edge.shape))
+            parts.append(f'<text class="shape failing" x="{out + 8}" y="{yb + 4}">{escape(edge.shape)}</text>')
+    for i, node in enumerate(nodes):
+        y = _TOP + i * _STEP
+        cls = (
+            "node"
+            + (" op" if node.op else "")
+            + (" failed" if node.failed else "")
+            + (" io" if node.key == INPUT else "")
+        )
+        repeat = f" – {node.last} (×{node.repeat})" if node.repeat > 1 else ""
+        parts.append(f'<g class="{cls}">')
+        if node.repeat > 1:  # a stack: the folded copies behind
+            parts.append(
+                f'<rect class="behind" x="{_LEFT + 5}" y="{y - 5}" width="{_BOX_W}" height="{_BOX_H}" rx="6"/>'
+            )
+        parts.append(f'<rect x="{_LEFT}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="6"/>')
+        parts.append(
+            f'<text class="title" x="{_LEFT + 10}" y="{y + 18}">{escape(node.title)}{repeat}</text>'
+            f'<text class="detail" x="{_LEFT + 10}" y="{y + 36}">{escape(node.detail)}</text>'
+            f'<text class="out" x="{_LEFT + _BOX_W - 10}" y="{y + 36}" text-anchor="end">'
+            f"{escape(node.output)}</text></g>"
+        )
+    height = _TOP + len(nodes) * _STEP
+    marker = (
+        '<marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{fill}"/></marker>'
+    )
+    defs = (
+        f"<defs>{marker.format(id='arrow', fill='#57606a')}{marker.format(id='arrow-failing', fill='#cf222e')}</defs>"
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="graph of the model">{defs}{"".join(parts)}</svg>'
+    )
+
+
+_STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1f2328; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
+.summary { color: #57606a; } .ok { color: #1a7f37; font-weight: 600; } .bad { color: #cf222e; font-weight: 600; }
+.warn { color: #9a6700; font-weight: 600; }
+.node rect { fill: #f6f8fa; stroke: #8c959f; } .node.op rect { fill: #ffffff; stroke-dasharray: 4 3; }
+.node.io rect { fill: #ddf4ff; stroke: #54aeff; }
+.node.failed rect { fill: #ffebe9; stroke: #cf222e; stroke-width: 2.5; }
+.node rect.behind { fill: #eaeef2; }
+.node .title { font: 600 13px ui-monospace, monospace; } .node .detail { font-size: 12px; fill: #57606a; }
+.node .out { font: 12px ui-monospace, monospace; } .node.failed .out { fill: #cf222e; font-weight: 700; }
+.edge { stroke: #57606a; stroke-width: 1.5; fill: none; } .edge.failing { stroke: #cf222e; stroke-width: 3.5; }
+.shape { font: 11px ui-monospace, monospace; fill: #57606a; } .shape.failing { fill: #cf222e; font-weight: 700; }
+table { border-collapse: collapse; font: 12px ui-monospace, monospace; }
+th, td { text-align: left; padding: 2px 12px 2px 0; vertical-align: top; white-space: pre; }
+td.num { text-align: right; } tr.failed td { color: #cf222e; } tr.op td { color: #57606a; }
+pre.finding { background: #f6f8fa; padding: 10px; border-left: 4px solid #cf222e; white-space: pre-wrap; }
+pre.finding.warning { border-left-color: #bf8700; }
+"""
+
+
+def _table(report: Report) -> str:
+    codes = codes_by_row(report)
+    rows = [
+        "<table><tr><th>Layer</th><th>Type</th><th>Input</th><th>Output</th><th>Params</th><th>Mult-Adds</th>"
+        "<th>Notes</th></tr>"
+    ]
+    from ..trace.costs import subtree_macs
+
+    macs = subtree_macs(report.trace)
+    for row in report.layers:
+        cls = "failed" if row.failed else ("op" if row.kind == OP else "")
+        output = "✗" if row.failed else shapes_text(row.outputs)
+        params = count(row.params) if row.kind != OP and row.params else ""
+        cost = quantity(macs.get(row.index, 0)) if macs.get(row.index) else ""
+        rows.append(
+            f'<tr class="{cls}"><td>{escape("  " * row.depth + row.name)}</td><td>{escape(row.type)}</td>'
+            f"<td>{escape(shapes_text(row.inputs))}</td><td>{escape(output)}</td>"
+            f'<td class="num">{params}</td><td class="num">{cost}</td>'
+            f"<td>{escape(' '.join(codes.get(row.index, [])))}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def report_html(report: Report) -> str:
+    from .text import finding_text, status_line, summary
+
+    status = status_line(report).plain
+    cls = "ok" if not report.findings else ("bad" if report.errors else "warn")
+    parts = [
+        f"<h1>{escape(report.model)}</h1>",
+        f'<p class="summary">{escape(summary(report).plain)}</p>',
+        f'<p class="{cls}">{escape(status)}</p>',
+    ]
+    if report.trace.error is not None and not report.findings:
+        parts.append(f'<p class="bad">{escape(report.trace.error.type)}: {escape(report.trace.error.message)}</p>')
+    parts.append("<h2>Graph</h2>")
+    parts.append(svg(report))
+    if report.findings:
+        parts.append("<h2>Findings</h2>")
+        for f in report.findings:
+            level = "" if f.is_error else " warning"
+            parts.append(f'<pre class="finding{level}">{escape(finding_text(f).plain)}</pre>')
+    parts.append("<h2>Layers</h2>")
+    parts.append(_table(report))
+    return "\n".join(parts)
+
+
+def page(sections: list[str], title: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>\n"
+        + "\n<hr>\n".join(sections)
+        + "\n</body></html>\n"
+    )
+
+
+def render_results(results, stream: TextIO, **_: object) -> None:
+    sections = []
+    for result in results:
+        if result.report is None:
+            hint = f"<p>hint: {escape(result.hint)}</p>" if result.hint else ""
+            sections.append(
+                f'<h1>{escape(result.name)}</h1><p class="bad">error: {escape(result.error or "")}</p>{hint}'
+            )
+        else:
+            sections.append(report_html(result.report))
+    title = "shapecheck: " + ", ".join(r.name for r in results[:3])
+    stream.write(page(sections, title))
