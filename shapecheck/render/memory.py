@@ -27,6 +27,11 @@ def subtree_saved(memory: MemoryUse, name: str, batch: int) -> int:
 def fits(memory: MemoryUse) -> dict[str, int] | None:
     if memory.budget is None:
         return None
+    if not memory.batch_dim:  # the input has no batch dim: one size, which fits or not
+        return {
+            "training": int(memory.training(1) <= memory.budget),
+            "inference": int(memory.inference(1) <= memory.budget),
+        }
     return {
         "training": memory.largest_batch(memory.budget, training=True),
         "inference": memory.largest_batch(memory.budget, training=False),
@@ -62,7 +67,11 @@ def memory_lines(report: Report) -> list[str]:
         f"a training step adds gradients and {_OPTIMIZER}, and keeps activations for backward"
     ]
     rows = [
-        (str(b), binary_bytes(memory.inference(b)), binary_bytes(memory.training(b)))
+        (
+            str(b) if memory.batch_dim else "as given",
+            binary_bytes(memory.inference(b)),
+            binary_bytes(memory.training(b)),
+        )
         for b in batches(memory, report.trace.batch)
     ]
     header = ("batch", "inference", "training")
@@ -81,7 +90,13 @@ def memory_lines(report: Report) -> list[str]:
             + (f"; at batch {batch} most in {most}" if most else "")
         )
     found = fits(memory)
-    if found is not None:
+    if found is not None and not memory.batch_dim:
+        verdict = {1: "fits", 0: "does not fit"}
+        lines.append(
+            f"  in {binary_bytes(memory.budget or 0)} (no batch dim): training {verdict[found['training']]}, "
+            f"inference {verdict[found['inference']]}"
+        )
+    elif found is not None:
         lines.append(
             f"  largest batch in {binary_bytes(memory.budget or 0)}: training {found['training']:,}, "
             f"inference {found['inference']:,}"
