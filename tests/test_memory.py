@@ -115,7 +115,7 @@ def test_without_a_batch_dim_fit_says_whether_the_one_size_fits():
     result = runner.invoke(app, ["resnet18", "-i", "1x3x64x64", "--no-batch", "--fit", "1GiB"])
     assert result.exit_code == 0, result.output
     assert "in 1.0 GiB (no batch dim): training fits, inference fits" in result.stdout
-    assert "  as given    " in result.stdout and "    128 " not in result.stdout
+    assert "  as given    " in result.stdout and "\n    128 " not in result.stdout
     small = runner.invoke(app, ["resnet18", "-i", "1x3x64x64", "--no-batch", "--fit", "100MiB"])
     assert "training does not fit, inference fits" in small.stdout
 
