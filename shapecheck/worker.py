@@ -20,8 +20,10 @@ come back in the order the checks were given.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -98,7 +100,8 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None, progres
         # What every check imports on its first meta op (torch's compile wrappers import
         # dynamo) and shapecheck's own stages: imported once here, not once per worker (a
         # config of 20 tiny checks: 30 s before, see benchmarks/config_run.py).
-        import torch._dynamo  # noqa: F401
+        with _private_inductor_cache():
+            import torch._dynamo  # noqa: F401
 
         from . import api, diagnose  # noqa: F401
         from .trace import engines  # noqa: F401
@@ -180,6 +183,25 @@ def _stop_workers_on_signals(running: list[_Worker]) -> dict:
 _FORK_SAFE = "torch" not in sys.modules  # as this module is imported: before any torch work here
 
 
+@contextlib.contextmanager
+def _private_inductor_cache():
+    """torch 2.15's dynamo makes its cache folder in TMPDIR as it is imported
+    (`torchinductor_<user>`); shapecheck compiles nothing, so it goes to a folder of its own,
+    removed at once, and the user's TMPDIR keeps nothing of the run."""
+    key = "TORCHINDUCTOR_CACHE_DIR"
+    before = os.environ.get(key)
+    folder = tempfile.mkdtemp(prefix="shapecheck-")
+    os.environ[key] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _context():
     """fork where it is safe: in a process that has not run torch code yet (the CLI). Once torch
     has run here (a test suite, a notebook), its OpenMP threads do not survive a fork and the
@@ -204,8 +226,12 @@ class _Worker:
         self.stage: str | None = None
         self.result: CheckResult | None = None
         self._group_checked, self._group_extra = 0.0, 0
-        handle, self.out_path = tempfile.mkstemp(prefix="shapecheck-", suffix=".out")
-        os.close(handle)
+        # A folder of its own: the capture file, and the child's TMPDIR, so what model code and
+        # torch write there (torch 2.15 makes `torchinductor_<user>` as dynamo is imported) goes
+        # with it.
+        self.folder = tempfile.mkdtemp(prefix="shapecheck-")
+        self.out_path = os.path.join(self.folder, "output")
+        open(self.out_path, "wb").close()
         self.conn, child_conn = context.Pipe(duplex=False)
         self.process = context.Process(target=_child, args=(job, child_conn, self.out_path, os.getpid()), daemon=True)
         self.started = time.monotonic()
@@ -319,10 +345,7 @@ class _Worker:
         except OSError:
             return ""
         finally:
-            try:
-                os.unlink(self.out_path)
-            except OSError:
-                pass
+            shutil.rmtree(self.folder, ignore_errors=True)
         return data.decode("utf-8", errors="replace")
 
     def stop(self) -> None:
@@ -372,6 +395,8 @@ def _resident(pid: int) -> int | None:
 
 
 def _child(job: Job, conn, out_path: str, parent: int) -> None:
+    os.environ["TMPDIR"] = os.path.dirname(out_path)  # the worker's folder, removed after it
+    tempfile.tempdir = None  # tempfile reads TMPDIR again
     _own_group(parent)
     _capture_output(out_path)
     _refuse_network()
