@@ -10,10 +10,7 @@ from __future__ import annotations
 import re
 
 from .explanation import UNDECODED, Explanation
-
-
-def _ints(text: str) -> list[int]:
-    return [int(v) for v in re.findall(r"-?\d+", text)]
+from .templates import ints
 
 
 def explain(message: str) -> Explanation | None:
@@ -30,7 +27,7 @@ def explain(message: str) -> Explanation | None:
         match = template.pattern.search(text)
         if match:
             digits = max((len(d) for d in re.findall(r"\d+", match.group(0))), default=0)
-            if digits > 15 or any(abs(n) > _LARGEST for n in _ints(match.group(0))):
+            if digits > 15 or any(abs(n) > _LARGEST for n in ints(match.group(0))):
                 return _undecoded(
                     match.group(0),
                     "its numbers are larger than any tensor PyTorch can make, so they are not read as sizes",

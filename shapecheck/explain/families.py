@@ -612,7 +612,7 @@ FIRST: list[Template] = [
         "a and b must have same reduction dim, but got [{a:int}, {b:int}] X [{c:int}, {d:int}]",
         "SC102",
         "torch/_meta_registrations.py: addmm / mm (the meta device's wording of mat1 and mat2)",
-        lambda f: read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"])),
+        _matmul_loose,
         dict(a=2, b=1568, c=1050, d=10),
     ),
     Template(
@@ -719,7 +719,7 @@ FIRST: list[Template] = [
         "size mismatch, m1: [{a:int} x {b:int}], m2: [{c:int} x {d:int}]",
         "SC102",
         "THC/THTensorMath addmm (PyTorch ≤ 1.4)",
-        lambda f: read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"])),
+        _matmul_loose,
         dict(a=64, b=2304, c=1600, d=10),
     ),
     Template(
@@ -747,7 +747,7 @@ FIRST: list[Template] = [
         "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:shape}, but got {got:int}-dimensional input of size {shape:shape}",
         "SC105",
         "aten/src/ATen/native/Convolution.cpp: check_input_shape_forward (before 1.11)",
-        lambda f: read.weight_rank(f["weight"], int(f["got"]), f["shape"]),
+        _weight_dims,
         dict(n=4, m=4, weight="[16, 3, 3, 3]", got=3, shape="[3, 32, 32]"),
     ),
     Template(

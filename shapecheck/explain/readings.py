@@ -7,13 +7,9 @@ says what they are, the causes they support and the fixes. The template table
 from __future__ import annotations
 
 import math
-import re
 
 from .explanation import Explanation
-
-
-def _ints(text: str) -> list[int]:
-    return [int(v) for v in re.findall(r"-?\d+", text)]
+from .templates import ints
 
 
 def _square_split(total: int, channels_hint: list[int]) -> tuple[int, int] | None:
@@ -317,7 +313,7 @@ def broadcast(x, y, dim) -> Explanation:
 
 
 def invalid_view(shape_text, total) -> Explanation:
-    dims = _ints(shape_text)
+    dims = ints(shape_text)
     const = math.prod(d for d in dims if d != -1) or 1
     e = Explanation(
         "SC113",
@@ -460,7 +456,7 @@ def rnn_rank(want, got) -> Explanation:
 
 
 def conv_rank(nd, shape_text) -> Explanation:
-    dims = _ints(shape_text)
+    dims = ints(shape_text)
     e = Explanation(
         "SC105",
         f"conv{nd}d got a {len(dims)}-D input {shape_text}",
@@ -484,8 +480,8 @@ def conv_rank(nd, shape_text) -> Explanation:
 
 
 def weight_rank(weight, got, shape_text) -> Explanation:
-    dims = _ints(shape_text)
-    w = _ints(weight)
+    dims = ints(shape_text)
+    w = ints(weight)
     e = Explanation(
         "SC105",
         f"a {len(w)}-D conv weight {weight} received a {got}-D input {shape_text}",
@@ -518,7 +514,7 @@ def indices_dtype(got) -> Explanation:
 
 
 def target_size(target, output) -> Explanation:
-    t, o = _ints(target), _ints(output)
+    t, o = ints(target), ints(output)
     e = Explanation(
         "SC125",
         f"a loss compares a target of {target} with an output of {output}",

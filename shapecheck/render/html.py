@@ -100,12 +100,7 @@ def _fold(report: Report, rows: list[LayerRecord]) -> tuple[list[Node], dict[int
 
 
 def _within(report: Report, index: int, ancestor: int) -> bool:
-    row: LayerRecord | None = report.trace.layers[index]
-    while row is not None:
-        if row.index == ancestor:
-            return True
-        row = report.trace.row(row.parent)
-    return False
+    return any(row.index == ancestor for row in report.trace.ancestors(report.trace.layers[index]))
 
 
 def build_graph(report: Report) -> tuple[list[Node], list[Edge]]:
