@@ -159,6 +159,10 @@ def check(
     with _model_output_to_stderr(), _one_at_a_time():
         loaded = _load(model, args, trust_pickle, defined_at)
     batch_or_none = None if no_batch else batch
+    if loaded.own_batch is not None:  # a script's dry run: its tensors, its batch
+        if parsed is not None:
+            raise SpecError(f"{loaded.label} is a script: it makes its own tensors, so --input does not apply")
+        batch_or_none = loaded.own_batch[0]
     if loaded.kind != "module":
         if weights:
             raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")

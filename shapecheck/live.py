@@ -129,18 +129,26 @@ class LiveDiagnosis:
 
 
 def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiagnosis | None:
-    """A diagnosis of a shape error from its traceback; None for other exceptions."""
-    if not isinstance(exc, SHAPE_ERRORS) or "torch" not in sys.modules:
+    """A diagnosis of a shape error from its traceback; None for other exceptions. An error
+    raised from another (`raise ValueError(...) from e`, or while handling one) is diagnosed
+    from the first shape error in its chain that holds the failing call."""
+    if "torch" not in sys.modules:
         return None
+    chained = _shape_error_in_chain(exc)
+    if chained is None:
+        return None
+    exc = chained
     frames = _frames(exc.__traceback__)
     first_line = (str(exc).strip().splitlines() or [""])[0]
     error = f"{type(exc).__name__}: {first_line}"
     called = _outermost_module_call(frames)
     if called is not None:
-        module, args, kwargs = called
-        found = _check_call(error, module, args, kwargs, budget_s)
-    else:
+        module, args, kwargs, _ = called
+        found = _check_program(error, frames, called, budget_s) or _check_call(error, module, args, kwargs, budget_s)
+    else:  # a loss or metric: the model that feeds it first; the program when no rule explains that
         found = _outside_modules(error, frames, budget_s)
+        if not _explained(found):
+            found = _check_program(error, frames, called, budget_s) or found
     user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
     if user:
         frame, line = user[-1]
@@ -148,6 +156,35 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
             f"{_display(frame.f_code.co_filename)}:{line}: {linecache.getline(frame.f_code.co_filename, line).strip()}"
         )
     return found
+
+
+def _explained(found: LiveDiagnosis) -> bool:
+    return found.report is not None and any(f.code != "SC100" for f in found.report.findings)
+
+
+def _shape_error_in_chain(exc: BaseException) -> BaseException | None:
+    """The exception, or the one it was raised from or while handling, whose traceback reaches
+    torch: the error a shape check can explain."""
+    seen: set[int] = set()
+    first = None
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, SHAPE_ERRORS):
+            first = first or current
+            if _reaches_torch(current.__traceback__):
+                return current
+        current = current.__cause__ or current.__context__
+    return first
+
+
+def _reaches_torch(tb) -> bool:
+    torch_dir = os.path.dirname(os.path.dirname(os.path.dirname(_module_file())))
+    while tb is not None:
+        if os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(torch_dir + os.sep):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 # -- frames -------------------------------------------------------------------------------------
@@ -168,33 +205,15 @@ def _module_file() -> str:
 
 
 def _outermost_module_call(frames):
-    """(module, args, kwargs) of the outermost nn.Module call on the stack."""
-    from torch import nn
+    from .loading.program import outermost_module_call
 
-    call_file = _module_file()
-    for frame, _ in frames:
-        code = frame.f_code
-        if code.co_name in ("_call_impl", "_wrapped_call_impl") and os.path.abspath(code.co_filename) == call_file:
-            local = frame.f_locals
-            module = local.get("self")
-            if isinstance(module, nn.Module):
-                return module, tuple(local.get("args", ())), dict(local.get("kwargs", {}))
-    return None
+    return outermost_module_call(frames)
 
 
 def _is_user(filename: str) -> bool:
-    import sysconfig
+    from .loading.program import is_user_file
 
-    stdlib = sysconfig.get_paths()["stdlib"]
-    own = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.abspath(filename)
-    return not (
-        filename.startswith("<")
-        or path.startswith(stdlib)
-        or path.startswith(own)
-        or f"{os.sep}site-packages{os.sep}" in path
-        or f"{os.sep}dist-packages{os.sep}" in path
-    )
+    return is_user_file(filename)
 
 
 def _display(path: str) -> str:
@@ -307,6 +326,64 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
             "in a test checks this very object"
         )
     return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
+
+
+# -- the program around the failing call ----------------------------------------------------------
+
+
+def _check_program(error: str, frames, called, budget_s: float) -> LiveDiagnosis | None:
+    """The diagnosis of the program around the failing call (loading/program.py), when it tells
+    more than the failing module alone: modules or ops before the call feed it, or the module is
+    a library's layer built by the user's code. None to fall back on the module's own check."""
+    from torch import nn
+
+    from .api import check
+    from .errors import ShapecheckError
+    from .loading import program
+
+    where = program.program_frame(frames, called)
+    if where is None:
+        return None
+    frame, line = where
+    found = program.slice_program(frame, line)
+    if found is None:
+        return None
+    failing_module = called[0] if called is not None else None
+    own_class = failing_module is not None and _is_user(_class_file(type(failing_module)) or "<unknown>")
+    if found.calls_before == 0 and (own_class or failing_module is None):
+        return None  # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it
+    try:
+        module, values, sites, label = program.build(found, frame)
+    except Exception:
+        return None
+    specs, batch, _ = from_tensors(tuple(values), {})
+    if specs is None:
+        return None
+    modes = {m.training for m in module.children()}
+    try:
+        report = check(
+            module,
+            specs,
+            batch=batch or 1,
+            no_batch=batch is None,
+            train=modes == {True},
+            probe_budget_s=budget_s,
+            engine="meta",
+            defined_at=program.Sites(sites, ASSIGNED),
+        )
+    except ShapecheckError:
+        return None
+    trace = report.trace
+    if trace.error is None or trace.failing is None:
+        return None  # on meta the slice runs: it is not the program that failed
+    report.model = label
+    at = f"{_display(found.file)}:{line}"
+    shown = ", ".join(found.modules) or "no module"
+    link = f"checked the code around {at} that leads to the failing call: {shown}" + (
+        f", fed by {', '.join(f'`{n}`' for n in found.inputs)}" if found.inputs else ""
+    )
+    model = type(failing_module).__name__ if isinstance(failing_module, nn.Module) else label
+    return LiveDiagnosis(error, model=model, report=report, link=link)
 
 
 # -- an error outside any module ----------------------------------------------------------------

@@ -44,6 +44,8 @@ class LoadedModel:
     # Keyword inputs passed as FakeTensors on meta, given or default (InputSpec.fake):
     # transformers' attention_mask, whose values it reads except while tracing.
     fake_inputs: frozenset[str] = frozenset()
+    # A program (a script's dry run) brings its own batch: (batch,), None when --batch applies.
+    own_batch: tuple[int | None] | None = None
 
 
 # -- offline --------------------------------------------------------------------------------
@@ -389,6 +391,18 @@ def _module_classes(module) -> list[str]:
 def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedModel:
     import linecache
 
+    if name is None and path.endswith(".py") and os.path.isfile(path):
+        from . import program
+
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                source = f.read()
+        except (OSError, UnicodeDecodeError):
+            source = ""
+        if source and not program.defines_modules(source):
+            if args:
+                raise LoadError("--arg applies to model classes and functions; a script makes its own model")
+            return _from_program(path, target)
     notes: list[str] = []
     def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     # Source lines are quoted from linecache: a file edited since (--fix, a notebook) is read anew.
@@ -413,6 +427,64 @@ def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedMo
 
     module = load(True, def_sites)
     return LoadedModel(module, target, notes=notes, def_sites=def_sites, rebuild=lambda: _with_sites(load))
+
+
+def _from_program(path: str, target: str) -> LoadedModel:
+    """A file that defines no nn.Module class is a program: run on meta tensors (weights skipped,
+    nothing downloaded), it is the program around its first shape error (also one its own
+    try/except catches) that is traced, or when it has none, around its last module call."""
+    import torch
+
+    from ..spec import from_tensors
+    from . import program
+
+    notes: list[str] = []
+    def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    watcher = program.Watcher(path)
+    stopped: LoadError | None = None
+    try:
+        with _building(notes, def_sites, True), torch.device("meta"), watcher:
+            _import_file(path)
+    except LoadError as err:
+        stopped = err
+    captured = watcher.failure or watcher.last
+    if captured is None or captured.module is None:
+        if watcher.failure is not None:
+            raise LoadError(
+                f"the dry run of {path} failed at {watcher.failure.at} with {watcher.failure.error}, "
+                "in code shapecheck cannot replay on its own",
+                detail=stopped.detail if stopped else None,
+            )
+        if watcher.value_read is not None:
+            raise LoadError(
+                f"the dry run of {path} stopped at {watcher.value_read}: it reads a tensor's value, and a dry "
+                "run has shapes only (meta tensors); no shape error before that line",
+                hint=f"run it for real: shapecheck run {path}",
+            )
+        if stopped is not None:
+            raise LoadError(
+                f"the dry run of {path} stopped before any shape error: {stopped.message}",
+                hint="it is not a shape error; a dry run runs the script on meta tensors (no data, no weights)",
+                detail=stopped.detail,
+            )
+        raise LoadError(
+            f"{path} defines no nn.Module class and calls no module",
+            hint=f"name a model: {path}:NAME, or a function that builds one",
+        )
+    sites = program.Sites(captured.sites, def_sites)
+    specs, batch, why = from_tensors(tuple(captured.values), {})
+    if specs is None:
+        raise LoadError(f"the dry run of {path} reached {captured.at}, but {why}")
+    notes.insert(0, f"dry run of {path} on meta tensors: the code around {captured.at}")
+    module = captured.module
+    return LoadedModel(
+        module,  # type: ignore[arg-type]
+        target,
+        default_inputs=specs,
+        notes=notes,
+        def_sites=sites,  # type: ignore[arg-type]
+        own_batch=(batch,),
+    )
 
 
 def _with_sites(build):

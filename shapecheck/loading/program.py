@@ -1,0 +1,630 @@
+"""A program as a checkable model: the statements of a script, a function, a notebook cell or a
+test that lead to a failing call, replayed as the forward of a module.
+
+Most shape errors are met in code that glues modules together (`features =
+feature_extractor(x)` then `fc(features)` at a script's top level), not inside one module. Given
+the frame that made the failing call, `slice_program` reads that code's source and keeps the
+statements the failing one depends on (a backward slice over assignments, within the block
+that holds it and the blocks around it). What the slice reads but does not compute comes from
+the frame: modules become submodules of a `Program` module, tensors its inputs (with their live
+shapes), anything else a constant. The forward is compiled from the user's own statements with
+the user's file name and line numbers, so every module call and functional op it records, and
+every fix a rule writes, is at the user's line.
+
+The slice never calls the user's own functions or objects other than modules and tensors (their
+effects are unknown): a statement that would is cut, and what it assigned comes in as an input
+with its live value's shape. A name the kept statements assign may not also be read before
+them (its live value is the later one), so the slice starts after the last such assignment.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import linecache
+from dataclasses import dataclass, field
+from types import FrameType
+
+# Builtins a kept statement may call: they only read their arguments.
+_SAFE_BUILTINS = frozenset(
+    {"abs", "all", "any", "bool", "dict", "enumerate", "float", "getattr", "hasattr", "int", "isinstance", "len"}
+    | {"list", "max", "min", "print", "range", "reversed", "round", "slice", "sorted", "str", "sum", "tuple", "zip"}
+)
+# Top-level packages whose functions a kept statement may call (torch.flatten, F.relu, math.prod).
+_SAFE_PACKAGES = frozenset({"torch", "math", "operator", "einops", "torchvision"})
+
+
+@dataclass
+class ProgramSlice:
+    """The statements to replay and where their free names come from; plain data."""
+
+    file: str
+    scope: str  # "<module>" for a script's or cell's top level, else the function's name
+    line: int  # the failing line
+    statements: list[ast.stmt]  # the failing statement last
+    modules: list[str] = field(default_factory=list)  # free names bound to nn.Modules
+    inputs: list[str] = field(default_factory=list)  # free names bound to tensors (or structures of them)
+    constants: dict[str, object] = field(default_factory=dict)
+    assigned_at: dict[str, int] = field(default_factory=dict)  # module name → the line that assigned it
+    result: str | None = None  # the name the failing statement assigns, returned by the forward
+
+    @property
+    def calls_before(self) -> int:
+        """How many kept statements come before the failing one."""
+        return len(self.statements) - 1
+
+
+# -- reading the source ----------------------------------------------------------------------------
+
+
+def _scope_body(tree: ast.Module, scope: str, first_line: int) -> list[ast.stmt] | None:
+    if scope == "<module>":
+        return tree.body
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == scope:
+            starts = [node.lineno] + [d.lineno for d in node.decorator_list]
+            if first_line in starts:
+                return node.body
+    return None
+
+
+def _contains(node: ast.AST, line: int) -> bool:
+    return node.lineno <= line <= (node.end_lineno or node.lineno)  # type: ignore[attr-defined]
+
+
+def _bodies(node: ast.stmt) -> list[list[ast.stmt]]:
+    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        return [node.body, *[h.body for h in node.handlers], node.orelse, node.finalbody]  # type: ignore[attr-defined]
+    return [getattr(node, name) for name in ("body", "orelse") if isinstance(getattr(node, name, None), list)]
+
+
+def _header(node: ast.stmt) -> ast.expr | None:
+    """The expression a compound statement evaluates before its body (a for's iterable)."""
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return node.iter
+    if isinstance(node, (ast.If, ast.While)):
+        return node.test
+    if isinstance(node, (ast.With, ast.AsyncWith)) and node.items:
+        return node.items[0].context_expr
+    return None
+
+
+def _path(body: list[ast.stmt], line: int) -> tuple[list[ast.stmt], ast.stmt] | None:
+    """(the simple statements before the failing one, outer blocks first; the failing one)."""
+    before: list[ast.stmt] = []
+    for node in body:
+        if not _contains(node, line):
+            if node.lineno < line:
+                before.append(node)
+            continue
+        for inner in _bodies(node):
+            if inner and any(_contains(s, line) for s in inner):
+                found = _path(inner, line)
+                if found is None:
+                    return None
+                return before + found[0], found[1]
+        head = _header(node)
+        if head is not None and _contains(head, line):
+            return before, ast.copy_location(ast.Expr(value=head), head)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return None
+        return before, node
+    return None
+
+
+def _roots(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _stored(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+    """(names a statement binds, names whose value it changes in place: `x[0] = ...`)."""
+    binds: set[str] = set()
+    changes: set[str] = set()
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        targets = [stmt.target]
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                binds.add(node.id)
+        if isinstance(target, (ast.Attribute, ast.Subscript)):
+            root = _roots(target)
+            if root:
+                changes.add(root)
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            binds.add(node.target.id)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        if isinstance(func, ast.Attribute) and func.attr.endswith("_") and not func.attr.startswith("_"):
+            root = _roots(func.value)
+            if root:
+                changes.add(root)  # x.unsqueeze_(0), x.resize_(...)
+    return binds, changes
+
+
+def _read(node: ast.AST) -> set[str]:
+    """Names a statement or expression reads, less those its comprehensions and lambdas bind."""
+    local: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.comprehension):
+            local |= {n.id for n in ast.walk(inner.target) if isinstance(n, ast.Name)}
+        elif isinstance(inner, ast.Lambda):
+            local |= {a.arg for a in inner.args.args}
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if isinstance(node, ast.AugAssign):
+        root = _roots(node.target)
+        if root:
+            names.add(root)
+    return names - local
+
+
+def backward_slice(
+    before: list[ast.stmt], failing: ast.stmt, frozen: frozenset[str] = frozenset()
+) -> tuple[list[ast.stmt], set[str]]:
+    """The statements of `before` the failing one depends on, in order, and the names they all
+    read without assigning (the free names). `frozen` names are taken as they are, not traced
+    back (the modules: their construction is not replayed)."""
+    kept = [failing]
+    needed = _read(failing)
+    for stmt in reversed(before):
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
+            continue
+        binds, changes = _stored(stmt)
+        if not (binds | changes) & (needed - frozen):
+            continue
+        kept.insert(0, stmt)
+        needed = (needed - (binds - changes)) | _read(stmt)
+    return kept, needed
+
+
+# -- the frame's values --------------------------------------------------------------------------
+
+
+def _lookup(frame: FrameType, name: str) -> tuple[bool, object]:
+    for space in (frame.f_locals, frame.f_globals, vars(builtins)):
+        if name in space:
+            return True, space[name]
+    return False, None
+
+
+def _tensors_only(value, depth: int = 0) -> bool | None:
+    """True for a tensor or a non-empty list/tuple/dict of only tensors; None when it holds a
+    tensor among other things (it cannot be replayed); False when it holds none."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return True
+    if depth < 3 and isinstance(value, (list, tuple, dict)) and value:
+        items = list(value.values()) if isinstance(value, dict) else list(value)
+        kinds = {_tensors_only(v, depth + 1) for v in items}
+        if kinds == {True}:
+            return True
+        if kinds == {False}:
+            return False
+        return None
+    return False
+
+
+def _is_safe_callable(value) -> bool:
+    import torch
+
+    if isinstance(value, (torch.nn.Module, type)) and (
+        isinstance(value, torch.nn.Module) or issubclass(value, torch.Tensor)
+    ):
+        return True
+    if value in (getattr(builtins, n, None) for n in _SAFE_BUILTINS):
+        return True
+    package = (getattr(value, "__module__", None) or getattr(value, "__name__", None) or "").split(".")[0]
+    return package in _SAFE_PACKAGES
+
+
+def _calls_only_safe(stmt: ast.stmt, frame: FrameType, assigned: set[str]) -> bool:
+    """Whether every call in the statement is to a module, a tensor method, or a function of
+    torch (or a safe builtin): never to the user's own functions or other objects."""
+    for node in ast.walk(stmt):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        root = _roots(func)
+        if root is None:
+            if isinstance(func, ast.Attribute):
+                continue  # a method of a computed value: (a @ b).view(...), x.size(0).item()
+            return False
+        if root in assigned:
+            continue  # a value the slice computed: a tensor's method
+        found, value = _lookup(frame, root)
+        if not found:
+            return False
+        if isinstance(func, ast.Name):
+            if not _is_safe_callable(value):
+                return False
+            continue
+        if _tensors_only(value) is True:
+            continue  # features.view(...)
+        if not _is_safe_callable(value):
+            return False
+    return True
+
+
+def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
+    """The program around `line` of `frame`'s code, or None when its source cannot be read or
+    the failing statement is not one the slice can replay."""
+    filename = frame.f_code.co_filename
+    source = "".join(linecache.getlines(filename, frame.f_globals))
+    if not source:
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    scope = frame.f_code.co_name
+    body = _scope_body(tree, scope, frame.f_code.co_firstlineno)
+    if body is None:
+        return None
+    found = _path(body, line)
+    if found is None:
+        return None
+    before, failing = found
+    if not isinstance(failing, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)):
+        return None
+    import torch
+
+    def live(name: str, kind) -> bool:
+        return isinstance(_lookup(frame, name)[1], kind)
+
+    frozen = frozenset(n for n in _names(before, failing) if live(n, torch.nn.Module))
+    kept, free = backward_slice(before, failing, frozen)
+    # Cut what the slice may not run (calls of the user's own code; sources of data such as
+    # torch.randn or a loader, whose live values are the inputs), then start after any
+    # assignment of a name read earlier (its live value is the later one).
+    while True:
+        assigned = set().union(*(_stored(s)[0] for s in kept))
+        cuts = []
+        for i, stmt in enumerate(kept[:-1]):
+            binds = _stored(stmt)[0]
+            reads = _read(stmt)
+            data = any(n in frozen or n in assigned - binds or live(n, torch.Tensor) for n in reads)
+            if not data or not _calls_only_safe(stmt, frame, assigned - binds) or binds & _free_before(kept, i):
+                cuts.append(i)
+        if not cuts:
+            break
+        kept, free = backward_slice(kept[max(cuts) + 1 : -1], kept[-1], frozen)
+    if not _calls_only_safe(kept[-1], frame, set().union(*(_stored(s)[0] for s in kept[:-1]))):
+        return None
+    out = ProgramSlice(filename, scope, line, kept)
+    for name in sorted(free, key=lambda n: _first_use(kept, n)):
+        known, value = _lookup(frame, name)
+        if not known:
+            return None  # read before assignment in the frame: the slice cannot be complete
+        if isinstance(value, torch.nn.Module):
+            out.modules.append(name)
+        else:
+            kind = _tensors_only(value)
+            if kind is None:
+                return None
+            if kind:
+                out.inputs.append(name)
+            else:
+                out.constants[name] = value
+    if isinstance(failing, (ast.Assign, ast.AnnAssign)):
+        targets = failing.targets if isinstance(failing, ast.Assign) else [failing.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            out.result = targets[0].id
+    out.assigned_at = _assignment_lines(body, out.modules, line)
+    return out
+
+
+def _names(before: list[ast.stmt], failing: ast.stmt) -> set[str]:
+    return set().union(*(_read(s) | _stored(s)[0] for s in [*before, failing]))
+
+
+def _free_before(kept: list[ast.stmt], index: int) -> set[str]:
+    """Names the statements up to `index` read before any of them assigns them."""
+    free: set[str] = set()
+    bound: set[str] = set()
+    for stmt in kept[: index + 1]:
+        free |= _read(stmt) - bound
+        bound |= _stored(stmt)[0]
+    return free
+
+
+def _first_use(kept: list[ast.stmt], name: str) -> tuple[int, int, int]:
+    for stmt in kept:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and node.id == name:
+                return node.lineno, node.col_offset, 0
+    return 1 << 30, 0, 0
+
+
+def _assignment_lines(body: list[ast.stmt], names: list[str], before: int) -> dict[str, int]:
+    """The last line before `before` (anywhere in the scope) that assigns each name."""
+    lines: dict[str, int] = {}
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.lineno < before:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for n in ast.walk(target):
+                        if isinstance(n, ast.Name) and n.id in names and node.lineno > lines.get(n.id, 0):
+                            lines[n.id] = node.lineno
+    return lines
+
+
+# -- the module ------------------------------------------------------------------------------
+
+
+_SELF = "__shapecheck_program"
+
+
+class _ToSubmodules(ast.NodeTransformer):
+    """`fc` → `<program>.fc`: the replay reads each module from the (copied, edited) program."""
+
+    def __init__(self, modules: set[str]):
+        self.modules = modules
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.modules and isinstance(node.ctx, ast.Load):
+            attr = ast.Attribute(value=ast.Name(id=_SELF, ctx=ast.Load()), attr=node.id, ctx=ast.Load())
+            return ast.copy_location(attr, node)
+        return node
+
+
+def build(program: ProgramSlice, frame: FrameType):
+    """(a `Program` nn.Module whose forward replays the slice, the input values in order, the
+    line that assigned each of its submodules)."""
+    import copy
+
+    from torch import nn
+
+    from ..trace.records import Location
+    from ..trace.sources import display_path
+
+    statements = [_ToSubmodules(set(program.modules)).visit(copy.deepcopy(s)) for s in program.statements]
+    last = statements[-1]
+    if isinstance(last, ast.Return):
+        pass
+    elif program.result is not None:
+        statements.append(ast.copy_location(ast.Return(value=ast.Name(id=program.result, ctx=ast.Load())), last))
+    elif isinstance(last, ast.Expr):
+        statements[-1] = ast.copy_location(ast.Return(value=last.value), last)
+    arguments = ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=_SELF)] + [ast.arg(arg=name) for name in program.inputs],
+        kwonlyargs=[],
+        kw_defaults=[],
+        defaults=[],
+    )
+    func = ast.FunctionDef(name="forward", args=arguments, body=statements, decorator_list=[], returns=None)
+    func.lineno = statements[0].lineno
+    func.col_offset = 0
+    func.end_lineno = max(getattr(s, "end_lineno", None) or s.lineno for s in statements)
+    func.end_col_offset = 0
+    if hasattr(ast.FunctionDef, "type_params"):
+        func.type_params = []
+    tree = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
+    namespace = dict(program.constants)
+    namespace["__builtins__"] = builtins
+    exec(compile(tree, program.file, "exec"), namespace)
+
+    label = display_path(program.file) if program.scope == "<module>" else program.scope
+    cls = type("Program", (nn.Module,), {"forward": namespace["forward"], "__qualname__": "Program"})
+    module = cls()
+    sites = {}
+    for name in program.modules:
+        _, value = _lookup(frame, name)
+        module.add_module(name, value)
+        line = program.assigned_at.get(name)
+        if line:
+            sites[value] = Location(display_path(program.file), line, linecache.getline(program.file, line).strip())
+    values = [_lookup(frame, name)[1] for name in program.inputs]
+    return module, values, sites, label
+
+
+class Sites:
+    """Where modules were assigned: the program's own statements first, then a record made while
+    the program ran (assignments onto other modules)."""
+
+    def __init__(self, own: dict, recorded):
+        self.own, self.recorded = own, recorded
+
+    def get(self, module, default=None):
+        return self.own.get(module) or self.recorded.get(module, default)
+
+
+# -- where the program is, in a failing stack ---------------------------------------------------
+
+
+def is_user_file(filename: str) -> bool:
+    """Code of the user's: not torch, shapecheck, the standard library or an installed package."""
+    import os
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.abspath(filename)
+    return not (
+        filename.startswith("<")
+        or path.startswith(stdlib)
+        or path.startswith(own)
+        or f"{os.sep}site-packages{os.sep}" in path
+        or f"{os.sep}dist-packages{os.sep}" in path
+    )
+
+
+def outermost_module_call(frames):
+    """(module, args, kwargs, index in frames) of the outermost nn.Module call in a stack of
+    (frame, line) pairs, outermost first; None when no module is being called."""
+    import os
+
+    import torch.nn.modules.module as module_file
+    from torch import nn
+
+    call_file = os.path.abspath(module_file.__file__)
+    for index, (frame, _) in enumerate(frames):
+        code = frame.f_code
+        if code.co_name in ("_call_impl", "_wrapped_call_impl") and os.path.abspath(code.co_filename) == call_file:
+            local = frame.f_locals
+            module = local.get("self")
+            if isinstance(module, nn.Module):
+                return module, tuple(local.get("args", ())), dict(local.get("kwargs", {})), index
+    return None
+
+
+def program_frame(frames, called):
+    """(frame, line) of the user's code that made the failing call: the caller of the outermost
+    module on the stack, or for an error outside modules the innermost frame of the user's."""
+    if called is not None:
+        index = called[3]
+        if index == 0 or not is_user_file(frames[index - 1][0].f_code.co_filename):
+            return None
+        return frames[index - 1]
+    user = [(f, line) for f, line in frames if is_user_file(f.f_code.co_filename)]
+    return user[-1] if user else None
+
+
+# -- a script's dry run --------------------------------------------------------------------------
+
+
+def defines_modules(source: str) -> bool:
+    """Whether a file defines an nn.Module class, read from its syntax: a class whose base is
+    named `...Module`, `Sequential`, `ModuleList` or `ModuleDict`, or another such class."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return True  # the import says what is wrong with it
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    modules: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for cls in classes:
+            if cls.name in modules:
+                continue
+            for base in cls.bases:
+                name = ast.unparse(base).rpartition(".")[2]
+                if name.endswith("Module") or name in ("Sequential", "ModuleList", "ModuleDict") or name in modules:
+                    modules.add(cls.name)
+                    changed = True
+                    break
+    return bool(modules)
+
+
+# Tensor methods that read values, which a dry run on meta tensors cannot give.
+_VALUE_READS = frozenset(
+    {"item", "tolist", "numpy", "__bool__", "__int__", "__float__", "__index__", "__array__", "__complex__"}
+)
+
+
+@dataclass
+class Captured:
+    """The program around one call of a script's dry run."""
+
+    error: str | None  # `RuntimeError: ...` for a failure; None for the last call that ran
+    module: object  # the Program nn.Module (None when the stack held no code of the user's)
+    values: list
+    sites: dict
+    label: str
+    at: str  # `script.py:12`
+
+
+class Watcher:
+    """While a script runs on meta tensors: the program around its first shape error (also one
+    its own try/except catches) and around the last module call its own code made. A call
+    counter, not a clock, bounds the work: the programs of the first `most` calls are kept."""
+
+    def __init__(self, path: str, most: int = 200):
+        import os
+
+        self.path = os.path.abspath(path)
+        self.most = most
+        self.calls = 0
+        self.failure: Captured | None = None
+        self.last: Captured | None = None
+        self.value_read: str | None = None  # `script.py:14: .item()`: where the script read a value
+
+    def __enter__(self):
+        import torch
+        from torch.overrides import TorchFunctionMode
+
+        watcher = self
+
+        class _Mode(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                try:
+                    return func(*args, **(kwargs or {}))
+                except Exception as exc:
+                    watcher._failed(func, exc)
+                    raise
+
+        self._mode = _Mode()
+        self._mode.__enter__()
+        self._hook = torch.nn.modules.module.register_module_forward_pre_hook(self._called)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._hook.remove()
+        self._mode.__exit__(None, None, None)
+
+    def _stack(self):
+        import sys
+
+        frames = []
+        frame = sys._getframe(2)
+        while frame is not None:
+            frames.append((frame, frame.f_lineno))
+            frame = frame.f_back
+        return frames[::-1]
+
+    def _capture(self, frames, called, error: str | None) -> Captured | None:
+        import os
+
+        where = program_frame(frames, called)
+        if where is None:
+            return None
+        frame, line = where
+        at = f"{os.path.relpath(frame.f_code.co_filename)}:{line}"
+        found = slice_program(frame, line)
+        if found is None:
+            return Captured(error, None, [], {}, "", at)
+        try:
+            module, values, sites, label = build(found, frame)
+        except Exception:
+            return Captured(error, None, [], {}, "", at)
+        return Captured(error, module, values, sites, label, at)
+
+    def _failed(self, func, exc: BaseException) -> None:
+        if self.failure is not None or self.value_read is not None:
+            return
+        frames = self._stack()
+        if getattr(func, "__name__", "") in _VALUE_READS:
+            user = program_frame(frames, None)
+            if user is not None:
+                import os
+
+                frame, line = user
+                self.value_read = f"{os.path.relpath(frame.f_code.co_filename)}:{line}: .{func.__name__}()"
+            return
+        first = (str(exc).strip().splitlines() or [""])[0]
+        self.failure = self._capture(frames, outermost_module_call(frames), f"{type(exc).__name__}: {first}")
+
+    def _called(self, module, args) -> None:
+        if self.failure is not None or self.calls >= self.most:
+            return
+        frames = self._stack()
+        called = outermost_module_call(frames)
+        if called is None or called[0] is not module:
+            return  # a layer inside a module: its caller is the module, not the program
+        caller = program_frame(frames, called)
+        import os
+
+        if caller is None or os.path.abspath(caller[0].f_code.co_filename) != self.path:
+            return
+        self.calls += 1
+        captured = self._capture(frames, called, None)
+        if captured is not None and captured.module is not None:
+            self.last = captured
