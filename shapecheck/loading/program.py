@@ -405,7 +405,7 @@ def build(program: ProgramSlice, frame: FrameType):
     func.end_lineno = max(getattr(s, "end_lineno", None) or s.lineno for s in statements)
     func.end_col_offset = 0
     if hasattr(ast.FunctionDef, "type_params"):
-        func.type_params = []
+        func.type_params = []  # type: ignore[attr-defined]
     tree = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
     namespace = dict(program.constants)
     namespace["__builtins__"] = builtins
