@@ -17,9 +17,12 @@ def explain(message: str) -> Explanation | None:
     """The explanation of a PyTorch error message, or None when it is not one we know."""
     # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
     # them, and every pattern then runs in time linear in what it reads.
+    from .context import refine
     from .families import TEMPLATES
+    from .paste import clean
 
-    text = " ".join(message[-_LONGEST:].split())
+    message = message[-_LONGEST:]
+    text = clean(message)
     lowered = text.lower()
     for template in TEMPLATES:
         if template.keyword not in lowered:
@@ -33,7 +36,8 @@ def explain(message: str) -> Explanation | None:
                     "its numbers are larger than any tensor PyTorch can make, so they are not read as sizes",
                 )
             try:
-                return template.build(match.groupdict())
+                fields = dict(match.groupdict(), _text=text)
+                return refine(template.build(fields), message, match.group(0))
             except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
                 return _undecoded(
                     match.group(0),

@@ -9,7 +9,8 @@ several fit; a message that is not about shapes (a device, a dtype) says so.
 from __future__ import annotations
 
 from . import readings as read
-from .explanation import NOT_SHAPE, Explanation
+from .explanation import Explanation
+from .notshape import NOT_SHAPE_TEMPLATES
 from .templates import Template, ints, shape_text
 
 
@@ -464,51 +465,6 @@ def _matmul_loose(f: dict) -> Explanation:
     return read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"]))
 
 
-def _device(f: dict) -> Explanation:
-    return Explanation(
-        NOT_SHAPE,
-        f"tensors on two devices ({f['a']} and {f['b']}) meet in one op",
-        "the device check of every op with several tensor arguments",
-        [],
-        [
-            "a tensor made inside forward without `device=` (torch.zeros, a mask, a new layer built in forward), "
-            "or the model moved with .to() but an input, a buffer kept as a plain attribute, or a loss weight not"
-        ],
-        [
-            "create tensors with `device=x.device`; register constant tensors with `register_buffer` so "
-            "`model.to()` moves them; move inputs and targets with the model"
-        ],
-    )
-
-
-def _dtype(f: dict) -> Explanation:
-    return Explanation(
-        NOT_SHAPE,
-        f"two dtypes meet in one op ({f['a']} and {f['b']})",
-        "the dtype check of matmul, conv and the losses",
-        [],
-        [
-            "numpy arrays are float64: `torch.from_numpy` keeps that, and the model's weights are float32",
-            "class weights or targets of another dtype than the loss expects",
-        ],
-        [
-            "convert with `.float()` (or `torch.as_tensor(x, dtype=torch.float32)`); targets of CrossEntropyLoss "
-            "with `.long()`"
-        ],
-    )
-
-
-def _is_same_size(f: dict) -> Explanation:
-    return Explanation(
-        NOT_SHAPE,
-        "a loss got input and target of different tensor types (PyTorch 0.2)",
-        "BCEWithLogitsLoss's target check in PyTorch 0.2",
-        [],
-        ["the target is a ByteTensor (0/1 labels) where a FloatTensor is expected"],
-        ["`target.float()`"],
-    )
-
-
 def _layer_norm(f: dict) -> Explanation:
     want = ints(f["want"])
     got = ints(f["got"])
@@ -767,364 +723,335 @@ FIRST: list[Template] = [
 ]
 
 
-TEMPLATES: list[Template] = FIRST + [
-    Template(
-        "{rnn:word}: Expected input to be {a:int}D or {b:int}D, got {got:int}D instead",
-        "SC105",
-        "torch/nn/modules/rnn.py: RNN/LSTM/GRU.forward",
-        lambda f: read.rnn_rank(int(f["b"]), int(f["got"])),
-        dict(rnn="LSTM", a=2, b=3, got=4),
-    ),
-    Template(
-        "einsum(): subscript {s:word} has size {got:int} for operand {op:int} which does not broadcast with previously seen size {seen:int}",
-        "SC112",
-        "aten/src/ATen/native/Linear.cpp: einsum",
-        _einsum_subscript,
-        dict(s="b", got=16, op=1, seen=2),
-    ),
-    Template(
-        "num_channels ({c:int}) must be divisible by num_groups ({g:int})",
-        "SC104",
-        "torch/nn/modules/normalization.py: GroupNorm.__init__",
-        _groupnorm,
-        dict(c=48, g=32),
-    ),
-    Template(
-        "Input batch size {a:int} doesn't match hidden0 batch size {b:int}",
-        "SC116",
-        "aten/src/ATen/native/RNN.cpp: check_rnn_cell_forward_hidden (RNNCell, LSTMCell, GRUCell)",
-        _hidden_batch,
-        dict(a=3, b=2),
-    ),
-    Template(
-        "Expected hidden[{i:int}] size ({want:tuple}), got {got:shape}",
-        "SC116",
-        "torch/nn/modules/rnn.py: LSTM.check_forward_args (h_0 is hidden[0], c_0 hidden[1])",
-        _hidden_size,
-        dict(i=0, want="1, 3, 8", got="[1, 2, 8]"),
-    ),
-    Template(
-        "Expected hidden size ({want:tuple}), got {got:shape}",
-        "SC116",
-        "torch/nn/modules/rnn.py: RNNBase.check_hidden_size",
-        _hidden_size,
-        dict(want="2, 4, 16", got="[1, 4, 16]"),
-    ),
-    Template(
-        "expected stride to be a single integer value or a list of {n:int} values to match the convolution dimensions, but got stride={stride:shape}",
-        "SC105",
-        "aten/src/ATen/native/Convolution.cpp: _convolution (expand_param_if_needed)",
-        _conv_weight_dims,
-        dict(n=3, stride="[1, 1]"),
-    ),
-    Template(
-        "stack expects each tensor to be equal size, but got {a:shape} at entry {i:int} and {b:shape} at entry {j:int}",
-        "SC109",
-        "aten/src/ATen/native/TensorShape.cpp: stack",
-        _stack,
-        dict(a="[3, 288, 224]", i=0, b="[3, 320, 256]", j=1),
-    ),
-    Template(
-        "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}. Target sizes: {target:shape}. Tensor sizes: {sizes:shape}",
-        "SC112",
-        "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
-        _expand,
-        dict(want=5, have=4, dim=1, target="[32, 5]", sizes="[4]"),
-    ),
-    Template(
-        "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}",
-        "SC112",
-        "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
-        _expand,
-        dict(want=256, have=512, dim=1),
-    ),
-    Template(
-        "expanded size of the tensor ({want:int}) must {x:text} the existing size ({have:int}) at non-{y:text} dimension{dim:int}",
-        "SC112",
-        "aten/src/ATen/ExpandUtils.cpp (as retyped by hand)",
-        _expand,
-        dict(want=512, x="matcth", have=1280, y="singeton", dim=8),
-    ),
-    Template(
-        "einsum(): operands do not broadcast with remapped shapes [original->remapped]: {a:shape}->{ar:shape} {b:shape}->{br:shape}",
-        "SC112",
-        "aten/src/ATen/native/Linear.cpp: einsum",
-        _einsum,
-        dict(a="[32, 4096, 40]", ar="[32, 4096, 1, 40]", b="[8, 77, 40]", br="[8, 1, 77, 40]"),
-    ),
-    Template(
-        "size of dimension does not match previous size, operand {op:int}, dim {dim:int}",
-        "SC112",
-        "aten/src/ATen/native/Linear.cpp: einsum",
-        _einsum_dim,
-        dict(op=1, dim=1),
-    ),
-    Template(
-        "Dimension out of range (expected to be in range of [{lo:int}, {hi:int}], but got {got:int})",
-        "SC105",
-        "c10/core/WrapDimMinimal.cpp: maybe_wrap_dim",
-        _dim_range,
-        dict(lo=-1, hi=0, got=1),
-    ),
-    Template(
-        "index out of range: Tried to access index {index:int} out of table with {rows:int} rows",
-        "SC124",
-        "THNN LookupTable (PyTorch ≤ 1.4)",
-        _index_range,
-        dict(index=100, rows=99),
-    ),
-    Template(
-        "index out of range in self",
-        "SC124",
-        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_select",
-        _index_range,
-        {},
-    ),
-    Template(
-        "The shape of the 2D attn_mask is {got:size}, but should be ({want:tuple}).",
-        "SC117",
-        "torch/nn/functional.py: _mha_shape_check / multi_head_attention_forward",
-        _attn_mask,
-        dict(got="torch.Size([77, 77])", want="25, 25"),
-    ),
-    Template(
-        "The shape of the 3D attn_mask is {got:size}, but should be ({want:tuple}).",
-        "SC117",
-        "torch/nn/functional.py: multi_head_attention_forward",
-        _attn_mask,
-        dict(got="torch.Size([8, 10, 10])", want="16, 10, 10"),
-    ),
-    Template(
-        "Incompatible shapes for attention inputs: query.shape: {q:size} key.shape : {k:size} value.shape: {v:size}",
-        "SC117",
-        "xformers.ops.memory_efficient_attention",
-        _attention_inputs,
-        dict(q="torch.Size([8, 1500, 10, 64])", k="torch.Size([2, 1500, 10, 64])", v="torch.Size([2, 1500, 10, 64])"),
-    ),
-    Template(
-        "key.sizes() == value.sizes() INTERNAL ASSERT FAILED",
-        "SC117",
-        "torch/csrc/api/include/torch/nn/functional/activation.h",
-        _kv_sizes,
-        {},
-    ),
-    Template(
-        "Expected number of channels in input to be divisible by num_groups, but got input of shape {shape:shape} and num_groups={groups:int}",
-        "SC104",
-        "aten/src/ATen/native/group_norm.cpp",
-        _groupnorm,
-        dict(shape="[1, 6, 4, 4]", groups=5),
-    ),
-    Template(
-        "num_channels must be divisible by num_groups",
-        "SC104",
-        "torch/nn/modules/normalization.py: GroupNorm",
-        _groupnorm,
-        {},
-    ),
-    Template(
-        "{which:word} must be divisible by groups",
-        "SC104",
-        "torch/nn/modules/conv.py: _ConvNd.__init__",
-        _conv_groups,
-        dict(which="in_channels"),
-    ),
-    Template(
-        "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)={c:int} is not divisible by {sq:int}",
-        "SC104",
-        "aten/src/ATen/native/PixelShuffle.cpp",
-        _pixel_shuffle,
-        dict(c=63, sq=16),
-    ),
-    Template(
-        "Input batch size {a:int} doesn't match hidden[0] batch size {b:int}",
-        "SC116",
-        "torch/nn/modules/rnn.py: RNNCellBase",
-        _hidden_batch,
-        dict(a=1, b=512),
-    ),
-    Template(
-        "Expected hidden size ({want:tuple}), got ({got:tuple})",
-        "SC116",
-        "torch/nn/modules/rnn.py: check_hidden_size",
-        _hidden_size,
-        dict(want="3, 64, 12", got="3, 16, 12"),
-    ),
-    Template(
-        "only batches of spatial targets supported ({x:text}) but got targets of size: : {shape:shape}",
-        "SC125",
-        "aten/src/ATen/native/LossNLL2d.cpp",
-        _spatial_target,
-        dict(x="3D tensors", shape="[1, 1, 512, 512]"),
-    ),
-    Template(
-        "only batches of spatial targets supported ({x:text}) but got targets of dimension: {d:int}",
-        "SC125",
-        "aten/src/ATen/native/LossNLL2d.cpp",
-        _spatial_target,
-        dict(x="3D tensors", d=4),
-    ),
-    Template("multi-target not supported", "SC125", "THNN ClassNLLCriterion (PyTorch ≤ 1.x)", _multi_target, {}),
-    Template(
-        "Target size ({target:size}) must be the same as input size ({input:size})",
-        "SC125",
-        "torch/nn/functional.py: binary_cross_entropy_with_logits",
-        _target_size,
-        dict(target="torch.Size([16])", input="torch.Size([16, 1])"),
-    ),
-    Template(
-        "Using a target size ({target:size}) that is different to the input size ({input:size})",
-        "SC125",
-        "torch/nn/functional.py: mse_loss, l1_loss, binary_cross_entropy",
-        _target_size,
-        dict(target="torch.Size([4])", input="torch.Size([4, 1])"),
-    ),
-    Template(
-        "Target and input must have the same number of elements. target nelement ({target:int}) != input nelement ({input:int})",
-        "SC125",
-        "aten/src/ATen/native/Loss.cpp: multilabel_soft_margin_loss",
-        _nelement,
-        dict(target=735, input=420),
-    ),
-    Template(
-        "Input and output sizes should be greater than 0, but got input (H: {h:int}, W: {w:int}) output (H: {oh:int}, W: {ow:int})",
-        "SC107",
-        "aten/src/ATen/native/UpSample.h: upsample_2d_common_check",
-        _zero_output,
-        dict(h=128, w=128, oh=0, ow=0),
-    ),
-    Template(
-        "Sizes of tensors must match except in dimension {dim:int}. Got {a:int} and {b:int} in dimension {d2:int}",
-        "SC109",
-        "THTensor cat (PyTorch ≤ 1.4)",
-        _old_cat,
-        dict(dim=1, a=7, b=6, d2=2),
-    ),
-    Template(
-        "Sizes of tensors must match except in dimension {dim:int}. Got {a:int} and {b:int} (The offending index is {i:int})",
-        "SC109",
-        "aten/src/ATen/native/TensorShape.cpp: cat (1.5-1.12)",
-        _old_cat,
-        dict(dim=2, a=70, b=71, i=0),
-    ),
-    Template("inconsistent tensor sizes", "SC109", "THC cat (PyTorch 0.2)", _inconsistent, {}),
-    Template(
-        "{n:int}D or {m:int}D weight tensor expected, but got: [{weight:dims}]",
-        "SC105",
-        "THNN SpatialConvolutionMM",
-        _old_weight,
-        dict(n=2, m=4, weight="64 x 3 x 3 x 3 x 3"),
-    ),
-    Template(
-        "3D or 4D input tensor expected but got: [{dims:dims}]",
-        "SC105",
-        "THNN SpatialConvolutionMM",
-        _old_flat_input,
-        dict(dims="32 x 784"),
-    ),
-    Template(
-        "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:ints}, but got {got:int}-dimensional input of size {shape:shape}",
-        "SC105",
-        "aten/src/ATen/native/Convolution.cpp (1.x wording)",
-        _weight_dims,
-        dict(n=5, m=5, weight="64 3 7 7", got=4, shape="[300, 3, 128, 64]"),
-    ),
-    Template(
-        "Given groups={groups:int}, weight of size {weight:shape}, expected input{input:shape} to have {want:int} channel",
-        "SC104",
-        "aten/src/ATen/native/Convolution.cpp: check_shape_forward (cut short)",
-        _conv_truncated,
-        dict(groups=1, weight="[64, 3, 7, 7]", input="[64, 1, 150, 150]", want=3),
-    ),
-    Template(
-        "Expected all tensors to be on the same device, but found at least two devices, {a:word} and {b:word}",
-        NOT_SHAPE,
-        "aten/src/ATen/native/TensorIterator / TensorCompare device checks",
-        _device,
-        dict(a="cuda:0", b="cpu"),
-    ),
-    Template(
-        "expected scalar type {a:word} but found {b:word}",
-        NOT_SHAPE,
-        "c10 ScalarType checks",
-        _dtype,
-        dict(a="Float", b="Double"),
-    ),
-    Template(
-        "Input type ({a:text}) and weight type ({b:text}) should be the same",
-        NOT_SHAPE,
-        "aten/src/ATen/native/Convolution.cpp: check_input_same_type_as_parameters",
-        _dtype,
-        dict(a="torch.cuda.DoubleTensor", b="torch.cuda.FloatTensor"),
-    ),
-    Template(
-        "expected {a:word} tensor (got {b:word} tensor)",
-        NOT_SHAPE,
-        "THNN type checks (PyTorch 0.2)",
-        _dtype,
-        dict(a="Double", b="Float"),
-    ),
-    Template(
-        "is_same_size received an invalid combination of arguments",
-        NOT_SHAPE,
-        "PyTorch 0.2 autograd",
-        _is_same_size,
-        {},
-    ),
-    Template(
-        "Given normalized_shape={want:shape}, expected input with shape [*, {n:int}], but got input of size{got:shape}",
-        "SC104",
-        "aten/src/ATen/native/layer_norm.cpp: _check_layer_norm_inputs",
-        _layer_norm,
-        dict(want="[1280]", n=1280, got="[1, 257, 1664]"),
-    ),
-    Template(
-        "number of dims don't match in permute",
-        "SC105",
-        "aten/src/ATen/native/TensorShape.cpp: permute",
-        _permute_dims,
-        {},
-    ),
-    Template(
-        "number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {have:int} is not equal to len(dims) = {asked:int}",
-        "SC105",
-        "aten/src/ATen/native/TensorShape.cpp: permute",
-        _permute_dims,
-        dict(have=3, asked=4),
-    ),
-    Template(
-        "Input image size ({h:int}*{w:int}) doesn't match model ({mh:int}*{mw:int}).",
-        "SC103",
-        "timm.layers.PatchEmbed (and ViTs copying it)",
-        _image_size,
-        dict(h=384, w=384, mh=224, mw=224),
-    ),
-    Template(
-        "Input image height ({h:int}) doesn't match model ({mh:int}).",
-        "SC103",
-        "timm.layers.PatchEmbed",
-        _image_size,
-        dict(h=256, mh=224),
-    ),
-    Template(
-        "Input image width ({w:int}) doesn't match model ({mw:int}).",
-        "SC103",
-        "timm.layers.PatchEmbed",
-        _image_size,
-        dict(w=256, mw=224),
-    ),
-    Template(
-        "Input height ({h:int}) doesn't match model ({mh:int}).",
-        "SC103",
-        "timm.layers.PatchEmbed (newer)",
-        _image_size,
-        dict(h=256, mh=224),
-    ),
-    Template(
-        "Make sure that the channel dimension of the pixel values match with the one set in the configuration.",
-        "SC104",
-        "transformers ViTEmbeddings / *PatchEmbeddings",
-        _pixel_channels,
-        {},
-    ),
-]
+TEMPLATES: list[Template] = (
+    NOT_SHAPE_TEMPLATES
+    + FIRST
+    + [
+        Template(
+            "{rnn:word}: Expected input to be {a:int}D or {b:int}D, got {got:int}D instead",
+            "SC105",
+            "torch/nn/modules/rnn.py: RNN/LSTM/GRU.forward",
+            lambda f: read.rnn_rank(int(f["b"]), int(f["got"])),
+            dict(rnn="LSTM", a=2, b=3, got=4),
+        ),
+        Template(
+            "einsum(): subscript {s:word} has size {got:int} for operand {op:int} which does not broadcast with previously seen size {seen:int}",
+            "SC112",
+            "aten/src/ATen/native/Linear.cpp: einsum",
+            _einsum_subscript,
+            dict(s="b", got=16, op=1, seen=2),
+        ),
+        Template(
+            "num_channels ({c:int}) must be divisible by num_groups ({g:int})",
+            "SC104",
+            "torch/nn/modules/normalization.py: GroupNorm.__init__",
+            _groupnorm,
+            dict(c=48, g=32),
+        ),
+        Template(
+            "Input batch size {a:int} doesn't match hidden0 batch size {b:int}",
+            "SC116",
+            "aten/src/ATen/native/RNN.cpp: check_rnn_cell_forward_hidden (RNNCell, LSTMCell, GRUCell)",
+            _hidden_batch,
+            dict(a=3, b=2),
+        ),
+        Template(
+            "Expected hidden[{i:int}] size ({want:tuple}), got {got:shape}",
+            "SC116",
+            "torch/nn/modules/rnn.py: LSTM.check_forward_args (h_0 is hidden[0], c_0 hidden[1])",
+            _hidden_size,
+            dict(i=0, want="1, 3, 8", got="[1, 2, 8]"),
+        ),
+        Template(
+            "Expected hidden size ({want:tuple}), got {got:shape}",
+            "SC116",
+            "torch/nn/modules/rnn.py: RNNBase.check_hidden_size",
+            _hidden_size,
+            dict(want="2, 4, 16", got="[1, 4, 16]"),
+        ),
+        Template(
+            "expected stride to be a single integer value or a list of {n:int} values to match the convolution dimensions, but got stride={stride:shape}",
+            "SC105",
+            "aten/src/ATen/native/Convolution.cpp: _convolution (expand_param_if_needed)",
+            _conv_weight_dims,
+            dict(n=3, stride="[1, 1]"),
+        ),
+        Template(
+            "stack expects each tensor to be equal size, but got {a:shape} at entry {i:int} and {b:shape} at entry {j:int}",
+            "SC109",
+            "aten/src/ATen/native/TensorShape.cpp: stack",
+            _stack,
+            dict(a="[3, 288, 224]", i=0, b="[3, 320, 256]", j=1),
+        ),
+        Template(
+            "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}. Target sizes: {target:shape}. Tensor sizes: {sizes:shape}",
+            "SC112",
+            "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
+            _expand,
+            dict(want=5, have=4, dim=1, target="[32, 5]", sizes="[4]"),
+        ),
+        Template(
+            "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}",
+            "SC112",
+            "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
+            _expand,
+            dict(want=256, have=512, dim=1),
+        ),
+        Template(
+            "expanded size of the tensor ({want:int}) must {x:text} the existing size ({have:int}) at non-{y:text} dimension{dim:int}",
+            "SC112",
+            "aten/src/ATen/ExpandUtils.cpp (as retyped by hand)",
+            _expand,
+            dict(want=512, x="matcth", have=1280, y="singeton", dim=8),
+        ),
+        Template(
+            "einsum(): operands do not broadcast with remapped shapes [original->remapped]: {a:shape}->{ar:shape} {b:shape}->{br:shape}",
+            "SC112",
+            "aten/src/ATen/native/Linear.cpp: einsum",
+            _einsum,
+            dict(a="[32, 4096, 40]", ar="[32, 4096, 1, 40]", b="[8, 77, 40]", br="[8, 1, 77, 40]"),
+        ),
+        Template(
+            "size of dimension does not match previous size, operand {op:int}, dim {dim:int}",
+            "SC112",
+            "aten/src/ATen/native/Linear.cpp: einsum",
+            _einsum_dim,
+            dict(op=1, dim=1),
+        ),
+        Template(
+            "Dimension out of range (expected to be in range of [{lo:int}, {hi:int}], but got {got:int})",
+            "SC105",
+            "c10/core/WrapDimMinimal.cpp: maybe_wrap_dim",
+            _dim_range,
+            dict(lo=-1, hi=0, got=1),
+        ),
+        Template(
+            "index out of range: Tried to access index {index:int} out of table with {rows:int} rows",
+            "SC124",
+            "THNN LookupTable (PyTorch ≤ 1.4)",
+            _index_range,
+            dict(index=100, rows=99),
+        ),
+        Template(
+            "index out of range in self",
+            "SC124",
+            "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_select",
+            _index_range,
+            {},
+        ),
+        Template(
+            "The shape of the 2D attn_mask is {got:size}, but should be ({want:tuple}).",
+            "SC117",
+            "torch/nn/functional.py: _mha_shape_check / multi_head_attention_forward",
+            _attn_mask,
+            dict(got="torch.Size([77, 77])", want="25, 25"),
+        ),
+        Template(
+            "The shape of the 3D attn_mask is {got:size}, but should be ({want:tuple}).",
+            "SC117",
+            "torch/nn/functional.py: multi_head_attention_forward",
+            _attn_mask,
+            dict(got="torch.Size([8, 10, 10])", want="16, 10, 10"),
+        ),
+        Template(
+            "Incompatible shapes for attention inputs: query.shape: {q:size} key.shape : {k:size} value.shape: {v:size}",
+            "SC117",
+            "xformers.ops.memory_efficient_attention",
+            _attention_inputs,
+            dict(
+                q="torch.Size([8, 1500, 10, 64])", k="torch.Size([2, 1500, 10, 64])", v="torch.Size([2, 1500, 10, 64])"
+            ),
+        ),
+        Template(
+            "key.sizes() == value.sizes() INTERNAL ASSERT FAILED",
+            "SC117",
+            "torch/csrc/api/include/torch/nn/functional/activation.h",
+            _kv_sizes,
+            {},
+        ),
+        Template(
+            "Expected number of channels in input to be divisible by num_groups, but got input of shape {shape:shape} and num_groups={groups:int}",
+            "SC104",
+            "aten/src/ATen/native/group_norm.cpp",
+            _groupnorm,
+            dict(shape="[1, 6, 4, 4]", groups=5),
+        ),
+        Template(
+            "num_channels must be divisible by num_groups",
+            "SC104",
+            "torch/nn/modules/normalization.py: GroupNorm",
+            _groupnorm,
+            {},
+        ),
+        Template(
+            "{which:word} must be divisible by groups",
+            "SC104",
+            "torch/nn/modules/conv.py: _ConvNd.__init__",
+            _conv_groups,
+            dict(which="in_channels"),
+        ),
+        Template(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)={c:int} is not divisible by {sq:int}",
+            "SC104",
+            "aten/src/ATen/native/PixelShuffle.cpp",
+            _pixel_shuffle,
+            dict(c=63, sq=16),
+        ),
+        Template(
+            "Input batch size {a:int} doesn't match hidden[0] batch size {b:int}",
+            "SC116",
+            "torch/nn/modules/rnn.py: RNNCellBase",
+            _hidden_batch,
+            dict(a=1, b=512),
+        ),
+        Template(
+            "Expected hidden size ({want:tuple}), got ({got:tuple})",
+            "SC116",
+            "torch/nn/modules/rnn.py: check_hidden_size",
+            _hidden_size,
+            dict(want="3, 64, 12", got="3, 16, 12"),
+        ),
+        Template(
+            "only batches of spatial targets supported ({x:text}) but got targets of size: : {shape:shape}",
+            "SC125",
+            "aten/src/ATen/native/LossNLL2d.cpp",
+            _spatial_target,
+            dict(x="3D tensors", shape="[1, 1, 512, 512]"),
+        ),
+        Template(
+            "only batches of spatial targets supported ({x:text}) but got targets of dimension: {d:int}",
+            "SC125",
+            "aten/src/ATen/native/LossNLL2d.cpp",
+            _spatial_target,
+            dict(x="3D tensors", d=4),
+        ),
+        Template("multi-target not supported", "SC125", "THNN ClassNLLCriterion (PyTorch ≤ 1.x)", _multi_target, {}),
+        Template(
+            "Target size ({target:size}) must be the same as input size ({input:size})",
+            "SC125",
+            "torch/nn/functional.py: binary_cross_entropy_with_logits",
+            _target_size,
+            dict(target="torch.Size([16])", input="torch.Size([16, 1])"),
+        ),
+        Template(
+            "Using a target size ({target:size}) that is different to the input size ({input:size})",
+            "SC125",
+            "torch/nn/functional.py: mse_loss, l1_loss, binary_cross_entropy",
+            _target_size,
+            dict(target="torch.Size([4])", input="torch.Size([4, 1])"),
+        ),
+        Template(
+            "Target and input must have the same number of elements. target nelement ({target:int}) != input nelement ({input:int})",
+            "SC125",
+            "aten/src/ATen/native/Loss.cpp: multilabel_soft_margin_loss",
+            _nelement,
+            dict(target=735, input=420),
+        ),
+        Template(
+            "Input and output sizes should be greater than 0, but got input (H: {h:int}, W: {w:int}) output (H: {oh:int}, W: {ow:int})",
+            "SC107",
+            "aten/src/ATen/native/UpSample.h: upsample_2d_common_check",
+            _zero_output,
+            dict(h=128, w=128, oh=0, ow=0),
+        ),
+        Template(
+            "Sizes of tensors must match except in dimension {dim:int}. Got {a:int} and {b:int} in dimension {d2:int}",
+            "SC109",
+            "THTensor cat (PyTorch ≤ 1.4)",
+            _old_cat,
+            dict(dim=1, a=7, b=6, d2=2),
+        ),
+        Template(
+            "Sizes of tensors must match except in dimension {dim:int}. Got {a:int} and {b:int} (The offending index is {i:int})",
+            "SC109",
+            "aten/src/ATen/native/TensorShape.cpp: cat (1.5-1.12)",
+            _old_cat,
+            dict(dim=2, a=70, b=71, i=0),
+        ),
+        Template("inconsistent tensor sizes", "SC109", "THC cat (PyTorch 0.2)", _inconsistent, {}),
+        Template(
+            "{n:int}D or {m:int}D weight tensor expected, but got: [{weight:dims}]",
+            "SC105",
+            "THNN SpatialConvolutionMM",
+            _old_weight,
+            dict(n=2, m=4, weight="64 x 3 x 3 x 3 x 3"),
+        ),
+        Template(
+            "3D or 4D input tensor expected but got: [{dims:dims}]",
+            "SC105",
+            "THNN SpatialConvolutionMM",
+            _old_flat_input,
+            dict(dims="32 x 784"),
+        ),
+        Template(
+            "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:ints}, but got {got:int}-dimensional input of size {shape:shape}",
+            "SC105",
+            "aten/src/ATen/native/Convolution.cpp (1.x wording)",
+            _weight_dims,
+            dict(n=5, m=5, weight="64 3 7 7", got=4, shape="[300, 3, 128, 64]"),
+        ),
+        Template(
+            "Given groups={groups:int}, weight of size {weight:shape}, expected input{input:shape} to have {want:int} channel",
+            "SC104",
+            "aten/src/ATen/native/Convolution.cpp: check_shape_forward (cut short)",
+            _conv_truncated,
+            dict(groups=1, weight="[64, 3, 7, 7]", input="[64, 1, 150, 150]", want=3),
+        ),
+        Template(
+            "Given normalized_shape={want:shape}, expected input with shape [*, {n:int}], but got input of size{got:shape}",
+            "SC104",
+            "aten/src/ATen/native/layer_norm.cpp: _check_layer_norm_inputs",
+            _layer_norm,
+            dict(want="[1280]", n=1280, got="[1, 257, 1664]"),
+        ),
+        Template(
+            "number of dims don't match in permute",
+            "SC105",
+            "aten/src/ATen/native/TensorShape.cpp: permute",
+            _permute_dims,
+            {},
+        ),
+        Template(
+            "number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {have:int} is not equal to len(dims) = {asked:int}",
+            "SC105",
+            "aten/src/ATen/native/TensorShape.cpp: permute",
+            _permute_dims,
+            dict(have=3, asked=4),
+        ),
+        Template(
+            "Input image size ({h:int}*{w:int}) doesn't match model ({mh:int}*{mw:int}).",
+            "SC103",
+            "timm.layers.PatchEmbed (and ViTs copying it)",
+            _image_size,
+            dict(h=384, w=384, mh=224, mw=224),
+        ),
+        Template(
+            "Input image height ({h:int}) doesn't match model ({mh:int}).",
+            "SC103",
+            "timm.layers.PatchEmbed",
+            _image_size,
+            dict(h=256, mh=224),
+        ),
+        Template(
+            "Input image width ({w:int}) doesn't match model ({mw:int}).",
+            "SC103",
+            "timm.layers.PatchEmbed",
+            _image_size,
+            dict(w=256, mw=224),
+        ),
+        Template(
+            "Input height ({h:int}) doesn't match model ({mh:int}).",
+            "SC103",
+            "timm.layers.PatchEmbed (newer)",
+            _image_size,
+            dict(h=256, mh=224),
+        ),
+        Template(
+            "Make sure that the channel dimension of the pixel values match with the one set in the configuration.",
+            "SC104",
+            "transformers ViTEmbeddings / *PatchEmbeddings",
+            _pixel_channels,
+            {},
+        ),
+    ]
+)

@@ -63,11 +63,12 @@ class Template:
     @cached_property
     def pattern(self) -> re.Pattern:
         parts, pos = [], 0
-        for m in _FIELD.finditer(self.text):
-            parts.append(_literal(self.text[pos : m.start()]))
+        text = self.text.rstrip(".!")  # a paste often loses the closing period
+        for m in _FIELD.finditer(text):
+            parts.append(_literal(text[pos : m.start()]))
             parts.append(f"(?P<{m.group(1)}>{_KINDS[m.group(2)]})")
             pos = m.end()
-        parts.append(_literal(self.text[pos:]))
+        parts.append(_literal(text[pos:]))
         return re.compile("".join(parts), re.IGNORECASE)
 
     @cached_property

@@ -1,0 +1,165 @@
+"""The pasted traceback chooses the story: the code lines and frames around a message (the loss
+called, a view with a constant batch, an einsum equation) pick among the readings a family
+offers, and the numbers' relations are said for every family (`relations.py`).
+
+`refine` takes an explanation built from the message alone and the whole paste, and returns it
+with the reading the paste supports first; when the paste says nothing, the explanation is kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from . import paste, relations
+from .explanation import NOT_SHAPE, Explanation
+from .templates import ints
+
+_LOSSES = {
+    "crossentropy": ("CrossEntropyLoss", "logits [N, C] and class indices [N] (int64), or class probabilities [N, C]"),
+    "cross_entropy": ("CrossEntropyLoss", "logits [N, C] and class indices [N] (int64), or class probabilities [N, C]"),
+    "nllloss": ("NLLLoss", "log-probabilities [N, C] and class indices [N] (int64)"),
+    "nll_loss": ("NLLLoss", "log-probabilities [N, C] and class indices [N] (int64)"),
+    "bcewithlogits": (
+        "BCEWithLogitsLoss",
+        "logits and float targets of the same shape ([N] with [N], [N, 1] with [N, 1])",
+    ),
+    "binary_cross_entropy_with_logits": (
+        "BCEWithLogitsLoss",
+        "logits and float targets of the same shape ([N] with [N], [N, 1] with [N, 1])",
+    ),
+    "bceloss": ("BCELoss", "probabilities and float targets of the same shape"),
+    "binary_cross_entropy": ("BCELoss", "probabilities and float targets of the same shape"),
+    "mseloss": ("MSELoss", "input and target of the same shape (float)"),
+    "mse_loss": ("MSELoss", "input and target of the same shape (float)"),
+    "l1loss": ("L1Loss", "input and target of the same shape (float)"),
+    "l1_loss": ("L1Loss", "input and target of the same shape (float)"),
+    "smoothl1loss": ("SmoothL1Loss", "input and target of the same shape (float)"),
+    "huberloss": ("HuberLoss", "input and target of the same shape (float)"),
+    "ctcloss": ("CTCLoss", "log-probabilities [T, N, C], targets and per-sample lengths"),
+    "kldivloss": ("KLDivLoss", "log-probabilities and target probabilities of the same shape"),
+}
+_LOSS_WORD = re.compile(
+    r"\b(?:nn\.|F\.)?(" + "|".join(sorted(_LOSSES, key=len, reverse=True)) + r")(?:\(|\b)", re.IGNORECASE
+)
+_VIEW = re.compile(r"\.(view|reshape)\(\s*([^()]{0,200}?)\s*\)")
+_EINSUM = re.compile(r"einsum\(\s*[rbuf]?['\"]([a-zA-Z.,\s\->]{1,80})['\"]")
+_BATCH_NAME = re.compile(
+    r"^(?:self\.)?(?:batch_?size|bs|bsz|batch|n_batch|BATCH_SIZE|args\.batch_size)$", re.IGNORECASE
+)
+
+
+def loss_called(lines: list[str], frames: list[str]) -> tuple[str, str] | None:
+    """The loss the paste calls (its newest mention), with what it expects."""
+    for text in [*reversed(frames), *reversed(lines)]:
+        found = _LOSS_WORD.findall(text)
+        if found:
+            return _LOSSES[found[-1].lower()]
+    return None
+
+
+def refine(e: Explanation, message: str, matched: str) -> Explanation:
+    """`e` with the readings the paste supports first and the relations of its numbers said."""
+    if e.code == NOT_SHAPE:
+        return e
+    lines = paste.code_lines(message)
+    frames = paste.functions(message)
+    if e.code in ("SC113", "SC106"):
+        _view_batch(e, matched, lines)
+    if e.code in ("SC106", "SC125"):
+        _loss(e, lines, frames)
+    if e.code == "SC112" and "einsum" in matched.lower():
+        _einsum(e, matched, lines)
+    story = " ".join([e.title, *e.causes])
+    facts = [s for s in relations.relate(ints(matched)) if s.split(":")[0] not in story]
+    if facts:
+        e.causes.append("how the numbers relate: " + "; ".join(facts))
+    return e
+
+
+def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
+    """A view whose first size is a constant batch: the last, smaller batch does not fit."""
+    m = re.search(r"shape '\[([-\d,\s]{1,200})\]' is invalid for input of size (\d{1,15})", matched, re.IGNORECASE)
+    views = [v for line in lines for v in _VIEW.finditer(line)]
+    named_batch = next(
+        (
+            v
+            for v in reversed(views)
+            if v.group(2).split(",")[0].strip() and _BATCH_NAME.match(v.group(2).split(",")[0].strip())
+        ),
+        None,
+    )
+    if m:
+        dims, total = ints(m.group(1)), int(m.group(2))
+        if len(dims) >= 2 and dims[0] > 1 and -1 not in dims[1:]:
+            rest = math.prod(dims[1:]) or 1
+            if total % rest == 0 and 0 < total // rest < dims[0]:
+                have = total // rest
+                e.causes.insert(
+                    0,
+                    f"the view fixes the batch at {dims[0]}, but this tensor holds {have} samples ({total} = "
+                    f"{have}·{rest}): the last batch of an epoch is smaller than the batch size (or the batch "
+                    "was split over GPUs)",
+                )
+                e.fixes.insert(
+                    0, "take the batch from the tensor: `x.view(x.size(0), …)` (or `drop_last=True` in the DataLoader)"
+                )
+                return
+        if len(dims) >= 2 and dims[0] > 1 and _constant_first(views, dims[0]) and not named_batch:
+            e.causes.insert(
+                0,
+                f"the pasted line views with a constant batch of {dims[0]}: the last batch of an epoch is smaller",
+            )
+            e.fixes.insert(0, "take the batch from the tensor: `x.view(x.size(0), -1)` (or `drop_last=True`)")
+            return
+    if named_batch:
+        e.causes.insert(
+            0,
+            f"the pasted line views with `{named_batch.group(2).split(',')[0].strip()}` as the batch: a smaller "
+            "last batch (or a batch split over GPUs) has fewer samples than that constant",
+        )
+        e.fixes.insert(0, "use the tensor's own batch: `x.view(x.size(0), -1)`, or `drop_last=True`")
+
+
+def _constant_first(views, first: int) -> bool:
+    return any(v.group(2).split(",")[0].strip() == str(first) for v in views)
+
+
+def _loss(e: Explanation, lines: list[str], frames: list[str]) -> None:
+    found = loss_called(lines, frames)
+    if not found:
+        return
+    name, expects = found
+    e.causes.insert(0, f"the paste calls {name}, which takes {expects}")
+    others = [c for c in e.causes[1:] if _names_other_loss(c, name)]
+    for c in others:  # a reading tied to another loss than the one called is moved last, not said first
+        e.causes.remove(c)
+        e.causes.append(c)
+
+
+def _names_other_loss(text: str, name: str) -> bool:
+    return any(v[0] != name and v[0] in text for v in _LOSSES.values())
+
+
+def _einsum(e: Explanation, matched: str, lines: list[str]) -> None:
+    equations = [m.group(1) for line in lines for m in _EINSUM.finditer(line)]
+    if not equations:
+        return
+    eq = equations[-1].replace(" ", "")
+    inputs = eq.split("->")[0].split(",")
+    shapes = [ints(s) for s in re.findall(r"\[[-\d,\s]{0,200}\](?=\s*->)", matched)]
+    text = f"the pasted equation is '{eq}': {len(inputs)} operand{'s' if len(inputs) != 1 else ''}"
+    if shapes and len(shapes) == len(inputs):
+        sizes: dict[str, set[int]] = {}
+        for sub, shape in zip(inputs, shapes, strict=True):
+            letters = sub.replace("...", "")
+            if len(letters) == len(shape) and "..." not in sub:
+                for letter, size in zip(letters, shape, strict=True):
+                    sizes.setdefault(letter, set()).add(size)
+        bad = {k: v for k, v in sizes.items() if len(v - {1}) > 1}
+        if bad:
+            text += "; " + ", ".join(f"{k} is {' and '.join(map(str, sorted(v)))}" for k, v in bad.items())
+    else:
+        counts = [len(s.replace("...", "")) for s in inputs]
+        text += f" with {', '.join(map(str, counts))} subscripts"
+    e.causes.insert(0, text)

@@ -1,0 +1,506 @@
+"""Messages that are not about shapes: dtypes, devices, memory, autograd, asynchronous CUDA
+asserts. Each says so (`NOT_SHAPE`) and gives the usual fix, so that a paste with a shape in its
+text (`[torch.FloatTensor [64, 10]]` of an in-place error) does not get a shape story.
+
+These templates come before the shape families: their messages can quote shapes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .explanation import NOT_SHAPE, Explanation
+from .templates import Template
+
+_CUDA = re.compile(r"cuda|gpu", re.IGNORECASE)
+
+
+def _dtype_fixes() -> list[str]:
+    return [
+        "convert where the data enters: `x = x.float()` (or `torch.as_tensor(a, dtype=torch.float32)`); "
+        "`model.double()` only if float64 is really wanted",
+        "targets of CrossEntropyLoss/NLLLoss as class indices `.long()`; targets of MSELoss/BCELoss `.float()`",
+        "under autocast or half precision, keep the inputs and the weights in one dtype (`model.half()` with "
+        "`x.half()`, or `torch.autocast`)",
+    ]
+
+
+def dtype(a: str, b: str, where: str = "") -> Explanation:
+    pair = f" ({a} and {b})" if a and b else ""
+    return Explanation(
+        NOT_SHAPE,
+        f"a dtype mismatch: two dtypes meet in one op{pair}{where}",
+        "the dtype check of matmul / Linear, conv, the losses and autograd",
+        [],
+        [
+            "numpy arrays are float64 (Double): `torch.from_numpy` keeps that, while the model's weights are "
+            "float32 (Float)",
+            "a target of another dtype than the loss expects (Long class indices for MSELoss, float labels for "
+            "CrossEntropyLoss), or class weights of another dtype",
+            "half-precision weights with float32 inputs (or the reverse)",
+        ],
+        _dtype_fixes(),
+    )
+
+
+def _dtype_fields(f: dict) -> Explanation:
+    a, b = f.get("a") or "", f.get("b") or ""
+    if (_CUDA.search(a) and not _CUDA.search(b)) or (_CUDA.search(b) and not _CUDA.search(a)):
+        return device(a, b)
+    return dtype(a, b)
+
+
+def device(a: str, b: str) -> Explanation:
+    pair = f" ({a} and {b})" if a and b else ""
+    return Explanation(
+        NOT_SHAPE,
+        f"a device mismatch: tensors on two devices meet in one op{pair}",
+        "the device check of every op with several tensor arguments",
+        [],
+        [
+            "the model was moved with `.to(device)` / `.cuda()` but the input, the target or the hidden state "
+            "was not (or the reverse)",
+            "a tensor made inside forward without `device=` (torch.zeros, a mask, a layer built in forward), or a "
+            "constant tensor kept as a plain attribute, which `model.to()` does not move",
+        ],
+        [
+            "move inputs and targets with the model: `x = x.to(device)`; make new tensors with `device=x.device`",
+            "register constant tensors with `register_buffer` and sub-layers as attributes or in "
+            "`nn.ModuleList`, so `model.to(device)` moves them",
+        ],
+    )
+
+
+def _device_fields(f: dict) -> Explanation:
+    return device(f.get("a") or "", f.get("b") or "")
+
+
+def _oom(f: dict) -> Explanation:
+    e = Explanation(
+        NOT_SHAPE,
+        "out of memory: the tensors of this step do not fit in the device's memory",
+        "the CUDA caching allocator (torch.cuda.OutOfMemoryError) or the CPU allocator",
+        [],
+        [
+            "the batch (or the image / sequence size) is too large for the GPU: activations grow with batch × "
+            "size, attention with the sequence length squared",
+            "memory held across steps: a loss accumulated with its graph (`total += loss` instead of "
+            "`loss.item()`), evaluation without `torch.no_grad()`, another process on the same GPU",
+        ],
+        [
+            "a smaller batch size (gradient accumulation keeps the effective batch), smaller inputs",
+            "mixed precision (`torch.autocast`), gradient checkpointing, `torch.no_grad()` for evaluation",
+            "`PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True` when reserved memory is much larger than "
+            "allocated (fragmentation)",
+        ],
+    )
+    if f.get("size"):
+        e.numbers.append((f["size"], "the allocation that failed"))
+    return e
+
+
+def _inplace(f: dict) -> Explanation:
+    e = Explanation(
+        NOT_SHAPE,
+        "autograd: a tensor needed for backward was modified in place (the shape in the message is only the tensor's)",
+        "autograd's saved-tensor version check (torch/csrc/autograd/saved_variable.cpp)",
+        [],
+        [
+            "an in-place op on a tensor the forward saved: `x += …`, `x[mask] = …`, `relu_`, "
+            "`nn.ReLU(inplace=True)` or `LeakyReLU(inplace=True)` after a layer that needs its output",
+            "`optimizer.step()` between a forward and its backward (GAN training with two optimizers, a second "
+            "backward after a step): the step changes the weights in place",
+        ],
+        [
+            "`torch.autograd.set_detect_anomaly(True)` names the forward op whose input changed",
+            "write the op out of place: `x = x + y`, `x = x.clone()` before an indexed assignment, `inplace=False`",
+            "call backward on every loss before `optimizer.step()`, or recompute the forward after it",
+        ],
+    )
+    if f.get("shape"):
+        e.numbers.append((f["shape"], "the shape of the modified tensor: a name for it, not a mismatch"))
+    return e
+
+
+def _autograd(what: str, causes: list[str], fixes: list[str]) -> Explanation:
+    return Explanation(NOT_SHAPE, f"autograd: {what}", "torch.autograd", [], causes, fixes)
+
+
+def _graph_twice(f: dict) -> Explanation:
+    return _autograd(
+        "backward through a graph whose saved tensors were already freed",
+        [
+            "a second backward through the same graph: a hidden state kept across batches (RNN), or a tensor "
+            "computed once outside the loop and used in every step"
+        ],
+        [
+            "detach what is carried across steps (`h = h.detach()`), recompute the forward each step",
+            "`backward(retain_graph=True)` only if two backward passes through one graph are meant",
+        ],
+    )
+
+
+def _no_grad(f: dict) -> Explanation:
+    return _autograd(
+        "the loss does not require grad (no grad_fn)",
+        [
+            "the forward ran under `torch.no_grad()` or with frozen parameters (`requires_grad=False`), or the "
+            "output was rebuilt from numbers (`torch.tensor(...)`, `.item()`, `.detach()`, `argmax`)"
+        ],
+        ["keep the computation in torch from the parameters to the loss; unfreeze what must be trained"],
+    )
+
+
+def _leaf(f: dict) -> Explanation:
+    return _autograd(
+        "an in-place op on a leaf tensor that requires grad",
+        ["a parameter or a `requires_grad=True` tensor changed in place outside `torch.no_grad()`"],
+        ["wrap initialisation or manual updates in `with torch.no_grad():`"],
+    )
+
+
+def _scalar_grad(f: dict) -> Explanation:
+    return _autograd(
+        "backward() on a tensor with more than one value",
+        ["the loss was left unreduced (`reduction='none'`, or an output used as the loss)"],
+        ["reduce it first: `loss.mean().backward()` (or pass a gradient of the same shape)"],
+    )
+
+
+def _numpy(f: dict) -> Explanation:
+    if "cuda" in (f.get("x") or "").lower() or f.get("dev"):
+        return device("cuda", "cpu (numpy)")
+    return _autograd(
+        "numpy() on a tensor that requires grad",
+        ["a tensor still in the autograd graph converted to numpy"],
+        ["`t.detach().cpu().numpy()`"],
+    )
+
+
+def device_assert(text: str) -> Explanation:
+    """A CUDA device-side assert: the kernel's assertion, when the paste shows it, tells which."""
+    e = Explanation(
+        NOT_SHAPE,
+        "a CUDA device-side assert: a kernel found an invalid value (the error is asynchronous, so the "
+        "Python line shown may be a later one)",
+        "a CUDA kernel's assertion (reported at the next synchronising call)",
+        [],
+        [],
+        [
+            "run the same batch on the CPU (or with `CUDA_LAUNCH_BLOCKING=1`): the CPU raises the real error, "
+            "at the real line",
+        ],
+    )
+    low = text.lower()
+    if "srcindex < srcselectdimsize" in low or "indexselect" in low or "index out of bounds" in low:
+        e.causes.append(
+            "an index past the end of a table: token ids ≥ the Embedding's num_embeddings (a tokenizer larger "
+            "than the model's vocabulary), or positions past max_position_embeddings"
+        )
+        e.fixes.append("`resize_token_embeddings(len(tokenizer))`, truncate to the model's max length")
+    elif "n_classes" in low or "cur_target" in low or "target" in low:
+        e.causes.append(
+            "a class label outside [0, num_classes): labels 1..C instead of 0..C-1, an ignore value other than "
+            "-100, or a head with fewer outputs than there are classes"
+        )
+        e.fixes.append("check `target.min()`, `target.max()` against the model's number of classes")
+    elif "input_val" in low or "between 0 and 1" in low:
+        e.causes.append("BCELoss got a value outside [0, 1]: logits without a sigmoid")
+        e.fixes.append("`nn.BCEWithLogitsLoss` on the logits")
+    else:
+        e.causes.append(
+            "most often an index out of range: a class label ≥ num_classes (or negative) in a loss, or a token "
+            "id ≥ num_embeddings in an Embedding"
+        )
+        e.fixes.append("check `target.max() < num_classes` and `ids.max() < num_embeddings`")
+    return e
+
+
+def _assert_fields(f: dict) -> Explanation:
+    return device_assert(f.get("_text", ""))
+
+
+def _bce_range(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        "BCELoss got values outside [0, 1]",
+        "F.binary_cross_entropy",
+        [],
+        ["logits (any real number) passed to BCELoss, which expects probabilities"],
+        ["`nn.BCEWithLogitsLoss` on the logits (or a sigmoid before BCELoss)"],
+    )
+
+
+def _not_implemented(f: dict) -> Explanation:
+    kind = f.get("t") or ""
+    e = dtype("", "", f": an op has no kernel for {kind}" if kind else "")
+    e.causes.insert(
+        0,
+        f"the op has no kernel for dtype {kind} on this device: Half on the CPU, or an integer tensor where "
+        "a float one is needed (or a float target where class indices are)",
+    )
+    return e
+
+
+def _ambiguous(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        "a tensor of several values used as a Python bool",
+        "Tensor.__bool__",
+        [],
+        ["`if x == y:`, `and`/`or`, or `assert` on a tensor of more than one element"],
+        ["reduce it: `(x == y).all()`, `.any()`, or `torch.equal(x, y)`"],
+    )
+
+
+def _deserialize(f: dict) -> Explanation:
+    return device("cuda (the checkpoint)", "cpu (this machine)")
+
+
+T = Template
+NOT_SHAPE_TEMPLATES: list[Template] = [
+    T(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        "[{x:word} {shape:shape}]",
+        NOT_SHAPE,
+        "torch/csrc/autograd/saved_variable.cpp: SavedVariable::unpack",
+        _inplace,
+        dict(x="torch.FloatTensor", shape="[64, 10]"),
+    ),
+    T(
+        "one of the variables needed for gradient computation has been modified by an inplace operation",
+        NOT_SHAPE,
+        "torch/csrc/autograd/saved_variable.cpp: SavedVariable::unpack",
+        _inplace,
+        {},
+    ),
+    T(
+        "a leaf Variable that requires grad {x:text} in-place operation",
+        NOT_SHAPE,
+        "torch/csrc/autograd: check_inplace",
+        _leaf,
+        dict(x="is being used in an"),
+    ),
+    T(
+        "Trying to backward through the graph a second time",
+        NOT_SHAPE,
+        "torch/csrc/autograd/saved_variable.cpp",
+        _graph_twice,
+        {},
+    ),
+    T(
+        "element 0 of tensors does not require grad and does not have a grad_fn",
+        NOT_SHAPE,
+        "torch/csrc/autograd/autograd.cpp: run_backward",
+        _no_grad,
+        {},
+    ),
+    T(
+        "grad can be implicitly created only for scalar outputs",
+        NOT_SHAPE,
+        "torch/autograd/__init__.py: _make_grads",
+        _scalar_grad,
+        {},
+    ),
+    T(
+        "CUDA out of memory. Tried to allocate {size:text} (",
+        NOT_SHAPE,
+        "c10/cuda/CUDACachingAllocator.cpp",
+        _oom,
+        dict(size="20.00 MiB"),
+    ),
+    T(
+        "out of memory. Tried to allocate {size:text} (",
+        NOT_SHAPE,
+        "c10 allocators (CUDA, HIP, XPU)",
+        _oom,
+        dict(size="2.00 GiB"),
+    ),
+    T("CUDA out of memory", NOT_SHAPE, "c10/cuda/CUDACachingAllocator.cpp", _oom, {}),
+    T("CUDA error: out of memory", NOT_SHAPE, "a CUDA call", _oom, {}),
+    T("OutOfMemoryError", NOT_SHAPE, "torch.cuda.OutOfMemoryError", _oom, {}),
+    T("MPS backend out of memory", NOT_SHAPE, "the MPS allocator", _oom, {}),
+    T(
+        "DefaultCPUAllocator: not enough memory: you tried to allocate {size:int} bytes",
+        NOT_SHAPE,
+        "c10/core/impl/alloc_cpu.cpp",
+        _oom,
+        dict(size=123456789),
+    ),
+    T("CUBLAS_STATUS_ALLOC_FAILED", NOT_SHAPE, "cuBLAS handle creation", _oom, {}),
+    T("device-side assert triggered", NOT_SHAPE, "a CUDA kernel assertion", _assert_fields, {}),
+    T("device-side assertions", NOT_SHAPE, "a CUDA kernel assertion", _assert_fields, {}),
+    T("an illegal memory access was encountered", NOT_SHAPE, "a CUDA kernel", _assert_fields, {}),
+    T("CUBLAS_STATUS_EXECUTION_FAILED", NOT_SHAPE, "cuBLAS (often after an invalid index)", _assert_fields, {}),
+    T("CUBLAS_STATUS_NOT_INITIALIZED", NOT_SHAPE, "cuBLAS handle creation", _oom, {}),
+    T("all elements of input should be between 0 and 1", NOT_SHAPE, "F.binary_cross_entropy", _bce_range, {}),
+    T(
+        "Expected all tensors to be on the same device, but found at least two devices, {a:word} and {b:word}",
+        NOT_SHAPE,
+        "aten/src/ATen/native/TensorIterator / TensorCompare device checks",
+        _device_fields,
+        dict(a="cuda:0", b="cpu"),
+    ),
+    T("Expected all tensors to be on the same device", NOT_SHAPE, "the device check of ops", _device_fields, {}),
+    T(
+        "Input type ({a:text}) and weight type ({b:text}) should be the same",
+        NOT_SHAPE,
+        "aten/src/ATen/native/Convolution.cpp: check_input_same_type_as_parameters",
+        _dtype_fields,
+        dict(a="torch.cuda.DoubleTensor", b="torch.cuda.FloatTensor"),
+    ),
+    T(
+        "Input type ({a:text}) and bias type ({b:text}) should be the same",
+        NOT_SHAPE,
+        "aten/src/ATen/native/Convolution.cpp: check_input_same_type_as_parameters",
+        _dtype_fields,
+        dict(a="double", b="float"),
+    ),
+    T(
+        "Expected object of device type {a:word} but got device type {b:word}",
+        NOT_SHAPE,
+        "ATen device checks (PyTorch 1.x)",
+        _device_fields,
+        dict(a="cuda", b="cpu"),
+    ),
+    T(
+        "Expected object of backend {a:word} but got backend {b:word}",
+        NOT_SHAPE,
+        "ATen backend checks (PyTorch ≤ 1.4)",
+        _device_fields,
+        dict(a="CUDA", b="CPU"),
+    ),
+    T(
+        "Tensor for argument #{n:int} '{w:word}' is on {a:word}, but expected it to be on {b:word}",
+        NOT_SHAPE,
+        "ATen checkSameGPU / checkAllSameGPU",
+        _device_fields,
+        dict(n=2, w="weight", a="CPU", b="GPU"),
+    ),
+    T(
+        "Expected tensor for argument #{n:int} '{w:word}' to have the same device as tensor for argument",
+        NOT_SHAPE,
+        "ATen checkSameGPU",
+        _device_fields,
+        dict(n=1, w="input"),
+    ),
+    T(
+        "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False",
+        NOT_SHAPE,
+        "torch/serialization.py: validate_cuda_device",
+        _deserialize,
+        {},
+    ),
+    T(
+        "can't convert {x:text} device type tensor to numpy",
+        NOT_SHAPE,
+        "Tensor.numpy",
+        _numpy,
+        dict(x="cuda:0"),
+    ),
+    T(
+        "Can't call numpy() on Tensor that requires grad",
+        NOT_SHAPE,
+        "Tensor.numpy",
+        _numpy,
+        {},
+    ),
+    T(
+        "mat1 and mat2 must have the same dtype",
+        NOT_SHAPE,
+        "aten/src/ATen/native/LinearAlgebra.cpp: addmm / mm",
+        _dtype_fields,
+        {},
+    ),
+    T(
+        "expected m1 and m2 to have the same dtype, but got: {a:word} != {b:word}",
+        NOT_SHAPE,
+        "aten/src/ATen/native/cuda/Blas.cpp (PyTorch 1.x)",
+        _dtype_fields,
+        dict(a="double", b="float"),
+    ),
+    T(
+        "expected mat1 and mat2 to have the same dtype, but got: {a:word} != {b:word}",
+        NOT_SHAPE,
+        "aten/src/ATen/native/cuda/Blas.cpp",
+        _dtype_fields,
+        dict(a="double", b="float"),
+    ),
+    T(
+        "self and mat2 must have the same dtype",
+        NOT_SHAPE,
+        "aten/src/ATen/native/LinearAlgebra.cpp: mm / bmm",
+        _dtype_fields,
+        {},
+    ),
+    T(
+        "expected scalar type {a:word} but found {b:word}",
+        NOT_SHAPE,
+        "c10 ScalarType checks",
+        _dtype_fields,
+        dict(a="Float", b="Double"),
+    ),
+    T(
+        "Found dtype {a:word} but expected {b:word}",
+        NOT_SHAPE,
+        "torch/csrc/autograd/engine.cpp: validate_outputs (the gradient of a loss whose target has another dtype)",
+        _dtype_fields,
+        dict(a="Long", b="Float"),
+    ),
+    T(
+        "Expected object of scalar type {a:word} but got scalar type {b:word}",
+        NOT_SHAPE,
+        "ATen checkScalarType (PyTorch ≤ 1.5)",
+        _dtype_fields,
+        dict(a="Long", b="Float"),
+    ),
+    T(
+        "expected {a:word} tensor (got {b:word} tensor)",
+        NOT_SHAPE,
+        "THNN type checks (PyTorch 0.2)",
+        _dtype_fields,
+        dict(a="Double", b="Float"),
+    ),
+    T(
+        "result type {a:word} can't be cast to the desired output type {b:word}",
+        NOT_SHAPE,
+        "aten/src/ATen/TensorIterator.cpp: compute_types",
+        _dtype_fields,
+        dict(a="Float", b="Long"),
+    ),
+    T(
+        "\"{op:word}\" not implemented for '{t:word}'",
+        NOT_SHAPE,
+        "ATen dispatch macros (AT_DISPATCH_*): no kernel for this dtype",
+        _not_implemented,
+        dict(op="addmm_impl_cpu_", t="Half"),
+    ),
+    T(
+        "Expected floating point type for target with class probabilities, got {a:word}",
+        NOT_SHAPE,
+        "aten/src/ATen/native/LossNLL.cpp: cross_entropy",
+        _dtype_fields,
+        dict(a="Long"),
+    ),
+    T(
+        "Boolean value of Tensor with more than one value is ambiguous",
+        NOT_SHAPE,
+        "Tensor.__bool__",
+        _ambiguous,
+        {},
+    ),
+    T(
+        "Torch not compiled with CUDA enabled",
+        NOT_SHAPE,
+        "torch/cuda/__init__.py: _lazy_init",
+        lambda f: device("cuda (asked for)", "a torch build without CUDA"),
+        {},
+    ),
+    T(
+        "is_same_size received an invalid combination of arguments",
+        NOT_SHAPE,
+        "PyTorch 0.2 autograd",
+        lambda f: dtype("ByteTensor (the target)", "FloatTensor"),
+        {},
+    ),
+]

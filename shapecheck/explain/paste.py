@@ -1,0 +1,60 @@
+"""What people paste around a message: log prefixes, pytest's `E   `, markdown escapes, old C
+file paths, and the traceback's code lines, which `context.py` reads to choose a story.
+
+`clean` makes one line of the message that the templates read; `code_lines` keeps the lines of
+Python the traceback quotes (and the calls in them), newest last.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A prefix a logger, a test runner or a launcher puts before each line.
+_PREFIX = re.compile(
+    r"^[ \t]*(?:"
+    r"E[ \t]{1,8}(?=\S)"  # pytest
+    r"|\[rank\d{1,5}\]:[ \t]?"  # torchrun
+    r"|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[\d.,:]{0,12}\]?(?:[ \t]*[-|][ \t]*\w{1,12})?[ \t]*(?:[-|:][ \t]*)?"
+    r"|(?:ERROR|WARNING|INFO|CRITICAL)(?::[\w.]{1,60})?:[ \t]?"  # logging's default format
+    r"|>>>[ \t]"
+    r")",
+    re.MULTILINE,
+)
+_MARKDOWN = re.compile(r"\\([\[\]_*()<>#`.\-])")  # `running\_mean`, `\[64, 3\]` from markdown
+_AT_FILE = re.compile(r"\s+at\s+(?:/|[A-Za-z]:\\|\.\.)[^\s]{0,300}?\.(?:cpp|cu|c|h|cuh|hpp):\d{1,6}")
+_STAR = re.compile(r"\[\*\s*(?=\d)")  # `[*2560]`: a pasted `[*, 2560]` whose comma was lost
+
+
+def clean(message: str) -> str:
+    """The paste as one line: prefixes, markdown escapes and C paths removed, spaces collapsed."""
+    text = _PREFIX.sub("", message)
+    text = _MARKDOWN.sub(r"\1", text)
+    text = _AT_FILE.sub("", text)
+    text = _STAR.sub("[*, ", text)
+    return " ".join(text.split())
+
+
+_FILE_LINE = re.compile(r'^\s*File "[^"\n]{0,500}", line \d+, in [\w<>.]{1,200}\s*$')
+_CODEISH = re.compile(r"[\w\])]\s*\(|=|\.\w+\(")
+_NOT_CODE = re.compile(r"^\s*(?:Traceback|During handling|The above exception|\w*(?:Error|Exception|Warning)\b:?)")
+
+
+def code_lines(message: str) -> list[str]:
+    """The source lines a traceback quotes (each line after a `File "…", line N` line), or, in a
+    paste without a traceback, the lines that look like Python calls or assignments."""
+    lines = _PREFIX.sub("", message).splitlines()
+    quoted = [
+        lines[i + 1].strip()
+        for i, line in enumerate(lines[:-1])
+        if _FILE_LINE.match(line) and lines[i + 1].strip() and not _FILE_LINE.match(lines[i + 1])
+    ]
+    if quoted:
+        return [q for q in quoted if not set(q) <= set("^~ ")]
+    return [line.strip() for line in lines if _CODEISH.search(line) and not _NOT_CODE.match(line) and len(line) < 400][
+        :50
+    ]
+
+
+def functions(message: str) -> list[str]:
+    """The function names of a traceback's frames (`in forward`, `in cross_entropy`), newest last."""
+    return re.findall(r'^\s*File "[^"\n]{0,500}", line \d+, in ([\w<>.]{1,200})', message, re.MULTILINE)
