@@ -341,7 +341,9 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
     )
 
 
-def _import_file(path: str):
+def _import_file(path: str, as_main: bool = False):
+    """Import a file as a module; `as_main`: run it as `python path` does (`__name__ ==
+    "__main__"`, `sys.argv` the path alone)."""
     if not os.path.exists(path):
         raise LoadError(f"no such file: {path}")
     if os.path.isdir(path):
@@ -355,8 +357,15 @@ def _import_file(path: str):
     folder = os.path.dirname(full)
     sys.path.insert(0, folder)
     sys.modules[mod_name] = module
+    argv = sys.argv[:]
     try:
-        spec.loader.exec_module(module)
+        if as_main:
+            import runpy
+
+            sys.argv = [full]
+            module = runpy.run_path(full, run_name="__main__")  # type: ignore[assignment]
+        else:
+            spec.loader.exec_module(module)
     except LoadError:
         del sys.modules[mod_name]
         raise
@@ -373,6 +382,9 @@ def _import_file(path: str):
             ) from None
         raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}", detail=_user_frames(exc)) from None
     finally:
+        sys.argv = argv
+        if as_main:
+            sys.modules.pop(mod_name, None)
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
     return module
@@ -444,7 +456,7 @@ def _from_program(path: str, target: str) -> LoadedModel:
     stopped: LoadError | None = None
     try:
         with _building(notes, def_sites, True), torch.device("meta"), watcher:
-            _import_file(path)
+            _import_file(path, as_main=True)
     except LoadError as err:
         stopped = err
     captured = watcher.failure or watcher.last

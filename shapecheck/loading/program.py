@@ -446,6 +446,8 @@ def is_user_file(filename: str) -> bool:
 
     stdlib = sysconfig.get_paths()["stdlib"]
     own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if filename.startswith("<ipython-input-"):
+        return True  # a notebook cell (IPython keeps its source in linecache)
     path = os.path.abspath(filename)
     return not (
         filename.startswith("<")

@@ -1,0 +1,227 @@
+"""Programs: the code around a failing call (a script's top level, a function, a `watch()` block,
+a notebook cell, a test) is traced like a model, at the user's own lines (loading/program.py)."""
+
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import FIXTURES, ROOT
+from typer.testing import CliRunner
+
+from shapecheck.cli import app
+from shapecheck.loading.program import backward_slice, defines_modules
+
+PROGRAMS = os.path.join("fixtures", "programs")
+REAL_MESSAGE = "mat1 and mat2 shapes cannot be multiplied (3584x7 and 25088x100)"
+
+
+def _slice(source: str, line: int) -> list[int]:
+    tree = ast.parse(textwrap.dedent(source))
+    before = [s for s in tree.body if s.lineno < line]
+    failing = next(s for s in tree.body if s.lineno == line)
+    kept, _ = backward_slice(before, failing, frozenset({"fc", "extractor", "other"}))
+    return [s.lineno for s in kept]
+
+
+def test_the_slice_keeps_what_the_failing_line_reads_and_no_more():
+    source = """\
+        x = torch.randn(1, 3)
+        y = other(x)
+        f = extractor(x)
+        print(f.shape)
+        f = f.relu()
+        out = fc(f)
+    """
+    assert _slice(source, 6) == [1, 3, 5, 6]  # not `y = other(x)`, not the print
+
+
+def test_the_slice_follows_in_place_changes_and_augmented_assignments():
+    source = """\
+        f = extractor(x)
+        f[:, 0] = 0
+        g = other(x)
+        f += g
+        out = fc(f)
+    """
+    assert _slice(source, 5) == [1, 2, 3, 4, 5]
+
+
+def test_modules_are_taken_as_they_are_not_rebuilt():
+    source = """\
+        fc = nn.Linear(10, 2)
+        out = fc(x)
+    """
+    assert _slice(source, 2) == [2]
+
+
+def test_a_file_defines_modules_when_a_class_derives_from_one():
+    assert defines_modules("import torch.nn as nn\nclass Net(nn.Module):\n    pass\n")
+    assert defines_modules("class A(pl.LightningModule): pass\nclass B(A): pass\n")
+    assert defines_modules("class Head(nn.Sequential): pass\n")
+    assert not defines_modules("class Data(torch.utils.data.Dataset): pass\nx = 1\n")
+    assert not defines_modules("import torch\nx = torch.randn(3)\n")
+
+
+def _check(*args):
+    result = CliRunner().invoke(app, [*args, "--depth", "1"])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "built", "called"),
+    [("seed_script.py", 10, 11), ("seed_verbatim.py", 11, 12), ("seed_function.py", 11, 12)],
+)
+def test_a_script_is_dry_run_and_the_missing_flatten_is_found_at_its_own_lines(name, built, called, no_network):
+    code, out = _check(os.path.join(PROGRAMS, name))
+    assert code == 1, out
+    path = os.path.join(PROGRAMS, name)
+    assert f"error[SC101]: `fc` receives a 4-D feature map" in out
+    assert f"--> {path}:{built}\n" in out  # the line that built the Linear, never torch's source
+    assert "torch/nn/modules" not in out
+    assert f"help: flatten everything but the batch dim before line {called} [safe · verified: output [" in out
+    assert f"--> {path}:{called}\n    + features = torch.flatten(features, 1)" in out
+    if name != "seed_function.py":  # batch 2 there
+        assert f"PyTorch reports: {REAL_MESSAGE}" in out
+    # the table shows the extractor, then the Linear that fails
+    assert out.index("feature_extractor") < out.index("  fc ")
+
+
+def test_the_program_table_shows_the_extractor_then_the_linear():
+    code, out = _check(os.path.join(PROGRAMS, "seed_script.py"))
+    rows = [line.split()[:2] for line in out.splitlines()[1:4]]
+    assert rows == [["Program", "Program"], ["feature_extractor", "Sequential"], ["fc", "Linear"]], out
+    assert "pretrained weights skipped" in out  # pretrained=True, nothing downloaded
+
+
+@pytest.mark.parametrize("name", ["seed_fixed.py", "seed_adaptive.py"])
+def test_a_correct_script_exits_0_with_its_program_table(name, no_network):
+    code, out = _check(os.path.join(PROGRAMS, name))
+    assert code == 0, out
+    assert "✓ no shape problems found" in out
+    assert "✓ boundary OK" in out  # the head is checked where the program calls it
+    assert "error[" not in out and "warning[" not in out
+
+
+def test_the_adaptive_script_keeps_its_own_batch_and_size():
+    code, out = _check(os.path.join(PROGRAMS, "seed_adaptive.py"))
+    assert "input [4, 3, 300, 300] float32" in out, out
+    assert "[4, 512, 9, 9]" in out and "[4, 100]" in out
+
+
+def test_a_script_that_reads_a_value_says_where_the_dry_run_stopped(tmp_path):
+    script = tmp_path / "reads.py"
+    script.write_text("import torch\nx = torch.randn(3)\nprint(x.sum().item())\n")
+    code, out = _check(str(script))
+    assert code == 2
+    assert f"the dry run of {script} stopped at" in out and "reads.py:3: .item()" in out
+    assert "Traceback" not in out
+
+
+def test_a_script_that_reads_a_data_file_says_so_in_one_line(tmp_path):
+    script = tmp_path / "data.py"
+    script.write_text("import torch\nrows = open('missing.csv').read()\n")
+    code, out = _check(str(script))
+    assert code == 2
+    assert "stopped before any shape error" in out and "FileNotFoundError" in out
+    assert "it is not a shape error" in out
+
+
+def test_input_does_not_apply_to_a_script():
+    result = CliRunner().invoke(app, [os.path.join(PROGRAMS, "seed_script.py"), "--input", "3x224x224"])
+    assert result.exit_code == 2
+    assert "makes its own tensors" in result.output
+
+
+def test_a_file_with_a_model_class_is_still_a_model_file():
+    code, out = _check(os.path.join("fixtures", "vgg_no_flatten.py"), "--input", "3x224x224")
+    assert code == 1 and "FeatureHead" in out and "dry run" not in out
+
+
+# -- the program around an error raised while the program runs -------------------------------------
+
+
+def _run(*args, cwd=ROOT):
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=300)
+
+
+def _diagnosis(stderr: str) -> str:
+    assert "Traceback (most recent call last):" in stderr, stderr
+    return stderr.split("Traceback (most recent call last):")[0]
+
+
+def test_run_finds_the_missing_flatten_at_the_users_line(tmp_path):
+    script = tmp_path / "seed.py"
+    source = open(os.path.join(FIXTURES, "programs", "seed_script.py")).read()
+    script.write_text(source.replace("pretrained=True", "weights=None"))  # run really runs it
+    result = _run("-m", "shapecheck", "run", str(script), cwd=tmp_path)
+    assert result.returncode == 1
+    found = _diagnosis(result.stderr)
+    assert f"RuntimeError: {REAL_MESSAGE}" in found
+    assert "--> seed.py:10\n" in found and "torch/nn/modules/linear.py" not in found
+    assert "from: `feature_extractor` outputs [1, 512, 7, 7] (seed.py:7)" in found
+    assert "[safe · verified: output [1, 100]]" in found
+    assert "--> seed.py:11\n    + features = torch.flatten(features, 1)" in found
+    assert "could not apply" not in found
+
+
+def test_run_diagnoses_an_error_raised_from_a_shape_error_in_a_function():
+    result = _run("-m", "shapecheck", "run", os.path.join(PROGRAMS, "seed_function.py"))
+    assert result.returncode == 1
+    found = _diagnosis(result.stderr)
+    assert "RuntimeError: mat1 and mat2 shapes cannot be multiplied (7168x7 and 25088x100)" in found
+    assert f"--> {os.path.join(PROGRAMS, 'seed_function.py')}:12\n    + features = torch.flatten(features, 1)" in found
+    assert "ValueError: classification failed" in result.stderr  # the program's own error, unchanged
+
+
+def test_watch_diagnoses_the_block_it_wraps():
+    result = _run(os.path.join(PROGRAMS, "seed_watch.py"))
+    assert result.returncode == 1
+    assert "error[SC101]: `fc` receives a 4-D feature map [1, 512, 7, 7]" in result.stderr
+    assert "seed_watch.py:14\n    + features = torch.flatten(features, 1)" in result.stderr
+
+
+def test_an_ipython_cell_is_a_program(capsys):
+    pytest.importorskip("IPython")
+    import torch.nn as nn
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("%load_ext shapecheck")
+        shell.user_ns["extractor"] = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+        shell.user_ns["head"] = nn.Linear(8 * 30 * 30, 10)
+        shell.run_cell("import torch\nx = torch.randn(2, 3, 32, 32)\nf = extractor(x)\nout = head(f)\n")
+        out = capsys.readouterr().out
+    finally:
+        shell.run_cell("%unload_ext shapecheck")
+        InteractiveShell.clear_instance()
+    assert "error[SC101]: `head` receives a 4-D feature map [2, 8, 30, 30]" in out, out
+    assert "+ f = torch.flatten(f, 1)" in out
+    assert "[safe · verified: output [2, 10]]" in out
+
+
+def test_a_program_that_only_calls_its_own_model_keeps_the_models_diagnosis(tmp_path):
+    """`model(x)` alone tells nothing more than the model: the class's own check and command."""
+    script = tmp_path / "one.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            import sys
+            import torch
+            sys.path.insert(0, {os.path.join(FIXTURES, "rules")!r})
+            from sc101_missing_flatten import Broken
+
+            model = Broken()
+            out = model(torch.randn(1, 3, 32, 32))
+            """
+        )
+    )
+    result = _run("-m", "shapecheck", "run", str(script), cwd=tmp_path)
+    found = _diagnosis(result.stderr)
+    assert "sc101_missing_flatten.py:14" in found  # self.fc = nn.Linear(...)
+    assert "Program" not in found
+    assert "to check it on its own (in CI): shapecheck" in found
