@@ -78,7 +78,7 @@ def test_a_script_is_dry_run_and_the_missing_flatten_is_found_at_its_own_lines(n
     code, out = _check(os.path.join(PROGRAMS, name))
     assert code == 1, out
     path = os.path.join(PROGRAMS, name)
-    assert f"error[SC101]: `fc` receives a 4-D feature map" in out
+    assert "error[SC101]: `fc` receives a 4-D feature map" in out
     assert f"--> {path}:{built}\n" in out  # the line that built the Linear, never torch's source
     assert "torch/nn/modules" not in out
     assert f"help: flatten everything but the batch dim before line {called} [safe · verified: output [" in out
@@ -91,6 +91,7 @@ def test_a_script_is_dry_run_and_the_missing_flatten_is_found_at_its_own_lines(n
 
 def test_the_program_table_shows_the_extractor_then_the_linear():
     code, out = _check(os.path.join(PROGRAMS, "seed_script.py"))
+    assert code == 1
     rows = [line.split()[:2] for line in out.splitlines()[1:4]]
     assert rows == [["Program", "Program"], ["feature_extractor", "Sequential"], ["fc", "Linear"]], out
     assert "pretrained weights skipped" in out  # pretrained=True, nothing downloaded
@@ -107,6 +108,7 @@ def test_a_correct_script_exits_0_with_its_program_table(name, no_network):
 
 def test_the_adaptive_script_keeps_its_own_batch_and_size():
     code, out = _check(os.path.join(PROGRAMS, "seed_adaptive.py"))
+    assert code == 0
     assert "input [4, 3, 300, 300] float32" in out, out
     assert "[4, 512, 9, 9]" in out and "[4, 100]" in out
 
