@@ -512,7 +512,14 @@ def run_command(
         else:
             sys.stderr.write(text + "\n")
 
-    raise typer.Exit(live.run_program(target, argv, as_module=module is not None, emit=emit))
+    try:
+        code = live.run_program(target, argv, as_module=module is not None, emit=emit)
+    except KeyboardInterrupt:  # Ctrl-C: the script's exit handlers, then end by SIGINT as python does
+        import atexit
+
+        atexit._run_exitfuncs()
+        _die_by_sigint()
+    raise typer.Exit(code)
 
 
 @app.command("list")
@@ -740,9 +747,13 @@ def _exit_quietly(exc: SystemExit) -> None:
     """Torch 2.15 imports triton, whose nanobind bindings print some 20 lines of leak reports
     when the interpreter shuts down, after the command's own output. Once triton is imported,
     leave without the interpreter's shutdown: the output is flushed, workers are gone and files
-    closed, and shapecheck registers nothing to run at exit."""
+    closed, and shapecheck registers nothing to run at exit; the handlers a script run by `shapecheck run`
+    registered run first, as python runs them."""
     if "triton" not in sys.modules:
         return
+    import atexit
+
+    atexit._run_exitfuncs()  # a script's own handlers (shapecheck run): python runs them on exit
     code = exc.code
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)

@@ -144,7 +144,9 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     called = _outermost_module_call(frames)
     if called is not None:
         module, args, kwargs, _ = called
-        found = _check_program(error, frames, called, budget_s) or _check_call(error, module, args, kwargs, budget_s)
+        found = _check_program(error, frames, called, budget_s) or _check_call(
+            error, module, args, kwargs, budget_s, where=_call_site(frames, called)
+        )
     else:  # a loss or metric: the model that feeds it first; the program when no rule explains that
         found = _outside_modules(error, frames, budget_s)
         if not _explained(found):
@@ -269,11 +271,12 @@ def _command(module, specs, batch) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _check_live(module, specs, batch, budget_s: float):
+def _check_live(module, specs, batch, budget_s: float, where=None):
     """`check` of a live module. Meta only: the program's own run already failed for real, and
     a real-engine fallback would copy its live weights (twice the memory of a model that may
     just fit). Findings point at the lines that built its layers (ASSIGNED)."""
     from .api import check
+    from .loading import program
 
     return check(
         module,
@@ -283,11 +286,28 @@ def _check_live(module, specs, batch, budget_s: float):
         train=module.training,
         probe_budget_s=budget_s,
         engine="meta",
-        defined_at=ASSIGNED,
+        defined_at=ASSIGNED if where is None else program.Sites({module: where}, ASSIGNED),
     )
 
 
-def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, link=None) -> LiveDiagnosis:
+def _call_site(frames, called):
+    """The user's line that called a library's module with no recorded assignment
+    (`nn.Linear(4, 2)(x)` inline): where its findings and fixes go, never torch's source."""
+    from .loading import program
+    from .trace.records import Location
+
+    module = called[0]
+    if ASSIGNED.get(module) is not None or _is_user(_class_file(type(module)) or "<unknown>"):
+        return None
+    where = program.program_frame(frames, called)
+    if where is None:
+        return None
+    frame, line = where
+    filename = frame.f_code.co_filename
+    return Location(_display(filename), line, linecache.getline(filename, line).strip())
+
+
+def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, link=None, where=None) -> LiveDiagnosis:
     from .errors import ShapecheckError
 
     name = type(module).__name__
@@ -307,7 +327,7 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
             '`if __name__ == "__main__":` or move the model to a module)'
         )
     try:
-        report = _check_live(module, specs, batch, budget_s)
+        report = _check_live(module, specs, batch, budget_s, where)
     except ShapecheckError as err:
         return LiveDiagnosis(
             error, name, call=call, link=link, command=command, note=f"could not check {name}: {err.message}"
@@ -531,7 +551,7 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     import runpy
     import traceback
 
-    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    saved_argv, saved_path, cwd = sys.argv[:], sys.path[:], os.getcwd()
     # torch is imported here only for a script that uses it: then the import costs nothing more.
     handle = record_assignments() if _uses_torch(target, as_module) else None
     sys.argv = [target, *argv]
@@ -540,8 +560,8 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     try:
         if as_module:
             runpy.run_module(target, run_name="__main__", alter_sys=True)
-        else:
-            runpy.run_path(target, run_name="__main__")
+        else:  # python runs a script by its absolute path: its __file__, warnings and tracebacks
+            runpy.run_path(os.path.abspath(target), run_name="__main__")
     except SystemExit as exc:
         code = exc.code
         if code is None or isinstance(code, int):
@@ -551,7 +571,14 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     except BaseException as exc:
         found = None
         if not isinstance(exc, KeyboardInterrupt):
-            found, complaint = _diagnose_safely(exc, 3.0)
+            moved = os.getcwd() if os.path.isdir(cwd) else None
+            if moved is not None:
+                os.chdir(cwd)  # paths are shown from where the user ran the command
+            try:
+                found, complaint = _diagnose_safely(exc, 3.0)
+            finally:
+                if moved is not None:
+                    os.chdir(moved)
             if complaint:
                 print(complaint, file=sys.stderr)
         if found is not None:
@@ -560,8 +587,17 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
         tb = exc.__traceback__
         while tb is not None and not _is_user(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next  # runpy's and shapecheck's frames
-        traceback.print_exception(type(exc), exc, tb or exc.__traceback__, file=sys.stderr)
-        return 130 if isinstance(exc, KeyboardInterrupt) else 1
+        exc.__traceback__ = tb or exc.__traceback__
+        if sys.excepthook is not sys.__excepthook__:  # the script's own hook, as python calls it
+            try:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+            except BaseException:
+                traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        else:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        if isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # the caller ends by SIGINT, as python does
+        return 1
     finally:
         sys.stdout.flush()
         sys.argv, sys.path[:] = saved_argv, saved_path

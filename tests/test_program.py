@@ -227,3 +227,35 @@ def test_a_program_that_only_calls_its_own_model_keeps_the_models_diagnosis(tmp_
     assert "sc101_missing_flatten.py:14" in found  # self.fc = nn.Linear(...)
     assert "Program" not in found
     assert "to check it on its own (in CI): shapecheck" in found
+
+
+# -- `run` is the python it claims to be ---------------------------------------------------------
+
+FAITHFUL = {
+    "file": "import os, warnings\nprint(__file__ == os.path.abspath(__file__))\nwarnings.warn('w')\n",
+    "chdir": ("import os, torch\nos.chdir('/')\ntorch.nn.Linear(4, 2)(torch.randn(3, 5))\n"),
+    "excepthook": (
+        "import sys\nsys.excepthook = lambda t, e, tb: print('hook saw', t.__name__)\nraise KeyError('k')\n"
+    ),
+    "atexit": (
+        "import atexit, sys, types\nsys.modules['triton'] = types.ModuleType('triton')  # as torch 2.15 does\n"
+        "atexit.register(lambda: print('bye', flush=False))\nprint('buffered', end='')\n"
+    ),
+    "exit": "import sys\nprint('out')\nsys.exit(3)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAITHFUL))
+def test_run_prints_and_exits_as_python_does(tmp_path, name):
+    script = tmp_path / f"{name}.py"
+    script.write_text(FAITHFUL[name])
+    python = _run(script.name, cwd=tmp_path)
+    ours = _run("-m", "shapecheck", "run", script.name, cwd=tmp_path)
+    assert ours.stdout == python.stdout
+    assert ours.returncode == python.returncode
+    assert ours.stderr.splitlines()[-1] == python.stderr.splitlines()[-1] if python.stderr else not ours.stderr
+    if name == "file":
+        assert f"{script}:3: UserWarning: w" in ours.stderr  # the absolute path python prints
+    if name == "chdir":  # the file is still found after the script changes folder
+        assert "error[SC102]" in ours.stderr and "--> chdir.py:3\n" in ours.stderr  # not torch's linear.py
+        assert "+ torch.nn.Linear(5, 2)(torch.randn(3, 5))" in ours.stderr

@@ -149,6 +149,11 @@ def _set_attrs(module: nn.Module, values: dict) -> None:
                 setattr(sub, key, value)
 
 
+def _is_root(model: nn.Module, target: str) -> bool:
+    """Whether an edit's target names the model itself: its row is named for its class."""
+    return target == type(model).__name__ and target not in dict(model.named_modules())
+
+
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
     module_edits = [
@@ -157,7 +162,9 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     changed = meta_copy(model) if module_edits else model
     rewrites = {}
     for edit in edits:
-        if edit.action == "replace":
+        if edit.action == "replace" and _is_root(changed, edit.target):
+            changed = _build(edit)  # the model is the layer (a live nn.Linear called inline)
+        elif edit.action == "replace":
             _set(changed, edit.target, _build(edit))
         elif edit.action == "insert_before":
             _set(changed, edit.target, nn.Sequential(_build(edit), changed.get_submodule(edit.target)))
