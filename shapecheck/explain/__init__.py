@@ -43,7 +43,26 @@ def explain(message: str) -> Explanation | None:
                     match.group(0),
                     "its numbers fit no situation shapecheck knows (a size of 0?), so it does not guess at one",
                 )
-    return None
+    return _extracted(message, text, lowered)
+
+
+def _extracted(message: str, text: str, lowered: str) -> Explanation | None:
+    """A message of the table extracted from PyTorch's sources (`extract.py`), read by its family."""
+    from .context import refine
+    from .extracted import find
+
+    try:
+        found = find(text, lowered)
+    except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+        return _undecoded(text[-300:], "its numbers fit no situation shapecheck knows, so it does not guess at one")
+    if found is None:
+        return None
+    e, matched = found
+    if any(len(d) > 15 for d in re.findall(r"\d+", matched)):
+        return _undecoded(
+            matched, "its numbers are larger than any tensor PyTorch can make, so they are not read as sizes"
+        )
+    return refine(e, message, matched)
 
 
 _LARGEST = 2**48  # beyond any real tensor dim or element count

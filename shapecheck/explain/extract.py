@@ -1,0 +1,336 @@
+"""Extract PyTorch's shape-check messages from its sources into `data/messages.json`.
+
+    python -m shapecheck.explain.extract           # rewrite the table from the installed torch
+    python -m shapecheck.explain.extract --check   # exit 1 when the committed table differs
+
+A tool, never run by `explain` (which only reads the JSON, without torch). It reads, without
+importing torch:
+
+- the installed torch's Python: `torch._check*(cond, lambda: f"…")`, `raise ValueError/
+  RuntimeError/IndexError/AssertionError(f"…")`, `.format()` and `%` messages, in
+  torch/nn/functional.py, torch/nn/modules, torch/_meta_registrations.py, torch/_refs,
+  torch/_decomp, torch/_prims_common, and torch.export's and the symbolic-shape guards' modules;
+- the C++ headers the wheel ships (torch/include/ATen/native/**, c10): `TORCH_CHECK(cond, "…",
+  value, "…")`, each value written `{}`;
+- `data/aten_cpp.txt`, the TORCH_CHECK messages of ATen's .cpp files (not in the wheel, read from
+  pytorch/pytorch), and `data/older.txt`, older releases' and libraries' wordings.
+
+Each message whose words name a shape family (`FAMILY_RULES`) becomes a row: the family, the
+message with `{}` for each value, and where PyTorch raises it. The rows are sorted, so the file
+changes only when a release changes its messages or a rule changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+TABLE = DATA / "messages.json"
+
+PYTHON_SOURCES = (
+    "nn/functional.py",
+    "nn/modules",
+    "_meta_registrations.py",
+    "_refs",
+    "_decomp",
+    "_prims_common",
+    "export/dynamic_shapes.py",
+    "export/_unlift.py",
+    "_export/non_strict_utils.py",
+    "fx/experimental/symbolic_shapes.py",
+)
+HEADER_SOURCES = ("include/ATen/native", "include/ATen/ExpandUtils.h", "include/ATen/TensorUtils.h")
+
+# (family, a regex its message matches): the first rule that matches names the family; a message
+# no rule matches is not a shape check `explain` reads, and is left out.
+FAMILY_RULES: list[tuple[str, str]] = [
+    ("not-shape", r"dtype|scalar type|same device|on the same device|requires_grad|out of memory"),
+    ("export", r"constraints violated|inferred to be a constant|expected input at .*shape\[|dynamic_shapes|recompile"),
+    ("attention-mask", r"attn_mask|key_padding_mask|attention mask should|attention weights should|attn_output"),
+    ("attention", r"embedding dimension of|embed_dim|num_heads|query, key|query should be|key and value"),
+    ("conv-transposed", r"given transposed="),
+    ("conv-channels", r"given groups=.*channels|expected weight to be at least|expected bias to be 1-dimensional"),
+    ("conv-rank", r"input to conv|-dimensional input for .*-dimensional weight|weight should have at least"),
+    ("instance-norm", r"spatial element"),
+    ("norm-single", r"more than 1 value per channel"),
+    ("norm-channels", r"running_mean should|number of channels in input|same shape as normalized_shape"),
+    ("layernorm", r"normalized_shape="),
+    ("groups", r"divisible by (?:num_)?groups|divisible by the square|divisible by downscale"),
+    ("norm-rank", r"^expected (?:\{\}|\d)d (?:or \dd )?input \(got|^expected \dd or \dd input"),
+    ("rnn-hidden", r"\bhx\b|\bcx\b|hidden\[|hidden0|hidden size|hidden_size"),
+    ("rnn-input", r"input_size"),
+    ("einsum", r"einsum"),
+    ("bmm", r"batch1|batch2|number of batches|wrong matrix size"),
+    ("mm-rank", r"must be a matrix|matrices expected|at least 1d|1d tensors expected|vector \+ matrix"),
+    ("matmul", r"mat1|mat2|m1:|inconsistent tensor size, expected tensor|size mismatch, got input"),
+    ("target-range", r"target \{\} is out of bounds|n_classes"),
+    (
+        "index-range",
+        r"out of bounds for dimension|index out of range|index \{\} out of range|out of range for tensor"
+        r"|too many indices|srcindex|index out of bounds|index_select|index tensor must have|expected index \{\}",
+    ),
+    ("mask-index", r"shape of the mask"),
+    ("split", r"split_with_sizes|split_sizes|don't multiply up"),
+    (
+        "cat",
+        r"cannot be concatenated|same number of dimensions: got|non-empty list of tensors|sizes of tensors must"
+        r"|stack expects|storage that is not resizable|inconsistent tensor sizes",
+    ),
+    (
+        "broadcast",
+        r"value tensor of shape|broadcast shape|expanded size|size of tensor a|number of sizes provided"
+        r"|repeat dims",
+    ),
+    (
+        "too-small",
+        r"maximum size for tensor at dimension|sliding blocks|padding size should be less|kernel size can't"
+        r"|output size is too small|sizes should be greater than 0|exceeds dimension size",
+    ),
+    (
+        "pad-rank",
+        r"padding with non-constant|length of pad|\(batch mode\) tensor|only 3d, 4d and 5d|mode needs \dd"
+        r"|expected input to be \dd|expected 3d or 4d tensor|output_size must be",
+    ),
+    ("view", r"is invalid for input|view size is not compatible|invalid for input with"),
+    ("dim-range", r"dimension out of range|dimension is not of size 1|permute"),
+    (
+        "loss-target",
+        r"target size|target batch_size|spatial targets|spatial inputs|multi-target|target and input"
+        r"|target nelement|input tensor should be 1d or 2d|2 or more dimensions|targets'",
+    ),
+    ("normalize", r"boxes should be of shape"),
+]
+_RULES = [(family, re.compile(rule, re.IGNORECASE)) for family, rule in FAMILY_RULES]
+
+
+def family_of(message: str) -> str | None:
+    for family, rule in _RULES:
+        if rule.search(message):
+            return family
+    return None
+
+
+# -- Python sources ---------------------------------------------------------------------------
+
+
+def _text(node: ast.AST) -> str | None:
+    """A message expression as text with `{}` for each value, or None when it is not one."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.replace("{", "{{").replace("}", "}}")
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for v in node.values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                parts.append(v.value.replace("{", "{{").replace("}", "}}"))
+            else:
+                parts.append("{}")
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _text(node.left), _text(node.right)
+        if left is None and right is None:
+            return None
+        return (left if left is not None else "{}") + (right if right is not None else "{}")
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        left = _text(node.left)
+        return re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[sdifrx]", "{}", left) if left else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        base = node.func.value
+        if isinstance(base, ast.Constant) and isinstance(base.value, str):
+            return re.sub(r"\{[^{}]*\}", "{}", base.value)
+    if isinstance(node, ast.Lambda):
+        return _text(node.body)
+    return None
+
+
+def _unescape(text: str) -> str:
+    return text.replace("{{", "{").replace("}}", "}")
+
+
+_CHECKS = {"_check", "_check_with", "_check_index", "_check_value", "_check_type", "check", "_check_is_size"}
+_RAISES = {"ValueError", "RuntimeError", "IndexError", "AssertionError", "TypeError"}
+
+
+def python_messages(path: Path, name: str) -> list[tuple[str, str]]:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (SyntaxError, UnicodeDecodeError, OSError):
+        return []
+    found: list[tuple[str, str]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+            message = None
+            if isinstance(child, ast.Call):
+                f = child.func
+                called = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                args = child.args[1:] if called != "_check_with" else child.args[2:]
+                if called in _CHECKS and args:
+                    message = _text(args[0])
+                elif called in _CHECKS:
+                    msg = [k.value for k in child.keywords if k.arg in ("message", "msg")]
+                    message = _text(msg[0]) if msg else None
+                elif called in _RAISES and child.args:
+                    message = _text(child.args[0])
+            if message:
+                found.append((_unescape(message), f"torch/{name}: {function or '<module>'}"))
+            visit(child, inner)
+
+    visit(tree, "")
+    return found
+
+
+# -- C++ sources ------------------------------------------------------------------------------
+
+_TORCH_CHECK = re.compile(r"\b(?:TORCH_CHECK|TORCH_CHECK_VALUE|TORCH_CHECK_INDEX|TORCH_CHECK_TYPE|AT_ASSERTM)\s*\(")
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_FUNCTION = re.compile(r"^[\w:<>,\s*&]+?\b(\w+)\s*\([^;{}]*\)\s*(?:const\s*)?\{", re.MULTILINE)
+
+
+_KEYWORDS = {"if", "for", "while", "switch", "return", "catch", "else", "do", "sizeof"}
+
+
+def _arguments(source: str, start: int) -> list[str] | None:
+    """The top-level arguments of a call whose `(` is just before `start`."""
+    depth, args, current, i, quote = 1, [], [], start, ""
+    while i < len(source) and i - start < 4000:
+        ch = source[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\":
+                current.append(source[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+            current.append(ch)
+        elif ch in "([{":
+            depth += 1
+            current.append(ch)
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                args.append("".join(current).strip())
+                return args
+            current.append(ch)
+        elif ch == "," and depth == 1:
+            args.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    return None
+
+
+def cpp_messages(source: str, name: str) -> list[tuple[str, str]]:
+    found = []
+    functions = [(m.start(), m.group(1)) for m in _FUNCTION.finditer(source) if m.group(1) not in _KEYWORDS]
+    for m in _TORCH_CHECK.finditer(source):
+        args = _arguments(source, m.end())
+        if not args or len(args) < 2:
+            continue
+        parts = []
+        for arg in args[1:]:
+            strings = _STRING.findall(arg)
+            if strings and re.fullmatch(r'(?:\s*"(?:[^"\\]|\\.)*"\s*)+', arg):
+                parts.append("".join(s.encode().decode("unicode_escape", "ignore") for s in strings))
+            else:
+                parts.append("{}")
+        message = "".join(parts)
+        if not re.search(r"[A-Za-z]{3}", message):
+            continue
+        function = next((f for pos, f in reversed(functions) if pos < m.start()), "")
+        found.append((message, f"{name}: {function}" if function else name))
+    return found
+
+
+def listed_messages(path: Path) -> list[tuple[str, str]]:
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        where, function, message = (p.strip() for p in line.split(" | ", 2))
+        found.append((message, f"{where}: {function}"))
+    return found
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+def torch_root() -> Path:
+    spec = importlib.util.find_spec("torch")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("torch is not installed: the extraction reads its sources")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _files(root: Path, entry: str, suffixes: tuple[str, ...]) -> list[Path]:
+    path = root / entry
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix in suffixes) if path.is_dir() else []
+
+
+def _normal(message: str) -> str:
+    message = " ".join(message.split())
+    message = re.sub(r"(\{\}\s*){2,}", "{} ", message).strip()
+    return message
+
+
+def _usable(message: str) -> bool:
+    """Enough literal text to be recognised on its own (not `{}: {}`)."""
+    literal = re.sub(r"\{\}", " ", message)
+    return len(re.findall(r"[A-Za-z]", literal)) >= 12 and max(map(len, literal.split("  ")), default=0) >= 8
+
+
+def extract(root: Path | None = None) -> list[list[str]]:
+    root = root or torch_root()
+    messages: list[tuple[str, str]] = []
+    for entry in PYTHON_SOURCES:
+        for path in _files(root, entry, (".py",)):
+            messages += python_messages(path, path.relative_to(root).as_posix())
+    for entry in HEADER_SOURCES:
+        for path in _files(root, entry, (".h", ".cuh")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            messages += cpp_messages(text, "torch/" + path.relative_to(root).as_posix())
+    messages += listed_messages(DATA / "aten_cpp.txt")
+    messages += listed_messages(DATA / "older.txt")
+    rows: dict[tuple[str, str], str] = {}
+    for message, where in messages:
+        message = _normal(message)
+        family = family_of(message)
+        if family is None or not _usable(message):
+            continue
+        key = (family, message)
+        rows[key] = min(rows.get(key, where), where)  # one place per message, the same on every run
+    return sorted([family, message, where] for (family, message), where in rows.items())
+
+
+def render(rows: list[list[str]]) -> str:
+    return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n]\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when the committed table differs")
+    options = parser.parse_args(argv)
+    text = render(extract())
+    if options.check:
+        same = TABLE.exists() and TABLE.read_text(encoding="utf-8") == text
+        print("the table is up to date" if same else f"{TABLE} differs from the extraction: rerun without --check")
+        return 0 if same else 1
+    TABLE.write_text(text, encoding="utf-8")
+    print(f"{TABLE}: {text.count(chr(10)) - 2} messages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

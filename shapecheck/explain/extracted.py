@@ -1,0 +1,639 @@
+"""The messages extracted from PyTorch's sources (`data/messages.json`, written by `extract.py`),
+read when no hand-written template matched: each row's text becomes a tolerant pattern, and the
+row's family picks a reading of the values (`READERS`), or the family's general story.
+
+No torch here. The table is loaded once, its patterns compiled on first use; a pattern runs only
+on a window of the paste around its longest run of words, so a long paste costs a substring
+search per row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+from .explanation import NOT_SHAPE, Explanation
+from .templates import _literal, ints, shape_text
+
+TABLE = Path(__file__).resolve().parent / "data" / "messages.json"
+
+# A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
+_VALUE = r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)|[-\w.:'\"*]{1,100})"
+
+
+@dataclass(frozen=True)
+class Row:
+    family: str
+    text: str  # PyTorch's message, `{}` for each value
+    where: str
+
+    @cached_property
+    def anchor(self) -> str:
+        """The longest run of plain words in the message, lower case: the paste must hold it."""
+        runs = re.findall(r"[a-z][a-z ]*[a-z]", self.text.lower().replace("{}", "|"))
+        return max(runs, key=len, default="")
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        parts = self.text.rstrip(".!").split("{}")
+        body = _VALUE.join(_literal(p) for p in parts)
+        return re.compile(body, re.IGNORECASE)
+
+
+@cache
+def rows() -> list[Row]:
+    data = json.loads(TABLE.read_text(encoding="utf-8"))
+    table = [Row(*r) for r in data]
+    # the most literal text first: a longer message is more specific than one it contains
+    return sorted(table, key=lambda r: -len(r.text.replace("{}", "")))
+
+
+def find(text: str, lowered: str) -> tuple[Explanation, str] | None:
+    """The explanation of the first extracted message found in the (cleaned) paste."""
+    for row in rows():
+        anchor = row.anchor
+        if len(anchor) < 8:
+            continue
+        at = lowered.find(anchor)
+        if at < 0:
+            continue
+        window = text[max(0, at - 1500) : at + 1500]
+        match = row.pattern.search(window)
+        if not match:
+            continue
+        values = [g for g in match.groups() if g is not None]
+        reader = READERS.get(row.family, _general)
+        return reader(row, values, match.group(0), text), match.group(0)
+    return None
+
+
+# -- readings per family ---------------------------------------------------------------------
+
+_CODES = {
+    "attention-mask": "SC117",
+    "attention": "SC117",
+    "conv-transposed": "SC104",
+    "conv-channels": "SC104",
+    "conv-rank": "SC105",
+    "instance-norm": "SC108",
+    "norm-single": "SC108",
+    "norm-channels": "SC104",
+    "layernorm": "SC104",
+    "groups": "SC104",
+    "norm-rank": "SC105",
+    "rnn-hidden": "SC116",
+    "rnn-input": "SC115",
+    "einsum": "SC112",
+    "bmm": "SC102",
+    "mm-rank": "SC105",
+    "matmul": "SC102",
+    "target-range": "SC125",
+    "index-range": "SC124",
+    "mask-index": "SC112",
+    "split": "SC113",
+    "cat": "SC109",
+    "broadcast": "SC112",
+    "too-small": "SC107",
+    "pad-rank": "SC105",
+    "view": "SC113",
+    "dim-range": "SC105",
+    "loss-target": "SC125",
+    "normalize": "SC105",
+    "export": "SC100",
+    "not-shape": NOT_SHAPE,
+}
+
+_STORIES: dict[str, tuple[str, list[str], list[str]]] = {
+    "attention-mask": (
+        "an attention mask of another shape than the attention it masks",
+        [
+            "attn_mask is (target length, source length), or (batch × num_heads, L, S) in 3-D; key_padding_mask "
+            "is (batch, source length): a mask built for another sequence length or batch, or batch and "
+            "sequence swapped (batch_first)"
+        ],
+        ["build the mask from the tensors it masks (`L, S = q.shape[-2], k.shape[-2]`), and check batch_first"],
+    ),
+    "attention": (
+        "attention inputs that do not fit the layer (embed_dim, heads, batch)",
+        ["query, key and value must share the batch and heads, and their last dim must be embed_dim"],
+        ["print q, k, v shapes at the call; project key/value to embed_dim (kdim/vdim) or fix the layer's embed_dim"],
+    ),
+    "conv-channels": (
+        "a convolution whose weight does not fit its input's channels",
+        ["the layer before makes another number of channels than this conv was built for"],
+        ["set in_channels to what arrives, or out_channels of the layer before to what this conv expects"],
+    ),
+    "conv-rank": (
+        "a convolution got an input of the wrong rank",
+        ["a missing batch or channel dim, or a tensor with a dim too many (frames, crops)"],
+        ["`unsqueeze` the missing dim, or fold the extra one into the batch"],
+    ),
+    "norm-channels": (
+        "a normalization layer built for another number of channels",
+        ["the layer before makes another number of channels (dim 1) than num_features"],
+        ["set num_features to the channels that arrive"],
+    ),
+    "norm-rank": (
+        "a normalization layer got an input of the wrong rank",
+        [
+            "BatchNorm1d takes [N, C] or [N, C, L], BatchNorm2d [N, C, H, W], BatchNorm3d [N, C, D, H, W]: "
+            "the norm of another rank was used, or a batch dim was lost"
+        ],
+        ["use the norm that matches the input's rank, or flatten/unsqueeze to that rank"],
+    ),
+    "rnn-hidden": (
+        "an RNN's hidden state (hx / h_0, c_0) does not fit the input",
+        [
+            "h_0 and c_0 are (num_layers × directions, batch, hidden_size), with a batch dim even when "
+            "batch_first=True; a state kept from another batch size, or made without its num_layers dim"
+        ],
+        ["make the state from the input: `torch.zeros(layers * dirs, x.size(0 if batch_first else 1), hidden)`"],
+    ),
+    "rnn-input": (
+        "an RNN got another number of input features than input_size",
+        ["the layer before makes another feature size, or the features are not in the last dim"],
+        ["set input_size to x.size(-1), or transpose to [N, L, C] / [L, N, C]"],
+    ),
+    "einsum": (
+        "torch.einsum: the equation does not fit the operands",
+        ["a subscript per dim of each operand, and dims sharing a subscript must have one size (or 1)"],
+        ["print each operand's shape beside the equation; use `...` for leading dims that vary"],
+    ),
+    "matmul": (
+        "a matrix product whose inner dims differ",
+        ["the first operand's last dim must equal the second's first (a Linear's in_features)"],
+        ["transpose the operand that is the wrong way round, or build the layer for the size that arrives"],
+    ),
+    "index-range": (
+        "an index past the end of a dim",
+        [
+            "an index equal to the size (off by one: valid indices are 0 … size - 1), labels or ids counted "
+            "from 1, or a table (vocabulary, classes) smaller than the data"
+        ],
+        ["check `idx.max() < size` (and `idx.min() >= -size`) where the index is made"],
+    ),
+    "cat": (
+        "tensors joined by cat or stack do not fit",
+        ["every tensor must have the same rank, and the same size in every dim but the one joined"],
+        ["print the shapes of the list; resize, pad or unsqueeze the odd one before joining"],
+    ),
+    "broadcast": (
+        "shapes that do not broadcast",
+        ["aligned from the right, each dim pair must be equal or contain a 1"],
+        ["reshape or `unsqueeze` the smaller operand so its dims line up, or fix the size that differs"],
+    ),
+    "too-small": (
+        "the input is smaller than the window or padding asked of it",
+        ["a map or sequence shrank below the kernel, the padding or the window before this op"],
+        ["a larger input, less downsampling before, or a smaller kernel / padding here"],
+    ),
+    "pad-rank": (
+        "padding, pooling or interpolation got an input of the wrong rank or sizes",
+        [
+            "F.pad/F.interpolate/adaptive pooling take [N, C, *spatial]; the mode (reflect, bilinear, …) fixes "
+            "the rank: a missing batch or channel dim, or sizes given for another rank"
+        ],
+        ["`unsqueeze(0)` / `unsqueeze(1)` to the rank the mode needs, and give sizes for the spatial dims only"],
+    ),
+    "view": (
+        "a view/reshape that does not fit the tensor",
+        ["the asked shape has another number of values than the tensor"],
+        ["compute the shape from the tensor (`x.size(0)`, -1), not from constants"],
+    ),
+    "dim-range": (
+        "a dim that the tensor does not have",
+        ["the tensor has fewer dims than the code expects: a squeezed or missing dim"],
+        ["print the shape where it is used; keep the dim (`keepdim=True`, `squeeze(dim)`)"],
+    ),
+    "loss-target": (
+        "a loss got a target of another shape than its input",
+        [
+            "CrossEntropyLoss/NLLLoss take logits [N, C, …] and class indices [N, …]; elementwise losses "
+            "(MSE, L1, BCE) take input and target of one shape"
+        ],
+        ["make the target fit the loss (`squeeze`, `argmax(1)` for one-hot, `.view_as(output)`)"],
+    ),
+    "groups": (
+        "a size that the groups (or the upscale factor) does not divide",
+        ["channels must be a multiple of the groups / factor²"],
+        ["choose a divisor, or round the channels to a multiple"],
+    ),
+    "normalize": (
+        "boxes of the wrong shape",
+        ["torchvision's box ops take [N, 4] boxes (x1, y1, x2, y2)"],
+        ["reshape the boxes to [N, 4]; a single box is [1, 4]"],
+    ),
+}
+
+
+def _general(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    code = _CODES.get(row.family, "SC100")
+    if code == NOT_SHAPE:
+        return _not_shape(row, values, matched, text)
+    title, causes, fixes = _STORIES.get(
+        row.family, ("a shape check of PyTorch failed", ["the sizes in the message differ"], [])
+    )
+    return Explanation(
+        code,
+        title,
+        row.where,
+        [(v, f"value {i + 1} of the message") for i, v in enumerate(values[:6])],
+        list(causes),
+        list(fixes),
+    )
+
+
+def _not_shape(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    from .notshape import device, dtype
+
+    low = row.text.lower()
+    if "device" in low:
+        return device(values[0] if values else "", values[1] if len(values) > 1 else "")
+    return dtype(values[0] if values else "", values[1] if len(values) > 1 else "")
+
+
+def _bmm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    nums = [ints(v) for v in values]
+    e = _general(row, values, matched, text)
+    e.title = "bmm/matmul: the inner dims of a batched matrix product differ"
+    e.raised_by = f"{row.where} (torch.bmm, torch.matmul and @ on 3-D tensors: [b, n, m] @ [b, m, p])"
+    flat = [n for v in nums for n in v]
+    if "first two dimensions of batch2" in row.text and len(flat) == 4:
+        b, m, b2, got = flat
+        e.numbers = [
+            (f"[{b}, {m}]", "what batch2's [batch, rows] must be: batch1's batch and its last dim"),
+            (f"[{b2}, {got}]", "batch2's [batch, rows]"),
+        ]
+        if b != b2:
+            e.causes.insert(0, f"the batches differ ({b} and {b2}): one operand was repeated for heads or not")
+        else:
+            e.causes = [
+                f"batch1's last dim is {m} but batch2 has {got} rows: in attention `q @ k.transpose(-2, -1)` "
+                "needs the transpose (without it the sequence length meets the head dim), and `attn @ v` "
+                "needs v's length to be the keys' length",
+            ]
+            e.fixes = [f"transpose the second operand (`k.transpose(-2, -1)`) or make its dim 1 {m}"]
+    elif "must be a 3D tensor" in row.text or "3-dimensional" in row.text:
+        e.code = "SC105"
+        e.title = "bmm needs two 3-D tensors [batch, n, m]"
+        e.causes = ["one operand lacks the batch dim (2-D) or has an extra one (4-D heads)"]
+        e.fixes = ["torch.matmul broadcasts any leading dims; or `unsqueeze(0)` / flatten the heads into the batch"]
+    return e
+
+
+def _mm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    e.title = "torch.mm / addmm / dot got a tensor of the wrong rank (a matrix is 2-D)"
+    e.causes = [
+        "a 3-D tensor ([batch, tokens, features], or an unflattened map) reached an op that takes matrices "
+        "only (torch.mm, a Linear in old releases, a 1-D dot)"
+    ]
+    e.fixes = ["`torch.matmul` (or @) broadcasts batch dims; or flatten to 2-D first (`x.flatten(0, -2)`)"]
+    return e
+
+
+def _transposed(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    w = ints(values[1]) if len(values) > 1 else []
+    x = ints(values[2]) if len(values) > 2 else []
+    want = ints(values[3])[0] if len(values) > 3 and ints(values[3]) else None
+    got = ints(values[4])[0] if len(values) > 4 and ints(values[4]) else None
+    e.title = f"a transposed convolution built for {want} input channels received {got}"
+    e.raised_by = f"{row.where} (nn.ConvTranspose1d/2d/3d: its weight is [in_channels, out_channels/groups, k…])"
+    if w:
+        e.numbers = [
+            (
+                shape_text(w),
+                f"the weight: in_channels={w[0]} first, out_channels/groups={w[1]} second (the reverse of Conv)",
+            ),
+            (shape_text(x), "the input"),
+        ]
+    e.causes = [
+        f"the layer before makes {got} channels, the ConvTranspose was written for {want}: in a decoder, a "
+        "skip connection concatenated before it adds channels (U-Net: in = up + skip)"
+    ]
+    if w and got == w[1]:
+        e.causes.insert(0, f"the input has {got} = the weight's dim 1: in_channels and out_channels were swapped")
+    e.fixes = [f"ConvTranspose(in_channels={got}, …), or make the layer before output {want}"]
+    return e
+
+
+def _instance_norm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    e.title = "InstanceNorm in training got a map of one spatial element per channel"
+    e.raised_by = f"{row.where} (nn.InstanceNorm*d / F.instance_norm: a mean and variance per sample and channel)"
+    e.causes = [
+        "a 1×1 map (after global pooling, or a small input downsampled to 1×1) has no variance per channel",
+        "or InstanceNorm1d given [N, C] vectors: it reads C as the length of one channel",
+    ]
+    e.fixes = ["a larger input or less downsampling, or a LayerNorm/GroupNorm/no norm on vectors and 1×1 maps"]
+    if values:
+        e.numbers = [(values[-1], "the input: one element per channel")]
+    return e
+
+
+def _norm_single(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    from .readings import bn_single
+
+    return bn_single(values[-1] if values else "")
+
+
+def _target_range(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    t = ints(values[0])[0] if values and ints(values[0]) else None
+    e.title = (
+        f"a class label ({t}) is not below the number of classes the model outputs"
+        if t is not None
+        else ("a class label is outside [0, number of classes)")
+    )
+    e.raised_by = f"{row.where} (nn.CrossEntropyLoss / NLLLoss: class indices 0 … C-1 for logits [N, C])"
+    e.numbers = [(str(t), "the label: valid are 0 … C-1, C the logits' dim 1")] if t is not None else []
+    e.causes = [
+        f"the head has {t} outputs or fewer while the labels go up to {t}: out_features / num_classes is too "
+        "small for the dataset"
+        if t is not None and t >= 0
+        else "a negative label (an ignore value other than -100)",
+        "labels counted from 1 (1 … C) instead of 0, or an ignore label (255, -1) without `ignore_index`",
+    ]
+    e.fixes = [
+        "num_classes = max label + 1 (`nn.Linear(…, num_classes)`), or map labels to 0 … C-1; "
+        "`ignore_index=255` for void pixels"
+    ]
+    return e
+
+
+def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    bounds = re.search(r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)", matched, re.I)
+    if bounds:
+        i, d, size = (int(g) for g in bounds.groups())
+        e.title = f"index {i} is past the end of dim {d}, which has {size} entries"
+        e.numbers = [(str(i), "the index"), (str(d), "the dim"), (str(size), f"its size: valid are 0 … {size - 1}")]
+        if i == size:
+            e.causes.insert(
+                0, f"off by one: {i} = the size; a loop or label that runs to {size} inclusive, or ids from 1"
+            )
+        elif i > size:
+            e.causes.insert(
+                0,
+                f"the index ({i}) comes from a larger table than this dim ({size}): classes, "
+                "vocabulary or a sequence length of another config",
+            )
+    elif "too many indices" in row.text:
+        e.code = "SC105"
+        e.title = "more indices than the tensor has dims"
+        e.causes = ["the tensor has fewer dims than the indexing assumes (a squeezed or 1-D tensor indexed [i, j])"]
+        e.fixes = ["print its shape; index with as many entries as it has dims"]
+    elif "index_select" in row.text and "vector" in row.text:
+        e.code = "SC105"
+        e.title = "index_select takes a 1-D index"
+        e.causes = ["the index tensor is 0-D or 2-D"]
+        e.fixes = ["`index.flatten()` (and view the result back), or torch.gather for per-row indices"]
+    elif "index out of range in self" in row.text.lower() or "srcindex" in row.text.lower():
+        from .families import _index_range as embedding_range
+
+        return embedding_range({})
+    return e
+
+
+def _mask_index(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    mask = ints(values[0]) if values else []
+    tensor = ints(values[2]) if len(values) > 2 else []
+    e.title = f"a boolean mask {shape_text(mask)} indexes a tensor {shape_text(tensor)} of other sizes"
+    e.raised_by = f"{row.where} (x[mask]: the mask's shape must equal the leading dims of x)"
+    e.numbers = [(shape_text(mask), "the mask"), (shape_text(tensor), "the indexed tensor")]
+    e.causes = [
+        "the mask was made from another tensor (labels of the whole dataset, a batch of another size, the "
+        "padded length instead of the true one)"
+    ]
+    e.fixes = ["make the mask from the tensor it indexes (`mask = x[..., 0] > 0`), or index the matching tensor"]
+    return e
+
+
+def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    nums = [ints(v) for v in values]
+    if "split_with_sizes" in row.text and len(nums) >= 3 and nums[0] and nums[2]:
+        size, sizes = nums[0][0], nums[2]
+        total = sum(sizes)
+        e.title = f"split_with_sizes: the sizes add up to {total}, the dim has {size}"
+        e.numbers = [(str(size), "the size of the dim being split"), (shape_text(sizes), f"split_sizes (sum {total})")]
+        e.causes = [
+            "the split sizes were written for another model width or config (q/k/v of another hidden size, "
+            "another number of heads, another class count)"
+        ]
+        if total and size % total == 0:
+            e.causes.append(f"{size} = {size // total}·{total}: the dim holds {size // total} copies of the layout")
+        e.fixes = [f"make the sizes add up to {size}, or `torch.split(x, size // n, dim)`"]
+    else:
+        e.title = "split / unflatten sizes that do not multiply to the dim"
+    return e
+
+
+def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    low = row.text.lower()
+    if "zero-dimensional" in low:
+        e.title = "torch.cat got a 0-d tensor (a scalar)"
+        e.causes = ["a scalar (a loss, `x.sum()`, `x[i]` on a 1-D tensor) was collected and concatenated"]
+        e.fixes = ["`torch.stack(list)` for scalars, or `x.unsqueeze(0)` / `x.view(1)` before the cat"]
+    elif "same number of dimensions" in low:
+        nums = [ints(v)[0] for v in values if ints(v)]
+        e.title = "torch.cat got tensors of different ranks" + (f" ({nums[0]} and {nums[1]})" if len(nums) > 1 else "")
+        e.causes = ["one tensor has a dim more or less: a squeezed batch, a missing channel dim, a 1-D bias"]
+        e.fixes = ["`unsqueeze` the lower-rank tensor (or `expand` it) to the others' rank before the cat"]
+    elif "not resizable" in low:
+        e.title = "the DataLoader's collate could not stack the samples (sizes differ between samples)"
+        e.causes = ["samples of different sizes (images, sequences) collated into one batch by default_collate"]
+        e.fixes = ["resize/pad in the dataset or a collate_fn that pads (`pad_sequence`); or batch_size=1"]
+    return e
+
+
+def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    low = row.text.lower()
+    shapes = [ints(v) for v in values]
+    if "value tensor of shape" in low and len(shapes) >= 2:
+        e.title = f"an indexed assignment puts a {shape_text(shapes[0])} value into a {shape_text(shapes[1])} place"
+        e.raised_by = f"{row.where} (x[index] = value: the value must broadcast to the indexed part)"
+        e.causes = [
+            "the value was computed for another selection (another mask count, a batch of another size), or "
+            "has its dims in another order"
+        ]
+        e.fixes = ["make the value from the same index (`value[mask]`), or reshape it to the indexed shape"]
+    elif "broadcast shape" in low and len(shapes) >= 2:
+        out, want = shapes[0], shapes[1]
+        e.title = f"an in-place op writes a {shape_text(want)} result into a {shape_text(out)} tensor"
+        if len(out) == 3 and len(want) == 3 and out[0] == 1 and want[0] == 3:
+            e.causes = [
+                "a grayscale image (1 channel) normalized with three means and stds (`transforms.Normalize` for RGB)"
+            ]
+            e.fixes = ["`Normalize((0.5,), (0.5,))` for one channel, or convert the images to RGB first"]
+        else:
+            e.causes = ["an in-place op (`+=`, `mul_`, `out=`) whose other operand broadcasts to a larger shape"]
+            e.fixes = ["write it out of place (`x = x + y`), or make the other operand the in-place tensor's shape"]
+    return e
+
+
+def _too_small(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    low = row.text.lower()
+    nums = [ints(v) for v in values]
+    if "maximum size for tensor at dimension" in low and len(nums) >= 3:
+        d, most, size = nums[0][0], nums[1][0], nums[2][0]
+        e.title = f"unfold asks for windows of {size} along dim {d}, which has {most}"
+        e.raised_by = f"{row.where} (Tensor.unfold(dim, size, step))"
+        e.numbers = [(str(most), f"the size of dim {d}"), (str(size), "the window size asked")]
+        e.causes = ["the input (a signal, a sequence, an image) is shorter than one window"]
+        e.fixes = ["pad the input to at least the window size, or use a smaller window"]
+    elif "padding size should be less" in low:
+        e.title = "reflect padding as large as the input's dim"
+        e.raised_by = (
+            f"{row.where} (F.pad mode='reflect' / nn.ReflectionPad*d, also a Conv with padding_mode='reflect')"
+        )
+        e.causes = ["reflect padding needs pad < size: the map is too small (1×1 or 2×2 after downsampling)"]
+        e.fixes = ["a larger input, or mode='replicate'/'constant' for small maps"]
+    elif "sliding blocks" in low:
+        e.title = "unfold/fold (im2col): the kernel does not fit the input"
+        e.causes = ["the spatial size, padding and kernel give no whole window"]
+        e.fixes = ["a larger input or padding, or a smaller kernel"]
+    return e
+
+
+def _pad_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    low = row.text.lower()
+    if "length of pad" in low:
+        e.code = "SC105"
+        e.title = "F.pad got a pad tuple of the wrong length"
+        e.causes = ["pad lists (left, right) pairs from the last dim backwards: an odd count, or more pairs than dims"]
+        e.fixes = ["give two numbers per padded dim, last dim first: `(left, right, top, bottom)`"]
+    return e
+
+
+def _einsum(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    nums = [ints(v)[0] for v in values if ints(v)]
+    if "number of subscripts" in row.text and len(nums) >= 3:
+        subs, dims, op = nums[0], nums[1], nums[2]
+        e.title = f"torch.einsum: operand {op} has {dims} dims but the equation gives it {subs} subscripts"
+        e.numbers = [(str(subs), "subscripts for it in the equation"), (str(dims), "dims it has")]
+        e.causes = [
+            f"operand {op} has {'a dim more' if dims > subs else 'a dim less'} than the equation says: a batch or "
+            "heads dim added or lost before the einsum"
+        ]
+        e.fixes = ["write one letter per dim, or `...` for the leading dims that vary"]
+    elif "operands were provided" in row.text:
+        e.title = "torch.einsum: the number of operands differs from the equation's"
+        e.causes = ["one comma-separated term per operand"]
+    return e
+
+
+def _export(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = Explanation(
+        "SC100",
+        "torch.export / torch.compile: a dim declared dynamic was specialized to a constant by the model's code",
+        row.where,
+        [],
+        [
+            "the code makes the dim static: a `view`/`reshape` with a literal batch or length, a Python `if` or "
+            "loop on the size, `int(x.shape[0])` into a constant, or a layer whose size depends on it",
+            "or the example input's size is 0 or 1, which export specializes; or an input of another size than "
+            "the one the program was exported (traced) with",
+        ],
+        [
+            'read the log with `TORCH_LOGS="+dynamic"`: it names the line that specialized the dim',
+            "use `x.size(0)`/-1 instead of constants; give example inputs with sizes ≥ 2; declare the dim with "
+            '`Dim("batch", min=2)` or `Dim.AUTO` in dynamic_shapes',
+        ],
+    )
+    nums = [v for v in values if re.fullmatch(r"-?\d+", v)]
+    if "Expected input at" in row.text and len(values) >= 4:
+        e.title = "an exported program called with another size than it was exported (specialized) for"
+        e.numbers = [(values[2], "the size the program was specialized to"), (values[3], "the size given")]
+        e.causes.reverse()
+    elif nums:
+        e.numbers = [(nums[-1], "the constant the dim was specialized to")]
+    return e
+
+
+def _attention_mask(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    shapes = [ints(v) for v in values]
+    if "should be of size" in row.text and len(shapes) >= 2:
+        want, got = shapes[0], shapes[1]
+        e.title = f"the attention mask is {shape_text(got)} but this layer wants {shape_text(want)}"
+        e.raised_by = f"{row.where} (transformers' attention: [batch, 1, query length, key length])"
+        e.numbers = [(shape_text(want), "[batch, 1, query length, key length]"), (shape_text(got), "the mask given")]
+        if len(want) == 4 and len(got) == 4 and want[-1] != got[-1]:
+            e.causes = [
+                f"the key length differs ({want[-1]} and {got[-1]}): with a KV cache (generation) the mask must "
+                "cover past + new tokens, or the mask was padded to another length than the input_ids"
+            ]
+        elif len(want) == 4 and len(got) == 4 and want[0] != got[0]:
+            e.causes = [f"the batch differs ({want[0]} and {got[0]}): beams or a doubled batch not applied to the mask"]
+        e.fixes = ["build the mask with the tokenizer's call that made the input_ids (same padding, same length)"]
+    return e
+
+
+def _norm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    m = re.search(r"expected (\w+(?: or \w+)?) input \(got (\d)D", matched, re.I)
+    if not m:
+        return e
+    want, got = m.group(1), int(m.group(2))
+    e.title = f"a normalization layer for {want} input got {got}D input"
+    e.numbers = [(want, "the ranks the layer takes"), (f"{got}D", "the input's rank")]
+    if "2D or 3D" in want.upper() and got == 4:
+        e.causes = [
+            "a BatchNorm1d (or InstanceNorm1d) got a conv feature map [N, C, H, W]: it takes [N, C] or [N, C, L]"
+        ]
+        e.fixes = ["use BatchNorm2d for maps, or flatten before the BatchNorm1d (`torch.flatten(x, 1)`)"]
+    elif "2D or 3D" in want.upper() and got == 1:
+        e.causes = ["a BatchNorm1d got a 1-D tensor: the batch dim was lost (a `.squeeze()` at batch 1)"]
+        e.fixes = ["keep the batch dim ([N, C]): `x.unsqueeze(0)` or `squeeze(dim)` with an explicit dim"]
+    elif "4D" in want.upper() and got in (2, 3):
+        e.causes = [
+            f"a BatchNorm2d/InstanceNorm2d got {got}D input: vectors or sequences ([N, C] / [N, C, L]) "
+            "need the 1d norm, or an image lost its batch dim"
+        ]
+        e.fixes = ["use the 1d norm for vectors and sequences, or `x.unsqueeze(0)` for a single image"]
+    return e
+
+
+def _rnn_hidden(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    if "hx" in row.text or "cx" in row.text:
+        e.causes.insert(
+            0,
+            "hx/cx of another rank than the input: a batched (3-D) input needs 3-D states, an "
+            "unbatched (2-D) input 2-D states",
+        )
+    return e
+
+
+READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
+    "bmm": _bmm,
+    "mm-rank": _mm_rank,
+    "conv-transposed": _transposed,
+    "instance-norm": _instance_norm,
+    "norm-single": _norm_single,
+    "target-range": _target_range,
+    "index-range": _index_range,
+    "mask-index": _mask_index,
+    "split": _split,
+    "cat": _cat,
+    "broadcast": _broadcast,
+    "too-small": _too_small,
+    "pad-rank": _pad_rank,
+    "einsum": _einsum,
+    "export": _export,
+    "attention-mask": _attention_mask,
+    "rnn-hidden": _rnn_hidden,
+    "norm-rank": _norm_rank,
+}
