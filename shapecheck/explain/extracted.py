@@ -1,4 +1,4 @@
-"""The messages extracted from PyTorch's sources (`data/messages.json`, written by `extract.py`),
+"""The messages extracted from PyTorch's sources (`table.py`, written by `extract.py`),
 read when no hand-written template matched: each row's text becomes a tolerant pattern, and the
 row's family picks a reading of the values (`READERS`), or the family's general story.
 
@@ -9,17 +9,13 @@ search per row.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from pathlib import Path
 
 from .explanation import NOT_SHAPE, Explanation
 from .templates import _literal, ints, shape_text
-
-TABLE = Path(__file__).resolve().parent / "data" / "messages.json"
 
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
 _VALUE = r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)|[-\w.:'\"*]{1,100})"
@@ -46,8 +42,9 @@ class Row:
 
 @cache
 def rows() -> list[Row]:
-    data = json.loads(TABLE.read_text(encoding="utf-8"))
-    table = [Row(*r) for r in data]
+    from .table import ROWS
+
+    table = [Row(*r) for r in ROWS]
     # the most literal text first: a longer message is more specific than one it contains
     return sorted(table, key=lambda r: -len(r.text.replace("{}", "")))
 
