@@ -317,6 +317,12 @@ def _load(model, args, trust_pickle: bool, defined_at=None) -> LoadedModel:
         clone = materialize(callers_copy(model)) if is_meta(model) else callers_copy(model, weights="clone")
         return clone, copied_sites(model, clone, defined_at)
 
+    # A live module was built before shapecheck saw it: its layers' lines come from its
+    # classes' source, unless the caller recorded where they were assigned.
+    from .loading.program import Sites
+    from .loading.sites import assignment_sites
+
+    defined_at = Sites(defined_at or {}, assignment_sites(model))
     # The caller's module is never run: a copy is, so attributes forward assigns and the
     # caller's hooks never meet a meta tensor. The real engine gets a copy with real weights.
     copy = callers_copy(model)

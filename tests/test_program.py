@@ -259,3 +259,86 @@ def test_run_prints_and_exits_as_python_does(tmp_path, name):
     if name == "chdir":  # the file is still found after the script changes folder
         assert "error[SC102]" in ours.stderr and "--> chdir.py:3\n" in ours.stderr  # not torch's linear.py
         assert "+ torch.nn.Linear(5, 2)(torch.randn(3, 5))" in ours.stderr
+
+
+# -- live objects get the CLI's diagnosis ----------------------------------------------------------
+
+
+def _findings_text(report) -> str:
+    from shapecheck.render.text import finding_text
+
+    return "\n".join(finding_text(f).plain for f in report.findings)
+
+
+def test_a_live_model_is_diagnosed_at_its_construction_lines_as_the_cli_does(monkeypatch):
+    import shapecheck
+
+    monkeypatch.syspath_prepend(os.path.join(FIXTURES, "programs"))
+    from cifar_net import Net
+
+    cli = shapecheck.check(os.path.join(PROGRAMS, "cifar_net.py:Net"), ["3x32x32"])
+    live = shapecheck.check(Net(), ["3x32x32"])
+    assert _findings_text(live) == _findings_text(cli)
+    conv2 = next(r for r in live.trace.layers if r.name == "conv2")
+    assert conv2.defined_at is not None and conv2.defined_at.line == 12
+    assert conv2.defined_at.source == "self.conv2 = nn.Conv2d(6, 16, 5)"
+    assert "cifar_net.py:20" in _findings_text(live)  # the view with the constant
+    assert any(fix.verified for f in live.findings for fix in f.fixes)
+
+
+def test_assignment_sites_read_add_module_and_base_classes():
+    import torch.nn as nn
+
+    from shapecheck.loading.sites import assignment_sites
+
+    class Base(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 8, 3)
+
+    class Child(Base):
+        def __init__(self):
+            super().__init__()
+            self.add_module("head", nn.Linear(8, 2))
+
+    model = Child()
+    sites = assignment_sites(model)
+    assert sites[model.stem].source == "self.stem = nn.Conv2d(3, 8, 3)"
+    assert sites[model.head].source == 'self.add_module("head", nn.Linear(8, 2))'
+    assert sites.get(nn.Linear(1, 1)) is None
+
+
+def test_the_pytest_plugin_names_the_layers_line_and_offers_the_clis_fix(pytester):
+    pytester.makepyfile(
+        test_cifar="""
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(3, 6, 5)
+                self.pool = nn.MaxPool2d(2, 2)
+                self.conv2 = nn.Conv2d(6, 16, 5)
+                self.fc1 = nn.Linear(16 * 6 * 6, 120)
+                self.fc2 = nn.Linear(120, 10)
+
+            def forward(self, x):
+                x = self.pool(F.relu(self.conv1(x)))
+                x = self.pool(F.relu(self.conv2(x)))
+                x = torch.flatten(x, 1)
+                return self.fc2(F.relu(self.fc1(x)))
+
+
+        def test_net():
+            Net()(torch.randn(4, 3, 32, 32))
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "shapecheck")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "error[SC102]: `fc1` expects 576 input features but receives 400" in out
+    assert "--> test_cifar.py:12" in out
+    assert "+ self.fc1 = nn.Linear(16 * 5 * 5, 120)" in out

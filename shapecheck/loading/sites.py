@@ -1,0 +1,96 @@
+"""Where a live module's layers were built, read from its classes' source.
+
+`shapecheck file.py:Net` notes the line that assigns each layer while it builds the model. A
+module handed over alive (`check(model)`, `summary()`, the pytest plugin, a notebook) was built
+before shapecheck saw it, so the same lines are found in the source of each parent's class: the
+statement `self.NAME = ...` (or `self.add_module("NAME", ...)`) in any of its methods, or in a
+base class of the user's. Findings then point at `self.fc1 = nn.Linear(16 * 6 * 6, 120)` as
+they do from the command line, and fixes edit that line.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import weakref
+from functools import lru_cache
+
+
+def _class_file(cls: type) -> str | None:
+    """The file a class was defined in, from its functions' code: for a class of a script run
+    as __main__, `inspect` would look in whatever module is __main__ now."""
+    for value in vars(cls).values():
+        code = getattr(value, "__code__", None)
+        if code is not None:
+            return code.co_filename
+    return None
+
+
+@lru_cache(maxsize=256)
+def _class_assignments(cls: type) -> dict[str, tuple[str, int]]:
+    """{attribute: (file, line)} for `self.attribute = ...` in the class's own methods."""
+    filename = _class_file(cls)
+    if filename is None:
+        return {}
+    first_lines = {v.__code__.co_firstlineno for v in vars(cls).values() if hasattr(v, "__code__")}
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return {}
+    found: dict[str, tuple[str, int]] = {}
+    for definition in ast.walk(tree):
+        if not (isinstance(definition, ast.ClassDef) and definition.name == cls.__name__):
+            continue
+        methods = [n for n in definition.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if not any(min([m.lineno] + [d.lineno for d in m.decorator_list]) in first_lines for m in methods):
+            continue  # another class of that name
+        for node in ast.walk(definition):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if _is_self_attribute(target):
+                        found.setdefault(target.attr, (filename, node.lineno))  # type: ignore[attr-defined]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("add_module", "register_module")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, (filename, node.lineno))
+    return found
+
+
+def _is_self_attribute(target: ast.expr) -> bool:
+    return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+
+
+def _is_user_class(cls: type) -> bool:
+    from .program import is_user_file
+
+    filename = _class_file(cls)
+    return filename is not None and is_user_file(filename)
+
+
+def assignment_sites(model) -> weakref.WeakKeyDictionary:
+    """{submodule: Location} for the layers a user's class assigns, anywhere in `model`."""
+    from ..trace.records import Location
+    from ..trace.sources import display_path
+
+    sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    for parent in model.modules():
+        try:
+            classes = [(c, _class_assignments(c)) for c in type(parent).__mro__ if _is_user_class(c)]
+        except Exception:  # a class whose source cannot be read (a metaclass, an odd loader): no line
+            continue
+        if not classes:
+            continue
+        for name, child in parent.named_children():
+            for _, assigned in classes:
+                where = assigned.get(name)
+                if where is not None and child not in sites:
+                    filename, line = where
+                    sites[child] = Location(display_path(filename), line, linecache.getline(filename, line).strip())
+                    break
+    return sites
