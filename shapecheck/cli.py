@@ -340,7 +340,7 @@ def check_command(
 
         message = f"internal error: {type(exc).__name__}: {first_line(exc)} (set SHAPECHECK_DEBUG=1 for the traceback)"
         _failed_document(format, model, message, None)
-        print(f"error: {message}", file=sys.stderr)
+        print(_error_text(message, None, None), file=sys.stderr)
         raise typer.Exit(2) from None
     from .render import MACHINE_FORMATS, renderer
     from .report import run_exit_code
@@ -450,12 +450,17 @@ def _limits(timeout: float | None, memory_mb: int | None):
 
 
 def _error_text(message: str, hint: str | None, detail: str | None) -> str:
-    lines = [f"error: {message}"]
+    """An error for stderr. Its message may quote a name from a model, a file or a config (a
+    timm name, a checkpoint key): the message and hint stay one line each, control characters
+    shown as escapes, and no line reads as a CI command."""
+    from .render.escape import encodable, neutralized, one_line
+
+    lines = [f"error: {one_line(message)}"]
     if hint:
-        lines.append(f"  hint: {hint}")
+        lines.append(f"  hint: {one_line(hint)}")
     if detail:
-        lines.append(detail)
-    return "\n".join(lines)
+        lines.append(encodable(detail))
+    return neutralized("\n".join(lines))
 
 
 @app.command(
@@ -631,12 +636,16 @@ def diff_command(
     for report, result in zip(reports, results, strict=True):
         report.model = result.name  # the target as given (a commit's file is read from a temporary copy)
     found = compare(reports[0], reports[1])
-    if format == RunFormat.json:
-        show.render_json(found, sys.stdout)
-    elif format == RunFormat.markdown:
-        show.render_markdown(found, sys.stdout, depth)
-    else:
-        show.render_table(found, sys.stdout, color=color.value, depth=depth)
+    from .render import guarded
+
+    # layer names are the models': no line of theirs is a CI command
+    with guarded(sys.stdout, kind="json" if format == RunFormat.json else "text") as out:
+        if format == RunFormat.json:
+            show.render_json(found, out)
+        elif format == RunFormat.markdown:
+            show.render_markdown(found, out, depth)
+        else:
+            show.render_table(found, out, color=color.value, depth=depth)
     raise typer.Exit(0 if found.same else 1)
 
 

@@ -5,6 +5,8 @@ code in the parent, which has no limits. A message here is JSON. Dataclass insta
 `{"@": "module:Class", ...fields}` and come back only as dataclasses that shapecheck itself
 defines; anything else is refused (`WireError`). Tuples, sets, dicts with keys that are not
 strings and floats JSON cannot hold (inf, nan) are tagged so they come back as they went.
+Text that UTF-8 cannot hold (a lone surrogate in a checkpoint key) is sent with it escaped
+(`render.escape.encodable`): this is where names from a model or a file enter the command.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import importlib
 import json
 import math
 import sys
+
+from .render.escape import encodable
 
 _TAG = "@"
 
@@ -37,7 +41,9 @@ def loads(data: bytes):
 
 
 def _encode(value):
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return encodable(value)
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else {_TAG: "float", "v": repr(value)}
@@ -49,7 +55,7 @@ def _encode(value):
         return {_TAG: type(value).__name__, "v": [_encode(v) for v in value]}
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value) and _TAG not in value:
-            return {k: _encode(v) for k, v in value.items()}
+            return {encodable(k): _encode(v) for k, v in value.items()}
         return {_TAG: "dict", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)

@@ -77,7 +77,8 @@ def test_a_file_at_a_commit_against_the_working_tree(repo):
     result = runner.invoke(app, ["diff", "HEAD:net.py:Net", "net.py:Net", "-i", "3x32x32", "-f", "markdown"])
     assert result.exit_code == 1, result.output
     out = result.stdout
-    assert "B's forward pass failed: `SC102 `fc.0` expects 256 input features but receives 64`" in out
+    # the message holds backticks: its span is fenced with two, as markdown_code fences any text
+    assert "B's forward pass failed: `` SC102 `fc.0` expects 256 input features but receives 64 ``" in out
     assert "| ~ | `features.2 (AdaptiveAvgPool2d)` | [1, 16, 4, 4] | [1, 16, 2, 2] |" in out
     assert "| + | `fc.0 (Linear)` |  | ✗ |" in out
     assert (repo / "net.py").read_text().count("AdaptiveAvgPool2d(2)") == 1  # the working tree is untouched

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..diff import LayerChange, LayerSide, ModelDiff
 from .common import count, quantity
+from .escape import markdown_cell, markdown_code, markdown_text
 
 DIFF_SCHEMA = "shapecheck-diff/1"
 _MARK = {"changed": "~", "added": "+", "removed": "-"}
@@ -156,20 +157,25 @@ def render_json(diff: ModelDiff, stream: TextIO) -> None:
     stream.write("\n")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(diff: ModelDiff, stream: TextIO, depth: int | None = None) -> None:
-    lines = [f"**shapecheck diff** `{_cell(diff.a.label)}` → `{_cell(diff.b.label)}`: {_cell(summary_line(diff))}", ""]
+    lines = [
+        f"**shapecheck diff** {markdown_code(diff.a.label)} → {markdown_code(diff.b.label)}: "
+        f"{markdown_text(summary_line(diff))}",
+        "",
+    ]
     for side, summary in (("A", diff.a), ("B", diff.b)):
         if summary.error:
-            lines += [f"{side}'s forward pass failed: `{_cell(summary.error)}`", ""]
+            lines += [f"{side}'s forward pass failed: {markdown_code(summary.error)}", ""]
     if shown(diff, depth):
         lines += ["| | Layer | Output A | Output B | Params | Mult-Adds |", "| --- | --- | --- | --- | ---: | ---: |"]
         for c in shown(diff, depth):
-            lines.append(
-                f"| {_MARK[c.kind]} | `{_cell(_label(c))}` | {_cell(_shapes(c.a))} | {_cell(_shapes(c.b))} | "
-                f"{_cell(_arrow(c, 'params', count))} | {_cell(_arrow(c, 'mult_adds', quantity))} |"
-            )
+            cells = [
+                _MARK[c.kind],
+                markdown_code(_label(c), cell=True),
+                markdown_cell(_shapes(c.a)),
+                markdown_cell(_shapes(c.b)),
+                markdown_cell(_arrow(c, "params", count)),
+                markdown_cell(_arrow(c, "mult_adds", quantity)),
+            ]
+            lines.append(f"| {' | '.join(cells)} |")
     stream.write("\n".join(lines) + "\n")

@@ -5,18 +5,21 @@ The graph shows the rows at the deepest level that keeps it readable (at most `_
 data flowing from the row that made each tensor to the rows that read it. The row that failed
 and the edges into it are red; a run of identical blocks in a row (same type, parameters and
 shapes, each feeding the next) is one box marked ×N.
+
+Every fragment is made by `html()` from a template of this module, so each value in it (a
+layer's name, a class name, a message) is escaped; nothing else writes markup.
 """
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from html import escape
 from typing import TextIO
 
 from ..report import Report
 from ..trace.records import OP, LayerRecord
 from .common import codes_by_row, count, quantity, shape_text, shapes_text
+from .escape import Markup, html, html_join
 
 _MOST = 48  # boxes in the graph
 _BOX_W, _BOX_H, _STEP, _LEFT, _TOP = 360, 46, 74, 30, 20
@@ -158,11 +161,11 @@ def build_graph(report: Report) -> tuple[list[Node], list[Edge]]:
     return nodes, list(edges.values())
 
 
-def svg(report: Report) -> str:
+def svg(report: Report) -> Markup:
     nodes, edges = build_graph(report)
     place = {node.key: i for i, node in enumerate(nodes)}
     lanes: list[int] = []  # the lowest row each lane is busy until, for long edges
-    parts = []
+    parts: list[Markup] = []
     width = _LEFT + _BOX_W + 40
     for edge in sorted(edges, key=lambda e: (place.get(e.source, 0), place.get(e.target, 0))):
         if edge.source not in place or edge.target not in place:
@@ -173,10 +176,25 @@ def svg(report: Report) -> str:
         cls = "edge failing" if edge.failing else "edge"
         arrow = "arrow-failing" if edge.failing else "arrow"
         if b == a + 1:
-            parts.append(f'<line class="{cls}" x1="{x}" y1="{y1}" x2="{x}" y2="{y2 - 2}" marker-end="url(#{arrow})"/>')
             parts.append(
-                f'<text class="shape{" failing" if edge.failing else ""}" x="{x + 8}" y="{(y1 + y2) // 2 + 4}">'
-                f"{escape(edge.shape)}</text>"
+                html(
+                    '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}" marker-end="url(#{})"/>',
+                    cls,
+                    x,
+                    y1,
+                    x,
+                    y2 - 2,
+                    arrow,
+                )
+            )
+            parts.append(
+                html(
+                    '<text class="{}" x="{}" y="{}">{}</text>',
+                    "shape failing" if edge.failing else "shape",
+                    x + 8,
+                    (y1 + y2) // 2 + 4,
+                    edge.shape,
+                )
             )
             continue
         lane = next((i for i, busy in enumerate(lanes) if busy <= a), len(lanes))
@@ -188,12 +206,22 @@ def svg(report: Report) -> str:
         width = max(width, out + 20)
         ya, yb = _TOP + a * _STEP + _BOX_H // 2, _TOP + b * _STEP + _BOX_H // 2
         parts.append(
-            f'<path class="{cls}" d="M{right},{ya} C{out},{ya} {out},{yb} {right + 2},{yb}" '
-            f'marker-end="url(#{arrow})"><title>{escape(edge.shape)}</title></path>'
+            html(
+                '<path class="{cls}" d="M{right},{ya} C{out},{ya} {out},{yb} {end},{yb}" '
+                'marker-end="url(#{arrow})"><title>{shape}</title></path>',
+                cls=cls,
+                right=right,
+                ya=ya,
+                out=out,
+                yb=yb,
+                end=right + 2,
+                arrow=arrow,
+                shape=edge.shape,
+            )
         )
         if edge.failing:  # the tensor that does not fit, named where it arrives
             width = max(width, out + 30 + 8 * len(edge.shape))
-            parts.append(f'<text class="shape failing" x="{out + 8}" y="{yb + 4}">{escape(edge.shape)}</text>')
+            parts.append(html('<text class="shape failing" x="{}" y="{}">{}</text>', out + 8, yb + 4, edge.shape))
     for i, node in enumerate(nodes):
         y = _TOP + i * _STEP
         cls = (
@@ -202,34 +230,56 @@ def svg(report: Report) -> str:
             + (" failed" if node.failed else "")
             + (" io" if node.key == INPUT else "")
         )
-        repeat = f" – {node.last} (×{node.repeat})" if node.repeat > 1 else ""
-        parts.append(f'<g class="{cls}">')
+        title = html("{} – {} (×{})", node.title, node.last, node.repeat) if node.repeat > 1 else node.title
+        box: list[Markup] = []
         if node.repeat > 1:  # a stack: the folded copies behind
-            parts.append(
-                f'<rect class="behind" x="{_LEFT + 5}" y="{y - 5}" width="{_BOX_W}" height="{_BOX_H}" rx="6"/>'
+            box.append(
+                html(
+                    '<rect class="behind" x="{}" y="{}" width="{}" height="{}" rx="6"/>',
+                    _LEFT + 5,
+                    y - 5,
+                    _BOX_W,
+                    _BOX_H,
+                )
             )
-        parts.append(f'<rect x="{_LEFT}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="6"/>')
-        parts.append(
-            f'<text class="title" x="{_LEFT + 10}" y="{y + 18}">{escape(node.title)}{repeat}</text>'
-            f'<text class="detail" x="{_LEFT + 10}" y="{y + 36}">{escape(node.detail)}</text>'
-            f'<text class="out" x="{_LEFT + _BOX_W - 10}" y="{y + 36}" text-anchor="end">'
-            f"{escape(node.output)}</text></g>"
+        box.append(html('<rect x="{}" y="{}" width="{}" height="{}" rx="6"/>', _LEFT, y, _BOX_W, _BOX_H))
+        box.append(
+            html(
+                '<text class="title" x="{x}" y="{top}">{title}</text>'
+                '<text class="detail" x="{x}" y="{bottom}">{detail}</text>'
+                '<text class="out" x="{right}" y="{bottom}" text-anchor="end">{output}</text>',
+                x=_LEFT + 10,
+                top=y + 18,
+                bottom=y + 36,
+                right=_LEFT + _BOX_W - 10,
+                title=title,
+                detail=node.detail,
+                output=node.output,
+            )
         )
+        parts.append(html('<g class="{}">{}</g>', cls, html_join(box)))
     height = _TOP + len(nodes) * _STEP
-    marker = (
-        '<marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
-        'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{fill}"/></marker>'
-    )
-    defs = (
-        f"<defs>{marker.format(id='arrow', fill='#57606a')}{marker.format(id='arrow-failing', fill='#cf222e')}</defs>"
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="graph of the model">{defs}{"".join(parts)}</svg>'
+    markers = [
+        html(
+            '<marker id="{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+            'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+            '<path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>',
+            name,
+            fill,
+        )
+        for name, fill in (("arrow", "#57606a"), ("arrow-failing", "#cf222e"))
+    ]
+    return html(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'viewBox="0 0 {width} {height}" role="img" aria-label="graph of the model"><defs>{defs}</defs>{parts}</svg>',
+        width=width,
+        height=height,
+        defs=html_join(markers),
+        parts=html_join(parts),
     )
 
 
-_STYLE = """
+_STYLE = Markup("""
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1f2328; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
 .summary { color: #57606a; } .ok { color: #1a7f37; font-weight: 600; } .bad { color: #cf222e; font-weight: 600; }
@@ -247,14 +297,16 @@ th, td { text-align: left; padding: 2px 12px 2px 0; vertical-align: top; white-s
 td.num { text-align: right; } tr.failed td { color: #cf222e; } tr.op td { color: #57606a; }
 pre.finding { background: #f6f8fa; padding: 10px; border-left: 4px solid #cf222e; white-space: pre-wrap; }
 pre.finding.warning { border-left-color: #bf8700; }
-"""
+""")
 
 
-def _table(report: Report) -> str:
+def _table(report: Report) -> Markup:
     codes = codes_by_row(report)
     rows = [
-        "<table><tr><th>Layer</th><th>Type</th><th>Input</th><th>Output</th><th>Params</th><th>Mult-Adds</th>"
-        "<th>Notes</th></tr>"
+        html(
+            "<table><tr><th>Layer</th><th>Type</th><th>Input</th><th>Output</th><th>Params</th><th>Mult-Adds</th>"
+            "<th>Notes</th></tr>"
+        )
     ]
     from ..trace.costs import subtree_macs
 
@@ -265,45 +317,54 @@ def _table(report: Report) -> str:
         params = count(row.params) if row.kind != OP and row.params else ""
         cost = quantity(macs.get(row.index, 0)) if macs.get(row.index) else ""
         rows.append(
-            f'<tr class="{cls}"><td>{escape("  " * row.depth + row.name)}</td><td>{escape(row.type)}</td>'
-            f"<td>{escape(shapes_text(row.inputs))}</td><td>{escape(output)}</td>"
-            f'<td class="num">{params}</td><td class="num">{cost}</td>'
-            f"<td>{escape(' '.join(codes.get(row.index, [])))}</td></tr>"
+            html(
+                '<tr class="{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+                '<td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>',
+                cls,
+                "  " * row.depth + row.name,
+                row.type,
+                shapes_text(row.inputs),
+                output,
+                params,
+                cost,
+                " ".join(codes.get(row.index, [])),
+            )
         )
-    rows.append("</table>")
-    return "\n".join(rows)
+    rows.append(html("</table>"))
+    return html_join(rows, "\n")
 
 
-def report_html(report: Report) -> str:
+def report_html(report: Report) -> Markup:
     from .text import finding_text, status_line, summary
 
     status = status_line(report).plain
     cls = "ok" if not report.findings else ("bad" if report.errors else "warn")
     parts = [
-        f"<h1>{escape(report.model)}</h1>",
-        f'<p class="summary">{escape(summary(report).plain)}</p>',
-        f'<p class="{cls}">{escape(status)}</p>',
+        html("<h1>{}</h1>", report.model),
+        html('<p class="summary">{}</p>', summary(report).plain),
+        html('<p class="{}">{}</p>', cls, status),
     ]
     if report.trace.error is not None and not report.findings:
-        parts.append(f'<p class="bad">{escape(report.trace.error.type)}: {escape(report.trace.error.message)}</p>')
-    parts.append("<h2>Graph</h2>")
+        parts.append(html('<p class="bad">{}: {}</p>', report.trace.error.type, report.trace.error.message))
+    parts.append(html("<h2>Graph</h2>"))
     parts.append(svg(report))
     if report.findings:
-        parts.append("<h2>Findings</h2>")
+        parts.append(html("<h2>Findings</h2>"))
         for f in report.findings:
-            level = "" if f.is_error else " warning"
-            parts.append(f'<pre class="finding{level}">{escape(finding_text(f).plain)}</pre>')
-    parts.append("<h2>Layers</h2>")
+            level = "finding" if f.is_error else "finding warning"
+            parts.append(html('<pre class="{}">{}</pre>', level, finding_text(f).plain))
+    parts.append(html("<h2>Layers</h2>"))
     parts.append(_table(report))
-    return "\n".join(parts)
+    return html_join(parts, "\n")
 
 
-def page(sections: list[str], title: str) -> str:
-    return (
+def page(sections: list[Markup], title: str) -> Markup:
+    return html(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>\n"
-        + "\n<hr>\n".join(sections)
-        + "\n</body></html>\n"
+        "<title>{title}</title><style>{style}</style></head><body>\n{body}\n</body></html>\n",
+        title=title,
+        style=_STYLE,
+        body=html_join(sections, html("\n<hr>\n")),
     )
 
 
@@ -311,11 +372,8 @@ def render_results(results, stream: TextIO, **_: object) -> None:
     sections = []
     for result in results:
         if result.report is None:
-            hint = f"<p>hint: {escape(result.hint)}</p>" if result.hint else ""
-            sections.append(
-                f'<h1>{escape(result.name)}</h1><p class="bad">error: {escape(result.error or "")}</p>{hint}'
-            )
+            hint = html("<p>hint: {}</p>", result.hint) if result.hint else html("")
+            sections.append(html('<h1>{}</h1><p class="bad">error: {}</p>{}', result.name, result.error or "", hint))
         else:
             sections.append(report_html(result.report))
-    title = "shapecheck: " + ", ".join(r.name for r in results[:3])
-    stream.write(page(sections, title))
+    stream.write(page(sections, "shapecheck: " + ", ".join(r.name for r in results[:3])))

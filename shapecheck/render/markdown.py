@@ -7,42 +7,7 @@ from typing import TextIO
 from ..apply import edit_lines, edit_of
 from ..trace.records import OP
 from .common import codes_by_row, count, shape_text, visible_rows
-
-_PIPE = "\\|"
-
-
-def _text(text: str) -> str:
-    """Names and messages from a model or a file, as plain text in GitHub markdown: no HTML,
-    no @mention that pings someone, no line break that starts a new block."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("@", "@\u200b").replace("\r", " ").replace("\n", " ")
-
-
-def _cell(text: str) -> str:
-    return _text(text).replace("|", _PIPE)
-
-
-def _longest_backticks(text: str) -> int:
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return longest
-
-
-def _code(text: str, cell: bool = False) -> str:
-    """A code span that holds any text: fenced with more backticks than it contains (and with
-    its pipes escaped in a table cell, which GitHub splits on before reading spans)."""
-    text = text.replace("\r", " ").replace("\n", " ")
-    longest = _longest_backticks(text)
-    fence, pad = "`" * (longest + 1), " " if longest else ""
-    span = f"{fence}{pad}{text}{pad}{fence}"
-    return span.replace("|", _PIPE) if cell else span
-
-
-def _fence(lines: list[str]) -> str:
-    """A code block fence longer than any run of backticks in the block."""
-    return "`" * max(3, max((_longest_backticks(line) for line in lines), default=0) + 1)
+from .escape import markdown_cell, markdown_code, markdown_fence, markdown_text, one_line
 
 
 def report_markdown(name: str, report, depth: int | None) -> str:
@@ -50,7 +15,7 @@ def report_markdown(name: str, report, depth: int | None) -> str:
     codes = codes_by_row(report)
     ok = set(report.diagnosis.ok_rows)
     lines = [
-        f"### {_code(name)}",
+        f"### {markdown_code(name)}",
         "",
         f"input {', '.join(shape_text(i) for i in report.inputs)} · {report.engine} engine · "
         f"{count(t.total_params)} params",
@@ -63,15 +28,15 @@ def report_markdown(name: str, report, depth: int | None) -> str:
         output = (
             "✗" if row.failed else ("…" if row.status == "aborted" else ", ".join(shape_text(o) for o in row.outputs))
         )
-        name_cell = "&nbsp;" * (2 * row.depth) + _code(row.name, cell=True)
+        name_cell = "&nbsp;" * (2 * row.depth) + markdown_code(row.name, cell=True)
         lines.append(
             "| "
             + " | ".join(
                 [
                     name_cell,
-                    _cell(row.type),
-                    _cell(", ".join(shape_text(i) for i in row.inputs[:3])),
-                    _cell(output),
+                    markdown_cell(row.type),
+                    markdown_cell(", ".join(shape_text(i) for i in row.inputs[:3])),
+                    markdown_cell(output),
                     "" if row.kind == OP or not row.params else count(row.params),
                     " ".join(notes),
                 ]
@@ -80,28 +45,29 @@ def report_markdown(name: str, report, depth: int | None) -> str:
         )
     lines.append("")
     if report.accepted is not None:
-        lines += [f"**accepted inputs**: {_cell(report.accepted.sentence())}", ""]
+        lines += [f"**accepted inputs**: {markdown_cell(report.accepted.sentence())}", ""]
     for f in report.findings:
-        where = f" — {_code(str(f.location))}" if f.location else ""
-        lines.append(f"**{f.severity}[{f.code}]**: {_text(f.message)}{where}")
+        where = f" — {markdown_code(str(f.location))}" if f.location else ""
+        lines.append(f"**{f.severity}[{f.code}]**: {markdown_text(f.message)}{where}")
         lines.append("")
         for w in f.why:
-            lines.append(f"- {_text(w)}")
+            lines.append(f"- {markdown_text(w)}")
         for n in f.notes:
-            lines.append(f"- note: {_text(n)}")
+            lines.append(f"- note: {markdown_text(n)}")
         for fix in f.fixes:
             state = " (verified)" if fix.verified else ""
-            lines.append(f"- **help** [{fix.safety}]{state}: {_text(fix.description)}")
+            lines.append(f"- **help** [{fix.safety}]{state}: {markdown_text(fix.description)}")
             edit = edit_of(fix, f.code)
             change = edit_lines(edit) if edit is not None else None
             if edit is not None and change is not None:  # a line of the user's file: shown as the diff --fix writes
                 old, new = change
-                fence = _fence([old, *new.splitlines()])
+                file = one_line(edit.file)
+                fence = markdown_fence([old, *new.splitlines(), file])
                 lines += [
                     "",
                     f"  {fence}diff",
-                    f"  --- a/{edit.file}",
-                    f"  +++ b/{edit.file}",
+                    f"  --- a/{file}",
+                    f"  +++ b/{file}",
                     f"  @@ -{edit.line} +{edit.line},{len(new.splitlines())} @@",
                     f"  -{old}",
                     *[f"  +{c}" for c in new.splitlines()],
@@ -110,7 +76,7 @@ def report_markdown(name: str, report, depth: int | None) -> str:
                 continue
             code = fix.after or fix.code
             if code:
-                fence = _fence(code.splitlines())
+                fence = markdown_fence(code.splitlines())
                 lines += ["", f"  {fence}python", *[f"  {c}" for c in code.splitlines()], f"  {fence}"]
         lines.append("")
     if report.suppressed:
@@ -126,7 +92,7 @@ def render_results(results, stream: TextIO, *, depth: int | None = None, **_: ob
     parts = ["## shapecheck", ""]
     for result in results:
         if result.report is None:
-            parts += [f"### {_code(result.name)}", "", f"**error**: {_text(result.error or '')}", ""]
+            parts += [f"### {markdown_code(result.name)}", "", f"**error**: {markdown_text(result.error or '')}", ""]
         else:
             parts.append(report_markdown(result.name, result.report, depth))
     stream.write("\n".join(parts).rstrip() + "\n")
