@@ -6,7 +6,7 @@ from ..trace.records import Trace
 from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, Runner
-from .findings import SAFE, Diagnosis, Finding, Fix
+from .findings import ERROR, SAFE, Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Rerun
 from .roles import is_library_file
@@ -39,6 +39,12 @@ def diagnose(
     # An output that lost the batch (SC126) is said by the rule that names the cause, when one does.
     if any(f.code in BATCH_CAUSES for f in findings):
         findings = [f for f in findings if f.code != "SC126"]
+    # A rule that names what is wrong on the row that raised explains the failure: it is an
+    # error there, even one that warns where the shapes still run (a loss that broadcasts).
+    failing = trace.failing.index if trace.failing is not None else None
+    for f in findings:
+        if f.row is not None and f.row == failing and not f.is_error:
+            f.severity = ERROR
     explained = {f.row for f in findings if f.is_error and f.row is not None}
     findings = CHECKS["SC100"](ctx, explained) + findings
     ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
