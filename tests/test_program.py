@@ -342,3 +342,38 @@ def test_the_pytest_plugin_names_the_layers_line_and_offers_the_clis_fix(pyteste
     assert "error[SC102]: `fc1` expects 576 input features but receives 400" in out
     assert "--> test_cifar.py:12" in out
     assert "+ self.fc1 = nn.Linear(16 * 5 * 5, 120)" in out
+
+
+# -- errors outside modules: a loss or a matmul on what the model returned -------------------------
+
+OUTSIDE = {
+    "bce": (
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+        "model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())\n"
+        "x = torch.randn(8, 10)\ny = torch.randint(0, 2, (8,)).float()\nout = model(x)\n"
+        "loss = F.binary_cross_entropy(out, y)\n"
+    ),
+    "matmul": (
+        "import torch\nimport torch.nn as nn\n\nencoder = nn.Linear(32, 16)\n"
+        "a = torch.randn(4, 32)\nb = torch.randn(5, 32)\nza = encoder(a)\nzb = encoder(b)\n"
+        "scores = za @ zb\n"
+    ),
+}
+
+
+def test_a_loss_on_the_models_output_is_explained_by_its_rule_with_a_verified_squeeze(tmp_path):
+    script = tmp_path / "bce.py"
+    script.write_text(OUTSIDE["bce"])
+    found = _diagnosis(_run("-m", "shapecheck", "run", script.name, cwd=tmp_path).stderr)
+    assert "error[SC125]" in found and "SC100" not in found  # the rule that names it, as an error
+    assert "+ loss = F.binary_cross_entropy(out.squeeze(-1), y)" in found
+    assert "[safe · verified" in found
+
+
+def test_a_matmul_of_two_encodings_gets_the_transpose_in_the_users_expression(tmp_path):
+    script = tmp_path / "mm.py"
+    script.write_text(OUTSIDE["matmul"])
+    found = _diagnosis(_run("-m", "shapecheck", "run", script.name, cwd=tmp_path).stderr)
+    assert "--> mm.py:9" in found
+    assert "+ scores = za @ zb.T" in found, found
+    assert "[safe · verified: output [4, 5]]" in found

@@ -257,7 +257,14 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
 
 
 def _transpose_second(source: str, swap: str) -> str | None:
-    """`hidden.mm(energy)` → `hidden.mm(energy.t())`; `torch.bmm(a, b)` → `torch.bmm(a, b.t())`."""
+    """`hidden.mm(energy)` → `hidden.mm(energy.t())`; `torch.bmm(a, b)` → `torch.bmm(a, b.t())`;
+    `za @ zb` → `za @ zb.T`."""
+    product = _matmul_operator(source)
+    if product is not None:
+        start, end, text = product
+        simple = re.fullmatch(r"[\w.\[\]]+", text) is not None
+        wrapped = text if simple else f"({text})"
+        return source[:start] + wrapped + (".T" if swap == ".t()" else swap) + source[end:]
     method = re.search(r"\.(mm|matmul|bmm)\(\s*([\w.\[\]]+)\s*\)", source)
     if method is not None:
         start, end = method.span(2)
@@ -266,6 +273,27 @@ def _transpose_second(source: str, swap: str) -> str | None:
     if func is not None:
         start, end = func.span(2)
         return source[:start] + func.group(2) + swap + source[end:]
+    return None
+
+
+def _matmul_operator(source: str) -> tuple[int, int, str] | None:
+    """(start, end, text) of the right operand of the first `@` in a source line."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            right = node.right
+            if right.lineno != 1 or right.end_lineno != 1 or right.end_col_offset is None:
+                return None
+            # offsets are in UTF-8 bytes: the line's own characters from them
+            raw = source.encode()
+            start = len(raw[: right.col_offset].decode(errors="ignore"))
+            end = len(raw[: right.end_col_offset].decode(errors="ignore"))
+            return start, end, source[start:end]
     return None
 
 
