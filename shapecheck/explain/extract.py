@@ -287,8 +287,10 @@ def _normal(message: str) -> str:
 
 def _usable(message: str) -> bool:
     """Enough literal text to be recognised on its own (not `{}: {}`)."""
+    from .extracted import anchor_of  # the run of words `explain` looks for first
+
     literal = re.sub(r"\{\}", " ", message)
-    return len(re.findall(r"[A-Za-z]", literal)) >= 12 and max(map(len, literal.split("  ")), default=0) >= 8
+    return len(re.findall(r"[A-Za-z]", literal)) >= 12 and len(anchor_of(message)) >= 8
 
 
 def extract(root: Path | None = None) -> list[list[str]]:

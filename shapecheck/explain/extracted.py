@@ -21,6 +21,12 @@ from .templates import _literal, ints, shape_text
 _VALUE = r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)|[-\w.:'\"*]{1,100})"
 
 
+def anchor_of(text: str) -> str:
+    """The longest run of plain words in a message, lower case: a paste without it cannot match."""
+    runs = re.findall(r"[a-z][a-z ]*[a-z]", text.lower().replace("{}", "|"))
+    return max(runs, key=len, default="")
+
+
 @dataclass(frozen=True)
 class Row:
     family: str
@@ -29,9 +35,7 @@ class Row:
 
     @cached_property
     def anchor(self) -> str:
-        """The longest run of plain words in the message, lower case: the paste must hold it."""
-        runs = re.findall(r"[a-z][a-z ]*[a-z]", self.text.lower().replace("{}", "|"))
-        return max(runs, key=len, default="")
+        return anchor_of(self.text)
 
     @cached_property
     def pattern(self) -> re.Pattern:
@@ -64,7 +68,11 @@ def find(text: str, lowered: str) -> tuple[Explanation, str] | None:
             continue
         values = [g for g in match.groups() if g is not None]
         reader = READERS.get(row.family, _general)
-        return reader(row, values, match.group(0), text), match.group(0)
+        try:
+            return reader(row, values, match.group(0), text), match.group(0)
+        except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+            # values of another form than the reading expects: the family's story, without them
+            return _general(row, values, match.group(0), text), match.group(0)
     return None
 
 

@@ -663,22 +663,7 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "matmul",
-        "mat1 must be 2D, got {}D",
-        "torch/_meta_registrations.py: meta_sparse_structured_addmm",
-    ),
-    (
-        "matmul",
-        "mat1.size(1)={} != mat2.size(0)/2={}",
-        "torch/_meta_registrations.py: meta_sparse_structured_addmm",
-    ),
-    (
-        "matmul",
         "mat1_meta must be 2D, got {}D",
-        "torch/_meta_registrations.py: meta_sparse_structured_addmm",
-    ),
-    (
-        "matmul",
-        "mat2 must be 2D, got {}D",
         "torch/_meta_registrations.py: meta_sparse_structured_addmm",
     ),
     (

@@ -1,0 +1,246 @@
+# ruff: noqa: E501
+"""Held-out messages for `shapecheck explain` (issue 31): collected from public threads after the
+extracted table and the readings were built, and never used to write them. They measure how far
+the table reaches; `benchmarks/explain_score.py --held-out` scores them apart from the corpus
+(tests/explain_corpus.py), and a message here is never also in the corpus.
+
+Written as each thread shows it (typos, lost spaces, weights without brackets). The family says
+what a right explanation is about, from the thread, not from what `explain` answers.
+"""
+
+# families these messages add to the corpus's (`explain_corpus.FAMILIES`)
+FAMILIES = {
+    "bmm": {"SC102"},
+    "transposed": {"SC104"},
+    "instance-norm": {"SC108"},
+    "index-range": {"SC124"},
+    "target-range": {"SC125"},
+    "mask-index": {"SC112"},
+    "split": {"SC113"},
+    "export": {"SC100"},
+}
+
+GH = "https://github.com/"
+
+HELD_OUT = [
+    (
+        "bmm",
+        "RuntimeError: Expected size for first two dimensions of batch2 tensor to be: [2, 1280] but got: [2, 640].",
+        GH + "cubiq/PuLID_ComfyUI/issues/14",
+    ),
+    (
+        "bmm",
+        "RuntimeError: Expected size for first two dimensions of batch2 tensor to be: [10, 360] but got: [10, 264].",
+        GH + "binary-husky/hmp2g/issues/10",
+    ),
+    (
+        "bmm",
+        "RuntimeError: Expected size for first two dimensions of batch2 tensor to be: [16, 40] but got: [8, 40].",
+        GH + "Mikubill/sd-webui-controlnet/issues/2624",
+    ),
+    (
+        "bmm",
+        "RuntimeError: Expected size for first two dimensions of batch2 tensor to be: [104, 2] but got: [104, 3].",
+        GH + "alncat/opusDSD/issues/10",
+    ),
+    ("target-range", "IndexError: Target 2 is out of bounds.", GH + "yangheng95/PyABSA/issues/375"),
+    (
+        "target-range",
+        "IndexError: Target 1 is out of bounds.",
+        GH + "johschmidt42/PyTorch-Object-Detection-Faster-RCNN-Tutorial/issues/7",
+    ),
+    ("target-range", "IndexError: \nTarget -1 is out of bounds.", GH + "EricFillion/happy-transformer/issues/248"),
+    ("target-range", "IndexError: Target 192 is out of bounds", GH + "milesial/Pytorch-UNet/issues/291"),
+    (
+        "target-range",
+        "IndexError: Target 8 is out of bounds.",
+        GH + "kanezaki/pytorch-unsupervised-segmentation-tip/issues/12",
+    ),
+    ("target-range", "IndexError: Target 63 is out of bounds", GH + "open-mmlab/mmsegmentation/issues/3216"),
+    ("target-range", "IndexError: Target 117 is out of bounds.", GH + "pytorch/pytorch/issues/50259"),
+    (
+        "index-range",
+        "IndexError: index 10 is out of bounds for dimension 0 with size 10",
+        GH + "Megvii-BaseDetection/YOLOX/issues/1048",
+    ),
+    (
+        "index-range",
+        "IndexError: index 1 is out of bounds for dimension 0 with size 1",
+        GH + "traveller59/spconv/issues/112",
+    ),
+    ("index-range", "IndexError: index 698 is out of bounds for dimension 0 with size 20", GH + "gaobb/MCAR/issues/1"),
+    (
+        "index-range",
+        "multihot_label[t] = 1\nIndexError: index 87 is out of bounds for dimension 0 with size 87",
+        GH + "wangyu/rethink-audio-fsl/issues/4",
+    ),
+    (
+        "index-range",
+        "RuntimeError: index 145 is out of bounds for dimension 0 with size 1",
+        GH + "benedekrozemberczki/SEAL-CI/issues/3",
+    ),
+    (
+        "transposed",
+        "RuntimeError: Given transposed=1, weight of size [128, 1024, 4, 4], expected input[1, 1024, 32, 32] to have 128 channels, but got 1024 channels instead",
+        GH + "daa233/generative-inpainting-pytorch/issues/64",
+    ),
+    (
+        "transposed",
+        ": Given transposed=1, weight of size 1024 2048 4 4, expected input[8, 2048, 10, 10] to have 1024 channels, but got 2048 channels instead",
+        GH + "IanTaehoonYoo/semantic-segmentation-pytorch/issues/3",
+    ),
+    (
+        "transposed",
+        "RuntimeError: Given transposed=1, weight of size [128, 64, 1, 2, 2], expected input[2, 64, 16, 160, 160] to have 128 channels, but got 64 channels instead",
+        GH + "MrGiovanni/UNetPlusPlus/issues/65",
+    ),
+    (
+        "transposed",
+        "RuntimeError: Given transposed=1, weight of size [256, 128, 2, 2], expected input[5, 64, 384, 384] to have 256 channels, but got 64 channels instead",
+        GH + "MrGiovanni/UNetPlusPlus/issues/73",
+    ),
+    (
+        "none",
+        "RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation: [torch.FloatTensor [1, 2, 2]], which is output 0 of AsStridedBackward0, is at version 1; expected version 0 instead. Hint: the backtrace further above shows the operation that failed to compute its gradient.",
+        GH + "WOW5678/CompNet/issues/2",
+    ),
+    (
+        "none",
+        "RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation: [torch.cuda.FloatTensor [10, 49]], which is output 0 of SubBackward0, is at version 1; expected version 0 instead.",
+        GH + "JDAI-CV/LIO/issues/9",
+    ),
+    (
+        "none",
+        "RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation: [torch.cuda.FloatTensor [4, 512, 16, 16]], which is output 0 of ConstantPadNdBackward, is",
+        GH + "NVlabs/FUNIT/issues/23",
+    ),
+    (
+        "none",
+        "    allow_unreachable=True)  # allow_unreachable flag\nRuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation",
+        GH + "tamakoji/pytorch-syncbn/issues/4",
+    ),
+    (
+        "instance-norm",
+        "ValueError: Expected more than 1 spatial element when training, got input size torch.Size([32, 165, 1, 1])",
+        GH + "ueoo/Attr2Font/issues/22",
+    ),
+    (
+        "instance-norm",
+        "ValueError: Expected more than 1 spatial element when training, got input size torch.Size([1, 32, 1])",
+        GH + "yingxin-jia/SuperGlue-pytorch/issues/31",
+    ),
+    (
+        "none",
+        "return F.linear(input, self.weight, self.bias) RuntimeError: mat1 and mat2 must have the same dtype ?",
+        GH + "modelscope/facechain/issues/322",
+    ),
+    (
+        "none",
+        "RuntimeError: mat1 and mat2 must have the same dtype, but got Float and Half",
+        GH + "weiyifan1023/Neeko/issues/6",
+    ),
+    (
+        "none",
+        "expected mat1 and mat2 to have the same dtype, but got: float!= c10::Half",
+        GH + "ToTheBeginning/PuLID/issues/161",
+    ),
+    ("none", "RuntimeError: Found dtype Long but expected Float", GH + "pytorch/pytorch/issues/45373"),
+    ("none", "RuntimeError: Found dtype Double but expected Float", GH + "Rickyyy-zh/yolov7_3d/issues/8"),
+    (
+        "none",
+        "RuntimeError: expected scalar type Long but found Float (data_ptr<long int> at /hardmnt/bumblebee1/data/fabio/research/DenseFusion/venv2/lib/python3.5/site-packages/torch/include/ATen/core/TensorMethods.h:5747)",
+        GH + "rusty1s/pytorch_cluster/issues/41",
+    ),
+    (
+        "none",
+        "RuntimeError: result type Float can't be cast to the desired output type Long",
+        GH + "AI-secure/DBA/issues/1",
+    ),
+    (
+        "none",
+        "RuntimeError: expected device cuda:2 and dtype Float but got device cuda:2 and dtype Long",
+        GH + "z814081807/DeepNER/issues/8",
+    ),
+    (
+        "none",
+        "Input type (torch.cuda.FloatTensor) and weight type (torch.FloatTensor) should be the same",
+        GH + "dlyldxwl/fssd.pytorch/issues/12",
+    ),
+    (
+        "none",
+        "RuntimeError: Input type (torch.FloatTensor) and weight type (torch.cuda.FloatTensor) should be the same",
+        GH + "glam-imperial/cider/issues/6",
+    ),
+    (
+        "norm-rank",
+        "Batchnorm2d : ValueError: expected 2D or 3D input (got 4D input)",
+        GH + "pytorch/pytorch/issues/6316",
+    ),
+    ("norm-rank", "ValueError: expected 4D input (got 2D input)", GH + "mpc001/end-to-end-lipreading/issues/1"),
+    ("norm-rank", "ValueError: expected 2D or 3D input (got 1D input)", GH + "pytorch/pytorch/issues/14409"),
+    (
+        "norm-rank",
+        "    .format(input.dim()))\nValueError: expected 4D input (got 5D input)",
+        GH + "adambielski/pytorch-gconv-experiments/issues/1",
+    ),
+    (
+        "split",
+        "RuntimeError: split_with_sizes expects split_sizes to sum exactly to 1 (input tensor's size at dimension 0), but got split_sizes=[748]",
+        GH + "StarsfieldAI/R1-V/issues/99",
+    ),
+    (
+        "split",
+        "split_with_sizes expects split_sizes to sum exactly to 128 (input tensor's size at dimension 1), but got split_sizes=[42, 42, 42]",
+        GH + "xindongzhang/ELAN/issues/8",
+    ),
+    (
+        "split",
+        "RuntimeError: split_with_sizes expects split_sizes to sum exactly to 185 (input tensor's size at dimension 0), but got split_sizes=[83, 84]",
+        GH + "wenliangdai/Multimodal-End2end-Sparse/issues/9",
+    ),
+    (
+        "mask-index",
+        "IndexError: The shape of the mask [64, 64] at index 0 does not match the shape of the indexed tensor [3, 4, 85, 64] at index 2",
+        GH + "lishaoxu1994/DiffStyler/issues/2",
+    ),
+    (
+        "mask-index",
+        "IndexError: The shape of the mask [845] at index 0does not match the shape of the indexed tensor [5, 13, 13] at index 0",
+        GH + "marvis/pytorch-yolo2/issues/174",
+    ),
+    (
+        "mask-index",
+        "weight[self.freq_info < self.lambda_] = 1\nIndexError: The shape of the mask [1230] at index 0 does not match the shape of the indexed tensor [1231] at index 0.",
+        GH + "tztztztztz/eqlv2/issues/13",
+    ),
+    (
+        "mask-index",
+        "IndexError: The shape of the mask [7] at index 0 does not match the shape of the indexed tensor [8, 1536] at index 0",
+        GH + "drboog/Shifted_Diffusion/issues/14",
+    ),
+    (
+        "cat",
+        "    torch.cat([criterion(logits, labels_var) for logits in logits_list]))\nRuntimeError: zero-dimensional tensor (at position 0) cannot be concatenated",
+        GH + "huanghoujing/beyond-part-models/issues/22",
+    ),
+    (
+        "cat",
+        "RuntimeError: zero-dimensional tensor (at position 1) cannot be concatenated",
+        GH + "timbmg/Sentence-VAE/issues/4",
+    ),
+    (
+        "cat",
+        "Runtime error:zero-dimensional tensor(at position 0) cannot be contatenated",
+        GH + "kuaikuaikim/dface/issues/27",
+    ),
+    (
+        "export",
+        "torch.fx.experimental.symbolic_shapes.ConstraintViolationError: Constraints violated (seq_len)! For more information, run with TORCH_LOGS=\"+dynamic\".\n  - Not all values of seq_len = L['input_ids'].size()[1] in the specified range seq_len <= 128 are valid because seq_len was inferred to be a constant (6).",
+        GH + "pytorch/pytorch/issues/140011",
+    ),
+    (
+        "export",
+        'torch.fx.experimental.symbolic_shapes.ConstraintViolationError: Constraints violated (neighbors)! For more information, run with TORCH_LOGS="+dynamic".',
+        GH + "pytorch/pytorch/issues/134137",
+    ),
+]
