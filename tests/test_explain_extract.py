@@ -21,6 +21,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def test_rerunning_the_extraction_reproduces_the_committed_table():
+    from shapecheck.explain.table import TORCH
+
+    if extraction.torch_version() != TORCH:  # another release has other messages: the CI's version matrix
+        pytest.skip(f"the table was extracted from torch {TORCH}, torch {extraction.torch_version()} is installed")
     assert extraction.render(extraction.extract()) == extraction.TABLE.read_text(encoding="utf-8")
 
 
