@@ -517,6 +517,8 @@ def run_command(
         else:
             sys.stderr.write(text + "\n")
 
+    global _RAN_PROGRAM
+    _RAN_PROGRAM = True
     try:
         code = live.run_program(target, argv, as_module=module is not None, emit=emit)
     except KeyboardInterrupt:  # Ctrl-C: the script's exit handlers, then end by SIGINT as python does
@@ -752,6 +754,10 @@ def main() -> None:
         raise
 
 
+# Set by `shapecheck run`: the process then holds the script's own exit handlers.
+_RAN_PROGRAM = False
+
+
 def _exit_quietly(exc: SystemExit) -> None:
     """Torch 2.15 imports triton, whose nanobind bindings print some 20 lines of leak reports
     when the interpreter shuts down, after the command's own output. Once triton is imported,
@@ -760,9 +766,10 @@ def _exit_quietly(exc: SystemExit) -> None:
     registered run first, as python runs them."""
     if "triton" not in sys.modules:
         return
-    import atexit
+    if _RAN_PROGRAM:  # a script's own exit handlers (shapecheck run): python runs them on exit
+        import atexit
 
-    atexit._run_exitfuncs()  # a script's own handlers (shapecheck run): python runs them on exit
+        atexit._run_exitfuncs()
     code = exc.code
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)

@@ -377,3 +377,49 @@ def test_a_matmul_of_two_encodings_gets_the_transpose_in_the_users_expression(tm
     assert "--> mm.py:9" in found
     assert "+ scores = za @ zb.T" in found, found
     assert "[safe · verified: output [4, 5]]" in found
+
+
+# -- a model file with a program below its classes -----------------------------------------------
+
+TRAINING_FILE = """\
+import torch
+import torch.nn as nn
+
+HIDDEN = 32
+torch.set_default_dtype(torch.float32)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(10, HIDDEN)
+        self.out = nn.Linear(HIDDEN, 2)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.fc(x)))
+
+
+model = Net()
+data = torch.load("train.pt")
+for epoch in range(10):
+    print("epoch", epoch)
+"""
+
+
+def test_definitions_only_keeps_what_the_classes_read_and_setters():
+    from shapecheck.loading.program import definitions_only
+
+    tree, skipped = definitions_only(TRAINING_FILE)
+    kept = ast.unparse(tree)
+    assert "HIDDEN = 32" in kept and "torch.set_default_dtype" in kept and "class Net" in kept
+    assert "torch.load" not in kept and "model = Net()" not in kept
+    assert skipped == [(18, 18), (19, 19), (20, 21)]
+    assert definitions_only("import torch\nclass A: pass\n") is None
+
+
+def test_a_named_class_is_built_without_running_the_files_training_code(tmp_path):
+    (tmp_path / "train.py").write_text(TRAINING_FILE)
+    code, out = _check(f"{tmp_path / 'train.py'}:Net", "--input", "10")
+    assert code == 0, out
+    assert "not run: the top-level code of" in out and "at lines 18, 19, 20-21" in out
+    assert "No such file" not in out and "epoch" not in out

@@ -341,9 +341,10 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
     )
 
 
-def _import_file(path: str, as_main: bool = False):
+def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
     """Import a file as a module; `as_main`: run it as `python path` does (`__name__ ==
-    "__main__"`, `sys.argv` the path alone)."""
+    "__main__"`, `sys.argv` the path alone). With `skipped` (a list), top-level program code
+    the definitions do not need is left out and its line ranges appended there."""
     if not os.path.exists(path):
         raise LoadError(f"no such file: {path}")
     if os.path.isdir(path):
@@ -364,6 +365,10 @@ def _import_file(path: str, as_main: bool = False):
 
             sys.argv = [full]
             module = runpy.run_path(full, run_name="__main__")  # type: ignore[assignment]
+        elif skipped is not None and (definitions := _definitions(full)) is not None:
+            tree, left_out = definitions
+            skipped.extend(left_out)
+            exec(compile(tree, full, "exec"), module.__dict__)
         else:
             spec.loader.exec_module(module)
     except LoadError:
@@ -388,6 +393,16 @@ def _import_file(path: str, as_main: bool = False):
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
     return module
+
+
+def _definitions(path: str):
+    from .program import definitions_only
+
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return definitions_only(f.read())
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _module_classes(module) -> list[str]:
@@ -423,7 +438,17 @@ def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedMo
     def load(meta: bool, sites: MutableMapping):
         # Import inside the guards: module-level code may build a model or fetch weights.
         def factory():
-            module = _import_file(path)
+            skipped: list[tuple[int, int]] = []
+            module = _import_file(path, skipped=skipped)
+            if skipped:
+                spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in skipped)
+                note = (
+                    f"not run: the top-level code of {path} at line{'s' if ',' in spans or '-' in spans else ''} "
+                    f"{spans}, which building the model does "
+                    'not need (a program under `if __name__ == "__main__":` is not run either)'
+                )
+                if note not in notes:
+                    notes.append(note)
             chosen = name
             if chosen is None:
                 classes = _module_classes(module)

@@ -516,6 +516,83 @@ def defines_modules(source: str) -> bool:
     return bool(modules)
 
 
+def _bound(stmt: ast.stmt) -> set[str]:
+    """Names a top-level statement binds, at any depth outside nested functions and classes."""
+    names: set[str] = set()
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def definitions_only(source: str) -> tuple[ast.Module, list[tuple[int, int]]] | None:
+    """A model file with top-level program code (training, a demo) as the module its definitions
+    need: imports, functions and classes, and of the other statements only those that bind a
+    name the definitions read (a config, a device, an import in a try). Returns the module and
+    the line ranges left out; None when nothing is left out."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    body = tree.body
+    needed: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, _DEFINITIONS):
+            needed |= {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    defined = set().union(*(_bound(s) for s in body if isinstance(s, _DEFINITIONS)))
+    keep = [isinstance(s, _DEFINITIONS) or _is_docstring(s) or _is_main_guard(s) for s in body]
+    for index in range(len(body) - 1, -1, -1):
+        stmt = body[index]
+        if keep[index]:
+            continue
+        if _bound(stmt) & needed or "sys.path" in ast.unparse(stmt) or _configures(stmt, defined):
+            keep[index] = True
+            needed |= _read(stmt) | {
+                n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            }
+    skipped = [(s.lineno, s.end_lineno or s.lineno) for s, kept in zip(body, keep, strict=True) if not kept]
+    if not skipped:
+        return None
+    kept_body = [s for s, kept in zip(body, keep, strict=True) if kept]
+    return ast.Module(body=kept_body, type_ignores=[]), skipped
+
+
+def _configures(stmt: ast.stmt, defined: set[str]) -> bool:
+    """A statement that sets up what the definitions use: an attribute of a class or module of
+    the file's (`Net.act = nn.ReLU`, `torch.backends.cudnn.benchmark = True`), or a library's
+    setter (`torch.set_default_dtype(torch.float64)`)."""
+    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        return any(isinstance(t, (ast.Attribute, ast.Subscript)) and _roots(t) in defined for t in targets)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return (
+            isinstance(func, ast.Attribute)
+            and _roots(func) in defined
+            and func.attr.startswith(("set_", "use_", "use", "register"))
+        )
+    return False
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test) and "__main__" in ast.unparse(stmt.test)
+
+
 # Tensor methods that read values, which a dry run on meta tensors cannot give.
 _VALUE_READS = frozenset(
     {"item", "tolist", "numpy", "__bool__", "__int__", "__float__", "__index__", "__array__", "__complex__"}
