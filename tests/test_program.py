@@ -423,3 +423,29 @@ def test_a_named_class_is_built_without_running_the_files_training_code(tmp_path
     assert code == 0, out
     assert "not run: the top-level code of" in out and "at lines 18, 19, 20-21" in out
     assert "No such file" not in out and "epoch" not in out
+
+
+def test_a_real_jupyter_kernel_diagnoses_the_failing_cell_as_a_program():
+    """The seed example split over notebook cells, run by a real kernel (nbclient): the failing
+    cell's diagnosis names the extractor of the cell before and fixes the cell's own line."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    cells = [
+        "%load_ext shapecheck",
+        "import torch\nimport torch.nn as nn\nimport torchvision.models as models",
+        "vgg16 = models.vgg16(weights=None)\nfeature_extractor = nn.Sequential(*list(vgg16.children())[:-1])",
+        "dummy_input = torch.randn(1, 3, 224, 224)\nfeatures = feature_extractor(dummy_input)\n"
+        "fc = nn.Linear(512 * 7 * 7, 100)\noutput = fc(features)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = nbclient.NotebookClient(notebook, timeout=240, kernel_name="python3", allow_errors=True)
+    client.execute(cwd=ROOT)
+    last = notebook.cells[-1]
+    text = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+    errors = [o for o in last.outputs if o.output_type == "error"]
+    assert errors and errors[0]["ename"] == "RuntimeError"  # the cell's own error is still shown
+    assert "error[SC101]: `fc` receives a 4-D feature map [1, 512, 7, 7]" in text, text
+    assert "from: `feature_extractor` outputs [1, 512, 7, 7]" in text
+    assert "+ features = torch.flatten(features, 1)" in text
+    assert "[safe · verified: output [1, 100]]" in text
