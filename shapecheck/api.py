@@ -14,6 +14,7 @@ from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
 from .report import Report
 from .spec import InputSpec, Nested, parse_input
+from .trace.budget import DEFAULT_RERUN_S, DEFAULT_SYMBOLIC_S, MAX_PROBES, MAX_RERUNS
 
 ENGINES = ("auto", "meta", "real")
 _DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
@@ -128,19 +129,26 @@ def check(
     ignore=(),
     weights: str | None = None,
     trust_pickle: bool = False,
-    probe_budget_s: float = 3.0,
+    probe_budget_s: float = DEFAULT_RERUN_S,
     symbolic: bool = False,
-    budget_s: float = 5.0,
+    budget_s: float = DEFAULT_SYMBOLIC_S,
     stage=None,
     defined_at=None,
     memory: bool = False,
     fit: int | None = None,
+    max_reruns: int = MAX_RERUNS,
+    max_probes: int = MAX_PROBES,
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
     `ignore` lists codes or rule names to suppress; `weights` is a checkpoint to compare with
     the model (SC110). `symbolic` traces with symbolic input dims and works out which input
-    sizes the model accepts (`Report.accepted`), within `budget_s` seconds. `stage(name)` is
+    sizes the model accepts (`Report.accepted`), with at most `max_probes` concrete probes.
+    Diagnosis re-traces the model to probe sizes and check fixes, at most `max_reruns` times
+    per diagnosis. Both budgets count traces, so a report is the same on a busy machine as on
+    a quiet one. `probe_budget_s` and `budget_s` (--budget) no longer bound them: 10× each is
+    the safety cap, in CPU seconds, of the re-runs and of --symbolic, and a report whose search
+    stopped there says so in its notes. `stage(name)` is
     called as each stage starts ("loading", "tracing", "diagnosing", "symbolic"), so a caller
     can say where model code stopped. A module passed in is left as it was: its parameters,
     buffers, devices, training flags and hooks. `defined_at` maps its submodules to the line of
@@ -154,6 +162,7 @@ def check(
     ignored = _validate(
         engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s, ignore=ignore
     )
+    _validate_counts(max_reruns=max_reruns, max_probes=max_probes)
     parsed = parse_inputs(inputs)  # a malformed spec fails before any model is imported
     notify("loading")
     with _model_output_to_stderr(), _one_at_a_time():
@@ -201,21 +210,28 @@ def check(
         accepted = None
         if symbolic:
             notify("symbolic")
-            accepted, note_sym = _accepted_inputs(loaded, specs, common, trace, runner, budget_s)
+            accepted, note_sym = _accepted_inputs(loaded, specs, common, trace, runner, budget_s, max_probes)
             if note_sym:
                 note = f"{note}; {note_sym}" if note else note_sym
         notify("diagnosing")
         # A real-engine trace still gets dim provenance from meta re-runs (when meta could run
         # the model: the fallback came from an unexplained failure, not an engine limit).
         shadow = _runner(loaded, specs, common) if runner is None and engine_ran_meta(note) else None
-        diagnosis = diagnose(trace, runner=runner, budget_s=probe_budget_s, domain=accepted, meta_runner=shadow)
+        diagnosis = diagnose(
+            trace,
+            runner=runner,
+            budget_s=probe_budget_s,
+            domain=accepted,
+            meta_runner=shadow,
+            max_reruns=max_reruns,
+        )
         if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
             _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
     from .diagnose import suppress
 
     suppress.apply(diagnosis, trace, ignored)
     trace.probe_inputs = None  # tensors: the report is plain data
-    notes = list(loaded.notes)
+    notes = list(loaded.notes) + list(diagnosis.notes)
     if memory or fit is not None:
         notify("memory")
         with _model_output_to_stderr(), _one_at_a_time():
@@ -264,9 +280,11 @@ def check_options(
     batch: int = 1,
     engine: str = "auto",
     device: str = "cpu",
-    budget_s: float = 5.0,
-    probe_budget_s: float = 3.0,
+    budget_s: float = DEFAULT_SYMBOLIC_S,
+    probe_budget_s: float = DEFAULT_RERUN_S,
     ignore=(),
+    max_reruns: int = MAX_RERUNS,
+    max_probes: int = MAX_PROBES,
     **_,
 ) -> None:
     """SpecError for option values `check` would refuse, without loading anything (the CLI asks
@@ -274,7 +292,14 @@ def check_options(
     _validate(
         engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s, ignore=ignore
     )
+    _validate_counts(max_reruns=max_reruns, max_probes=max_probes)
     parse_inputs(inputs)
+
+
+def _validate_counts(**counts) -> None:
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SpecError(f"{name} must be a whole number of traces (0 or more), got {value}")
 
 
 def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_budget_s: float, ignore):
@@ -343,7 +368,7 @@ def _one_at_a_time():
     return _LOCK
 
 
-def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s):
+def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s, max_probes=MAX_PROBES):
     """--symbolic: the accepted input sizes, and the expressions shown next to each row."""
     if not isinstance(specs[0], InputSpec):
         return None, "--symbolic needs a tensor as the first input, not a structure of tensors"
@@ -364,6 +389,7 @@ def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s
             given_ok=trace.error is None,
             given_failing=failing.name if failing is not None else None,
             budget_s=budget_s,
+            max_probes=max_probes,
             train=common["train"],
             as_list=common["as_list"],
             label=common["label"],

@@ -190,7 +190,10 @@ def check_command(
     budget: Annotated[
         float,
         typer.Option(
-            "--budget", metavar="SECONDS", help="time limit for --symbolic; past it, sizes come from concrete probes"
+            "--budget",
+            metavar="SECONDS",
+            help="safety cap for --symbolic: it stops at 10× this many seconds of CPU time and says so "
+            "(its probes are counted, not timed)",
         ),
     ] = 5.0,
     timeout: Annotated[

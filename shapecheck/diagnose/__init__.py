@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, CapReached, SafetyCap
 from ..trace.records import Trace
 from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
-from .context import Context, Runner
+from .context import Context, RerunFailed, Runner
 from .findings import ERROR, SAFE, Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Rerun
@@ -17,10 +18,12 @@ BATCH_CAUSES = ("SC106", "SC116", "SC119", "SC122")  # rules whose finding expla
 def diagnose(
     trace: Trace,
     runner: Runner | None = None,
-    budget_s: float = 3.0,
+    budget_s: float = DEFAULT_RERUN_S,
     domain=None,
     verify: bool = True,
     meta_runner: Runner | None = None,
+    max_reruns: int = MAX_RERUNS,
+    cap: SafetyCap | None = None,
 ) -> Diagnosis:
     """Run every active rule over a trace.
 
@@ -28,8 +31,20 @@ def diagnose(
     work from the trace alone and fixes stay unchecked. `meta_runner` serves dim provenance
     alone, for a trace the real engine made. `domain` (AcceptedInputs, from
     --symbolic) gives rules exact size ranges instead of probes.
+
+    Re-runs are counted: at most `max_reruns` (each diagnosis nested in this one, to check a
+    fix, counts its own). Time is only the safety cap, `cap` (shared with the nested ones), or
+    10× `budget_s` CPU seconds; when a search stops there, `Diagnosis.notes` says so.
     """
-    ctx = Context(trace, runner=runner, budget_s=budget_s, domain=domain, meta_runner=meta_runner)
+    ctx = Context(
+        trace,
+        runner=runner,
+        budget_s=budget_s,
+        domain=domain,
+        meta_runner=meta_runner,
+        max_reruns=max_reruns,
+        cap=cap,
+    )
     ctx.boundaries = find_boundaries(trace)
     findings: list[Finding] = []
     for code in sorted(CHECKS):
@@ -61,7 +76,13 @@ def diagnose(
                 where = fix.location or finding.location
                 if where is not None and not is_library_file(where.file):
                     spelling.apply(fix, where.file)
-    return Diagnosis(findings, ok_rows)
+    notes = [ctx.cap.note] if verify and ctx.cap is not None and ctx.cap.reached else []
+    return Diagnosis(findings, ok_rows, notes=notes)
+
+
+def _nested(ctx: Context, after: Trace, runner: Runner) -> Diagnosis:
+    """A whole diagnosis of a fixed model, re-runs included: its own count, the same cap."""
+    return diagnose(after, runner=runner, budget_s=ctx.budget_s, verify=False, max_reruns=ctx.max_reruns, cap=ctx.cap)
 
 
 def _with_fix(runner: Runner, fix: Rerun) -> Runner:
@@ -84,8 +105,13 @@ def _with_fix(runner: Runner, fix: Rerun) -> Runner:
 
 def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     """Apply each fix to a copy (on meta: free), trace again, and keep what happened. A fix that
-    only moves the failure to a later layer starts a chain (`_chain`)."""
+    only moves the failure to a later layer starts a chain (`_chain`). A fix is verified only
+    when the model then runs, the finding is gone and the fix keeps the model's intent
+    (`intent.broken`); one that runs but breaks an invariant says which (`Fix.runs_but`). A fix
+    whose re-run raises is dropped, with a note on the finding: a candidate never ends a report."""
     chained: list[Fix] = []
+    own = list(finding.fixes)  # the rule's own fixes: whether it names the input as the cause
+    dropped: list[Fix] = []
     for fix in finding.fixes:
         if fix.rerun is None:
             if fix.check_note is None:
@@ -96,24 +122,38 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
             continue
         try:
             after = ctx.rerun(fix.rerun)
-        except TimeoutError:
-            fix.check_note = "not checked: the time budget for re-runs was spent"
+            if finding.code in INTENT_CHECKED:
+                # Re-runs included: the batch must still reach each layer where it belongs.
+                again = _nested(ctx, after, _with_fix(ctx.runner, fix.rerun))
+            else:
+                again = diagnose(after)
+        except TimeoutError as exc:
+            fix.check_note = _unchecked(exc, ctx)
             continue
-        except Exception as exc:
+        except RerunFailed as exc:
+            dropped.append(fix)
+            finding.notes.append(f"a candidate fix was dropped: with it the model raised {exc} ({_short(fix)})")
+            continue
+        except LookupError as exc:
             fix.verified = False
             fix.check_note = f"could not apply: {type(exc).__name__}: {exc}"
             continue
-        if finding.code in INTENT_CHECKED:
-            # Re-runs included: the batch must still reach each layer where it belongs.
-            again = diagnose(after, runner=_with_fix(ctx.runner, fix.rerun), budget_s=ctx.budget_s, verify=False)
-        else:
-            again = diagnose(after)
-        same = any(f.code == finding.code for f in again.findings)
-        if after.error is None and not same and not _keeps_batch(ctx, fix.rerun, after):
-            fix.verified = False
-            fix.check_note = "with this fix the model runs, but its output no longer has the batch as a dim"
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # checking a candidate never ends the report
+            dropped.append(fix)
+            finding.notes.append(
+                f"a candidate fix was dropped: checking it raised {type(exc).__name__}: {exc} ({_short(fix)})"
+            )
             continue
+        same = any(f.code == finding.code for f in again.findings)
         if after.error is None and not same:
+            why = _intent_broken(ctx, finding, fix.rerun, after, own)
+            if why is not None:
+                fix.verified = False
+                fix.runs_but = why
+                fix.check_note = f"runs, but {why}"
+                continue
             fix.verified = True
             root = after.layers[0] if after.layers else None
             if root is not None and root.outputs:
@@ -127,39 +167,52 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
                 fix.check_note = f"with this fix {finding.code} is still found"
             moved = first is not None and (first.layer, first.location) != (finding.layer, finding.location)
             if chains and after.error is not None and moved:
-                chain = _chain(ctx, finding, fix, after)
+                chain = _chain(ctx, finding, fix, after, own)
                 if chain is not None:
                     chained.append(chain)
                     chains = False  # one chain per finding: the first fix that needs one
+    finding.fixes[:] = [f for f in finding.fixes if all(f is not d for d in dropped)]
     finding.fixes[:0] = chained
     # Verified safe, then verified unsafe, then the rest.
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
 
 
-def _keeps_batch(ctx: Context, rerun: Rerun, after) -> bool:
-    from .intent import batch_survives
+def _unchecked(exc: BaseException, ctx: Context) -> str:
+    if isinstance(exc, CapReached) and ctx.cap is not None:
+        return f"not checked: the re-runs reached their safety cap ({ctx.cap.seconds:g} s of CPU time)"
+    return f"not checked: the re-run budget ({ctx.max_reruns} re-traces) was spent"
+
+
+def _intent_broken(ctx: Context, finding: Finding, rerun: Rerun, after, own: list[Fix]) -> str | None:
+    """What `intent.broken` finds against a fix that runs; None when nothing, or when it could not
+    be checked (no budget left: the report says so when it is the safety cap)."""
+    from . import intent
 
     try:
-        return batch_survives(ctx, rerun, after, ctx.rerun)
+        return intent.broken(ctx, finding, rerun, after, ctx.rerun, own)
     except (LookupError, TimeoutError):
-        return True  # not checked: no budget left, which verification already says elsewhere
-    except Exception:  # the second trace failing in model code: it says nothing against the fix
-        return True
+        return None
 
 
 MAX_CHAIN = 8  # fixes applied in a row before a chain gives up
 
 
-def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
+def _chain(ctx: Context, finding: Finding, fix: Fix, after, own: list[Fix]) -> Fix | None:
     """A fix that leaves a later failure: apply it, fix that failure the same way, and go on
     until the model runs (at most MAX_CHAIN steps). One Fix with every step's edit, verified
-    by the last trace; None when a step has no fix of its own or the chain does not end."""
+    by the last trace when it keeps the model's intent (`intent.broken`); None when a step has
+    no fix of its own, the chain does not end, or a step raises."""
     steps, rerun = [fix], fix.rerun
     if rerun is None or ctx.runner is None:
         return None
     for _ in range(MAX_CHAIN - 1):
         runner = _with_fix(ctx.runner, rerun)
-        again = diagnose(after, runner=runner, budget_s=ctx.budget_s, verify=False)
+        try:
+            again = _nested(ctx, after, runner)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # a chain that cannot be checked is no candidate
+            return None
         failing = next((f for f in again.findings if f.is_error), None)
         if after.error is None and failing is None:
             break
@@ -191,12 +244,15 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
         steps.append(nxt)
         try:
             after = ctx.rerun(rerun)
-        except Exception:
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # a step that raises ends the chain, not the report
             return None
     else:
         return None
     if after.error is not None or len(steps) < 2:
         return None
+    broken = _intent_broken(ctx, finding, rerun, after, own)
     lines = [f"{s.location.line}" if s.location else "" for s in steps]
     parts = [f"{_short(s)}" + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True)]
     why = _shared_cause(steps, after)
@@ -209,9 +265,11 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after) -> Fix | None:
         safety=SAFE if all(s.safety == SAFE for s in steps) else "unsafe",
         location=steps[0].location,
         rerun=rerun,
-        verified=True,
+        verified=broken is None,
         steps=steps,
-        result_shape=root.outputs[0].shape if root is not None and root.outputs else None,
+        result_shape=root.outputs[0].shape if root is not None and root.outputs and broken is None else None,
+        runs_but=broken,
+        check_note=f"runs, but {broken}" if broken is not None else None,
     )
 
 

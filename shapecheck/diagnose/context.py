@@ -6,11 +6,11 @@ a test passes a fake runner that answers with hand-built traces.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain.records import AcceptedInputs
+from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, RerunsSpent, SafetyCap, cap_seconds
 from ..trace.records import LayerRecord, TensorInfo, Trace
 from .requests import SAME, Edit, Rerun  # noqa: F401
 
@@ -29,16 +29,33 @@ def op_site(row: LayerRecord) -> str:
     return f"{row.type}@{loc.file if loc else ''}:{loc.line if loc else 0}"
 
 
+class RerunFailed(LookupError):
+    """A re-run raised: the model code at another size, or with a fix applied, ended in an exception
+    the tracer does not record (a BaseException such as SystemExit, an error applying an edit).
+    A LookupError, like a request no runner can make: a probe that could not run says nothing,
+    and every rule already reads it so."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error
+
+
 @dataclass
 class Context:
     trace: Trace
     runner: Runner | None = None
-    budget_s: float = 3.0  # time for all re-runs of one diagnosis
+    budget_s: float = DEFAULT_RERUN_S  # deprecated: re-runs are counted; 10× this is the safety cap alone
     boundaries: list = field(default_factory=list)  # filled by diagnose(): conv→linear boundaries
     domain: AcceptedInputs | None = None  # from --symbolic
     meta_runner: Runner | None = None  # re-runs on meta for dim provenance only (a real-engine trace)
-    _spent: float = 0.0
+    max_reruns: int = MAX_RERUNS  # uncached re-runs this diagnosis may make (its rules and its fixes)
+    cap: SafetyCap | None = None  # CPU-time cap, shared with the diagnoses nested in this one
+    _used: int = 0  # re-runs made, against max_reruns
     _cache: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.cap is None:
+            self.cap = SafetyCap(cap_seconds(self.budget_s), "the re-runs that check fixes and probe sizes")
 
     @property
     def sample_dims(self) -> tuple[int, ...]:
@@ -49,16 +66,44 @@ class Context:
         return shape[1:] if self.trace.batch is not None else shape
 
     def rerun(self, request: Rerun) -> Trace:
-        """Trace again, cached and within the time budget (TimeoutError when it is spent)."""
+        """Trace again, cached and counted: RerunsSpent past `max_reruns` re-runs, CapReached past
+        the safety cap (both TimeoutErrors). A runner that raises (model code at another size, an
+        edit that cannot be applied: anything but KeyboardInterrupt) raises RerunFailed, a
+        LookupError, and the failure is cached like a trace."""
         if self.runner is None:
             raise LookupError("no runner")
-        if request not in self._cache:
-            if self._spent > self.budget_s:
-                raise TimeoutError("re-run budget spent")
-            start = time.perf_counter()
-            self._cache[request] = self.runner(request)
-            self._spent += time.perf_counter() - start
-        return self._cache[request]
+        return self._run(self.runner, request, request)
+
+    def take(self) -> None:
+        """Count one re-run against the budget (RerunsSpent when spent, CapReached at the cap)."""
+        assert self.cap is not None  # set in __post_init__
+        self.cap.check()
+        if self._used >= self.max_reruns:
+            raise RerunsSpent(f"the re-run budget ({self.max_reruns} re-traces) is spent")
+        self._used += 1
+
+    def _run(self, runner: Runner, request: Rerun, key) -> Trace:
+        if key not in self._cache:
+            self.take()
+            try:
+                self._cache[key] = runner(request)
+            except KeyboardInterrupt:
+                raise
+            except LookupError as exc:
+                if not isinstance(exc, RerunFailed):
+                    self._used -= 1  # the request cannot be expressed (a structure of inputs): nothing ran
+                    raise
+                self._cache[key] = exc
+            except BaseException as exc:  # model code may raise anything, SystemExit included
+                self._cache[key] = RerunFailed(exc)
+        found = self._cache[key]
+        if isinstance(found, RerunFailed):
+            raise found
+        return found
+
+    @property
+    def cap_reached(self) -> bool:
+        return self.cap is not None and self.cap.reached
 
     def probe_at(self, layer: LayerRecord, dims: tuple[int, ...]) -> list[TensorInfo] | None:
         """The inputs of `layer` when input 0 has these per-sample dims (None: failed before)."""

@@ -27,6 +27,9 @@ class Fix:
     verified: bool | None = None  # None: not checked (see check_note)
     result_shape: tuple[int, ...] | None = None  # the model's output shape with the fix applied
     check_note: str | None = None  # why it could not be checked, or what the check found
+    # The fix runs, but breaks an intent invariant (diagnose.intent): what follows "runs, but", as
+    # `output has lost the batch dim`. Such a fix is never verified (verified is False).
+    runs_but: str | None = None
     imports: list[str] = field(default_factory=list)  # import lines the file needs for this code
     steps: list[Fix] = field(default_factory=list)  # a chain: the fixes applied one after another
 
@@ -85,6 +88,7 @@ class Diagnosis:
     findings: list[Finding] = field(default_factory=list)
     ok_rows: list[int] = field(default_factory=list)  # conv→linear boundaries that are fine
     suppressed: list[Finding] = field(default_factory=list)  # by --ignore, config or inline comment
+    notes: list[str] = field(default_factory=list)  # for the report: a search stopped at its safety cap
 
     @property
     def errors(self) -> list[Finding]:

@@ -1,20 +1,33 @@
 """Intent invariants: what a fix must keep besides making the model run.
 
 A fix that makes a model run can still be wrong: `in_features` set to the size a `view(-1, 400)`
-produces when it folds the samples of a batch together, a sequence length passed as a channel
-count. The first of these is checked on every verified fix: **the batch survives** — when the
-model keeps the batch in dim 0 up to where it failed, the fixed model's output has a dim that
-is the batch at two batch sizes.
+or a `flatten()` produces when it folds the samples of a batch together, a decoder "fixed" by
+feeding it another input size. Every fix is checked here (`broken`) before it is marked
+verified; a fix that runs but breaks one is shown as such (`Fix.runs_but`), never as verified:
+
+- **the batch survives**: when the model keeps the batch in dim 0 up to where it failed, the
+  fixed model runs at a second batch size too, and its output has a dim that is the batch at
+  both (one row per sample). A scalar output (a loss) says nothing against a fix.
+- **the input stays**: a fix that changes how many values one sample of an input has (the
+  input size: 3x28x28 → 3x32x32) keeps intent only when the finding is about the input: its own
+  rule names the input as the cause (offers an input change itself), the failing layer reads
+  the model input directly, or the model is written for one input size (a fixed size that the
+  input must produce), and not when the failing op holds the model input against what the model
+  computed from it (a decoder whose output must have the input's size: the model is wrong).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
 from ..trace.records import Trace
 from .context import Context
-from .requests import Rerun
+from .findings import Finding, Fix
+from .requests import SAME, Rerun
+
+BATCH_LOST = "output has lost the batch dim"
 
 
 def batch_led(trace: Trace) -> bool:
@@ -32,21 +45,136 @@ def output_shape(trace: Trace) -> tuple[int, ...] | None:
     return root.outputs[0].shape if root is not None and root.outputs else None
 
 
-def batch_survives(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Rerun], Trace]) -> bool:
-    """True unless the fixed model (`after`, traced with `request`) loses the batch: its output
-    has no dim that is the batch here and the batch + 2 in a second trace. A scalar output (a
-    loss), a model that does not keep the batch in dim 0 itself, or a second trace that cannot
-    run say nothing against the fix."""
-    from .requests import SAME
+def broken(
+    ctx: Context,
+    finding: Finding | None,
+    request: Rerun,
+    after: Trace,
+    rerun: Callable[[Rerun], Trace],
+    own: list[Fix] | None = None,
+) -> str | None:
+    """The first invariant that the fixed model (`after`, traced with `request`) breaks, as the
+    words after "runs, but" (`output has lost the batch dim`); None when it keeps them all.
+    `rerun` traces again with the context's model (a request carries its fix); `own` are the
+    fixes the finding's rule made (default: the finding's fixes). A second trace that fails in
+    model code says nothing against the fix; LookupError and TimeoutError propagate: the caller
+    says what an unchecked fix is."""
+    moved = input_moved(ctx, finding, request, own)
+    if moved is not None:
+        return moved
+    return batch_lost(ctx, request, after, rerun)
 
+
+def batch_lost(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Rerun], Trace]) -> str | None:
+    """`output has lost the batch dim (…)` when the fixed model folds the batch away: it fails at
+    the batch + 2 where the model itself gets past its failure, or its output has no dim that
+    is the batch at both sizes. None when it keeps it, or when nothing can be said: the model
+    does not keep the batch in dim 0 itself, the output is a scalar (a loss), or the model fails
+    at the second batch size before the failing layer too."""
     if ctx.trace.batch is None or not batch_led(ctx.trace):
-        return True
+        return None
     batch = ctx.trace.batch if request.batch == SAME else request.batch  # a fix may set the batch
     out = output_shape(after)
-    if not isinstance(batch, int) or out is None or len(out) < 2:
-        return True
-    other = rerun(replace(request, batch=batch + 2))
+    if not isinstance(batch, int) or out is None or not out:
+        return None
+    try:
+        other = rerun(replace(request, batch=batch + 2))
+    except (LookupError, TimeoutError):
+        raise
+    except Exception:  # model code failing at that batch in a way the tracer did not record
+        return None
+    if other.error is not None:
+        if _fails_first_at(ctx, batch + 2, rerun):
+            return None  # the model is batch-locked before the fix: a second size says nothing
+        return f"{BATCH_LOST}: it runs at batch {batch}, and at batch {batch + 2} it fails"
     out2 = output_shape(other)
-    if other.error is not None or out2 is None or len(out2) != len(out):
+    if out2 is None or len(out2) != len(out):
+        return None
+    if any(a == batch and b == batch + 2 for a, b in zip(out, out2, strict=True)):
+        return None
+    return f"{BATCH_LOST}: output {list(out)} at batch {batch}, {list(out2)} at batch {batch + 2}"
+
+
+def batch_survives(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Rerun], Trace]) -> bool:
+    """True unless the fixed model loses the batch (`batch_lost`)."""
+    return batch_lost(ctx, request, after, rerun) is None
+
+
+def _fails_first_at(ctx: Context, batch: int, rerun: Callable[[Rerun], Trace]) -> bool:
+    """The unfixed model at `batch` fails before the row where it fails as traced (or fails
+    where it ran): the model itself holds a batch size, not the fix."""
+    try:
+        other = rerun(Rerun(batch=batch))
+    except (LookupError, TimeoutError):
+        raise
+    except Exception:  # model code failing at that batch in a way the tracer did not record
         return True
-    return any(a == batch and b == batch + 2 for a, b in zip(out, out2, strict=True))
+    if other.error is None:
+        return False
+    mine = ctx.trace.error
+    if mine is None or mine.layer is None or other.error.layer is None:
+        return True
+    return other.error.layer < mine.layer
+
+
+def _per_sample(ctx: Context) -> list[tuple[int, ...]]:
+    trace = ctx.trace
+    return [t.shape[1:] if trace.batch is not None and t.shape else t.shape for t in trace.inputs]
+
+
+def input_change(ctx: Context, request: Rerun | None) -> tuple[int, tuple[int, ...], tuple[int, ...]] | None:
+    """(input index, per-sample dims as traced, as the request has them) for the first input
+    whose size (values per sample) the request changes; None when it changes none. A reshape
+    of the same values (784 → 1x28x28, 1x13 → 13, HWC → CHW) or another dtype is not a change of size."""
+    if request is None:
+        return None
+    given = _per_sample(ctx)
+    wanted = ([(0, request.dims)] if request.dims is not None else []) + list(request.other_dims)
+    for index, dims in wanted:
+        if index >= len(given):
+            continue
+        if math.prod(dims) != math.prod(given[index]):
+            return index, tuple(given[index]), tuple(dims)
+    return None
+
+
+def about_input(ctx: Context, finding: Finding | None, fixes: list[Fix] | None = None) -> bool:
+    """The finding is about the input, so a fix may change the input's size: its rule names the
+    input as the cause (one of `fixes`, the rule's own, changes it), the failing layer reads the
+    model input with nothing else the model computed, or the model is written for one input size
+    (repair.size_locked) and the failing op does not hold the model input against what the model
+    computed from it."""
+    from .repair import size_locked
+
+    if finding is None:
+        return True
+    own = finding.fixes if fixes is None else fixes
+    if any(input_change(ctx, f.rerun) is not None for f in own if f.runs_but is None):
+        return True
+    trace = ctx.trace
+    row = trace.row(finding.row) if finding.row is not None and finding.row < len(trace.layers) else None
+    if row is None:
+        return size_locked(ctx, finding)
+    reads_input = [t for t in row.inputs if trace.is_model_input(t)]
+    computed = [t for t in row.inputs if t.source is not None and t.from_input is not False]
+    if reads_input and not computed:
+        return True  # a stem: the input against the layer's own sizes
+    if reads_input and computed:
+        return False  # the model's own result must have the input's size: the model is wrong, not the input
+    return size_locked(ctx, finding)
+
+
+def input_moved(
+    ctx: Context, finding: Finding | None, request: Rerun | None, own: list[Fix] | None = None
+) -> str | None:
+    """`changes your input from 3x28x28 to 3x32x32, and the finding is not about the input`
+    for a fix that does so; None otherwise."""
+    change = input_change(ctx, request)
+    if change is None or about_input(ctx, finding, own):
+        return None
+    index, before, now = change
+    which = "your input" if len(ctx.trace.inputs) < 2 else f"input {index}"
+    return (
+        f"changes {which} from {'x'.join(map(str, before))} to {'x'.join(map(str, now))}, "
+        "and the finding is not about the input"
+    )

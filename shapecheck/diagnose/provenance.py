@@ -15,7 +15,6 @@ rows before its failure. Rules ask `ProvenanceMap` and stay testable on hand-bui
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from ..trace.records import LayerRecord, Trace
@@ -23,7 +22,7 @@ from .context import Context
 from .requests import Rerun
 
 BATCH = "batch"
-PROVENANCE_BUDGET_S = 2.0
+PROVENANCE_RERUNS = 32  # re-runs of one provenance map: the batch, then each per-sample dim of each input
 
 
 def source_name(input_index: int, dim: int, inputs: int) -> str:
@@ -132,10 +131,10 @@ def provenance(ctx: Context) -> ProvenanceMap | None:
     if (ctx.runner is None and ctx.meta_runner is None) or trace.image_list or not trace.inputs:
         return None
     changes: list[Change] = []
-    # Its own time, not the fixes': the re-runs stop at PROVENANCE_BUDGET_S, and what they
-    # took is not charged to the budget that verifies fixes.
-    spent_before = ctx._spent
-    started = time.perf_counter()
+    # Its own count, not the fixes': at most PROVENANCE_RERUNS re-runs, and they are not charged
+    # to the budget that verifies fixes.
+    used_before = ctx._used
+    runs = 1
     if trace.batch is not None:
         batch = trace.batch
         other = _try(ctx, Rerun(batch=batch + 2))  # the same request as roles.twin: one cached run
@@ -146,14 +145,15 @@ def provenance(ctx: Context) -> ProvenanceMap | None:
         for j, size in enumerate(dims):
             if size < 1:
                 continue
-            if time.perf_counter() - started > PROVENANCE_BUDGET_S:
+            if runs >= PROVENANCE_RERUNS:
                 break
+            runs += 1
             wider = tuple(d * 2 if k == j else d for k, d in enumerate(dims))
             request = Rerun(dims=wider) if i == 0 else Rerun(other_dims=((i, wider),))
             other = _try(ctx, request)
             if other is not None:
                 changes.append(Change(source_name(i, j, len(specs)), size, size * 2, other))
-    ctx._spent = spent_before
+    ctx._used = used_before
     result = ProvenanceMap(trace, changes)
     ctx._cache["provenance"] = result
     return result
@@ -169,14 +169,12 @@ def _per_sample(trace: Trace) -> list[tuple[int, ...]]:
 
 def rerun_any(ctx: Context, request: Rerun) -> Trace:
     """A re-run by the context's runner, or on meta by its meta runner for a trace the real
-    engine made (cached; the meta runs are bounded by their caller)."""
+    engine made (cached and counted alike)."""
     if ctx.runner is not None:
         return ctx.rerun(request)
-    key = ("provenance", request)
-    if key not in ctx._cache:
-        assert ctx.meta_runner is not None
-        ctx._cache[key] = ctx.meta_runner(request)
-    return ctx._cache[key]
+    if ctx.meta_runner is None:
+        raise LookupError("no runner")
+    return ctx._run(ctx.meta_runner, request, ("provenance", request))
 
 
 def _try(ctx: Context, request: Rerun) -> Trace | None:

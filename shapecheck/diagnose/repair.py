@@ -16,19 +16,23 @@ input. This module searches the inputs instead of the model:
 - **layout**, for a failure no rule explains: `batch_first=True` on the attention or RNN
   layer that failed; the second operand of a failing `mm`/`matmul`/`bmm` transposed.
 
-A found size is a fix that changes nothing in the model, so it keeps its intent by construction:
-it goes first for the failures that mean a size-locked model (after a verified safe fix of the
-rules for a Linear head: an adaptive pool keeps the user's input size too), and last otherwise.
+A found size is a fix that changes nothing in the model; it keeps the model's intent when the
+finding is about the input (intent.about_input: a size-locked model, a failing stem). It goes
+first for the failures that mean a size-locked model (after a verified safe fix of the rules for
+a Linear head: an adaptive pool keeps the user's input size too), and last otherwise. A size
+the model runs at while the finding is about something else is shown as such, never verified.
+
+Every search here counts its tries (MAX_TRIES re-traces, each also counted by the context): the
+same model gives the same fixes on every machine, however busy.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import time
 
 from ..trace.records import Trace
-from .context import Context, op_site
+from .context import Context, RerunFailed, op_site
 from .findings import SAFE, UNSAFE, Finding, Fix, line_fix
 from .requests import Edit, Rerun
 
@@ -60,8 +64,7 @@ COMMON_SIZES = (
     800,
     1024,
 )
-MAX_TRIES = 24  # re-traces one search may take (each is a meta trace: milliseconds for most models)
-SEARCH_BUDGET_S = 2.0  # and the time they may take together
+MAX_TRIES = 24  # candidate sizes one search may try (each a meta trace: milliseconds for most models)
 # Failures that mean "written for one input size" when the model runs at some other size.
 SIZE_LOCKED = {"SC100", "SC112", "SC113", "SC117"}
 
@@ -103,27 +106,46 @@ def input_candidates(dims: tuple[int, ...], floats: bool = True) -> list[tuple[i
     return sorted(found, key=lambda c: (distance(c), c))
 
 
-def _runs(ctx: Context, request: Rerun) -> bool:
-    """The model runs with this request, no rule finds an error in the new trace, and its output
-    still has the batch as a dim (intent.batch_survives): a repair must keep what the model
-    means, not only make it run."""
+def _runs(ctx: Context, request: Rerun, finding: Finding | None = None) -> bool:
+    """The model runs with this request, no rule finds an error in the new trace, and it keeps
+    the model's intent (intent.broken): a repair must keep what the model means, not only make
+    it run. `finding` None: the input invariant is left to the caller."""
+    return _check(ctx, request, finding) == (True, None)
+
+
+def _check(ctx: Context, request: Rerun, finding: Finding | None = None) -> tuple[bool, str | None]:
+    """(the model runs with this request and no rule finds an error, the invariant it breaks
+    then: intent.broken; None when it keeps them all). A request whose re-run raises is a
+    candidate that does not run (RerunFailed, from model code or an edit: never the report's
+    end); the budgets' TimeoutErrors and LookupError("no runner") propagate."""
     from . import diagnose  # the package: a whole diagnosis of the new trace, without re-runs
-    from .intent import batch_survives
+    from .intent import batch_lost, broken
     from .provenance import rerun_any
 
+    def again(r: Rerun) -> Trace:
+        return rerun_any(ctx, r)
+
     try:
-        after: Trace = rerun_any(ctx, request)
+        after: Trace = again(request)
         if after.error is not None or diagnose(after, verify=False).errors:
-            return False
-        return batch_survives(ctx, request, after, lambda r: rerun_any(ctx, r))
-    except (LookupError, TimeoutError):
+            return False, None
+        if finding is None:
+            return True, batch_lost(ctx, request, after, again)
+        return True, broken(ctx, finding, request, after, again)
+    except RerunFailed:
+        return False, None
+    except (LookupError, TimeoutError, KeyboardInterrupt):
         raise
-    except Exception:  # model code failing at that size in a way the tracer did not record
-        return False
+    except BaseException:  # model code failing at that size in a way the tracer did not record
+        return False, None
 
 
 def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
-    """The nearest input size (per-sample dims of input 0) at which the model runs."""
+    """The nearest input size (per-sample dims of input 0) at which the model runs. When the
+    finding is not about the input (intent.about_input), the first size it runs at is shown as
+    such: not verified, with what it changes."""
+    from .intent import about_input, input_moved
+
     trace = ctx.trace
     if not trace.inputs or trace.image_list or (ctx.runner is None and ctx.meta_runner is None):
         return None
@@ -131,10 +153,10 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
         return None
     dims = ctx.sample_dims
     working: list[tuple[int, ...]] = []
-    started = time.perf_counter()
+    ours = about_input(ctx, finding)
     try:
         for tries, cand in enumerate(input_candidates(dims)):
-            if tries >= MAX_TRIES or len(working) == 2 or time.perf_counter() - started > SEARCH_BUDGET_S:
+            if tries >= MAX_TRIES or len(working) == 2 or (working and not ours):
                 break
             if _runs(ctx, Rerun(dims=cand)):
                 working.append(cand)
@@ -143,6 +165,18 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
     if not working:
         return None
     text = "x".join(map(str, working[0]))
+    if not ours:
+        why = input_moved(ctx, finding, Rerun(dims=working[0])) or "the finding is not about the input"
+        return Fix(
+            description=f"the model runs at --input {text}, the nearest size tried where it does, but that changes "
+            f"your input while the finding is about the model: at {'x'.join(map(str, dims))} fix `{finding.layer}`",
+            code=f"--input {text}",
+            safety=SAFE,
+            rerun=Rerun(dims=working[0]),
+            verified=False,
+            runs_but=why,
+            check_note=f"runs, but {why}",
+        )
     other = f" (or {'x'.join(map(str, working[1]))})" if len(working) > 1 else ""
     return Fix(
         description=f"the model is written for another input size: it runs at --input {text}{other}, "
@@ -165,7 +199,7 @@ def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
             continue
         cand = dims[:i] + dims[i + 1 :]
         try:
-            if _runs(ctx, Rerun(dims=cand)):
+            if _runs(ctx, Rerun(dims=cand), finding):
                 text = "x".join(map(str, cand))
                 return Fix(
                     description=f"drop the size-1 dim {i} of the input: the model runs at --input {text} "
@@ -248,7 +282,7 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
     kept = []
     for fix in candidates:
         try:
-            if fix.rerun is not None and _runs(ctx, fix.rerun):
+            if fix.rerun is not None and _runs(ctx, fix.rerun, finding):
                 fix.verified = True
                 kept.append(fix)
         except (LookupError, TimeoutError):
@@ -316,7 +350,7 @@ def unflatten_input_fix(ctx: Context, finding: Finding) -> Fix | None:
     wanted = (channels, *([side] * nd))
     text = "x".join(map(str, wanted))
     try:
-        if not _runs(ctx, Rerun(dims=wanted)):
+        if not _runs(ctx, Rerun(dims=wanted), finding):
             return None
     except (LookupError, TimeoutError):
         return None
@@ -350,7 +384,7 @@ def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
     for value in options:
         rerun = Rerun(edits=(Edit("replace", producer.name, producer.type, conv_params(producer, out_channels=value)),))
         try:
-            if not _runs(ctx, rerun):
+            if not _runs(ctx, rerun, finding):
                 continue
         except (LookupError, TimeoutError):
             return None
@@ -375,7 +409,9 @@ def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
 
 def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
     """Add the repairs found for `finding`: first when the failure means a size-locked model
-    (or the rules had no fix), last otherwise."""
+    (or the rules had no fix), last otherwise. A size the model runs at that breaks an intent
+    invariant comes after every other fix, never in front."""
+    shown: list[Fix] = []  # runs, but breaks an invariant: shown as such, last
     found = [fix for fix in (drop_unit_dim_fix(ctx, finding),) if fix is not None]
     if not found and finding.code == "SC100":
         flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
@@ -383,9 +419,10 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
     if not found and (size_locked or not finding.fixes):
         fix = input_size_fix(ctx, finding)
         if fix is not None:
-            found.append(fix)
+            (found if fix.verified else shown).append(fix)
     if not found and finding.code == "SC100":
         found = layout_fixes(ctx, finding)
+    finding.fixes.extend(shown)
     if not found:
         return
     from .intent import output_shape
@@ -394,10 +431,13 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
     for fix in found:
         try:
             shape = output_shape(rerun_any(ctx, fix.rerun)) if fix.rerun is not None else None
-        except Exception:  # cached: it ran a moment ago
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # cached: it ran a moment ago
             shape = None
         fix.result_shape = shape
-    if size_locked or not finding.fixes or (found[0].code.startswith("--input") and _drops_dim(found[0], ctx)):
+    own = [f for f in finding.fixes if all(f is not x for x in shown)]
+    if size_locked or not own or (found[0].code.startswith("--input") and _drops_dim(found[0], ctx)):
         # A head sized for one map (SC102) keeps a verified safe fix of the rules in front (an
         # adaptive pool keeps the weights and the user's input size); the input size comes
         # before any change of weights.
@@ -407,7 +447,7 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
                 at += 1
         finding.fixes[at:at] = found
     else:
-        finding.fixes.extend(found)
+        finding.fixes[len(own) : len(own)] = found
 
 
 def size_locked(ctx: Context, finding: Finding) -> bool:

@@ -1,4 +1,4 @@
-"""Work out which input sizes a model accepts, within a time budget.
+"""Work out which input sizes a model accepts, within a counted budget of probes.
 
 With symbolic shapes: one symbolic trace gives guards over the input dims; each dim's accepted
 sizes are read off by evaluating the guards at every size up to a limit (microseconds each),
@@ -6,6 +6,10 @@ and every boundary is then confirmed with a concrete meta trace, because a guard
 path choice (a kernel that branches on a size) rather than a limit. Without them, or when the
 symbolic trace is slow or fails: concrete meta traces at chosen sizes only (a search for the
 step, a binary search for the minimum, doubling for the maximum).
+
+The probes are counted (`max_probes`), never timed, so the ranges are the same on every machine.
+Time is only a safety cap, in CPU seconds: the symbolic trace stops there (or when at its pace
+it would need twice the cap), and so do the probes, and the notes say so.
 """
 
 from __future__ import annotations
@@ -15,29 +19,18 @@ import re
 import time
 from collections.abc import Callable
 
+from ..trace.budget import DEFAULT_SYMBOLIC_S, MAX_PROBES, SafetyCap, cap_seconds
 from ..trace.records import LayerRecord
 from .formulas import summarize
 from .records import PROBING, SYMBOLIC, AcceptedInputs, Constraint, DimDomain, dim_names, size_limit
 
-SYMBOLIC_SHARE = 0.6  # of the budget, for the symbolic trace; the rest confirms with probes
+SYMBOLIC_SHARE = 0.6  # of the safety cap, for the symbolic trace: the rest is left to the probes
 
 Probe = Callable[[tuple[int, ...]], bool]  # full input shape → runs without error
 
 
-class _Clock:
-    def __init__(self, budget_s: float):
-        self.start = time.perf_counter()
-        self.deadline = self.start + budget_s
-
-    def over(self) -> bool:
-        return time.perf_counter() > self.deadline
-
-    def left(self) -> float:
-        return self.deadline - time.perf_counter()
-
-
 class _OutOfTime(Exception):
-    pass
+    """The probes are spent (their count), or the safety cap is reached."""
 
 
 def layer_label(row: LayerRecord | None) -> str | None:
@@ -57,36 +50,41 @@ def analyze(
     probe: Probe,
     given_ok: bool,
     given_failing: str | None = None,
-    budget_s: float = 5.0,
+    budget_s: float = DEFAULT_SYMBOLIC_S,
     symbolic: bool = True,
     train: bool = False,
     as_list: bool = False,
     label: str | None = None,
     def_sites=None,
     expected_rows: int | None = None,
+    max_probes: int = MAX_PROBES,
+    cap: SafetyCap | None = None,
 ) -> AcceptedInputs:
     """The accepted sizes of input 0, each dim with the others held at a working size.
 
     `probe` runs a concrete (meta) trace at a full input shape; `given_failing` names the row
     where the given input fails, so a symbolic failure can be told from the model's own;
     `expected_rows` (the concrete trace's row count) lets a hopelessly slow symbolic trace
-    stop early.
+    stop early. At most `max_probes` probes; `cap` (default: 10× `budget_s` CPU seconds) is
+    the safety cap of the whole analysis, the symbolic trace included.
     """
-    clock = _Clock(budget_s)
+    started = time.perf_counter()
+    if cap is None:
+        cap = SafetyCap(cap_seconds(budget_s), "the accepted-input analysis (--symbolic)")
     given = ((batch,) if batch is not None else ()) + tuple(specs[0].dims)
     names = dim_names(len(given), batch is not None)
     notes: list[str] = []
     cache: dict[tuple[int, ...], bool] = {}
-
-    slowest = [0.0]  # the longest probe so far: one that would end past the deadline is not started
+    spent = [False]  # the probes ran out (their count): deterministic, unlike the cap
 
     def runs(shape: tuple[int, ...]) -> bool:
         if shape not in cache:
-            if clock.left() < slowest[0]:
+            if len(cache) - 1 >= max_probes:  # the given shape is in the cache without a probe
+                spent[0] = True
                 raise _OutOfTime()
-            start = time.perf_counter()
+            if cap.over():
+                raise _OutOfTime()
             cache[shape] = probe(shape)
-            slowest[0] = max(slowest[0], time.perf_counter() - start)
         return cache[shape]
 
     cache[given] = given_ok
@@ -105,8 +103,7 @@ def analyze(
             given_ok,
             given_failing,
             runs,
-            clock,
-            budget_s,
+            cap,
             notes,
             expected_rows,
             train=train,
@@ -128,8 +125,8 @@ def analyze(
             method=method,
             base=given,
             given_ok=given_ok,
-            seconds=time.perf_counter() - clock.start,
-            notes=notes,
+            seconds=time.perf_counter() - started,
+            notes=_with_stop(notes, cap, spent[0], max_probes),
             symbolic_trace=shown,
         )
     if base != given:
@@ -153,21 +150,31 @@ def analyze(
                 _by_probes(dim, base, runs)
         except _OutOfTime:
             dim.settled = False
-            dim.note = f"the {budget_s:g} s budget ran out before {name} was worked out"
+            what = "the safety cap was reached" if cap.reached else "the probe budget ran out"
+            dim.note = f"{what} before {name} was worked out"
         dims.append(dim)
-    if any(not d.settled for d in dims):
-        notes.append(f"the time budget ({budget_s:g} s) ran out: raise it with --budget")
     result = AcceptedInputs(
         dims,
         constraints=_dedupe(constraints),
         method=method,
         base=base,
         given_ok=given_ok,
-        seconds=time.perf_counter() - clock.start,
-        notes=notes,
+        seconds=time.perf_counter() - started,
+        notes=_with_stop(notes, cap, spent[0] or any(not d.settled for d in dims), max_probes),
         symbolic_trace=shown,
     )
     return result
+
+
+def _with_stop(notes: list[str], cap: SafetyCap, spent: bool, max_probes: int) -> list[str]:
+    """The notes, and why the analysis stopped short: the safety cap (said whenever it was
+    reached), else the count of probes."""
+    if cap.reached:
+        return [*notes, cap.note]
+    if spent:
+        traces = f"{max_probes} trace" + ("" if max_probes == 1 else "s")
+        return [*notes, f"the probe budget ({traces}) ran out: raise it with max_probes"]
+    return notes
 
 
 def _shape(dims) -> str:
@@ -190,13 +197,13 @@ def _with(shape: tuple[int, ...], i: int, size: int) -> tuple[int, ...]:
 # -- symbolic --------------------------------------------------------------------------------
 
 
-def _symbolic_run(
-    model, specs, batch, given, given_ok, given_failing, runs, clock, budget_s, notes, expected_rows, **common
-):
-    """(the symbolic run to read guards from or None, the base shape or None, the trace to show)."""
+def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, cap, notes, expected_rows, **common):
+    """(the symbolic run to read guards from or None, the base shape or None, the trace to show).
+    The symbolic trace runs to its end, or to its share of the safety cap (CPU seconds)."""
     from . import symbolic
 
-    deadline = clock.start + budget_s * SYMBOLIC_SHARE
+    limit = None if cap.seconds is None else cap.seconds * SYMBOLIC_SHARE
+    deadline = None if limit is None else cap.started + limit
     try:
         run = symbolic.run(model, specs, batch=batch, deadline=deadline, expected_rows=expected_rows, **common)
     except symbolic.Unavailable as exc:
@@ -211,14 +218,14 @@ def _symbolic_run(
     shown = run.trace
     if run.budget_spent and run.projected is not None:
         notes.append(
-            f"the symbolic trace was stopped early: at its pace it would have needed about "
-            f"{run.projected:.0f} s of the {budget_s * SYMBOLIC_SHARE:.1f} s it had; sizes come from probing"
+            f"the symbolic trace was stopped early: at its pace it would have needed over twice its safety cap "
+            f"of {limit:g} s of CPU time; sizes come from probing"
         )
         return None, None, shown
     if run.budget_spent:
         notes.append(
-            f"the symbolic trace was stopped at {budget_s * SYMBOLIC_SHARE:.1f} s of the "
-            f"{budget_s:g} s budget; sizes come from probing"
+            f"the symbolic trace was stopped at its safety cap of {limit:g} s of CPU time "
+            f"({SYMBOLIC_SHARE:.0%} of the analysis' cap); sizes come from probing"
         )
         return None, None, shown
     error = run.trace.error

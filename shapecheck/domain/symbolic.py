@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-import time
 from dataclasses import dataclass, field, replace
 
 import sympy
@@ -19,6 +18,7 @@ import torch
 from torch import nn
 
 from ..spec import InputSpec
+from ..trace import budget
 from ..trace.budget import BudgetSpent
 from ..trace.engines import make_inputs, no_fastpath, recorded_pass, split_call
 from ..trace.meta import meta_state
@@ -165,12 +165,14 @@ def _python_dispatcher():
 
 @contextlib.contextmanager
 def _alarm(deadline: float | None):
-    """Interrupt a single op that runs past the deadline (sympy can grind for minutes)."""
+    """Interrupt a single op that runs past the deadline (sympy can grind for minutes). The
+    deadline is on the safety caps' clock, this process's CPU time (budget.cpu_clock), and so is
+    the timer: ITIMER_PROF, which busy neighbours on the machine do not advance."""
     usable = (
         deadline is not None and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     )
-    if usable and signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
-        usable = False  # the caller's timer (pytest-timeout, an alarm of its own): left alone
+    if usable and signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0):
+        usable = False  # the caller's timer (a sampling profiler): left alone
     if not usable or deadline is None:
         yield
         return
@@ -178,13 +180,13 @@ def _alarm(deadline: float | None):
     def ring(signum, frame):
         raise BudgetSpent()
 
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.perf_counter(), 0.001))
+    previous = signal.signal(signal.SIGPROF, ring)
+    signal.setitimer(signal.ITIMER_PROF, max(deadline - budget.cpu_clock(), 0.001))
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def run(
@@ -209,8 +211,9 @@ def run(
     decompositions accept them but make every op slower (densenet121: 1 s → 5 s). So the
     trace runs without them first and once more with them when it fails (None: both).
 
-    With `expected_rows` (the rows of the concrete trace), a pass whose pace so far projects
-    to well past the deadline stops early, leaving the time to probes.
+    `deadline` is a value of budget.cpu_clock (CPU seconds): the safety cap, far from what a
+    trace needs. With `expected_rows` (the rows of the concrete trace), a pass whose pace so far
+    projects to well past it stops early, leaving the time to probes.
     """
     if python_dispatcher is None:
         options = dict(batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites)
@@ -269,7 +272,7 @@ def run(
     contexts = [mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta"), no_fastpath()]
     spent = False
     if expected_rows and deadline is not None:
-        rec.pace = (time.perf_counter(), expected_rows)
+        rec.pace = (budget.cpu_clock(), expected_rows)
     args, kwargs = split_call(specs, inputs)
     try:
         recorded_pass(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
@@ -14,6 +13,7 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from . import budget
 from .arguments import dtype_name, module_attrs, op_args, tensors_in
 from .budget import BudgetSpent, projected_overrun
 from .ops import CATEGORY_OF, VALUE_OPS, function_name, short_op_name
@@ -137,9 +137,9 @@ class Recorder:
         # Symbolic sizes (the symbolic engine): turns sizes into hints and expressions without
         # adding guards. None: sizes are plain ints.
         self.shapes = shapes
-        self.deadline = deadline  # time.perf_counter() value after which the trace stops
+        self.deadline = deadline  # budget.cpu_clock() value (the safety cap) after which the trace stops
         self.pace: tuple[float, int] | None = (
-            None  # (start time, rows expected): lets a slow pass stop before its deadline
+            None  # (start on that clock, rows expected): lets a hopeless pass stop before its deadline
         )
         self.projected: float | None = None  # seconds the pass would have needed, when it stopped early
         self.row_done: Callable[[int | None], None] | None = None  # called with a row's index when it ends
@@ -196,7 +196,7 @@ class Recorder:
         )
 
     def check_deadline(self) -> None:
-        now = time.perf_counter()
+        now = budget.cpu_clock()
         if self.deadline is not None and now > self.deadline:
             raise BudgetSpent()
         if self.deadline is not None:
