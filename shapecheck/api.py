@@ -181,7 +181,7 @@ def check(
         if memory or fit is not None:
             saved.notes.append("memory not measured: a saved program is checked shape-only, without autograd")
         return saved
-    specs = _specs(parsed, loaded)
+    specs = list(loaded.default_inputs or []) if loaded.own_batch is not None else _specs(parsed, loaded)
     checkpoint = None
     if weights:
         from .saved.state import compare

@@ -304,6 +304,7 @@ def _call_site(frames, called):
         return None
     frame, line = where
     filename = frame.f_code.co_filename
+    line = program.assignment_line(frame, module, line) or line  # `m = nn.Linear(3, 2)`, else the call
     return Location(_display(filename), line, linecache.getline(filename, line).strip())
 
 
@@ -368,14 +369,13 @@ def _check_program(error: str, frames, called, budget_s: float) -> LiveDiagnosis
     if found is None:
         return None
     failing_module = called[0] if called is not None else None
-    own_class = failing_module is not None and _is_user(_class_file(type(failing_module)) or "<unknown>")
-    if found.calls_before == 0 and (own_class or failing_module is None):
+    if found.calls_before == 0:
         return None  # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it
     try:
         module, values, sites, label = program.build(found, frame)
     except Exception:
         return None
-    specs, batch, _ = from_tensors(tuple(values), {})
+    specs, batch, _ = from_tensors(tuple(values), {}) if values else ([], None, None)
     if specs is None:
         return None
     modes = {m.training for m in module.children()}
@@ -393,8 +393,8 @@ def _check_program(error: str, frames, called, budget_s: float) -> LiveDiagnosis
     except Exception:  # the replay is shapecheck's idea, not the program: never its error
         return None
     trace = report.trace
-    if trace.error is None or trace.failing is None:
-        return None  # on meta the slice runs: it is not the program that failed
+    if trace.error is None or trace.failing is None or trace.failing.index == 0:
+        return None  # on meta the slice runs, or fails outside any row: it is not the program that failed
     report.model = label
     at = f"{_display(found.file)}:{line}"
     shown = ", ".join(found.modules) or "no module"

@@ -449,3 +449,85 @@ def test_a_real_jupyter_kernel_diagnoses_the_failing_cell_as_a_program():
     assert "from: `feature_extractor` outputs [1, 512, 7, 7]" in text
     assert "+ features = torch.flatten(features, 1)" in text
     assert "[safe · verified: output [1, 100]]" in text
+
+
+# -- loss contracts, a DataLoader in a dry run, programs that make their own tensors ---------------
+
+LOSSES = {
+    "column": (
+        "model = nn.Linear(20, 3)\nx = torch.randn(16, 20)\ny = torch.randint(0, 3, (16, 1))\n"
+        "criterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)\n",
+        "+ loss = criterion(model(x), y.squeeze(1))",
+    ),
+    "one_hot": (
+        "model = nn.Linear(8, 5)\nx = torch.randn(6, 8)\ny = F.one_hot(torch.randint(0, 5, (6,)), 5)\n"
+        "criterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)\n",
+        "+ loss = criterion(model(x), y.argmax(1))",
+    ),
+    "classes_last": (
+        "emb = nn.Embedding(100, 32)\nhead = nn.Linear(32, 100)\ntokens = torch.randint(0, 100, (4, 10))\n"
+        "targets = torch.randint(0, 100, (4, 10))\nlogits = head(emb(tokens))\n"
+        "loss = F.cross_entropy(logits, targets)\n",
+        "+ loss = F.cross_entropy(logits.transpose(1, 2), targets)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_a_class_loss_gets_the_fix_its_contract_asks_for(tmp_path, name):
+    body, expected = LOSSES[name]
+    script = tmp_path / f"{name}.py"
+    script.write_text("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n" + body)
+    code, out = _check(str(script))
+    assert code == 1, out
+    assert "error[SC125]" in out and "SC100" not in out and "SC112" not in out, out
+    assert expected in out and "[safe · verified" in out
+
+
+def test_a_dry_run_goes_through_a_dataloader_loop(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "data = TensorDataset(torch.randn(100, 20), torch.randint(0, 3, (100, 1)))\n"
+        "loader = DataLoader(data, batch_size=16, shuffle=True)\n"
+        "model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))\n"
+        "criterion = nn.CrossEntropyLoss()\n"
+        "for xb, yb in loader:\n    loss = criterion(model(xb), yb)\n    loss.backward()\n"
+    )
+    code, out = _check(str(script))
+    assert code == 1, out
+    assert "input [16, 20] float32, [16, 1] int64" in out
+    assert "+ loss = criterion(model(xb), yb.squeeze(1))" in out
+
+
+def test_a_program_whose_tensors_are_made_in_the_failing_line(tmp_path):
+    script = tmp_path / "inline.py"
+    script.write_text("import torch\nimport torch.nn as nn\nm = nn.Linear(3, 2)\nprint(m(torch.randn(1, 4)).shape)\n")
+    code, out = _check(str(script))
+    assert code == 1, out
+    assert "no input · meta engine" in out
+    assert f"--> {script}:3\n" in out and "+ m = nn.Linear(4, 2)" in out
+    found = _diagnosis(_run("-m", "shapecheck", "run", script.name, cwd=tmp_path).stderr)
+    assert "--> inline.py:3\n" in found and "bin/shapecheck" not in found
+    assert "torch.Size" not in found  # the replayed print prints nothing
+
+
+def test_a_view_with_a_constant_batch_is_replayed_from_the_tensor_it_viewed(tmp_path):
+    """`images = images.view(64, -1)` in a loop whose last batch has 36: the program's input is
+    the batch as the loader gave it (the view's base), so the view's row shows what it did."""
+    script = tmp_path / "loop.py"
+    script.write_text(
+        "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "data = TensorDataset(torch.randn(100, 1, 28, 28), torch.randint(0, 10, (100,)))\n"
+        "model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))\n"
+        "for images, labels in DataLoader(data, batch_size=64):\n"
+        "    images = images.view(64, -1)\n    outputs = model(images)\n"
+    )
+    found = _diagnosis(_run("-m", "shapecheck", "run", script.name, cwd=tmp_path).stderr)
+    assert "Program           Program      [36, 1, 28, 28]" in found, found
+    assert "view            Tensor.view  [36, 1, 28, 28]  [64, 441]" in found
+    assert "error[SC106]: `Tensor.view` at line 8 writes the batch as 64, but this batch has 36 samples" in found
+    assert "+ images = images.view(images.size(0), -1)" in found
+    assert "[safe · verified: output [36, 10]]" in found
+    assert "set in_features=441 on `model.0` [unsafe · verified" not in found  # 36 samples, 64 rows
+    assert "runs, but the batch is already mixed by `view` (line 8)" in found

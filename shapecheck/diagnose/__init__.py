@@ -71,6 +71,7 @@ def diagnose(
         first = next((f for f in findings if f.is_error), None)
         if first is not None and (ctx.runner is not None or ctx.meta_runner is not None):
             repair.search(ctx, first, repair.size_locked(ctx, first))
+        _after_lost_batch(findings)
         for finding in findings:
             for fix in finding.fixes:
                 where = fix.location or finding.location
@@ -78,6 +79,24 @@ def diagnose(
                     spelling.apply(fix, where.file)
     notes = [ctx.cap.note] if verify and ctx.cap is not None and ctx.cap.reached else []
     return Diagnosis(findings, ok_rows, notes=notes)
+
+
+def _after_lost_batch(findings: list[Finding]) -> None:
+    """A layer resized to fit what arrives after the batch was mixed (SC106: `view(64, -1)` on a
+    batch of 36) runs, but on rows that are not samples: such a fix is not verified."""
+    causes = [f for f in findings if f.code in BATCH_CAUSES and f.is_error and f.row is not None]
+    for finding in findings:
+        if finding in causes or finding.row is None:
+            continue
+        cause = next((c for c in causes if c.row is not None and c.row < finding.row), None)
+        if cause is None:
+            continue
+        for fix in finding.fixes:
+            if fix.verified and fix.safety != SAFE:
+                fix.verified = False
+                where = f" (line {cause.location.line})" if cause.location is not None else ""
+                fix.runs_but = f"the batch is already mixed by `{cause.layer}`{where}: {cause.code} fixes that"
+                fix.check_note = f"runs, but {fix.runs_but}"
 
 
 def _nested(ctx: Context, after: Trace, runner: Runner) -> Diagnosis:

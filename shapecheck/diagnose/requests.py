@@ -24,6 +24,9 @@ class Edit:
     last two dims swapped), `op_identity` (the op
     returns its first argument), `op_flatten` (the op becomes
     `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`),
+    `op_view_batch` (a view's first size becomes its tensor's dim 0: `x.view(x.size(0), -1)`),
+    `arg_method` (argument `index` of the op call at `target`, or of the module's call, gets
+    `.method(*args)`: a loss target's `squeeze(1)` or `argmax(1)`, its input's `transpose(1, 2)`),
     `permute` (the module at `target` gets its first input permuted by `dims`, and its output
     by `back` when given), `set_attrs` (the module at `target` and every submodule that has
     one of the attributes get the new values: `batch_first`).

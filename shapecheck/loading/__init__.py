@@ -509,7 +509,7 @@ def _from_program(path: str, target: str) -> LoadedModel:
             hint=f"name a model: {path}:NAME, or a function that builds one",
         )
     sites = program.Sites(captured.sites, def_sites)
-    specs, batch, why = from_tensors(tuple(captured.values), {})
+    specs, batch, why = from_tensors(tuple(captured.values), {}) if captured.values else ([], None, None)
     if specs is None:
         raise LoadError(f"the dry run of {path} reached {captured.at}, but {why}")
     notes.insert(0, f"dry run of {path} on meta tensors: the code around {captured.at}")

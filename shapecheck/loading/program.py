@@ -47,6 +47,7 @@ class ProgramSlice:
     constants: dict[str, object] = field(default_factory=dict)
     assigned_at: dict[str, int] = field(default_factory=dict)  # module name → the line that assigned it
     result: str | None = None  # the name the failing statement assigns, returned by the forward
+    earlier: dict[str, object] = field(default_factory=dict)  # inputs whose value is not the live one
 
     @property
     def calls_before(self) -> int:
@@ -234,7 +235,7 @@ def _calls_only_safe(stmt: ast.stmt, frame: FrameType, assigned: set[str]) -> bo
         if root is None:
             if isinstance(func, ast.Attribute):
                 continue  # a method of a computed value: (a @ b).view(...), x.size(0).item()
-            return False
+            return False  # a module built inline, nn.ReLU()(x): not a submodule, so not traced as one
         if root in assigned:
             continue  # a value the slice computed: a tensor's method
         found, value = _lookup(frame, root)
@@ -255,12 +256,8 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
     """The program around `line` of `frame`'s code, or None when its source cannot be read or
     the failing statement is not one the slice can replay."""
     filename = frame.f_code.co_filename
-    source = "".join(linecache.getlines(filename, frame.f_globals))
-    if not source:
-        return None
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(filename, frame)
+    if tree is None:
         return None
     scope = frame.f_code.co_name
     body = _scope_body(tree, scope, frame.f_code.co_firstlineno)
@@ -279,6 +276,7 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
 
     frozen = frozenset(n for n in _names(before, failing) if live(n, torch.nn.Module))
     kept, free = backward_slice(before, failing, frozen)
+    earlier: dict[str, object] = {}  # a name's value before the one statement that rebinds it
     # Cut what the slice may not run (calls of the user's own code; sources of data such as
     # torch.randn or a loader, whose live values are the inputs), then start after any
     # assignment of a name read earlier (its live value is the later one).
@@ -289,16 +287,22 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
             binds = _stored(stmt)[0]
             reads = _read(stmt)
             data = any(n in frozen or n in assigned - binds or live(n, torch.Tensor) for n in reads)
-            if not data or not _calls_only_safe(stmt, frame, assigned - binds) or binds & _free_before(kept, i):
+            clash = binds & _free_before(kept, i)
+            for name in clash - set(earlier):
+                value = _value_before(kept, i, name, frame)
+                if value is not None:
+                    earlier[name] = value
+            if not data or not _calls_only_safe(stmt, frame, assigned - binds) or clash - set(earlier):
                 cuts.append(i)
         if not cuts:
             break
         kept, free = backward_slice(kept[max(cuts) + 1 : -1], kept[-1], frozen)
+        earlier = {n: v for n, v in earlier.items() if any(n in _stored(s)[0] for s in kept[:-1])}
     if not _calls_only_safe(kept[-1], frame, set().union(*(_stored(s)[0] for s in kept[:-1]))):
         return None
-    out = ProgramSlice(filename, scope, line, kept)
+    out = ProgramSlice(filename, scope, line, kept, earlier=earlier)
     for name in sorted(free, key=lambda n: _first_use(kept, n)):
-        known, value = _lookup(frame, name)
+        known, value = (True, earlier[name]) if name in earlier else _lookup(frame, name)
         if not known:
             return None  # read before assignment in the frame: the slice cannot be complete
         if isinstance(value, torch.nn.Module):
@@ -317,6 +321,48 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
             out.result = targets[0].id
     out.assigned_at = _assignment_lines(body, out.modules, line)
     return out
+
+
+_VIEWS = frozenset(
+    {"view", "reshape", "flatten", "permute", "transpose", "unsqueeze", "squeeze", "t", "expand", "unflatten"}
+)
+
+
+def _value_before(kept: list[ast.stmt], index: int, name: str, frame: FrameType):
+    """The value `name` had before `kept[index]` rebound it as a view of itself (`images =
+    images.view(64, -1)` in a loop whose batch came from a loader): the view's base, when that
+    statement is the only one that binds the name and replaying it on the base gives the live
+    value's shape. None when it cannot be known."""
+    import torch
+
+    stmt = kept[index]
+    if sum(name in _stored(s)[0] for s in kept[:-1]) != 1 or not isinstance(stmt, ast.Assign):
+        return None
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name) or stmt.targets[0].id != name:
+        return None
+    call = stmt.value
+    while isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in _VIEWS:
+        call = call.func.value
+    if not (isinstance(call, ast.Name) and call.id == name):
+        return None  # not a chain of views of the name itself
+    value = _lookup(frame, name)[1]
+    base = getattr(value, "_base", None)
+    if not isinstance(value, torch.Tensor) or not isinstance(base, torch.Tensor):
+        return None
+    namespace: dict[str, object] = {"__builtins__": builtins}
+    for other in _read(stmt) - {name}:
+        known, bound = _lookup(frame, other)
+        if not known or _tensors_only(bound) is not False:
+            return None
+        namespace[other] = bound
+    namespace[name] = torch.empty(base.shape, dtype=base.dtype, device="meta")
+    try:
+        replayed = eval(compile(ast.Expression(stmt.value), "<shapecheck>", "eval"), namespace)
+    except Exception:
+        return None
+    if not isinstance(replayed, torch.Tensor) or tuple(replayed.shape) != tuple(value.shape):
+        return None
+    return base
 
 
 def _names(before: list[ast.stmt], failing: ast.stmt) -> set[str]:
@@ -341,6 +387,28 @@ def _first_use(kept: list[ast.stmt], name: str) -> tuple[int, int, int]:
     return 1 << 30, 0, 0
 
 
+def assignment_line(frame: FrameType, value: object, before: int) -> int | None:
+    """The line of the frame's code (before `before`) that assigned `value` to a name of its
+    scope: where a module the code built is to be changed."""
+    names = [n for n, v in frame.f_locals.items() if v is value]
+    if not names:
+        return None
+    tree = _parsed(frame.f_code.co_filename, frame)
+    body = _scope_body(tree, frame.f_code.co_name, frame.f_code.co_firstlineno) if tree is not None else None
+    if body is None:
+        return None
+    lines = _assignment_lines(body, names, before)
+    return max(lines.values(), default=None)
+
+
+def _parsed(filename: str, frame: FrameType) -> ast.Module | None:
+    source = "".join(linecache.getlines(filename, frame.f_globals))
+    try:
+        return ast.parse(source) if source else None
+    except (SyntaxError, ValueError):
+        return None
+
+
 def _assignment_lines(body: list[ast.stmt], names: list[str], before: int) -> dict[str, int]:
     """The last line before `before` (anywhere in the scope) that assigns each name."""
     lines: dict[str, int] = {}
@@ -359,6 +427,10 @@ def _assignment_lines(body: list[ast.stmt], names: list[str], before: int) -> di
 
 
 _SELF = "__shapecheck_program"
+
+
+def _quiet(*args, **kwargs) -> None:
+    return None
 
 
 class _ToSubmodules(ast.NodeTransformer):
@@ -409,6 +481,8 @@ def build(program: ProgramSlice, frame: FrameType):
     tree = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
     namespace = dict(program.constants)
     namespace["__builtins__"] = builtins
+    if namespace.get("print", builtins.print) is builtins.print:
+        namespace["print"] = _quiet  # the replay runs again for each fix it checks: no output of its own
     exec(compile(tree, program.file, "exec"), namespace)
 
     label = display_path(program.file) if program.scope == "<module>" else program.scope
@@ -417,11 +491,11 @@ def build(program: ProgramSlice, frame: FrameType):
     sites = {}
     for name in program.modules:
         _, value = _lookup(frame, name)
-        module.add_module(name, value)
+        module._modules[name] = value  # not add_module: no registration hook sees shapecheck's own line
         line = program.assigned_at.get(name)
         if line:
             sites[value] = Location(display_path(program.file), line, linecache.getline(program.file, line).strip())
-    values = [_lookup(frame, name)[1] for name in program.inputs]
+    values = [program.earlier[n] if n in program.earlier else _lookup(frame, n)[1] for n in program.inputs]
     return module, values, sites, label
 
 
@@ -599,6 +673,28 @@ _VALUE_READS = frozenset(
 )
 
 
+def _factories() -> frozenset:
+    """The functions that make new tensors (and take a device)."""
+    try:
+        from torch.utils._device import _device_constructors
+
+        return frozenset(_device_constructors())
+    except ImportError:  # a torch without it: every factory call follows the default device
+        return frozenset()
+
+
+def _library_caller() -> bool:
+    """Whether the code that called the torch function running now is torch's own."""
+    import os
+    import sys
+
+    import torch
+
+    torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+    frame = sys._getframe(2)  # above _library_caller and the mode's __torch_function__
+    return frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(torch_dir)
+
+
 @dataclass
 class Captured:
     """The program around one call of a script's dry run."""
@@ -632,10 +728,17 @@ class Watcher:
 
         watcher = self
 
+        factories = _factories()
+
         class _Mode(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
+                kwargs = kwargs or {}
+                if func in factories and kwargs.get("device") is None and _library_caller():
+                    # torch's own bookkeeping (a DataLoader's seed, a sampler's order) reads
+                    # values: its tensors stay real; the script's are meta
+                    kwargs = {**kwargs, "device": "cpu"}
                 try:
-                    return func(*args, **(kwargs or {}))
+                    return func(*args, **kwargs)
                 except Exception as exc:
                     watcher._failed(func, exc)
                     raise
@@ -660,13 +763,13 @@ class Watcher:
         return frames[::-1]
 
     def _capture(self, frames, called, error: str | None) -> Captured | None:
-        import os
+        from ..trace.sources import display_path
 
         where = program_frame(frames, called)
         if where is None:
             return None
         frame, line = where
-        at = f"{os.path.relpath(frame.f_code.co_filename)}:{line}"
+        at = f"{display_path(frame.f_code.co_filename)}:{line}"
         found = slice_program(frame, line)
         if found is None:
             return Captured(error, None, [], {}, "", at)
@@ -683,10 +786,10 @@ class Watcher:
         if getattr(func, "__name__", "") in _VALUE_READS:
             user = program_frame(frames, None)
             if user is not None:
-                import os
+                from ..trace.sources import display_path
 
                 frame, line = user
-                self.value_read = f"{os.path.relpath(frame.f_code.co_filename)}:{line}: .{func.__name__}()"
+                self.value_read = f"{display_path(frame.f_code.co_filename)}:{line}: .{func.__name__}()"
             return
         first = (str(exc).strip().splitlines() or [""])[0]
         self.failure = self._capture(frames, outermost_module_call(frames), f"{type(exc).__name__}: {first}")

@@ -232,7 +232,7 @@ def summary(report: Report) -> Text:
     t = report.trace
     text = Text()
     text.append(report.model, style="bold")
-    text.append(f" · input {inputs} · {report.engine} engine")
+    text.append(f" · input {inputs} · {report.engine} engine" if inputs else f" · no input · {report.engine} engine")
     if t.training:
         text.append(" · train mode")
     text.append(f" · {count(t.total_params)} params ({count(t.trainable_params)} trainable)")
@@ -315,6 +315,9 @@ def fix_text(fix: Fix, width: int) -> Text:
         shape = f": output {shape_text_of(fix.result_shape)}" if fix.result_shape else ""
         out.append(" · ", style="dim")
         out.append(f"verified{shape}", style="green")
+    elif fix.verified is False and fix.runs_but:
+        out.append(" · ", style="dim")
+        out.append("runs, but breaks intent", style="yellow")
     elif fix.verified is False:
         out.append(" · ", style="dim")
         out.append("does not fix it", style="red")

@@ -101,6 +101,47 @@ def _rewrite_transpose_arg(index: int):
     return rewrite
 
 
+def _call_method(value, method: str, margs: tuple):
+    return getattr(value, method)(*margs)
+
+
+def _rewrite_arg_method(index: int, method: str, margs: tuple):
+    """loss(a, b) → loss(a, b.squeeze(1)), or b.argmax(1), a.transpose(1, 2): argument `index`."""
+
+    def rewrite(func, args, kwargs):
+        args = list(args)
+        args[index] = _call_method(args[index], method, margs)
+        return func, tuple(args), kwargs
+
+    return rewrite
+
+
+def _arg_method(module: nn.Module, index: int, method: str, margs: tuple) -> None:
+    """The same for a module's call (`criterion(out, target)`), with a hook: names stay the same."""
+
+    def before(_, args, kwargs):
+        args = list(args)
+        args[index] = _call_method(args[index], method, margs)
+        return tuple(args), kwargs
+
+    module.register_forward_pre_hook(before, with_kwargs=True)
+
+
+def _rewrite_view_batch():
+    """x.view(64, -1) → x.view(x.size(0), -1): the first size from the tensor (view, reshape)."""
+
+    def rewrite(func, args, kwargs):
+        x, sizes = args[0], list(args[1:])
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, torch.Size)):
+            sizes = list(sizes[0])
+        if "shape" in kwargs:  # torch.reshape(x, shape=(64, -1))
+            sizes, kwargs = list(kwargs["shape"]), {k: v for k, v in kwargs.items() if k != "shape"}
+        sizes[0] = x.shape[0]
+        return func, (x, tuple(sizes)), kwargs
+
+    return rewrite
+
+
 def _rewrite_identity():
     def rewrite(func, args, kwargs):
         return (lambda x, *a, **k: x), args, kwargs
@@ -157,7 +198,10 @@ def _is_root(model: nn.Module, target: str) -> bool:
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
     module_edits = [
-        e for e in edits if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs")
+        e
+        for e in edits
+        if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs")
+        or (e.action == "arg_method" and "@" not in e.target)
     ]
     changed = meta_copy(model) if module_edits else model
     rewrites = {}
@@ -184,6 +228,14 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             rewrites[_site(edit.target)] = _rewrite_squeeze_arg(edit.param("index"), edit.param("dim"))
         elif edit.action == "op_transpose_arg":
             rewrites[_site(edit.target)] = _rewrite_transpose_arg(edit.param("index"))
+        elif edit.action == "arg_method":
+            call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
+            if "@" in edit.target:  # an op's call site
+                rewrites[_site(edit.target)] = _rewrite_arg_method(*call)
+            else:
+                _arg_method(changed.get_submodule(edit.target), *call)
+        elif edit.action == "op_view_batch":
+            rewrites[_site(edit.target)] = _rewrite_view_batch()
         elif edit.action == "op_identity":
             rewrites[_site(edit.target)] = _rewrite_identity()
         elif edit.action == "op_flatten":

@@ -110,6 +110,8 @@ CATEGORIES = {
             "binary_cross_entropy_with_logits",
         )
     ),
+    # Losses over class indices: input [N, C, ...], target [N, ...] (SC125 reads their contract).
+    "class_loss": ("torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"),
     "elementwise": tuple(
         f"torch.Tensor.__{n}__"
         for n in (

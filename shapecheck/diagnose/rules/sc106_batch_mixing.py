@@ -95,6 +95,10 @@ def check(ctx: Context) -> list[Finding]:
     for row in trace.layers:
         if mixed is not None and row is mixed[0]:
             continue
+        constant = _constant_batch(ctx, row)
+        if constant is not None:
+            findings.append(constant)
+            continue
         latent = _latent_view(ctx, row)
         if latent is not None:
             findings.append(latent)
@@ -181,6 +185,87 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
         if size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
             fixes.append(prepool_view_fix(row, size, const))
     return fixes
+
+
+def _constant_batch(ctx: Context, row: LayerRecord) -> Finding | None:
+    """`x.view(64, -1)` given a batch of 36 (a loader's last batch): the batch written as a
+    number. Its rows are not the samples; `x.size(0)` keeps them."""
+    batch = ctx.trace.batch
+    if row.kind != "op" or row.type not in _VIEWS or not row.outputs or not row.inputs or batch is None:
+        return None
+    asked = view_shape(row)
+    t = row.inputs[0]
+    if not asked or asked[0] in (-1, batch) or asked[0] <= 0 or t.from_input is False:
+        return None
+    if not t.shape or t.shape[0] != batch or row.outputs[0].shape[0] != asked[0]:
+        return None
+    per = prod(t.shape[1:])
+    why = [
+        f"{ref(row)} asks for {asked[0]} rows, but the batch has {batch} samples of {dot(t.shape[1:])} = {per} values",
+        f"{batch}·{per} = {batch * per} values in {asked[0]} rows are {shape(row.outputs[0].shape)}: "
+        "each row holds parts of several samples",
+        "the batch size is written as a number: a batch of another size, such as a loader's last one, breaks it",
+    ]
+    return Finding(
+        code="SC106",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} writes the batch as {asked[0]}, but this batch has {batch} samples",
+        location=row.location,
+        row=row.index,
+        why=why,
+        fixes=[_batch_size_fix(row)],
+    )
+
+
+def _batch_size_fix(row: LayerRecord) -> Fix:
+    """The view's first size from the tensor itself: `images.view(images.size(0), -1)`."""
+    source = row.called_at.source if row.called_at else ""
+    after = _size_of_first(source)
+    return Fix(
+        description="take the batch size from the tensor, so every batch keeps one row per sample",
+        code=after or "x.view(x.size(0), -1)",
+        safety=SAFE,
+        location=row.called_at,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_view_batch", op_site(row)),)),
+    )
+
+
+def _size_of_first(source: str) -> str | None:
+    import ast
+
+    text = source.strip()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr in ("view", "reshape") and node.args:
+            receiver = (
+                node.func.value
+                if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "torch")
+                else None
+            )
+            sizes = node.args[1:] if receiver is None else node.args
+            tensor = receiver if receiver is not None else node.args[0]
+            if not sizes:
+                return None
+            first = sizes[0].elts[0] if isinstance(sizes[0], (ast.Tuple, ast.List)) and sizes[0].elts else sizes[0]
+            name = ast.get_source_segment(text, tensor)
+            if name is None or first.lineno != 1 or first.end_col_offset is None:
+                return None
+            raw = text.encode()
+            start = len(raw[: first.col_offset].decode(errors="ignore"))
+            end = len(raw[: first.end_col_offset].decode(errors="ignore"))
+            simple = isinstance(tensor, (ast.Name, ast.Attribute))
+            size = f"{name}.size(0)" if simple else f"({name}).size(0)"
+            indent = source[: len(source) - len(source.lstrip())]
+            return indent + text[:start] + size + text[end:]
+    return None
 
 
 def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:

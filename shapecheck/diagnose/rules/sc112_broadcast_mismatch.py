@@ -41,7 +41,7 @@ _SYMBOLS = {
     "rtruediv": "/",
     "itruediv": "/=",
 }
-_NOT_ELEMENTWISE = {"join", "view", "flatten", "layout", "matmul", "layer", "reduce"}
+_NOT_ELEMENTWISE = {"join", "view", "flatten", "layout", "matmul", "layer", "reduce", "class_loss"}
 
 
 @rule("SC112", ERROR)
