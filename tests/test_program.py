@@ -531,3 +531,22 @@ def test_a_view_with_a_constant_batch_is_replayed_from_the_tensor_it_viewed(tmp_
     assert "[safe · verified: output [36, 10]]" in found
     assert "set in_features=441 on `model.0` [unsafe · verified" not in found  # 36 samples, 64 rows
     assert "runs, but the batch is already mixed by `view` (line 8)" in found
+
+
+def test_a_dry_run_changes_no_file(tmp_path):
+    import torch
+
+    torch.save({"weight": torch.ones(2)}, tmp_path / "ckpt.pt")
+    (tmp_path / "results.txt").write_text("trained\n")
+    script = tmp_path / "save.py"
+    script.write_text(
+        "import os, torch\nimport torch.nn as nn\nmodel = nn.Linear(4, 2)\nout = model(torch.randn(3, 4))\n"
+        f"torch.save(model.state_dict(), {str(tmp_path / 'ckpt.pt')!r})\n"
+        f"with open({str(tmp_path / 'results.txt')!r}, 'w') as f:\n    f.write('dry')\n"
+        f"os.remove({str(tmp_path / 'results.txt')!r})\n"
+    )
+    code, out = _check(str(script))
+    assert code == 0, out
+    assert torch.load(tmp_path / "ckpt.pt")["weight"].device.type == "cpu"  # not overwritten with meta tensors
+    assert (tmp_path / "results.txt").read_text() == "trained\n"
+    assert "dry run: torch.save(" in out and "skipped (a dry run changes no file)" in out

@@ -480,7 +480,7 @@ def _from_program(path: str, target: str) -> LoadedModel:
     watcher = program.Watcher(path)
     stopped: LoadError | None = None
     try:
-        with _building(notes, def_sites, True), torch.device("meta"), watcher:
+        with _building(notes, def_sites, True), torch.device("meta"), _no_writes(notes), watcher:
             _import_file(path, as_main=True)
     except LoadError as err:
         stopped = err
@@ -522,6 +522,59 @@ def _from_program(path: str, target: str) -> LoadedModel:
         def_sites=sites,  # type: ignore[arg-type]
         own_batch=(batch,),
     )
+
+
+@contextlib.contextmanager
+def _no_writes(notes: list[str]):
+    """While a script is dry-run: it changes no file. `torch.save` saves nothing (its tensors are
+    meta: a trained checkpoint would be overwritten with empty ones), files opened for writing
+    are the null device, and removing or renaming files does nothing; a note says what was skipped."""
+    import builtins
+    import io
+    import shutil
+
+    import torch
+
+    def skipped(what: str) -> None:
+        note = f"dry run: {what} skipped (a dry run changes no file)"
+        if note not in notes:
+            notes.append(note)
+
+    real_open = builtins.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if isinstance(file, (str, bytes, os.PathLike)) and any(c in mode for c in "wax+"):
+            skipped(f"writing {os.fsdecode(file)}")
+            return real_open(os.devnull, mode.replace("x", "w"), *args, **kwargs)
+        return real_open(file, mode, *args, **kwargs)
+
+    def no_op(name: str, at: int = 0):
+        def skip(*args, **kwargs):
+            target = args[at] if len(args) > at else kwargs.get("f", "")
+            skipped(f"{name}({os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else ''})")
+
+        return skip
+
+    patches = [
+        (builtins, "open", guarded_open),
+        (io, "open", guarded_open),
+        (torch, "save", no_op("torch.save", at=1)),
+        (os, "remove", no_op("os.remove")),
+        (os, "unlink", no_op("os.unlink")),
+        (os, "rename", no_op("os.rename")),
+        (os, "replace", no_op("os.replace")),
+        (os, "rmdir", no_op("os.rmdir")),
+        (shutil, "rmtree", no_op("shutil.rmtree")),
+        (shutil, "move", no_op("shutil.move")),
+    ]
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
+    for obj, name, value in patches:
+        setattr(obj, name, value)
+    try:
+        yield
+    finally:
+        for obj, name, value in saved:
+            setattr(obj, name, value)
 
 
 def _with_sites(build):
