@@ -141,8 +141,11 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     frames = _frames(exc.__traceback__)
     first_line = (str(exc).strip().splitlines() or [""])[0]
     error = f"{type(exc).__name__}: {first_line}"
+    other = _not_a_shape_error(str(exc))
     called = _outermost_module_call(frames)
-    if called is not None:
+    if other is not None:  # a dtype, a device, memory: no table of shapes that all fit
+        found = LiveDiagnosis(error, note=other)
+    elif called is not None:
         module, args, kwargs, _ = called
         found = _check_program(error, frames, called, budget_s) or _check_call(
             error, module, args, kwargs, budget_s, where=_call_site(frames, called)
@@ -150,7 +153,12 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     else:  # a loss or metric: the model that feeds it first; the program when no rule explains that
         found = _outside_modules(error, frames, budget_s)
         if not _explained(found):
-            found = _check_program(error, frames, called, budget_s) or found
+            alone = found.report is None  # no model feeds it: `X @ W` is the whole program
+            found = _check_program(error, frames, called, budget_s, alone=alone) or found
+    if found.report is not None and not found.report.findings and found.report.trace.error is None:
+        # the shapes fit on meta: what failed is a value, not a shape
+        found.report = None
+        found.note = "the shapes fit when checked on meta tensors: this error is about values, not shapes"
     user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
     if user:
         frame, line = user[-1]
@@ -158,6 +166,18 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
             f"{_display(frame.f_code.co_filename)}:{line}: {linecache.getline(frame.f_code.co_filename, line).strip()}"
         )
     return found
+
+
+def _not_a_shape_error(message: str) -> str | None:
+    """`not a shape problem: …` with its usual fix, for the families `explain` knows are not
+    about shapes (dtype, device, out of memory, autograd, device-side asserts)."""
+    from .explain import explain
+    from .explain.explanation import NOT_SHAPE
+
+    found = explain(message)
+    if found is None or found.code != NOT_SHAPE:
+        return None
+    return f"not a shape problem: {found.title}" + (f"; fix: {found.fixes[0]}" if found.fixes else "")
 
 
 def _explained(found: LiveDiagnosis) -> bool:
@@ -352,7 +372,7 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
 # -- the program around the failing call ----------------------------------------------------------
 
 
-def _check_program(error: str, frames, called, budget_s: float) -> LiveDiagnosis | None:
+def _check_program(error: str, frames, called, budget_s: float, alone: bool = False) -> LiveDiagnosis | None:
     """The diagnosis of the program around the failing call (loading/program.py), when it tells
     more than the failing module alone: modules or ops before the call feed it, or the module is
     a library's layer built by the user's code. None to fall back on the module's own check."""
@@ -369,7 +389,7 @@ def _check_program(error: str, frames, called, budget_s: float) -> LiveDiagnosis
     if found is None:
         return None
     failing_module = called[0] if called is not None else None
-    if found.calls_before == 0:
+    if found.calls_before == 0 and not alone:
         return None  # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it
     try:
         module, values, sites, label = program.build(found, frame)

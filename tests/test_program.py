@@ -117,9 +117,21 @@ def test_a_script_that_reads_a_value_says_where_the_dry_run_stopped(tmp_path):
     script = tmp_path / "reads.py"
     script.write_text("import torch\nx = torch.randn(3)\nprint(x.sum().item())\n")
     code, out = _check(str(script))
-    assert code == 2
-    assert f"the dry run of {script} stopped at" in out and "reads.py:3: .item()" in out
+    assert code == 0, out
+    assert f"the dry run stopped at {script}:3: .item(): it reads a tensor's value" in out
     assert "Traceback" not in out
+
+
+def test_a_training_loop_that_prints_its_loss_is_checked_up_to_the_print(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import torch\nimport torch.nn as nn\nmodel = nn.Linear(8, 1)\nx, y = torch.randn(4, 8), torch.randn(4, 1)\n"
+        "loss = nn.functional.mse_loss(model(x), y)\nprint('loss', loss.item())\n"
+    )
+    code, out = _check(str(script))
+    assert code == 0, out
+    assert f"the dry run stopped at {script}:6: .item()" in out and "the code after it was not run" in out
+    assert "✓ no shape problems found" in out
 
 
 def test_a_script_that_reads_a_data_file_says_so_in_one_line(tmp_path):

@@ -378,6 +378,8 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
         del sys.modules[mod_name]
         if isinstance(exc, KeyboardInterrupt):
             raise
+        if isinstance(exc, SystemExit) and as_main:
+            return None  # the script ended, as `python script.py` would
         if isinstance(exc, SystemExit):
             raise LoadError(
                 f"model code called sys.exit({exc.code!r}) at import of {path}",
@@ -513,6 +515,12 @@ def _from_program(path: str, target: str) -> LoadedModel:
     if specs is None:
         raise LoadError(f"the dry run of {path} reached {captured.at}, but {why}")
     notes.insert(0, f"dry run of {path} on meta tensors: the code around {captured.at}")
+    if watcher.failure is None and watcher.value_read is not None:
+        notes.insert(
+            1,
+            f"the dry run stopped at {watcher.value_read}: it reads a tensor's value, which meta tensors do not "
+            "have; the code after it was not run",
+        )
     module = captured.module
     return LoadedModel(
         module,  # type: ignore[arg-type]

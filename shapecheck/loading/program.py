@@ -211,8 +211,18 @@ def _tensors_only(value, depth: int = 0) -> bool | None:
     return False
 
 
+# torch functions that read or write files or fetch things: a replay never calls them.
+_IO = frozenset({"save", "load", "load_state_dict_from_url", "download_url_to_file", "from_file"})
+_IO_MODULES = ("torch.serialization", "torch.hub", "torch.utils.data", "torch.utils.model_zoo")
+
+
 def _is_safe_callable(value) -> bool:
     import torch
+
+    name = getattr(value, "__name__", "")
+    home = getattr(value, "__module__", None) or ""
+    if name in _IO or home.startswith(_IO_MODULES):
+        return False
 
     if isinstance(value, (torch.nn.Module, type)) and (
         isinstance(value, torch.nn.Module) or issubclass(value, torch.Tensor)
@@ -247,9 +257,28 @@ def _calls_only_safe(stmt: ast.stmt, frame: FrameType, assigned: set[str]) -> bo
             continue
         if _tensors_only(value) is True:
             continue  # features.view(...)
-        if not _is_safe_callable(value):
-            return False
+        if not _is_safe_callable(_attribute(value, func)):
+            return False  # torch.save(...) is torch's, and not safe
     return True
+
+
+def _attribute(root: object, func: ast.expr) -> object:
+    """The object `torch.nn.functional.relu` names, from the root's value; the root itself when
+    the chain is not plain attributes or does not resolve."""
+    chain: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        chain.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return root
+    value = root
+    for name in chain:
+        try:
+            value = getattr(value, name)
+        except Exception:
+            return root
+    return value
 
 
 def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
@@ -721,6 +750,7 @@ class Watcher:
         self.failure: Captured | None = None
         self.last: Captured | None = None
         self.value_read: str | None = None  # `script.py:14: .item()`: where the script read a value
+        self._last_op: tuple | None = None
 
     def __enter__(self):
         import torch
@@ -738,10 +768,12 @@ class Watcher:
                     # values: its tensors stay real; the script's are meta
                     kwargs = {**kwargs, "device": "cpu"}
                 try:
-                    return func(*args, **kwargs)
+                    out = func(*args, **kwargs)
                 except Exception as exc:
                     watcher._failed(func, exc)
                     raise
+                watcher._op_called()
+                return out
 
         self._mode = _Mode()
         self._mode.__enter__()
@@ -793,6 +825,29 @@ class Watcher:
             return
         first = (str(exc).strip().splitlines() or [""])[0]
         self.failure = self._capture(frames, outermost_module_call(frames), f"{type(exc).__name__}: {first}")
+
+    def _op_called(self) -> None:
+        """A torch function the script's own code called (`X @ W`, `F.mse_loss(out, y)`): the
+        program around it, once per line, after the op ran (a later silent bug is seen)."""
+        import os
+        import sys
+
+        if self.failure is not None or self.calls >= self.most:
+            return
+        frame = sys._getframe(1)
+        while frame is not None and not is_user_file(frame.f_code.co_filename):
+            frame = frame.f_back
+        if frame is None or os.path.abspath(frame.f_code.co_filename) != self.path:
+            return
+        key = (frame.f_code, frame.f_lineno)
+        if key == self._last_op:
+            return
+        self._last_op = key
+        self.calls += 1
+        frames = self._stack()
+        captured = self._capture(frames, None, None)
+        if captured is not None and captured.module is not None:
+            self.last = captured
 
     def _called(self, module, args) -> None:
         if self.failure is not None or self.calls >= self.most:
