@@ -834,7 +834,7 @@ class Watcher:
 
         if self.failure is not None or self.calls >= self.most:
             return
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None and not is_user_file(frame.f_code.co_filename):
             frame = frame.f_back
         if frame is None or os.path.abspath(frame.f_code.co_filename) != self.path:

@@ -160,10 +160,9 @@ def _wrapped_argument(source: str, names: set[str], index: int, suffix: str) -> 
         return None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and len(n.args) > index]
     named = [c for c in calls if _call_name(c) in names]
-    chosen = (named or calls or [None])[0]
-    if chosen is None:
+    if not calls:
         return None
-    arg = chosen.args[index]
+    arg = (named or calls)[0].args[index]
     text = source.strip()
     segment = ast.get_source_segment(text, arg)
     if segment is None or arg.lineno != 1 or arg.end_lineno != 1:
