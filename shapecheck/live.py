@@ -168,6 +168,33 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     return found
 
 
+def _data_fixes_as_notes(report: Report) -> None:
+    """In a running program the input is the program's data: a fix that only re-reads how
+    `--input` was written (channels-first for channels-last: the same values per sample) does
+    not apply, since there is no `--input`. Fixes that change the input's size stay (the input
+    can be the bug: a U-Net needs a multiple of 16)."""
+    import math
+
+    per_sample = [tuple(t.shape[1:]) if report.trace.batch is not None else tuple(t.shape) for t in report.inputs]
+    for finding in report.findings:
+        kept = []
+        for fix in finding.fixes:
+            rerun = fix.rerun
+            wanted = ([(0, rerun.dims)] if rerun is not None and rerun.dims is not None else []) + list(
+                rerun.other_dims if rerun is not None else ()
+            )
+            layout_only = (
+                bool(wanted)
+                and not rerun.edits
+                and all(  # type: ignore[union-attr]
+                    i < len(per_sample) and math.prod(d) == math.prod(per_sample[i]) for i, d in wanted
+                )
+            )
+            if not layout_only:
+                kept.append(fix)
+        finding.fixes = kept
+
+
 def _not_a_shape_error(message: str) -> str | None:
     """`not a shape problem: …` with its usual fix, for the families `explain` knows are not
     about shapes (dtype, device, out of memory, autograd, device-side asserts)."""
@@ -298,7 +325,7 @@ def _check_live(module, specs, batch, budget_s: float, where=None):
     from .api import check
     from .loading import program
 
-    return check(
+    report = check(
         module,
         specs,
         batch=batch or 1,
@@ -308,6 +335,8 @@ def _check_live(module, specs, batch, budget_s: float, where=None):
         engine="meta",
         defined_at=ASSIGNED if where is None else program.Sites({module: where}, ASSIGNED),
     )
+    _data_fixes_as_notes(report)
+    return report
 
 
 def _call_site(frames, called):
@@ -412,6 +441,7 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
         )
     except Exception:  # the replay is shapecheck's idea, not the program: never its error
         return None
+    _data_fixes_as_notes(report)
     trace = report.trace
     if trace.error is None or trace.failing is None or trace.failing.index == 0:
         return None  # on meta the slice runs, or fails outside any row: it is not the program that failed

@@ -54,8 +54,10 @@ def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int
             if side ** (ndim - 1) != rest:
                 continue
             candidate = (first,) + (side,) * (ndim - 1)
-        # Prefer the aspect ratio of the current map.
+        # Prefer the size closest to the current map, and between equally close ones its aspect
+        # ratio (1024 per channel from a 16×16 map: 32×32, not 16×64).
         score = sum(abs(math.log(c / max(cur, 1))) for c, cur in zip(candidate, current, strict=True))
+        score += abs(math.log(candidate[0] / candidate[1]) - math.log(max(current[0], 1) / max(current[1], 1))) / 8
         if best is None or score < best[0]:
             best = (score, candidate)
     return None if best is None else best[1]

@@ -45,7 +45,7 @@ class ProgramSlice:
     modules: list[str] = field(default_factory=list)  # free names bound to nn.Modules
     inputs: list[str] = field(default_factory=list)  # free names bound to tensors (or structures of them)
     constants: dict[str, object] = field(default_factory=dict)
-    assigned_at: dict[str, int] = field(default_factory=dict)  # module name → the line that assigned it
+    assigned_at: dict[str, tuple[str, int]] = field(default_factory=dict)  # module name → (file, line) that assigned it
     result: str | None = None  # the name the failing statement assigns, returned by the forward
     earlier: dict[str, object] = field(default_factory=dict)  # inputs whose value is not the live one
 
@@ -348,7 +348,12 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
         targets = failing.targets if isinstance(failing, ast.Assign) else [failing.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name):
             out.result = targets[0].id
-    out.assigned_at = _assignment_lines(body, out.modules, line)
+    out.assigned_at = {name: (filename, n) for name, n in _assignment_lines(body, out.modules, line).items()}
+    for name in out.modules:
+        if name not in out.assigned_at:  # a parameter: where a caller assigned the object
+            found_at = _assigned_by_caller(frame, _lookup(frame, name)[1])
+            if found_at is not None:
+                out.assigned_at[name] = found_at
     return out
 
 
@@ -414,6 +419,18 @@ def _first_use(kept: list[ast.stmt], name: str) -> tuple[int, int, int]:
             if isinstance(node, ast.Name) and node.id == name:
                 return node.lineno, node.col_offset, 0
     return 1 << 30, 0, 0
+
+
+def _assigned_by_caller(frame: FrameType, value: object) -> tuple[str, int] | None:
+    """(file, line) where a caller of `frame`, in the user's code, assigned `value` to a name."""
+    caller = frame.f_back
+    while caller is not None:
+        if is_user_file(caller.f_code.co_filename):
+            line = assignment_line(caller, value, caller.f_lineno + 1)
+            if line is not None:
+                return caller.f_code.co_filename, line
+        caller = caller.f_back
+    return None
 
 
 def assignment_line(frame: FrameType, value: object, before: int) -> int | None:
@@ -521,9 +538,10 @@ def build(program: ProgramSlice, frame: FrameType):
     for name in program.modules:
         _, value = _lookup(frame, name)
         module._modules[name] = value  # not add_module: no registration hook sees shapecheck's own line
-        line = program.assigned_at.get(name)
-        if line:
-            sites[value] = Location(display_path(program.file), line, linecache.getline(program.file, line).strip())
+        where = program.assigned_at.get(name)
+        if where:
+            file, line = where
+            sites[value] = Location(display_path(file), line, linecache.getline(file, line).strip())
     values = [program.earlier[n] if n in program.earlier else _lookup(frame, n)[1] for n in program.inputs]
     return module, values, sites, label
 

@@ -95,7 +95,7 @@ def check(ctx: Context) -> list[Finding]:
     for row in trace.layers:
         if mixed is not None and row is mixed[0]:
             continue
-        constant = _constant_batch(ctx, row)
+        constant = _constant_batch(ctx, row, other)
         if constant is not None:
             findings.append(constant)
             continue
@@ -187,9 +187,10 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
     return fixes
 
 
-def _constant_batch(ctx: Context, row: LayerRecord) -> Finding | None:
+def _constant_batch(ctx: Context, row: LayerRecord, other) -> Finding | None:
     """`x.view(64, -1)` given a batch of 36 (a loader's last batch): the batch written as a
-    number. Its rows are not the samples; `x.size(0)` keeps them."""
+    number. Its rows are not the samples; `x.size(0)` keeps them. A size computed from the
+    batch (`x.view(b * t, ...)`) changes in the trace at another batch size (`other`): not it."""
     batch = ctx.trace.batch
     if row.kind != "op" or row.type not in _VIEWS or not row.outputs or not row.inputs or batch is None:
         return None
@@ -199,6 +200,11 @@ def _constant_batch(ctx: Context, row: LayerRecord) -> Finding | None:
         return None
     if not t.shape or t.shape[0] != batch or row.outputs[0].shape[0] != asked[0]:
         return None
+    twin = other.row(row.index) if other is not None else None
+    if twin is None or (twin.name, twin.type) != (row.name, row.type):
+        return None
+    if not twin.failed and (view_shape(twin) or (None,))[0] != asked[0]:
+        return None  # the size follows the batch: computed from it
     per = prod(t.shape[1:])
     why = [
         f"{ref(row)} asks for {asked[0]} rows, but the batch has {batch} samples of {dot(t.shape[1:])} = {per} values",
