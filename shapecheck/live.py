@@ -180,15 +180,12 @@ def _data_fixes_as_notes(report: Report) -> None:
         kept = []
         for fix in finding.fixes:
             rerun = fix.rerun
-            wanted = ([(0, rerun.dims)] if rerun is not None and rerun.dims is not None else []) + list(
-                rerun.other_dims if rerun is not None else ()
-            )
-            layout_only = (
-                bool(wanted)
-                and not rerun.edits
-                and all(  # type: ignore[union-attr]
-                    i < len(per_sample) and math.prod(d) == math.prod(per_sample[i]) for i, d in wanted
-                )
+            if rerun is None or rerun.edits:
+                kept.append(fix)
+                continue
+            wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
+            layout_only = bool(wanted) and all(
+                i < len(per_sample) and math.prod(d) == math.prod(per_sample[i]) for i, d in wanted
             )
             if not layout_only:
                 kept.append(fix)
@@ -551,19 +548,22 @@ def _operand_name(call: FailingCall, shape) -> str:
 ASSIGNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _user_line():
+def _user_line(child: str = ""):
     """The innermost frame of the user's own code: not torch, shapecheck, the standard library
-    or an installed package."""
-    from .trace.sources import location_of
+    or an installed package; for a child of a container written over several lines, its own
+    argument's line."""
+    from types import FrameType
 
-    frame = sys._getframe(2)
+    from .trace.sources import child_location
+
+    frame: FrameType | None = sys._getframe(2)
     skip = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
     own = os.path.dirname(os.path.abspath(__file__)) + os.sep
     stdlib = os.path.dirname(os.__file__) + os.sep
     while frame is not None:
         name = os.path.abspath(frame.f_code.co_filename)
         if not (any(s in name for s in skip) or name.startswith((own, stdlib)) or name.startswith("<")):
-            return location_of(frame)
+            return child_location(frame, child)
         frame = frame.f_back
     return None
 
@@ -575,7 +575,7 @@ def record_assignments():
 
     def hook(module, name, submodule):
         if submodule is not None:
-            where = _user_line()
+            where = _user_line(name)
             if where is not None:
                 ASSIGNED[submodule] = where  # the last assignment is the one that counts
 

@@ -562,3 +562,44 @@ def test_a_dry_run_changes_no_file(tmp_path):
     assert torch.load(tmp_path / "ckpt.pt")["weight"].device.type == "cpu"  # not overwritten with meta tensors
     assert (tmp_path / "results.txt").read_text() == "trained\n"
     assert "dry run: torch.save(" in out and "skipped (a dry run changes no file)" in out
+
+
+# -- a layer inside a container written over several lines ----------------------------------------
+
+MULTILINE = """\
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(
+    nn.Conv2d(3, 16, 3, padding=1),
+    nn.BatchNorm2d(32),
+    nn.ReLU(),
+)
+out = model(torch.randn(4, 3, 16, 16))
+"""
+
+
+def test_a_child_of_a_multiline_sequential_is_at_its_own_line(tmp_path):
+    script = tmp_path / "seq.py"
+    script.write_text(MULTILINE)
+    found = _diagnosis(_run("-m", "shapecheck", "run", script.name, cwd=tmp_path).stderr)
+    assert "--> seq.py:6\n" in found and "6 + nn.BatchNorm2d(16)," in found, found
+    code, out = _check(str(script))
+    assert code == 1 and f"--> {script}:6\n" in out and "6 + nn.BatchNorm2d(16)," in out
+
+
+def test_a_live_models_container_children_are_at_their_own_lines(tmp_path, monkeypatch):
+    import importlib
+
+    import shapecheck
+
+    (tmp_path / "seqnet.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.features = nn.Sequential(\n            nn.Conv2d(3, 16, 3, padding=1),\n"
+        "            nn.BatchNorm2d(32),\n        )\n\n    def forward(self, x):\n        return self.features(x)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    net = importlib.import_module("seqnet").Net()
+    report = shapecheck.check(net, ["3x16x16"])
+    assert report.findings[0].location.line == 9
+    assert report.findings[0].fixes[0].after.strip() == "nn.BatchNorm2d(16),"

@@ -133,7 +133,7 @@ def weightless(def_sites: MutableMapping, meta: bool = True):
     from torch import nn
     from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
-    from ..trace.sources import caller_in_package, caller_location
+    from ..trace.sources import caller_in_package, registration_location
 
     def is_library_site():
         return caller_in_package(3)
@@ -158,7 +158,7 @@ def weightless(def_sites: MutableMapping, meta: bool = True):
             return
         old = def_sites.get(submodule)
         if old is None or (old.file.startswith(_LIBRARY_PREFIXES) and not is_library_site()):
-            def_sites[submodule] = caller_location(2)
+            def_sites[submodule] = registration_location(2, name)
 
     handle = torch.nn.modules.module.register_module_module_registration_hook(on_register)
     if meta:

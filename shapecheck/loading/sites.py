@@ -76,10 +76,17 @@ def _is_user_class(cls: type) -> bool:
 def assignment_sites(model) -> weakref.WeakKeyDictionary:
     """{submodule: Location} for the layers a user's class assigns, anywhere in `model`."""
     from ..trace.records import Location
-    from ..trace.sources import display_path
+    from ..trace.sources import argument_line, display_path
 
     sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    files: dict[int, tuple[str, int]] = {}  # id(container) → (its file, the line its call starts on)
     for parent in model.modules():
+        at = files.get(id(parent))
+        if at is not None:  # a container's children: each argument's own line
+            for name, child in parent.named_children():
+                line = argument_line(at[0], at[1], int(name), None) if name.isdigit() else None
+                if line is not None and child not in sites:
+                    sites[child] = Location(display_path(at[0]), line, linecache.getline(at[0], line).strip())
         try:
             classes = [(c, _class_assignments(c)) for c in type(parent).__mro__ if _is_user_class(c)]
         except Exception:  # a class whose source cannot be read (a metaclass, an odd loader): no line
@@ -92,5 +99,6 @@ def assignment_sites(model) -> weakref.WeakKeyDictionary:
                 if where is not None and child not in sites:
                     filename, line = where
                     sites[child] = Location(display_path(filename), line, linecache.getline(filename, line).strip())
+                    files[id(child)] = (filename, line)
                     break
     return sites

@@ -100,6 +100,55 @@ def location_of(frame: FrameType | None) -> Location | None:
     return Location(display_path(filename), line, linecache.getline(filename, line).strip())
 
 
+_CONTAINERS = ("Sequential", "ModuleList")
+
+
+def registration_location(depth: int, name: str) -> Location | None:
+    """Where the model code that is registering a submodule called `name` runs now: for a child
+    of `nn.Sequential(...)` or `nn.ModuleList([...])` written over several lines, the line of
+    that child's own argument, not the line the container's call starts on."""
+    frame = user_frame(sys._getframe(depth + 1))
+    return child_location(frame, name) if frame is not None else None
+
+
+def child_location(frame: FrameType, name: str) -> Location | None:
+    """The frame's location; for a container's child `name` ("0", "1", …) built in a call over
+    several lines, the line of that child's argument."""
+    where = location_of(frame)
+    if where is None or not name.isdigit():
+        return where
+    line = argument_line(frame.f_code.co_filename, where.line, int(name), frame.f_globals)
+    if line is None or line == where.line:
+        return where
+    return Location(where.file, line, linecache.getline(frame.f_code.co_filename, line).strip())
+
+
+def argument_line(filename: str, line: int, index: int, module_globals) -> int | None:
+    """The line of the `index`-th child in the `nn.Sequential(...)`/`nn.ModuleList([...])` call
+    that starts on `line` of the file; None when there is no such call or the children are
+    unpacked (`*layers`)."""
+    import ast
+
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename, module_globals)))
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.lineno == line):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if called not in _CONTAINERS or not node.args:
+            continue
+        items = node.args
+        if len(items) == 1 and isinstance(items[0], (ast.List, ast.Tuple)):
+            items = items[0].elts
+        if any(isinstance(a, ast.Starred) for a in items) or index >= len(items):
+            return None
+        return items[index].lineno
+    return None
+
+
 def caller_location(depth: int = 1) -> Location | None:
     """Location of the model code that is running now, skipping library frames."""
     return location_of(user_frame(sys._getframe(depth)))
