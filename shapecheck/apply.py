@@ -97,8 +97,10 @@ def _split_bom(lines: list[str]) -> tuple[str, list[str]]:
 
 def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEdit]]:
     """(the file as it is, as it would be, the edits that applied). An edit applies when its
-    line still reads as traced, is a whole statement of its own (not a line inside a bracketed
-    expression that goes on over several lines), and the file still parses after it."""
+    line still reads as traced and the file still parses after it; one that inserts statements
+    before its line also needs that line to be a whole statement of its own (not a line inside a
+    bracketed expression that goes on over several lines). Replacing one line of such an
+    expression (`nn.BatchNorm2d(32),` in an `nn.Sequential(` over several lines) is fine."""
     lines, newline = _read(path)
     original = "".join(lines)
     bom, lines = _split_bom(lines)
@@ -109,7 +111,7 @@ def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEd
     parses = _parses("".join(lines))
     for edit in sorted(edits, key=lambda e: e.line, reverse=True):  # bottom up: line numbers stay valid
         index = edit.line - 1
-        if index >= len(out) or out[index].strip() != edit.before or edit.line not in whole:
+        if index >= len(out) or out[index].strip() != edit.before or (edit.insert and edit.line not in whole):
             continue
         text = out[index]
         indent = text[: len(text) - len(text.lstrip())]

@@ -603,3 +603,12 @@ def test_a_live_models_container_children_are_at_their_own_lines(tmp_path, monke
     report = shapecheck.check(net, ["3x16x16"])
     assert report.findings[0].location.line == 9
     assert report.findings[0].fixes[0].after.strip() == "nn.BatchNorm2d(16),"
+
+
+def test_fix_writes_the_line_of_a_child_inside_a_multiline_sequential(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seq.py").write_text(MULTILINE)
+    result = CliRunner().invoke(app, ["seq.py", "--fix", "--unsafe-fixes"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "seq.py").read_text()
+    assert "    nn.BatchNorm2d(16),\n" in text and "BatchNorm2d(32)" not in text

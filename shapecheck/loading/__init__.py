@@ -111,15 +111,11 @@ def offline(notes: list[str]):
     # The Hugging Face hub (timm's and transformers' downloads) fails at once instead of
     # retrying for a minute and a half against a network that is not there.
     _hub_offline()
-    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
     original_url_loader = torch.hub.load_state_dict_from_url
-    for obj, name, value in patches:
-        setattr(obj, name, value)
     try:
-        yield
+        with _patched(patches):
+            yield
     finally:
-        for obj, name, value in saved:
-            setattr(obj, name, value)
         # torchvision imported inside the block binds our stand-in: give it the real loader.
         api = sys.modules.get("torchvision.models._api")
         if api is not None and getattr(api, "load_state_dict_from_url", None) is fake_load:
@@ -575,6 +571,13 @@ def _no_writes(notes: list[str]):
         (shutil, "rmtree", no_op("shutil.rmtree")),
         (shutil, "move", no_op("shutil.move")),
     ]
+    with _patched(patches):
+        yield
+
+
+@contextlib.contextmanager
+def _patched(patches: list[tuple[object, str, object]]):
+    """Each (object, attribute, value) set for the block; the old values back after it."""
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
     for obj, name, value in patches:
         setattr(obj, name, value)
