@@ -17,9 +17,9 @@ import os
 import sys
 import warnings
 import weakref
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LoadError
 from ..spec import InputSpec
@@ -576,7 +576,7 @@ def _no_writes(notes: list[str]):
 
 
 @contextlib.contextmanager
-def _patched(patches: list[tuple[object, str, object]]):
+def _patched(patches: Sequence[tuple[Any, str, Any]]):
     """Each (object, attribute, value) set for the block; the old values back after it."""
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
     for obj, name, value in patches:
