@@ -102,14 +102,33 @@ def _rewrite_transpose_arg(index: int):
 
 
 def _call_method(value, method: str, margs: tuple):
+    """`value.method(*margs)`; method `chain` applies each (method, args) pair of `margs` in turn
+    (`labels.narrow(1, 1, 15).reshape(-1)`, a mask's `narrow(-2, 0, t).narrow(-1, 0, t)`)."""
+    if method == "chain":
+        for name, args in margs:
+            value = getattr(value, name)(*args)
+        return value
     return getattr(value, method)(*margs)
 
 
-def _rewrite_arg_method(index: int, method: str, margs: tuple):
-    """loss(a, b) → loss(a, b.squeeze(1)), or b.argmax(1), a.transpose(1, 2): argument `index`."""
+def _compose(first, second):
+    """Two rewrites of one call site (its input and its target both changed): one after the other."""
+
+    def rewrite(func, args, kwargs):
+        return second(*first(func, args, kwargs))
+
+    return rewrite
+
+
+def _rewrite_arg_method(index: int, method: str, margs: tuple, integer: bool = False):
+    """loss(a, b) → loss(a, b.squeeze(1)), or b.argmax(1), a.transpose(1, 2): argument `index`.
+    `integer`: only when that argument holds integers (labels), where one line flattens both
+    the scores and the labels with the same call (`pred.view(-1, V), y.view(-1)`)."""
 
     def rewrite(func, args, kwargs):
         args = list(args)
+        if integer and (args[index].is_floating_point() or args[index].is_complex()):
+            return func, tuple(args), kwargs
         args[index] = _call_method(args[index], method, margs)
         return func, tuple(args), kwargs
 
@@ -231,7 +250,8 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
         elif edit.action == "arg_method":
             call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
             if "@" in edit.target:  # an op's call site
-                rewrites[_site(edit.target)] = _rewrite_arg_method(*call)
+                site, rewrite = _site(edit.target), _rewrite_arg_method(*call, bool(edit.param("integer")))
+                rewrites[site] = _compose(rewrites[site], rewrite) if site in rewrites else rewrite
             else:
                 _arg_method(changed.get_submodule(edit.target), *call)
         elif edit.action == "op_view_batch":

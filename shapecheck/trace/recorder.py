@@ -449,6 +449,34 @@ _SHIFTS = {
 _REAL_CHECKS = {"torch.nn.functional.embedding": _embedding_indices}
 
 
+def _ctc_loss_meta(args, kwargs):
+    """CTC loss on meta tensors (torch has no meta kernel for it): the shape checks of a real
+    run, then the loss's shape. log_probs (T, N, C) or (T, C); input_lengths and target_lengths
+    hold N values; targets (N, S) or their concatenation."""
+    names = ("log_probs", "targets", "input_lengths", "target_lengths", "blank", "reduction")
+    given = dict(zip(names, args, strict=False)) | kwargs
+    log_probs, targets = given["log_probs"], given["targets"]
+    batched = log_probs.dim() == 3
+    if log_probs.dim() not in (2, 3):
+        raise RuntimeError(f"ctc_loss expects log_probs of 2 or 3 dims, got {log_probs.dim()}")
+    n = log_probs.shape[1] if batched else 1
+    for key in ("input_lengths", "target_lengths"):
+        value = given[key]
+        size = value.numel() if isinstance(value, torch.Tensor) else len(value)
+        if batched and size != n:
+            raise RuntimeError(f"{key} must be of size batch_size")
+    if batched and targets.dim() == 2 and targets.shape[0] != n:
+        raise RuntimeError(f"Expected tensor to have size at least {n} at dimension 0, but got size {targets.shape[0]}")
+    reduction = given.get("reduction", "mean")
+    if reduction in ("none", 0) and batched:
+        return torch.empty(n, dtype=log_probs.dtype, device=log_probs.device)
+    return torch.empty((), dtype=log_probs.dtype, device=log_probs.device)
+
+
+# Ops torch has no meta kernel for, whose shapes are known without values: traced on meta.
+_META_SHAPES = {"torch.nn.functional.ctc_loss": _ctc_loss_meta}
+
+
 def _flat_tensors(args, kwargs):
     for a in itertools.chain(args, kwargs.values()):
         if isinstance(a, torch.Tensor):
@@ -493,7 +521,10 @@ class OpMode(TorchFunctionMode):
                     full, category = rec.op_kind(func)
                     category = category or "rewritten"
         try:
-            out = func(*args, **kwargs)
+            if rec.meta and full in _META_SHAPES and any(t.is_meta for t in _flat_tensors(args, kwargs)):
+                out = _META_SHAPES[full](args, kwargs)
+            else:
+                out = func(*args, **kwargs)
             if rec.meta and full in _REAL_CHECKS:
                 _REAL_CHECKS[full](args, kwargs)
         except (EngineLimit, StopTrace, BudgetSpent):

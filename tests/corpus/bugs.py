@@ -53,6 +53,7 @@ FAMILIES = (
     "rank",
     "silent",
     "construction",
+    "sequences",
 )
 
 

@@ -7,7 +7,12 @@ What it does: finds a loss whose input and target break the loss's contract, as 
   with `[B]` is `[B, B]`: every prediction against every target), and squeezes a size-1 dim;
 - a class-index loss (`cross_entropy`, `nll_loss`) given a target of class indices in a column
   (`[N, 1]`: squeeze it), one-hot rows of integers (`[N, C]`: `argmax(1)`), or an input with the
-  classes last (`[B, T, V]` against `[B, T]`: classes go in dim 1, `transpose(1, 2)`).
+  classes last (`[B, T, V]` against `[B, T]`: classes go in dim 1, `transpose(1, 2)`), scores
+  flattened to `[B·T, V]` with labels left `[B, T]` (`view(-1)`), or scores cut to T-1 positions
+  for next-token prediction against T labels (`labels[:, 1:]`, before the labels' own flatten
+  when both were flattened);
+- CTC (`CTCLoss`, `F.ctc_loss`) given log_probs batch first, `[N, T, C]`: it reads `[T, N, C]`
+  (`transpose(0, 1)`).
 Each fix is traced again.
 
 Why is this bad? An elementwise loss only warns (`Using a target size … that is different to
@@ -41,6 +46,8 @@ from .common import ref
 _ELEMENTWISE_MODULES = frozenset({"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"})
 _CLASS_MODULES = frozenset({"CrossEntropyLoss", "NLLLoss"})
 _CLASS_OPS = frozenset({"F.cross_entropy", "F.nll_loss", "torch.nn.functional.cross_entropy"})
+_CTC = frozenset({"CTCLoss", "F.ctc_loss", "torch.nn.functional.ctc_loss"})
+_FLATTENS = frozenset({"Tensor.view", "Tensor.reshape", "torch.reshape", "Tensor.flatten", "torch.flatten"})
 _INTEGERS = frozenset({"int64", "int32", "int16", "int8", "uint8"})
 
 
@@ -58,8 +65,13 @@ def _takes_classes(row: LayerRecord) -> bool:
 def check(ctx: Context) -> list[Finding]:
     findings = []
     for row in ctx.trace.layers:
+        if len(row.inputs) >= 3 and row.type in _CTC:
+            found = _ctc_contract(ctx, row)
+            if found is not None:
+                findings.append(found)
+            continue
         if len(row.inputs) >= 2 and _takes_classes(row):
-            found = _class_contract(row)
+            found = _class_contract(row) or _flattened_shift(ctx, row)
             if found is not None:
                 findings.append(found)
             continue
@@ -201,6 +213,22 @@ def _class_contract(row: LayerRecord) -> Finding | None:
         )
         why = f"for input [N, C, d1] the target is [N, d1]: N = {a[0]}, d1 = {a[1]}, and the {a[2]} classes are last"
         fix = _argument_fix(row, 0, "transpose", (1, 2), "move the classes to dim 1")
+    elif len(a) == 2 and len(b) >= 2 and prod(b) == a[0] and integer:
+        message = f"{ref(row)} gets input {shape(a)} flattened to one row per token and a target {shape(b)} that is not"
+        why = f"the {a[0]} rows of the input take {a[0]} class indices, [{a[0]}]: the target's {shape(b)} flattened"
+        fix = _argument_fix(row, 1, "view", (-1,), "flatten the target like the input, one class index per row")
+    elif len(a) >= 3 and len(b) == len(a) - 1 and integer and (shift := _shifted(a[:1] + a[2:], b)) is not None:
+        message = (
+            f"{ref(row)} gets {shift[1]} positions of scores and {shift[1] + 1} labels per sequence "
+            f"(input {shape(a)}, target {shape(b)}): the labels are not shifted like the scores"
+        )
+        why = (
+            f"the scores were cut to {shift[1]} positions (each predicts the next token); the target is "
+            f"the labels from position 1 on, [:, 1:]"
+        )
+        fix = _shift_fix(row, 1, shift[0], shift[1], "shift the labels by one, as the scores were")
+    elif len(a) == 3 and len(b) == 2 and integer and a[0] == b[0] and b[1] == a[1] + 1:
+        return _shifted_classes_last(row, a, b)
     else:
         return None
     return Finding(
@@ -211,5 +239,178 @@ def _class_contract(row: LayerRecord) -> Finding | None:
         location=row.called_at or row.location,  # the loss call, not the line that built the criterion
         row=row.index,
         why=[f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})", why],
+        fixes=[fix],
+    )
+
+
+def _shifted(scores: tuple, labels: tuple) -> tuple[int, int] | None:
+    """(dim, length) when `labels` is `scores` with one dim (after the batch) one longer."""
+    scores, labels = tuple(scores), tuple(labels)
+    if len(scores) != len(labels) or len(scores) < 2 or scores[0] != labels[0]:
+        return None
+    longer = [d for d in range(1, len(scores)) if labels[d] == scores[d] + 1]
+    same = all(scores[d] == labels[d] for d in range(1, len(scores)) if d not in longer)
+    return (longer[0], scores[longer[0]]) if len(longer) == 1 and same else None
+
+
+def _slice_text(dim: int) -> str:
+    return "[" + ", ".join([":"] * dim + ["1:"]) + "]"
+
+
+def _shift_fix(row: LayerRecord, index: int, dim: int, length: int, description: str) -> Fix:
+    """The labels from position 1 on: `y[:, 1:]` on the line, `y.narrow(1, 1, T-1)` in the re-run."""
+    source = row.called_at.source if row.called_at else ""
+    names = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+    text = _slice_text(dim)
+    after = _wrapped_argument(source, names, index, text)
+    target = op_site(row) if row.kind == "op" else row.name
+    edit = Edit("arg_method", target, params=(("index", index), ("method", "narrow"), ("args", (dim, 1, length))))
+    return line_fix(description, row.called_at, source, after, f"target{text}", Rerun(edits=(edit,)))
+
+
+def _shifted_classes_last(row: LayerRecord, a, b) -> Finding:
+    """[B, T-1, V] scores (classes last) against [B, T] labels: both contracts at once."""
+    source = row.called_at.source if row.called_at else ""
+    names = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+    first = _wrapped_argument(source, names, 0, ".transpose(1, 2)")
+    after = _wrapped_argument(first, names, 1, "[:, 1:]") if first else None
+    target = op_site(row) if row.kind == "op" else row.name
+    edits = (
+        Edit("arg_method", target, params=(("index", 0), ("method", "transpose"), ("args", (1, 2)))),
+        Edit("arg_method", target, params=(("index", 1), ("method", "narrow"), ("args", (1, 1, a[1])))),
+    )
+    fix = line_fix(
+        "move the classes to dim 1 and shift the labels by one, as the scores were",
+        row.called_at,
+        source,
+        after,
+        "input.transpose(1, 2), target[:, 1:]",
+        Rerun(edits=edits),
+    )
+    return Finding(
+        code="SC125",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} gets input {shape(a)} with the classes last and {a[1]} positions against "
+        f"{b[1]} labels per sequence {shape(b)}",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=[
+            f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})",
+            f"a class-index loss takes the classes in dim 1, [{a[0]}, {a[2]}, {a[1]}]; the {a[1]} positions "
+            f"each predict the next token, so the target is the labels from position 1 on, [:, 1:]",
+        ],
+        fixes=[fix],
+    )
+
+
+def _flat_base(ctx: Context, tensor) -> tuple[LayerRecord, tuple] | None:
+    """The flattening row (`view(-1)`, `reshape(-1, V)`) that made `tensor`, and the shape it flattened."""
+    row = ctx.trace.row(tensor.source)
+    if row is None or row.type not in _FLATTENS or not row.inputs:
+        return None
+    return row, tuple(row.inputs[0].shape)
+
+
+def _flattened_shift(ctx: Context, row: LayerRecord) -> Finding | None:
+    """`loss(scores.view(-1, V), labels.view(-1))` where the scores were cut to T-1 positions and
+    the labels were not: the labels' flatten gets `[:, 1:]` first."""
+    a, b = tuple(row.inputs[0].shape), tuple(row.inputs[1].shape)
+    if len(a) != 2 or len(b) != 1 or a[0] == b[0] or row.inputs[1].dtype not in _INTEGERS:
+        return None
+    scores, labels = _flat_base(ctx, row.inputs[0]), _flat_base(ctx, row.inputs[1])
+    if scores is None or labels is None or labels[0].called_at is None:
+        return None
+    shift = _shifted(scores[1][:-1], labels[1])
+    if shift is None or prod(scores[1]) != a[0] * a[1] or prod(labels[1]) != b[0]:
+        return None
+    dim, length = shift
+    view = labels[0]
+    source = view.called_at.source if view.called_at else ""
+    text = _slice_text(dim)
+    method = view.type.rpartition(".")[2]
+    if method == "view":  # the slice is not contiguous: view needs it to be
+        text += ".contiguous()"
+    after = _receiver_sliced(source, method, text, view.call)
+    steps = (("narrow", (dim, 1, length)), ("contiguous", ()))
+    params = (("index", 0), ("method", "chain"), ("args", steps), ("integer", True))
+    edit = Edit("arg_method", op_site(view), params=params)
+    fix = line_fix(
+        "shift the labels by one before flattening them, as the scores were",
+        view.called_at,
+        source,
+        after,
+        f"labels{text}",
+        Rerun(edits=(edit,)),
+    )
+    return Finding(
+        code="SC125",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} gets {a[0]} rows of scores and {b[0]} labels: the scores cover {length} positions "
+        f"per sequence, the labels {length + 1}",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=[
+            f"{ref(row)} receives input {shape(a)} flattened from {shape(scores[1])} and target {shape(b)} "
+            f"flattened from {shape(labels[1])} by {ref(view)}",
+            f"the scores were cut to {length} positions (each predicts the next token); the labels from "
+            f"position 1 on, {text}, are what they predict",
+        ],
+        fixes=[fix],
+    )
+
+
+def _receiver_sliced(source: str, method: str, text: str, call: int = 1) -> str | None:
+    """The line with `text` after the receiver of its `call`-th `.method(...)` call, in the order
+    they run (`y.view(-1)` → `y[:, 1:].view(-1)`)."""
+    try:
+        tree = ast.parse(source.strip())
+    except SyntaxError:
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) == method]
+    calls.sort(key=lambda n: (n.func.end_lineno or 0, n.func.end_col_offset or 0))  # the order they run
+    for node in calls[call - 1 : call]:
+        if isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if getattr(receiver, "end_lineno", None) != 1:
+                return None
+            stripped = source.strip()
+            end = len(stripped.encode()[: receiver.end_col_offset].decode(errors="ignore"))
+            indent = source[: len(source) - len(source.lstrip())]
+            return indent + stripped[:end] + text + stripped[end:]
+    return None
+
+
+def _ctc_contract(ctx: Context, row: LayerRecord) -> Finding | None:
+    """CTC takes log_probs time first, [T, N, C], with input_lengths [N]: scores kept batch first,
+    [N, T, C], get `transpose(0, 1)`."""
+    a = tuple(row.inputs[0].shape)
+    lengths = row.inputs[2]
+    if len(a) != 3 or a[0] == a[1]:
+        return None
+    if lengths.rank == 1:
+        n = lengths.shape[0]
+        if a[1] == n or a[0] != n:
+            return None
+    else:
+        pmap = provenance(ctx)
+        dims = pmap.dims(row, "inputs", 0) if pmap is not None else None
+        if not dims or "batch" not in dims[0] or "batch" in dims[1]:
+            return None
+    fix = _argument_fix(row, 0, "transpose", (0, 1), "put time first: CTC reads log_probs as [T, N, C]")
+    return Finding(
+        code="SC125",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} gets log_probs {shape(a)} batch first: CTC reads them time first, [T, N, C] = "
+        f"[{a[1]}, {a[0]}, {a[2]}]",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=[
+            f"{ref(row)} receives log_probs {shape(a)}; CTC takes (T, N, C) and input_lengths of N values",
+            f"dim 0 ({a[0]}) is the batch: the input_lengths hold {a[0]} values, and it reads dim 1 ({a[1]}) as N",
+        ],
+        notes=["PyTorch reports: input_lengths must be of size batch_size"],
         fixes=[fix],
     )

@@ -1,0 +1,184 @@
+"""Sequence-loss contracts (SC125): CTC's time-first log_probs, class-index losses over tokens
+whose labels are not flattened or not shifted like next-token scores; and CTC traced on meta.
+Unit tests on hand-built traces, then the real models of tests/corpus/sequences.py and correct
+variants that must stay silent."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+from helpers import TraceBuilder
+from typer.testing import CliRunner
+
+import shapecheck
+from shapecheck.cli import app
+from shapecheck.diagnose import diagnose
+from shapecheck.trace.edits import _call_method, _rewrite_arg_method
+from shapecheck.trace.records import TensorInfo
+
+CORPUS = Path(__file__).parent / "corpus" / "sequences.py"
+
+
+def _long(b, shape, source=None):
+    t = b.tensor(shape, source)
+    return TensorInfo(t.shape, dtype="int64", tid=t.tid, source=source)
+
+
+def _sc125(trace):
+    return [f for f in diagnose(trace, verify=False).findings if f.code == "SC125"]
+
+
+def test_ctc_with_batch_first_log_probs_gets_transpose_0_1():
+    b = TraceBuilder((25, 37), batch=4)
+    scores = b.tensor((4, 25, 37), source=None)
+    lengths = _long(b, (4,))
+    b._add(
+        "criterion",
+        "CTCLoss",
+        "module",
+        [scores, _long(b, (4, 5)), lengths, _long(b, (4,))],
+        None,
+        called_at=__import__("shapecheck.trace.records", fromlist=["Location"]).Location(
+            "m.py", 9, "return self.criterion(preds, text, preds_size, length)"
+        ),
+    )
+    (f,) = _sc125(b.fail("input_lengths must be of size batch_size"))
+    assert "time first" in f.message and "[25, 4, 37]" in f.message
+    assert f.fixes[0].after == "return self.criterion(preds.transpose(0, 1), text, preds_size, length)"
+
+
+def test_ctc_time_first_is_left_alone():
+    b = TraceBuilder((25, 37), batch=4)
+    b._add("criterion", "CTCLoss", "module", [b.tensor((25, 4, 37)), _long(b, (4, 5)), _long(b, (4,))], None)
+    assert not _sc125(b.trace)
+
+
+def test_flattened_scores_with_unflattened_labels_get_view():
+    b = TraceBuilder((12,), batch=2)
+    loss = b.op(
+        "F.cross_entropy",
+        None,
+        source="return F.cross_entropy(logits.view(-1, 9), tags)",
+        inputs=[b.tensor((24, 9)), _long(b, (2, 12))],
+    )
+    (f,) = _sc125(b.fail())
+    assert f.row == loss.index
+    assert f.fixes[0].after == "return F.cross_entropy(logits.view(-1, 9), tags.view(-1))"
+
+
+def test_scores_cut_for_next_token_get_shifted_labels():
+    b = TraceBuilder((16,), batch=2)
+    b.op(
+        "F.cross_entropy",
+        None,
+        source="return F.cross_entropy(scores, input_ids)",
+        inputs=[b.tensor((2, 64, 15)), _long(b, (2, 16))],
+    )
+    (f,) = _sc125(b.fail())
+    assert f.fixes[0].after == "return F.cross_entropy(scores, input_ids[:, 1:])"
+    assert dict(f.fixes[0].rerun.edits[0].params)["args"] == (1, 1, 15)
+    # the same lengths, or labels two longer: not a shift by one
+    b = TraceBuilder((16,), batch=2)
+    b.op("F.cross_entropy", None, inputs=[b.tensor((2, 64, 14)), _long(b, (2, 16))])
+    assert not _sc125(b.fail())
+
+
+def test_classes_last_and_unshifted_get_both_edits():
+    b = TraceBuilder((16,), batch=2)
+    b.op(
+        "F.cross_entropy",
+        None,
+        source="loss = F.cross_entropy(logits, labels)",
+        inputs=[b.tensor((2, 15, 64)), _long(b, (2, 16))],
+    )
+    (f,) = _sc125(b.fail())
+    assert f.fixes[0].after == "loss = F.cross_entropy(logits.transpose(1, 2), labels[:, 1:])"
+    assert len(f.fixes[0].rerun.edits) == 2
+
+
+def test_flattened_unshifted_labels_are_sliced_before_their_view():
+    b = TraceBuilder((20,), batch=2)
+    line = "return F.nll_loss(pred.view(-1, pred.size(2)), question.view(-1))"
+    scores = b.op("Tensor.view", (38, 100), source=line, inputs=[b.tensor((2, 19, 100))])
+    flat = b.op("Tensor.view", (40,), source=line, inputs=[_long(b, (2, 20))])
+    flat.call = 2
+    flat.outputs = [TensorInfo((40,), dtype="int64", tid=99, source=flat.index)]
+    b.op("F.nll_loss", None, source=line, inputs=[scores.outputs[0], flat.outputs[0]])
+    (f,) = _sc125(b.fail())
+    assert f.fixes[0].after == "return F.nll_loss(pred.view(-1, pred.size(2)), question[:, 1:].contiguous().view(-1))"
+    assert dict(f.fixes[0].rerun.edits[0].params)["integer"] is True
+
+
+def test_arg_method_chain_and_integer_guard():
+    x = torch.zeros(128, 128)
+    assert _call_method(x, "chain", (("narrow", (-2, 0, 16)), ("narrow", (-1, 0, 16)))).shape == (16, 16)
+    rewrite = _rewrite_arg_method(0, "narrow", (1, 1, 3), integer=True)
+    _, (scores,), _ = rewrite(None, (torch.zeros(2, 4, 5),), {})
+    _, (labels,), _ = rewrite(None, (torch.zeros(2, 4, dtype=torch.long),), {})
+    assert scores.shape == (2, 4, 5) and labels.shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("model", "inputs", "after"),
+    [
+        ("CrnnCtc", ["1x32x100", "5:long"], "self.criterion(preds.transpose(0, 1), text, preds_size, length)"),
+        ("QuestionDecoder", ["20:long"], "question[:, 1:].contiguous().view(-1)"),
+        ("TaggerUnflattenedTarget", ["12:long", "12:long"], "tags.view(-1))"),
+        ("NextTokenLoss", ["16:long"], "input_ids[:, 1:])"),
+    ],
+)
+def test_corpus_sequence_losses_get_verified_fixes(model, inputs, after):
+    report = shapecheck.check(f"{CORPUS}:{model}", inputs, batch=2)
+    (f,) = [f for f in report.findings if f.code == "SC125"]
+    assert after in f.fixes[0].after
+    assert f.fixes[0].verified is True
+
+
+CORRECT = textwrap.dedent(
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+
+    class Ctc(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(16, 10)
+            self.ctc = nn.CTCLoss()
+
+        def forward(self, x, y):
+            p = self.fc(x).log_softmax(2).transpose(0, 1)
+            n, t = x.size(0), x.size(1)
+            return self.ctc(p, y, torch.full((n,), t, dtype=torch.long), torch.full((n,), y.size(1), dtype=torch.long))
+
+
+    class Lm(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(30, 8)
+            self.head = nn.Linear(8, 30)
+
+        def forward(self, ids):
+            logits = self.head(self.embed(ids))[:, :-1]
+            return F.cross_entropy(logits.reshape(-1, 30), ids[:, 1:].reshape(-1))
+    """
+)
+
+
+@pytest.mark.parametrize(("model", "inputs"), [("Ctc", ["12x16", "4:long"]), ("Lm", ["10:long"])])
+def test_correct_sequence_losses_stay_silent(tmp_path, model, inputs):
+    path = tmp_path / "ok.py"
+    path.write_text(CORRECT)
+    report = shapecheck.check(f"{path}:{model}", inputs, batch=3)
+    assert not report.findings
+    assert report.engine == "meta"  # CTC has a meta shape now: no fall back to the real engine
+
+
+def test_cli_names_the_ctc_layout():
+    result = CliRunner().invoke(app, ["check", f"{CORPUS}:CrnnCtc", "--input", "1x32x100", "--input", "5:long"])
+    assert result.exit_code == 1
+    assert "SC125" in result.output and "preds.transpose(0, 1)" in result.output
