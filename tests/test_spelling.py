@@ -84,8 +84,8 @@ def test_pool_fix_uses_torch_and_the_users_variable(tmp_path):
     path.write_text(TORCH_ONLY)
     report = shapecheck.check(str(path), "3x48x48")
     fix = next(x for f in report.findings for x in f.fixes if "pool to a fixed size" in x.description)
-    assert fix.code.splitlines()[0] == "out = torch.nn.functional.adaptive_avg_pool2d(out, (20, 45))"
-    assert "`torch.nn.AdaptiveAvgPool2d((20, 45))`" in fix.description
+    assert fix.code.splitlines()[0] == "out = torch.nn.functional.adaptive_avg_pool2d(out, (30, 30))"
+    assert "`torch.nn.AdaptiveAvgPool2d((30, 30))`" in fix.description
     assert fix.imports == [] and fix.verified
 
 

@@ -375,7 +375,7 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
         if isinstance(exc, KeyboardInterrupt):
             raise
         if isinstance(exc, SystemExit) and as_main:
-            return None  # the script ended, as `python script.py` would
+            return exc  # the script ended, as `python script.py` would: how, for the caller to say
         if isinstance(exc, SystemExit):
             raise LoadError(
                 f"model code called sys.exit({exc.code!r}) at import of {path}",
@@ -477,9 +477,10 @@ def _from_program(path: str, target: str) -> LoadedModel:
     def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     watcher = program.Watcher(path)
     stopped: LoadError | None = None
+    ended = None
     try:
         with _building(notes, def_sites, True), torch.device("meta"), _no_writes(notes), watcher:
-            _import_file(path, as_main=True)
+            ended = _import_file(path, as_main=True)
     except LoadError as err:
         stopped = err
     captured = watcher.failure or watcher.last
@@ -502,8 +503,9 @@ def _from_program(path: str, target: str) -> LoadedModel:
                 hint="it is not a shape error; a dry run runs the script on meta tensors (no data, no weights)",
                 detail=stopped.detail,
             )
+        how = f" (it ended with sys.exit({ended.code!r}))" if isinstance(ended, SystemExit) else ""
         raise LoadError(
-            f"{path} defines no nn.Module class and calls no module",
+            f"{path} defines no nn.Module class and calls no module{how}",
             hint=f"name a model: {path}:NAME, or a function that builds one",
         )
     sites = program.Sites(captured.sites, def_sites)

@@ -95,7 +95,7 @@ def check(ctx: Context) -> list[Finding]:
     for row in trace.layers:
         if mixed is not None and row is mixed[0]:
             continue
-        constant = _constant_batch(ctx, row, other)
+        constant = _constant_batch(ctx, row, other, b2)
         if constant is not None:
             findings.append(constant)
             continue
@@ -187,7 +187,7 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
     return fixes
 
 
-def _constant_batch(ctx: Context, row: LayerRecord, other) -> Finding | None:
+def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding | None:
     """`x.view(64, -1)` given a batch of 36 (a loader's last batch): the batch written as a
     number. Its rows are not the samples; `x.size(0)` keeps them. A size computed from the
     batch (`x.view(b * t, ...)`) changes in the trace at another batch size (`other`): not it."""
@@ -203,6 +203,8 @@ def _constant_batch(ctx: Context, row: LayerRecord, other) -> Finding | None:
     twin = other.row(row.index) if other is not None else None
     if twin is None or (twin.name, twin.type) != (row.name, row.type):
         return None
+    if not twin.inputs or twin.inputs[0].shape[:1] != (b2,):
+        return None  # the viewed tensor's dim 0 is not the batch (a mask made once per size)
     if not twin.failed and (view_shape(twin) or (None,))[0] != asked[0]:
         return None  # the size follows the batch: computed from it
     per = prod(t.shape[1:])
