@@ -225,9 +225,10 @@ def test_config_checks_do_not_share_modules_and_each_outcome_is_kept(tmp_path):
     assert [c["name"] for c in doc["checks"]] == ["a/model.py:Net", "b/model.py:Net", "quits.py", "b with 8 features"]
     assert [c["exit_code"] for c in doc["checks"]] == [0, 0, 2, 1]
     # a file with no model class is a script: its dry run ended at sys.exit(0)
-    assert "quits.py defines no nn.Module class and calls no module (it ended with sys.exit(0))" in doc["checks"][2][
-        "error"
-    ]["message"]
+    assert (
+        "quits.py defines no nn.Module class and calls no module (it ended with sys.exit(0))"
+        in doc["checks"][2]["error"]["message"]
+    )
     assert [f["code"] for f in doc["checks"][3]["report"]["findings"]] == ["SC102"]
 
 
