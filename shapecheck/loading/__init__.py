@@ -394,7 +394,7 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
 
 
 def _definitions(path: str):
-    from .program import definitions_only
+    from .script import definitions_only
 
     try:
         with open(path, encoding="utf-8-sig") as f:
@@ -417,14 +417,14 @@ def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedMo
     import linecache
 
     if name is None and path.endswith(".py") and os.path.isfile(path):
-        from . import program
+        from . import script
 
         try:
             with open(path, encoding="utf-8-sig") as f:
                 source = f.read()
         except (OSError, UnicodeDecodeError):
             source = ""
-        if source and not program.defines_modules(source):
+        if source and not script.defines_modules(source):
             if args:
                 raise LoadError("--arg applies to model classes and functions; a script makes its own model")
             return _from_program(path, target)
@@ -471,11 +471,11 @@ def _from_program(path: str, target: str) -> LoadedModel:
     import torch
 
     from ..spec import from_tensors
-    from . import program
+    from . import program, script
 
     notes: list[str] = []
     def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-    watcher = program.Watcher(path)
+    watcher = script.Watcher(path)
     stopped: LoadError | None = None
     ended = None
     try:
