@@ -113,7 +113,7 @@ def _path(body: list[ast.stmt], line: int) -> tuple[list[ast.stmt], ast.stmt] | 
     return None
 
 
-def _roots(node: ast.AST) -> str | None:
+def root_name(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
@@ -133,7 +133,7 @@ def _stored(stmt: ast.stmt) -> tuple[set[str], set[str]]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 binds.add(node.id)
         if isinstance(target, (ast.Attribute, ast.Subscript)):
-            root = _roots(target)
+            root = root_name(target)
             if root:
                 changes.add(root)
     for node in ast.walk(stmt):
@@ -142,13 +142,13 @@ def _stored(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         func = stmt.value.func
         if isinstance(func, ast.Attribute) and func.attr.endswith("_") and not func.attr.startswith("_"):
-            root = _roots(func.value)
+            root = root_name(func.value)
             if root:
                 changes.add(root)  # x.unsqueeze_(0), x.resize_(...)
     return binds, changes
 
 
-def _read(node: ast.AST) -> set[str]:
+def names_read(node: ast.AST) -> set[str]:
     """Names a statement or expression reads, less those its comprehensions and lambdas bind."""
     local: set[str] = set()
     for inner in ast.walk(node):
@@ -158,7 +158,7 @@ def _read(node: ast.AST) -> set[str]:
             local |= {a.arg for a in inner.args.args}
     names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     if isinstance(node, ast.AugAssign):
-        root = _roots(node.target)
+        root = root_name(node.target)
         if root:
             names.add(root)
     return names - local
@@ -171,7 +171,7 @@ def backward_slice(
     read without assigning (the free names). `frozen` names are taken as they are, not traced
     back (the modules: their construction is not replayed)."""
     kept = [failing]
-    needed = _read(failing)
+    needed = names_read(failing)
     for stmt in reversed(before):
         if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
             continue
@@ -179,7 +179,7 @@ def backward_slice(
         if not (binds | changes) & (needed - frozen):
             continue
         kept.insert(0, stmt)
-        needed = (needed - (binds - changes)) | _read(stmt)
+        needed = (needed - (binds - changes)) | names_read(stmt)
     return kept, needed
 
 
@@ -241,7 +241,7 @@ def _calls_only_safe(stmt: ast.stmt, frame: FrameType, assigned: set[str]) -> bo
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        root = _roots(func)
+        root = root_name(func)
         if root is None:
             if isinstance(func, ast.Attribute):
                 continue  # a method of a computed value: (a @ b).view(...), x.size(0).item()
@@ -314,7 +314,7 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
         cuts = []
         for i, stmt in enumerate(kept[:-1]):
             binds = _stored(stmt)[0]
-            reads = _read(stmt)
+            reads = names_read(stmt)
             data = any(n in frozen or n in assigned - binds or live(n, torch.Tensor) for n in reads)
             clash = binds & _free_before(kept, i)
             for name in clash - set(earlier):
@@ -384,7 +384,7 @@ def _value_before(kept: list[ast.stmt], index: int, name: str, frame: FrameType)
     if not isinstance(value, torch.Tensor) or not isinstance(base, torch.Tensor):
         return None
     namespace: dict[str, object] = {"__builtins__": builtins}
-    for other in _read(stmt) - {name}:
+    for other in names_read(stmt) - {name}:
         known, bound = _lookup(frame, other)
         if not known or _tensors_only(bound) is not False:
             return None
@@ -400,7 +400,7 @@ def _value_before(kept: list[ast.stmt], index: int, name: str, frame: FrameType)
 
 
 def _names(before: list[ast.stmt], failing: ast.stmt) -> set[str]:
-    return set().union(*(_read(s) | _stored(s)[0] for s in [*before, failing]))
+    return set().union(*(names_read(s) | _stored(s)[0] for s in [*before, failing]))
 
 
 def _free_before(kept: list[ast.stmt], index: int) -> set[str]:
@@ -408,7 +408,7 @@ def _free_before(kept: list[ast.stmt], index: int) -> set[str]:
     free: set[str] = set()
     bound: set[str] = set()
     for stmt in kept[: index + 1]:
-        free |= _read(stmt) - bound
+        free |= names_read(stmt) - bound
         bound |= _stored(stmt)[0]
     return free
 

@@ -14,7 +14,15 @@ import ast
 from dataclasses import dataclass
 from types import FrameType
 
-from .program import _read, _roots, build, is_user_file, outermost_module_call, program_frame, slice_program
+from .program import (
+    build,
+    is_user_file,
+    names_read,
+    outermost_module_call,
+    program_frame,
+    root_name,
+    slice_program,
+)
 
 
 def defines_modules(source: str) -> bool:
@@ -83,7 +91,7 @@ def definitions_only(source: str) -> tuple[ast.Module, list[tuple[int, int]]] | 
             continue
         if _bound(stmt) & needed or "sys.path" in ast.unparse(stmt) or _configures(stmt, defined):
             keep[index] = True
-            needed |= _read(stmt) | {
+            needed |= names_read(stmt) | {
                 n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
             }
     skipped = [(s.lineno, s.end_lineno or s.lineno) for s, kept in zip(body, keep, strict=True) if not kept]
@@ -99,12 +107,12 @@ def _configures(stmt: ast.stmt, defined: set[str]) -> bool:
     setter (`torch.set_default_dtype(torch.float64)`)."""
     if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        return any(isinstance(t, (ast.Attribute, ast.Subscript)) and _roots(t) in defined for t in targets)
+        return any(isinstance(t, (ast.Attribute, ast.Subscript)) and root_name(t) in defined for t in targets)
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         func = stmt.value.func
         return (
             isinstance(func, ast.Attribute)
-            and _roots(func) in defined
+            and root_name(func) in defined
             and func.attr.startswith(("set_", "use_", "use", "register"))
         )
     return False
