@@ -194,6 +194,19 @@ def _call_name(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) else None
 
 
+def _finding(row: LayerRecord, message: str, **details) -> Finding:
+    """SC125 on a loss call, located at the call (not the line that built the criterion)."""
+    return Finding(
+        code="SC125",
+        severity=WARNING,
+        layer=row.name,
+        message=message,
+        location=row.called_at or row.location,
+        row=row.index,
+        **details,
+    )
+
+
 def _class_contract(row: LayerRecord) -> Finding | None:
     """A class-index loss whose target or input breaks its contract, with the fix that keeps it."""
     a, b = row.inputs[0].shape, row.inputs[1].shape
@@ -231,13 +244,9 @@ def _class_contract(row: LayerRecord) -> Finding | None:
         return _shifted_classes_last(row, a, b)
     else:
         return None
-    return Finding(
-        code="SC125",
-        severity=WARNING,
-        layer=row.name,
-        message=message,
-        location=row.called_at or row.location,  # the loss call, not the line that built the criterion
-        row=row.index,
+    return _finding(
+        row,
+        message,
         why=[f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})", why],
         fixes=[fix],
     )
@@ -287,14 +296,10 @@ def _shifted_classes_last(row: LayerRecord, a, b) -> Finding:
         "input.transpose(1, 2), target[:, 1:]",
         Rerun(edits=edits),
     )
-    return Finding(
-        code="SC125",
-        severity=WARNING,
-        layer=row.name,
-        message=f"{ref(row)} gets input {shape(a)} with the classes last and {a[1]} positions against "
+    return _finding(
+        row,
+        f"{ref(row)} gets input {shape(a)} with the classes last and {a[1]} positions against "
         f"{b[1]} labels per sequence {shape(b)}",
-        location=row.called_at or row.location,
-        row=row.index,
         why=[
             f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})",
             f"a class-index loss takes the classes in dim 1, [{a[0]}, {a[2]}, {a[1]}]; the {a[1]} positions "
@@ -343,14 +348,10 @@ def _flattened_shift(ctx: Context, row: LayerRecord) -> Finding | None:
         f"labels{text}",
         Rerun(edits=(edit,)),
     )
-    return Finding(
-        code="SC125",
-        severity=WARNING,
-        layer=row.name,
-        message=f"{ref(row)} gets {a[0]} rows of scores and {b[0]} labels: the scores cover {length} positions "
+    return _finding(
+        row,
+        f"{ref(row)} gets {a[0]} rows of scores and {b[0]} labels: the scores cover {length} positions "
         f"per sequence, the labels {length + 1}",
-        location=row.called_at or row.location,
-        row=row.index,
         why=[
             f"{ref(row)} receives input {shape(a)} flattened from {shape(scores[1])} and target {shape(b)} "
             f"flattened from {shape(labels[1])} by {ref(view)}",
@@ -399,14 +400,10 @@ def _ctc_contract(ctx: Context, row: LayerRecord) -> Finding | None:
         if not dims or "batch" not in dims[0] or "batch" in dims[1]:
             return None
     fix = _argument_fix(row, 0, "transpose", (0, 1), "put time first: CTC reads log_probs as [T, N, C]")
-    return Finding(
-        code="SC125",
-        severity=WARNING,
-        layer=row.name,
-        message=f"{ref(row)} gets log_probs {shape(a)} batch first: CTC reads them time first, [T, N, C] = "
+    return _finding(
+        row,
+        f"{ref(row)} gets log_probs {shape(a)} batch first: CTC reads them time first, [T, N, C] = "
         f"[{a[1]}, {a[0]}, {a[2]}]",
-        location=row.called_at or row.location,
-        row=row.index,
         why=[
             f"{ref(row)} receives log_probs {shape(a)}; CTC takes (T, N, C) and input_lengths of N values",
             f"dim 0 ({a[0]}) is the batch: the input_lengths hold {a[0]} values, and it reads dim 1 ({a[1]}) as N",
