@@ -168,7 +168,7 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     return found
 
 
-def _data_fixes_as_notes(report: Report) -> None:
+def _drop_input_layout_fixes(report: Report) -> None:
     """In a running program the input is the program's data: a fix that only re-reads how
     `--input` was written (channels-first for channels-last: the same values per sample) does
     not apply, since there is no `--input`. Fixes that change the input's size stay (the input
@@ -332,7 +332,7 @@ def _check_live(module, specs, batch, budget_s: float, where=None):
         engine="meta",
         defined_at=ASSIGNED if where is None else program.Sites({module: where}, ASSIGNED),
     )
-    _data_fixes_as_notes(report)
+    _drop_input_layout_fixes(report)
     return report
 
 
@@ -400,8 +400,8 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
 
 def _check_program(error: str, frames, called, budget_s: float, alone: bool = False) -> LiveDiagnosis | None:
     """The diagnosis of the program around the failing call (loading/program.py), when it tells
-    more than the failing module alone: modules or ops before the call feed it, or the module is
-    a library's layer built by the user's code. None to fall back on the module's own check."""
+    more than the failing module alone: statements before the call feed it (or, `alone`, no
+    model does: `X @ W`). None to fall back on the module's or the call's own check."""
     from torch import nn
 
     from .api import check
@@ -438,7 +438,7 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
         )
     except Exception:  # the replay is shapecheck's idea, not the program: never its error
         return None
-    _data_fixes_as_notes(report)
+    _drop_input_layout_fixes(report)
     trace = report.trace
     if trace.error is None or trace.failing is None or trace.failing.index == 0:
         return None  # on meta the slice runs, or fails outside any row: it is not the program that failed
@@ -620,7 +620,10 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     except BaseException as exc:
         found = None
         if not isinstance(exc, KeyboardInterrupt):
-            moved = os.getcwd() if os.path.isdir(cwd) else None
+            try:
+                moved = os.getcwd() if os.path.isdir(cwd) else None
+            except OSError:  # the script removed the folder it moved to
+                moved = None
             if moved is not None:
                 os.chdir(cwd)  # paths are shown from where the user ran the command
             try:

@@ -63,6 +63,28 @@ def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int
     return None if best is None else best[1]
 
 
+def parsed_line(source: str):
+    """(indent, the line without it, its syntax tree) for one source line; None when the line
+    does not parse on its own."""
+    import ast
+
+    text = source.strip()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    return source[: len(source) - len(source.lstrip())], text, tree
+
+
+def char_span(text: str, node) -> tuple[int, int] | None:
+    """(start, end) in characters of a node parsed from the one line `text` (the tree counts
+    UTF-8 bytes); None when the node runs over several lines."""
+    if getattr(node, "lineno", None) != 1 or getattr(node, "end_lineno", None) != 1 or node.end_col_offset is None:
+        return None
+    raw = text.encode()
+    return len(raw[: node.col_offset].decode(errors="ignore")), len(raw[: node.end_col_offset].decode(errors="ignore"))
+
+
 def call_argument(source: str) -> str:
     """The user's tensor variable on a line: the receiver of `out.view(...)`, else the variable
     passed in `x = self.fc(x)` or `torch.flatten(h, 1)`, else the name assigned to, else `x`."""

@@ -34,6 +34,7 @@ import re
 from ..trace.records import Trace
 from .context import Context, RerunFailed, op_site
 from .findings import SAFE, UNSAFE, Finding, Fix, line_fix
+from .numbers import char_span, parsed_line
 from .requests import Edit, Rerun
 
 # Input sizes people train at: the search tries these for every spatial dim at once.
@@ -311,23 +312,16 @@ def _transpose_second(source: str, swap: str) -> str | None:
 
 
 def _matmul_operator(source: str) -> tuple[int, int, str] | None:
-    """(start, end, text) of the right operand of the first `@` in a source line."""
+    """(start, end, text) of the right operand of the first `@` in a (stripped) source line."""
     import ast
 
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    parsed = parsed_line(source)
+    if parsed is None or parsed[1] != source:
         return None
-    for node in ast.walk(tree):
+    for node in ast.walk(parsed[2]):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
-            right = node.right
-            if right.lineno != 1 or right.end_lineno != 1 or right.end_col_offset is None:
-                return None
-            # offsets are in UTF-8 bytes: the line's own characters from them
-            raw = source.encode()
-            start = len(raw[: right.col_offset].decode(errors="ignore"))
-            end = len(raw[: right.end_col_offset].decode(errors="ignore"))
-            return start, end, source[start:end]
+            span = char_span(source, node.right)
+            return None if span is None else (*span, source[span[0] : span[1]])
     return None
 
 

@@ -413,12 +413,13 @@ def _free_before(kept: list[ast.stmt], index: int) -> set[str]:
     return free
 
 
-def _first_use(kept: list[ast.stmt], name: str) -> tuple[int, int, int]:
+def _first_use(kept: list[ast.stmt], name: str) -> tuple[int, int]:
+    """(line, column) where the kept statements first name `name`: the inputs' order."""
     for stmt in kept:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and node.id == name:
-                return node.lineno, node.col_offset, 0
-    return 1 << 30, 0, 0
+                return node.lineno, node.col_offset
+    return 1 << 30, 0
 
 
 def _assigned_by_caller(frame: FrameType, value: object) -> tuple[str, int] | None:
@@ -448,11 +449,9 @@ def assignment_line(frame: FrameType, value: object, before: int) -> int | None:
 
 
 def _parsed(filename: str, frame: FrameType) -> ast.Module | None:
-    source = "".join(linecache.getlines(filename, frame.f_globals))
-    try:
-        return ast.parse(source) if source else None
-    except (SyntaxError, ValueError):
-        return None
+    from ..trace.sources import source_tree
+
+    return source_tree(filename, frame.f_globals)
 
 
 def _assignment_lines(body: list[ast.stmt], names: list[str], before: int) -> dict[str, int]:

@@ -33,9 +33,10 @@ def _class_assignments(cls: type) -> dict[str, tuple[str, int]]:
     if filename is None:
         return {}
     first_lines = {v.__code__.co_firstlineno for v in vars(cls).values() if hasattr(v, "__code__")}
-    try:
-        tree = ast.parse("".join(linecache.getlines(filename)))
-    except (SyntaxError, ValueError):
+    from ..trace.sources import source_tree
+
+    tree = source_tree(filename)
+    if tree is None:
         return {}
     found: dict[str, tuple[str, int]] = {}
     for definition in ast.walk(tree):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
@@ -123,15 +124,30 @@ def child_location(frame: FrameType, name: str) -> Location | None:
     return Location(where.file, line, linecache.getline(frame.f_code.co_filename, line).strip())
 
 
+def source_tree(filename: str, module_globals=None):
+    """The syntax tree of a file as linecache holds it (a notebook cell too); None when it does
+    not parse. Parsed once per text: the registration hooks and the program slicer ask often."""
+    return _tree_of("".join(linecache.getlines(filename, module_globals)))
+
+
+@functools.lru_cache(maxsize=32)
+def _tree_of(text: str):
+    import ast
+
+    try:
+        return ast.parse(text) if text else None
+    except (SyntaxError, ValueError):
+        return None
+
+
 def argument_line(filename: str, line: int, index: int, module_globals) -> int | None:
     """The line of the `index`-th child in the `nn.Sequential(...)`/`nn.ModuleList([...])` call
     that starts on `line` of the file; None when there is no such call or the children are
     unpacked (`*layers`)."""
     import ast
 
-    try:
-        tree = ast.parse("".join(linecache.getlines(filename, module_globals)))
-    except (SyntaxError, ValueError):
+    tree = source_tree(filename, module_globals)
+    if tree is None:
         return None
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and node.lineno == line):

@@ -27,7 +27,7 @@ from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
-from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
+from ..numbers import call_argument, char_span, dot, parsed_line, per_sample_range, pool_size, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import batch_role, follow_up_linear, prepool_view_fix, ref
@@ -242,37 +242,29 @@ def _batch_size_fix(row: LayerRecord) -> Fix:
 
 
 def _size_of_first(source: str) -> str | None:
+    """The line with the first size of its view/reshape taken from the tensor."""
     import ast
 
-    text = source.strip()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
+    parsed = parsed_line(source)
+    if parsed is None:
         return None
+    indent, text, tree = parsed
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         if node.func.attr in ("view", "reshape") and node.args:
-            receiver = (
-                node.func.value
-                if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "torch")
-                else None
-            )
-            sizes = node.args[1:] if receiver is None else node.args
-            tensor = receiver if receiver is not None else node.args[0]
+            on_torch = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
+            tensor = node.args[0] if on_torch else node.func.value  # torch.reshape(x, …) or x.view(…)
+            sizes = node.args[1:] if on_torch else node.args
             if not sizes:
                 return None
             first = sizes[0].elts[0] if isinstance(sizes[0], (ast.Tuple, ast.List)) and sizes[0].elts else sizes[0]
             name = ast.get_source_segment(text, tensor)
-            if name is None or first.lineno != 1 or first.end_col_offset is None:
+            span = char_span(text, first)
+            if name is None or span is None:
                 return None
-            raw = text.encode()
-            start = len(raw[: first.col_offset].decode(errors="ignore"))
-            end = len(raw[: first.end_col_offset].decode(errors="ignore"))
-            simple = isinstance(tensor, (ast.Name, ast.Attribute))
-            size = f"{name}.size(0)" if simple else f"({name}).size(0)"
-            indent = source[: len(source) - len(source.lstrip())]
-            return indent + text[:start] + size + text[end:]
+            size = f"{name}.size(0)" if isinstance(tensor, (ast.Name, ast.Attribute)) else f"({name}).size(0)"
+            return indent + text[: span[0]] + size + text[span[1] :]
     return None
 
 

@@ -36,7 +36,7 @@ from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import WARNING, Finding, Fix, line_fix
 from ..layers import broadcast_shape
-from ..numbers import prod, shape
+from ..numbers import char_span, parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -166,25 +166,22 @@ def _argument_fix(row: LayerRecord, index: int, method: str, args: tuple, descri
 def _wrapped_argument(source: str, names: set[str], index: int, suffix: str) -> str | None:
     """The line with `suffix` after argument `index` of the call named one of `names` (or the
     first call with that many arguments)."""
-    try:
-        tree = ast.parse(source.strip())
-    except SyntaxError:
+    parsed = parsed_line(source)
+    if parsed is None:
         return None
+    indent, text, tree = parsed
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and len(n.args) > index]
     named = [c for c in calls if _call_name(c) in names]
     if not calls:
         return None
     arg = (named or calls)[0].args[index]
-    text = source.strip()
-    segment = ast.get_source_segment(text, arg)
-    if segment is None or arg.lineno != 1 or arg.end_lineno != 1:
+    span = char_span(text, arg)
+    if span is None:
         return None
-    start = len(text.encode()[: arg.col_offset].decode(errors="ignore"))
-    end = start + len(segment)
+    segment = text[span[0] : span[1]]
     simple = isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript, ast.Call))
     wrapped = segment if simple else f"({segment})"
-    indent = source[: len(source) - len(source.lstrip())]
-    return indent + text[:start] + wrapped + suffix + text[end:]
+    return indent + text[: span[0]] + wrapped + suffix + text[span[1] :]
 
 
 def _call_name(call: ast.Call) -> str | None:
@@ -365,21 +362,18 @@ def _flattened_shift(ctx: Context, row: LayerRecord) -> Finding | None:
 def _receiver_sliced(source: str, method: str, text: str, call: int = 1) -> str | None:
     """The line with `text` after the receiver of its `call`-th `.method(...)` call, in the order
     they run (`y.view(-1)` → `y[:, 1:].view(-1)`)."""
-    try:
-        tree = ast.parse(source.strip())
-    except SyntaxError:
+    parsed = parsed_line(source)
+    if parsed is None:
         return None
+    indent, stripped, tree = parsed
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) == method]
     calls.sort(key=lambda n: (n.func.end_lineno or 0, n.func.end_col_offset or 0))  # the order they run
     for node in calls[call - 1 : call]:
         if isinstance(node.func, ast.Attribute):
-            receiver = node.func.value
-            if getattr(receiver, "end_lineno", None) != 1:
+            span = char_span(stripped, node.func.value)
+            if span is None:
                 return None
-            stripped = source.strip()
-            end = len(stripped.encode()[: receiver.end_col_offset].decode(errors="ignore"))
-            indent = source[: len(source) - len(source.lstrip())]
-            return indent + stripped[:end] + text + stripped[end:]
+            return indent + stripped[: span[1]] + text + stripped[span[1] :]
     return None
 
 
