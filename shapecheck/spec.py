@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .errors import SpecError
 
@@ -104,6 +105,10 @@ def parse_input(text: str) -> InputSpec:
         # ASCII digits only: int() also reads "３２" and "3_2", which no one means as a size.
         if not (token.isascii() and token.lstrip("-").isdigit()):
             raise SpecError(f"'{token}' in --input '{raw}' is not a whole number (digits 0-9)")
+        if len(token.lstrip("-")) > len(str(MAX_DIM)):  # never int() of thousands of digits
+            raise SpecError(
+                f"a dimension of {len(token.lstrip('-'))} digits in --input is too large (at most {MAX_DIM})"
+            )
         value = int(token)
         if value <= 0:
             raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
@@ -191,11 +196,19 @@ def parse_bytes(text: str) -> int:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?(b)?\s*", text, re.IGNORECASE | re.ASCII)
     if not m:
         raise SpecError(f"'{text}' is not a memory size", hint="write it like 16GiB, 80GB or 512MiB")
-    number, unit, b = float(m.group(1)), (m.group(2) or "").lower(), m.group(3)
+    whole = m.group(1).partition(".")[0].lstrip("0")
+    if len(whole) > 19:  # a float would turn 400 digits into inf, and int() balks at 4,300
+        raise SpecError(f"--fit: a size of {len(whole)} digits is more memory than any machine has (at most {MAX_FIT})")
+    number, unit, b = Fraction(m.group(1)), (m.group(2) or "").lower(), m.group(3)
     if unit and not unit.endswith("i") and not b:
         unit += "i"  # `16G` is what `nvidia-smi` calls 16 GiB
     scale = _BINARY[unit] if unit.endswith("i") else _UNITS[unit]
     size = int(number * scale)
     if size < 1:
         raise SpecError(f"--fit {text.strip()} is no memory at all")
+    if size > 2**60:
+        raise SpecError(f"--fit {text.strip()} is more memory than any machine has (at most {MAX_FIT})")
     return size
+
+
+MAX_FIT = "1 EiB"  # 2**60 bytes: a budget past it is a typo, and the search would not end in it

@@ -732,10 +732,37 @@ def _user_frames(exc: BaseException) -> str | None:
     frames = user_traceback(exc.__traceback__)
     if not frames:
         return None
-    lines = ["Traceback (your code only):"]
+    lines = ["Traceback (your code only):", *frame_lines(frames), f"{type(exc).__name__}: {exc}"]
+    return "\n".join(lines)
+
+
+SHOWN_FRAMES = 10  # of a longer traceback (code that recursed without end), the first and last this many
+
+
+def frame_lines(frames) -> list[str]:
+    """Traceback lines for these frames, trimmed as a recursion needs: a frame repeated in a row
+    is shown three times, then counted (as Python does), and of more than 2 × SHOWN_FRAMES
+    frames left after that, the first and the last SHOWN_FRAMES are shown."""
+    runs: list[list] = []  # [frame, times in a row]
     for loc in frames:
+        if runs and runs[-1][0] == loc:
+            runs[-1][1] += 1
+        else:
+            runs.append([loc, 1])
+    shown: list = []
+    for loc, times in runs:
+        shown += [loc] * min(times, 3)
+        if times > 3:
+            shown.append(f"  [Previous line repeated {times - 3} more times]")
+    if len(shown) > 2 * SHOWN_FRAMES:
+        left_out = len(shown) - 2 * SHOWN_FRAMES
+        shown = [*shown[:SHOWN_FRAMES], f"  [… {left_out} frames left out …]", *shown[-SHOWN_FRAMES:]]
+    lines = []
+    for loc in shown:
+        if isinstance(loc, str):
+            lines.append(loc)
+            continue
         lines.append(f'  File "{loc.file}", line {loc.line}')
         if loc.source:
             lines.append(f"    {loc.source}")
-    lines.append(f"{type(exc).__name__}: {exc}")
-    return "\n".join(lines)
+    return lines

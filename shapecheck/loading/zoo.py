@@ -107,6 +107,8 @@ def _config(target: str, args: dict):
                 f"hf:{target}: no config.json in the {where} ({str(exc).splitlines()[0][:120]})",
                 hint="shapecheck never downloads: use hf:MODEL_TYPE (hf:bert) or a folder with config.json",
             ) from None
+        except Exception as exc:  # transformers validates fields with its own exception types
+            raise LoadError(f"hf:{target}: config.json has a value transformers refuses ({_first_line(exc)})") from None
     else:
         if target not in CONFIG_MAPPING:
             close = difflib.get_close_matches(target, list(CONFIG_MAPPING.keys()), n=3)
@@ -121,8 +123,20 @@ def _config(target: str, args: dict):
                 f"hf:{target}: the config has no field '{key}'",
                 hint="--arg sets fields of the model's config, e.g. --arg num_hidden_layers=2",
             )
-        setattr(config, key, value)
+        try:
+            setattr(config, key, value)
+        except Exception as exc:
+            raise LoadError(
+                f"hf:{target}: --arg {key}={value!r} is refused by the config ({_first_line(exc)})"
+            ) from None
     return config
+
+
+def _first_line(exc: Exception) -> str:
+    """`TypeName: first line`, at most 200 characters: a value quoted in it may be huge."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _refuse_remote_code(folder: str) -> None:
