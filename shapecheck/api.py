@@ -205,7 +205,6 @@ def check(
             common=common,
             explained=lambda t: not _unexplained(diagnose(t)),
         )
-        trace.checkpoint = checkpoint
         runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
         accepted = None
         if symbolic:
@@ -224,6 +223,7 @@ def check(
             domain=accepted,
             meta_runner=shadow,
             max_reruns=max_reruns,
+            checkpoint=checkpoint,
         )
         if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
             _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
@@ -264,6 +264,8 @@ def _report(loaded: LoadedModel, trace, diagnosis, note, notes: list[str], start
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
+    from .render import text  # noqa: F401 - sets how the report shows in IPython (Report.as_text)
+
         engine=trace.engine,
         trace=trace,
         diagnosis=diagnosis,
@@ -490,7 +492,6 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
 
 def _runner(loaded: LoadedModel, specs, common):
     """Re-traces on meta with another input size, batch, or a fix applied to a copy."""
-    from .diagnose.requests import SAME
     from .trace import engines
     from .trace.edits import apply
 
@@ -518,6 +519,7 @@ def _runner(loaded: LoadedModel, specs, common):
                 def_sites=engines.copied_sites(loaded.module, model, loaded.def_sites),
                 **options,
             )
+    from .trace.requests import SAME
 
     return run
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from .diagnose.findings import Diagnosis, Finding
 from .domain.records import AcceptedInputs
@@ -22,6 +24,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     accepted: AcceptedInputs | None = None  # --symbolic: which input sizes the model runs with
+
+    # How a report reads as plain text in IPython and Jupyter. render/text.py fills it in when
+    # imported (api does, for every report it makes): the data never imports its renderer.
+    as_text: ClassVar[Callable[[Report], str] | None] = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -55,13 +61,8 @@ class Report:
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         """In IPython and Jupyter, a report shows as its table and findings (plain text)."""
-        import io
-
-        from .render.text import render
-
-        out = io.StringIO()
-        render(self, out, color="never")
-        printer.text(out.getvalue().rstrip("\n"))
+        as_text = type(self).as_text
+        printer.text(as_text(self).rstrip("\n") if as_text is not None else repr(self))
 
     def layer(self, name: str) -> LayerRecord | None:
         """The first call of the module with this qualified name."""

@@ -112,7 +112,7 @@ RECORD_MODULES = frozenset(
         "shapecheck.report",
         "shapecheck.trace.records",
         "shapecheck.diagnose.findings",
-        "shapecheck.diagnose.requests",
+        "shapecheck.trace.requests",
         "shapecheck.domain.records",
         "shapecheck.saved.records",
         "shapecheck.spec",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..saved.records import CheckpointReport
 from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, CapReached, SafetyCap
 from ..trace.records import Trace
 from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
@@ -24,13 +25,15 @@ def diagnose(
     meta_runner: Runner | None = None,
     max_reruns: int = MAX_RERUNS,
     cap: SafetyCap | None = None,
+    checkpoint: CheckpointReport | None = None,
 ) -> Diagnosis:
     """Run every active rule over a trace.
 
     `runner` traces again with changes (other input sizes, a fix applied); without it, rules
     work from the trace alone and fixes stay unchecked. `meta_runner` serves dim provenance
     alone, for a trace the real engine made. `domain` (AcceptedInputs, from
-    --symbolic) gives rules exact size ranges instead of probes.
+    --symbolic) gives rules exact size ranges instead of probes. `checkpoint` (from --weights) is
+    what SC110 compares with the model; diagnoses of fixed models, nested in this one, have none.
 
     Re-runs are counted: at most `max_reruns` (each diagnosis nested in this one, to check a
     fix, counts its own). Time is only the safety cap, `cap` (shared with the nested ones), or
@@ -44,6 +47,7 @@ def diagnose(
         meta_runner=meta_runner,
         max_reruns=max_reruns,
         cap=cap,
+        checkpoint=checkpoint,
     )
     ctx.boundaries = find_boundaries(trace)
     findings: list[Finding] = []

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain.records import AcceptedInputs
+from ..saved.records import CheckpointReport
 from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, RerunsSpent, SafetyCap, cap_seconds
 from ..trace.records import LayerRecord, TensorInfo, Trace
 from .requests import SAME, Edit, Rerun  # noqa: F401
@@ -50,6 +51,7 @@ class Context:
     meta_runner: Runner | None = None  # re-runs on meta for dim provenance only (a real-engine trace)
     max_reruns: int = MAX_RERUNS  # uncached re-runs this diagnosis may make (its rules and its fixes)
     cap: SafetyCap | None = None  # CPU-time cap, shared with the diagnoses nested in this one
+    checkpoint: CheckpointReport | None = None  # from --weights: the shapes SC110 compares
     _used: int = 0  # re-runs made, against max_reruns
     _cache: dict = field(default_factory=dict)
 

@@ -432,3 +432,6 @@ def to_text(report: Report) -> str:
     out = io.StringIO()
     render(report, out, color="never")
     return out.getvalue()
+
+
+Report.as_text = to_text  # how a report shows in IPython and Jupyter (report.py names the hook)

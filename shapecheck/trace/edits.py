@@ -10,8 +10,8 @@ from torch import nn
 
 from .meta import meta_copy
 
-if TYPE_CHECKING:  # built by diagnose; only read here
-    from ..diagnose.requests import Edit
+if TYPE_CHECKING:  # built by diagnose's rules; only read here
+    from .requests import Edit
 
 
 def _build(edit: Edit) -> nn.Module:

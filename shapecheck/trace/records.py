@@ -6,10 +6,6 @@ Nothing here imports torch, so rules and renderers can be tested on hand-built t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ..saved.records import CheckpointReport
 
 
 @dataclass(frozen=True)
@@ -207,7 +203,6 @@ class Trace:
     seconds: float = 0.0
     probe_inputs: list[TensorInfo] | None = None  # set by a probe run that stopped at a layer
     image_list: bool = False  # the input is a list of images (detection models), not a batch
-    checkpoint: CheckpointReport | None = None  # set when --weights was given
     warnings: list[TraceWarning] = field(default_factory=list)  # UserWarnings raised while tracing
     memory: MemoryUse | None = None  # measured when asked (--memory, --fit)
 

@@ -51,7 +51,7 @@ def _module(key: str) -> str:
 
 @rule("SC110", ERROR)
 def check(ctx: Context) -> list[Finding]:
-    ck = ctx.trace.checkpoint
+    ck = ctx.checkpoint
     if ck is None or ck.matches:
         return []
     mismatched, missing, unexpected = ck.mismatched, ck.missing, ck.unexpected
