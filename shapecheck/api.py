@@ -261,11 +261,11 @@ def _measure_memory(loaded: LoadedModel, specs, batch, trace, fit: int | None) -
 
 
 def _report(loaded: LoadedModel, trace, diagnosis, note, notes: list[str], start: float, accepted=None) -> Report:
+    from .render import text  # noqa: F401 - sets how the report shows in IPython (Report.as_text)
+
     return Report(
         model=loaded.label,
         inputs=trace.inputs,
-    from .render import text  # noqa: F401 - sets how the report shows in IPython (Report.as_text)
-
         engine=trace.engine,
         trace=trace,
         diagnosis=diagnosis,
@@ -494,6 +494,7 @@ def _runner(loaded: LoadedModel, specs, common):
     """Re-traces on meta with another input size, batch, or a fix applied to a copy."""
     from .trace import engines
     from .trace.edits import apply
+    from .trace.requests import SAME
 
     def run(request):
         shapes = list(specs)
@@ -519,7 +520,6 @@ def _runner(loaded: LoadedModel, specs, common):
                 def_sites=engines.copied_sites(loaded.module, model, loaded.def_sites),
                 **options,
             )
-    from .trace.requests import SAME
 
     return run
 
