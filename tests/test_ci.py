@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import shapecheck
 from shapecheck.cli import app
 from shapecheck.config import find_config
+from shapecheck.diagnose.registry import CODES
 from shapecheck.render import FORMATS, renderer
 from shapecheck.report import CheckResult
 
@@ -186,7 +187,7 @@ def test_sarif_structure(results):
     assert doc["version"] == "2.1.0"
     (run_,) = doc["runs"]
     rules = run_["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [f"SC{n}" for n in range(100, 127)]
+    assert [r["id"] for r in rules] == list(CODES)
     assert all(r["helpUri"].startswith("https://") and r["help"]["text"] for r in rules)
     assert [r["ruleId"] for r in run_["results"]] == ["SC102", "SC101", "SC103"]
     assert [r["level"] for r in run_["results"]] == ["error", "error", "warning"]

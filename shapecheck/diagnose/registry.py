@@ -19,6 +19,16 @@ class RuleInfo:
     severity: str | None = None
     page: str = "docs/rules.md"  # the document whose `#scNNN-name` section shows the rule at work
 
+    @property
+    def anchor(self) -> str:
+        """The section of `page` about the rule: its heading is `### SC101 missing-flatten`."""
+        return f"{self.code.lower()}-{self.name}"
+
+    @property
+    def doc(self) -> str:
+        """Where the rule is shown at work, from the repository's root: `docs/rules.md#sc101-…`."""
+        return f"{self.page}#{self.anchor}"
+
 
 SEQUENCE_PAGE = "docs/sequence-models.md"
 

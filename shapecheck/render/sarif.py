@@ -29,7 +29,7 @@ def _rules() -> list[dict]:
                 "shortDescription": {"text": info.summary},
                 "fullDescription": {"text": info.summary},
                 "help": {"text": "\n".join(doc.strip().splitlines()[1:]).strip() or info.summary},
-                "helpUri": f"{HOME}/blob/main/{info.page}#{code.lower()}-{info.name}",
+                "helpUri": f"{HOME}/blob/main/{info.doc}",
                 "defaultConfiguration": {"level": "warning" if info.severity == "warning" else "error"},
                 "properties": {"status": info.status},
             }

@@ -1,0 +1,65 @@
+"""The rule registry is the one list of rules: the docs table, the docs sections and SARIF's help
+links are checked against it, so adding a rule cannot leave a count, a row or an anchor behind."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import shapecheck.diagnose  # noqa: F401 - registers every rule
+from shapecheck.diagnose.registry import CODES
+from shapecheck.render.sarif import HOME, _rules
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_PAGE = "docs/rules.md"
+
+
+def _slug(heading: str) -> str:
+    """A heading's anchor as GitHub writes it: lower case, punctuation dropped, spaces to `-`."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(page: str) -> set[str]:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)  # a `# comment` in a block is no heading
+    return {_slug(m) for m in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+
+
+def _table() -> list[list[str]]:
+    """The rows of the code table at the top of docs/rules.md, cells stripped."""
+    text = (ROOT / RULES_PAGE).read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (SC\d{3}) \|(.*)\|$", text, flags=re.M)
+    return [[code, *(cell.strip() for cell in rest.split(" | "))] for code, rest in rows]
+
+
+@pytest.mark.parametrize("code", list(CODES))
+def test_every_rule_has_its_section(code):
+    info = CODES[code]
+    assert info.anchor in _anchors(info.page), f"{info.page} has no `### {code} {info.name}` section"
+
+
+def test_codes_run_on_without_a_gap():
+    """Codes are handed out in order and never reused: a retired one stays listed as removed."""
+    numbers = [int(code[2:]) for code in CODES]
+    assert numbers == list(range(100, 100 + len(CODES)))
+
+
+def test_the_docs_table_lists_the_registry():
+    table = _table()
+    assert [row[0] for row in table] == list(CODES)
+    for code, name, level, _finds, example in table:
+        info = CODES[code]
+        assert name == info.name, code
+        # The first level is the rule's own (@rule); a second is what some findings use.
+        assert level.split(" / ")[0] == info.severity, code
+        page = "" if info.page == RULES_PAGE else Path(info.page).name
+        assert example == f"[example]({page}#{info.anchor})", code
+
+
+def test_sarif_help_links_point_at_the_sections():
+    for entry in _rules():
+        info = CODES[entry["id"]]
+        assert entry["helpUri"] == f"{HOME}/blob/main/{info.page}#{info.anchor}"
+        assert info.anchor in _anchors(info.page)
