@@ -13,20 +13,20 @@ from dataclasses import replace
 from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
 from .report import Report
-from .spec import InputSpec, Nested, parse_input
+from .spec import Constant, InputSpec, Nested, parse_input
 from .trace.budget import DEFAULT_RERUN_S, DEFAULT_SYMBOLIC_S, MAX_PROBES, MAX_RERUNS
 
 ENGINES = ("auto", "meta", "real")
 _DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
 
 
-def parse_inputs(inputs) -> list[InputSpec | Nested] | None:
+def parse_inputs(inputs) -> list[InputSpec | Nested | Constant] | None:
     """`"3x224x224"`, a list of specs, or None (the model's defaults) → parsed specs."""
     if inputs is None:
         return None
-    if isinstance(inputs, (str, InputSpec, Nested)):
+    if isinstance(inputs, (str, InputSpec, Nested, Constant)):
         inputs = [inputs]
-    specs = [i if isinstance(i, (InputSpec, Nested)) else parse_input(str(i)) for i in inputs]
+    specs = [i if isinstance(i, (InputSpec, Nested, Constant)) else parse_input(str(i)) for i in inputs]
     named = [s for s in specs if s.name is not None]
     if named and any(s.name is None for s in specs[specs.index(named[0]) :]):
         raise SpecError(
@@ -38,7 +38,7 @@ def parse_inputs(inputs) -> list[InputSpec | Nested] | None:
     return specs
 
 
-def _specs(parsed: list[InputSpec | Nested] | None, loaded: LoadedModel) -> list:
+def _specs(parsed: list[InputSpec | Nested | Constant] | None, loaded: LoadedModel) -> list:
     specs = parsed if parsed is not None else loaded.default_inputs
     if specs is None or (parsed is None and not specs):
         raise SpecError(
@@ -337,6 +337,8 @@ def _load(model, args, trust_pickle: bool, defined_at=None) -> LoadedModel:
         return resolve(model, args, trust_pickle=trust_pickle)
     if args:
         raise SpecError("args apply to models given by name; construct the module yourself")
+    if _is_script_module(model):
+        return _scripted_copy(model)
     from .trace.engines import copied_sites, is_meta, materialize
     from .trace.meta import callers_copy
 
@@ -354,6 +356,29 @@ def _load(model, args, trust_pickle: bool, defined_at=None) -> LoadedModel:
     # caller's hooks never meet a meta tensor. The real engine gets a copy with real weights.
     copy = callers_copy(model)
     return LoadedModel(copy, type(model).__name__, def_sites=copied_sites(model, copy, defined_at), rebuild=real_copy)
+
+
+def _is_script_module(model) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(model, torch.jit.ScriptModule)
+
+
+def _scripted_copy(model) -> LoadedModel:
+    """A live `torch.jit.script` module: hooks cannot see into compiled code, so it is checked
+    as a saved TorchScript program is, from a copy on the meta device (the caller's weights
+    stay where they are)."""
+    import io
+    import warnings
+
+    import torch
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
+        torch.jit.save(model, buffer)
+        buffer.seek(0)
+        copy = torch.jit.load(buffer, map_location="meta")
+    return LoadedModel(copy, getattr(model, "original_name", type(model).__name__), kind="torchscript")
 
 
 def _model_output_to_stderr():

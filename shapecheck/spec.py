@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .errors import SpecError
@@ -43,6 +43,9 @@ class InputSpec:
     # On meta, pass it as a FakeTensor: libraries that read values only outside a trace
     # (transformers' `if attention_mask.all()`) then skip the read. For default masks.
     fake: bool = False
+    # The caller's own tensor (`summary(input_data=...)`): the real engine runs on its values,
+    # which a model may read (a packed sequence's lengths). Not part of the spec's identity.
+    value: object = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         text = "x".join(str(d) for d in self.dims)
@@ -65,6 +68,20 @@ class Nested:
 
     def __str__(self) -> str:
         return f"{self.name}=(nested)" if self.name else "(nested)"
+
+
+@dataclass(frozen=True)
+class Constant:
+    """An argument of `forward` that is not a tensor (an int, a string, None, a flag): passed to
+    the model as it is, on every engine. Only from Python (`summary(..., scale_factor=5)`)."""
+
+    value: object
+    name: str | None = None
+
+    def __str__(self) -> str:
+        text = repr(self.value)
+        text = text if len(text) <= 40 else text[:37] + "..."
+        return f"{self.name}={text}" if self.name else text
 
 
 def parse_input(text: str) -> InputSpec:

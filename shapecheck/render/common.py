@@ -73,6 +73,7 @@ COLUMNS = {
     "macs": "mult_adds",
     "kernel": "kernel",
     "kernel_size": "kernel",
+    "groups": "groups",
     "trainable": "trainable",
     "param_bytes": "param_bytes",
     "output_bytes": "output_bytes",

@@ -131,6 +131,7 @@ _TITLES = {
     "params_percent": ("Params %", True),
     "mult_adds": ("Mult-Adds", True),
     "kernel": ("Kernel", False),
+    "groups": ("Groups", True),
     "trainable": ("Trainable", False),
     "param_bytes": ("Param bytes", True),
     "output_bytes": ("Output bytes", True),
@@ -180,6 +181,9 @@ def _cell(report: Report, row, column: str, cost: dict) -> str:
     if column == "kernel":
         k = row.attrs.get("kernel_size")
         return "×".join(map(str, k)) if isinstance(k, list) else (str(k) if k else "")
+    if column == "groups":
+        groups = row.attrs.get("groups") if row.kind != OP else None
+        return str(groups) if groups else ""
     if column == "trainable":
         if row.kind == OP or not row.params:
             return ""
@@ -232,7 +236,12 @@ def summary(report: Report) -> Text:
     t = report.trace
     text = Text()
     text.append(report.model, style="bold")
-    text.append(f" · input {inputs} · {report.engine} engine" if inputs else f" · no input · {report.engine} engine")
+    if report.engine == "none":  # summary() without an input: nothing ran
+        text.append(" · no input, parameters only")
+    elif inputs:
+        text.append(f" · input {inputs} · {report.engine} engine")
+    else:
+        text.append(f" · no input · {report.engine} engine")
     if t.training:
         text.append(" · train mode")
     text.append(f" · {count(t.total_params)} params ({count(t.trainable_params)} trainable)")

@@ -72,6 +72,11 @@ def module_attrs(module: nn.Module) -> dict:
             isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
         ):
             attrs[name] = list(value) if isinstance(value, tuple) else value
+    # Whether a weighted layer adds a bias: its work counts one add per output at every call
+    # (a repeated call holds no parameters of its own to tell).
+    if isinstance(module, (nn.Linear, nn.modules.conv._ConvNd, nn.RNNBase, nn.RNNCellBase)):
+        bias = getattr(module, "bias", None)
+        attrs["bias"] = bias if isinstance(bias, bool) else bias is not None
     # A conv whose in_channels attribute was set after construction (`conv.in_channels = 1`)
     # still computes with its weight: record the channels the weight takes when they differ.
     weight = getattr(module, "weight", None)

@@ -50,7 +50,7 @@ _MATMUL = (
     "Tensor.__rmatmul__",
 )
 _ADD_MATMUL = ("torch.addmm", "torch.baddbmm")
-_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1, "LSTMCell": 4, "GRUCell": 3, "RNNCell": 1}
 
 
 def tensor_bytes(info) -> int:
@@ -100,13 +100,43 @@ def row_macs(row: LayerRecord) -> int:
         if row.type.startswith("F.conv") and len(row.inputs) >= 2 and "transpose" not in row.type:
             w = row.inputs[1].shape
             return _out(row) * prod(w[1:]) + (_out(row) if len(row.inputs) > 2 else 0)
+        if row.type.endswith("einsum"):
+            return _einsum(row)
         if row.type.endswith("scaled_dot_product_attention") and len(row.inputs) >= 3:
             q, k, v = (t.shape for t in row.inputs[:3])
             return prod(q[:-1]) * k[-2] * (q[-1] + v[-1])
     return 0
 
 
+def _einsum(row: LayerRecord) -> int:
+    """A contraction of two operands (`bhid,bhjd->bhij`): one multiply-add for each combination
+    of every index's values, as the matmul it becomes. One operand (a sum, a transpose): 0."""
+    args = row.attrs.get("args", [])
+    equation = args[0] if args and isinstance(args[0], str) else row.attrs.get("equation")
+    if not isinstance(equation, str) or len(row.inputs) != 2:
+        return 0
+    operands = equation.replace(" ", "").split("->")[0].split(",")
+    if len(operands) != 2:
+        return 0
+    sizes: dict[str, int] = {}
+    for letters, tensor in zip(operands, row.inputs, strict=True):
+        shape = tensor.shape
+        if "..." in letters:  # the dims the ellipsis stands for, named by position from the end
+            head, tail = letters.split("...")
+            middle = len(shape) - len(head) - len(tail)
+            letters = head + "".join(chr(0x2460 + i) for i in range(middle)) + tail
+        if len(letters) != len(shape):
+            return 0
+        for letter, size in zip(letters, shape, strict=True):
+            sizes[letter] = max(sizes.get(letter, 1), size)  # a broadcast dim of 1 takes the other's size
+    return prod(sizes.values())
+
+
 def _has_bias(row: LayerRecord, weights: int) -> bool:
+    """From the layer's own flag (every call of it), else from its parameter count (a first
+    call's row holds the parameters; later calls hold none)."""
+    if "bias" in row.attrs:
+        return bool(row.attrs["bias"])
     return bool(row.params) and row.params > weights
 
 
@@ -133,12 +163,14 @@ def _recurrent(row: LayerRecord) -> int:
     hidden, size = a.get("hidden_size"), a.get("input_size")
     if not hidden or not size or len(x) not in (2, 3):
         return 0
-    steps = prod(x[:-1])  # time × batch, whichever way round
+    steps = prod(x[:-1])  # time × batch, whichever way round (a cell: batch)
     gates = _GATES[row.type] * hidden
+    # as a Linear's: one add per gate value for each of the two biases (b_ih and b_hh)
+    biases = 2 * gates if a.get("bias", True) else 0
     total, width = 0, size
     for _ in range(a.get("num_layers", 1)):
         directions = 2 if a.get("bidirectional") else 1
-        total += directions * steps * gates * (width + hidden)
+        total += directions * steps * (gates * (width + hidden) + biases)
         width = hidden * directions
     return total
 

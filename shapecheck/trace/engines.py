@@ -36,22 +36,37 @@ def _dummy(shape, dtype, device: str):
     return torch.randint(0, 2, shape, device=device, dtype=dtype)
 
 
+def _given(spec: InputSpec, batch: int | None, device: str):
+    """The caller's own tensor for a spec, when it fits the shape asked for and the engine
+    computes values (on meta only the shape matters)."""
+    value = spec.value
+    if device == META or not isinstance(value, torch.Tensor) or tuple(value.shape) != spec.shape(batch):
+        return None
+    return value.detach().clone().to(device)
+
+
 def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_list: bool, fakes: bool = False) -> list:
     """Dummy inputs: a tensor per spec (a structure of them for a Nested spec), or (detection
     models) a list of per-sample images. With `fakes`, on meta, specs marked `fake` become
     FakeTensors (values no one can read, which libraries recognise as a trace)."""
-    from ..spec import Nested
+    from ..spec import Constant, Nested
 
     mode = None
 
     def build(spec):
         nonlocal mode
+        if isinstance(spec, Constant):
+            return spec.value
         if isinstance(spec, Nested):
             value = spec.value
             if isinstance(value, dict):
                 return {k: build(v) for k, v in value.items()}
+            if hasattr(value, "_fields"):  # a namedtuple takes its fields as arguments
+                return type(value)(*(build(v) for v in value))
             return type(value)(build(v) for v in value)
-        tensor = _dummy(spec.shape(batch), getattr(torch, spec.dtype), device)
+        tensor = _given(spec, batch, device)
+        if tensor is None:
+            tensor = _dummy(spec.shape(batch), getattr(torch, spec.dtype), device)
         if fakes and device == META and spec.fake:
             if mode is None:
                 try:
@@ -65,7 +80,7 @@ def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_li
 
     values = []
     for spec in specs:
-        if as_list and not isinstance(spec, Nested):
+        if as_list and not isinstance(spec, (Nested, Constant)):
             values.append([_dummy(spec.dims, getattr(torch, spec.dtype), device) for _ in range(batch or 1)])
         else:
             values.append(build(spec))
