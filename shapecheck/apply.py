@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .diagnose.findings import SAFE, UNSAFE
@@ -264,3 +265,27 @@ def edit_lines(edit: LineEdit) -> tuple[str, str] | None:
     indent = text[: len(text) - len(text.lstrip())]
     new = [indent + line for line in edit.insert] + [indent + edit.replace if edit.replace is not None else text]
     return text, "\n".join(new)
+
+
+FIX_ROUNDS = 5  # --fix checks again after each round of edits, at most this many times
+
+
+def fix_rounds(results: list, recheck: Callable[[], list], unsafe: bool, say: Callable[[str], None]) -> list:
+    """`--fix`: write the planned edits, check again, and repeat to a fixpoint: a fix can reveal
+    the next finding (a flatten, then the Linear's size). Ends when a round edits nothing, when
+    a check finds nothing left to edit, or after FIX_ROUNDS rounds; returns the last results.
+    `recheck` runs the checks again; `say` gets one line per edit written or refused."""
+    edits = planned_edits(results, unsafe=unsafe)
+    for _ in range(FIX_ROUNDS):
+        done, refused = write(edits)
+        for edit in done:
+            say(f"fixed {edit.code} at {edit.file}:{edit.line}")
+        for edit, why in refused:
+            say(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand")
+        if not done:
+            break
+        results = recheck()
+        edits = planned_edits(results, unsafe=unsafe)
+        if not edits:
+            break
+    return results

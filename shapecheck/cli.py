@@ -5,8 +5,9 @@ torch is imported only by the commands that trace; `--help` stays fast.
 
 import os
 import sys
+from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -92,159 +93,185 @@ def _fail(err: ShapecheckError) -> typer.Exit:
     return typer.Exit(err.exit_code)
 
 
+# The options of `check`, declared once each: the command below lists them in --help's order.
+ModelArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="MODEL",
+        help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name; "
+        "omit it to run the checks of the config",
+    ),
+]
+InputOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument",
+        metavar="SPEC",
+    ),
+]
+BatchOption = Annotated[
+    int | None, typer.Option(metavar="N", help="batch size put in front of every input (default 1)")
+]
+NoBatchOption = Annotated[
+    bool, typer.Option("--no-batch", help="feed the shapes exactly as written (no batch dim)", metavar="")
+]
+ArgOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--arg",
+        help="constructor keyword argument KEY=VALUE (VALUE as a Python literal); repeatable",
+        metavar="KEY=VALUE",
+    ),
+]
+TrainOption = Annotated[bool, typer.Option("--train", help="trace in training mode (default: eval)", metavar="")]
+EngineOption = Annotated[
+    Engine | None,
+    typer.Option(help="meta: shapes only, no weights; real: random weights; auto (default): meta, real when needed"),
+]
+DeviceOption = Annotated[str, typer.Option(metavar="DEVICE", help="device for the real engine: cpu or cuda")]
+DepthOption = Annotated[int | None, typer.Option(metavar="N", help="fold the table below this depth")]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="table columns, comma-separated: type, input, output, params, params_percent, mult_adds, "
+        "param_bytes, output_bytes, saved_bytes, kernel, trainable (torchinfo's col_names too)",
+        metavar="NAMES",
+    ),
+]
+FormatOption = Annotated[
+    Format | None, typer.Option("--format", "-f", help="output format (default table, or the config's)")
+]
+StrictOption = Annotated[bool | None, typer.Option("--strict/--no-strict", help="exit 1 on warnings too", metavar="")]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable", metavar="CODE"
+    ),
+]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="a checkpoint (state dict, wrapped, or .safetensors) to compare with MODEL",
+        metavar="FILE",
+    ),
+]
+TrustPickleOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust-pickle", help="allow unpickling a whole saved model: this runs code from the file", metavar=""
+    ),
+]
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)",
+        metavar="FILE",
+    ),
+]
+ColorOption = Annotated[Color, typer.Option(help="colour in the table output")]
+SymbolicOption = Annotated[
+    bool,
+    typer.Option(
+        "--symbolic",
+        help="trace with symbolic dims (B, C, H, W): show each row's shape as an expression "
+        "and which input sizes the model accepts",
+        metavar="",
+    ),
+]
+BudgetOption = Annotated[
+    float,
+    typer.Option(
+        "--budget",
+        metavar="SECONDS",
+        help="safety cap for --symbolic: it stops at 10× this many seconds of CPU time and says so "
+        "(its probes are counted, not timed)",
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", metavar="SECONDS", help="time limit for each check's worker process (default 300)"),
+]
+MemoryLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="MB",
+        help="memory limit for each check's worker process "
+        "(default: 8 GiB or 3/4 of the machine's memory, whichever is less)",
+    ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", help="config checks run side by side (default: the number of cores)", metavar="N"),
+]
+FixOption = Annotated[
+    bool,
+    typer.Option("--fix", help="apply verified safe fixes that edit your own files, then check again", metavar=""),
+]
+UnsafeFixesOption = Annotated[
+    bool,
+    typer.Option(
+        "--unsafe-fixes",
+        help="with --fix or --diff: unsafe fixes too (they change layer sizes: checkpoints no longer load)",
+        metavar="",
+    ),
+]
+DiffOption = Annotated[
+    bool, typer.Option("--diff", help="print the unified diff --fix would write, and change nothing", metavar="")
+]
+MemoryOption = Annotated[
+    bool,
+    typer.Option(
+        "--memory",
+        help="measure memory: activations kept for backward per layer, peak inference and training "
+        "memory by batch size",
+        metavar="",
+    ),
+]
+FitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fit",
+        metavar="SIZE",
+        help="the largest batch whose training and inference peaks fit in SIZE (16GiB, 80GB); implies --memory",
+    ),
+]
+
+
 @app.command("check")
 def check_command(
-    model: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="MODEL",
-            help="torchvision name (vgg16), path/to/file.py[:Name], or package.module:Name; "
-            "omit it to run the checks of the config",
-        ),
-    ] = None,
-    input: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument",
-            metavar="SPEC",
-        ),
-    ] = None,
-    batch: Annotated[
-        int | None, typer.Option(metavar="N", help="batch size put in front of every input (default 1)")
-    ] = None,
-    no_batch: Annotated[
-        bool, typer.Option("--no-batch", help="feed the shapes exactly as written (no batch dim)", metavar="")
-    ] = False,
-    arg: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--arg",
-            help="constructor keyword argument KEY=VALUE (VALUE as a Python literal); repeatable",
-            metavar="KEY=VALUE",
-        ),
-    ] = None,
-    train: Annotated[bool, typer.Option("--train", help="trace in training mode (default: eval)", metavar="")] = False,
-    engine: Annotated[
-        Engine | None,
-        typer.Option(
-            help="meta: shapes only, no weights; real: random weights; auto (default): meta, real when needed"
-        ),
-    ] = None,
-    device: Annotated[str, typer.Option(metavar="DEVICE", help="device for the real engine: cpu or cuda")] = "cpu",
-    depth: Annotated[int | None, typer.Option(metavar="N", help="fold the table below this depth")] = None,
-    columns: Annotated[
-        str | None,
-        typer.Option(
-            "--columns",
-            help="table columns, comma-separated: type, input, output, params, params_percent, mult_adds, "
-            "param_bytes, output_bytes, saved_bytes, kernel, trainable (torchinfo's col_names too)",
-            metavar="NAMES",
-        ),
-    ] = None,
-    format: Annotated[
-        Format | None, typer.Option("--format", "-f", help="output format (default table, or the config's)")
-    ] = None,
-    strict: Annotated[
-        bool | None, typer.Option("--strict/--no-strict", help="exit 1 on warnings too", metavar="")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ignore", help="a rule code or name to suppress (SC103, size-locked-head); repeatable", metavar="CODE"
-        ),
-    ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="a checkpoint (state dict, wrapped, or .safetensors) to compare with MODEL",
-            metavar="FILE",
-        ),
-    ] = None,
-    trust_pickle: Annotated[
-        bool,
-        typer.Option(
-            "--trust-pickle", help="allow unpickling a whole saved model: this runs code from the file", metavar=""
-        ),
-    ] = False,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            "--config",
-            help="config file (default: shapecheck.toml or pyproject.toml [tool.shapecheck], searched upwards)",
-            metavar="FILE",
-        ),
-    ] = None,
-    color: Annotated[Color, typer.Option(help="colour in the table output")] = Color.auto,
-    symbolic: Annotated[
-        bool,
-        typer.Option(
-            "--symbolic",
-            help="trace with symbolic dims (B, C, H, W): show each row's shape as an expression "
-            "and which input sizes the model accepts",
-            metavar="",
-        ),
-    ] = False,
-    budget: Annotated[
-        float,
-        typer.Option(
-            "--budget",
-            metavar="SECONDS",
-            help="safety cap for --symbolic: it stops at 10× this many seconds of CPU time and says so "
-            "(its probes are counted, not timed)",
-        ),
-    ] = 5.0,
-    timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", metavar="SECONDS", help="time limit for each check's worker process (default 300)"),
-    ] = None,
-    memory_limit: Annotated[
-        int | None,
-        typer.Option(
-            "--memory-limit",
-            metavar="MB",
-            help="memory limit for each check's worker process "
-            "(default: 8 GiB or 3/4 of the machine's memory, whichever is less)",
-        ),
-    ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", help="config checks run side by side (default: the number of cores)", metavar="N"),
-    ] = None,
-    fix: Annotated[
-        bool,
-        typer.Option("--fix", help="apply verified safe fixes that edit your own files, then check again", metavar=""),
-    ] = False,
-    unsafe_fixes: Annotated[
-        bool,
-        typer.Option(
-            "--unsafe-fixes",
-            help="with --fix or --diff: unsafe fixes too (they change layer sizes: checkpoints no longer load)",
-            metavar="",
-        ),
-    ] = False,
-    show_diff: Annotated[
-        bool, typer.Option("--diff", help="print the unified diff --fix would write, and change nothing", metavar="")
-    ] = False,
-    memory: Annotated[
-        bool,
-        typer.Option(
-            "--memory",
-            help="measure memory: activations kept for backward per layer, peak inference and training "
-            "memory by batch size",
-            metavar="",
-        ),
-    ] = False,
-    fit: Annotated[
-        str | None,
-        typer.Option(
-            "--fit",
-            metavar="SIZE",
-            help="the largest batch whose training and inference peaks fit in SIZE (16GiB, 80GB); implies --memory",
-        ),
-    ] = None,
+    model: ModelArgument = None,
+    input: InputOption = None,
+    batch: BatchOption = None,
+    no_batch: NoBatchOption = False,
+    arg: ArgOption = None,
+    train: TrainOption = False,
+    engine: EngineOption = None,
+    device: DeviceOption = "cpu",
+    depth: DepthOption = None,
+    columns: ColumnsOption = None,
+    format: FormatOption = None,
+    strict: StrictOption = None,
+    ignore: IgnoreOption = None,
+    weights: WeightsOption = None,
+    trust_pickle: TrustPickleOption = False,
+    config: ConfigOption = None,
+    color: ColorOption = Color.auto,
+    symbolic: SymbolicOption = False,
+    budget: BudgetOption = 5.0,
+    timeout: TimeoutOption = None,
+    memory_limit: MemoryLimitOption = None,
+    jobs: JobsOption = None,
+    fix: FixOption = False,
+    unsafe_fixes: UnsafeFixesOption = False,
+    show_diff: DiffOption = False,
+    memory: MemoryOption = False,
+    fit: FitOption = None,
 ) -> None:
     """Trace MODEL on a dummy input, print per-layer shapes and diagnose shape errors.
 
@@ -253,146 +280,156 @@ def check_command(
     Exit codes: 0 no error findings, 1 error findings (or warnings with --strict),
     2 bad usage, input spec, config, model loading or internal error.
     """
-    from .spec import parse_arg
+    from . import apply
+    from .api import parse_inputs
+    from .options import Given
+    from .report import run_exit_code
+    from .spec import parse_bytes
 
     _tolerant_streams()
     try:
         cfg = _config(config, explicit_model=model is not None)
-        if model is None and cfg is None:
-            raise ShapecheckError(
-                "no MODEL given and no config found",
-                hint="pass a model (shapecheck vgg16 --input 3x224x224) or add "
-                "[tool.shapecheck] checks to pyproject.toml",
-            )
-        fmt = (format.value if format else None) or (cfg.format if cfg else None) or "table"
-        strict_mode = strict if strict is not None else (cfg.strict if cfg else False)
-        limits = _limits(
-            timeout if timeout is not None else (cfg.timeout if cfg else None),
-            memory_limit if memory_limit is not None else (cfg.memory_limit if cfg else None),
+        settings = _run_settings(model, cfg, format, strict, timeout, memory_limit, jobs, depth)
+        chosen = _columns(columns, measured=memory or fit is not None)
+        # Malformed --input, --arg and --fit values fail here, before any worker starts.
+        given = Given(
+            inputs=parse_inputs(input or None),
+            batch=batch,
+            no_batch=no_batch,
+            train=train,
+            engine=engine.value if engine else None,
+            device=device,
+            args=dict(_parsed_args(arg)),
+            ignore=tuple(ignore or ()),
+            weights=weights,
+            trust_pickle=trust_pickle,
+            symbolic=symbolic,
+            budget_s=budget,
+            memory=memory,
+            fit=parse_bytes(fit) if fit is not None else None,
         )
-        if jobs is not None and jobs < 1:
-            raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
-        if depth is not None and depth < 0:
-            raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
-        chosen = _columns(columns)
-        if chosen and "saved_bytes" in chosen and not (memory or fit):
-            raise ShapecheckError("the saved_bytes column needs --memory (or --fit)")
-        from .api import parse_inputs
-
-        # Malformed --input and --arg values fail here, before any worker starts.
-        specs = parse_inputs(input or None)
-        args = dict(parse_arg(a) for a in arg or [])
-        from .spec import parse_bytes
-        from .worker import Job
-
-        budget_bytes = parse_bytes(fit) if fit is not None else None
-        common = dict(device=device, budget_s=budget, symbolic=symbolic, memory=memory, fit=budget_bytes)
-        if model is None:
-            work = [
-                Job(
-                    spec.name,
-                    spec.model,
-                    dict(
-                        inputs=spec.inputs,
-                        batch=spec.batch if batch is None else batch,
-                        no_batch=spec.no_batch,
-                        train=spec.train if not train else True,
-                        engine=(engine.value if engine else None) or spec.engine or cfg.engine or "auto",
-                        args=spec.args,
-                        ignore=[*cfg.ignore, *spec.ignore, *(ignore or [])],
-                        weights=spec.weights,
-                        **common,
-                    ),
-                )
-                for spec in cfg.checks
-            ]
-        else:
-            work = [
-                Job(
-                    model,
-                    model,
-                    dict(
-                        inputs=specs,
-                        batch=1 if batch is None else batch,
-                        no_batch=no_batch,
-                        train=train,
-                        engine=engine.value if engine else (cfg.engine if cfg and cfg.engine else "auto"),
-                        args=args,
-                        ignore=[*(cfg.ignore if cfg else []), *(ignore or [])],
-                        weights=weights,
-                        trust_pickle=trust_pickle,
-                        **common,
-                    ),
-                )
-            ]
-        from . import worker
-        from .api import check_options
-
-        for job in work:
-            check_options(**job.options)  # bad option values are exit 2 before any worker starts
-        results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1, progress=_progress())
+        work = _jobs(model, cfg, given)
+        results = settings.run(work)
     except ShapecheckError as err:
         _failed_document(format, model, err.message, err.hint)
         raise _fail(err) from None
     except KeyboardInterrupt:
         _die_by_sigint()
     except Exception as exc:
-        if os.environ.get("SHAPECHECK_DEBUG"):
-            raise
-        from .worker import first_line
+        raise _internal_error(exc, format, model) from None
+    if show_diff:
+        sys.stdout.write(apply.diff(apply.planned_edits(results, unsafe=unsafe_fixes)))
+        raise typer.Exit(run_exit_code(results, settings.strict))
+    if fix:
+        results = apply.fix_rounds(results, lambda: settings.run(work), unsafe_fixes, say=_to_stderr)
+    _show(results, model, settings, depth=depth, color=color.value, columns=chosen)
 
-        message = f"internal error: {type(exc).__name__}: {first_line(exc)} (set SHAPECHECK_DEBUG=1 for the traceback)"
-        _failed_document(format, model, message, None)
-        print(_error_text(message, None, None), file=sys.stderr)
-        raise typer.Exit(2) from None
+
+@dataclass(frozen=True)
+class _RunSettings:
+    """How a `check` run goes, apart from each check's options: the output and the workers."""
+
+    format: str
+    strict: bool
+    limits: Any  # worker.Limits
+    parallel: int
+
+    def run(self, work: list) -> list:
+        from . import worker
+
+        return worker.run(work, self.limits, parallel=self.parallel, progress=_progress())
+
+
+def _run_settings(model, cfg, format, strict, timeout, memory_limit, jobs, depth) -> _RunSettings:
+    """The run's settings, command line first, then the config; ShapecheckError for bad values."""
+    if model is None and cfg is None:
+        raise ShapecheckError(
+            "no MODEL given and no config found",
+            hint="pass a model (shapecheck vgg16 --input 3x224x224) or add [tool.shapecheck] checks to pyproject.toml",
+        )
+    limits = _limits(
+        timeout if timeout is not None else (cfg.timeout if cfg else None),
+        memory_limit if memory_limit is not None else (cfg.memory_limit if cfg else None),
+    )
+    if jobs is not None and jobs < 1:
+        raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
+    if depth is not None and depth < 0:
+        raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
+    return _RunSettings(
+        format=(format.value if format else None) or (cfg.format if cfg else None) or "table",
+        strict=strict if strict is not None else (cfg.strict if cfg else False),
+        limits=limits,
+        parallel=jobs or os.cpu_count() or 1,
+    )
+
+
+def _parsed_args(arg: list[str] | None) -> list[tuple[str, object]]:
+    from .spec import parse_arg
+
+    return [parse_arg(a) for a in arg or []]
+
+
+def _jobs(model: str | None, cfg, given) -> list:
+    """One worker job per check: the model on the command line, or every check of the config;
+    bad option values are exit 2 here, before any worker starts."""
+    from .api import parse_inputs
+    from .options import options_for
+    from .worker import Job
+
+    if model is None:
+        work = [Job(spec.name, spec.model, options_for(cfg, spec, given)) for spec in cfg.checks]
+    else:
+        work = [Job(model, model, options_for(cfg, None, given))]
+    for job in work:
+        job.options.validate()
+        parse_inputs(job.options.inputs)
+    return work
+
+
+def _internal_error(exc: Exception, format, model: str | None) -> typer.Exit:
+    """An exception no part of shapecheck expected: one line (and exit 2), or the traceback with
+    SHAPECHECK_DEBUG=1."""
+    if os.environ.get("SHAPECHECK_DEBUG"):
+        raise exc
+    from .worker import first_line
+
+    message = f"internal error: {type(exc).__name__}: {first_line(exc)} (set SHAPECHECK_DEBUG=1 for the traceback)"
+    _failed_document(format, model, message, None)
+    print(_error_text(message, None, None), file=sys.stderr)
+    return typer.Exit(2)
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _show(results: list, model: str | None, settings: _RunSettings, **how) -> NoReturn:
+    """Render the results in the run's format and exit with the run's code. A single model that
+    could not be checked is its error on stderr and exit 2; a machine format still gets a
+    document that carries the error."""
     from .render import MACHINE_FORMATS, renderer
     from .report import run_exit_code
 
-    if show_diff or fix:
-        from . import apply
-
-        edits = apply.planned_edits(results, unsafe=unsafe_fixes)
-        if show_diff:
-            sys.stdout.write(apply.diff(edits))
-            raise typer.Exit(run_exit_code(results, strict_mode))
-        # To a fixpoint: a fix can reveal the next finding (a flatten, then the Linear's size),
-        # so check again after each round of edits, until a round edits nothing.
-        for _ in range(FIX_ROUNDS):
-            done, refused = apply.write(edits)
-            for edit in done:
-                print(f"fixed {edit.code} at {edit.file}:{edit.line}", file=sys.stderr)
-            for edit, why in refused:
-                print(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand", file=sys.stderr)
-            if not done:
-                break
-            results = worker.run(work, limits, parallel=jobs or os.cpu_count() or 1, progress=_progress())
-            edits = apply.planned_edits(results, unsafe=unsafe_fixes)
-            if not edits:
-                break
     if model is not None and results[0].error is not None:
         failed = results[0]
         print(_error_text(failed.error or "", failed.hint, failed.detail), file=sys.stderr)
-        if fmt not in MACHINE_FORMATS:  # a machine format still gets a document that carries the error
+        if settings.format not in MACHINE_FORMATS:
             raise typer.Exit(2)
-    renderer(fmt)(
-        results,
-        sys.stdout,
-        depth=depth,
-        color=color.value,
-        strict=strict_mode,
-        config_run=model is None,
-        columns=chosen,
-    )
-    raise typer.Exit(run_exit_code(results, strict_mode))
+    renderer(settings.format)(results, sys.stdout, strict=settings.strict, config_run=model is None, **how)
+    raise typer.Exit(run_exit_code(results, settings.strict))
 
 
-def _columns(text: str | None):
-    """`--columns input_size,mult_adds` → our column names, in order."""
+def _columns(text: str | None, measured: bool = False):
+    """`--columns input_size,mult_adds` → our column names, in order; saved_bytes needs a
+    measurement (`measured`: --memory or --fit)."""
     if text is None:
         return None
     from .render.common import column_names
 
-    return column_names(w.strip() for w in text.split(","))
+    chosen = column_names(w.strip() for w in text.split(","))
+    if chosen and "saved_bytes" in chosen and not measured:
+        raise ShapecheckError("the saved_bytes column needs --memory (or --fit)")
+    return chosen
 
 
 def _failed_document(format, model: str | None, message: str, hint: str | None) -> None:
@@ -593,36 +630,16 @@ def diff_command(
 
     Exit codes: 0 the same, 1 they differ, 2 bad usage or a model that does not load.
     """
-    import tempfile
-
-    from .spec import parse_arg
+    from .api import parse_inputs
+    from .options import CheckOptions
 
     _tolerant_streams()
     if depth is not None and depth < 0:
         print(f"error: --depth must be 0 or more, got {depth}", file=sys.stderr)
         raise typer.Exit(2)
     try:
-        from .api import check_options, parse_inputs
-        from .loading import gitref
-        from .worker import Job
-
-        specs = parse_inputs(input or None)
-        args = dict(parse_arg(x) for x in arg or [])
-        with tempfile.TemporaryDirectory(prefix="shapecheck-diff-") as folder:
-            targets, renames = [], {}
-            for side, target in (("a", a), ("b", b)):
-                local = gitref.checkout(target, os.path.join(folder, side))
-                if local:  # messages name the file as the user did, not the temporary copy
-                    ref, path, _ = gitref.split(target) or ("", "", "")
-                    renames[local.partition(":")[0]] = f"{ref}:{path}"
-                targets.append(local or target)
-            options = dict(inputs=specs, batch=batch, args=args)
-            work = [Job(name, target, dict(options)) for name, target in zip((a, b), targets, strict=True)]
-            for job in work:
-                check_options(**job.options)
-            from . import worker
-
-            results = worker.run(work, _limits(None, None), parallel=2, progress=_progress())
+        options = CheckOptions(inputs=parse_inputs(input or None), batch=batch, args=dict(_parsed_args(arg)))
+        results, renames = _check_both(a, b, options)
     except ShapecheckError as err:
         raise _fail(err) from None
     except KeyboardInterrupt:
@@ -652,6 +669,27 @@ def diff_command(
         else:
             show.render_table(found, out, color=color.value, depth=depth)
     raise typer.Exit(0 if found.same else 1)
+
+
+def _check_both(a: str, b: str, options) -> tuple[list, dict[str, str]]:
+    """`diff`'s two checks, side by side; a model at a commit (REF:file.py) is checked from a
+    temporary copy, and `renames` maps each copy's path back to how the user named it."""
+    import tempfile
+
+    from . import worker
+    from .loading import gitref
+
+    with tempfile.TemporaryDirectory(prefix="shapecheck-diff-") as folder:
+        targets, renames = [], {}
+        for side, target in (("a", a), ("b", b)):
+            local = gitref.checkout(target, os.path.join(folder, side))
+            if local:  # messages name the file as the user did, not the temporary copy
+                ref, path, _ = gitref.split(target) or ("", "", "")
+                renames[local.partition(":")[0]] = f"{ref}:{path}"
+            targets.append(local or target)
+        options.validate()
+        work = [worker.Job(name, target, options) for name, target in zip((a, b), targets, strict=True)]
+        return worker.run(work, _limits(None, None), parallel=2, progress=_progress()), renames
 
 
 @app.command("explain")
@@ -732,9 +770,6 @@ def _progress():
         status.update(text)
 
     return show
-
-
-FIX_ROUNDS = 5  # --fix checks again after each round of edits, at most this many times
 
 
 def _die_by_sigint() -> NoReturn:

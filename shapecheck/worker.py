@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from . import wire
 from .errors import ShapecheckError
+from .options import CheckOptions
 from .report import CheckResult
 
 DEFAULT_TIMEOUT_S = 300.0
@@ -63,11 +64,11 @@ class Limits:
 
 @dataclass
 class Job:
-    """One check: a name for messages, and the keyword arguments of `api.check`."""
+    """One check: a name for messages, the model, and how to check it."""
 
     name: str
     model: str
-    options: dict = field(default_factory=dict)
+    options: CheckOptions = field(default_factory=CheckOptions)
 
 
 def default_memory() -> int:
@@ -433,7 +434,7 @@ def _run_here(job: Job, notify=None, stage=None) -> CheckResult:
             notify(name)
 
     try:
-        return CheckResult(job.name, check(job.model, **job.options, stage=track))
+        return CheckResult(job.name, check(job.model, **job.options.keywords(), stage=track))
     except ShapecheckError as err:
         return CheckResult(job.name, error=err.message, hint=err.hint, detail=err.detail)
     except SystemExit as exc:

@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"catalog"},
     {"loading"},  # path → module → object
     {"diagnose"},  # rules over a trace: findings and fixes
-    {"explain", "apply", "report"},
+    {"explain", "apply", "report", "options"},  # options: how to check one model (CheckOptions)
     {"diff"},
     {"render"},  # reports into text, JSON, SARIF, HTML…: formatting only
     {"api", "wire"},
