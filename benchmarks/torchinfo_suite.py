@@ -4,7 +4,7 @@ The models and calls follow torchinfo's tests/torchinfo_test.py and tests/fixtur
 (the architectures and the arguments of each `summary` call, written again here). Each call runs
 through `shapecheck.summary` with the same arguments; with torchinfo installed (a dev-only
 tool: `pip install torchinfo`) it runs there too, and the totals are compared: parameters,
-trainable parameters, Mult-Adds and the model's output shape. Each difference is listed with
+trainable parameters, Mult-Adds and the model's (first) output shape. Each difference is listed with
 whose number is right and why (`WHY` below); a difference without an entry there is marked
 "unexplained" and makes the script exit 1.
 
@@ -763,52 +763,79 @@ CALLS = [
 WHY = {
     "linear": (
         "shapecheck",
-        "a Linear on [32, 16, 8] does 32·16·64·8 multiply-adds plus a bias add per output; torchinfo counts"
-        " the weights once per sample (32·(512+64))",
+        "a Linear on [32, 16, 8] does 32·16·64·8 multiply-adds and 32·16·64 bias adds; torchinfo counts"
+        " its parameters once per sample, 32·(512 + 64)",
     ),
     "lstm": (
         "shapecheck",
-        "shapecheck counts the decoder Linear for each of the 100 time steps, and the LSTM's bias adds;"
-        " torchinfo counts the Linear once per sample",
+        "the LSTM agrees (376,832,000); the decoder Linear runs at each of the 100 steps (1,026,000;"
+        " torchinfo counts it once, 10,260), and an Embedding lookup is no arithmetic (torchinfo: 6,000)",
     ),
-    "lstm_custom_batch_size": ("shapecheck", "as lstm: the decoder Linear at each time step"),
-    "lstm_half": ("shapecheck", "as lstm: the decoder Linear at each time step"),
-    "pack_padded": ("shapecheck", "the LSTM's bias adds, counted as a Linear's are"),
+    "lstm_custom_batch_size": (
+        "shapecheck",
+        "the LSTM and the decoder agree; torchinfo counts the Embedding's parameters once per step (600,000)"
+        " for a lookup",
+    ),
+    "lstm_half": ("shapecheck", "as lstm_custom_batch_size: the Embedding lookup"),
+    "pack_padded": (
+        "shapecheck",
+        "the LSTM runs at the 906 packed steps (the lengths' sum), 20,736 multiply-adds each; torchinfo"
+        " multiplies its parameters by a size it reads off the packed sequence",
+    ),
     "parameters_with_other_layers": (
         "shapecheck",
         "`torch.mm(x, self.a)` is 3·128·64 multiply-adds; torchinfo counts no functional matmul",
     ),
     "hide_recursive_layers": (
         "shapecheck",
-        "an LSTMCell's work (4 gates of input and hidden projections, and their biases) at each of its 4 calls;"
-        " torchinfo counts 0 for the cell",
+        "an LSTMCell(3, 2) at batch 2 does 2·8·(3 + 2) multiply-adds and 2·2·8 bias adds per call,"
+        " 448 in its 4 calls; torchinfo's 896 is twice that",
     ),
-    "hide_recursive_layers_outside_loop": ("shapecheck", "as hide_recursive_layers: the LSTMCell's work"),
+    "hide_recursive_layers_outside_loop": ("shapecheck", "as hide_recursive_layers, plus the Linear's 18"),
     "pruning": (
         "torchinfo",
-        "torchinfo counts the pruned weights that remain (weight_orig less the zeros of weight_mask);"
-        " shapecheck counts every parameter the module holds, as model.parameters() does",
+        "for the pruned model's work: torchinfo counts the weights pruning kept (weight_orig less the zeros"
+        " of weight_mask); shapecheck counts every parameter held, as model.parameters() does",
     ),
     "pruned_adversary": (
         "shapecheck",
-        "a parameter named weight_orig without pruning's mask is a parameter like any other: torchinfo"
-        " skips `weight_mask`, which here is a real parameter (its own test says 'should be 64')",
+        "forward returns its own parameter: no arithmetic (torchinfo counts parameters × output rows);"
+        " a parameter named `weight_mask` is a parameter (torchinfo skips it; its own test says"
+        " 'should be 64')",
     ),
-    "too_many_linear": (
+    "custom_parameter": (
         "shapecheck",
-        "the same Linear called 4 times: shapecheck counts its bias adds at every call",
+        "forward returns its own parameter: no arithmetic (torchinfo counts parameters × output rows)",
     ),
-    "too_many_linear_plus_existing_hooks": ("shapecheck", "as too_many_linear"),
-    "register_parameter": ("same", "torchinfo and shapecheck agree (a parameter-only table)"),
-    "empty_module": (
+    "input_size_possibilities": ("shapecheck", "as custom_parameter"),
+    "scalar_and_empty_size": ("shapecheck", "as custom_parameter"),
+    "container": (
         "shapecheck",
-        "`self.parameter` is a plain tensor, not a registered parameter: 0 parameters in model.parameters()",
+        "a 1-d input is one sample: Linear(5, 5) on [5] does 25 + 5 per call; torchinfo reads the first"
+        " dim as a batch and multiplies by it",
     ),
-    "uninitialized_tensor": (
+    "highly_nested_dict_model": ("shapecheck", "as container: a 1-d input [10] is one sample"),
+    "module_dict": (
+        "convention",
+        "shapecheck counts no activation (as PyTorch's flop counter); torchinfo counts PReLU's 1 parameter"
+        " once per sample",
+    ),
+    "groups": ("shapecheck", "torchinfo 1.8 has no groups column (later versions do)"),
+    "tensor_kernel_size": ("shapecheck", "torchinfo 1.8 fails on a kernel_size held as a 0-d tensor"),
+}
+
+
+# Where the model's output shape differs, why.
+SHAPE_WHY = {
+    "lstm_custom_batch_size": (
         "shapecheck",
-        "an UninitializedParameter has no size until forward runs; shapecheck counts the parameter forward made",
+        "`out.view(-1, 20)` of the decoder's [100, 1, 20] is [100, 20]; torchinfo shows [100, 1] for the model",
     ),
-    "partial_jit": ("shapecheck", "compiled fc1 and fc2 are counted as the Linear layers they are"),
+    "lstm_half": (
+        "shapecheck",
+        "torchinfo's cache_forward_pass keys its cache by the model's class name, so it answered with the"
+        " previous call's pass (input [100, 1]); shapecheck keys by model object, inputs and options",
+    ),
 }
 
 
@@ -823,6 +850,17 @@ def _totals(result) -> tuple:
     return (result.total_params, result.trainable_params, result.total_mult_adds)
 
 
+def _output_shape(result) -> tuple | None:
+    """The model's first output shape: shapecheck's rows hold TensorInfos, torchinfo's a list."""
+    if not result.summary_list:
+        return None
+    top = result.summary_list[0]
+    if hasattr(top, "outputs"):
+        return tuple(top.outputs[0].shape) if top.outputs else None
+    size = getattr(top, "output_size", None)
+    return tuple(size) if size and all(isinstance(d, int) for d in size) else None
+
+
 def _theirs(name, factory, call):
     try:
         from torchinfo import summary as torchinfo_summary
@@ -830,7 +868,8 @@ def _theirs(name, factory, call):
         return None, "torchinfo not installed"
     args, kwargs = call()
     try:
-        return _totals(_run(torchinfo_summary, factory(), args, kwargs)), None
+        result = _run(torchinfo_summary, factory(), args, kwargs)
+        return (*_totals(result), _output_shape(result)), None
     except Exception as exc:  # torchinfo's own failures are listed, not fatal
         return None, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:80] if str(exc).strip() else ''}"
 
@@ -841,8 +880,8 @@ def main(verbose: bool = False) -> int:
     for name, factory, call in CALLS:
         args, kwargs = call()
         try:
-            ours = _totals(_run(shapecheck.summary, factory(), args, kwargs))
-            error = None
+            result = _run(shapecheck.summary, factory(), args, kwargs)
+            ours, error = (*_totals(result), _output_shape(result)), None
         except Exception as exc:
             ours, error = None, f"{type(exc).__name__}: {exc}"
             failed += 1
@@ -850,9 +889,19 @@ def main(verbose: bool = False) -> int:
         base = name.split("/")[0]
         if ours is None:
             verdict = f"FAILS: {error if verbose else error.splitlines()[0][:100]}"
+        elif theirs is None and base in WHY:
+            verdict = f"torchinfo fails ({their_error}); {WHY[base][1]}"
         elif theirs is None:
             verdict = f"torchinfo: {their_error}"
-        elif ours == theirs:
+        elif None not in (ours[3], theirs[3]) and ours[3] != theirs[3]:
+            shapes = f"output {list(ours[3])} against torchinfo's {list(theirs[3])}"
+            if base in SHAPE_WHY:
+                who, why = SHAPE_WHY[base]
+                verdict = f"{who} is right: {shapes}: {why}"
+            else:
+                verdict = f"unexplained: {shapes}"
+                unexplained += 1
+        elif ours[:3] == theirs[:3]:
             verdict = "same"
         elif base in WHY:
             who, why = WHY[base]
@@ -876,7 +925,7 @@ def main(verbose: bool = False) -> int:
 
 
 def _cell(totals) -> str:
-    return "" if totals is None else " / ".join(f"{n:,}" for n in totals)
+    return "" if totals is None else " / ".join(f"{n:,}" for n in totals[:3])
 
 
 if __name__ == "__main__":
