@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import struct
 import sys
 import tempfile
 import time
@@ -234,17 +235,19 @@ class _Worker:
         self.out_path = os.path.join(self.folder, "output")
         open(self.out_path, "wb").close()
         self.conn, child_conn = context.Pipe(duplex=False)
+        self.reader = _Frames(self.conn.fileno())
         self.process = context.Process(target=_child, args=(job, child_conn, self.out_path, os.getpid()), daemon=True)
         self.started = time.monotonic()
         self.process.start()
         child_conn.close()
 
-    def poll(self) -> bool:
-        """Read what the child sent; True when it is done (a result, an exit, or a limit)."""
+    def _receive(self) -> None:
+        """Take in the messages the child has sent in full; never waits for the rest of one (a
+        worker that writes a header without its body meets the time limit, not a blocked read)."""
         try:
-            while self.conn.poll():
+            for data in self.reader.messages():
                 # JSON, never a pickle: the child runs model code and may have been taken over.
-                message = wire.loads(self.conn.recv_bytes(MESSAGE_LIMIT))
+                message = wire.loads(data)
                 if not (isinstance(message, list) and len(message) == 2):
                     raise wire.WireError("not a [kind, value] pair")
                 kind, value = message
@@ -254,20 +257,23 @@ class _Worker:
                     self.result = value
                 else:
                     raise wire.WireError(f"unexpected {kind!r} message")
-        except EOFError:
-            pass
-        except OSError as exc:
-            if "too long" in str(exc).lower() or "bad message length" in str(exc).lower():
-                self.result = self._error("its result was larger than the limit for a report")
+        except _TooLarge:
+            self.result = self._error("its result was larger than the limit for a report")
         except Exception as exc:
             self.result = self._error(f"its result could not be read ({type(exc).__name__}: {exc})")
+
+    def poll(self) -> bool:
+        """Read what the child sent; True when it is done (a result, an exit, or a limit)."""
+        self._receive()
+        if self.result is None and not self.process.is_alive():
+            self._receive()  # what it sent just before it ended
+            if self.result is None:
+                self.stop()  # what model code started goes with it, however the worker ended
+                self.result = self._error(self._exit_reason(self.process.exitcode))
+                return True
         if self.result is not None:
             self.process.join(5)
             self.stop()
-            return True
-        if not self.process.is_alive():
-            self.process.join()
-            self.result = self._error(self._exit_reason(self.process.exitcode))
             return True
         elapsed = time.monotonic() - self.started
         if elapsed > self.limits.timeout_s:
@@ -361,6 +367,58 @@ class _Worker:
             self.process.kill()
         self.process.join(5)
         self.conn.close()
+
+
+class _TooLarge(Exception):
+    """A message longer than MESSAGE_LIMIT."""
+
+
+class _Frames:
+    """Messages from a worker's pipe as `multiprocessing.Connection.send_bytes` frames them (a
+    4-byte big-endian length, or -1 and an 8-byte one), read without blocking: a poll takes
+    what has come, at most READ_PER_POLL bytes, and keeps a message's first part until the rest
+    comes."""
+
+    READ_PER_POLL = 16 * 2**20  # then the caller checks its limits again (a worker may flood the pipe)
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buffer = bytearray()
+        os.set_blocking(fd, False)
+
+    def messages(self) -> list[bytes]:
+        read = 0
+        while read < self.READ_PER_POLL:
+            try:
+                chunk = os.read(self.fd, 2**16)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:  # closed
+                break
+            if not chunk:
+                break
+            read += len(chunk)
+            self.buffer += chunk
+            if len(self.buffer) > MESSAGE_LIMIT + 12:
+                raise _TooLarge
+        out = []
+        while len(self.buffer) >= 4:
+            (size,) = struct.unpack("!i", self.buffer[:4])
+            start = 4
+            if size == -1:
+                if len(self.buffer) < 12:
+                    break
+                (size,) = struct.unpack("!Q", self.buffer[4:12])
+                start = 12
+            elif size < 0:
+                raise wire.WireError("bad message length")
+            if size > MESSAGE_LIMIT:
+                raise _TooLarge
+            if len(self.buffer) < start + size:
+                break
+            out.append(bytes(self.buffer[start : start + size]))
+            del self.buffer[: start + size]
+        return out
 
 
 def _group_resident(group: int, leader: int) -> int:
@@ -486,23 +544,60 @@ def _where(exc: BaseException, stage: str | None) -> str:
 
 def _own_group(parent: int) -> None:
     """The worker leads a process group of its own, so the parent can end it together with any
-    process model code starts. When the parent dies, even by SIGKILL, the kernel sends the
-    worker SIGTERM (Linux), on which it kills its whole group, itself included."""
+    process model code starts. When the parent dies, even by SIGKILL, the kernel kills the
+    worker with SIGKILL (Linux's parent-death signal; model code cannot catch it), and a guard
+    process kills what is left of its group (`_guard_group`)."""
     try:
         os.setpgid(0, 0)
     except OSError:
         pass
     signal.signal(signal.SIGTERM, lambda number, frame: os.killpg(0, signal.SIGKILL))
     if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+        _parent_death_signal(signal.SIGKILL)
+        _guard_group()
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
+
+
+def _parent_death_signal(number: int) -> bool:
+    """PR_SET_PDEATHSIG: the signal this process gets when its parent ends (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, number) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _guard_group() -> None:
+    """Fork a guard, before any model code runs, that kills the worker's process group when the
+    worker ends, however it ends (SIGKILL, a segfault, `os._exit`, or its parent's death): the
+    processes model code started do not outlive it. The guard is in a group of its own (its
+    memory is not the check's), holds no file of the worker's, and only waits for the
+    parent-death signal."""
+    group, worker = os.getpgid(0), os.getpid()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid != 0:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        return
+    try:
+        os.setpgid(0, 0)
+        os.closerange(0, 2**16)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        if not _parent_death_signal(signal.SIGTERM):
+            os._exit(0)  # it would not learn when the worker ends
+        if os.getppid() == worker:  # else the worker has ended already
+            signal.sigwait({signal.SIGTERM})
+        os.killpg(group, signal.SIGKILL)
+    except BaseException:
+        pass
+    os._exit(0)
 
 
 def _capture_output(path: str) -> None:
