@@ -54,6 +54,7 @@ FAMILIES = (
     "silent",
     "construction",
     "sequences",
+    "families2",
 )
 
 
