@@ -679,7 +679,7 @@ def _check_both(a: str, b: str, options) -> tuple[list, dict[str, str]]:
     from . import worker
     from .loading import gitref
 
-    with tempfile.TemporaryDirectory(prefix="shapecheck-diff-") as folder:
+    with worker.removed_on_signals(tempfile.mkdtemp(prefix="shapecheck-diff-")) as folder:
         targets, renames = [], {}
         for side, target in (("a", a), ("b", b)):
             local = gitref.checkout(target, os.path.join(folder, side))
@@ -704,7 +704,12 @@ def explain_command(
     from .explain import explain
 
     if message is None or message == "-":
-        message = sys.stdin.read()
+        message, cut = _stdin_tail(sys.stdin.buffer)
+        if cut:
+            print(
+                f"shapecheck: read the first {STDIN_LIMIT // 2**20} MiB of stdin only; explaining the end of that",
+                file=sys.stderr,
+            )
     found = explain(message or "")
     if found is None:
         print(
@@ -714,6 +719,31 @@ def explain_command(
         )
         raise typer.Exit(1)
     print(found.text())
+
+
+STDIN_LIMIT = 16 * 2**20  # `explain` reads at most this much of a pipe
+STDIN_TAIL = 256 * 1024  # and keeps its end: explain() reads the last 64 K characters of a paste
+
+
+def _stdin_tail(stream) -> tuple[str, bool]:
+    """The end of what stdin holds, as far as `explain` uses it: of a file, only its last
+    STDIN_TAIL bytes are read; of a pipe, at most STDIN_LIMIT bytes, the last STDIN_TAIL of
+    them kept. True when the pipe held more than that (the rest is not read)."""
+    try:
+        size = os.fstat(stream.fileno()).st_size if stream.seekable() else None
+    except (OSError, ValueError, AttributeError):
+        size = None
+    if size:
+        stream.seek(max(0, size - STDIN_TAIL))
+        return stream.read(STDIN_TAIL).decode("utf-8", "replace"), False
+    tail, read = b"", 0
+    while read < STDIN_LIMIT:
+        chunk = stream.read(min(2**16, STDIN_LIMIT - read))
+        if not chunk:
+            return tail.decode("utf-8", "replace"), False
+        read += len(chunk)
+        tail = (tail + chunk)[-STDIN_TAIL:]
+    return tail.decode("utf-8", "replace"), bool(stream.read(1))
 
 
 @app.command("rule")

@@ -171,6 +171,9 @@ def _stop_workers_on_signals(running: list[_Worker]) -> dict:
         for worker in list(running):
             worker.stop()
             worker.captured()
+        before = previous.get(number)
+        if callable(before):  # the caller's own cleanup (`removed_on_signals`)
+            before(number, frame)
         signal.signal(number, signal.SIG_DFL)
         os.kill(os.getpid(), number)
 
@@ -180,6 +183,30 @@ def _stop_workers_on_signals(running: list[_Worker]) -> dict:
         except (ValueError, OSError):  # not the main thread, or no such signal here
             pass
     return previous
+
+
+@contextlib.contextmanager
+def removed_on_signals(folder: str):
+    """A temporary folder that goes when the block ends, also when a SIGTERM or SIGHUP (a CI
+    cancel) ends this process inside it; the process then dies by that signal."""
+
+    def handle(number, frame):
+        shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    previous: dict = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[number] = signal.signal(number, handle)
+        except (ValueError, OSError):  # not the main thread, or no such signal here
+            pass
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 _FORK_SAFE = "torch" not in sys.modules  # as this module is imported: before any torch work here

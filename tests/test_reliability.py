@@ -235,3 +235,161 @@ def test_a_worker_that_sends_a_header_without_its_body_cannot_hang_the_command(t
     assert result.returncode == 2, result.stderr
     assert "timed out after 5 s while importing and building the model" in result.stderr
     assert time.monotonic() - start < 60
+
+
+# -- diff REF: ------------------------------------------------------------------------------------
+
+
+def _repository(tmp_path, files: dict[str, str], links: dict[str, str] | None = None):
+    def git(*args):
+        subprocess.run(
+            ["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=tmp_path, check=True, capture_output=True
+        )
+
+    git("init", "-q")
+    for name, body in files.items():
+        model_file(tmp_path, name, body)
+    for name, target in (links or {}).items():
+        os.symlink(target, tmp_path / name)
+    git("add", ".")
+    git("commit", "-q", "-m", "models")
+
+
+LINEAR = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+HANGS = """
+import os
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        open(os.environ["STARTED"], "w").close()
+        while True:
+            pass
+"""
+
+
+def test_a_commit_holding_an_absolute_symlink_is_one_line_exit_2(tmp_path):
+    _repository(tmp_path, {"model.py": LINEAR}, links={"neighbour.py": "/etc/hostname", "linked.py": "/etc/hostname"})
+    same = shapecheck("diff", "HEAD:model.py:Net", "model.py:Net", "--input", "4", cwd=tmp_path)
+    assert same.returncode == 0, same.stderr  # the link beside the model is left out of the copy
+    linked = shapecheck("diff", "HEAD:linked.py:Net", "model.py:Net", "--input", "4", cwd=tmp_path)
+    assert linked.returncode == 2, linked.stderr
+    assert linked.stderr.strip().splitlines() == [
+        "error: linked.py at HEAD is not a file shapecheck copies out of git: 'linked.py' is a link to an absolute path"
+    ]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals")
+def test_diff_removes_its_copy_of_a_commit_on_sigterm(tmp_path):
+    import signal
+    import time
+
+    _repository(tmp_path, {"model.py": LINEAR, "hangs.py": HANGS})
+    temp, started = tmp_path / "tmp", tmp_path / "started"
+    temp.mkdir()
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    environ.update(TMPDIR=str(temp), STARTED=str(started))
+    command = subprocess.Popen(
+        [sys.executable, "-m", "shapecheck", "diff", "HEAD:model.py:Net", "hangs.py:Net", "--input", "4"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline and command.poll() is None, "the model never started"
+            time.sleep(0.1)
+        assert any(p.name.startswith("shapecheck-diff-") for p in temp.iterdir())
+        command.send_signal(signal.SIGTERM)
+        assert command.wait(30) == -signal.SIGTERM
+        assert list(temp.iterdir()) == []
+    finally:
+        command.kill()
+
+
+# -- explain's stdin ------------------------------------------------------------------------------
+
+MATMUL = "RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x3 and 4x5)\n"
+
+
+class _Counted:
+    """A pipe-like stream that counts what is read from it, endless unless `size` is given."""
+
+    def __init__(self, size=None):
+        self.read_bytes, self.size = 0, size
+
+    def seekable(self):
+        return False
+
+    def read(self, n=-1):
+        n = 2**16 if n is None or n < 0 else n
+        if self.size is not None:
+            n = min(n, self.size - self.read_bytes)
+        self.read_bytes += n
+        return (MATMUL.encode() * (n // len(MATMUL) + 1))[:n]
+
+
+def test_explain_reads_stdin_only_as_far_as_it_uses_it(tmp_path):
+    from shapecheck.cli import STDIN_LIMIT, STDIN_TAIL, _stdin_tail
+
+    endless = _Counted()
+    text, cut = _stdin_tail(endless)
+    assert cut and endless.read_bytes <= STDIN_LIMIT + 1 and len(text) <= STDIN_TAIL
+    short = _Counted(size=1000)
+    assert _stdin_tail(short) == ((MATMUL * 20)[:1000], False)
+    big = tmp_path / "paste.txt"
+    with open(big, "wb") as f:  # 256 MB of a log (a sparse file), the error at its end
+        f.seek(256 * 2**20)
+        f.write(MATMUL.encode())
+    with open(big, "rb") as f:
+        text, cut = _stdin_tail(f)
+        assert f.tell() == os.path.getsize(big) and len(text) <= STDIN_TAIL and not cut
+    assert text.endswith(MATMUL)
+    with open(big, "rb") as f:
+        result = subprocess.run(
+            [sys.executable, "-m", "shapecheck", "explain"], stdin=f, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 0 and result.stdout.startswith("SC102"), result.stderr
+
+
+def test_explain_of_an_endless_pipe_ends():
+    """`yes MESSAGE | shapecheck explain` never reaches the end of its input: it stops at
+    STDIN_LIMIT and says so."""
+    command = subprocess.Popen(
+        [sys.executable, "-m", "shapecheck", "explain"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    import threading
+
+    def feed():
+        try:
+            while True:
+                command.stdin.write(MATMUL * 1000)
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        code = command.wait(60)
+    finally:
+        command.kill()
+    assert code == 0
+    assert command.stdout.read().startswith("SC102")
+    assert "read the first 16 MiB of stdin only" in command.stderr.read()

@@ -55,9 +55,25 @@ def checkout(target: str, into: str) -> str | None:
     archive = _git("-C", top, "archive", "--format=tar", ref, "--", spec, binary=True)
     if archive is None:
         raise LoadError(f"{path} does not exist at {ref}")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        if relative not in tar.getnames():
-            raise LoadError(f"{path} does not exist at {ref}")
-        tar.extractall(into, filter="data")
+    refused: dict[str, str] = {}
+
+    def only_data(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+        """tarfile's `data` filter, with what it refuses (a link to an absolute path or out of
+        the folder, a device) left out instead of ending the extraction."""
+        try:
+            return tarfile.data_filter(member, dest)
+        except tarfile.FilterError as exc:
+            refused[member.name] = str(exc)
+            return None
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if relative not in tar.getnames():
+                raise LoadError(f"{path} does not exist at {ref}")
+            tar.extractall(into, filter=only_data)
+    except (tarfile.TarError, OSError) as exc:
+        raise LoadError(f"{path} at {ref} could not be copied out of git ({type(exc).__name__}: {exc})") from None
+    if relative in refused:
+        raise LoadError(f"{path} at {ref} is not a file shapecheck copies out of git: {refused[relative]}")
     local = os.path.join(into, relative)
     return f"{local}:{name}" if name else local
