@@ -393,3 +393,107 @@ def test_explain_of_an_endless_pipe_ends():
     assert code == 0
     assert command.stdout.read().startswith("SC102")
     assert "read the first 16 MiB of stdin only" in command.stderr.read()
+
+
+# -- memory and --fit -----------------------------------------------------------------------------
+
+MiB = 2**20
+
+
+def _memory(**kw):
+    from shapecheck.trace.records import MemoryUse
+
+    figures = dict(
+        weight_bytes=100 * MiB,
+        trainable_bytes=100 * MiB,
+        saved_fixed=0,
+        saved_per_sample=30 * MiB,
+        live_fixed=0,
+        live_per_sample=5 * MiB,
+        segments=[(f"block{i}", 0, 1 * MiB, 1 * MiB) for i in range(30)],
+    )
+    figures.update(kw)
+    return MemoryUse(**figures)
+
+
+def test_the_fit_search_is_a_bisection(monkeypatch):
+    """Measured figures need not agree (here the total kept per sample says 1 byte, the modules
+    30 MiB): the search never steps one batch at a time from a wrong guess."""
+    from shapecheck.trace.records import MemoryUse
+
+    use = _memory(saved_per_sample=1)
+    calls = [0]
+    training = MemoryUse.training
+
+    def counted(self, batch, optimizer_states=2):
+        calls[0] += 1
+        return training(self, batch, optimizer_states)
+
+    monkeypatch.setattr(MemoryUse, "training", counted)
+    budget = 2**40
+    largest = use.largest_batch(budget, training=True)
+    assert largest is not None and use.training(largest) <= budget < use.training(largest + 1)
+    assert calls[0] < 64, f"{calls[0]} peaks computed"
+
+
+def test_the_search_cap_is_not_reported_as_an_answer():
+    import io
+
+    import jsonschema
+
+    from shapecheck.render.memory import fits, memory_lines
+    from shapecheck.trace.records import SEARCH_LIMIT
+
+    flat = _memory(saved_per_sample=0, live_per_sample=0, segments=[("fc", 0, 0, MiB)], budget=2**30)
+    assert flat.largest_batch(2**30, training=True) is None
+    assert fits(flat) == {"training": None, "inference": None}
+    report = shapecheck_check_flat()
+    report.trace.memory = flat
+    text = "\n".join(memory_lines(report))
+    assert f"training none found (every batch up to {SEARCH_LIMIT:,} fits)" in text
+    assert f"{SEARCH_LIMIT:,}," not in text and "not even one sample" not in text
+    from shapecheck.render import renderer
+    from shapecheck.report import CheckResult
+
+    out = io.StringIO()
+    renderer("json")([CheckResult("flat", report)], out)
+    document = json.loads(out.getvalue())
+    with open(os.path.join(ROOT, "shapecheck", "report.schema.json")) as f:
+        jsonschema.validate(document, json.load(f))
+    assert '"largest_batch": {"training": null, "inference": null}' in json.dumps(document)
+
+
+def shapecheck_check_flat():
+    import torch.nn as nn
+
+    import shapecheck
+
+    return shapecheck.check(nn.Linear(4, 4), "4")
+
+
+class _Wide:
+    """A forward whose widest tensor is a temporary autograd never keeps."""
+
+    @staticmethod
+    def build():
+        import torch.nn as nn
+
+        class Wide(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(16, 16)
+
+            def forward(self, x):
+                wide = x.repeat(1, 10_000)
+                return self.fc(x) + wide.sum(1, keepdim=True)
+
+        return Wide()
+
+
+def test_the_training_peak_includes_the_forwards_temporaries():
+    import shapecheck
+
+    report = shapecheck.check(_Wide.build(), "16", memory=True)
+    memory = report.trace.memory
+    for batch in (1, 8, 1024):
+        assert memory.training(batch) >= memory.inference(batch) > memory.weight_bytes + 16 * 10_000 * 4 * batch

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..report import Report
-from ..trace.records import MemoryUse
+from ..trace.records import SEARCH_LIMIT, MemoryUse
 from .common import binary_bytes
 
 _BATCHES = (1, 8, 32, 128)
@@ -24,7 +24,9 @@ def subtree_saved(memory: MemoryUse, name: str, batch: int) -> int:
     return sum(v for k, v in own.items() if k == name or k.startswith(name + "."))
 
 
-def fits(memory: MemoryUse) -> dict[str, int] | None:
+def fits(memory: MemoryUse) -> dict[str, int | None] | None:
+    """The largest batch in the budget, for training and inference (None: every batch up to
+    the search's end fits; with no batch dim, 1 or 0: the one size fits or not)."""
     if memory.budget is None:
         return None
     if not memory.batch_dim:  # the input has no batch dim: one size, which fits or not
@@ -91,23 +93,27 @@ def memory_lines(report: Report) -> list[str]:
         )
     found = fits(memory)
     if found is not None and not memory.batch_dim:
-        verdict = {1: "fits", 0: "does not fit"}
+        verdict = {1: "fits", 0: "does not fit", None: "fits"}
         lines.append(
             f"  in {binary_bytes(memory.budget or 0)} (no batch dim): training {verdict[found['training']]}, "
             f"inference {verdict[found['inference']]}"
         )
     elif found is not None:
         lines.append(
-            f"  largest batch in {binary_bytes(memory.budget or 0)}: training {found['training']:,}, "
-            f"inference {found['inference']:,}"
+            f"  largest batch in {binary_bytes(memory.budget or 0)}: training {_largest(found['training'])}, "
+            f"inference {_largest(found['inference'])}"
             + (
                 ""
-                if found["training"]
+                if found["training"] != 0
                 else " (not even one sample trains: weights, gradients and Adam alone "
                 f"take {binary_bytes(memory.training(0))})"
             )
         )
     return lines
+
+
+def _largest(batch: int | None) -> str:
+    return f"{batch:,}" if batch is not None else f"none found (every batch up to {SEARCH_LIMIT:,} fits)"
 
 
 def _top_level(memory: MemoryUse) -> set[str]:

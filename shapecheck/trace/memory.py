@@ -49,9 +49,9 @@ def measure(model: nn.Module, specs: list[InputSpec], *, batch: int | None, as_l
     )
     sizes = _BATCHES if batch is not None else (None,)
     try:
-        saved, live, per_layer = _passes(model, named, specs, sizes, as_list, fake=True)
+        saved, live, per_layer, forward = _passes(model, named, specs, sizes, as_list, fake=True)
     except Exception:
-        saved, live, per_layer = _passes(model, named, specs, sizes, as_list, fake=False)
+        saved, live, per_layer, forward = _passes(model, named, specs, sizes, as_list, fake=False)
     slope = lambda values: values[1] - values[0] if len(values) == 2 else 0  # noqa: E731
     grads = _gradient_bytes(model)
     first, last = per_layer[0], per_layer[-1]
@@ -73,6 +73,8 @@ def measure(model: nn.Module, specs: list[InputSpec], *, batch: int | None, as_l
         live_per_sample=slope(live),
         segments=segments,
         batch_dim=batch is not None,
+        forward_fixed=forward[0] - slope(forward),
+        forward_per_sample=slope(forward),
     )
 
 
@@ -104,16 +106,17 @@ def _passes(model, named, specs, sizes, as_list, *, fake: bool):
                 twins[id(t)] = _twin(t, device)
     state = {name: twins[id(t)] for name, t in named}
     fixed = {t.untyped_storage()._cdata for t in twins.values()}
-    saved, live, per_layer = [], [], []
+    saved, live, per_layer, forward = [], [], [], []
     for size in sizes:
         with mode:
             inputs = make_inputs(specs, size, device=device, as_list=as_list)
-            kept, layers = _training_pass(model, state, specs, inputs, fixed, device)
+            kept, layers, peak = _training_pass(model, state, specs, inputs, fixed, device)
             saved.append(kept)
             per_layer.append(layers)
+            forward.append(peak)
             live.append(_inference_pass(model, state, specs, inputs, fixed, device))
         del inputs
-    return saved, live, per_layer
+    return saved, live, per_layer, forward
 
 
 def _twin(t: torch.Tensor, device: str) -> torch.Tensor:
@@ -149,7 +152,9 @@ def _quiet_pass(model: nn.Module, train: bool, device: str):
         torch.set_grad_enabled(grad)
 
 
-def _training_pass(model, state, specs, inputs, fixed: set, device: str) -> tuple[int, dict[str, int]]:
+def _training_pass(model, state, specs, inputs, fixed: set, device: str) -> tuple[int, dict[str, int], int]:
+    """Bytes kept for backward, in all and by module, and the most activation bytes alive at
+    once in this forward (what is kept so far with the temporaries of the moment)."""
     running = [""]
     names = {id(m): name for name, m in model.named_modules()}
     handles = []
@@ -175,15 +180,19 @@ def _training_pass(model, state, specs, inputs, fixed: set, device: str) -> tupl
             by_layer[running[-1]] += t.untyped_storage().nbytes()
         return t
 
+    live = _Live(fixed)
+    for value in tree_leaves(inputs):
+        if isinstance(value, torch.Tensor):
+            live.add(value)
     try:
         with _quiet_pass(model, True, device), torch.enable_grad():
-            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), live:
                 out = _forward(model, state, specs, inputs)
             del out
     finally:
         for handle in handles:
             handle.remove()
-    return sum(by_layer.values()), dict(by_layer)
+    return sum(by_layer.values()), dict(by_layer), live.peak
 
 
 class _Live(TorchDispatchMode):

@@ -119,6 +119,9 @@ class TraceWarning:
     location: Location | None = None  # the model-code line that led to it
 
 
+SEARCH_LIMIT = 1 << 24  # `--fit` looks for the largest batch up to this one
+
+
 @dataclass
 class MemoryUse:
     """Bytes a model holds, as measured on meta at two batch sizes (`trace.memory`): weights,
@@ -136,6 +139,10 @@ class MemoryUse:
     segments: list[tuple[str, float, float, int]] = field(default_factory=list)
     batch_dim: bool = True  # False: the input has no batch dim; nothing scales
     budget: int | None = None  # bytes, from --fit: the report states the largest batch within it
+    # most activation bytes alive at once in the training pass's forward: what it keeps for
+    # backward so far and the temporaries of the op running (a wide intermediate never kept)
+    forward_fixed: float = 0.0
+    forward_per_sample: float = 0.0
 
     def saved(self, batch: int) -> int:
         return round(self.saved_fixed + self.saved_per_sample * batch)
@@ -156,13 +163,15 @@ class MemoryUse:
         backward the activations still kept plus the gradients already made. Backward visits
         the modules in reverse: in module k's backward, the activations of it and those before
         it are alive and the gradients of it and those after it exist (the optimizer step, at
-        the end, has every gradient and no activation)."""
+        the end, has every gradient and no activation). The forward's own peak, temporaries
+        included, counts too."""
         scale = batch if self.batch_dim else 1
         kept = [fixed + per * scale for _, fixed, per, _ in self.segments]
         grads = [g for *_, g in self.segments]
         worst = total_kept = sum(kept)
+        worst = max(worst, self.forward_fixed + self.forward_per_sample * scale)
         if not self.segments:  # measured without per-module detail
-            worst = self.saved(batch) + self.trainable_bytes
+            worst = max(worst, self.saved(batch) + self.trainable_bytes)
         made = 0.0
         for k in range(len(self.segments) - 1, -1, -1):
             made += grads[k]  # during module k's backward: its gradients and its kept tensors
@@ -171,20 +180,25 @@ class MemoryUse:
         worst = max(worst, made)
         return self.weight_bytes + optimizer_states * self.trainable_bytes + round(worst)
 
-    def largest_batch(self, budget: int, training: bool, optimizer_states: int = 2, limit: int = 1 << 24) -> int:
-        """The largest batch whose peak fits in `budget` bytes (0: not even one sample)."""
+    def largest_batch(
+        self, budget: int, training: bool, optimizer_states: int = 2, limit: int = SEARCH_LIMIT
+    ) -> int | None:
+        """The largest batch whose peak fits in `budget` bytes (0: not even one sample), found
+        by bisection (peaks grow with the batch). None when `limit` fits too: no batch up to
+        the search's end is the largest, so none is stated as if it were."""
         at = (lambda b: self.training(b, optimizer_states)) if training else self.inference
         if at(1) > budget:
             return 0
-        per = self.saved_per_sample if training else self.live_per_sample
-        if per <= 0:
-            return limit
-        guess = max(1, min(limit, int((budget - at(0)) // per)))
-        while guess > 1 and at(guess) > budget:  # rounding at the edge
-            guess -= 1
-        while guess < limit and at(guess + 1) <= budget:
-            guess += 1
-        return guess
+        if at(limit) <= budget:
+            return None
+        low, high = 1, limit  # at(low) fits, at(high) does not
+        while high - low > 1:
+            middle = (low + high) // 2
+            if at(middle) <= budget:
+                low = middle
+            else:
+                high = middle
+        return low
 
 
 @dataclass
