@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .report import Report
 from .trace.costs import subtree_macs
-from .trace.records import OP, LayerRecord
+from .trace.records import OP, LayerRecord, RowStatus
 
 ASPECTS = ("type", "output", "params", "mult_adds")
 
@@ -107,7 +107,7 @@ def _rows(report: Report) -> list[tuple[tuple[str, int], LayerSide]]:
 
 
 def _side(row: LayerRecord, macs: int) -> LayerSide:
-    finished = not row.failed and row.status != "aborted"
+    finished = not row.failed and row.status != RowStatus.ABORTED
     return LayerSide(
         type=row.type,
         outputs=tuple(tuple(t.shape) for t in row.outputs) if finished else (),

@@ -7,17 +7,21 @@ defines; anything else is refused (`WireError`). Tuples, sets, dicts with keys t
 strings and floats JSON cannot hold (inf, nan) are tagged so they come back as they went.
 Text that UTF-8 cannot hold (a lone surrogate in a checkpoint key) is sent with it escaped
 (`render.escape.encodable`): this is where names from a model or a file enter the command.
+A field typed with a vocabulary (`words.Word`: a severity, a row's status) travels as its word
+and comes back as the member, or is refused when it is not a word of that vocabulary.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 import math
 import sys
 
 from .render.escape import encodable
+from .words import Word
 
 _TAG = "@"
 
@@ -143,5 +147,29 @@ def _instance(tag, raw: dict, depth: int):
             value = field.default_factory()
         else:
             raise WireError(f"{name} lacks field {field.name}")
+        vocabulary = _vocabularies(cls).get(field.name)
+        if vocabulary is not None and isinstance(value, str):
+            value = _word(vocabulary, value, f"{name}.{field.name}")
         object.__setattr__(instance, field.name, value)
     return instance
+
+
+@functools.cache
+def _vocabularies(cls: type) -> dict[str, type[Word]]:
+    """The fields of a record class typed with a vocabulary (`status: RowStatus`, `action:
+    EditAction | str`), read from the annotations' names in the class's module, never evaluated."""
+    module = sys.modules[cls.__module__]
+    found = {}
+    for field in dataclasses.fields(cls):
+        for name in str(field.type).split("|"):
+            named = getattr(module, name.strip(), None)
+            if isinstance(named, type) and issubclass(named, Word):
+                found[field.name] = named
+    return found
+
+
+def _word(vocabulary: type[Word], value: str, where: str) -> Word:
+    try:
+        return vocabulary(value)
+    except ValueError:
+        raise WireError(f"{where} is not a {vocabulary.__name__}") from None

@@ -19,7 +19,7 @@ PACKAGE = Path(shapecheck.__file__).parent
 # Lowest first. A name is a subpackage (`trace`) or a top-level module (`report` is report.py);
 # "" is the package's own __init__.py, which re-exports the public surface.
 LAYERS: list[set[str]] = [
-    {"errors", "__version__"},
+    {"errors", "words", "__version__"},  # words: the base of the typed vocabularies
     {"spec", "config"},
     {"trace"},  # what the model did, as plain data; the engines that record it
     {"saved", "domain"},  # saved models and checkpoints; symbolic input domains

@@ -8,7 +8,7 @@ from ..trace.records import Trace
 from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, RerunFailed, Runner
-from .findings import ERROR, SAFE, Diagnosis, Finding, Fix
+from .findings import ERROR, SAFE, UNSAFE, Diagnosis, Finding, Fix
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Rerun
 from .roles import is_library_file
@@ -285,7 +285,7 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after, own: list[Fix]) -> F
         + "; ".join(parts)
         + (f" — {why}" if why else ""),
         code="\n".join(s.after or s.code for s in steps if (s.after or s.code)),
-        safety=SAFE if all(s.safety == SAFE for s in steps) else "unsafe",
+        safety=SAFE if all(s.safety == SAFE for s in steps) else UNSAFE,
         location=steps[0].location,
         rerun=rerun,
         verified=broken is None,

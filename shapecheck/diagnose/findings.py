@@ -5,21 +5,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..trace.records import Location
+from ..words import Word
 from .requests import Rerun
 
-ERROR = "error"
-WARNING = "warning"
 
-SAFE = "safe"  # only the shape changes as intended; checkpoints still load
-UNSAFE = "unsafe"  # parameters or state-dict keys change: existing checkpoints no longer load
-DISPLAY_ONLY = "display-only"  # holds a placeholder the user must fill in
+class Severity(Word):
+    """How bad a finding is: an error fails the check (exit 1), a warning only with --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Safety(Word):
+    """How safe a fix is to apply (`--fix` applies safe ones; `--unsafe-fixes` the unsafe too)."""
+
+    SAFE = "safe"  # only the shape changes as intended; checkpoints still load
+    UNSAFE = "unsafe"  # parameters or state-dict keys change: existing checkpoints no longer load
+    DISPLAY_ONLY = "display-only"  # holds a placeholder the user must fill in
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+SAFE, UNSAFE, DISPLAY_ONLY = Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY
 
 
 @dataclass
 class Fix:
     description: str
     code: str = ""
-    safety: str = UNSAFE
+    safety: Safety = UNSAFE
     location: Location | None = None  # the line the fix applies to
     before: str | None = None  # for one-line edits: the line as written …
     after: str | None = None  # … and as it should read
@@ -33,6 +46,9 @@ class Fix:
     imports: list[str] = field(default_factory=list)  # import lines the file needs for this code
     steps: list[Fix] = field(default_factory=list)  # a chain: the fixes applied one after another
 
+    def __post_init__(self) -> None:
+        self.safety = Safety(self.safety)  # a word from a worker's report, or a typo: ValueError
+
 
 def line_fix(
     description: str,
@@ -41,7 +57,7 @@ def line_fix(
     after: str | None,
     fallback: str,
     rerun: Rerun | None = None,
-    safety: str = SAFE,
+    safety: Safety = SAFE,
 ) -> Fix:
     """A one-line edit: `after` replaces the line `source` at `location` when the edit could be
     written on it; otherwise `fallback` says what to change."""
@@ -68,7 +84,7 @@ class Label:
 @dataclass
 class Finding:
     code: str
-    severity: str
+    severity: Severity
     layer: str  # qualified name of the failing or flagged row
     message: str  # stands on its own: lower case, no trailing period
     location: Location | None = None
@@ -77,6 +93,9 @@ class Finding:
     labels: list[Label] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     fixes: list[Fix] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)
 
     @property
     def is_error(self) -> bool:

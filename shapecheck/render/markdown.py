@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..apply import edit_lines, edit_of
-from ..trace.records import OP
+from ..trace.records import OP, RowStatus
 from .common import codes_by_row, count, shape_text, visible_rows
 from .escape import markdown_cell, markdown_code, markdown_fence, markdown_text, one_line
 
@@ -26,7 +26,9 @@ def report_markdown(name: str, report, depth: int | None) -> str:
     for row in visible_rows(report, depth):
         notes = (["✓ boundary OK"] if row.index in ok else []) + codes.get(row.index, [])
         output = (
-            "✗" if row.failed else ("…" if row.status == "aborted" else ", ".join(shape_text(o) for o in row.outputs))
+            "✗"
+            if row.failed
+            else ("…" if row.status == RowStatus.ABORTED else ", ".join(shape_text(o) for o in row.outputs))
         )
         name_cell = "&nbsp;" * (2 * row.depth) + markdown_code(row.name, cell=True)
         lines.append(

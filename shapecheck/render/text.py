@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..diagnose.findings import Finding, Fix
 from ..report import Report
-from ..trace.records import OP
+from ..trace.records import OP, RowStatus
 from .common import (
     DEFAULT_COLUMNS,
     binary_bytes,
@@ -117,7 +117,9 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
         for column in order:
             cells.append(_cell(report, row, column, cost))
             if column == "output" and symbolic:
-                cells.append("" if row.failed or row.status == "aborted" else escape(symbolic_text(row.outputs)))
+                cells.append(
+                    "" if row.failed or row.status == RowStatus.ABORTED else escape(symbolic_text(row.outputs))
+                )
         cells.append(" ".join(notes))
         table.add_row(*cells, style=row_style)
     return table
@@ -156,7 +158,7 @@ def _cell(report: Report, row, column: str, cost: dict) -> str:
     if column == "output":
         if row.failed:
             return "[red bold]✗[/]"
-        return "[dim]…[/]" if row.status == "aborted" else escape(shapes_text(row.outputs))
+        return "[dim]…[/]" if row.status == RowStatus.ABORTED else escape(shapes_text(row.outputs))
     params = 0 if row.kind == OP else row.params
     if column == "params":
         return count(params) if params else ""

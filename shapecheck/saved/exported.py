@@ -15,7 +15,7 @@ import torch
 from ..errors import LoadError
 from ..spec import InputSpec
 from ..trace.engines import make_inputs
-from ..trace.records import MODULE, OP, LayerRecord, TensorInfo, Trace, TraceError
+from ..trace.records import MODULE, OP, LayerRecord, RowStatus, TensorInfo, Trace, TraceError
 from . import allowed
 
 
@@ -113,7 +113,7 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
             outputs=[TensorInfo(out_shape, key="", tid=hash(node.name), source=index)]
             if (out_shape := _shape(out)) is not None
             else [],
-            status="failed" if node.name == failing else "ok",
+            status=RowStatus.FAILED if node.name == failing else RowStatus.OK,
         )
         rows.append(row)
         node_rows[node.name] = index
@@ -194,8 +194,8 @@ def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
             if isinstance(r, torch.fx.Node) and _shape(values.get(r.name)) is not None
         ]
     if trace.error is not None:
-        root.status = "aborted"
-        failing_rows = [r for r in trace.layers if r.status == "failed"]
+        root.status = RowStatus.ABORTED
+        failing_rows = [r for r in trace.layers if r.status == RowStatus.FAILED]
         if failing_rows:
             trace.error.layer = failing_rows[-1].index
     trace.seconds = time.perf_counter() - start

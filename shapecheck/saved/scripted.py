@@ -19,7 +19,7 @@ from ..errors import LoadError
 from ..spec import InputSpec
 from ..trace.arguments import module_attrs, tensors_in
 from ..trace.engines import make_inputs
-from ..trace.records import MODULE, LayerRecord, TensorInfo, Trace, TraceError
+from ..trace.records import MODULE, LayerRecord, RowStatus, TensorInfo, Trace, TraceError
 from . import allowed
 
 
@@ -82,7 +82,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str) -> Tra
             params=sum(p.numel() for p in mod.parameters()),
             parent=stack[-1] if stack else None,
             attrs=module_attrs(mod),
-            status="running",
+            status=RowStatus.RUNNING,
         )
         rows.append(row)
         stack.append(index)
@@ -97,7 +97,7 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str) -> Tra
         for _, t in tensors_in(out):
             producer.setdefault(id(t), index)
         row.outputs = infos(out)
-        row.status = "ok"
+        row.status = RowStatus.OK
         keep.append(out)  # ids stay unique while the run lasts
         return out
 
@@ -109,9 +109,9 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str) -> Tra
     except Exception as exc:
         failing = stack[-1] if stack else None
         for i in stack:
-            rows[i].status = "aborted"
+            rows[i].status = RowStatus.ABORTED
         if failing is not None:
-            rows[failing].status = "failed"
+            rows[failing].status = RowStatus.FAILED
         limit = isinstance(exc, NotImplementedError) or "meta tensors" in _message(exc)
         trace.error = TraceError(type(exc).__name__, _message(exc), failing, engine_limit=limit)
     trace.seconds = time.perf_counter() - start

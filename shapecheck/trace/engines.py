@@ -14,7 +14,7 @@ from ..spec import InputSpec
 from .arguments import tensors_in
 from .meta import meta_state
 from .recorder import EngineLimit, OpMode, Recorder, StopTrace
-from .records import Trace, TraceError
+from .records import RowStatus, Trace, TraceError
 from .sources import user_traceback
 
 META = "meta"
@@ -293,10 +293,10 @@ def _error(exc: BaseException, rec: Recorder) -> TraceError:
     if row is None and rec.stack:
         row = rec.stack[-1]
     for index in rec.stack:
-        if rec.rows[index].status == "running":
-            rec.rows[index].status = "aborted"
+        if rec.rows[index].status == RowStatus.RUNNING:
+            rec.rows[index].status = RowStatus.ABORTED
     if row is not None:
-        rec.rows[row].status = "failed"
+        rec.rows[row].status = RowStatus.FAILED
         # Rows recorded after the failing one (e.g. a module aborted around an op) stay.
     message = str(exc).strip() or type(exc).__name__
     limit = isinstance(exc, EngineLimit)

@@ -35,6 +35,18 @@ CATEGORIES = {
         "torch.Tensor.unsqueeze",
         "torch.Tensor.contiguous",
     ),
+    # Taking part of a tensor: indexing (`x[:, 0]`), splitting, padding, filling by a mask.
+    "select": (
+        "torch.Tensor.__getitem__",
+        "torch.split",
+        "torch.Tensor.split",
+        "torch.chunk",
+        "torch.Tensor.chunk",
+        "torch.nn.functional.pad",
+        "torch.masked_fill",
+        "torch.Tensor.masked_fill",
+        "torch.Tensor.masked_fill_",
+    ),
     "join": ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack", "torch.hstack", "torch.vstack"),
     "matmul": (
         "torch.matmul",

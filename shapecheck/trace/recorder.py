@@ -17,7 +17,7 @@ from . import budget
 from .arguments import dtype_name, module_attrs, op_args, tensors_in
 from .budget import BudgetSpent, projected_overrun
 from .ops import CATEGORY_OF, VALUE_OPS, function_name, short_op_name
-from .records import MODULE, OP, LayerRecord, Location, TensorInfo
+from .records import MODULE, OP, LayerRecord, Location, RowStatus, TensorInfo
 
 try:  # default attention masks are FakeTensors (see engines.make_inputs)
     from torch._subclasses.fake_tensor import FakeTensor
@@ -274,7 +274,7 @@ class Recorder:
             attrs=module_attrs(module) | ({"shares_weights_with": self._shared[key]} if key in self._shared else {}),
             defined_at=self.def_sites.get(module) or (class_location(type(module)) if not self.stack else None),
             called_at=location_of(caller) if self.stack else None,  # the root is called by shapecheck
-            status="running",
+            status=RowStatus.RUNNING,
         )
         self.rows.append(row)
         self.stack.append(row.index)
@@ -284,7 +284,7 @@ class Recorder:
         index = self.stack.pop()
         row = self.rows[index]
         row.outputs = self.outputs(output, index)
-        row.status = "ok"
+        row.status = RowStatus.OK
         if self.row_done is not None:
             self.row_done(index)
 
@@ -326,7 +326,7 @@ class Recorder:
             kind=OP,
             depth=len(self.stack),
             inputs=tensors,
-            status="failed" if failed else "ok",
+            status=RowStatus.FAILED if failed else RowStatus.OK,
             parent=self.stack[-1] if self.stack else None,
             attrs=attrs,
             called_at=location_of(caller),

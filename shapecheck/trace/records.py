@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..words import Word
+
 
 @dataclass(frozen=True)
 class Location:
@@ -53,8 +55,23 @@ class TensorInfo:
         return total
 
 
-MODULE = "module"
-OP = "op"
+class RowKind(Word):
+    """What a row of the trace records."""
+
+    MODULE = "module"  # one call of an nn.Module
+    OP = "op"  # one functional op called in model code (torch.cat, x.view, F.relu)
+
+
+class RowStatus(Word):
+    """How a row's call ended."""
+
+    OK = "ok"
+    FAILED = "failed"  # it raised: the row the trace stopped at
+    RUNNING = "running"  # entered and not yet returned, while the trace runs
+    ABORTED = "aborted"  # entered, and a later row inside it failed: it never returned
+
+
+MODULE, OP = RowKind.MODULE, RowKind.OP
 
 
 @dataclass
@@ -64,22 +81,25 @@ class LayerRecord:
     index: int
     name: str  # qualified module name; for an op, the op's short name
     type: str  # `Linear`, `torch.flatten`
-    kind: str  # MODULE or OP
+    kind: RowKind
     depth: int
     inputs: list[TensorInfo] = field(default_factory=list)
     outputs: list[TensorInfo] = field(default_factory=list)
     params: int = 0
     trainable: int = 0
-    status: str = "ok"  # ok | failed
+    status: RowStatus = RowStatus.OK
     call: int = 1  # 2, 3, … for repeated calls of the same module, or of the same op line
     parent: int | None = None  # the enclosing module's row
     attrs: dict = field(default_factory=dict)  # in_features, kernel_size, … ; op arguments
     defined_at: Location | None = None  # where the module was created
     called_at: Location | None = None  # the model-code line that called it
 
+    def __post_init__(self) -> None:
+        self.kind, self.status = RowKind(self.kind), RowStatus(self.status)
+
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == RowStatus.FAILED
 
     def dim_argument(self) -> int:
         """The `dim` an op row was called with (`torch.cat(xs, 1)`, `dim=1`); 0 when not given."""

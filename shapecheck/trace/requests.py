@@ -10,35 +10,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..words import Word
+
 SAME = "same"
+
+
+class EditAction(Word):
+    """What an `Edit` changes. `target` is a module's qualified name, or for the op actions the
+    op call's site, "type@file:line"."""
+
+    INSERT_BEFORE = "insert_before"  # a new layer (`layer`, `params`) in front of the module
+    INSERT_AFTER = "insert_after"  # … after it
+    REPLACE = "replace"  # the module itself, by a new `layer`
+    OP_ARGS = "op_args"  # the op call gets other keyword arguments (`params`)
+    OP_METHOD = "op_method"  # the call becomes another method there: view → reshape
+    OP_MATCH = "op_match"  # the op's later tensor arguments resized to the first one's spatial size
+    OP_PREPOOL = "op_prepool"  # the op's first argument adaptive-average-pooled to `output_size` first
+    OP_SQUEEZE_ARG = "op_squeeze_arg"  # argument `index` squeezed at `dim`
+    OP_TRANSPOSE_ARG = "op_transpose_arg"  # argument `index` with its last two dims swapped
+    OP_IDENTITY = "op_identity"  # the op returns its first argument
+    OP_FLATTEN = "op_flatten"  # the op becomes `torch.flatten(x, 1)`
+    OP_ADAPTIVE = "op_adaptive"  # a fixed pool call becomes adaptive, to `output_size`
+    OP_VIEW_BATCH = "op_view_batch"  # a view's first size becomes its tensor's dim 0
+    # Argument `index` of the op call at `target`, or of the module's call, gets `.method(*args)`:
+    # a loss target's `squeeze(1)` or `argmax(1)`, its input's `transpose(1, 2)`.
+    ARG_METHOD = "arg_method"
+    # The module's first input permuted by `dims`, and its output by `back` when given.
+    PERMUTE = "permute"
+    # The module and every submodule that has one of the attributes get the new values.
+    SET_ATTRS = "set_attrs"
+    OUTPUT_ITEM = "output_item"  # the module's output is one item of it (`index`, `key` or `field`)
 
 
 @dataclass(frozen=True)
 class Edit:
-    """One change to try on a copy of the model, or on its input.
+    """One change to try on a copy of the model, or on its input: `action` (an EditAction) at
+    `target`; `layer` names the torch.nn class to build, `params` its arguments or the action's
+    settings, as (key, value) pairs."""
 
-    action: `insert_before` / `insert_after` (a new layer around the module at `target`),
-    `replace` (the module at `target`), `op_args` (change keyword arguments of the op call at
-    `target`, "type@file:line"), `op_method` (call another method there: view → reshape),
-    `op_match` (resize the op's later tensor arguments to the first one's spatial size),
-    `op_prepool` (adaptive-average-pool the op's first argument to `output_size` first),
-    `op_squeeze_arg` (argument `index` of the op squeezed at `dim`), `op_transpose_arg` (its
-    last two dims swapped), `op_identity` (the op
-    returns its first argument), `op_flatten` (the op becomes
-    `torch.flatten(x, 1)`), `op_adaptive` (a fixed pool call becomes adaptive, `output_size`),
-    `op_view_batch` (a view's first size becomes its tensor's dim 0: `x.view(x.size(0), -1)`),
-    `arg_method` (argument `index` of the op call at `target`, or of the module's call, gets
-    `.method(*args)`: a loss target's `squeeze(1)` or `argmax(1)`, its input's `transpose(1, 2)`),
-    `permute` (the module at `target` gets its first input permuted by `dims`, and its output
-    by `back` when given), `set_attrs` (the module at `target` and every submodule that has
-    one of the attributes get the new values: `batch_first`).
-    `layer` names the torch.nn class to build; `params` its arguments, as (key, value) pairs.
-    """
-
-    action: str
+    action: EditAction | str  # the word is enough: __post_init__ makes it the member
     target: str = ""
     layer: str = ""
     params: tuple = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action", EditAction(self.action))  # a typo fails here, not unmatched
 
     def param(self, key: str, default=None):
         return dict(self.params).get(key, default)

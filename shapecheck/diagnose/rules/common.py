@@ -9,7 +9,7 @@ from ...domain.records import dim_names
 from ...trace.records import MODULE, LayerRecord, Location
 from ..boundaries import Boundary
 from ..context import Context, op_site
-from ..findings import SAFE, UNSAFE, Fix, Label
+from ..findings import SAFE, UNSAFE, Fix, Label, Safety
 from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank
 from ..numbers import (
     call_argument,
@@ -126,7 +126,7 @@ def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
     edit = Edit("replace", failing.name, "Linear", (("in_features", got), ("out_features", n_out)))
     fix.rerun = Rerun(dims=fix.rerun.dims, batch=fix.rerun.batch, train=fix.rerun.train, edits=(*fix.rerun.edits, edit))
     fix.description += f", and set in_features={got} on `{failing.name}`"
-    fix.safety = "unsafe"
+    fix.safety = UNSAFE
     return fix
 
 
@@ -200,7 +200,7 @@ def argument_fix(
     value,
     description: str,
     edit: Edit | None,
-    safety: str = UNSAFE,
+    safety: Safety = UNSAFE,
     location=None,
 ) -> Fix:
     """Set one constructor argument on the line that built the layer (`nn.LSTM(300, …)` → 100),

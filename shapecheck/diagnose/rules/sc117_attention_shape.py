@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label, Safety
 from ..numbers import set_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -310,7 +310,7 @@ def _masks(
     return None
 
 
-def _plain(row, message: str, why: list[str], fixes: list[str], safety: str = SAFE) -> Finding:
+def _plain(row, message: str, why: list[str], fixes: list[str], safety: Safety = SAFE) -> Finding:
     return Finding(
         code="SC117",
         severity=ERROR,
