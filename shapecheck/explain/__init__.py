@@ -2,12 +2,18 @@
 
 No torch here: this must answer in a blink. Every message family is a template in
 `families.TEMPLATES` (PyTorch's text with typed fields, where it is raised, the rule, a reading
-of its numbers); the first template found in the paste answers.
+of its numbers) or a row of the table extracted from PyTorch's sources (`extracted.py`). A paste
+can hold several messages (a warning, then the error; a chained traceback): the latest error
+answers, read by the most specific template found there. A message no template reads is said
+not to be about shapes when its words name a dtype, a device or a CUDA library (`notshape.fallback`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from .explanation import UNDECODED, Explanation
 from .templates import ints
@@ -15,54 +21,98 @@ from .templates import ints
 
 def explain(message: str) -> Explanation | None:
     """The explanation of a PyTorch error message, or None when it is not one we know."""
-    # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
-    # them, and every pattern then runs in time linear in what it reads.
-    from .context import refine
-    from .families import TEMPLATES
+    from .notshape import fallback
     from .paste import clean
 
+    # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
+    # them, and every pattern then runs in time linear in what it reads.
     message = message[-_LONGEST:]
     text = clean(message)
-    lowered = text.lower()
-    for template in TEMPLATES:
-        if template.keyword not in lowered:
-            continue
-        match = template.pattern.search(text)
-        if match:
-            digits = max((len(d) for d in re.findall(r"\d+", match.group(0))), default=0)
-            if digits > 15 or any(abs(n) > _LARGEST for n in ints(match.group(0))):
-                return _undecoded(
-                    match.group(0),
-                    "its numbers are larger than any tensor PyTorch can make, so they are not read as sizes",
-                )
-            try:
-                fields = dict(match.groupdict(), _text=text)
-                return refine(template.build(fields), message, match.group(0))
-            except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
-                return _undecoded(
-                    match.group(0),
-                    "its numbers fit no situation shapecheck knows (a size of 0?), so it does not guess at one",
-                )
-    return _extracted(message, text, lowered)
-
-
-def _extracted(message: str, text: str, lowered: str) -> Explanation | None:
-    """A message of the table extracted from PyTorch's sources (`extract.py`), read by its family."""
-    from .context import refine
-    from .extracted import find
-
-    try:
-        found = find(text, lowered)
-    except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
-        return _undecoded(text[-300:], "its numbers fit no situation shapecheck knows, so it does not guess at one")
+    found = _chosen(_candidates(text, text.lower()), text)
     if found is None:
-        return None
-    e, matched = found
-    if any(len(d) > 15 for d in re.findall(r"\d+", matched)):
+        e = fallback(text)
+        return None if e is None else _refined(e, message, text[-300:])
+    build, matched = found
+    if any(len(d) > 15 for d in re.findall(r"\d+", matched)) or any(abs(n) > _LARGEST for n in ints(matched)):
         return _undecoded(
             matched, "its numbers are larger than any tensor PyTorch can make, so they are not read as sizes"
         )
+    try:
+        e = build()
+    except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+        return _undecoded(
+            matched, "its numbers fit no situation shapecheck knows (a size of 0?), so it does not guess at one"
+        )
+    return _refined(e, message, matched)
+
+
+def _refined(e: Explanation, message: str, matched: str) -> Explanation:
+    from .context import refine
+
     return refine(e, message, matched)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A message found in the paste: where, how specific (its rank in the table), how to read it."""
+
+    start: int
+    end: int
+    rank: int
+    weak: bool  # a warning: an error elsewhere in the paste comes first
+    build: Callable[[], Explanation]
+    matched: str
+
+
+def _candidates(text: str, lowered: str) -> list[_Candidate]:
+    """Every hand template and every extracted message found in the paste (the last place each is)."""
+    from .extracted import find_all
+    from .families import TEMPLATES
+
+    found = []
+    for rank, template in enumerate(TEMPLATES):
+        if template.keyword not in lowered:
+            continue
+        last = None
+        for last in template.pattern.finditer(text):  # noqa: B007 - the paste's latest occurrence
+            pass
+        if last is None:
+            continue
+        fields = dict(last.groupdict(), _text=text)
+        found.append(
+            _Candidate(
+                last.start(),
+                last.end(),
+                rank,
+                _weak(text, last.start(), last.end()),
+                partial(template.build, fields),
+                last.group(0),
+            )
+        )
+    for rank, (start, end, build, matched) in enumerate(find_all(text, lowered), start=len(TEMPLATES)):
+        found.append(_Candidate(start, end, rank, _weak(text, start, end), build, matched))
+    return found
+
+
+def _chosen(found: list[_Candidate], text: str) -> tuple[Callable[[], Explanation], str] | None:
+    """The paste's own error: the latest message found (a traceback ends with it), a warning only
+    when nothing else is there; where several messages overlap there, the most specific one."""
+    if not found:
+        return None
+    pool = [c for c in found if not c.weak] or found
+    last = max(pool, key=lambda c: (c.end, -c.rank))
+    there = [c for c in pool if c.end > last.start and c.start < last.end]
+    best = min(there, key=lambda c: c.rank)
+    return best.build, best.matched
+
+
+def _weak(text: str, start: int, end: int) -> bool:
+    """A warning's text: the error after it (or, alone, the warning) is what the paste is about."""
+    before = text[max(0, start - 300) : start]
+    last_label = None
+    for last_label in re.finditer(r"\b\w*(?:Error|Exception|Warning)\b:", before):  # noqa: B007
+        pass
+    return last_label is not None and "warning" in last_label.group(0).lower()
 
 
 _LARGEST = 2**48  # beyond any real tensor dim or element count

@@ -52,58 +52,89 @@ HEADER_SOURCES = ("include/ATen/native", "include/ATen/ExpandUtils.h", "include/
 # no rule matches is not a shape check `explain` reads, and is left out.
 FAMILY_RULES: list[tuple[str, str]] = [
     ("not-shape", r"dtype|scalar type|same device|on the same device|requires_grad|out of memory"),
-    ("export", r"constraints violated|inferred to be a constant|expected input at .*shape\[|dynamic_shapes|recompile"),
-    ("attention-mask", r"attn_mask|key_padding_mask|attention mask should|attention weights should|attn_output"),
-    ("attention", r"embedding dimension of|embed_dim|num_heads|query, key|query should be|key and value"),
+    (
+        "export",
+        r"constraints violated|inferred to be a constant|expected input at .*shape\[|dynamic_shapes|recompile"
+        r"|shapes_spec|shapes assigned to input|tensorspec has|expected \{\} shapes, got",
+    ),
+    (
+        "attention-mask",
+        r"attn_mask|key_padding_mask|key_padded_mask|attention mask should|attention weights should|attn_output",
+    ),
+    (
+        "attention",
+        r"embedding dimension of|embed_dim|num_heads|query, key|query should be|key and value|key shape"
+        r"|key's sequence|expecting (?:query|key|value) (?:weights|bias)|static_[kv]|`query`|src and tgt",
+    ),
     ("conv-transposed", r"given transposed="),
     ("conv-channels", r"given groups=.*channels|expected weight to be at least|expected bias to be 1-dimensional"),
     ("conv-rank", r"input to conv|-dimensional input for .*-dimensional weight|weight should have at least"),
     ("instance-norm", r"spatial element"),
     ("norm-single", r"more than 1 value per channel"),
-    ("norm-channels", r"running_mean should|number of channels in input|same shape as normalized_shape"),
+    (
+        "norm-channels",
+        r"running_mean should|number of channels in input|same shape as normalized_shape|match num_features",
+    ),
     ("layernorm", r"normalized_shape="),
+    ("fold", r"divisible by the product of kernel_size|number of sliding blocks"),
     ("groups", r"divisible by (?:num_)?groups|divisible by the square|divisible by downscale"),
-    ("norm-rank", r"^expected (?:\{\}|\d)d (?:or \dd )?input \(got|^expected \dd or \dd input"),
+    (
+        "norm-rank",
+        r"^expected (?:\{\}|\d)d (?:or \dd )?input \(got|^expected \dd or \dd input|at least 2 dimensions for input"
+        r"|3d or higher dimensionality|^dropout[123]d: expected",
+    ),
+    ("rnn-lengths", r"len\(lengths\)"),
     ("rnn-hidden", r"\bhx\b|\bcx\b|hidden\[|hidden0|hidden size|hidden_size"),
+    ("rnn-rank", r"expected input to be 2-?d or 3-?d"),
     ("rnn-input", r"input_size"),
     ("einsum", r"einsum"),
     ("bmm", r"batch1|batch2|number of batches|wrong matrix size"),
     ("mm-rank", r"must be a matrix|matrices expected|at least 1d|1d tensors expected|vector \+ matrix"),
-    ("matmul", r"mat1|mat2|m1:|inconsistent tensor size, expected tensor|size mismatch, got input"),
+    (
+        "matmul",
+        r"mat1|mat2|m1:|inconsistent tensor size, expected tensor|size mismatch, got input|incompatible matrix sizes"
+        r"|incompatible shapes of a and b|input1 size does not match weight",
+    ),
     ("target-range", r"target \{\} is out of bounds|n_classes"),
     (
         "index-range",
         r"out of bounds for dimension|index out of range|index \{\} out of range|out of range for tensor"
-        r"|too many indices|srcindex|index out of bounds|index_select|index tensor must have|expected index \{\}",
+        r"|too many indices|srcindex|index out of bounds|index_select|index tensor must have|expected index \{\}"
+        r"|out of bounds for axis|maximum sequence length for this model",
     ),
     ("mask-index", r"shape of the mask"),
     ("split", r"split_with_sizes|split_sizes|don't multiply up"),
     (
         "cat",
         r"cannot be concatenated|same number of dimensions: got|non-empty list of tensors|sizes of tensors must"
-        r"|stack expects|storage that is not resizable|inconsistent tensor sizes",
+        r"|stack expects|storage that is not resizable|inconsistent tensor sizes|batched tensors with the same length",
     ),
     (
         "broadcast",
         r"value tensor of shape|broadcast shape|expanded size|size of tensor a|number of sizes provided"
-        r"|repeat dims",
+        r"|repeat dims|indexing tensors could not be broadcast|shifts and dimensions must align",
     ),
     (
         "too-small",
         r"maximum size for tensor at dimension|sliding blocks|padding size should be less|kernel size can't"
-        r"|output size is too small|sizes should be greater than 0|exceeds dimension size",
+        r"|output size is too small|sizes should be greater than 0|exceeds dimension size|padding size is expected"
+        r"|must be >= 1 in every dimension|output spatial size to be positive|calculated output size .*too small"
+        r"|padding should be at most half",
     ),
     (
         "pad-rank",
         r"padding with non-constant|length of pad|\(batch mode\) tensor|only 3d, 4d and 5d|mode needs \dd"
-        r"|expected input to be \dd|expected 3d or 4d tensor|output_size must be",
+        r"|expected input to be \dd|expected 3d or 4d tensor|output_size must be|same number of spatial dimensions"
+        r"|output_size equals to|size shape must match input shape|padding length",
     ),
     ("view", r"is invalid for input|view size is not compatible|invalid for input with"),
     ("dim-range", r"dimension out of range|dimension is not of size 1|permute"),
     (
         "loss-target",
         r"target size|target batch_size|spatial targets|spatial inputs|multi-target|target and input"
-        r"|target nelement|input tensor should be 1d or 2d|2 or more dimensions|targets'",
+        r"|target nelement|input tensor should be 1d or 2d|2 or more dimensions|targets'|target tensor expects"
+        r"|same size in the batch dimension|input tensors should have same dimension|anchor, positive, and negative"
+        r"|size mismatch \(got input",
     ),
     ("normalize", r"boxes should be of shape"),
 ]
@@ -177,8 +208,9 @@ def python_messages(path: Path, name: str) -> list[tuple[str, str]]:
                 elif called in _CHECKS:
                     msg = [k.value for k in child.keywords if k.arg in ("message", "msg")]
                     message = _text(msg[0]) if msg else None
-                elif called in _RAISES and child.args:
-                    message = _text(child.args[0])
+                elif (called in _RAISES or called.endswith(("Error", "Exception"))) and child.args:
+                    # torch.export's UserError(kind, message): the first argument that is text
+                    message = next((t for t in map(_text, child.args[:2]) if t), None)
             if message:
                 found.append((_unescape(message), f"torch/{name}: {function or '<module>'}"))
             visit(child, inner)

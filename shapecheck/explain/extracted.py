@@ -12,13 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 
 from .explanation import NOT_SHAPE, Explanation
 from .templates import _literal, ints, shape_text
 
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
-_VALUE = r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)|[-\w.:'\"*]{1,100})"
+_VALUE = (
+    r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)"
+    # a word, with the subscripts and calls a guard writes: `L['x'].size()[0]`, `*args[0]`
+    r"|(?:[-\w.:'\"*]|\[[^\]\s]{1,40}\]|\(\)){1,60})"
+)
 
 
 def anchor_of(text: str) -> str:
@@ -40,8 +44,19 @@ class Row:
     @cached_property
     def pattern(self) -> re.Pattern:
         parts = self.text.rstrip(".!").split("{}")
-        body = _VALUE.join(_literal(p) for p in parts)
+        body = _VALUE.join(_bracketed(_literal(p)) for p in parts)
         return re.compile(body, re.IGNORECASE)
+
+
+def _bracketed(literal: str) -> str:
+    """A literal whose brackets match either kind: releases wrote `(original->remapped)` and
+    `[original->remapped]`, `hx.size()` and `hx.size[]`."""
+    return (
+        literal.replace(r"\[", r"\s*[\[(（]\s*")
+        .replace(r"\]", r"\s*[\])）]")
+        .replace("[(（]", "[\\[(（]")
+        .replace("[)）]", "[\\])）]")
+    )
 
 
 @cache
@@ -76,6 +91,43 @@ def find(text: str, lowered: str) -> tuple[Explanation, str] | None:
     return None
 
 
+def find_all(text: str, lowered: str) -> list[tuple[int, int, Callable[[], Explanation], str]]:
+    """Every extracted message found in the (cleaned) paste, the most literal first: where it
+    is (its latest occurrence), how to read it, and the text it matched."""
+    found: list[tuple[int, int, Callable[[], Explanation], str]] = []
+    for row in rows():
+        anchor = row.anchor
+        if len(anchor) < 8:
+            continue
+        at = lowered.rfind(anchor)
+        if at < 0:
+            continue
+        offset = max(0, at - 1500)
+        match = None
+        for match in row.pattern.finditer(text[offset : at + 1500]):  # noqa: B007 - the latest
+            pass
+        if match is None:
+            continue
+        values = [g for g in match.groups() if g is not None]
+        found.append(
+            (
+                offset + match.start(),
+                offset + match.end(),
+                partial(_read, row, values, match.group(0), text),
+                match.group(0),
+            )
+        )
+    return found
+
+
+def _read(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    try:
+        return READERS.get(row.family, _general)(row, values, matched, text)
+    except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+        # values of another form than the reading expects: the family's story, without them
+        return _general(row, values, matched, text)
+
+
 # -- readings per family ---------------------------------------------------------------------
 
 _CODES = {
@@ -92,6 +144,9 @@ _CODES = {
     "norm-rank": "SC105",
     "rnn-hidden": "SC116",
     "rnn-input": "SC115",
+    "rnn-rank": "SC105",
+    "rnn-lengths": "SC116",
+    "fold": "SC104",
     "einsum": "SC112",
     "bmm": "SC102",
     "mm-rank": "SC105",
@@ -162,6 +217,31 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
         "an RNN got another number of input features than input_size",
         ["the layer before makes another feature size, or the features are not in the last dim"],
         ["set input_size to x.size(-1), or transpose to [N, L, C] / [L, N, C]"],
+    ),
+    "rnn-rank": (
+        "an RNN (nn.RNN, nn.LSTM, nn.GRU) got an input of the wrong rank",
+        [
+            "an RNN takes [L, N, H_in] (or [N, L, H_in] with batch_first=True), or [L, H_in] unbatched: a 4-D "
+            "map (conv features) was passed without flattening its spatial dims into a sequence"
+        ],
+        ["reshape to [N, L, H_in] first (`x.flatten(2).transpose(1, 2)` for conv features [N, C, H, W])"],
+    ),
+    "rnn-lengths": (
+        "pack_padded_sequence got another number of lengths than the batch has sequences",
+        [
+            "lengths has one entry per sequence; with batch_first=False the batch is dim 1, so a batch-first "
+            "tensor packed without batch_first=True reads its sequence length as the batch"
+        ],
+        ["pass batch_first=True for [N, L, …] tensors, and lengths of size N"],
+    ),
+    "fold": (
+        "nn.Fold / F.fold got columns that do not fit its kernel and output size",
+        [
+            "fold takes [N, C·kH·kW, L]: dim 1 must be the channels times the kernel's area, and L the number of "
+            "sliding blocks the output size, kernel, stride and padding give (what unfold made with the same "
+            "arguments)"
+        ],
+        ["fold with the kernel_size, stride, padding and output size that unfold used"],
     ),
     "einsum": (
         "torch.einsum: the equation does not fit the operands",

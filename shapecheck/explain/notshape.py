@@ -504,3 +504,50 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         {},
     ),
 ]
+
+
+# -- messages no template reads: the family their words name -----------------------------------
+
+_LAST_ERROR = re.compile(r"(?:\w*(?:Error|Exception)\b:?\s*)([^\n]{0,400})$")
+_DTYPE_WORDS = re.compile(
+    r"\bdtypes?\b|scalar type|\b(?:Long|Float|Double|Half|BFloat16|Byte|Bool|int64|float32|float16)\b"
+    r"|must be long, int, byte or bool|valid indices",
+    re.IGNORECASE,
+)
+_DEVICE_WORDS = re.compile(r"\b(?:cuda:?\d*|cpu|mps|device|gpu)\b", re.IGNORECASE)
+_CUDA_LIBRARY = re.compile(
+    r"CUBLAS_STATUS_\w+|CUDNN_STATUS_\w+|cuDNN error|NCCL (?:error|WARN)|no kernel image is available"
+    r"|CUDA error: [\w ]+|Unable to find a valid cuDNN algorithm|unable to find an engine",
+    re.IGNORECASE,
+)
+
+
+def fallback(text: str) -> Explanation | None:
+    """A message no template reads, said not to be a shape problem when its words name a dtype, a
+    device or a CUDA library failure, and nothing else: its last line is the error."""
+    last = text[-600:]
+    found = _CUDA_LIBRARY.search(last)
+    if found:
+        return Explanation(
+            NOT_SHAPE,
+            f"a CUDA library failure ({found.group(0)[:60]})",
+            "cuBLAS / cuDNN / NCCL, reported through PyTorch",
+            [],
+            [
+                "most often not about the shapes: a driver or build that does not fit the GPU, memory "
+                "exhausted while the library set up, or an earlier invalid index reported late (asynchronous)",
+                "half or bfloat16 on a GPU or a library release that lacks kernels for it",
+            ],
+            [
+                "rerun with `CUDA_LAUNCH_BLOCKING=1` (or on the CPU) to see the real failing op and message",
+                "check that the torch build matches the driver and GPU (`torch.version.cuda`, "
+                "`torch.cuda.get_device_capability()`); try float32",
+            ],
+        )
+    if re.search(r"\b(?:shape|size|dim|dimension)s?\b|\[\d", last, re.IGNORECASE):
+        return None  # a message about sizes that no template knows: not said to be anything else
+    if _DTYPE_WORDS.search(last):
+        return dtype("", "")
+    if _DEVICE_WORDS.search(last) and re.search(r"expected|must|should|same|not", last, re.IGNORECASE):
+        return device("", "")
+    return None

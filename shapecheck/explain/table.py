@@ -15,8 +15,18 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "attention",
+        "For batched (3-D) `query`, expected `key` and `value` to be 3-D but found {}-D and {}-D tensors respectively",
+        "torch/nn/functional.py: _mha_shape_check",
+    ),
+    (
+        "attention",
         "For dense inputs, both fused kernels require query, key and value to have the same batch_size and num_heads. Query.sizes(): {}, Key sizes(): {}, Value sizes(): {} instead.",
         "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_batch_size_and_num_heads",
+    ),
+    (
+        "attention",
+        "For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found {}-D and {}-D tensors respectively",
+        "torch/nn/functional.py: _mha_shape_check",
     ),
     (
         "attention",
@@ -40,13 +50,88 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "attention",
+        "expecting key bias shape of {}, but got {}",
+        "torch/nn/functional.py: _in_projection",
+    ),
+    (
+        "attention",
+        "expecting key weights shape of {}, but got {}",
+        "torch/nn/functional.py: _in_projection",
+    ),
+    (
+        "attention",
+        "expecting query bias shape of {}, but got {}",
+        "torch/nn/functional.py: _in_projection",
+    ),
+    (
+        "attention",
+        "expecting query weights shape of {}, but got {}",
+        "torch/nn/functional.py: _in_projection",
+    ),
+    (
+        "attention",
+        "expecting static_k.size(0) of {}, but got {}",
+        "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
+        "expecting static_k.size(2) of {}, but got {}",
+        "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
+        "expecting static_v.size(0) of {}, but got {}",
+        "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
+        "expecting static_v.size(2) of {}, but got {}",
+        "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
+        "expecting value bias shape of {}, but got {}",
+        "torch/nn/functional.py: _in_projection",
+    ),
+    (
+        "attention",
+        "expecting value weights shape of {}, but got {}",
+        "torch/nn/functional.py: _in_projection",
+    ),
+    (
+        "attention",
+        "key shape {} does not match value shape {}",
+        "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
+        "key's sequence and batch dims {} do not match value's {}",
+        "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
         "query should be unbatched 2D or batched 3D tensor but received {}-D query tensor",
         "torch/nn/functional.py: _mha_shape_check",
     ),
     (
         "attention",
+        "the batch number of src and tgt must be equal",
+        "torch/nn/modules/transformer.py: forward",
+    ),
+    (
+        "attention",
+        "the feature number of src and tgt must be equal to d_model",
+        "torch/nn/modules/transformer.py: forward",
+    ),
+    (
+        "attention",
         "was expecting embedding dimension of {}, but got {}",
         "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention",
+        "{}: batched key must have ndim == output ndim + 1, got key shape {} with output shape {}",
+        "torch/_meta_registrations.py: _check_philox_distribution_args",
     ),
     (
         "attention-mask",
@@ -62,6 +147,16 @@ ROWS: list[tuple[str, str, str]] = [
         "attention-mask",
         "Expected `attn_mask` shape to be {} but got {}",
         "torch/nn/functional.py: _mha_shape_check",
+    ),
+    (
+        "attention-mask",
+        "Expected key_padded_mask.shape[0] to be {}, but got {}",
+        "torch/nn/functional.py: _check_key_padding_mask",
+    ),
+    (
+        "attention-mask",
+        "Expected key_padded_mask.shape[1] to be {}, but got {}",
+        "torch/nn/functional.py: _check_key_padding_mask",
     ),
     (
         "attention-mask",
@@ -107,6 +202,11 @@ ROWS: list[tuple[str, str, str]] = [
         "attention-mask",
         "attn_mask's dimension {} is not supported",
         "torch/nn/functional.py: multi_head_attention_forward",
+    ),
+    (
+        "attention-mask",
+        "expecting key_padding_mask shape of {}, but got {}",
+        "torch/nn/functional.py (1.x): multi_head_attention_forward",
     ),
     (
         "bmm",
@@ -185,8 +285,23 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "broadcast",
+        "shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+        "torch/include/ATen/native/TensorAdvancedIndexingUtils.h: make_info",
+    ),
+    (
+        "broadcast",
         "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
         "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_put",
+    ),
+    (
+        "broadcast",
+        "shifts and dimensions must align. shifts: {}, dims: {}",
+        "torch/_refs/__init__.py: roll",
+    ),
+    (
+        "broadcast",
+        "shifts and dimensions must align. shifts: {}, dims:{}",
+        "torch/include/ATen/native/TensorTransformations.h: roll_common",
     ),
     (
         "broadcast",
@@ -212,6 +327,11 @@ ROWS: list[tuple[str, str, str]] = [
         "cat",
         "Trying to resize storage that is not resizable",
         "aten/src/ATen/native/Resize.cpp: resize",
+    ),
+    (
+        "cat",
+        "Unable to create tensor, you should probably activate truncation and/or padding with 'padding=True' 'truncation=True' to have batched tensors with the same length.",
+        "transformers/tokenization_utils_base.py: convert_to_tensors",
     ),
     (
         "cat",
@@ -315,6 +435,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "einsum",
+        "einsum() operands do not broadcast with remapped shapes (original->remapped): {}",
+        "aten/src/ATen/native/Linear.cpp (1.x): einsum",
+    ),
+    (
+        "einsum",
         "einsum(): fewer operands were provided than specified in the equation",
         "aten/src/ATen/native/Linear.cpp: einsum",
     ),
@@ -345,8 +470,23 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "export",
+        "Cannot associate shape {} specified at `dynamic_shapes{}` to non-tensor type {} at `inputs{}` (expected None)",
+        "torch/export/dynamic_shapes.py: check_shape",
+    ),
+    (
+        "export",
         "Cannot be a mismatch if there is no dynamic_shapes",
         "torch/export/dynamic_shapes.py: _tree_map_with_path",
+    ),
+    (
+        "export",
+        "Cannot merge dynamic shape for variadic keyword argument '{}' into `dynamic_shapes['{}']` because that entry is not a dict.",
+        "torch/export/dynamic_shapes.py: _normalize_dynamic_shapes",
+    ),
+    (
+        "export",
+        "Cannot represent dynamic shape for variadic keyword argument '{}' as a top-level key because it collides with another input name. Specify it under the variadic keyword parameter instead, e.g. `dynamic_shapes['{}']['{}']`.",
+        "torch/export/dynamic_shapes.py: _normalize_dynamic_shapes",
     ),
     (
         "export",
@@ -355,8 +495,23 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "export",
+        'Constraints violated ({})! For more information, run with TORCH_LOGS="+dynamic". {}',
+        "torch/fx/experimental/symbolic_shapes.py: produce_guards_verbose",
+    ),
+    (
+        "export",
+        "Detected mismatch between the structure of `{}` and `dynamic_shapes`: {}",
+        "torch/export/dynamic_shapes.py: raise_mismatch_error",
+    ),
+    (
+        "export",
         "Detected recompile when torch.compile stance is 'fail_on_recompile'",
         "torch/_dynamo/guards.py: check",
+    ),
+    (
+        "export",
+        "Expected dynamic shape spec {} specified at `dynamic_shapes{}` to have the same length as the actual tensor shape {} (expected {}, but got {} instead)",
+        "torch/export/dynamic_shapes.py: check_symbols",
     ),
     (
         "export",
@@ -365,8 +520,43 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "export",
+        "Found dynamic shape for variadic keyword argument '{}' both as a top-level key and under `dynamic_shapes['{}']`.",
+        "torch/export/dynamic_shapes.py: _normalize_dynamic_shapes",
+    ),
+    (
+        "export",
         "Not all values of {} = {} in the specified range {} are valid because {} was inferred to be a constant ({}).",
         "torch/_export/non_strict_utils.py: make_constraints",
+    ),
+    (
+        "export",
+        "Shapes assigned to input do not match: expected {}, got {}",
+        "torch/export/dynamic_shapes.py: __setitem__",
+    ),
+    (
+        "export",
+        "Suggested fixes not found in error message given to refine_dynamic_shapes_from_suggested_fixes()",
+        "torch/export/dynamic_shapes.py: refine_dynamic_shapes_from_suggested_fixes",
+    ),
+    (
+        "export",
+        "TensorSpec has {} dims but tensor {} has {} dims",
+        "torch/fx/experimental/symbolic_shapes.py: _symbolic_context_from_shapes_spec",
+    ),
+    (
+        "export",
+        "Unexpected dimension #{} in input tensor shape {} specified at `dynamic_shapes{}` (expected None, an int, a Dim, Dim.AUTO, Dim.STATIC, or Dim.DYNAMIC, but got {} instead)",
+        "torch/export/dynamic_shapes.py: check_symbols",
+    ),
+    (
+        "export",
+        "Unexpected dimension mapped to index {} in input tensor shape {} specified at `dynamic_shapes{}` (expected None, an int, a Dim, Dim.AUTO, Dim.STATIC, or Dim.DYNAMIC, but got {} instead)",
+        "torch/export/dynamic_shapes.py: check_symbols",
+    ),
+    (
+        "export",
+        "Unexpected input tensor shape {} specified at `dynamic_shapes{}` (expected either a list/tuple of dimensions, or a dict mapping indices to dimensions, where each dimension is an int, a Dim, Dim.AUTO, Dim.STATIC, or Dim.DYNAMIC)",
+        "torch/export/dynamic_shapes.py: check_symbols",
     ),
     (
         "export",
@@ -377,6 +567,56 @@ ROWS: list[tuple[str, str, str]] = [
         "export",
         "expected dynamic_shapes to be dict, tuple, or list, got {}",
         "torch/export/dynamic_shapes.py: _check_dynamic_shapes",
+    ),
+    (
+        "export",
+        "expected {} shapes, got {}",
+        "torch/_export/non_strict_utils.py: make_constraints",
+    ),
+    (
+        "export",
+        "shapes_spec declared {} as static with value {}, but got {} at trace time",
+        "torch/_export/non_strict_utils.py: _fakify_one_leaf",
+    ),
+    (
+        "export",
+        "shapes_spec declares dim {} as static with value {}, but got {}",
+        "torch/fx/experimental/symbolic_shapes.py: _symbolic_context_from_shapes_spec",
+    ),
+    (
+        "export",
+        "shapes_spec dim {}: unexpected value {} (expected LeafIntSpec)",
+        "torch/fx/experimental/symbolic_shapes.py: _symbolic_context_from_shapes_spec",
+    ),
+    (
+        "export",
+        "shapes_spec: {} pending check(s) reference unbound IntVar(s) {}. Every IntVar used in a derived expression or assumption must also appear as a bare-IntVar slot somewhere in the spec. Offending checks: {}",
+        "torch/fx/experimental/symbolic_shapes.py: _finalize_spec_wiring",
+    ),
+    (
+        "fold",
+        "Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)={} and kernel_size=({}, {}).",
+        "torch/include/ATen/native/im2col_shape_check.h: col2im_shape_check",
+    ),
+    (
+        "fold",
+        "Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)={} and kernel_size={}",
+        "aten/src/ATen/native/Col2Im.cpp: col2im",
+    ),
+    (
+        "fold",
+        "Expected size of input's first non-batch dimension to be divisible by the product of kernel_size, but got input.shape[-2] = {} and kernel_size={}",
+        "torch/_decomp/decompositions.py: col2im",
+    ),
+    (
+        "fold",
+        "Given output_size=({}, {}), kernel_size=({}, {}), dilation=({}, {}), padding=({}, {}), stride=({}, {}), expected size of input's dimension 2 to match the calculated number of sliding blocks {} * {} = {}, but got input.size(2)={}.",
+        "torch/include/ATen/native/im2col_shape_check.h: col2im_shape_check",
+    ),
+    (
+        "fold",
+        "Given output_size={}, kernel_size={}, dilation={}, padding={}, stride={}, expected size of input's dimension 2 to match the calculated number of sliding blocks {} * {} = {}, but got input.size(2)={}.",
+        "aten/src/ATen/native/Col2Im.cpp: col2im",
     ),
     (
         "groups",
@@ -412,6 +652,16 @@ ROWS: list[tuple[str, str, str]] = [
         "groups",
         "pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)={} is not divisible by {}",
         "aten/src/ATen/native/PixelShuffle.cpp: pixel_unshuffle",
+    ),
+    (
+        "index-range",
+        'Assertion `-sizes[i] <= index && index < sizes[i] && "index out of bounds"` failed.',
+        "aten/src/ATen/native/cuda/IndexKernel.cu (2.x): index",
+    ),
+    (
+        "index-range",
+        'Assertion `idx_dim >= 0 && idx_dim < index_size && "index out of bounds"` failed.',
+        "aten/src/ATen/native/cuda/ScatterGatherKernel.cu: scatter_gather",
     ),
     (
         "index-range",
@@ -475,6 +725,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "index-range",
+        "Token indices sequence length is longer than the specified maximum sequence length for this model ({} > {}). Running this sequence through the model will result in indexing errors",
+        "transformers/tokenization_utils_base.py: _eventual_warn_about_too_long_sequence",
+    ),
+    (
+        "index-range",
         "index out of range at {}",
         "aten/src/TH/generic/THTensorEvenMoreMath.cpp: index_select",
     ),
@@ -482,6 +737,11 @@ ROWS: list[tuple[str, str, str]] = [
         "index-range",
         "index out of range in self",
         "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_select",
+    ),
+    (
+        "index-range",
+        "index {} is out of bounds for axis {} with size {}",
+        "numpy (indexing an array in a dataset): __getitem__",
     ),
     (
         "index-range",
@@ -545,6 +805,16 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "loss-target",
+        "0D target tensor expects 1D input tensors, but found inputs with size {}",
+        "torch/nn/modules/adaptive.py: forward",
+    ),
+    (
+        "loss-target",
+        "1D target tensor expects 2D input tensors, but found inputs with size {}",
+        "torch/nn/modules/adaptive.py: forward",
+    ),
+    (
+        "loss-target",
         "Expected 2 or more dimensions (got {})",
         "aten/src/ATen/native/LossNLL.cpp: nll_loss_nd",
     ),
@@ -565,6 +835,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "loss-target",
+        "Input and target should have the same size in the batch dimension.",
+        "torch/nn/modules/adaptive.py: forward",
+    ),
+    (
+        "loss-target",
         "Target and input must have the same number of elements. target nelement ({}) != input nelement ({})",
         "aten/src/ATen/native/Loss.cpp: multilabel_soft_margin_loss",
     ),
@@ -572,6 +847,11 @@ ROWS: list[tuple[str, str, str]] = [
         "loss-target",
         "Target size ({}) must be the same as input size ({})",
         "torch/nn/functional.py: binary_cross_entropy_with_logits",
+    ),
+    (
+        "loss-target",
+        "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor {}D, positive {}D, and negative {}D inputs",
+        "torch/_refs/nn/functional/__init__.py: _triplet_margin_with_distance_loss",
     ),
     (
         "loss-target",
@@ -605,6 +885,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "loss-target",
+        "margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: {}, input2: {}, target: {}",
+        "torch/_refs/nn/functional/__init__.py: margin_ranking_loss",
+    ),
+    (
+        "loss-target",
         "multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples (batch size). Expected target size [{}], but got {}. Input has shape {}.",
         "torch/include/ATen/native/LossMulti.h: multi_margin_loss_shape_check",
     ),
@@ -617,6 +902,21 @@ ROWS: list[tuple[str, str, str]] = [
         "loss-target",
         "only batches of spatial targets supported (3D tensors) but got targets of dimension: {}",
         "aten/src/ATen/native/LossNLL2d.cpp: nll_loss2d",
+    ),
+    (
+        "loss-target",
+        "size mismatch (got input: {} , target: {}",
+        "aten/src/ATen/native/LossNLL2d.cpp: nll_loss2d",
+    ),
+    (
+        "loss-target",
+        "size mismatch (got input: {}, target: {}",
+        "torch/_decomp/decompositions.py: nll_loss2d_backward",
+    ),
+    (
+        "loss-target",
+        "size mismatch (got input: {}, target: {})",
+        "torch/_decomp/decompositions.py: nll_loss_backward",
     ),
     (
         "loss-target",
@@ -640,8 +940,28 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "matmul",
+        "Incompatible matrix sizes for _int_mm ({}x{} and {}x{})",
+        "torch/_meta_registrations.py: meta__int_mm",
+    ),
+    (
+        "matmul",
+        "Incompatible matrix sizes for bmm ({}x{} and {}x{})",
+        "torch/_meta_registrations.py: meta_addbmm",
+    ),
+    (
+        "matmul",
+        "Incompatible matrix sizes for {}: each A matrix is {} by {} but each b matrix is {} by {}",
+        "torch/_meta_registrations.py: linearSolveCheckInputs",
+    ),
+    (
+        "matmul",
         "Inputs must be 2D but got self.dim()={} and mat2.dim()={}",
         "torch/_meta_registrations.py: _check_scaled_mm_sizes",
+    ),
+    (
+        "matmul",
+        "bilinear(): input1 size does not match weight size: got {} but expected {}",
+        "aten/src/ATen/native/Linear.cpp: bilinear",
     ),
     (
         "matmul",
@@ -697,6 +1017,11 @@ ROWS: list[tuple[str, str, str]] = [
         "matmul",
         "size mismatch, m1: [{} x {}], m2: [{} x {}]",
         "aten/src/TH/generic/THTensorMath.cpp: addmm",
+    ),
+    (
+        "matmul",
+        "{}: Incompatible shapes of A and B for the equation {} ({}x{} and {}x{})",
+        "torch/_meta_registrations.py: checkInputsSolver",
     ),
     (
         "mm-rank",
@@ -775,6 +1100,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "norm-channels",
+        "expected input's size at dim={} to match num_features ({}), but got: {}.",
+        "torch/nn/modules/instancenorm.py: forward",
+    ),
+    (
+        "norm-channels",
         "new_running_mean should not be None",
         "torch/_decomp/decompositions.py: _batch_norm_with_update_functional",
     ),
@@ -782,6 +1112,21 @@ ROWS: list[tuple[str, str, str]] = [
         "norm-channels",
         "running_mean should contain {} elements not {}",
         "aten/src/ATen/native/Normalization.cpp: batch_norm",
+    ),
+    (
+        "norm-rank",
+        "Expected 3D or higher dimensionality input (got {} dimensions)",
+        "torch/nn/functional.py: local_response_norm",
+    ),
+    (
+        "norm-rank",
+        "Expected at least 2 dimensions for input tensor but received {}",
+        "torch/_refs/__init__.py: native_group_norm",
+    ),
+    (
+        "norm-rank",
+        "dropout1d: Expected 2D or 3D input, but received a {}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).",
+        "torch/nn/functional.py: dropout1d",
     ),
     (
         "norm-rank",
@@ -1530,18 +1875,73 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "pad-rank",
-        "GRU: Expected input to be 2D or 3D, got {}D instead",
-        "torch/nn/modules/rnn.py: forward",
-    ),
-    (
-        "pad-rank",
         "GRUCell: Expected input to be 1D or 2D, got {}D instead",
         "torch/nn/modules/rnn.py: forward",
     ),
     (
         "pad-rank",
-        "LSTM: Expected input to be 2D or 3D, got {}D instead",
-        "torch/nn/modules/rnn.py: forward",
+        "Got 3D input, but bilinear mode needs 4D input",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Got 3D input, but trilinear mode needs 5D input",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Got 4D input, but linear mode needs 3D input",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Got 4D input, but trilinear mode needs 5D input",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Got 5D input, but bilinear mode needs 4D input",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Got 5D input, but linear mode needs 3D input",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got {})",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of {} and output size of {}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of {} and scale_factor of shape {}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.",
+        "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "It is expected output_size equals to 1, but got size {}",
+        "torch/include/ATen/native/UpSample.h: get_scale_value",
+    ),
+    (
+        "pad-rank",
+        "It is expected output_size equals to 2, but got size {}",
+        "torch/include/ATen/native/UpSample.h: get_scale_value",
+    ),
+    (
+        "pad-rank",
+        "It is expected output_size equals to 3, but got size {}",
+        "torch/include/ATen/native/UpSample.h: get_scale_value",
+    ),
+    (
+        "pad-rank",
+        "It is expected output_size equals to {}, but got size {}",
+        "torch/_meta_registrations.py: upsample_common_check",
     ),
     (
         "pad-rank",
@@ -1565,8 +1965,13 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "pad-rank",
-        "RNN: Expected input to be 2D or 3D, got {}D tensor instead",
-        "torch/nn/modules/rnn.py: forward",
+        "Padding length must be divisible by 2",
+        "aten/src/ATen/native/ConstantPadNd.cpp (1.x): constant_pad_nd",
+    ),
+    (
+        "pad-rank",
+        "Padding length too large",
+        "aten/src/ATen/native/ConstantPadNd.cpp (1.x): constant_pad_nd",
     ),
     (
         "pad-rank",
@@ -1734,6 +2139,41 @@ ROWS: list[tuple[str, str, str]] = [
         "torch/_decomp/decompositions.py: _reshape_source",
     ),
     (
+        "rnn-lengths",
+        "Expected `len(lengths)` to be equal to batch_size, but got {} (batch_size={})",
+        "torch/nn/utils/rnn.py: pack_padded_sequence",
+    ),
+    (
+        "rnn-rank",
+        "GRU: Expected input to be 2-D or 3-D but received {}-D tensor",
+        "torch/nn/modules/rnn.py (2.0-2.3): GRU.forward",
+    ),
+    (
+        "rnn-rank",
+        "GRU: Expected input to be 2D or 3D, got {}D instead",
+        "torch/nn/modules/rnn.py: forward",
+    ),
+    (
+        "rnn-rank",
+        "LSTM: Expected input to be 2-D or 3-D but received {}-D tensor",
+        "torch/nn/modules/rnn.py (2.0-2.3): LSTM.forward",
+    ),
+    (
+        "rnn-rank",
+        "LSTM: Expected input to be 2D or 3D, got {}D instead",
+        "torch/nn/modules/rnn.py: forward",
+    ),
+    (
+        "rnn-rank",
+        "RNN: Expected input to be 2-D or 3-D but received {}-D tensor",
+        "torch/nn/modules/rnn.py (2.0-2.3): RNN.forward",
+    ),
+    (
+        "rnn-rank",
+        "RNN: Expected input to be 2D or 3D, got {}D tensor instead",
+        "torch/nn/modules/rnn.py: forward",
+    ),
+    (
         "split",
         "split_with_sizes expects split_sizes have only non-negative entries",
         "torch/_refs/__init__.py: split_with_sizes",
@@ -1795,8 +2235,23 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "too-small",
+        "Calculated output D: {} H: {} W: {} must be >= 1 in every dimension (input D: {}, H: {}, W: {})",
+        "torch/_meta_registrations.py: _pad3d_common",
+    ),
+    (
+        "too-small",
+        "Calculated output H: {} W: {} must be >= 1 in every dimension (input H: {}, W: {})",
+        "torch/_meta_registrations.py: _pad2d_common",
+    ),
+    (
+        "too-small",
         "Calculated padded input size per channel: ({}). Kernel size: ({}). Kernel size can't be greater than actual input size",
         "torch/_meta_registrations.py: calc_conv_nd_return_shape",
+    ),
+    (
+        "too-small",
+        "Expected output spatial size to be positive, but got: output_size=({}, {}).",
+        "torch/include/ATen/native/im2col_shape_check.h: col2im_shape_check",
     ),
     (
         "too-small",
@@ -1830,16 +2285,6 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "too-small",
-        "Given output_size=({}, {}), kernel_size=({}, {}), dilation=({}, {}), padding=({}, {}), stride=({}, {}), expected size of input's dimension 2 to match the calculated number of sliding blocks {} * {} = {}, but got input.size(2)={}.",
-        "torch/include/ATen/native/im2col_shape_check.h: col2im_shape_check",
-    ),
-    (
-        "too-small",
-        "Given output_size={}, kernel_size={}, dilation={}, padding={}, stride={}, expected size of input's dimension 2 to match the calculated number of sliding blocks {} * {} = {}, but got input.size(2)={}.",
-        "aten/src/ATen/native/Col2Im.cpp: col2im",
-    ),
-    (
-        "too-small",
         "Input and output sizes should be greater than 0, but got input (D: {}, H: {}, W: {}) output (D: {}, H: {}, W: {})",
         "torch/include/ATen/native/UpSample.h: get_scale_value",
     ),
@@ -1865,8 +2310,33 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "too-small",
+        "calculated output size {} is too small (all sizes must be non-negative)",
+        "torch/include/ATen/native/DilatedConvolutionUtils.h: slow_conv_dilated_shape_check",
+    ),
+    (
+        "too-small",
+        "max_pool1d() padding should be at most half of kernel size, but got padding={} and kernel_size={}",
+        "torch/include/ATen/native/MaxPooling.h: check_max_pool1d",
+    ),
+    (
+        "too-small",
         "maximum size for tensor at dimension {} is {} but size is {}",
         "aten/src/ATen/native/TensorShape.cpp: unfold",
+    ),
+    (
+        "too-small",
+        "padding size is expected to be 2",
+        "torch/_meta_registrations.py: _pad1d_backward_common",
+    ),
+    (
+        "too-small",
+        "padding size is expected to be 6",
+        "torch/_meta_registrations.py: meta_pad3d_backward",
+    ),
+    (
+        "too-small",
+        "padding size is expected to be {}, but got: {}",
+        "torch/_meta_registrations.py: _padding_check_valid_input",
     ),
     (
         "too-small",
