@@ -795,7 +795,7 @@ BUGS = [
         model="SmallChannelUNet",
         inputs=("3x32x32",),
         layer="nn.GroupNorm(norm_num_groups, channels)",
-        fixes=("norm_num_groups",),
+        fixes=("norm_num_groups=", "num_groups=31", "num_groups=1"),
         kind="construction",
     ),
     dict(
