@@ -20,7 +20,7 @@ PACKAGE = Path(shapecheck.__file__).parent
 # "" is the package's own __init__.py, which re-exports the public surface.
 LAYERS: list[set[str]] = [
     {"errors", "words", "__version__"},  # words: the base of the typed vocabularies
-    {"spec", "config"},
+    {"spec", "config", "snapshot"},  # snapshot: the user's files as a check read them
     {"trace"},  # what the model did, as plain data; the engines that record it
     {"saved", "domain"},  # saved models and checkpoints; symbolic input domains
     {"catalog"},
@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"diff"},
     {"render"},  # reports into text, JSON, SARIF, HTML…: formatting only
     {"api", "wire"},
-    {"worker", "live", "overview", "testing"},
+    {"worker", "live", "overview", "testing", "mcp_server"},
     {"pytest_plugin", "cli"},
     {"__main__", ""},
 ]
