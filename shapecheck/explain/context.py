@@ -64,17 +64,99 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         return e
     lines = paste.code_lines(message)
     frames = paste.functions(message)
+    _raised_in(e, paste.frames(message), lines)
     if e.code in ("SC113", "SC106"):
         _view_batch(e, matched, lines)
     if e.code in ("SC106", "SC125"):
         _loss(e, lines, frames)
     if e.code == "SC112" and "einsum" in matched.lower():
         _einsum(e, matched, lines)
+    if e.code == "SC112" and lines and _POSITIONS.search(lines[-1]):
+        _positions(e, matched)
     story = " ".join([e.title, *e.causes])
     facts = [s for s in relations.relate(ints(matched)) if s.split(":")[0] not in story]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
     return e
+
+
+_LOSS_FUNCTIONS = re.compile(
+    r"(?:^|\.)(?:\w*_loss|cross_entropy|binary_cross_entropy(?:_with_logits)?|kl_div|\w*Loss\.forward)$"
+)
+_ATTENTION_FUNCTIONS = re.compile(
+    r"(?:^|\.)(?:multi_head_attention_forward|_in_projection(?:_packed)?|scaled_dot_product_attention"
+    r"|MultiheadAttention\.forward|_sa_block|_mha_block)$"
+)
+_LOSS_LINE = re.compile(r"\b(?:criterion|loss_fn|loss_func|lossfn|\w*_loss|\w*Loss)\s*\(", re.IGNORECASE)
+
+
+def _in_torch(frames: list[tuple[str, str]]) -> bool:
+    """The newest frame is inside torch (or a library), not the user's code."""
+    return bool(frames) and bool(re.search(r"[/\\](?:site|dist)-packages[/\\]|[/\\]torch[/\\]", frames[-1][0]))
+
+
+def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) -> None:
+    """The traceback names the library code that raised: a broadcast (or a product) inside a loss
+    is the loss's input and target disagreeing, one inside nn.MultiheadAttention is the attention's
+    shapes, whatever the op's own message says."""
+    newest = frames[-4:]
+    in_loss = any(
+        f.replace("\\", "/").endswith("nn/modules/loss.py") or _LOSS_FUNCTIONS.search(fn) for f, fn in newest
+    ) or (bool(lines) and bool(_LOSS_LINE.search(lines[-1])) and not _in_torch(frames))
+    in_attention = any(_ATTENTION_FUNCTIONS.search(fn) for _, fn in newest)
+    if e.code == "SC112" and in_loss and not in_attention:
+        e.code = "SC125"
+        detail = e.title.split(": ", 1)[1] if ": " in e.title else ""
+        e.title = "a loss got an input and a target of different shapes" + (f": {detail}" if detail else "")
+        e.causes = [
+            "raised inside the loss: its input (the model's output) and its target have different shapes, and "
+            "the loss broadcasts or compares them elementwise: a target without the output's class or channel "
+            "dim ([N] against [N, 1]), one-hot targets against class scores, or a batch that was reshaped"
+        ]
+        e.fixes = [
+            "print `output.shape, target.shape` before the loss and make them equal (`target.view_as(output)`, "
+            "`output.squeeze(1)`), or use the loss made for class indices (CrossEntropyLoss)"
+        ]
+    elif e.code in ("SC102", "SC112", "SC113") and in_attention:
+        e.code = "SC117"
+        e.causes = [
+            "raised inside the attention (nn.MultiheadAttention / scaled_dot_product_attention): query, key and "
+            "value do not fit the layer: embed_dim differs from their last dim, or the batch and sequence dims "
+            "are swapped (batch_first)"
+        ] + e.causes[:1]
+        e.fixes = ["print q, k, v shapes at the call; check embed_dim and batch_first=True for [N, L, E]"]
+
+
+_POSITIONS = re.compile(r"pos(?:ition(?:al)?)?_?emb|pos_?enc|position_ids|\bpe\b|token_type", re.IGNORECASE)
+
+
+def _positions(e: Explanation, matched: str) -> None:
+    """A broadcast at a line that adds position embeddings: the table was made for another number
+    of tokens (another image size for a ViT, a longer text for a language model)."""
+    m = re.search(r"tensor a \((\d+)\) must match the size of tensor b \((\d+)\)", matched, re.IGNORECASE)
+    if not m:
+        return
+    a, b = int(m.group(1)), int(m.group(2))
+    grids = [relations.grid(a), relations.grid(b)]
+    if all(grids):
+        e.causes.insert(
+            0,
+            f"the line adds position embeddings: the input has {a} tokens, the table was made for {b} "
+            f"({grids[0]}; {grids[1]}): the image size differs from the one the model was built (or "
+            "pretrained) for",
+        )
+        e.fixes.insert(
+            0,
+            "resize the input to the model's image size, or interpolate the position embeddings to the new "
+            "grid (timm: `img_size=` at creation, or `dynamic_img_size=True`)",
+        )
+        return
+    e.causes.insert(
+        0,
+        f"the line adds position embeddings: one side has {a} positions, the other {b}: a sequence longer "
+        "than the model's position table (max_position_embeddings), or a table made for another length",
+    )
+    e.fixes.insert(0, "truncate the input to the model's length (`truncation=True, max_length=…`)")
 
 
 def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:

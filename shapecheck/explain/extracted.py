@@ -20,6 +20,7 @@ from .templates import _literal, ints, shape_text
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
 _VALUE = (
     r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)"
+    r"|\d{1,15}(?: \d{1,15}){1,7}(?=[,.;]| but| to| and|$)"  # old releases printed a weight's sizes bare: `64 3 3 3`
     # a word, with the subscripts and calls a guard writes: `L['x'].size()[0]`, `*args[0]`
     r"|(?:[-\w.:'\"*]|\[[^\]\s]{1,40}\]|\(\)){1,60})"
 )

@@ -602,6 +602,13 @@ FIRST: list[Template] = [
         dict(given="512x3x3", calc="512x0x0"),
     ),
     Template(
+        "Calculated output size: ({calc:dims}). Output size is too small",
+        "SC107",
+        'aten/src/ATen/native/Pool.h: pool2d_shape_check (the paste lost "Given input size: …")',
+        lambda f: read.pool_small([], ints(f["calc"].replace("x", " "))),
+        dict(calc="192x0x0"),
+    ),
+    Template(
         "Calculated padded input size per channel: ({padded:dims}). Kernel size: ({kernel:dims})",
         "SC107",
         "aten/src/ATen/native/Convolution.cpp: check_shape_forward",

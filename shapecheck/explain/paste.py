@@ -37,24 +37,48 @@ def clean(message: str) -> str:
 _FILE_LINE = re.compile(r'^\s*File "[^"\n]{0,500}", line \d+, in [\w<>.]{1,200}\s*$')
 _CODEISH = re.compile(r"[\w\])]\s*\(|=|\.\w+\(")
 _NOT_CODE = re.compile(r"^\s*(?:Traceback|During handling|The above exception|\w*(?:Error|Exception|Warning)\b:?)")
+# IPython and Jupyter print the executing line of each frame after an arrow: `---> 10     loss = …`
+_ARROW = re.compile(r"^\s*-+>\s*\d*\s+(\S.{0,400}?)\s*$", re.MULTILINE)
+# a frame as Python prints it, and as IPython does (old: `path.py in f(args)`; new: `File path.py:12, in f(args)`)
+_FRAMES = re.compile(
+    r'^\s*File "(?P<file>[^"\n]{0,500})", line \d+, in (?P<function>[\w<>.]{1,200})'
+    r"|^\s*(?P<ifile>[^\s\n]{1,500}\.py) in (?P<ifunction>[\w<>.]{1,200})\("
+    r"|^\s*File (?P<nfile>[^\s\n]{1,500}\.py):\d+, in (?P<nfunction>[\w<>.]{1,200})\(",
+    re.MULTILINE,
+)
 
 
 def code_lines(message: str) -> list[str]:
-    """The source lines a traceback quotes (each line after a `File "…", line N` line), or, in a
-    paste without a traceback, the lines that look like Python calls or assignments."""
+    """The source lines a traceback quotes (each line after a `File "…", line N` line, or after
+    IPython's arrow), or, in a paste without a traceback, the lines that look like Python calls
+    or assignments."""
     lines = _PREFIX.sub("", message).splitlines()
     quoted = [
         lines[i + 1].strip()
         for i, line in enumerate(lines[:-1])
         if _FILE_LINE.match(line) and lines[i + 1].strip() and not _FILE_LINE.match(lines[i + 1])
     ]
+    quoted = [q for q in quoted if not set(q) <= set("^~ ")]
+    if not quoted:
+        quoted = _ARROW.findall(_PREFIX.sub("", message))
     if quoted:
-        return [q for q in quoted if not set(q) <= set("^~ ")]
+        return quoted
     return [line.strip() for line in lines if _CODEISH.search(line) and not _NOT_CODE.match(line) and len(line) < 400][
         :50
     ]
 
 
+def frames(message: str) -> list[tuple[str, str]]:
+    """(file, function) of each frame of the paste's tracebacks, newest last."""
+    return [
+        (
+            m.group("file") or m.group("ifile") or m.group("nfile"),
+            m.group("function") or m.group("ifunction") or m.group("nfunction"),
+        )
+        for m in _FRAMES.finditer(message)
+    ]
+
+
 def functions(message: str) -> list[str]:
     """The function names of a traceback's frames (`in forward`, `in cross_entropy`), newest last."""
-    return re.findall(r'^\s*File "[^"\n]{0,500}", line \d+, in ([\w<>.]{1,200})', message, re.MULTILINE)
+    return [function for _, function in frames(message)]

@@ -177,18 +177,22 @@ def bn_channels(got, want) -> Explanation:
 
 
 def pool_small(given, calc) -> Explanation:
-    c, *spatial = given
-    return Explanation(
-        "SC107",
-        "the feature map is smaller than the pooling window",
-        "a pooling layer (nn.MaxPool*/AvgPool*, F.max_pool*/avg_pool*)",
-        [
+    """`given` is empty when the paste kept only the calculated output size."""
+    numbers = [(f"({'x'.join(map(str, calc))})", "the output it would have: a size of 0 or less")]
+    if given:
+        c, *spatial = given
+        numbers.insert(
+            0,
             (
                 f"({'x'.join(map(str, given))})",
                 f"the input of the pool per sample: {c} channels of {'×'.join(map(str, spatial))}",
             ),
-            (f"({'x'.join(map(str, calc))})", "the output it would have: a size of 0 or less"),
-        ],
+        )
+    return Explanation(
+        "SC107",
+        "the feature map is smaller than the pooling window",
+        "a pooling layer (nn.MaxPool*/AvgPool*, F.max_pool*/avg_pool*)",
+        numbers,
         [
             "the model input is smaller than the size the network was designed for: each stride-2 layer halves "
             "the map, and a fixed window (e.g. AvgPool2d(7) for 224 px inputs) no longer fits"
