@@ -746,6 +746,22 @@ def _stdin_tail(stream) -> tuple[str, bool]:
     return tail.decode("utf-8", "replace"), bool(stream.read(1))
 
 
+@app.command("mcp")
+def mcp_command() -> None:
+    """Serve shapecheck's tools to coding agents over stdio: the Model Context Protocol.
+
+    Tools: check_model, check_program, explain_error and propose_fixes, each answering with
+    JSON (the report of `--format json`). Needs the mcp extra: pip install 'torch-shapecheck[mcp]'.
+    """
+    try:
+        from .mcp_server import serve
+
+        serve()
+    except ImportError as err:
+        print(f"shapecheck: {err}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
 @app.command("rule")
 def rule_command(
     code: Annotated[
