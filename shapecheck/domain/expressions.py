@@ -177,7 +177,21 @@ def _paren(part: tuple[str, float], above: float, strict: bool = False) -> str:
     return f"({text})" if prec < above or (strict and prec == above) else text
 
 
-def _text(expr, names: dict) -> tuple[str, float]:
+Part = tuple[str, float]  # an expression's text, and how tightly it binds (_ATOM … _OR)
+
+
+def _text(expr, names: dict) -> Part:
+    """The expression as people write it, by kind: numbers and names, arithmetic, relations,
+    logic, then sympy's and torch's functions."""
+    for kind in (_leaf_text, _arithmetic_text, _relation_text, _logic_text, _function_text):
+        found = kind(expr, names)
+        if found is not None:
+            return found
+    func = getattr(expr.func, "__name__", str(expr.func))
+    return f"{func}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM
+
+
+def _leaf_text(expr, names: dict) -> Part | None:
     if isinstance(expr, (bool, BooleanTrue, BooleanFalse)):
         return ("true" if bool(expr) else "false"), _ATOM
     if isinstance(expr, int):
@@ -188,18 +202,12 @@ def _text(expr, names: dict) -> tuple[str, float]:
         return str(int(expr)), (_ATOM if int(expr) >= 0 else _ADD)
     if isinstance(expr, sympy.Number):
         return str(expr), _ATOM
+    return None
+
+
+def _arithmetic_text(expr, names: dict) -> Part | None:
     if isinstance(expr, sympy.Add):
-        terms = sorted(expr.args, key=lambda t: (t.is_number, t.could_extract_minus_sign(), sympy.default_sort_key(t)))
-        out = ""
-        for i, term in enumerate(terms):
-            neg = term.could_extract_minus_sign()
-            body = _text(-term if neg else term, names)
-            piece = _paren(body, _ADD, strict=False) if body[1] > _ADD else f"({body[0]})"
-            if i == 0:
-                out = ("-" + _paren(body, _MUL)) if neg else piece
-            else:
-                out += (" - " if neg else " + ") + (_paren(body, _MUL) if neg else piece)
-        return out, _ADD
+        return _sum_text(expr, names), _ADD
     if isinstance(expr, sympy.Mul):
         coeff, rest = expr.as_coeff_Mul()
         if coeff == -1:
@@ -208,6 +216,25 @@ def _text(expr, names: dict) -> tuple[str, float]:
         return "·".join(_paren(_text(f, names), _MUL, strict=True) for f in factors), _MUL
     if isinstance(expr, sympy.Pow):
         return f"{_paren(_text(expr.args[0], names), _ATOM)}^{_paren(_text(expr.args[1], names), _ATOM)}", _ATOM
+    return None
+
+
+def _sum_text(expr, names: dict) -> str:
+    """Terms with names first and numbers last, each negative one written with a minus."""
+    terms = sorted(expr.args, key=lambda t: (t.is_number, t.could_extract_minus_sign(), sympy.default_sort_key(t)))
+    out = ""
+    for i, term in enumerate(terms):
+        neg = term.could_extract_minus_sign()
+        body = _text(-term if neg else term, names)
+        piece = _paren(body, _ADD, strict=False) if body[1] > _ADD else f"({body[0]})"
+        if i == 0:
+            out = ("-" + _paren(body, _MUL)) if neg else piece
+        else:
+            out += (" - " if neg else " + ") + (_paren(body, _MUL) if neg else piece)
+    return out
+
+
+def _relation_text(expr, names: dict) -> Part | None:
     for cls, sign in _REL_TEXT.items():
         if isinstance(expr, cls):
             divides = _divisibility(expr) if cls in (sympy.Eq, sympy.Ne) else None
@@ -216,25 +243,30 @@ def _text(expr, names: dict) -> tuple[str, float]:
                 return f"{_paren(_text(value, names), _ATOM)} % {k} {sign} 0", _REL_P
             lhs, rhs = (_text(a, names) for a in expr.args)
             return f"{lhs[0]} {sign} {rhs[0]}", _REL_P
+    return None
+
+
+def _logic_text(expr, names: dict) -> Part | None:
     if isinstance(expr, sympy.And):
         return " and ".join(_paren(_text(a, names), _AND, strict=True) for a in expr.args), _AND
     if isinstance(expr, sympy.Or):
         return " or ".join(_paren(_text(a, names), _OR, strict=True) for a in expr.args), _OR
     if isinstance(expr, sympy.Not):
         return "not " + _paren(_text(expr.args[0], names), _ATOM), _NOT
-    if _is(expr, "FloorDiv") or _is(expr, "CleanDiv"):
-        a, b = (_text(x, names) for x in expr.args)
-        return f"{_paren(a, _ATOM)}//{_paren(b, _ATOM)}", _MUL
-    if _is(expr, "CeilDiv"):
-        a, b = (_text(x, names) for x in expr.args)
-        return f"ceil({a[0]}/{b[0]})", _ATOM
-    if _is(expr, "Mod") or _is(expr, "PythonMod"):
-        a, b = (_text(x, names) for x in expr.args)
-        return f"{_paren(a, _ATOM)} % {_paren(b, _ATOM)}", _MUL
+    return None
+
+
+def _function_text(expr, names: dict) -> Part | None:
+    """Floor, ceiling and modulo divisions, max and min, and the identity torch wraps sizes in."""
+    if _is(expr, "Identity"):
+        return _text(expr.args[0], names)
     if _is(expr, "Max") or _is(expr, "Min"):
         name = "max" if _is(expr, "Max") else "min"
         return f"{name}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM
-    if _is(expr, "Identity"):
-        return _text(expr.args[0], names)
-    func = getattr(expr.func, "__name__", str(expr.func))
-    return f"{func}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM
+    if not any(_is(expr, name) for name in ("FloorDiv", "CleanDiv", "CeilDiv", "Mod", "PythonMod")):
+        return None
+    a, b = (_text(x, names) for x in expr.args)
+    if _is(expr, "CeilDiv"):
+        return f"ceil({a[0]}/{b[0]})", _ATOM
+    operator = "//" if _is(expr, "FloorDiv") or _is(expr, "CleanDiv") else " % "
+    return f"{_paren(a, _ATOM)}{operator}{_paren(b, _ATOM)}", _MUL
