@@ -103,7 +103,9 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
     in_loss = any(
         f.replace("\\", "/").endswith("nn/modules/loss.py") or _LOSS_FUNCTIONS.search(fn) for f, fn in newest
     ) or (bool(lines) and bool(_LOSS_LINE.search(lines[-1])) and not _in_torch(frames))
-    in_attention = any(_ATTENTION_FUNCTIONS.search(fn) for _, fn in newest)
+    in_attention = any(
+        _ATTENTION_FUNCTIONS.search(fn) or re.search(r"attention|fmha|xformers", f, re.IGNORECASE) for f, fn in newest
+    )
     if e.code == "SC112" and in_loss and not in_attention:
         e.code = "SC125"
         detail = e.title.split(": ", 1)[1] if ": " in e.title else ""
@@ -123,7 +125,7 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
             "raised inside the attention (nn.MultiheadAttention / scaled_dot_product_attention): query, key and "
             "value do not fit the layer: embed_dim differs from their last dim, or the batch and sequence dims "
             "are swapped (batch_first)"
-        ] + e.causes[:1]
+        ] + e.causes[:2]
         e.fixes = ["print q, k, v shapes at the call; check embed_dim and batch_first=True for [N, L, E]"]
 
 

@@ -599,7 +599,49 @@ def _pad_rank(row: Row, values: list[str], matched: str, text: str) -> Explanati
         e.title = "F.pad got a pad tuple of the wrong length"
         e.causes = ["pad lists (left, right) pairs from the last dim backwards: an odd count, or more pairs than dims"]
         e.fixes = ["give two numbers per padded dim, last dim first: `(left, right, top, bottom)`"]
+    elif "same number of spatial dimensions" in low and len(values) >= 2:
+        _interpolate_dims(e, ints(values[0]), ints(values[1]))
     return e
+
+
+def _interpolate_dims(e: Explanation, spatial: list[int], size: list[int]) -> None:
+    """F.interpolate reads every dim after the first two of its input as spatial."""
+    e.title = (
+        f"F.interpolate got an input with {len(spatial)} spatial dim{'s' if len(spatial) != 1 else ''} "
+        f"and a size of {len(size)}"
+    )
+    e.raised_by += " (F.interpolate / nn.Upsample: input [N, C, *spatial], size one number per spatial dim)"
+    e.numbers = [
+        (shape_text(spatial), "the input's dims after [N, C]: what interpolate resizes"),
+        (shape_text(size), "the size asked for"),
+    ]
+    if len(spatial) < len(size):
+        e.causes = [
+            f"the input lacks {len(size) - len(spatial)} leading dim{'s' if len(size) - len(spatial) > 1 else ''}: "
+            "a map [H, W] or [C, H, W] without its batch (or channel) dim, so its first sizes are read as N and C"
+        ]
+        e.fixes = ["add the missing dims first: `x[None]` / `x.unsqueeze(0)` (and `unsqueeze(1)` for a channel)"]
+    else:
+        e.causes = [
+            "the input has a dim too many (an extra batch or channel dim, or an image in [H, W, C] order), or the "
+            "size was taken from a tensor with its batch or channel dims (`target.shape[1:]` of a [N, H, W, C] "
+            "or one-hot label)"
+        ]
+        e.fixes = [
+            "give interpolate [N, C, H, W] (`permute(0, 3, 1, 2)` for channels-last) and a size of the spatial "
+            "dims only (`size=target.shape[-2:]`)"
+        ]
+    if spatial and size and len(size) == len(spatial) + 1 and size[-1] in (1, 3, 4) and size[-1] not in spatial:
+        e.causes.insert(
+            0,
+            f"the size ends in {size[-1]}: it was taken from the shape of an image in [H, W, C] order (its "
+            "channels read as a third spatial dim)",
+        )
+        e.fixes.insert(
+            0, "pass the spatial size only: `size=img.shape[:2]` for [H, W, C], `shape[-2:]` for [N, C, H, W]"
+        )
+    if spatial and size and len(spatial) == len(size) + 1 and spatial[-1] in (1, 3, 4) and spatial[-1] not in size:
+        e.causes.insert(0, f"the input's last dim is {spatial[-1]}: an image in [H, W, C] order, not [C, H, W]")
 
 
 def _einsum(row: Row, values: list[str], matched: str, text: str) -> Explanation:

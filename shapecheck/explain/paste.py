@@ -25,12 +25,16 @@ _AT_FILE = re.compile(r"\s+at\s+(?:/|[A-Za-z]:\\|\.\.)[^\s]{0,300}?\.(?:cpp|cu|c
 _STAR = re.compile(r"\[\*\s*(?=\d)")  # `[*2560]`: a pasted `[*, 2560]` whose comma was lost
 
 
+_TWICE = re.compile(r"\b([A-Za-z]{2,20})\s+\1\b")  # `input with with spatial dimensions`: a word typed twice
+
+
 def clean(message: str) -> str:
     """The paste as one line: prefixes, markdown escapes and C paths removed, spaces collapsed."""
     text = _PREFIX.sub("", message)
     text = _MARKDOWN.sub(r"\1", text)
     text = _AT_FILE.sub("", text)
     text = _STAR.sub("[*, ", text)
+    text = _TWICE.sub(r"\1", text)
     return " ".join(text.split())
 
 

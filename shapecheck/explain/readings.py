@@ -329,30 +329,21 @@ def invalid_view(shape_text, total) -> Explanation:
             (str(const), f"the fixed part: {total} is not a multiple of it"),
         ],
     )
-    fixed = -1 not in dims
-    if fixed and len(dims) >= 3 and total % (dims[0] * dims[-1]) == 0:
-        per = total // (dims[0] * dims[-1])
-        middle = dims[1:-1]
-        asked = math.prod(middle)
-        side = math.isqrt(per)
-        grid = "·".join(map(str, middle))
-        if side * side == per and len(middle) == 2:
-            e.causes.append(
-                f"with {dims[0]} in dim 0 and {dims[-1]} in the last dim, the tensor holds {per} = "
-                f"{side}·{side} positions per sample, not {grid} = {asked}: a {side}×{side} grid "
-                f"(tokens of a ViT-style encoder: patch size or image size differ from what "
-                f"{middle[0]}×{middle[1]} assumes, or a class token is still included)"
-            )
-        else:
-            e.causes.append(
-                f"with {dims[0]} in dim 0 and {dims[-1]} in the last dim, the tensor holds {per} "
-                f"positions per sample, not {grid} = {asked}"
-            )
+    flatten = len(dims) == 2 and dims[0] == -1
+    readings = [] if flatten else view_readings(dims, total)
+    e.causes += readings[:3]
+    if flatten or not readings:
+        _flatten_story(e, dims, total, const)
+    else:
         e.fixes.append(
-            "compute the grid from the tensor: `h = w = int(x.shape[1] ** 0.5)` (after dropping any class token)"
+            "compute the sizes from the tensor (`B, N, C = x.shape`; `h = w = int(N ** 0.5)` after dropping "
+            "extra tokens), not from constants or the config"
         )
-        return e
-    split = _square_split(const, _CHANNELS) if not fixed else None
+    return e
+
+
+def _flatten_story(e: Explanation, dims: list[int], total: int, const: int) -> None:
+    split = _square_split(const, _CHANNELS) if -1 in dims else None
     if split:
         ch, side = split
         near = range(side - 1, max(side - 2000, 0), -1), range(side + 1, min(side * 4, side + 2000))
@@ -366,11 +357,120 @@ def invalid_view(shape_text, total) -> Explanation:
                 )
                 break
     e.causes.append("a flatten written as `x.view(-1, constant)` only fits the input size it was written for")
+    if not split and len(dims) == 2 and dims[1] > 1000:
+        e.causes.append(
+            f"or {dims[1]} is a class or vocabulary count and the tensor's last dim is another (a resized "
+            "vocabulary, added tokens): `logits.view(-1, logits.size(-1))` takes it from the tensor"
+        )
     e.fixes.append(
         "`x = torch.flatten(x, 1)` and in_features from the actual map, or an "
         "`nn.AdaptiveAvgPool2d` before it so the constant holds at any size"
     )
-    return e
+
+
+def view_readings(dims: list[int], total: int) -> list[str]:
+    """Which dims of a view could be the wrong ones: each reading keeps the other dims and says
+    what the tensor holds there instead (a grid of another size, extra tokens, more heads, features
+    of another width); several when several fit, so the paste's own code can tell them apart."""
+    if -1 in dims:
+        return _readings_with_inferred(dims, total)
+    out: list[str] = []
+    for i in range(len(dims) - 1):  # two equal neighbours: a grid (H, W)
+        if dims[i] == dims[i + 1] > 1:
+            rest = math.prod(dims[:i] + dims[i + 2 :]) or 1
+            if total % rest == 0:
+                out.append(_grid_reading(total // rest, dims[i], rest_dims=dims[:i] + dims[i + 2 :]))
+    for i, d in enumerate(dims):
+        rest = math.prod(dims[:i] + dims[i + 1 :]) or 1
+        if total % rest or d <= 1:
+            continue
+        need = total // rest
+        if i == 0 and need < d:
+            continue  # a smaller batch: said from the paste's view line (context.py)
+        if (i + 1 < len(dims) and dims[i + 1] == d) or (i > 0 and dims[i - 1] == d):
+            continue  # a grid side: read as a grid above
+        out.append(_dim_reading(dims, i, need))
+    return out
+
+
+def _grid_reading(positions: int, side: int, rest_dims: list[int]) -> str:
+    s = math.isqrt(positions)
+    square = f" = {s}·{s}" if s * s == positions else ""
+    head = (
+        f"if only the grid is off: the tensor holds {positions}{square} positions per row, not {side}·{side} = "
+        f"{side * side}"
+    )
+    if square:
+        return f"{head}: a {s}×{s} grid, so the image (or patch) size differs from what {side}×{side} assumes"
+    extra = positions - s * s
+    if 0 < extra <= 8 and s >= 7:
+        return (
+            f"{head}: {positions} = {s}² + {extra}, a {s}×{s} grid plus {extra} extra token(s) (class or "
+            "distillation) still included"
+        )
+    return head
+
+
+def _dim_reading(dims: list[int], i: int, need: int) -> str:
+    d = dims[i]
+    where = "the batch" if i == 0 else "the last dim" if i == len(dims) - 1 else f"dim {i}"
+    text = f"if only {where} is off: it holds {need}, not {d}"
+    if need % d == 0:
+        text += f" ({need // d}× as many"
+        text += ": heads or frames folded in, or a doubled batch)" if i == 0 else ")"
+    elif d % need == 0:
+        text += f" ({d // need}× fewer)"
+    if i == len(dims) - 1 and len(dims) >= 3 and i >= 1:
+        text += f"; each row has {need * dims[i - 1]} values where the view expects {d * dims[i - 1]}"
+    return text
+
+
+def _readings_with_inferred(dims: list[int], total: int) -> list[str]:
+    j = dims.index(-1)
+    out: list[str] = []
+    prefix = 0  # the longest run of leading sizes that divides the tensor
+    for p in range(1, j + 1):
+        if total % math.prod(dims[:p]) == 0:
+            prefix = p
+    if prefix and prefix < len(dims):
+        rows = math.prod(dims[:prefix])
+        per = total // rows
+        rest = [d for d in dims[prefix:] if d != -1]
+        split = math.prod(rest) or 1
+        names = "·".join(map(str, dims[:prefix]))
+        text = (
+            f"each of the {names} = {rows} rows holds {per} values, which do not split into "
+            f"{'·'.join(map(str, rest)) or '1'} (× the inferred -1)"
+        )
+        if len(rest) >= 2 and per % rest[0] == 0 and (per // rest[0]) % math.prod(rest[1:]):
+            part = per // rest[0]
+            text += (
+                f": {per} = {rest[0]}·{part}, and {part} is not a multiple of {math.prod(rest[1:])} (heads): "
+                "the embedding width is not divisible by the number of heads, or the layer before was built "
+                "for another width"
+            )
+        elif per < split:
+            text += (
+                f": {per} < {split}, the tensor is smaller than the view assumes (a width or head count from "
+                "another config)"
+            )
+        out.append(text)
+    if j == 0 and len(dims) >= 3 and total % dims[-1] == 0:
+        rows = total // dims[-1]
+        mid = math.prod(dims[1:-1])
+        groups = f"{mid} ({'·'.join(map(str, dims[1:-1]))})" if len(dims) > 3 else f"{mid}s"
+        text = f"the tensor has {rows} rows of {dims[-1]}, which do not group in {groups}"
+        if len(dims) == 4 and dims[1] == dims[2]:
+            s = math.isqrt(rows)
+            if s * s == rows:
+                text += f": {rows} = {s}², a {s}×{s} grid, not {dims[1]}×{dims[1]}"
+            elif rows > mid and rows - mid <= 8 and rows % mid:
+                text += (
+                    f": {rows} = {dims[1]}² + {rows - mid}, {rows - mid} extra token(s) (class tokens) still in "
+                    "the grid"
+                )
+        out.append(text)
+    return out
 
 
 def batch_sizes(got, want) -> Explanation:
