@@ -138,6 +138,7 @@ def check(
     fit: int | None = None,
     max_reruns: int = MAX_RERUNS,
     max_probes: int = MAX_PROBES,
+    input_names: tuple[str, ...] = (),
 ) -> Report:
     """Trace `model` (an nn.Module, a torchvision name or `file.py:Name`) and diagnose it.
 
@@ -155,7 +156,8 @@ def check(
     your code that created or assigned them (`model.fc = nn.Linear(...)`; `shapecheck run`
     records it), so findings point there. `memory` measures what the model holds per batch size
     (`trace.memory`: weights, activations kept for backward per layer, peaks); `fit` (bytes,
-    implies `memory`) is the budget whose largest batch the report states.
+    implies `memory`) is the budget whose largest batch the report states. `input_names` are
+    the caller's names for the inputs (`net(img)`: `img`), used in the fixes' code.
     """
     start = time.perf_counter()
     notify = stage or (lambda name: None)
@@ -205,6 +207,7 @@ def check(
             common=common,
             explained=lambda t: not _unexplained(diagnose(t)),
         )
+        trace.input_names = tuple(input_names)
         runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
         accepted = None
         if symbolic:

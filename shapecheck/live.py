@@ -134,7 +134,7 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     from the first shape error in its chain that holds the failing call."""
     if "torch" not in sys.modules:
         return None
-    chained = _shape_error_in_chain(exc)
+    chained = _shape_error_in_chain(exc) or _structure_used_as_tensor(exc)
     if chained is None:
         return None
     exc = chained
@@ -148,7 +148,13 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     elif called is not None:
         module, args, kwargs, _ = called
         found = _check_program(error, frames, called, budget_s) or _check_call(
-            error, module, args, kwargs, budget_s, where=_call_site(frames, called)
+            error,
+            module,
+            args,
+            kwargs,
+            budget_s,
+            where=_call_site(frames, called),
+            names=_argument_names(frames, called),
         )
     else:  # a loss or metric: the model that feeds it first; the program when no rule explains that
         found = _outside_modules(error, frames, budget_s)
@@ -222,6 +228,38 @@ def _shape_error_in_chain(exc: BaseException) -> BaseException | None:
                 return current
         current = current.__cause__ or current.__context__
     return first
+
+
+def _structure_used_as_tensor(exc: BaseException) -> BaseException | None:
+    """A TypeError or AttributeError raised at a line of the user's that reads a tuple, dict or
+    named output holding tensors (`loss = criterion(outputs, y)` with a model's train-mode
+    namedtuple): a shape check of the program around it says which part was meant (SC127)."""
+    if not isinstance(exc, (TypeError, AttributeError)):
+        return None
+    user = [(f, line) for f, line in _frames(exc.__traceback__) if _is_user(f.f_code.co_filename)]
+    if not user:
+        return None
+    frame, line = user[-1]
+    source = linecache.getline(frame.f_code.co_filename, line)
+    for name, value in frame.f_locals.items():
+        if _named_on(source, name) and _holds_tensors(value):
+            return exc
+    return None
+
+
+def _holds_tensors(value) -> bool:
+    """A tuple, list or mapping (a namedtuple, a transformers ModelOutput) with a tensor in it."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return False
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, (tuple, list)):
+        items = list(value)
+    else:
+        return False
+    return any(isinstance(v, torch.Tensor) or (isinstance(v, (tuple, list)) and _holds_tensors(v)) for v in items)
 
 
 def _reaches_torch(tb) -> bool:
@@ -315,7 +353,7 @@ def _command(module, specs, batch) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _check_live(module, specs, batch, budget_s: float, where=None):
+def _check_live(module, specs, batch, budget_s: float, where=None, names=()):
     """`check` of a live module. Meta only: the program's own run already failed for real, and
     a real-engine fallback would copy its live weights (twice the memory of a model that may
     just fit). Findings point at the lines that built its layers (ASSIGNED)."""
@@ -331,6 +369,7 @@ def _check_live(module, specs, batch, budget_s: float, where=None):
         probe_budget_s=budget_s,
         engine="meta",
         defined_at=ASSIGNED if where is None else program.Sites({module: where}, ASSIGNED),
+        input_names=names,
     )
     _drop_input_layout_fixes(report)
     return report
@@ -354,7 +393,20 @@ def _call_site(frames, called):
     return Location(_display(filename), line, linecache.getline(filename, line).strip())
 
 
-def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, link=None, where=None) -> LiveDiagnosis:
+def _argument_names(frames, called) -> tuple[str, ...]:
+    """The names the user's code passed to the failing module (`net(img)` → img)."""
+    from .loading import program
+
+    where = program.program_frame(frames, called)
+    if where is None:
+        return ()
+    frame, line = where
+    return program.call_argument_names(frame, line, called[0])
+
+
+def _check_call(
+    error: str, module, args, kwargs, budget_s: float, call=None, link=None, where=None, names=()
+) -> LiveDiagnosis:
     from .errors import ShapecheckError
 
     name = type(module).__name__
@@ -374,7 +426,7 @@ def _check_call(error: str, module, args, kwargs, budget_s: float, call=None, li
             '`if __name__ == "__main__":` or move the model to a module)'
         )
     try:
-        report = _check_live(module, specs, batch, budget_s, where)
+        report = _check_live(module, specs, batch, budget_s, where, names)
     except ShapecheckError as err:
         return LiveDiagnosis(
             error, name, call=call, link=link, command=command, note=f"could not check {name}: {err.message}"

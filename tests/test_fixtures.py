@@ -70,6 +70,10 @@ CASES = [
     ("SC111", "rules/sc111_view_non_contiguous.py:Correct", "3x8x8", []),
     ("SC112", "rules/sc112_broadcast_mismatch.py:Residual", "3x32x32", ["SC112"]),
     ("SC112", "rules/sc112_broadcast_mismatch.py:Correct", "3x32x32", []),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:TimeEmbedding", "32x8x8&16", ["SC112"]),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:TimeEmbeddingCorrect", "32x8x8&16", []),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:CausalMask", "10x32", ["SC112"]),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:CausalMaskCropped", "10x32", []),
     ("SC113", "rules/sc113_invalid_view.py:LeNet", "3x20x20", ["SC113"]),
     ("SC113", "rules/sc113_invalid_view.py:LeNet", "3x32x32", ["SC106", "SC103"]),
     ("SC113", "rules/sc113_invalid_view.py:Correct", "3x20x20", []),
@@ -132,6 +136,10 @@ CASES = [
     ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16+batch4", ["SC126"]),
     ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16", ["SC126"]),  # at batch 1 too
     ("SC126", "rules/sc126_batch_lost.py:MeanOverTime", "10x16+batch4", []),
+    ("SC127", "rules/sc127_structured_output.py:LastStep", "10x8", ["SC127"]),
+    ("SC127", "rules/sc127_structured_output.py:LastStepUnpacked", "10x8", []),
+    ("SC127", "rules/sc127_structured_output.py:Stacked", "8", ["SC127"]),
+    ("SC127", "rules/sc127_structured_output.py:StackedByName", "8", []),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "512:long", []),
     ("SC124", "rules/sc124_embedding_range.py:TaggerCorrect", "600:long", []),
     ("SC124", "rules/sc124_embedding_range.py:OffsetPositions", "512:long+batch2", ["SC124"]),
@@ -236,6 +244,8 @@ VERIFIED = [
     ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),
     ("rules/sc124_embedding_range.py:Tagger", "600:long", "", "--input 512:long", (1, 512, 5)),
     ("rules/sc124_embedding_range.py:OffsetPositions", "512:long", "batch2", "--input 510:long", (2, 510, 5)),
+    ("rules/sc112_broadcast_mismatch.py:TimeEmbedding", "32x8x8&16", "batch2", "[:, :, None, None]", (2, 32, 8, 8)),
+    ("rules/sc112_broadcast_mismatch.py:CausalMask", "10x32", "batch2", ": att.size(-2), : att.size(-1)]", (2, 10, 10)),
 ]
 
 

@@ -614,3 +614,53 @@ def test_fix_writes_the_line_of_a_child_inside_a_multiline_sequential(tmp_path, 
     assert result.exit_code == 0, result.output
     text = (tmp_path / "seq.py").read_text()
     assert "    nn.BatchNorm2d(16),\n" in text and "BatchNorm2d(32)" not in text
+
+
+def test_run_names_the_callers_tensor_in_a_data_fix(tmp_path):
+    script = tmp_path / "digit.py"
+    script.write_text(
+        "import torch\nimport torch.nn as nn\n"
+        "net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 26 * 26, 10))\n"
+        "img = torch.randn(28, 28)\n"
+        "print(net(img).shape)\n"
+    )
+    result = CliRunner().invoke(app, ["run", str(script)])
+    assert "error[SC105]" in result.output, result.output
+    assert "img = img.unsqueeze(0).unsqueeze(0)" in result.output
+    assert "verified: output [1, 10]" in result.output
+
+
+NAMED_OUTPUT_SCRIPT = """\
+import collections
+
+import torch
+import torch.nn as nn
+
+Outputs = collections.namedtuple("Outputs", ["logits", "aux_logits"])
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.main = nn.Linear(8, 5)
+        self.aux = nn.Linear(8, 5)
+
+    def forward(self, x):
+        return Outputs(self.main(x), self.aux(x)) if self.training else self.main(x)
+
+
+model = TwoHeads()
+criterion = nn.CrossEntropyLoss()
+images, labels = torch.randn(4, 8), torch.randint(0, 5, (4,))
+outputs = model(images)
+loss = criterion(outputs, labels)
+"""
+
+
+def test_run_finds_a_train_mode_named_output_given_to_the_loss(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(NAMED_OUTPUT_SCRIPT)
+    result = CliRunner().invoke(app, ["run", str(script)])
+    assert "error[SC127]" in result.output, result.output
+    assert "outputs = model(images).logits" in result.output
+    assert "must be Tensor, not Outputs" in result.output  # python's own traceback follows

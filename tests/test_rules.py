@@ -173,3 +173,59 @@ def test_matmul_message_matches_pytorch_real_run():
 )
 def test_replace_first_argument(source, value, expected):
     assert replace_first_argument(source, "Linear", value) == expected
+
+
+@pytest.mark.parametrize(
+    "channels, code", [(1, "img = img.unsqueeze(0).unsqueeze(0)"), (3, "img = img.expand(3, *img.shape).unsqueeze(0)")]
+)
+def test_sc105_conv_given_its_spatial_dims_only(channels, code):
+    b = TraceBuilder((28, 28), batch=28)  # one image: the batch a guess from its first dim
+    b.trace.input_names = ("img",)
+    b.module("conv", "Conv2d", None, {"in_channels": channels, "out_channels": 8, "kernel_size": [3, 3]})
+    (f,) = diagnose(b.fail()).findings
+    assert f.code == "SC105" and "receives [28, 28], 2 dims" in f.message
+    assert len(f.fixes) == 1  # 28 is no square: not a row of a flattened image
+    assert f.fixes[0].code == code
+    assert f.notes == [
+        "PyTorch reports: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [28, 28]"
+    ]
+
+
+def test_sc105_flattened_images_into_a_conv_offer_both_readings():
+    b = TraceBuilder((32, 784), batch=32)
+    b.module("conv", "Conv2d", None, {"in_channels": 1, "out_channels": 8, "kernel_size": [5, 5]})
+    (f,) = diagnose(b.fail()).findings
+    assert "784 = 28·28" in f.why[1]
+    assert [fix.code for fix in f.fixes] == ["x = x.view(-1, 1, 28, 28)", "x = x.unsqueeze(0).unsqueeze(0)"]
+
+
+def _structured(line_source, outputs):
+    b = TraceBuilder((1, 10, 8))
+    row = b.module("lstm", "LSTM", None, {}, called_at=Location("m.py", 9, "        h = self.lstm(x)"))
+    row.outputs = [TensorInfo(shape, key=key, tid=10 + i, source=row.index) for i, (key, shape) in enumerate(outputs)]
+    b.last = TensorInfo((1, 10, 16), tid=9)  # what reaches fc fits it: only the structure is wrong
+    b.module("fc", "Linear", None, {"in_features": 16, "out_features": 2})
+    trace = b.fail()
+    trace.error.type = "TypeError"
+    trace.error.user_frames = [Location("m.py", 10, line_source)]
+    return diagnose(trace).findings
+
+
+LSTM_OUT = [("[0]", (1, 10, 16)), ("[1][0]", (1, 1, 16)), ("[1][1]", (1, 1, 16))]
+
+
+def test_sc127_a_tuple_sliced_like_a_tensor():
+    (f,) = _structured("        return self.fc(h[:, -1])", LSTM_OUT)
+    assert f.code == "SC127" and f.layer == "lstm" and f.row == 1  # explains the failing row
+    assert f.fixes[0].after == "        h, _ = self.lstm(x)"
+
+
+@pytest.mark.parametrize("line", ["        return self.fc(h[0][:, -1])", "        return h.logits"])
+def test_sc127_quiet_when_the_line_takes_a_part(line):
+    outputs = LSTM_OUT if "h[0]" in line else [(".logits", (1, 2)), (".aux", (1, 2))]
+    assert [f.code for f in _structured(line, outputs)] == ["SC100"]
+
+
+def test_sc127_named_output_prefers_logits():
+    (f,) = _structured("        return self.fc(h)", [(".aux", (1, 2)), (".logits", (1, 2))])
+    assert f.fixes[0].after == "        h = self.lstm(x).logits"

@@ -305,3 +305,86 @@ def test_heads_that_do_not_divide_embed_dim_are_named_at_construction(tmp_path):
     assert result.exit_code == 2
     assert "100 does not split into 8 heads (100 = 8·12 + 4)" in result.stderr
     assert "embed_dim 96 or 104" in result.stderr
+
+
+# -- an RNN's initial state (SC115) -------------------------------------------------------------
+
+
+def _rnn_with_state(type_, x, states, **attrs):
+    b = TraceBuilder(x, batch=x[0])
+    base = {"input_size": x[-1], "hidden_size": 20, "num_layers": 1, "batch_first": True, "bidirectional": False}
+    base.update(attrs)
+    row = b.module(
+        "rnn",
+        type_,
+        None,
+        base,
+        defined_at=Location("m.py", 3, f"self.rnn = nn.{type_}(10, 20)"),
+        called_at=Location(
+            "m.py", 7, "out, _ = self.rnn(x, (h0, c0))" if type_ == "LSTM" else "out, _ = self.rnn(x, h0)"
+        ),
+    )
+    row.inputs = [row.inputs[0]] + [b.tensor(s) for s in states]
+    return diagnose(b.fail()).findings
+
+
+def test_sc115_batch_first_initial_state():
+    (f,) = _rnn_with_state("GRU", (4, 7, 10), [(4, 2, 20)], num_layers=2)
+    assert f.code == "SC115" and "[2, 4, 20]" in f.message
+    assert "batch first" in f.why[1]
+    assert f.fixes[0].code.startswith("h0 = h0.transpose(0, 1).contiguous()")
+    assert f.notes == ["PyTorch reports: Expected hidden size (2, 4, 20), got [4, 2, 20]"]
+
+
+def test_sc115_state_made_for_another_batch_names_the_input():
+    (f,) = _rnn_with_state("LSTM", (3, 7, 10), [(1, 8, 20), (1, 8, 20)])
+    assert "made for a batch of 8" in f.why[1]
+    assert f.fixes[0].code == "h0 = torch.zeros(1, x.size(0), 20)"
+    assert f.notes == ["PyTorch reports: Expected hidden[0] size (1, 3, 20), got [1, 8, 20]"]
+
+
+def test_sc115_bidirectional_needs_two_states_per_layer():
+    (f,) = _rnn_with_state("LSTM", (4, 7, 10), [(2, 4, 20), (2, 4, 20)], num_layers=2, bidirectional=True)
+    assert "the layer has 4" in f.why[1]
+    assert f.fixes[0].code == "h0 = torch.zeros(4, 4, 20)"
+
+
+def test_sc115_quiet_on_a_state_that_fits():
+    b = TraceBuilder((4, 7, 10), batch=4)
+    row = b.module(
+        "rnn", "GRU", (4, 7, 20), {"input_size": 10, "hidden_size": 20, "num_layers": 1, "batch_first": True}
+    )
+    row.inputs = [row.inputs[0], b.tensor((1, 4, 20))]
+    row.status = "failed"  # even on a failing row: the state is not what failed
+    assert [f.code for f in diagnose(b.trace).findings if f.code == "SC115"] == []
+
+
+STATE_SCRIPT = """\
+import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(10, 20, batch_first=True)
+
+    def forward(self, seq, hidden):
+        out, _ = self.rnn(seq, hidden)
+        return out
+
+
+enc = Encoder()
+seq = torch.randn(3, 7, 10)
+hidden = (torch.zeros(1, 8, 20), torch.zeros(1, 8, 20))
+enc(seq, hidden)
+"""
+
+
+def test_run_names_the_state_a_script_made_for_another_batch(tmp_path):
+    script = tmp_path / "encode.py"
+    script.write_text(STATE_SCRIPT)
+    result = CliRunner().invoke(app, ["run", str(script)])
+    assert "error[SC115]" in result.output, result.output
+    assert "encode.py:11" in result.output  # the line that calls the LSTM
+    assert "hidden = (torch.zeros(1, seq.size(0), 20), torch.zeros(1, seq.size(0), 20))" in result.output

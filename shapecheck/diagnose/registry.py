@@ -85,6 +85,7 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC124", "embedding-range", "an Embedding receives positions past its table"),
         RuleInfo("SC125", "loss-target-shape", "an elementwise loss gets input and target of different shapes"),
         RuleInfo("SC126", "batch-lost", "the model's output has no dim that follows the batch"),
+        RuleInfo("SC127", "structured-output", "a module's tuple, named or dict output is used as one tensor"),
     )
 }
 

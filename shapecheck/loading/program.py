@@ -607,3 +607,43 @@ def program_frame(frames, called):
         return frames[index - 1]
     user = [(f, line) for f, line in frames if is_user_file(f.f_code.co_filename)]
     return user[-1] if user else None
+
+
+def call_argument_names(frame: FrameType, line: int, module: object) -> tuple[str, ...]:
+    """The names the frame's code passes to `module` in the call on `line` (`net(img)` → `img`):
+    how fixes name the inputs. Only a call whose callee is a plain name or attribute chain that
+    resolves, without running code, to `module`; empty when none does or an argument is not a
+    plain name."""
+    tree = _parsed(frame.f_code.co_filename, frame)
+    if tree is None:
+        return ()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
+            continue
+        if _resolve(node.func, frame) is not module:
+            continue
+        names = tuple(a.id for a in node.args if isinstance(a, ast.Name))
+        return names if len(names) == len(node.args) else ()
+    return ()
+
+
+_MISSING = object()
+
+
+def _resolve(node: ast.expr, frame: FrameType) -> object:
+    """The object a `name` or `name.attr.attr` expression means in the frame, read from
+    dictionaries only (an instance's `__dict__`, a module's registered children): no property
+    or `__getattr__` of the user's runs."""
+    if isinstance(node, ast.Name):
+        if node.id in frame.f_locals:
+            return frame.f_locals[node.id]
+        return frame.f_globals.get(node.id, _MISSING)
+    if isinstance(node, ast.Attribute):
+        owner = _resolve(node.value, frame)
+        if owner is _MISSING:
+            return _MISSING
+        found = getattr(owner, "__dict__", {}).get(node.attr, _MISSING)
+        if found is _MISSING:
+            found = getattr(owner, "__dict__", {}).get("_modules", {}).get(node.attr, _MISSING)
+        return found
+    return _MISSING

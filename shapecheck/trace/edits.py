@@ -202,6 +202,20 @@ def _permute(module: nn.Module, dims: tuple, back: tuple | None) -> None:
         module.register_forward_hook(after)
 
 
+def _output_item(module: nn.Module, params: dict) -> None:
+    """Make the module return one part of its structured output: `out[0]`, `out.logits`,
+    `out['logits']`, as the fixed line `h, _ = self.lstm(x)` would."""
+
+    def after(_, args, output):
+        if "index" in params:
+            return output[params["index"]]
+        if "key" in params:
+            return output[params["key"]]
+        return getattr(output, params["field"])
+
+    module.register_forward_hook(after)
+
+
 def _set_attrs(module: nn.Module, values: dict) -> None:
     for sub in module.modules():
         for key, value in values.items():
@@ -219,7 +233,7 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     module_edits = [
         e
         for e in edits
-        if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs")
+        if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs", "output_item")
         or (e.action == "arg_method" and "@" not in e.target)
     ]
     changed = meta_copy(model) if module_edits else model
@@ -237,6 +251,8 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             _permute(changed.get_submodule(edit.target), tuple(edit.param("dims")), edit.param("back"))
         elif edit.action == "set_attrs":
             _set_attrs(changed.get_submodule(edit.target), dict(edit.params))
+        elif edit.action == "output_item":
+            _output_item(changed.get_submodule(edit.target), dict(edit.params))
         elif edit.action == "op_args":
             rewrites[_site(edit.target)] = _rewrite_args(dict(edit.params))
         elif edit.action == "op_method":

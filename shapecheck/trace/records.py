@@ -239,6 +239,7 @@ class Trace:
     image_list: bool = False  # the input is a list of images (detection models), not a batch
     warnings: list[TraceWarning] = field(default_factory=list)  # UserWarnings raised while tracing
     memory: MemoryUse | None = None  # measured when asked (--memory, --fit)
+    input_names: tuple[str, ...] = ()  # the caller's names for the inputs (`net(img)` → img), when known
 
     @property
     def failing(self) -> LayerRecord | None:

@@ -28,4 +28,5 @@ from . import (  # noqa: F401
     sc124_embedding_range,
     sc125_loss_target_shape,
     sc126_batch_lost,
+    sc127_structured_output,
 )

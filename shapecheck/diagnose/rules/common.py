@@ -25,16 +25,28 @@ from ..numbers import (
 from ..requests import Edit, Rerun
 
 
-def tensor_name(row) -> str:
+def tensor_name(row, trace=None) -> str:
     """The user's name for the tensor a module row receives, from the line that calls it:
-    `feats = self.stem(img)` → `img`; `x` when the line does not say."""
-    if row is None or row.called_at is None:
+    `feats = self.stem(img)` → `img`; for a model input reached inside a library's module, the
+    name the caller passed (`net(img)`, `trace.input_names`) first; `x` when nothing says."""
+    if row is None:
         return "x"
+    given = _input_name(row, trace)  # a fix to the data goes where the caller made it
+    if given or row.called_at is None:
+        return given or "x"
     source = row.called_at.source
     arg = module_call_argument(source, row.name) if row.kind == "module" else None
     if arg and arg.isidentifier():
         return arg
     return call_argument(source)
+
+
+def _input_name(row, trace) -> str | None:
+    if trace is None or not trace.input_names or not row.inputs or not trace.is_model_input(row.inputs[0]):
+        return None
+    tid = row.inputs[0].tid
+    index = next((i for i, t in enumerate(trace.inputs) if t.tid == tid), None)
+    return trace.input_names[index] if index is not None and index < len(trace.input_names) else None
 
 
 def layer_name(row) -> str:

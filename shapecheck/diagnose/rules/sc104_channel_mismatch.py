@@ -98,7 +98,7 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
         dims = list(ctx.sample_dims)
         batched = ctx.trace.batch is not None
         dims[0 if batched else 1] = 3
-        var = tensor_name(row)
+        var = tensor_name(row, ctx.trace)
         fixes.append(
             Fix(
                 description="repeat the gray channel three times before the model (`expand` makes no copy)",

@@ -52,7 +52,7 @@ def _where_lost(ctx: Context, first: LayerRecord) -> tuple[str, LayerRecord | No
 
 def _fixes(ctx: Context, lost: LayerRecord | None, channel_missing: bool, first: LayerRecord) -> list[Fix]:
     dims = ctx.sample_dims
-    var = tensor_name(first)
+    var = tensor_name(first, ctx.trace)
     if lost is not None and lost.kind == "op" and lost.called_at is not None:
         source = lost.called_at.source
         after = source.replace(".squeeze()", "") if ".squeeze()" in source else None
@@ -240,6 +240,9 @@ def check(ctx: Context) -> list[Finding]:
                 )
             )
             return findings
+        if w is not None and not w.is_pool and nd is not None and t.rank == nd and w.in_channels is not None:
+            findings.append(_spatial_only(ctx, failing, t, nd, w.in_channels))
+            return findings
         if failing.type in ("Linear", "F.linear"):
             origin = from_unbatched(ctx, failing)
             if origin is not None:
@@ -345,4 +348,79 @@ def _merged(ctx: Context, row: LayerRecord, first: LayerRecord, failed: bool) ->
         labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
         notes=notes,
         fixes=_fixes(ctx, lost, False, first),
+    )
+
+
+def _spatial_only(ctx: Context, failing: LayerRecord, t, nd: int, channels: int) -> Finding:
+    """A conv given a tensor of its spatial rank (`[28, 28]` into `Conv2d(1, …)`): either one
+    image without its batch and channel dims, or a batch of flattened images (`[32, 784]`,
+    784 = 28·28). The reading the numbers allow is offered; both when both do, each verified."""
+    var = tensor_name(failing, ctx.trace)
+    dims = tuple(t.shape)
+    direct = ctx.trace.is_model_input(t)
+    why = [f"{ref(failing)} takes {nd + 1}-D (one sample) or {nd + 2}-D (a batch) input"]
+    image = _one_image_fix(var, dims, channels, direct)
+    flat = _flattened_fix(var, dims, nd, channels, direct)
+    if flat is not None:
+        side = flat.rerun.dims[-1] if flat.rerun and flat.rerun.dims else None
+        why.append(
+            f"either a batch of {dims[0]} flattened images ({dims[-1]} = "
+            + (f"{channels}·" if channels > 1 else "")
+            + f"{side}·{side}), or one image of {shape(dims)} without its batch and channel dims"
+        )
+        fixes = [flat, image] if dims[0] != dims[-1] else [image, flat]
+    else:
+        why.append(f"{shape(dims)} has neither a batch nor a channel dim: one image")
+        fixes = [image]
+    layout = "H, W" if nd == 2 else ", ".join(f"D{i + 1}" for i in range(nd))
+    return Finding(
+        code="SC105",
+        severity=ERROR,
+        layer=failing.name,
+        message=f"{ref(failing)} receives {shape(dims)}, {nd} dims: it reads [C, {layout}] (one sample) or "
+        f"[N, C, {layout}], with C = {channels}",
+        location=failing.location,
+        row=failing.index,
+        why=why,
+        notes=[
+            f"PyTorch reports: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+            f"{failing.type.lower()}, but got input of size: {shape(dims)}"
+        ],
+        fixes=fixes,
+    )
+
+
+def _one_image_fix(var: str, dims: tuple, channels: int, direct: bool) -> Fix:
+    """One image gets its batch dim, and its channel dim (repeated for an RGB layer: a grayscale
+    image into a pretrained stem keeps the layer)."""
+    if channels == 1:
+        return Fix(
+            description=f"if it is one grayscale image: add the batch and channel dims, {shape((1, 1, *dims))}",
+            code=f"{var} = {var}.unsqueeze(0).unsqueeze(0)",
+            safety=SAFE,
+            rerun=Rerun(dims=(1, *dims), batch=1) if direct else None,
+        )
+    return Fix(
+        description=f"if it is one grayscale image: repeat its channel {channels} times and add the batch dim, "
+        f"{shape((1, channels, *dims))} (the layer keeps its {channels} channels)",
+        code=f"{var} = {var}.expand({channels}, *{var}.shape).unsqueeze(0)",
+        safety=SAFE,
+        rerun=Rerun(dims=(channels, *dims), batch=1) if direct else None,
+    )
+
+
+def _flattened_fix(var: str, dims: tuple, nd: int, channels: int, direct: bool) -> Fix | None:
+    """`[32, 784]` into `Conv2d(1, …)`: rows of C·side·side values, viewed back as images."""
+    import math
+
+    if nd != 2 or len(dims) != 2 or dims[-1] % channels:
+        return None
+    side = math.isqrt(dims[-1] // channels)
+    if side < 2 or side * side * channels != dims[-1]:
+        return None
+    return Fix(
+        description=f"if each row is a flattened image: view it as [N, {channels}, {side}, {side}]",
+        code=f"{var} = {var}.view(-1, {channels}, {side}, {side})",
+        safety=SAFE,
+        rerun=Rerun(dims=(channels, side, side)) if direct else None,
     )

@@ -14,17 +14,27 @@ Example:
 Use instead:
     return self.conv(x) + self.shortcut(x)   # nn.Conv2d(c, c, 1, stride=2)
 
-Fix safety: display-only: the right change depends on what the operands mean.
+When the numbers show what was meant, the fix is written and verified: an operand that holds the
+leading dims of the other (a time embedding `[B, C]` added to a feature map `[B, C, H, W]`) gets
+trailing size-1 dims (`[:, :, None, None]`); a buffer or constant built for a longer length than
+arrives (a causal mask `[max_len, max_len]`, rotary tables `[max_len, d]`) is cropped to the
+other operand's size, written with that operand's `.size(d)` so it holds at any length.
+
+Fix safety: safe for those two (no parameter changes); display-only otherwise: the right change
+depends on what the operands mean.
 """
 
 from __future__ import annotations
 
+import ast
+
 from ...trace.records import OP
-from ..context import Context
-from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label
+from ..context import Context, op_site
+from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label, line_fix
 from ..layers import broadcast_mismatch
-from ..numbers import shape
+from ..numbers import char_span, parsed_line, shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import ref
 
 _SYMBOLS = {
@@ -85,6 +95,7 @@ def check(ctx: Context) -> list[Finding]:
                     location=row.called_at,
                 )
             )
+    fixes = _alignment_fixes(ctx, row, tensors) + fixes
     return [
         Finding(
             code="SC112",
@@ -96,9 +107,184 @@ def check(ctx: Context) -> list[Finding]:
             why=why,
             labels=labels,
             notes=[
-                f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {dim}"
+                # masked_fill expands the mask to the tensor's shape: PyTorch names the mask `a`
+                f"PyTorch reports: The size of tensor a ({y if op.startswith('masked_fill') else x}) must match "
+                f"the size of tensor b ({x if op.startswith('masked_fill') else y}) at non-singleton dimension {dim}"
             ],
             fixes=fixes,
         )
     ]
+
+
+_BINOPS = {"add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "truediv": ast.Div, "div": ast.Div}
+
+
+def _operand_spans(row, text: str, tree) -> list[list[tuple[int, int]]] | None:
+    """For each call of the op on the stripped line `text`, in the order they run (operands run
+    before the op), the character spans of its tensor operands in the order the op receives
+    them: `h + self.temb(t)`, `att.masked_fill(mask == 0, v)`, `torch.mul(a, b)`."""
+    name = row.type.rsplit(".", 1)[-1].strip("_")
+    swapped = name.startswith("r") and name[1:] in _BINOPS
+    base = name[1:] if (swapped or name.startswith("i")) and name[1:] in _BINOPS else name
+    kind = _BINOPS.get(base)
+    found: list[list] = []
+
+    def visit(node) -> None:
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+        if kind is not None and isinstance(node, ast.BinOp) and isinstance(node.op, kind):
+            found.append([node.right, node.left] if swapped else [node.left, node.right])
+        elif kind is not None and isinstance(node, ast.AugAssign) and isinstance(node.op, kind):
+            found.append([node.target, node.value])
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (name, base):
+            receiver = node.func.value
+            module = isinstance(receiver, ast.Name) and receiver.id in ("torch", "F")
+            found.append(list(node.args) if module else [receiver, *node.args])
+
+    visit(tree)
+    every = [[char_span(text, n) for n in nodes] for nodes in found]
+    if not every or any(sp is None for spans in every for sp in spans):
+        return None
+    return every  # type: ignore[return-value]
+
+
+def _this_call(row, every: list | None) -> list[tuple[int, int]] | None:
+    """The operands of the op run `row.call`-th on the line."""
+    if not every:
+        return None
+    return every[row.call - 1] if len(every) >= row.call else every[0]
+
+
+def _core(text: str) -> tuple[str, str]:
+    """An operand's text split around what a crop applies to: `self.mask == 0` → (`self.mask`,
+    ` == 0`); the whole text otherwise."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text, ""
+    if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.comparators[0], ast.Constant):
+        left = ast.get_source_segment(text, node.left) or ""
+        return (f"({left})" if not isinstance(node.left, (ast.Name, ast.Attribute)) else left), text[len(left) :]
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+        return text, ""
+    return f"({text})", ""
+
+
+def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
+    """Fixes from what the numbers show: trailing size-1 dims for an operand that holds the other's
+    leading dims, or a constant cropped to the length that arrives."""
+    if len(tensors) != 2 or row.called_at is None:
+        return []
+    a, b = tensors
+    source = row.called_at.source
+    parsed = parsed_line(source)
+    spans = None if parsed is None else _this_call(row, _operand_spans(row, parsed[1], parsed[2]))
+    texts = None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
+    for index, (small, big) in enumerate(((a, b), (b, a))):
+        small_index = index  # a is operand 0, b operand 1
+        if small.rank < big.rank and tuple(big.shape[: small.rank]) == tuple(small.shape) and small.rank >= 1:
+            return [_trailing_fix(row, small_index, big.rank - small.rank, small, big, texts, parsed)]
+    for i, (const, other) in enumerate(((a, b), (b, a))):
+        const_index = i
+        if const.from_input is not False or other.from_input is False:
+            continue
+        crop = _crop_dims(const.shape, other.shape)
+        if crop:
+            return [_crop_fix(row, const_index, crop, const, other, texts, parsed)]
+    return []
+
+
+def _crop_dims(const: tuple, other: tuple) -> list[tuple[int, int, int]] | None:
+    """(dim of const, dim of other, size) for each dim to crop so the two broadcast: aligned from
+    the right, const is longer where they differ. None when cropping cannot make them fit."""
+    crops = []
+    for k in range(1, min(len(const), len(other)) + 1):
+        c, o = const[-k], other[-k]
+        if c == o or c == 1 or o == 1:
+            continue
+        if c < o:
+            return None
+        crops.append((len(const) - k, len(other) - k, o))
+    return crops or None
+
+
+def _rewrite(parsed, row, index: int, change) -> str | None:
+    """The line with operand `index` of every call of the op on it replaced by `change(text, other)`
+    (`other` the text of the call's other operand): the re-run's edit changes every call at the
+    line too, so what is verified is what is written."""
+    if parsed is None:
+        return None
+    indent, text, tree = parsed
+    every = _operand_spans(row, text, tree)
+    if not every or any(len(spans) < 2 for spans in every):
+        return None
+    edits = []
+    for spans in every:
+        (start, end), (o_start, o_end) = spans[index], spans[1 - index]
+        new = change(text[start:end], text[o_start:o_end])
+        if new is None:
+            return None
+        edits.append((start, end, new))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return indent + text
+
+
+def _trailing_fix(row, index: int, k: int, small, big, texts, parsed) -> Fix:
+    name = texts[index] if texts else None
+    core = _core(name)[0] if name else "b"
+    suffix = "[" + ", ".join([":"] * small.rank + ["None"] * k) + "]"
+
+    def add_dims(text: str, _other: str) -> str | None:
+        inner, rest = _core(text)
+        return None if rest else f"{inner}{suffix}"
+
+    after = _rewrite(parsed, row, index, add_dims) if name else None
+    steps = tuple(("unsqueeze", (-1,)) for _ in range(k))
+    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
+    return line_fix(
+        f"{shape(small.shape)} holds the leading dims of {shape(big.shape)}: give it {k} trailing size-1 "
+        f"dim{'s' if k > 1 else ''} so it broadcasts over the rest ({shape((*small.shape, *([1] * k)))})",
+        row.called_at,
+        row.called_at.source,
+        after,
+        f"{core}{suffix}",
+        Rerun(edits=(edit,)),
+    )
+
+
+def _crop_fix(row, index: int, crops, const, other, texts, parsed) -> Fix:
+    name = texts[index] if texts else None
+    other_name = texts[1 - index] if texts else None
+    core = _core(name)[0] if name else "b"
+    plain = other_name is not None and isinstance(_expr(other_name), (ast.Name, ast.Attribute))
+
+    def crop(text: str, other_text: str) -> str:
+        inner, tail = _core(text)
+        by_name = isinstance(_expr(other_text), (ast.Name, ast.Attribute))
+        parts = [":"] * (max(c for c, _, _ in crops) + 1)
+        for c, o, size in crops:
+            parts[c] = f": {other_text}.size({o - len(other.shape)})" if by_name else f":{size}"
+        return f"{inner}[{', '.join(parts)}]{tail}"
+
+    cropped = crop(name, other_name or "") if name else f"{core}[...]"
+    after = _rewrite(parsed, row, index, crop) if name else None
+    steps = tuple(("narrow", (c, 0, size)) for c, _, size in crops)
+    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
+    sizes = ", ".join(f"dim {c}: {const.shape[c]} → {size}" for c, _, size in sorted(crops))
+    return line_fix(
+        f"{shape(const.shape)} is built for a longer length than arrives ({sizes}): crop it to the "
+        f"size of {shape(other.shape)}" + (f", from `{other_name}` so it holds at any length" if plain else ""),
+        row.called_at,
+        row.called_at.source,
+        after,
+        cropped,
+        Rerun(edits=(edit,)),
+    )
+
+
+def _expr(text: str):
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None

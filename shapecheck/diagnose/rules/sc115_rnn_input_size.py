@@ -2,7 +2,10 @@
 
 What it does: finds an `nn.RNN`, `nn.LSTM` or `nn.GRU` whose `input_size` differs from the
 size of the last dim that reaches it, and names the layer that made that size (an
-`Embedding`'s `embedding_dim`, a `Linear`'s `out_features`, a conv's channels).
+`Embedding`'s `embedding_dim`, a `Linear`'s `out_features`, a conv's channels). Also an
+initial state (`h0`, `c0`) the layer cannot read: made batch-first (states are always
+`[num_layers · directions, N, hidden]`), made for another batch size, or with one state per
+layer where a bidirectional layer needs two.
 
 Why is this bad? The forward pass fails: `input.size(-1) must be equal to input_size.
 Expected 300, got 100`.
@@ -23,6 +26,8 @@ safe for a transpose.
 
 from __future__ import annotations
 
+import re
+
 from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, Label
@@ -41,10 +46,139 @@ def check(ctx: Context) -> list[Finding]:
             continue
         t = row.inputs[0]
         want = row.attrs.get("input_size")
-        if not isinstance(want, int) or t.rank not in (2, 3) or t.shape[-1] == want:
+        if not isinstance(want, int) or t.rank not in (2, 3):
             continue
-        findings.append(_finding(ctx, row, t, want))
+        if t.shape[-1] != want:
+            findings.append(_finding(ctx, row, t, want))
+            continue
+        state = _state_finding(ctx, row, t)
+        if state is not None:
+            findings.append(state)
     return findings
+
+
+def _expected_states(row, t) -> list[tuple[str, tuple[int, ...]]] | None:
+    """(name, shape) of the initial states the layer reads for input `t`: h0 (and c0 for an
+    LSTM) are [num_layers · directions, N, hidden] whatever `batch_first` says; [layers · D,
+    hidden] for an unbatched sequence."""
+    a = row.attrs
+    layers, hidden = a.get("num_layers", 1), a.get("hidden_size")
+    if not isinstance(layers, int) or not isinstance(hidden, int):
+        return None
+    stack = layers * (2 if a.get("bidirectional") else 1)
+    batch = () if t.rank == 2 else (t.shape[0 if a.get("batch_first") else 1],)
+    out = a.get("proj_size") or hidden
+    states = [("h0", (stack, *batch, out))]
+    if row.type == "LSTM":
+        states.append(("c0", (stack, *batch, hidden)))
+    return states
+
+
+def _given_names(ctx: Context, row) -> tuple[str, ...]:
+    """The user's names for the sequence and the states, from the caller or the calling line."""
+    if row.index == 0 and ctx.trace.input_names:
+        return ctx.trace.input_names
+    source = row.called_at.source if row.called_at else ""
+    attr = row.name.rsplit(".", 1)[-1]
+    match = re.search(rf"\b{re.escape(attr)}\(\s*(\w+)\s*,\s*\(?\s*(\w+)(?:\s*,\s*(\w+))?", source)
+    return tuple(g for g in match.groups() if g) if match else ()
+
+
+def _state_finding(ctx: Context, row, t) -> Finding | None:
+    """An initial hidden state the layer cannot read: batch-first order, built for another batch
+    size, or a layer count that leaves out the second direction."""
+    expected = _expected_states(row, t)
+    given = row.inputs[1:]
+    if expected is None or len(given) != len(expected):
+        return None
+    wrong = [(name, want, g) for (name, want), g in zip(expected, given, strict=True) if tuple(g.shape) != want]
+    if not wrong:
+        return None
+    name, want, g = wrong[0]
+    got = tuple(g.shape)
+    index = next(i for i, (n, _) in enumerate(expected) if n == name)
+    given_names = _given_names(ctx, row)
+    seq = given_names[0] if given_names else "x"
+    pair = row.type == "LSTM" and len(given_names) == 2  # `lstm(x, hidden)`: one name for (h0, c0)
+    var = given_names[1 + index] if len(given_names) > 1 + index and not pair else name
+
+    def each(code: str) -> str:
+        """The same statement for both states when the user's code holds them as one tuple."""
+        if not pair:
+            return f"{var} = {code.format(s=var)}"
+        tup = given_names[1]
+        if "{s}" in code:
+            return f"{tup} = tuple({code.format(s='s')} for s in {tup})"
+        return f"{tup} = ({code}, {code})"
+
+    a = row.attrs
+    stack_text = f"num_layers={a.get('num_layers', 1)}" + (" × 2 directions" if a.get("bidirectional") else "")
+    why = [
+        f"{ref(row)} reads {name} as [num_layers · directions, N, hidden] = {shape(want)} ({stack_text}), "
+        f"whatever batch_first says"
+    ]
+    batched = t.rank == 3
+    fixes: list[Fix] = []
+    n = want[1] if batched else None
+    if batched and len(got) == 3 and got == (want[1], want[0], want[2]) and want[0] != want[1]:
+        cause = f"{name} {shape(got)} has the batch first: batch_first applies to the input and output only"
+        fixes.append(
+            Fix(
+                description=f"put the layers first: {name} {shape(got)} → {shape(want)}",
+                code=each("{s}.transpose(0, 1).contiguous()") + f"  # or build it as torch.zeros{want}",
+                safety=SAFE,
+                location=row.called_at,
+            )
+        )
+    elif batched and len(got) == 3 and got[0] == want[0] and got[2] == want[2] and got[1] != n:
+        cause = (
+            f"{name} {shape(got)} was made for a batch of {got[1]}; this input has {n} sequences (a last batch "
+            "that is smaller, or a size fixed in the code)"
+        )
+        dim = 0 if a.get("batch_first") else 1
+        fixes.append(
+            Fix(
+                description=f"make {name} where it is created, for the batch that arrives: its size from the input",
+                code=each(f"torch.zeros({want[0]}, {seq}.size({dim}), {want[2]})"),
+                safety=SAFE,
+            )
+        )
+    elif len(got) == len(want) and got[1:] == want[1:] and got[0] != want[0]:
+        cause = f"{name} has {got[0]} layer states; the layer has {want[0]} ({stack_text})"
+        fixes.append(
+            Fix(
+                description=f"make {name} with {want[0]} states: {shape(want)}",
+                code=each(f"torch.zeros{want}"),
+                safety=SAFE,
+            )
+        )
+    elif len(got) == len(want) and got[:-1] == want[:-1]:
+        cause = f"{name}'s last dim {got[-1]} is not the layer's hidden size {want[-1]}"
+    elif batched and len(got) == 2 and want[0] == 1 and got == want[1:]:
+        cause = f"{name} {shape(got)} lacks the layers dim"
+        fixes.append(
+            Fix(
+                description=f"add the layers dim: {shape(want)}",
+                code=each("{s}.unsqueeze(0)"),
+                safety=SAFE,
+                location=row.called_at,
+            )
+        )
+    else:
+        cause = f"{name} is {shape(got)}"
+    why.append(cause)
+    which = f"[{index}]" if row.type == "LSTM" else ""
+    return Finding(
+        code="SC115",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} expects its initial state {name} as {shape(want)} but receives {shape(got)}",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        notes=[f"PyTorch reports: Expected hidden{which} size {tuple(want)}, got {list(got)}"],
+        fixes=fixes,
+    )
 
 
 def _rnn_params(row, **changes) -> tuple:

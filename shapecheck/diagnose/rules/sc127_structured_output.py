@@ -1,0 +1,171 @@
+"""SC127 structured-output.
+
+What it does: finds a module whose output is a structure — a tuple (`nn.LSTM` returns
+`(output, (h_n, c_n))`), a namedtuple (torchvision's `InceptionOutputs` in train mode), a dict
+or a `ModelOutput` (transformers) — that the code then uses as one tensor: passes it to a layer
+or a loss, slices it like a tensor or calls a tensor method on it. The failing line raises a
+`TypeError` or `AttributeError`; the rule names the module, what its output holds (each part's
+shape) and the line that kept the whole structure.
+
+Why is this bad? The forward pass fails with `linear(): argument 'input' (position 1) must be
+Tensor, not tuple` or `tuple indices must be integers or slices, not tuple`, a line away from
+the call that returned the tuple.
+
+Example:
+    h = self.lstm(x)                   # (output, (h_n, c_n))
+    return self.fc(h[:, -1])
+
+Use instead:
+    h, _ = self.lstm(x)
+    return self.fc(h[:, -1])
+
+Fix safety: safe: no layer changes; the fix takes the part the code means (the first element of
+a tuple, `logits` of a named output, else its first field), verified by tracing again.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ...trace.records import MODULE, LayerRecord, Location
+from ..context import Context
+from ..findings import ERROR, SAFE, Finding, Fix
+from ..numbers import shape
+from ..registry import rule
+from ..requests import Edit, Rerun
+from .common import ref
+
+_FIRST = re.compile(r"^(\[\d+\]|\.\w+|\['[^']*'\])")
+# Tensor methods and attributes a structure does not have: `out.view(...)` on a tuple.
+_PREFERRED = ("logits", "last_hidden_state", "out", "output", "prediction_logits")
+
+
+@rule("SC127", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    trace = ctx.trace
+    err = trace.error
+    if err is None or err.type not in ("TypeError", "AttributeError") or not err.user_frames:
+        return []
+    at = err.user_frames[-1]
+    for row in reversed(trace.layers):
+        parts = _parts(row)
+        if row.kind != MODULE or row.status != "ok" or len(parts) < 2 or row.called_at is None:
+            continue
+        if row.called_at.file != at.file or row.called_at.line > at.line:
+            continue
+        name = _assigned_name(row.called_at.source)
+        if name is None or not _used_whole(at.source, name, parts):
+            continue
+        return [_finding(ctx, row, name, parts, at)]
+    return []
+
+
+def _parts(row: LayerRecord) -> dict[str, list]:
+    """The top-level parts of a row's output, by their access (`[0]`, `.logits`, `['logits']`),
+    each with the tensors under it, in order."""
+    parts: dict[str, list] = {}
+    for t in row.outputs:
+        m = _FIRST.match(t.key or "")
+        if m is None:
+            return {}
+        parts.setdefault(m.group(1), []).append(t)
+    return parts
+
+
+def _assigned_name(source: str) -> str | None:
+    """`h = self.lstm(x)` → `h`; None for an unpacking (`h, _ = ...`) or no assignment."""
+    try:
+        tree = ast.parse(source.strip())
+    except SyntaxError:
+        return None
+    stmt = tree.body[0] if tree.body else None
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            return targets[0].id
+    return None
+
+
+def _used_whole(source: str, name: str, parts: dict) -> bool:
+    """Whether the failing line uses `name` as one tensor: passed on, sliced with a tuple or a
+    slice, or asked for an attribute the structure does not have. `out[0]`, `out.logits` and
+    `out['logits']` take a part and are fine."""
+    try:
+        tree = ast.parse(source.strip())
+    except SyntaxError:
+        return False
+    fields = {k[1:] for k in parts if k.startswith(".")} | {k[2:-2] for k in parts if k.startswith("['")}
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Attribute) and parent.attr in fields:
+            continue
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            index = parent.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, (int, str)):
+                continue
+        return True
+    return False
+
+
+def _chosen(parts: dict) -> str:
+    """The part the code most likely means: `logits` (and its kin) by name, else the first."""
+    for want in _PREFERRED:
+        for key in (f".{want}", f"['{want}']"):
+            if key in parts:
+                return key
+    return next(iter(parts))
+
+
+def _describe(key: str, tensors: list) -> str:
+    if len(tensors) == 1:
+        return f"{key} {shape(tensors[0].shape)}"
+    return f"{key} ({len(tensors)} tensors: {', '.join(shape(t.shape) for t in tensors)})"
+
+
+def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Location) -> Finding:
+    key = _chosen(parts)
+    kind = "tuple" if key.startswith("[") and not key.startswith("['") else ("dict" if key.startswith("['") else "")
+    what = kind or "named output"
+    held = "; ".join(_describe(k, v) for k, v in parts.items())
+    source = row.called_at.source
+    call = source.split("=", 1)[1].strip()
+    lead = source[: len(source) - len(source.lstrip())]
+    unpack = key == "[0]" and len(parts) == 2  # `h, _ = self.lstm(x)`
+    after = f"{lead}{name}, _ = {call}" if unpack else f"{lead}{name} = {call}{key}"
+    if key.startswith("[") and not key.startswith("['"):
+        edit = Edit("output_item", row.name, params=(("index", int(key[1:-1])),))
+    elif key.startswith("['"):
+        edit = Edit("output_item", row.name, params=(("key", key[2:-2]),))
+    else:
+        edit = Edit("output_item", row.name, params=(("field", key[1:]),))
+    chosen = parts[key][0]
+    why = [
+        f"{ref(row)} ({row.type}) returns a {what}, not a tensor: {held}",
+        f"line {at.line} uses `{name}`, the whole {what}, where a tensor is needed: {at.source.strip()}",
+    ]
+    if len(parts) > 1 and key != "[0]":
+        why.append(f"`{key}` is the part a classifier's loss reads; the others are for other uses")
+    return Finding(
+        code="SC127",
+        severity=ERROR,
+        layer=row.name,
+        message=f"`{name}` holds the {what} {ref(row)} returns, and line {at.line} uses it as a tensor",
+        location=row.called_at,
+        row=ctx.trace.failing.index if ctx.trace.failing is not None else row.index,  # it explains the failure
+        why=why,
+        fixes=[
+            Fix(
+                description=f"take the tensor you mean from the {what}: `{key}` {shape(chosen.shape)}",
+                code=after.strip(),
+                safety=SAFE,
+                location=row.called_at,
+                before=source,
+                after=after,
+                rerun=Rerun(edits=(edit,)),
+            )
+        ],
+    )
