@@ -5,15 +5,17 @@ intent kept), its safety level is allowed (`safe`; `unsafe` too with `--unsafe-f
 is a line edit of a file under the working directory: a line rewritten (`before` → `after`) or
 lines inserted before the line it names (`code` ending in that line). Never a library file, a
 change of `--input`, or an edit whose line no longer reads as it did when traced. One edit per
-line: the first finding's fix wins. Files are written atomically, keeping their encoding's
-bytes, line endings, indentation and the trailing newline as they were.
+line: the first finding's fix wins. A file is edited only while its bytes are those the check
+read (`snapshot`), in place (its owner, mode and hard links stay), keeping its encoding's
+bytes, line endings, indentation and the trailing newline as they were; lines are numbered as
+Python numbers them, and imports go after the module's docstring and leading imports as its
+syntax tree places them. `--diff` shows the same plan.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +31,7 @@ class LineEdit:
     insert: list[str] = field(default_factory=list)  # lines to put in front of it (stripped)
     imports: list[str] = field(default_factory=list)  # import lines the file needs
     code: str = ""  # the finding code, for messages
+    digest: str | None = None  # sha256 of the file's bytes as the check read them (`snapshot`)
 
 
 def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
@@ -38,12 +41,14 @@ def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
     for result in results:
         if result.report is None:
             continue
+        sources = getattr(result.report, "sources", None) or {}
         for finding in result.report.findings:
             for fix in finding.fixes:
                 parts = edits_of(fix, finding.code, allowed)
                 if not parts:
                     continue
                 for edit in parts:
+                    edit.digest = sources.get(edit.file)
                     edits.setdefault((edit.file, edit.line), edit)
                 break  # the first applicable fix of a finding only
     return sorted(edits.values(), key=lambda e: (e.file, e.line))
@@ -76,18 +81,29 @@ def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
 _BOM = "\ufeff"
 
 
-def _read(path: str) -> tuple[list[str], str]:
-    """The file's lines (a UTF-8 byte order mark kept apart, in front of the first line's text
-    only when written back) and its line ending. A file that is not UTF-8 reads as no lines:
-    it is left alone rather than rewritten in another encoding."""
-    with open(path, "rb") as f:
-        data = f.read()
+def _read(path: str, data: bytes | None = None) -> tuple[bytes, list[str], str]:
+    """The file's bytes (`data`, when read already), its lines (a UTF-8 byte order mark kept
+    apart, in front of the first line's text only when written back) and its line ending. A
+    file that is not UTF-8 reads as no lines: it is left alone rather than rewritten in
+    another encoding."""
+    if data is None:
+        with open(path, "rb") as f:
+            data = f.read()
     newline = "\r\n" if b"\r\n" in data else "\n"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return [], newline
-    return text.splitlines(keepends=True), newline
+        return data, [], newline
+    return data, python_lines(text), newline
+
+
+def python_lines(text: str) -> list[str]:
+    """Lines as Python numbers them: ended by LF, CR LF or CR only (`str.splitlines` also ends
+    one at a form feed, a vertical tab, U+2028 and more, and the line numbers no longer match
+    the trace's), each with its ending."""
+    import io
+
+    return io.StringIO(text, newline="").readlines()
 
 
 def _split_bom(lines: list[str]) -> tuple[str, list[str]]:
@@ -96,13 +112,13 @@ def _split_bom(lines: list[str]) -> tuple[str, list[str]]:
     return "", lines
 
 
-def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEdit]]:
+def edited_text(path: str, edits: list[LineEdit], data: bytes | None = None) -> tuple[str, str, list[LineEdit]]:
     """(the file as it is, as it would be, the edits that applied). An edit applies when its
     line still reads as traced and the file still parses after it; one that inserts statements
     before its line also needs that line to be a whole statement of its own (not a line inside a
     bracketed expression that goes on over several lines). Replacing one line of such an
     expression (`nn.BatchNorm2d(32),` in an `nn.Sequential(` over several lines) is fine."""
-    lines, newline = _read(path)
+    _data, lines, newline = _read(path, data)
     original = "".join(lines)
     bom, lines = _split_bom(lines)
     applied = []
@@ -125,9 +141,9 @@ def edited_text(path: str, edits: list[LineEdit]) -> tuple[str, str, list[LineEd
         out = candidate
         applied.append(edit)
         imports += [line for line in edit.imports if line not in imports]
-    missing = [line for line in imports if not any(existing.strip() == line for existing in out)]
+    missing = _missing_imports(imports, "".join(out))
     if missing:
-        at = _import_position(out)
+        at = _import_position("".join(out))
         candidate = out[:at] + [line + newline for line in missing] + out[at:]
         if not parses or _parses("".join(candidate)):
             out = candidate
@@ -168,73 +184,175 @@ def _whole_statement_lines(text: str) -> set[int]:
     return {line for line, last in starts.items() if line == last}
 
 
-def _import_position(lines: list[str]) -> int:
-    """After the module's docstring and its last top-level import line."""
-    last = 0
-    for i, line in enumerate(lines):
-        if line.startswith(("import ", "from ")):
-            last = i + 1
-        elif line.strip() and not line.startswith(("#", '"""', "'''", " ", "\t")) and last:
+def _bindings(node) -> set[tuple[str, str]]:
+    """(name bound, what it names) for an import statement: `import torch.nn` binds `torch`
+    to the package `torch`, as `import torch` does."""
+    import ast
+
+    if isinstance(node, ast.Import):
+        return {(a.asname, a.name) if a.asname else (a.name.split(".")[0], a.name.split(".")[0]) for a in node.names}
+    if isinstance(node, ast.ImportFrom):
+        where = "." * node.level + (node.module or "")
+        return {(a.asname or a.name, f"{where}:{a.name}") for a in node.names}
+    return set()
+
+
+def _missing_imports(needed: list[str], text: str) -> list[str]:
+    """The import lines whose names the module's top-level statements do not bind already (an
+    import under `if __name__ == "__main__":` or inside a function is not one of them)."""
+    import ast
+
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return []
+    bound = set().union(*(_bindings(node) for node in body))
+    missing = []
+    for line in needed:
+        try:
+            wanted = set().union(*(_bindings(node) for node in ast.parse(line).body))
+        except (SyntaxError, ValueError):
+            continue
+        if not wanted <= bound:
+            missing.append(line)
+    return missing
+
+
+def _import_position(text: str) -> int:
+    """The 0-based line before which new import lines go: after the module's docstring and the
+    run of import statements that starts the module (read from its syntax tree, so never
+    inside a string); with neither, before its first statement, below leading comments (a
+    `#!` line, an encoding declaration, a licence)."""
+    import ast
+
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return 0
+    at = None
+    for i, node in enumerate(body):
+        value = node.value.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) else None
+        if (i == 0 and isinstance(value, str)) or isinstance(node, (ast.Import, ast.ImportFrom)):
+            at = node.end_lineno
+        else:
             break
-    return last
+    if at is not None:
+        return at
+    if not body:
+        return len(python_lines(text))
+    first = body[0]
+    decorators = getattr(first, "decorator_list", [])
+    return min([first.lineno, *(d.lineno for d in decorators)]) - 1
 
 
-def diff(edits: list[LineEdit]) -> str:
-    """The unified diff `--fix` would write."""
-    out: list[str] = []
-    for path in sorted({e.file for e in edits}):
-        original, changed, _ = edited_text(path, [e for e in edits if e.file == path])
-        if original != changed:
-            out += difflib.unified_diff(
-                original.splitlines(keepends=True),
-                changed.splitlines(keepends=True),
-                fromfile=f"a/{path}",
-                tofile=f"b/{path}",
-            )
-    return "".join(out)
+@dataclass
+class FilePlan:
+    """What `--fix` does to one file: its bytes now, what it writes (None: nothing), and the
+    edits it makes and those it refuses, with why."""
+
+    path: str
+    data: bytes
+    new: bytes | None
+    applied: list[LineEdit]
+    refused: list[tuple[LineEdit, str]]
 
 
 UNFIT = "the line changed since it was traced, or the fix does not fit there (a statement over several lines)"
+CHANGED = "the file changed since it was traced"
+
+
+def plan(edits: list[LineEdit]) -> list[FilePlan]:
+    """The same plan for `--diff` and `--fix`, file by file: a file is edited only while its
+    bytes are those the check read (when the report carries their digest), and never when it
+    is read-only."""
+    import stat
+
+    from .snapshot import digest
+
+    plans = []
+    for path in sorted({e.file for e in edits}):
+        mine = [e for e in edits if e.file == path]
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+            mode = os.stat(os.path.realpath(path)).st_mode
+        except OSError as exc:
+            why = f"it could not be read ({exc.strerror or exc})"
+            plans.append(FilePlan(path, b"", None, [], [(e, why) for e in mine]))
+            continue
+        traced = {e.digest for e in mine if e.digest is not None}
+        if traced and traced != {digest(data)}:
+            plans.append(FilePlan(path, data, None, [], [(e, CHANGED) for e in mine]))
+            continue
+        if not mode & stat.S_IWUSR:
+            plans.append(FilePlan(path, data, None, [], [(e, "the file is read-only") for e in mine]))
+            continue
+        original, changed, applied = edited_text(path, mine, data)
+        refused = [(e, UNFIT) for e in mine if e not in applied]
+        new = changed.encode("utf-8") if changed != original else None
+        plans.append(FilePlan(path, data, new, applied if new is not None else [], refused))
+    return plans
+
+
+def diff(edits: list[LineEdit], say: Callable[[str], None] | None = None) -> str:
+    """The unified diff of what `--fix` would write (its first round), from the same plan;
+    `say` gets a line for each edit it would not make."""
+    out: list[str] = []
+    for found in plan(edits):
+        for edit, why in found.refused:
+            if say is not None:
+                say(f"would not fix {edit.code} at {edit.file}:{edit.line}: {why}")
+        if found.new is None:
+            continue
+        before = found.data.decode("utf-8")
+        after = found.new.decode("utf-8")
+        out += difflib.unified_diff(
+            python_lines(before), python_lines(after), fromfile=f"a/{found.path}", tofile=f"b/{found.path}"
+        )
+    return "".join(out)
 
 
 def write(edits: list[LineEdit]) -> tuple[list[LineEdit], list[tuple[LineEdit, str]]]:
-    """Apply the edits in place, each file atomically. Returns the edits made, and those not
-    made with why (the user makes them by hand). A symlink is written through to its target
-    (which `_in_tree` kept inside the working tree), never replaced by a copy; a read-only
-    file, or one in a folder that cannot be written, is left as it is."""
-    import stat
-
+    """Make the planned edits, each file in place: its inode, owner, mode and hard links stay,
+    and a symlink is written through to its target (which `_in_tree` kept inside the working
+    tree). The file is read again on the descriptor it is written through, and left alone if
+    it changed since the plan was made; a write that fails halfway puts the old bytes back.
+    Returns the edits made, and those not made with why (the user makes them by hand)."""
     done: list[LineEdit] = []
     refused: list[tuple[LineEdit, str]] = []
-    for path in sorted({e.file for e in edits}):
-        mine = [e for e in edits if e.file == path]
-        target = os.path.realpath(path)
-        mode = os.stat(target).st_mode
-        if not mode & stat.S_IWUSR:
-            refused += [(e, "the file is read-only") for e in mine]
+    for found in plan(edits):
+        refused += found.refused
+        if found.new is None:
             continue
-        original, changed, applied = edited_text(path, mine)
-        refused += [(e, UNFIT) for e in mine if e not in applied]
-        if original == changed:
-            continue
-        try:
-            handle, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".shapecheck-", suffix=".py")
-        except OSError as exc:
-            refused += [(e, f"its folder cannot be written ({exc.strerror or exc})") for e in applied]
-            continue
-        try:
-            with os.fdopen(handle, "wb") as f:
-                f.write(changed.encode("utf-8"))
-            os.chmod(temp, stat.S_IMODE(mode))
-            os.replace(temp, target)
-        except OSError as exc:
-            refused += [(e, f"it could not be written ({exc.strerror or exc})") for e in applied]
-            continue
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
-        done += applied
+        why = _write_in_place(found.path, found.data, found.new)
+        if why is None:
+            done += found.applied
+        else:
+            refused += [(e, why) for e in found.applied]
     return done, refused
+
+
+def _write_in_place(path: str, expected: bytes, new: bytes) -> str | None:
+    """None once `path` holds `new`; otherwise why not (and it holds `expected` still)."""
+    try:
+        with open(path, "r+b") as f:
+            if f.read() != expected:
+                return CHANGED
+            try:
+                f.seek(0)
+                f.write(new)
+                f.truncate()
+                f.flush()
+                os.fsync(f.fileno())
+            except OSError as exc:
+                f.seek(0)
+                f.write(expected)
+                f.truncate()
+                f.flush()
+                return f"it could not be written ({exc.strerror or exc}); it is as it was"
+    except OSError as exc:
+        return f"it could not be written ({exc.strerror or exc})"
+    return None
 
 
 def edit_of(fix, code: str = "") -> LineEdit | None:
@@ -257,7 +375,7 @@ def edits_of(fix, code: str = "", allowed: frozenset[str] = frozenset({SAFE, UNS
 def edit_lines(edit: LineEdit) -> tuple[str, str] | None:
     """(the line as it is in the file, the text that replaces it), indentation kept; None when
     the line no longer reads as traced."""
-    lines, _newline = _read(edit.file)
+    _data, lines, _newline = _read(edit.file)
     _bom, lines = _split_bom(lines)
     if edit.line - 1 >= len(lines) or lines[edit.line - 1].strip() != edit.before:
         return None

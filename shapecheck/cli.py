@@ -318,7 +318,7 @@ def check_command(
     except Exception as exc:
         raise _internal_error(exc, format, model) from None
     if show_diff:
-        sys.stdout.write(apply.diff(apply.planned_edits(results, unsafe=unsafe_fixes)))
+        sys.stdout.write(apply.diff(apply.planned_edits(results, unsafe=unsafe_fixes), say=_to_stderr))
         raise typer.Exit(run_exit_code(results, settings.strict))
     if fix:
         results = apply.fix_rounds(results, lambda: settings.run(work), unsafe_fixes, say=_to_stderr)

@@ -24,6 +24,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     accepted: AcceptedInputs | None = None  # --symbolic: which input sizes the model runs with
+    # sha256 of each file a fix edits, as the check read it (`snapshot`): --fix edits it only
+    # while it still has these bytes
+    sources: dict[str, str] = field(default_factory=dict)
 
     # How a report reads as plain text in IPython and Jupyter. render/text.py fills it in when
     # imported (api does, for every report it makes): the data never imports its renderer.

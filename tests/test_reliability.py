@@ -497,3 +497,166 @@ def test_the_training_peak_includes_the_forwards_temporaries():
     memory = report.trace.memory
     for batch in (1, 8, 1024):
         assert memory.training(batch) >= memory.inference(batch) > memory.weight_bytes + 16 * 10_000 * 4 * batch
+
+
+# -- --fix: the text that was traced, placed and written as Python and the file system expect -----
+
+NEEDS_FLATTEN = (
+    "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3)\n"
+    "        self.fc = nn.Linear(8 * 30 * 30, 10)\n\n    def forward(self, x):\n"
+    "        x = self.conv(x)\n        return self.fc(x)\n"
+)
+
+
+def _fix(*args):
+    # SC103 (the head is locked to one input size) would add a pool in a second round
+    return runner.invoke(app, ["net.py", "--input", "3x32x32", "--fix", "--ignore", "SC103", *args])
+
+
+def _fixed_module(path):
+    """The fixed file runs: imported fresh and called on a batch."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("fixed_net", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Net()(torch.zeros(2, 3, 32, 32)).shape
+
+
+def test_fix_refuses_a_file_that_changed_since_it_was_traced(tmp_path, monkeypatch):
+    """The anchor line still reads as traced, but the file is not the one traced: no edit."""
+    import shapecheck
+    from shapecheck import apply
+    from shapecheck.report import CheckResult
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.py").write_text(NEEDS_FLATTEN)
+    results = [CheckResult("net.py", shapecheck.check("net.py", "3x32x32"))]
+    assert results[0].report.sources["net.py"]
+    changed = NEEDS_FLATTEN.replace("nn.Conv2d(3, 8, 3)", "nn.Conv2d(3, 8, 5)")
+    (tmp_path / "net.py").write_text(changed)
+    edits = apply.planned_edits(results)
+    assert edits and apply.diff(edits) == ""
+    done, refused = apply.write(edits)
+    assert done == [] and {why for _, why in refused} == {"the file changed since it was traced"}
+    assert (tmp_path / "net.py").read_text() == changed
+
+
+def test_fix_quotes_and_edits_the_text_imported_not_a_later_save(tmp_path, monkeypatch):
+    """The file is saved again after it was imported, before its lines are quoted: the report
+    quotes the text that ran, and --fix refuses the file that is there now."""
+    import linecache
+
+    import shapecheck
+    from shapecheck import apply, snapshot
+    from shapecheck.report import CheckResult
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "net.py"
+    path.write_text(NEEDS_FLATTEN)
+    take = snapshot.take
+
+    def saved_again_after_import(paths=()):
+        take(paths)
+        if paths:
+            path.write_text("\\n" * 3 + NEEDS_FLATTEN)  # three lines more at the top, same lines
+
+    monkeypatch.setattr(snapshot, "take", saved_again_after_import)
+    report = shapecheck.check("net.py", "3x32x32")
+    linecache.checkcache()
+    fix = report.findings[0].fixes[0]
+    assert fix.location.line == 12 and fix.location.source == "return self.fc(x)"
+    done, refused = apply.write(apply.planned_edits([CheckResult("net.py", report)]))
+    assert done == [] and refused and refused[0][1] == "the file changed since it was traced"
+    assert path.read_text() == "\\n" * 3 + NEEDS_FLATTEN
+
+
+DOCSTRING_WITH_FROM = (
+    '"""A small model.\n\nfrom the paper, section 3:\nthe head reads a flat map.\n"""\n' + NEEDS_FLATTEN
+)
+
+
+def test_fix_puts_an_import_after_the_docstring_never_inside_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.py").write_text(DOCSTRING_WITH_FROM)
+    result = _fix()
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "net.py").read_text()
+    assert text.startswith('"""A small model.\n\nfrom the paper, section 3:\nthe head reads a flat map.\n"""\n')
+    assert "import torch.nn as nn\nimport torch\n" in text
+    assert tuple(_fixed_module(tmp_path / "net.py")) == (2, 10)
+
+
+MAIN_ONLY = NEEDS_FLATTEN + (
+    '\n\nif __name__ == "__main__":\n    import torch\n\n    print(Net()(torch.zeros(1, 3, 32, 32)))\n'
+)
+
+
+def test_fix_adds_a_top_level_import_when_torch_is_imported_only_under_main(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.py").write_text(MAIN_ONLY)
+    result = _fix()
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "net.py").read_text()
+    assert text.startswith("import torch.nn as nn\nimport torch\n")
+    assert tuple(_fixed_module(tmp_path / "net.py")) == (2, 10)  # NameError before
+
+
+def test_fix_numbers_lines_as_python_does_past_a_form_feed(tmp_path, monkeypatch):
+    """A form feed on a line of its own (a page break) is one line to Python, two to
+    str.splitlines: the edit used to be refused, the line numbers off by one."""
+    monkeypatch.chdir(tmp_path)
+    source = NEEDS_FLATTEN.replace("\n\n\nclass Net", "\n\n\x0c\nclass Net")
+    (tmp_path / "net.py").write_text(source)
+    result = _fix()
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "net.py").read_text()
+    assert "\n\x0c\nclass Net" in text and "        x = torch.flatten(x, 1)\n        return self.fc(x)\n" in text
+
+
+@pytest.mark.skipif(not hasattr(os, "chown") or os.geteuid() != 0, reason="chown to another user needs root")
+def test_fix_writes_in_place_keeping_owner_mode_and_hard_links(tmp_path, monkeypatch):
+    import stat
+
+    monkeypatch.chdir(tmp_path)
+    path, link = tmp_path / "net.py", tmp_path / "same.py"
+    path.write_text(NEEDS_FLATTEN)
+    os.link(path, link)
+    os.chown(path, 4321, 4321)
+    path.chmod(0o640)
+    inode = path.stat().st_ino
+    result = _fix()
+    assert result.exit_code == 0, result.output
+    info = path.stat()
+    assert (info.st_ino, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (inode, 4321, 4321, 0o640)
+    assert "torch.flatten(x, 1)" in link.read_text() and info.st_nlink == 2
+
+
+def test_diff_prints_exactly_what_fix_writes(tmp_path, monkeypatch):
+    import difflib
+    import stat
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "net.py"
+    path.write_text(DOCSTRING_WITH_FROM)
+    shown = runner.invoke(app, ["net.py", "--input", "3x32x32", "--diff", "--ignore", "SC103"])
+    assert path.read_text() == DOCSTRING_WITH_FROM
+    assert _fix().exit_code == 0
+    written = difflib.unified_diff(
+        DOCSTRING_WITH_FROM.splitlines(keepends=True),
+        path.read_text().splitlines(keepends=True),
+        fromfile="a/net.py",
+        tofile="b/net.py",
+    )
+    assert shown.stdout == "".join(written) != ""
+    # what --fix refuses, --diff does not show (it says why on stderr)
+    path.write_text(NEEDS_FLATTEN)
+    path.chmod(stat.S_IRUSR)
+    try:
+        shown = runner.invoke(app, ["net.py", "--input", "3x32x32", "--diff"])
+        assert shown.stdout == "" and "would not fix SC101 at net.py:12: the file is read-only" in shown.stderr
+    finally:
+        path.chmod(stat.S_IRWXU)

@@ -44,7 +44,7 @@ def _imports(path: str, mtime: float) -> tuple[dict[str, str], frozenset[str], f
     bound: dict[str, str] = {}
     names: set[str] = set()
     sources: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _module_scope(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -69,6 +69,29 @@ def _imports(path: str, mtime: float) -> tuple[dict[str, str], frozenset[str], f
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return bound, frozenset(names), frozenset(sources)
+
+
+def _module_scope(body: list[ast.stmt]):
+    """The statements that run when the file is imported, at module scope: into `if`, `try`
+    and `with` blocks, but not into functions and classes (their imports are local) nor a
+    `if __name__ == "__main__":` block (it does not run on import)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
+            yield from _module_scope(node.orelse)
+            continue
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.ExceptHandler)):
+            for name in ("body", "handlers", "orelse", "finalbody"):
+                yield from _module_scope(getattr(node, name, []))
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
 
 
 def file_imports(path: str | None):

@@ -369,6 +369,9 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
             spec.loader.exec_module(module)
     except LoadError:
         del sys.modules[mod_name]
+        from .. import snapshot
+
+        snapshot.take((full,))  # as imported, before the model is built and its lines quoted
         raise
     except BaseException as exc:
         del sys.modules[mod_name]
