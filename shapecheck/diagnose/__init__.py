@@ -50,6 +50,16 @@ def diagnose(
         checkpoint=checkpoint,
     )
     ctx.boundaries = find_boundaries(trace)
+    findings = _findings(ctx)
+    ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
+    if verify:  # a finished diagnosis, not one made to check a fix
+        _check_fixes(ctx, findings)
+    notes = [ctx.cap.note] if verify and ctx.cap is not None and ctx.cap.reached else []
+    return Diagnosis(findings, ok_rows, notes=notes)
+
+
+def _findings(ctx: Context) -> list[Finding]:
+    """Every rule's findings, errors first and in row order; SC100 for a failure no rule explains."""
     findings: list[Finding] = []
     for code in sorted(CHECKS):
         if code == "SC100":
@@ -60,29 +70,31 @@ def diagnose(
         findings = [f for f in findings if f.code != "SC126"]
     # A rule that names what is wrong on the row that raised explains the failure: it is an
     # error there, even one that warns where the shapes still run (a loss that broadcasts).
-    failing = trace.failing.index if trace.failing is not None else None
+    failing = ctx.trace.failing.index if ctx.trace.failing is not None else None
     for f in findings:
         if f.row is not None and f.row == failing and not f.is_error:
             f.severity = ERROR
     explained = {f.row for f in findings if f.is_error and f.row is not None}
     findings = CHECKS["SC100"](ctx, explained) + findings
-    ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
-    if verify:  # a finished diagnosis, not one made to check a fix
-        for finding in findings:
-            verify_fixes(ctx, finding)
-        # The repair search, for the first error: its fixes are verified as they are found.
-        first = next((f for f in findings if f.is_error), None)
-        if first is not None and (ctx.runner is not None or ctx.meta_runner is not None):
-            repair.search(ctx, first, repair.size_locked(ctx, first))
-        _after_lost_batch(findings)
-        for finding in findings:
-            for fix in finding.fixes:
-                where = fix.location or finding.location
-                if where is not None and not is_library_file(where.file):
-                    spelling.apply(fix, where.file)
-    notes = [ctx.cap.note] if verify and ctx.cap is not None and ctx.cap.reached else []
-    return Diagnosis(findings, ok_rows, notes=notes)
+    return findings
+
+
+def _check_fixes(ctx: Context, findings: list[Finding]) -> None:
+    """Verify each fix by tracing the fixed model, search for more for the first error, and write
+    each fix in the names its file imports."""
+    for finding in findings:
+        verify_fixes(ctx, finding)
+    # The repair search, for the first error: its fixes are verified as they are found.
+    first = next((f for f in findings if f.is_error), None)
+    if first is not None and (ctx.runner is not None or ctx.meta_runner is not None):
+        repair.search(ctx, first, repair.size_locked(ctx, first))
+    _after_lost_batch(findings)
+    for finding in findings:
+        for fix in finding.fixes:
+            where = fix.location or finding.location
+            if where is not None and not is_library_file(where.file):
+                spelling.apply(fix, where.file)
 
 
 def _after_lost_batch(findings: list[Finding]) -> None:
@@ -225,45 +237,37 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after, own: list[Fix]) -> F
     until the model runs (at most MAX_CHAIN steps). One Fix with every step's edit, verified
     by the last trace when it keeps the model's intent (`intent.broken`); None when a step has
     no fix of its own, the chain does not end, or a step raises."""
-    steps, rerun = [fix], fix.rerun
-    if rerun is None or ctx.runner is None:
+    if fix.rerun is None or ctx.runner is None:
         return None
+    followed = _follow(ctx, fix, fix.rerun, after)
+    if followed is None:
+        return None
+    steps, rerun, after = followed
+    if after.error is not None or len(steps) < 2:
+        return None
+    return _chained_fix(ctx, finding, steps, rerun, after, own)
+
+
+def _follow(ctx: Context, fix: Fix, rerun: Rerun, after) -> tuple[list[Fix], Rerun, Trace] | None:
+    """The steps of a chain, the re-run with all their edits and its trace, once the model runs
+    with no error left; None when a step has no fix of the same kind, a step raises, or the
+    chain is still going after MAX_CHAIN steps."""
+    assert ctx.runner is not None  # _chain checks
+    steps = [fix]
     for _ in range(MAX_CHAIN - 1):
-        runner = _with_fix(ctx.runner, rerun)
         try:
-            again = _nested(ctx, after, runner)
+            again = _nested(ctx, after, _with_fix(ctx.runner, rerun))
         except KeyboardInterrupt:
             raise
         except BaseException:  # a chain that cannot be checked is no candidate
             return None
         failing = next((f for f in again.findings if f.is_error), None)
         if after.error is None and failing is None:
-            break
-        if failing is None:
+            return steps, rerun, after
+        nxt = _same_kind(failing, fix) if failing is not None else None
+        if nxt is None or nxt.rerun is None:
             return None
-        # Only the same kind of edit (in_channels after in_channels, resize after resize): a
-        # different kind would be a second guess at intent, not the same fix carried through.
-        same_kind = [
-            f
-            for f in failing.fixes
-            if f.rerun is not None
-            and f.rerun.edits
-            and fix.rerun is not None
-            and fix.rerun.edits
-            and f.rerun.edits[0].action == fix.rerun.edits[0].action
-            and f.safety == fix.safety
-        ]
-        if not same_kind:
-            return None
-        nxt = same_kind[0]
-        assert nxt.rerun is not None  # same_kind keeps fixes with a rerun
-        rerun = Rerun(
-            dims=nxt.rerun.dims if nxt.rerun.dims is not None else rerun.dims,
-            dtype=nxt.rerun.dtype or rerun.dtype,
-            batch=nxt.rerun.batch if nxt.rerun.batch != SAME else rerun.batch,
-            train=nxt.rerun.train if nxt.rerun.train != SAME else rerun.train,
-            edits=(*rerun.edits, *nxt.rerun.edits),
-        )
+        rerun = _extended(rerun, nxt.rerun)
         steps.append(nxt)
         try:
             after = ctx.rerun(rerun)
@@ -271,10 +275,41 @@ def _chain(ctx: Context, finding: Finding, fix: Fix, after, own: list[Fix]) -> F
             raise
         except BaseException:  # a step that raises ends the chain, not the report
             return None
-    else:
+    return None
+
+
+def _same_kind(failing: Finding, fix: Fix) -> Fix | None:
+    """The failing finding's first fix with the same kind of edit as `fix` (in_channels after
+    in_channels, resize after resize) and the same safety: a different kind would be a second
+    guess at intent, not the same fix carried through."""
+    if fix.rerun is None or not fix.rerun.edits:
         return None
-    if after.error is not None or len(steps) < 2:
-        return None
+    action = fix.rerun.edits[0].action
+    return next(
+        (
+            f
+            for f in failing.fixes
+            if f.rerun is not None and f.rerun.edits and f.rerun.edits[0].action == action and f.safety == fix.safety
+        ),
+        None,
+    )
+
+
+def _extended(rerun: Rerun, step: Rerun) -> Rerun:
+    """`rerun` with the next step's edits after its own, and the step's input changes where it
+    makes them."""
+    return Rerun(
+        dims=step.dims if step.dims is not None else rerun.dims,
+        dtype=step.dtype or rerun.dtype,
+        batch=step.batch if step.batch != SAME else rerun.batch,
+        train=step.train if step.train != SAME else rerun.train,
+        edits=(*rerun.edits, *step.edits),
+    )
+
+
+def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun, after, own: list[Fix]) -> Fix:
+    """One Fix for a chain that ends with the model running: every step's edit, verified when
+    the fixed model keeps its intent."""
     broken = _intent_broken(ctx, finding, rerun, after, own)
     lines = [f"{s.location.line}" if s.location else "" for s in steps]
     parts = [f"{_short(s)}" + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True)]
