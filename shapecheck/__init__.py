@@ -25,6 +25,11 @@ def unload_ipython_extension(ipython) -> None:
     unload(ipython)
 
 
+def __dir__() -> list[str]:
+    """The lazily imported names too: `dir(shapecheck)` and completion show `check`, `summary`."""
+    return sorted(set(globals()) | set(__all__))
+
+
 def __getattr__(name: str):
     if name == "check":
         from .api import check

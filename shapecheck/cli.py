@@ -10,13 +10,28 @@ from enum import Enum
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .errors import ShapecheckError
 
 
+def _untyped_help(option):
+    """`-h, --help` without a type: typer labels the flag `<bool>`, as if it took a value."""
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
+class _Command(TyperCommand):
+    def get_help_option(self, ctx):
+        return _untyped_help(super().get_help_option(ctx))
+
+
 class _DefaultToCheck(TyperGroup):
     """`shapecheck vgg16 …` means `shapecheck check vgg16 …`; bare `shapecheck` runs the config."""
+
+    def get_help_option(self, ctx):
+        return _untyped_help(super().get_help_option(ctx))
 
     def parse_args(self, ctx, args):
         top_level = {"--help", "-h", "--version", "--install-completion", "--show-completion"}
@@ -383,6 +398,10 @@ def _jobs(model: str | None, cfg, given) -> list:
     for job in work:
         job.options.validate()
         parse_inputs(job.options.inputs)
+    if model is not None:  # a missing file or --input: said before torch is imported
+        from .early import check_target
+
+        check_target(model, work[0].options.inputs)
     return work
 
 
@@ -828,6 +847,11 @@ def _die_by_sigint() -> NoReturn:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGINT)
     raise typer.Exit(130)  # where the signal does not end the process
+
+
+for _info in app.registered_commands:  # each command's -h/--help too
+    if _info.cls in (None, TyperCommand):
+        _info.cls = _Command
 
 
 def main() -> None:

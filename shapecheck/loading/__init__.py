@@ -255,7 +255,9 @@ def _from_torchvision(name: str, args: dict) -> LoadedModel:
 
     models = named_models()
     if name not in models:
-        close = difflib.get_close_matches(name, list(models), n=3)
+        # compared in lower case: `VGG16` is three edits from `vgg16` as written, none as meant
+        lowered = {m.lower(): m for m in models}
+        close = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=3)]
         hint = ("closest names: " + ", ".join(close)) if close else "run `shapecheck list` to see them"
         raise LoadError(f"'{name}' is not a torchvision model name, a .py file or module:Name", hint=hint)
     import torchvision.models as tvm
@@ -602,6 +604,8 @@ def _from_import(module_name: str, name: str, args: dict, target: str) -> Loaded
     notes: list[str] = []
     def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
+    _search_cwd()
+
     def load(meta: bool, sites: MutableMapping):
         def factory():
             try:
@@ -618,6 +622,15 @@ def _from_import(module_name: str, name: str, args: dict, target: str) -> Loaded
 
     module = load(True, def_sites)
     return LoadedModel(module, target, notes=notes, def_sites=def_sites, rebuild=lambda: _with_sites(load))
+
+
+def _search_cwd() -> None:
+    """`shapecheck cifar_cnn:Net` finds `cifar_cnn.py` in the current folder, as `python -c
+    "import cifar_cnn"` does (the `shapecheck` command's own folder is first on its path, not
+    the current one). Searched last: a local file does not shadow an installed package."""
+    here = os.getcwd()
+    if here not in {os.path.abspath(p or os.curdir) for p in sys.path}:
+        sys.path.append(here)
 
 
 def _instantiate(module, name: str, args: dict, label: str):

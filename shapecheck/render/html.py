@@ -13,6 +13,7 @@ layer's name, a class name, a message) is escaped; nothing else writes markup.
 from __future__ import annotations
 
 import bisect
+import os
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -327,11 +328,26 @@ def _table(report: Report) -> Markup:
                 output,
                 params,
                 cost,
-                " ".join(codes.get(row.index, [])),
+                "; ".join(_notes(report, row, codes)),
             )
         )
     rows.append(html("</table>"))
     return html_join(rows, "\n")
+
+
+def _notes(report: Report, row: LayerRecord, codes: dict[int, list[str]]) -> list[str]:
+    """The table's Notes, as the terminal shows them: the row's codes, a boundary found fine,
+    a repeated call, weights shared with another layer, an op's line."""
+    notes = list(codes.get(row.index, []))
+    if row.index in report.diagnosis.ok_rows:
+        notes.append("✓ boundary OK")
+    if row.call > 1:
+        notes.append(f"call {row.call}")
+    if row.attrs.get("shares_weights_with"):
+        notes.append(f"weights of {row.attrs['shares_weights_with']}")
+    if row.kind == OP and row.called_at is not None:
+        notes.append(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}")
+    return notes
 
 
 def report_html(report: Report) -> Markup:
@@ -346,13 +362,14 @@ def report_html(report: Report) -> Markup:
     ]
     if report.trace.error is not None and not report.findings:
         parts.append(html('<p class="bad">{}: {}</p>', report.trace.error.type, report.trace.error.message))
-    parts.append(html("<h2>Graph</h2>"))
-    parts.append(svg(report))
+    # the findings first: what a reader came for, above a graph that can be pages tall
     if report.findings:
         parts.append(html("<h2>Findings</h2>"))
         for f in report.findings:
             level = "finding" if f.is_error else "finding warning"
             parts.append(html('<pre class="{}">{}</pre>', level, finding_text(f).plain))
+    parts.append(html("<h2>Graph</h2>"))
+    parts.append(svg(report))
     parts.append(html("<h2>Layers</h2>"))
     parts.append(_table(report))
     return html_join(parts, "\n")
