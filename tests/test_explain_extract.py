@@ -225,11 +225,16 @@ def test_old_wordings_with_c_paths_and_lost_punctuation():
 
 
 def test_numbers_are_related_to_each_other():
-    facts = " ".join(relate([197, 768, 201728]))
+    facts = " ".join(relate([197, 768, 201728], tokens=True))
     assert "197 = 14² + 1" in facts and "224×224" in facts and "class token" in facts
     assert "6272 = 32·196" in " ".join(relate([6272, 32, 196]))
     assert "25088 = 512·7·7" in " ".join(relate([1, 25088, 512]))
     assert relate([3, 1, 2]) == []
+    # alone, a square (+ 1) is as likely a class count or FFT bins: said only of tokens, or of two grids
+    assert relate([101, 4]) == [] and relate([257, 64]) == []
+    assert "257 = 16² + 1" in " ".join(relate([257, 197]))
+    # coincidences are not said: a 132×132 map of a [16, 1089, 512] tensor, a width it does not name
+    assert "132" not in " ".join(relate([16, 34, 512, 8921088])) and relate([13, 26624]) == []
     e = explain("RuntimeError: shape '[-1, 197, 768]' is invalid for input of size 301056")
     assert "197 = 14² + 1" in e.text()
 

@@ -47,9 +47,16 @@ def explain(message: str) -> Explanation | None:
 
 
 def _refined(e: Explanation, message: str, matched: str) -> Explanation:
+    """`e` with the paste's traceback read (`context.refine`); the message's own reading when the
+    paste's other numbers cannot be read."""
+    from copy import deepcopy
+
     from .context import refine
 
-    return refine(e, message, matched)
+    try:
+        return refine(deepcopy(e), message, matched)
+    except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+        return e
 
 
 @dataclass(frozen=True)

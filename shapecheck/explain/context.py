@@ -74,10 +74,25 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
     if e.code == "SC112" and lines and _POSITIONS.search(lines[-1]):
         _positions(e, matched)
     story = " ".join([e.title, *e.causes])
-    facts = [s for s in relations.relate(ints(matched)) if s.split(":")[0] not in story]
+    facts = [
+        s
+        for s in relations.relate(ints(matched), tokens=_speaks_of_tokens(message, matched))
+        if s.split(":")[0] not in story
+    ]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
     return e
+
+
+_TOKEN_WORDS = re.compile(r"pos_?emb|position|patch|token|\bvit\b|\bcls\b|class_token|deit|swin|clip", re.IGNORECASE)
+
+
+def _speaks_of_tokens(message: str, matched: str) -> bool:
+    """The paste is about tokens (its words), or a view puts a number in its token dim ([B, N, C])."""
+    if _TOKEN_WORDS.search(message):
+        return True
+    view = re.search(r"shape '\[([-\d,\s]{1,200})\]' is invalid", matched)
+    return bool(view) and any(relations.grid(n) for n in ints(view.group(1))[1:-1])
 
 
 _LOSS_FUNCTIONS = re.compile(

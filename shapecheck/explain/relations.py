@@ -1,7 +1,7 @@
 """How a message's numbers relate to each other, for every family: products of two of them
-(batch × tokens, channels × positions), C·H·W of a square map, heads × head_dim, squares and
-squares + 1 (a patch grid, with a class token) and the image size they imply, multiples (a batch
-folded in, a doubled batch). `relate` returns short sentences, the most telling first.
+(batch × tokens, channels × positions), C·H·W of a square map, squares and squares + 1 (a patch
+grid, with a class token) and the image size they imply, small multiples (a doubled batch).
+`relate` returns short sentences, the most telling first, and only what the numbers support.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ import math
 
 _PATCHES = (16, 14, 32, 8)
 _IMAGES = (224, 256, 384, 448, 512, 336, 518, 392, 288, 320, 160, 192, 128, 96, 640, 768, 1024, 32, 28, 64)
-_CHANNELS = (2048, 1536, 1280, 1024, 960, 768, 640, 576, 512, 480, 384, 320, 256, 192, 128, 96, 64, 32, 16, 3, 1)
-_WIDTHS = (4096, 3072, 2048, 1536, 1280, 1024, 768, 640, 512, 384, 256)
-_HEAD_DIMS = (64, 128, 32, 80, 96, 40, 16)
 
 
 def _is_pow2(n: int) -> bool:
@@ -29,6 +26,8 @@ def _image(side: int) -> str:
 
 def grid(n: int) -> str | None:
     """n as a patch grid: `197 = 14² + 1: …` or `196 = 14²: …`, else None."""
+    if n < 2:
+        return None
     side = math.isqrt(n)
     if side * side == n and side >= 7 and not _is_pow2(n):
         return f"{n} = {side}²: the positions of a {side}×{side} map (or patch grid)"
@@ -38,8 +37,17 @@ def grid(n: int) -> str | None:
     return None
 
 
-def relate(numbers: list[int], limit: int = 3) -> list[str]:
-    """Sentences saying how the numbers relate, the most telling first; at most `limit`."""
+def relate(numbers: list[int], limit: int = 3, tokens: bool = False) -> list[str]:
+    """Sentences saying how the numbers relate, the most telling first; at most `limit`.
+
+    Only relations the message itself supports are said: a product of two of its other numbers,
+    C·H·W of a small square map whose C is one of its numbers, a small multiple. A number that is
+    a square (+ 1) is read as a patch grid only when `tokens` (the paste speaks of tokens, patches
+    or position embeddings, or the number sits in a view's token dim) or when two of the numbers
+    are grids of the same kind: alone, 101 or 257 are as likely a class count or FFT bins.
+    Coincidences (a width the message does not name, a channel count from a list) are not said:
+    a wrong relation reads as a wrong diagnosis.
+    """
     seen: list[int] = []
     for n in numbers:
         if n > 1 and n not in seen and n < 2**40:
@@ -53,9 +61,11 @@ def relate(numbers: list[int], limit: int = 3) -> list[str]:
             said.add(n)
             out.append(sentence)
 
-    for n in seen:
-        g = grid(n)
-        if g:
+    grids = {n: grid(n) for n in seen}
+    plus_one = [n for n, g in grids.items() if g and "+ 1" in g]
+    squares = [n for n, g in grids.items() if g and "+ 1" not in g]
+    for n, g in grids.items():
+        if g and (tokens or (len(plus_one) >= 2 and n in plus_one) or (len(squares) >= 2 and n in squares)):
             add(n, g)
     for n in seen:  # a product of two other numbers of the message
         others = [m for m in seen if m != n and 1 < m < n]
@@ -66,49 +76,20 @@ def relate(numbers: list[int], limit: int = 3) -> list[str]:
                         n,
                         f"{n} = {a}·{b}: two sizes folded into one dim (batch × tokens, channels × positions)",
                     )
-    for n in seen:  # C·H·W of a square map, C one of the other numbers or (for large n) a usual width
+    for n in seen:  # C·H·W of a small square map, C one of the other numbers (a flattened conv map)
         if n in said or n < 64:
             continue
-        channels = [(m, 3) for m in seen if m != n and m > 2 and grid(m) is None]
-        for c, smallest in channels:
+        for c in (m for m in seen if m != n and m > 2 and grids.get(m) is None):
             if n % c == 0:
                 side = math.isqrt(n // c)
-                if side >= smallest and side * side == n // c:
+                if 3 <= side <= 64 and side * side == n // c:
                     add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
                     break
-    for n in seen:  # rows of a usual hidden size that the message does not name
-        if n in said or n < 1000:
-            continue
-        for m in seen:
-            k = n // m if m > 1 else 0
-            if m != n and n % m == 0 and k in _WIDTHS and k not in seen:
-                add(n, f"{n} = {m}·{k}: {m} rows (tokens, positions) of {k} features")
-                break
-    for n in seen:  # C·H·W of a square map, C one of the other numbers or (for large n) a usual width
-        if n in said or n < 64:
-            continue
-        channels = [
-            (c, 3) for c in _CHANNELS if c >= 16 and n >= 1000 and not any(n % m == 0 for m in seen if 1 < m < n)
-        ]
-        for c, smallest in channels:
-            if n % c == 0:
-                side = math.isqrt(n // c)
-                if side >= smallest and side * side == n // c:
-                    add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
-                    break
-    for n in seen:  # heads × head_dim when either is in the message
-        if n in said:
-            continue
-        for d in _HEAD_DIMS:
-            h = n // d
-            if n % d == 0 and 4 <= h <= 64 and (h in seen or d in seen) and n != d:
-                add(n, f"{n} = {h}·{d}: {h} heads × head_dim {d}")
-                break
-    for n in seen:  # a small multiple of another number: a batch or heads folded in, a doubled batch
+    for n in seen:  # a small multiple of another number: a batch doubled, q/k/v stacked
         if n in said:
             continue
         for m in seen:
-            if m > 1 and m != n and n % m == 0 and 2 <= n // m <= 64:
+            if m >= 8 and m != n and n % m == 0 and 2 <= n // m <= 4:
                 k = n // m
                 add(n, f"{n} = {k}·{m}: exactly {k} times {m}")
                 break
