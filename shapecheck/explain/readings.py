@@ -249,7 +249,7 @@ def cat(dim, want, got, number) -> Explanation:
         ],
     )
     small, large = sorted((want, got))
-    if abs(want - got) == 1 and dim != 0:
+    if abs(want - got) == 1 and dim == 1:
         e.causes.append(
             f"a U-Net-style skip connection at an input size that is not a multiple of 2^depth: a "
             f"2× pooling rounded an odd size down and upsampling doubled back to {small}, "
@@ -296,7 +296,7 @@ def view_stride() -> Explanation:
 
 
 def broadcast(x, y, dim) -> Explanation:
-    return Explanation(
+    e = Explanation(
         "SC112",
         f"an elementwise op between shapes that do not broadcast: {x} vs {y} in dim {dim}",
         "elementwise ops (+, -, *, /, torch.where, …)",
@@ -305,15 +305,27 @@ def broadcast(x, y, dim) -> Explanation:
             (str(y), "tensor b's size there; one of them must be 1, or both equal"),
             (str(dim), "the dim"),
         ],
-        [
-            "a residual connection across a stride-2 layer (the shortcut keeps the larger map)",
-            "a bias, mask or positional embedding built for another size",
-        ],
-        [
-            "make the operands agree: a 1×1 conv with stride 2 on the shortcut, `F.interpolate`, or reshape the "
-            "smaller operand so its dims line up"
-        ],
     )
+    small, large = sorted((x, y))
+    if dim == 0:
+        e.causes.append(
+            f"the batches differ ({x} and {y}): a tensor kept from another batch (a smaller last batch, a "
+            "buffer or state made for a fixed batch size), or one operand doubled for guidance or repeated per head"
+        )
+    elif dim >= 2 and small and large == 2 * small:
+        e.causes.append(
+            f"one operand is half the other in a spatial dim ({small} and {large}): a residual connection "
+            "across a stride-2 layer (the shortcut keeps the larger map), or a branch downsampled once more"
+        )
+    e.causes.append(
+        "the two operands were made for different sizes: a bias, mask or positional embedding built for another "
+        "size, or an output and a target of different shapes"
+    )
+    e.fixes.append(
+        "print both operands' shapes at the line; make them agree (reshape or `unsqueeze` the smaller so its dims "
+        "line up, `F.interpolate` a map, a 1×1 conv with stride 2 on a shortcut)"
+    )
+    return e
 
 
 def invalid_view(shape_text, total) -> Explanation:
