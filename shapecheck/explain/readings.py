@@ -122,6 +122,13 @@ def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
             (str(got), "channels the input has (its dim 1)"),
         ],
     )
+    if len(expected_input) >= 4 and expected_input[-1] == want and got != want and want <= 4:
+        e.causes.append(
+            f"the input is channels-last [N, H, W, C]: its last dim, {want}, is the channels, and its height "
+            f"{got} was read as channels (images from PIL, numpy or OpenCV are [H, W, C])"
+        )
+        e.fixes.append("permute to [N, C, H, W] first: `x = x.permute(0, 3, 1, 2)` (or `transforms.ToTensor()`)")
+        return e
     if got == 1 and want == 3:
         e.causes.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
         e.fixes.append("repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)")
