@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import replace
 
+from . import snapshot, threads
 from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
 from .report import Report
@@ -109,7 +109,9 @@ def _guarded(fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        with _recursion_room(), _quiet_torch_logs():
+        # the whole check under the lock: the limit and log levels it changes are put back in
+        # order when threads check at once (they used to save each other's values)
+        with threads.exclusive(), _recursion_room(), _quiet_torch_logs():
             return fn(*args, **kwargs)
 
     return run
@@ -168,7 +170,9 @@ def check(
     parsed = parse_inputs(inputs)  # a malformed spec fails before any model is imported
     notify("loading")
     with _model_output_to_stderr(), _one_at_a_time():
+        snapshot.reset()
         loaded = _load(model, args, trust_pickle, defined_at)
+        snapshot.take()  # the files of the tree it imported, as they are now (the model's own: as imported)
     batch_or_none = None if no_batch else batch
     if loaded.own_batch is not None:  # a script's dry run: its tensors, its batch
         if parsed is not None:
@@ -276,7 +280,15 @@ def _report(loaded: LoadedModel, trace, diagnosis, note, notes: list[str], start
         notes=notes,
         seconds=time.perf_counter() - start,
         accepted=accepted,
+        sources=snapshot.digests(_edited_files(diagnosis)),
     )
+
+
+def _edited_files(diagnosis) -> list[str]:
+    """The files the fixes of a diagnosis would edit."""
+    fixes = [fix for finding in diagnosis.findings for fix in finding.fixes]
+    fixes += [step for fix in fixes for step in fix.steps]
+    return sorted({fix.location.file for fix in fixes if fix.location is not None})
 
 
 def check_options(
@@ -386,12 +398,12 @@ def _scripted_copy(model) -> LoadedModel:
 
 def _model_output_to_stderr():
     """What model code prints goes to stderr: stdout belongs to the report."""
-    return contextlib.redirect_stdout(sys.stderr)
+    return threads.stdout_to_stderr()
 
 
 # Tracing patches process-wide state (the default device, torch's dispatch modes, the attention
 # fast path, torch.hub's download): one check at a time per process, whatever the thread.
-_LOCK = threading.RLock()
+_LOCK = threads.LOCK
 
 
 def _one_at_a_time():
@@ -410,7 +422,7 @@ def _accepted_inputs(loaded: LoadedModel, specs, common, trace, runner, budget_s
     probe = prober(loaded.module, specs, batch=common["batch"], train=common["train"], as_list=common["as_list"])
 
     failing = trace.failing
-    with contextlib.redirect_stdout(sys.stderr):
+    with threads.stdout_to_stderr():
         accepted = analyze(
             loaded.module,
             specs,
@@ -487,7 +499,7 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
         raise SpecError(f"{loaded.label} is a saved program: its inputs are positional", hint="drop NAME= from --input")
     from .diagnose import diagnose, suppress
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with threads.stdout_to_stderr():
         if loaded.kind == "torchscript":
             from .saved import scripted
 
@@ -538,7 +550,7 @@ def _runner(loaded: LoadedModel, specs, common):
         if request.train != SAME:
             options["train"] = request.train
         model, rewrites = apply(loaded.module, request.edits)
-        with contextlib.redirect_stdout(sys.stderr):
+        with threads.stdout_to_stderr():
             return engines.run(
                 model,
                 shapes,

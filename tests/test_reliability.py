@@ -660,3 +660,69 @@ def test_diff_prints_exactly_what_fix_writes(tmp_path, monkeypatch):
         assert shown.stdout == "" and "would not fix SC101 at net.py:12: the file is read-only" in shown.stderr
     finally:
         path.chmod(stat.S_IRWXU)
+
+
+# -- the API from several threads -----------------------------------------------------------------
+
+PRINTS = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        print("model code printed this")
+        self.fc = nn.Linear(4, 4)
+        self.bn = nn.BatchNorm1d(4)
+
+    def forward(self, x):
+        return self.bn(self.fc(x))
+"""
+
+
+def test_four_threads_checking_leave_the_process_as_it_was_and_others_never_see_a_patch(tmp_path, capsys):
+    import threading
+
+    import torch
+    import torch.nn as nn
+
+    import shapecheck
+
+    path = model_file(tmp_path, "prints.py", PRINTS)
+    limit, stdout = sys.getrecursionlimit(), sys.stdout
+    errors: list = []
+    seen: list = []
+    done = threading.Event()
+
+    def check(target, spec):
+        try:
+            for _ in range(2):
+                assert shapecheck.check(target, spec).ok
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def bystander():
+        """Another thread of the caller, building layers and printing while the checks run."""
+        while not done.is_set():
+            linear, norm = nn.Linear(3, 3), nn.BatchNorm1d(3)
+            seen.append((linear.weight.device.type, norm.running_mean.device.type))
+            print("bystander printed this")
+
+    workers = [
+        threading.Thread(target=check, args=(path, "4")),
+        threading.Thread(target=check, args=("resnet18", "3x32x32")),
+        threading.Thread(target=check, args=(nn.Sequential(nn.Linear(4, 4), nn.ReLU()), "4")),
+        threading.Thread(target=check, args=(path, "4")),
+    ]
+    watcher = threading.Thread(target=bystander)
+    watcher.start()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    done.set()
+    watcher.join()
+    assert not errors, errors
+    assert sys.getrecursionlimit() == limit and sys.stdout is stdout
+    assert len(seen) > 10 and set(seen) == {("cpu", "cpu")}
+    captured = capsys.readouterr()
+    assert "model code printed this" not in captured.out and "model code printed this" in captured.err
+    assert "bystander printed this" in captured.out and "bystander printed this" not in captured.err
+    assert torch.empty(2).device.type == "cpu" and nn.Linear(2, 2).weight.device.type == "cpu"

@@ -15,6 +15,7 @@ import inspect
 import math
 import os
 import sys
+import threading
 import warnings
 import weakref
 from collections.abc import Callable, MutableMapping, Sequence
@@ -113,12 +114,13 @@ def offline(notes: list[str]):
     _hub_offline()
     original_url_loader = torch.hub.load_state_dict_from_url
     try:
-        with _patched(patches):
+        with _patched(patches, this_thread_only=True):
             yield
     finally:
         # torchvision imported inside the block binds our stand-in: give it the real loader.
         api = sys.modules.get("torchvision.models._api")
-        if api is not None and getattr(api, "load_state_dict_from_url", None) is fake_load:
+        bound = getattr(api, "load_state_dict_from_url", None) if api is not None else None
+        if bound is fake_load or getattr(bound, "stand_in", False):
             setattr(api, "load_state_dict_from_url", original_url_loader)  # noqa: B010 - not every torchvision has it
 
 
@@ -156,15 +158,24 @@ def weightless(def_sites: MutableMapping, meta: bool = True):
         if old is None or (old.file.startswith(_LIBRARY_PREFIXES) and not is_library_site()):
             def_sites[submodule] = registration_location(2, name)
 
-    handle = torch.nn.modules.module.register_module_module_registration_hook(on_register)
-    if meta:
-        nn.Module.register_parameter = to_meta_parameter  # type: ignore[method-assign]
-        nn.Module.register_buffer = to_meta_buffer  # type: ignore[method-assign]
+    owner = threading.get_ident()
+
+    def on_register_here(module, name, submodule):
+        if threading.get_ident() == owner:  # modules other threads of the caller build are theirs
+            on_register(module, name, submodule)
+
+    handle = torch.nn.modules.module.register_module_module_registration_hook(on_register_here)
     try:
-        yield
+        # only in this thread: another thread of the caller building a Linear meanwhile keeps
+        # its weight on the CPU
+        with _patched(
+            [(nn.Module, "register_parameter", to_meta_parameter), (nn.Module, "register_buffer", to_meta_buffer)]
+            if meta
+            else [],
+            this_thread_only=True,
+        ):
+            yield
     finally:
-        nn.Module.register_parameter = register_parameter  # type: ignore[method-assign]
-        nn.Module.register_buffer = register_buffer  # type: ignore[method-assign]
         handle.remove()
 
 
@@ -200,7 +211,9 @@ def _building(notes: list[str], def_sites: MutableMapping, meta: bool):
     with offline(notes), contextlib.ExitStack() as stack:
         stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
-        stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        from .. import threads
+
+        stack.enter_context(threads.stdout_to_stderr())
         stack.enter_context(weightless(def_sites, meta))
         yield
 
@@ -369,11 +382,11 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
             exec(compile(tree, full, "exec"), module.__dict__)
         else:
             spec.loader.exec_module(module)
-    except LoadError:
-        del sys.modules[mod_name]
         from .. import snapshot
 
         snapshot.take((full,))  # as imported, before the model is built and its lines quoted
+    except LoadError:
+        del sys.modules[mod_name]
         raise
     except BaseException as exc:
         del sys.modules[mod_name]
@@ -583,14 +596,25 @@ def _no_writes(notes: list[str]):
 
 
 @contextlib.contextmanager
-def _patched(patches: Sequence[tuple[Any, str, Any]]):
-    """Each (object, attribute, value) set for the block; the old values back after it."""
+def _patched(patches: Sequence[tuple[Any, str, Any]], this_thread_only: bool = False):
+    """Each (object, attribute, value) set for the block; the old values back after it. With
+    `this_thread_only`, a function set so is seen by this thread only (`threads.for_this_thread`):
+    the caller's other threads, and anything that kept a reference to it, get the original.
+    A dry run's guards are for every thread: the script's own threads must not write files."""
+    from .. import threads
+
     saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
-    for obj, name, value in patches:
+    ends = []
+    for (obj, name, value), (_, _, original) in zip(patches, saved, strict=True):
+        if this_thread_only:
+            value, end = threads.for_this_thread(value, original)
+            ends.append(end)
         setattr(obj, name, value)
     try:
         yield
     finally:
+        for end in ends:
+            end()
         for obj, name, value in saved:
             setattr(obj, name, value)
 
