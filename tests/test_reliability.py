@@ -695,7 +695,7 @@ def test_four_threads_checking_leave_the_process_as_it_was_and_others_never_see_
         try:
             for _ in range(2):
                 assert shapecheck.check(target, spec).ok
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     def bystander():
