@@ -66,27 +66,54 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
     (from `--columns`) chooses them instead."""
     rows = list(visible_rows(report, depth))
     visible = {r.index for r in rows}
+    codes = _codes_shown(report, visible)
+    ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
+    symbolic = report.accepted is not None
+    order = list(columns) if columns is not None else _default_columns(report, width, symbolic)
+    cost = _costs(report) if {"mult_adds", "output_bytes"} & set(order) else {}
+    table = _empty_table(order, width, symbolic)
+    # A narrow terminal shows a nested layer by its own part of the name (`conv1` under
+    # `layer1.0`): indentation says where it sits, and names are never split over lines.
+    short = width < 100
+    for row in rows:
+        name = "  " * row.depth + (_own_name(report, row) if short else row.name)
+        cells = [escape(name)]
+        for column in order:
+            cells.append(_cell(report, row, column, cost))
+            if column == "output" and symbolic:
+                cells.append(
+                    "" if row.failed or row.status == RowStatus.ABORTED else escape(symbolic_text(row.outputs))
+                )
+        cells.append(" ".join(_notes(report, row, row.index in ok_rows, codes.get(row.index, []))))
+        table.add_row(*cells, style="red" if row.failed else ("dim" if row.kind == OP else None))
+    return table
+
+
+def _codes_shown(report: Report, visible: set[int]) -> dict[int, list[str]]:
+    """The finding codes of each shown row, a folded row's codes on the row that shows it."""
     codes: dict[int, list[str]] = {}
     for index, row_codes in codes_by_row(report).items():
         target = codes.setdefault(_shown_at(report, index, visible), [])
         target.extend(c for c in row_codes if c not in target)
-    ok_rows = {_shown_at(report, i, visible) for i in report.diagnosis.ok_rows}
-    symbolic = report.accepted is not None
-    if columns is None:
-        shown = set(DEFAULT_COLUMNS)
-        if width < (130 if symbolic else 100):
-            shown.discard("type")
-        if width < 70:
-            shown.discard("params")
-        if symbolic and width < 150:
-            shown.discard("input")
-        order = [c for c in DEFAULT_COLUMNS if c in shown]
-        if report.trace.memory is not None and width >= 100:
-            order.append("saved_bytes")
-    else:
-        order = list(columns)
+    return codes
+
+
+def _default_columns(report: Report, width: int, symbolic: bool) -> list[str]:
+    shown = set(DEFAULT_COLUMNS)
+    if width < (130 if symbolic else 100):
+        shown.discard("type")
+    if width < 70:
+        shown.discard("params")
+    if symbolic and width < 150:
+        shown.discard("input")
+    order = [c for c in DEFAULT_COLUMNS if c in shown]
+    if report.trace.memory is not None and width >= 100:
+        order.append("saved_bytes")
+    return order
+
+
+def _empty_table(order: list[str], width: int, symbolic: bool) -> Table:
     no_wrap = "params" in order or "mult_adds" in order
-    cost = _costs(report) if {"mult_adds", "output_bytes"} & set(order) else {}
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
     table.add_column("Layer", no_wrap=True, min_width=min(16, width // 4))
     for column in order:
@@ -95,34 +122,23 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
         if column == "output" and symbolic:
             table.add_column("Symbolic output", overflow="fold")
     table.add_column("Notes", overflow="fold")
-    # A narrow terminal shows a nested layer by its own part of the name (`conv1` under
-    # `layer1.0`): indentation says where it sits, and names are never split over lines.
-    short = width < 100
-    for row in rows:
-        name = "  " * row.depth + (_own_name(report, row) if short else row.name)
-        notes = []
-        if row.index in ok_rows:
-            notes.append("[green]✓ boundary OK[/]")
-        for code in codes.get(row.index, []):
-            code_style = "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
-            notes.append(f"[{code_style}]{code}[/]")
-        if row.call > 1:
-            notes.append(f"call {row.call}")
-        if row.attrs.get("shares_weights_with"):
-            notes.append(escape(f"weights of {row.attrs['shares_weights_with']}"))
-        if row.kind == OP and row.called_at is not None:
-            notes.append(escape(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}"))
-        row_style = "red" if row.failed else ("dim" if row.kind == OP else None)
-        cells = [escape(name)]
-        for column in order:
-            cells.append(_cell(report, row, column, cost))
-            if column == "output" and symbolic:
-                cells.append(
-                    "" if row.failed or row.status == RowStatus.ABORTED else escape(symbolic_text(row.outputs))
-                )
-        cells.append(" ".join(notes))
-        table.add_row(*cells, style=row_style)
     return table
+
+
+def _notes(report: Report, row, boundary_ok: bool, codes: list[str]) -> list[str]:
+    notes = []
+    if boundary_ok:
+        notes.append("[green]✓ boundary OK[/]")
+    for code in codes:
+        code_style = "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
+        notes.append(f"[{code_style}]{code}[/]")
+    if row.call > 1:
+        notes.append(f"call {row.call}")
+    if row.attrs.get("shares_weights_with"):
+        notes.append(escape(f"weights of {row.attrs['shares_weights_with']}"))
+    if row.kind == OP and row.called_at is not None:
+        notes.append(escape(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}"))
+    return notes
 
 
 _TITLES = {
@@ -151,46 +167,74 @@ def _costs(report: Report) -> dict:
 
 
 def _cell(report: Report, row, column: str, cost: dict) -> str:
-    if column == "type":
-        return escape(row.type)
-    if column == "input":
-        return escape(shapes_text(row.inputs))
+    """One cell of the table: the row's value in `column`, as rich markup."""
     if column == "output":
         if row.failed:
             return "[red bold]✗[/]"
         return "[dim]…[/]" if row.status == RowStatus.ABORTED else escape(shapes_text(row.outputs))
     params = 0 if row.kind == OP else row.params
-    if column == "params":
-        return count(params) if params else ""
-    if column == "params_percent":
-        total = report.trace.total_params
-        return f"{100 * params / total:.2f}%" if params and total else ""
-    if column == "param_bytes":
-        return quantity(4 * params, "B") if params else ""
-    if column == "mult_adds":
-        macs = cost["macs"].get(row.index, 0)
-        return count(macs) if macs else ""
-    if column == "output_bytes":
-        size = cost["bytes"].get(row.index, 0)
-        return quantity(size, "B") if size and not row.failed else ""
-    if column == "saved_bytes":
-        if row.kind == OP or report.trace.memory is None:
-            return ""
-        from .memory import subtree_saved
+    if column in _PARAM_CELLS:
+        return _PARAM_CELLS[column](report, params) if params else ""
+    if column in _COST_CELLS:
+        return _COST_CELLS[column](row, cost)
+    return _ATTR_CELLS[column](report, row) if column in _ATTR_CELLS else ""
 
-        size = subtree_saved(report.trace.memory, "" if row.depth == 0 else row.name, report.trace.batch or 1)
-        return binary_bytes(size) if size else ""
-    if column == "kernel":
-        k = row.attrs.get("kernel_size")
-        return "×".join(map(str, k)) if isinstance(k, list) else (str(k) if k else "")
-    if column == "groups":
-        groups = row.attrs.get("groups") if row.kind != OP else None
-        return str(groups) if groups else ""
-    if column == "trainable":
-        if row.kind == OP or not row.params:
-            return ""
-        return "yes" if row.trainable == row.params else ("no" if not row.trainable else "partly")
-    return ""
+
+_PARAM_CELLS = {
+    "params": lambda report, params: count(params),
+    "params_percent": lambda report, params: (
+        f"{100 * params / report.trace.total_params:.2f}%" if report.trace.total_params else ""
+    ),
+    "param_bytes": lambda report, params: quantity(4 * params, "B"),
+}
+
+
+def _mult_adds_cell(row, cost: dict) -> str:
+    macs = cost["macs"].get(row.index, 0)
+    return count(macs) if macs else ""
+
+
+def _output_bytes_cell(row, cost: dict) -> str:
+    size = cost["bytes"].get(row.index, 0)
+    return quantity(size, "B") if size and not row.failed else ""
+
+
+_COST_CELLS = {"mult_adds": _mult_adds_cell, "output_bytes": _output_bytes_cell}
+
+
+def _saved_bytes_cell(report: Report, row) -> str:
+    if row.kind == OP or report.trace.memory is None:
+        return ""
+    from .memory import subtree_saved
+
+    size = subtree_saved(report.trace.memory, "" if row.depth == 0 else row.name, report.trace.batch or 1)
+    return binary_bytes(size) if size else ""
+
+
+def _kernel_cell(report: Report, row) -> str:
+    k = row.attrs.get("kernel_size")
+    return "×".join(map(str, k)) if isinstance(k, list) else (str(k) if k else "")
+
+
+def _groups_cell(report: Report, row) -> str:
+    groups = row.attrs.get("groups") if row.kind != OP else None
+    return str(groups) if groups else ""
+
+
+def _trainable_cell(report: Report, row) -> str:
+    if row.kind == OP or not row.params:
+        return ""
+    return "yes" if row.trainable == row.params else ("no" if not row.trainable else "partly")
+
+
+_ATTR_CELLS = {
+    "type": lambda report, row: escape(row.type),
+    "input": lambda report, row: escape(shapes_text(row.inputs)),
+    "saved_bytes": _saved_bytes_cell,
+    "kernel": _kernel_cell,
+    "groups": _groups_cell,
+    "trainable": _trainable_cell,
+}
 
 
 def symbolic_text(tensors) -> str:
