@@ -215,14 +215,31 @@ def run(
     trace needs. With `expected_rows` (the rows of the concrete trace), a pass whose pace so far
     projects to well past it stops early, leaving the time to probes.
     """
+    options = dict(batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites)
+    options.update(deadline=deadline, expected_rows=expected_rows)
     if python_dispatcher is None:
-        options = dict(batch=batch, train=train, as_list=as_list, label=label, def_sites=def_sites)
-        options.update(deadline=deadline, expected_rows=expected_rows)
         first = run(model, specs, python_dispatcher=False, **options)
         if first.trace.error is None or first.budget_spent or first.trace.error.engine_limit:
             return first
         again = run(model, specs, python_dispatcher=True, **options)
         return first if again.budget_spent else again
+    return _run(model, specs, python_dispatcher=python_dispatcher, **options)
+
+
+def _run(
+    model: nn.Module,
+    specs: list[InputSpec],
+    *,
+    batch: int | None,
+    train: bool,
+    as_list: bool,
+    label: str | None,
+    def_sites,
+    deadline: float | None,
+    python_dispatcher: bool,
+    expected_rows: int | None,
+) -> SymbolicRun:
+    """One symbolic trace, with or without the Python decompositions (`run`)."""
     FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic = _api()
     if as_list:
         raise Unavailable("models that take a list of images are not traced symbolically")
@@ -247,27 +264,16 @@ def run(
     trace = Trace(model=label or type(model).__name__, inputs=[], engine=SYMBOLIC, training=train, batch=hint_batch)
     try:
         with mode:
-            first = mode.from_tensor(
-                plain[0], symbolic_context=StatelessSymbolicContext(dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim())
-            )
-            rest = [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
-            fake_state = {}
-            for key, value in state.items():
-                fake = mode.from_tensor(value, static_shapes=True)
-                fake_state[key] = nn.Parameter(fake, requires_grad=False) if isinstance(value, nn.Parameter) else fake
-        inputs = [first, *rest]
+            dynamic = StatelessSymbolicContext(dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim())
+            inputs = [mode.from_tensor(plain[0], symbolic_context=dynamic)]
+            inputs += [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
+            fake_state = _fake_state(mode, state)
         for t in inputs:
             rec.tag_input(t)
         trace.inputs = [rec.info("", t) for t in inputs]
     except Exception as exc:
         raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None
-    symbols = {}
-    fixed = {}
-    for name, size in zip(names, first.shape, strict=False):
-        if isinstance(size, torch.SymInt):
-            symbols[name] = size.node.expr
-        else:
-            fixed[name] = int(size)
+    symbols, fixed = _dims(names, inputs[0])
 
     contexts = [mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta"), no_fastpath()]
     spent = False
@@ -287,14 +293,6 @@ def run(
     except BudgetSpent:
         spent = True
 
-    guards = []
-    marks = iter(guard_rows)
-    mark = next(marks, None)
-    failing = trace.error.layer if trace.error is not None else None
-    for i, g in enumerate(env.guards):
-        while mark is not None and mark[0] <= i:
-            mark = next(marks, None)
-        guards.append(Guard(g.expr, mark[1] if mark is not None else failing))
     for sym_name in list(symbols):
         value = env.replacements.get(symbols[sym_name])
         if value is not None and getattr(value, "is_Integer", False):
@@ -305,13 +303,49 @@ def run(
         hints=tuple(int(d) for d in plain[0].shape),
         symbols=symbols,
         fixed=fixed,
-        guards=guards,
+        guards=_guards(env, guard_rows, trace),
         budget_spent=spent,
         exprs=shapes.exprs,
         projected=rec.projected,
     )
     _finish_texts(out, env)
     return out
+
+
+def _fake_state(mode, state: dict) -> dict:
+    """The model's parameters and buffers as fake tensors of fixed size (parameters stay
+    parameters, without gradients)."""
+    fake_state = {}
+    for key, value in state.items():
+        fake = mode.from_tensor(value, static_shapes=True)
+        fake_state[key] = nn.Parameter(fake, requires_grad=False) if isinstance(value, nn.Parameter) else fake
+    return fake_state
+
+
+def _dims(names: list[str], first) -> tuple[dict, dict[str, int]]:
+    """Input 0's dims by name: the symbolic ones (name → expression), and those PyTorch kept as
+    numbers (name → size)."""
+    symbols, fixed = {}, {}
+    for name, size in zip(names, first.shape, strict=False):
+        if isinstance(size, torch.SymInt):
+            symbols[name] = size.node.expr
+        else:
+            fixed[name] = int(size)
+    return symbols, fixed
+
+
+def _guards(env, guard_rows: list[tuple[int, int | None]], trace: Trace) -> list[Guard]:
+    """Each guard the trace made, with the row it belongs to: the row whose mark comes after it,
+    or the failing row for guards made after the last mark."""
+    guards = []
+    marks = iter(guard_rows)
+    mark = next(marks, None)
+    failing = trace.error.layer if trace.error is not None else None
+    for i, g in enumerate(env.guards):
+        while mark is not None and mark[0] <= i:
+            mark = next(marks, None)
+        guards.append(Guard(g.expr, mark[1] if mark is not None else failing))
+    return guards
 
 
 def _finish_texts(run: SymbolicRun, env) -> None:
