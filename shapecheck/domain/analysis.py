@@ -382,82 +382,112 @@ class _Guards:
 
 
 def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
-    i, name = dim.index, dim.name
+    """A dim's accepted sizes from the symbolic trace's guards, each boundary checked by a probe:
+    a guard whose other side still runs was a path choice, and probes look further."""
+    name = dim.name
     if name in run.fixed:
         _pinned(dim, run, base, runs, constraints)
         return
     guards = _Guards(run, base, name, constraints)
     if guards.unknown:
         notes.append(f"{guards.unknown} guard(s) on {name} involve sizes computed from tensor values and were left out")
-    # Size-1 guards are set aside, and the first size they would have excluded is probed.
-    guards.checks = guards.loose
-    hi = size_limit(base[i])
-    valid = [s for s in range(2, hi + 1) if guards.failing(s) is None]
-    if len(guards.loose) < len(guards.everything):
-        guards.checks = guards.everything
-        strict = [s for s in valid if guards.failing(s) is None]
-        other_path = sorted(set(valid) - set(strict))
-        if other_path and not runs(_with(base, i, other_path[0])):
-            valid = strict  # a size-1 case that really fails: keep every guard
-        else:
-            guards.checks = guards.loose
-            if other_path:
-                where = (
-                    f"below {name} = {strict[0]}"
-                    if strict and other_path[-1] < strict[0]
-                    else f"at some sizes from {name} = {other_path[0]}"
-                )
-                dim.note = (
-                    f"{where} a map is 1 wide and the traced path changes; a probe at {name} = {other_path[0]} runs"
-                )
+    hi = size_limit(base[dim.index])
+    valid = _valid_sizes(dim, guards, base, runs, hi)
     _apply(dim, summarize(valid, hi))
     dim.searched = hi
     if dim.min is None:
         return
     # Size 1 is outside what a symbolic trace covers (PyTorch treats it as a constant).
-    if dim.min == 2 and runs(_with(base, i, 1)):
+    if dim.min == 2 and runs(_with(base, dim.index, 1)):
         dim.min = 1
         if dim.values is not None:
             dim.values = (1, *dim.values)
     # Each boundary is a guard; crossing it must really fail, or the guard was a path choice
     # (a kernel branching on a size), and probes look further.
-    step = dim.multiple
-    if step > 1:
-        odd = next(s for s in range(dim.min + 1, dim.min + step) if not dim.accepts(s))
-        guard = guards.failing(odd)
-        if runs(_with(base, i, odd)):
-            _by_probes(dim, base, runs)
-            dim.note = f"{name} = {odd} runs although the guards want a multiple of {step}: sizes from probes"
-            return
-        if guard is not None:
-            dim.imposed_by = guards.constraint(guard, _kind(guard, "multiple")).layer
-    low = dim.min
-    if low - step >= 1:
-        guard = guards.failing(low - step)
-        if runs(_with(base, i, low - step)):
-            dim.min = _lowest(base, i, runs, low - step, step)
-            dim.values = None
-            why = guards.text(guard) if guard is not None else "a size-1 case"
-            dim.note = (
-                f"below {name} = {low} the traced path changes ({why}) but the model still runs: "
-                "the minimum is from probes"
-            )
-        elif guard is not None:
-            dim.min_by = guards.constraint(guard, _kind(guard, "minimum")).layer
+    if not _multiple_holds(dim, guards, base, runs):
+        return
+    _check_minimum(dim, guards, base, runs)
     if dim.max is not None:
-        top = dim.max
-        guard = guards.failing(top + step)
-        if runs(_with(base, i, top + step)):
-            dim.max, dim.searched = _highest(base, i, runs, top + step, step)
-            dim.values = None
-            dim.note = (
-                f"above {name} = {top} the traced path changes but the model still runs: the maximum is from probes"
-            )
-        elif guard is not None:
-            dim.max_by = guards.constraint(guard, _kind(guard, "maximum")).layer
+        _check_maximum(dim, guards, base, runs)
     elif valid and dim.note is None:
         dim.note = f"no upper limit up to {hi}"
     dim.imposed_by = dim.imposed_by or dim.max_by or dim.min_by
+
+
+def _valid_sizes(dim: DimDomain, guards: _Guards, base, runs, hi: int) -> list[int]:
+    """The sizes from 2 to `hi` every guard accepts. Size-1 guards (a map 1 wide) are set aside
+    unless the first size they would exclude really fails; `guards.checks` is left as decided."""
+    name = dim.name
+    guards.checks = guards.loose
+    valid = [s for s in range(2, hi + 1) if guards.failing(s) is None]
+    if len(guards.loose) == len(guards.everything):
+        return valid
+    guards.checks = guards.everything
+    strict = [s for s in valid if guards.failing(s) is None]
+    other_path = sorted(set(valid) - set(strict))
+    if other_path and not runs(_with(base, dim.index, other_path[0])):
+        return strict  # a size-1 case that really fails: keep every guard
+    guards.checks = guards.loose
+    if other_path:
+        where = (
+            f"below {name} = {strict[0]}"
+            if strict and other_path[-1] < strict[0]
+            else f"at some sizes from {name} = {other_path[0]}"
+        )
+        dim.note = f"{where} a map is 1 wide and the traced path changes; a probe at {name} = {other_path[0]} runs"
+    return valid
+
+
+def _multiple_holds(dim: DimDomain, guards: _Guards, base, runs) -> bool:
+    """A size between two accepted multiples must fail; when it runs, the sizes come from probes
+    instead (False)."""
+    step = dim.multiple
+    if step <= 1:
+        return True
+    assert dim.min is not None  # _from_guards returns first
+    odd = next(s for s in range(dim.min + 1, dim.min + step) if not dim.accepts(s))
+    guard = guards.failing(odd)
+    if runs(_with(base, dim.index, odd)):
+        _by_probes(dim, base, runs)
+        dim.note = f"{dim.name} = {odd} runs although the guards want a multiple of {step}: sizes from probes"
+        return False
+    if guard is not None:
+        dim.imposed_by = guards.constraint(guard, _kind(guard, "multiple")).layer
+    return True
+
+
+def _check_minimum(dim: DimDomain, guards: _Guards, base, runs) -> None:
+    """One step below the minimum must fail; when it runs, probes find the real minimum."""
+    step, low = dim.multiple, dim.min
+    assert low is not None  # _from_guards returns first
+    if low - step < 1:
+        return
+    guard = guards.failing(low - step)
+    if runs(_with(base, dim.index, low - step)):
+        dim.min = _lowest(base, dim.index, runs, low - step, step)
+        dim.values = None
+        why = guards.text(guard) if guard is not None else "a size-1 case"
+        dim.note = (
+            f"below {dim.name} = {low} the traced path changes ({why}) but the model still runs: "
+            "the minimum is from probes"
+        )
+    elif guard is not None:
+        dim.min_by = guards.constraint(guard, _kind(guard, "minimum")).layer
+
+
+def _check_maximum(dim: DimDomain, guards: _Guards, base, runs) -> None:
+    """One step above the maximum must fail; when it runs, probes find the real maximum."""
+    step, top = dim.multiple, dim.max
+    assert top is not None  # the caller checks
+    guard = guards.failing(top + step)
+    if runs(_with(base, dim.index, top + step)):
+        dim.max, dim.searched = _highest(base, dim.index, runs, top + step, step)
+        dim.values = None
+        dim.note = (
+            f"above {dim.name} = {top} the traced path changes but the model still runs: the maximum is from probes"
+        )
+    elif guard is not None:
+        dim.max_by = guards.constraint(guard, _kind(guard, "maximum")).layer
 
 
 def _pinned(dim: DimDomain, run, base, runs, constraints) -> None:
