@@ -18,6 +18,7 @@ from .arguments import dtype_name, module_attrs, op_args, tensors_in
 from .budget import BudgetSpent, projected_overrun
 from .ops import CATEGORY_OF, VALUE_OPS, function_name, short_op_name
 from .records import MODULE, OP, LayerRecord, Location, RowStatus, TensorInfo
+from .rnn_meta import SHAPES as RNN_SHAPES
 
 try:  # default attention masks are FakeTensors (see engines.make_inputs)
     from torch._subclasses.fake_tensor import FakeTensor
@@ -474,7 +475,8 @@ def _ctc_loss_meta(args, kwargs):
 
 
 # Ops torch has no meta kernel for, whose shapes are known without values: traced on meta.
-_META_SHAPES = {"torch.nn.functional.ctc_loss": _ctc_loss_meta}
+# Recurrent layers' ops have meta kernels, but slow ones (per time step): their shapes at once.
+_META_SHAPES = {"torch.nn.functional.ctc_loss": _ctc_loss_meta, **RNN_SHAPES}
 
 
 def _flat_tensors(args, kwargs):
@@ -521,9 +523,10 @@ class OpMode(TorchFunctionMode):
                     full, category = rec.op_kind(func)
                     category = category or "rewritten"
         try:
+            out = None
             if rec.meta and full in _META_SHAPES and any(t.is_meta for t in _flat_tensors(args, kwargs)):
-                out = _META_SHAPES[full](args, kwargs)
-            else:
+                out = _META_SHAPES[full](args, kwargs)  # None: run the op as it is
+            if out is None:
                 out = func(*args, **kwargs)
             if rec.meta and full in _REAL_CHECKS:
                 _REAL_CHECKS[full](args, kwargs)
