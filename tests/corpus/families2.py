@@ -706,7 +706,7 @@ BUGS = [
         model="PartialRotary",
         inputs=("6x8",),
         layer="mul",
-        fixes=("[..., :self.d]", "[:, :, :, :self.d]", "[..., :3]"),
+        fixes=("[..., :self.d]", "[:, :, :, :self.d]", "[..., :3]", "x_rope.size(-1)", "x_rope.shape[-1]"),
     ),
     dict(
         id="retnet-31-xpos-odd-head-dim",
@@ -714,7 +714,7 @@ BUGS = [
         model="XposRetention",
         inputs=("10x15",),
         layer="mul",
-        fixes=("[:, :x.shape[-1]]", "[:, :q.shape[-1]]", "[..., :15]", "[:, :15]", "[..., :q.shape[-1]]"),
+        fixes=("[:, :x.shape[-1]]", "[:, :q.shape[-1]]", "[..., :15]", "[:, :15]", "[..., :q.shape[-1]]", "q.size(-1)"),
     ),
     dict(
         id="transpixeler-8-rotary-not-repeated-for-alpha",
@@ -873,7 +873,7 @@ BUGS = [
         model="ConcatVL",
         inputs=("8:long", "3x16x16"),
         layer="cat",
-        fixes=("squeeze", "flatten(1)", "flatten(start_dim=1)"),
+        fixes=("squeeze", "flatten(1)", "flatten(start_dim=1)", "mean((2, 3))", "mean(dim=(2, 3))", "mean((-2, -1))"),
     ),
     dict(
         id="slip-4-visual-trunk-without-projection",
@@ -908,7 +908,7 @@ BUGS = [
         model="LayerNormalizationNoKeepdim",
         inputs=("10x16",),
         layer="sub",
-        fixes=("keepdim=True",),
+        fixes=("keepdim=True", "mu[:, :, None]", "mu[..., None]", "mu.unsqueeze(-1)"),
     ),
     dict(
         id="heavyball-96-batched-norm-without-keepdim",
@@ -916,7 +916,7 @@ BUGS = [
         model="BatchedNewtonSchulz",
         inputs=("8x6",),
         layer="div",
-        fixes=("keepdim=True",),
+        fixes=("keepdim=True", ")[:, None, None]", ")[..., None, None]"),
         batch=4,
     ),
     dict(
