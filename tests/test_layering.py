@@ -20,7 +20,7 @@ PACKAGE = Path(shapecheck.__file__).parent
 # "" is the package's own __init__.py, which re-exports the public surface.
 LAYERS: list[set[str]] = [
     {"errors", "words", "__version__"},  # words: the base of the typed vocabularies
-    {"spec", "config", "snapshot"},  # snapshot: the user's files as a check read them
+    {"spec", "config", "snapshot", "early"},  # snapshot: the user's files as a check read them; early: answers before torch
     {"trace"},  # what the model did, as plain data; the engines that record it
     {"saved", "domain"},  # saved models and checkpoints; symbolic input domains
     {"catalog"},
