@@ -27,6 +27,14 @@ def _set(model: nn.Module, path: str, module: nn.Module) -> None:
     setattr(parent, name, module)
 
 
+def _register(owner: nn.Module, attribute: str) -> None:
+    """`self.blocks = [...]` → `nn.ModuleList([...])` (a dict: `nn.ModuleDict`), on meta like the
+    rest of the copy."""
+    value = getattr(owner, attribute)
+    holder = nn.ModuleDict(value) if isinstance(value, dict) else nn.ModuleList(list(value))
+    setattr(owner, attribute, holder.to("meta"))
+
+
 def _site(target: str) -> tuple[str, str, int]:
     op, _, where = target.partition("@")
     file, _, line = where.rpartition(":")
@@ -233,7 +241,7 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     module_edits = [
         e
         for e in edits
-        if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs", "output_item")
+        if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs", "output_item", "register")
         or (e.action == "arg_method" and "@" not in e.target)
     ]
     changed = meta_copy(model) if module_edits else model
@@ -243,6 +251,8 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             changed = _build(edit)  # the model is the layer (a live nn.Linear called inline)
         elif edit.action == "replace":
             _set(changed, edit.target, _build(edit))
+        elif edit.action == "register":
+            _register(changed.get_submodule(edit.target), edit.param("attribute"))
         elif edit.action == "insert_before":
             _set(changed, edit.target, nn.Sequential(_build(edit), changed.get_submodule(edit.target)))
         elif edit.action == "insert_after":

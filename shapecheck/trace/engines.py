@@ -12,6 +12,7 @@ from torch import nn
 
 from ..spec import InputSpec
 from .arguments import tensors_in
+from .containers import hidden_modules
 from .meta import meta_state
 from .recorder import EngineLimit, OpMode, Recorder, StopTrace
 from .records import RowStatus, Trace, TraceError
@@ -203,6 +204,7 @@ def run(
     params = list(model.parameters())
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
+    trace.hidden_modules = hidden_modules(model)
 
     contexts = [torch.device(META), no_fastpath()] if meta else []
     args, kwargs = split_call(specs, inputs)

@@ -221,6 +221,20 @@ class MemoryUse:
         return low
 
 
+@dataclass(frozen=True)
+class HiddenModules:
+    """Modules an attribute holds in a plain Python list, tuple or dict (`self.blocks = [...]`):
+    PyTorch does not register them, so `.to()`, `parameters()`, `state_dict()` and the trace's
+    module rows do not see them."""
+
+    owner: str  # the qualified name of the module that holds them ("" for the model)
+    attribute: str  # `blocks`
+    container: str  # list | tuple | dict
+    types: tuple[str, ...]  # the class of each module held, in order
+    params: int  # their parameters, each counted once
+    location: Location | None = None  # the line that assigns the attribute
+
+
 @dataclass
 class Trace:
     """Everything recorded while running one input through a model."""
@@ -240,6 +254,8 @@ class Trace:
     warnings: list[TraceWarning] = field(default_factory=list)  # UserWarnings raised while tracing
     memory: MemoryUse | None = None  # measured when asked (--memory, --fit)
     input_names: tuple[str, ...] = ()  # the caller's names for the inputs (`net(img)` → img), when known
+    # modules held in plain lists, tuples or dicts: not submodules, so not in the rows (SC129)
+    hidden_modules: list[HiddenModules] = field(default_factory=list)
 
     @property
     def failing(self) -> LayerRecord | None:

@@ -22,6 +22,9 @@ class EditAction(Word):
     INSERT_BEFORE = "insert_before"  # a new layer (`layer`, `params`) in front of the module
     INSERT_AFTER = "insert_after"  # … after it
     REPLACE = "replace"  # the module itself, by a new `layer`
+    # The plain list, tuple or dict of modules at attribute `attribute` of the module becomes an
+    # nn.ModuleList or nn.ModuleDict (SC129)
+    REGISTER = "register"
     OP_ARGS = "op_args"  # the op call gets other keyword arguments (`params`)
     OP_METHOD = "op_method"  # the call becomes another method there: view → reshape
     OP_MATCH = "op_match"  # the op's later tensor arguments resized to the first one's spatial size

@@ -1,0 +1,92 @@
+"""Modules kept in plain Python containers (`self.blocks = [nn.Linear(...), ...]`).
+
+`nn.Module.__setattr__` registers a module assigned to an attribute, and a `ModuleList` or
+`ModuleDict`; a list, tuple or dict of modules it stores as any other value. Such modules run
+when forward calls them, but the model does not hold them: the trace's hooks, `.to()`,
+`parameters()` and `state_dict()` skip them. Found here from the model's attributes, with the
+line that assigns each one.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import linecache
+import textwrap
+
+from torch import nn
+
+from .records import HiddenModules, Location
+from .sources import display_path
+
+_CONTAINERS = {list: "list", tuple: "tuple", dict: "dict"}
+
+
+def hidden_modules(model: nn.Module) -> list[HiddenModules]:
+    """Each attribute of each module of the model that holds modules the model does not."""
+    registered = {id(m) for m in model.modules()}
+    found = []
+    for owner_name, owner in model.named_modules():
+        for attribute, value in vars(owner).items():
+            kind = _CONTAINERS.get(type(value))
+            if kind is None or attribute in ("_modules", "_parameters", "_buffers"):
+                continue
+            held = [m for m in _modules_in(value) if id(m) not in registered]
+            if not held:
+                continue
+            params = {id(p): p.numel() for m in held for p in m.parameters()}
+            found.append(
+                HiddenModules(
+                    owner_name,
+                    attribute,
+                    kind,
+                    tuple(type(m).__name__ for m in held),
+                    sum(params.values()),
+                    _assignment(type(owner), attribute),
+                )
+            )
+    return found
+
+
+def _modules_in(value, depth: int = 0) -> list[nn.Module]:
+    """The modules in a container, and in containers inside it (two levels: a list of lists)."""
+    items = value.values() if isinstance(value, dict) else value
+    out: list[nn.Module] = []
+    for item in items:
+        if isinstance(item, nn.Module):
+            out.append(item)
+        elif depth < 1 and type(item) in _CONTAINERS:
+            out += _modules_in(item, depth + 1)
+    return out
+
+
+def _assignment(cls: type, attribute: str) -> Location | None:
+    """The line of the class (or a base class) that assigns `self.<attribute> = ...`."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("torch.nn"):
+            break
+        try:
+            filename = inspect.getsourcefile(klass)
+            lines, start = inspect.getsourcelines(klass)
+        except (OSError, TypeError):
+            continue
+        if filename is None:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent("".join(lines)))  # a class nested in a function
+        except SyntaxError:
+            continue
+        offset = start - 1
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == attribute
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                    ):
+                        line = node.lineno + offset
+                        return Location(display_path(filename), line, linecache.getline(filename, line).strip())
+    return None
