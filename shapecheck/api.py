@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 import time
 from collections.abc import Iterable
@@ -12,12 +11,10 @@ from dataclasses import replace
 from . import snapshot, threads
 from .errors import ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
+from .options import CheckOptions
 from .report import Report
 from .spec import Constant, InputSpec, Nested, parse_input
 from .trace.budget import DEFAULT_RERUN_S, DEFAULT_SYMBOLIC_S, MAX_PROBES, MAX_RERUNS
-
-ENGINES = ("auto", "meta", "real")
-_DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
 
 
 def parse_inputs(inputs) -> list[InputSpec | Nested | Constant] | None:
@@ -117,7 +114,6 @@ def _guarded(fn):
     return run
 
 
-@_guarded
 def check(
     model,
     inputs: str | InputSpec | Iterable[str | InputSpec] | None = None,
@@ -161,96 +157,145 @@ def check(
     implies `memory`) is the budget whose largest batch the report states. `input_names` are
     the caller's names for the inputs (`net(img)`: `img`), used in the fixes' code.
     """
+    options = CheckOptions(
+        inputs=inputs,
+        batch=batch,
+        no_batch=no_batch,
+        train=train,
+        engine=engine,
+        device=device,
+        args=args or {},
+        ignore=ignore,
+        weights=weights,
+        trust_pickle=trust_pickle,
+        probe_budget_s=probe_budget_s,
+        symbolic=symbolic,
+        budget_s=budget_s,
+        memory=memory,
+        fit=fit,
+        max_reruns=max_reruns,
+        max_probes=max_probes,
+    )
+    return check_with(model, options, stage=stage, defined_at=defined_at, input_names=input_names)
+
+
+@_guarded
+def check_with(
+    model, options: CheckOptions, *, stage=None, defined_at=None, input_names: tuple[str, ...] = ()
+) -> Report:
+    """`check` with its settings as one value (`worker.Job` carries it); `stage`, `defined_at`
+    and `input_names` are about the caller, not settings."""
     start = time.perf_counter()
     notify = stage or (lambda name: None)
-    ignored = _validate(
-        engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s, ignore=ignore
-    )
-    _validate_counts(max_reruns=max_reruns, max_probes=max_probes)
-    parsed = parse_inputs(inputs)  # a malformed spec fails before any model is imported
+    options.validate()  # values that cannot work end here, before anything is imported
+    ignored = options.ignored_codes()
+    parsed = parse_inputs(options.inputs)  # a malformed spec fails before any model is imported
     notify("loading")
     with _model_output_to_stderr(), _one_at_a_time():
         snapshot.reset()
-        loaded = _load(model, args, trust_pickle, defined_at)
+        loaded = _load(model, options.args, options.trust_pickle, defined_at)
         snapshot.take()  # the files of the tree it imported, as they are now (the model's own: as imported)
-    batch_or_none = None if no_batch else batch
+    batch = None if options.no_batch else options.batch
     if loaded.own_batch is not None:  # a script's dry run: its tensors, its batch
         if parsed is not None:
             raise SpecError(f"{loaded.label} is a script: it makes its own tensors, so --input does not apply")
-        batch_or_none = loaded.own_batch[0]
+        batch = loaded.own_batch[0]
     if loaded.kind != "module":
-        if weights:
-            raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")
-        notify("tracing")
-        with _one_at_a_time():
-            saved = _saved_report(loaded, parsed, batch_or_none, ignored, start)
-        if memory or fit is not None:
-            saved.notes.append("memory not measured: a saved program is checked shape-only, without autograd")
-        return saved
+        return _saved_program(loaded, options, parsed, batch, ignored, start, notify)
     specs = list(loaded.default_inputs or []) if loaded.own_batch is not None else _specs(parsed, loaded)
     checkpoint = None
-    if weights:
+    if options.weights:
         from .saved.state import compare
 
-        checkpoint = compare(weights, loaded.module)
-
-    from .diagnose import diagnose
-    from .trace import engines
-
-    engines.check_arity(loaded.module, specs, loaded.label)
-    with _model_output_to_stderr(), _one_at_a_time():
-        engines.materialize_lazy(loaded.module, specs, batch=batch_or_none, as_list=loaded.takes_image_list)
-    common = dict(batch=batch_or_none, train=train, as_list=loaded.takes_image_list, label=loaded.label)
-    notify("tracing")
-    with _model_output_to_stderr(), _one_at_a_time():
-        trace, note = engines.trace_model(
-            loaded,
-            specs,
-            engine=engine,
-            device=device,
-            common=common,
-            explained=lambda t: not _unexplained(diagnose(t)),
-        )
-        trace.input_names = tuple(input_names)
-        runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
-        accepted = None
-        if symbolic:
-            notify("symbolic")
-            accepted, note_sym = _accepted_inputs(loaded, specs, common, trace, runner, budget_s, max_probes)
-            if note_sym:
-                note = f"{note}; {note_sym}" if note else note_sym
-        notify("diagnosing")
-        # A real-engine trace still gets dim provenance from meta re-runs (when meta could run
-        # the model: the fallback came from an unexplained failure, not an engine limit).
-        shadow = _runner(loaded, specs, common) if runner is None and engine_ran_meta(note) else None
-        diagnosis = diagnose(
-            trace,
-            runner=runner,
-            budget_s=probe_budget_s,
-            domain=accepted,
-            meta_runner=shadow,
-            max_reruns=max_reruns,
-            checkpoint=checkpoint,
-        )
-        if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
-            _verify_checkpoint_fixes(diagnosis, model, args or {}, weights)
+        checkpoint = compare(options.weights, loaded.module)
+    run = _Run(loaded, specs, options, batch, notify)
+    trace, note, accepted, diagnosis = run.diagnosed(checkpoint, input_names)
+    if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
+        _verify_checkpoint_fixes(diagnosis, model, dict(options.args), options.weights)
     from .diagnose import suppress
 
     suppress.apply(diagnosis, trace, ignored)
     trace.probe_inputs = None  # tensors: the report is plain data
-    notes = list(loaded.notes) + list(diagnosis.notes)
-    if memory or fit is not None:
-        notify("memory")
-        with _model_output_to_stderr(), _one_at_a_time():
-            why_not = _measure_memory(loaded, specs, batch_or_none, trace, fit)
-        if why_not:
-            notes.append(f"memory not measured: {why_not}")
+    notes = list(loaded.notes) + list(diagnosis.notes) + run.memory_notes(trace)
     if checkpoint is not None and checkpoint.matches:
         notes.append(
-            f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
+            f"checkpoint {options.weights} matches the model: {len(checkpoint.checkpoint)} tensors"
             + "".join(f"; {n}" for n in checkpoint.notes)
         )
     return _report(loaded, trace, diagnosis, note, notes, start, accepted)
+
+
+def _saved_program(loaded: LoadedModel, options: CheckOptions, parsed, batch, ignored, start, notify) -> Report:
+    """A TorchScript or torch.export file: traced by its own runner, shape-only."""
+    if options.weights:
+        raise SpecError("--weights applies to an architecture (a name or a .py model), not to a saved program")
+    notify("tracing")
+    with _one_at_a_time():
+        saved = _saved_report(loaded, parsed, batch, ignored, start)
+    if options.memory or options.fit is not None:
+        saved.notes.append("memory not measured: a saved program is checked shape-only, without autograd")
+    return saved
+
+
+class _Run:
+    """The stages of a check of a module after loading: trace, --symbolic, diagnose, memory."""
+
+    def __init__(self, loaded: LoadedModel, specs: list, options: CheckOptions, batch: int | None, notify):
+        self.loaded, self.specs, self.options, self.batch, self.notify = loaded, specs, options, batch, notify
+        self.common = dict(batch=batch, train=options.train, as_list=loaded.takes_image_list, label=loaded.label)
+
+    def diagnosed(self, checkpoint, input_names: tuple[str, ...]):
+        """(trace, the engine's note, accepted inputs or None, diagnosis)."""
+        from .diagnose import diagnose
+        from .trace import engines
+
+        loaded, specs, options, common = self.loaded, self.specs, self.options, self.common
+        engines.check_arity(loaded.module, specs, loaded.label)
+        with _model_output_to_stderr(), _one_at_a_time():
+            engines.materialize_lazy(loaded.module, specs, batch=self.batch, as_list=loaded.takes_image_list)
+        self.notify("tracing")
+        with _model_output_to_stderr(), _one_at_a_time():
+            trace, note = engines.trace_model(
+                loaded,
+                specs,
+                engine=options.engine,
+                device=options.device,
+                common=common,
+                explained=lambda t: not _unexplained(diagnose(t)),
+            )
+            trace.input_names = tuple(input_names)
+            runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
+            accepted = None
+            if options.symbolic:
+                self.notify("symbolic")
+                accepted, note_sym = _accepted_inputs(
+                    loaded, specs, common, trace, runner, options.budget_s, options.max_probes
+                )
+                if note_sym:
+                    note = f"{note}; {note_sym}" if note else note_sym
+            self.notify("diagnosing")
+            # A real-engine trace still gets dim provenance from meta re-runs (when meta could run
+            # the model: the fallback came from an unexplained failure, not an engine limit).
+            shadow = _runner(loaded, specs, common) if runner is None and engine_ran_meta(note) else None
+            diagnosis = diagnose(
+                trace,
+                runner=runner,
+                budget_s=options.probe_budget_s,
+                domain=accepted,
+                meta_runner=shadow,
+                max_reruns=options.max_reruns,
+                checkpoint=checkpoint,
+            )
+        return trace, note, accepted, diagnosis
+
+    def memory_notes(self, trace) -> list[str]:
+        """With --memory or --fit: measure, or a note saying why not."""
+        if not (self.options.memory or self.options.fit is not None):
+            return []
+        self.notify("memory")
+        with _model_output_to_stderr(), _one_at_a_time():
+            why_not = _measure_memory(self.loaded, self.specs, self.batch, trace, self.options.fit)
+        return [f"memory not measured: {why_not}"] if why_not else []
 
 
 def _measure_memory(loaded: LoadedModel, specs, batch, trace, fit: int | None) -> str | None:
@@ -289,62 +334,6 @@ def _edited_files(diagnosis) -> list[str]:
     fixes = [fix for finding in diagnosis.findings for fix in finding.fixes]
     fixes += [step for fix in fixes for step in fix.steps]
     return sorted({fix.location.file for fix in fixes if fix.location is not None})
-
-
-def check_options(
-    *,
-    inputs=None,
-    batch: int = 1,
-    engine: str = "auto",
-    device: str = "cpu",
-    budget_s: float = DEFAULT_SYMBOLIC_S,
-    probe_budget_s: float = DEFAULT_RERUN_S,
-    ignore=(),
-    max_reruns: int = MAX_RERUNS,
-    max_probes: int = MAX_PROBES,
-    **_,
-) -> None:
-    """SpecError for option values `check` would refuse, without loading anything (the CLI asks
-    before it starts a worker)."""
-    _validate(
-        engine=engine, batch=batch, device=device, budget_s=budget_s, probe_budget_s=probe_budget_s, ignore=ignore
-    )
-    _validate_counts(max_reruns=max_reruns, max_probes=max_probes)
-    parse_inputs(inputs)
-
-
-def _validate_counts(**counts) -> None:
-    for name, value in counts.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise SpecError(f"{name} must be a whole number of traces (0 or more), got {value}")
-
-
-def _validate(*, engine: str, batch: int, device: str, budget_s: float, probe_budget_s: float, ignore):
-    """Option values that cannot work end here, before anything is imported: the ignored codes."""
-    import math
-
-    if engine not in ENGINES:
-        raise SpecError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
-    from .spec import MAX_DIM
-
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise SpecError(f"--batch must be at least 1, got {batch}")
-    if batch > MAX_DIM:
-        raise SpecError(f"--batch {batch} is too large (at most {MAX_DIM})")
-    for name, value in (("--budget", budget_s), ("probe_budget_s", probe_budget_s)):
-        if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            raise SpecError(f"{name} must be a positive number of seconds, got {value}")
-    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
-        raise SpecError(
-            f"unknown device '{device}'",
-            hint="use cpu, cuda, cuda:N or mps (the meta device is what --engine meta uses)",
-        )
-    from .diagnose.suppress import normalize
-
-    try:
-        return normalize(ignore)
-    except KeyError as err:
-        raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
 
 
 def _load(model, args, trust_pickle: bool, defined_at=None) -> LoadedModel:
@@ -573,38 +562,3 @@ def engine_ran_meta(note: str | None) -> bool:
 def _unexplained(diagnosis) -> bool:
     """No rule but SC100 explains the failure: it may be the meta engine's, not the model's."""
     return all(f.code == "SC100" for f in diagnosis.errors)
-
-
-def run_checks(
-    config,
-    *,
-    ignore=(),
-    engine: str | None = None,
-    batch: int | None = None,
-    train: bool | None = None,
-    device: str = "cpu",
-) -> list:
-    """Every check of a config in one process: a CheckResult each (errors included, not raised)."""
-    from .report import CheckResult
-
-    results = []
-    for spec in config.checks:
-        try:
-            report = check(
-                spec.model,
-                spec.inputs,
-                batch=spec.batch if batch is None else batch,
-                no_batch=spec.no_batch,
-                train=spec.train if train is None else train,
-                engine=engine or spec.engine or config.engine or "auto",
-                device=device,
-                args=spec.args,
-                ignore=[*config.ignore, *spec.ignore, *ignore],
-                weights=spec.weights,
-            )
-            results.append(CheckResult(spec.name, report))
-        except ShapecheckError as err:
-            results.append(CheckResult(spec.name, error=err.message, hint=err.hint))
-        except Exception as exc:
-            results.append(CheckResult(spec.name, error=f"internal error: {type(exc).__name__}: {exc}"))
-    return results

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
@@ -46,10 +46,6 @@ class CheckOptions:
     fit: int | None = None  # bytes (--fit); implies memory
     max_reruns: int = MAX_RERUNS
     max_probes: int = MAX_PROBES
-
-    def keywords(self) -> dict[str, Any]:
-        """The options as `api.check`'s keyword arguments."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def validate(self) -> None:
         """SpecError for a value that cannot work, before anything is imported or started."""

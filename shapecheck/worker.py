@@ -508,7 +508,7 @@ def _child(job: Job, conn, out_path: str, parent: int) -> None:
 
 def _run_here(job: Job, notify=None, stage=None) -> CheckResult:
     """One check in this process, every outcome as a CheckResult."""
-    from .api import check
+    from .api import check_with
     from .trace.recorder import RecorderBug
 
     stage = stage if stage is not None else [None]
@@ -519,7 +519,7 @@ def _run_here(job: Job, notify=None, stage=None) -> CheckResult:
             notify(name)
 
     try:
-        return CheckResult(job.name, check(job.model, **job.options.keywords(), stage=track))
+        return CheckResult(job.name, check_with(job.model, job.options, stage=track))
     except ShapecheckError as err:
         return CheckResult(job.name, error=err.message, hint=err.hint, detail=err.detail)
     except SystemExit as exc:
