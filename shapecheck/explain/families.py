@@ -572,7 +572,7 @@ FIRST: list[Template] = [
         dict(a=2, b=1568, c=1050, d=10),
     ),
     Template(
-        "Given groups={groups:int}, weight of size {weight:shape}, expected input{input:shape} to have {want:int} channels, but got {got:int} channels",
+        "Given groups={groups:int}, weight of size {weight:weight}, expected input{input:shape} to have {want:int} channels, but got {got:int} channels",
         "SC104",
         "aten/src/ATen/native/Convolution.cpp: check_shape_forward",
         lambda f: read.conv_channels(
@@ -707,7 +707,7 @@ FIRST: list[Template] = [
         dict(u=3, b=4, op="conv2d", shape="[4, 16, 3, 64, 64]"),
     ),
     Template(
-        "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:shape}, but got {got:int}-dimensional input of size {shape:shape}",
+        "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:weight}, but got {got:int}-dimensional input of size {shape:shape}",
         "SC105",
         "aten/src/ATen/native/Convolution.cpp: check_input_shape_forward (before 1.11)",
         _weight_dims,
@@ -998,7 +998,7 @@ TEMPLATES: list[Template] = (
             dict(n=5, m=5, weight="64 3 7 7", got=4, shape="[300, 3, 128, 64]"),
         ),
         Template(
-            "Given groups={groups:int}, weight of size {weight:shape}, expected input{input:shape} to have {want:int} channel",
+            "Given groups={groups:int}, weight of size {weight:weight}, expected input{input:shape} to have {want:int} channel",
             "SC104",
             "aten/src/ATen/native/Convolution.cpp: check_shape_forward (cut short)",
             _conv_truncated,

@@ -129,11 +129,23 @@ def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
         )
         e.fixes.append("permute to [N, C, H, W] first: `x = x.permute(0, 3, 1, 2)` (or `transforms.ToTensor()`)")
         return e
+    if got == 4 and want == 3:
+        e.causes.append("an RGBA image (a PNG with an alpha channel: 4 channels) reaches a stem built for RGB")
+        e.fixes.append("convert when loading: `Image.open(p).convert('RGB')`, or drop the alpha: `x[:, :3]`")
     if got == 1 and want == 3:
         e.causes.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
         e.fixes.append("repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)")
         e.fixes.append("or build the first conv for 1 channel: `nn.Conv2d(1, …)`")
-    if want == 1 and expected_input and expected_input[0] == 1 and got > 1:
+    if want == 1 and got in (3, 4):
+        e.causes.append(
+            f"an {'RGB' if got == 3 else 'RGBA'} image ({got} channels) reaches a conv built for 1 channel "
+            "(a grayscale model: MNIST-style, or a single-channel U-Net)"
+        )
+        e.fixes.append(
+            "convert the images to grayscale (`transforms.Grayscale()`, PIL `.convert('L')`), or build the first "
+            f"conv for {got} channels"
+        )
+    elif want == 1 and expected_input and expected_input[0] == 1 and got > 1:
         e.causes.append(
             f"a batch of {got} grayscale images without its channel dim ([{got}, H, W]): PyTorch "
             f"reads it as one image with {got} channels (SC105); add it with `x.unsqueeze(1)`"
@@ -611,9 +623,30 @@ def weight_rank(weight, got, shape_text) -> Explanation:
         "nn.Conv2d in PyTorch before 1.11 (no unbatched inputs)",
         [(weight, "the weight: [out_channels, in_channels, kernel…]"), (shape_text, "the input")],
     )
-    if got == len(w) - 1 and dims and w and dims[0] == w[1]:
+    if got == len(w) - 1 and dims and len(w) > 1 and dims[0] == w[1]:
         e.causes.append(f"one image without its batch dim: {shape_text} is [C={dims[0]}, H, W]")
         e.fixes.append("add the batch dim: `x = x.unsqueeze(0)`")
+    elif got == len(w) - 1 and dims and len(w) > 1 and w[1] == 1:
+        e.causes.append(
+            f"a batch of {dims[0]} single-channel inputs without their channel dim: {shape_text} is [N, H, W], "
+            "the conv takes [N, 1, H, W]"
+        )
+        e.fixes.append("add the channel dim: `x = x.unsqueeze(1)`")
+    elif got == 2 and len(dims) == 2 and len(w) == 4 and w[1] and dims[1] % w[1] == 0:
+        side = math.isqrt(dims[1] // w[1])
+        if side * side * w[1] == dims[1]:
+            e.causes.append(
+                f"flattened images: {dims[1]} = {w[1]}·{side}·{side}, so each of the {dims[0]} rows is an image "
+                "flattened for a Linear model"
+            )
+            e.fixes.append(f"reshape before the conv: `x = x.view(-1, {w[1]}, {side}, {side})`")
+        else:
+            e.causes.append("the input has the wrong number of dims for this conv")
+    elif got == len(w) + 1 and dims:
+        e.causes.append(
+            f"a dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} frames or crops"
+        )
+        e.fixes.append("fold them into the batch: `x.flatten(0, 1)` (and unflatten after)")
     else:
         e.causes.append("the input has the wrong number of dims for this conv")
     return e

@@ -5,7 +5,7 @@ read its numbers.
 A template compiles to a tolerant pattern: any spacing around punctuation, `x`, `×` or `*`
 between sizes, ASCII or full-width parentheses, any letter case (messages pasted from chat,
 issue titles and old releases differ in exactly these). Fields are typed: `{n:int}`,
-`{s:shape}` (`[2, 3]`, or bare `2 3` as old releases printed weights), `{s:size}`
+`{s:shape}` (`[2, 3]`), `{w:weight}` (also bare, `64 3 3 3`, as old releases printed weights), `{s:size}`
 (`torch.Size([2, 3])`), `{d:dims}` (`1024x4x4`), `{t:tuple}` (`(3, 64, 12)`), `{w:word}`,
 `{x:text}` (anything up to the next literal).
 `tests/test_explain_templates.py` fills every template with its `example` and checks that
@@ -24,8 +24,9 @@ from .explanation import Explanation
 _FIELD = re.compile(r"\{(\w+):(\w+)\}")
 _KINDS = {
     "int": r"(?<!\d)-?\d+",  # a whole number only: linear on a paste of digits; > 15 digits is refused later
-    # `[64, 3, 3, 3]`, or as releases before 1.5 printed a weight: `64 3 3 3`
-    "shape": r"\[[-\d,\s]{0,200}\]|(?<![\d.])\d{1,15}(?: \d{1,15}){1,7}(?![\d.])",
+    "shape": r"\[[-\d,\s]{0,200}\]",
+    # a conv weight's shape: `[64, 3, 3, 3]`, or as releases before 1.5 printed it, `64 3 3 3`
+    "weight": r"\[[-\d,\s]{0,200}\]|(?<![\d.])\d{1,15}(?: \d{1,15}){1,7}(?![\d.])",
     "size": r"torch\.Size\(\[[-\d,\s]{0,200}\]\)",
     "dims": r"-?\d{1,15}(?:\s*[x×*]\s*-?\d{1,15}){0,8}",
     "tuple": r"\(?[-\d,\s]{1,120}\)?",
