@@ -32,3 +32,37 @@ def test_split_chunk_pad_and_masked_fill_are_rows():
     assert rows["F.pad"].outputs[0].shape == (2, 4, 8)
     assert rows["Tensor.masked_fill"].outputs[0].shape == (2, 4, 8)
     assert all(r.attrs["category"] == "select" for t, r in rows.items() if t != "Tensor.__add__")
+
+
+def test_a_distribution_and_a_dataclass_output_are_recorded():
+    import dataclasses
+
+    class Policy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mu = nn.Linear(4, 2)
+            self.log_std = nn.Parameter(torch.zeros(2))
+
+        def forward(self, x):
+            return torch.distributions.Normal(self.mu(x), self.log_std.exp())
+
+    @dataclasses.dataclass
+    class Out:
+        logits: torch.Tensor
+        aux: tuple
+
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 3)
+
+        def forward(self, x):
+            y = self.fc(x)
+            return Out(y, (y.sum(1),))
+
+    policy = shapecheck.check(Policy(), "4", batch=5)
+    assert policy.engine == "meta"  # the Normal's value checks are off while tracing on meta
+    assert [(o.key, o.shape) for o in policy.layers[0].outputs] == [(".loc", (5, 2)), (".scale", (5, 2))]
+    heads = shapecheck.check(Heads(), "4", batch=5)
+    assert [(o.key, o.shape) for o in heads.layers[0].outputs] == [(".logits", (5, 3)), (".aux[0]", (5,))]
+    assert torch.distributions.Distribution._validate_args  # put back

@@ -3,6 +3,8 @@ as plain values, and the attributes of a module that explain shapes."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 from torch import nn
 
@@ -62,6 +64,14 @@ def tensors_in(obj, key: str = ""):
     elif isinstance(obj, dict):
         for k, item in obj.items():
             yield from tensors_in(item, f"{key}[{k!r}]")
+    elif isinstance(obj, torch.distributions.Distribution):  # a policy's Normal, a Categorical
+        for name in obj.arg_constraints:
+            value = vars(obj).get(name)  # only the parameters it was given (logits, not probs too)
+            if isinstance(value, torch.Tensor):
+                yield key + f".{name}", value
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from tensors_in(getattr(obj, f.name, None), f"{key}.{f.name}")
 
 
 def module_attrs(module: nn.Module) -> dict:

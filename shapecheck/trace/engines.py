@@ -105,6 +105,18 @@ def no_fastpath():
         mha.set_fastpath_enabled(before)
 
 
+@contextlib.contextmanager
+def no_distribution_checks():
+    """torch.distributions checks its arguments' values (a Normal's scale > 0) when built: on meta
+    there are none to read. Shapes are all a trace needs; the caller's setting is put back."""
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(False)
+    try:
+        yield
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(before)
+
+
 def training_flags(model: nn.Module) -> list[tuple[nn.Module, bool]]:
     """Every submodule's training flag: `model.train(mode)` sets them all, and a frozen
     BatchNorm inside a training model must come back frozen."""
@@ -206,7 +218,7 @@ def run(
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
     trace.hidden_modules = hidden_modules(model)
 
-    contexts = [torch.device(META), no_fastpath()] if meta else []
+    contexts = [torch.device(META), no_fastpath(), no_distribution_checks()] if meta else []
     args, kwargs = split_call(specs, inputs)
     if meta and not is_meta(model):
         state = meta_state(model)
