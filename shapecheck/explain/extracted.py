@@ -65,6 +65,14 @@ def rows() -> list[Row]:
     from .table import ROWS
 
     table = [Row(*r) for r in ROWS]
+    # a paste often keeps only a message's first sentence ("Constraints violated (batch)!" without
+    # "For more information, …"): that sentence is a row too, when its words are enough to know it
+    known = {r.text for r in table}
+    for r in list(table):
+        first = re.split(r"(?<=[!.])\s+(?=[A-Z])", r.text, maxsplit=1)[0]
+        if first != r.text and first not in known and len(anchor_of(first)) >= 16:
+            known.add(first)
+            table.append(Row(r.family, first, r.where))
     # the most literal text first: a longer message is more specific than one it contains
     return sorted(table, key=lambda r: -len(r.text.replace("{}", "")))
 

@@ -1,4 +1,4 @@
-"""What people paste around a message: log prefixes, pytest's `E   `, markdown escapes, old C
+"""What people paste around a message: log prefixes (logging, glog, torchrun), pytest's `E   `, markdown escapes, old C
 file paths, and the traceback's code lines, which `context.py` reads to choose a story.
 
 `clean` makes one line of the message that the templates read; `code_lines` keeps the lines of
@@ -17,6 +17,9 @@ _PREFIX = re.compile(
     r"|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[\d.,:]{0,12}\]?(?:[ \t]*[-|][ \t]*\w{1,12})?[ \t]*(?:[-|:][ \t]*)?"
     r"|(?:ERROR|WARNING|INFO|CRITICAL)(?::[\w.]{1,60})?:[ \t]?"  # logging's default format
     r"|>>>[ \t]"
+    # glog, as torch._logging writes: `E1118 11:34:26.548000 1260768 torch/_guards.py:300] [0/0] `
+    r"|[IWEF]\d{4}[ \t]\d\d:\d\d:\d\d\.\d{1,9}[ \t]{1,4}\d{1,9}[ \t][^\]\n]{0,300}\][ \t]"
+    r"(?:\[\d{1,6}/\d{1,6}\][ \t]?)?"
     r")",
     re.MULTILINE,
 )
