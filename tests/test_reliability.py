@@ -72,6 +72,10 @@ def test_an_hf_config_with_a_word_for_a_size_is_one_line_exit_2(tmp_path):
     assert "internal error" not in result.stderr
     assert "config.json has a value transformers refuses" in result.stderr and "hidden_size" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    given = shapecheck("hf:bert", "--arg", "hidden_size=" + "big" * 2000)
+    assert given.returncode == 2, given.stderr
+    assert "--arg hidden_size='bigbig" in given.stderr and "is refused by the config" in given.stderr
+    assert len(given.stderr.strip().splitlines()) == 1 and len(given.stderr) < 400
 
 
 # -- a model that recurses without end --------------------------------------------------------------

@@ -127,7 +127,7 @@ def _config(target: str, args: dict):
             setattr(config, key, value)
         except Exception as exc:
             raise LoadError(
-                f"hf:{target}: --arg {key}={value!r} is refused by the config ({_first_line(exc)})"
+                f"hf:{target}: --arg {key}={_short(repr(value))} is refused by the config ({_first_line(exc)})"
             ) from None
     return config
 
@@ -135,8 +135,11 @@ def _config(target: str, args: dict):
 def _first_line(exc: Exception) -> str:
     """`TypeName: first line`, at most 200 characters: a value quoted in it may be huge."""
     lines = str(exc).strip().splitlines()
-    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-    return text if len(text) <= 200 else text[:199] + "…"
+    return _short(f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__, 200)
+
+
+def _short(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _refuse_remote_code(folder: str) -> None:
