@@ -309,6 +309,8 @@ def diff(edits: list[LineEdit], say: Callable[[str], None] | None = None) -> str
         out += difflib.unified_diff(
             python_lines(before), python_lines(after), fromfile=f"a/{found.path}", tofile=f"b/{found.path}"
         )
+    if out and say is not None:
+        say("--fix writes these edits, then checks again: a finding they fix can reveal the next, which it fixes too")
     return "".join(out)
 
 
