@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ...saved.records import CheckpointReport
+from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
 from ..numbers import shape
@@ -54,16 +56,51 @@ def check(ctx: Context) -> list[Finding]:
     ck = ctx.checkpoint
     if ck is None or ck.matches:
         return []
-    mismatched, missing, unexpected = ck.mismatched, ck.missing, ck.unexpected
-    why, notes, fixes = [], list(ck.notes), []
+    inferred: list[str] = []
+    fixes: list[Fix] = []
+    head, stem = _head_and_stem(ck)
+    if head and head in ck.mismatched:
+        _read_head(ck, head, inferred, fixes)
+    if stem and stem in ck.mismatched:
+        _read_stem(ck, stem, inferred, fixes)
+    _read_keys(ck, head, inferred, fixes)
+    first = (ck.mismatched or ck.missing or ck.unexpected)[0]
+    row = next((r for r in ctx.trace.layers if r.kind == MODULE and r.name == _module(first)), None)
+    return [
+        Finding(
+            code="SC110",
+            severity=ERROR,
+            layer=_module(first),
+            message=f"the checkpoint {ck.path} does not fit the model: {_counts(ck)}",
+            location=row.location if row is not None else None,
+            row=row.index if row is not None else None,
+            why=inferred + _differences(ck),
+            notes=_notes(ck),
+            fixes=fixes,
+        )
+    ]
+
+
+def _head_and_stem(ck: CheckpointReport) -> tuple[str | None, str | None]:
+    """The model's last Linear weight and its first conv weight, by shape."""
+    linear_weights = [k for k, s in ck.model.items() if k.endswith(".weight") and len(s) == 2]
+    conv_weights = [k for k, s in ck.model.items() if k.endswith(".weight") and len(s) >= 3]
+    return (linear_weights[-1] if linear_weights else None), (conv_weights[0] if conv_weights else None)
+
+
+def _differences(ck: CheckpointReport) -> list[str]:
+    """Each shape difference, grouped by module; then the modules with missing and unexpected
+    keys (six of each, and how many more)."""
     by_module = defaultdict(list)
-    for key in mismatched:
+    for key in ck.mismatched:
         by_module[_module(key)].append(
             f"`{shown(key)}` is {shape(ck.checkpoint[key])} in the checkpoint, {shape(ck.model[key])} in the model"
         )
-    for lines in by_module.values():
-        why.extend(lines)
-    for label, keys in (("missing from the checkpoint", missing), ("in the checkpoint but not the model", unexpected)):
+    why = [line for lines in by_module.values() for line in lines]
+    for label, keys in (
+        ("missing from the checkpoint", ck.missing),
+        ("in the checkpoint but not the model", ck.unexpected),
+    ):
         groups = defaultdict(list)
         for key in keys:
             groups[_module(key)].append(key.rsplit(".", 1)[-1])
@@ -71,62 +108,66 @@ def check(ctx: Context) -> list[Finding]:
             why.append(f"{label}: `{shown(module)}` ({shown(', '.join(names))})")
         if len(groups) > 6:
             why.append(f"… and {len(groups) - 6} more modules {label}")
-    linear_weights = [k for k, s in ck.model.items() if k.endswith(".weight") and len(s) == 2]
-    conv_weights = [k for k, s in ck.model.items() if k.endswith(".weight") and len(s) >= 3]
-    head = linear_weights[-1] if linear_weights else None
-    stem = conv_weights[0] if conv_weights else None
-    inferred = []
-    args = []
-    if head and head in mismatched:
-        got, want = ck.checkpoint[head], ck.model[head]
-        if len(got) == 2 and got[1] == want[1] and got[0] != want[0] and _attribute_path(_module(head)):
-            inferred.append(f"the checkpoint was trained with num_classes={got[0]} (the model has {want[0]})")
-            args.append(f"num_classes={got[0]}")
-            module = _module(head)
-            fixes.append(
-                Fix(
-                    description=f"build the model as the checkpoint was trained: `--arg num_classes={got[0]}`",
-                    code=f"--arg num_classes={got[0]}",
-                    safety=SAFE,
-                    check_note=f"check it: run again with --arg num_classes={got[0]}",
-                )
+    return why
+
+
+def _read_head(ck: CheckpointReport, head: str, inferred: list[str], fixes: list[Fix]) -> None:
+    """The last Linear has another number of outputs: the checkpoint's number of classes."""
+    got, want = ck.checkpoint[head], ck.model[head]
+    if not (len(got) == 2 and got[1] == want[1] and got[0] != want[0] and _attribute_path(_module(head))):
+        return
+    inferred.append(f"the checkpoint was trained with num_classes={got[0]} (the model has {want[0]})")
+    fixes.append(
+        Fix(
+            description=f"build the model as the checkpoint was trained: `--arg num_classes={got[0]}`",
+            code=f"--arg num_classes={got[0]}",
+            safety=SAFE,
+            check_note=f"check it: run again with --arg num_classes={got[0]}",
+        )
+    )
+    fixes.append(
+        Fix(
+            description=f"or load it as trained, then replace the head with a new {want[0]}-way layer",
+            code=(
+                f"model = build(num_classes={got[0]})\nmodel.load_state_dict(state)\n"
+                f"model.{_module(head)} = nn.Linear({got[1]}, {want[0]})"
+            ),
+            safety=SAFE,
+        )
+    )
+
+
+def _read_stem(ck: CheckpointReport, stem: str, inferred: list[str], fixes: list[Fix]) -> None:
+    """The first conv takes another number of channels: grayscale images, or another stem."""
+    got, want = ck.checkpoint[stem], ck.model[stem]
+    if not (len(got) == len(want) and got[0] == want[0] and got[2:] == want[2:] and got[1] != want[1]):
+        return
+    name = shown(_module(stem))
+    if got[1] == 1:
+        inferred.append(f"`{name}` takes 1 channel in the checkpoint: it was trained on grayscale images")
+        fixes.append(
+            Fix(
+                description=f"feed 1-channel images and build `{name}` with in_channels=1",
+                code="--input 1xHxW",
+                safety=SAFE,
+                check_note="check it: change the first conv and run with a 1-channel --input",
             )
-            fixes.append(
-                Fix(
-                    description=f"or load it as trained, then replace the head with a new {want[0]}-way layer",
-                    code=(
-                        f"model = build(num_classes={got[0]})\nmodel.load_state_dict(state)\n"
-                        f"model.{module} = nn.Linear({got[1]}, {want[0]})"
-                    ),
-                    safety=SAFE,
-                )
-            )
-    if stem and stem in mismatched:
-        got, want = ck.checkpoint[stem], ck.model[stem]
-        if len(got) == len(want) and got[0] == want[0] and got[2:] == want[2:] and got[1] != want[1]:
-            if got[1] == 1:
-                inferred.append(
-                    f"`{shown(_module(stem))}` takes 1 channel in the checkpoint: it was trained on grayscale images"
-                )
-                fixes.append(
-                    Fix(
-                        description=f"feed 1-channel images and build `{shown(_module(stem))}` with in_channels=1",
-                        code="--input 1xHxW",
-                        safety=SAFE,
-                        check_note="check it: change the first conv and run with a 1-channel --input",
-                    )
-                )
-            else:
-                inferred.append(
-                    f"`{shown(_module(stem))}` takes {got[1]} channels in the checkpoint, the model {want[1]}"
-                )
-            fixes.append(
-                Fix(
-                    description="or adapt the stem weights: average over the input channels",
-                    code=f"state[{stem!r}] = state[{stem!r}].mean(1, keepdim=True).repeat(1, {want[1]}, 1, 1)",
-                    safety=UNSAFE,
-                )
-            )
+        )
+    else:
+        inferred.append(f"`{name}` takes {got[1]} channels in the checkpoint, the model {want[1]}")
+    fixes.append(
+        Fix(
+            description="or adapt the stem weights: average over the input channels",
+            code=f"state[{stem!r}] = state[{stem!r}].mean(1, keepdim=True).repeat(1, {want[1]}, 1, 1)",
+            safety=UNSAFE,
+        )
+    )
+
+
+def _read_keys(ck: CheckpointReport, head: str | None, inferred: list[str], fixes: list[Fix]) -> None:
+    """Keys only one side has: a checkpoint saved without its head, modules the model lacks; and
+    the keys to drop before loading."""
+    mismatched, missing, unexpected = ck.mismatched, ck.missing, ck.unexpected
     if missing and not mismatched and not unexpected and head and all(_module(k) == _module(head) for k in missing):
         inferred.append(f"the checkpoint has no weights for `{shown(_module(head))}`: it was saved without its head")
         fixes.append(
@@ -152,32 +193,27 @@ def check(ctx: Context) -> list[Finding]:
                 safety=UNSAFE,
             )
         )
-    if mismatched:
-        k = mismatched[0]
+
+
+def _notes(ck: CheckpointReport) -> list[str]:
+    """The checkpoint's own notes, and PyTorch's message for the first size mismatch."""
+    notes = list(ck.notes)
+    if ck.mismatched:
+        k = ck.mismatched[0]
         notes.append(
             f"PyTorch reports: size mismatch for {shown(k)}: copying a param with shape "
             f"torch.Size({list(ck.checkpoint[k])}) from checkpoint, the shape in current model is "
             f"torch.Size({list(ck.model[k])})"
         )
+    return notes
+
+
+def _counts(ck: CheckpointReport) -> str:
+    """`2 shape differences, 1 missing key`."""
     counts = []
-    if mismatched:
-        counts.append(f"{len(mismatched)} shape difference{'s' * (len(mismatched) != 1)}")
-    if missing:
-        counts.append(f"{len(missing)} missing key{'s' * (len(missing) != 1)}")
-    if unexpected:
-        counts.append(f"{len(unexpected)} unexpected key{'s' * (len(unexpected) != 1)}")
-    first = (mismatched or missing or unexpected)[0]
-    row = next((r for r in ctx.trace.layers if r.kind == "module" and r.name == _module(first)), None)
-    return [
-        Finding(
-            code="SC110",
-            severity=ERROR,
-            layer=_module(first),
-            message=f"the checkpoint {ck.path} does not fit the model: {', '.join(counts)}",
-            location=row.location if row is not None else None,
-            row=row.index if row is not None else None,
-            why=inferred + why,
-            notes=notes,
-            fixes=fixes,
-        )
-    ]
+    for count, what in ((len(ck.mismatched), "shape difference"), (len(ck.missing), "missing key")):
+        if count:
+            counts.append(f"{count} {what}{'s' * (count != 1)}")
+    if ck.unexpected:
+        counts.append(f"{len(ck.unexpected)} unexpected key{'s' * (len(ck.unexpected) != 1)}")
+    return ", ".join(counts)
