@@ -4,7 +4,8 @@ The models and calls follow torchinfo's tests/torchinfo_test.py and tests/fixtur
 (the architectures and the arguments of each `summary` call, written again here). Each call runs
 through `shapecheck.summary` with the same arguments; with torchinfo installed (a dev-only
 tool: `pip install torchinfo`) it runs there too, and the totals are compared: parameters,
-trainable parameters, Mult-Adds and the model's (first) output shape. Each difference is listed with
+trainable parameters, Mult-Adds, the model's (first) output shape and each layer row's class and
+output shape. Each difference is listed with
 whose number is right and why (`WHY` below); a difference without an entry there is marked
 "unexplained" and makes the script exit 1.
 
@@ -839,6 +840,23 @@ SHAPE_WHY = {
 }
 
 
+# Where the layers below the model differ (their classes, count or output shapes), why.
+LAYER_WHY = {
+    "jit": (
+        "torchinfo",
+        "a scripted model runs compiled code: shapecheck shows its own row only (its children run inside the"
+        " TorchScript interpreter, out of hooks' sight); torchinfo lists the children without running them",
+    ),
+    "partial_jit": ("torchinfo", "as jit: the whole model is scripted"),
+    "lstm_half": ("shapecheck", "as its output: torchinfo answered with the cached pass of an earlier call"),
+    "container": (
+        "convention",
+        "torchinfo adds a row for a Sequential whose layers forward calls one by one"
+        " (`for layer in self._sequential`) without calling it; shapecheck lists the calls that ran",
+    ),
+}
+
+
 def _run(fn, model, args, kwargs):
     out = io.StringIO()
     with contextlib.redirect_stdout(out), warnings.catch_warnings():
@@ -848,6 +866,33 @@ def _run(fn, model, args, kwargs):
 
 def _totals(result) -> tuple:
     return (result.total_params, result.trainable_params, result.total_mult_adds)
+
+
+def _layers(result) -> list[tuple]:
+    """The module rows below the model's own: (class, first output shape or None). Containers
+    that forward never calls (ModuleList, ModuleDict) are left out: torchinfo lists them,
+    shapecheck lists what ran."""
+    out = []
+    for row in result.summary_list[1:]:
+        if hasattr(row, "outputs"):
+            if row.kind != "module":
+                continue
+            kind, shape = row.type, tuple(row.outputs[0].shape) if row.outputs else None
+        else:
+            size = row.output_size
+            kind, shape = row.class_name, tuple(size) if size and all(isinstance(d, int) for d in size) else None
+        if kind not in ("ModuleList", "ModuleDict"):
+            out.append((kind, shape))
+    return out
+
+
+def _layer_difference(ours: list, theirs: list) -> str | None:
+    if len(ours) != len(theirs):
+        return f"{len(ours)} layer rows against torchinfo's {len(theirs)}"
+    differ = [
+        a for a, b in zip(ours, theirs, strict=True) if a[0] != b[0] or (None not in (a[1], b[1]) and a[1] != b[1])
+    ]
+    return f"{len(differ)} of {len(ours)} layer rows differ" if differ else None
 
 
 def _output_shape(result) -> tuple | None:
@@ -869,7 +914,7 @@ def _theirs(name, factory, call):
     args, kwargs = call()
     try:
         result = _run(torchinfo_summary, factory(), args, kwargs)
-        return (*_totals(result), _output_shape(result)), None
+        return (*_totals(result), _output_shape(result), _layers(result)), None
     except Exception as exc:  # torchinfo's own failures are listed, not fatal
         return None, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:80] if str(exc).strip() else ''}"
 
@@ -881,7 +926,7 @@ def main(verbose: bool = False) -> int:
         args, kwargs = call()
         try:
             result = _run(shapecheck.summary, factory(), args, kwargs)
-            ours, error = (*_totals(result), _output_shape(result)), None
+            ours, error = (*_totals(result), _output_shape(result), _layers(result)), None
         except Exception as exc:
             ours, error = None, f"{type(exc).__name__}: {exc}"
             failed += 1
@@ -909,6 +954,15 @@ def main(verbose: bool = False) -> int:
         else:
             verdict = "unexplained"
             unexplained += 1
+        layers = _layer_difference(ours[4], theirs[4]) if ours is not None and theirs is not None else None
+        if layers is not None:
+            if base in LAYER_WHY:
+                who, why = LAYER_WHY[base]
+                said = f"{layers}: {who} is right: {why}" if who != "convention" else f"{layers}: {why}"
+            else:
+                said = f"unexplained: {layers}"
+                unexplained += 1
+            verdict = said if verdict == "same" else f"{verdict}; {said}"
         rows.append((name, ours, theirs, verdict))
     print("| call | shapecheck params / trainable / Mult-Adds | torchinfo | verdict |")
     print("|---|---|---|---|")
@@ -917,7 +971,7 @@ def main(verbose: bool = False) -> int:
     ran = len(CALLS) - failed
     same = sum(1 for r in rows if r[3] == "same")
     print(
-        f"\n{ran} of {len(CALLS)} calls run; {same} agree with torchinfo on every total; "
+        f"\n{ran} of {len(CALLS)} calls run; {same} agree with torchinfo on every total and layer row; "
         f"{unexplained} unexplained differences ({time.perf_counter() - start:.1f} s)",
         file=sys.stderr,
     )
