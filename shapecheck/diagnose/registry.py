@@ -86,6 +86,7 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC125", "loss-target-shape", "an elementwise loss gets input and target of different shapes"),
         RuleInfo("SC126", "batch-lost", "the model's output has no dim that follows the batch"),
         RuleInfo("SC127", "structured-output", "a module's tuple, named or dict output is used as one tensor"),
+        RuleInfo("SC128", "matmul-shape", "a matrix product between tensors whose dims do not fit"),
     )
 }
 

@@ -154,6 +154,18 @@ def _arg_method(module: nn.Module, index: int, method: str, margs: tuple) -> Non
     module.register_forward_pre_hook(before, with_kwargs=True)
 
 
+def _rewrite_item_method(index: int, method: str, margs: tuple):
+    """cat([a, b]) → cat([a.unsqueeze(1).expand(-1, 7, -1), b]): item `index` of the list the op
+    joins, through `method` (`chain` for several steps)."""
+
+    def rewrite(func, args, kwargs):
+        items = list(args[0])
+        items[index] = _call_method(items[index], method, margs)
+        return func, (type(args[0])(items), *args[1:]), kwargs
+
+    return rewrite
+
+
 def _rewrite_view_batch():
     """x.view(64, -1) → x.view(x.size(0), -1): the first size from the tensor (view, reshape)."""
 
@@ -280,6 +292,9 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
                 rewrites[site] = _compose(rewrites[site], rewrite) if site in rewrites else rewrite
             else:
                 _arg_method(changed.get_submodule(edit.target), *call)
+        elif edit.action == "item_method":
+            call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
+            rewrites[_site(edit.target)] = _rewrite_item_method(*call)
         elif edit.action == "op_view_batch":
             rewrites[_site(edit.target)] = _rewrite_view_batch()
         elif edit.action == "op_identity":

@@ -43,6 +43,7 @@ class EditAction(Word):
     # The module and every submodule that has one of the attributes get the new values.
     SET_ATTRS = "set_attrs"
     OUTPUT_ITEM = "output_item"  # the module's output is one item of it (`index`, `key` or `field`)
+    ITEM_METHOD = "item_method"  # item `index` of the list the op joins gets `.method(*args)`
 
 
 @dataclass(frozen=True)

@@ -29,4 +29,5 @@ from . import (  # noqa: F401
     sc125_loss_target_shape,
     sc126_batch_lost,
     sc127_structured_output,
+    sc128_matmul_shape,
 )

@@ -155,7 +155,8 @@ def check(ctx: Context) -> list[Finding]:
     number, t, bad = 0, None, []
     for number, t in enumerate(row.inputs[1:], start=1):  # noqa: B007 - used after the loop
         if len(t.shape) != rank:
-            return []
+            ranks = _ranks(ctx, row)
+            return [ranks] if ranks is not None else []
         bad = [d for d in range(rank) if t.shape[d] != first[d] and (stack or d != dim)]
         if bad:
             break
@@ -225,3 +226,172 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _insertions(small: tuple, big: tuple, dim: int) -> tuple[int, ...] | None:
+    """The dims of `big` that `small` lacks: removing them from `big` leaves `small`'s sizes,
+    except along the join dim. The batch dim (0) is not one of them when another choice fits."""
+    from itertools import combinations
+
+    k = len(big) - len(small)
+    found = []
+    for dropped in combinations(range(len(big)), k):
+        if dim in dropped:
+            continue
+        kept = [i for i in range(len(big)) if i not in dropped]
+        if all(big[i] == small[j] for j, i in enumerate(kept) if i != dim):
+            found.append(dropped)
+    found.sort(key=lambda d: 0 in d)
+    return found[0] if found else None
+
+
+def _items(row) -> list[str] | None:
+    """The texts of the tensors in the joined list, as written: `torch.cat([a, b], dim=-1)`."""
+    import ast
+
+    from ..numbers import char_span, parsed_line
+
+    parsed = parsed_line(row.called_at.source) if row.called_at else None
+    if parsed is None:
+        return None
+    call = row.type.rsplit(".", 1)[-1]
+    for node in ast.walk(parsed[2]):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == call
+            and node.args
+            and isinstance(node.args[0], (ast.List, ast.Tuple))
+        ):
+            spans = [char_span(parsed[1], e) for e in node.args[0].elts]
+            if all(sp is not None for sp in spans):
+                return [parsed[1][a:b] for a, b in spans]  # type: ignore[misc]
+    return None
+
+
+def _replace_item(row, index: int, new: str) -> str | None:
+    import ast
+
+    from ..numbers import char_span, parsed_line
+
+    parsed = parsed_line(row.called_at.source) if row.called_at else None
+    if parsed is None:
+        return None
+    indent, text, tree = parsed
+    call = row.type.rsplit(".", 1)[-1]
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == call
+            and node.args
+            and isinstance(node.args[0], (ast.List, ast.Tuple))
+            and len(node.args[0].elts) > index
+        ):
+            span = char_span(text, node.args[0].elts[index])
+            if span is not None:
+                return indent + text[: span[0]] + new + text[span[1] :]
+    return None
+
+
+def _ranks(ctx: Context, row) -> Finding | None:
+    """`cat` of tensors of different ranks (an image vector [B, D] with text tokens [B, T, D]): the
+    dims the smaller one lacks, and both readings: repeat it along them, or pool the larger."""
+    if len(row.inputs) != 2 or row.called_at is None:
+        return None
+    a, b = row.inputs
+    small_i = 0 if a.rank < b.rank else 1
+    small, big = row.inputs[small_i], row.inputs[1 - small_i]
+    dim = row.dim_argument() % big.rank
+    lacks = _insertions(tuple(small.shape), tuple(big.shape), dim)
+    joined = " and ".join(shape(i.shape) for i in row.inputs)
+    why = [f"{ref(row)} joins {joined} along dim {dim}: tensors of {small.rank} and {big.rank} dims"]
+    fixes: list[Fix] = []
+    if lacks is not None:
+        items = _items(row)
+        s_text = items[small_i] if items else "a"
+        b_text = items[1 - small_i] if items else "b"
+        plain = b_text.replace(".", "").replace("_", "").isalnum()
+        lacked = ", ".join(f"{d} ({big.shape[d]})" for d in lacks)
+        why.append(f"{shape(small.shape)} is {shape(big.shape)} without dim {lacked}")
+        sizes = [
+            ("-1" if d not in lacks else (f"{b_text}.size({d})" if plain else str(big.shape[d])))
+            for d in range(big.rank)
+        ]
+        unsqueezed = s_text + "".join(f".unsqueeze({d})" for d in sorted(lacks))
+        tiled = f"{unsqueezed}.expand({', '.join(sizes)})"
+        steps = tuple(("unsqueeze", (d,)) for d in sorted(lacks)) + (
+            ("expand", tuple(-1 if d not in lacks else big.shape[d] for d in range(big.rank))),
+        )
+        tile = line_fix(
+            f"repeat {shape(small.shape)} along dim {lacked} to join it with each of them "
+            f"(one vector for every {'token' if big.rank == 3 else 'position'})",
+            row.called_at,
+            row.called_at.source,
+            _replace_item(row, small_i, tiled),
+            tiled,
+            Rerun(
+                edits=(
+                    Edit(
+                        "item_method", op_site(row), params=(("index", small_i), ("method", "chain"), ("args", steps))
+                    ),
+                )
+            ),
+        )
+        fixes.append(tile)
+        if len(lacks) <= 2 and 0 not in lacks:
+            over = lacks[0] if len(lacks) == 1 else tuple(lacks)
+            pooled = f"{b_text if plain else f'({b_text})'}.mean({over})"
+            pool = line_fix(
+                f"pool {shape(big.shape)} over dim {lacked} first (one vector per sample, as {shape(small.shape)} is)",
+                row.called_at,
+                row.called_at.source,
+                _replace_item(row, 1 - small_i, pooled),
+                pooled,
+                Rerun(
+                    edits=(
+                        Edit(
+                            "item_method",
+                            op_site(row),
+                            params=(("index", 1 - small_i), ("method", "mean"), ("args", (over,))),
+                        ),
+                    )
+                ),
+            )
+            # tokens joined with one vector: pooling is the usual reading; a map gets the vector tiled
+            fixes = [pool, tile] if big.rank == 3 else [tile, pool]
+    one_more = _as_one_more(row, small_i, small, big, dim)
+    if one_more is not None:  # every size matches once it has the join dim: the other readings guess
+        fixes = [one_more]
+        why[1:] = [f"{shape(small.shape)} is {shape(big.shape)} without the join dim {dim}"]
+    for i, fix in enumerate(fixes):
+        fix.description = ("or " if i else "") + fix.description
+    return Finding(
+        code="SC109",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} joins tensors of different ranks: {joined}",
+        location=row.location,
+        row=row.index,
+        why=why,
+        notes=[f"PyTorch reports: Tensors must have same number of dimensions: got {a.rank} and {b.rank}"],
+        fixes=fixes,
+    )
+
+
+def _as_one_more(row, small_i: int, small, big, dim: int) -> Fix | None:
+    """[B, D] joined along dim 1 with [B, T, D]: it is [B, T, D] without the join dim, so it
+    joins as one more along it (a summary token in front of the sequence): `z.unsqueeze(1)`."""
+    if big.rank - small.rank != 1 or tuple(big.shape[:dim] + big.shape[dim + 1 :]) != tuple(small.shape):
+        return None
+    items = _items(row)
+    text = items[small_i] if items else "a"
+    new = f"{text}.unsqueeze({dim})"
+    edit = Edit("item_method", op_site(row), params=(("index", small_i), ("method", "unsqueeze"), ("args", (dim,))))
+    return line_fix(
+        f"join {shape(small.shape)} as one more along dim {dim}: with a size-1 dim {dim} it is "
+        f"{shape((*small.shape[:dim], 1, *small.shape[dim:]))}, and every other dim matches",
+        row.called_at,
+        row.called_at.source,
+        _replace_item(row, small_i, new),
+        new,
+        Rerun(edits=(edit,)),
+    )

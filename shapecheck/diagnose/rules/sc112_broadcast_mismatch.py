@@ -32,10 +32,11 @@ from ...trace.records import OP
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label, line_fix
 from ..layers import broadcast_mismatch
-from ..numbers import char_span, parsed_line, shape
+from ..numbers import parsed_line, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
+from .operands import operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
     "add": "+",
@@ -116,45 +117,6 @@ def check(ctx: Context) -> list[Finding]:
     ]
 
 
-_BINOPS = {"add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "truediv": ast.Div, "div": ast.Div}
-
-
-def _operand_spans(row, text: str, tree) -> list[list[tuple[int, int]]] | None:
-    """For each call of the op on the stripped line `text`, in the order they run (operands run
-    before the op), the character spans of its tensor operands in the order the op receives
-    them: `h + self.temb(t)`, `att.masked_fill(mask == 0, v)`, `torch.mul(a, b)`."""
-    name = row.type.rsplit(".", 1)[-1].strip("_")
-    swapped = name.startswith("r") and name[1:] in _BINOPS
-    base = name[1:] if (swapped or name.startswith("i")) and name[1:] in _BINOPS else name
-    kind = _BINOPS.get(base)
-    found: list[list] = []
-
-    def visit(node) -> None:
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if kind is not None and isinstance(node, ast.BinOp) and isinstance(node.op, kind):
-            found.append([node.right, node.left] if swapped else [node.left, node.right])
-        elif kind is not None and isinstance(node, ast.AugAssign) and isinstance(node.op, kind):
-            found.append([node.target, node.value])
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (name, base):
-            receiver = node.func.value
-            module = isinstance(receiver, ast.Name) and receiver.id in ("torch", "F")
-            found.append(list(node.args) if module else [receiver, *node.args])
-
-    visit(tree)
-    every = [[char_span(text, n) for n in nodes] for nodes in found]
-    if not every or any(sp is None for spans in every for sp in spans):
-        return None
-    return every  # type: ignore[return-value]
-
-
-def _this_call(row, every: list | None) -> list[tuple[int, int]] | None:
-    """The operands of the op run `row.call`-th on the line."""
-    if not every:
-        return None
-    return every[row.call - 1] if len(every) >= row.call else every[0]
-
-
 def _core(text: str) -> tuple[str, str]:
     """An operand's text split around what a crop applies to: `self.mask == 0` → (`self.mask`,
     ` == 0`); the whole text otherwise."""
@@ -178,7 +140,7 @@ def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
     a, b = tensors
     source = row.called_at.source
     parsed = parsed_line(source)
-    spans = None if parsed is None else _this_call(row, _operand_spans(row, parsed[1], parsed[2]))
+    spans = None if parsed is None else this_call(row, operand_spans(row, parsed[1], parsed[2]))
     texts = None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
     for index, (small, big) in enumerate(((a, b), (b, a))):
         small_index = index  # a is operand 0, b operand 1
@@ -208,28 +170,6 @@ def _crop_dims(const: tuple, other: tuple) -> list[tuple[int, int, int]] | None:
     return crops or None
 
 
-def _rewrite(parsed, row, index: int, change) -> str | None:
-    """The line with operand `index` of every call of the op on it replaced by `change(text, other)`
-    (`other` the text of the call's other operand): the re-run's edit changes every call at the
-    line too, so what is verified is what is written."""
-    if parsed is None:
-        return None
-    indent, text, tree = parsed
-    every = _operand_spans(row, text, tree)
-    if not every or any(len(spans) < 2 for spans in every):
-        return None
-    edits = []
-    for spans in every:
-        (start, end), (o_start, o_end) = spans[index], spans[1 - index]
-        new = change(text[start:end], text[o_start:o_end])
-        if new is None:
-            return None
-        edits.append((start, end, new))
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
-    return indent + text
-
-
 def _trailing_fix(row, index: int, k: int, small, big, texts, parsed) -> Fix:
     name = texts[index] if texts else None
     core = _core(name)[0] if name else "b"
@@ -239,7 +179,7 @@ def _trailing_fix(row, index: int, k: int, small, big, texts, parsed) -> Fix:
         inner, rest = _core(text)
         return None if rest else f"{inner}{suffix}"
 
-    after = _rewrite(parsed, row, index, add_dims) if name else None
+    after = rewrite_operands(parsed, row, index, add_dims) if name else None
     steps = tuple(("unsqueeze", (-1,)) for _ in range(k))
     edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
     return line_fix(
@@ -268,7 +208,7 @@ def _crop_fix(row, index: int, crops, const, other, texts, parsed) -> Fix:
         return f"{inner}[{', '.join(parts)}]{tail}"
 
     cropped = crop(name, other_name or "") if name else f"{core}[...]"
-    after = _rewrite(parsed, row, index, crop) if name else None
+    after = rewrite_operands(parsed, row, index, crop) if name else None
     steps = tuple(("narrow", (c, 0, size)) for c, _, size in crops)
     edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
     sizes = ", ".join(f"dim {c}: {const.shape[c]} → {size}" for c, _, size in sorted(crops))

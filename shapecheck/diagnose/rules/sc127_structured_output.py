@@ -131,7 +131,7 @@ def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Locatio
     kind = "tuple" if key.startswith("[") and not key.startswith("['") else ("dict" if key.startswith("['") else "")
     what = kind or "named output"
     held = "; ".join(_describe(k, v) for k, v in parts.items())
-    source = row.called_at.source
+    source = row.called_at.source if row.called_at else ""  # check() keeps rows with a call line only
     call = source.split("=", 1)[1].strip()
     lead = source[: len(source) - len(source.lstrip())]
     unpack = key == "[0]" and len(parts) == 2  # `h, _ = self.lstm(x)`

@@ -1,0 +1,244 @@
+"""SC128 matmul-shape.
+
+What it does: explains a failing matrix product between two tensors (`@`, `matmul`, `mm`,
+`bmm`) that is not a layer: attention scores `q @ k`, a graph's `adj @ x`, a similarity
+`img @ txt`. `[…, n, k] @ […, k, m]` contracts the first operand's last dim with the second's
+second-to-last; the dims before them (batch, heads) broadcast. The rule says which of the two
+failed, with the numbers, and the fix the numbers show: the second operand transposed when its
+last dim is the one that fits (`q @ k` for `q @ k.transpose(-2, -1)`); key and value heads
+repeated for the query heads when one count divides the other (grouped-query attention).
+
+Why is this bad? `Expected size for first two dimensions of batch2 tensor to be: [8, 8] but
+got: [8, 10]` names neither operand nor the dim that is wrong.
+
+Example:
+    scores = q @ k                      # q, k: [B, H, T, D]
+
+Use instead:
+    scores = q @ k.transpose(-2, -1)    # [B, H, T, T]
+
+Fix safety: safe: no parameter changes. Each fix is verified by tracing again; a grouped-query
+fix repeats the heads at every product that needs it, as the written fix does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...trace.records import OP
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
+from ..layers import broadcast_mismatch
+from ..numbers import parsed_line, shape
+from ..registry import rule
+from ..requests import Edit, Rerun
+from .common import ref
+from .operands import operand_spans, rewrite_operands, this_call
+
+_PRODUCTS = ("Tensor.matmul", "torch.matmul", "Tensor.mm", "torch.mm", "Tensor.bmm", "torch.bmm")
+_MAX_SITES = 4  # products a grouped-query fix repeats the heads at, at most
+
+
+@rule("SC128", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if (
+        row is None
+        or row.kind != OP
+        or row.type.removeprefix("torch.") not in {p.removeprefix("torch.") for p in _PRODUCTS}
+    ):
+        return []
+    tensors = [t for t in row.inputs if t.rank > 0][:2]
+    if len(tensors) < 2 or tensors[0].rank < 2 or tensors[1].rank < 2:
+        return []
+    a, b = tensors
+    if row.type.endswith(("mm", "bmm")) and not row.type.endswith("matmul") and a.rank != b.rank:
+        return []  # mm given 3-D: the repair search offers matmul
+    texts = _texts(row)
+    if a.shape[-1] != b.shape[-2]:
+        return [_inner(ctx, row, a, b, texts)]
+    bad = broadcast_mismatch(a.shape[:-2], b.shape[:-2])
+    if bad is not None:
+        return [_batch(ctx, row, a, b, bad, texts)]
+    return []
+
+
+def _texts(row) -> list[str] | None:
+    if row.called_at is None:
+        return None
+    parsed = parsed_line(row.called_at.source)
+    spans = None if parsed is None else this_call(row, operand_spans(row, parsed[1], parsed[2]))
+    return None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
+
+
+def _what(row) -> str:
+    """`@` at line 18 when the line multiplies with the operator, else the op's name."""
+    source = row.called_at.source if row.called_at else ""
+    if row.type.endswith("matmul") and "@" in source and ".matmul(" not in source:
+        return f"`@` at line {row.called_at.line}"
+    return ref(row)
+
+
+def _root(text: str) -> str:
+    """The variable an operand is made from: `k.transpose(-2, -1)` → `k` (a repeat over the heads
+    commutes with the transpose); the text itself when it is not such a chain."""
+    import ast
+
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else text
+
+
+def _labels(ctx: Context, a, b) -> list[Label]:
+    labels = []
+    for name, t in (("a", a), ("b", b)):
+        src = ctx.trace.row(t.source)
+        if src is not None:
+            labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
+    return labels
+
+
+def _quote(a, b) -> str:
+    """What a real CPU run prints for the product (mm for 2-D, bmm over the broadcast batch)."""
+    if a.rank == b.rank == 2:
+        return f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})"
+    batch = math.prod(max(x, y) for x, y in zip(_pad(a.shape[:-2], b), _pad(b.shape[:-2], a), strict=True))
+    return (
+        f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a.shape[-1]}] but got: "
+        f"[{batch}, {b.shape[-2]}]."
+    )
+
+
+def _pad(dims: tuple, other) -> tuple:
+    width = max(len(dims), other.rank - 2)
+    return (1,) * (width - len(dims)) + tuple(dims)
+
+
+def _inner(ctx: Context, row, a, b, texts) -> Finding:
+    what = _what(row)
+    why = [
+        f"a matrix product contracts a's last dim with b's second-to-last: [… n, k] @ [… k, m] → [… n, m]; "
+        f"here k is {a.shape[-1]} in a = {shape(a.shape)} and {b.shape[-2]} in b = {shape(b.shape)}"
+    ]
+    fixes = []
+    if b.shape[-1] == a.shape[-1]:
+        why.append(f"b's last dim is {b.shape[-1]}, a's k: b is the wrong way round (keys for attention scores)")
+        fixes.append(_transpose_fix(row, 1, b, texts))
+    elif a.shape[-2] == b.shape[-2]:
+        why.append(f"a's dim -2 is {a.shape[-2]}, b's k: a is the wrong way round")
+        fixes.append(_transpose_fix(row, 0, a, texts))
+    return Finding(
+        code="SC128",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{what} multiplies {shape(a.shape)} by {shape(b.shape)}: a's last dim "
+        f"{a.shape[-1]} must equal b's dim -2, which is {b.shape[-2]}",
+        location=row.location,
+        row=row.index,
+        why=why,
+        labels=_labels(ctx, a, b),
+        notes=[f"PyTorch reports: {_quote(a, b)}"],
+        fixes=fixes,
+    )
+
+
+def _transpose_fix(row, index: int, t, texts) -> Fix:
+    swap = ".T" if t.rank == 2 else ".transpose(-2, -1)"
+    parsed = parsed_line(row.called_at.source) if row.called_at else None
+
+    def turn(text: str, _other: str) -> str:
+        simple = text.replace(".", "").replace("_", "").isalnum()
+        return f"{text if simple else f'({text})'}{swap}"
+
+    after = rewrite_operands(parsed, row, index, turn) if parsed else None
+    name = texts[index] if texts else ("b" if index else "a")
+    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "transpose"), ("args", (-2, -1))))
+    return line_fix(
+        f"transpose {'the second' if index else 'the first'} operand's last two dims: "
+        f"{shape(t.shape)} → {shape((*t.shape[:-2], t.shape[-1], t.shape[-2]))}",
+        row.called_at,
+        row.called_at.source if row.called_at else "",
+        after,
+        f"{name}{swap}",
+        Rerun(edits=(edit,)),
+    )
+
+
+def _batch(ctx: Context, row, a, b, bad, texts) -> Finding:
+    dim, x, y = bad
+    rank = max(a.rank, b.rank) - 2
+    why = [
+        f"a matrix product broadcasts the dims before the last two, as `+` does: {shape(a.shape[:-2])} and "
+        f"{shape(b.shape[:-2])}; aligned from the right, dim {dim} is {x} in a and {y} in b, and neither is 1"
+    ]
+    fixes = []
+    if a.rank == b.rank == 4 and dim == 1 and rank == 2 and max(x, y) % min(x, y) == 0:
+        few = 1 if x > y else 0  # the operand with fewer heads
+        groups = max(x, y) // min(x, y)
+        why.append(
+            f"{max(x, y)} query heads against {min(x, y)} key/value heads: grouped-query attention shares each "
+            f"key/value head among {groups} query heads, so they are repeated before the product"
+        )
+        fix = _repeat_heads(ctx, row, few, groups, min(x, y), texts)
+        if fix is not None:
+            fixes.append(fix)
+    return Finding(
+        code="SC128",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{_what(row)} multiplies {shape(a.shape)} by {shape(b.shape)}: the dims before the matrices "
+        f"do not broadcast (dim {dim}: {x} vs {y})",
+        location=row.location,
+        row=row.index,
+        why=why,
+        labels=_labels(ctx, a, b),
+        notes=[
+            f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+            f"dimension {dim}"
+        ],
+        fixes=fixes,
+    )
+
+
+def _repeat_heads(ctx: Context, row, index: int, groups: int, heads: int, texts) -> Fix | None:
+    """`k.repeat_interleave(g, dim=1)` at this product and at each later one that the repeat makes
+    fail the same way (`att @ v`), found by tracing again; the names come from each line."""
+    edits = [_repeat_edit(row, index, groups)]
+    names = [_root(texts[index]) if texts else "k"]
+    for _ in range(_MAX_SITES - 1):
+        try:
+            trace = ctx.rerun(Rerun(edits=tuple(edits)))
+        except (LookupError, TimeoutError):
+            return None
+        nxt = trace.failing
+        if trace.error is None or nxt is None:
+            break
+        tensors = [t for t in nxt.inputs if t.rank > 0][:2]
+        if nxt.kind != OP or len(tensors) < 2 or any(t.rank != 4 for t in tensors):
+            break
+        sizes = (tensors[0].shape[1], tensors[1].shape[1])
+        if heads not in sizes or max(sizes) != heads * groups:
+            break
+        at = sizes.index(heads)
+        edits.append(_repeat_edit(nxt, at, groups))
+        more = _texts(nxt)
+        names.append(_root(more[at]) if more else "v")
+    code = "\n".join(f"{n} = {n}.repeat_interleave({groups}, dim=1)" for n in dict.fromkeys(names))
+    return Fix(
+        description=f"repeat each key/value head {groups} times to match the query heads "
+        f"({heads} → {heads * groups}), before the products",
+        code=code,
+        safety=SAFE,
+        location=row.called_at,
+        rerun=Rerun(edits=tuple(edits)),
+    )
+
+
+def _repeat_edit(row, index: int, groups: int) -> Edit:
+    return Edit(
+        "arg_method", op_site(row), params=(("index", index), ("method", "repeat_interleave"), ("args", (groups, 1)))
+    )
