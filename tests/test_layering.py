@@ -20,7 +20,8 @@ PACKAGE = Path(shapecheck.__file__).parent
 # "" is the package's own __init__.py, which re-exports the public surface.
 LAYERS: list[set[str]] = [
     {"errors", "words", "__version__"},  # words: the base of the typed vocabularies
-    {"spec", "config", "snapshot", "early"},  # snapshot: the user's files as a check read them; early: answers before torch
+    # snapshot: the user's files as a check read them; early: the answers given before torch
+    {"spec", "config", "snapshot", "early"},
     {"trace"},  # what the model did, as plain data; the engines that record it
     {"saved", "domain"},  # saved models and checkpoints; symbolic input domains
     {"catalog"},

@@ -19,7 +19,7 @@ from torch import nn
 from .records import HiddenModules, Location
 from .sources import display_path
 
-_CONTAINERS = {list: "list", tuple: "tuple", dict: "dict"}
+_CONTAINERS: dict[type, str] = {list: "list", tuple: "tuple", dict: "dict"}
 
 
 def hidden_modules(model: nn.Module) -> list[HiddenModules]:
