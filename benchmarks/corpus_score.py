@@ -43,7 +43,7 @@ def matches(text: str, wanted: tuple[str, ...]) -> bool:
         elif item == "input:larger":
             if re.search(r"--input \d+(x\d+)+", text):
                 return True
-        elif item in text:
+        elif re.sub(r"\s+", "", item) in re.sub(r"\s+", "", text):  # `[:t]` is `[: t]` as formatters write it
             return True
     return False
 
