@@ -73,12 +73,12 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _einsum(e, matched, lines)
     if e.code == "SC112" and lines and _POSITIONS.search(lines[-1]):
         _positions(e, matched)
+    if e.code in ("SC101", "SC102", "SC104"):
+        _model_families(e, message, matched)
     story = " ".join([e.title, *e.causes])
-    facts = [
-        s
-        for s in relations.relate(ints(matched), tokens=_speaks_of_tokens(message, matched))
-        if s.split(":")[0] not in story
-    ]
+    products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
+    facts = relations.relate(ints(matched), tokens=_speaks_of_tokens(message, matched), products=products)
+    facts = [s for s in facts if s.split(":")[0] not in story]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
     return e
@@ -174,6 +174,64 @@ def _positions(e: Explanation, matched: str) -> None:
         "than the model's position table (max_position_embeddings), or a table made for another length",
     )
     e.fixes.insert(0, "truncate the input to the model's length (`truncation=True, max_length=…`)")
+
+
+# The conditioning widths of text and image encoders that diffusion models are built around: a
+# product of two of them in one message is two model families mixed, not a layer sized wrong.
+_ENCODER_WIDTHS = {
+    768: "SD 1.x (CLIP ViT-L)",
+    1024: "SD 2.x (OpenCLIP ViT-H)",
+    2048: "SDXL (CLIP-L + OpenCLIP-G, 768 + 1280)",
+    1280: "SDXL's OpenCLIP-G (pooled)",
+    4096: "T5-XXL (Flux, SD3, PixArt)",
+    1152: "SigLIP (Flux Redux)",
+}
+# a UNet's first conv: what its input channels are made of
+_LATENT_INPUTS = {
+    4: "4 latent channels (a plain SD 1.x/2.x/SDXL UNet)",
+    8: "8 = 4 latent + 4 image-condition latent (instruct-pix2pix, IC-Light)",
+    9: "9 = 4 latent + 4 masked-image latent + 1 mask (an inpainting UNet)",
+    16: "16 latent channels (SD3, Flux)",
+}
+_DIFFUSION_WORDS = re.compile(
+    r"ksampler|comfy|diffus|unet|sdxl|stable.?diffusion|lora|controlnet|sd-webui|ldm|k_diffusion|latent", re.IGNORECASE
+)
+
+
+def _model_families(e: Explanation, message: str, matched: str) -> None:
+    """Sizes that are the signatures of two model families (a diffusion model's encoder widths, its
+    UNet's latent channels): the story is a checkpoint, LoRA or ControlNet of one family used with
+    another, said first."""
+    nums = ints(matched)
+    mat = re.search(r"\((\d+)\s*[x×]\s*(\d+) and (\d+)\s*[x×]\s*(\d+)\)", matched)
+    if e.code in ("SC101", "SC102") and mat:
+        rows, got, want, _ = (int(g) for g in mat.groups())
+        if got in _ENCODER_WIDTHS and want in _ENCODER_WIDTHS and got != want:
+            tokens = f"; {rows} = {rows // 77}·77, prompts of 77 CLIP tokens" if rows % 77 == 0 else ""
+            e.code = "SC102"
+            e.causes.insert(
+                0,
+                f"{got} and {want} are the conditioning widths of two model families: {got} is "
+                f"{_ENCODER_WIDTHS[got]}, {want} is {_ENCODER_WIDTHS[want]}{tokens}: a checkpoint, LoRA, "
+                "ControlNet, IP-Adapter or text encoder of one family used with a model of the other",
+            )
+            e.fixes.insert(0, "use the checkpoint, text encoder, LoRA and ControlNet of one model family together")
+        return
+    if e.code == "SC104" and len(nums) >= 4 and "channels" in matched:
+        want, got = nums[-2], nums[-1]
+        diffusion = nums[1] == 320 or bool(_DIFFUSION_WORDS.search(message))
+        if diffusion and want in _LATENT_INPUTS and got in (*_LATENT_INPUTS, 12, 14) and want != got:
+            have = _LATENT_INPUTS.get(got, f"{got} channels (a latent with extra conditioning)")
+            e.causes.insert(
+                0,
+                f"a diffusion UNet's first conv takes {_LATENT_INPUTS[want]}; it was given {have}: a UNet of one "
+                "kind (inpainting, instruct, SD3/Flux) used in a pipeline or node made for the other",
+            )
+            e.fixes.insert(
+                0,
+                "use the pipeline, sampler or node that matches the checkpoint (an inpainting model with inpainting, "
+                "a plain one with txt2img/img2img), or the checkpoint that matches the workflow",
+            )
 
 
 def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:

@@ -37,7 +37,7 @@ def grid(n: int) -> str | None:
     return None
 
 
-def relate(numbers: list[int], limit: int = 3, tokens: bool = False) -> list[str]:
+def relate(numbers: list[int], limit: int = 3, tokens: bool = False, products: bool = True) -> list[str]:
     """Sentences saying how the numbers relate, the most telling first; at most `limit`.
 
     Only relations the message itself supports are said: a product of two of its other numbers,
@@ -45,8 +45,9 @@ def relate(numbers: list[int], limit: int = 3, tokens: bool = False) -> list[str
     a square (+ 1) is read as a patch grid only when `tokens` (the paste speaks of tokens, patches
     or position embeddings, or the number sits in a view's token dim) or when two of the numbers
     are grids of the same kind: alone, 101 or 257 are as likely a class count or FFT bins.
-    Coincidences (a width the message does not name, a channel count from a list) are not said:
-    a wrong relation reads as a wrong diagnosis.
+    Coincidences (a width the message does not name, a channel count from a list, a kernel size
+    squared) are not said: a wrong relation reads as a wrong diagnosis. Without `products` (a
+    message of weights and channel counts, where products are kernels) only multiples are said.
     """
     seen: list[int] = []
     for n in numbers:
@@ -65,21 +66,28 @@ def relate(numbers: list[int], limit: int = 3, tokens: bool = False) -> list[str
     plus_one = [n for n, g in grids.items() if g and "+ 1" in g]
     squares = [n for n, g in grids.items() if g and "+ 1" not in g]
     for n, g in grids.items():
-        if g and (tokens or (len(plus_one) >= 2 and n in plus_one) or (len(squares) >= 2 and n in squares)):
+        if (
+            products
+            and g
+            and (tokens or (len(plus_one) >= 2 and n in plus_one) or (len(squares) >= 2 and n in squares))
+        ):
             add(n, g)
+    repeated = {n for n in numbers if numbers.count(n) > 1}
     for n in seen:  # a product of two other numbers of the message
+        if not products or n < 64:
+            continue
         others = [m for m in seen if m != n and 1 < m < n]
         for i, a in enumerate(others):
             for b in others[i:]:
-                if a * b == n:
+                if a * b == n and (a != b or a in repeated):
                     add(
                         n,
                         f"{n} = {a}·{b}: two sizes folded into one dim (batch × tokens, channels × positions)",
                     )
     for n in seen:  # C·H·W of a small square map, C one of the other numbers (a flattened conv map)
-        if n in said or n < 64:
+        if not products or n in said or n < 256:
             continue
-        for c in (m for m in seen if m != n and m > 2 and grids.get(m) is None):
+        for c in (m for m in seen if m != n and m >= 8 and grids.get(m) is None):
             if n % c == 0:
                 side = math.isqrt(n // c)
                 if 3 <= side <= 64 and side * side == n // c:
