@@ -483,7 +483,7 @@ def _resident(pid: int) -> int | None:
 def _child(job: Job, conn, out_path: str, parent: int) -> None:
     os.environ["TMPDIR"] = os.path.dirname(out_path)  # the worker's folder, removed after it
     tempfile.tempdir = None  # tempfile reads TMPDIR again
-    _own_group(parent)
+    _own_group(parent, os.path.dirname(out_path))
     _capture_output(out_path)
     _refuse_network()
     stage: list[str | None] = [None]
@@ -569,11 +569,11 @@ def _where(exc: BaseException, stage: str | None) -> str:
     return f"while {_STAGES.get(stage, stage)}"
 
 
-def _own_group(parent: int) -> None:
+def _own_group(parent: int, folder: str) -> None:
     """The worker leads a process group of its own, so the parent can end it together with any
     process model code starts. When the parent dies, even by SIGKILL, the kernel kills the
     worker with SIGKILL (Linux's parent-death signal; model code cannot catch it), and a guard
-    process kills what is left of its group (`_guard_group`)."""
+    process kills what is left of its group and removes the worker's `folder` (`_guard_group`)."""
     try:
         os.setpgid(0, 0)
     except OSError:
@@ -581,7 +581,7 @@ def _own_group(parent: int) -> None:
     signal.signal(signal.SIGTERM, lambda number, frame: os.killpg(0, signal.SIGKILL))
     if sys.platform.startswith("linux"):
         _parent_death_signal(signal.SIGKILL)
-        _guard_group()
+        _guard_group(parent, folder)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
 
@@ -597,12 +597,13 @@ def _parent_death_signal(number: int) -> bool:
         return False
 
 
-def _guard_group() -> None:
+def _guard_group(command: int, folder: str) -> None:
     """Fork a guard, before any model code runs, that kills the worker's process group when the
     worker ends, however it ends (SIGKILL, a segfault, `os._exit`, or its parent's death): the
-    processes model code started do not outlive it. The guard is in a group of its own (its
-    memory is not the check's), holds no file of the worker's, and only waits for the
-    parent-death signal."""
+    processes model code started do not outlive it. When the command has ended too (it was
+    SIGKILLed, so nothing else cleans up), the guard removes the worker's folder (its capture
+    file and TMPDIR). The guard is in a group of its own (its memory is not the check's), holds
+    no file of the worker's, and only waits for the parent-death signal."""
     group, worker = os.getpgid(0), os.getpid()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
@@ -622,9 +623,20 @@ def _guard_group() -> None:
         if os.getppid() == worker:  # else the worker has ended already
             signal.sigwait({signal.SIGTERM})
         os.killpg(group, signal.SIGKILL)
+        if not _running(command):
+            shutil.rmtree(folder, ignore_errors=True)
     except BaseException:
         pass
     os._exit(0)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (Linux's /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _capture_output(path: str) -> None:

@@ -189,9 +189,10 @@ def test_a_killed_command_takes_a_worker_that_ignores_sigterm_with_it(tmp_path):
     import time
 
     path = model_file(tmp_path, "stays.py", HELPER_THEN.format(end="while True: time.sleep(1)"))
-    pids_file = tmp_path / "pids"
+    pids_file, temp = tmp_path / "pids", tmp_path / "tmp"
+    temp.mkdir()
     environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
-    environ["PIDS_FILE"] = str(pids_file)
+    environ.update(PIDS_FILE=str(pids_file), TMPDIR=str(temp))
     command = subprocess.Popen(
         [sys.executable, "-m", "shapecheck", path, "--input", "4"],
         cwd=ROOT,
@@ -209,6 +210,10 @@ def test_a_killed_command_takes_a_worker_that_ignores_sigterm_with_it(tmp_path):
         command.send_signal(signal.SIGKILL)
         command.wait(30)
         assert _gone(pids), f"left running after the command was killed: {pids}"
+        deadline = time.monotonic() + 10
+        while list(temp.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert list(temp.iterdir()) == []  # the worker's capture file and TMPDIR
     finally:
         command.kill()
         _kill_all(pids)
