@@ -207,3 +207,21 @@ def test_a_memory_budget_as_text_prints(capsys):
     result = shapecheck.summary(nn.Linear(3, 4), input_size=(2, 3), fit="16GiB")
     assert "largest batch in 16.0 GiB" in capsys.readouterr().out
     assert result.report.trace.memory.budget == 16 * 2**30
+
+
+def test_a_module_with_scripted_layers_is_traced_around_them():
+    class HalfScripted(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.fc = torch.jit.script(nn.Linear(4 * 6 * 6, 10))
+
+        def forward(self, x):
+            return self.fc(self.conv(x).flatten(1))
+
+    result = _quiet(HalfScripted(), input_data=torch.randn(2, 1, 8, 8))
+    assert result.report.trace.error is None and result.summary_list[0].outputs[0].shape == (2, 10)
+    assert [r.name for r in result.summary_list if r.kind == "module"] == ["HalfScripted", "conv"]  # fc: compiled
+    assert result.total_params == 40 + 1450

@@ -237,6 +237,8 @@ class Recorder:
                 owners.setdefault(id(p), name)
         for name, module in self.model.named_modules():
             self._names[id(module)] = name
+            if isinstance(module, torch.jit.ScriptModule):
+                continue  # compiled (a `torch.jit.script` layer): it takes no hooks, and no rows
             self._handles.append(module.register_forward_pre_hook(self._pre, with_kwargs=True))
             self._handles.append(module.register_forward_hook(self._post, with_kwargs=True))
 
