@@ -132,13 +132,13 @@ class QanetSelfAttention(nn.Module):
         self.out = nn.Linear(n_heads * value_dim, dim)
 
     def forward(self, x):
-        batch_size, l, _ = x.shape
+        batch_size, seq_len, _ = x.shape
         outputs = []
-        for q, k, v in zip(self.q, self.k, self.v):
+        for q, k, v in zip(self.q, self.k, self.v, strict=True):
             scores = q(x) @ k(x).transpose(1, 2) / math.sqrt(q.out_features)
             outputs.append(scores.softmax(-1) @ v(x))
         heads = torch.stack(outputs, dim=0)  # [n_heads, batch, l, value_dim]
-        x = heads.view(batch_size, l, -1)
+        x = heads.view(batch_size, seq_len, -1)
         return self.out(x)
 
 
@@ -502,7 +502,9 @@ class ConcatVL(nn.Module):
     def __init__(self, vocab=30, text_dim=16, image_dim=32, classes=2):
         super().__init__()
         self.language_module = nn.Embedding(vocab, text_dim)
-        self.vision_module = nn.Sequential(nn.Conv2d(3, image_dim, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+        self.vision_module = nn.Sequential(
+            nn.Conv2d(3, image_dim, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1)
+        )
         self.classifier = nn.Linear(text_dim + image_dim, classes)
 
     def forward(self, text, image):
@@ -563,7 +565,9 @@ class QueryAttackVLM(nn.Module):
     def __init__(self, num_query=20, vocab=30, dim=32):
         super().__init__()
         self.num_query = num_query
-        self.image_encoder = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.Flatten(), nn.Linear(8 * 4 * 4, dim))
+        self.image_encoder = nn.Sequential(
+            nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.Flatten(), nn.Linear(8 * 4 * 4, dim)
+        )
         self.text_encoder = nn.Embedding(vocab, dim)
         self.captioner = nn.Linear(dim, dim)
 
