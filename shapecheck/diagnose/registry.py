@@ -87,6 +87,11 @@ CODES: dict[str, RuleInfo] = {
         RuleInfo("SC126", "batch-lost", "the model's output has no dim that follows the batch"),
         RuleInfo("SC127", "structured-output", "a module's tuple, named or dict output is used as one tensor"),
         RuleInfo("SC128", "matmul-shape", "a matrix product between tensors whose dims do not fit"),
+        RuleInfo(
+            "SC129",
+            "plain-container-submodule",
+            "modules kept in a plain list, tuple or dict: the model does not hold them",
+        ),
     )
 }
 

@@ -30,4 +30,5 @@ from . import (  # noqa: F401
     sc126_batch_lost,
     sc127_structured_output,
     sc128_matmul_shape,
+    sc129_plain_container,
 )
