@@ -105,29 +105,16 @@ def _downsampling(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord | No
 
 @rule("SC107", ERROR)
 def check(ctx: Context) -> list[Finding]:
-    row = ctx.trace.failing
-    if not too_small(row):
-        # A real run fails at the first window that does not fit, even where a meta kernel
-        # returned an empty map instead of raising.
-        row = next((r for r in ctx.trace.layers if too_small(r)), None)
-    if row is None or not row.inputs:
+    found = _too_small(ctx)
+    if found is None:
         return []
-    w = window(row)
-    nd = spatial_rank(row)
-    if w is None or nd is None or row.inputs[0].rank not in (nd + 1, nd + 2):
-        return []
+    row, w, nd, small = found
     t = row.inputs[0]
     spatial = t.shape[-nd:]
-    small = [i for i, s in enumerate(spatial) if w.effective_kernel(i) > w.padded(s, i)]
-    if not small or not too_small(row):
-        return []
-    channels = t.shape[-nd - 1]
     dims = ctx.sample_dims
-    names = dim_names(nd + 1, batched=False)  # C, then L / H, W / T, H, W
     # The layer's small dims, as dims of the model input (when the input has the same rank).
     axes = tuple(1 + i for i in small) if len(dims) == nd + 1 else ()
-    groups = [axes] if axes and len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
-    size_word = "frames" if nd == 3 and small == [0] else "size"
+    groups: list[tuple[int, ...]] = [axes] if axes and len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
     why = [
         f"{ref(row)} needs {_x(w.effective_kernel(i) for i in range(nd))} "
         f"(kernel{' with padding ' + _x(w.padding) if any(w.padding) else ''}) but the map is "
@@ -136,95 +123,31 @@ def check(ctx: Context) -> list[Finding]:
     factor, first_strided = _downsampling(ctx, row)
     if factor > 1:
         why.append(f"the layers before it divide the size by {factor}")
+    new_dims, mins = _minimums(ctx, row, nd, groups, why)
     fixes = []
-    new_dims = list(dims)
-    mins = []
-    for group in groups:
-        accepted = accepted_dims(ctx, group)
-        if accepted is not None:
-            smallest = max(d.min for d in accepted)
-            setter = next((d.min_by for d in accepted if d.min_by), None)
-            why.append(
-                f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
-                f"{smallest}" + (f", set by {setter}" if setter else "")
-            )
-        else:
-            smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
-        if smallest is None:
-            continue
-        for a in group:
-            new_dims[a] = smallest
-        label = " = ".join(names[a] for a in group)
-        mins.append(f"{label} ≥ {smallest}")
     message_tail = ""
     if mins:
-        text = " and ".join(mins)
-        if size_word == "frames":
+        if nd == 3 and small == [0]:  # a clip's frames
             message_tail = f"; it needs at least {new_dims[axes[0]]} frames"
             why.append(f"a clip of {dims[axes[0]]} frames is too short: at least {new_dims[axes[0]]} are needed")
         fixes.append(
             Fix(
-                description=f"use a larger input: {text} (here {'x'.join(map(str, new_dims))})",
+                description=f"use a larger input: {' and '.join(mins)} (here {'x'.join(map(str, new_dims))})",
                 code=f"--input {'x'.join(map(str, new_dims))}",
                 safety=SAFE,
                 rerun=Rerun(dims=tuple(new_dims)),
             )
         )
-    adaptive: list[Fix] = []
-    if w.is_pool:
-        one = "×".join(["1"] * nd) if nd > 1 else "length-1"
-        mode = "max" if "max" in row.type.lower() else "avg"
-        pool = f"nn.Adaptive{mode.capitalize()}Pool{nd}d(1)"
-        if row.kind == MODULE:
-            source = row.defined_at.source if row.defined_at else ""
-            after = re.sub(
-                r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source
-            )
-            adaptive.append(
-                Fix(
-                    description=f"pool adaptively: `{pool}` gives a {one} map at any input size",
-                    code=after if after != source else pool,
-                    safety=SAFE,
-                    location=row.defined_at,
-                    before=source if after != source else None,
-                    after=after if after != source else None,
-                    rerun=Rerun(
-                        edits=(
-                            Edit("replace", row.name, f"Adaptive{mode.capitalize()}Pool{nd}d", (("output_size", 1),)),
-                        )
-                    ),
-                )
-            )
-        elif row.called_at is not None:
-            source = row.called_at.source
-            after = re.sub(
-                r"\b(max|avg)_pool([123])d\(([^,]+),[^)]*\)",
-                lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)",
-                source,
-            )
-            adaptive.append(
-                Fix(
-                    description=f"pool adaptively: `F.adaptive_{mode}_pool{nd}d(x, 1)` gives a {one} map "
-                    "at any input size",
-                    code=after if after != source else f"F.adaptive_{mode}_pool{nd}d(x, 1)",
-                    safety=SAFE,
-                    location=row.called_at,
-                    before=source if after != source else None,
-                    after=after if after != source else None,
-                    rerun=Rerun(
-                        edits=(Edit("op_adaptive", op_site(row), params=(("output_size", 1), ("mode", mode))),)
-                    ),
-                )
-            )
-    if adaptive and adaptive[0].rerun is not None:
+    adaptive = _adaptive_fix(row, nd) if w.is_pool else None
+    if adaptive is not None and adaptive.rerun is not None:
         # A pool with a fixed window at the head (AvgPool2d(7) before the classifier) means
         # "pool the whole map": adaptive pooling keeps that at any size, so it goes first. A pool
         # inside the backbone is not made adaptive: the model runs only if every later pool is
         # too, and the layers after it then see a 1x1 map where they were written for more.
         if ctx.runner is None:
-            fixes.extend(adaptive)  # no re-runs: offered after the others, unchecked
-        elif _runs_alone(ctx, adaptive[0].rerun):
-            fixes[:0] = adaptive
+            fixes.append(adaptive)  # no re-runs: offered after the others, unchecked
+        elif _runs_alone(ctx, adaptive.rerun):
+            fixes.insert(0, adaptive)
     if first_strided is not None:
         fixes.append(
             Fix(
@@ -245,7 +168,90 @@ def check(ctx: Context) -> list[Finding]:
             location=row.location,
             row=row.index,
             why=why,
-            notes=[f"PyTorch reports: {real_message(row, w, spatial, channels)}"],
+            notes=[f"PyTorch reports: {real_message(row, w, spatial, t.shape[-nd - 1])}"],
             fixes=fixes,
         )
     ]
+
+
+def _too_small(ctx: Context):
+    """(the row whose window does not fit, its window, its spatial rank, the indices of the
+    spatial dims too small), or None. A real run fails at the first window that does not fit,
+    even where a meta kernel returned an empty map instead of raising."""
+    row = ctx.trace.failing
+    if not too_small(row):
+        row = next((r for r in ctx.trace.layers if too_small(r)), None)
+    if row is None or not row.inputs:
+        return None
+    w = window(row)
+    nd = spatial_rank(row)
+    if w is None or nd is None or row.inputs[0].rank not in (nd + 1, nd + 2):
+        return None
+    spatial = row.inputs[0].shape[-nd:]
+    small = [i for i, s in enumerate(spatial) if w.effective_kernel(i) > w.padded(s, i)]
+    if not small or not too_small(row):
+        return None
+    return row, w, nd, small
+
+
+def _minimums(ctx: Context, row: LayerRecord, nd: int, groups: list[tuple[int, ...]], why: list[str]):
+    """The smallest input that fits, dims of one size moved together: from --symbolic when it
+    ran (a `why` line says so), else by probes. (the new input dims, `H ≥ 32` texts)."""
+    names = dim_names(nd + 1, batched=False)  # C, then L / H, W / T, H, W
+    new_dims, mins = list(ctx.sample_dims), []
+    for group in groups:
+        accepted = accepted_dims(ctx, group)
+        if accepted is not None:
+            smallest = max(d.min for d in accepted)
+            setter = next((d.min_by for d in accepted if d.min_by), None)
+            why.append(
+                f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
+                f"{smallest}" + (f", set by {setter}" if setter else "")
+            )
+        else:
+            smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
+        if smallest is None:
+            continue
+        for a in group:
+            new_dims[a] = smallest
+        mins.append(f"{' = '.join(names[a] for a in group)} ≥ {smallest}")
+    return new_dims, mins
+
+
+def _adaptive_fix(row: LayerRecord, nd: int) -> Fix | None:
+    """The pool made adaptive, to a 1×…×1 map: its constructor line for a module, its call for
+    `F.max_pool2d`-style ops."""
+    one = "×".join(["1"] * nd) if nd > 1 else "length-1"
+    mode = "max" if "max" in row.type.lower() else "avg"
+    if row.kind == MODULE:
+        site = row.defined_at
+        source = site.source if site else ""
+        after = re.sub(
+            r"\b(Max|Avg)Pool([123])d\([^)]*\)", lambda m: f"Adaptive{m.group(1)}Pool{m.group(2)}d(1)", source
+        )
+        shown = f"nn.Adaptive{mode.capitalize()}Pool{nd}d(1)"
+        description = f"pool adaptively: `{shown}` gives a {one} map at any input size"
+        edit = Edit("replace", row.name, f"Adaptive{mode.capitalize()}Pool{nd}d", (("output_size", 1),))
+    elif row.called_at is not None:
+        site = row.called_at
+        source = site.source
+        after = re.sub(
+            r"\b(max|avg)_pool([123])d\(([^,]+),[^)]*\)",
+            lambda m: f"adaptive_{m.group(1)}_pool{m.group(2)}d({m.group(3)}, 1)",
+            source,
+        )
+        shown = f"F.adaptive_{mode}_pool{nd}d(x, 1)"
+        description = f"pool adaptively: `{shown}` gives a {one} map at any input size"
+        edit = Edit("op_adaptive", op_site(row), params=(("output_size", 1), ("mode", mode)))
+    else:
+        return None
+    changed = after != source
+    return Fix(
+        description=description,
+        code=after if changed else shown,
+        safety=SAFE,
+        location=site,
+        before=source if changed else None,
+        after=after if changed else None,
+        rerun=Rerun(edits=(edit,)),
+    )
