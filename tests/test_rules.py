@@ -229,3 +229,12 @@ def test_sc127_quiet_when_the_line_takes_a_part(line):
 def test_sc127_named_output_prefers_logits():
     (f,) = _structured("        return self.fc(h)", [(".aux", (1, 2)), (".logits", (1, 2))])
     assert f.fixes[0].after == "        h = self.lstm(x).logits"
+
+
+def test_sc104_four_channels_into_an_rgb_stem_offers_dropping_alpha_first():
+    b = TraceBuilder((1, 4, 32, 32))
+    b.module("conv1", "Conv2d", None, {"in_channels": 3, "out_channels": 8, "kernel_size": [3, 3]})
+    (f,) = diagnose(b.fail()).findings
+    assert [fix.code for fix in f.fixes][0] == "x = x[:, :3]"
+    assert "perhaps an image with an alpha channel" in f.why[-1]
+    assert "in_channels=4" in f.fixes[1].description

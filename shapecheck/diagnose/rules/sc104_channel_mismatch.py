@@ -107,13 +107,29 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
                 rerun=Rerun(dims=tuple(dims)),
             )
         )
+    if ctx.trace.is_model_input(t) and want == 3 and got == 4:
+        why.append(
+            "4 channels where the stem takes 3 (RGB): perhaps an image with an alpha channel (RGBA, as PNGs often are)"
+        )
+        dims = list(ctx.sample_dims)
+        dims[0 if ctx.trace.batch is not None else 1] = 3
+        var = tensor_name(row, ctx.trace)
+        fixes.append(
+            Fix(
+                description="if it is an RGBA image, drop the alpha channel before the model (or load it with "
+                "`Image.open(path).convert('RGB')`): the stem keeps its (pretrained) RGB weights",
+                code=f"{var} = {var}[:, :3]",
+                safety=SAFE,
+                rerun=Rerun(dims=tuple(dims)),
+            )
+        )
     fixes.append(
         first_argument_fix(
             row,
             got,
             f"set in_channels={got} on {ref(row)}"
             + (
-                " (a stem for 1-channel input; pretrained RGB weights no longer fit)"
+                f" (a stem for {got}-channel input; weights trained on RGB no longer fit)"
                 if ctx.trace.is_model_input(t)
                 else f" to match {origin}"
             ),
