@@ -20,8 +20,9 @@ PACKAGE = Path(shapecheck.__file__).parent
 # "" is the package's own __init__.py, which re-exports the public surface.
 LAYERS: list[set[str]] = [
     {"errors", "words", "__version__"},  # words: the base of the typed vocabularies
-    # snapshot: the user's files as a check read them; early: the answers given before torch
-    {"spec", "config", "snapshot", "early"},
+    # snapshot: the user's files as a check read them; early: the answers given before torch;
+    # threads: what a check changes for the whole process, under one lock
+    {"spec", "config", "snapshot", "early", "threads"},
     {"trace"},  # what the model did, as plain data; the engines that record it
     {"saved", "domain"},  # saved models and checkpoints; symbolic input domains
     {"catalog"},
