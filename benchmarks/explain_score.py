@@ -32,18 +32,20 @@ def grade(explanation, family: str, families: dict) -> tuple[bool, bool, bool]:
     return True, right, not right
 
 
-def score(held_out: bool = False, issue31: bool = False) -> tuple[list[dict], float]:
-    """The corpus, its first held-out set, or (issue31) the held-out set of tests/explain_heldout.py."""
+def score(held_out: bool = False, issue31: bool = False, later: bool = False) -> tuple[list[dict], float]:
+    """The corpus, its first held-out set, (issue31) the held-out set of tests/explain_heldout.py, or
+    (later) that file's second set, collected after the second round of issue 31."""
     from explain_corpus import FAMILIES, HELD_OUT, MESSAGES
     from explain_heldout import FAMILIES as MORE
-    from explain_heldout import HELD_OUT as LATER
+    from explain_heldout import HELD_OUT as ISSUE31
+    from explain_heldout import LATER
 
     from shapecheck.explain import explain
 
     FAMILIES = {**FAMILIES, **MORE}
     start = time.perf_counter()
     results = []
-    for family, message, source in LATER if issue31 else HELD_OUT if held_out else MESSAGES:
+    for family, message, source in LATER if later else ISSUE31 if issue31 else HELD_OUT if held_out else MESSAGES:
         e = explain(message)
         recognised, right, wrong = grade(e, family, FAMILIES)
         results.append(
@@ -106,7 +108,13 @@ def main() -> int:
         f"tests/explain_heldout.py): {sum(r['recognised'] for r in later)} recognised, "
         f"{sum(r['right'] for r in later)} right, {sum(r['wrong'] for r in later)} confidently wrong"
     )
-    for r in results + (later if options.held_out else []):
+    second, _ = score(later=True)
+    print(
+        f"second held-out set ({len(second)} messages from threads, collected after the second round of issue 31; "
+        f"tests/explain_heldout.py LATER): {sum(r['recognised'] for r in second)} recognised, "
+        f"{sum(r['right'] for r in second)} right, {sum(r['wrong'] for r in second)} confidently wrong"
+    )
+    for r in results + (later + second if options.held_out else []):
         if options.all or not r["right"]:
             mark = "W" if r["wrong"] else ("." if not r["recognised"] else "R")
             print(f"{mark} {r['family']:<16} {r['code'] or '-':<6} {r['message'][:110]}")

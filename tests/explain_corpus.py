@@ -36,6 +36,10 @@ FAMILIES = {
     "pixel-shuffle": {"SC104"},
     "layernorm": {"SC104", "SC114"},
     "permute-rank": {"SC105"},
+    "interpolate": {"SC105"},
+    "transposed": {"SC104"},
+    "instance-norm": {"SC108"},
+    "export": {"SC100"},
     "none": set(),
 }
 
@@ -1047,6 +1051,178 @@ MESSAGES = [
         "none",
         "TypeError: is_same_size received an invalid combination of arguments - got (torch.cuda.FloatTensor), but expected (torch.cuda.ByteTensor other)",
         GH + "pytorch/pytorch/issues/2403",
+    ),
+    # -- issue 31, second round: messages studied while the traceback, view, interpolate and model-family
+    # readings were built (tests/explain_heldout.py's LATER was collected after them) ---------------
+    (
+        "einsum",
+        'File "/home/ch/PhD/projects/xtbML/src/xtbml/coulomb/secondorder.py", line 230, in get_shell_potential\n    torch.einsum("...ik,...k->...i", cache.mat, charges)\nRuntimeError: einsum(): operands do not broadcast with remapped shapes [original->remapped]: [6, 53, 53]->[6, 53, 53] [6, 52]->[6, 1, 52]',
+        GH + "grimme-lab/dxtb/issues/67",
+    ),
+    (
+        "einsum",
+        "RuntimeError: einsum(): operands do not broadcast with remapped shapes [original->remapped]: [277, 8, 1, 234]->[277, 8, 234, 1, 1] [1, 64, 64]->[1, 1, 64, 64, 1]",
+        GH + "jeya-maria-jose/Medical-Transformer/issues/77",
+    ),
+    (
+        "einsum",
+        "einsum() operands do not broadcast with remapped shapes [original->remapped]: [12, 8192, 2]->[12, 1, 2, 8192] [12, 8192, 2]->[1, 8192, 2, 12]",
+        GH + "pytorch/pytorch/issues/58380",
+    ),
+    (
+        "einsum",
+        "    blend_shape = torch.einsum('bl,mkl->bmk', [betas, shape_disps])\neinsum() operands do not broadcast with remapped shapes [original->remapped]: [1, 10]->[1, 1, 1, 10] [6890, 3, 300]->[1, 6890, 3, 300]",
+        GH + "songrise/AvatarCraft/issues/9",
+    ),
+    (
+        "einsum",
+        "RuntimeError: einsum(): operands do not broadcast with remapped shapes [original->remapped]: [25, 4096, 64]->[25, 4096, 1, 64] [5, 77, 64]->[5, 1, 77, 64]",
+        GH + "IanYeung/MGLD-VSR/issues/13",
+    ),
+    (
+        "einsum",
+        "einsum(): subscript l has size 300 for operand 1 which does not broadcast with previously seen size 10",
+        GH + "xy02-05/ScoreHypo/issues/6",
+    ),
+    (
+        "loss-target",
+        'Using a target size (torch.Size([1, 1, 768, 1024])) that is different to the input size (torch.Size([1, 1, 96, 128])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.\nTraceback (most recent call last):\n  File "train.py", line 136, in train\n    loss = criterion(output, target)\n  File "/usr/local/lib/python3.5/dist-packages/torch/nn/modules/loss.py", line 443, in forward\n    return F.mse_loss(input, target, reduction=self.reduction)\n  File "/usr/local/lib/python3.5/dist-packages/torch/nn/functional.py", line 2256, in mse_loss\n    expanded_input, expanded_target = torch.broadcast_tensors(input, target)\nRuntimeError: The size of tensor a (128) must match the size of tensor b (1024) at non-singleton dimension 3',
+        GH + "surajdakua/Crowd-Counting-Using-Pytorch/issues/4",
+    ),
+    (
+        "loss-target",
+        '  File "/home/luckynote/anaconda3/lib/python3.6/site-packages/torch/nn/modules/loss.py", line 443, in forward\n    return F.mse_loss(input, target, reduction=self.reduction)\n  File "/home/luckynote/anaconda3/lib/python3.6/site-packages/torch/nn/functional.py", line 2256, in mse_loss\n    expanded_input, expanded_target = torch.broadcast_tensors(input, target)\nRuntimeError: The size of tensor a (128) must match the size of tensor b (2) at non-singleton dimension 3',
+        GH + "face-alignment-group-of-ahucs/SHN-based-2D-face-alignment/issues/2",
+    ),
+    (
+        "loss-target",
+        "/tmp/TF3P/model/networks.py:86: \n\nUserWarning: \nUsing a target size (torch.Size([27, 2, 50, 50, 50])) \nthat is different to the input size (torch.Size([9, 2, 50, 50, 50])). \n loss = weight * F.mse_loss(ff, reconstructions)\n\nRuntimeError: The size of tensor a (9) must match the size of tensor b (27) at non-singleton dimension 0",
+        GH + "CanisW/TF3P/issues/4",
+    ),
+    (
+        "loss-target",
+        '    iou_loss = F.smooth_l1_loss(anchors_iou,match_iou)\n  File "/lvjc/envs/anaconda2/lib/python2.7/site-packages/torch/nn/functional.py", line 2113, in smooth_l1_loss\n    expanded_input, expanded_target = torch.broadcast_tensors(input, target)\nRuntimeError: The size of tensor a (1600) must match the size of tensor b (8000) at non-singleton dimension 0',
+        GH + "wzmsltw/BSN-boundary-sensitive-network.pytorch/issues/5",
+    ),
+    (
+        "interpolate",
+        "Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [28, 28] and output size of torch.Size([281, 500, 3]). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format",
+        GH + "zwyang6/SeCo/issues/8",
+    ),
+    (
+        "interpolate",
+        "ValueError: Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [32] and output size of (256, 256). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+        GH + "chenhonghua/MvDrag3D/issues/4",
+    ),
+    (
+        "interpolate",
+        "ValueError: Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [1, 64, 171] and output size of torch.Size([64, 171]). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+        GH + "scraed/LanPaint/issues/78",
+    ),
+    (
+        "interpolate",
+        "ValueError: Input and output must have the same number of spatial dimensions, but got input with with spatial dimensions of [1356, 2040, 3] and output size of (256, 384). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+        GH + "yxuhan/AdaMPI/issues/9",
+    ),
+    (
+        "view",
+        "  qkv = self.qkv(x).reshape(B, N, 3, self.sample_num_heads, -1).permute(2, 0, 3, 1, 4)\n   RuntimeError: shape '[64, 197, 3, 3, -1]' is invalid for input of size 9682944",
+        GH + "microsoft/Cream/issues/80",
+    ),
+    (
+        "view",
+        "    pos_tokens = pos_tokens.reshape(-1, orig_size, orig_size, embedding_size).permute(0, 3, 1, 2)\nRuntimeError: shape '[-1, 13, 13, 384]' is invalid for input of size 67968",
+        GH + "xulianuwa/MCTformer/issues/29",
+    ),
+    (
+        "view",
+        "    x = self.conv1x1(x.view(x.size(0), self.channel, self.feature_size, self.feature_size))\nRuntimeError: shape '[32, 128, 9, 9]' is invalid for input of size 802816",
+        GH + "wbw520/scouter/issues/10",
+    ),
+    (
+        "view",
+        "    local_text_feat = local_text_feat.view(-1, n_sep, local_text_feat.size(1))\nRuntimeError: shape '[-1, 2, 768]' is invalid for input of size 33024",
+        GH + "TencentYoutuResearch/PersonReID-NAFS/issues/18",
+    ),
+    (
+        "view",
+        "RuntimeError: shape '[-1, 32000]' is invalid for input of size 128376192",
+        GH + "InternLM/xtuner/issues/142",
+    ),
+    (
+        "view",
+        "RuntimeError: shape '[1, 13, 8, 128]' is invalid for input of size 26624",
+        GH + "lyogavin/airllm/issues/172",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (1, 32, 256), got [1, 8, 256]",
+        GH + "miyamotok0105/pytorch_handbook/issues/11",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (1, 64, 256), got (64, 256)",
+        GH + "pytorch/pytorch/pull/3925",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (1, 32, 32), got (2, 32, 32)",
+        GH + "ngarneau/understanding-pytorch-batching-lstm/issues/1",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size 64 3 3 3, expected input[1, 512, 512, 3] to have 3 channels, but got 512 channels instead",
+        GH + "LeeJunHyun/Image_Segmentation/issues/29",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [32, 3, 3, 3], expected input[30, 416, 416, 3] to have 3 channels, but got 416 channels instead",
+        GH + "aladdinpersson/Machine-Learning-Collection/issues/59",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [320, 9, 3, 3], expected input[1, 4, 64, 64] to have 9 channels, but got 4 channels instead",
+        GH + "dvruette/sd-webui-fabric/issues/32",
+    ),
+    (
+        "conv-channels",
+        "Error occurred when executing KSampler: Given groups=1, weight of size [320, 9, 3, 3], expected input[1, 8, 126, 94] to have 9 channels, but got 8 channels instead",
+        GH + "huchenlei/ComfyUI-IC-Light-Native/issues/17",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [16, 3, 3, 3], expected input[1, 4, 345, 514] to have 3 channels, but got 4 channels instead",
+        GH + "sjmoran/deeplpf-image-enhancement/issues/16",
+    ),
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied (154x2048 and 768x320)",
+        GH + "Comfy-Org/ComfyUI/issues/8463",
+    ),
+    (
+        "linear",
+        "- **Exception Message:** mat1 and mat2 shapes cannot be multiplied (770x2048 and 768x320)",
+        GH + "SipherAGI/comfyui-animatediff/issues/92",
+    ),
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied (492x4096 and 768x320)",
+        GH + "Comfy-Org/ComfyUI/issues/6727",
+    ),
+    (
+        "transposed",
+        " yi = F.conv_transpose2d(yi, wi_center, stride=self.stride * self.scale, padding=self.scale)\nRuntimeError: Given transposed=1, weight of size 1632 128 6 6, expected input[1, 1584, 96, 67] to have 1632 channels, but got 1584 channels instead",
+        GH + "SHI-Labs/Cross-Scale-Non-Local-Attention/issues/11",
+    ),
+    (
+        "export",
+        "Constraints violated (batch)!\nNot all values of batch = L['x'].size()[0] in the specified range batch <= 128 are valid because batch was inferred to be a constant (3).",
+        GH + "Samsung/TICO/issues/248",
+    ),
+    (
+        "instance-norm",
+        "ValueError: Expected more than 1 spatial element when training, got input size torch.Size([4, 256, 1, 1, 1])",
+        GH + "billhhh/ShaSpec/issues/1",
     ),
 ]
 
