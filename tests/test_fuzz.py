@@ -90,3 +90,60 @@ def test_input_parsing_returns_a_spec_or_one_line_spec_error(text):
 def test_explain_handles_zero_and_huge_numbers(message):
     found = explain(message)
     assert found is None or found.text()
+
+
+def _mutations(seed: int = 31, count: int = 20_000):
+    """`count` messages made from the real ones (corpus and held-out sets) and the extracted table:
+    numbers replaced (0, 1, -1, huge, many digits), characters dropped, doubled or swapped, brackets
+    changed, truncated, prefixed with a log line, wrapped in a traceback or pasted twice."""
+    import random
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from explain_corpus import HELD_OUT, MESSAGES
+    from explain_heldout import HELD_OUT as ISSUE31
+    from explain_heldout import LATER
+
+    from shapecheck.explain.extracted import rows
+
+    rng = random.Random(seed)
+    bases = [m for _, m, _ in [*MESSAGES, *HELD_OUT, *ISSUE31, *LATER]]
+    bases += [r.text.replace("{}", "7") for r in rows()]
+    numbers = ["0", "1", "-1", "2", "3", "64", "197", "99999999999", "1" * 40, "-0", "007"]
+
+    def mutate(text: str) -> str:
+        kind = rng.randrange(9)
+        if kind == 0:
+            return re.sub(r"\d+", lambda _: rng.choice(numbers), text)
+        if kind == 1 and text:
+            i = rng.randrange(len(text))
+            return text[:i] + text[i + 1 :]
+        if kind == 2 and text:
+            i = rng.randrange(len(text))
+            return text[:i] + text[i] + text[i:]
+        if kind == 3:
+            return text.translate(str.maketrans("[]()", "()[]"))
+        if kind == 4:
+            return text[: rng.randrange(len(text) + 1)]
+        if kind == 5:
+            return "E1118 11:34:26.548000 1 x.py:3] [0/0] " + text.replace("\n", "\n[rank0]: ")
+        if kind == 6:
+            return f'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\n    y = f(x)\n{text}'
+        if kind == 7:
+            return text + "\n\nDuring handling of the above exception, another exception occurred:\n\n" + text
+        return re.sub(r"\d+", lambda m: str(rng.randrange(-5, 10 ** rng.randrange(1, 18))), text)
+
+    for _ in range(count):
+        text = rng.choice(bases)
+        for _ in range(rng.randrange(1, 4)):
+            text = mutate(text)
+        yield text
+
+
+def test_twenty_thousand_mutated_real_messages_never_crash():
+    # about 7 s of CPU on one core: in the default run, not the slow sweeps
+    for text in _mutations():
+        found = explain(text)
+        assert found is None or isinstance(found.text(), str), text

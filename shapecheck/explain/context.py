@@ -92,7 +92,7 @@ def _speaks_of_tokens(message: str, matched: str) -> bool:
     if _TOKEN_WORDS.search(message):
         return True
     view = re.search(r"shape '\[([-\d,\s]{1,200})\]' is invalid", matched)
-    return bool(view) and any(relations.grid(n) for n in ints(view.group(1))[1:-1])
+    return view is not None and any(relations.grid(n) for n in ints(view.group(1))[1:-1])
 
 
 _LOSS_FUNCTIONS = re.compile(
