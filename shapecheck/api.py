@@ -255,7 +255,7 @@ class _Run:
             engines.materialize_lazy(loaded.module, specs, batch=self.batch, as_list=loaded.takes_image_list)
         self.notify("tracing")
         with _model_output_to_stderr(), _one_at_a_time():
-            trace, note = engines.trace_model(
+            trace, note, fallback = engines.trace_model(
                 loaded,
                 specs,
                 engine=options.engine,
@@ -276,7 +276,8 @@ class _Run:
             self.notify("diagnosing")
             # A real-engine trace still gets dim provenance from meta re-runs (when meta could run
             # the model: the fallback came from an unexplained failure, not an engine limit).
-            shadow = _runner(loaded, specs, common) if runner is None and engine_ran_meta(note) else None
+            both_fail = runner is None and fallback == engines.Fallback.BOTH_FAIL
+            shadow = _runner(loaded, specs, common) if both_fail else None
             diagnosis = diagnose(
                 trace,
                 runner=runner,
@@ -452,21 +453,17 @@ def _copy_expressions(source, trace) -> None:
 
 
 def _verify_checkpoint_fixes(diagnosis, model: str, args: dict, weights: str | None) -> None:
-    """An SC110 fix `--arg num_classes=1000`: build the model so, and compare again."""
+    """An SC110 fix `--arg num_classes=1000` (`Fix.build_args`): build the model so, and compare again."""
     from .saved.state import compare
-    from .spec import parse_arg
 
     for finding in diagnosis.findings:
         if finding.code != "SC110":
             continue
         for fix in finding.fixes:
-            if not fix.code.startswith("--arg "):
-                continue
-            key, value = parse_arg(fix.code[len("--arg ") :])
-            if weights is None:
+            if not fix.build_args or weights is None:
                 continue
             try:
-                again = compare(weights, resolve(model, {**args, key: value}).module)
+                again = compare(weights, resolve(model, {**args, **dict(fix.build_args)}).module)
             except ShapecheckError as err:
                 fix.verified, fix.check_note = False, f"could not build it: {err.message}"
                 continue
@@ -551,12 +548,6 @@ def _runner(loaded: LoadedModel, specs, common):
             )
 
     return run
-
-
-def engine_ran_meta(note: str | None) -> bool:
-    """The real engine ran because no rule explained a meta failure (the meta engine can run
-    the model up to it), not because meta could not run an op."""
-    return note is not None and note.startswith("no rule explained the meta engine's failure")
 
 
 def _unexplained(diagnosis) -> bool:

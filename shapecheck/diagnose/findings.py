@@ -44,6 +44,9 @@ class Fix:
     # `output has lost the batch dim`. Such a fix is never verified (verified is False).
     runs_but: str | None = None
     imports: list[str] = field(default_factory=list)  # import lines the file needs for this code
+    # Constructor arguments to build the model with instead, as (key, value) pairs: the fix is
+    # `--arg key=value` (SC110: the checkpoint's num_classes), checked by building it so.
+    build_args: tuple[tuple[str, object], ...] = ()
     steps: list[Fix] = field(default_factory=list)  # a chain: the fixes applied one after another
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from ..spec import InputSpec
+from ..words import Word
 from .arguments import tensors_in
 from .containers import hidden_modules
 from .meta import meta_state
@@ -396,35 +397,45 @@ def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train
     return runs
 
 
+class Fallback(Word):
+    """Why `--engine auto` traced with the real engine after the meta engine."""
+
+    ENGINE_LIMIT = "engine-limit"  # the meta engine cannot run an op
+    BOTH_FAIL = "both-fail"  # no rule explained the meta failure, and the real engine fails too
+    META_ONLY = "meta-only"  # the meta engine raised where the real engine does not
+
+
 def trace_model(
     loaded, specs: list[InputSpec], *, engine: str, device: str, common: dict, explained=None
-) -> tuple[Trace, str | None]:
+) -> tuple[Trace, str | None, Fallback | None]:
     """Trace a loaded model with `engine` (auto, meta or real) and say how it went.
 
     auto: meta first; the real engine when meta cannot run an op (`engine_limit`) or when
-    `explained(trace)` says no rule explains the meta failure. Returns the trace and a note
-    on the fallback (None when there was none).
+    `explained(trace)` says no rule explains the meta failure. Returns the trace, a note on the
+    fallback for the report, and the fallback itself (both None when there was none).
     """
     from ..errors import ShapecheckError
 
     if engine == REAL:
-        return run_real(loaded, specs, device, common), None
+        return run_real(loaded, specs, device, common), None, None
     trace = run(loaded.module, specs, engine=META, def_sites=loaded.def_sites, **common)
     err = trace.error
     if err is None:
-        return trace, None
+        return trace, None, None
     if err.engine_limit and engine == META:
         raise ShapecheckError(
             f"the meta engine cannot trace {loaded.label}: {err.message}", hint="use --engine auto or --engine real"
         )
     if engine != "auto" or not (err.engine_limit or (explained is not None and not explained(trace))):
-        return trace, None
+        return trace, None, None
     trace = run_real(loaded, specs, device, common)
     if err.engine_limit:
-        return trace, f"meta engine: {err.message}; traced with the real engine"
+        return trace, f"meta engine: {err.message}; traced with the real engine", Fallback.ENGINE_LIMIT
     if trace.error is not None:
-        return trace, "no rule explained the meta engine's failure, so the real engine ran: it fails too"
-    return trace, f"the meta engine raised {err.type} where the real engine does not; traced with the real engine"
+        note = "no rule explained the meta engine's failure, so the real engine ran: it fails too"
+        return trace, note, Fallback.BOTH_FAIL
+    note = f"the meta engine raised {err.type} where the real engine does not; traced with the real engine"
+    return trace, note, Fallback.META_ONLY
 
 
 def run_real(loaded, specs: list[InputSpec], device: str, common: dict) -> Trace:

@@ -123,6 +123,7 @@ def _read_head(ck: CheckpointReport, head: str, inferred: list[str], fixes: list
             code=f"--arg num_classes={got[0]}",
             safety=SAFE,
             check_note=f"check it: run again with --arg num_classes={got[0]}",
+            build_args=(("num_classes", got[0]),),
         )
     )
     fixes.append(
