@@ -28,7 +28,7 @@ from ..numbers import shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channels_last
-from .common import conv_params, first_argument_fix, ref, tensor_name
+from .common import argument_fix, conv_params, first_argument_fix, producer_size_fix, ref, tensor_name
 
 
 def _channels(n: int) -> str:
@@ -48,6 +48,11 @@ def check(ctx: Context) -> list[Finding]:
     findings = []
     for row in ctx.trace.layers:
         if not row.failed or not row.inputs or row.kind != MODULE:
+            continue
+        if row.type in ("GroupNorm", "LayerNorm"):
+            found = _group_norm(ctx, row) if row.type == "GroupNorm" else _layer_norm(ctx, row)
+            if found is not None:
+                findings.append(found)
             continue
         nd = spatial_rank(row)
         t = row.inputs[0]
@@ -172,4 +177,99 @@ def _norm_finding(ctx: Context, row, t, got: int, want: int) -> Finding:
                 Rerun(edits=(Edit("replace", row.name, row.type, (("num_features", got),)),)),
             )
         ],
+    )
+
+
+def _group_norm(ctx: Context, row) -> Finding | None:
+    """`nn.GroupNorm(8, 64)` after a conv that makes 32 channels: num_channels set to what
+    arrives, with a group count that still divides it."""
+    t = row.inputs[0]
+    want, groups = row.attrs.get("num_channels"), row.attrs.get("num_groups")
+    if t.rank < 2 or not isinstance(want, int) or not isinstance(groups, int) or t.shape[1] == want:
+        return None
+    got = t.shape[1]
+    origin, label = _origin(ctx, t)
+    fit = groups if got % groups == 0 else max(g for g in range(1, got + 1) if got % g == 0 and g <= groups)
+    params = (("num_groups", fit), ("num_channels", got))
+    fix = argument_fix(
+        row,
+        "GroupNorm",
+        1,
+        "num_channels",
+        got,
+        f"set num_channels={got} on {ref(row)}"
+        + (f", with num_groups={fit} (it must divide {got})" if fit != groups else ""),
+        Edit("replace", row.name, "GroupNorm", params),
+    )
+    if fit != groups:
+        fix.code = f"nn.GroupNorm({fit}, {got})"
+        fix.after = fix.before = None
+    return Finding(
+        code="SC104",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} normalizes {want} channels but receives {got}",
+        location=row.location,
+        row=row.index,
+        why=[f"{ref(row)} was built with num_channels={want}; {origin} has {_channels(got)}: {shape(t.shape)}"],
+        labels=[label] if label else [],
+        notes=[
+            "PyTorch reports: Expected weight to be a vector of size equal to the number of channels in input, "
+            f"but got weight of shape [{want}] and input of shape {shape(t.shape)}"
+        ],
+        fixes=[fix],
+    )
+
+
+def _layer_norm(ctx: Context, row) -> Finding | None:
+    """`nn.LayerNorm(512)` after a layer that makes 256 features: the norm's size, or the
+    producer's (when it is a Linear or an Embedding), each verified."""
+    t = row.inputs[0]
+    norm = row.attrs.get("normalized_shape")
+    if not isinstance(norm, (list, tuple)) or not norm or t.rank < len(norm):
+        return None
+    want = tuple(norm)
+    got = tuple(t.shape[-len(want) :])
+    if got == want:
+        return None
+    origin, label = _origin(ctx, t)
+    src = ctx.trace.row(t.source) if t.source is not None else None
+    size = got[0] if len(got) == 1 else list(got)
+    fixes = [
+        argument_fix(
+            row,
+            "LayerNorm",
+            0,
+            "normalized_shape",
+            size,
+            f"set normalized_shape={size} on {ref(row)} to normalize what {origin} makes",
+            Edit("replace", row.name, "LayerNorm", (("normalized_shape", size),)),
+        )
+    ]
+    if len(want) == 1:
+        other = producer_size_fix(
+            src,
+            got[0],
+            want[0],
+            f"or set {{attr}}={want[0]} on {ref(src) if src else ''}, if {want[0]} is the width meant",
+        )
+        if other is not None:
+            fixes.append(other)
+    return Finding(
+        code="SC104",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} normalizes the last dims as {shape(want)} but receives {shape(t.shape)}",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"{ref(row)} was built with normalized_shape={list(want)}: the input's last {len(want)} dim"
+            f"{'s' if len(want) > 1 else ''} must be {shape(want)}; {origin} gives {shape(got)}"
+        ],
+        labels=[label] if label else [],
+        notes=[
+            f"PyTorch reports: Given normalized_shape={list(want)}, expected input with shape "
+            f"[*, {', '.join(map(str, want))}], but got input of size{shape(t.shape)}"
+        ],
+        fixes=fixes,
     )
