@@ -1,6 +1,7 @@
 """torchinfo's own test calls, run through `shapecheck.summary`, compared with torchinfo.
 
-The models and calls follow torchinfo's tests/torchinfo_test.py and tests/fixtures/models.py
+The models and calls follow torchinfo's tests/torchinfo_test.py, tests/torchinfo_xl_test.py
+(its torchvision and transformers models, built with weights=None) and tests/fixtures/models.py
 (the architectures and the arguments of each `summary` call, written again here). Each call runs
 through `shapecheck.summary` with the same arguments; with torchinfo installed (a dev-only
 tool: `pip install torchinfo`) it runs there too, and the totals are compared: parameters,
@@ -533,6 +534,28 @@ def hooked() -> nn.Module:
     return model
 
 
+def _tv(name: str, **kwargs):
+    def build():
+        import torchvision
+
+        return torchvision.models.get_model(name, weights=None, **kwargs)
+
+    return build
+
+
+def _frozen_resnet18() -> nn.Module:
+    model = _tv("resnet18")()
+    for index, param in enumerate(model.parameters()):
+        param.requires_grad = index >= 30
+    return model
+
+
+def _bert() -> nn.Module:
+    from transformers import BertConfig, BertModel
+
+    return BertModel(BertConfig())
+
+
 LENGTHS = [13, 12] + [11] * 8 + [10] * 14 + [9] * 14 + [8] * 9 + [7] * 19 + [6] * 27 + [5] * 20 + [4] * 15
 
 
@@ -755,6 +778,40 @@ CALLS = [
         lambda: _a(input_size=(2, 3), row_settings=("depth", "hide_recursive_layers")),
     ),
     ("tensor_kernel_size", TensorKernel, lambda: _a(input_size=(1, 1, 16))),
+    # torchinfo_xl_test.py: torchvision and transformers models (weights=None: nothing is downloaded)
+    ("ascii_only", _tv("resnet18"), lambda: _a(depth=3, input_size=(1, 3, 64, 64), row_settings=["ascii_only"])),
+    (
+        "frozen_layers",
+        _frozen_resnet18,
+        lambda: _a(
+            input_size=(1, 3, 64, 64), depth=3, col_names=("output_size", "num_params", "kernel_size", "mult_adds")
+        ),
+    ),
+    ("eval_order_doesnt_matter", _tv("resnet18"), lambda: _a(input_size=(1, 3, 224, 224))),
+    *[
+        (
+            f"resnet18_depth_consistency/{depth}",
+            _tv("resnet18"),
+            (
+                lambda depth=depth: _a(
+                    (1, 3, 64, 64),
+                    col_names=("output_size", "num_params", "params_percent"),
+                    depth=depth,
+                    cache_forward_pass=True,
+                )
+            ),
+        )
+        for depth in (1, 2)
+    ],
+    ("resnet50", _tv("resnet50"), lambda: _a(input_size=(2, 3, 224, 224))),
+    ("resnet152", _tv("resnet152"), lambda: _a((1, 3, 224, 224), depth=3)),
+    ("google/eval", _tv("googlenet", init_weights=False), lambda: _a((1, 3, 112, 112), depth=7)),
+    ("google/train", _tv("googlenet", init_weights=False), lambda: _a((1, 3, 112, 112), depth=7, mode="train")),
+    (
+        "bert",
+        _bert,
+        lambda: _a(input_size=[(2, 512), (2, 512), (2, 512)], dtypes=[torch.int, torch.int, torch.int], device="cpu"),
+    ),
     # the calls torchinfo's other test files make with these models
     ("lstm_half", EmbedLSTM, lambda: _a(input_size=(1, 100), dtypes=[torch.long], cache_forward_pass=True)),
     ("scalar_and_empty_size", lambda: ReturnsWeight(2, 3), lambda: _a(input_size=[[1, 10]])),
@@ -822,12 +879,27 @@ WHY = {
         " once per sample",
     ),
     "groups": ("shapecheck", "torchinfo 1.8 has no groups column (later versions do)"),
+    "resnet18_depth_consistency": (
+        "shapecheck",
+        "torchinfo's cache_forward_pass keys by class name: it answered with an earlier ResNet's pass at"
+        " 224×224 (1.81 G); at 64×64 resnet18 does 148.6 M, as both count for ascii_only",
+    ),
+    "bert": (
+        "shapecheck",
+        "every Linear at all 512 tokens, and attention's matmuls; torchinfo counts each Linear once per sample"
+        " and no matmul",
+    ),
     "tensor_kernel_size": ("shapecheck", "torchinfo 1.8 fails on a kernel_size held as a 0-d tensor"),
 }
 
 
 # Where the model's output shape differs, why.
 SHAPE_WHY = {
+    "bert": (
+        "same",
+        "BertModel returns last_hidden_state [2, 512, 768] and pooler_output [2, 768]: shapecheck names the"
+        " first, torchinfo the last",
+    ),
     "lstm_custom_batch_size": (
         "shapecheck",
         "`out.view(-1, 20)` of the decoder's [100, 1, 20] is [100, 20]; torchinfo shows [100, 1] for the model",
@@ -842,6 +914,7 @@ SHAPE_WHY = {
 
 # Where the layers below the model differ (their classes, count or output shapes), why.
 LAYER_WHY = {
+    "resnet18_depth_consistency": ("shapecheck", "as its totals: torchinfo's cached pass at another input size"),
     "jit": (
         "torchinfo",
         "a scripted model runs compiled code: shapecheck shows its own row only (its children run inside the"
@@ -938,22 +1011,14 @@ def main(verbose: bool = False) -> int:
             verdict = f"torchinfo fails ({their_error}); {WHY[base][1]}"
         elif theirs is None:
             verdict = f"torchinfo: {their_error}"
-        elif None not in (ours[3], theirs[3]) and ours[3] != theirs[3]:
-            shapes = f"output {list(ours[3])} against torchinfo's {list(theirs[3])}"
-            if base in SHAPE_WHY:
-                who, why = SHAPE_WHY[base]
-                verdict = f"{who} is right: {shapes}: {why}"
-            else:
-                verdict = f"unexplained: {shapes}"
-                unexplained += 1
-        elif ours[:3] == theirs[:3]:
-            verdict = "same"
-        elif base in WHY:
-            who, why = WHY[base]
-            verdict = f"{who} is right: {why}"
         else:
-            verdict = "unexplained"
-            unexplained += 1
+            parts = []
+            if None not in (ours[3], theirs[3]) and ours[3] != theirs[3]:
+                parts.append(_said(SHAPE_WHY, base, f"output {list(ours[3])} against torchinfo's {list(theirs[3])}"))
+            if ours[:3] != theirs[:3]:
+                parts.append(_said(WHY, base, "totals differ"))
+            unexplained += sum(part.startswith("unexplained") for part in parts)
+            verdict = "; ".join(parts) or "same"
         layers = _layer_difference(ours[4], theirs[4]) if ours is not None and theirs is not None else None
         if layers is not None:
             if base in LAYER_WHY:
@@ -976,6 +1041,16 @@ def main(verbose: bool = False) -> int:
         file=sys.stderr,
     )
     return 1 if failed or unexplained else 0
+
+
+def _said(reasons: dict, base: str, what: str) -> str:
+    """`shapecheck is right: …` from a table of reasons; `unexplained: …` when it has none."""
+    if base not in reasons:
+        return f"unexplained: {what}"
+    who, why = reasons[base]
+    if who in ("same", "convention"):
+        return f"{what}: {why}" if what != "totals differ" else why
+    return f"{who} is right: {why}" if what == "totals differ" else f"{who} is right: {what}: {why}"
 
 
 def _cell(totals) -> str:
