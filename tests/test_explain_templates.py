@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 @pytest.mark.parametrize("template", TEMPLATES, ids=[t.text[:50] for t in TEMPLATES])
 def test_every_template_filled_with_its_example_is_read_back(template):
     message = template.fill()
-    e = explain(f"Traceback (most recent call last):\n  ...\nRuntimeError: {message}")
+    context = template.example.get("_context", "  ...")  # the code line a template reads with its message
+    e = explain(f"Traceback (most recent call last):\n{context}\nRuntimeError: {message}")
     assert e is not None and e.title != UNDECODED, message
     assert e.code == template.code, (message, e.code, e.title)
     assert e.raised_by and (e.causes or e.fixes)

@@ -46,7 +46,12 @@ PYTHON_SOURCES = (
     "_export/non_strict_utils.py",
     "fx/experimental/symbolic_shapes.py",
 )
-HEADER_SOURCES = ("include/ATen/native", "include/ATen/ExpandUtils.h", "include/ATen/TensorUtils.h")
+HEADER_SOURCES = (
+    "include/ATen/native",
+    "include/ATen/ExpandUtils.h",
+    "include/ATen/TensorUtils.h",
+    "include/ATen/InferSize.h",
+)
 
 # (family, a regex its message matches): the first rule that matches names the family; a message
 # no rule matches is not a shape check `explain` reads, and is left out.
@@ -96,6 +101,7 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"|incompatible shapes of a and b|input1 size does not match weight",
     ),
     ("target-range", r"target \{\} is out of bounds|n_classes"),
+    ("gather-rank", r"index tensor must have (?:the )?same (?:number of )?dimensions"),
     (
         "index-range",
         r"out of bounds for dimension|index out of range|index \{\} out of range|out of range for tensor"
@@ -127,14 +133,14 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"|expected input to be \dd|expected 3d or 4d tensor|output_size must be|same number of spatial dimensions"
         r"|output_size equals to|size shape must match input shape|padding length",
     ),
-    ("view", r"is invalid for input|view size is not compatible|invalid for input with"),
+    ("view", r"is invalid for input|view size is not compatible|invalid for input with|cannot reshape tensor of 0"),
     ("dim-range", r"dimension out of range|dimension is not of size 1|permute"),
     (
         "loss-target",
         r"target size|target batch_size|spatial targets|spatial inputs|multi-target|target and input"
         r"|target nelement|input tensor should be 1d or 2d|2 or more dimensions|targets'|target tensor expects"
         r"|same size in the batch dimension|input tensors should have same dimension|anchor, positive, and negative"
-        r"|size mismatch \(got input",
+        r"|size mismatch \(got input|weight tensor should be defined",
     ),
     ("normalize", r"boxes should be of shape"),
 ]
@@ -221,7 +227,9 @@ def python_messages(path: Path, name: str) -> list[tuple[str, str]]:
 
 # -- C++ sources ------------------------------------------------------------------------------
 
-_TORCH_CHECK = re.compile(r"\b(?:TORCH_CHECK|TORCH_CHECK_VALUE|TORCH_CHECK_INDEX|TORCH_CHECK_TYPE|AT_ASSERTM)\s*\(")
+_TORCH_CHECK = re.compile(
+    r"\b(?:TORCH_CHECK|TORCH_CHECK_VALUE|TORCH_CHECK_INDEX|TORCH_CHECK_TYPE|TORCH_MAYBE_SYM_CHECK|TORCH_SYM_CHECK|AT_ASSERTM)\s*\("
+)
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _FUNCTION = re.compile(r"^[\w:<>,\s*&]+?\b(\w+)\s*\([^;{}]*\)\s*(?:const\s*)?\{", re.MULTILINE)
 

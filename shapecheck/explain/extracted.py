@@ -156,6 +156,7 @@ _CODES = {
     "rnn-rank": "SC105",
     "rnn-lengths": "SC116",
     "fold": "SC104",
+    "gather-rank": "SC105",
     "einsum": "SC112",
     "bmm": "SC102",
     "mm-rank": "SC105",
@@ -226,6 +227,14 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
         "an RNN got another number of input features than input_size",
         ["the layer before makes another feature size, or the features are not in the last dim"],
         ["set input_size to x.size(-1), or transpose to [N, L, C] / [L, N, C]"],
+    ),
+    "gather-rank": (
+        "gather / scatter got an index of another rank than the tensor",
+        [
+            "gather and scatter take an index with as many dims as the input (one index per position, not per "
+            "row): a class-index vector [N] used on scores [N, C]"
+        ],
+        ["give the index the input's rank: `x.gather(1, idx.unsqueeze(1)).squeeze(1)`"],
     ),
     "rnn-rank": (
         "an RNN (nn.RNN, nn.LSTM, nn.GRU) got an input of the wrong rank",
@@ -753,7 +762,36 @@ def _rnn_hidden(row: Row, values: list[str], matched: str, text: str) -> Explana
     return e
 
 
+def _view(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    if "0 elements" in row.text:
+        e.title = "a reshape with -1 of an empty tensor (0 values)"
+        e.causes = [
+            "the tensor is empty: an empty batch (a dataset or filter that yielded nothing), a sequence of length "
+            "0, or a selection (mask, slice) that kept nothing; -1 cannot be inferred from 0 values"
+        ]
+        e.fixes = ["check the tensor's shape before the reshape, and skip or pad empty batches"]
+    return e
+
+
+def _loss_target(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    if "weight tensor should be defined" in row.text and values:
+        classes = ints(values[0])
+        got = ints(values[-1])
+        n_got, n_classes = (got[0] if got else "?"), (classes[0] if classes else "?")
+        e.title = f"the loss's class weights have {n_got} entries for {n_classes} classes"
+        e.causes = [
+            "`weight=` of CrossEntropyLoss/NLLLoss has one entry per class, the number of the model's outputs (dim 1 "
+            "of the scores): weights computed from the dataset's labels, or a head built for another class count"
+        ]
+        e.fixes = ["make `weight` as long as `logits.size(1)` (and the head's out_features the number of classes)"]
+    return e
+
+
 READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
+    "view": _view,
+    "loss-target": _loss_target,
     "bmm": _bmm,
     "mm-rank": _mm_rank,
     "conv-transposed": _transposed,

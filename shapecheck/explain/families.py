@@ -8,6 +8,8 @@ several fit; a message that is not about shapes (a device, a dtype) says so.
 
 from __future__ import annotations
 
+import re
+
 from . import readings as read
 from .explanation import Explanation
 from .notshape import NOT_SHAPE_TEMPLATES
@@ -730,6 +732,31 @@ FIRST: list[Template] = [
 ]
 
 
+def _unpacked(f: dict) -> Explanation:
+    """`B, C, H, W = x.shape` on a tensor of another rank; any other unpacking is not read."""
+    want = int(f["want"])
+    got = f.get("got")
+    line = re.search(
+        r"((?:\*?\w{1,40}\s*,\s*){1,8}\*?\w{1,40})\s*=\s*([\w.\[\]]{1,100}?)\.(?:shape|size\(\))", f.get("_text", "")
+    )
+    if not line:
+        raise ValueError("an unpacking of something other than a shape: not a shape message")
+    names = [n.strip() for n in line.group(1).split(",") if n.strip()]
+    rank = f"{got}-D" if got else f"more than {want}-D"
+    e = Explanation(
+        "SC105",
+        f"`{', '.join(names) or '…'} = {line.group(2)}.shape` unpacks {want} sizes of a {rank} tensor",
+        "Python's tuple unpacking of Tensor.shape",
+        [(str(want), "the names the line unpacks into"), (str(got or f"> {want}"), "the tensor's dims")],
+        [
+            "the tensor has another rank than the code was written for: a lost or extra batch dim, tokens "
+            "[B, N, C] where a map [B, C, H, W] was expected (or the reverse)"
+        ],
+        ["print the tensor's shape at that line; reshape it to the expected rank, or unpack `*rest`"],
+    )
+    return e
+
+
 TEMPLATES: list[Template] = (
     NOT_SHAPE_TEMPLATES
     + FIRST
@@ -1059,6 +1086,20 @@ TEMPLATES: list[Template] = (
             "transformers ViTEmbeddings / *PatchEmbeddings",
             _pixel_channels,
             {},
+        ),
+        Template(
+            "not enough values to unpack (expected {want:int}, got {got:int})",
+            "SC105",
+            "Python's tuple unpacking (read only when the paste unpacks a tensor's `.shape`)",
+            _unpacked,
+            dict(want=4, got=3, _context="    B, C, H, W = x.shape"),
+        ),
+        Template(
+            "too many values to unpack (expected {want:int})",
+            "SC105",
+            "Python's tuple unpacking (read only when the paste unpacks a tensor's `.shape`)",
+            _unpacked,
+            dict(want=3, _context="    b, n, c = x.shape"),
         ),
     ]
 )

@@ -257,6 +257,56 @@ def _deserialize(f: dict) -> Explanation:
     return device("cuda (the checkpoint)", "cpu (this machine)")
 
 
+def _said(title: str, raised_by: str, causes: list[str], fixes: list[str]):
+    """A builder for a message that is not about shapes: what it is, and its usual fix."""
+
+    def build(f: dict) -> Explanation:
+        return Explanation(NOT_SHAPE, title, raised_by, [], list(causes), list(fixes))
+
+    return build
+
+
+_OVERLAP = _said(
+    "an in-place write into a tensor whose elements share memory (an expanded or broadcast view)",
+    "ATen's memory-overlap check of in-place ops",
+    ["`expand`, `broadcast_to` or a stride-0 view written in place (`x += …`, `x[…] = …`, an in-place activation)"],
+    ["`.clone()` (or `.contiguous()`) the expanded tensor before writing into it, or use the out-of-place op"],
+)
+_NAN = _said(
+    "autograd's anomaly detection found NaN in a backward",
+    "torch.autograd.detect_anomaly",
+    ["a value that is NaN or infinite: log of 0, sqrt of 0's gradient, division by 0, a too-large learning rate"],
+    ["clamp the inputs of log/sqrt/division (`x.clamp_min(1e-8)`), lower the learning rate, check the data for NaN"],
+)
+_META = _said(
+    "a model whose weights were never loaded (meta tensors have no data)",
+    "the meta device (accelerate's init_empty_weights, device_map, low_cpu_mem_usage)",
+    ["a model built on the meta device and moved with `.to()` before its weights were loaded"],
+    ["load the weights into it (`load_state_dict(..., assign=True)`) or use `model.to_empty(device=…)` first"],
+)
+_FLASH = _said(
+    "FlashAttention does not run on this GPU",
+    "the FlashAttention kernels (flash-attn, SDPA's flash backend)",
+    ["a GPU older than Ampere (compute capability < 8.0), or a dtype it does not support (float32)"],
+    ["use SDPA's math or memory-efficient backend (`attn_implementation='sdpa'` or `'eager'`), or half precision"],
+)
+_TARGET_GRAD = _said(
+    "the loss's target requires grad",
+    "the loss's derivative, which is defined for its input only",
+    ["the target was computed from tensors in the graph (another model's output, a transform with grad)"],
+    ["detach the target: `loss_fn(output, target.detach())`"],
+)
+_NO_PARAMETERS = _said(
+    "the optimizer got a model without parameters",
+    "torch.optim.Optimizer",
+    [
+        "the layers were kept in a plain list or dict, which nn.Module does not register (use nn.ModuleList / "
+        "nn.ModuleDict), or every parameter was filtered out (`requires_grad=False`)"
+    ],
+    ["register the layers (`nn.ModuleList`), and check `len(list(model.parameters()))` before the optimizer"],
+)
+
+
 T = Template
 NOT_SHAPE_TEMPLATES: list[Template] = [
     T(
@@ -501,6 +551,42 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         NOT_SHAPE,
         "PyTorch 0.2 autograd",
         lambda f: dtype("ByteTensor (the target)", "FloatTensor"),
+        {},
+    ),
+    T(
+        "more than one element of the written-to tensor refers to a single memory location",
+        NOT_SHAPE,
+        "aten/src/ATen/MemoryOverlap.cpp: assert_no_internal_overlap",
+        _OVERLAP,
+        {},
+    ),
+    T(
+        "Function '{f:word}' returned nan values in its {n:int}th output",
+        NOT_SHAPE,
+        "torch/csrc/autograd",
+        _NAN,
+        dict(f="MulBackward0", n=0),
+    ),
+    T(
+        "Cannot copy out of meta tensor; no data",
+        NOT_SHAPE,
+        "torch/_tensor.py / aten: copy from meta",
+        _META,
+        {},
+    ),
+    T("FlashAttention only supports Ampere GPUs or newer", NOT_SHAPE, "flash-attn / SDPA", _FLASH, {}),
+    T(
+        "the derivative for 'target' is not implemented",
+        NOT_SHAPE,
+        "tools/autograd/derivatives.yaml: the losses",
+        _TARGET_GRAD,
+        {},
+    ),
+    T(
+        "optimizer got an empty parameter list",
+        NOT_SHAPE,
+        "torch/optim/optimizer.py: Optimizer.__init__",
+        _NO_PARAMETERS,
         {},
     ),
 ]

@@ -619,6 +619,26 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/Col2Im.cpp: col2im",
     ),
     (
+        "gather-rank",
+        "Index tensor must have the same number of dimensions as input tensor",
+        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: gather",
+    ),
+    (
+        "gather-rank",
+        "Index tensor must have the same number of dimensions as self tensor",
+        "torch/_meta_registrations.py: scatter_shape_check",
+    ),
+    (
+        "gather-rank",
+        "Index tensor must have the same number of dimensions as src tensor",
+        "torch/_meta_registrations.py: scatter_shape_check",
+    ),
+    (
+        "gather-rank",
+        "invalid argument {}: Index tensor must have same dimensions as input tensor",
+        "aten/src/TH/generic/THTensorEvenMoreMath.cpp: gather",
+    ),
+    (
         "groups",
         "Number of channels must be divisible by groups. Got {} channels and {} groups.",
         "torch/_refs/nn/functional/__init__.py: channel_shuffle",
@@ -697,21 +717,6 @@ ROWS: list[tuple[str, str, str]] = [
         "index-range",
         "Index out of range: {}",
         "torch/nn/modules/container.py: insert",
-    ),
-    (
-        "index-range",
-        "Index tensor must have the same number of dimensions as input tensor",
-        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: gather",
-    ),
-    (
-        "index-range",
-        "Index tensor must have the same number of dimensions as self tensor",
-        "torch/_meta_registrations.py: scatter_shape_check",
-    ),
-    (
-        "index-range",
-        "Index tensor must have the same number of dimensions as src tensor",
-        "torch/_meta_registrations.py: scatter_shape_check",
     ),
     (
         "index-range",
@@ -927,6 +932,16 @@ ROWS: list[tuple[str, str, str]] = [
         "loss-target",
         "torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: {} instead",
         "torch/_meta_registrations.py: lu_unpack_meta",
+    ),
+    (
+        "loss-target",
+        "weight tensor should be defined either for all or no classes",
+        "torch/_decomp/decompositions.py: nll_loss_backward",
+    ),
+    (
+        "loss-target",
+        "weight tensor should be defined either for all {} classes or no classes but got weight tensor of shape: {}",
+        "aten/src/ATen/native/LossNLL.cpp: nll_loss_forward",
     ),
     (
         "mask-index",
@@ -2342,6 +2357,11 @@ ROWS: list[tuple[str, str, str]] = [
         "too-small",
         "start ({}) + length ({}) exceeds dimension size ({}).",
         "aten/src/ATen/native/TensorShape.cpp: narrow",
+    ),
+    (
+        "view",
+        "cannot reshape tensor of 0 elements into shape {} because the unspecified dimension size -1 can be any value and is ambiguous",
+        "torch/include/ATen/InferSize.h: constexpr",
     ),
     (
         "view",

@@ -61,7 +61,7 @@ class Template:
     code: str  # the rule that finds this in a model; NOT_SHAPE when it is not about shapes
     raised_by: str  # where PyTorch raises it
     build: Callable[[dict], Explanation]  # fields (as text) → Explanation
-    example: dict = field(default_factory=dict)  # field values for the template test
+    example: dict = field(default_factory=dict)  # field values for the template test (`_context`: a code line)
 
     @cached_property
     def pattern(self) -> re.Pattern:
