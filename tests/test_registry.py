@@ -34,6 +34,12 @@ def _table() -> list[list[str]]:
     return [[code, *(cell.strip() for cell in rest.split(" | "))] for code, rest in rows]
 
 
+def _row(info) -> str:
+    """A table row for a rule, to paste and then say more in its fourth cell."""
+    page = "" if info.page == RULES_PAGE else Path(info.page).name
+    return f"| {info.code} | {info.name} | {info.severity} | {info.summary} | [example]({page}#{info.anchor}) |"
+
+
 @pytest.mark.parametrize("code", list(CODES))
 def test_every_rule_has_its_section(code):
     info = CODES[code]
@@ -48,6 +54,8 @@ def test_codes_run_on_without_a_gap():
 
 def test_the_docs_table_lists_the_registry():
     table = _table()
+    missing = [code for code in CODES if code not in {row[0] for row in table}]
+    assert not missing, "add to the table in docs/rules.md:\n" + "\n".join(_row(CODES[code]) for code in missing)
     assert [row[0] for row in table] == list(CODES)
     for code, name, level, _finds, example in table:
         info = CODES[code]
@@ -63,3 +71,20 @@ def test_sarif_help_links_point_at_the_sections():
         info = CODES[entry["id"]]
         assert entry["helpUri"] == f"{HOME}/blob/main/{info.page}#{info.anchor}"
         assert info.anchor in _anchors(info.page)
+
+
+def test_a_finding_takes_its_code_and_severity_from_the_rule():
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose.context import Context
+    from shapecheck.diagnose.findings import Severity
+    from shapecheck.diagnose.registry import CHECKS
+    from shapecheck.saved.records import CheckpointReport
+
+    b = TraceBuilder((1, 20))
+    b.module("fc", "Linear", (1, 10), {"in_features": 20, "out_features": 10})
+    ctx = Context(b.trace, checkpoint=CheckpointReport("ck.pt", {"fc.weight": (10, 20)}, {"fc.weight": (5, 20)}))
+    with pytest.raises(RuntimeError):
+        ctx.finding("fc", "made outside a rule")  # no rule is running: no code to give it
+    (finding,) = CHECKS["SC110"](ctx)
+    assert (finding.code, finding.severity) == ("SC110", Severity.ERROR) and ctx.rule is None

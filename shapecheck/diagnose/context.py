@@ -13,6 +13,8 @@ from ..domain.records import AcceptedInputs
 from ..saved.records import CheckpointReport
 from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, RerunsSpent, SafetyCap, cap_seconds
 from ..trace.records import LayerRecord, TensorInfo, Trace
+from .findings import Finding, Severity
+from .registry import RuleInfo
 from .requests import SAME, Edit, Rerun  # noqa: F401
 
 Runner = Callable[[Rerun], Trace]
@@ -52,6 +54,7 @@ class Context:
     max_reruns: int = MAX_RERUNS  # uncached re-runs this diagnosis may make (its rules and its fixes)
     cap: SafetyCap | None = None  # CPU-time cap, shared with the diagnoses nested in this one
     checkpoint: CheckpointReport | None = None  # from --weights: the shapes SC110 compares
+    rule: RuleInfo | None = None  # the rule whose check is running (set by @rule)
     _used: int = 0  # re-runs made, against max_reruns
     _cache: dict = field(default_factory=dict)
 
@@ -106,6 +109,13 @@ class Context:
     @property
     def cap_reached(self) -> bool:
         return self.cap is not None and self.cap.reached
+
+    def finding(self, layer: str, message: str, **details) -> Finding:
+        """A finding of the rule that is running: its code and severity are the ones its `@rule`
+        registered. `details` are Finding's other fields (location, row, why, labels, notes, fixes)."""
+        if self.rule is None or self.rule.severity is None:
+            raise RuntimeError("ctx.finding() makes a finding of a rule's check, called as registered by @rule")
+        return Finding(self.rule.code, Severity(self.rule.severity), layer, message, **details)
 
     def probe_at(self, layer: LayerRecord, dims: tuple[int, ...]) -> list[TensorInfo] | None:
         """The inputs of `layer` when input 0 has these per-sample dims (None: failed before)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -103,14 +104,23 @@ INTENT_CHECKED: set[str] = set()
 
 
 def rule(code: str, severity: str, intent: bool = False):
-    """Register a check function under a reserved code and mark the code active."""
+    """Register a check function under a reserved code and mark the code active. While the check
+    runs, `ctx.rule` is its RuleInfo, so `ctx.finding(...)` takes the code and severity from here."""
 
     def register(fn: Callable) -> Callable:
         if intent:
             INTENT_CHECKED.add(code)
-        info = CODES[code]
-        CODES[code] = replace(info, status=ACTIVE, severity=severity)
-        CHECKS[code] = fn
-        return fn
+        CODES[code] = replace(CODES[code], status=ACTIVE, severity=severity)
+
+        @functools.wraps(fn)
+        def check(ctx, *args, **kwargs):
+            outer, ctx.rule = ctx.rule, CODES[code]
+            try:
+                return fn(ctx, *args, **kwargs)
+            finally:
+                ctx.rule = outer  # a rule that runs another rule's check gets its own back
+
+        CHECKS[code] = check
+        return check
 
     return register

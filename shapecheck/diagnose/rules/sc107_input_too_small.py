@@ -159,9 +159,7 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return [
-        Finding(
-            code="SC107",
-            severity=ERROR,
+        ctx.finding(
             layer=row.name,
             message=f"the input is too small for {ref(row)}: its {_x(spatial)} map is smaller than the "
             f"{_x(w.effective_kernel(i) for i in range(nd))} kernel{message_tail}",

@@ -67,9 +67,7 @@ def check(ctx: Context) -> list[Finding]:
     first = (ck.mismatched or ck.missing or ck.unexpected)[0]
     row = next((r for r in ctx.trace.layers if r.kind == MODULE and r.name == _module(first)), None)
     return [
-        Finding(
-            code="SC110",
-            severity=ERROR,
+        ctx.finding(
             layer=_module(first),
             message=f"the checkpoint {ck.path} does not fit the model: {_counts(ck)}",
             location=row.location if row is not None else None,

@@ -109,9 +109,7 @@ def _finding(ctx: Context, row: LayerRecord, dim: int, follows, message: str, wh
     target = _other_dim(row, dim, follows)
     if target is not None:
         fixes.append(_fix(row, target, follows))
-    return Finding(
-        code="SC120",
-        severity=WARNING,
+    return ctx.finding(
         layer=row.name,
         message=message,
         location=row.location,
