@@ -146,6 +146,9 @@ CASES = [
     ("SC109", "rules/sc109_concat_mismatch.py:FuseImageText", "512&7:long+batch2", ["SC109"]),
     ("SC109", "rules/sc109_concat_mismatch.py:FuseImageTextPooled", "512&7:long+batch2", []),
     ("SC109", "rules/sc109_concat_mismatch.py:SummaryToken", "16&5x32+batch2", ["SC109"]),
+    ("SC130", "rules/sc130_index_shape.py:MeanAggregate", "10x16&2x40:long+nobatch", ["SC130"]),
+    ("SC130", "rules/sc130_index_shape.py:MeanAggregateExpanded", "10x16&2x40:long+nobatch", []),
+    ("SC130", "rules/sc130_index_shape.py:PickTokens", "7x16&3:long+batch2", ["SC130"]),
     ("SC128", "rules/sc128_matmul_shape.py:Scores", "10x32+batch2", ["SC128"]),
     ("SC128", "rules/sc128_matmul_shape.py:ScoresCorrect", "10x32+batch2", []),
     ("SC128", "rules/sc128_matmul_shape.py:GroupedQuery", "10x64+batch2", ["SC128"]),
@@ -256,6 +259,13 @@ VERIFIED = [
     ("rules/sc124_embedding_range.py:OffsetPositions", "512:long", "batch2", "--input 510:long", (2, 510, 5)),
     ("rules/sc112_broadcast_mismatch.py:TimeEmbedding", "32x8x8&16", "batch2", "[:, :, None, None]", (2, 32, 8, 8)),
     ("rules/sc128_matmul_shape.py:Scores", "10x32", "batch2", "k.transpose(-2, -1)", (2, 4, 10, 8)),
+    (
+        "rules/sc130_index_shape.py:PickTokens",
+        "7x16&3:long",
+        "batch2",
+        "idx.unsqueeze(-1).expand(-1, -1, h.size(2))",
+        (2, 3, 32),
+    ),
     (
         "rules/sc109_concat_mismatch.py:FuseImageText",
         "512&7:long",

@@ -93,6 +93,7 @@ CODES: dict[str, RuleInfo] = {
             "plain-container-submodule",
             "modules kept in a plain list, tuple or dict: the model does not hold them",
         ),
+        RuleInfo("SC130", "index-shape", "gather or scatter gets an index with fewer dims than the data"),
     )
 }
 

@@ -122,6 +122,26 @@ CATEGORIES = {
             "binary_cross_entropy_with_logits",
         )
     ),
+    # Reads and writes through an index tensor: gather and scatter take an index with the data's
+    # dims (SC130); index_select and index_add a 1-D index along one dim.
+    "index": tuple(
+        f"torch.{n}" for n in ("gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add")
+    )
+    + tuple(
+        f"torch.Tensor.{n}"
+        for n in (
+            "gather",
+            "scatter",
+            "scatter_",
+            "scatter_add",
+            "scatter_add_",
+            "scatter_reduce",
+            "scatter_reduce_",
+            "index_select",
+            "index_add",
+            "index_add_",
+        )
+    ),
     # Losses over class indices: input [N, C, ...], target [N, ...] (SC125 reads their contract).
     "class_loss": ("torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"),
     "elementwise": tuple(

@@ -31,4 +31,5 @@ from . import (  # noqa: F401
     sc127_structured_output,
     sc128_matmul_shape,
     sc129_plain_container,
+    sc130_index_shape,
 )

@@ -60,6 +60,8 @@ def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or row.kind != OP or row.attrs.get("category") in _NOT_ELEMENTWISE:
         return []
+    if row.type.rsplit(".", 1)[-1].startswith(("gather", "scatter", "index_")):
+        return []  # these do not broadcast: their index has the data's dims (SC130)
     tensors = [t for t in row.inputs if t.rank > 0]
     if len(tensors) < 2:
         return []

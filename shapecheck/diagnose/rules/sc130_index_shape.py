@@ -1,0 +1,154 @@
+"""SC130 index-shape.
+
+What it does: explains a failing `gather`, `scatter`, `scatter_add` or `scatter_reduce` whose
+index tensor has fewer dims than the tensor it indexes. These ops do not broadcast: the index
+must have as many dims as the data, one index per element written or read. The usual case is
+message passing written by hand — `out.scatter_add(0, dst, h[src])` with `dst` of shape `[E]`
+and the messages `[E, F]` — and reading tokens with `torch.gather(h, 1, idx)`, `idx` `[B, K]`
+for `h` `[B, T, F]`. The fix repeats the index along the dims it lacks.
+
+Why is this bad? `Index tensor must have the same number of dimensions as self tensor` names
+no dims and no sizes.
+
+Example:
+    out = out.scatter_add(0, dst, msg)                                # dst [E], msg [E, F]
+
+Use instead:
+    out = out.scatter_add(0, dst.unsqueeze(-1).expand_as(msg), msg)  # or out.index_add(0, dst, msg)
+
+Fix safety: safe: no parameter changes; the same elements are read or written, once per
+feature. Verified by tracing again.
+"""
+
+from __future__ import annotations
+
+from ...trace.records import OP
+from ..context import Context, op_site
+from ..findings import ERROR, Finding, Fix, line_fix
+from ..numbers import parsed_line, shape
+from ..registry import rule
+from ..requests import Edit, Rerun
+from .common import ref
+
+_SCATTERS = ("scatter", "scatter_add", "scatter_reduce", "scatter_", "scatter_add_", "scatter_reduce_")
+
+
+@rule("SC130", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if row is None or row.kind != OP:
+        return []
+    name = row.type.rsplit(".", 1)[-1]
+    if name == "gather" and len(row.inputs) >= 2:
+        data, index = row.inputs[0], row.inputs[1]
+        other = data
+        position = 2
+    elif name in _SCATTERS and len(row.inputs) >= 3:
+        data, index, other = row.inputs[0], row.inputs[1], row.inputs[2]
+        position = 2
+    else:
+        return []
+    if index.rank >= data.rank or index.rank == 0:
+        return []
+    dim = row.dim_argument() % data.rank
+    lacks = [d for d in range(data.rank) if d >= index.rank]
+    if index.rank != 1 or dim != 0:
+        if any(index.shape[d] > other.shape[d] for d in range(index.rank)):
+            return []
+    wanted = tuple(index.shape) + tuple(other.shape[d] for d in lacks)
+    texts = _arguments(row)
+    idx = texts.get("index", "index")
+    ref_text = texts.get("src") if name != "gather" else texts.get("input")
+    what = "the messages" if name != "gather" else "the data"
+    fixes: list[Fix] = []
+    steps = tuple(("unsqueeze", (-1,)) for _ in lacks) + (("expand", wanted),)
+    if ref_text and name != "gather" and len(lacks) >= 1:
+        new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand_as({ref_text})"
+    else:
+        sizes = ", ".join(
+            ["-1"] * index.rank + [f"{ref_text}.size({d})" if ref_text else str(other.shape[d]) for d in lacks]
+        )
+        new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand({sizes})"
+    source = row.called_at.source if row.called_at else ""
+    after = _replace_argument(source, idx, new) if idx != "index" else None
+    fixes.append(
+        line_fix(
+            f"repeat the index along the dim{'s' if len(lacks) > 1 else ''} it lacks ({', '.join(map(str, lacks))}): "
+            f"{shape(index.shape)} → {shape(wanted)}, one index for every element of {what}",
+            row.called_at,
+            source,
+            after,
+            new,
+            Rerun(
+                edits=(
+                    Edit(
+                        "arg_method", op_site(row), params=(("index", position), ("method", "chain"), ("args", steps))
+                    ),
+                )
+            ),
+        )
+    )
+    noun = "self" if name in _SCATTERS else "input"
+    return [
+        Finding(
+            code="SC130",
+            severity=ERROR,
+            layer=row.name,
+            message=f"{ref(row)} gets an index of {index.rank} dim{'s' if index.rank > 1 else ''} "
+            f"{shape(index.shape)} for {shape(data.shape)}: it needs {data.rank}, one index per element",
+            location=row.location,
+            row=row.index,
+            why=[
+                f"`{name}` does not broadcast its index: the index has one entry for each element it "
+                f"{'writes' if name != 'gather' else 'reads'}, so it has as many dims as the data",
+                f"here the index {shape(index.shape)} lacks dim{'s' if len(lacks) > 1 else ''} "
+                f"{', '.join(str(d) for d in lacks)} of {shape(other.shape)}",
+            ],
+            notes=[f"PyTorch reports: Index tensor must have the same number of dimensions as {noun} tensor"],
+            fixes=fixes,
+        )
+    ]
+
+
+def _arguments(row) -> dict[str, str]:
+    """The texts of the index and the data arguments on the call's line."""
+    import ast
+
+    from ..numbers import char_span
+
+    if row.called_at is None:
+        return {}
+    parsed = parsed_line(row.called_at.source)
+    if parsed is None:
+        return {}
+    text, tree = parsed[1], parsed[2]
+    name = row.type.rsplit(".", 1)[-1]
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name):
+            continue
+        module = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
+        args = list(node.args) if module else [node.func.value, *node.args]
+        keys = ["input", "dim", "index", "src"]
+        found = {}
+        for key, arg in zip(keys, args, strict=False):
+            span = char_span(text, arg)
+            if span is not None:
+                found[key] = text[span[0] : span[1]]
+        for kw in node.keywords:
+            span = char_span(text, kw.value)
+            if kw.arg and span is not None:
+                found[kw.arg] = text[span[0] : span[1]]
+        return found
+    return {}
+
+
+def _replace_argument(source: str, old: str, new: str) -> str | None:
+    """The line with the index argument `old` written as `new` (its one occurrence as a call
+    argument)."""
+    import re
+
+    hits = list(re.finditer(rf"(?<=[,(])(\s*){re.escape(old)}(\s*)(?=[,)])", source))
+    if len(hits) != 1:
+        return None
+    m = hits[0]
+    return source[: m.start()] + m.group(1) + new + m.group(2) + source[m.end() :]
