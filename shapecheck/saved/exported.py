@@ -62,7 +62,7 @@ def check_inputs(program, specs: list[InputSpec] | None, batch: int | None, path
 def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> None:
     """Module and op rows from the graph, with shapes from `values` (node name → tensor)."""
     rows = trace.layers
-    open_modules: list[tuple[str, int]] = []
+    open_modules: list[tuple[str, int]] = []  # (module path, its row), outermost first
     params = dict(program.state_dict)
     node_rows: dict[str, int] = {}
     # Parameters and buffers are placeholders too; rows show the data flowing, not the weights.
@@ -70,65 +70,75 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
     for node in program.graph.nodes:
         if node.op != "call_function":
             continue
-        stack = list((node.meta.get("nn_module_stack") or {}).values())
-        paths = [
-            (p, t.rsplit(".", 1)[-1] if isinstance(t, str) else getattr(t, "__name__", str(t))) for p, t in stack if p
+        _enter_modules(rows, open_modules, _module_paths(node), params)
+        inputs = [
+            TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name), source=node_rows.get(arg.name))
+            for arg in node.args
+            if isinstance(arg, torch.fx.Node) and arg.name in values and arg.name not in weights
         ]
-        depth = 0
-        while depth < len(open_modules) and depth < len(paths) and open_modules[depth][0] == paths[depth][0]:
-            depth += 1
-        del open_modules[depth:]
-        for path, kind in paths[depth:]:
-            index = len(rows)
-            count = sum(v.numel() for k, v in params.items() if k.startswith(path + "."))
-            rows.append(
-                LayerRecord(
-                    index=index,
-                    name=path,
-                    type=kind,
-                    kind=MODULE,
-                    depth=len(open_modules) + 1,
-                    params=count,
-                    parent=open_modules[-1][1] if open_modules else 0,
-                )
-            )
-            open_modules.append((path, index))
-        inputs = []
-        for arg in node.args:
-            if isinstance(arg, torch.fx.Node) and arg.name in values and arg.name not in weights:
-                source = node_rows.get(arg.name)
-                inputs.append(
-                    TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name), source=source)
-                )
-        index = len(rows)
-        out = values.get(node.name)
-        row = LayerRecord(
-            index=index,
-            name=node.name,
-            type=str(node.target).replace(".default", ""),
-            kind=OP,
-            depth=len(open_modules) + 1,
-            inputs=inputs,
-            parent=open_modules[-1][1] if open_modules else 0,
-            outputs=[TensorInfo(out_shape, key="", tid=hash(node.name), source=index)]
-            if (out_shape := _shape(out)) is not None
-            else [],
-            status=RowStatus.FAILED if node.name == failing else RowStatus.OK,
-        )
+        row = _op_row(node, values.get(node.name), inputs, len(rows), open_modules, failing)
         rows.append(row)
-        node_rows[node.name] = index
+        node_rows[node.name] = row.index
         for _, module_index in open_modules:  # a module's input is its first op's, its output its last op's
             module_row = rows[module_index]
             if not module_row.inputs:
                 module_row.inputs = inputs
             module_row.outputs = row.outputs
         if node.target in (torch.ops.aten.linear.default,) and len(node.args) > 1 and open_modules:
-            weight = node.args[1]
-            shape = _shape(values.get(weight.name)) if isinstance(weight, torch.fx.Node) else None
-            if shape and len(shape) == 2:
-                rows[open_modules[-1][1]].attrs.update(in_features=shape[1], out_features=shape[0])
+            _linear_sizes(rows[open_modules[-1][1]], node.args[1], values)
         if node.name == failing:
             break
+
+
+def _module_paths(node) -> list[tuple[str, str]]:
+    """The modules an op node was called in, outermost first: (path, class name)."""
+    stack = list((node.meta.get("nn_module_stack") or {}).values())
+    return [(p, t.rsplit(".", 1)[-1] if isinstance(t, str) else getattr(t, "__name__", str(t))) for p, t in stack if p]
+
+
+def _enter_modules(rows: list[LayerRecord], open_modules: list, paths: list[tuple[str, str]], params: dict) -> None:
+    """Close the open modules the node is not in, and open a row for each module it enters."""
+    depth = 0
+    while depth < len(open_modules) and depth < len(paths) and open_modules[depth][0] == paths[depth][0]:
+        depth += 1
+    del open_modules[depth:]
+    for path, kind in paths[depth:]:
+        index = len(rows)
+        count = sum(v.numel() for k, v in params.items() if k.startswith(path + "."))
+        rows.append(
+            LayerRecord(
+                index=index,
+                name=path,
+                type=kind,
+                kind=MODULE,
+                depth=len(open_modules) + 1,
+                params=count,
+                parent=open_modules[-1][1] if open_modules else 0,
+            )
+        )
+        open_modules.append((path, index))
+
+
+def _op_row(node, out, inputs: list[TensorInfo], index: int, open_modules: list, failing: str | None) -> LayerRecord:
+    out_shape = _shape(out)
+    return LayerRecord(
+        index=index,
+        name=node.name,
+        type=str(node.target).replace(".default", ""),
+        kind=OP,
+        depth=len(open_modules) + 1,
+        inputs=inputs,
+        parent=open_modules[-1][1] if open_modules else 0,
+        outputs=[TensorInfo(out_shape, key="", tid=hash(node.name), source=index)] if out_shape is not None else [],
+        status=RowStatus.FAILED if node.name == failing else RowStatus.OK,
+    )
+
+
+def _linear_sizes(module_row: LayerRecord, weight, values: dict) -> None:
+    """A linear op's weight gives its module's in_features and out_features."""
+    shape = _shape(values.get(weight.name)) if isinstance(weight, torch.fx.Node) else None
+    if shape and len(shape) == 2:
+        module_row.attrs.update(in_features=shape[1], out_features=shape[0])
 
 
 def check_ops(program, path: str) -> None:
