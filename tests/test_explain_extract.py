@@ -423,3 +423,19 @@ def test_paste_variations_guards_first_sentences_and_log_prefixes():
         "[10, 20]->[10, 20, 1] [30, 20]->[1, 20, 30]"
     )
     assert remapped.code == "SC112"
+
+
+def test_a_matmul_says_a_batch_folded_into_the_features_or_samples_split_into_rows():
+    folded = explain("mat1 and mat2 shapes cannot be multiplied (1x8192 and 512x10)")
+    assert "8192 = 16·512" in folded.causes[0] and "flatten(x, 1)" in folded.fixes[0]
+    split = explain("mat1 and mat2 shapes cannot be multiplied (256x512 and 2048x10)")
+    assert "split into 4 rows" in split.causes[0] and "2 times" not in split.text()  # no ratio of rows to features
+
+
+def test_a_yolo_head_is_read_from_anchors_times_classes():
+    e = explain(
+        "size mismatch for model.24.m.0.weight: copying a param with shape torch.Size([255, 128, 1, 1]) from "
+        "checkpoint, the shape in current model is torch.Size([18, 128, 1, 1])."
+    )
+    assert "80 classes" in e.text() and "1 class +" in e.text()
+    assert "YOLO" not in explain("RuntimeError: running_mean should contain 18 elements not 24").text()

@@ -77,13 +77,23 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _model_families(e, message, matched)
     story = " ".join([e.title, *e.causes])
     products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
-    facts = relations.relate(ints(matched), tokens=_speaks_of_tokens(message, matched), products=products)
+    detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
+    numbers = [int(n) for n in _NUMBER.findall(matched)]
+    facts = relations.relate(
+        numbers,
+        tokens=_speaks_of_tokens(message, matched),
+        products=products,
+        detection=detection,
+        multiples=e.code not in ("SC101", "SC102", "SC113"),  # rows against features, a view's total: not a ratio
+    )
     facts = [s for s in facts if s.split(":")[0] not in story]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
     return e
 
 
+# a size in a message, not a digit of a name (`mat2`, `conv2d`, `batch1`); `2048x10` is two sizes
+_NUMBER = re.compile(r"(?<![A-Za-wyzA-Z_\d.])\d{1,15}(?![\d.]*[A-Za-wyz_])")
 _TOKEN_WORDS = re.compile(r"pos_?emb|position|patch|token|\bvit\b|\bcls\b|class_token|deit|swin|clip", re.IGNORECASE)
 
 

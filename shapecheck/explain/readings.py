@@ -81,6 +81,20 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         e.causes += [unbatched, "(or " + skipped + ")"]
         e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
         return e
+    if c and b > c and b % c == 0 and a * (b // c) <= 64 and b // c >= 2:
+        k = b // c
+        e.causes.append(
+            f"{b} = {k}·{c}: {k} samples' features in one row: the batch was flattened into the features "
+            "(`x.view(1, -1)`, `x.flatten()` or `x.view(-1)` without keeping dim 0)"
+        )
+        e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
+    elif b and c > b and c % b == 0 and a % (c // b) == 0 and c // b >= 2:
+        k = c // b
+        e.causes.append(
+            f"{c} = {k}·{b}: each sample's {c} features were split into {k} rows of {b} ({a} rows = "
+            f"{a // k} samples × {k}): a `view(-1, {b})` where `view(x.size(0), -1)` was meant"
+        )
+        e.fixes.append("flatten per sample: `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`)")
     got = _square_split(b, _CHANNELS)
     want = _square_split(c, [got[0]] if got else _CHANNELS)
     if got and want and got[0] == want[0] and got[1] != want[1]:

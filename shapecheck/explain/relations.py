@@ -37,17 +37,26 @@ def grid(n: int) -> str | None:
     return None
 
 
-def relate(numbers: list[int], limit: int = 3, tokens: bool = False, products: bool = True) -> list[str]:
+def relate(
+    numbers: list[int],
+    limit: int = 3,
+    tokens: bool = False,
+    products: bool = True,
+    detection: bool = False,
+    multiples: bool = True,
+) -> list[str]:
     """Sentences saying how the numbers relate, the most telling first; at most `limit`.
 
     Only relations the message itself supports are said: a product of two of its other numbers,
     C·H·W of a small square map whose C is one of its numbers, a small multiple. A number that is
     a square (+ 1) is read as a patch grid only when `tokens` (the paste speaks of tokens, patches
     or position embeddings, or the number sits in a view's token dim) or when two of the numbers
-    are grids of the same kind: alone, 101 or 257 are as likely a class count or FFT bins.
+    are grids of the same kind: alone, 101 or 257 are as likely a class count or FFT bins. A multiple
+    of 3 is a YOLO head's anchors × (classes + 5) only in a detection paste (`detection`), or 255.
     Coincidences (a width the message does not name, a channel count from a list, a kernel size
     squared) are not said: a wrong relation reads as a wrong diagnosis. Without `products` (a
-    message of weights and channel counts, where products are kernels) only multiples are said.
+    message of weights and channel counts, where products are kernels) only multiples are said;
+    without `multiples` (a matmul's rows and features) not those either.
     """
     seen: list[int] = []
     for n in numbers:
@@ -62,6 +71,12 @@ def relate(numbers: list[int], limit: int = 3, tokens: bool = False, products: b
             said.add(n)
             out.append(sentence)
 
+    detection = detection or 255 in seen
+    for n in seen:  # a YOLO head: anchors × (classes + 4 box + 1 objectness); 255 is COCO's 80 classes
+        if n % 3 == 0 and n // 3 > 5 and detection:
+            k = n // 3 - 5
+            classes = f"{k} class{'es' if k != 1 else ''}"
+            add(n, f"{n} = 3·({k} + 5): 3 anchors × ({classes} + 4 box + 1 objectness), a YOLO head for {classes}")
     grids = {n: grid(n) for n in seen}
     plus_one = [n for n, g in grids.items() if g and "+ 1" in g]
     squares = [n for n, g in grids.items() if g and "+ 1" not in g]
@@ -94,7 +109,7 @@ def relate(numbers: list[int], limit: int = 3, tokens: bool = False, products: b
                     add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
                     break
     for n in seen:  # a small multiple of another number: a batch doubled, q/k/v stacked
-        if n in said:
+        if n in said or not multiples:
             continue
         for m in seen:
             if m >= 8 and m != n and n % m == 0 and 2 <= n // m <= 4:
