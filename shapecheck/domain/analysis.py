@@ -74,20 +74,7 @@ def analyze(
     given = ((batch,) if batch is not None else ()) + tuple(specs[0].dims)
     names = dim_names(len(given), batch is not None)
     notes: list[str] = []
-    cache: dict[tuple[int, ...], bool] = {}
-    spent = [False]  # the probes ran out (their count): deterministic, unlike the cap
-
-    def runs(shape: tuple[int, ...]) -> bool:
-        if shape not in cache:
-            if len(cache) - 1 >= max_probes:  # the given shape is in the cache without a probe
-                spent[0] = True
-                raise _OutOfTime()
-            if cap.over():
-                raise _OutOfTime()
-            cache[shape] = probe(shape)
-        return cache[shape]
-
-    cache[given] = given_ok
+    runs = _Probes(probe, max_probes, cap, given, given_ok)
     run = shown = None  # shown: the first symbolic run's trace, whose rows carry expressions
     method = PROBING
     base = given if given_ok else None
@@ -126,7 +113,7 @@ def analyze(
             base=given,
             given_ok=given_ok,
             seconds=time.perf_counter() - started,
-            notes=_with_stop(notes, cap, spent[0], max_probes),
+            notes=_with_stop(notes, cap, runs.spent, max_probes),
             symbolic_trace=shown,
         )
     if base != given:
@@ -136,34 +123,57 @@ def analyze(
         )
 
     constraints: list[Constraint] = []
-    dims = []
-    for i, name in enumerate(names):
-        dim = DimDomain(name, i, given[i])
-        try:
-            if name == "B" and run is not None and "B" in run.symbols:
-                _batch_from_guards(dim, run, base, runs, constraints)
-            elif name == "B":
-                _batch(dim, base, runs)
-            elif run is not None and (name in run.symbols or name in run.fixed):
-                _from_guards(dim, run, base, runs, constraints, notes)
-            else:
-                _by_probes(dim, base, runs)
-        except _OutOfTime:
-            dim.settled = False
-            what = "the safety cap was reached" if cap.reached else "the probe budget ran out"
-            dim.note = f"{what} before {name} was worked out"
-        dims.append(dim)
-    result = AcceptedInputs(
+    dims = [_domain(DimDomain(name, i, given[i]), run, base, runs, constraints, notes) for i, name in enumerate(names)]
+    return AcceptedInputs(
         dims,
         constraints=_dedupe(constraints),
         method=method,
         base=base,
         given_ok=given_ok,
         seconds=time.perf_counter() - started,
-        notes=_with_stop(notes, cap, spent[0] or any(not d.settled for d in dims), max_probes),
+        notes=_with_stop(notes, cap, runs.spent or any(not d.settled for d in dims), max_probes),
         symbolic_trace=shown,
     )
-    return result
+
+
+class _Probes:
+    """`runs(shape)`: whether the model runs at a full input shape, by a concrete probe, cached;
+    _OutOfTime past `max_probes` probes (`spent`: deterministic, unlike the cap) or at the cap."""
+
+    def __init__(self, probe: Probe, max_probes: int, cap: SafetyCap, given: tuple[int, ...], given_ok: bool):
+        self.probe, self.max_probes, self.cap = probe, max_probes, cap
+        self.cache: dict[tuple[int, ...], bool] = {given: given_ok}
+        self.spent = False
+
+    def __call__(self, shape: tuple[int, ...]) -> bool:
+        if shape not in self.cache:
+            if len(self.cache) - 1 >= self.max_probes:  # the given shape is in the cache without a probe
+                self.spent = True
+                raise _OutOfTime()
+            if self.cap.over():
+                raise _OutOfTime()
+            self.cache[shape] = self.probe(shape)
+        return self.cache[shape]
+
+
+def _domain(dim: DimDomain, run, base, runs: _Probes, constraints: list[Constraint], notes: list[str]) -> DimDomain:
+    """One dim's accepted sizes, the others held at `base`: the batch, a dim the symbolic trace
+    followed (from its guards), or any other (by probes); unsettled when the probes run out."""
+    name = dim.name
+    try:
+        if name == "B" and run is not None and "B" in run.symbols:
+            _batch_from_guards(dim, run, base, runs, constraints)
+        elif name == "B":
+            _batch(dim, base, runs)
+        elif run is not None and (name in run.symbols or name in run.fixed):
+            _from_guards(dim, run, base, runs, constraints, notes)
+        else:
+            _by_probes(dim, base, runs)
+    except _OutOfTime:
+        dim.settled = False
+        what = "the safety cap was reached" if runs.cap.reached else "the probe budget ran out"
+        dim.note = f"{what} before {name} was worked out"
+    return dim
 
 
 def _with_stop(notes: list[str], cap: SafetyCap, spent: bool, max_probes: int) -> list[str]:
