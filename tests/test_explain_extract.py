@@ -439,3 +439,14 @@ def test_a_yolo_head_is_read_from_anchors_times_classes():
     )
     assert "80 classes" in e.text() and "1 class +" in e.text()
     assert "YOLO" not in explain("RuntimeError: running_mean should contain 18 elements not 24").text()
+
+
+def test_a_loss_s_row_counts_say_how_output_and_target_differ():
+    shift = explain("ValueError: Expected input batch_size (1216) to match target batch_size (1280)")
+    assert "64 sequences of 19 and 20 positions" in shift.causes[0]
+    one_hot = explain("ValueError: Expected input batch_size (8) to match target batch_size (32).")
+    assert "one-hot" in one_hot.causes[0] and "argmax(1)" in one_hot.fixes[0]
+    pixels = explain("ValueError: Expected input batch_size (183000) to match target batch_size (187500).")
+    assert "pixels or tokens" in pixels.causes[0]
+    folded = explain("ValueError: Expected input batch_size (4096) to match target batch_size (64).")
+    assert "64 rows of scores" in folded.causes[0] and "64·8·8" not in folded.text()

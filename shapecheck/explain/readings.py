@@ -521,19 +521,53 @@ def _readings_with_inferred(dims: list[int], total: int) -> list[str]:
 def batch_sizes(got, want) -> Explanation:
     e = Explanation(
         "SC106",
-        f"the model returned {got} rows for a batch of {want}",
+        f"the loss got {got} rows of scores for {want} targets",
         "a loss (F.cross_entropy, nn.CrossEntropyLoss, …) comparing output and target rows",
-        [(str(got), "rows in the model's output"), (str(want), "rows in the target: the real batch size")],
+        [(str(got), "rows in the model's output (every dim but the classes)"), (str(want), "targets")],
     )
-    if want and got % want == 0:
+    g = math.gcd(got, want)
+    if got >= 10_000 and want >= 10_000:
         e.causes.append(
-            f"each sample became {got // want} rows: `x.view(-1, n)` with n smaller than one sample's "
-            f"size folds spatial positions into the batch, or `torch.cat(…, 0)` stacked branches "
-            "along the batch"
+            f"{got} and {want} are counts of pixels or tokens, not batches: the output and the target were "
+            "flattened at different sizes (a segmentation output map smaller or larger than its label, sequences "
+            "padded to different lengths)"
         )
-    e.fixes.append(
-        "flatten with `torch.flatten(x, 1)` / `x.view(x.size(0), -1)`; join branches with `torch.cat(…, dim=1)`"
-    )
+        e.fixes.append("make the output's spatial size (or length) the target's before flattening (`F.interpolate`)")
+    elif want and got > want and got % want == 0:
+        e.causes.append(
+            f"each target has {got // want} rows of scores: `x.view(-1, n)` with n smaller than one sample's size "
+            f"folds positions into the batch, `torch.cat(…, 0)` stacked branches along the batch, or scores per "
+            f"token or pixel ([B·{got // want}, C]) against one label per sample"
+        )
+        e.fixes.append(
+            "flatten with `torch.flatten(x, 1)` / `x.view(x.size(0), -1)`; join branches with `torch.cat(…, dim=1)`"
+        )
+    elif got and want > got and want % got == 0:
+        k = want // got
+        e.causes.append(
+            f"the target has {k} values per output row: one-hot or multi-label targets [{got}, {k}] flattened "
+            f"(`labels.view(-1)`), or a target per token or pixel where the output has one row per sample"
+        )
+        e.fixes.append(
+            "give CrossEntropyLoss class indices [N] (`labels.argmax(1)` for one-hot), or use BCEWithLogitsLoss "
+            "for multi-label targets of the output's shape"
+        )
+    elif g >= 2 and min(got, want) // g >= 2 and abs(got - want) == g:
+        e.causes.append(
+            f"{got} = {g}·{got // g} and {want} = {g}·{want // g}: {g} sequences of {got // g} and "
+            f"{want // g} positions: the scores and the labels were cut to lengths that differ by one (the "
+            "next-token shift applied to one side only), or padded to different lengths"
+        )
+        e.fixes.append("shift both the same way: `logits[:, :-1]` with `labels[:, 1:]`, then flatten both")
+    else:
+        e.causes.append(
+            "the output's rows and the targets do not pair up: the output (or the target) was reshaped so that "
+            "its first dim is no longer the batch, or they come from different batches"
+        )
+        e.fixes.append(
+            "print `output.shape, target.shape` before the loss; flatten with `torch.flatten(x, 1)` and keep the "
+            "batch first"
+        )
     return e
 
 

@@ -44,6 +44,7 @@ def relate(
     products: bool = True,
     detection: bool = False,
     multiples: bool = True,
+    maps: bool = True,
 ) -> list[str]:
     """Sentences saying how the numbers relate, the most telling first; at most `limit`.
 
@@ -56,7 +57,8 @@ def relate(
     Coincidences (a width the message does not name, a channel count from a list, a kernel size
     squared) are not said: a wrong relation reads as a wrong diagnosis. Without `products` (a
     message of weights and channel counts, where products are kernels) only multiples are said;
-    without `multiples` (a matmul's rows and features) not those either.
+    without `multiples` (a matmul's rows and features) not those either; without `maps` (no flatten
+    in the message's story: a loss's rows) no C·H·W.
     """
     seen: list[int] = []
     for n in numbers:
@@ -100,7 +102,7 @@ def relate(
                         f"{n} = {a}·{b}: two sizes folded into one dim (batch × tokens, channels × positions)",
                     )
     for n in seen:  # C·H·W of a small square map, C one of the other numbers (a flattened conv map)
-        if not products or n in said or n < 256:
+        if not products or not maps or n in said or n < 256:
             continue
         for c in (m for m in seen if m != n and m >= 8 and grids.get(m) is None):
             if n % c == 0:
