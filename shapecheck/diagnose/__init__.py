@@ -148,68 +148,95 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     own = list(finding.fixes)  # the rule's own fixes: whether it names the input as the cause
     dropped: list[Fix] = []
     for fix in finding.fixes:
-        if fix.rerun is None:
-            if fix.check_note is None:
-                fix.check_note = "not checked: this fix is a change of code shapecheck cannot apply"
+        if not _checkable(ctx, fix):
             continue
-        if ctx.runner is None:
-            fix.check_note = "not checked: the model ran on the real engine"
+        traced = _retraced(ctx, finding, fix, dropped)
+        if traced is None:
             continue
-        try:
-            after = ctx.rerun(fix.rerun)
-            if finding.code in INTENT_CHECKED:
-                # Re-runs included: the batch must still reach each layer where it belongs.
-                again = _nested(ctx, after, _with_fix(ctx.runner, fix.rerun))
-            else:
-                again = diagnose(after)
-        except TimeoutError as exc:
-            fix.check_note = _unchecked(exc, ctx)
+        after, again = traced
+        if after.error is None and not any(f.code == finding.code for f in again.findings):
+            _runs(ctx, finding, fix, after, own)
             continue
-        except RerunFailed as exc:
-            dropped.append(fix)
-            finding.notes.append(f"a candidate fix was dropped: with it the model raised {exc} ({_short(fix)})")
-            continue
-        except LookupError as exc:
-            fix.verified = False
-            fix.check_note = f"could not apply: {type(exc).__name__}: {exc}"
-            continue
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # checking a candidate never ends the report
-            dropped.append(fix)
-            finding.notes.append(
-                f"a candidate fix was dropped: checking it raised {type(exc).__name__}: {exc} ({_short(fix)})"
-            )
-            continue
-        same = any(f.code == finding.code for f in again.findings)
-        if after.error is None and not same:
-            why = _intent_broken(ctx, finding, fix.rerun, after, own)
-            if why is not None:
-                fix.verified = False
-                fix.runs_but = why
-                fix.check_note = f"runs, but {why}"
-                continue
-            fix.verified = True
-            root = after.layers[0] if after.layers else None
-            if root is not None and root.outputs:
-                fix.result_shape = root.outputs[0].shape
-        else:
-            fix.verified = False
-            first = next((f for f in again.findings if f.is_error), None)
-            if first is not None:
-                fix.check_note = f"with this fix: {first.code} {first.message}"
-            else:
-                fix.check_note = f"with this fix {finding.code} is still found"
-            moved = first is not None and (first.layer, first.location) != (finding.layer, finding.location)
-            if chains and after.error is not None and moved:
-                chain = _chain(ctx, finding, fix, after, own)
-                if chain is not None:
-                    chained.append(chain)
-                    chains = False  # one chain per finding: the first fix that needs one
+        chain = _still_fails(ctx, finding, fix, after, again, own, chains)
+        if chain is not None:
+            chained.append(chain)
+            chains = False  # one chain per finding: the first fix that needs one
     finding.fixes[:] = [f for f in finding.fixes if all(f is not d for d in dropped)]
     finding.fixes[:0] = chained
     # Verified safe, then verified unsafe, then the rest.
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
+
+
+def _checkable(ctx: Context, fix: Fix) -> bool:
+    """A fix with a re-run, and a runner to make it; otherwise its note says why not."""
+    if fix.rerun is None:
+        if fix.check_note is None:
+            fix.check_note = "not checked: this fix is a change of code shapecheck cannot apply"
+        return False
+    if ctx.runner is None:
+        fix.check_note = "not checked: the model ran on the real engine"
+        return False
+    return True
+
+
+def _retraced(ctx: Context, finding: Finding, fix: Fix, dropped: list[Fix]):
+    """(the trace with the fix applied, its diagnosis), or None with the fix's note set, or the
+    fix added to `dropped` with a note on the finding when its re-run raised."""
+    assert fix.rerun is not None and ctx.runner is not None  # _checkable
+    try:
+        after = ctx.rerun(fix.rerun)
+        if finding.code in INTENT_CHECKED:
+            # Re-runs included: the batch must still reach each layer where it belongs.
+            return after, _nested(ctx, after, _with_fix(ctx.runner, fix.rerun))
+        return after, diagnose(after)
+    except TimeoutError as exc:
+        fix.check_note = _unchecked(exc, ctx)
+    except RerunFailed as exc:
+        dropped.append(fix)
+        finding.notes.append(f"a candidate fix was dropped: with it the model raised {exc} ({_short(fix)})")
+    except LookupError as exc:
+        fix.verified = False
+        fix.check_note = f"could not apply: {type(exc).__name__}: {exc}"
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # checking a candidate never ends the report
+        dropped.append(fix)
+        finding.notes.append(
+            f"a candidate fix was dropped: checking it raised {type(exc).__name__}: {exc} ({_short(fix)})"
+        )
+    return None
+
+
+def _runs(ctx: Context, finding: Finding, fix: Fix, after: Trace, own: list[Fix]) -> None:
+    """The fixed model runs and the finding is gone: verified, unless it breaks the model's intent."""
+    assert fix.rerun is not None  # _checkable
+    why = _intent_broken(ctx, finding, fix.rerun, after, own)
+    if why is not None:
+        fix.verified = False
+        fix.runs_but = why
+        fix.check_note = f"runs, but {why}"
+        return
+    fix.verified = True
+    root = after.layers[0] if after.layers else None
+    if root is not None and root.outputs:
+        fix.result_shape = root.outputs[0].shape
+
+
+def _still_fails(
+    ctx: Context, finding: Finding, fix: Fix, after: Trace, again: Diagnosis, own: list[Fix], chains: bool
+) -> Fix | None:
+    """The fixed model still fails or still has the finding: not verified, and the note says what
+    it meets. With `chains`, a fix that moved the failure to another layer starts a chain."""
+    fix.verified = False
+    first = next((f for f in again.findings if f.is_error), None)
+    if first is not None:
+        fix.check_note = f"with this fix: {first.code} {first.message}"
+    else:
+        fix.check_note = f"with this fix {finding.code} is still found"
+    moved = first is not None and (first.layer, first.location) != (finding.layer, finding.location)
+    if not (chains and after.error is not None and moved):
+        return None
+    return _chain(ctx, finding, fix, after, own)
 
 
 def _unchecked(exc: BaseException, ctx: Context) -> str:
