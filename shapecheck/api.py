@@ -193,8 +193,10 @@ def check_with(
     notify("loading")
     with _model_output_to_stderr(), _one_at_a_time():
         snapshot.reset()
+        known = set(sys.modules)
         loaded = _load(model, options.args, options.trust_pickle, defined_at)
-        snapshot.take()  # the files of the tree it imported, as they are now (the model's own: as imported)
+        # the files of the tree the model imported, as they are now (the model's own: as imported)
+        snapshot.take(modules=[module for name, module in list(sys.modules.items()) if name not in known])
     batch = None if options.no_batch else options.batch
     if loaded.own_batch is not None:  # a script's dry run: its tensors, its batch
         if parsed is not None:

@@ -14,7 +14,6 @@ import hashlib
 import io
 import linecache
 import os
-import sys
 import tokenize
 
 _TAKEN: dict[str, str] = {}  # absolute path → sha256 of its bytes as read
@@ -36,13 +35,19 @@ def _own(path: str) -> bool:
     return path.endswith(".py") and os.path.realpath(path).startswith(here) and marker not in path
 
 
-def take(paths: list[str] | tuple[str, ...] = ()) -> None:
-    """Read `paths` and every imported module's file of the working tree, unless read already."""
+def take(paths=(), modules=()) -> None:
+    """Read `paths` and the files of `modules` that are in the working tree, unless read
+    already. (The caller passes the modules a check imported, not all of `sys.modules`: a test
+    suite or a notebook has imported many files of the tree that the model is not. A file
+    reached through a link from elsewhere is read when a fix names it, by `digests`.)"""
+    here = os.path.abspath(os.getcwd()) + os.sep
     found = [os.path.abspath(p) for p in paths]
-    for module in list(sys.modules.values()):
+    for module in modules:
         name = getattr(module, "__file__", None)
-        if isinstance(name, str):
-            found.append(os.path.abspath(name))
+        if isinstance(name, str) and name.endswith(".py"):
+            path = os.path.abspath(name)
+            if path.startswith(here):
+                found.append(path)
     for path in found:
         if path not in _TAKEN and _own(path):
             _read(path)

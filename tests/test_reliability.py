@@ -568,8 +568,8 @@ def test_fix_quotes_and_edits_the_text_imported_not_a_later_save(tmp_path, monke
     path.write_text(NEEDS_FLATTEN)
     take = snapshot.take
 
-    def saved_again_after_import(paths=()):
-        take(paths)
+    def saved_again_after_import(paths=(), modules=()):
+        take(paths, modules)
         if paths:
             path.write_text("\\n" * 3 + NEEDS_FLATTEN)  # three lines more at the top, same lines
 
