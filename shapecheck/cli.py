@@ -723,7 +723,8 @@ def explain_command(
     from .explain import explain
 
     if message is None or message == "-":
-        message, cut = _stdin_tail(sys.stdin.buffer)
+        # no stdin at all (a closed descriptor): nothing to explain
+        message, cut = _stdin_tail(sys.stdin.buffer) if sys.stdin is not None else ("", False)
         if cut:
             print(
                 f"shapecheck: read the first {STDIN_LIMIT // 2**20} MiB of stdin only; explaining the end of that",
