@@ -125,22 +125,7 @@ def _line_of(text: str, key: str, section: str | None, index: int = 0) -> int | 
 
 def load_config(path: str) -> Config:
     display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
-    if os.path.isdir(path):
-        raise ConfigError(
-            f"{display} is a folder; --config takes a file",
-            hint=f"pass {os.path.join(display, 'shapecheck.toml')} or a pyproject.toml",
-        )
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        text = raw.decode("utf-8-sig")  # a byte order mark is not TOML, but editors write one
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise ConfigError(f"no such config file: {display}") from None
-    except OSError as err:
-        raise ConfigError(f"{display} cannot be read: {err.strerror or err}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"{display}: not valid TOML: {err}") from None
+    text, data = _read_toml(path, display)
     own = os.path.basename(path) != "pyproject.toml"
     if own:
         table, top, checks_section = data, None, "checks"
@@ -155,33 +140,7 @@ def load_config(path: str) -> Config:
         where = f"{display}:{line}" if line else display
         raise ConfigError(f"{where}: {message}")
 
-    for key in table:
-        if key not in TOP_KEYS:
-            fail(f"unknown key '{key}' (known: {', '.join(sorted(TOP_KEYS))})", key, top)
-    config = Config(path=path, checks=[])
-    config.ignore = _str_list(table.get("ignore", []), "ignore", lambda m: fail(m, "ignore", top))
-    strict = table.get("strict", False)
-    if not isinstance(strict, bool):
-        fail("'strict' must be true or false", "strict", top)
-    config.strict = strict
-    fmt = table.get("format")
-    if fmt is not None and fmt not in FORMATS:
-        fail(f"'format' must be one of {', '.join(FORMATS)}, not {fmt!r}", "format", top)
-    config.format = fmt
-    engine = table.get("engine")
-    if engine is not None and engine not in ("auto", "meta", "real"):
-        fail(f"'engine' must be auto, meta or real, not {engine!r}", "engine", top)
-    config.engine = engine
-    timeout = table.get("timeout")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 or timeout == float("inf")
-    ):
-        fail("'timeout' must be a positive number of seconds", "timeout", top)
-    config.timeout = timeout
-    memory = table.get("memory_limit")
-    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 64):
-        fail("'memory_limit' must be a whole number of MB, at least 64", "memory_limit", top)
-    config.memory_limit = memory
+    config = _top_level(path, table, lambda message, key: fail(message, key, top))
     checks = table.get("checks", [])
     if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
         fail("'checks' must be an array of tables ([[checks]])", "checks", top)
@@ -191,6 +150,59 @@ def load_config(path: str) -> Config:
     for index, entry in enumerate(checks):
         config.checks.append(_check(entry, index, folder, functools.partial(_fail_at, fail, checks_section, index)))
         config.checks[-1].line = _line_of(text, "model", checks_section, index)
+    return config
+
+
+def _read_toml(path: str, display: str) -> tuple[str, dict]:
+    """The file's text and its TOML; ConfigError for a folder, a missing or unreadable file, or
+    text that is not TOML."""
+    if os.path.isdir(path):
+        raise ConfigError(
+            f"{display} is a folder; --config takes a file",
+            hint=f"pass {os.path.join(display, 'shapecheck.toml')} or a pyproject.toml",
+        )
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = raw.decode("utf-8-sig")  # a byte order mark is not TOML, but editors write one
+        return text, tomllib.loads(text)
+    except FileNotFoundError:
+        raise ConfigError(f"no such config file: {display}") from None
+    except OSError as err:
+        raise ConfigError(f"{display} cannot be read: {err.strerror or err}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{display}: not valid TOML: {err}") from None
+
+
+def _top_level(path: str, table: dict, fail: Callable[[str, str], NoReturn]) -> Config:
+    """The settings above the checks, each checked: `fail(message, key)` for a bad one."""
+    for key in table:
+        if key not in TOP_KEYS:
+            fail(f"unknown key '{key}' (known: {', '.join(sorted(TOP_KEYS))})", key)
+    config = Config(path=path, checks=[])
+    config.ignore = _str_list(table.get("ignore", []), "ignore", lambda m: fail(m, "ignore"))
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        fail("'strict' must be true or false", "strict")
+    config.strict = strict
+    fmt = table.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"'format' must be one of {', '.join(FORMATS)}, not {fmt!r}", "format")
+    config.format = fmt
+    engine = table.get("engine")
+    if engine is not None and engine not in ("auto", "meta", "real"):
+        fail(f"'engine' must be auto, meta or real, not {engine!r}", "engine")
+    config.engine = engine
+    timeout = table.get("timeout")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 or timeout == float("inf")
+    ):
+        fail("'timeout' must be a positive number of seconds", "timeout")
+    config.timeout = timeout
+    memory = table.get("memory_limit")
+    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 64):
+        fail("'memory_limit' must be a whole number of MB, at least 64", "memory_limit")
+    config.memory_limit = memory
     return config
 
 
