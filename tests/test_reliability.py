@@ -750,3 +750,28 @@ def test_every_test_docs_security_names_exists():
             source += f.read()
     assert len(named) > 20
     assert sorted(n for n in named if f"def {n}(" not in source) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals")
+def test_ctrl_c_in_run_ends_by_sigint_as_python_does(tmp_path):
+    """A shell loop over `shapecheck run` stops on Ctrl-C only if the command dies by SIGINT
+    (python does), not if it exits with status 130."""
+    import signal
+
+    script = tmp_path / "sleeps.py"
+    script.write_text("import time\nprint('started', flush=True)\ntime.sleep(60)\n")
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    command = subprocess.Popen(
+        [sys.executable, "-m", "shapecheck", "run", "sleeps.py"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert command.stdout.readline() == b"started\n"
+        command.send_signal(signal.SIGINT)
+        assert command.wait(30) == -signal.SIGINT
+        assert b"KeyboardInterrupt" in command.stderr.read()
+    finally:
+        command.kill()
