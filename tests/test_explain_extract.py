@@ -450,3 +450,21 @@ def test_a_loss_s_row_counts_say_how_output_and_target_differ():
     assert "pixels or tokens" in pixels.causes[0]
     folded = explain("ValueError: Expected input batch_size (4096) to match target batch_size (64).")
     assert "64 rows of scores" in folded.causes[0] and "64·8·8" not in folded.text()
+
+
+def test_a_cat_of_a_doubled_batch_is_not_a_u_net_skip():
+    e = explain(
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 2 but got size 1 for tensor "
+        "number 1 in the list."
+    )
+    assert "guidance" in e.causes[0] and "U-Net" not in e.text()
+    skip = explain(
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 56 but got size 55 for "
+        "tensor number 1 in the list."
+    )
+    assert "U-Net" in skip.causes[0]
+    head = explain(
+        "size mismatch for fc.weight: copying a param with shape torch.Size([10, 512]) from checkpoint, the shape in "
+        "current model is torch.Size([1000, 512])."
+    )
+    assert "10·10·10" not in head.text()

@@ -85,7 +85,7 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         products=products,
         detection=detection,
         multiples=e.code not in ("SC101", "SC102", "SC113"),  # rows against features, a view's total: not a ratio
-        maps=e.code in ("SC101", "SC102", "SC103", "SC110", "SC113"),  # where a flattened map can be the story
+        maps=e.code in ("SC101", "SC102", "SC103", "SC113"),  # where a flattened map can be the story
     )
     facts = [s for s in facts if s.split(":")[0] not in story]
     if facts:

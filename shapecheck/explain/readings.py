@@ -282,7 +282,15 @@ def cat(dim, want, got, number) -> Explanation:
         ],
     )
     small, large = sorted((want, got))
-    if abs(want - got) == 1 and dim == 1:
+    if small and large == 2 * small and large <= 16:
+        e.causes.append(
+            f"one tensor holds twice the other's batch ({small} and {large}): classifier-free guidance runs the "
+            "conditional and unconditional copies as one doubled batch, and a tensor prepared for one copy (a "
+            "control image, a mask, an embedding) joins it; or a batch repeated on one side only"
+        )
+        e.fixes.append(f"repeat the smaller one to {large} along the batch (`torch.cat([t, t])`) or split the batch")
+        return e
+    if abs(want - got) == 1 and dim == 1 and small >= 8:
         e.causes.append(
             f"a U-Net-style skip connection at an input size that is not a multiple of 2^depth: a "
             f"2× pooling rounded an odd size down and upsampling doubled back to {small}, "
