@@ -406,30 +406,11 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
     (or the rules had no fix), last otherwise. A size the model runs at that breaks an intent
     invariant comes after every other fix, never in front."""
     shown: list[Fix] = []  # runs, but breaks an invariant: shown as such, last
-    found = [fix for fix in (drop_unit_dim_fix(ctx, finding),) if fix is not None]
-    if not found and finding.code == "SC100":
-        flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
-        found = [flat] if flat is not None else []
-    if not found and (size_locked or not finding.fixes):
-        fix = input_size_fix(ctx, finding)
-        if fix is not None:
-            (found if fix.verified else shown).append(fix)
-    if not found and finding.code == "SC100":
-        found = layout_fixes(ctx, finding)
+    found = _repairs(ctx, finding, size_locked, shown)
     finding.fixes.extend(shown)
     if not found:
         return
-    from .intent import output_shape
-    from .provenance import rerun_any
-
-    for fix in found:
-        try:
-            shape = output_shape(rerun_any(ctx, fix.rerun)) if fix.rerun is not None else None
-        except KeyboardInterrupt:
-            raise
-        except BaseException:  # cached: it ran a moment ago
-            shape = None
-        fix.result_shape = shape
+    _result_shapes(ctx, found)
     own = [f for f in finding.fixes if all(f is not x for x in shown)]
     if size_locked or not own or (found[0].code.startswith("--input") and _drops_dim(found[0], ctx)):
         # A head sized for one map (SC102) keeps a verified safe fix of the rules in front (an
@@ -442,6 +423,38 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
         finding.fixes[at:at] = found
     else:
         finding.fixes[len(own) : len(own)] = found
+
+
+def _repairs(ctx: Context, finding: Finding, size_locked: bool, shown: list[Fix]) -> list[Fix]:
+    """The first kind of repair that finds one, in order: a unit dim dropped; for a failure no
+    rule explains, the input unflattened or a pixel shuffle; another input size (one that runs
+    but breaks intent goes to `shown`); for a failure no rule explains, the input's layout."""
+    found = [fix for fix in (drop_unit_dim_fix(ctx, finding),) if fix is not None]
+    if not found and finding.code == "SC100":
+        flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
+        found = [flat] if flat is not None else []
+    if not found and (size_locked or not finding.fixes):
+        fix = input_size_fix(ctx, finding)
+        if fix is not None:
+            (found if fix.verified else shown).append(fix)
+    if not found and finding.code == "SC100":
+        found = layout_fixes(ctx, finding)
+    return found
+
+
+def _result_shapes(ctx: Context, found: list[Fix]) -> None:
+    """Each repair's output shape, from its re-run (cached: it ran a moment ago)."""
+    from .intent import output_shape
+    from .provenance import rerun_any
+
+    for fix in found:
+        try:
+            shape = output_shape(rerun_any(ctx, fix.rerun)) if fix.rerun is not None else None
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # cached: it ran a moment ago
+            shape = None
+        fix.result_shape = shape
 
 
 def size_locked(ctx: Context, finding: Finding) -> bool:
