@@ -468,3 +468,10 @@ def test_a_cat_of_a_doubled_batch_is_not_a_u_net_skip():
         "current model is torch.Size([1000, 512])."
     )
     assert "10·10·10" not in head.text()
+
+
+def test_a_broadcast_of_three_and_four_channels_is_an_rgba_image():
+    e = explain(
+        "RuntimeError: The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0"
+    )
+    assert "RGBA" in e.causes[0] and "convert('RGB')" in e.fixes[0] and "batches differ" not in e.text()

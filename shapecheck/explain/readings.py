@@ -348,6 +348,14 @@ def broadcast(x, y, dim) -> Explanation:
         ],
     )
     small, large = sorted((x, y))
+    if dim <= 1 and (small, large) in ((3, 4), (1, 3), (1, 4), (2, 3)):
+        e.causes.append(
+            f"{small} and {large} are channel counts of images: an {'RGBA' if large == 4 else 'RGB'} or "
+            f"{'grayscale' if small == 1 else 'RGB'} image against per-channel constants made for the other "
+            "(transforms.Normalize's mean and std, a model's pixel mean): a PNG with alpha, or a grayscale image"
+        )
+        e.fixes.append("convert when loading: `Image.open(p).convert('RGB')` (or give Normalize one value per channel)")
+        return e
     if dim == 0:
         e.causes.append(
             f"the batches differ ({x} and {y}): a tensor kept from another batch (a smaller last batch, a "
