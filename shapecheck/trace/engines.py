@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import sys
 import time
 import warnings
@@ -139,8 +140,6 @@ def split_call(specs: list[InputSpec], values: list) -> tuple[tuple, dict]:
 def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
     """SpecError when `forward` needs inputs --input does not give, takes fewer positional ones,
     or has no parameter of a keyword input's name."""
-    import inspect
-
     from ..errors import SpecError
 
     try:
@@ -150,34 +149,39 @@ def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
     count = sum(1 for s in specs if s.name is None)
     keywords = [s.name for s in specs if s.name is not None]
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    by_keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    any_keyword = any(p.kind == p.VAR_KEYWORD for p in params)
-    varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
     names = ", ".join(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
-    for key in keywords:
-        if key not in by_keyword and not any_keyword:
-            raise SpecError(f"{label}: forward({names}) has no parameter '{key}' (from --input {key}=…)")
-        if any(p.name == key for p in positional[:count]):
-            raise SpecError(
-                f"{label}: --input {key}=… gives '{key}' a second time: it is already "
-                f"positional input {[p.name for p in positional].index(key) + 1}"
-            )
+    _check_keywords(params, positional[:count], keywords, label, names)
     given = {p.name for p in positional[:count]} | set(keywords)
-    missing = [
-        p.name
-        for p in params
-        if p.default is p.empty
-        and p.name not in given
-        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    ]
+    missing = [p.name for p in params if p.default is p.empty and p.name not in given and p.kind in _NAMED]
     if missing:
         raise SpecError(
             f"{label}: forward({names}) needs {len(missing) + len(given)} inputs, --input gave "
             f"{len(specs)} (missing: {', '.join(missing)})",
             hint=f"pass --input once per input of forward, in order, or by name: --input {missing[0]}=DIMS",
         )
-    if count > len(positional) and not varargs:
+    if count > len(positional) and not any(p.kind == p.VAR_POSITIONAL for p in params):
         raise SpecError(f"{label}: forward({names}) takes {len(positional)} inputs, --input gave {count}")
+
+
+_P = inspect.Parameter
+_NAMED = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD, _P.KEYWORD_ONLY)  # parameters an input can fill
+
+
+def _check_keywords(params: list, given_positional: list, keywords: list, label: str, names: str) -> None:
+    """SpecError for a keyword input forward has no parameter for, or gets positionally too."""
+    from ..errors import SpecError
+
+    by_keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    any_keyword = any(p.kind == p.VAR_KEYWORD for p in params)
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for key in keywords:
+        if key not in by_keyword and not any_keyword:
+            raise SpecError(f"{label}: forward({names}) has no parameter '{key}' (from --input {key}=…)")
+        if any(p.name == key for p in given_positional):
+            raise SpecError(
+                f"{label}: --input {key}=… gives '{key}' a second time: it is already "
+                f"positional input {positional.index(key) + 1}"
+            )
 
 
 def run(
