@@ -71,7 +71,8 @@ class LiveDiagnosis:
         if self.raised_at and self.call is None:
             out.write(f"  raised at {self.raised_at}\n")
         if self.call is not None:
-            out.write(f"  raised by {self.call.call} at {self.call.file}:{self.call.line}: {self.call.source}\n")
+            by = "" if self.call.call == self.call.source else f"by {self.call.call} "  # a C op: no callee to name
+            out.write(f"  raised {by}at {self.call.file}:{self.call.line}: {self.call.source}\n")
             for name, shape, dtype in self.call.operands:
                 out.write(f"    {name}: {list(shape)} {dtype}\n")
         if self.link:
@@ -159,10 +160,16 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     else:  # a loss or metric: the model that feeds it first; the program when no rule explains that
         found = _outside_modules(error, frames, budget_s)
         if not _explained(found):
-            alone = found.report is None  # no model feeds it: `X @ W` is the whole program
+            # no model feeds it, or the one that does runs: the failing statement is the program
+            alone = found.report is None or found.report.trace.error is None
             found = _check_program(error, frames, called, budget_s, alone=alone) or found
-    if found.report is not None and not found.report.findings and found.report.trace.error is None:
-        # the shapes fit on meta: what failed is a value, not a shape
+    if (
+        found.report is not None
+        and found.call is None
+        and not found.report.findings
+        and found.report.trace.error is None
+    ):
+        # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.report = None
         found.note = "the shapes fit when checked on meta tensors: this error is about values, not shapes"
     user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]

@@ -664,3 +664,58 @@ def test_run_finds_a_train_mode_named_output_given_to_the_loss(tmp_path):
     assert "error[SC127]" in result.output, result.output
     assert "outputs = model(images).logits" in result.output
     assert "must be Tensor, not Outputs" in result.output  # python's own traceback follows
+
+
+def _run_script(tmp_path, name: str, text: str) -> str:
+    script = tmp_path / name
+    script.write_text(text)
+    return CliRunner().invoke(app, ["run", str(script)]).output
+
+
+def test_run_h0_with_the_inputs_first_dim_is_batch_first_confusion(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "gru.py",
+        "import torch\nimport torch.nn as nn\n"
+        "gru = nn.GRU(input_size=16, hidden_size=32)\n"
+        "x = torch.randn(5, 20, 16)\nh0 = torch.zeros(1, 5, 32)\nout, h_n = gru(x, h0)\n",
+    )
+    assert "error[SC115]" in out, out
+    assert "gru = nn.GRU(input_size=16, hidden_size=32, batch_first=True)" in out  # not h0 resized to 20
+    assert "verified" in out
+
+
+def test_run_a_scaled_similarity_is_a_matmul_finding_not_a_value(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "clip.py",
+        "import torch\nimg = torch.randn(8, 512)\ntxt = torch.randn(8, 512)\nscale = 100.0\n"
+        "logits = scale * img @ txt\n",
+    )
+    assert "error[SC128]" in out, out
+    assert "logits = scale * img @ txt.T" in out
+    assert "about values" not in out
+
+
+def test_run_gather_of_one_action_per_step_keeps_one_value(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "policy.py",
+        "import torch\nlog_probs = torch.randn(4, 12, 50).log_softmax(-1)\n"
+        "actions = torch.randint(0, 50, (4, 12))\nchosen = log_probs.gather(-1, actions)\n",
+    )
+    assert "error[SC130]" in out, out
+    assert "chosen = log_probs.gather(-1, actions.unsqueeze(-1))" in out
+    assert "verified: output [4, 12, 1]" in out
+
+
+def test_run_grouped_query_fix_repeats_keys_and_values(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "gqa.py",
+        "import torch\nq = torch.randn(2, 8, 16, 32)\nk = torch.randn(2, 2, 16, 32)\nv = torch.randn(2, 2, 16, 32)\n"
+        "def attention(q, k, v):\n    scores = torch.matmul(q, k.transpose(-2, -1))\n    return torch.matmul(scores, v)\n"
+        "out = attention(q, k, v)\n",
+    )
+    assert "error[SC128]" in out, out
+    assert "k = k.repeat_interleave(4, dim=1)" in out and "v = v.repeat_interleave(4, dim=1)" in out

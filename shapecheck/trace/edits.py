@@ -243,6 +243,12 @@ def _set_attrs(module: nn.Module, values: dict) -> None:
                 setattr(sub, key, value)
 
 
+def _module(model: nn.Module, target: str) -> nn.Module:
+    """The submodule an edit names; the model itself when its row is the target (a live
+    `nn.GRU` or loss checked alone: its row is named for its class)."""
+    return model if _is_root(model, target) else model.get_submodule(target)
+
+
 def _is_root(model: nn.Module, target: str) -> bool:
     """Whether an edit's target names the model itself: its row is named for its class."""
     return target == type(model).__name__ and target not in dict(model.named_modules())
@@ -264,17 +270,17 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
         elif edit.action == "replace":
             _set(changed, edit.target, _build(edit))
         elif edit.action == "register":
-            _register(changed.get_submodule(edit.target), edit.param("attribute"))
+            _register(_module(changed, edit.target), edit.param("attribute"))
         elif edit.action == "insert_before":
-            _set(changed, edit.target, nn.Sequential(_build(edit), changed.get_submodule(edit.target)))
+            _set(changed, edit.target, nn.Sequential(_build(edit), _module(changed, edit.target)))
         elif edit.action == "insert_after":
-            _set(changed, edit.target, nn.Sequential(changed.get_submodule(edit.target), _build(edit)))
+            _set(changed, edit.target, nn.Sequential(_module(changed, edit.target), _build(edit)))
         elif edit.action == "permute":
-            _permute(changed.get_submodule(edit.target), tuple(edit.param("dims")), edit.param("back"))
+            _permute(_module(changed, edit.target), tuple(edit.param("dims")), edit.param("back"))
         elif edit.action == "set_attrs":
-            _set_attrs(changed.get_submodule(edit.target), dict(edit.params))
+            _set_attrs(_module(changed, edit.target), dict(edit.params))
         elif edit.action == "output_item":
-            _output_item(changed.get_submodule(edit.target), dict(edit.params))
+            _output_item(_module(changed, edit.target), dict(edit.params))
         elif edit.action == "op_args":
             rewrites[_site(edit.target)] = _rewrite_args(dict(edit.params))
         elif edit.action == "op_method":
@@ -291,7 +297,7 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
                 site, rewrite = _site(edit.target), _rewrite_arg_method(*call, bool(edit.param("integer")))
                 rewrites[site] = _compose(rewrites[site], rewrite) if site in rewrites else rewrite
             else:
-                _arg_method(changed.get_submodule(edit.target), *call)
+                _arg_method(_module(changed, edit.target), *call)
         elif edit.action == "item_method":
             call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
             rewrites[_site(edit.target)] = _rewrite_item_method(*call)

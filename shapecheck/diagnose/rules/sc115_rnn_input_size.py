@@ -130,6 +130,34 @@ def _state_finding(ctx: Context, row, t) -> Finding | None:
                 location=row.called_at,
             )
         )
+    elif (
+        batched
+        and len(got) == 3
+        and got[0] == want[0]
+        and got[2] == want[2]
+        and got[1] == t.shape[1 if a.get("batch_first") else 0]
+        and t.shape[0] != t.shape[1]
+    ):
+        # h0 has the batch of the input's other dim: the input's layout is what is wrong
+        other = 1 if a.get("batch_first") else 0
+        cause = (
+            f"{name}'s batch {got[1]} is the input's dim {other} ({shape(t.shape)}): the input arrives "
+            f"{'time-first [T, N, F]' if a.get('batch_first') else 'batch-first [N, T, F]'}, but {ref(row)} was "
+            f"built with batch_first={bool(a.get('batch_first'))} and reads dim {1 - other} as the batch"
+        )
+        fixes.append(
+            argument_fix(
+                row,
+                row.type,
+                None,
+                "batch_first",
+                not a.get("batch_first"),
+                f"build {ref(row)} with batch_first={not a.get('batch_first')}: the batch then reaches the dim "
+                "it reads as the batch, and h0 fits",
+                Edit("set_attrs", row.name, params=(("batch_first", not a.get("batch_first")),)),
+                safety=SAFE,
+            )
+        )
     elif batched and len(got) == 3 and got[0] == want[0] and got[2] == want[2] and got[1] != n:
         cause = (
             f"{name} {shape(got)} was made for a batch of {got[1]}; this input has {n} sequences (a last batch "

@@ -126,7 +126,7 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
     ]
     fixes = []
     if b.shape[-1] == a.shape[-1]:
-        why.append(f"b's last dim is {b.shape[-1]}, a's k: b is the wrong way round (keys for attention scores)")
+        why.append(f"b's last dim is {b.shape[-1]}, a's k: b is the wrong way round")
         fixes.append(_transpose_fix(row, 1, b, texts))
     elif a.shape[-2] == b.shape[-2]:
         why.append(f"a's dim -2 is {a.shape[-2]}, b's k: a is the wrong way round")
@@ -227,6 +227,9 @@ def _repeat_heads(ctx: Context, row, index: int, groups: int, heads: int, texts)
         edits.append(_repeat_edit(nxt, at, groups))
         more = _texts(nxt)
         names.append(_root(more[at]) if more else "v")
+    if len(names) == 1:
+        # keys and values share their heads: the values' product comes later, past what was traced
+        names.append(_companion(names[0]))
     code = "\n".join(f"{n} = {n}.repeat_interleave({groups}, dim=1)" for n in dict.fromkeys(names))
     return Fix(
         description=f"repeat each key/value head {groups} times to match the query heads "
@@ -236,6 +239,16 @@ def _repeat_heads(ctx: Context, row, index: int, groups: int, heads: int, texts)
         location=row.called_at,
         rerun=Rerun(edits=tuple(edits)),
     )
+
+
+def _companion(name: str) -> str:
+    """The values' name beside the keys' (`k` → `v`, `key_states` → `value_states`)."""
+    for key, value in (("keys", "values"), ("key", "value"), ("k", "v")):
+        if name == key or name.startswith(key + "_") or name.endswith("_" + key):
+            return name.replace(key, value, 1) if name.startswith(key) else name[: -len(key)] + value
+    if name.startswith("xk"):
+        return "xv" + name[2:]
+    return "v"
 
 
 def _repeat_edit(row, index: int, groups: int) -> Edit:

@@ -52,9 +52,11 @@ def check(ctx: Context) -> list[Finding]:
         return []
     dim = row.dim_argument() % data.rank
     lacks = [d for d in range(data.rank) if d >= index.rank]
-    if index.rank != 1 or dim != 0:
-        if any(index.shape[d] > other.shape[d] for d in range(index.rank)):
-            return []
+    if (index.rank != 1 or dim != 0) and any(index.shape[d] > other.shape[d] for d in range(index.rank)):
+        return []
+    if name == "gather" and dim in lacks:
+        # the index names one position along the gather dim for each place: that dim is 1
+        return [_one_per_place(row, data, index, dim, lacks, _arguments(row).get("index", "index"))]
     wanted = tuple(index.shape) + tuple(other.shape[d] for d in lacks)
     texts = _arguments(row)
     idx = texts.get("index", "index")
@@ -152,3 +154,40 @@ def _replace_argument(source: str, old: str, new: str) -> str | None:
         return None
     m = hits[0]
     return source[: m.start()] + m.group(1) + new + m.group(2) + source[m.end() :]
+
+
+def _one_per_place(row, data, index, dim: int, lacks: list[int], idx: str) -> Finding:
+    """`log_probs.gather(-1, actions)` with actions [B, T] for [B, T, V]: one action per place, so
+    the index gets a size-1 gather dim (`actions.unsqueeze(-1)`), and the result is [B, T, 1]."""
+    new = f"{idx}.unsqueeze(-1)" if lacks == [data.rank - 1] else f"{idx}.unsqueeze({dim})"
+    source = row.called_at.source if row.called_at else ""
+    after = _replace_argument(source, idx, new) if idx != "index" else None
+    want = (*index.shape[:dim], 1, *index.shape[dim:])
+    fix = line_fix(
+        f"give the index a size-1 dim {dim}, the dim it picks along: {shape(index.shape)} → {shape(want)}, "
+        f"one pick per place (the result is {shape(want)}; `.squeeze({dim})` after it drops the 1)",
+        row.called_at,
+        source,
+        after,
+        new,
+        Rerun(
+            edits=(Edit("arg_method", op_site(row), params=(("index", 2), ("method", "unsqueeze"), ("args", (dim,)))),)
+        ),
+    )
+    return Finding(
+        code="SC130",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} gets an index of {index.rank} dim{'s' if index.rank > 1 else ''} {shape(index.shape)} "
+        f"for {shape(data.shape)}: it needs {data.rank}, with dim {dim} the one it picks along",
+        location=row.location,
+        row=row.index,
+        why=[
+            "`gather` does not broadcast its index: the index has the data's dims, and its size along the gather "
+            "dim is how many values it picks at each place",
+            f"{shape(index.shape)} has the other dims of {shape(data.shape)} and lacks dim {dim}, the gather dim: "
+            "one pick per place",
+        ],
+        notes=["PyTorch reports: Index tensor must have the same number of dimensions as input tensor"],
+        fixes=[fix],
+    )
