@@ -39,8 +39,10 @@ _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 class ModelSummary:
     """What `summary()` returns: prints as the table, and has torchinfo's totals."""
 
-    def __init__(self, report: Report, depth: int | None, columns: list[str], settings=(), input_size=None):
-        from .trace.costs import total_macs
+    def __init__(
+        self, report: Report, depth: int | None, columns: list[str], settings=(), input_size=None, param_bytes=None
+    ):
+        from .trace.costs import activation_bytes, tensor_bytes, total_macs
 
         self.report = report
         self.depth = depth
@@ -52,6 +54,13 @@ class ModelSummary:
         self.total_mult_adds = total_macs(report.trace)
         self.findings = report.findings
         self.input_size = input_size
+        self.total_param_bytes = param_bytes if param_bytes is not None else 4 * self.total_params
+        self.total_input = sum(tensor_bytes(t) for t in report.inputs)  # bytes, as torchinfo names it
+        self.total_output_bytes = activation_bytes(report.trace)  # every leaf row's outputs
+
+    @staticmethod
+    def float_to_megabytes(num: float) -> float:
+        return num / 1e6
 
     def __str__(self) -> str:
         from .render.text import render
@@ -129,10 +138,20 @@ def summary(
         specs, batch, shown = _inputs(input_size, input_data, forward_kwargs, dtypes, batch_dim)
         train = _training(model, mode)
         report = _cached_check(model, specs, batch, train, options, cache_forward_pass)
-    result = ModelSummary(report, depth, columns, settings, shown)
+    result = ModelSummary(report, depth, columns, settings, shown, _param_bytes(model))
     if verbose is None or verbose:
         print(result)
     return result
+
+
+def _param_bytes(model) -> int | None:
+    """The bytes of the model's parameters, each once, in their own dtypes (None for a name)."""
+    from torch.nn.parameter import UninitializedParameter
+
+    if not hasattr(model, "parameters"):
+        return None
+    unique = {id(p): p for p in model.parameters() if not isinstance(p, UninitializedParameter)}
+    return sum(p.numel() * p.element_size() for p in unique.values())
 
 
 def _check_torchinfo_options(batch_dim, col_width, depth, mode, row_settings, verbose) -> None:

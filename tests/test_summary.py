@@ -225,3 +225,31 @@ def test_a_module_with_scripted_layers_is_traced_around_them():
     assert result.report.trace.error is None and result.summary_list[0].outputs[0].shape == (2, 10)
     assert [r.name for r in result.summary_list if r.kind == "module"] == ["HalfScripted", "conv"]  # fc: compiled
     assert result.total_params == 40 + 1450
+
+
+def test_torchinfos_byte_totals():
+    class Inside(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l_1 = nn.Linear(1, 1)
+            self.param_1 = nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return self.l_1(x) * self.param_1
+
+    class Outer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l_0 = nn.Linear(2, 1)
+            self.param_0 = nn.Parameter(torch.ones(2))
+            self.inside = Inside()
+
+        def forward(self, x):
+            return self.inside(self.l_0(x)) * self.param_0
+
+    result = _quiet(Outer(), input_data=[torch.zeros(100, 2)])
+    assert (result.total_params, result.total_param_bytes) == (8, 32)  # held by non-leaf modules too
+    assert result.total_input == 100 * 2 * 4 and result.float_to_megabytes(result.total_input) == 0.0008
+    assert result.total_output_bytes > 0
+    half = _quiet(nn.Linear(4, 4).half(), input_size=(2, 4), dtypes=[torch.float16])
+    assert half.total_param_bytes == 20 * 2
