@@ -10,6 +10,7 @@ line that assigns each one.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import linecache
 import textwrap
@@ -60,6 +61,7 @@ def _modules_in(value, depth: int = 0) -> list[nn.Module]:
     return out
 
 
+@functools.lru_cache(maxsize=256)  # every re-run of a diagnosis asks again
 def _assignment(cls: type, attribute: str) -> Location | None:
     """The line of the class (or a base class) that assigns `self.<attribute> = ...`."""
     for klass in cls.__mro__:
