@@ -426,8 +426,12 @@ def test_paste_variations_guards_first_sentences_and_log_prefixes():
 
 
 def test_a_matmul_says_a_batch_folded_into_the_features_or_samples_split_into_rows():
-    folded = explain("mat1 and mat2 shapes cannot be multiplied (1x8192 and 512x10)")
-    assert "8192 = 16·512" in folded.causes[0] and "flatten(x, 1)" in folded.fixes[0]
+    folded = explain("mat1 and mat2 shapes cannot be multiplied (1x4096 and 512x10)")
+    assert "4096 = 8·512" in folded.causes[0] and "flatten(x, 1)" in folded.fixes[0]
+    square = explain("mat1 and mat2 shapes cannot be multiplied (1x25088 and 512x10)")  # 49 = 7²: a map, or 49 samples
+    assert "7×7" in square.causes[0] and square.causes[1].startswith("or 25088 = 49·512")
+    bert = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (16x768 and 1024x2)")
+    assert "model families" not in bert.text() and "16·8·8" not in bert.text()  # 768/1024 outside diffusion
     split = explain("mat1 and mat2 shapes cannot be multiplied (256x512 and 2048x10)")
     assert "split into 4 rows" in split.causes[0] and "2 times" not in split.text()  # no ratio of rows to features
 

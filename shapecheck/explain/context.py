@@ -79,12 +79,14 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
     products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
     detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
     numbers = [int(n) for n in _NUMBER.findall(matched)]
+    if e.code in ("SC101", "SC102") and re.search(r"\(\d+\s*[x×]", matched) and numbers:
+        numbers = numbers[1:]  # a product's rows are batch × positions: no channel count relates to them
     facts = relations.relate(
         numbers,
         tokens=_speaks_of_tokens(message, matched),
         products=products,
         detection=detection,
-        multiples=e.code not in ("SC101", "SC102", "SC113"),  # rows against features, a view's total: not a ratio
+        multiples=e.code not in ("SC101", "SC102", "SC113", "SC115", "SC116"),  # rows, totals, widths: not ratios
         maps=e.code in ("SC101", "SC102", "SC103", "SC113"),  # where a flattened map can be the story
     )
     facts = [s for s in facts if s.split(":")[0] not in story]
@@ -197,6 +199,8 @@ _ENCODER_WIDTHS = {
     4096: "T5-XXL (Flux, SD3, PixArt)",
     1152: "SigLIP (Flux Redux)",
 }
+# the inner widths of a diffusion UNet's (and DiT's) cross-attention projections
+_UNET_WIDTHS = {320, 640, 1280, 1152, 3072, 5120}
 # a UNet's first conv: what its input channels are made of
 _LATENT_INPUTS = {
     4: "4 latent channels (a plain SD 1.x/2.x/SDXL UNet)",
@@ -216,8 +220,11 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
     nums = ints(matched)
     mat = re.search(r"\((\d+)\s*[x×]\s*(\d+) and (\d+)\s*[x×]\s*(\d+)\)", matched)
     if e.code in ("SC101", "SC102") and mat:
-        rows, got, want, _ = (int(g) for g in mat.groups())
-        if got in _ENCODER_WIDTHS and want in _ENCODER_WIDTHS and got != want:
+        rows, got, want = (int(g) for g in mat.groups()[:3])
+        out = int(mat.group(4))
+        # only in a diffusion paste: 768 and 1024 are also BERT-base and BERT-large, 2048 a ResNet's features
+        diffusion = rows % 77 == 0 or out in _UNET_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
+        if diffusion and got in _ENCODER_WIDTHS and want in _ENCODER_WIDTHS and got != want:
             tokens = f"; {rows} = {rows // 77}·77, prompts of 77 CLIP tokens" if rows % 77 == 0 else ""
             e.code = "SC102"
             e.causes.insert(

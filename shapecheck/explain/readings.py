@@ -81,13 +81,17 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         e.causes += [unbatched, "(or " + skipped + ")"]
         e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
         return e
+    folded = None
     if c and b > c and b % c == 0 and a * (b // c) <= 64 and b // c >= 2:
         k = b // c
-        e.causes.append(
+        folded = (
             f"{b} = {k}·{c}: {k} samples' features in one row: the batch was flattened into the features "
             "(`x.view(1, -1)`, `x.flatten()` or `x.view(-1)` without keeping dim 0)"
         )
-        e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
+        if math.isqrt(k) ** 2 != k:  # a square is as likely a map's positions: said after that reading
+            e.causes.append(folded)
+            e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
+            folded = None
     elif b and c > b and c % b == 0 and a % (c // b) == 0 and c // b >= 2:
         k = c // b
         e.causes.append(
@@ -112,6 +116,8 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         )
     else:
         e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
+    if folded:
+        e.causes.append("or " + folded)
     e.fixes.append(
         f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
         "load, and a conv head is then tied to this input size)"
