@@ -10,7 +10,6 @@ line that assigns each one.
 from __future__ import annotations
 
 import ast
-import functools
 import inspect
 import linecache
 import textwrap
@@ -61,8 +60,17 @@ def _modules_in(value, depth: int = 0) -> list[nn.Module]:
     return out
 
 
-@functools.lru_cache(maxsize=256)  # every re-run of a diagnosis asks again
+_SITES: dict[tuple[type, str], Location | None] = {}  # every re-run of a diagnosis asks again
+
+
 def _assignment(cls: type, attribute: str) -> Location | None:
+    key = (cls, attribute)
+    if key not in _SITES:
+        _SITES[key] = _find_assignment(cls, attribute)
+    return _SITES[key]
+
+
+def _find_assignment(cls: type, attribute: str) -> Location | None:
     """The line of the class (or a base class) that assigns `self.<attribute> = ...`."""
     for klass in cls.__mro__:
         if klass.__module__.startswith("torch.nn"):
