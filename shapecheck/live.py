@@ -243,7 +243,12 @@ def _structure_used_as_tensor(exc: BaseException) -> BaseException | None:
     namedtuple): a shape check of the program around it says which part was meant (SC127)."""
     if not isinstance(exc, (TypeError, AttributeError)):
         return None
-    user = [(f, line) for f, line in _frames(exc.__traceback__) if _is_user(f.f_code.co_filename)]
+    frames = _frames(exc.__traceback__)
+    for f, _ in frames:  # nn.Sequential handing one child's tuple to the next
+        in_container = f.f_code.co_name == "forward" and f.f_globals.get("__name__") == "torch.nn.modules.container"
+        if in_container and _holds_tensors(f.f_locals.get("input")):
+            return exc
+    user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
     if not user:
         return None
     frame, line = user[-1]

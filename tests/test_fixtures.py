@@ -140,6 +140,7 @@ CASES = [
     ("SC127", "rules/sc127_structured_output.py:LastStepUnpacked", "10x8", []),
     ("SC127", "rules/sc127_structured_output.py:Stacked", "8", ["SC127"]),
     ("SC127", "rules/sc127_structured_output.py:StackedByName", "8", []),
+    ("SC127", "rules/sc127_structured_output.py:SequentialLstm", "10x8", ["SC127"]),
     ("SC104", "rules/sc104_channel_mismatch.py:GroupNormWidth", "3x16x16", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:LayerNormWidth", "10x64", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:LayerNormWidthCorrect", "10x64", []),

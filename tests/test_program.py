@@ -719,3 +719,21 @@ def test_run_grouped_query_fix_repeats_keys_and_values(tmp_path):
     )
     assert "error[SC128]" in out, out
     assert "k = k.repeat_interleave(4, dim=1)" in out and "v = v.repeat_interleave(4, dim=1)" in out
+
+
+def test_run_an_lstm_inside_a_sequential_hands_on_its_tuple(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "sentiment.py",
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.Sequential(nn.LSTM(8, 16, batch_first=True), nn.Dropout(0.2))\n"
+        "        self.fc = nn.Linear(16, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(self.encoder(x)[:, -1])\n"
+        "Net()(torch.randn(4, 10, 8))\n",
+    )
+    assert "error[SC127]" in out, out
+    assert "sentiment.py:6" in out and "return x[0]" in out and "verified" in out

@@ -47,6 +47,9 @@ def check(ctx: Context) -> list[Finding]:
     err = trace.error
     if err is None or err.type not in ("TypeError", "AttributeError") or not err.user_frames:
         return []
+    passed = _passed_whole(ctx)
+    if passed is not None:
+        return [passed]
     at = err.user_frames[-1]
     for row in reversed(trace.layers):
         parts = _parts(row)
@@ -165,6 +168,70 @@ def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Locatio
                 location=row.called_at,
                 before=source,
                 after=after,
+                rerun=Rerun(edits=(edit,)),
+            )
+        ],
+    )
+
+
+def _passed_whole(ctx: Context) -> Finding | None:
+    """An `nn.Sequential` whose child returns a structure (an LSTM's `(output, (h_n, c_n))`)
+    hands it whole to the next child, which takes a tensor: the failing child's input is the
+    previous child's output, part for part."""
+    trace = ctx.trace
+    failing = trace.failing
+    if failing is None or failing.kind != MODULE or failing.parent is None:
+        return None
+    parent = trace.row(failing.parent)
+    if parent is None or parent.type != "Sequential":
+        return None
+    siblings = [r for r in trace.layers if r.parent == parent.index and r.index < failing.index]
+    if not siblings:
+        return None
+    before = siblings[-1]
+    parts = _parts(before)
+    if len(parts) < 2 or len(failing.inputs) != len(before.outputs):
+        return None
+    if any(tuple(i.shape) != tuple(o.shape) for i, o in zip(failing.inputs, before.outputs, strict=True)):
+        return None
+    key = _chosen(parts)
+    held = "; ".join(_describe(k, v) for k, v in parts.items())
+    what = "tuple" if key.startswith("[") and not key.startswith("['") else "structure"
+    part = f"x{key}"
+    edit = (
+        Edit("output_item", before.name, params=(("index", int(key[1:-1])),))
+        if what == "tuple"
+        else Edit(
+            "output_item", before.name, params=(("field", key[1:]),) if key.startswith(".") else (("key", key[2:-2]),)
+        )
+    )
+    code = (
+        "class FirstOutput(nn.Module):  # keeps the output, drops the rest\n"
+        "    def forward(self, x):\n"
+        f"        return {part}\n"
+        f"\n# in the nn.Sequential, right after the {before.type}:\n"
+        f"nn.{before.type}(...), FirstOutput(), nn.{failing.type}(...)"
+    )
+    return Finding(
+        code="SC127",
+        severity=ERROR,
+        layer=before.name,
+        message=f"`{parent.name}` hands the {what} {ref(before)} returns, whole, to {ref(failing)}, "
+        "which takes a tensor",
+        location=parent.defined_at or before.location,
+        row=failing.index,
+        why=[
+            f"{ref(before)} ({before.type}) returns a {what}, not a tensor: {held}",
+            "nn.Sequential passes each child's whole output to the next: "
+            f"{ref(failing)} ({failing.type}) gets the {what}",
+        ],
+        fixes=[
+            Fix(
+                description=f"take `{key}` {shape(parts[key][0].shape)} between them, with a small module in the "
+                f"Sequential (or call the {before.type} outside it and unpack: `out, _ = …`)",
+                code=code,
+                safety=SAFE,
+                location=parent.defined_at or before.location,
                 rerun=Rerun(edits=(edit,)),
             )
         ],
