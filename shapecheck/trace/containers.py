@@ -13,6 +13,7 @@ import ast
 import inspect
 import linecache
 import textwrap
+import weakref
 
 from torch import nn
 
@@ -60,14 +61,15 @@ def _modules_in(value, depth: int = 0) -> list[nn.Module]:
     return out
 
 
-_SITES: dict[tuple[type, str], Location | None] = {}  # every re-run of a diagnosis asks again
+# class → attribute → its line; every re-run of a diagnosis asks again (weak: classes come and go)
+_SITES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _assignment(cls: type, attribute: str) -> Location | None:
-    key = (cls, attribute)
-    if key not in _SITES:
-        _SITES[key] = _find_assignment(cls, attribute)
-    return _SITES[key]
+    known = _SITES.setdefault(cls, {})
+    if attribute not in known:
+        known[attribute] = _find_assignment(cls, attribute)
+    return known[attribute]
 
 
 def _find_assignment(cls: type, attribute: str) -> Location | None:
