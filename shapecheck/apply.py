@@ -295,8 +295,8 @@ def plan(edits: list[LineEdit]) -> list[FilePlan]:
 
 
 def diff(edits: list[LineEdit], say: Callable[[str], None] | None = None) -> str:
-    """The unified diff of what `--fix` would write (its first round), from the same plan;
-    `say` gets a line for each edit it would not make."""
+    """The unified diff of what `--fix`'s first round would write, from the same plan; `say`
+    gets a line for each edit it would not make. (`diff_rounds` runs the later rounds too.)"""
     out: list[str] = []
     for found in plan(edits):
         for edit, why in found.refused:
@@ -309,8 +309,6 @@ def diff(edits: list[LineEdit], say: Callable[[str], None] | None = None) -> str
         out += difflib.unified_diff(
             python_lines(before), python_lines(after), fromfile=f"a/{found.path}", tofile=f"b/{found.path}"
         )
-    if out and say is not None:
-        say("--fix writes these edits, then checks again: a finding they fix can reveal the next, which it fixes too")
     return "".join(out)
 
 
@@ -387,6 +385,7 @@ def edit_lines(edit: LineEdit) -> tuple[str, str] | None:
     return text, "\n".join(new)
 
 
+_BY_HAND = "; edit it by hand"
 FIX_ROUNDS = 5  # --fix checks again after each round of edits, at most this many times
 
 
@@ -401,7 +400,7 @@ def fix_rounds(results: list, recheck: Callable[[], list], unsafe: bool, say: Ca
         for edit in done:
             say(f"fixed {edit.code} at {edit.file}:{edit.line}")
         for edit, why in refused:
-            say(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}; edit it by hand")
+            say(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}{_BY_HAND}")
         if not done:
             break
         results = recheck()
@@ -409,3 +408,107 @@ def fix_rounds(results: list, recheck: Callable[[], list], unsafe: bool, say: Ca
         if not edits:
             break
     return results
+
+
+MIRROR_LIMIT = 20_000  # entries of the working tree `--diff` mirrors to run --fix's rounds in
+
+
+def diff_rounds(
+    results: list, recheck: Callable[[], list], unsafe: bool, say: Callable[[str], None], removed=None
+) -> str:
+    """`--diff`: exactly what `--fix` would write, its later rounds included. The rounds run in
+    a mirror of the working tree (its Python files copied, everything else linked to where it
+    is, so a model still reads its data), from which the diff against the real files is taken;
+    nothing of the tree changes. A tree too large to mirror gets the first round's diff, and
+    says so. `removed(folder)`: a context that removes the mirror after it, also when a signal
+    ends the command (the CLI passes `worker.removed_on_signals`)."""
+    edits = planned_edits(results, unsafe=unsafe)
+    if not edits:
+        return ""
+    import contextlib
+    import shutil
+    import tempfile
+
+    here = os.getcwd()
+    mirror = tempfile.mkdtemp(prefix="shapecheck-diff-")
+    with (removed or contextlib.nullcontext)(mirror):
+        try:
+            return _diff_in(mirror, here, edits, results, recheck, unsafe, say)
+        finally:
+            shutil.rmtree(mirror, ignore_errors=True)
+
+
+def _diff_in(mirror: str, here: str, edits, results, recheck, unsafe: bool, say) -> str:
+    """The rounds of `--fix` in `mirror`, a mirror of the tree `here`; their diff against `here`."""
+    if not _mirror(here, mirror):
+        text = diff(edits, say)
+        say("--diff shows the first round of edits only: the tree is too large to try the next rounds on")
+        return text
+    os.chdir(mirror)
+    try:
+        files = {e.file for e in edits}
+        refusals: list[str] = []
+
+        def quiet(line: str) -> None:
+            if line.startswith("not fixed "):
+                refusals.append("would not fix " + line.removeprefix("not fixed ").removesuffix(_BY_HAND))
+
+        def again() -> list:
+            found = recheck()
+            files.update(e.file for e in planned_edits(found, unsafe=unsafe))
+            return found
+
+        fix_rounds(results, again, unsafe, quiet)
+        written = {path: _bytes(path) for path in files}
+    finally:
+        os.chdir(here)
+    for line in dict.fromkeys(refusals):
+        say(line)
+    out: list[str] = []
+    for path in sorted(files):
+        old, new = _bytes(path), written[path]
+        if new is not None and old is not None and new != old:
+            out += difflib.unified_diff(
+                python_lines(old.decode("utf-8", "surrogateescape")),
+                python_lines(new.decode("utf-8", "surrogateescape")),
+                fromfile=f"a/{path}",
+                tofile=f"b/{path}",
+            )
+    return "".join(out)
+
+
+def _bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+_SKIPPED = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
+
+
+def _mirror(tree: str, into: str) -> bool:
+    """Python files of `tree` copied into `into`, every other file and the skipped folders
+    linked; False when the tree has more than MIRROR_LIMIT entries."""
+    import shutil
+
+    count = 0
+    for folder, dirs, files in os.walk(tree):
+        rel = os.path.relpath(folder, tree)
+        target = os.path.join(into, rel) if rel != "." else into
+        os.makedirs(target, exist_ok=True)
+        for name in list(dirs):
+            if name in _SKIPPED or os.path.islink(os.path.join(folder, name)):
+                os.symlink(os.path.join(folder, name), os.path.join(target, name))
+                dirs.remove(name)
+        count += len(dirs) + len(files)
+        if count > MIRROR_LIMIT:
+            return False
+        for name in files:
+            source = os.path.join(folder, name)
+            if name.endswith(".py") and not os.path.islink(source):
+                shutil.copy2(source, os.path.join(target, name))
+            else:
+                os.symlink(source, os.path.join(target, name))
+    return True

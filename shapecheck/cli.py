@@ -333,7 +333,10 @@ def check_command(
     except Exception as exc:
         raise _internal_error(exc, format, model) from None
     if show_diff:
-        sys.stdout.write(apply.diff(apply.planned_edits(results, unsafe=unsafe_fixes), say=_to_stderr))
+        from .worker import removed_on_signals
+
+        shown = apply.diff_rounds(results, lambda: settings.run(work), unsafe_fixes, _to_stderr, removed_on_signals)
+        sys.stdout.write(shown)
         raise typer.Exit(run_exit_code(results, settings.strict))
     if fix:
         results = apply.fix_rounds(results, lambda: settings.run(work), unsafe_fixes, say=_to_stderr)

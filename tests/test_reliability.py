@@ -651,9 +651,15 @@ def test_diff_prints_exactly_what_fix_writes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "net.py"
     path.write_text(DOCSTRING_WITH_FROM)
-    shown = runner.invoke(app, ["net.py", "--input", "3x32x32", "--diff", "--ignore", "SC103"])
-    assert path.read_text() == DOCSTRING_WITH_FROM
-    assert _fix().exit_code == 0
+    (tmp_path / "data.txt").write_text("a file the model does not read")
+    # two rounds: the flatten, then (SC103, found once it runs) a pool for other input sizes
+    shown = runner.invoke(app, ["net.py", "--input", "3x32x32", "--diff"])
+    assert path.read_text() == DOCSTRING_WITH_FROM and sorted(p.name for p in tmp_path.iterdir()) == [
+        "data.txt",
+        "net.py",
+    ]
+    assert "torch.flatten(x, 1)" in shown.stdout and "adaptive_avg_pool2d" in shown.stdout
+    assert runner.invoke(app, ["net.py", "--input", "3x32x32", "--fix"]).exit_code == 0
     written = difflib.unified_diff(
         DOCSTRING_WITH_FROM.splitlines(keepends=True),
         path.read_text().splitlines(keepends=True),
