@@ -479,3 +479,10 @@ def test_a_broadcast_of_three_and_four_channels_is_an_rgba_image():
         "RuntimeError: The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0"
     )
     assert "RGBA" in e.causes[0] and "convert('RGB')" in e.fixes[0] and "batches differ" not in e.text()
+
+
+def test_a_view_with_a_constant_batch_and_an_inferred_rest():
+    e = explain("RuntimeError: shape '[32, -1]' is invalid for input of size 1000")
+    assert "fixes the batch at 32" in e.causes[0] and "x.size(0)" in e.fixes[0]
+    lenet = explain("RuntimeError: shape '[-1, 400]' is invalid for input of size 2704")
+    assert "20×20" not in lenet.text() and "52×52" not in lenet.text()  # two squares are not two grids

@@ -399,7 +399,13 @@ def invalid_view(shape_text, total) -> Explanation:
     flatten = len(dims) == 2 and dims[0] == -1
     readings = [] if flatten else view_readings(dims, total)
     e.causes += readings[:3]
-    if flatten or not readings:
+    if not readings and dims and dims[0] > 1 and -1 in dims[1:] and total % dims[0]:
+        e.causes.append(
+            f"the view fixes the batch at {dims[0]}, and {total} values are not a multiple of it: the tensor holds "
+            "another number of samples (the last batch of an epoch is smaller, or the batch was split over GPUs)"
+        )
+        e.fixes.append("take the batch from the tensor: `x.view(x.size(0), -1)` (or `drop_last=True`)")
+    elif flatten or not readings:
         _flatten_story(e, dims, total, const)
     else:
         e.fixes.append(

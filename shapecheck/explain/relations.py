@@ -52,7 +52,8 @@ def relate(
     C·H·W of a small square map whose C is one of its numbers, a small multiple. A number that is
     a square (+ 1) is read as a patch grid only when `tokens` (the paste speaks of tokens, patches
     or position embeddings, or the number sits in a view's token dim) or when two of the numbers
-    are grids of the same kind: alone, 101 or 257 are as likely a class count or FFT bins. A multiple
+    are squares + 1: alone, 101 or 257 are as likely a class count or FFT bins, and two squares
+    (400 = 16·5·5 and 2704) as likely LeNet's flatten as two grids. A multiple
     of 3 is a YOLO head's anchors × (classes + 5) only in a detection paste (`detection`), or 255.
     Coincidences (a width the message does not name, a channel count from a list, a kernel size
     squared) are not said: a wrong relation reads as a wrong diagnosis. Without `products` (a
@@ -81,13 +82,8 @@ def relate(
             add(n, f"{n} = 3·({k} + 5): 3 anchors × ({classes} + 4 box + 1 objectness), a YOLO head for {classes}")
     grids = {n: grid(n) for n in seen}
     plus_one = [n for n, g in grids.items() if g and "+ 1" in g]
-    squares = [n for n, g in grids.items() if g and "+ 1" not in g]
     for n, g in grids.items():
-        if (
-            products
-            and g
-            and (tokens or (len(plus_one) >= 2 and n in plus_one) or (len(squares) >= 2 and n in squares))
-        ):
+        if products and g and (tokens or (len(plus_one) >= 2 and n in plus_one)):
             add(n, g)
     repeated = {n for n in numbers if numbers.count(n) > 1}
     for n in seen:  # a product of two other numbers of the message
