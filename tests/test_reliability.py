@@ -704,7 +704,10 @@ def test_four_threads_checking_leave_the_process_as_it_was_and_others_never_see_
     limit, stdout = sys.getrecursionlimit(), sys.stdout
     errors: list = []
     seen: list = []
+    loaded: list = []
     done = threading.Event()
+    torch.save({"w": torch.ones(1)}, tmp_path / "weights.pth")
+    url = (tmp_path / "weights.pth").as_uri()
 
     def check(target, spec):
         try:
@@ -719,6 +722,8 @@ def test_four_threads_checking_leave_the_process_as_it_was_and_others_never_see_
             linear, norm = nn.Linear(3, 3), nn.BatchNorm1d(3)
             seen.append((linear.weight.device.type, norm.running_mean.device.type))
             print("bystander printed this")
+            # torch.hub's loader is the real one here (a check's stand-in returns no weights)
+            loaded.append(type(torch.hub.load_state_dict_from_url(url, model_dir=str(tmp_path / "hub"))).__name__)
 
     workers = [
         threading.Thread(target=check, args=(path, "4")),
@@ -736,7 +741,7 @@ def test_four_threads_checking_leave_the_process_as_it_was_and_others_never_see_
     watcher.join()
     assert not errors, errors
     assert sys.getrecursionlimit() == limit and sys.stdout is stdout
-    assert len(seen) > 10 and set(seen) == {("cpu", "cpu")}
+    assert len(seen) > 10 and set(seen) == {("cpu", "cpu")} and set(loaded) == {"dict"}
     captured = capsys.readouterr()
     assert "model code printed this" not in captured.out and "model code printed this" in captured.err
     assert "bystander printed this" in captured.out and "bystander printed this" not in captured.err
