@@ -737,3 +737,15 @@ def test_run_an_lstm_inside_a_sequential_hands_on_its_tuple(tmp_path):
     )
     assert "error[SC127]" in out, out
     assert "sentiment.py:6" in out and "return x[0]" in out and "verified" in out
+
+
+def test_run_an_inline_loss_names_the_callers_target(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "seg.py",
+        "import torch\nimport torch.nn as nn\n"
+        "out = torch.randn(2, 6, 16, 16).log_softmax(1)\nmasks = torch.randint(0, 6, (2, 1, 16, 16))\n"
+        "loss = nn.NLLLoss()(out, masks)\n",
+    )
+    assert "error[SC125]" in out, out
+    assert "masks.squeeze(1)" in out and "verified" in out

@@ -238,3 +238,13 @@ def test_sc104_four_channels_into_an_rgb_stem_offers_dropping_alpha_first():
     assert [fix.code for fix in f.fixes][0] == "x = x[:, :3]"
     assert "perhaps an image with an alpha channel" in f.why[-1]
     assert "in_channels=4" in f.fixes[1].description
+
+
+def test_sc125_segmentation_mask_with_a_channel_dim_is_squeezed():
+    b = TraceBuilder((2, 6, 8, 8), batch=2)
+    row = b.op("torch.nn.functional.nll_loss", None, line=12, source="loss = F.nll_loss(out, masks)")
+    row.type = "F.nll_loss"
+    row.inputs = [row.inputs[0], TensorInfo((2, 1, 8, 8), dtype="int64", tid=40)]
+    (f,) = [f for f in diagnose(b.fail()).findings if f.code == "SC125"]
+    assert "with a channel dim: it takes [2, 8, 8]" in f.message
+    assert f.fixes[0].after == "loss = F.nll_loss(out, masks.squeeze(1))"

@@ -620,7 +620,17 @@ def call_argument_names(frame: FrameType, line: int, module: object) -> tuple[st
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
             continue
-        if _resolve(node.func, frame) is not module:
+        inline = isinstance(node.func, ast.Call)  # `nn.NLLLoss()(out, y)`: built on the line itself
+        if not inline and _resolve(node.func, frame) is not module:
+            continue
+        on_line = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Call)
+            and n.lineno <= line <= (n.end_lineno or n.lineno)
+        ]
+        if inline and len(on_line) != 1:
             continue
         names = tuple(a.id for a in node.args if isinstance(a, ast.Name))
         return names if len(names) == len(node.args) else ()

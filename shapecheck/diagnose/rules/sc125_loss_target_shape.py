@@ -71,7 +71,8 @@ def check(ctx: Context) -> list[Finding]:
                 findings.append(found)
             continue
         if len(row.inputs) >= 2 and _takes_classes(row):
-            found = _class_contract(row) or _flattened_shift(ctx, row)
+            names = ctx.trace.input_names if row.index == 0 else ()
+            found = _class_contract(row, names) or _flattened_shift(ctx, row)
             if found is not None:
                 findings.append(found)
             continue
@@ -144,14 +145,19 @@ def _fix(row: LayerRecord, index: int, dim: int) -> Fix:
     )
 
 
-def _argument_fix(row: LayerRecord, index: int, method: str, args: tuple, description: str) -> Fix:
+def _argument_fix(
+    row: LayerRecord, index: int, method: str, args: tuple, description: str, names: tuple[str, ...] = ()
+) -> Fix:
     """`loss(out, y)` → `loss(out, y.squeeze(1))`: argument `index` of the loss call gets
-    `.method(*args)`, on the user's line and in the re-run."""
+    `.method(*args)`, on the user's line and in the re-run. `names`: the caller's names for the
+    arguments, when the loss is checked alone (`nn.NLLLoss()(out, masks)` in a script)."""
     source = row.called_at.source if row.called_at else ""
     suffix = f".{method}({', '.join(map(str, args))})"
-    names = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
-    after = _wrapped_argument(source, names, index, suffix)
+    callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+    after = _wrapped_argument(source, callees, index, suffix)
     which = "input" if index == 0 else "target"
+    if len(names) > index and names[index].isidentifier():
+        which = names[index]
     target = op_site(row) if row.kind == "op" else row.name
     return line_fix(
         description,
@@ -204,29 +210,39 @@ def _finding(row: LayerRecord, message: str, **details) -> Finding:
     )
 
 
-def _class_contract(row: LayerRecord) -> Finding | None:
+def _class_contract(row: LayerRecord, names: tuple[str, ...] = ()) -> Finding | None:
     """A class-index loss whose target or input breaks its contract, with the fix that keeps it."""
     a, b = row.inputs[0].shape, row.inputs[1].shape
     integer = row.inputs[1].dtype in _INTEGERS
-    if len(a) == 2 and tuple(b) == (a[0], 1) and integer:
-        message = f"{ref(row)} gets a target of class indices in a column {shape(b)}: it takes {shape(b[:1])}"
-        why = f"a class-index loss takes one class index per sample, [N] for input [N, C] = {shape(a)}"
-        fix = _argument_fix(row, 1, "squeeze", (1,), "squeeze the target's column so it holds one index per sample")
+    if len(a) >= 2 and tuple(b) == (a[0], 1, *a[2:]) and integer:
+        want = (a[0], *a[2:])
+        if len(a) == 2:
+            message = f"{ref(row)} gets a target of class indices in a column {shape(b)}: it takes {shape(b[:1])}"
+            why = f"a class-index loss takes one class index per sample, [N] for input [N, C] = {shape(a)}"
+        else:  # a mask from a loader, with its channel dim: [N, 1, H, W]
+            message = f"{ref(row)} gets a target {shape(b)} with a channel dim: it takes {shape(want)}"
+            why = (
+                f"a class-index loss takes one class index per place, [N, d1, …] = {shape(want)} for input "
+                f"[N, C, d1, …] = {shape(a)}: no class or channel dim"
+            )
+        fix = _argument_fix(
+            row, 1, "squeeze", (1,), "squeeze the target's dim 1 so it holds one class index per place", names
+        )
     elif len(a) == 2 and tuple(b) == tuple(a) and integer:
         message = f"{ref(row)} gets one-hot integer targets {shape(b)}: it takes class indices {shape(b[:1])}"
         why = f"integer targets are class indices, one per sample; one-hot rows of {a[1]} are their argmax"
-        fix = _argument_fix(row, 1, "argmax", (1,), "take each one-hot row's class index")
+        fix = _argument_fix(row, 1, "argmax", (1,), "take each one-hot row's class index", names)
     elif len(a) == 3 and tuple(b) == tuple(a[:2]) and integer:
         message = (
             f"{ref(row)} gets input {shape(a)} with the classes last: it takes them in dim 1, "
             f"[{a[0]}, {a[2]}, {a[1]}] against target {shape(b)}"
         )
         why = f"for input [N, C, d1] the target is [N, d1]: N = {a[0]}, d1 = {a[1]}, and the {a[2]} classes are last"
-        fix = _argument_fix(row, 0, "transpose", (1, 2), "move the classes to dim 1")
+        fix = _argument_fix(row, 0, "transpose", (1, 2), "move the classes to dim 1", names)
     elif len(a) == 2 and len(b) >= 2 and prod(b) == a[0] and integer:
         message = f"{ref(row)} gets input {shape(a)} flattened to one row per token and a target {shape(b)} that is not"
         why = f"the {a[0]} rows of the input take {a[0]} class indices, [{a[0]}]: the target's {shape(b)} flattened"
-        fix = _argument_fix(row, 1, "view", (-1,), "flatten the target like the input, one class index per row")
+        fix = _argument_fix(row, 1, "view", (-1,), "flatten the target like the input, one class index per row", names)
     elif len(a) >= 3 and len(b) == len(a) - 1 and integer and (shift := _shifted(a[:1] + a[2:], b)) is not None:
         message = (
             f"{ref(row)} gets {shift[1]} positions of scores and {shift[1] + 1} labels per sequence "
