@@ -368,6 +368,7 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
     module = importlib.util.module_from_spec(spec)
     folder = os.path.dirname(full)
     sys.path.insert(0, folder)
+    known = set(sys.modules)
     sys.modules[mod_name] = module
     argv = sys.argv[:]
     try:
@@ -384,7 +385,8 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
             spec.loader.exec_module(module)
         from .. import snapshot
 
-        snapshot.take((full,))  # as imported, before the model is built and its lines quoted
+        # as imported, with the files of the tree it imported, before the model is built and its lines quoted
+        snapshot.take((full,), [m for name, m in list(sys.modules.items()) if name not in known])
     except LoadError:
         del sys.modules[mod_name]
         raise
