@@ -201,8 +201,36 @@ def _drop_input_layout_fixes(report: Report) -> None:
                 i < len(per_sample) and math.prod(d) == math.prod(per_sample[i]) for i, d in wanted
             )
             if not layout_only:
-                kept.append(fix)
-        finding.fixes = kept
+                kept.append(_as_program_edit(fix, report, wanted))
+        # the program's data is its own: a fix to its size comes after fixes to the code
+        finding.fixes = [f for f in kept if f.rerun is None or f.rerun.edits] + [
+            f for f in kept if f.rerun is not None and not f.rerun.edits
+        ]
+
+
+def _as_program_edit(fix, report: Report, wanted) -> object:
+    """An input-size fix written for the program: there is no `--input` in a running script, so
+    the code resizes the tensor it passes (by its name when known), to the size that was verified."""
+    if not fix.code or not fix.code.startswith("--input") or len(wanted) != 1:
+        return fix
+    index, dims = wanted[0]
+    names = report.trace.input_names
+    name = names[index] if index < len(names) and names[index].isidentifier() else "x"
+    given = report.inputs[index].shape if index < len(report.inputs) else ()
+    batched = report.trace.batch is not None
+    per_sample = tuple(given[1:]) if batched else tuple(given)
+    if len(dims) == len(per_sample) >= 2 and dims[0] == per_sample[0]:  # same channels: the spatial size
+        size = tuple(dims[1:])
+        fix.code = f"{name} = F.interpolate({name}, size={size})  # or pad/crop it to {list(size)}"
+        fix.imports = ["import torch.nn.functional as F"]
+        fix.description = (
+            f"resize the input `{name}` to {'×'.join(map(str, size))} (pad or crop keeps its pixels): "
+            + fix.description.split(": ", 1)[-1]
+        )
+    else:
+        fix.code = None
+        fix.description = f"give the model input `{name}` the per-sample size {list(dims)}: " + fix.description
+    return fix
 
 
 def _not_a_shape_error(message: str) -> str | None:

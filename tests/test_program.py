@@ -749,3 +749,23 @@ def test_run_an_inline_loss_names_the_callers_target(tmp_path):
     )
     assert "error[SC125]" in out, out
     assert "masks.squeeze(1)" in out and "verified" in out
+
+
+def test_run_an_input_size_fix_resizes_the_programs_tensor_after_the_code_fixes(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "unet.py",
+        "import torch\nimport torch.nn as nn\n"
+        "class UNet(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.down = nn.Conv2d(3, 8, 3, stride=2, padding=1)\n"
+        "        self.up = nn.ConvTranspose2d(8, 8, 2, stride=2)\n"
+        "    def forward(self, x):\n"
+        "        return torch.cat([self.up(self.down(x)), x], dim=1)\n"
+        "img = torch.randn(2, 3, 101, 101)\nUNet()(img)\n",
+    )
+    assert "error[SC109]" in out, out
+    assert "    | --input" not in out  # no fix is an --input: a running script has none
+    assert "img = F.interpolate(img, size=(" in out
+    assert out.index("interpolate `") < out.index("resize the input `img`")  # the code's fix first
