@@ -88,3 +88,9 @@ def test_a_finding_takes_its_code_and_severity_from_the_rule():
         ctx.finding("fc", "made outside a rule")  # no rule is running: no code to give it
     (finding,) = CHECKS["SC110"](ctx)
     assert (finding.code, finding.severity) == ("SC110", Severity.ERROR) and ctx.rule is None
+
+
+def test_the_readme_names_the_range_of_codes():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    last = list(CODES)[-1]
+    assert f"(`SC100`–`{last}`)" in text, f"README.md should say the codes run SC100–{last}"
