@@ -509,63 +509,77 @@ class OpMode(TorchFunctionMode):
             func, args, kwargs = rec.substitute(full, func, args, kwargs)
         if rec.meta:
             self._check_engine(full, args, kwargs)
+        frame = sys._getframe(1)  # the code that called the op
         caller = site = None
         if category is not None:
-            caller = op_caller(sys._getframe(1))
+            caller = op_caller(frame)
             if caller is not None:
                 site = rec.site(full, caller)
-                if rec.stop_at is not None and rec.stop_at == ("op", *site):
-                    rec.stopped_inputs = rec.infos(list(args), layout=True)
-                    raise StopTrace()
-                if rec.row_done is not None:
-                    rec.row_done(rec.stack[-1] if rec.stack else None)
-                rewrite = rec.rewrites.get(site[:3])
-                if rewrite is not None:
-                    func, args, kwargs = rewrite(func, args, kwargs)
-                    full, category = rec.op_kind(func)
-                    category = category or "rewritten"
+                func, args, kwargs, full, category = self._at_site(site, func, args, kwargs, full, category)
         try:
-            out = None
-            if rec.meta and full in _META_SHAPES and any(t.is_meta for t in _flat_tensors(args, kwargs)):
-                out = _META_SHAPES[full](args, kwargs)  # None: run the op as it is
-            if out is None:
-                out = func(*args, **kwargs)
-            if rec.meta and full in _REAL_CHECKS:
-                _REAL_CHECKS[full](args, kwargs)
+            out = self._call(full, func, args, kwargs)
         except (EngineLimit, StopTrace, BudgetSpent):
             raise
         except Exception as exc:
-            if isinstance(exc, NotImplementedError) and rec.meta:
-                reason = re.split(r"[.,] ", str(exc))[0].strip()[:100]
-                raise EngineLimit(f"`{short_op_name(full)}` has no meta kernel ({reason})") from exc
-            if not hasattr(exc, "_shapecheck_row"):
-                if caller is None:
-                    caller = op_caller(sys._getframe(1))
-                    site = rec.site(full, caller) if caller is not None else None
-                exc._shapecheck_row = None
-                if caller is not None:
-                    exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller, True, site)
+            self._failed(exc, full, category, args, kwargs, frame, caller, site)
             raise
         if rec.meta and isinstance(out, FakeTensor):
             out = _demoted(out, args, kwargs)
         _mark_from_input(args, kwargs, out)
-        if isinstance(out, torch.Tensor) and not out.is_floating_point():
-            known = _range_of(full, args, kwargs, out)
-            if known is not None:
-                try:
-                    setattr(out, _RANGE, known)
-                except (AttributeError, RuntimeError):
-                    pass
+        _note_range(full, args, kwargs, out)
         if caller is not None:
             if category != "elementwise" or _broadcasts(rec, args):
                 rec.record_op(full, category, args, kwargs, out, caller, False, site)
             else:
                 rec.propagate(args, out)
-        elif category is None and isinstance(out, torch.Tensor):
-            caller = op_caller(sys._getframe(1))
-            if caller is not None:
-                rec.propagate(args, out)
+        elif category is None and isinstance(out, torch.Tensor) and op_caller(frame) is not None:
+            rec.propagate(args, out)
         return out
+
+    def _at_site(self, site, func, args, kwargs, full, category):
+        """At a recorded op's call site: stop there (a probe), mark the row before it for the
+        guards, and apply a fix's rewrite of the call (func, args, kwargs, full, category)."""
+        rec = self.rec
+        if rec.stop_at is not None and rec.stop_at == ("op", *site):
+            rec.stopped_inputs = rec.infos(list(args), layout=True)
+            raise StopTrace()
+        if rec.row_done is not None:
+            rec.row_done(rec.stack[-1] if rec.stack else None)
+        rewrite = rec.rewrites.get(site[:3])
+        if rewrite is not None:
+            func, args, kwargs = rewrite(func, args, kwargs)
+            full, category = rec.op_kind(func)
+            category = category or "rewritten"
+        return func, args, kwargs, full, category
+
+    def _call(self, full, func, args, kwargs):
+        """The op's result: on meta, from shapecheck's own shape function where it has one, and
+        checked as a real run would check it."""
+        rec = self.rec
+        out = None
+        if rec.meta and full in _META_SHAPES and any(t.is_meta for t in _flat_tensors(args, kwargs)):
+            out = _META_SHAPES[full](args, kwargs)  # None: run the op as it is
+        if out is None:
+            out = func(*args, **kwargs)
+        if rec.meta and full in _REAL_CHECKS:
+            _REAL_CHECKS[full](args, kwargs)
+        return out
+
+    def _failed(self, exc: Exception, full, category, args, kwargs, frame, caller, site) -> None:
+        """An op raised: an engine limit when meta has no kernel for it; otherwise the failing
+        row is recorded (once: on the exception) and the exception goes on."""
+        rec = self.rec
+        if isinstance(exc, NotImplementedError) and rec.meta:
+            reason = re.split(r"[.,] ", str(exc))[0].strip()[:100]
+            raise EngineLimit(f"`{short_op_name(full)}` has no meta kernel ({reason})") from exc
+        if hasattr(exc, "_shapecheck_row"):
+            return
+        if caller is None:
+            caller = op_caller(frame)
+            site = rec.site(full, caller) if caller is not None else None
+        exc._shapecheck_row = None  # type: ignore[attr-defined]
+        if caller is not None:
+            exc._shapecheck_row = rec.record_op(full, category, args, kwargs, None, caller, True, site)  # type: ignore[attr-defined]
 
     def _check_engine(self, full, args, kwargs):
         tensors = list(_flat_tensors(args, kwargs))
@@ -593,6 +607,17 @@ class OpMode(TorchFunctionMode):
                     f"`{short_op_name(full)}` mixes meta tensors with a {t.device.type} tensor "
                     "that the model creates itself"
                 )
+
+
+def _note_range(full: str, args, kwargs, out) -> None:
+    """An integer tensor remembers the range of values it can hold, where the op says."""
+    if isinstance(out, torch.Tensor) and not out.is_floating_point():
+        known = _range_of(full, args, kwargs, out)
+        if known is not None:
+            try:
+                setattr(out, _RANGE, known)
+            except (AttributeError, RuntimeError):
+                pass
 
 
 def _demoted(out, args, kwargs):
