@@ -429,7 +429,10 @@ def _call_site(frames, called):
         return None
     frame, line = where
     filename = frame.f_code.co_filename
-    line = program.assignment_line(frame, module, line) or line  # `m = nn.Linear(3, 2)`, else the call
+    # `m = nn.Linear(3, 2)`: its sizes are set where it is built; a module without parameters (a
+    # loss, an activation) is about what the call gives it: the call's line
+    if any(True for _ in module.parameters()):
+        line = program.assignment_line(frame, module, line) or line
     return Location(_display(filename), line, linecache.getline(filename, line).strip())
 
 

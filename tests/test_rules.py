@@ -248,3 +248,13 @@ def test_sc125_segmentation_mask_with_a_channel_dim_is_squeezed():
     (f,) = [f for f in diagnose(b.fail()).findings if f.code == "SC125"]
     assert "with a channel dim: it takes [2, 8, 8]" in f.message
     assert f.fixes[0].after == "loss = F.nll_loss(out, masks.squeeze(1))"
+
+
+def test_sc125_a_loss_that_refuses_is_placed_at_its_call_and_says_so():
+    b = TraceBuilder((16, 1), batch=16)
+    row = b.op("torch.nn.functional.binary_cross_entropy_with_logits", None, line=12, source="loss = crit(logits, y)")
+    row.attrs["category"] = "loss"
+    row.inputs = [row.inputs[0], TensorInfo((16,), tid=41)]
+    (f,) = [f for f in diagnose(b.fail()).findings if f.code == "SC125"]
+    assert f.message.endswith("it needs the same shape") and f.location.line == 12
+    assert f.notes[0].startswith("PyTorch reports: Target size (torch.Size([16])) must be the same")

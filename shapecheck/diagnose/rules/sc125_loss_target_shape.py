@@ -90,20 +90,32 @@ def check(ctx: Context) -> list[Finding]:
         if where:
             why.append(where)
         fixes = _squeeze_fixes(ctx, row, a, b)
+        if row.failed:  # binary cross-entropy refuses instead of broadcasting
+            why[1:] = [f"it takes input and target of the same shape; broadcast, they would be {shape(joined)}"]
+            message = f"{ref(row)} gets input {shape(a)} and target {shape(b)}: it needs the same shape"
+            note = (
+                f"PyTorch reports: Target size (torch.Size({list(b)})) must be the same as input size "
+                f"(torch.Size({list(a)}))"
+            )
+        else:
+            message = (
+                f"{ref(row)} gets input {shape(a)} and target {shape(b)}: the loss is taken over "
+                f"{shape(joined)} pairs, not element by element"
+            )
+            note = (
+                f"PyTorch warns: Using a target size (torch.Size({list(b)})) that is different to the "
+                f"input size (torch.Size({list(a)}))"
+            )
         findings.append(
             Finding(
                 code="SC125",
                 severity=WARNING,
                 layer=row.name,
-                message=f"{ref(row)} gets input {shape(a)} and target {shape(b)}: the loss is taken over "
-                f"{shape(joined)} pairs, not element by element",
-                location=row.location,
+                message=message,
+                location=row.called_at or row.location,  # the call gives the loss its operands
                 row=row.index,
                 why=why,
-                notes=[
-                    f"PyTorch warns: Using a target size (torch.Size({list(b)})) that is different to the "
-                    f"input size (torch.Size({list(a)}))"
-                ],
+                notes=[note],
                 fixes=fixes,
             )
         )
