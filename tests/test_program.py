@@ -769,3 +769,25 @@ def test_run_an_input_size_fix_resizes_the_programs_tensor_after_the_code_fixes(
     assert "    | --input" not in out  # no fix is an --input: a running script has none
     assert "img = F.interpolate(img, size=(" in out
     assert out.index("interpolate `") < out.index("resize the input `img`")  # the code's fix first
+
+
+def test_run_a_channels_last_one_hot_against_scores_is_permuted(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "dice.py",
+        "import torch\nimport torch.nn.functional as F\n"
+        "probs = torch.randn(2, 3, 32, 32).softmax(1)\nmask = torch.randint(0, 3, (2, 32, 32))\n"
+        "onehot = F.one_hot(mask, 3).float()\ninter = (probs * onehot).sum(dim=(2, 3))\n",
+    )
+    assert "error[SC112]" in out, out
+    assert "inter = (probs * onehot.permute(0, 3, 1, 2)).sum(dim=(2, 3))" in out and "verified" in out
+
+
+def test_run_a_flat_reconstruction_against_images_gets_their_shape(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "ae.py",
+        "import torch\nimport torch.nn.functional as F\n"
+        "recon = torch.randn(16, 784)\nimgs = torch.randn(16, 1, 28, 28)\nloss = F.mse_loss(recon, imgs)\n",
+    )
+    assert "loss = F.mse_loss(recon.view_as(imgs), imgs)" in out, out

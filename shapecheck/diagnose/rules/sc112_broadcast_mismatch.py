@@ -32,7 +32,7 @@ from ...trace.records import OP
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label, line_fix
 from ..layers import broadcast_mismatch
-from ..numbers import parsed_line, shape
+from ..numbers import parsed_line, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
@@ -155,7 +155,60 @@ def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         crop = _crop_dims(const.shape, other.shape)
         if crop:
             return [_crop_fix(row, const_index, crop, const, other, texts, parsed)]
-    return []
+    layout = _layout_fix(row, a, b, texts, parsed)
+    return [layout] if layout is not None else []
+
+
+def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
+    """The same values in another layout: one operand channels-last where the other is
+    channels-first (a one-hot mask [B, H, W, C] against scores [B, C, H, W]) gets permuted; a flat
+    one with the other's per-sample count (a decoder's [B, 784] against images [B, 1, 28, 28]) gets
+    the other's shape."""
+    if not a.shape or not b.shape or a.shape[0] != b.shape[0] or tuple(a.shape) == tuple(b.shape):
+        return None
+    for index, (this, other) in enumerate(((a, b), (b, a))):
+        r = this.rank
+        if r == other.rank >= 3 and tuple(this.shape) == (other.shape[0], *other.shape[2:], other.shape[1]):
+            dims = (0, r - 1, *range(1, r - 1))
+            name = texts[index] if texts else ("a", "b")[index]
+            order = ", ".join(map(str, dims))
+            new = f"{_core(name)[0]}.permute({order})"
+            after = rewrite_operands(parsed, row, index, lambda t, _o, order=order: f"{_core(t)[0]}.permute({order})")
+            edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "permute"), ("args", dims)))
+            return line_fix(
+                f"{shape(this.shape)} has its channels last, {shape(other.shape)} in dim 1: move them to dim 1 "
+                f"({shape(this.shape)} → {shape(other.shape)})",
+                row.called_at,
+                row.called_at.source,
+                after,
+                new,
+                Rerun(edits=(edit,)),
+            )
+    for index, (this, other) in enumerate(((a, b), (b, a))):
+        if this.rank < other.rank and prod(this.shape[1:]) == prod(other.shape[1:]):
+            names = texts or ["a", "b"]
+            plain = isinstance(_expr(names[1 - index]), (ast.Name, ast.Attribute))
+            new = f"{_core(names[index])[0]}.view_as({names[1 - index]})" if plain else None
+            edit = Edit(
+                "arg_method",
+                op_site(row),
+                params=(("index", index), ("method", "reshape"), ("args", tuple(other.shape))),
+            )
+            after = (
+                rewrite_operands(parsed, row, index, lambda t, o: f"{_core(t)[0]}.view_as({o})")
+                if plain and texts
+                else None
+            )
+            return line_fix(
+                f"{shape(this.shape)} holds each sample's {prod(this.shape[1:])} values flat; "
+                f"{shape(other.shape)} holds as many per sample: give it that shape",
+                row.called_at,
+                row.called_at.source,
+                after,
+                new or f"reshape to {shape(other.shape)}",
+                Rerun(edits=(edit,)),
+            )
+    return None
 
 
 def _crop_dims(const: tuple, other: tuple) -> list[tuple[int, int, int]] | None:
