@@ -791,3 +791,14 @@ def test_run_a_flat_reconstruction_against_images_gets_their_shape(tmp_path):
         "recon = torch.randn(16, 784)\nimgs = torch.randn(16, 1, 28, 28)\nloss = F.mse_loss(recon, imgs)\n",
     )
     assert "loss = F.mse_loss(recon.view_as(imgs), imgs)" in out, out
+
+
+def test_run_a_new_key_joined_to_the_cache_with_two_dims_swapped(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "cache.py",
+        "import torch\npast_k = torch.randn(1, 4, 10, 16)\nk_new = torch.randn(1, 1, 4, 16)\n"
+        "k_all = torch.cat([past_k, k_new], dim=2)\n",
+    )
+    assert "error[SC109]" in out, out
+    assert "k_all = torch.cat([past_k, k_new.transpose(1, 2)], dim=2)" in out and "verified" in out

@@ -203,6 +203,9 @@ def check(ctx: Context) -> list[Finding]:
                     rerun=Rerun(dims=new_dims),
                 )
             )
+    swapped = _swap_fix(row, dim, stack)
+    if swapped is not None:
+        fixes.insert(0, swapped)
     other = _join_along(row, d, dim, stack)
     if other is not None:
         fixes.append(other)
@@ -395,3 +398,40 @@ def _as_one_more(row, small_i: int, small, big, dim: int) -> Fix | None:
         new,
         Rerun(edits=(edit,)),
     )
+
+
+def _swap_fix(row, dim: int, stack: bool) -> Fix | None:
+    """A tensor whose two dims are swapped (a new key [B, 1, H, D] joined with a cache [B, H, T, D]
+    along T): with the two exchanged, every dim but the join dim matches. Only when exactly one
+    swap does it."""
+    first = tuple(row.inputs[0].shape)
+    for i, t in enumerate(row.inputs[1:], start=1):
+        s = tuple(t.shape)
+        if len(s) != len(first) or all(s[k] == first[k] for k in range(len(s)) if stack or k != dim):
+            continue
+        found = []
+        for p in range(len(s)):
+            for q in range(p + 1, len(s)):
+                moved = list(s)
+                moved[p], moved[q] = moved[q], moved[p]
+                if all(moved[k] == first[k] for k in range(len(s)) if stack or k != dim):
+                    found.append((p, q))
+        if len(found) != 1:
+            return None
+        p, q = found[0]
+        items = _items(row)
+        text = items[i] if items else "x"
+        new = f"{text}.transpose({p}, {q})"
+        moved = list(s)
+        moved[p], moved[q] = moved[q], moved[p]
+        edit = Edit("item_method", op_site(row), params=(("index", i), ("method", "transpose"), ("args", (p, q))))
+        return line_fix(
+            f"{shape(s)} has dims {p} and {q} the other way round: {shape(moved)} matches {shape(first)} "
+            f"outside the join dim {dim}",
+            row.called_at,
+            row.called_at.source if row.called_at else "",
+            _replace_item(row, i, new) if row.called_at else None,
+            new,
+            Rerun(edits=(edit,)),
+        )
+    return None
