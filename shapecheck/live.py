@@ -144,7 +144,12 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     error = f"{type(exc).__name__}: {first_line}"
     other = _not_a_shape_error(str(exc))
     called = _outermost_module_call(frames)
-    if other is not None:  # a dtype, a device, memory: no table of shapes that all fit
+    from .loading import construction_error
+
+    built = construction_error(exc)
+    if built is not None:  # a layer that cannot be built: its sizes, not a forward pass
+        found = LiveDiagnosis(error, note=built[0] + (f"; {built[1]}" if built[1] else ""))
+    elif other is not None:  # a dtype, a device, memory: no table of shapes that all fit
         found = LiveDiagnosis(error, note=other)
     elif called is not None:
         module, args, kwargs, _ = called

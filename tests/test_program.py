@@ -802,3 +802,15 @@ def test_run_a_new_key_joined_to_the_cache_with_two_dims_swapped(tmp_path):
     )
     assert "error[SC109]" in out, out
     assert "k_all = torch.cat([past_k, k_new.transpose(1, 2)], dim=2)" in out and "verified" in out
+
+
+def test_run_a_layer_that_cannot_be_built_says_which_sizes_work(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "blocks.py",
+        "import torch.nn as nn\ndef block(c_in, c_out):\n"
+        "    return nn.Sequential(nn.Conv2d(c_in, c_out, 3), nn.GroupNorm(32, c_out))\n"
+        "net = nn.Sequential(block(3, 64), block(64, 48))\n",
+    )
+    assert "builds GroupNorm(num_groups=32, num_channels=48): 48 channels do not split into 32 groups" in out, out
+    assert "num_groups=24 or num_groups=48" in out

@@ -250,21 +250,16 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
             detail=_user_frames(exc),
         ) from None
     except Exception as exc:
-        heads = _heads_error(exc)
-        groups = _groups_error(exc) if heads is None else None
-        message = heads or (groups[0] if groups else f"constructing {label} raised {type(exc).__name__}: {exc}")
-        raise LoadError(
-            message,
-            hint=_heads_hint(exc) if heads else groups[1] if groups else None,
-            detail=_user_frames(exc),
-        ) from None
+        said = construction_error(exc)
+        message = said[0] if said else f"constructing {label} raised {type(exc).__name__}: {exc}"
+        raise LoadError(message, hint=said[1] if said else None, detail=_user_frames(exc)) from None
     if not isinstance(module, nn.Module):
         raise LoadError(f"{label} returned {type(module).__name__}, not an nn.Module")
     return module
 
 
 def _from_torchvision(name: str, args: dict) -> LoadedModel:
-    from ..catalog import named_models
+    from .catalog import named_models
 
     models = named_models()
     if name not in models:
@@ -717,6 +712,16 @@ def _heads_hint(exc: BaseException) -> str:
         f"num_heads among the divisors of {embed} ({', '.join(map(str, divisors[-8:]))}), "
         f"or embed_dim {' or '.join(map(str, near))}"
     )
+
+
+def construction_error(exc: BaseException) -> tuple[str, str | None] | None:
+    """(what was built wrong, the sizes that work) for an exception raised while a layer was
+    built: attention heads that do not divide embed_dim, groups that do not divide channels. Read
+    from the layer's frames, not the message; None for anything else."""
+    heads = _heads_error(exc)
+    if heads is not None:
+        return heads, _heads_hint(exc)
+    return _groups_error(exc)
 
 
 def _groups_error(exc: BaseException) -> tuple[str, str] | None:
