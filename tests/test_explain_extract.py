@@ -486,3 +486,18 @@ def test_a_view_with_a_constant_batch_and_an_inferred_rest():
     assert "fixes the batch at 32" in e.causes[0] and "x.size(0)" in e.fixes[0]
     lenet = explain("RuntimeError: shape '[-1, 400]' is invalid for input of size 2704")
     assert "20×20" not in lenet.text() and "52×52" not in lenet.text()  # two squares are not two grids
+
+
+def test_fake_tensor_broadcasts_and_sdpa_kernel_warnings_are_read():
+    fake = explain(
+        "RuntimeError: Attempting to broadcast a dimension of length 2 at -1! Mismatching argument at index 1 had "
+        "torch.Size([2]); but expected shape should be broadcastable to [1, 3]"
+    )
+    assert fake.code == "SC112"
+    sdpa = explain(
+        "UserWarning: For dense inputs, both fused kernels require query, key and value to have the same batch_size. "
+        "Query.sizes(): torch.Size([2, 8, 77, 64]), Key.sizes(): torch.Size([1, 8, 77, 64]), Value.sizes(): "
+        "torch.Size([1, 8, 77, 64]) instead. To broadcast dense inputs, try using unsqueeze and expand_to before "
+        "passing them into the kernel."
+    )
+    assert sdpa.code == "SC117"

@@ -118,7 +118,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
     (
         "broadcast",
         r"value tensor of shape|broadcast shape|expanded size|size of tensor a|number of sizes provided"
-        r"|repeat dims|indexing tensors could not be broadcast|shifts and dimensions must align",
+        r"|repeat dims|indexing tensors could not be broadcast|shifts and dimensions must align"
+        r"|attempting to broadcast a dimension of length",
     ),
     (
         "too-small",

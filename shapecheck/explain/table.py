@@ -10,6 +10,16 @@ TORCH = "2.14.1"  # the release the table was extracted from
 ROWS: list[tuple[str, str, str]] = [
     (
         "attention",
+        "All fused kernels requires query, key and value to be 4 dimensional, but got Query dim: {}, Key dim: {}, Value dim: {} instead.",
+        "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_tensor_shapes",
+    ),
+    (
+        "attention",
+        "Both fused kernels require key and value to have the same num_heads and batch_size but got: Key sizes: {}, Value sizes: {}, Query sizes: {} instead.",
+        "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_grouped_query_attention",
+    ),
+    (
+        "attention",
         "Expected query, key, and value to all be at least 2 dimensional, but got query.dim: {} key.dim: {} and value.dim: {} instead.",
         "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_tensor_shapes",
     ),
@@ -20,8 +30,18 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "attention",
+        "For dense input, both fused kernels require query, key and value to have the same num_heads. Query.sizes(): {}, Key sizes(): {}, Value sizes(): {} instead. To broadcast dense inputs, try using unsqueeze and expand_to before passing them into the kernel.",
+        "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_batch_size_and_num_heads_dense",
+    ),
+    (
+        "attention",
         "For dense inputs, both fused kernels require query, key and value to have the same batch_size and num_heads. Query.sizes(): {}, Key sizes(): {}, Value sizes(): {} instead.",
         "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_batch_size_and_num_heads",
+    ),
+    (
+        "attention",
+        "For dense inputs, both fused kernels require query, key and value to have the same batch_size. Query.sizes(): {}, Key.sizes(): {}, Value.sizes(): {} instead. To broadcast dense inputs, try using unsqueeze and expand_to before passing them into the kernel.",
+        "aten/src/ATen/native/transformers/sdp_utils_cpp.h: check_batch_size_and_num_heads_dense",
     ),
     (
         "attention",
@@ -252,6 +272,11 @@ ROWS: list[tuple[str, str, str]] = [
         "bmm",
         "wrong matrix size, batch1: {}x{}, batch2: {}x{}",
         "aten/src/TH/generic/THTensorMath.cpp: baddbmm",
+    ),
+    (
+        "broadcast",
+        "Attempting to broadcast a dimension of length {} at {}! Mismatching argument at index {} had {}; but expected shape should be broadcastable to {}",
+        "torch/_refs/__init__.py: _broadcast_shapes",
     ),
     (
         "broadcast",
