@@ -501,3 +501,18 @@ def test_fake_tensor_broadcasts_and_sdpa_kernel_warnings_are_read():
         "passing them into the kernel."
     )
     assert sdpa.code == "SC117"
+
+
+def test_the_traceback_names_which_lookup_table_an_index_overran():
+    e = explain(
+        '  File "/x/transformers/models/bert/modeling_bert.py", line 230, in forward\n'
+        "    position_embeddings = self.position_embeddings(position_ids)\n"
+        '  File "/x/torch/nn/functional.py", line 2210, in embedding\n'
+        "    return torch.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)\n"
+        "IndexError: index out of range in self"
+    )
+    assert "position" in e.causes[0] and "truncation=True" in e.fixes[0]
+    types = explain(
+        "    embeddings += self.token_type_embeddings(token_type_ids)\nIndexError: index out of range in self"
+    )
+    assert "type_vocab_size" in types.causes[0]

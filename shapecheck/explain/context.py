@@ -75,6 +75,8 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _positions(e, matched)
     if e.code in ("SC101", "SC102", "SC104"):
         _model_families(e, message, matched)
+    if e.code == "SC124":
+        _which_table(e, lines)
     story = " ".join([e.title, *e.causes])
     products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
     detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
@@ -250,6 +252,41 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
                 "use the pipeline, sampler or node that matches the checkpoint (an inpainting model with inpainting, "
                 "a plain one with txt2img/img2img), or the checkpoint that matches the workflow",
             )
+
+
+# which lookup table the traceback's lines index: the story of each
+_TABLES = (
+    (
+        re.compile(r"position_embeddings|position_ids|pos_emb|embed_positions", re.IGNORECASE),
+        "the line indexes the position embeddings: the sequence is longer than the model's position table "
+        "(max_position_embeddings, 512 for BERT)",
+        "truncate to the model's length: `tokenizer(..., truncation=True, max_length=model.config."
+        "max_position_embeddings)`",
+    ),
+    (
+        re.compile(r"token_type_embeddings|token_type_ids", re.IGNORECASE),
+        "the line indexes the token-type embeddings: a token_type_id ≥ type_vocab_size (2 for BERT; 1 for RoBERTa, "
+        "which takes none): a tokenizer of another model family",
+        "drop token_type_ids for models that take none (`return_token_type_ids=False`), or use the model's own "
+        "tokenizer",
+    ),
+    (
+        re.compile(r"word_embeddings|embed_tokens|wte\b|input_ids|self\.embed(?:ding)?\(", re.IGNORECASE),
+        "the line indexes the word embeddings: a token id ≥ the vocabulary size (a tokenizer with added tokens, "
+        "or of another model)",
+        "`model.resize_token_embeddings(len(tokenizer))` after adding tokens, or the model's own tokenizer",
+    ),
+)
+
+
+def _which_table(e: Explanation, lines: list[str]) -> None:
+    """An index past a lookup table: the traceback's newest lines name which table."""
+    for line in reversed(lines[-4:]):
+        for pattern, cause, fix in _TABLES:
+            if pattern.search(line):
+                e.causes.insert(0, cause)
+                e.fixes.insert(0, fix)
+                return
 
 
 def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
