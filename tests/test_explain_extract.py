@@ -516,3 +516,22 @@ def test_the_traceback_names_which_lookup_table_an_index_overran():
         "    embeddings += self.token_type_embeddings(token_type_ids)\nIndexError: index out of range in self"
     )
     assert "type_vocab_size" in types.causes[0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a single "
+        "memory location. Please clone() the tensor before performing the operation.",
+        "RuntimeError: Function 'MulBackward0' returned nan values in its 0th output.",
+        "NotImplementedError: Cannot copy out of meta tensor; no data!",
+        "RuntimeError: FlashAttention only supports Ampere GPUs or newer.",
+        "ValueError: optimizer got an empty parameter list",
+        "ValueError: Attempting to unscale FP16 gradients.",
+        "RuntimeError: probability tensor contains either `inf`, `nan` or element < 0",
+        "RuntimeError: No CUDA GPUs are available",
+    ],
+)
+def test_more_families_are_said_not_to_be_shape_problems(message):
+    e = explain(message)
+    assert e is not None and e.code == NOT_SHAPE and e.fixes

@@ -306,6 +306,24 @@ _NO_PARAMETERS = _said(
     ["register the layers (`nn.ModuleList`), and check `len(list(model.parameters()))` before the optimizer"],
 )
 
+_FP16_SCALER = _said(
+    "GradScaler was given float16 parameters",
+    "torch.amp.GradScaler.unscale_",
+    ["the model was converted with `.half()`: mixed precision keeps float32 weights and lets autocast use float16"],
+    ["keep the model in float32 and wrap the forward in `torch.autocast('cuda', dtype=torch.float16)`"],
+)
+_BAD_PROBABILITIES = _said(
+    "sampling from probabilities that hold inf, NaN or negative values",
+    "torch.multinomial (text generation's sampling)",
+    ["logits that overflowed (float16 on a model that needs bfloat16 or float32), or a temperature of 0"],
+    ["generate in bfloat16 or float32, check the logits for NaN, and keep temperature > 0 (or greedy decoding)"],
+)
+_NO_GPU = _said(
+    "no CUDA GPU is visible to this process",
+    "the CUDA runtime",
+    ["a machine or container without a GPU, CUDA_VISIBLE_DEVICES set to nothing, or a driver that does not load"],
+    ["check `nvidia-smi` and `torch.cuda.is_available()`; run on the CPU (`map_location='cpu'`, `.to('cpu')`)"],
+)
 
 T = Template
 NOT_SHAPE_TEMPLATES: list[Template] = [
@@ -589,6 +607,15 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         _NO_PARAMETERS,
         {},
     ),
+    T("Attempting to unscale FP16 gradients", NOT_SHAPE, "torch/amp/grad_scaler.py: unscale_", _FP16_SCALER, {}),
+    T(
+        "probability tensor contains either `inf`, `nan` or element < 0",
+        NOT_SHAPE,
+        "aten/src/ATen/native/Distributions.cpp: multinomial",
+        _BAD_PROBABILITIES,
+        {},
+    ),
+    T("No CUDA GPUs are available", NOT_SHAPE, "torch/cuda/__init__.py: _lazy_init", _NO_GPU, {}),
 ]
 
 
