@@ -211,6 +211,9 @@ def _drop_input_layout_fixes(report: Report) -> None:
         finding.fixes = [f for f in kept if f.rerun is None or f.rerun.edits] + [
             f for f in kept if f.rerun is not None and not f.rerun.edits
         ]
+        if finding.fixes and finding.fixes[0].description.startswith("or, "):  # its first went
+            first = finding.fixes[0]
+            first.description = first.description[4:]
 
 
 def _as_program_edit(fix, report: Report, wanted) -> object:

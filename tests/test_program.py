@@ -814,3 +814,15 @@ def test_run_a_layer_that_cannot_be_built_says_which_sizes_work(tmp_path):
     )
     assert "builds GroupNorm(num_groups=32, num_channels=48): 48 channels do not split into 32 groups" in out, out
     assert "num_groups=24 or num_groups=48" in out
+
+
+def test_run_channels_last_images_into_a_torchvision_model_fix_the_data_not_torchvision(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "hwc.py",
+        "import torch\nfrom torchvision import models\nmodel = models.resnet18(weights=None).eval()\n"
+        "batch = torch.rand(1, 224, 224, 3)\nout = model(batch)\n",
+    )
+    assert "error[SC114]" in out, out
+    assert "hwc.py:3" in out and "resnet.py:" not in out.split("Traceback")[0]
+    assert "batch = batch.permute(0, 3, 1, 2)" in out and "help: if your images" in out

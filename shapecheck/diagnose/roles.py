@@ -107,5 +107,14 @@ def layer_owner(trace: Trace, row: LayerRecord) -> LayerRecord:
 
 
 def is_library_file(path: str) -> bool:
+    """A file of an installed package: by its path, or (a short display path such as
+    `torchvision/models/resnet.py`) by its top package when that is imported from site-packages."""
+    import sys
+
     normal = path.replace("\\", "/")
-    return "site-packages/" in normal or "/torch/" in normal or normal.startswith("torch/")
+    if "site-packages/" in normal or "/torch/" in normal or normal.startswith("torch/"):
+        return True
+    top = normal.split("/", 1)[0] if "/" in normal and not normal.startswith((".", "/")) else ""
+    module = sys.modules.get(top) if top.isidentifier() else None
+    where = (getattr(module, "__file__", None) or "").replace("\\", "/")
+    return "site-packages/" in where or "dist-packages/" in where

@@ -27,7 +27,7 @@ from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channel_attr, channels_last, is_library_file
-from .common import ref, rewrite_call
+from .common import ref, rewrite_call, tensor_name
 
 
 def permutation(rank: int) -> tuple[int, ...]:
@@ -100,14 +100,15 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
     # A layer called from a library's own code (torchvision's vgg16 reading the model input):
     # the user's side of it is the input, never a line of the library or `self.0(...)`.
     library = row.called_at is None or is_library_file(row.called_at.file)
+    images = tensor_name(row, ctx.trace) if ctx.trace.input_names else "images"
     if from_input and library:
         if ctx.trace.batch is not None:
             fixes.append(_input_fix(moved, "if the data is channels-first and only --input was written channels-last"))
         fixes.append(
             Fix(
-                description=f"or, if your images are channels-last, move the channels to dim 1 before calling the "
-                f"model: {shape(t.shape)} → {shape(moved)}",
-                code=f"images = images.{permute_code('', perm).lstrip('.')}  # before model(images)",
+                description=f"{'or, ' if fixes else ''}if your images are channels-last, move the channels to dim 1 "
+                f"before calling the model: {shape(t.shape)} → {shape(moved)}",
+                code=f"{images} = {images}.{permute_code('', perm).lstrip('.')}  # before model({images})",
                 safety=SAFE,
                 rerun=permute,
             )
@@ -134,7 +135,10 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         severity=ERROR,
         layer=row.name,
         message=f"{ref(row)} expects {want} channels in dim 1 but they arrive in the last dim of {shape(t.shape)}",
-        location=row.called_at or row.location,
+        # a library's own line is no place for the user to look: where they built the model is
+        location=row.defined_at
+        if library and row.defined_at is not None and not is_library_file(row.defined_at.file)
+        else row.called_at or row.location,
         row=row.index,
         why=why,
         labels=labels,
