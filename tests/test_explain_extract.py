@@ -535,3 +535,11 @@ def test_the_traceback_names_which_lookup_table_an_index_overran():
 def test_more_families_are_said_not_to_be_shape_problems(message):
     e = explain(message)
     assert e is not None and e.code == NOT_SHAPE and e.fixes
+
+
+def test_a_data_dependent_guard_is_read():
+    e = explain(
+        "torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode: Could not guard on data-dependent "
+        "expression Eq(u0, 1) (unhinted: Eq(u0, 1)).  (Size-like symbols: u0)"
+    )
+    assert e.code == "SC100" and "torch._check" in e.fixes[0]

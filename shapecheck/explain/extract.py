@@ -57,6 +57,7 @@ HEADER_SOURCES = (
 # no rule matches is not a shape check `explain` reads, and is left out.
 FAMILY_RULES: list[tuple[str, str]] = [
     ("not-shape", r"dtype|scalar type|same device|on the same device|requires_grad|out of memory"),
+    ("data-dependent", r"data-dependent expression"),
     (
         "export",
         r"constraints violated|inferred to be a constant|expected input at .*shape\[|dynamic_shapes|recompile"

@@ -21,8 +21,8 @@ from .templates import _literal, ints, shape_text
 _VALUE = (
     r"(torch\.Size\(\[[^\]]{0,300}\]\)|\[[^\]]{0,300}\]|\([^()]{0,300}\)"
     r"|\d{1,15}(?: \d{1,15}){1,7}(?=[,.;]| but| to| and|$)"  # old releases printed a weight's sizes bare: `64 3 3 3`
-    # a word, with the subscripts and calls a guard writes: `L['x'].size()[0]`, `*args[0]`
-    r"|(?:[-\w.:'\"*]|\[[^\]\s]{1,40}\]|\(\)){1,60})"
+    # a word, with the subscripts and calls a guard writes: `L['x'].size()[0]`, `*args[0]`, `Eq(u0, 1)`
+    r"|(?:[-\w.:'\"*]|\[[^\]\s]{1,40}\]|\([^()]{0,60}\)){1,60})"
 )
 
 
@@ -157,6 +157,7 @@ _CODES = {
     "rnn-lengths": "SC116",
     "fold": "SC104",
     "gather-rank": "SC105",
+    "data-dependent": "SC100",
     "einsum": "SC112",
     "bmm": "SC102",
     "mm-rank": "SC105",
@@ -227,6 +228,17 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
         "an RNN got another number of input features than input_size",
         ["the layer before makes another feature size, or the features are not in the last dim"],
         ["set input_size to x.size(-1), or transpose to [N, L, C] / [L, N, C]"],
+    ),
+    "data-dependent": (
+        "torch.compile / export: a size that depends on the tensor's values was used where a known size is needed",
+        [
+            "nonzero, masked_select, unique, a boolean mask or `.item()` makes a size known only at run time "
+            "(an unbacked symbol, u0); a branch, view, slice or size check on it cannot be traced"
+        ],
+        [
+            "tell the tracer what holds: `torch._check(n >= 0)`, `torch._check_is_size(n)`, or keep the "
+            "data-dependent step out of the compiled region (a graph break, `torch.cond` for a branch)"
+        ],
     ),
     "gather-rank": (
         "gather / scatter got an index of another rank than the tensor",

@@ -439,6 +439,16 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/Convolution.cpp: check_shape_forward",
     ),
     (
+        "data-dependent",
+        "Could not extract specialized integer from data-dependent expression {} (unhinted: {})",
+        "torch/fx/experimental/symbolic_shapes.py: _make_data_dependent_error",
+    ),
+    (
+        "data-dependent",
+        "Could not guard on data-dependent expression {} (unhinted: {})",
+        "torch/fx/experimental/symbolic_shapes.py: _make_data_dependent_error",
+    ),
+    (
         "dim-range",
         "Dimension is not of size 1",
         "aten/src/ATen/native/TensorShape.cpp: squeeze",
