@@ -826,3 +826,17 @@ def test_run_channels_last_images_into_a_torchvision_model_fix_the_data_not_torc
     assert "error[SC114]" in out, out
     assert "hwc.py:3" in out and "resnet.py:" not in out.split("Traceback")[0]
     assert "batch = batch.permute(0, 3, 1, 2)" in out and "help: if your images" in out
+
+
+def test_run_the_flatten_goes_before_the_layers_own_line_in_the_sequential(tmp_path):
+    out = _run_script(
+        tmp_path,
+        "trainer.py",
+        "import torch\nimport torch.nn as nn\n"
+        "class Trainer:\n    def __init__(self, model):\n        self.model = model\n"
+        "    def step(self, x):\n        return self.model(x)\n"
+        "model = nn.Sequential(\n    nn.Conv1d(12, 32, 5),\n    nn.AdaptiveAvgPool1d(1),\n    nn.Linear(32, 4),\n)\n"
+        "Trainer(model).step(torch.randn(16, 12, 100))\n",
+    )
+    assert "error[SC101]" in out, out
+    assert "trainer.py:11" in out and "+ nn.Flatten(1)," in out

@@ -99,13 +99,16 @@ def check(ctx: Context) -> list[Finding]:
         if row.kind == "module":
             parent = ctx.trace.row(row.parent)
             if parent is not None and parent.type == "Sequential":
+                own = row.defined_at is not None and row.defined_at.source.strip().startswith("nn.")
+                in_line = own and parent.defined_at is not None and row.defined_at != parent.defined_at
                 fixes.append(
                     Fix(
                         description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
                         f" (shifts the indices of later layers in the state dict){resize}",
-                        code="nn.Flatten(1),",
+                        # on its own line before the layer's, where the layer is written in the call
+                        code=f"nn.Flatten(1),\n{row.defined_at.source}" if in_line else "nn.Flatten(1),",
                         safety=UNSAFE,
-                        location=parent.defined_at,
+                        location=row.defined_at if in_line else parent.defined_at,
                         rerun=flatten_first,
                     )
                 )
