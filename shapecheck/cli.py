@@ -611,7 +611,7 @@ def list_command(
         for name in names:
             print(f"  {name}")
         return
-    from .catalog import family_order, named_models
+    from .loading.catalog import family_order, named_models
 
     try:
         models = named_models()

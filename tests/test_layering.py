@@ -25,7 +25,6 @@ LAYERS: list[set[str]] = [
     {"spec", "config", "snapshot", "early", "threads"},
     {"trace"},  # what the model did, as plain data; the engines that record it
     {"saved", "domain"},  # saved models and checkpoints; symbolic input domains
-    {"catalog"},
     {"loading"},  # path → module → object
     {"diagnose"},  # rules over a trace: findings and fixes
     {"explain", "apply", "report", "options"},  # options: how to check one model (CheckOptions)

@@ -3,7 +3,7 @@
 import pytest
 
 import shapecheck
-from shapecheck.catalog import named_models
+from shapecheck.loading.catalog import named_models
 
 ALL = sorted(named_models())
 

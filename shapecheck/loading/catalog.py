@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import InputSpec
+from ..spec import InputSpec
 
 _FAMILIES = ("classification", "segmentation", "detection", "video", "optical_flow", "quantization")
 
@@ -41,7 +41,7 @@ class NamedModel:
         return self.family == "detection"
 
     def specs(self) -> list[InputSpec]:
-        from .spec import parse_input
+        from ..spec import parse_input
 
         return [parse_input(s) for s in self.default_inputs]
 
@@ -52,7 +52,7 @@ def _torchvision_models():
     try:
         import torchvision.models as tvm
     except ImportError:
-        from .errors import LoadError
+        from ..errors import LoadError
 
         raise LoadError(
             "torchvision is not installed: model names (vgg16, resnet18) are torchvision's",
