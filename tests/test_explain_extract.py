@@ -543,3 +543,8 @@ def test_a_data_dependent_guard_is_read():
         "expression Eq(u0, 1) (unhinted: Eq(u0, 1)).  (Size-like symbols: u0)"
     )
     assert e.code == "SC100" and "torch._check" in e.fixes[0]
+
+
+def test_a_matmul_of_twice_the_features_is_a_bidirectional_rnn_or_a_concatenation():
+    e = explain("mat1 and mat2 shapes cannot be multiplied (32x512 and 256x2)")
+    assert "bidirectional" in e.causes[0] and "256·2" not in e.text()

@@ -82,7 +82,9 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
     detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
     numbers = [int(n) for n in _NUMBER.findall(matched)]
     if e.code in ("SC101", "SC102") and re.search(r"\(\d+\s*[x×]", matched) and numbers:
-        numbers = numbers[1:]  # a product's rows are batch × positions: no channel count relates to them
+        # a product's rows are batch × positions and its out_features the next layer's: only the features
+        # and in_features relate (25088 = 512·7·7)
+        numbers = numbers[1:3]
     facts = relations.relate(
         numbers,
         tokens=_speaks_of_tokens(message, matched),

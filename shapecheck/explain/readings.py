@@ -82,7 +82,19 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
         return e
     folded = None
-    if c and b > c and b % c == 0 and a * (b // c) <= 64 and b // c >= 2:
+    if b and c and (b == 2 * c or c == 2 * b):
+        more, fewer = (
+            ("the input has twice", "the Linear takes") if b == 2 * c else ("the Linear takes twice", "arrives")
+        )
+        e.causes.append(
+            f"{max(b, c)} = 2·{min(b, c)}: {more} what {fewer}: a bidirectional RNN's output (2·hidden_size) or two "
+            "features concatenated (`torch.cat` of two branches) on one side only"
+        )
+        e.fixes.append(
+            f"size the Linear for what arrives: `nn.Linear({b}, …)` (`hidden_size * 2` after a bidirectional RNN), or "
+            "concatenate both branches where the layer was built for both"
+        )
+    elif c and b > c and b % c == 0 and a * (b // c) <= 64 and b // c >= 2:
         k = b // c
         folded = (
             f"{b} = {k}·{c}: {k} samples' features in one row: the batch was flattened into the features "
