@@ -204,9 +204,7 @@ def _group_norm(ctx: Context, row) -> Finding | None:
     if fit != groups:
         fix.code = f"nn.GroupNorm({fit}, {got})"
         fix.after = fix.before = None
-    return Finding(
-        code="SC104",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} normalizes {want} channels but receives {got}",
         location=row.location,
@@ -255,9 +253,7 @@ def _layer_norm(ctx: Context, row) -> Finding | None:
         )
         if other is not None:
             fixes.append(other)
-    return Finding(
-        code="SC104",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} normalizes the last dims as {shape(want)} but receives {shape(t.shape)}",
         location=row.location,

@@ -373,9 +373,7 @@ def _spatial_only(ctx: Context, failing: LayerRecord, t, nd: int, channels: int)
         why.append(f"{shape(dims)} has neither a batch nor a channel dim: one image")
         fixes = [image]
     layout = "H, W" if nd == 2 else ", ".join(f"D{i + 1}" for i in range(nd))
-    return Finding(
-        code="SC105",
-        severity=ERROR,
+    return ctx.finding(
         layer=failing.name,
         message=f"{ref(failing)} receives {shape(dims)}, {nd} dims: it reads [C, {layout}] (one sample) or "
         f"[N, C, {layout}], with C = {channels}",

@@ -367,9 +367,7 @@ def _ranks(ctx: Context, row) -> Finding | None:
         why[1:] = [f"{shape(small.shape)} is {shape(big.shape)} without the join dim {dim}"]
     for i, fix in enumerate(fixes):
         fix.description = ("or " if i else "") + fix.description
-    return Finding(
-        code="SC109",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} joins tensors of different ranks: {joined}",
         location=row.location,

@@ -196,9 +196,7 @@ def _state_finding(ctx: Context, row, t) -> Finding | None:
         cause = f"{name} is {shape(got)}"
     why.append(cause)
     which = f"[{index}]" if row.type == "LSTM" else ""
-    return Finding(
-        code="SC115",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} expects its initial state {name} as {shape(want)} but receives {shape(got)}",
         location=row.called_at or row.location,

@@ -152,9 +152,7 @@ def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Locatio
     ]
     if len(parts) > 1 and key != "[0]":
         why.append(f"`{key}` is the part a classifier's loss reads; the others are for other uses")
-    return Finding(
-        code="SC127",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"`{name}` holds the {what} {ref(row)} returns, and line {at.line} uses it as a tensor",
         location=row.called_at,
@@ -212,9 +210,7 @@ def _passed_whole(ctx: Context) -> Finding | None:
         f"\n# in the nn.Sequential, right after the {before.type}:\n"
         f"nn.{before.type}(...), FirstOutput(), nn.{failing.type}(...)"
     )
-    return Finding(
-        code="SC127",
-        severity=ERROR,
+    return ctx.finding(
         layer=before.name,
         message=f"`{parent.name}` hands the {what} {ref(before)} returns, whole, to {ref(failing)}, "
         "which takes a tensor",

@@ -131,9 +131,7 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
     elif a.shape[-2] == b.shape[-2]:
         why.append(f"a's dim -2 is {a.shape[-2]}, b's k: a is the wrong way round")
         fixes.append(_transpose_fix(row, 0, a, texts))
-    return Finding(
-        code="SC128",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{what} multiplies {shape(a.shape)} by {shape(b.shape)}: a's last dim "
         f"{a.shape[-1]} must equal b's dim -2, which is {b.shape[-2]}",
@@ -186,9 +184,7 @@ def _batch(ctx: Context, row, a, b, bad, texts) -> Finding:
         fix = _repeat_heads(ctx, row, few, groups, min(x, y), texts)
         if fix is not None:
             fixes.append(fix)
-    return Finding(
-        code="SC128",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{_what(row)} multiplies {shape(a.shape)} by {shape(b.shape)}: the dims before the matrices "
         f"do not broadcast (dim {dim}: {x} vs {y})",

@@ -56,7 +56,7 @@ def check(ctx: Context) -> list[Finding]:
         return []
     if name == "gather" and dim in lacks:
         # the index names one position along the gather dim for each place: that dim is 1
-        return [_one_per_place(row, data, index, dim, lacks, _arguments(row).get("index", "index"))]
+        return [_one_per_place(ctx, row, data, index, dim, lacks, _arguments(row).get("index", "index"))]
     wanted = tuple(index.shape) + tuple(other.shape[d] for d in lacks)
     texts = _arguments(row)
     idx = texts.get("index", "index")
@@ -92,9 +92,7 @@ def check(ctx: Context) -> list[Finding]:
     )
     noun = "self" if name in _SCATTERS else "input"
     return [
-        Finding(
-            code="SC130",
-            severity=ERROR,
+        ctx.finding(
             layer=row.name,
             message=f"{ref(row)} gets an index of {index.rank} dim{'s' if index.rank > 1 else ''} "
             f"{shape(index.shape)} for {shape(data.shape)}: it needs {data.rank}, one index per element",
@@ -156,7 +154,7 @@ def _replace_argument(source: str, old: str, new: str) -> str | None:
     return source[: m.start()] + m.group(1) + new + m.group(2) + source[m.end() :]
 
 
-def _one_per_place(row, data, index, dim: int, lacks: list[int], idx: str) -> Finding:
+def _one_per_place(ctx: Context, row, data, index, dim: int, lacks: list[int], idx: str) -> Finding:
     """`log_probs.gather(-1, actions)` with actions [B, T] for [B, T, V]: one action per place, so
     the index gets a size-1 gather dim (`actions.unsqueeze(-1)`), and the result is [B, T, 1]."""
     new = f"{idx}.unsqueeze(-1)" if lacks == [data.rank - 1] else f"{idx}.unsqueeze({dim})"
@@ -174,9 +172,7 @@ def _one_per_place(row, data, index, dim: int, lacks: list[int], idx: str) -> Fi
             edits=(Edit("arg_method", op_site(row), params=(("index", 2), ("method", "unsqueeze"), ("args", (dim,)))),)
         ),
     )
-    return Finding(
-        code="SC130",
-        severity=ERROR,
+    return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} gets an index of {index.rank} dim{'s' if index.rank > 1 else ''} {shape(index.shape)} "
         f"for {shape(data.shape)}: it needs {data.rank}, with dim {dim} the one it picks along",
