@@ -298,7 +298,6 @@ def check_command(
     from . import apply
     from .api import parse_inputs
     from .options import Given
-    from .report import run_exit_code
     from .spec import parse_bytes
 
     _tolerant_streams()
@@ -333,11 +332,7 @@ def check_command(
     except Exception as exc:
         raise _internal_error(exc, format, model) from None
     if show_diff:
-        from .worker import removed_on_signals
-
-        shown = apply.diff_rounds(results, lambda: settings.run(work), unsafe_fixes, _to_stderr, removed_on_signals)
-        sys.stdout.write(shown)
-        raise typer.Exit(run_exit_code(results, settings.strict))
+        _print_diff(results, settings, work, unsafe_fixes)
     if fix:
         results = apply.fix_rounds(results, lambda: settings.run(work), unsafe_fixes, say=_to_stderr)
     _show(results, model, settings, depth=depth, color=color.value, columns=chosen)
@@ -419,6 +414,17 @@ def _internal_error(exc: Exception, format, model: str | None) -> typer.Exit:
     _failed_document(format, model, message, None)
     print(_error_text(message, None, None), file=sys.stderr)
     return typer.Exit(2)
+
+
+def _print_diff(results: list, settings: _RunSettings, work: list, unsafe: bool) -> NoReturn:
+    """`--diff`: the unified diff `--fix` would write (its later rounds included), then the run's
+    exit code."""
+    from . import apply
+    from .report import run_exit_code
+    from .worker import removed_on_signals
+
+    sys.stdout.write(apply.diff_rounds(results, lambda: settings.run(work), unsafe, _to_stderr, removed_on_signals))
+    raise typer.Exit(run_exit_code(results, settings.strict))
 
 
 def _to_stderr(line: str) -> None:

@@ -45,3 +45,19 @@ def test_the_complexity_ceiling_is_the_worst_function():
     ceiling = _ceiling()
     assert _too_complex(ceiling) == [], "a function is above the ceiling: split it along its cases"
     assert _too_complex(ceiling - 1), f"no function reaches {ceiling} any more: lower max-complexity"
+
+
+def test_each_command_is_its_options_and_a_short_body():
+    """A CLI command declares its options and hands the work on: at most 80 lines, decorator to end."""
+    import ast
+
+    tree = ast.parse((ROOT / "shapecheck" / "cli.py").read_text(encoding="utf-8"))
+    commands = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "command" for d in node.decorator_list)
+    ]
+    assert commands
+    long = {n.name: n.end_lineno - n.decorator_list[0].lineno + 1 for n in commands}
+    assert max(long.values()) <= 80, long
