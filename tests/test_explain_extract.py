@@ -548,3 +548,15 @@ def test_a_data_dependent_guard_is_read():
 def test_a_matmul_of_twice_the_features_is_a_bidirectional_rnn_or_a_concatenation():
     e = explain("mat1 and mat2 shapes cannot be multiplied (32x512 and 256x2)")
     assert "bidirectional" in e.causes[0] and "256·2" not in e.text()
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "RuntimeError: shape &#39;[64, -1]&#39; is invalid for input of size 1000",  # a web page's source
+        "RuntimeError: shape ‘[64, -1]’ is invalid for input of size 1000",  # smart quotes
+        "RuntimeError：shape '[64, -1]' is invalid for input of size 1000",  # a full-width colon
+    ],
+)
+def test_web_and_chat_punctuation_is_read_through(paste):
+    assert explain(paste).code == "SC113"

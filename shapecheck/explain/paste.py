@@ -7,6 +7,7 @@ Python the traceback quotes (and the calls in them), newest last.
 
 from __future__ import annotations
 
+import html
 import re
 
 # A prefix a logger, a test runner or a launcher puts before each line.
@@ -31,9 +32,15 @@ _STAR = re.compile(r"\[\*\s*(?=\d)")  # `[*2560]`: a pasted `[*, 2560]` whose co
 _TWICE = re.compile(r"\b([A-Za-z]{2,20})\s+\1\b")  # `input with with spatial dimensions`: a word typed twice
 
 
+# what a web page or a chat does to a message's punctuation: smart quotes, full-width colons and commas
+_PUNCTUATION = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "：": ": ", "，": ", ", "；": "; "})
+
+
 def clean(message: str) -> str:
     """The paste as one line: prefixes, markdown escapes and C paths removed, spaces collapsed."""
-    text = _PREFIX.sub("", message)
+    if "&" in message:  # a message copied from a web page's source: `shape &#39;[64, -1]&#39;`
+        message = html.unescape(message)
+    text = _PREFIX.sub("", message.translate(_PUNCTUATION))
     text = _MARKDOWN.sub(r"\1", text)
     text = _AT_FILE.sub("", text)
     text = _STAR.sub("[*, ", text)
