@@ -117,6 +117,8 @@ class Boundary:
 
 
 def find_boundaries(trace: Trace) -> list[Boundary]:
+    """Each Linear fed from a feature map: unflattened (rank 3 or more), through a global
+    reduction (a mean over the spatial dims), or through a flatten that keeps the batch."""
     found = []
     for row in trace.layers:
         if not is_linear(row) or not row.inputs:
@@ -127,32 +129,45 @@ def find_boundaries(trace: Trace) -> list[Boundary]:
         tensor = row.inputs[0]
         src = producer(trace, tensor)
         if tensor.rank >= 3:
-            if (
-                src is not None
-                and (is_conv_like(src) or is_adaptive(src))
-                and src.outputs
-                and src.outputs[0].rank == tensor.rank
-            ):
-                found.append(Boundary(row, tensor, n_in, False, src, tensor.shape))
-            elif src is None and tensor.rank in (4, 5) and trace.is_model_input(tensor):
-                found.append(Boundary(row, tensor, n_in, False, None, tensor.shape))
-            continue
-        if src is None or tensor.rank != 2:
-            continue
-        if is_global_reduce(src):
-            feature = producer(trace, src.inputs[0])
-            if feature is not None and (is_conv_like(feature) or is_adaptive(feature)):
-                found.append(Boundary(row, tensor, n_in, True, feature, src.inputs[0].shape, src, True))
-            continue
-        if not is_flatten(src):
-            continue
-        fmap = src.inputs[0]
-        feature = producer(trace, fmap)
-        if feature is None or fmap.rank < 3 or tensor.shape[0] != fmap.shape[0]:
-            continue  # not a flatten that keeps the batch: SC106's business
-        if is_adaptive(feature):
-            found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, True))
-        elif is_conv_like(feature):
-            fixed = size_fixed_upstream(trace, feature)
-            found.append(Boundary(row, tensor, n_in, True, feature, fmap.shape, src, fixed))
+            boundary = _unflattened(trace, row, tensor, n_in, src)
+        elif src is None or tensor.rank != 2:
+            boundary = None
+        elif is_global_reduce(src):
+            boundary = _reduced(trace, row, tensor, n_in, src)
+        else:
+            boundary = _flattened(trace, row, tensor, n_in, src) if is_flatten(src) else None
+        if boundary is not None:
+            found.append(boundary)
     return found
+
+
+def _is_map_layer(row: LayerRecord | None) -> bool:
+    return row is not None and (is_conv_like(row) or is_adaptive(row))
+
+
+def _unflattened(trace: Trace, row: LayerRecord, tensor, n_in: int, src: LayerRecord | None) -> Boundary | None:
+    """A map of rank 3 or more straight from a conv-like layer, or the model's own 4-D/5-D input."""
+    if _is_map_layer(src) and src is not None and src.outputs and src.outputs[0].rank == tensor.rank:
+        return Boundary(row, tensor, n_in, False, src, tensor.shape)
+    if src is None and tensor.rank in (4, 5) and trace.is_model_input(tensor):
+        return Boundary(row, tensor, n_in, False, None, tensor.shape)
+    return None
+
+
+def _reduced(trace: Trace, row: LayerRecord, tensor, n_in: int, src: LayerRecord) -> Boundary | None:
+    feature = producer(trace, src.inputs[0])
+    if not _is_map_layer(feature):
+        return None
+    return Boundary(row, tensor, n_in, True, feature, src.inputs[0].shape, src, True)
+
+
+def _flattened(trace: Trace, row: LayerRecord, tensor, n_in: int, src: LayerRecord) -> Boundary | None:
+    fmap = src.inputs[0]
+    feature = producer(trace, fmap)
+    if feature is None or fmap.rank < 3 or tensor.shape[0] != fmap.shape[0]:
+        return None  # not a flatten that keeps the batch: SC106's business
+    if is_adaptive(feature):
+        return Boundary(row, tensor, n_in, True, feature, fmap.shape, src, True)
+    if is_conv_like(feature):
+        return Boundary(row, tensor, n_in, True, feature, fmap.shape, src, size_fixed_upstream(trace, feature))
+    return None
