@@ -560,3 +560,16 @@ def test_a_matmul_of_twice_the_features_is_a_bidirectional_rnn_or_a_concatenatio
 )
 def test_web_and_chat_punctuation_is_read_through(paste):
     assert explain(paste).code == "SC113"
+
+
+def test_a_transposed_conv_given_a_latent_vector_is_a_generator_s_noise_size():
+    e = explain(
+        "RuntimeError: Given transposed=1, weight of size [512, 256, 4, 4], expected input[64, 100, 1, 1] to have "
+        "512 channels, but got 100 channels instead"
+    )
+    assert "nz = 512" in e.causes[0] and "U-Net" not in e.text()
+    fewer = explain(
+        "RuntimeError: Given transposed=1, weight of size [256, 128, 2, 2], expected input[12, 64, 256, 256] to have "
+        "256 channels, but got 64 channels instead"
+    )
+    assert "U-Net" not in fewer.causes[0]  # a skip adds channels; fewer is not a skip

@@ -427,10 +427,22 @@ def _transposed(row: Row, values: list[str], matched: str, text: str) -> Explana
             ),
             (shape_text(x), "the input"),
         ]
-    e.causes = [
-        f"the layer before makes {got} channels, the ConvTranspose was written for {want}: in a decoder, a "
-        "skip connection concatenated before it adds channels (U-Net: in = up + skip)"
-    ]
+    if x and len(x) >= 3 and all(d == 1 for d in x[2:]):
+        e.causes = [
+            f"a latent (noise) vector [{x[0]}, {got}, 1, 1] reaches the generator's first ConvTranspose, built "
+            f"for nz = {want}: the noise was sampled with another size than the generator was built with (DCGAN)"
+        ]
+        e.fixes = [
+            f"sample the noise with the generator's nz: `torch.randn(N, {want}, 1, 1)` (or build it for nz={got})"
+        ]
+        return e
+    if want is not None and got is not None and got > want:
+        e.causes = [
+            f"the layer before makes {got} channels, the ConvTranspose was written for {want}: in a decoder, a "
+            "skip connection concatenated before it adds channels (U-Net: in = up + skip)"
+        ]
+    else:
+        e.causes = [f"the layer before makes {got} channels, the ConvTranspose was written for {want}"]
     if w and got == w[1]:
         e.causes.insert(0, f"the input has {got} = the weight's dim 1: in_channels and out_channels were swapped")
     e.fixes = [f"ConvTranspose(in_channels={got}, …), or make the layer before output {want}"]
