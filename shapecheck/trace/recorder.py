@@ -391,16 +391,7 @@ def _embedding_indices(args, kwargs) -> None:
 def _range_of(full: str, args, kwargs, out) -> tuple[int, int] | None:
     """The value range of an op's result, for the few ops where it is known from the arguments."""
     if full == "torch.arange":
-        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
-        if len(numbers) != len(args) or not 1 <= len(numbers) <= 3:
-            return None
-        start, end, step = (
-            (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) == 3 else 1)
-        )
-        start, end, step = kwargs.get("start", start), kwargs.get("end", end), kwargs.get("step", step)
-        if not all(isinstance(v, int) for v in (start, end, step)) or step <= 0 or end <= start:
-            return None
-        return start, start + ((end - start - 1) // step) * step
+        return _arange_range(args, kwargs)
     source = args[0] if args else None
     known = getattr(source, _RANGE, None) if isinstance(source, torch.Tensor) else None
     if known is None:
@@ -409,13 +400,25 @@ def _range_of(full: str, args, kwargs, out) -> tuple[int, int] | None:
         return known
     if full == "torch.Tensor.__getitem__" and len(args) > 1:
         key = args[1] if isinstance(args[1], tuple) else (args[1],)
-        if all(k is None or k is Ellipsis or k == slice(None) for k in key):
-            return known
-        return None
+        return known if all(k is None or k is Ellipsis or k == slice(None) for k in key) else None
     if full in _SHIFTS and len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
         sign = -1 if "sub" in full else 1
         return known[0] + sign * args[1], known[1] + sign * args[1]
     return None
+
+
+def _arange_range(args, kwargs) -> tuple[int, int] | None:
+    """`torch.arange(start, end, step)` with whole numbers: its first and last values."""
+    numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    if len(numbers) != len(args) or not 1 <= len(numbers) <= 3:
+        return None
+    start, end, step = (
+        (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) == 3 else 1)
+    )
+    start, end, step = kwargs.get("start", start), kwargs.get("end", end), kwargs.get("step", step)
+    if not all(isinstance(v, int) for v in (start, end, step)) or step <= 0 or end <= start:
+        return None
+    return start, start + ((end - start - 1) // step) * step
 
 
 # Ops whose result holds every value of their first argument, and only those.
