@@ -573,3 +573,12 @@ def test_a_transposed_conv_given_a_latent_vector_is_a_generator_s_noise_size():
         "256 channels, but got 64 channels instead"
     )
     assert "U-Net" not in fewer.causes[0]  # a skip adds channels; fewer is not a skip
+
+
+def test_an_rnn_state_says_which_of_its_dims_differs():
+    missing = explain("RuntimeError: Expected hidden[0] size (1, 64, 256), got (64, 256)")
+    assert "unsqueeze(0)" in missing.causes[0]
+    layers = explain("RuntimeError: Expected hidden[0] size (1, 32, 32), got (2, 32, 32)")
+    assert "bidirectional" in layers.causes[0]
+    batch = explain("RuntimeError: Expected hidden[0] size (1, 70, 1150), got (1, 10, 1150)")
+    assert "batch differs" in batch.causes[0]

@@ -783,6 +783,32 @@ def _rnn_hidden(row: Row, values: list[str], matched: str, text: str) -> Explana
             "hx/cx of another rank than the input: a batched (3-D) input needs 3-D states, an "
             "unbatched (2-D) input 2-D states",
         )
+    sizes = [ints(v) for v in values if len(ints(v)) >= 2]
+    if "size" in row.text and len(sizes) >= 2:
+        want, got = sizes[0], sizes[1]
+        e.numbers = [
+            (shape_text(want), "(num_layers × directions, batch, hidden_size): what the RNN expects"),
+            (shape_text(got), "the state given"),
+        ]
+        if len(got) == len(want) - 1 and got == want[1:]:
+            e.causes.insert(0, "the state lacks its first dim, num_layers × directions: `h0.unsqueeze(0)`")
+        elif len(got) == len(want) and got[1:] == want[1:]:
+            e.causes.insert(
+                0,
+                f"num_layers × directions differ ({got[0]} given, {want[0]} expected): the state was made for "
+                "another num_layers, or without the ×2 of bidirectional=True",
+            )
+        elif len(got) == len(want) == 3 and got[0] == want[0] and got[2] == want[2]:
+            e.causes.insert(
+                0,
+                f"the batch differs ({got[1]} given, {want[1]} expected): a state kept from a batch of another "
+                "size (the last, smaller batch; evaluation with another batch size), or batch_first input whose "
+                "state was made from dim 1",
+            )
+        elif len(got) == len(want) == 3 and got[:2] == want[:2]:
+            e.causes.insert(
+                0, f"hidden_size differs ({got[2]} given, {want[2]} expected): a state made for another model"
+            )
     return e
 
 
