@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from .spec import from_tensors
 
 if TYPE_CHECKING:
+    from .diagnose.findings import Fix
     from .report import Report
 
 # Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
@@ -216,7 +217,7 @@ def _drop_input_layout_fixes(report: Report) -> None:
             first.description = first.description[4:]
 
 
-def _as_program_edit(fix, report: Report, wanted) -> object:
+def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
     """An input-size fix written for the program: there is no `--input` in a running script, so
     the code resizes the tensor it passes (by its name when known), to the size that was verified."""
     if not fix.code or not fix.code.startswith("--input") or len(wanted) != 1:
@@ -236,7 +237,7 @@ def _as_program_edit(fix, report: Report, wanted) -> object:
             + fix.description.split(": ", 1)[-1]
         )
     else:
-        fix.code = None
+        fix.code = ""
         fix.description = f"give the model input `{name}` the per-sample size {list(dims)}: " + fix.description
     return fix
 

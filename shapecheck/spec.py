@@ -188,9 +188,7 @@ def from_tensors(args, kwargs) -> tuple[list | None, int | None, str | None]:
     firsts = {shape[0] if shape else None for shape in leaves}
     # A lone 1-D tensor is one sample (`Linear(10, 2)` given [10]); 1-D tensors beside others that
     # share their first dim are per-sample values (labels [B] with images [B, C, H, W], ids [B]).
-    batched = (
-        len(firsts) == 1 and None not in firsts and (len(leaves) > 1 or all(len(shape) > 1 for shape in leaves))
-    )
+    batched = len(firsts) == 1 and None not in firsts and (len(leaves) > 1 or all(len(shape) > 1 for shape in leaves))
 
     def spec(value, name=None):
         if hasattr(value, "shape"):

@@ -714,7 +714,8 @@ def test_run_grouped_query_fix_repeats_keys_and_values(tmp_path):
         tmp_path,
         "gqa.py",
         "import torch\nq = torch.randn(2, 8, 16, 32)\nk = torch.randn(2, 2, 16, 32)\nv = torch.randn(2, 2, 16, 32)\n"
-        "def attention(q, k, v):\n    scores = torch.matmul(q, k.transpose(-2, -1))\n    return torch.matmul(scores, v)\n"
+        "def attention(q, k, v):\n    scores = torch.matmul(q, k.transpose(-2, -1))\n"
+        "    return torch.matmul(scores, v)\n"
         "out = attention(q, k, v)\n",
     )
     assert "error[SC128]" in out, out

@@ -235,7 +235,7 @@ def test_sc104_four_channels_into_an_rgb_stem_offers_dropping_alpha_first():
     b = TraceBuilder((1, 4, 32, 32))
     b.module("conv1", "Conv2d", None, {"in_channels": 3, "out_channels": 8, "kernel_size": [3, 3]})
     (f,) = diagnose(b.fail()).findings
-    assert [fix.code for fix in f.fixes][0] == "x = x[:, :3]"
+    assert f.fixes[0].code == "x = x[:, :3]"
     assert "perhaps an image with an alpha channel" in f.why[-1]
     assert "in_channels=4" in f.fixes[1].description
 

@@ -188,7 +188,7 @@ def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
         if this.rank < other.rank and prod(this.shape[1:]) == prod(other.shape[1:]):
             names = texts or ["a", "b"]
             plain = isinstance(_expr(names[1 - index]), (ast.Name, ast.Attribute))
-            new = f"{_core(names[index])[0]}.view_as({names[1 - index]})" if plain else None
+            new = f"{_core(names[index])[0]}.view_as({names[1 - index]})" if plain else ""
             edit = Edit(
                 "arg_method",
                 op_site(row),
