@@ -96,7 +96,7 @@ def side_by_side(commands: dict[str, list[str]], repeat: int) -> dict[str, float
 def engines() -> list[tuple[str, str]]:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import shapecheck
-    from shapecheck.catalog import named_models
+    from shapecheck.loading.catalog import named_models
 
     out = []
     for name in sorted(named_models()):
