@@ -232,10 +232,7 @@ def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
         size = tuple(dims[1:])
         fix.code = f"{name} = F.interpolate({name}, size={size})  # or pad/crop it to {list(size)}"
         fix.imports = ["import torch.nn.functional as F"]
-        fix.description = (
-            f"resize the input `{name}` to {'×'.join(map(str, size))} (pad or crop keeps its pixels): "
-            + fix.description.split(": ", 1)[-1]
-        )
+        fix.description = f"{fix.description}: here `{name}` resized to {'×'.join(map(str, size))} (or padded)"
     else:
         fix.code = ""
         fix.description = f"give the model input `{name}` the per-sample size {list(dims)}: " + fix.description

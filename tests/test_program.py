@@ -769,7 +769,7 @@ def test_run_an_input_size_fix_resizes_the_programs_tensor_after_the_code_fixes(
     assert "error[SC109]" in out, out
     assert "    | --input" not in out  # no fix is an --input: a running script has none
     assert "img = F.interpolate(img, size=(" in out
-    assert out.index("interpolate `") < out.index("resize the input `img`")  # the code's fix first
+    assert out.index("interpolate `") < out.index("here `img` resized to")  # the code's fix first
 
 
 def test_run_a_channels_last_one_hot_against_scores_is_permuted(tmp_path):
