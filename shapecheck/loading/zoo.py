@@ -92,6 +92,23 @@ def hf_names() -> list[str]:
     return sorted(CONFIG_MAPPING.keys())
 
 
+# Config fields that are sizes: a word there fails only later, as a tensor is built, on older
+# transformers (newer ones refuse it when the config is made).
+_SIZES = (
+    "hidden_size",
+    "intermediate_size",
+    "num_attention_heads",
+    "num_hidden_layers",
+    "num_key_value_heads",
+    "vocab_size",
+    "max_position_embeddings",
+    "n_embd",
+    "n_head",
+    "n_layer",
+    "d_model",
+)
+
+
 def _config(target: str, args: dict):
     _offline()
     _extra("transformers", "hf")
@@ -109,6 +126,12 @@ def _config(target: str, args: dict):
             ) from None
         except Exception as exc:  # transformers validates fields with its own exception types
             raise LoadError(f"hf:{target}: config.json has a value transformers refuses ({_first_line(exc)})") from None
+        bad = next((k for k in _SIZES if isinstance(getattr(config, k, None), str)), None)
+        if bad is not None:  # older transformers take any value and fail later, building a tensor
+            raise LoadError(
+                f"hf:{target}: config.json has a value transformers refuses "
+                f"({bad}={_short(repr(getattr(config, bad)))} is not a number)"
+            )
     else:
         if target not in CONFIG_MAPPING:
             close = difflib.get_close_matches(target, list(CONFIG_MAPPING.keys()), n=3)
@@ -125,6 +148,8 @@ def _config(target: str, args: dict):
             )
         try:
             setattr(config, key, value)
+            if key in _SIZES and isinstance(value, str):
+                raise ValueError(f"{key} is a size, not {type(value).__name__}")
         except Exception as exc:
             raise LoadError(
                 f"hf:{target}: --arg {key}={_short(repr(value))} is refused by the config ({_first_line(exc)})"
