@@ -70,42 +70,106 @@ def row_macs(row: LayerRecord) -> int:
     """Multiply-adds of one row itself (0 for containers: their children carry the work)."""
     if row.failed or not row.outputs or not row.inputs:
         return 0
-    a = row.attrs
     if row.kind == MODULE:
-        kind = row.type
-        if kind.startswith("Conv") and "Transpose" not in kind and a.get("in_channels"):
-            per = a["in_channels"] // max(a.get("groups", 1), 1) * _kernel(row)
-            return _out(row) * per + (_out(row) if _has_bias(row, per * a.get("out_channels", 0)) else 0)
-        if kind.startswith("ConvTranspose") and a.get("out_channels"):
-            per = a["out_channels"] // max(a.get("groups", 1), 1) * _kernel(row)
-            return prod(row.inputs[0].shape) * per + _out(row)
-        if kind == "Linear" and a.get("in_features"):
-            out = _out(row)
-            return out * a["in_features"] + (out if _has_bias(row, a["in_features"] * a.get("out_features", 0)) else 0)
-        if kind in _NORMS:
-            batch = row.outputs[0].shape[0] if row.outputs[0].shape else 1
-            return (row.params or 0) * batch
-        if kind == "MultiheadAttention":
-            return _attention_module(row)
-        if kind in _GATES:
-            return _recurrent(row)
-        return 0
+        return _module_macs(row)
     if row.kind == OP:
-        if row.type in _ADD_MATMUL and len(row.inputs) >= 3:  # addmm(bias, a, b): a @ b, then the add
-            return _out(row) * (row.inputs[1].shape[-1] if row.inputs[1].shape else 1) + _out(row)
-        if row.type in _MATMUL and len(row.inputs) >= 2:
-            return _out(row) * (row.inputs[0].shape[-1] if row.inputs[0].shape else 1)
-        if row.type in ("F.linear", "torch.nn.functional.linear") and len(row.inputs) >= 2:
-            return _out(row) * row.inputs[1].shape[-1] + (_out(row) if len(row.inputs) > 2 else 0)
-        if row.type.startswith("F.conv") and len(row.inputs) >= 2 and "transpose" not in row.type:
-            w = row.inputs[1].shape
-            return _out(row) * prod(w[1:]) + (_out(row) if len(row.inputs) > 2 else 0)
-        if row.type.endswith("einsum"):
-            return _einsum(row)
-        if row.type.endswith("scaled_dot_product_attention") and len(row.inputs) >= 3:
-            q, k, v = (t.shape for t in row.inputs[:3])
-            return prod(q[:-1]) * k[-2] * (q[-1] + v[-1])
+        return _op_macs(row)
     return 0
+
+
+def _module_macs(row: LayerRecord) -> int:
+    kind = row.type
+    if kind.startswith("Conv") and "Transpose" not in kind:
+        return _conv(row)
+    if kind.startswith("ConvTranspose"):
+        return _conv_transpose(row)
+    if kind == "Linear":
+        return _linear(row)
+    if kind in _NORMS:
+        batch = row.outputs[0].shape[0] if row.outputs[0].shape else 1
+        return (row.params or 0) * batch
+    if kind == "MultiheadAttention":
+        return _attention_module(row)
+    if kind in _GATES:
+        return _recurrent(row)
+    return 0
+
+
+def _conv(row: LayerRecord) -> int:
+    a = row.attrs
+    if not a.get("in_channels"):
+        return 0
+    per = a["in_channels"] // max(a.get("groups", 1), 1) * _kernel(row)
+    return _out(row) * per + (_out(row) if _has_bias(row, per * a.get("out_channels", 0)) else 0)
+
+
+def _conv_transpose(row: LayerRecord) -> int:
+    """Each input element is spread over a kernel's worth of outputs per output channel."""
+    a = row.attrs
+    if not a.get("out_channels"):
+        return 0
+    per = a["out_channels"] // max(a.get("groups", 1), 1) * _kernel(row)
+    return prod(row.inputs[0].shape) * per + _out(row)
+
+
+def _linear(row: LayerRecord) -> int:
+    a = row.attrs
+    if not a.get("in_features"):
+        return 0
+    out = _out(row)
+    return out * a["in_features"] + (out if _has_bias(row, a["in_features"] * a.get("out_features", 0)) else 0)
+
+
+def _op_macs(row: LayerRecord) -> int:
+    op = row.type
+    if op in _ADD_MATMUL:
+        return _add_matmul(row)
+    if op in _MATMUL:
+        return _matmul(row)
+    if op in ("F.linear", "torch.nn.functional.linear"):
+        return _functional_linear(row)
+    if op.startswith("F.conv") and "transpose" not in op:
+        return _functional_conv(row)
+    if op.endswith("einsum"):
+        return _einsum(row)
+    if op.endswith("scaled_dot_product_attention"):
+        return _scaled_dot_product_attention(row)
+    return 0
+
+
+def _add_matmul(row: LayerRecord) -> int:
+    """addmm(bias, a, b): a @ b, then the add."""
+    if len(row.inputs) < 3:
+        return 0
+    return _out(row) * (row.inputs[1].shape[-1] if row.inputs[1].shape else 1) + _out(row)
+
+
+def _matmul(row: LayerRecord) -> int:
+    if len(row.inputs) < 2:
+        return 0
+    return _out(row) * (row.inputs[0].shape[-1] if row.inputs[0].shape else 1)
+
+
+def _functional_linear(row: LayerRecord) -> int:
+    """F.linear(x, weight[, bias]): a third input is the bias, one add per output."""
+    if len(row.inputs) < 2:
+        return 0
+    return _out(row) * row.inputs[1].shape[-1] + (_out(row) if len(row.inputs) > 2 else 0)
+
+
+def _functional_conv(row: LayerRecord) -> int:
+    if len(row.inputs) < 2:
+        return 0
+    w = row.inputs[1].shape
+    return _out(row) * prod(w[1:]) + (_out(row) if len(row.inputs) > 2 else 0)
+
+
+def _scaled_dot_product_attention(row: LayerRecord) -> int:
+    """Q·Kᵀ and then the weights · V: each query row meets every key."""
+    if len(row.inputs) < 3:
+        return 0
+    q, k, v = (t.shape for t in row.inputs[:3])
+    return prod(q[:-1]) * k[-2] * (q[-1] + v[-1])
 
 
 def _einsum(row: LayerRecord) -> int:
