@@ -284,12 +284,31 @@ def _attribute(root: object, func: ast.expr) -> object:
 def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
     """The program around `line` of `frame`'s code, or None when its source cannot be read or
     the failing statement is not one the slice can replay."""
-    filename = frame.f_code.co_filename
-    tree = _parsed(filename, frame)
+    found = _failing_statement(frame, line)
+    if found is None:
+        return None
+    body, before, failing = found
+    import torch
+
+    frozen = frozenset(n for n in _names(before, failing) if isinstance(_lookup(frame, n)[1], torch.nn.Module))
+    kept, free, earlier = _replayable(*backward_slice(before, failing, frozen), frozen, frame)
+    if not _calls_only_safe(kept[-1], frame, _assigned(kept[:-1])):
+        return None
+    out = ProgramSlice(frame.f_code.co_filename, frame.f_code.co_name, line, kept, earlier=earlier)
+    if not _bind_free_names(out, free, frame):
+        return None
+    out.result = _result_name(failing)
+    _locate_modules(out, body, frame)
+    return out
+
+
+def _failing_statement(frame: FrameType, line: int) -> tuple[list[ast.stmt], list[ast.stmt], ast.stmt] | None:
+    """The scope's body, the statements on the way to `line`, and the failing statement, when
+    the source reads and that statement is one a forward can replay."""
+    tree = _parsed(frame.f_code.co_filename, frame)
     if tree is None:
         return None
-    scope = frame.f_code.co_name
-    body = _scope_body(tree, scope, frame.f_code.co_firstlineno)
+    body = _scope_body(tree, frame.f_code.co_name, frame.f_code.co_firstlineno)
     if body is None:
         return None
     found = _path(body, line)
@@ -298,63 +317,95 @@ def slice_program(frame: FrameType, line: int) -> ProgramSlice | None:
     before, failing = found
     if not isinstance(failing, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)):
         return None
-    import torch
+    return body, before, failing
 
-    def live(name: str, kind) -> bool:
-        return isinstance(_lookup(frame, name)[1], kind)
 
-    frozen = frozenset(n for n in _names(before, failing) if live(n, torch.nn.Module))
-    kept, free = backward_slice(before, failing, frozen)
-    earlier: dict[str, object] = {}  # a name's value before the one statement that rebinds it
-    # Cut what the slice may not run (calls of the user's own code; sources of data such as
-    # torch.randn or a loader, whose live values are the inputs), then start after any
-    # assignment of a name read earlier (its live value is the later one).
+def _assigned(statements: list[ast.stmt]) -> set[str]:
+    return set().union(*(_stored(s)[0] for s in statements))
+
+
+def _replayable(
+    kept: list[ast.stmt], free: set[str], frozen: frozenset[str], frame: FrameType
+) -> tuple[list[ast.stmt], set[str], dict[str, object]]:
+    """Cut what the slice may not run (calls of the user's own code; sources of data such as
+    torch.randn or a loader, whose live values are the inputs), then start after any
+    assignment of a name read earlier (its live value is the later one), until nothing more is
+    cut. Also returns a name's value before the one statement that rebinds it, where known."""
+    earlier: dict[str, object] = {}
     while True:
-        assigned = set().union(*(_stored(s)[0] for s in kept))
-        cuts = []
-        for i, stmt in enumerate(kept[:-1]):
-            binds = _stored(stmt)[0]
-            reads = names_read(stmt)
-            data = any(n in frozen or n in assigned - binds or live(n, torch.Tensor) for n in reads)
-            clash = binds & _free_before(kept, i)
-            for name in clash - set(earlier):
-                value = _value_before(kept, i, name, frame)
-                if value is not None:
-                    earlier[name] = value
-            if not data or not _calls_only_safe(stmt, frame, assigned - binds) or clash - set(earlier):
-                cuts.append(i)
+        cuts = _cuts(kept, frozen, frame, earlier)
         if not cuts:
-            break
+            return kept, free, earlier
         kept, free = backward_slice(kept[max(cuts) + 1 : -1], kept[-1], frozen)
         earlier = {n: v for n, v in earlier.items() if any(n in _stored(s)[0] for s in kept[:-1])}
-    if not _calls_only_safe(kept[-1], frame, set().union(*(_stored(s)[0] for s in kept[:-1]))):
-        return None
-    out = ProgramSlice(filename, scope, line, kept, earlier=earlier)
-    for name in sorted(free, key=lambda n: _first_use(kept, n)):
-        known, value = (True, earlier[name]) if name in earlier else _lookup(frame, name)
+
+
+def _cuts(kept: list[ast.stmt], frozen: frozenset[str], frame: FrameType, earlier: dict[str, object]) -> list[int]:
+    """The indices of the kept statements (all but the failing one) that the slice cannot
+    replay. Fills `earlier` with the values before a rebinding that it can recover."""
+    import torch
+
+    assigned = _assigned(kept)
+    cuts = []
+    for i, stmt in enumerate(kept[:-1]):
+        binds = _stored(stmt)[0]
+        reads = names_read(stmt)
+        data = any(
+            n in frozen or n in assigned - binds or isinstance(_lookup(frame, n)[1], torch.Tensor) for n in reads
+        )
+        clash = binds & _free_before(kept, i)
+        for name in clash - set(earlier):
+            value = _value_before(kept, i, name, frame)
+            if value is not None:
+                earlier[name] = value
+        if not data or not _calls_only_safe(stmt, frame, assigned - binds) or clash - set(earlier):
+            cuts.append(i)
+    return cuts
+
+
+def _bind_free_names(out: ProgramSlice, free: set[str], frame: FrameType) -> bool:
+    """Sort the names the slice reads but does not compute into modules, inputs and constants,
+    in the order the kept statements first use them. False when one has no value yet, or holds
+    tensors mixed with other things."""
+    import torch
+
+    for name in sorted(free, key=lambda n: _first_use(out.statements, n)):
+        known, value = (True, out.earlier[name]) if name in out.earlier else _lookup(frame, name)
         if not known:
-            return None  # read before assignment in the frame: the slice cannot be complete
+            return False  # read before assignment in the frame: the slice cannot be complete
         if isinstance(value, torch.nn.Module):
             out.modules.append(name)
+            continue
+        kind = _tensors_only(value)
+        if kind is None:
+            return False
+        if kind:
+            out.inputs.append(name)
         else:
-            kind = _tensors_only(value)
-            if kind is None:
-                return None
-            if kind:
-                out.inputs.append(name)
-            else:
-                out.constants[name] = value
-    if isinstance(failing, (ast.Assign, ast.AnnAssign)):
-        targets = failing.targets if isinstance(failing, ast.Assign) else [failing.target]
-        if len(targets) == 1 and isinstance(targets[0], ast.Name):
-            out.result = targets[0].id
-    out.assigned_at = {name: (filename, n) for name, n in _assignment_lines(body, out.modules, line).items()}
+            out.constants[name] = value
+    return True
+
+
+def _result_name(failing: ast.stmt) -> str | None:
+    """The one name the failing statement assigns, which the forward returns."""
+    if not isinstance(failing, (ast.Assign, ast.AnnAssign)):
+        return None
+    targets = failing.targets if isinstance(failing, ast.Assign) else [failing.target]
+    if len(targets) == 1 and isinstance(targets[0], ast.Name):
+        return targets[0].id
+    return None
+
+
+def _locate_modules(out: ProgramSlice, body: list[ast.stmt], frame: FrameType) -> None:
+    """Where each module the slice uses was assigned: in this scope before the failing line,
+    else (a parameter) where a caller assigned the object."""
+    lines = _assignment_lines(body, out.modules, out.line)
+    out.assigned_at = {name: (out.file, n) for name, n in lines.items()}
     for name in out.modules:
-        if name not in out.assigned_at:  # a parameter: where a caller assigned the object
+        if name not in out.assigned_at:
             found_at = _assigned_by_caller(frame, _lookup(frame, name)[1])
             if found_at is not None:
                 out.assigned_at[name] = found_at
-    return out
 
 
 _VIEWS = frozenset(
