@@ -55,6 +55,7 @@ FAMILIES = (
     "construction",
     "sequences",
     "families2",
+    "families3",
 )
 
 
