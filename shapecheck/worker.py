@@ -95,25 +95,14 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None, progres
     here = in_process()
     context = None if here else _context()
     if "torch" not in sys.modules and (context is None or context.get_start_method() == "fork"):
-        import gc
-
-        import torch
-
-        # What every check imports on its first meta op (torch's compile wrappers import
-        # dynamo) and shapecheck's own stages: imported once here, not once per worker (a
-        # config of 20 tiny checks: 30 s before, see benchmarks/config_run.py).
-        with _private_inductor_cache():
-            import torch._dynamo  # noqa: F401
-
-        from . import api, diagnose  # noqa: F401
-        from .trace import engines  # noqa: F401
-
-        # torch's import leaves about a million long-lived objects; a full collection rescans
-        # them all (0.15 s each, several per run): frozen, they are left out of it.
-        gc.freeze()
+        _import_once()
     if here:
         return [_run_here(job) for job in jobs]
     _check_memory_limit(limits)
+    return _run_in_workers(jobs, limits, context, parallel, output, progress)
+
+
+def _run_in_workers(jobs: list[Job], limits: Limits, context, parallel: int, output, progress) -> list[CheckResult]:
     results: list[CheckResult | None] = [None] * len(jobs)
     running: list[_Worker] = []
     waiting = list(enumerate(jobs))
@@ -123,27 +112,61 @@ def run(jobs: list[Job], limits: Limits, parallel: int = 1, output=None, progres
             while waiting and len(running) < max(1, parallel):
                 index, job = waiting.pop(0)
                 running.append(_Worker(context, index, job, limits))
-            for worker in list(running):
-                if worker.poll():
-                    results[worker.index] = worker.result
-                    _copy_output(worker, output)
-                    running.remove(worker)
+            _collect_finished(running, results, output)
             if running and progress is not None:
-                done = sum(r is not None for r in results)
-                first = running[0]
-                count = f" ({done + 1}/{len(jobs)})" if len(jobs) > 1 else ""
-                progress(f"{first.job.name}{count}: {_STAGES[first.stage]}")
+                progress(_progress_line(running[0], results))
             if running:
                 time.sleep(0.02)
     finally:
-        if progress is not None:
-            progress(None)
-        for worker in running:
-            worker.stop()
-            worker.captured()  # removes the capture file
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        _stop_all(running, previous, progress)
     return [r for r in results if r is not None]
+
+
+def _stop_all(running: list[_Worker], previous: dict, progress) -> None:
+    """On the way out, also on an interrupt: end the progress line, stop what still runs, put
+    back the signal handlers."""
+    if progress is not None:
+        progress(None)
+    for worker in running:
+        worker.stop()
+        worker.captured()  # removes the capture file
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
+def _import_once() -> None:
+    """What every check imports on its first meta op (torch's compile wrappers import dynamo)
+    and shapecheck's own stages: imported once here, not once per worker (a config of 20 tiny
+    checks: 30 s before, see benchmarks/config_run.py)."""
+    import gc
+
+    import torch
+
+    with _private_inductor_cache():
+        import torch._dynamo  # noqa: F401
+
+    from . import api, diagnose  # noqa: F401
+    from .trace import engines  # noqa: F401
+
+    # torch's import leaves about a million long-lived objects; a full collection rescans
+    # them all (0.15 s each, several per run): frozen, they are left out of it.
+    gc.freeze()
+
+
+def _collect_finished(running: list[_Worker], results: list[CheckResult | None], output) -> None:
+    """Take the results of the workers that have finished, copying what they printed."""
+    for worker in list(running):
+        if worker.poll():
+            results[worker.index] = worker.result
+            _copy_output(worker, output)
+            running.remove(worker)
+
+
+def _progress_line(first: _Worker, results: list[CheckResult | None]) -> str:
+    """The first running worker's stage, counted among the jobs when there are several."""
+    done = sum(r is not None for r in results)
+    count = f" ({done + 1}/{len(results)})" if len(results) > 1 else ""
+    return f"{first.job.name}{count}: {_STAGES[first.stage]}"
 
 
 def _check_memory_limit(limits: Limits) -> None:
