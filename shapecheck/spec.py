@@ -87,51 +87,13 @@ class Constant:
 def parse_input(text: str) -> InputSpec:
     """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`, `mask=100:bool` (by keyword)."""
     raw = text
-    text = text.strip()
-    name = None
-    key, eq, rest = text.partition("=")
-    if eq:
-        if not key.strip().isidentifier():
-            raise SpecError(
-                f"'{key.strip()}' in --input '{raw}' is not a parameter name",
-                hint="a keyword input reads NAME=DIMS, e.g. --input mask=100:bool",
-            )
-        name, text = key.strip(), rest.strip()
+    name, text = _keyword(text.strip(), raw)
     if not text:
         raise SpecError("empty --input spec; write per-sample dims joined by 'x', e.g. 3x224x224")
-    if any(c in text for c in ",()[] "):
-        words = [t for t in text.strip("()[]").replace(",", " ").split() if t]
-        if words and all(t.strip().isdigit() for t in words):
-            raise SpecError(
-                f"--input '{raw}' separates dims with commas, spaces or brackets",
-                hint=f"join per-sample dims with 'x': --input {'x'.join(d.strip() for d in words)}",
-            )
+    _refuse_other_separators(text, raw)
     dims_text, sep, dtype_text = text.partition(":")
-    dtype = "float32"
-    if sep:
-        key = dtype_text.strip().lower()
-        if key not in DTYPES:
-            known = ", ".join(sorted(set(DTYPES)))
-            raise SpecError(f"unknown dtype '{dtype_text}' in --input '{raw}'; known dtypes: {known}")
-        dtype = DTYPES[key]
-    dims: list[int] = []
-    for token in dims_text.lower().split("x"):
-        token = token.strip()
-        if not token:
-            raise SpecError(f"missing dimension in --input '{raw}'; write e.g. 3x224x224")
-        # ASCII digits only: int() also reads "３２" and "3_2", which no one means as a size.
-        if not (token.isascii() and token.lstrip("-").isdigit()):
-            raise SpecError(f"'{token}' in --input '{raw}' is not a whole number (digits 0-9)")
-        if len(token.lstrip("-")) > len(str(MAX_DIM)):  # never int() of thousands of digits
-            raise SpecError(
-                f"a dimension of {len(token.lstrip('-'))} digits in --input is too large (at most {MAX_DIM})"
-            )
-        value = int(token)
-        if value <= 0:
-            raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
-        if value > MAX_DIM:
-            raise SpecError(f"dimension {value} in --input '{raw}' is too large (at most {MAX_DIM})")
-        dims.append(value)
+    dtype = _dtype(dtype_text, raw) if sep else "float32"
+    dims = [_dimension(token.strip(), raw) for token in dims_text.lower().split("x")]
     total = 1
     for value in dims:
         total *= value
@@ -140,6 +102,55 @@ def parse_input(text: str) -> InputSpec:
             f"--input '{raw}' has {total:.3g} values per sample, more than any tensor can hold here (at most 2^40)"
         )
     return InputSpec(tuple(dims), dtype, name)
+
+
+def _keyword(text: str, raw: str) -> tuple[str | None, str]:
+    """`mask=100:bool` → ("mask", "100:bool"); a spec without `=` has no name."""
+    key, eq, rest = text.partition("=")
+    if not eq:
+        return None, text
+    if not key.strip().isidentifier():
+        raise SpecError(
+            f"'{key.strip()}' in --input '{raw}' is not a parameter name",
+            hint="a keyword input reads NAME=DIMS, e.g. --input mask=100:bool",
+        )
+    return key.strip(), rest.strip()
+
+
+def _refuse_other_separators(text: str, raw: str) -> None:
+    """`3,224,224`, `(3, 224, 224)`: dims written as a tuple or list, answered with the x form."""
+    if not any(c in text for c in ",()[] "):
+        return
+    words = [t for t in text.strip("()[]").replace(",", " ").split() if t]
+    if words and all(t.strip().isdigit() for t in words):
+        raise SpecError(
+            f"--input '{raw}' separates dims with commas, spaces or brackets",
+            hint=f"join per-sample dims with 'x': --input {'x'.join(d.strip() for d in words)}",
+        )
+
+
+def _dtype(text: str, raw: str) -> str:
+    key = text.strip().lower()
+    if key not in DTYPES:
+        known = ", ".join(sorted(set(DTYPES)))
+        raise SpecError(f"unknown dtype '{text}' in --input '{raw}'; known dtypes: {known}")
+    return DTYPES[key]
+
+
+def _dimension(token: str, raw: str) -> int:
+    if not token:
+        raise SpecError(f"missing dimension in --input '{raw}'; write e.g. 3x224x224")
+    # ASCII digits only: int() also reads "３２" and "3_2", which no one means as a size.
+    if not (token.isascii() and token.lstrip("-").isdigit()):
+        raise SpecError(f"'{token}' in --input '{raw}' is not a whole number (digits 0-9)")
+    if len(token.lstrip("-")) > len(str(MAX_DIM)):  # never int() of thousands of digits
+        raise SpecError(f"a dimension of {len(token.lstrip('-'))} digits in --input is too large (at most {MAX_DIM})")
+    value = int(token)
+    if value <= 0:
+        raise SpecError(f"dimension {value} in --input '{raw}' must be at least 1")
+    if value > MAX_DIM:
+        raise SpecError(f"dimension {value} in --input '{raw}' is too large (at most {MAX_DIM})")
+    return value
 
 
 def parse_arg(text: str) -> tuple[str, object]:
