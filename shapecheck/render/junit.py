@@ -23,29 +23,37 @@ def to_junit(results, strict: bool = False) -> ET.Element:
         skipped="0",
     )
     for result in results:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            name=result.name,
-            classname="shapecheck",
-            time=f"{result.report.seconds:.3f}" if result.report else "0",
-        )
-        if result.report is None:
-            error = ET.SubElement(case, "error", message=result.error or "", type="shapecheck")
-            error.text = result.hint or ""
-            continue
-        for finding in result.report.findings:
-            if finding.is_error or strict:
-                failure = ET.SubElement(
-                    case, "failure", message=f"{finding.code}: {finding.message}", type=finding.code
-                )
-                where = f"{finding.location}\n" if finding.location else ""
-                failure.text = where + plain_text(finding)
-        out = [plain_text(f) for f in result.report.findings if not (f.is_error or strict)]
-        if out or result.report.suppressed:
-            system = ET.SubElement(case, "system-out")
-            system.text = "\n\n".join(out + [f"suppressed {f.code}: {f.message}" for f in result.report.suppressed])
+        _testcase(suite, result, strict)
     return suites
+
+
+def _testcase(suite: ET.Element, result, strict: bool) -> None:
+    """A check's testcase: an error when it could not run, a failure per error finding (every
+    finding with `strict`), the other findings and the suppressed ones as its output."""
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=result.name,
+        classname="shapecheck",
+        time=f"{result.report.seconds:.3f}" if result.report else "0",
+    )
+    if result.report is None:
+        error = ET.SubElement(case, "error", message=result.error or "", type="shapecheck")
+        error.text = result.hint or ""
+        return
+    _findings_into(case, result.report, strict)
+
+
+def _findings_into(case: ET.Element, report, strict: bool) -> None:
+    for finding in report.findings:
+        if finding.is_error or strict:
+            failure = ET.SubElement(case, "failure", message=f"{finding.code}: {finding.message}", type=finding.code)
+            where = f"{finding.location}\n" if finding.location else ""
+            failure.text = where + plain_text(finding)
+    out = [plain_text(f) for f in report.findings if not (f.is_error or strict)]
+    if out or report.suppressed:
+        system = ET.SubElement(case, "system-out")
+        system.text = "\n\n".join(out + [f"suppressed {f.code}: {f.message}" for f in report.suppressed])
 
 
 # Characters XML 1.0 does not allow, even escaped (most control characters).

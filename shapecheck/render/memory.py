@@ -63,53 +63,64 @@ def memory_lines(report: Report) -> list[str]:
     memory = report.trace.memory
     if memory is None:
         return []
-    batch = report.trace.batch or 1
     lines = [
         f"memory (measured on fake tensors, nothing allocated): weights {binary_bytes(memory.weight_bytes)}; "
-        f"a training step adds gradients and {_OPTIMIZER}, and keeps activations for backward"
+        f"a training step adds gradients and {_OPTIMIZER}, and keeps activations for backward",
+        *_batch_table(memory, report.trace.batch),
     ]
+    if memory.batch_dim and memory.saved_per_sample > 0:
+        lines.append(_kept_line(memory, report.trace.batch or 1))
+    found = fits(memory)
+    if found is not None:
+        lines.append(_fit_line(memory, found))
+    return lines
+
+
+def _batch_table(memory: MemoryUse, traced: int | None) -> list[str]:
+    """Inference and training bytes per batch size, right-aligned columns."""
     rows = [
         (
             str(b) if memory.batch_dim else "as given",
             binary_bytes(memory.inference(b)),
             binary_bytes(memory.training(b)),
         )
-        for b in batches(memory, report.trace.batch)
+        for b in batches(memory, traced)
     ]
     header = ("batch", "inference", "training")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
-    for row in [header, *rows]:
-        lines.append("  " + "   ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    return ["  " + "   ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *rows]]
+
+
+def _kept_line(memory: MemoryUse, batch: int) -> str:
+    """Bytes kept for backward per sample, and the three top-level modules that keep most."""
     own = memory.saved_by_layer(batch)
     top = sorted(
         ((subtree_saved(memory, name, batch) if name else own.get("", 0), name) for name in _top_level(memory)),
         reverse=True,
     )[:3]
-    if memory.batch_dim and memory.saved_per_sample > 0:
-        most = ", ".join(f"{name or 'the model’s own forward'} {binary_bytes(size)}" for size, name in top if size)
-        lines.append(
-            f"  kept for backward: {binary_bytes(memory.saved_per_sample)} per sample"
-            + (f"; at batch {batch} most in {most}" if most else "")
-        )
-    found = fits(memory)
-    if found is not None and not memory.batch_dim:
+    most = ", ".join(f"{name or 'the model’s own forward'} {binary_bytes(size)}" for size, name in top if size)
+    return f"  kept for backward: {binary_bytes(memory.saved_per_sample)} per sample" + (
+        f"; at batch {batch} most in {most}" if most else ""
+    )
+
+
+def _fit_line(memory: MemoryUse, found: dict[str, int | None]) -> str:
+    """What fits in the budget: yes or no without a batch dim, else the largest batches."""
+    budget = binary_bytes(memory.budget or 0)
+    if not memory.batch_dim:
         verdict = {1: "fits", 0: "does not fit", None: "fits"}
-        lines.append(
-            f"  in {binary_bytes(memory.budget or 0)} (no batch dim): training {verdict[found['training']]}, "
+        return (
+            f"  in {budget} (no batch dim): training {verdict[found['training']]}, "
             f"inference {verdict[found['inference']]}"
         )
-    elif found is not None:
-        lines.append(
-            f"  largest batch in {binary_bytes(memory.budget or 0)}: training {_largest(found['training'])}, "
-            f"inference {_largest(found['inference'])}"
-            + (
-                ""
-                if found["training"] != 0
-                else " (not even one sample trains: weights, gradients and Adam alone "
-                f"take {binary_bytes(memory.training(0))})"
-            )
+    line = (
+        f"  largest batch in {budget}: training {_largest(found['training'])}, inference {_largest(found['inference'])}"
+    )
+    if found["training"] == 0:
+        line += (
+            f" (not even one sample trains: weights, gradients and Adam alone take {binary_bytes(memory.training(0))})"
         )
-    return lines
+    return line
 
 
 def _largest(batch: int | None) -> str:
