@@ -222,12 +222,7 @@ def _check(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoRe
     for key in entry:
         if key not in CHECK_KEYS:
             fail(f"check {index + 1}: unknown key '{key}' (known: {', '.join(sorted(CHECK_KEYS))})", key)
-    model = entry.get("model")
-    if not isinstance(model, str) or not model.strip():
-        fail(f"check {index + 1}: 'model' is missing (a torchvision name, file.py[:Name] or module:Name)", "model")
-    path, sep, name = model.partition(":")
-    if path.endswith(".py") or os.sep in path or "/" in path:
-        model = os.path.relpath(os.path.normpath(os.path.join(folder, path))) + (sep + name if sep else "")
+    model = _model(entry, index, folder, fail)
     spec = CheckSpec(model=model, name=str(entry.get("name") or model))
     if "inputs" in entry:
         spec.inputs = _str_list(entry["inputs"], "inputs", lambda m: fail(f"check {index + 1}: {m}", "inputs"))
@@ -244,14 +239,35 @@ def _check(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoRe
         if not isinstance(value, bool):
             fail(f"check {index + 1}: '{key}' must be true or false", key)
         setattr(spec, key, value)
+    spec.engine = _engine(entry, index, fail)
+    spec.weights = _weights(entry, index, folder, fail)
+    spec.ignore = _str_list(entry.get("ignore", []), "ignore", lambda m: fail(f"check {index + 1}: {m}", "ignore"))
+    return spec
+
+
+def _model(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoReturn]) -> str:
+    """The check's model; a file's path made relative to here from the config's folder."""
+    model = entry.get("model")
+    if not isinstance(model, str) or not model.strip():
+        fail(f"check {index + 1}: 'model' is missing (a torchvision name, file.py[:Name] or module:Name)", "model")
+    path, sep, name = model.partition(":")
+    if path.endswith(".py") or os.sep in path or "/" in path:
+        return os.path.relpath(os.path.normpath(os.path.join(folder, path))) + (sep + name if sep else "")
+    return model
+
+
+def _engine(entry: dict, index: int, fail: Callable[[str, str], NoReturn]) -> str | None:
     engine = entry.get("engine")
     if engine is not None and engine not in ("auto", "meta", "real"):
         fail(f"check {index + 1}: 'engine' must be auto, meta or real", "engine")
-    spec.engine = engine
+    return engine
+
+
+def _weights(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoReturn]) -> str | None:
+    """The checkpoint's path, relative to here from the config's folder."""
     weights = entry.get("weights")
-    if weights is not None:
-        if not isinstance(weights, str) or not weights:
-            fail(f"check {index + 1}: 'weights' must be a path to a checkpoint", "weights")
-        spec.weights = os.path.relpath(os.path.normpath(os.path.join(folder, weights)))
-    spec.ignore = _str_list(entry.get("ignore", []), "ignore", lambda m: fail(f"check {index + 1}: {m}", "ignore"))
-    return spec
+    if weights is None:
+        return None
+    if not isinstance(weights, str) or not weights:
+        fail(f"check {index + 1}: 'weights' must be a path to a checkpoint", "weights")
+    return os.path.relpath(os.path.normpath(os.path.join(folder, weights)))
