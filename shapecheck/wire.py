@@ -51,16 +51,8 @@ def _encode(value):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else {_TAG: "float", "v": repr(value)}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, tuple):
-        return {_TAG: "tuple", "v": [_encode(v) for v in value]}
-    if isinstance(value, (set, frozenset)):
-        return {_TAG: type(value).__name__, "v": [_encode(v) for v in value]}
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value) and _TAG not in value:
-            return {encodable(k): _encode(v) for k, v in value.items()}
-        return {_TAG: "dict", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return _encode_collection(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
         out = {_TAG: f"{cls.__module__}:{cls.__qualname__}"}
@@ -68,6 +60,18 @@ def _encode(value):
             out[field.name] = _encode(getattr(value, field.name))
         return out
     raise WireError(f"cannot send a {type(value).__name__}")
+
+
+def _encode_collection(value: list | tuple | set | frozenset | dict):
+    """A list and a dict with string keys are JSON's own; the rest are tagged with their type."""
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value) and _TAG not in value:
+            return {encodable(k): _encode(v) for k, v in value.items()}
+        return {_TAG: "dict", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    tag = "tuple" if isinstance(value, tuple) else type(value).__name__  # a namedtuple goes as a tuple
+    return {_TAG: tag, "v": [_encode(v) for v in value]}
 
 
 _DEPTH = 400  # nested modules make deep traces; a forged message could nest without end
