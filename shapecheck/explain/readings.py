@@ -26,6 +26,7 @@ _CHANNELS = [2048, 1024, 512, 256, 128, 64, 32, 16, 8, 6, 4, 3, 1280, 960, 768, 
 
 
 def matmul(a: int, b: int, c: int, d: int) -> Explanation:
+    """A Linear's (or mm's) rows × features against its weight: which reading the four numbers support."""
     e = Explanation(
         "SC102",
         f"a Linear layer got {b} features per row but has in_features={c}",
@@ -37,52 +38,78 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
             (str(d), "out_features"),
         ],
     )
-    # SC101: a conv map [N, C, H, W] reached the layer unflattened; in_features = C·H·W.
     if b <= 64 and c % (b * b) == 0 and a % (c // (b * b) * b) == 0:
-        ch = c // (b * b)
-        n_h = a // ch
-        n = n_h // b if n_h % b == 0 else None
-        e.code = "SC101"
-        e.title = "a conv feature map reached a Linear without being flattened"
-        shape = f"[{n if n else 'N'}, {ch}, {b}, {b}]"
-        e.causes.append(
-            f"a {shape} feature map went into the Linear unflattened: Linear multiplies only the "
-            f"last dim, so it saw {a} = {n or 'N'}·{ch}·{b} rows of {b} features; flattened, one "
-            f"sample has {ch}·{b}·{b} = {c} = in_features"
-        )
-        e.fixes.append(
-            "flatten before the layer: `x = torch.flatten(x, 1)` in forward, or `nn.Flatten(1)` "
-            "in front of it in the nn.Sequential"
-        )
-        return e
-    # SC105: the channels of an unbatched image became the rows.
+        return _unflattened(e, a, b, c)
     if a * b == c:
-        unbatched = (
-            f"one image without a batch dim ([{a}, H, W]) went through the convs and was flattened "
-            f"from dim 1: {a} channels became {a} rows of {b}; with the batch dim it would be "
-            f"1 row of {a}·{b} = {c}"
+        return _unbatched(e, a, b, c)
+    folded = _feature_ratio(e, a, b, c)
+    if not _map_sides(e, b, c):
+        e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
+    if folded:
+        e.causes.append("or " + folded)
+    e.fixes.append(
+        f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
+        "load, and a conv head is then tied to this input size)"
+    )
+    return e
+
+
+def _unflattened(e: Explanation, a: int, b: int, c: int) -> Explanation:
+    """SC101: a conv map [N, C, H, W] reached the layer unflattened; in_features = C·H·W."""
+    ch = c // (b * b)
+    n_h = a // ch
+    n = n_h // b if n_h % b == 0 else None
+    e.code = "SC101"
+    e.title = "a conv feature map reached a Linear without being flattened"
+    shape = f"[{n if n else 'N'}, {ch}, {b}, {b}]"
+    e.causes.append(
+        f"a {shape} feature map went into the Linear unflattened: Linear multiplies only the "
+        f"last dim, so it saw {a} = {n or 'N'}·{ch}·{b} rows of {b} features; flattened, one "
+        f"sample has {ch}·{b}·{b} = {c} = in_features"
+    )
+    e.fixes.append(
+        "flatten before the layer: `x = torch.flatten(x, 1)` in forward, or `nn.Flatten(1)` "
+        "in front of it in the nn.Sequential"
+    )
+    return e
+
+
+def _unbatched(e: Explanation, a: int, b: int, c: int) -> Explanation:
+    """rows × features = in_features: one unbatched image's channels became the rows (SC105), or,
+    when the rows are a power of two, as likely a batch whose samples skipped the layers before."""
+    unbatched = (
+        f"one image without a batch dim ([{a}, H, W]) went through the convs and was flattened "
+        f"from dim 1: {a} channels became {a} rows of {b}; with the batch dim it would be "
+        f"1 row of {a}·{b} = {c}"
+    )
+    skipped = (
+        f"a batch of {a} whose samples reach the Linear with {b} values each, where it was built for "
+        f"the {c} = {a}·{b} that the layers before it make: those layers were skipped (the input fed "
+        "to the Linear itself), or in_features was written for another block's output"
+    )
+    if a >= 16 and a & (a - 1) == 0:
+        # a power of two is as likely a batch size as a channel count: both readings, neither first
+        e.title = f"rows of {b} reach a Linear built for {a}·{b} = {c}: {a} is the batch or a channel count"
+        e.causes += [skipped, unbatched]
+        e.fixes.append(
+            "if one image: add the batch dim, `x = x.unsqueeze(0)`; if a batch: pass it through "
+            "the layers that make the features, or set in_features to what arrives"
         )
-        skipped = (
-            f"a batch of {a} whose samples reach the Linear with {b} values each, where it was built for "
-            f"the {c} = {a}·{b} that the layers before it make: those layers were skipped (the input fed "
-            "to the Linear itself), or in_features was written for another block's output"
-        )
-        if a >= 16 and a & (a - 1) == 0:
-            # a power of two is as likely a batch size as a channel count: both readings, neither first
-            e.title = f"rows of {b} reach a Linear built for {a}·{b} = {c}: {a} is the batch or a channel count"
-            e.causes += [skipped, unbatched]
-            e.fixes.append(
-                "if one image: add the batch dim, `x = x.unsqueeze(0)`; if a batch: pass it through "
-                "the layers that make the features, or set in_features to what arrives"
-            )
-            return e
-        e.code = "SC105"
-        e.title = "an unbatched input: the channels took the place of the batch"
-        e.causes += [unbatched, "(or " + skipped + ")"]
-        e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
         return e
-    folded = None
-    if b and c and (b == 2 * c or c == 2 * b):
+    e.code = "SC105"
+    e.title = "an unbatched input: the channels took the place of the batch"
+    e.causes += [unbatched, "(or " + skipped + ")"]
+    e.fixes.append("add the batch dim before the model: `x = x.unsqueeze(0)`")
+    return e
+
+
+def _feature_ratio(e: Explanation, a: int, b: int, c: int) -> str | None:
+    """Features twice (or half) in_features, k× with a row or two, or in_features k× the features:
+    the cause each ratio says, added to `e`; a folded batch whose k is a square is returned to be
+    said after the map reading (49 = 7² is as likely a 7×7 map's positions)."""
+    if not b or not c:
+        return None
+    if b == 2 * c or c == 2 * b:
         more, fewer = (
             ("the input has twice", "the Linear takes") if b == 2 * c else ("the Linear takes twice", "arrives")
         )
@@ -94,47 +121,46 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
             f"size the Linear for what arrives: `nn.Linear({b}, …)` (`hidden_size * 2` after a bidirectional RNN), or "
             "concatenate both branches where the layer was built for both"
         )
-    elif c and b > c and b % c == 0 and a * (b // c) <= 64 and b // c >= 2:
+    elif b > c and b % c == 0 and a * (b // c) <= 64:
         k = b // c
         folded = (
             f"{b} = {k}·{c}: {k} samples' features in one row: the batch was flattened into the features "
             "(`x.view(1, -1)`, `x.flatten()` or `x.view(-1)` without keeping dim 0)"
         )
-        if math.isqrt(k) ** 2 != k:  # a square is as likely a map's positions: said after that reading
-            e.causes.append(folded)
-            e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
-            folded = None
-    elif b and c > b and c % b == 0 and a % (c // b) == 0 and c // b >= 2:
+        if math.isqrt(k) ** 2 == k:  # a square is as likely a map's positions: said after that reading
+            return folded
+        e.causes.append(folded)
+        e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
+    elif c > b and c % b == 0 and a % (c // b) == 0:
         k = c // b
         e.causes.append(
             f"{c} = {k}·{b}: each sample's {c} features were split into {k} rows of {b} ({a} rows = "
             f"{a // k} samples × {k}): a `view(-1, {b})` where `view(x.size(0), -1)` was meant"
         )
         e.fixes.append("flatten per sample: `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`)")
+    return None
+
+
+def _map_sides(e: Explanation, b: int, c: int) -> bool:
+    """Features and in_features as C·h·h and C·w·w of one C: the map is h×h where the layer was
+    written for w×w (another input size); the cause and the pooling fix added to `e`."""
     got = _square_split(b, _CHANNELS)
     want = _square_split(c, [got[0]] if got else _CHANNELS)
-    if got and want and got[0] == want[0] and got[1] != want[1]:
-        ch, h = got
-        w = want[1]
-        e.causes.append(
-            f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
-            f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
-            f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
-            "px inputs)"
-        )
-        e.fixes.append(
-            f"`nn.AdaptiveAvgPool2d(({w}, {w}))` before the flatten: {ch}·{w}·{w} = {c} at any input "
-            "size, and the layer keeps its weights"
-        )
-    else:
-        e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
-    if folded:
-        e.causes.append("or " + folded)
-    e.fixes.append(
-        f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
-        "load, and a conv head is then tied to this input size)"
+    if not (got and want and got[0] == want[0] and got[1] != want[1]):
+        return False
+    ch, h = got
+    w = want[1]
+    e.causes.append(
+        f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
+        f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
+        f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
+        "px inputs)"
     )
-    return e
+    e.fixes.append(
+        f"`nn.AdaptiveAvgPool2d(({w}, {w}))` before the flatten: {ch}·{w}·{w} = {c} at any input "
+        "size, and the layer keeps its weights"
+    )
+    return True
 
 
 def conv_channels(groups, weight, expected_input, want, got) -> Explanation:

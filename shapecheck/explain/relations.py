@@ -63,55 +63,73 @@ def relate(
     """
     seen: list[int] = []
     for n in numbers:
-        if n > 1 and n not in seen and n < 2**40:
+        if 1 < n < 2**40 and n not in seen:
             seen.append(n)
-    seen = seen[:12]
-    out: list[str] = []
-    said: set[int] = set()
+    found = _Found(seen[:12])
+    if detection or 255 in found.seen:
+        found.anchors()
+    if products:
+        found.grids(tokens)
+        found.products({n for n in numbers if numbers.count(n) > 1})
+        if maps:
+            found.maps()
+    if multiples:
+        found.multiples()
+    return found.out[:limit]
 
-    def add(n: int, sentence: str) -> None:
-        if n not in said:
-            said.add(n)
-            out.append(sentence)
 
-    detection = detection or 255 in seen
-    for n in seen:  # a YOLO head: anchors × (classes + 4 box + 1 objectness); 255 is COCO's 80 classes
-        if n % 3 == 0 and n // 3 > 5 and detection:
+class _Found:
+    """The relations found so far among `seen` (the message's distinct sizes), each number said once."""
+
+    def __init__(self, seen: list[int]) -> None:
+        self.seen = seen
+        self.out: list[str] = []
+        self.said: set[int] = set()
+        self.grid = {n: grid(n) for n in seen}
+
+    def add(self, n: int, sentence: str) -> None:
+        if n not in self.said:
+            self.said.add(n)
+            self.out.append(sentence)
+
+    def anchors(self) -> None:
+        """A YOLO head: anchors × (classes + 4 box + 1 objectness); 255 is COCO's 80 classes."""
+        for n in self.seen:
             k = n // 3 - 5
-            classes = f"{k} class{'es' if k != 1 else ''}"
-            add(n, f"{n} = 3·({k} + 5): 3 anchors × ({classes} + 4 box + 1 objectness), a YOLO head for {classes}")
-    grids = {n: grid(n) for n in seen}
-    plus_one = [n for n, g in grids.items() if g and "+ 1" in g]
-    for n, g in grids.items():
-        if products and g and (tokens or (len(plus_one) >= 2 and n in plus_one)):
-            add(n, g)
-    repeated = {n for n in numbers if numbers.count(n) > 1}
-    for n in seen:  # a product of two other numbers of the message
-        if not products or n < 64:
-            continue
-        others = [m for m in seen if m != n and 1 < m < n]
-        for i, a in enumerate(others):
-            for b in others[i:]:
-                if a * b == n and (a != b or a in repeated):
-                    add(
-                        n,
-                        f"{n} = {a}·{b}: two sizes folded into one dim (batch × tokens, channels × positions)",
-                    )
-    for n in seen:  # C·H·W of a small square map, C one of the other numbers (a flattened conv map)
-        if not products or not maps or n in said or n < 256:
-            continue
-        for c in (m for m in seen if m != n and m >= 8 and grids.get(m) is None):
-            if n % c == 0:
+            if n % 3 == 0 and k > 0:
+                classes = f"{k} class{'es' if k != 1 else ''}"
+                self.add(
+                    n, f"{n} = 3·({k} + 5): 3 anchors × ({classes} + 4 box + 1 objectness), a YOLO head for {classes}"
+                )
+
+    def grids(self, tokens: bool) -> None:
+        """Squares (+ 1) as patch grids: when the paste speaks of tokens, or two of them are grids + 1."""
+        plus_one = [n for n, g in self.grid.items() if g and "+ 1" in g]
+        for n, g in self.grid.items():
+            if g and (tokens or (len(plus_one) >= 2 and n in plus_one)):
+                self.add(n, g)
+
+    def products(self, repeated: set[int]) -> None:
+        """A number ≥ 64 that is the product of two others (a square only of a number said twice)."""
+        for n in (n for n in self.seen if n >= 64):
+            others = [m for m in self.seen if m != n and 1 < m < n]
+            for i, a in enumerate(others):
+                b = next((b for b in others[i:] if a * b == n and (a != b or a in repeated)), None)
+                if b is not None:
+                    self.add(n, f"{n} = {a}·{b}: two sizes folded into one dim (batch × tokens, channels × positions)")
+
+    def maps(self) -> None:
+        """C·H·W of a small square map, C one of the other numbers (a flattened conv map)."""
+        for n in (n for n in self.seen if n >= 256 and n not in self.said):
+            for c in (m for m in self.seen if m != n and m >= 8 and self.grid.get(m) is None):
                 side = math.isqrt(n // c)
-                if 3 <= side <= 64 and side * side == n // c:
-                    add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
+                if n % c == 0 and 3 <= side <= 64 and side * side == n // c:
+                    self.add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
                     break
-    for n in seen:  # a small multiple of another number: a batch doubled, q/k/v stacked
-        if n in said or not multiples:
-            continue
-        for m in seen:
-            if m >= 8 and m != n and n % m == 0 and 2 <= n // m <= 4:
-                k = n // m
-                add(n, f"{n} = {k}·{m}: exactly {k} times {m}")
-                break
-    return out[:limit]
+
+    def multiples(self) -> None:
+        """A small multiple of another number: a batch doubled, q/k/v stacked."""
+        for n in (n for n in self.seen if n not in self.said):
+            m = next((m for m in self.seen if m >= 8 and m != n and n % m == 0 and 2 <= n // m <= 4), None)
+            if m is not None:
+                self.add(n, f"{n} = {n // m}·{m}: exactly {n // m} times {m}")
