@@ -728,49 +728,52 @@ def _groups_error(exc: BaseException) -> tuple[str, str] | None:
     """A GroupNorm or grouped conv whose groups do not divide its channels, read from the
     layer's own frame (not the message): what was built, at which line of the user's code, and
     the group counts that work."""
-    from torch import nn
-
     from ..trace.sources import user_traceback
 
     found: tuple[str, str, int, int, int, str] | None = None
     tb = exc.__traceback__
     while tb is not None:
-        local = tb.tb_frame.f_locals
-        layer = local.get("self")
-        if isinstance(layer, nn.GroupNorm):
-            g, c = local.get("num_groups"), local.get("num_channels")
-            if isinstance(g, int) and isinstance(c, int) and g > 0 and c % g:
-                found = (type(layer).__name__, f"num_groups={g}, num_channels={c}", g, c, c, "num_groups")
-        elif isinstance(layer, nn.modules.conv._ConvNd):
-            g, cin, cout = local.get("groups"), local.get("in_channels"), local.get("out_channels")
-            if not (isinstance(g, int) and isinstance(cin, int) and isinstance(cout, int)):
-                pass
-            elif g > 0 and (cin % g or cout % g):
-                found = (
-                    type(layer).__name__,
-                    f"in_channels={cin}, out_channels={cout}, groups={g}",
-                    g,
-                    math.gcd(cin, cout),
-                    (cin if cin % g else cout),
-                    "groups",
-                )
+        found = _bad_grouping(tb.tb_frame.f_locals) or found
         tb = tb.tb_next
     if found is None:
         return None
     kind, built, g, divides, channels, arg = found
-    below = max(d for d in range(1, min(g, divides) + 1) if divides % d == 0)
-    above = next((d for d in range(g + 1, divides + 1) if divides % d == 0), None)
     frames = user_traceback(exc.__traceback__)
     line = frames[-1] if frames else None
     where = f"`{line.source.strip()}` ({line.file}:{line.line}) builds " if line is not None and line.source else ""
     message = f"{where}{kind}({built}): {channels} channels do not split into {g} groups"
+    return message, _groups_hint(g, divides, channels, arg)
+
+
+def _groups_hint(g: int, divides: int, channels: int, arg: str) -> str:
+    """The nearest group counts below and above `g` that divide, or the channels that split."""
+    below = max(d for d in range(1, min(g, divides) + 1) if divides % d == 0)
+    above = next((d for d in range(g + 1, divides + 1) if divides % d == 0), None)
     options = [f"{arg}={below}"] + ([f"{arg}={above}"] if above else [])
-    hint = (
+    return (
         f"use {' or '.join(options)} (groups must divide "
         + ("the channels" if arg == "num_groups" else "in_channels and out_channels")
         + f"), or {channels // g * g + g if channels > g else g} channels"
     )
-    return message, hint
+
+
+def _bad_grouping(local: dict) -> tuple[str, str, int, int, int, str] | None:
+    """In a GroupNorm's or a conv's __init__ frame, groups that do not divide the channels: the
+    layer's type, its arguments as built, the groups, what they must divide, the channels that
+    do not split, and the argument to change. None in any other frame."""
+    from torch import nn
+
+    layer = local.get("self")
+    if isinstance(layer, nn.GroupNorm):
+        g, c = local.get("num_groups"), local.get("num_channels")
+        if isinstance(g, int) and isinstance(c, int) and g > 0 and c % g:
+            return type(layer).__name__, f"num_groups={g}, num_channels={c}", g, c, c, "num_groups"
+    elif isinstance(layer, nn.modules.conv._ConvNd):
+        g, cin, cout = local.get("groups"), local.get("in_channels"), local.get("out_channels")
+        if isinstance(g, int) and isinstance(cin, int) and isinstance(cout, int) and g > 0 and (cin % g or cout % g):
+            built = f"in_channels={cin}, out_channels={cout}, groups={g}"
+            return type(layer).__name__, built, g, math.gcd(cin, cout), (cin if cin % g else cout), "groups"
+    return None
 
 
 def _user_frames(exc: BaseException) -> str | None:
