@@ -1,7 +1,8 @@
-"""Correct models of the corpus families that shapecheck is weakest on (tests/corpus/clean2.py):
-LLM blocks, a diffusion UNet, a GNN, CLIP-like fusion and sequence losses, written the way their
-threads' fixes leave them. Each runs in PyTorch, and shapecheck reports nothing in it: a rule
-added for the bugs of tests/corpus/families2.py must not flag their correct forms."""
+"""Correct models of the corpus families that shapecheck is weakest on (tests/corpus/clean2.py,
+tests/corpus/clean3.py): LLM blocks, diffusion UNets, GNNs and index ops, CLIP-like fusion, audio
+and sequence losses, written the way their threads' fixes leave them. Each runs in PyTorch, and
+shapecheck reports nothing in it: a rule added for the bugs of tests/corpus/families2.py and
+families3.py must not flag their correct forms."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from pathlib import Path
 import pytest
 import torch
 
-PATH = Path(__file__).parent / "corpus" / "clean2.py"
-_spec = importlib.util.spec_from_file_location("corpus_clean2", PATH)
-assert _spec is not None and _spec.loader is not None
-CLEAN_MODULE = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(CLEAN_MODULE)
-CLEAN = CLEAN_MODULE.CLEAN
+PATHS = [Path(__file__).parent / "corpus" / f"{name}.py" for name in ("clean2", "clean3")]
+
+
+def _load(path):
+    spec = importlib.util.spec_from_file_location(f"corpus_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MODULES = {path: _load(path) for path in PATHS}
+CLEAN = [dict(entry, path=path) for path, module in MODULES.items() for entry in module.CLEAN]
+IDS = [f"{e['path'].stem}-{e['model']}" for e in CLEAN]
 
 
 def _real_inputs(entry):
@@ -29,17 +38,17 @@ def _real_inputs(entry):
     return tensors
 
 
-@pytest.mark.parametrize("entry", CLEAN, ids=[e["model"] for e in CLEAN])
+@pytest.mark.parametrize("entry", CLEAN, ids=IDS)
 def test_each_clean_model_runs_in_pytorch(entry):
-    model = getattr(CLEAN_MODULE, entry["model"])().eval()
+    model = getattr(MODULES[entry["path"]], entry["model"])().eval()
     with torch.no_grad():
         out = model(*_real_inputs(entry))
     assert torch.isfinite(out).all()
 
 
-@pytest.mark.parametrize("entry", CLEAN, ids=[e["model"] for e in CLEAN])
+@pytest.mark.parametrize("entry", CLEAN, ids=IDS)
 def test_shapecheck_finds_nothing_in_a_clean_model(entry):
     import shapecheck
 
-    report = shapecheck.check(f"{PATH}:{entry['model']}", list(entry["inputs"]), batch=entry["batch"])
+    report = shapecheck.check(f"{entry['path']}:{entry['model']}", list(entry["inputs"]), batch=entry["batch"])
     assert [f"{f.code} {f.layer}: {f.message}" for f in report.findings] == []

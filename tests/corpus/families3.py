@@ -116,6 +116,82 @@ class UNet3DFramesFirst(nn.Module):
         return sample.reshape((batch, num_frames) + sample.shape[1:]).permute(0, 2, 1, 3, 4)
 
 
+class CrossAttention(nn.Module):
+    def __init__(self, query_dim, context_dim, heads=8, dim_head=40):
+        super().__init__()
+        inner = heads * dim_head
+        self.heads = heads
+        self.to_q = nn.Linear(query_dim, inner, bias=False)
+        self.to_k = nn.Linear(context_dim, inner, bias=False)
+        self.to_v = nn.Linear(context_dim, inner, bias=False)
+        self.to_out = nn.Linear(inner, query_dim)
+
+    def forward(self, x, context):
+        b = x.size(0)
+        q = self.to_q(x).view(b, x.size(1), self.heads, -1).transpose(1, 2)
+        k = self.to_k(context).view(b, context.size(1), self.heads, -1).transpose(1, 2)
+        v = self.to_v(context).view(b, context.size(1), self.heads, -1).transpose(1, 2)
+        attn = (q @ k.transpose(-2, -1) * q.size(-1) ** -0.5).softmax(dim=-1)
+        return self.to_out((attn @ v).transpose(1, 2).reshape(b, x.size(1), -1))
+
+
+class TextConditionedUNetBlock(nn.Module):
+    """USD #1 (and PASD #57): the guidance UNet's cross-attention is built for 1024-wide text
+    embeddings (context_dim=1024, an OpenCLIP text encoder) but is given the 768-wide CLIP
+    embeddings of the prompt and the negative prompt, [2, 77, 768]: `mat1 and mat2 shapes cannot
+    be multiplied (154x768 and 1024x320)`. yangxy: "the feature number of the text embedding is
+    inconsistent with that of the unet ... a mismatched text encoder or unet"."""
+
+    def __init__(self, in_channels=4, model_channels=320, context_dim=1024):
+        super().__init__()
+        self.conv_in = nn.Conv2d(in_channels, model_channels, 3, padding=1)
+        self.norm = nn.GroupNorm(32, model_channels)
+        self.attn2 = CrossAttention(model_channels, context_dim)
+        self.conv_out = nn.Conv2d(model_channels, in_channels, 3, padding=1)
+
+    def forward(self, latents, encoder_hidden_states):
+        h = self.conv_in(latents)
+        b, c, height, width = h.shape
+        tokens = self.norm(h).flatten(2).transpose(1, 2)  # [B, H*W, C]
+        tokens = tokens + self.attn2(tokens, encoder_hidden_states)
+        return self.conv_out(tokens.transpose(1, 2).reshape(b, c, height, width))
+
+
+class PositionalEncoding(nn.Module):
+    def __init__(self, dim=32, max_period=10000):
+        super().__init__()
+        self.register_buffer(
+            "inv_freq", torch.exp(-torch.arange(dim) // 2 * 2 / dim * torch.log(torch.tensor(float(max_period))))
+        )
+
+    def forward(self, t):
+        embeddings = t * self.inv_freq[None, :]  # [B, dim]
+        # Sin/Cos transformation for even, odd indices
+        embeddings[::2] = embeddings[::2].sin()
+        embeddings[1::2] = embeddings[1::2].cos()
+        return embeddings
+
+
+class DiffusionTimeEncodingRows(nn.Module):
+    """Diffusion_models_from_scratch #10: the timestep encoding applies sin to the even and cos to
+    the odd features with `embeddings[::2] = embeddings[::2].sin()` and `embeddings[1::2] =
+    embeddings[1::2].cos()` on embeddings of shape [batch, dim]: the slices pick rows, the batch.
+    The author: "Looks like I got the indexing wrong here, encoding the batch dimension as the
+    'time' dimension"; it should be embeddings[:, ::2] and embeddings[:, 1::2]."""
+
+    def __init__(self, in_channels=3, channels=32, dim=32):
+        super().__init__()
+        self.pos_enc = PositionalEncoding(dim)
+        self.time_mlp = nn.Sequential(nn.Linear(dim, channels), nn.SiLU(), nn.Linear(channels, channels))
+        self.conv1 = nn.Conv2d(in_channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, in_channels, 3, padding=1)
+
+    def forward(self, x, t):
+        h = F.silu(self.conv1(x))
+        h = h + self.time_mlp(self.pos_enc(t))[:, :, None, None]
+        return self.conv2(h)
+
+
 # --- Graph / index ops -----------------------------------------------------------------------
 
 
@@ -334,6 +410,47 @@ class SoftMoeDispatch(nn.Module):
         return torch.einsum("bkd,bmk->bmd", outs.flatten(1, 2), combine_weights)
 
 
+class GreedyGenerate(nn.Module):
+    """magma #43: with temperature 0 the sampler takes next_token = argmax over the vocabulary,
+    shape [8], and appends it with `out = torch.cat((out, next_token), dim=-1)` to out [8, T]:
+    `RuntimeError: Tensors must have same number of dimensions: got 2 and 1`; the expected token
+    is [[257], [262], ...], [8, 1]. Fixed by reshaping the token to a column."""
+
+    def __init__(self, vocab=32, dim=16, steps=3):
+        super().__init__()
+        self.steps = steps
+        self.embed = nn.Embedding(vocab, dim)
+        self.lm_head = nn.Linear(dim, vocab)
+
+    def forward(self, input_ids):
+        out = input_ids
+        for _ in range(self.steps):
+            logits = self.lm_head(torch.tanh(self.embed(out)))
+            next_token = logits[:, -1, :].argmax(dim=-1)
+            out = torch.cat((out, next_token), dim=-1)
+        return out
+
+
+class ElectraTemperatureSampling(nn.Module):
+    """electra_pytorch #14: temperature_sampling draws the generator's replacement tokens with
+    `pred_ids = probs.cpu().multinomial(probs.size()[1], replacement=False)` on probs of shape
+    [32, 128, 21128]; multinomial takes 1 or 2 dims (`prob_dist must be 1 or 2 dim`). One token
+    per position: multinomial over probs.view(-1, vocab), then back to [batch, seq]. Here a
+    vocabulary of 64."""
+
+    def __init__(self, vocab=64, dim=16, temperature=1.0):
+        super().__init__()
+        self.temperature = temperature
+        self.embed = nn.Embedding(vocab, dim)
+        self.generator_head = nn.Linear(dim, vocab)
+
+    def forward(self, input_ids):
+        logits = self.generator_head(torch.tanh(self.embed(input_ids)))
+        probs = torch.softmax(logits / self.temperature, dim=-1)
+        pred_ids = probs.multinomial(probs.size()[1], replacement=False)
+        return pred_ids
+
+
 # --- Silent: normalisation and broadcasting --------------------------------------------------
 
 
@@ -506,6 +623,25 @@ BUGS = [
         layer="conv_in",
         fixes=("re:--input 3x75x240x320", "sample.transpose(1, 2)", "sample.transpose(1,2)"),
     ),
+    dict(
+        id="usd-1-text-embedding-width-vs-cross-attention",
+        source="https://github.com/YoujiaZhang/USD/issues/1",
+        model="TextConditionedUNetBlock",
+        inputs=("4x8x8", "77x768"),
+        layer="attn2.to_k",
+        fixes=("context_dim=768", "cross_attention_dim=768", "re:--input \\S+ 77x1024"),
+        batch=2,
+    ),
+    dict(
+        id="diffusion-from-scratch-10-sin-cos-over-batch-rows",
+        source="https://github.com/gmongaras/Diffusion_models_from_scratch/issues/10",
+        model="DiffusionTimeEncodingRows",
+        inputs=("3x8x8", "1"),
+        layer="pos_enc",
+        fixes=("[:, ::2]", "[:, 1::2]", "[..., ::2]", "[..., 1::2]"),
+        kind="silent",
+        batch=4,
+    ),
     # Graph / index ops
     dict(
         id="pyg-1690-view-flattens-the-graph-batch",
@@ -585,6 +721,24 @@ BUGS = [
         layer="softmax",
         fixes=("softmax(dim=1)", "softmax(1)"),
         kind="silent",
+        batch=2,
+    ),
+    dict(
+        id="magma-43-greedy-token-cat-rank",
+        source="https://github.com/Aleph-Alpha-Research/magma/pull/43",
+        model="GreedyGenerate",
+        inputs=("5:long",),
+        layer="cat",
+        fixes=("unsqueeze(-1)", "unsqueeze(1)", "[:, None]", "keepdim=True", "view(-1, 1)", "reshape(-1, 1)"),
+        batch=8,
+    ),
+    dict(
+        id="electra-pytorch-14-multinomial-on-3d-probs",
+        source="https://github.com/lonePatient/electra_pytorch/issues/14",
+        model="ElectraTemperatureSampling",
+        inputs=("16:long",),
+        layer="multinomial",
+        fixes=("view(-1, ", "reshape(-1, ", "flatten(0, 1)", "flatten(end_dim=1)", "flatten(0, -2)"),
         batch=2,
     ),
     # Silent: normalisation and broadcasting
