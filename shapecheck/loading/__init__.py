@@ -20,7 +20,7 @@ import warnings
 import weakref
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import LoadError
 from ..spec import InputSpec
@@ -351,15 +351,7 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
     """Import a file as a module; `as_main`: run it as `python path` does (`__name__ ==
     "__main__"`, `sys.argv` the path alone). With `skipped` (a list), top-level program code
     the definitions do not need is left out and its line ranges appended there."""
-    if not os.path.exists(path):
-        raise LoadError(f"no such file: {path}")
-    if os.path.isdir(path):
-        raise LoadError(f"{path} is a directory; pass a .py file, optionally with :Name")
-    full = os.path.abspath(path)
-    mod_name = "shapecheck_user_" + "".join(c if c.isalnum() else "_" for c in full)
-    spec = importlib.util.spec_from_file_location(mod_name, full)
-    if spec is None or spec.loader is None:
-        raise LoadError(f"cannot import {path}: not a Python file")
+    full, mod_name, spec = _module_spec(path)
     module = importlib.util.module_from_spec(spec)
     folder = os.path.dirname(full)
     sys.path.insert(0, folder)
@@ -367,17 +359,7 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
     sys.modules[mod_name] = module
     argv = sys.argv[:]
     try:
-        if as_main:
-            import runpy
-
-            sys.argv = [full]
-            module = runpy.run_path(full, run_name="__main__")  # type: ignore[assignment]
-        elif skipped is not None and (definitions := _definitions(full)) is not None:
-            tree, left_out = definitions
-            skipped.extend(left_out)
-            exec(compile(tree, full, "exec"), module.__dict__)
-        else:
-            spec.loader.exec_module(module)
+        module = _execute(module, spec.loader, full, as_main, skipped)
         from .. import snapshot
 
         # as imported, with the files of the tree it imported, before the model is built and its lines quoted
@@ -391,14 +373,7 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
             raise
         if isinstance(exc, SystemExit) and as_main:
             return exc  # the script ended, as `python script.py` would: how, for the caller to say
-        if isinstance(exc, SystemExit):
-            raise LoadError(
-                f"model code called sys.exit({exc.code!r}) at import of {path}",
-                hint="a model file should define the model, not run a program: guard script "
-                'code with `if __name__ == "__main__":`',
-                detail=_user_frames(exc),
-            ) from None
-        raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}", detail=_user_frames(exc)) from None
+        _raise_import_error(exc, path)
     finally:
         sys.argv = argv
         if as_main:
@@ -406,6 +381,49 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
     return module
+
+
+def _module_spec(path: str) -> tuple[str, str, importlib.machinery.ModuleSpec]:
+    """The file's absolute path, a module name of its own, and how to import it."""
+    if not os.path.exists(path):
+        raise LoadError(f"no such file: {path}")
+    if os.path.isdir(path):
+        raise LoadError(f"{path} is a directory; pass a .py file, optionally with :Name")
+    full = os.path.abspath(path)
+    mod_name = "shapecheck_user_" + "".join(c if c.isalnum() else "_" for c in full)
+    spec = importlib.util.spec_from_file_location(mod_name, full)
+    if spec is None or spec.loader is None:
+        raise LoadError(f"cannot import {path}: not a Python file")
+    return full, mod_name, spec
+
+
+def _execute(module, loader, full: str, as_main: bool, skipped: list | None):
+    """Run the file's code: as `__main__` (its namespace is returned), only its definitions
+    (with `skipped`, when the file parses), or as an ordinary import."""
+    if as_main:
+        import runpy
+
+        sys.argv = [full]
+        return runpy.run_path(full, run_name="__main__")
+    if skipped is not None and (definitions := _definitions(full)) is not None:
+        tree, left_out = definitions
+        skipped.extend(left_out)
+        exec(compile(tree, full, "exec"), module.__dict__)
+    else:
+        loader.exec_module(module)
+    return module
+
+
+def _raise_import_error(exc: BaseException, path: str) -> NoReturn:
+    """An import that raised, as a LoadError."""
+    if isinstance(exc, SystemExit):
+        raise LoadError(
+            f"model code called sys.exit({exc.code!r}) at import of {path}",
+            hint="a model file should define the model, not run a program: guard script "
+            'code with `if __name__ == "__main__":`',
+            detail=_user_frames(exc),
+        ) from None
+    raise LoadError(f"importing {path} raised {type(exc).__name__}: {exc}", detail=_user_frames(exc)) from None
 
 
 def _definitions(path: str):
