@@ -446,6 +446,21 @@ class CaptionDecoderLoss(nn.Module):
         return self.criterion(scores.transpose(1, 2), targets)
 
 
+class LlamaTextLoss(nn.Module):
+    """A next-token loss with logits and labels both flattened to [batch * (seq - 1)]."""
+
+    def __init__(self, vocab=32, dim=16):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.layer = nn.Linear(dim, dim)
+        self.lm_head = nn.Linear(dim, vocab)
+
+    def forward(self, input_ids):
+        logits = self.lm_head(torch.tanh(self.layer(self.embed(input_ids))))[:, :-1]
+        labels = input_ids[:, 1:]
+        return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
+
+
 CLEAN = [
     dict(model="LabelConditionedResBlock", inputs=("4x8x8", "1", "1:long"), batch=2),
     dict(model="AudioUNet1D", inputs=("1x288", "1"), batch=2),
@@ -470,4 +485,5 @@ CLEAN = [
     dict(model="Vocoder", inputs=("80x258",), batch=1),
     dict(model="MaskEstimatorLstm", inputs=("50x257",), batch=4),
     dict(model="CaptionDecoderLoss", inputs=("6x16", "12:long"), batch=2),
+    dict(model="LlamaTextLoss", inputs=("15:long",), batch=2),
 ]

@@ -588,6 +588,24 @@ class CaptionDecoderLoss(nn.Module):
         return self.criterion(scores, targets)
 
 
+class LlamaTextLoss(nn.Module):
+    """meta-llama/llama #915: the loss of an input text under the model, with the same input as
+    labels, fails: `ValueError: Expected input batch_size (15) to match target batch_size (1)`:
+    the logits are flattened to [15, vocab] while the labels stay [1, 15]. Both must be
+    flattened (labels.view(-1)) (and, for a next-token loss, shifted)."""
+
+    def __init__(self, vocab=32, dim=16):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.layer = nn.Linear(dim, dim)
+        self.lm_head = nn.Linear(dim, vocab)
+
+    def forward(self, input_ids):
+        labels = input_ids
+        logits = self.lm_head(torch.tanh(self.layer(self.embed(input_ids))))
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), labels)
+
+
 BUGS = [
     # Diffusion
     dict(
@@ -816,5 +834,19 @@ BUGS = [
             "[:, 1:9]",
         ),
         batch=2,
+    ),
+    dict(
+        id="llama-915-flat-logits-unflattened-labels",
+        source="https://github.com/meta-llama/llama/issues/915",
+        model="LlamaTextLoss",
+        inputs=("15:long",),
+        layer="cross_entropy",
+        fixes=(
+            "labels.view(-1)",
+            "labels.reshape(-1)",
+            "labels.flatten()",
+            "input_ids.view(-1)",
+            "input_ids.reshape(-1)",
+        ),
     ),
 ]
