@@ -197,10 +197,11 @@ class DiffusionTimeEncodingRows(nn.Module):
 
 class BatchedGraphFc(nn.Module):
     """pytorch_geometric #1690: a GCN over graphs of 24 nodes ends in `data.x =
-    self.fc1(data.x.view(-1))`, a layer built for one graph's 24 × 16 features; with batch size >
-    1 the batch holds 2 graphs, x is [48, 16], view(-1) gives 768 features: `size mismatch`
-    (`mat1 and mat2 shapes cannot be multiplied (1x768 and 384x1)`). rusty1s: reshape per graph,
-    x.view(num_graphs, -1) (or to_dense_batch)."""
+    self.fc1(data.x.view(-1))`, a layer built for one graph's 24 nodes; with batch size > 1 the
+    batch holds 2 graphs of 24 nodes, x is [48, features], and view(-1) flattens both graphs into
+    one row: `size mismatch` in F.linear (here, with 16 features, `mat1 and mat2 shapes cannot be
+    multiplied (1x768 and 384x1)`). The readout must keep the graphs apart: x.view(num_graphs,
+    -1) (or to_dense_batch)."""
 
     def __init__(self, num_nodes=24, in_features=1, hidden=16, num_graphs=2):
         super().__init__()
@@ -262,10 +263,10 @@ class VertexOffsetScatter(nn.Module):
 
 class SagPoolNeighbourMax(nn.Module):
     """pytorch_geometric #1370 (SAGPool with a neighbourhood max): x is [4021, 128] and
-    edge_index [2, 11652]; x_neig_max = scatter(x_neig, edge_index[0], dim=0, reduce='max') has
-    one row per index up to edge_index[0].max(), 4014, since the last nodes have no outgoing
-    edge, and joining it with x fails (`Expected size 4021 but got size 4014`). The scatter needs
-    dim_size=x.size(0)."""
+    edge_index [2, 11652]; x_neig_max = scatter(x_neig, edge_index[0], dim=0, reduce='max') comes
+    out [4014, 128], one row per index up to edge_index[0].max(), since the last nodes have no
+    outgoing edge, and the next op that pairs it with x fails on 4021 vs 4014 (here a cat:
+    `Expected size 4021 but got size 4014`). The scatter needs dim_size=x.size(0)."""
 
     def __init__(self, channels=128, num_nodes=4021, num_edges=11652, last_source=4013):
         super().__init__()
