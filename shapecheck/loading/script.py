@@ -79,26 +79,37 @@ def definitions_only(source: str) -> tuple[ast.Module, list[tuple[int, int]]] | 
     except (SyntaxError, ValueError):
         return None
     body = tree.body
-    needed: set[str] = set()
-    for stmt in body:
-        if isinstance(stmt, _DEFINITIONS):
-            needed |= {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    defined = set().union(*(_bound(s) for s in body if isinstance(s, _DEFINITIONS)))
-    keep = [isinstance(s, _DEFINITIONS) or _is_docstring(s) or _is_main_guard(s) for s in body]
-    for index in range(len(body) - 1, -1, -1):
-        stmt = body[index]
-        if keep[index]:
-            continue
-        if _bound(stmt) & needed or "sys.path" in ast.unparse(stmt) or _configures(stmt, defined):
-            keep[index] = True
-            needed |= names_read(stmt) | {
-                n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-            }
+    keep = _kept(body)
     skipped = [(s.lineno, s.end_lineno or s.lineno) for s, kept in zip(body, keep, strict=True) if not kept]
     if not skipped:
         return None
     kept_body = [s for s, kept in zip(body, keep, strict=True) if kept]
     return ast.Module(body=kept_body, type_ignores=[]), skipped
+
+
+def _kept(body: list[ast.stmt]) -> list[bool]:
+    """For each top-level statement, whether the definitions need it."""
+    needed = set().union(*(_loaded(s) for s in body if isinstance(s, _DEFINITIONS)))
+    defined = set().union(*(_bound(s) for s in body if isinstance(s, _DEFINITIONS)))
+    keep = [isinstance(s, _DEFINITIONS) or _is_docstring(s) or _is_main_guard(s) for s in body]
+    # From the end up: a statement kept for what it binds makes what it reads needed above it.
+    for index in range(len(body) - 1, -1, -1):
+        stmt = body[index]
+        if not keep[index] and _needed(stmt, needed, defined):
+            keep[index] = True
+            needed |= names_read(stmt) | _loaded(stmt)
+    return keep
+
+
+def _loaded(stmt: ast.stmt) -> set[str]:
+    """Every name the statement reads, in nested functions and classes too."""
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _needed(stmt: ast.stmt, needed: set[str], defined: set[str]) -> bool:
+    """Whether program code stays: it binds a needed name, changes sys.path or configures
+    something the file defines."""
+    return bool(_bound(stmt) & needed) or "sys.path" in ast.unparse(stmt) or _configures(stmt, defined)
 
 
 def _configures(stmt: ast.stmt, defined: set[str]) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import linecache
 import weakref
+from collections.abc import Iterator
 from functools import lru_cache
 
 
@@ -40,27 +41,38 @@ def _class_assignments(cls: type) -> dict[str, tuple[str, int]]:
         return {}
     found: dict[str, tuple[str, int]] = {}
     for definition in ast.walk(tree):
-        if not (isinstance(definition, ast.ClassDef) and definition.name == cls.__name__):
-            continue
-        methods = [n for n in definition.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        if not any(min([m.lineno] + [d.lineno for d in m.decorator_list]) in first_lines for m in methods):
-            continue  # another class of that name
-        for node in ast.walk(definition):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if _is_self_attribute(target):
-                        found.setdefault(target.attr, (filename, node.lineno))  # type: ignore[attr-defined]
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("add_module", "register_module")
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.setdefault(node.args[0].value, (filename, node.lineno))
+        if isinstance(definition, ast.ClassDef) and _defines(definition, cls, first_lines):
+            for name, line in _assigned_attributes(definition):
+                found.setdefault(name, (filename, line))
     return found
+
+
+def _defines(definition: ast.ClassDef, cls: type, first_lines: set[int]) -> bool:
+    """Whether this class statement is the one that made `cls`: its name, and a method that
+    starts (at its first decorator) where one of the class's functions does."""
+    if definition.name != cls.__name__:
+        return False
+    methods = [n for n in definition.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return any(min([m.lineno] + [d.lineno for d in m.decorator_list]) in first_lines for m in methods)
+
+
+def _assigned_attributes(definition: ast.ClassDef) -> Iterator[tuple[str, int]]:
+    """(name, line) for each `self.name = ...` and `add_module("name", ...)` in the class."""
+    for node in ast.walk(definition):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if _is_self_attribute(target):
+                    yield target.attr, node.lineno  # type: ignore[attr-defined]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("add_module", "register_module")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.args[0].value, node.lineno
 
 
 def _is_self_attribute(target: ast.expr) -> bool:
