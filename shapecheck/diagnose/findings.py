@@ -24,6 +24,15 @@ class Safety(Word):
     DISPLAY_ONLY = "display-only"  # holds a placeholder the user must fill in
 
 
+class FixKind(Word):
+    """What a fix changes: the model's code, or how the check is run. Set where the fix is made,
+    so that no one has to read its `code` to know."""
+
+    EDIT = "edit"  # the model's source: a line to change or code to write
+    INPUT = "input"  # the input given (`--input`, with `--batch` when the batch moves)
+    OPTION = "option"  # another setting of the check (`--batch`, `--arg`)
+
+
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 SAFE, UNSAFE, DISPLAY_ONLY = Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY
 
@@ -48,9 +57,11 @@ class Fix:
     # `--arg key=value` (SC110: the checkpoint's num_classes), checked by building it so.
     build_args: tuple[tuple[str, object], ...] = ()
     steps: list[Fix] = field(default_factory=list)  # a chain: the fixes applied one after another
+    kind: FixKind = FixKind.EDIT
 
     def __post_init__(self) -> None:
         self.safety = Safety(self.safety)  # a word from a worker's report, or a typo: ValueError
+        self.kind = FixKind(self.kind)
 
 
 def line_fix(

@@ -33,7 +33,7 @@ import re
 
 from ..trace.records import Trace
 from .context import Context, RerunFailed, op_site
-from .findings import SAFE, UNSAFE, Finding, Fix, line_fix
+from .findings import SAFE, UNSAFE, Finding, Fix, FixKind, line_fix
 from .numbers import char_span, parsed_line
 from .requests import Edit, Rerun
 
@@ -172,6 +172,7 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
             description=f"the model runs at --input {text}, the nearest size tried where it does, but that changes "
             f"your input while the finding is about the model: at {'x'.join(map(str, dims))} fix `{finding.layer}`",
             code=f"--input {text}",
+            kind=FixKind.INPUT,
             safety=SAFE,
             rerun=Rerun(dims=working[0]),
             verified=False,
@@ -183,6 +184,7 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
         description=f"the model is written for another input size: it runs at --input {text}{other}, "
         f"the nearest size tried where it does; at {'x'.join(map(str, dims))} `{finding.layer}` fails",
         code=f"--input {text}",
+        kind=FixKind.INPUT,
         safety=SAFE,
         rerun=Rerun(dims=working[0]),
         verified=True,  # checked here, re-run and diagnosed
@@ -206,6 +208,7 @@ def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
                     description=f"drop the size-1 dim {i} of the input: the model runs at --input {text} "
                     "(a batch of one written into the per-sample dims; --batch sets the batch)",
                     code=f"--input {text}",
+                    kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=cand),
                     verified=True,
@@ -352,6 +355,7 @@ def unflatten_input_fix(ctx: Context, finding: Finding) -> Fix | None:
         description=f"the input arrives flat: {dims[0]} = {channels}·{'·'.join([str(side)] * nd)}, and `{row.name}` "
         f"reads C, then {nd} spatial dims: --input {text} (in code, x.view(-1, {', '.join(map(str, wanted))}))",
         code=f"--input {text}",
+        kind=FixKind.INPUT,
         safety=SAFE,
         rerun=Rerun(dims=wanted),
         verified=True,
