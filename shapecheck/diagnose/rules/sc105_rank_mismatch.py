@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
+from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
@@ -117,6 +117,7 @@ def _input_dim_fixes(ctx: Context, t, nd: int, channels: int) -> list[Fix]:
         Fix(
             description=f"{why}: pass --input {spec}",
             code=f"--input {spec}",
+            kind=FixKind.INPUT,
             safety=SAFE,
             rerun=Rerun(dims=wanted),
         )
@@ -300,6 +301,7 @@ def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Findi
             Fix(
                 description=f"give the per-sample dims only: {flag}",
                 code=flag,
+                kind=FixKind.INPUT,
                 safety=SAFE,
                 rerun=Rerun(dims=per_sample, batch=given if given != 1 else SAME),
             )

@@ -25,7 +25,7 @@ import re
 from ...domain.records import dim_names
 from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind
 from ..layers import spatial_rank, window
 from ..probes import grow, smallest_where, with_size
 from ..registry import rule
@@ -134,6 +134,7 @@ def check(ctx: Context) -> list[Finding]:
             Fix(
                 description=f"use a larger input: {' and '.join(mins)} (here {'x'.join(map(str, new_dims))})",
                 code=f"--input {'x'.join(map(str, new_dims))}",
+                kind=FixKind.INPUT,
                 safety=SAFE,
                 rerun=Rerun(dims=tuple(new_dims)),
             )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind
 from ..layers import NORM_MODULE
 from ..numbers import dot, prod, shape
 from ..registry import rule
@@ -58,6 +58,7 @@ def check(ctx: Context) -> list[Finding]:
             Fix(
                 description="check (and train) with a batch of at least 2",
                 code="--batch 2",
+                kind=FixKind.OPTION,
                 safety=SAFE,
                 rerun=Rerun(batch=2),
             )

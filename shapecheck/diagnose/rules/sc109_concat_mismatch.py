@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, line_fix
+from ..findings import ERROR, SAFE, Finding, Fix, FixKind, line_fix
 from ..layers import window
 from ..numbers import set_argument, shape
 from ..probes import POWERS_OF_TWO, required_multiple, with_size
@@ -184,6 +184,7 @@ def check(ctx: Context) -> list[Finding]:
                     f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
                     + (f" (or {'×'.join(map(str, down[1:]))})" if all(d > 0 for d in down) else ""),
                     code=f"--input {text}",
+                    kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=tuple(up)),
                 )
@@ -199,6 +200,7 @@ def check(ctx: Context) -> list[Finding]:
                 Fix(
                     description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
                     code=f"--input {'x'.join(map(str, new_dims))}",
+                    kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=new_dims),
                 )

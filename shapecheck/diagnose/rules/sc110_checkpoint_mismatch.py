@@ -29,7 +29,7 @@ from collections import defaultdict
 from ...saved.records import CheckpointReport
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind
 from ..numbers import shape
 from ..registry import rule
 
@@ -119,6 +119,7 @@ def _read_head(ck: CheckpointReport, head: str, inferred: list[str], fixes: list
         Fix(
             description=f"build the model as the checkpoint was trained: `--arg num_classes={got[0]}`",
             code=f"--arg num_classes={got[0]}",
+            kind=FixKind.OPTION,
             safety=SAFE,
             check_note=f"check it: run again with --arg num_classes={got[0]}",
             build_args=(("num_classes", got[0]),),
@@ -148,6 +149,7 @@ def _read_stem(ck: CheckpointReport, stem: str, inferred: list[str], fixes: list
             Fix(
                 description=f"feed 1-channel images and build `{name}` with in_channels=1",
                 code="--input 1xHxW",
+                kind=FixKind.INPUT,
                 safety=SAFE,
                 check_note="check it: change the first conv and run with a 1-channel --input",
             )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -155,6 +155,7 @@ def _input_fix(moved: tuple[int, ...], why: str) -> Fix:
     return Fix(
         description=f"{why}, pass --input {spec}",
         code=f"--input {spec}",
+        kind=FixKind.INPUT,
         safety=SAFE,
         rerun=Rerun(dims=dims),
     )

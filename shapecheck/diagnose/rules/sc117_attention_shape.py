@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Label, Safety
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, Safety
 from ..numbers import set_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -244,6 +244,7 @@ def _input_fix(ctx: Context, mask, want: tuple[int, ...]) -> list[Fix]:
         Fix(
             description=f"if the mask comes straight from your data, give it as {flag}",
             code=flag,
+            kind=FixKind.INPUT,
             safety=SAFE,
             rerun=Rerun(other_dims=((index, tuple(dims)),)),
         )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label
 from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..requests import Rerun
@@ -62,6 +62,7 @@ def _finding(ctx: Context, row, t) -> Finding:
             Fix(
                 description="give the model token ids: an int64 input",
                 code=f"--input {spec}",
+                kind=FixKind.INPUT,
                 safety=SAFE,
                 rerun=Rerun(dtype="int64"),
             )

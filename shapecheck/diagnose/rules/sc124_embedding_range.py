@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ...trace.records import LayerRecord
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix
+from ..findings import ERROR, SAFE, Finding, Fix, FixKind
 from ..numbers import shape
 from ..provenance import BATCH, provenance
 from ..registry import rule
@@ -71,6 +71,7 @@ def check(ctx: Context) -> list[Finding]:
                 Fix(
                     description=f"keep the sequence to {dims[dim]} (truncate longer ones): --input {spec}",
                     code=f"--input {spec}",
+                    kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=dims),
                 )
