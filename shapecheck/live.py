@@ -220,7 +220,9 @@ def _drop_input_layout_fixes(report: Report) -> None:
 def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
     """An input-size fix written for the program: there is no `--input` in a running script, so
     the code resizes the tensor it passes (by its name when known), to the size that was verified."""
-    if not fix.code or not fix.code.startswith("--input") or len(wanted) != 1:
+    from .diagnose.findings import FixKind
+
+    if fix.kind != FixKind.INPUT or len(wanted) != 1:
         return fix
     index, dims = wanted[0]
     names = report.trace.input_names
@@ -232,6 +234,7 @@ def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
         size = tuple(dims[1:])
         fix.code = f"{name} = F.interpolate({name}, size={size})  # or pad/crop it to {list(size)}"
         fix.imports = ["import torch.nn.functional as F"]
+        fix.kind = FixKind.EDIT
         fix.description = f"{fix.description}: here `{name}` resized to {'×'.join(map(str, size))} (or padded)"
     else:
         fix.code = ""

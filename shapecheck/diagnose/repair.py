@@ -416,7 +416,7 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
         return
     _result_shapes(ctx, found)
     own = [f for f in finding.fixes if all(f is not x for x in shown)]
-    if size_locked or not own or (found[0].code.startswith("--input") and _drops_dim(found[0], ctx)):
+    if size_locked or not own or (found[0].kind == FixKind.INPUT and _drops_dim(found[0], ctx)):
         # A head sized for one map (SC102) keeps a verified safe fix of the rules in front (an
         # adaptive pool keeps the weights and the user's input size); the input size comes
         # before any change of weights.

@@ -14,6 +14,8 @@ import functools
 import os
 import re
 
+from .findings import FixKind
+
 # A torch name as rules write it: its prefix, then the attribute path.
 _NAME = re.compile(r"(?<![\w.])(torch\.nn\.functional|torch\.nn|nn\.functional|torch|nn|F)\.([A-Za-z_]\w*)")
 _QUALIFIED = {
@@ -150,7 +152,7 @@ def apply(fix, file: str | None) -> None:
         return
     keep = fix.before or (fix.location.source if fix.location and fix.location.source else "")
     needed: list[str] = []
-    if fix.code and not fix.code.startswith("--"):
+    if fix.code and fix.kind == FixKind.EDIT:
         fix.code, lines = respell(fix.code, imports, keep)
         needed += lines
     if fix.after:
