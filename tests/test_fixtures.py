@@ -132,6 +132,10 @@ CASES = [
     ("SC125", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
     ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
+    ("SC106", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x32x32&1+batch2", ["SC106", "SC112", "SC121"]),
+    # right at 16 pixels only: the regrouping shows at other sizes
+    ("SC121", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x16x16&1+batch2", ["SC121"]),
+    ("SC102", "rules/sc106_batch_mixing.py:TokenFoldThenMismatch", "10x16+batch2", ["SC102"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "600:long", ["SC124"]),
     ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16+batch4", ["SC126"]),
     ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16", ["SC126"]),  # at batch 1 too
@@ -256,6 +260,7 @@ VERIFIED = [
     ("rules/sc120_softmax_dim.py:BatchSoftmax", "16", "batch4", "dim=1", (4, 10)),
     ("rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", "", "dim=1", (1, 32)),
     ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),
+    ("rules/sc106_batch_mixing.py:SizedSelfAttention", "3x32x32&1", "batch2", "x.shape[2] * x.shape[3]", (2, 1024, 8)),
     ("rules/sc124_embedding_range.py:Tagger", "600:long", "", "--input 512:long", (1, 512, 5)),
     ("rules/sc124_embedding_range.py:OffsetPositions", "512:long", "batch2", "--input 510:long", (2, 510, 5)),
     ("rules/sc112_broadcast_mismatch.py:TimeEmbedding", "32x8x8&16", "batch2", "[:, :, None, None]", (2, 32, 8, 8)),

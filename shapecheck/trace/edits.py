@@ -181,6 +181,25 @@ def _rewrite_view_batch():
     return rewrite
 
 
+def _rewrite_view_size(index: int, dims: tuple):
+    """x.view(-1, C, 32 * 32) → x.view(-1, C, x.shape[2] * x.shape[3]): one size read from the
+    tensor's own dims."""
+
+    def rewrite(func, args, kwargs):
+        x, sizes = args[0], list(args[1:])
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, torch.Size)):
+            sizes = list(sizes[0])
+        if "shape" in kwargs:
+            sizes, kwargs = list(kwargs["shape"]), {k: v for k, v in kwargs.items() if k != "shape"}
+        size = 1
+        for d in dims:
+            size *= x.shape[d]
+        sizes[index] = size
+        return func, (x, tuple(sizes)), kwargs
+
+    return rewrite
+
+
 def _rewrite_identity():
     def rewrite(func, args, kwargs):
         return (lambda x, *a, **k: x), args, kwargs
@@ -254,6 +273,23 @@ def _is_root(model: nn.Module, target: str) -> bool:
     return target == type(model).__name__ and target not in dict(model.named_modules())
 
 
+# How each op action rewrites the call at its site, from the edit's settings.
+_OP_REWRITES = {
+    "op_args": lambda e: _rewrite_args(dict(e.params)),
+    "op_method": lambda e: _rewrite_method(e.param("method")),
+    "op_prepool": lambda e: _rewrite_prepool(list(e.param("output_size"))),
+    "op_squeeze_arg": lambda e: _rewrite_squeeze_arg(e.param("index"), e.param("dim")),
+    "op_transpose_arg": lambda e: _rewrite_transpose_arg(e.param("index")),
+    "item_method": lambda e: _rewrite_item_method(e.param("index"), e.param("method"), tuple(e.param("args", ()))),
+    "op_view_batch": lambda e: _rewrite_view_batch(),
+    "op_view_size": lambda e: _rewrite_view_size(e.param("index"), tuple(e.param("dims"))),
+    "op_identity": lambda e: _rewrite_identity(),
+    "op_flatten": lambda e: _rewrite_flatten(),
+    "op_adaptive": lambda e: _rewrite_adaptive(e.param("output_size"), e.param("mode", "avg")),
+    "op_match": lambda e: _rewrite_match(),
+}
+
+
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
     module_edits = [
@@ -263,7 +299,7 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
         or (e.action == "arg_method" and "@" not in e.target)
     ]
     changed = meta_copy(model) if module_edits else model
-    rewrites = {}
+    rewrites: dict = {}
     for edit in edits:
         if edit.action == "replace" and _is_root(changed, edit.target):
             changed = _build(edit)  # the model is the layer (a live nn.Linear called inline)
@@ -281,16 +317,6 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             _set_attrs(_module(changed, edit.target), dict(edit.params))
         elif edit.action == "output_item":
             _output_item(_module(changed, edit.target), dict(edit.params))
-        elif edit.action == "op_args":
-            rewrites[_site(edit.target)] = _rewrite_args(dict(edit.params))
-        elif edit.action == "op_method":
-            rewrites[_site(edit.target)] = _rewrite_method(edit.param("method"))
-        elif edit.action == "op_prepool":
-            rewrites[_site(edit.target)] = _rewrite_prepool(list(edit.param("output_size")))
-        elif edit.action == "op_squeeze_arg":
-            rewrites[_site(edit.target)] = _rewrite_squeeze_arg(edit.param("index"), edit.param("dim"))
-        elif edit.action == "op_transpose_arg":
-            rewrites[_site(edit.target)] = _rewrite_transpose_arg(edit.param("index"))
         elif edit.action == "arg_method":
             call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
             if "@" in edit.target:  # an op's call site
@@ -298,19 +324,8 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
                 rewrites[site] = _compose(rewrites[site], rewrite) if site in rewrites else rewrite
             else:
                 _arg_method(_module(changed, edit.target), *call)
-        elif edit.action == "item_method":
-            call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
-            rewrites[_site(edit.target)] = _rewrite_item_method(*call)
-        elif edit.action == "op_view_batch":
-            rewrites[_site(edit.target)] = _rewrite_view_batch()
-        elif edit.action == "op_identity":
-            rewrites[_site(edit.target)] = _rewrite_identity()
-        elif edit.action == "op_flatten":
-            rewrites[_site(edit.target)] = _rewrite_flatten()
-        elif edit.action == "op_adaptive":
-            rewrites[_site(edit.target)] = _rewrite_adaptive(edit.param("output_size"), edit.param("mode", "avg"))
-        elif edit.action == "op_match":
-            rewrites[_site(edit.target)] = _rewrite_match()
+        elif edit.action in _OP_REWRITES:
+            rewrites[_site(edit.target)] = _OP_REWRITES[edit.action](edit)
         else:
             raise ValueError(f"unknown edit {edit.action}")
     return changed, rewrites

@@ -35,6 +35,9 @@ class EditAction(Word):
     OP_FLATTEN = "op_flatten"  # the op becomes `torch.flatten(x, 1)`
     OP_ADAPTIVE = "op_adaptive"  # a fixed pool call becomes adaptive, to `output_size`
     OP_VIEW_BATCH = "op_view_batch"  # a view's first size becomes its tensor's dim 0
+    # A view's size at `index` becomes the product of its tensor's dims `dims` (a hard-coded H·W
+    # read from the tensor instead)
+    OP_VIEW_SIZE = "op_view_size"
     # Argument `index` of the op call at `target`, or of the module's call, gets `.method(*args)`:
     # a loss target's `squeeze(1)` or `argmax(1)`, its input's `transpose(1, 2)`.
     ARG_METHOD = "arg_method"

@@ -3,8 +3,10 @@
 What it does: traces the model at two batch sizes (cheap on meta tensors) and finds the op
 where a dim that should follow the batch stops following it: `torch.cat(branches, 0)`
 multiplies the batch, `x.view(-1, 400)` folds spatial positions into it. An error when the
-model's output batch differs from the input's; a warning for `view(-1, n)` that keeps the batch
-only at the traced input size.
+model's output batch differs from the input's, or when a later op fails because a view before
+it folded part of each sample into the batch (`x.view(-1, C, 32 * 32)` of a 64-pixel map: the
+fix reads that size from the tensor); a warning for `view(-1, n)` that keeps the batch only at
+the traced input size.
 
 Why is this bad? Samples are mixed silently: the loss compares the wrong rows, or fails much
 later with `Expected input batch_size (64) to match target batch_size (16)`.
@@ -67,6 +69,23 @@ def _culprit(ctx: Context, other, b1: int, b2: int) -> tuple[LayerRecord, Fracti
     return None
 
 
+def _folded_before_failure(ctx: Context, other, b1: int, b2: int) -> tuple[LayerRecord, Fraction] | None:
+    """A view before the failing row that folds part of each sample into the batch: dim 0 is
+    k·batch where k is no product of the sample's leading dims (`[B, T, F]` → `[B·T, F]` is a
+    deliberate fold; `[B, 32, 64, 64]` → `[4·B, 32, 1024]` is a size written for smaller maps).
+    The failure downstream is where the extra rows meet a tensor that kept the batch."""
+    found = _culprit(ctx, other, b1, b2)
+    failing = ctx.trace.failing
+    if found is None or failing is None or found[0].index >= failing.index or found[0].type not in _VIEWS:
+        return None
+    row, k = found
+    per_sample = row.inputs[0].shape[1:]
+    leading = [prod(per_sample[:j]) for j in range(1, len(per_sample) + 1)]
+    if k.denominator == 1 and int(k) in leading:
+        return None
+    return found
+
+
 @rule("SC106", ERROR)
 def check(ctx: Context) -> list[Finding]:
     trace = ctx.trace
@@ -90,6 +109,8 @@ def check(ctx: Context) -> list[Finding]:
         k = _factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)
         if _mixes(k):
             mixed = _culprit(ctx, other, b1, b2)
+    elif trace.error is not None and trace.failing is not None and twin is not None:
+        mixed = _folded_before_failure(ctx, other, b1, b2)
     if mixed is not None:
         findings.append(_mixing(ctx, mixed[0], mixed[1], b1, root))
     for row in trace.layers:
@@ -111,10 +132,12 @@ def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRec
         became = f"dim 0 is {k}·{b1} = {out[0]}, so each sample became {k} rows"
     else:
         became = f"dim 0 is {b1}/{k.denominator} = {out[0]}, so every {k.denominator} samples became one row"
-    why = [
-        f"with batch {b1} {ref(row)} returns {shape(out)}: {became}",
-        f"the model returns {shape(root.outputs[0].shape)} for a batch of {b1}",
-    ]
+    why = [f"with batch {b1} {ref(row)} returns {shape(out)}: {became}"]
+    failing = ctx.trace.failing
+    if root.outputs:
+        why.append(f"the model returns {shape(root.outputs[0].shape)} for a batch of {b1}")
+    elif failing is not None:
+        why.append(f"{ref(failing)} fails where those {out[0]} rows meet a tensor that kept the batch of {b1}")
     fixes = []
     if row.type in _JOIN:
         source = row.called_at.source if row.called_at else ""
@@ -138,6 +161,9 @@ def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRec
     if role is not None:
         why.append(f"symbolically, {role}")
     if row.type in _VIEWS:
+        size_fix = _per_sample_size_fix(row)
+        if size_fix is not None:
+            fixes.append(size_fix)
         fixes.extend(_flatten_fixes(ctx, row))
         per = prod(row.inputs[0].shape[1:])
         asked = view_shape(row)
@@ -185,6 +211,70 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
         if size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
             fixes.append(prepool_view_fix(row, size, const))
     return fixes
+
+
+def _short_size(asked: list[int], per_sample: tuple[int, ...]) -> tuple[int, list[int]] | None:
+    """(position in `asked`, input dims) when `view(-1, *sizes)` keeps every per-sample dim whole
+    but one size, which stands for a run of them and is written smaller: `view(-1, 32, 1024)` of
+    [B, 32, 64, 64] is (2, [2, 3]), the 1024 that should be 64·64."""
+    if not asked or asked[0] != -1 or -1 in asked[1:] or len(asked) < 2:
+        return None
+    sizes = asked[1:]
+    for j in range(len(sizes)):
+        left, right = sizes[:j], sizes[j + 1 :]
+        if tuple(left) != per_sample[: len(left)]:
+            continue
+        if right and tuple(right) != per_sample[len(per_sample) - len(right) :]:
+            continue
+        run = list(range(len(left) + 1, len(per_sample) - len(right) + 1))
+        if run and sizes[j] < prod(per_sample[d - 1] for d in run):
+            return j + 1, run
+    return None
+
+
+def _per_sample_size_fix(row: LayerRecord) -> Fix | None:
+    """The size written for another input (`self.size * self.size`) read from the tensor:
+    `x.view(-1, self.channels, x.shape[2] * x.shape[3])`."""
+    import ast
+
+    asked = view_shape(row)
+    short = _short_size(asked or [], tuple(row.inputs[0].shape[1:]))
+    parsed = parsed_line(row.called_at.source) if row.called_at else None
+    if short is None or parsed is None:
+        return None
+    index, run = short
+    indent, text, tree = parsed
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        on_torch = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
+        if node.func.attr not in ("view", "reshape") or on_torch:
+            continue
+        sizes = node.args
+        if len(sizes) == 1 and isinstance(sizes[0], (ast.Tuple, ast.List)):
+            sizes = sizes[0].elts
+        name = ast.get_source_segment(text, node.func.value)
+        if len(sizes) != len(asked or []) or name is None or index >= len(sizes):
+            continue
+        span = char_span(text, sizes[index])
+        if span is None:
+            return None
+        if not isinstance(node.func.value, (ast.Name, ast.Attribute)):
+            name = f"({name})"
+        read = " * ".join(f"{name}.shape[{d}]" for d in run)
+        after = indent + text[: span[0]] + read + text[span[1] :]
+        size = "·".join(str(row.inputs[0].shape[d]) for d in run)
+        return Fix(
+            description=f"read size {index} of the view from the tensor ({size} here): the number written "
+            f"there ({asked[index] if asked else '?'}) is for another input size",
+            code=after,
+            safety=SAFE,
+            location=row.called_at,
+            before=row.called_at.source if row.called_at else None,
+            after=after,
+            rerun=Rerun(edits=(Edit("op_view_size", op_site(row), params=(("index", index), ("dims", tuple(run)))),)),
+        )
+    return None
 
 
 def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding | None:
