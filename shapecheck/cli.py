@@ -573,10 +573,12 @@ def run_command(
     def emit(found) -> None:
         import json
 
+        from .render.live import live_dict, live_markdown, live_text
+
         text = {
-            "table": found.text,
-            "markdown": found.markdown,
-            "json": lambda: json.dumps(found.to_dict(), indent=2) + "\n",
+            "table": lambda: live_text(found),
+            "markdown": lambda: live_markdown(found),
+            "json": lambda: json.dumps(live_dict(found), indent=2) + "\n",
         }[fmt]()
         if report:
             with open(report, "w", encoding="utf-8") as f:

@@ -9,8 +9,9 @@ Nothing is hooked while the program runs. When it raises, the frames tell:
   operands, and the model in the caller's frame whose output matches one of them.
 
 That model is then checked like `shapecheck MODEL --input ...` (a meta copy: the program's
-weights and tensors are not touched). The result is a `LiveDiagnosis`: plain data for the
-renderers, the `run` command, `watch()`, the IPython extension and the pytest plugin.
+weights and tensors are not touched). The result is a `LiveDiagnosis` (report.py): plain data
+for the renderers (render/live.py), the `run` command, `watch()`, the IPython extension and the
+pytest plugin.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import linecache
 import os
 import sys
 import weakref
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .report import FailingCall, LiveDiagnosis
 from .spec import from_tensors
 
 if TYPE_CHECKING:
@@ -30,104 +31,6 @@ if TYPE_CHECKING:
 
 # Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
 SHAPE_ERRORS = (RuntimeError, ValueError, IndexError, AssertionError)
-
-
-# How deep the table of a live diagnosis goes by default (the failing row always shows).
-LIVE_DEPTH = 1
-
-
-@dataclass
-class FailingCall:
-    """An error raised outside any module: where, which call, and its tensor operands."""
-
-    file: str
-    line: int
-    source: str
-    call: str  # `F.cross_entropy`, or the source line's own text for a C op
-    operands: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)  # (name, shape, dtype)
-
-
-@dataclass
-class LiveDiagnosis:
-    """What shapecheck found about one exception."""
-
-    error: str  # `RuntimeError: mat1 and mat2 shapes cannot be multiplied (...)`
-    raised_at: str | None = None  # `train.py:14: loss = F.cross_entropy(out, y)`: the innermost frame of your code
-    model: str | None = None  # the class that was checked
-    report: Report | None = None  # the Report of checking it with the arguments it was called with
-    call: FailingCall | None = None  # set when the error was raised outside any module
-    link: str | None = None  # how the model's output reaches the failing call
-    command: str | None = None  # `shapecheck model.py:Net --input 3x32x32 --batch 10`
-    note: str | None = None  # why there is no report
-
-    def text(self, color: str = "never", depth: int | None = LIVE_DEPTH) -> str:
-        """The diagnosis as the terminal shows it: the table folded to the model's own layers
-        (the failing row is shown wherever it is), since it comes before a traceback."""
-        import io
-
-        from .render.text import render
-
-        out = io.StringIO()
-        out.write(f"shapecheck: {self.error}\n")
-        if self.raised_at and self.call is None:
-            out.write(f"  raised at {self.raised_at}\n")
-        if self.call is not None:
-            by = "" if self.call.call == self.call.source else f"by {self.call.call} "  # a C op: no callee to name
-            out.write(f"  raised {by}at {self.call.file}:{self.call.line}: {self.call.source}\n")
-            for name, shape, dtype in self.call.operands:
-                out.write(f"    {name}: {list(shape)} {dtype}\n")
-        if self.link:
-            out.write(f"  {self.link}\n")
-        if self.report is not None:
-            out.write("\n")
-            render(self.report, out, color=color, depth=depth)
-        if self.note:
-            out.write(f"  note: {self.note}\n")
-        if self.command:
-            out.write(f"\nto check it on its own (in CI): {self.command}\n")
-        return out.getvalue()
-
-    def markdown(self) -> str:
-        import io
-
-        from .render import renderer
-        from .report import CheckResult
-
-        lines = ["## shapecheck run", "", f"`{self.error}`", ""]
-        if self.raised_at:
-            lines += [f"raised at `{self.raised_at}`", ""]
-        if self.link:
-            lines += [self.link, ""]
-        if self.note:
-            lines += [f"note: {self.note}", ""]
-        out = io.StringIO()
-        if self.report is not None:
-            renderer("markdown")([CheckResult(self.model or "model", self.report)], out)
-        if self.command:
-            out.write(f"\nTo check it on its own (in CI): `{self.command}`\n")
-        return "\n".join(lines) + out.getvalue()
-
-    def to_dict(self) -> dict:
-        from .render.json import to_dict
-
-        return {
-            "error": self.error,
-            "raised_at": self.raised_at,
-            "model": self.model,
-            "report": to_dict(self.report) if self.report is not None else None,
-            "call": None
-            if self.call is None
-            else {
-                "file": self.call.file,
-                "line": self.call.line,
-                "source": self.call.source,
-                "call": self.call.call,
-                "operands": [{"name": n, "shape": list(s), "dtype": d} for n, s, d in self.call.operands],
-            },
-            "link": self.link,
-            "command": self.command,
-            "note": self.note,
-        }
 
 
 def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiagnosis | None:
@@ -801,7 +704,9 @@ def describe(exc: BaseException, budget_s: float = 3.0) -> str | None:
         exc._shapecheck_described = True  # type: ignore[attr-defined]  # a mark on the user's exception
     except AttributeError:
         pass
-    return found.text() if found is not None else None
+    from .render.live import live_text
+
+    return live_text(found) if found is not None else None
 
 
 def _diagnose_safely(exc: BaseException, budget_s: float) -> tuple[LiveDiagnosis | None, str | None]:

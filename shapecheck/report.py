@@ -91,3 +91,29 @@ class CheckResult:
 def run_exit_code(results: list[CheckResult], strict: bool = False) -> int:
     codes = [r.exit_code(strict) for r in results]
     return 2 if 2 in codes else max(codes, default=0)
+
+
+@dataclass
+class FailingCall:
+    """An error raised outside any module: where, which call, and its tensor operands."""
+
+    file: str
+    line: int
+    source: str
+    call: str  # `F.cross_entropy`, or the source line's own text for a C op
+    operands: list[tuple[str, tuple[int, ...], str]] = field(default_factory=list)  # (name, shape, dtype)
+
+
+@dataclass
+class LiveDiagnosis:
+    """What shapecheck found about one exception (live.py): the error, where it was raised, and
+    the report of checking the model it came from. render/live.py turns it into text."""
+
+    error: str  # `RuntimeError: mat1 and mat2 shapes cannot be multiplied (...)`
+    raised_at: str | None = None  # `train.py:14: loss = F.cross_entropy(out, y)`: the innermost frame of your code
+    model: str | None = None  # the class that was checked
+    report: Report | None = None  # the Report of checking it with the arguments it was called with
+    call: FailingCall | None = None  # set when the error was raised outside any module
+    link: str | None = None  # how the model's output reaches the failing call
+    command: str | None = None  # `shapecheck model.py:Net --input 3x32x32 --batch 10`
+    note: str | None = None  # why there is no report
