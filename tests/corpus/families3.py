@@ -300,10 +300,10 @@ class EdgeListGcn(nn.Module):
         self.register_buffer("edge_index", torch.stack([src, dst]).T)  # (10556, 2)
 
     def forward(self, x):
-        h = self.lin(x[0])
+        h = self.lin(x)  # [B, N, hidden]
         row, col = self.edge_index[0], self.edge_index[1]
-        deg = torch.zeros(h.size(0)).index_add_(0, row, torch.ones(row.size(0))).clamp(min=1)
-        out = torch.zeros_like(h).index_add_(0, row, h[col])
+        deg = torch.zeros(h.size(1)).index_add_(0, row, torch.ones(row.size(0))).clamp(min=1)
+        out = torch.zeros_like(h).index_add_(1, row, h.index_select(1, col))
         return F.relu(h + out / deg[:, None])
 
 
