@@ -226,49 +226,63 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, cap
         )
         return None, None, None
     shown = run.trace
-    if run.budget_spent and run.projected is not None:
-        notes.append(
-            f"the symbolic trace was stopped early: at its pace it would have needed over twice its safety cap "
-            f"of {limit:g} s of CPU time; sizes come from probing"
-        )
-        return None, None, shown
     if run.budget_spent:
-        notes.append(
-            f"the symbolic trace was stopped at its safety cap of {limit:g} s of CPU time "
-            f"({SYMBOLIC_SHARE:.0%} of the analysis' cap); sizes come from probing"
-        )
+        notes.append(_stopped_note(run, limit))
         return None, None, shown
-    error = run.trace.error
-    if error is None:  # it ran at the hints: the given sizes, with a batch of at least 2
+    if run.trace.error is None:  # it ran at the hints: the given sizes, with a batch of at least 2
         return run, given if given_ok else run.hints, shown
     failing = run.trace.failing
     if given_ok or failing is None or failing.name != given_failing:
-        first = error.message.strip().splitlines()[0] if error.message.strip() else error.type
-        first = re.sub(r"^\S+\.(?:cpp|h):\d+: ", "", first)[:120]  # a C++ source path says nothing here
-        where = f" at {layer_label(failing)}" if failing is not None else ""
-        notes.append(
-            f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); sizes come from probing"
-        )
+        notes.append(_failed_note(run))
         return None, None, shown
     # The model fails at the given size: find a size it runs at, then trace symbolically there.
+    again, shape = _symbolic_where_it_runs(model, specs, batch, given, run, runs, deadline, common)
+    return again, shape, shown
+
+
+def _stopped_note(run, limit) -> str:
+    if run.projected is not None:
+        return (
+            f"the symbolic trace was stopped early: at its pace it would have needed over twice its safety cap "
+            f"of {limit:g} s of CPU time; sizes come from probing"
+        )
+    return (
+        f"the symbolic trace was stopped at its safety cap of {limit:g} s of CPU time "
+        f"({SYMBOLIC_SHARE:.0%} of the analysis' cap); sizes come from probing"
+    )
+
+
+def _failed_note(run) -> str:
+    """The symbolic trace failed where the concrete one runs (or elsewhere than it fails)."""
+    error, failing = run.trace.error, run.trace.failing
+    first = error.message.strip().splitlines()[0] if error.message.strip() else error.type
+    first = re.sub(r"^\S+\.(?:cpp|h):\d+: ", "", first)[:120]  # a C++ source path says nothing here
+    where = f" at {layer_label(failing)}" if failing is not None else ""
+    return f"the symbolic trace failed{where} where the model runs ({error.type}: {first}); sizes come from probing"
+
+
+def _symbolic_where_it_runs(model, specs, batch, given, run, runs, deadline, common: dict):
+    """(the symbolic run at a size the model runs at or None, that size or None)."""
+    from . import symbolic
+
     try:
         shape = next((c for c in _candidates_from_failure(run, given) if runs(c)), None)
         if shape is None:
             shape = _find_base(given, run.names, runs)
     except _OutOfTime:
-        return None, None, shown
+        return None, None
     if shape is None:
-        return None, None, shown
+        return None, None
     from ..spec import InputSpec
 
     moved = [InputSpec(tuple(shape[1:] if batch is not None else shape), specs[0].dtype, specs[0].name), *specs[1:]]
     try:
         again = symbolic.run(model, moved, batch=shape[0] if batch is not None else None, deadline=deadline, **common)
     except Exception:
-        return None, shape, shown
+        return None, shape
     if again.budget_spent or again.trace.error is not None:
-        return None, shape, shown
-    return again, shape, shown
+        return None, shape
+    return again, shape
 
 
 def _torch_version() -> str:
@@ -297,20 +311,21 @@ def _candidates_from_failure(run, given: tuple[int, ...], count: int = 4) -> lis
     start = given[spatial[0]]
     found = []
     for s in sorted(range(1, size_limit(start) + 1), key=lambda v: (abs(v - start), v)):
-        for i in spatial:
-            env[run.symbols[run.names[i]]] = s
-        try:
-            shapes = [tuple(int(f(env)) for f in shape) for shape in compiled]
-        except (ZeroDivisionError, TypeError, ValueError):
-            continue
-        if accept(shapes):
-            candidate = list(given)
-            for i in spatial:
-                candidate[i] = s
-            found.append(tuple(candidate))
+        env.update({run.symbols[run.names[i]]: s for i in spatial})
+        shapes = _evaluated(compiled, env)
+        if shapes is not None and accept(shapes):
+            found.append(tuple(s if i in spatial else d for i, d in enumerate(given)))
             if len(found) >= count:
                 break
     return found
+
+
+def _evaluated(compiled: list[tuple], env: dict) -> list[tuple[int, ...]] | None:
+    """The shapes the compiled expressions give in `env`; None where one is undefined there."""
+    try:
+        return [tuple(int(f(env)) for f in shape) for shape in compiled]
+    except (ZeroDivisionError, TypeError, ValueError):
+        return None
 
 
 def _acceptor(row: LayerRecord, inputs: list[tuple]):
