@@ -210,8 +210,11 @@ _LATENT_INPUTS = {
     4: "4 latent channels (a plain SD 1.x/2.x/SDXL UNet)",
     8: "8 = 4 latent + 4 image-condition latent (instruct-pix2pix, IC-Light)",
     9: "9 = 4 latent + 4 masked-image latent + 1 mask (an inpainting UNet)",
-    16: "16 latent channels (SD3, Flux)",
+    16: "16 latent channels (SD3, Flux, Wan text-to-video)",
+    36: "36 = 16 latent + 4 mask + 16 image latent (an image-to-video model: Wan 2.1 I2V)",
 }
+# a diffusion model's first (patch-embedding) conv has one of these out_channels: SD's UNet, Wan 1.3B and 14B
+_FIRST_CONV_WIDTHS = {320, 1536, 5120}
 _DIFFUSION_WORDS = re.compile(
     r"ksampler|comfy|diffus|unet|sdxl|stable.?diffusion|lora|controlnet|sd-webui|ldm|k_diffusion|latent", re.IGNORECASE
 )
@@ -241,18 +244,21 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
         return
     if e.code == "SC104" and len(nums) >= 4 and "channels" in matched:
         want, got = nums[-2], nums[-1]
-        diffusion = nums[1] == 320 or bool(_DIFFUSION_WORDS.search(message))
+        diffusion = nums[1] in _FIRST_CONV_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
         if diffusion and want in _LATENT_INPUTS and got in (*_LATENT_INPUTS, 12, 14) and want != got:
             have = _LATENT_INPUTS.get(got, f"{got} channels (a latent with extra conditioning)")
             e.causes.insert(
                 0,
                 f"a diffusion UNet's first conv takes {_LATENT_INPUTS[want]}; it was given {have}: a UNet of one "
-                "kind (inpainting, instruct, SD3/Flux) used in a pipeline or node made for the other",
+                "kind (inpainting, instruct, SD3/Flux, image-to-video) used in a pipeline or node made for the other",
             )
+            # a pretrained model's conv is not resized: the generic resizing fix goes
+            e.fixes = [f for f in e.fixes if not f.startswith("if the layers are yours")]
             e.fixes.insert(
                 0,
                 "use the pipeline, sampler or node that matches the checkpoint (an inpainting model with inpainting, "
-                "a plain one with txt2img/img2img), or the checkpoint that matches the workflow",
+                "a plain one with txt2img/img2img, an image-to-video model with an image), or the checkpoint that "
+                "matches the workflow",
             )
 
 

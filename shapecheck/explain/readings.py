@@ -180,20 +180,59 @@ def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
             (str(got), "channels the input has (its dim 1)"),
         ],
     )
-    if len(expected_input) >= 4 and expected_input[-1] == want and got != want and want <= 4:
+    specific = _channels_order(e, expected_input, want, got) or _channels_of_images(e, expected_input, want, got)
+    _channels_ratio(e, weight, want, got, generic=not specific)
+    return e
+
+
+def _channels_order(e: Explanation, x: list[int], want: int, got: int) -> bool:
+    """The channel count the conv takes sits in another dim of the input: the dims are in another
+    order ([N, L, C] for Conv1d, [N, H, W, C] images, [N, T, C, H, W] clips), so a transpose fixes it."""
+    if got == want or want not in x[2:] or (want == 1 and x.count(1) > 1):
+        return False
+    where = len(x) - 1 - x[::-1].index(want)
+    if len(x) == 3:
+        e.causes.append(
+            f"the input is [N, L, C] where Conv1d takes [N, C, L]: its last dim, {want}, is the channels, and its "
+            f"length {got} was read as channels (embeddings and time series come as [batch, steps, features])"
+        )
+        e.fixes.append("swap the last two dims before the conv: `x = x.transpose(1, 2)` (and back after it)")
+        return True
+    if len(x) == 4 and where == 3:
         e.causes.append(
             f"the input is channels-last [N, H, W, C]: its last dim, {want}, is the channels, and its height "
             f"{got} was read as channels (images from PIL, numpy or OpenCV are [H, W, C])"
         )
         e.fixes.append("permute to [N, C, H, W] first: `x = x.permute(0, 3, 1, 2)` (or `transforms.ToTensor()`)")
-        return e
+        return True
+    if len(x) == 5 and where == 2:
+        e.causes.append(
+            f"the clip is [N, T, C, H, W] where Conv3d takes [N, C, T, H, W]: dim 2 holds the {want} channels and "
+            f"the {got} frames were read as channels"
+        )
+        e.fixes.append("swap frames and channels: `x = x.permute(0, 2, 1, 3, 4)`")
+        return True
+    order = ", ".join("C" if i == where else "N" if i == 0 else "·" for i in range(len(x)))
+    e.causes.append(
+        f"dim {where} of the input holds {want}, the channels the conv takes, where dim 1 holds {got}: the dims are "
+        f"in another order ([{order}])"
+    )
+    e.fixes.append(f"move dim {where} to dim 1 (`x.movedim({where}, 1)`) before the conv")
+    return True
+
+
+def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bool:
+    """Image channel counts: RGBA or grayscale into an RGB stem, RGB into a grayscale model, a batch
+    of grayscale images without its channel dim."""
     if got == 4 and want == 3:
         e.causes.append("an RGBA image (a PNG with an alpha channel: 4 channels) reaches a stem built for RGB")
         e.fixes.append("convert when loading: `Image.open(p).convert('RGB')`, or drop the alpha: `x[:, :3]`")
+        return True
     if got == 1 and want == 3:
         e.causes.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
         e.fixes.append("repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)")
         e.fixes.append("or build the first conv for 1 channel: `nn.Conv2d(1, …)`")
+        return True
     if want == 1 and got in (3, 4):
         e.causes.append(
             f"an {'RGB' if got == 3 else 'RGBA'} image ({got} channels) reaches a conv built for 1 channel "
@@ -203,15 +242,42 @@ def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
             "convert the images to grayscale (`transforms.Grayscale()`, PIL `.convert('L')`), or build the first "
             f"conv for {got} channels"
         )
-    elif want == 1 and expected_input and expected_input[0] == 1 and got > 1:
+        return True
+    if want == 1 and x and x[0] == 1 and got > 1:
         e.causes.append(
             f"a batch of {got} grayscale images without its channel dim ([{got}, H, W]): PyTorch "
             f"reads it as one image with {got} channels (SC105); add it with `x.unsqueeze(1)`"
         )
+        e.fixes.append("add the channel dim: `x = x.unsqueeze(1)` ([N, 1, H, W])")
+        return True
+    return False
+
+
+def _channels_ratio(e: Explanation, weight: list[int], want: int, got: int, generic: bool) -> None:
+    """What the two channel counts say of the model: half or twice (a concatenation on one side),
+    the conv's own out_channels (applied to its own output), else the layer before and this conv
+    written for different widths. The resizing fix only when nothing more specific was read."""
     made = f"{got} channel" if got == 1 else f"{got} channels"
-    e.causes.append(f"the layer before makes {made}, but this conv was written for {want}")
-    e.fixes.append(f"set in_channels={got} on this conv, or out_channels={want} on the layer before")
-    return e
+    lead = "or " if e.causes else ""
+    if got * 2 == want or got == 2 * want:
+        side = "the conv takes twice what arrives" if got * 2 == want else "twice what the conv takes arrives"
+        e.causes.append(
+            f"{lead}{max(got, want)} = 2·{min(got, want)}: {side}: a concatenation (`torch.cat([x, skip], 1)`, a "
+            "U-Net decoder's skip connection, two branches joined) made on one side only, or a width doubled "
+            "(a `bilinear` or `bidirectional` option) where the conv was built without it"
+        )
+    elif weight and got == weight[0] and got != want:
+        e.causes.append(
+            f"{lead}{got} is this conv's own out_channels: it is applied to its own output (a layer reused in a "
+            "loop or twice in forward), or its in_channels and out_channels were swapped"
+        )
+    e.causes.append(f"{'or ' if e.causes else ''}the layer before makes {made}, but this conv was written for {want}")
+    if generic:
+        e.fixes.append(
+            f"if the layers are yours: in_channels={got} on this conv, or out_channels={want} on the layer before "
+            "(unsafe: a pretrained checkpoint no longer loads); if the model is pretrained, change the data, "
+            f"not the conv: it takes {want} channels"
+        )
 
 
 def bn_rank(want, got) -> Explanation:
@@ -410,6 +476,9 @@ def broadcast(x, y, dim) -> Explanation:
             f"one operand is half the other in a spatial dim ({small} and {large}): a residual connection "
             "across a stride-2 layer (the shortcut keeps the larger map), or a branch downsampled once more"
         )
+    elif dim >= 2 and 8 <= small < large <= 4096 and large - small <= max(3, large // 64):
+        _rounded_sides(e, small, large)
+        return e
     e.causes.append(
         "the two operands were made for different sizes: a bias, mask or positional embedding built for another "
         "size, or an output and a target of different shapes"
@@ -419,6 +488,23 @@ def broadcast(x, y, dim) -> Explanation:
         "line up, `F.interpolate` a map, a 1×1 conv with stride 2 on a shortcut)"
     )
     return e
+
+
+def _rounded_sides(e: Explanation, small: int, large: int) -> None:
+    """Two sides a few apart in a spatial dim: one map went down and back up (or through another
+    path) and was rounded differently, as happens when the input's side is not a multiple of the
+    network's total stride."""
+    odd = small if small % 2 else large
+    example = f" ({odd} → {odd // 2}, back up to {odd // 2 * 2})" if odd % 2 else ""
+    e.causes.append(
+        f"{small} and {large} differ by {large - small}: the same map rounded differently on two paths, as a U-Net "
+        "or FPN does when the input's side is not a multiple of its total stride: a stride-2 layer floors an odd "
+        f"side{example}, so the upsampled map and its skip connection no longer match"
+    )
+    e.fixes.append(
+        "resize or pad the input to a multiple of the network's total stride (16 or 32 for most encoders), or "
+        "match the two before joining them: `x = F.interpolate(x, size=skip.shape[2:])` (or crop/pad one)"
+    )
 
 
 def invalid_view(shape_text, total) -> Explanation:
