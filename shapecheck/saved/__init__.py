@@ -35,20 +35,7 @@ def kind_of(path: str) -> str:
     with open(path, "rb") as fh:
         head = fh.read(16)
     if head[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-        except (zipfile.BadZipFile, OSError):
-            raise LoadError(f"{path} is a truncated or corrupt zip archive ({size} bytes): save it again") from None
-        if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
-            return SCRIPT
-        if any(n.endswith("archive_format") for n in names) or any(
-            "/models/" in n and n.endswith(".json") for n in names
-        ):
-            return EXPORT
-        if any(n.endswith("data.pkl") for n in names):
-            return TORCH_ZIP
-        raise LoadError(f"{path} is a zip archive but not one PyTorch writes")
+        return _zip_kind(path, size)
     if len(head) >= 9:
         (length,) = struct.unpack("<Q", head[:8])
         if 2 <= length <= size - 8 and head[8:9] == b"{":
@@ -59,6 +46,22 @@ def kind_of(path: str) -> str:
         f"{path} is not a PyTorch file (no zip, pickle or safetensors header)",
         hint="pass a .py file, a torch.save/torch.jit.save/torch.export.save file or .safetensors",
     )
+
+
+def _zip_kind(path: str, size: int) -> str:
+    """A zip archive: TorchScript (its code), torch.export (its format), or torch.save."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        raise LoadError(f"{path} is a truncated or corrupt zip archive ({size} bytes): save it again") from None
+    if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
+        return SCRIPT
+    if any(n.endswith("archive_format") for n in names) or any("/models/" in n and n.endswith(".json") for n in names):
+        return EXPORT
+    if any(n.endswith("data.pkl") for n in names):
+        return TORCH_ZIP
+    raise LoadError(f"{path} is a zip archive but not one PyTorch writes")
 
 
 def safetensors_shapes(path: str) -> dict:
