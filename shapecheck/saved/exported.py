@@ -194,22 +194,29 @@ def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
             trace.error = error
     _rows(program, values, trace, failing)
     root.inputs = trace.inputs
-    outputs = [n for n in program.graph.nodes if n.op == "output"]
-    if outputs and trace.error is None:
-        results = outputs[0].args[0]
-        results = results if isinstance(results, (list, tuple)) else [results]
-        root.outputs = [
-            TensorInfo(_shape(values.get(r.name)) or ())
-            for r in results
-            if isinstance(r, torch.fx.Node) and _shape(values.get(r.name)) is not None
-        ]
-    if trace.error is not None:
+    if trace.error is None:
+        root.outputs = _program_outputs(program, values)
+    else:
         root.status = RowStatus.ABORTED
         failing_rows = [r for r in trace.layers if r.status == RowStatus.FAILED]
         if failing_rows:
             trace.error.layer = failing_rows[-1].index
     trace.seconds = time.perf_counter() - start
     return trace
+
+
+def _program_outputs(program, values: dict) -> list[TensorInfo]:
+    """The shapes of what the graph's output node returns (its tensors; none without one)."""
+    outputs = [n for n in program.graph.nodes if n.op == "output"]
+    if not outputs:
+        return []
+    results = outputs[0].args[0]
+    results = results if isinstance(results, (list, tuple)) else [results]
+    return [
+        TensorInfo(_shape(values.get(r.name)) or ())
+        for r in results
+        if isinstance(r, torch.fx.Node) and _shape(values.get(r.name)) is not None
+    ]
 
 
 def _rerun(program, specs, batch):
