@@ -45,33 +45,7 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     exc = chained
     frames = _frames(exc.__traceback__)
     first_line = (str(exc).strip().splitlines() or [""])[0]
-    error = f"{type(exc).__name__}: {first_line}"
-    other = _not_a_shape_error(str(exc))
-    called = _outermost_module_call(frames)
-    from .loading import construction_error
-
-    built = construction_error(exc)
-    if built is not None:  # a layer that cannot be built: its sizes, not a forward pass
-        found = LiveDiagnosis(error, note=built[0] + (f"; {built[1]}" if built[1] else ""))
-    elif other is not None:  # a dtype, a device, memory: no table of shapes that all fit
-        found = LiveDiagnosis(error, note=other)
-    elif called is not None:
-        module, args, kwargs, _ = called
-        found = _check_program(error, frames, called, budget_s) or _check_call(
-            error,
-            module,
-            args,
-            kwargs,
-            budget_s,
-            where=_call_site(frames, called),
-            names=_argument_names(frames, called),
-        )
-    else:  # a loss or metric: the model that feeds it first; the program when no rule explains that
-        found = _outside_modules(error, frames, budget_s)
-        if not _explained(found):
-            # no model feeds it, or the one that does runs: the failing statement is the program
-            alone = found.report is None or found.report.trace.error is None
-            found = _check_program(error, frames, called, budget_s, alone=alone) or found
+    found = _diagnosis(exc, f"{type(exc).__name__}: {first_line}", frames, budget_s)
     if (
         found.report is not None
         and found.call is None
@@ -81,13 +55,49 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.report = None
         found.note = "the shapes fit when checked on meta tensors: this error is about values, not shapes"
-    user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
-    if user:
-        frame, line = user[-1]
-        found.raised_at = (
-            f"{_display(frame.f_code.co_filename)}:{line}: {linecache.getline(frame.f_code.co_filename, line).strip()}"
-        )
+    found.raised_at = _raised_at(frames)
     return found
+
+
+def _diagnosis(exc: BaseException, error: str, frames, budget_s: float) -> LiveDiagnosis:
+    """What the exception is about: a layer that cannot be built, an error that is not about
+    shapes, the model whose call failed, or the model (or the program) feeding a failing call."""
+    from .loading import construction_error
+
+    other = _not_a_shape_error(str(exc))
+    called = _outermost_module_call(frames)
+    built = construction_error(exc)
+    if built is not None:  # a layer that cannot be built: its sizes, not a forward pass
+        return LiveDiagnosis(error, note=built[0] + (f"; {built[1]}" if built[1] else ""))
+    if other is not None:  # a dtype, a device, memory: no table of shapes that all fit
+        return LiveDiagnosis(error, note=other)
+    if called is not None:
+        module, args, kwargs, _ = called
+        return _check_program(error, frames, called, budget_s) or _check_call(
+            error,
+            module,
+            args,
+            kwargs,
+            budget_s,
+            where=_call_site(frames, called),
+            names=_argument_names(frames, called),
+        )
+    # a loss or metric: the model that feeds it first; the program when no rule explains that
+    found = _outside_modules(error, frames, budget_s)
+    if not _explained(found):
+        # no model feeds it, or the one that does runs: the failing statement is the program
+        alone = found.report is None or found.report.trace.error is None
+        found = _check_program(error, frames, called, budget_s, alone=alone) or found
+    return found
+
+
+def _raised_at(frames) -> str | None:
+    """`train.py:14: loss = F.cross_entropy(out, y)`: the innermost frame of the user's code."""
+    user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
+    if not user:
+        return None
+    frame, line = user[-1]
+    return f"{_display(frame.f_code.co_filename)}:{line}: {linecache.getline(frame.f_code.co_filename, line).strip()}"
 
 
 def _drop_input_layout_fixes(report: Report) -> None:
@@ -95,22 +105,9 @@ def _drop_input_layout_fixes(report: Report) -> None:
     `--input` was written (channels-first for channels-last: the same values per sample) does
     not apply, since there is no `--input`. Fixes that change the input's size stay (the input
     can be the bug: a U-Net needs a multiple of 16)."""
-    import math
-
     per_sample = [tuple(t.shape[1:]) if report.trace.batch is not None else tuple(t.shape) for t in report.inputs]
     for finding in report.findings:
-        kept = []
-        for fix in finding.fixes:
-            rerun = fix.rerun
-            if rerun is None or rerun.edits:
-                kept.append(fix)
-                continue
-            wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
-            layout_only = bool(wanted) and all(
-                i < len(per_sample) and math.prod(d) == math.prod(per_sample[i]) for i, d in wanted
-            )
-            if not layout_only:
-                kept.append(_as_program_edit(fix, report, wanted))
+        kept = [f for f in (_for_the_program(fix, report, per_sample) for fix in finding.fixes) if f is not None]
         # the program's data is its own: a fix to its size comes after fixes to the code
         finding.fixes = [f for f in kept if f.rerun is None or f.rerun.edits] + [
             f for f in kept if f.rerun is not None and not f.rerun.edits
@@ -118,6 +115,21 @@ def _drop_input_layout_fixes(report: Report) -> None:
         if finding.fixes and finding.fixes[0].description.startswith("or, "):  # its first went
             first = finding.fixes[0]
             first.description = first.description[4:]
+
+
+def _for_the_program(fix: Fix, report: Report, per_sample: list[tuple[int, ...]]) -> Fix | None:
+    """The fix as it applies to a running program: None when it only re-reads the layout of
+    the input (the same number of values per sample), an input-size fix rewritten as code."""
+    import math
+
+    rerun = fix.rerun
+    if rerun is None or rerun.edits:
+        return fix
+    wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
+    layout_only = bool(wanted) and all(
+        i < len(per_sample) and math.prod(d) == math.prod(per_sample[i]) for i, d in wanted
+    )
+    return None if layout_only else _as_program_edit(fix, report, wanted)
 
 
 def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
@@ -605,7 +617,6 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     traceback is printed as Python prints it, without shapecheck's frames. Returns the exit code
     Python would give."""
     import runpy
-    import traceback
 
     saved_argv, saved_path, cwd = sys.argv[:], sys.path[:], os.getcwd()
     # torch is imported here only for a script that uses it: then the import costs nothing more.
@@ -619,41 +630,13 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
         else:  # python runs a script by its absolute path: its __file__, warnings and tracebacks
             runpy.run_path(os.path.abspath(target), run_name="__main__")
     except SystemExit as exc:
-        code = exc.code
-        if code is None or isinstance(code, int):
-            return code or 0
-        print(code, file=sys.stderr)
-        return 1
+        return _exit_code(exc)
     except BaseException as exc:
-        found = None
-        if not isinstance(exc, KeyboardInterrupt):
-            try:
-                moved = os.getcwd() if os.path.isdir(cwd) else None
-            except OSError:  # the script removed the folder it moved to
-                moved = None
-            if moved is not None:
-                os.chdir(cwd)  # paths are shown from where the user ran the command
-            try:
-                found, complaint = _diagnose_safely(exc, 3.0)
-            finally:
-                if moved is not None:
-                    os.chdir(moved)
-            if complaint:
-                print(complaint, file=sys.stderr)
+        found = None if isinstance(exc, KeyboardInterrupt) else _diagnose_from(cwd, exc)
         if found is not None:
             emit(found)
         sys.stderr.flush()
-        tb = exc.__traceback__
-        while tb is not None and not _is_user(tb.tb_frame.f_code.co_filename):
-            tb = tb.tb_next  # runpy's and shapecheck's frames
-        exc.__traceback__ = tb or exc.__traceback__
-        if sys.excepthook is not sys.__excepthook__:  # the script's own hook, as python calls it
-            try:
-                sys.excepthook(type(exc), exc, exc.__traceback__)
-            except BaseException:
-                traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-        else:
-            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        _print_traceback(exc)
         if isinstance(exc, KeyboardInterrupt):
             raise KeyboardInterrupt from None  # the caller ends by SIGINT, as python does
         return 1
@@ -663,6 +646,52 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
         if handle is not None:
             handle.remove()
     return 0
+
+
+def _exit_code(exc: SystemExit) -> int:
+    """The exit code python gives for `sys.exit(code)`: a message is printed, and gives 1."""
+    code = exc.code
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _diagnose_from(cwd: str, exc: BaseException) -> LiveDiagnosis | None:
+    """The diagnosis, made from the folder the user ran the command in (paths are shown from
+    there), whichever folder the script moved to."""
+    try:
+        moved = os.getcwd() if os.path.isdir(cwd) else None
+    except OSError:  # the script removed the folder it moved to
+        moved = None
+    if moved is not None:
+        os.chdir(cwd)
+    try:
+        found, complaint = _diagnose_safely(exc, 3.0)
+    finally:
+        if moved is not None:
+            os.chdir(moved)
+    if complaint:
+        print(complaint, file=sys.stderr)
+    return found
+
+
+def _print_traceback(exc: BaseException) -> None:
+    """The traceback as python prints it, from the first frame of the user's code (without
+    runpy's and shapecheck's), through the script's own excepthook when it set one."""
+    import traceback
+
+    tb = exc.__traceback__
+    while tb is not None and not _is_user(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    exc.__traceback__ = tb or exc.__traceback__
+    if sys.excepthook is not sys.__excepthook__:  # the script's own hook, as python calls it
+        try:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        except BaseException:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    else:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
 
 
 class watch:
