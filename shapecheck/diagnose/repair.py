@@ -238,51 +238,8 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
     row = ctx.trace.row(finding.row) if finding.row is not None else None
     if row is None:
         return []
-    candidates: list[Fix] = []
-    if row.kind == "module" and row.type in BATCH_FIRST and row.attrs.get("batch_first") is False:
-        source = row.defined_at.source if row.defined_at else ""
-        after = re.sub(r"\)\s*$", ", batch_first=True)", source.rstrip()) if source.rstrip().endswith(")") else None
-        candidates.append(
-            line_fix(
-                f"build `{row.name}` with batch_first=True: it reads dim 1 of its inputs as the batch, "
-                "and they arrive batch first",
-                row.defined_at,
-                source,
-                after,
-                "batch_first=True",
-                Rerun(edits=(Edit("set_attrs", row.name, params=(("batch_first", True),)),)),
-            )
-        )
-    if row.type in ("torch.mm", "Tensor.mm") and len(row.inputs) >= 2 and max(t.rank for t in row.inputs[:2]) > 2:
-        source = row.called_at.source if row.called_at else ""
-        after = re.sub(r"\b(torch\.mm|\.mm)\(", lambda m: m.group(1).replace("mm", "matmul") + "(", source, count=1)
-        ranks = " and ".join(f"{t.rank}-D {list(t.shape)}" for t in row.inputs[:2])
-        candidates.append(
-            line_fix(
-                f"`mm` multiplies 2-D matrices only, and gets {ranks}: `matmul` multiplies the last two dims "
-                "and broadcasts the rest (the batch)",
-                row.called_at,
-                source,
-                after if after != source else None,
-                "torch.matmul(a, b)",
-                Rerun(edits=(Edit("op_method", op_site(row), params=(("method", "matmul"),)),)),
-            )
-        )
-    if row.kind == "op" and row.type in MATMULS and len(row.inputs) >= 2 and row.inputs[1].rank >= 2:
-        swap = ".t()" if row.inputs[1].rank == 2 else ".transpose(-2, -1)"
-        source = row.called_at.source if row.called_at else ""
-        after = _transpose_second(source, swap)
-        candidates.append(
-            line_fix(
-                f"transpose the second operand of {row.type}: {'×'.join(map(str, row.inputs[1].shape))} "
-                f"is the wrong way round for {'×'.join(map(str, row.inputs[0].shape))}",
-                row.called_at,
-                source,
-                after,
-                f"b{swap}",
-                Rerun(edits=(Edit("op_transpose_arg", op_site(row), params=(("index", 1),)),)),
-            )
-        )
+    found = (_batch_first_fix(row), _mm_to_matmul_fix(row), _transpose_fix(row))
+    candidates = [fix for fix in found if fix is not None]
     kept = []
     for fix in candidates:
         try:
@@ -292,6 +249,58 @@ def layout_fixes(ctx: Context, finding: Finding) -> list[Fix]:
         except (LookupError, TimeoutError):
             break
     return kept
+
+
+def _batch_first_fix(row) -> Fix | None:
+    """An attention or RNN layer built without batch_first that reads the batch as dim 1."""
+    if not (row.kind == "module" and row.type in BATCH_FIRST and row.attrs.get("batch_first") is False):
+        return None
+    source = row.defined_at.source if row.defined_at else ""
+    after = re.sub(r"\)\s*$", ", batch_first=True)", source.rstrip()) if source.rstrip().endswith(")") else None
+    return line_fix(
+        f"build `{row.name}` with batch_first=True: it reads dim 1 of its inputs as the batch, "
+        "and they arrive batch first",
+        row.defined_at,
+        source,
+        after,
+        "batch_first=True",
+        Rerun(edits=(Edit("set_attrs", row.name, params=(("batch_first", True),)),)),
+    )
+
+
+def _mm_to_matmul_fix(row) -> Fix | None:
+    """`mm` given a batch of matrices: `matmul` broadcasts over the batch."""
+    if not (row.type in ("torch.mm", "Tensor.mm") and len(row.inputs) >= 2 and max(t.rank for t in row.inputs[:2]) > 2):
+        return None
+    source = row.called_at.source if row.called_at else ""
+    after = re.sub(r"\b(torch\.mm|\.mm)\(", lambda m: m.group(1).replace("mm", "matmul") + "(", source, count=1)
+    ranks = " and ".join(f"{t.rank}-D {list(t.shape)}" for t in row.inputs[:2])
+    return line_fix(
+        f"`mm` multiplies 2-D matrices only, and gets {ranks}: `matmul` multiplies the last two dims "
+        "and broadcasts the rest (the batch)",
+        row.called_at,
+        source,
+        after if after != source else None,
+        "torch.matmul(a, b)",
+        Rerun(edits=(Edit("op_method", op_site(row), params=(("method", "matmul"),)),)),
+    )
+
+
+def _transpose_fix(row) -> Fix | None:
+    """A matrix product whose second operand is the wrong way round."""
+    if not (row.kind == "op" and row.type in MATMULS and len(row.inputs) >= 2 and row.inputs[1].rank >= 2):
+        return None
+    swap = ".t()" if row.inputs[1].rank == 2 else ".transpose(-2, -1)"
+    source = row.called_at.source if row.called_at else ""
+    return line_fix(
+        f"transpose the second operand of {row.type}: {'×'.join(map(str, row.inputs[1].shape))} "
+        f"is the wrong way round for {'×'.join(map(str, row.inputs[0].shape))}",
+        row.called_at,
+        source,
+        _transpose_second(source, swap),
+        f"b{swap}",
+        Rerun(edits=(Edit("op_transpose_arg", op_site(row), params=(("index", 1),)),)),
+    )
 
 
 def _transpose_second(source: str, swap: str) -> str | None:
