@@ -366,3 +366,69 @@ LATER = [
         GH + "jwcalder/GraphLearning/issues/4",
     ),
 ]
+
+# A third held-out set, collected from threads after the third round of issue 31 (a conv's channel
+# count read from the input's other dims and from the two counts, map sides rounded on two paths)
+# and scored before anything was changed for it.
+THIRD = [
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [64, 64, 3, 3], expected input[5, 17, 64, 17] to have 64 channels, but got 17 channels instead",
+        GH + "gorkemcanates/Dual-Cross-Attention/issues/21",
+    ),
+    (
+        "conv-channels",
+        "Given groups=1, weight of size [64, 4, 3, 3], expected input[1, 16, 128, 128] to have 4 channels, but got 16 channels instead",
+        GH + "Comfy-Org/ComfyUI/issues/6419",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [256, 384, 1, 1], expected input[20, 512, 32, 32] to have 384 channels, but got 512 channels instead",
+        GH + "keras-team/autokeras/issues/351",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [256, 1, 1, 7], expected input[220, 1000, 2, 128] to have 1 channels, but got 1000 channels instead",
+        GH + "pytorch/pytorch/issues/117335",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight[256, 5376, 1, 1], so expected input[16, 512, 33, 33] to have 5376 channels, but got 512 channels instead",
+        GH + "LinZhuoChen/DUpsampling/issues/15",
+    ),
+    (
+        "conv-channels",
+        "Given groups=1, weight of size [320, 9, 3, 3], expected input[2, 14, 128, 128] to have 9 channels, but got 14 channels instead",
+        GH + "nullquant/ComfyUI-BrushNet/issues/156",
+    ),
+    (
+        "conv-channels",
+        "Given groups=1, weight of size 40 13 5 5, expected input[10, 20, 25, 25] to have 13 channels, but got 20 channels instead",
+        GH + "rogertrullo/pytorch_convlstm/issues/4",
+    ),
+    (
+        "conv-channels",
+        "Given groups=1, weight of size [64, 128, 1, 1], expected input[1, 64, 180, 320] to have 128 channels, but got 64 channels instead",
+        GH + "LinZhuoChen/DUpsampling/issues/13",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [5120, 36, 1, 2, 2], expected input[1, 16, 1, 78, 78] to have 36 channels, but got 16 channels instead",
+        GH + "ostris/ai-toolkit/issues/337",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [64, 151, 7, 7], expected input[8, 13, 262, 262] to have 151 channels, but got 13 channels instead",
+        GH + "Ha0Tang/LGGAN/issues/8",
+    ),
+    (
+        "conv-channels",
+        "return F.conv2d(input, weight, bias, self.stride, RuntimeError: Given groups=1, weight of size [128, 3, 3, 3], expected input[1, 4, 256, 256] to have 3 channels, but got 4 channels instead",
+        GH + "rohitgandikota/sliders/issues/67",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [64, 1, 7, 7], expected input[5, 64, 70, 70] to have 1 channels, but got 64 channels instead",
+        GH + "arnab39/cycleGAN-PyTorch/issues/5",
+    ),
+]

@@ -129,6 +129,51 @@ FAMILIES += [
     ("mat1 and mat2 shapes cannot be multiplied (2x8 and 64x10)", "SC102", ["8 features"]),
 ]
 
+# Issue 31, third round: a conv's channel count read from the input's other dims and from the two counts.
+FAMILIES += [
+    (
+        "Given groups=1, weight of size [64, 300, 3], expected input[32, 100, 300] to have 300 channels, "
+        "but got 100 channels instead",
+        "SC104",
+        ["[N, L, C]", "x.transpose(1, 2)"],
+    ),
+    (
+        "Given groups=1, weight of size [64, 3, 3, 3, 3], expected input[2, 16, 3, 112, 112] to have 3 channels, "
+        "but got 16 channels instead",
+        "SC104",
+        ["[N, T, C, H, W]", "permute(0, 2, 1, 3, 4)"],
+    ),
+    (
+        "Given groups=1, weight of size [512, 1024, 3, 3], expected input[1, 512, 64, 64] to have 1024 channels, "
+        "but got 512 channels instead",
+        "SC104",
+        ["1024 = 2·512", "skip connection"],
+    ),
+    (
+        "Given groups=1, weight of size [64, 32, 3, 3], expected input[8, 48, 56, 56] to have 32 channels, "
+        "but got 48 channels instead",
+        "SC104",
+        ["in_channels=48 on this conv", "pretrained"],
+    ),
+    (
+        "Given groups=1, weight of size [1536, 16, 1, 2, 2], expected input[1, 36, 22, 60, 104] to have 16 "
+        "channels, but got 36 channels instead",
+        "SC104",
+        ["image-to-video", "16 latent"],
+    ),
+    (
+        "The size of tensor a (245) must match the size of tensor b (244) at non-singleton dimension 2",
+        "SC112",
+        ["245 → 122, back up to 244", "multiple of the network's total stride", "F.interpolate"],
+    ),
+    ("running_mean should contain 50 elements not 128", "SC104", ["50 positions", "transpose(1, 2)"]),
+    (
+        "mat1 and mat2 shapes cannot be multiplied (512x2304 and 256x4)",
+        "SC102",
+        ["256·3·3 = 2304", "3×3 instead of 1×1"],
+    ),
+]
+
 # Readings an earlier version gave that the numbers do not support: never say them again.
 MUST_NOT_SAY = [
     ("shape '[16, 34, 34, 512]' is invalid for input of size 8921088", ["2048·68·68", "68×68"]),
@@ -138,6 +183,25 @@ MUST_NOT_SAY = [
         ["U-Net", "downsample differently", "2^depth"],
     ),
     ("running_mean should contain 36 elements not 2048", ["BatchNorm2d(36)"]),
+    # a specific reading fits: the resizing fix is not offered beside it
+    (
+        "Given groups=1, weight of size [64, 3, 7, 7], expected input[1, 224, 224, 3] to have 3 channels, but got "
+        "224 channels instead",
+        ["in_channels=224"],
+    ),
+    (
+        "Given groups=1, weight of size [320, 9, 3, 3], expected input[1, 4, 64, 64] to have 9 channels, but got 4 "
+        "channels instead",
+        ["in_channels=4"],
+    ),
+    # sides far apart, or a sequence's length, are not a rounded map
+    ("The size of tensor a (16648) must match the size of tensor b (16384) at non-singleton dimension 2", ["rounded"]),
+    ("The size of tensor a (101) must match the size of tensor b (20) at non-singleton dimension 1", ["rounded"]),
+    # a width that is a multiple of 8 in dim 1 is read as channels first
+    (
+        "running_mean should contain 64 elements not 128",
+        ["BatchNorm1d reads dim 1, here 64 positions (SC114)\n  - or"],
+    ),
     ("mat1 and mat2 shapes cannot be multiplied (2x8 and 64x10)", ["[N, 1, 8, 8]", "2 = N", "unflattened"]),
 ]
 

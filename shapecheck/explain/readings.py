@@ -299,6 +299,21 @@ def bn_rank(want, got) -> Explanation:
 
 
 def bn_channels(got, want) -> Explanation:
+    """Two readings of dim 1: channels of another width, or positions with the channels last; the
+    tokens reading first when dim 1 is not a width a layer makes (channel widths are multiples of 8,
+    sequence lengths often are not: 50, 77, 197)."""
+    channels = (
+        [f"the layer before makes {got} channels, the BatchNorm was written for {want}"],
+        [f"channels in dim 1: build the BatchNorm for {got} (`num_features={got}`)"],
+    )
+    tokens = (
+        [
+            f"the {want} channels sit in the last dim (tokens [N, {got}, {want}] from a Linear or attention): "
+            f"BatchNorm1d reads dim 1, here {got} positions (SC114)"
+        ],
+        [f"channels last: `x = bn(x.transpose(1, 2)).transpose(1, 2)`, or `nn.LayerNorm({want})` for tokens"],
+    )
+    first, second = (tokens, channels) if got % 8 and not want % 8 else (channels, tokens)
     return Explanation(
         "SC104",
         f"a BatchNorm built for {want} channels received {got} in dim 1",
@@ -307,15 +322,8 @@ def bn_channels(got, want) -> Explanation:
             (str(got), "the size of the input's dim 1, which BatchNorm reads as channels"),
             (str(want), "num_features of the layer"),
         ],
-        [
-            f"the layer before makes {got} channels, the BatchNorm was written for {want}",
-            f"or the {want} channels sit in the last dim (tokens [N, {got}, {want}] from a Linear or attention): "
-            f"BatchNorm1d reads dim 1, here {got} positions (SC114)",
-        ],
-        [
-            f"channels in dim 1: build the BatchNorm for {got} (`num_features={got}`)",
-            f"channels last: `x = bn(x.transpose(1, 2)).transpose(1, 2)`, or `nn.LayerNorm({want})` for tokens",
-        ],
+        [*first[0], "or " + second[0][0]],
+        [*first[1], "or " + second[1][0]],
     )
 
 
