@@ -70,37 +70,43 @@ def _fold(report: Report, rows: list[LayerRecord]) -> tuple[list[Node], dict[int
     owner: dict[int, int] = {}
     previous: LayerRecord | None = None
     for row in rows:
-        last = nodes[-1] if nodes else None
-        if (
-            last is not None
-            and previous is not None
-            and row.kind != OP
-            and row.type == previous.type
-            and row.parent == previous.parent
-            and row.params == previous.params
-            and [t.shape for t in row.inputs] == [t.shape for t in previous.inputs]
-            and [t.shape for t in row.outputs] == [t.shape for t in previous.outputs]
-            and any(t.source is not None and _within(report, t.source, previous.index) for t in row.inputs)
-            and not row.failed
-        ):
+        if nodes and previous is not None and _repeats(report, row, previous):
+            last = nodes[-1]
             last.repeat += 1
             last.last = row.name
             last.members.append(row.index)
             owner[row.index] = last.key
-            previous = row
-            continue
-        node = Node(
-            key=row.index,
-            title=row.name,
-            detail=row.type + (f" · {count(row.params)} params" if row.kind != OP and row.params else ""),
-            output="✗" if row.failed else shapes_text(row.outputs, limit=2).replace("\n", " "),
-            op=row.kind == OP,
-            members=[row.index],
-        )
-        nodes.append(node)
-        owner[row.index] = node.key
+        else:
+            nodes.append(_node(row))
+            owner[row.index] = row.index
         previous = row
     return nodes, owner
+
+
+def _repeats(report: Report, row: LayerRecord, previous: LayerRecord) -> bool:
+    """Whether `row` is one more of the block before it: the same type, parent, parameters and
+    shapes, fed by it (one block after another, not side by side), and not the failing one."""
+    return (
+        row.kind != OP
+        and row.type == previous.type
+        and row.parent == previous.parent
+        and row.params == previous.params
+        and [t.shape for t in row.inputs] == [t.shape for t in previous.inputs]
+        and [t.shape for t in row.outputs] == [t.shape for t in previous.outputs]
+        and any(t.source is not None and _within(report, t.source, previous.index) for t in row.inputs)
+        and not row.failed
+    )
+
+
+def _node(row: LayerRecord) -> Node:
+    return Node(
+        key=row.index,
+        title=row.name,
+        detail=row.type + (f" · {count(row.params)} params" if row.kind != OP and row.params else ""),
+        output="✗" if row.failed else shapes_text(row.outputs, limit=2).replace("\n", " "),
+        op=row.kind == OP,
+        members=[row.index],
+    )
 
 
 def _within(report: Report, index: int, ancestor: int) -> bool:
@@ -165,100 +171,8 @@ def build_graph(report: Report) -> tuple[list[Node], list[Edge]]:
 def svg(report: Report) -> Markup:
     nodes, edges = build_graph(report)
     place = {node.key: i for i, node in enumerate(nodes)}
-    lanes: list[int] = []  # the lowest row each lane is busy until, for long edges
-    parts: list[Markup] = []
-    width = _LEFT + _BOX_W + 40
-    for edge in sorted(edges, key=lambda e: (place.get(e.source, 0), place.get(e.target, 0))):
-        if edge.source not in place or edge.target not in place:
-            continue
-        a, b = place[edge.source], place[edge.target]
-        x = _LEFT + _BOX_W // 2
-        y1, y2 = _TOP + a * _STEP + _BOX_H, _TOP + b * _STEP
-        cls = "edge failing" if edge.failing else "edge"
-        arrow = "arrow-failing" if edge.failing else "arrow"
-        if b == a + 1:
-            parts.append(
-                html(
-                    '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}" marker-end="url(#{})"/>',
-                    cls,
-                    x,
-                    y1,
-                    x,
-                    y2 - 2,
-                    arrow,
-                )
-            )
-            parts.append(
-                html(
-                    '<text class="{}" x="{}" y="{}">{}</text>',
-                    "shape failing" if edge.failing else "shape",
-                    x + 8,
-                    (y1 + y2) // 2 + 4,
-                    edge.shape,
-                )
-            )
-            continue
-        lane = next((i for i, busy in enumerate(lanes) if busy <= a), len(lanes))
-        if lane == len(lanes):
-            lanes.append(b)
-        lanes[lane] = b
-        right = _LEFT + _BOX_W
-        out = right + 18 + 16 * lane
-        width = max(width, out + 20)
-        ya, yb = _TOP + a * _STEP + _BOX_H // 2, _TOP + b * _STEP + _BOX_H // 2
-        parts.append(
-            html(
-                '<path class="{cls}" d="M{right},{ya} C{out},{ya} {out},{yb} {end},{yb}" '
-                'marker-end="url(#{arrow})"><title>{shape}</title></path>',
-                cls=cls,
-                right=right,
-                ya=ya,
-                out=out,
-                yb=yb,
-                end=right + 2,
-                arrow=arrow,
-                shape=edge.shape,
-            )
-        )
-        if edge.failing:  # the tensor that does not fit, named where it arrives
-            width = max(width, out + 30 + 8 * len(edge.shape))
-            parts.append(html('<text class="shape failing" x="{}" y="{}">{}</text>', out + 8, yb + 4, edge.shape))
-    for i, node in enumerate(nodes):
-        y = _TOP + i * _STEP
-        cls = (
-            "node"
-            + (" op" if node.op else "")
-            + (" failed" if node.failed else "")
-            + (" io" if node.key == INPUT else "")
-        )
-        title = html("{} – {} (×{})", node.title, node.last, node.repeat) if node.repeat > 1 else node.title
-        box: list[Markup] = []
-        if node.repeat > 1:  # a stack: the folded copies behind
-            box.append(
-                html(
-                    '<rect class="behind" x="{}" y="{}" width="{}" height="{}" rx="6"/>',
-                    _LEFT + 5,
-                    y - 5,
-                    _BOX_W,
-                    _BOX_H,
-                )
-            )
-        box.append(html('<rect x="{}" y="{}" width="{}" height="{}" rx="6"/>', _LEFT, y, _BOX_W, _BOX_H))
-        box.append(
-            html(
-                '<text class="title" x="{x}" y="{top}">{title}</text>'
-                '<text class="detail" x="{x}" y="{bottom}">{detail}</text>'
-                '<text class="out" x="{right}" y="{bottom}" text-anchor="end">{output}</text>',
-                x=_LEFT + 10,
-                top=y + 18,
-                bottom=y + 36,
-                right=_LEFT + _BOX_W - 10,
-                title=title,
-                detail=node.detail,
-                output=node.output,
-            )
-        )
-        parts.append(html('<g class="{}">{}</g>', cls, html_join(box)))
+    parts, width = _edges_svg(edges, place)
+    parts += [_node_svg(node, _TOP + i * _STEP) for i, node in enumerate(nodes)]
     height = _TOP + len(nodes) * _STEP
     markers = [
         html(
@@ -278,6 +192,108 @@ def svg(report: Report) -> Markup:
         defs=html_join(markers),
         parts=html_join(parts),
     )
+
+
+def _edges_svg(edges: list[Edge], place: dict[int, int]) -> tuple[list[Markup], int]:
+    """The edges, top to bottom, and the width they need: one to the next box is a straight
+    line down with its shape beside it; a longer one curves out to the right, in the first
+    lane free from its source on."""
+    lanes: list[int] = []  # the lowest row each lane is busy until, for long edges
+    parts: list[Markup] = []
+    width = _LEFT + _BOX_W + 40
+    for edge in sorted(edges, key=lambda e: (place.get(e.source, 0), place.get(e.target, 0))):
+        if edge.source not in place or edge.target not in place:
+            continue
+        a, b = place[edge.source], place[edge.target]
+        if b == a + 1:
+            parts += _next_edge(edge, a, b)
+            continue
+        lane = next((i for i, busy in enumerate(lanes) if busy <= a), len(lanes))
+        if lane == len(lanes):
+            lanes.append(b)
+        lanes[lane] = b
+        drawn, needed = _long_edge(edge, a, b, lane)
+        parts += drawn
+        width = max(width, needed)
+    return parts, width
+
+
+def _next_edge(edge: Edge, a: int, b: int) -> list[Markup]:
+    x = _LEFT + _BOX_W // 2
+    y1, y2 = _TOP + a * _STEP + _BOX_H, _TOP + b * _STEP
+    return [
+        html(
+            '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}" marker-end="url(#{})"/>',
+            "edge failing" if edge.failing else "edge",
+            x,
+            y1,
+            x,
+            y2 - 2,
+            "arrow-failing" if edge.failing else "arrow",
+        ),
+        html(
+            '<text class="{}" x="{}" y="{}">{}</text>',
+            "shape failing" if edge.failing else "shape",
+            x + 8,
+            (y1 + y2) // 2 + 4,
+            edge.shape,
+        ),
+    ]
+
+
+def _long_edge(edge: Edge, a: int, b: int, lane: int) -> tuple[list[Markup], int]:
+    """The curve from box `a` to box `b` in `lane`, and the width it needs."""
+    right = _LEFT + _BOX_W
+    out = right + 18 + 16 * lane
+    ya, yb = _TOP + a * _STEP + _BOX_H // 2, _TOP + b * _STEP + _BOX_H // 2
+    parts = [
+        html(
+            '<path class="{cls}" d="M{right},{ya} C{out},{ya} {out},{yb} {end},{yb}" '
+            'marker-end="url(#{arrow})"><title>{shape}</title></path>',
+            cls="edge failing" if edge.failing else "edge",
+            right=right,
+            ya=ya,
+            out=out,
+            yb=yb,
+            end=right + 2,
+            arrow="arrow-failing" if edge.failing else "arrow",
+            shape=edge.shape,
+        )
+    ]
+    if not edge.failing:
+        return parts, out + 20
+    # the tensor that does not fit, named where it arrives
+    parts.append(html('<text class="shape failing" x="{}" y="{}">{}</text>', out + 8, yb + 4, edge.shape))
+    return parts, max(out + 20, out + 30 + 8 * len(edge.shape))
+
+
+def _node_svg(node: Node, y: int) -> Markup:
+    """A box: its title, its type and parameters, its output; a stack when blocks were folded."""
+    cls = (
+        "node" + (" op" if node.op else "") + (" failed" if node.failed else "") + (" io" if node.key == INPUT else "")
+    )
+    title = html("{} – {} (×{})", node.title, node.last, node.repeat) if node.repeat > 1 else node.title
+    box: list[Markup] = []
+    if node.repeat > 1:  # a stack: the folded copies behind
+        box.append(
+            html('<rect class="behind" x="{}" y="{}" width="{}" height="{}" rx="6"/>', _LEFT + 5, y - 5, _BOX_W, _BOX_H)
+        )
+    box.append(html('<rect x="{}" y="{}" width="{}" height="{}" rx="6"/>', _LEFT, y, _BOX_W, _BOX_H))
+    box.append(
+        html(
+            '<text class="title" x="{x}" y="{top}">{title}</text>'
+            '<text class="detail" x="{x}" y="{bottom}">{detail}</text>'
+            '<text class="out" x="{right}" y="{bottom}" text-anchor="end">{output}</text>',
+            x=_LEFT + 10,
+            top=y + 18,
+            bottom=y + 36,
+            right=_LEFT + _BOX_W - 10,
+            title=title,
+            detail=node.detail,
+            output=node.output,
+        )
+    )
+    return html('<g class="{}">{}</g>', cls, html_join(box))
 
 
 _STYLE = Markup("""
