@@ -68,6 +68,15 @@ _CALLS = {name: fn for name, fn in OPERATIONS.items() if name not in ("Add", "Mu
 
 def compile_expr(expr) -> Callable[[dict], Any]:
     """A closure computing `expr` for {symbol: int}; unknown nodes fall back to sympy itself."""
+    leaf = _compiled_leaf(expr)
+    if leaf is not None:
+        return leaf
+    args = [compile_expr(a) for a in expr.args]
+    return _compiled_arithmetic(expr, args) or _compiled_logic(expr, args) or _compiled_call(expr, args)
+
+
+def _compiled_leaf(expr) -> Callable[[dict], Any] | None:
+    """A constant or a symbol; None for a node with arguments."""
     if isinstance(expr, (bool, int)):
         return lambda env: expr
     if isinstance(expr, BooleanTrue):
@@ -82,7 +91,10 @@ def compile_expr(expr) -> Callable[[dict], Any]:
     if isinstance(expr, (sympy.Rational, sympy.Float)):
         fraction = float(expr)
         return lambda env: fraction
-    args = [compile_expr(a) for a in expr.args]
+    return None
+
+
+def _compiled_arithmetic(expr, args: list[Callable[[dict], Any]]) -> Callable[[dict], Any] | None:
     if isinstance(expr, sympy.Add):
         return lambda env: sum(a(env) for a in args)
     if isinstance(expr, sympy.Mul):
@@ -97,6 +109,11 @@ def compile_expr(expr) -> Callable[[dict], Any]:
     if isinstance(expr, sympy.Pow):
         base, exp = args
         return lambda env: base(env) ** exp(env)
+    return None
+
+
+def _compiled_logic(expr, args: list[Callable[[dict], Any]]) -> Callable[[dict], Any] | None:
+    """A comparison, And, Or, Not."""
     for cls, op in _REL.items():
         if isinstance(expr, cls):
             lhs, rhs = args
@@ -108,6 +125,11 @@ def compile_expr(expr) -> Callable[[dict], Any]:
     if isinstance(expr, sympy.Not):
         inner = args[0]
         return lambda env: not inner(env)
+    return None
+
+
+def _compiled_call(expr, args: list[Callable[[dict], Any]]) -> Callable[[dict], Any]:
+    """A function of formulas.OPERATIONS (FloorDiv, Mod, Max…); sympy itself for any other node."""
     for name, fn in _CALLS.items():
         if _is(expr, name):
             return lambda env: fn(*(a(env) for a in args))
