@@ -231,28 +231,41 @@ def hf_inputs(module, config) -> list[InputSpec] | None:
         params = inspect.signature(module.forward).parameters
     except (TypeError, ValueError):
         return None
-    specs = []
     text = getattr(config, "text_config", None) or config
     vision = getattr(config, "vision_config", None) or config
-    if "input_ids" in params:
-        limit = getattr(text, "max_position_embeddings", None) or getattr(text, "n_positions", None) or TEXT_LENGTH
-        length = min(TEXT_LENGTH, limit) if isinstance(limit, int) and limit > 0 else TEXT_LENGTH
-        specs.append(InputSpec((length,), "int64", "input_ids"))
-        if "attention_mask" in params:
-            specs.append(InputSpec((length,), "int64", "attention_mask"))
-    if "input_features" in params and getattr(config, "num_mel_bins", None):  # speech: a log-mel spectrogram
-        frames = 2 * (getattr(config, "max_source_positions", None) or 1500)
-        specs.append(InputSpec((config.num_mel_bins, frames), "float32", "input_features"))
-    if getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in params:
-        specs.append(
-            InputSpec(
-                (min(TEXT_LENGTH, getattr(config, "max_target_positions", TEXT_LENGTH)),), "int64", "decoder_input_ids"
-            )
-        )
-    if "pixel_values" in params:
-        side = getattr(vision, "image_size", None) or 224
-        side = side if isinstance(side, int) else side[0]
-        specs.append(InputSpec((getattr(vision, "num_channels", 3), side, side), "float32", "pixel_values"))
+    specs = _text_inputs(params, text) + _speech_inputs(params, config) + _image_inputs(params, vision)
     if not specs and "input_values" in params:
         specs.append(InputSpec((16000,), "float32", "input_values"))
     return specs or None
+
+
+def _text_inputs(params, text) -> list[InputSpec]:
+    """Token ids (and their mask), as long as the model's positions allow, at most TEXT_LENGTH."""
+    if "input_ids" not in params:
+        return []
+    limit = getattr(text, "max_position_embeddings", None) or getattr(text, "n_positions", None) or TEXT_LENGTH
+    length = min(TEXT_LENGTH, limit) if isinstance(limit, int) and limit > 0 else TEXT_LENGTH
+    specs = [InputSpec((length,), "int64", "input_ids")]
+    if "attention_mask" in params:
+        specs.append(InputSpec((length,), "int64", "attention_mask"))
+    return specs
+
+
+def _speech_inputs(params, config) -> list[InputSpec]:
+    """A log-mel spectrogram for a speech encoder, and the decoder's ids for an encoder-decoder."""
+    specs = []
+    if "input_features" in params and getattr(config, "num_mel_bins", None):
+        frames = 2 * (getattr(config, "max_source_positions", None) or 1500)
+        specs.append(InputSpec((config.num_mel_bins, frames), "float32", "input_features"))
+    if getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in params:
+        length = min(TEXT_LENGTH, getattr(config, "max_target_positions", TEXT_LENGTH))
+        specs.append(InputSpec((length,), "int64", "decoder_input_ids"))
+    return specs
+
+
+def _image_inputs(params, vision) -> list[InputSpec]:
+    if "pixel_values" not in params:
+        return []
+    side = getattr(vision, "image_size", None) or 224
+    side = side if isinstance(side, int) else side[0]
+    return [InputSpec((getattr(vision, "num_channels", 3), side, side), "float32", "pixel_values")]
