@@ -167,6 +167,9 @@ FAMILIES += [
         ["245 → 122, back up to 244", "multiple of the network's total stride", "F.interpolate"],
     ),
     ("running_mean should contain 50 elements not 128", "SC104", ["50 positions", "transpose(1, 2)"]),
+    ("running_mean should contain 1 elements not 100", "SC104", ["[N, 1, 100]", "x.squeeze(1)"]),
+    ("running_mean should contain 4096 elements not 256", "SC104", ["4096 = 256·4·4", "nn.BatchNorm2d(256)"]),
+    ("running_mean should contain 64 elements not 3136", "SC104", ["3136 = 64·7·7", "after the flatten"]),
     (
         "mat1 and mat2 shapes cannot be multiplied (512x2304 and 256x4)",
         "SC102",
@@ -194,6 +197,8 @@ MUST_NOT_SAY = [
         "channels instead",
         ["in_channels=4"],
     ),
+    # a singleton dim 1 is an extra dim: no BatchNorm of 1 channel
+    ("running_mean should contain 1 elements not 100", ["num_features=1"]),
     # sides far apart, or a sequence's length, are not a rounded map
     ("The size of tensor a (16648) must match the size of tensor b (16384) at non-singleton dimension 2", ["rounded"]),
     ("The size of tensor a (101) must match the size of tensor b (20) at non-singleton dimension 1", ["rounded"]),

@@ -299,22 +299,11 @@ def bn_rank(want, got) -> Explanation:
 
 
 def bn_channels(got, want) -> Explanation:
-    """Two readings of dim 1: channels of another width, or positions with the channels last; the
-    tokens reading first when dim 1 is not a width a layer makes (channel widths are multiples of 8,
-    sequence lengths often are not: 50, 77, 197)."""
-    channels = (
-        [f"the layer before makes {got} channels, the BatchNorm was written for {want}"],
-        [f"channels in dim 1: build the BatchNorm for {got} (`num_features={got}`)"],
-    )
-    tokens = (
-        [
-            f"the {want} channels sit in the last dim (tokens [N, {got}, {want}] from a Linear or attention): "
-            f"BatchNorm1d reads dim 1, here {got} positions (SC114)"
-        ],
-        [f"channels last: `x = bn(x.transpose(1, 2)).transpose(1, 2)`, or `nn.LayerNorm({want})` for tokens"],
-    )
-    first, second = (tokens, channels) if got % 8 and not want % 8 else (channels, tokens)
-    return Explanation(
+    """What dim 1 of a BatchNorm's input is: a singleton (an extra dim, [N, 1, C]), positions with the
+    channels last (dim 1 is no width a layer makes: not a multiple of 8, where num_features is), or
+    channels of another width (both are widths). The fix is the reading's the numbers pick; both
+    when they do not pick one."""
+    e = Explanation(
         "SC104",
         f"a BatchNorm built for {want} channels received {got} in dim 1",
         "nn.BatchNorm* (F.batch_norm): running_mean has num_features entries",
@@ -322,9 +311,58 @@ def bn_channels(got, want) -> Explanation:
             (str(got), "the size of the input's dim 1, which BatchNorm reads as channels"),
             (str(want), "num_features of the layer"),
         ],
-        [*first[0], "or " + second[0][0]],
-        [*first[1], "or " + second[1][0]],
     )
+    channels = f"the layer before makes {got} channel{'s' if got != 1 else ''}, the BatchNorm was written for {want}"
+    tokens = (
+        f"the {want} channels sit in the last dim (tokens [N, {got}, {want}] from a Linear or attention): "
+        f"BatchNorm1d reads dim 1, here {got} positions (SC114)"
+    )
+    resize = f"channels in dim 1: build the BatchNorm for {got} (`num_features={got}`), or the layer before for {want}"
+    transpose = f"channels last: `x = bn(x.transpose(1, 2)).transpose(1, 2)`, or `nn.LayerNorm({want})` for tokens"
+    if got == 1 and want > 1:
+        e.causes += [
+            f"dim 1 has size 1: the input is [N, 1, {want}], a vector with an extra dim (an `unsqueeze`, a sequence of "
+            f"length 1, a Linear applied to [N, 1, F]), so BatchNorm1d reads 1 channel of length {want}",
+            "or " + channels,
+        ]
+        e.fixes.append("drop the extra dim before the norm: `x = x.squeeze(1)` ([N, C])")
+    elif _bn_flatten(e, got, want):
+        pass
+    elif got % 8 and not want % 8:
+        e.causes += [tokens, "or " + channels]
+        e.fixes += [transpose, "or " + resize]
+    else:
+        e.causes += [channels, "or " + tokens]
+        e.fixes += [resize, "or " + transpose]
+    return e
+
+
+def _bn_flatten(e: Explanation, got: int, want: int) -> bool:
+    """One count is the other times a square k²: a conv map [N, C, k, k] flattened on one side of the
+    BatchNorm only (BatchNorm1d after a flatten built for C, or built for C·k·k on the map)."""
+    big, small = max(got, want), min(got, want)
+    side = math.isqrt(big // small) if small > 1 and big % small == 0 else 0
+    if side < 2 or side * side != big // small or small < 8:
+        return False
+    if got == big:
+        e.causes.append(
+            f"{got} = {want}·{side}·{side}: a {want}-channel {side}×{side} map flattened before a BatchNorm1d built "
+            f"for its {want} channels"
+        )
+        e.causes.append(
+            f"or tokens [N, {got}, {want}] with the channels last: BatchNorm1d reads dim 1, here {got} positions"
+        )
+        e.fixes.append(
+            f"normalise the map before the flatten (`nn.BatchNorm2d({want})`), or build the BatchNorm1d for {got}"
+        )
+        e.fixes.append("or, for tokens: `x = bn(x.transpose(1, 2)).transpose(1, 2)`")
+    else:
+        e.causes.append(
+            f"{want} = {got}·{side}·{side}: the BatchNorm was built for a flattened {got}-channel {side}×{side} map, "
+            "and gets the map itself (or is placed before the flatten)"
+        )
+        e.fixes.append(f"move it after the flatten, or normalise the map with `nn.BatchNorm2d({got})`")
+    return True
 
 
 def pool_small(given, calc) -> Explanation:
