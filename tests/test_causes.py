@@ -1,5 +1,9 @@
 """Issue 30's cause-finding helpers on plain values: which written size stands for which dims."""
 
+import pytest
+from conftest import fixture_path
+
+import shapecheck
 from shapecheck.diagnose.rules.sc106_batch_mixing import _short_size
 
 
@@ -15,3 +19,53 @@ def test_whole_dims_or_a_second_minus_one_are_no_short_size():
     assert _short_size([-1, 32, -1], (32, 64, 64)) is None
     assert _short_size([2, 32, 1024], (32, 64, 64)) is None  # the batch is written: SC106's other case
     assert _short_size([-1, 16, 1024], (32, 64, 64)) is None  # two sizes differ: no single cause
+
+
+# The first fix offered restores the cause and keeps what the user built (through the API, on
+# models of fixtures/rules/): not the layer resized to whatever arrived.
+FIRST_FIXES = [
+    # the data's dims are in another order: the stem keeps its 3 channels
+    ("rules/sc104_channel_mismatch.py:FramesFirst", ["8x3x32x32"], {"batch": 2}, "SC104", "--input 3x8x32x32"),
+    # a flat vector of 3 graphs' nodes: the readout keeps its 40 features, one output per graph
+    ("rules/sc102_in_features.py:FlatReadout", ["30x2"], {"no_batch": True}, "SC102", "view(-1, 40)"),
+    # keys split into 2 kv heads: the projection, not a pooled or flattened tensor
+    ("rules/sc113_invalid_view.py:GroupedKeys", ["12x64"], {}, "SC113", "nn.Linear(dim, 16)"),
+    # a size written for 16-pixel maps: read from the tensor, the input stays 32 pixels
+    (
+        "rules/sc106_batch_mixing.py:SizedSelfAttention",
+        ["3x32x32", "1"],
+        {"batch": 2},
+        "SC106",
+        "x.view(-1, self.channels, x.shape[2] * x.shape[3])",
+    ),
+]
+
+
+@pytest.mark.parametrize("target, inputs, options, code, text", FIRST_FIXES, ids=[c[0] for c in FIRST_FIXES])
+def test_the_first_fix_restores_the_cause(target, inputs, options, code, text):
+    report = shapecheck.check(fixture_path(target), inputs, **options)
+    first = report.findings[0]
+    assert first.code == code, [f.message for f in report.findings]
+    fix = first.fixes[0]
+    assert text in (fix.after or fix.code), fix
+    assert fix.verified is True, fix.check_note
+
+
+def test_the_resizing_fix_is_still_offered_second():
+    report = shapecheck.check(fixture_path("rules/sc104_channel_mismatch.py:FramesFirst"), ["8x3x32x32"], batch=2)
+    assert "in_channels=8" in report.findings[0].fixes[1].description
+
+
+def test_edits_that_come_from_one_argument_are_that_argument_where_the_owner_is_built():
+    report = shapecheck.check(fixture_path("chains.py:TextConditioned"), ["10x16", "7x512"])
+    fix = report.findings[0].fixes[0]
+    assert fix.after == "self.attend = CrossAttend(16, context_dim=512)", fix.after
+    assert fix.location is not None and fix.location.line == 64
+    assert fix.verified is True and len(fix.steps) == 2
+
+
+def test_edits_with_different_values_stay_a_chain_of_edits():
+    report = shapecheck.check(fixture_path("chains.py:Generator"), ["3x64x64"])
+    fix = report.findings[0].fixes[0]
+    assert fix.description.startswith("4 edits, each revealed by the one before"), fix.description
+    assert fix.after is None

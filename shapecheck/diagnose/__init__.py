@@ -9,6 +9,7 @@ from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, RerunFailed, Runner
 from .findings import ERROR, SAFE, UNSAFE, Diagnosis, Finding, Fix
+from .owners import owner_argument, shared_first_argument
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Rerun
 from .roles import is_library_file
@@ -342,13 +343,20 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
     parts = [f"{_short(s)}" + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True)]
     why = _shared_cause(steps, after)
     root = after.layers[0] if after.layers else None
+    owner = owner_argument(steps, after)
+    description = f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts)
+    if owner is not None:  # one argument to paste where the owner is built, not each layer
+        description = (
+            f"build `{owner.owner}` with {owner.parameter}={owner.value}: its {len(steps)} layers take their size "
+            f"from that argument ({'; '.join(parts)})"
+        )
     return Fix(
-        description=f"{len(steps)} edits, each revealed by the one before: "
-        + "; ".join(parts)
-        + (f" — {why}" if why else ""),
-        code="\n".join(s.after or s.code for s in steps if (s.after or s.code)),
+        description=description + (f" — {why}" if why and owner is None else ""),
+        code=owner.after if owner else "\n".join(s.after or s.code for s in steps if (s.after or s.code)),
+        before=owner.location.source.strip() if owner and owner.location.source else None,
+        after=owner.after if owner else None,
         safety=SAFE if all(s.safety == SAFE for s in steps) else UNSAFE,
-        location=steps[0].location,
+        location=owner.location if owner else steps[0].location,
         rerun=rerun,
         verified=broken is None,
         steps=steps,
@@ -369,15 +377,10 @@ def _shared_cause(steps: list[Fix], after) -> str | None:
     (`ngf`, `ngf * 2`), read from that layer's own line in the last trace."""
     import re
 
-    firsts = []
-    for step in steps:
-        match = re.search(r"\w+\(\s*([^,()]+?)\s*,", step.before or "")
-        if match is None:
-            return None
-        firsts.append(match.group(1))
-    if len(set(firsts)) != 1 or not firsts[0].isidentifier():
+    first = shared_first_argument(steps)
+    if first is None:
         return None
-    text = f"all {len(steps)} lines pass `{firsts[0]}` as the first argument: the edits come from that one argument"
+    text = f"all {len(steps)} lines pass `{first}` as the first argument: the edits come from that one argument"
     intended = []
     for step in steps:
         feeder = re.search(r"to match `([^`]+)`", step.description)

@@ -286,6 +286,12 @@ def _call_arguments(source: str, call: str) -> tuple[int, int, list[tuple[int, i
     return None
 
 
+def call_arguments(source: str, call: str) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(start of the arguments, closing paren, [(start, end) of each argument]) of the first
+    `call(...)` on a source line: `x.view(-1)` with call `view`."""
+    return _call_arguments(source, call)
+
+
 def set_argument(source: str, call: str, position: int | None, keyword: str, value) -> str | None:
     """Set one constructor argument on a source line, keeping everything else as written:
     the keyword if given, else the positional argument at `position`, else `keyword=value` is

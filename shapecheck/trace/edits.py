@@ -200,6 +200,14 @@ def _rewrite_view_size(index: int, dims: tuple):
     return rewrite
 
 
+def _rewrite_view_shape(shape: tuple):
+    def rewrite(func, args, kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k != "shape"}
+        return func, (args[0], tuple(shape)), kwargs
+
+    return rewrite
+
+
 def _rewrite_identity():
     def rewrite(func, args, kwargs):
         return (lambda x, *a, **k: x), args, kwargs
@@ -283,6 +291,7 @@ _OP_REWRITES = {
     "item_method": lambda e: _rewrite_item_method(e.param("index"), e.param("method"), tuple(e.param("args", ()))),
     "op_view_batch": lambda e: _rewrite_view_batch(),
     "op_view_size": lambda e: _rewrite_view_size(e.param("index"), tuple(e.param("dims"))),
+    "op_view_shape": lambda e: _rewrite_view_shape(tuple(e.param("shape"))),
     "op_identity": lambda e: _rewrite_identity(),
     "op_flatten": lambda e: _rewrite_flatten(),
     "op_adaptive": lambda e: _rewrite_adaptive(e.param("output_size"), e.param("mode", "avg")),

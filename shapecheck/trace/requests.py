@@ -38,6 +38,7 @@ class EditAction(Word):
     # A view's size at `index` becomes the product of its tensor's dims `dims` (a hard-coded H·W
     # read from the tensor instead)
     OP_VIEW_SIZE = "op_view_size"
+    OP_VIEW_SHAPE = "op_view_shape"  # a view/reshape asks for `shape` instead (`view(-1)` → `view(-1, 384)`)
     # Argument `index` of the op call at `target`, or of the module's call, gets `.method(*args)`:
     # a loss target's `squeeze(1)` or `argmax(1)`, its input's `transpose(1, 2)`.
     ARG_METHOD = "arg_method"

@@ -142,6 +142,25 @@ def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
     return fix
 
 
+_SPATIAL = ("Conv", "MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool", "LPPool", "Upsample", "PixelShuffle")
+_TOKENS = ("Linear", "Embedding", "EmbeddingBag", "MultiheadAttention", "LSTM", "GRU", "RNN", "LayerNorm")
+
+
+def spatial_map(ctx: Context, row) -> bool:
+    """Row's first input is a map with spatial dims (a conv's or a pool's output, or an image
+    input), not tokens or features from a Linear: pooling it to fewer positions keeps its
+    meaning; pooling a projection's features to fewer does not."""
+    for up in ctx.trace.upstream(row):
+        if up.kind != "module":
+            continue
+        kind = up.type.rsplit(".", 1)[-1]
+        if kind.startswith(_SPATIAL):
+            return True
+        if kind.startswith(_TOKENS):
+            return False
+    return bool(row.inputs) and row.inputs[0].rank >= 4
+
+
 def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix:
     """Adaptive pooling in front of a `view`/`reshape` so one sample always has `const` values."""
     channels = row.inputs[0].shape[1]

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..boundaries import in_features, is_linear, out_features
-from ..context import Context
-from ..findings import ERROR, Finding
-from ..numbers import dot, matmul_message, pool_size, shape, size_text
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, Finding, Fix
+from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, size_text
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import adaptive_pool_fix, first_argument_fix, fits_range, from_unbatched, layer_name, producer_label, ref
+
+_VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
 
 @rule("SC102", ERROR)
@@ -84,6 +86,13 @@ def check(ctx: Context) -> list[Finding]:
             why.append(f"it receives {shape(t.shape)}{where}: the last dim {got} ≠ in_features {n_in}")
         if n_out is not None:
             notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
+        rows_fix = _rows_of_features_fix(ctx, t, n_in)
+        if rows_fix is not None:
+            why.append(
+                f"{got} = {got // n_in}·{n_in}: the view flattened {got // n_in} rows of {n_in} features "
+                "into one vector"
+            )
+            fixes.append(rows_fix)
         if row.kind == MODULE and row.defined_at is not None:
             tie = ""
             if b is not None and not b.adaptive:
@@ -118,3 +127,31 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _rows_of_features_fix(ctx: Context, t, n_in: int) -> Fix | None:
+    """`fc(x.view(-1))` where the vector holds k·in_features values: it flattened k rows (graphs,
+    samples, nodes) into one, so the view keeps them apart (`x.view(-1, 384)`) and the layer
+    stays as built, one output per row."""
+    src = ctx.trace.row(t.source)
+    if t.rank != 1 or src is None or src.type not in _VIEWS or src.called_at is None:
+        return None
+    if t.shape[0] % n_in or t.shape[0] == n_in:
+        return None
+    source = src.called_at.source
+    call = src.type.rsplit(".", 1)[-1]
+    found = call_arguments(source, call)
+    after = None
+    if found is not None and found[2] and src.type.startswith("Tensor."):
+        begin, close = found[2][0][0], found[1]
+        after = source[:begin] + f"-1, {n_in}" + source[close:]
+    return Fix(
+        description=f"keep the rows apart: view the vector as [{t.shape[0] // n_in}, {n_in}], rows of the "
+        f"layer's {n_in} features",
+        code=after or f"x = x.view(-1, {n_in})",
+        safety=SAFE,
+        location=src.called_at,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_view_shape", op_site(src), params=(("shape", (-1, n_in)),)),)),
+    )

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label
 from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
 from ..numbers import shape
+from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channels_last
@@ -128,6 +129,10 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
                 rerun=Rerun(dims=tuple(dims)),
             )
         )
+    swapped = _swapped_input_fix(ctx, row, got, want)
+    if swapped is not None:
+        why.append(swapped[0])
+        fixes.append(swapped[1])
     fixes.append(
         first_argument_fix(
             row,
@@ -269,3 +274,41 @@ def _layer_norm(ctx: Context, row) -> Finding | None:
         ],
         fixes=fixes,
     )
+
+
+def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix] | None:
+    """The channels the layer reads are one dim of the model input (dim provenance), and the count
+    it was built for is the size of another: the data's dims are in another order than the model
+    reads them ([B, T, C, H, W] frames into a model that takes [B, C, T, H, W]). The data changes
+    order, the layer keeps its channels."""
+    if len(ctx.trace.inputs) != 1 or ctx.trace.image_list:
+        return None
+    prov = provenance(ctx)
+    follows = prov.dims(row, "inputs") if prov is not None else None
+    if prov is None or not follows or len(follows) < 2 or len(follows[1]) != 1:
+        return None
+    (source,) = follows[1]
+    dims = list(ctx.sample_dims)
+    if not source.startswith("dim ") or not prov.follows_exactly(row, 1, source, side="inputs"):
+        return None
+    k = int(source.split()[1])
+    others = [j for j, size in enumerate(dims) if j != k and size == want]
+    if len(others) != 1 or dims[k] != got:
+        return None
+    j = others[0]
+    dims[k], dims[j] = dims[j], dims[k]
+    spec = "x".join(map(str, dims))
+    off = 1 if ctx.trace.batch is not None else 0  # dims of the batched input, as the user indexes it
+    a, b = min(j, k) + off, max(j, k) + off
+    why = (
+        f"the {got} channels it reads are the input's dim {k + off}, and the {want} it was built for is its dim "
+        f"{j + off}: the data's dims {a} and {b} are in the other order than the model reads"
+    )
+    fix = Fix(
+        description=f"give the data in the order the model reads it, `x.transpose({a}, {b})`: --input {spec}",
+        code=f"--input {spec}",
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=Rerun(dims=tuple(dims)),
+    )
+    return why, fix

@@ -32,7 +32,7 @@ from ..layers import view_shape
 from ..numbers import call_argument, char_span, dot, parsed_line, per_sample_range, pool_size, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import batch_role, follow_up_linear, prepool_view_fix, ref
+from .common import batch_role, follow_up_linear, prepool_view_fix, ref, spatial_map
 
 _JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
@@ -204,7 +204,7 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
     )
     asked = view_shape(row)
     fmap = row.inputs[0].shape
-    if asked and len(fmap) >= 3:
+    if asked and len(fmap) >= 3 and spatial_map(ctx, row):
         const = prod(d for d in asked if d != -1)
         size = pool_size(fmap[1], const, fmap[2:])
         # not up to a larger map: that only repeats values
@@ -217,8 +217,8 @@ def _short_size(asked: list[int], per_sample: tuple[int, ...]) -> tuple[int, lis
     """(position in `asked`, input dims) when `view(-1, *sizes)` keeps every per-sample dim whole
     but one size, which stands for a run of them and is written smaller: `view(-1, 32, 1024)` of
     [B, 32, 64, 64] is (2, [2, 3]), the 1024 that should be 64·64."""
-    if not asked or asked[0] != -1 or -1 in asked[1:] or len(asked) < 2:
-        return None
+    if not asked or asked[0] != -1 or -1 in asked[1:] or len(asked) < 3:
+        return None  # `view(-1, n)` flattens: its fixes are a flatten or a pool
     sizes = asked[1:]
     for j in range(len(sizes)):
         left, right = sizes[:j], sizes[j + 1 :]

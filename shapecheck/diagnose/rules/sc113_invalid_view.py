@@ -25,7 +25,7 @@ from ..layers import view_shape
 from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import prepool_view_fix, ref
+from .common import prepool_view_fix, producer_size_fix, ref, spatial_map
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
@@ -53,6 +53,9 @@ def check(ctx: Context) -> list[Finding]:
             f"values, and {total} is not a multiple of {known}"
         )
     fixes = []
+    split = _producer_split_fix(ctx, t, asked)
+    if split is not None:
+        fixes.append(split)
     if t.rank >= 3:
         size = pool_size(t.shape[1], const, t.shape[2:])
         if size is not None:
@@ -65,14 +68,16 @@ def check(ctx: Context) -> list[Finding]:
             why.append(f"the constant is right for inputs with {fits}")
         var = call_argument(row.called_at.source) if row.called_at else "x"
         if size is not None and row.called_at is not None:
-            if all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
+            if not spatial_map(ctx, row):
+                pass  # features or tokens: pooling them to fewer would change what they are
+            elif all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
                 fixes.append(prepool_view_fix(row, size, const))
             else:  # pooling up to a larger map invents values: the input size is the fix
                 why.append(
                     f"pooling to {'×'.join(map(str, size))} would enlarge the {'×'.join(map(str, t.shape[2:]))} "
                     "map, so it is not offered"
                 )
-        if row.called_at is not None:
+        if row.called_at is not None and len(asked) <= 2:  # a flattening view, not a split into heads
             fixes.append(_flatten_fix(ctx, row, var, per))
     return [
         Finding(
@@ -116,4 +121,27 @@ def _flatten_fix(ctx: Context, row, var: str, per: int) -> Fix:
         safety=UNSAFE if extra else SAFE,
         location=row.called_at,
         rerun=Rerun(edits=edits),
+    )
+
+
+def _producer_split_fix(ctx: Context, t, asked: list[int]):
+    """A view that keeps the leading dims and splits the last one (`[B, L, E]` → `[B, L, H, D]`)
+    into sizes that do not multiply to it, right after the Linear or Embedding that made E: the
+    layer is built for other heads (`feature_dim * num_heads` where the split is by the key/value
+    heads), so its size is what changes, to the split's H·D."""
+    lead = list(t.shape[:-1])
+    if t.rank < 2 or len(asked) <= len(lead) + 1:
+        return None
+    head, rest = asked[: len(lead)], asked[len(lead) :]
+    if -1 in rest or any(a not in (-1, d) for a, d in zip(head, lead, strict=True)) or head.count(-1) > 1:
+        return None
+    want = prod(rest)
+    if want == t.shape[-1]:
+        return None
+    return producer_size_fix(
+        ctx.trace.row(t.source),
+        t.shape[-1],
+        want,
+        f"make the layer before the view produce {want} = {dot(rest)} features, the split it is viewed as: "
+        "set its {attr}",
     )

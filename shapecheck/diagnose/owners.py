@@ -1,0 +1,108 @@
+"""One constructor argument behind several edits: when a chain of fixes sets the same size on
+layers that all take it from one parameter of the module that owns them (`to_k` and `to_v` both
+built from `context_dim`), the fix to paste is that argument, where the owner is built
+(`self.attn2 = CrossAttention(model_channels, context_dim=768)`), not each layer."""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import re
+from dataclasses import dataclass
+
+from ..trace.records import Location, Trace
+from .findings import Fix
+from .numbers import call_arguments
+
+
+@dataclass(frozen=True)
+class OwnerArgument:
+    owner: str  # the owning module's qualified name
+    parameter: str  # the parameter of its __init__ that every edited line passes
+    value: int  # what the edits set
+    location: Location  # the line that builds the owner
+    after: str  # that line with the argument set
+
+
+def shared_first_argument(steps: list[Fix]) -> str | None:
+    """The text every edited constructor line passes first (`context_dim`), when it is one name."""
+    firsts = []
+    for step in steps:
+        match = re.search(r"\w+\(\s*([^,()]+?)\s*,", step.before or "")
+        if match is None:
+            return None
+        firsts.append(match.group(1))
+    if len(set(firsts)) != 1 or not firsts[0].isidentifier():
+        return None
+    return firsts[0]
+
+
+def owner_argument(steps: list[Fix], after: Trace) -> OwnerArgument | None:
+    name = shared_first_argument(steps)
+    values = {_first_literal(s.after or "") for s in steps}
+    targets = [s.rerun.edits[-1].target for s in steps if s.rerun is not None and s.rerun.edits]
+    if name is None or len(values) != 1 or None in values or len(targets) != len(steps):
+        return None
+    owner = _common_parent(targets)
+    row = next((r for r in after.layers if owner and r.name == owner and r.kind == "module"), None)
+    if row is None or row.defined_at is None or not row.defined_at.source or steps[0].location is None:
+        return None
+    parameters = _init_parameters(steps[0].location.file, row.type)
+    if parameters is None or name not in parameters:
+        return None
+    (value,) = values
+    assert value is not None
+    line = _set_keyword(row.defined_at.source.strip(), row.type, parameters.index(name), name, value)
+    if line is None:
+        return None
+    return OwnerArgument(owner, name, value, row.defined_at, line)
+
+
+def _first_literal(source: str) -> int | None:
+    match = re.search(r"\w+\(\s*(\d+)\s*,", source)
+    return int(match.group(1)) if match else None
+
+
+def _common_parent(targets: list[str]) -> str:
+    parents = {t.rpartition(".")[0] for t in targets}
+    return parents.pop() if len(parents) == 1 else ""
+
+
+def _init_parameters(file: str, cls: str) -> list[str] | None:
+    """The parameters of `cls.__init__` after self, read from the file's source (not run)."""
+    try:
+        tree = ast.parse("".join(linecache.getlines(file)))
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    return [a.arg for a in [*item.args.posonlyargs, *item.args.args][1:]] + [
+                        a.arg for a in item.args.kwonlyargs
+                    ]
+    return None
+
+
+def _set_keyword(source: str, call: str, position: int, name: str, value: int) -> str | None:
+    """The owner's line with `name=value`: the keyword replaced where it is written, a positional
+    argument at `position` turned into the keyword when nothing positional follows it (else
+    replaced by the value), or the keyword added when the default was used."""
+    found = call_arguments(source, call)
+    if found is None:
+        return None
+    _, close, spans = found
+    positional = []
+    for begin, end in spans:
+        text = source[begin:end]
+        keyword = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", text)
+        if keyword and keyword.group(1) == name:
+            return source[:begin] + f"{text[: len(text) - len(text.lstrip())]}{name}={value}" + source[end:]
+        if not keyword and not text.strip().startswith("*"):
+            positional.append((begin, end))
+    if position < len(positional):
+        begin, end = positional[position]
+        lead = source[begin:end][: len(source[begin:end]) - len(source[begin:end].lstrip())]
+        new = f"{name}={value}" if position == len(positional) - 1 else str(value)
+        return source[:begin] + lead + new + source[end:]
+    return source[:close] + f"{', ' if spans else ''}{name}={value}" + source[close:]
