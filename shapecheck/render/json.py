@@ -50,48 +50,8 @@ def _finding(f: Finding) -> dict:
 
 def to_dict(report: Report) -> dict:
     t = report.trace
-    codes = codes_by_row(report)
-    ok_rows = set(report.diagnosis.ok_rows)
-    symbolic = report.accepted is not None
-    from ..trace.costs import memory_estimate, subtree_macs, tensor_bytes, total_macs
+    from ..trace.costs import memory_estimate, total_macs
 
-    macs = subtree_macs(t)
-    layers = []
-    for row in t.layers:
-        layers.append(
-            {
-                "index": row.index,
-                "name": row.name,
-                "type": row.type,
-                "kind": row.kind,
-                "depth": row.depth,
-                "parent": row.parent,
-                "call": row.call,
-                "input_shapes": [list(i.shape) for i in row.inputs],
-                "input_dtypes": [i.dtype for i in row.inputs],
-                "output_shapes": [list(o.shape) for o in row.outputs],
-                "output_dtypes": [o.dtype for o in row.outputs],
-                "symbolic_output_shapes": (
-                    [list(o.symbolic) if o.symbolic is not None else None for o in row.outputs] if symbolic else None
-                ),
-                "params": row.params,
-                "mult_adds": macs.get(row.index, 0),
-                "output_bytes": sum(tensor_bytes(o) for o in row.outputs),
-                "status": row.status,
-                "location": _location(row.location),
-                "boundary_ok": row.index in ok_rows,
-                "codes": codes.get(row.index, []),
-                "attrs": row.attrs,
-            }
-        )
-    error = None
-    if t.error is not None:
-        failing = t.failing
-        error = {
-            "type": t.error.type,
-            "message": t.error.message,
-            "layer": failing.name if failing is not None else None,
-        }
     return {
         "schema": SCHEMA,
         "model": report.model,
@@ -111,12 +71,57 @@ def to_dict(report: Report) -> dict:
         "memory": memory_dict(report),
         "seconds": round(report.seconds, 4),
         "notes": report.notes,
-        "layers": layers,
+        "layers": _layers(report),
         "findings": [_finding(f) for f in report.findings],
         "suppressed": [_finding(f) for f in report.suppressed],
-        "error": error,
+        "error": _error(report),
         "accepted_inputs": report.accepted.to_dict() if report.accepted is not None else None,
     }
+
+
+def _layers(report: Report) -> list[dict]:
+    """One entry per row: its shapes, costs and status, and the codes of the findings on it."""
+    from ..trace.costs import subtree_macs, tensor_bytes
+
+    codes = codes_by_row(report)
+    ok_rows = set(report.diagnosis.ok_rows)
+    symbolic = report.accepted is not None
+    macs = subtree_macs(report.trace)
+    return [
+        {
+            "index": row.index,
+            "name": row.name,
+            "type": row.type,
+            "kind": row.kind,
+            "depth": row.depth,
+            "parent": row.parent,
+            "call": row.call,
+            "input_shapes": [list(i.shape) for i in row.inputs],
+            "input_dtypes": [i.dtype for i in row.inputs],
+            "output_shapes": [list(o.shape) for o in row.outputs],
+            "output_dtypes": [o.dtype for o in row.outputs],
+            "symbolic_output_shapes": (
+                [list(o.symbolic) if o.symbolic is not None else None for o in row.outputs] if symbolic else None
+            ),
+            "params": row.params,
+            "mult_adds": macs.get(row.index, 0),
+            "output_bytes": sum(tensor_bytes(o) for o in row.outputs),
+            "status": row.status,
+            "location": _location(row.location),
+            "boundary_ok": row.index in ok_rows,
+            "codes": codes.get(row.index, []),
+            "attrs": row.attrs,
+        }
+        for row in report.trace.layers
+    ]
+
+
+def _error(report: Report) -> dict | None:
+    t = report.trace
+    if t.error is None:
+        return None
+    failing = t.failing
+    return {"type": t.error.type, "message": t.error.message, "layer": failing.name if failing is not None else None}
 
 
 def run_dict(results, strict: bool = False) -> dict:
