@@ -127,16 +127,8 @@ def edited_text(path: str, edits: list[LineEdit], data: bytes | None = None) -> 
     whole = _whole_statement_lines("".join(lines))
     parses = _parses("".join(lines))
     for edit in sorted(edits, key=lambda e: e.line, reverse=True):  # bottom up: line numbers stay valid
-        index = edit.line - 1
-        if index >= len(out) or out[index].strip() != edit.before or (edit.insert and edit.line not in whole):
-            continue
-        text = out[index]
-        indent = text[: len(text) - len(text.lstrip())]
-        ending = text[len(text.rstrip("\r\n")) :] or newline
-        new = [indent + line + ending for line in edit.insert]
-        new.append(indent + edit.replace + ending if edit.replace is not None else text)
-        candidate = out[:index] + new + out[index + 1 :]
-        if parses and not _parses("".join(candidate)):
+        candidate = _with_edit(out, edit, whole, newline)
+        if candidate is None or (parses and not _parses("".join(candidate))):
             continue
         out = candidate
         applied.append(edit)
@@ -150,6 +142,21 @@ def edited_text(path: str, edits: list[LineEdit], data: bytes | None = None) -> 
     if parses and not _parses("".join(out)):  # never write a file that no longer parses
         return original, original, []
     return original, bom + "".join(out), applied
+
+
+def _with_edit(lines: list[str], edit: LineEdit, whole: set[int], newline: str) -> list[str] | None:
+    """The lines with the edit made at its line, in that line's indent and line ending; None
+    when the line no longer reads as traced, or statements would go before a line that is not
+    a whole statement."""
+    index = edit.line - 1
+    if index >= len(lines) or lines[index].strip() != edit.before or (edit.insert and edit.line not in whole):
+        return None
+    text = lines[index]
+    indent = text[: len(text) - len(text.lstrip())]
+    ending = text[len(text.rstrip("\r\n")) :] or newline
+    new = [indent + line + ending for line in edit.insert]
+    new.append(indent + edit.replace + ending if edit.replace is not None else text)
+    return lines[:index] + new + lines[index + 1 :]
 
 
 def _parses(text: str) -> bool:
@@ -265,33 +272,32 @@ def plan(edits: list[LineEdit]) -> list[FilePlan]:
     """The same plan for `--diff` and `--fix`, file by file: a file is edited only while its
     bytes are those the check read (when the report carries their digest), and never when it
     is read-only."""
+    return [_file_plan(path, [e for e in edits if e.file == path]) for path in sorted({e.file for e in edits})]
+
+
+def _file_plan(path: str, mine: list[LineEdit]) -> FilePlan:
+    """One file's plan: every edit refused when the file cannot be read, has changed since the
+    check or is read-only; otherwise the edits that fit, applied to its text."""
     import stat
 
     from .snapshot import digest
 
-    plans = []
-    for path in sorted({e.file for e in edits}):
-        mine = [e for e in edits if e.file == path]
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-            mode = os.stat(os.path.realpath(path)).st_mode
-        except OSError as exc:
-            why = f"it could not be read ({exc.strerror or exc})"
-            plans.append(FilePlan(path, b"", None, [], [(e, why) for e in mine]))
-            continue
-        traced = {e.digest for e in mine if e.digest is not None}
-        if traced and traced != {digest(data)}:
-            plans.append(FilePlan(path, data, None, [], [(e, CHANGED) for e in mine]))
-            continue
-        if not mode & stat.S_IWUSR:
-            plans.append(FilePlan(path, data, None, [], [(e, "the file is read-only") for e in mine]))
-            continue
-        original, changed, applied = edited_text(path, mine, data)
-        refused = [(e, UNFIT) for e in mine if e not in applied]
-        new = changed.encode("utf-8") if changed != original else None
-        plans.append(FilePlan(path, data, new, applied if new is not None else [], refused))
-    return plans
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        mode = os.stat(os.path.realpath(path)).st_mode
+    except OSError as exc:
+        why = f"it could not be read ({exc.strerror or exc})"
+        return FilePlan(path, b"", None, [], [(e, why) for e in mine])
+    traced = {e.digest for e in mine if e.digest is not None}
+    if traced and traced != {digest(data)}:
+        return FilePlan(path, data, None, [], [(e, CHANGED) for e in mine])
+    if not mode & stat.S_IWUSR:
+        return FilePlan(path, data, None, [], [(e, "the file is read-only") for e in mine])
+    original, changed, applied = edited_text(path, mine, data)
+    refused = [(e, UNFIT) for e in mine if e not in applied]
+    new = changed.encode("utf-8") if changed != original else None
+    return FilePlan(path, data, new, applied if new is not None else [], refused)
 
 
 def diff(edits: list[LineEdit], say: Callable[[str], None] | None = None) -> str:
