@@ -168,6 +168,25 @@ FAMILIES += [
     ),
     ("running_mean should contain 50 elements not 128", "SC104", ["50 positions", "transpose(1, 2)"]),
     ("running_mean should contain 1 elements not 100", "SC104", ["[N, 1, 100]", "x.squeeze(1)"]),
+    (
+        "RuntimeError: stack expects each tensor to be equal size, but got [3, 224, 224] at entry 0 and "
+        "[1, 224, 224] at entry 5",
+        "SC109",
+        ["RGB (3 channels) and grayscale (1 channel) images", ".convert('RGB')"],
+    ),
+    # ATen's "Argument #4: " prefix left out, as older releases and quoted pastes do
+    (
+        "RuntimeError: Padding size should be less than the corresponding input dimension, but got: padding (3, 3) "
+        "at dimension 3 of input [1, 64, 2, 2]",
+        "SC107",
+        ["dim 3 has 2 entries", "at least 4", "(3, 3)"],
+    ),
+    (
+        "RuntimeError: Argument #6: Padding size should be less than the corresponding input dimension, but got: "
+        "padding (1, 1) at dimension 2 of input [8, 16, 1, 5]",
+        "SC107",
+        ["dim 2 has 1 entries", "at least 2"],
+    ),
     ("running_mean should contain 4096 elements not 256", "SC104", ["4096 = 256·4·4", "nn.BatchNorm2d(256)"]),
     ("running_mean should contain 64 elements not 3136", "SC104", ["3136 = 64·7·7", "after the flatten"]),
     (

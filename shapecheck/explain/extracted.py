@@ -73,6 +73,13 @@ def rows() -> list[Row]:
         if first != r.text and first not in known and len(anchor_of(first)) >= 16:
             known.add(first)
             table.append(Row(r.family, first, r.where))
+    # ATen prefixes some checks with the argument's position ("Argument #4: Padding size …"), which
+    # older releases and quoted pastes leave out: the rest is a row too
+    for r in list(table):
+        rest = re.sub(r"^Argument #(?:\d+|\{\}):\s*", "", r.text)
+        if rest != r.text and rest not in known and len(anchor_of(rest)) >= 16:
+            known.add(rest)
+            table.append(Row(r.family, rest, r.where))
     # the most literal text first: a longer message is more specific than one it contains
     return sorted(table, key=lambda r: -len(r.text.replace("{}", "")))
 
@@ -625,6 +632,21 @@ def _too_small(row: Row, values: list[str], matched: str, text: str) -> Explanat
         )
         e.causes = ["reflect padding needs pad < size: the map is too small (1×1 or 2×2 after downsampling)"]
         e.fixes = ["a larger input, or mode='replicate'/'constant' for small maps"]
+        if len(nums) >= 4 and len(nums[-2]) == 1 and nums[-1] and -len(nums[-1]) <= nums[-2][0] < len(nums[-1]):
+            # the values end (pad_left, pad_right, dim, input), with or without the argument's position first
+            (left,), (right,), (d,), shape = nums[-4][-1:], nums[-3][-1:], nums[-2], nums[-1]
+            size = shape[d]
+            e.numbers = [
+                (f"({left}, {right})", f"the padding on either side of dim {d}"),
+                (shape_text(shape), "the input"),
+                (str(size), f"its dim {d}: reflect padding must be smaller"),
+            ]
+            e.causes.insert(
+                0,
+                f"dim {d} has {size} entries and reflect padding of {max(left, right)} mirrors {max(left, right)} of "
+                f"them beside the edge: it needs at least {max(left, right) + 1}, so the map reached this pad smaller "
+                "than the network was written for (a small input downsampled)",
+            )
     elif "sliding blocks" in low:
         e.title = "unfold/fold (im2col): the kernel does not fit the input"
         e.causes = ["the spatial size, padding and kernel give no whole window"]

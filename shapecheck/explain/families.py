@@ -36,6 +36,16 @@ def _stack(f: dict) -> Explanation:
         e.causes.append(f"the entries differ in rank ({len(a)} and {len(b)} dims): one sample lost or gained a dim")
     elif diff:
         e.causes.append(f"they differ in dim{'s' if len(diff) > 1 else ''} {', '.join(map(str, diff))} only")
+    if len(a) == len(b) == 3 and diff == [0] and {a[0], b[0]} <= {1, 3, 4}:
+        # [C, H, W] images of one size whose channel counts differ: a grayscale or RGBA file among RGB ones
+        kinds = {1: "grayscale (1 channel)", 3: "RGB (3 channels)", 4: "RGBA (4 channels: a PNG with alpha)"}
+        e.causes.insert(
+            0,
+            f"{kinds[a[0]]} and {kinds[b[0]]} images in one batch: the dataset holds files of another mode, and "
+            "`ToTensor()` keeps each file's channels",
+        )
+        e.fixes.append("convert every image when loading: `Image.open(p).convert('RGB')` (or `'L'` for a gray model)")
+        return e
     if len(a) == 3 and len(b) == 3 and a[0] == b[0] and a[0] in (1, 3, 4) and diff:
         e.causes.append(
             f"images of different sizes in one batch ({a[1]}×{a[2]} and {b[1]}×{b[2]}): the dataset gives "
