@@ -93,75 +93,90 @@ def window(row: LayerRecord) -> Window | None:
     nd = spatial_rank(row)
     if nd is None:
         return None
-    a = row.attrs
     if row.kind == MODULE:
         if CONV_MODULE.match(row.type) and "Transpose" not in row.type:
-            padding = a.get("padding")
-            if isinstance(padding, str):
-                return None  # "same"/"valid": sizes follow from the kernel, handled elsewhere
-            return Window(
-                nd,
-                _tuple(a.get("kernel_size"), nd, 1),
-                _tuple(a.get("stride"), nd, 1),
-                _tuple(padding, nd, 0),
-                _tuple(a.get("dilation"), nd, 1),
-                # the channels its weight takes: they differ from the attribute when the
-                # attribute was set after construction (the weight decides)
-                in_channels=a.get("weight_in_channels", a.get("in_channels")),
-                out_channels=a.get("out_channels"),
-                groups=a.get("groups", 1) or 1,
-            )
+            return _conv_module_window(row.attrs, nd)
         if POOL_MODULE.match(row.type):
-            kernel = _tuple(a.get("kernel_size"), nd, 1)
-            stride = a.get("stride")
-            return Window(
-                nd,
-                kernel,
-                _tuple(stride, nd, 1) if stride else kernel,
-                _tuple(a.get("padding"), nd, 0),
-                _tuple(a.get("dilation"), nd, 1),
-                bool(a.get("ceil_mode")),
-                True,
-            )
+            return _pool_module_window(row.attrs, nd)
         return None
-    args = list(a.get("args", []))[1:]  # after the input
     if CONV_OP.match(row.type):
-        weight = row.inputs[1].shape if len(row.inputs) > 1 else None
-        if weight is None or len(weight) != nd + 2:
-            return None
-        # conv(input, weight, bias, stride, padding, dilation, groups)
-        opt = args[2:] + [None] * 4
-        stride = a.get("stride", opt[0])
-        padding = a.get("padding", opt[1])
-        if isinstance(padding, str):
-            return None
-        groups = int(a.get("groups", opt[3]) or 1)
-        return Window(
-            nd,
-            tuple(weight[2:]),
-            _tuple(stride, nd, 1),
-            _tuple(padding, nd, 0),
-            _tuple(a.get("dilation", opt[2]), nd, 1),
-            in_channels=weight[1] * groups,
-            out_channels=weight[0],
-            groups=groups,
-        )
+        return _conv_op_window(row, nd)
     if POOL_OP.match(row.type):
-        # pool(input, kernel_size, stride=None, padding=0, …)
-        opt = args + [None] * 4
-        kernel = _tuple(a.get("kernel_size", opt[0]), nd, 1)
-        stride = a.get("stride", opt[1])
-        ceil = a.get("ceil_mode", False)
-        return Window(
-            nd,
-            kernel,
-            _tuple(stride, nd, 1) if stride not in (None, []) else kernel,
-            _tuple(a.get("padding", opt[2]), nd, 0),
-            (1,) * nd,
-            bool(ceil),
-            True,
-        )
+        return _pool_op_window(row.attrs, nd)
     return None
+
+
+def _conv_module_window(a: dict, nd: int) -> Window | None:
+    padding = a.get("padding")
+    if isinstance(padding, str):
+        return None  # "same"/"valid": sizes follow from the kernel, handled elsewhere
+    return Window(
+        nd,
+        _tuple(a.get("kernel_size"), nd, 1),
+        _tuple(a.get("stride"), nd, 1),
+        _tuple(padding, nd, 0),
+        _tuple(a.get("dilation"), nd, 1),
+        # the channels its weight takes: they differ from the attribute when the
+        # attribute was set after construction (the weight decides)
+        in_channels=a.get("weight_in_channels", a.get("in_channels")),
+        out_channels=a.get("out_channels"),
+        groups=a.get("groups", 1) or 1,
+    )
+
+
+def _pool_module_window(a: dict, nd: int) -> Window:
+    kernel = _tuple(a.get("kernel_size"), nd, 1)
+    stride = a.get("stride")
+    return Window(
+        nd,
+        kernel,
+        _tuple(stride, nd, 1) if stride else kernel,
+        _tuple(a.get("padding"), nd, 0),
+        _tuple(a.get("dilation"), nd, 1),
+        bool(a.get("ceil_mode")),
+        True,
+    )
+
+
+def _conv_op_window(row: LayerRecord, nd: int) -> Window | None:
+    """conv(input, weight, bias, stride, padding, dilation, groups): the kernel from the weight."""
+    a = row.attrs
+    weight = row.inputs[1].shape if len(row.inputs) > 1 else None
+    if weight is None or len(weight) != nd + 2:
+        return None
+    opt = list(a.get("args", []))[1:][2:] + [None] * 4  # after the input, the weight and the bias
+    stride = a.get("stride", opt[0])
+    padding = a.get("padding", opt[1])
+    if isinstance(padding, str):
+        return None
+    groups = int(a.get("groups", opt[3]) or 1)
+    return Window(
+        nd,
+        tuple(weight[2:]),
+        _tuple(stride, nd, 1),
+        _tuple(padding, nd, 0),
+        _tuple(a.get("dilation", opt[2]), nd, 1),
+        in_channels=weight[1] * groups,
+        out_channels=weight[0],
+        groups=groups,
+    )
+
+
+def _pool_op_window(a: dict, nd: int) -> Window:
+    """pool(input, kernel_size, stride=None, padding=0, …)"""
+    opt = list(a.get("args", []))[1:] + [None] * 4  # after the input
+    kernel = _tuple(a.get("kernel_size", opt[0]), nd, 1)
+    stride = a.get("stride", opt[1])
+    ceil = a.get("ceil_mode", False)
+    return Window(
+        nd,
+        kernel,
+        _tuple(stride, nd, 1) if stride not in (None, []) else kernel,
+        _tuple(a.get("padding", opt[2]), nd, 0),
+        (1,) * nd,
+        bool(ceil),
+        True,
+    )
 
 
 def broadcast_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int, int] | None:
