@@ -240,7 +240,7 @@ def _run(
     expected_rows: int | None,
 ) -> SymbolicRun:
     """One symbolic trace, with or without the Python decompositions (`run`)."""
-    FakeTensorMode, ShapeEnv, StatelessSymbolicContext, DimDynamic = _api()
+    FakeTensorMode, ShapeEnv = _api()[:2]
     if as_list:
         raise Unavailable("models that take a list of images are not traced symbolically")
     try:
@@ -262,17 +262,7 @@ def _run(
     rec.substitute = _one_d_pools
     state = meta_state(model, requires_grad=False)  # shapes only, made before the fake mode is entered
     trace = Trace(model=label or type(model).__name__, inputs=[], engine=SYMBOLIC, training=train, batch=hint_batch)
-    try:
-        with mode:
-            dynamic = StatelessSymbolicContext(dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim())
-            inputs = [mode.from_tensor(plain[0], symbolic_context=dynamic)]
-            inputs += [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
-            fake_state = _fake_state(mode, state)
-        for t in inputs:
-            rec.tag_input(t)
-        trace.inputs = [rec.info("", t) for t in inputs]
-    except Exception as exc:
-        raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None
+    inputs, fake_state = _fake_inputs(mode, plain, state, rec, trace)
     symbols, fixed = _dims(names, inputs[0])
 
     contexts = [mode] + ([_python_dispatcher()] if python_dispatcher else []) + [torch.device("meta"), no_fastpath()]
@@ -293,10 +283,7 @@ def _run(
     except BudgetSpent:
         spent = True
 
-    for sym_name in list(symbols):
-        value = env.replacements.get(symbols[sym_name])
-        if value is not None and getattr(value, "is_Integer", False):
-            fixed[sym_name] = int(value)
+    fixed.update(_settled_by_guards(symbols, env))
     out = SymbolicRun(
         trace=trace,
         names=names,
@@ -310,6 +297,34 @@ def _run(
     )
     _finish_texts(out, env)
     return out
+
+
+def _fake_inputs(mode, plain: list, state: dict, rec: Recorder, trace: Trace) -> tuple[list, dict]:
+    """The inputs as fake tensors, the first with every dim symbolic and the others fixed, and
+    the model's state as fake tensors; the inputs tagged and listed on the trace."""
+    StatelessSymbolicContext, DimDynamic = _api()[2:]
+    try:
+        with mode:
+            dynamic = StatelessSymbolicContext(dynamic_sizes=[DimDynamic.DYNAMIC] * plain[0].dim())
+            inputs = [mode.from_tensor(plain[0], symbolic_context=dynamic)]
+            inputs += [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
+            fake_state = _fake_state(mode, state)
+        for t in inputs:
+            rec.tag_input(t)
+        trace.inputs = [rec.info("", t) for t in inputs]
+    except Exception as exc:
+        raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None
+    return inputs, fake_state
+
+
+def _settled_by_guards(symbols: dict, env) -> dict[str, int]:
+    """The dims the trace's guards replaced by a number: they take no other size."""
+    settled = {}
+    for sym_name in list(symbols):
+        value = env.replacements.get(symbols[sym_name])
+        if value is not None and getattr(value, "is_Integer", False):
+            settled[sym_name] = int(value)
+    return settled
 
 
 def _fake_state(mode, state: dict) -> dict:
