@@ -259,6 +259,8 @@ VERIFIED = [
     ("rules/sc105_rank_mismatch.py:Correct", "4x1x9x9", "", "--input 1x9x9 --batch 4", (4, 10)),
     ("rules/sc120_softmax_dim.py:BatchSoftmax", "16", "batch4", "dim=1", (4, 10)),
     ("rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", "", "dim=1", (1, 32)),
+    ("rules/sc120_softmax_dim.py:BranchWeights", "16", "batch4", "Softmax(dim=0)", (4, 16)),
+    ("rules/sc120_softmax_dim.py:TokenPooling", "10x8", "batch4", "dim=1", (4, 8)),
     ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),
     ("rules/sc113_invalid_view.py:GroupedKeys", "12x64", "", "out_features", (1, 12, 2, 8)),
     ("rules/sc102_in_features.py:FlatReadout", "30x2", "nobatch", "keep the rows apart", (3, 1)),

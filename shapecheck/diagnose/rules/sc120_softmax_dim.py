@@ -106,8 +106,16 @@ def _over_one(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | No
 
 def _finding(ctx: Context, row: LayerRecord, dim: int, follows, message: str, why: list[str]) -> Finding:
     fixes = []
+    summed = _summed_over(ctx, row)
+    if summed is not None and _normalisable(row, summed[0], dim, follows):
+        target, consumer = summed
+        why.append(
+            f"the weights are summed over their dim {target} next ({ref(consumer)}): a weighted average over "
+            f"dim {target}, which is the dim they should add up to 1 over"
+        )
+        fixes.append(_fix(row, target, follows, f"normalise over dim {target}, the dim the weights are summed over"))
     target = _other_dim(row, dim, follows)
-    if target is not None:
+    if target is not None and not fixes:
         fixes.append(_fix(row, target, follows))
     return ctx.finding(
         layer=row.name,
@@ -130,7 +138,79 @@ def _other_dim(row: LayerRecord, dim: int, follows) -> int | None:
     return left[0] if len(left) == 1 else None
 
 
-def _fix(row: LayerRecord, target: int, follows) -> Fix:
+_MATMUL = ("torch.matmul", "Tensor.matmul", "Tensor.__matmul__", "torch.bmm", "Tensor.bmm")
+_MUL = ("torch.mul", "Tensor.mul", "Tensor.__mul__", "Tensor.__rmul__")
+_SUM = ("torch.sum", "Tensor.sum")
+_PASS = ("Dropout", "Dropout1d", "Dropout2d", "Identity")
+
+
+def _consumer(ctx: Context, index: int) -> tuple[LayerRecord, int] | None:
+    """The first row that reads row `index`'s output, and at which of its tensor inputs;
+    through a dropout, which keeps the dims."""
+    for later in ctx.trace.layers[index + 1 :]:
+        where = [i for i, t in enumerate(later.inputs) if t.source == index]
+        if not where:
+            continue
+        if later.kind == "module" and later.type in _PASS:
+            return _consumer(ctx, later.index)
+        return later, where[0]
+    return None
+
+
+def _summed_over(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord] | None:
+    """The dim of the softmax's output that its next use sums over — the contracted letter of an
+    einsum, the inner dim of a matmul, the dim of a `sum` after a product — with the row that
+    sums: softmax weights are meant to add up to 1 over the dim they average."""
+    if not row.outputs:
+        return None
+    rank = row.outputs[0].rank
+    found = _consumer(ctx, row.index)
+    if found is None:
+        return None
+    later, position = found
+    if later.type == "torch.einsum":
+        return _einsum_contracted(later, position, rank)
+    if later.type in _MATMUL and rank >= 2:
+        return (rank - 1 if position == 0 else rank - 2), later
+    if later.type in _SUM:  # a product of the same shape is no row of its own: `(w * v).sum(0)`
+        return _summed_dim(later, rank, rank)
+    if later.type in _MUL and later.outputs:
+        after = _consumer(ctx, later.index)
+        if after is None or after[0].type not in _SUM:
+            return None
+        return _summed_dim(after[0], later.outputs[0].rank, rank)
+    return None
+
+
+def _summed_dim(total: LayerRecord, width: int, rank: int) -> tuple[int, LayerRecord] | None:
+    """The weights' dim that a `sum` over a tensor of rank `width` adds up, aligned from the
+    right as the product broadcast them."""
+    args = total.attrs.get("args", [])
+    d = total.attrs.get("dim", args[1] if len(args) > 1 else None)
+    if not isinstance(d, int) or not -width <= d < width:
+        return None
+    d = (d % width) - (width - rank)
+    return (d, total) if 0 <= d < rank else None
+
+
+def _einsum_contracted(row: LayerRecord, position: int, rank: int) -> tuple[int, LayerRecord] | None:
+    args = row.attrs.get("args", [])
+    equation = args[0] if args and isinstance(args[0], str) else None
+    if equation is None or "->" not in equation or "." in equation:
+        return None
+    inputs, output = equation.replace(" ", "").split("->")
+    operands = inputs.split(",")
+    if position >= len(operands) or len(operands[position]) != rank:
+        return None
+    gone = [i for i, letter in enumerate(operands[position]) if letter not in output]
+    return (gone[0], row) if len(gone) == 1 else None
+
+
+def _normalisable(row: LayerRecord, target: int, dim: int, follows) -> bool:
+    return target != dim and row.inputs[0].shape[target] != 1 and (follows is None or BATCH not in follows[target])
+
+
+def _fix(row: LayerRecord, target: int, follows, description: str | None = None) -> Fix:
     """`dim=target` where the user wrote the dim: the module's constructor line, or the call."""
     if row.kind == "module":
         site, call, position = row.defined_at, row.type, 0
@@ -144,7 +224,7 @@ def _fix(row: LayerRecord, target: int, follows) -> Fix:
     source = site.source if site else ""
     after = set_argument(source, call, position, "dim", target) if source else None
     return Fix(
-        description=f"normalise over dim {target}, the only dim that is neither the batch nor of size 1",
+        description=description or f"normalise over dim {target}, the only dim that is neither the batch nor of size 1",
         code=after or fallback,
         safety=SAFE,
         location=site if after else None,
