@@ -174,6 +174,14 @@ FAMILIES += [
         "SC109",
         ["RGB (3 channels) and grayscale (1 channel) images", ".convert('RGB')"],
     ),
+    # a dtype mismatch is read by the dtypes it names
+    ("RuntimeError: expected scalar type Long but found Float", "", ["class indices", ".long()"]),
+    (
+        "RuntimeError: Input type (unsigned char) and bias type (float) should be the same",
+        "",
+        ["uint8", "x.float() / 255"],
+    ),
+    ("RuntimeError: mat1 and mat2 must have the same dtype", "", ["float64", ".long()", "autocast", "uint8"]),
     # ATen's "Argument #4: " prefix left out, as older releases and quoted pastes do
     (
         "RuntimeError: Padding size should be less than the corresponding input dimension, but got: padding (3, 3) "
@@ -216,6 +224,9 @@ MUST_NOT_SAY = [
         "channels instead",
         ["in_channels=4"],
     ),
+    # dtypes the message names pick the reading: no numpy float64 story for Long against Float
+    ("RuntimeError: expected scalar type Long but found Float", ["float64", "autocast"]),
+    ("Input type (torch.cuda.HalfTensor) and weight type (torch.cuda.FloatTensor) should be the same", ["numpy"]),
     # a singleton dim 1 is an extra dim: no BatchNorm of 1 channel
     ("running_mean should contain 1 elements not 100", ["num_features=1"]),
     # sides far apart, or a sequence's length, are not a rounded map

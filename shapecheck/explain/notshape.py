@@ -15,31 +15,66 @@ from .templates import Template
 _CUDA = re.compile(r"cuda|gpu", re.IGNORECASE)
 
 
-def _dtype_fixes() -> list[str]:
-    return [
+# a dtype's names in messages (`Double`, `torch.cuda.DoubleTensor`, `float64`, `c10::Half`,
+# `unsigned char`), by kind; the first name that fits wins, so `float64` is not read as float
+_DTYPE_KINDS = (
+    ("double", re.compile(r"double|float64", re.IGNORECASE)),
+    ("half", re.compile(r"half|float16|bfloat16|bf16", re.IGNORECASE)),
+    ("byte", re.compile(r"byte|uint8|unsigned char|bool", re.IGNORECASE)),
+    ("integer", re.compile(r"long|int64|\bint\b|int32|IntTensor|short", re.IGNORECASE)),
+    ("float", re.compile(r"float", re.IGNORECASE)),
+)
+
+# each reading: when (the kinds it needs among the two named), its cause, its fix
+_DTYPE_READINGS = (
+    (
+        {"double"},
+        "numpy arrays are float64 (Double): `torch.from_numpy` keeps that, while the model's weights are "
+        "float32 (Float)",
         "convert where the data enters: `x = x.float()` (or `torch.as_tensor(a, dtype=torch.float32)`); "
         "`model.double()` only if float64 is really wanted",
-        "targets of CrossEntropyLoss/NLLLoss as class indices `.long()`; targets of MSELoss/BCELoss `.float()`",
-        "under autocast or half precision, keep the inputs and the weights in one dtype (`model.half()` with "
-        "`x.half()`, or `torch.autocast`)",
-    ]
+    ),
+    (
+        {"integer"},
+        "a target or an index of another dtype than the op takes: class indices for CrossEntropyLoss/NLLLoss and "
+        "Embedding ids are Long, while MSELoss/BCELoss targets are floats (labels loaded as ints, or ids made "
+        "floats by a division or `.float()`)",
+        "targets of CrossEntropyLoss/NLLLoss and Embedding inputs as `.long()`; targets of MSELoss/BCELoss as "
+        "`.float()`; class weights as `.float()`",
+    ),
+    (
+        {"half"},
+        "half-precision (or bfloat16) weights meet float32 inputs (or the reverse): a model loaded in float16 or "
+        "bfloat16, or a tensor made outside autocast",
+        "keep the inputs and the weights in one dtype (`x.to(model.dtype)`, `model.half()` with `x.half()`), or "
+        "run under `torch.autocast`",
+    ),
+    (
+        {"byte"},
+        "uint8 (Byte) images or a bool mask reach a layer with float weights: the pixels were never converted "
+        "(no `ToTensor()`, an image read with OpenCV or numpy)",
+        "convert the images: `x = x.float() / 255` (or `transforms.ToTensor()`), a mask with `.float()`",
+    ),
+)
+
+
+def _dtype_kind(name: str) -> str:
+    return next((kind for kind, pattern in _DTYPE_KINDS if pattern.search(name)), "")
 
 
 def dtype(a: str, b: str, where: str = "") -> Explanation:
+    """Two dtypes that meet in one op: the readings of the pair named (float64 from numpy, an integer
+    target or index, half precision, uint8 pixels); all of them when the message names none."""
     pair = f" ({a} and {b})" if a and b else ""
+    kinds = {_dtype_kind(a), _dtype_kind(b)}
+    readings = [r for r in _DTYPE_READINGS if r[0] & kinds] or list(_DTYPE_READINGS)
     return Explanation(
         NOT_SHAPE,
         f"a dtype mismatch: two dtypes meet in one op{pair}{where}",
         "the dtype check of matmul / Linear, conv, the losses and autograd",
         [],
-        [
-            "numpy arrays are float64 (Double): `torch.from_numpy` keeps that, while the model's weights are "
-            "float32 (Float)",
-            "a target of another dtype than the loss expects (Long class indices for MSELoss, float labels for "
-            "CrossEntropyLoss), or class weights of another dtype",
-            "half-precision weights with float32 inputs (or the reverse)",
-        ],
-        _dtype_fixes(),
+        [cause for _, cause, _ in readings],
+        [fix for _, _, fix in readings],
     )
 
 
