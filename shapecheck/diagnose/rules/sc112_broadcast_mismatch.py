@@ -148,6 +148,9 @@ def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         small_index = index  # a is operand 0, b operand 1
         if small.rank < big.rank and tuple(big.shape[: small.rank]) == tuple(small.shape) and small.rank >= 1:
             return [_trailing_fix(row, small_index, big.rank - small.rank, small, big, texts, parsed)]
+        middle = _middle_position(small.shape, big.shape) if small.rank < big.rank else None
+        if middle is not None:
+            return [_middle_fix(row, small_index, middle, big.rank - small.rank, small, big, texts, parsed)]
     for i, (const, other) in enumerate(((a, b), (b, a))):
         const_index = i
         if const.from_input is not False or other.from_input is False:
@@ -244,6 +247,44 @@ def _trailing_fix(row, index: int, k: int, small, big, texts, parsed) -> Fix:
         row.called_at.source,
         after,
         f"{core}{suffix}",
+        Rerun(edits=(edit,)),
+    )
+
+
+def _middle_position(small: tuple, big: tuple) -> int | None:
+    """Where the missing dims of `small` go: after its leading dims that are `big`'s own (the
+    batch), with the rest lining up from the right (`[B, L, L]` against `[B, H, L, L]`: at 1,
+    the heads). Only where exactly one place fits."""
+    k = len(big) - len(small)
+    fits = [
+        p
+        for p in range(1, len(small))
+        if tuple(small[:p]) == tuple(big[:p]) and all(s in (1, t) for s, t in zip(small[p:], big[p + k :], strict=True))
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _middle_fix(row, index: int, p: int, k: int, small, big, texts, parsed) -> Fix:
+    name = texts[index] if texts else None
+    core = _core(name)[0] if name else "b"
+    insert = f".unsqueeze({p})" if k == 1 else "[" + ", ".join([":"] * p + ["None"] * k) + "]"
+
+    def add_dims(text: str, _other: str) -> str | None:
+        inner, rest = _core(text)
+        return f"{inner}{insert}{rest}"
+
+    after = rewrite_operands(parsed, row, index, add_dims) if name else None
+    steps = tuple(("unsqueeze", (p,)) for _ in range(k))
+    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
+    moved = (*small.shape[:p], *([1] * k), *small.shape[p:])
+    return line_fix(
+        f"{shape(small.shape)} shares its first {p} dim{'s' if p > 1 else ''} with {shape(big.shape)} and lines "
+        f"up with its last dims after them: give it {k} size-1 dim{'s' if k > 1 else ''} at dim {p} ({shape(moved)}), so it broadcasts "
+        f"over {shape(big.shape[p : p + k])} instead of being read from the right",
+        row.called_at,
+        row.called_at.source,
+        after,
+        f"{core}{insert}",
         Rerun(edits=(edit,)),
     )
 
