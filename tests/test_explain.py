@@ -174,6 +174,19 @@ FAMILIES += [
         "SC109",
         ["RGB (3 channels) and grayscale (1 channel) images", ".convert('RGB')"],
     ),
+    # a dim of 1 too many in front: the batch or channel dim added twice
+    (
+        "RuntimeError: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+        "[64, 1, 1, 28, 28]",
+        "SC105",
+        ["extra dim of 1 at dim 1", "[64, 1, 28, 28]", "x.squeeze(1)"],
+    ),
+    (
+        "RuntimeError: Expected 4-dimensional input for 4-dimensional weight [64, 3, 7, 7], but got 5-dimensional "
+        "input of size [1, 8, 3, 224, 224] instead",
+        "SC105",
+        ["extra dim of 1 at dim 0", "x.squeeze(0)", "one clip of 8 frames"],
+    ),
     # a dtype mismatch is read by the dtypes it names
     ("RuntimeError: expected scalar type Long but found Float", "", ["class indices", ".long()"]),
     (

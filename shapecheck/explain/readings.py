@@ -10,6 +10,7 @@ import math
 
 from .explanation import Explanation
 from .templates import ints
+from .templates import shape_text as shape_text_of
 
 
 def _square_split(total: int, channels_hint: list[int]) -> tuple[int, int] | None:
@@ -836,6 +837,28 @@ def rnn_rank(want, got) -> Explanation:
     )
 
 
+def _extra_dim(e: Explanation, dims: list[int], nd: int) -> bool:
+    """One dim too many with a 1 in dim 0 or 1: the batch (or channel) dim added by code where the
+    data already had it; said with the clip reading beside it when dim 1 could be frames."""
+    ones = [i for i in range(min(2, len(dims))) if dims[i] == 1]
+    if not ones:
+        return False
+    i = ones[0]
+    kept = dims[:i] + dims[i + 1 :]
+    what, when = ("batch", "the DataLoader batched") if i == 0 else ("channel", "`ToTensor()` made the channel dim")
+    e.causes.append(
+        f"an extra dim of 1 at dim {i}: without it the input is {shape_text_of(kept)}, what Conv{nd}d takes; "
+        f"a {what} dim was added where the data already had one (an `unsqueeze({i})` or `[None]` after {when})"
+    )
+    e.fixes.append(f"drop the extra dim: remove the `unsqueeze`, or `x = x.squeeze({i})`")
+    if i == 0 and dims[1] > 4:
+        e.causes.append(
+            f"or one clip of {dims[1]} frames (or crops): fold them into the batch (`x.flatten(0, 1)`), or use "
+            f"Conv{nd + 1}d if that dim is time or depth"
+        )
+    return True
+
+
 def conv_rank(nd, shape_text) -> Explanation:
     dims = ints(shape_text)
     e = Explanation(
@@ -844,7 +867,7 @@ def conv_rank(nd, shape_text) -> Explanation:
         f"nn.Conv{nd}d / F.conv{nd}d: [C, *spatial] unbatched or [N, C, *spatial] batched",
         [(shape_text, "the input"), (f"{nd + 1} or {nd + 2}", "the dims the conv accepts")],
     )
-    if len(dims) == nd + 3:
+    if len(dims) == nd + 3 and not _extra_dim(e, dims, nd):
         e.causes.append(
             f"one dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} "
             f"frames or crops each ({dims[0]}·{dims[1]} = {dims[0] * dims[1]} images)"
@@ -888,11 +911,12 @@ def weight_rank(weight, got, shape_text) -> Explanation:
             e.fixes.append(f"reshape before the conv: `x = x.view(-1, {w[1]}, {side}, {side})`")
         else:
             e.causes.append("the input has the wrong number of dims for this conv")
-    elif got == len(w) + 1 and dims:
-        e.causes.append(
-            f"a dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} frames or crops"
-        )
-        e.fixes.append("fold them into the batch: `x.flatten(0, 1)` (and unflatten after)")
+    elif got == len(w) + 1 and len(dims) > 1:
+        if not _extra_dim(e, dims, len(w) - 2):
+            e.causes.append(
+                f"a dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} frames or crops"
+            )
+            e.fixes.append("fold them into the batch: `x.flatten(0, 1)` (and unflatten after)")
     else:
         e.causes.append("the input has the wrong number of dims for this conv")
     return e
