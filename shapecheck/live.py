@@ -423,7 +423,6 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
     model does: `X @ W`). None to fall back on the module's or the call's own check."""
     from torch import nn
 
-    from .api import check
     from .loading import program
 
     where = program.program_frame(frames, called)
@@ -436,6 +435,27 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
     failing_module = called[0] if called is not None else None
     if found.calls_before == 0 and not alone:
         return None  # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it
+    checked = _check_slice(found, frame, budget_s)
+    if checked is None:
+        return None
+    report, label = checked
+    report.model = label
+    at = f"{_display(found.file)}:{line}"
+    shown = ", ".join(found.modules) or "no module"
+    link = f"checked the code around {at} that leads to the failing call: {shown}" + (
+        f", fed by {', '.join(f'`{n}`' for n in found.inputs)}" if found.inputs else ""
+    )
+    model = type(failing_module).__name__ if isinstance(failing_module, nn.Module) else label
+    return LiveDiagnosis(error, model=model, report=report, link=link)
+
+
+def _check_slice(found, frame, budget_s: float) -> tuple[Report, str] | None:
+    """The report of checking the program slice as a module on meta, and its label; None when
+    it cannot be built or checked, or when on meta it runs (or fails outside any row): then it
+    is not the program that failed."""
+    from .api import check
+    from .loading import program
+
     try:
         module, values, sites, label = program.build(found, frame)
     except Exception:
@@ -460,15 +480,8 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
     _drop_input_layout_fixes(report)
     trace = report.trace
     if trace.error is None or trace.failing is None or trace.failing.index == 0:
-        return None  # on meta the slice runs, or fails outside any row: it is not the program that failed
-    report.model = label
-    at = f"{_display(found.file)}:{line}"
-    shown = ", ".join(found.modules) or "no module"
-    link = f"checked the code around {at} that leads to the failing call: {shown}" + (
-        f", fed by {', '.join(f'`{n}`' for n in found.inputs)}" if found.inputs else ""
-    )
-    model = type(failing_module).__name__ if isinstance(failing_module, nn.Module) else label
-    return LiveDiagnosis(error, model=model, report=report, link=link)
+        return None
+    return report, label
 
 
 # -- an error outside any module ----------------------------------------------------------------
@@ -524,8 +537,6 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
     import torch
     from torch import nn
 
-    from .errors import ShapecheckError
-
     local = frame.f_locals
     models = [(n, v) for n, v in local.items() if isinstance(v, nn.Module)]
     if "self" in local and isinstance(local["self"], nn.Module):
@@ -535,22 +546,35 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
     candidates = [(n, v) for n, v in local.items() if isinstance(v, torch.Tensor) and id(v) not in ids]
     for model_name, model in models:
         for input_name, tensor in candidates:
-            specs, batch, _ = from_tensors((tensor,), {})
-            if specs is None:
+            fed = _fed(model, tensor, shapes, budget_s)
+            if fed is None:
                 continue
-            try:
-                report = _check_live(model, specs, batch, budget_s)
-            except ShapecheckError:
-                continue
-            out = report.trace.layers[0].outputs if report.trace.layers else []
-            if report.trace.error is None and out and tuple(out[0].shape) in shapes:
-                link = (
-                    f"`{model_name}({input_name})` returns {list(out[0].shape)}: that is the "
-                    f"{_operand_name(call, out[0].shape)} of the failing call"
-                )
-                command = _command(model, specs, batch) if _is_user(_class_file(type(model)) or "<unknown>") else None
-                return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link, command=command)
+            report, specs, batch, shape = fed
+            link = (
+                f"`{model_name}({input_name})` returns {list(shape)}: that is the "
+                f"{_operand_name(call, shape)} of the failing call"
+            )
+            command = _command(model, specs, batch) if _is_user(_class_file(type(model)) or "<unknown>") else None
+            return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link, command=command)
     return LiveDiagnosis(error, call=call, note="no model in that frame returns one of these operands")
+
+
+def _fed(model, tensor, shapes: set[tuple[int, ...]], budget_s: float):
+    """(report, specs, batch, output shape) of checking `model` on `tensor`, when it runs and
+    returns a tensor of one of `shapes`; None otherwise."""
+    from .errors import ShapecheckError
+
+    specs, batch, _ = from_tensors((tensor,), {})
+    if specs is None:
+        return None
+    try:
+        report = _check_live(model, specs, batch, budget_s)
+    except ShapecheckError:
+        return None
+    out = report.trace.layers[0].outputs if report.trace.layers else []
+    if report.trace.error is None and out and tuple(out[0].shape) in shapes:
+        return report, specs, batch, out[0].shape
+    return None
 
 
 def _operand_name(call: FailingCall, shape) -> str:

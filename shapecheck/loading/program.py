@@ -420,20 +420,40 @@ def _value_before(kept: list[ast.stmt], index: int, name: str, frame: FrameType)
     value's shape. None when it cannot be known."""
     import torch
 
-    stmt = kept[index]
-    if sum(name in _stored(s)[0] for s in kept[:-1]) != 1 or not isinstance(stmt, ast.Assign):
+    if sum(name in _stored(s)[0] for s in kept[:-1]) != 1:
         return None
-    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name) or stmt.targets[0].id != name:
+    stmt = _view_rebinding(kept[index], name)
+    if stmt is None:
         return None
-    call = stmt.value
-    while isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in _VIEWS:
-        call = call.func.value
-    if not (isinstance(call, ast.Name) and call.id == name):
-        return None  # not a chain of views of the name itself
     value = _lookup(frame, name)[1]
     base = getattr(value, "_base", None)
     if not isinstance(value, torch.Tensor) or not isinstance(base, torch.Tensor):
         return None
+    replayed = _replayed(stmt, name, base, frame)
+    if not isinstance(replayed, torch.Tensor) or tuple(replayed.shape) != tuple(value.shape):
+        return None
+    return base
+
+
+def _view_rebinding(stmt: ast.stmt, name: str) -> ast.Assign | None:
+    """The statement when it is `name = name.view(...).permute(...)`: the name rebound to a
+    chain of views of itself; None otherwise."""
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return None
+    target = stmt.targets[0]
+    if not isinstance(target, ast.Name) or target.id != name:
+        return None
+    call = stmt.value
+    while isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in _VIEWS:
+        call = call.func.value
+    return stmt if isinstance(call, ast.Name) and call.id == name else None
+
+
+def _replayed(stmt: ast.Assign, name: str, base, frame: FrameType):
+    """The statement's value with `name` bound to a meta tensor like `base`, the other names it
+    reads to their live values (none of them tensors); None when it cannot be replayed."""
+    import torch
+
     namespace: dict[str, object] = {"__builtins__": builtins}
     for other in names_read(stmt) - {name}:
         known, bound = _lookup(frame, other)
@@ -442,12 +462,9 @@ def _value_before(kept: list[ast.stmt], index: int, name: str, frame: FrameType)
         namespace[other] = bound
     namespace[name] = torch.empty(base.shape, dtype=base.dtype, device="meta")
     try:
-        replayed = eval(compile(ast.Expression(stmt.value), "<shapecheck>", "eval"), namespace)
+        return eval(compile(ast.Expression(stmt.value), "<shapecheck>", "eval"), namespace)
     except Exception:
         return None
-    if not isinstance(replayed, torch.Tensor) or tuple(replayed.shape) != tuple(value.shape):
-        return None
-    return base
 
 
 def _names(before: list[ast.stmt], failing: ast.stmt) -> set[str]:
