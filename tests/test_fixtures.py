@@ -260,6 +260,7 @@ VERIFIED = [
     ("rules/sc120_softmax_dim.py:BatchSoftmax", "16", "batch4", "dim=1", (4, 10)),
     ("rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", "", "dim=1", (1, 32)),
     ("rules/sc112_broadcast_mismatch.py:PaddingMaskPerHead", "6x16", "batch2", "(~pad).unsqueeze(1)", (2, 4, 6, 6)),
+    ("rules/sc112_broadcast_mismatch.py:OddSkipAdd", "2x50", "", "--input 2x52", (1, 8, 26)),
     ("rules/sc120_softmax_dim.py:BranchWeights", "16", "batch4", "Softmax(dim=0)", (4, 16)),
     ("rules/sc120_softmax_dim.py:TokenPooling", "10x8", "batch4", "dim=1", (4, 8)),
     ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),

@@ -22,6 +22,7 @@ from ..numbers import (
     set_argument,
     shape,
 )
+from ..probes import required_multiple, with_size
 from ..requests import Edit, Rerun
 
 
@@ -342,3 +343,23 @@ def conv_params(row, **changes) -> tuple:
     params = {k: tuple(a[k]) if isinstance(a.get(k), list) else a.get(k) for k in keys if k in a}
     params.update(changes)
     return tuple(params.items())
+
+
+def input_multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """(multiple, nearest valid below, nearest valid above) for the input sizes along `axes`, where
+    they are equal: exact from --symbolic, else probed by re-traces (SC109, SC112)."""
+    base = list(ctx.sample_dims)
+    cur = base[axes[0]]
+    accepted = accepted_dims(ctx, axes)
+    if accepted is not None and len({(d.multiple, d.offset) for d in accepted}) == 1 and accepted[0].multiple > 1:
+        d = accepted[0]  # exact, from the symbolic trace's guards
+        near = d.nearest(cur)
+        below = max((n for n in near if n < cur), default=0)
+        above = min((n for n in near if n > cur), default=None)
+        if above is not None:
+            return d.multiple, below, above
+
+    try:
+        return required_multiple(lambda size: ctx.runs_at(with_size(base, axes, size)), cur)
+    except (LookupError, TimeoutError):
+        return None

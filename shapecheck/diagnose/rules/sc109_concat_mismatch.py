@@ -24,31 +24,12 @@ from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, FixKind, line_fix
 from ..layers import window
 from ..numbers import set_argument, shape
-from ..probes import POWERS_OF_TWO, required_multiple, with_size
+from ..probes import POWERS_OF_TWO
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import accepted_dims, ref
+from .common import input_multiple, ref
 
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
-
-
-def _multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] | None:
-    """(multiple, nearest valid below, nearest valid above) for the sizes along `axes`."""
-    base = list(ctx.sample_dims)
-    cur = base[axes[0]]
-    accepted = accepted_dims(ctx, axes)
-    if accepted is not None and len({(d.multiple, d.offset) for d in accepted}) == 1 and accepted[0].multiple > 1:
-        d = accepted[0]  # exact, from the symbolic trace's guards
-        near = d.nearest(cur)
-        below = max((n for n in near if n < cur), default=0)
-        above = min((n for n in near if n > cur), default=None)
-        if above is not None:
-            return d.multiple, below, above
-
-    try:
-        return required_multiple(lambda size: ctx.runs_at(with_size(base, axes, size)), cur)
-    except (LookupError, TimeoutError):
-        return None
 
 
 def _multiple_each(ctx: Context, axes: tuple[int, ...]):
@@ -190,7 +171,7 @@ def check(ctx: Context) -> list[Finding]:
                 )
             )
     if axes and ctx.runner is not None and len({dims[a] for a in axes}) == 1:
-        found = _multiple(ctx, axes)
+        found = input_multiple(ctx, axes)
         if found:
             m, down, up = found
             why.append(f"the sizes line up only when the input's spatial dims are multiples of {m}")

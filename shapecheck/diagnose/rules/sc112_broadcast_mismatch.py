@@ -30,12 +30,12 @@ import ast
 
 from ...trace.records import OP
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import ref
+from .common import input_multiple, ref
 from .operands import operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -99,6 +99,10 @@ def check(ctx: Context) -> list[Finding]:
                 )
             )
     fixes = _alignment_fixes(ctx, row, tensors) + fixes
+    rounded = _rounded_skip_fix(ctx, a, b, dim) if not fixes else None
+    if rounded is not None:
+        why.append(rounded[0])
+        fixes.append(rounded[1])
     return [
         Finding(
             code="SC112",
@@ -279,8 +283,8 @@ def _middle_fix(row, index: int, p: int, k: int, small, big, texts, parsed) -> F
     moved = (*small.shape[:p], *([1] * k), *small.shape[p:])
     return line_fix(
         f"{shape(small.shape)} shares its first {p} dim{'s' if p > 1 else ''} with {shape(big.shape)} and lines "
-        f"up with its last dims after them: give it {k} size-1 dim{'s' if k > 1 else ''} at dim {p} ({shape(moved)}), so it broadcasts "
-        f"over {shape(big.shape[p : p + k])} instead of being read from the right",
+        f"up with its last dims after them: give it {k} size-1 dim{'s' if k > 1 else ''} at dim {p} "
+        f"({shape(moved)}), so it broadcasts over {shape(big.shape[p : p + k])} instead of being read from the right",
         row.called_at,
         row.called_at.source,
         after,
@@ -324,3 +328,32 @@ def _expr(text: str):
         return ast.parse(text, mode="eval").body
     except SyntaxError:
         return None
+
+
+def _rounded_skip_fix(ctx: Context, a, b, dim: int) -> tuple[str, Fix] | None:
+    """Two maps of one input that differ in a spatial dim by a rounding (37 and 36: a downsampling
+    path halved an odd length and the upsampling doubled it back): the input sizes that line up,
+    as SC109 finds them for a concatenated skip."""
+    if a.rank != b.rank or dim < 2 or not (a.from_input and b.from_input) or ctx.runner is None:
+        return None
+    dims = ctx.sample_dims
+    axes = tuple(range(1, len(dims)))
+    if not axes or len({dims[i] for i in axes}) != 1 or abs(a.shape[dim] - b.shape[dim]) * 4 > max(a.shape[dim], 2):
+        return None
+    found = input_multiple(ctx, axes)
+    if found is None:
+        return None
+    m, down, up = found
+    new_dims = tuple(up if i in axes else v for i, v in enumerate(dims))
+    options = " or ".join(str(s) for s in (down, up) if s > 0)
+    return (
+        f"the two sides line up only when the input's spatial dims are multiples of {m}: a downsampling path "
+        "rounded an odd size and the path back did not restore it",
+        Fix(
+            description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
+            code=f"--input {'x'.join(map(str, new_dims))}",
+            kind=FixKind.INPUT,
+            safety=SAFE,
+            rerun=Rerun(dims=new_dims),
+        ),
+    )

@@ -114,9 +114,9 @@ def _finding(ctx: Context, row: LayerRecord, dim: int, follows, message: str, wh
             f"dim {target}, which is the dim they should add up to 1 over"
         )
         fixes.append(_fix(row, target, follows, f"normalise over dim {target}, the dim the weights are summed over"))
-    target = _other_dim(row, dim, follows)
-    if target is not None and not fixes:
-        fixes.append(_fix(row, target, follows))
+    other = _other_dim(row, dim, follows)
+    if other is not None and not fixes:
+        fixes.append(_fix(row, other, follows))
     return ctx.finding(
         layer=row.name,
         message=message,
