@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -123,49 +124,65 @@ def build_graph(report: Report) -> tuple[list[Node], list[Edge]]:
             row = report.trace.row(row.parent)
         return owner[row.index] if row is not None else None
 
-    # a tensor's producer, for a row that reads it: the last row before it that returned it (an
-    # in-place ReLU returns the tensor the BatchNorm before it made), not counting enclosing rows
-    made: dict[int | None, list[int]] = {}
-    for row in report.trace.layers:
-        for t in row.outputs:
-            made.setdefault(t.tid, []).append(row.index)
-
-    def producer(t, reader: LayerRecord) -> int | None:
-        before = made.get(t.tid, [])[: bisect.bisect_left(made.get(t.tid, []), reader.index)]
-        for index in reversed(before):
-            if not _within(report, reader.index, index):
-                return index
-        return t.source
-
     failing = report.trace.failing
     if failing is not None:
         for node in nodes:
             if node.key == node_of(failing.index):
                 node.failed = True
                 node.output = "✗"
+    edges = _edges(report, node_of)
+    if report.inputs:
+        shapes = ", ".join(shape_text(i) for i in report.inputs[:3])
+        nodes.insert(0, Node(INPUT, "input", f"{report.trace.batch or 'no'} batch", shapes))
+    return nodes, edges
+
+
+def _edges(report: Report, node_of: Callable[[int | None], int | None]) -> list[Edge]:
+    """An edge for each tensor a box reads from another box (or the model's input); the one
+    into the failing row is marked, with the shape that did not fit."""
+    made = _made(report)
+    failing = report.trace.failing
     edges: dict[tuple[int, int], Edge] = {}
     for row in report.trace.layers:
         target = node_of(row.index)
         if target is None:
             continue
         for t in row.inputs:
-            made_by = producer(t, row) if t.tid is not None else t.source
-            if made_by is not None:
-                source = node_of(made_by)
-            elif report.trace.is_model_input(t):
-                source = INPUT
-            else:
-                continue
+            source = _source(report, t, row, made, node_of)
             if source is None or source == target:
                 continue
             edge = edges.setdefault((source, target), Edge(source, target, shape_text(t)))
             if failing is not None and row.index == failing.index:
                 edge.failing = True
                 edge.shape = shape_text(t)
-    if report.inputs:
-        shapes = ", ".join(shape_text(i) for i in report.inputs[:3])
-        nodes.insert(0, Node(INPUT, "input", f"{report.trace.batch or 'no'} batch", shapes))
-    return nodes, list(edges.values())
+    return list(edges.values())
+
+
+def _made(report: Report) -> dict[int | None, list[int]]:
+    """The rows that returned each tensor, in order."""
+    made: dict[int | None, list[int]] = {}
+    for row in report.trace.layers:
+        for t in row.outputs:
+            made.setdefault(t.tid, []).append(row.index)
+    return made
+
+
+def _source(report: Report, t, reader: LayerRecord, made: dict, node_of) -> int | None:
+    """The box a tensor comes from: its producer's, INPUT for the model's input, else None."""
+    made_by = _producer(report, made, t, reader) if t.tid is not None else t.source
+    if made_by is not None:
+        return node_of(made_by)
+    return INPUT if report.trace.is_model_input(t) else None
+
+
+def _producer(report: Report, made: dict, t, reader: LayerRecord) -> int | None:
+    """A tensor's producer, for a row that reads it: the last row before it that returned it (an
+    in-place ReLU returns the tensor the BatchNorm before it made), not counting enclosing rows."""
+    before = made.get(t.tid, [])[: bisect.bisect_left(made.get(t.tid, []), reader.index)]
+    for index in reversed(before):
+        if not _within(report, reader.index, index):
+            return index
+    return t.source
 
 
 def svg(report: Report) -> Markup:
