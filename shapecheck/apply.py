@@ -395,18 +395,28 @@ _BY_HAND = "; edit it by hand"
 FIX_ROUNDS = 5  # --fix checks again after each round of edits, at most this many times
 
 
-def fix_rounds(results: list, recheck: Callable[[], list], unsafe: bool, say: Callable[[str], None]) -> list:
+def fix_rounds(
+    results: list,
+    recheck: Callable[[], list],
+    unsafe: bool,
+    say: Callable[[str], None],
+    refused: Callable[[LineEdit, str], None] | None = None,
+) -> list:
     """`--fix`: write the planned edits, check again, and repeat to a fixpoint: a fix can reveal
     the next finding (a flatten, then the Linear's size). Ends when a round edits nothing, when
     a check finds nothing left to edit, or after FIX_ROUNDS rounds; returns the last results.
-    `recheck` runs the checks again; `say` gets one line per edit written or refused."""
+    `recheck` runs the checks again; `say` gets one line per edit written, and per edit refused
+    unless `refused(edit, why)` is given."""
     edits = planned_edits(results, unsafe=unsafe)
     for _ in range(FIX_ROUNDS):
-        done, refused = write(edits)
+        done, not_done = write(edits)
         for edit in done:
             say(f"fixed {edit.code} at {edit.file}:{edit.line}")
-        for edit, why in refused:
-            say(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}{_BY_HAND}")
+        for edit, why in not_done:
+            if refused is not None:
+                refused(edit, why)
+            else:
+                say(f"not fixed {edit.code} at {edit.file}:{edit.line}: {why}{_BY_HAND}")
         if not done:
             break
         results = recheck()
@@ -455,16 +465,15 @@ def _diff_in(mirror: str, here: str, edits, results, recheck, unsafe: bool, say)
         files = {e.file for e in edits}
         refusals: list[str] = []
 
-        def quiet(line: str) -> None:
-            if line.startswith("not fixed "):
-                refusals.append("would not fix " + line.removeprefix("not fixed ").removesuffix(_BY_HAND))
+        def refused(edit: LineEdit, why: str) -> None:
+            refusals.append(f"would not fix {edit.code} at {edit.file}:{edit.line}: {why}")
 
         def again() -> list:
             found = recheck()
             files.update(e.file for e in planned_edits(found, unsafe=unsafe))
             return found
 
-        fix_rounds(results, again, unsafe, quiet)
+        fix_rounds(results, again, unsafe, lambda line: None, refused)
         written = {path: _bytes(path) for path in files}
     finally:
         os.chdir(here)
