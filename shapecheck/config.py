@@ -193,17 +193,21 @@ def _top_level(path: str, table: dict, fail: Callable[[str, str], NoReturn]) -> 
     if engine is not None and engine not in ("auto", "meta", "real"):
         fail(f"'engine' must be auto, meta or real, not {engine!r}", "engine")
     config.engine = engine
+    config.timeout, config.memory_limit = _limits(table, fail)
+    return config
+
+
+def _limits(table: dict, fail: Callable[[str, str], NoReturn]) -> tuple[float | None, int | None]:
+    """Each check's time (seconds) and memory (MB) limits, when the config sets them."""
     timeout = table.get("timeout")
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 or timeout == float("inf")
     ):
         fail("'timeout' must be a positive number of seconds", "timeout")
-    config.timeout = timeout
     memory = table.get("memory_limit")
     if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 64):
         fail("'memory_limit' must be a whole number of MB, at least 64", "memory_limit")
-    config.memory_limit = memory
-    return config
+    return timeout, memory
 
 
 def _str_list(value, key: str, fail) -> list[str]:
