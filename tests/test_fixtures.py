@@ -132,6 +132,8 @@ CASES = [
     ("SC125", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
     ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
+    ("SC104", "rules/sc104_channel_mismatch.py:WidthLikeChannels", "3x32x32+batch2", ["SC104"]),
+    ("SC106", "rules/sc106_batch_mixing.py:PixelLogits", "3x16x16+batch2", []),
     ("SC106", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x32x32&1+batch2", ["SC106", "SC112", "SC121"]),
     # right at 16 pixels only: the regrouping shows at other sizes
     ("SC121", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x16x16&1+batch2", ["SC121"]),
@@ -261,6 +263,7 @@ VERIFIED = [
     ("rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", "", "dim=1", (1, 32)),
     ("rules/sc112_broadcast_mismatch.py:PaddingMaskPerHead", "6x16", "batch2", "(~pad).unsqueeze(1)", (2, 4, 6, 6)),
     ("rules/sc112_broadcast_mismatch.py:OddSkipAdd", "2x50", "", "--input 2x52", (1, 8, 26)),
+    ("rules/sc104_channel_mismatch.py:WidthLikeChannels", "3x32x32", "batch2", "in_channels=16", (2, 64, 32, 32)),
     ("rules/sc120_softmax_dim.py:BranchWeights", "16", "batch4", "Softmax(dim=0)", (4, 16)),
     ("rules/sc120_softmax_dim.py:TokenPooling", "10x8", "batch4", "dim=1", (4, 8)),
     ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),

@@ -15,6 +15,7 @@ from ..numbers import (
     call_argument,
     dot,
     module_call_argument,
+    parsed_line,
     per_sample_expression,
     per_sample_range,
     pool_size,
@@ -162,8 +163,12 @@ def spatial_map(ctx: Context, row) -> bool:
     return bool(row.inputs) and row.inputs[0].rank >= 4
 
 
-def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix:
-    """Adaptive pooling in front of a `view`/`reshape` so one sample always has `const` values."""
+def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix | None:
+    """Adaptive pooling in front of a `view`/`reshape` so one sample always has `const` values;
+    None when the view's line is part of a statement over several lines (a line inserted before
+    it would land inside the expression)."""
+    if parsed_line(row.called_at.source) is None:
+        return None
     channels = row.inputs[0].shape[1]
     var = call_argument(row.called_at.source)
     nd = len(size)
@@ -363,3 +368,26 @@ def input_multiple(ctx: Context, axes: tuple[int, ...]) -> tuple[int, int, int] 
         return required_multiple(lambda size: ctx.runs_at(with_size(base, axes, size)), cur)
     except (LookupError, TimeoutError):
         return None
+
+
+_RESHAPING = ("flatten", "view", "layout", "select", "join", "matmul", "attention", "reduce")
+_KEEPS_LAYOUT = (
+    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Hardswish",
+    "Hardsigmoid", "Sigmoid", "Tanh", "Softplus", "Identity",
+)  # fmt: skip
+_CHANNELS_FIRST = ("Conv", "LazyConv", "MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool", "BatchNorm")
+
+
+def from_channels_first_layer(ctx: Context, row) -> bool:
+    """The tensor comes from a conv or pool (through activations and other ops that keep the
+    layout): its dim 1 is that layer's channels, so a last dim that happens to equal the count
+    the next layer wants is a width, and the layer's own channel count is the bug."""
+    for up in ctx.trace.upstream(row):
+        if up.kind != MODULE:
+            if up.attrs.get("category") in _RESHAPING:
+                return False
+            continue
+        if up.type in _KEEPS_LAYOUT or up.type.startswith("Dropout"):
+            continue
+        return up.type.startswith(_CHANNELS_FIRST)
+    return False

@@ -20,6 +20,8 @@ Fix safety: repeating a grayscale channel is safe (the model is unchanged); chan
 
 from __future__ import annotations
 
+import re
+
 from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label
@@ -29,7 +31,15 @@ from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channels_last
-from .common import argument_fix, conv_params, first_argument_fix, producer_size_fix, ref, tensor_name
+from .common import (
+    argument_fix,
+    conv_params,
+    first_argument_fix,
+    from_channels_first_layer,
+    producer_size_fix,
+    ref,
+    tensor_name,
+)
 
 
 def _channels(n: int) -> str:
@@ -59,7 +69,7 @@ def check(ctx: Context) -> list[Finding]:
         t = row.inputs[0]
         if nd is None or t.rank != nd + 2:
             continue  # unbatched or wrong rank: SC105
-        if channels_last(row, t) is not None:
+        if channels_last(row, t) is not None and not from_channels_first_layer(ctx, row):
             continue  # the channels are in the last dim: SC114
         got = t.shape[1]
         if CONV_MODULE.match(row.type) and "Transpose" not in row.type:
@@ -108,7 +118,8 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
         fixes.append(
             Fix(
                 description="repeat the gray channel three times before the model (`expand` makes no copy)",
-                code=f"{var} = {var}.expand(-1, 3, -1, -1)  # or {var}.repeat(1, 3, 1, 1)",
+                code=f"{var} = {var}.expand({', '.join(['-1', '3'] + ['-1'] * (t.rank - 2))})  "
+                f"# or {var}.repeat({', '.join(['1', '3'] + ['1'] * (t.rank - 2))})",
                 safety=SAFE,
                 rerun=Rerun(dims=tuple(dims)),
             )
@@ -281,17 +292,19 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
     it was built for is the size of another: the data's dims are in another order than the model
     reads them ([B, T, C, H, W] frames into a model that takes [B, C, T, H, W]). The data changes
     order, the layer keeps its channels."""
-    if len(ctx.trace.inputs) != 1 or ctx.trace.image_list:
+    if ctx.trace.image_list:
         return None
     prov = provenance(ctx)
     follows = prov.dims(row, "inputs") if prov is not None else None
     if prov is None or not follows or len(follows) < 2 or len(follows[1]) != 1:
         return None
     (source,) = follows[1]
-    dims = list(ctx.sample_dims)
-    if not source.startswith("dim ") or not prov.follows_exactly(row, 1, source, side="inputs"):
+    found = re.fullmatch(r"(?:input (\d+) )?dim (\d+)", source)
+    if found is None or not prov.follows_exactly(row, 1, source, side="inputs"):
         return None
-    k = int(source.split()[1])
+    i, k = int(found.group(1) or 0), int(found.group(2))
+    t = ctx.trace.inputs[i]
+    dims = list(t.shape[1:] if ctx.trace.batch is not None else t.shape)
     others = [j for j, size in enumerate(dims) if j != k and size == want]
     if len(others) != 1 or dims[k] != got:
         return None
@@ -300,15 +313,19 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
     spec = "x".join(map(str, dims))
     off = 1 if ctx.trace.batch is not None else 0  # dims of the batched input, as the user indexes it
     a, b = min(j, k) + off, max(j, k) + off
+    which = "input" if len(ctx.trace.inputs) == 1 else f"input {i}"
     why = (
-        f"the {got} channels it reads are the input's dim {k + off}, and the {want} it was built for is its dim "
+        f"the {got} channels it reads are the {which}'s dim {k + off}, and the {want} it was built for is its dim "
         f"{j + off}: the data's dims {a} and {b} are in the other order than the model reads"
     )
+    specs = ["x".join(map(str, x.shape[1:] if ctx.trace.batch is not None else x.shape)) for x in ctx.trace.inputs]
+    specs[i] = spec
     fix = Fix(
-        description=f"give the data in the order the model reads it, `x.transpose({a}, {b})`: --input {spec}",
-        code=f"--input {spec}",
+        description=f"give the data in the order the model reads it, `x.transpose({a}, {b})`: "
+        f"--input {spec}" + (f" (input {i})" if len(specs) > 1 else ""),
+        code=" ".join(f"--input {x}" for x in specs),
         kind=FixKind.INPUT,
         safety=SAFE,
-        rerun=Rerun(dims=tuple(dims)),
+        rerun=Rerun(dims=tuple(dims)) if i == 0 else Rerun(other_dims=((i, tuple(dims)),)),
     )
     return why, fix

@@ -78,12 +78,16 @@ def _folded_before_failure(ctx: Context, other, b1: int, b2: int) -> tuple[Layer
     failing = ctx.trace.failing
     if found is None or failing is None or found[0].index >= failing.index or found[0].type not in _VIEWS:
         return None
-    row, k = found
+    return None if _deliberate_fold(*found) else found
+
+
+def _deliberate_fold(row: LayerRecord, k: Fraction) -> bool:
+    """Dim 0 became the batch times whole leading dims of each sample (`[B, T, F]` → `[B·T, F]`,
+    `[B, H, W, C]` → `[B·H·W, C]`): one row per token or pixel, as a per-token layer or loss
+    wants; not part of a sample folded in by a size written for another input."""
     per_sample = row.inputs[0].shape[1:]
     leading = [prod(per_sample[:j]) for j in range(1, len(per_sample) + 1)]
-    if k.denominator == 1 and int(k) in leading:
-        return None
-    return found
+    return k.denominator == 1 and int(k) in leading
 
 
 @rule("SC106", ERROR)
@@ -109,6 +113,8 @@ def check(ctx: Context) -> list[Finding]:
         k = _factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)
         if _mixes(k):
             mixed = _culprit(ctx, other, b1, b2)
+            if mixed is not None and mixed[0].type in _VIEWS and _deliberate_fold(mixed[0], mixed[1]):
+                mixed = None  # [B·T, V] logits for a per-token loss: the fold is the design
     elif trace.error is not None and trace.failing is not None and twin is not None:
         mixed = _folded_before_failure(ctx, other, b1, b2)
     if mixed is not None:
@@ -208,8 +214,9 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
         const = prod(d for d in asked if d != -1)
         size = pool_size(fmap[1], const, fmap[2:])
         # not up to a larger map: that only repeats values
-        if size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
-            fixes.append(prepool_view_fix(row, size, const))
+        pooled = prepool_view_fix(row, size, const) if size is not None else None
+        if pooled is not None and size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
+            fixes.append(pooled)
     return fixes
 
 

@@ -71,7 +71,8 @@ def check(ctx: Context) -> list[Finding]:
             if not spatial_map(ctx, row):
                 pass  # features or tokens: pooling them to fewer would change what they are
             elif all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
-                fixes.append(prepool_view_fix(row, size, const))
+                pooled = prepool_view_fix(row, size, const)
+                fixes.extend([pooled] if pooled is not None else [])
             else:  # pooling up to a larger map invents values: the input size is the fix
                 why.append(
                     f"pooling to {'×'.join(map(str, size))} would enlarge the {'×'.join(map(str, t.shape[2:]))} "

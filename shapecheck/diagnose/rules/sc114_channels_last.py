@@ -27,7 +27,7 @@ from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channel_attr, channels_last, is_library_file
-from .common import ref, rewrite_call, tensor_name
+from .common import from_channels_first_layer, ref, rewrite_call, tensor_name
 
 
 def permutation(rank: int) -> tuple[int, ...]:
@@ -56,7 +56,7 @@ def check(ctx: Context) -> list[Finding]:
             continue
         t = row.inputs[0]
         want = channels_last(row, t)
-        if want is not None:
+        if want is not None and not from_channels_first_layer(ctx, row):
             findings.append(_finding(ctx, row, t, want))
     return findings
 
