@@ -48,29 +48,36 @@ def _imports(path: str, mtime: float) -> tuple[dict[str, str], frozenset[str], f
     sources: set[str] = set()
     for node in _module_scope(tree.body):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    bound.setdefault(alias.name, alias.asname)
-                    names.add(alias.asname)
-                else:
-                    top = alias.name.split(".")[0]
-                    bound.setdefault(top, top)
-                    names.add(top)
+            pairs = [(a.name, a.asname) if a.asname else (a.name.split(".")[0],) * 2 for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             sources.add(node.module)
-            for alias in node.names:
-                if alias.name == "*":
-                    bound.setdefault(f"{node.module}.*", "")
-                    continue
-                local = alias.asname or alias.name
-                bound.setdefault(f"{node.module}.{alias.name}", local)
+            pairs = [_from_import(node.module, alias) for alias in node.names]
+        else:
+            continue
+        for qualified, local in pairs:
+            bound.setdefault(qualified, local)
+            if local:
                 names.add(local)
-    for node in tree.body:
+    return bound, frozenset(names | _defined(tree.body)), frozenset(sources)
+
+
+def _defined(body: list[ast.stmt]) -> set[str]:
+    """The functions, classes and plainly assigned names of the file's top level."""
+    names: set[str] = set()
+    for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return bound, frozenset(names), frozenset(sources)
+    return names
+
+
+def _from_import(module: str, alias: ast.alias) -> tuple[str, str]:
+    """(`module.name`, the local name) for `from module import name [as local]`; a star import
+    binds `module.*` to no name."""
+    if alias.name == "*":
+        return f"{module}.*", ""
+    return f"{module}.{alias.name}", alias.asname or alias.name
 
 
 def _module_scope(body: list[ast.stmt]):
