@@ -87,8 +87,17 @@ def module_attrs(module: nn.Module) -> dict:
     if isinstance(module, (nn.Linear, nn.modules.conv._ConvNd, nn.RNNBase, nn.RNNCellBase)):
         bias = getattr(module, "bias", None)
         attrs["bias"] = bias if isinstance(bias, bool) else bias is not None
-    # A conv whose in_channels attribute was set after construction (`conv.in_channels = 1`)
-    # still computes with its weight: record the channels the weight takes when they differ.
+    channels = _weight_in_channels(module)
+    if channels is not None:
+        attrs["weight_in_channels"] = channels
+    for name, value in _attention_attrs(module).items():
+        attrs.setdefault(name, value)
+    return attrs
+
+
+def _weight_in_channels(module: nn.Module) -> int | None:
+    """A conv whose in_channels attribute was set after construction (`conv.in_channels = 1`)
+    still computes with its weight: the channels the weight takes, when they differ."""
     weight = getattr(module, "weight", None)
     if (
         isinstance(module, nn.modules.conv._ConvNd)
@@ -97,17 +106,20 @@ def module_attrs(module: nn.Module) -> dict:
         and weight.dim() >= 3
         and weight.shape[1] * module.groups != module.in_channels
     ):
-        attrs["weight_in_channels"] = int(weight.shape[1] * module.groups)
-    # A Transformer encoder/decoder (or one of its layers) keeps its layout and heads in its
-    # attention sublayer; it checks masks before any sublayer runs, so record them here.
+        return int(weight.shape[1] * module.groups)
+    return None
+
+
+def _attention_attrs(module: nn.Module) -> dict:
+    """A Transformer encoder/decoder (or one of its layers) keeps its layout and heads in its
+    attention sublayer; it checks masks before any sublayer runs, so they are recorded on it."""
     inner = getattr(module, "self_attn", None)
     layers = getattr(module, "layers", None)
     if inner is None and isinstance(layers, nn.ModuleList) and len(layers):
         inner = getattr(layers[0], "self_attn", None)
-    if isinstance(inner, nn.MultiheadAttention):
-        for name in ("batch_first", "num_heads", "embed_dim"):
-            attrs.setdefault(name, getattr(inner, name))
-    return attrs
+    if not isinstance(inner, nn.MultiheadAttention):
+        return {}
+    return {name: getattr(inner, name) for name in ("batch_first", "num_heads", "embed_dim")}
 
 
 TENSOR = "<tensor>"  # stands for a tensor argument in `attrs["args"]`, keeping positions
