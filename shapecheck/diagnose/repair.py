@@ -371,12 +371,9 @@ def unflatten_input_fix(ctx: Context, finding: Finding) -> Fix | None:
     )
 
 
-def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
-    """PixelShuffle(r) after a conv with C channels, C not a multiple of r²: the conv's
-    out_channels set to the nearest multiple (the other one named)."""
-    from .numbers import set_argument
-    from .rules.common import conv_params
-
+def _shuffle_after_conv(ctx: Context, finding: Finding):
+    """(the pixel shuffle row, the conv row that feeds it, the upscale factor, the channels it
+    gets) when the finding is on a pixel shuffle fed by a conv; None otherwise."""
     row = ctx.trace.row(finding.row) if finding.row is not None else None
     if row is None or row.type not in ("PixelShuffle", "F.pixel_shuffle", "torch.pixel_shuffle") or not row.inputs:
         return None
@@ -385,7 +382,20 @@ def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
     producer = ctx.trace.row(t.source) if t.source is not None else None
     if not isinstance(factor, int) or t.rank < 3 or producer is None or not producer.type.startswith("Conv"):
         return None
-    square, channels = factor * factor, t.shape[-3]
+    return row, producer, factor, t.shape[-3]
+
+
+def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """PixelShuffle(r) after a conv with C channels, C not a multiple of r²: the conv's
+    out_channels set to the nearest multiple (the other one named)."""
+    from .numbers import set_argument
+    from .rules.common import conv_params
+
+    found = _shuffle_after_conv(ctx, finding)
+    if found is None:
+        return None
+    row, producer, factor, channels = found
+    square = factor * factor
     below, above = channels // square * square, (channels // square + 1) * square
     options = sorted((m for m in (below, above) if m > 0), key=lambda m: (abs(m - channels), m))
     for value in options:
