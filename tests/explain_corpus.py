@@ -1052,7 +1052,7 @@ MESSAGES = [
         "TypeError: is_same_size received an invalid combination of arguments - got (torch.cuda.FloatTensor), but expected (torch.cuda.ByteTensor other)",
         GH + "pytorch/pytorch/issues/2403",
     ),
-    # -- issue 31, third round: messages studied while the rounded-sides reading was built --------------
+    # -- issue 31, third round: messages studied while the rounded-sides and expand readings were built --
     (
         "broadcast",
         "RuntimeError: The size of tensor a (245) must match the size of tensor b (244) at non-singleton dimension 2",
@@ -1062,6 +1062,11 @@ MESSAGES = [
         "broadcast",
         "RuntimeError: The size of tensor a (150) must match the size of tensor b (152) at non-singleton dimension 3",
         GH + "jiwei0921/DMRA/issues/5",
+    ),
+    (
+        "expand",
+        "Inference failed: The expanded size of the tensor (3072) must match the existing size (7603) at non-singleton dimension 0. Target sizes: [3072, 9]. Tensor sizes: [7603, 9]",
+        GH + "pinokiofactory/dia/issues/5",
     ),
     # -- issue 31, second round: messages studied while the traceback, view, interpolate and model-family
     # readings were built (tests/explain_heldout.py's LATER was collected after them) ---------------

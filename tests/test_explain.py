@@ -187,6 +187,31 @@ FAMILIES += [
         "SC105",
         ["extra dim of 1 at dim 0", "x.squeeze(0)", "one clip of 8 frames"],
     ),
+    # an expand's two shapes say what was expanded
+    (
+        "RuntimeError: The expanded size of the tensor (64) must match the existing size (96) at non-singleton "
+        "dimension 1.  Target sizes: [96, 64].  Tensor sizes: [96]",
+        "SC112",
+        ["one value per row", "keepdim=True"],
+    ),
+    (
+        "RuntimeError: The expanded size of the tensor (100) must match the existing size (99) at non-singleton "
+        "dimension 0. Target sizes: [100, 1024]. Tensor sizes: [99, 1024]",
+        "SC112",
+        ["last batch of an epoch is smaller", "drop_last=True"],
+    ),
+    (
+        "RuntimeError: The expanded size of the tensor (1024) must match the existing size (512) at non-singleton "
+        "dimension 1.  Target sizes: [1, 1024].  Tensor sizes: [1, 512]",
+        "SC112",
+        ["max_position_embeddings", "max_length=512"],
+    ),
+    (
+        "RuntimeError: The expanded size of the tensor (5) must match the existing size (4) at non-singleton "
+        "dimension 1.  Target sizes: [32, 5].  Tensor sizes: [4]",
+        "SC112",
+        ["4 values per class", "5 classes"],
+    ),
     # a dtype mismatch is read by the dtypes it names
     ("RuntimeError: expected scalar type Long but found Float", "", ["class indices", ".long()"]),
     (
