@@ -30,6 +30,8 @@ FIRST_FIXES = [
     ("rules/sc102_in_features.py:FlatReadout", ["30x2"], {"no_batch": True}, "SC102", "view(-1, 40)"),
     # keys split into 2 kv heads: the projection, not a pooled or flattened tensor
     ("rules/sc113_invalid_view.py:GroupedKeys", ["12x64"], {}, "SC113", "nn.Linear(dim, 16)"),
+    # a producer built with a written size, a layer sized from the model's setting: the number
+    ("rules/sc102_in_features.py:FourierTime", ["1"], {}, "SC102", "self.time = Fourier(size=16)"),
     # a size written for 16-pixel maps: read from the tensor, the input stays 32 pixels
     (
         "rules/sc106_batch_mixing.py:SizedSelfAttention",
@@ -69,3 +71,20 @@ def test_edits_with_different_values_stay_a_chain_of_edits():
     fix = report.findings[0].fixes[0]
     assert fix.description.startswith("4 edits, each revealed by the one before"), fix.description
     assert fix.after is None
+
+
+def test_an_owner_argument_is_written_as_a_keyword_where_it_can_be():
+    from shapecheck.diagnose.owners import _literal_call, _set_keyword
+
+    line = "self.attn = CrossAttention(dim, context_dim)"
+    assert (
+        _set_keyword(line, "CrossAttention", 1, "context_dim", 768)
+        == "self.attn = CrossAttention(dim, context_dim=768)"
+    )
+    # a positional argument with another after it keeps its place
+    line = "self.attn = CrossAttention(dim, context_dim, 8)"
+    assert _set_keyword(line, "CrossAttention", 1, "context_dim", 768) == "self.attn = CrossAttention(dim, 768, 8)"
+    # left at its default: added
+    assert _set_keyword("self.a = Attn(dim)", "Attn", 1, "context_dim", 768) == "self.a = Attn(dim, context_dim=768)"
+    assert _literal_call("self.t = Proj(8, scale=1.0)", "Proj") == ([8], {"scale": 1.0})
+    assert _literal_call("self.t = Proj(size, scale=1.0)", "Proj") is None  # not all written as numbers

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 
 from ..trace.records import Location, Trace
-from .findings import Fix
+from .findings import UNSAFE, Fix
 from .numbers import call_arguments
+from .requests import Edit, Rerun
+from .roles import is_library_file
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,100 @@ def _set_keyword(source: str, call: str, position: int, name: str, value: int) -
         new = f"{name}={value}" if position == len(positional) - 1 else str(value)
         return source[:begin] + lead + new + source[end:]
     return source[:close] + f"{', ' if spans else ''}{name}={value}" + source[close:]
+
+
+def producer_argument_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
+    """`self.time_proj = GaussianFourierProjection(embedding_size=8)` makes the 16 features that
+    reach a layer built for 64 from the model's settings: the literal number on the producer's
+    construction line is the likelier mistake, so each whole-number argument there that the
+    width scales with is offered at the value that gives `want` (8 → 32), checked by building
+    the module again with it."""
+    owner = _producing_module(trace, row, tensor)
+    if owner is None or owner.defined_at is None or not owner.defined_at.source:
+        return []
+    call = _literal_call(owner.defined_at.source.strip(), owner.type)
+    if call is None:
+        return []
+    args, kwargs = call
+    got = tensor.shape[-1]
+    fixes = []
+    for key, value in [*enumerate(args), *kwargs.items()]:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or (value * want) % got:
+            continue
+        new = value * want // got
+        new_args = tuple(new if k == key else v for k, v in enumerate(args))
+        new_kwargs = tuple((k, new if k == key else v) for k, v in kwargs.items())
+        source = owner.defined_at.source.strip()
+        after = _with_argument(source, owner.type, key, new)
+        if after is None:
+            continue
+        name = key if isinstance(key, str) else f"argument {key + 1}"
+        fixes.append(
+            Fix(
+                description=f"build `{owner.name}` with {name}={new} (written {value}): it makes the {got} features "
+                f"and the layer takes {want} from the model's settings",
+                code=after,
+                safety=UNSAFE,
+                location=owner.defined_at,
+                before=source,
+                after=after,
+                rerun=Rerun(edits=(Edit("rebuild", owner.name, params=(("args", new_args), ("kwargs", new_kwargs))),)),
+            )
+        )
+        if len(fixes) == 2:
+            break
+    return fixes
+
+
+def _producing_module(trace: Trace, row, tensor):
+    """The user's module whose forward made `tensor`, outside the failing layer's own parents."""
+    src = trace.row(tensor.source)
+    failing_parents = set()
+    up = trace.row(row.parent) if row.parent is not None else None
+    while up is not None:
+        failing_parents.add(up.index)
+        up = trace.row(up.parent) if up.parent is not None else None
+    current = src
+    while current is not None and current.index not in failing_parents:
+        user = current.defined_at is not None and not is_library_file(current.defined_at.file)
+        if current.kind == "module" and user and list(trace.children(current.index)):
+            return current  # a module with a forward of its own, not a torch.nn layer
+        current = trace.row(current.parent) if current.parent is not None else None
+    return None
+
+
+def _literal_call(source: str, cls: str) -> tuple[list, dict] | None:
+    """The arguments of `cls(...)` on the line when every one is a literal."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if name != cls:
+            continue
+        try:
+            args = [ast.literal_eval(a) for a in node.args]
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg is not None}
+        except ValueError:
+            return None
+        if len(kwargs) != len(node.keywords):
+            return None
+        return args, kwargs
+    return None
+
+
+def _with_argument(source: str, cls: str, key: int | str, value: int) -> str | None:
+    found = call_arguments(source, cls)
+    if found is None:
+        return None
+    spans = found[2]
+    if isinstance(key, int):
+        if key >= len(spans):
+            return None
+        begin, end = spans[key]
+        lead = source[begin:end][: len(source[begin:end]) - len(source[begin:end].lstrip())]
+        return source[:begin] + lead + str(value) + source[end:]
+    return _set_keyword(source, cls, len(spans) + 1, key, value)

@@ -21,6 +21,12 @@ def _build(edit: Edit) -> nn.Module:
         return cls(**params)
 
 
+def _rebuilt(old: nn.Module, edit: Edit) -> nn.Module:
+    """The module's own class called again with the edit's arguments, its tensors on meta."""
+    with torch.device("meta"):
+        return type(old)(*edit.param("args"), **dict(edit.param("kwargs"))).to("meta")
+
+
 def _set(model: nn.Module, path: str, module: nn.Module) -> None:
     parent_path, _, name = path.rpartition(".")
     parent = model.get_submodule(parent_path) if parent_path else model
@@ -304,7 +310,8 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     module_edits = [
         e
         for e in edits
-        if e.action in ("insert_before", "insert_after", "replace", "permute", "set_attrs", "output_item", "register")
+        if e.action
+        in ("insert_before", "insert_after", "replace", "permute", "set_attrs", "output_item", "register", "rebuild")
         or (e.action == "arg_method" and "@" not in e.target)
     ]
     changed = meta_copy(model) if module_edits else model
@@ -314,6 +321,8 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
             changed = _build(edit)  # the model is the layer (a live nn.Linear called inline)
         elif edit.action == "replace":
             _set(changed, edit.target, _build(edit))
+        elif edit.action == "rebuild":
+            _set(changed, edit.target, _rebuilt(_module(changed, edit.target), edit))
         elif edit.action == "register":
             _register(_module(changed, edit.target), edit.param("attribute"))
         elif edit.action == "insert_before":

@@ -46,6 +46,9 @@ class EditAction(Word):
     PERMUTE = "permute"
     # The module and every submodule that has one of the attributes get the new values.
     SET_ATTRS = "set_attrs"
+    # The user's module built again from its class with other constructor arguments (`args`,
+    # `kwargs`: every argument of its construction line, literal values)
+    REBUILD = "rebuild"
     OUTPUT_ITEM = "output_item"  # the module's output is one item of it (`index`, `key` or `field`)
     ITEM_METHOD = "item_method"  # item `index` of the list the op joins gets `.method(*args)`
 

@@ -22,11 +22,14 @@ is unsafe: existing checkpoints no longer load, and it ties the model to one inp
 
 from __future__ import annotations
 
+import re
+
 from ...trace.records import MODULE
 from ..boundaries import in_features, is_linear, out_features
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix
 from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, size_text
+from ..owners import producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import adaptive_pool_fix, first_argument_fix, fits_range, from_unbatched, layer_name, producer_label, ref
@@ -84,6 +87,8 @@ def check(ctx: Context) -> list[Finding]:
             src = ctx.trace.row(t.source)
             where = f" from {ref(src)}" if src is not None else ""
             why.append(f"it receives {shape(t.shape)}{where}: the last dim {got} ≠ in_features {n_in}")
+            if _size_from_settings(row):
+                fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
         if n_out is not None:
             notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
         rows_fix = _rows_of_features_fix(ctx, t, n_in)
@@ -155,3 +160,11 @@ def _rows_of_features_fix(ctx: Context, t, n_in: int) -> Fix | None:
         after=after,
         rerun=Rerun(edits=(Edit("op_view_shape", op_site(src), params=(("shape", (-1, n_in)),)),)),
     )
+
+
+def _size_from_settings(row) -> bool:
+    """The layer's in_features is written as a name or an expression (`2 * block_out_channels[0]`,
+    `in_channels`), not a number: the model's settings chose it."""
+    source = row.defined_at.source if row.defined_at is not None else ""
+    match = re.search(r"Linear\(\s*([^,()]+)", source or "")
+    return match is not None and not match.group(1).strip().isdigit() and "in_features=" not in match.group(1)
