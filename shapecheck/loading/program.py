@@ -123,12 +123,7 @@ def _stored(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     """(names a statement binds, names whose value it changes in place: `x[0] = ...`)."""
     binds: set[str] = set()
     changes: set[str] = set()
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = list(stmt.targets)
-    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
-        targets = [stmt.target]
-    for target in targets:
+    for target in _targets(stmt):
         for node in ast.walk(target):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 binds.add(node.id)
@@ -139,13 +134,28 @@ def _stored(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     for node in ast.walk(stmt):
         if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
             binds.add(node.target.id)
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-        func = stmt.value.func
-        if isinstance(func, ast.Attribute) and func.attr.endswith("_") and not func.attr.startswith("_"):
-            root = root_name(func.value)
-            if root:
-                changes.add(root)  # x.unsqueeze_(0), x.resize_(...)
+    root = _changed_by_method(stmt)
+    if root:
+        changes.add(root)
     return binds, changes
+
+
+def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        return [stmt.target]
+    return []
+
+
+def _changed_by_method(stmt: ast.stmt) -> str | None:
+    """The name an in-place method called as a statement changes: `x.unsqueeze_(0)` → `x`."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return None
+    func = stmt.value.func
+    if isinstance(func, ast.Attribute) and func.attr.endswith("_") and not func.attr.startswith("_"):
+        return root_name(func.value)
+    return None
 
 
 def names_read(node: ast.AST) -> set[str]:
