@@ -83,19 +83,7 @@ def input_candidates(dims: tuple[int, ...], floats: bool = True) -> list[tuple[i
     for size in COMMON_SIZES:
         found.add(tuple(size if i in axes else d for i, d in enumerate(dims)))
     for step in (8, 16, 32):
-        rounded: list[tuple[int, ...]] = []
-        for i, d in enumerate(dims):
-            if i == 0:
-                rounded.append((d,))
-                continue
-            low = max(step, d // step * step)
-            rounded.append((low, low + step))
-        # each dim down or up to the multiple, alone and all together
-        for i in axes:
-            for value in rounded[i]:
-                found.add(tuple(value if k == i else d for k, d in enumerate(dims)))
-        for pick in (0, 1):
-            found.add(tuple(d if i == 0 else rounded[i][pick] for i, d in enumerate(dims)))
+        found |= _multiples_near(dims, step)
     found.discard(tuple(dims))
 
     square = len(set(dims[1:])) == 1
@@ -105,6 +93,22 @@ def input_candidates(dims: tuple[int, ...], floats: bool = True) -> list[tuple[i
         return far + (0.25 if square and len(set(cand[1:])) > 1 else 0.0)  # a square input stays square
 
     return sorted(found, key=lambda c: (distance(c), c))
+
+
+def _multiples_near(dims: tuple[int, ...], step: int) -> set[tuple[int, ...]]:
+    """Each dim after the channels rounded down or up to a multiple of `step` (at least `step`),
+    alone and all together."""
+    rounded: list[tuple[int, ...]] = [(dims[0],)]
+    for d in dims[1:]:
+        low = max(step, d // step * step)
+        rounded.append((low, low + step))
+    found: set[tuple[int, ...]] = set()
+    for i in range(1, len(dims)):
+        for value in rounded[i]:
+            found.add(tuple(value if k == i else d for k, d in enumerate(dims)))
+    for pick in (0, 1):
+        found.add(tuple(d if i == 0 else rounded[i][pick] for i, d in enumerate(dims)))
+    return found
 
 
 def _runs(ctx: Context, request: Rerun, finding: Finding | None = None) -> bool:
