@@ -674,13 +674,7 @@ def diff_command(
         raise _fail(err) from None
     except KeyboardInterrupt:
         _die_by_sigint()
-    for result in results:
-        if result.report is None:
-            message = result.error or ""
-            for local, given in renames.items():
-                message = message.replace(local, given)
-            print(_error_text(message, result.hint, result.detail), file=sys.stderr)
-            raise typer.Exit(2)
+    _exit_unless_both_loaded(results, renames)
     from .diff import compare
     from .render import diff as show
 
@@ -699,6 +693,18 @@ def diff_command(
         else:
             show.render_table(found, out, color=color.value, depth=depth)
     raise typer.Exit(0 if found.same else 1)
+
+
+def _exit_unless_both_loaded(results: list, renames: dict[str, str]) -> None:
+    """Exit 2 with the error of a model that did not load, named as the user gave it (not as
+    the temporary copy of a commit's file it was read from)."""
+    for result in results:
+        if result.report is None:
+            message = result.error or ""
+            for local, given in renames.items():
+                message = message.replace(local, given)
+            print(_error_text(message, result.hint, result.detail), file=sys.stderr)
+            raise typer.Exit(2)
 
 
 def _check_both(a: str, b: str, options) -> tuple[list, dict[str, str]]:
