@@ -38,16 +38,20 @@ def _shapes(args, kwargs, cell_state: bool):
         return None
     bidirectional = bool(args[8] if packed else args[7])
     width = (2 if bidirectional else 1) * states[0].shape[-1]  # proj_size when projected
-    if packed:
-        out_shape = (x.shape[0], width)
-    elif x.dim() == 3:
-        out_shape = (*x.shape[:2], width)  # [T, N] or, batch first, [N, T]
-    elif x.dim() == 2:  # one unbatched sequence
-        out_shape = (x.shape[0], width)
-    else:
+    out_shape = _output_shape(x, packed, width)
+    if out_shape is None:
         return None
     out = torch.empty(out_shape, dtype=x.dtype, device=x.device)
     return (out, *(torch.empty(s.shape, dtype=s.dtype, device=s.device) for s in states))
+
+
+def _output_shape(x: torch.Tensor, packed: bool, width: int) -> tuple[int, ...] | None:
+    """The output's shape: the input's steps (and batch), each `width` wide."""
+    if packed or x.dim() == 2:  # packed data [sum of lengths, features]; one unbatched sequence
+        return (x.shape[0], width)
+    if x.dim() == 3:
+        return (*x.shape[:2], width)  # [T, N] or, batch first, [N, T]
+    return None
 
 
 def _concrete(t: torch.Tensor) -> bool:
