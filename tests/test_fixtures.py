@@ -134,6 +134,7 @@ CASES = [
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC104", "rules/sc104_channel_mismatch.py:WidthLikeChannels", "3x32x32+batch2", ["SC104"]),
     ("SC106", "rules/sc106_batch_mixing.py:PixelLogits", "3x16x16+batch2", []),
+    ("SC101", "rules/sc101_missing_flatten.py:TokenGridMlp", "4x49x96+batch2", []),
     ("SC106", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x32x32&1+batch2", ["SC106", "SC112", "SC121"]),
     # right at 16 pixels only: the regrouping shows at other sizes
     ("SC121", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x16x16&1+batch2", ["SC121"]),

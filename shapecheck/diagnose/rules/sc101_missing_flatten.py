@@ -37,6 +37,8 @@ def check(ctx: Context) -> list[Finding]:
     for b in ctx.boundaries:
         if b.flattened:
             continue
+        if b.feature is None and not b.linear.failed:
+            continue  # the input's last dim is what the layer takes: tokens on a grid, channels last
         row, t = b.linear, b.tensor
         n_in = b.in_features
         n_out = (row.attrs.get("out_features") if row.kind == "module" else None) or "out"
