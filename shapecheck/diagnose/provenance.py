@@ -134,13 +134,23 @@ def provenance(ctx: Context) -> ProvenanceMap | None:
     # Its own count, not the fixes': at most PROVENANCE_RERUNS re-runs, and they are not charged
     # to the budget that verifies fixes.
     used_before = ctx._used
-    runs = 1
     if trace.batch is not None:
         batch = trace.batch
         other = _try(ctx, Rerun(batch=batch + 2))  # the same request as roles.twin: one cached run
         if other is not None:
             changes.append(Change(BATCH, batch, other.batch or 0, other))
-    specs = _per_sample(trace)
+    changes += _doubled_dims(ctx, _per_sample(trace))
+    ctx._used = used_before
+    result = ProvenanceMap(trace, changes)
+    ctx._cache["provenance"] = result
+    return result
+
+
+def _doubled_dims(ctx: Context, specs) -> list[Change]:
+    """Each per-sample dim of each input doubled in turn, at most PROVENANCE_RERUNS - 1 of them:
+    the traces at the doubled sizes."""
+    changes: list[Change] = []
+    runs = 1
     for i, dims in enumerate(specs):
         for j, size in enumerate(dims):
             if size < 1:
@@ -153,10 +163,7 @@ def provenance(ctx: Context) -> ProvenanceMap | None:
             other = _try(ctx, request)
             if other is not None:
                 changes.append(Change(source_name(i, j, len(specs)), size, size * 2, other))
-    ctx._used = used_before
-    result = ProvenanceMap(trace, changes)
-    ctx._cache["provenance"] = result
-    return result
+    return changes
 
 
 def _per_sample(trace: Trace) -> list[tuple[int, ...]]:
