@@ -212,6 +212,13 @@ FAMILIES += [
         "SC112",
         ["4 values per class", "5 classes"],
     ),
+    # einsum operands that differ in one dim: which dim says why
+    (
+        "RuntimeError: einsum(): operands do not broadcast with remapped shapes [original->remapped]: "
+        "[2, 8, 77, 64]->[2, 8, 77, 1, 64] [2, 4, 77, 64]->[2, 4, 1, 77, 64]",
+        "SC112",
+        ["grouped-query attention", "repeat_interleave(2, dim=1)"],
+    ),
     # a dtype mismatch is read by the dtypes it names
     ("RuntimeError: expected scalar type Long but found Float", "", ["class indices", ".long()"]),
     (
@@ -265,6 +272,12 @@ MUST_NOT_SAY = [
     # dtypes the message names pick the reading: no numpy float64 story for Long against Float
     ("RuntimeError: expected scalar type Long but found Float", ["float64", "autocast"]),
     ("Input type (torch.cuda.HalfTensor) and weight type (torch.cuda.FloatTensor) should be the same", ["numpy"]),
+    # a batch of 1 broadcasts: it is not repeated
+    (
+        "RuntimeError: einsum(): operands do not broadcast with remapped shapes [original->remapped]: "
+        "[277, 8, 1, 234]->[277, 8, 234, 1, 1] [1, 64, 64]->[1, 1, 64, 1, 64]",
+        ["repeat_interleave(277"],
+    ),
     # a singleton dim 1 is an extra dim: no BatchNorm of 1 channel
     ("running_mean should contain 1 elements not 100", ["num_features=1"]),
     # sides far apart, or a sequence's length, are not a rounded map

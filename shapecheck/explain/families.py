@@ -145,15 +145,37 @@ def _einsum(f: dict) -> Explanation:
         "torch.einsum: dims with the same subscript must have the same size (or 1)",
         [(shape_text(a), "operand 0"), (shape_text(b), "operand 1")],
     )
-    if a and b and a[0] != b[0] and max(a[0], b[0]) % min(a[0], b[0]) == 0:
-        k = max(a[0], b[0]) // min(a[0], b[0])
+    differ = [d for d, (x, y) in enumerate(zip(a, b, strict=False)) if x != y and 1 not in (x, y)]
+    # the batch (dim 0) is shared by every operand; other dims may differ by design (a cross-attention's
+    # query and key lengths), so they are read only when one alone differs
+    if differ and (differ[0] == 0 or (len(a) == len(b) and len(differ) == 1)):
+        _einsum_dim_differs(e, differ[0], a[differ[0]], b[differ[0]], len(a))
+    e.causes.append("the subscripts pair dims that do not have the same size")
+    return e
+
+
+def _einsum_dim_differs(e: Explanation, d: int, x: int, y: int, rank: int) -> None:
+    """The one dim where two einsum operands of one rank differ: a batch repeated on one side, the
+    heads of grouped-query attention, or a length or width made for another size."""
+    k = max(x, y) // min(x, y) if max(x, y) % min(x, y) == 0 else 0
+    if d == 0 and k:
         e.causes.append(
-            f"the batch dims differ by a factor of {k} ({a[0]} and {b[0]}): one operand was repeated for heads or "
+            f"the batch dims differ by a factor of {k} ({x} and {y}): one operand was repeated for heads or "
             "guidance (batch × heads, or a doubled batch) and the other was not"
         )
         e.fixes.append(f"repeat the smaller one {k} times along dim 0 (`repeat_interleave({k}, dim=0)`) to match")
-    e.causes.append("the subscripts pair dims that do not have the same size")
-    return e
+    elif d == 1 and rank == 4 and k:
+        e.causes.append(
+            f"dim 1 of [batch, heads, tokens, head_dim] differs ({x} and {y}): the query has {max(x, y)} heads and "
+            f"the keys/values {min(x, y)}, grouped-query attention (num_key_value_heads) whose keys and values were "
+            "not repeated to the query's heads"
+        )
+        e.fixes.append(f"repeat the keys and values to the query's heads: `k.repeat_interleave({k}, dim=1)`")
+    else:
+        e.causes.append(
+            f"only dim {d} differs ({x} and {y}): the two operands were made for different sizes there (a sequence "
+            "length, a hidden size or a count of another configuration)"
+        )
 
 
 def _einsum_dim(f: dict) -> Explanation:
