@@ -230,27 +230,39 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
     axes = spatial_dims(ctx)
     parts = []
     for group in [square] if square else [(a,) for a in axes]:
-        floor = 1
-        if ctx.domain is not None:
-            for a in group:
-                d = ctx.domain.dim(names[a])
-                if d is not None and d.settled and d.min is not None:
-                    floor = max(floor, d.min if d.values is None else min(d.values))
+        floor = _accepted_floor(ctx, names, group)
         found = sizes_where(formulas, names, ctx.sample_dims, group, lambda n: n == target, floor)
         if found is None or not found[0]:
             return None
-        sizes, hi = found
-        run = [sizes[0]]
-        for s in sizes[1:]:
-            if s != run[-1] + 1:
-                break
-            run.append(s)
-        high = None if run[-1] >= hi else run[-1]
-        text = range_text(ctx, run[0], high, group)
-        if len(run) < len(sizes):
-            text += f" (and others, from {sizes[len(run)]})"
-        parts.append(text)
+        parts.append(_first_run_text(ctx, *found, group))
     return " and ".join(parts)
+
+
+def _accepted_floor(ctx: Context, names: list[str], group: tuple[int, ...]) -> int:
+    """The smallest size the layers before accept for these dims (ctx.domain), at least 1."""
+    floor = 1
+    if ctx.domain is None:
+        return floor
+    for a in group:
+        d = ctx.domain.dim(names[a])
+        if d is not None and d.settled and d.min is not None:
+            floor = max(floor, d.min if d.values is None else min(d.values))
+    return floor
+
+
+def _first_run_text(ctx: Context, sizes: list[int], hi: int, group: tuple[int, ...]) -> str:
+    """The first run of consecutive sizes as a range (open when it reaches `hi`, the search's
+    end), and where the next one starts."""
+    run = [sizes[0]]
+    for s in sizes[1:]:
+        if s != run[-1] + 1:
+            break
+        run.append(s)
+    high = None if run[-1] >= hi else run[-1]
+    text = range_text(ctx, run[0], high, group)
+    if len(run) < len(sizes):
+        text += f" (and others, from {sizes[len(run)]})"
+    return text
 
 
 def range_text(ctx: Context, low: int, high: int | None, axes: tuple[int, ...]) -> str:
