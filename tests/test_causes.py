@@ -88,3 +88,9 @@ def test_an_owner_argument_is_written_as_a_keyword_where_it_can_be():
     assert _set_keyword("self.a = Attn(dim)", "Attn", 1, "context_dim", 768) == "self.a = Attn(dim, context_dim=768)"
     assert _literal_call("self.t = Proj(8, scale=1.0)", "Proj") == ([8], {"scale": 1.0})
     assert _literal_call("self.t = Proj(size, scale=1.0)", "Proj") is None  # not all written as numbers
+
+
+def test_a_resize_after_a_flatten_over_the_batch_in_a_sequential_is_never_verified():
+    report = shapecheck.check(fixture_path("rules/sc102_in_features.py:FlattenAllInSequential"), ["10"], batch=3)
+    resize = next(x for f in report.findings for x in f.fixes if "in_features=96" in x.description)
+    assert resize.verified is False and resize.runs_but and "batch" in resize.runs_but

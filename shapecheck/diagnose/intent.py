@@ -36,7 +36,10 @@ def batch_led(trace: Trace) -> bool:
     if batch is None:
         return False
     rows = [r for r in trace.layers if r.kind == "module" and r.index > 0 and r.outputs and r.status == "ok"]
-    return bool(rows) and all(r.outputs[0].shape[:1] == (batch,) for r in rows[:3])
+    # The first layers, not their containers: a Sequential's own output is its last layer's, which
+    # may be the very one that folds the batch away (`nn.Flatten(0)` third in the chain).
+    leaves = [r for r in rows if not any(c.kind == "module" for c in trace.children(r.index))]
+    return bool(leaves) and all(r.outputs[0].shape[:1] == (batch,) for r in leaves[:2])
 
 
 def output_shape(trace: Trace) -> tuple[int, ...] | None:

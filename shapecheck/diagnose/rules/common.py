@@ -391,3 +391,13 @@ def from_channels_first_layer(ctx: Context, row) -> bool:
             continue
         return up.type.startswith(_CHANNELS_FIRST)
     return False
+
+
+def input_code(ctx: Context, first: tuple[int, ...]) -> str:
+    """`--input` for every input of the model, the first one with new per-sample `first` dims: a
+    fix that changes one input still names the others (`--input 1x304 --input 1`)."""
+    batched = ctx.trace.batch is not None
+    specs = ["x".join(map(str, first))]
+    for t in ctx.trace.inputs[1:]:
+        specs.append("x".join(map(str, t.shape[1:] if batched else t.shape)) or "1")
+    return " ".join(f"--input {s}" for s in specs)

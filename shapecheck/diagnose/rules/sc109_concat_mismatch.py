@@ -27,7 +27,7 @@ from ..numbers import set_argument, shape
 from ..probes import POWERS_OF_TWO
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_multiple, ref
+from .common import input_code, input_multiple, ref
 
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
 
@@ -158,13 +158,12 @@ def check(ctx: Context) -> list[Finding]:
         if sizes is not None:
             m, down, up = sizes
             why.append(f"the sizes line up only when every spatial dim of the input is a multiple of {m}")
-            text = "x".join(map(str, up))
             fixes.append(
                 Fix(
                     description=f"resize or pad the input so each spatial dim is a multiple of {m}: "
                     f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
                     + (f" (or {'×'.join(map(str, down[1:]))})" if all(d > 0 for d in down) else ""),
-                    code=f"--input {text}",
+                    code=input_code(ctx, tuple(up)),
                     kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=tuple(up)),
@@ -180,7 +179,7 @@ def check(ctx: Context) -> list[Finding]:
             fixes.append(
                 Fix(
                     description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
-                    code=f"--input {'x'.join(map(str, new_dims))}",
+                    code=input_code(ctx, new_dims),
                     kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=new_dims),

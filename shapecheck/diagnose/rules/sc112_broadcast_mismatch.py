@@ -35,7 +35,7 @@ from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_multiple, ref
+from .common import input_code, input_multiple, ref
 from .operands import operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -351,7 +351,7 @@ def _rounded_skip_fix(ctx: Context, a, b, dim: int) -> tuple[str, Fix] | None:
         "rounded an odd size and the path back did not restore it",
         Fix(
             description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
-            code=f"--input {'x'.join(map(str, new_dims))}",
+            code=input_code(ctx, new_dims),
             kind=FixKind.INPUT,
             safety=SAFE,
             rerun=Rerun(dims=new_dims),
