@@ -219,6 +219,37 @@ FAMILIES += [
         "SC112",
         ["grouped-query attention", "repeat_interleave(2, dim=1)"],
     ),
+    # a checkpoint's key names what its tensor is
+    (
+        "size mismatch for model.embed_tokens.weight: copying a param with shape torch.Size([32001, 4096]) from "
+        "checkpoint, the shape in current model is torch.Size([32000, 4096]).",
+        "SC110",
+        ["vocabularies of two sizes", "resize_token_embeddings(32001)"],
+    ),
+    (
+        "size mismatch for base_model.model.q_proj.lora_A.default.weight: copying a param with shape "
+        "torch.Size([16, 4096]) from checkpoint, the shape in current model is torch.Size([8, 4096]).",
+        "SC110",
+        ["r=16", "LoraConfig(r=16"],
+    ),
+    (
+        "size mismatch for h.0.attn.c_attn.weight: copying a param with shape torch.Size([768, 2304]) from "
+        "checkpoint, the shape in current model is torch.Size([2304, 768]).",
+        "SC110",
+        ["transposed", "sd[k].t()"],
+    ),
+    (
+        "size mismatch for pos_embed: copying a param with shape torch.Size([1, 197, 768]) from checkpoint, the "
+        "shape in current model is torch.Size([1, 577, 768]).",
+        "SC110",
+        ["224×224 image", "384×384 image", "resample_abs_pos_embed"],
+    ),
+    (
+        "size mismatch for encoder.layer.0.attention.self.query.weight: copying a param with shape "
+        "torch.Size([1024, 1024]) from checkpoint, the shape in current model is torch.Size([768, 768]).",
+        "SC110",
+        ["another variant", "checkpoint's own config"],
+    ),
     # a dtype mismatch is read by the dtypes it names
     ("RuntimeError: expected scalar type Long but found Float", "", ["class indices", ".long()"]),
     (
@@ -277,6 +308,17 @@ MUST_NOT_SAY = [
         "RuntimeError: einsum(): operands do not broadcast with remapped shapes [original->remapped]: "
         "[277, 8, 1, 234]->[277, 8, 234, 1, 1] [1, 64, 64]->[1, 1, 64, 1, 64]",
         ["repeat_interleave(277"],
+    ),
+    # a vocabulary or a LoRA rank is not a classifier head
+    (
+        "size mismatch for model.embed_tokens.weight: copying a param with shape torch.Size([32001, 4096]) from "
+        "checkpoint, the shape in current model is torch.Size([32000, 4096]).",
+        ["num_classes"],
+    ),
+    (
+        "size mismatch for base_model.model.q_proj.lora_A.default.weight: copying a param with shape "
+        "torch.Size([16, 4096]) from checkpoint, the shape in current model is torch.Size([8, 4096]).",
+        ["num_classes"],
     ),
     # a singleton dim 1 is an extra dim: no BatchNorm of 1 channel
     ("running_mean should contain 1 elements not 100", ["num_features=1"]),

@@ -7,8 +7,10 @@ says what they are, the causes they support and the fixes. The template table
 from __future__ import annotations
 
 import math
+import re
 
 from .explanation import Explanation
+from .relations import grid
 from .templates import ints
 from .templates import shape_text as shape_text_of
 
@@ -771,6 +773,9 @@ def batch_sizes(got, want) -> Explanation:
 
 
 def checkpoint(key, got, want) -> Explanation:
+    """A state-dict tensor of another shape than the model's: the key names what it is (a LoRA
+    factor, a vocabulary, position embeddings, a head, a stem), and the two shapes say how the
+    configurations differ (transposed, a rank, a vocabulary, an image size, a width)."""
     e = Explanation(
         "SC110",
         f"a checkpoint's `{key}` is {got}, the model's is {want}",
@@ -781,20 +786,10 @@ def checkpoint(key, got, want) -> Explanation:
             (str(want), "its shape in the model as built"),
         ],
     )
-    if len(got) == 2 and len(want) == 2 and got[1] == want[1] and got[0] != want[0]:
-        e.causes.append(
-            f"a classifier head: the checkpoint was trained with num_classes={got[0]}, the model was "
-            f"built with {want[0]}"
-        )
-        e.fixes.append(
-            f"build the model with num_classes={got[0]}, load, then replace the head with a {want[0]}-way layer"
-        )
-    elif len(got) == 4 and len(want) == 4 and got[1] != want[1] and got[0] == want[0]:
-        e.causes.append(f"a stem trained on {got[1]}-channel images, built here for {want[1]}")
-        e.fixes.append(
-            "build the first conv for the checkpoint's channels, or adapt its weight "
-            "(e.g. average over the input channels)"
-        )
+    name = key.lower()
+    for reading in _CHECKPOINT_READINGS:
+        if reading(e, name, got, want):
+            break
     else:
         e.causes.append("the model was built with another configuration than the checkpoint was trained with")
     e.fixes.append(
@@ -802,6 +797,139 @@ def checkpoint(key, got, want) -> Explanation:
         "mismatches; `shapecheck MODEL --weights CKPT` lists every difference"
     )
     return e
+
+
+def _ckpt_transposed(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    if not (len(got) == 2 and got == want[::-1] and got[0] != got[1]):
+        return False
+    e.causes.append(
+        f"the same weight transposed: the checkpoint stores [{got[0]}, {got[1]}] = [in, out] (as GPT-2's Conv1D "
+        "and TensorFlow/JAX ports do), the model's nn.Linear keeps [out, in]"
+    )
+    e.fixes.append(
+        "transpose those weights while converting (`sd[k] = sd[k].t()`), or load into the class they came from"
+    )
+    return True
+
+
+def _ckpt_lora(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    if not re.search(r"lora_(?:a|b|down|up)\b|lora_(?:a|b)\.", name) or len(got) != len(want) or len(got) < 2:
+        return False
+    dim = 1 if re.search(r"lora_(?:b|up)", name) else 0
+    e.causes.append(
+        f"a LoRA factor of another rank: the adapter was trained with r={got[dim]}, the model's LoRA config has "
+        f"r={want[dim]}"
+    )
+    e.fixes.append(
+        f"build the adapter with the checkpoint's config (`LoraConfig(r={got[dim]}, …)`, its adapter_config.json)"
+    )
+    return True
+
+
+_VOCAB_KEYS = re.compile(
+    r"embed_tokens|word_embeddings|\bwte\b|lm_head|embed_out|shared\.weight|tok_embeddings|token_embedding"
+)
+_POSITION_KEYS = re.compile(r"pos_embed|position_embedding|positional|absolute_pos|wpe\b|pos_emb")
+
+
+def _ckpt_vocabulary(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    if not (_VOCAB_KEYS.search(name) and len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0]):
+        return False
+    e.causes.append(
+        f"vocabularies of two sizes: the checkpoint's has {got[0]} tokens, the model's {want[0]} (a tokenizer with "
+        "added tokens, or a model of another family or release)"
+    )
+    e.fixes.append(
+        f"`model.resize_token_embeddings({got[0]})` before loading (the tokenizer the checkpoint was trained with)"
+    )
+    return True
+
+
+def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    if not (_POSITION_KEYS.search(name) and len(got) == len(want) and len(got) >= 2):
+        return False
+    differ = [d for d in range(len(got)) if got[d] != want[d]]
+    if len(differ) != 1:
+        return False
+    a, b = got[differ[0]], want[differ[0]]
+    ga, gb = grid(a), grid(b)
+    if ga and gb:
+        e.causes.append(f"position embeddings for another image size: the checkpoint's {ga}; the model's {gb}")
+        e.fixes.append(
+            "build the model with the checkpoint's image size (`img_size=`), or interpolate the position embeddings "
+            "to the new grid when loading (timm's `resample_abs_pos_embed`)"
+        )
+    else:
+        e.causes.append(f"a position table of {a} positions in the checkpoint, {b} in the model (max length)")
+        e.fixes.append(f"build the model with the checkpoint's length ({a}), or interpolate the table")
+    return True
+
+
+def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    head_2d = len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0]
+    head_bias = (
+        len(got) == len(want) == 1 and got != want and bool(re.search(r"fc|head|classifier|cls|out|logits", name))
+    )
+    head_1x1 = len(got) == len(want) == 4 and got[1:] == want[1:] and got[2:] == [1, 1] and got[0] != want[0]
+    if not (head_2d or head_bias or head_1x1):
+        return False
+    e.causes.append(
+        f"a classifier (or detection) head: the checkpoint was trained with num_classes={got[0]}, the model was "
+        f"built with {want[0]}"
+    )
+    e.fixes.append(
+        f"build the model with num_classes={got[0]}, load, then replace the head with a {want[0]}-way layer (or "
+        "drop the head's keys before loading)"
+    )
+    return True
+
+
+def _ckpt_input_width(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    if len(got) == len(want) == 4 and got[0] == want[0] and got[1] != want[1]:
+        unet = bool(re.search(r"input_blocks\.0\.0|conv_in|patch_embed", name))
+        e.causes.append(
+            f"a first conv of another input: {got[1]} channels in the checkpoint, {want[1]} here"
+            + (
+                " (a UNet of another kind: 9 = inpainting, 8 = instruct, 4 = plain)"
+                if unet
+                else " (a stem for other images)"
+            )
+        )
+        e.fixes.append(
+            "build the model with the checkpoint's in_channels (its own config), or adapt the weight (average over "
+            "the input channels)"
+        )
+        return True
+    if len(got) == len(want) == 2 and got[0] == want[0] and got[1] != want[1]:
+        e.causes.append(
+            f"a layer with another input width: {got[1]} features in the checkpoint, {want[1]} here (a latent or noise "
+            "size, an embedding width, or a flatten of another input size)"
+        )
+        e.fixes.append(f"build the model with the checkpoint's setting ({got[1]}) for that width")
+        return True
+    return False
+
+
+def _ckpt_width(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    if not (len(got) == len(want) and len(got) >= 1 and all(g != w for g, w in zip(got, want, strict=True))):
+        return False
+    e.causes.append(
+        f"a model of another size: every dim differs ({shape_text_of(got)} against {shape_text_of(want)}), the "
+        "checkpoint of another variant (base against large, another hidden size) than the config built"
+    )
+    e.fixes.append("build the model from the checkpoint's own config (or the variant it names)")
+    return True
+
+
+_CHECKPOINT_READINGS = (
+    _ckpt_transposed,
+    _ckpt_lora,
+    _ckpt_vocabulary,
+    _ckpt_positions,
+    _ckpt_head,
+    _ckpt_input_width,
+    _ckpt_width,
+)
 
 
 def rnn_input(want, got) -> Explanation:
