@@ -250,6 +250,16 @@ FAMILIES += [
         "SC110",
         ["another variant", "checkpoint's own config"],
     ),
+    # several layers that differ in their inputs too are a model of another width, whatever the last key
+    (
+        "\tsize mismatch for a.up.0.weight: copying a param with shape torch.Size([64, 64, 8, 8]) from checkpoint, "
+        "the shape in current model is torch.Size([64, 64, 6, 6]).\n\tsize mismatch for a.down.0.weight: copying a "
+        "param with shape torch.Size([64, 64, 8, 8]) from checkpoint, the shape in current model is "
+        "torch.Size([64, 64, 6, 6]).\n\tsize mismatch for fc.weight: copying a param with shape "
+        "torch.Size([10, 512]) from checkpoint, the shape in current model is torch.Size([20, 512]).",
+        "SC110",
+        ["several layers", "checkpoint's own config"],
+    ),
     # a dtype mismatch is read by the dtypes it names
     ("RuntimeError: expected scalar type Long but found Float", "", ["class indices", ".long()"]),
     (
@@ -319,6 +329,14 @@ MUST_NOT_SAY = [
         "size mismatch for base_model.model.q_proj.lora_A.default.weight: copying a param with shape "
         "torch.Size([16, 4096]) from checkpoint, the shape in current model is torch.Size([8, 4096]).",
         ["num_classes"],
+    ),
+    # two heads of a detector differ only in their outputs: a class count, not a model width
+    (
+        "\tsize mismatch for roi_heads.box_predictor.cls_score.weight: copying a param with shape "
+        "torch.Size([91, 1024]) from checkpoint, the shape in current model is torch.Size([2, 1024]).\n\tsize "
+        "mismatch for roi_heads.box_predictor.bbox_pred.weight: copying a param with shape torch.Size([364, 1024]) "
+        "from checkpoint, the shape in current model is torch.Size([8, 1024]).",
+        ["several layers"],
     ),
     # a singleton dim 1 is an extra dim: no BatchNorm of 1 channel
     ("running_mean should contain 1 elements not 100", ["num_features=1"]),

@@ -756,7 +756,7 @@ FIRST: list[Template] = [
         "size mismatch for {key:key}: copying a param with shape {got:size} from checkpoint, the shape in current model is {want:size}",
         "SC110",
         "torch/nn/modules/module.py: Module._load_from_state_dict",
-        lambda f: read.checkpoint(f["key"], ints(f["got"]), ints(f["want"])),
+        lambda f: read.checkpoint(f["key"], ints(f["got"]), ints(f["want"]), f.get("_text", "")),
         dict(key="fc.weight", got="torch.Size([1000, 512])", want="torch.Size([10, 512])"),
     ),
     Template(

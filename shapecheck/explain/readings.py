@@ -772,7 +772,7 @@ def batch_sizes(got, want) -> Explanation:
     return e
 
 
-def checkpoint(key, got, want) -> Explanation:
+def checkpoint(key, got, want, paste: str = "") -> Explanation:
     """A state-dict tensor of another shape than the model's: the key names what it is (a LoRA
     factor, a vocabulary, position embeddings, a head, a stem), and the two shapes say how the
     configurations differ (transposed, a rank, a vocabulary, an image size, a width)."""
@@ -787,16 +787,44 @@ def checkpoint(key, got, want) -> Explanation:
         ],
     )
     name = key.lower()
-    for reading in _CHECKPOINT_READINGS:
-        if reading(e, name, got, want):
-            break
+    if _inner_widths(paste) >= 2:
+        # several layers differ in their input or kernel dims too, not only in their outputs (as a head
+        # of another class count does): a width or variant, whatever the last key is
+        e.causes.append(
+            "several layers of the checkpoint differ from the model's, in their inputs too: a model of another "
+            "variant or width (a width or depth multiplier, a model size, a channel setting) than the checkpoint's"
+        )
+        e.fixes.append(
+            "build the model with the checkpoint's own config (the variant, size or width it was trained with)"
+        )
     else:
-        e.causes.append("the model was built with another configuration than the checkpoint was trained with")
+        for reading in _CHECKPOINT_READINGS:
+            if reading(e, name, got, want):
+                break
+        else:
+            e.causes.append("the model was built with another configuration than the checkpoint was trained with")
     e.fixes.append(
         "drop the keys that do not fit before loading: strict=False skips missing keys, not size "
         "mismatches; `shapecheck MODEL --weights CKPT` lists every difference"
     )
     return e
+
+
+_MISMATCH = re.compile(
+    r"size mismatch for ([\w.]{1,300}): copying a param with shape torch\.Size\(\[([\d, ]{0,80})\]\) from checkpoint, "
+    r"the shape in current model is torch\.Size\(\[([\d, ]{0,80})\]\)"
+)
+
+
+def _inner_widths(paste: str) -> int:
+    """How many layers of the paste's size mismatches differ in a dim other than their outputs (dim 0):
+    a head of another class count changes only outputs; a width or variant changes inputs too."""
+    layers = set()
+    for key, got, want in _MISMATCH.findall(paste):
+        a, b = ints(got), ints(want)
+        if len(a) == len(b) >= 2 and a[1:] != b[1:]:
+            layers.add(key.rsplit(".", 1)[0])
+    return len(layers)
 
 
 def _ckpt_transposed(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
@@ -829,6 +857,12 @@ def _ckpt_lora(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
 _VOCAB_KEYS = re.compile(
     r"embed_tokens|word_embeddings|\bwte\b|lm_head|embed_out|shared\.weight|tok_embeddings|token_embedding"
 )
+# the last layer of a classifier: `fc.weight`, `classifier.1.bias`, `head.weight` (not `heads.…`, `output_blocks.…`)
+_HEAD_KEYS = re.compile(
+    r"(?:^|\.)(?:fc|head|classifier|cls\w*|logits|out|output|last_linear|score)(?:\.\d+)?\.(?:weight|bias)$"
+)
+# a model's first layer, the one an input of another kind changes
+_FIRST_KEYS = re.compile(r"conv1\b|conv_in|stem|patch_embed|input_blocks\.0\.|features\.0\.|conv_first|^conv\.")
 _POSITION_KEYS = re.compile(r"pos_embed|position_embedding|positional|absolute_pos|wpe\b|pos_emb")
 
 
@@ -867,9 +901,7 @@ def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) 
 
 def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
     head_2d = len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0]
-    head_bias = (
-        len(got) == len(want) == 1 and got != want and bool(re.search(r"fc|head|classifier|cls|out|logits", name))
-    )
+    head_bias = len(got) == len(want) == 1 and got != want and bool(_HEAD_KEYS.search(name))
     head_1x1 = len(got) == len(want) == 4 and got[1:] == want[1:] and got[2:] == [1, 1] and got[0] != want[0]
     if not (head_2d or head_bias or head_1x1):
         return False
@@ -885,7 +917,10 @@ def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
 
 
 def _ckpt_input_width(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
-    if len(got) == len(want) == 4 and got[0] == want[0] and got[1] != want[1]:
+    first = bool(
+        re.search(r"conv1\b|conv_in|stem|patch_embed|input_blocks\.0\.|features\.0\.|conv_first|^conv\.", name)
+    )
+    if len(got) == len(want) == 4 and got[0] == want[0] and got[1] != want[1] and first:
         unet = bool(re.search(r"input_blocks\.0\.0|conv_in|patch_embed", name))
         e.causes.append(
             f"a first conv of another input: {got[1]} channels in the checkpoint, {want[1]} here"
@@ -900,7 +935,7 @@ def _ckpt_input_width(e: Explanation, name: str, got: list[int], want: list[int]
             "the input channels)"
         )
         return True
-    if len(got) == len(want) == 2 and got[0] == want[0] and got[1] != want[1]:
+    if len(got) == len(want) >= 2 and got[0] == want[0] and got[1] != want[1] and got[2:] == want[2:]:
         e.causes.append(
             f"a layer with another input width: {got[1]} features in the checkpoint, {want[1]} here (a latent or noise "
             "size, an embedding width, or a flatten of another input size)"
@@ -911,10 +946,12 @@ def _ckpt_input_width(e: Explanation, name: str, got: list[int], want: list[int]
 
 
 def _ckpt_width(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
-    if not (len(got) == len(want) and len(got) >= 1 and all(g != w for g, w in zip(got, want, strict=True))):
+    # every dim differs, or both channel dims of a conv (its kernel kept): the layer is wider or narrower
+    channels = len(got) == len(want) == 4 and got[0] != want[0] and got[1] != want[1] and got[2:] == want[2:]
+    if not channels and not (len(got) == len(want) >= 1 and all(g != w for g, w in zip(got, want, strict=True))):
         return False
     e.causes.append(
-        f"a model of another size: every dim differs ({shape_text_of(got)} against {shape_text_of(want)}), the "
+        f"a model of another size: {shape_text_of(got)} in the checkpoint against {shape_text_of(want)}, the "
         "checkpoint of another variant (base against large, another hidden size) than the config built"
     )
     e.fixes.append("build the model from the checkpoint's own config (or the variant it names)")
