@@ -72,8 +72,13 @@ def _findings(ctx: Context) -> list[Finding]:
     # A rule that names what is wrong on the row that raised explains the failure: it is an
     # error there, even one that warns where the shapes still run (a loss that broadcasts).
     failing = ctx.trace.failing.index if ctx.trace.failing is not None else None
+    # A warning about the batch on a row that feeds the failing one is the failure's cause (a sum
+    # that paired every sample with every other, then a reshape that cannot hold it): an error,
+    # and first, as it comes first in the rows.
+    feeding = {r.index for r in ctx.trace.upstream(ctx.trace.failing)} if ctx.trace.failing is not None else set()
     for f in findings:
-        if f.row is not None and f.row == failing and not f.is_error:
+        cause = f.row in feeding and f.code in BATCH_CAUSES
+        if f.row is not None and (f.row == failing or cause) and not f.is_error:
             f.severity = ERROR
     explained = {f.row for f in findings if f.is_error and f.row is not None}
     findings = CHECKS["SC100"](ctx, explained) + findings

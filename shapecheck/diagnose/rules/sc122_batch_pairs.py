@@ -26,12 +26,14 @@ from __future__ import annotations
 import re
 
 from ...trace.records import LayerRecord
-from ..context import Context
-from ..findings import SAFE, WARNING, Finding, Fix
-from ..numbers import shape
+from ..context import Context, op_site
+from ..findings import SAFE, WARNING, Finding, Fix, line_fix
+from ..numbers import parsed_line, shape
 from ..provenance import ProvenanceMap, provenance
 from ..registry import rule
+from ..requests import Edit, Rerun
 from .common import ref
+from .operands import rewrite_operands
 
 
 @rule("SC122", WARNING)
@@ -104,21 +106,34 @@ def _fixes(row: LayerRecord) -> list[Fix]:
         return []
     dim = ones[-1]
     source = row.called_at.source if row.called_at else ""
-    names = re.search(r"([A-Za-z_][\w.]*)\s*[-+*/]\s*([A-Za-z_][\w.]*)", source)
-    name = names.group(1 + position) if names else ("out" if position == 0 else "y")
-    if names:
-        end = names.end(1 + position)
-        after = source[:end] + f".squeeze({dim})" + source[end:]
-    else:
-        after = f"{name}.squeeze({dim})"
+    written = rewrite_operands(
+        parsed_line(source), row, position, lambda text, _other: f"{_wrapped(text)}.squeeze({dim})"
+    )
+    if written is None:  # not one binary op on the line: say it by name
+        names = re.search(r"([A-Za-z_][\w.]*)\s*[-+*/]\s*([A-Za-z_][\w.]*)", source)
+        name = names.group(1 + position) if names else ("out" if position == 0 else "y")
+        return [
+            Fix(
+                description=f"drop the size-1 dim {dim} of {shape(longer.shape)} so both operands are one value per "
+                "sample",
+                code=f"{name}.squeeze({dim})",
+                safety=SAFE,
+                check_note="not checked: shapecheck does not apply this change of code",
+            )
+        ]
+    edit = Edit("arg_method", op_site(row), params=(("index", position), ("method", "squeeze"), ("args", (dim,))))
     return [
-        Fix(
-            description=f"drop the size-1 dim {dim} of {shape(longer.shape)} so both operands are one value per sample",
-            code=after,
-            safety=SAFE,
-            location=row.called_at if names else None,
-            before=source if names else None,
-            after=after if names else None,
-            check_note="not checked: shapecheck does not apply this change of code",
+        line_fix(
+            f"drop the size-1 dim {dim} of {shape(longer.shape)} so both operands are one value per sample",
+            row.called_at,
+            source,
+            written,
+            written,
+            Rerun(edits=(edit,)),
         )
     ]
+
+
+def _wrapped(text: str) -> str:
+    """An operand as the receiver of a method: `a` or `self.f(x)` as written, `(a + b)` bracketed."""
+    return text if re.fullmatch(r"[\w.]+(\(.*\))?(\[.*\])?", text) else f"({text})"
