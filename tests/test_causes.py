@@ -32,6 +32,8 @@ FIRST_FIXES = [
     ("rules/sc113_invalid_view.py:GroupedKeys", ["12x64"], {}, "SC113", "nn.Linear(dim, 16)"),
     # a producer built with a written size, a layer sized from the model's setting: the number
     ("rules/sc102_in_features.py:FourierTime", ["1"], {}, "SC102", "self.time = Fourier(size=16)"),
+    # a sum that paired the samples, upstream of the reshape that fails: the cause, first
+    ("rules/sc122_batch_pairs.py:LabelAndTime", ["1", "1:long"], {"batch": 2}, "SC122", "self.label(y).squeeze(1)"),
     # a size written for 16-pixel maps: read from the tensor, the input stays 32 pixels
     (
         "rules/sc106_batch_mixing.py:SizedSelfAttention",
@@ -47,7 +49,7 @@ FIRST_FIXES = [
 def test_the_first_fix_restores_the_cause(target, inputs, options, code, text):
     report = shapecheck.check(fixture_path(target), inputs, **options)
     first = report.findings[0]
-    assert first.code == code, [f.message for f in report.findings]
+    assert first.code == code and first.is_error, [f.message for f in report.findings]
     fix = first.fixes[0]
     assert text in (fix.after or fix.code), fix
     assert fix.verified is True, fix.check_note
