@@ -127,6 +127,8 @@ FAMILIES += [
     ),
     ("running_mean should contain 36 elements not 2048", "SC104", ["last dim", "transpose(1, 2)"]),
     ("mat1 and mat2 shapes cannot be multiplied (2x8 and 64x10)", "SC102", ["8 features"]),
+    # the widest channel count that makes both sides square maps: 2048 = 512·2·2 against a pooled 512
+    ("mat1 and mat2 shapes cannot be multiplied (64x2048 and 512x10)", "SC102", ["512·2·2 = 2048", "global pool"]),
 ]
 
 # Issue 31, third round: a conv's channel count read from the input's other dims and from the two counts.
@@ -286,7 +288,7 @@ FAMILIES += [
     (
         "mat1 and mat2 shapes cannot be multiplied (512x2304 and 256x4)",
         "SC102",
-        ["256·3·3 = 2304", "3×3 instead of 1×1"],
+        ["256·3·3 = 2304", "3×3 feature map", "pooled 256-channel map", "AdaptiveAvgPool2d((1, 1))"],
     ),
 ]
 

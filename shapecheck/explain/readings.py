@@ -145,20 +145,37 @@ def _feature_ratio(e: Explanation, a: int, b: int, c: int) -> str | None:
 
 
 def _map_sides(e: Explanation, b: int, c: int) -> bool:
-    """Features and in_features as C·h·h and C·w·w of one C: the map is h×h where the layer was
-    written for w×w (another input size); the cause and the pooling fix added to `e`."""
-    got = _square_split(b, _CHANNELS)
-    want = _square_split(c, [got[0]] if got else _CHANNELS)
-    if not (got and want and got[0] == want[0] and got[1] != want[1]):
-        return False
-    ch, h = got
-    w = want[1]
-    e.causes.append(
-        f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
-        f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
-        f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
-        "px inputs)"
+    """Features and in_features as C·h·h and C·w·w of one C (the widest that fits): the map is h×h
+    where the layer was written for w×w (another input size, or a global pool missing when w is 1);
+    the cause and the pooling fix added to `e`."""
+    found = next(
+        (
+            (ch, math.isqrt(b // ch), math.isqrt(c // ch))
+            for ch in sorted(_CHANNELS, reverse=True)
+            if b % ch == 0
+            and c % ch == 0
+            and math.isqrt(b // ch) ** 2 == b // ch
+            and math.isqrt(c // ch) ** 2 == c // ch
+            and b != c
+        ),
+        None,
     )
+    if found is None:
+        return False
+    ch, h, w = found
+    if w == 1:
+        e.causes.append(
+            f"a flattened {h}×{h} feature map of {ch}·{h}·{h} = {b} reaches a layer sized for a pooled "
+            f"{ch}-channel map ({ch}·1·1 = {c}): the global pool before the flatten is missing or was replaced, "
+            "or the input is larger than the model was written for"
+        )
+    else:
+        e.causes.append(
+            f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
+            f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
+            f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
+            "px inputs)"
+        )
     e.fixes.append(
         f"`nn.AdaptiveAvgPool2d(({w}, {w}))` before the flatten: {ch}·{w}·{w} = {c} at any input "
         "size, and the layer keeps its weights"
