@@ -130,6 +130,7 @@ CASES = [
     ("SC122", "rules/sc122_batch_pairs.py:Similarity", "8+batch4", []),
     ("SC125", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC125"]),  # SC123's warning, explained
     ("SC125", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
+    ("SC125", "rules/sc122_batch_pairs.py:MseLossModule", "3+batch4", ["SC125"]),  # the module's warning too
     ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC104", "rules/sc104_channel_mismatch.py:WidthLikeChannels", "3x32x32+batch2", ["SC104"]),

@@ -34,9 +34,8 @@ def check(ctx: Context) -> list[Finding]:
     losses = {
         (r.called_at.file, r.called_at.line)
         for r in ctx.trace.layers
-        if r.kind == "op"
-        and r.called_at is not None
-        and r.type.endswith("_loss")
+        if r.called_at is not None
+        and (r.type.endswith("_loss") if r.kind == "op" else r.type.endswith("Loss"))
         and len(r.inputs) >= 2
         and r.inputs[0].shape != r.inputs[1].shape
     }
