@@ -37,8 +37,10 @@ def check(ctx: Context) -> list[Finding]:
     for b in ctx.boundaries:
         if b.flattened:
             continue
-        if b.feature is None and not b.linear.failed:
-            continue  # the input's last dim is what the layer takes: tokens on a grid, channels last
+        if b.feature is None and not b.linear.failed and ctx.trace.error is None:
+            # The model runs with the input's last dim as the layer's features: tokens on a grid,
+            # channels last. Only a failure further on makes the unflattened input the suspect.
+            continue
         row, t = b.linear, b.tensor
         n_in = b.in_features
         n_out = (row.attrs.get("out_features") if row.kind == "module" else None) or "out"

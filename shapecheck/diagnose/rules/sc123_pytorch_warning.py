@@ -25,6 +25,10 @@ from ..findings import WARNING, Finding
 from ..registry import rule
 from .common import ref
 
+# Loss modules that compare input and target element by element, as SC125 reads them: their
+# size warning is SC125's finding, with the shapes and a fix.
+_ELEMENTWISE_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss")
+
 
 @rule("SC123", WARNING)
 def check(ctx: Context) -> list[Finding]:
@@ -35,7 +39,7 @@ def check(ctx: Context) -> list[Finding]:
         (r.called_at.file, r.called_at.line)
         for r in ctx.trace.layers
         if r.called_at is not None
-        and (r.type.endswith("_loss") if r.kind == "op" else r.type.endswith("Loss"))
+        and (r.type.endswith("_loss") if r.kind == "op" else r.type in _ELEMENTWISE_LOSSES)
         and len(r.inputs) >= 2
         and r.inputs[0].shape != r.inputs[1].shape
     }
