@@ -9,7 +9,7 @@ from ...domain.records import dim_names
 from ...trace.records import MODULE, LayerRecord, Location
 from ..boundaries import Boundary
 from ..context import Context, op_site
-from ..findings import SAFE, UNSAFE, Fix, Label, Safety
+from ..findings import SAFE, UNSAFE, Fix, FixKind, Label, Safety
 from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank
 from ..numbers import (
     call_argument,
@@ -401,3 +401,22 @@ def input_code(ctx: Context, first: tuple[int, ...]) -> str:
     for t in ctx.trace.inputs[1:]:
         specs.append("x".join(map(str, t.shape[1:] if batched else t.shape)) or "1")
     return " ".join(f"--input {s}" for s in specs)
+
+
+def input_multiple_fix(ctx: Context, axes: tuple[int, ...]) -> tuple[int, Fix] | None:
+    """(the multiple, the fix) that resizes the input's equal spatial dims to the nearest size
+    where the model's two paths line up (SC109's skip concatenation, SC112's skip addition)."""
+    found = input_multiple(ctx, axes)
+    if found is None:
+        return None
+    m, down, up = found
+    dims = ctx.sample_dims
+    new_dims = tuple(up if i in axes else v for i, v in enumerate(dims))
+    options = " or ".join(str(s) for s in (down, up) if s > 0)
+    return m, Fix(
+        description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
+        code=input_code(ctx, new_dims),
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=Rerun(dims=new_dims),
+    )

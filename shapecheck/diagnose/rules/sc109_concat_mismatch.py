@@ -27,7 +27,7 @@ from ..numbers import set_argument, shape
 from ..probes import POWERS_OF_TWO
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_code, input_multiple, ref
+from .common import input_code, input_multiple_fix, ref
 
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
 
@@ -170,21 +170,10 @@ def check(ctx: Context) -> list[Finding]:
                 )
             )
     if axes and ctx.runner is not None and len({dims[a] for a in axes}) == 1:
-        found = input_multiple(ctx, axes)
+        found = input_multiple_fix(ctx, axes)
         if found:
-            m, down, up = found
-            why.append(f"the sizes line up only when the input's spatial dims are multiples of {m}")
-            options = " or ".join(str(s) for s in (down, up) if s > 0)
-            new_dims = tuple(up if i in axes else v for i, v in enumerate(dims))
-            fixes.append(
-                Fix(
-                    description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
-                    code=input_code(ctx, new_dims),
-                    kind=FixKind.INPUT,
-                    safety=SAFE,
-                    rerun=Rerun(dims=new_dims),
-                )
-            )
+            why.append(f"the sizes line up only when the input's spatial dims are multiples of {found[0]}")
+            fixes.append(found[1])
     swapped = _swap_fix(row, dim, stack)
     if swapped is not None:
         fixes.insert(0, swapped)

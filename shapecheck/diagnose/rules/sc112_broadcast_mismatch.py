@@ -30,12 +30,12 @@ import ast
 
 from ...trace.records import OP
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label, line_fix
 from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_code, input_multiple, ref
+from .common import input_multiple_fix, ref
 from .operands import operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -340,20 +340,12 @@ def _rounded_skip_fix(ctx: Context, a, b, dim: int) -> tuple[str, Fix] | None:
     axes = tuple(range(1, len(dims)))
     if not axes or len({dims[i] for i in axes}) != 1 or abs(a.shape[dim] - b.shape[dim]) * 4 > max(a.shape[dim], 2):
         return None
-    found = input_multiple(ctx, axes)
+    found = input_multiple_fix(ctx, axes)
     if found is None:
         return None
-    m, down, up = found
-    new_dims = tuple(up if i in axes else v for i, v in enumerate(dims))
-    options = " or ".join(str(s) for s in (down, up) if s > 0)
+    m, fix = found
     return (
         f"the two sides line up only when the input's spatial dims are multiples of {m}: a downsampling path "
         "rounded an odd size and the path back did not restore it",
-        Fix(
-            description=f"resize or pad the input to a multiple of {m}: the nearest valid sizes are {options}",
-            code=input_code(ctx, new_dims),
-            kind=FixKind.INPUT,
-            safety=SAFE,
-            rerun=Rerun(dims=new_dims),
-        ),
+        fix,
     )
