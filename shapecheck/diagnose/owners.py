@@ -156,17 +156,13 @@ def producer_argument_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
 def _producing_module(trace: Trace, row, tensor):
     """The user's module whose forward made `tensor`, outside the failing layer's own parents."""
     src = trace.row(tensor.source)
-    failing_parents = set()
-    up = trace.row(row.parent) if row.parent is not None else None
-    while up is not None:
-        failing_parents.add(up.index)
-        up = trace.row(up.parent) if up.parent is not None else None
-    current = src
-    while current is not None and current.index not in failing_parents:
+    failing_parents = {r.index for r in trace.ancestors(row)}
+    for current in trace.ancestors(src) if src is not None else ():
+        if current.index in failing_parents:
+            break
         user = current.defined_at is not None and not is_library_file(current.defined_at.file)
-        if current.kind == "module" and user and list(trace.children(current.index)):
+        if current.kind == "module" and user and trace.children(current.index):
             return current  # a module with a forward of its own, not a torch.nn layer
-        current = trace.row(current.parent) if current.parent is not None else None
     return None
 
 

@@ -393,13 +393,12 @@ def from_channels_first_layer(ctx: Context, row) -> bool:
     return False
 
 
-def input_code(ctx: Context, first: tuple[int, ...]) -> str:
-    """`--input` for every input of the model, the first one with new per-sample `first` dims: a
-    fix that changes one input still names the others (`--input 1x304 --input 1`)."""
+def input_code(ctx: Context, dims: tuple[int, ...], index: int = 0) -> str:
+    """`--input` for every input of the model, input `index` with new per-sample `dims`: a fix
+    that changes one input still names the others (`--input 1x304 --input 1`)."""
     batched = ctx.trace.batch is not None
-    specs = ["x".join(map(str, first))]
-    for t in ctx.trace.inputs[1:]:
-        specs.append("x".join(map(str, t.shape[1:] if batched else t.shape)) or "1")
+    specs = ["x".join(map(str, t.shape[1:] if batched else t.shape)) or "1" for t in ctx.trace.inputs]
+    specs[index] = "x".join(map(str, dims))
     return " ".join(f"--input {s}" for s in specs)
 
 

@@ -67,3 +67,19 @@ def rewrite_operands(parsed, row, index: int, change) -> str | None:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return indent + text
+
+
+def operand_receiver(text: str) -> tuple[str, str]:
+    """An operand's text split around what a method call applies to: `self.mask == 0` →
+    (`self.mask`, ` == 0`); an expression bracketed (`(a + b)`, ``); a name, attribute, call or
+    subscript as written."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text, ""
+    if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.comparators[0], ast.Constant):
+        left = ast.get_source_segment(text, node.left) or ""
+        return (f"({left})" if not isinstance(node.left, (ast.Name, ast.Attribute)) else left), text[len(left) :]
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+        return text, ""
+    return f"({text})", ""

@@ -36,6 +36,7 @@ from .common import (
     conv_params,
     first_argument_fix,
     from_channels_first_layer,
+    input_code,
     producer_size_fix,
     ref,
     tensor_name,
@@ -318,12 +319,10 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
         f"the {got} channels it reads are the {which}'s dim {k + off}, and the {want} it was built for is its dim "
         f"{j + off}: the data's dims {a} and {b} are in the other order than the model reads"
     )
-    specs = ["x".join(map(str, x.shape[1:] if ctx.trace.batch is not None else x.shape)) for x in ctx.trace.inputs]
-    specs[i] = spec
     fix = Fix(
         description=f"give the data in the order the model reads it, `x.transpose({a}, {b})`: "
-        f"--input {spec}" + (f" (input {i})" if len(specs) > 1 else ""),
-        code=" ".join(f"--input {x}" for x in specs),
+        f"--input {spec}" + (f" (input {i})" if len(ctx.trace.inputs) > 1 else ""),
+        code=input_code(ctx, tuple(dims), i),
         kind=FixKind.INPUT,
         safety=SAFE,
         rerun=Rerun(dims=tuple(dims)) if i == 0 else Rerun(other_dims=((i, tuple(dims)),)),

@@ -214,9 +214,9 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
         const = prod(d for d in asked if d != -1)
         size = pool_size(fmap[1], const, fmap[2:])
         # not up to a larger map: that only repeats values
-        pooled = prepool_view_fix(row, size, const) if size is not None else None
-        if pooled is not None and size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
-            fixes.append(pooled)
+        if size is not None and all(w <= h for w, h in zip(size, fmap[2:], strict=False)):
+            pooled = prepool_view_fix(row, size, const)
+            fixes.extend([pooled] if pooled is not None else [])
     return fixes
 
 
@@ -251,22 +251,14 @@ def _per_sample_size_fix(row: LayerRecord) -> Fix | None:
         return None
     index, run = short
     indent, text, tree = parsed
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        on_torch = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
-        if node.func.attr not in ("view", "reshape") or on_torch:
-            continue
-        sizes = node.args
-        if len(sizes) == 1 and isinstance(sizes[0], (ast.Tuple, ast.List)):
-            sizes = sizes[0].elts
-        name = ast.get_source_segment(text, node.func.value)
-        if len(sizes) != len(asked or []) or name is None or index >= len(sizes):
+    for method, tensor, sizes in _view_calls(tree):
+        name = ast.get_source_segment(text, tensor)
+        if not method or len(sizes) != len(asked or []) or name is None or index >= len(sizes):
             continue
         span = char_span(text, sizes[index])
         if span is None:
             return None
-        if not isinstance(node.func.value, (ast.Name, ast.Attribute)):
+        if not isinstance(tensor, (ast.Name, ast.Attribute)):
             name = f"({name})"
         read = " * ".join(f"{name}.shape[{d}]" for d in run)
         after = indent + text[: span[0]] + read + text[span[1] :]
@@ -346,23 +338,33 @@ def _size_of_first(source: str) -> str | None:
     if parsed is None:
         return None
     indent, text, tree = parsed
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        if node.func.attr in ("view", "reshape") and node.args:
-            on_torch = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
-            tensor = node.args[0] if on_torch else node.func.value  # torch.reshape(x, …) or x.view(…)
-            sizes = node.args[1:] if on_torch else node.args
-            if not sizes:
-                return None
-            first = sizes[0].elts[0] if isinstance(sizes[0], (ast.Tuple, ast.List)) and sizes[0].elts else sizes[0]
-            name = ast.get_source_segment(text, tensor)
-            span = char_span(text, first)
-            if name is None or span is None:
-                return None
-            size = f"{name}.size(0)" if isinstance(tensor, (ast.Name, ast.Attribute)) else f"({name}).size(0)"
-            return indent + text[: span[0]] + size + text[span[1] :]
+    for _method, tensor, sizes in _view_calls(tree):
+        name = ast.get_source_segment(text, tensor)
+        span = char_span(text, sizes[0]) if sizes else None
+        if name is None or span is None:
+            return None
+        size = f"{name}.size(0)" if isinstance(tensor, (ast.Name, ast.Attribute)) else f"({name}).size(0)"
+        return indent + text[: span[0]] + size + text[span[1] :]
     return None
+
+
+def _view_calls(tree):
+    """(written as a method, the tensor's node, the size nodes) of each `x.view(...)`,
+    `x.reshape(...)` and `torch.reshape(x, ...)` in a parsed line; sizes given as one tuple or
+    list are its items."""
+    import ast
+
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)) or not node.args:
+            continue
+        if node.func.attr not in ("view", "reshape"):
+            continue
+        on_torch = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
+        tensor = node.args[0] if on_torch else node.func.value
+        sizes = list(node.args[1:] if on_torch else node.args)
+        if len(sizes) == 1 and isinstance(sizes[0], (ast.Tuple, ast.List)):
+            sizes = list(sizes[0].elts)
+        yield not on_torch, tensor, sizes
 
 
 def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:

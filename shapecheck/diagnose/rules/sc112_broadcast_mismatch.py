@@ -36,7 +36,7 @@ from ..numbers import parsed_line, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import input_multiple_fix, ref
-from .operands import operand_spans, rewrite_operands, this_call
+from .operands import operand_receiver, operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
     "add": "+",
@@ -123,21 +123,6 @@ def check(ctx: Context) -> list[Finding]:
     ]
 
 
-def _core(text: str) -> tuple[str, str]:
-    """An operand's text split around what a crop applies to: `self.mask == 0` → (`self.mask`,
-    ` == 0`); the whole text otherwise."""
-    try:
-        node = ast.parse(text, mode="eval").body
-    except SyntaxError:
-        return text, ""
-    if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.comparators[0], ast.Constant):
-        left = ast.get_source_segment(text, node.left) or ""
-        return (f"({left})" if not isinstance(node.left, (ast.Name, ast.Attribute)) else left), text[len(left) :]
-    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
-        return text, ""
-    return f"({text})", ""
-
-
 def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
     """Fixes from what the numbers show: trailing size-1 dims for an operand that holds the other's
     leading dims, or a constant cropped to the length that arrives."""
@@ -179,8 +164,10 @@ def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
             dims = (0, r - 1, *range(1, r - 1))
             name = texts[index] if texts else ("a", "b")[index]
             order = ", ".join(map(str, dims))
-            new = f"{_core(name)[0]}.permute({order})"
-            after = rewrite_operands(parsed, row, index, lambda t, _o, order=order: f"{_core(t)[0]}.permute({order})")
+            new = f"{operand_receiver(name)[0]}.permute({order})"
+            after = rewrite_operands(
+                parsed, row, index, lambda t, _o, order=order: f"{operand_receiver(t)[0]}.permute({order})"
+            )
             edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "permute"), ("args", dims)))
             return line_fix(
                 f"{shape(this.shape)} has its channels last, {shape(other.shape)} in dim 1: move them to dim 1 "
@@ -195,14 +182,14 @@ def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
         if this.rank < other.rank and prod(this.shape[1:]) == prod(other.shape[1:]):
             names = texts or ["a", "b"]
             plain = isinstance(_expr(names[1 - index]), (ast.Name, ast.Attribute))
-            new = f"{_core(names[index])[0]}.view_as({names[1 - index]})" if plain else ""
+            new = f"{operand_receiver(names[index])[0]}.view_as({names[1 - index]})" if plain else ""
             edit = Edit(
                 "arg_method",
                 op_site(row),
                 params=(("index", index), ("method", "reshape"), ("args", tuple(other.shape))),
             )
             after = (
-                rewrite_operands(parsed, row, index, lambda t, o: f"{_core(t)[0]}.view_as({o})")
+                rewrite_operands(parsed, row, index, lambda t, o: f"{operand_receiver(t)[0]}.view_as({o})")
                 if plain and texts
                 else None
             )
@@ -233,26 +220,35 @@ def _crop_dims(const: tuple, other: tuple) -> list[tuple[int, int, int]] | None:
 
 
 def _trailing_fix(row, index: int, k: int, small, big, texts, parsed) -> Fix:
-    name = texts[index] if texts else None
-    core = _core(name)[0] if name else "b"
     suffix = "[" + ", ".join([":"] * small.rank + ["None"] * k) + "]"
-
-    def add_dims(text: str, _other: str) -> str | None:
-        inner, rest = _core(text)
-        return None if rest else f"{inner}{suffix}"
-
-    after = rewrite_operands(parsed, row, index, add_dims) if name else None
-    steps = tuple(("unsqueeze", (-1,)) for _ in range(k))
-    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
-    return line_fix(
+    return _dims_fix(
+        row,
+        index,
+        texts,
+        parsed,
+        suffix,
+        tuple(("unsqueeze", (-1,)) for _ in range(k)),
         f"{shape(small.shape)} holds the leading dims of {shape(big.shape)}: give it {k} trailing size-1 "
         f"dim{'s' if k > 1 else ''} so it broadcasts over the rest ({shape((*small.shape, *([1] * k)))})",
-        row.called_at,
-        row.called_at.source,
-        after,
-        f"{core}{suffix}",
-        Rerun(edits=(edit,)),
+        after_compare=False,
     )
+
+
+def _dims_fix(row, index: int, texts, parsed, insert: str, steps: tuple, description: str, after_compare=True) -> Fix:
+    """Operand `index` of the op's call given size-1 dims by `insert` (`[:, :, None, None]`,
+    `.unsqueeze(1)`) on the user's line, the same `unsqueeze` steps in the re-run. Placed before
+    a comparison's `== 0` (`mask.unsqueeze(1) == 0`) when `after_compare`; else such an operand
+    is not rewritten."""
+    name = texts[index] if texts else None
+    core = operand_receiver(name)[0] if name else "b"
+
+    def add_dims(text: str, _other: str) -> str | None:
+        inner, rest = operand_receiver(text)
+        return None if rest and not after_compare else f"{inner}{insert}{rest}"
+
+    after = rewrite_operands(parsed, row, index, add_dims) if name else None
+    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
+    return line_fix(description, row.called_at, row.called_at.source, after, f"{core}{insert}", Rerun(edits=(edit,)))
 
 
 def _middle_position(small: tuple, big: tuple) -> int | None:
@@ -269,38 +265,28 @@ def _middle_position(small: tuple, big: tuple) -> int | None:
 
 
 def _middle_fix(row, index: int, p: int, k: int, small, big, texts, parsed) -> Fix:
-    name = texts[index] if texts else None
-    core = _core(name)[0] if name else "b"
-    insert = f".unsqueeze({p})" if k == 1 else "[" + ", ".join([":"] * p + ["None"] * k) + "]"
-
-    def add_dims(text: str, _other: str) -> str | None:
-        inner, rest = _core(text)
-        return f"{inner}{insert}{rest}"
-
-    after = rewrite_operands(parsed, row, index, add_dims) if name else None
-    steps = tuple(("unsqueeze", (p,)) for _ in range(k))
-    edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "chain"), ("args", steps)))
     moved = (*small.shape[:p], *([1] * k), *small.shape[p:])
-    return line_fix(
+    return _dims_fix(
+        row,
+        index,
+        texts,
+        parsed,
+        f".unsqueeze({p})" if k == 1 else "[" + ", ".join([":"] * p + ["None"] * k) + "]",
+        tuple(("unsqueeze", (p,)) for _ in range(k)),
         f"{shape(small.shape)} shares its first {p} dim{'s' if p > 1 else ''} with {shape(big.shape)} and lines "
         f"up with its last dims after them: give it {k} size-1 dim{'s' if k > 1 else ''} at dim {p} "
         f"({shape(moved)}), so it broadcasts over {shape(big.shape[p : p + k])} instead of being read from the right",
-        row.called_at,
-        row.called_at.source,
-        after,
-        f"{core}{insert}",
-        Rerun(edits=(edit,)),
     )
 
 
 def _crop_fix(row, index: int, crops, const, other, texts, parsed) -> Fix:
     name = texts[index] if texts else None
     other_name = texts[1 - index] if texts else None
-    core = _core(name)[0] if name else "b"
+    core = operand_receiver(name)[0] if name else "b"
     plain = other_name is not None and isinstance(_expr(other_name), (ast.Name, ast.Attribute))
 
     def crop(text: str, other_text: str) -> str:
-        inner, tail = _core(text)
+        inner, tail = operand_receiver(text)
         by_name = isinstance(_expr(other_text), (ast.Name, ast.Attribute))
         parts = [":"] * (max(c for c, _, _ in crops) + 1)
         for c, o, size in crops:

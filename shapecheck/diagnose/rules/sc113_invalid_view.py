@@ -67,10 +67,9 @@ def check(ctx: Context) -> list[Finding]:
         if fits:
             why.append(f"the constant is right for inputs with {fits}")
         var = call_argument(row.called_at.source) if row.called_at else "x"
-        if size is not None and row.called_at is not None:
-            if not spatial_map(ctx, row):
-                pass  # features or tokens: pooling them to fewer would change what they are
-            elif all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
+        # Only a map with spatial dims is pooled: features or tokens pooled to fewer change meaning.
+        if size is not None and row.called_at is not None and spatial_map(ctx, row):
+            if all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
                 pooled = prepool_view_fix(row, size, const)
                 fixes.extend([pooled] if pooled is not None else [])
             else:  # pooling up to a larger map invents values: the input size is the fix

@@ -33,7 +33,7 @@ from ..provenance import ProvenanceMap, provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
-from .operands import rewrite_operands
+from .operands import operand_receiver, rewrite_operands
 
 
 @rule("SC122", WARNING)
@@ -107,7 +107,10 @@ def _fixes(row: LayerRecord) -> list[Fix]:
     dim = ones[-1]
     source = row.called_at.source if row.called_at else ""
     written = rewrite_operands(
-        parsed_line(source), row, position, lambda text, _other: f"{_wrapped(text)}.squeeze({dim})"
+        parsed_line(source),
+        row,
+        position,
+        lambda text, _other: "{0}.squeeze({2}){1}".format(*operand_receiver(text), dim),
     )
     if written is None:  # not one binary op on the line: say it by name
         names = re.search(r"([A-Za-z_][\w.]*)\s*[-+*/]\s*([A-Za-z_][\w.]*)", source)
@@ -132,8 +135,3 @@ def _fixes(row: LayerRecord) -> list[Fix]:
             Rerun(edits=(edit,)),
         )
     ]
-
-
-def _wrapped(text: str) -> str:
-    """An operand as the receiver of a method: `a` or `self.f(x)` as written, `(a + b)` bracketed."""
-    return text if re.fullmatch(r"[\w.]+(\(.*\))?(\[.*\])?", text) else f"({text})"
