@@ -483,11 +483,6 @@ FIFTH_FAMILIES = {
 FIFTH = [
     (
         "rnn-hidden",
-        "RuntimeError: Expected hidden[0] size (1, 70, 1150), got (1, 10, 1150)",
-        GH + "PetrochukM/PyTorch-NLP/issues/51",
-    ),
-    (
-        "rnn-hidden",
         "RuntimeError: Expected hidden[0] size (2, 1, 1024), got [1, 1, 1024]",
         GH + "aladdinpersson/Machine-Learning-Collection/issues/110",
     ),
@@ -740,8 +735,6 @@ FIFTH = [
 
 FIFTH_ANSWERS = {
     GH
-    + "PetrochukM/PyTorch-NLP/issues/51": "the hidden state was made for the eval batch (10) while the batch dim the LSTM reads holds bptt (70): batch and sequence dims swapped for the LSTM; init the hidden with the data's batch",
-    GH
     + "aladdinpersson/Machine-Learning-Collection/issues/110": "num_layers=2 but the hidden state is built for 1 layer",
     GH
     + "loudinthecloud/pytorch-ntm/issues/22": "the hidden state carries another hidden size (29) than the RNN's (100)",
@@ -832,7 +825,6 @@ FIFTH_ANSWERS = {
 # that must all appear in the explanation's text; alternatives split by "|"): scored apart from
 # the rule code, as the story, not the code, is what a reader acts on.
 FIFTH_MUST = {
-    GH + "PetrochukM/PyTorch-NLP/issues/51": ["batch"],
     GH + "aladdinpersson/Machine-Learning-Collection/issues/110": ["num_layers"],
     GH + "loudinthecloud/pytorch-ntm/issues/22": ["hidden_size"],
     GH + "miyamotok0105/pytorch_handbook/issues/2": ["last|smaller"],
