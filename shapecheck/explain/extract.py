@@ -103,6 +103,12 @@ FAMILY_RULES: list[tuple[str, str]] = [
     ),
     ("target-range", r"target \{\} is out of bounds|n_classes"),
     ("gather-rank", r"index tensor must have (?:the )?same (?:number of )?dimensions"),
+    # gather / scatter: an index of another size than the source in a dim other than `dim` (index shape)
+    (
+        "gather-size",
+        r"apart from dimension|to be no larger than src|to be smaller size than src"
+        r"|does not match at dimension \{\} get",
+    ),
     (
         "index-range",
         r"out of bounds for dimension|index out of range|index \{\} out of range|out of range for tensor"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, partial
 
 from .explanation import NOT_SHAPE, Explanation
-from .templates import _literal, ints, shape_text
+from .templates import _cut_first_word, _first_word, _literal, ints, shape_text
 
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
 _VALUE = (
@@ -40,13 +40,18 @@ class Row:
 
     @cached_property
     def anchor(self) -> str:
-        return anchor_of(self.text)
+        """The longest run of words, not counting the first word, which a paste cut at its start
+        loses letters of ("he number of subscripts …", "xpected 4-dimensional input …")."""
+        rest = anchor_of(self.text[len(_first_word(self.text)) :])
+        return rest if len(rest) >= 8 else anchor_of(self.text)
 
     @cached_property
     def pattern(self) -> re.Pattern:
-        parts = self.text.rstrip(".!").split("{}")
+        text = self.text.rstrip(".!")
+        first = _first_word(text)
+        parts = text[len(first) :].split("{}")
         body = _VALUE.join(_bracketed(_literal(p)) for p in parts)
-        return re.compile(body, re.IGNORECASE)
+        return re.compile(_cut_first_word(text) + body, re.IGNORECASE)
 
 
 def _bracketed(literal: str) -> str:
@@ -73,10 +78,11 @@ def rows() -> list[Row]:
         if first != r.text and first not in known and len(anchor_of(first)) >= 16:
             known.add(first)
             table.append(Row(r.family, first, r.where))
-    # ATen prefixes some checks with the argument's position ("Argument #4: Padding size …"), which
-    # older releases and quoted pastes leave out: the rest is a row too
+    # ATen prefixes some checks with the argument's position ("Argument #4: Padding size …") or the
+    # op's name ("einsum(): the number of …"), which older releases and quoted pastes leave out: the
+    # rest is a row too
     for r in list(table):
-        rest = re.sub(r"^Argument #(?:\d+|\{\}):\s*", "", r.text)
+        rest = re.sub(r"^(?:Argument #(?:\d+|\{\}):|[A-Za-z_][\w.]{0,40}\(\):)\s*", "", r.text)
         if rest != r.text and rest not in known and len(anchor_of(rest)) >= 16:
             known.add(rest)
             table.append(Row(r.family, rest, r.where))
@@ -164,6 +170,7 @@ _CODES = {
     "rnn-lengths": "SC116",
     "fold": "SC104",
     "gather-rank": "SC105",
+    "gather-size": "SC130",
     "data-dependent": "SC100",
     "einsum": "SC112",
     "bmm": "SC102",
@@ -246,6 +253,14 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
             "tell the tracer what holds: `torch._check(n >= 0)`, `torch._check_is_size(n)`, or keep the "
             "data-dependent step out of the compiled region (a graph break, `torch.cond` for a branch)"
         ],
+    ),
+    "gather-size": (
+        "gather / scatter got an index of other sizes than the tensor it indexes",
+        [
+            "gather and scatter do not broadcast: the index has the tensor's rank and, in every dim but `dim`, "
+            "its size: an index built for another batch or width"
+        ],
+        ["build the index from the tensor it indexes (`idx.expand(...)` to its sizes but `dim`)"],
     ),
     "gather-rank": (
         "gather / scatter got an index of another rank than the tensor",
@@ -531,6 +546,62 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
         from .families import _index_range as embedding_range
 
         return embedding_range({})
+    return e
+
+
+def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """gather / scatter: the index against the tensor it reads or writes, dim by dim. Each value is
+    named by the word PyTorch writes before it (index, self, src, tensor, dimension), whatever the
+    release's wording."""
+    e = _general(row, values, matched, text)
+    words = [re.findall(r"[a-z]+", part.lower())[-1:] for part in row.text.split("{}")[:-1]]
+    named = {w[0]: v for w, v in zip(words, values, strict=False) if w}
+    index = ints(named.get("index", ""))
+    dim_text = re.findall(r"-?\d+", named.get("dimension", ""))
+    dim = int(dim_text[-1]) if dim_text else None
+    if dim is not None and index and dim < 0:
+        dim += len(index)
+    # the index against each tensor named: self (or the old `tensor`) in every dim but `dim`; src in
+    # every dim when self is named too (scatter), else in every dim but `dim`
+    for source_name in ("self", "tensor", "src"):
+        source = ints(named.get(source_name, ""))
+        if not index or len(index) != len(source):
+            continue
+        skip = dim if source_name != "src" or "self" not in named else None
+        differ = [d for d in range(len(index)) if d != skip and index[d] != source[d]]
+        if differ:
+            break
+    else:
+        return e
+    d = differ[0]
+    e.title = (
+        f"gather/scatter: the index is {shape_text(index)} but the tensor it reads is {shape_text(source)}: "
+        f"dim {d} is {index[d]} in the index, {source[d]} in the tensor"
+    )
+    e.raised_by = (
+        f"{row.where} (torch.gather / scatter / scatter_add: the index must fit the tensor in every dim but `dim`)"
+    )
+    e.numbers = [
+        (shape_text(index), "the index"),
+        (shape_text(source), f"the tensor indexed ({source_name})"),
+    ] + ([(str(dim), "the dim gathered along")] if dim is not None else [])
+    if d == 0:
+        cause = (
+            f"the index and the tensor hold different batches: {index[0]} rows of indices for {source[0]} rows "
+            "(an index from another batch, or a batch folded into rows on one side only)"
+        )
+    else:
+        cause = (
+            f"the index was built (expanded or repeated) for a size of {index[d]} in dim {d}, where the tensor has "
+            f"{source[d]}: a hidden size or length of another config"
+        )
+    e.causes = [
+        cause,
+        "gather and scatter do not broadcast: the index has the tensor's rank and, in every dim but `dim`, "
+        "its size (gather: at most it)",
+    ]
+    sizes = ", ".join("-1" if k == dim else f"{source_name}.size({k})" for k in range(len(index)))
+    e.fixes = [f"build the index from the tensor it indexes: `idx.expand({sizes})`"]
     return e
 
 
@@ -871,6 +942,7 @@ READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
     "norm-single": _norm_single,
     "target-range": _target_range,
     "index-range": _index_range,
+    "gather-size": _gather_size,
     "mask-index": _mask_index,
     "split": _split,
     "cat": _cat,

@@ -674,6 +674,46 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/TH/generic/THTensorEvenMoreMath.cpp: gather",
     ),
     (
+        "gather-size",
+        "Expected index {} to be no larger than self {} apart from dimension {}",
+        "torch/_meta_registrations.py: scatter_shape_check",
+    ),
+    (
+        "gather-size",
+        "Expected index {} to be no larger than self {} apart from dimension {} and to be no larger size than src {}",
+        "torch/include/ATen/native/ScatterGatherChecks.h: scatter_shape_check",
+    ),
+    (
+        "gather-size",
+        "Expected index {} to be no larger than src {}",
+        "torch/_meta_registrations.py: scatter_shape_check",
+    ),
+    (
+        "gather-size",
+        "Expected index {} to be smaller than self {} apart from dimension {} and to be smaller size than src {}",
+        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: scatter",
+    ),
+    (
+        "gather-size",
+        "Expected tensor {}, src {} and index {} to have the same size apart from dimension {}",
+        "aten/src/TH/THTensorDimApply.h (TH_TENSOR_DIM_APPLY3, PyTorch ≤ 1.5): gather / scatter",
+    ),
+    (
+        "gather-size",
+        "Size does not match at dimension {} expected index {} to be no larger than self {} apart from dimension {}",
+        "torch/_meta_registrations.py: gather_shape_check",
+    ),
+    (
+        "gather-size",
+        "Size does not match at dimension {} expected index {} to be smaller than self {} apart from dimension {}",
+        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: gather",
+    ),
+    (
+        "gather-size",
+        "Size does not match at dimension {} get {} vs {}",
+        "aten/src/ATen/native/ScatterGatherShapeChecks.h (1.5): gather_shape_check",
+    ),
+    (
         "groups",
         "Number of channels must be divisible by groups. Got {} channels and {} groups.",
         "torch/_refs/nn/functional/__init__.py: channel_shuffle",
@@ -730,38 +770,8 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "index-range",
-        "Expected index {} to be no larger than self {} apart from dimension {}",
-        "torch/_meta_registrations.py: scatter_shape_check",
-    ),
-    (
-        "index-range",
-        "Expected index {} to be no larger than self {} apart from dimension {} and to be no larger size than src {}",
-        "torch/include/ATen/native/ScatterGatherChecks.h: scatter_shape_check",
-    ),
-    (
-        "index-range",
-        "Expected index {} to be no larger than src {}",
-        "torch/_meta_registrations.py: scatter_shape_check",
-    ),
-    (
-        "index-range",
-        "Expected index {} to be smaller than self {} apart from dimension {} and to be smaller size than src {}",
-        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: scatter",
-    ),
-    (
-        "index-range",
         "Index out of range: {}",
         "torch/nn/modules/container.py: insert",
-    ),
-    (
-        "index-range",
-        "Size does not match at dimension {} expected index {} to be no larger than self {} apart from dimension {}",
-        "torch/_meta_registrations.py: gather_shape_check",
-    ),
-    (
-        "index-range",
-        "Size does not match at dimension {} expected index {} to be smaller than self {} apart from dimension {}",
-        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: gather",
     ),
     (
         "index-range",

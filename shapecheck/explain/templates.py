@@ -72,19 +72,38 @@ class Template:
             parts.append(f"(?P<{m.group(1)}>{_KINDS[m.group(2)]})")
             pos = m.end()
         parts.append(_literal(text[pos:]))
-        return re.compile("".join(parts), re.IGNORECASE)
+        return re.compile(_cut_first_word(text) + "".join(parts)[len(_literal(_first_word(text))) :], re.IGNORECASE)
 
     @cached_property
     def keyword(self) -> str:
         """The template's longest word, lower case: a paste without it cannot match, so the
-        pattern is not run on it (77 patterns over a 64 KB paste otherwise)."""
-        words = re.findall(r"[a-z]+", _FIELD.sub(" ", self.text).lower())
+        pattern is not run on it (77 patterns over a 64 KB paste otherwise). Not the first word,
+        which a paste may have lost its first letters of."""
+        text = _FIELD.sub(" ", self.text).lower()
+        words = re.findall(r"[a-z]+", text[len(_first_word(text)) :]) or re.findall(r"[a-z]+", text)
         return max(words, key=len, default="")
 
     def fill(self, values: dict | None = None) -> str:
         """The message with `values` (or the example) in its fields, as PyTorch would print it."""
         values = values or self.example
         return _FIELD.sub(lambda m: str(values[m.group(1)]), self.text)
+
+
+def _first_word(text: str) -> str:
+    """The message's first word when it starts with one (`Expected`, `Given`): the part of a message a
+    paste cut at its start loses first."""
+    m = re.match(r"[A-Za-z]{3,20}(?= )", text)
+    return m.group(0) if m else ""
+
+
+def _cut_first_word(text: str) -> str:
+    """The first word, or its end as a paste cut inside it leaves it (`xpected`, `he number`): two
+    letters at least, starting a word."""
+    word = _first_word(text)
+    if not word:
+        return ""
+    ends = "|".join(re.escape(word[i:]) for i in range(1, len(word) - 1))
+    return f"(?:{re.escape(word)}|(?<![A-Za-z])(?:{ends}))"
 
 
 def ints(text: str) -> list[int]:
