@@ -588,3 +588,105 @@ def test_an_rnn_state_says_which_of_its_dims_differs():
     assert "bidirectional" in layers.causes[0]
     batch = explain("RuntimeError: Expected hidden[0] size (1, 70, 1150), got (1, 10, 1150)")
     assert "batch differs" in batch.causes[0]
+
+
+@pytest.mark.parametrize(
+    "message, sizes",
+    [
+        # today's gather and scatter wordings, and the 1.5 and TH ones people still paste
+        (
+            "RuntimeError: Size does not match at dimension 0 expected index [64, 5] to be smaller than self "
+            "[32, 10] apart from dimension 1",
+            ("[64, 5]", "[32, 10]", "dim 0"),
+        ),
+        (
+            "RuntimeError: Expected index [2, 5, 512] to be smaller than self [2, 7, 256] apart from dimension 1 and "
+            "to be smaller size than src [2, 5, 512]",
+            ("[2, 5, 512]", "[2, 7, 256]", "dim 2"),
+        ),
+        (
+            "RuntimeError: Expected tensor [16 x 1 x 512], src [16 x 40 x 256] and index [16 x 1 x 512] to have the "
+            "same size apart from dimension 1",
+            ("[16, 1, 512]", "[16, 40, 256]", "dim 2"),
+        ),
+    ],
+)
+def test_gather_and_scatter_index_sizes_are_read_against_the_tensor_indexed(message, sizes):
+    e = explain(message)
+    assert e.code == "SC130" and all(s in e.title for s in sizes)
+    assert explain("RuntimeError: Size does not match at dimension 0 get 2 vs 1").code == "SC130"
+
+
+@pytest.mark.parametrize(
+    "paste, code",
+    [
+        # a paste cut inside the message's first word (a tracker's title, a copy from a terminal)
+        (
+            "xpected 4-dimensional input for 4-dimensional weight [32, 1, 5, 5], but got 3-dimensional input of size "
+            "[16, 28, 28] instead",
+            "SC105",
+        ),
+        (
+            "iven groups=1, weight of size [64, 3, 7, 7], expected input[8, 1, 224, 224] to have 3 channels, but got 1 "
+            "channels instead",
+            "SC104",
+        ),
+        (
+            "RuntimeError: he number of subscripts in the equation (4) does not match the number of dimensions (3) for "
+            "operand 0 and no ellipsis was given",
+            "SC112",
+        ),
+        # and without the op's name ATen puts first
+        (
+            "RuntimeError: subscript j has size 12 for operand 1 which does not broadcast with previously seen size 8",
+            "SC112",
+        ),
+        ("xpected hidden[0] size (2, 16, 128), got [1, 16, 128]", "SC116"),
+    ],
+)
+def test_a_message_cut_in_its_first_word_is_still_read(paste, code):
+    assert explain(paste).code == code
+
+
+def test_a_word_run_into_the_message_does_not_hide_it():
+    e = explain(
+        "I don't know whyExpected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 8]"
+    )
+    assert e is not None and e.code == "SC105"
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        # PyTorch 0.4-1.0's wording, and the copy that fails (0.3's, and load_state_dict's since)
+        "size mismatch for fc.weight: copying a param of torch.Size([100, 2048]) from checkpoint, where the shape is "
+        "torch.Size([7, 2048]) in current model.",
+        "RuntimeError: While copying the parameter named fc.weight, whose dimensions in the model are "
+        "torch.Size([7, 2048]) and whose dimensions in the checkpoint are torch.Size([100, 2048]).",
+    ],
+)
+def test_older_state_dict_wordings_are_read_as_the_checkpoint_s_and_the_model_s(paste):
+    e = explain(paste)
+    assert e.code == "SC110" and "num_classes=100" in e.causes[0] and "built with 7" in e.causes[0]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "roi_heads.box_predictor.cls_score.bias",
+        "bbox_head.fc_cls.bias",
+        "decoder.class_embed.0.bias",
+        "back_end_cls.2.bias",
+    ],
+)
+def test_a_class_word_ending_a_key_names_a_classifier_head(key):
+    e = explain(
+        f"size mismatch for {key}: copying a param with shape torch.Size([91]) from checkpoint, the shape in "
+        "current model is torch.Size([5])."
+    )
+    assert "num_classes=91" in e.causes[0]
+    norm = explain(
+        "size mismatch for norm_out.bias: copying a param with shape torch.Size([320]) from checkpoint, the shape in "
+        "current model is torch.Size([640])."
+    )
+    assert "num_classes" not in norm.text()

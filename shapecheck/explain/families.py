@@ -760,6 +760,27 @@ FIRST: list[Template] = [
         dict(key="fc.weight", got="torch.Size([1000, 512])", want="torch.Size([10, 512])"),
     ),
     Template(
+        "size mismatch for {key:key}: copying a param of {got:size} from checkpoint, where the shape is {want:size} in current model",
+        "SC110",
+        "torch/nn/modules/module.py (PyTorch 0.4-1.0): Module._load_from_state_dict",
+        lambda f: read.checkpoint(f["key"], ints(f["got"]), ints(f["want"]), f.get("_text", "")),
+        dict(key="fc.weight", got="torch.Size([1000, 512])", want="torch.Size([10, 512])"),
+    ),
+    Template(
+        "While copying the parameter named {key:key}, whose dimensions in the model are {want:size} and whose dimensions in the checkpoint are {got:size}",
+        "SC110",
+        "torch/nn/modules/module.py (PyTorch 0.3-0.4; and load_state_dict copies since): Module.load_state_dict",
+        lambda f: read.checkpoint(f["key"], ints(f["got"]), ints(f["want"]), f.get("_text", "")),
+        dict(key="fc.weight", got="torch.Size([1000, 512])", want="torch.Size([10, 512])"),
+    ),
+    Template(
+        'While copying the parameter named "{key:key}", whose dimensions in the model are {want:size} and whose dimensions in the checkpoint are {got:size}',
+        "SC110",
+        "torch/nn/modules/module.py: Module._load_from_state_dict (a copy that fails)",
+        lambda f: read.checkpoint(f["key"], ints(f["got"]), ints(f["want"]), f.get("_text", "")),
+        dict(key="fc.weight", got="torch.Size([1000, 512])", want="torch.Size([10, 512])"),
+    ),
+    Template(
         "Expected input batch_size ({got:int}) to match target batch_size ({want:int})",
         "SC106",
         "aten/src/ATen/native/LossNLL.cpp: nll_loss_forward (cross_entropy)",

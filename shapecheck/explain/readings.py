@@ -828,8 +828,8 @@ def checkpoint(key, got, want, paste: str = "") -> Explanation:
 
 
 _MISMATCH = re.compile(
-    r"size mismatch for ([\w.]{1,300}): copying a param with shape torch\.Size\(\[([\d, ]{0,80})\]\) from checkpoint, "
-    r"the shape in current model is torch\.Size\(\[([\d, ]{0,80})\]\)"
+    r"size mismatch for ([\w.]{1,300}): copying a param (?:with shape|of) torch\.Size\(\[([\d, ]{0,80})\]\) from "
+    r"checkpoint, (?:the shape in current model is|where the shape is) torch\.Size\(\[([\d, ]{0,80})\]\)"
 )
 
 
@@ -874,9 +874,11 @@ def _ckpt_lora(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
 _VOCAB_KEYS = re.compile(
     r"embed_tokens|word_embeddings|\bwte\b|lm_head|embed_out|shared\.weight|tok_embeddings|token_embedding"
 )
-# the last layer of a classifier: `fc.weight`, `classifier.1.bias`, `head.weight` (not `heads.…`, `output_blocks.…`)
+# the last layer of a classifier: `fc.weight`, `classifier.1.bias`, `head.weight` (not `heads.…`, `output_blocks.…`),
+# and a class word ending a longer name: `back_end_cls.3.bias`, `fc_cls.weight`, `class_embed.bias` (DETR)
 _HEAD_KEYS = re.compile(
-    r"(?:^|\.)(?:fc|head|classifier|cls\w*|logits|out|output|last_linear|score)(?:\.\d+)?\.(?:weight|bias)$"
+    r"(?:(?:^|\.)(?:fc|head|classifier|cls\w*|logits|out|output|last_linear|score)|(?:^|\.)\w+_(?:cls|classifier|logits)"
+    r"|(?:^|\.)class(?:_\w+)?)(?:\.\d+)?\.(?:weight|bias)$"
 )
 # a model's first layer, the one an input of another kind changes
 _FIRST_KEYS = re.compile(r"conv1\b|conv_in|stem|patch_embed|input_blocks\.0\.|features\.0\.|conv_first|^conv\.")
