@@ -690,3 +690,47 @@ def test_a_class_word_ending_a_key_names_a_classifier_head(key):
         "current model is torch.Size([640])."
     )
     assert "num_classes" not in norm.text()
+
+
+@pytest.mark.parametrize("batch", [1, 10, 512])
+def test_clip_s_77_token_mask_against_another_length_is_batch_and_sequence_swapped(batch):
+    e = explain(
+        f"RuntimeError: The shape of the 2D attn_mask is torch.Size([77, 77]), but should be ({batch}, {batch})."
+    )
+    assert "swapped" in e.causes[0] and "77 is CLIP's text context" in e.causes[0] and "batch_first" in e.text()
+
+
+def test_a_mask_longer_than_an_attention_that_is_no_batch_is_a_mask_for_another_length():
+    e = explain("RuntimeError: The shape of the 2D attn_mask is torch.Size([420, 420]), but should be (300, 300).")
+    assert "swapped" not in e.text() and e.causes[0].startswith("the mask was made for another sequence length")
+    small = explain("RuntimeError: The shape of the 2D attn_mask is torch.Size([300, 300]), but should be (8, 8).")
+    assert "swapped" in small.causes[0]
+
+
+@pytest.mark.parametrize(
+    "line, dim, first",
+    [
+        ("    out = (x.float() * cos + x_rotated.float() * sin).to(x.dtype)", 2, "one side has"),
+        ("    q_embed = (q * cos) + (rotate_half(q) * sin)", 2, "one side has"),
+        (
+            "    x_rope = (x_rope * self.cos_cached[:x.shape[0]]) + (neg_half_x * self.sin_cached[:x.shape[0]])",
+            3,
+            "across the head dim",
+        ),
+    ],
+)
+def test_a_broadcast_at_a_rotary_embedding_line_is_cos_sin_for_another_length(line, dim, first):
+    e = explain(
+        f'  File "model.py", line 91, in apply_rotary_pos_emb\n{line}\n'
+        f"RuntimeError: The size of tensor a (369) must match the size of tensor b (370) at non-singleton dimension {dim}"
+    )
+    assert e.code == "SC112" and first in e.causes[0] and "rotary" in e.causes[0]
+    assert "U-Net" not in e.text() and "rounded differently" not in e.text()
+
+
+def test_a_loss_target_differing_in_one_inner_dim_is_the_class_count():
+    e = explain(
+        "ValueError: Target size (torch.Size([4, 13, 13, 3, 25])) must be the same as input size "
+        "(torch.Size([4, 13, 13, 3, 85]))"
+    )
+    assert "only dim 4 differs" in e.causes[0] and "classes" in e.causes[0]

@@ -72,7 +72,7 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
     if e.code == "SC112" and "einsum" in matched.lower():
         _einsum(e, matched, lines)
     if e.code == "SC112" and lines and _POSITIONS.search(lines[-1]):
-        _positions(e, matched)
+        _positions(e, matched, lines[-1])
     if e.code in ("SC101", "SC102", "SC104"):
         _model_families(e, message, matched)
     if e.code == "SC124":
@@ -161,16 +161,39 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
         e.fixes = ["print q, k, v shapes at the call; check embed_dim and batch_first=True for [N, L, E]"]
 
 
-_POSITIONS = re.compile(r"pos(?:ition(?:al)?)?_?emb|pos_?enc|position_ids|\bpe\b|token_type", re.IGNORECASE)
+_ROTARY = re.compile(
+    r"rotary|\brope\b|rotate_half|rotate_every_two|freqs_cis|\b(?:cos|sin)(?:_cached|_emb)?\b|\bfreqs\b", re.IGNORECASE
+)
+_POSITIONS = re.compile(
+    r"pos(?:ition(?:al)?)?_?emb|pos_?enc|position_ids|\bpe\b|token_type|" + _ROTARY.pattern, re.IGNORECASE
+)
 
 
-def _positions(e: Explanation, matched: str) -> None:
+def _positions(e: Explanation, matched: str, line: str = "") -> None:
     """A broadcast at a line that adds position embeddings: the table was made for another number
-    of tokens (another image size for a ViT, a longer text for a language model)."""
+    of tokens (another image size for a ViT, a longer text for a language model); at a line that
+    applies rotary embeddings (cos/sin, freqs_cis), the cos/sin were made for another length."""
     m = re.search(r"tensor a \((\d+)\) must match the size of tensor b \((\d+)\)", matched, re.IGNORECASE)
     if not m:
         return
     a, b = int(m.group(1)), int(m.group(2))
+    if _ROTARY.search(line):
+        # the positions' story replaces a map's: two lengths, not two rounded sides
+        e.causes = [c for c in e.causes if not re.search(r"rounded differently|spatial dim|U-Net", c)]
+        dim = re.search(r"non-singleton dimension (\d+)", matched)
+        lengths = (
+            f"the line applies rotary position embeddings: one side has {a} positions, the other {b}: the cos/sin "
+            "(or freqs_cis) were made for another sequence length than the query/key they rotate: position_ids or "
+            "a KV cache's past length counted differently, a sequence split or padded differently between stages "
+            "(a condition's tokens added on one side), or a length beyond the table (max_position_embeddings)"
+        )
+        features = (
+            f"the line applies rotary position embeddings across the head dim: {a} against {b} features: a partial "
+            "rotary_dim (or head_dim) of another config than the one cos/sin were made for"
+        )
+        e.causes[:0] = [features, lengths] if dim and int(dim.group(1)) >= 3 else [lengths]
+        e.fixes.insert(0, "make cos/sin from the same position_ids (and past length) as the query and key they rotate")
+        return
     grids = [relations.grid(a), relations.grid(b)]
     if all(grids):
         e.causes.insert(

@@ -245,7 +245,20 @@ def _attn_mask(f: dict) -> Explanation:
         "F.multi_head_attention_forward (nn.MultiheadAttention, nn.Transformer*)",
         [(shape_text(got), "the attn_mask given"), (shape_text(want), "(target length, source length) of this call")],
     )
-    if got and want and got[-1] not in want and want[0] == want[-1] and want[0] < got[0]:
+    square = bool(got and want) and got[-1] not in want and want[0] == want[-1]
+    if square and got[0] == 77:
+        # 77 is CLIP's text context: a mask made right for the text, an attention that read the batch as the length
+        e.causes.append(
+            f"the sequence and batch dims are swapped: 77 is CLIP's text context length, so the mask is right for "
+            f"the text; the attention read {want[0]} (the batch) as the length: a [batch, 77, width] tensor reached "
+            "a seq-first attention (open_clip ≥ 2.26 builds its text transformer with batch_first=True, so code "
+            "that permutes to [77, batch, width] first now swaps them)"
+        )
+        e.fixes.append(
+            "drop the permute before the text transformer (or set `model.transformer.batch_first = False`), or pin "
+            "open_clip_torch < 2.26 (the release the code was written for)"
+        )
+    elif square and want[0] < got[0] and _batch_like(want[0]):
         e.causes.append(
             f"the sequence and batch dims are swapped: a batch-first tensor reached a seq-first attention, so "
             f"it reads {want[0]} (the batch) as the length"
@@ -253,6 +266,11 @@ def _attn_mask(f: dict) -> Explanation:
         e.fixes.append("build the layer with batch_first=True, or permute the input to [L, N, E]")
     e.causes.append("the mask was made for another sequence length (padding, a text of another length)")
     return e
+
+
+def _batch_like(n: int) -> bool:
+    """A size that reads as a batch: small, or a power of two (355 queries are no batch; 4 or 128 can be)."""
+    return n <= 64 or n & (n - 1) == 0
 
 
 def _attention_inputs(f: dict) -> Explanation:

@@ -1150,6 +1150,14 @@ def target_size(target, output) -> Explanation:
     elif differ == [0]:
         e.causes.append(f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches")
         e.fixes.append("make both the same shape before the loss")
+    elif len(differ) == 1 and len(o) >= 3:
+        d = differ[0]
+        e.causes.append(
+            f"only dim {d} differs ({o[d]} in the output, {t[d]} in the target), every other dim agrees: the head "
+            f"makes {o[d]} values per position where the labels have {t[d]}: the number of classes (per anchor "
+            "or pixel) of the model's config against the dataset's"
+        )
+        e.fixes.append(f"build the head for the dataset's {t[d]} classes (num_classes / nc in the config)")
     else:
         e.causes.append("the output and the target have different shapes; the loss broadcasts them")
         e.fixes.append("make both the same shape before the loss")
