@@ -722,7 +722,8 @@ def test_a_mask_longer_than_an_attention_that_is_no_batch_is_a_mask_for_another_
 def test_a_broadcast_at_a_rotary_embedding_line_is_cos_sin_for_another_length(line, dim, first):
     e = explain(
         f'  File "model.py", line 91, in apply_rotary_pos_emb\n{line}\n'
-        f"RuntimeError: The size of tensor a (369) must match the size of tensor b (370) at non-singleton dimension {dim}"
+        "RuntimeError: The size of tensor a (369) must match the size of tensor b (370) at non-singleton "
+        f"dimension {dim}"
     )
     assert e.code == "SC112" and first in e.causes[0] and "rotary" in e.causes[0]
     assert "U-Net" not in e.text() and "rounded differently" not in e.text()
