@@ -735,3 +735,26 @@ def test_a_loss_target_differing_in_one_inner_dim_is_the_class_count():
         "(torch.Size([4, 13, 13, 3, 85]))"
     )
     assert "only dim 4 differs" in e.causes[0] and "classes" in e.causes[0]
+
+
+def test_an_old_conv_weight_is_read_to_the_rank_the_message_states():
+    # releases before 1.5 printed the weight bare, some with a stray number after it
+    e = explain(
+        "RuntimeError: Expected 4-dimensional input for 4-dimensional weight 32 3 3 3 140213889662912, but got "
+        "3-dimensional input of size [3, 64, 64] instead"
+    )
+    assert "4-D conv weight [32, 3, 3, 3]" in e.title and "without its batch dim" in e.causes[0]
+    # 1.0 left the input's rank to its size
+    old = explain(
+        "Expected 4-dimensional input for 4-dimensional weight [16, 1, 5, 5], but got input of size [8, 28, 28] instead"
+    )
+    assert old.code == "SC105" and "single-channel" in old.causes[0]
+
+
+def test_frames_folded_into_a_3d_conv_s_channels_are_said():
+    e = explain(
+        "RuntimeError: Expected 5-dimensional input for 5-dimensional weight [64, 3, 3, 7, 7], but got 4-dimensional "
+        "input of size [8, 24, 112, 112] instead"
+    )
+    assert "24 = 8·3" in e.causes[0] and "T=8" in e.causes[0]
+    assert "how the numbers relate" not in e.text()  # ranks and kernels: no ratios

@@ -90,7 +90,8 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         tokens=_speaks_of_tokens(message, matched),
         products=products,
         detection=detection,
-        multiples=e.code not in ("SC101", "SC102", "SC113", "SC115", "SC116"),  # rows, totals, widths: not ratios
+        # rows, totals, widths, ranks, an index's sizes: not ratios
+        multiples=e.code not in ("SC101", "SC102", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130"),
         maps=e.code in ("SC101", "SC102", "SC103", "SC113"),  # where a flattened map can be the story
     )
     facts = [s for s in facts if s.split(":")[0] not in story]

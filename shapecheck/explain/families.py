@@ -564,7 +564,7 @@ def _conv_truncated(f: dict) -> Explanation:
 
 
 def _weight_dims(f: dict) -> Explanation:
-    return read.weight_rank(f["weight"], int(f["got"]), f["shape"])
+    return read.weight_rank(f["weight"], int(f["got"]), f["shape"], int(f["m"]))
 
 
 def _matmul_loose(f: dict) -> Explanation:
@@ -1141,6 +1141,13 @@ TEMPLATES: list[Template] = (
             "THNN SpatialConvolutionMM",
             _old_flat_input,
             dict(dims="32 x 784"),
+        ),
+        Template(
+            "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:weight}, but got input of size {shape:shape} instead",
+            "SC105",
+            "aten/src/ATen/native/Convolution.cpp (1.0 wording: the input's rank left to its size)",
+            lambda f: read.weight_rank(f["weight"], len(ints(f["shape"])), f["shape"], int(f["m"])),
+            dict(n=4, m=4, weight="[64, 3, 7, 7]", shape="[2, 10, 3, 320, 320]"),
         ),
         Template(
             "Expected {n:int}-dimensional input for {m:int}-dimensional weight {weight:ints}, but got {got:int}-dimensional input of size {shape:shape}",

@@ -1067,25 +1067,43 @@ def conv_rank(nd, shape_text) -> Explanation:
     return e
 
 
-def weight_rank(weight, got, shape_text) -> Explanation:
+def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation:
+    """A conv's weight of `rank` dims (as the message says in words; releases before 1.5 printed the
+    weight bare, some with a stray number after it: `64 3 7 7 94387354416688`) against an input of
+    `got` dims."""
     dims = ints(shape_text)
     w = ints(weight)
+    if rank and len(w) > rank:
+        w = w[:rank]
+        weight = shape_text_of(w)
+    n = rank or len(w)
     e = Explanation(
         "SC105",
-        f"a {len(w)}-D conv weight {weight} received a {got}-D input {shape_text}",
+        f"a {n}-D conv weight {weight} received a {got}-D input {shape_text}",
         "nn.Conv2d in PyTorch before 1.11 (no unbatched inputs)",
         [(weight, "the weight: [out_channels, in_channels, kernel…]"), (shape_text, "the input")],
     )
-    if got == len(w) - 1 and dims and len(w) > 1 and dims[0] == w[1]:
+    if got == n - 1 == 4 and len(dims) == 4 and len(w) > 1 and w[1] and dims[1] % w[1] == 0 and dims[1] > w[1]:
+        frames = dims[1] // w[1]
+        e.causes.append(
+            f"frames folded into the channels: {dims[1]} = {frames}·{w[1]}, so {shape_text} is {frames} frames of "
+            f"{w[1]} channels stacked in dim 1, where the 3-D conv takes [N, C={w[1]}, T={frames}, H, W]: 2-D data "
+            "(or a 2-D data pipeline's option) fed to a 3-D model"
+        )
+        e.fixes.append(
+            f"give the model clips: `x.view(N, {frames}, {w[1]}, H, W).transpose(1, 2)` (or the data option for 3-D "
+            "input), or use the 2-D model the data was prepared for"
+        )
+    elif got == n - 1 and dims and len(w) > 1 and dims[0] == w[1]:
         e.causes.append(f"one image without its batch dim: {shape_text} is [C={dims[0]}, H, W]")
         e.fixes.append("add the batch dim: `x = x.unsqueeze(0)`")
-    elif got == len(w) - 1 and dims and len(w) > 1 and w[1] == 1:
+    elif got == n - 1 and dims and len(w) > 1 and w[1] == 1:
         e.causes.append(
             f"a batch of {dims[0]} single-channel inputs without their channel dim: {shape_text} is [N, H, W], "
             "the conv takes [N, 1, H, W]"
         )
         e.fixes.append("add the channel dim: `x = x.unsqueeze(1)`")
-    elif got == 2 and len(dims) == 2 and len(w) == 4 and w[1] and dims[1] % w[1] == 0:
+    elif got == 2 and len(dims) == 2 and n == 4 and len(w) > 1 and w[1] and dims[1] % w[1] == 0:
         side = math.isqrt(dims[1] // w[1])
         if side * side * w[1] == dims[1]:
             e.causes.append(
@@ -1095,8 +1113,8 @@ def weight_rank(weight, got, shape_text) -> Explanation:
             e.fixes.append(f"reshape before the conv: `x = x.view(-1, {w[1]}, {side}, {side})`")
         else:
             e.causes.append("the input has the wrong number of dims for this conv")
-    elif got == len(w) + 1 and len(dims) > 1:
-        if not _extra_dim(e, dims, len(w) - 2):
+    elif got == n + 1 and len(dims) > 1:
+        if not _extra_dim(e, dims, n - 2):
             e.causes.append(
                 f"a dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} frames or crops"
             )
