@@ -758,3 +758,29 @@ def test_frames_folded_into_a_3d_conv_s_channels_are_said():
     )
     assert "24 = 8·3" in e.causes[0] and "T=8" in e.causes[0]
     assert "how the numbers relate" not in e.text()  # ranks and kernels: no ratios
+
+
+@pytest.mark.parametrize(
+    "message, says",
+    [
+        # a vision encoder's tokens grouped k at a time for a projector
+        (
+            "RuntimeError: shape '[2, -1, 4096]' is invalid for input of size 1181696",
+            ["577 tokens of width 1024", "577 = 24² + 1"],
+        ),
+        (
+            "RuntimeError: shape '[16, -1, 2304]' is invalid for input of size 13436928",
+            ["729 tokens of width 1152", "27×27 grid"],
+        ),
+    ],
+)
+def test_a_view_grouping_tokens_says_how_many_tokens_of_what_width(message, says):
+    e = explain(message)
+    assert all(s in e.causes[0] for s in says) and "-channel" not in e.text()  # the batch is no map's channels
+
+
+def test_a_square_number_of_score_rows_per_target_is_an_unpooled_map():
+    e = explain("ValueError: Expected input batch_size (3136) to match target batch_size (16).")
+    assert "196 = 14²" in e.causes[0] and "pooling" in e.causes[0]
+    folded = explain("ValueError: Expected input batch_size (4096) to match target batch_size (64).")
+    assert "pooling" not in folded.causes[0]  # 64 = 8² is as often a folding view

@@ -93,6 +93,7 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         # rows, totals, widths, ranks, an index's sizes: not ratios
         multiples=e.code not in ("SC101", "SC102", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130"),
         maps=e.code in ("SC101", "SC102", "SC103", "SC113"),  # where a flattened map can be the story
+        batches=_view_batches(matched),
     )
     facts = [s for s in facts if s.split(":")[0] not in story]
     if facts:
@@ -103,6 +104,12 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
 # a size in a message, not a digit of a name (`mat2`, `conv2d`, `batch1`); `2048x10` is two sizes
 _NUMBER = re.compile(r"(?<![A-Za-wyzA-Z_\d.])\d{1,15}(?![\d.]*[A-Za-wyz_])")
 _TOKEN_WORDS = re.compile(r"pos_?emb|position|patch|token|\bvit\b|\bcls\b|class_token|deit|swin|clip", re.IGNORECASE)
+
+
+def _view_batches(matched: str) -> tuple[int, ...]:
+    """A view's leading size, when it fixes one: the batch (`x.view(b, -1, d*4)`), not a map's channels."""
+    view = re.search(r"shape '\[(\d+),[-\d,\s]{1,200}\]' is invalid", matched)
+    return (int(view.group(1)),) if view else ()
 
 
 def _speaks_of_tokens(message: str, matched: str) -> bool:
@@ -248,42 +255,56 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
     """Sizes that are the signatures of two model families (a diffusion model's encoder widths, its
     UNet's latent channels): the story is a checkpoint, LoRA or ControlNet of one family used with
     another, said first."""
-    nums = ints(matched)
     mat = re.search(r"\((\d+)\s*[x×]\s*(\d+) and (\d+)\s*[x×]\s*(\d+)\)", matched)
     if e.code in ("SC101", "SC102") and mat:
-        rows, got, want = (int(g) for g in mat.groups()[:3])
-        out = int(mat.group(4))
-        # only in a diffusion paste: 768 and 1024 are also BERT-base and BERT-large, 2048 a ResNet's features
-        diffusion = rows % 77 == 0 or out in _UNET_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
-        if diffusion and got in _ENCODER_WIDTHS and want in _ENCODER_WIDTHS and got != want:
-            tokens = f"; {rows} = {rows // 77}·77, prompts of 77 CLIP tokens" if rows % 77 == 0 else ""
-            e.code = "SC102"
-            e.causes.insert(
-                0,
-                f"{got} and {want} are the conditioning widths of two model families: {got} is "
-                f"{_ENCODER_WIDTHS[got]}, {want} is {_ENCODER_WIDTHS[want]}{tokens}: a checkpoint, LoRA, "
-                "ControlNet, IP-Adapter or text encoder of one family used with a model of the other",
-            )
-            e.fixes.insert(0, "use the checkpoint, text encoder, LoRA and ControlNet of one model family together")
+        _mixed_encoders(e, message, mat)
         return
+    nums = ints(matched)
     if e.code == "SC104" and len(nums) >= 4 and "channels" in matched:
-        want, got = nums[-2], nums[-1]
-        diffusion = nums[1] in _FIRST_CONV_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
-        if diffusion and want in _LATENT_INPUTS and got in (*_LATENT_INPUTS, 12, 14) and want != got:
-            have = _LATENT_INPUTS.get(got, f"{got} channels (a latent with extra conditioning)")
-            e.causes.insert(
-                0,
-                f"a diffusion UNet's first conv takes {_LATENT_INPUTS[want]}; it was given {have}: a UNet of one "
-                "kind (inpainting, instruct, SD3/Flux, image-to-video) used in a pipeline or node made for the other",
-            )
-            # a pretrained model's conv is not resized: the generic resizing fix goes
-            e.fixes = [f for f in e.fixes if not f.startswith("if the layers are yours")]
-            e.fixes.insert(
-                0,
-                "use the pipeline, sampler or node that matches the checkpoint (an inpainting model with inpainting, "
-                "a plain one with txt2img/img2img, an image-to-video model with an image), or the checkpoint that "
-                "matches the workflow",
-            )
+        _mixed_latents(e, message, nums)
+
+
+def _mixed_encoders(e: Explanation, message: str, mat: re.Match) -> None:
+    """`mat1 and mat2 shapes cannot be multiplied (154x2048 and 768x320)` in a diffusion paste: the
+    conditioning widths of two encoders (SD 1.x's 768 against SDXL's 2048)."""
+    rows, got, want = (int(g) for g in mat.groups()[:3])
+    out = int(mat.group(4))
+    # only in a diffusion paste: 768 and 1024 are also BERT-base and BERT-large, 2048 a ResNet's features
+    diffusion = rows % 77 == 0 or out in _UNET_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
+    if not diffusion or got not in _ENCODER_WIDTHS or want not in _ENCODER_WIDTHS or got == want:
+        return
+    tokens = f"; {rows} = {rows // 77}·77, prompts of 77 CLIP tokens" if rows % 77 == 0 else ""
+    e.code = "SC102"
+    e.causes.insert(
+        0,
+        f"{got} and {want} are the conditioning widths of two model families: {got} is "
+        f"{_ENCODER_WIDTHS[got]}, {want} is {_ENCODER_WIDTHS[want]}{tokens}: a checkpoint, LoRA, "
+        "ControlNet, IP-Adapter or text encoder of one family used with a model of the other",
+    )
+    e.fixes.insert(0, "use the checkpoint, text encoder, LoRA and ControlNet of one model family together")
+
+
+def _mixed_latents(e: Explanation, message: str, nums: list[int]) -> None:
+    """A diffusion UNet's first conv given the latent channels of another kind of UNet (an
+    inpainting model's 9 against a plain one's 4)."""
+    want, got = nums[-2], nums[-1]
+    diffusion = nums[1] in _FIRST_CONV_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
+    if not diffusion or want not in _LATENT_INPUTS or got not in (*_LATENT_INPUTS, 12, 14) or want == got:
+        return
+    have = _LATENT_INPUTS.get(got, f"{got} channels (a latent with extra conditioning)")
+    e.causes.insert(
+        0,
+        f"a diffusion UNet's first conv takes {_LATENT_INPUTS[want]}; it was given {have}: a UNet of one "
+        "kind (inpainting, instruct, SD3/Flux, image-to-video) used in a pipeline or node made for the other",
+    )
+    # a pretrained model's conv is not resized: the generic resizing fix goes
+    e.fixes = [f for f in e.fixes if not f.startswith("if the layers are yours")]
+    e.fixes.insert(
+        0,
+        "use the pipeline, sampler or node that matches the checkpoint (an inpainting model with inpainting, "
+        "a plain one with txt2img/img2img, an image-to-video model with an image), or the checkpoint that "
+        "matches the workflow",
+    )
 
 
 # which lookup table the traceback's lines index: the story of each

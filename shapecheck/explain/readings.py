@@ -689,51 +689,96 @@ def _dim_reading(dims: list[int], i: int, need: int) -> str:
 
 
 def _readings_with_inferred(dims: list[int], total: int) -> list[str]:
+    """A view with an inferred -1 that does not fit: read from the leading sizes that divide the
+    tensor (rows that do not split), and, with the -1 first, from the rows of the last size."""
     j = dims.index(-1)
     out: list[str] = []
-    prefix = 0  # the longest run of leading sizes that divides the tensor
+    leading = _leading_rows_reading(dims, j, total)
+    if leading is not None:
+        out.append(leading)
+    if j == 0 and len(dims) >= 3 and total % dims[-1] == 0:
+        out.append(_last_size_reading(dims, total))
+    return out
+
+
+def _leading_rows_reading(dims: list[int], j: int, total: int) -> str | None:
+    """The longest run of leading sizes (up to the -1) that divides the tensor makes rows: their
+    values do not split into the sizes after it, and why."""
+    prefix = 0
     for p in range(1, j + 1):
         if total % math.prod(dims[:p]) == 0:
             prefix = p
-    if prefix and prefix < len(dims):
-        rows = math.prod(dims[:prefix])
-        per = total // rows
-        rest = [d for d in dims[prefix:] if d != -1]
-        split = math.prod(rest) or 1
-        names = "·".join(map(str, dims[:prefix]))
-        text = (
-            f"each of the {names} = {rows} rows holds {per} values, which do not split into "
-            f"{'·'.join(map(str, rest)) or '1'} (× the inferred -1)"
+    if not prefix or prefix >= len(dims):
+        return None
+    rows = math.prod(dims[:prefix])
+    per = total // rows
+    rest = [d for d in dims[prefix:] if d != -1]
+    names = "·".join(map(str, dims[:prefix]))
+    text = (
+        f"each of the {names} = {rows} rows holds {per} values, which do not split into "
+        f"{'·'.join(map(str, rest)) or '1'} (× the inferred -1)"
+    )
+    grouped = _tokens_grouped(per, rest[-1]) if len(rest) == 1 and j < len(dims) - 1 else None
+    return text + (grouped or _row_split_reason(per, rest))
+
+
+def _row_split_reason(per: int, rest: list[int]) -> str:
+    """Why a row of `per` values does not split into `rest`: a width the heads do not divide, or a
+    row smaller than the view assumes."""
+    split = math.prod(rest) or 1
+    if len(rest) >= 2 and per % rest[0] == 0 and (per // rest[0]) % math.prod(rest[1:]):
+        part = per // rest[0]
+        return (
+            f": {per} = {rest[0]}·{part}, and {part} is not a multiple of {math.prod(rest[1:])} (heads): "
+            "the embedding width is not divisible by the number of heads, or the layer before was built "
+            "for another width"
         )
-        if len(rest) >= 2 and per % rest[0] == 0 and (per // rest[0]) % math.prod(rest[1:]):
-            part = per // rest[0]
+    if per < split:
+        return (
+            f": {per} < {split}, the tensor is smaller than the view assumes (a width or head count from "
+            "another config)"
+        )
+    return ""
+
+
+def _last_size_reading(dims: list[int], total: int) -> str:
+    """`view(-1, a, b, c)`: the tensor's rows of the last size do not group in the middle sizes;
+    for a square grid, the grid they do make (or the extra class tokens in it)."""
+    rows = total // dims[-1]
+    mid = math.prod(dims[1:-1])
+    groups = f"{mid} ({'·'.join(map(str, dims[1:-1]))})" if len(dims) > 3 else f"{mid}s"
+    text = f"the tensor has {rows} rows of {dims[-1]}, which do not group in {groups}"
+    if len(dims) == 4 and dims[1] == dims[2]:
+        s = math.isqrt(rows)
+        if s * s == rows:
+            text += f": {rows} = {s}², a {s}×{s} grid, not {dims[1]}×{dims[1]}"
+        elif rows > mid and rows - mid <= 8 and rows % mid:
             text += (
-                f": {per} = {rest[0]}·{part}, and {part} is not a multiple of {math.prod(rest[1:])} (heads): "
-                "the embedding width is not divisible by the number of heads, or the layer before was built "
-                "for another width"
+                f": {rows} = {dims[1]}² + {rows - mid}, {rows - mid} extra token(s) (class tokens) still in the grid"
             )
-        elif per < split:
-            text += (
-                f": {per} < {split}, the tensor is smaller than the view assumes (a width or head count from "
-                "another config)"
-            )
-        out.append(text)
-    if j == 0 and len(dims) >= 3 and total % dims[-1] == 0:
-        rows = total // dims[-1]
-        mid = math.prod(dims[1:-1])
-        groups = f"{mid} ({'·'.join(map(str, dims[1:-1]))})" if len(dims) > 3 else f"{mid}s"
-        text = f"the tensor has {rows} rows of {dims[-1]}, which do not group in {groups}"
-        if len(dims) == 4 and dims[1] == dims[2]:
-            s = math.isqrt(rows)
-            if s * s == rows:
-                text += f": {rows} = {s}², a {s}×{s} grid, not {dims[1]}×{dims[1]}"
-            elif rows > mid and rows - mid <= 8 and rows % mid:
-                text += (
-                    f": {rows} = {dims[1]}² + {rows - mid}, {rows - mid} extra token(s) (class tokens) still in "
-                    "the grid"
-                )
-        out.append(text)
-    return out
+    return text
+
+
+def _tokens_grouped(per: int, last: int) -> str | None:
+    """A row of `per` values viewed as (-1, last) where `last` groups k tokens of width w: each row is
+    n tokens of w, and n is not a multiple of k (729 = 27² tokens of 1152, viewed in groups of 4)."""
+    w = math.gcd(per, last)
+    k, n = last // w, per // w
+    if not (2 <= k <= 16 and n > k and w >= 32):
+        return None
+    text = (
+        f": {per} = {n}·{w}, {n} tokens of width {w}, and {last} = {k}·{w} groups them {k} at a time: "
+        f"{n} tokens do not group in {k}s"
+    )
+    side = math.isqrt(n)
+    if side * side == n:
+        text += (
+            f"; {n} = {side}², a {side}×{side} grid of patch tokens: the encoder gives another grid than the one "
+            "the grouping was written for (another image size or patch size, another vision model)"
+        )
+    elif relation := grid(n):
+        text += f"; {relation}"
+    return text
 
 
 def batch_sizes(got, want) -> Explanation:
@@ -752,10 +797,24 @@ def batch_sizes(got, want) -> Explanation:
         )
         e.fixes.append("make the output's spatial size (or length) the target's before flattening (`F.interpolate`)")
     elif want and got > want and got % want == 0:
+        k = got // want
+        side = math.isqrt(k)
+        if side >= 3 and side * side == k and k & (k - 1):
+            # a square count of rows per target (not a power of two, which a folding view makes as often): the
+            # positions of a map that reached the classifier unpooled
+            e.causes.append(
+                f"each target has {k} = {side}² rows of scores: the {side}×{side} positions of a feature map: the "
+                f"backbone's map [B, C, {side}, {side}] reached the classifier (or the loss) without its global "
+                f"pooling, so every position became a row ({got} = {want}·{side}·{side})"
+            )
+            e.fixes.append(
+                "pool before the head: `x = F.adaptive_avg_pool2d(x, 1).flatten(1)` (or the backbone's pooled "
+                "output, `pool=True` / `global_pool=` in its config)"
+            )
         e.causes.append(
-            f"each target has {got // want} rows of scores: `x.view(-1, n)` with n smaller than one sample's size "
+            f"each target has {k} rows of scores: `x.view(-1, n)` with n smaller than one sample's size "
             f"folds positions into the batch, `torch.cat(…, 0)` stacked branches along the batch, or scores per "
-            f"token or pixel ([B·{got // want}, C]) against one label per sample"
+            f"token or pixel ([B·{k}, C]) against one label per sample"
         )
         e.fixes.append(
             "flatten with `torch.flatten(x, 1)` / `x.view(x.size(0), -1)`; join branches with `torch.cat(…, dim=1)`"

@@ -45,6 +45,7 @@ def relate(
     detection: bool = False,
     multiples: bool = True,
     maps: bool = True,
+    batches: tuple[int, ...] = (),
 ) -> list[str]:
     """Sentences saying how the numbers relate, the most telling first; at most `limit`.
 
@@ -59,7 +60,8 @@ def relate(
     squared) are not said: a wrong relation reads as a wrong diagnosis. Without `products` (a
     message of weights and channel counts, where products are kernels) only multiples are said;
     without `multiples` (a matmul's rows and features) not those either; without `maps` (no flatten
-    in the message's story: a loss's rows) no C·H·W.
+    in the message's story: a loss's rows) no C·H·W. `batches` are sizes the message gives as a batch
+    (a view's leading dim), never read as a map's channels.
     """
     seen: list[int] = []
     for n in numbers:
@@ -72,7 +74,7 @@ def relate(
         found.grids(tokens)
         found.products({n for n in numbers if numbers.count(n) > 1})
         if maps:
-            found.maps()
+            found.maps(set(batches))
     if multiples:
         found.multiples()
     return found.out[:limit]
@@ -118,10 +120,10 @@ class _Found:
                 if b is not None:
                     self.add(n, f"{n} = {a}·{b}: two sizes folded into one dim (batch × tokens, channels × positions)")
 
-    def maps(self) -> None:
-        """C·H·W of a small square map, C one of the other numbers (a flattened conv map)."""
+    def maps(self, batches: set[int]) -> None:
+        """C·H·W of a small square map, C one of the other numbers (a flattened conv map), not a batch."""
         for n in (n for n in self.seen if n >= 256 and n not in self.said):
-            for c in (m for m in self.seen if m != n and m >= 8 and self.grid.get(m) is None):
+            for c in (m for m in self.seen if m != n and m >= 8 and self.grid.get(m) is None and m not in batches):
                 side = math.isqrt(n // c)
                 if n % c == 0 and 3 <= side <= 64 and side * side == n // c:
                     self.add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
