@@ -784,3 +784,23 @@ def test_a_square_number_of_score_rows_per_target_is_an_unpooled_map():
     assert "196 = 14²" in e.causes[0] and "pooling" in e.causes[0]
     folded = explain("ValueError: Expected input batch_size (4096) to match target batch_size (64).")
     assert "pooling" not in folded.causes[0]  # 64 = 8² is as often a folding view
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        ("loss = F.margin_ranking_loss(s1, s2, y)", "MarginRankingLoss"),
+        ("loss = nn.CosineEmbeddingLoss()(a, b, labels)", "CosineEmbeddingLoss"),
+    ],
+)
+def test_a_pair_loss_named_in_the_paste_tells_its_own_target_story(call, name):
+    e = explain(
+        f'  File "train.py", line 40, in step\n    {call}\n'
+        "RuntimeError: 0D or 1D target tensor expected, multi-target not supported"
+    )
+    assert e.title.startswith(name) and "one-hot" not in e.text() and "1 or -1" in e.causes[1]
+    classifier = explain(
+        '  File "train.py", line 40, in step\n    loss = criterion(outputs, targets)\n'
+        "RuntimeError: 0D or 1D target tensor expected, multi-target not supported"
+    )
+    assert "one-hot" in classifier.text()

@@ -38,7 +38,18 @@ _LOSSES = {
     "huberloss": ("HuberLoss", "input and target of the same shape (float)"),
     "ctcloss": ("CTCLoss", "log-probabilities [T, N, C], targets and per-sample lengths"),
     "kldivloss": ("KLDivLoss", "log-probabilities and target probabilities of the same shape"),
+    # losses over pairs: a target of one 1 or -1 per pair, not class indices
+    "cosineembeddingloss": ("CosineEmbeddingLoss", "two inputs [N, D] and a target [N] of 1 or -1, one per pair"),
+    "cosine_embedding_loss": ("CosineEmbeddingLoss", "two inputs [N, D] and a target [N] of 1 or -1, one per pair"),
+    "marginrankingloss": ("MarginRankingLoss", "inputs x1 and x2 [N] and a target [N] of 1 or -1"),
+    "margin_ranking_loss": ("MarginRankingLoss", "inputs x1 and x2 [N] and a target [N] of 1 or -1"),
+    "hingeembeddingloss": ("HingeEmbeddingLoss", "an input and a target of 1 or -1 of the same shape"),
+    "hinge_embedding_loss": ("HingeEmbeddingLoss", "an input and a target of 1 or -1 of the same shape"),
+    "multimarginloss": ("MultiMarginLoss", "scores [N, C] and class indices [N] (int64)"),
+    "multi_margin_loss": ("MultiMarginLoss", "scores [N, C] and class indices [N] (int64)"),
 }
+# the losses whose target is class indices: a target with a dim too many is one-hot or [N, 1]
+_CLASS_INDEX_LOSSES = {"CrossEntropyLoss", "NLLLoss", "MultiMarginLoss"}
 _LOSS_WORD = re.compile(
     r"\b(?:nn\.|F\.)?(" + "|".join(sorted(_LOSSES, key=len, reverse=True)) + r")(?:\(|\b)", re.IGNORECASE
 )
@@ -395,6 +406,15 @@ def _loss(e: Explanation, lines: list[str], frames: list[str]) -> None:
     if not found:
         return
     name, expects = found
+    if "a dim too many" in e.title and name not in _CLASS_INDEX_LOSSES:
+        # a pair loss's target has the same check as a classifier's: its story is its own, not one-hot labels
+        e.title = f"{name} got a target with a dim too many"
+        e.raised_by = f"nn.{name} / F.{name}'s target check (the same text as nll_loss's)"
+        e.causes = [
+            f"{name} takes one target per pair or sample ([N] of 1 or -1): the target passed has a dim more "
+            "([N, 1], or a target of the inputs' shape [N, D]), or the inputs are 1-D where [N, D] is expected"
+        ]
+        e.fixes = [f"give {name} a target of shape [N]: `target.view(-1)`, or `torch.ones(N)` (-1 for dissimilar)"]
     e.causes.insert(0, f"the paste calls {name}, which takes {expects}")
     others = [c for c in e.causes[1:] if _names_other_loss(c, name)]
     for c in others:  # a reading tied to another loss than the one called is moved last, not said first
