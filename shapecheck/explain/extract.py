@@ -165,32 +165,47 @@ def family_of(message: str) -> str | None:
 # -- Python sources ---------------------------------------------------------------------------
 
 
+_ESCAPE_BRACES = str.maketrans({"{": "{{", "}": "}}"})
+
+
 def _text(node: ast.AST) -> str | None:
     """A message expression as text with `{}` for each value, or None when it is not one."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value.replace("{", "{{").replace("}", "}}")
+        return node.value.translate(_ESCAPE_BRACES)
     if isinstance(node, ast.JoinedStr):
-        parts = []
-        for v in node.values:
-            if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                parts.append(v.value.replace("{", "{{").replace("}", "}}"))
-            else:
-                parts.append("{}")
-        return "".join(parts)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return "".join(
+            v.value.translate(_ESCAPE_BRACES) if isinstance(v, ast.Constant) and isinstance(v.value, str) else "{}"
+            for v in node.values
+        )
+    if isinstance(node, ast.BinOp):
+        return _operator_text(node)
+    if isinstance(node, ast.Call):
+        return _format_text(node)
+    if isinstance(node, ast.Lambda):
+        return _text(node.body)
+    return None
+
+
+def _operator_text(node: ast.BinOp) -> str | None:
+    """`"expected " + str(n)` as `expected {}`; `"got %d dims" % n` as `got {} dims`."""
+    if isinstance(node.op, ast.Add):
         left, right = _text(node.left), _text(node.right)
         if left is None and right is None:
             return None
         return (left if left is not None else "{}") + (right if right is not None else "{}")
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+    if isinstance(node.op, ast.Mod):
         left = _text(node.left)
         return re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[sdifrx]", "{}", left) if left else None
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        base = node.func.value
-        if isinstance(base, ast.Constant) and isinstance(base.value, str):
-            return re.sub(r"\{[^{}]*\}", "{}", base.value)
-    if isinstance(node, ast.Lambda):
-        return _text(node.body)
+    return None
+
+
+def _format_text(node: ast.Call) -> str | None:
+    """`"got {} dims".format(n)` as `got {} dims`, every replacement field a `{}`."""
+    if not (isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
+        return None
+    base = node.func.value
+    if isinstance(base, ast.Constant) and isinstance(base.value, str):
+        return re.sub(r"\{[^{}]*\}", "{}", base.value)
     return None
 
 

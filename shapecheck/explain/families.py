@@ -90,51 +90,70 @@ def _expand_reading(e: Explanation, want: int, have: int, dim: int, target: list
     """What the two shapes say: a reduced tensor that lost its last dim (aligned from the right, its
     rows meet the columns), a buffer or slice sized for a full batch given another (the last batch),
     ids past a position buffer, or one value per class for another class count."""
+    for reading in _EXPAND_READINGS:
+        found = reading(want, have, dim, target, sizes)
+        if found is not None:
+            cause, fix = found
+            e.causes.append(cause)
+            e.fixes.append(fix)
+            return True
+    return False
+
+
+def _reduced_without_keepdim(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
+    if len(sizes) != len(target) - 1 or sizes != target[: len(sizes)] or dim != len(target) - 1 or sizes[-1] <= 1:
+        return None
+    return (
+        f"the tensor {shape_text(sizes)} is one value per row of the target {shape_text(target)} (a norm, mean or "
+        "max over the last dim without `keepdim=True`): broadcasting aligns dims from the right, so its "
+        f"{have} rows meet the {want} columns",
+        "keep the reduced dim: `x.norm(dim=-1, keepdim=True)` (or `.unsqueeze(-1)` before the op)",
+    )
+
+
+def _sized_for_other_batch(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
     aligned = [1] * (len(target) - len(sizes)) + sizes  # broadcasting aligns the dims from the right
     others_equal = len(aligned) == len(target) and all(
         a == t for i, (a, t) in enumerate(zip(aligned, target, strict=True)) if i != dim and a != 1
     )
-    if len(sizes) == len(target) - 1 and sizes == target[: len(sizes)] and dim == len(target) - 1 and sizes[-1] > 1:
-        e.causes.append(
-            f"the tensor {shape_text(sizes)} is one value per row of the target {shape_text(target)} (a norm, mean or "
-            "max over the last dim without `keepdim=True`): broadcasting aligns dims from the right, so its "
-            f"{have} rows meet the {want} columns"
+    if dim != 0 or not others_equal or len(sizes) != len(target) or have == want:
+        return None
+    if have < want:
+        return (
+            f"a place sized for {want} rows gets {have}: the last batch of an epoch is smaller (the dataset's "
+            "length is not a multiple of the batch size), written into a buffer or slice sized for a full batch",
+            "size the slice by what arrives (`out[i : i + len(x)] = x`), or `drop_last=True` in the DataLoader",
         )
-        e.fixes.append("keep the reduced dim: `x.norm(dim=-1, keepdim=True)` (or `.unsqueeze(-1)` before the op)")
-        return True
-    if dim == 0 and others_equal and len(sizes) == len(target) and have != want:
-        fewer = have < want
-        e.causes.append(
-            f"a place sized for {want} rows gets {have}: "
-            + (
-                "the last batch of an epoch is smaller (the dataset's length is not a multiple of the batch size), "
-                "written into a buffer or slice sized for a full batch"
-                if fewer
-                else "more rows than the buffer or slice holds (a longer sequence or a larger batch than the fixed "
-                "size it was made for)"
-            )
-        )
-        e.fixes.append(
-            "size the slice by what arrives (`out[i : i + len(x)] = x`), or `drop_last=True` in the DataLoader"
-            if fewer
-            else f"keep what is written to {want} rows (truncate the input), or make the buffer as large as the input"
-        )
-        return True
-    if len(sizes) == len(target) == 2 and sizes[0] == 1 and dim == 1 and want > have >= 64:
-        e.causes.append(
-            f"a buffer of {have} positions ([1, {have}]: position or token-type ids) expanded to {want} tokens: the "
-            f"input is longer than the model's {have} (max_position_embeddings)"
-        )
-        e.fixes.append(f"truncate the input to {have} tokens (`truncation=True, max_length={have}`)")
-        return True
-    if len(sizes) == 1 and len(target) >= 2 and dim == len(target) - 1 and 1 < have < 1000:
-        e.causes.append(
-            f"a vector of {have} values per class (class weights, per-class thresholds or means) against an "
-            f"output of {want} classes: the two were made for different class counts"
-        )
-        e.fixes.append(f"make both for one class count: {want} values, or a head with {have} outputs")
-        return True
-    return False
+    return (
+        f"a place sized for {want} rows gets {have}: more rows than the buffer or slice holds (a longer sequence "
+        "or a larger batch than the fixed size it was made for)",
+        f"keep what is written to {want} rows (truncate the input), or make the buffer as large as the input",
+    )
+
+
+def _past_position_buffer(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
+    if not (len(sizes) == len(target) == 2 and sizes[0] == 1 and dim == 1 and want > have >= 64):
+        return None
+    return (
+        f"a buffer of {have} positions ([1, {have}]: position or token-type ids) expanded to {want} tokens: the "
+        f"input is longer than the model's {have} (max_position_embeddings)",
+        f"truncate the input to {have} tokens (`truncation=True, max_length={have}`)",
+    )
+
+
+def _per_class_values(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
+    if not (len(sizes) == 1 and len(target) >= 2 and dim == len(target) - 1 and 1 < have < 1000):
+        return None
+    return (
+        f"a vector of {have} values per class (class weights, per-class thresholds or means) against an "
+        f"output of {want} classes: the two were made for different class counts",
+        f"make both for one class count: {want} values, or a head with {have} outputs",
+    )
+
+
+# The readings of an expand between two known shapes, in the order they are tried: each gives
+# (cause, fix) when the shapes fit it.
+_EXPAND_READINGS = (_reduced_without_keepdim, _sized_for_other_batch, _past_position_buffer, _per_class_values)
 
 
 def _einsum(f: dict) -> Explanation:
