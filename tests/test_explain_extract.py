@@ -804,3 +804,49 @@ def test_a_pair_loss_named_in_the_paste_tells_its_own_target_story(call, name):
         "RuntimeError: 0D or 1D target tensor expected, multi-target not supported"
     )
     assert "one-hot" in classifier.text()
+
+
+@pytest.mark.parametrize(
+    "message, first",
+    [
+        ("RuntimeError: mat1 and mat2 must have the same dtype, but got Half and Float", "half-precision"),
+        ("RuntimeError: self and mat2 must have the same dtype, but got Double and Float", "numpy arrays are float64"),
+        (
+            "RuntimeError: Expected tensor for argument #1 'indices' to have scalar type Long; but got "
+            "torch.cuda.FloatTensor instead (while checking arguments for embedding)",
+            "a target or an index",
+        ),
+    ],
+)
+def test_a_dtype_message_without_fields_is_read_by_the_dtypes_its_text_names(message, first):
+    e = explain(message)
+    assert e.code == NOT_SHAPE and e.causes[0].startswith(first) and len(e.causes) == 1
+
+
+def test_a_loss_target_that_differs_by_a_dim_of_one_says_so():
+    e = explain(
+        "UserWarning: Using a target size (torch.Size([1, 64])) that is different to the input size "
+        "(torch.Size([64])). This will likely lead to incorrect results due to broadcasting."
+    )
+    assert "but for a dim of 1" in e.causes[0] and "target.squeeze()" in e.fixes[0]
+
+
+def test_a_bias_is_read_by_its_layer_s_weight_and_class_counts_by_what_they_are():
+    paste = (
+        "RuntimeError: Error(s) in loading state_dict for DeepLab:\n"
+        "\tsize mismatch for decoder.last_conv.8.weight: copying a param with shape torch.Size([21, 256, 1, 1]) "
+        "from checkpoint, the shape in current model is torch.Size([6, 256, 1, 1]).\n"
+        "\tsize mismatch for decoder.last_conv.8.bias: copying a param with shape torch.Size([21]) from "
+        "checkpoint, the shape in current model is torch.Size([6])."
+    )
+    assert "num_classes=21" in explain(paste).causes[0]
+    kxk = explain(
+        "size mismatch for aspp.conv_list.0.weight: copying a param with shape torch.Size([19, 2048, 3, 3]) from "
+        "checkpoint, the shape in current model is torch.Size([12, 2048, 3, 3])."
+    )
+    assert "num_classes=19" in kxk.causes[0]
+    widths = explain(
+        "size mismatch for proj.2.weight: copying a param with shape torch.Size([256, 64]) from checkpoint, the "
+        "shape in current model is torch.Size([512, 64])."
+    )
+    assert "num_classes" not in widths.text()  # two widths, not class counts

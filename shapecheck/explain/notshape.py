@@ -78,8 +78,27 @@ def dtype(a: str, b: str, where: str = "") -> Explanation:
     )
 
 
+_DTYPE_NAME = re.compile(
+    r"torch\.(?:cuda\.)?[A-Z]\w{0,12}Tensor|c10::\w{3,12}|\b(?:BFloat16|Float|Double|Half|Long|Int|Short|Byte|Bool"
+    r"|float64|float32|float16|bfloat16|int64|int32|uint8)\b"
+)
+
+
+def named_dtypes(text: str) -> tuple[str, str]:
+    """The last two dtypes of different kinds a message names (`but got BFloat16 and Float`, `scalar type
+    Long; but got torch.FloatTensor`), for a template that has no fields for them: ("", "") when fewer."""
+    names = _DTYPE_NAME.findall(text[-400:])
+    for i in range(len(names) - 1, 0, -1):
+        for j in range(i - 1, -1, -1):
+            if _dtype_kind(names[j]) != _dtype_kind(names[i]):
+                return names[j], names[i]
+    return "", ""
+
+
 def _dtype_fields(f: dict) -> Explanation:
     a, b = f.get("a") or "", f.get("b") or ""
+    if not (a and b):
+        a, b = named_dtypes(f.get("_text", ""))
     if (_CUDA.search(a) and not _CUDA.search(b)) or (_CUDA.search(b) and not _CUDA.search(a)):
         return device(a, b)
     return dtype(a, b)
@@ -695,7 +714,7 @@ def fallback(text: str) -> Explanation | None:
     if re.search(r"\b(?:shape|size|dim|dimension)s?\b|\[\d", last, re.IGNORECASE):
         return None  # a message about sizes that no template knows: not said to be anything else
     if _DTYPE_WORDS.search(last):
-        return dtype("", "")
+        return dtype(*named_dtypes(last))
     if _DEVICE_WORDS.search(last) and re.search(r"expected|must|should|same|not", last, re.IGNORECASE):
         return device("", "")
     return None

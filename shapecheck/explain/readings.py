@@ -874,10 +874,10 @@ def checkpoint(key, got, want, paste: str = "") -> Explanation:
             "build the model with the checkpoint's own config (the variant, size or width it was trained with)"
         )
     else:
-        for reading in _CHECKPOINT_READINGS:
-            if reading(e, name, got, want):
-                break
-        else:
+        # a bias's sizes say less than its layer's weight: read the weight's line when the paste has it
+        shapes = _weight_of(key, paste) if len(got) == len(want) == 1 and name.endswith(".bias") else None
+        tries = [shapes, (got, want)] if shapes else [(got, want)]
+        if not any(reading(e, name, g, w) for g, w in tries for reading in _CHECKPOINT_READINGS):
             e.causes.append("the model was built with another configuration than the checkpoint was trained with")
     e.fixes.append(
         "drop the keys that do not fit before loading: strict=False skips missing keys, not size "
@@ -890,6 +890,26 @@ _MISMATCH = re.compile(
     r"size mismatch for ([\w.]{1,300}): copying a param (?:with shape|of) torch\.Size\(\[([\d, ]{0,80})\]\) from "
     r"checkpoint, (?:the shape in current model is|where the shape is) torch\.Size\(\[([\d, ]{0,80})\]\)"
 )
+
+
+def _weight_of(key: str, paste: str) -> tuple[list[int], list[int]] | None:
+    """The checkpoint's and the model's shapes of the weight of `key`'s layer, from the paste's lines."""
+    weight = key[: -len(".bias")] + ".weight"
+    for k, got, want in _MISMATCH.findall(paste):
+        if k == weight:
+            return ints(got), ints(want)
+    return None
+
+
+# class counts of the datasets checkpoints are trained on (ImageNet, COCO with and without background,
+# VOC, Cityscapes, ADE20K, CIFAR, Places)
+_DATASET_CLASSES = {1000, 1001, 91, 81, 80, 21, 20, 19, 150, 151, 10, 100, 365, 2}
+
+
+def _class_like(n: int) -> bool:
+    """A count that reads as classes, not a width: a dataset's class count, not a multiple of 8, or a round
+    decimal (5000 answers)."""
+    return n in _DATASET_CLASSES or n % 8 != 0 or n % 1000 == 0
 
 
 def _inner_widths(paste: str) -> int:
@@ -978,10 +998,17 @@ def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) 
 
 
 def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
-    head_2d = len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0]
+    head_2d = (
+        len(got) == len(want) == 2
+        and got[1] == want[1]
+        and got[0] != want[0]
+        and (bool(_HEAD_KEYS.search(name)) or _class_like(got[0]) or _class_like(want[0]))
+    )
     head_bias = len(got) == len(want) == 1 and got != want and bool(_HEAD_KEYS.search(name))
     head_1x1 = len(got) == len(want) == 4 and got[1:] == want[1:] and got[2:] == [1, 1] and got[0] != want[0]
-    if not (head_2d or head_bias or head_1x1):
+    # a k×k conv whose outputs alone differ, in counts that read as classes: a segmentation or detection head
+    head_kxk = len(got) == len(want) == 4 and got[1:] == want[1:] and got[0] != want[0] and _class_like(got[0])
+    if not (head_2d or head_bias or head_1x1 or head_kxk):
         return False
     e.causes.append(
         f"a classifier (or detection) head: the checkpoint was trained with num_classes={got[0]}, the model was "
@@ -1218,6 +1245,14 @@ def target_size(target, output) -> Explanation:
     elif len(t) == len(o) + 1 and t[: len(o)] == o and t[-1] == 1:
         e.causes.append("the target has a trailing dim of 1 the output lacks (the output was squeezed)")
         e.fixes.append("`target.squeeze(-1)` (or drop the squeeze on the output)")
+    elif len(t) != len(o) and [d for d in t if d != 1] == [d for d in o if d != 1]:
+        more, fewer = ("output", "target") if len(o) > len(t) else ("target", "output")
+        e.causes.append(
+            f"the same sizes but for a dim of 1: the {more} has one the {fewer} lacks ({output} against {target}): "
+            "a batch dim added to one side (`unsqueeze(0)`, `[None]`, a batch of one) or squeezed from the other; "
+            "broadcasting them pairs every value with every other"
+        )
+        e.fixes.append(f"`{more}.squeeze()` or `{more}.view_as({fewer})` before the loss")
     elif differ == [1]:
         e.causes.append(
             f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "
