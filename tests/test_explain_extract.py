@@ -850,3 +850,18 @@ def test_a_bias_is_read_by_its_layer_s_weight_and_class_counts_by_what_they_are(
         "shape in current model is torch.Size([512, 64])."
     )
     assert "num_classes" not in widths.text()  # two widths, not class counts
+
+
+@pytest.mark.parametrize(
+    "message, says",
+    [
+        ("RuntimeError: Expected target size [64, 30522], got [64, 128]", "class scores are in the last dim"),
+        ("RuntimeError: Expected target size [8, 512, 512], got [8, 3, 512, 512]", "color image"),
+        ("RuntimeError: Expected target size [16, 200], got [16, 12, 200]", "one-hot or multi-label"),
+        ("RuntimeError: Expected target size [32, 1], got [32]", "a dim more than [N, C]"),
+        ("RuntimeError: Expected target size [4, 128, 128], got [4, 512, 512]", "positions"),
+    ],
+)
+def test_a_cross_entropy_target_size_is_read_back_into_the_scores_shape(message, says):
+    e = explain(message)
+    assert e.code == "SC125" and says in e.causes[0]
