@@ -865,3 +865,10 @@ def test_a_bias_is_read_by_its_layer_s_weight_and_class_counts_by_what_they_are(
 def test_a_cross_entropy_target_size_is_read_back_into_the_scores_shape(message, says):
     e = explain(message)
     assert e.code == "SC125" and says in e.causes[0]
+
+
+def test_features_a_large_multiple_of_in_features_are_positions_flattened_into_a_row():
+    e = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x1966080 and 768x768)")
+    assert "2560 positions (tokens, pixels) of 768 features" in e.causes[0]
+    square = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x131072 and 512x10)")
+    assert "16×16 feature map" in square.causes[0] and "256 positions" in square.causes[1]

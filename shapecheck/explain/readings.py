@@ -134,6 +134,17 @@ def _feature_ratio(e: Explanation, a: int, b: int, c: int) -> str | None:
             return folded
         e.causes.append(folded)
         e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
+    elif b > c and b % c == 0 and a <= 8 and b // c > 64:
+        k = b // c
+        flat = (
+            f"{b} = {k}·{c}: {k} positions (tokens, pixels) of {c} features each, flattened into one row per "
+            f"sample: a sequence or map [{a}, {k}, {c}] went through a flatten (`x.view({a}, -1)`, `torch.flatten(x, "
+            f"1)`) where the Linear applies per position, or the model got its input without the token dim it expects"
+        )
+        if math.isqrt(k) ** 2 == k:  # a square is as likely a map's positions: said after that reading
+            return flat
+        e.causes.append(flat)
+        e.fixes.append(f"keep the positions: apply the Linear to [{a}, {k}, {c}] (it acts on the last dim), no flatten")
     elif c > b and c % b == 0 and a % (c // b) == 0:
         k = c // b
         e.causes.append(
