@@ -872,3 +872,40 @@ def test_features_a_large_multiple_of_in_features_are_positions_flattened_into_a
     assert "2560 positions (tokens, pixels) of 768 features" in e.causes[0]
     square = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x131072 and 512x10)")
     assert "16×16 feature map" in square.causes[0] and "256 positions" in square.causes[1]
+
+
+@pytest.mark.parametrize(
+    "paste, code",
+    [
+        # a message retyped by hand with a word dropped or misspelt: read when nothing reads it as written
+        (
+            "RuntimeError :Given normalized_shape=[768] ,expected input with [*,768],but got input of size[8,197,1024]",
+            "SC104",
+        ),
+        ("Runtime error:zero-dimensional tensor(at position 1) cannot be contatenated", "SC109"),
+        (
+            "RuntimeError: Given groups=1, weight of size [64, 3, 7, 7], expected input[2, 1, 224, 224] to have 3 "
+            "channels, but got 1 channel instead",
+            "SC104",
+        ),
+    ],
+)
+def test_a_message_with_one_word_dropped_or_misspelt_is_read(paste, code):
+    assert explain(paste).code == code
+
+
+def test_loose_reading_is_only_a_fallback_and_needs_the_message_s_other_words():
+    assert explain("some text about tensors and sizes that names no PyTorch message") is None
+    e = explain(
+        "RuntimeError: Given normalized_shape=[768], expected input with shape [*, 768], but got input of "
+        "size[8, 197, 1024]"
+    )
+    assert e.code == "SC104" and "1024" in e.title
+
+
+def test_a_flattened_sequence_into_a_layernorm_is_positions_in_one_dim():
+    e = explain(
+        "RuntimeError: Given normalized_shape=[1024], expected input with shape [*, 1024], but got input of "
+        "size[1, 1, 524288]"
+    )
+    assert "512 positions (tokens) of 1024 features" in e.causes[0]

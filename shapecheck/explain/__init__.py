@@ -29,6 +29,9 @@ def explain(message: str) -> Explanation | None:
     message = message[-_LONGEST:]
     text = clean(message)
     found = _chosen(_candidates(text, text.lower()), text)
+    if found is None:  # none as PyTorch writes it: the paste's end read more loosely
+        tail = text[-_LOOSE_TAIL:]
+        found = _chosen(_loose_candidates(tail), tail)
     if found is None:
         e = fallback(text)
         return None if e is None else _refined(e, message, text[-300:])
@@ -101,6 +104,42 @@ def _candidates(text: str, lowered: str) -> list[_Candidate]:
     return found
 
 
+def _loose_candidates(text: str) -> list[_Candidate]:
+    """When no message is found as PyTorch writes it: the hand templates found from any end of their
+    first word (a paste cut at its start), or whose words the paste has but one, that one read as any
+    word or none (a message retyped, a word dropped or misspelt)."""
+    from .families import TEMPLATES
+
+    lowered = text.lower()
+    found = []
+    for rank, template in enumerate(TEMPLATES):
+        if template.cut_keyword not in lowered:
+            continue
+        last = None
+        for pattern in (template.cut_pattern, template.loose_pattern(lowered)):
+            for last in pattern.finditer(text) if pattern else ():  # noqa: B007 - the paste's latest occurrence
+                pass
+            if last is not None:
+                break
+        if last is not None:
+            fields = dict(last.groupdict(), _text=text)
+            found.append(
+                _Candidate(
+                    last.start(),
+                    last.end(),
+                    rank,
+                    _weak(text, last.start(), last.end()),
+                    partial(template.build, fields),
+                    last.group(0),
+                )
+            )
+    from .extracted import find_loose
+
+    for rank, (start, end, build, matched) in enumerate(find_loose(text), start=len(TEMPLATES)):
+        found.append(_Candidate(start, end, rank, _weak(text, start, end), build, matched))
+    return found
+
+
 def _chosen(found: list[_Candidate], text: str) -> tuple[Callable[[], Explanation], str] | None:
     """The paste's own error: the latest message found (a traceback ends with it), a warning only
     when nothing else is there; where several messages overlap there, the most specific one."""
@@ -124,6 +163,7 @@ def _weak(text: str, start: int, end: int) -> bool:
 
 _LARGEST = 2**48  # beyond any real tensor dim or element count
 _LONGEST = 64 * 1024
+_LOOSE_TAIL = 2000  # a message read loosely is looked for at the paste's end, where a traceback puts it
 
 
 def _undecoded(text: str, why: str) -> Explanation:

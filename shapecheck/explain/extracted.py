@@ -10,12 +10,13 @@ search per row.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
 
 from .explanation import NOT_SHAPE, Explanation
-from .templates import _cut_first_word, _first_word, _literal, ints, shape_text
+from .templates import _ANY_WORD, _cut_first_word, _first_word, _literal, ints, shape_text
 
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
 _VALUE = (
@@ -40,18 +41,42 @@ class Row:
 
     @cached_property
     def anchor(self) -> str:
+        return anchor_of(self.text)
+
+    @cached_property
+    def cut_anchor(self) -> str:
         """The longest run of words, not counting the first word, which a paste cut at its start
         loses letters of ("he number of subscripts …", "xpected 4-dimensional input …")."""
         rest = anchor_of(self.text[len(_first_word(self.text)) :])
-        return rest if len(rest) >= 8 else anchor_of(self.text)
+        return rest if len(rest) >= 8 else self.anchor
 
     @cached_property
     def pattern(self) -> re.Pattern:
+        return self._compiled()
+
+    @cached_property
+    def cut_pattern(self) -> re.Pattern | None:
+        return self._compiled(cut=True) if _first_word(self.text) else None
+
+    def _compiled(self, loose: str = "", cut: bool = False) -> re.Pattern:
+        """The pattern; with `loose`, that word matches any one word or none (`templates.Template`)."""
         text = self.text.rstrip(".!")
         first = _first_word(text)
         parts = text[len(first) :].split("{}")
-        body = _VALUE.join(_bracketed(_literal(p)) for p in parts)
-        return re.compile(_cut_first_word(text) + body, re.IGNORECASE)
+
+        def literal(segment: str) -> str:
+            out = _bracketed(_literal(segment))
+            if loose:
+                out = re.sub(rf"(?<![A-Za-z]){re.escape(loose)}(?![A-Za-z])", lambda _: _ANY_WORD, out)
+            return out
+
+        body = _VALUE.join(literal(p) for p in parts)
+        start = _cut_first_word(text) if cut else _literal(first)
+        return re.compile(start + body, re.IGNORECASE)
+
+    @cached_property
+    def words(self) -> list[str]:
+        return re.findall(r"[a-z]{3,}", self.text.replace("{}", " ").lower())
 
 
 def _bracketed(literal: str) -> str:
@@ -140,6 +165,45 @@ def find_all(text: str, lowered: str) -> list[tuple[int, int, Callable[[], Expla
             )
         )
     return found
+
+
+def find_loose(text: str) -> list[tuple[int, int, Callable[[], Explanation], str]]:
+    """For a paste no row reads as written: the rows found from any end of their first word (a paste
+    cut at its start), and the rows whose words the paste has but one (five words at least), that one
+    read as any word or none (a message retyped with a word dropped or misspelt)."""
+    lowered = text.lower()
+    have = Counter(re.findall(r"[a-z]{3,}", lowered))
+    found: list[tuple[int, int, Callable[[], Explanation], str]] = []
+    for row in rows():
+        if len(row.cut_anchor) < 8 or row.cut_anchor not in lowered or row.cut_pattern is None:
+            continue
+        match = None
+        for match in row.cut_pattern.finditer(text):  # noqa: B007 - the latest
+            pass
+        if match is not None:
+            values = [g for g in match.groups() if g is not None]
+            read = partial(_read, row, values, match.group(0), text)
+            found.append((match.start(), match.end(), read, match.group(0)))
+    for row in rows():
+        words = row.words
+        if len(words) < 5 or len(row.anchor) < 8:
+            continue
+        missing = Counter(words) - have
+        if sum(missing.values()) != 1:
+            continue
+        match = None
+        for match in _loose_pattern(row, next(iter(missing))).finditer(text):  # noqa: B007 - the latest
+            pass
+        if match is not None:
+            values = [g for g in match.groups() if g is not None]
+            read = partial(_read, row, values, match.group(0), text)
+            found.append((match.start(), match.end(), read, match.group(0)))
+    return found
+
+
+@cache
+def _loose_pattern(row: Row, word: str) -> re.Pattern:
+    return row._compiled(word)
 
 
 def _read(row: Row, values: list[str], matched: str, text: str) -> Explanation:

@@ -607,6 +607,14 @@ def _layer_norm(f: dict) -> Explanation:
             "that normalises the last dim"
         )
         e.fixes.append("permute the channels last first (`x.permute(0, 2, 3, 1)`), or use a channels-first norm")
+    elif got and got[-1] and got[-1] % n == 0 and got[-1] // n > 16:
+        k = got[-1] // n
+        e.causes.append(
+            f"the last dim is {got[-1]} = {k}·{n}: {k} positions (tokens) of {n} features flattened into one dim: "
+            "a sequence reshaped to one row (a `view(…, -1)`, or a tensor passed between pipeline stages or "
+            "processes without its shape) where the norm applies per position"
+        )
+        e.fixes.append(f"keep the positions: the norm takes [..., {k}, {n}]; restore the shape before it")
     elif got and got[-1] and got[-1] % n == 0 and got[-1] // n > 1:
         e.causes.append(
             f"the last dim is {got[-1]} = {got[-1] // n}·{n}: features of {got[-1] // n} blocks "

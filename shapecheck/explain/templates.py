@@ -15,6 +15,7 @@ issue titles and old releases differ in exactly these). Fields are typed: `{n:in
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +36,10 @@ _KINDS = {
     "text": r"[^()\n]{1,120}?",
     "ints": r"\d{1,15}(?:\s+\d{1,15}){0,8}",
 }
+
+
+_LOOSE: dict[tuple[str, str], re.Pattern] = {}  # loose patterns compiled so far, by message and word
+_ANY_WORD = r"(?:[A-Za-z][\w'-]{0,30})?"  # a word a paste dropped, or misspelt
 
 
 def _literal(text: str) -> str:
@@ -65,20 +70,66 @@ class Template:
 
     @cached_property
     def pattern(self) -> re.Pattern:
+        return self._compiled()
+
+    @cached_property
+    def cut_pattern(self) -> re.Pattern | None:
+        """The pattern matching from any end of its first word (`xpected …`), for a paste no pattern
+        reads whole; None when the message does not start with a word."""
+        return self._compiled(cut=True) if _first_word(self.text) else None
+
+    def _compiled(self, loose: str = "", cut: bool = False) -> re.Pattern:
+        """The pattern; with `loose`, that word of the literal text matches any one word or none (a word
+        a paste dropped or misspelt: `expected input with [*, 2304]`, `cannot be contatenated`)."""
         parts, pos = [], 0
         text = self.text.rstrip(".!")  # a paste often loses the closing period
+        first = _first_word(text)
+
+        def literal(segment: str) -> str:
+            out = _literal(segment)
+            if loose:
+                out = re.sub(rf"(?<![A-Za-z]){re.escape(loose)}(?![A-Za-z])", lambda _: _ANY_WORD, out)
+            return out
+
         for m in _FIELD.finditer(text):
-            parts.append(_literal(text[pos : m.start()]))
+            parts.append(literal(text[pos : m.start()]))
             parts.append(f"(?P<{m.group(1)}>{_KINDS[m.group(2)]})")
             pos = m.end()
-        parts.append(_literal(text[pos:]))
-        return re.compile(_cut_first_word(text) + "".join(parts)[len(_literal(_first_word(text))) :], re.IGNORECASE)
+        parts.append(literal(text[pos:]))
+        body = "".join(parts)
+        if cut and first and body.startswith(_literal(first)):
+            body = _cut_first_word(text) + body[len(_literal(first)) :]
+        return re.compile(body, re.IGNORECASE)
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The literal words of the message (three letters or more), lower case, in order."""
+        return re.findall(r"[a-z]{3,}", _FIELD.sub(" ", self.text).lower())
+
+    def loose_pattern(self, lowered: str) -> re.Pattern | None:
+        """The pattern with the one word of the message a paste lacks made loose, when the paste has all
+        its other words (four at least): None when it lacks none or more than one."""
+        words = self.words
+        have = Counter(re.findall(r"[a-z]{3,}", lowered))
+        missing = Counter(words) - have
+        if len(words) < 5 or sum(missing.values()) != 1:
+            return None
+        word = next(iter(missing))
+        key = (self.text, word)
+        if key not in _LOOSE:
+            _LOOSE[key] = self._compiled(word)
+        return _LOOSE[key]
 
     @cached_property
     def keyword(self) -> str:
         """The template's longest word, lower case: a paste without it cannot match, so the
-        pattern is not run on it (77 patterns over a 64 KB paste otherwise). Not the first word,
-        which a paste may have lost its first letters of."""
+        pattern is not run on it (77 patterns over a 64 KB paste otherwise)."""
+        words = re.findall(r"[a-z]+", _FIELD.sub(" ", self.text).lower())
+        return max(words, key=len, default="")
+
+    @cached_property
+    def cut_keyword(self) -> str:
+        """The longest word but the first, which a paste cut at its start lost letters of."""
         text = _FIELD.sub(" ", self.text).lower()
         words = re.findall(r"[a-z]+", text[len(_first_word(text)) :]) or re.findall(r"[a-z]+", text)
         return max(words, key=len, default="")
