@@ -909,3 +909,25 @@ def test_a_flattened_sequence_into_a_layernorm_is_positions_in_one_dim():
         "size[1, 1, 524288]"
     )
     assert "512 positions (tokens) of 1024 features" in e.causes[0]
+
+
+def test_two_encoder_widths_expanded_into_each_other_are_two_model_families():
+    e = explain(
+        "RuntimeError: The expanded size of the tensor (768) must match the existing size (1024) at non-singleton "
+        "dimension 2.  Target sizes: [1, 77, 768].  Tensor sizes: [1, 77, 1024]"
+    )
+    assert "two model families" in e.causes[0] and "77 = CLIP's tokens" in e.causes[0]
+    plain = explain(
+        "RuntimeError: The size of tensor a (768) must match the size of tensor b (1024) at non-singleton dimension 2"
+    )
+    assert "model families" not in plain.text()  # no prompt tokens, no diffusion words: BERT-base and -large too
+
+
+def test_a_3d_mask_per_sample_where_one_per_head_is_wanted():
+    e = explain("RuntimeError: The shape of the 3D attn_mask is torch.Size([4, 77, 77]), but should be (48, 77, 77).")
+    assert "48 = 4·12" in e.causes[0] and "repeat_interleave(12" in e.fixes[0]
+
+
+def test_a_transposed_key_padding_mask():
+    e = explain("AssertionError: expecting key_padding_mask shape of (8, 120), but got torch.Size([120, 8])")
+    assert "transposed" in e.causes[0]

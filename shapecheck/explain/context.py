@@ -84,7 +84,7 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _einsum(e, matched, lines)
     if e.code == "SC112" and lines and _POSITIONS.search(lines[-1]):
         _positions(e, matched, lines[-1])
-    if e.code in ("SC101", "SC102", "SC104"):
+    if e.code in ("SC101", "SC102", "SC104", "SC112"):
         _model_families(e, message, matched)
     if e.code == "SC124":
         _which_table(e, lines)
@@ -273,6 +273,35 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
     nums = ints(matched)
     if e.code == "SC104" and len(nums) >= 4 and "channels" in matched:
         _mixed_latents(e, message, nums)
+    pair = _PAIR.search(matched)
+    if e.code == "SC112" and pair:
+        _mixed_widths(e, message, int(pair.group(1)), int(pair.group(2)), 77 in nums)
+
+
+# the two sizes an expand or a broadcast compares
+_PAIR = re.compile(
+    r"(?:expanded size of the tensor|size of tensor a) \((\d+)\) must match the "
+    r"(?:existing size|size of tensor b) \((\d+)\)"
+)
+
+
+def _mixed_widths(e: Explanation, message: str, a: int, b: int, tokens: bool) -> None:
+    """An expand or a broadcast between the conditioning widths of two encoders ([1, 77, 768] into
+    [1, 77, 1024]) in a diffusion paste: an embedding or adapter of one family used with another."""
+    if a == b or a not in _ENCODER_WIDTHS or b not in _ENCODER_WIDTHS:
+        return
+    if not (tokens or _DIFFUSION_WORDS.search(message)):
+        return
+    e.causes.insert(
+        0,
+        f"{a} and {b} are the conditioning widths of two model families: {a} is {_ENCODER_WIDTHS[a]}, {b} is "
+        f"{_ENCODER_WIDTHS[b]}"
+        + (" (77 = CLIP's tokens per prompt)" if tokens else "")
+        + ": a text embedding, textual inversion, LoRA or adapter of one family used with a model of the other",
+    )
+    e.fixes.insert(
+        0, "use the embeddings, LoRA and adapters made for the model's own family (its text encoder's width)"
+    )
 
 
 def _mixed_encoders(e: Explanation, message: str, mat: re.Match) -> None:

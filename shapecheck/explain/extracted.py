@@ -891,6 +891,17 @@ def _export(row: Row, values: list[str], matched: str, text: str) -> Explanation
 def _attention_mask(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
     shapes = [ints(v) for v in values]
+    if "key_padding_mask" in row.text and len(shapes) >= 2 and len(shapes[0]) == 2 and shapes[1] == shapes[0][::-1]:
+        want, got = shapes[0], shapes[1]
+        e.title = (
+            f"key_padding_mask is {shape_text(got)}, the attention wants {shape_text(want)} (batch, source length)"
+        )
+        e.causes = [
+            f"the mask is transposed: [{got[0]}, {got[1]}] is (length, batch) where (batch, length) is wanted: a mask "
+            "built seq-first for a batch_first attention (or the reverse)"
+        ]
+        e.fixes = ["`key_padding_mask.T` (or build it as (batch, length): `src == pad_idx` on [N, S] tokens)"]
+        return e
     if "should be of size" in row.text and len(shapes) >= 2:
         want, got = shapes[0], shapes[1]
         e.title = f"the attention mask is {shape_text(got)} but this layer wants {shape_text(want)}"

@@ -265,7 +265,23 @@ def _attn_mask(f: dict) -> Explanation:
         [(shape_text(got), "the attn_mask given"), (shape_text(want), "(target length, source length) of this call")],
     )
     square = bool(got and want) and got[-1] not in want and want[0] == want[-1]
-    if square and got[0] == 77:
+    if len(got) == len(want) == 3 and got[1:] == want[1:] and got[0] != want[0]:
+        # a 3-D mask is (batch × num_heads, L, S): one mask per sample where one per head is wanted, or the reverse
+        small, large = sorted((got[0], want[0]))
+        k = large // small if small and large % small == 0 else 0
+        if want[0] > got[0] and k > 1:
+            e.causes.append(
+                f"a 3-D attn_mask is (batch × num_heads, L, S): {want[0]} = {got[0]}·{k}, so the mask has one entry "
+                f"per sample where one per head is wanted ({k} heads)"
+            )
+            e.fixes.append(f"repeat it per head: `mask.repeat_interleave({k}, dim=0)` (or pass a 2-D (L, S) mask)")
+        elif k > 1:
+            e.causes.append(
+                f"a 3-D attn_mask is (batch × num_heads, L, S): the mask has {got[0]} = {want[0]}·{k} entries, "
+                f"heads repeated for another batch or head count ({k}×)"
+            )
+            e.fixes.append("build the mask for this batch: batch × num_heads entries, each (L, S)")
+    elif square and got[0] == 77:
         # 77 is CLIP's text context: a mask made right for the text, an attention that read the batch as the length
         e.causes.append(
             f"the sequence and batch dims are swapped: 77 is CLIP's text context length, so the mask is right for "
