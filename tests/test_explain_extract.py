@@ -931,3 +931,8 @@ def test_a_3d_mask_per_sample_where_one_per_head_is_wanted():
 def test_a_transposed_key_padding_mask():
     e = explain("AssertionError: expecting key_padding_mask shape of (8, 120), but got torch.Size([120, 8])")
     assert "transposed" in e.causes[0]
+
+
+def test_a_view_that_fits_a_whole_number_of_times_leaves_out_a_leading_dim():
+    e = explain("RuntimeError: shape '[256, 256]' is invalid for input of size 1048576")
+    assert e.causes[0].startswith("1048576 = 16·65536") and "positions per row" not in e.text()
