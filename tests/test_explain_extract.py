@@ -291,6 +291,16 @@ def test_the_held_out_sets_are_kept_apart_and_scored():
         assert not corpus & {m for _, m, _ in held} and not corpus & {s for *_, s in held}
         graded = [grade(explain(m), f, {**FAMILIES, **MORE}) for f, m, _ in held]
         assert sum(r for _, r, _ in graded) >= 0.8 * len(held) and not any(w for _, _, w in graded)
+    from explain_heldout import FIFTH, FIFTH_ANSWERS, FIFTH_FAMILIES, FIFTH_MUST
+    from explain_score import story_right
+
+    # the fifth set: each message with its thread's answer and the words a right story holds
+    assert not corpus & {m for _, m, _ in FIFTH} and not corpus & {s for *_, s in FIFTH}
+    assert {s for *_, s in FIFTH} == set(FIFTH_ANSWERS) == set(FIFTH_MUST)
+    explained = [(explain(m), f, s) for f, m, s in FIFTH]
+    graded = [grade(e, f, {**FAMILIES, **MORE, **FIFTH_FAMILIES}) for e, f, _ in explained]
+    assert sum(r for _, r, _ in graded) >= 0.95 * len(FIFTH) and not any(w for _, _, w in graded)
+    assert sum(story_right(e, FIFTH_MUST[s]) for e, _, s in explained) >= 0.9 * len(FIFTH)
 
 
 def test_the_paste_s_latest_error_answers_a_warning_only_alone():
