@@ -102,19 +102,25 @@ class DimDomain:
             return f"{n} ∈ {{{', '.join(str(v) for v in self.values)}}}"
         if self.min == self.max:
             return f"{n} = {self.min}"
-        parts = []
-        if self.multiple > 1:
-            step = f"a multiple of {self.multiple}" if self.offset == 0 else f"≡ {self.offset} mod {self.multiple}"
-            parts.append(f"{n} {step}")
-        if self.max is not None:
-            parts.append(f"{n} from {self.min} to {self.max}" if not parts else f"from {self.min} to {self.max}")
-        elif (self.min or 1) > 1 and not (self.multiple > 1 and self.min == self.multiple):
-            parts.append(f"{n} ≥ {self.min}" if not parts else f"≥ {self.min}")
+        parts = [text for text in (self._step_text(), self._bounds_text()) if text]
         if not parts:
             return "any batch" if n == "B" else f"any {n}"
-        if len(parts) == 2:
-            return f"{parts[0]} ({parts[1]})"
-        return parts[0]
+        parts[0] = f"{n} {parts[0]}"
+        return f"{parts[0]} ({parts[1]})" if len(parts) == 2 else parts[0]
+
+    def _step_text(self) -> str | None:
+        """`a multiple of 16`, `≡ 1 mod 4`: the sizes step by more than 1."""
+        if self.multiple <= 1:
+            return None
+        return f"a multiple of {self.multiple}" if self.offset == 0 else f"≡ {self.offset} mod {self.multiple}"
+
+    def _bounds_text(self) -> str | None:
+        """`from 224 to 255`, `≥ 32`: no lower bound said when it is 1, or the step already says it."""
+        if self.max is not None:
+            return f"from {self.min} to {self.max}"
+        if (self.min or 1) > 1 and not (self.multiple > 1 and self.min == self.multiple):
+            return f"≥ {self.min}"
+        return None
 
     def to_dict(self) -> dict:
         return {
