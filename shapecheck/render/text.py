@@ -250,12 +250,13 @@ def accepted_text(accepted) -> Text:
     out.append("accepted inputs: ", style="bold")
     out.append(accepted.sentence())
     out.append(f"  ({how}, {seconds(accepted.seconds)})\n", style="dim")
-    rows = [(d.name, str(d.given), _accepts(d), d.imposed_by or "") for d in accepted.dims]
-    widths = [max(len(r[k]) for r in rows + [("dim", "given", "accepts", "set by")]) for k in range(4)]
-    header = ("dim", "given", "accepts", "set by")
-    out.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip() + "\n", style="dim")
-    for r in rows:
-        out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() + "\n")
+    header, *lines = _aligned(
+        [("dim", "given", "accepts", "set by")]
+        + [(d.name, str(d.given), _accepts(d), d.imposed_by or "") for d in accepted.dims]
+    )
+    out.append(header + "\n", style="dim")
+    for line in lines:
+        out.append(line + "\n")
     for c in accepted.constraints:
         if c.kind in ("exact", "multiple") or len(c.dims) > 1:
             where = f"  ({c.layer})" if c.layer else ""
@@ -266,6 +267,12 @@ def accepted_text(accepted) -> Text:
     for note in accepted.notes:
         out.append(f"  note: {note}\n", style="dim")
     return out
+
+
+def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows of cells as lines, indented, each column as wide as its widest cell."""
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows]
 
 
 def _accepts(dim) -> str:
