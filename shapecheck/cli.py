@@ -360,20 +360,24 @@ def _run_settings(model, cfg, format, strict, timeout, memory_limit, jobs, depth
             "no MODEL given and no config found",
             hint="pass a model (shapecheck vgg16 --input 3x224x224) or add [tool.shapecheck] checks to pyproject.toml",
         )
-    limits = _limits(
-        timeout if timeout is not None else (cfg.timeout if cfg else None),
-        memory_limit if memory_limit is not None else (cfg.memory_limit if cfg else None),
-    )
+    limits = _limits(_given_or_config(timeout, cfg, "timeout"), _given_or_config(memory_limit, cfg, "memory_limit"))
     if jobs is not None and jobs < 1:
         raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
     if depth is not None and depth < 0:
         raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
     return _RunSettings(
         format=(format.value if format else None) or (cfg.format if cfg else None) or "table",
-        strict=strict if strict is not None else (cfg.strict if cfg else False),
+        strict=_given_or_config(strict, cfg, "strict", False),
         limits=limits,
         parallel=jobs or os.cpu_count() or 1,
     )
+
+
+def _given_or_config(given, cfg, key: str, default: Any = None) -> Any:
+    """A run setting: the command line's value, else the config's, else `default` without one."""
+    if given is not None:
+        return given
+    return getattr(cfg, key) if cfg else default
 
 
 def _parsed_args(arg: list[str] | None) -> list[tuple[str, object]]:
