@@ -946,3 +946,30 @@ def test_a_transposed_key_padding_mask():
 def test_a_view_that_fits_a_whole_number_of_times_leaves_out_a_leading_dim():
     e = explain("RuntimeError: shape '[256, 256]' is invalid for input of size 1048576")
     assert e.causes[0].startswith("1048576 = 16·65536") and "positions per row" not in e.text()
+
+
+@pytest.mark.parametrize(
+    "message, says",
+    [
+        ("RuntimeError: target_lengths must be of size batch_size", "one length per sample"),
+        (
+            "RuntimeError: Expected input_lengths to have value at most 75, but got value 300 (while checking "
+            "arguments for ctc_loss_gpu)",
+            "300 > T = 75",
+        ),
+        (
+            "RuntimeError: Expected tensor to have size at least 31 at dimension 1, but got size 27 for argument #2 "
+            "'targets' (while checking arguments for ctc_loss_cpu)",
+            "S = 27 wide",
+        ),
+        # a size run into the next word, as a paste joins lines
+        (
+            "RuntimeError: Expected tensor to have size at least 31 at dimension 1, but got size 27for argument #2 "
+            "'targets' (while checking arguments for ctc_loss_gpu)",
+            "S = 27 wide",
+        ),
+    ],
+)
+def test_ctc_loss_lengths_are_read_against_the_tensors(message, says):
+    e = explain(message)
+    assert e.code == "SC125" and "CTC" in e.title and says in e.causes[0]

@@ -37,6 +37,7 @@ _LOSSES = {
     "smoothl1loss": ("SmoothL1Loss", "input and target of the same shape (float)"),
     "huberloss": ("HuberLoss", "input and target of the same shape (float)"),
     "ctcloss": ("CTCLoss", "log-probabilities [T, N, C], targets and per-sample lengths"),
+    "ctc_loss": ("CTCLoss", "log-probabilities [T, N, C], targets and per-sample lengths"),
     "kldivloss": ("KLDivLoss", "log-probabilities and target probabilities of the same shape"),
     # losses over pairs: a target of one 1 or -1 per pair, not class indices
     "cosineembeddingloss": ("CosineEmbeddingLoss", "two inputs [N, D] and a target [N] of 1 or -1, one per pair"),

@@ -143,6 +143,7 @@ FAMILY_RULES: list[tuple[str, str]] = [
     ),
     ("view", r"is invalid for input|view size is not compatible|invalid for input with|cannot reshape tensor of 0"),
     ("dim-range", r"dimension out of range|dimension is not of size 1|permute"),
+    ("ctc", r"input_lengths|target_lengths|ctc_loss"),
     (
         "loss-target",
         r"target size|target batch_size|spatial targets|spatial inputs|multi-target|target and input"

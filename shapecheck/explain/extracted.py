@@ -235,6 +235,7 @@ _CODES = {
     "fold": "SC104",
     "gather-rank": "SC105",
     "gather-size": "SC130",
+    "ctc": "SC125",
     "data-dependent": "SC100",
     "einsum": "SC112",
     "bmm": "SC102",
@@ -317,6 +318,14 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
             "tell the tracer what holds: `torch._check(n >= 0)`, `torch._check_is_size(n)`, or keep the "
             "data-dependent step out of the compiled region (a graph break, `torch.cond` for a branch)"
         ],
+    ),
+    "ctc": (
+        "CTC loss: the lengths do not fit the tensors",
+        [
+            "CTCLoss takes log_probs [T, N, C] (time first), targets [N, S] (or concatenated) and one input length "
+            "and one target length per sample"
+        ],
+        ["build the lengths from the batch the loss gets: `torch.full((N,), T)` for the inputs, each label's length"],
     ),
     "gather-size": (
         "gather / scatter got an index of other sizes than the tensor it indexes",
@@ -666,6 +675,52 @@ def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explan
     ]
     sizes = ", ".join("-1" if k == dim else f"{source_name}.size({k})" for k in range(len(index)))
     e.fixes = [f"build the index from the tensor it indexes: `idx.expand({sizes})`"]
+    return e
+
+
+def _ctc(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    nums = [ints(v)[0] for v in values if ints(v)][:2]
+    low = row.text.lower()
+    if "must be of size batch_size" in low:
+        which = "input_lengths" if low.startswith("input") else "target_lengths"
+        e.title = f"CTC loss: {which} has another length than the batch"
+        e.causes = [
+            f"{which} holds one length per sample, N of them, N read from log_probs' dim 1: lengths made for another "
+            "batch (a fixed batch size against the last, smaller batch; DataParallel splitting the inputs but not "
+            "the lengths), or log_probs batch-first [N, T, C] so that T was read as the batch"
+        ]
+        e.fixes = [
+            "make the lengths from this batch (`torch.full((N,), T, dtype=torch.long)`), and give CTCLoss "
+            "[T, N, C]: `log_probs.permute(1, 0, 2)` after a batch-first model"
+        ]
+    elif "value at most" in low and len(nums) == 2:
+        t, length = nums
+        e.title = f"CTC loss: an input length of {length} for log_probs of {t} time steps"
+        e.causes = [
+            f"input_lengths count the input before the model shortened it: {length} > T = {t} (a CNN's or pooling's "
+            "stride divides the time axis), or log_probs are batch-first [N, T, C] and their dim 0 (the batch) was "
+            "read as T"
+        ]
+        e.fixes = [
+            "input_lengths from the model's output: `torch.full((N,), log_probs.size(0))`, or divide by the stride"
+        ]
+    elif "size at least" in low and len(nums) == 2:
+        want, got = nums
+        e.title = f"CTC loss: a target length of {want} for targets {got} wide"
+        e.causes = (
+            [
+                f"target_lengths say a target of {want} labels, but the padded targets [N, S] are S = {got} wide: "
+                "lengths counted from another text than the labels encoded (a file extension, spaces or characters "
+                "outside the alphabet), or lengths and targets from different batches"
+            ]
+            if want > got
+            else [
+                f"(older releases check the input lengths with this wording) the longest input length, {want}, does "
+                f"not fit log_probs' time steps: input_lengths made for another T than the model's output"
+            ]
+        )
+        e.fixes = ["make each target length the number of labels encoded for it, from the same batch"]
     return e
 
 
@@ -1083,6 +1138,7 @@ READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
     "target-range": _target_range,
     "index-range": _index_range,
     "gather-size": _gather_size,
+    "ctc": _ctc,
     "mask-index": _mask_index,
     "split": _split,
     "cat": _cat,

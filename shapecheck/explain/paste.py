@@ -29,6 +29,8 @@ _AT_FILE = re.compile(r"\s+at\s+(?:/|[A-Za-z]:\\|\.\.)[^\s]{0,300}?\.(?:cpp|cu|c
 _STAR = re.compile(r"\[\*\s*(?=\d)")  # `[*2560]`: a pasted `[*, 2560]` whose comma was lost
 
 
+# `got size 8for argument`, `(at position 0)cannot`: a size run into the word after it as a paste joins lines
+_RUN_ON = re.compile(r"(?<=[\s(\[,:=])(\d+)(?=(?:for|but|at|in|to|of|and|with|instead|elements|channels)\b)")
 _TWICE = re.compile(r"\b([A-Za-z]{2,20})\s+\1\b")  # `input with with spatial dimensions`: a word typed twice
 
 
@@ -45,6 +47,7 @@ def clean(message: str) -> str:
     text = _AT_FILE.sub("", text)
     text = _STAR.sub("[*, ", text)
     text = _TWICE.sub(r"\1", text)
+    text = _RUN_ON.sub(r"\1 ", text)
     return " ".join(text.split())
 
 

@@ -439,6 +439,36 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/Convolution.cpp: check_shape_forward",
     ),
     (
+        "ctc",
+        "Expected input_lengths to have value at most {}, but got value {} (while checking arguments for ctc_loss_cpu)",
+        "aten/src/ATen/native/LossCTC.cpp: ctc_loss",
+    ),
+    (
+        "ctc",
+        "Expected input_lengths to have value at most {}, but got value {} (while checking arguments for ctc_loss_gpu)",
+        "aten/src/ATen/native/cuda/LossCTC.cu: ctc_loss_gpu",
+    ),
+    (
+        "ctc",
+        "Expected tensor to have size at least {} at dimension 1, but got size {} for argument #2 'targets' (while checking arguments for ctc_loss_cpu)",
+        "aten/src/ATen/native/LossCTC.cpp: ctc_loss",
+    ),
+    (
+        "ctc",
+        "Expected tensor to have size at least {} at dimension 1, but got size {} for argument #2 'targets' (while checking arguments for ctc_loss_gpu)",
+        "aten/src/ATen/native/cuda/LossCTC.cu: ctc_loss_gpu",
+    ),
+    (
+        "ctc",
+        "input_lengths must be of size batch_size",
+        "aten/src/ATen/native/LossCTC.cpp: ctc_loss",
+    ),
+    (
+        "ctc",
+        "target_lengths must be of size batch_size",
+        "aten/src/ATen/native/LossCTC.cpp: ctc_loss",
+    ),
+    (
         "data-dependent",
         "Could not extract specialized integer from data-dependent expression {} (unhinted: {})",
         "torch/fx/experimental/symbolic_shapes.py: _make_data_dependent_error",
@@ -877,11 +907,6 @@ ROWS: list[tuple[str, str, str]] = [
         "loss-target",
         "Expected target size {}, got {}",
         "aten/src/ATen/native/LossNLL.cpp: nll_loss_nd",
-    ),
-    (
-        "loss-target",
-        "Expected tensor to have size at least {} at dimension 1, but got size {} for argument #2 'targets' (while checking arguments for ctc_loss_cpu)",
-        "aten/src/ATen/native/LossCTC.cpp: ctc_loss",
     ),
     (
         "loss-target",
