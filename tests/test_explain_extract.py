@@ -973,3 +973,16 @@ def test_a_view_that_fits_a_whole_number_of_times_leaves_out_a_leading_dim():
 def test_ctc_loss_lengths_are_read_against_the_tensors(message, says):
     e = explain(message)
     assert e.code == "SC125" and "CTC" in e.title and says in e.causes[0]
+
+
+def test_maps_joined_along_the_channels_with_other_sides_are_an_input_size_the_network_was_not_built_for():
+    e = explain(
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 40 but got size 48 for "
+        "tensor number 1 in the list."
+    )
+    assert "40 = 5·8, 48 = 6·8" in e.causes[0] and "input size" in e.causes[0]
+    tokens = explain(
+        "RuntimeError: Sizes of tensors must match except in dimension 0. Expected size 40 but got size 48 for "
+        "tensor number 1 in the list."
+    )
+    assert "skip connection" not in tokens.text()

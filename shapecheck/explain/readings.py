@@ -504,6 +504,20 @@ def cat(dim, want, got, number) -> Explanation:
         )
         e.fixes.append("make the branches produce the same size, or resize one before the cat")
     else:
+        if dim == 1 and small >= 4:
+            # maps joined along the channels: their sides differ, as a skip connection's do at another input size
+            g = math.gcd(want, got)
+            scale = f" ({want} = {want // g}·{g}, {got} = {got // g}·{g})" if g >= 4 and g & (g - 1) == 0 else ""
+            e.causes.append(
+                f"feature maps joined along the channels whose sides differ ({want} vs {got}){scale}: a skip "
+                "connection (U-Net, FPN) between an encoder and a decoder map, at an input size the network was not "
+                "built for: an input side that is not a multiple of its total stride, or another size than a layer "
+                "with a fixed size (a crop, a resize, a pooling to a set size) assumes"
+            )
+            e.fixes.append(
+                "feed the input size the network was built for (a multiple of its total stride), or "
+                "`F.interpolate(x, size=skip.shape[-2:])` before the cat"
+            )
         e.causes.append("branches that produce different sizes before being joined")
         e.fixes.append("make the branches produce the same size, or resize one before the cat")
     return e
