@@ -166,6 +166,17 @@ CASES = [
     ("SC124", "rules/sc124_embedding_range.py:TaggerCorrect", "600:long", []),
     ("SC124", "rules/sc124_embedding_range.py:OffsetPositions", "512:long+batch2", ["SC124"]),
     ("SC124", "rules/sc124_embedding_range.py:OffsetPositions", "510:long+batch2", []),
+    ("SC104", "rules/sc104_channel_mismatch.py:Decoder", "3x32x32", ["SC104"]),
+    ("SC104", "rules/sc104_channel_mismatch.py:DecoderCorrect", "3x32x32", []),
+    ("SC131", "rules/sc131_dim_out_of_range.py:SqueezedHead", "3x16x16", ["SC131"]),
+    ("SC131", "rules/sc131_dim_out_of_range.py:SqueezedHead", "3x16x16+batch2", []),
+    ("SC131", "rules/sc131_dim_out_of_range.py:SqueezedHeadCorrect", "3x16x16", []),
+    ("SC131", "rules/sc131_dim_out_of_range.py:TwoScores", "16", ["SC131"]),
+    ("SC131", "rules/sc131_dim_out_of_range.py:TwoScoresCorrect", "16", []),
+    ("SC131", "rules/sc131_dim_out_of_range.py:ProbabilityHead", "16", ["SC131"]),
+    ("SC131", "rules/sc131_dim_out_of_range.py:ProbabilityHeadCorrect", "16", []),
+    ("SC131", "rules/sc131_dim_out_of_range.py:ScoreColumn", "16+batch3", ["SC131"]),
+    ("SC131", "rules/sc131_dim_out_of_range.py:ScoreColumnCorrect", "16+batch3", []),
 ]
 
 
@@ -300,6 +311,11 @@ VERIFIED = [
     ),
     ("rules/sc128_matmul_shape.py:GroupedQuery", "10x64", "batch2", "v = v.repeat_interleave(4, dim=1)", (2, 10, 64)),
     ("rules/sc112_broadcast_mismatch.py:CausalMask", "10x32", "batch2", ": att.size(-2), : att.size(-1)]", (2, 10, 10)),
+    ("rules/sc104_channel_mismatch.py:Decoder", "3x32x32", "", "ConvTranspose2d(128, 64, 4, 2, 1)", (1, 3, 32, 32)),
+    ("rules/sc131_dim_out_of_range.py:SqueezedHead", "3x16x16", "", "squeeze(dim=(2, 3))", (1, 10)),
+    ("rules/sc131_dim_out_of_range.py:TwoScores", "16", "", "sum(1, keepdim=True)", (1, 2)),
+    ("rules/sc131_dim_out_of_range.py:ProbabilityHead", "16", "", "Softmax(dim=-1)", (1, 5)),
+    ("rules/sc131_dim_out_of_range.py:ScoreColumn", "16", "batch3", "drop the `squeeze()`", (3,)),
 ]
 
 

@@ -39,9 +39,39 @@ def shared_first_argument(steps: list[Fix]) -> str | None:
     return firsts[0]
 
 
+def edited_argument(step: Fix) -> tuple[str, int] | None:
+    """(the argument text an edit replaced, the number it wrote), read from the line before and
+    after: `nn.GroupNorm(8, cin)` → `nn.GroupNorm(8, 128)` is ("cin", 128), whatever position."""
+    before, after = step.before or "", step.after or ""
+    if not before or not after or before == after:
+        return None
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - start and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    while start > 0 and (before[start - 1].isalnum() or before[start - 1] == "_"):
+        start -= 1
+    while tail > 0 and (before[-tail].isalnum() or before[-tail] == "_"):
+        tail -= 1
+    old, new = before[start : len(before) - tail].strip(), after[start : len(after) - tail].strip()
+    return (old, int(new)) if new.isdigit() else None
+
+
+def shared_argument(steps: list[Fix]) -> tuple[str, int] | None:
+    """The one name every step's edit replaced, and the one number each wrote in its place."""
+    edited = {edited_argument(step) for step in steps}
+    if len(edited) != 1 or None in edited:
+        return None
+    (found,) = edited
+    return found if found is not None and found[0].isidentifier() else None
+
+
 def owner_argument(steps: list[Fix], after: Trace) -> OwnerArgument | None:
-    name = shared_first_argument(steps)
-    values = {_first_literal(s.after or "") for s in steps}
+    shared = shared_argument(steps)
+    name = shared[0] if shared else None
+    values = {shared[1] if shared else None}
     targets = [s.rerun.edits[-1].target for s in steps if s.rerun is not None and s.rerun.edits]
     if name is None or len(values) != 1 or None in values or len(targets) != len(steps):
         return None
@@ -58,11 +88,6 @@ def owner_argument(steps: list[Fix], after: Trace) -> OwnerArgument | None:
     if line is None:
         return None
     return OwnerArgument(owner, name, value, row.defined_at, line)
-
-
-def _first_literal(source: str) -> int | None:
-    match = re.search(r"\w+\(\s*(\d+)\s*,", source)
-    return int(match.group(1)) if match else None
 
 
 def _common_parent(targets: list[str]) -> str:

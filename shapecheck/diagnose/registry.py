@@ -94,6 +94,7 @@ CODES: dict[str, RuleInfo] = {
             "modules kept in a plain list, tuple or dict: the model does not hold them",
         ),
         RuleInfo("SC130", "index-shape", "gather or scatter gets an index with fewer dims than the data"),
+        RuleInfo("SC131", "dim-out-of-range", "an op is given a dim its tensor does not have"),
     )
 }
 

@@ -87,6 +87,8 @@ def module_attrs(module: nn.Module) -> dict:
     if isinstance(module, (nn.Linear, nn.modules.conv._ConvNd, nn.RNNBase, nn.RNNCellBase)):
         bias = getattr(module, "bias", None)
         attrs["bias"] = bias if isinstance(bias, bool) else bias is not None
+    if isinstance(module, nn.modules.conv._ConvNd) and module.transposed:  # its output size needs it
+        attrs["output_padding"] = list(module.output_padding)
     channels = _weight_in_channels(module)
     if channels is not None:
         attrs["weight_in_channels"] = channels

@@ -450,9 +450,87 @@ _SHIFTS = {
 }
 
 
+def _sizes(tensor) -> str:
+    return "[" + ", ".join(str(int(n)) for n in tensor.shape) + "]"
+
+
+def _conv_bias(weight, bias, expected: int, transposed: bool) -> None:
+    if isinstance(bias, torch.Tensor) and (bias.dim() != 1 or bias.shape[0] != expected):
+        given = "Given transposed=1, weight" if transposed else "Given weight"
+        raise RuntimeError(
+            f"{given} of size {_sizes(weight)}, expected bias to be 1-dimensional with {expected} elements, "
+            f"but got bias of size {_sizes(bias)} instead"
+        )
+
+
+def _conv_checks(args, kwargs) -> None:
+    """A real convolution checks its bias against the weight's output channels; meta does not."""
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    bias = args[2] if len(args) > 2 else kwargs.get("bias")
+    if isinstance(weight, torch.Tensor) and weight.dim() >= 3:
+        _conv_bias(weight, bias, int(weight.shape[0]), False)
+
+
+def _conv_transpose_checks(args, kwargs) -> None:
+    """A real transposed convolution checks the input's channels against the weight's first dim
+    (its in_channels) and the bias against out_channels; the meta kernel checks neither."""
+    names = ("input", "weight", "bias", "stride", "padding", "output_padding", "groups")
+    given = dict(zip(names, args, strict=False)) | kwargs
+    data, weight = given.get("input"), given.get("weight")
+    if not isinstance(data, torch.Tensor) or not isinstance(weight, torch.Tensor) or weight.dim() < 3:
+        return
+    shown = data if data.dim() == weight.dim() else data.unsqueeze(0)
+    if shown.dim() == weight.dim() and shown.shape[1] != weight.shape[0]:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {_sizes(weight)}, expected input{_sizes(shown)} to have "
+            f"{int(weight.shape[0])} channels, but got {int(shown.shape[1])} channels instead"
+        )
+    groups = given.get("groups", 1)
+    groups = groups if isinstance(groups, int) else 1
+    _conv_bias(weight, given.get("bias"), int(weight.shape[1]) * groups, True)
+
+
+def _dim_argument(args, kwargs, position: int = 1) -> None:
+    """A real run rejects a dim outside the tensor's rank; some meta kernels wrap it silently."""
+    data = args[0] if args else kwargs.get("input", kwargs.get("logits"))
+    dim = args[position] if len(args) > position else kwargs.get("dim")
+    if not isinstance(data, torch.Tensor) or not isinstance(dim, int) or isinstance(dim, bool):
+        return
+    rank = max(data.dim(), 1)
+    if not -rank <= dim < rank:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+
+
+def _index_vector(args, kwargs) -> None:
+    """index_select takes a vector of indices; meta accepts any rank."""
+    index = args[2] if len(args) > 2 else kwargs.get("index")
+    if isinstance(index, torch.Tensor) and index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+
+
 # Checks a real run makes that some torch versions' meta kernels skip: run after the meta op
 # succeeded, so where meta checks for itself nothing changes.
-_REAL_CHECKS = {"torch.nn.functional.embedding": _embedding_indices}
+_REAL_CHECKS = {
+    "torch.nn.functional.embedding": _embedding_indices,
+    **{f"torch.nn.functional.conv{n}d": _conv_checks for n in (1, 2, 3)},
+    **{f"torch.nn.functional.conv_transpose{n}d": _conv_transpose_checks for n in (1, 2, 3)},
+    **{
+        name: _dim_argument
+        for name in (
+            "torch.softmax",
+            "torch.Tensor.softmax",
+            "torch.nn.functional.softmax",
+            "torch.nn.functional.softmin",
+            "torch.sort",
+            "torch.Tensor.sort",
+            "torch.argsort",
+            "torch.Tensor.argsort",
+        )
+    },
+    "torch.nn.functional.gumbel_softmax": lambda args, kwargs: _dim_argument(args, kwargs, 4),
+    "torch.index_select": _index_vector,
+    "torch.Tensor.index_select": _index_vector,
+}
 
 
 def _ctc_loss_meta(args, kwargs):

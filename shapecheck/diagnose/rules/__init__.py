@@ -32,4 +32,5 @@ from . import (  # noqa: F401
     sc128_matmul_shape,
     sc129_plain_container,
     sc130_index_shape,
+    sc131_dim_out_of_range,
 )

@@ -344,7 +344,7 @@ def conv_params(row, **changes) -> tuple:
     """A conv row's constructor arguments (as (key, value) pairs for a `replace` Edit), with
     `changes` applied: `conv_params(row, in_channels=64)`."""
     a = row.attrs
-    keys = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
+    keys = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "dilation", "groups")
     params = {k: tuple(a[k]) if isinstance(a.get(k), list) else a.get(k) for k in keys if k in a}
     params.update(changes)
     return tuple(params.items())

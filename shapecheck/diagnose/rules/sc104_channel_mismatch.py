@@ -25,7 +25,7 @@ import re
 from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label
-from ..layers import CONV_MODULE, NORM_MODULE, spatial_rank, window
+from ..layers import CONV_MODULE, NORM_MODULE, Window, spatial_rank, window
 from ..numbers import shape
 from ..provenance import provenance
 from ..registry import rule
@@ -48,10 +48,37 @@ def _channels(n: int) -> str:
 
 
 def conv_message(row, w, t) -> str:
-    weight = [w.out_channels, (w.in_channels or 0) // max(w.groups, 1), *w.kernel]
+    if "Transpose" in row.type:  # the weight is [in, out / groups, *kernel]
+        weight = [w.in_channels, (w.out_channels or 0) // max(w.groups, 1), *w.kernel]
+        given = "Given transposed=1"
+    else:
+        weight = [w.out_channels, (w.in_channels or 0) // max(w.groups, 1), *w.kernel]
+        given = f"Given groups={w.groups}"
     return (
-        f"Given groups={w.groups}, weight of size {shape(weight)}, expected input{shape(t.shape)} "
+        f"{given}, weight of size {shape(weight)}, expected input{shape(t.shape)} "
         f"to have {w.in_channels} channels, but got {t.shape[1]} channels instead"
+    )
+
+
+def _channels_window(row, nd: int) -> Window | None:
+    """The channels a conv module takes, transposed ones included (whose sliding window
+    `window()` leaves out: their output sizes follow other arithmetic)."""
+    if "Transpose" not in row.type:
+        return window(row)
+    a = row.attrs
+    kernel = a.get("kernel_size")
+    if not isinstance(a.get("in_channels"), int) or not isinstance(kernel, (list, tuple)):
+        return None
+    ones = (1,) * nd
+    return Window(
+        nd,
+        tuple(kernel),
+        ones,
+        (0,) * nd,
+        ones,
+        in_channels=a.get("weight_in_channels", a["in_channels"]),
+        out_channels=a.get("out_channels"),
+        groups=a.get("groups", 1) or 1,
     )
 
 
@@ -73,8 +100,8 @@ def check(ctx: Context) -> list[Finding]:
         if channels_last(row, t) is not None and not from_channels_first_layer(ctx, row):
             continue  # the channels are in the last dim: SC114
         got = t.shape[1]
-        if CONV_MODULE.match(row.type) and "Transpose" not in row.type:
-            w = window(row)
+        if CONV_MODULE.match(row.type):
+            w = _channels_window(row, nd)
             if w is None or w.in_channels is None or got == w.in_channels:
                 continue
             findings.append(_conv_finding(ctx, row, w, t, got))
@@ -152,7 +179,7 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
             f"set in_channels={got} on {ref(row)}"
             + (
                 f" (a stem for {got}-channel input; weights trained on RGB no longer fit)"
-                if ctx.trace.is_model_input(t)
+                if ctx.trace.is_model_input(t) and want in (1, 3)
                 else f" to match {origin}"
             ),
             f"{row.type}({got}, {w.out_channels}, …)",

@@ -1,0 +1,369 @@
+"""SC131 dim-out-of-range.
+
+What it does: finds an op or layer given a dim its tensor does not have (`softmax(x, dim=1)` on
+a 1-D tensor, `x.transpose(1, 2)` on a 2-D one) and walks back along the rows that made the
+tensor to the one that removed the dim: a `squeeze()` that also took the batch dim at batch 1,
+a `mean`/`sum`/`max` without `keepdim`, an index or a flatten. When no row removed it, the
+tensor has had this rank since the model input: the input lacks a dim, or the dim was counted
+past the last one.
+
+Why is this bad? The forward pass fails: `IndexError: Dimension out of range (expected to be in
+range of [-1, 0], but got 1)`. The failing line is seldom the mistake: the dim went missing
+earlier, often only at batch 1 (the last batch of an epoch, or one image at inference).
+
+Example:
+    x = self.pool(x).squeeze()            # [1, 512, 1, 1] → [512] at batch 1
+    return F.log_softmax(self.fc(x), dim=1)
+
+Use instead:
+    x = self.pool(x).squeeze((2, 3))      # [B, 512]: only the pooled dims go
+    return F.log_softmax(self.fc(x), dim=1)
+
+Fix safety: safe: no parameter changes. `squeeze(dims)` naming the dims meant, and `keepdim=True`
+on a reduction, are offered where a row removed the dim, and kept when a trace with them runs;
+`dim=-1` where the dim is one past the last of a tensor that always had this rank.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...trace.records import MODULE, LayerRecord, TensorInfo
+from ..context import Context, op_site
+from ..findings import ERROR, SAFE, Finding, Fix
+from ..numbers import set_argument, shape
+from ..registry import rule
+from ..requests import Edit, Rerun
+from .common import ref
+
+# Where an op takes dims: the positions in its arguments (the tensor is position 0), by name.
+_DIM_AT: dict[str, tuple[int, ...]] = {
+    **{
+        name: (1,)
+        for name in (
+            "softmax",
+            "log_softmax",
+            "softmin",
+            "sum",
+            "mean",
+            "prod",
+            "std",
+            "var",
+            "max",
+            "min",
+            "amax",
+            "amin",
+            "argmax",
+            "argmin",
+            "cumsum",
+            "cumprod",
+            "logsumexp",
+            "median",
+            "sort",
+            "argsort",
+            "squeeze",
+            "unsqueeze",
+            "unbind",
+            "narrow",
+            "select",
+            "index_select",
+            "gather",
+            "scatter",
+            "scatter_add",
+            "cat",
+            "concat",
+            "concatenate",
+            "stack",
+            "glu",
+            "unflatten",
+        )
+    },
+    **{name: (1, 2) for name in ("transpose", "swapaxes", "swapdims", "movedim", "flatten")},
+    **{name: (2,) for name in ("topk", "chunk", "split", "normalize", "cosine_similarity")},
+}
+_DIM_KEYWORDS = ("dim", "dim0", "dim1", "start_dim", "end_dim", "source", "destination")
+_NEW_DIM = ("unsqueeze", "stack")  # the result has one dim more: the dim may be one past the last
+_MODULE_DIMS = {
+    "Softmax": ("dim",),
+    "LogSoftmax": ("dim",),
+    "Softmin": ("dim",),
+    "Flatten": ("start_dim", "end_dim"),
+    "Unflatten": ("dim",),
+}
+_REDUCTIONS = (
+    "sum",
+    "mean",
+    "prod",
+    "std",
+    "var",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "logsumexp",
+    "median",
+    "norm",
+    "all",
+    "any",
+)
+
+
+def _name(row: LayerRecord) -> str:
+    return row.type.rsplit(".", 1)[-1]
+
+
+def _ints(value) -> list[int]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+    return []
+
+
+def given_dims(row: LayerRecord) -> list[int]:
+    """The dims a row was given, as written (negative ones too)."""
+    if row.kind == MODULE:
+        return [d for key in _MODULE_DIMS.get(row.type, ()) for d in _ints(row.attrs.get(key))]
+    positions = _DIM_AT.get(_name(row))
+    if positions is None:
+        return []
+    args = row.attrs.get("args", [])
+    dims = [d for p in positions if p < len(args) for d in _ints(args[p])]
+    return dims + [d for key in _DIM_KEYWORDS for d in _ints(row.attrs.get(key))]
+
+
+def _rank(row: LayerRecord) -> int:
+    extra = 1 if row.kind != MODULE and _name(row) in _NEW_DIM else 0
+    return max(row.inputs[0].rank, 1) + extra
+
+
+def out_of_range(row: LayerRecord) -> int | None:
+    """The first dim given to a row that its tensor does not have."""
+    if not row.inputs:
+        return None
+    rank = _rank(row)
+    return next((d for d in given_dims(row) if not -rank <= d < rank), None)
+
+
+def indexed_dims(row: LayerRecord) -> int | None:
+    """How many dims an index (`x[:, 0]`) takes, where every entry is a slice, a whole number,
+    None or `...`; None for other keys (tensors, lists of positions)."""
+    if not row.type.endswith("__getitem__"):
+        return None
+    args = row.attrs.get("args", [])
+    if len(args) < 2:
+        return None
+    key = args[1]
+    if isinstance(key, list) and not any(k is None or (isinstance(k, str) and _no_position(k)) for k in key):
+        return None  # all numbers: a list of positions, or a tuple of them — not told apart here
+    taken = 0
+    for entry in key if isinstance(key, list) else [key]:
+        if (isinstance(entry, int) and not isinstance(entry, bool)) or (
+            isinstance(entry, str) and entry.startswith("slice(")
+        ):
+            taken += 1
+        elif not (entry is None or entry == "Ellipsis"):
+            return None
+    return taken
+
+
+def _no_position(entry: str) -> bool:
+    return entry.startswith("slice(") or entry == "Ellipsis"
+
+
+def _dims(n: int) -> str:
+    return f"{n} dim" if n == 1 else f"{n} dims"
+
+
+@rule("SC131", ERROR)
+def check(ctx: Context) -> list[Finding]:
+    row = ctx.trace.failing
+    if row is None or not row.inputs:
+        return []
+    rank = row.inputs[0].rank
+    taken = indexed_dims(row)
+    if taken is not None and taken > rank:
+        said = f"{ref(row)} indexes {_dims(taken)} of a tensor with {_dims(rank)}"
+        why = f"{ref(row)} indexes {_dims(taken)} of {shape(row.inputs[0].shape)}"
+        note = f"too many indices for tensor of dimension {rank}"
+        return [_finding(ctx, row, taken, said, why, note, None)]
+    dim = out_of_range(row)
+    if dim is None:
+        return []
+    width = _rank(row)
+    dims = "its only dim is 0 (or -1)" if width == 1 else f"its dims are 0 to {width - 1} (or {-width} to -1)"
+    said = f"{ref(row)} takes dim {dim} of a tensor with {_dims(rank)}"
+    why = f"{ref(row)} takes dim {dim} of a {rank}-D tensor {shape(row.inputs[0].shape)}: {dims}"
+    note = f"Dimension out of range (expected to be in range of [{-width}, {width - 1}], but got {dim})"
+    need = (dim + 1 if dim >= 0 else -dim) - (width - max(rank, 1))  # unsqueeze and stack add a dim
+    last = dim == width and (row.kind == MODULE or _DIM_AT.get(_name(row)) == (1,))
+    return [_finding(ctx, row, need, said, why, note, dim if last else None)]
+
+
+def _finding(ctx: Context, row: LayerRecord, need: int, said: str, why0: str, note: str, last: int | None) -> Finding:
+    """The finding for a row that needs `need` dims; `last`: the dim given one past the last,
+    which `dim=-1` may have meant."""
+    t = row.inputs[0]
+    why = [f"{why0}, so the code here expects {_dims(need)} or more"]
+    fixes: list[Fix] = []
+    dropped = _where_dropped(ctx, row, need)
+    source = _input_of_same_rank(ctx, row) if dropped is None else None
+    if dropped is not None:
+        before, after = dropped.inputs[0].shape, dropped.outputs[0].shape
+        why.append(f"{ref(dropped)} removed the dim: {shape(before)} → {shape(after)}")
+        fixes.extend(_restore_fixes(ctx, dropped, need))
+    elif source is not None:
+        meant = f", or dim {last} was meant as the last one" if last is not None else ""
+        why.append(
+            f"the tensor has had {_dims(t.rank)} since the model input {shape(source.shape)}: the input lacks a "
+            f"dim the code expects{meant}"
+        )
+    if dropped is None and last is not None:
+        fixes.append(_last_dim_fix(row, last))
+    return ctx.finding(
+        layer=row.name,
+        message=said,
+        location=row.location,
+        row=row.index,
+        why=why,
+        notes=[f"PyTorch reports: {note}"],
+        fixes=fixes,
+    )
+
+
+def _where_dropped(ctx: Context, row: LayerRecord, need: int) -> LayerRecord | None:
+    """The nearest row upstream whose input had the dims the failing row needs and whose
+    output, the rank that reached the failing row, has fewer."""
+    rank = row.inputs[0].rank
+    for earlier in ctx.trace.upstream(row):
+        if not earlier.inputs or not earlier.outputs:
+            return None
+        if earlier.outputs[0].rank != rank:
+            return None  # the rank changed again on the way: not this row's doing alone
+        if earlier.inputs[0].rank >= need > rank:
+            return earlier
+    return None
+
+
+def _input_of_same_rank(ctx: Context, row: LayerRecord) -> TensorInfo | None:
+    """The model input the failing tensor comes from, where every row on the way kept its rank."""
+    rank = row.inputs[0].rank
+    if ctx.trace.is_model_input(row.inputs[0]):
+        return row.inputs[0]
+    for earlier in ctx.trace.upstream(row):
+        if not earlier.inputs or earlier.inputs[0].rank != rank:
+            return None
+        if ctx.trace.is_model_input(earlier.inputs[0]):
+            return earlier.inputs[0]
+    return None
+
+
+def _restore_fixes(ctx: Context, dropped: LayerRecord, need: int) -> list[Fix]:
+    if dropped.kind == MODULE:
+        return []
+    name = _name(dropped)
+    if name == "squeeze" and not given_dims(dropped):
+        fix = _squeeze_fix(ctx, dropped, need)
+        return [fix] if fix is not None else []
+    if name in _REDUCTIONS and dropped.attrs.get("keepdim") is not True:
+        return [
+            _call_fix(
+                dropped,
+                "keepdim",
+                True,
+                f"keep the reduced dim: `keepdim=True` on {ref(dropped)} leaves a dim of size 1 in its place",
+            )
+        ]
+    return []
+
+
+def _squeeze_fix(ctx: Context, row: LayerRecord, need: int) -> Fix | None:
+    """`squeeze()` → `squeeze(dims)`, dropping only size-1 dims after a leading batch and no more
+    than leaves `need` dims; no squeeze at all where none may go."""
+    sizes = row.inputs[0].shape
+    ones = [d for d, n in enumerate(sizes) if n == 1]
+    batch_led = ctx.trace.batch is not None and ctx.trace.batch == sizes[0] == 1 and bool(ctx.trace.inputs)
+    may_go = [d for d in ones if not (batch_led and d == 0)]
+    go = may_go[max(len(may_go) - (len(sizes) - need), 0) :] if len(sizes) - need < len(may_go) else may_go
+    if go == ones:
+        return None
+    if not go:
+        return _unsqueezed_fix(row, need)
+    value: int | tuple[int, ...] = go[0] if len(go) == 1 else tuple(go)
+    which = f"dim {go[0]}" if len(go) == 1 else f"dims {', '.join(map(str, go))}"
+    return _call_fix(
+        row,
+        "dim",
+        value,
+        f"squeeze only {which}: `squeeze()` also removes the batch dim when the batch is 1",
+    )
+
+
+def _unsqueezed_fix(row: LayerRecord, need: int) -> Fix:
+    site = row.called_at
+    source = site.source if site else ""
+    after = source.replace(".squeeze()", "", 1) if ".squeeze()" in source else None
+    return Fix(
+        description=f"drop the `squeeze()`: the code after it takes {_dims(need)}, and at batch 1 it removes "
+        "the batch dim too",
+        code=after or "remove the .squeeze()",
+        safety=SAFE,
+        location=site if after else None,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_identity", op_site(row)),)),
+    )
+
+
+def _call_fix(row: LayerRecord, keyword: str, value, description: str) -> Fix:
+    site = row.called_at
+    source = site.source if site else ""
+    call = _name(row)
+    position = 0 if row.type.startswith("Tensor.") else 1
+    after = _set_at_each_call(source, call, position if keyword == "dim" else None, keyword, value)
+    return Fix(
+        description=description,
+        code=after or f"{row.type}(..., {keyword}={value!r})",
+        safety=SAFE,
+        location=site if after else None,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=((keyword, value),)),)),
+    )
+
+
+def _set_at_each_call(source: str, call: str, position: int | None, keyword: str, value) -> str | None:
+    """The argument set on every call of `call` on the line: the re-trace rewrites each call made
+    from the line, so the line shown must too."""
+    edited, start = source, 0
+    pattern = re.compile(rf"\b{re.escape(call)}\(")
+    while source and (found := pattern.search(edited, start)) is not None:
+        changed = set_argument(edited[found.start() :], call, position, keyword, value)
+        if changed is None:
+            return None
+        edited, start = edited[: found.start()] + changed, found.end()
+    return edited if source and edited != source else None
+
+
+def _last_dim_fix(row: LayerRecord, dim: int) -> Fix:
+    """`dim=-1`: the last dim, whatever the rank, where the one given is one past it."""
+    description = f"if dim {dim} was meant as the last dim, `dim=-1` names it whatever the rank"
+    if row.kind == MODULE:
+        key = next(k for k in _MODULE_DIMS[row.type] if dim in _ints(row.attrs.get(k)))
+        site = row.defined_at
+        source = site.source if site else ""
+        after = set_argument(source, row.type, 0, key, -1) if source else None
+        return Fix(
+            description=description,
+            code=after or f"nn.{row.type}({key}=-1)",
+            safety=SAFE,
+            location=site if after else None,
+            before=source if after else None,
+            after=after,
+            rerun=Rerun(edits=(Edit("set_attrs", row.name, params=((key, -1),)),)),
+        )
+    return _call_fix(row, "dim", -1, description)
