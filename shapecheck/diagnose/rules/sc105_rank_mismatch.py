@@ -154,118 +154,136 @@ def _sibling_norm(ctx: Context, failing: LayerRecord, t) -> list[Fix]:
 
 @rule("SC105", ERROR)
 def check(ctx: Context) -> list[Finding]:
-    trace = ctx.trace
-    unbatched = unbatched_rows(ctx)
-    findings = []
-    failing = trace.failing
+    failing = ctx.trace.failing
     if failing is not None and failing.inputs:
-        t = failing.inputs[0]
-        nd = spatial_rank(failing)
-        extra = _batch_in_input(ctx, failing, nd)
-        if extra is not None:
-            return [extra]
-        if (
-            failing.kind == MODULE
-            and NORM_MODULE.match(failing.type)
-            and nd in _NORM_RANKS
-            and t.rank not in _NORM_RANKS[nd]
-        ):
-            want = "/".join(f"{r}-D" for r in _NORM_RANKS[nd])
-            first = unbatched[0] if unbatched else failing
-            text, lost = _where_lost(ctx, first)
-            why = [text]
-            if unbatched:
-                why.append(
-                    f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image, "
-                    "so the layers after it see one rank less"
-                )
-            findings.append(
-                Finding(
-                    code="SC105",
-                    severity=ERROR,
-                    layer=failing.name,
-                    message=f"{ref(failing)} expects {want} input but receives {t.rank}-D {shape(t.shape)}",
-                    location=failing.location,
-                    row=failing.index,
-                    why=why,
-                    labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
-                    notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
-                    fixes=_sibling_norm(ctx, failing, t) + _fixes(ctx, lost, False, first),
-                )
-            )
-            return findings
-        w = window(failing) if failing.kind == MODULE else None
-        if (
-            w is not None
-            and not w.is_pool
-            and nd is not None
-            and t.rank == nd + 1
-            and w.in_channels is not None
-            and t.shape[0] != w.in_channels
-        ):
-            channel_missing = w.in_channels == 1
-            text, lost = _where_lost(ctx, failing)
-            from_input = _input_dim_fixes(ctx, t, nd, w.in_channels)
-            if from_input:  # the input has its batch dim: it is one of the others that is missing
-                text = (
-                    f"the model input {shape(t.shape)} has {t.rank - 1} per-sample dims, and {ref(failing)} "
-                    f"reads {nd + 1} (channels, then {nd} spatial)"
-                )
-            findings.append(
-                Finding(
-                    code="SC105",
-                    severity=ERROR,
-                    layer=failing.name,
-                    message=(
-                        f"{ref(failing)} reads {shape(t.shape)} as one unbatched image with {t.shape[0]} "
-                        f"channels; it expects {w.in_channels}"
-                    ),
-                    location=failing.location,
-                    row=failing.index,
-                    why=[
-                        text,
-                        f"a {nd + 2}-D input [N, C, …] is missing a dim: "
-                        + (
-                            "here the channel dim of a grayscale batch"
-                            if channel_missing
-                            else ("a spatial or channel dim" if from_input else "the batch or channel dim")
-                        ),
-                    ],
-                    notes=[
-                        f"PyTorch reports: Given groups={w.groups}, weight of size "
-                        f"{shape([w.out_channels or 0, w.in_channels // max(w.groups, 1), *w.kernel])}, expected "
-                        f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
-                        "channels instead"
-                    ],
-                    fixes=from_input + _fixes(ctx, lost, channel_missing, failing),
-                )
-            )
-            return findings
-        if w is not None and not w.is_pool and nd is not None and t.rank == nd and w.in_channels is not None:
-            findings.append(_spatial_only(ctx, failing, t, nd, w.in_channels))
-            return findings
-        if failing.type in ("Linear", "F.linear"):
-            origin = from_unbatched(ctx, failing)
-            if origin is not None:
-                findings.append(_merged(ctx, failing, origin, failed=True))
-                return findings
-    if trace.error is None and unbatched:
-        for row in trace.layers:
-            if row.type not in ("torch.flatten", "Tensor.flatten", "Flatten"):
-                continue
-            start = row.attrs.get("start_dim")
-            args = row.attrs.get("args", [])
-            if start is None and row.kind == "op" and len(args) > 1:
-                start = args[1]
-            if start is None:
-                start = 1 if row.kind == MODULE else 0
-            if start != 1:
-                continue
-            origin = from_unbatched(ctx, row)
-            if origin is not None:
-                findings.append(_merged(ctx, row, origin, failed=False))
-                break
-    return findings
+        found = _at_failing(ctx, failing)
+        if found is not None:
+            return [found]
+    if ctx.trace.error is None and unbatched_rows(ctx):
+        merged = _flatten_merging(ctx)
+        if merged is not None:
+            return [merged]
+    return []
+
+
+def _at_failing(ctx: Context, failing: LayerRecord) -> Finding | None:
+    """The failing layer's rank read as a dim too many or too few: a batch inside --input, a norm
+    of another rank, a conv reading an unbatched image or only its spatial dims, a Linear given an
+    unbatched image's channels as its rows."""
+    t = failing.inputs[0]
+    nd = spatial_rank(failing)
+    extra = _batch_in_input(ctx, failing, nd)
+    if extra is not None:
+        return extra
+    if nd is not None and _norm_of_another_rank(failing, t, nd):
+        return _norm_rank(ctx, failing, t, nd)
+    w = window(failing) if failing.kind == MODULE else None
+    if w is not None and not w.is_pool and nd is not None and w.in_channels is not None:
+        if t.rank == nd + 1 and t.shape[0] != w.in_channels:
+            return _unbatched_channels(ctx, failing, t, nd, w)
+        if t.rank == nd:
+            return _spatial_only(ctx, failing, t, nd, w.in_channels)
+    if failing.type in ("Linear", "F.linear"):
+        origin = from_unbatched(ctx, failing)
+        if origin is not None:
+            return _merged(ctx, failing, origin, failed=True)
+    return None
+
+
+def _norm_of_another_rank(failing: LayerRecord, t, nd: int) -> bool:
+    """A norm module (BatchNorm has no unbatched form) given a rank it does not take."""
+    if failing.kind != MODULE or not NORM_MODULE.match(failing.type) or nd not in _NORM_RANKS:
+        return False
+    return t.rank not in _NORM_RANKS[nd]
+
+
+def _norm_rank(ctx: Context, failing: LayerRecord, t, nd: int) -> Finding:
+    """A BatchNorm given another rank than its own (`expected 4D input (got 3D input)`): where the
+    rank went wrong, and the norm of the rank that arrives."""
+    unbatched = unbatched_rows(ctx)
+    want = "/".join(f"{r}-D" for r in _NORM_RANKS[nd])
+    first = unbatched[0] if unbatched else failing
+    text, lost = _where_lost(ctx, first)
+    why = [text]
+    if unbatched:
+        why.append(
+            f"{ref(first)} reads {shape(first.inputs[0].shape)} as one unbatched image, "
+            "so the layers after it see one rank less"
+        )
+    return Finding(
+        code="SC105",
+        severity=ERROR,
+        layer=failing.name,
+        message=f"{ref(failing)} expects {want} input but receives {t.rank}-D {shape(t.shape)}",
+        location=failing.location,
+        row=failing.index,
+        why=why,
+        labels=[Label(first.name, f"the rank goes wrong at {ref(first)}", first.location)],
+        notes=[f"PyTorch reports: expected {_NORM_RANKS[nd][-1]}D input (got {t.rank}D input)"],
+        fixes=_sibling_norm(ctx, failing, t) + _fixes(ctx, lost, False, first),
+    )
+
+
+def _unbatched_channels(ctx: Context, failing: LayerRecord, t, nd: int, w) -> Finding:
+    """A conv given one rank less than a batch, whose first dim is not its channels: it reads an
+    unbatched image with the wrong channel count (a batch or channel dim is missing)."""
+    channel_missing = w.in_channels == 1
+    text, lost = _where_lost(ctx, failing)
+    from_input = _input_dim_fixes(ctx, t, nd, w.in_channels)
+    if from_input:  # the input has its batch dim: it is one of the others that is missing
+        text = (
+            f"the model input {shape(t.shape)} has {t.rank - 1} per-sample dims, and {ref(failing)} "
+            f"reads {nd + 1} (channels, then {nd} spatial)"
+        )
+    if channel_missing:
+        missing = "here the channel dim of a grayscale batch"
+    else:
+        missing = "a spatial or channel dim" if from_input else "the batch or channel dim"
+    return Finding(
+        code="SC105",
+        severity=ERROR,
+        layer=failing.name,
+        message=(
+            f"{ref(failing)} reads {shape(t.shape)} as one unbatched image with {t.shape[0]} "
+            f"channels; it expects {w.in_channels}"
+        ),
+        location=failing.location,
+        row=failing.index,
+        why=[text, f"a {nd + 2}-D input [N, C, …] is missing a dim: {missing}"],
+        notes=[
+            f"PyTorch reports: Given groups={w.groups}, weight of size "
+            f"{shape([w.out_channels or 0, w.in_channels // max(w.groups, 1), *w.kernel])}, expected "
+            f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
+            "channels instead"
+        ],
+        fixes=from_input + _fixes(ctx, lost, channel_missing, failing),
+    )
+
+
+_FLATTEN = ("torch.flatten", "Tensor.flatten", "Flatten")
+
+
+def _flatten_start(row: LayerRecord) -> int | None:
+    """The dim a flatten starts at: its `start_dim`, its second argument, or the default (1 for
+    `nn.Flatten`, 0 for `torch.flatten`)."""
+    start = row.attrs.get("start_dim")
+    args = row.attrs.get("args", [])
+    if start is None and row.kind == "op" and len(args) > 1:
+        start = args[1]
+    if start is None:
+        start = 1 if row.kind == MODULE else 0
+    return start
+
+
+def _flatten_merging(ctx: Context) -> Finding | None:
+    """A model that runs, but flattens from dim 1 after an unbatched conv: its channels become rows."""
+    for row in ctx.trace.layers:
+        if row.type not in _FLATTEN or _flatten_start(row) != 1:
+            continue
+        origin = from_unbatched(ctx, row)
+        if origin is not None:
+            return _merged(ctx, row, origin, failed=False)
+    return None
 
 
 def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Finding | None:
