@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 
-from ...trace.records import MODULE
-from ..boundaries import in_features, is_linear, out_features
+from ...trace.records import MODULE, LayerRecord
+from ..boundaries import Boundary, in_features, is_linear, out_features
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix
+from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, size_text
 from ..owners import producer_argument_fixes
 from ..registry import rule
@@ -50,88 +50,104 @@ def check(ctx: Context) -> list[Finding]:
         if from_unbatched(ctx, row) is not None:
             continue  # SC105: the batch dim is missing, in_features is not the problem
         n_in = in_features(row)
-        n_out = out_features(row)
-        t = row.inputs[0]
-        if n_in is None or t.shape[-1] == n_in:
-            continue
-        got = t.shape[-1]
-        name = layer_name(row)
-        why, labels, fixes, notes = [], [], [], []
-        if b is not None:
-            fmap = b.feature_shape
-            verb = (
-                "averages" if b.flatten is not None and b.flatten.type in ("torch.mean", "Tensor.mean") else "flattens"
-            )
-            flat_ref = ref(b.flatten) if b.flatten is not None else "the flatten"
-            why.append(f"{flat_ref} {verb} {shape(fmap)} into {dot(fmap[1:])} = {got} features per sample")
-            sized = pool_size(fmap[1], n_in, fmap[2:])
-            if sized is not None and not b.adaptive:
-                why.append(
-                    f"in_features {n_in} = {fmap[1]}·{dot(sized)}: the layer was sized for a "
-                    f"{size_text(sized)} map, the input now gives {size_text(fmap[2:])}"
-                )
-            fits = fits_range(ctx, b, n_in)
-            if fits:
-                why.append(f"in_features {n_in} fits inputs with {fits}")
-            label = producer_label(ctx, b)
-            if label:
-                labels.append(label)
-            # Pooling to a larger map than the input gives (7×7 up to 8×8) only repeats values:
-            # then the layer's size is what changes.
-            upsamples = sized is not None and any(w > h for w, h in zip(sized, fmap[2:], strict=False))
-            if not b.adaptive and not upsamples:
-                fix = adaptive_pool_fix(b, n_in, "at any input size, and the layer keeps its weights")
-                if fix:
-                    fixes.append(fix)
-        else:
-            src = ctx.trace.row(t.source)
-            where = f" from {ref(src)}" if src is not None else ""
-            why.append(f"it receives {shape(t.shape)}{where}: the last dim {got} ≠ in_features {n_in}")
-            if _size_from_settings(row):
-                fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
-        if n_out is not None:
-            notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
-        rows_fix = _rows_of_features_fix(ctx, t, n_in)
-        if rows_fix is not None:
-            why.append(
-                f"{got} = {got // n_in}·{n_in}: the view flattened {got // n_in} rows of {n_in} features "
-                "into one vector"
-            )
-            fixes.append(rows_fix)
-        if row.kind == MODULE and row.defined_at is not None:
-            tie = ""
-            if b is not None and not b.adaptive:
-                tie = f"; this ties the model to inputs of {size_text(ctx.sample_dims)}"
-            rerun = (
-                Rerun(edits=(Edit("replace", row.name, "Linear", (("in_features", got), ("out_features", n_out))),))
-                if n_out
-                else None
-            )
-            fixes.append(
-                first_argument_fix(
-                    row,
-                    got,
-                    f"set in_features={got} on {ref(row)}{tie}",
-                    f"{row.type}({got}, {n_out})",
-                    rerun,
-                    factors=tuple(b.feature_shape[1:]) if b is not None else None,
-                )
-            )
-        findings.append(
-            Finding(
-                code="SC102",
-                severity=ERROR,
-                layer=name,
-                message=f"{ref(row)} expects {n_in} input features but receives {got}",
-                location=row.location,
-                row=row.index,
-                why=why,
-                labels=labels,
-                notes=notes,
-                fixes=fixes,
-            )
-        )
+        if n_in is not None and row.inputs[0].shape[-1] != n_in:
+            findings.append(_finding(ctx, row, b, n_in))
     return findings
+
+
+def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> Finding:
+    """A Linear whose input's last dim is not its in_features: read from the flatten before it
+    (`b`) or from the tensor it receives, then the rows a view merged and the layer resized."""
+    t = row.inputs[0]
+    got = t.shape[-1]
+    n_out = out_features(row)
+    if b is not None:
+        why, labels, fixes = _after_flatten(ctx, b, n_in, got)
+    else:
+        why, labels, fixes = _received(ctx, t, n_in, got), [], []
+        if _size_from_settings(row):
+            fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
+    notes = [f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}"] if n_out is not None else []
+    rows_fix = _rows_of_features_fix(ctx, t, n_in)
+    if rows_fix is not None:
+        why.append(
+            f"{got} = {got // n_in}·{n_in}: the view flattened {got // n_in} rows of {n_in} features into one vector"
+        )
+        fixes.append(rows_fix)
+    if row.kind == MODULE and row.defined_at is not None:
+        fixes.append(_in_features_fix(ctx, row, b, got, n_out))
+    return Finding(
+        code="SC102",
+        severity=ERROR,
+        layer=layer_name(row),
+        message=f"{ref(row)} expects {n_in} input features but receives {got}",
+        location=row.location,
+        row=row.index,
+        why=why,
+        labels=labels,
+        notes=notes,
+        fixes=fixes,
+    )
+
+
+def _after_flatten(ctx: Context, b: Boundary, n_in: int, got: int) -> tuple[list[str], list[Label], list[Fix]]:
+    """The flatten's map against the size the layer was built for, the input sizes it fits, and
+    an adaptive pool to that size (why, labels, fixes)."""
+    why: list[str] = []
+    labels: list[Label] = []
+    fixes: list[Fix] = []
+    fmap = b.feature_shape
+    verb = "averages" if b.flatten is not None and b.flatten.type in ("torch.mean", "Tensor.mean") else "flattens"
+    flat_ref = ref(b.flatten) if b.flatten is not None else "the flatten"
+    why.append(f"{flat_ref} {verb} {shape(fmap)} into {dot(fmap[1:])} = {got} features per sample")
+    sized = pool_size(fmap[1], n_in, fmap[2:])
+    if sized is not None and not b.adaptive:
+        why.append(
+            f"in_features {n_in} = {fmap[1]}·{dot(sized)}: the layer was sized for a "
+            f"{size_text(sized)} map, the input now gives {size_text(fmap[2:])}"
+        )
+    fits = fits_range(ctx, b, n_in)
+    if fits:
+        why.append(f"in_features {n_in} fits inputs with {fits}")
+    label = producer_label(ctx, b)
+    if label:
+        labels.append(label)
+    # Pooling to a larger map than the input gives (7×7 up to 8×8) only repeats values:
+    # then the layer's size is what changes.
+    upsamples = sized is not None and any(w > h for w, h in zip(sized, fmap[2:], strict=False))
+    if not b.adaptive and not upsamples:
+        fix = adaptive_pool_fix(b, n_in, "at any input size, and the layer keeps its weights")
+        if fix:
+            fixes.append(fix)
+    return why, labels, fixes
+
+
+def _received(ctx: Context, t, n_in: int, got: int) -> list[str]:
+    """No flatten before it: the tensor it receives and the row that made it."""
+    src = ctx.trace.row(t.source)
+    where = f" from {ref(src)}" if src is not None else ""
+    return [f"it receives {shape(t.shape)}{where}: the last dim {got} ≠ in_features {n_in}"]
+
+
+def _in_features_fix(ctx: Context, row: LayerRecord, b: Boundary | None, got: int, n_out: int | None) -> Fix:
+    """`nn.Linear(got, n_out)`: the layer resized to what arrives (unsafe: its weights change, and
+    after a fixed-size flatten it ties the model to this input size)."""
+    tie = ""
+    if b is not None and not b.adaptive:
+        tie = f"; this ties the model to inputs of {size_text(ctx.sample_dims)}"
+    rerun = (
+        Rerun(edits=(Edit("replace", row.name, "Linear", (("in_features", got), ("out_features", n_out))),))
+        if n_out
+        else None
+    )
+    return first_argument_fix(
+        row,
+        got,
+        f"set in_features={got} on {ref(row)}{tie}",
+        f"{row.type}({got}, {n_out})",
+        rerun,
+        factors=tuple(b.feature_shape[1:]) if b is not None else None,
+    )
 
 
 def _rows_of_features_fix(ctx: Context, t, n_in: int) -> Fix | None:
