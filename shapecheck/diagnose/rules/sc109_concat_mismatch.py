@@ -128,52 +128,44 @@ def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or row.kind != "op" or row.type not in _JOINS or len(row.inputs) < 2:
         return []
-    dim = row.dim_argument()
-    first = row.inputs[0].shape
-    rank = len(first)
-    dim = dim % rank if rank else 0
+    rank = len(row.inputs[0].shape)
+    dim = row.dim_argument() % rank if rank else 0
     stack = row.type == "torch.stack"
-    number, t, bad = 0, None, []
-    for number, t in enumerate(row.inputs[1:], start=1):  # noqa: B007 - used after the loop
-        if len(t.shape) != rank:
-            ranks = _ranks(ctx, row)
-            return [ranks] if ranks is not None else []
-        bad = [d for d in range(rank) if t.shape[d] != first[d] and (stack or d != dim)]
-        if bad:
-            break
-    if not bad or t is None:
+    found = _mismatch(row, dim, stack)
+    if found is None:
         return []
-    d = bad[0]
-    expected, got = first[d], t.shape[d]
+    number, t, bad = found
+    if bad is None:
+        ranks = _ranks(ctx, row)
+        return [ranks] if ranks is not None else []
+    return [_finding(ctx, row, dim, stack, number, bad[0], t.shape[bad[0]])]
+
+
+def _mismatch(row, dim: int, stack: bool):
+    """The first tensor after the first that differs from it outside the join dim (every dim for
+    a stack): its number in the list, the tensor, and the dims that differ (None: its rank does)."""
+    first = row.inputs[0].shape
+    for number, t in enumerate(row.inputs[1:], start=1):
+        if len(t.shape) != len(first):
+            return number, t, None
+        bad = [d for d in range(len(first)) if t.shape[d] != first[d] and (stack or d != dim)]
+        if bad:
+            return number, t, bad
+    return None
+
+
+def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got: int) -> Finding:
+    """Tensor `number` differs from the first in dim `d`: why (the rounding that made the sizes
+    differ, the input multiple that lines them up) and the fixes, the input's size first."""
+    rank = len(row.inputs[0].shape)
+    expected = row.inputs[0].shape[d]
     joined = " and ".join(shape(i.shape) for i in row.inputs[:3])
     why = [f"{ref(row)} joins {joined} along dim {dim}; every other dim must match, but dim {d} is {expected} vs {got}"]
     rounding = _rounding(ctx)
     if rounding:
         why.append(rounding)
-    fixes = []
-    dims = ctx.sample_dims
-    axes = tuple(range(1, len(dims))) if len(dims) >= 2 and d >= 2 else ()
-    if axes and ctx.runner is not None and len({dims[a] for a in axes}) > 1:
-        sizes = _multiple_each(ctx, axes)
-        if sizes is not None:
-            m, down, up = sizes
-            why.append(f"the sizes line up only when every spatial dim of the input is a multiple of {m}")
-            fixes.append(
-                Fix(
-                    description=f"resize or pad the input so each spatial dim is a multiple of {m}: "
-                    f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
-                    + (f" (or {'×'.join(map(str, down[1:]))})" if all(d > 0 for d in down) else ""),
-                    code=input_code(ctx, tuple(up)),
-                    kind=FixKind.INPUT,
-                    safety=SAFE,
-                    rerun=Rerun(dims=tuple(up)),
-                )
-            )
-    if axes and ctx.runner is not None and len({dims[a] for a in axes}) == 1:
-        found = input_multiple_fix(ctx, axes)
-        if found:
-            why.append(f"the sizes line up only when the input's spatial dims are multiples of {found[0]}")
-            fixes.append(found[1])
+    lines_up, fixes = _input_size_fixes(ctx, d)
+    why += lines_up
     swapped = _swap_fix(row, dim, stack)
     if swapped is not None:
         fixes.insert(0, swapped)
@@ -182,24 +174,48 @@ def check(ctx: Context) -> list[Finding]:
         fixes.append(other)
     if row.called_at is not None and rank >= 3 and d >= 2:
         fixes.append(_interpolate_fix(row, rank))
-    return [
-        Finding(
-            code="SC109",
-            severity=ERROR,
-            layer=row.name,
-            message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
-            location=row.location,
-            row=row.index,
-            why=why,
-            notes=[
-                f"PyTorch reports: Sizes of tensors must match except in dimension {dim}. Expected size "
-                f"{expected} but got size {got} for tensor number {number} in the list"
-                if not stack
-                else "PyTorch reports: stack expects each tensor to be equal size"
-            ],
-            fixes=fixes,
-        )
-    ]
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
+        location=row.location,
+        row=row.index,
+        why=why,
+        notes=[
+            f"PyTorch reports: Sizes of tensors must match except in dimension {dim}. Expected size "
+            f"{expected} but got size {got} for tensor number {number} in the list"
+            if not stack
+            else "PyTorch reports: stack expects each tensor to be equal size"
+        ],
+        fixes=fixes,
+    )
+
+
+def _input_size_fixes(ctx: Context, d: int) -> tuple[list[str], list[Fix]]:
+    """For sizes that differ in a spatial dim: the multiple the input's spatial dims need (each
+    rounded on its own when they differ) and the --input that has it, as why lines and fixes."""
+    dims = ctx.sample_dims
+    axes = tuple(range(1, len(dims))) if len(dims) >= 2 and d >= 2 else ()
+    if not axes or ctx.runner is None:
+        return [], []
+    if len({dims[a] for a in axes}) == 1:
+        found = input_multiple_fix(ctx, axes)
+        if not found:
+            return [], []
+        return [f"the sizes line up only when the input's spatial dims are multiples of {found[0]}"], [found[1]]
+    sizes = _multiple_each(ctx, axes)
+    if sizes is None:
+        return [], []
+    m, down, up = sizes
+    fix = Fix(
+        description=f"resize or pad the input so each spatial dim is a multiple of {m}: "
+        f"{'×'.join(map(str, dims[1:]))} → {'×'.join(map(str, up[1:]))}"
+        + (f" (or {'×'.join(map(str, down[1:]))})" if all(v > 0 for v in down) else ""),
+        code=input_code(ctx, tuple(up)),
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=Rerun(dims=tuple(up)),
+    )
+    return [f"the sizes line up only when every spatial dim of the input is a multiple of {m}"], [fix]
 
 
 def _insertions(small: tuple, big: tuple, dim: int) -> tuple[int, ...] | None:
@@ -280,58 +296,9 @@ def _ranks(ctx: Context, row) -> Finding | None:
     why = [f"{ref(row)} joins {joined} along dim {dim}: tensors of {small.rank} and {big.rank} dims"]
     fixes: list[Fix] = []
     if lacks is not None:
-        items = _items(row)
-        s_text = items[small_i] if items else "a"
-        b_text = items[1 - small_i] if items else "b"
-        plain = b_text.replace(".", "").replace("_", "").isalnum()
         lacked = ", ".join(f"{d} ({big.shape[d]})" for d in lacks)
         why.append(f"{shape(small.shape)} is {shape(big.shape)} without dim {lacked}")
-        sizes = [
-            ("-1" if d not in lacks else (f"{b_text}.size({d})" if plain else str(big.shape[d])))
-            for d in range(big.rank)
-        ]
-        unsqueezed = s_text + "".join(f".unsqueeze({d})" for d in sorted(lacks))
-        tiled = f"{unsqueezed}.expand({', '.join(sizes)})"
-        steps = tuple(("unsqueeze", (d,)) for d in sorted(lacks)) + (
-            ("expand", tuple(-1 if d not in lacks else big.shape[d] for d in range(big.rank))),
-        )
-        tile = line_fix(
-            f"repeat {shape(small.shape)} along dim {lacked} to join it with each of them "
-            f"(one vector for every {'token' if big.rank == 3 else 'position'})",
-            row.called_at,
-            row.called_at.source,
-            _replace_item(row, small_i, tiled),
-            tiled,
-            Rerun(
-                edits=(
-                    Edit(
-                        "item_method", op_site(row), params=(("index", small_i), ("method", "chain"), ("args", steps))
-                    ),
-                )
-            ),
-        )
-        fixes.append(tile)
-        if len(lacks) <= 2 and 0 not in lacks:
-            over = lacks[0] if len(lacks) == 1 else tuple(lacks)
-            pooled = f"{b_text if plain else f'({b_text})'}.mean({over})"
-            pool = line_fix(
-                f"pool {shape(big.shape)} over dim {lacked} first (one vector per sample, as {shape(small.shape)} is)",
-                row.called_at,
-                row.called_at.source,
-                _replace_item(row, 1 - small_i, pooled),
-                pooled,
-                Rerun(
-                    edits=(
-                        Edit(
-                            "item_method",
-                            op_site(row),
-                            params=(("index", 1 - small_i), ("method", "mean"), ("args", (over,))),
-                        ),
-                    )
-                ),
-            )
-            # tokens joined with one vector: pooling is the usual reading; a map gets the vector tiled
-            fixes = [pool, tile] if big.rank == 3 else [tile, pool]
+        fixes = _tile_or_pool(row, small_i, lacks)
     one_more = _as_one_more(row, small_i, small, big, dim)
     if one_more is not None:  # every size matches once it has the join dim: the other readings guess
         fixes = [one_more]
@@ -346,6 +313,67 @@ def _ranks(ctx: Context, row) -> Finding | None:
         why=why,
         notes=[f"PyTorch reports: Tensors must have same number of dimensions: got {a.rank} and {b.rank}"],
         fixes=fixes,
+    )
+
+
+def _tile_or_pool(row, small_i: int, lacks: tuple[int, ...]) -> list[Fix]:
+    """The smaller tensor repeated along the dims it lacks; or, for up to two dims other than the
+    batch, the larger pooled over them (first for tokens, second for a map)."""
+    items = _items(row)
+    s_text = items[small_i] if items else "a"
+    b_text = items[1 - small_i] if items else "b"
+    tile = _tile_fix(row, small_i, lacks, s_text, b_text)
+    if len(lacks) > 2 or 0 in lacks:
+        return [tile]
+    pool = _pool_fix(row, small_i, lacks, b_text)
+    # tokens joined with one vector: pooling is the usual reading; a map gets the vector tiled
+    return [pool, tile] if row.inputs[1 - small_i].rank == 3 else [tile, pool]
+
+
+def _plain(text: str) -> bool:
+    """A name or attribute (`h`, `self.cache`), not an expression that needs parentheses."""
+    return text.replace(".", "").replace("_", "").isalnum()
+
+
+def _tile_fix(row, small_i: int, lacks: tuple[int, ...], s_text: str, b_text: str) -> Fix:
+    """`a.unsqueeze(1).expand(-1, b.size(1), -1)`: the smaller repeated along the dims it lacks."""
+    small, big = row.inputs[small_i], row.inputs[1 - small_i]
+    lacked = ", ".join(f"{d} ({big.shape[d]})" for d in lacks)
+    sizes = [
+        ("-1" if d not in lacks else (f"{b_text}.size({d})" if _plain(b_text) else str(big.shape[d])))
+        for d in range(big.rank)
+    ]
+    unsqueezed = s_text + "".join(f".unsqueeze({d})" for d in sorted(lacks))
+    tiled = f"{unsqueezed}.expand({', '.join(sizes)})"
+    steps = tuple(("unsqueeze", (d,)) for d in sorted(lacks)) + (
+        ("expand", tuple(-1 if d not in lacks else big.shape[d] for d in range(big.rank))),
+    )
+    edit = Edit("item_method", op_site(row), params=(("index", small_i), ("method", "chain"), ("args", steps)))
+    return line_fix(
+        f"repeat {shape(small.shape)} along dim {lacked} to join it with each of them "
+        f"(one vector for every {'token' if big.rank == 3 else 'position'})",
+        row.called_at,
+        row.called_at.source,
+        _replace_item(row, small_i, tiled),
+        tiled,
+        Rerun(edits=(edit,)),
+    )
+
+
+def _pool_fix(row, small_i: int, lacks: tuple[int, ...], b_text: str) -> Fix:
+    """`b.mean(1)`: the larger averaged over the dims the smaller lacks."""
+    small, big = row.inputs[small_i], row.inputs[1 - small_i]
+    lacked = ", ".join(f"{d} ({big.shape[d]})" for d in lacks)
+    over = lacks[0] if len(lacks) == 1 else tuple(lacks)
+    pooled = f"{b_text if _plain(b_text) else f'({b_text})'}.mean({over})"
+    edit = Edit("item_method", op_site(row), params=(("index", 1 - small_i), ("method", "mean"), ("args", (over,))))
+    return line_fix(
+        f"pool {shape(big.shape)} over dim {lacked} first (one vector per sample, as {shape(small.shape)} is)",
+        row.called_at,
+        row.called_at.source,
+        _replace_item(row, 1 - small_i, pooled),
+        pooled,
+        Rerun(edits=(edit,)),
     )
 
 
