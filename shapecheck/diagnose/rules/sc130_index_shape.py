@@ -22,7 +22,7 @@ feature. Verified by tracing again.
 
 from __future__ import annotations
 
-from ...trace.records import OP
+from ...trace.records import OP, TensorInfo
 from ..context import Context, op_site
 from ..findings import ERROR, Finding, Fix, line_fix
 from ..numbers import parsed_line, shape
@@ -38,33 +38,65 @@ def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or row.kind != OP:
         return []
-    name = row.type.rsplit(".", 1)[-1]
-    if name == "gather" and len(row.inputs) >= 2:
-        data, index = row.inputs[0], row.inputs[1]
-        other = data
-        position = 2
-    elif name in _SCATTERS and len(row.inputs) >= 3:
-        data, index, other = row.inputs[0], row.inputs[1], row.inputs[2]
-        position = 2
-    else:
+    operands = _operands(row)
+    if operands is None:
         return []
+    data, index, other = operands
     if index.rank >= data.rank or index.rank == 0:
         return []
     dim = row.dim_argument() % data.rank
     lacks = [d for d in range(data.rank) if d >= index.rank]
     if (index.rank != 1 or dim != 0) and any(index.shape[d] > other.shape[d] for d in range(index.rank)):
         return []
-    if name == "gather" and dim in lacks:
+    if row.type.rsplit(".", 1)[-1] == "gather" and dim in lacks:
         # the index names one position along the gather dim for each place: that dim is 1
         return [_one_per_place(ctx, row, data, index, dim, lacks, _arguments(row).get("index", "index"))]
+    return [_finding(ctx, row, data, index, other, lacks)]
+
+
+def _operands(row) -> tuple[TensorInfo, TensorInfo, TensorInfo] | None:
+    """The data, the index, and the tensor the index has one entry per element of: the data for
+    a gather, the source for a scatter."""
+    name = row.type.rsplit(".", 1)[-1]
+    if name == "gather" and len(row.inputs) >= 2:
+        return row.inputs[0], row.inputs[1], row.inputs[0]
+    if name in _SCATTERS and len(row.inputs) >= 3:
+        return row.inputs[0], row.inputs[1], row.inputs[2]
+    return None
+
+
+def _finding(ctx: Context, row, data, index, other, lacks: list[int]) -> Finding:
+    """An index with fewer dims than the data, and the index repeated along the dims it lacks."""
+    name = row.type.rsplit(".", 1)[-1]
+    noun = "self" if name in _SCATTERS else "input"
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} gets an index of {index.rank} dim{'s' if index.rank > 1 else ''} "
+        f"{shape(index.shape)} for {shape(data.shape)}: it needs {data.rank}, one index per element",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"`{name}` does not broadcast its index: the index has one entry for each element it "
+            f"{'writes' if name != 'gather' else 'reads'}, so it has as many dims as the data",
+            f"here the index {shape(index.shape)} lacks dim{'s' if len(lacks) > 1 else ''} "
+            f"{', '.join(str(d) for d in lacks)} of {shape(other.shape)}",
+        ],
+        notes=[f"PyTorch reports: Index tensor must have the same number of dimensions as {noun} tensor"],
+        fixes=[_expand_fix(row, index, other, lacks)],
+    )
+
+
+def _expand_fix(row, index, other, lacks: list[int]) -> Fix:
+    """`dst.unsqueeze(-1).expand_as(msg)` for a scatter, `idx.unsqueeze(-1).expand(-1, -1, h.size(2))`
+    for a gather: the index repeated along the dims it lacks, in the call's own names."""
+    name = row.type.rsplit(".", 1)[-1]
     wanted = tuple(index.shape) + tuple(other.shape[d] for d in lacks)
     texts = _arguments(row)
     idx = texts.get("index", "index")
     ref_text = texts.get("src") if name != "gather" else texts.get("input")
     what = "the messages" if name != "gather" else "the data"
-    fixes: list[Fix] = []
     steps = tuple(("unsqueeze", (-1,)) for _ in lacks) + (("expand", wanted),)
-    if ref_text and name != "gather" and len(lacks) >= 1:
+    if ref_text and name != "gather":
         new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand_as({ref_text})"
     else:
         sizes = ", ".join(
@@ -73,41 +105,16 @@ def check(ctx: Context) -> list[Finding]:
         new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand({sizes})"
     source = row.called_at.source if row.called_at else ""
     after = _replace_argument(source, idx, new) if idx != "index" else None
-    fixes.append(
-        line_fix(
-            f"repeat the index along the dim{'s' if len(lacks) > 1 else ''} it lacks ({', '.join(map(str, lacks))}): "
-            f"{shape(index.shape)} → {shape(wanted)}, one index for every element of {what}",
-            row.called_at,
-            source,
-            after,
-            new,
-            Rerun(
-                edits=(
-                    Edit(
-                        "arg_method", op_site(row), params=(("index", position), ("method", "chain"), ("args", steps))
-                    ),
-                )
-            ),
-        )
+    edit = Edit("arg_method", op_site(row), params=(("index", 2), ("method", "chain"), ("args", steps)))
+    return line_fix(
+        f"repeat the index along the dim{'s' if len(lacks) > 1 else ''} it lacks ({', '.join(map(str, lacks))}): "
+        f"{shape(index.shape)} → {shape(wanted)}, one index for every element of {what}",
+        row.called_at,
+        source,
+        after,
+        new,
+        Rerun(edits=(edit,)),
     )
-    noun = "self" if name in _SCATTERS else "input"
-    return [
-        ctx.finding(
-            layer=row.name,
-            message=f"{ref(row)} gets an index of {index.rank} dim{'s' if index.rank > 1 else ''} "
-            f"{shape(index.shape)} for {shape(data.shape)}: it needs {data.rank}, one index per element",
-            location=row.location,
-            row=row.index,
-            why=[
-                f"`{name}` does not broadcast its index: the index has one entry for each element it "
-                f"{'writes' if name != 'gather' else 'reads'}, so it has as many dims as the data",
-                f"here the index {shape(index.shape)} lacks dim{'s' if len(lacks) > 1 else ''} "
-                f"{', '.join(str(d) for d in lacks)} of {shape(other.shape)}",
-            ],
-            notes=[f"PyTorch reports: Index tensor must have the same number of dimensions as {noun} tensor"],
-            fixes=fixes,
-        )
-    ]
 
 
 def _arguments(row) -> dict[str, str]:
