@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ...trace.records import LayerRecord
+from ...trace.records import LayerRecord, Trace
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
@@ -96,29 +96,14 @@ def check(ctx: Context) -> list[Finding]:
     if trace.batch is None or trace.image_list or ctx.runner is None or not trace.layers:
         return []
     b1 = trace.batch
-    b2 = b1 + 2
-    try:
-        other = ctx.rerun(Rerun(batch=b2))
-        if trace.error is None and other.error is not None and b1 > 1:
-            # A view with the batch written into its row size (`view(-1, 8 * 14400)`) fails at
-            # any batch that is not a multiple of that batch: twice the batch still runs.
-            b2 = 2 * b1
-            other = ctx.rerun(Rerun(batch=b2))
-    except (LookupError, TimeoutError):
+    at = _at_another_batch(ctx, b1)
+    if at is None:
         return []
+    other, b2 = at
     findings = []
-    root, twin = trace.layers[0], other.layers[0] if other.layers else None
-    mixed = None
-    if trace.error is None and other.error is None and twin is not None and root.outputs and twin.outputs:
-        k = _factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)
-        if _mixes(k):
-            mixed = _culprit(ctx, other, b1, b2)
-            if mixed is not None and mixed[0].type in _VIEWS and _deliberate_fold(mixed[0], mixed[1]):
-                mixed = None  # [B·T, V] logits for a per-token loss: the fold is the design
-    elif trace.error is not None and trace.failing is not None and twin is not None:
-        mixed = _folded_before_failure(ctx, other, b1, b2)
+    mixed = _mixed(ctx, other, b1, b2)
     if mixed is not None:
-        findings.append(_mixing(ctx, mixed[0], mixed[1], b1, root))
+        findings.append(_mixing(ctx, mixed[0], mixed[1], b1, trace.layers[0]))
     for row in trace.layers:
         if mixed is not None and row is mixed[0]:
             continue
@@ -130,6 +115,41 @@ def check(ctx: Context) -> list[Finding]:
         if latent is not None:
             findings.append(latent)
     return findings
+
+
+def _at_another_batch(ctx: Context, b1: int) -> tuple[Trace, int] | None:
+    """The trace at batch b1 + 2, and that batch; at twice the batch when only that runs."""
+    b2 = b1 + 2
+    try:
+        other = ctx.rerun(Rerun(batch=b2))
+        if ctx.trace.error is None and other.error is not None and b1 > 1:
+            # A view with the batch written into its row size (`view(-1, 8 * 14400)`) fails at
+            # any batch that is not a multiple of that batch: twice the batch still runs.
+            b2 = 2 * b1
+            other = ctx.rerun(Rerun(batch=b2))
+    except (LookupError, TimeoutError):
+        return None
+    return other, b2
+
+
+def _mixed(ctx: Context, other: Trace, b1: int, b2: int) -> tuple[LayerRecord, Fraction] | None:
+    """The row that mixes samples: in a model that runs and returns k·batch rows, the row where
+    dim 0 stops following the batch (not a deliberate fold into tokens); in a model that fails,
+    a view before the failure that folded part of each sample into the batch."""
+    trace = ctx.trace
+    root, twin = trace.layers[0], other.layers[0] if other.layers else None
+    if twin is None:
+        return None
+    if trace.error is None and other.error is None and root.outputs and twin.outputs:
+        if not _mixes(_factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)):
+            return None
+        mixed = _culprit(ctx, other, b1, b2)
+        if mixed is not None and mixed[0].type in _VIEWS and _deliberate_fold(mixed[0], mixed[1]):
+            return None  # [B·T, V] logits for a per-token loss: the fold is the design
+        return mixed
+    if trace.error is not None and trace.failing is not None:
+        return _folded_before_failure(ctx, other, b1, b2)
+    return None
 
 
 def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRecord) -> Finding:
@@ -281,6 +301,32 @@ def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding |
     number. Its rows are not the samples; `x.size(0)` keeps them. A size computed from the
     batch (`x.view(b * t, ...)`) changes in the trace at another batch size (`other`): not it."""
     batch = ctx.trace.batch
+    written = _written_batch(row, batch)
+    if batch is None or written is None or not _constant_at(other, row, written, b2):
+        return None
+    t = row.inputs[0]
+    per = prod(t.shape[1:])
+    why = [
+        f"{ref(row)} asks for {written} rows, but the batch has {batch} samples of {dot(t.shape[1:])} = {per} values",
+        f"{batch}·{per} = {batch * per} values in {written} rows are {shape(row.outputs[0].shape)}: "
+        "each row holds parts of several samples",
+        "the batch size is written as a number: a batch of another size, such as a loader's last one, breaks it",
+    ]
+    return Finding(
+        code="SC106",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} writes the batch as {written}, but this batch has {batch} samples",
+        location=row.location,
+        row=row.index,
+        why=why,
+        fixes=[_batch_size_fix(row)],
+    )
+
+
+def _written_batch(row: LayerRecord, batch: int | None) -> int | None:
+    """The first size of a view when it is a number of rows other than the batch of the tensor it
+    views (from the model input), and the view returns that many rows."""
     if row.kind != "op" or row.type not in _VIEWS or not row.outputs or not row.inputs or batch is None:
         return None
     asked = view_shape(row)
@@ -289,30 +335,18 @@ def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding |
         return None
     if not t.shape or t.shape[0] != batch or row.outputs[0].shape[0] != asked[0]:
         return None
+    return asked[0]
+
+
+def _constant_at(other, row: LayerRecord, written: int, b2: int) -> bool:
+    """At batch `b2` the same view still asks for `written` rows (or fails there): a number
+    written in the code, not a size computed from the batch."""
     twin = other.row(row.index) if other is not None else None
     if twin is None or (twin.name, twin.type) != (row.name, row.type):
-        return None
+        return False
     if not twin.inputs or twin.inputs[0].shape[:1] != (b2,):
-        return None  # the viewed tensor's dim 0 is not the batch (a mask made once per size)
-    if not twin.failed and (view_shape(twin) or (None,))[0] != asked[0]:
-        return None  # the size follows the batch: computed from it
-    per = prod(t.shape[1:])
-    why = [
-        f"{ref(row)} asks for {asked[0]} rows, but the batch has {batch} samples of {dot(t.shape[1:])} = {per} values",
-        f"{batch}·{per} = {batch * per} values in {asked[0]} rows are {shape(row.outputs[0].shape)}: "
-        "each row holds parts of several samples",
-        "the batch size is written as a number: a batch of another size, such as a loader's last one, breaks it",
-    ]
-    return Finding(
-        code="SC106",
-        severity=ERROR,
-        layer=row.name,
-        message=f"{ref(row)} writes the batch as {asked[0]}, but this batch has {batch} samples",
-        location=row.location,
-        row=row.index,
-        why=why,
-        fixes=[_batch_size_fix(row)],
-    )
+        return False  # the viewed tensor's dim 0 is not the batch (a mask made once per size)
+    return twin.failed or (view_shape(twin) or (None,))[0] == written  # else it follows the batch
 
 
 def _batch_size_fix(row: LayerRecord) -> Fix:
