@@ -36,14 +36,23 @@ def check(ctx: Context) -> list[Finding]:
     if row is None or row.kind != "op" or row.type not in _VIEWS or not row.inputs:
         return []
     asked = view_shape(row)
-    t = row.inputs[0]
-    if asked is None:
+    if asked is None or _fits(asked, prod(row.inputs[0].shape)):
         return []
+    return [_finding(ctx, row, asked)]
+
+
+def _fits(asked: list[int], total: int) -> bool:
+    """The view's sizes hold `total` values: exactly, or a multiple of the known sizes with a -1."""
+    known = prod(d for d in asked if d != -1)
+    return (total % known == 0) if -1 in asked and known else known == total
+
+
+def _finding(ctx: Context, row, asked: list[int]) -> Finding:
+    """The rows the view asks for against the values one sample has, and the fixes: the producer
+    split for heads, then for a map a pool to the constant's size and a flatten."""
+    t = row.inputs[0]
     total = prod(t.shape)
     known = prod(d for d in asked if d != -1)
-    valid = (total % known == 0) if -1 in asked and known else known == total
-    if valid:
-        return []
     per = prod(t.shape[1:]) if t.rank >= 2 else total
     const = known if -1 in asked else prod(asked[1:]) if len(asked) > 1 else known
     why = [f"{ref(row)} asks for {shape(asked)}: rows of {const} values"]
@@ -57,41 +66,51 @@ def check(ctx: Context) -> list[Finding]:
     if split is not None:
         fixes.append(split)
     if t.rank >= 3:
-        size = pool_size(t.shape[1], const, t.shape[2:])
-        if size is not None:
-            why.append(
-                f"{const} = {t.shape[1]}·{dot(size)}: the constant fits a {'×'.join(map(str, size))} map, "
-                f"the input now gives {'×'.join(map(str, t.shape[2:]))}"
-            )
-        fits = per_sample_range(ctx, row, const, square_only=True)
-        if fits:
-            why.append(f"the constant is right for inputs with {fits}")
-        var = call_argument(row.called_at.source) if row.called_at else "x"
-        # Only a map with spatial dims is pooled: features or tokens pooled to fewer change meaning.
-        if size is not None and row.called_at is not None and spatial_map(ctx, row):
-            if all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
-                pooled = prepool_view_fix(row, size, const)
-                fixes.extend([pooled] if pooled is not None else [])
-            else:  # pooling up to a larger map invents values: the input size is the fix
-                why.append(
-                    f"pooling to {'×'.join(map(str, size))} would enlarge the {'×'.join(map(str, t.shape[2:]))} "
-                    "map, so it is not offered"
-                )
-        if row.called_at is not None and len(asked) <= 2:  # a flattening view, not a split into heads
-            fixes.append(_flatten_fix(ctx, row, var, per))
-    return [
-        Finding(
-            code="SC113",
-            severity=ERROR,
-            layer=row.name,
-            message=f"{ref(row)} asks for shape {shape(asked)}, which does not fit {shape(t.shape)} ({total} values)",
-            location=row.location,
-            row=row.index,
-            why=why,
-            notes=[f"PyTorch reports: shape '{shape(asked)}' is invalid for input of size {total}"],
-            fixes=fixes,
+        map_why, map_fixes = _map_reading(ctx, row, asked, const, per)
+        why += map_why
+        fixes += map_fixes
+    return Finding(
+        code="SC113",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} asks for shape {shape(asked)}, which does not fit {shape(t.shape)} ({total} values)",
+        location=row.location,
+        row=row.index,
+        why=why,
+        notes=[f"PyTorch reports: shape '{shape(asked)}' is invalid for input of size {total}"],
+        fixes=fixes,
+    )
+
+
+def _map_reading(ctx: Context, row, asked: list[int], const: int, per: int) -> tuple[list[str], list[Fix]]:
+    """A [N, C, …] map viewed into rows of `const`: the map size the constant was written for
+    and the inputs it fits (why), a pool to that size when it is no larger, a flatten (fixes)."""
+    t = row.inputs[0]
+    why: list[str] = []
+    fixes: list[Fix] = []
+    size = pool_size(t.shape[1], const, t.shape[2:])
+    if size is not None:
+        why.append(
+            f"{const} = {t.shape[1]}·{dot(size)}: the constant fits a {'×'.join(map(str, size))} map, "
+            f"the input now gives {'×'.join(map(str, t.shape[2:]))}"
         )
-    ]
+    fits = per_sample_range(ctx, row, const, square_only=True)
+    if fits:
+        why.append(f"the constant is right for inputs with {fits}")
+    var = call_argument(row.called_at.source) if row.called_at else "x"
+    # Only a map with spatial dims is pooled: features or tokens pooled to fewer change meaning.
+    if size is not None and row.called_at is not None and spatial_map(ctx, row):
+        if all(want <= have for want, have in zip(size, t.shape[2:], strict=False)):
+            pooled = prepool_view_fix(row, size, const)
+            fixes.extend([pooled] if pooled is not None else [])
+        else:  # pooling up to a larger map invents values: the input size is the fix
+            why.append(
+                f"pooling to {'×'.join(map(str, size))} would enlarge the {'×'.join(map(str, t.shape[2:]))} "
+                "map, so it is not offered"
+            )
+    if row.called_at is not None and len(asked) <= 2:  # a flattening view, not a split into heads
+        fixes.append(_flatten_fix(ctx, row, var, per))
+    return why, fixes
 
 
 def _flatten_fix(ctx: Context, row, var: str, per: int) -> Fix:
