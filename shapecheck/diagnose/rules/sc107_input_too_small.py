@@ -112,9 +112,7 @@ def check(ctx: Context) -> list[Finding]:
     t = row.inputs[0]
     spatial = t.shape[-nd:]
     dims = ctx.sample_dims
-    # The layer's small dims, as dims of the model input (when the input has the same rank).
-    axes = tuple(1 + i for i in small) if len(dims) == nd + 1 else ()
-    groups: list[tuple[int, ...]] = [axes] if axes and len({dims[a] for a in axes}) == 1 else [(a,) for a in axes]
+    axes, groups = _input_axes(dims, nd, small)
     why = [
         f"{ref(row)} needs {_x(w.effective_kernel(i) for i in range(nd))} "
         f"(kernel{' with padding ' + _x(w.padding) if any(w.padding) else ''}) but the map is "
@@ -130,35 +128,11 @@ def check(ctx: Context) -> list[Finding]:
         if nd == 3 and small == [0]:  # a clip's frames
             message_tail = f"; it needs at least {new_dims[axes[0]]} frames"
             why.append(f"a clip of {dims[axes[0]]} frames is too short: at least {new_dims[axes[0]]} are needed")
-        fixes.append(
-            Fix(
-                description=f"use a larger input: {' and '.join(mins)} (here {'x'.join(map(str, new_dims))})",
-                code=f"--input {'x'.join(map(str, new_dims))}",
-                kind=FixKind.INPUT,
-                safety=SAFE,
-                rerun=Rerun(dims=tuple(new_dims)),
-            )
-        )
-    adaptive = _adaptive_fix(row, nd) if w.is_pool else None
-    if adaptive is not None and adaptive.rerun is not None:
-        # A pool with a fixed window at the head (AvgPool2d(7) before the classifier) means
-        # "pool the whole map": adaptive pooling keeps that at any size, so it goes first. A pool
-        # inside the backbone is not made adaptive: the model runs only if every later pool is
-        # too, and the layers after it then see a 1x1 map where they were written for more.
-        if ctx.runner is None:
-            fixes.append(adaptive)  # no re-runs: offered after the others, unchecked
-        elif _runs_alone(ctx, adaptive.rerun):
-            fixes.insert(0, adaptive)
+        fixes.append(_larger_input_fix(mins, new_dims))
+    if w.is_pool:
+        fixes = _with_adaptive(ctx, row, nd, fixes)
     if first_strided is not None:
-        fixes.append(
-            Fix(
-                description=f"or halve less: a smaller stride in an early layer such as {ref(first_strided)} "
-                "keeps the map larger (every later shape changes)",
-                code="stride=1",
-                safety=DISPLAY_ONLY,
-                location=first_strided.location,
-            )
-        )
+        fixes.append(_less_stride_fix(first_strided))
     return [
         ctx.finding(
             layer=row.name,
@@ -171,6 +145,55 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _input_axes(dims, nd: int, small: list[int]) -> tuple[tuple[int, ...], list[tuple[int, ...]]]:
+    """The layer's small dims as dims of the model input (when the input has the same rank), and
+    those dims in groups that grow together: all of them when they are one size, else each alone."""
+    axes = tuple(1 + i for i in small) if len(dims) == nd + 1 else ()
+    if axes and len({dims[a] for a in axes}) == 1:
+        return axes, [axes]
+    return axes, [(a,) for a in axes]
+
+
+def _larger_input_fix(mins: list[str], new_dims: list[int]) -> Fix:
+    """`--input 3x32x32`: the smallest input at which every window fits."""
+    return Fix(
+        description=f"use a larger input: {' and '.join(mins)} (here {'x'.join(map(str, new_dims))})",
+        code=f"--input {'x'.join(map(str, new_dims))}",
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=Rerun(dims=tuple(new_dims)),
+    )
+
+
+def _with_adaptive(ctx: Context, row: LayerRecord, nd: int, fixes: list[Fix]) -> list[Fix]:
+    """The fixes with the pool made adaptive: first when the model then runs, last and unchecked
+    when nothing can be re-run.
+
+    A pool with a fixed window at the head (AvgPool2d(7) before the classifier) means "pool the
+    whole map": adaptive pooling keeps that at any size, so it goes first. A pool inside the
+    backbone is not made adaptive: the model runs only if every later pool is too, and the layers
+    after it then see a 1x1 map where they were written for more."""
+    adaptive = _adaptive_fix(row, nd)
+    if adaptive is None or adaptive.rerun is None:
+        return fixes
+    if ctx.runner is None:
+        return [*fixes, adaptive]  # no re-runs: offered after the others, unchecked
+    if _runs_alone(ctx, adaptive.rerun):
+        return [adaptive, *fixes]
+    return fixes
+
+
+def _less_stride_fix(first_strided: LayerRecord) -> Fix:
+    """A smaller stride early on: shown, not applied (every later shape changes)."""
+    return Fix(
+        description=f"or halve less: a smaller stride in an early layer such as {ref(first_strided)} "
+        "keeps the map larger (every later shape changes)",
+        code="stride=1",
+        safety=DISPLAY_ONLY,
+        location=first_strided.location,
+    )
 
 
 def _too_small(ctx: Context):
