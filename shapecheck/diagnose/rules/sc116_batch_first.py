@@ -72,23 +72,12 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
     if row.type in RNN_TYPES and len(row.outputs) >= 2:
         h = row.outputs[1]
         why.append(f"its final hidden state h_n is {shape(h.shape)}: one for each of {other} sequences")
-    root = trace.layers[0] if trace.layers else None
-    if root is not None and root.outputs and trace.error is None:
-        out = root.outputs[0]
-        if out.shape and trace.batch is not None and out.shape[0] != trace.batch:
-            why.append(f"the model returns {shape(out.shape)} for a batch of {trace.batch}")
+    returned = _other_batch_returned(trace)
+    if returned is not None:
+        why.append(returned)
     fixes = [_flag_fix(owner, not batch_first)]
     if row.type in RNN_TYPES and owner is row:
-        var = module_call_argument(row.called_at.source if row.called_at else "", row.name) or "x"
-        fixes.append(
-            Fix(
-                description=f"or swap dims 0 and 1 before {ref(row)} (and of its output after it)",
-                code=f"{var} = {var}.transpose(0, 1)",
-                safety=SAFE,
-                location=row.called_at,
-                rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),
-            )
-        )
+        fixes.append(_transpose_fix(row))
     failed = row.failed or (trace.failing is not None and any(r is row for r in trace.ancestors(trace.failing)))
     return Finding(
         code="SC116",
@@ -102,6 +91,29 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
         if owner is not row
         else [],
         fixes=fixes,
+    )
+
+
+def _other_batch_returned(trace) -> str | None:
+    """ "the model returns [5, 10] for a batch of 4": a model that runs and returns another batch."""
+    root = trace.layers[0] if trace.layers else None
+    if root is None or not root.outputs or trace.error is not None:
+        return None
+    out = root.outputs[0]
+    if out.shape and trace.batch is not None and out.shape[0] != trace.batch:
+        return f"the model returns {shape(out.shape)} for a batch of {trace.batch}"
+    return None
+
+
+def _transpose_fix(row) -> Fix:
+    """`x = x.transpose(0, 1)` before the RNN (and of its output after it): the layer unchanged."""
+    var = module_call_argument(row.called_at.source if row.called_at else "", row.name) or "x"
+    return Fix(
+        description=f"or swap dims 0 and 1 before {ref(row)} (and of its output after it)",
+        code=f"{var} = {var}.transpose(0, 1)",
+        safety=SAFE,
+        location=row.called_at,
+        rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),
     )
 
 
