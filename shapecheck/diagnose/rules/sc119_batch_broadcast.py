@@ -72,18 +72,10 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
     x = data[0]
     out = row.outputs[0]
     for t, u, k in _following_batch(row, other, from_input=False):
-        made = ctx.trace.row(t.source) if t.source is not None else None
-        if made is not None and made.type.rsplit(".", 1)[-1] in _REPEATS:
-            continue  # the same values repeated for each sample (a causal mask expanded to the batch)
-        offset = out.rank - t.rank
-        spread = [j for j in range(t.rank) if t.shape[j] == 1 and out.shape[j + offset] > 1]
-        if not spread:
+        j = _spread_dim(ctx, t, k, out)
+        if j is None:
             continue
-        if any(t.shape[j] > 1 for j in range(t.rank - 1) if j != k):
-            continue  # it has positions of its own (RoPE's [B, N, 1, D] over heads): not one vector for all
-        j = spread[0]
-        positions = out.shape[j + offset]
-        source = row.called_at.source if row.called_at else ""
+        positions = out.shape[j + out.rank - t.rank]
         why = [
             f"{ref(row)} combines {shape(x.shape)} with {shape(t.shape)}, which is made from the model's own "
             f"weights or buffers, not from its input",
@@ -91,31 +83,6 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
             f"{(ctx.trace.batch or 0) + 2}): it was sliced or sized by the batch",
             f"its dim {j} is 1, so each sample gets one vector for all its {positions} positions",
         ]
-        fixes = []
-        match = _SLICED_BY_BATCH.search(source)
-        if match and t.rank == 3 and t.shape[1] == 1 and k == 0:
-            var = match.group(1)
-            after = source[: match.start()] + f"[:{var}.size(1)].transpose(0, 1)" + source[match.end() :]
-            fixes.append(
-                Fix(
-                    description="index the table by position (dim 1 of batch-first data) and put its batch dim of "
-                    "size 1 in front, so every sample gets the same vector per position",
-                    code=after,
-                    safety=SAFE,
-                    location=row.called_at,
-                    before=source,
-                    after=after,
-                    check_note="not checked: the table is indexed in code shapecheck cannot rewrite",
-                )
-            )
-        fixes.append(
-            Fix(
-                description="or, if the rest of the model reads [T, B, E], feed it sequence-first data and build its "
-                "layers without batch_first=True",
-                safety=SAFE,
-                check_note="not checked: a change of the data layout",
-            )
-        )
         return Finding(
             code="SC119",
             severity=WARNING,
@@ -124,13 +91,60 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
             location=row.called_at,
             row=row.index,
             why=why,
-            fixes=fixes,
+            fixes=_table_fixes(row, t, k),
             notes=[
                 "a positional table written for [T, B, E] (`pe[:x.size(0)]`) used with batch-first [B, T, E] "
                 "data does this"
             ],
         )
     return None
+
+
+def _spread_dim(ctx: Context, t, k: int, out) -> int | None:
+    """The first dim of `t` (whose dim k follows the batch) that is 1 and broadcasts over the
+    output's positions; None when `t` repeats one tensor per sample, or has positions of its own."""
+    made = ctx.trace.row(t.source) if t.source is not None else None
+    if made is not None and made.type.rsplit(".", 1)[-1] in _REPEATS:
+        return None  # the same values repeated for each sample (a causal mask expanded to the batch)
+    offset = out.rank - t.rank
+    spread = [j for j in range(t.rank) if t.shape[j] == 1 and out.shape[j + offset] > 1]
+    if not spread:
+        return None
+    if any(t.shape[j] > 1 for j in range(t.rank - 1) if j != k):
+        return None  # it has positions of its own (RoPE's [B, N, 1, D] over heads): not one vector for all
+    return spread[0]
+
+
+def _table_fixes(row, t, k: int) -> list[Fix]:
+    """A positional table sliced by the batch (`pe[:x.size(0)]`): indexed by position instead,
+    when the line shows it; or the data fed sequence-first. Neither can be checked."""
+    source = row.called_at.source if row.called_at else ""
+    fixes = []
+    match = _SLICED_BY_BATCH.search(source)
+    if match and t.rank == 3 and t.shape[1] == 1 and k == 0:
+        var = match.group(1)
+        after = source[: match.start()] + f"[:{var}.size(1)].transpose(0, 1)" + source[match.end() :]
+        fixes.append(
+            Fix(
+                description="index the table by position (dim 1 of batch-first data) and put its batch dim of "
+                "size 1 in front, so every sample gets the same vector per position",
+                code=after,
+                safety=SAFE,
+                location=row.called_at,
+                before=source,
+                after=after,
+                check_note="not checked: the table is indexed in code shapecheck cannot rewrite",
+            )
+        )
+    fixes.append(
+        Fix(
+            description="or, if the rest of the model reads [T, B, E], feed it sequence-first data and build its "
+            "layers without batch_first=True",
+            safety=SAFE,
+            check_note="not checked: a change of the data layout",
+        )
+    )
+    return fixes
 
 
 def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
