@@ -176,17 +176,10 @@ def _passed_whole(ctx: Context) -> Finding | None:
     """An `nn.Sequential` whose child returns a structure (an LSTM's `(output, (h_n, c_n))`)
     hands it whole to the next child, which takes a tensor: the failing child's input is the
     previous child's output, part for part."""
-    trace = ctx.trace
-    failing = trace.failing
-    if failing is None or failing.kind != MODULE or failing.parent is None:
+    found = _sequential_pair(ctx.trace)
+    if found is None:
         return None
-    parent = trace.row(failing.parent)
-    if parent is None or parent.type != "Sequential":
-        return None
-    siblings = [r for r in trace.layers if r.parent == parent.index and r.index < failing.index]
-    if not siblings:
-        return None
-    before = siblings[-1]
+    parent, before, failing = found
     parts = _parts(before)
     if len(parts) < 2 or len(failing.inputs) != len(before.outputs):
         return None
@@ -196,13 +189,7 @@ def _passed_whole(ctx: Context) -> Finding | None:
     held = "; ".join(_describe(k, v) for k, v in parts.items())
     what = "tuple" if key.startswith("[") and not key.startswith("['") else "structure"
     part = f"x{key}"
-    edit = (
-        Edit("output_item", before.name, params=(("index", int(key[1:-1])),))
-        if what == "tuple"
-        else Edit(
-            "output_item", before.name, params=(("field", key[1:]),) if key.startswith(".") else (("key", key[2:-2]),)
-        )
-    )
+    edit = _item_edit(before, key)
     code = (
         "class FirstOutput(nn.Module):  # keeps the output, drops the rest\n"
         "    def forward(self, x):\n"
@@ -232,3 +219,28 @@ def _passed_whole(ctx: Context) -> Finding | None:
             )
         ],
     )
+
+
+def _sequential_pair(trace) -> tuple[LayerRecord, LayerRecord, LayerRecord] | None:
+    """(the nn.Sequential, the child before the failing one, the failing child), when the failing
+    row is a module inside a Sequential with a child before it."""
+    failing = trace.failing
+    if failing is None or failing.kind != MODULE or failing.parent is None:
+        return None
+    parent = trace.row(failing.parent)
+    if parent is None or parent.type != "Sequential":
+        return None
+    siblings = [r for r in trace.layers if r.parent == parent.index and r.index < failing.index]
+    if not siblings:
+        return None
+    return parent, siblings[-1], failing
+
+
+def _item_edit(before: LayerRecord, key: str) -> Edit:
+    """The edit that keeps one part of a child's output: `[0]` of a tuple, `.logits` of a named
+    output, `['out']` of a dict."""
+    if key.startswith("[") and not key.startswith("['"):
+        return Edit("output_item", before.name, params=(("index", int(key[1:-1])),))
+    if key.startswith("."):
+        return Edit("output_item", before.name, params=(("field", key[1:]),))
+    return Edit("output_item", before.name, params=(("key", key[2:-2]),))
