@@ -27,8 +27,9 @@ safe for a transpose.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from ...trace.records import MODULE
+from ...trace.records import MODULE, LayerRecord, TensorInfo
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import module_call_argument, shape
@@ -98,102 +99,24 @@ def _state_finding(ctx: Context, row, t) -> Finding | None:
     got = tuple(g.shape)
     index = next(i for i, (n, _) in enumerate(expected) if n == name)
     given_names = _given_names(ctx, row)
-    seq = given_names[0] if given_names else "x"
     pair = row.type == "LSTM" and len(given_names) == 2  # `lstm(x, hidden)`: one name for (h0, c0)
-    var = given_names[1 + index] if len(given_names) > 1 + index and not pair else name
-
-    def each(code: str) -> str:
-        """The same statement for both states when the user's code holds them as one tuple."""
-        if not pair:
-            return f"{var} = {code.format(s=var)}"
-        tup = given_names[1]
-        if "{s}" in code:
-            return f"{tup} = tuple({code.format(s='s')} for s in {tup})"
-        return f"{tup} = ({code}, {code})"
-
-    a = row.attrs
-    stack_text = f"num_layers={a.get('num_layers', 1)}" + (" × 2 directions" if a.get("bidirectional") else "")
+    state = _State(
+        row=row,
+        t=t,
+        name=name,
+        want=want,
+        got=got,
+        var=given_names[1 + index] if len(given_names) > 1 + index and not pair else name,
+        pair=given_names[1] if pair else None,
+        seq=given_names[0] if given_names else "x",
+    )
     why = [
-        f"{ref(row)} reads {name} as [num_layers · directions, N, hidden] = {shape(want)} ({stack_text}), "
+        f"{ref(row)} reads {name} as [num_layers · directions, N, hidden] = {shape(want)} ({_stack_text(row)}), "
         f"whatever batch_first says"
     ]
-    batched = t.rank == 3
-    fixes: list[Fix] = []
-    n = want[1] if batched else None
-    if batched and len(got) == 3 and got == (want[1], want[0], want[2]) and want[0] != want[1]:
-        cause = f"{name} {shape(got)} has the batch first: batch_first applies to the input and output only"
-        fixes.append(
-            Fix(
-                description=f"put the layers first: {name} {shape(got)} → {shape(want)}",
-                code=each("{s}.transpose(0, 1).contiguous()") + f"  # or build it as torch.zeros{want}",
-                safety=SAFE,
-                location=row.called_at,
-            )
-        )
-    elif (
-        batched
-        and len(got) == 3
-        and got[0] == want[0]
-        and got[2] == want[2]
-        and got[1] == t.shape[1 if a.get("batch_first") else 0]
-        and t.shape[0] != t.shape[1]
-    ):
-        # h0 has the batch of the input's other dim: the input's layout is what is wrong
-        other = 1 if a.get("batch_first") else 0
-        cause = (
-            f"{name}'s batch {got[1]} is the input's dim {other} ({shape(t.shape)}): the input arrives "
-            f"{'time-first [T, N, F]' if a.get('batch_first') else 'batch-first [N, T, F]'}, but {ref(row)} was "
-            f"built with batch_first={bool(a.get('batch_first'))} and reads dim {1 - other} as the batch"
-        )
-        fixes.append(
-            argument_fix(
-                row,
-                row.type,
-                None,
-                "batch_first",
-                not a.get("batch_first"),
-                f"build {ref(row)} with batch_first={not a.get('batch_first')}: the batch then reaches the dim "
-                "it reads as the batch, and h0 fits",
-                Edit("set_attrs", row.name, params=(("batch_first", not a.get("batch_first")),)),
-                safety=SAFE,
-            )
-        )
-    elif batched and len(got) == 3 and got[0] == want[0] and got[2] == want[2] and got[1] != n:
-        cause = (
-            f"{name} {shape(got)} was made for a batch of {got[1]}; this input has {n} sequences (a last batch "
-            "that is smaller, or a size fixed in the code)"
-        )
-        dim = 0 if a.get("batch_first") else 1
-        fixes.append(
-            Fix(
-                description=f"make {name} where it is created, for the batch that arrives: its size from the input",
-                code=each(f"torch.zeros({want[0]}, {seq}.size({dim}), {want[2]})"),
-                safety=SAFE,
-            )
-        )
-    elif len(got) == len(want) and got[1:] == want[1:] and got[0] != want[0]:
-        cause = f"{name} has {got[0]} layer states; the layer has {want[0]} ({stack_text})"
-        fixes.append(
-            Fix(
-                description=f"make {name} with {want[0]} states: {shape(want)}",
-                code=each(f"torch.zeros{want}"),
-                safety=SAFE,
-            )
-        )
-    elif len(got) == len(want) and got[:-1] == want[:-1]:
-        cause = f"{name}'s last dim {got[-1]} is not the layer's hidden size {want[-1]}"
-    elif batched and len(got) == 2 and want[0] == 1 and got == want[1:]:
-        cause = f"{name} {shape(got)} lacks the layers dim"
-        fixes.append(
-            Fix(
-                description=f"add the layers dim: {shape(want)}",
-                code=each("{s}.unsqueeze(0)"),
-                safety=SAFE,
-                location=row.called_at,
-            )
-        )
-    else:
-        cause = f"{name} is {shape(got)}"
+    cause, fixes = next(
+        (found for case in _STATE_CASES if (found := case(state)) is not None), (f"{name} is {shape(got)}", [])
+    )
     why.append(cause)
     which = f"[{index}]" if row.type == "LSTM" else ""
     return ctx.finding(
@@ -205,6 +128,139 @@ def _state_finding(ctx: Context, row, t) -> Finding | None:
         notes=[f"PyTorch reports: Expected hidden{which} size {tuple(want)}, got {list(got)}"],
         fixes=fixes,
     )
+
+
+def _stack_text(row) -> str:
+    """ "num_layers=2 × 2 directions": how many states the layer stacks."""
+    a = row.attrs
+    return f"num_layers={a.get('num_layers', 1)}" + (" × 2 directions" if a.get("bidirectional") else "")
+
+
+@dataclass(frozen=True)
+class _State:
+    """An initial state (`h0` or `c0`) the layer cannot read, and the user's names around it."""
+
+    row: LayerRecord
+    t: TensorInfo  # the input sequence
+    name: str
+    want: tuple[int, ...]
+    got: tuple[int, ...]
+    var: str  # the user's name for this state
+    pair: str | None  # the user's name for (h0, c0) when the code holds them as one tuple
+    seq: str  # the user's name for the sequence
+
+    @property
+    def batch_first(self) -> bool:
+        return bool(self.row.attrs.get("batch_first"))
+
+    @property
+    def keeps_layers_and_hidden(self) -> bool:
+        """A batched [layers, N, hidden] state whose layers and hidden size are right."""
+        got, want = self.got, self.want
+        return self.t.rank == 3 and len(got) == 3 and got[0] == want[0] and got[2] == want[2]
+
+    def each(self, code: str) -> str:
+        """The statement for this state, or for both when the user's code holds them as one tuple."""
+        if self.pair is None:
+            return f"{self.var} = {code.format(s=self.var)}"
+        if "{s}" in code:
+            return f"{self.pair} = tuple({code.format(s='s')} for s in {self.pair})"
+        return f"{self.pair} = ({code}, {code})"
+
+
+_Cause = tuple[str, list[Fix]]
+
+
+def _batch_first_state(s: _State) -> _Cause | None:
+    """[N, layers, hidden]: the state made batch-first, as the input is."""
+    got, want = s.got, s.want
+    if s.t.rank != 3 or len(got) != 3 or got != (want[1], want[0], want[2]) or want[0] == want[1]:
+        return None
+    fix = Fix(
+        description=f"put the layers first: {s.name} {shape(got)} → {shape(want)}",
+        code=s.each("{s}.transpose(0, 1).contiguous()") + f"  # or build it as torch.zeros{want}",
+        safety=SAFE,
+        location=s.row.called_at,
+    )
+    return f"{s.name} {shape(got)} has the batch first: batch_first applies to the input and output only", [fix]
+
+
+def _input_layout(s: _State) -> _Cause | None:
+    """The state's batch is the size of the input's other dim: the input's layout is what is wrong."""
+    t, got = s.t, s.got
+    if not s.keeps_layers_and_hidden or got[1] != t.shape[1 if s.batch_first else 0] or t.shape[0] == t.shape[1]:
+        return None
+    other = 1 if s.batch_first else 0
+    cause = (
+        f"{s.name}'s batch {got[1]} is the input's dim {other} ({shape(t.shape)}): the input arrives "
+        f"{'time-first [T, N, F]' if s.batch_first else 'batch-first [N, T, F]'}, but {ref(s.row)} was "
+        f"built with batch_first={s.batch_first} and reads dim {1 - other} as the batch"
+    )
+    fix = argument_fix(
+        s.row,
+        s.row.type,
+        None,
+        "batch_first",
+        not s.batch_first,
+        f"build {ref(s.row)} with batch_first={not s.batch_first}: the batch then reaches the dim "
+        "it reads as the batch, and h0 fits",
+        Edit("set_attrs", s.row.name, params=(("batch_first", not s.batch_first),)),
+        safety=SAFE,
+    )
+    return cause, [fix]
+
+
+def _other_batch(s: _State) -> _Cause | None:
+    """A state made for another batch size (a smaller last batch, a size fixed in the code)."""
+    got, want = s.got, s.want
+    if not s.keeps_layers_and_hidden or got[1] == want[1]:
+        return None
+    cause = (
+        f"{s.name} {shape(got)} was made for a batch of {got[1]}; this input has {want[1]} sequences (a last batch "
+        "that is smaller, or a size fixed in the code)"
+    )
+    fix = Fix(
+        description=f"make {s.name} where it is created, for the batch that arrives: its size from the input",
+        code=s.each(f"torch.zeros({want[0]}, {s.seq}.size({0 if s.batch_first else 1}), {want[2]})"),
+        safety=SAFE,
+    )
+    return cause, [fix]
+
+
+def _layer_count(s: _State) -> _Cause | None:
+    """One state per layer where the layer stacks more (a second direction)."""
+    got, want = s.got, s.want
+    if len(got) != len(want) or got[1:] != want[1:] or got[0] == want[0]:
+        return None
+    fix = Fix(
+        description=f"make {s.name} with {want[0]} states: {shape(want)}",
+        code=s.each(f"torch.zeros{want}"),
+        safety=SAFE,
+    )
+    return f"{s.name} has {got[0]} layer states; the layer has {want[0]} ({_stack_text(s.row)})", [fix]
+
+
+def _hidden_size(s: _State) -> _Cause | None:
+    if len(s.got) != len(s.want) or s.got[:-1] != s.want[:-1]:
+        return None
+    return f"{s.name}'s last dim {s.got[-1]} is not the layer's hidden size {s.want[-1]}", []
+
+
+def _no_layers_dim(s: _State) -> _Cause | None:
+    """[N, hidden] for a one-layer state: the layers dim is missing."""
+    if s.t.rank != 3 or len(s.got) != 2 or s.want[0] != 1 or s.got != s.want[1:]:
+        return None
+    fix = Fix(
+        description=f"add the layers dim: {shape(s.want)}",
+        code=s.each("{s}.unsqueeze(0)"),
+        safety=SAFE,
+        location=s.row.called_at,
+    )
+    return f"{s.name} {shape(s.got)} lacks the layers dim", [fix]
+
+
+# The readings of a wrong initial state, in the order they are tried: the first that fits is the cause.
+_STATE_CASES = (_batch_first_state, _input_layout, _other_batch, _layer_count, _hidden_size, _no_layers_dim)
 
 
 def _rnn_params(row, **changes) -> tuple:
