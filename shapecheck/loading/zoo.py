@@ -112,34 +112,52 @@ _SIZES = (
 def _config(target: str, args: dict):
     _offline()
     _extra("transformers", "hf")
+    local = os.path.isdir(target) or "/" in target
+    config = _saved_config(target) if local else _model_type_config(target)
+    _set_fields(config, target, args)
+    return config
+
+
+def _saved_config(target: str):
+    """The config.json of a folder or of a model in the local cache, never downloaded, with its
+    sizes numbers."""
+    from transformers import AutoConfig
+
+    where = "folder" if os.path.isdir(target) else "local cache"
+    _refuse_remote_code(target)
+    try:
+        config = AutoConfig.from_pretrained(target, local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise LoadError(
+            f"hf:{target}: no config.json in the {where} ({str(exc).splitlines()[0][:120]})",
+            hint="shapecheck never downloads: use hf:MODEL_TYPE (hf:bert) or a folder with config.json",
+        ) from None
+    except Exception as exc:  # transformers validates fields with its own exception types
+        raise LoadError(f"hf:{target}: config.json has a value transformers refuses ({_first_line(exc)})") from None
+    bad = next((k for k in _SIZES if isinstance(getattr(config, k, None), str)), None)
+    if bad is not None:  # older transformers take any value and fail later, building a tensor
+        raise LoadError(
+            f"hf:{target}: config.json has a value transformers refuses "
+            f"({bad}={_short(repr(getattr(config, bad)))} is not a number)"
+        )
+    return config
+
+
+def _model_type_config(target: str):
+    """The default config of a transformers model type (`bert`), or the closest names to it."""
     from transformers import CONFIG_MAPPING, AutoConfig
 
-    if os.path.isdir(target) or "/" in target:
-        where = "folder" if os.path.isdir(target) else "local cache"
-        _refuse_remote_code(target)
-        try:
-            config = AutoConfig.from_pretrained(target, local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise LoadError(
-                f"hf:{target}: no config.json in the {where} ({str(exc).splitlines()[0][:120]})",
-                hint="shapecheck never downloads: use hf:MODEL_TYPE (hf:bert) or a folder with config.json",
-            ) from None
-        except Exception as exc:  # transformers validates fields with its own exception types
-            raise LoadError(f"hf:{target}: config.json has a value transformers refuses ({_first_line(exc)})") from None
-        bad = next((k for k in _SIZES if isinstance(getattr(config, k, None), str)), None)
-        if bad is not None:  # older transformers take any value and fail later, building a tensor
-            raise LoadError(
-                f"hf:{target}: config.json has a value transformers refuses "
-                f"({bad}={_short(repr(getattr(config, bad)))} is not a number)"
-            )
-    else:
-        if target not in CONFIG_MAPPING:
-            close = difflib.get_close_matches(target, list(CONFIG_MAPPING.keys()), n=3)
-            raise LoadError(
-                f"'{target}' is not a transformers model type",
-                hint=("closest: " + ", ".join(close)) if close else "run `shapecheck list hf`",
-            )
-        config = AutoConfig.for_model(target)
+    if target not in CONFIG_MAPPING:
+        close = difflib.get_close_matches(target, list(CONFIG_MAPPING.keys()), n=3)
+        raise LoadError(
+            f"'{target}' is not a transformers model type",
+            hint=("closest: " + ", ".join(close)) if close else "run `shapecheck list hf`",
+        )
+    return AutoConfig.for_model(target)
+
+
+def _set_fields(config, target: str, args: dict) -> None:
+    """--arg key=value on the config's fields: only fields it has, sizes only as numbers."""
     for key, value in args.items():
         if not hasattr(config, key):
             raise LoadError(
@@ -154,7 +172,6 @@ def _config(target: str, args: dict):
             raise LoadError(
                 f"hf:{target}: --arg {key}={_short(repr(value))} is refused by the config ({_first_line(exc)})"
             ) from None
-    return config
 
 
 def _first_line(exc: Exception) -> str:
