@@ -352,16 +352,11 @@ def finding_text(f: Finding) -> Text:
             out.append(_gutter(f.location.line, width), style="blue")
             out.append(f"{f.location.source}\n")
             out.append(f"{pad} |\n", style="blue")
-    for label in f.labels:
-        where = f" ({label.location})" if label.location else ""
-        out.append(f"{pad} = ", style="blue")
-        out.append(f"from: {label.message}{where}\n")
-    for line in f.why:
-        out.append(f"{pad} = ", style="blue")
-        out.append(f"why: {line}\n")
-    for note in f.notes:
-        out.append(f"{pad} = ", style="blue")
-        out.append(f"note: {note}\n")
+    labels = [f"{label.message} ({label.location})" if label.location else label.message for label in f.labels]
+    for kind, entries in (("from", labels), ("why", f.why), ("note", f.notes)):
+        for entry in entries:
+            out.append(f"{pad} = ", style="blue")
+            out.append(f"{kind}: {entry}\n")
     for fix in f.fixes:
         out.append(fix_text(fix, width))
     return out
@@ -472,19 +467,23 @@ def render_results(
         if many:
             console.print()
     if many:
-        from ..report import run_exit_code
+        console.print(_runs_summary(results, strict), soft_wrap=True)
 
-        failed = sum(r.exit_code(strict) != 0 for r in results)
-        findings = [f for r in results if r.report for f in r.report.findings]
-        errors = sum(f.is_error for f in findings)
-        suppressed = sum(len(r.report.suppressed) for r in results if r.report)
-        text = (
-            f"{len(results)} checks: {len(results) - failed} passed, {failed} failed · {errors} error"
-            f"{'s' * (errors != 1)}, {len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}, "
-            f"{suppressed} suppressed"
-        )
-        code = run_exit_code(results, strict)
-        console.print(Text(text, style="red" if code else "green"), soft_wrap=True)
+
+def _runs_summary(results, strict: bool) -> Text:
+    """ "3 checks: 2 passed, 1 failed · 1 error, 0 warnings, 0 suppressed", red when the run fails."""
+    from ..report import run_exit_code
+
+    failed = sum(r.exit_code(strict) != 0 for r in results)
+    findings = [f for r in results if r.report for f in r.report.findings]
+    errors = sum(f.is_error for f in findings)
+    suppressed = sum(len(r.report.suppressed) for r in results if r.report)
+    text = (
+        f"{len(results)} checks: {len(results) - failed} passed, {failed} failed · {errors} error"
+        f"{'s' * (errors != 1)}, {len(findings) - errors} warning{'s' * (len(findings) - errors != 1)}, "
+        f"{suppressed} suppressed"
+    )
+    return Text(text, style="red" if run_exit_code(results, strict) else "green")
 
 
 def to_text(report: Report) -> str:
