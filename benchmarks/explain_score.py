@@ -2,7 +2,7 @@
 
     python benchmarks/explain_score.py           # table per family, then the misses
     python benchmarks/explain_score.py --all     # one line per message
-    python benchmarks/explain_score.py --held-out  # the misses of tests/explain_heldout.py too (FIFTH: its stories)
+    python benchmarks/explain_score.py --held-out  # the misses of tests/explain_heldout.py too (FIFTH, SIXTH: stories)
 
 recognised: explain gives an explanation it could decode (not None, not "recognises but cannot
 decode"); right: its rule code is one the message's family allows, or, for a message that is not
@@ -39,22 +39,24 @@ def story_right(explanation, must: list[str]) -> bool:
 
 
 def score(
-    held_out: bool = False, issue31: bool = False, later: bool = False, fifth: bool = False
+    held_out: bool = False, issue31: bool = False, later: bool = False, fifth: bool = False, sixth: bool = False
 ) -> tuple[list[dict], float]:
     """The corpus, its first held-out set, (issue31) the held-out set of tests/explain_heldout.py,
     (later) that file's second set, collected after the second round of issue 31, or (fifth) its fifth
-    set, whose stories are scored too (`story`: right, and every word its thread's answer needs)."""
+    set, whose stories are scored too (`story`: right, and every word its thread's answer needs), or
+    (sixth) its sixth set, scored the same way."""
     from explain_corpus import FAMILIES, HELD_OUT, MESSAGES
     from explain_heldout import FAMILIES as MORE
-    from explain_heldout import FIFTH, FIFTH_FAMILIES, FIFTH_MUST, LATER
+    from explain_heldout import FIFTH, FIFTH_FAMILIES, FIFTH_MUST, LATER, SIXTH, SIXTH_FAMILIES, SIXTH_MUST
     from explain_heldout import HELD_OUT as ISSUE31
 
     from shapecheck.explain import explain
 
-    FAMILIES = {**FAMILIES, **MORE, **FIFTH_FAMILIES}
+    FAMILIES = {**FAMILIES, **MORE, **FIFTH_FAMILIES, **SIXTH_FAMILIES}
+    MUST = {**FIFTH_MUST, **SIXTH_MUST}
     start = time.perf_counter()
     results = []
-    chosen = FIFTH if fifth else LATER if later else ISSUE31 if issue31 else HELD_OUT if held_out else MESSAGES
+    chosen = SIXTH if sixth else FIFTH if fifth else LATER if later else ISSUE31 if issue31 else HELD_OUT if held_out else MESSAGES
     for family, message, source in chosen:
         e = explain(message)
         recognised, right, wrong = grade(e, family, FAMILIES)
@@ -68,7 +70,7 @@ def score(
                 recognised=recognised,
                 right=right,
                 wrong=wrong,
-                story=right and story_right(e, FIFTH_MUST.get(source, [])),
+                story=right and story_right(e, MUST.get(source, [])),
             )
         )
     return results, time.perf_counter() - start
@@ -132,7 +134,15 @@ def main() -> int:
         f"{sum(r['right'] for r in fifth)} right, {sum(r['story'] for r in fifth)} right stories, "
         f"{sum(r['wrong'] for r in fifth)} confidently wrong"
     )
-    for r in results + (later + second + [r for r in fifth if not r["story"]] if options.held_out else []):
+    sixth, _ = score(sixth=True)
+    print(
+        f"sixth held-out set ({len(sixth)} beginners' messages from forums, Q&A mirrors and tutorials, each with its "
+        f"answer; tests/explain_heldout.py SIXTH): {sum(r['recognised'] for r in sixth)} recognised, "
+        f"{sum(r['right'] for r in sixth)} right, {sum(r['story'] for r in sixth)} right stories, "
+        f"{sum(r['wrong'] for r in sixth)} confidently wrong"
+    )
+    misses = later + second + [r for r in fifth + sixth if not r["story"]]
+    for r in results + (misses if options.held_out else []):
         if options.all or not r["right"] or not r.get("story", True):
             mark = "W" if r["wrong"] else ("." if not r["recognised"] else "S" if not r.get("story", True) else "R")
             print(f"{mark} {r['family']:<16} {r['code'] or '-':<6} {r['message'][:110]}")
