@@ -609,20 +609,30 @@ def list_command(
 ) -> None:
     """List the torchvision model names, grouped by family, with each one's default input
     (`list timm`: timm's names, `list hf`: transformers' model types)."""
-    if source is not None:
-        from .loading import zoo
+    if source is None:
+        _list_torchvision()
+    else:
+        _list_library(source)
 
-        if source not in ("timm", "hf"):
-            print(f"error: list takes timm or hf, not {source!r}", file=sys.stderr)
-            raise typer.Exit(2)
-        try:
-            names = zoo.timm_names() if source == "timm" else zoo.hf_names()
-        except ShapecheckError as err:
-            raise _fail(err) from None
-        print(f"{source} ({len(names)}): use as {source}:NAME")
-        for name in names:
-            print(f"  {name}")
-        return
+
+def _list_library(source: str) -> None:
+    """timm's model names, or transformers' model types: one a line."""
+    from .loading import zoo
+
+    if source not in ("timm", "hf"):
+        print(f"error: list takes timm or hf, not {source!r}", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        names = zoo.timm_names() if source == "timm" else zoo.hf_names()
+    except ShapecheckError as err:
+        raise _fail(err) from None
+    print(f"{source} ({len(names)}): use as {source}:NAME")
+    for name in names:
+        print(f"  {name}")
+
+
+def _list_torchvision() -> None:
+    """torchvision's model names by family, each with its default input."""
     from .loading.catalog import family_order, named_models
 
     try:
