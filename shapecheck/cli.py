@@ -690,12 +690,18 @@ def diff_command(
         _die_by_sigint()
     _exit_unless_both_loaded(results, renames)
     from .diff import compare
-    from .render import diff as show
 
     reports = [r.report for r in results if r.report is not None]
     for report, result in zip(reports, results, strict=True):
         report.model = result.name  # the target as given (a commit's file is read from a temporary copy)
     found = compare(reports[0], reports[1])
+    _print_model_diff(found, format, depth, color)
+    raise typer.Exit(0 if found.same else 1)
+
+
+def _print_model_diff(found, format: RunFormat, depth: int | None, color: Color) -> None:
+    """`diff`'s result on stdout as JSON, Markdown or the table."""
+    from .render import diff as show
     from .render import guarded
 
     # layer names are the models': no line of theirs is a CI command
@@ -706,7 +712,6 @@ def diff_command(
             show.render_markdown(found, out, depth)
         else:
             show.render_table(found, out, color=color.value, depth=depth)
-    raise typer.Exit(0 if found.same else 1)
 
 
 def _exit_unless_both_loaded(results: list, renames: dict[str, str]) -> None:
