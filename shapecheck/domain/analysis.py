@@ -306,10 +306,16 @@ def _candidates_from_failure(run, given: tuple[int, ...], count: int = 4) -> lis
     accept = _acceptor(failing, run.failing_inputs)
     if accept is None:
         return []
-    env = {run.symbols[n]: given[i] for i, n in enumerate(run.names) if n in run.symbols}
     compiled = [tuple(compile_expr(e) for e in shape) for shape in run.failing_inputs]
+    return _accepted_near(run, given, spatial, compiled, accept, count)
+
+
+def _accepted_near(run, given: tuple[int, ...], spatial: list[int], compiled, accept, count: int):
+    """Up to `count` inputs, nearest the given size first, whose spatial dims (all one size) give
+    the failing layer inputs it accepts, by the compiled expressions of those inputs."""
+    env = {run.symbols[n]: given[i] for i, n in enumerate(run.names) if n in run.symbols}
     start = given[spatial[0]]
-    found = []
+    found: list[tuple[int, ...]] = []
     for s in sorted(range(1, size_limit(start) + 1), key=lambda v: (abs(v - start), v)):
         env.update({run.symbols[run.names[i]]: s for i in spatial})
         shapes = _evaluated(compiled, env)
