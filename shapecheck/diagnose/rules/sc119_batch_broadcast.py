@@ -34,6 +34,12 @@ from .common import ref
 
 # Ops that repeat one tensor along the batch: every sample gets the same values, as intended.
 _REPEATS = ("expand", "expand_as", "broadcast_to", "repeat", "repeat_interleave", "tile")
+# Ops whose result holds the rows of their first operand: indexed (a table's rows) or written into.
+_FROM_FIRST = (
+    "__getitem__", "index_select", "gather", "take", "narrow", "index_add", "index_add_", "index_copy",
+    "index_copy_", "index_put", "index_put_", "index_fill", "index_fill_", "scatter", "scatter_", "scatter_add",
+    "scatter_add_", "scatter_reduce", "scatter_reduce_", "masked_fill", "masked_fill_", "masked_scatter",
+)  # fmt: skip
 _SLICED_BY_BATCH = re.compile(r"\[\s*:\s*([A-Za-z_]\w*)\.size\(\s*0\s*\)\s*\]")
 
 
@@ -71,7 +77,11 @@ def _constant_follows_batch(ctx: Context, row, other) -> Finding | None:
         return None
     x = data[0]
     out = row.outputs[0]
+    if not out.dtype.startswith(("float", "bfloat", "complex")):
+        return None  # indices or masks: a per-sample offset (`idx + arange(B).view(-1, 1, 1) * N`), no features
     for t, u, k in _following_batch(row, other, from_input=False):
+        if _made_at_batch_size(ctx, t, u):
+            continue  # per-row values made at the batch's size (a node degree `zeros(B * N)`), no table
         j = _spread_dim(ctx, t, k, out)
         if j is None:
             continue
@@ -186,3 +196,28 @@ def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
             ],
         )
     return None
+
+
+def _made_at_batch_size(ctx: Context, t, u, depth: int = 0) -> bool:
+    """`t` (`u` at the other batch size) was created at a size read from the batch (a node degree
+    `torch.zeros(B * N).index_add_(0, dst, ones)`, then unsqueezed) rather than cut from a table of
+    the model's weights or buffers: its lineage, through ops only, starts at tensors that already
+    follow the batch, or tiles one to the batch. Positions (`torch.arange(B)`) and what a layer or an
+    index looked up in a table are the table's rows, not made values."""
+    if t.source is None:
+        return t.values is None and bool(following_dims(t, u))
+    row = ctx.trace.row(t.source)
+    other = twin_row(ctx, row) if row is not None else None
+    if row is None or other is None or row.kind != "op" or depth > 16 or len(other.inputs) != len(row.inputs):
+        return False
+    op = row.type.rsplit(".", 1)[-1]
+    if op in _REPEATS:
+        return True  # one tensor tiled to the batch's size
+    pairs = list(zip(row.inputs, other.inputs, strict=True))
+    if op in _FROM_FIRST:
+        pairs = pairs[:1]  # the values are the first operand's rows: a table indexed, or a tensor written into
+    pairs = [(a, b) for a, b in pairs if not a.from_input]
+    if op in _FROM_FIRST and (not pairs or not following_dims(*pairs[0])):
+        return False  # rows of a fixed-size table
+    pairs = [(a, b) for a, b in pairs if following_dims(a, b)]
+    return bool(pairs) and all(_made_at_batch_size(ctx, a, b, depth + 1) for a, b in pairs)

@@ -3,7 +3,8 @@
 What it does: finds a softmax (`F.softmax`, `Tensor.softmax`, `log_softmax`, `nn.Softmax`,
 `nn.LogSoftmax`) taken over a dim that cannot be the one meant: the batch dim (its size
 follows the batch, measured by tracing at two batch sizes), or a dim of size 1 that no input
-size changes.
+size changes. Scores of every sample against every other (`q @ p.T`, `[B, B]`: two dims follow
+the batch) are normalised over the other samples by design (in-batch negatives): not flagged.
 
 Why is this bad? Nothing fails. Over the batch, each class score is divided by the same
 class's scores in the other samples: predictions depend on what else is in the batch, and
@@ -75,6 +76,8 @@ def check(ctx: Context) -> list[Finding]:
 def _over_batch(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | None:
     if follows is None or follows[dim] != {BATCH}:
         return None
+    if any(follows[d] == {BATCH} for d in range(len(follows)) if d != dim):
+        return None  # [B, B] scores of every sample against every other (in-batch negatives): over the others by design
     size = row.inputs[0].shape[dim]
     why = [
         f"dim {dim} of {shape(row.inputs[0].shape)} follows the batch size ({size} here; "

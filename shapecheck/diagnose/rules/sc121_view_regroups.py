@@ -52,11 +52,44 @@ def check(ctx: Context) -> list[Finding]:
             if witness is None or not witness.inputs or not witness.outputs:
                 continue
             found = _mixed(witness, follows_in, follows_out)
+            if found is not None and _skew(ctx, witness, found[0], found[1]):
+                break  # the relative-position skew: rows shifted on purpose
             if found is not None:
                 ins, outs, out, run = found
                 findings.append(_finding(row, witness, ins, outs, out, run, follows=(follows_in, follows_out)))
                 break
     return findings
+
+
+_PADS = ("F.pad", "torch.nn.functional.pad", "torch.constant_pad_nd", "torch._C._nn.pad")
+
+
+def _skew(ctx: Context, row: LayerRecord, ins: list[int], outs: list[int]) -> bool:
+    """The relative-position skew of Transformer-XL's `_rel_shift`, Music Transformer and
+    Conformer: scores `[…, T, K]` padded with one zero column (`F.pad(x, (1, 0))` or `cat` with
+    `zeros`) to `[…, T, K+1]`, then viewed as `[…, K+1, T]`, so that each row starts one place
+    further on; the first row is dropped after. A view that exchanges the sizes of exactly the
+    two dims it regroups, the inner one just padded, does that on purpose."""
+    if len(ins) != 2 or len(outs) != 2:
+        return False
+    before, after = row.inputs[0].shape, row.outputs[0].shape
+    if (before[ins[0]], before[ins[1]]) != (after[outs[1]], after[outs[0]]):
+        return False
+    source = row.inputs[0].source
+    made = ctx.trace.row(source) if source is not None else None
+    if made is None or not made.inputs or not made.outputs:
+        return False
+    if made.type in _PADS:
+        data = made.inputs[0]
+    elif made.type == "torch.cat" and any(t.from_input is False and t.source is None for t in made.inputs):
+        data = max((t for t in made.inputs if t is not None), key=lambda t: t.numel)
+    else:
+        return False
+    padded = made.outputs[0]
+    if data.rank != padded.rank:
+        return False
+    grown = [d for d in range(padded.rank) if data.shape[d] != padded.shape[d]]
+    return grown == [ins[1]]
 
 
 def _repeats(row: LayerRecord) -> bool:

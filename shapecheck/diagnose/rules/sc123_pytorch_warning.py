@@ -2,7 +2,10 @@
 
 What it does: reports each UserWarning that PyTorch (or a library the model calls) raised
 while the model ran, at the model-code line that led to it, in PyTorch's own words.
-Deprecation and future warnings are left out: they are about the library, not the model.
+Deprecation and future warnings are left out: they are about the library, not the model; so
+are PyTorch's notices of that kind that come as UserWarnings (mixing a float and a boolean mask
+is deprecated, `F.upsample` is deprecated, meshgrid's indexing argument, nested tensors in
+prototype stage, a zero-padded copy for `padding='same'`): the model is right.
 
 Why is this bad? Many silent shape bugs are only ever told by a warning that scrolls past:
 `Using a target size (torch.Size([4])) that is different to the input size (torch.Size([4,
@@ -20,6 +23,8 @@ Fix safety: no fix is offered: the warning says what to change.
 
 from __future__ import annotations
 
+import re
+
 from ..context import Context
 from ..findings import WARNING, Finding
 from ..registry import rule
@@ -28,6 +33,32 @@ from .common import ref
 # Loss modules that compare input and target element by element, as SC125 reads them: their
 # size warning is SC125's finding, with the shapes and a fix.
 _ELEMENTWISE_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss")
+
+
+# PyTorch's notices about itself, raised as UserWarnings: a deprecation, a future change, a
+# prototype API, a slower path. The model that triggers them computes what it means (the
+# float causal mask of `nn.Transformer.generate_square_subsequent_mask` next to a boolean
+# padding mask is converted and applied right), so they are no finding. Matched from the start
+# of the message, so a shape warning that merely says "deprecated" (`Implicit dimension choice
+# for softmax has been deprecated`) is still reported.
+_LIBRARY_NOTICES = re.compile(
+    "|".join(
+        (
+            r"Support for mismatched (src_)?key_padding_mask and (attn_)?mask is deprecated",
+            r"The PyTorch API of nested tensors is in prototype stage",
+            r"enable_nested_tensor is True, but self\.use_nested_tensor is False",
+            r"torch\.meshgrid: in an upcoming release, it will be required to pass the indexing argument",
+            r"Converting mask without torch\.bool dtype to bool",
+            r"`nn\.functional\.upsample(_nearest|_bilinear)?` is deprecated",
+            r"`?nn\.init\.\w+`? is now deprecated in favor of",
+            r"Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy",
+            r"To copy construct from a tensor, it is recommended to use sourceTensor",
+            r"TypedStorage is deprecated",
+            r"Named tensors and all their associated APIs are an experimental feature",
+            r"Lazy modules are a new feature under heavy development",
+        )
+    )
+)
 
 
 @rule("SC123", WARNING)
@@ -44,7 +75,7 @@ def check(ctx: Context) -> list[Finding]:
         and r.inputs[0].shape != r.inputs[1].shape
     }
     for warning in ctx.trace.warnings:
-        if warning.message in seen:
+        if warning.message in seen or _LIBRARY_NOTICES.match(warning.message):
             continue
         if warning.location is not None and (warning.location.file, warning.location.line) in losses:
             continue
