@@ -56,7 +56,19 @@ def score(
     MUST = {**FIFTH_MUST, **SIXTH_MUST}
     start = time.perf_counter()
     results = []
-    chosen = SIXTH if sixth else FIFTH if fifth else LATER if later else ISSUE31 if issue31 else HELD_OUT if held_out else MESSAGES
+    chosen = (
+        SIXTH
+        if sixth
+        else FIFTH
+        if fifth
+        else LATER
+        if later
+        else ISSUE31
+        if issue31
+        else HELD_OUT
+        if held_out
+        else MESSAGES
+    )
     for family, message, source in chosen:
         e = explain(message)
         recognised, right, wrong = grade(e, family, FAMILIES)

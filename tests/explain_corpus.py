@@ -16,7 +16,7 @@ FAMILIES = {
     "norm-channels": {"SC104"},
     "norm-rank": {"SC105"},
     "conv-rank": {"SC105"},
-    "dim-range": {"SC105"},
+    "dim-range": {"SC105", "SC131"},
     "too-small": {"SC107"},
     "cat": {"SC109"},
     "stack": {"SC109"},

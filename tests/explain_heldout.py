@@ -998,7 +998,7 @@ SIXTH = [
     ),
     (
         "broadcast",
-        'RuntimeError: The size of tensor a (7) must match the size of tensor b (10) at non-singleton dimension 3',
+        "RuntimeError: The size of tensor a (7) must match the size of tensor b (10) at non-singleton dimension 3",
         "https://blog.gitcode.com/e5c4ae63e30a9c32bc6f8b929671be78.html",
     ),
     (
@@ -1083,7 +1083,7 @@ SIXTH = [
     ),
     (
         "none",
-        'RuntimeError: "nll_loss_forward_reduce_cuda_kernel_2d_index" not implemented for \'Int\'',
+        "RuntimeError: \"nll_loss_forward_reduce_cuda_kernel_2d_index\" not implemented for 'Int'",
         "https://duoke360.com/post/34183",
     ),
     (
@@ -1158,16 +1158,22 @@ SIXTH_ANSWERS = {
 # numbers that must all be in the explanation's text; alternatives split by "|").
 SIXTH_MUST = {
     "https://androidkt.com/fix-runtimeerror-mat1-and-mat2-shapes-cannot-be-multiplied/": ["1568", "in_features"],
-    "https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1#how-does-torch-differentiate-between-batch-and-single-values": ["[10, 1]|unsqueeze|one sample|one row"],
+    "https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1#how-does-torch-differentiate-between-batch-and-single-values": [
+        "[10, 1]|unsqueeze|one sample|one row"
+    ],
     "https://blog.csdn.net/Learn_signal/article/details/126722129": ["flatten"],
     "https://blackberry.8miu.com/read-34393.html": ["flatten|view"],
-    "https://geekycodes.in/machine-learning/pytorch-cnn-shape-mismatch-error-fixing-mat1-and-mat2-shapes-cannot-be-multiplied/": ["28"],
+    "https://geekycodes.in/machine-learning/pytorch-cnn-shape-mismatch-error-fixing-mat1-and-mat2-shapes-cannot-be-multiplied/": [
+        "28"
+    ],
     "https://taourl.com/read-1973755.html": ["64", "28"],
     "https://taourl.com/read-3793082.html": ["in_features"],
     "https://taourl.com/read-2626096.html": ["transpose|.T"],
     "https://duoke360.com/post/34412": ["[32, 10]"],
     "https://duoke360.com/post/34064": ["unsqueeze(0)|batch dim"],
-    "https://geek-docs.com/pytorch/pytorch-questions/21_pytorch_runtimeerror_expected_4dimensional_input_for_4dimensional_weight_32_3_3_but_got_3dimensional_input_of_size_instead.html": ["batch"],
+    "https://geek-docs.com/pytorch/pytorch-questions/21_pytorch_runtimeerror_expected_4dimensional_input_for_4dimensional_weight_32_3_3_but_got_3dimensional_input_of_size_instead.html": [
+        "batch"
+    ],
     "https://taourl.com/read-2182898.html": ["RGB|grayscale"],
     "https://www.chuangxiangniao.com/p/1371254.html": ["28"],
     "https://errorcanon.top/errors/pytorch/conv2d-channels-mismatch/index.md": ["grayscale"],
@@ -1188,16 +1194,24 @@ SIXTH_MUST = {
     "https://liu-nlp.ai/tdde09/blog/posts/2024-01-19/index.html": ["reshape|contiguous"],
     "https://www.marioraach.de/en/blog/pytorch-transpose-view": ["reshape|contiguous"],
     "https://duoke360.com/post/34062": ["class"],
-    "https://theneuralbase.pages.dev/huggingface/errors/runtimeerror-cuda-error-device-side-assert/": ["CUDA_LAUNCH_BLOCKING|CPU"],
-    "https://wphtaccess.com/2025/10/05/fixing-runtimeerror-cuda-error-device-side-assert-triggered-in-pytorch-causes-and-working-solutions/amp": ["label|index"],
+    "https://theneuralbase.pages.dev/huggingface/errors/runtimeerror-cuda-error-device-side-assert/": [
+        "CUDA_LAUNCH_BLOCKING|CPU"
+    ],
+    "https://wphtaccess.com/2025/10/05/fixing-runtimeerror-cuda-error-device-side-assert-triggered-in-pytorch-causes-and-working-solutions/amp": [
+        "label|index"
+    ],
     "https://openillumi.com/en/en-pytorch-device-mismatch-fix": ["device"],
     "https://mobilestalk.net/runtimeerror-expected-device-cuda0-but-got-device-cpu": ["device"],
     "https://php.xlycwl.com/faq/1652446.html": ["long"],
     "https://openillumi.com/en/en-pytorch-float-long-cast-error-fix": ["float"],
-    "https://www.codegenes.net/blog/pytorch-bceloss-got-torchfloattensor-but-expected-torchlongtensor-other": ["dtype|float|long"],
+    "https://www.codegenes.net/blog/pytorch-bceloss-got-torchfloattensor-but-expected-torchlongtensor-other": [
+        "dtype|float|long"
+    ],
     "https://duoke360.com/post/34183": ["long"],
     "https://www.yongfengli.tk/2018/04/13/inplace-operation-in-pytorch.html": ["in-place|inplace"],
     "https://github.com/lhycms/Deep_Learning_Notes": ["no_grad|clone|leaf"],
-    "http://iopenv.com/VB9QUKRUI/Training-YOLO-with-GPU-V2-error-RuntimeError-CUDA-out-of-memory-Tried-to-allocate-XXX-MiB": ["batch"],
+    "http://iopenv.com/VB9QUKRUI/Training-YOLO-with-GPU-V2-error-RuntimeError-CUDA-out-of-memory-Tried-to-allocate-XXX-MiB": [
+        "batch"
+    ],
     "https://tensorrigs.pages.dev/blog/cuda-out-of-memory": ["batch"],
 }

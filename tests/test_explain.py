@@ -82,6 +82,56 @@ FAMILIES = [
         "SC110",
         ["num_classes=1000", "strict=False skips missing keys, not size mismatches"],
     ),
+    # a rank retyped short, a size a web page dropped: read as PyTorch writes them
+    (
+        "Expected 3D input for 3D weight [16, 1, 5], but got 2D input of size [32, 100] instead",
+        "SC105",
+        ["unsqueeze(1)"],
+    ),
+    (
+        "Expected 5-dimensional input for 5-dimensional weight [64, 3, 3, 7, 7], but got 4-dimensional input of size "
+        "instead",
+        "SC105",
+        ["unsqueeze(0)", "lost the input's size"],
+    ),
+    # a dim the tensor lacks (SC131): the op in the line that raised picks the story
+    (
+        "    x = torch.cat([h, c], dim=2)\nIndexError: Dimension out of range (expected to be in range of [-2, 1], "
+        "but got 2)",
+        "SC131",
+        ["`cat` along a dim the tensors do not have", "dims 0 … 1", "torch.stack"],
+    ),
+    (
+        "    preds = torch.argmax(labels, dim=1)\nIndexError: Dimension out of range (expected to be in range of "
+        "[-1, 0], but got 1)",
+        "SC131",
+        ["class indices [N] (the labels)"],
+    ),
+    (
+        "    probs = F.softmax(logits, dim=1)\nIndexError: Dimension out of range (expected to be in range of [-1, 0], "
+        "but got 1)",
+        "SC131",
+        ["a single sample without its batch dim", "x.unsqueeze(0)"],
+    ),
+    ("dimension specified as 1 but tensor has no dimensions", "SC131", ["0-D tensor", "x.item()"]),
+    ("x[0, 1]\nIndexError: too many indices for tensor of dimension 1", "SC131", ["more indices"]),
+    # a map's width read as features; images flattened; flattened images read as one unbatched sample
+    (
+        "mat1 and mat2 shapes cannot be multiplied (3584x7 and 4096x10)",
+        "SC102",
+        ["[N, C, 7, 7] reached the Linear unflattened", "torch.flatten(x, 1)"],
+    ),
+    (
+        "mat1 and mat2 shapes cannot be multiplied (16x49152 and 150528x10)",
+        "SC102",
+        ["49152 = 3·128·128: a 128×128 RGB image", "150528 = 3·224·224: a 224×224 RGB image"],
+    ),
+    (
+        "Given groups=1, weight of size [8, 3, 3, 3], expected input[1, 16, 3, 1024] to have 3 channels, but got 16 "
+        "channels instead",
+        "SC104",
+        ["1024 = 32·32", "x.view(-1, 3, 32, 32)"],
+    ),
 ]
 
 

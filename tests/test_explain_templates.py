@@ -109,7 +109,7 @@ def _real_failures():
         ("SC105", lambda: nn.Conv2d(3, 8, 3)(r(2, 2, 3, 8, 8))),
         ("SC105", lambda: nn.Conv1d(3, 8, 3)(r(2, 2, 3, 8))),
         ("SC105", lambda: F.conv2d(r(1, 3, 8, 8), r(4, 3, 3, 3, 3))),
-        ("SC105", lambda: r(2, 3).softmax(dim=2)),
+        ("SC131", lambda: r(2, 3).softmax(dim=2)),
         ("SC105", lambda: r(2, 3).permute(0, 1, 2)),
         ("SC105", lambda: nn.LSTM(4, 8)(r(3, 4, 4, 4))),
         ("SC107", lambda: nn.MaxPool2d(2)(r(1, 8, 1, 1))),

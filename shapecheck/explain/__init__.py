@@ -22,7 +22,7 @@ from .templates import ints
 def explain(message: str) -> Explanation | None:
     """The explanation of a PyTorch error message, or None when it is not one we know."""
     from .notshape import fallback
-    from .paste import clean
+    from .paste import clean, respelled
 
     # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
     # them, and every pattern then runs in time linear in what it reads.
@@ -32,6 +32,8 @@ def explain(message: str) -> Explanation | None:
     if found is None:  # none as PyTorch writes it: the paste's end read more loosely
         tail = text[-_LOOSE_TAIL:]
         found = _chosen(_loose_candidates(tail), tail)
+    if found is None and (spelt := respelled(text[-_LOOSE_TAIL:])) is not None:  # `4D input` retyped
+        found = _chosen(_candidates(spelt, spelt.lower()), spelt)
     if found is None:
         e = fallback(text)
         return None if e is None else _refined(e, message, text[-300:])

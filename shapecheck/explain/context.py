@@ -89,6 +89,8 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _model_families(e, message, matched)
     if e.code == "SC124":
         _which_table(e, lines)
+    if e.code == "SC131" and lines:
+        _dim_op(e, matched, lines[-1])
     story = " ".join([e.title, *e.causes])
     products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
     detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
@@ -371,6 +373,52 @@ _TABLES = (
         "`model.resize_token_embeddings(len(tokenizer))` after adding tokens, or the model's own tokenizer",
     ),
 )
+
+
+# an op given a dim, in the line that raised: `torch.cat((a, b), dim=1)`, `x.max(1)`, `F.softmax(x, dim=1)`
+_DIM_OPS = re.compile(
+    r"\b(cat|concat|concatenate|stack|hstack|softmax|log_softmax|argmax|argmin|max|min|sum|mean|squeeze|unsqueeze"
+    r"|transpose|flatten|size|topk|sort|norm|cumsum|gather|index_select|chunk|split|unbind)\s*\(([^()]{0,200}(?:\([^()]{0,200}\))?[^()]{0,100})\)"
+)
+
+
+def _dim_op(e: Explanation, matched: str, line: str) -> None:
+    """The op in the line that raised, given a dim its tensor lacks, picks the story: tensors joined
+    along a dim they lack (1-D tensors have only dim 0), scores reduced over classes they lack (class
+    indices [N] where logits [N, C] were meant), a softmax over a batch dim that was squeezed away."""
+    found = _DIM_OPS.findall(line)
+    if not found:
+        return
+    op = found[-1][0]
+    rank_range = re.search(r"\[(-?\d+), (-?\d+)\]", matched)
+    rank = int(rank_range.group(2)) + 1 if rank_range else None
+    if rank is None:
+        flat = "the tensors have fewer dims than the dim asked"
+    else:
+        flat = "1-D tensors have only dim 0" if rank == 1 else f"these {rank}-D tensors have dims 0 … {rank - 1}"
+    if op in ("cat", "concat", "concatenate", "stack", "hstack"):
+        e.causes.insert(
+            0,
+            f"`{op}` along a dim the tensors do not have: {flat}; `cat(…, dim=0)` joins them end to end, "
+            "`torch.stack(…, dim=1)` (or `unsqueeze(1)` each first) puts them side by side as columns",
+        )
+        e.fixes.insert(0, "`torch.cat(tensors, dim=0)`, or `torch.stack(tensors, dim=1)` for columns")
+    elif op in ("max", "min", "argmax", "argmin", "topk", "sort") and rank == 1:
+        e.causes.insert(
+            0,
+            f"`{op}` over dim 1 of a 1-D tensor: class indices [N] (the labels) where scores [N, C] were meant, "
+            "or scores whose batch dim was squeezed away at batch 1",
+        )
+        e.fixes.insert(0, f"call `{op}` on the model's output [N, C], not on the labels; or `dim=-1`")
+    elif op in ("softmax", "log_softmax", "sum", "mean", "cumsum", "norm") and rank == 1:
+        e.causes.insert(
+            0,
+            f"`{op}` over dim 1 of a 1-D tensor: a single sample without its batch dim, or a `.squeeze()` "
+            "that also removed the batch dim at batch 1",
+        )
+        e.fixes.insert(0, "`x.unsqueeze(0)` for a single sample, `squeeze(dim)` naming the dim, or `dim=-1`")
+    elif op in ("squeeze", "unsqueeze", "transpose", "flatten", "size"):
+        e.causes.insert(0, f"`{op}` names a dim the tensor does not have: {flat}; print its shape before this line")
 
 
 def _which_table(e: Explanation, lines: list[str]) -> None:

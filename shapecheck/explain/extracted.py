@@ -442,6 +442,8 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
 
 def _general(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     code = _CODES.get(row.family, "SC100")
+    if row.family == "dim-range" and "permute" not in row.text:
+        code = "SC131"  # a dim the tensor does not have (a permute's count of dims is its rank: SC105)
     if code == NOT_SHAPE:
         return _not_shape(row, values, matched, text)
     title, causes, fixes = _STORIES.get(
@@ -606,7 +608,7 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
                 "vocabulary or a sequence length of another config",
             )
     elif "too many indices" in row.text:
-        e.code = "SC105"
+        e.code = "SC131"
         e.title = "more indices than the tensor has dims"
         e.causes = ["the tensor has fewer dims than the indexing assumes (a squeezed or 1-D tensor indexed [i, j])"]
         e.fixes = ["print its shape; index with as many entries as it has dims"]

@@ -215,7 +215,7 @@ def _dim_range(f: dict) -> Explanation:
     lo, hi, got = int(f["lo"]), int(f["hi"]), int(f["got"])
     rank = hi + 1
     e = Explanation(
-        "SC105",
+        "SC131",
         f"a dim {got} was asked of a tensor with {rank} dim{'s' if rank != 1 else ''}",
         "every op that takes a dim (softmax, max, cat, transpose, scatter, …)",
         [(f"[{lo}, {hi}]", f"the dims a {rank}-D tensor has"), (str(got), "the dim asked for")],
@@ -231,6 +231,22 @@ def _dim_range(f: dict) -> Explanation:
             f"the tensor has {rank} dims where the code expects {got + 1} or more: a dim was dropped before"
         )
     return e
+
+
+def _no_dims(f: dict) -> Explanation:
+    """PyTorch ≤ 0.4's wording for a dim asked of a 0-D tensor (a scalar)."""
+    got = int(f["got"])
+    return Explanation(
+        "SC131",
+        f"a dim {got} was asked of a 0-D tensor (a scalar, which has no dims)",
+        "every op that takes a dim (sum, max, softmax, cat, size, …)",
+        [(str(got), "the dim asked for"), ("[]", "the tensor's shape: a scalar")],
+        [
+            "the tensor is a scalar: a loss or `.sum()` already reduced it, an indexing like `x[0]` took its "
+            "last dim, or a 1-element list became a 0-D tensor"
+        ],
+        ["`x.unsqueeze(0)` to make it 1-D, or `x.item()` for its value; or drop the dim argument"],
+    )
 
 
 def _index_range(f: dict) -> Explanation:
@@ -1022,10 +1038,17 @@ TEMPLATES: list[Template] = (
         ),
         Template(
             "Dimension out of range (expected to be in range of [{lo:int}, {hi:int}], but got {got:int})",
-            "SC105",
+            "SC131",
             "c10/core/WrapDimMinimal.cpp: maybe_wrap_dim",
             _dim_range,
             dict(lo=-1, hi=0, got=1),
+        ),
+        Template(
+            "dimension specified as {got:int} but tensor has no dimensions",
+            "SC131",
+            "TH/THTensor (PyTorch ≤ 0.4): a dim asked of a 0-D tensor",
+            _no_dims,
+            dict(got=0),
         ),
         Template(
             "index out of range: Tried to access index {index:int} out of table with {rows:int} rows",

@@ -51,6 +51,22 @@ def clean(message: str) -> str:
     return " ".join(text.split())
 
 
+# a rank retyped short (`Expected 4D input for 4D weight`, `got 3-D input`): PyTorch writes `4-dimensional`
+_SHORT_RANK = re.compile(r"\b(\d)(?:-?D|d)\b(?=\s+(?:input|weight|tensor)s?\b)")
+
+
+# a size a web page dropped (it took `[3, 256, 256]` for markup): `of size instead`, `got input of size .`
+_LOST_SIZE = re.compile(r"\b(of size)(?=\s*(?:instead\b|,|\.|$))")
+
+
+def respelled(text: str) -> str | None:
+    """The paste with the words people retype short spelt as PyTorch writes them and a size the page
+    dropped written as empty (`[]`), or None when it has neither: read only when no template reads
+    the paste as written (`4D input` is PyTorch's own wording in some messages)."""
+    out = _LOST_SIZE.sub(r"\1 []", _SHORT_RANK.sub(r"\1-dimensional", text))
+    return out if out != text else None
+
+
 _FILE_LINE = re.compile(r'^\s*File "[^"\n]{0,500}", line \d+, in [\w<>.]{1,200}\s*$')
 _CODEISH = re.compile(r"[\w\])]\s*\(|=|\.\w+\(")
 _NOT_CODE = re.compile(r"^\s*(?:Traceback|During handling|The above exception|\w*(?:Error|Exception|Warning)\b:?)")

@@ -50,6 +50,13 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
     if folded:
         e.causes.append("or " + folded)
+    elif b <= 16 < c and a % b == 0 and a // b >= 16:
+        # few features and rows in whole squares of them: a map's width read as features
+        e.causes.append(
+            f"or a conv feature map [N, C, {b}, {b}] reached the Linear unflattened: Linear multiplies only the "
+            f"last dim, so each of its {a} = N·C·{b} rows offers {b} values; flatten it first "
+            f"(`torch.flatten(x, 1)`) and build the Linear for C·{b}·{b} features"
+        )
     e.fixes.append(
         f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
         "load, and a conv head is then tied to this input size)"
@@ -242,6 +249,16 @@ def _channels_order(e: Explanation, x: list[int], want: int, got: int) -> bool:
             f"the {got} frames were read as channels"
         )
         e.fixes.append("swap frames and channels: `x = x.permute(0, 2, 1, 3, 4)`")
+        return True
+    side = math.isqrt(x[-1])
+    if len(x) == 4 and x[0] == 1 and where == 2 and side >= 7 and side * side == x[-1]:
+        # [1, B, C, H·W]: a 3-D [B, C, H·W] batch of flattened images, to which the conv added a batch of 1
+        e.causes.append(
+            f"the input was 3-D [{got}, {want}, {x[-1]}]: {got} images of {want} channels with their pixels "
+            f"flattened ({x[-1]} = {side}·{side}); a 3-D input is one unbatched sample to the conv, so it read "
+            f"{got} as the channels"
+        )
+        e.fixes.append(f"restore the images' sides before the conv: `x = x.view(-1, {want}, {side}, {side})`")
         return True
     order = ", ".join("C" if i == where else "N" if i == 0 else "·" for i in range(len(x)))
     e.causes.append(
@@ -1233,6 +1250,13 @@ def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation
             e.fixes.append(f"reshape before the conv: `x = x.view(-1, {w[1]}, {side}, {side})`")
         else:
             e.causes.append("the input has the wrong number of dims for this conv")
+    elif got == n - 1 and not dims:  # the paste lost the input's size (a web page took `[3, 256, 256]` for markup)
+        e.causes.append(
+            f"a {got}-D input to a {n}-D conv: most often one sample without its batch dim ([C, …] where "
+            "[N, C, …] is taken), or a batch without its channel dim ([N, …] where [N, 1, …] is); the paste lost "
+            "the input's size, so print `x.shape` to tell which"
+        )
+        e.fixes.append("one sample: `x.unsqueeze(0)` (the batch dim); a batch of 1-channel maps: `x.unsqueeze(1)`")
     elif got == n + 1 and len(dims) > 1:
         if not _extra_dim(e, dims, n - 2):
             e.causes.append(

@@ -12,6 +12,12 @@ _PATCHES = (16, 14, 32, 8)
 _IMAGES = (224, 256, 384, 448, 512, 336, 518, 392, 288, 320, 160, 192, 128, 96, 640, 768, 1024, 32, 28, 64)
 
 
+# sizes that are one image flattened: the grayscale digit sets and RGB images of common sides
+_FLAT_IMAGES = {28 * 28: "28·28: a 28×28 grayscale image (MNIST, Fashion-MNIST)"} | {
+    3 * side * side: f"3·{side}·{side}: a {side}×{side} RGB image" for side in (64, 96, 128, 224, 256)
+}
+
+
 def _is_pow2(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
@@ -77,6 +83,7 @@ def relate(
             found.maps(set(batches))
     if multiples:
         found.multiples()
+    found.images()
     return found.out[:limit]
 
 
@@ -128,6 +135,12 @@ class _Found:
                 if n % c == 0 and 3 <= side <= 64 and side * side == n // c:
                     self.add(n, f"{n} = {c}·{side}·{side}: C·H·W of a {c}-channel {side}×{side} map")
                     break
+
+    def images(self) -> None:
+        """A size that is a whole image flattened: 28·28 (MNIST), 3·H·W of a common RGB size; said
+        only for these exact products, which no layer width is (3072 = 3·32·32 is also BERT's 4·768)."""
+        for n in (n for n in self.seen if n not in self.said and n in _FLAT_IMAGES):
+            self.add(n, f"{n} = {_FLAT_IMAGES[n]} flattened")
 
     def multiples(self) -> None:
         """A small multiple of another number: a batch doubled, q/k/v stacked."""
