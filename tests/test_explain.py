@@ -132,6 +132,19 @@ FAMILIES = [
         "SC104",
         ["1024 = 32·32", "x.view(-1, 3, 32, 32)"],
     ),
+    # a flattened map's C·s·s said alone; a weight multiplied untransposed; a Linear's output into a conv
+    (
+        "mat1 and mat2 shapes cannot be multiplied (32x3136 and 2048x10)",
+        "SC102",
+        ["3136 = 64·7·7", "in_features must be 3136"],
+    ),
+    ("mat1 and mat2 shapes cannot be multiplied (16x512 and 10x512)", "SC102", ["x @ W.T", "nn.Linear(512, 10)"]),
+    (
+        "Expected 3-dimensional input for 3-dimensional weight [64, 16, 3], but got 2-dimensional input of size "
+        "[8, 50] instead",
+        "SC105",
+        ["a 2-D [8, 50] tensor", "the layers are in another order"],
+    ),
 ]
 
 
@@ -344,6 +357,14 @@ FAMILIES += [
 
 # Readings an earlier version gave that the numbers do not support: never say them again.
 MUST_NOT_SAY = [
+    # a conv's in_channels against its own out_channels is no ratio (32 = 2·16 of weight [16, 32, 3, 3])
+    (
+        "Given groups=1, weight of size [16, 32, 3, 3], expected input[42, 19, 224, 224] to have 32 channels, but got "
+        "19 channels instead",
+        ["2·16", "exactly 2 times"],
+    ),
+    # widths that are powers of two are not read as maps' sides (1024 = 16·8·8 is as likely a width)
+    ("mat1 and mat2 shapes cannot be multiplied (8x1024 and 512x10)", ["16·8·8", "conv map flattened"]),
     ("shape '[16, 34, 34, 512]' is invalid for input of size 8921088", ["2048·68·68", "68×68"]),
     (
         "Sizes of tensors must match except in dimension 0. Expected size 77 but got size 154 for tensor number 1 in "

@@ -105,7 +105,9 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         products=products,
         detection=detection,
         # rows, totals, widths, ranks, an index's sizes: not ratios
-        multiples=e.code not in ("SC101", "SC102", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130"),
+        # a conv's in_channels and out_channels (32 = 2·16) are two layers' choices, not a ratio
+        multiples=e.code
+        not in ("SC101", "SC102", "SC104", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130"),
         maps=e.code in ("SC101", "SC102", "SC103", "SC113"),  # where a flattened map can be the story
         batches=_view_batches(matched),
     )

@@ -46,8 +46,19 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     if a * b == c:
         return _unbatched(e, a, b, c)
     folded = _feature_ratio(e, a, b, c)
+    if b == d and c != b:
+        # mat2 printed [c, d] is the weight as multiplied: its columns equal the features
+        e.causes.append(
+            f"the second matrix is [{c}, {d}]: its last dim, not its first, equals the {b} features: a weight "
+            f"stored as [out, in] = [{c}, {d}] multiplied without its transpose (`x @ W` where nn.Linear "
+            f"computes `x @ W.T`), or a Linear built as nn.Linear({c}, {d}) where nn.Linear({d}, {c}) was meant"
+        )
+        e.fixes.append(f"multiply by the transpose (`x @ W.T`, `F.linear(x, W)`), or build nn.Linear({d}, {c})")
     if not _map_sides(e, b, c):
         e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
+        flat = _flattened_map(b)
+        if flat:
+            e.causes.append(f"{b} = {flat}: the layer before is a conv map flattened; in_features must be {b}")
     if folded:
         e.causes.append("or " + folded)
     elif b <= 16 < c and a % b == 0 and a // b >= 16:
@@ -160,6 +171,17 @@ def _feature_ratio(e: Explanation, a: int, b: int, c: int) -> str | None:
         )
         e.fixes.append("flatten per sample: `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`)")
     return None
+
+
+def _flattened_map(n: int) -> str | None:
+    """n as C·s·s of a conv map, C a power-of-two channel count, s a side that is not a power of two
+    (those are as likely widths): `32·7·7`, `256·6·6 or 64·12·12`; None when none fits."""
+    ways = [
+        f"{ch}·{s}·{s}"
+        for ch in (2048, 1024, 512, 256, 128, 64, 32, 16, 8)
+        if n % ch == 0 and (s := math.isqrt(n // ch)) * s == n // ch and 3 <= s <= 56 and s & (s - 1)
+    ]
+    return " or ".join(ways[:2]) if ways else None
 
 
 def _map_sides(e: Explanation, b: int, c: int) -> bool:
@@ -1240,6 +1262,14 @@ def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation
             "the conv takes [N, 1, H, W]"
         )
         e.fixes.append("add the channel dim: `x = x.unsqueeze(1)`")
+    elif got == 2 and len(dims) == 2 and n >= 3 and len(w) > 1 and w[1] and dims[1] % w[1] != 0:
+        e.causes.append(
+            f"a 2-D [{dims[0]}, {dims[1]}] tensor (a Linear's output or flat features: [N, F]) reaches a conv that "
+            f"takes [N, C={w[1]}, …]: the layers are in another order, or the view back to a map is missing"
+        )
+        e.fixes.append(
+            f"reshape to a map before the conv (`x.view(N, {w[1]}, …)`), or apply the conv before the Linear"
+        )
     elif got == 2 and len(dims) == 2 and n == 4 and len(w) > 1 and w[1] and dims[1] % w[1] == 0:
         side = math.isqrt(dims[1] // w[1])
         if side * side * w[1] == dims[1]:
