@@ -166,22 +166,7 @@ def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRec
         why.append(f"{ref(failing)} fails where those {out[0]} rows meet a tensor that kept the batch of {b1}")
     fixes = []
     if row.type in _JOIN:
-        source = row.called_at.source if row.called_at else ""
-        after = re.sub(r",\s*(dim\s*=\s*)?0\s*\)(\s*)$", r", dim=1)\2", source)
-        fixes.append(
-            follow_up_linear(
-                ctx,
-                Fix(
-                    description="join the branches along the feature dim, not the batch dim",
-                    code=after if after != source else "torch.cat(tensors, dim=1)",
-                    safety=SAFE,
-                    location=row.called_at,
-                    before=source if after != source else None,
-                    after=after if after != source else None,
-                    rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", 1),)),)),
-                ),
-            )
-        )
+        fixes.append(_feature_join_fix(ctx, row))
         why.insert(0, f"{ref(row)} joins {len(row.inputs)} tensors of batch {b1} along dim 0")
     role = batch_role(row.outputs[0])
     if role is not None:
@@ -191,9 +176,9 @@ def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRec
         if size_fix is not None:
             fixes.append(size_fix)
         fixes.extend(_flatten_fixes(ctx, row))
-        per = prod(row.inputs[0].shape[1:])
         asked = view_shape(row)
         if asked:
+            per = prod(row.inputs[0].shape[1:])
             why.insert(
                 0,
                 f"{ref(row)} asks for rows of {prod(d for d in asked if d != -1)} values, "
@@ -208,6 +193,24 @@ def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRec
         row=row.index,
         why=why,
         fixes=fixes,
+    )
+
+
+def _feature_join_fix(ctx: Context, row: LayerRecord) -> Fix:
+    """`torch.cat(branches, dim=1)`: the branches joined along the features, not the batch."""
+    source = row.called_at.source if row.called_at else ""
+    after = re.sub(r",\s*(dim\s*=\s*)?0\s*\)(\s*)$", r", dim=1)\2", source)
+    return follow_up_linear(
+        ctx,
+        Fix(
+            description="join the branches along the feature dim, not the batch dim",
+            code=after if after != source else "torch.cat(tensors, dim=1)",
+            safety=SAFE,
+            location=row.called_at,
+            before=source if after != source else None,
+            after=after if after != source else None,
+            rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", 1),)),)),
+        ),
     )
 
 
