@@ -26,7 +26,7 @@ from ...domain.records import dim_names
 from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind
-from ..layers import spatial_rank, window
+from ..layers import Window, spatial_rank, window
 from ..probes import grow, smallest_where, with_size
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -56,14 +56,21 @@ def real_message(row: LayerRecord, w, spatial, channels) -> str:
 
 def too_small(row: LayerRecord | None) -> bool:
     """Whether this (failing) row's map is smaller than its kernel."""
+    fit = _window_fit(row)
+    return fit is not None and bool(fit[2])
+
+
+def _window_fit(row: LayerRecord | None) -> tuple[Window, int, list[int]] | None:
+    """A windowed row's window, its spatial rank and the indices of the spatial dims smaller than
+    the (dilated) kernel after padding; None for a row without a window or of another rank."""
     if row is None or not row.inputs:
-        return False
+        return None
     w = window(row)
     nd = spatial_rank(row)
     if w is None or nd is None or row.inputs[0].rank not in (nd + 1, nd + 2):
-        return False
+        return None
     spatial = row.inputs[0].shape[-nd:]
-    return any(w.effective_kernel(i) > w.padded(s, i) for i, s in enumerate(spatial))
+    return w, nd, [i for i, s in enumerate(spatial) if w.effective_kernel(i) > w.padded(s, i)]
 
 
 def _runs_alone(ctx: Context, rerun: Rerun) -> bool:
@@ -203,17 +210,10 @@ def _too_small(ctx: Context):
     row = ctx.trace.failing
     if not too_small(row):
         row = next((r for r in ctx.trace.layers if too_small(r)), None)
-    if row is None or not row.inputs:
+    fit = _window_fit(row)
+    if row is None or fit is None or not fit[2]:
         return None
-    w = window(row)
-    nd = spatial_rank(row)
-    if w is None or nd is None or row.inputs[0].rank not in (nd + 1, nd + 2):
-        return None
-    spatial = row.inputs[0].shape[-nd:]
-    small = [i for i, s in enumerate(spatial) if w.effective_kernel(i) > w.padded(s, i)]
-    if not small or not too_small(row):
-        return None
-    return row, w, nd, small
+    return (row, *fit)
 
 
 def _minimums(ctx: Context, row: LayerRecord, nd: int, groups: list[tuple[int, ...]], why: list[str]):
