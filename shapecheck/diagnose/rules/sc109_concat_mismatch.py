@@ -404,15 +404,9 @@ def _swap_fix(row, dim: int, stack: bool) -> Fix | None:
     first = tuple(row.inputs[0].shape)
     for i, t in enumerate(row.inputs[1:], start=1):
         s = tuple(t.shape)
-        if len(s) != len(first) or all(s[k] == first[k] for k in range(len(s)) if stack or k != dim):
+        if len(s) != len(first) or _fits_join(s, first, dim, stack):
             continue
-        found = []
-        for p in range(len(s)):
-            for q in range(p + 1, len(s)):
-                moved = list(s)
-                moved[p], moved[q] = moved[q], moved[p]
-                if all(moved[k] == first[k] for k in range(len(s)) if stack or k != dim):
-                    found.append((p, q))
+        found = _fitting_swaps(s, first, dim, stack)
         if len(found) != 1:
             return None
         p, q = found[0]
@@ -432,3 +426,20 @@ def _swap_fix(row, dim: int, stack: bool) -> Fix | None:
             Rerun(edits=(edit,)),
         )
     return None
+
+
+def _fits_join(s, first: tuple, dim: int, stack: bool) -> bool:
+    """Every dim of `s` is the first tensor's, but the join dim (none is spared in a stack)."""
+    return all(s[k] == first[k] for k in range(len(s)) if stack or k != dim)
+
+
+def _fitting_swaps(s: tuple, first: tuple, dim: int, stack: bool) -> list[tuple[int, int]]:
+    """The pairs of dims of `s` whose exchange makes it fit the join."""
+    found = []
+    for p in range(len(s)):
+        for q in range(p + 1, len(s)):
+            moved = list(s)
+            moved[p], moved[q] = moved[q], moved[p]
+            if _fits_join(moved, first, dim, stack):
+                found.append((p, q))
+    return found
