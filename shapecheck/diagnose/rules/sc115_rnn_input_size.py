@@ -276,64 +276,17 @@ def _rnn_params(row, **changes) -> tuple:
 def _finding(ctx: Context, row, t, want: int) -> Finding:
     got = t.shape[-1]
     src = ctx.trace.row(t.source)
-    labels, fixes = [], []
-    origin = "the model input"
-    if src is not None:
-        made = src.attrs.get("embedding_dim") or src.attrs.get("out_features") or src.attrs.get("hidden_size")
-        what = (
-            f"makes {made} features" if made == got else f"outputs {shape(src.outputs[0].shape if src.outputs else ())}"
-        )
-        labels.append(Label(src.name, f"{ref(src)} {what}", src.location))
-        origin = ref(src)
-    elif ctx.trace.is_model_input(t):
-        labels.append(Label("input", f"the model input is {shape(t.shape)}"))
+    origin, labels = _origin(ctx, t, src)
     why = [f"{ref(row)} was built with input_size={want}; the last dim of {shape(t.shape)} from {origin} is {got}"]
     other = [d for d in range(1, t.rank - 1) if t.shape[d] == want]
-    source = row.called_at.source if row.called_at else ""
-    var = module_call_argument(source, row.name) or "x"
     if other:
-        d = other[0]
-        perm = list(range(t.rank))
-        perm[d], perm[-1] = perm[-1], perm[d]
-        moved = tuple(t.shape[p] for p in perm)
         why.append(
-            f"{want} sits in dim {d}: the features arrive channels-first; {got} is a length, not a feature "
+            f"{want} sits in dim {other[0]}: the features arrive channels-first; {got} is a length, not a feature "
             "count, so input_size must not become it"
         )
-        code = f"{var}.transpose({d}, {t.rank - 1})"
-        after = rewrite_call(source, row.name.rsplit(".", 1)[-1], var, code)
-        fixes.append(
-            Fix(
-                description=f"move the features to the last dim before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
-                code=after or f"{var} = {code}",
-                safety=SAFE,
-                location=row.called_at,
-                before=source if after else None,
-                after=after,
-                rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", tuple(perm)), ("back", None))),)),
-            )
-        )
+        fixes = [_features_last_fix(row, t, other[0])]
     else:
-        fixes.append(
-            argument_fix(
-                row,
-                row.type,
-                0,
-                "input_size",
-                got,
-                f"set input_size={got} on {ref(row)} to take what {origin} makes",
-                Edit("replace", row.name, row.type, _rnn_params(row, input_size=got)),
-            )
-        )
-        resize = (
-            None
-            if src is None
-            else producer_size_fix(
-                src, got, want, f"set {{attr}}={want} on {ref(src)} instead, if {want} features is what the model means"
-            )
-        )
-        if resize is not None:
-            fixes.append(resize)
+        fixes = _size_fixes(row, src, origin, got, want)
     return Finding(
         code="SC115",
         severity=ERROR,
@@ -346,3 +299,60 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         notes=[f"PyTorch reports: input.size(-1) must be equal to input_size. Expected {want}, got {got}"],
         fixes=fixes,
     )
+
+
+def _origin(ctx: Context, t, src) -> tuple[str, list[Label]]:
+    """Where the features come from, and a label on it: the layer that made them (its size), or
+    the model input."""
+    if src is not None:
+        got = t.shape[-1]
+        made = src.attrs.get("embedding_dim") or src.attrs.get("out_features") or src.attrs.get("hidden_size")
+        what = (
+            f"makes {made} features" if made == got else f"outputs {shape(src.outputs[0].shape if src.outputs else ())}"
+        )
+        return ref(src), [Label(src.name, f"{ref(src)} {what}", src.location)]
+    if ctx.trace.is_model_input(t):
+        return "the model input", [Label("input", f"the model input is {shape(t.shape)}")]
+    return "the model input", []
+
+
+def _features_last_fix(row, t, d: int) -> Fix:
+    """The features in dim `d` (channels-first) moved to the last dim before the layer."""
+    source = row.called_at.source if row.called_at else ""
+    var = module_call_argument(source, row.name) or "x"
+    perm = list(range(t.rank))
+    perm[d], perm[-1] = perm[-1], perm[d]
+    moved = tuple(t.shape[p] for p in perm)
+    code = f"{var}.transpose({d}, {t.rank - 1})"
+    after = rewrite_call(source, row.name.rsplit(".", 1)[-1], var, code)
+    return Fix(
+        description=f"move the features to the last dim before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
+        code=after or f"{var} = {code}",
+        safety=SAFE,
+        location=row.called_at,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", tuple(perm)), ("back", None))),)),
+    )
+
+
+def _size_fixes(row, src, origin: str, got: int, want: int) -> list[Fix]:
+    """input_size set to what arrives; or the layer that made it resized to the input_size."""
+    fixes = [
+        argument_fix(
+            row,
+            row.type,
+            0,
+            "input_size",
+            got,
+            f"set input_size={got} on {ref(row)} to take what {origin} makes",
+            Edit("replace", row.name, row.type, _rnn_params(row, input_size=got)),
+        )
+    ]
+    if src is not None:
+        resize = producer_size_fix(
+            src, got, want, f"set {{attr}}={want} on {ref(src)} instead, if {want} features is what the model means"
+        )
+        if resize is not None:
+            fixes.append(resize)
+    return fixes
