@@ -103,14 +103,18 @@ def _used_whole(source: str, name: str, parts: dict) -> bool:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
             continue
-        parent = parents.get(node)
-        if isinstance(parent, ast.Attribute) and parent.attr in fields:
-            continue
-        if isinstance(parent, ast.Subscript) and parent.value is node:
-            index = parent.slice
-            if isinstance(index, ast.Constant) and isinstance(index.value, (int, str)):
-                continue
+        if not _takes_a_part(node, parents.get(node), fields):
+            return True
+    return False
+
+
+def _takes_a_part(node: ast.Name, parent: ast.AST | None, fields: set[str]) -> bool:
+    """`out.logits` (a field the structure has), `out[0]` or `out['logits']`: one part, not the whole."""
+    if isinstance(parent, ast.Attribute) and parent.attr in fields:
         return True
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        index = parent.slice
+        return isinstance(index, ast.Constant) and isinstance(index.value, (int, str))
     return False
 
 
@@ -139,12 +143,7 @@ def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Locatio
     lead = source[: len(source) - len(source.lstrip())]
     unpack = key == "[0]" and len(parts) == 2  # `h, _ = self.lstm(x)`
     after = f"{lead}{name}, _ = {call}" if unpack else f"{lead}{name} = {call}{key}"
-    if key.startswith("[") and not key.startswith("['"):
-        edit = Edit("output_item", row.name, params=(("index", int(key[1:-1])),))
-    elif key.startswith("['"):
-        edit = Edit("output_item", row.name, params=(("key", key[2:-2]),))
-    else:
-        edit = Edit("output_item", row.name, params=(("field", key[1:]),))
+    edit = _item_edit(row, key)
     chosen = parts[key][0]
     why = [
         f"{ref(row)} ({row.type}) returns a {what}, not a tensor: {held}",
