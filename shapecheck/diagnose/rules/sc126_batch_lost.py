@@ -3,7 +3,8 @@
 What it does: finds a model whose output has no dim that follows the batch although its input
 has one, measured by tracing at a second batch size (dim provenance), and names the row where
 the batch went: a mean, sum or max over the batch dim, a view that folds it away, a layer that
-reads it as time. A scalar output (a loss) is not flagged.
+reads it as time. A scalar output (a loss) is not flagged, nor one returned as `[1]`
+(`loss.unsqueeze(0)`, for DataParallel to gather).
 
 Why is this bad? Nothing fails. A classifier that returns [C] for a batch of B images, or
 [T, C] for a batch of sequences, gives one answer for the whole batch: training on it mixes
@@ -45,6 +46,8 @@ def check(ctx: Context) -> list[Finding]:
     if out is None or any(BATCH in f for f in out):
         return []
     culprit = _where_lost(pmap, trace.layers[1:], trace)
+    if culprit is None and root.outputs[0].numel == 1:
+        return []  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
     output = root.outputs[0].shape
     why = [
         f"traced at batch {trace.batch} and {trace.batch + 2}, the model returns {shape(output)} both times: "
