@@ -170,6 +170,12 @@ NOT_SHAPE_MESSAGES = [
         "in place",
     ),
     ("RuntimeError: CUDA error: device-side assert triggered", "device-side assert"),
+    # the kernel's name says which tensor has the dtype
+    ("RuntimeError: \"nll_loss2d_forward_out_cpu\" not implemented for 'Float'", "target.long()"),
+    ("RuntimeError: \"nll_loss_forward_reduce_cuda_kernel_2d_index\" not implemented for 'Int'", "int32 integers"),
+    ("RuntimeError: \"addmm_impl_cpu_\" not implemented for 'Half'", "half precision) on the CPU"),
+    ("RuntimeError: \"addmm_cuda\" not implemented for 'Byte'", "x.float()"),
+    ("RuntimeError: \"index_select_out_cuda_impl\" not implemented for 'Float'", "ids.long()"),
 ]
 
 

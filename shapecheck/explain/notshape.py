@@ -285,15 +285,54 @@ def _bce_range(f: dict) -> Explanation:
     )
 
 
+_INTEGERS = {"Int", "Short", "Byte", "Char", "Bool"}
+_FLOATS = {"Float", "Double", "Half", "BFloat16"}
+_WIDTHS = {"Int": "int32", "Short": "int16", "Byte": "uint8", "Char": "int8", "Bool": "bool"}
+
+
 def _not_implemented(f: dict) -> Explanation:
     kind = f.get("t") or ""
+    op = (f.get("op") or "").lower()
     e = dtype("", "", f": an op has no kernel for {kind}" if kind else "")
+    reading = _kernel_reading(op, kind)
     e.causes.insert(
         0,
-        f"the op has no kernel for dtype {kind} on this device: Half on the CPU, or an integer tensor where "
+        reading[0]
+        if reading
+        else f"the op has no kernel for dtype {kind} on this device: Half on the CPU, or an integer tensor where "
         "a float one is needed (or a float target where class indices are)",
     )
+    if reading:
+        e.fixes.insert(0, reading[1])
     return e
+
+
+def _kernel_reading(op: str, kind: str) -> tuple[str, str] | None:
+    """The kernel's name says which tensor has the dtype: a loss's class indices, an Embedding's ids,
+    half precision on the CPU, integers into a float op."""
+    if re.search(r"nll_loss|cross_entropy|multi_margin|multilabel_margin", op) and kind != "Long":
+        what = "floats" if kind in _FLOATS else f"{_WIDTHS.get(kind, kind)} integers"
+        return (
+            f"the loss's target holds {what}: class indices for CrossEntropyLoss/NLLLoss must be int64 (Long)",
+            "`target = target.long()` (labels made with numpy or `torch.tensor(..., dtype=torch.int32)` are not)",
+        )
+    if re.search(r"embedding|index_select|index_put|gather|scatter", op) and kind in _FLOATS:
+        return (
+            f"the indices (token ids, an index tensor) are {kind}: indexing takes int64 (Long)",
+            "`ids = ids.long()` where they are made",
+        )
+    if kind in ("Half", "BFloat16") and re.search(r"cpu", op):
+        return (
+            f"{kind} (half precision) on the CPU, which has no {kind} kernel for this op: a model loaded in "
+            "float16 but run without a GPU",
+            "run on the GPU, or `model.float()` / `x.float()` on the CPU",
+        )
+    if kind in _INTEGERS | {"Long"} and re.search(r"addmm|matmul|\bmm|conv|softmax|norm|gelu|sigmoid|tanh|mean", op):
+        return (
+            f"an integer ({kind}) tensor into a float op: data loaded as integers (pixels as uint8, numpy ints)",
+            "`x = x.float()` (and scale pixels to [0, 1]) before the model",
+        )
+    return None
 
 
 def _ambiguous(f: dict) -> Explanation:
