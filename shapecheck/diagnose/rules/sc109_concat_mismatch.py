@@ -235,50 +235,55 @@ def _insertions(small: tuple, big: tuple, dim: int) -> tuple[int, ...] | None:
     return found[0] if found else None
 
 
-def _items(row) -> list[str] | None:
-    """The texts of the tensors in the joined list, as written: `torch.cat([a, b], dim=-1)`."""
+def _joined_lists(row):
+    """The call line parsed (indent, text, tree), and the list or tuple of tensors each join call
+    on it takes (`[a, b]` of `torch.cat([a, b], dim=-1)`); None without a line that parses."""
     import ast
 
-    from ..numbers import char_span, parsed_line
+    from ..numbers import parsed_line
 
     parsed = parsed_line(row.called_at.source) if row.called_at else None
     if parsed is None:
         return None
     call = row.type.rsplit(".", 1)[-1]
-    for node in ast.walk(parsed[2]):
-        if (
-            isinstance(node, ast.Call)
-            and getattr(node.func, "attr", getattr(node.func, "id", None)) == call
-            and node.args
-            and isinstance(node.args[0], (ast.List, ast.Tuple))
-        ):
-            spans = [char_span(parsed[1], e) for e in node.args[0].elts]
-            if all(sp is not None for sp in spans):
-                return [parsed[1][a:b] for a, b in spans]  # type: ignore[misc]
+    lists = [
+        node.args[0]
+        for node in ast.walk(parsed[2])
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None)) == call
+        and node.args
+        and isinstance(node.args[0], (ast.List, ast.Tuple))
+    ]
+    return parsed, lists
+
+
+def _items(row) -> list[str] | None:
+    """The texts of the tensors in the joined list, as written: `torch.cat([a, b], dim=-1)`."""
+    from ..numbers import char_span
+
+    found = _joined_lists(row)
+    if found is None:
+        return None
+    (_, text, _), lists = found
+    for items in lists:
+        spans = [char_span(text, e) for e in items.elts]
+        if all(sp is not None for sp in spans):
+            return [text[a:b] for a, b in spans]  # type: ignore[misc]
     return None
 
 
 def _replace_item(row, index: int, new: str) -> str | None:
-    import ast
+    """The call line with item `index` of the joined list written as `new`."""
+    from ..numbers import char_span
 
-    from ..numbers import char_span, parsed_line
-
-    parsed = parsed_line(row.called_at.source) if row.called_at else None
-    if parsed is None:
+    found = _joined_lists(row)
+    if found is None:
         return None
-    indent, text, tree = parsed
-    call = row.type.rsplit(".", 1)[-1]
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and getattr(node.func, "attr", getattr(node.func, "id", None)) == call
-            and node.args
-            and isinstance(node.args[0], (ast.List, ast.Tuple))
-            and len(node.args[0].elts) > index
-        ):
-            span = char_span(text, node.args[0].elts[index])
-            if span is not None:
-                return indent + text[: span[0]] + new + text[span[1] :]
+    (indent, text, _), lists = found
+    for items in lists:
+        span = char_span(text, items.elts[index]) if len(items.elts) > index else None
+        if span is not None:
+            return indent + text[: span[0]] + new + text[span[1] :]
     return None
 
 
