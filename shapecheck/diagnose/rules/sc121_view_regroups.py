@@ -62,34 +62,71 @@ def check(ctx: Context) -> list[Finding]:
 
 
 _PADS = ("F.pad", "torch.nn.functional.pad", "torch.constant_pad_nd", "torch._C._nn.pad")
+_FULL = "slice(None, None, None)"
 
 
 def _skew(ctx: Context, row: LayerRecord, ins: list[int], outs: list[int]) -> bool:
-    """The relative-position skew of Transformer-XL's `_rel_shift`, Music Transformer and
-    Conformer: scores `[…, T, K]` padded with one zero column (`F.pad(x, (1, 0))` or `cat` with
-    `zeros`) to `[…, T, K+1]`, then viewed as `[…, K+1, T]`, so that each row starts one place
-    further on; the first row is dropped after. A view that exchanges the sizes of exactly the
-    two dims it regroups, the inner one just padded, does that on purpose."""
+    """The relative-position skew of Transformer-XL's `_rel_shift`, XLNet's `rel_shift_bnij`,
+    Music Transformer and Conformer: scores `[…, T, K]` (padded with one zero column, or with
+    more relative positions than keys) viewed as `[…, K, T]`, the first row dropped, and viewed
+    back as `[…, T, K-1]`, so that each row starts one place further on. A view that exchanges
+    the sizes of exactly the two dims it regroups does that on purpose when its input was just
+    padded on the inner dim, or when it is either view of that chain."""
     if len(ins) != 2 or len(outs) != 2:
         return False
     before, after = row.inputs[0].shape, row.outputs[0].shape
     if (before[ins[0]], before[ins[1]]) != (after[outs[1]], after[outs[0]]):
         return False
-    source = row.inputs[0].source
-    made = ctx.trace.row(source) if source is not None else None
-    if made is None or not made.inputs or not made.outputs:
+    made = _producer(ctx, row)
+    if made is not None and _padded_on(made, ins[1]):
+        return True
+    # the view back: its input lost its first row just now, after a view that exchanged the sizes
+    first = _producer(ctx, made) if made is not None and _drops_first_row(made, ins[0]) else None
+    if first is not None and first.type in _VIEWS and first.inputs:
+        shifted = first.inputs[0].shape
+        if len(shifted) == len(after) and (shifted[ins[0]], shifted[ins[1]]) == (after[outs[0]], before[ins[0]] + 1):
+            return True
+    # the first view: its output loses its first row next, and is viewed back with one row fewer
+    dropped = _consumer(ctx, row)
+    back = _consumer(ctx, dropped) if dropped is not None and _drops_first_row(dropped, outs[0]) else None
+    if back is None or back.type not in (*_VIEWS, "Tensor.view_as") or not back.outputs:
+        return False
+    result = back.outputs[0].shape
+    return len(result) == len(after) and (result[outs[0]], result[outs[1]]) == (after[outs[1]], after[outs[0]] - 1)
+
+
+def _producer(ctx: Context, row: LayerRecord) -> LayerRecord | None:
+    source = row.inputs[0].source if row.inputs else None
+    return ctx.trace.row(source) if source is not None else None
+
+
+def _consumer(ctx: Context, row: LayerRecord) -> LayerRecord | None:
+    return next((r for r in ctx.trace.layers[row.index + 1 :] if r.inputs and r.inputs[0].source == row.index), None)
+
+
+def _padded_on(made: LayerRecord, dim: int) -> bool:
+    """`made` pads its input with zeros (F.pad, or cat with a constant) along `dim` only."""
+    if not made.inputs or not made.outputs:
         return False
     if made.type in _PADS:
         data = made.inputs[0]
     elif made.type == "torch.cat" and any(t.from_input is False and t.source is None for t in made.inputs):
-        data = max((t for t in made.inputs if t is not None), key=lambda t: t.numel)
+        data = max(made.inputs, key=lambda t: t.numel)
     else:
         return False
     padded = made.outputs[0]
     if data.rank != padded.rank:
         return False
-    grown = [d for d in range(padded.rank) if data.shape[d] != padded.shape[d]]
-    return grown == [ins[1]]
+    return [d for d in range(padded.rank) if data.shape[d] != padded.shape[d]] == [dim]
+
+
+def _drops_first_row(later: LayerRecord, dim: int) -> bool:
+    """`later` is `x[:, …, 1:]` with the `1:` on `dim`: the skew's first row, dropped."""
+    args = later.attrs.get("args", [])
+    if later.type != "Tensor.__getitem__" or len(args) < 2 or not isinstance(args[1], list):
+        return False
+    index = args[1]
+    return len(index) > dim and index[dim] == "slice(1, None, None)" and all(i == _FULL for i in index[:dim])
 
 
 def _repeats(row: LayerRecord) -> bool:
