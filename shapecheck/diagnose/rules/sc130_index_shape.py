@@ -135,16 +135,13 @@ def _arguments(row) -> dict[str, str]:
             continue
         module = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
         args = list(node.args) if module else [node.func.value, *node.args]
-        keys = ["input", "dim", "index", "src"]
+        named = list(zip(["input", "dim", "index", "src"], args, strict=False))
+        named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
         found = {}
-        for key, arg in zip(keys, args, strict=False):
+        for key, arg in named:
             span = char_span(text, arg)
             if span is not None:
                 found[key] = text[span[0] : span[1]]
-        for kw in node.keywords:
-            span = char_span(text, kw.value)
-            if kw.arg and span is not None:
-                found[kw.arg] = text[span[0] : span[1]]
         return found
     return {}
 
