@@ -51,6 +51,16 @@ def check(ctx: Context) -> list[Finding]:
     if passed is not None:
         return [passed]
     at = err.user_frames[-1]
+    found = _structure_used_whole(trace, at)
+    if found is None:
+        return []
+    row, name, parts = found
+    return [_finding(ctx, row, name, parts, at)]
+
+
+def _structure_used_whole(trace, at: Location) -> tuple[LayerRecord, str, dict] | None:
+    """The last module call before the failing line, in its file, whose structured output is
+    assigned to one name that the failing line uses whole: (the row, the name, its parts)."""
     for row in reversed(trace.layers):
         parts = _parts(row)
         if row.kind != MODULE or row.status != "ok" or len(parts) < 2 or row.called_at is None:
@@ -58,10 +68,9 @@ def check(ctx: Context) -> list[Finding]:
         if row.called_at.file != at.file or row.called_at.line > at.line:
             continue
         name = _assigned_name(row.called_at.source)
-        if name is None or not _used_whole(at.source, name, parts):
-            continue
-        return [_finding(ctx, row, name, parts, at)]
-    return []
+        if name is not None and _used_whole(at.source, name, parts):
+            return row, name, parts
+    return None
 
 
 def _parts(row: LayerRecord) -> dict[str, list]:
