@@ -16,6 +16,7 @@ pytest plugin.
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 import os
 import sys
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 # Exceptions that shape errors are raised as (MultiheadAttention still asserts some shapes).
 SHAPE_ERRORS = (RuntimeError, ValueError, IndexError, AssertionError)
+NOT_FROM_USER = "the error was not raised from your code"
+NO_FEEDER = "no model in that frame returns one of these operands"
 
 
 def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiagnosis | None:
@@ -55,8 +58,26 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.report = None
         found.note = "the shapes fit when checked on meta tensors: this error is about values, not shapes"
+    if found.report is None and found.note in (NO_FEEDER, NOT_FROM_USER):
+        # no model, no program: what `explain` knows of the message, and nothing at all for a
+        # message it does not know (a ValueError of the script's own, a missing GPU driver),
+        # which is not claimed as a shape error
+        known = _explained_message(str(exc))
+        if known is None:
+            return None
+        found.note = known
     found.raised_at = _raised_at(frames)
     return found
+
+
+def _explained_message(message: str) -> str | None:
+    """`explain`'s title and first fix for the message; None when it does not know it."""
+    from .explain import explain
+
+    known = explain(message)
+    if known is None:
+        return None
+    return known.title + (f"; fix: {known.fixes[0]}" if known.fixes else "")
 
 
 def _diagnosis(exc: BaseException, error: str, frames, budget_s: float) -> LiveDiagnosis:
@@ -492,7 +513,7 @@ def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
 
     user = [i for i, (frame, _) in enumerate(frames) if _is_user(frame.f_code.co_filename)]
     if not user:
-        return LiveDiagnosis(error, note="the error was not raised from your code")
+        return LiveDiagnosis(error, note=NOT_FROM_USER)
     index = user[-1]
     frame, line = frames[index]
     filename = frame.f_code.co_filename
@@ -556,7 +577,7 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
             )
             command = _command(model, specs, batch) if _is_user(_class_file(type(model)) or "<unknown>") else None
             return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link, command=command)
-    return LiveDiagnosis(error, call=call, note="no model in that frame returns one of these operands")
+    return LiveDiagnosis(error, call=call, note=NO_FEEDER)
 
 
 def _fed(model, tensor, shapes: set[tuple[int, ...]], budget_s: float):
@@ -637,39 +658,49 @@ def _uses_torch(target: str, as_module: bool) -> bool:
 
 def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     """Run a script (or `-m` module) as `python` would, in this process: `sys.argv`, `__main__`,
-    its output untouched. A shape error it raises is diagnosed (`emit(diagnosis)`), then its
-    traceback is printed as Python prints it, without shapecheck's frames. Returns the exit code
-    Python would give."""
-    import runpy
+    its output untouched (loading/as_main.py). A shape error it raises is diagnosed
+    (`emit(diagnosis)`), then its traceback is printed as Python prints it, without shapecheck's
+    frames. Returns the exit code Python would give."""
+    from .loading import as_main
 
-    saved_argv, saved_path, cwd = sys.argv[:], sys.path[:], os.getcwd()
+    cwd = os.getcwd()
+    try:
+        main = as_main.for_module(target) if as_module else as_main.for_script(target)
+    except as_main.NotFound as exc:  # python -m's own line
+        print(exc, file=sys.stderr)
+        return 1
+    except SyntaxError as exc:  # python prints it without a traceback: nothing of the script ran
+        return _print_traceback(exc.with_traceback(None)) or 1
     # torch is imported here only for a script that uses it: then the import costs nothing more.
     handle = record_assignments() if _uses_torch(target, as_module) else None
-    sys.argv = [target, *argv]
-    if not as_module:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
     try:
-        if as_module:
-            runpy.run_module(target, run_name="__main__", alter_sys=True)
-        else:  # python runs a script by its absolute path: its __file__, warnings and tracebacks
-            runpy.run_path(os.path.abspath(target), run_name="__main__")
-    except SystemExit as exc:
-        return _exit_code(exc)
-    except BaseException as exc:
-        found = None if isinstance(exc, KeyboardInterrupt) else _diagnose_from(cwd, exc)
-        if found is not None:
-            emit(found)
-        sys.stderr.flush()
-        _print_traceback(exc)
-        if isinstance(exc, KeyboardInterrupt):
-            raise KeyboardInterrupt from None  # the caller ends by SIGINT, as python does
-        return 1
+        # the error is diagnosed and printed while the script is still `__main__` with its own
+        # sys.argv and sys.path, as python calls sys.excepthook
+        with as_main.installed(main, argv):
+            try:
+                as_main.execute(main)
+            except SystemExit as exc:
+                return _exit_code(exc)
+            except BaseException as exc:
+                return _ended_by(exc, cwd, emit)
     finally:
-        sys.stdout.flush()
-        sys.argv, sys.path[:] = saved_argv, saved_path
+        with contextlib.suppress(Exception):  # a stdout of the script's own (a tee) may not flush
+            sys.stdout.flush()
         if handle is not None:
             handle.remove()
     return 0
+
+
+def _ended_by(exc: BaseException, cwd: str, emit) -> int:
+    """The diagnosis of the exception that ended the script (none for Ctrl-C), then its traceback;
+    the exit code python gives."""
+    if not isinstance(exc, KeyboardInterrupt):
+        _diagnose_from(cwd, exc, emit)
+    sys.stderr.flush()
+    ended = _print_traceback(exc)
+    if isinstance(exc, KeyboardInterrupt) and ended is None:
+        raise KeyboardInterrupt from None  # the caller ends by SIGINT, as python does
+    return 1 if ended is None else ended
 
 
 def _exit_code(exc: SystemExit) -> int:
@@ -681,28 +712,35 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
-def _diagnose_from(cwd: str, exc: BaseException) -> LiveDiagnosis | None:
-    """The diagnosis, made from the folder the user ran the command in (paths are shown from
-    there), whichever folder the script moved to."""
+def _diagnose_from(cwd: str, exc: BaseException, emit) -> None:
+    """The diagnosis, made and emitted from the folder the user ran the command in (paths are
+    shown from there, a relative `--report` is written there), whichever folder the script
+    moved to or removed."""
     try:
-        moved = os.getcwd() if os.path.isdir(cwd) else None
+        moved: str | None = os.getcwd()
     except OSError:  # the script removed the folder it moved to
         moved = None
-    if moved is not None:
+    back = moved != cwd and os.path.isdir(cwd)
+    if back:
         os.chdir(cwd)
     try:
         found, complaint = _diagnose_safely(exc, 3.0)
+        if complaint:
+            print(complaint, file=sys.stderr)
+        if found is not None:
+            try:
+                emit(found)
+            except OSError as err:  # an unwritable --report: never in place of the program's own error
+                print(f"shapecheck: could not write the diagnosis ({err})", file=sys.stderr)
     finally:
-        if moved is not None:
+        if back and moved is not None and os.path.isdir(moved):
             os.chdir(moved)
-    if complaint:
-        print(complaint, file=sys.stderr)
-    return found
 
 
-def _print_traceback(exc: BaseException) -> None:
+def _print_traceback(exc: BaseException) -> int | None:
     """The traceback as python prints it, from the first frame of the user's code (without
-    runpy's and shapecheck's), through the script's own excepthook when it set one."""
+    runpy's and shapecheck's), through the script's own excepthook when it set one; the exit
+    code when that hook ends the program (`sys.exit(2)` in it), else None."""
     import traceback
 
     tb = exc.__traceback__
@@ -712,10 +750,19 @@ def _print_traceback(exc: BaseException) -> None:
     if sys.excepthook is not sys.__excepthook__:  # the script's own hook, as python calls it
         try:
             sys.excepthook(type(exc), exc, exc.__traceback__)
-        except BaseException:
+        except SystemExit as ended:  # the hook ends the program: python exits with its code
+            return _exit_code(ended)
+        except BaseException as failed:  # python says so, then prints the original
+            print("Error in sys.excepthook:", file=sys.stderr)
+            failed.__traceback__ = failed.__traceback__.tb_next if failed.__traceback__ else None  # not ours
+            if failed.__context__ is exc:
+                failed.__suppress_context__ = True
+            traceback.print_exception(type(failed), failed, failed.__traceback__, file=sys.stderr)
+            print("\nOriginal exception was:", file=sys.stderr)
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     else:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    return None
 
 
 class watch:

@@ -843,3 +843,131 @@ def test_run_the_flatten_goes_before_the_layers_own_line_in_the_sequential(tmp_p
     )
     assert "error[SC101]" in out, out
     assert "trainer.py:11" in out and "+ nn.Flatten(1)," in out
+
+
+# -- a dry run of the scripts people post ----------------------------------------------------------
+
+
+def _dry_run(tmp_path, text: str, name: str = "script.py"):
+    """`shapecheck script.py` from the script's folder, as a user types it: (exit code, output)."""
+    (tmp_path / name).write_text(textwrap.dedent(text))
+    result = _run("-m", "shapecheck", name, "--depth", "1", cwd=tmp_path)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_dry_run_shows_paths_from_where_it_started_after_the_script_moves(tmp_path):
+    code, out = _dry_run(
+        tmp_path,
+        """
+        import os
+        import torch
+        import torch.nn as nn
+
+        os.makedirs("out", exist_ok=True)
+        os.chdir("out")
+        conv = nn.Conv2d(3, 8, 3)
+        y = conv(torch.randn(2, 1, 32, 32))
+        """,
+    )
+    assert code == 1, out
+    assert "the code around script.py:9" in out and "--> script.py:8" in out
+    assert str(tmp_path) not in out
+
+
+def test_a_dry_run_loads_a_dataloader_with_workers_in_its_own_process(tmp_path):
+    """num_workers=2 (and `set_start_method("spawn")` first, as Windows scripts do): the dry
+    run's process may not start children, and a worker could not send meta tensors back."""
+    code, out = _dry_run(
+        tmp_path,
+        """
+        import torch
+        import torch.multiprocessing as mp
+        import torch.nn as nn
+        from torch.utils.data import DataLoader, Dataset
+
+        class Toy(Dataset):
+            def __len__(self):
+                return 8
+
+            def __getitem__(self, i):
+                return torch.randn(3, 16, 16), i % 2
+
+        if __name__ == "__main__":
+            mp.set_start_method("spawn")
+            loader = DataLoader(Toy(), batch_size=4, num_workers=2, persistent_workers=True)
+            net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 16 * 16, 2))
+            for x, y in loader:
+                out = net(x)
+        """,
+    )
+    assert code == 1, out
+    assert "error[SC102]" in out and "the code around script.py:19" in out
+    assert "DataLoaders load in the main process (num_workers=0)" in out
+    assert "daemonic" not in out and "context has already been set" not in out
+
+
+def test_a_dry_run_saves_into_memory_and_reads_it_back(tmp_path):
+    code, out = _dry_run(
+        tmp_path,
+        """
+        import io
+        import torch
+
+        buf = io.BytesIO()
+        torch.save({"w": torch.ones(9, 4)}, buf)
+        buf.seek(0)
+        w = torch.load(buf)["w"]
+        x = torch.randn(2, 8)
+        print(x.mm(w))
+        """,
+    )
+    assert code == 1, out
+    assert "error[SC128]" in out and "the code around script.py:10" in out
+    assert "EOFError" not in out
+
+
+def test_a_dry_run_that_fails_with_no_shape_error_after_torch_calls_says_so(tmp_path):
+    """A ValueError of the script's own after its torch calls: one line, exit 2, not the table of
+    the last torch call with exit 0."""
+    code, out = _dry_run(tmp_path, "import torch\nx = torch.randn(3)\nn = int('abc')\nprint(n)\n")
+    assert code == 2, out
+    assert "stopped before any shape error" in out and "ValueError: invalid literal" in out
+    assert "no shape problems found" not in out
+
+
+def test_a_dry_run_says_a_checkpoints_sizes_do_not_fit(tmp_path):
+    code, out = _dry_run(
+        tmp_path,
+        """
+        import torch.nn as nn
+        import torchvision
+
+        model = torchvision.models.resnet18(weights=None)
+        state = model.state_dict()
+        model.fc = nn.Linear(512, 5)
+        model.load_state_dict(state)
+        """,
+    )
+    assert code == 2, out
+    assert "failed with RuntimeError: Error(s) in loading state_dict for ResNet" in out
+    assert "hint: a checkpoint's `fc." in out and 'File "script.py", line 8' in out
+    assert "it is not a shape error" not in out
+
+
+def test_a_dry_run_of_a_gpu_script_needs_no_gpu(tmp_path):
+    """`.cuda()` and `.to("cuda")` keep the tensors on meta, in the script and in the replay."""
+    code, out = _dry_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        device = torch.device("cuda")
+        model = nn.Linear(4, 2).cuda()
+        x = torch.randn(3, 5).to(device)
+        out = model(x)
+        """,
+    )
+    assert code == 1, out
+    assert "error[SC102]" in out and "the code around script.py:8" in out
+    assert "stayed on meta" in out and "NVIDIA" not in out and "CUDA" not in out

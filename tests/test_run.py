@@ -407,3 +407,246 @@ def test_a_replaced_head_is_fixed_at_the_users_line(tmp_path):
     assert "resnet.py:" not in diagnosis.split("error[SC102]")[1].split("= note")[0].split("why:")[0]
     assert "layer1.0.conv1" not in diagnosis and "  layer4 " in diagnosis
     assert "no command to repeat this check: `ResNet` is torchvision's class" in diagnosis
+
+
+# -- `run` builds the script's __main__ as python does --------------------------------------------
+
+
+def _python_and_run(tmp_path, text: str, *argv: str, name: str = "script.py", run_args=()):
+    """(python's result, run's result) for the same script, run by the same path from tmp_path.
+    shapecheck runs as its console script does: `-P`, the working directory not on sys.path."""
+    script = tmp_path / name
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(textwrap.dedent(text))
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+
+    def go(*command):
+        return subprocess.run(
+            [sys.executable, *command], cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=300
+        )
+
+    isolated = ["-P"] if sys.version_info >= (3, 11) else []
+    return go(*argv), go(*isolated, "-m", "shapecheck", "run", *run_args, *argv)
+
+
+def test_run_gives_the_script_pythons_argv_builtins_and_loader(tmp_path):
+    """`sys.argv[0]` as typed, `__file__` as python joins it, `__builtins__` the module (old scripts
+    set `__builtins__.profile` for kernprof), a SourceFileLoader: runpy.run_path gave none of these."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import sys
+        import torch
+        try:
+            profile
+        except NameError:
+            __builtins__.profile = lambda f: f
+
+        @profile
+        def step(a, b):
+            return a @ b
+
+        print(sys.argv, __file__, type(__builtins__).__name__, type(__loader__).__name__)
+        print(__package__, __spec__, sorted(k for k in globals() if k.startswith("__")))
+        print(sys.modules["__main__"].__dict__ is globals())
+        print(step(torch.ones(2, 3), torch.ones(4, 2)))
+        """,
+        "./script.py",
+        "--lr",
+        "0.1",
+    )
+    assert python.returncode == ours.returncode == 1
+    assert ours.stdout == python.stdout
+    assert "['./script.py', '--lr', '0.1']" in ours.stdout and "/./script.py module SourceFileLoader" in ours.stdout
+    diagnosis = _before_traceback(ours.stderr)
+    assert "raised at script.py:11: return a @ b" in diagnosis
+    assert ours.stderr.endswith(python.stderr)
+
+
+def test_run_prints_a_syntax_error_as_python_does(tmp_path):
+    python, ours = _python_and_run(tmp_path, "import torch\nx = torch.randn(3\nprint(x)\n", "script.py")
+    assert python.returncode == ours.returncode == 1
+    assert ours.stderr == python.stderr  # no runpy or shapecheck frames, no "Traceback" header
+    assert "SyntaxError: '(' was never closed" in ours.stderr
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="python -P (the console script's sys.path) is 3.11's")
+def test_run_dash_m_finds_the_package_in_the_working_directory(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        if __name__ == "__main__":
+            print("running", __name__, __package__)
+            net = nn.Sequential(nn.Linear(6, 3))
+            net(torch.randn(2, 5))
+        """,
+        "-m",
+        "pkg.train",
+        name="pkg/train.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    assert ours.stdout == python.stdout == "running __main__ pkg\n"
+    assert "error[SC102]" in _before_traceback(ours.stderr)
+    # python -m's traceback opens with two of runpy's frames; from the module's own frame on, the same
+    assert ours.stderr.endswith(python.stderr.split("in _run_code\n", 1)[1])
+    missing = subprocess.run(
+        [sys.executable, "-P", "-m", "shapecheck", "run", "-m", "nopkg.train"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.endswith(
+        ": Error while finding module specification for 'nopkg.train' (ModuleNotFoundError: No module named 'nopkg')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "failing",
+    ["n = int('abc')", "raise RuntimeError('the config has no key lr')"],
+)
+def test_run_adds_nothing_to_an_error_that_is_not_a_shape_error(tmp_path, failing):
+    """A ValueError or RuntimeError of the script's own, in a script that uses torch: no model, no
+    program, and a message shapecheck does not know; it is not claimed as a shape error."""
+    python, ours = _python_and_run(
+        tmp_path,
+        f"""
+        import torch
+
+        def configure():
+            x = torch.randn(3)
+            {failing}
+
+        print("configuring")
+        configure()
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    assert ours.stdout == python.stdout
+    assert ours.stderr == python.stderr
+
+
+def test_run_a_known_shape_error_outside_any_model_says_what_it_is(tmp_path):
+    """A DataLoader whose samples differ in size: no model feeds the failing call, so the note
+    is what the message means, not that no model returns an operand."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+        class Images(Dataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, i):
+                size = 32 if i != 3 else 28
+                return torch.randn(3, size, size)
+
+        for x in DataLoader(Images(), batch_size=4):
+            print(x.shape)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _before_traceback(ours.stderr)
+    assert "raised by torch.utils.data.dataloader.__next__ at script.py:13: for x in DataLoader" in diagnosis
+    assert "torch.stack got tensors of different shapes: [3, 32, 32] (entry 0) and [3, 28, 28] (entry 3)" in diagnosis
+    assert "no model in that frame" not in diagnosis
+
+
+def test_run_a_warning_of_a_loss_built_on_the_line_is_at_the_users_line(tmp_path):
+    """`nn.MSELoss()(out, target)` warns, then fails: the warning's line is the script's, not
+    the line of whatever called shapecheck (typer's main.py)."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(12, 6), nn.ReLU(), nn.Linear(6, 2))
+        out = model(torch.randn(5, 12))
+        target = torch.randn(5)
+        loss = nn.MSELoss()(out, target)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _before_traceback(ours.stderr)
+    assert "error[SC123]" in diagnosis
+    assert "--> script.py:8\n" in diagnosis and "typer" not in diagnosis
+
+
+@pytest.mark.parametrize(
+    "hook",
+    ["sys.exit(2)", "raise ValueError('in the hook')"],
+)
+def test_run_an_excepthook_that_exits_or_fails_as_python_has_it(tmp_path, hook):
+    """A hook that calls sys.exit(2) ends the program with 2, nothing more printed; one that raises
+    is python's 'Error in sys.excepthook' and then the original traceback."""
+    python, ours = _python_and_run(
+        tmp_path,
+        f"""
+        import sys
+
+        def hook(*args):
+            {hook}
+
+        sys.excepthook = hook
+        print("hooked")
+        raise KeyError("k")
+        """,
+        "script.py",
+    )
+    assert ours.returncode == python.returncode == (2 if "exit" in hook else 1)
+    assert ours.stdout == python.stdout
+    assert ours.stderr == python.stderr
+
+
+def test_run_a_compiled_model_is_checked_as_the_model_it_wraps(tmp_path):
+    """torch.compile's OptimizedModule: its `_orig_mod` is checked on meta, not compiled again
+    (dynamo tracing shapecheck's own hooks, recompile warnings, `_orig_mod.2` in every name)."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(32, 2))
+        compiled = torch.compile(model)
+        out = compiled(torch.randn(4, 8))
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    # dynamo logs a traceback of its own first: the diagnosis is the part that shapecheck wrote
+    diagnosis = ours.stderr.split("\nshapecheck: ", 1)[1].split("\nTraceback (most recent call last):")[0]
+    assert "error[SC102]: `2` expects 32 input features but receives 16" in diagnosis
+    assert "_orig_mod" not in diagnosis and "recompile_limit" not in ours.stderr
+
+
+def test_run_writes_a_relative_report_where_it_was_asked_after_the_script_moves(tmp_path):
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import os
+        import torch
+        import torch.nn as nn
+
+        os.makedirs("runs", exist_ok=True)
+        os.chdir("runs")
+        nn.Linear(4, 2)(torch.randn(3, 5))
+        """,
+        "script.py",
+        run_args=("--format", "json", "--report", "diagnosis.json"),
+    )
+    assert python.returncode == ours.returncode == 1
+    assert (tmp_path / "diagnosis.json").exists() and not (tmp_path / "runs" / "diagnosis.json").exists()
+    assert ours.stderr.endswith(python.stderr)

@@ -400,11 +400,13 @@ def _module_spec(path: str) -> tuple[str, str, importlib.machinery.ModuleSpec]:
 def _execute(module, loader, full: str, as_main: bool, skipped: list | None):
     """Run the file's code: as `__main__` (its namespace is returned), only its definitions
     (with `skipped`, when the file parses), or as an ordinary import."""
-    if as_main:
-        import runpy
+    if as_main:  # as `python FILE.py` runs it: its __builtins__, __loader__ and sys.modules["__main__"]
+        from . import as_main as main_module
 
-        sys.argv = [full]
-        return runpy.run_path(full, run_name="__main__")
+        main = main_module.for_script(full)
+        with main_module.installed(main, []):
+            main_module.execute(main)
+        return main.module.__dict__
     if skipped is not None and (definitions := _definitions(full)) is not None:
         tree, left_out = definitions
         skipped.extend(left_out)
@@ -511,11 +513,24 @@ def _from_program(path: str, target: str) -> LoadedModel:
     watcher = script.Watcher(path)
     stopped: LoadError | None = None
     ended = None
+    cwd = os.getcwd()
     try:
-        with _building(notes, def_sites, True), torch.device("meta"), _no_writes(notes), watcher:
+        with (
+            _building(notes, def_sites, True),
+            torch.device("meta"),
+            _no_writes(notes),
+            _in_this_process(notes),
+            watcher,
+        ):
             ended = _import_file(path, as_main=True)
     except LoadError as err:
         stopped = err
+    finally:
+        if os.path.isdir(cwd):  # the script may have moved: paths are shown from where it started
+            os.chdir(cwd)
+    if stopped is not None and watcher.failure is None and watcher.value_read is None:
+        # not a shape error of a torch call, nor a value read: what stopped it, at its line
+        raise _stopped(path, stopped)
     captured = watcher.failure or watcher.last
     if captured is None or captured.module is None:
         if watcher.failure is not None:
@@ -552,6 +567,10 @@ def _from_program(path: str, target: str) -> LoadedModel:
             f"the dry run stopped at {watcher.value_read}: it reads a tensor's value, which meta tensors do not "
             "have; the code after it was not run",
         )
+    if watcher.gpu:
+        notes.append('dry run: tensors moved to a GPU (`.cuda()`, `.to("cuda")`) stayed on meta')
+    if isinstance(ended, SystemExit) and ended.code not in (None, 0):
+        notes.insert(1, f"the script ended early with sys.exit({ended.code!r}); the code after it was not run")
     module = captured.module
     return LoadedModel(
         module,  # type: ignore[arg-type]
@@ -561,6 +580,68 @@ def _from_program(path: str, target: str) -> LoadedModel:
         def_sites=sites,  # type: ignore[arg-type]
         own_batch=(batch,),
     )
+
+
+def _stopped(path: str, stopped: LoadError) -> LoadError:
+    """The error that ended a dry run before any shape error of a torch call: a shape error
+    PyTorch raises outside its ops (a checkpoint's sizes in `load_state_dict`) is said to be
+    one; anything else is not a shape error."""
+    from ..explain import explain
+
+    message = stopped.message.partition(" raised ")[2] or stopped.message
+    known = explain(message.partition(": ")[2] or message)
+    if known is not None and known.code.startswith("SC"):
+        return LoadError(
+            f"the dry run of {path} failed with {message.splitlines()[0]}",
+            hint=known.title,
+            detail=stopped.detail,
+        )
+    return LoadError(
+        f"the dry run of {path} stopped before any shape error: {stopped.message}",
+        hint="it is not a shape error; a dry run runs the script on meta tensors (no data, no weights)",
+        detail=stopped.detail,
+    )
+
+
+@contextlib.contextmanager
+def _in_this_process(notes: list[str]):
+    """While a script is dry-run: its DataLoaders load in this process (`num_workers=0`: a
+    worker process cannot send meta tensors back, and the dry run's own process may not start
+    children), and `set_start_method` may set again what shapecheck's worker already set."""
+    import inspect
+    import multiprocessing.context
+
+    from torch.utils.data import DataLoader
+
+    real_init = DataLoader.__init__
+    signature = inspect.signature(real_init)
+
+    def init(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        if bound.arguments.get("num_workers", 0):
+            note = "dry run: DataLoaders load in the main process (num_workers=0)"
+            if note not in notes:
+                notes.append(note)
+            bound.arguments["num_workers"] = 0
+            for name, value in (("prefetch_factor", None), ("persistent_workers", False), ("timeout", 0)):
+                if name in bound.arguments:
+                    bound.arguments[name] = value
+            bound.arguments.pop("multiprocessing_context", None)
+        real_init(*bound.args, **bound.kwargs)
+
+    default = multiprocessing.context._default_context
+
+    def set_start_method(method, force=False):
+        return default.set_start_method(method, force=True)
+
+    patches: list[tuple[Any, str, Any]] = [(DataLoader, "__init__", init)]
+    # `mp.set_start_method("spawn")` as the script's first line: bound into each module that exports it
+    for name in ("multiprocessing", "torch.multiprocessing"):
+        exporter = sys.modules.get(name)
+        if exporter is not None and hasattr(exporter, "set_start_method"):
+            patches.append((exporter, "set_start_method", set_start_method))
+    with _patched(patches):
+        yield
 
 
 @contextlib.contextmanager
@@ -587,9 +668,11 @@ def _no_writes(notes: list[str]):
             return real_open(os.devnull, mode.replace("x", "w"), *args, **kwargs)
         return real_open(file, mode, *args, **kwargs)
 
-    def no_op(name: str, at: int = 0):
+    def no_op(name: str, at: int = 0, real=None):
         def skip(*args, **kwargs):
             target = args[at] if len(args) > at else kwargs.get("f", "")
+            if real is not None and isinstance(target, io.BytesIO):
+                return real(*args, **kwargs)  # into memory: no file changes, and the script reads it back
             skipped(f"{name}({os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else ''})")
 
         return skip
@@ -597,7 +680,7 @@ def _no_writes(notes: list[str]):
     patches = [
         (builtins, "open", guarded_open),
         (io, "open", guarded_open),
-        (torch, "save", no_op("torch.save", at=1)),
+        (torch, "save", no_op("torch.save", at=1, real=torch.save)),
         (os, "remove", no_op("os.remove")),
         (os, "unlink", no_op("os.unlink")),
         (os, "rename", no_op("os.rename")),

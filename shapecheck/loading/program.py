@@ -607,9 +607,12 @@ def build(program: ProgramSlice, frame: FrameType):
     if namespace.get("print", builtins.print) is builtins.print:
         namespace["print"] = _quiet  # the replay runs again for each fix it checks: no output of its own
     exec(compile(tree, program.file, "exec"), namespace)
+    forward = namespace["forward"]
+    if _moves_to_gpu(statements, namespace):
+        forward = _on_meta(forward)
 
     label = display_path(program.file) if program.scope == "<module>" else program.scope
-    cls = type("Program", (nn.Module,), {"forward": namespace["forward"], "__qualname__": "Program"})
+    cls = type("Program", (nn.Module,), {"forward": forward, "__qualname__": "Program"})
     module = cls()
     sites = {}
     for name in program.modules:
@@ -621,6 +624,64 @@ def build(program: ProgramSlice, frame: FrameType):
             sites[value] = Location(display_path(file), line, linecache.getline(file, line).strip())
     values = [program.earlier[n] if n in program.earlier else _lookup(frame, n)[1] for n in program.inputs]
     return module, values, sites, label
+
+
+def _on_gpu(device) -> bool:
+    """Whether a device argument names a GPU (`"cuda"`, `"cuda:0"`, `torch.device("cuda")`, 0)."""
+    import torch
+
+    if isinstance(device, torch.device):
+        return device.type == "cuda"
+    if isinstance(device, str):
+        return device.split(":")[0] == "cuda"
+    return isinstance(device, int) and not isinstance(device, bool)
+
+
+def _without_gpu(func, args: tuple, kwargs: dict) -> tuple[tuple, dict] | None:
+    """The arguments of `Tensor.cuda(...)`/`Tensor.to(...)` without the GPU device; None when
+    the call moves nothing to a GPU."""
+    import torch
+
+    if func is torch.Tensor.cuda:
+        return args[:1], {k: v for k, v in kwargs.items() if k not in ("device", "non_blocking", "memory_format")}
+    if func is not torch.Tensor.to:
+        return None
+    rest = [a for a in args[1:] if not _on_gpu(a)]
+    moved = len(rest) != len(args) - 1 or _on_gpu(kwargs.get("device"))
+    if not moved:
+        return None
+    return (args[0], *rest), {k: v for k, v in kwargs.items() if k != "device"}
+
+
+def _moves_to_gpu(statements: list[ast.stmt], namespace: dict) -> bool:
+    """Whether the replayed code may move a tensor to a GPU (`x.cuda()`, `x.to(device)`)."""
+    text = "\n".join(ast.unparse(s) for s in statements)
+    return "cuda" in text or any(_on_gpu(v) for v in namespace.values() if not isinstance(v, int))
+
+
+def _on_meta(forward):
+    """The replay with `.cuda()` and `.to("cuda")` kept on meta: a replay has shapes only, on any
+    machine, and a GPU move of a meta tensor would fail (or need a GPU)."""
+    import functools
+
+    from torch.overrides import TorchFunctionMode
+
+    class _KeepOnMeta(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            kept = _without_gpu(func, args, kwargs)
+            if kept is not None:
+                args, kwargs = kept
+                if len(args) == 1 and not kwargs:
+                    return args[0]
+            return func(*args, **kwargs)
+
+    @functools.wraps(forward)
+    def replay(self, *args):
+        with _KeepOnMeta():
+            return forward(self, *args)
+
+    return replay
 
 
 class Sites:
@@ -642,8 +703,8 @@ def is_user_file(filename: str) -> bool:
     import os
     import sysconfig
 
-    stdlib = sysconfig.get_paths()["stdlib"]
-    own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    stdlib = sysconfig.get_paths()["stdlib"] + os.sep
+    own = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # not shapecheck_demo.py
     if filename.startswith("<ipython-input-"):
         return True  # a notebook cell (IPython keeps its source in linecache)
     path = os.path.abspath(filename)
@@ -671,6 +732,9 @@ def outermost_module_call(frames):
             local = frame.f_locals
             module = local.get("self")
             if isinstance(module, nn.Module):
+                # torch.compile's wrapper: its own module is what is checked (on meta, not compiled again)
+                original = module._modules.get("_orig_mod") if type(module).__name__ == "OptimizedModule" else None
+                module = original if isinstance(original, nn.Module) else module
                 return module, tuple(local.get("args", ())), dict(local.get("kwargs", {})), index
     return None
 

@@ -11,10 +11,14 @@ is imported, when a class is named, as `definitions_only` of it.
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
 from dataclasses import dataclass
 from types import FrameType
 
 from .program import (
+    _on_gpu,
+    _without_gpu,
     build,
     is_user_file,
     names_read,
@@ -155,7 +159,6 @@ def _factories() -> frozenset:
 
 def _library_caller() -> bool:
     """Whether the code that called the torch function running now is torch's own."""
-    import os
     import sys
 
     import torch
@@ -183,7 +186,6 @@ class Watcher:
     counter, not a clock, bounds the work: the programs of the first `most` calls are kept."""
 
     def __init__(self, path: str, most: int = 200):
-        import os
 
         self.path = os.path.abspath(path)
         self.most = most
@@ -192,6 +194,8 @@ class Watcher:
         self.last: Captured | None = None
         self.value_read: str | None = None  # `script.py:14: .item()`: where the script read a value
         self._last_op: tuple | None = None
+        self.cwd = os.getcwd()  # paths are shown from here, wherever the script moves to
+        self.gpu = False  # the script moved tensors to a GPU: they stayed on meta
 
     def __enter__(self):
         import torch
@@ -200,6 +204,7 @@ class Watcher:
         watcher = self
 
         factories = _factories()
+        moves = {torch.Tensor.cuda, torch.Tensor.to}
 
         class _Mode(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
@@ -208,6 +213,16 @@ class Watcher:
                     # torch's own bookkeeping (a DataLoader's seed, a sampler's order) reads
                     # values: its tensors stay real; the script's are meta
                     kwargs = {**kwargs, "device": "cpu"}
+                elif func in factories and _on_gpu(kwargs.get("device")):
+                    watcher.gpu = True
+                    kwargs = {**kwargs, "device": "meta"}
+                elif func in moves and (kept := _without_gpu(func, args, kwargs)) is not None:
+                    # `.cuda()`, `.to("cuda")`: shapes are the same on any device, and a dry run
+                    # needs no GPU; the tensor stays on meta
+                    watcher.gpu = True
+                    args, kwargs = kept
+                    if len(args) == 1 and not kwargs:
+                        return args[0]
                 try:
                     out = func(*args, **kwargs)
                 except Exception as exc:
@@ -236,6 +251,29 @@ class Watcher:
         return frames[::-1]
 
     def _capture(self, frames, called, error: str | None) -> Captured | None:
+        with self._from_start():
+            return self._captured(frames, called, error)
+
+    @contextlib.contextmanager
+    def _from_start(self):
+        """In the folder the dry run started in, for the block: the script may have moved
+        (`os.chdir`), and the paths shapecheck shows are from where the user ran it."""
+
+        try:
+            moved = os.getcwd()
+        except OSError:  # the script removed the folder it moved to
+            moved = None
+        if moved == self.cwd or not os.path.isdir(self.cwd):
+            yield
+            return
+        os.chdir(self.cwd)
+        try:
+            yield
+        finally:
+            if moved is not None:
+                os.chdir(moved)
+
+    def _captured(self, frames, called, error: str | None) -> Captured | None:
         from ..trace.sources import display_path
 
         where = program_frame(frames, called)
@@ -262,7 +300,9 @@ class Watcher:
                 from ..trace.sources import display_path
 
                 frame, line = user
-                self.value_read = f"{display_path(frame.f_code.co_filename)}:{line}: .{func.__name__}()"
+                with self._from_start():
+                    shown = display_path(frame.f_code.co_filename)
+                self.value_read = f"{shown}:{line}: .{func.__name__}()"
             return
         first = (str(exc).strip().splitlines() or [""])[0]
         self.failure = self._capture(frames, outermost_module_call(frames), f"{type(exc).__name__}: {first}")
@@ -270,7 +310,6 @@ class Watcher:
     def _op_called(self) -> None:
         """A torch function the script's own code called (`X @ W`, `F.mse_loss(out, y)`): the
         program around it, once per line, after the op ran (a later silent bug is seen)."""
-        import os
         import sys
 
         if self.failure is not None or self.calls >= self.most:
@@ -298,7 +337,6 @@ class Watcher:
         if called is None or called[0] is not module:
             return  # a layer inside a module: its caller is the module, not the program
         caller = program_frame(frames, called)
-        import os
 
         if caller is None or os.path.abspath(caller[0].f_code.co_filename) != self.path:
             return

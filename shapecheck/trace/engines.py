@@ -259,7 +259,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
                 stack.enter_context(context)
             stack.enter_context(torch.no_grad())
             stack.enter_context(warnings.catch_warnings())
-            _record_warnings(rec, trace)
+            _record_warnings(rec, trace, sys._getframe())
             stack.enter_context(OpMode(rec))
             for context in inner:
                 stack.enter_context(context)
@@ -277,18 +277,22 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
         trace.layers = rec.rows
 
 
-def _record_warnings(rec: Recorder, trace: Trace) -> None:
+def _record_warnings(rec: Recorder, trace: Trace, boundary=None) -> None:
     """Inside a catch_warnings block: UserWarnings become `trace.warnings` (once per message and
     row, with the module running and the model-code line), everything else is hushed
-    (deprecations are the library's business, not the model's)."""
+    (deprecations are the library's business, not the model's). The model-code line is below
+    `boundary` (the frame that runs the forward pass): a warning raised by torch's own module
+    (a loss checked on its own) has none, not the line of whatever called shapecheck."""
     from .records import TraceWarning
-    from .sources import location_of, user_frame
+    from .sources import is_library, location_of
 
     def model_line():
         frame = sys._getframe(2)
         while frame is not None and frame.f_code.co_filename == warnings.__file__:
             frame = frame.f_back
-        return location_of(user_frame(frame))
+        while frame is not None and frame is not boundary and is_library(frame.f_code.co_filename):
+            frame = frame.f_back
+        return None if frame is None or frame is boundary else location_of(frame)
 
     warnings.simplefilter("ignore")
     warnings.simplefilter("always", UserWarning)

@@ -1,0 +1,118 @@
+"""Run a file or a module as `python FILE.py` and `python -m MODULE` run it, in this process.
+
+`runpy.run_path` is close but not the same: it sets `sys.argv[0]` to the path it was given (python
+keeps it as typed), gives the script a `__builtins__` dict (python gives the module: old scripts
+set `__builtins__.profile = ...`), no `__loader__`, and a syntax error in the script comes with
+runpy's frames. Here the script's `__main__` is built as python builds it:
+
+- `__file__` is the path joined to the working directory as typed (not normalized: python shows
+  `/work/./train.py` for `python ./train.py`), `sys.argv[0]` the path as typed, and `sys.path[0]`
+  the script's folder with links resolved;
+- `__builtins__` the builtins module, `__loader__` a `SourceFileLoader`, `__spec__` and
+  `__cached__` None, `__annotations__` an empty dict;
+- for `-m`, the module is found as `python -m` finds it (the working directory first on
+  `sys.path`), and one that cannot be found is python's one line and exit 1.
+
+`sys.modules["__main__"]` is the script's module while it runs (pickle, multiprocessing and
+unittest look it up there), and the caller's again afterwards.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib.machinery
+import io
+import os
+import sys
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+class NotFound(Exception):
+    """`python -m NAME` would not find NAME: the message is python's (`python: No module named x`)."""
+
+
+@dataclass
+class Main:
+    """What `python` would run: the code, the `__main__` module to run it in, `sys.argv[0]`, and
+    the folder python puts first on `sys.path`."""
+
+    code: types.CodeType
+    module: types.ModuleType
+    argv0: str
+    path0: str
+
+
+def script_filename(target: str) -> str:
+    """The script's `__file__` as python sets it: absolute, but not normalized."""
+    return target if os.path.isabs(target) else os.path.join(os.getcwd(), target)
+
+
+def for_script(target: str) -> Main:
+    """The script's code and `__main__`. A syntax error in it propagates (SyntaxError), before
+    anything of the script ran."""
+    filename = script_filename(target)
+    with io.open_code(filename) as f:
+        source = f.read()
+    code = compile(source, filename, "exec", dont_inherit=True)
+    module = _new_main(filename, importlib.machinery.SourceFileLoader("__main__", filename), None)
+    module.__dict__["__cached__"] = None
+    return Main(code, module, target, os.path.dirname(os.path.realpath(filename)))
+
+
+def for_module(name: str) -> Main:
+    """A module's code and `__main__` as `python -m name` runs it; NotFound with python's
+    message when it cannot be found (the working directory is searched first, as python does)."""
+    import runpy
+
+    cwd = os.getcwd()
+    sys.path.insert(0, cwd)
+    try:
+        error = getattr(runpy, "_Error", ImportError)
+        try:
+            mod_name, spec, code = runpy._get_module_details(name, error)  # type: ignore[attr-defined]
+        except error as exc:
+            raise NotFound(f"{sys.executable}: {exc}") from None
+    finally:
+        sys.path.remove(cwd)
+    module = _new_main(spec.origin, spec.loader, spec)
+    module.__dict__["__cached__"] = spec.cached
+    module.__dict__["__package__"] = mod_name.rpartition(".")[0]
+    return Main(code, module, spec.origin or name, cwd)
+
+
+def _new_main(filename: str | None, loader, spec) -> types.ModuleType:
+    module = types.ModuleType("__main__")
+    module.__dict__.update(
+        __file__=filename,
+        __loader__=loader,
+        __spec__=spec,
+        __package__=None,
+        __builtins__=builtins,
+        __annotations__={},
+    )
+    return module
+
+
+@contextlib.contextmanager
+def installed(main: Main, argv: list[str]) -> Iterator[None]:
+    """`sys.argv` (`argv0` then `argv`), `sys.path[0]` and `sys.modules["__main__"]` as python
+    sets them, for the block; the caller's back after it."""
+    saved_main = sys.modules.get("__main__")
+    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    sys.argv = [main.argv0, *argv]
+    sys.path.insert(0, main.path0)
+    sys.modules["__main__"] = main.module
+    try:
+        yield
+    finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+        sys.argv, sys.path[:] = saved_argv, saved_path
+
+
+def execute(main: Main) -> None:
+    """Run the code in its `__main__` (inside `installed(main)`)."""
+    exec(main.code, main.module.__dict__)
