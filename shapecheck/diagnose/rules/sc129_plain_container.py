@@ -11,6 +11,9 @@ their initial weights), `model.to("cuda")` leaves them on the CPU (a device erro
 first call), `state_dict()` does not save them, and `model.eval()` does not reach their
 Dropout and BatchNorm. No error says so.
 
+Parameter-free torch activations, pools and reshapes (`{"relu": nn.ReLU(), "gelu": nn.GELU()}`)
+miss nothing there and are not flagged; Dropout is, `.eval()` must reach it.
+
 Example:
     self.blocks = [nn.Linear(64, 64) for _ in range(4)]
 
@@ -35,12 +38,35 @@ from ..requests import Edit, Rerun
 
 _WRAPPER = {"list": "nn.ModuleList", "tuple": "nn.ModuleList", "dict": "nn.ModuleDict"}
 
+# torch.nn modules with no parameters, no buffers and the same forward in train and eval: held in
+# a plain container (`self.acts = {"relu": nn.ReLU(), "gelu": nn.GELU()}`) they miss nothing.
+# Dropout and RReLU are not here: `.eval()` must reach them.
+_STATELESS = frozenset(
+    (
+        "ReLU", "ReLU6", "LeakyReLU", "GELU", "SiLU", "Mish", "ELU", "SELU", "CELU", "Tanh", "Sigmoid", "Hardtanh",
+        "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Tanhshrink", "Softplus", "Softsign", "LogSigmoid",
+        "Threshold", "GLU", "Softmax", "Softmin", "LogSoftmax", "Softmax2d", "Identity", "Flatten", "Unflatten",
+        "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+        "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+        "LPPool1d", "LPPool2d", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
+        "PixelUnshuffle", "ChannelShuffle", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+        "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+        "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
+    )
+)  # fmt: skip
+
 
 @rule("SC129", WARNING)
 def check(ctx: Context) -> list[Finding]:
     trace = ctx.trace
     root = trace.layers[0] if trace.layers else None
-    return [_finding(ctx, held, root, trace.total_params) for held in trace.hidden_modules]
+    return [_finding(ctx, held, root, trace.total_params) for held in trace.hidden_modules if not _harmless(held)]
+
+
+def _harmless(held: HiddenModules) -> bool:
+    """Only parameter-free, buffer-free activations, pools and reshapes that act the same in
+    train and eval: registering them changes nothing."""
+    return held.params == 0 and all(name in _STATELESS for name in held.types)
 
 
 def _finding(ctx: Context, held: HiddenModules, root, total: int) -> Finding:
