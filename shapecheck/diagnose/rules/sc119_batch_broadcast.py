@@ -35,11 +35,13 @@ from .common import ref
 # Ops that repeat one tensor along the batch: every sample gets the same values, as intended.
 _REPEATS = ("expand", "expand_as", "broadcast_to", "repeat", "repeat_interleave", "tile")
 # Ops whose result holds the rows of their first operand: indexed (a table's rows) or written into.
+_LOOKUPS = ("__getitem__", "index_select", "gather", "take", "narrow")
 _FROM_FIRST = (
-    "__getitem__", "index_select", "gather", "take", "narrow", "index_add", "index_add_", "index_copy",
-    "index_copy_", "index_put", "index_put_", "index_fill", "index_fill_", "scatter", "scatter_", "scatter_add",
-    "scatter_add_", "scatter_reduce", "scatter_reduce_", "masked_fill", "masked_fill_", "masked_scatter",
+    *_LOOKUPS, "index_add", "index_add_", "index_copy", "index_copy_", "index_put", "index_put_", "index_fill",
+    "index_fill_", "scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_",
+    "masked_fill", "masked_fill_", "masked_scatter",
 )  # fmt: skip
+_EMBEDDINGS = ("Embedding", "EmbeddingBag")
 _SLICED_BY_BATCH = re.compile(r"\[\s*:\s*([A-Za-z_]\w*)\.size\(\s*0\s*\)\s*\]")
 
 
@@ -199,21 +201,27 @@ def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
 
 
 def _made_at_batch_size(ctx: Context, t, u, depth: int = 0) -> bool:
-    """`t` (`u` at the other batch size) was created at a size read from the batch (a node degree
-    `torch.zeros(B * N).index_add_(0, dst, ones)`, then unsqueezed) rather than cut from a table of
-    the model's weights or buffers: its lineage, through ops only, starts at tensors that already
-    follow the batch, or tiles one to the batch. Positions (`torch.arange(B)`) and what a layer or an
-    index looked up in a table are the table's rows, not made values."""
+    """`t` (`u` at the other batch size) holds values made per sample rather than rows of a table
+    cut by the batch: its lineage, through ops only, starts at tensors created at a size read
+    from the batch (a node degree `torch.zeros(B * N).index_add_(0, dst, ones)`), tiles one to
+    the batch, or looks a table up at such values (a noise schedule read at random timesteps,
+    `alphas[torch.randint(T, (B,))]`). Positions (`torch.arange(B)`, `pe[:x.size(0)]`) pick a
+    table's rows by the sample's place in the batch: not made per sample."""
     if t.source is None:
         return t.values is None and bool(following_dims(t, u))
     row = ctx.trace.row(t.source)
     other = twin_row(ctx, row) if row is not None else None
-    if row is None or other is None or row.kind != "op" or depth > 16 or len(other.inputs) != len(row.inputs):
+    if row is None or other is None or depth > 16 or len(other.inputs) != len(row.inputs):
         return False
     op = row.type.rsplit(".", 1)[-1]
+    pairs = list(zip(row.inputs, other.inputs, strict=True))
+    if row.kind != "op":
+        # an embedding looked up at per-sample values (random class labels), not at positions
+        return op in _EMBEDDINGS and bool(pairs) and _looked_up(ctx, pairs, depth)
     if op in _REPEATS:
         return True  # one tensor tiled to the batch's size
-    pairs = list(zip(row.inputs, other.inputs, strict=True))
+    if op in _LOOKUPS and pairs and not following_dims(*pairs[0]):
+        return _looked_up(ctx, pairs[1:], depth)  # a fixed table's rows, picked by its index
     if op in _FROM_FIRST:
         pairs = pairs[:1]  # the values are the first operand's rows: a table indexed, or a tensor written into
     pairs = [(a, b) for a, b in pairs if not a.from_input]
@@ -221,3 +229,9 @@ def _made_at_batch_size(ctx: Context, t, u, depth: int = 0) -> bool:
         return False  # rows of a fixed-size table
     pairs = [(a, b) for a, b in pairs if following_dims(a, b)]
     return bool(pairs) and all(_made_at_batch_size(ctx, a, b, depth + 1) for a, b in pairs)
+
+
+def _looked_up(ctx: Context, indices, depth: int) -> bool:
+    """A table read at indices that follow the batch, every one of them made per sample."""
+    made = [(a, b) for a, b in indices if not a.from_input and following_dims(a, b)]
+    return bool(made) and all(_made_at_batch_size(ctx, a, b, depth + 1) for a, b in made)
