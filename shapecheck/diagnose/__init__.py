@@ -5,13 +5,14 @@ from __future__ import annotations
 from ..saved.records import CheckpointReport
 from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, CapReached, SafetyCap
 from ..trace.records import Trace
+from ..trace.requests import SourceNotPatched
 from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, RerunFailed, Runner
-from .findings import ERROR, SAFE, UNSAFE, Diagnosis, Finding, Fix
+from .findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Diagnosis, Finding, Fix, FixKind
 from .owners import owner_argument, shared_first_argument
 from .registry import CHECKS, CODES, INTENT_CHECKED
-from .requests import SAME, Rerun
+from .requests import SAME, Edit, Rerun
 from .roles import is_library_file
 
 BATCH_CAUSES = ("SC106", "SC116", "SC119", "SC122")  # rules whose finding explains a lost batch
@@ -69,6 +70,7 @@ def _findings(ctx: Context) -> list[Finding]:
     # An output that lost the batch (SC126) is said by the rule that names the cause, when one does.
     if any(f.code in BATCH_CAUSES for f in findings):
         findings = [f for f in findings if f.code != "SC126"]
+    findings = _loss_warnings_read(findings)
     # A rule that names what is wrong on the row that raised explains the failure: it is an
     # error there, even one that warns where the shapes still run (a loss that broadcasts).
     failing = ctx.trace.failing.index if ctx.trace.failing is not None else None
@@ -84,6 +86,20 @@ def _findings(ctx: Context) -> list[Finding]:
     findings = CHECKS["SC100"](ctx, explained) + findings
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
     return findings
+
+
+def _loss_warnings_read(findings: list[Finding]) -> list[Finding]:
+    """PyTorch's size warning from a loss (SC123) is said by SC125 where SC125 reads that loss,
+    with the shapes and a fix; where it does not, the warning stays."""
+    read = [f for f in findings if f.code == "SC125"]
+    rows = {f.row for f in read if f.row is not None}
+    lines = {(f.location.file, f.location.line) for f in read if f.location is not None}
+
+    def said(f: Finding) -> bool:
+        where = (f.location.file, f.location.line) if f.location is not None else None
+        return f.code == "SC123" and (f.row in rows or where in lines)
+
+    return [f for f in findings if not said(f)]
 
 
 def _check_fixes(ctx: Context, findings: list[Finding]) -> None:
@@ -173,8 +189,29 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
 
 
+def _as_written(fix: Fix) -> Rerun | None:
+    """A fix that is one changed line of the user's code, and no edit of its own: checked as
+    written, by compiling the method that holds the line again with it (`source_line`)."""
+    where = fix.location
+    if (
+        where is None
+        or is_library_file(where.file)
+        or fix.kind != FixKind.EDIT
+        or fix.safety == DISPLAY_ONLY
+        or not fix.before
+        or not fix.after
+        or "\n" in fix.after
+        or fix.before.strip() == fix.after.strip()
+    ):
+        return None
+    params = (("file", where.file), ("line", where.line), ("before", fix.before), ("after", fix.after))
+    return Rerun(edits=(Edit("source_line", params=params),))
+
+
 def _checkable(ctx: Context, fix: Fix) -> bool:
     """A fix with a re-run, and a runner to make it; otherwise its note says why not."""
+    if fix.rerun is None and ctx.runner is not None:
+        fix.rerun = _as_written(fix)
     if fix.rerun is None:
         if fix.check_note is None:
             fix.check_note = "not checked: this fix is a change of code shapecheck cannot apply"
@@ -197,6 +234,9 @@ def _retraced(ctx: Context, finding: Finding, fix: Fix, dropped: list[Fix]):
         return after, diagnose(after)
     except TimeoutError as exc:
         fix.check_note = _unchecked(exc, ctx)
+    except SourceNotPatched as exc:  # the line could not be put into the copy: not checked
+        fix.rerun = None
+        fix.check_note = f"not checked: {exc}"
     except RerunFailed as exc:
         dropped.append(fix)
         finding.notes.append(f"a candidate fix was dropped: with it the model raised {exc} ({_short(fix)})")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import os
+import types
 from typing import TYPE_CHECKING
 
 import torch
@@ -9,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .meta import meta_copy
+from .requests import SourceNotPatched
 
 if TYPE_CHECKING:  # built by diagnose's rules; only read here
     from .requests import Edit
@@ -305,36 +309,112 @@ _OP_REWRITES = {
 }
 
 
+def _patch_line(model: nn.Module, edit: Edit) -> None:
+    """Compile the method that holds `line` again with the line as `after`, and set it on every
+    instance of the class that defines it."""
+    file, line, before, after = (edit.param(k) for k in ("file", "line", "before", "after"))
+    patched = 0
+    made: dict = {}
+    for module in model.modules():
+        found = _method_at(type(module), file, line)
+        if found is None:
+            continue
+        owner, name, function = found
+        if name == "__init__":  # the copy is built: a constructor line changes nothing now
+            raise SourceNotPatched(f"{file}:{line} is in a constructor")
+        if (owner, name) not in made:
+            made[(owner, name)] = _recompiled(owner, function, file, line, before, after)
+        setattr(module, name, types.MethodType(made[(owner, name)], module))
+        patched += 1
+    if not patched:
+        raise SourceNotPatched(f"no method of the model holds {file}:{line}")
+
+
+def _method_at(cls: type, file: str, line: int):
+    """(the class, the name, the function) of the method in `cls`'s MRO whose code spans the line."""
+    file = os.path.realpath(file)
+    for owner in cls.__mro__:
+        if owner.__module__.startswith("torch."):
+            continue
+        for name, value in vars(owner).items():
+            code = getattr(value, "__code__", None)
+            if code is None or os.path.realpath(code.co_filename) != file:
+                continue
+            spanned = [number for *_, number in code.co_lines() if number is not None]
+            if spanned and code.co_firstlineno <= line <= max(spanned):
+                return owner, name, value
+    return None
+
+
+def _recompiled(owner: type, function, file: str, line: int, before: str, after: str):
+    """`function` compiled again with `line` replaced, at its own line numbers, with `__class__`
+    bound to `owner` (so `super()` inside it still works)."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError) as exc:
+        raise SourceNotPatched(f"the source of {function.__qualname__} cannot be read") from exc
+    at = line - first
+    if not 0 <= at < len(lines) or lines[at].strip() != before.strip():
+        raise SourceNotPatched(f"{file}:{line} no longer reads as the fix's line")
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines[at] = indent + after.strip() + "\n"
+    if first < 2 or not lines[0][:1].isspace():
+        raise SourceNotPatched(f"{file}:{line} is not inside a class")
+    margin = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
+    text = (
+        "\n" * (first - 2)
+        + "def __shapecheck_make__(__class__):\n"
+        + "".join(lines)
+        + f"{margin}return {function.__name__}\n"
+    )
+    try:
+        code = compile(text, function.__code__.co_filename, "exec")
+    except SyntaxError as exc:
+        raise SourceNotPatched(f"the fixed line does not compile in its method: {exc.msg}") from exc
+    scope: dict = {}
+    exec(code, function.__globals__, scope)  # the user's own method, with the fixed line
+    return scope["__shapecheck_make__"](owner)
+
+
+def _replace(model: nn.Module, edit: Edit) -> nn.Module:
+    if _is_root(model, edit.target):
+        return _build(edit)  # the model is the layer (a live nn.Linear called inline)
+    _set(model, edit.target, _build(edit))
+    return model
+
+
+def _in_place(change):
+    """An edit that changes the copy where it is: the copy stays the model."""
+
+    def edit_model(model: nn.Module, edit: Edit) -> nn.Module:
+        change(model, edit)
+        return model
+
+    return edit_model
+
+
+# How each module action changes the copy of the model; each returns the model.
+_MODULE_EDITS = {
+    "replace": _replace,
+    "rebuild": _in_place(lambda m, e: _set(m, e.target, _rebuilt(_module(m, e.target), e))),
+    "register": _in_place(lambda m, e: _register(_module(m, e.target), e.param("attribute"))),
+    "insert_before": _in_place(lambda m, e: _set(m, e.target, nn.Sequential(_build(e), _module(m, e.target)))),
+    "insert_after": _in_place(lambda m, e: _set(m, e.target, nn.Sequential(_module(m, e.target), _build(e)))),
+    "permute": _in_place(lambda m, e: _permute(_module(m, e.target), tuple(e.param("dims")), e.param("back"))),
+    "set_attrs": _in_place(lambda m, e: _set_attrs(_module(m, e.target), dict(e.params))),
+    "output_item": _in_place(lambda m, e: _output_item(_module(m, e.target), dict(e.params))),
+    "source_line": _in_place(_patch_line),
+}
+
+
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
-    module_edits = [
-        e
-        for e in edits
-        if e.action
-        in ("insert_before", "insert_after", "replace", "permute", "set_attrs", "output_item", "register", "rebuild")
-        or (e.action == "arg_method" and "@" not in e.target)
-    ]
+    module_edits = [e for e in edits if e.action in _MODULE_EDITS or (e.action == "arg_method" and "@" not in e.target)]
     changed = meta_copy(model) if module_edits else model
     rewrites: dict = {}
     for edit in edits:
-        if edit.action == "replace" and _is_root(changed, edit.target):
-            changed = _build(edit)  # the model is the layer (a live nn.Linear called inline)
-        elif edit.action == "replace":
-            _set(changed, edit.target, _build(edit))
-        elif edit.action == "rebuild":
-            _set(changed, edit.target, _rebuilt(_module(changed, edit.target), edit))
-        elif edit.action == "register":
-            _register(_module(changed, edit.target), edit.param("attribute"))
-        elif edit.action == "insert_before":
-            _set(changed, edit.target, nn.Sequential(_build(edit), _module(changed, edit.target)))
-        elif edit.action == "insert_after":
-            _set(changed, edit.target, nn.Sequential(_module(changed, edit.target), _build(edit)))
-        elif edit.action == "permute":
-            _permute(_module(changed, edit.target), tuple(edit.param("dims")), edit.param("back"))
-        elif edit.action == "set_attrs":
-            _set_attrs(_module(changed, edit.target), dict(edit.params))
-        elif edit.action == "output_item":
-            _output_item(_module(changed, edit.target), dict(edit.params))
+        if edit.action in _MODULE_EDITS:
+            changed = _MODULE_EDITS[edit.action](changed, edit)
         elif edit.action == "arg_method":
             call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
             if "@" in edit.target:  # an op's call site

@@ -15,6 +15,11 @@ from ..words import Word
 SAME = "same"
 
 
+class SourceNotPatched(LookupError):
+    """A line of the user's code that cannot be put into the copy (no method of a module holds it,
+    or the method no longer compiles with it): the fix it belongs to is not checked."""
+
+
 class EditAction(Word):
     """What an `Edit` changes. `target` is a module's qualified name, or for the op actions the
     op call's site, "type@file:line"."""
@@ -51,6 +56,10 @@ class EditAction(Word):
     REBUILD = "rebuild"
     OUTPUT_ITEM = "output_item"  # the module's output is one item of it (`index`, `key` or `field`)
     ITEM_METHOD = "item_method"  # item `index` of the list the op joins gets `.method(*args)`
+    # Line `line` of `file` reads `after` instead of `before`: the method of the user's class that
+    # holds the line is compiled again with it and set on each instance of that class in the copy
+    # (a fix written as a line of the user's forward, checked as written)
+    SOURCE_LINE = "source_line"
 
 
 @dataclass(frozen=True)

@@ -290,11 +290,12 @@ def _replace_item(row, index: int, new: str) -> str | None:
 def _ranks(ctx: Context, row) -> Finding | None:
     """`cat` of tensors of different ranks (an image vector [B, D] with text tokens [B, T, D]): the
     dims the smaller one lacks, and both readings: repeat it along them, or pool the larger."""
-    if len(row.inputs) != 2 or row.called_at is None:
+    odd = _odd_rank(row)
+    if odd is None or row.called_at is None:
         return None
-    a, b = row.inputs
-    small_i = 0 if a.rank < b.rank else 1
-    small, big = row.inputs[small_i], row.inputs[1 - small_i]
+    small_i, big_i = odd
+    small, big = row.inputs[small_i], row.inputs[big_i]
+    a, b = row.inputs[min(odd)], row.inputs[max(odd)]
     dim = row.dim_argument() % big.rank
     lacks = _insertions(tuple(small.shape), tuple(big.shape), dim)
     joined = " and ".join(shape(i.shape) for i in row.inputs)
@@ -303,7 +304,7 @@ def _ranks(ctx: Context, row) -> Finding | None:
     if lacks is not None:
         lacked = ", ".join(f"{d} ({big.shape[d]})" for d in lacks)
         why.append(f"{shape(small.shape)} is {shape(big.shape)} without dim {lacked}")
-        fixes = _tile_or_pool(row, small_i, lacks)
+        fixes = _tile_or_pool(row, small_i, lacks) if len(row.inputs) == 2 else [_tile(row, small_i, big_i, lacks)]
     one_more = _as_one_more(row, small_i, small, big, dim)
     if one_more is not None:  # every size matches once it has the join dim: the other readings guess
         fixes = [one_more]
@@ -319,6 +320,24 @@ def _ranks(ctx: Context, row) -> Finding | None:
         notes=[f"PyTorch reports: Tensors must have same number of dimensions: got {a.rank} and {b.rank}"],
         fixes=fixes,
     )
+
+
+def _odd_rank(row) -> tuple[int, int] | None:
+    """(the tensor of another rank, one of the others): of two, the smaller; of more, the one
+    whose rank no other has, where it is smaller than theirs."""
+    ranks = [t.rank for t in row.inputs]
+    if len(ranks) == 2 and ranks[0] != ranks[1]:
+        small = ranks.index(min(ranks))
+        return small, 1 - small
+    odd = [i for i, r in enumerate(ranks) if ranks.count(r) == 1]
+    if len(ranks) < 3 or len(set(ranks)) != 2 or len(odd) != 1 or ranks[odd[0]] > min(ranks):
+        return None
+    return odd[0], next(i for i in range(len(ranks)) if i != odd[0])
+
+
+def _tile(row, small_i: int, big_i: int, lacks: tuple[int, ...]) -> Fix:
+    items = _items(row)
+    return _tile_fix(row, small_i, lacks, items[small_i] if items else "a", items[big_i] if items else "b", big_i)
 
 
 def _tile_or_pool(row, small_i: int, lacks: tuple[int, ...]) -> list[Fix]:
@@ -340,9 +359,9 @@ def _plain(text: str) -> bool:
     return text.replace(".", "").replace("_", "").isalnum()
 
 
-def _tile_fix(row, small_i: int, lacks: tuple[int, ...], s_text: str, b_text: str) -> Fix:
+def _tile_fix(row, small_i: int, lacks: tuple[int, ...], s_text: str, b_text: str, big_i: int | None = None) -> Fix:
     """`a.unsqueeze(1).expand(-1, b.size(1), -1)`: the smaller repeated along the dims it lacks."""
-    small, big = row.inputs[small_i], row.inputs[1 - small_i]
+    small, big = row.inputs[small_i], row.inputs[1 - small_i if big_i is None else big_i]
     lacked = ", ".join(f"{d} ({big.shape[d]})" for d in lacks)
     sizes = [
         ("-1" if d not in lacks else (f"{b_text}.size({d})" if _plain(b_text) else str(big.shape[d])))

@@ -30,11 +30,6 @@ from ..findings import WARNING, Finding
 from ..registry import rule
 from .common import ref
 
-# Loss modules that compare input and target element by element, as SC125 reads them: their
-# size warning is SC125's finding, with the shapes and a fix.
-_ELEMENTWISE_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss")
-
-
 # PyTorch's notices about itself, raised as UserWarnings: a deprecation, a future change, a
 # prototype API, a slower path. The model that triggers them computes what it means (the
 # float causal mask of `nn.Transformer.generate_square_subsequent_mask` next to a boolean
@@ -65,19 +60,8 @@ _LIBRARY_NOTICES = re.compile(
 def check(ctx: Context) -> list[Finding]:
     findings = []
     seen = set()
-    # A loss whose input and target differ is SC125's, with the shapes and a fix.
-    losses = {
-        (r.called_at.file, r.called_at.line)
-        for r in ctx.trace.layers
-        if r.called_at is not None
-        and (r.type.endswith("_loss") if r.kind == "op" else r.type in _ELEMENTWISE_LOSSES)
-        and len(r.inputs) >= 2
-        and r.inputs[0].shape != r.inputs[1].shape
-    }
     for warning in ctx.trace.warnings:
         if warning.message in seen or _LIBRARY_NOTICES.match(warning.message):
-            continue
-        if warning.location is not None and (warning.location.file, warning.location.line) in losses:
             continue
         seen.add(warning.message)
         row = ctx.trace.row(warning.row)
