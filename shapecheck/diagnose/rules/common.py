@@ -399,6 +399,8 @@ def input_code(ctx: Context, dims: tuple[int, ...], index: int = 0) -> str:
     batched = ctx.trace.batch is not None
     specs = ["x".join(map(str, t.shape[1:] if batched else t.shape)) or "1" for t in ctx.trace.inputs]
     specs[index] = "x".join(map(str, dims))
+    kinds = [t.dtype for t in ctx.trace.inputs]
+    specs = [s + (f":{kinds[i]}" if i < len(kinds) and kinds[i] != "float32" else "") for i, s in enumerate(specs)]
     return " ".join(f"--input {s}" for s in specs)
 
 

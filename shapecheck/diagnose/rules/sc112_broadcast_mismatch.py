@@ -30,12 +30,13 @@ import ast
 
 from ...trace.records import OP
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, Label, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, prod, shape
+from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_multiple_fix, ref
+from .common import input_code, input_multiple_fix, ref
 from .operands import operand_receiver, operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -103,6 +104,10 @@ def check(ctx: Context) -> list[Finding]:
     if rounded is not None:
         why.append(rounded[0])
         fixes.append(rounded[1])
+    shorter = _shorter_table(ctx, row, a, b, dim) if not fixes else None
+    if shorter is not None:
+        why.append(shorter[0])
+        fixes.append(shorter[1])
     return [
         Finding(
             code="SC112",
@@ -121,6 +126,54 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
+    """A table the model holds (a causal mask or positional buffer sliced to the input's length,
+    a learned position parameter) with fewer positions than the input has: the mismatched dim of
+    the other operand is one input dim itself. The input kept to the table's length is offered,
+    checked by tracing at that length; building the model for longer inputs is the other reading."""
+    first = ctx.trace.inputs[0] if ctx.trace.inputs else None
+    for table, made in ((b, a), (a, b)):
+        if table.from_input is not False or made.from_input is False:
+            continue
+        index = next(i for i, t in enumerate(row.inputs) if t is made)
+        at_t, at_m = dim - (max(a.rank, b.rank) - table.rank), dim - (max(a.rank, b.rank) - made.rank)
+        if at_t < 0 or at_m < 0 or table.shape[at_t] >= made.shape[at_m]:
+            continue
+        source = _input_dim(ctx, row, index, at_m)
+        if source is None or first is None:
+            return None
+        n, m = table.shape[at_t], made.shape[at_m]
+        dims = tuple(n if d == source else s for d, s in enumerate(ctx.sample_dims))
+        text = (
+            f"{shape(table.shape)} is made from the model's own weights or buffers and holds {n} positions at dim "
+            f"{at_t}; the input's dim {source} brings {m}: a table built for sequences of up to {n}"
+        )
+        fix = Fix(
+            description=f"keep the sequence to {n} (truncate longer ones), or build the model for {m} positions "
+            "(its mask, position table or max length)",
+            code=input_code(ctx, dims),
+            kind=FixKind.INPUT,
+            safety=SAFE,
+            rerun=Rerun(dims=dims),
+        )
+        return text, fix
+    return None
+
+
+def _input_dim(ctx: Context, row, index: int, at: int) -> int | None:
+    """The per-sample dim of the (first) input that dim `at` of the row's input `index` is."""
+    prov = provenance(ctx)
+    if prov is None:
+        return None
+    follows = prov.dims(row, "inputs", index)
+    if follows is None or at >= len(follows) or len(follows[at]) != 1:
+        return None
+    (source,) = follows[at]
+    if not source.startswith("dim ") or not prov.follows_exactly(row, at, source, "inputs", index):
+        return None
+    return int(source.split()[1])
 
 
 def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
