@@ -971,3 +971,35 @@ def test_a_dry_run_of_a_gpu_script_needs_no_gpu(tmp_path):
     assert code == 1, out
     assert "error[SC102]" in out and "the code around script.py:8" in out
     assert "stayed on meta" in out and "NVIDIA" not in out and "CUDA" not in out
+
+
+@pytest.mark.parametrize(
+    ("failing", "code", "line"),
+    [
+        (
+            "loss = nn.BCELoss()(torch.sigmoid(model(x)), y)",
+            "error[SC125]: `BCELoss` gets input [8, 1] and target [8]",
+            8,
+        ),
+        ("outs = [model(v) for v in (x, torch.randn(8, 12))]", "error[SC102]", 5),
+    ],
+)
+def test_a_dry_run_checks_the_failing_module_when_its_line_cannot_be_replayed(tmp_path, failing, code, line):
+    """A loss built on the failing line, a model called in a list comprehension: the code around
+    it is not replayed, so the module is checked with the tensors it got (as `run` does), at the
+    user's line; the dry run used to end "in code shapecheck cannot replay on its own", exit 2."""
+    code_, out = _dry_run(
+        tmp_path,
+        f"""
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(10, 1)
+        x = torch.randn(8, 10)
+        y = torch.randint(0, 2, (8,)).float()
+        {failing}
+        """,
+    )
+    assert code_ == 1, out
+    assert code in out and f"--> script.py:{line}" in out
+    assert "cannot replay" not in out

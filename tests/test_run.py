@@ -650,3 +650,62 @@ def test_run_writes_a_relative_report_where_it_was_asked_after_the_script_moves(
     assert python.returncode == ours.returncode == 1
     assert (tmp_path / "diagnosis.json").exists() and not (tmp_path / "runs" / "diagnosis.json").exists()
     assert ours.stderr.endswith(python.stderr)
+
+
+def test_run_a_transform_meta_cannot_trace_still_says_what_the_message_means(tmp_path):
+    """Normalize with three channels' mean on grayscale images, inside a Dataset: Normalize reads
+    its std's values, so it is not checked on meta; the note still says what the error is."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+        from torchvision import transforms
+
+        class Gray(Dataset):
+            def __init__(self):
+                self.transform = transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, i):
+                return self.transform(torch.rand(1, 28, 28))
+
+        for images in DataLoader(Gray(), batch_size=2):
+            print(images.shape)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _before_traceback(ours.stderr)
+    assert "raised at script.py:14: return self.transform(torch.rand(1, 28, 28))" in diagnosis
+    assert "an in-place op writes a [3, 28, 28] result into a [1, 28, 28] tensor" in diagnosis
+    assert "`Normalize((0.5,), (0.5,))` for one channel" in diagnosis
+
+
+def test_run_an_accuracy_count_added_into_a_counter_is_checked_as_the_program(tmp_path):
+    """`correct += (outputs == labels).sum().item()`: the replayed slice assigns `correct`, a
+    constant of the frame; it used to be unbound in the replay (UnboundLocalError), so the model
+    that feeds the metric was shown alone with "no shape problems found"."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        model = nn.Linear(20, 10)
+        correct = 0
+        for _ in range(2):
+            x = torch.randn(64, 20)
+            labels = torch.randint(0, 10, (64,))
+            outputs = model(x)
+            correct += (outputs == labels).sum().item()
+        print(correct)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _before_traceback(ours.stderr)
+    assert "error[SC112]: `Tensor.__eq__` at line 11 combines [64, 10] and [64]" in diagnosis
+    assert "--> script.py:11" in diagnosis and "no shape problems found" not in diagnosis

@@ -556,6 +556,9 @@ def _quiet(*args, **kwargs) -> None:
     return None
 
 
+_CONSTANTS = "__shapecheck_constants__"
+
+
 class _ToSubmodules(ast.NodeTransformer):
     """`fc` → `<program>.fc`: the replay reads each module from the (copied, edited) program."""
 
@@ -580,6 +583,22 @@ def build(program: ProgramSlice, frame: FrameType):
     from ..trace.sources import display_path
 
     statements = [_ToSubmodules(set(program.modules)).visit(copy.deepcopy(s)) for s in program.statements]
+    # a constant the slice also assigns (`correct += (out == y).sum().item()`) is a local of the
+    # replayed forward: it starts from the frame's value, not unbound
+    stored = {n.id for s in statements for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    preset = [
+        ast.copy_location(
+            ast.Assign(
+                targets=[ast.Name(id=name, ctx=ast.Store())],
+                value=ast.Subscript(
+                    value=ast.Name(id=_CONSTANTS, ctx=ast.Load()), slice=ast.Constant(value=name), ctx=ast.Load()
+                ),
+            ),
+            statements[0],
+        )
+        for name in sorted(stored & set(program.constants))
+    ]
+    statements = preset + statements
     last = statements[-1]
     if isinstance(last, ast.Return):
         pass
@@ -603,6 +622,7 @@ def build(program: ProgramSlice, frame: FrameType):
         func.type_params = []  # type: ignore[attr-defined]
     tree = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
     namespace = dict(program.constants)
+    namespace[_CONSTANTS] = dict(program.constants)
     namespace["__builtins__"] = builtins
     if namespace.get("print", builtins.print) is builtins.print:
         namespace["print"] = _quiet  # the replay runs again for each fix it checks: no output of its own

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from types import FrameType
 
 from .program import (
+    _assigned_by_caller,
     _on_gpu,
     _without_gpu,
+    assignment_line,
     build,
     is_user_file,
     names_read,
@@ -282,13 +284,40 @@ class Watcher:
         frame, line = where
         at = f"{display_path(frame.f_code.co_filename)}:{line}"
         found = slice_program(frame, line)
-        if found is None:
-            return Captured(error, None, [], {}, "", at)
         try:
-            module, values, sites, label = build(found, frame)
+            if found is not None:
+                module, values, sites, label = build(found, frame)
+                return Captured(error, module, values, sites, label, at)
         except Exception:
+            pass
+        return self._module_alone(error, called, frame, line, at)
+
+    @staticmethod
+    def _module_alone(error: str | None, called, frame: FrameType, line: int, at: str) -> Captured:
+        """The failing module by itself, called with the tensors it got, when the code around it
+        cannot be replayed (`nn.MSELoss()(out, y)` builds the module on the failing line): as
+        `run` checks it, located at the user's line that called it."""
+        import linecache
+
+        import torch
+
+        from ..trace.records import Location
+        from ..trace.sources import display_path
+
+        if error is None or called is None:
             return Captured(error, None, [], {}, "", at)
-        return Captured(error, module, values, sites, label, at)
+        module, args, kwargs, _ = called
+        if kwargs or not args or not all(isinstance(a, torch.Tensor) for a in args):
+            return Captured(error, None, [], {}, "", at)
+        filename = frame.f_code.co_filename
+        if any(True for _ in module.parameters()):  # its sizes are set where it was built, as `run` says
+            built = assignment_line(frame, module, line) or _assigned_by_caller(frame, module)
+            if isinstance(built, tuple):
+                filename, line = built
+            elif built is not None:
+                line = built
+        where = Location(display_path(filename), line, linecache.getline(filename, line).strip())
+        return Captured(error, module, list(args), {module: where}, type(module).__name__, at)
 
     def _failed(self, func, exc: BaseException) -> None:
         if self.failure is not None or self.value_read is not None:
