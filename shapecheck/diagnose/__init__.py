@@ -70,7 +70,7 @@ def _findings(ctx: Context) -> list[Finding]:
     # An output that lost the batch (SC126) is said by the rule that names the cause, when one does.
     if any(f.code in BATCH_CAUSES for f in findings):
         findings = [f for f in findings if f.code != "SC126"]
-    findings = _loss_warnings_read(findings)
+    findings = _once(_loss_warnings_read(findings))
     # A rule that names what is wrong on the row that raised explains the failure: it is an
     # error there, even one that warns where the shapes still run (a loss that broadcasts).
     failing = ctx.trace.failing.index if ctx.trace.failing is not None else None
@@ -86,6 +86,20 @@ def _findings(ctx: Context) -> list[Finding]:
     findings = CHECKS["SC100"](ctx, explained) + findings
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
     return findings
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: a shared module called twice (a siamese encoder) gives the same finding,
+    at the same line, at each call."""
+    seen: set = set()
+    kept = []
+    for f in findings:
+        where = (f.location.file, f.location.line) if f.location is not None else None
+        key = (f.code, f.message, where)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 def _loss_warnings_read(findings: list[Finding]) -> list[Finding]:

@@ -30,12 +30,32 @@ from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import layer_name, producer_label, ref
 
+_MAP_LAYERS = ("Conv", "BatchNorm", "InstanceNorm", "GroupNorm", "MaxPool", "AvgPool", "AdaptiveAvgPool")
+
+
+def _mixes_an_axis(ctx: Context, linear) -> bool:
+    """A Linear(W, W) over the last dim of a map whose output goes on as a map into a conv or norm
+    (through joins and transposes): an axis mixed on purpose (sMLP, MLP-Mixer on maps), not a
+    flatten left out."""
+    if linear.attrs.get("in_features") != linear.attrs.get("out_features") or not linear.outputs:
+        return False
+    frontier, seen = {linear.index}, set()
+    for _ in range(4):
+        later = [r for r in ctx.trace.layers if r.index not in seen and any(t.source in frontier for t in r.inputs)]
+        if any(r.kind == "module" and r.type.startswith(_MAP_LAYERS) for r in later):
+            return True
+        seen |= frontier
+        frontier = {r.index for r in later if r.kind != "module" or r.type.startswith(("Dropout", "Identity"))}
+        if not frontier:
+            return False
+    return False
+
 
 @rule("SC101", ERROR)
 def check(ctx: Context) -> list[Finding]:
     findings = []
     for b in ctx.boundaries:
-        if b.flattened:
+        if b.flattened or (not b.linear.failed and _mixes_an_axis(ctx, b.linear)):
             continue
         if b.feature is None and not b.linear.failed and ctx.trace.error is None:
             # The model runs with the input's last dim as the layer's features: tokens on a grid,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ...trace.records import LayerRecord, Trace
+from ...trace.records import LayerRecord, TensorInfo, Trace
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
@@ -146,10 +146,27 @@ def _mixed(ctx: Context, other: Trace, b1: int, b2: int) -> tuple[LayerRecord, F
         mixed = _culprit(ctx, other, b1, b2)
         if mixed is not None and mixed[0].type in _VIEWS and _deliberate_fold(mixed[0], mixed[1]):
             return None  # [B·T, V] logits for a per-token loss: the fold is the design
+        if mixed is not None and mixed[0].type in _JOIN and _stacks_inputs(ctx, mixed[0]):
+            return None  # two views of each sample, one pass through the encoder (SimCLR): the design
         return mixed
     if trace.error is not None and trace.failing is not None:
         return _folded_before_failure(ctx, other, b1, b2)
     return None
+
+
+def _stacks_inputs(ctx: Context, row: LayerRecord) -> bool:
+    """A join along dim 0 of tensors that each come from another of the model's inputs (two
+    augmented views, anchor and positive): every row stays one sample's, stacked, not mixed."""
+    reached = set()
+    for t in row.inputs:
+        current: TensorInfo | None = t
+        while current is not None and not ctx.trace.is_model_input(current):
+            made = ctx.trace.row(current.source)
+            current = made.inputs[0] if made is not None and made.inputs else None
+        if current is None:
+            return False
+        reached.add(current.tid)
+    return len(reached) == len(row.inputs) >= 2
 
 
 def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRecord) -> Finding:

@@ -36,48 +36,15 @@ from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
 
+# Reductions: without keepdim they remove the dim they reduce.
+_REDUCTIONS = ("sum", "mean", "prod", "std", "var", "max", "min", "amax", "amin", "argmax", "argmin")
+_REDUCTIONS += ("logsumexp", "median", "norm", "all", "any")
 # Where an op takes dims: the positions in its arguments (the tensor is position 0), by name.
+_TAKES_DIM = ("softmax", "log_softmax", "softmin", "cumsum", "cumprod", "sort", "argsort", "squeeze", "unsqueeze")
+_TAKES_DIM += ("unbind", "narrow", "select", "index_select", "gather", "scatter", "scatter_add", "glu", "unflatten")
+_TAKES_DIM += ("cat", "concat", "concatenate", "stack")
 _DIM_AT: dict[str, tuple[int, ...]] = {
-    **{
-        name: (1,)
-        for name in (
-            "softmax",
-            "log_softmax",
-            "softmin",
-            "sum",
-            "mean",
-            "prod",
-            "std",
-            "var",
-            "max",
-            "min",
-            "amax",
-            "amin",
-            "argmax",
-            "argmin",
-            "cumsum",
-            "cumprod",
-            "logsumexp",
-            "median",
-            "sort",
-            "argsort",
-            "squeeze",
-            "unsqueeze",
-            "unbind",
-            "narrow",
-            "select",
-            "index_select",
-            "gather",
-            "scatter",
-            "scatter_add",
-            "cat",
-            "concat",
-            "concatenate",
-            "stack",
-            "glu",
-            "unflatten",
-        )
-    },
+    **{name: (1,) for name in _REDUCTIONS + _TAKES_DIM if name not in ("norm", "all", "any")},
     **{name: (1, 2) for name in ("transpose", "swapaxes", "swapdims", "movedim", "flatten")},
     **{name: (2,) for name in ("topk", "chunk", "split", "normalize", "cosine_similarity")},
 }
@@ -90,24 +57,6 @@ _MODULE_DIMS = {
     "Flatten": ("start_dim", "end_dim"),
     "Unflatten": ("dim",),
 }
-_REDUCTIONS = (
-    "sum",
-    "mean",
-    "prod",
-    "std",
-    "var",
-    "max",
-    "min",
-    "amax",
-    "amin",
-    "argmax",
-    "argmin",
-    "logsumexp",
-    "median",
-    "norm",
-    "all",
-    "any",
-)
 
 
 def _name(row: LayerRecord) -> str:
