@@ -417,8 +417,8 @@ def _check_call(
         report = _check_live(module, specs, batch, budget_s, where, names)
     except ShapecheckError as err:
         known = _explained_message(error.partition(": ")[2])  # what the message means, at least
-        note = f"could not check {name}: {err.message}" + (f"; the message means: {known}" if known else "")
-        return LiveDiagnosis(error, name, call=call, link=link, command=command, note=note)
+        unchecked = f"could not check {name}: {err.message}" + (f"; the message means: {known}" if known else "")
+        return LiveDiagnosis(error, name, call=call, link=link, command=command, note=unchecked)
     note = None
     if not plain:
         note = (

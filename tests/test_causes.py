@@ -96,3 +96,16 @@ def test_a_resize_after_a_flatten_over_the_batch_in_a_sequential_is_never_verifi
     report = shapecheck.check(fixture_path("rules/sc102_in_features.py:FlattenAllInSequential"), ["10"], batch=3)
     resize = next(x for f in report.findings for x in f.fixes if "in_features=96" in x.description)
     assert resize.verified is False and resize.runs_but and "batch" in resize.runs_but
+
+
+def test_a_layer_of_a_one_line_sequential_is_edited_in_its_own_argument(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(32, 2))\n\n"
+        "    def forward(self, x):\n        return self.net(x)\n"
+    )
+    report = shapecheck.check(f"{path}:Net", ["8"])
+    fix = report.findings[0].fixes[0]
+    assert fix.after == "self.net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))", fix.after
+    assert fix.verified is True

@@ -131,6 +131,7 @@ CASES = [
     ("SC125", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC125"]),  # SC123's warning, explained
     ("SC125", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
     ("SC125", "rules/sc122_batch_pairs.py:MseLossModule", "3+batch4", ["SC125"]),  # the module's warning too
+    ("SC125", "rules/sc122_batch_pairs.py:MseLossTwoOutputs", "3+batch4", ["SC125"]),  # fails: no broadcast
     ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC104", "rules/sc104_channel_mismatch.py:WidthLikeChannels", "3x32x32+batch2", ["SC104"]),
@@ -317,7 +318,13 @@ VERIFIED = [
     ("rules/sc112_broadcast_mismatch.py:CausalMask", "10x32", "batch2", ": att.size(-2), : att.size(-1)]", (2, 10, 10)),
     ("rules/sc104_channel_mismatch.py:Decoder", "3x32x32", "", "ConvTranspose2d(128, 64, 4, 2, 1)", (1, 3, 32, 32)),
     ("rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32", "batch2", "--input 16x32", (2, 16, 32)),
-    ("rules/sc109_concat_mismatch.py:EdgeMessages", "10x16&2x40:long&40", "nobatch", "edge_weight.unsqueeze(1)", (10, 32)),
+    (
+        "rules/sc109_concat_mismatch.py:EdgeMessages",
+        "10x16&2x40:long&40",
+        "nobatch",
+        "edge_weight.unsqueeze(1)",
+        (10, 32),
+    ),
     ("rules/sc131_dim_out_of_range.py:SqueezedHead", "3x16x16", "", "squeeze(dim=(2, 3))", (1, 10)),
     ("rules/sc131_dim_out_of_range.py:TwoScores", "16", "", "sum(1, keepdim=True)", (1, 2)),
     ("rules/sc131_dim_out_of_range.py:ProbabilityHead", "16", "", "Softmax(dim=-1)", (1, 5)),

@@ -216,10 +216,15 @@ def _as_written(fix: Fix) -> Rerun | None:
         or not fix.after
         or "\n" in fix.after
         or fix.before.strip() == fix.after.strip()
+        or any(mark in fix.after for mark in ("...", "…", "<", "TODO"))  # a placeholder to fill in
     ):
         return None
     params = (("file", where.file), ("line", where.line), ("before", fix.before), ("after", fix.after))
     return Rerun(edits=(Edit("source_line", params=params),))
+
+
+def _written(fix: Fix) -> bool:
+    return fix.rerun is not None and any(e.action == "source_line" for e in fix.rerun.edits)
 
 
 def _checkable(ctx: Context, fix: Fix) -> bool:
@@ -252,6 +257,10 @@ def _retraced(ctx: Context, finding: Finding, fix: Fix, dropped: list[Fix]):
         fix.rerun = None
         fix.check_note = f"not checked: {exc}"
     except RerunFailed as exc:
+        if _written(fix):  # the user's line as the fix writes it raised: said, not dropped
+            fix.rerun = None
+            fix.check_note = f"not checked: with this line the model raised {exc}"
+            return None
         dropped.append(fix)
         finding.notes.append(f"a candidate fix was dropped: with it the model raised {exc} ({_short(fix)})")
     except LookupError as exc:

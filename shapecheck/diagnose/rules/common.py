@@ -13,6 +13,7 @@ from ..findings import SAFE, UNSAFE, Fix, FixKind, Label, Safety
 from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank
 from ..numbers import (
     call_argument,
+    call_arguments,
     dot,
     module_call_argument,
     parsed_line,
@@ -183,6 +184,23 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix | None:
     )
 
 
+def in_own_call(source: str, row, rewrite) -> str | None:
+    """`rewrite` applied to the part of the line that builds the row's module: for child `k` of an
+    `nn.Sequential(...)` written on one line with other layers of its type, the k-th argument
+    (`nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(32, 2))`: `net.2` is the second Linear);
+    otherwise the whole line."""
+    if not source:
+        return None
+    last = row.name.rpartition(".")[2]
+    if last.isdigit() and len(re.findall(rf"\b{re.escape(row.type)}\(", source)) > 1:
+        found = call_arguments(source, "Sequential")
+        if found is not None and int(last) < len(found[2]):
+            begin, end = found[2][int(last)]
+            part = rewrite(source[begin:end])
+            return None if part is None else source[:begin] + part + source[end:]
+    return rewrite(source)
+
+
 def first_argument_fix(
     row, value: int, description: str, fallback: str, rerun: Rerun | None, factors: tuple[int, ...] | None = None
 ) -> Fix:
@@ -192,7 +210,7 @@ def first_argument_fix(
     Unsafe: the layer's weights change shape, so checkpoints no longer load.
     """
     source = row.defined_at.source if row.defined_at else ""
-    after = replace_first_argument(source, row.type, value, factors) if source else None
+    after = in_own_call(source, row, lambda part: replace_first_argument(part, row.type, value, factors))
     return Fix(
         description=description,
         code=after or fallback,
@@ -245,7 +263,7 @@ def argument_fix(
     row's definition line."""
     loc = location or row.defined_at
     source = loc.source.strip() if loc and loc.source else ""
-    after = set_argument(source, cls, position, attr, value) if source else None
+    after = in_own_call(source, row, lambda part: set_argument(part, cls, position, attr, value))
     text = repr(value) if isinstance(value, (bool, str)) else value
     return Fix(
         description=description,

@@ -35,12 +35,12 @@ import ast
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import WARNING, Finding, Fix, line_fix
-from ..layers import broadcast_shape
+from ..layers import broadcast_mismatch, broadcast_shape
 from ..numbers import char_span, parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import ref
+from .common import argument_fix, ref
 
 # Losses as modules: the elementwise ones, and those that take class indices.
 _ELEMENTWISE_MODULES = frozenset({"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"})
@@ -84,7 +84,9 @@ def check(ctx: Context) -> list[Finding]:
         joined = broadcast_shape(a, b)
         why = [f"{ref(row)} compares input {shape(a)} with target {shape(b)} element by element"]
         if joined is None:
-            continue  # it fails instead: SC112 and SC100 explain that
+            if row.failed and row.kind == "module":  # a loss module: SC112 reads only ops
+                findings.append(_no_broadcast(ctx, row, a, b))
+            continue  # a functional loss that fails is SC112's
         why.append(f"they broadcast to {shape(joined)}: {_pairs(a, b, joined)}")
         where = _batch_note(ctx, row)
         if where:
@@ -120,6 +122,55 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _one_value_fix(ctx: Context, row: LayerRecord, k: int) -> list[Fix]:
+    """The Linear that makes the input, built for one value per sample; its output then needs
+    `.squeeze(-1)` to match the target, as the description says."""
+    made = ctx.trace.row(row.inputs[0].source)
+    if made is None or made.type != "Linear" or made.attrs.get("out_features") != k:
+        return []
+    return [
+        argument_fix(
+            made,
+            "Linear",
+            1,
+            "out_features",
+            1,
+            f"if one value per sample is meant: build {ref(made)} with out_features=1, and compare its output "
+            "with `.squeeze(-1)` so that [B, 1] meets the target [B] element by element",
+            None,
+        )
+    ]
+
+
+def _no_broadcast(ctx: Context, row: LayerRecord, a: tuple, b: tuple) -> Finding:
+    """A loss module whose input and target do not even broadcast: the dim where they differ, and
+    what each holds per sample when the rest matches (2 outputs against 1 target value)."""
+    dim, x, y = broadcast_mismatch(a, b) or (0, 0, 0)
+    why = [
+        f"{ref(row)} compares input {shape(a)} with target {shape(b)} element by element; aligned from the right, "
+        f"dim {dim} is {x} in the input and {y} in the target"
+    ]
+    if len(a) == len(b) + 1 and a[:-1] == b:
+        why.append(
+            f"the input holds {a[-1]} values per sample and the target one: the model's last layer makes {a[-1]} "
+            f"outputs where the target has one (out_features=1 for one value), or the target should hold {a[-1]}"
+        )
+    return Finding(
+        code="SC125",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} gets input {shape(a)} and target {shape(b)}, which do not broadcast",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        notes=[
+            f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+            f"dimension {dim}"
+        ],
+        fixes=_one_value_fix(ctx, row, a[-1]) if len(a) == len(b) + 1 and a[:-1] == b else [],
+    )
 
 
 def _pairs(a, b, joined) -> str:

@@ -37,10 +37,20 @@ from ..requests import Edit, Rerun
 from .common import ref
 
 # Reductions: without keepdim they remove the dim they reduce.
-_REDUCTIONS = ("sum", "mean", "prod", "std", "var", "max", "min", "amax", "amin", "argmax", "argmin")
+_REDUCTIONS: tuple[str, ...] = ("sum", "mean", "prod", "std", "var", "max", "min", "amax", "amin", "argmax", "argmin")
 _REDUCTIONS += ("logsumexp", "median", "norm", "all", "any")
 # Where an op takes dims: the positions in its arguments (the tensor is position 0), by name.
-_TAKES_DIM = ("softmax", "log_softmax", "softmin", "cumsum", "cumprod", "sort", "argsort", "squeeze", "unsqueeze")
+_TAKES_DIM: tuple[str, ...] = (
+    "softmax",
+    "log_softmax",
+    "softmin",
+    "cumsum",
+    "cumprod",
+    "sort",
+    "argsort",
+    "squeeze",
+    "unsqueeze",
+)
 _TAKES_DIM += ("unbind", "narrow", "select", "index_select", "gather", "scatter", "scatter_add", "glu", "unflatten")
 _TAKES_DIM += ("cat", "concat", "concatenate", "stack")
 _DIM_AT: dict[str, tuple[int, ...]] = {
