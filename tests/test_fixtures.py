@@ -169,6 +169,8 @@ CASES = [
     ("SC124", "rules/sc124_embedding_range.py:OffsetPositions", "510:long+batch2", []),
     ("SC104", "rules/sc104_channel_mismatch.py:Decoder", "3x32x32", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:DecoderCorrect", "3x32x32", []),
+    ("SC106", "rules/sc106_batch_mixing.py:FusedOnBatch", "32&20+batch2", ["SC106"]),
+    ("SC106", "rules/sc106_batch_mixing.py:TwoViews", "32&32+batch2", []),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32+batch2", ["SC112"]),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "16x32+batch2", []),
     ("SC109", "rules/sc109_concat_mismatch.py:EdgeMessages", "10x16&2x40:long&40+nobatch", ["SC109"]),

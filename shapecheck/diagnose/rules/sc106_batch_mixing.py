@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ...trace.records import LayerRecord, TensorInfo, Trace
+from ...trace.records import LayerRecord, Trace
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
@@ -155,18 +155,11 @@ def _mixed(ctx: Context, other: Trace, b1: int, b2: int) -> tuple[LayerRecord, F
 
 
 def _stacks_inputs(ctx: Context, row: LayerRecord) -> bool:
-    """A join along dim 0 of tensors that each come from another of the model's inputs (two
-    augmented views, anchor and positive): every row stays one sample's, stacked, not mixed."""
-    reached = set()
-    for t in row.inputs:
-        current: TensorInfo | None = t
-        while current is not None and not ctx.trace.is_model_input(current):
-            made = ctx.trace.row(current.source)
-            current = made.inputs[0] if made is not None and made.inputs else None
-        if current is None:
-            return False
-        reached.add(current.tid)
-    return len(reached) == len(row.inputs) >= 2
+    """A join along dim 0 of the model's own inputs, as given (two augmented views of each sample
+    into one encoder pass, SimCLR): every row stays one sample's, stacked, not mixed. Features of
+    different inputs joined along dim 0 (an image's and a text's) are still mixing."""
+    tids = {t.tid for t in row.inputs if ctx.trace.is_model_input(t)}
+    return len(tids) == len(row.inputs) >= 2
 
 
 def _mixing(ctx: Context, row: LayerRecord, k: Fraction, b1: int, root: LayerRecord) -> Finding:
