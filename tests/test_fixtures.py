@@ -169,6 +169,8 @@ CASES = [
     ("SC124", "rules/sc124_embedding_range.py:OffsetPositions", "510:long+batch2", []),
     ("SC104", "rules/sc104_channel_mismatch.py:Decoder", "3x32x32", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:DecoderCorrect", "3x32x32", []),
+    ("SC102", "rules/sc102_in_features.py:FlattenAll", "3x16x16+batch4", ["SC102"]),
+    ("SC126", "rules/sc102_in_features.py:FlattenAll", "3x16x16", ["SC126"]),
     ("SC106", "rules/sc106_batch_mixing.py:FusedOnBatch", "32&20+batch2", ["SC106"]),
     ("SC106", "rules/sc106_batch_mixing.py:TwoViews", "32&32+batch2", []),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32+batch2", ["SC112"]),
@@ -319,6 +321,8 @@ VERIFIED = [
     ("rules/sc128_matmul_shape.py:GroupedQuery", "10x64", "batch2", "v = v.repeat_interleave(4, dim=1)", (2, 10, 64)),
     ("rules/sc112_broadcast_mismatch.py:CausalMask", "10x32", "batch2", ": att.size(-2), : att.size(-1)]", (2, 10, 10)),
     ("rules/sc104_channel_mismatch.py:Decoder", "3x32x32", "", "ConvTranspose2d(128, 64, 4, 2, 1)", (1, 3, 32, 32)),
+    ("rules/sc102_in_features.py:FlattenAll", "3x16x16", "batch4", "start_dim=1", (4, 10)),
+    ("rules/sc102_in_features.py:FlattenAll", "3x16x16", "", "start_dim=1", (1, 10)),
     ("rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32", "batch2", "--input 16x32", (2, 16, 32)),
     (
         "rules/sc109_concat_mismatch.py:EdgeMessages",

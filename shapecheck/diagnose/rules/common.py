@@ -201,6 +201,37 @@ def in_own_call(source: str, row, rewrite) -> str | None:
     return rewrite(source)
 
 
+_FLATTENS = ("torch.flatten", "Tensor.flatten")
+
+
+def flattens_the_batch(ctx: Context, row) -> bool:
+    """`torch.flatten(x)` / `x.flatten()` with no start_dim, on a batched tensor: the batch goes
+    into the vector with everything else."""
+    if row is None or row.type not in _FLATTENS or not row.inputs or row.inputs[0].rank < 2:
+        return False
+    given = [a for a in row.attrs.get("args", [])[1:] if isinstance(a, int) and not isinstance(a, bool)]
+    start = row.attrs.get("start_dim", given[0] if given else 0)
+    return ctx.trace.batch is not None and start == 0
+
+
+def flatten_batch_fix(row) -> Fix:
+    """`torch.flatten(x, start_dim=1)`: each sample flattened on its own, the batch kept, checked
+    by tracing again with the call's start_dim set."""
+    site = row.called_at
+    source = site.source if site else ""
+    position = 0 if row.type.startswith("Tensor.") else 1
+    after = set_argument(source, "flatten", position, "start_dim", 1) if source else None
+    return Fix(
+        description="flatten each sample, not the batch with it: start_dim=1 keeps dim 0 as the batch",
+        code=after or "x = torch.flatten(x, 1)",
+        safety=SAFE,
+        location=site if after else None,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("start_dim", 1),)),)),
+    )
+
+
 def first_argument_fix(
     row, value: int, description: str, fallback: str, rerun: Rerun | None, factors: tuple[int, ...] | None = None
 ) -> Fix:

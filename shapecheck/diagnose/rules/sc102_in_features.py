@@ -32,7 +32,17 @@ from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, siz
 from ..owners import producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import adaptive_pool_fix, first_argument_fix, fits_range, from_unbatched, layer_name, producer_label, ref
+from .common import (
+    adaptive_pool_fix,
+    first_argument_fix,
+    fits_range,
+    flatten_batch_fix,
+    flattens_the_batch,
+    from_unbatched,
+    layer_name,
+    producer_label,
+    ref,
+)
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
@@ -68,6 +78,10 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
         if _size_from_settings(row):
             fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
     notes = [f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}"] if n_out is not None else []
+    flattened = ctx.trace.row(t.source)
+    if t.rank == 1 and flattens_the_batch(ctx, flattened):
+        why.append(f"{ref(flattened)} flattened the batch into the vector too: {got} = {got // n_in}·{n_in}")
+        fixes.insert(0, flatten_batch_fix(flattened))
     rows_fix = _rows_of_features_fix(ctx, t, n_in)
     if rows_fix is not None:
         why.append(

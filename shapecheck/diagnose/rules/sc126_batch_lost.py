@@ -28,7 +28,7 @@ from ..findings import WARNING, Finding
 from ..numbers import shape
 from ..provenance import BATCH, ProvenanceMap, provenance
 from ..registry import rule
-from .common import ref
+from .common import flatten_batch_fix, flattens_the_batch, ref
 
 
 @rule("SC126", WARNING)
@@ -64,6 +64,11 @@ def check(ctx: Context) -> list[Finding]:
             + (f" ({before})" if before else "")
             + f"; its output {shape(culprit.outputs[0].shape)} has no dim that follows it"
         )
+    near = [row, *trace.upstream(row)] if culprit is not None else trace.layers
+    flatten = next((r for r in near if flattens_the_batch(ctx, r)), None)
+    fixes = [flatten_batch_fix(flatten)] if flatten is not None else []
+    if flatten is not None:
+        why.append(f"{ref(flatten)} flattens the batch into one vector with each sample's values")
     return [
         Finding(
             code="SC126",
@@ -75,6 +80,7 @@ def check(ctx: Context) -> list[Finding]:
             row=row.index,
             why=why,
             notes=["a mean or sum over the batch belongs in the loss, after the model, not in forward"],
+            fixes=fixes,
         )
     ]
 
