@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from . import snapshot, threads
-from .errors import ShapecheckError, SpecError
+from .errors import DryRunStopped, LoadError, ShapecheckError, SpecError
 from .loading import LoadedModel, resolve
 from .options import CheckOptions
 from .report import Report
@@ -339,9 +339,27 @@ def _edited_files(diagnosis) -> list[str]:
     return sorted({fix.location.file for fix in fixes if fix.location is not None})
 
 
+def _read_stop(stopped: DryRunStopped) -> ShapecheckError:
+    """A dry run's stop that is a shape error PyTorch raises outside its ops (a checkpoint's sizes
+    in `load_state_dict`) is said to be one, with what the message means; else it stays as it is."""
+    from .explain import explain
+
+    known = explain(stopped.error.partition(": ")[2] or stopped.error)
+    if known is None or not known.code.startswith("SC"):
+        return stopped
+    return LoadError(
+        f"the dry run of {stopped.path} failed with {stopped.error.splitlines()[0]}",
+        hint=known.title,
+        detail=stopped.detail,
+    )
+
+
 def _load(model, args, trust_pickle: bool, defined_at=None) -> LoadedModel:
     if isinstance(model, str):
-        return resolve(model, args, trust_pickle=trust_pickle)
+        try:
+            return resolve(model, args, trust_pickle=trust_pickle)
+        except DryRunStopped as stopped:
+            raise _read_stop(stopped) from None
     if args:
         raise SpecError("args apply to models given by name; construct the module yourself")
     if _is_script_module(model):

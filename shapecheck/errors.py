@@ -20,3 +20,14 @@ class SpecError(ShapecheckError):
 
 class LoadError(ShapecheckError):
     """The model could not be found, imported or constructed."""
+
+
+class DryRunStopped(LoadError):
+    """A dry run ended before any shape error of a torch call, on `error` (the exception's line):
+    a layer above loading says whether that message is a shape error PyTorch raised outside its
+    ops (a checkpoint's sizes in `load_state_dict`)."""
+
+    def __init__(self, message: str, hint: str | None, detail: str | None, path: str, error: str):
+        super().__init__(message, hint=hint, detail=detail)
+        self.path = path
+        self.error = error

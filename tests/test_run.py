@@ -563,8 +563,9 @@ def test_run_a_known_shape_error_outside_any_model_says_what_it_is(tmp_path):
 
 
 def test_run_a_warning_of_a_loss_built_on_the_line_is_at_the_users_line(tmp_path):
-    """`nn.MSELoss()(out, target)` warns, then fails: the warning's line is the script's, not
-    the line of whatever called shapecheck (typer's main.py)."""
+    """`nn.MSELoss()(out, target)` warns, then fails: the finding's line is the script's, not
+    the line of whatever called shapecheck (typer's main.py); SC125 reads the loss, so PyTorch's
+    warning is not said again (SC123)."""
     python, ours = _python_and_run(
         tmp_path,
         """
@@ -580,7 +581,7 @@ def test_run_a_warning_of_a_loss_built_on_the_line_is_at_the_users_line(tmp_path
     )
     assert python.returncode == ours.returncode == 1
     diagnosis = _before_traceback(ours.stderr)
-    assert "error[SC123]" in diagnosis
+    assert "error[SC125]" in diagnosis and "SC123" not in diagnosis
     assert "--> script.py:8\n" in diagnosis and "typer" not in diagnosis
 
 

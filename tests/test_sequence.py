@@ -1,5 +1,6 @@
 """Sequence, attention and channels-last models: SC114-SC119 end to end and on hand-built traces."""
 
+import dataclasses
 import json
 import re
 
@@ -218,7 +219,16 @@ def test_sc119_needs_a_tensor_from_weights_to_follow_the_batch():
     def trace_at(batch, from_input):
         b = TraceBuilder((batch, 50, 64), batch=batch)
         x = TensorInfo((batch, 50, 64), tid=1, from_input=True)
-        pe = TensorInfo((batch, 1, 64), tid=None, from_input=from_input)
+        table = TensorInfo((5000, 1, 64), tid=2, from_input=from_input)  # the registered buffer
+        sliced = b.op(
+            "Tensor.__getitem__",
+            (batch, 1, 64),
+            {"args": ["<tensor>", f"slice(None, {batch}, None)"]},
+            line=9,
+            source="return x + self.pe[:x.size(0)]",
+            inputs=[table],
+        )
+        pe = sliced.outputs[0] = dataclasses.replace(sliced.outputs[0], from_input=from_input)
         b.op(
             "Tensor.add",
             (batch, 50, 64),

@@ -22,7 +22,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..errors import LoadError
+from ..errors import DryRunStopped, LoadError
 from ..spec import InputSpec
 
 if TYPE_CHECKING:
@@ -583,23 +583,15 @@ def _from_program(path: str, target: str) -> LoadedModel:
 
 
 def _stopped(path: str, stopped: LoadError) -> LoadError:
-    """The error that ended a dry run before any shape error of a torch call: a shape error
-    PyTorch raises outside its ops (a checkpoint's sizes in `load_state_dict`) is said to be
-    one; anything else is not a shape error."""
-    from ..explain import explain
-
+    """The error that ended a dry run before any shape error of a torch call: not a shape error,
+    unless the layer that knows PyTorch's messages reads it as one (`DryRunStopped`)."""
     message = stopped.message.partition(" raised ")[2] or stopped.message
-    known = explain(message.partition(": ")[2] or message)
-    if known is not None and known.code.startswith("SC"):
-        return LoadError(
-            f"the dry run of {path} failed with {message.splitlines()[0]}",
-            hint=known.title,
-            detail=stopped.detail,
-        )
-    return LoadError(
+    return DryRunStopped(
         f"the dry run of {path} stopped before any shape error: {stopped.message}",
         hint="it is not a shape error; a dry run runs the script on meta tensors (no data, no weights)",
         detail=stopped.detail,
+        path=path,
+        error=message,
     )
 
 
