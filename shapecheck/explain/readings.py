@@ -1242,27 +1242,50 @@ def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation
         "nn.Conv2d in PyTorch before 1.11 (no unbatched inputs)",
         [(weight, "the weight: [out_channels, in_channels, kernel…]"), (shape_text, "the input")],
     )
-    if got == n - 1 == 4 and len(dims) == 4 and len(w) > 1 and w[1] and dims[1] % w[1] == 0 and dims[1] > w[1]:
-        frames = dims[1] // w[1]
-        e.causes.append(
-            f"frames folded into the channels: {dims[1]} = {frames}·{w[1]}, so {shape_text} is {frames} frames of "
-            f"{w[1]} channels stacked in dim 1, where the 3-D conv takes [N, C={w[1]}, T={frames}, H, W]: 2-D data "
-            "(or a 2-D data pipeline's option) fed to a 3-D model"
-        )
-        e.fixes.append(
-            f"give the model clips: `x.view(N, {frames}, {w[1]}, H, W).transpose(1, 2)` (or the data option for 3-D "
-            "input), or use the 2-D model the data was prepared for"
-        )
-    elif got == n - 1 and dims and len(w) > 1 and dims[0] == w[1]:
+    if not any(reading(e, got, n, dims, w, shape_text) for reading in _WEIGHT_RANK_READINGS):
+        e.causes.append("the input has the wrong number of dims for this conv")
+    return e
+
+
+def _frames_in_channels(e, got, n, dims, w, shape_text) -> bool:
+    if not (got == n - 1 == 4 and len(dims) == 4 and len(w) > 1 and w[1] and dims[1] % w[1] == 0 and dims[1] > w[1]):
+        return False
+    frames = dims[1] // w[1]
+    e.causes.append(
+        f"frames folded into the channels: {dims[1]} = {frames}·{w[1]}, so {shape_text} is {frames} frames of "
+        f"{w[1]} channels stacked in dim 1, where the 3-D conv takes [N, C={w[1]}, T={frames}, H, W]: 2-D data "
+        "(or a 2-D data pipeline's option) fed to a 3-D model"
+    )
+    e.fixes.append(
+        f"give the model clips: `x.view(N, {frames}, {w[1]}, H, W).transpose(1, 2)` (or the data option for 3-D "
+        "input), or use the 2-D model the data was prepared for"
+    )
+    return True
+
+
+def _one_dim_short(e, got, n, dims, w, shape_text) -> bool:
+    """One image without its batch dim, or a batch of 1-channel maps without their channel dim."""
+    if got != n - 1 or not dims or len(w) < 2:
+        return False
+    if dims[0] == w[1]:
         e.causes.append(f"one image without its batch dim: {shape_text} is [C={dims[0]}, H, W]")
         e.fixes.append("add the batch dim: `x = x.unsqueeze(0)`")
-    elif got == n - 1 and dims and len(w) > 1 and w[1] == 1:
+        return True
+    if w[1] == 1:
         e.causes.append(
             f"a batch of {dims[0]} single-channel inputs without their channel dim: {shape_text} is [N, H, W], "
             "the conv takes [N, 1, H, W]"
         )
         e.fixes.append("add the channel dim: `x = x.unsqueeze(1)`")
-    elif got == 2 and len(dims) == 2 and n >= 3 and len(w) > 1 and w[1] and dims[1] % w[1] != 0:
+        return True
+    return False
+
+
+def _flat_rows(e, got, n, dims, w, shape_text) -> bool:
+    """A 2-D [N, F] tensor into a conv: layers out of order, or images flattened for a Linear model."""
+    if not (got == 2 and len(dims) == 2 and len(w) > 1 and w[1]):
+        return False
+    if n >= 3 and dims[1] % w[1] != 0:
         e.causes.append(
             f"a 2-D [{dims[0]}, {dims[1]}] tensor (a Linear's output or flat features: [N, F]) reaches a conv that "
             f"takes [N, C={w[1]}, …]: the layers are in another order, or the view back to a map is missing"
@@ -1270,32 +1293,47 @@ def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation
         e.fixes.append(
             f"reshape to a map before the conv (`x.view(N, {w[1]}, …)`), or apply the conv before the Linear"
         )
-    elif got == 2 and len(dims) == 2 and n == 4 and len(w) > 1 and w[1] and dims[1] % w[1] == 0:
-        side = math.isqrt(dims[1] // w[1])
-        if side * side * w[1] == dims[1]:
-            e.causes.append(
-                f"flattened images: {dims[1]} = {w[1]}·{side}·{side}, so each of the {dims[0]} rows is an image "
-                "flattened for a Linear model"
-            )
-            e.fixes.append(f"reshape before the conv: `x = x.view(-1, {w[1]}, {side}, {side})`")
-        else:
-            e.causes.append("the input has the wrong number of dims for this conv")
-    elif got == n - 1 and not dims:  # the paste lost the input's size (a web page took `[3, 256, 256]` for markup)
+        return True
+    if n != 4 or dims[1] % w[1] != 0:
+        return False
+    side = math.isqrt(dims[1] // w[1])
+    if side * side * w[1] == dims[1]:
         e.causes.append(
-            f"a {got}-D input to a {n}-D conv: most often one sample without its batch dim ([C, …] where "
-            "[N, C, …] is taken), or a batch without its channel dim ([N, …] where [N, 1, …] is); the paste lost "
-            "the input's size, so print `x.shape` to tell which"
+            f"flattened images: {dims[1]} = {w[1]}·{side}·{side}, so each of the {dims[0]} rows is an image "
+            "flattened for a Linear model"
         )
-        e.fixes.append("one sample: `x.unsqueeze(0)` (the batch dim); a batch of 1-channel maps: `x.unsqueeze(1)`")
-    elif got == n + 1 and len(dims) > 1:
-        if not _extra_dim(e, dims, n - 2):
-            e.causes.append(
-                f"a dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} frames or crops"
-            )
-            e.fixes.append("fold them into the batch: `x.flatten(0, 1)` (and unflatten after)")
+        e.fixes.append(f"reshape before the conv: `x = x.view(-1, {w[1]}, {side}, {side})`")
     else:
         e.causes.append("the input has the wrong number of dims for this conv")
-    return e
+    return True
+
+
+def _size_lost(e, got, n, dims, w, shape_text) -> bool:
+    """The paste lost the input's size (a web page took `[3, 256, 256]` for markup)."""
+    if got != n - 1 or dims:
+        return False
+    e.causes.append(
+        f"a {got}-D input to a {n}-D conv: most often one sample without its batch dim ([C, …] where "
+        "[N, C, …] is taken), or a batch without its channel dim ([N, …] where [N, 1, …] is); the paste lost "
+        "the input's size, so print `x.shape` to tell which"
+    )
+    e.fixes.append("one sample: `x.unsqueeze(0)` (the batch dim); a batch of 1-channel maps: `x.unsqueeze(1)`")
+    return True
+
+
+def _dim_too_many(e, got, n, dims, w, shape_text) -> bool:
+    if got != n + 1 or len(dims) < 2:
+        return False
+    if not _extra_dim(e, dims, n - 2):
+        e.causes.append(
+            f"a dim too many: [{dims[0]}, {dims[1]}, …] looks like {dims[0]} samples of {dims[1]} frames or crops"
+        )
+        e.fixes.append("fold them into the batch: `x.flatten(0, 1)` (and unflatten after)")
+    return True
+
+
+# weight_rank's readings, tried in order: the first that fits tells the story.
+_WEIGHT_RANK_READINGS = (_frames_in_channels, _one_dim_short, _flat_rows, _size_lost, _dim_too_many)
 
 
 def indices_dtype(got) -> Explanation:

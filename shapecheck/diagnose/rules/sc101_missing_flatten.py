@@ -61,104 +61,118 @@ def check(ctx: Context) -> list[Finding]:
             # The model runs with the input's last dim as the layer's features: tokens on a grid,
             # channels last. Only a failure further on makes the unflattened input the suspect.
             continue
-        row, t = b.linear, b.tensor
-        n_in = b.in_features
+        row = b.linear
         n_out = (row.attrs.get("out_features") if row.kind == "module" else None) or "out"
-        name = layer_name(row)
-        rows_count = prod(t.shape[:-1])
-        flat = prod(t.shape[1:])
-        kind = "feature map" if b.feature is not None else "image-shaped input"
-        why = []
-        notes = []
-        if row.failed:
-            message = f"{ref(row)} receives a {t.rank}-D {kind} {shape(t.shape)} that was never flattened"
-            why.append(
-                f"nn.Linear multiplies only the last dim: {shape(t.shape)} is read as "
-                f"{rows_count} = {dot(t.shape[:-1])} rows of {t.shape[-1]} features"
-            )
-            why.append(f"the last dim {t.shape[-1]} ≠ in_features {n_in}")
-            if isinstance(n_out, int):
-                notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
-        else:
-            out = row.outputs[0].shape if row.outputs else None
-            message = (
-                f"{ref(row)} is applied to the last dim of the {t.rank}-D {kind} "
-                f"{shape(t.shape)} instead of its flattened features"
-            )
-            why.append(
-                f"the last dim {t.shape[-1]} happens to equal in_features {n_in}, so it runs "
-                f"and returns {shape(out) if out else '?'}: the spatial dims leak into the output"
-            )
-        if flat == n_in:
-            after = (
-                f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features, which matches in_features"
-            )
-        else:
-            after = (
-                f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features but "
-                f"in_features is {n_in}: in_features must change too (SC102)"
-            )
-        why.append(after)
-        fixes = []
-        flatten_first = None
-        resize = ""
-        if row.kind == "module":
-            edits: tuple[Edit, ...] = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
-            if flat != n_in and isinstance(n_out, int):
-                # Flattening alone leaves an in_features mismatch: fix both, in that order.
-                edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))), *edits)
-                resize = f", and set in_features={flat} on {ref(row)}"
-            flatten_first = Rerun(edits=edits)
-        if row.called_at is not None:
-            var = call_argument(row.called_at.source)
-            fixes.append(
-                Fix(
-                    description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
-                    code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
-                    safety=UNSAFE if resize else SAFE,
-                    location=row.called_at,
-                    rerun=flatten_first,
-                )
-            )
-        if row.kind == "module":
-            parent = ctx.trace.row(row.parent)
-            if parent is not None and parent.type == "Sequential":
-                own = row.defined_at is not None and row.defined_at.source.strip().startswith("nn.")
-                in_line = own and parent.defined_at is not None and row.defined_at != parent.defined_at
-                fixes.append(
-                    Fix(
-                        description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
-                        f" (shifts the indices of later layers in the state dict){resize}",
-                        # on its own line before the layer's, where the layer is written in the call
-                        code=f"nn.Flatten(1),\n{row.defined_at.source}" if in_line else "nn.Flatten(1),",
-                        safety=UNSAFE,
-                        location=row.defined_at if in_line else parent.defined_at,
-                        rerun=flatten_first,
-                    )
-                )
-            elif row.called_at is None and row.defined_at is not None:
-                fixes.append(
-                    Fix(
-                        description=f"put `nn.Flatten(1)` in front of {ref(row)}",
-                        code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
-                        safety=UNSAFE,
-                        location=row.defined_at,
-                        rerun=flatten_first,
-                    )
-                )
+        message, why, notes = _reading(b, n_out)
         label = producer_label(ctx, b)
         findings.append(
             Finding(
                 code="SC101",
                 severity=ERROR,
-                layer=name,
+                layer=layer_name(row),
                 message=message,
                 location=row.location,
                 row=row.index,
                 why=why,
                 labels=[label] if label else [],
                 notes=notes,
-                fixes=fixes,
+                fixes=_fixes(ctx, b, n_out),
             )
         )
     return findings
+
+
+def _reading(b, n_out) -> tuple[str, list[str], list[str]]:
+    """(message, why, notes): what the Linear makes of the map it gets, failing or running."""
+    row, t, n_in = b.linear, b.tensor, b.in_features
+    flat = prod(t.shape[1:])
+    kind = "feature map" if b.feature is not None else "image-shaped input"
+    why, notes = [], []
+    if row.failed:
+        message = f"{ref(row)} receives a {t.rank}-D {kind} {shape(t.shape)} that was never flattened"
+        why.append(
+            f"nn.Linear multiplies only the last dim: {shape(t.shape)} is read as "
+            f"{prod(t.shape[:-1])} = {dot(t.shape[:-1])} rows of {t.shape[-1]} features"
+        )
+        why.append(f"the last dim {t.shape[-1]} ≠ in_features {n_in}")
+        if isinstance(n_out, int):
+            notes.append(f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}")
+    else:
+        out = row.outputs[0].shape if row.outputs else None
+        message = (
+            f"{ref(row)} is applied to the last dim of the {t.rank}-D {kind} "
+            f"{shape(t.shape)} instead of its flattened features"
+        )
+        why.append(
+            f"the last dim {t.shape[-1]} happens to equal in_features {n_in}, so it runs "
+            f"and returns {shape(out) if out else '?'}: the spatial dims leak into the output"
+        )
+    if flat == n_in:
+        why.append(
+            f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features, which matches in_features"
+        )
+    else:
+        why.append(
+            f"after flattening, {ref(row)} receives {dot(t.shape[1:])} = {flat} features but "
+            f"in_features is {n_in}: in_features must change too (SC102)"
+        )
+    return message, why, notes
+
+
+def _fixes(ctx: Context, b, n_out) -> list[Fix]:
+    """The flatten before the call's line, and in the nn.Sequential (or around the layer)."""
+    row, t, n_in = b.linear, b.tensor, b.in_features
+    flat = prod(t.shape[1:])
+    fixes = []
+    flatten_first = None
+    resize = ""
+    if row.kind == "module":
+        edits: tuple[Edit, ...] = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
+        if flat != n_in and isinstance(n_out, int):
+            # Flattening alone leaves an in_features mismatch: fix both, in that order.
+            edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))), *edits)
+            resize = f", and set in_features={flat} on {ref(row)}"
+        flatten_first = Rerun(edits=edits)
+    if row.called_at is not None:
+        var = call_argument(row.called_at.source)
+        fixes.append(
+            Fix(
+                description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
+                code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
+                safety=UNSAFE if resize else SAFE,
+                location=row.called_at,
+                rerun=flatten_first,
+            )
+        )
+    if row.kind == "module":
+        fixes.extend(_module_fixes(ctx, row, n_in, n_out, resize, flatten_first))
+    return fixes
+
+
+def _module_fixes(ctx: Context, row, n_in, n_out, resize: str, flatten_first) -> list[Fix]:
+    parent = ctx.trace.row(row.parent)
+    if parent is not None and parent.type == "Sequential":
+        own = row.defined_at is not None and row.defined_at.source.strip().startswith("nn.")
+        in_line = own and parent.defined_at is not None and row.defined_at != parent.defined_at
+        return [
+            Fix(
+                description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
+                f" (shifts the indices of later layers in the state dict){resize}",
+                # on its own line before the layer's, where the layer is written in the call
+                code=f"nn.Flatten(1),\n{row.defined_at.source}" if in_line else "nn.Flatten(1),",
+                safety=UNSAFE,
+                location=row.defined_at if in_line else parent.defined_at,
+                rerun=flatten_first,
+            )
+        ]
+    if row.called_at is None and row.defined_at is not None:
+        return [
+            Fix(
+                description=f"put `nn.Flatten(1)` in front of {ref(row)}",
+                code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
+                safety=UNSAFE,
+                location=row.defined_at,
+                rerun=flatten_first,
+            )
+        ]
+    return []
