@@ -9,7 +9,7 @@ from ...domain.records import dim_names
 from ...trace.records import MODULE, LayerRecord, Location
 from ..boundaries import Boundary
 from ..context import Context, op_site
-from ..findings import SAFE, UNSAFE, Fix, FixKind, Label, Safety
+from ..findings import SAFE, UNSAFE, Fix, FixKind, Label, Safety, line_fix
 from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank
 from ..numbers import (
     call_argument,
@@ -221,14 +221,13 @@ def flatten_batch_fix(row) -> Fix:
     source = site.source if site else ""
     position = 0 if row.type.startswith("Tensor.") else 1
     after = set_argument(source, "flatten", position, "start_dim", 1) if source else None
-    return Fix(
-        description="flatten each sample, not the batch with it: start_dim=1 keeps dim 0 as the batch",
-        code=after or "x = torch.flatten(x, 1)",
-        safety=SAFE,
-        location=site if after else None,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=(("start_dim", 1),)),)),
+    return line_fix(
+        "flatten each sample, not the batch with it: start_dim=1 keeps dim 0 as the batch",
+        site if after else None,
+        source,
+        after,
+        "x = torch.flatten(x, 1)",
+        Rerun(edits=(Edit("op_args", op_site(row), params=(("start_dim", 1),)),)),
     )
 
 

@@ -133,7 +133,6 @@ def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
     a learned position parameter) with fewer positions than the input has: the mismatched dim of
     the other operand is one input dim itself. The input kept to the table's length is offered,
     checked by tracing at that length; building the model for longer inputs is the other reading."""
-    first = ctx.trace.inputs[0] if ctx.trace.inputs else None
     for table, made in ((b, a), (a, b)):
         if table.from_input is not False or made.from_input is False:
             continue
@@ -142,7 +141,7 @@ def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
         if at_t < 0 or at_m < 0 or table.shape[at_t] >= made.shape[at_m]:
             continue
         source = _input_dim(ctx, row, index, at_m)
-        if source is None or first is None:
+        if source is None:
             return None
         n, m = table.shape[at_t], made.shape[at_m]
         dims = tuple(n if d == source else s for d, s in enumerate(ctx.sample_dims))

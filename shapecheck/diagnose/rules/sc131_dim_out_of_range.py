@@ -30,7 +30,7 @@ import re
 
 from ...trace.records import MODULE, LayerRecord, TensorInfo
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix
+from ..findings import ERROR, Finding, Fix, line_fix
 from ..numbers import set_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -266,15 +266,13 @@ def _unsqueezed_fix(row: LayerRecord, need: int) -> Fix:
     site = row.called_at
     source = site.source if site else ""
     after = source.replace(".squeeze()", "", 1) if ".squeeze()" in source else None
-    return Fix(
-        description=f"drop the `squeeze()`: the code after it takes {_dims(need)}, and at batch 1 it removes "
-        "the batch dim too",
-        code=after or "remove the .squeeze()",
-        safety=SAFE,
-        location=site if after else None,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_identity", op_site(row)),)),
+    return line_fix(
+        f"drop the `squeeze()`: the code after it takes {_dims(need)}, and at batch 1 it removes the batch dim too",
+        site if after else None,
+        source,
+        after,
+        "remove the .squeeze()",
+        Rerun(edits=(Edit("op_identity", op_site(row)),)),
     )
 
 
@@ -284,14 +282,13 @@ def _call_fix(row: LayerRecord, keyword: str, value, description: str) -> Fix:
     call = _name(row)
     position = 0 if row.type.startswith("Tensor.") else 1
     after = _set_at_each_call(source, call, position if keyword == "dim" else None, keyword, value)
-    return Fix(
-        description=description,
-        code=after or f"{row.type}(..., {keyword}={value!r})",
-        safety=SAFE,
-        location=site if after else None,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_args", op_site(row), params=((keyword, value),)),)),
+    return line_fix(
+        description,
+        site if after else None,
+        source,
+        after,
+        f"{row.type}(..., {keyword}={value!r})",
+        Rerun(edits=(Edit("op_args", op_site(row), params=((keyword, value),)),)),
     )
 
 
@@ -316,13 +313,12 @@ def _last_dim_fix(row: LayerRecord, dim: int) -> Fix:
         site = row.defined_at
         source = site.source if site else ""
         after = set_argument(source, row.type, 0, key, -1) if source else None
-        return Fix(
-            description=description,
-            code=after or f"nn.{row.type}({key}=-1)",
-            safety=SAFE,
-            location=site if after else None,
-            before=source if after else None,
-            after=after,
-            rerun=Rerun(edits=(Edit("set_attrs", row.name, params=((key, -1),)),)),
+        return line_fix(
+            description,
+            site if after else None,
+            source,
+            after,
+            f"nn.{row.type}({key}=-1)",
+            Rerun(edits=(Edit("set_attrs", row.name, params=((key, -1),)),)),
         )
     return _call_fix(row, "dim", -1, description)
