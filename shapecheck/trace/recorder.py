@@ -102,6 +102,22 @@ def param_counts(model: nn.Module) -> dict[int, tuple[int, int]]:
     return counts
 
 
+def _tied_modules(model: nn.Module) -> dict[int, str]:
+    """id(module) → the module that first holds all of its parameters (tied weights: counted
+    once, at their first holder)."""
+    owners: dict[int, str] = {}  # id(parameter) → the first module that holds it
+    shared: dict[int, str] = {}
+    for name, module in model.named_modules(remove_duplicate=False):
+        own = [p for p in module._parameters.values() if p is not None]
+        first = {owners.get(id(p)) for p in own}
+        holder = first.pop() if len(first) == 1 else None
+        if holder is not None and holder != name:
+            shared[id(module)] = holder
+        for p in own:
+            owners.setdefault(id(p), name)
+    return shared
+
+
 def class_location(cls) -> Location | None:
     """The `class Name(...)` line of a model's class, found from its methods' code."""
     import linecache
@@ -226,15 +242,7 @@ class Recorder:
     # -- modules -------------------------------------------------------------------------
     def attach(self) -> None:
         self._counts = param_counts(self.model)
-        owners: dict[int, str] = {}  # id(parameter) → the first module that holds it
-        self._shared = {}
-        for name, module in self.model.named_modules(remove_duplicate=False):
-            own = [p for p in module._parameters.values() if p is not None]
-            first = {owners.get(id(p)) for p in own}
-            if own and None not in first and len(first) == 1 and name not in first:
-                self._shared[id(module)] = first.pop()  # tied: counted once, at its first holder
-            for p in own:
-                owners.setdefault(id(p), name)
+        self._shared = _tied_modules(self.model)
         for name, module in self.model.named_modules():
             self._names[id(module)] = name
             if isinstance(module, torch.jit.ScriptModule):
@@ -252,35 +260,50 @@ class Recorder:
         key = id(module)
         name = self._names.get(key, "")
         self._calls[key] += 1
-        call = self._calls[key]
         inputs = self.infos(args) + [i for k, v in (kwargs or {}).items() for i in self.infos(v, f"{k}=")]
         if self.deadline is not None:
             self.check_deadline()
-        if self.stop_at is not None and ("module", name, call) == self.stop_at:
+        if self.stop_at is not None and ("module", name, self._calls[key]) == self.stop_at:
             self.stopped_inputs = inputs
             raise StopTrace()
         if self.row_done is not None:  # what happened before this call belongs to the caller
-            self.row_done(self.stack[-1] if self.stack else None)
-        total, trainable = self._counts.get(key, (0, 0))
-        caller = module_caller(sys._getframe(1))
-        row = LayerRecord(
+            self.row_done(self._parent())
+        row = self._module_row(module, name, inputs, module_caller(sys._getframe(1)))
+        self.rows.append(row)
+        self.stack.append(row.index)
+
+    def _parent(self) -> int | None:
+        return self.stack[-1] if self.stack else None
+
+    def _module_row(self, module, name: str, inputs: list[TensorInfo], caller) -> LayerRecord:
+        """The running row of a module's call; its parameters are counted at its first call."""
+        key = id(module)
+        call = self._calls[key]
+        total, trainable = self._counts.get(key, (0, 0)) if call == 1 else (0, 0)
+        shared = {"shares_weights_with": self._shared[key]} if key in self._shared else {}
+        return LayerRecord(
             index=len(self.rows),
             name=name or type(module).__name__,
             type=type(module).__name__,
             kind=MODULE,
             depth=len(self.stack),
             inputs=inputs,
-            params=total if call == 1 else 0,
-            trainable=trainable if call == 1 else 0,
+            params=total,
+            trainable=trainable,
             call=call,
-            parent=self.stack[-1] if self.stack else None,
-            attrs=module_attrs(module) | ({"shares_weights_with": self._shared[key]} if key in self._shared else {}),
-            defined_at=self.def_sites.get(module) or (class_location(type(module)) if not self.stack else None),
+            parent=self._parent(),
+            attrs=module_attrs(module) | shared,
+            defined_at=self._defined_at(module),
             called_at=location_of(caller) if self.stack else None,  # the root is called by shapecheck
             status=RowStatus.RUNNING,
         )
-        self.rows.append(row)
-        self.stack.append(row.index)
+
+    def _defined_at(self, module) -> Location | None:
+        """Where the model built the module; for the root, its class line."""
+        site = self.def_sites.get(module)
+        if site is None and not self.stack:
+            return class_location(type(module))
+        return site
 
     @_guarded
     def _post(self, module, args, kwargs, output):
@@ -394,22 +417,39 @@ def _range_of(full: str, args, kwargs, out) -> tuple[int, int] | None:
         return _arange_range(args, kwargs)
     source = args[0] if args else None
     known = getattr(source, _RANGE, None) if isinstance(source, torch.Tensor) else None
-    if known is None:
-        return None
-    if full in _KEEPS_VALUES:
+    if known is None or full in _KEEPS_VALUES:
         return known
-    if full == "torch.Tensor.__getitem__" and len(args) > 1:
-        key = args[1] if isinstance(args[1], tuple) else (args[1],)
-        return known if all(k is None or k is Ellipsis or k == slice(None) for k in key) else None
-    if full in _SHIFTS and len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
-        sign = -1 if "sub" in full else 1
-        return known[0] + sign * args[1], known[1] + sign * args[1]
+    if full == "torch.Tensor.__getitem__":
+        return _indexed_range(known, args)
+    if full in _SHIFTS:
+        return _shifted_range(full, known, args)
     return None
+
+
+def _indexed_range(known: tuple[int, int], args) -> tuple[int, int] | None:
+    """`x[:, None]`, `x[None, ...]`: indexing that only adds dims keeps every value."""
+    if len(args) < 2:
+        return None
+    key = args[1] if isinstance(args[1], tuple) else (args[1],)
+    return known if all(k is None or k is Ellipsis or k == slice(None) for k in key) else None
+
+
+def _shifted_range(full: str, known: tuple[int, int], args) -> tuple[int, int] | None:
+    """`x + 1`, `x - 1`: the range moves by a whole number."""
+    shift = args[1] if len(args) > 1 else None
+    if not isinstance(shift, int) or isinstance(shift, bool):
+        return None
+    sign = -1 if "sub" in full else 1
+    return known[0] + sign * shift, known[1] + sign * shift
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _arange_range(args, kwargs) -> tuple[int, int] | None:
     """`torch.arange(start, end, step)` with whole numbers: its first and last values."""
-    numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    numbers = [a for a in args if _is_int(a)]
     if len(numbers) != len(args) or not 1 <= len(numbers) <= 3:
         return None
     start, end, step = (
@@ -540,21 +580,20 @@ def _ctc_loss_meta(args, kwargs):
     names = ("log_probs", "targets", "input_lengths", "target_lengths", "blank", "reduction")
     given = dict(zip(names, args, strict=False)) | kwargs
     log_probs, targets = given["log_probs"], given["targets"]
-    batched = log_probs.dim() == 3
     if log_probs.dim() not in (2, 3):
         raise RuntimeError(f"ctc_loss expects log_probs of 2 or 3 dims, got {log_probs.dim()}")
-    n = log_probs.shape[1] if batched else 1
-    for key in ("input_lengths", "target_lengths"):
+    for key in ("input_lengths", "target_lengths"):  # sized, batched or not
         value = given[key]
         size = value.numel() if isinstance(value, torch.Tensor) else len(value)
-        if batched and size != n:
+        if log_probs.dim() == 3 and size != log_probs.shape[1]:
             raise RuntimeError(f"{key} must be of size batch_size")
-    if batched and targets.dim() == 2 and targets.shape[0] != n:
+    if log_probs.dim() == 2:
+        return torch.empty((), dtype=log_probs.dtype, device=log_probs.device)
+    n = log_probs.shape[1]
+    if targets.dim() == 2 and targets.shape[0] != n:
         raise RuntimeError(f"Expected tensor to have size at least {n} at dimension 0, but got size {targets.shape[0]}")
-    reduction = given.get("reduction", "mean")
-    if reduction in ("none", 0) and batched:
-        return torch.empty(n, dtype=log_probs.dtype, device=log_probs.device)
-    return torch.empty((), dtype=log_probs.dtype, device=log_probs.device)
+    shape = (n,) if given.get("reduction", "mean") in ("none", 0) else ()
+    return torch.empty(shape, dtype=log_probs.dtype, device=log_probs.device)
 
 
 # Ops torch has no meta kernel for, whose shapes are known without values: traced on meta.
@@ -581,22 +620,14 @@ class OpMode(TorchFunctionMode):
 
     @_guarded
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
         rec = self.rec
         full, category = rec.op_kind(func)
-        if rec.deadline is not None:
-            rec.check_deadline()
-        if rec.substitute is not None:
-            func, args, kwargs = rec.substitute(full, func, args, kwargs)
-        if rec.meta:
-            self._check_engine(full, args, kwargs)
+        func, args, kwargs = self._prepared(full, func, args, kwargs or {})
         frame = sys._getframe(1)  # the code that called the op
-        caller = site = None
-        if category is not None:
-            caller = op_caller(frame)
-            if caller is not None:
-                site = rec.site(full, caller)
-                func, args, kwargs, full, category = self._at_site(site, func, args, kwargs, full, category)
+        caller = op_caller(frame) if category is not None else None
+        site = rec.site(full, caller) if caller is not None else None
+        if site is not None:
+            func, args, kwargs, full, category = self._at_site(site, func, args, kwargs, full, category)
         try:
             out = self._call(full, func, args, kwargs)
         except (EngineLimit, StopTrace, BudgetSpent):
@@ -608,14 +639,31 @@ class OpMode(TorchFunctionMode):
             out = _demoted(out, args, kwargs)
         _mark_from_input(args, kwargs, out)
         _note_range(full, args, kwargs, out)
-        if caller is not None:
-            if category != "elementwise" or _broadcasts(rec, args):
-                rec.record_op(full, category, args, kwargs, out, caller, False, site)
-            else:
-                rec.propagate(args, out)
-        elif category is None and isinstance(out, torch.Tensor) and op_caller(frame) is not None:
-            rec.propagate(args, out)
+        self._recorded(full, category, args, kwargs, out, frame, caller, site)
         return out
+
+    def _prepared(self, full, func, args, kwargs):
+        """Before the call: the deadline, an engine's stand-in for the op, and what meta cannot run."""
+        rec = self.rec
+        if rec.deadline is not None:
+            rec.check_deadline()
+        if rec.substitute is not None:
+            func, args, kwargs = rec.substitute(full, func, args, kwargs)
+        if rec.meta:
+            self._check_engine(full, args, kwargs)
+        return func, args, kwargs
+
+    def _recorded(self, full, category, args, kwargs, out, frame, caller, site) -> None:
+        """A listed op called from model code becomes a row (an elementwise one only where it
+        broadcasts); an op that keeps the shape passes the lineage on."""
+        rec = self.rec
+        if caller is None:
+            if category is None and isinstance(out, torch.Tensor) and op_caller(frame) is not None:
+                rec.propagate(args, out)
+        elif category != "elementwise" or _broadcasts(rec, args):
+            rec.record_op(full, category, args, kwargs, out, caller, False, site)
+        else:
+            rec.propagate(args, out)
 
     def _at_site(self, site, func, args, kwargs, full, category):
         """At a recorded op's call site: stop there (a probe), mark the row before it for the
@@ -664,23 +712,9 @@ class OpMode(TorchFunctionMode):
 
     def _check_engine(self, full, args, kwargs):
         tensors = list(_flat_tensors(args, kwargs))
-        if not tensors:
+        if not any(t.device.type == "meta" for t in tensors):
             return
-        on_meta = any(t.device.type == "meta" for t in tensors)
-        if not on_meta:
-            return
-        if (
-            full in VALUE_OPS
-            or (full == "torch.where" and len(args) == 1)
-            or (
-                full in ("torch.repeat_interleave", "torch.Tensor.repeat_interleave")
-                and (
-                    len(args) < 2
-                    or isinstance(args[1], torch.Tensor)
-                    or isinstance(kwargs.get("repeats"), torch.Tensor)
-                )
-            )
-        ):
+        if _needs_values(full, args, kwargs):
             raise EngineLimit(f"`{short_op_name(full)}` needs tensor values")
         for t in tensors:
             if t.device.type != "meta" and t.dim() > 0:
@@ -688,6 +722,17 @@ class OpMode(TorchFunctionMode):
                     f"`{short_op_name(full)}` mixes meta tensors with a {t.device.type} tensor "
                     "that the model creates itself"
                 )
+
+
+def _needs_values(full: str, args, kwargs) -> bool:
+    """Ops whose result's shape depends on tensor values, which meta tensors do not have."""
+    if full in VALUE_OPS:
+        return True
+    if full == "torch.where":
+        return len(args) == 1
+    if full in ("torch.repeat_interleave", "torch.Tensor.repeat_interleave"):
+        return len(args) < 2 or isinstance(args[1], torch.Tensor) or isinstance(kwargs.get("repeats"), torch.Tensor)
+    return False
 
 
 def _note_range(full: str, args, kwargs, out) -> None:
