@@ -155,24 +155,37 @@ def _param_bytes(model) -> int | None:
 
 
 def _check_torchinfo_options(batch_dim, col_width, depth, mode, row_settings, verbose) -> None:
-    if batch_dim is not None and (isinstance(batch_dim, bool) or not isinstance(batch_dim, int) or batch_dim < 0):
-        raise SpecError(f"batch_dim must be a dim index (0 or more), got {batch_dim!r}")
-    if isinstance(col_width, bool) or not isinstance(col_width, int) or col_width < 1:
-        raise SpecError(f"col_width must be a positive number of characters, got {col_width!r}")
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-        raise SpecError(f"depth must be 0 or more, got {depth!r}")
-    if mode is not None and str(getattr(mode, "value", mode)) not in MODES:
+    _check_counts(batch_dim, col_width, depth)
+    if mode is not None and _word(mode) not in MODES:
         raise SpecError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    for setting in row_settings or ():
-        if str(getattr(setting, "value", setting)) not in ROW_SETTINGS:
-            raise SpecError(f"unknown row setting {setting!r}", hint="row settings: " + ", ".join(ROW_SETTINGS))
+    unknown = [setting for setting in row_settings or () if _word(setting) not in ROW_SETTINGS]
+    if unknown:
+        raise SpecError(f"unknown row setting {unknown[0]!r}", hint="row settings: " + ", ".join(ROW_SETTINGS))
     if verbose is not None and int(verbose) not in (0, 1, 2):
         raise SpecError(f"verbose must be 0, 1 or 2, got {verbose!r}")
 
 
+def _check_counts(batch_dim, col_width, depth) -> None:
+    if batch_dim is not None and not _at_least(batch_dim, 0):
+        raise SpecError(f"batch_dim must be a dim index (0 or more), got {batch_dim!r}")
+    if not _at_least(col_width, 1):
+        raise SpecError(f"col_width must be a positive number of characters, got {col_width!r}")
+    if not _at_least(depth, 0):
+        raise SpecError(f"depth must be 0 or more, got {depth!r}")
+
+
+def _at_least(value, least: int) -> bool:
+    return _is_dim(value) and value >= least
+
+
+def _word(option) -> str:
+    """A torchinfo option given as an enum member or as its value's text."""
+    return str(getattr(option, "value", option))
+
+
 def _training(model, mode) -> bool:
     """torchinfo's default is eval mode; "same" keeps the model's own flag."""
-    mode = str(getattr(mode, "value", mode)) if mode is not None else "eval"
+    mode = _word(mode) if mode is not None else "eval"
     if mode == "same":
         return bool(getattr(model, "training", False))
     return mode == "train"
@@ -215,15 +228,7 @@ def _inputs(input_size, input_data, forward_kwargs: dict, dtypes, batch_dim):
     if input_size is not None and input_data is not None:
         raise SpecError("summary() takes input_size or input_data, not both")
     if input_data is not None:
-        if isinstance(input_data, Mapping):
-            args, kwargs = [], dict(input_data)
-        elif isinstance(input_data, (list, tuple)):
-            args, kwargs = list(input_data), {}
-        else:
-            args, kwargs = [input_data], {}
-        kwargs.update(forward_kwargs)
-        batch = _shared_batch(_tensor_shapes([*args, *kwargs.values()]))
-        return _from_values(args, kwargs, batch), batch, _shapes_of(input_data)
+        return _from_data(input_data, forward_kwargs)
     sizes = _sizes(input_size, batch_dim)
     names = _dtype_names(dtypes, len(sizes))
     # with batch_dim, torchinfo runs a batch of 1, inserted at batch_dim
@@ -234,6 +239,19 @@ def _inputs(input_size, input_data, forward_kwargs: dict, dtypes, batch_dim):
     return specs + _from_values([], forward_kwargs, batch), batch, shown
 
 
+def _from_data(input_data, forward_kwargs: dict):
+    """`input_data`: a tensor, a list or tuple of positional inputs, or a mapping of keyword ones."""
+    if isinstance(input_data, Mapping):
+        args, kwargs = [], dict(input_data)
+    elif isinstance(input_data, (list, tuple)):
+        args, kwargs = list(input_data), {}
+    else:
+        args, kwargs = [input_data], {}
+    kwargs.update(forward_kwargs)
+    batch = _shared_batch(_tensor_shapes([*args, *kwargs.values()]))
+    return _from_values(args, kwargs, batch), batch, _shapes_of(input_data)
+
+
 def _sizes(input_size, batch_dim) -> list[tuple[int, ...]]:
     """`(2, 3)`, `[2]`, `torch.Size([2, 3])` → one input; `[(2, 3), (4,)]`, `[[1, 10], []]` →
     one each. An empty size is a 0-dim tensor."""
@@ -242,17 +260,18 @@ def _sizes(input_size, batch_dim) -> list[tuple[int, ...]]:
     if all(_is_dim(d) for d in input_size):
         sizes = [tuple(input_size)]
     else:
-        sizes = []
-        for size in input_size:
-            if not isinstance(size, (list, tuple)) or not all(_is_dim(d) for d in size):
-                raise SpecError(f"input_size {input_size!r}: each input's size is a tuple of whole numbers")
-            sizes.append(tuple(int(d) for d in size))
-    for size in sizes:
-        if any(int(d) < 1 for d in size):
-            raise SpecError(f"input_size {input_size!r}: every dim must be at least 1")
+        sizes = [_one_size(size, input_size) for size in input_size]
+    if any(int(d) < 1 for size in sizes for d in size):
+        raise SpecError(f"input_size {input_size!r}: every dim must be at least 1")
     if batch_dim is not None and any(batch_dim > len(s) for s in sizes):
         raise SpecError(f"batch_dim {batch_dim} is past the last dim of input_size {input_size!r}")
     return [tuple(int(d) for d in s) for s in sizes]
+
+
+def _one_size(size, input_size) -> tuple[int, ...]:
+    if not isinstance(size, (list, tuple)) or not all(_is_dim(d) for d in size):
+        raise SpecError(f"input_size {input_size!r}: each input's size is a tuple of whole numbers")
+    return tuple(int(d) for d in size)
 
 
 def _is_dim(value) -> bool:

@@ -7,6 +7,7 @@ import inspect
 import sys
 import time
 import warnings
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -148,23 +149,30 @@ def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
         return
     count = sum(1 for s in specs if s.name is None)
     keywords = [s.name for s in specs if s.name is not None]
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [p for p in params if p.kind in _POSITIONAL]
     names = ", ".join(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
     _check_keywords(params, positional[:count], keywords, label, names)
-    given = {p.name for p in positional[:count]} | set(keywords)
-    missing = [p.name for p in params if p.default is p.empty and p.name not in given and p.kind in _NAMED]
-    if missing:
-        raise SpecError(
-            f"{label}: forward({names}) needs {len(missing) + len(given)} inputs, --input gave "
-            f"{len(specs)} (missing: {', '.join(missing)})",
-            hint=f"pass --input once per input of forward, in order, or by name: --input {missing[0]}=DIMS",
-        )
+    _check_missing(params, {p.name for p in positional[:count]} | set(keywords), len(specs), label, names)
     if count > len(positional) and not any(p.kind == p.VAR_POSITIONAL for p in params):
         raise SpecError(f"{label}: forward({names}) takes {len(positional)} inputs, --input gave {count}")
 
 
 _P = inspect.Parameter
-_NAMED = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD, _P.KEYWORD_ONLY)  # parameters an input can fill
+_POSITIONAL = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
+_NAMED = (*_POSITIONAL, _P.KEYWORD_ONLY)  # parameters an input can fill
+
+
+def _check_missing(params: list, given: set[str], inputs: int, label: str, names: str) -> None:
+    """SpecError for a parameter of forward without a default that no input fills."""
+    from ..errors import SpecError
+
+    missing = [p.name for p in params if p.default is p.empty and p.name not in given and p.kind in _NAMED]
+    if missing:
+        raise SpecError(
+            f"{label}: forward({names}) needs {len(missing) + len(given)} inputs, --input gave "
+            f"{inputs} (missing: {', '.join(missing)})",
+            hint=f"pass --input once per input of forward, in order, or by name: --input {missing[0]}=DIMS",
+        )
 
 
 def _check_keywords(params: list, given_positional: list, keywords: list, label: str, names: str) -> None:
@@ -173,7 +181,7 @@ def _check_keywords(params: list, given_positional: list, keywords: list, label:
 
     by_keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     any_keyword = any(p.kind == p.VAR_KEYWORD for p in params)
-    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [p.name for p in params if p.kind in _POSITIONAL]
     for key in keywords:
         if key not in by_keyword and not any_keyword:
             raise SpecError(f"{label}: forward({names}) has no parameter '{key}' (from --input {key}=…)")
@@ -218,24 +226,29 @@ def run(
         batch=batch,
         image_list=as_list,
     )
+    _count_parameters(model, trace)
+    contexts = [torch.device(META), no_fastpath(), no_distribution_checks()] if meta else []
+    try:
+        recorded_pass(model, rec, trace, train, _forward(model, *split_call(specs, inputs), meta), contexts)
+    except StopTrace:
+        pass
+    trace.probe_inputs = rec.stopped_inputs
+    return trace
+
+
+def _count_parameters(model: nn.Module, trace: Trace) -> None:
     params = list(model.parameters())
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
     trace.hidden_modules = hidden_modules(model)
 
-    contexts = [torch.device(META), no_fastpath(), no_distribution_checks()] if meta else []
-    args, kwargs = split_call(specs, inputs)
+
+def _forward(model: nn.Module, args: tuple, kwargs: dict, meta: bool) -> Callable[[], object]:
+    """The forward pass to record: on meta, a model with real weights runs on meta copies of them."""
     if meta and not is_meta(model):
         state = meta_state(model)
-        forward = lambda: torch.func.functional_call(model, state, args, kwargs, strict=False)  # noqa: E731
-    else:
-        forward = lambda: model(*args, **kwargs)  # noqa: E731
-    try:
-        recorded_pass(model, rec, trace, train, forward, contexts)
-    except StopTrace:
-        pass
-    trace.probe_inputs = rec.stopped_inputs
-    return trace
+        return lambda: torch.func.functional_call(model, state, args, kwargs, strict=False)
+    return lambda: model(*args, **kwargs)
 
 
 def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, forward, contexts=(), inner=()) -> None:
@@ -339,21 +352,7 @@ def materialize_lazy(
     unrecorded forward pass lets each layer infer its sizes from what reaches it. On meta the
     lazy parameters are first made uninitialized on meta, so no weight is allocated. True when
     the model had lazy parameters. A pass that fails leaves the rest to the trace."""
-    from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
-
-    lazy = False
-    for module in model.modules():
-        tables: list[tuple[dict, type]] = [
-            (module._parameters, UninitializedParameter),
-            (module._buffers, UninitializedBuffer),
-        ]
-        for table, kind in tables:
-            for name, value in list(table.items()):
-                if isinstance(value, (UninitializedParameter, UninitializedBuffer)):
-                    lazy = True
-                    if device == META and value.device.type != META:
-                        table[name] = kind(requires_grad=value.requires_grad, device=META, dtype=value.dtype)
-    if not lazy:
+    if not _uninitialized_to(model, device):
         return False
     inputs = make_inputs(specs, batch, device=device, as_list=as_list, fakes=True)
     args, kwargs = split_call(specs, inputs)
@@ -370,6 +369,27 @@ def materialize_lazy(
     finally:
         restore_flags(flags)
     return True
+
+
+def _uninitialized_to(model: nn.Module, device: str) -> bool:
+    """Whether the model has lazy (uninitialized) parameters or buffers; for the meta engine they
+    are made anew on meta."""
+    from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
+
+    lazy = False
+    for module in model.modules():
+        tables: list[tuple[dict, type]] = [
+            (module._parameters, UninitializedParameter),
+            (module._buffers, UninitializedBuffer),
+        ]
+        for table, kind in tables:
+            for name, value in list(table.items()):
+                if not isinstance(value, (UninitializedParameter, UninitializedBuffer)):
+                    continue
+                lazy = True
+                if device == META and value.device.type != META:
+                    table[name] = kind(requires_grad=value.requires_grad, device=META, dtype=value.dtype)
+    return lazy
 
 
 def prober(model: nn.Module, specs: list[InputSpec], *, batch: int | None, train: bool = False, as_list: bool = False):
@@ -436,14 +456,18 @@ def trace_model(
         )
     if engine != "auto" or not (err.engine_limit or (explained is not None and not explained(trace))):
         return trace, None, None
-    trace = run_real(loaded, specs, device, common)
+    real = run_real(loaded, specs, device, common)
+    return (real, *_fallback(err, real))
+
+
+def _fallback(err: TraceError, real: Trace) -> tuple[str, Fallback]:
+    """The note on a fallback to the real engine, and which one it was."""
     if err.engine_limit:
-        return trace, f"meta engine: {err.message}; traced with the real engine", Fallback.ENGINE_LIMIT
-    if trace.error is not None:
-        note = "no rule explained the meta engine's failure, so the real engine ran: it fails too"
-        return trace, note, Fallback.BOTH_FAIL
+        return f"meta engine: {err.message}; traced with the real engine", Fallback.ENGINE_LIMIT
+    if real.error is not None:
+        return "no rule explained the meta engine's failure, so the real engine ran: it fails too", Fallback.BOTH_FAIL
     note = f"the meta engine raised {err.type} where the real engine does not; traced with the real engine"
-    return trace, note, Fallback.META_ONLY
+    return note, Fallback.META_ONLY
 
 
 def run_real(loaded, specs: list[InputSpec], device: str, common: dict) -> Trace:
