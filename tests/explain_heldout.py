@@ -1281,12 +1281,12 @@ SEVENTH = [
         GH + "lzx1413/PytorchSSD/issues/61",
     ),
     (
-        "target-range",
+        "none",
         "Assertion `t >= 0 && t < n_classes` failed.RuntimeError: CUDA error: device-side assert triggered",
         GH + "taishan1994/prompt_text_classification/issues/3",
     ),
     (
-        "target-range",
+        "none",
         '/pytorch/aten/src/THCUNN/ClassNLLCriterion.cu:108: cunn_ClassNLLCriterion_updateOutput_kernel: block: [0,0,0], thread: [0,0,0] Assertion `t >= 0 && t < n_classes` failed.\n/pytorch/aten/src/THCUNN/ClassNLLCriterion.cu:108: cunn_ClassNLLCriterion_updateOutput_kernel: block: [0,0,0], thread: [8,0,0] Assertion `t >= 0 && t < n_classes` failed.\nTraceback (most recent call last):\n  File "train.py", line 379, in train_model\n    running_loss += loss.item() * now_batch_size\nRuntimeError: CUDA error: device-side assert triggered',
         GH + "layumi/Person_reID_baseline_pytorch/issues/372",
     ),
