@@ -992,3 +992,122 @@ def test_maps_joined_along_the_channels_with_other_sides_are_an_input_size_the_n
         "tensor number 1 in the list."
     )
     assert "skip connection" not in tokens.text()
+
+
+def test_the_seventh_held_out_set_is_kept_apart_and_scored():
+    from explain_corpus import FAMILIES, MESSAGES
+    from explain_heldout import FAMILIES as MORE
+    from explain_heldout import (
+        FIFTH,
+        FIFTH_FAMILIES,
+        SEVENTH,
+        SEVENTH_ANSWERS,
+        SEVENTH_FAMILIES,
+        SEVENTH_MUST,
+        SIXTH,
+        SIXTH_FAMILIES,
+    )
+    from explain_score import grade, story_right
+
+    earlier = {m for _, m, _ in MESSAGES + FIFTH + SIXTH} | {s for *_, s in MESSAGES + FIFTH + SIXTH}
+    assert not earlier & {m for _, m, _ in SEVENTH} and not earlier & {s for *_, s in SEVENTH}
+    assert len(SEVENTH) >= 45 and {s for *_, s in SEVENTH} == set(SEVENTH_ANSWERS) == set(SEVENTH_MUST)
+    families = {**FAMILIES, **MORE, **FIFTH_FAMILIES, **SIXTH_FAMILIES, **SEVENTH_FAMILIES}
+    explained = [(explain(m), f, s) for f, m, s in SEVENTH]
+    graded = [grade(e, f, families) for e, f, _ in explained]
+    assert sum(r for _, r, _ in graded) >= 0.95 * len(SEVENTH) and not any(w for _, _, w in graded)
+    assert sum(story_right(e, SEVENTH_MUST[s]) for e, _, s in explained) >= 0.9 * len(SEVENTH)
+
+
+@pytest.mark.parametrize(
+    "message, code",
+    [
+        ("RuntimeError: Target 7 out of bounds at /pytorch/aten/src/THNN/generic/ClassNLLCriterion.c:56", "SC125"),
+        ("RuntimeError: 2D tensors expected, got 3D, 2D tensors at /pytorch/aten/src/THC/generic/Blas.cu:2", "SC105"),
+        ("RuntimeError: batch1 dim 2 must match batch2 dim 1", "SC102"),
+        ("RuntimeError: t() expects a tensor with <= 2 dimensions, but self is 4D", "SC105"),
+        ("RuntimeError: t() expects a 2D tensor, but self is 3D", "SC105"),
+    ],
+)
+def test_older_wordings_of_products_transposes_and_targets_are_read(message, code):
+    e = explain(message)
+    assert e is not None and e.code == code, e
+
+
+_MASK = "IndexError: The shape of the mask {} at index 0 does not match the shape of the indexed tensor {} at index 0"
+_VALUE = "RuntimeError: shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}"
+_SPLIT = (
+    "RuntimeError: split_with_sizes expects split_sizes to sum exactly to 300 (input tensor's size at dimension 1), "
+    "but got split_sizes={}"
+)
+_OLD_CAT = (
+    "RuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got {} and {} in dimension "
+    "{} at /pytorch/aten/src/THC/generic/THCTensorMath.cu:83"
+)
+_BROADCAST = "RuntimeError: The size of tensor a (6) must match the size of tensor b (4) at non-singleton dimension 1"
+
+
+def test_a_mask_over_a_tensor_flattened_on_one_side_says_which_view_fits():
+    e = explain(_MASK.format("[8, 300]", "[2400, 4]"))
+    assert "8·300 flattened" in e.causes[0] and "`x.view(8, 300, 4)`" in e.fixes[0]
+    assert "`mask.view(8, 12)`" in explain(_MASK.format("[96]", "[8, 12, 5]")).fixes[0]
+    assert "flattened" not in " ".join(explain(_MASK.format("[7]", "[8, 5]")).causes)
+
+
+def test_a_value_with_the_place_s_sizes_in_another_order_is_transposed_or_permuted():
+    assert "transpose" in explain(_VALUE.format("[500, 64]", "[64, 500]")).fixes[0]
+    assert "`value.permute(2, 0, 1)`" in explain(_VALUE.format("[2, 5, 7]", "[7, 2, 5]")).causes[0]
+    assert "sizes in another order" not in " ".join(explain(_VALUE.format("[500, 64]", "[499, 64]")).causes)
+
+
+def test_split_sizes_that_are_a_multiple_of_the_dim_say_so():
+    assert explain(_SPLIT.format("[600, 300]")).causes[0].startswith("900 = 3·300")
+    assert "times what the dim holds" not in " ".join(explain(_SPLIT.format("[200, 150]")).causes)
+
+
+def test_an_index_past_the_batch_dim_or_a_dim_of_one_is_read_as_such():
+    batch = explain("IndexError: index 4 is out of bounds for dimension 0 with size 4")
+    assert "dim 0 is most often the batch" in batch.causes[1] and "off by one" in batch.causes[0]
+    table = explain("IndexError: index 145 is out of bounds for dimension 0 with size 1")
+    assert "batch" not in " ".join(table.causes)
+    single = explain("IndexError: index 37 is out of bounds for dimension 2 with size 1")
+    assert "a single entry" in single.causes[0] and "`x.squeeze(2)`" in single.fixes[0]
+    inner = explain("IndexError: index 37 is out of bounds for dimension 2 with size 30")
+    assert "batch" not in inner.causes[0] and "single entry" not in inner.causes[0]
+
+
+def test_old_cat_wording_that_names_dim_0_is_a_batch_mismatch():
+    assert "dim 0, the batch (16 vs 5)" in explain(_OLD_CAT.format(16, 5, 0)).causes[0]
+    assert "the batch" not in " ".join(explain(_OLD_CAT.format(16, 15, 2)).causes)
+
+
+def test_a_matrix_product_of_rank_one_says_the_batch_dim_is_missing():
+    one = explain("RuntimeError: matrices expected, got 1D, 2D tensors at /opt/conda/TH/generic/THTensorMath.c:1232")
+    assert "`x.unsqueeze(0)`" in one.fixes[0]
+    three = explain("RuntimeError: matrices expected, got 3D, 2D tensors at /opt/conda/TH/generic/THTensorMath.c:1232")
+    assert "unsqueeze(0)" not in " ".join(three.fixes)
+
+
+def test_the_pasted_line_names_a_product_s_operands():
+    e = explain("    y = feats @ self.proj\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (6x40 and 30x8)")
+    assert any("multiplies `feats` by `self.proj`" in c and "(40 against 30)" in c for c in e.causes)
+    bmm = explain("    out = torch.bmm(scores, values)\nRuntimeError: batch1 dim 2 must match batch2 dim 1")
+    assert any("`scores`'s last dim must equal `values`'s rows" in c for c in bmm.causes)
+    plain = explain("RuntimeError: batch1 dim 2 must match batch2 dim 1")
+    assert not any("the line multiplies" in c for c in plain.causes)
+
+
+def test_a_broadcast_at_a_line_with_an_integer_index_says_the_dim_was_dropped():
+    e = explain("    out = x * w[:, 0, :]\n" + _BROADCAST)
+    assert any("removes that dim" in c for c in e.causes) and "`w[:, 0:1, :]`" in e.fixes[0]
+    assert "`w[:, -1:]`" in explain("    out = x * w[:, -1]\n" + _BROADCAST).fixes[0]
+    assert not any("removes that dim" in c for c in explain("    out = x * w[:, 1:3]\n" + _BROADCAST).causes)
+
+
+def test_clips_joined_along_channels_may_differ_in_frames_when_the_line_names_the_layout():
+    message = (
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 21 but got size 13 for "
+        "tensor number 1 in the list."
+    )
+    assert "frames" in explain("    h = torch.cat([h, cond], dim=1)  # b c t h w\n" + message).causes[0]
+    assert "frames" not in explain("    h = torch.cat([h, cond], dim=1)\n" + message).causes[0]

@@ -87,6 +87,12 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _positions(e, matched, lines[-1])
     if e.code in ("SC101", "SC102", "SC104", "SC112"):
         _model_families(e, message, matched)
+    if e.code == "SC102" and lines:
+        _operands(e, matched, lines[-1])
+    if e.code == "SC109" and lines:
+        _clip_layout(e, matched, lines[-1])
+    if e.code == "SC112" and lines and "size of tensor a" in matched.lower():
+        _integer_index(e, matched, lines[-1])
     if e.code == "SC124":
         _which_table(e, lines)
     if e.code == "SC131" and lines:
@@ -238,6 +244,75 @@ def _positions(e: Explanation, matched: str, line: str = "") -> None:
         "than the model's position table (max_position_embeddings), or a table made for another length",
     )
     e.fixes.insert(0, "truncate the input to the model's length (`truncation=True, max_length=…`)")
+
+
+# a matrix product in a line: `torch.matmul(a, b)`, `torch.bmm(a, b)`, `a.matmul(b)`, `a @ b`
+_NAME = r"[A-Za-z_][\w.]{0,60}(?:\[[^\[\]]{0,40}\])?"
+_PRODUCTS = (
+    re.compile(rf"\b(?:torch\.)?(?:matmul|bmm|mm)\(\s*({_NAME})\s*,\s*({_NAME})\s*[,)]"),
+    re.compile(rf"({_NAME})\.(?:matmul|bmm|mm)\(\s*({_NAME})\s*\)"),
+    re.compile(rf"({_NAME})\s*@\s*({_NAME})"),
+)
+
+
+def _operands(e: Explanation, matched: str, line: str) -> None:
+    """A matrix product named in the line that raised: the story names its two operands, and which
+    dims of each must agree (the sizes, when the message gives them)."""
+    found = next((m for p in _PRODUCTS if (m := p.search(line))), None)
+    if found is None:
+        return
+    a, b = found.group(1), found.group(2)
+    sizes = re.search(r"\((\d+)\s*[x×]\s*(\d+) and (\d+)\s*[x×]\s*(\d+)\)", matched)
+    which = f" ({sizes.group(2)} against {sizes.group(3)})" if sizes else ""
+    cause = (
+        f"the line multiplies `{a}` by `{b}`: `{a}`'s last dim must equal `{b}`'s rows (its dim -2, or its only dim "
+        f"for a vector){which}: print both shapes there; one of them was built for another size or needs a transpose"
+    )
+    e.causes.insert(min(1, len(e.causes)), cause)
+
+
+# a video layout named in the line (a comment, an einops pattern): `B C F H W`, `b c t h w`, `(b f) c h w`
+_CLIP_LAYOUT = re.compile(r"\b[bn][\s,]{1,3}c[\s,]{1,3}([ftd])[\s,]{1,3}h[\s,]{1,3}w\b", re.IGNORECASE)
+
+
+def _clip_layout(e: Explanation, matched: str, line: str) -> None:
+    """Clips joined along the channels ([B, C, F, H, W], as the line's layout says): the dim that differs
+    may be the frames, not only the sides."""
+    layout = _CLIP_LAYOUT.search(line)
+    joined = re.search(r"except in dimension (\d+)", matched)
+    if layout and joined and joined.group(1) == "1":
+        letter = layout.group(1).upper()
+        e.causes.insert(
+            0,
+            f"the line's layout is {layout.group(0)}: clips joined along the channels must also agree in the frames "
+            f"({letter}, dim 2), not only in H and W: clips (or their latents) of different frame counts",
+        )
+        e.fixes.insert(
+            0, f"give both clips one frame count ({letter}): trim, pad or resample the frames before the cat"
+        )
+
+
+# a subscript that mixes slices and an integer: `cos[:, :, -1, :]`, `x[:, 0]`: the integer drops its dim
+_INTEGER_INDEX = re.compile(r"([A-Za-z_][\w.]{0,60})\[((?:[^\[\]]{0,20},){1,7}[^\[\]]{0,20})\]")
+
+
+def _integer_index(e: Explanation, matched: str, line: str) -> None:
+    """A broadcast at a line that indexes a tensor with an integer among slices: that dim is gone, so
+    the tensor's other dims shift right against the other operand's (its batch under another dim)."""
+    for m in _INTEGER_INDEX.finditer(line):
+        items = [item.strip() for item in m.group(2).split(",")]
+        if any(":" in item for item in items) and any(re.fullmatch(r"-?\d+", item) for item in items):
+            kept = ", ".join(f"{i}:{int(i) + 1 or ''}" if re.fullmatch(r"-?\d+", i) else i for i in items)
+            pair = _PAIR.search(matched)
+            sizes = f" ({pair.group(1)} against {pair.group(2)})" if pair else ""
+            e.causes.insert(
+                min(1, len(e.causes)),
+                f"the line indexes `{m.group(0)}` with an integer, which removes that dim: the tensor's other dims "
+                f"shift right when it broadcasts, so its leading dims (the batch) meet another dim of the other "
+                f"operand{sizes}",
+            )
+            e.fixes.insert(0, f"keep the dim with a slice: `{m.group(1)}[{kept}]`")
+            return
 
 
 # The conditioning widths of text and image encoders that diffusion models are built around: a

@@ -95,13 +95,14 @@ FAMILY_RULES: list[tuple[str, str]] = [
     ("rnn-input", r"input_size"),
     ("einsum", r"einsum"),
     ("bmm", r"batch1|batch2|number of batches|wrong matrix size"),
-    ("mm-rank", r"must be a matrix|matrices expected|at least 1d|1d tensors expected|vector \+ matrix"),
+    ("mm-rank", r"must be a matrix|matrices expected|at least 1d|[12]d tensors expected|vector \+ matrix"),
+    ("t-rank", r"^t\(\) expects"),
     (
         "matmul",
         r"mat1|mat2|m1:|inconsistent tensor size, expected tensor|size mismatch, got input|incompatible matrix sizes"
         r"|incompatible shapes of a and b|input1 size does not match weight",
     ),
-    ("target-range", r"target \{\} is out of bounds|n_classes"),
+    ("target-range", r"target \{\} (?:is )?out of bounds|n_classes"),
     ("gather-rank", r"index tensor must have (?:the )?same (?:number of )?dimensions"),
     # gather / scatter: an index of another size than the source in a dim other than `dim` (index shape)
     (

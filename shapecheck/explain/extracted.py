@@ -9,6 +9,7 @@ search per row.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -240,6 +241,7 @@ _CODES = {
     "einsum": "SC112",
     "bmm": "SC102",
     "mm-rank": "SC105",
+    "t-rank": "SC105",
     "matmul": "SC102",
     "target-range": "SC125",
     "index-range": "SC124",
@@ -373,6 +375,17 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
         ["a subscript per dim of each operand, and dims sharing a subscript must have one size (or 1)"],
         ["print each operand's shape beside the equation; use `...` for leading dims that vary"],
     ),
+    "t-rank": (
+        "t() transposes a matrix, and this tensor has more than 2 dims",
+        [
+            "`.t()` on a batched or stacked tensor ([N, rows, cols] from stacking matrices), or F.linear given a "
+            "weight that is not 2-D (it calls weight.t()): a weight of another layer or a tensor passed as the weight"
+        ],
+        [
+            "swap the two dims meant: `x.transpose(-2, -1)` (or `x.mT`), `x.permute(…)` for another order; give "
+            "F.linear a [out_features, in_features] weight"
+        ],
+    ),
     "matmul": (
         "a matrix product whose inner dims differ",
         ["the first operand's last dim must equal the second's first (a Linear's in_features)"],
@@ -489,6 +502,13 @@ def _bmm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
                 "needs v's length to be the keys' length",
             ]
             e.fixes = [f"transpose the second operand (`k.transpose(-2, -1)`) or make its dim 1 {m}"]
+    elif "batch1 dim 2 must match batch2 dim 1" in row.text:
+        e.causes = [
+            "batch1's last dim (dim 2) must equal batch2's dim 1, its rows ([b, n, m] @ [b, m, p]): one operand "
+            "built for another size (a graph's adjacency for another node or token count, features of another "
+            "width), or the second operand not transposed (`k.transpose(-2, -1)`)"
+        ]
+        e.fixes = ["print both operands' shapes at the line; transpose the second or build it for the first's size"]
     elif "must be a 3D tensor" in row.text or "3-dimensional" in row.text:
         e.code = "SC105"
         e.title = "bmm needs two 3-D tensors [batch, n, m]"
@@ -505,6 +525,13 @@ def _mm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanatio
         "only (torch.mm, a Linear in old releases, a 1-D dot)"
     ]
     e.fixes = ["`torch.matmul` (or @) broadcasts batch dims; or flatten to 2-D first (`x.flatten(0, -2)`)"]
+    ranks = [int(r) for r in re.findall(r"(\d)\s*-?D\b", matched, re.IGNORECASE)]
+    if "dot" not in row.text and "1d tensors" not in row.text.lower() and 1 in ranks[-2:]:
+        e.causes = [
+            "a 1-D tensor reached an op that takes matrices (torch.mm, addmm, a Linear in old releases): a single "
+            "sample (a state, a feature vector) without its batch dim"
+        ]
+        e.fixes = ["`x.unsqueeze(0)` to make a batch of one ([1, features]), or build the input as [batch, features]"]
     return e
 
 
@@ -607,6 +634,22 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
                 f"the index ({i}) comes from a larger table than this dim ({size}): classes, "
                 "vocabulary or a sequence length of another config",
             )
+        if size == 1 and d > 0 and i > 0:
+            e.causes.insert(
+                0,
+                f"dim {d} has a single entry: a kept or added dim of 1 (a channel dim of 1 as in [N, 1, H, W], "
+                "`keepdim=True`, an `unsqueeze`) where the code indexes a dim of many: the tensor has a dim more "
+                "than the code assumes",
+            )
+            e.fixes.insert(0, f"`x.squeeze({d})` before indexing, or index the dim meant")
+        elif d == 0 and 0 <= i <= max(2 * size, 16):  # an index of a batch's order, not a table's
+            e.causes.insert(
+                min(1, len(e.causes)),
+                f"dim 0 is most often the batch: an index from a count of its own (a loop over images, GPUs or "
+                f"samples) reaches past this batch of {size} (the last, smaller batch; one image per GPU), or an "
+                "index meant for another dim lands on the batch dim (`x[i]` on [N, C, …] where `x[:, i]` was meant)",
+            )
+            e.fixes.insert(0, "loop over `range(x.size(0))`, or index the dim meant (`x[:, i]`)")
     elif "too many indices" in row.text:
         e.code = "SC131"
         e.title = "more indices than the tensor has dims"
@@ -738,7 +781,34 @@ def _mask_index(row: Row, values: list[str], matched: str, text: str) -> Explana
         "padded length instead of the true one)"
     ]
     e.fixes = ["make the mask from the tensor it indexes (`mask = x[..., 0] > 0`), or index the matching tensor"]
+    _folded(e, mask, tensor)
     return e
+
+
+def _folded(e: Explanation, mask: list[int], tensor: list[int]) -> None:
+    """A mask whose dims are the tensor's first dim unfolded ([32, 6375] against [204000, 1]), or the
+    reverse: the same positions, flattened on one side only."""
+    if len(mask) >= 2 and tensor and tensor[0] == math.prod(mask):
+        e.causes.insert(
+            0,
+            f"the tensor's {tensor[0]} rows are the mask's {'·'.join(map(str, mask))} flattened into one dim: the "
+            "tensor was viewed flat before the mask was made (or the mask after)",
+        )
+        rest = ", ".join(map(str, tensor[1:]))
+        e.fixes.insert(
+            0,
+            f"view the tensor as the mask's shape first: `x.view({', '.join(map(str, mask))}, {rest or '-1'})`"
+            if rest
+            else f"view the tensor as the mask's shape first: `x.view({', '.join(map(str, mask))})`",
+        )
+    elif len(tensor) >= 2 and mask and mask[0] == math.prod(tensor[: len(tensor) - 1]) and len(mask) == 1:
+        lead = tensor[: len(tensor) - 1]
+        e.causes.insert(
+            0,
+            f"the mask's {mask[0]} entries are the tensor's {'·'.join(map(str, lead))} flattened into one dim: view "
+            f"the mask as {shape_text(lead)}",
+        )
+        e.fixes.insert(0, f"`mask.view({', '.join(map(str, lead))})`, or flatten the tensor's leading dims")
 
 
 def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -755,6 +825,13 @@ def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
         ]
         if total and size % total == 0:
             e.causes.append(f"{size} = {size // total}·{total}: the dim holds {size // total} copies of the layout")
+        elif size and total % size == 0 and total > size:
+            k = total // size
+            e.causes.insert(
+                0,
+                f"{total} = {k}·{size}: the sizes were counted for {k} times what the dim holds: lengths summed over "
+                f"{k} samples, views or heads where this tensor has one, or a dim already folded or pooled by {k}",
+            )
         e.fixes = [f"make the sizes add up to {size}, or `torch.split(x, size // n, dim)`"]
     else:
         e.title = "split / unflatten sizes that do not multiply to the dim"
@@ -792,6 +869,7 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
             "has its dims in another order"
         ]
         e.fixes = ["make the value from the same index (`value[mask]`), or reshape it to the indexed shape"]
+        _reordered(e, shapes[0], shapes[1])
     elif "broadcast shape" in low and len(shapes) >= 2:
         out, want = shapes[0], shapes[1]
         e.title = f"an in-place op writes a {shape_text(want)} result into a {shape_text(out)} tensor"
@@ -804,6 +882,24 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
             e.causes = ["an in-place op (`+=`, `mul_`, `out=`) whose other operand broadcasts to a larger shape"]
             e.fixes = ["write it out of place (`x = x + y`), or make the other operand the in-place tensor's shape"]
     return e
+
+
+def _reordered(e: Explanation, value: list[int], place: list[int]) -> None:
+    """A value with the place's sizes in another order ([31564, 128] into [128, 31564]): its dims are
+    the right ones, permuted."""
+    if value == place or sorted(value) != sorted(place) or len(set(value)) < 2:
+        return
+    if len(value) == 2:
+        how = "transpose it (`value.t()`, `value.transpose(0, 1)`)"
+    else:
+        order = []
+        for size in place:
+            order.append(next(i for i, v in enumerate(value) if v == size and i not in order))
+        how = f"permute it (`value.permute({', '.join(map(str, order))})`)"
+    e.causes.insert(
+        0, f"the value has the place's sizes in another order ({shape_text(value)} for {shape_text(place)}): {how}"
+    )
+    e.fixes.insert(0, how[0].upper() + how[1:])
 
 
 def _too_small(row: Row, values: list[str], matched: str, text: str) -> Explanation:

@@ -561,7 +561,8 @@ def _zero_output(f: dict) -> Explanation:
 
 
 def _old_cat(f: dict) -> Explanation:
-    return read.cat(int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1))
+    other = int(f["d2"]) if f.get("d2") else None  # the dim they differ in, which only this wording says
+    return read.cat(int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1), other)
 
 
 def _inconsistent(f: dict) -> Explanation:

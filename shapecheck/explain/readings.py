@@ -496,7 +496,9 @@ def bn_single(size) -> Explanation:
     )
 
 
-def cat(dim, want, got, number) -> Explanation:
+def cat(dim, want, got, number, other: int | None = None) -> Explanation:
+    """Tensors joined along `dim` whose sizes differ (`want` vs `got`) in another dim (`other`, when the
+    message says which)."""
     e = Explanation(
         "SC109",
         f"tensors joined along dim {dim} differ in another dim: {want} vs {got}",
@@ -508,6 +510,14 @@ def cat(dim, want, got, number) -> Explanation:
         ],
     )
     small, large = sorted((want, got))
+    if other == 0 and dim != 0:
+        e.causes.append(
+            f"the tensors differ in dim 0, the batch ({want} vs {got}): one was made for a fixed batch size (a "
+            "buffer, noise or a latent drawn with the configured batch) while this batch has another (the last, "
+            "smaller one), or one side was repeated or split"
+        )
+        e.fixes.append("make every tensor from this batch's size (`x.size(0)`), or `drop_last=True`")
+        return e
     if small and large == 2 * small and large <= 16:
         e.causes.append(
             f"one tensor holds twice the other's batch ({small} and {large}): classifier-free guidance runs the "

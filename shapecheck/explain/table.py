@@ -255,6 +255,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "bmm",
+        "batch1 dim 2 must match batch2 dim 1",
+        "aten/src/ATen/native/LinearAlgebra.cpp (1.7-1.8): bmm",
+    ),
+    (
+        "bmm",
         "batch1 must be a 3D tensor",
         "aten/src/ATen/native/LinearAlgebra.cpp: bmm",
     ),
@@ -1112,6 +1117,11 @@ ROWS: list[tuple[str, str, str]] = [
         "mm-rank",
         "1D tensors expected, but got {}D and {}D tensors",
         "aten/src/ATen/native/LinearAlgebra.cpp: dot",
+    ),
+    (
+        "mm-rank",
+        "2D tensors expected, got {}D, {}D tensors",
+        "aten/src/THC/generic/THCTensorMathBlas.cu (0.4-1.0): addmm",
     ),
     (
         "mm-rank",
@@ -2279,6 +2289,16 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/TensorShape.cpp: unflatten",
     ),
     (
+        "t-rank",
+        "t() expects a 2D tensor, but self is {}D",
+        "aten/src/ATen/native/TensorShape.cpp (1.0-1.4): t",
+    ),
+    (
+        "t-rank",
+        "t() expects a tensor with <= 2 dimensions, but self is {}D",
+        "aten/src/ATen/native/TensorShape.cpp: t",
+    ),
+    (
         "target-range",
         "Assertion `cur_target >= 0 && cur_target < n_classes' failed.",
         "aten/src/THNN/generic/ClassNLLCriterion.c: nll_loss",
@@ -2292,6 +2312,11 @@ ROWS: list[tuple[str, str, str]] = [
         "target-range",
         "Target {} is out of bounds.",
         "aten/src/ATen/native/LossNLL.cpp: nll_loss_forward",
+    ),
+    (
+        "target-range",
+        "Target {} out of bounds",
+        "aten/src/THNN/generic/ClassNLLCriterion.c (0.3-0.4): nll_loss",
     ),
     (
         "target-range",
