@@ -34,8 +34,12 @@ def kind_of(path: str) -> str:
         raise LoadError(f"{path} is empty (0 bytes): an interrupted save?")
     with open(path, "rb") as fh:
         head = fh.read(16)
-    if head[:4] == b"PK\x03\x04":
-        return _zip_kind(path, size)
+    return _zip_kind(path, size) if head[:4] == b"PK\x03\x04" else _header_kind(path, head, size)
+
+
+def _header_kind(path: str, head: bytes, size: int) -> str:
+    """A file that is not a zip archive: safetensors (a header's length, then its JSON) or a
+    legacy pickle."""
     if len(head) >= 9:
         (length,) = struct.unpack("<Q", head[:8])
         if 2 <= length <= size - 8 and head[8:9] == b"{":
@@ -48,6 +52,22 @@ def kind_of(path: str) -> str:
     )
 
 
+def _script_member(name: str) -> bool:
+    return "/code/" in name or name.endswith("constants.pkl")
+
+
+def _export_member(name: str) -> bool:
+    return name.endswith("archive_format") or ("/models/" in name and name.endswith(".json"))
+
+
+def _save_member(name: str) -> bool:
+    return name.endswith("data.pkl")
+
+
+# A zip archive's kind, by a member only that kind writes: the first kind with one wins.
+_ZIP_MEMBERS = ((SCRIPT, _script_member), (EXPORT, _export_member), (TORCH_ZIP, _save_member))
+
+
 def _zip_kind(path: str, size: int) -> str:
     """A zip archive: TorchScript (its code), torch.export (its format), or torch.save."""
     try:
@@ -55,12 +75,9 @@ def _zip_kind(path: str, size: int) -> str:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError):
         raise LoadError(f"{path} is a truncated or corrupt zip archive ({size} bytes): save it again") from None
-    if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
-        return SCRIPT
-    if any(n.endswith("archive_format") for n in names) or any("/models/" in n and n.endswith(".json") for n in names):
-        return EXPORT
-    if any(n.endswith("data.pkl") for n in names):
-        return TORCH_ZIP
+    for kind, member in _ZIP_MEMBERS:
+        if any(member(n) for n in names):
+            return kind
     raise LoadError(f"{path} is a zip archive but not one PyTorch writes")
 
 
@@ -74,14 +91,11 @@ def safetensors_shapes(path: str) -> dict:
         raise LoadError(f"{path}: the safetensors header is truncated or corrupt") from None
     if not isinstance(header, dict):
         raise LoadError(f"{path}: the safetensors header is not a table of tensors")
-    shapes = {}
-    for key, value in header.items():
-        if key == "__metadata__":
-            continue
-        shape = value.get("shape") if isinstance(value, dict) else None
-        if not isinstance(shape, list) or not all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
-        ):
-            raise LoadError(f"{path}: the safetensors header gives tensor {key!r} no shape (a list of sizes)")
-        shapes[key] = tuple(shape)
-    return shapes
+    return {key: _header_shape(path, key, value) for key, value in header.items() if key != "__metadata__"}
+
+
+def _header_shape(path: str, key: str, entry) -> tuple[int, ...]:
+    shape = entry.get("shape") if isinstance(entry, dict) else None
+    if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise LoadError(f"{path}: the safetensors header gives tensor {key!r} no shape (a list of sizes)")
+    return tuple(shape)

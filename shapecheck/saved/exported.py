@@ -36,12 +36,7 @@ def _shape(value) -> tuple | None:
 
 def check_inputs(program, specs: list[InputSpec] | None, batch: int | None, path: str) -> list[tuple]:
     """The shapes to run at: the exported ones, or the requested ones if the program allows them."""
-    exported: list[tuple] = []
-    for node in _user_inputs(program):
-        shape = _shape(node.meta.get("val"))
-        if shape is None:
-            raise LoadError(f"{path}: the program records no shape for its input {node.name}")
-        exported.append(shape)
+    exported = _exported_shapes(program, path)
     if specs is None:
         if any(any(isinstance(d, str) for d in s) for s in exported):
             raise LoadError(f"{path} has dynamic dims {exported}; pass --input to choose sizes")
@@ -50,13 +45,30 @@ def check_inputs(program, specs: list[InputSpec] | None, batch: int | None, path
     if len(wanted) != len(exported):
         raise LoadError(f"{path} takes {len(exported)} inputs, --input gave {len(wanted)}")
     for i, (want, have) in enumerate(zip(wanted, exported, strict=True)):
-        fixed = [(d, h) for d, (w, h) in enumerate(zip(want, have, strict=False)) if isinstance(h, int) and w != h]
-        if len(want) != len(have) or fixed:
+        if not _allows(have, want):
             raise LoadError(
                 f"{path} was exported with fixed sizes: input {i} is {list(have)}, and --input asks for {list(want)}",
                 hint="export again with dynamic_shapes=… for the dims that should vary",
             )
     return wanted
+
+
+def _exported_shapes(program, path: str) -> list[tuple]:
+    exported: list[tuple] = []
+    for node in _user_inputs(program):
+        shape = _shape(node.meta.get("val"))
+        if shape is None:
+            raise LoadError(f"{path}: the program records no shape for its input {node.name}")
+        exported.append(shape)
+    return exported
+
+
+def _allows(exported: tuple, wanted: tuple) -> bool:
+    """An exported input's shape allows a wanted one of its rank whose fixed dims it keeps (dynamic
+    dims, written as names, take any size)."""
+    if len(wanted) != len(exported):
+        return False
+    return all(not isinstance(h, int) or w == h for w, h in zip(wanted, exported, strict=True))
 
 
 def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> None:
@@ -79,15 +91,20 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
         row = _op_row(node, values.get(node.name), inputs, len(rows), open_modules, failing)
         rows.append(row)
         node_rows[node.name] = row.index
-        for _, module_index in open_modules:  # a module's input is its first op's, its output its last op's
-            module_row = rows[module_index]
-            if not module_row.inputs:
-                module_row.inputs = inputs
-            module_row.outputs = row.outputs
-        if node.target in (torch.ops.aten.linear.default,) and len(node.args) > 1 and open_modules:
-            _linear_sizes(rows[open_modules[-1][1]], node.args[1], values)
+        _into_modules(row, [rows[index] for _, index in open_modules], node, values)
         if node.name == failing:
             break
+
+
+def _into_modules(row: LayerRecord, modules: list[LayerRecord], node, values: dict) -> None:
+    """A module's input is its first op's, its output its last op's; a linear op gives the
+    innermost module its sizes."""
+    for module_row in modules:
+        if not module_row.inputs:
+            module_row.inputs = row.inputs
+        module_row.outputs = row.outputs
+    if node.target in (torch.ops.aten.linear.default,) and len(node.args) > 1 and modules:
+        _linear_sizes(modules[-1], node.args[1], values)
 
 
 def _module_paths(node) -> list[tuple[str, str]]:
@@ -198,11 +215,14 @@ def run(program, specs, *, batch: int | None, label: str, path: str) -> Trace:
         root.outputs = _program_outputs(program, values)
     else:
         root.status = RowStatus.ABORTED
-        failing_rows = [r for r in trace.layers if r.status == RowStatus.FAILED]
-        if failing_rows:
-            trace.error.layer = failing_rows[-1].index
+        trace.error.layer = _last_failed(trace.layers, trace.error.layer)
     trace.seconds = time.perf_counter() - start
     return trace
+
+
+def _last_failed(rows: list[LayerRecord], otherwise: int | None) -> int | None:
+    failed = [r.index for r in rows if r.status == RowStatus.FAILED]
+    return failed[-1] if failed else otherwise
 
 
 def _program_outputs(program, values: dict) -> list[TensorInfo]:
