@@ -65,13 +65,26 @@ def _in_tree(path: str) -> bool:
 
 def _edit(fix, allowed, code: str, verified: bool = False) -> LineEdit | None:
     """`verified`: the fix was verified as part of a chain, not on its own."""
-    loc = fix.location
-    if not (verified or fix.verified is True) or fix.safety not in allowed or loc is None or not _in_tree(loc.file):
+    if not _may_edit(fix, allowed, verified):
         return None
+    loc = fix.location
     if fix.before is not None and fix.after is not None:
         return LineEdit(
             loc.file, loc.line, fix.before.strip(), replace=fix.after.strip(), imports=list(fix.imports), code=code
         )
+    return _insertion(fix, code)
+
+
+def _may_edit(fix, allowed, verified: bool) -> bool:
+    """Verified (on its own or in its chain), at an allowed safety, at a line of the user's tree."""
+    if not (verified or fix.verified is True) or fix.safety not in allowed:
+        return False
+    return fix.location is not None and _in_tree(fix.location.file)
+
+
+def _insertion(fix, code: str) -> LineEdit | None:
+    """Lines put in front of the fix's line: its code, when that ends in the line as traced."""
+    loc = fix.location
     lines = [line.strip() for line in (fix.code or "").splitlines() if line.strip()]
     if len(lines) >= 2 and lines[-1] == (loc.source or "").strip():
         return LineEdit(loc.file, loc.line, lines[-1], insert=lines[:-1], imports=list(fix.imports), code=code)
@@ -133,15 +146,21 @@ def edited_text(path: str, edits: list[LineEdit], data: bytes | None = None) -> 
         out = candidate
         applied.append(edit)
         imports += [line for line in edit.imports if line not in imports]
-    missing = _missing_imports(imports, "".join(out))
-    if missing:
-        at = _import_position("".join(out))
-        candidate = out[:at] + [line + newline for line in missing] + out[at:]
-        if not parses or _parses("".join(candidate)):
-            out = candidate
+    out = _with_imports(out, imports, newline, parses)
     if parses and not _parses("".join(out)):  # never write a file that no longer parses
         return original, original, []
     return original, bom + "".join(out), applied
+
+
+def _with_imports(lines: list[str], imports: list[str], newline: str, parses: bool) -> list[str]:
+    """The lines with the import lines they do not bind yet, where new imports go (unless the
+    file parsed and would not parse after)."""
+    missing = _missing_imports(imports, "".join(lines))
+    if not missing:
+        return lines
+    at = _import_position("".join(lines))
+    candidate = lines[:at] + [line + newline for line in missing] + lines[at:]
+    return candidate if not parses or _parses("".join(candidate)) else lines
 
 
 def _with_edit(lines: list[str], edit: LineEdit, whole: set[int], newline: str) -> list[str] | None:
@@ -174,21 +193,32 @@ def _whole_statement_lines(text: str) -> set[int]:
     import io
     import tokenize
 
-    starts: dict[int, int] = {}  # first line of a logical line → its last line
-    first = None
+    layout = (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING):
-                continue
-            if first is None:
-                first = token.start[0]
-            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) or token.string == ";":
-                if token.type != tokenize.ENDMARKER or first != token.start[0]:
-                    starts[first] = token.start[0] if token.type != tokenize.ENDMARKER else first
-                first = None
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in layout]
     except (tokenize.TokenError, SyntaxError):
         return set()
-    return {line for line, last in starts.items() if line == last}
+    return {line for line, last in _statement_spans(tokens).items() if line == last}
+
+
+def _statement_spans(tokens) -> dict[int, int]:
+    """First line of each statement → its last line; a statement the file ends in without a
+    newline counts as one line."""
+    import tokenize
+
+    spans: dict[int, int] = {}
+    first = None
+    for token in tokens:
+        if first is None:
+            first = token.start[0]
+        if token.type == tokenize.ENDMARKER:
+            if first != token.start[0]:
+                spans[first] = first
+            first = None
+        elif token.type == tokenize.NEWLINE or token.string == ";":
+            spans[first] = token.start[0]
+            first = None
+    return spans
 
 
 def _bindings(node) -> set[tuple[str, str]]:
@@ -236,13 +266,7 @@ def _import_position(text: str) -> int:
         body = ast.parse(text).body
     except (SyntaxError, ValueError):
         return 0
-    at = None
-    for i, node in enumerate(body):
-        value = node.value.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) else None
-        if (i == 0 and isinstance(value, str)) or isinstance(node, (ast.Import, ast.ImportFrom)):
-            at = node.end_lineno
-        else:
-            break
+    at = _end_of_leading_imports(body)
     if at is not None:
         return at
     if not body:
@@ -250,6 +274,19 @@ def _import_position(text: str) -> int:
     first = body[0]
     decorators = getattr(first, "decorator_list", [])
     return min([first.lineno, *(d.lineno for d in decorators)]) - 1
+
+
+def _end_of_leading_imports(body: list) -> int | None:
+    """The last line of the docstring and the imports that start a module; None without either."""
+    import ast
+
+    at = None
+    for i, node in enumerate(body):
+        value = node.value.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) else None
+        if not ((i == 0 and isinstance(value, str)) or isinstance(node, (ast.Import, ast.ImportFrom))):
+            break
+        at = node.end_lineno
+    return at
 
 
 @dataclass
@@ -278,10 +315,6 @@ def plan(edits: list[LineEdit]) -> list[FilePlan]:
 def _file_plan(path: str, mine: list[LineEdit]) -> FilePlan:
     """One file's plan: every edit refused when the file cannot be read, has changed since the
     check or is read-only; otherwise the edits that fit, applied to its text."""
-    import stat
-
-    from .snapshot import digest
-
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -289,15 +322,27 @@ def _file_plan(path: str, mine: list[LineEdit]) -> FilePlan:
     except OSError as exc:
         why = f"it could not be read ({exc.strerror or exc})"
         return FilePlan(path, b"", None, [], [(e, why) for e in mine])
-    traced = {e.digest for e in mine if e.digest is not None}
-    if traced and traced != {digest(data)}:
-        return FilePlan(path, data, None, [], [(e, CHANGED) for e in mine])
-    if not mode & stat.S_IWUSR:
-        return FilePlan(path, data, None, [], [(e, "the file is read-only") for e in mine])
+    refusal = _not_editable(mine, data, mode)
+    if refusal is not None:
+        return FilePlan(path, data, None, [], [(e, refusal) for e in mine])
     original, changed, applied = edited_text(path, mine, data)
     refused = [(e, UNFIT) for e in mine if e not in applied]
     new = changed.encode("utf-8") if changed != original else None
     return FilePlan(path, data, new, applied if new is not None else [], refused)
+
+
+def _not_editable(mine: list[LineEdit], data: bytes, mode: int) -> str | None:
+    """Why a file that was read is not edited: changed since the check, or read-only."""
+    import stat
+
+    from .snapshot import digest
+
+    traced = {e.digest for e in mine if e.digest is not None}
+    if traced and traced != {digest(data)}:
+        return CHANGED
+    if not mode & stat.S_IWUSR:
+        return "the file is read-only"
+    return None
 
 
 def diff(edits: list[LineEdit], say: Callable[[str], None] | None = None) -> str:
