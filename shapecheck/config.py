@@ -102,18 +102,9 @@ def find_config(start: str | None = None) -> str | None:
 def _line_of(text: str, key: str, section: str | None, index: int = 0) -> int | None:
     """The line of `key = …` inside the index-th `section` header (a best effort)."""
     lines = text.splitlines()
-    start = 0
-    if section is not None:
-        pattern = re.compile(rf"^\s*\[+\s*{re.escape(section)}\s*\]+\s*(#.*)?$")
-        seen = -1
-        for i, line in enumerate(lines):
-            if pattern.match(line):
-                seen += 1
-                if seen == index:
-                    start = i + 1
-                    break
-        else:
-            return None
+    start = 0 if section is None else _section_start(lines, section, index)
+    if start is None:
+        return None
     key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
     for i in range(start, len(lines)):
         if i > start and lines[i].lstrip().startswith("["):
@@ -121,6 +112,13 @@ def _line_of(text: str, key: str, section: str | None, index: int = 0) -> int | 
         if key_re.match(lines[i]):
             return i + 1
     return start or None
+
+
+def _section_start(lines: list[str], section: str, index: int) -> int | None:
+    """The line after the index-th `[section]` (or `[[section]]`) header; None without one."""
+    pattern = re.compile(rf"^\s*\[+\s*{re.escape(section)}\s*\]+\s*(#.*)?$")
+    headers = [i for i, line in enumerate(lines) if pattern.match(line)]
+    return headers[index] + 1 if index < len(headers) else None
 
 
 def load_config(path: str) -> Config:
@@ -200,14 +198,24 @@ def _top_level(path: str, table: dict, fail: Callable[[str, str], NoReturn]) -> 
 def _limits(table: dict, fail: Callable[[str, str], NoReturn]) -> tuple[float | None, int | None]:
     """Each check's time (seconds) and memory (MB) limits, when the config sets them."""
     timeout = table.get("timeout")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 or timeout == float("inf")
-    ):
+    if timeout is not None and not _seconds(timeout):
         fail("'timeout' must be a positive number of seconds", "timeout")
     memory = table.get("memory_limit")
-    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int) or memory < 64):
+    if memory is not None and not _whole(memory, 64):
         fail("'memory_limit' must be a whole number of MB, at least 64", "memory_limit")
     return timeout, memory
+
+
+def _seconds(value) -> bool:
+    """A positive, finite number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return value > 0 and value != float("inf")
+
+
+def _whole(value, least: int) -> bool:
+    """A whole number (not a bool) of at least `least`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _str_list(value, key: str, fail) -> list[str]:
@@ -234,8 +242,17 @@ def _check(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoRe
     if not isinstance(args, dict):
         fail(f"check {index + 1}: 'args' must be a table, e.g. args = {{ num_classes = 10 }}", "args")
     spec.args = dict(args)
+    _batch_settings(spec, entry, index, fail)
+    spec.engine = _engine(entry, index, fail)
+    spec.weights = _weights(entry, index, folder, fail)
+    spec.ignore = _str_list(entry.get("ignore", []), "ignore", lambda m: fail(f"check {index + 1}: {m}", "ignore"))
+    return spec
+
+
+def _batch_settings(spec: CheckSpec, entry: dict, index: int, fail: Callable[[str, str], NoReturn]) -> None:
+    """`batch`, `train` and `no_batch`, each checked."""
     batch = entry.get("batch", 1)
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+    if not _whole(batch, 1):
         fail(f"check {index + 1}: 'batch' must be a whole number ≥ 1", "batch")
     spec.batch = batch
     for key in ("train", "no_batch"):
@@ -243,10 +260,6 @@ def _check(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoRe
         if not isinstance(value, bool):
             fail(f"check {index + 1}: '{key}' must be true or false", key)
         setattr(spec, key, value)
-    spec.engine = _engine(entry, index, fail)
-    spec.weights = _weights(entry, index, folder, fail)
-    spec.ignore = _str_list(entry.get("ignore", []), "ignore", lambda m: fail(f"check {index + 1}: {m}", "ignore"))
-    return spec
 
 
 def _model(entry: dict, index: int, folder: str, fail: Callable[[str, str], NoReturn]) -> str:

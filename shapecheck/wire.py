@@ -89,6 +89,11 @@ def _decode(raw, depth: int):
     tag = raw.get(_TAG)
     if tag is None:
         return {k: _decode(v, depth + 1) for k, v in raw.items()}
+    return _tagged(tag, raw, depth)
+
+
+def _tagged(tag, raw: dict, depth: int):
+    """A value JSON has no type for: a special float, a tuple, a set, a dict with other keys, a record."""
     if tag == "float":
         if raw.get("v") not in ("inf", "-inf", "nan"):
             raise WireError("bad float")
@@ -130,6 +135,24 @@ RECORD_MODULES = frozenset(
 
 def _instance(tag, raw: dict, depth: int):
     """A dataclass of one of RECORD_MODULES."""
+    cls = _record_class(tag)
+    name = str(tag).partition(":")[2]
+    fields = {f.name for f in dataclasses.fields(cls)}
+    extra = set(raw) - fields - {_TAG}
+    if extra:
+        raise WireError(f"{name} has no field {sorted(extra)[0]}")
+    instance: object = object.__new__(cls)
+    for field in dataclasses.fields(cls):
+        value = _field_value(field, raw, depth, name)
+        vocabulary = _vocabularies(cls).get(field.name)
+        if vocabulary is not None and isinstance(value, str):
+            value = _word(vocabulary, value, f"{name}.{field.name}")
+        object.__setattr__(instance, field.name, value)
+    return instance
+
+
+def _record_class(tag) -> type:
+    """The dataclass a tag names (`module:Name`), defined in one of RECORD_MODULES; WireError for any other."""
     module_name, _, name = str(tag).partition(":")
     if module_name not in RECORD_MODULES or "." in name:
         raise WireError(f"refused type {tag}")
@@ -137,25 +160,18 @@ def _instance(tag, raw: dict, depth: int):
     cls = getattr(module, name, None)
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module_name):
         raise WireError(f"refused type {tag}")
-    fields = {f.name for f in dataclasses.fields(cls)}
-    extra = set(raw) - fields - {_TAG}
-    if extra:
-        raise WireError(f"{name} has no field {sorted(extra)[0]}")
-    instance = object.__new__(cls)
-    for field in dataclasses.fields(cls):
-        if field.name in raw:
-            value = _decode(raw[field.name], depth + 1)
-        elif field.default is not dataclasses.MISSING:
-            value = field.default
-        elif field.default_factory is not dataclasses.MISSING:
-            value = field.default_factory()
-        else:
-            raise WireError(f"{name} lacks field {field.name}")
-        vocabulary = _vocabularies(cls).get(field.name)
-        if vocabulary is not None and isinstance(value, str):
-            value = _word(vocabulary, value, f"{name}.{field.name}")
-        object.__setattr__(instance, field.name, value)
-    return instance
+    return cls
+
+
+def _field_value(field: dataclasses.Field, raw: dict, depth: int, name: str):
+    """A field's value as sent, or its default when not sent."""
+    if field.name in raw:
+        return _decode(raw[field.name], depth + 1)
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    raise WireError(f"{name} lacks field {field.name}")
 
 
 @functools.cache

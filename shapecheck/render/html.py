@@ -87,16 +87,20 @@ def _fold(report: Report, rows: list[LayerRecord]) -> tuple[list[Node], dict[int
 def _repeats(report: Report, row: LayerRecord, previous: LayerRecord) -> bool:
     """Whether `row` is one more of the block before it: the same type, parent, parameters and
     shapes, fed by it (one block after another, not side by side), and not the failing one."""
-    return (
-        row.kind != OP
-        and row.type == previous.type
-        and row.parent == previous.parent
-        and row.params == previous.params
-        and [t.shape for t in row.inputs] == [t.shape for t in previous.inputs]
-        and [t.shape for t in row.outputs] == [t.shape for t in previous.outputs]
-        and any(t.source is not None and _within(report, t.source, previous.index) for t in row.inputs)
-        and not row.failed
-    )
+    if row.kind == OP or row.failed or not _alike(row, previous):
+        return False
+    return any(t.source is not None and _within(report, t.source, previous.index) for t in row.inputs)
+
+
+def _alike(row: LayerRecord, other: LayerRecord) -> bool:
+    """The same type, parent, parameters and shapes."""
+    if (row.type, row.parent, row.params) != (other.type, other.parent, other.params):
+        return False
+    return _shapes(row.inputs) == _shapes(other.inputs) and _shapes(row.outputs) == _shapes(other.outputs)
+
+
+def _shapes(tensors) -> list:
+    return [t.shape for t in tensors]
 
 
 def _node(row: LayerRecord) -> Node:
