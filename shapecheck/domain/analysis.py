@@ -14,6 +14,7 @@ it would need twice the cap), and so do the probes, and the notes say so.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -76,12 +77,10 @@ def analyze(
     notes: list[str] = []
     runs = _Probes(probe, max_probes, cap, given, given_ok)
     run = shown = None  # shown: the first symbolic run's trace, whose rows carry expressions
-    method = PROBING
     base = given if given_ok else None
     if as_list:
         notes.append("this model takes a list of images: only their sizes were probed")
-        symbolic = False
-    if symbolic:
+    elif symbolic:
         run, base, shown = _symbolic_run(
             model,
             specs,
@@ -97,43 +96,43 @@ def analyze(
             label=label,
             def_sites=def_sites,
         )
-        if run is not None:
-            method = SYMBOLIC
     if base is None:
-        try:
-            base = _find_base(given, names, runs)
-        except _OutOfTime:
-            base = None
+        base = _probed_base(given, names, runs)
+    dims, constraints, spent = _domains(given, names, base, run, runs, notes)
+    return AcceptedInputs(
+        dims,
+        constraints=_dedupe(constraints),
+        method=SYMBOLIC if run is not None else PROBING,
+        base=base or given,
+        given_ok=given_ok,
+        seconds=time.perf_counter() - started,
+        notes=_with_stop(notes, cap, spent, max_probes),
+        symbolic_trace=shown,
+    )
+
+
+def _domains(given, names, base, run, runs: _Probes, notes: list[str]):
+    """(each dim's accepted sizes, the constraints found, whether the analysis stopped short),
+    the other dims held at `base`; every dim unsettled when no base runs."""
+    constraints: list[Constraint] = []
     if base is None:
         notes.append("no input size near the given one runs, so the accepted sizes could not be worked out")
-        dims = [DimDomain(n, i, given[i], settled=False) for i, n in enumerate(names)]
-        return AcceptedInputs(
-            dims,
-            method=method,
-            base=given,
-            given_ok=given_ok,
-            seconds=time.perf_counter() - started,
-            notes=_with_stop(notes, cap, runs.spent, max_probes),
-            symbolic_trace=shown,
-        )
+        return [DimDomain(n, i, given[i], settled=False) for i, n in enumerate(names)], constraints, runs.spent
     if base != given:
         notes.append(
             f"the given input {_shape(given)} does not run; the ranges hold the other dims at "
             f"{_shape(base)}, which does"
         )
-
-    constraints: list[Constraint] = []
     dims = [_domain(DimDomain(name, i, given[i]), run, base, runs, constraints, notes) for i, name in enumerate(names)]
-    return AcceptedInputs(
-        dims,
-        constraints=_dedupe(constraints),
-        method=method,
-        base=base,
-        given_ok=given_ok,
-        seconds=time.perf_counter() - started,
-        notes=_with_stop(notes, cap, runs.spent or any(not d.settled for d in dims), max_probes),
-        symbolic_trace=shown,
-    )
+    return dims, constraints, runs.spent or any(not d.settled for d in dims)
+
+
+def _probed_base(given, names, runs) -> tuple[int, ...] | None:
+    """A size near the given one that runs, found by probes; None when none does (or the probes run out)."""
+    try:
+        return _find_base(given, names, runs)
+    except _OutOfTime:
+        return None
 
 
 class _Probes:
@@ -428,19 +427,26 @@ def _from_guards(dim: DimDomain, run, base, runs, constraints, notes) -> None:
     dim.searched = hi
     if dim.min is None:
         return
-    # Size 1 is outside what a symbolic trace covers (PyTorch treats it as a constant).
     if dim.min == 2 and runs(_with(base, dim.index, 1)):
-        dim.min = 1
-        if dim.values is not None:
-            dim.values = (1, *dim.values)
+        _with_size_one(dim)
     # Each boundary is a guard; crossing it must really fail, or the guard was a path choice
     # (a kernel branching on a size), and probes look further.
-    if not _multiple_holds(dim, guards, base, runs):
-        return
+    if _multiple_holds(dim, guards, base, runs):
+        _check_bounds(dim, guards, base, runs, bool(valid), hi)
+
+
+def _with_size_one(dim: DimDomain) -> None:
+    """Size 1 runs: it is outside what a symbolic trace covers (PyTorch treats it as a constant)."""
+    dim.min = 1
+    if dim.values is not None:
+        dim.values = (1, *dim.values)
+
+
+def _check_bounds(dim: DimDomain, guards: _Guards, base, runs, any_valid: bool, hi: int) -> None:
     _check_minimum(dim, guards, base, runs)
     if dim.max is not None:
         _check_maximum(dim, guards, base, runs)
-    elif valid and dim.note is None:
+    elif any_valid and dim.note is None:
         dim.note = f"no upper limit up to {hi}"
     dim.imposed_by = dim.imposed_by or dim.max_by or dim.min_by
 
@@ -650,21 +656,11 @@ def _by_probes(dim: DimDomain, base, runs) -> None:
     def ok(size: int) -> bool:
         return size >= 1 and runs(_with(base, i, size))
 
-    step = 1 if (ok(b + 1) or ok(b - 1)) else None
-    if step is None and dim.name != "C":  # channel counts do not come in steps
-        for k in (2, 4, 8, 16, 32, 64):
-            if ok(b + k) or ok(b - k):
-                step = k
-                break
+    # channel counts do not come in steps
+    steps = (1,) if dim.name == "C" else (1, 2, 4, 8, 16, 32, 64)
+    step = next((k for k in steps if ok(b + k) or ok(b - k)), None)
     if step is None:
-        dim.min = dim.max = b
-        dim.values = (b,)
-        dim.searched = b + 1 if dim.name == "C" else b + 64
-        dim.note = (
-            f"{b - 1} and {b + 1} fail"
-            if dim.name == "C"
-            else f"only {b} runs among {max(b - 64, 1)}…{b + 64} (and the steps tried)"
-        )
+        _only_given(dim, b)
         return
     dim.multiple, dim.offset = step, b % step
     dim.min = _lowest(base, i, runs, b, step)
@@ -675,24 +671,35 @@ def _by_probes(dim: DimDomain, base, runs) -> None:
         dim.offset = 0
 
 
+def _only_given(dim: DimDomain, b: int) -> None:
+    """No size near the given one runs, nor one a step from it."""
+    dim.min = dim.max = b
+    dim.values = (b,)
+    dim.searched = b + 1 if dim.name == "C" else b + 64
+    if dim.name == "C":
+        dim.note = f"{b - 1} and {b + 1} fail"
+    else:
+        dim.note = f"only {b} runs among {max(b - 64, 1)}…{b + 64} (and the steps tried)"
+
+
 def _find_base(given, names, runs) -> tuple[int, ...] | None:
     """A size near the given one that runs: the spatial dims rounded to multiples of 32, 16, …"""
     spatial = _spatial(names)
     if not spatial:
         return None
-    tried = set()
-    for k in (32, 16, 8, 64, 2):
-        for rounding in (round, math.floor, math.ceil):
-            shape = tuple(max(k, int(rounding(g / k)) * k) if i in spatial else g for i, g in enumerate(given))
-            if shape in tried:
-                continue
-            tried.add(shape)
-            if runs(shape):
-                return shape
-    for size in (224, 256, 128, 64, 32):
-        shape = tuple(size if i in spatial else g for i, g in enumerate(given))
-        if shape not in tried and runs(shape):
-            return shape
-    if names[0] == "B" and given[0] == 1 and runs((2, *given[1:])):
+    found = next((shape for shape in _near(given, spatial) if runs(shape)), None)
+    if found is None and names[0] == "B" and given[0] == 1 and runs((2, *given[1:])):
         return (2, *given[1:])  # a batch of one is the problem (BatchNorm in training)
-    return None
+    return found
+
+
+def _near(given: tuple[int, ...], spatial: list[int]):
+    """Shapes to try, each once: the spatial dims rounded to multiples of 32, 16, 8, 64 and 2,
+    then at common image sizes."""
+    rounded = (
+        tuple(max(k, int(rounding(g / k)) * k) if i in spatial else g for i, g in enumerate(given))
+        for k in (32, 16, 8, 64, 2)
+        for rounding in (round, math.floor, math.ceil)
+    )
+    common = (tuple(size if i in spatial else g for i, g in enumerate(given)) for size in (224, 256, 128, 64, 32))
+    yield from dict.fromkeys(itertools.chain(rounded, common))
