@@ -77,16 +77,21 @@ def layer_table(report: Report, depth: int | None = None, width: int = 120, colu
     short = width < 100
     for row in rows:
         name = "  " * row.depth + (_own_name(report, row) if short else row.name)
-        cells = [escape(name)]
-        for column in order:
-            cells.append(_cell(report, row, column, cost))
-            if column == "output" and symbolic:
-                cells.append(
-                    "" if row.failed or row.status == RowStatus.ABORTED else escape(symbolic_text(row.outputs))
-                )
+        cells = [escape(name), *_value_cells(report, row, order, cost, symbolic)]
         cells.append(" ".join(_notes(report, row, row.index in ok_rows, codes.get(row.index, []))))
         table.add_row(*cells, style="red" if row.failed else ("dim" if row.kind == OP else None))
     return table
+
+
+def _value_cells(report: Report, row, order: list[str], cost: dict, symbolic: bool) -> list[str]:
+    """A row's cells in the chosen columns; with sizes as expressions, a symbolic output after
+    the output."""
+    cells = []
+    for column in order:
+        cells.append(_cell(report, row, column, cost))
+        if column == "output" and symbolic:
+            cells.append("" if row.failed or row.status == RowStatus.ABORTED else escape(symbolic_text(row.outputs)))
+    return cells
 
 
 def _codes_shown(report: Report, visible: set[int]) -> dict[int, list[str]]:
@@ -255,18 +260,23 @@ def accepted_text(accepted) -> Text:
         + [(d.name, str(d.given), _accepts(d), d.imposed_by or "") for d in accepted.dims]
     )
     out.append(header + "\n", style="dim")
-    for line in lines:
+    for line in lines + _needs(accepted.constraints):
         out.append(line + "\n")
-    for c in accepted.constraints:
-        if c.kind in ("exact", "multiple") or len(c.dims) > 1:
-            where = f"  ({c.layer})" if c.layer else ""
-            out.append(f"  needs {c.text}{where}\n")
     for d in accepted.dims:
         if d.note:
             out.append(f"  {d.name}: {d.note}\n", style="dim")
     for note in accepted.notes:
         out.append(f"  note: {note}\n", style="dim")
     return out
+
+
+def _needs(constraints) -> list[str]:
+    """The constraints a dim's range does not say: exact sizes, multiples, and those over several dims."""
+    return [
+        f"  needs {c.text}" + (f"  ({c.layer})" if c.layer else "")
+        for c in constraints
+        if c.kind in ("exact", "multiple") or len(c.dims) > 1
+    ]
 
 
 def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
@@ -339,19 +349,10 @@ def finding_text(f: Finding) -> Text:
     out = Text()
     out.append(f"{f.severity}[{f.code}]", style=f"bold {color}")
     out.append(f": {f.message}\n", style="bold")
-    width = 3
-    lines = [f.location.line] if f.location else []
-    lines += [x.location.line for x in f.fixes if x.location]
-    if lines:
-        width = max(width, len(str(max(lines))))
+    width = _gutter_width(f)
     pad = " " * width
     if f.location:
-        out.append(f"{pad}--> {f.location}\n", style="blue")
-        if f.location.source:
-            out.append(f"{pad} |\n", style="blue")
-            out.append(_gutter(f.location.line, width), style="blue")
-            out.append(f"{f.location.source}\n")
-            out.append(f"{pad} |\n", style="blue")
+        out.append(_location_text(f.location, width))
     labels = [f"{label.message} ({label.location})" if label.location else label.message for label in f.labels]
     for kind, entries in (("from", labels), ("why", f.why), ("note", f.notes)):
         for entry in entries:
@@ -359,6 +360,26 @@ def finding_text(f: Finding) -> Text:
             out.append(f"{kind}: {entry}\n")
     for fix in f.fixes:
         out.append(fix_text(fix, width))
+    return out
+
+
+def _gutter_width(f: Finding) -> int:
+    """Wide enough for the largest line number shown (the finding's and its fixes'), at least 3."""
+    locations = [f.location, *(x.location for x in f.fixes)]
+    lines = [loc.line for loc in locations if loc]
+    return max(3, len(str(max(lines)))) if lines else 3
+
+
+def _location_text(location, width: int) -> Text:
+    """`--> file:line`, then the line itself in the gutter when its source is known."""
+    pad = " " * width
+    out = Text()
+    out.append(f"{pad}--> {location}\n", style="blue")
+    if location.source:
+        out.append(f"{pad} |\n", style="blue")
+        out.append(_gutter(location.line, width), style="blue")
+        out.append(f"{location.source}\n")
+        out.append(f"{pad} |\n", style="blue")
     return out
 
 
@@ -418,7 +439,10 @@ def render(
     report: Report, stream: TextIO | None = None, *, depth: int | None = None, color: str = "auto", columns=None
 ) -> None:
     console = make_console(stream, color)
-    console.print(layer_table(report, depth, console.width, columns))
+    if report.trace.construction is None:
+        console.print(layer_table(report, depth, console.width, columns))
+    else:
+        console.print(Text("no layers: the model could not be built", style="red"))
     console.print()
     console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):

@@ -59,28 +59,30 @@ def tensors_in(obj, key: str = ""):
     elif isinstance(obj, (list, tuple)):
         fields = getattr(obj, "_fields", None)
         for i, item in enumerate(obj):
-            sub = f".{fields[i]}" if fields else f"[{i}]"
-            yield from tensors_in(item, key + sub)
+            yield from tensors_in(item, key + (f".{fields[i]}" if fields else f"[{i}]"))
     elif isinstance(obj, dict):
         for k, item in obj.items():
             yield from tensors_in(item, f"{key}[{k!r}]")
     elif isinstance(obj, torch.distributions.Distribution):  # a policy's Normal, a Categorical
-        for name in obj.arg_constraints:
-            value = vars(obj).get(name)  # only the parameters it was given (logits, not probs too)
-            if isinstance(value, torch.Tensor):
-                yield key + f".{name}", value
+        yield from _distribution_tensors(obj, key)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             yield from tensors_in(getattr(obj, f.name, None), f"{key}.{f.name}")
+
+
+def _distribution_tensors(obj, key: str):
+    """The parameters a distribution was given (logits, not probs too)."""
+    for name in obj.arg_constraints:
+        value = vars(obj).get(name)
+        if isinstance(value, torch.Tensor):
+            yield key + f".{name}", value
 
 
 def module_attrs(module: nn.Module) -> dict:
     attrs = {}
     for name in _ATTRS:
         value = getattr(module, name, None)
-        if isinstance(value, (bool, int, float, str)) or (
-            isinstance(value, tuple) and all(isinstance(v, (int, float, type(None))) for v in value)
-        ):
+        if _plain_setting(value):
             attrs[name] = list(value) if isinstance(value, tuple) else value
     # Whether a weighted layer adds a bias: its work counts one add per output at every call
     # (a repeated call holds no parameters of its own to tell).
@@ -95,6 +97,13 @@ def module_attrs(module: nn.Module) -> dict:
     for name, value in _attention_attrs(module).items():
         attrs.setdefault(name, value)
     return attrs
+
+
+def _plain_setting(value) -> bool:
+    """A number, a flag, a word, or a tuple of numbers (a kernel size)."""
+    if isinstance(value, tuple):
+        return all(isinstance(v, (int, float, type(None))) for v in value)
+    return isinstance(value, (bool, int, float, str))
 
 
 def _weight_in_channels(module: nn.Module) -> int | None:

@@ -33,20 +33,21 @@ def hidden_modules(model: nn.Module) -> list[HiddenModules]:
             if kind is None or attribute in ("_modules", "_parameters", "_buffers"):
                 continue
             held = [m for m in _modules_in(value) if id(m) not in registered]
-            if not held:
-                continue
-            params = {id(p): p.numel() for m in held for p in m.parameters()}
-            found.append(
-                HiddenModules(
-                    owner_name,
-                    attribute,
-                    kind,
-                    tuple(type(m).__name__ for m in held),
-                    sum(params.values()),
-                    _assignment(type(owner), attribute),
-                )
-            )
+            if held:
+                found.append(_hidden(owner_name, owner, attribute, kind, held))
     return found
+
+
+def _hidden(owner_name: str, owner: nn.Module, attribute: str, kind: str, held: list[nn.Module]) -> HiddenModules:
+    params = {id(p): p.numel() for m in held for p in m.parameters()}
+    return HiddenModules(
+        owner_name,
+        attribute,
+        kind,
+        tuple(type(m).__name__ for m in held),
+        sum(params.values()),
+        _assignment(type(owner), attribute),
+    )
 
 
 def _modules_in(value, depth: int = 0) -> list[nn.Module]:
@@ -77,28 +78,53 @@ def _find_assignment(cls: type, attribute: str) -> Location | None:
     for klass in cls.__mro__:
         if klass.__module__.startswith("torch.nn"):
             break
-        try:
-            filename = inspect.getsourcefile(klass)
-            lines, start = inspect.getsourcelines(klass)
-        except (OSError, TypeError):
-            continue
-        if filename is None:
-            continue
-        try:
-            tree = ast.parse(textwrap.dedent("".join(lines)))  # a class nested in a function
-        except SyntaxError:
-            continue
-        offset = start - 1
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and target.attr == attribute
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == "self"
-                    ):
-                        line = node.lineno + offset
-                        return Location(display_path(filename), line, linecache.getline(filename, line).strip())
+        found = _assignment_in(klass, attribute)
+        if found is not None:
+            return found
     return None
+
+
+def _assignment_in(klass: type, attribute: str) -> Location | None:
+    source = _class_source(klass)
+    if source is None:
+        return None
+    filename, tree, offset = source
+    line = _assigning_line(tree, attribute)
+    if line is None:
+        return None
+    return Location(display_path(filename), line + offset, linecache.getline(filename, line + offset).strip())
+
+
+def _class_source(klass: type) -> tuple[str, ast.AST, int] | None:
+    """(the class's file, its statement parsed, the lines before it); None when not readable."""
+    try:
+        filename = inspect.getsourcefile(klass)
+        lines, start = inspect.getsourcelines(klass)
+    except (OSError, TypeError):
+        return None
+    if filename is None:
+        return None
+    try:
+        tree = ast.parse(textwrap.dedent("".join(lines)))  # a class nested in a function
+    except SyntaxError:
+        return None
+    return filename, tree, start - 1
+
+
+def _assigning_line(tree: ast.AST, attribute: str) -> int | None:
+    """The line of the first `self.<attribute> = ...` in the tree."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(_is_self_attribute(target, attribute) for target in targets):
+                return node.lineno
+    return None
+
+
+def _is_self_attribute(target: ast.expr, attribute: str) -> bool:
+    return (
+        isinstance(target, ast.Attribute)
+        and target.attr == attribute
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    )
