@@ -64,15 +64,18 @@ def _assigned_attributes(definition: ast.ClassDef) -> Iterator[tuple[str, int]]:
             for target in targets:
                 if _is_self_attribute(target):
                     yield target.attr, node.lineno  # type: ignore[attr-defined]
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("add_module", "register_module")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            yield node.args[0].value, node.lineno
+        elif isinstance(node, ast.Call):
+            name = _added_module(node)
+            if name is not None:
+                yield name, node.lineno
+
+
+def _added_module(call: ast.Call) -> str | None:
+    """The name in `add_module("name", ...)` or `register_module("name", ...)`, when written out."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in ("add_module", "register_module"):
+        return None
+    first = call.args[0] if call.args else None
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
 def _is_self_attribute(target: ast.expr) -> bool:
@@ -88,30 +91,36 @@ def _is_user_class(cls: type) -> bool:
 
 def assignment_sites(model) -> weakref.WeakKeyDictionary:
     """{submodule: Location} for the layers a user's class assigns, anywhere in `model`."""
-    from ..trace.records import Location
-    from ..trace.sources import argument_line, display_path
-
     sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     files: dict[int, tuple[str, int]] = {}  # id(container) → (its file, the line its call starts on)
     for parent in model.modules():
         at = files.get(id(parent))
         if at is not None:  # a container's children: each argument's own line
-            for name, child in parent.named_children():
-                line = argument_line(at[0], at[1], int(name), None) if name.isdigit() else None
-                if line is not None and child not in sites:
-                    sites[child] = Location(display_path(at[0]), line, linecache.getline(at[0], line).strip())
+            _argument_sites(parent, at, sites)
         try:
-            classes = [(c, _class_assignments(c)) for c in type(parent).__mro__ if _is_user_class(c)]
+            classes = [_class_assignments(c) for c in type(parent).__mro__ if _is_user_class(c)]
         except Exception:  # a class whose source cannot be read (a metaclass, an odd loader): no line
             continue
-        if not classes:
-            continue
         for name, child in parent.named_children():
-            for _, assigned in classes:
-                where = assigned.get(name)
-                if where is not None and child not in sites:
-                    filename, line = where
-                    sites[child] = Location(display_path(filename), line, linecache.getline(filename, line).strip())
-                    files[id(child)] = (filename, line)
-                    break
+            where = next((assigned[name] for assigned in classes if name in assigned), None)
+            if where is not None and child not in sites:
+                sites[child] = _location(*where)
+                files[id(child)] = where
     return sites
+
+
+def _argument_sites(container, at: tuple[str, int], sites: weakref.WeakKeyDictionary) -> None:
+    """The line of each argument of a container's call (`nn.Sequential(` over several lines)."""
+    from ..trace.sources import argument_line
+
+    for name, child in container.named_children():
+        line = argument_line(at[0], at[1], int(name), None) if name.isdigit() else None
+        if line is not None and child not in sites:
+            sites[child] = _location(at[0], line)
+
+
+def _location(filename: str, line: int):
+    from ..trace.records import Location
+    from ..trace.sources import display_path
+
+    return Location(display_path(filename), line, linecache.getline(filename, line).strip())
