@@ -173,45 +173,52 @@ def from_tensors(args, kwargs) -> tuple[list | None, int | None, str | None]:
     values = [(None, a) for a in args] + [(k, v) for k, v in kwargs.items() if v is not None]
     if not values:
         return None, None, "the model was called without tensor arguments"
-    known = set(DTYPES.values())
-    leaves = []
-
-    def walk(value, where: str) -> None:
-        """Collect the tensors' shapes; ValueError for anything shapecheck cannot make a dummy of."""
-        if hasattr(value, "shape") and hasattr(value, "dtype"):
-            if str(value.dtype).replace("torch.", "") not in known:
-                raise ValueError(f"{where} has dtype {value.dtype}, which shapecheck cannot make a dummy of")
-            leaves.append(tuple(value.shape))
-        elif isinstance(value, (list, tuple)) and value:
-            for i, v in enumerate(value):
-                walk(v, f"{where}[{i}]")
-        elif isinstance(value, dict) and value:
-            for k, v in value.items():
-                walk(v, f"{where}[{k!r}]")
-        else:
-            raise ValueError(f"{where} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs")
-
+    leaves: list[tuple] = []
     try:
         for name, value in values:
-            walk(value, f"argument `{name}`" if name else "a positional argument")
+            _leaf_shapes(value, f"argument `{name}`" if name else "a positional argument", leaves)
     except ValueError as err:
         return None, None, str(err)
+    batch = _shared_batch(leaves)
+    return [_spec_of(v, batch is not None, n) for n, v in values], batch, None
+
+
+def _leaf_shapes(value, where: str, leaves: list[tuple]) -> None:
+    """Collect the tensors' shapes; ValueError for anything shapecheck cannot make a dummy of."""
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        if str(value.dtype).replace("torch.", "") not in set(DTYPES.values()):
+            raise ValueError(f"{where} has dtype {value.dtype}, which shapecheck cannot make a dummy of")
+        leaves.append(tuple(value.shape))
+    elif isinstance(value, (list, tuple)) and value:
+        for i, v in enumerate(value):
+            _leaf_shapes(v, f"{where}[{i}]", leaves)
+    elif isinstance(value, dict) and value:
+        for k, v in value.items():
+            _leaf_shapes(v, f"{where}[{k!r}]", leaves)
+    else:
+        raise ValueError(f"{where} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs")
+
+
+def _shared_batch(leaves: list[tuple]):
+    """The first dim every tensor shares, or None. A lone 1-D tensor is one sample (`Linear(10,
+    2)` given [10]); 1-D tensors beside others that share their first dim are per-sample values
+    (labels [B] with images [B, C, H, W], ids [B])."""
     firsts = {shape[0] if shape else None for shape in leaves}
-    # A lone 1-D tensor is one sample (`Linear(10, 2)` given [10]); 1-D tensors beside others that
-    # share their first dim are per-sample values (labels [B] with images [B, C, H, W], ids [B]).
-    batched = len(firsts) == 1 and None not in firsts and (len(leaves) > 1 or all(len(shape) > 1 for shape in leaves))
+    if len(firsts) != 1 or None in firsts:
+        return None
+    return next(iter(firsts)) if len(leaves) > 1 or all(len(shape) > 1 for shape in leaves) else None
 
-    def spec(value, name=None):
-        if hasattr(value, "shape"):
-            shape = tuple(value.shape)
-            return InputSpec(shape[1:] if batched else shape, str(value.dtype).replace("torch.", ""), name)
-        if isinstance(value, dict):
-            return Nested({k: spec(v) for k, v in value.items()}, name)
-        return Nested(
-            type(value)(spec(v) for v in value) if not hasattr(value, "_fields") else [spec(v) for v in value], name
-        )
 
-    return [spec(v, n) for n, v in values], (next(iter(firsts)) if batched else None), None
+def _spec_of(value, batched: bool, name=None):
+    """The spec of a tensor (its per-sample shape when batched), or of a structure of them."""
+    if hasattr(value, "shape"):
+        shape = tuple(value.shape)
+        return InputSpec(shape[1:] if batched else shape, str(value.dtype).replace("torch.", ""), name)
+    if isinstance(value, dict):
+        return Nested({k: _spec_of(v, batched) for k, v in value.items()}, name)
+    if hasattr(value, "_fields"):
+        return Nested([_spec_of(v, batched) for v in value], name)
+    return Nested(type(value)(_spec_of(v, batched) for v in value), name)
 
 
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}

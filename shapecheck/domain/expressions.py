@@ -148,24 +148,33 @@ def to_formula(expr, names: dict) -> Formula:
 
     A node with no entry in formulas.OPERATIONS keeps its sympy name, so `readable` says no.
     """
-    if isinstance(expr, bool):
+    leaf = _leaf_formula(expr, names)
+    if leaf is not None:
+        return leaf
+    args = tuple(to_formula(a, names) for a in expr.args)
+    return (_operation(expr), *args)
+
+
+def _leaf_formula(expr, names: dict) -> Formula | None:
+    """A number or an input dim's name; None for an operation."""
+    if isinstance(expr, (bool, sympy.Integer)):
         return int(expr)
     if isinstance(expr, int):
         return expr
     if isinstance(expr, sympy.Symbol):
         return names.get(expr, str(expr))
-    if isinstance(expr, sympy.Integer):
-        return int(expr)
     if isinstance(expr, (sympy.Rational, sympy.Float)):
         return float(expr)
-    args = tuple(to_formula(a, names) for a in expr.args)
+    return None
+
+
+def _operation(expr) -> str:
+    """The name formulas.OPERATIONS knows an operation by (else sympy's own)."""
     for cls in (sympy.Add, sympy.Mul, sympy.Pow, sympy.Max, sympy.Min):  # torch < 2.5 sizes use sympy's Max
         if isinstance(expr, cls):
-            return (cls.__name__, *args)
-    for name in _CALLS:
-        if _is(expr, name):
-            return (name, *args)
-    return (getattr(expr.func, "__name__", str(expr.func)), *args)
+            return cls.__name__
+    called = next((name for name in _CALLS if _is(expr, name)), None)
+    return called if called is not None else getattr(expr.func, "__name__", str(expr.func))
 
 
 # -- printing ------------------------------------------------------------------------------
@@ -282,13 +291,18 @@ def _function_text(expr, names: dict) -> Part | None:
     """Floor, ceiling and modulo divisions, max and min, and the identity torch wraps sizes in."""
     if _is(expr, "Identity"):
         return _text(expr.args[0], names)
-    if _is(expr, "Max") or _is(expr, "Min"):
-        name = "max" if _is(expr, "Max") else "min"
-        return f"{name}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM
-    if not any(_is(expr, name) for name in ("FloorDiv", "CleanDiv", "CeilDiv", "Mod", "PythonMod")):
+    extreme = next((name for name in ("Max", "Min") if _is(expr, name)), None)
+    if extreme is not None:
+        return f"{extreme.lower()}({', '.join(_text(a, names)[0] for a in expr.args)})", _ATOM
+    if _is(expr, "CeilDiv"):
+        a, b = (_text(x, names) for x in expr.args)
+        return f"ceil({a[0]}/{b[0]})", _ATOM
+    operator = next((op for name, op in _DIVISIONS.items() if _is(expr, name)), None)
+    if operator is None:
         return None
     a, b = (_text(x, names) for x in expr.args)
-    if _is(expr, "CeilDiv"):
-        return f"ceil({a[0]}/{b[0]})", _ATOM
-    operator = "//" if _is(expr, "FloorDiv") or _is(expr, "CleanDiv") else " % "
     return f"{_paren(a, _ATOM)}{operator}{_paren(b, _ATOM)}", _MUL
+
+
+# Floor and modulo divisions (sympy's and torch's), and how each is written.
+_DIVISIONS = {"FloorDiv": "//", "CleanDiv": "//", "Mod": " % ", "PythonMod": " % "}

@@ -87,20 +87,22 @@ def summarize(valid: list[int], hi: int) -> dict:
         return {"min": None}
     if len(valid) == 1:
         return {"min": valid[0], "max": valid[0], "values": (valid[0],)}
-    step = 0
-    for a, b in itertools.pairwise(valid):
-        step = math.gcd(step, b - a)
-    regular = len(valid) == (valid[-1] - valid[0]) // step + 1
+    step = math.gcd(*(b - a for a, b in itertools.pairwise(valid)))
     top = None if valid[-1] > hi - step else valid[-1]
-    if regular:
-        out: dict[str, object] = {"min": valid[0], "max": top, "multiple": step, "offset": valid[0] % step}
-        if top is not None and len(valid) <= 4 and step > 1:
-            out["values"] = tuple(valid)
-        return out
+    if len(valid) == (valid[-1] - valid[0]) // step + 1:
+        return _regular(valid, step, top)
     if len(valid) <= 8:
         return {"min": valid[0], "max": valid[-1], "values": tuple(valid)}
     gap = next(a + 1 for a, b in itertools.pairwise(valid) if b != a + 1)
     return {"min": valid[0], "max": top, "note": f"not every size in between: {gap} fails"}
+
+
+def _regular(valid: list[int], step: int, top: int | None) -> dict:
+    """Every size from the first to the last, in steps of `step`: a few of them listed too."""
+    out: dict[str, object] = {"min": valid[0], "max": top, "multiple": step, "offset": valid[0] % step}
+    if top is not None and len(valid) <= 4 and step > 1:
+        out["values"] = tuple(valid)
+    return out
 
 
 def sizes_where(

@@ -97,11 +97,21 @@ class DimDomain:
         if self.accepts_nothing:
             return f"no {n} works"
         if self.values is not None:
-            if len(self.values) == 1:
-                return f"{n} = {self.values[0]}"
-            return f"{n} ∈ {{{', '.join(str(v) for v in self.values)}}}"
+            return self._values_text()
         if self.min == self.max:
             return f"{n} = {self.min}"
+        return self._range_text()
+
+    def _values_text(self) -> str:
+        """`C = 3`, `B ∈ {2, 3, 8}`: only these sizes."""
+        values = self.values or ()
+        if len(values) == 1:
+            return f"{self.name} = {values[0]}"
+        return f"{self.name} ∈ {{{', '.join(str(v) for v in values)}}}"
+
+    def _range_text(self) -> str:
+        """`H ≥ 32`, `H a multiple of 16 (from 16 to 512)`, `any B`: a step, bounds, or neither."""
+        n = self.name
         parts = [text for text in (self._step_text(), self._bounds_text()) if text]
         if not parts:
             return "any batch" if n == "B" else f"any {n}"

@@ -32,9 +32,14 @@ def _arrow(change: LayerChange, aspect: str, fmt) -> str:
         return fmt(a) if a else ""
     if not a and not b:
         return ""
-    left = fmt(a) if a else ("—" if change.a is None else "0")
-    right = fmt(b) if b else ("—" if change.b is None else "0")
-    return f"{left} → {right}"
+    return f"{_side(change.a, a, fmt)} → {_side(change.b, b, fmt)}"
+
+
+def _side(side: LayerSide | None, value, fmt) -> str:
+    """One side of a change: its value, 0 when it has none, — when the layer is not on that side."""
+    if value:
+        return fmt(value)
+    return "—" if side is None else "0"
 
 
 def _delta(a: int, b: int, fmt=count) -> str:

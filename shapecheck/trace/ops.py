@@ -237,12 +237,14 @@ def function_name(func) -> str:
     qual = getattr(func, "__qualname__", "") or ""
     if qual.split(".")[0] in ("Tensor", "TensorBase"):
         return f"torch.Tensor.{qual.split('.', 1)[1]}"
-    module = getattr(func, "__module__", None) or "torch"
+    return f"{_public_module(getattr(func, '__module__', None) or 'torch')}.{name}"
+
+
+def _public_module(module: str) -> str:
+    """The module torch's C functions are known by: `torch`, `torch.nn.functional`."""
     if module.startswith("torch._C._VariableFunctions"):
-        module = "torch"
-    elif module == "torch._C._nn":
-        module = "torch.nn.functional"
-    return f"{module}.{name}"
+        return "torch"
+    return "torch.nn.functional" if module == "torch._C._nn" else module
 
 
 def short_op_name(full: str) -> str:

@@ -30,11 +30,8 @@ def _shapes(args, kwargs, cell_state: bool):
         return None
     x = args[0]
     packed = isinstance(args[1], torch.Tensor) and args[1].dtype == torch.int64
-    hx = args[2] if packed else args[1]
-    states = tuple(hx) if cell_state and isinstance(hx, (list, tuple)) else (hx,)
-    if len(states) != (2 if cell_state else 1) or not all(isinstance(s, torch.Tensor) for s in (x, *states)):
-        return None
-    if not all(_concrete(t) for t in (x, *states)):
+    states = _states(args[2] if packed else args[1], cell_state)
+    if states is None or not all(_concrete(t) for t in (x, *states)):
         return None
     bidirectional = bool(args[8] if packed else args[7])
     width = (2 if bidirectional else 1) * states[0].shape[-1]  # proj_size when projected
@@ -43,6 +40,14 @@ def _shapes(args, kwargs, cell_state: bool):
         return None
     out = torch.empty(out_shape, dtype=x.dtype, device=x.device)
     return (out, *(torch.empty(s.shape, dtype=s.dtype, device=s.device) for s in states))
+
+
+def _states(hx, cell_state: bool) -> tuple[torch.Tensor, ...] | None:
+    """The initial states: (h, c) for an LSTM, h for the others; None when not tensors."""
+    states = tuple(hx) if cell_state and isinstance(hx, (list, tuple)) else (hx,)
+    if len(states) != (2 if cell_state else 1):
+        return None
+    return states if all(isinstance(s, torch.Tensor) for s in states) else None
 
 
 def _output_shape(x: torch.Tensor, packed: bool, width: int) -> tuple[int, ...] | None:
@@ -54,8 +59,9 @@ def _output_shape(x: torch.Tensor, packed: bool, width: int) -> tuple[int, ...] 
     return None
 
 
-def _concrete(t: torch.Tensor) -> bool:
-    return t.device.type == "meta" and all(isinstance(d, int) for d in t.shape)
+def _concrete(t) -> bool:
+    """A meta tensor of whole-number sizes (not symbolic ones)."""
+    return isinstance(t, torch.Tensor) and t.device.type == "meta" and all(isinstance(d, int) for d in t.shape)
 
 
 SHAPES = {

@@ -150,19 +150,28 @@ def argument_line(filename: str, line: int, index: int, module_globals) -> int |
     if tree is None:
         return None
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and node.lineno == line):
+        items = _children_of(node) if isinstance(node, ast.Call) and node.lineno == line else None
+        if items is None:
             continue
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if called not in _CONTAINERS or not node.args:
-            continue
-        items = node.args
-        if len(items) == 1 and isinstance(items[0], (ast.List, ast.Tuple)):
-            items = items[0].elts
         if any(isinstance(a, ast.Starred) for a in items) or index >= len(items):
             return None
         return items[index].lineno
     return None
+
+
+def _children_of(call) -> list | None:
+    """The children a container's call lists (`nn.Sequential(a, b)`, `nn.ModuleList([a, b])`);
+    None for any other call."""
+    import ast
+
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if called not in _CONTAINERS or not call.args:
+        return None
+    items = call.args
+    if len(items) == 1 and isinstance(items[0], (ast.List, ast.Tuple)):
+        return items[0].elts
+    return items
 
 
 def caller_location(depth: int = 1) -> Location | None:
