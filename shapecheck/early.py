@@ -24,15 +24,16 @@ def check_target(target: str | None, inputs) -> None:
     if not target:
         return
     path, _, name = target.partition(":")
-    if path in ("timm", "hf") and name:
-        return
-    is_file = path.endswith(".py") or path.lower().endswith(SAVED) or os.sep in path or "/" in path
-    if not is_file:
-        return  # a torchvision name, or package.module:Name
+    if (path in ("timm", "hf") and name) or not _names_a_file(path):
+        return  # a hub model, a torchvision name, or package.module:Name
     if not os.path.exists(path):
         raise LoadError(f"no such file: {path}")
     if inputs is None and name and path.endswith(".py") and _defines(path, name):
         raise SpecError(f"{target} needs an input size", hint=NEEDS_INPUT_HINT)
+
+
+def _names_a_file(path: str) -> bool:
+    return path.endswith(".py") or path.lower().endswith(SAVED) or os.sep in path or "/" in path
 
 
 def _defines(path: str, name: str) -> bool:
@@ -42,9 +43,13 @@ def _defines(path: str, name: str) -> bool:
             tree = ast.parse(f.read())
     except (OSError, SyntaxError, ValueError):
         return False
-    for node in tree.body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return True
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            return True
-    return False
+    return any(name in _top_level_names(node) for node in tree.body)
+
+
+def _top_level_names(node: ast.stmt) -> list[str]:
+    """The names a top-level statement defines: a class's, a function's, or an assignment's."""
+    if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [node.name]
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return []

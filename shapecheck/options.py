@@ -52,18 +52,12 @@ class CheckOptions:
         if self.engine not in ENGINES:
             raise SpecError(f"unknown engine '{self.engine}'; choose one of {', '.join(ENGINES)}")
         _check_batch(self.batch)
-        for name, value in (("--budget", self.budget_s), ("probe_budget_s", self.probe_budget_s)):
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                raise SpecError(f"{name} must be a positive number of seconds, got {value}")
-        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
-            raise SpecError(
-                f"unknown device '{self.device}'",
-                hint="use cpu, cuda, cuda:N or mps (the meta device is what --engine meta uses)",
-            )
+        _check_seconds("--budget", self.budget_s)
+        _check_seconds("probe_budget_s", self.probe_budget_s)
+        _check_device(self.device)
         self.ignored_codes()
-        for name, count in (("max_reruns", self.max_reruns), ("max_probes", self.max_probes)):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise SpecError(f"{name} must be a whole number of traces (0 or more), got {count}")
+        _check_traces("max_reruns", self.max_reruns)
+        _check_traces("max_probes", self.max_probes)
 
     def ignored_codes(self) -> set[str]:
         """The codes `ignore` names (codes or rule names); SpecError for one that is no rule's."""
@@ -73,6 +67,24 @@ class CheckOptions:
             return normalize(self.ignore)
         except KeyError as err:
             raise SpecError(f"unknown rule '{err.args[0]}' to ignore; run `shapecheck rule` to list them") from None
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise SpecError(f"{name} must be a positive number of seconds, got {value}")
+
+
+def _check_device(device: object) -> None:
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise SpecError(
+            f"unknown device '{device}'",
+            hint="use cpu, cuda, cuda:N or mps (the meta device is what --engine meta uses)",
+        )
+
+
+def _check_traces(name: str, count: object) -> None:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise SpecError(f"{name} must be a whole number of traces (0 or more), got {count}")
 
 
 def _check_batch(batch: object) -> None:

@@ -437,13 +437,21 @@ class _Frames:
         os.set_blocking(fd, False)
 
     def messages(self) -> list[bytes]:
+        self._read()
+        out = []
+        message = self._next()
+        while message is not None:
+            out.append(message)
+            message = self._next()
+        return out
+
+    def _read(self) -> None:
+        """What has come, up to READ_PER_POLL bytes, onto the buffer."""
         read = 0
         while read < self.READ_PER_POLL:
             try:
                 chunk = os.read(self.fd, 2**16)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError:  # closed
+            except OSError:  # nothing more now (BlockingIOError, InterruptedError), or closed
                 break
             if not chunk:
                 break
@@ -451,24 +459,27 @@ class _Frames:
             self.buffer += chunk
             if len(self.buffer) > MESSAGE_LIMIT + 12:
                 raise _TooLarge
-        out = []
-        while len(self.buffer) >= 4:
-            (size,) = struct.unpack("!i", self.buffer[:4])
-            start = 4
-            if size == -1:
-                if len(self.buffer) < 12:
-                    break
-                (size,) = struct.unpack("!Q", self.buffer[4:12])
-                start = 12
-            elif size < 0:
-                raise wire.WireError("bad message length")
-            if size > MESSAGE_LIMIT:
-                raise _TooLarge
-            if len(self.buffer) < start + size:
-                break
-            out.append(bytes(self.buffer[start : start + size]))
-            del self.buffer[: start + size]
-        return out
+
+    def _next(self) -> bytes | None:
+        """The buffer's first whole message, taken off it; None until one has come whole."""
+        if len(self.buffer) < 4:
+            return None
+        (size,) = struct.unpack("!i", self.buffer[:4])
+        start = 4
+        if size == -1:
+            if len(self.buffer) < 12:
+                return None
+            (size,) = struct.unpack("!Q", self.buffer[4:12])
+            start = 12
+        elif size < 0:
+            raise wire.WireError("bad message length")
+        if size > MESSAGE_LIMIT:
+            raise _TooLarge
+        if len(self.buffer) < start + size:
+            return None
+        message = bytes(self.buffer[start : start + size])
+        del self.buffer[: start + size]
+        return message
 
 
 def _group_resident(group: int, leader: int) -> int:

@@ -80,35 +80,41 @@ def _sarif_fixes(finding) -> list[dict]:
     return out
 
 
+def _sarif_result(finding, result, rule_index: int) -> dict:
+    """One finding as a SARIF result: its rule, level and message, where it is in the
+    repository, and its verified fixes."""
+    entry: dict = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": "error" if finding.is_error else "warning",
+        "message": {"text": plain_text(finding)},
+        "properties": {"check": result.name, "layer": finding.layer},
+    }
+    loc = repo_location(finding, result.report)
+    if loc is not None:  # a file of the repository, relative to its root, as a URI
+        entry["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(loc.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
+                }
+            }
+        ]
+    fixes = _sarif_fixes(finding)
+    if fixes:
+        entry["fixes"] = fixes
+    return entry
+
+
 def to_sarif(results) -> dict:
     rules = _rules()
     index = {r["id"]: i for i, r in enumerate(rules)}
-    out = []
-    for result in results:
-        if result.report is None:
-            continue
-        for finding in result.report.findings:
-            entry = {
-                "ruleId": finding.code,
-                "ruleIndex": index[finding.code],
-                "level": "error" if finding.is_error else "warning",
-                "message": {"text": plain_text(finding)},
-                "properties": {"check": result.name, "layer": finding.layer},
-            }
-            loc = repo_location(finding, result.report)
-            if loc is not None:  # a file of the repository, relative to its root, as a URI
-                entry["locations"] = [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": quote(loc.file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"},
-                            "region": {"startLine": loc.line, "snippet": {"text": loc.source}},
-                        }
-                    }
-                ]
-            fixes = _sarif_fixes(finding)
-            if fixes:
-                entry["fixes"] = fixes
-            out.append(entry)
+    out = [
+        _sarif_result(finding, result, index[finding.code])
+        for result in results
+        if result.report is not None
+        for finding in result.report.findings
+    ]
     invocations = [
         {
             "executionSuccessful": all(r.report is not None for r in results),

@@ -41,18 +41,9 @@ def unwrap(obj, path: str) -> tuple[dict, str | None]:
     """The state dict inside a checkpoint: bare, or under one of the usual wrapper keys."""
     import torch
 
-    if isinstance(obj, dict):
-        tensors = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
-        if tensors and len(tensors) == len(obj):
-            return tensors, None
-        for key in WRAPPERS:
-            inner = obj.get(key)
-            if isinstance(inner, dict) and _is_state(inner):
-                return dict(inner), key
-            if isinstance(inner, dict):  # e.g. {"model": {"state_dict": …}}
-                for sub in WRAPPERS:
-                    if _is_state(inner.get(sub)):
-                        return dict(inner[sub]), f"{key}.{sub}"
+    found = _state_in(obj) if isinstance(obj, dict) else None
+    if found is not None:
+        return found
     if isinstance(obj, torch.nn.Module):
         raise LoadError(f"{path} holds a whole model, not a state dict; run `shapecheck {path} --trust-pickle`")
     keys = ", ".join(list(obj)[:8]) if isinstance(obj, dict) else type(obj).__name__
@@ -60,6 +51,23 @@ def unwrap(obj, path: str) -> tuple[dict, str | None]:
         f"no state dict found in {path} (top level: {keys})",
         hint="expected tensors by name, or under one of: " + ", ".join(WRAPPERS),
     )
+
+
+def _state_in(obj: dict) -> tuple[dict, str | None] | None:
+    """The dict itself when it is a state dict, or the one under a wrapper key (one level, or
+    two: `{"model": {"state_dict": …}}`), with that key."""
+    if _is_state(obj):
+        return dict(obj), None
+    for key in WRAPPERS:
+        inner = obj.get(key)
+        if not isinstance(inner, dict):
+            continue
+        if _is_state(inner):
+            return dict(inner), key
+        sub = next((sub for sub in WRAPPERS if _is_state(inner.get(sub))), None)
+        if sub is not None:
+            return dict(inner[sub]), f"{key}.{sub}"
+    return None
 
 
 def strip_prefix(state: dict, model_keys) -> tuple[dict, str | None]:

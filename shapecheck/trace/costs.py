@@ -185,15 +185,20 @@ def _einsum(row: LayerRecord) -> int:
     sizes: dict[str, int] = {}
     for letters, tensor in zip(operands, row.inputs, strict=True):
         shape = tensor.shape
-        if "..." in letters:  # the dims the ellipsis stands for, named by position from the end
-            head, tail = letters.split("...")
-            middle = len(shape) - len(head) - len(tail)
-            letters = head + "".join(chr(0x2460 + i) for i in range(middle)) + tail
+        letters = _without_ellipsis(letters, len(shape))
         if len(letters) != len(shape):
             return 0
         for letter, size in zip(letters, shape, strict=True):
             sizes[letter] = max(sizes.get(letter, 1), size)  # a broadcast dim of 1 takes the other's size
     return prod(sizes.values())
+
+
+def _without_ellipsis(letters: str, rank: int) -> str:
+    """An operand's letters with the dims an ellipsis stands for named, by position from the end."""
+    if "..." not in letters:
+        return letters
+    head, tail = letters.split("...")
+    return head + "".join(chr(0x2460 + i) for i in range(rank - len(head) - len(tail))) + tail
 
 
 def _has_bias(row: LayerRecord, weights: int) -> bool:

@@ -54,13 +54,17 @@ def callers_copy(model: nn.Module, weights: str = "meta") -> nn.Module:
     except Exception:  # an attribute that cannot be copied (a lock, a file): share that one
         clone = _structural_copy(model, dict(twins), {})
     for module in clone.modules():
-        for name in _HOOK_DICTS:
-            hooks = getattr(module, name, None)
-            if hooks:
-                for key, hook in list(hooks.items()):
-                    if not str(getattr(hook, "__module__", "") or "").startswith("torch."):
-                        del hooks[key]
+        _drop_callers_hooks(module)
     return clone
+
+
+def _drop_callers_hooks(module: nn.Module) -> None:
+    """Hooks of the caller's own (not torch's) are left off a copy."""
+    for name in _HOOK_DICTS:
+        hooks = getattr(module, name, None) or {}
+        for key, hook in list(hooks.items()):
+            if not str(getattr(hook, "__module__", "") or "").startswith("torch."):
+                del hooks[key]
 
 
 def _is_unsized(tensor: torch.Tensor) -> bool:
@@ -81,6 +85,11 @@ def _clone(tensor: torch.Tensor) -> torch.Tensor:
     return nn.Parameter(twin, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else twin
 
 
+def _twinned(tensors: dict, twins: dict) -> dict:
+    """A table of tensors with each one's twin in its place (None slots kept)."""
+    return {k: twins.get(id(v), v) if v is not None else None for k, v in tensors.items()}
+
+
 def _structural_copy(module: nn.Module, twins: dict, done: dict) -> nn.Module:
     """Each module copied with its own attribute, parameter, buffer, child and hook tables, and
     each attribute value deep-copied where it can be (`memo` holds the weights' twins); the
@@ -97,8 +106,8 @@ def _structural_copy(module: nn.Module, twins: dict, done: dict) -> nn.Module:
             clone.__dict__[name] = copy.deepcopy(value, twins)
         except Exception:
             clone.__dict__[name] = value
-    clone._parameters = {k: twins.get(id(v), v) if v is not None else None for k, v in module._parameters.items()}
-    clone._buffers = {k: twins.get(id(v), v) if v is not None else None for k, v in module._buffers.items()}
+    clone._parameters = _twinned(module._parameters, twins)
+    clone._buffers = _twinned(module._buffers, twins)
     clone._modules = {
         k: _structural_copy(v, twins, done) if v is not None else None for k, v in module._modules.items()
     }
