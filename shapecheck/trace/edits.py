@@ -407,6 +407,17 @@ _MODULE_EDITS = {
 }
 
 
+def _apply_arg_method(edit: Edit, changed: nn.Module, rewrites: dict) -> None:
+    """A method called on an argument: at an op's call site a rewrite (after any other there),
+    on a module a change of its forward."""
+    call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
+    if "@" not in edit.target:
+        _arg_method(_module(changed, edit.target), *call)
+        return
+    site, rewrite = _site(edit.target), _rewrite_arg_method(*call, bool(edit.param("integer")))
+    rewrites[site] = _compose(rewrites[site], rewrite) if site in rewrites else rewrite
+
+
 def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
     """Returns (a meta copy with the module edits applied, op rewrites for the tracer)."""
     module_edits = [e for e in edits if e.action in _MODULE_EDITS or (e.action == "arg_method" and "@" not in e.target)]
@@ -416,12 +427,7 @@ def apply(model: nn.Module, edits: tuple[Edit, ...]) -> tuple[nn.Module, dict]:
         if edit.action in _MODULE_EDITS:
             changed = _MODULE_EDITS[edit.action](changed, edit)
         elif edit.action == "arg_method":
-            call = (edit.param("index"), edit.param("method"), tuple(edit.param("args", ())))
-            if "@" in edit.target:  # an op's call site
-                site, rewrite = _site(edit.target), _rewrite_arg_method(*call, bool(edit.param("integer")))
-                rewrites[site] = _compose(rewrites[site], rewrite) if site in rewrites else rewrite
-            else:
-                _arg_method(_module(changed, edit.target), *call)
+            _apply_arg_method(edit, changed, rewrites)
         elif edit.action in _OP_REWRITES:
             rewrites[_site(edit.target)] = _OP_REWRITES[edit.action](edit)
         else:
