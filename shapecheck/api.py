@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from . import snapshot, threads
 from .errors import DryRunStopped, LoadError, ShapecheckError, SpecError
-from .loading import LoadedModel, resolve
+from .loading import ConstructionFailed, LinePatch, LoadedModel, resolve
 from .options import CheckOptions
 from .report import Report
 from .spec import Constant, InputSpec, Nested, parse_input
@@ -194,7 +194,12 @@ def check_with(
     with _model_output_to_stderr(), _one_at_a_time():
         snapshot.reset()
         known = set(sys.modules)
-        loaded = _load(model, options.args, options.trust_pickle, defined_at)
+        try:
+            loaded = _load(model, options.args, options.trust_pickle, defined_at)
+        except ConstructionFailed as failed:
+            if not isinstance(model, str):
+                raise
+            return _not_built(model, options, parsed, failed, ignored, start)
         # the files of the tree the model imported, as they are now (the model's own: as imported)
         snapshot.take(modules=[module for name, module in list(sys.modules.items()) if name not in known])
     batch = None if options.no_batch else options.batch
@@ -534,6 +539,59 @@ def _saved_report(loaded: LoadedModel, inputs, batch, ignored, start) -> Report:
     diagnosis = diagnose(trace)
     suppress.apply(diagnosis, trace, ignored)
     return _report(loaded, trace, diagnosis, note, list(loaded.notes), start)
+
+
+def _not_built(model: str, options: CheckOptions, parsed, failed: ConstructionFailed, ignored, start) -> Report:
+    """A model whose constructor raised at the user's line (a layer's own size check, a shape
+    error in `__init__`): a trace with no rows whose error is what building it raised. The rules
+    read it as they read a forward pass; a fix of a constructor line is checked by building the
+    model again from the file with the line changed, and tracing it."""
+    from .diagnose import diagnose, suppress
+    from .render import text  # noqa: F401 - sets how the report shows in IPython (Report.as_text)
+    from .trace.records import Trace
+
+    batch = None if options.no_batch else options.batch
+
+    def not_built(failure: ConstructionFailed) -> Trace:
+        return Trace(
+            model=model, inputs=[], engine="meta", error=failure.error, construction=failure.construction, batch=batch
+        )
+
+    trace = not_built(failed)
+    runner = _rebuilding_runner(model, options, parsed, batch, not_built)
+    diagnosis = diagnose(trace, runner=runner, budget_s=options.probe_budget_s, max_reruns=options.max_reruns)
+    suppress.apply(diagnosis, trace, ignored)
+    return Report(
+        model=model,
+        inputs=[],
+        engine="meta",
+        trace=trace,
+        diagnosis=diagnosis,
+        notes=list(diagnosis.notes),
+        seconds=time.perf_counter() - start,
+        sources=snapshot.digests(_edited_files(diagnosis)),
+    )
+
+
+def _rebuilding_runner(model: str, options: CheckOptions, parsed, batch, not_built):
+    """Re-traces a model that could not be built: its file read with the fix's lines changed
+    (`source_line` edits), built again, and traced on meta with the other edits applied."""
+    from .trace.requests import EditAction
+
+    def run(request):
+        lines = [e for e in request.edits if e.action == EditAction.SOURCE_LINE]
+        patches = tuple(LinePatch(*(e.param(k) for k in ("file", "line", "before", "after"))) for e in lines)
+        with _model_output_to_stderr(), _one_at_a_time():
+            try:
+                loaded = resolve(model, options.args, options.trust_pickle, patches=patches)
+            except ConstructionFailed as again:
+                return not_built(again)
+            specs = _specs(parsed, loaded)
+        common = dict(batch=batch, train=options.train, as_list=loaded.takes_image_list, label=loaded.label)
+        rest = tuple(e for e in request.edits if e.action != EditAction.SOURCE_LINE)
+        return _runner(loaded, specs, common)(replace(request, edits=rest))
+
+    return run
 
 
 def _runner(loaded: LoadedModel, specs, common):

@@ -33,6 +33,8 @@ CASES = [
     ("SC104", "rules/sc104_channel_mismatch.py:MidNetwork", "3x32x32", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:NormChannels", "3x32x32", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:Correct", "3x32x32", []),
+    ("SC104", "rules/sc104_channel_mismatch.py:UnevenGroups", "3x32x32", ["SC104"]),
+    ("SC104", "rules/sc104_channel_mismatch.py:UnevenGroupsCorrect", "3x32x32", []),
     ("SC105", "rules/sc105_rank_mismatch.py:SqueezedBatch", "1x28x28", ["SC105"]),
     ("SC105", "rules/sc105_rank_mismatch.py:SqueezedBatch", "1x28x28+batch2", []),
     ("SC105", "rules/sc105_rank_mismatch.py:FlattenMergesChannels", "1x9x9+nobatch", ["SC105"]),

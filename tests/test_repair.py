@@ -14,7 +14,6 @@ from shapecheck.diagnose.intent import batch_survives
 from shapecheck.diagnose.layers import view_fits
 from shapecheck.diagnose.requests import Rerun
 from shapecheck.diagnose.rules.sc121_view_regroups import merge_suggestion
-from shapecheck.errors import LoadError
 
 
 def _view_model(batch, dims):
@@ -174,12 +173,15 @@ def test_construction_groups_name_the_line_and_the_divisor(tmp_path):
         "from torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.norm = nn.GroupNorm(32, 48)\n\n    def forward(self, x):\n        return self.norm(x)\n"
     )
-    with pytest.raises(LoadError) as info:
-        shapecheck.check(f"{model}:Net", "48x8x8")
-    assert "`self.norm = nn.GroupNorm(32, 48)`" in str(info.value) and "48 channels do not split into 32" in str(
-        info.value
-    )
-    assert "num_groups=24" in info.value.hint and "num_groups=48" in info.value.hint
+    report = shapecheck.check(f"{model}:Net", "48x8x8")
+    (f,) = report.findings
+    assert f.code == "SC104" and "48 channels do not split into 32 groups" in f.message
+    assert f.location is not None and (f.location.line, f.location.source) == (7, "self.norm = nn.GroupNorm(32, 48)")
+    # 48 is written on the layer's own line: the groups that divide it, then the channels 32 divides
+    assert [(x.after, x.verified) for x in f.fixes[:2]] == [
+        ("self.norm = nn.GroupNorm(24, 48)", True),
+        ("self.norm = nn.GroupNorm(48, 48)", True),
+    ]
 
 
 def test_size_locked_reads_in_features_as_channels_times_a_square():

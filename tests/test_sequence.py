@@ -308,13 +308,17 @@ def test_heads_that_do_not_divide_embed_dim_are_named_at_construction(tmp_path):
     model = tmp_path / "heads.py"
     model.write_text(
         "import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
-        "        super().__init__()\n        self.attn = nn.MultiheadAttention(100, 8)\n\n"
-        "    def forward(self, x):\n        return x\n"
+        "        super().__init__()\n        self.attn = nn.MultiheadAttention(100, 8, batch_first=True)\n\n"
+        "    def forward(self, x):\n        return self.attn(x, x, x)[0]\n"
     )
     result = runner.invoke(app, [str(model), "--input", "10x100"])
-    assert result.exit_code == 2
-    assert "100 does not split into 8 heads (100 = 8·12 + 4)" in result.stderr
-    assert "embed_dim 96 or 104" in result.stderr
+    assert result.exit_code == 1, result.output
+    assert "error[SC117]: `MultiheadAttention(embed_dim=100, num_heads=8)` cannot be built" in result.stdout
+    assert "100 = 8·12 + 4" in result.stdout and "heads.py:6" in result.stdout
+    # the head counts that divide 100 are verified; the widths 8 divides are not what reaches it
+    assert "+ self.attn = nn.MultiheadAttention(100, 5, batch_first=True)" in result.stdout
+    assert "num_heads=10: 100 = 10·10 [safe · verified" in result.stdout
+    assert "embed_dim=96 = 8·12 [unsafe · does not fix it]" in result.stdout
 
 
 # -- an RNN's initial state (SC115) -------------------------------------------------------------

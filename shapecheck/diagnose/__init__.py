@@ -12,7 +12,7 @@ from .context import Context, RerunFailed, Runner
 from .findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Diagnosis, Finding, Fix, FixKind
 from .owners import owner_argument, shared_first_argument
 from .registry import CHECKS, CODES, INTENT_CHECKED
-from .requests import SAME, Edit, Rerun
+from .requests import SAME, Edit, EditAction, Rerun
 from .roles import is_library_file
 
 BATCH_CAUSES = ("SC106", "SC116", "SC119", "SC122")  # rules whose finding explains a lost batch
@@ -83,7 +83,9 @@ def _findings(ctx: Context) -> list[Finding]:
         if f.row is not None and (f.row == failing or cause) and not f.is_error:
             f.severity = ERROR
     explained = {f.row for f in findings if f.is_error and f.row is not None}
-    findings = CHECKS["SC100"](ctx, explained) + findings
+    # A model that could not be built has no rows: a rule that reads why explains it.
+    not_built = ctx.trace.construction is not None and any(f.is_error for f in findings)
+    findings = ([] if not_built else CHECKS["SC100"](ctx, explained)) + findings
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
     return findings
 
@@ -381,6 +383,8 @@ def _same_kind(failing: Finding, fix: Fix) -> Fix | None:
     if fix.rerun is None or not fix.rerun.edits:
         return None
     action = fix.rerun.edits[0].action
+    if action == EditAction.SOURCE_LINE:  # a line as written: the next step's line as written too
+        return next((_written_step(f) for f in failing.fixes if f.safety == fix.safety and _as_written(f)), None)
     return next(
         (
             f
@@ -389,6 +393,12 @@ def _same_kind(failing: Finding, fix: Fix) -> Fix | None:
         ),
         None,
     )
+
+
+def _written_step(fix: Fix) -> Fix:
+    """A chain's step as the line it writes: checked by putting that line into the model."""
+    fix.rerun = _as_written(fix)
+    return fix
 
 
 def _extended(rerun: Rerun, step: Rerun) -> Rerun:

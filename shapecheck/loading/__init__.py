@@ -12,7 +12,6 @@ import difflib
 import importlib
 import importlib.util
 import inspect
-import math
 import os
 import sys
 import threading
@@ -24,6 +23,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import DryRunStopped, LoadError
 from ..spec import InputSpec
+from ..trace.requests import SourceNotPatched
+from . import construction
+from .construction import ConstructionFailed as ConstructionFailed
+from .construction import construction_error as construction_error
 
 if TYPE_CHECKING:
     from torch import nn
@@ -183,9 +186,12 @@ _LIBRARY_PREFIXES = ("torchvision" + os.sep, "torch" + os.sep, os.sep)
 
 
 # -- resolution -----------------------------------------------------------------------------
-def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -> LoadedModel:
+def resolve(
+    target: str, args: dict | None = None, trust_pickle: bool = False, patches: Sequence[LinePatch] = ()
+) -> LoadedModel:
     """`vgg16`, `timm:NAME`, `hf:bert`, `path/to/file.py[:Name]`, `package.module:Name`, or a saved
-    file → a model."""
+    file → a model. `patches` are lines of a model file to read otherwise as it is imported (a
+    fix of a constructor line, checked by building the model with it)."""
     args = dict(args or {})
     prefix, colon, rest = target.partition(":")
     if colon and prefix in ("timm", "hf") and rest:
@@ -198,7 +204,7 @@ def resolve(target: str, args: dict | None = None, trust_pickle: bool = False) -
         return _from_saved(target, trust_pickle)
     path, _, name = target.partition(":")
     if path.endswith(".py") or os.sep in path or (name and os.path.exists(path)):
-        return _from_file(path, name or None, args, target)
+        return _from_file(path, name or None, args, target, patches)
     if name:
         return _from_import(path, name, args, target)
     return _from_torchvision(target, args)
@@ -232,7 +238,7 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
 
                     with torch.device("meta"):
                         module = factory()
-            except (LoadError, KeyboardInterrupt, SystemExit):
+            except (LoadError, SourceNotPatched, KeyboardInterrupt, SystemExit):
                 raise
             except Exception:
                 module = None
@@ -241,7 +247,7 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
             with _building(notes, def_sites, meta):
                 module = factory()
         notes[:] = list(dict.fromkeys(notes))  # a second build notes the same things again
-    except LoadError:
+    except (LoadError, SourceNotPatched):
         raise
     except TypeError as exc:
         raise LoadError(
@@ -250,9 +256,10 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
             detail=_user_frames(exc),
         ) from None
     except Exception as exc:
-        said = construction_error(exc)
-        message = said[0] if said else f"constructing {label} raised {type(exc).__name__}: {exc}"
-        raise LoadError(message, hint=said[1] if said else None, detail=_user_frames(exc)) from None
+        failure = construction.failed(exc, label, _user_frames(exc))
+        if failure is not None:  # a model bug: a finding where the caller diagnoses it
+            raise failure from None
+        raise LoadError(f"constructing {label} raised {type(exc).__name__}: {exc}", detail=_user_frames(exc)) from None
     if not isinstance(module, nn.Module):
         raise LoadError(f"{label} returned {type(module).__name__}, not an nn.Module")
     return module
@@ -347,7 +354,7 @@ def _from_saved(path: str, trust_pickle: bool) -> LoadedModel:
     )
 
 
-def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
+def _import_file(path: str, as_main: bool = False, skipped: list | None = None, patches: Sequence[LinePatch] = ()):
     """Import a file as a module; `as_main`: run it as `python path` does (`__name__ ==
     "__main__"`, `sys.argv` the path alone). With `skipped` (a list), top-level program code
     the definitions do not need is left out and its line ranges appended there."""
@@ -359,12 +366,12 @@ def _import_file(path: str, as_main: bool = False, skipped: list | None = None):
     sys.modules[mod_name] = module
     argv = sys.argv[:]
     try:
-        module = _execute(module, spec.loader, full, as_main, skipped)
+        module = _execute(module, spec.loader, full, as_main, skipped, patches)
         from .. import snapshot
 
         # as imported, with the files of the tree it imported, before the model is built and its lines quoted
         snapshot.take((full,), [m for name, m in list(sys.modules.items()) if name not in known])
-    except LoadError:
+    except (LoadError, SourceNotPatched):
         del sys.modules[mod_name]
         raise
     except BaseException as exc:
@@ -397,9 +404,12 @@ def _module_spec(path: str) -> tuple[str, str, importlib.machinery.ModuleSpec]:
     return full, mod_name, spec
 
 
-def _execute(module, loader, full: str, as_main: bool, skipped: list | None):
+def _execute(module, loader, full: str, as_main: bool, skipped: list | None, patches: Sequence[LinePatch] = ()):
     """Run the file's code: as `__main__` (its namespace is returned), only its definitions
-    (with `skipped`, when the file parses), or as an ordinary import."""
+    (with `skipped`, when the file parses), or as an ordinary import; with `patches`, the file's
+    text with those lines changed."""
+    if patches:
+        return _execute_patched(module, full, skipped, patches)
     if as_main:  # as `python FILE.py` runs it: its __builtins__, __loader__ and sys.modules["__main__"]
         from . import as_main as main_module
 
@@ -413,6 +423,42 @@ def _execute(module, loader, full: str, as_main: bool, skipped: list | None):
         exec(compile(tree, full, "exec"), module.__dict__)
     else:
         loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class LinePatch:
+    """One line of a model file as it should read: `before` at `file:line` becomes `after`."""
+
+    file: str
+    line: int
+    before: str
+    after: str
+
+
+def _execute_patched(module, full: str, skipped: list | None, patches: Sequence[LinePatch]):
+    """The file's code with `patches` applied, compiled under the file's own name (tracebacks and
+    rows quote the file as it is on disk)."""
+    from .script import definitions_only
+
+    with open(full, encoding="utf-8-sig") as f:
+        lines = f.read().splitlines(keepends=True)
+    for patch in patches:
+        at = patch.line - 1
+        if os.path.realpath(patch.file) != os.path.realpath(full):
+            raise SourceNotPatched(f"{patch.file}:{patch.line} is not in the model's file")
+        if not 0 <= at < len(lines) or lines[at].strip() != patch.before.strip():
+            raise SourceNotPatched(f"{patch.file}:{patch.line} no longer reads as the fix's line")
+        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+        lines[at] = indent + patch.after.strip() + "\n"
+    source = "".join(lines)
+    definitions = definitions_only(source) if skipped is not None else None
+    if definitions is not None:
+        tree, left_out = definitions
+        skipped.extend(left_out)  # type: ignore[union-attr]
+        exec(compile(tree, full, "exec"), module.__dict__)
+    else:
+        exec(compile(source, full, "exec"), module.__dict__)
     return module
 
 
@@ -448,7 +494,7 @@ def _module_classes(module) -> list[str]:
     ]
 
 
-def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedModel:
+def _from_file(path: str, name: str | None, args: dict, target: str, patches: Sequence[LinePatch] = ()) -> LoadedModel:
     import linecache
 
     if name is None and path.endswith(".py") and os.path.isfile(path):
@@ -472,7 +518,7 @@ def _from_file(path: str, name: str | None, args: dict, target: str) -> LoadedMo
         # Import inside the guards: module-level code may build a model or fetch weights.
         def factory():
             skipped: list[tuple[int, int]] = []
-            module = _import_file(path, skipped=skipped)
+            module = _import_file(path, skipped=skipped, patches=patches)
             if skipped:
                 spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in skipped)
                 note = (
@@ -762,111 +808,6 @@ def _instantiate(module, name: str, args: dict, label: str):
     if not callable(obj):
         raise LoadError(f"{label} is a {type(obj).__name__}, not an nn.Module class or function")
     return obj(**args)
-
-
-def _attention_sizes(exc: BaseException) -> tuple[int, int] | None:
-    """(embed_dim, num_heads) when the failure is nn.MultiheadAttention's own size check: read from
-    its frame's arguments, not from the message."""
-    from torch import nn
-
-    tb = exc.__traceback__
-    while tb is not None:
-        local = tb.tb_frame.f_locals
-        if (
-            isinstance(local.get("self"), nn.MultiheadAttention)
-            and isinstance(local.get("embed_dim"), int)
-            and isinstance(local.get("num_heads"), int)
-            and local["num_heads"] > 0
-        ) and local["embed_dim"] % local["num_heads"]:
-            return local["embed_dim"], local["num_heads"]
-        tb = tb.tb_next
-    return None
-
-
-def _heads_error(exc: BaseException) -> str | None:
-    sizes = _attention_sizes(exc)
-    if sizes is None:
-        return None
-    embed, heads = sizes
-    return (
-        f"nn.MultiheadAttention(embed_dim={embed}, num_heads={heads}): {embed} does not split into {heads} "
-        f"heads ({embed} = {heads}·{embed // heads} + {embed % heads}) [SC117]"
-    )
-
-
-def _heads_hint(exc: BaseException) -> str:
-    sizes = _attention_sizes(exc)
-    if sizes is None:
-        return ""
-    embed, heads = sizes
-    divisors = [d for d in range(1, embed + 1) if embed % d == 0 and d <= 64]
-    near = sorted({embed - embed % heads, embed - embed % heads + heads} - {0})
-    return (
-        f"num_heads among the divisors of {embed} ({', '.join(map(str, divisors[-8:]))}), "
-        f"or embed_dim {' or '.join(map(str, near))}"
-    )
-
-
-def construction_error(exc: BaseException) -> tuple[str, str | None] | None:
-    """(what was built wrong, the sizes that work) for an exception raised while a layer was
-    built: attention heads that do not divide embed_dim, groups that do not divide channels. Read
-    from the layer's frames, not the message; None for anything else."""
-    heads = _heads_error(exc)
-    if heads is not None:
-        return heads, _heads_hint(exc)
-    return _groups_error(exc)
-
-
-def _groups_error(exc: BaseException) -> tuple[str, str] | None:
-    """A GroupNorm or grouped conv whose groups do not divide its channels, read from the
-    layer's own frame (not the message): what was built, at which line of the user's code, and
-    the group counts that work."""
-    from ..trace.sources import user_traceback
-
-    found: tuple[str, str, int, int, int, str] | None = None
-    tb = exc.__traceback__
-    while tb is not None:
-        found = _bad_grouping(tb.tb_frame.f_locals) or found
-        tb = tb.tb_next
-    if found is None:
-        return None
-    kind, built, g, divides, channels, arg = found
-    frames = user_traceback(exc.__traceback__)
-    line = frames[-1] if frames else None
-    where = f"`{line.source.strip()}` ({line.file}:{line.line}) builds " if line is not None and line.source else ""
-    message = f"{where}{kind}({built}): {channels} channels do not split into {g} groups"
-    return message, _groups_hint(g, divides, channels, arg)
-
-
-def _groups_hint(g: int, divides: int, channels: int, arg: str) -> str:
-    """The nearest group counts below and above `g` that divide, or the channels that split."""
-    below = max(d for d in range(1, min(g, divides) + 1) if divides % d == 0)
-    above = next((d for d in range(g + 1, divides + 1) if divides % d == 0), None)
-    options = [f"{arg}={below}"] + ([f"{arg}={above}"] if above else [])
-    return (
-        f"use {' or '.join(options)} (groups must divide "
-        + ("the channels" if arg == "num_groups" else "in_channels and out_channels")
-        + f"), or {channels // g * g + g if channels > g else g} channels"
-    )
-
-
-def _bad_grouping(local: dict) -> tuple[str, str, int, int, int, str] | None:
-    """In a GroupNorm's or a conv's __init__ frame, groups that do not divide the channels: the
-    layer's type, its arguments as built, the groups, what they must divide, the channels that
-    do not split, and the argument to change. None in any other frame."""
-    from torch import nn
-
-    layer = local.get("self")
-    if isinstance(layer, nn.GroupNorm):
-        g, c = local.get("num_groups"), local.get("num_channels")
-        if isinstance(g, int) and isinstance(c, int) and g > 0 and c % g:
-            return type(layer).__name__, f"num_groups={g}, num_channels={c}", g, c, c, "num_groups"
-    elif isinstance(layer, nn.modules.conv._ConvNd):
-        g, cin, cout = local.get("groups"), local.get("in_channels"), local.get("out_channels")
-        if isinstance(g, int) and isinstance(cin, int) and isinstance(cout, int) and g > 0 and (cin % g or cout % g):
-            built = f"in_channels={cin}, out_channels={cout}, groups={g}"
-            return type(layer).__name__, built, g, math.gcd(cin, cout), (cin if cin % g else cout), "groups"
-    return None
 
 
 def _user_frames(exc: BaseException) -> str | None:

@@ -128,6 +128,21 @@ class TraceError:
     user_frames: list[Location] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Construction:
+    """The model could not be built: the layer whose own check refused its sizes (`layer`, its
+    type, "" for the user's own code) with the arguments it was given, the user's line that
+    builds it (`call`) and the user's frames out to the model (`frames`, outermost first)."""
+
+    layer: str
+    arguments: tuple[tuple[str, int], ...] = ()
+    call: Location | None = None
+    frames: tuple[Location, ...] = ()
+
+    def argument(self, name: str) -> int | None:
+        return dict(self.arguments).get(name)
+
+
 @dataclass
 class TraceWarning:
     """A warning PyTorch (or a library) raised while the model ran: `UserWarning: Using a target
@@ -256,6 +271,8 @@ class Trace:
     input_names: tuple[str, ...] = ()  # the caller's names for the inputs (`net(img)` → img), when known
     # modules held in plain lists, tuples or dicts: not submodules, so not in the rows (SC129)
     hidden_modules: list[HiddenModules] = field(default_factory=list)
+    # the model could not be built: no rows; `error` holds what building it raised
+    construction: Construction | None = None
 
     @property
     def failing(self) -> LayerRecord | None:

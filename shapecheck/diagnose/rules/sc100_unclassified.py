@@ -91,7 +91,9 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
         if loc != location:
             why.append(f"called from {loc}: {loc.source}")
     where = f"{ref(row)}" if row is not None else "the forward pass"
-    meta = ctx.trace.engine == "meta"
+    if ctx.trace.construction is not None:
+        where = f"building {ctx.trace.model}"
+    meta = ctx.trace.engine == "meta" and ctx.trace.construction is None  # a build runs for real
     return [
         Finding(
             code="SC100",

@@ -20,11 +20,12 @@ Fix safety: repeating a grayscale channel is safe (the model is unchanged); chan
 
 from __future__ import annotations
 
+import math
 import re
 
-from ...trace.records import MODULE
+from ...trace.records import MODULE, Construction
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label
 from ..layers import CONV_MODULE, NORM_MODULE, Window, spatial_rank, window
 from ..numbers import shape
 from ..provenance import provenance
@@ -41,6 +42,7 @@ from .common import (
     ref,
     tensor_name,
 )
+from .construction import divisor_above, divisor_below, sized_fix
 
 
 def _channels(n: int) -> str:
@@ -84,6 +86,8 @@ def _channels_window(row, nd: int) -> Window | None:
 
 @rule("SC104", ERROR)
 def check(ctx: Context) -> list[Finding]:
+    if ctx.trace.construction is not None:
+        return _groups_refused(ctx.trace.construction, ctx.trace.error)
     findings = []
     for row in ctx.trace.layers:
         if not row.failed or not row.inputs or row.kind != MODULE:
@@ -355,3 +359,64 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
         rerun=Rerun(dims=tuple(dims)) if i == 0 else Rerun(other_dims=((i, tuple(dims)),)),
     )
     return why, fix
+
+
+def _groups_refused(built: Construction, error) -> list[Finding]:
+    """A GroupNorm or a grouped conv that refused to be built: its groups do not divide its
+    channels. Fixes: the nearest group counts that divide (the channels stay), or the nearest
+    channel counts the groups divide, each written where the size was."""
+    groups_arg = "num_groups" if built.layer == "GroupNorm" else "groups"
+    g = built.argument(groups_arg)
+    if g is None or g <= 0:
+        return []
+    channel_args: tuple[tuple[str, int, int], ...]
+    if built.layer == "GroupNorm":
+        channels = built.argument("num_channels") or 0
+        splits, channel_args = channels, (("num_channels", 1, channels),)
+    else:
+        cin, cout = built.argument("in_channels") or 0, built.argument("out_channels") or 0
+        splits = math.gcd(cin, cout)
+        channel_args = tuple((n, i, c) for n, i, c in (("in_channels", 0, cin), ("out_channels", 1, cout)) if c % g)
+        channels = channel_args[0][2] if channel_args else cin
+    if splits <= 0 or not channel_args:
+        return []
+    fixes = _group_fixes(built, groups_arg, g, splits) + _channel_fixes(built, g, channel_args)
+    real = f"{error.type}: {error.message}" if error is not None else ""
+    return [
+        Finding(
+            code="SC104",
+            severity=ERROR,
+            layer="",
+            message=f"`{built.layer}({', '.join(f'{k}={v}' for k, v in built.arguments)})` cannot be built: "
+            f"{channels} channels do not split into {g} groups",
+            location=built.call,
+            why=[
+                f"{channels} = {g}·{channels // g} + {channels % g}: each of the {g} groups needs the same "
+                "number of channels",
+                *(f"called from {loc}: {loc.source}" for loc in built.frames[:-1][-3:]),
+            ],
+            notes=[f"PyTorch raises {real}"] if real else [],
+            fixes=fixes,
+        )
+    ]
+
+
+def _group_fixes(built: Construction, arg: str, g: int, splits: int) -> list[Fix]:
+    position = 0 if arg == "num_groups" else 6
+    fixes = []
+    for value in dict.fromkeys(v for v in (divisor_below(splits, g), divisor_above(splits, g)) if v):
+        what = f"{arg}={value}: {splits} channels in {value} groups of {splits // value}"
+        fix = sized_fix(built, arg, position, value, what)
+        if fix is not None:
+            fixes.append(fix)
+    return fixes
+
+
+def _channel_fixes(built: Construction, g: int, channel_args) -> list[Fix]:
+    fixes = []
+    for name, position, channels in channel_args:
+        for value in dict.fromkeys(v for v in (channels - channels % g, channels - channels % g + g) if v > 0):
+            fix = sized_fix(built, name, position, value, f"{name}={value}, which {g} groups divide", UNSAFE)
+            if fix is not None:
+                fixes.append(fix)
+    return fixes

@@ -21,7 +21,7 @@ must stay divisible by `num_heads`; a fix that breaks that is not offered.
 
 from __future__ import annotations
 
-from ...trace.records import MODULE
+from ...trace.records import MODULE, Construction
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, Safety
 from ..numbers import set_argument, shape
@@ -29,6 +29,7 @@ from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import ATTENTION_TYPES, layer_owner
 from .common import argument_fix, constructor_line, producer_size_fix, ref
+from .construction import divisor_above, divisor_below, sized_fix
 
 
 def _arg(row, index: int, name: str):
@@ -47,6 +48,8 @@ _ENCODER_ARGS = {
 
 @rule("SC117", ERROR, intent=True)
 def check(ctx: Context) -> list[Finding]:
+    if ctx.trace.construction is not None:
+        return _heads_refused(ctx.trace.construction, ctx.trace.error)
     findings = []
     for row in ctx.trace.layers:
         if row.kind != MODULE or not row.failed:
@@ -325,3 +328,35 @@ def _plain(row, message: str, why: list[str], fixes: list[str], safety: Safety =
             for f in fixes
         ],
     )
+
+
+def _heads_refused(built: Construction, error) -> list[Finding]:
+    """An attention layer that refused to be built: `embed_dim` does not split into `num_heads`.
+    Fixes: the nearest head counts that divide it (the width stays), then the nearest widths the
+    heads divide, each written where the size was."""
+    embed, heads = built.argument("embed_dim"), built.argument("num_heads")
+    if embed is None or not heads or embed % heads == 0:
+        return []
+    fixes = []
+    for value in dict.fromkeys(v for v in (divisor_below(embed, heads), divisor_above(embed, heads)) if v):
+        what = f"num_heads={value}: {embed} = {value}·{embed // value}"
+        fixes.append(sized_fix(built, "num_heads", 1, value, what))
+    for value in dict.fromkeys(v for v in (embed - embed % heads, embed - embed % heads + heads) if v > 0):
+        fixes.append(sized_fix(built, "embed_dim", 0, value, f"embed_dim={value} = {heads}·{value // heads}", UNSAFE))
+    real = f"{error.type}: {error.message}" if error is not None else ""
+    return [
+        Finding(
+            code="SC117",
+            severity=ERROR,
+            layer="",
+            message=f"`{built.layer}(embed_dim={embed}, num_heads={heads})` cannot be built: {embed} does not split "
+            f"into {heads} heads",
+            location=built.call,
+            why=[
+                f"{embed} = {heads}·{embed // heads} + {embed % heads}: each head takes embed_dim / num_heads features",
+                *(f"called from {loc}: {loc.source}" for loc in built.frames[:-1][-3:]),
+            ],
+            notes=[f"PyTorch raises {real}"] if real else [],
+            fixes=[f for f in fixes if f is not None],
+        )
+    ]

@@ -1,0 +1,86 @@
+"""Shared by the rules that read a model that could not be built (`Trace.construction`): where a
+size the layer refused was written, and the fix that writes another one there.
+
+A size reaches a layer's constructor as a literal on its own line (`nn.GroupNorm(32, 100)`) or
+through the user's frames (`Block(96, 100)` → `cout` → `nn.GroupNorm(32, cout)`): the fix
+changes the literal where it was written, on the innermost line that holds exactly one literal
+of that value, so every other use of the variable stays as it is. Each fix is checked by
+building the model again with the line changed (`source_line`) and tracing it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ...trace.records import Construction, Location
+from ..findings import SAFE, Fix, Safety
+from ..numbers import set_argument
+from ..requests import Edit, Rerun
+
+
+def sized_fix(
+    built: Construction, name: str, position: int, value: int, description: str, safety: Safety = SAFE
+) -> Fix | None:
+    """The fix that builds the refused layer with `value` for its argument `name` (at `position`
+    among the positional ones): the literal changed where the old size was written, or the
+    argument set on the layer's own line. None when no line of the user's can be edited. Unsafe
+    where the new size changes a parameter's shape (a checkpoint no longer loads)."""
+    old = built.argument(name)
+    call = built.call
+    if old is None or call is None or not call.source:
+        return None
+    found = _literal_site(built, old, call)
+    if found is not None:
+        where, after = found[0], found[1](value)
+    else:
+        where, after = call, set_argument(call.source, built.layer, position, name, value)
+    if after is None or after == where.source:
+        return None
+    params = (("file", where.file), ("line", where.line), ("before", where.source), ("after", after))
+    return Fix(
+        description=description,
+        code=after,
+        safety=safety,
+        location=where,
+        before=where.source,
+        after=after,
+        rerun=Rerun(edits=(Edit("source_line", params=params),)),
+    )
+
+
+def _literal_site(built: Construction, old: int, call: Location):
+    """(the line, a function of the new value giving the line rewritten) for the innermost user
+    frame, from the layer's own line outwards, whose line holds exactly one integer literal equal
+    to `old`; None when none does."""
+    for frame in reversed(built.frames or (call,)):
+        spans = _int_literals(frame.source, old)
+        if len(spans) == 1:
+            begin, end = spans[0]
+            return frame, lambda value, f=frame, b=begin, e=end: f.source[:b] + str(value) + f.source[e:]
+        if spans:
+            return None  # two of them: which one is the size cannot be told
+    return None
+
+
+def _int_literals(source: str, value: int) -> list[tuple[int, int]]:
+    """(start, end) columns of each integer literal `value` on a one-line statement."""
+    try:
+        tree = ast.parse(source.strip())
+    except SyntaxError:
+        return []
+    offset = len(source) - len(source.lstrip())
+    return [
+        (offset + node.col_offset, offset + (node.end_col_offset or node.col_offset))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value == value
+    ]
+
+
+def divisor_below(n: int, limit: int) -> int:
+    """The largest divisor of `n` that is at most `limit`."""
+    return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
+
+
+def divisor_above(n: int, limit: int) -> int | None:
+    """The smallest divisor of `n` above `limit`, None when `limit` ≥ n."""
+    return next((d for d in range(limit + 1, n + 1) if n % d == 0), None)
