@@ -361,16 +361,20 @@ def _run_settings(model, cfg, format, strict, timeout, memory_limit, jobs, depth
             hint="pass a model (shapecheck vgg16 --input 3x224x224) or add [tool.shapecheck] checks to pyproject.toml",
         )
     limits = _limits(_given_or_config(timeout, cfg, "timeout"), _given_or_config(memory_limit, cfg, "memory_limit"))
-    if jobs is not None and jobs < 1:
-        raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
-    if depth is not None and depth < 0:
-        raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
+    _check_counts(jobs, depth)
     return _RunSettings(
-        format=(format.value if format else None) or (cfg.format if cfg else None) or "table",
+        format=(format.value if format else None) or _given_or_config(None, cfg, "format") or "table",
         strict=_given_or_config(strict, cfg, "strict", False),
         limits=limits,
         parallel=jobs or os.cpu_count() or 1,
     )
+
+
+def _check_counts(jobs: int | None, depth: int | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise ShapecheckError(f"--jobs must be at least 1, got {jobs}")
+    if depth is not None and depth < 0:
+        raise ShapecheckError(f"--depth must be 0 or more, got {depth}")
 
 
 def _given_or_config(given, cfg, key: str, default: Any = None) -> Any:
@@ -560,37 +564,12 @@ def run_command(
     and a command that repeats the check come before the original traceback. The script's output
     and exit code are its own. Options for shapecheck go before the script.
     """
+    import functools
+
     from . import live
 
-    if (script is None) == (module is None) and not (module and script):
-        print("error: give a script (shapecheck run train.py ...) or -m module", file=sys.stderr)
-        raise typer.Exit(2)
-    argv = list(ctx.args)
-    if module is not None and script is not None:
-        argv.insert(0, script)  # with -m, the first word after the module is the program's
-    target = module or script or ""
-    if module is None and not os.path.isfile(target):
-        print(f"error: no such script: {target}", file=sys.stderr)
-        raise typer.Exit(2)
-    fmt = format.value if format else "table"
-
-    def emit(found) -> None:
-        import json
-
-        from .render.live import live_dict, live_markdown, live_text
-
-        text = {
-            "table": lambda: live_text(found),
-            "markdown": lambda: live_markdown(found),
-            "json": lambda: json.dumps(live_dict(found), indent=2) + "\n",
-        }[fmt]()
-        if report:
-            with open(report, "w", encoding="utf-8") as f:
-                f.write(text)
-            print(f"shapecheck: the diagnosis is in {report}", file=sys.stderr)
-        else:
-            sys.stderr.write(text + "\n")
-
+    target, argv = _program_target(script, module, list(ctx.args))
+    emit = functools.partial(_emit_diagnosis, fmt=format.value if format else "table", report=report)
     global _RAN_PROGRAM
     _RAN_PROGRAM = True
     try:
@@ -601,6 +580,40 @@ def run_command(
         atexit._run_exitfuncs()
         _die_by_sigint()
     raise typer.Exit(code)
+
+
+def _program_target(script: str | None, module: str | None, args: list[str]) -> tuple[str, list[str]]:
+    """What `run` runs (a script, or a module with -m) and the program's arguments; exit 2 when
+    neither is given, or the script is not there."""
+    if (script is None) == (module is None) and not (module and script):
+        print("error: give a script (shapecheck run train.py ...) or -m module", file=sys.stderr)
+        raise typer.Exit(2)
+    if module is not None and script is not None:
+        args.insert(0, script)  # with -m, the first word after the module is the program's
+    target = module or script or ""
+    if module is None and not os.path.isfile(target):
+        print(f"error: no such script: {target}", file=sys.stderr)
+        raise typer.Exit(2)
+    return target, args
+
+
+def _emit_diagnosis(found, fmt: str, report: str | None) -> None:
+    """A failing program's diagnosis, in `fmt`, to stderr or to the `report` file."""
+    import json
+
+    from .render.live import live_dict, live_markdown, live_text
+
+    text = {
+        "table": lambda: live_text(found),
+        "markdown": lambda: live_markdown(found),
+        "json": lambda: json.dumps(live_dict(found), indent=2) + "\n",
+    }[fmt]()
+    if report:
+        with open(report, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"shapecheck: the diagnosis is in {report}", file=sys.stderr)
+    else:
+        sys.stderr.write(text + "\n")
 
 
 @app.command("list")

@@ -42,6 +42,20 @@ def checkout(target: str, into: str) -> str | None:
     if found is None:
         return None
     ref, path, name = found
+    top, relative = _in_repository(target, ref, path)
+    folder = os.path.dirname(relative)
+    spec = f":(glob){folder}/**/*.py" if folder else ":(glob)**/*.py"
+    archive = _git("-C", top, "archive", "--format=tar", ref, "--", spec, binary=True)
+    if archive is None:
+        raise LoadError(f"{path} does not exist at {ref}")
+    _extract(archive, relative, into, path, ref)
+    local = os.path.join(into, relative)
+    return f"{local}:{name}" if name else local
+
+
+def _in_repository(target: str, ref: str, path: str) -> tuple[str, str]:
+    """(the repository's top folder, the file's path in it); LoadError outside a repository, for
+    a ref that names no commit, or a file outside the repository."""
     if _git("rev-parse", "--is-inside-work-tree") != "true":
         raise LoadError(f"'{target}' names a git commit, but {os.getcwd()} is not in a git repository")
     if _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
@@ -50,11 +64,12 @@ def checkout(target: str, into: str) -> str | None:
     relative = os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")
     if relative.startswith("../"):
         raise LoadError(f"{path} is outside the repository ({top})")
-    folder = os.path.dirname(relative)
-    spec = f":(glob){folder}/**/*.py" if folder else ":(glob)**/*.py"
-    archive = _git("-C", top, "archive", "--format=tar", ref, "--", spec, binary=True)
-    if archive is None:
-        raise LoadError(f"{path} does not exist at {ref}")
+    return top, relative
+
+
+def _extract(archive: bytes, relative: str, into: str, path: str, ref: str) -> None:
+    """The archive's files written under `into`; LoadError when the file is not in it, or is not
+    a plain file tarfile's `data` filter lets through."""
     refused: dict[str, str] = {}
 
     def only_data(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
@@ -75,5 +90,3 @@ def checkout(target: str, into: str) -> str | None:
         raise LoadError(f"{path} at {ref} could not be copied out of git ({type(exc).__name__}: {exc})") from None
     if relative in refused:
         raise LoadError(f"{path} at {ref} is not a file shapecheck copies out of git: {refused[relative]}")
-    local = os.path.join(into, relative)
-    return f"{local}:{name}" if name else local

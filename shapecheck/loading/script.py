@@ -40,19 +40,20 @@ def defines_modules(source: str) -> bool:
         return True  # the import says what is wrong with it
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
     modules: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for cls in classes:
-            if cls.name in modules:
-                continue
-            for base in cls.bases:
-                name = ast.unparse(base).rpartition(".")[2]
-                if name.endswith("Module") or name in ("Sequential", "ModuleList", "ModuleDict") or name in modules:
-                    modules.add(cls.name)
-                    changed = True
-                    break
-    return bool(modules)
+    while True:  # until no class has a base among the modules found
+        found = {c.name for c in classes if c.name not in modules and _module_base(c, modules)}
+        if not found:
+            return bool(modules)
+        modules |= found
+
+
+def _module_base(cls: ast.ClassDef, modules: set[str]) -> bool:
+    """Whether a base of the class is named as a module: `...Module`, a container, or one of `modules`."""
+    for base in cls.bases:
+        name = ast.unparse(base).rpartition(".")[2]
+        if name.endswith("Module") or name in ("Sequential", "ModuleList", "ModuleDict") or name in modules:
+            return True
+    return False
 
 
 def _bound(stmt: ast.stmt) -> set[str]:
@@ -182,6 +183,18 @@ class Captured:
     at: str  # `script.py:12`
 
 
+def _built_at(frame: FrameType, module, line: int) -> tuple[str, int]:
+    """(file, line) a failing module is reported at: where it was built when it holds parameters
+    (its sizes are set there, as `run` says), else the line that called it."""
+    filename = frame.f_code.co_filename
+    if not any(True for _ in module.parameters()):
+        return filename, line
+    built = assignment_line(frame, module, line) or _assigned_by_caller(frame, module)
+    if isinstance(built, tuple):
+        return built
+    return filename, built if built is not None else line
+
+
 class Watcher:
     """While a script runs on meta tensors: the program around its first shape error (also one
     its own try/except catches) and around the last module call its own code made. A call
@@ -309,13 +322,7 @@ class Watcher:
         module, args, kwargs, _ = called
         if kwargs or not args or not all(isinstance(a, torch.Tensor) for a in args):
             return Captured(error, None, [], {}, "", at)
-        filename = frame.f_code.co_filename
-        if any(True for _ in module.parameters()):  # its sizes are set where it was built, as `run` says
-            built = assignment_line(frame, module, line) or _assigned_by_caller(frame, module)
-            if isinstance(built, tuple):
-                filename, line = built
-            elif built is not None:
-                line = built
+        filename, line = _built_at(frame, module, line)
         where = Location(display_path(filename), line, linecache.getline(filename, line).strip())
         return Captured(error, module, list(args), {module: where}, type(module).__name__, at)
 

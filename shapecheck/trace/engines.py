@@ -8,6 +8,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -55,40 +56,53 @@ def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_li
     FakeTensors (values no one can read, which libraries recognise as a trace)."""
     from ..spec import Constant, Nested
 
-    mode = None
-
-    def build(spec):
-        nonlocal mode
-        if isinstance(spec, Constant):
-            return spec.value
-        if isinstance(spec, Nested):
-            value = spec.value
-            if isinstance(value, dict):
-                return {k: build(v) for k, v in value.items()}
-            if hasattr(value, "_fields"):  # a namedtuple takes its fields as arguments
-                return type(value)(*(build(v) for v in value))
-            return type(value)(build(v) for v in value)
-        tensor = _given(spec, batch, device)
-        if tensor is None:
-            tensor = _dummy(spec.shape(batch), getattr(torch, spec.dtype), device)
-        if fakes and device == META and spec.fake:
-            if mode is None:
-                try:
-                    from torch._subclasses.fake_tensor import FakeTensorMode
-
-                    mode = FakeTensorMode(allow_non_fake_inputs=True)  # it meets plain meta tensors
-                except (ImportError, TypeError):  # pragma: no cover - a plain meta tensor then
-                    return tensor
-            tensor = mode.from_tensor(tensor)
-        return tensor
-
+    inputs = _Inputs(batch, device, fakes)
     values = []
     for spec in specs:
         if as_list and not isinstance(spec, (Nested, Constant)):
             values.append([_dummy(spec.dims, getattr(torch, spec.dtype), device) for _ in range(batch or 1)])
         else:
-            values.append(build(spec))
+            values.append(inputs.build(spec))
     return values
+
+
+class _Inputs:
+    """Builds the inputs of one call: the FakeTensorMode for inputs marked `fake` is made at the
+    first of them, and shared by the others."""
+
+    def __init__(self, batch: int | None, device: str, fakes: bool):
+        self.batch, self.device = batch, device
+        self.fakes = fakes and device == META
+        self.mode: Any = None  # torch's FakeTensorMode, made when first needed
+
+    def build(self, spec):
+        from ..spec import Constant, Nested
+
+        if isinstance(spec, Constant):
+            return spec.value
+        if isinstance(spec, Nested):
+            return self._structure(spec.value)
+        tensor = _given(spec, self.batch, self.device)
+        if tensor is None:
+            tensor = _dummy(spec.shape(self.batch), getattr(torch, spec.dtype), self.device)
+        return self._fake(tensor) if self.fakes and spec.fake else tensor
+
+    def _structure(self, value):
+        if isinstance(value, dict):
+            return {k: self.build(v) for k, v in value.items()}
+        if hasattr(value, "_fields"):  # a namedtuple takes its fields as arguments
+            return type(value)(*(self.build(v) for v in value))
+        return type(value)(self.build(v) for v in value)
+
+    def _fake(self, tensor: torch.Tensor) -> torch.Tensor:
+        if self.mode is None:
+            try:
+                from torch._subclasses.fake_tensor import FakeTensorMode
+
+                self.mode = FakeTensorMode(allow_non_fake_inputs=True)  # it meets plain meta tensors
+            except (ImportError, TypeError):  # pragma: no cover - a plain meta tensor then
+                return tensor
+        return self.mode.from_tensor(tensor)
 
 
 @contextlib.contextmanager
