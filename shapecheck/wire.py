@@ -54,12 +54,17 @@ def _encode(value):
     if isinstance(value, (list, tuple, set, frozenset, dict)):
         return _encode_collection(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
-        out = {_TAG: f"{cls.__module__}:{cls.__qualname__}"}
-        for field in dataclasses.fields(value):
-            out[field.name] = _encode(getattr(value, field.name))
-        return out
+        return _encode_record(value)
     raise WireError(f"cannot send a {type(value).__name__}")
+
+
+def _encode_record(value) -> dict:
+    """A dataclass: its fields, tagged with its class (`module:Name`)."""
+    cls = type(value)
+    out = {_TAG: f"{cls.__module__}:{cls.__qualname__}"}
+    for field in dataclasses.fields(value):
+        out[field.name] = _encode(getattr(value, field.name))
+    return out
 
 
 def _encode_collection(value: list | tuple | set | frozenset | dict):

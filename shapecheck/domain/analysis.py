@@ -209,20 +209,10 @@ def _with(shape: tuple[int, ...], i: int, size: int) -> tuple[int, ...]:
 def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, cap, notes, expected_rows, **common):
     """(the symbolic run to read guards from or None, the base shape or None, the trace to show).
     The symbolic trace runs to its end, or to its share of the safety cap (CPU seconds)."""
-    from . import symbolic
-
     limit = None if cap.seconds is None else cap.seconds * SYMBOLIC_SHARE
     deadline = None if limit is None else cap.started + limit
-    try:
-        run = symbolic.run(model, specs, batch=batch, deadline=deadline, expected_rows=expected_rows, **common)
-    except symbolic.Unavailable as exc:
-        notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
-        return None, None, None
-    except Exception as exc:
-        notes.append(
-            f"the symbolic trace broke inside torch {_torch_version()} ({type(exc).__name__}: "
-            f"{str(exc)[:100]}); sizes come from probing"
-        )
+    run = _traced_symbolically(model, specs, batch, deadline, expected_rows, notes, common)
+    if run is None:
         return None, None, None
     shown = run.trace
     if run.budget_spent:
@@ -237,6 +227,23 @@ def _symbolic_run(model, specs, batch, given, given_ok, given_failing, runs, cap
     # The model fails at the given size: find a size it runs at, then trace symbolically there.
     again, shape = _symbolic_where_it_runs(model, specs, batch, given, run, runs, deadline, common)
     return again, shape, shown
+
+
+def _traced_symbolically(model, specs, batch, deadline, expected_rows, notes: list[str], common: dict):
+    """The symbolic run, or None (and a note why) when symbolic shapes are unavailable or the
+    trace breaks inside torch."""
+    from . import symbolic
+
+    try:
+        return symbolic.run(model, specs, batch=batch, deadline=deadline, expected_rows=expected_rows, **common)
+    except symbolic.Unavailable as exc:
+        notes.append(f"symbolic shapes are unavailable ({exc}); sizes come from probing")
+    except Exception as exc:
+        notes.append(
+            f"the symbolic trace broke inside torch {_torch_version()} ({type(exc).__name__}: "
+            f"{str(exc)[:100]}); sizes come from probing"
+        )
+    return None
 
 
 def _stopped_note(run, limit) -> str:
@@ -264,12 +271,7 @@ def _symbolic_where_it_runs(model, specs, batch, given, run, runs, deadline, com
     """(the symbolic run at a size the model runs at or None, that size or None)."""
     from . import symbolic
 
-    try:
-        shape = next((c for c in _candidates_from_failure(run, given) if runs(c)), None)
-        if shape is None:
-            shape = _find_base(given, run.names, runs)
-    except _OutOfTime:
-        return None, None
+    shape = _running_shape(run, given, runs)
     if shape is None:
         return None, None
     from ..spec import InputSpec
@@ -282,6 +284,16 @@ def _symbolic_where_it_runs(model, specs, batch, given, run, runs, deadline, com
     if again.budget_spent or again.trace.error is not None:
         return None, shape
     return again, shape
+
+
+def _running_shape(run, given: tuple[int, ...], runs) -> tuple[int, ...] | None:
+    """A size the model runs at: where the failing layer would accept its inputs, else near the
+    given one; None when none does (or the probes run out)."""
+    try:
+        shape = next((c for c in _candidates_from_failure(run, given) if runs(c)), None)
+        return shape if shape is not None else _find_base(given, run.names, runs)
+    except _OutOfTime:
+        return None
 
 
 def _torch_version() -> str:
@@ -336,34 +348,37 @@ def _evaluated(compiled: list[tuple], env: dict) -> list[tuple[int, ...]] | None
 def _acceptor(row: LayerRecord, inputs: list[tuple]):
     """A test of the failing layer's input shapes, for the layers whose rule is plain arithmetic."""
     if row.kind == "module" and row.type == "Linear" and "in_features" in row.attrs:
-        need = row.attrs["in_features"]
-        return lambda shapes: bool(shapes) and shapes[0][-1] == need
+        return _last_dim_is(row.attrs["in_features"])
     if row.type in ("F.linear", "torch._C._nn.linear") and len(row.inputs) > 1:
-        need = row.inputs[1].shape[-1]
-        return lambda shapes: bool(shapes) and shapes[0][-1] == need
-    if row.attrs.get("category") == "join":
-        dim = row.dim_argument()
-        stack = "stack" in row.type
+        return _last_dim_is(row.inputs[1].shape[-1])
+    category = row.attrs.get("category")
+    if category == "join":
+        return _joinable(row.dim_argument(), "stack" in row.type)
+    return _broadcastable if category == "elementwise" else None
 
-        def same(shapes):
-            ranks = {len(s) for s in shapes}
-            if len(ranks) != 1:
-                return False
-            d = dim % next(iter(ranks))
-            cut = [s if stack else s[:d] + s[d + 1 :] for s in shapes]
-            return all(c == cut[0] for c in cut)
 
-        return same
-    if row.attrs.get("category") == "elementwise":
+def _last_dim_is(need: int):
+    """A linear layer's test: the first input's last dim is its in_features."""
+    return lambda shapes: bool(shapes) and shapes[0][-1] == need
 
-        def broadcastable(shapes):
-            for dims in zip(*(reversed(s) for s in shapes), strict=False):
-                if len({d for d in dims if d != 1}) > 1:
-                    return False
-            return True
 
-        return broadcastable
-    return None
+def _joinable(dim: int, stack: bool):
+    """A cat's test (a stack's): one rank, and the same sizes but along `dim` (everywhere)."""
+
+    def same(shapes) -> bool:
+        ranks = {len(s) for s in shapes}
+        if len(ranks) != 1:
+            return False
+        d = dim % next(iter(ranks))
+        cut = [s if stack else s[:d] + s[d + 1 :] for s in shapes]
+        return all(c == cut[0] for c in cut)
+
+    return same
+
+
+def _broadcastable(shapes) -> bool:
+    """An elementwise op's test: at each dim from the end, one size besides 1 at most."""
+    return all(len({d for d in dims if d != 1}) <= 1 for dims in zip(*(reversed(s) for s in shapes), strict=False))
 
 
 class _Guards:
@@ -466,13 +481,17 @@ def _valid_sizes(dim: DimDomain, guards: _Guards, base, runs, hi: int) -> list[i
         return strict  # a size-1 case that really fails: keep every guard
     guards.checks = guards.loose
     if other_path:
-        where = (
-            f"below {name} = {strict[0]}"
-            if strict and other_path[-1] < strict[0]
-            else f"at some sizes from {name} = {other_path[0]}"
-        )
-        dim.note = f"{where} a map is 1 wide and the traced path changes; a probe at {name} = {other_path[0]} runs"
+        dim.note = _other_path_note(name, strict, other_path)
     return valid
+
+
+def _other_path_note(name: str, strict: list[int], other_path: list[int]) -> str:
+    """Sizes a size-1 guard excludes that run all the same: where the traced path changes."""
+    if strict and other_path[-1] < strict[0]:
+        where = f"below {name} = {strict[0]}"
+    else:
+        where = f"at some sizes from {name} = {other_path[0]}"
+    return f"{where} a map is 1 wide and the traced path changes; a probe at {name} = {other_path[0]} runs"
 
 
 def _multiple_holds(dim: DimDomain, guards: _Guards, base, runs) -> bool:

@@ -131,12 +131,8 @@ def _empty_table(order: list[str], width: int, symbolic: bool) -> Table:
 
 
 def _notes(report: Report, row, boundary_ok: bool, codes: list[str]) -> list[str]:
-    notes = []
-    if boundary_ok:
-        notes.append("[green]✓ boundary OK[/]")
-    for code in codes:
-        code_style = "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
-        notes.append(f"[{code_style}]{code}[/]")
+    notes = ["[green]✓ boundary OK[/]"] if boundary_ok else []
+    notes += [f"[{_code_style(report, code)}]{code}[/]" for code in codes]
     if row.call > 1:
         notes.append(f"call {row.call}")
     if row.attrs.get("shares_weights_with"):
@@ -144,6 +140,11 @@ def _notes(report: Report, row, boundary_ok: bool, codes: list[str]) -> list[str
     if row.kind == OP and row.called_at is not None:
         notes.append(escape(f"{os.path.basename(row.called_at.file)}:{row.called_at.line}"))
     return notes
+
+
+def _code_style(report: Report, code: str) -> str:
+    """Red for a code with an error finding, yellow for warnings only."""
+    return "red" if any(f.code == code and f.is_error for f in report.findings) else "yellow"
 
 
 _TITLES = {
@@ -423,15 +424,22 @@ def _fix_body(fix: Fix, width: int) -> Text:
         return out
     lines = fix.code.splitlines()
     if loc and lines and lines[-1].strip() == loc.source.strip():
-        for line in lines[:-1]:
-            out.append(f"{'':>{width}} + ", style="green")
-            out.append(f"{line}\n", style="green")
-        out.append(_gutter(loc.line, width), style="blue")
-        out.append(f"{lines[-1]}\n")
+        out.append(_insertion(lines, loc.line, width))
     else:
         for line in lines:
             out.append(f"{pad} | ", style="blue")
             out.append(f"{line}\n")
+    return out
+
+
+def _insertion(lines: list[str], at: int, width: int) -> Text:
+    """Lines put in front of line `at` (the code's last line, shown as it is): each marked +."""
+    out = Text()
+    for line in lines[:-1]:
+        out.append(f"{'':>{width}} + ", style="green")
+        out.append(f"{line}\n", style="green")
+    out.append(_gutter(at, width), style="blue")
+    out.append(f"{lines[-1]}\n")
     return out
 
 
@@ -447,6 +455,19 @@ def render(
     console.print(summary(report), soft_wrap=True)
     for note in report.notes + ([report.engine_note] if report.engine_note else []):
         console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    _print_analyses(console, report)
+    if report.trace.error is not None and not report.findings:
+        err = report.trace.error
+        console.print(Text(f"the forward pass raised {err.type}: {err.message}", style="red"))
+    for f in report.findings:
+        console.print()
+        console.print(finding_text(f), end="", soft_wrap=True)
+    console.print()
+    console.print(status_line(report))
+
+
+def _print_analyses(console: Console, report: Report) -> None:
+    """What --memory and --symbolic worked out, each after a blank line."""
     if report.trace.memory is not None:
         from .memory import memory_lines
 
@@ -456,14 +477,6 @@ def render(
     if report.accepted is not None:
         console.print()
         console.print(accepted_text(report.accepted), end="", soft_wrap=True)
-    if report.trace.error is not None and not report.findings:
-        err = report.trace.error
-        console.print(Text(f"the forward pass raised {err.type}: {err.message}", style="red"))
-    for f in report.findings:
-        console.print()
-        console.print(finding_text(f), end="", soft_wrap=True)
-    console.print()
-    console.print(status_line(report))
 
 
 def render_results(

@@ -83,17 +83,22 @@ def _rows(program, values: dict, trace: Trace, failing: str | None = None) -> No
         if node.op != "call_function":
             continue
         _enter_modules(rows, open_modules, _module_paths(node), params)
-        inputs = [
-            TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name), source=node_rows.get(arg.name))
-            for arg in node.args
-            if isinstance(arg, torch.fx.Node) and arg.name in values and arg.name not in weights
-        ]
+        inputs = _node_inputs(node, values, weights, node_rows)
         row = _op_row(node, values.get(node.name), inputs, len(rows), open_modules, failing)
         rows.append(row)
         node_rows[node.name] = row.index
         _into_modules(row, [rows[index] for _, index in open_modules], node, values)
         if node.name == failing:
             break
+
+
+def _node_inputs(node, values: dict, weights: set[str], node_rows: dict[str, int]) -> list[TensorInfo]:
+    """The tensors an op node reads, with the rows that made them: its data, not its weights."""
+    return [
+        TensorInfo(_shape(values[arg.name]) or (), key=arg.name, tid=hash(arg.name), source=node_rows.get(arg.name))
+        for arg in node.args
+        if isinstance(arg, torch.fx.Node) and arg.name in values and arg.name not in weights
+    ]
 
 
 def _into_modules(row: LayerRecord, modules: list[LayerRecord], node, values: dict) -> None:
