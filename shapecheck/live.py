@@ -49,12 +49,7 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     frames = _frames(exc.__traceback__)
     first_line = (str(exc).strip().splitlines() or [""])[0]
     found = _diagnosis(exc, f"{type(exc).__name__}: {first_line}", frames, budget_s)
-    if (
-        found.report is not None
-        and found.call is None
-        and not found.report.findings
-        and found.report.trace.error is None
-    ):
+    if _fits_on_meta(found):
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.report = None
         found.note = "the shapes fit when checked on meta tensors: this error is about values, not shapes"
@@ -68,6 +63,12 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
         found.note = known
     found.raised_at = _raised_at(frames)
     return found
+
+
+def _fits_on_meta(found: LiveDiagnosis) -> bool:
+    """The failing module's own check runs and finds nothing."""
+    report = found.report
+    return report is not None and found.call is None and not report.findings and report.trace.error is None
 
 
 def _explained_message(message: str) -> str | None:
@@ -129,13 +130,16 @@ def _drop_input_layout_fixes(report: Report) -> None:
     per_sample = [tuple(t.shape[1:]) if report.trace.batch is not None else tuple(t.shape) for t in report.inputs]
     for finding in report.findings:
         kept = [f for f in (_for_the_program(fix, report, per_sample) for fix in finding.fixes) if f is not None]
-        # the program's data is its own: a fix to its size comes after fixes to the code
-        finding.fixes = [f for f in kept if f.rerun is None or f.rerun.edits] + [
-            f for f in kept if f.rerun is not None and not f.rerun.edits
-        ]
+        finding.fixes = _code_first(kept)
         if finding.fixes and finding.fixes[0].description.startswith("or, "):  # its first went
             first = finding.fixes[0]
             first.description = first.description[4:]
+
+
+def _code_first(fixes: list[Fix]) -> list[Fix]:
+    """The program's data is its own: a fix to its size comes after fixes to the code."""
+    to_code = [f for f in fixes if f.rerun is None or f.rerun.edits]
+    return to_code + [f for f in fixes if f.rerun is not None and not f.rerun.edits]
 
 
 def _for_the_program(fix: Fix, report: Report, per_sample: list[tuple[int, ...]]) -> Fix | None:
@@ -217,19 +221,22 @@ def _structure_used_as_tensor(exc: BaseException) -> BaseException | None:
     if not isinstance(exc, (TypeError, AttributeError)):
         return None
     frames = _frames(exc.__traceback__)
-    for f, _ in frames:  # nn.Sequential handing one child's tuple to the next
-        in_container = f.f_code.co_name == "forward" and f.f_globals.get("__name__") == "torch.nn.modules.container"
-        if in_container and _holds_tensors(f.f_locals.get("input")):
-            return exc
+    if any(_sequential_handing_structure(f) for f, _ in frames):
+        return exc
     user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
     if not user:
         return None
     frame, line = user[-1]
     source = linecache.getline(frame.f_code.co_filename, line)
-    for name, value in frame.f_locals.items():
-        if _named_on(source, name) and _holds_tensors(value):
-            return exc
-    return None
+    reads = any(_named_on(source, name) and _holds_tensors(value) for name, value in frame.f_locals.items())
+    return exc if reads else None
+
+
+def _sequential_handing_structure(frame) -> bool:
+    """nn.Sequential's forward, handing one child's tuple (or dict) of tensors to the next."""
+    if frame.f_code.co_name != "forward" or frame.f_globals.get("__name__") != "torch.nn.modules.container":
+        return False
+    return _holds_tensors(frame.f_locals.get("input"))
 
 
 def _holds_tensors(value) -> bool:
@@ -313,18 +320,23 @@ def _runs_on_import(path: str) -> bool:
             tree = ast.parse(f.read())
     except (OSError, SyntaxError, ValueError):
         return True
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            continue  # a docstring
-        if isinstance(node, ast.Expr) and "sys.path" in ast.unparse(node.value):
-            continue  # sys.path.insert(...): how scripts find their modules
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant):
-            continue
-        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test) and "__main__" in ast.unparse(node.test):
-            continue
+    return not all(_only_defines(node) for node in tree.body)
+
+
+def _only_defines(node) -> bool:
+    """A top-level statement that runs nothing on import: a definition, an import, a docstring,
+    a constant, `sys.path.insert(...)` (how scripts find their modules) or a main guard."""
+    import ast
+
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant) or "sys.path" in ast.unparse(node.value)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return isinstance(node.value, ast.Constant)
+    if isinstance(node, ast.If):
+        test = ast.unparse(node.test)
+        return "__name__" in test and "__main__" in test
     return False
 
 
@@ -367,7 +379,7 @@ def _call_site(frames, called):
     from .trace.records import Location
 
     module = called[0]
-    if ASSIGNED.get(module) is not None or _is_user(_class_file(type(module)) or "<unknown>"):
+    if ASSIGNED.get(module) is not None or _own_class(module):
         return None
     where = program.program_frame(frames, called)
     if where is None:
@@ -406,33 +418,51 @@ def _check_call(
     from .spec import InputSpec
 
     plain = all(isinstance(s, InputSpec) for s in specs)
-    command = _command(module, specs, batch) if plain and _is_user(_class_file(type(module)) or "<unknown>") else None
-    source = _class_file(type(module))
-    if command and os.path.abspath(source) == os.path.abspath(sys.argv[0]) and _runs_on_import(source):
-        command += (
-            f"  (this imports {_display(sys.argv[0])} and runs its top-level code: guard it with "
-            '`if __name__ == "__main__":` or move the model to a module)'
-        )
+    command = _repeat_command(module, specs, batch) if plain else None
     try:
         report = _check_live(module, specs, batch, budget_s, where, names)
     except ShapecheckError as err:
         known = _explained_message(error.partition(": ")[2])  # what the message means, at least
         unchecked = f"could not check {name}: {err.message}" + (f"; the message means: {known}" if known else "")
         return LiveDiagnosis(error, name, call=call, link=link, command=command, note=unchecked)
-    note = None
+    note = _no_command(module, plain) if command is None else None
+    return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
+
+
+def _own_class(module) -> bool:
+    """The module's class is defined in the user's code."""
+    return _is_user(_class_file(type(module)) or "<unknown>")
+
+
+def _repeat_command(module, specs, batch) -> str | None:
+    """The command that repeats the check, for a class of the user's; with a warning when it
+    lives in the running script and importing that runs the script."""
+    if not _own_class(module):
+        return None
+    command = _command(module, specs, batch)
+    source = _class_file(type(module))
+    if os.path.abspath(source) == os.path.abspath(sys.argv[0]) and _runs_on_import(source):
+        command += (
+            f"  (this imports {_display(sys.argv[0])} and runs its top-level code: guard it with "
+            '`if __name__ == "__main__":` or move the model to a module)'
+        )
+    return command
+
+
+def _no_command(module, plain: bool) -> str:
+    """Why there is no command to repeat the check: inputs --input cannot write, or a class
+    that is not the user's."""
     if not plain:
-        note = (
+        return (
             "no command to repeat this check: --input has no syntax for a list or dict of "
             "tensors (shapecheck.check(model, ...) in a test can take them)"
         )
-    elif command is None:
-        where = type(module).__module__.split(".")[0]
-        note = (
-            f"no command to repeat this check: `{name}` is {where}'s class, built (and perhaps changed) "
-            "by your script; a command names a class of your own file, or shapecheck.check(model, ...) "
-            "in a test checks this very object"
-        )
-    return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
+    where = type(module).__module__.split(".")[0]
+    return (
+        f"no command to repeat this check: `{type(module).__name__}` is {where}'s class, built (and perhaps "
+        "changed) by your script; a command names a class of your own file, or shapecheck.check(model, ...) "
+        "in a test checks this very object"
+    )
 
 
 # -- the program around the failing call ----------------------------------------------------------
@@ -451,23 +481,23 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
         return None
     frame, line = where
     found = program.slice_program(frame, line)
-    if found is None:
-        return None
-    failing_module = called[0] if called is not None else None
-    if found.calls_before == 0 and not alone:
+    if found is None or (found.calls_before == 0 and not alone):
         return None  # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it
     checked = _check_slice(found, frame, budget_s)
     if checked is None:
         return None
     report, label = checked
     report.model = label
-    at = f"{_display(found.file)}:{line}"
-    shown = ", ".join(found.modules) or "no module"
-    link = f"checked the code around {at} that leads to the failing call: {shown}" + (
-        f", fed by {', '.join(f'`{n}`' for n in found.inputs)}" if found.inputs else ""
-    )
+    failing_module = called[0] if called is not None else None
     model = type(failing_module).__name__ if isinstance(failing_module, nn.Module) else label
-    return LiveDiagnosis(error, model=model, report=report, link=link)
+    return LiveDiagnosis(error, model=model, report=report, link=_slice_link(found, line))
+
+
+def _slice_link(found, line: int) -> str:
+    """How the program slice checked leads to the failing call: its modules and its inputs."""
+    shown = ", ".join(found.modules) or "no module"
+    fed = f", fed by {', '.join(f'`{n}`' for n in found.inputs)}" if found.inputs else ""
+    return f"checked the code around {_display(found.file)}:{line} that leads to the failing call: {shown}{fed}"
 
 
 def _check_slice(found, frame, budget_s: float) -> tuple[Report, str] | None:
@@ -518,24 +548,10 @@ def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
     frame, line = frames[index]
     filename = frame.f_code.co_filename
     source = linecache.getline(filename, line).strip()
-    operands, callee = [], None
-    if index + 1 < len(frames):  # the library function it called (F.cross_entropy): its arguments
-        inner = frames[index + 1][0]
-        callee = inner.f_code.co_name
-        module_name = inner.f_globals.get("__name__", "")
-        if module_name.startswith("torch.nn.functional"):
-            callee = f"F.{callee}"
-        elif module_name:
-            callee = f"{module_name}.{callee}"
-        code = inner.f_code
-        for arg in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
-            value = inner.f_locals.get(arg)
-            if isinstance(value, torch.Tensor):
-                operands.append((arg, value))
+    # the library function it called (F.cross_entropy): its arguments
+    callee, operands = _library_call(frames[index + 1][0]) if index + 1 < len(frames) else (None, [])
     if not operands:  # a C op (torch.cat, @): the tensors named on the line
-        for name, value in frame.f_locals.items():
-            if isinstance(value, torch.Tensor) and _named_on(source, name):
-                operands.append((name, value))
+        operands = [(n, v) for n, v in frame.f_locals.items() if isinstance(v, torch.Tensor) and _named_on(source, n)]
     call = FailingCall(
         _display(filename),
         line,
@@ -544,6 +560,24 @@ def _outside_modules(error: str, frames, budget_s: float) -> LiveDiagnosis:
         [(n, tuple(v.shape), str(v.dtype).replace("torch.", "")) for n, v in operands],
     )
     return _feeding_model(error, frame, call, [v for _, v in operands], budget_s)
+
+
+def _library_call(inner) -> tuple[str | None, list]:
+    """The library function a user's line called (`F.cross_entropy`), and its tensor arguments."""
+    import torch
+
+    code = inner.f_code
+    module_name = inner.f_globals.get("__name__", "")
+    if module_name.startswith("torch.nn.functional"):
+        callee = f"F.{code.co_name}"
+    else:
+        callee = f"{module_name}.{code.co_name}" if module_name else code.co_name
+    operands = []
+    for arg in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
+        value = inner.f_locals.get(arg)
+        if isinstance(value, torch.Tensor):
+            operands.append((arg, value))
+    return callee, operands
 
 
 def _named_on(source: str, name: str) -> bool:
@@ -560,7 +594,7 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
 
     local = frame.f_locals
     models = [(n, v) for n, v in local.items() if isinstance(v, nn.Module)]
-    if "self" in local and isinstance(local["self"], nn.Module):
+    if isinstance(local.get("self"), nn.Module):
         models.append(("self", local["self"]))
     shapes = {tuple(t.shape) for t in operands}
     ids = {id(t) for t in operands}
@@ -568,16 +602,16 @@ def _feeding_model(error: str, frame, call: FailingCall, operands, budget_s: flo
     for model_name, model in models:
         for input_name, tensor in candidates:
             fed = _fed(model, tensor, shapes, budget_s)
-            if fed is None:
-                continue
-            report, specs, batch, shape = fed
-            link = (
-                f"`{model_name}({input_name})` returns {list(shape)}: that is the "
-                f"{_operand_name(call, shape)} of the failing call"
-            )
-            command = _command(model, specs, batch) if _is_user(_class_file(type(model)) or "<unknown>") else None
-            return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link, command=command)
+            if fed is not None:
+                return _fed_diagnosis(error, call, f"{model_name}({input_name})", model, fed)
     return LiveDiagnosis(error, call=call, note=NO_FEEDER)
+
+
+def _fed_diagnosis(error: str, call: FailingCall, fed_call: str, model, fed) -> LiveDiagnosis:
+    report, specs, batch, shape = fed
+    link = f"`{fed_call}` returns {list(shape)}: that is the {_operand_name(call, shape)} of the failing call"
+    command = _command(model, specs, batch) if _own_class(model) else None
+    return LiveDiagnosis(error, type(model).__name__, report=report, call=call, link=link, command=command)
 
 
 def _fed(model, tensor, shapes: set[tuple[int, ...]], budget_s: float):
@@ -724,17 +758,22 @@ def _diagnose_from(cwd: str, exc: BaseException, emit) -> None:
     if back:
         os.chdir(cwd)
     try:
-        found, complaint = _diagnose_safely(exc, 3.0)
-        if complaint:
-            print(complaint, file=sys.stderr)
-        if found is not None:
-            try:
-                emit(found)
-            except OSError as err:  # an unwritable --report: never in place of the program's own error
-                print(f"shapecheck: could not write the diagnosis ({err})", file=sys.stderr)
+        _diagnose_and_emit(exc, emit)
     finally:
         if back and moved is not None and os.path.isdir(moved):
             os.chdir(moved)
+
+
+def _diagnose_and_emit(exc: BaseException, emit) -> None:
+    found, complaint = _diagnose_safely(exc, 3.0)
+    if complaint:
+        print(complaint, file=sys.stderr)
+    if found is None:
+        return
+    try:
+        emit(found)
+    except OSError as err:  # an unwritable --report: never in place of the program's own error
+        print(f"shapecheck: could not write the diagnosis ({err})", file=sys.stderr)
 
 
 def _print_traceback(exc: BaseException) -> int | None:

@@ -297,20 +297,23 @@ class _Worker:
         try:
             for data in self.reader.messages():
                 # JSON, never a pickle: the child runs model code and may have been taken over.
-                message = wire.loads(data)
-                if not (isinstance(message, list) and len(message) == 2):
-                    raise wire.WireError("not a [kind, value] pair")
-                kind, value = message
-                if kind == "stage" and value in _STAGES:
-                    self.stage = value
-                elif kind == "result" and isinstance(value, CheckResult):
-                    self.result = value
-                else:
-                    raise wire.WireError(f"unexpected {kind!r} message")
+                self._take(wire.loads(data))
         except _TooLarge:
             self.result = self._error("its result was larger than the limit for a report")
         except Exception as exc:
             self.result = self._error(f"its result could not be read ({type(exc).__name__}: {exc})")
+
+    def _take(self, message) -> None:
+        """A `[kind, value]` message: the stage the child has reached, or its result."""
+        if not (isinstance(message, list) and len(message) == 2):
+            raise wire.WireError("not a [kind, value] pair")
+        kind, value = message
+        if kind == "stage" and value in _STAGES:
+            self.stage = value
+        elif kind == "result" and isinstance(value, CheckResult):
+            self.result = value
+        else:
+            raise wire.WireError(f"unexpected {kind!r} message")
 
     def poll(self) -> bool:
         """Read what the child sent; True when it is done (a result, an exit, or a limit)."""
@@ -325,36 +328,41 @@ class _Worker:
             self.process.join(5)
             self.stop()
             return True
-        elapsed = time.monotonic() - self.started
-        if elapsed > self.limits.timeout_s:
-            self.stop()
-            self.result = self._error(
+        over = self._over_limit()
+        if over is None:
+            return False
+        self.stop()
+        self.result = over
+        return True
+
+    def _over_limit(self) -> CheckResult | None:
+        """The error of a worker past a limit (its time, its memory, or what model code printed);
+        None while it is within them."""
+        if time.monotonic() - self.started > self.limits.timeout_s:
+            return self._error(
                 f"timed out after {self.limits.timeout_s:g} s while {_STAGES[self.stage]}",
                 hint="a loop that never ends in model code? raise the limit with "
                 "--timeout SECONDS (or `timeout` in the config)",
             )
-            return True
         used = self._memory()
         if used is not None and used > self.limits.memory():
-            self.stop()
-            self.result = self._error(
+            return self._error(
                 f"used {used / _GIB:.1f} GiB of memory, over the limit of {self.limits.memory() / _GIB:.1f} GiB, "
                 f"while {_STAGES[self.stage]}",
                 hint="raise it with --memory-limit MB (or `memory_limit` in the config)",
             )
-            return True
-        try:
-            printed = os.path.getsize(self.out_path)
-        except OSError:
-            printed = 0
-        if printed > OUTPUT_LIMIT:
-            self.stop()
-            self.result = self._error(
+        if self._printed() > OUTPUT_LIMIT:
+            return self._error(
                 f"model code printed more than {OUTPUT_LIMIT // 2**20} MiB while {_STAGES[self.stage]}",
                 hint="a print in a loop? the report needs no output from the model",
             )
-            return True
-        return False
+        return None
+
+    def _printed(self) -> int:
+        try:
+            return os.path.getsize(self.out_path)
+        except OSError:
+            return 0
 
     def _memory(self) -> int | None:
         """Resident memory of the worker, with every process of its group (what model code
