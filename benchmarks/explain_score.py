@@ -2,7 +2,7 @@
 
     python benchmarks/explain_score.py           # table per family, then the misses
     python benchmarks/explain_score.py --all     # one line per message
-    python benchmarks/explain_score.py --held-out  # the held-out sets' misses too (FIFTH to SEVENTH: stories)
+    python benchmarks/explain_score.py --held-out  # the held-out sets' misses too (FIFTH to EIGHTH: stories)
 
 recognised: explain gives an explanation it could decode (not None, not "recognises but cannot
 decode"); right: its rule code is one the message's family allows, or, for a message that is not
@@ -45,14 +45,17 @@ def score(
     fifth: bool = False,
     sixth: bool = False,
     seventh: bool = False,
+    eighth: bool = False,
 ) -> tuple[list[dict], float]:
     """The corpus, its first held-out set, (issue31) the held-out set of tests/explain_heldout.py,
     (later) that file's second set, collected after the second round of issue 31, or (fifth) its fifth
     set, whose stories are scored too (`story`: right, and every word its thread's answer needs), or
-    (sixth) its sixth set, scored the same way, or (seventh) its seventh set, scored the same way."""
+    (sixth) its sixth set, scored the same way, or (seventh) its seventh set, or (eighth) its eighth, scored
+    the same way."""
     from explain_corpus import FAMILIES, HELD_OUT, MESSAGES
-    from explain_heldout import FAMILIES as MORE
     from explain_heldout import (
+        EIGHTH,
+        EIGHTH_MUST,
         FIFTH,
         FIFTH_FAMILIES,
         FIFTH_MUST,
@@ -64,16 +67,19 @@ def score(
         SIXTH_FAMILIES,
         SIXTH_MUST,
     )
+    from explain_heldout import FAMILIES as MORE
     from explain_heldout import HELD_OUT as ISSUE31
 
     from shapecheck.explain import explain
 
     FAMILIES = {**FAMILIES, **MORE, **FIFTH_FAMILIES, **SIXTH_FAMILIES, **SEVENTH_FAMILIES}
-    MUST = {**FIFTH_MUST, **SIXTH_MUST, **SEVENTH_MUST}
+    MUST = {**FIFTH_MUST, **SIXTH_MUST, **SEVENTH_MUST, **EIGHTH_MUST}
     start = time.perf_counter()
     results = []
     chosen = (
-        SEVENTH
+        EIGHTH
+        if eighth
+        else SEVENTH
         if seventh
         else SIXTH
         if sixth
@@ -178,7 +184,15 @@ def main() -> int:
         f"{sum(r['right'] for r in seventh)} right, {sum(r['story'] for r in seventh)} right stories, "
         f"{sum(r['wrong'] for r in seventh)} confidently wrong"
     )
-    misses = later + second + [r for r in fifth + sixth + seventh if not r["story"]]
+    eighth, _ = score(eighth=True)
+    print(
+        f"eighth held-out set ({len(eighth)} beginners' thread messages of the common families (losses and targets, "
+        f"Linear, view, conv channels and ranks, batch sizes, broadcasts, stack and cat), each with its answer; "
+        f"tests/explain_heldout.py EIGHTH): {sum(r['recognised'] for r in eighth)} recognised, "
+        f"{sum(r['right'] for r in eighth)} right, {sum(r['story'] for r in eighth)} right stories, "
+        f"{sum(r['wrong'] for r in eighth)} confidently wrong"
+    )
+    misses = later + second + [r for r in fifth + sixth + seventh + eighth if not r["story"]]
     for r in results + (misses if options.held_out else []):
         if options.all or not r["right"] or not r.get("story", True):
             mark = "W" if r["wrong"] else ("." if not r["recognised"] else "S" if not r.get("story", True) else "R")
