@@ -83,20 +83,19 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         _loss(e, lines, frames)
     if e.code == "SC112" and "einsum" in matched.lower():
         _einsum(e, matched, lines)
-    if e.code == "SC112" and lines and _POSITIONS.search(lines[-1]):
-        _positions(e, matched, lines[-1])
+    if e.code == "SC112" and lines:
+        _elementwise(e, matched, lines[-1])
     if e.code in ("SC101", "SC102", "SC104", "SC112"):
         _model_families(e, message, matched)
     if e.code == "SC102" and lines:
         _operands(e, matched, lines[-1])
     if e.code == "SC109" and lines:
         _clip_layout(e, matched, lines[-1])
-    if e.code == "SC112" and lines and "size of tensor a" in matched.lower():
-        _integer_index(e, matched, lines[-1])
     if e.code == "SC124":
         _which_table(e, lines)
     if e.code == "SC131" and lines:
         _dim_op(e, matched, lines[-1])
+        _dim_in_loss(e, matched, [ln for ln in lines[-3:] if "out of range" not in ln][-1:])
     story = " ".join([e.title, *e.causes])
     products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
     detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
@@ -498,6 +497,60 @@ def _dim_op(e: Explanation, matched: str, line: str) -> None:
         e.causes.insert(0, f"`{op}` names a dim the tensor does not have: {flat}; print its shape before this line")
 
 
+_TARGET_WORDS = re.compile(
+    r"\b(?:\w*_)?(?:targets?|labels?|gts?|ground_?truth|masks?_true|y_true|y|true)\b|"
+    r"\b(?:criterion|loss\w*|\w*_loss|mse\w*|dice\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _elementwise(e: Explanation, matched: str, line: str) -> None:
+    """An elementwise mismatch read by the line that raised: positions (rotary, position ids), an
+    integer index that dropped a dim, a target compared with an output."""
+    if _POSITIONS.search(line):
+        _positions(e, matched, line)
+    if "size of tensor a" in matched.lower():
+        _integer_index(e, matched, line)
+    _target_operands(e, line)
+
+
+def _target_operands(e: Explanation, line: str) -> None:
+    """A dim-1 mismatch read as an output against its target's classes: first when the line that
+    raised compares a target or computes a loss, dropped when it names other operands."""
+    reading = next((c for c in e.causes if c.startswith("or a model output and its target")), None)
+    if reading is None:
+        return
+    e.causes.remove(reading)
+    fix = next((f for f in e.fixes if f.startswith("one-hot the labels")), None)
+    if fix is not None:
+        e.fixes.remove(fix)
+    if _TARGET_WORDS.search(line):
+        e.causes.insert(0, reading.removeprefix("or "))
+        if fix is not None:
+            e.fixes.insert(0, fix)
+
+
+def _dim_in_loss(e: Explanation, matched: str, last: list[str]) -> None:
+    """dim 1 of a 1-D tensor asked in a line (`last`: the paste's last code line, if any) that calls a
+    loss: the scores lost their class dim."""
+    rank_range = re.search(r"\[(-?\d+), (-?\d+)\]", matched)
+    if not last or not rank_range or int(rank_range.group(2)) != 0:
+        return
+    if not _LOSS_LINE.search(last[0]) or _DIM_OPS.search(last[0]):
+        return
+    e.causes.insert(
+        0,
+        "the loss got 1-D scores: a classification loss (cross-entropy, NLL) reads the classes from dim 1 of "
+        "the model's output [N, C], and this output is [N] (a head with one output squeezed, or a batch dim "
+        "squeezed away) or the output and the target were swapped",
+    )
+    e.fixes.insert(
+        0,
+        "give the loss scores [N, C] (out_features = the number of classes) and class indices [N]; for one output "
+        "per sample use `nn.BCEWithLogitsLoss` with a float target of the same shape",
+    )
+
+
 def _which_table(e: Explanation, lines: list[str]) -> None:
     """An index past a lookup table: the traceback's newest lines name which table."""
     for line in reversed(lines[-4:]):
@@ -522,6 +575,26 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
     )
     if m:
         dims, total = ints(m.group(1)), int(m.group(2))
+        nested = [v for line in lines for v in _VIEW_NESTED.finditer(line)]
+        own = next((v for v in reversed(nested) if _OWN_BATCH.match(v.group(2).split(",")[0].strip())), None)
+        if own is not None and len(dims) == 2 and dims[0] > 1 and total % dims[0] == 0 and total // dims[0] != dims[1]:
+            # the batch comes from the tensor: the per-sample constant is what is off
+            per, asked = total // dims[0], own.group(2).split(",", 1)[1].strip() if "," in own.group(2) else ""
+            e.causes.insert(
+                0,
+                f"the pasted line takes the batch from the tensor (`{own.group(2).split(',')[0].strip()}` = "
+                f"{dims[0]}), so the per-sample size is what is off: {total} = {dims[0]}·{per}, each sample holds "
+                f"{per} values, not the {dims[1]}{f' (`{asked}`)' if asked else ''} the line assumes: the layers "
+                "before it produce another size than the constant was computed for (other channels, or another input "
+                "size)",
+            )
+            e.causes[:] = [c for c in e.causes if not c.startswith("if only the batch is off")]
+            e.fixes[:] = [f for f in e.fixes if not f.startswith(f"if the batch ({dims[0]}) is right")]
+            e.fixes.insert(
+                0,
+                f"`x.view(x.size(0), -1)` and build the next layer for {per} inputs (`nn.Linear({per}, …)`)",
+            )
+            return
         if len(dims) >= 2 and dims[0] > 1 and -1 not in dims[1:]:
             rest = math.prod(dims[1:]) or 1
             if total % rest == 0 and 0 < total // rest < dims[0]:
@@ -550,6 +623,12 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
             "last batch (or a batch split over GPUs) has fewer samples than that constant",
         )
         e.fixes.insert(0, "use the tensor's own batch: `x.view(x.size(0), -1)`, or `drop_last=True`")
+
+
+# a view whose sizes may hold calls (`x.size(0)`), one level deep
+_VIEW_NESTED = re.compile(r"\.(view|reshape)\(\s*((?:[^()]|\([^()]{0,60}\)){1,200}?)\s*\)(?!\w)")
+# a view's first size taken from the tensor itself: `x.size(0)`, `x.shape[0]`, `len(x)`
+_OWN_BATCH = re.compile(r"^(?:[\w.]{1,60}\.size\(\s*0\s*\)|[\w.]{1,60}\.shape\[\s*0\s*\]|len\([\w.]{1,60}\))$")
 
 
 def _constant_first(views, first: int) -> bool:

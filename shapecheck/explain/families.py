@@ -13,6 +13,7 @@ import re
 from . import readings as read
 from .explanation import Explanation
 from .notshape import NOT_SHAPE_TEMPLATES
+from .relations import per_sample
 from .templates import Template, ints, shape_text
 
 
@@ -33,7 +34,20 @@ def _stack(f: dict) -> Explanation:
     )
     diff = _differing(a, b)
     if len(a) != len(b):
+        if _stack_rank(e, a, b):
+            return e
         e.causes.append(f"the entries differ in rank ({len(a)} and {len(b)} dims): one sample lost or gained a dim")
+    elif diff and len(diff) >= 2 and sorted(a) == sorted(b):
+        # the same sizes in another order: [24, 32, 64] and [24, 64, 32]
+        e.causes.append(
+            f"the two entries hold the same sizes in another order ({shape_text(a)} and {shape_text(b)}): one sample "
+            "is transposed against the other: an image in portrait and one in landscape (H×W and W×H), or a sample "
+            "whose dims were permuted on one path only"
+        )
+        e.fixes.append(
+            "give every sample one size and layout in the dataset: resize (or rotate) to a fixed H×W, or permute the "
+            "odd one"
+        )
     elif diff:
         e.causes.append(f"they differ in dim{'s' if len(diff) > 1 else ''} {', '.join(map(str, diff))} only")
     if len(a) == len(b) == 3 and diff == [0] and {a[0], b[0]} <= {1, 3, 4}:
@@ -59,6 +73,31 @@ def _stack(f: dict) -> Explanation:
         e.fixes.append("pad them to one length in a collate_fn (`torch.nn.utils.rnn.pad_sequence`)")
     e.fixes.append("or use batch size 1, or a collate_fn that pads (or keeps a list)")
     return e
+
+
+def _stack_rank(e: Explanation, a: list[int], b: list[int]) -> bool:
+    """Entries of different ranks where the smaller is the larger's trailing dims: a sample without the
+    leading dim the others have; a 2-D [H, W] among [C, H, W] images is a grayscale file."""
+    small, large = (a, b) if len(a) < len(b) else (b, a)
+    if len(large) != len(small) + 1 or large[1:] != small:
+        return False
+    if len(small) == 2 and large[0] in (3, 4) and min(small) >= 8:
+        e.causes.append(
+            f"a grayscale image ({shape_text(small)}, no channel dim) among {'RGB' if large[0] == 3 else 'RGBA'} ones "
+            f"({shape_text(large)}): an image read in mode 'L' (or a NumPy array of H×W) loses the channel dim the "
+            "others have"
+        )
+        e.fixes.append(
+            "convert every image when loading (`Image.open(p).convert('RGB')`), or add the channel dim to the "
+            "gray ones (`x.unsqueeze(0).expand(3, -1, -1)`)"
+        )
+    else:
+        e.causes.append(
+            f"one entry lacks the leading dim of {large[0]} the others have ({shape_text(small)} vs "
+            f"{shape_text(large)}): a sample squeezed or indexed on one path only"
+        )
+        e.fixes.append("give every sample the same dims in the dataset (`unsqueeze(0)` the short one)")
+    return True
 
 
 def _expand(f: dict) -> Explanation:
@@ -529,8 +568,15 @@ def _multi_target(f: dict) -> Explanation:
         "a classification loss got a target with a dim too many",
         "F.nll_loss (nn.CrossEntropyLoss, NLLLoss), older releases",
         [],
-        ["the target is [N, 1] or one-hot [N, C] where class indices [N] are expected"],
-        ["`target.squeeze(1)` for [N, 1]; `target.argmax(1)` for one-hot"],
+        [
+            "the target is [N, 1] or one-hot [N, C] where class indices [N] are expected",
+            "or the task is multi-label (several classes true per sample, a [N, C] target of 0s and 1s): "
+            "cross-entropy takes one class per sample; a multi-label target wants a binary loss per class",
+        ],
+        [
+            "`target.squeeze(1)` for [N, 1]; `target.argmax(1)` for one-hot",
+            "for multi-label targets: `nn.BCEWithLogitsLoss()` on the [N, C] logits with a float [N, C] target",
+        ],
     )
 
 
@@ -539,14 +585,25 @@ def _target_size(f: dict) -> Explanation:
 
 
 def _nelement(f: dict) -> Explanation:
-    return Explanation(
+    e = Explanation(
         "SC125",
         f"the loss got {f['target']} target values for {f['input']} input values",
-        "F.multilabel_soft_margin_loss (and other losses that compare element by element)",
+        "F.binary_cross_entropy and other losses that compare element by element (older releases)",
         [(f["input"], "values in the model's output"), (f["target"], "values in the target")],
         ["the output has another number of labels per sample than the target (the head's out_features)"],
         ["make the head output one value per label of the target"],
     )
+    split = per_sample(int(f["target"]), int(f["input"]))
+    if split:
+        batch, t, i = split
+        e.causes.insert(
+            0,
+            f"{f['target']} = {batch}·{t} and {f['input']} = {batch}·{i}: a batch of {batch} with {t} labels per "
+            f"sample in the target and {i} outputs per sample from the model: the head is built for {i} classes "
+            f"(its out_features, a num_classes / N_CLASSES setting) where the data has {t}",
+        )
+        e.fixes.insert(0, f"set the class count to the labels' ({t}): the last layer's out_features = {t}")
+    return e
 
 
 def _zero_output(f: dict) -> Explanation:

@@ -35,6 +35,7 @@ _TWICE = re.compile(r"\b([A-Za-z]{2,20})\s+\1\b")  # `input with with spatial di
 
 
 # what a web page or a chat does to a message's punctuation: smart quotes, full-width colons and commas
+_ELL = re.compile(r"(?<=\bmat)l(?= and mat2\b)|(?<=\bbatch)l(?= dim\b)")  # `matl and mat2`: a 1 retyped as l
 _PUNCTUATION = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "：": ": ", "，": ", ", "；": "; "})
 
 
@@ -48,6 +49,7 @@ def clean(message: str) -> str:
     text = _STAR.sub("[*, ", text)
     text = _TWICE.sub(r"\1", text)
     text = _RUN_ON.sub(r"\1 ", text)
+    text = _ELL.sub("1", text)
     return " ".join(text.split())
 
 

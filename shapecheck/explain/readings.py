@@ -54,6 +54,15 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
             f"computes `x @ W.T`), or a Linear built as nn.Linear({c}, {d}) where nn.Linear({d}, {c}) was meant"
         )
         e.fixes.append(f"multiply by the transpose (`x @ W.T`, `F.linear(x, W)`), or build nn.Linear({d}, {c})")
+    if c >= 16 and 4 <= b <= 256 and b != c and a % (c * b) == 0 and c % b and b % c:
+        # rows = N·C·H with C = in_features: a channels-first map whose width reached the Linear
+        n = a // (c * b)
+        e.causes.append(
+            f"a channels-first map [{n}, {c}, {b}, {b}] reached a layer that wants its {c} channels last: "
+            f"{a} = {n}·{c}·{b} rows of {b} (its width), where a channels-last block (an MLP, LayerNorm or attention "
+            f"over [N, H, W, C]) multiplies the last dim: `x.permute(0, 2, 3, 1)` before it (and back after), or a "
+            "1×1 conv in its place"
+        )
     if not _map_sides(e, b, c):
         e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
         flat = _flattened_map(b)
@@ -567,6 +576,14 @@ def cat(dim, want, got, number, other: int | None = None) -> Explanation:
                 "feed the input size the network was built for (a multiple of its total stride), or "
                 "`F.interpolate(x, size=skip.shape[-2:])` before the cat"
             )
+        if dim == 1 and other is None and small <= 4096:
+            # the message does not say which dim differs: for 2-D [rows, features] it is dim 0, the rows
+            e.causes.append(
+                f"or, for 2-D [rows, features] tensors (features joined side by side), the rows differ ({want} vs "
+                f"{got}): the two come from batches of other sizes (a last, smaller batch on one input only), or "
+                "their rows are batch × frames (or tokens) taken from clips of other lengths"
+            )
+            e.fixes.append("print both shapes before the cat; build both from the same batch (and frame count)")
         e.causes.append("branches that produce different sizes before being joined")
         e.fixes.append("make the branches produce the same size, or resize one before the cat")
     return e
@@ -627,7 +644,30 @@ def broadcast(x, y, dim) -> Explanation:
         "print both operands' shapes at the line; make them agree (reshape or `unsqueeze` the smaller so its dims "
         "line up, `F.interpolate` a map, a 1×1 conv with stride 2 on a shortcut)"
     )
+    if dim >= 1 and large >= 32 and large & (large - 1) == 0 and 1 < small < large and small & (small - 1):
+        # a power-of-two size against a smaller odd one: a batch size against the last batch's remainder
+        e.causes.append(
+            f"or {large} is the batch size a tensor was built for (a [B, B] mask of a pairwise or contrastive loss, "
+            f"a buffer made once from the configured batch) and this batch holds {small}: the last batch of an "
+            "epoch is smaller"
+        )
+        e.fixes.append("build it from this batch (`x.size(0)`), or `drop_last=True` in the DataLoader")
+    if dim == 1 and 2 <= small < large <= 1000:
+        # dim 1 of [B, C] or [B, C, H, W]: the classes of an output against a target's other width; first
+        # when the pasted line compares a target (context.py), dropped when it names other operands
+        e.causes.append(ONE_HOT_CAUSE.format(small=small, large=large))
+        e.fixes.append(
+            "one-hot the labels to the output's class count (`F.one_hot(y, C).permute(0, 3, 1, 2).float()` for "
+            "masks), or use `nn.CrossEntropyLoss` with the class indices"
+        )
     return e
+
+
+ONE_HOT_CAUSE = (
+    "or a model output and its target compared elementwise (an MSE, Dice or margin loss) with {small} and {large} "
+    "in dim 1, the classes: labels as class indices or a colour mask where one-hot labels [B, C, …] are meant "
+    "(`F.one_hot(y, num_classes)`, moved to dim 1 for maps), or a head built for another class count"
+)
 
 
 def _rounded_sides(e: Explanation, small: int, large: int) -> None:
@@ -671,6 +711,16 @@ def invalid_view(shape_text, total) -> Explanation:
         e.fixes.append("take the batch from the tensor: `x.view(x.size(0), -1)` (or `drop_last=True`)")
     elif flatten or not readings:
         _flatten_story(e, dims, total, const)
+    elif len(dims) == 2 and dims[0] > 1 and total % dims[0] == 0:
+        # [batch, features]: a flatten before a Linear whose per-sample size is not the constant
+        per = total // dims[0]
+        flat = _flattened_map(per)
+        e.fixes.append(
+            f"if the batch ({dims[0]}) is right, each sample holds {per} values"
+            + (f" ({per} = {flat}, a conv map flattened)" if flat else "")
+            + f": flatten with `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`) and build the next Linear for "
+            f"{per} in_features, or an `nn.AdaptiveAvgPool2d` before it so the constant holds"
+        )
     else:
         e.fixes.append(
             "compute the sizes from the tensor (`B, N, C = x.shape`; `h = w = int(N ** 0.5)` after dropping "

@@ -30,6 +30,19 @@ def _image(side: int) -> str:
     return f"a {side * 16}×{side * 16} image in 16-pixel patches, or {side * 14}×{side * 14} in 14-pixel ones"
 
 
+def per_sample(x: int, y: int) -> tuple[int, int, int] | None:
+    """Two element counts read as one batch times two per-sample counts: (batch, x's, y's) with the
+    batch their greatest common divisor, when it is a plausible batch (8 or more, or a power of two
+    from 4) and both per-sample counts are small (448 and 512: 64·7 and 64·8); else None."""
+    g = math.gcd(x, y)
+    if x == y or g < 4 or (g < 8 and not _is_pow2(g)):
+        return None
+    a, b = x // g, y // g
+    if max(a, b) > 4096 or min(a, b) < 1:
+        return None
+    return g, a, b
+
+
 def grid(n: int) -> str | None:
     """n as a patch grid: `197 = 14² + 1: …` or `196 = 14²: …`, else None."""
     if n < 2:
