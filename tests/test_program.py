@@ -352,7 +352,8 @@ def test_the_pytest_plugin_names_the_layers_line_and_offers_the_clis_fix(pyteste
             Net()(torch.randn(4, 3, 32, 32))
         """
     )
-    result = pytester.runpytest_subprocess("-p", "shapecheck")
+    # In this process (tests/test_run.py runs the plugin in a fresh one)
+    result = pytester.runpytest_inprocess("-p", "shapecheck")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
     assert "error[SC102]: `fc1` expects 576 input features but receives 400" in out

@@ -306,7 +306,9 @@ def test_pytest_plugin_adds_a_section(pytester):
             nn.Sequential(nn.Conv2d(3, 8, 3), nn.Linear(8 * 30 * 30, 10))(torch.randn(2, 3, 32, 32))
         """
     )
-    plain = pytester.runpytest_subprocess()
+    # Without the plugin, in this process (torch is imported already); with it, as a user runs it.
+    plain = pytester.runpytest_inprocess()
+    plain.assert_outcomes(failed=1)
     assert "- shapecheck -" not in plain.stdout.str() and "SC101" not in plain.stdout.str()
     result = pytester.runpytest_subprocess("-p", "shapecheck")
     result.assert_outcomes(failed=1)
@@ -351,7 +353,8 @@ def test_pytest_plugin_survives_a_base_exception_in_the_rerun(pytester):
         + textwrap.dedent(EXITS_WHEN_RERUN.format(raised="SystemExit(3)"))
         + "\ndef test_quits():\n    Quits()(torch.randn(2, 9))\n"
     )
-    result = pytester.runpytest_subprocess("-p", "shapecheck")
+    # In this process: a SystemExit let through would end the inner run with no outcomes.
+    result = pytester.runpytest_inprocess("-p", "shapecheck")
     result.assert_outcomes(failed=1)
     assert "INTERNALERROR" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*could not diagnose this error (SystemExit: 3)*"])
