@@ -24,6 +24,12 @@ def parse_inputs(inputs) -> list[InputSpec | Nested | Constant] | None:
     if isinstance(inputs, (str, InputSpec, Nested, Constant)):
         inputs = [inputs]
     specs = [i if isinstance(i, (InputSpec, Nested, Constant)) else parse_input(str(i)) for i in inputs]
+    _check_keywords_last(specs)
+    return specs
+
+
+def _check_keywords_last(specs: list) -> None:
+    """SpecError for a positional input after a keyword one, or a keyword input given twice."""
     named = [s for s in specs if s.name is not None]
     if named and any(s.name is None for s in specs[specs.index(named[0]) :]):
         raise SpecError(
@@ -32,7 +38,6 @@ def parse_inputs(inputs) -> list[InputSpec | Nested | Constant] | None:
         )
     if len({s.name for s in named}) != len(named):
         raise SpecError("the same keyword input is given twice")
-    return specs
 
 
 def _specs(parsed: list[InputSpec | Nested | Constant] | None, loaded: LoadedModel) -> list:
@@ -202,19 +207,11 @@ def check_with(
             return _not_built(model, options, parsed, failed, ignored, start)
         # the files of the tree the model imported, as they are now (the model's own: as imported)
         snapshot.take(modules=[module for name, module in list(sys.modules.items()) if name not in known])
-    batch = None if options.no_batch else options.batch
-    if loaded.own_batch is not None:  # a script's dry run: its tensors, its batch
-        if parsed is not None:
-            raise SpecError(f"{loaded.label} is a script: it makes its own tensors, so --input does not apply")
-        batch = loaded.own_batch[0]
+    batch = _batch_of(loaded, parsed, options)
     if loaded.kind != "module":
         return _saved_program(loaded, options, parsed, batch, ignored, start, notify)
     specs = list(loaded.default_inputs or []) if loaded.own_batch is not None else _specs(parsed, loaded)
-    checkpoint = None
-    if options.weights:
-        from .saved.state import compare
-
-        checkpoint = compare(options.weights, loaded.module)
+    checkpoint = _checkpoint(options.weights, loaded)
     run = _Run(loaded, specs, options, batch, notify)
     trace, note, accepted, diagnosis = run.diagnosed(checkpoint, input_names)
     if checkpoint is not None and not checkpoint.matches and isinstance(model, str):
@@ -224,12 +221,37 @@ def check_with(
     suppress.apply(diagnosis, trace, ignored)
     trace.probe_inputs = None  # tensors: the report is plain data
     notes = list(loaded.notes) + list(diagnosis.notes) + run.memory_notes(trace)
-    if checkpoint is not None and checkpoint.matches:
-        notes.append(
-            f"checkpoint {options.weights} matches the model: {len(checkpoint.checkpoint)} tensors"
-            + "".join(f"; {n}" for n in checkpoint.notes)
-        )
+    notes += _checkpoint_notes(checkpoint, options.weights)
     return _report(loaded, trace, diagnosis, note, notes, start, accepted)
+
+
+def _batch_of(loaded: LoadedModel, parsed, options: CheckOptions) -> int | None:
+    """The batch: --batch (None with --no-batch), or a script's own from its dry run (its
+    tensors, its batch: --input does not apply)."""
+    if loaded.own_batch is None:
+        return None if options.no_batch else options.batch
+    if parsed is not None:
+        raise SpecError(f"{loaded.label} is a script: it makes its own tensors, so --input does not apply")
+    return loaded.own_batch[0]
+
+
+def _checkpoint(weights: str | None, loaded: LoadedModel):
+    """The checkpoint compared with the model (SC110), when --weights names one."""
+    if not weights:
+        return None
+    from .saved.state import compare
+
+    return compare(weights, loaded.module)
+
+
+def _checkpoint_notes(checkpoint, weights: str | None) -> list[str]:
+    """A note that the checkpoint matches the model, when it does."""
+    if checkpoint is None or not checkpoint.matches:
+        return []
+    return [
+        f"checkpoint {weights} matches the model: {len(checkpoint.checkpoint)} tensors"
+        + "".join(f"; {n}" for n in checkpoint.notes)
+    ]
 
 
 def _saved_program(loaded: LoadedModel, options: CheckOptions, parsed, batch, ignored, start, notify) -> Report:

@@ -202,6 +202,12 @@ def resolve(
         if args:
             raise LoadError("--arg applies to model classes and functions, not to saved files")
         return _from_saved(target, trust_pickle)
+    return _from_code(target, args, patches)
+
+
+def _from_code(target: str, args: dict, patches: Sequence[LinePatch]) -> LoadedModel:
+    """A model file (`path/to/file.py[:Name]`), an importable `package.module:Name`, or a
+    torchvision name."""
     path, _, name = target.partition(":")
     if path.endswith(".py") or os.sep in path or (name and os.path.exists(path)):
         return _from_file(path, name or None, args, target, patches)
@@ -549,17 +555,42 @@ def _from_program(path: str, target: str) -> LoadedModel:
     """A file that defines no nn.Module class is a program: run on meta tensors (weights skipped,
     nothing downloaded), it is the program around its first shape error (also one its own
     try/except catches) that is traced, or when it has none, around its last module call."""
-    import torch
-
     from ..spec import from_tensors
     from . import program, script
 
     notes: list[str] = []
     def_sites: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     watcher = script.Watcher(path)
-    stopped: LoadError | None = None
-    ended = None
+    stopped, ended = _dry_run(path, watcher, notes, def_sites)
+    if stopped is not None and watcher.failure is None and watcher.value_read is None:
+        # not a shape error of a torch call, nor a value read: what stopped it, at its line
+        raise _stopped(path, stopped)
+    captured = watcher.failure or watcher.last
+    if captured is None or captured.module is None:
+        raise _nothing_to_trace(path, watcher, stopped, ended)
+    sites = program.Sites(captured.sites, def_sites)
+    specs, batch, why = from_tensors(tuple(captured.values), {}) if captured.values else ([], None, None)
+    if specs is None:
+        raise LoadError(f"the dry run of {path} reached {captured.at}, but {why}")
+    _dry_run_notes(notes, path, captured.at, watcher, ended)
+    module = captured.module
+    return LoadedModel(
+        module,  # type: ignore[arg-type]
+        target,
+        default_inputs=specs,
+        notes=notes,
+        def_sites=sites,  # type: ignore[arg-type]
+        own_batch=(batch,),
+    )
+
+
+def _dry_run(path: str, watcher, notes: list[str], def_sites: weakref.WeakKeyDictionary):
+    """Run the program on meta tensors, watched: (the LoadError that stopped it or None, what
+    its import ended with: a SystemExit or None). The folder it started in is put back."""
+    import torch
+
     cwd = os.getcwd()
+    ended = None
     try:
         with (
             _building(notes, def_sites, True),
@@ -570,43 +601,44 @@ def _from_program(path: str, target: str) -> LoadedModel:
         ):
             ended = _import_file(path, as_main=True)
     except LoadError as err:
-        stopped = err
+        return err, ended
     finally:
         if os.path.isdir(cwd):  # the script may have moved: paths are shown from where it started
             os.chdir(cwd)
-    if stopped is not None and watcher.failure is None and watcher.value_read is None:
-        # not a shape error of a torch call, nor a value read: what stopped it, at its line
-        raise _stopped(path, stopped)
-    captured = watcher.failure or watcher.last
-    if captured is None or captured.module is None:
-        if watcher.failure is not None:
-            raise LoadError(
-                f"the dry run of {path} failed at {watcher.failure.at} with {watcher.failure.error}, "
-                "in code shapecheck cannot replay on its own",
-                detail=stopped.detail if stopped else None,
-            )
-        if watcher.value_read is not None:
-            raise LoadError(
-                f"the dry run of {path} stopped at {watcher.value_read}: it reads a tensor's value, and a dry "
-                "run has shapes only (meta tensors); no shape error before that line",
-                hint=f"run it for real: shapecheck run {path}",
-            )
-        if stopped is not None:
-            raise LoadError(
-                f"the dry run of {path} stopped before any shape error: {stopped.message}",
-                hint="it is not a shape error; a dry run runs the script on meta tensors (no data, no weights)",
-                detail=stopped.detail,
-            )
-        how = f" (it ended with sys.exit({ended.code!r}))" if isinstance(ended, SystemExit) else ""
-        raise LoadError(
-            f"{path} defines no nn.Module class and calls no module{how}",
-            hint=f"name a model: {path}:NAME, or a function that builds one",
+    return None, ended
+
+
+def _nothing_to_trace(path: str, watcher, stopped: LoadError | None, ended) -> LoadError:
+    """Why a dry run left no module call to trace: a failure in code that cannot be replayed, a
+    value read, another error, or no module called at all."""
+    if watcher.failure is not None:
+        return LoadError(
+            f"the dry run of {path} failed at {watcher.failure.at} with {watcher.failure.error}, "
+            "in code shapecheck cannot replay on its own",
+            detail=stopped.detail if stopped else None,
         )
-    sites = program.Sites(captured.sites, def_sites)
-    specs, batch, why = from_tensors(tuple(captured.values), {}) if captured.values else ([], None, None)
-    if specs is None:
-        raise LoadError(f"the dry run of {path} reached {captured.at}, but {why}")
-    notes.insert(0, f"dry run of {path} on meta tensors: the code around {captured.at}")
+    if watcher.value_read is not None:
+        return LoadError(
+            f"the dry run of {path} stopped at {watcher.value_read}: it reads a tensor's value, and a dry "
+            "run has shapes only (meta tensors); no shape error before that line",
+            hint=f"run it for real: shapecheck run {path}",
+        )
+    if stopped is not None:
+        return LoadError(
+            f"the dry run of {path} stopped before any shape error: {stopped.message}",
+            hint="it is not a shape error; a dry run runs the script on meta tensors (no data, no weights)",
+            detail=stopped.detail,
+        )
+    how = f" (it ended with sys.exit({ended.code!r}))" if isinstance(ended, SystemExit) else ""
+    return LoadError(
+        f"{path} defines no nn.Module class and calls no module{how}",
+        hint=f"name a model: {path}:NAME, or a function that builds one",
+    )
+
+
+def _dry_run_notes(notes: list[str], path: str, at: str, watcher, ended) -> None:
+    """What the report says of a dry run: where it traced, and where the program stopped short."""
+    notes.insert(0, f"dry run of {path} on meta tensors: the code around {at}")
     if watcher.failure is None and watcher.value_read is not None:
         notes.insert(
             1,
@@ -617,15 +649,6 @@ def _from_program(path: str, target: str) -> LoadedModel:
         notes.append('dry run: tensors moved to a GPU (`.cuda()`, `.to("cuda")`) stayed on meta')
     if isinstance(ended, SystemExit) and ended.code not in (None, 0):
         notes.insert(1, f"the script ended early with sys.exit({ended.code!r}); the code after it was not run")
-    module = captured.module
-    return LoadedModel(
-        module,  # type: ignore[arg-type]
-        target,
-        default_inputs=specs,
-        notes=notes,
-        def_sites=sites,  # type: ignore[arg-type]
-        own_batch=(batch,),
-    )
 
 
 def _stopped(path: str, stopped: LoadError) -> LoadError:
@@ -827,26 +850,29 @@ def frame_lines(frames) -> list[str]:
     """Traceback lines for these frames, trimmed as a recursion needs: a frame repeated in a row
     is shown three times, then counted (as Python does), and of more than 2 × SHOWN_FRAMES
     frames left after that, the first and the last SHOWN_FRAMES are shown."""
-    runs: list[list] = []  # [frame, times in a row]
-    for loc in frames:
-        if runs and runs[-1][0] == loc:
-            runs[-1][1] += 1
-        else:
-            runs.append([loc, 1])
-    shown: list = []
-    for loc, times in runs:
-        shown += [loc] * min(times, 3)
-        if times > 3:
-            shown.append(f"  [Previous line repeated {times - 3} more times]")
+    shown = _repeats_counted(frames)
     if len(shown) > 2 * SHOWN_FRAMES:
         left_out = len(shown) - 2 * SHOWN_FRAMES
         shown = [*shown[:SHOWN_FRAMES], f"  [… {left_out} frames left out …]", *shown[-SHOWN_FRAMES:]]
-    lines = []
-    for loc in shown:
-        if isinstance(loc, str):
-            lines.append(loc)
-            continue
-        lines.append(f'  File "{loc.file}", line {loc.line}')
-        if loc.source:
-            lines.append(f"    {loc.source}")
-    return lines
+    return [line for loc in shown for line in _frame_text(loc)]
+
+
+def _repeats_counted(frames) -> list:
+    """The frames, a frame repeated in a row shown three times and then counted in a line."""
+    import itertools
+
+    shown: list = []
+    for loc, run in itertools.groupby(frames):
+        times = sum(1 for _ in run)
+        shown += [loc] * min(times, 3)
+        if times > 3:
+            shown.append(f"  [Previous line repeated {times - 3} more times]")
+    return shown
+
+
+def _frame_text(loc) -> list[str]:
+    """A frame's lines as a traceback shows them (a line of text as it is)."""
+    if isinstance(loc, str):
+        return [loc]
+    where = f'  File "{loc.file}", line {loc.line}'
+    return [where, f"    {loc.source}"] if loc.source else [where]

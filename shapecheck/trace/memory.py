@@ -44,38 +44,43 @@ def measure(model: nn.Module, specs: list[InputSpec], *, batch: int | None, as_l
     )
     unique = {id(t): t for _, t in named}
     weights = sum(_nbytes(t) for t in unique.values())
-    trainable = sum(
-        _nbytes(t) for t in unique.values() if isinstance(t, nn.Parameter) and t.requires_grad and t.is_floating_point()
-    )
+    trainable = sum(_nbytes(t) for t in unique.values() if _trained(t))
     sizes = _BATCHES if batch is not None else (None,)
     try:
         saved, live, per_layer, forward = _passes(model, named, specs, sizes, as_list, fake=True)
     except Exception:
         saved, live, per_layer, forward = _passes(model, named, specs, sizes, as_list, fake=False)
-    slope = lambda values: values[1] - values[0] if len(values) == 2 else 0  # noqa: E731
-    grads = _gradient_bytes(model)
-    first, last = per_layer[0], per_layer[-1]
-    segments = [
-        (
-            name,
-            first.get(name, 0) - slope([first.get(name, 0), size]),
-            slope([first.get(name, 0), size]),
-            grads.get(name, 0),
-        )
-        for name, size in last.items()
-    ]
     return MemoryUse(
         weight_bytes=weights,
         trainable_bytes=trainable,
-        saved_fixed=saved[0] - slope(saved),
-        saved_per_sample=slope(saved),
-        live_fixed=live[0] - slope(live),
-        live_per_sample=slope(live),
-        segments=segments,
+        saved_fixed=saved[0] - _slope(saved),
+        saved_per_sample=_slope(saved),
+        live_fixed=live[0] - _slope(live),
+        live_per_sample=_slope(live),
+        segments=_segments(per_layer[0], per_layer[-1], _gradient_bytes(model)),
         batch_dim=batch is not None,
-        forward_fixed=forward[0] - slope(forward),
-        forward_per_sample=slope(forward),
+        forward_fixed=forward[0] - _slope(forward),
+        forward_per_sample=_slope(forward),
     )
+
+
+def _slope(values: list[int]) -> int:
+    """Bytes per sample: the growth from a batch of 1 to a batch of 2 (0 with one pass)."""
+    return values[1] - values[0] if len(values) == 2 else 0
+
+
+def _trained(t) -> bool:
+    """A parameter the optimizer updates: trainable, of a floating dtype."""
+    return isinstance(t, nn.Parameter) and t.requires_grad and t.is_floating_point()
+
+
+def _segments(first: dict[str, int], last: dict[str, int], grads: dict[str, int]) -> list[tuple]:
+    """(module, bytes kept for backward at no batch, per sample, its gradients) for each module."""
+    out = []
+    for name, size in last.items():
+        per_sample = _slope([first.get(name, 0), size])
+        out.append((name, first.get(name, 0) - per_sample, per_sample, grads.get(name, 0)))
+    return out
 
 
 def _gradient_bytes(model: nn.Module) -> dict[str, int]:
