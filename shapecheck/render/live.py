@@ -18,14 +18,7 @@ def live_text(found: LiveDiagnosis, color: str = "never", depth: int | None = LI
 
     out = io.StringIO()
     out.write(f"shapecheck: {found.error}\n")
-    if found.raised_at and found.call is None:
-        out.write(f"  raised at {found.raised_at}\n")
-    if found.call is not None:
-        call = found.call
-        by = "" if call.call == call.source else f"by {call.call} "  # a C op: no callee to name
-        out.write(f"  raised {by}at {call.file}:{call.line}: {call.source}\n")
-        for name, shape, dtype in call.operands:
-            out.write(f"    {name}: {list(shape)} {dtype}\n")
+    out.writelines(_where_raised(found))
     if found.link:
         out.write(f"  {found.link}\n")
     if found.report is not None:
@@ -36,6 +29,18 @@ def live_text(found: LiveDiagnosis, color: str = "never", depth: int | None = LI
     if found.command:
         out.write(f"\nto check it on its own (in CI): {found.command}\n")
     return out.getvalue()
+
+
+def _where_raised(found: LiveDiagnosis) -> list[str]:
+    """The user's line that raised, or the failing call with its operands."""
+    call = found.call
+    if call is None:
+        return [f"  raised at {found.raised_at}\n"] if found.raised_at else []
+    by = "" if call.call == call.source else f"by {call.call} "  # a C op: no callee to name
+    return [
+        f"  raised {by}at {call.file}:{call.line}: {call.source}\n",
+        *(f"    {name}: {list(shape)} {dtype}\n" for name, shape, dtype in call.operands),
+    ]
 
 
 def live_markdown(found: LiveDiagnosis) -> str:

@@ -153,20 +153,7 @@ def _tensors(api, reader, path: str, names: set, config_file: str, folder: str, 
     out = {}
     for name, payload in config.config.items():
         if payload.use_pickle:
-            if what == "constant" and not payload.path_name.startswith(api["TENSOR_CONSTANT_FILENAME_PREFIX"]):
-                raise LoadError(
-                    f"{path} holds a pickled Python object ({what} `{name}`): unpickling it runs code from the file",
-                    hint=TRUST_HINT,
-                )
-            data = reader.read_bytes(os.path.join(folder, payload.path_name))
-            try:
-                out[name] = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-            except Exception:
-                raise LoadError(
-                    f"{path} holds a pickled {what} `{name}` that is more than a tensor: unpickling it "
-                    "runs code from the file",
-                    hint=TRUST_HINT,
-                ) from None
+            out[name] = _unpickled(api, reader, path, folder, what, name, payload)
             continue
         meta = payload.tensor_meta
         if meta is None or payload.path_name not in raw:
@@ -181,6 +168,26 @@ def _tensors(api, reader, path: str, names: set, config_file: str, folder: str, 
             tensor = torch.nn.Parameter(tensor, requires_grad=meta.requires_grad)
         out[name] = tensor
     return out
+
+
+def _unpickled(api, reader, path: str, folder: str, what: str, name: str, payload):
+    """A pickled tensor through the safe unpickler; LoadError for a pickled constant that is not
+    a tensor constant, or anything more than a tensor."""
+    import torch
+
+    if what == "constant" and not payload.path_name.startswith(api["TENSOR_CONSTANT_FILENAME_PREFIX"]):
+        raise LoadError(
+            f"{path} holds a pickled Python object ({what} `{name}`): unpickling it runs code from the file",
+            hint=TRUST_HINT,
+        )
+    data = reader.read_bytes(os.path.join(folder, payload.path_name))
+    try:
+        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception:
+        raise LoadError(
+            f"{path} holds a pickled {what} `{name}` that is more than a tensor: unpickling it runs code from the file",
+            hint=TRUST_HINT,
+        ) from None
 
 
 def _older_layout(path: str) -> bool:
