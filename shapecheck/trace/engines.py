@@ -161,14 +161,19 @@ def check_arity(model: nn.Module, specs: list[InputSpec], label: str) -> None:
         params = list(inspect.signature(model.forward).parameters.values())
     except (TypeError, ValueError):
         return
-    count = sum(1 for s in specs if s.name is None)
     keywords = [s.name for s in specs if s.name is not None]
+    count = len(specs) - len(keywords)  # the positional inputs
     positional = [p for p in params if p.kind in _POSITIONAL]
-    names = ", ".join(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+    names = _parameter_names(params)
     _check_keywords(params, positional[:count], keywords, label, names)
     _check_missing(params, {p.name for p in positional[:count]} | set(keywords), len(specs), label, names)
     if count > len(positional) and not any(p.kind == p.VAR_POSITIONAL for p in params):
         raise SpecError(f"{label}: forward({names}) takes {len(positional)} inputs, --input gave {count}")
+
+
+def _parameter_names(params: list) -> str:
+    """`x, mask`: forward's parameters an input can name (not `*args`, `**kwargs`)."""
+    return ", ".join(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
 
 
 _P = inspect.Parameter
