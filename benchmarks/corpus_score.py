@@ -85,6 +85,8 @@ def score(bug: Bug) -> dict:
         return result
     first = next((f for f in relevant if placed(report, f, bug.layer)), relevant[0])
     result.update(found=True, placed=placed(report, first, bug.layer), code=first.code, layer=first.layer)
+    if bug.kind == CONSTRUCTION and report.trace.construction is not None:  # the line that builds the layer
+        result["placed"] = first.location is not None and bug.layer in f"{first.location.source} {first.message}"
     if first.fixes:
         fix = first.fixes[0]
         text = fix_text(fix)

@@ -15,6 +15,7 @@ from .options import CheckOptions
 from .report import Report
 from .spec import Constant, InputSpec, Nested, parse_input
 from .trace.budget import DEFAULT_RERUN_S, DEFAULT_SYMBOLIC_S, MAX_PROBES, MAX_RERUNS
+from .trace.requests import SourceNotPatched
 
 
 def parse_inputs(inputs) -> list[InputSpec | Nested | Constant] | None:
@@ -293,6 +294,7 @@ class _Run:
                 explained=lambda t: not _unexplained(diagnose(t)),
             )
             trace.input_names = tuple(input_names)
+            trace.arguments = loaded.arguments
             runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
             accepted = None
             if options.symbolic:
@@ -575,9 +577,7 @@ def _not_built(model: str, options: CheckOptions, parsed, failed: ConstructionFa
     batch = None if options.no_batch else options.batch
 
     def not_built(failure: ConstructionFailed) -> Trace:
-        return Trace(
-            model=model, inputs=[], engine="meta", error=failure.error, construction=failure.construction, batch=batch
-        )
+        return _not_built_trace(model, failure, batch)
 
     trace = not_built(failed)
     runner = _rebuilding_runner(model, options, parsed, batch, not_built)
@@ -635,7 +635,19 @@ def _runner(loaded: LoadedModel, specs, common):
             options["batch"] = request.batch
         if request.train != SAME:
             options["train"] = request.train
-        model, rewrites = apply(loaded.module, request.edits)
+        base, edits = loaded, request.edits
+        try:
+            if request.args:  # other constructor arguments: built again
+                raise SourceNotPatched("the model is built with other arguments")
+            model, rewrites = apply(base.module, edits)
+        except SourceNotPatched:  # a constructor line: the model built again from the file with it
+            if loaded.patched is None:
+                raise
+            try:
+                base, edits = _patched(loaded, edits, dict(request.args))
+            except ConstructionFailed as failed:
+                return _not_built_trace(loaded.label, failed, options.get("batch"))
+            model, rewrites = apply(base.module, edits)
         with threads.stdout_to_stderr():
             return engines.run(
                 model,
@@ -643,11 +655,33 @@ def _runner(loaded: LoadedModel, specs, common):
                 engine=engines.META,
                 stop_at=request.stop,
                 rewrites=rewrites,
-                def_sites=engines.copied_sites(loaded.module, model, loaded.def_sites),
+                def_sites=engines.copied_sites(base.module, model, base.def_sites),
                 **options,
             )
 
     return run
+
+
+def _patched(loaded: LoadedModel, edits, args: dict) -> tuple[LoadedModel, tuple]:
+    """The model built again from its file with the `source_line` edits written into it (and
+    `args` for its constructor), and the edits left to apply to that model."""
+    from .trace.requests import EditAction
+
+    lines = [e for e in edits if e.action == EditAction.SOURCE_LINE]
+    patches = tuple(LinePatch(*(e.param(k) for k in ("file", "line", "before", "after"))) for e in lines)
+    assert loaded.patched is not None  # the caller checks
+    with _model_output_to_stderr(), _one_at_a_time():
+        base = loaded.patched(patches, args)
+    return base, tuple(e for e in edits if e.action != EditAction.SOURCE_LINE)
+
+
+def _not_built_trace(label: str, failure: ConstructionFailed, batch):
+    """A trace with no rows: the model could not be built, `error` says why."""
+    from .trace.records import Trace
+
+    return Trace(
+        model=label, inputs=[], engine="meta", error=failure.error, construction=failure.construction, batch=batch
+    )
 
 
 def _unexplained(diagnosis) -> bool:

@@ -414,7 +414,8 @@ def edit_of(fix, code: str = "") -> LineEdit | None:
 def edits_of(fix, code: str = "", allowed: frozenset[str] = frozenset({SAFE, UNSAFE})) -> list[LineEdit]:
     """Every line edit of a verified fix at an allowed safety (a chain has one per step, verified
     together); [] unless all of them apply."""
-    if not fix.steps:
+    if not fix.steps or (fix.before is not None and fix.after is not None):
+        # one line, or a chain written as one line (the argument where the block is built)
         edit = _edit(fix, allowed, code)
         return [edit] if edit is not None else []
     if fix.verified is not True or fix.safety not in allowed:

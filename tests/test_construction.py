@@ -149,3 +149,57 @@ def test_a_patch_applies_only_to_the_line_as_written(blocks):
         resolve(f"{blocks}:Net", patches=(stale,))
     with pytest.raises(LoadError, match="do not split into 32 groups"):
         resolve(f"{blocks}:Net")  # the file itself is untouched
+
+
+# -- a convolution called as a function ------------------------------------------------------
+
+
+def _functional(x_shape, w_shape, attrs):
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose import diagnose
+
+    b = TraceBuilder(x_shape)
+    weight = b.tensor(w_shape)
+    b.op("F.conv2d", None, attrs, source="y = F.conv2d(x, w, padding=1)", inputs=[b.last, weight])
+    return diagnose(b.fail("Invalid channel dimensions"))
+
+
+def test_a_functional_conv_whose_weight_takes_other_channels_is_sc104_with_both_readings():
+    (f,) = _functional(
+        (4, 3, 32, 32), (16, 1, 3, 3), {"args": ["<tensor>", "<tensor>"], "padding": 1, "category": "layer"}
+    ).findings
+    assert (
+        f.code == "SC104"
+        and f.message == "`F.conv2d` at line 10 takes 1 channel (its weight [16, 1, 3, 3], groups=1) but receives 3"
+    )
+    assert [x.description for x in f.fixes] == [
+        "make the weight [16, 3, 3, 3] for 3 channels",
+        "or give it input with 1 channel: [4, 1, 32, 32]",
+    ]
+    assert "expected input[4, 3, 32, 32] to have 1 channels, but got 3 channels instead" in f.notes[0]
+
+
+def test_a_functional_conv_reads_its_groups():
+    # groups=2: a weight [16, 2, 3, 3] takes 4 channels; 4 arrive: no SC104 (the failure is another)
+    d = _functional((4, 4, 8, 8), (16, 2, 3, 3), {"args": ["<tensor>", "<tensor>"], "groups": 2, "category": "layer"})
+    assert not any(f.code == "SC104" for f in d.findings)
+    d = _functional((4, 6, 8, 8), (16, 2, 3, 3), {"args": ["<tensor>", "<tensor>"], "groups": 2, "category": "layer"})
+    assert any(f.code == "SC104" and "takes 4 channels" in f.message for f in d.findings)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["raise RuntimeError('unknown activation: gelu2')", "self.w = nn.Parameter(torch.zeros(3).cuda())"],
+)
+def test_a_runtime_error_the_users_code_raises_or_a_missing_gpu_stays_exit_2(tmp_path, line):
+    path = tmp_path / "net.py"
+    path.write_text(
+        "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        f"        super().__init__()\n        {line}\n\n    def forward(self, x):\n        return x\n"
+    )
+    result = runner.invoke(app, [f"{path}:Net", "--input", "4"])
+    if "cuda" in line and result.exit_code == 0:
+        pytest.skip("this machine has a GPU")
+    assert result.exit_code == 2, result.output
+    assert "constructing" in result.stderr and "error[" not in result.stdout

@@ -1,6 +1,7 @@
 """`shapecheck run`, `watch()`, the IPython extension and the pytest plugin: a shape error is
 diagnosed where it happens, from the traceback's frames."""
 
+import json
 import os
 import subprocess
 import sys
@@ -713,3 +714,37 @@ def test_run_an_accuracy_count_added_into_a_counter_is_checked_as_the_program(tm
     diagnosis = _before_traceback(ours.stderr)
     assert "error[SC112]: `Tensor.__eq__` at line 11 combines [64, 10] and [64]" in diagnosis
     assert "--> script.py:11" in diagnosis and "no shape problems found" not in diagnosis
+
+
+def test_run_hooks_nothing_while_the_script_runs(tmp_path):
+    """Why `run` costs a working script nothing beyond its start-up (benchmarks/run_overhead.py
+    measures that start-up): while the script runs, no tracer, profiler, torch function or
+    dispatch mode, or forward or parameter hook is installed; shapecheck is called only once
+    something fails (and where a submodule is assigned, to know its line)."""
+    result = run(
+        tmp_path,
+        """
+        import json
+        from torch.nn.modules import module as m
+        from torch.overrides import _get_current_function_mode_stack
+        from torch.utils._python_dispatch import _get_current_dispatch_mode_stack
+
+        net = nn.Linear(4, 2)
+        net(torch.randn(3, 4))
+        state = dict(
+            trace=sys.gettrace() is None,
+            profile=sys.getprofile() is None,
+            function_modes=len(_get_current_function_mode_stack()),
+            dispatch_modes=len(_get_current_dispatch_mode_stack()),
+            hooks=[len(h) for h in (m._global_forward_hooks, m._global_forward_pre_hooks,
+                                   m._global_parameter_registration_hooks, m._global_buffer_registration_hooks)],
+            registration=sorted({getattr(h, "__module__", "") for h in m._global_module_registration_hooks.values()}),
+        )
+        print(json.dumps(state))
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    # one hook runs where a submodule is assigned (the line a finding points at), never per call
+    assert state.pop("registration") in ([], ["shapecheck.loading.sites"], ["shapecheck.live"]), state
+    assert state == dict(trace=True, profile=True, function_modes=0, dispatch_modes=0, hooks=[0, 0, 0, 0]), state

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..saved.records import CheckpointReport
 from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, CapReached, SafetyCap
 from ..trace.records import Trace
@@ -185,6 +187,7 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     chained: list[Fix] = []
     own = list(finding.fixes)  # the rule's own fixes: whether it names the input as the cause
     dropped: list[Fix] = []
+    owners: list[Fix] = []  # written where the layer's owner is built, for a fix on a shared line
     for fix in finding.fixes:
         if not _checkable(ctx, fix):
             continue
@@ -193,13 +196,15 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
             continue
         after, again = traced
         if after.error is None and not any(f.code == finding.code for f in again.findings):
-            _runs(ctx, finding, fix, after, own)
+            extra = _runs(ctx, finding, fix, after, own)
+            if extra is not None:
+                owners.append(extra)
             continue
         chain = _still_fails(ctx, finding, fix, after, again, own, chains)
         if chain is not None:
             chained.append(chain)
             chains = False  # one chain per finding: the first fix that needs one
-    finding.fixes[:] = [f for f in finding.fixes if all(f is not d for d in dropped)]
+    finding.fixes[:] = [f for f in finding.fixes if all(f is not d for d in dropped)] + owners
     finding.fixes[:0] = chained
     # Verified safe, then verified unsafe, then the rest.
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
@@ -278,19 +283,140 @@ def _retraced(ctx: Context, finding: Finding, fix: Fix, dropped: list[Fix]):
     return None
 
 
-def _runs(ctx: Context, finding: Finding, fix: Fix, after: Trace, own: list[Fix]) -> None:
-    """The fixed model runs and the finding is gone: verified, unless it breaks the model's intent."""
+def _runs(ctx: Context, finding: Finding, fix: Fix, after: Trace, own: list[Fix]) -> Fix | None:
+    """The fixed model runs and the finding is gone: verified, unless it breaks the model's intent
+    or, written on a line other layers share, it breaks them (then the same change written
+    where the layer's owner is built is returned, checked as written)."""
     assert fix.rerun is not None  # _checkable
     why = _intent_broken(ctx, finding, fix.rerun, after, own)
     if why is not None:
         fix.verified = False
         fix.runs_but = why
         fix.check_note = f"runs, but {why}"
-        return
+        return None
+    shared, unwritten = _written_elsewhere(ctx, fix.rerun, fix.steps or [fix], after)
+    if shared is not None or unwritten is not None:
+        # breaks the other layers the line builds, or could not be checked as written: not verified
+        fix.verified = False if shared is not None else None
+        fix.check_note = shared or unwritten
+        return _owner_fix(ctx, finding, fix, after)
     fix.verified = True
     root = after.layers[0] if after.layers else None
     if root is not None and root.outputs:
         fix.result_shape = root.outputs[0].shape
+    return None
+
+
+def _owner_as_written(ctx: Context, rerun: Rerun, owner) -> tuple[str | None, str | None]:
+    """The owner's line with its argument, put into the model built again from its file: (what
+    then fails, or None; a note when it cannot be built again so)."""
+    params = (
+        ("file", owner.location.file),
+        ("line", owner.location.line),
+        ("before", (owner.location.source or "").strip()),
+        ("after", owner.after),
+    )
+    try:
+        written = ctx.rerun(replace(rerun, edits=(Edit("source_line", params=params),)))
+    except SourceNotPatched:
+        return None, "checked by editing the layers; the line as written could not be put into the model"
+    except (LookupError, TimeoutError) as exc:
+        return f"written at line {owner.location.line}, the model raised {exc}", None
+    first = next((f for f in diagnose(written, verify=False).findings if f.is_error), None)
+    error = written.error
+    if error is None and first is None:
+        return None, None
+    said = f"{first.code} {first.message}" if first is not None else f"{error.type}: {error.message}" if error else ""
+    return f"written at line {owner.location.line}, the model then fails: {said}", None
+
+
+def _owner_fix(ctx: Context, finding: Finding, fix: Fix, after: Trace) -> Fix | None:
+    """A fix whose line builds other layers too, written instead as the argument it edits, where
+    the module that passes it is built (`self.inc = DoubleConv(32, 64)` rather than `cin` → 32
+    inside `DoubleConv`), and checked as written; None when no owner takes that argument."""
+    owner = owner_argument([fix], after)
+    if owner is None or fix.rerun is None or fix.location is None:
+        return None
+    candidate = Fix(
+        description=f"build `{owner.owner}` with {owner.parameter}={owner.value}: line {fix.location.line} "
+        f"builds other layers too, so the size goes where `{owner.owner}` is built",
+        code=owner.after,
+        safety=fix.safety,
+        location=owner.location,
+        before=(owner.location.source or "").strip(),
+        after=owner.after,
+    )
+    written = _as_written(candidate)
+    if written is None:
+        return None
+    candidate.rerun = replace(fix.rerun, edits=written.edits)
+    try:
+        owned = ctx.rerun(candidate.rerun)
+    except (LookupError, TimeoutError) as exc:
+        candidate.check_note = f"not checked: {exc}"
+        return candidate
+    again = diagnose(owned, verify=False)
+    first = next((f for f in again.findings if f.is_error), None)
+    candidate.verified = owned.error is None and first is None
+    root = owned.layers[0] if owned.layers else None
+    if candidate.verified and root is not None and root.outputs:
+        candidate.result_shape = root.outputs[0].shape
+    elif first is not None:
+        candidate.check_note = f"with this fix: {first.code} {first.message}"
+    return candidate
+
+
+def _shared_lines(traced: Trace, steps: list[Fix]) -> dict[tuple[str, int], list[str]]:
+    """For each step written on a line that builds more than one layer of the edited layer's type
+    (a line in a block's `__init__`), those layers (in `traced`, the fixed model's trace, which
+    runs them all): an edit checked on one of them changes them all."""
+    built: dict[tuple[str, int], dict[str, str]] = {}
+    for row in traced.layers:
+        if row.kind == "module" and row.defined_at is not None:
+            built.setdefault((row.defined_at.file, row.defined_at.line), {})[row.name] = row.type
+    shared = {}
+    for step in steps:
+        where = step.location
+        if where is None or not step.before or not step.after:
+            continue
+        here = built.get((where.file, where.line), {})
+        targets = {e.target for e in step.rerun.edits} if step.rerun is not None else set()
+        types = {here[t] for t in targets if t in here} or set(here.values())
+        names = [name for name, kind in here.items() if kind in types]
+        if len(names) > 1:
+            shared[(where.file, where.line)] = names
+    return shared
+
+
+def _written_elsewhere(
+    ctx: Context, rerun: Rerun | None, steps: list[Fix], after: Trace
+) -> tuple[str | None, str | None]:
+    """A fix checked on one layer whose line builds others too is checked again as written, every
+    step's line put into the model (built again from its file). Returns (what then fails, or
+    None when it runs; why it could not be checked as written: a live model, a line in another
+    file than the model's)."""
+    shared = _shared_lines(after, steps)
+    written = [_as_written(step) for step in steps]
+    if not shared or rerun is None or any(w is None for w in written) or ctx.runner is None:
+        return None, None
+    # one edit per line: two steps on a line a block's instances share write it once
+    edits = tuple(dict.fromkeys(e for w in written if w is not None for e in w.edits))
+    (_, line), names = next(iter(shared.items()))
+    listed = ", ".join(f"`{n}`" for n in names[:3]) + (", …" if len(names) > 3 else "")
+    where = f"line {line} builds {len(names)} layers ({listed})"
+    try:
+        written_after = ctx.rerun(replace(rerun, edits=edits))
+    except SourceNotPatched as exc:
+        return None, f"not checked as written: {where}, and each gets this change ({exc})"
+    except (LookupError, TimeoutError) as exc:
+        return f"{where}; written there, the model raised {exc}", None
+    again = diagnose(written_after, verify=False)
+    first = next((f for f in again.findings if f.is_error), None)
+    error = written_after.error
+    if error is None and first is None:
+        return None, None
+    said = f"{first.code} {first.message}" if first is not None else f"{error.type}: {error.message}" if error else ""
+    return f"{where}; written there, it changes every one, and then {said}", None
 
 
 def _still_fails(
@@ -410,6 +536,7 @@ def _extended(rerun: Rerun, step: Rerun) -> Rerun:
         batch=step.batch if step.batch != SAME else rerun.batch,
         train=step.train if step.train != SAME else rerun.train,
         edits=(*rerun.edits, *step.edits),
+        args=(*rerun.args, *step.args),
     )
 
 
@@ -422,6 +549,16 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
     why = _shared_cause(steps, after)
     root = after.layers[0] if after.layers else None
     owner = owner_argument(steps, after)
+    # what is written is checked as written: the owner's argument, or else the steps' lines
+    unwritten = None  # the steps' lines could not be checked as written: not verified
+    if broken is not None:
+        shared, covered = None, None
+    elif owner is not None:
+        shared, covered = _owner_as_written(ctx, rerun, owner)
+    else:
+        shared, unwritten = _written_elsewhere(ctx, rerun, steps, after)
+        covered = unwritten
+    note = f"runs, but {broken}" if broken is not None else shared or covered
     description = f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts)
     if owner is not None:  # one argument to paste where the owner is built, not each layer
         description = (
@@ -436,11 +573,11 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
         safety=SAFE if all(s.safety == SAFE for s in steps) else UNSAFE,
         location=owner.location if owner else steps[0].location,
         rerun=rerun,
-        verified=broken is None,
+        verified=(None if unwritten else True) if broken is None and shared is None else False,
         steps=steps,
         result_shape=root.outputs[0].shape if root is not None and root.outputs and broken is None else None,
         runs_but=broken,
-        check_note=f"runs, but {broken}" if broken is not None else None,
+        check_note=note,
     )
 
 

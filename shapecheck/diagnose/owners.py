@@ -75,13 +75,12 @@ def owner_argument(steps: list[Fix], after: Trace) -> OwnerArgument | None:
     targets = [s.rerun.edits[-1].target for s in steps if s.rerun is not None and s.rerun.edits]
     if name is None or len(values) != 1 or None in values or len(targets) != len(steps):
         return None
-    owner = _common_parent(targets)
-    row = next((r for r in after.layers if owner and r.name == owner and r.kind == "module"), None)
-    if row is None or row.defined_at is None or not row.defined_at.source or steps[0].location is None:
+    if steps[0].location is None:
         return None
-    parameters = _init_parameters(steps[0].location.file, row.type)
-    if parameters is None or name not in parameters:
+    found = _owner_taking(after, _common_parent(targets), steps[0].location.file, name)
+    if found is None:
         return None
+    owner, row, parameters = found
     (value,) = values
     assert value is not None
     line = _set_keyword(row.defined_at.source.strip(), row.type, parameters.index(name), name, value)
@@ -90,9 +89,30 @@ def owner_argument(steps: list[Fix], after: Trace) -> OwnerArgument | None:
     return OwnerArgument(owner, name, value, row.defined_at, line)
 
 
+def _owner_taking(after: Trace, owner: str, file: str, name: str):
+    """(its name, its row, its __init__'s parameters) of the innermost module holding the edited
+    layers, from `owner` outwards, whose class (in `file`) takes `name`: the argument the edited
+    lines read (`cin` of a `DoubleConv`, not of the `nn.Sequential` inside it)."""
+    while owner:
+        row = next((r for r in after.layers if r.name == owner and r.kind == "module"), None)
+        if row is None or row.defined_at is None or not row.defined_at.source:
+            return None
+        parameters = _init_parameters(file, row.type)
+        if parameters is not None and name in parameters:
+            return owner, row, parameters
+        owner = owner.rpartition(".")[0]
+    return None
+
+
 def _common_parent(targets: list[str]) -> str:
-    parents = {t.rpartition(".")[0] for t in targets}
-    return parents.pop() if len(parents) == 1 else ""
+    """The innermost module that holds every target: `block.conv1.0` and `block.res_conv` → `block`."""
+    paths = [t.split(".")[:-1] for t in targets]
+    common: list[str] = []
+    for parts in zip(*paths, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return ".".join(common)
 
 
 def _init_parameters(file: str, cls: str) -> list[str] | None:

@@ -195,6 +195,49 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
     )
 
 
+# Words in a constructor argument's name that say it is the size of the input image: the only
+# arguments tried (a patch, window or kernel size, a head count or a maximum length changes what
+# the model is, not which input it takes).
+_INPUT_SIZE_WORDS = ("img_size", "image_size", "img_res", "image_res", "resolution", "input_size", "input_res")
+
+
+def argument_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """The model built with its own image-size constructor argument set to the input's size
+    instead (`img_size=32` traced at 224x224: built with img_size=224, it runs): the user's input
+    stays, the configuration that locked the model to another size changes. Only where the rules
+    have no verified fix; MAX_TRIES builds at most."""
+    trace = ctx.trace
+    dims = ctx.sample_dims if trace.inputs else ()
+    if not trace.arguments or len(dims) != 3 or ctx.runner is None or any(f.verified for f in finding.fixes):
+        return None  # an image's [C, H, W], and no verified fix of the rules'
+    sizes = [d for d in dict.fromkeys(dims[1:]) if d > 1]  # its height and width, not its channels
+    named = [a for a in trace.arguments if any(w in a[0].lower() for w in _INPUT_SIZE_WORDS)]
+    tried = 0
+    for name, value in named:
+        for size in sizes:
+            if size == value:
+                continue
+            if tried >= MAX_TRIES:
+                return None
+            tried += 1
+            try:
+                runs = _runs(ctx, Rerun(args=((name, size),)), finding)
+            except (LookupError, TimeoutError):
+                return None
+            if runs:
+                return Fix(
+                    description=f"the model is built for {name}={value}; built with {name}={size} (a size of your "
+                    f"input) it runs: construct it with `{name}={size}`",
+                    code=f"--arg {name}={size}",
+                    kind=FixKind.OPTION,
+                    safety=UNSAFE,  # the weights' shapes follow the argument: a checkpoint no longer loads
+                    rerun=Rerun(args=((name, size),)),
+                    build_args=((name, size),),
+                    verified=True,  # checked here, re-run and diagnosed
+                )
+    return None
+
+
 def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
     """`--input 1x13` → `--input 13` when the model then runs: the 1 was a batch written into
     the per-sample dims."""
@@ -460,10 +503,13 @@ def _repairs(ctx: Context, finding: Finding, size_locked: bool, shown: list[Fix]
     if not found and finding.code == "SC100":
         flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
         found = [flat] if flat is not None else []
+    built = argument_fix(ctx, finding) if not found and size_locked else None
     if not found and (size_locked or not finding.fixes):
         fix = input_size_fix(ctx, finding)
         if fix is not None:
             (found if fix.verified else shown).append(fix)
+    if built is not None:  # the model built for the user's input: before the input made to fit the model
+        found.insert(0, built)
     if not found and finding.code == "SC100":
         found = layout_fixes(ctx, finding)
     return found

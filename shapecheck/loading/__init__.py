@@ -50,6 +50,12 @@ class LoadedModel:
     fake_inputs: frozenset[str] = frozenset()
     # A program (a script's dry run) brings its own batch: (batch,), None when --batch applies.
     own_batch: tuple[int | None] | None = None
+    # A model read from a file: the same model built again from the file with these lines changed
+    # (a fix of a constructor line, checked as written) and these constructor arguments instead.
+    # Raises ConstructionFailed when it cannot be built so.
+    patched: Callable[[tuple[LinePatch, ...], dict], LoadedModel] | None = None
+    # The whole numbers the model's class was built with (its defaults, then --arg), by name.
+    arguments: tuple[tuple[str, int], ...] = ()
 
 
 # -- offline --------------------------------------------------------------------------------
@@ -449,7 +455,7 @@ def _execute_patched(module, full: str, skipped: list | None, patches: Sequence[
 
     with open(full, encoding="utf-8-sig") as f:
         lines = f.read().splitlines(keepends=True)
-    for patch in patches:
+    for patch in dict.fromkeys(patches):  # a line two fixes write alike is written once
         at = patch.line - 1
         if os.path.realpath(patch.file) != os.path.realpath(full):
             raise SourceNotPatched(f"{patch.file}:{patch.line} is not in the model's file")
@@ -543,12 +549,23 @@ def _from_file(path: str, name: str | None, args: dict, target: str, patches: Se
                         f"{path} defines {len(classes)} nn.Module classes ({found})", hint=f"name one: {path}:NAME"
                     )
                 chosen = classes[0]
+            built_with[:] = _whole_arguments(getattr(module, chosen, None), args)
             return _instantiate(module, chosen, args, f"{path}:{chosen}")
 
         return _construct(factory, target, notes, sites, meta)
 
+    built_with: list[tuple[str, int]] = []
+
     module = load(True, def_sites)
-    return LoadedModel(module, target, notes=notes, def_sites=def_sites, rebuild=lambda: _with_sites(load))
+    return LoadedModel(
+        module,
+        target,
+        notes=notes,
+        def_sites=def_sites,
+        rebuild=lambda: _with_sites(load),
+        patched=lambda more, extra: _from_file(path, name, {**args, **extra}, target, (*patches, *more)),
+        arguments=tuple(built_with),
+    )
 
 
 def _from_program(path: str, target: str) -> LoadedModel:
@@ -831,6 +848,20 @@ def _instantiate(module, name: str, args: dict, label: str):
     if not callable(obj):
         raise LoadError(f"{label} is a {type(obj).__name__}, not an nn.Module class or function")
     return obj(**args)
+
+
+def _whole_arguments(cls, args: dict) -> list[tuple[str, int]]:
+    """The whole-number arguments a class is built with: its __init__'s int defaults, then the
+    given ones (`--arg`); booleans are not sizes."""
+    if not inspect.isclass(cls):
+        return []
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return []
+    values = {n: p.default for n, p in parameters.items() if n != "self"}
+    values.update(args)
+    return [(n, v) for n, v in values.items() if type(v) is int]
 
 
 def _user_frames(exc: BaseException) -> str | None:

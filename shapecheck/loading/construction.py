@@ -38,14 +38,39 @@ def failed(exc: BaseException, label: str, detail: str | None) -> ConstructionFa
     message = said[0] if said else f"constructing {label} raised {type(exc).__name__}: {exc}"
     kind, arguments = layer if layer is not None else ("", ())
     error = TraceError(type=type(exc).__name__, message=str(exc), layer=None, user_frames=list(frames))
-    built = Construction(kind, arguments, call=frames[-1], frames=frames)
+    built = Construction(kind, arguments, call=frames[-1], frames=frames, name=_qualified_name(frames))
     return ConstructionFailed(message, said[1] if said else None, detail, error, built)
 
 
+def _qualified_name(frames) -> str:
+    """`b3.norm` from the frames `self.b3 = Block(96, 100)` → `self.norm = nn.GroupNorm(32, cout)`:
+    the attribute each frame's line assigns on `self`, outermost first."""
+    import re
+
+    names = []
+    for frame in frames:
+        assigned = re.match(r"\s*self\.([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)", frame.source or "")
+        if assigned:
+            names.append(assigned.group(1))
+    return ".".join(names)
+
+
 def _shape_error(exc: BaseException) -> bool:
-    """What PyTorch raises for sizes that do not fit (a RuntimeError), not a recursion without end
-    or an op the build cannot run."""
-    return isinstance(exc, RuntimeError) and not isinstance(exc, (RecursionError, NotImplementedError))
+    """What an op raises for sizes that do not fit: a RuntimeError from the op called on the user's
+    own line (the innermost frame is theirs, and it is not their own `raise`). Not a recursion
+    without end, an op the build cannot run, nor one raised in library Python (`.cuda()` on a
+    machine without a GPU)."""
+    if not isinstance(exc, RuntimeError) or isinstance(exc, (RecursionError, NotImplementedError)):
+        return False
+    from ..trace.sources import user_traceback
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    innermost = user_traceback(tb)
+    return bool(innermost) and not innermost[-1].source.lstrip().startswith(("raise", "assert"))
 
 
 def _refusing_layer(exc: BaseException) -> tuple[str, tuple[tuple[str, int], ...]] | None:

@@ -138,6 +138,7 @@ class Construction:
     arguments: tuple[tuple[str, int], ...] = ()
     call: Location | None = None
     frames: tuple[Location, ...] = ()
+    name: str = ""  # the qualified name it would have had (`b3.norm`), from the frames' `self.x =`
 
     def argument(self, name: str) -> int | None:
         return dict(self.arguments).get(name)
@@ -273,6 +274,9 @@ class Trace:
     hidden_modules: list[HiddenModules] = field(default_factory=list)
     # the model could not be built: no rows; `error` holds what building it raised
     construction: Construction | None = None
+    # the whole numbers the model's class was built with, by name (its defaults, then --arg):
+    # what the repair search may build it with instead (`img_size`, `max_len`)
+    arguments: tuple[tuple[str, int], ...] = ()
 
     @property
     def failing(self) -> LayerRecord | None:

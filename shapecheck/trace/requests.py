@@ -89,3 +89,5 @@ class Rerun:
     train: object = SAME  # True/False or SAME
     stop: tuple | None = None  # end at this row (its inputs come back as probe_inputs)
     edits: tuple[Edit, ...] = ()
+    # the model's own constructor arguments, built again with these instead (`--arg img_size=224`)
+    args: tuple[tuple[str, object], ...] = ()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from ...trace.records import Construction, Location
-from ..findings import SAFE, Fix, Safety
+from ..findings import SAFE, UNSAFE, Fix, Safety
 from ..numbers import set_argument
 from ..requests import Edit, Rerun
 
@@ -34,6 +34,9 @@ def sized_fix(
         where, after = found[0], found[1](value)
     else:
         where, after = call, set_argument(call.source, built.layer, position, name, value)
+        if len(built.frames) > 1:  # a line in a block's __init__: every instance gets the value
+            description += f" (written here, every layer this line builds gets {name}={value})"
+            safety = UNSAFE
     if after is None or after == where.source:
         return None
     params = (("file", where.file), ("line", where.line), ("before", where.source), ("after", after))

@@ -98,7 +98,7 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
         Finding(
             code="SC100",
             severity=ERROR,
-            layer=row.name if row is not None else "",
+            layer=row.name if row is not None else ctx.trace.construction.name if ctx.trace.construction else "",
             message=f"{where} raised {error.type}: {first}",
             location=location,
             row=row.index if row is not None else None,

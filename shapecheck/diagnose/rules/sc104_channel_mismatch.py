@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 import re
 
-from ...trace.records import MODULE, Construction
+from ...trace.records import MODULE, OP, Construction
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label
 from ..layers import CONV_MODULE, NORM_MODULE, Window, spatial_rank, window
 from ..numbers import shape
 from ..provenance import provenance
@@ -90,6 +90,11 @@ def check(ctx: Context) -> list[Finding]:
         return _groups_refused(ctx.trace.construction, ctx.trace.error)
     findings = []
     for row in ctx.trace.layers:
+        if row.failed and row.kind == OP and _FUNCTIONAL_CONV.fullmatch(row.type):
+            found = _functional_conv(row)
+            if found is not None:
+                findings.append(found)
+            continue
         if not row.failed or not row.inputs or row.kind != MODULE:
             continue
         if row.type in ("GroupNorm", "LayerNorm"):
@@ -386,7 +391,7 @@ def _groups_refused(built: Construction, error) -> list[Finding]:
         Finding(
             code="SC104",
             severity=ERROR,
-            layer="",
+            layer=built.name,
             message=f"`{built.layer}({', '.join(f'{k}={v}' for k, v in built.arguments)})` cannot be built: "
             f"{channels} channels do not split into {g} groups",
             location=built.call,
@@ -420,3 +425,48 @@ def _channel_fixes(built: Construction, g: int, channel_args) -> list[Fix]:
             if fix is not None:
                 fixes.append(fix)
     return fixes
+
+
+# A convolution called as a function: `F.conv2d(x, weight)`, `torch.conv2d(x, weight)`.
+_FUNCTIONAL_CONV = re.compile(r"(F|torch|torch\.nn\.functional)\.conv([123])d")
+
+
+def _functional_conv(row) -> Finding | None:
+    """`F.conv2d(x, w)` where x's channels are not the weight's dim 1 times the groups: which of
+    the two is wrong the shapes cannot tell, so both readings are given, with the sizes each needs."""
+    match = _FUNCTIONAL_CONV.fullmatch(row.type)
+    if match is None or len(row.inputs) < 2:
+        return None
+    nd = int(match.group(2))
+    x, weight = row.inputs[0], row.inputs[1]
+    args = row.attrs.get("args", [])
+    groups = row.attrs.get("groups", args[6] if len(args) > 6 and isinstance(args[6], int) else 1)
+    if weight.rank != nd + 2 or x.rank not in (nd + 1, nd + 2) or not isinstance(groups, int) or groups < 1:
+        return None
+    at = x.rank - nd - 1  # the channels' dim: 1, or 0 unbatched
+    got, want = x.shape[at], weight.shape[1] * groups
+    if got == want:
+        return None
+    readings = [f"or give it input with {_channels(want)}: {shape((*x.shape[:at], want, *x.shape[at + 1 :]))}"]
+    if got % groups == 0:
+        made = shape((weight.shape[0], got // groups, *weight.shape[2:]))
+        readings.insert(0, f"make the weight {made} for {_channels(got)}")
+    real = (
+        f"Given groups={groups}, weight of size {shape(weight.shape)}, expected input{shape(x.shape)} "
+        f"to have {want} channels, but got {got} channels instead"
+    )
+    return Finding(
+        code="SC104",
+        severity=ERROR,
+        layer=row.name,
+        message=f"{ref(row)} takes {_channels(want)} (its weight {shape(weight.shape)}, groups={groups}) "
+        f"but receives {got}",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"a weight [out, in / groups, *kernel] = {shape(weight.shape)} takes {weight.shape[1]}·{groups} = "
+            f"{want} input channels; the input {shape(x.shape)} has {got} in dim {at}"
+        ],
+        notes=[f"PyTorch reports: {real}"],
+        fixes=[Fix(description=text, safety=DISPLAY_ONLY) for text in readings],
+    )

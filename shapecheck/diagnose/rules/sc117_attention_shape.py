@@ -348,7 +348,7 @@ def _heads_refused(built: Construction, error) -> list[Finding]:
         Finding(
             code="SC117",
             severity=ERROR,
-            layer="",
+            layer=built.name,
             message=f"`{built.layer}(embed_dim={embed}, num_heads={heads})` cannot be built: {embed} does not split "
             f"into {heads} heads",
             location=built.call,
