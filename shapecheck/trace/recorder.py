@@ -452,9 +452,8 @@ def _arange_range(args, kwargs) -> tuple[int, int] | None:
     numbers = [a for a in args if _is_int(a)]
     if len(numbers) != len(args) or not 1 <= len(numbers) <= 3:
         return None
-    start, end, step = (
-        (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) == 3 else 1)
-    )
+    # arange(end), arange(start, end), arange(start, end, step)
+    start, end, step = (([0] if len(numbers) == 1 else []) + numbers + [1])[:3]
     start, end, step = kwargs.get("start", start), kwargs.get("end", end), kwargs.get("step", step)
     if not all(isinstance(v, int) for v in (start, end, step)) or step <= 0 or end <= start:
         return None
