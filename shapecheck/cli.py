@@ -122,7 +122,7 @@ InputOption = Annotated[
     typer.Option(
         "--input",
         "-i",
-        help="per-sample dims of one forward argument, e.g. 3x224x224 or 64:long; repeat for each argument",
+        help="per-sample dims of one forward argument, e.g. 3x224x224, 64:long or scalar ([batch]); repeat for each",
         metavar="SPEC",
     ),
 ]

@@ -48,7 +48,7 @@ class InputSpec:
     value: object = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
-        text = "x".join(str(d) for d in self.dims)
+        text = "x".join(str(d) for d in self.dims) or SCALAR
         text = text if self.dtype == "float32" else f"{text}:{self.dtype}"
         return f"{self.name}={text}" if self.name else text
 
@@ -84,8 +84,12 @@ class Constant:
         return f"{self.name}={text}" if self.name else text
 
 
+SCALAR = "scalar"  # `--input scalar`: one value per sample, a tensor of shape [batch]
+
+
 def parse_input(text: str) -> InputSpec:
-    """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`, `mask=100:bool` (by keyword)."""
+    """Parse `3x300x300`, `1024`, `64:long`, `3x224x224:float16`, `mask=100:bool` (by keyword),
+    `scalar` or `t=scalar:long` (one value per sample: [batch])."""
     raw = text
     name, text = _keyword(text.strip(), raw)
     if not text:
@@ -93,6 +97,8 @@ def parse_input(text: str) -> InputSpec:
     _refuse_other_separators(text, raw)
     dims_text, sep, dtype_text = text.partition(":")
     dtype = _dtype(dtype_text, raw) if sep else "float32"
+    if dims_text.strip().lower() == SCALAR:  # one value per sample: a diffusion timestep, a label
+        return InputSpec((), dtype, name)
     dims = [_dimension(token.strip(), raw) for token in dims_text.lower().split("x")]
     total = 1
     for value in dims:
