@@ -104,7 +104,8 @@ def test_a_timestep_per_sample_traces_at_two_batch_sizes(tmp_path):
     path = tmp_path / "step.py"
     path.write_text(
         "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
-        "        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n        self.t = nn.Linear(1, 8)\n\n"
+        "        super().__init__()\n        self.conv = nn.Conv2d(3, 8, 3, padding=1)\n"
+        "        self.t = nn.Linear(1, 8)\n\n"
         "    def forward(self, x, t):\n        return self.conv(x) + self.t(t[:, None].float())[:, :, None, None]\n"
     )
     report = shapecheck.check(f"{path}:Net", ["3x8x8", "scalar:long"], batch=3)
