@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from ...trace.records import OP, TensorInfo
 from ..context import Context, op_site
-from ..findings import ERROR, Finding, Fix, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, line_fix
 from ..numbers import parsed_line, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
 
 _SCATTERS = ("scatter", "scatter_add", "scatter_reduce", "scatter_", "scatter_add_", "scatter_reduce_")
+_INDEX_ADDS = ("index_add", "index_add_", "index_copy", "index_copy_")
 
 
 @rule("SC130", ERROR)
@@ -38,6 +39,8 @@ def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or row.kind != OP:
         return []
+    if row.type.rsplit(".", 1)[-1] in _INDEX_ADDS:
+        return _index_add(ctx, row)
     operands = _operands(row)
     if operands is None:
         return []
@@ -191,3 +194,51 @@ def _one_per_place(ctx: Context, row, data, index, dim: int, lacks: list[int], i
         notes=["PyTorch reports: Index tensor must have the same number of dimensions as input tensor"],
         fixes=[fix],
     )
+
+
+def _index_add(ctx: Context, row) -> list[Finding]:
+    """`out.index_add(0, dst, x)` with `dst` [E] and `x` [N, F]: the source has one slice per
+    index entry (the k-th goes to `dst[k]`), so its size along dim must be the index's length.
+    Message passing written by hand adds the nodes' features where the edges' messages belong."""
+    if len(row.inputs) < 3:
+        return []
+    data, index, source = row.inputs[0], row.inputs[1], row.inputs[2]
+    dim = row.dim_argument() % max(data.rank, 1)
+    if index.rank != 1 or source.rank != data.rank or source.shape[dim] == index.shape[0]:
+        return []
+    name = row.type.rsplit(".", 1)[-1].rstrip("_")
+    texts = _arguments(row)
+    idx, src = texts.get("index", "index"), texts.get("src", "source")
+    entries, rows = index.shape[0], source.shape[dim]
+    gathered = shape((*source.shape[:dim], entries, *source.shape[dim + 1 :]))
+    return [
+        ctx.finding(
+            layer=row.name,
+            message=f"{ref(row)} gets {entries} indices (`{idx}`) but {rows} slices of `{src}` {shape(source.shape)} "
+            f"along dim {dim}: it needs one slice per index",
+            location=row.location,
+            row=row.index,
+            why=[
+                f"`{name}(dim, index, source)` puts source's k-th slice along dim at index[k]: index and "
+                f"source.size({dim}) are one count",
+                f"`{idx}` has {entries} entries; `{src}` has {rows} along dim {dim}",
+            ],
+            notes=[
+                f"PyTorch reports: {name}_(): Number of indices ({entries}) should be equal to "
+                f"source.size(dim): ({rows}), for dim: {dim}"
+            ],
+            fixes=[
+                Fix(
+                    description=f"give it one slice per index entry, {gathered}: gather the rows each entry "
+                    f"carries first (message passing: the features at each edge's other end, `{src}[src_index]`, "
+                    f"added at `{idx}`)",
+                    safety=DISPLAY_ONLY,
+                ),
+                Fix(
+                    description=f"or the index is the wrong one: `{src}` has {rows} slices, so the index needs "
+                    f"{rows} entries",
+                    safety=DISPLAY_ONLY,
+                ),
+            ],
+        )
+    ]
