@@ -565,50 +565,11 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
     """A view whose first size is a constant batch: the last, smaller batch does not fit."""
     m = re.search(r"shape '\[([-\d,\s]{1,200})\]' is invalid for input of size (\d{1,15})", matched, re.IGNORECASE)
     views = [v for line in lines for v in _VIEW.finditer(line)]
-    named_batch = next(
-        (
-            v
-            for v in reversed(views)
-            if v.group(2).split(",")[0].strip() and _BATCH_NAME.match(v.group(2).split(",")[0].strip())
-        ),
-        None,
-    )
+    named_batch = next((v for v in reversed(views) if _BATCH_NAME.match(_first_size(v))), None)
     if m:
         dims, total = ints(m.group(1)), int(m.group(2))
-        nested = [v for line in lines for v in _VIEW_NESTED.finditer(line)]
-        own = next((v for v in reversed(nested) if _OWN_BATCH.match(v.group(2).split(",")[0].strip())), None)
-        if own is not None and len(dims) == 2 and dims[0] > 1 and total % dims[0] == 0 and total // dims[0] != dims[1]:
-            # the batch comes from the tensor: the per-sample constant is what is off
-            per, asked = total // dims[0], own.group(2).split(",", 1)[1].strip() if "," in own.group(2) else ""
-            e.causes.insert(
-                0,
-                f"the pasted line takes the batch from the tensor (`{own.group(2).split(',')[0].strip()}` = "
-                f"{dims[0]}), so the per-sample size is what is off: {total} = {dims[0]}·{per}, each sample holds "
-                f"{per} values, not the {dims[1]}{f' (`{asked}`)' if asked else ''} the line assumes: the layers "
-                "before it produce another size than the constant was computed for (other channels, or another input "
-                "size)",
-            )
-            e.causes[:] = [c for c in e.causes if not c.startswith("if only the batch is off")]
-            e.fixes[:] = [f for f in e.fixes if not f.startswith(f"if the batch ({dims[0]}) is right")]
-            e.fixes.insert(
-                0,
-                f"`x.view(x.size(0), -1)` and build the next layer for {per} inputs (`nn.Linear({per}, …)`)",
-            )
+        if _per_sample_off(e, dims, total, lines) or _smaller_last_batch(e, dims, total):
             return
-        if len(dims) >= 2 and dims[0] > 1 and -1 not in dims[1:]:
-            rest = math.prod(dims[1:]) or 1
-            if total % rest == 0 and 0 < total // rest < dims[0]:
-                have = total // rest
-                e.causes.insert(
-                    0,
-                    f"the view fixes the batch at {dims[0]}, but this tensor holds {have} samples ({total} = "
-                    f"{have}·{rest}): the last batch of an epoch is smaller than the batch size (or the batch "
-                    "was split over GPUs)",
-                )
-                e.fixes.insert(
-                    0, "take the batch from the tensor: `x.view(x.size(0), …)` (or `drop_last=True` in the DataLoader)"
-                )
-                return
         if len(dims) >= 2 and dims[0] > 1 and _constant_first(views, dims[0]) and not named_batch:
             e.causes.insert(
                 0,
@@ -619,10 +580,59 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
     if named_batch:
         e.causes.insert(
             0,
-            f"the pasted line views with `{named_batch.group(2).split(',')[0].strip()}` as the batch: a smaller "
+            f"the pasted line views with `{_first_size(named_batch)}` as the batch: a smaller "
             "last batch (or a batch split over GPUs) has fewer samples than that constant",
         )
         e.fixes.insert(0, "use the tensor's own batch: `x.view(x.size(0), -1)`, or `drop_last=True`")
+
+
+def _first_size(view: re.Match[str]) -> str:
+    """A view's first size as written (`x.size(0)`, `batch_size`, `32`)."""
+    return view.group(2).split(",")[0].strip()
+
+
+def _per_sample_off(e: Explanation, dims: list[int], total: int, lines: list[str]) -> bool:
+    """The pasted view takes its batch from the tensor (`x.view(x.size(0), 1024)`): the per-sample
+    constant is what is off. Said when so."""
+    nested = [v for line in lines for v in _VIEW_NESTED.finditer(line)]
+    own = next((v for v in reversed(nested) if _OWN_BATCH.match(_first_size(v))), None)
+    if own is None or len(dims) != 2 or dims[0] <= 1 or total % dims[0] != 0 or total // dims[0] == dims[1]:
+        return False
+    per, asked = total // dims[0], own.group(2).split(",", 1)[1].strip() if "," in own.group(2) else ""
+    e.causes.insert(
+        0,
+        f"the pasted line takes the batch from the tensor (`{_first_size(own)}` = "
+        f"{dims[0]}), so the per-sample size is what is off: {total} = {dims[0]}·{per}, each sample holds "
+        f"{per} values, not the {dims[1]}{f' (`{asked}`)' if asked else ''} the line assumes: the layers "
+        "before it produce another size than the constant was computed for (other channels, or another input "
+        "size)",
+    )
+    e.causes[:] = [c for c in e.causes if not c.startswith("if only the batch is off")]
+    e.fixes[:] = [f for f in e.fixes if not f.startswith(f"if the batch ({dims[0]}) is right")]
+    e.fixes.insert(
+        0,
+        f"`x.view(x.size(0), -1)` and build the next layer for {per} inputs (`nn.Linear({per}, …)`)",
+    )
+    return True
+
+
+def _smaller_last_batch(e: Explanation, dims: list[int], total: int) -> bool:
+    """The view's sizes after the first divide the total into fewer samples than its batch: the last
+    batch of an epoch. Said when so."""
+    if len(dims) < 2 or dims[0] <= 1 or -1 in dims[1:]:
+        return False
+    rest = math.prod(dims[1:]) or 1
+    if total % rest != 0 or not 0 < total // rest < dims[0]:
+        return False
+    have = total // rest
+    e.causes.insert(
+        0,
+        f"the view fixes the batch at {dims[0]}, but this tensor holds {have} samples ({total} = "
+        f"{have}·{rest}): the last batch of an epoch is smaller than the batch size (or the batch "
+        "was split over GPUs)",
+    )
+    e.fixes.insert(0, "take the batch from the tensor: `x.view(x.size(0), …)` (or `drop_last=True` in the DataLoader)")
+    return True
 
 
 # a view whose sizes may hold calls (`x.size(0)`), one level deep
