@@ -203,3 +203,20 @@ def test_a_runtime_error_the_users_code_raises_or_a_missing_gpu_stays_exit_2(tmp
         pytest.skip("this machine has a GPU")
     assert result.exit_code == 2, result.output
     assert "constructing" in result.stderr and "error[" not in result.stdout
+
+
+def test_heads_of_a_transformer_layer_are_set_on_its_own_line(tmp_path):
+    path = tmp_path / "enc.py"
+    path.write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self, d_model=100, nhead=8):\n"
+        "        super().__init__()\n        layer = nn.TransformerEncoderLayer(d_model, nhead, batch_first=True)\n"
+        "        self.encoder = nn.TransformerEncoder(layer, 2)\n\n"
+        "    def forward(self, x):\n        return self.encoder(x)\n"
+    )
+    (f,) = shapecheck.check(f"{path}:Net", "10x100").findings
+    assert f.code == "SC117" and f.location is not None and f.location.line == 7
+    verified = [x.after for x in f.fixes if x.verified]
+    assert verified == [
+        "layer = nn.TransformerEncoderLayer(d_model, 5, batch_first=True)",
+        "layer = nn.TransformerEncoderLayer(d_model, 10, batch_first=True)",
+    ]

@@ -33,7 +33,7 @@ def sized_fix(
     if found is not None:
         where, after = found[0], found[1](value)
     else:
-        where, after = call, set_argument(call.source, built.layer, position, name, value)
+        where, after = call, _set_on_call(call.source, built.layer, position, name, value)
         if len(built.frames) > 1:  # a line in a block's __init__: every instance gets the value
             description += f" (written here, every layer this line builds gets {name}={value})"
             safety = UNSAFE
@@ -49,6 +49,25 @@ def sized_fix(
         after=after,
         rerun=Rerun(edits=(Edit("source_line", params=params),)),
     )
+
+
+# Layers that build the refused one inside them, by its argument: (the wrapper, the position and
+# name it takes that argument by). `nn.TransformerEncoderLayer(d_model, nhead)` builds a
+# MultiheadAttention(embed_dim=d_model, num_heads=nhead).
+_WRAPPERS = {
+    "num_heads": [(w, 1, "nhead") for w in ("TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer")],
+    "embed_dim": [(w, 0, "d_model") for w in ("TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer")],
+}
+
+
+def _set_on_call(source: str, layer: str, position: int, name: str, value: int) -> str | None:
+    """The argument set on the line's call of the layer, or of the library layer that builds it."""
+    after = set_argument(source, layer, position, name, value)
+    for wrapper, at, keyword in _WRAPPERS.get(name, []) if after is None else []:
+        after = set_argument(source, wrapper, at, keyword, value)
+        if after is not None:
+            break
+    return after
 
 
 def _literal_site(built: Construction, old: int, call: Location):
