@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 from . import paste, relations
 from .explanation import NOT_SHAPE, Explanation
@@ -74,31 +76,52 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
     """`e` with the readings the paste supports first and the relations of its numbers said."""
     if e.code == NOT_SHAPE:
         return e
-    lines = paste.code_lines(message)
-    frames = paste.functions(message)
-    _raised_in(e, paste.frames(message), lines)
-    if e.code in ("SC113", "SC106"):
-        _view_batch(e, matched, lines)
-    if e.code in ("SC106", "SC125"):
-        _loss(e, lines, frames)
-    if e.code == "SC112" and "einsum" in matched.lower():
-        _einsum(e, matched, lines)
-    if e.code == "SC112" and lines:
-        _elementwise(e, matched, lines[-1])
-    if e.code in ("SC101", "SC102", "SC104", "SC112"):
-        _model_families(e, message, matched)
-    if e.code == "SC102" and lines:
-        _operands(e, matched, lines[-1])
-    if e.code == "SC109" and lines:
-        _clip_layout(e, matched, lines[-1])
-    if e.code == "SC124":
-        _which_table(e, lines)
-    if e.code == "SC131" and lines:
-        _dim_op(e, matched, lines[-1])
-        _dim_in_loss(e, matched, [ln for ln in lines[-3:] if "out of range" not in ln][-1:])
-    story = " ".join([e.title, *e.causes])
-    products = e.code not in ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")  # weights, kernels, ranks
-    detection = bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE))
+    found = _Paste(message, matched, paste.code_lines(message), paste.functions(message))
+    _raised_in(e, paste.frames(message), found.lines)
+    for codes, needs_line, read in _READINGS:
+        # a reading may change the code (`_mixed_encoders`): each row asks the code as it is then
+        if e.code in codes and (found.lines or not needs_line):
+            read(e, found)
+    _relate(e, message, matched)
+    return e
+
+
+class _Paste(NamedTuple):
+    """What a reading of the paste reads: the whole paste, the message matched, its code lines and
+    the functions of its frames."""
+
+    message: str
+    matched: str
+    lines: list[str]
+    frames: list[str]
+
+
+# The readings of the paste, in the order they run: the codes each is for, whether it reads the
+# line that raised (the paste's last code line), and the reading.
+_READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], None]], ...] = (
+    (("SC113", "SC106"), False, lambda e, p: _view_batch(e, p.matched, p.lines)),
+    (("SC106", "SC125"), False, lambda e, p: _loss(e, p.lines, p.frames)),
+    (("SC112",), False, lambda e, p: _einsum(e, p.matched, p.lines)),
+    (("SC112",), True, lambda e, p: _elementwise(e, p.matched, p.lines[-1])),
+    (("SC101", "SC102", "SC104", "SC112"), False, lambda e, p: _model_families(e, p.message, p.matched)),
+    (("SC102",), True, lambda e, p: _operands(e, p.matched, p.lines[-1])),
+    (("SC109",), True, lambda e, p: _clip_layout(e, p.matched, p.lines[-1])),
+    (("SC124",), False, lambda e, p: _which_table(e, p.lines)),
+    (("SC131",), True, lambda e, p: _dim_op(e, p.matched, p.lines[-1])),
+    (("SC131",), True, lambda e, p: _dim_in_loss(e, p.matched, p.lines)),
+)
+# the codes whose numbers are weights, kernels or ranks: not a product of others
+_NOT_PRODUCTS = ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")
+# rows, totals, widths, ranks, an index's sizes: not ratios; a conv's in_channels and out_channels
+# (32 = 2·16) are two layers' choices, not a ratio
+_NOT_MULTIPLES = ("SC101", "SC102", "SC104", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130")
+# where a flattened map can be the story
+_MAPS = ("SC101", "SC102", "SC103", "SC113")
+
+
+def _relate(e: Explanation, message: str, matched: str) -> None:
+    """The relations of the message's numbers (`relations.relate`), said last, those the story
+    already says left out."""
     numbers = [int(n) for n in _NUMBER.findall(matched)]
     if e.code in ("SC101", "SC102") and re.search(r"\(\d+\s*[x×]", matched) and numbers:
         # a product's rows are batch × positions and its out_features the next layer's: only the features
@@ -107,19 +130,16 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
     facts = relations.relate(
         numbers,
         tokens=_speaks_of_tokens(message, matched),
-        products=products,
-        detection=detection,
-        # rows, totals, widths, ranks, an index's sizes: not ratios
-        # a conv's in_channels and out_channels (32 = 2·16) are two layers' choices, not a ratio
-        multiples=e.code
-        not in ("SC101", "SC102", "SC104", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130"),
-        maps=e.code in ("SC101", "SC102", "SC103", "SC113"),  # where a flattened map can be the story
+        products=e.code not in _NOT_PRODUCTS,
+        detection=bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE)),
+        multiples=e.code not in _NOT_MULTIPLES,
+        maps=e.code in _MAPS,
         batches=_view_batches(matched),
     )
+    story = " ".join([e.title, *e.causes])
     facts = [s for s in facts if s.split(":")[0] not in story]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
-    return e
 
 
 # a size in a message, not a digit of a name (`mat2`, `conv2d`, `batch1`); `2048x10` is two sizes
@@ -530,9 +550,10 @@ def _target_operands(e: Explanation, line: str) -> None:
             e.fixes.insert(0, fix)
 
 
-def _dim_in_loss(e: Explanation, matched: str, last: list[str]) -> None:
-    """dim 1 of a 1-D tensor asked in a line (`last`: the paste's last code line, if any) that calls a
-    loss: the scores lost their class dim."""
+def _dim_in_loss(e: Explanation, matched: str, lines: list[str]) -> None:
+    """dim 1 of a 1-D tensor asked in a line (the paste's last code line but the message's own) that
+    calls a loss: the scores lost their class dim."""
+    last = [ln for ln in lines[-3:] if "out of range" not in ln][-1:]
     rank_range = re.search(r"\[(-?\d+), (-?\d+)\]", matched)
     if not last or not rank_range or int(rank_range.group(2)) != 0:
         return
@@ -671,6 +692,9 @@ def _names_other_loss(text: str, name: str) -> bool:
 
 
 def _einsum(e: Explanation, matched: str, lines: list[str]) -> None:
+    """An einsum's message read with the pasted equation: its operands, and the letters whose sizes differ."""
+    if "einsum" not in matched.lower():
+        return
     equations = [m.group(1) for line in lines for m in _EINSUM.finditer(line)]
     if not equations:
         return
