@@ -761,21 +761,35 @@ def view_readings(dims: list[int], total: int) -> list[str]:
     of another width); several when several fit, so the paste's own code can tell them apart."""
     if -1 in dims:
         return _readings_with_inferred(dims, total)
-    out: list[str] = []
     size = math.prod(dims) or 1
     whole = total > size and total % size == 0 and bool(dims) and dims[0] != total // size
-    if whole:
-        # the whole view fits a whole number of times: a leading dim the view leaves out
-        k = total // size
-        out.append(
-            f"{total} = {k}·{size}: the tensor holds {k} times the view's values: a batch (or heads, frames) dim of "
-            f"{k} the view leaves out (`view({k}, {', '.join(map(str, dims))})`, or -1 for it)"
-        )
-    for i in range(len(dims) - 1):  # two equal neighbours: a grid (H, W)
+    out = [_whole_view_reading(dims, total, size)] if whole else []
+    return out + _grid_readings(dims, total, whole) + _one_dim_readings(dims, total)
+
+
+def _whole_view_reading(dims: list[int], total: int, size: int) -> str:
+    """The whole view fits a whole number of times: a leading dim the view leaves out."""
+    k = total // size
+    return (
+        f"{total} = {k}·{size}: the tensor holds {k} times the view's values: a batch (or heads, frames) dim of "
+        f"{k} the view leaves out (`view({k}, {', '.join(map(str, dims))})`, or -1 for it)"
+    )
+
+
+def _grid_readings(dims: list[int], total: int, whole: bool) -> list[str]:
+    """Two equal neighbours are a grid (H, W): what the tensor holds there, when the other dims divide it."""
+    out: list[str] = []
+    for i in range(len(dims) - 1):
         if dims[i] == dims[i + 1] > 1:
             rest = math.prod(dims[:i] + dims[i + 2 :]) or 1
             if total % rest == 0 and not (whole and len(dims) == 2):  # the grid is the whole view: said above
                 out.append(_grid_reading(total // rest, dims[i], rest_dims=dims[:i] + dims[i + 2 :]))
+    return out
+
+
+def _one_dim_readings(dims: list[int], total: int) -> list[str]:
+    """Each dim that alone could be off (the others divide the tensor): what it holds instead."""
+    out: list[str] = []
     for i, d in enumerate(dims):
         rest = math.prod(dims[:i] + dims[i + 1 :]) or 1
         if total % rest or d <= 1:
