@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from .explanation import Explanation
 from .relations import grid
@@ -1435,45 +1436,101 @@ def target_size(target, output) -> Explanation:
         "nn.MSELoss / L1Loss / BCELoss (a warning, then broadcasting)",
         [(target, "the target's shape"), (output, "the model output's shape")],
     )
-    differ = [i for i, (x, y) in enumerate(zip(t, o, strict=True)) if x != y] if len(t) == len(o) else []
-    if len(o) == len(t) + 1 and o[: len(t)] == t and o[-1] == 1:
-        e.causes.append(
-            f"the output has a trailing dim of 1 ({output}): broadcasting against {target} makes a "
-            f"[{t[0]}, {t[0]}] matrix, so the loss compares every output with every target"
-        )
-        e.fixes.append("`output.squeeze(1)` (or `target.unsqueeze(1)`) before the loss")
-    elif len(t) == len(o) + 1 and t[: len(o)] == o and t[-1] == 1:
-        e.causes.append("the target has a trailing dim of 1 the output lacks (the output was squeezed)")
-        e.fixes.append("`target.squeeze(-1)` (or drop the squeeze on the output)")
-    elif len(t) != len(o) and [d for d in t if d != 1] == [d for d in o if d != 1]:
-        more, fewer = ("output", "target") if len(o) > len(t) else ("target", "output")
-        e.causes.append(
-            f"the same sizes but for a dim of 1: the {more} has one the {fewer} lacks ({output} against {target}): "
-            "a batch dim added to one side (`unsqueeze(0)`, `[None]`, a batch of one) or squeezed from the other; "
-            "broadcasting them pairs every value with every other"
-        )
-        e.fixes.append(f"`{more}.squeeze()` or `{more}.view_as({fewer})` before the loss")
-    elif differ == [1]:
-        e.causes.append(
-            f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "
-            "channels does not match the labels"
-        )
-        e.fixes.append(f"set the model's output classes to {t[1]}, or encode the labels with {o[1]}")
-    elif differ == [0]:
-        e.causes.append(f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches")
-        e.fixes.append("make both the same shape before the loss")
-    elif len(differ) == 1 and len(o) >= 3:
-        d = differ[0]
-        e.causes.append(
-            f"only dim {d} differs ({o[d]} in the output, {t[d]} in the target), every other dim agrees: the head "
-            f"makes {o[d]} values per position where the labels have {t[d]}: the number of classes (per anchor "
-            "or pixel) of the model's config against the dataset's"
-        )
-        e.fixes.append(f"build the head for the dataset's {t[d]} classes (num_classes / nc in the config)")
-    else:
-        e.causes.append("the output and the target have different shapes; the loss broadcasts them")
-        e.fixes.append("make both the same shape before the loss")
+    found = (reading(t, o, target, output) for reading in _TARGET_READINGS)
+    cause, fix = next((r for r in found if r is not None), _DIFFERENT_SHAPES)
+    e.causes.append(cause)
+    e.fixes.append(fix)
     return e
+
+
+# A reading of a target against an output: (target's sizes, output's sizes, the shapes as written)
+# → (the cause, its fix), or None when the shapes are not that case.
+_TargetReading = Callable[[list[int], list[int], str, str], tuple[str, str] | None]
+_DIFFERENT_SHAPES = (
+    "the output and the target have different shapes; the loss broadcasts them",
+    "make both the same shape before the loss",
+)
+
+
+def _output_trailing_one(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    if not (len(o) == len(t) + 1 and o[: len(t)] == t and o[-1] == 1):
+        return None
+    return (
+        f"the output has a trailing dim of 1 ({output}): broadcasting against {target} makes a "
+        f"[{t[0]}, {t[0]}] matrix, so the loss compares every output with every target",
+        "`output.squeeze(1)` (or `target.unsqueeze(1)`) before the loss",
+    )
+
+
+def _target_trailing_one(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    if not (len(t) == len(o) + 1 and t[: len(o)] == o and t[-1] == 1):
+        return None
+    return (
+        "the target has a trailing dim of 1 the output lacks (the output was squeezed)",
+        "`target.squeeze(-1)` (or drop the squeeze on the output)",
+    )
+
+
+def _unit_dim_apart(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    """The same sizes but for a dim of 1 one side has."""
+    if len(t) == len(o) or [d for d in t if d != 1] != [d for d in o if d != 1]:
+        return None
+    more, fewer = ("output", "target") if len(o) > len(t) else ("target", "output")
+    return (
+        f"the same sizes but for a dim of 1: the {more} has one the {fewer} lacks ({output} against {target}): "
+        "a batch dim added to one side (`unsqueeze(0)`, `[None]`, a batch of one) or squeezed from the other; "
+        "broadcasting them pairs every value with every other",
+        f"`{more}.squeeze()` or `{more}.view_as({fewer})` before the loss",
+    )
+
+
+def _differing(t: list[int], o: list[int]) -> list[int]:
+    """The dims where a target and an output of one rank differ (none when their ranks differ)."""
+    return [i for i, (x, y) in enumerate(zip(t, o, strict=True)) if x != y] if len(t) == len(o) else []
+
+
+def _classes_differ(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    if _differing(t, o) != [1]:
+        return None
+    return (
+        f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "
+        "channels does not match the labels",
+        f"set the model's output classes to {t[1]}, or encode the labels with {o[1]}",
+    )
+
+
+def _batches_differ(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    if _differing(t, o) != [0]:
+        return None
+    return (
+        f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches",
+        "make both the same shape before the loss",
+    )
+
+
+def _head_classes_differ(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    """Only one dim differs in outputs of rank 3 or more: a head's classes per position."""
+    differ = _differing(t, o)
+    if len(differ) != 1 or len(o) < 3:
+        return None
+    d = differ[0]
+    return (
+        f"only dim {d} differs ({o[d]} in the output, {t[d]} in the target), every other dim agrees: the head "
+        f"makes {o[d]} values per position where the labels have {t[d]}: the number of classes (per anchor "
+        "or pixel) of the model's config against the dataset's",
+        f"build the head for the dataset's {t[d]} classes (num_classes / nc in the config)",
+    )
+
+
+# tried in order: the first that reads the two shapes is said
+_TARGET_READINGS: tuple[_TargetReading, ...] = (
+    _output_trailing_one,
+    _target_trailing_one,
+    _unit_dim_apart,
+    _classes_differ,
+    _batches_differ,
+    _head_classes_differ,
+)
 
 
 def heads() -> Explanation:
