@@ -47,23 +47,8 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     if a * b == c:
         return _unbatched(e, a, b, c)
     folded = _feature_ratio(e, a, b, c)
-    if b == d and c != b:
-        # mat2 printed [c, d] is the weight as multiplied: its columns equal the features
-        e.causes.append(
-            f"the second matrix is [{c}, {d}]: its last dim, not its first, equals the {b} features: a weight "
-            f"stored as [out, in] = [{c}, {d}] multiplied without its transpose (`x @ W` where nn.Linear "
-            f"computes `x @ W.T`), or a Linear built as nn.Linear({c}, {d}) where nn.Linear({d}, {c}) was meant"
-        )
-        e.fixes.append(f"multiply by the transpose (`x @ W.T`, `F.linear(x, W)`), or build nn.Linear({d}, {c})")
-    if c >= 16 and 4 <= b <= 256 and b != c and a % (c * b) == 0 and c % b and b % c:
-        # rows = N·C·H with C = in_features: a channels-first map whose width reached the Linear
-        n = a // (c * b)
-        e.causes.append(
-            f"a channels-first map [{n}, {c}, {b}, {b}] reached a layer that wants its {c} channels last: "
-            f"{a} = {n}·{c}·{b} rows of {b} (its width), where a channels-last block (an MLP, LayerNorm or attention "
-            f"over [N, H, W, C]) multiplies the last dim: `x.permute(0, 2, 3, 1)` before it (and back after), or a "
-            "1×1 conv in its place"
-        )
+    _weight_untransposed(e, b, c, d)
+    _channels_first_rows(e, a, b, c)
     if not _map_sides(e, b, c):
         e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
         flat = _flattened_map(b)
@@ -71,18 +56,49 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
             e.causes.append(f"{b} = {flat}: the layer before is a conv map flattened; in_features must be {b}")
     if folded:
         e.causes.append("or " + folded)
-    elif b <= 16 < c and a % b == 0 and a // b >= 16:
-        # few features and rows in whole squares of them: a map's width read as features
-        e.causes.append(
-            f"or a conv feature map [N, C, {b}, {b}] reached the Linear unflattened: Linear multiplies only the "
-            f"last dim, so each of its {a} = N·C·{b} rows offers {b} values; flatten it first "
-            f"(`torch.flatten(x, 1)`) and build the Linear for C·{b}·{b} features"
-        )
+    else:
+        _width_as_features(e, a, b, c)
     e.fixes.append(
         f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
         "load, and a conv head is then tied to this input size)"
     )
     return e
+
+
+def _weight_untransposed(e: Explanation, b: int, c: int, d: int) -> None:
+    """mat2 printed [c, d] is the weight as multiplied: its columns equal the features."""
+    if b != d or c == b:
+        return
+    e.causes.append(
+        f"the second matrix is [{c}, {d}]: its last dim, not its first, equals the {b} features: a weight "
+        f"stored as [out, in] = [{c}, {d}] multiplied without its transpose (`x @ W` where nn.Linear "
+        f"computes `x @ W.T`), or a Linear built as nn.Linear({c}, {d}) where nn.Linear({d}, {c}) was meant"
+    )
+    e.fixes.append(f"multiply by the transpose (`x @ W.T`, `F.linear(x, W)`), or build nn.Linear({d}, {c})")
+
+
+def _channels_first_rows(e: Explanation, a: int, b: int, c: int) -> None:
+    """rows = N·C·H with C = in_features: a channels-first map whose width reached the Linear."""
+    if not (c >= 16 and 4 <= b <= 256 and b != c and a % (c * b) == 0 and c % b and b % c):
+        return
+    n = a // (c * b)
+    e.causes.append(
+        f"a channels-first map [{n}, {c}, {b}, {b}] reached a layer that wants its {c} channels last: "
+        f"{a} = {n}·{c}·{b} rows of {b} (its width), where a channels-last block (an MLP, LayerNorm or attention "
+        f"over [N, H, W, C]) multiplies the last dim: `x.permute(0, 2, 3, 1)` before it (and back after), or a "
+        "1×1 conv in its place"
+    )
+
+
+def _width_as_features(e: Explanation, a: int, b: int, c: int) -> None:
+    """Few features and rows in whole squares of them: a map's width read as features."""
+    if not (b <= 16 < c and a % b == 0 and a // b >= 16):
+        return
+    e.causes.append(
+        f"or a conv feature map [N, C, {b}, {b}] reached the Linear unflattened: Linear multiplies only the "
+        f"last dim, so each of its {a} = N·C·{b} rows offers {b} values; flatten it first "
+        f"(`torch.flatten(x, 1)`) and build the Linear for C·{b}·{b} features"
+    )
 
 
 def _unflattened(e: Explanation, a: int, b: int, c: int) -> Explanation:
