@@ -632,14 +632,41 @@ def broadcast(x, y, dim) -> Explanation:
         ],
     )
     small, large = sorted((x, y))
-    if dim <= 1 and (small, large) in ((3, 4), (1, 3), (1, 4), (2, 3)):
-        e.causes.append(
-            f"{small} and {large} are channel counts of images: an {'RGBA' if large == 4 else 'RGB'} or "
-            f"{'grayscale' if small == 1 else 'RGB'} image against per-channel constants made for the other "
-            "(transforms.Normalize's mean and std, a model's pixel mean): a PNG with alpha, or a grayscale image"
-        )
-        e.fixes.append("convert when loading: `Image.open(p).convert('RGB')` (or give Normalize one value per channel)")
+    if _image_channels(e, dim, small, large):
         return e
+    if dim >= 2 and 8 <= small < large <= 4096 and large - small <= max(3, large // 64):
+        _rounded_sides(e, small, large)
+        return e
+    _batch_or_stride(e, x, y, dim, small, large)
+    e.causes.append(
+        "the two operands were made for different sizes: a bias, mask or positional embedding built for another "
+        "size, or an output and a target of different shapes"
+    )
+    e.fixes.append(
+        "print both operands' shapes at the line; make them agree (reshape or `unsqueeze` the smaller so its dims "
+        "line up, `F.interpolate` a map, a 1×1 conv with stride 2 on a shortcut)"
+    )
+    _last_batch_remainder(e, dim, small, large)
+    _one_hot_target(e, dim, small, large)
+    return e
+
+
+def _image_channels(e: Explanation, dim: int, small: int, large: int) -> bool:
+    """Channel counts of images (3 against 4, 1 against 3) in the leading dims: RGBA or grayscale
+    against per-channel constants. Said when so."""
+    if dim > 1 or (small, large) not in ((3, 4), (1, 3), (1, 4), (2, 3)):
+        return False
+    e.causes.append(
+        f"{small} and {large} are channel counts of images: an {'RGBA' if large == 4 else 'RGB'} or "
+        f"{'grayscale' if small == 1 else 'RGB'} image against per-channel constants made for the other "
+        "(transforms.Normalize's mean and std, a model's pixel mean): a PNG with alpha, or a grayscale image"
+    )
+    e.fixes.append("convert when loading: `Image.open(p).convert('RGB')` (or give Normalize one value per channel)")
+    return True
+
+
+def _batch_or_stride(e: Explanation, x: int, y: int, dim: int, small: int, large: int) -> None:
+    """Batches that differ (dim 0), or a spatial dim at half the other's: a shortcut across a stride 2."""
     if dim == 0:
         e.causes.append(
             f"the batches differ ({x} and {y}): a tensor kept from another batch (a smaller last batch, a "
@@ -650,34 +677,30 @@ def broadcast(x, y, dim) -> Explanation:
             f"one operand is half the other in a spatial dim ({small} and {large}): a residual connection "
             "across a stride-2 layer (the shortcut keeps the larger map), or a branch downsampled once more"
         )
-    elif dim >= 2 and 8 <= small < large <= 4096 and large - small <= max(3, large // 64):
-        _rounded_sides(e, small, large)
-        return e
+
+
+def _last_batch_remainder(e: Explanation, dim: int, small: int, large: int) -> None:
+    """A power-of-two size against a smaller odd one: a batch size against the last batch's remainder."""
+    if not (dim >= 1 and large >= 32 and large & (large - 1) == 0 and 1 < small < large and small & (small - 1)):
+        return
     e.causes.append(
-        "the two operands were made for different sizes: a bias, mask or positional embedding built for another "
-        "size, or an output and a target of different shapes"
+        f"or {large} is the batch size a tensor was built for (a [B, B] mask of a pairwise or contrastive loss, "
+        f"a buffer made once from the configured batch) and this batch holds {small}: the last batch of an "
+        "epoch is smaller"
     )
+    e.fixes.append("build it from this batch (`x.size(0)`), or `drop_last=True` in the DataLoader")
+
+
+def _one_hot_target(e: Explanation, dim: int, small: int, large: int) -> None:
+    """dim 1 of [B, C] or [B, C, H, W]: the classes of an output against a target's other width; first
+    when the pasted line compares a target (context.py), dropped when it names other operands."""
+    if not (dim == 1 and 2 <= small < large <= 1000):
+        return
+    e.causes.append(ONE_HOT_CAUSE.format(small=small, large=large))
     e.fixes.append(
-        "print both operands' shapes at the line; make them agree (reshape or `unsqueeze` the smaller so its dims "
-        "line up, `F.interpolate` a map, a 1×1 conv with stride 2 on a shortcut)"
+        "one-hot the labels to the output's class count (`F.one_hot(y, C).permute(0, 3, 1, 2).float()` for "
+        "masks), or use `nn.CrossEntropyLoss` with the class indices"
     )
-    if dim >= 1 and large >= 32 and large & (large - 1) == 0 and 1 < small < large and small & (small - 1):
-        # a power-of-two size against a smaller odd one: a batch size against the last batch's remainder
-        e.causes.append(
-            f"or {large} is the batch size a tensor was built for (a [B, B] mask of a pairwise or contrastive loss, "
-            f"a buffer made once from the configured batch) and this batch holds {small}: the last batch of an "
-            "epoch is smaller"
-        )
-        e.fixes.append("build it from this batch (`x.size(0)`), or `drop_last=True` in the DataLoader")
-    if dim == 1 and 2 <= small < large <= 1000:
-        # dim 1 of [B, C] or [B, C, H, W]: the classes of an output against a target's other width; first
-        # when the pasted line compares a target (context.py), dropped when it names other operands
-        e.causes.append(ONE_HOT_CAUSE.format(small=small, large=large))
-        e.fixes.append(
-            "one-hot the labels to the output's class count (`F.one_hot(y, C).permute(0, 3, 1, 2).float()` for "
-            "masks), or use `nn.CrossEntropyLoss` with the class indices"
-        )
-    return e
 
 
 ONE_HOT_CAUSE = (
