@@ -535,32 +535,10 @@ def cat(dim, want, got, number, other: int | None = None) -> Explanation:
             (str(got), f"the size of tensor number {number} there"),
         ],
     )
+    for reading in (_cat_batches_differ, _guidance_doubled, _skip_off_by_one):
+        if reading(e, dim, want, got, other):
+            return e
     small, large = sorted((want, got))
-    if other == 0 and dim != 0:
-        e.causes.append(
-            f"the tensors differ in dim 0, the batch ({want} vs {got}): one was made for a fixed batch size (a "
-            "buffer, noise or a latent drawn with the configured batch) while this batch has another (the last, "
-            "smaller one), or one side was repeated or split"
-        )
-        e.fixes.append("make every tensor from this batch's size (`x.size(0)`), or `drop_last=True`")
-        return e
-    if small and large == 2 * small and large <= 16:
-        e.causes.append(
-            f"one tensor holds twice the other's batch ({small} and {large}): classifier-free guidance runs the "
-            "conditional and unconditional copies as one doubled batch, and a tensor prepared for one copy (a "
-            "control image, a mask, an embedding) joins it; or a batch repeated on one side only"
-        )
-        e.fixes.append(f"repeat the smaller one to {large} along the batch (`torch.cat([t, t])`) or split the batch")
-        return e
-    if abs(want - got) == 1 and dim == 1 and small >= 8:
-        e.causes.append(
-            f"a U-Net-style skip connection at an input size that is not a multiple of 2^depth: a "
-            f"2× pooling rounded an odd size down and upsampling doubled back to {small}, "
-            f"not {large}"
-        )
-        e.fixes.append("an input whose H and W are multiples of 2^depth (16 for 4 poolings)")
-        e.fixes.append("`x = F.interpolate(x, size=skip.shape[-2:])` before the cat")
-        return e
     if dim == 0:
         e.causes.append(
             f"joining along dim 0 stacks batches: the tensors hold the same kind of sample but differ "
@@ -579,31 +557,83 @@ def cat(dim, want, got, number, other: int | None = None) -> Explanation:
         )
         e.fixes.append("make the branches produce the same size, or resize one before the cat")
     else:
-        if dim == 1 and small >= 4:
-            # maps joined along the channels: their sides differ, as a skip connection's do at another input size
-            g = math.gcd(want, got)
-            scale = f" ({want} = {want // g}·{g}, {got} = {got // g}·{g})" if g >= 4 and g & (g - 1) == 0 else ""
-            e.causes.append(
-                f"feature maps joined along the channels whose sides differ ({want} vs {got}){scale}: a skip "
-                "connection (U-Net, FPN) between an encoder and a decoder map, at an input size the network was not "
-                "built for: an input side that is not a multiple of its total stride, or another size than a layer "
-                "with a fixed size (a crop, a resize, a pooling to a set size) assumes"
-            )
-            e.fixes.append(
-                "feed the input size the network was built for (a multiple of its total stride), or "
-                "`F.interpolate(x, size=skip.shape[-2:])` before the cat"
-            )
-        if dim == 1 and other is None and small <= 4096:
-            # the message does not say which dim differs: for 2-D [rows, features] it is dim 0, the rows
-            e.causes.append(
-                f"or, for 2-D [rows, features] tensors (features joined side by side), the rows differ ({want} vs "
-                f"{got}): the two come from batches of other sizes (a last, smaller batch on one input only), or "
-                "their rows are batch × frames (or tokens) taken from clips of other lengths"
-            )
-            e.fixes.append("print both shapes before the cat; build both from the same batch (and frame count)")
+        _cat_maps_sides(e, dim, want, got)
+        _cat_rows_differ(e, dim, want, got, other)
         e.causes.append("branches that produce different sizes before being joined")
         e.fixes.append("make the branches produce the same size, or resize one before the cat")
     return e
+
+
+def _cat_batches_differ(e: Explanation, dim: int, want: int, got: int, other: int | None) -> bool:
+    """The message says dim 0 differs, joined along another: a tensor made for a fixed batch. Said when so."""
+    if other != 0 or dim == 0:
+        return False
+    e.causes.append(
+        f"the tensors differ in dim 0, the batch ({want} vs {got}): one was made for a fixed batch size (a "
+        "buffer, noise or a latent drawn with the configured batch) while this batch has another (the last, "
+        "smaller one), or one side was repeated or split"
+    )
+    e.fixes.append("make every tensor from this batch's size (`x.size(0)`), or `drop_last=True`")
+    return True
+
+
+def _guidance_doubled(e: Explanation, dim: int, want: int, got: int, other: int | None) -> bool:
+    """One small batch twice the other: classifier-free guidance's doubled batch. Said when so."""
+    small, large = sorted((want, got))
+    if not (small and large == 2 * small and large <= 16):
+        return False
+    e.causes.append(
+        f"one tensor holds twice the other's batch ({small} and {large}): classifier-free guidance runs the "
+        "conditional and unconditional copies as one doubled batch, and a tensor prepared for one copy (a "
+        "control image, a mask, an embedding) joins it; or a batch repeated on one side only"
+    )
+    e.fixes.append(f"repeat the smaller one to {large} along the batch (`torch.cat([t, t])`) or split the batch")
+    return True
+
+
+def _skip_off_by_one(e: Explanation, dim: int, want: int, got: int, other: int | None) -> bool:
+    """Channels joined with sides one apart: a U-Net skip at a size pooling rounded. Said when so."""
+    small, large = sorted((want, got))
+    if not (abs(want - got) == 1 and dim == 1 and small >= 8):
+        return False
+    e.causes.append(
+        f"a U-Net-style skip connection at an input size that is not a multiple of 2^depth: a "
+        f"2× pooling rounded an odd size down and upsampling doubled back to {small}, "
+        f"not {large}"
+    )
+    e.fixes.append("an input whose H and W are multiples of 2^depth (16 for 4 poolings)")
+    e.fixes.append("`x = F.interpolate(x, size=skip.shape[-2:])` before the cat")
+    return True
+
+
+def _cat_maps_sides(e: Explanation, dim: int, want: int, got: int) -> None:
+    """Maps joined along the channels: their sides differ, as a skip connection's do at another input size."""
+    if dim != 1 or min(want, got) < 4:
+        return
+    g = math.gcd(want, got)
+    scale = f" ({want} = {want // g}·{g}, {got} = {got // g}·{g})" if g >= 4 and g & (g - 1) == 0 else ""
+    e.causes.append(
+        f"feature maps joined along the channels whose sides differ ({want} vs {got}){scale}: a skip "
+        "connection (U-Net, FPN) between an encoder and a decoder map, at an input size the network was not "
+        "built for: an input side that is not a multiple of its total stride, or another size than a layer "
+        "with a fixed size (a crop, a resize, a pooling to a set size) assumes"
+    )
+    e.fixes.append(
+        "feed the input size the network was built for (a multiple of its total stride), or "
+        "`F.interpolate(x, size=skip.shape[-2:])` before the cat"
+    )
+
+
+def _cat_rows_differ(e: Explanation, dim: int, want: int, got: int, other: int | None) -> None:
+    """The message does not say which dim differs: for 2-D [rows, features] it is dim 0, the rows."""
+    if dim != 1 or other is not None or min(want, got) > 4096:
+        return
+    e.causes.append(
+        f"or, for 2-D [rows, features] tensors (features joined side by side), the rows differ ({want} vs "
+        f"{got}): the two come from batches of other sizes (a last, smaller batch on one input only), or "
+        "their rows are batch × frames (or tokens) taken from clips of other lengths"
+    )
+    e.fixes.append("print both shapes before the cat; build both from the same batch (and frame count)")
 
 
 def view_stride() -> Explanation:
