@@ -679,19 +679,10 @@ def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explan
     dim = int(dim_text[-1]) if dim_text else None
     if dim is not None and index and dim < 0:
         dim += len(index)
-    # the index against each tensor named: self (or the old `tensor`) in every dim but `dim`; src in
-    # every dim when self is named too (scatter), else in every dim but `dim`
-    for source_name in ("self", "tensor", "src"):
-        source = ints(named.get(source_name, ""))
-        if not index or len(index) != len(source):
-            continue
-        skip = dim if source_name != "src" or "self" not in named else None
-        differ = [d for d in range(len(index)) if d != skip and index[d] != source[d]]
-        if differ:
-            break
-    else:
+    found = _gather_mismatch(named, index, dim)
+    if found is None:
         return e
-    d = differ[0]
+    source_name, source, d = found
     e.title = (
         f"gather/scatter: the index is {shape_text(index)} but the tensor it reads is {shape_text(source)}: "
         f"dim {d} is {index[d]} in the index, {source[d]} in the tensor"
@@ -721,6 +712,21 @@ def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explan
     sizes = ", ".join("-1" if k == dim else f"{source_name}.size({k})" for k in range(len(index)))
     e.fixes = [f"build the index from the tensor it indexes: `idx.expand({sizes})`"]
     return e
+
+
+def _gather_mismatch(named: dict[str, str], index: list[int], dim: int | None) -> tuple[str, list[int], int] | None:
+    """The index against each tensor named: self (or the old `tensor`) in every dim but `dim`; src in
+    every dim when self is named too (scatter), else in every dim but `dim`. The first that differs:
+    its name, its sizes and the first dim where it differs."""
+    for source_name in ("self", "tensor", "src"):
+        source = ints(named.get(source_name, ""))
+        if not index or len(index) != len(source):
+            continue
+        skip = dim if source_name != "src" or "self" not in named else None
+        differ = [d for d in range(len(index)) if d != skip and index[d] != source[d]]
+        if differ:
+            return source_name, source, differ[0]
+    return None
 
 
 def _ctc(row: Row, values: list[str], matched: str, text: str) -> Explanation:

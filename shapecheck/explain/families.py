@@ -33,11 +33,21 @@ def _stack(f: dict) -> Explanation:
         [(shape_text(a), f"entry {i}"), (shape_text(b), f"entry {j}: stack needs every entry the same shape")],
     )
     diff = _differing(a, b)
+    if len(a) != len(b) and _stack_rank(e, a, b):
+        return e
+    _stack_difference(e, a, b, diff)
+    if _stack_image_modes(e, a, b, diff):
+        return e
+    _stack_sizes(e, a, b, diff)
+    e.fixes.append("or use batch size 1, or a collate_fn that pads (or keeps a list)")
+    return e
+
+
+def _stack_difference(e: Explanation, a: list[int], b: list[int], diff: list[int]) -> None:
+    """How two entries differ: in rank, in the order of the same sizes, or in which dims."""
     if len(a) != len(b):
-        if _stack_rank(e, a, b):
-            return e
         e.causes.append(f"the entries differ in rank ({len(a)} and {len(b)} dims): one sample lost or gained a dim")
-    elif diff and len(diff) >= 2 and sorted(a) == sorted(b):
+    elif len(diff) >= 2 and sorted(a) == sorted(b):
         # the same sizes in another order: [24, 32, 64] and [24, 64, 32]
         e.causes.append(
             f"the two entries hold the same sizes in another order ({shape_text(a)} and {shape_text(b)}): one sample "
@@ -50,16 +60,25 @@ def _stack(f: dict) -> Explanation:
         )
     elif diff:
         e.causes.append(f"they differ in dim{'s' if len(diff) > 1 else ''} {', '.join(map(str, diff))} only")
-    if len(a) == len(b) == 3 and diff == [0] and {a[0], b[0]} <= {1, 3, 4}:
-        # [C, H, W] images of one size whose channel counts differ: a grayscale or RGBA file among RGB ones
-        kinds = {1: "grayscale (1 channel)", 3: "RGB (3 channels)", 4: "RGBA (4 channels: a PNG with alpha)"}
-        e.causes.insert(
-            0,
-            f"{kinds[a[0]]} and {kinds[b[0]]} images in one batch: the dataset holds files of another mode, and "
-            "`ToTensor()` keeps each file's channels",
-        )
-        e.fixes.append("convert every image when loading: `Image.open(p).convert('RGB')` (or `'L'` for a gray model)")
-        return e
+
+
+def _stack_image_modes(e: Explanation, a: list[int], b: list[int], diff: list[int]) -> bool:
+    """[C, H, W] images of one size whose channel counts differ: a grayscale or RGBA file among RGB
+    ones, said first. Said when so."""
+    if not (len(a) == len(b) == 3 and diff == [0] and {a[0], b[0]} <= {1, 3, 4}):
+        return False
+    kinds = {1: "grayscale (1 channel)", 3: "RGB (3 channels)", 4: "RGBA (4 channels: a PNG with alpha)"}
+    e.causes.insert(
+        0,
+        f"{kinds[a[0]]} and {kinds[b[0]]} images in one batch: the dataset holds files of another mode, and "
+        "`ToTensor()` keeps each file's channels",
+    )
+    e.fixes.append("convert every image when loading: `Image.open(p).convert('RGB')` (or `'L'` for a gray model)")
+    return True
+
+
+def _stack_sizes(e: Explanation, a: list[int], b: list[int], diff: list[int]) -> None:
+    """Samples of their own size collated into one batch: images, maps, sequences."""
     if len(a) == 3 and len(b) == 3 and a[0] == b[0] and a[0] in (1, 3, 4) and diff:
         e.causes.append(
             f"images of different sizes in one batch ({a[1]}×{a[2]} and {b[1]}×{b[2]}): the dataset gives "
@@ -71,8 +90,6 @@ def _stack(f: dict) -> Explanation:
     if len(a) == 1 and len(b) == 1:
         e.causes.append(f"sequences of different lengths ({a[0]} and {b[0]}) collated into one batch")
         e.fixes.append("pad them to one length in a collate_fn (`torch.nn.utils.rnn.pad_sequence`)")
-    e.fixes.append("or use batch size 1, or a collate_fn that pads (or keeps a list)")
-    return e
 
 
 def _stack_rank(e: Explanation, a: list[int], b: list[int]) -> bool:
