@@ -1178,57 +1178,104 @@ def _target_for_scores(e: Explanation, want: list[int], got: list[int]) -> None:
         (shape_text(want), "the target the scores imply: [N, d1, …] of scores [N, C, d1, …]"),
         (shape_text(got), "the target given"),
     ]
-    if len(got) == len(want) + 1 and got[0] == want[0] and got[2:] == want[1:]:
-        color = got[1] in (3, 4) and len(got) == 4
-        e.causes = [
-            f"the target has a dim ({got[1]}) the loss does not take: "
-            + (
-                f"a mask read as a color image ({got[1]} channels) where class indices {shape_text(want)} are expected"
-                if color
-                else f"one-hot or multi-label targets {shape_text(got)} where class indices {shape_text(want)} are "
-                "expected"
-            )
-        ]
-        e.fixes = [
-            "read masks as one channel of class ids (`Image.open(p).convert('L')`, or map colors to ids)"
+    for reading in _SCORES_TARGET_READINGS:
+        found = reading(want, got)
+        if found is not None:
+            e.causes, e.fixes = found
+            return
+
+
+# A reading of the target cross-entropy expects (`want`) against the one given (`got`): its causes
+# and fixes, or None when the two are not that case.
+_ScoresTargetReading = Callable[[list[int], list[int]], tuple[list[str], list[str]] | None]
+
+
+def _target_extra_dim(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
+    """The target has a dim the loss does not take: one-hot labels, or a mask read in color."""
+    if not (len(got) == len(want) + 1 and got[0] == want[0] and got[2:] == want[1:]):
+        return None
+    color = got[1] in (3, 4) and len(got) == 4
+    causes = [
+        f"the target has a dim ({got[1]}) the loss does not take: "
+        + (
+            f"a mask read as a color image ({got[1]} channels) where class indices {shape_text(want)} are expected"
             if color
-            else "`target.argmax(1)` for one-hot targets, or BCEWithLogitsLoss for multi-label ones"
-        ]
-    elif len(got) == len(want) - 1 and got == want[:1]:
-        e.causes = [
-            f"the scores have a dim more than [N, C]: they are [{want[0]}, C, {', '.join(map(str, want[1:]))}], one "
-            "row of classes per sample is expected: an output kept 3-D (a sequence or a dim of 1 the head left), "
-            "so the loss reads its last dim as positions"
-        ]
-        e.fixes = ["squeeze or pool the extra dim of the output (`out.squeeze(-1)`, `out[:, -1]`) before the loss"]
-    elif len(got) == len(want) >= 2 and got[0] == want[0] and want[-1] > got[-1] and want[-1] >= 100:
-        e.causes = [
-            f"the class scores are in the last dim: the scores are [{want[0]}, T, {want[-1]}] (a sequence model's "
-            f"[N, T, vocab]), and cross-entropy reads dim 1 as the classes, so it expects targets "
-            f"{shape_text(want)}; the target's {got[-1]} positions should meet the scores' T"
-        ]
-        e.fixes = [
-            "`F.cross_entropy(logits.permute(0, 2, 1), target)`, or flatten both: "
-            "`logits.reshape(-1, logits.size(-1))` with `target.reshape(-1)` (after aligning their lengths)"
-        ]
-    elif len(got) == len(want) == 2 and got[0] == want[0] and got[1] > want[1]:
-        e.causes = [
-            f"classes in the last dim: scores [{want[0]}, {got[1]}, {want[1]}] ({got[1]} positions or items of "
-            f"{want[1]} classes, a batch dim of 1 added in front of [items, classes]) read by cross-entropy with dim "
-            f"1 as the classes, so it expects targets {shape_text(want)}",
-            "or the scores' positions and the target's differ: an output of another length than its labels",
-        ]
-        e.fixes = [
-            "keep the classes in dim 1: `logits.permute(0, 2, 1)`, or drop the added dim (`logits.squeeze(0)` "
-            "with `target.squeeze(0)`)"
-        ]
-    elif len(got) == len(want) and got[0] == want[0]:
-        e.causes = [
-            f"the scores' positions ({', '.join(map(str, want[1:]))}) and the target's "
-            f"({', '.join(map(str, got[1:]))}) differ: an output map or sequence of another size than its labels, "
-            "or classes not in dim 1 (cross-entropy takes [N, C, d1, …])"
-        ]
-        e.fixes = ["resize the output to the labels (or the labels to it), and keep the classes in dim 1"]
+            else f"one-hot or multi-label targets {shape_text(got)} where class indices {shape_text(want)} are expected"
+        )
+    ]
+    fixes = [
+        "read masks as one channel of class ids (`Image.open(p).convert('L')`, or map colors to ids)"
+        if color
+        else "`target.argmax(1)` for one-hot targets, or BCEWithLogitsLoss for multi-label ones"
+    ]
+    return causes, fixes
+
+
+def _scores_extra_dim(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
+    """The scores have a dim more than [N, C]: an output kept 3-D."""
+    if not (len(got) == len(want) - 1 and got == want[:1]):
+        return None
+    causes = [
+        f"the scores have a dim more than [N, C]: they are [{want[0]}, C, {', '.join(map(str, want[1:]))}], one "
+        "row of classes per sample is expected: an output kept 3-D (a sequence or a dim of 1 the head left), "
+        "so the loss reads its last dim as positions"
+    ]
+    return causes, ["squeeze or pool the extra dim of the output (`out.squeeze(-1)`, `out[:, -1]`) before the loss"]
+
+
+def _vocab_last(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
+    """A sequence model's [N, T, vocab]: the classes in the last dim, read by cross-entropy in dim 1."""
+    if not (len(got) == len(want) >= 2 and got[0] == want[0] and want[-1] > got[-1] and want[-1] >= 100):
+        return None
+    causes = [
+        f"the class scores are in the last dim: the scores are [{want[0]}, T, {want[-1]}] (a sequence model's "
+        f"[N, T, vocab]), and cross-entropy reads dim 1 as the classes, so it expects targets "
+        f"{shape_text(want)}; the target's {got[-1]} positions should meet the scores' T"
+    ]
+    fixes = [
+        "`F.cross_entropy(logits.permute(0, 2, 1), target)`, or flatten both: "
+        "`logits.reshape(-1, logits.size(-1))` with `target.reshape(-1)` (after aligning their lengths)"
+    ]
+    return causes, fixes
+
+
+def _classes_last(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
+    """[1, items, classes]: a batch dim added in front, the classes read from dim 1."""
+    if not (len(got) == len(want) == 2 and got[0] == want[0] and got[1] > want[1]):
+        return None
+    causes = [
+        f"classes in the last dim: scores [{want[0]}, {got[1]}, {want[1]}] ({got[1]} positions or items of "
+        f"{want[1]} classes, a batch dim of 1 added in front of [items, classes]) read by cross-entropy with dim "
+        f"1 as the classes, so it expects targets {shape_text(want)}",
+        "or the scores' positions and the target's differ: an output of another length than its labels",
+    ]
+    fixes = [
+        "keep the classes in dim 1: `logits.permute(0, 2, 1)`, or drop the added dim (`logits.squeeze(0)` "
+        "with `target.squeeze(0)`)"
+    ]
+    return causes, fixes
+
+
+def _positions_differ(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
+    """The same batch, other positions: an output map or sequence of another size than its labels."""
+    if not (len(got) == len(want) and got[0] == want[0]):
+        return None
+    causes = [
+        f"the scores' positions ({', '.join(map(str, want[1:]))}) and the target's "
+        f"({', '.join(map(str, got[1:]))}) differ: an output map or sequence of another size than its labels, "
+        "or classes not in dim 1 (cross-entropy takes [N, C, d1, …])"
+    ]
+    return causes, ["resize the output to the labels (or the labels to it), and keep the classes in dim 1"]
+
+
+# tried in order: the first that reads the two targets is said
+_SCORES_TARGET_READINGS: tuple[_ScoresTargetReading, ...] = (
+    _target_extra_dim,
+    _scores_extra_dim,
+    _vocab_last,
+    _classes_last,
+    _positions_differ,
+)
 
 
 READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
