@@ -277,26 +277,11 @@ def _channels_order(e: Explanation, x: list[int], want: int, got: int) -> bool:
     if got == want or want not in x[2:] or (want == 1 and x.count(1) > 1):
         return False
     where = len(x) - 1 - x[::-1].index(want)
-    if len(x) == 3:
-        e.causes.append(
-            f"the input is [N, L, C] where Conv1d takes [N, C, L]: its last dim, {want}, is the channels, and its "
-            f"length {got} was read as channels (embeddings and time series come as [batch, steps, features])"
-        )
-        e.fixes.append("swap the last two dims before the conv: `x = x.transpose(1, 2)` (and back after it)")
-        return True
-    if len(x) == 4 and where == 3:
-        e.causes.append(
-            f"the input is channels-last [N, H, W, C]: its last dim, {want}, is the channels, and its height "
-            f"{got} was read as channels (images from PIL, numpy or OpenCV are [H, W, C])"
-        )
-        e.fixes.append("permute to [N, C, H, W] first: `x = x.permute(0, 3, 1, 2)` (or `transforms.ToTensor()`)")
-        return True
-    if len(x) == 5 and where == 2:
-        e.causes.append(
-            f"the clip is [N, T, C, H, W] where Conv3d takes [N, C, T, H, W]: dim 2 holds the {want} channels and "
-            f"the {got} frames were read as channels"
-        )
-        e.fixes.append("swap frames and channels: `x = x.permute(0, 2, 1, 3, 4)`")
+    layout = _CHANNEL_LAYOUTS.get((len(x), where))
+    if layout is not None:
+        cause, fix = layout
+        e.causes.append(cause.format(want=want, got=got))
+        e.fixes.append(fix)
         return True
     side = math.isqrt(x[-1])
     if len(x) == 4 and x[0] == 1 and where == 2 and side >= 7 and side * side == x[-1]:
@@ -315,6 +300,27 @@ def _channels_order(e: Explanation, x: list[int], want: int, got: int) -> bool:
     )
     e.fixes.append(f"move dim {where} to dim 1 (`x.movedim({where}, 1)`) before the conv")
     return True
+
+
+# the layouts a transpose fixes, by (the input's rank, the dim holding the conv's channels): the
+# story ({want}: the channels, {got}: what dim 1 holds) and its fix
+_CHANNEL_LAYOUTS = {
+    (3, 2): (
+        "the input is [N, L, C] where Conv1d takes [N, C, L]: its last dim, {want}, is the channels, and its "
+        "length {got} was read as channels (embeddings and time series come as [batch, steps, features])",
+        "swap the last two dims before the conv: `x = x.transpose(1, 2)` (and back after it)",
+    ),
+    (4, 3): (
+        "the input is channels-last [N, H, W, C]: its last dim, {want}, is the channels, and its height "
+        "{got} was read as channels (images from PIL, numpy or OpenCV are [H, W, C])",
+        "permute to [N, C, H, W] first: `x = x.permute(0, 3, 1, 2)` (or `transforms.ToTensor()`)",
+    ),
+    (5, 2): (
+        "the clip is [N, T, C, H, W] where Conv3d takes [N, C, T, H, W]: dim 2 holds the {want} channels and "
+        "the {got} frames were read as channels",
+        "swap frames and channels: `x = x.permute(0, 2, 1, 3, 4)`",
+    ),
+}
 
 
 def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bool:
@@ -1215,17 +1221,7 @@ def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) 
 
 
 def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
-    head_2d = (
-        len(got) == len(want) == 2
-        and got[1] == want[1]
-        and got[0] != want[0]
-        and (bool(_HEAD_KEYS.search(name)) or _class_like(got[0]) or _class_like(want[0]))
-    )
-    head_bias = len(got) == len(want) == 1 and got != want and bool(_HEAD_KEYS.search(name))
-    head_1x1 = len(got) == len(want) == 4 and got[1:] == want[1:] and got[2:] == [1, 1] and got[0] != want[0]
-    # a k×k conv whose outputs alone differ, in counts that read as classes: a segmentation or detection head
-    head_kxk = len(got) == len(want) == 4 and got[1:] == want[1:] and got[0] != want[0] and _class_like(got[0])
-    if not (head_2d or head_bias or head_1x1 or head_kxk):
+    if not (_linear_head(name, got, want) or _conv_head(got, want)):
         return False
     e.causes.append(
         f"a classifier (or detection) head: the checkpoint was trained with num_classes={got[0]}, the model was "
@@ -1236,6 +1232,27 @@ def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
         "drop the head's keys before loading)"
     )
     return True
+
+
+def _linear_head(name: str, got: list[int], want: list[int]) -> bool:
+    """A Linear's weight (or a head's bias) whose outputs alone differ, named as a head or in counts
+    that read as classes."""
+    if len(got) == len(want) == 1:
+        return got != want and bool(_HEAD_KEYS.search(name))
+    return (
+        len(got) == len(want) == 2
+        and got[1] == want[1]
+        and got[0] != want[0]
+        and (bool(_HEAD_KEYS.search(name)) or _class_like(got[0]) or _class_like(want[0]))
+    )
+
+
+def _conv_head(got: list[int], want: list[int]) -> bool:
+    """A conv whose outputs alone differ: a 1×1 head, or a k×k one (segmentation, detection) whose
+    counts read as classes."""
+    if len(got) != 4 or len(want) != 4 or got[1:] != want[1:] or got[0] == want[0]:
+        return False
+    return got[2:] == [1, 1] or _class_like(got[0])
 
 
 def _ckpt_input_width(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
