@@ -157,38 +157,9 @@ def _feature_ratio(e: Explanation, a: int, b: int, c: int) -> str | None:
     if not b or not c:
         return None
     if b == 2 * c or c == 2 * b:
-        more, fewer = (
-            ("the input has twice", "the Linear takes") if b == 2 * c else ("the Linear takes twice", "arrives")
-        )
-        e.causes.append(
-            f"{max(b, c)} = 2·{min(b, c)}: {more} what {fewer}: a bidirectional RNN's output (2·hidden_size) or two "
-            "features concatenated (`torch.cat` of two branches) on one side only"
-        )
-        e.fixes.append(
-            f"size the Linear for what arrives: `nn.Linear({b}, …)` (`hidden_size * 2` after a bidirectional RNN), or "
-            "concatenate both branches where the layer was built for both"
-        )
-    elif b > c and b % c == 0 and a * (b // c) <= 64:
-        k = b // c
-        folded = (
-            f"{b} = {k}·{c}: {k} samples' features in one row: the batch was flattened into the features "
-            "(`x.view(1, -1)`, `x.flatten()` or `x.view(-1)` without keeping dim 0)"
-        )
-        if math.isqrt(k) ** 2 == k:  # a square is as likely a map's positions: said after that reading
-            return folded
-        e.causes.append(folded)
-        e.fixes.append("keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`")
-    elif b > c and b % c == 0 and a <= 8 and b // c > 64:
-        k = b // c
-        flat = (
-            f"{b} = {k}·{c}: {k} positions (tokens, pixels) of {c} features each, flattened into one row per "
-            f"sample: a sequence or map [{a}, {k}, {c}] went through a flatten (`x.view({a}, -1)`, `torch.flatten(x, "
-            f"1)`) where the Linear applies per position, or the model got its input without the token dim it expects"
-        )
-        if math.isqrt(k) ** 2 == k:  # a square is as likely a map's positions: said after that reading
-            return flat
-        e.causes.append(flat)
-        e.fixes.append(f"keep the positions: apply the Linear to [{a}, {k}, {c}] (it acts on the last dim), no flatten")
+        _doubled_features(e, b, c)
+    elif b > c and b % c == 0:
+        return _rows_folded(e, a, b, c)
     elif c > b and c % b == 0 and a % (c // b) == 0:
         k = c // b
         e.causes.append(
@@ -196,6 +167,45 @@ def _feature_ratio(e: Explanation, a: int, b: int, c: int) -> str | None:
             f"{a // k} samples × {k}): a `view(-1, {b})` where `view(x.size(0), -1)` was meant"
         )
         e.fixes.append("flatten per sample: `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`)")
+    return None
+
+
+def _doubled_features(e: Explanation, b: int, c: int) -> None:
+    """Features twice (or half) in_features: a bidirectional RNN, or two branches concatenated."""
+    more, fewer = ("the input has twice", "the Linear takes") if b == 2 * c else ("the Linear takes twice", "arrives")
+    e.causes.append(
+        f"{max(b, c)} = 2·{min(b, c)}: {more} what {fewer}: a bidirectional RNN's output (2·hidden_size) or two "
+        "features concatenated (`torch.cat` of two branches) on one side only"
+    )
+    e.fixes.append(
+        f"size the Linear for what arrives: `nn.Linear({b}, …)` (`hidden_size * 2` after a bidirectional RNN), or "
+        "concatenate both branches where the layer was built for both"
+    )
+
+
+def _rows_folded(e: Explanation, a: int, b: int, c: int) -> str | None:
+    """Features k× in_features: k samples (a few rows) or k positions (many) folded into each row.
+    Said, or returned when k is a square: as likely a map's positions, said after that reading."""
+    k = b // c
+    if a * k <= 64:
+        folded = (
+            f"{b} = {k}·{c}: {k} samples' features in one row: the batch was flattened into the features "
+            "(`x.view(1, -1)`, `x.flatten()` or `x.view(-1)` without keeping dim 0)"
+        )
+        fix = "keep the batch: `x = torch.flatten(x, 1)` or `x.view(x.size(0), -1)`"
+    elif a <= 8 and k > 64:
+        folded = (
+            f"{b} = {k}·{c}: {k} positions (tokens, pixels) of {c} features each, flattened into one row per "
+            f"sample: a sequence or map [{a}, {k}, {c}] went through a flatten (`x.view({a}, -1)`, `torch.flatten(x, "
+            f"1)`) where the Linear applies per position, or the model got its input without the token dim it expects"
+        )
+        fix = f"keep the positions: apply the Linear to [{a}, {k}, {c}] (it acts on the last dim), no flatten"
+    else:
+        return None
+    if math.isqrt(k) ** 2 == k:
+        return folded
+    e.causes.append(folded)
+    e.fixes.append(fix)
     return None
 
 
