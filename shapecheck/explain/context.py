@@ -703,16 +703,22 @@ def _einsum(e: Explanation, matched: str, lines: list[str]) -> None:
     shapes = [ints(s) for s in re.findall(r"\[[-\d,\s]{0,200}\](?=\s*->)", matched)]
     text = f"the pasted equation is '{eq}': {len(inputs)} operand{'s' if len(inputs) != 1 else ''}"
     if shapes and len(shapes) == len(inputs):
-        sizes: dict[str, set[int]] = {}
-        for sub, shape in zip(inputs, shapes, strict=True):
-            letters = sub.replace("...", "")
-            if len(letters) == len(shape) and "..." not in sub:
-                for letter, size in zip(letters, shape, strict=True):
-                    sizes.setdefault(letter, set()).add(size)
-        bad = {k: v for k, v in sizes.items() if len(v - {1}) > 1}
+        bad = _letters_disagreeing(inputs, shapes)
         if bad:
             text += "; " + ", ".join(f"{k} is {' and '.join(map(str, sorted(v)))}" for k, v in bad.items())
     else:
         counts = [len(s.replace("...", "")) for s in inputs]
         text += f" with {', '.join(map(str, counts))} subscripts"
     e.causes.insert(0, text)
+
+
+def _letters_disagreeing(inputs: list[str], shapes: list[list[int]]) -> dict[str, set[int]]:
+    """The letters of an einsum's operands (those without `...`) given sizes that do not broadcast
+    (two sizes other than 1), with their sizes."""
+    sizes: dict[str, set[int]] = {}
+    for sub, shape in zip(inputs, shapes, strict=True):
+        letters = sub.replace("...", "")
+        if len(letters) == len(shape) and "..." not in sub:
+            for letter, size in zip(letters, shape, strict=True):
+                sizes.setdefault(letter, set()).add(size)
+    return {k: v for k, v in sizes.items() if len(v - {1}) > 1}
