@@ -58,6 +58,9 @@ def _real_inputs(entry, batch):
     return args, kwargs
 
 
+# Slow with the sweep below, whose models it shows are correct: the venvs of .ci/versions skip
+# both, the main run does both.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch's notices that SC123 leaves out
 @pytest.mark.parametrize("entry", MODULE.HUNT, ids=[e["model"] for e in MODULE.HUNT])
 def test_each_model_runs_in_pytorch(entry):
