@@ -549,16 +549,8 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
     why = _shared_cause(steps, after)
     root = after.layers[0] if after.layers else None
     owner = owner_argument(steps, after)
-    # what is written is checked as written: the owner's argument, or else the steps' lines
-    unwritten = None  # the steps' lines could not be checked as written: not verified
-    if broken is not None:
-        shared, covered = None, None
-    elif owner is not None:
-        shared, covered = _owner_as_written(ctx, rerun, owner)
-    else:
-        shared, unwritten = _written_elsewhere(ctx, rerun, steps, after)
-        covered = unwritten
-    note = f"runs, but {broken}" if broken is not None else shared or covered
+    verified, note = _chain_as_written(ctx, rerun, steps, after, owner) if broken is None else (False, None)
+    note = f"runs, but {broken}" if broken is not None else note
     description = f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts)
     if owner is not None:  # one argument to paste where the owner is built, not each layer
         description = (
@@ -573,12 +565,25 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
         safety=SAFE if all(s.safety == SAFE for s in steps) else UNSAFE,
         location=owner.location if owner else steps[0].location,
         rerun=rerun,
-        verified=(None if unwritten else True) if broken is None and shared is None else False,
+        verified=verified,
         steps=steps,
         result_shape=root.outputs[0].shape if root is not None and root.outputs and broken is None else None,
         runs_but=broken,
         check_note=note,
     )
+
+
+def _chain_as_written(ctx: Context, rerun: Rerun, steps: list[Fix], after, owner) -> tuple[bool | None, str | None]:
+    """(verified, the note) of a chain that runs and keeps its intent, checked as it is written:
+    the owner's argument, or else the steps' lines. False when that breaks the model; None when
+    the steps' lines could not be put into it (not verified, and said)."""
+    if owner is not None:
+        shared, covered = _owner_as_written(ctx, rerun, owner)
+        return shared is None, shared or covered
+    shared, unwritten = _written_elsewhere(ctx, rerun, steps, after)
+    if shared is not None:
+        return False, shared
+    return (None, unwritten) if unwritten is not None else (True, None)
 
 
 def _short(fix: Fix) -> str:
