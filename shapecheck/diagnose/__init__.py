@@ -383,7 +383,10 @@ def _shared_lines(traced: Trace, steps: list[Fix]) -> dict[tuple[str, int], list
         targets = {e.target for e in step.rerun.edits} if step.rerun is not None else set()
         types = {here[t] for t in targets if t in here} or set(here.values())
         names = [name for name, kind in here.items() if kind in types]
-        if len(names) > 1:
+        # more layers than the line has calls of their type: one call built several (a block's
+        # line run once per instance), not `nn.Sequential(nn.Linear(…), nn.Linear(…))`
+        calls = sum(where.source.count(f"{kind}(") for kind in types) if where.source else 0
+        if len(names) > max(calls, 1):
             shared[(where.file, where.line)] = names
     return shared
 
