@@ -62,7 +62,22 @@ CATEGORIES = {
         "torch.einsum",
     ),
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "torch._C._nn.scaled_dot_product_attention"),
-    "reduce": ("torch.mean", "torch.Tensor.mean", "torch.sum", "torch.Tensor.sum", "torch.amax", "torch.Tensor.amax"),
+    "reduce": (
+        "torch.mean",
+        "torch.Tensor.mean",
+        "torch.sum",
+        "torch.Tensor.sum",
+        "torch.amax",
+        "torch.Tensor.amax",
+        "torch.amin",
+        "torch.Tensor.amin",
+        "torch.max",  # with a dim: (values, indices); of two tensors, elementwise
+        "torch.Tensor.max",
+        "torch.min",
+        "torch.Tensor.min",
+        "torch.logsumexp",
+        "torch.Tensor.logsumexp",
+    ),
     "softmax": (
         "torch.softmax",
         "torch.Tensor.softmax",

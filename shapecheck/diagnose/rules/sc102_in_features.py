@@ -28,7 +28,7 @@ from ...trace.records import MODULE, LayerRecord
 from ..boundaries import Boundary, in_features, is_linear, out_features
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label
-from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, size_text
+from ..numbers import call_arguments, dot, matmul_message, pool_size, set_argument, shape, size_text
 from ..owners import producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -75,6 +75,10 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
         why, labels, fixes = _after_flatten(ctx, b, n_in, got)
     else:
         why, labels, fixes = _received(ctx, t, n_in, got), [], []
+        reduced = _reduced_axis_fix(ctx, row, t, n_in)
+        if reduced is not None:
+            why.append(reduced[0])
+            fixes.append(reduced[1])
         if _size_from_settings(row):
             fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
     notes = [f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}"] if n_out is not None else []
@@ -141,6 +145,41 @@ def _received(ctx: Context, t, n_in: int, got: int) -> list[str]:
     src = ctx.trace.row(t.source)
     where = f" from {ref(src)}" if src is not None else ""
     return [f"it receives {shape(t.shape)}{where}: the last dim {got} ≠ in_features {n_in}"]
+
+
+def _reduced_axis_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
+    """A reduction right before the Linear took away the axis of its features (`h.max(dim=-1)` of
+    `[graphs, nodes, features]`, where a readout reduces over the nodes): (why, the reduction over
+    the one other axis that leaves in_features last). Not the batch; None for any other case."""
+    src = ctx.trace.row(t.source)
+    if src is None or src.kind != "op" or src.attrs.get("category") != "reduce" or len(src.inputs) != 1:
+        return None
+    x, dim = src.inputs[0], src.attrs.get("dim", src.dim_argument())
+    if not isinstance(dim, int) or x.rank < 2 or src.attrs.get("keepdim") or t.rank != x.rank - 1:
+        return None
+    dim %= x.rank
+    first = 1 if ctx.trace.batch is not None or x.rank >= 3 else 0  # dim 0 of [B, N, F] is a batch
+    others = [k for k in range(first, x.rank) if k != dim and (*x.shape[:k], *x.shape[k + 1 :])[-1] == n_in]
+    if x.shape[dim] != n_in or len(others) != 1:
+        return None
+    k = others[0]
+    call = src.type.rsplit(".", 1)[-1]
+    source = src.called_at.source if src.called_at else ""
+    after = set_argument(source, call, 0 if src.type.startswith("Tensor.") else 1, "dim", k) if source else None
+    why = (
+        f"{ref(src)} reduced dim {dim} of {shape(x.shape)}: the {n_in} features `{layer_name(row)}` is built for; "
+        f"dim {k} ({x.shape[k]}) is the other axis a reduction takes away"
+    )
+    fix = Fix(
+        description=f"reduce over dim {k} instead of dim {dim}: {ref(src)} then leaves the {n_in} features",
+        code=after or f"{call}(dim={k})",
+        safety=SAFE,
+        location=src.called_at if after else None,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", k),)),)),
+    )
+    return why, fix
 
 
 def _in_features_fix(ctx: Context, row: LayerRecord, b: Boundary | None, got: int, n_out: int | None) -> Fix:
