@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from ...trace.records import Construction, Location
-from ..findings import SAFE, UNSAFE, Fix, Safety
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, Safety
 from ..numbers import set_argument
 from ..requests import Edit, Rerun
 
@@ -96,6 +96,22 @@ def _int_literals(source: str, value: int) -> list[tuple[int, int]]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and type(node.value) is int and node.value == value
     ]
+
+
+def refused(code: str, built: Construction, error, message: str, why: str, fixes: list[Fix]) -> Finding:
+    """The finding for a layer that refused its sizes: at the user's line that builds it, the
+    frames that led there, and what PyTorch raises."""
+    real = f"{error.type}: {error.message}" if error is not None else ""
+    return Finding(
+        code=code,
+        severity=ERROR,
+        layer=built.name,
+        message=message,
+        location=built.call,
+        why=[why, *(f"called from {loc}: {loc.source}" for loc in built.frames[:-1][-3:])],
+        notes=[f"PyTorch raises {real}"] if real else [],
+        fixes=fixes,
+    )
 
 
 def divisor_below(n: int, limit: int) -> int:

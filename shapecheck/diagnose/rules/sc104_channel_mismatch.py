@@ -42,7 +42,7 @@ from .common import (
     ref,
     tensor_name,
 )
-from .construction import divisor_above, divisor_below, sized_fix
+from .construction import divisor_above, divisor_below, refused, sized_fix
 
 
 def _channels(n: int) -> str:
@@ -386,24 +386,10 @@ def _groups_refused(built: Construction, error) -> list[Finding]:
     if splits <= 0 or not channel_args:
         return []
     fixes = _group_fixes(built, groups_arg, g, splits) + _channel_fixes(built, g, channel_args)
-    real = f"{error.type}: {error.message}" if error is not None else ""
-    return [
-        Finding(
-            code="SC104",
-            severity=ERROR,
-            layer=built.name,
-            message=f"`{built.layer}({', '.join(f'{k}={v}' for k, v in built.arguments)})` cannot be built: "
-            f"{channels} channels do not split into {g} groups",
-            location=built.call,
-            why=[
-                f"{channels} = {g}·{channels // g} + {channels % g}: each of the {g} groups needs the same "
-                "number of channels",
-                *(f"called from {loc}: {loc.source}" for loc in built.frames[:-1][-3:]),
-            ],
-            notes=[f"PyTorch raises {real}"] if real else [],
-            fixes=fixes,
-        )
-    ]
+    built_as = ", ".join(f"{k}={v}" for k, v in built.arguments)
+    message = f"`{built.layer}({built_as})` cannot be built: {channels} channels do not split into {g} groups"
+    why = f"{channels} = {g}·{channels // g} + {channels % g}: each of the {g} groups needs the same number of channels"
+    return [refused("SC104", built, error, message, why, fixes)]
 
 
 def _group_fixes(built: Construction, arg: str, g: int, splits: int) -> list[Fix]:

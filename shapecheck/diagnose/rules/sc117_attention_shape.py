@@ -29,7 +29,7 @@ from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import ATTENTION_TYPES, layer_owner
 from .common import argument_fix, constructor_line, producer_size_fix, ref
-from .construction import divisor_above, divisor_below, sized_fix
+from .construction import divisor_above, divisor_below, refused, sized_fix
 
 
 def _arg(row, index: int, name: str):
@@ -343,20 +343,7 @@ def _heads_refused(built: Construction, error) -> list[Finding]:
         fixes.append(sized_fix(built, "num_heads", 1, value, what))
     for value in dict.fromkeys(v for v in (embed - embed % heads, embed - embed % heads + heads) if v > 0):
         fixes.append(sized_fix(built, "embed_dim", 0, value, f"embed_dim={value} = {heads}·{value // heads}", UNSAFE))
-    real = f"{error.type}: {error.message}" if error is not None else ""
-    return [
-        Finding(
-            code="SC117",
-            severity=ERROR,
-            layer=built.name,
-            message=f"`{built.layer}(embed_dim={embed}, num_heads={heads})` cannot be built: {embed} does not split "
-            f"into {heads} heads",
-            location=built.call,
-            why=[
-                f"{embed} = {heads}·{embed // heads} + {embed % heads}: each head takes embed_dim / num_heads features",
-                *(f"called from {loc}: {loc.source}" for loc in built.frames[:-1][-3:]),
-            ],
-            notes=[f"PyTorch raises {real}"] if real else [],
-            fixes=[f for f in fixes if f is not None],
-        )
-    ]
+    built_as = f"`{built.layer}(embed_dim={embed}, num_heads={heads})`"
+    message = f"{built_as} cannot be built: {embed} does not split into {heads} heads"
+    why = f"{embed} = {heads}·{embed // heads} + {embed % heads}: each head takes embed_dim / num_heads features"
+    return [refused("SC117", built, error, message, why, [f for f in fixes if f is not None])]
