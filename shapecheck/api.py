@@ -598,20 +598,18 @@ def _not_built(model: str, options: CheckOptions, parsed, failed: ConstructionFa
 def _rebuilding_runner(model: str, options: CheckOptions, parsed, batch, not_built):
     """Re-traces a model that could not be built: its file read with the fix's lines changed
     (`source_line` edits), built again, and traced on meta with the other edits applied."""
-    from .trace.requests import EditAction
 
     def run(request):
-        lines = [e for e in request.edits if e.action == EditAction.SOURCE_LINE]
-        patches = tuple(LinePatch(*(e.param(k) for k in ("file", "line", "before", "after"))) for e in lines)
+        patches, rest = _line_patches(request.edits)
+        args = {**options.args, **dict(request.args)}
         with _model_output_to_stderr(), _one_at_a_time():
             try:
-                loaded = resolve(model, options.args, options.trust_pickle, patches=patches)
+                loaded = resolve(model, args, options.trust_pickle, patches=patches)
             except ConstructionFailed as again:
                 return not_built(again)
             specs = _specs(parsed, loaded)
         common = dict(batch=batch, train=options.train, as_list=loaded.takes_image_list, label=loaded.label)
-        rest = tuple(e for e in request.edits if e.action != EditAction.SOURCE_LINE)
-        return _runner(loaded, specs, common)(replace(request, edits=rest))
+        return _runner(loaded, specs, common)(replace(request, edits=rest, args=()))
 
     return run
 
@@ -665,14 +663,20 @@ def _runner(loaded: LoadedModel, specs, common):
 def _patched(loaded: LoadedModel, edits, args: dict) -> tuple[LoadedModel, tuple]:
     """The model built again from its file with the `source_line` edits written into it (and
     `args` for its constructor), and the edits left to apply to that model."""
+    patches, rest = _line_patches(edits)
+    assert loaded.patched is not None  # the caller checks
+    with _model_output_to_stderr(), _one_at_a_time():
+        base = loaded.patched(patches, args)
+    return base, rest
+
+
+def _line_patches(edits) -> tuple[tuple[LinePatch, ...], tuple]:
+    """The `source_line` edits as lines of the file to read otherwise, and the other edits."""
     from .trace.requests import EditAction
 
     lines = [e for e in edits if e.action == EditAction.SOURCE_LINE]
     patches = tuple(LinePatch(*(e.param(k) for k in ("file", "line", "before", "after"))) for e in lines)
-    assert loaded.patched is not None  # the caller checks
-    with _model_output_to_stderr(), _one_at_a_time():
-        base = loaded.patched(patches, args)
-    return base, tuple(e for e in edits if e.action != EditAction.SOURCE_LINE)
+    return patches, tuple(e for e in edits if e.action != EditAction.SOURCE_LINE)
 
 
 def _not_built_trace(label: str, failure: ConstructionFailed, batch):

@@ -307,27 +307,40 @@ def _runs(ctx: Context, finding: Finding, fix: Fix, after: Trace, own: list[Fix]
     return None
 
 
+def _failure(trace: Trace) -> str | None:
+    """What a re-traced model meets: its first error finding (`SC104 …`), else the exception it
+    raised; None when it runs with no error."""
+    first = next((f for f in diagnose(trace, verify=False).findings if f.is_error), None)
+    if first is not None:
+        return f"{first.code} {first.message}"
+    return f"{trace.error.type}: {trace.error.message}" if trace.error is not None else None
+
+
+def _owner_line(owner) -> Fix:
+    """The owner's line with the argument written in (checked as written with `_as_written`)."""
+    return Fix(
+        description="",
+        code=owner.after,
+        location=owner.location,
+        before=(owner.location.source or "").strip(),
+        after=owner.after,
+    )
+
+
 def _owner_as_written(ctx: Context, rerun: Rerun, owner) -> tuple[str | None, str | None]:
     """The owner's line with its argument, put into the model built again from its file: (what
     then fails, or None; a note when it cannot be built again so)."""
-    params = (
-        ("file", owner.location.file),
-        ("line", owner.location.line),
-        ("before", (owner.location.source or "").strip()),
-        ("after", owner.after),
-    )
+    written = _as_written(_owner_line(owner))
+    unwritten = "checked by editing the layers; the line as written could not be put into the model"
+    if written is None:
+        return None, unwritten
     try:
-        written = ctx.rerun(replace(rerun, edits=(Edit("source_line", params=params),)))
+        said = _failure(ctx.rerun(replace(rerun, edits=written.edits)))
     except SourceNotPatched:
-        return None, "checked by editing the layers; the line as written could not be put into the model"
+        return None, unwritten
     except (LookupError, TimeoutError) as exc:
         return f"written at line {owner.location.line}, the model raised {exc}", None
-    first = next((f for f in diagnose(written, verify=False).findings if f.is_error), None)
-    error = written.error
-    if error is None and first is None:
-        return None, None
-    said = f"{first.code} {first.message}" if first is not None else f"{error.type}: {error.message}" if error else ""
-    return f"written at line {owner.location.line}, the model then fails: {said}", None
+    return (f"written at line {owner.location.line}, the model then fails: {said}", None) if said else (None, None)
 
 
 def _owner_fix(ctx: Context, finding: Finding, fix: Fix, after: Trace) -> Fix | None:
@@ -337,15 +350,12 @@ def _owner_fix(ctx: Context, finding: Finding, fix: Fix, after: Trace) -> Fix | 
     owner = owner_argument([fix], after)
     if owner is None or fix.rerun is None or fix.location is None:
         return None
-    candidate = Fix(
-        description=f"build `{owner.owner}` with {owner.parameter}={owner.value}: line {fix.location.line} "
-        f"builds other layers too, so the size goes where `{owner.owner}` is built",
-        code=owner.after,
-        safety=fix.safety,
-        location=owner.location,
-        before=(owner.location.source or "").strip(),
-        after=owner.after,
+    candidate = _owner_line(owner)
+    candidate.description = (
+        f"build `{owner.owner}` with {owner.parameter}={owner.value}: line {fix.location.line} "
+        f"builds other layers too, so the size goes where `{owner.owner}` is built"
     )
+    candidate.safety = fix.safety
     written = _as_written(candidate)
     if written is None:
         return None
@@ -355,14 +365,13 @@ def _owner_fix(ctx: Context, finding: Finding, fix: Fix, after: Trace) -> Fix | 
     except (LookupError, TimeoutError) as exc:
         candidate.check_note = f"not checked: {exc}"
         return candidate
-    again = diagnose(owned, verify=False)
-    first = next((f for f in again.findings if f.is_error), None)
-    candidate.verified = owned.error is None and first is None
+    said = _failure(owned)
+    candidate.verified = said is None
     root = owned.layers[0] if owned.layers else None
-    if candidate.verified and root is not None and root.outputs:
+    if said is None and root is not None and root.outputs:
         candidate.result_shape = root.outputs[0].shape
-    elif first is not None:
-        candidate.check_note = f"with this fix: {first.code} {first.message}"
+    elif said is not None:
+        candidate.check_note = f"with this fix: {said}"
     return candidate
 
 
@@ -413,13 +422,8 @@ def _written_elsewhere(
         return None, f"not checked as written: {where}, and each gets this change ({exc})"
     except (LookupError, TimeoutError) as exc:
         return f"{where}; written there, the model raised {exc}", None
-    again = diagnose(written_after, verify=False)
-    first = next((f for f in again.findings if f.is_error), None)
-    error = written_after.error
-    if error is None and first is None:
-        return None, None
-    said = f"{first.code} {first.message}" if first is not None else f"{error.type}: {error.message}" if error else ""
-    return f"{where}; written there, it changes every one, and then {said}", None
+    said = _failure(written_after)
+    return (f"{where}; written there, it changes every one, and then {said}", None) if said else (None, None)
 
 
 def _still_fails(
