@@ -1230,3 +1230,11 @@ def test_clips_joined_along_channels_may_differ_in_frames_when_the_line_names_th
     )
     assert "frames" in explain("    h = torch.cat([h, cond], dim=1)  # b c t h w\n" + message).causes[0]
     assert "frames" not in explain("    h = torch.cat([h, cond], dim=1)\n" + message).causes[0]
+
+
+def test_a_misspelt_first_word_is_read_whatever_its_case():
+    e = explain(
+        "RuntimeError: Callculated padded input size per channel: (2×42). Kernel size: (3×3). Kernel size can't be "
+        "greater than actual input size"
+    )
+    assert e is not None and e.code == "SC107"

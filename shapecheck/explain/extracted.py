@@ -68,7 +68,9 @@ class Row:
         def literal(segment: str) -> str:
             out = _bracketed(_literal(segment))
             if loose:
-                out = re.sub(rf"(?<![A-Za-z]){re.escape(loose)}(?![A-Za-z])", lambda _: _ANY_WORD, out)
+                out = re.sub(
+                    rf"(?<![A-Za-z]){re.escape(loose)}(?![A-Za-z])", lambda _: _ANY_WORD, out, flags=re.IGNORECASE
+                )
             return out
 
         body = _VALUE.join(literal(p) for p in parts)

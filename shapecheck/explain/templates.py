@@ -88,7 +88,10 @@ class Template:
         def literal(segment: str) -> str:
             out = _literal(segment)
             if loose:
-                out = re.sub(rf"(?<![A-Za-z]){re.escape(loose)}(?![A-Za-z])", lambda _: _ANY_WORD, out)
+                # the words are kept lower case; the message's own may start a sentence (`Callculated padded`)
+                out = re.sub(
+                    rf"(?<![A-Za-z]){re.escape(loose)}(?![A-Za-z])", lambda _: _ANY_WORD, out, flags=re.IGNORECASE
+                )
             return out
 
         for m in _FIELD.finditer(text):
