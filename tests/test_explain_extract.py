@@ -1238,3 +1238,32 @@ def test_a_misspelt_first_word_is_read_whatever_its_case():
         "greater than actual input size"
     )
     assert e is not None and e.code == "SC107"
+
+
+def test_rows_of_different_lengths_made_into_one_tensor_are_padded_or_cut():
+    e = explain("ValueError: expected sequence of length 50 at dim 1 (got 39)")
+    assert e.code == "SC109" and "pad" in e.fixes[0] and "rows of 50 at dim 1, one of 39" in e.title
+    cut = explain("ValueError: expected sequence of length 517 at dim 1 (got 512)")
+    assert "truncated to 512" in cut.causes[0] and "(512)" in cut.fixes[0]
+    assert "one item apart" in explain("ValueError: expected sequence of length 27 at dim 1 (got 26)").causes[0]
+    deeper = explain("ValueError: expected sequence of length 64 at dim 2 (got 128)")
+    assert "a level inside each sample" in deeper.causes[0] and "how the numbers relate" not in deeper.text()
+
+
+def test_a_negative_size_names_what_it_is_and_the_argument_that_gave_it():
+    conv = explain(
+        "    self.conv = nn.Conv2d(ninput, noutput-ninput, (3, 3), stride=2, padding=1, bias=True)\n"
+        "RuntimeError: Trying to create tensor with negative dimension -2: [-2, 34, 3, 3]"
+    )
+    assert "`noutput-ninput`" in conv.causes[0] and "out_channels came out as -2" in conv.causes[1]
+    unset = explain("RuntimeError: Trying to create tensor with negative dimension -1: [512, -1]")
+    assert "placeholder" in unset.causes[0] and "Linear's weight" in unset.causes[1]
+    memory = explain(
+        "    x = torch.cuda.FloatTensor(256, 1024, block_mem)\n"
+        "RuntimeError: Trying to create tensor with negative dimension -627: [256, 1024, -627]"
+    )
+    assert memory.code == NOT_SHAPE and "`block_mem`" in memory.title and "how the numbers relate" not in memory.text()
+    factory = explain(
+        "    z = torch.zeros(n - k, 3)\nRuntimeError: Trying to create tensor with negative dimension -4: [-4, 3]"
+    )
+    assert "`n - k`" in factory.causes[0]

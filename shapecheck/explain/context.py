@@ -109,12 +109,15 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC124",), False, lambda e, p: _which_table(e, p.lines)),
     (("SC131",), True, lambda e, p: _dim_op(e, p.matched, p.lines[-1])),
     (("SC131",), True, lambda e, p: _dim_in_loss(e, p.matched, p.lines)),
+    (("SC100",), True, lambda e, p: _negative_size(e, p.matched, p.lines[-1])),
 )
 # the codes whose numbers are weights, kernels or ranks: not a product of others
 _NOT_PRODUCTS = ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")
 # rows, totals, widths, ranks, an index's sizes: not ratios; a conv's in_channels and out_channels
 # (32 = 2·16) are two layers' choices, not a ratio
 _NOT_MULTIPLES = ("SC101", "SC102", "SC104", "SC105", "SC107", "SC108", "SC113", "SC115", "SC116", "SC130")
+# messages whose numbers are lengths of separate rows or a shape asked for, not sizes made from each other
+_NO_RELATIONS = ("recursive_store", "at::empty")
 # where a flattened map can be the story
 _MAPS = ("SC101", "SC102", "SC103", "SC113")
 
@@ -122,6 +125,8 @@ _MAPS = ("SC101", "SC102", "SC103", "SC113")
 def _relate(e: Explanation, message: str, matched: str) -> None:
     """The relations of the message's numbers (`relations.relate`), said last, those the story
     already says left out."""
+    if e.code == NOT_SHAPE or any(where in e.raised_by for where in _NO_RELATIONS):
+        return
     numbers = [int(n) for n in _NUMBER.findall(matched)]
     if e.code in ("SC101", "SC102") and re.search(r"\(\d+\s*[x×]", matched) and numbers:
         # a product's rows are batch × positions and its out_features the next layer's: only the features
@@ -515,6 +520,71 @@ def _dim_op(e: Explanation, matched: str, line: str) -> None:
         e.fixes.insert(0, "`x.unsqueeze(0)` for a single sample, `squeeze(dim)` naming the dim, or `dim=-1`")
     elif op in ("squeeze", "unsqueeze", "transpose", "flatten", "size"):
         e.causes.insert(0, f"`{op}` names a dim the tensor does not have: {flat}; print its shape before this line")
+
+
+_NEGATIVE = re.compile(r"negative dimension (-\d+):\s*\[([-\d,\s]*)\]")
+_CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
+# which argument of a layer's constructor each dim of its weight comes from: a Conv's weight is
+# [out_channels, in_channels / groups, kernel…], a Linear's [out_features, in_features]
+_WEIGHT_ARGS = {"Conv1d": (1, 0), "Conv2d": (1, 0), "Conv3d": (1, 0), "Linear": (1, 0), "Embedding": (0, 1)}
+_FACTORIES = re.compile(r"^(?:zeros|ones|empty|rand|randn|randint|full|Tensor|\w*Tensor|new_\w+)$")
+_MEMORY_NAME = re.compile(r"mem|memory|bytes|free|reserved|allocated", re.IGNORECASE)
+
+
+def _negative_size(e: Explanation, matched: str, line: str) -> None:
+    """A negative size read by the line that asked for it: the argument that gave it (`noutput-ninput`,
+    `block_mem`); a size computed from free GPU memory is not a model's shape."""
+    found = _NEGATIVE.search(matched)
+    calls = list(_CALL.finditer(line))
+    if not found or not calls:
+        return
+    value, shape = int(found.group(1)), ints(found.group(2))
+    call = calls[-1] if _FACTORIES.match(calls[-1].group(1).split(".")[-1]) else calls[0]
+    name = call.group(1).split(".")[-1]
+    args = [a for a in _arguments(line[call.end() :]) if not re.match(r"^\w+\s*=(?!=)", a)]
+    at = shape.index(value) if value in shape else -1
+    place = _WEIGHT_ARGS.get(name, ())
+    index = place[at] if 0 <= at < len(place) else at if _FACTORIES.match(name) else -1
+    arg = args[index] if 0 <= index < len(args) else next((a for a in args if re.search(r"\w\s*-\s*\w", a)), None)
+    if arg is None:
+        return
+    if _MEMORY_NAME.search(arg):
+        e.code = NOT_SHAPE
+        e.title = f"a size computed from GPU memory (`{arg}`) went negative: not a shape in the model"
+        e.causes = [
+            f"`{arg}` in `{line.strip()[:120]}` is memory arithmetic (what is free, or the total minus what is "
+            "used), negative when the GPU is already in use (another process, or an earlier allocation): a "
+            "helper that reserves GPU memory up front"
+        ]
+        e.fixes = [
+            "turn the memory-reserving option off (an `occupy`/`-o` flag), or run on a GPU with that memory free; "
+            "`nvidia-smi` shows what holds it"
+        ]
+        return
+    if _FACTORIES.match(name):  # a tensor made from sizes, not a layer's weight
+        e.causes = [c for c in e.causes if " reads as a " not in c]
+    e.causes.insert(0, f"`{arg}` in the line that raised gives that size: it came out as {value}")
+    e.fixes.insert(0, f"print the values `{arg}` is computed from; make them give a positive size")
+
+
+def _arguments(rest: str) -> list[str]:
+    """The top-level arguments of a call whose text starts after its `(`."""
+    out, depth, current = [], 0, ""
+    for ch in rest:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    if current.strip():
+        out.append(current.strip())
+    return out
 
 
 _TARGET_WORDS = re.compile(

@@ -58,6 +58,10 @@ HEADER_SOURCES = (
 FAMILY_RULES: list[tuple[str, str]] = [
     ("not-shape", r"dtype|scalar type|same device|on the same device|requires_grad|out of memory"),
     ("data-dependent", r"data-dependent expression"),
+    # a nested Python list whose rows differ in length, made into one tensor (torch.tensor, LongTensor)
+    ("ragged", r"expected sequence of length"),
+    # a factory or a layer's weight asked for a size computed negative (at::empty's check)
+    ("negative-size", r"negative dimension"),
     (
         "export",
         r"constraints violated|inferred to be a constant|expected input at .*shape\[|dynamic_shapes|recompile"

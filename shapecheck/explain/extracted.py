@@ -258,6 +258,8 @@ _CODES = {
     "loss-target": "SC125",
     "normalize": "SC105",
     "export": "SC100",
+    "ragged": "SC109",
+    "negative-size": "SC100",
     "not-shape": NOT_SHAPE,
 }
 
@@ -1280,7 +1282,101 @@ _SCORES_TARGET_READINGS: tuple[_ScoresTargetReading, ...] = (
 )
 
 
+def _ragged(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """A nested list whose rows differ in length made into one tensor: `want` long rows expected at `dim`
+    (the first row's length there), one of `got`."""
+    want, dim, got = (ints(v)[0] for v in values[:3])
+    e = Explanation(
+        "SC109",
+        f"a nested list whose rows differ in length made into one tensor: rows of {want} at dim {dim}, one of {got}",
+        row.where + " (torch.tensor, torch.LongTensor, a tokenizer's return_tensors)",
+        [
+            (str(want), f"the length of the first row at dim {dim}: every row there must have it"),
+            (str(got), "the length of a later row"),
+            (str(dim), "how deep the rows are: dim 0 is the outer list (the batch), dim 1 each sample's items"),
+        ],
+        [
+            "a Python list of sequences of different lengths (token ids, labels, boxes per image) turned into "
+            "one tensor: a tensor is rectangular, so every row must be padded (or cut) to one length first"
+        ],
+        [
+            "pad every row to one length: the tokenizer's `padding='max_length', truncation=True, max_length=N` "
+            "(or `padding=True` per batch), or `torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)` in a "
+            "collate_fn"
+        ],
+    )
+    small, large = sorted((want, got))
+    if large - small == 1:
+        e.causes.insert(
+            0,
+            f"the rows are one item apart ({small} and {large}): a special token ([CLS], [SEP], <eos>) or a label "
+            "added to some rows only, or sequences that were never padded and happen to differ by one",
+        )
+    if dim >= 2:
+        e.causes.insert(
+            0,
+            f"the rows at dim {dim} are a level inside each sample (segments of a document, per-token features): "
+            f"one sample's inner lists hold {want} items and another's {got}: they were padded or cut to "
+            "different lengths (two max-length settings)",
+        )
+    if dim == 1 and ((small >= 64 and small & (small - 1) == 0) or small in (77, 384, 512, 768)):
+        e.causes.insert(
+            0,
+            f"{small} looks like a max length ({small} tokens) and one row holds {large}: the inputs were truncated to "
+            f"{small} and this list (labels, offsets, a second text) was not",
+        )
+        e.fixes.insert(0, f"truncate every list that goes with the inputs to the same max length ({small})")
+    return e
+
+
+def _negative(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """A tensor of a negative size asked for: which size, and what the shape says it is."""
+    value = ints(values[0])[0]
+    shape = ints(values[1]) if len(values) > 1 else []
+    at = shape.index(value) if value in shape else -1
+    e = Explanation(
+        "SC100",
+        f"a tensor with a negative size ({value}) was asked for" + (f": {shape_text(shape)}" if shape else ""),
+        row.where + " (every factory and every layer's weight: at::empty)",
+        [(str(value), f"the size computed negative{f' (dim {at} of the shape)' if at >= 0 else ''}")]
+        + ([(shape_text(shape), "the shape asked for")] if shape else []),
+        [
+            "a size computed from other numbers went negative: a difference of two settings (`out - in` channels, "
+            "`total - used` memory, a length minus an offset), or a count still at a placeholder"
+        ],
+        [
+            "print the expression that makes this size where the tensor or layer is created, and fix the setting "
+            "it reads"
+        ],
+    )
+    if len(shape) in (3, 4, 5) and at in (0, 1) and all(k > 0 for k in shape[2:]) and max(shape[2:]) <= 15:
+        role = "out_channels" if at == 0 else "in_channels / groups"
+        e.causes.insert(
+            0,
+            f"{shape_text(shape)} reads as a Conv{len(shape) - 2}d's weight [out_channels, in_channels / groups, "
+            f"kernel…]: its {role} came out as {value}: channel counts computed from the config (a difference, or "
+            "a width times a ratio) that gives less than the code assumes",
+        )
+    elif len(shape) == 2 and at >= 0:
+        e.causes.insert(
+            0,
+            f"{shape_text(shape)} reads as a Linear's weight [out_features, in_features] (or an Embedding's "
+            f"[num_embeddings, dim]): its {'first' if at == 0 else 'second'} size came out as {value}",
+        )
+    if value == -1:
+        e.causes.insert(
+            0,
+            "-1 is a placeholder, not a size: a setting left at its default of -1 (`num_labels`, `num_classes`, a "
+            "vocabulary size not yet filled in), or a -1 meant for `view`/`reshape` passed to a constructor, "
+            "which does not infer sizes",
+        )
+        e.fixes.insert(0, "set the count before the model is built (the number of labels, classes or tokens)")
+    return e
+
+
 READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
+    "ragged": _ragged,
+    "negative-size": _negative,
     "view": _view,
     "loss-target": _loss_target,
     "bmm": _bmm,

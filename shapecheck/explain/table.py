@@ -1164,6 +1164,11 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/LinearAlgebra.cpp: mv",
     ),
     (
+        "negative-size",
+        "Trying to create tensor with negative dimension {}: {}",
+        "aten/src/ATen/native/TensorFactories.cpp: empty",
+    ),
+    (
         "norm-channels",
         "Expected bias to be a vector of size equal to the number of channels in input, but got bias of shape {} and input of shape {}",
         "torch/_refs/__init__.py: native_group_norm",
@@ -2122,6 +2127,11 @@ ROWS: list[tuple[str, str, str]] = [
         "pad-rank",
         "non-empty 4D or 5D (batch mode) tensor expected for input",
         "torch/_meta_registrations.py: meta_avg_pool3d",
+    ),
+    (
+        "ragged",
+        "expected sequence of length {} at dim {} (got {})",
+        "torch/csrc/utils/tensor_new.cpp: recursive_store",
     ),
     (
         "rnn-hidden",
