@@ -12,7 +12,7 @@ from shapecheck.diagnose import diagnose, repair
 from shapecheck.diagnose.context import Context
 from shapecheck.diagnose.intent import batch_survives
 from shapecheck.diagnose.layers import view_fits
-from shapecheck.diagnose.requests import Rerun
+from shapecheck.diagnose.requests import Edit, Rerun
 from shapecheck.diagnose.rules.sc121_view_regroups import merge_suggestion
 
 
@@ -111,6 +111,45 @@ def test_batch_survives_says_nothing_against_a_scalar_output():
     b.module("Loss", "Loss", ())
     b.module("fc", "Linear", (4, 1), {"in_features": 8, "out_features": 1})
     assert batch_survives(Context(b.trace), Rerun(), b.trace, lambda r: b.trace)
+
+
+def test_a_scalar_output_must_still_run_at_a_second_batch():
+    """A loss: its output says nothing about rows, but a fix that squeezes the size-1 batch of a
+    batch-1 trace (`[1, 1].squeeze(-2)`) runs at batch 1 only."""
+
+    def loss_at(batch, fixed=True):
+        b = TraceBuilder((batch, 8), batch=batch)
+        runs = fixed and batch == 1
+        b.module("Loss", "Loss", () if runs else None)
+        b.module("fc", "Linear", (batch, 1), {"in_features": 8, "out_features": 1})
+        if runs:
+            return b.trace
+        b.module("loss", "BCEWithLogitsLoss", None, status="failed")
+        return b.fail("Target size must be the same as input size")
+
+    def rerun(request):
+        return loss_at(1 if request.batch == "same" else request.batch, fixed=bool(request.edits))
+
+    squeeze = Rerun(edits=(Edit("op_squeeze_arg", "loss"),))
+    ctx = Context(loss_at(1, fixed=False))
+    assert not batch_survives(ctx, squeeze, loss_at(1), rerun)
+    kept = Rerun(edits=(Edit("op_squeeze_arg", "loss"),))
+    assert batch_survives(ctx, kept, loss_at(1), lambda r: loss_at(1) if r.edits else rerun(r))
+
+
+def test_sc125_squeezes_the_size_1_dim_that_is_not_the_batch(tmp_path):
+    """Traced at batch 1, [1, 1] against target [1] could squeeze either dim: the fix squeezes
+    the last, which holds at every batch."""
+    model = tmp_path / "bce.py"
+    model.write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(20, 1)\n        self.loss = nn.BCEWithLogitsLoss()\n\n"
+        "    def forward(self, x, y):\n        return self.loss(self.fc(x), y)\n"
+    )
+    report = shapecheck.check(f"{model}:Net", inputs=["20", "scalar"])
+    fix = next(f for f in report.findings if f.code == "SC125").fixes[0]
+    assert fix.after.strip() == "return self.loss(self.fc(x).squeeze(-1), y)"
+    assert fix.verified is True
 
 
 def _loss(batch, squeeze=False):

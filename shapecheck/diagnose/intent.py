@@ -71,14 +71,15 @@ def broken(
 def batch_lost(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Rerun], Trace]) -> str | None:
     """`output has lost the batch dim (…)` when the fixed model folds the batch away: it fails at
     the batch + 2 where the model itself gets past its failure, or its output has no dim that
-    is the batch at both sizes. None when it keeps it, or when nothing can be said: the model
-    does not keep the batch in dim 0 itself, the output is a scalar (a loss), or the model fails
-    at the second batch size before the failing layer too."""
+    is the batch at both sizes. A scalar output (a loss) is checked for the first only: a
+    `squeeze` of the size-1 batch runs at batch 1 alone. None when it keeps it, or when nothing
+    can be said: the model does not keep the batch in dim 0 itself, or the model fails at the
+    second batch size before the failing layer too."""
     if ctx.trace.batch is None or not batch_led(ctx.trace):
         return None
     batch = ctx.trace.batch if request.batch == SAME else request.batch  # a fix may set the batch
     out = output_shape(after)
-    if not isinstance(batch, int) or out is None or not out:
+    if not isinstance(batch, int) or out is None:
         return None
     try:
         other = rerun(replace(request, batch=batch + 2))
@@ -91,7 +92,7 @@ def batch_lost(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Reru
             return None  # the model is batch-locked before the fix: a second size says nothing
         return f"{BATCH_LOST}: it runs at batch {batch}, and at batch {batch + 2} it fails"
     out2 = output_shape(other)
-    if out2 is None or len(out2) != len(out):
+    if not out or out2 is None or len(out2) != len(out):
         return None
     if any(a == batch and b == batch + 2 for a, b in zip(out, out2, strict=True)):
         return None

@@ -189,12 +189,13 @@ def _batch_note(ctx: Context, row: LayerRecord) -> str | None:
 
 
 def _squeeze_fixes(ctx: Context, row: LayerRecord, a, b) -> list[Fix]:
-    """When one side is the other with a size-1 dim more: squeeze it."""
+    """When one side is the other with a size-1 dim more: squeeze it. The last such dim: dim 0
+    is the batch, size 1 too when traced at batch 1 (`[1, 1]` against `[1]` squeezes dim -1)."""
     fixes = []
     for index, (longer, other) in enumerate(((a, b), (b, a))):
         if len(longer) != len(other) + 1:
             continue
-        for dim in range(len(longer)):
+        for dim in reversed(range(len(longer))):
             if longer[dim] == 1 and longer[:dim] + longer[dim + 1 :] == tuple(other):
                 fixes.append(_fix(row, index, dim - len(longer)))
                 break
