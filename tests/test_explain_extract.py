@@ -1267,3 +1267,14 @@ def test_a_negative_size_names_what_it_is_and_the_argument_that_gave_it():
         "    z = torch.zeros(n - k, 3)\nRuntimeError: Trying to create tensor with negative dimension -4: [-4, 3]"
     )
     assert "`n - k`" in factory.causes[0]
+
+
+def test_an_rnn_state_is_read_by_how_its_shape_relates_to_the_expected_one():
+    wide = explain("RuntimeError: Expected hidden[0] size (1, 8, 1024), got [1, 8, 2048]")
+    assert "2048 = 2·1024" in wide.causes[0] and "bidirectional" in wide.causes[0] and "1024)" in wide.fixes[0]
+    output = explain("RuntimeError: Expected hidden size (1, 8, 512), got (8, 473, 1024)")
+    assert "per-token output" in output.causes[0] and "1024 → 512" in output.fixes[0]
+    one_step = explain("RuntimeError: Expected hidden[0] size (2, 1, 512), got [2, 128, 512]")
+    assert "batch_first" in one_step.causes[0] and "reads as a batch of 1" in one_step.causes[0]
+    deeper = explain("RuntimeError: Expected hidden size (1, 1, 1024), got [5, 1, 1024]")
+    assert "num_layers" in deeper.causes[0] and "`h[-1:]`" in deeper.fixes[0]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, partial
 
 from .explanation import NOT_SHAPE, Explanation
+from .readings import hidden_state
 from .templates import _ANY_WORD, _cut_first_word, _first_word, _literal, ints, shape_text
 
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
@@ -1121,7 +1122,9 @@ def _rnn_hidden(row: Row, values: list[str], matched: str, text: str) -> Explana
             (shape_text(want), "(num_layers × directions, batch, hidden_size): what the RNN expects"),
             (shape_text(got), "the state given"),
         ]
-        if len(got) == len(want) - 1 and got == want[1:]:
+        if hidden_state(e, want, got):
+            pass
+        elif len(got) == len(want) - 1 and got == want[1:]:
             e.causes.insert(0, "the state lacks its first dim, num_layers × directions: `h0.unsqueeze(0)`")
         elif len(got) == len(want) and got[1:] == want[1:]:
             e.causes.insert(

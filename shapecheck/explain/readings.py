@@ -1641,3 +1641,75 @@ def heads() -> Explanation:
             "`shapecheck MODEL` names both numbers and the nearest choices"
         ],
     )
+
+
+def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
+    """An RNN's state against the (num_layers × directions, batch, hidden_size) it expects, read by how
+    the two shapes relate: a width doubled by two directions, a stack of other depth, or a per-token
+    output passed as the state. Said (first) when one fits."""
+    if len(want) != 3 or len(got) != 3:
+        return False
+    layers, batch, width = want
+    if got[0] == layers and got[1] == batch and got[2] != width:
+        small, large = sorted((width, got[2]))
+        if large == 2 * small:
+            which = "the state" if got[2] == large else "the RNN"
+            e.causes.insert(
+                0,
+                f"{large} = 2·{small}: {which} is twice as wide: a bidirectional encoder's two directions "
+                f"concatenated ({small} each) meets an RNN of hidden_size {width}, or hidden_size was doubled on "
+                "one side only",
+            )
+            e.fixes.insert(
+                0,
+                f"make the widths agree: project the state (`nn.Linear({got[2]}, {width})`), add the two "
+                f"directions' halves, or build this RNN with hidden_size={got[2]}",
+            )
+        else:
+            e.causes.insert(
+                0,
+                f"the state was made for hidden_size {got[2]} and this RNN has {width}: an encoder and a decoder "
+                "(or a config and the code that makes the state) of other widths",
+            )
+            e.fixes.insert(0, f"make the state {width} wide (or the RNN's hidden_size {got[2]}), or project it")
+        return True
+    if got[1:] == [batch, width] and got[0] != layers:
+        e.causes.insert(
+            0,
+            f"the state has {got[0]} layers × directions and this RNN {layers}: a state from an encoder with another "
+            f"num_layers (or bidirectional) handed to a decoder, or num_layers changed in the config only",
+        )
+        e.fixes.insert(
+            0,
+            f"give both the same num_layers (and directions), or pass the last {layers} layers' state "
+            f"(`h[-{layers}:]`)",
+        )
+        return True
+    if got[0] == layers and got[2] == width and got[1] != batch:
+        e.causes.insert(
+            0,
+            f"the batch differs ({batch} expected, {got[1]} in the state): the RNN takes its batch from the "
+            f"input's dim 1 when batch_first=False (dim 0 when True): a batch-first input [batch, seq, features] read "
+            "with the wrong batch_first"
+            + (" (one step per sample, [batch, 1, features], reads as a batch of 1)" if batch == 1 else "")
+            + ", or a state kept from another batch (the last, smaller one)",
+        )
+        e.fixes.insert(
+            0,
+            "give the RNN the batch_first its input has (or `x.transpose(0, 1)`), and make the state from the "
+            "input's batch each call",
+        )
+        return True
+    if got[0] == batch and got[0] != layers and got[1] > 1:
+        e.causes.insert(
+            0,
+            f"the tensor given as the state is [batch, positions, features] ({shape_text_of(got)}): an encoder's "
+            f"per-token output, not a state of (num_layers × directions, batch, hidden_size) = {shape_text_of(want)}",
+        )
+        e.fixes.insert(
+            0,
+            f"take one vector per sample (the last step, or a pooled / [CLS] vector), project {got[2]} → {width} if "
+            f"they differ, and `unsqueeze(0)` it for the layers dim (repeated to {layers})",
+        )
+        return True
+    return False
