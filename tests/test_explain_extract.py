@@ -1278,3 +1278,16 @@ def test_an_rnn_state_is_read_by_how_its_shape_relates_to_the_expected_one():
     assert "batch_first" in one_step.causes[0] and "reads as a batch of 1" in one_step.causes[0]
     deeper = explain("RuntimeError: Expected hidden size (1, 1, 1024), got [5, 1, 1024]")
     assert "num_layers" in deeper.causes[0] and "`h[-1:]`" in deeper.fixes[0]
+
+
+def test_an_expand_between_two_widths_says_a_setting_changed_in_one_place():
+    e = explain(
+        "RuntimeError: The expanded size of the tensor (64) must match the existing size (128) at non-singleton "
+        "dimension 1.  Target sizes: [10, 64].  Tensor sizes: [10, 128]"
+    )
+    assert "a size set in two places" in e.causes[0] and "`nn.Linear(128, 64)`" in e.fixes[0]
+    batch = explain(
+        "RuntimeError: The expanded size of the tensor (100) must match the existing size (99) at non-singleton "
+        "dimension 0.  Target sizes: [100, 1024].  Tensor sizes: [99, 1024]"
+    )
+    assert "a size set in two places" not in batch.text()

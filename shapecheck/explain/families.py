@@ -207,9 +207,28 @@ def _per_class_values(want: int, have: int, dim: int, target: list[int], sizes: 
     )
 
 
+def _width_of_another_setting(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
+    others = [i for i, (a, t) in enumerate(zip(sizes, target, strict=False)) if a != t and a != 1]
+    if len(sizes) != len(target) or dim == 0 or others != [dim] or min(want, have) < 8:
+        return None
+    return (
+        f"the two were made for different widths in dim {dim} (the tensor {have}, the place it goes {want}), every "
+        "other dim agreeing: a size set in two places (a hidden size, channel or embedding width, a number of "
+        "queries) changed in one only: the config and the code, or a module and the buffer it fills",
+        f"make both come from the one setting (every place that builds {have} must build {want}, or the other way), "
+        f"or project between them (`nn.Linear({have}, {want})`)",
+    )
+
+
 # The readings of an expand between two known shapes, in the order they are tried: each gives
 # (cause, fix) when the shapes fit it.
-_EXPAND_READINGS = (_reduced_without_keepdim, _sized_for_other_batch, _past_position_buffer, _per_class_values)
+_EXPAND_READINGS = (
+    _reduced_without_keepdim,
+    _sized_for_other_batch,
+    _past_position_buffer,
+    _per_class_values,
+    _width_of_another_setting,
+)
 
 
 def _einsum(f: dict) -> Explanation:
