@@ -1291,3 +1291,11 @@ def test_an_expand_between_two_widths_says_a_setting_changed_in_one_place():
         "dimension 0.  Target sizes: [100, 1024].  Tensor sizes: [99, 1024]"
     )
     assert "a size set in two places" not in batch.text()
+
+
+def test_split_sizes_for_a_dim_of_size_one_count_another_dim():
+    e = explain(
+        "RuntimeError: split_with_sizes expects split_sizes to sum exactly to 1 (input tensor's size at dimension 0), "
+        "but got split_sizes=[2049]"
+    )
+    assert "dim 0 has size 1" in e.causes[0] and "`dim=1`" in e.fixes[0]

@@ -834,7 +834,19 @@ def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
             "the split sizes were written for another model width or config (q/k/v of another hidden size, "
             "another number of heads, another class count)"
         ]
-        if total and size % total == 0:
+        e.fixes = [f"make the sizes add up to {size}, or `torch.split(x, size // n, dim)`"]
+        if size == 1 and total > 1:
+            d = nums[1][0] if nums[1] else 0
+            e.causes.insert(
+                0,
+                f"dim {d} has size 1 and the sizes add up to {total}: they count another dim: a batch of one in "
+                f"front ([1, {total}, …]) split along dim {d} where the {total} positions are in dim {d + 1}, or a "
+                "dim kept at 1 by a reduction",
+            )
+            e.fixes.insert(
+                0, f"split along the dim that holds them (`dim={d + 1}`), or `squeeze({d})` the dim of size 1 first"
+            )
+        elif total and size % total == 0:
             e.causes.append(f"{size} = {size // total}·{total}: the dim holds {size // total} copies of the layout")
         elif size and total % size == 0 and total > size:
             k = total // size
@@ -843,7 +855,6 @@ def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
                 f"{total} = {k}·{size}: the sizes were counted for {k} times what the dim holds: lengths summed over "
                 f"{k} samples, views or heads where this tensor has one, or a dim already folded or pooled by {k}",
             )
-        e.fixes = [f"make the sizes add up to {size}, or `torch.split(x, size // n, dim)`"]
     else:
         e.title = "split / unflatten sizes that do not multiply to the dim"
     return e
