@@ -1299,3 +1299,17 @@ def test_split_sizes_for_a_dim_of_size_one_count_another_dim():
         "but got split_sizes=[2049]"
     )
     assert "dim 0 has size 1" in e.causes[0] and "`dim=1`" in e.fixes[0]
+
+
+def test_the_cuda_cat_wording_names_the_dim_where_the_sizes_differ():
+    e = explain(
+        "RuntimeError: Sizes of tensors must match except in dimension 2. Got 74 and 75 (The offending index is 0)"
+    )
+    assert e.title == "tensors joined by cat differ in dim 2: 74 vs 75" and "skip connection" in e.causes[0]
+    assert "multiples of 2^depth" in e.fixes[0]
+    low = explain(
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Got 3072 and 6144 (The offending index is 0)"
+    )
+    assert "joined along dim 1" in low.title and "where the sizes differ" in low.causes[-1]
+    cpu = explain("RuntimeError: Sizes of tensors must match except in dimension 1. Got 23 and 24 in dimension 2")
+    assert "joined along dim 1" in cpu.title and "CUDA" not in cpu.text()

@@ -657,7 +657,26 @@ def _zero_output(f: dict) -> Explanation:
 
 def _old_cat(f: dict) -> Explanation:
     other = int(f["d2"]) if f.get("d2") else None  # the dim they differ in, which only this wording says
-    return read.cat(int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1), other)
+    dim, a, b, number = int(f["dim"]), int(f["a"]), int(f["b"]), int(f.get("i") or 1)
+    if other is not None or not f.get("i"):
+        return read.cat(dim, a, b, number, other)
+    # `… dimension 2. Got 70 and 71 (The offending index is 0)`: CUDA's cat in 1.5-1.12 printed the dim it
+    # was checking, where the sizes differ, in place of the cat dim (threads cat along dim 1 and read 2)
+    if dim < 2:
+        e = read.cat(dim, a, b, number)
+        e.causes.append(
+            f"or, as this wording's CUDA builds (PyTorch 1.5-1.12) print it, dim {dim} is where the sizes differ "
+            "and the tensors were joined along another dim"
+        )
+        return e
+    e = read.cat(1, a, b, number, dim)
+    e.title = f"tensors joined by cat differ in dim {dim}: {a} vs {b}"
+    e.numbers[0] = (
+        str(dim),
+        "the dim where the sizes differ: this wording (CUDA, PyTorch 1.5-1.12) prints it in place of the cat dim, "
+        "which is another (the channels, dim 1, at a skip connection)",
+    )
+    return e
 
 
 def _inconsistent(f: dict) -> Explanation:
