@@ -175,6 +175,10 @@ CASES = [
     ("SC126", "rules/sc102_in_features.py:FlattenAll", "3x16x16", ["SC126"]),
     ("SC106", "rules/sc106_batch_mixing.py:FusedOnBatch", "32&20+batch2", ["SC106"]),
     ("SC106", "rules/sc106_batch_mixing.py:TwoViews", "32&32+batch2", []),
+    # pooled to a fixed size before `view(-1, C)`: the batch holds at every input size
+    ("SC106", "rules/sc106_batch_mixing.py:PooledView", "3x32x32", []),
+    ("SC106", "rules/sc106_batch_mixing.py:PooledView", "3x40x24+batch3", []),
+    ("SC106", "rules/sc106_batch_mixing.py:PointMaxView", "3x50+batch2", []),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32+batch2", ["SC112"]),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "16x32+batch2", []),
     ("SC109", "rules/sc109_concat_mismatch.py:EdgeMessages", "10x16&2x40:long&40+nobatch", ["SC109"]),

@@ -30,6 +30,7 @@ from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
 from ..numbers import call_argument, char_span, dot, parsed_line, per_sample_range, pool_size, prod, shape
+from ..provenance import BATCH, provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import batch_role, follow_up_linear, prepool_view_fix, ref, spatial_map
@@ -426,6 +427,8 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
         return None
     if t.from_input is False:
         return None  # built from constants (Swin's window mask): its dim 0 is no batch
+    if _sample_size_fixed(ctx, row, const):
+        return None  # pooled to a fixed size first (a global pool, a max over points): no coincidence
     why = [
         f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
         f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
@@ -447,3 +450,25 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
         why=why,
         fixes=_flatten_fixes(ctx, row)[:1],
     )
+
+
+def _sample_size_fixed(ctx: Context, row: LayerRecord, const: int) -> bool:
+    """One sample reaching the view has `const` values at every input size that reaches it: in
+    each trace where one input dim alone was doubled (dim provenance), the view ran on the same
+    per-sample size. A global pool or a max over points (`[B, C, 1]`) makes that size a channel
+    count. A doubled dim that fails before the view says nothing about it; one that changes the
+    size there, or fails at the view itself, shows the size follows the input."""
+    prov = provenance(ctx)
+    if prov is None:
+        return False
+    reached = False
+    for change in prov.changes:
+        if change.source == BATCH or row.index >= len(change.trace.layers):
+            continue
+        twin = change.trace.layers[row.index]
+        if (twin.name, twin.type, twin.call, twin.kind) != (row.name, row.type, row.call, row.kind):
+            continue
+        if twin.failed or not twin.inputs or prod(twin.inputs[0].shape[1:]) != const:
+            return False
+        reached = True
+    return reached
