@@ -110,6 +110,7 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC131",), True, lambda e, p: _dim_op(e, p.matched, p.lines[-1])),
     (("SC131",), True, lambda e, p: _dim_in_loss(e, p.matched, p.lines)),
     (("SC100",), True, lambda e, p: _negative_size(e, p.matched, p.lines[-1])),
+    (("SC108",), False, lambda e, p: _evaluating(e, p.frames, p.lines)),
 )
 # the codes whose numbers are weights, kernels or ranks: not a product of others
 _NOT_PRODUCTS = ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")
@@ -520,6 +521,29 @@ def _dim_op(e: Explanation, matched: str, line: str) -> None:
         e.fixes.insert(0, "`x.unsqueeze(0)` for a single sample, `squeeze(dim)` naming the dim, or `dim=-1`")
     elif op in ("squeeze", "unsqueeze", "transpose", "flatten", "size"):
         e.causes.insert(0, f"`{op}` names a dim the tensor does not have: {flat}; print its shape before this line")
+
+
+# a function or a line that evaluates a model, where it should be in eval mode
+_EVALUATING = re.compile(
+    r"^(?:test\w*|\w*_test|eval\w*|\w*_eval|valid\w*|val|val_\w*|\w*_val|predict\w*|infer\w*|inference"
+    r"|\w*_step_val|demo|sample\w*|generate\w*|validation_step|test_step|predict_step)$",
+    re.IGNORECASE,
+)
+
+
+def _evaluating(e: Explanation, frames: list[str], lines: list[str]) -> None:
+    """BatchNorm given one value per channel inside a function that evaluates the model: training mode
+    left on, not a batch to enlarge."""
+    own = [f for f in frames if f not in ("forward", "_call_impl", "_wrapped_call_impl", "__call__", "<module>")]
+    named = next((f for f in reversed(own) if _EVALUATING.match(f)), None)
+    if named is None:
+        return
+    e.causes.insert(
+        0,
+        f"it runs inside `{named}`: the model is evaluated in training mode, where BatchNorm normalises with the "
+        "batch's own statistics, which one sample does not have; in eval mode it uses its running statistics",
+    )
+    e.fixes.insert(0, f"`model.eval()` before `{named}` runs the model (and `model.train()` after it)")
 
 
 _NEGATIVE = re.compile(r"negative dimension (-\d+):\s*\[([-\d,\s]*)\]")

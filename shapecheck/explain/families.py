@@ -333,6 +333,8 @@ def _index_range(f: dict) -> Explanation:
         [
             "a token id ≥ num_embeddings: the tokenizer's vocabulary is larger than the embedding",
             "positions past max_position_embeddings: a sequence longer than the model's position table",
+            "an id of something else counted (a category, class, speaker, user or item id) ≥ the table's size: the "
+            "Embedding was built for fewer than the data has (num_embeddings must be the largest id + 1)",
             "a negative index, or an id of -100 (the ignore label) fed to the embedding",
         ],
         [
@@ -390,6 +392,18 @@ def _attn_mask(f: dict) -> Explanation:
             f"it reads {want[0]} (the batch) as the length"
         )
         e.fixes.append("build the layer with batch_first=True, or permute the input to [L, N, E]")
+    elif len(got) == len(want) == 2 and got[0] == got[1] and want[0] == want[1] and want[0] > got[0] > 1:
+        # a causal mask built once for a set length, an attention over a longer text
+        context = " (77 is CLIP's text context length: the tokenizer pads every text to it)" if want[0] == 77 else ""
+        e.causes.append(
+            f"a square mask built for {got[0]} positions (a causal mask made once from a configured length: "
+            f"`max_len`, `word_len`, `context_length`) meets a text of {want[0]} tokens{context}: the configured "
+            "length and the tokenizer's disagree"
+        )
+        e.fixes.append(
+            f"build the mask from the input's length (`L = x.size(0 or 1)`), or set the configured length to "
+            f"{want[0]} (or tokenize to {got[0]})"
+        )
     e.causes.append("the mask was made for another sequence length (padding, a text of another length)")
     return e
 
@@ -754,6 +768,15 @@ def _layer_norm(f: dict) -> Explanation:
             "that normalises the last dim"
         )
         e.fixes.append("permute the channels last first (`x.permute(0, 2, 3, 1)`), or use a channels-first norm")
+        if len(got) == 4 and got.index(n) == 1 and got[2] == got[3] > 1:
+            e.causes.append(
+                f"a square {got[2]}×{got[3]} grid of {n}-wide features: when it is a patch embedding's output (a "
+                f"ViT or Swin: a Conv2d with stride = patch size), it becomes {got[2] * got[3]} tokens only once "
+                "flattened"
+            )
+            e.fixes.append(
+                f"for tokens: `x.flatten(2).transpose(1, 2)` gives [{got[0]}, {got[2] * got[3]}, {n}] before the norm"
+            )
     elif got and got[-1] and got[-1] % n == 0 and got[-1] // n > 16:
         k = got[-1] // n
         e.causes.append(
