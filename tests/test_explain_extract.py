@@ -1313,3 +1313,46 @@ def test_the_cuda_cat_wording_names_the_dim_where_the_sizes_differ():
     assert "joined along dim 1" in low.title and "where the sizes differ" in low.causes[-1]
     cpu = explain("RuntimeError: Sizes of tensors must match except in dimension 1. Got 23 and 24 in dimension 2")
     assert "joined along dim 1" in cpu.title and "CUDA" not in cpu.text()
+
+
+def test_batchnorm_given_one_value_inside_an_evaluating_function_says_eval_mode():
+    message = (
+        '  File "train.py", line 282, in test\n    features = base_model(x)\n'
+        "ValueError: Expected more than 1 value per channel when training, got input size torch.Size([1, 2048])"
+    )
+    e = explain(message)
+    assert "inside `test`" in e.causes[0] and e.fixes[0].startswith("`model.eval()`")
+    training = explain(message.replace("in test", "in train_epoch"))
+    assert "inside" not in training.causes[0]
+
+
+def test_a_square_mask_for_fewer_positions_than_the_text_says_the_configured_length():
+    e = explain("The shape of the 2D attn_mask is torch.Size([17, 17]), but should be (77, 77).")
+    assert "built for 17 positions" in e.causes[0] and "CLIP's text context length" in e.causes[0]
+    assert "configured length to 77" in e.fixes[0]
+
+
+def test_a_layernorm_given_a_square_channels_first_grid_offers_the_tokens():
+    e = explain(
+        "Given normalized_shape=[768], expected input with shape [*, 768], but got input of size[9, 768, 14, 14]"
+    )
+    assert "196 tokens" in e.causes[1] and "`x.flatten(2).transpose(1, 2)` gives [9, 196, 768]" in e.fixes[1]
+
+
+def test_conv1d_given_a_4d_map_may_be_a_conv1d_with_a_2d_kernel():
+    e = explain(
+        "RuntimeError: Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [8, 32, 207, 13]"
+    )
+    assert any("`kernel_size=(1, 1)`" in c for c in e.causes) and any("`nn.Conv2d`" in f for f in e.fixes)
+
+
+def test_reflect_padding_of_a_short_signal_says_to_pad_with_zeros():
+    e = explain(
+        "RuntimeError: Argument #4: Padding size should be less than the corresponding input dimension, but got: "
+        "padding (485100, 1455300) at dimension 2 of input [1, 2, 661500]"
+    )
+    assert "a signal of 661500 samples" in e.causes[0] and "`mode='constant'`" in e.fixes[0]
+
+
+def test_an_index_past_an_embedding_may_be_a_category_id():
+    assert any("category" in c for c in explain("IndexError: index out of range in self").causes)

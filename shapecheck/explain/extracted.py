@@ -951,12 +951,27 @@ def _too_small(row: Row, values: list[str], matched: str, text: str) -> Explanat
                 (shape_text(shape), "the input"),
                 (str(size), f"its dim {d}: reflect padding must be smaller"),
             ]
-            e.causes.insert(
-                0,
-                f"dim {d} has {size} entries and reflect padding of {max(left, right)} mirrors {max(left, right)} of "
-                f"them beside the edge: it needs at least {max(left, right) + 1}, so the map reached this pad smaller "
-                "than the network was written for (a small input downsampled)",
-            )
+            pad = max(left, right)
+            if len(shape) == 3 and pad >= 64:
+                # [batch, channels, samples]: a signal padded toward a fixed window or chunk length
+                e.causes.insert(
+                    0,
+                    f"dim {d} holds a signal of {size} samples padded by {pad}: a window or chunk length longer than "
+                    f"the clip (short audio, or a file cut short); reflect mirrors the signal itself, so it can add at "
+                    f"most {size - 1} samples on a side",
+                )
+                e.fixes.insert(
+                    0,
+                    "pad the short clip with zeros (`mode='constant'`), repeat it to the length, or drop clips "
+                    "shorter than the window",
+                )
+            else:
+                e.causes.insert(
+                    0,
+                    f"dim {d} has {size} entries and reflect padding of {pad} mirrors {pad} of them beside the edge: "
+                    f"it needs at least {pad + 1}, so the map reached this pad smaller than the network was written "
+                    "for (a small input downsampled)",
+                )
     elif "sliding blocks" in low:
         e.title = "unfold/fold (im2col): the kernel does not fit the input"
         e.causes = ["the spatial size, padding and kernel give no whole window"]

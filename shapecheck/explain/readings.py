@@ -1391,6 +1391,13 @@ def conv_rank(nd, shape_text) -> Explanation:
             f"{', '.join(map(str, dims[2:]))}], and `unflatten(0, ({dims[0]}, {dims[1]}))` after"
         )
         e.fixes.append(f"or use Conv{nd + 1}d if that dim is time or depth")
+        if nd == 1:
+            e.causes.append(
+                "or the layer is an `nn.Conv1d` built with a 2-D kernel (`kernel_size=(1, 1)`), which PyTorch before "
+                "1.11 ran on a 4-D map as a 2-D conv; newer releases check the rank (code written for the old "
+                "release, graph and time-series models above all)"
+            )
+            e.fixes.append("for a Conv1d given a (1, 1) kernel: make it `nn.Conv2d` with the same arguments")
     elif len(dims) < nd + 1:
         e.causes.append("the channel or a spatial dim is missing")
         e.fixes.append("add the channel dim: `x.unsqueeze(1)`")
