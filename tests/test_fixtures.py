@@ -179,6 +179,7 @@ CASES = [
     ("SC106", "rules/sc106_batch_mixing.py:PooledView", "3x32x32", []),
     ("SC106", "rules/sc106_batch_mixing.py:PooledView", "3x40x24+batch3", []),
     ("SC106", "rules/sc106_batch_mixing.py:PointMaxView", "3x50+batch2", []),
+    ("SC106", "rules/sc106_batch_mixing.py:GroupedBySample", "4x8x8&6+batch3", []),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32+batch2", ["SC112"]),
     ("SC112", "rules/sc112_broadcast_mismatch.py:BlockCausal", "16x32+batch2", []),
     ("SC109", "rules/sc109_concat_mismatch.py:EdgeMessages", "10x16&2x40:long&40+nobatch", ["SC109"]),

@@ -30,7 +30,7 @@ from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
 from ..layers import view_shape
 from ..numbers import call_argument, char_span, dot, parsed_line, per_sample_range, pool_size, prod, shape
-from ..provenance import BATCH, provenance
+from ..provenance import BATCH, provenance, regrouped
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import batch_role, follow_up_linear, prepool_view_fix, ref, spatial_map
@@ -318,6 +318,8 @@ def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding |
     written = _written_batch(row, batch)
     if batch is None or written is None or not _constant_at(other, row, written, b2):
         return None
+    if _keeps_samples(row, other.row(row.index)):
+        return None
     t = row.inputs[0]
     per = prod(t.shape[1:])
     why = [
@@ -361,6 +363,18 @@ def _constant_at(other, row: LayerRecord, written: int, b2: int) -> bool:
     if not twin.inputs or twin.inputs[0].shape[:1] != (b2,):
         return False  # the viewed tensor's dim 0 is not the batch (a mask made once per size)
     return twin.failed or (view_shape(twin) or (None,))[0] == written  # else it follows the batch
+
+
+def _keeps_samples(row: LayerRecord, twin: LayerRecord | None) -> bool:
+    """The view only merges whole dims or splits one, and does so at both batches: the number
+    in front is a new unit dim, and the batch is merged whole with the dims after it
+    (`x.view(1, B * C, H, W)` for a conv grouped by sample, StyleGAN's modulated conv). Each
+    sample stays one block, and the view runs at any batch."""
+    if twin is None or twin.failed or not twin.inputs or not twin.outputs:
+        return False
+    return all(
+        regrouped(r.inputs[0].shape, r.outputs[0].shape) is None and r.outputs[0].shape[0] == 1 for r in (row, twin)
+    )
 
 
 def _batch_size_fix(row: LayerRecord) -> Fix:
