@@ -1997,3 +1997,410 @@ EIGHTH_MUST = {
     GH + "sithu31296/semantic-segmentation/issues/9": ["one-hot"],
     GH + "thtang/CheXNet-with-localization/issues/5": ["64·7|64 × 7|7 classes|7 labels|N_CLASSES|7 per"],
 }
+
+
+# A ninth held-out set, collected after the eighth round of issue 31 from GitHub threads in families the
+# earlier sets hold few of or none (RNN states and input sizes, expand, conv1d/BatchNorm ranks, inputs too
+# small for a kernel or a reflect pad, attention masks, LayerNorm on channels-first maps, BatchNorm with one
+# value, nested lists of different lengths made into a tensor, negative sizes, dtype wordings of old
+# releases, split sizes, checkpoints, U-Net cats in the CUDA wording of 1.5-1.12, embedding ranges, RGBA
+# images), with paste variations (a misspelt `Callculated`, `×`, log prefixes, quoted messages). Threads
+# already in the corpus or an earlier set were left out. The answer (the thread's cause and fix, or, where
+# the thread gives none, the cause its numbers and code decide) and the words a right story needs were
+# written down before `explain` was run on any of them; the set was scored before anything was changed for
+# it: 51 messages, 41 recognised, 41 right, 36 right stories, 0 known-wrong. After this round's changes
+# (a loose word whatever its case; nested lists and negative sizes as families; RNN states, expands, split
+# sizes and the CUDA cat wording read by how their numbers relate): 51, 51, 51, 0.
+NINTH_FAMILIES = {
+    # a size computed negative: no layer rule owns it (SC100), or a constructor's conv or Linear sizes
+    "negative-size": {"SC100", "SC102", "SC104"},
+}
+NINTH = [
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (1, 128, 302), got (1, 40, 302)",
+        GH + "GBLin5566/toward-controlled-generation-of-text-pytorch/issues/10",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (1, 8, 1024), got [1, 8, 2048]",
+        GH + "fani-lab/RePair/issues/22",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (2, 1, 512), got [2, 128, 512]",
+        GH + "bentrevett/pytorch-seq2seq/issues/162",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden size (1, 1, 1024), got [5, 1, 1024]",
+        GH + "yeyupiaoling/MASR/pull/43",
+    ),
+    (
+        "rnn-hidden",
+        "    output, hidden = self.rnn(embedded, queries)\nRuntimeError: Expected hidden size (1, 8, 512), got (8, 473, 1024)",
+        GH + "andrearosasco/BertQuestionGeneration/issues/4",
+    ),
+    (
+        "rnn-input",
+        "RuntimeError: input.size(-1) must be equal to input_size. Expected 43, got 19",
+        GH + "zalandoresearch/pytorch-ts/issues/109",
+    ),
+    (
+        "expand",
+        "RuntimeError: The expanded size of the tensor (64) must match the existing size (128) at non-singleton dimension 1.  Target sizes: [10, 64].  Tensor sizes: [10, 128]",
+        GH + "Tsinghua-MARS-Lab/M2I/issues/9",
+    ),
+    (
+        "conv-rank",
+        "RuntimeError: Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [2, 1, 83, 113]",
+        GH + "csalt-research/accented-codebooks-asr/issues/5",
+    ),
+    (
+        "conv-rank",
+        "    return F.conv1d(input, weight, bias, self.stride, RuntimeError: Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [1, 1, 191, 80]",
+        GH + "facebookresearch/fairseq/issues/5479",
+    ),
+    (
+        "conv-rank",
+        "RuntimeError: Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [1, 1, 1, 800]",
+        GH + "yl4579/StyleTTS2/issues/273",
+    ),
+    (
+        "conv-rank",
+        "RuntimeError: Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [8, 32, 207, 13]",
+        GH + "GestaltCogTeam/STEP/issues/20",
+    ),
+    (
+        "conv-rank",
+        "RuntimeError: Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [64, 32, 207, 13]",
+        GH + "nnzhan/Graph-WaveNet/issues/47",
+    ),
+    ("norm-rank", "ValueError: expected 4D input (got 3D input)", GH + "LijunRio/Xrays_CT/issues/10"),
+    (
+        "too-small",
+        "RuntimeError: Callculated padded input size per channel: (2×42). Kernel size: (3×3). Kernel size can't be greater than actual input size",
+        GH + "ZhengkunTian/OpenTransformer/issues/48",
+    ),
+    (
+        "too-small",
+        "Padding size should be less than the corresponding input dimension, but got: padding (2, 2) at dimension 2 of input [1, 512, 2, 42]",
+        GH + "FenHua/Robust_Logo_Detection/issues/8",
+    ),
+    (
+        "too-small",
+        "RuntimeError: Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (485100, 1455300) at dimension 2 of input [1, 2, 661500]",
+        GH + "kwatcharasupat/query-bandit/issues/7",
+    ),
+    (
+        "too-small",
+        "RuntimeError: Given input size: (64x28x28). Calculated output size: (64x0x0). Output size is too small",
+        GH + "razvancaramalau/Sequential-GCN-for-Active-Learning/issues/9",
+    ),
+    (
+        "too-small",
+        "RuntimeError: Given input size: (1x100x1). Calculated output size: (1x50x0). Output size is too small",
+        GH + "qubvel-org/segmentation_models.pytorch/issues/514",
+    ),
+    (
+        "attention",
+        "The shape of the 2D attn_mask is torch.Size([17, 17]), but should be (77, 77).",
+        GH + "kkakkkka/ETRIS/issues/8",
+    ),
+    (
+        "attention",
+        "!!! Exception during processing !!! The shape of the 2D attn_mask is torch.Size([77, 77]), but should be (1, 1).",
+        GH + "kijai/ComfyUI-MMAudio/issues/9",
+    ),
+    (
+        "attention",
+        "The shape of the 2D attn_mask is torch.Size([77, 77]), but should be (2, 2).",
+        GH + "kopperx/Adv-Diffusion/issues/13",
+    ),
+    (
+        "layernorm",
+        "Given normalized_shape=[768], expected input with shape [*, 768], but got input of size[9, 768, 14, 14]",
+        GH + "likelyzhao/vit-pytorch/issues/1",
+    ),
+    (
+        "bn-single",
+        "Expected more than 1 value per channel when training, got input size torch.Size([1, 100])",
+        GH + "fungtion/DANN_py3/issues/8",
+    ),
+    (
+        "bn-single",
+        "ValueError: Expected more than 1 value per channel when training, got input size [1, 128, 1, 1]",
+        GH + "GOATmessi8/RFBNet/issues/64",
+    ),
+    (
+        "bn-single",
+        "ValueError: Expected more than 1 value per channel when training, got input size torch.Size([1, 16, 1, 1])",
+        GH + "ultralytics/yolov5/issues/2885",
+    ),
+    (
+        "bn-single",
+        '    val_metrics = test(val_loader, base_model, classification_layer, device, args.forg, forg_layer)\n  File "/projects/projectS/sigver/sigver/featurelearning/train.py", line 282, in test\n    features = base_model(x)\nValueError: Expected more than 1 value per channel when training, got input size torch.Size([1, 2048])',
+        GH + "luizgh/sigver/issues/10",
+    ),
+    (
+        "stack",
+        '    bert_sentences = torch.LongTensor([sample["input_ids"] for sample in bert_details])\nValueError: expected sequence of length 50 at dim 1 (got 39)',
+        GH + "declare-lab/Multimodal-Infomax/issues/8",
+    ),
+    ("stack", "ValueError: expected sequence of length 27 at dim 1 (got 26)", GH + "declare-lab/BBFN/issues/3"),
+    (
+        "stack",
+        "    all_label_ids = torch.tensor([f.label_ids for f in features], dtype=torch.long)\nValueError: expected sequence of length 517 at dim 1 (got 512)",
+        GH + "lonePatient/BERT-NER-Pytorch/issues/97",
+    ),
+    (
+        "stack",
+        "    text_tensor = torch.tensor(text_list).cuda()\n                  ^^^^^^^^^^^^^^^^^^^^^^^\nValueError: expected sequence of length 303 at dim 1 (got 304)",
+        GH + "DefuLi/Emotional-Analysis-Transformers2.0-Bert/issues/2",
+    ),
+    (
+        "stack",
+        "scotus: ValueError: expected sequence of length 64 at dim 2 (got 128)",
+        GH + "coastalcph/lex-glue/issues/19",
+    ),
+    (
+        "negative-size",
+        "    self.conv = nn.Conv2d(ninput, noutput-ninput, (3, 3), stride=2, padding=1, bias=True)\nRuntimeError: Trying to create tensor with negative dimension -2: [-2, 34, 3, 3]",
+        GH + "wvangansbeke/Sparse-Depth-Completion/issues/38",
+    ),
+    (
+        "negative-size",
+        "Trying to create tensor with negative dimension -96: [-96, 1, 9, 9].",
+        GH + "LeapLabTHU/DAT/issues/10",
+    ),
+    (
+        "negative-size",
+        "RuntimeError: Trying to create tensor with negative dimension -1: [512, -1]",
+        GH + "salesforce/MultiHopKG/issues/24",
+    ),
+    (
+        "none",
+        "    x = torch.cuda.FloatTensor(256, 1024, block_mem)\nRuntimeError: Trying to create tensor with negative dimension -627: [256, 1024, -627]",
+        GH + "FoundationVision/ByteTrack/issues/155",
+    ),
+    (
+        "none",
+        "RuntimeError: Expected object of scalar type Long but got scalar type Float for argument #2 'target' in call to _thnn_nll_loss2d_forward",
+        GH + "qubvel-org/segmentation_models.pytorch/issues/466",
+    ),
+    (
+        "none",
+        "RuntimeError: Expected object of scalar type Long but got scalar type Int for argument #2 'target' in call to _thnn_nll_loss_forward",
+        GH + "mhelhoseiny/CIZSL/issues/1",
+    ),
+    ("none", "expected scalar type Long but found Float", GH + "WenjiaWang0312/TextZoom/issues/57"),
+    (
+        "none",
+        "    return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)\nRuntimeError: expected scalar type Float but found Long",
+        GH + "torralba-lab/im2recipe-Pytorch/issues/12",
+    ),
+    (
+        "split",
+        "RuntimeError: split_with_sizes expects split_sizes to sum exactly to 1 (input tensor's size at dimension 0), but got split_sizes=[2049]",
+        GH + "modelscope/ms-swift/issues/6715",
+    ),
+    (
+        "checkpoint",
+        "\tsize mismatch for layers.2.blocks.3.op.out_proj.weight: copying a param with shape torch.Size([512, 1024]) from checkpoint, the shape in current model is torch.Size([384, 768]).\n\tsize mismatch for layers.2.blocks.3.norm2.weight: copying a param with shape torch.Size([512]) from checkpoint, the shape in current model is torch.Size([384]).",
+        GH + "MzeroMiko/VMamba/issues/46",
+    ),
+    (
+        "cat",
+        "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 5 but got size 6 for tensor number 1 in the list.",
+        GH + "Project-MONAI/SlicerMONAIViz/issues/35",
+    ),
+    (
+        "cat",
+        "    return self.conv(torch.cat([outputs1, outputs2], 1))\nRuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got 23 and 24 in dimension 2 at /Users/soumith/code/builder/wheel/pytorch-src/torch/lib/TH/generic/THTensorMath.c:2897",
+        GH + "meetps/pytorch-semseg/issues/87",
+    ),
+    (
+        "cat",
+        "RuntimeError: Sizes of tensors must match except in dimension 2. Got 74 and 75 (The offending index is 0)",
+        GH + "zonasw/unet-nested-multiple-classification/issues/3",
+    ),
+    (
+        "cat",
+        "RuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got 46 and 47 in dimension 3 at /opt/conda/conda-bld/pytorch_1550780889552/work/aten/src/THC/generic/THCTensorMath.",
+        GH + "meetps/pytorch-semseg/issues/191",
+    ),
+    (
+        "cat",
+        '"Sizes of tensors must match except in dimension 1. Expected size 15 but got size 16 for tensor number 1 in the list."',
+        GH + "amine0110/Liver-Segmentation-Using-Monai-and-PyTorch/issues/17",
+    ),
+    (
+        "cat",
+        "Sizes of tensor must match except in dimension 2. Got 48 and 49 (The offending index is 0).",
+        GH + "fepegar/unet/issues/28",
+    ),
+    (
+        "embedding-index",
+        "/opt/anaconda3/envs/LDA0115/lib/python3.6/site-packages/torch/nn/functional.py in embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)\n-> 1852     return torch.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)\n\nIndexError: index out of range in self",
+        GH + "Huffon/factsumm/issues/34",
+    ),
+    ("embedding-index", "IndexError: index out of range in self", GH + "kaonashi-tyc/zi2zi/issues/91"),
+    (
+        "conv-channels",
+        "Error processing 0027.jpg :Given groups=1, weight of size [1152, 3, 14, 14], expected input[1, 4, 384, 384] to have 3 channels, but got 4 channels instead",
+        GH + "EvilBT/ComfyUI_SLK_joy_caption_two/issues/13",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0",
+        GH + "imadtoubal/Pytorch-Flask-Starter/issues/8",
+    ),
+]
+NINTH_ANSWERS = {
+    GH
+    + "GBLin5566/toward-controlled-generation-of-text-pytorch/issues/10": "the hidden state is built for a batch of 40 while the input holds 128 (a last, smaller batch, or the input's batch and sequence dims read the other way): build the hidden from the input's batch",
+    GH
+    + "fani-lab/RePair/issues/22": "the hidden state has 2048 = 2·1024 features for a GRU of hidden_size 1024 (a bidirectional encoder's two directions concatenated): project it or match hidden_size",
+    GH
+    + "bentrevett/pytorch-seq2seq/issues/162": "the decoder input is batch-first [128, 1, emb] while the GRU reads dim 1 as the batch: unsqueeze(0)/batch_first",
+    GH
+    + "yeyupiaoling/MASR/pull/43": "the hidden state of a 5-layer RNN is passed to a 1-layer GRU: num_layers must agree",
+    GH
+    + "andrearosasco/BertQuestionGeneration/issues/4": "BERT's [8, 473, 1024] encodings passed as the RNN's initial hidden state, which must be (num_layers, batch, 512)",
+    GH
+    + "zalandoresearch/pytorch-ts/issues/109": "the RNN's input_size (43) is not the number of features the data has (19): input_size=19",
+    GH
+    + "Tsinghua-MARS-Lab/M2I/issues/9": "hidden_size changed from 128 to 64 in one place; another part still builds 128: change it everywhere",
+    GH
+    + "csalt-research/accented-codebooks-asr/issues/5": "a [B, 1, T, F] feature map with an extra dim of 1 into a conv1d: squeeze(1)",
+    GH
+    + "facebookresearch/fairseq/issues/5479": "fbank features [1, 1, 191, 80] with an extra dim into a conv1d: squeeze the extra dim (and channels first)",
+    GH
+    + "yl4579/StyleTTS2/issues/273": "a batch of one [1, 1, 1, 800]: an extra dim of 1 reaches the conv1d: squeeze it",
+    GH
+    + "GestaltCogTeam/STEP/issues/20": "nn.Conv1d with a (1, 1) kernel used on a 4-D map, which torch 1.10+ refuses: use nn.Conv2d",
+    GH
+    + "nnzhan/Graph-WaveNet/issues/47": "nn.Conv1d with a (1, 1) kernel used on a 4-D map, which newer torch refuses: use nn.Conv2d",
+    GH
+    + "LijunRio/Xrays_CT/issues/10": "a BatchNorm2d given a 3-D tensor: a missing batch dim (unsqueeze(0)) or BatchNorm1d",
+    GH
+    + "ZhengkunTian/OpenTransformer/issues/48": "an utterance too short for the conv front-end after subsampling: drop short utterances or pad",
+    GH
+    + "FenHua/Robust_Logo_Detection/issues/8": "the image is too small for the model (a 2-pixel map at the pad): resize to at least 800",
+    GH + "kwatcharasupat/query-bandit/issues/7": "reflect padding longer than the signal: use constant (zero) padding",
+    GH
+    + "razvancaramalau/Sequential-GCN-for-Active-Learning/issues/9": "28×28 FashionMNIST images into a model whose pooling is built for larger (32×32) images: the pool kernel outgrows the map",
+    GH
+    + "qubvel-org/segmentation_models.pytorch/issues/514": "an input side below 64 for the PAN decoder: pad or resize to at least 64",
+    GH + "kkakkkka/ETRIS/issues/8": "word_len in the config is 17 while the text is tokenised to 77: word_len 77",
+    GH
+    + "kijai/ComfyUI-MMAudio/issues/9": "open_clip's newer version runs the transformer batch-first; the [77, 77] mask meets a batch-first input read as sequence length 1: pin open-clip-torch / batch_first",
+    GH
+    + "kopperx/Adv-Diffusion/issues/13": "open_clip's batch_first change: the input's batch (2) is read as the sequence length: pin the version or permute",
+    GH
+    + "likelyzhao/vit-pytorch/issues/1": "the patch embedding's [B, 768, 14, 14] map is not flattened to tokens before the LayerNorm: flatten(2).transpose(1, 2)",
+    GH + "fungtion/DANN_py3/issues/8": "with batch 8 the last batch holds one sample: drop_last=True",
+    GH + "GOATmessi8/RFBNet/issues/64": "a batch of one image reaching BatchNorm at 1×1: batch size > 1",
+    GH
+    + "ultralytics/yolov5/issues/2885": "a batch of one at a 1×1 map in training (BatchNorm after pooling): batch size > 1, eval() for one image",
+    GH
+    + "luizgh/sigver/issues/10": "the validation pass runs the model in training mode with a batch of one: model.eval()",
+    GH
+    + "declare-lab/Multimodal-Infomax/issues/8": "token id lists of different lengths turned into one tensor: pad them to one length",
+    GH + "declare-lab/BBFN/issues/3": "tokenised sentences of different lengths (27 vs 26): pad to one length",
+    GH
+    + "lonePatient/BERT-NER-Pytorch/issues/97": "the label ids of a long sentence are not truncated to max_seq_length 512: truncate them",
+    GH
+    + "DefuLi/Emotional-Analysis-Transformers2.0-Bert/issues/2": "token lists of different lengths: pad them to one length",
+    GH
+    + "coastalcph/lex-glue/issues/19": "segments of 64 and 128 tokens in one nested list: the segment length setting differs: pad/truncate to one",
+    GH
+    + "wvangansbeke/Sparse-Depth-Completion/issues/38": "noutput - ninput = 32 - 34 = -2: the block gets more input channels than its output: a typo in the channel counts",
+    GH + "LeapLabTHU/DAT/issues/10": "a channel count computed negative from the config: fix the config",
+    GH + "salesforce/MultiHopKG/issues/24": "num_labels is -1 (not set): the Linear gets out_features -1",
+    GH
+    + "FoundationVision/ByteTrack/issues/155": "occupy_mem asks for total - used GPU memory, negative when the GPU is already in use: drop the -o flag",
+    GH + "qubvel-org/segmentation_models.pytorch/issues/466": "the mask is float: target.long()",
+    GH + "mhelhoseiny/CIZSL/issues/1": "labels int32: labels.long()",
+    GH + "WenjiaWang0312/TextZoom/issues/57": "a dtype mismatch: a float tensor where long indices are expected",
+    GH + "torralba-lab/im2recipe-Pytorch/issues/12": "the cosine embedding target is long: target.float()",
+    GH
+    + "modelscope/ms-swift/issues/6715": "the tensor is [1, 2049] and the lengths are split along dim 0 (size 1): split along dim 1 or drop the batch dim",
+    GH
+    + "MzeroMiko/VMamba/issues/46": "a checkpoint of a larger VMamba variant (512 vs 384 dims) loaded into the smaller config: use the matching config",
+    GH
+    + "Project-MONAI/SlicerMONAIViz/issues/35": "a 90×90×40 volume: the sides must be multiples of 16 for the four stride-2 levels: pad or resize",
+    GH
+    + "meetps/pytorch-semseg/issues/87": "UNet skip connection sizes off by one: the input side is not a multiple of 2^depth: crop/pad",
+    GH
+    + "zonasw/unet-nested-multiple-classification/issues/3": "700×700 images: not a multiple of 16 through the poolings: resize to 256 (a multiple)",
+    GH
+    + "meetps/pytorch-semseg/issues/191": "UNet skip sizes off by one (46 vs 47): input not a multiple of 2^depth: pad or resize",
+    GH
+    + "amine0110/Liver-Segmentation-Using-Monai-and-PyTorch/issues/17": "a volume side not a multiple of 16: pad or resize",
+    GH + "fepegar/unet/issues/28": "the input should be a multiple of 2**n for an n-level UNet (EnsureShapeMultiple)",
+    GH
+    + "Huffon/factsumm/issues/34": "a longer article than the model's 512 positions: the position ids exceed the position embedding: truncate",
+    GH
+    + "kaonashi-tyc/zi2zi/issues/91": "a category id beyond embedding_num: raise embedding_num to the number of fonts",
+    GH + "EvilBT/ComfyUI_SLK_joy_caption_two/issues/13": "a 4-channel RGBA image into a model for RGB: convert('RGB')",
+    GH
+    + "imadtoubal/Pytorch-Flask-Starter/issues/8": "an uploaded 4-channel png (RGBA) against the 3 per-channel normalisation values: convert('RGB')",
+}
+# What a right story must say (as FIFTH_MUST: case-insensitive, all present, alternatives split by "|").
+NINTH_MUST = {
+    GH + "GBLin5566/toward-controlled-generation-of-text-pytorch/issues/10": ["batch"],
+    GH + "fani-lab/RePair/issues/22": ["2·1024|2 × 1024|bidirectional|twice"],
+    GH + "bentrevett/pytorch-seq2seq/issues/162": ["batch_first|batch-first|transpose|permute"],
+    GH + "yeyupiaoling/MASR/pull/43": ["num_layers|layers"],
+    GH + "andrearosasco/BertQuestionGeneration/issues/4": ["num_layers|(layers"],
+    GH + "zalandoresearch/pytorch-ts/issues/109": ["input_size=19|input_size = 19|19 features"],
+    GH + "Tsinghua-MARS-Lab/M2I/issues/9": ["hidden_size|hidden size|configur|setting|built for"],
+    GH + "csalt-research/accented-codebooks-asr/issues/5": ["squeeze|extra"],
+    GH + "facebookresearch/fairseq/issues/5479": ["squeeze|extra"],
+    GH + "yl4579/StyleTTS2/issues/273": ["squeeze|extra"],
+    GH + "GestaltCogTeam/STEP/issues/20": ["Conv2d"],
+    GH + "nnzhan/Graph-WaveNet/issues/47": ["Conv2d"],
+    GH + "LijunRio/Xrays_CT/issues/10": ["unsqueeze|batch|BatchNorm1d"],
+    GH + "ZhengkunTian/OpenTransformer/issues/48": ["short|too small|smaller|pad"],
+    GH + "FenHua/Robust_Logo_Detection/issues/8": ["too small|resize|larger|at least"],
+    GH + "kwatcharasupat/query-bandit/issues/7": ["reflect", "constant"],
+    GH + "razvancaramalau/Sequential-GCN-for-Active-Learning/issues/9": ["pool|kernel"],
+    GH + "qubvel-org/segmentation_models.pytorch/issues/514": ["too small|at least|pad|resize|larger"],
+    GH + "kkakkkka/ETRIS/issues/8": ["17", "77", "length|tokens"],
+    GH + "kijai/ComfyUI-MMAudio/issues/9": ["batch_first|batch-first|batch and sequence|permute|transpose"],
+    GH + "kopperx/Adv-Diffusion/issues/13": ["batch_first|batch-first|batch and sequence|permute|transpose"],
+    GH + "likelyzhao/vit-pytorch/issues/1": ["flatten(2)|transpose|permute|channels-last|channels last"],
+    GH + "fungtion/DANN_py3/issues/8": ["drop_last|last batch"],
+    GH + "GOATmessi8/RFBNet/issues/64": ["batch"],
+    GH + "ultralytics/yolov5/issues/2885": ["batch"],
+    GH + "luizgh/sigver/issues/10": ["eval"],
+    GH + "declare-lab/Multimodal-Infomax/issues/8": ["pad"],
+    GH + "declare-lab/BBFN/issues/3": ["pad"],
+    GH + "lonePatient/BERT-NER-Pytorch/issues/97": ["truncat|max_length|max_seq_length|512"],
+    GH + "DefuLi/Emotional-Analysis-Transformers2.0-Bert/issues/2": ["pad"],
+    GH + "coastalcph/lex-glue/issues/19": ["pad|truncat"],
+    GH + "wvangansbeke/Sparse-Depth-Completion/issues/38": [
+        "negative",
+        "noutput-ninput|noutput - ninput|out_channels|output channels",
+    ],
+    GH + "LeapLabTHU/DAT/issues/10": ["negative", "config|computed|arithmetic|formula"],
+    GH + "salesforce/MultiHopKG/issues/24": ["-1", "not set|unset|placeholder|default|computed"],
+    GH + "FoundationVision/ByteTrack/issues/155": ["memory"],
+    GH + "qubvel-org/segmentation_models.pytorch/issues/466": [".long()|long"],
+    GH + "mhelhoseiny/CIZSL/issues/1": [".long()|long"],
+    GH + "WenjiaWang0312/TextZoom/issues/57": ["dtype|long"],
+    GH + "torralba-lab/im2recipe-Pytorch/issues/12": [".float()|float"],
+    GH + "modelscope/ms-swift/issues/6715": ["dim=1|dim 1|other dim|another dim"],
+    GH + "MzeroMiko/VMamba/issues/46": ["config|variant|another model|other model|architecture"],
+    GH + "Project-MONAI/SlicerMONAIViz/issues/35": ["multiple|divisible"],
+    GH + "meetps/pytorch-semseg/issues/87": ["multiple|divisible|odd"],
+    GH + "zonasw/unet-nested-multiple-classification/issues/3": ["multiple|divisible|odd"],
+    GH + "meetps/pytorch-semseg/issues/191": ["multiple|divisible|odd"],
+    GH + "amine0110/Liver-Segmentation-Using-Monai-and-PyTorch/issues/17": ["multiple|divisible|odd"],
+    GH + "fepegar/unet/issues/28": ["multiple|divisible|odd"],
+    GH + "Huffon/factsumm/issues/34": ["position|max_length|max_position|truncat|longer"],
+    GH + "kaonashi-tyc/zi2zi/issues/91": ["num_embeddings|embedding_num|vocab|number of"],
+    GH + "EvilBT/ComfyUI_SLK_joy_caption_two/issues/13": ["RGBA|alpha"],
+    GH + "imadtoubal/Pytorch-Flask-Starter/issues/8": ["RGBA|alpha"],
+}
