@@ -1391,3 +1391,15 @@ def test_reflect_padding_of_a_short_signal_says_to_pad_with_zeros():
 
 def test_an_index_past_an_embedding_may_be_a_category_id():
     assert any("category" in c for c in explain("IndexError: index out of range in self").causes)
+
+
+def test_a_broadcast_of_a_text_past_a_position_table_says_to_truncate():
+    e = explain(
+        "RuntimeError: The size of tensor a (707) must match the size of tensor b (512) at non-singleton dimension 1"
+    )
+    assert "position count" in e.causes[0] and "max_length=512" in e.fixes[0]
+    assert not any("one-hot" in c for c in e.causes)
+    channels = explain(
+        "RuntimeError: The size of tensor a (1024) must match the size of tensor b (512) at non-singleton dimension 1"
+    )
+    assert "position count" not in channels.text()

@@ -683,6 +683,7 @@ def broadcast(x, y, dim) -> Explanation:
     if dim >= 2 and 8 <= small < large <= 4096 and large - small <= max(3, large // 64):
         _rounded_sides(e, small, large)
         return e
+    positions = _past_position_table(e, dim, small, large)
     _batch_or_stride(e, x, y, dim, small, large)
     e.causes.append(
         "the two operands were made for different sizes: a bias, mask or positional embedding built for another "
@@ -693,7 +694,8 @@ def broadcast(x, y, dim) -> Explanation:
         "line up, `F.interpolate` a map, a 1×1 conv with stride 2 on a shortcut)"
     )
     _last_batch_remainder(e, dim, small, large)
-    _one_hot_target(e, dim, small, large)
+    if not positions:
+        _one_hot_target(e, dim, small, large)
     return e
 
 
@@ -735,6 +737,28 @@ def _last_batch_remainder(e: Explanation, dim: int, small: int, large: int) -> N
         "epoch is smaller"
     )
     e.fixes.append("build it from this batch (`x.size(0)`), or `drop_last=True` in the DataLoader")
+
+
+# the position tables language and text-image models are built with (BERT 512, GPT-2 1024, CLIP 77)
+_POSITION_TABLES = (77, 512, 514, 1024, 2048, 4096)
+
+
+def _past_position_table(e: Explanation, dim: int, small: int, large: int) -> bool:
+    """dim 1 of [batch, tokens, features], the smaller a model's position count and the larger a length no
+    layer makes (not a multiple of 16): a text longer than the model's positions, added to their table."""
+    if not (dim == 1 and small in _POSITION_TABLES and large > small and large % 16):
+        return False
+    e.causes.append(
+        f"if dim 1 is the tokens ([batch, tokens, features]): {small} is a model's position count "
+        f"(max_position_embeddings: BERT and RoBERTa 512, GPT-2 1024, CLIP's text 77) and the input holds {large} "
+        f"tokens: a text longer than the model takes meets its position embeddings (or position ids, a "
+        "token-type buffer)"
+    )
+    e.fixes.append(
+        f"truncate to the model's length (`tokenizer(…, truncation=True, max_length={small})`), or split long "
+        "texts into chunks the model takes"
+    )
+    return True
 
 
 def _one_hot_target(e: Explanation, dim: int, small: int, large: int) -> None:
