@@ -1403,3 +1403,17 @@ def test_a_broadcast_of_a_text_past_a_position_table_says_to_truncate():
         "RuntimeError: The size of tensor a (1024) must match the size of tensor b (512) at non-singleton dimension 1"
     )
     assert "position count" not in channels.text()
+
+
+def test_a_full_size_image_into_a_conv_built_for_many_channels_skipped_the_stem():
+    e = explain(
+        "RuntimeError: Given groups=1, weight of size [64, 64, 1, 1], expected input[4, 1, 1080, 1920] to have 64 "
+        "channels, but got 1 channels instead"
+    )
+    assert "a grayscale image at full size (1080×1920" in e.causes[0] and "stem" in e.fixes[0]
+    assert any("in_channels=1" in f for f in e.fixes)
+    maps = explain(
+        "RuntimeError: Given groups=1, weight of size [128, 64, 3, 3], expected input[4, 3, 56, 56] to have 64 "
+        "channels, but got 3 channels instead"
+    )
+    assert "full size" not in maps.text()

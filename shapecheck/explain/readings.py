@@ -355,6 +355,19 @@ def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bo
             f"conv for {got} channels"
         )
         return True
+    if got in (1, 3, 4) and want >= 16 and len(x) == 4 and min(x[2:]) >= 128:
+        kind = {1: "a grayscale", 3: "an RGB", 4: "an RGBA"}[got]
+        e.causes.append(
+            f"the input is {kind} image at full size ({x[2]}×{x[3]}, {got} channel{'s' if got > 1 else ''}), not a "
+            f"feature map: it reaches a conv inside the network, built for the {want} channels a layer before it "
+            "makes: the stem or first layers were skipped (a sub-module called on the data, layers applied in "
+            "another order, a branch fed the raw input)"
+        )
+        e.fixes.append(
+            "call the model (or the sub-module that starts with the stem) on the image; print the layers the input "
+            "passes through"
+        )
+        return False  # the conv may also be the first one, built for the wrong count: its resizing fix stays
     if want == 1 and x and x[0] == 1 and got > 1:
         e.causes.append(
             f"a batch of {got} grayscale images without its channel dim ([{got}, H, W]): PyTorch "
