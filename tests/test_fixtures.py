@@ -135,6 +135,10 @@ CASES = [
     ("SC125", "rules/sc122_batch_pairs.py:MseLossModule", "3+batch4", ["SC125"]),  # the module's warning too
     ("SC125", "rules/sc122_batch_pairs.py:MseLossTwoOutputs", "3+batch4", ["SC125"]),  # fails: no broadcast
     ("SC123", "rules/sc122_batch_pairs.py:ImplicitSoftmax", "8+batch4", ["SC123"]),
+    ("SC123", "rules/sc123_pytorch_warning.py:LegacyLossArgs", "3x16x16", []),
+    ("SC123", "rules/sc123_pytorch_warning.py:DefaultAlignCorners", "3x16x16+batch2", []),
+    ("SC123", "rules/sc123_pytorch_warning.py:InclusiveRange", "3x16x16", []),
+    ("SC123", "rules/sc123_pytorch_warning.py:CrossWithoutDim", "16x16x3", ["SC123"]),
     ("SC106", "rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16+batch4", ["SC106"]),
     ("SC104", "rules/sc104_channel_mismatch.py:WidthLikeChannels", "3x32x32+batch2", ["SC104"]),
     ("SC106", "rules/sc106_batch_mixing.py:PixelLogits", "3x16x16+batch2", []),

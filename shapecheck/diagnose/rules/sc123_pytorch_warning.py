@@ -4,8 +4,9 @@ What it does: reports each UserWarning that PyTorch (or a library the model call
 while the model ran, at the model-code line that led to it, in PyTorch's own words.
 Deprecation and future warnings are left out: they are about the library, not the model; so
 are PyTorch's notices of that kind that come as UserWarnings (mixing a float and a boolean mask
-is deprecated, `F.upsample` is deprecated, meshgrid's indexing argument, nested tensors in
-prototype stage, a zero-padded copy for `padding='same'`): the model is right.
+is deprecated, an API or its arguments deprecated by name: `F.upsample`, `torch.range`,
+`size_average`; meshgrid's indexing argument, grid_sample's `align_corners` default, nested
+tensors in prototype stage, a zero-padded copy for `padding='same'`): the model is right.
 
 Why is this bad? Many silent shape bugs are only ever told by a warning that scrolls past:
 `Using a target size (torch.Size([4])) that is different to the input size (torch.Size([4,
@@ -51,6 +52,14 @@ _LIBRARY_NOTICES = re.compile(
             r"TypedStorage is deprecated",
             r"Named tensors and all their associated APIs are an experimental feature",
             r"Lazy modules are a new feature under heavy development",
+            # An API named as deprecated, by its own name (`torch.range is deprecated and will be
+            # removed`, `nn.functional.sigmoid is deprecated`); or its arguments (`size_average
+            # and reduce args will be deprecated`): the call still computes what it did.
+            r"`?[\w.]+`? (is|are) (now )?deprecated\b",
+            r"\w+( and \w+)* args will be deprecated",
+            # A default that moved where samples are taken, not how many (grid_sample and
+            # affine_grid without `align_corners`): no size changes.
+            r"Default [\w ]+ behavior has changed to align_corners=",
         )
     )
 )
