@@ -1417,3 +1417,11 @@ def test_a_full_size_image_into_a_conv_built_for_many_channels_skipped_the_stem(
         "channels, but got 3 channels instead"
     )
     assert "full size" not in maps.text()
+
+
+def test_a_loss_between_a_batch_size_and_a_smaller_count_says_the_last_batch():
+    e = explain("ValueError: Expected input batch_size (52) to match target batch_size (128).")
+    assert "128 is a batch size and 52 a last, smaller batch" in e.causes[0] and "drop_last=True" in e.fixes[0]
+    assert e.causes[1].startswith("or ")
+    other = explain("ValueError: Expected input batch_size (2543) to match target batch_size (2727).")
+    assert "last, smaller batch" not in other.text() and not other.causes[0].startswith("or ")

@@ -1107,9 +1107,23 @@ def batch_sizes(got, want) -> Explanation:
         )
         e.fixes.append("shift both the same way: `logits[:, :-1]` with `labels[:, 1:]`, then flatten both")
     else:
+        small, large = sorted((got, want))
+        batch_like = large & (large - 1) == 0 or (large % 50 == 0 and large <= 1000)
+        if large >= 8 and batch_like and small < large and small < 10_000:
+            # a power of two is the configured batch size; the other, smaller count is a last batch's remainder
+            side = "scores" if got == small else "targets"
+            e.causes.append(
+                f"{large} is a batch size and {small} a last, smaller batch (the dataset's remainder): the {side} "
+                f"come from that last batch while the other side was made for a full batch of {large} (labels or a "
+                "buffer sized with the configured batch size, not taken from this batch)"
+            )
+            e.fixes.append(
+                "take both from the same batch (`x, y = batch`), size buffers by `x.size(0)`, or `drop_last=True`"
+            )
         e.causes.append(
-            "the output's rows and the targets do not pair up: the output (or the target) was reshaped so that "
-            "its first dim is no longer the batch, or they come from different batches"
+            f"{'or ' if e.causes else ''}the output's rows and the targets do not pair up: the "
+            "output (or the target) was reshaped so that its first dim is no longer the batch, or they come from "
+            "different batches"
         )
         e.fixes.append(
             "print `output.shape, target.shape` before the loss; flatten with `torch.flatten(x, 1)` and keep the "
