@@ -1425,3 +1425,11 @@ def test_a_loss_between_a_batch_size_and_a_smaller_count_says_the_last_batch():
     assert e.causes[1].startswith("or ")
     other = explain("ValueError: Expected input batch_size (2543) to match target batch_size (2727).")
     assert "last, smaller batch" not in other.text() and not other.causes[0].startswith("or ")
+
+
+def test_a_linear_between_two_backbone_widths_names_the_variants():
+    e = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (16x768 and 1024x2)")
+    assert any("BERT/RoBERTa-base" in c and "BERT/RoBERTa-large" in c for c in e.causes)
+    assert any("`nn.Linear(backbone.num_features, …)`" in f for f in e.fixes)
+    diffusion = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (154x2048 and 768x320)")
+    assert "conditioning widths" in diffusion.causes[0] and "ResNet" not in diffusion.text()

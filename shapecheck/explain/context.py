@@ -350,6 +350,17 @@ _ENCODER_WIDTHS = {
     4096: "T5-XXL (Flux, SD3, PixArt)",
     1152: "SigLIP (Flux Redux)",
 }
+# the features a backbone or an encoder gives its head, by width (a head built for one variant, fed by another)
+_BACKBONE_WIDTHS = {
+    384: "ViT-S / DeiT-S, MiniLM",
+    512: "ResNet-18/34, CLIP ViT-B's embedding",
+    768: "BERT/RoBERTa-base, ViT-B, ConvNeXt-T",
+    1024: "BERT/RoBERTa-large, ViT-L, DenseNet-121",
+    1280: "EfficientNet-B0, MobileNetV2, ViT-H",
+    1536: "EfficientNet-B3, ConvNeXt-L",
+    2048: "ResNet-50/101/152",
+    4096: "VGG's classifier, LLaMA-7B",
+}
 # the inner widths of a diffusion UNet's (and DiT's) cross-attention projections
 _UNET_WIDTHS = {320, 640, 1280, 1152, 3072, 5120}
 # a UNet's first conv: what its input channels are made of
@@ -416,6 +427,16 @@ def _mixed_encoders(e: Explanation, message: str, mat: re.Match) -> None:
     out = int(mat.group(4))
     # only in a diffusion paste: 768 and 1024 are also BERT-base and BERT-large, 2048 a ResNet's features
     diffusion = rows % 77 == 0 or out in _UNET_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
+    if not diffusion and got != want and got in _BACKBONE_WIDTHS and want in _BACKBONE_WIDTHS:
+        e.causes.append(
+            f"or {got} and {want} are the feature widths of two variants of a backbone or encoder: {got} is "
+            f"{_BACKBONE_WIDTHS[got]}, {want} is {_BACKBONE_WIDTHS[want]}: a head built (or trained) for one variant "
+            "fed by another"
+        )
+        e.fixes.append(
+            "size the head from the backbone it is fed by (`nn.Linear(backbone.num_features, …)`, "
+            "`config.hidden_size`), or use the backbone variant the head was trained with"
+        )
     if not diffusion or got not in _ENCODER_WIDTHS or want not in _ENCODER_WIDTHS or got == want:
         return
     tokens = f"; {rows} = {rows // 77}·77, prompts of 77 CLIP tokens" if rows % 77 == 0 else ""
