@@ -1433,3 +1433,12 @@ def test_a_linear_between_two_backbone_widths_names_the_variants():
     assert any("`nn.Linear(backbone.num_features, …)`" in f for f in e.fixes)
     diffusion = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (154x2048 and 768x320)")
     assert "conditioning widths" in diffusion.causes[0] and "ResNet" not in diffusion.text()
+
+
+def test_a_binary_loss_against_a_two_class_head_names_both_ways_out():
+    e = explain("ValueError: Target size (torch.Size([32, 1])) must be the same as input size (torch.Size([32, 2]))")
+    assert "two-class head" in e.causes[0] and "BCEWithLogitsLoss" in e.fixes[0] and "CrossEntropyLoss" in e.fixes[0]
+    one_hot = explain(
+        "ValueError: Target size (torch.Size([32, 2])) must be the same as input size (torch.Size([32, 1]))"
+    )
+    assert "one-hot targets of 2 classes" in one_hot.causes[0]

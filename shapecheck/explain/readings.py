@@ -1646,6 +1646,20 @@ def _differing(t: list[int], o: list[int]) -> list[int]:
 def _classes_differ(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
     if _differing(t, o) != [1]:
         return None
+    if len(o) == 2 and o[1] == 2 and t[1] == 1:
+        return (
+            f"a two-class head (2 logits per sample, {output}) with a binary loss whose target is one label per "
+            f"sample ({target}): the head was built for CrossEntropyLoss, the loss and labels for BCE",
+            "either one logit (`nn.Linear(…, 1)`) with BCEWithLogitsLoss and float targets [N, 1], or keep the 2 "
+            "logits with `nn.CrossEntropyLoss()` and class indices `target.view(-1).long()`",
+        )
+    if len(o) == 2 and o[1] == 1 and t[1] == 2:
+        return (
+            f"one-hot targets of 2 classes ({target}) for a head of one logit ({output}): BCE takes one label per "
+            "sample for a single logit",
+            "`target = target[:, 1:]` (the positive class's column) as floats, or a 2-logit head with "
+            "CrossEntropyLoss and `target.argmax(1)`",
+        )
     return (
         f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "
         "channels does not match the labels",
