@@ -9,7 +9,8 @@ importing torch:
 - the installed torch's Python: `torch._check*(cond, lambda: f"…")`, `raise ValueError/
   RuntimeError/IndexError/AssertionError(f"…")`, `.format()` and `%` messages, in
   torch/nn/functional.py, torch/nn/modules, torch/_meta_registrations.py, torch/_refs,
-  torch/_decomp, torch/_prims_common, and torch.export's and the symbolic-shape guards' modules;
+  torch/_decomp, torch/_prims_common, torch.export's and the symbolic-shape guards' modules, and the
+  DataLoader's default collate;
 - the C++ headers the wheel ships (torch/include/ATen/native/**, c10): `TORCH_CHECK(cond, "…",
   value, "…")`, each value written `{}`;
 - `data/aten_cpp.txt`, the TORCH_CHECK messages of ATen's .cpp files (not in the wheel, read from
@@ -45,6 +46,7 @@ PYTHON_SOURCES = (
     "export/_unlift.py",
     "_export/non_strict_utils.py",
     "fx/experimental/symbolic_shapes.py",
+    "utils/data/_utils/collate.py",
 )
 HEADER_SOURCES = (
     "include/ATen/native",
@@ -125,7 +127,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
     (
         "cat",
         r"cannot be concatenated|same number of dimensions: got|non-empty list of tensors|sizes of tensors must"
-        r"|stack expects|storage that is not resizable|inconsistent tensor sizes|batched tensors with the same length",
+        r"|stack expects|storage that is not resizable|inconsistent tensor sizes|batched tensors with the same length"
+        r"|element in list of batch should be of equal size",
     ),
     (
         "broadcast",

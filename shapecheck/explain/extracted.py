@@ -872,6 +872,21 @@ def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
         e.title = "torch.cat got tensors of different ranks" + (f" ({nums[0]} and {nums[1]})" if len(nums) > 1 else "")
         e.causes = ["one tensor has a dim more or less: a squeezed batch, a missing channel dim, a 1-D bias"]
         e.fixes = ["`unsqueeze` the lower-rank tensor (or `expand` it) to the others' rank before the cat"]
+    elif "list of batch" in low:
+        e.title = "the DataLoader's default collate got samples whose lists differ in length"
+        e.raised_by = row.where + " (default_collate, on a list in each sample)"
+        e.causes = [
+            "each sample returns a list (or tuple) of items, and the samples' lists have different lengths: a "
+            "variable number of boxes, labels or tokens per sample; default_collate pairs the lists item by "
+            "item, so they must be equally long",
+            "or a sample's fields come back in a list whose length depends on the data (a caption list, a list of "
+            "crops)",
+        ]
+        e.fixes = [
+            "return tensors, or give the DataLoader a `collate_fn` that keeps the lists as they are "
+            "(`collate_fn=lambda b: tuple(zip(*b))`, as torchvision's detection references do) or pads them "
+            "(`pad_sequence`)",
+        ]
     elif "not resizable" in low:
         e.title = "the DataLoader's collate could not stack the samples (sizes differ between samples)"
         e.causes = ["samples of different sizes (images, sequences) collated into one batch by default_collate"]
@@ -903,6 +918,15 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
         else:
             e.causes = ["an in-place op (`+=`, `mul_`, `out=`) whose other operand broadcasts to a larger shape"]
             e.fixes = ["write it out of place (`x = x + y`), or make the other operand the in-place tensor's shape"]
+            if len(out) == len(want) == 2 and out[1] == 1 and want[0] == want[1] == out[0] > 1:
+                n = out[0]
+                e.causes.insert(
+                    0,
+                    f"a column [{n}, 1] combined with a 1-D [{n}] (a squeezed output or a target of one value per "
+                    f"sample): broadcasting aligns the [{n}] with the last dim, so the pair makes a [{n}, {n}] "
+                    "matrix that cannot go back into the column",
+                )
+                e.fixes.insert(0, f"give both one shape: `y.view(-1, 1)` (or `x.squeeze(1)`) so both are [{n}, 1]")
     return e
 
 

@@ -370,6 +370,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "cat",
+        "each element in list of batch should be of equal size",
+        "torch/utils/data/_utils/collate.py: collate",
+    ),
+    (
+        "cat",
         "expected a non-empty list of Tensors",
         "torch/include/ATen/native/cpu/SerialStackImpl.h: can_use_native_serial_stack_impl",
     ),
