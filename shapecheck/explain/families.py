@@ -207,6 +207,19 @@ def _per_class_values(want: int, have: int, dim: int, target: list[int], sizes: 
     )
 
 
+def _image_channel_counts(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
+    channel_dim = {3: 0, 4: 1}.get(len(target))
+    if not ({want, have} <= {1, 3, 4} and dim == channel_dim and len(sizes) == len(target) and min(target[-2:]) >= 8):
+        return None
+    mode = {4: "an RGBA image (a PNG with alpha: 4 channels)", 1: "a grayscale image (1 channel)"}.get(have, "")
+    return (
+        f"{have} and {want} are image channel counts ([C, H, W]): {mode or f'a {have}-channel image'} where "
+        f"{want} channels are expected (`transforms.Normalize` with {want} means and stds, or a buffer or "
+        "model made for RGB)",
+        "convert every image when loading: `Image.open(p).convert('RGB')` (or give Normalize one value per channel)",
+    )
+
+
 def _width_of_another_setting(want: int, have: int, dim: int, target: list[int], sizes: list[int]):
     others = [i for i, (a, t) in enumerate(zip(sizes, target, strict=False)) if a != t and a != 1]
     if len(sizes) != len(target) or dim == 0 or others != [dim] or min(want, have) < 8:
@@ -223,6 +236,7 @@ def _width_of_another_setting(want: int, have: int, dim: int, target: list[int],
 # The readings of an expand between two known shapes, in the order they are tried: each gives
 # (cause, fix) when the shapes fit it.
 _EXPAND_READINGS = (
+    _image_channel_counts,
     _reduced_without_keepdim,
     _sized_for_other_batch,
     _past_position_buffer,

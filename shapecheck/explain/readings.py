@@ -568,6 +568,14 @@ def cat(dim, want, got, number, other: int | None = None) -> Explanation:
         if reading(e, dim, want, got, other):
             return e
     small, large = sorted((want, got))
+    if dim == 0 and {want, got} <= {1, 3, 4} and other in (None, 1):
+        modes = {1: "grayscale", 3: "RGB", 4: "RGBA"}
+        e.causes.append(
+            f"{'' if other == 1 else 'if the tensors are images [C, H, W]: '}{want} and {got} channels: "
+            f"{modes[want]} and {modes[got]} images in one batch (the dataset holds files of other modes, and "
+            "`ToTensor()` keeps each file's channels)"
+        )
+        e.fixes.append("convert every image when loading: `Image.open(p).convert('RGB')` (or `'L'` for a gray model)")
     if dim == 0:
         e.causes.append(
             f"joining along dim 0 stacks batches: the tensors hold the same kind of sample but differ "
@@ -1111,9 +1119,9 @@ def batch_sizes(got, want) -> Explanation:
         batch_like = large & (large - 1) == 0 or (large % 50 == 0 and large <= 1000)
         if large >= 8 and batch_like and small < large and small < 10_000:
             # a power of two is the configured batch size; the other, smaller count is a last batch's remainder
-            side = "scores" if got == small else "targets"
+            which = "scores" if got == small else "targets"
             e.causes.append(
-                f"{large} is a batch size and {small} a last, smaller batch (the dataset's remainder): the {side} "
+                f"{large} is a batch size and {small} a last, smaller batch (the dataset's remainder): the {which} "
                 f"come from that last batch while the other side was made for a full batch of {large} (labels or a "
                 "buffer sized with the configured batch size, not taken from this batch)"
             )
