@@ -1442,3 +1442,30 @@ def test_a_binary_loss_against_a_two_class_head_names_both_ways_out():
         "ValueError: Target size (torch.Size([32, 2])) must be the same as input size (torch.Size([32, 1]))"
     )
     assert "one-hot targets of 2 classes" in one_hot.causes[0]
+
+
+def test_collate_of_lists_of_different_lengths_offers_a_collate_fn():
+    e = explain("RuntimeError: each element in list of batch should be of equal size")
+    assert e.code == "SC109" and "collate_fn" in e.fixes[0]
+
+
+def test_image_channel_counts_in_an_expand_and_a_cat_name_the_image_modes():
+    expand = explain(
+        "RuntimeError: The expanded size of the tensor (3) must match the existing size (4) at non-singleton "
+        "dimension 0.  Target sizes: [3, 224, 224].  Tensor sizes: [4, 224, 224]"
+    )
+    assert "RGBA" in expand.causes[0] and "convert('RGB')" in expand.fixes[0]
+    cat = explain("RuntimeError: Sizes of tensors must match except in dimension 0. Got 3 and 1 in dimension 1")
+    assert "RGB and grayscale images in one batch" in cat.causes[0]
+    tokens = explain("RuntimeError: Sizes of tensors must match except in dimension 0. Got 30 and 12 in dimension 1")
+    assert "grayscale" not in tokens.text()
+
+
+def test_an_in_place_column_against_a_vector_makes_a_square():
+    e = explain("RuntimeError: output with shape [64, 1] doesn't match the broadcast shape [64, 64]")
+    assert "a column [64, 1] combined with a 1-D [64]" in e.causes[0] and "`y.view(-1, 1)`" in e.fixes[0]
+
+
+def test_a_tensor_of_several_values_read_as_a_number_is_not_a_shape_problem():
+    e = explain("RuntimeError: only one element tensors can be converted to Python scalars")
+    assert e.code == NOT_SHAPE and "`x.mean().item()`" in e.fixes[0]

@@ -346,6 +346,21 @@ def _ambiguous(f: dict) -> Explanation:
     )
 
 
+def _one_element(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        "a tensor of several values read as one Python number",
+        "Tensor.item / float() / int() (c10::Scalar conversion)",
+        [],
+        [
+            "`.item()`, `float(x)` or `int(x)` on a tensor of more than one element: a loss left unreduced "
+            "(`reduction='none'`), a batch of predictions or accuracies, or a list of tensors passed to numpy or a "
+            "plotting call"
+        ],
+        ["reduce it first (`x.mean().item()`, `x.sum()`), take one element (`x[0].item()`), or `x.tolist()`"],
+    )
+
+
 def _deserialize(f: dict) -> Explanation:
     return device("cuda (the checkpoint)", "cpu (this machine)")
 
@@ -648,6 +663,13 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         NOT_SHAPE,
         "Tensor.__bool__",
         _ambiguous,
+        {},
+    ),
+    T(
+        "only one element tensors can be converted to Python scalars",
+        NOT_SHAPE,
+        "Tensor.item / float() / int()",
+        _one_element,
         {},
     ),
     T(
