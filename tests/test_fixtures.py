@@ -323,6 +323,13 @@ VERIFIED = [
         (2, 2),
     ),
     (
+        "rules/sc109_concat_mismatch.py:FuseTowersAlongDim1",
+        "3x16x16&7:long",
+        "batch2",
+        "torch.cat([a, b.mean(1)], dim=1)",
+        (2, 10),
+    ),
+    (
         "rules/sc109_concat_mismatch.py:SummaryToken",
         "16&5x32",
         "batch2",
@@ -359,6 +366,16 @@ def test_fix_is_verified_with_output_shape(fixture, size, flags, text, result):
     assert fixes, [x.description for f in report.findings for x in f.fixes]
     assert fixes[0].verified is True, fixes[0].check_note
     assert fixes[0].result_shape == result
+
+
+def test_a_join_read_two_ways_shows_the_reading_a_retrace_confirms_first():
+    """[B, 64] with [B, T, 64] along dim 1: one more token, or the tokens pooled first. The head
+    decides; the confirmed reading leads and the other says why it does not fix it."""
+    report = shapecheck.check(fixture_path("rules/sc109_concat_mismatch.py:FuseTowersAlongDim1"), ["3x16x16", "7:long"])
+    pool, token = report.findings[0].fixes
+    assert pool.after.strip() == "return self.head(torch.cat([a, b.mean(1)], dim=1))" and pool.verified is True
+    assert token.verified is False and "SC102" in token.check_note
+    assert not pool.description.startswith("or ")
 
 
 def test_fix_that_does_not_help_says_why():

@@ -306,11 +306,13 @@ def _ranks(ctx: Context, row) -> Finding | None:
         why.append(f"{shape(small.shape)} is {shape(big.shape)} without dim {lacked}")
         fixes = _tile_or_pool(row, small_i, lacks) if len(row.inputs) == 2 else [_tile(row, small_i, big_i, lacks)]
     one_more = _as_one_more(row, small_i, small, big, dim)
-    if one_more is not None:  # every size matches once it has the join dim: the other readings guess
-        fixes = [one_more]
+    if one_more is not None:  # every size matches once it has the join dim: a token more, or
+        # the tokens pooled to one vector first (features of two towers joined): a re-trace decides
+        pooled = [_pool_fix(row, small_i, (dim,), _text(row, 1 - small_i))] if len(row.inputs) == 2 and dim else []
+        fixes = [one_more, *pooled]
         why[1:] = [f"{shape(small.shape)} is {shape(big.shape)} without the join dim {dim}"]
-    for i, fix in enumerate(fixes):
-        fix.description = ("or " if i else "") + fix.description
+    for i, fix in enumerate(fixes):  # two readings that a re-trace orders stand alone
+        fix.description = ("or " if i and one_more is None else "") + fix.description
     return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} joins tensors of different ranks: {joined}",
@@ -333,6 +335,12 @@ def _odd_rank(row) -> tuple[int, int] | None:
     if len(ranks) < 3 or len(set(ranks)) != 2 or len(odd) != 1 or ranks[odd[0]] > min(ranks):
         return None
     return odd[0], next(i for i in range(len(ranks)) if i != odd[0])
+
+
+def _text(row, index: int) -> str:
+    """How the call writes item `index` of the list it joins (`b` when it cannot be read)."""
+    items = _items(row)
+    return items[index] if items else "b"
 
 
 def _tile(row, small_i: int, big_i: int, lacks: tuple[int, ...]) -> Fix:
