@@ -146,3 +146,28 @@ def test_sc123_reports_a_warning_at_the_model_line():
         "a UserWarning was raised while `fc` ran: using a target size (torch.Size([4])) that is different "
         "to the input size (torch.Size([4, 1]))"
     )
+
+
+def _weights(batch, dims):
+    """Labels [B, 1] (the input) times per-sample weights [B] computed from them: [B, B]."""
+    (f,) = dims
+    b = TraceBuilder((batch, f), batch=batch)
+    w = b.tensor((batch,), source=0)
+    b.op(
+        "Tensor.__mul__",
+        (batch, batch) if f == 1 else (batch, f),
+        {"category": "elementwise"},
+        line=9,
+        source="w = sample_w * y",
+        inputs=[w, b.trace.inputs[0]],
+    )
+    return b.trace
+
+
+def test_a_dim_that_also_follows_a_size_one_source_is_the_batch_with_ones():
+    trace = _weights(4, (1,))
+    ctx = Context(trace, runner=_runner(_weights, 4, (1,)))
+    mul = trace.layers[-1]
+    assert provenance(ctx).dims(mul) == [{BATCH}, {BATCH, "dim 0"}]
+    assert provenance(ctx).batch_dims(mul) == [0]
+    assert provenance(ctx).batch_dims(mul, ones=True) == [0, 1]

@@ -83,12 +83,17 @@ class ProvenanceMap:
                     follows[d].add(change.source)
         return [frozenset(f) for f in follows] if known else None
 
-    def batch_dims(self, row: LayerRecord, side: str = "outputs", index: int = 0) -> list[int] | None:
-        """The dims that follow the batch and nothing else."""
+    def batch_dims(
+        self, row: LayerRecord, side: str = "outputs", index: int = 0, ones: bool = False
+    ) -> list[int] | None:
+        """The dims that follow the batch and nothing else. With `ones`, also those that follow
+        the batch and sources of size 1 in the traced run: a size-1 dim broadcast against the
+        batch (`[B] * [B, 1]`) follows both once that dim is doubled, and is the batch here."""
         dims = self.dims(row, side, index)
         if dims is None or BATCH not in self.sources:
             return None
-        return [d for d, f in enumerate(dims) if f == {BATCH}]
+        single = {c.source for c in self.changes if c.before == 1} if ones else set()
+        return [d for d, f in enumerate(dims) if BATCH in f and f <= {BATCH} | single]
 
     def follows_exactly(self, row: LayerRecord, dim: int, source: str, side: str = "outputs", index: int = 0) -> bool:
         """The dim is that source's size itself (not a multiple or a part of it) in every re-run

@@ -17,8 +17,8 @@ Example:
 Use instead:
     loss = ((out.squeeze(1) - y) ** 2).mean()
 
-Fix safety: safe (no parameter changes); a change of code shapecheck does not apply: not
-verified.
+Fix safety: safe (no parameter changes); the longer operand squeezed, or the shorter one given
+the size-1 dim, each re-traced at batch 3 where a pairing still there shows.
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ def check(ctx: Context) -> list[Finding]:
         return []
     findings = []
     for row in rows:
-        finding = _pairs(prov, row)
+        finding = _pairs(prov, row, ctx.trace.batch)
         if finding is not None:
             findings.append(finding)
     return findings
 
 
-def _pairs(prov: ProvenanceMap, row: LayerRecord) -> Finding | None:
-    out = prov.batch_dims(row, "outputs", 0)
+def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
+    out = prov.batch_dims(row, "outputs", 0, ones=True)
     if out is None or len(out) < 2:
         return None
     found = [prov.batch_dims(row, "inputs", i) for i in range(len(row.inputs))]
@@ -91,12 +91,14 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord) -> Finding | None:
         location=row.location,
         row=row.index,
         why=why,
-        fixes=_fixes(row),
+        fixes=_fixes(row, batch),
     )
 
 
-def _fixes(row: LayerRecord) -> list[Fix]:
-    """Bring the operand with the extra size-1 dim down to the other's rank, in the user's line."""
+def _fixes(row: LayerRecord, batch: int) -> list[Fix]:
+    """Bring the operand with the extra size-1 dim down to the other's rank, or the other up to
+    its rank, in the user's line; each checked at a batch of 3 or more, where a pairing that
+    is still there shows (at batch 1 every candidate runs)."""
     a, b = row.inputs[0], row.inputs[1]
     if abs(a.rank - b.rank) != 1:
         return []
@@ -105,7 +107,9 @@ def _fixes(row: LayerRecord) -> list[Fix]:
     if not ones:
         return []
     dim = ones[-1]
+    shorter = b if position == 0 else a
     source = row.called_at.source if row.called_at else ""
+    at = max(batch, 1) + 2
     written = rewrite_operands(
         parsed_line(source),
         row,
@@ -125,13 +129,35 @@ def _fixes(row: LayerRecord) -> list[Fix]:
             )
         ]
     edit = Edit("arg_method", op_site(row), params=(("index", position), ("method", "squeeze"), ("args", (dim,))))
-    return [
+    fixes = [
         line_fix(
             f"drop the size-1 dim {dim} of {shape(longer.shape)} so both operands are one value per sample",
             row.called_at,
             source,
             written,
             written,
-            Rerun(edits=(edit,)),
+            Rerun(batch=at, edits=(edit,)),
         )
     ]
+    raised = rewrite_operands(
+        parsed_line(source),
+        row,
+        1 - position,
+        lambda text, _other: "{0}.unsqueeze({2}){1}".format(*operand_receiver(text), dim),
+    )
+    if raised is not None:  # what reads the result may want it at the longer one's rank
+        edit = Edit(
+            "arg_method", op_site(row), params=(("index", 1 - position), ("method", "unsqueeze"), ("args", (dim,)))
+        )
+        fixes.append(
+            line_fix(
+                f"or give {shape(shorter.shape)} the size-1 dim {dim} too, so both are {shape(longer.shape)}: one "
+                "value per sample, and the result keeps its rank",
+                row.called_at,
+                source,
+                raised,
+                raised,
+                Rerun(batch=at, edits=(edit,)),
+            )
+        )
+    return fixes
