@@ -14,3 +14,21 @@ def test_sc122_pairs_samples_when_the_other_operand_has_a_size_one_input_dim():
     afters = [f.after for f in finding.fixes]
     assert afters == ["w = sample_w * y.squeeze(1) + 1.0", "w = sample_w.unsqueeze(1) * y + 1.0"]
 
+
+def test_sc119_a_loss_weight_per_sample_spread_over_the_classes_at_batch_one():
+    report = shapecheck.check(fixture_path("rules/sc119_batch_broadcast.py:SampleWeightedLoss"), ["20", "5", "scalar"])
+    (finding,) = report.findings
+    assert finding.code == "SC119"
+    assert finding.message.endswith(
+        "runs at batch 1 only: the per-sample [1] lines its batch dim up with dim 1 of [1, 5]"
+    )
+    (fix,) = finding.fixes
+    assert fix.after == "return F.binary_cross_entropy_with_logits(self.fc(x), target, weight=w.unsqueeze(-1))"
+    assert fix.verified is True  # at batch 3, where the misaligned weight fails
+
+
+def test_sc119_a_weight_already_per_sample_is_not_flagged():
+    report = shapecheck.check(
+        fixture_path("rules/sc119_batch_broadcast.py:SampleWeightedLossCorrect"), ["20", "5", "scalar"]
+    )
+    assert report.findings == []

@@ -7,7 +7,9 @@ What it does: compares the trace with one at another batch size and finds an ele
   (`x + self.pe[:x.size(0)]`, written for `[T, B, E]`) used with batch-first data `[B, T, E]`
   gives each sample one vector for all its positions;
 - at batch 1, the batch dim of the data broadcast against a length: `[1, 50, 64] + [50, 1, 64]`
-  is `[50, 50, 64]`, and the same model fails at batch 2.
+  is `[50, 50, 64]`, and the same model fails at batch 2;
+- at batch 1, a per-sample operand `[B]` that an op broadcasts itself (a loss's `weight=`)
+  against `[B, C]`: one weight spread over the classes, and the op fails at batch 3.
 
 Why is this bad? Nothing fails at the size you tried: the model trains on garbled inputs.
 
@@ -23,12 +25,14 @@ not verified.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ..context import Context
 from ..findings import SAFE, WARNING, Finding, Fix
 from ..numbers import shape
 from ..registry import rule
+from ..requests import Edit, Rerun
 from ..roles import following_dims, twin, twin_row
 from .common import ref
 
@@ -49,7 +53,7 @@ _SLICED_BY_BATCH = re.compile(r"\[\s*:\s*([A-Za-z_]\w*)\.size\(\s*0\s*\)\s*\]")
 def check(ctx: Context) -> list[Finding]:
     if twin(ctx) is None:
         return []
-    findings = []
+    findings: list[Finding] = []
     for row in ctx.trace.layers:
         if row.kind != "op" or row.attrs.get("category") != "elementwise" or len(row.inputs) < 2:
             continue
@@ -57,6 +61,15 @@ def check(ctx: Context) -> list[Finding]:
         if other is None or len(other.inputs) != len(row.inputs):
             continue
         finding = _constant_follows_batch(ctx, row, other) or _batch_one_broadcast(ctx, row, other)
+        if finding is not None:
+            findings.append(finding)
+    for row in ctx.trace.layers:  # an op that broadcasts its operands itself (a loss's `weight`)
+        if row.kind != "op" or row.attrs.get("category") == "elementwise" or len(row.inputs) < 2:
+            continue
+        other = twin_row(ctx, row)
+        if other is None or len(other.inputs) != len(row.inputs) or not other.failed:
+            continue
+        finding = _batch_one_only(ctx, row, other)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -235,3 +248,105 @@ def _looked_up(ctx: Context, indices, depth: int) -> bool:
     """A table read at indices that follow the batch, every one of them made per sample."""
     made = [(a, b) for a, b in indices if not a.from_input and following_dims(a, b)]
     return bool(made) and all(_made_at_batch_size(ctx, a, b, depth + 1) for a, b in made)
+
+
+def _batch_one_only(ctx: Context, row, other) -> Finding | None:
+    """At batch 1, an operand that is one value per sample ([B]) lines its batch dim up with a
+    dim of another operand that is not its batch ([B, C]: the classes) inside an op that
+    broadcasts them itself (`weight=` of a loss); the same op fails at a larger batch."""
+    if ctx.trace.batch != 1 or row.failed or not row.called_at:
+        return None
+    pairs = list(zip(row.inputs, other.inputs, strict=True))
+    for i, (t, u) in enumerate(pairs):
+        follows = following_dims(t, u)
+        if not t.from_input or len(follows) != 1 or t.shape[follows[0]] != 1:
+            continue
+        k = follows[0]
+        for p, q in pairs:
+            extra = p.rank - t.rank
+            if p is t or not p.from_input or extra < 1 or following_dims(p, q) != [k] or p.shape[k + extra] == 1:
+                continue
+            return _only_finding(ctx, row, i, t, p, k, extra)
+    return None
+
+
+def _only_finding(ctx: Context, row, index: int, t, p, k: int, extra: int) -> Finding:
+    at = (ctx.trace.batch or 1) + 2
+    size = p.shape[k + extra]
+    why = [
+        f"dim {k} of {shape(t.shape)} is the batch (it follows the batch size), one value per sample",
+        f"{ref(row)} aligns it from the right with dim {k + extra} of {shape(p.shape)}, which is {size} and "
+        f"not the batch: at batch 1 the one value is spread over those {size}",
+        f"at batch {at} this op fails: {shape((at, *t.shape[1:]))} against {shape((at, *p.shape[1:]))}",
+    ]
+    return Finding(
+        code="SC119",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} runs at batch 1 only: the per-sample {shape(t.shape)} lines its batch dim up with "
+        f"dim {k + extra} of {shape(p.shape)}",
+        location=row.called_at,
+        row=row.index,
+        why=why,
+        fixes=_trailing_fix(row, index, extra, at),
+    )
+
+
+def _trailing_fix(row, index: int, extra: int, at: int) -> list[Fix]:
+    """The per-sample operand given `extra` trailing size-1 dims on the user's line, so its batch
+    dim meets the other's batch dim; checked at a batch where the misalignment fails."""
+    source = row.called_at.source
+    span = _operand_span(row, index, source.strip())
+    if span is None:
+        return []
+    text = source.strip()
+    indent = source[: len(source) - len(source.lstrip())]
+    start, end = span
+    written = text[start:end]
+    if not re.fullmatch(r"[\w.]+(\(.*\)|\[.*\])?", written):
+        written = f"({written})"  # an expression: the method applies to all of it
+    after = indent + text[:start] + written + ".unsqueeze(-1)" * extra + text[end:]
+    where = row.called_at
+    params = (("file", where.file), ("line", where.line), ("before", source), ("after", after))
+    return [
+        Fix(
+            description=f"give it {extra} trailing size-1 dim{'s' if extra > 1 else ''} so it broadcasts per sample "
+            f"(checked at batch {at})",
+            code=after,
+            safety=SAFE,
+            location=where,
+            before=source,
+            after=after,
+            rerun=Rerun(batch=at, edits=(Edit("source_line", params=params),)),
+        )
+    ]
+
+
+def _operand_span(row, index: int, text: str) -> tuple[int, int] | None:
+    """Where the stripped line `text` writes the op's tensor argument `index` (positional tensors
+    first, then keyword ones as recorded), for a call of a function (`F.loss(a, b, weight=w)`)."""
+    slots = [("pos", j) for j, a in enumerate(row.attrs.get("args") or []) if a == "<tensor>"]
+    slots += [("kw", key) for key, value in row.attrs.items() if key != "args" and value == "<tensor>"]
+    if index >= len(slots):
+        return None
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    name = row.type.rsplit(".", 1)[-1]
+    kind, key = slots[index]
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if called != name or (isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Name)):
+            continue
+        if kind == "pos":
+            found = node.args[key] if isinstance(key, int) and key < len(node.args) else None
+        else:
+            found = next((kw.value for kw in node.keywords if kw.arg == key), None)
+        if found is None or found.end_col_offset is None or found.lineno != 1 or found.end_lineno != 1:
+            return None
+        return found.col_offset, found.end_col_offset
+    return None
