@@ -27,6 +27,7 @@ depends on what the operands mean.
 from __future__ import annotations
 
 import ast
+import re
 
 from ...trace.records import OP
 from ..context import Context, op_site
@@ -197,6 +198,9 @@ def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         if const.from_input is not False or other.from_input is False:
             continue
         crop = _crop_dims(const.shape, other.shape)
+        fixed = _fixed_widths(ctx, row, const, other, crop) if crop else []
+        if fixed:  # a width the model sets, not a length that arrives: the table's values differ
+            return [_rebuilt_fix(row, const, other, fixed, texts)]
         if crop:
             return [_crop_fix(row, const_index, crop, const, other, texts, parsed)]
     layout = _layout_fix(row, a, b, texts, parsed)
@@ -328,6 +332,35 @@ def _middle_fix(row, index: int, p: int, k: int, small, big, texts, parsed) -> F
         f"{shape(small.shape)} shares its first {p} dim{'s' if p > 1 else ''} with {shape(big.shape)} and lines "
         f"up with its last dims after them: give it {k} size-1 dim{'s' if k > 1 else ''} at dim {p} "
         f"({shape(moved)}), so it broadcasts over {shape(big.shape[p : p + k])} instead of being read from the right",
+    )
+
+
+def _fixed_widths(ctx: Context, row, const, other, crops) -> list[tuple[int, int, int]]:
+    """The crops whose size in `other` follows no input dim (provenance), a width the model
+    builds (a head size) and not a length that arrives, and that the table holds twice or more.
+    Cropping a table there keeps the first values of a table made for another width: rotary
+    frequencies for 64 dims cut to 16 are not the frequencies for 16. A table one wider (angles
+    for an odd width taken twice, 4 for 3) is that width's table, rounded up: cropped."""
+    prov = provenance(ctx)
+    index = next((j for j, t in enumerate(row.inputs) if t is other), None)
+    follows = prov.dims(row, "inputs", index) if prov is not None and index is not None else None
+    if follows is None:
+        return []
+    return [(c, o, size) for c, o, size in crops if o < len(follows) and not follows[o] and size * 2 <= const.shape[c]]
+
+
+def _rebuilt_fix(row, const, other, fixed, texts) -> Fix:
+    written = texts[row.inputs.index(const)] if texts and const in row.inputs else ""
+    named = re.match(r"[A-Za-z_][\w.]*", written)  # `self.cos` of `self.cos[:t][None, None]`
+    name = f"`{named.group(0)}`" if named else "the table"
+    sizes = ", ".join(f"{size} in dim {c} (not {const.shape[c]})" for c, _, size in sorted(fixed))
+    return Fix(
+        description=f"build {name} {shape(const.shape)} for the width that {shape(other.shape)} has: {sizes}; "
+        "that width is set by the model, not a length that arrives, so a crop would keep values made for "
+        "another width",
+        safety=DISPLAY_ONLY,
+        location=row.called_at,
+        check_note="not checked: the table is built where shapecheck cannot rewrite it",
     )
 
 

@@ -1,0 +1,17 @@
+"""Fixes found from the cause on fresh real bugs (issue 30), through the API on models of
+fixtures/rules/: what the first fix says, and that a wrong one is not marked verified."""
+
+from conftest import fixture_path
+
+import shapecheck
+
+
+def test_sc112_a_table_built_for_another_width_is_rebuilt_not_cropped():
+    report = shapecheck.check(fixture_path("rules/sc112_broadcast_mismatch.py:RotaryForHidden"), "10x64")
+    (finding,) = report.findings
+    assert finding.code == "SC112"
+    assert not any(f.verified for f in finding.fixes), [f.code for f in finding.fixes]
+    first = finding.fixes[0]
+    assert first.description.startswith("build `self.cos` [1, 1, 10, 64] for the width")
+    assert "16 in dim 3 (not 64)" in first.description
+
