@@ -15,3 +15,14 @@ def test_sc112_a_table_built_for_another_width_is_rebuilt_not_cropped():
     assert first.description.startswith("build `self.cos` [1, 1, 10, 64] for the width")
     assert "16 in dim 3 (not 64)" in first.description
 
+
+def test_sc109_a_cache_joined_along_the_heads_is_joined_along_the_sequence():
+    report = shapecheck.check(
+        fixture_path("rules/sc109_concat_mismatch.py:CacheAlongHeads"), ["1x64", "4x7x16", "4x7x16"]
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC109"
+    first = finding.fixes[0]
+    assert first.verified is True
+    assert "k = torch.cat((past_k, k), dim=2)" in first.code and "v = torch.cat((past_v, v), dim=2)" in first.code
+    assert not any("interpolate" in f.description for f in finding.fixes)

@@ -25,6 +25,7 @@ from ..findings import ERROR, SAFE, Finding, Fix, FixKind, line_fix
 from ..layers import window
 from ..numbers import set_argument, shape
 from ..probes import POWERS_OF_TWO
+from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import input_code, input_multiple_fix, ref
@@ -96,11 +97,13 @@ def _interpolate_fix(row, rank: int) -> Fix:
     )
 
 
-def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
+def _join_along(row, d: int, dim: int, stack: bool, apart: bool = False) -> Fix | None:
     """Token sequences [N, L, E] joined along E whose lengths differ: they fit end to end along
     the length, so the call may name the wrong dim (`torch.cat([text, image], dim=2)`). Only for
-    that layout: for image maps another dim would join pixels of different places."""
-    if stack or len(row.inputs[0].shape) != 3 or (d, dim) != (1, 2):
+    that layout, or (`apart`) when provenance shows the tensors' sizes in dim d come from
+    different places (a cache's past length and the new tokens): for the same image map at two
+    roundings another dim would join pixels of different places."""
+    if stack or not (apart or (len(row.inputs[0].shape) == 3 and (d, dim) == (1, 2))):
         return None
     shapes = [t.shape for t in row.inputs]
     if any(s[k] != shapes[0][k] for s in shapes for k in range(len(s)) if k != d):
@@ -121,6 +124,21 @@ def _join_along(row, d: int, dim: int, stack: bool) -> Fix | None:
         f"torch.{call}(tensors, dim={d})",
         Rerun(edits=(Edit("op_args", op_site(row), params=(("dim", d),)),)),
     )
+
+
+def _apart(ctx: Context, row, d: int) -> bool:
+    """The tensors' sizes in dim d follow different sources (provenance): lengths of different
+    things, such as a cache's past tokens and the new ones, not one map's size rounded twice."""
+    prov = provenance(ctx)
+    if prov is None:
+        return False
+    sources = []
+    for i in range(len(row.inputs)):
+        follows = prov.dims(row, "inputs", i)
+        if follows is None or d >= len(follows):
+            return False
+        sources.append(follows[d])
+    return any(sources) and len(set(sources)) > 1
 
 
 @rule("SC109", ERROR)
@@ -169,10 +187,11 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
     swapped = _swap_fix(row, dim, stack)
     if swapped is not None:
         fixes.insert(0, swapped)
-    other = _join_along(row, d, dim, stack)
+    apart = _apart(ctx, row, d)
+    other = _join_along(row, d, dim, stack, apart)
     if other is not None:
         fixes.append(other)
-    if row.called_at is not None and rank >= 3 and d >= 2:
+    if row.called_at is not None and rank >= 3 and d >= 2 and not apart:
         fixes.append(_interpolate_fix(row, rank))
     return ctx.finding(
         layer=row.name,
