@@ -65,3 +65,14 @@ def test_a_given_argument_is_what_the_search_starts_from(vit):
 
 def test_a_model_that_runs_gets_no_argument_fix(vit):
     assert shapecheck.check(f"{vit}:Net", "3x32x32").findings == []
+
+
+@pytest.mark.parametrize("name, tried", [("img", True), ("image_dim", True), ("img_channels", False), ("patch", False)])
+def test_names_that_are_the_image_itself_are_tried_and_others_are_not(tmp_path, name, tried):
+    """`img=224` is the image's size as much as `img_size=224`; `img_channels` or `patch` is not
+    (a name matched by its words, not by a list of cases)."""
+    path = tmp_path / "vit.py"
+    path.write_text(VIT.replace("img_size", name))
+    (f,) = shapecheck.check(f"{path}:Net", "3x64x64").findings
+    codes = [x.code for x in f.fixes]
+    assert (f"--arg {name}=64" in codes) is tried, codes

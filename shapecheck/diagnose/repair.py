@@ -199,6 +199,16 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
 # arguments tried (a patch, window or kernel size, a head count or a maximum length changes what
 # the model is, not which input it takes).
 _INPUT_SIZE_WORDS = ("img_size", "image_size", "img_res", "image_res", "resolution", "input_size", "input_res")
+# … and names that are the image itself, alone or with a size word (`img=224`, `image_dim=32`)
+_IMAGE_WORDS = frozenset({"img", "image"})
+_SIZE_SUFFIXES = frozenset({"dim", "hw", "side", "shape", "height", "width"})
+
+
+def _input_size_name(name: str) -> bool:
+    words = name.lower().split("_")
+    if any(w in name.lower() for w in _INPUT_SIZE_WORDS):
+        return True
+    return len(words) <= 2 and words[0] in _IMAGE_WORDS and all(w in _SIZE_SUFFIXES for w in words[1:])
 
 
 def argument_fix(ctx: Context, finding: Finding) -> Fix | None:
@@ -211,7 +221,7 @@ def argument_fix(ctx: Context, finding: Finding) -> Fix | None:
     if not trace.arguments or len(dims) != 3 or ctx.runner is None or any(f.verified for f in finding.fixes):
         return None  # an image's [C, H, W], and no verified fix of the rules'
     sizes = [d for d in dict.fromkeys(dims[1:]) if d > 1]  # its height and width, not its channels
-    named = [a for a in trace.arguments if any(w in a[0].lower() for w in _INPUT_SIZE_WORDS)]
+    named = [a for a in trace.arguments if _input_size_name(a[0])]
     tried = 0
     for name, value in named:
         for size in sizes:
