@@ -1469,3 +1469,25 @@ def test_an_in_place_column_against_a_vector_makes_a_square():
 def test_a_tensor_of_several_values_read_as_a_number_is_not_a_shape_problem():
     e = explain("RuntimeError: only one element tensors can be converted to Python scalars")
     assert e.code == NOT_SHAPE and "`x.mean().item()`" in e.fixes[0]
+
+
+def test_more_readings_from_how_the_numbers_relate():
+    grids = explain(
+        "RuntimeError: The size of tensor a (197) must match the size of tensor b (257) at non-singleton dimension 1"
+    )
+    assert "a ViT's tokens" in grids.causes[0] and not any("one-hot" in c for c in grids.causes)
+    fewer = explain("RuntimeError: Expected hidden[0] size (2, 32, 128), got [1, 32, 128]")
+    assert "`h.repeat(2, 1, 1)`" in fewer.fixes[0] and "h[-" not in fewer.fixes[0]
+    samples = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x3 and 32x64)")
+    assert (
+        "in_features (32) equals the number of rows" in samples.causes[0] and "`nn.Linear(3, 64)`" in samples.fixes[0]
+    )
+    flat = explain(
+        "RuntimeError: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [64, 784]"
+    )
+    assert "784 = 1·28·28" in flat.causes[0] and "`x = x.view(-1, 1, 28, 28)`" in flat.fixes[0]
+
+
+def test_values_with_nan_are_not_a_shape_problem():
+    e = explain("ValueError: Input contains NaN, infinity or a value too large for dtype('float32').")
+    assert e.code == NOT_SHAPE and "NaN" in e.title and "dtype mismatch" not in e.text()

@@ -47,6 +47,7 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     if a * b == c:
         return _unbatched(e, a, b, c)
     folded = _feature_ratio(e, a, b, c)
+    _samples_as_features(e, a, b, c, d)
     _weight_untransposed(e, b, c, d)
     _channels_first_rows(e, a, b, c)
     if not _map_sides(e, b, c):
@@ -63,6 +64,18 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         "load, and a conv head is then tied to this input size)"
     )
     return e
+
+
+def _samples_as_features(e: Explanation, a: int, b: int, c: int, d: int) -> None:
+    """in_features equals the rows: the layer was sized by the number of samples, not by their features."""
+    if not (c == a and a != b and a > 1 and b < a):
+        return
+    e.causes.append(
+        f"in_features ({c}) equals the number of rows ({a}), the batch or dataset size: the layer was sized from "
+        f"the wrong dim of the data (`X.shape[0]`, `len(X)`), or the data is transposed ([features, samples]), "
+        f"where each sample has {b} features"
+    )
+    e.fixes.append(f"size it from the features: `nn.Linear({b}, {d})` (`X.shape[1]`), or transpose the data")
 
 
 def _weight_untransposed(e: Explanation, b: int, c: int, d: int) -> None:
@@ -704,7 +717,7 @@ def broadcast(x, y, dim) -> Explanation:
     if dim >= 2 and 8 <= small < large <= 4096 and large - small <= max(3, large // 64):
         _rounded_sides(e, small, large)
         return e
-    positions = _past_position_table(e, dim, small, large)
+    positions = _past_position_table(e, dim, small, large) or _patch_grids(e, dim, small, large)
     _batch_or_stride(e, x, y, dim, small, large)
     e.causes.append(
         "the two operands were made for different sizes: a bias, mask or positional embedding built for another "
@@ -778,6 +791,25 @@ def _past_position_table(e: Explanation, dim: int, small: int, large: int) -> bo
     e.fixes.append(
         f"truncate to the model's length (`tokenizer(…, truncation=True, max_length={small})`), or split long "
         "texts into chunks the model takes"
+    )
+    return True
+
+
+def _patch_grids(e: Explanation, dim: int, small: int, large: int) -> bool:
+    """dim 1 of [batch, tokens, width], both a square grid plus a class token (197 = 14² + 1, 257 = 16² + 1):
+    a ViT's tokens at another image size than its position embeddings were made for."""
+    grids = [grid(small), grid(large)]
+    if not (dim == 1 and all(g and "+ 1" in g for g in grids)):
+        return False
+    e.causes.insert(
+        0,
+        f"both are a ViT's tokens, a square patch grid plus the class token ({grids[0]}; {grids[1]}): the image "
+        "reaches the model at another size than its position embeddings (or another patch size) were made for",
+    )
+    e.fixes.insert(
+        0,
+        "resize the input to the model's image size, or interpolate the position embeddings to the new grid "
+        "(timm: `img_size=` at creation, or `dynamic_img_size=True`)",
     )
     return True
 
@@ -1457,10 +1489,26 @@ def conv_rank(nd, shape_text) -> Explanation:
                 "release, graph and time-series models above all)"
             )
             e.fixes.append("for a Conv1d given a (1, 1) kernel: make it `nn.Conv2d` with the same arguments")
+    elif len(dims) == 2 and nd == 2 and (image := _flat_image(dims[1])):
+        channels, side = image
+        e.causes.append(
+            f"[{dims[0]}, {dims[1]}] is {dims[0]} images flattened to rows ({dims[1]} = {channels}·{side}·{side}): "
+            "data prepared for a Linear (MLP) model, or a `view(N, -1)` left in before the convs"
+        )
+        e.fixes.append(f"restore the images before the conv: `x = x.view(-1, {channels}, {side}, {side})`")
     elif len(dims) < nd + 1:
         e.causes.append("the channel or a spatial dim is missing")
         e.fixes.append("add the channel dim: `x.unsqueeze(1)`")
     return e
+
+
+def _flat_image(n: int) -> tuple[int, int] | None:
+    """(channels, side) of a square image flattened to n values: 784 = 1·28·28, 3072 = 3·32·32."""
+    for channels in (1, 3):
+        side = math.isqrt(n // channels)
+        if n % channels == 0 and side >= 8 and side * side * channels == n:
+            return channels, side
+    return None
 
 
 def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation:
@@ -1759,11 +1807,15 @@ def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
             f"the state has {got[0]} layers × directions and this RNN {layers}: a state from an encoder with another "
             f"num_layers (or bidirectional) handed to a decoder, or num_layers changed in the config only",
         )
-        e.fixes.insert(
-            0,
-            f"give both the same num_layers (and directions), or pass the last {layers} layers' state "
-            f"(`h[-{layers}:]`)",
-        )
+        if got[0] > layers:
+            how = f"pass the last {layers} layers' state (`h[-{layers}:]`)"
+        else:
+            how = (
+                f"repeat the state for every layer (`h.repeat({layers // got[0]}, 1, 1)`)"
+                if layers % got[0] == 0
+                else ""
+            )
+        e.fixes.insert(0, "give both the same num_layers (and directions)" + (f", or {how}" if how else ""))
         return True
     if got[0] == layers and got[2] == width and got[1] != batch:
         e.causes.insert(
