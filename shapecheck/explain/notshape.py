@@ -750,6 +750,9 @@ _CUDA_LIBRARY = re.compile(
 )
 
 
+_NAN_WORDS = re.compile(r"\bNaN\b.{0,40}\binf(?:inity)?\b|\bcontains? NaN\b|\bnan or inf\b", re.IGNORECASE)
+
+
 def fallback(text: str) -> Explanation | None:
     """A message no template reads, said not to be a shape problem when its words name a dtype, a
     device or a CUDA library failure, and nothing else: its last line is the error."""
@@ -774,6 +777,22 @@ def fallback(text: str) -> Explanation | None:
         )
     if re.search(r"\b(?:shape|size|dim|dimension)s?\b|\[\d", last, re.IGNORECASE):
         return None  # a message about sizes that no template knows: not said to be anything else
+    if _NAN_WORDS.search(last):
+        return Explanation(
+            NOT_SHAPE,
+            "the values hold NaN or infinity",
+            "a check of the values (scikit-learn's check_array, torch.isfinite / anomaly checks, a metric)",
+            [],
+            [
+                "a loss that diverged (a learning rate too high, no gradient clipping, log of 0), a division by "
+                "zero or a normalisation by a zero std, missing values in the data, or float16 overflow",
+            ],
+            [
+                "find the first NaN (`torch.isnan(x).any()` after each step, `torch.autograd.set_detect_anomaly"
+                "(True)`); clean the data (`np.nan_to_num`, drop rows); a lower learning rate, gradient clipping, "
+                "an epsilon in divisions and logs",
+            ],
+        )
     if _DTYPE_WORDS.search(last):
         return dtype(*named_dtypes(last))
     if _DEVICE_WORDS.search(last) and re.search(r"expected|must|should|same|not", last, re.IGNORECASE):
