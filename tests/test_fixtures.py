@@ -123,6 +123,9 @@ CASES = [
     ("SC120", "rules/sc120_softmax_dim.py:ScoreSoftmax", "20x32", ["SC120"]),
     ("SC120", "rules/sc120_softmax_dim.py:ScoreSoftmaxCorrect", "20x32", []),
     ("SC120", "rules/sc120_softmax_dim.py:LogitsLogSoftmax", "16", []),
+    # the batch as one set, pooled by attention over its samples: by design
+    ("SC120", "rules/sc120_softmax_dim.py:TilesAsBag", "16+batch5", []),
+    ("SC120", "rules/sc120_softmax_dim.py:SetSummary", "16+batch3", []),
     ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "50x64", ["SC121"]),
     ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "8x64", ["SC121"]),  # 8 tokens, 8 heads
     ("SC121", "rules/sc121_view_regroups.py:MergeHeadsCorrect", "50x64", []),

@@ -78,6 +78,8 @@ def _over_batch(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | 
         return None
     if any(follows[d] == {BATCH} for d in range(len(follows)) if d != dim):
         return None  # [B, B] scores of every sample against every other (in-batch negatives): over the others by design
+    if pooled_over(ctx, row, dim) is not None:
+        return None  # weights over the samples that then average the samples: the batch is one set (a bag of tiles)
     size = row.inputs[0].shape[dim]
     why = [
         f"dim {dim} of {shape(row.inputs[0].shape)} follows the batch size ({size} here; "
@@ -141,7 +143,7 @@ def _other_dim(row: LayerRecord, dim: int, follows) -> int | None:
     return left[0] if len(left) == 1 else None
 
 
-_MATMUL = ("torch.matmul", "Tensor.matmul", "Tensor.__matmul__", "torch.bmm", "Tensor.bmm")
+_MATMUL = ("torch.matmul", "Tensor.matmul", "Tensor.__matmul__", "torch.bmm", "Tensor.bmm", "torch.mm", "Tensor.mm")
 _MUL = ("torch.mul", "Tensor.mul", "Tensor.__mul__", "Tensor.__rmul__")
 _SUM = ("torch.sum", "Tensor.sum")
 _PASS = ("Dropout", "Dropout1d", "Dropout2d", "Identity")
@@ -160,10 +162,18 @@ def _consumer(ctx: Context, index: int) -> tuple[LayerRecord, int] | None:
     return None
 
 
-def _summed_over(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord] | None:
+def pooled_over(ctx: Context, row: LayerRecord, dim: int) -> LayerRecord | None:
+    """The row that sums the softmax's output over the same dim it was normalised over: attention
+    pooling over that dim (`softmax(a, dim=1)` then `torch.mm(a, h)`, `(w[:, None] * h).sum(0)`)."""
+    summed = _summed_over(ctx, row)
+    return summed[1] if summed is not None and summed[0] == dim else None
+
+
+def _summed_over(ctx: Context, row: LayerRecord, depth: int = 0) -> tuple[int, LayerRecord] | None:
     """The dim of the softmax's output that its next use sums over — the contracted letter of an
     einsum, the inner dim of a matmul, the dim of a `sum` after a product — with the row that
-    sums: softmax weights are meant to add up to 1 over the dim they average."""
+    sums: softmax weights are meant to add up to 1 over the dim they average. Through a view
+    that only adds dims of size 1 (`w[:, None]`, `w.unsqueeze(-1)`)."""
     if not row.outputs:
         return None
     rank = row.outputs[0].rank
@@ -171,6 +181,12 @@ def _summed_over(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord] | No
     if found is None:
         return None
     later, position = found
+    places = _unit_dims_added(row, later)
+    if places is not None and depth < 2:
+        summed = _summed_over(ctx, later, depth + 1)
+        if summed is None or summed[0] not in places:
+            return None
+        return places.index(summed[0]), summed[1]
     if later.type == "torch.einsum":
         return _einsum_contracted(later, position, rank)
     if later.type in _MATMUL and rank >= 2:
@@ -183,6 +199,33 @@ def _summed_over(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord] | No
             return None
         return _summed_dim(after[0], later.outputs[0].rank, rank)
     return None
+
+
+_UNSQUEEZE = (
+    "Tensor.__getitem__",
+    "Tensor.unsqueeze",
+    "torch.unsqueeze",
+    "Tensor.view",
+    "Tensor.reshape",
+    "torch.reshape",
+)
+
+
+def _unit_dims_added(row: LayerRecord, later: LayerRecord) -> list[int] | None:
+    """Where each dim of `row`'s output sits in `later`'s, when `later` only inserts dims of size 1
+    into it (`w[:, None]`: [B] → [B, 1] gives [0]); else None."""
+    if later.type not in _UNSQUEEZE or len(later.inputs) != 1 or not later.outputs or not row.outputs:
+        return None
+    before, after = row.outputs[0].shape, later.outputs[0].shape
+    if len(after) <= len(before):
+        return None
+    places: list[int] = []
+    for d, size in enumerate(after):
+        if len(places) < len(before) and size == before[len(places)]:
+            places.append(d)
+        elif size != 1:
+            return None
+    return places if len(places) == len(before) else None
 
 
 def _summed_dim(total: LayerRecord, width: int, rank: int) -> tuple[int, LayerRecord] | None:

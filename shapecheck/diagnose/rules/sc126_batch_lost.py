@@ -4,7 +4,9 @@ What it does: finds a model whose output has no dim that follows the batch altho
 has one, measured by tracing at a second batch size (dim provenance), and names the row where
 the batch went: a mean, sum or max over the batch dim, a view that folds it away, a layer that
 reads it as time. A scalar output (a loss) is not flagged, nor one returned as `[1]`
-(`loss.unsqueeze(0)`, for DataParallel to gather).
+(`loss.unsqueeze(0)`, for DataParallel to gather), nor a batch that is one set pooled by
+attention: weights softmaxed over the samples that then average them (`softmax(a, dim=1)`,
+`torch.mm(a, h)`: a bag of tiles in multiple-instance learning).
 
 Why is this bad? Nothing fails. A classifier that returns [C] for a batch of B images, or
 [T, C] for a batch of sequences, gives one answer for the whole batch: training on it mixes
@@ -29,6 +31,7 @@ from ..numbers import shape
 from ..provenance import BATCH, ProvenanceMap, provenance
 from ..registry import rule
 from .common import flatten_batch_fix, flattens_the_batch, ref
+from .sc120_softmax_dim import pooled_over, softmax_dim
 
 
 @rule("SC126", WARNING)
@@ -48,6 +51,8 @@ def check(ctx: Context) -> list[Finding]:
     culprit = _where_lost(pmap, trace.layers[1:], trace)
     if culprit is None and root.outputs[0].numel == 1:
         return []  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
+    if culprit is not None and _pools_a_set(ctx, pmap, culprit):
+        return []
     output = root.outputs[0].shape
     why = [
         f"traced at batch {trace.batch} and {trace.batch + 2}, the model returns {shape(output)} both times: "
@@ -102,3 +107,14 @@ def _where_lost(pmap: ProvenanceMap, rows: list[LayerRecord], trace) -> LayerRec
         if carried and out is not None and not any(BATCH in f for f in out):
             return row
     return None
+
+
+def _pools_a_set(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
+    """The row that drops the batch averages the samples with weights softmaxed over them:
+    attention pooling over the batch as one set (multiple-instance learning's bag), by design."""
+    for row in ctx.trace.layers[: culprit.index]:
+        dim = softmax_dim(row)
+        follows = pmap.dims(row, "inputs") if dim is not None and not row.failed else None
+        if dim is not None and follows is not None and BATCH in follows[dim] and pooled_over(ctx, row, dim) is culprit:
+            return True
+    return False
