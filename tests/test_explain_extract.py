@@ -1491,3 +1491,18 @@ def test_more_readings_from_how_the_numbers_relate():
 def test_values_with_nan_are_not_a_shape_problem():
     e = explain("ValueError: Input contains NaN, infinity or a value too large for dtype('float32').")
     assert e.code == NOT_SHAPE and "NaN" in e.title and "dtype mismatch" not in e.text()
+
+
+def test_unflatten_sizes_against_a_grid_and_an_unexpanded_transformers_mask():
+    grid = explain(
+        "RuntimeError: unflatten: Provided sizes [16, 16] don't multiply up to the size of dim 1 (225) in the input "
+        "tensor"
+    )
+    assert "225 = 15²: a 15×15 grid where the code assumes 16×16" in grid.causes[0]
+    tokens = explain(
+        "RuntimeError: unflatten: Provided sizes [14, 14] don't multiply up to the size of dim 1 (197) in the input "
+        "tensor"
+    )
+    assert "197 = 14² + 1" in tokens.causes[0] and "`x[:, 1:]`" in tokens.fixes[0]
+    mask = explain("ValueError: Attention mask should be of size (2, 1, 7, 7), but is torch.Size([2, 1, 1, 7])")
+    assert "one row for all 7 queries" in mask.causes[0] and "2-D attention_mask" in mask.fixes[0]

@@ -855,9 +855,44 @@ def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
                 f"{total} = {k}·{size}: the sizes were counted for {k} times what the dim holds: lengths summed over "
                 f"{k} samples, views or heads where this tensor has one, or a dim already folded or pooled by {k}",
             )
+    elif "unflatten" in row.text and len(nums) >= 3 and nums[0] and nums[2]:
+        _unflatten_sizes(e, nums[0], nums[1][0] if nums[1] else None, nums[2][0])
     else:
         e.title = "split / unflatten sizes that do not multiply to the dim"
     return e
+
+
+def _unflatten_sizes(e: Explanation, sizes: list[int], dim: int | None, size: int) -> None:
+    """unflatten's sizes against the dim's: a grid of another side, extra tokens, or k times the values."""
+    product = math.prod(sizes)
+    where = f"dim {dim}" if dim is not None else "the dim"
+    e.title = f"unflatten to {shape_text(sizes)} ({product} values) of {where}, which holds {size}"
+    e.numbers = [(shape_text(sizes), f"the sizes asked (product {product})"), (str(size), f"the size of {where}")]
+    side = math.isqrt(size)
+    extra = size - side * side
+    square = len(sizes) == 2 and sizes[0] == sizes[1]
+    if square and extra == 0:
+        e.causes = [
+            f"{size} = {side}²: a {side}×{side} grid where the code assumes {sizes[0]}×{sizes[1]}: the input has "
+            "another image size (or patch size, stride) than the one the grid side was computed for"
+        ]
+        e.fixes = [
+            "compute the side from the tensor (`h = w = int(x.size(1) ** 0.5)`), or feed the image size it assumes"
+        ]
+    elif square and 0 < extra <= 8 and side >= 7:
+        e.causes = [
+            f"{size} = {side}² + {extra}: a {side}×{side} grid plus {extra} extra token(s) (a class or register token) "
+            "still in the sequence"
+        ]
+        e.fixes = [f"drop the extra tokens first (`x[:, {extra}:]`), then unflatten to ({side}, {side})"]
+    elif product and size % product == 0:
+        e.causes = [f"{size} = {size // product}·{product}: the dim holds {size // product} times what the sizes cover"]
+        e.fixes = [f"include the factor {size // product} in the sizes (or a -1: `unflatten(dim, (-1, …))`)"]
+    else:
+        e.causes = [
+            "the sizes were written for another configuration (a width, a head count, a grid) than this tensor's"
+        ]
+        e.fixes = ["compute them from the tensor's size, with one -1 for the size to infer"]
 
 
 def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -1128,6 +1163,18 @@ def _attention_mask(row: Row, values: list[str], matched: str, text: str) -> Exp
             ]
         elif len(want) == 4 and len(got) == 4 and want[0] != got[0]:
             e.causes = [f"the batch differs ({want[0]} and {got[0]}): beams or a doubled batch not applied to the mask"]
+        elif len(want) == 4 and len(got) == 4 and got[2] == 1 and want[2] > 1 and got[3] == want[3]:
+            e.causes = [
+                f"the mask has one row for all {want[2]} queries ([batch, 1, 1, {got[3]}]: a padding mask, not yet "
+                f"expanded) where this layer wants one row per query ([batch, 1, {want[2]}, {want[3]}], the causal "
+                "mask combined with the padding): a mask prepared by other code (a custom 4-D `attention_mask`, or "
+                "code written for another transformers release) reaches the attention unexpanded"
+            ]
+            e.fixes = [
+                "pass the tokenizer's 2-D attention_mask [batch, length] and let the model expand it, or expand it "
+                f"to [batch, 1, {want[2]}, {want[3]}] (combined with the causal mask) before the call"
+            ]
+            return e
         e.fixes = ["build the mask with the tokenizer's call that made the input_ids (same padding, same length)"]
     return e
 
