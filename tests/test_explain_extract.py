@@ -1506,3 +1506,11 @@ def test_unflatten_sizes_against_a_grid_and_an_unexpanded_transformers_mask():
     assert "197 = 14² + 1" in tokens.causes[0] and "`x[:, 1:]`" in tokens.fixes[0]
     mask = explain("ValueError: Attention mask should be of size (2, 1, 7, 7), but is torch.Size([2, 1, 1, 7])")
     assert "one row for all 7 queries" in mask.causes[0] and "2-D attention_mask" in mask.fixes[0]
+
+
+def test_the_1x_bmm_wording_names_the_inner_dims():
+    e = explain(
+        "RuntimeError: Expected tensor to have size 3 at dimension 1, but got size 4 for argument #2 'batch2' (while "
+        "checking arguments for bmm)"
+    )
+    assert "batch1's last dim is 3 but batch2 has 4 rows" in e.causes[0]

@@ -514,6 +514,24 @@ def _bmm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
             "width), or the second operand not transposed (`k.transpose(-2, -1)`)"
         ]
         e.fixes = ["print both operands' shapes at the line; transpose the second or build it for the first's size"]
+    elif "Expected tensor to have size" in row.text and len(flat) >= 3 and "batch2" in row.text:
+        # 1.x: `Expected tensor to have size {want} at dimension {d}, but got size {got} for argument #2 'batch2'`
+        want, d, got = flat[:3]
+        e.numbers = [(str(want), f"what batch2's dim {d} must be (batch1's {'last dim' if d == 1 else 'batch'})")]
+        e.numbers.append((str(got), f"batch2's dim {d}"))
+        if d == 1:
+            e.causes = [
+                f"batch1's last dim is {want} but batch2 has {got} rows ([b, n, {want}] @ [b, {got}, p]): the second "
+                "operand not transposed (`k.transpose(1, 2)` for q @ kᵀ), its dims in another order, or the two "
+                "built for other sizes (another sequence length, node count or width)"
+            ]
+            e.fixes = [f"transpose the second operand or make its dim 1 {want}; print both shapes at the line"]
+        elif d == 0:
+            e.causes = [
+                f"the batches differ ({want} and {got}): one operand repeated for heads (batch × heads) or for "
+                "guidance, the other not, or made for another batch size (the last, smaller batch)"
+            ]
+            e.fixes = ["repeat or reshape one operand so both have the same batch dim"]
     elif "must be a 3D tensor" in row.text or "3-dimensional" in row.text:
         e.code = "SC105"
         e.title = "bmm needs two 3-D tensors [batch, n, m]"
