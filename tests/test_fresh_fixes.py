@@ -26,3 +26,18 @@ def test_sc109_a_cache_joined_along_the_heads_is_joined_along_the_sequence():
     assert first.verified is True
     assert "k = torch.cat((past_k, k), dim=2)" in first.code and "v = torch.cat((past_v, v), dim=2)" in first.code
     assert not any("interpolate" in f.description for f in finding.fixes)
+
+
+def test_sc125_scores_pooled_by_index_against_targets_of_the_rows_before():
+    report = shapecheck.check(
+        fixture_path("rules/sc122_batch_pairs.py:PooledScoresNodeLabels"), ["20x6", "20:long", "20:long"], no_batch=True
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC125" and finding.is_error
+    assert (
+        finding.message
+        == "`F.cross_entropy` at line 126 gets 4 rows of scores and 20 targets: it takes one class index per row"
+    )
+    assert any("made the 4 rows from 20 ([20, 16] → [4, 16])" in w for w in finding.why)
+    assert finding.fixes[0].description.startswith("give the loss one target per row that `Tensor.index_add`")
+

@@ -10,7 +10,8 @@ What it does: finds a loss whose input and target break the loss's contract, as 
   classes last (`[B, T, V]` against `[B, T]`: classes go in dim 1, `transpose(1, 2)`), scores
   flattened to `[B·T, V]` with labels left `[B, T]` (`view(-1)`), or scores cut to T-1 positions
   for next-token prediction against T labels (`labels[:, 1:]`, before the labels' own flatten
-  when both were flattened);
+  when both were flattened), or N rows of scores against M targets where the scores' rows were
+  pooled from M upstream (node labels for graph scores after an `index_add` readout);
 - CTC (`CTCLoss`, `F.ctc_loss`) given log_probs batch first, `[N, T, C]`: it reads `[T, N, C]`
   (`transpose(0, 1)`).
 Each fix is traced again.
@@ -34,7 +35,7 @@ import ast
 
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
-from ..findings import WARNING, Finding, Fix, line_fix
+from ..findings import DISPLAY_ONLY, WARNING, Finding, Fix, line_fix
 from ..layers import broadcast_mismatch, broadcast_shape
 from ..numbers import char_span, parsed_line, prod, shape
 from ..provenance import provenance
@@ -72,7 +73,7 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if len(row.inputs) >= 2 and _takes_classes(row):
             names = ctx.trace.input_names if row.index == 0 else ()
-            found = _class_contract(row, names) or _flattened_shift(ctx, row)
+            found = _class_contract(row, names) or _flattened_shift(ctx, row) or _row_counts(ctx, row)
             if found is not None:
                 findings.append(found)
             continue
@@ -327,6 +328,58 @@ def _class_contract(row: LayerRecord, names: tuple[str, ...] = ()) -> Finding | 
         why=[f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})", why],
         fixes=[fix],
     )
+
+
+def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
+    """A class-index loss given N rows of scores and M targets: when the scores' rows were made
+    from M rows upstream (a pooling by index: `index_add`, `scatter`, a readout), the targets
+    are one per row before that pooling, where the loss takes one per row after it."""
+    a, b = row.inputs[0], row.inputs[1]
+    if not row.failed or b.dtype not in _INTEGERS or not a.shape or len(b.shape) != len(a.shape) - 1:
+        return None
+    n, m = a.shape[0], b.shape[0] if b.shape else 1
+    if n == m:
+        return None
+    pooled = _pooled_at(ctx, a, n, m)
+    why = [f"{ref(row)} receives input {shape(a.shape)} and target {shape(b.shape)}: {n} rows of scores, {m} targets"]
+    want = shape((n, *b.shape[1:]))
+    if pooled is not None:
+        before = next(t for t in pooled.inputs if t.shape and t.shape[0] == m and t.rank >= 2)
+        why.append(
+            f"{ref(pooled)} made the {n} rows from {m} ({shape(before.shape)} → {shape(pooled.outputs[0].shape)}): "
+            f"the target has one entry per row before it"
+        )
+        description = (
+            f"give the loss one target per row that {ref(pooled)} makes, {want}: labels for what it pools into, "
+            f"not for its {m} rows"
+        )
+    else:
+        description = f"give the loss one target per row of scores, {want}"
+    return _finding(
+        row,
+        f"{ref(row)} gets {n} rows of scores and {m} targets: it takes one class index per row",
+        why=why,
+        fixes=[
+            Fix(
+                description=description,
+                safety=DISPLAY_ONLY,
+                location=row.called_at or row.location,
+                check_note="not checked: the targets come from the data",
+            )
+        ],
+    )
+
+
+def _pooled_at(ctx: Context, tensor, n: int, m: int, depth: int = 0) -> LayerRecord | None:
+    """Walking back from `tensor` (its dim 0 is n) through rows that keep dim 0 at n: the first
+    that takes an input of m rows, the pooling that made n from m."""
+    made = ctx.trace.row(tensor.source) if tensor.source is not None else None
+    if made is None or depth > 32 or not made.outputs or not made.outputs[0].shape or made.outputs[0].shape[0] != n:
+        return None
+    if any(t.shape and t.shape[0] == m and t.rank >= 2 for t in made.inputs):
+        return made
+    onward = next((t for t in made.inputs if t.shape and t.shape[0] == n), None)
+    return _pooled_at(ctx, onward, n, m, depth + 1) if onward is not None else None
 
 
 def _shifted(scores: tuple, labels: tuple) -> tuple[int, int] | None:
