@@ -94,6 +94,8 @@ CASES = [
     ("SC116", "rules/sc116_batch_first.py:Encoder", "30x64+batch4", ["SC116"]),
     ("SC116", "rules/sc116_batch_first.py:EncoderCorrect", "30x64+batch4", []),
     ("SC116", "rules/sc116_batch_first.py:SeqFirstCorrect", "30x16+batch4", []),
+    ("SC116", "rules/sc116_batch_first.py:ClipFrames", "6x3x16x16+batch2", ["SC116", "SC102"]),
+    ("SC116", "rules/sc116_batch_first.py:ClipFramesCorrect", "6x3x16x16+batch2", []),
     ("SC117", "rules/sc117_attention_shape.py:Attend", "10x16", ["SC117"]),
     ("SC117", "rules/sc117_attention_shape.py:AttendCorrect", "10x16", []),
     ("SC117", "rules/sc117_attention_shape.py:TextEncoder", "20:long", ["SC117"]),
@@ -281,6 +283,7 @@ VERIFIED = [
     ("rules/sc115_rnn_input_size.py:ConvGru", "8x60", "", "move the features to the last dim", (1, 16)),
     ("rules/sc116_batch_first.py:Forecaster", "50x32", "batch4", "batch_first=True", (4, 5)),
     ("rules/sc116_batch_first.py:Encoder", "30x64", "batch4", "batch_first=True", (4, 3)),
+    ("rules/sc116_batch_first.py:ClipFrames", "6x3x16x16", "batch2", "unfold the samples", (2, 4)),
     ("rules/sc117_attention_shape.py:Attend", "10x16", "", "embed_dim=64", (1, 10, 64)),
     ("rules/sc117_attention_shape.py:TextEncoder", "20:long", "", "embedding_dim=512", (1, 20, 512)),
     ("rules/sc118_embedding_input.py:Bag", "10", "", "int64 input", (1, 2)),
@@ -379,6 +382,17 @@ def test_a_join_read_two_ways_shows_the_reading_a_retrace_confirms_first():
     assert pool.after.strip() == "return self.head(torch.cat([a, b.mean(1)], dim=1))" and pool.verified is True
     assert token.verified is False and "SC102" in token.check_note
     assert not pool.description.startswith("or ")
+
+
+def test_frames_folded_into_the_batch_are_unfolded_before_the_rnn():
+    """[B·T, F] reaches the LSTM as one sequence across the samples; the fix unfolds it at the
+    call, and the head's in_features resized to the folded width is shown as breaking intent."""
+    report = shapecheck.check(fixture_path("rules/sc116_batch_first.py:ClipFrames"), "6x3x16x16", batch=2)
+    folded, head = report.findings
+    assert folded.code == "SC116" and "2 samples of 6 steps folded into one sequence" in folded.message
+    assert folded.fixes[0].after.strip() == "out, _ = self.lstm(f.view(-1, 6, f.size(-1)))"
+    assert head.code == "SC102" and head.fixes[0].verified is False
+    assert "lost the batch dim" in (head.fixes[0].runs_but or "")
 
 
 def test_fix_that_does_not_help_says_why():

@@ -25,21 +25,35 @@ from dataclasses import replace
 from ..trace.records import Trace
 from .context import Context
 from .findings import Finding, Fix
+from .provenance import provenance
 from .requests import SAME, Rerun
 
 BATCH_LOST = "output has lost the batch dim"
 
 
-def batch_led(trace: Trace) -> bool:
-    """The model's first module rows keep the batch in dim 0 (so its output should carry it)."""
+def batch_led(trace: Trace, ctx: Context | None = None) -> bool:
+    """The model's first module rows keep the batch in dim 0 (so its output should carry it):
+    as the batch itself, or (with `ctx`, from provenance) folded with another dim, the frames of
+    a clip run through a 2-D CNN as `x.view(B * T, C, H, W)`."""
     batch = trace.batch
     if batch is None:
         return False
     rows = [r for r in trace.layers if r.kind == "module" and r.index > 0 and r.outputs and r.status == "ok"]
     # The first layers, not their containers: a Sequential's own output is its last layer's, which
     # may be the very one that folds the batch away (`nn.Flatten(0)` third in the chain).
-    leaves = [r for r in rows if not any(c.kind == "module" for c in trace.children(r.index))]
-    return bool(leaves) and all(r.outputs[0].shape[:1] == (batch,) for r in leaves[:2])
+    leaves = [r for r in rows if not any(c.kind == "module" for c in trace.children(r.index))][:2]
+    if not leaves:
+        return False
+    if all(r.outputs[0].shape[:1] == (batch,) for r in leaves):
+        return True
+    return ctx is not None and all(_follows_batch(ctx, r) for r in leaves)
+
+
+def _follows_batch(ctx: Context, row) -> bool:
+    """Dim 0 of the row's output follows the batch size (provenance at other batch sizes)."""
+    prov = provenance(ctx)
+    dims = prov.dims(row, "outputs", 0) if prov is not None else None
+    return dims is not None and bool(dims) and "batch" in dims[0]
 
 
 def output_shape(trace: Trace) -> tuple[int, ...] | None:
@@ -75,7 +89,7 @@ def batch_lost(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Reru
     `squeeze` of the size-1 batch runs at batch 1 alone. None when it keeps it, or when nothing
     can be said: the model does not keep the batch in dim 0 itself, or the model fails at the
     second batch size before the failing layer too."""
-    if ctx.trace.batch is None or not batch_led(ctx.trace):
+    if ctx.trace.batch is None or not batch_led(ctx.trace, ctx):
         return None
     batch = ctx.trace.batch if request.batch == SAME else request.batch  # a fix may set the batch
     out = output_shape(after)

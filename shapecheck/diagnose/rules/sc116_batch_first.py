@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from ...trace.records import MODULE
 from ..context import Context
-from ..findings import ERROR, SAFE, WARNING, Finding, Fix, Label
-from ..numbers import module_call_argument, shape
+from ..findings import ERROR, SAFE, WARNING, Finding, Fix, Label, line_fix
+from ..numbers import call_arguments, module_call_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim, layer_owner, twin
+from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim, layer_owner, twin, twin_row
 from .common import argument_fix, constructor_line, ref
 
 _LAYOUT = {True: "[N, T, F]", False: "[T, N, F]"}
@@ -45,8 +45,14 @@ def check(ctx: Context) -> list[Finding]:
         if row.kind != MODULE or row.type not in RNN_TYPES + ATTENTION_TYPES or not row.inputs:
             continue
         t = row.inputs[0]
-        expected = expected_batch_dim(row, t.rank)
         found = batch_dim(ctx, row)
+        if row.type in RNN_TYPES and t.rank == 2 and found == 0 and layer_owner(trace, row).index not in reported:
+            folded = _folded(ctx, row, t)
+            if folded is not None:
+                reported.add(layer_owner(trace, row).index)
+                findings.append(folded)
+            continue
+        expected = expected_batch_dim(row, t.rank)
         if expected is None or found is None or found == expected or found not in (0, 1):
             continue
         owner = layer_owner(trace, row)
@@ -91,6 +97,59 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
         if owner is not row
         else [],
         fixes=fixes,
+    )
+
+
+def _folded(ctx: Context, row, t) -> Finding | None:
+    """[B·T, F] into an RNN: the frames of every sample folded into the batch for a per-frame
+    layer (`x.view(B * T, C, H, W)` into a CNN) reach the RNN as ONE unbatched sequence of B·T
+    steps. Only when dim 0 is the batch times a per-sample count (the same at both batch sizes)."""
+    batch, other = ctx.trace.batch, twin_row(ctx, row)
+    if not batch or other is None or not other.inputs or other.inputs[0].rank != 2:
+        return None
+    steps, rest = divmod(t.shape[0], batch)
+    if rest or steps < 2 or other.inputs[0].shape[0] != steps * (batch + 2):
+        return None
+    features = t.shape[1]
+    why = [
+        f"{ref(row)} ({row.type}) takes [L, F] as one sequence of L steps (unbatched) and [N, L, F] as a batch",
+        f"dim 0 of {shape(t.shape)} is the batch times {steps} (it is {other.inputs[0].shape[0]} at batch "
+        f"{batch + 2}): the {steps} steps of each sample were folded into the batch for an earlier layer",
+        f"so it reads the {batch} samples' steps as one sequence of {t.shape[0]} steps, across samples",
+    ]
+    return Finding(
+        code="SC116",
+        severity=ERROR if row.failed or ctx.trace.error is not None else WARNING,
+        layer=row.name,
+        message=f"{ref(row)} receives {shape(t.shape)}: {batch} samples of {steps} steps folded into one sequence",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        fixes=[_unfold_fix(row, steps, features)],
+    )
+
+
+def _unfold_fix(row, steps: int, features: int) -> Fix:
+    """`self.lstm(f.view(-1, 6, f.size(-1)))`: the samples' steps unfolded again, [B, T, F]."""
+    source = row.called_at.source if row.called_at else ""
+    var = module_call_argument(source, row.name) or "x"
+    plain = var.replace(".", "").replace("_", "").isalnum()
+    size = f"{var}.size(-1)" if plain else str(features)
+    text = f"{var if plain else f'({var})'}.view(-1, {steps}, {size})"
+    chain: tuple = (("view", (-1, steps, features)),)
+    layout = f"[N, {steps}, {features}]"
+    if not row.attrs.get("batch_first"):  # it reads [T, N, F]: time first
+        text, chain, layout = f"{text}.transpose(0, 1)", (*chain, ("transpose", (0, 1))), f"[{steps}, N, {features}]"
+    found = call_arguments(source, row.name.rsplit(".", 1)[-1])
+    after = source[: found[2][0][0]] + text + source[found[2][0][1] :] if found and found[2] else None
+    edit = Edit("arg_method", row.name, params=(("index", 0), ("method", "chain"), ("args", chain)))
+    return line_fix(
+        f"unfold the samples again before {ref(row)}: {layout}, one sequence per sample",
+        row.called_at,
+        source,
+        after,
+        text,
+        Rerun(edits=(edit,)),
     )
 
 
