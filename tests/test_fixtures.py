@@ -135,6 +135,7 @@ CASES = [
     ("SC122", "rules/sc122_batch_pairs.py:SquaredError", "8+batch4", ["SC122"]),
     ("SC122", "rules/sc122_batch_pairs.py:SquaredErrorCorrect", "8+batch4", []),
     ("SC122", "rules/sc122_batch_pairs.py:Similarity", "8+batch4", []),
+    ("SC122", "rules/sc122_batch_pairs.py:SquaredDistances", "8+batch4", []),
     ("SC125", "rules/sc122_batch_pairs.py:MseLoss", "8+batch4", ["SC125"]),  # SC123's warning, explained
     ("SC125", "rules/sc122_batch_pairs.py:MseLossCorrect", "8+batch4", []),
     ("SC125", "rules/sc122_batch_pairs.py:MseLossModule", "3+batch4", ["SC125"]),  # the module's warning too

@@ -73,6 +73,8 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
         return None  # one operand alone brings the batch: its two batch dims come from elsewhere
     if len({t.rank for t in row.inputs}) == 1:
         return None  # size-1 dims put the batch dims apart on purpose (`z[:, None] * z[None]`)
+    if _joins_a_pair_matrix(prov, row):
+        return None
     a, b = row.inputs[0], row.inputs[1]
     result = row.outputs[0]
     why = [
@@ -93,6 +95,23 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
         why=why,
         fixes=_fixes(row, batch),
     )
+
+
+def _joins_a_pair_matrix(prov: ProvenanceMap, row: LayerRecord) -> bool:
+    """The pairs are the point: the same line also pairs the samples on its own, a Gram matrix
+    `x @ x.t()` ([B, B] from operands with one batch dim each). In-batch squared distances written
+    `(x ** 2).sum(1, keepdim=True) + (x ** 2).sum(1) - 2 * x @ x.t()` build that matrix term by
+    term; a regression loss `((out - y) ** 2).mean()` has no such term."""
+    line = row.called_at
+    if line is None:
+        return False
+    for other in prov.trace.layers:
+        if other is row or other.kind != "op" or other.called_at != line or not other.outputs:
+            continue
+        dims = prov.batch_dims(other, "outputs", 0)
+        if dims is not None and len(dims) >= 2 and other.attrs.get("category") == "matmul":
+            return True
+    return False
 
 
 def _fixes(row: LayerRecord, batch: int) -> list[Fix]:
