@@ -63,6 +63,10 @@ CASES = [
     ("SC108", "rules/sc108_batchnorm_single.py:VectorNorm", "16+train", ["SC108"]),
     ("SC108", "rules/sc108_batchnorm_single.py:VectorNorm", "16+train+batch2", []),
     ("SC108", "rules/sc108_batchnorm_single.py:Correct", "3x32x32+train", []),
+    ("SC109", "rules/sc109_concat_mismatch.py:ClassTokenPerBatch", "3x32x32", ["SC109"]),  # runs at batch 1
+    ("SC109", "rules/sc109_concat_mismatch.py:ClassTokenPerBatch", "3x32x32+batch4", ["SC109"]),
+    ("SC109", "rules/sc109_concat_mismatch.py:ClassTokenPerBatchCorrect", "3x32x32", []),
+    ("SC109", "rules/sc109_concat_mismatch.py:ClassTokenPerBatchCorrect", "3x32x32+batch4", []),
     ("SC109", "rules/sc109_concat_mismatch.py:TokenFusion", "77x300&154x768", ["SC109"]),
     ("SC109", "rules/sc109_concat_mismatch.py:TokenFusionCorrect", "77x300&154x768", []),
     ("SC109", "rules/sc109_concat_mismatch.py:UNet", "3x100x100", ["SC109"]),
@@ -337,6 +341,20 @@ VERIFIED = [
         (2, 10),
     ),
     (
+        "rules/sc109_concat_mismatch.py:ClassTokenPerBatch",
+        "3x32x32",
+        "",
+        "repeat it for every sample",
+        (1, 10),
+    ),
+    (
+        "rules/sc109_concat_mismatch.py:ClassTokenPerBatch",
+        "3x32x32",
+        "batch4",
+        "repeat it for every sample",
+        (4, 10),
+    ),
+    (
         "rules/sc109_concat_mismatch.py:SummaryToken",
         "16&5x32",
         "batch2",
@@ -394,6 +412,15 @@ def test_frames_folded_into_the_batch_are_unfolded_before_the_rnn():
     assert folded.fixes[0].after.strip() == "out, _ = self.lstm(f.view(-1, 6, f.size(-1)))"
     assert head.code == "SC102" and head.fixes[0].verified is False
     assert "lost the batch dim" in (head.fixes[0].runs_but or "")
+
+
+def test_a_shared_token_joined_with_per_sample_ones_is_found_at_batch_1():
+    """The model runs at batch 1, where [1, 1, D] meets [1, N, D]; at any other batch it fails.
+    The finding says so, and the fix expands the token to the batch read from the other item."""
+    (f,) = shapecheck.check(fixture_path("rules/sc109_concat_mismatch.py:ClassTokenPerBatch"), "3x32x32").findings
+    assert f.code == "SC109" and f.is_error and f.message.endswith("it runs at batch 1 only")
+    assert f.fixes[0].after.strip() == "x = torch.cat([self.cls.expand(x.size(0), -1, -1), x], dim=1) + self.pos"
+    assert any(n.startswith("at batch 3 PyTorch reports: Sizes of tensors must match") for n in f.notes)
 
 
 def test_fix_that_does_not_help_says_why():

@@ -69,6 +69,29 @@ def test_flattened_scores_with_unflattened_labels_get_view():
     assert f.fixes[0].after == "return F.cross_entropy(logits.view(-1, 9), tags.view(-1))"
 
 
+def _per_position(maker, out):
+    b = TraceBuilder((16, 32), batch=2)
+    head = b.module("head", maker, out, {"in_features": 32, "out_features": 10})
+    source = "return F.cross_entropy(logits, y)"
+    b.op("F.cross_entropy", None, source=source, inputs=[b.tensor(out, source=head.index), _long(b, (2,))])
+    return _sc125(b.fail("Expected target size [2, 10], got [2]"))
+
+
+def test_scores_for_every_position_against_one_label_per_sample_are_pooled():
+    """[N, L, C] from a Linear over every token against [N]: the loss reads L as the classes."""
+    (f,) = _per_position("Linear", (2, 16, 10))
+    assert "scores for each of 16 positions" in f.message
+    pool, first = f.fixes
+    assert pool.after == "return F.cross_entropy(logits.mean(1), y)"
+    assert first.after == "return F.cross_entropy(logits[:, 0], y)"
+    assert f.notes == ["PyTorch reports: Expected target size [2, 10], got [2]"]
+
+
+def test_scores_from_a_conv_keep_their_classes_in_dim_1():
+    (f,) = _per_position("Conv1d", (2, 10, 16))
+    assert f.fixes[0].after == "return F.cross_entropy(logits.mean(2), y)"
+
+
 def test_scores_cut_for_next_token_get_shifted_labels():
     b = TraceBuilder((16,), batch=2)
     b.op(
@@ -156,6 +179,16 @@ CORRECT = textwrap.dedent(
             return self.ctc(p, y, torch.full((n,), t, dtype=torch.long), torch.full((n,), y.size(1), dtype=torch.long))
 
 
+    class PooledTokens(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(30, 8)
+            self.head = nn.Linear(8, 5)
+
+        def forward(self, ids, y):
+            return F.cross_entropy(self.head(self.embed(ids)).mean(1), y)
+
+
     class Lm(nn.Module):
         def __init__(self):
             super().__init__()
@@ -169,13 +202,28 @@ CORRECT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize(("model", "inputs"), [("Ctc", ["12x16", "4:long"]), ("Lm", ["10:long"])])
+SILENT = [("Ctc", ["12x16", "4:long"]), ("Lm", ["10:long"]), ("PooledTokens", ["10:long", "scalar:long"])]
+
+
+@pytest.mark.parametrize(("model", "inputs"), SILENT)
 def test_correct_sequence_losses_stay_silent(tmp_path, model, inputs):
     path = tmp_path / "ok.py"
     path.write_text(CORRECT)
     report = shapecheck.check(f"{path}:{model}", inputs, batch=3)
     assert not report.findings
     assert report.engine == "meta"  # CTC has a meta shape now: no fall back to the real engine
+
+
+def test_a_head_run_on_every_token_against_one_label_gets_a_verified_pooling(tmp_path):
+    path = tmp_path / "vit.py"
+    path.write_text(CORRECT.replace("self.head(self.embed(ids)).mean(1)", "self.head(self.embed(ids))"))
+    (f,) = shapecheck.check(f"{path}:PooledTokens", ["10:long", "scalar:long"], batch=3).findings
+    assert f.code == "SC125" and f.is_error
+    assert [x.after.strip() for x in f.fixes] == [
+        "return F.cross_entropy(self.head(self.embed(ids)).mean(1), y)",
+        "return F.cross_entropy(self.head(self.embed(ids))[:, 0], y)",
+    ]
+    assert all(x.verified for x in f.fixes)
 
 
 def test_cli_names_the_ctc_layout():

@@ -166,11 +166,16 @@ def _arg_method(module: nn.Module, index: int, method: str, margs: tuple) -> Non
 
 def _rewrite_item_method(index: int, method: str, margs: tuple):
     """cat([a, b]) → cat([a.unsqueeze(1).expand(-1, 7, -1), b]): item `index` of the list the op
-    joins, through `method` (`chain` for several steps)."""
+    joins, through `method` (`chain` for several steps). Method `expand_batch` with (j,): the
+    item expanded to item j's dim 0, `cls.expand(x.size(0), -1, -1)`, at any batch size."""
 
     def rewrite(func, args, kwargs):
         items = list(args[0])
-        items[index] = _call_method(items[index], method, margs)
+        if method == "expand_batch":
+            item = items[index]
+            items[index] = item.expand(items[margs[0]].shape[0], *(-1 for _ in item.shape[1:]))
+        else:
+            items[index] = _call_method(items[index], method, margs)
         return func, (type(args[0])(items), *args[1:]), kwargs
 
     return rewrite

@@ -73,7 +73,12 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if len(row.inputs) >= 2 and _takes_classes(row):
             names = ctx.trace.input_names if row.index == 0 else ()
-            found = _class_contract(row, names) or _flattened_shift(ctx, row) or _row_counts(ctx, row)
+            found = (
+                _class_contract(row, names)
+                or _per_position(ctx, row, names)
+                or _flattened_shift(ctx, row)
+                or _row_counts(ctx, row)
+            )
             if found is not None:
                 findings.append(found)
             continue
@@ -272,6 +277,52 @@ def _finding(row: LayerRecord, message: str, **details) -> Finding:
         location=row.called_at or row.location,
         row=row.index,
         **details,
+    )
+
+
+_CLASSES_LAST = frozenset({"Linear", "Bilinear", "LazyLinear", "F.linear", "Tensor.matmul", "torch.matmul"})
+
+
+def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -> Finding | None:
+    """Scores for every position of each sample, [N, L, C] from a head run on all the tokens,
+    against one class index per sample [N]: the loss reads L as the classes and wants [N, C].
+    Pooled over the positions, or the first (class) token's row: one score row per sample."""
+    a, b = row.inputs[0].shape, row.inputs[1].shape
+    if len(a) != 3 or len(b) != 1 or a[0] != b[0] or row.inputs[1].dtype not in _INTEGERS:
+        return None
+    made = row.inputs[0].source
+    maker = ctx.trace.layers[made] if made is not None and 0 <= made < len(ctx.trace.layers) else None
+    positions = 1 if maker is not None and maker.type in _CLASSES_LAST else 2  # [N, C, L] from a conv
+    classes = a[3 - positions]
+    message = (
+        f"{ref(row)} gets scores for each of {a[positions]} positions, {shape(a)}, and one class index per "
+        f"sample, {shape(b)}"
+    )
+    why = [
+        f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})",
+        f"for input [N, C, d1] it takes a target [N, d1]: it reads {a[1]} as the classes and wants "
+        f"{shape((a[0], a[2]))}",
+        f"the {classes} scores are made for every one of the {a[positions]} positions"
+        + (f" (by `{maker.name}`)" if maker is not None else "")
+        + "; one label per sample needs one row of scores per sample",
+    ]
+    pool = _argument_fix(
+        row, 0, "mean", (positions,), f"pool the scores over the {a[positions]} positions: one row per sample", names
+    )
+    first = _argument_fix(
+        row, 0, "select", (positions, 0), "or score the first (class) token only, as a ViT or BERT head does", names
+    )
+    if first.after is not None:  # written as indexing: `logits[:, 0]`, the same as `.select(1, 0)`
+        callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+        indexed = _wrapped_argument(first.before or "", callees, 0, "[:, 0]" if positions == 1 else "[:, :, 0]")
+        if indexed is not None:
+            first.after = first.code = indexed
+    return _finding(
+        row,
+        message,
+        why=why,
+        notes=[f"PyTorch reports: Expected target size {list((a[0], a[2]))}, got {list(b)}"],
+        fixes=[pool, first],
     )
 
 
