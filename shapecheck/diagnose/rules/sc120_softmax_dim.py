@@ -4,7 +4,10 @@ What it does: finds a softmax (`F.softmax`, `Tensor.softmax`, `log_softmax`, `nn
 `nn.LogSoftmax`) taken over a dim that cannot be the one meant: the batch dim (its size
 follows the batch, measured by tracing at two batch sizes), or a dim of size 1 that no input
 size changes. Scores of every sample against every other (`q @ p.T`, `[B, B]`: two dims follow
-the batch) are normalised over the other samples by design (in-batch negatives): not flagged.
+the batch) are normalised over the other samples by design (in-batch negatives): not flagged;
+nor weights over the samples that then average them (attention pooling over a batch that is one
+set), nor one score per sample (`[B]`, `[B, 1]`: a ranked list, where the batch is the only dim
+to normalise over).
 
 Why is this bad? Nothing fails. Over the batch, each class score is divided by the same
 class's scores in the other samples: predictions depend on what else is in the batch, and
@@ -80,6 +83,9 @@ def _over_batch(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | 
         return None  # [B, B] scores of every sample against every other (in-batch negatives): over the others by design
     if pooled_over(ctx, row, dim) is not None:
         return None  # weights over the samples that then average the samples: the batch is one set (a bag of tiles)
+    shape_ = row.inputs[0].shape
+    if all(shape_[d] == 1 and not follows[d] for d in range(len(shape_)) if d != dim):
+        return None  # one score per sample ([B], [B, 1]): over the batch is the only softmax there is (a ranked list)
     size = row.inputs[0].shape[dim]
     why = [
         f"dim {dim} of {shape(row.inputs[0].shape)} follows the batch size ({size} here; "
