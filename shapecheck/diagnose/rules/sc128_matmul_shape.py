@@ -24,6 +24,7 @@ fix repeats the heads at every product that needs it, as the written fix does.
 from __future__ import annotations
 
 import math
+import re
 
 from ...trace.records import OP
 from ..context import Context, op_site
@@ -57,6 +58,8 @@ def check(ctx: Context) -> list[Finding]:
     texts = _texts(row)
     if a.shape[-1] != b.shape[-2]:
         return [_inner(ctx, row, a, b, texts)]
+    if row.type.endswith("bmm") and a.shape[0] != b.shape[0] and 1 in (a.shape[0], b.shape[0]):
+        return [_bmm_shared(ctx, row, a, b)]
     bad = broadcast_mismatch(a.shape[:-2], b.shape[:-2])
     if bad is not None:
         return [_batch(ctx, row, a, b, bad, texts)]
@@ -197,6 +200,41 @@ def _batch(ctx: Context, row, a, b, bad, texts) -> Finding:
             f"dimension {dim}"
         ],
         fixes=fixes,
+    )
+
+
+def _bmm_shared(ctx: Context, row, a, b) -> Finding:
+    """`bmm` of one matrix stack for the whole batch ([1, n, k], a learned query) with the
+    batch's ([B, k, m]): bmm takes equal batches and broadcasts nothing; `matmul` broadcasts the 1."""
+    one = 0 if a.shape[0] == 1 else 1
+    source = row.called_at.source if row.called_at else ""
+    after = re.sub(r"\b(torch\.bmm|\.bmm)\(", lambda m: m.group(1).replace("bmm", "matmul") + "(", source, count=1)
+    fix = line_fix(
+        f"multiply with `matmul`, which broadcasts the one {shape((a, b)[one].shape)} over the batch "
+        "(the same product for every sample, no copy)",
+        row.called_at,
+        source,
+        after if after != source else None,
+        "torch.matmul(a, b)",
+        Rerun(edits=(Edit("op_method", op_site(row), params=(("method", "matmul"),)),)),
+    )
+    return ctx.finding(
+        layer=row.name,
+        message=f"{_what(row)} multiplies {shape(a.shape)} by {shape(b.shape)}: `bmm` needs the same batch "
+        f"in both, {a.shape[0]} vs {b.shape[0]}",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"`bmm` multiplies matrix i of one stack by matrix i of the other: both need dim 0 equal, and it "
+            f"broadcasts nothing; {'a' if one == 0 else 'b'} is one stack of {(a, b)[one].shape[1]}×"
+            f"{(a, b)[one].shape[2]} for the whole batch",
+        ],
+        labels=_labels(ctx, a, b),
+        notes=[
+            "PyTorch reports: Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        ],
+        fixes=[fix],
     )
 
 
