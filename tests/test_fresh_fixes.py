@@ -41,3 +41,23 @@ def test_sc125_scores_pooled_by_index_against_targets_of_the_rows_before():
     assert any("made the 4 rows from 20 ([20, 16] → [4, 16])" in w for w in finding.why)
     assert finding.fixes[0].description.startswith("give the loss one target per row that `Tensor.index_add`")
 
+
+def test_sc126_an_index_after_a_reduction_is_dropped_and_verified():
+    report = shapecheck.check(fixture_path("rules/sc126_batch_lost.py:PooledFirstSample"), "50x16")
+    (finding,) = report.findings
+    assert finding.code == "SC126"
+    first = finding.fixes[0]
+    assert first.after.strip() == "pooled = self.lin(x).relu().mean(dim=1)" and first.verified is True
+
+
+def test_sc126_an_index_of_the_batch_elsewhere_moves_to_the_next_dim():
+    report = shapecheck.check(fixture_path("rules/sc126_batch_lost.py:FirstTokenOfBatch"), "10x16")
+    (finding,) = report.findings
+    assert [f.after.strip() for f in finding.fixes] == ["return self.fc(x[:, 0])", "return self.fc(x)"]
+    assert [f.verified for f in finding.fixes] == [True, True]
+
+
+def test_sc126_a_model_that_fails_at_the_other_batch_is_not_said_to_lose_it():
+    report = shapecheck.check(fixture_path("rules/sc126_batch_lost.py:AttentionViewedBack"), "32x8x8")
+    assert "SC126" not in [f.code for f in report.findings]
+

@@ -18,15 +18,20 @@ Example:
 Use instead:
     return self.fc(x.mean(1))          # over the time steps of each sample
 
-Fix safety: no fix is offered: which dim was meant is the model's design; the finding names
-the row and the dims it keeps.
+Fix safety: safe. For a flatten of the batch, `flatten(1)`; for an integer index at the batch
+dim (`x[0]`: one sample), the index dropped (first after a reduction: the `[0]` kept from
+`max(...)[0]`, whose values come first) or moved to the next dim (`x[:, 0]`), each traced
+again. Otherwise none: which dim was meant is the model's design; the finding names the row
+and the dims it keeps.
 """
 
 from __future__ import annotations
 
+import ast
+
 from ...trace.records import LayerRecord
 from ..context import Context
-from ..findings import WARNING, Finding
+from ..findings import SAFE, WARNING, Finding, Fix
 from ..numbers import shape
 from ..provenance import BATCH, ProvenanceMap, provenance
 from ..registry import rule
@@ -71,7 +76,10 @@ def check(ctx: Context) -> list[Finding]:
         )
     near = [row, *trace.upstream(row)] if culprit is not None else trace.layers
     flatten = next((r for r in near if flattens_the_batch(ctx, r)), None)
-    fixes = [flatten_batch_fix(flatten)] if flatten is not None else []
+    batch = next(c for c in pmap.changes if c.source == BATCH)
+    if culprit is None and flatten is None and pmap.twin(batch, root) is None:
+        return []  # it fails at the other batch size, and no row is seen to drop the batch before that
+    fixes = [flatten_batch_fix(flatten)] if flatten is not None else _index_fixes(ctx, pmap, culprit)
     if flatten is not None:
         why.append(f"{ref(flatten)} flattens the batch into one vector with each sample's values")
     return [
@@ -118,3 +126,61 @@ def _pools_a_set(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord) -> boo
         if dim is not None and follows is not None and BATCH in follows[dim] and pooled_over(ctx, row, dim) is culprit:
             return True
     return False
+
+
+def _index_fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[Fix]:
+    """The batch dropped by an integer index at dim 0 (`x[0]`), written once on its line: the
+    index dropped, or moved to the next dim (`x[:, 0]`). After a reduction the `[0]` is the
+    habit of `max(...)[0]` (values, indices) applied to one that returns a tensor: dropped
+    first. Each is re-traced as written."""
+    if culprit is None or culprit.type != "Tensor.__getitem__" or culprit.called_at is None:
+        return []
+    args = culprit.attrs.get("args") or []
+    if len(args) != 2 or type(args[1]) is not int:
+        return []
+    dims = pmap.dims(culprit, "inputs", 0)
+    if not dims or BATCH not in dims[0]:
+        return []
+    source = culprit.called_at.source
+    text = source.strip()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    subs = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value == args[1]
+    ]
+    if len(subs) != 1 or subs[0].value.end_col_offset is None or subs[0].end_col_offset is None:
+        return []
+    cut, end = subs[0].value.end_col_offset, subs[0].end_col_offset
+    indent = source[: len(source) - len(source.lstrip())]
+    k = args[1]
+    dropped = indent + text[:cut] + text[end:]
+    moved = indent + text[:cut] + f"[:, {k}]" + text[end:]
+    taken = shape(culprit.inputs[0].shape)
+    fixes = [
+        Fix(
+            description=f"drop the index `[{k}]`: it keeps sample {k} of the batch {taken}",
+            code=dropped,
+            safety=SAFE,
+            location=culprit.called_at,
+            before=source,
+            after=dropped,
+        ),
+        Fix(
+            description=f"or index the dim after the batch, `[:, {k}]`, so every sample keeps its own",
+            code=moved,
+            safety=SAFE,
+            location=culprit.called_at,
+            before=source,
+            after=moved,
+        ),
+    ]
+    made = ctx.trace.row(culprit.inputs[0].source) if culprit.inputs[0].source is not None else None
+    if made is None or made.attrs.get("category") != "reduce":
+        fixes.reverse()
+        fixes[0].description = fixes[0].description.removeprefix("or ")
+        fixes[1].description = "or " + fixes[1].description
+    return fixes
