@@ -61,3 +61,8 @@ def test_sc126_a_model_that_fails_at_the_other_batch_is_not_said_to_lose_it():
     report = shapecheck.check(fixture_path("rules/sc126_batch_lost.py:AttentionViewedBack"), "32x8x8")
     assert "SC126" not in [f.code for f in report.findings]
 
+
+def test_sc121_the_permute_goes_after_a_call_the_view_is_made_on():
+    report = shapecheck.check(fixture_path("rules/sc121_view_regroups.py:NormedPixelsAsTokens"), "32x8x8")
+    (finding,) = [f for f in report.findings if f.code == "SC121"]
+    assert finding.fixes[0].code == "t = self.norm(x).permute(0, 2, 3, 1).reshape(b, h * w, c)"

@@ -222,8 +222,35 @@ def merge_suggestion(
         if method:
             rest = source[method.end(1) :].replace(".view(", ".reshape(", 1)
             return source[: method.end(1)] + move + rest
+        called = _receiver_end(source)
+        if called is not None:  # a receiver the pattern does not read: a call (`self.norm(x).view(...)`)
+            rest = source[called:].replace(".view(", ".reshape(", 1)
+            return source[:called] + move + rest
         return f"x = x{move}.reshape({', '.join(str(s) for s in after)})"
     return "x = x.permute(...).reshape(...)"
+
+
+def _receiver_end(source: str) -> int | None:
+    """Where, in `source`, the tensor that the line's one `.view(`/`.reshape(` call is made on
+    ends; None unless there is exactly one such call."""
+    import ast
+
+    text = source.strip()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("view", "reshape")
+    ]
+    if len(calls) != 1 or not isinstance(calls[0].func, ast.Attribute):
+        return None
+    receiver = calls[0].func.value
+    if receiver.end_col_offset is None or receiver.end_lineno != 1:
+        return None
+    return len(source) - len(source.lstrip()) + receiver.end_col_offset
 
 
 def _adjacent_swap(order, ins) -> bool:
