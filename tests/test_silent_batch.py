@@ -32,3 +32,19 @@ def test_sc119_a_weight_already_per_sample_is_not_flagged():
         fixture_path("rules/sc119_batch_broadcast.py:SampleWeightedLossCorrect"), ["20", "5", "scalar"]
     )
     assert report.findings == []
+
+
+def test_a_model_that_fails_only_at_a_larger_batch_is_diagnosed_there():
+    report = shapecheck.check(fixture_path("rules/sc119_batch_broadcast.py:QueriesExpandedToOne"), "10x16")
+    (finding,) = report.findings
+    assert not finding.is_error and report.exit_code() == 0
+    assert finding.message.startswith("at batch 3, `torch.bmm` at line")
+    assert finding.why[0] == "the model runs at batch 1; traced at batch 3 it fails here"
+
+
+def test_a_model_that_runs_at_both_batches_gets_nothing_more():
+    report = shapecheck.check(
+        fixture_path("rules/sc119_batch_broadcast.py:SampleWeightedLossCorrect"), ["20", "5", "scalar"]
+    )
+    assert report.findings == []
+

@@ -11,7 +11,7 @@ from ..trace.requests import SourceNotPatched
 from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, RerunFailed, Runner
-from .findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Diagnosis, Finding, Fix, FixKind
+from .findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, WARNING, Diagnosis, Finding, Fix, FixKind
 from .owners import owner_argument, shared_first_argument
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Edit, EditAction, Rerun
@@ -55,6 +55,8 @@ def diagnose(
     )
     ctx.boundaries = find_boundaries(trace)
     findings = _findings(ctx)
+    if verify:  # a finished diagnosis: a failure that shows only at a larger batch, said here
+        findings += _at_larger_batch(ctx, findings)
     ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
     if verify:  # a finished diagnosis, not one made to check a fix
         _check_fixes(ctx, findings)
@@ -90,6 +92,55 @@ def _findings(ctx: Context) -> list[Finding]:
     findings = ([] if not_built else CHECKS["SC100"](ctx, explained)) + findings
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
     return findings
+
+
+def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    """The model runs at the traced batch and fails at batch + 2 (the trace provenance makes):
+    a mask, weight or view that lines up only at batch 1. That failure, diagnosed on its own
+    trace, is a warning here, its fixes checked at batch + 2. Not when a finding already
+    explains the batch, or the row that fails there."""
+    trace = ctx.trace
+    if trace.error is not None or trace.batch is None or ctx.runner is None or trace.image_list:
+        return []
+    if any(f.is_error or f.code in (*BATCH_CAUSES, "SC126") for f in findings):
+        return []  # the batch is already explained, or the model fails at the traced size
+    at = trace.batch + 2
+    try:
+        other = ctx.rerun(Rerun(batch=at))
+    except (LookupError, TimeoutError):
+        return []
+    if other.error is None or other.failing is None:
+        return []
+    if any(f.row == other.failing.index for f in findings):
+        return []
+    runner = ctx.runner
+    try:
+        there = diagnose(
+            other,
+            runner=lambda request: runner(request if request.batch != SAME else replace(request, batch=at)),
+            budget_s=ctx.budget_s,
+            verify=False,
+            max_reruns=ctx.max_reruns,
+            cap=ctx.cap,
+        )
+    except (LookupError, TimeoutError):
+        return []
+    said = []
+    for finding in there.findings:
+        if not finding.is_error:
+            continue
+        finding.severity = WARNING
+        finding.message = f"at batch {at}, {finding.message}"
+        finding.why.insert(0, f"the model runs at batch {trace.batch}; traced at batch {at} it fails here")
+        for fix in finding.fixes:
+            rerun = fix.rerun or _as_written(fix)
+            if rerun is not None and fix.kind == FixKind.EDIT:
+                fix.rerun = replace(rerun, batch=at) if rerun.batch == SAME else rerun
+            elif fix.kind != FixKind.EDIT:
+                fix.rerun = None  # an input size or an argument: read at batch {at}, not checked here
+                fix.check_note = f"not checked: found at batch {at}"
+        said.append(finding)
+    return said
 
 
 def _once(findings: list[Finding]) -> list[Finding]:
