@@ -167,6 +167,10 @@ CASES = [
     ("SC127", "rules/sc127_structured_output.py:Stacked", "8", ["SC127"]),
     ("SC127", "rules/sc127_structured_output.py:StackedByName", "8", []),
     ("SC127", "rules/sc127_structured_output.py:SequentialLstm", "10x8", ["SC127"]),
+    ("SC127", "rules/sc127_structured_output.py:MaxOverTime", "8x50+batch4", ["SC127"]),
+    ("SC127", "rules/sc127_structured_output.py:MaxOverTimeValues", "8x50+batch4", []),
+    ("SC127", "rules/sc127_structured_output.py:InlineHeads", "8", ["SC127"]),
+    ("SC127", "rules/sc127_structured_output.py:InlineHeadsLogits", "8", []),
     ("SC104", "rules/sc104_channel_mismatch.py:GroupNormWidth", "3x16x16", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:LayerNormWidth", "10x64", ["SC104"]),
     ("SC104", "rules/sc104_channel_mismatch.py:LayerNormWidthCorrect", "10x64", []),
@@ -367,6 +371,8 @@ VERIFIED = [
     ),
     ("rules/sc128_matmul_shape.py:GroupedQuery", "10x64", "batch2", "v = v.repeat_interleave(4, dim=1)", (2, 10, 64)),
     ("rules/sc128_matmul_shape.py:LearnedQueries", "7x16", "batch4", "multiply with `matmul`", (4, 64)),
+    ("rules/sc127_structured_output.py:MaxOverTime", "8x50", "batch4", "`[0]` [4, 32]", (4, 3)),
+    ("rules/sc127_structured_output.py:InlineHeads", "8", "", "`.logits` [1, 4]", (1, 2)),
     ("rules/sc112_broadcast_mismatch.py:CausalMask", "10x32", "batch2", ": att.size(-2), : att.size(-1)]", (2, 10, 10)),
     ("rules/sc104_channel_mismatch.py:Decoder", "3x32x32", "", "ConvTranspose2d(128, 64, 4, 2, 1)", (1, 3, 32, 32)),
     ("rules/sc102_in_features.py:FlattenAll", "3x16x16", "batch4", "start_dim=1", (4, 10)),
@@ -426,6 +432,14 @@ def test_a_shared_token_joined_with_per_sample_ones_is_found_at_batch_1():
     assert f.code == "SC109" and f.is_error and f.message.endswith("it runs at batch 1 only")
     assert f.fixes[0].after.strip() == "x = torch.cat([self.cls.expand(x.size(0), -1, -1), x], dim=1) + self.pos"
     assert any(n.startswith("at batch 3 PyTorch reports: Sizes of tensors must match") for n in f.notes)
+
+
+def test_a_structure_passed_inline_is_taken_apart_at_the_inner_call():
+    (f,) = shapecheck.check(fixture_path("rules/sc127_structured_output.py:MaxOverTime"), "8x50", batch=4).findings
+    assert f.code == "SC127" and "gets the whole tuple `torch.max` at line" in f.message
+    assert f.fixes[0].after.strip() == "return self.fc(torch.max(h, 2)[0])"
+    (g,) = shapecheck.check(fixture_path("rules/sc127_structured_output.py:InlineHeads"), "8").findings
+    assert g.fixes[0].after.strip() == "return self.head(self.backbone(x).logits)"
 
 
 def test_fix_that_does_not_help_says_why():

@@ -30,8 +30,8 @@ import re
 
 from ...trace.records import MODULE, LayerRecord, Location
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix
-from ..numbers import shape
+from ..findings import ERROR, SAFE, Finding, Fix, line_fix
+from ..numbers import call_arguments, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
@@ -47,7 +47,7 @@ def check(ctx: Context) -> list[Finding]:
     err = trace.error
     if err is None or err.type not in ("TypeError", "AttributeError") or not err.user_frames:
         return []
-    passed = _passed_whole(ctx)
+    passed = _passed_whole(ctx) or _passed_inline(ctx)
     if passed is not None:
         return [passed]
     at = err.user_frames[-1]
@@ -224,6 +224,55 @@ def _passed_whole(ctx: Context) -> Finding | None:
                 safety=SAFE,
                 location=parent.defined_at or before.location,
                 rerun=Rerun(edits=(edit,)),
+            )
+        ],
+    )
+
+
+def _passed_inline(ctx: Context) -> Finding | None:
+    """A call whose structured output goes straight into the failing call on the same line,
+    `self.fc(torch.max(h, 2))` or `self.head(self.backbone(x))` with a train-mode namedtuple: the
+    failing call's inputs are the structure's parts, one for one. The fix takes the part at the
+    inner call, checked as written."""
+    failing = ctx.trace.failing
+    if failing is None or failing.called_at is None:
+        return None
+    where = failing.called_at
+    for row in reversed(ctx.trace.layers[: failing.index]):
+        parts = _parts(row)
+        if row.status != "ok" or len(parts) < 2 or row.called_at is None:
+            continue
+        if (row.called_at.file, row.called_at.line) != (where.file, where.line):
+            continue
+        if [tuple(i.shape) for i in failing.inputs] != [tuple(o.shape) for o in row.outputs]:
+            continue
+        return _inline_finding(ctx, row, failing, parts)
+    return None
+
+
+def _inline_finding(ctx: Context, row: LayerRecord, failing: LayerRecord, parts: dict) -> Finding:
+    key = _chosen(parts)
+    what = "tuple" if key.startswith("[") and not key.startswith("['") else "structure"
+    source = row.called_at.source if row.called_at else ""
+    name = row.name.rsplit(".", 1)[-1] if row.kind == MODULE else row.type.rsplit(".", 1)[-1]
+    found = call_arguments(source, name)
+    after = source[: found[1] + 1] + key + source[found[1] + 1 :] if found is not None else None
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(failing)} gets the whole {what} {ref(row)} returns, where it takes a tensor",
+        location=failing.called_at,
+        row=failing.index,
+        why=[
+            f"{ref(row)} returns a {what}, not a tensor: {'; '.join(_describe(k, v) for k, v in parts.items())}",
+            f"it is passed straight to {ref(failing)} on the same line, which takes one tensor",
+        ],
+        fixes=[
+            line_fix(
+                f"take the tensor you mean from the {what}: `{key}` {shape(parts[key][0].shape)}",
+                failing.called_at,
+                source,
+                after,
+                f"{name}(…){key}",
             )
         ],
     )
