@@ -122,6 +122,26 @@ def test_classes_last_and_unshifted_get_both_edits():
     assert len(f.fixes[0].rerun.edits) == 2
 
 
+def test_classes_moved_to_dim_1_by_the_code_stay_silent_when_two_dims_are_equal():
+    """DETR's [B, Q, C] scores with Q = C queries and classes, given as `logits.transpose(1, 2)`:
+    both readings of [2, 6, 6] fit; the code put the classes in dim 1. Without the transpose the
+    same shapes still read as classes last."""
+    b = TraceBuilder((6, 6), batch=2)
+    moved = b.op("Tensor.transpose", (2, 6, 6), source="loss = F.cross_entropy(logits.transpose(1, 2), target)")
+    b.op("F.cross_entropy", (), inputs=[moved.outputs[0], _long(b, (2, 6))])
+    assert not _sc125(b.trace)
+    b = TraceBuilder((6, 6), batch=2)
+    scores = b.module("head", "Linear", (2, 6, 6), {"in_features": 6, "out_features": 6})
+    b.op(
+        "F.cross_entropy",
+        (),
+        source="loss = F.cross_entropy(logits, target)",
+        inputs=[scores.outputs[0], _long(b, (2, 6))],
+    )
+    (f,) = _sc125(b.trace)
+    assert "with the classes last" in f.message
+
+
 def test_flattened_unshifted_labels_are_sliced_before_their_view():
     b = TraceBuilder((20,), batch=2)
     line = "return F.nll_loss(pred.view(-1, pred.size(2)), question.view(-1))"
@@ -224,6 +244,40 @@ def test_a_head_run_on_every_token_against_one_label_gets_a_verified_pooling(tmp
         "return F.cross_entropy(self.head(self.embed(ids))[:, 0], y)",
     ]
     assert all(x.verified for x in f.fixes)
+
+
+SEQUENCE_LABEL = textwrap.dedent(
+    """
+    import torch.nn.functional as F
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(50, 16)
+            self.lstm = nn.LSTM(16, 32, batch_first=True)
+            self.fc = nn.Linear(32, 5)
+
+        def forward(self, x, y):
+            h, _ = self.lstm(self.emb(x))
+            out = self.fc(h)
+            return F.cross_entropy(out.view(-1, 5), y)
+    """
+)
+
+
+def test_every_step_flattened_against_one_label_per_sample_gets_both_readings(tmp_path):
+    """[4, 12, 5] viewed as [48, 5] against [4]: one row per sample (last step or mean, both
+    checked as written), or, if the data has a label per step, the targets to give."""
+    path = tmp_path / "seq.py"
+    path.write_text(SEQUENCE_LABEL)
+    (f,) = shapecheck.check(f"{path}:Net", ["12:long", "scalar:long"], batch=4).findings
+    assert f.code == "SC125" and "48 rows of scores and 4 targets" in f.message
+    last, mean, tagging = f.fixes
+    assert last.after.strip() == "return F.cross_entropy(out[:, -1], y)" and last.verified is True
+    assert mean.after.strip() == "return F.cross_entropy(out.mean(1), y)" and mean.verified is True
+    assert tagging.verified is not True and "[4, 12] flattened" in tagging.description
 
 
 def test_cli_names_the_ctc_layout():

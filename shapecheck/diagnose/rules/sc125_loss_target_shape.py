@@ -32,12 +32,13 @@ Fix safety: safe (no parameter changes).
 from __future__ import annotations
 
 import ast
+import re
 
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, WARNING, Finding, Fix, line_fix
 from ..layers import broadcast_mismatch, broadcast_shape
-from ..numbers import char_span, parsed_line, prod, shape
+from ..numbers import call_arguments, char_span, parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -74,7 +75,7 @@ def check(ctx: Context) -> list[Finding]:
         if len(row.inputs) >= 2 and _takes_classes(row):
             names = ctx.trace.input_names if row.index == 0 else ()
             found = (
-                _class_contract(row, names)
+                _class_contract(row, names, _dims_moved(ctx, row))
                 or _per_position(ctx, row, names)
                 or _flattened_shift(ctx, row)
                 or _row_counts(ctx, row)
@@ -326,8 +327,21 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
     )
 
 
-def _class_contract(row: LayerRecord, names: tuple[str, ...] = ()) -> Finding | None:
-    """A class-index loss whose target or input breaks its contract, with the fix that keeps it."""
+_MOVES = ("transpose", "permute", "movedim", "swapaxes", "swapdims")
+
+
+def _dims_moved(ctx: Context, row: LayerRecord) -> bool:
+    """The loss's input comes straight from a transpose or permute: the code put its dims where
+    they are (`logits.transpose(1, 2)`, DETR's [B, Q, C] scores given as [B, C, Q])."""
+    source = row.inputs[0].source if row.inputs else None
+    made = ctx.trace.row(source) if source is not None else None
+    return made is not None and made.kind == "op" and made.type.rpartition(".")[2] in _MOVES
+
+
+def _class_contract(row: LayerRecord, names: tuple[str, ...] = (), moved: bool = False) -> Finding | None:
+    """A class-index loss whose target or input breaks its contract, with the fix that keeps it.
+    `moved`: the input's dims were just moved by the code; where two readings fit, that one is
+    meant."""
     a, b = row.inputs[0].shape, row.inputs[1].shape
     integer = row.inputs[1].dtype in _INTEGERS
     if len(a) >= 2 and tuple(b) == (a[0], 1, *a[2:]) and integer:
@@ -348,7 +362,7 @@ def _class_contract(row: LayerRecord, names: tuple[str, ...] = ()) -> Finding | 
         message = f"{ref(row)} gets one-hot integer targets {shape(b)}: it takes class indices {shape(b[:1])}"
         why = f"integer targets are class indices, one per sample; one-hot rows of {a[1]} are their argmax"
         fix = _argument_fix(row, 1, "argmax", (1,), "take each one-hot row's class index", names)
-    elif len(a) == 3 and tuple(b) == tuple(a[:2]) and integer:
+    elif len(a) == 3 and tuple(b) == tuple(a[:2]) and integer and not (moved and a[1] == a[2]):
         message = (
             f"{ref(row)} gets input {shape(a)} with the classes last: it takes them in dim 1, "
             f"[{a[0]}, {a[2]}, {a[1]}] against target {shape(b)}"
@@ -400,6 +414,21 @@ def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
             f"{ref(pooled)} made the {n} rows from {m} ({shape(before.shape)} → {shape(pooled.outputs[0].shape)}): "
             f"the target has one entry per row before it"
         )
+        per_sample = _one_row_per_sample(row, pooled, before, m)
+        if per_sample:
+            tagging = Fix(
+                description=f"or, if every step has a label (tagging), give the loss {n} targets: "
+                f"{shape(before.shape[:2])} flattened like the scores",
+                safety=DISPLAY_ONLY,
+                location=row.called_at,
+                check_note="not checked: the targets come from the data",
+            )
+            return _finding(
+                row,
+                f"{ref(row)} gets {n} rows of scores and {m} targets: scores for every step, one label per sample",
+                why=why,
+                fixes=[*per_sample, tagging],
+            )
         description = (
             f"give the loss one target per row that {ref(pooled)} makes, {want}: labels for what it pools into, "
             f"not for its {m} rows"
@@ -419,6 +448,32 @@ def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
             )
         ],
     )
+
+
+def _one_row_per_sample(row: LayerRecord, flat: LayerRecord, before, m: int) -> list[Fix]:
+    """The scores [m, L, C] of every step flattened to [m·L, C] (`out.view(-1, C)`) against one
+    label per sample [m]: both readings that give one row per sample, the last step (an RNN's
+    summary) and the mean over the steps, written in place of the flatten and checked as
+    written. None unless the flatten is a method call on the line of the loss."""
+    if flat.type not in _FLATTENS or before.rank != 3 or row.called_at is None or flat.called_at is None:
+        return []
+    if (flat.called_at.file, flat.called_at.line) != (row.called_at.file, row.called_at.line):
+        return []
+    source = row.called_at.source
+    method = flat.type.rpartition(".")[2]
+    found = re.search(rf"\.{method}\(", source)
+    span = call_arguments(source[found.start() :], method) if found else None
+    if found is None or span is None:
+        return []
+    start, end = found.start(), found.start() + span[1] + 1
+    steps = before.shape[1]
+    readings = (
+        ("[:, -1]", f"score the last of the {steps} steps only, one row per sample"),
+        (".mean(1)", f"or average the scores over the {steps} steps, one row per sample"),
+    )
+    return [
+        line_fix(text, row.called_at, source, source[:start] + part + source[end:], part) for part, text in readings
+    ]
 
 
 def _pooled_at(ctx: Context, tensor, n: int, m: int, depth: int = 0) -> LayerRecord | None:
