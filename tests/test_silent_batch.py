@@ -48,3 +48,15 @@ def test_a_model_that_runs_at_both_batches_gets_nothing_more():
     )
     assert report.findings == []
 
+
+def test_sc120_an_l2_normalisation_over_the_batch_is_moved_to_the_features():
+    report = shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:EmbeddingsNormalisedOverBatch"), "32")
+    (finding,) = report.findings
+    assert finding.code == "SC120" and finding.message.endswith("normalises over the batch dim (dim 0)")
+    (fix,) = finding.fixes
+    assert fix.after.strip() == "return nn.functional.normalize(self.enc(x), dim=1)" and fix.verified is True
+
+
+def test_sc120_an_l2_normalisation_over_the_features_is_left_alone():
+    report = shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:EmbeddingsNormalised"), "32")
+    assert report.findings == []

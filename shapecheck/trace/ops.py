@@ -86,6 +86,8 @@ CATEGORIES = {
         "torch.Tensor.log_softmax",
         "torch.nn.functional.log_softmax",
     ),
+    # An Lp normalisation over one dim (embeddings to unit length): over the batch by mistake, SC120.
+    "normalize": ("torch.nn.functional.normalize",),
     "layer": tuple(
         f"torch.nn.functional.{n}"
         for n in (

@@ -7,7 +7,8 @@ size changes. Scores of every sample against every other (`q @ p.T`, `[B, B]`: t
 the batch) are normalised over the other samples by design (in-batch negatives): not flagged;
 nor weights over the samples that then average them (attention pooling over a batch that is one
 set), nor one score per sample (`[B]`, `[B, 1]`: a ranked list, where the batch is the only dim
-to normalise over).
+to normalise over). An Lp normalisation over the batch dim (`F.normalize(z, dim=0)` of
+embeddings `[B, D]`) is read the same way.
 
 Why is this bad? Nothing fails. Over the batch, each class score is divided by the same
 class's scores in the other samples: predictions depend on what else is in the batch, and
@@ -36,6 +37,8 @@ from ..requests import Edit, Rerun
 from .common import ref
 
 _OPS = ("torch.softmax", "Tensor.softmax", "F.softmax", "torch.log_softmax", "Tensor.log_softmax", "F.log_softmax")
+# An L2 (or Lp) normalisation: `F.normalize(x, p=2.0, dim=1)`, its dim third and 1 by default.
+_NORMALIZE = ("F.normalize", "torch.nn.functional.normalize")
 _MODULES = ("Softmax", "LogSoftmax", "Softmin")
 
 
@@ -51,6 +54,9 @@ def softmax_dim(row: LayerRecord) -> int | None:
         args = row.attrs.get("args", [])
         if dim is None and len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
             dim = args[1]
+    elif row.type in _NORMALIZE:
+        args = row.attrs.get("args", [])
+        dim = row.attrs.get("dim", args[2] if len(args) > 2 else 1)
     else:
         return None
     rank = row.inputs[0].rank
@@ -70,7 +76,9 @@ def check(ctx: Context) -> list[Finding]:
     prov = provenance(ctx) if rows else None
     for row, dim in rows:
         follows = prov.dims(row, "inputs") if prov is not None else None
-        finding = _over_batch(ctx, row, dim, follows) or _over_one(ctx, row, dim, follows)
+        finding = _over_batch(ctx, row, dim, follows)
+        if finding is None and row.type not in _NORMALIZE:  # over one value: a softmax's 1, a norm's sign
+            finding = _over_one(ctx, row, dim, follows)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -270,7 +278,7 @@ def _fix(row: LayerRecord, target: int, follows, description: str | None = None)
         edit = Edit("set_attrs", row.name, params=(("dim", target),))
     else:
         site, call = row.called_at, row.type.split(".")[-1]
-        position = 0 if row.type.startswith("Tensor.") else 1
+        position = 0 if row.type.startswith("Tensor.") else 2 if row.type in _NORMALIZE else 1
         fallback = f"{row.type}(x, dim={target})"
         edit = Edit("op_args", op_site(row), params=(("dim", target),))
     source = site.source if site else ""
