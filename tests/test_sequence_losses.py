@@ -142,6 +142,15 @@ def test_classes_moved_to_dim_1_by_the_code_stay_silent_when_two_dims_are_equal(
     assert "with the classes last" in f.message
 
 
+def test_a_conv_taggers_scores_are_channels_first_when_classes_equal_steps():
+    """A temporal conv net scores [B, C, T] with as many classes as steps (6 and 6): the conv's
+    out_channels are dim 1, where the loss takes the classes."""
+    b = TraceBuilder((6, 6), batch=2)
+    scores = b.module("head", "Conv1d", (2, 6, 6), {"in_channels": 6, "out_channels": 6})
+    b.op("F.cross_entropy", (), inputs=[scores.outputs[0], _long(b, (2, 6))])
+    assert not _sc125(b.trace)
+
+
 def test_flattened_unshifted_labels_are_sliced_before_their_view():
     b = TraceBuilder((20,), batch=2)
     line = "return F.nll_loss(pred.view(-1, pred.size(2)), question.view(-1))"

@@ -331,11 +331,23 @@ _MOVES = ("transpose", "permute", "movedim", "swapaxes", "swapdims")
 
 
 def _dims_moved(ctx: Context, row: LayerRecord) -> bool:
-    """The loss's input comes straight from a transpose or permute: the code put its dims where
-    they are (`logits.transpose(1, 2)`, DETR's [B, Q, C] scores given as [B, C, Q])."""
+    """Where the input [N, d, d] reads both as [N, C, d1] and as classes last, the code's layout
+    is meant: the input comes straight from a transpose or permute (`logits.transpose(1, 2)`,
+    DETR's [B, Q, C] scores given as [B, C, Q]) or from a conv (channels first: a tagger's
+    [B, C, T] with as many classes as steps), or dim 2 follows an input size and dim 1 does not
+    (dim provenance)."""
     source = row.inputs[0].source if row.inputs else None
     made = ctx.trace.row(source) if source is not None else None
-    return made is not None and made.kind == "op" and made.type.rpartition(".")[2] in _MOVES
+    if made is not None and made.kind == "op" and made.type.rpartition(".")[2] in _MOVES:
+        return True
+    a = row.inputs[0].shape if row.inputs else ()
+    if len(a) != 3 or a[1] != a[2]:
+        return False
+    if made is not None and made.kind == "module" and made.type.startswith("Conv"):
+        return True  # a conv's scores are channels first: its out_channels are dim 1
+    prov = provenance(ctx)
+    follows = prov.dims(row, "inputs") if prov is not None else None
+    return follows is not None and not follows[1] and bool(follows[2])
 
 
 def _class_contract(row: LayerRecord, names: tuple[str, ...] = (), moved: bool = False) -> Finding | None:
