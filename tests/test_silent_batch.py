@@ -60,3 +60,15 @@ def test_sc120_an_l2_normalisation_over_the_batch_is_moved_to_the_features():
 def test_sc120_an_l2_normalisation_over_the_features_is_left_alone():
     report = shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:EmbeddingsNormalised"), "32")
     assert report.findings == []
+
+
+def test_sc120_a_padding_mask_over_the_queries_is_moved_to_the_keys():
+    report = shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:PadMaskOverQueries"), "10:long")
+    (finding,) = report.findings
+    assert finding.code == "SC120" and "along which the mask of `Tensor.masked_fill`" in finding.message
+    (fix,) = finding.fixes
+    assert "masked_fill(mask.transpose(2, 3) == 0, -1e10)" in fix.after and fix.verified is True
+
+
+def test_sc120_a_padding_mask_over_the_keys_is_left_alone():
+    assert shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:PadMaskOverKeys"), "10:long").findings == []

@@ -8,7 +8,10 @@ the batch) are normalised over the other samples by design (in-batch negatives):
 nor weights over the samples that then average them (attention pooling over a batch that is one
 set), nor one score per sample (`[B]`, `[B, 1]`: a ranked list, where the batch is the only dim
 to normalise over). An Lp normalisation over the batch dim (`F.normalize(z, dim=0)` of
-embeddings `[B, D]`) is read the same way.
+embeddings `[B, D]`) is read the same way. Scores filled through a mask (`masked_fill`) right
+before the softmax, with the mask of size 1 in the softmax's dim and of that dim's size, read
+from the input, in the dim before (a padding mask `[B, 1, T, 1]` over `[B, H, T, T]`: query rows,
+not keys), are flagged too: the mask then picks nothing among what the softmax weighs.
 
 Why is this bad? Nothing fails. Over the batch, each class score is divided by the same
 class's scores in the other samples: predictions depend on what else is in the batch, and
@@ -30,11 +33,12 @@ from __future__ import annotations
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
 from ..findings import SAFE, WARNING, Finding, Fix
-from ..numbers import set_argument, shape
+from ..numbers import parsed_line, set_argument, shape
 from ..provenance import BATCH, provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
+from .operands import operand_receiver, rewrite_operands
 
 _OPS = ("torch.softmax", "Tensor.softmax", "F.softmax", "torch.log_softmax", "Tensor.log_softmax", "F.log_softmax")
 # An L2 (or Lp) normalisation: `F.normalize(x, p=2.0, dim=1)`, its dim third and 1 by default.
@@ -78,7 +82,7 @@ def check(ctx: Context) -> list[Finding]:
         follows = prov.dims(row, "inputs") if prov is not None else None
         finding = _over_batch(ctx, row, dim, follows)
         if finding is None and row.type not in _NORMALIZE:  # over one value: a softmax's 1, a norm's sign
-            finding = _over_one(ctx, row, dim, follows)
+            finding = _over_one(ctx, row, dim, follows) or _mask_along(ctx, row, dim)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -121,6 +125,62 @@ def _over_one(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | No
         "and no gradient flows through it",
     ]
     return _finding(ctx, row, dim, follows, f"{ref(row)} normalises over a dim of size 1 (dim {dim})", why)
+
+
+_MASKS = ("Tensor.masked_fill", "torch.masked_fill")
+
+
+def _mask_along(ctx: Context, row: LayerRecord, dim: int) -> Finding | None:
+    """Scores filled through a mask and softmaxed, where the mask has size 1 in the softmax's
+    dim and, just before it, a dim of that size that follows an input (provenance): a padding
+    mask `[B, 1, T, 1]` over `[B, H, T, T]` scores marks query rows, not keys, so each row is
+    filled whole or not at all, and the softmax over the keys is untouched or undefined."""
+    made = ctx.trace.row(row.inputs[0].source) if row.inputs[0].source is not None else None
+    if made is None or made.type not in _MASKS or len(made.inputs) < 2 or made.called_at is None:
+        return None
+    scores, mask = made.inputs[0], made.inputs[1]
+    at = dim - (scores.rank - mask.rank)  # the softmax's dim in the mask
+    size = scores.shape[dim]
+    if at < 1 or mask.shape[at] != 1 or size == 1 or mask.shape[at - 1] != size:
+        return None
+    prov = provenance(ctx)
+    follows = prov.dims(made, "inputs", 1) if prov is not None else None
+    if not follows or not follows[at - 1]:
+        return None  # a mask of fixed sizes: not one read from the data
+    source = made.called_at.source
+    order = (at - 1, at)
+    written = rewrite_operands(
+        parsed_line(source),
+        made,
+        1,
+        lambda text, _o: "{0}.transpose({2}, {3}){1}".format(*operand_receiver(text), *order),
+    )
+    edit = Edit("arg_method", op_site(made), params=(("index", 1), ("method", "transpose"), ("args", order)))
+    fix = Fix(
+        description=f"put the mask's varying dim in dim {at}, the one the softmax normalises over: "
+        f"{shape(mask.shape)} → {shape((*mask.shape[: at - 1], 1, size, *mask.shape[at + 1 :]))}",
+        code=written or f"mask.transpose({order[0]}, {order[1]})",
+        safety=SAFE,
+        location=made.called_at if written else None,
+        before=source if written else None,
+        after=written,
+        rerun=Rerun(edits=(edit,)),
+    )
+    why = [
+        f"{ref(made)} fills {shape(scores.shape)} through the mask {shape(mask.shape)}: its dim {at - 1} "
+        f"({size}) follows the input, its dim {at} is 1",
+        f"{ref(row)} normalises over dim {dim}, along which the mask is the same everywhere: each row is "
+        "filled whole or not at all, so the mask picks no positions among those the softmax weighs "
+        "(a row filled whole with -inf is NaN)",
+    ]
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} normalises over dim {dim}, along which the mask of {ref(made)} does not vary",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        fixes=[fix],
+    )
 
 
 def _finding(ctx: Context, row: LayerRecord, dim: int, follows, message: str, why: list[str]) -> Finding:
