@@ -12,7 +12,8 @@ def test_sc122_pairs_samples_when_the_other_operand_has_a_size_one_input_dim():
     (finding,) = [f for f in report.findings if f.code == "SC122"]
     assert finding.message.endswith("[1] and [1, 1] broadcast to [1, 1]")
     afters = [f.after for f in finding.fixes]
-    assert afters == ["w = sample_w * y.squeeze(1) + 1.0", "w = sample_w.unsqueeze(1) * y + 1.0"]
+    # the result is a loss's weight beside [B, 1] input and target: it keeps the rank, first
+    assert afters == ["w = sample_w.unsqueeze(1) * y + 1.0", "w = sample_w * y.squeeze(1) + 1.0"]
 
 
 def test_sc119_a_loss_weight_per_sample_spread_over_the_classes_at_batch_one():

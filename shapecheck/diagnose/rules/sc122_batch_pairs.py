@@ -93,7 +93,7 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
         location=row.location,
         row=row.index,
         why=why,
-        fixes=_fixes(row, batch),
+        fixes=_fixes(row, batch, _combined_at_rank(prov.trace, row)),
     )
 
 
@@ -114,7 +114,7 @@ def _joins_a_pair_matrix(prov: ProvenanceMap, row: LayerRecord) -> bool:
     return False
 
 
-def _fixes(row: LayerRecord, batch: int) -> list[Fix]:
+def _fixes(row: LayerRecord, batch: int, keep_rank: bool = False) -> list[Fix]:
     """Bring the operand with the extra size-1 dim down to the other's rank, or the other up to
     its rank, in the user's line; each checked at a batch of 3 or more, where a pairing that
     is still there shows (at batch 1 every candidate runs)."""
@@ -179,4 +179,29 @@ def _fixes(row: LayerRecord, batch: int) -> list[Fix]:
                 Rerun(batch=at, edits=(edit,)),
             )
         )
+        if keep_rank:  # what reads the result takes it with tensors of the longer one's rank
+            fixes.reverse()
+            fixes[0].description = fixes[0].description.removeprefix("or ")
+            fixes[1].description = "or " + fixes[1].description
     return fixes
+
+
+def _combined_at_rank(trace, row: LayerRecord) -> bool:
+    """The result goes, through elementwise ops, into a row that takes it with other tensors,
+    all of the result's rank (a loss's `weight` beside input and target [B, 1]): a squeezed
+    result would not line up with them."""
+    index, rank = row.index, row.outputs[0].rank
+    for later in trace.layers[row.index + 1 :]:
+        where = [i for i, t in enumerate(later.inputs) if t.source == index]
+        if not where:
+            continue
+        others = [t for i, t in enumerate(later.inputs) if i not in where]
+        if (
+            later.kind == "op"
+            and later.attrs.get("category") == "elementwise"
+            and len(later.inputs) == 1 + len([t for t in others if t.rank == 0])
+        ):
+            index = later.index  # `w + 1.0`: follow the result on
+            continue
+        return bool(others) and all(t.rank == rank for t in others)
+    return False
