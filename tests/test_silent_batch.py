@@ -2,8 +2,10 @@
 each looks like through the API, on models of fixtures/rules/."""
 
 from conftest import fixture_path
+from typer.testing import CliRunner
 
 import shapecheck
+from shapecheck.cli import app
 
 
 def test_sc122_pairs_samples_when_the_other_operand_has_a_size_one_input_dim():
@@ -73,3 +75,16 @@ def test_sc120_a_padding_mask_over_the_queries_is_moved_to_the_keys():
 
 def test_sc120_a_padding_mask_over_the_keys_is_left_alone():
     assert shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:PadMaskOverKeys"), "10:long").findings == []
+
+
+def test_a_finding_from_the_larger_batch_points_at_a_row_of_this_trace_or_none():
+    # the trace at batch 3 has rows this one does not: the finding must not point past them
+    path = fixture_path("rules/sc119_batch_broadcast.py:KeepFlagsPerSample")
+    report = shapecheck.check(path, ["20", "scalar"])
+    (finding,) = report.findings
+    assert finding.message.startswith("at batch 3, `torch.where` at line")
+    assert finding.row is None or finding.row < len(report.trace.layers)
+    result = CliRunner().invoke(app, ["check", path, "--input", "20", "--input", "scalar"])
+    assert result.exit_code == 0, result.output
+    assert "found 1 warning" in result.output
+

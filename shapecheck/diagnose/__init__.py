@@ -131,6 +131,7 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
             continue
         finding.severity = WARNING
         finding.message = f"at batch {at}, {finding.message}"
+        finding.row = _same_row(trace, other, finding.row)  # a row of this trace, or none
         finding.why.insert(0, f"the model runs at batch {trace.batch}; traced at batch {at} it fails here")
         for fix in finding.fixes:
             rerun = fix.rerun or _as_written(fix)
@@ -141,6 +142,14 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
                 fix.check_note = f"not checked: found at batch {at}"
         said.append(finding)
     return said
+
+
+def _same_row(trace: Trace, other: Trace, index: int | None) -> int | None:
+    """Row `index` of `other` as a row of `trace`: the same call at the same place, or None."""
+    if index is None or index >= len(trace.layers) or index >= len(other.layers):
+        return None
+    a, b = trace.layers[index], other.layers[index]
+    return index if (a.name, a.type, a.call) == (b.name, b.type, b.call) else None
 
 
 def _once(findings: list[Finding]) -> list[Finding]:
