@@ -88,3 +88,8 @@ def test_a_finding_from_the_larger_batch_points_at_a_row_of_this_trace_or_none()
     assert result.exit_code == 0, result.output
     assert "found 1 warning" in result.output
 
+
+def test_sc120_a_mask_from_the_input_that_shares_its_length_with_the_scores():
+    report = shapecheck.check(fixture_path("rules/sc120_softmax_dim.py:LengthMaskOverQueries"), ["10x32", "10"])
+    (finding,) = report.findings
+    assert finding.code == "SC120" and finding.fixes[0].verified is True

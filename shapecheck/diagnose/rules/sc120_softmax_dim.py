@@ -132,9 +132,10 @@ _MASKS = ("Tensor.masked_fill", "torch.masked_fill")
 
 def _mask_along(ctx: Context, row: LayerRecord, dim: int) -> Finding | None:
     """Scores filled through a mask and softmaxed, where the mask has size 1 in the softmax's
-    dim and, just before it, a dim of that size that follows an input (provenance): a padding
-    mask `[B, 1, T, 1]` over `[B, H, T, T]` scores marks query rows, not keys, so each row is
-    filled whole or not at all, and the softmax over the keys is untouched or undefined."""
+    dim and, just before it, a dim of that size, and is made from the input (or that dim follows
+    an input, by provenance): a padding mask `[B, 1, T, 1]` over `[B, H, T, T]` scores marks
+    query rows, not keys, so each row is filled whole or not at all, and the softmax over the
+    keys is untouched or undefined."""
     made = ctx.trace.row(row.inputs[0].source) if row.inputs[0].source is not None else None
     if made is None or made.type not in _MASKS or len(made.inputs) < 2 or made.called_at is None:
         return None
@@ -145,8 +146,8 @@ def _mask_along(ctx: Context, row: LayerRecord, dim: int) -> Finding | None:
         return None
     prov = provenance(ctx)
     follows = prov.dims(made, "inputs", 1) if prov is not None else None
-    if not follows or not follows[at - 1]:
-        return None  # a mask of fixed sizes: not one read from the data
+    if not mask.from_input and not (follows and follows[at - 1]):
+        return None  # a mask of fixed sizes, made by the model: not one read from the data
     source = made.called_at.source
     order = (at - 1, at)
     written = rewrite_operands(
