@@ -133,6 +133,7 @@ CASES = [
     ("SC120", "rules/sc120_softmax_dim.py:TilesAsBag", "16+batch5", []),
     ("SC120", "rules/sc120_softmax_dim.py:SetSummary", "16+batch3", []),
     ("SC120", "rules/sc120_softmax_dim.py:RankedList", "16&scalar+batch4", []),
+    ("SC120", "rules/sc120_softmax_dim.py:BagBranches", "16+batch5", []),
     ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "50x64", ["SC121"]),
     ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "8x64", ["SC121"]),  # 8 tokens, 8 heads
     ("SC121", "rules/sc121_view_regroups.py:MergeHeadsCorrect", "50x64", []),

@@ -257,6 +257,8 @@ def _summed_over(ctx: Context, row: LayerRecord, depth: int = 0) -> tuple[int, L
         return None
     later, position = found
     places = _unit_dims_added(row, later)
+    if places is None:
+        places = _dims_moved_by(later)
     if places is not None and depth < 2:
         summed = _summed_over(ctx, later, depth + 1)
         if summed is None or summed[0] not in places:
@@ -301,6 +303,25 @@ def _unit_dims_added(row: LayerRecord, later: LayerRecord) -> list[int] | None:
         elif size != 1:
             return None
     return places if len(places) == len(before) else None
+
+
+_MOVES = ("Tensor.t", "torch.t", "Tensor.transpose", "torch.transpose", "Tensor.swapaxes", "torch.swapaxes")
+
+
+def _dims_moved_by(later: LayerRecord) -> list[int] | None:
+    """Where each dim of a transpose's input sits in its output (`a.t()`, `torch.transpose(a, 0, 1)`:
+    [0, 1] → [1, 0]); else None."""
+    if later.type not in _MOVES or len(later.inputs) != 1 or not later.outputs:
+        return None
+    rank = later.inputs[0].rank
+    args = later.attrs.get("args", [])
+    pair = (0, 1) if later.type.endswith(".t") else tuple(args[1:3])
+    if rank < 1 or len(pair) != 2 or not all(isinstance(d, int) and -rank <= d < rank for d in pair):
+        return None
+    a, b = (d % rank for d in pair)
+    places = list(range(rank))
+    places[a], places[b] = b, a
+    return places
 
 
 def _summed_dim(total: LayerRecord, width: int, rank: int) -> tuple[int, LayerRecord] | None:
