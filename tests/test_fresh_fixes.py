@@ -66,3 +66,14 @@ def test_sc121_the_permute_goes_after_a_call_the_view_is_made_on():
     report = shapecheck.check(fixture_path("rules/sc121_view_regroups.py:NormedPixelsAsTokens"), "32x8x8")
     (finding,) = [f for f in report.findings if f.code == "SC121"]
     assert finding.fixes[0].code == "t = self.norm(x).permute(0, 2, 3, 1).reshape(b, h * w, c)"
+
+
+def test_sc127_a_tensor_unpacked_along_the_wrong_dim_is_transposed():
+    path = fixture_path("rules/sc127_structured_output.py:EdgePairsUnpacked")
+    report = shapecheck.check(path, ["10x16", "30x2:long"], no_batch=True)
+    (finding,) = report.findings
+    assert finding.code == "SC127" and finding.message.startswith("`edge_index` [30, 2] is unpacked into 2 names")
+    (fix,) = finding.fixes
+    assert fix.after.strip() == "row, col = edge_index.t()" and fix.verified is True
+    correct = fixture_path("rules/sc127_structured_output.py:EdgePairsUnpackedCorrect")
+    assert shapecheck.check(correct, ["10x16", "30x2:long"], no_batch=True).findings == []

@@ -5,7 +5,9 @@ What it does: finds a module whose output is a structure — a tuple (`nn.LSTM` 
 or a `ModelOutput` (transformers) — that the code then uses as one tensor: passes it to a layer
 or a loss, slices it like a tensor or calls a tensor method on it. The failing line raises a
 `TypeError` or `AttributeError`; the rule names the module, what its output holds (each part's
-shape) and the line that kept the whole structure.
+shape) and the line that kept the whole structure. The inverse, a tensor unpacked into k names
+(`row, col = edge_index`) whose dim 0 is not k but one other dim is (an edge list `[E, 2]`),
+fails with `too many values to unpack`: the tensor is transposed (or unbound along that dim).
 
 Why is this bad? The forward pass fails with `linear(): argument 'input' (position 1) must be
 Tensor, not tuple` or `tuple indices must be integers or slices, not tuple`, a line away from
@@ -45,6 +47,9 @@ _PREFERRED = ("logits", "last_hidden_state", "out", "output", "prediction_logits
 def check(ctx: Context) -> list[Finding]:
     trace = ctx.trace
     err = trace.error
+    if err is not None and err.type == "ValueError" and err.user_frames:
+        unpacked = _tensor_unpacked(ctx)
+        return [unpacked] if unpacked is not None else []
     if err is None or err.type not in ("TypeError", "AttributeError") or not err.user_frames:
         return []
     passed = _passed_whole(ctx) or _passed_inline(ctx)
@@ -56,6 +61,63 @@ def check(ctx: Context) -> list[Finding]:
         return []
     row, name, parts = found
     return [_finding(ctx, row, name, parts, at)]
+
+
+_UNPACK = re.compile(r"(?:too many|not enough) values to unpack \(expected (\d+)")
+
+
+def _tensor_unpacked(ctx: Context) -> Finding | None:
+    """The inverse case: a tensor unpacked into k names (`row, col = edge_index`) where its dim
+    0 is not k but exactly one other dim is: unpacking iterates dim 0, and the k parts are
+    in that other dim (an edge list [E, 2] where [2, E] is meant). The tensor is one the failing
+    call received, the only one with such a dim."""
+    err, failing = ctx.trace.error, ctx.trace.failing
+    found = _UNPACK.search(err.message) if err is not None else None
+    if found is None or failing is None or err is None:
+        return None
+    k, at = int(found.group(1)), err.user_frames[-1]
+    text = at.source.strip()
+    try:
+        node = ast.parse(text).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Tuple) or len(node.targets[0].elts) != k:
+        return None
+    value = node.value
+    written = ast.get_source_segment(text, value)
+    candidates = [
+        (t, [d for d in range(1, t.rank) if t.shape[d] == k]) for t in failing.inputs if t.rank >= 2 and t.shape[0] != k
+    ]
+    candidates = [(t, dims) for t, dims in candidates if len(dims) == 1]
+    if written is None or len(candidates) != 1 or value.end_col_offset is None:
+        return None
+    t, (d,) = candidates[0]
+    receiver = written if isinstance(value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({written})"
+    method = ".t()" if t.rank == 2 else f".unbind({d})"
+    indent = at.source[: len(at.source) - len(at.source.lstrip())]
+    after = indent + text[: value.col_offset] + receiver + method + text[value.end_col_offset :]
+    return ctx.finding(
+        layer=failing.name,
+        message=f"`{written}` {shape(t.shape)} is unpacked into {k} names at line {at.line}: unpacking takes "
+        f"its dim 0 ({t.shape[0]} parts), and the {k} parts are in dim {d}",
+        location=at,
+        row=failing.index,
+        why=[
+            f"`a, b = t` iterates t's dim 0: {shape(t.shape)} gives {t.shape[0]} tensors, not {k}",
+            f"its dim {d} has {k}: the {k} parts are along it",
+        ],
+        notes=[f"Python reports: {err.message}"],
+        fixes=[
+            Fix(
+                description=f"unpack along dim {d}: {'transpose it' if t.rank == 2 else 'unbind that dim'} first",
+                code=after,
+                safety=SAFE,
+                location=at,
+                before=at.source,
+                after=after,
+            )
+        ],
+    )
 
 
 def _structure_used_whole(trace, at: Location) -> tuple[LayerRecord, str, dict] | None:
