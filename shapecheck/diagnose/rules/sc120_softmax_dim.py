@@ -254,7 +254,7 @@ def _summed_over(ctx: Context, row: LayerRecord, depth: int = 0) -> tuple[int, L
     rank = row.outputs[0].rank
     found = _consumer(ctx, row.index)
     if found is None:
-        return None
+        return _through_property_transpose(ctx, row)
     later, position = found
     places = _unit_dims_added(row, later)
     if places is None:
@@ -303,6 +303,21 @@ def _unit_dims_added(row: LayerRecord, later: LayerRecord) -> list[int] | None:
         elif size != 1:
             return None
     return places if len(places) == len(before) else None
+
+
+def _through_property_transpose(ctx: Context, row: LayerRecord) -> tuple[int, LayerRecord] | None:
+    """`a.T @ h`: the `.T` property leaves no row and no lineage, so no row reads `a`. The next
+    matmul given a tensor of unknown origin with `a`'s two dims reversed is read as its use."""
+    made = row.outputs[0].shape
+    if len(made) != 2 or made[0] == made[1]:
+        return None
+    for later in ctx.trace.layers[row.index + 1 :]:
+        if later.type not in _MATMUL:
+            continue
+        for position, t in enumerate(later.inputs[:2]):
+            if t.source is None and t.shape == made[::-1]:
+                return (0 if position == 0 else 1), later  # the contracted dim, seen through the swap
+    return None
 
 
 _MOVES = ("Tensor.t", "torch.t", "Tensor.transpose", "torch.transpose", "Tensor.swapaxes", "torch.swapaxes")
