@@ -77,3 +77,12 @@ def test_sc127_a_tensor_unpacked_along_the_wrong_dim_is_transposed():
     assert fix.after.strip() == "row, col = edge_index.t()" and fix.verified is True
     correct = fixture_path("rules/sc127_structured_output.py:EdgePairsUnpackedCorrect")
     assert shapecheck.check(correct, ["10x16", "30x2:long"], no_batch=True).findings == []
+
+
+def test_sc102_a_width_written_in_forward_is_the_models_setting():
+    path = fixture_path("rules/sc102_in_features.py:TimeEncodedAtWrittenWidth")
+    (finding,) = shapecheck.check(path, ["3x32x32", "scalar"]).findings
+    assert finding.code == "SC102"
+    first = finding.fixes[0]
+    assert first.after.strip() == "emb = self.emb_layer(self.encode(t, self.time_dim))[:, :, None, None]"
+    assert first.verified is True and first.safety == "safe"

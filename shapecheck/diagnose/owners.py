@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..trace.records import Location, Trace
-from .findings import UNSAFE, Fix
+from .findings import SAFE, UNSAFE, Fix
 from .numbers import call_arguments
 from .requests import Edit, Rerun
 from .roles import is_library_file
@@ -196,6 +196,65 @@ def producer_argument_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
         if len(fixes) == 2:
             break
     return fixes
+
+
+def forward_literal_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
+    """`t = self.pos_encoding(t, 128)` in forward makes the 128 features that reach a layer built
+    for 256 from the model's setting `time_dim=256`: a whole number written as a call's argument
+    in a method of the user's file that made the tensor, which the width scales with, and whose
+    scaled value is one of the model's settings kept on `self`, is offered as that setting
+    (`self.time_dim`), checked by tracing the line as written."""
+    got = tensor.shape[-1] if tensor.shape else 0
+    settings = {value: name for name, value in trace.arguments if isinstance(value, int)}
+    lines: dict[str, set[int]] = {}
+    for made in [row, *trace.upstream(row)][:12]:
+        for call in trace.ancestors(made):  # a layer in a Sequential: the line that called the Sequential
+            at = call.called_at
+            if at is not None and not is_library_file(at.file):
+                lines.setdefault(at.file, set()).add(at.line)
+    if got <= 0 or not settings or not lines:
+        return []
+    fixes: list[Fix] = []
+    for file, seen in lines.items():
+        text = "".join(linecache.getlines(file))
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        methods = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef) and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in seen)
+        ]
+        for method in methods:
+            for call in (n for n in ast.walk(method) if isinstance(n, ast.Call)):
+                fix = _setting_for_literal(file, text, call, got, want, settings)
+                if fix is not None and all(f.after != fix.after for f in fixes):
+                    fixes.append(fix)
+    return fixes[:2]
+
+
+def _setting_for_literal(file: str, text: str, call: ast.Call, got: int, want: int, settings: dict) -> Fix | None:
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if not isinstance(arg, ast.Constant) or type(arg.value) is not int or arg.value <= 0:
+            continue
+        if (arg.value * want) % got or arg.lineno != arg.end_lineno:
+            continue
+        name = settings.get(arg.value * want // got)
+        if name is None or f"self.{name} = " not in text:
+            continue  # the setting is not kept on the model: forward cannot read it
+        source = text.splitlines()[arg.lineno - 1]
+        after = source[: arg.col_offset] + f"self.{name}" + source[arg.end_col_offset :]
+        return Fix(
+            description=f"pass the model's setting `self.{name}` ({arg.value * want // got}) where {arg.value} is "
+            f"written: it makes the {got} features, and the layer takes {want} from `{name}`",
+            code=after.strip(),
+            safety=SAFE,
+            location=Location(file, arg.lineno, source),
+            before=source,
+            after=after,
+        )
+    return None
 
 
 def _producing_module(trace: Trace, row, tensor):

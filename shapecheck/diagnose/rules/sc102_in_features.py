@@ -17,7 +17,10 @@ Use instead:
     x = torch.flatten(self.pool(self.features(x)), 1)
 
 Fix safety: adding adaptive pooling is safe (no parameters change); changing `in_features`
-is unsafe: existing checkpoints no longer load, and it ties the model to one input size.
+is unsafe: existing checkpoints no longer load, and it ties the model to one input size. When
+the layer is built from the model's setting and the width that arrives was written as a number
+in forward (`self.pos_encoding(t, 128)` for `time_dim=256`), that setting passed instead
+(`self.time_dim`) is safe, and checked by tracing the line as written.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from ..boundaries import Boundary, in_features, is_linear, out_features
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label
 from ..numbers import call_arguments, dot, matmul_message, pool_size, set_argument, shape, size_text
-from ..owners import producer_argument_fixes
+from ..owners import forward_literal_fixes, producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import (
@@ -81,6 +84,7 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
             fixes.append(reduced[1])
         if _size_from_settings(row):
             fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
+            fixes.extend(forward_literal_fixes(ctx.trace, row, t, n_in))
     notes = [f"PyTorch reports: {matmul_message(t.shape, n_in, n_out)}"] if n_out is not None else []
     flattened = ctx.trace.row(t.source)
     if t.rank == 1 and flattens_the_batch(ctx, flattened):
