@@ -136,6 +136,7 @@ CASES = [
     ("SC120", "rules/sc120_softmax_dim.py:BagBranches", "16+batch5", []),
     ("SC120", "rules/sc120_softmax_dim.py:BagBranchesProperty", "16+batch5", []),
     ("SC120", "rules/sc120_softmax_dim.py:ColumnCorrelation", "16&16+batch4", []),
+    ("SC120", "rules/sc120_softmax_dim.py:SinkhornCodes", "16+batch3", []),
     ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "50x64", ["SC121"]),
     ("SC121", "rules/sc121_view_regroups.py:MergeHeads", "8x64", ["SC121"]),  # 8 tokens, 8 heads
     ("SC121", "rules/sc121_view_regroups.py:MergeHeadsCorrect", "50x64", []),

@@ -95,6 +95,8 @@ def _over_batch(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | 
         return None  # [B, B] scores of every sample against every other (in-batch negatives): over the others by design
     if pooled_over(ctx, row, dim) is not None:
         return None  # weights over the samples that then average the samples: the batch is one set (a bag of tiles)
+    if _alternates(ctx, row, dim):
+        return None  # Sinkhorn-Knopp: over the samples, then over the other dim, in turn
     shape_ = row.inputs[0].shape
     if all(shape_[d] == 1 and not follows[d] for d in range(len(shape_)) if d != dim):
         return None  # one score per sample ([B], [B, 1]): over the batch is the only softmax there is (a ranked list)
@@ -235,6 +237,16 @@ def _consumer(ctx: Context, index: int) -> tuple[LayerRecord, int] | None:
             return _consumer(ctx, later.index)
         return later, where[0]
     return None
+
+
+def _alternates(ctx: Context, row: LayerRecord, dim: int) -> bool:
+    """The result is normalised again next, over another dim (`F.normalize(q, p=1, dim=0)` then
+    `dim=1`, in a loop): Sinkhorn-Knopp balancing codes over the samples and the prototypes."""
+    found = _consumer(ctx, row.index)
+    if found is None:
+        return False
+    other = softmax_dim(found[0])
+    return other is not None and other != dim
 
 
 def pooled_over(ctx: Context, row: LayerRecord, dim: int) -> LayerRecord | None:
