@@ -133,6 +133,8 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
         finding.message = f"at batch {at}, {finding.message}"
         finding.row = _same_row(trace, other, finding.row)  # a row of this trace, or none
         finding.why.insert(0, f"the model runs at batch {trace.batch}; traced at batch {at} it fails here")
+        # what PyTorch prints there, not at the batch the user traced
+        finding.notes = [f"at batch {at}, {n}" if n.startswith("PyTorch reports:") else n for n in finding.notes]
         for fix in finding.fixes:
             rerun = fix.rerun or _as_written(fix)
             if rerun is not None and fix.kind == FixKind.EDIT:

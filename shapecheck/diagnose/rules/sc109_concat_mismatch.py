@@ -145,10 +145,7 @@ def _apart(ctx: Context, row, d: int) -> bool:
 @rule("SC109", ERROR)
 def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
-    if row is None:
-        shared = _batch_one_joins(ctx)
-        return [shared] if shared is not None else []
-    if row.kind != "op" or row.type not in _JOINS or len(row.inputs) < 2:
+    if row is None or row.kind != "op" or row.type not in _JOINS or len(row.inputs) < 2:
         return []
     rank = len(row.inputs[0].shape)
     dim = row.dim_argument() % rank if rank else 0
@@ -166,21 +163,6 @@ def check(ctx: Context) -> list[Finding]:
     return [_finding(ctx, row, dim, stack, number, bad[0], t.shape[bad[0]])]
 
 
-def _batch_one_joins(ctx: Context) -> Finding | None:
-    """A model that runs: at batch 1, a join of one shared tensor (a class token [1, 1, D], the
-    same at every batch size) with per-sample ones ([B, N, D]) along another dim: it fits only
-    while the batch is 1, and fails at any other."""
-    if ctx.trace.batch != 1:
-        return None
-    for row in ctx.trace.layers:
-        if row.kind != "op" or row.type not in _JOINS or row.type == "torch.stack" or len(row.inputs) < 2:
-            continue
-        shared = _shared_item(ctx, row)
-        if shared is not None:
-            return _shared_finding(ctx, row, *shared, at=3)
-    return None
-
-
 def _shared_item(ctx: Context, row) -> tuple[int, int] | None:
     """(the item that is one tensor for the whole batch, a per-sample item) of a join along a dim
     other than 0: the shared one has dim 0 of 1 at both batch sizes, the other follows the batch."""
@@ -196,38 +178,28 @@ def _shared_item(ctx: Context, row) -> tuple[int, int] | None:
     return (shared[0], per_sample[0]) if len(shared) == 1 and per_sample else None
 
 
-def _shared_finding(ctx: Context, row, index: int, like: int, at: int | None = None) -> Finding:
-    """Item `index` is one tensor for the batch, [1, …], joined with per-sample item `like`."""
+def _shared_finding(ctx: Context, row, index: int, like: int) -> Finding:
+    """Item `index` is one tensor for the batch, [1, …], joined with per-sample item `like`: it
+    fits at batch 1 only (a model that runs there is diagnosed at batch 3, `_at_larger_batch`)."""
     t, u = row.inputs[index], row.inputs[like]
     dim = row.dim_argument() % t.rank
-    why = [
-        f"{ref(row)} joins {shape(t.shape)} with {shape(u.shape)} along dim {dim}: every other dim must match",
-        f"{shape(t.shape)} is one tensor for the whole batch (its dim 0 stays 1 when the batch changes), "
-        f"while dim 0 of {shape(u.shape)} is the batch",
-    ]
-    if at is not None:
-        why.append(f"so it fits at batch 1 only: at batch {at} dim 0 is 1 vs {at}")
+    sizes = [x.shape[0] for x in row.inputs]
+    number = next(i for i, size in enumerate(sizes) if size != sizes[0])
     return ctx.finding(
         layer=row.name,
-        message=f"{ref(row)} joins {shape(t.shape)}, one for the whole batch, with per-sample {shape(u.shape)}"
-        + (": it runs at batch 1 only" if at is not None else ""),
+        message=f"{ref(row)} joins {shape(t.shape)}, one for the whole batch, with per-sample {shape(u.shape)}",
         location=row.location,
         row=row.index,
-        why=why,
-        notes=[_batch_message(row, index, dim, at)],
+        why=[
+            f"{ref(row)} joins {shape(t.shape)} with {shape(u.shape)} along dim {dim}: every other dim must match",
+            f"{shape(t.shape)} is one tensor for the whole batch (its dim 0 stays 1 when the batch changes), "
+            f"while dim 0 of {shape(u.shape)} is the batch",
+        ],
+        notes=[
+            f"PyTorch reports: Sizes of tensors must match except in dimension {dim}. "
+            f"Expected size {sizes[0]} but got size {sizes[number]} for tensor number {number} in the list"
+        ],
         fixes=[_expand_fix(row, index, like)] if row.called_at is not None else [],
-    )
-
-
-def _batch_message(row, index: int, dim: int, at: int | None) -> str:
-    """What PyTorch prints for the join at batch `at` (None: as traced): dim 0 of the first item
-    against the first item that differs from it."""
-    sizes = [t.shape[0] if at is None or i == index else at for i, t in enumerate(row.inputs)]
-    number = next(i for i, size in enumerate(sizes) if size != sizes[0])
-    where = "PyTorch reports" if at is None else f"at batch {at} PyTorch reports"
-    return (
-        f"{where}: Sizes of tensors must match except in dimension {dim}. "
-        f"Expected size {sizes[0]} but got size {sizes[number]} for tensor number {number} in the list"
     )
 
 
