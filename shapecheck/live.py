@@ -103,6 +103,7 @@ def _diagnosis(exc: BaseException, error: str, frames, budget_s: float) -> LiveD
             budget_s,
             where=_call_site(frames, called),
             names=_argument_names(frames, called),
+            caller=_caller(frames, called),
         )
     # a loss or metric: the model that feeds it first; the program when no rule explains that
     found = _outside_modules(error, frames, budget_s)
@@ -350,11 +351,13 @@ def _command(module, specs, batch) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _check_live(module, specs, batch, budget_s: float, where=None, names=()):
+def _check_live(module, specs, batch, budget_s: float, where=None, names=(), caller=None):
     """`check` of a live module. Meta only: the program's own run already failed for real, and
     a real-engine fallback would copy its live weights (twice the memory of a model that may
-    just fit). Findings point at the lines that built its layers (ASSIGNED)."""
+    just fit). Findings point at the lines that built its layers (ASSIGNED), or at the user's
+    call (`caller`: frame, line) when their fix is to what it passes."""
     from .api import check
+    from .call_input import fix_at_the_call
     from .loading import program
 
     report = check(
@@ -368,8 +371,52 @@ def _check_live(module, specs, batch, budget_s: float, where=None, names=()):
         defined_at=ASSIGNED if where is None else program.Sites({module: where}, ASSIGNED),
         input_names=names,
     )
+    if caller is not None:
+        frame, line = caller
+        positional = len(report.inputs) == len(specs) and not any("=" in t.key for t in report.inputs)
+        probe = _runs_with(module, report) if positional else None
+        fix_at_the_call(report, frame, line, module, _display, probe)
     _drop_input_layout_fixes(report)
     return report
+
+
+def _runs_with(module, report: Report):
+    """Whether `module` runs on meta with some inputs given other full shapes (None: as given)."""
+    import torch
+
+    from .api import check
+
+    def probe(shapes) -> bool:
+        values = [
+            torch.empty(shape if shape is not None else tuple(t.shape), dtype=getattr(torch, t.dtype), device="meta")
+            for shape, t in zip(shapes, report.inputs, strict=True)
+        ]
+        specs, batch, _ = from_tensors(tuple(values), {})
+        if specs is None:
+            return False
+        try:
+            tried = check(
+                module,
+                specs,
+                batch=batch or 1,
+                no_batch=batch is None,
+                train=module.training,
+                engine="meta",
+                max_reruns=0,
+                max_probes=0,
+            )
+        except Exception:  # a repair shapecheck tried, not the program's: never its error
+            return False
+        return tried.trace.error is None
+
+    return probe
+
+
+def _caller(frames, called):
+    """(frame, line) of the user's code that called the failing module, or None."""
+    from .loading import program
+
+    return program.program_frame(frames, called)
 
 
 def _call_site(frames, called):
@@ -405,7 +452,7 @@ def _argument_names(frames, called) -> tuple[str, ...]:
 
 
 def _check_call(
-    error: str, module, args, kwargs, budget_s: float, call=None, link=None, where=None, names=()
+    error: str, module, args, kwargs, budget_s: float, call=None, link=None, where=None, names=(), caller=None
 ) -> LiveDiagnosis:
     from .errors import ShapecheckError
 
@@ -420,7 +467,7 @@ def _check_call(
     plain = all(isinstance(s, InputSpec) for s in specs)
     command = _repeat_command(module, specs, batch) if plain else None
     try:
-        report = _check_live(module, specs, batch, budget_s, where, names)
+        report = _check_live(module, specs, batch, budget_s, where, names, caller)
     except ShapecheckError as err:
         known = _explained_message(error.partition(": ")[2])  # what the message means, at least
         unchecked = f"could not check {name}: {err.message}" + (f"; the message means: {known}" if known else "")

@@ -828,8 +828,11 @@ def test_run_channels_last_images_into_a_torchvision_model_fix_the_data_not_torc
         "batch = torch.rand(1, 224, 224, 3)\nout = model(batch)\n",
     )
     assert "error[SC114]" in out, out
-    assert "hwc.py:3" in out and "resnet.py:" not in out.split("Traceback")[0]
-    assert "batch = batch.permute(0, 3, 1, 2)" in out and "help: if your images" in out
+    assert "resnet.py:" not in out.split("Traceback")[0]
+    # the data is the bug: located at the call that passes it, the model's line as a note
+    assert "hwc.py:5\n" in out.split("help:")[0] and "hwc.py:3: model = models.resnet18" in out
+    assert "5 + out = model(batch.permute(0, 3, 1, 2))" in out
+    assert "batch = batch.permute(0, 3, 1, 2)" in out and "help: or, if your images" in out
 
 
 def test_run_the_flatten_goes_before_the_layers_own_line_in_the_sequential(tmp_path):

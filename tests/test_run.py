@@ -748,3 +748,84 @@ def test_run_hooks_nothing_while_the_script_runs(tmp_path):
     # one hook runs where a submodule is assigned (the line a finding points at), never per call
     assert state.pop("registration") in ([], ["shapecheck.loading.sites"], ["shapecheck.live"]), state
     assert state == dict(trace=True, profile=True, function_modes=0, dispatch_modes=0, hooks=[0, 0, 0, 0]), state
+
+
+# -- the model input as the bug: the fix is to the call that passes it -----------------------------
+
+
+def test_an_image_without_its_batch_dim_is_fixed_at_the_call(tmp_path):
+    """A model of torch's classes given one image [3, H, W]: located at the user's call, not at
+    the line that built the model, with the repair of the argument that makes it run."""
+    result = run(
+        tmp_path,
+        """
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+    model.eval()
+    image = torch.rand(3, 32, 32)
+    with torch.no_grad():
+        logits = model(image)
+    """,
+    )
+    assert result.returncode == 1
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC105]" in diagnosis
+    assert "--> script.py:11\n" in diagnosis, diagnosis
+    assert "11 + logits = model(image.unsqueeze(0))" in diagnosis
+    assert "is defined at script.py:7" in diagnosis
+
+
+def test_float_ids_and_a_transposed_mask_are_fixed_in_the_call(tmp_path):
+    """An input fix that `shapecheck MODEL` words as `--input` (a dtype, the shape of a keyword
+    argument) is, in a running script, an edit of the argument on the calling line."""
+    ids = run(
+        tmp_path,
+        """
+    class Bag(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(100, 8)
+
+        def forward(self, ids):
+            return self.embed(ids).mean(1)
+
+    ids = torch.rand(4, 5) * 100
+    out = Bag()(ids)
+    """,
+    )
+    diagnosis = _before_traceback(ids.stderr)
+    assert "error[SC118]" in diagnosis and "--> script.py:16\n" in diagnosis, diagnosis
+    assert "16 + out = Bag()(ids.long())" in diagnosis
+    mask = run(
+        tmp_path,
+        """
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, batch_first=True), 1)
+    x = torch.randn(3, 7, 16)
+    padding_mask = torch.zeros(7, 3, dtype=torch.bool)
+    h = encoder(x, src_key_padding_mask=padding_mask)
+    """,
+    )
+    diagnosis = _before_traceback(mask.stderr)
+    assert "error[SC117]" in diagnosis and "--> script.py:10\n" in diagnosis, diagnosis
+    assert "10 + h = encoder(x, src_key_padding_mask=padding_mask.T)" in diagnosis
+
+
+def test_a_last_batch_of_one_sample_is_dropped_at_the_loader(tmp_path):
+    """BatchNorm in training mode meets the one sample a loader leaves last: the fix is the
+    loader's `drop_last=True`, on the line that built it, in the caller that did."""
+    result = run(
+        tmp_path,
+        """
+    from torch.utils.data import DataLoader, TensorDataset
+
+    def train(model, loader):
+        for x, y in loader:
+            loss = F.cross_entropy(model(x), y)
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+    loader = DataLoader(TensorDataset(torch.randn(9, 4), torch.randint(0, 2, (9,))), batch_size=4)
+    train(model, loader)
+    """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC108]" in diagnosis and "--> script.py:14\n" in diagnosis, diagnosis
+    assert "batch_size=4, drop_last=True)" in diagnosis and "9 samples in batches of 4 leave one" in diagnosis

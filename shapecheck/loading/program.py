@@ -776,9 +776,20 @@ def call_argument_names(frame: FrameType, line: int, module: object) -> tuple[st
     how fixes name the inputs. Only a call whose callee is a plain name or attribute chain that
     resolves, without running code, to `module`; empty when none does or an argument is not a
     plain name."""
+    node = call_node(frame, line, module)
+    if node is None:
+        return ()
+    names = tuple(a.id for a in node.args if isinstance(a, ast.Name))
+    return names if len(names) == len(node.args) else ()
+
+
+def call_node(frame: FrameType, line: int, module: object) -> ast.Call | None:
+    """The call of `module` that spans `line` in the frame's code: its callee a plain name or
+    attribute chain that resolves, without running code, to `module`, or a module built on the
+    line itself (`nn.NLLLoss()(out, y)`, the only such call there); None when there is none."""
     tree = _parsed(frame.f_code.co_filename, frame)
     if tree is None:
-        return ()
+        return None
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not (node.lineno <= line <= (node.end_lineno or node.lineno)):
             continue
@@ -794,9 +805,8 @@ def call_argument_names(frame: FrameType, line: int, module: object) -> tuple[st
         ]
         if inline and len(on_line) != 1:
             continue
-        names = tuple(a.id for a in node.args if isinstance(a, ast.Name))
-        return names if len(names) == len(node.args) else ()
-    return ()
+        return node
+    return None
 
 
 _MISSING = object()

@@ -1,0 +1,273 @@
+"""The model input as the bug: in a running program a fix that only changes what the script
+passes to a model (a dim it lacks, its layout, its dtype) is an edit of the call, not of the model.
+
+`shapecheck MODEL --input ...` words such a fix as another `--input`. A running program has no
+`--input`: its data is the input, and the line to change is the one that passes it
+(`logits = model(image)` → `logits = model(image.unsqueeze(0))`). A finding whose first fix is
+such an edit is located at that call, with the layer's own line as a note. When the rules offer
+no fix to the code and the finding is about the input's rank or layout (SC101, SC105, SC114),
+the usual repairs of the argument (a batch dim, a channel dim, a flatten, channels first) are
+tried on a meta copy; the first that makes the model run is offered, verified.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import math
+from collections.abc import Callable
+from types import FrameType
+
+from .diagnose.findings import SAFE, Fix, FixKind
+from .report import Report
+from .trace.records import Location
+from .trace.requests import SAME
+
+# The rules whose finding can be about the input's rank or layout: the argument repairs are tried.
+_INPUT_SHAPED = {"SC101", "SC105", "SC114"}
+_DTYPE_METHODS = {"int64": "long", "int32": "int", "float32": "float", "float64": "double", "bool": "bool"}
+
+# Run the model on inputs of these full shapes (None where an input stays as given); True when it runs.
+Probe = Callable[[list[tuple[int, ...] | None]], bool]
+
+
+def fix_at_the_call(
+    report: Report, frame: FrameType, line: int, module, display: Callable[[str], str], probe: Probe | None
+) -> None:
+    """Turn the report's input fixes into edits of the call on `line` of `frame` (the user's code
+    calling `module`), and locate each finding whose first fix is one at that call (or at the
+    DataLoader whose last batch holds one sample)."""
+    arguments = _call_arguments(frame, line, module)
+    source = linecache.getline(frame.f_code.co_filename, line)
+    if arguments is None or not source.strip():
+        return
+    at = Location(display(frame.f_code.co_filename), line, source.strip())
+    given = [tuple(t.shape) for t in report.inputs]
+    for finding in report.findings:
+        if not finding.is_error:
+            continue
+        dropped = _drop_last(frame, line, given, display, probe) if finding.code == "SC108" else None
+        if dropped is not None:
+            _noted(finding)
+            finding.fixes.insert(0, dropped)
+            finding.location = dropped.location
+            continue
+        finding.fixes = [_as_call_edit(fix, report, arguments, source, at) or fix for fix in finding.fixes]
+        if probe is not None and finding.code in _INPUT_SHAPED and not _has_safe_edit(finding.fixes):
+            found = _searched(given, arguments, source, at, probe)
+            if found is not None:
+                finding.fixes.insert(0, found)
+        if finding.fixes and finding.fixes[0].location == at and finding.location != at:
+            _noted(finding)
+            finding.location = at
+
+
+def _noted(finding) -> None:
+    """The layer's own line, as a note, before the finding moves to the user's code."""
+    built = f"`{finding.layer}` is defined at {finding.location}"
+    if finding.location is not None and not any(n.startswith(built) for n in finding.notes):
+        finding.notes.append(f"{built}: {finding.location.source}")
+
+
+def _drop_last(frame: FrameType, line: int, given, display: Callable[[str], str], probe: Probe | None) -> Fix | None:
+    """`drop_last=True` on the DataLoader whose last batch is the one sample BatchNorm saw: a
+    loader of the frame's (or one a caller of the user's built) whose dataset leaves one sample
+    after its full batches."""
+    from torch.utils.data import DataLoader
+
+    from .loading import program
+
+    if not given or not given[0] or given[0][0] != 1:
+        return None
+    scopes = [frame.f_locals] if frame.f_code.co_name != "<module>" else []
+    loaders = {id(v): v for scope in (*scopes, frame.f_globals) for v in scope.values() if isinstance(v, DataLoader)}
+    odd = [dl for dl in loaders.values() if _last_batch_of_one(dl)]
+    if len(odd) != 1:
+        return None
+    loader = odd[0]
+    built = program.assignment_line(frame, loader, line + 1)
+    where = (frame.f_code.co_filename, built) if built is not None else program._assigned_by_caller(frame, loader)
+    if where is None:
+        return None
+    filename, at = where
+    source = linecache.getline(filename, at)
+    after = _with_keyword(source, "drop_last=True")
+    full = (loader.batch_size, *given[0][1:])
+    return Fix(
+        description=f"drop the last batch: {_length(loader)} samples in batches of {loader.batch_size} "
+        "leave one, and BatchNorm cannot normalize one value per channel in training mode",
+        verified=probe([full, *([None] * (len(given) - 1))]) if probe is not None else None,
+        code=after.strip() if after else "DataLoader(..., drop_last=True)",
+        safety=SAFE,
+        location=Location(display(filename), at, source.strip()),
+        before=source.strip() if after else None,
+        after=after.strip() if after else None,
+    )
+
+
+def _last_batch_of_one(loader) -> bool:
+    batch, size = loader.batch_size, _length(loader)
+    return isinstance(batch, int) and batch > 1 and size is not None and not loader.drop_last and size % batch == 1
+
+
+def _length(loader) -> int | None:
+    try:
+        return len(loader.dataset)
+    except TypeError:  # an iterable dataset: no length
+        return None
+
+
+def _with_keyword(source: str, keyword: str) -> str | None:
+    """The line with `keyword` added to its one DataLoader call, when that call is on the line."""
+    try:
+        tree = ast.parse(source.strip())
+    except SyntaxError:
+        return None
+    calls = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and (ast.unparse(n.func).split(".")[-1] == "DataLoader")
+    ]
+    if len(calls) != 1 or calls[0].end_col_offset is None:
+        return None
+    text = source.strip().encode()
+    end = calls[0].end_col_offset - 1  # the closing parenthesis
+    joiner = ", " if calls[0].args or calls[0].keywords else ""
+    indent = source[: len(source) - len(source.lstrip())]
+    return indent + (text[:end] + (joiner + keyword).encode() + text[end:]).decode()
+
+
+def _has_safe_edit(fixes: list[Fix]) -> bool:
+    return any(f.kind == FixKind.EDIT and f.safety == SAFE and f.verified and f.after for f in fixes)
+
+
+def _call_arguments(frame: FrameType, line: int, module) -> list[ast.expr] | None:
+    """The argument expressions of the call to `module` on `line`, positional then keyword, in
+    the order the model received them; None when there is no such call on one line, or it
+    unpacks (`*args`, `**kwargs`)."""
+    from .loading import program
+
+    node = program.call_node(frame, line, module)
+    if node is None or node.lineno != node.end_lineno:
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    return [*node.args, *(k.value for k in node.keywords)]
+
+
+def _as_call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: str, at: Location) -> Fix | None:
+    """The call-site edit for a fix that only changes one input's shape or dtype; None for any
+    other fix, or one no tensor method writes."""
+    rerun = fix.rerun
+    if rerun is None or rerun.edits or rerun.args or fix.kind != FixKind.INPUT:
+        return None
+    wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
+    if rerun.dtype is not None and not wanted:
+        wanted = [(0, None)]
+    if len(wanted) != 1 or wanted[0][0] >= min(len(arguments), len(report.inputs)):
+        return None
+    index, dims = wanted[0]
+    given = tuple(report.inputs[index].shape)
+    batch = report.trace.batch if rerun.batch is SAME else rerun.batch
+    full = given if dims is None else ((batch, *dims) if batch is not None else tuple(dims))
+    method = _reshaping(given, full)
+    if method is None:
+        return None
+    if rerun.dtype is not None:
+        if rerun.dtype not in _DTYPE_METHODS:
+            return None
+        method += f".{_DTYPE_METHODS[rerun.dtype]}()"
+    if not method:
+        return None
+    edited = _edited(source, arguments[index], method)
+    if edited is None:
+        return None
+    name = ast.unparse(arguments[index])
+    passed = report.inputs[index].dtype
+    what = f"the model reads {list(full)}, the script passes {list(given)}"
+    if dims is None:
+        what = f"the model needs {rerun.dtype} values, the script passes {passed}"
+    # the rerun that verified it changed the input, which is what the edit does: kept as its result
+    return Fix(
+        description=f"pass `{name}{method}`: {what}",
+        code=edited.strip(),
+        safety=SAFE,
+        location=at,
+        before=at.source,
+        after=edited.strip(),
+        verified=fix.verified,
+        result_shape=fix.result_shape,
+        check_note=fix.check_note,
+    )
+
+
+def _searched(given, arguments, source: str, at: Location, probe: Probe) -> Fix | None:
+    """The first usual repair of the first argument that makes the model run, as a call edit."""
+    if not given or not arguments:
+        return None
+    shape = given[0]
+    for method, full in _repairs(shape):
+        if not probe([full, *([None] * (len(given) - 1))]):
+            continue
+        edited = _edited(source, arguments[0], method)
+        if edited is None:
+            return None
+        name = ast.unparse(arguments[0])
+        return Fix(
+            description=f"pass `{name}{method}`: the model runs on {list(full)}, the script passes {list(shape)}",
+            code=edited.strip(),
+            safety=SAFE,
+            location=at,
+            before=at.source,
+            after=edited.strip(),
+            verified=True,
+        )
+    return None
+
+
+def _repairs(shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+    """The usual ways data reaches a model in the wrong rank or layout, as (method, new shape):
+    no batch dim, no channel dim, an image given to an MLP, channels last."""
+    out = [(".unsqueeze(0)", (1, *shape))]
+    if len(shape) >= 2:
+        out.append((".unsqueeze(1)", (shape[0], 1, *shape[1:])))
+    if len(shape) >= 3:
+        out.append((".flatten(1)", (shape[0], math.prod(shape[1:]))))
+    if len(shape) in (3, 4) and shape[-1] in (1, 2, 3, 4) and shape[1] not in (1, 2, 3, 4):
+        order = (0, len(shape) - 1, *range(1, len(shape) - 1))
+        out.append((f".permute{order}", tuple(shape[i] for i in order)))
+    return out
+
+
+def _reshaping(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
+    """The tensor method that turns `given` into `wanted` with the same values: a dim of 1
+    added, dims reordered (channels last to first), trailing dims flattened; "" when they are
+    equal, None when no such method does it."""
+    if given == wanted:
+        return ""
+    if math.prod(given) != math.prod(wanted):
+        return None
+    if len(wanted) == len(given) + 1:
+        for k in range(len(wanted)):
+            if wanted[k] == 1 and wanted[:k] + wanted[k + 1 :] == given:
+                return f".unsqueeze({k})"
+    if len(wanted) < len(given):
+        k = len(wanted) - 1
+        if wanted[:k] == given[:k]:
+            return f".flatten({k})"
+    if len(wanted) == len(given) and sorted(wanted) == sorted(given) and len(set(given)) == len(given):
+        order = tuple(given.index(d) for d in wanted)
+        if len(given) == 2:
+            return ".T"
+        return f".permute{order}"
+    return None
+
+
+def _edited(source: str, argument: ast.expr, method: str) -> str | None:
+    """The source line with `method` applied to the argument (parenthesised when it needs it)."""
+    encoded = source.encode()
+    start, end = argument.col_offset, argument.end_col_offset
+    if end is None:
+        return None
+    text = encoded[start:end].decode()
+    simple = isinstance(argument, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
+    new = (text if simple else f"({text})") + method
+    return (encoded[:start] + new.encode() + encoded[end:]).decode().rstrip("\n")
