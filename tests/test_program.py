@@ -795,6 +795,9 @@ def test_run_a_flat_reconstruction_against_images_gets_their_shape(tmp_path):
         "recon = torch.randn(16, 784)\nimgs = torch.randn(16, 1, 28, 28)\nloss = F.mse_loss(recon, imgs)\n",
     )
     assert "loss = F.mse_loss(recon.view_as(imgs), imgs)" in out, out
+    # a loss function's input against its target, as for a loss module: SC125, not any broadcast
+    assert "error[SC125]: `F.mse_loss` at line 5 gets input [16, 784] and target [16, 1, 28, 28]" in out
+    assert "SC112" not in out
 
 
 def test_run_a_new_key_joined_to_the_cache_with_two_dims_swapped(tmp_path):

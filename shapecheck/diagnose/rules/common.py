@@ -469,3 +469,19 @@ def input_multiple_fix(ctx: Context, axes: tuple[int, ...]) -> tuple[int, Fix] |
         safety=SAFE,
         rerun=Rerun(dims=new_dims),
     )
+
+
+# Losses as modules that compare input and target element by element.
+_ELEMENTWISE_LOSSES = frozenset({"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"})
+
+
+def is_elementwise_loss(row) -> bool:
+    """A loss that compares input and target element by element (`F.mse_loss`, `nn.BCELoss`):
+    when they differ it is the loss's target (SC125), not an elementwise op's broadcast (SC112)."""
+    if row.kind == "module":
+        return row.type in _ELEMENTWISE_LOSSES
+    return (
+        row.kind == "op"
+        and (row.type.endswith("_loss") or "binary_cross_entropy" in row.type)
+        and not row.type.endswith(("nll_loss", "ctc_loss"))
+    )

@@ -37,7 +37,7 @@ from ..numbers import parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_code, input_multiple_fix, ref
+from .common import input_code, input_multiple_fix, is_elementwise_loss, ref
 from .operands import operand_receiver, operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -64,6 +64,8 @@ def check(ctx: Context) -> list[Finding]:
         return []
     if row.type.rsplit(".", 1)[-1].startswith(("gather", "scatter", "index_")):
         return []  # these do not broadcast: their index has the data's dims (SC130)
+    if is_elementwise_loss(row):
+        return []  # a loss's input against its target: SC125 says which is which
     tensors = [t for t in row.inputs if t.rank > 0]
     if len(tensors) < 2:
         return []
@@ -100,7 +102,7 @@ def check(ctx: Context) -> list[Finding]:
                     location=row.called_at,
                 )
             )
-    fixes = _alignment_fixes(ctx, row, tensors) + fixes
+    fixes = alignment_fixes(ctx, row, tensors) + fixes
     rounded = _rounded_skip_fix(ctx, a, b, dim) if not fixes else None
     if rounded is not None:
         why.append(rounded[0])
@@ -176,7 +178,7 @@ def _input_dim(ctx: Context, row, index: int, at: int) -> int | None:
     return int(source.split()[1])
 
 
-def _alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
+def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
     """Fixes from what the numbers show: trailing size-1 dims for an operand that holds the other's
     leading dims, or a constant cropped to the length that arrives."""
     if len(tensors) != 2 or row.called_at is None:

@@ -42,21 +42,15 @@ from ..numbers import call_arguments, char_span, parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import argument_fix, ref
+from .common import argument_fix, is_elementwise_loss, ref
+from .sc112_broadcast_mismatch import alignment_fixes
 
-# Losses as modules: the elementwise ones, and those that take class indices.
-_ELEMENTWISE_MODULES = frozenset({"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss"})
+# Losses as modules that take class indices (the elementwise ones: common.is_elementwise_loss).
 _CLASS_MODULES = frozenset({"CrossEntropyLoss", "NLLLoss"})
 _CLASS_OPS = frozenset({"F.cross_entropy", "F.nll_loss", "torch.nn.functional.cross_entropy"})
 _CTC = frozenset({"CTCLoss", "F.ctc_loss", "torch.nn.functional.ctc_loss"})
 _FLATTENS = frozenset({"Tensor.view", "Tensor.reshape", "torch.reshape", "Tensor.flatten", "torch.flatten"})
 _INTEGERS = frozenset({"int64", "int32", "int16", "int8", "uint8"})
-
-
-def _is_elementwise(row: LayerRecord) -> bool:
-    if row.kind == "module":
-        return row.type in _ELEMENTWISE_MODULES
-    return row.kind == "op" and (row.type.endswith("_loss") or "binary_cross_entropy" in row.type)
 
 
 def _takes_classes(row: LayerRecord) -> bool:
@@ -83,7 +77,7 @@ def check(ctx: Context) -> list[Finding]:
             if found is not None:
                 findings.append(found)
             continue
-        if not _is_elementwise(row):
+        if not is_elementwise_loss(row):
             continue
         if len(row.inputs) < 2 or row.inputs[0].shape == row.inputs[1].shape:
             continue
@@ -91,9 +85,9 @@ def check(ctx: Context) -> list[Finding]:
         joined = broadcast_shape(a, b)
         why = [f"{ref(row)} compares input {shape(a)} with target {shape(b)} element by element"]
         if joined is None:
-            if row.failed and row.kind == "module":  # a loss module: SC112 reads only ops
+            if row.failed:  # a loss module or function: its target, not any elementwise op (SC112)
                 findings.append(_no_broadcast(ctx, row, a, b))
-            continue  # a functional loss that fails is SC112's
+            continue
         why.append(f"they broadcast to {shape(joined)}: {_pairs(a, b, joined)}")
         where = _batch_note(ctx, row)
         if where:
@@ -176,7 +170,8 @@ def _no_broadcast(ctx: Context, row: LayerRecord, a: tuple, b: tuple) -> Finding
             f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
             f"dimension {dim}"
         ],
-        fixes=_one_value_fix(ctx, row, a[-1]) if len(a) == len(b) + 1 and a[:-1] == b else [],
+        fixes=(_one_value_fix(ctx, row, a[-1]) if len(a) == len(b) + 1 and a[:-1] == b else [])
+        + alignment_fixes(ctx, row, [t for t in row.inputs[:2] if t.rank > 0]),
     )
 
 
