@@ -136,7 +136,7 @@ def test_float_ids_from_the_input_and_from_code():
 def test_tutorial_positional_encoding_with_batch_first_data():
     report = shapecheck.check(fixture_path("rules/sc119_batch_broadcast.py:TutorialBatchFirst"), "50x64", batch=4)
     (f,) = report.findings
-    assert f.code == "SC119" and f.location.line == 26
+    assert f.code == "SC119" and f.location.line == 27
     assert f.fixes[0].after == "return x + self.pe[:x.size(1)].transpose(0, 1)"
     # the suggested line is what the correct form runs: it is clean
     assert (
