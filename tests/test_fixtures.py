@@ -162,6 +162,7 @@ CASES = [
     # right at 16 pixels only: the regrouping shows at other sizes
     ("SC121", "rules/sc106_batch_mixing.py:SizedSelfAttention", "3x16x16&1+batch2", ["SC121"]),
     ("SC102", "rules/sc106_batch_mixing.py:TokenFoldThenMismatch", "10x16+batch2", ["SC102"]),
+    ("SC106", "rules/sc106_batch_mixing.py:OneRowView", "3x32x32+batch3", ["SC106", "SC102"]),
     ("SC124", "rules/sc124_embedding_range.py:Tagger", "600:long", ["SC124"]),
     ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16+batch4", ["SC126"]),
     ("SC126", "rules/sc126_batch_lost.py:MeanOverBatch", "10x16", ["SC126"]),  # at batch 1 too
@@ -437,6 +438,18 @@ def test_a_structure_passed_inline_is_taken_apart_at_the_inner_call():
     assert f.fixes[0].after.strip() == "return self.fc(torch.max(h, 2)[0])"
     (g,) = shapecheck.check(fixture_path("rules/sc127_structured_output.py:InlineHeads"), "8").findings
     assert g.fixes[0].after.strip() == "return self.head(self.backbone(x).logits)"
+
+
+def test_a_view_written_for_one_sample_is_found_at_batch_1():
+    """`x.view(1, -1)` runs at batch 1 (where SC103 warns about the input size only) and folds the
+    batch into one row at batch 3: the batch-3 diagnosis names the view, and the head resized to
+    the folded width is not verified (at batch 5 it fails where the unfixed model fails at 3)."""
+    findings = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:OneRowView"), "3x32x32").findings
+    view = next(f for f in findings if f.code == "SC106")
+    assert view.message.startswith("at batch 3, ") and view.fixes[0].after.strip() == "x = x.view(x.size(0), -1)"
+    assert view.fixes[0].verified is True
+    head = next(f for f in findings if f.code == "SC102")
+    assert head.fixes[0].verified is False and "lost the batch" in (head.fixes[0].runs_but or "")
 
 
 def test_fix_that_does_not_help_says_why():

@@ -94,6 +94,10 @@ def _findings(ctx: Context) -> list[Finding]:
     return findings
 
 
+# Warnings about the input size alone: one on the row that fails at batch + 2 does not explain it.
+_INPUT_SIZE_ONLY = ("SC103",)
+
+
 def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
     """The model runs at the traced batch and fails at batch + 2 (the trace provenance makes):
     a mask, weight or view that lines up only at batch 1. That failure, diagnosed on its own
@@ -111,7 +115,7 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
         return []
     if other.error is None or other.failing is None:
         return []
-    if any(f.row == other.failing.index for f in findings):
+    if any(f.row == other.failing.index and f.code not in _INPUT_SIZE_ONLY for f in findings):
         return []
     runner = ctx.runner
     try:

@@ -102,7 +102,7 @@ def batch_lost(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Reru
     except Exception:  # model code failing at that batch in a way the tracer did not record
         return None
     if other.error is not None:
-        if _fails_first_at(ctx, batch + 2, rerun):
+        if _fails_first_at(ctx, batch + 2, rerun, None if request.batch == SAME else batch):
             return None  # the model is batch-locked before the fix: a second size says nothing
         return f"{BATCH_LOST}: it runs at batch {batch}, and at batch {batch + 2} it fails"
     out2 = output_shape(other)
@@ -118,18 +118,22 @@ def batch_survives(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[
     return batch_lost(ctx, request, after, rerun) is None
 
 
-def _fails_first_at(ctx: Context, batch: int, rerun: Callable[[Rerun], Trace]) -> bool:
+def _fails_first_at(ctx: Context, batch: int, rerun: Callable[[Rerun], Trace], found_at: int | None = None) -> bool:
     """The unfixed model at `batch` fails before the row where it fails as traced (or fails
-    where it ran): the model itself holds a batch size, not the fix."""
+    where it ran): the model itself holds a batch size, not the fix. A fix of a failure found
+    at another batch (`found_at`: the model runs as traced, and fails there) is held to the row
+    where it fails at that batch."""
     try:
         other = rerun(Rerun(batch=batch))
+        mine = ctx.trace.error
+        if mine is None and found_at is not None:
+            mine = rerun(Rerun(batch=found_at)).error
     except (LookupError, TimeoutError):
         raise
     except Exception:  # model code failing at that batch in a way the tracer did not record
         return True
     if other.error is None:
         return False
-    mine = ctx.trace.error
     if mine is None or mine.layer is None or other.error.layer is None:
         return True
     return other.error.layer < mine.layer

@@ -369,11 +369,13 @@ def _keeps_samples(row: LayerRecord, twin: LayerRecord | None) -> bool:
     """The view only merges whole dims or splits one, and does so at both batches: the number
     in front is a new unit dim, and the batch is merged whole with the dims after it
     (`x.view(1, B * C, H, W)` for a conv grouped by sample, StyleGAN's modulated conv). Each
-    sample stays one block, and the view runs at any batch."""
+    sample stays one block, and the view runs at any batch. Not a flat [1, B·F] (`x.view(1, -1)`
+    before a Linear): one row of every sample's features, the batch folded into the width."""
     if twin is None or twin.failed or not twin.inputs or not twin.outputs:
         return False
     return all(
-        regrouped(r.inputs[0].shape, r.outputs[0].shape) is None and r.outputs[0].shape[0] == 1 for r in (row, twin)
+        regrouped(r.inputs[0].shape, r.outputs[0].shape) is None and r.outputs[0].shape[0] == 1 and r.outputs[0].rank > 2
+        for r in (row, twin)
     )
 
 
