@@ -374,7 +374,9 @@ def _keeps_samples(row: LayerRecord, twin: LayerRecord | None) -> bool:
     if twin is None or twin.failed or not twin.inputs or not twin.outputs:
         return False
     return all(
-        regrouped(r.inputs[0].shape, r.outputs[0].shape) is None and r.outputs[0].shape[0] == 1 and r.outputs[0].rank > 2
+        regrouped(r.inputs[0].shape, r.outputs[0].shape) is None
+        and r.outputs[0].shape[:1] == (1,)
+        and r.outputs[0].rank > 2
         for r in (row, twin)
     )
 
