@@ -289,6 +289,39 @@ def test_every_step_flattened_against_one_label_per_sample_gets_both_readings(tm
     assert tagging.verified is not True and "[4, 12] flattened" in tagging.description
 
 
+FUNCTIONAL_CTC = textwrap.dedent(
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(40, 64, batch_first=True, bidirectional=True)
+            self.fc = nn.Linear(128, 29)
+
+        def forward(self, feats, targets):
+            h, _ = self.rnn(feats)
+            log_probs = self.fc(h).log_softmax(-1)
+            b, t = feats.shape[0], feats.shape[1]
+            lengths = torch.full((b,), t, dtype=torch.long)
+            return F.ctc_loss(log_probs, targets, lengths, torch.full((b,), targets.shape[1], dtype=torch.long))
+    """
+)
+
+
+def test_functional_ctc_batch_first_is_one_finding_and_its_fix_is_applied(tmp_path):
+    """`F.ctc_loss` is a recorded op (a call site a fix can rewrite), not an elementwise one: no
+    SC112 beside SC125, and the transpose is applied in the re-trace and verified."""
+    path = tmp_path / "ctc.py"
+    path.write_text(FUNCTIONAL_CTC)
+    (f,) = shapecheck.check(f"{path}:Net", ["50x40", "8:long"], batch=4).findings
+    assert f.code == "SC125" and "batch first" in f.message
+    assert "log_probs.transpose(0, 1)" in f.fixes[0].after and f.fixes[0].verified is True
+
+
 def test_cli_names_the_ctc_layout():
     result = CliRunner().invoke(app, ["check", f"{CORPUS}:CrnnCtc", "--input", "1x32x100", "--input", "5:long"])
     assert result.exit_code == 1

@@ -161,6 +161,8 @@ CATEGORIES = {
     ),
     # Losses over class indices: input [N, C, ...], target [N, ...] (SC125 reads their contract).
     "class_loss": ("torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"),
+    # CTC: log_probs [T, N, C], targets and lengths per sample (SC125 reads its layout).
+    "sequence_loss": ("torch.nn.functional.ctc_loss",),
     "elementwise": tuple(
         f"torch.Tensor.__{n}__"
         for n in (

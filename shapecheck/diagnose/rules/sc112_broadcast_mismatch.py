@@ -54,7 +54,7 @@ _SYMBOLS = {
     "rtruediv": "/",
     "itruediv": "/=",
 }
-_NOT_ELEMENTWISE = {"join", "view", "flatten", "layout", "matmul", "layer", "reduce", "class_loss"}
+_NOT_ELEMENTWISE = {"join", "view", "flatten", "layout", "matmul", "layer", "reduce", "class_loss", "sequence_loss"}
 
 
 @rule("SC112", ERROR)
