@@ -38,3 +38,64 @@ def test_a_mean_over_the_right_axis_is_left_alone(tmp_path):
     path = tmp_path / "readout.py"
     path.write_text(READOUT.replace("h.max(dim=-1).values", "h.mean(dim=1)"))
     assert shapecheck.check(f"{path}:Net", ["8x25x10", "8x25x25"], no_batch=True).findings == []
+
+
+POOLED = """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(4))
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        x = x.mean(0)
+        return self.fc(x)
+"""
+
+
+def test_a_mean_over_the_batch_is_moved_to_the_map_around_the_channels(tmp_path):
+    """`x.mean(0)` of [B, 64, 8, 8] averages the samples; the channels `fc` is built for stay
+    when the map (2, 3) is averaged instead: verified, ahead of in_features=8 (which loses the
+    batch)."""
+    path = tmp_path / "pooled.py"
+    path.write_text(POOLED)
+    (f,) = shapecheck.check(f"{path}:Net", "3x32x32", batch=4).findings
+    first, resized = f.fixes
+    assert (first.before, first.after) == ("x = x.mean(0)", "x = x.mean((2, 3))")
+    assert first.verified is True and first.result_shape == (4, 10)
+    assert resized.verified is False
+    assert any("reduced dim 0 of [4, 64, 8, 8], the batch" in line for line in f.why)
+
+
+TOWERS = """import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(100, 256)
+        self.b = nn.Linear(300, 256)
+        self.head = nn.Linear(512, 2)
+
+    def forward(self, img, txt):
+        z = torch.cat([self.a(img), self.b(txt)], dim=0)
+        return self.head(z)
+"""
+
+
+def test_features_joined_along_the_batch_are_joined_side_by_side(tmp_path):
+    """Two towers' [B, 256] joined along dim 0 double the rows; side by side they are the 512
+    features the head is built for: the join along dim 1, verified, ahead of in_features=256."""
+    path = tmp_path / "towers.py"
+    path.write_text(TOWERS)
+    (f,) = shapecheck.check(f"{path}:Net", ["100", "300"], batch=4).findings
+    first, resized = f.fixes
+    assert first.after == "z = torch.cat([self.a(img), self.b(txt)], dim=1)"
+    assert first.verified is True and first.result_shape == (4, 2)
+    assert resized.verified is False
+    assert any("along dim 0, the batch: 2·4 rows" in line for line in f.why)

@@ -78,7 +78,7 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
         why, labels, fixes = _after_flatten(ctx, b, n_in, got)
     else:
         why, labels, fixes = _received(ctx, t, n_in, got), [], []
-        reduced = _reduced_axis_fix(ctx, row, t, n_in)
+        reduced = _reduced_axis_fix(ctx, row, t, n_in) or _batch_join_fix(ctx, row, t, n_in)
         if reduced is not None:
             why.append(reduced[0])
             fixes.append(reduced[1])
@@ -162,20 +162,78 @@ def _reduced_axis_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str
     if not isinstance(dim, int) or x.rank < 2 or src.attrs.get("keepdim") or t.rank != x.rank - 1:
         return None
     dim %= x.rank
+    if dim == 0 and ctx.trace.batch is not None and x.shape[0] == ctx.trace.batch and x.shape[0] != n_in:
+        return _batch_reduced(row, src, x, n_in)
     first = 1 if ctx.trace.batch is not None or x.rank >= 3 else 0  # dim 0 of [B, N, F] is a batch
     others = [k for k in range(first, x.rank) if k != dim and (*x.shape[:k], *x.shape[k + 1 :])[-1] == n_in]
     if x.shape[dim] != n_in or len(others) != 1:
         return None
     k = others[0]
+    return _reduce_over(row, src, x, dim, k, n_in)
+
+
+def _batch_join_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
+    """Features joined along dim 0, the batch (`torch.cat([a(x), b(y)], dim=0)`): every item is
+    [B, F_i], the rows double, and the Linear is built for the features side by side, Σ F_i =
+    in_features: (why, the join along the last dim)."""
+    src = ctx.trace.row(t.source)
+    batch = ctx.trace.batch
+    if src is None or src.kind != "op" or src.attrs.get("category") != "join" or src.type.endswith("stack"):
+        return None
+    items = src.inputs
+    if batch is None or len(items) < 2 or any(i.rank != 2 or i.shape[0] != batch for i in items):
+        return None
+    if src.dim_argument() % 2 != 0 or sum(i.shape[1] for i in items) != n_in:
+        return None
+    source = src.called_at.source if src.called_at else ""
+    call = src.type.rsplit(".", 1)[-1]
+    after = set_argument(source, call, 1, "dim", 1) if source else None
+    widths = " + ".join(str(i.shape[1]) for i in items)
+    why = (
+        f"{ref(src)} joins {' and '.join(shape(i.shape) for i in items)} along dim 0, the batch: "
+        f"{len(items)}·{batch} rows; side by side they are the {widths} = {n_in} features `{layer_name(row)}` is "
+        "built for"
+    )
+    fix = Fix(
+        description=f"join along dim 1 instead of dim 0: one row per sample with its {n_in} features",
+        code=after or f"{call}(..., dim=1)",
+        safety=SAFE,
+        location=src.called_at if after else None,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", 1),)),)),
+    )
+    return why, fix
+
+
+def _batch_reduced(row: LayerRecord, src: LayerRecord, x, n_in: int) -> tuple[str, Fix] | None:
+    """The reduction took dim 0, the batch (`x.mean(0)` of [B, C, H, W]): the features are the
+    channels, and the map after them is what to reduce ([B, 64, 8, 8]: (2, 3)). Features-last
+    tokens ([B, T, 64]) reduced over the batch still fit the Linear: SC126's, not this."""
+    if x.rank < 3 or x.shape[1] != n_in or x.shape[-1] == n_in:
+        return None
+    over: int | tuple[int, ...] = tuple(range(2, x.rank)) if x.rank > 3 else 2
+    return _reduce_over(row, src, x, 0, over, n_in)
+
+
+def _reduce_over(row: LayerRecord, src: LayerRecord, x, dim: int, k, n_in: int) -> tuple[str, Fix]:
     call = src.type.rsplit(".", 1)[-1]
     source = src.called_at.source if src.called_at else ""
     after = set_argument(source, call, 0 if src.type.startswith("Tensor.") else 1, "dim", k) if source else None
-    why = (
-        f"{ref(src)} reduced dim {dim} of {shape(x.shape)}: the {n_in} features `{layer_name(row)}` is built for; "
-        f"dim {k} ({x.shape[k]}) is the other axis a reduction takes away"
-    )
+    over = f"dims {k}" if isinstance(k, tuple) else f"dim {k}"
+    if dim == 0:
+        why = (
+            f"{ref(src)} reduced dim 0 of {shape(x.shape)}, the batch: one result for all the samples; "
+            f"the {n_in} features `{layer_name(row)}` is built for stay when {over} "
+            f"{'are' if isinstance(k, tuple) else 'is'} reduced"
+        )
+    else:
+        why = (
+            f"{ref(src)} reduced dim {dim} of {shape(x.shape)}: the {n_in} features `{layer_name(row)}` is built "
+            f"for; dim {k} ({x.shape[k]}) is the other axis a reduction takes away"
+        )
     fix = Fix(
-        description=f"reduce over dim {k} instead of dim {dim}: {ref(src)} then leaves the {n_in} features",
+        description=f"reduce over {over} instead of dim {dim}: {ref(src)} then leaves the {n_in} features",
         code=after or f"{call}(dim={k})",
         safety=SAFE,
         location=src.called_at if after else None,
