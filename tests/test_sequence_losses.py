@@ -322,6 +322,39 @@ def test_functional_ctc_batch_first_is_one_finding_and_its_fix_is_applied(tmp_pa
     assert "log_probs.transpose(0, 1)" in f.fixes[0].after and f.fixes[0].verified is True
 
 
+CLASS_TOKEN = textwrap.dedent(
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self, dim=32):
+            super().__init__()
+            self.patch = nn.Conv2d(3, dim, 8, 8)
+            self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+            self.head = nn.Linear(dim, 10)
+
+        def forward(self, x, y):
+            x = self.patch(x).flatten(2).transpose(1, 2)
+            x = torch.cat([self.cls.expand(x.size(0), -1, -1), x], dim=1)
+            logits = self.head(x)
+            return F.cross_entropy(logits, y)
+    """
+)
+
+
+def test_scores_for_every_token_of_a_model_with_a_class_token_score_that_token_first(tmp_path):
+    path = tmp_path / "vit.py"
+    path.write_text(CLASS_TOKEN)
+    (f,) = shapecheck.check(f"{path}:Net", ["3x32x32", "scalar:long"], batch=4).findings
+    first, pooled = f.fixes
+    assert first.after.strip() == "return F.cross_entropy(logits[:, 0], y)" and first.verified is True
+    assert pooled.after.strip() == "return F.cross_entropy(logits.mean(1), y)"
+    assert any("puts a learned token first among the 17 positions" in line for line in f.why)
+
+
 def test_cli_names_the_ctc_layout():
     result = CliRunner().invoke(app, ["check", f"{CORPUS}:CrnnCtc", "--input", "1x32x100", "--input", "5:long"])
     assert result.exit_code == 1

@@ -313,12 +313,19 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
         indexed = _wrapped_argument(first.before or "", callees, 0, "[:, 0]" if positions == 1 else "[:, :, 0]")
         if indexed is not None:
             first.after = first.code = indexed
+    fixes = [pool, first]
+    token = _class_token(ctx, a[positions]) if positions == 1 else None
+    if token is not None:  # the model puts a class token first: its row is the one to score
+        why.append(f"{ref(token)} puts a learned token first among the {a[positions]} positions: the class token")
+        pool.description = pool.description.replace("pool", "or pool", 1)
+        first.description = "score the class token, the first position, as the model puts it there"
+        fixes = [first, pool]
     return _finding(
         row,
         message,
         why=why,
         notes=[f"PyTorch reports: Expected target size {list((a[0], a[2]))}, got {list(b)}"],
-        fixes=[pool, first],
+        fixes=fixes,
     )
 
 
@@ -343,6 +350,19 @@ def _dims_moved(ctx: Context, row: LayerRecord) -> bool:
     prov = provenance(ctx)
     follows = prov.dims(row, "inputs") if prov is not None else None
     return follows is not None and not follows[1] and bool(follows[2])
+
+
+def _class_token(ctx: Context, positions: int) -> LayerRecord | None:
+    """The join that put a learned token in front of the tokens (`torch.cat([cls, x], dim=1)`
+    with `cls` [B, 1, D] made from a parameter), making `positions` of them; None without one."""
+    for r in ctx.trace.layers:
+        if r.kind != "op" or r.attrs.get("category") != "join" or len(r.inputs) < 2 or not r.outputs:
+            continue
+        head, out = r.inputs[0], r.outputs[0]
+        joined = head.rank == out.rank == 3 and r.dim_argument() % 3 == 1 and out.shape[1] == positions
+        if joined and head.shape[1] == 1 and head.from_input is False:
+            return r
+    return None
 
 
 def _class_contract(row: LayerRecord, names: tuple[str, ...] = (), moved: bool = False) -> Finding | None:
