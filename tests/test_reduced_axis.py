@@ -99,3 +99,29 @@ def test_features_joined_along_the_batch_are_joined_side_by_side(tmp_path):
     assert first.verified is True and first.result_shape == (4, 2)
     assert resized.verified is False
     assert any("along dim 0, the batch: 2·4 rows" in line for line in f.why)
+
+
+ACCURACY = """from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(20, 10)
+
+    def forward(self, x, y):
+        out = self.fc(x)
+        preds = out.argmax(dim=0)
+        return (preds == y).float().mean()
+"""
+
+
+def test_an_argmax_over_the_batch_compared_with_labels_is_taken_over_the_classes(tmp_path):
+    """[B, 10].argmax(dim=0) is one index per class, [10], against labels [B]: over dim 1 it is
+    one per sample. Found at batch 1 too (where [10] against [1] broadcasts), at batch 3."""
+    path = tmp_path / "acc.py"
+    path.write_text(ACCURACY)
+    (f,) = shapecheck.check(f"{path}:Net", ["20", "scalar:long"], batch=4).findings
+    assert f.code == "SC112" and f.fixes[0].after == "preds = out.argmax(dim=1)" and f.fixes[0].verified is True
+    (g,) = shapecheck.check(f"{path}:Net", ["20", "scalar:long"]).findings
+    assert g.message.startswith("at batch 3, ") and g.fixes[0].after == "preds = out.argmax(dim=1)"

@@ -77,6 +77,10 @@ CATEGORIES = {
         "torch.Tensor.min",
         "torch.logsumexp",
         "torch.Tensor.logsumexp",
+        "torch.argmax",  # class predictions: an index per row along the dim reduced
+        "torch.Tensor.argmax",
+        "torch.argmin",
+        "torch.Tensor.argmin",
     ),
     "softmax": (
         "torch.softmax",

@@ -33,7 +33,7 @@ from ...trace.records import OP
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import broadcast_mismatch
-from ..numbers import parsed_line, prod, shape
+from ..numbers import parsed_line, prod, set_argument, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -103,6 +103,10 @@ def check(ctx: Context) -> list[Finding]:
                 )
             )
     fixes = alignment_fixes(ctx, row, tensors) + fixes
+    reduced = _reduced_operand(ctx, a, b) if not fixes else None
+    if reduced is not None:
+        why.append(reduced[0])
+        fixes.append(reduced[1])
     rounded = _rounded_skip_fix(ctx, a, b, dim) if not fixes else None
     if rounded is not None:
         why.append(rounded[0])
@@ -129,6 +133,43 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _reduced_operand(ctx: Context, a, b) -> tuple[str, Fix] | None:
+    """An operand made by a reduction over dim 0, the batch (`out.argmax(dim=0)` of [B, C] is one
+    value per class, [C]), against the other's per-sample shape: reduced over the one other dim
+    that leaves exactly that shape, it is one value per sample ([B]). (why, that reduction)."""
+    batch = ctx.trace.batch
+    for t, other in ((a, b), (b, a)):
+        src = ctx.trace.row(t.source) if t.source is not None else None
+        if src is None or src.kind != OP or src.attrs.get("category") != "reduce" or len(src.inputs) != 1:
+            continue
+        x, d = src.inputs[0], src.attrs.get("dim", src.dim_argument())
+        if batch is None or not isinstance(d, int) or src.attrs.get("keepdim") or x.rank < 2 or x.shape[0] != batch:
+            continue
+        if d % x.rank != 0 or other.shape[:1] != (batch,) or batch == 1:
+            continue
+        ks = [k for k in range(1, x.rank) if (*x.shape[:k], *x.shape[k + 1 :]) == tuple(other.shape)]
+        if len(ks) != 1:
+            continue
+        k = ks[0]
+        call = src.type.rsplit(".", 1)[-1]
+        source = src.called_at.source if src.called_at else ""
+        after = set_argument(source, call, 0 if src.type.startswith("Tensor.") else 1, "dim", k) if source else None
+        why = (
+            f"{ref(src)} reduced dim 0 of {shape(x.shape)}, the batch: {shape(t.shape)}, each value taken across the "
+            f"samples; over dim {k} it is one per sample, {shape(other.shape)}"
+        )
+        return why, Fix(
+            description=f"reduce over dim {k} instead of dim 0: one value per sample",
+            code=after or f"{call}(dim={k})",
+            safety=SAFE,
+            location=src.called_at if after else None,
+            before=source if after else None,
+            after=after,
+            rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", k),)),)),
+        )
+    return None
 
 
 def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
