@@ -185,6 +185,8 @@ CASES = [
     ("SC130", "rules/sc130_index_shape.py:MeanAggregate", "10x16&2x40:long+nobatch", ["SC130"]),
     ("SC130", "rules/sc130_index_shape.py:MeanAggregateExpanded", "10x16&2x40:long+nobatch", []),
     ("SC130", "rules/sc130_index_shape.py:PickTokens", "7x16&3:long+batch2", ["SC130"]),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:PositionsWithoutClassToken", "3x32x32+batch2", ["SC112"]),
+    ("SC112", "rules/sc112_broadcast_mismatch.py:PositionsWithClassToken", "3x32x32+batch2", []),
     ("SC128", "rules/sc128_matmul_shape.py:Scores", "10x32+batch2", ["SC128"]),
     ("SC128", "rules/sc128_matmul_shape.py:ScoresCorrect", "10x32+batch2", []),
     ("SC128", "rules/sc128_matmul_shape.py:GroupedQuery", "10x64+batch2", ["SC128"]),
@@ -450,6 +452,17 @@ def test_a_view_written_for_one_sample_is_found_at_batch_1():
     assert view.fixes[0].verified is True
     head = next(f for f in findings if f.code == "SC102")
     assert head.fixes[0].verified is False and "lost the batch" in (head.fixes[0].runs_but or "")
+
+
+def test_a_position_table_one_short_of_a_class_token_is_built_for_it():
+    """[B, 17, D] (16 patches and a class token) + [1, 16, D]: the table is built where the model
+    makes it, for 17 positions, and checked by building the model from that line."""
+    (f,) = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:PositionsWithoutClassToken"), "3x32x32", batch=2
+    ).findings
+    fix = f.fixes[0]
+    assert fix.after == "self.pos_embedding = nn.Parameter(torch.zeros(1, n + 1, dim))"
+    assert fix.verified is True and fix.result_shape == (2, 10)
 
 
 def test_fix_that_does_not_help_says_why():

@@ -485,3 +485,16 @@ def is_elementwise_loss(row) -> bool:
         and (row.type.endswith("_loss") or "binary_cross_entropy" in row.type)
         and not row.type.endswith(("nll_loss", "ctc_loss"))
     )
+
+
+def class_token(ctx: Context, positions: int) -> LayerRecord | None:
+    """The join that put a learned token in front of the tokens (`torch.cat([cls, x], dim=1)`
+    with `cls` [B, 1, D] made from a parameter), making `positions` of them; None without one."""
+    for r in ctx.trace.layers:
+        if r.kind != "op" or r.attrs.get("category") != "join" or len(r.inputs) < 2 or not r.outputs:
+            continue
+        head, out = r.inputs[0], r.outputs[0]
+        joined = head.rank == out.rank == 3 and r.dim_argument() % 3 == 1 and out.shape[1] == positions
+        if joined and head.shape[1] == 1 and head.from_input is False:
+            return r
+    return None

@@ -29,15 +29,15 @@ from __future__ import annotations
 import ast
 import re
 
-from ...trace.records import OP
+from ...trace.records import OP, Location
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, prod, set_argument, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import input_code, input_multiple_fix, is_elementwise_loss, ref
+from .common import class_token, input_code, input_multiple_fix, is_elementwise_loss, ref
 from .operands import operand_receiver, operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -112,6 +112,7 @@ def check(ctx: Context) -> list[Finding]:
         why.append(rounded[0])
         fixes.append(rounded[1])
     shorter = _shorter_table(ctx, row, a, b, dim) if not fixes else None
+    shorter = shorter or (_token_short_table(ctx, row, a, b, dim) if not fixes else None)
     if shorter is not None:
         why.append(shorter[0])
         fixes.append(shorter[1])
@@ -203,6 +204,94 @@ def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
         )
         return text, fix
     return None
+
+
+_FILLS = ("zeros", "ones", "randn", "rand", "empty", "full", "zeros_like")
+
+
+def _token_short_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
+    """A learned position table [1, N, D] built for the patches, against tokens [B, N + k, D] that
+    have k learned tokens put in front (a class token): built where the model makes it, for
+    N + k positions (`torch.zeros(1, n, dim)` → `torch.zeros(1, n + 1, dim)`), checked by building
+    the model from the line as written."""
+    if row.called_at is None:
+        return None
+    for index, (table, made) in enumerate(((b, a), (a, b))):
+        index = 1 - index
+        at = dim - (max(a.rank, b.rank) - table.rank)
+        if table.from_input is not False or made.from_input is False or at < 0 or table.rank != made.rank:
+            continue
+        n, m = table.shape[at], made.shape[at]
+        token = class_token(ctx, m) if 0 < m - n <= 2 and at == 1 else None
+        if token is None:
+            continue
+        attr = _attribute_operand(row, index)
+        built = _table_line(row.called_at.file, attr, at, m - n) if attr else None
+        if built is None:
+            return None
+        location, before, after = built
+        why = (
+            f"{ref(token)} puts {m - n} learned token{'s' if m - n > 1 else ''} in front of the {n} patches: {m} "
+            f"positions, where `{attr}` holds {n}"
+        )
+        return why, Fix(
+            description=f"build `{attr}` for the {m} positions, the class token's included",
+            code=after.strip(),
+            safety=UNSAFE,  # its shape changes: a checkpoint of the old table no longer loads
+            location=location,
+            before=before,
+            after=after,
+        )
+    return None
+
+
+def _attribute_operand(row, index: int) -> str | None:
+    """How the call line writes operand `index` when it is an attribute of self (`self.pos`)."""
+    parsed = parsed_line(row.called_at.source)
+    spans = None if parsed is None else this_call(row, operand_spans(row, parsed[1], parsed[2]))
+    if parsed is None or spans is None or index >= len(spans):
+        return None
+    text = parsed[1][spans[index][0] : spans[index][1]].strip()
+    return text if re.fullmatch(r"self\.\w+", text) else None
+
+
+def _table_line(file: str, attr: str, at: int, k: int):
+    """(location, line, line with size `at` of the tensor made on it grown by k) of the line that
+    assigns `attr` in `file` (`self.pos = nn.Parameter(torch.zeros(1, n, dim))`); None when that
+    size is not one argument of a fill call (`torch.zeros(1, n, dim)`)."""
+    import linecache
+
+    for number, line in enumerate(linecache.getlines(file), start=1):
+        if not re.match(rf"\s*{re.escape(attr)}\s*=", line):
+            continue
+        parsed = parsed_line(line.rstrip("\n"))
+        if parsed is None:
+            return None
+        _, text, tree = parsed
+        calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call)]
+        fill = next((c for c in calls if _called(c) in _FILLS and len(c.args) > at), None)
+        if fill is None or any(isinstance(x, ast.Starred) for x in fill.args):
+            return None
+        arg = fill.args[at]
+        segment = ast.get_source_segment(text, arg)
+        if segment is None:
+            return None
+        grown = (
+            str(arg.value + k) if isinstance(arg, ast.Constant) and isinstance(arg.value, int) else f"{segment} + {k}"
+        )
+        start = _offset(text, arg.lineno, arg.col_offset)
+        end = _offset(text, arg.end_lineno, arg.end_col_offset)
+        return Location(file, number, line.strip()), line.strip(), text[:start] + grown + text[end:]
+    return None
+
+
+def _called(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _offset(text: str, lineno, col) -> int:
+    lines = text.split("\n")
+    return sum(len(x) + 1 for x in lines[: (lineno or 1) - 1]) + (col or 0)
 
 
 def _input_dim(ctx: Context, row, index: int, at: int) -> int | None:

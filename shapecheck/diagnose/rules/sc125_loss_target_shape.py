@@ -42,7 +42,7 @@ from ..numbers import call_arguments, char_span, parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import argument_fix, is_elementwise_loss, ref
+from .common import argument_fix, class_token, is_elementwise_loss, ref
 from .sc112_broadcast_mismatch import alignment_fixes
 
 # Losses as modules that take class indices (the elementwise ones: common.is_elementwise_loss).
@@ -314,7 +314,7 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
         if indexed is not None:
             first.after = first.code = indexed
     fixes = [pool, first]
-    token = _class_token(ctx, a[positions]) if positions == 1 else None
+    token = class_token(ctx, a[positions]) if positions == 1 else None
     if token is not None:  # the model puts a class token first: its row is the one to score
         why.append(f"{ref(token)} puts a learned token first among the {a[positions]} positions: the class token")
         pool.description = pool.description.replace("pool", "or pool", 1)
@@ -350,19 +350,6 @@ def _dims_moved(ctx: Context, row: LayerRecord) -> bool:
     prov = provenance(ctx)
     follows = prov.dims(row, "inputs") if prov is not None else None
     return follows is not None and not follows[1] and bool(follows[2])
-
-
-def _class_token(ctx: Context, positions: int) -> LayerRecord | None:
-    """The join that put a learned token in front of the tokens (`torch.cat([cls, x], dim=1)`
-    with `cls` [B, 1, D] made from a parameter), making `positions` of them; None without one."""
-    for r in ctx.trace.layers:
-        if r.kind != "op" or r.attrs.get("category") != "join" or len(r.inputs) < 2 or not r.outputs:
-            continue
-        head, out = r.inputs[0], r.outputs[0]
-        joined = head.rank == out.rank == 3 and r.dim_argument() % 3 == 1 and out.shape[1] == positions
-        if joined and head.shape[1] == 1 and head.from_input is False:
-            return r
-    return None
 
 
 def _class_contract(row: LayerRecord, names: tuple[str, ...] = (), moved: bool = False) -> Finding | None:
