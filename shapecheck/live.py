@@ -61,8 +61,36 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
         if known is None:
             return None
         found.note = known
+        found.finding = _read_from_message(str(exc), frames)
     found.raised_at = _raised_at(frames)
     return found
+
+
+def _read_from_message(message: str, frames):
+    """The message's reading (`explain`: its code, what the numbers mean, its usual fix) as a
+    finding at the user's line that raised, for an error no model or program check reaches (a
+    checkpoint loaded into another head, a DataLoader stacking samples of two sizes)."""
+    from .diagnose.findings import DISPLAY_ONLY, ERROR, Finding, Fix
+    from .explain import explain
+    from .explain.explanation import NOT_SHAPE
+    from .trace.records import Location
+
+    known = explain(message)
+    user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
+    if known is None or known.code in (None, NOT_SHAPE) or not user:
+        return None
+    frame, line = user[-1]
+    filename = frame.f_code.co_filename
+    at = Location(_display(filename), line, linecache.getline(filename, line).strip())
+    return Finding(
+        code=known.code,
+        severity=ERROR,
+        layer="",
+        message=known.title,
+        location=at,
+        notes=["read from PyTorch's message: no model was checked"],
+        fixes=[Fix(description=fix, safety=DISPLAY_ONLY) for fix in known.fixes[:1]],
+    )
 
 
 def _fits_on_meta(found: LiveDiagnosis) -> bool:

@@ -117,3 +117,5 @@ class LiveDiagnosis:
     link: str | None = None  # how the model's output reaches the failing call
     command: str | None = None  # `shapecheck model.py:Net --input 3x32x32 --batch 10`
     note: str | None = None  # why there is no report
+    # what the message alone says (`explain`), at the user's line that raised: no model was checked
+    finding: Finding | None = None

@@ -564,6 +564,26 @@ def test_run_a_known_shape_error_outside_any_model_says_what_it_is(tmp_path):
     assert "raised by torch.utils.data.dataloader.__next__ at script.py:13: for x in DataLoader" in diagnosis
     assert "torch.stack got tensors of different shapes: [3, 32, 32] (entry 0) and [3, 28, 28] (entry 3)" in diagnosis
     assert "no model in that frame" not in diagnosis
+    # the message's reading is a finding with its code, at the user's line
+    assert "error[SC109]: torch.stack got tensors" in diagnosis and "--> script.py:13\n" in diagnosis
+
+
+def test_run_a_checkpoint_for_another_head_is_sc110_at_the_load(tmp_path):
+    """`load_state_dict` with a checkpoint whose head has another size: no model call fails, and
+    the message says which key differs; the finding is at the line that loads it."""
+    result = run(
+        tmp_path,
+        """
+    net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 10))
+    torch.save(net.state_dict(), "model.pt")
+    net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 5))
+    net.load_state_dict(torch.load("model.pt"))
+    """,
+    )
+    assert result.returncode == 1
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC110]: a checkpoint's `2." in diagnosis and "the model's is [5" in diagnosis, diagnosis
+    assert "--> script.py:10\n" in diagnosis
 
 
 def test_run_a_warning_of_a_loss_built_on_the_line_is_at_the_users_line(tmp_path):

@@ -24,7 +24,12 @@ def live_text(found: LiveDiagnosis, color: str = "never", depth: int | None = LI
     if found.report is not None:
         out.write("\n")
         render(found.report, out, color=color, depth=depth)
-    if found.note:
+    if found.finding is not None:
+        from .text import finding_text, make_console
+
+        out.write("\n")
+        make_console(out, color).print(finding_text(found.finding), end="", soft_wrap=True)
+    elif found.note:
         out.write(f"  note: {found.note}\n")
     if found.command:
         out.write(f"\nto check it on its own (in CI): {found.command}\n")
@@ -51,6 +56,9 @@ def live_markdown(found: LiveDiagnosis) -> str:
         lines += [f"raised at `{found.raised_at}`", ""]
     if found.link:
         lines += [found.link, ""]
+    if found.finding is not None:
+        f = found.finding
+        lines += [f"`{f.severity}[{f.code}]` at `{f.location}`: {f.message}", ""]
     if found.note:
         lines += [f"note: {found.note}", ""]
     out = io.StringIO()
@@ -62,7 +70,7 @@ def live_markdown(found: LiveDiagnosis) -> str:
 
 
 def live_dict(found: LiveDiagnosis) -> dict:
-    from .json import to_dict
+    from .json import _finding, to_dict
 
     call = found.call
     return {
@@ -82,4 +90,5 @@ def live_dict(found: LiveDiagnosis) -> dict:
         "link": found.link,
         "command": found.command,
         "note": found.note,
+        "finding": _finding(found.finding) if found.finding is not None else None,
     }
