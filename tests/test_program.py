@@ -1010,3 +1010,19 @@ def test_a_dry_run_checks_the_failing_module_when_its_line_cannot_be_replayed(tm
     assert code_ == 1, out
     assert code in out and f"--> script.py:{line}" in out
     assert "cannot replay" not in out
+
+
+def test_run_maps_of_single_images_catted_into_a_batch_are_flattened_before_the_head(tmp_path):
+    """`torch.cat([backbone(img) for img in images])` gives the Linear a batch of maps: the
+    feature maps are still unflattened after the join (SC101), not a Linear of the wrong size."""
+    out = _run_script(
+        tmp_path,
+        "feats.py",
+        "import torch\nimport torch.nn as nn\n"
+        "backbone = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.AdaptiveAvgPool2d(4))\n"
+        "images = [torch.randn(1, 3, 32, 32) for _ in range(5)]\n"
+        "feats = torch.cat([backbone(img) for img in images], dim=0)\n"
+        "head = nn.Linear(8 * 4 * 4, 2)\nout = head(feats)\n",
+    )
+    assert "error[SC101]: `head` receives a 4-D feature map [5, 8, 4, 4]" in out, out
+    assert "+ feats = torch.flatten(feats, 1)" in out and "set in_features=4" not in out

@@ -151,7 +151,26 @@ def _unflattened(trace: Trace, row: LayerRecord, tensor, n_in: int, src: LayerRe
         return Boundary(row, tensor, n_in, False, src, tensor.shape)
     if src is None and tensor.rank in (4, 5) and trace.is_model_input(tensor):
         return Boundary(row, tensor, n_in, False, None, tensor.shape)
+    joined = _batch_join_of(trace, src, tensor)
+    if joined is not None:  # maps of single images put together into a batch, then not flattened
+        return Boundary(row, tensor, n_in, False, joined, tensor.shape)
     return None
+
+
+def _batch_join_of(trace: Trace, src: LayerRecord | None, tensor) -> LayerRecord | None:
+    """The conv-like layer behind a `torch.cat` along dim 0 of its maps (`torch.cat([backbone(img)
+    for img in images])`): every piece that map's rank and size but for dim 0."""
+    if src is None or src.type not in ("torch.cat", "torch.concat", "torch.concatenate") or not src.inputs:
+        return None
+    pieces = list(src.inputs)
+    if any(p.rank != tensor.rank or tuple(p.shape[1:]) != tuple(tensor.shape[1:]) for p in pieces):
+        return None
+    if sum(p.shape[0] for p in pieces) != tensor.shape[0]:
+        return None
+    feature = producer(trace, pieces[0])
+    if not _is_map_layer(feature) or feature is None or not feature.outputs or feature.outputs[0].rank != tensor.rank:
+        return None
+    return feature
 
 
 def _reduced(trace: Trace, row: LayerRecord, tensor, n_in: int, src: LayerRecord) -> Boundary | None:
