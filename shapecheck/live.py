@@ -789,6 +789,9 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
             try:
                 as_main.execute(main)
             except SystemExit as exc:
+                if exc.code not in (None, 0) and (exc.__cause__ or exc.__context__) is not None:
+                    # `except Exception: traceback.print_exc(); sys.exit(1)`: the error it handled
+                    _diagnose_from(cwd, exc, emit)
                 return _exit_code(exc)
             except BaseException as exc:
                 return _ended_by(exc, cwd, emit)

@@ -849,3 +849,30 @@ def test_a_last_batch_of_one_sample_is_dropped_at_the_loader(tmp_path):
     diagnosis = _before_traceback(result.stderr)
     assert "error[SC108]" in diagnosis and "--> script.py:14\n" in diagnosis, diagnosis
     assert "batch_size=4, drop_last=True)" in diagnosis and "9 samples in batches of 4 leave one" in diagnosis
+
+
+def test_a_script_that_prints_the_error_and_exits_is_diagnosed_after_it(tmp_path):
+    """`except Exception: traceback.print_exc(); sys.exit(1)`: python prints the script's own
+    traceback and exits 1; the shape error it handled is diagnosed, and nothing else changes."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import sys
+        import traceback
+        import torch
+        import torch.nn as nn
+
+        try:
+            print("start")
+            fc = nn.Linear(12, 3)
+            fc(torch.randn(4, 10))
+        except Exception:
+            traceback.print_exc()
+            sys.exit(1)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    assert python.stdout == ours.stdout == "start\n"
+    assert python.stderr in ours.stderr
+    assert "error[SC102]" in ours.stderr and "script.py:9" in ours.stderr.split(python.stderr)[1]
