@@ -100,6 +100,7 @@ CASES = [
     ("SC116", "rules/sc116_batch_first.py:SeqFirstCorrect", "30x16+batch4", []),
     ("SC116", "rules/sc116_batch_first.py:ClipFrames", "6x3x16x16+batch2", ["SC116", "SC102"]),
     ("SC116", "rules/sc116_batch_first.py:ClipFramesCorrect", "6x3x16x16+batch2", []),
+    ("SC116", "rules/sc116_batch_first.py:CrossAttentionBatchFirst", "10x64&49x64+batch4", []),
     ("SC117", "rules/sc117_attention_shape.py:Attend", "10x16", ["SC117"]),
     ("SC117", "rules/sc117_attention_shape.py:AttendCorrect", "10x16", []),
     ("SC117", "rules/sc117_attention_shape.py:TextEncoder", "20:long", ["SC117"]),
@@ -304,6 +305,7 @@ VERIFIED = [
     ("rules/sc116_batch_first.py:Forecaster", "50x32", "batch4", "batch_first=True", (4, 5)),
     ("rules/sc116_batch_first.py:Encoder", "30x64", "batch4", "batch_first=True", (4, 3)),
     ("rules/sc116_batch_first.py:ClipFrames", "6x3x16x16", "batch2", "unfold the samples", (2, 4)),
+    ("rules/sc116_batch_first.py:CrossAttention", "10x64&49x64", "batch4", "batch_first=True", (4, 3)),
     ("rules/sc117_attention_shape.py:Attend", "10x16", "", "embed_dim=64", (1, 10, 64)),
     ("rules/sc117_attention_shape.py:TextEncoder", "20:long", "", "embedding_dim=512", (1, 20, 512)),
     ("rules/sc118_embedding_input.py:Bag", "10", "", "int64 input", (1, 2)),
@@ -463,6 +465,17 @@ def test_a_position_table_one_short_of_a_class_token_is_built_for_it():
     fix = f.fixes[0]
     assert fix.after == "self.pos_embedding = nn.Parameter(torch.zeros(1, n + 1, dim))"
     assert fix.verified is True and fix.result_shape == (2, 10)
+
+
+def test_attention_that_fails_inside_torch_is_twinned_and_fixed_on_meta():
+    """Cross-attention without batch_first fails in torch's own view when L ≠ S: no rule reads the
+    meta failure alone, so the real engine traces it; SC116 then compares with a meta trace at
+    another batch, and its fix is verified on meta as the repair search's are."""
+    report = shapecheck.check(fixture_path("rules/sc116_batch_first.py:CrossAttention"), ["10x64", "49x64"], batch=4)
+    (f,) = report.findings
+    assert report.engine == "real" and f.code == "SC116"
+    assert f.fixes[0].after.endswith("nn.MultiheadAttention(64, 4, batch_first=True)")
+    assert f.fixes[0].verified is True and f.fixes[0].result_shape == (4, 3)
 
 
 def test_fix_that_does_not_help_says_why():

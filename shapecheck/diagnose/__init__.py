@@ -13,6 +13,7 @@ from .boundaries import find_boundaries
 from .context import Context, RerunFailed, Runner
 from .findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, WARNING, Diagnosis, Finding, Fix, FixKind
 from .owners import owner_argument, shared_first_argument
+from .provenance import rerun_any
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Edit, EditAction, Rerun
 from .roles import is_library_file
@@ -302,13 +303,14 @@ def _written(fix: Fix) -> bool:
 
 def _checkable(ctx: Context, fix: Fix) -> bool:
     """A fix with a re-run, and a runner to make it; otherwise its note says why not."""
-    if fix.rerun is None and ctx.runner is not None:
+    runner = ctx.runner or ctx.meta_runner  # a real-engine trace's fixes are checked on meta
+    if fix.rerun is None and runner is not None:
         fix.rerun = _as_written(fix)
     if fix.rerun is None:
         if fix.check_note is None:
             fix.check_note = "not checked: this fix is a change of code shapecheck cannot apply"
         return False
-    if ctx.runner is None:
+    if runner is None:
         fix.check_note = "not checked: the model ran on the real engine"
         return False
     return True
@@ -317,12 +319,13 @@ def _checkable(ctx: Context, fix: Fix) -> bool:
 def _retraced(ctx: Context, finding: Finding, fix: Fix, dropped: list[Fix]):
     """(the trace with the fix applied, its diagnosis), or None with the fix's note set, or the
     fix added to `dropped` with a note on the finding when its re-run raised."""
-    assert fix.rerun is not None and ctx.runner is not None  # _checkable
+    runner = ctx.runner or ctx.meta_runner
+    assert fix.rerun is not None and runner is not None  # _checkable
     try:
-        after = ctx.rerun(fix.rerun)
+        after = rerun_any(ctx, fix.rerun)
         if finding.code in INTENT_CHECKED:
             # Re-runs included: the batch must still reach each layer where it belongs.
-            return after, _nested(ctx, after, _with_fix(ctx.runner, fix.rerun))
+            return after, _nested(ctx, after, _with_fix(runner, fix.rerun))
         return after, diagnose(after)
     except TimeoutError as exc:
         fix.check_note = _unchecked(exc, ctx)
@@ -521,7 +524,7 @@ def _intent_broken(ctx: Context, finding: Finding, rerun: Rerun, after, own: lis
     from . import intent
 
     try:
-        return intent.broken(ctx, finding, rerun, after, ctx.rerun, own)
+        return intent.broken(ctx, finding, rerun, after, lambda r: rerun_any(ctx, r), own)
     except (LookupError, TimeoutError):
         return None
 

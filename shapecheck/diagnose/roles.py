@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..trace.records import LayerRecord, TensorInfo, Trace
 from .context import Context
 from .layers import CONV_MODULE, NORM_MODULE
+from .provenance import rerun_any
 from .requests import Rerun
 
 RNN_TYPES = ("RNN", "LSTM", "GRU")
@@ -57,10 +58,10 @@ def expected_batch_dim(row: LayerRecord, rank: int) -> int | None:
 def twin(ctx: Context) -> Trace | None:
     """The same model traced at another batch size (cached), or None when that is not possible."""
     trace = ctx.trace
-    if trace.batch is None or trace.image_list or ctx.runner is None:
+    if trace.batch is None or trace.image_list or (ctx.runner is None and ctx.meta_runner is None):
         return None
-    try:
-        return ctx.rerun(Rerun(batch=trace.batch + 2))
+    try:  # a real-engine trace (meta failed unexplained) is twinned on meta: the same rows
+        return rerun_any(ctx, Rerun(batch=trace.batch + 2))
     except (LookupError, TimeoutError):
         return None
 
