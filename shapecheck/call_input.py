@@ -225,12 +225,18 @@ def _searched(given, arguments, source: str, at: Location, probe: Probe) -> Fix 
 
 def _repairs(shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
     """The usual ways data reaches a model in the wrong rank or layout, as (method, new shape):
-    no batch dim, no channel dim, an image given to an MLP, channels last."""
+    no batch dim, no channel dim, an image given to an MLP, flat pixels given to a CNN, channels
+    last."""
     out = [(".unsqueeze(0)", (1, *shape))]
     if len(shape) >= 2:
         out.append((".unsqueeze(1)", (shape[0], 1, *shape[1:])))
     if len(shape) >= 3:
         out.append((".flatten(1)", (shape[0], math.prod(shape[1:]))))
+    if len(shape) == 2:  # images read flat (a CSV of pixels): one or three channels of a square
+        for channels in (1, 3):
+            side = math.isqrt(shape[1] // channels)
+            if side > 1 and channels * side * side == shape[1]:
+                out.append((f".view(-1, {channels}, {side}, {side})", (shape[0], channels, side, side)))
     if len(shape) in (3, 4) and shape[-1] in (1, 2, 3, 4) and shape[1] not in (1, 2, 3, 4):
         order = (0, len(shape) - 1, *range(1, len(shape) - 1))
         out.append((f".permute{order}", tuple(shape[i] for i in order)))

@@ -876,3 +876,19 @@ def test_a_script_that_prints_the_error_and_exits_is_diagnosed_after_it(tmp_path
     assert python.stdout == ours.stdout == "start\n"
     assert python.stderr in ours.stderr
     assert "error[SC102]" in ours.stderr and "script.py:9" in ours.stderr.split(python.stderr)[1]
+
+
+def test_flat_pixels_given_to_a_cnn_are_viewed_as_images_at_the_call(tmp_path):
+    """A CSV of 784 pixels per row fed to a Conv2d: the repair that runs is viewing each row as a
+    28×28 grayscale image, on the line that passes it."""
+    result = run(
+        tmp_path,
+        """
+    pixels = torch.rand(16, 784)
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 10))
+    logits = cnn(pixels)
+    """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert "error[SC105]" in diagnosis and "--> script.py:9\n" in diagnosis, diagnosis
+    assert "9 + logits = cnn(pixels.view(-1, 1, 28, 28))" in diagnosis
