@@ -498,3 +498,20 @@ def class_token(ctx: Context, positions: int) -> LayerRecord | None:
         if joined and head.shape[1] == 1 and head.from_input is False:
             return r
     return None
+
+
+def op_dim_fix(src: LayerRecord, dim, description: str) -> Fix:
+    """The op `src` (a reduction, a join) called with `dim` instead, written on its own line
+    (`x.mean(0)` → `x.mean((2, 3))`, `torch.cat([a, b], dim=0)` → `dim=1`) and re-run so."""
+    call = src.type.rsplit(".", 1)[-1]
+    source = src.called_at.source if src.called_at else ""
+    after = set_argument(source, call, 0 if src.type.startswith("Tensor.") else 1, "dim", dim) if source else None
+    return Fix(
+        description=description,
+        code=after or f"{call}(..., dim={dim})",
+        safety=SAFE,
+        location=src.called_at if after else None,
+        before=source if after else None,
+        after=after,
+        rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", dim),)),)),
+    )

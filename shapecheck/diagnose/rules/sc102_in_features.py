@@ -31,7 +31,7 @@ from ...trace.records import MODULE, LayerRecord
 from ..boundaries import Boundary, in_features, is_linear, out_features
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label
-from ..numbers import call_arguments, dot, matmul_message, pool_size, set_argument, shape, size_text
+from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, size_text
 from ..owners import forward_literal_fixes, producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -43,6 +43,7 @@ from .common import (
     flattens_the_batch,
     from_unbatched,
     layer_name,
+    op_dim_fix,
     producer_label,
     ref,
 )
@@ -185,25 +186,13 @@ def _batch_join_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, 
         return None
     if src.dim_argument() % 2 != 0 or sum(i.shape[1] for i in items) != n_in:
         return None
-    source = src.called_at.source if src.called_at else ""
-    call = src.type.rsplit(".", 1)[-1]
-    after = set_argument(source, call, 1, "dim", 1) if source else None
     widths = " + ".join(str(i.shape[1]) for i in items)
     why = (
         f"{ref(src)} joins {' and '.join(shape(i.shape) for i in items)} along dim 0, the batch: "
         f"{len(items)}·{batch} rows; side by side they are the {widths} = {n_in} features `{layer_name(row)}` is "
         "built for"
     )
-    fix = Fix(
-        description=f"join along dim 1 instead of dim 0: one row per sample with its {n_in} features",
-        code=after or f"{call}(..., dim=1)",
-        safety=SAFE,
-        location=src.called_at if after else None,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", 1),)),)),
-    )
-    return why, fix
+    return why, op_dim_fix(src, 1, f"join along dim 1 instead of dim 0: one row per sample with its {n_in} features")
 
 
 def _batch_reduced(row: LayerRecord, src: LayerRecord, x, n_in: int) -> tuple[str, Fix] | None:
@@ -217,9 +206,6 @@ def _batch_reduced(row: LayerRecord, src: LayerRecord, x, n_in: int) -> tuple[st
 
 
 def _reduce_over(row: LayerRecord, src: LayerRecord, x, dim: int, k, n_in: int) -> tuple[str, Fix]:
-    call = src.type.rsplit(".", 1)[-1]
-    source = src.called_at.source if src.called_at else ""
-    after = set_argument(source, call, 0 if src.type.startswith("Tensor.") else 1, "dim", k) if source else None
     over = f"dims {k}" if isinstance(k, tuple) else f"dim {k}"
     if dim == 0:
         why = (
@@ -232,16 +218,9 @@ def _reduce_over(row: LayerRecord, src: LayerRecord, x, dim: int, k, n_in: int) 
             f"{ref(src)} reduced dim {dim} of {shape(x.shape)}: the {n_in} features `{layer_name(row)}` is built "
             f"for; dim {k} ({x.shape[k]}) is the other axis a reduction takes away"
         )
-    fix = Fix(
-        description=f"reduce over {over} instead of dim {dim}: {ref(src)} then leaves the {n_in} features",
-        code=after or f"{call}(dim={k})",
-        safety=SAFE,
-        location=src.called_at if after else None,
-        before=source if after else None,
-        after=after,
-        rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", k),)),)),
+    return why, op_dim_fix(
+        src, k, f"reduce over {over} instead of dim {dim}: {ref(src)} then leaves the {n_in} features"
     )
-    return why, fix
 
 
 def _in_features_fix(ctx: Context, row: LayerRecord, b: Boundary | None, got: int, n_out: int | None) -> Fix:

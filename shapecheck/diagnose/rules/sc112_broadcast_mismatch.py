@@ -33,11 +33,11 @@ from ...trace.records import OP, Location
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import broadcast_mismatch
-from ..numbers import parsed_line, prod, set_argument, shape
+from ..numbers import parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import class_token, input_code, input_multiple_fix, is_elementwise_loss, ref
+from .common import class_token, input_code, input_multiple_fix, is_elementwise_loss, op_dim_fix, ref
 from .operands import operand_receiver, operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -154,22 +154,11 @@ def _reduced_operand(ctx: Context, a, b) -> tuple[str, Fix] | None:
         if len(ks) != 1:
             continue
         k = ks[0]
-        call = src.type.rsplit(".", 1)[-1]
-        source = src.called_at.source if src.called_at else ""
-        after = set_argument(source, call, 0 if src.type.startswith("Tensor.") else 1, "dim", k) if source else None
         why = (
             f"{ref(src)} reduced dim 0 of {shape(x.shape)}, the batch: {shape(t.shape)}, each value taken across the "
             f"samples; over dim {k} it is one per sample, {shape(other.shape)}"
         )
-        return why, Fix(
-            description=f"reduce over dim {k} instead of dim 0: one value per sample",
-            code=after or f"{call}(dim={k})",
-            safety=SAFE,
-            location=src.called_at if after else None,
-            before=source if after else None,
-            after=after,
-            rerun=Rerun(edits=(Edit("op_args", op_site(src), params=(("dim", k),)),)),
-        )
+        return why, op_dim_fix(src, k, f"reduce over dim {k} instead of dim 0: one value per sample")
     return None
 
 
