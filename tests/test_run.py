@@ -892,3 +892,24 @@ def test_flat_pixels_given_to_a_cnn_are_viewed_as_images_at_the_call(tmp_path):
     diagnosis = _before_traceback(result.stderr)
     assert "error[SC105]" in diagnosis and "--> script.py:9\n" in diagnosis, diagnosis
     assert "9 + logits = cnn(pixels.view(-1, 1, 28, 28))" in diagnosis
+
+
+def test_the_argument_repairs_are_bounded_by_a_count_not_seconds():
+    """A slow probe (a large model on a busy machine) tries the same candidates as a fast one:
+    the search stops after a number of checks, never after a time."""
+    import ast
+
+    from shapecheck import call_input
+    from shapecheck.trace.records import Location
+
+    tried = []
+
+    def probe(shapes):
+        tried.append(shapes[0])
+        return False
+
+    call = ast.parse("model(x)").body[0].value
+    at = Location("train.py", 3, "out = model(x)")
+    assert call_input._searched([(2, 3, 8, 8, 4)], call.args, "out = model(x)", at, probe) is None
+    assert 0 < len(tried) <= call_input._MAX_TRIED
+    assert not hasattr(call_input, "time")
