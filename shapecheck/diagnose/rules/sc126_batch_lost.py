@@ -59,21 +59,8 @@ def check(ctx: Context) -> list[Finding]:
     if culprit is not None and _pools_a_set(ctx, pmap, culprit):
         return []
     output = root.outputs[0].shape
-    why = [
-        f"traced at batch {trace.batch} and {trace.batch + 2}, the model returns {shape(output)} both times: "
-        "no dim of the output changes with the batch"
-    ]
-    described = pmap.describe(root, "outputs")
-    if described:
-        why.append(f"its dims follow: {described}")
+    why = _why(trace, pmap, culprit)
     row = culprit or root
-    if culprit is not None:
-        before = pmap.describe(culprit, "inputs")
-        why.append(
-            f"the batch is last seen in the input of {ref(culprit)}"
-            + (f" ({before})" if before else "")
-            + f"; its output {shape(culprit.outputs[0].shape)} has no dim that follows it"
-        )
     near = [row, *trace.upstream(row)] if culprit is not None else trace.layers
     flatten = next((r for r in near if flattens_the_batch(ctx, r)), None)
     batch = next(c for c in pmap.changes if c.source == BATCH)
@@ -96,6 +83,26 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _why(trace, pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[str]:
+    """The output's dims at two batch sizes, what they follow, and the row that dropped the batch."""
+    root = trace.layers[0]
+    why = [
+        f"traced at batch {trace.batch} and {trace.batch + 2}, the model returns {shape(root.outputs[0].shape)} both "
+        "times: no dim of the output changes with the batch"
+    ]
+    described = pmap.describe(root, "outputs")
+    if described:
+        why.append(f"its dims follow: {described}")
+    if culprit is not None:
+        before = pmap.describe(culprit, "inputs")
+        why.append(
+            f"the batch is last seen in the input of {ref(culprit)}"
+            + (f" ({before})" if before else "")
+            + f"; its output {shape(culprit.outputs[0].shape)} has no dim that follows it"
+        )
+    return why
 
 
 def _where_lost(pmap: ProvenanceMap, rows: list[LayerRecord], trace) -> LayerRecord | None:
