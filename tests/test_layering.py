@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"loading"},  # path → module → object
     {"diagnose"},  # rules over a trace: findings and fixes
     {"explain", "apply", "report", "options"},  # options: how to check one model (CheckOptions)
-    {"diff"},
+    {"diff", "call_input"},  # call_input: `run`'s fixes written on the user's calling line
     {"render"},  # reports into text, JSON, SARIF, HTML…: formatting only
     {"api", "wire"},
     {"worker", "live", "overview", "testing", "mcp_server"},
