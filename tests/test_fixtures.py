@@ -503,3 +503,12 @@ def test_quoted_pytorch_messages_are_what_a_real_run_prints(code, fixture, size,
     assert real.trace.error is not None, "the real run did not fail"
     for text in quoted:
         assert text in real.trace.error.message
+
+
+def test_a_warn_once_pytorch_warning_is_found_at_every_check():
+    """`torch.cross` without `dim` warns once per process in PyTorch: a second check in the same
+    process (a test run, a notebook, `watch()`) must still find it."""
+    fixture = fixture_path("rules/sc123_pytorch_warning.py:CrossWithoutDim")
+    first = shapecheck.check(fixture, "16x16x3").findings
+    again = shapecheck.check(fixture, "16x16x3").findings
+    assert [f.code for f in first] == [f.code for f in again] == ["SC123"]

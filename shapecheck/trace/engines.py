@@ -291,6 +291,7 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
                 stack.enter_context(context)
             stack.enter_context(torch.no_grad())
             stack.enter_context(warnings.catch_warnings())
+            stack.enter_context(_warn_always())
             _record_warnings(rec, trace, sys._getframe())
             stack.enter_context(OpMode(rec))
             for context in inner:
@@ -307,6 +308,18 @@ def recorded_pass(model: nn.Module, rec: Recorder, trace: Trace, train: bool, fo
         restore_flags(flags)
         torch.set_grad_enabled(grad)
         trace.layers = rec.rows
+
+
+@contextlib.contextmanager
+def _warn_always():
+    """PyTorch's warn-once warnings (`torch.cross` without `dim`) warn at every trace: once per
+    process, a check's findings would depend on what ran in the process before it."""
+    before = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        yield
+    finally:
+        torch.set_warn_always(before)
 
 
 def _record_warnings(rec: Recorder, trace: Trace, boundary=None) -> None:
