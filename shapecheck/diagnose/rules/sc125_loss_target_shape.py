@@ -302,24 +302,27 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
         + (f" (by `{maker.name}`)" if maker is not None else "")
         + "; one label per sample needs one row of scores per sample",
     ]
-    pool = _argument_fix(
-        row, 0, "mean", (positions,), f"pool the scores over the {a[positions]} positions: one row per sample", names
-    )
+    token = class_token(ctx, a[positions]) if positions == 1 else None
+    if token is not None:  # the model puts a class token first: its row is the one to score
+        why.append(f"{ref(token)} puts a learned token first among the {a[positions]} positions: the class token")
+    pooled = f"pool the scores over the {a[positions]} positions: one row per sample"
+    pool = _argument_fix(row, 0, "mean", (positions,), f"or {pooled}" if token else pooled, names)
     first = _argument_fix(
-        row, 0, "select", (positions, 0), "or score the first (class) token only, as a ViT or BERT head does", names
+        row,
+        0,
+        "select",
+        (positions, 0),
+        "score the class token, the first position, as the model puts it there"
+        if token
+        else "or score the first (class) token only, as a ViT or BERT head does",
+        names,
     )
     if first.after is not None:  # written as indexing: `logits[:, 0]`, the same as `.select(1, 0)`
         callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
         indexed = _wrapped_argument(first.before or "", callees, 0, "[:, 0]" if positions == 1 else "[:, :, 0]")
         if indexed is not None:
             first.after = first.code = indexed
-    fixes = [pool, first]
-    token = class_token(ctx, a[positions]) if positions == 1 else None
-    if token is not None:  # the model puts a class token first: its row is the one to score
-        why.append(f"{ref(token)} puts a learned token first among the {a[positions]} positions: the class token")
-        pool.description = pool.description.replace("pool", "or pool", 1)
-        first.description = "score the class token, the first position, as the model puts it there"
-        fixes = [first, pool]
+    fixes = [first, pool] if token else [pool, first]
     return _finding(
         row,
         message,
