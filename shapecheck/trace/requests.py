@@ -55,7 +55,9 @@ class EditAction(Word):
     # `kwargs`: every argument of its construction line, literal values)
     REBUILD = "rebuild"
     OUTPUT_ITEM = "output_item"  # the module's output is one item of it (`index`, `key` or `field`)
-    ITEM_METHOD = "item_method"  # item `index` of the list the op joins gets `.method(*args)`
+    # item `index` of the list the op joins gets `.method(*args)` (`expand_batch`: expanded to item
+    # `args[0]`'s dim 0, the batch at any size)
+    ITEM_METHOD = "item_method"
     # Line `line` of `file` reads `after` instead of `before`: the method of the user's class that
     # holds the line is compiled again with it and set on each instance of that class in the copy
     # (a fix written as a line of the user's forward, checked as written)
