@@ -31,7 +31,7 @@ import ast
 
 from ...trace.records import LayerRecord
 from ..context import Context
-from ..findings import SAFE, WARNING, Finding, Fix
+from ..findings import WARNING, Finding, Fix, line_fix
 from ..numbers import shape
 from ..provenance import BATCH, ProvenanceMap, provenance
 from ..registry import rule
@@ -168,21 +168,19 @@ def _index_fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None)
     moved = indent + text[:cut] + f"[:, {k}]" + text[end:]
     taken = shape(culprit.inputs[0].shape)
     fixes = [
-        Fix(
-            description=f"drop the index `[{k}]`: it keeps sample {k} of the batch {taken}",
-            code=dropped,
-            safety=SAFE,
-            location=culprit.called_at,
-            before=source,
-            after=dropped,
+        line_fix(
+            f"drop the index `[{k}]`: it keeps sample {k} of the batch {taken}",
+            culprit.called_at,
+            source,
+            dropped,
+            dropped,
         ),
-        Fix(
-            description=f"or index the dim after the batch, `[:, {k}]`, so every sample keeps its own",
-            code=moved,
-            safety=SAFE,
-            location=culprit.called_at,
-            before=source,
-            after=moved,
+        line_fix(
+            f"or index the dim after the batch, `[:, {k}]`, so every sample keeps its own",
+            culprit.called_at,
+            source,
+            moved,
+            moved,
         ),
     ]
     made = ctx.trace.row(culprit.inputs[0].source) if culprit.inputs[0].source is not None else None
