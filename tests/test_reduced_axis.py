@@ -101,6 +101,37 @@ def test_features_joined_along_the_batch_are_joined_side_by_side(tmp_path):
     assert any("along dim 0, the batch: 2·4 rows" in line for line in f.why)
 
 
+EDGES = """import torch
+from torch import nn
+
+
+class EdgeMLP(nn.Module):
+    def __init__(self, dim=16):
+        super().__init__()
+        self.mlp = nn.Linear(2 * dim, dim)
+
+    def forward(self, x, edge_index):
+        row, col = edge_index
+        h = self.mlp(torch.cat([x[row], x[col]], dim=0))
+        return torch.zeros_like(x).index_add_(0, row, h)
+"""
+
+
+def test_edge_features_joined_along_the_edges_are_joined_side_by_side(tmp_path):
+    """A graph's two endpoint features [E, 16] joined along dim 0 (the edges, no batch here)
+    against an MLP built for 2·16: the join along dim 1, verified, ahead of in_features=16 (which
+    only moves the error to the index_add_)."""
+    path = tmp_path / "edges.py"
+    path.write_text(EDGES)
+    (f,) = shapecheck.check(f"{path}:EdgeMLP", ["20x16", "2x60:long"], no_batch=True).findings
+    assert f.code == "SC102"
+    first, resized = f.fixes
+    assert first.after == "h = self.mlp(torch.cat([x[row], x[col]], dim=1))"
+    assert first.verified is True and first.result_shape == (20, 16)
+    assert resized.verified is False
+    assert any("along dim 0, not the features: 2·60 rows" in line for line in f.why)
+
+
 ACCURACY = """from torch import nn
 
 

@@ -129,6 +129,28 @@ def _call_method(value, method: str, margs: tuple):
     return getattr(value, method)(*margs)
 
 
+def _with_arguments(steps: tuple, args: list, kwargs: dict) -> tuple:
+    """A chain's `("expand_as_arg", (j, name))` step made `("expand_as", (argument j,))` at each
+    call: the index repeated to the size of that call's own data (a layer called twice at one
+    line has other sizes each time); a call without that argument keeps the fixed `("expand",
+    sizes)` step that follows it."""
+    out: list = []
+    skip_fixed = False
+    for name, step_args in steps:
+        if name == "expand_as_arg":
+            j, keyword = step_args
+            other = args[j] if j < len(args) else kwargs.get(keyword)
+            if other is not None:
+                out.append(("expand_as", (other,)))
+                skip_fixed = True
+            continue
+        if skip_fixed and name == "expand":
+            skip_fixed = False
+            continue
+        out.append((name, step_args))
+    return tuple(out)
+
+
 def _compose(first, second):
     """Two rewrites of one call site (its input and its target both changed): one after the other."""
 
@@ -147,7 +169,7 @@ def _rewrite_arg_method(index: int, method: str, margs: tuple, integer: bool = F
         args = list(args)
         if integer and (args[index].is_floating_point() or args[index].is_complex()):
             return func, tuple(args), kwargs
-        args[index] = _call_method(args[index], method, margs)
+        args[index] = _call_method(args[index], method, _with_arguments(margs, args, kwargs) if method == "chain" else margs)
         return func, tuple(args), kwargs
 
     return rewrite

@@ -174,25 +174,34 @@ def _reduced_axis_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str
 
 
 def _batch_join_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
-    """Features joined along dim 0, the batch (`torch.cat([a(x), b(y)], dim=0)`): every item is
-    [B, F_i], the rows double, and the Linear is built for the features side by side, Σ F_i =
-    in_features: (why, the join along the last dim)."""
+    """Features joined along another dim than theirs (`torch.cat([a(x), b(y)], dim=0)`): the
+    items differ only in the joined dim, the rows (or tokens) grow, and the Linear is built for
+    the features side by side, Σ F_i = in_features: (why, the join along the last dim)."""
     src = ctx.trace.row(t.source)
-    batch = ctx.trace.batch
     if src is None or src.kind != "op" or src.attrs.get("category") != "join" or src.type.endswith("stack"):
         return None
     items = src.inputs
-    if batch is None or len(items) < 2 or any(i.rank != 2 or i.shape[0] != batch for i in items):
+    rank = items[0].rank if items else 0
+    if len(items) < 2 or rank < 2 or any(i.rank != rank for i in items):
         return None
-    if src.dim_argument() % 2 != 0 or sum(i.shape[1] for i in items) != n_in:
+    dim = src.dim_argument() % rank
+    if dim == rank - 1 or sum(i.shape[-1] for i in items) != n_in:
         return None
-    widths = " + ".join(str(i.shape[1]) for i in items)
+    if any(i.shape[:dim] + i.shape[dim + 1 :] != items[0].shape[:dim] + items[0].shape[dim + 1 :] for i in items):
+        return None
+    widths = " + ".join(str(i.shape[-1]) for i in items)
+    batch = ctx.trace.batch
+    what = "the batch" if dim == 0 and batch is not None and items[0].shape[0] == batch else "not the features"
+    new_dim = 1 if rank == 2 else -1
     why = (
-        f"{ref(src)} joins {' and '.join(shape(i.shape) for i in items)} along dim 0, the batch: "
-        f"{len(items)}·{batch} rows; side by side they are the {widths} = {n_in} features `{layer_name(row)}` is "
-        "built for"
+        f"{ref(src)} joins {' and '.join(shape(i.shape) for i in items)} along dim {dim}, {what}: "
+        f"{len(items)}·{items[0].shape[dim]} {'rows' if dim == 0 else 'along it'}; side by side they are the {widths} = {n_in} features "
+        f"`{layer_name(row)}` is built for"
     )
-    return why, op_dim_fix(src, 1, f"join along dim 1 instead of dim 0: one row per sample with its {n_in} features")
+    where = "one row per sample" if what == "the batch" else "each row"
+    return why, op_dim_fix(
+        src, new_dim, f"join along dim {new_dim} instead of dim {dim}: {where} with its {n_in} features"
+    )
 
 
 def _batch_reduced(row: LayerRecord, src: LayerRecord, x, n_in: int) -> tuple[str, Fix] | None:

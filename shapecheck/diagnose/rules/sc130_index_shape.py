@@ -98,7 +98,10 @@ def _expand_fix(row, index, other, lacks: list[int]) -> Fix:
     idx = texts.get("index", "index")
     ref_text = texts.get("src") if name != "gather" else texts.get("input")
     what = "the messages" if name != "gather" else "the data"
-    steps = tuple(("unsqueeze", (-1,)) for _ in lacks) + (("expand", wanted),)
+    steps = tuple(("unsqueeze", (-1,)) for _ in lacks)
+    if name != "gather":
+        steps += (("expand_as_arg", (3, "src")),)
+    steps += (("expand", wanted),)
     if ref_text and name != "gather":
         new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand_as({ref_text})"
     else:
