@@ -296,6 +296,10 @@ class _Run:
             trace.input_names = tuple(input_names)
             trace.arguments = loaded.arguments
             runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
+            if runner is None and fallback == engines.Fallback.ENGINE_LIMIT and _small(trace):
+                # meta cannot run an op of it (a mask, `nonzero`): its fixes are checked on the
+                # real engine, with the same seeded inputs and the same counted re-runs
+                runner = _runner(loaded, specs, common, engine=engines.REAL, device=options.device)
             accepted = None
             if options.symbolic:
                 self.notify("symbolic")
@@ -614,8 +618,18 @@ def _rebuilding_runner(model: str, options: CheckOptions, parsed, batch, not_bui
     return run
 
 
-def _runner(loaded: LoadedModel, specs, common):
-    """Re-traces on meta with another input size, batch, or a fix applied to a copy."""
+# A model traced on the real engine has its fixes checked there only up to this many parameters
+# (a copy per re-run, and real arithmetic): a count, the same on every machine.
+REAL_RERUN_PARAMS = 5_000_000
+
+
+def _small(trace) -> bool:
+    return trace.total_params <= REAL_RERUN_PARAMS
+
+
+def _runner(loaded: LoadedModel, specs, common, engine: str = "meta", device: str = "cpu"):
+    """Re-traces on meta (or on the real engine, for a model meta cannot run) with another
+    input size, batch, or a fix applied to a copy."""
     from .trace import engines
     from .trace.edits import apply
     from .trace.requests import SAME
@@ -646,11 +660,14 @@ def _runner(loaded: LoadedModel, specs, common):
             except ConstructionFailed as failed:
                 return _not_built_trace(loaded.label, failed, options.get("batch"))
             model, rewrites = apply(base.module, edits)
+        if engine == engines.REAL:
+            model = _on_device(model, shapes, options, device)
         with threads.stdout_to_stderr():
             return engines.run(
                 model,
                 shapes,
-                engine=engines.META,
+                engine=engine,
+                device=device,
                 stop_at=request.stop,
                 rewrites=rewrites,
                 def_sites=engines.copied_sites(base.module, model, base.def_sites),
@@ -658,6 +675,24 @@ def _runner(loaded: LoadedModel, specs, common):
             )
 
     return run
+
+
+def _on_device(model, specs, options: dict, device: str):
+    """A re-run's copy made real for the real engine: meta weights filled (seeded, and the
+    caller's random state kept), moved to `device`, lazy layers sized."""
+    import torch
+
+    from .trace import engines
+
+    if engines.is_meta(model):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            model = engines.materialize(model)
+    model.to(device)
+    engines.materialize_lazy(
+        model, specs, batch=options.get("batch"), as_list=options.get("as_list", False), device=device
+    )
+    return model
 
 
 def _patched(loaded: LoadedModel, edits, args: dict) -> tuple[LoadedModel, tuple]:

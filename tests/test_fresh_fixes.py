@@ -86,3 +86,20 @@ def test_sc102_a_width_written_in_forward_is_the_models_setting():
     first = finding.fixes[0]
     assert first.after.strip() == "emb = self.emb_layer(self.encode(t, self.time_dim))[:, :, None, None]"
     assert first.verified is True and first.safety == "safe"
+
+
+def test_sc125_scores_selected_by_a_mask_get_the_targets_selected_the_same_way():
+    """`F.cross_entropy(out[train_mask], y)`: meta has no kernel for the mask, the real engine
+    traces it with seeded inputs (the same count of selected nodes at every run), and the fix
+    that selects the labels too is checked there, as written."""
+    spec = ["20x16", "20x20", "20:long", "20:bool"]
+    path = fixture_path("rules/sc122_batch_pairs.py:MaskedNodeLoss")
+    reports = [shapecheck.check(path, spec, no_batch=True) for _ in range(2)]
+    (finding,) = reports[0].findings
+    assert finding.code == "SC125"
+    assert reports[0].engine == "real"
+    assert finding.message == reports[1].findings[0].message
+    assert finding.message.endswith("selected rows of scores and the targets of all 20 rows")
+    (fix,) = finding.fixes
+    assert fix.after.strip() == "return F.cross_entropy(out[train_mask], y[train_mask])"
+    assert fix.verified is True

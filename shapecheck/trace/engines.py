@@ -31,14 +31,27 @@ def is_meta(model: nn.Module) -> bool:
     return bool(tensors) and all(t.device.type == "meta" for t in tensors)
 
 
-def _dummy(shape, dtype, device: str):
+def _dummy(shape, dtype, device: str, generator=None):
+    """An input of `shape`: on meta, empty; otherwise random values from `generator` (made on
+    the CPU, seeded the same for every check: a mask's count of True and everything computed
+    from the values are the same on every machine and every run)."""
     if device == META:
         return torch.empty(shape, dtype=dtype, device=META)
+    if generator is None:
+        generator = _seeded()
     if dtype.is_floating_point:
-        return torch.rand(shape, device=device).to(dtype)
-    if dtype == torch.bool:
-        return torch.rand(shape, device=device) > 0.5
-    return torch.randint(0, 2, shape, device=device, dtype=dtype)
+        value = torch.rand(shape, generator=generator).to(dtype)
+    elif dtype == torch.bool:
+        value = torch.rand(shape, generator=generator) > 0.5
+    else:
+        value = torch.randint(0, 2, shape, generator=generator, dtype=dtype)
+    return value.to(device)
+
+
+def _seeded():
+    generator = torch.Generator()
+    generator.manual_seed(0)
+    return generator
 
 
 def _given(spec: InputSpec, batch: int | None, device: str):
@@ -60,7 +73,9 @@ def make_inputs(specs: list[InputSpec], batch: int | None, *, device: str, as_li
     values = []
     for spec in specs:
         if as_list and not isinstance(spec, (Nested, Constant)):
-            values.append([_dummy(spec.dims, getattr(torch, spec.dtype), device) for _ in range(batch or 1)])
+            values.append(
+                [_dummy(spec.dims, getattr(torch, spec.dtype), device, inputs.generator) for _ in range(batch or 1)]
+            )
         else:
             values.append(inputs.build(spec))
     return values
@@ -74,6 +89,7 @@ class _Inputs:
         self.batch, self.device = batch, device
         self.fakes = fakes and device == META
         self.mode: Any = None  # torch's FakeTensorMode, made when first needed
+        self.generator = _seeded() if device != META else None  # one seeded stream for the call's inputs
 
     def build(self, spec):
         from ..spec import Constant, Nested
@@ -84,7 +100,7 @@ class _Inputs:
             return self._structure(spec.value)
         tensor = _given(spec, self.batch, self.device)
         if tensor is None:
-            tensor = _dummy(spec.shape(self.batch), getattr(torch, spec.dtype), self.device)
+            tensor = _dummy(spec.shape(self.batch), getattr(torch, spec.dtype), self.device, self.generator)
         return self._fake(tensor) if self.fakes and spec.fake else tensor
 
     def _structure(self, value):

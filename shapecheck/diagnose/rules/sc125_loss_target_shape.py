@@ -446,6 +446,15 @@ def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
                 why=why,
                 fixes=[*per_sample, tagging],
             )
+        selected = _same_selection(row, pooled, n, m)
+        if selected is not None:
+            why.append(f"the scores are a selection of {m} rows; the targets are for all {m}")
+            return _finding(
+                row,
+                f"{ref(row)} gets {n} selected rows of scores and the targets of all {m} rows",
+                why=why,
+                fixes=[selected],
+            )
         description = (
             f"give the loss one target per row that {ref(pooled)} makes, {want}: labels for what it pools into, "
             f"not for its {m} rows"
@@ -464,6 +473,41 @@ def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
                 check_note="not checked: the targets come from the data",
             )
         ],
+    )
+
+
+def _same_selection(row: LayerRecord, picked: LayerRecord, n: int, m: int) -> Fix | None:
+    """Scores selected by a mask or an index (`out[train_mask]`: a node classifier's training
+    nodes) against targets for every row: the targets selected the same way (`y[train_mask]`),
+    written on the loss's line and checked as written. None unless the selection is one
+    subscript by a name or an expression (not a slice or a number) on a line of the user's."""
+    if picked.type != "Tensor.__getitem__" or row.called_at is None or picked.called_at is None:
+        return None
+    parsed = parsed_line(picked.called_at.source)
+    if parsed is None:
+        return None
+    _, text, tree = parsed
+    picks = {
+        text[span[0] : span[1]]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.slice, (ast.Name, ast.Attribute, ast.Call, ast.Compare, ast.UnaryOp))
+        and (span := char_span(text, node.slice)) is not None
+    }
+    if len(picks) != 1:
+        return None
+    (index,) = picks
+    source = row.called_at.source
+    callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+    after = _wrapped_argument(source, callees, 1, f"[{index}]")
+    if after is None or f"[{index}][{index}]" in after:
+        return None
+    return line_fix(
+        f"select the targets as the scores are, `[{index}]`: {n} of the {m} rows, one target per row of scores",
+        row.called_at,
+        source,
+        after,
+        f"target[{index}]",
     )
 
 
