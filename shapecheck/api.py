@@ -296,10 +296,6 @@ class _Run:
             trace.input_names = tuple(input_names)
             trace.arguments = loaded.arguments
             runner = _runner(loaded, specs, common) if trace.engine == engines.META else None
-            if runner is None and fallback == engines.Fallback.ENGINE_LIMIT and _small(trace):
-                # meta cannot run an op of it (a mask, `nonzero`): its fixes are checked on the
-                # real engine, with the same seeded inputs and the same counted re-runs
-                runner = _runner(loaded, specs, common, engine=engines.REAL, device=options.device)
             accepted = None
             if options.symbolic:
                 self.notify("symbolic")
@@ -315,7 +311,7 @@ class _Run:
             shadow = _runner(loaded, specs, common) if both_fail else None
             diagnosis = diagnose(
                 trace,
-                runner=runner,
+                runner=runner or _real_runner(loaded, specs, common, trace, fallback, options.device),
                 budget_s=options.probe_budget_s,
                 domain=accepted,
                 meta_runner=shadow,
@@ -623,8 +619,15 @@ def _rebuilding_runner(model: str, options: CheckOptions, parsed, batch, not_bui
 REAL_RERUN_PARAMS = 5_000_000
 
 
-def _small(trace) -> bool:
-    return trace.total_params <= REAL_RERUN_PARAMS
+def _real_runner(loaded: LoadedModel, specs, common, trace, fallback, device: str):
+    """Re-runs on the real engine for a model meta cannot run (a mask, `nonzero`: an engine
+    limit) and small enough to copy for each: its fixes are checked there, with the same seeded
+    inputs and the same counted re-runs. None otherwise."""
+    from .trace import engines
+
+    if fallback != engines.Fallback.ENGINE_LIMIT or trace.total_params > REAL_RERUN_PARAMS:
+        return None
+    return _runner(loaded, specs, common, engine=engines.REAL, device=device)
 
 
 def _runner(loaded: LoadedModel, specs, common, engine: str = "meta", device: str = "cpu"):

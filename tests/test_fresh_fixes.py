@@ -103,3 +103,28 @@ def test_sc125_scores_selected_by_a_mask_get_the_targets_selected_the_same_way()
     (fix,) = finding.fixes
     assert fix.after.strip() == "return F.cross_entropy(out[train_mask], y[train_mask])"
     assert fix.verified is True
+
+
+def test_sc106_whole_samples_grouped_by_a_view_are_no_finding():
+    """Prototypical networks: `z.view(-1, k_shot, D).mean(1)` and `view(n_way, k_shot, -1)`
+    group whole samples (each keeps its D values); no SC106 'mixes samples' or 'writes the
+    batch as 5', and no warning that batch 17 (no multiple of 3) fails."""
+    for model, spec in (("SetProtoGroups", ["3x8x8"]), ("SetProtoEpisode", ["3x8x8", "3x8x8"])):
+        report = shapecheck.check(fixture_path(f"clean_hard.py:{model}"), spec, batch=15)
+        assert report.findings == [], (model, [f.message for f in report.findings])
+
+
+def test_groups_whole_samples_needs_two_sizes_in_front_of_every_sample_dim():
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose.layers import groups_whole_samples
+
+    def view(shape_in, shape_out):
+        b = TraceBuilder(shape_in)
+        return b.op("Tensor.view", shape_out, {"args": ["<tensor>", *shape_out]}, inputs=[b.last])
+
+    assert groups_whole_samples(view((15, 16), (5, 3, 16)))
+    assert not groups_whole_samples(view((15, 16), (15, 16)))  # one size in front: no grouping
+    assert not groups_whole_samples(view((32, 8, 4), (32, 32)))  # the sample's dims merged
+    assert not groups_whole_samples(view((15, 16), (5, 3, 4, 4)))  # the sample's dims split
+    assert not groups_whole_samples(view((15, 16), (15, 1, 16)))  # a unit dim, not groups

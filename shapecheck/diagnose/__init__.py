@@ -12,6 +12,7 @@ from . import repair, rules, spelling  # noqa: F401 - rules registers the rules
 from .boundaries import find_boundaries
 from .context import Context, RerunFailed, Runner
 from .findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, WARNING, Diagnosis, Finding, Fix, FixKind
+from .layers import groups_whole_samples
 from .owners import owner_argument, shared_first_argument
 from .provenance import rerun_any
 from .registry import CHECKS, CODES, INTENT_CHECKED
@@ -118,6 +119,9 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
         return []
     if any(f.row == other.failing.index and f.code not in _INPUT_SIZE_ONLY for f in findings):
         return []
+    same = trace.row(other.failing.index)
+    if same is not None and same.type == other.failing.type and groups_whole_samples(same):
+        return []  # whole samples in groups of k: a batch that is no multiple of k is not the design
     runner = ctx.runner
     try:
         there = diagnose(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -262,3 +263,20 @@ def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[i
         i += 1
         j += 1
     return True
+
+
+def groups_whole_samples(row: LayerRecord) -> bool:
+    """The view splits the batch into groups of whole samples and keeps every sample's dims as
+    they are: [B, D] → [B/k, k, D] (a prototypical network's k shots of each class, a bag of
+    instances, an episode's support set `view(n_way, k_shot, -1)`). No value of one sample
+    lands in another's row; a later reduction over the group is the design. A single written
+    size in front of whole samples (`view(32, -1)` of [B, D]) is no grouping, nor is a group
+    size that is the batch itself."""
+    if not row.inputs or not row.outputs or not row.inputs[0].shape:
+        return False
+    t, out = row.inputs[0].shape, row.outputs[0].shape
+    per_sample = t[1:]
+    lead = len(out) - len(per_sample)
+    if lead < 2 or tuple(out[lead:]) != tuple(per_sample) or math.prod(out[:lead]) != t[0]:
+        return False
+    return all(1 < size < t[0] for size in out[:lead])

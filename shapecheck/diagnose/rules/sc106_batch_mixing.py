@@ -28,7 +28,7 @@ from fractions import Fraction
 from ...trace.records import LayerRecord, Trace
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix
-from ..layers import view_shape
+from ..layers import groups_whole_samples, view_shape
 from ..numbers import call_argument, char_span, dot, parsed_line, per_sample_range, pool_size, prod, shape
 from ..provenance import BATCH, provenance, regrouped
 from ..registry import rule
@@ -147,6 +147,8 @@ def _mixed(ctx: Context, other: Trace, b1: int, b2: int) -> tuple[LayerRecord, F
         mixed = _culprit(ctx, other, b1, b2)
         if mixed is not None and mixed[0].type in _VIEWS and _deliberate_fold(mixed[0], mixed[1]):
             return None  # [B·T, V] logits for a per-token loss: the fold is the design
+        if mixed is not None and mixed[0].type in _VIEWS and groups_whole_samples(mixed[0]):
+            return None  # whole samples in groups (a few-shot class's k shots): the grouping is the design
         if mixed is not None and mixed[0].type in _JOIN and _stacks_inputs(ctx, mixed[0]):
             return None  # two views of each sample, one pass through the encoder (SimCLR): the design
         return mixed
@@ -318,7 +320,7 @@ def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding |
     written = _written_batch(row, batch)
     if batch is None or written is None or not _constant_at(other, row, written, b2):
         return None
-    if _keeps_samples(row, other.row(row.index)):
+    if _keeps_samples(row, other.row(row.index)) or groups_whole_samples(row):
         return None
     t = row.inputs[0]
     per = prod(t.shape[1:])
