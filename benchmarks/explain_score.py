@@ -2,7 +2,7 @@
 
     python benchmarks/explain_score.py           # table per family, then the misses
     python benchmarks/explain_score.py --all     # one line per message
-    python benchmarks/explain_score.py --held-out  # the held-out sets' misses too (FIFTH to NINTH: stories)
+    python benchmarks/explain_score.py --held-out  # the held-out sets' misses too (FIFTH to TENTH: stories)
 
 recognised: explain gives an explanation it could decode (not None, not "recognises but cannot
 decode"); right: its rule code is one the message's family allows, or, for a message that is not
@@ -47,12 +47,13 @@ def score(
     seventh: bool = False,
     eighth: bool = False,
     ninth: bool = False,
+    tenth: bool = False,
 ) -> tuple[list[dict], float]:
     """The corpus, its first held-out set, (issue31) the held-out set of tests/explain_heldout.py,
     (later) that file's second set, collected after the second round of issue 31, or (fifth) its fifth
     set, whose stories are scored too (`story`: right, and every word its thread's answer needs), or
     (sixth) its sixth set, scored the same way, or (seventh) its seventh set, or (eighth) its eighth, or
-    (ninth) its ninth, scored the same way."""
+    (ninth) its ninth, or (tenth) its tenth, scored the same way."""
     from explain_corpus import FAMILIES, HELD_OUT, MESSAGES
     from explain_heldout import (
         EIGHTH,
@@ -70,18 +71,31 @@ def score(
         SIXTH,
         SIXTH_FAMILIES,
         SIXTH_MUST,
+        TENTH,
+        TENTH_FAMILIES,
+        TENTH_MUST,
     )
     from explain_heldout import FAMILIES as MORE
     from explain_heldout import HELD_OUT as ISSUE31
 
     from shapecheck.explain import explain
 
-    FAMILIES = {**FAMILIES, **MORE, **FIFTH_FAMILIES, **SIXTH_FAMILIES, **SEVENTH_FAMILIES, **NINTH_FAMILIES}
-    MUST = {**FIFTH_MUST, **SIXTH_MUST, **SEVENTH_MUST, **EIGHTH_MUST, **NINTH_MUST}
+    FAMILIES = {
+        **FAMILIES,
+        **MORE,
+        **FIFTH_FAMILIES,
+        **SIXTH_FAMILIES,
+        **SEVENTH_FAMILIES,
+        **NINTH_FAMILIES,
+        **TENTH_FAMILIES,
+    }
+    MUST = {**FIFTH_MUST, **SIXTH_MUST, **SEVENTH_MUST, **EIGHTH_MUST, **NINTH_MUST, **TENTH_MUST}
     start = time.perf_counter()
     results = []
     chosen = (
-        NINTH
+        TENTH
+        if tenth
+        else NINTH
         if ninth
         else EIGHTH
         if eighth
@@ -206,7 +220,14 @@ def main() -> int:
         f"{sum(r['right'] for r in ninth)} right, {sum(r['story'] for r in ninth)} right stories, "
         f"{sum(r['wrong'] for r in ninth)} confidently wrong"
     )
-    misses = later + second + [r for r in fifth + sixth + seventh + eighth + ninth if not r["story"]]
+    tenth, _ = score(tenth=True)
+    print(
+        f"tenth held-out set ({len(tenth)} thread messages collected after the ninth round, families mixed as the "
+        f"threads give them, each with its answer; tests/explain_heldout.py TENTH): "
+        f"{sum(r['recognised'] for r in tenth)} recognised, {sum(r['right'] for r in tenth)} right, "
+        f"{sum(r['story'] for r in tenth)} right stories, {sum(r['wrong'] for r in tenth)} confidently wrong"
+    )
+    misses = later + second + [r for r in fifth + sixth + seventh + eighth + ninth + tenth if not r["story"]]
     for r in results + (misses if options.held_out else []):
         if options.all or not r["right"] or not r.get("story", True):
             mark = "W" if r["wrong"] else ("." if not r["recognised"] else "S" if not r.get("story", True) else "R")

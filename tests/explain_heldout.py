@@ -2404,3 +2404,435 @@ NINTH_MUST = {
     GH + "EvilBT/ComfyUI_SLK_joy_caption_two/issues/13": ["RGBA|alpha"],
     GH + "imadtoubal/Pytorch-Flask-Starter/issues/8": ["RGBA|alpha"],
 }
+
+
+# The tenth set (issue 31, round ten): thread messages collected after the ninth round, families mixed as
+# the threads give them (timm image sizes, RNN ranks, one_hot class ranges, checkpoint heads, BCE targets,
+# old TH wordings, device and dtype messages), each with the cause its thread's answer gives.
+TENTH_FAMILIES = {
+    # timm / ViT patch embeddings: the image size the model was built for
+    "image-size": {"SC103"},
+    # an RNN given an input of another rank
+    "rnn-rank": {"SC105"},
+    # repeat given fewer sizes than the tensor has dims
+    "repeat-rank": {"SC105", "SC112"},
+}
+TENTH = [
+    (
+        "linear",
+        "RuntimeError: size mismatch, m1: [64 x 256], m2: [512 x 512] at c:\\miniconda2\\conda-bld\\pytorch-cpu_1519449358620\\work\\torch\\lib\\th\\generic/THTensorMath.c:1434",
+        GH + "magic282/SEASS/issues/11",
+    ),
+    (
+        "linear",
+        "size mismatch, m1: [4 x 32768], m2: [2048 x 196] at /pytorch/aten/src/THC/generic/THCTensorMathBlas.cu:268",
+        GH + "phongdinhv/stanford-cars-model/issues/1",
+    ),
+    (
+        "linear",
+        "RuntimeError: size mismatch, m1: [1 x 159], m2: [53 x 128] at c:\\users\\administrator\\downloads\\new-builder\\win-wheel\\pytorch\\aten\\src\\thc\\generic/THCTensorMathBlas.cu:249",
+        GH + "xkiwilabs/DQN-using-PyTorch-and-ML-Agents/issues/5",
+    ),
+    (
+        "loss-target",
+        "UserWarning: Using a target size (torch.Size([2, 256, 256])) that is different to the input size (torch.Size([2, 1, 256, 256])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.\n  loss4 = F.smooth_l1_loss(high_depth, depth, reduction='sum')",
+        GH + "jiwei0921/CoNet/issues/3",
+    ),
+    (
+        "broadcast",
+        "UserWarning: Using a target size (torch.Size([1, 1, 768, 1024])) that is different to the input size (torch.Size([1, 1, 96, 128])). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size\n...\nRuntimeError: The size of tensor a (128) must match the size of tensor b (1024) at non-singleton dimension 3",
+        GH + "surajdakua/Crowd-Counting-Using-Pytorch/issues/5",
+    ),
+    (
+        "image-size",
+        "AssertionError: Input image size (32*32) doesn't match model (224*224).",
+        GH + "AntixK/PyTorch-Model-Compare/issues/1",
+    ),
+    (
+        "image-size",
+        "AssertionError: Input image size (448*448) doesn't match model (224*224)",
+        GH + "Kevinz-code/CSRA/issues/3",
+    ),
+    (
+        "image-size",
+        "AssertionError: Input image height (224) doesn't match model (384).",
+        GH + "towhee-io/towhee/issues/2617",
+    ),
+    (
+        "image-size",
+        "AssertionError: Input image size (512*512) doesn't match model (384*384).",
+        GH + "yitu-opensource/T2T-ViT/issues/60",
+    ),
+    (
+        "image-size",
+        '   _assert(H == self.img_size[0], f"Input image height ({H}) doesn\'t match model ({self.img_size[0]}).")\n  File "/root/anaconda3/envs/torch19/lib/python3.8/site-packages/torch/__init__.py", line 662, in _assert\n    assert condition, message\nAssertionError: Input image height (736) doesn\'t match model (224).',
+        GH + "facebookresearch/mae/issues/160",
+    ),
+    (
+        "loss-batch",
+        "ValueError: Expected input batch_size (1) to match target batch_size (256).",
+        GH + "sunjesse/shape-attentive-unet/issues/8",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [32, 1, 3, 3], expected input[6016, 3, 130, 130] to have 1 channels, but got 3 channels instead",
+        GH + "clovaai/mxfont/issues/14",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0",
+        GH + "VITA-Group/ShapeMatchingGAN/issues/23",
+    ),
+    (
+        "loss-target",
+        "RuntimeError: Expected tensor to have size at least 12 at dimension 1, but got size 8for argument #2 'targets' (while checking arguments for ctc_loss_gpu)",
+        GH + "Holmeyoung/crnn-pytorch/issues/62",
+    ),
+    (
+        "view",
+        "    scores = scores.view(args.batch_size, args.num_classes)\nRuntimeError: shape '[64, 10]' is invalid for input of size 160",
+        GH + "gsp-27/pytorch_Squeezenet/issues/2",
+    ),
+    (
+        "view",
+        "[rank4]:     rewards_per_device = gathered_rewards.view(num_devices, self.num_generations)\n[rank4]: RuntimeError: shape '[2, 8]' is invalid for input of size 17",
+        GH + "tulerfeng/Video-R1/issues/31",
+    ),
+    (
+        "view",
+        "RuntimeError: shape '[-1, 10, 4096]' is invalid for input of size 237568",
+        GH + "thecharm/Mega/issues/18",
+    ),
+    (
+        "loss-target",
+        "    return torch.ctc_loss(\nRuntimeError: input_lengths must be of size batch_size",
+        GH + "Sierkinhane/CRNN_Chinese_Characters_Rec/issues/304",
+    ),
+    ("embedding-index", "IndexError: index out of range in self", GH + "huggingface/transformers/issues/12763"),
+    (
+        "rnn-rank",
+        '    output, hidden = self.lstm(inputs, hidden)\n  File "E:\\anconda\\lib\\site-packages\\torch\\nn\\modules\\rnn.py", line 175, in check_input\n    expected_input_dim, input.dim()))\n\nRuntimeError: input must have 3 dimensions, got 2',
+        GH + "rdemedrano/crann_traffic/issues/2",
+    ),
+    ("rnn-rank", "RuntimeError: input must have 3 dimensions, got 5", GH + "pytorch/pytorch/issues/86576"),
+    (
+        "attention",
+        '  File "/data/twinkle/anaconda3/envs/scepter/lib/python3.8/site-packages/torch/nn/functional.py", line 5251, in multi_head_attention_forward\n    raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {correct_2d_size}.")\nRuntimeError: The shape of the 2D attn_mask is torch.Size([77, 77]), but should be (10, 10).',
+        GH + "modelscope/scepter/issues/48",
+    ),
+    (
+        "attention",
+        '    raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {correct_2d_size}.")\nRuntimeError: The shape of the 2D attn_mask is torch.Size([77, 77]), but should be (128, 128).`',
+        GH + "bytedance/fc-clip/issues/34",
+    ),
+    (
+        "repeat-rank",
+        "RuntimeError: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
+        GH + "Kaixhin/Rainbow/issues/8",
+    ),
+    (
+        "loss-target",
+        "ValueError: Target size (torch.Size([8, 5])) must be the same as input size (torch.Size([8, 6]))",
+        GH + "lonePatient/Bert-Multi-Label-Text-Classification/issues/43",
+    ),
+    (
+        "loss-target",
+        "Target size (torch.Size([10])) must be the same as input size (torch.Size([10, 6]))",
+        GH + "AndriyMulyar/bert_document_classification/issues/20",
+    ),
+    (
+        "loss-target",
+        "ValueError: Target size (torch.Size([100])) must be the same as input size (torch.Size([100, 1]))",
+        GH + "lucidfrontier45/PyTorch-Book/issues/3",
+    ),
+    (
+        "layernorm",
+        "RuntimeError: Given normalized_shape=[256], expected input with shape [*, 256], but got input of size[32, 256, 128, 128]",
+        GH + "open-mmlab/mmsegmentation/issues/3809",
+    ),
+    (
+        "interpolate",
+        "ValueError: Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [1, 128, 128] and output size of (192, 192). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+        GH + "Haoming02/sd-webui-forge-classic/issues/1146",
+    ),
+    (
+        "interpolate",
+        "Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [854] and output size of (480, 854). Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",
+        GH + "vye16/shape-of-motion/issues/69",
+    ),
+    (
+        "conv-rank",
+        "x = self.conv1(x)\nRuntimeError: Expected 4-dimensional input for 4-dimensional weight [64, 3, 3, 3], but got 3-dimensional input of size [64, 32, 32] instead",
+        GH + "Meta-knowledge-Lab/DLB/issues/6",
+    ),
+    (
+        "checkpoint",
+        "size mismatch for classifier.header.pointwise_conv.conv.weight: copying a param with shape torch.Size([810, 160, 1, 1]) from checkpoint, the shape in current model is torch.Size([396, 160, 1, 1]).",
+        GH + "zylo117/Yet-Another-EfficientDet-Pytorch/issues/329",
+    ),
+    (
+        "checkpoint",
+        "size mismatch for roi_head.bbox_head.0.fc_cls.weight: copying a param with shape torch.Size([81, 1024]) from checkpoint, the shape in current model is torch.Size([4, 1024]).",
+        GH + "open-mmlab/mmdetection/issues/6533",
+    ),
+    (
+        "checkpoint",
+        "size mismatch for head.fc.weight: copying a param with shape torch.Size([1000, 2048]) from checkpoint, the shape in current model is torch.Size([20, 2048]).",
+        GH + "open-mmlab/mmpretrain/issues/1744",
+    ),
+    (
+        "mask-index",
+        "shape mismatch: value tensor of shape [128, 4096] cannot be broadcast to indexing result of shape [0, 4096]",
+        GH + "EPFL-VILAB/ViPer/issues/7",
+    ),
+    (
+        "none",
+        "Runtime Error: Expected object of scalar type Long but got scalar type Float for argument #2 'target' in call to _thnn_nll_loss_forward",
+        GH + "Thunderbeee/ZSCL/issues/6",
+    ),
+    (
+        "loss-target",
+        "RuntimeError: multi-target not supported at /pytorch/aten/src/THCUNN/generic/ClassNLLCriterion.cu:18",
+        GH + "JoeBao22/eeg_seed_test/issues/2",
+    ),
+    (
+        "stack",
+        "RuntimeError: stack expects each tensor to be equal size, but got [3, 1088, 773] at entry 0 and [3, 384, 480] at entry 1",
+        GH + "qubvel-org/segmentation_models.pytorch/issues/472",
+    ),
+    (
+        "stack",
+        "    padded_lr_batch = torch.stack(lr_batch, dim=0)\nRuntimeError: stack expects each tensor to be equal size, but got [24, 32, 32] at entry 0 and [24, 32, 64] at entry 1",
+        GH + "Suanmd/TR-MISR/issues/7",
+    ),
+    (
+        "none",
+        "RuntimeError: Expected object of scaLar type Long but got scalar type FLoat for argument #2 ' target' in call to_ thnn_ nLL Loss_ forward",
+        GH + "mengxianglong123/weather-recognition/issues/1",
+    ),
+    (
+        "none",
+        "RuntimeError: expected scalar type Long but found Float",
+        GH + "kenchan0226/keyphrase-generation-rl/issues/24",
+    ),
+    (
+        "target-range",
+        "F.one_hot(mask, classes).permute(0,3,1,2)\nRuntimeError: Class values must be smaller than num_classes.",
+        GH + "milesial/Pytorch-UNet/issues/322",
+    ),
+    (
+        "target-range",
+        "seg_gt_one_hot = F.one_hot(seg_gt, num_classes=network_config.n_classes).permute(0,3,1,2)[:,:-1,:,:].float() # make one hot (if remove void class [:,:-1,:,:])\nRuntimeError: Class values must be smaller than num_classes.",
+        GH + "benediktkol/recursive-noise-diffusion/issues/4",
+    ),
+    (
+        "target-range",
+        "cls_target = F.one_hot( gt_matched_classes.to(torch.int64), self.num_classes )\nRuntimeError: Class values must be smaller than num_classes.",
+        GH + "Megvii-BaseDetection/YOLOX/issues/357",
+    ),
+    (
+        "too-small",
+        "F.pad(torch.rand(2, 1, 256), (256, 0), mode = 'reflect')\n#  Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (256, 0) at dimension 2 of input [2, 1, 256]",
+        GH + "pytorch/pytorch/issues/52205",
+    ),
+    (
+        "embedding-index",
+        "RuntimeError: index out of range: Tried to access index 32730 out of table with 28995 rows. at /tmp/pip-req-build-ufslq_a9/aten/src/TH/generic/THTensorEvenMoreMath.cpp:418",
+        GH + "ramzan1990/sequence2vec/issues/2",
+    ),
+    (
+        "embedding-index",
+        "RuntimeError: index out of range: Tried to access index 8489 out of table with 6186 rows.",
+        GH + "yangjianxin1/GPT2-chitchat/issues/16",
+    ),
+    (
+        "embedding-index",
+        "index out of range: Tried to access index 10218 out of table with 255 rows. at /pytorch/aten/src/TH/generic/THTensorEvenMoreMath.cpp:418",
+        GH + "lucidrains/memorizing-transformers-pytorch/issues/7",
+    ),
+    (
+        "none",
+        "    return F.linear(input, self.weight, self.bias)\n           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nRuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu! (when checking argument for argument mat2 in method wrapper_CUDA_mm)",
+        GH + "Shakker-Labs/ComfyUI-IPAdapter-Flux/issues/47",
+    ),
+    (
+        "none",
+        "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cpu and cuda:0! (when checking argument for argument tensors in method wrapper___cat)",
+        GH + "phil-bergmann/tracking_wo_bnw/issues/172",
+    ),
+    (
+        "linear",
+        "RuntimeError: size mismatch, m1: [2 x 64], m2: [18496 x 256] at C:/w/1/s/tmp_conda_3.7_055457/conda/conda-bld/pytorch_1565416617654/work/aten/src\\THC/generic/THCTensorMathBlas.cu:273",
+        GH + "purbayankar/HybridSN-pytorch/issues/3",
+    ),
+    (
+        "too-small",
+        "Kernel size can't be greater than actual input size",
+        GH + "ksanjeevan/crnn-audio-classification/issues/15",
+    ),
+    (
+        "too-small",
+        "Calculated padded input size per channel: (514 x 2). Kernel size: (3 x 3). Kernel size can't be greater than actual input size",
+        GH + "tsurumeso/vocal-remover/issues/103",
+    ),
+]
+TENTH_ANSWERS = {
+    GH
+    + "magic282/SEASS/issues/11": "the encoder is bidirectional in the example run (-brnn): its 2·256 = 512 outputs are what the layer is built for; use -brnn",
+    GH
+    + "phongdinhv/stanford-cars-model/issues/1": "ResNet's fc expects 2048 features, the flattened map gives 32768 = 2048·16: the images are larger than 224 with a fixed-size pool: adaptive pooling or 224 inputs",
+    GH
+    + "xkiwilabs/DQN-using-PyTorch-and-ML-Agents/issues/5": "the environment stacks 3 observations (159 = 3·53) while the network is built for 53: state_size from the stacked observation",
+    GH
+    + "jiwei0921/CoNet/issues/3": "the depth target [2, 256, 256] lacks the channel dim of the prediction [2, 1, 256, 256]: target.unsqueeze(1)",
+    GH
+    + "surajdakua/Crowd-Counting-Using-Pytorch/issues/5": "the density map comes out 8 times smaller (96×128) than the 768×1024 target: downsample the target by 8 (or upsample the output)",
+    GH + "AntixK/PyTorch-Model-Compare/issues/1": "the ViT takes 224×224 images: resize the 32×32 inputs to 224",
+    GH
+    + "Kevinz-code/CSRA/issues/3": "the ViT was built for 224 while the data is 448: build it with img_size=448 or resize to 224",
+    GH
+    + "towhee-io/towhee/issues/2617": "the transform is resolved without the model, so images are made 224 while the model takes 384: resolve the data config from the model",
+    GH + "yitu-opensource/T2T-ViT/issues/60": "the model takes 384×384: resize the 512×512 image",
+    GH + "facebookresearch/mae/issues/160": "resize the 736-pixel images to the model's 224",
+    GH
+    + "sunjesse/shape-attentive-unet/issues/8": "the mask target lost its batch dim ([256, 256] for a batch of one): unsqueeze(0) the target",
+    GH + "clovaai/mxfont/issues/14": "RGB (3-channel) images into a model for grayscale: img.convert('L')",
+    GH
+    + "VITA-Group/ShapeMatchingGAN/issues/23": "a 32-bit PNG with an alpha channel (4) against 3: convert to RGB/jpg",
+    GH
+    + "Holmeyoung/crnn-pytorch/issues/62": "the label text was taken from the file name with its '.jpg', so the encoded lengths do not match the targets: strip the extension",
+    GH
+    + "gsp-27/pytorch_Squeezenet/issues/2": "the view uses args.batch_size and the last batch holds 16 images (160 = 16·10): use scores.size(0) or drop_last",
+    GH
+    + "tulerfeng/Video-R1/issues/31": "at the last iteration there are fewer samples than the batch size: more data or epochs (the count no longer fills num_devices × num_generations)",
+    GH
+    + "thecharm/Mega/issues/18": "the last batch holds 58 pictures, not a multiple of the 10 the view groups: drop the last batch or pad it",
+    GH
+    + "Sierkinhane/CRNN_Chinese_Characters_Rec/issues/304": "the input lengths are made for another batch size than the batch given (the last, smaller batch)",
+    GH
+    + "huggingface/transformers/issues/12763": "tokens were added to the tokenizer without resizing the embeddings: model.resize_token_embeddings(len(tokenizer))",
+    GH
+    + "rdemedrano/crann_traffic/issues/2": "the LSTM gets a 2-D batch: add the missing (time or batch) dim with unsqueeze",
+    GH
+    + "pytorch/pytorch/issues/86576": "the input is 4-D ([5, 100, 10, 10]); the RNN adds a batch dim to anything not 3-D before checking, so it reports 5",
+    GH
+    + "modelscope/scepter/issues/48": "open_clip's transformer is batch-first in the installed version while the caller passes [L, N, D] (the 77 tokens read as the batch): match the version or permute",
+    GH
+    + "bytedance/fc-clip/issues/34": "open_clip version: its text transformer expects batch-first input while the code passes sequence-first: install the matching open_clip (or permute)",
+    GH
+    + "Kaixhin/Rainbow/issues/8": "PyTorch 0.1.12 keeps the reduced dim in mean (a_mean [B, 1, 51]), so repeat(1, n) has too few sizes: upgrade (keepdim=False default) or squeeze",
+    GH
+    + "lonePatient/Bert-Multi-Label-Text-Classification/issues/43": "the data has 5 labels while the model is built with 6: num_labels from the data",
+    GH
+    + "AndriyMulyar/bert_document_classification/issues/20": "BCEWithLogitsLoss needs multi-hot labels [10, 6]; the labels are class indices [10]: one-hot them (or CrossEntropyLoss)",
+    GH
+    + "lucidfrontier45/PyTorch-Book/issues/3": "the prediction is [100, 1] against targets [100]: loss_fn(y_pred.view_as(y), y)",
+    GH
+    + "open-mmlab/mmsegmentation/issues/3809": "norm_cfg set to LN, but SegFormer's decode head expects BN on [N, C, H, W] maps: use (Sync)BN",
+    GH
+    + "Haoming02/sd-webui-forge-classic/issues/1146": "the latent has an extra dim of 1 ([N, C, 1, H, W]) so interpolate sees 3 spatial dims: squeeze it (or give a 3-D size)",
+    GH
+    + "vye16/shape-of-motion/issues/69": "disp is [H, W]: interpolate needs [N, C, H, W]: disp.unsqueeze(0).unsqueeze(1)",
+    GH
+    + "Meta-knowledge-Lab/DLB/issues/6": "imgs[:, 0, ...] indexes the channel dim, not the batch: the conv gets [64, 32, 32] without channels",
+    GH
+    + "zylo117/Yet-Another-EfficientDet-Pytorch/issues/329": "the COCO checkpoint's classifier has 9 anchors × 90 classes = 810 outputs, the model 9 × 44 = 396: expected when training on 44 classes (the head is re-initialised)",
+    GH
+    + "open-mmlab/mmdetection/issues/6533": "a COCO checkpoint (80 classes + background = 81) into a head for 3 classes: set num_classes and skip the head's weights",
+    GH
+    + "open-mmlab/mmpretrain/issues/1744": "the ImageNet checkpoint's 1000-class head against the 20-class head: expected, the head is trained anew",
+    GH
+    + "EPFL-VILAB/ViPer/issues/7": "a bug in newer transformers breaks the fine-tuned IDEFICS2 (the image tokens are not found): install transformers==4.41.2",
+    GH
+    + "Thunderbeee/ZSCL/issues/6": "soft (probability) targets need a newer PyTorch; with this one give class indices (targets .long())",
+    GH + "JoeBao22/eeg_seed_test/issues/2": "the target is not 1-D (one-hot or [N, 1]): give class indices [N]",
+    GH
+    + "qubvel-org/segmentation_models.pytorch/issues/472": "images of different sizes in the dataset: resize (or pad) to one size, or batch_size 1",
+    GH
+    + "Suanmd/TR-MISR/issues/7": "non-square images give [24, 32, 64] next to [24, 32, 32]: crop/resize the data to one size",
+    GH
+    + "mengxianglong123/weather-recognition/issues/1": "float targets where NLLLoss takes Long indices (or an old PyTorch): labels.long() or update",
+    GH
+    + "kenchan0226/keyphrase-generation-rl/issues/24": "a dtype mismatch: a float tensor where a long one is expected",
+    GH
+    + "milesial/Pytorch-UNet/issues/322": "the mask holds 0 and 255, so one_hot sees 256 classes: divide the mask by 255 (0/1)",
+    GH + "benediktkol/recursive-noise-diffusion/issues/4": "the building labels are 255, not 1: map them to 1",
+    GH + "Megvii-BaseDetection/YOLOX/issues/357": "the dataset's class ids start at 1: they must start at 0",
+    GH
+    + "pytorch/pytorch/issues/52205": "reflect padding must be smaller than the dim (256 pad for 256 values): a smaller pad or another mode",
+    GH
+    + "ramzan1990/sequence2vec/issues/2": "an index beyond the embedding's 28995 rows: the vocabulary is larger than the embedding",
+    GH
+    + "yangjianxin1/GPT2-chitchat/issues/16": "the model's vocab_size (6186) does not match the tokenizer's vocabulary: set the model config's vocab size",
+    GH
+    + "lucidrains/memorizing-transformers-pytorch/issues/7": "ids up to 10218 into an embedding of 255 rows: the model's num_tokens is smaller than the data's vocabulary",
+    GH
+    + "Shakker-Labs/ComfyUI-IPAdapter-Flux/issues/47": "a device mismatch: a weight left on the CPU: move it to the GPU",
+    GH + "phil-bergmann/tracking_wo_bnw/issues/172": "a device mismatch in cat: the tensors are on the CPU and the GPU",
+    GH
+    + "purbayankar/HybridSN-pytorch/issues/3": "the Linear is built for a 64×17×17 map (18496) but gets 64: the input patches are smaller than the window the model was sized for",
+    GH
+    + "ksanjeevan/crnn-audio-classification/issues/15": "short audio clips: pad the input with silence, or a smaller kernel/stride/padding",
+    GH
+    + "tsurumeso/vocal-remover/issues/103": "the spectrogram is only 2 frames wide: the clips (crop size) are too short for the 3×3 kernel: longer clips or padding",
+}
+# What a right story must say (as FIFTH_MUST: case-insensitive, all present, alternatives split by "|").
+TENTH_MUST = {
+    GH + "magic282/SEASS/issues/11": ["bidirectional|brnn|2·256|2 × 256|twice|doubled"],
+    GH + "phongdinhv/stanford-cars-model/issues/1": ["AdaptiveAvgPool|adaptive_avg_pool|224"],
+    GH + "xkiwilabs/DQN-using-PyTorch-and-ML-Agents/issues/5": ["3·53|3 × 53|3×53|stack"],
+    GH + "jiwei0921/CoNet/issues/3": ["unsqueeze(1)"],
+    GH + "surajdakua/Crowd-Counting-Using-Pytorch/issues/5": ["8"],
+    GH + "AntixK/PyTorch-Model-Compare/issues/1": ["resize|224"],
+    GH + "Kevinz-code/CSRA/issues/3": ["img_size|resize"],
+    GH + "towhee-io/towhee/issues/2617": ["384", "transform|resolve_data_config|preprocess|resize"],
+    GH + "yitu-opensource/T2T-ViT/issues/60": ["resize"],
+    GH + "facebookresearch/mae/issues/160": ["resize"],
+    GH + "sunjesse/shape-attentive-unet/issues/8": ["unsqueeze(0)|batch dim"],
+    GH + "clovaai/mxfont/issues/14": ["convert('L')|grayscale|gray"],
+    GH + "VITA-Group/ShapeMatchingGAN/issues/23": ["RGBA|alpha"],
+    GH + "Holmeyoung/crnn-pytorch/issues/62": ["target_lengths|target length"],
+    GH + "gsp-27/pytorch_Squeezenet/issues/2": ["last batch|drop_last"],
+    GH + "tulerfeng/Video-R1/issues/31": ["last batch|smaller|fewer|drop_last"],
+    GH + "thecharm/Mega/issues/18": ["58"],
+    GH + "Sierkinhane/CRNN_Chinese_Characters_Rec/issues/304": ["batch"],
+    GH + "huggingface/transformers/issues/12763": ["resize_token_embeddings|len(tokenizer)"],
+    GH + "rdemedrano/crann_traffic/issues/2": ["unsqueeze"],
+    GH + "pytorch/pytorch/issues/86576": ["4-D|4 dims|four|4 dimensions"],
+    GH + "modelscope/scepter/issues/48": ["batch_first|batch-first|batch and sequence|permute|transpose"],
+    GH + "bytedance/fc-clip/issues/34": ["batch_first|batch-first|batch and sequence|permute|transpose"],
+    GH + "Kaixhin/Rainbow/issues/8": ["keepdim|version"],
+    GH + "lonePatient/Bert-Multi-Label-Text-Classification/issues/43": [
+        "num_labels|class count|number of labels|classes"
+    ],
+    GH + "AndriyMulyar/bert_document_classification/issues/20": ["one-hot|multi-hot|CrossEntropyLoss"],
+    GH + "lucidfrontier45/PyTorch-Book/issues/3": ["view_as|squeeze|view(-1)|unsqueeze(1)"],
+    GH + "open-mmlab/mmsegmentation/issues/3809": ["BatchNorm|SyncBN"],
+    GH + "Haoming02/sd-webui-forge-classic/issues/1146": ["squeeze"],
+    GH + "vye16/shape-of-motion/issues/69": ["unsqueeze"],
+    GH + "Meta-knowledge-Lab/DLB/issues/6": ["channel"],
+    GH + "zylo117/Yet-Another-EfficientDet-Pytorch/issues/329": ["9·90|9 × 90|90 classes|anchors"],
+    GH + "open-mmlab/mmdetection/issues/6533": ["80|COCO|background"],
+    GH + "open-mmlab/mmpretrain/issues/1744": ["1000|ImageNet", "class"],
+    GH + "EPFL-VILAB/ViPer/issues/7": ["version|token"],
+    GH + "Thunderbeee/ZSCL/issues/6": [".long()|long|class indices"],
+    GH + "JoeBao22/eeg_seed_test/issues/2": ["squeeze|argmax|view(-1)"],
+    GH + "qubvel-org/segmentation_models.pytorch/issues/472": ["resize|pad|crop"],
+    GH + "Suanmd/TR-MISR/issues/7": ["resize|crop|pad"],
+    GH + "mengxianglong123/weather-recognition/issues/1": ["long"],
+    GH + "kenchan0226/keyphrase-generation-rl/issues/24": ["dtype|long"],
+    GH + "milesial/Pytorch-UNet/issues/322": ["255"],
+    GH + "benediktkol/recursive-noise-diffusion/issues/4": ["255"],
+    GH + "Megvii-BaseDetection/YOLOX/issues/357": [
+        "from 0|start at 0|0-based|1-based|off by one|starts at 1|start from 0"
+    ],
+    GH + "pytorch/pytorch/issues/52205": ["less than|smaller|constant|replicate"],
+    GH + "ramzan1990/sequence2vec/issues/2": ["vocab|num_embeddings"],
+    GH + "yangjianxin1/GPT2-chitchat/issues/16": ["vocab"],
+    GH + "lucidrains/memorizing-transformers-pytorch/issues/7": ["vocab|num_tokens|num_embeddings"],
+    GH + "Shakker-Labs/ComfyUI-IPAdapter-Flux/issues/47": ["device"],
+    GH + "phil-bergmann/tracking_wo_bnw/issues/172": ["device"],
+    GH + "purbayankar/HybridSN-pytorch/issues/3": ["17"],
+    GH + "ksanjeevan/crnn-audio-classification/issues/15": ["pad|short"],
+    GH + "tsurumeso/vocal-remover/issues/103": ["short|too small|pad|crop"],
+}

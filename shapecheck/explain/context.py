@@ -720,6 +720,41 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
             "last batch (or a batch split over GPUs) has fewer samples than that constant",
         )
         e.fixes.insert(0, "use the tensor's own batch: `x.view(x.size(0), -1)`, or `drop_last=True`")
+    elif m:
+        _named_sizes(e, ints(m.group(1)), int(m.group(2)), views)
+
+
+def _named_sizes(e: Explanation, dims: list[int], total: int, views: list[re.Match[str]]) -> None:
+    """The pasted view's sizes are all settings (`x.view(num_devices, self.num_generations)`), none taken
+    from the tensor: the tensor holds another count than the settings' product, so the batch that reached
+    the line was not the one they describe."""
+    if -1 in dims or len(dims) < 2 or math.prod(dims) == total:
+        return
+    for view in reversed(views):
+        sizes = [p.strip() for p in view.group(2).split(",")]
+        if len(sizes) == len(dims) and all(_SETTING.match(p) for p in sizes):
+            named = " × ".join(f"`{p}`" for p in sizes)
+            # no size is inferred, so the flatten story (`view(-1, constant)`) is not this line's
+            e.causes[:] = [c for c in e.causes if not c.startswith("a flatten written as")]
+            e.fixes[:] = [f for f in e.fixes if not f.startswith("`x = torch.flatten(x, 1)`")]
+            e.causes.insert(
+                0,
+                f"the pasted line views with sizes taken from settings ({named} = {'·'.join(map(str, dims))} = "
+                f"{math.prod(dims)}), but the tensor holds {total}: the batch that reached the line is not the one "
+                "the settings describe: the last batch of an epoch (smaller, or not a whole number of groups), or "
+                "a dataset too small for one full batch",
+            )
+            e.fixes.insert(
+                0,
+                "derive one size from the tensor (`x.view(n, -1)`), make the data fill whole batches "
+                "(`drop_last=True`, more samples), or check the settings agree with the batch size",
+            )
+            return
+
+
+# a size written as a setting's name (`num_devices`, `self.num_generations`, `cfg.n_heads`), not a literal
+# and not read from the tensor (`x.size(0)`, `x.shape[1]`)
+_SETTING = re.compile(r"^[A-Za-z_]\w{0,40}(?:\.[A-Za-z_]\w{0,40}){0,3}$")
 
 
 def _first_size(view: re.Match[str]) -> str:

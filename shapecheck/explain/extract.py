@@ -108,7 +108,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"mat1|mat2|m1:|inconsistent tensor size, expected tensor|size mismatch, got input|incompatible matrix sizes"
         r"|incompatible shapes of a and b|input1 size does not match weight",
     ),
-    ("target-range", r"target \{\} (?:is )?out of bounds|n_classes"),
+    # a class label past the classes: the loss's check, and F.one_hot's (`Class values must be …`)
+    ("target-range", r"target \{\} (?:is )?out of bounds|n_classes|class values must be"),
     ("gather-rank", r"index tensor must have (?:the )?same (?:number of )?dimensions"),
     # gather / scatter: an index of another size than the source in a dim other than `dim` (index shape)
     (

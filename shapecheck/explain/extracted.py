@@ -40,6 +40,12 @@ class Row:
     family: str
     text: str  # PyTorch's message, `{}` for each value
     where: str
+    before: str = ""  # for a message's last sentence as a row of its own: the words of the sentences before it
+
+    def after_its_message(self, lowered: str, start: int) -> bool:
+        """A last-sentence row found right after the rest of its message: the whole message (or a template
+        of its first part) reads that paste, with its values; the sentence alone is not the message there."""
+        return bool(self.before) and self.before in lowered[max(0, start - 600) : start]
 
     @cached_property
     def anchor(self) -> str:
@@ -107,6 +113,21 @@ def rows() -> list[Row]:
         if first != r.text and first not in known and len(anchor_of(first)) >= 16:
             known.add(first)
             table.append(Row(r.family, first, r.where))
+    # and a paste that keeps only the last sentence, when that sentence says what is wrong ("Kernel size can't
+    # be greater than actual input size" without the sizes before it): a row too, when it holds no value, states
+    # a requirement broken (not a hint: "Please ensure …", "Running this sequence …") and its words are enough
+    for r in list(table):
+        last = re.split(r"(?<=[!.])\s+(?=[A-Z])", r.text)[-1]
+        if (
+            last != r.text
+            and "{}" not in last
+            and last not in known
+            and len(anchor_of(last)) >= 24
+            and _BROKEN.search(last)
+            and not _HINT.match(last)
+        ):
+            known.add(last)
+            table.append(Row(r.family, last, r.where, anchor_of(r.text[: len(r.text) - len(last)])))
     # ATen prefixes some checks with the argument's position ("Argument #4: Padding size …") or the
     # op's name ("einsum(): the number of …"), which older releases and quoted pastes leave out: the
     # rest is a row too
@@ -117,6 +138,13 @@ def rows() -> list[Row]:
             table.append(Row(r.family, rest, r.where))
     # the most literal text first: a longer message is more specific than one it contains
     return sorted(table, key=lambda r: -len(r.text.replace("{}", "")))
+
+
+# a sentence that states a broken requirement, and one that gives advice instead
+_BROKEN = re.compile(
+    r"\b(?:can't|cannot|can not|must|should|greater than|smaller than|less than|mismatch|invalid)\b", re.IGNORECASE
+)
+_HINT = re.compile(r"(?:please|note|to |you |try|see|use|consider|pass|running|this will)", re.IGNORECASE)
 
 
 def find(text: str, lowered: str) -> tuple[Explanation, str] | None:
@@ -130,7 +158,7 @@ def find(text: str, lowered: str) -> tuple[Explanation, str] | None:
             continue
         window = text[max(0, at - 1500) : at + 1500]
         match = row.pattern.search(window)
-        if not match:
+        if not match or row.after_its_message(lowered, max(0, at - 1500) + match.start()):
             continue
         values = [g for g in match.groups() if g is not None]
         reader = READERS.get(row.family, _general)
@@ -157,7 +185,7 @@ def find_all(text: str, lowered: str) -> list[tuple[int, int, Callable[[], Expla
         match = None
         for match in row.pattern.finditer(text[offset : at + 1500]):  # noqa: B007 - the latest
             pass
-        if match is None:
+        if match is None or row.after_its_message(lowered, offset + match.start()):
             continue
         values = [g for g in match.groups() if g is not None]
         found.append(
@@ -184,7 +212,7 @@ def find_loose(text: str) -> list[tuple[int, int, Callable[[], Explanation], str
         match = None
         for match in row.cut_pattern.finditer(text):  # noqa: B007 - the latest
             pass
-        if match is not None:
+        if match is not None and not row.after_its_message(lowered, match.start()):
             values = [g for g in match.groups() if g is not None]
             read = partial(_read, row, values, match.group(0), text)
             found.append((match.start(), match.end(), read, match.group(0)))
@@ -198,7 +226,7 @@ def find_loose(text: str) -> list[tuple[int, int, Callable[[], Explanation], str
         match = None
         for match in _loose_pattern(row, next(iter(missing))).finditer(text):  # noqa: B007 - the latest
             pass
-        if match is not None:
+        if match is not None and not row.after_its_message(lowered, match.start()):
             values = [g for g in match.groups() if g is not None]
             read = partial(_read, row, values, match.group(0), text)
             found.append((match.start(), match.end(), read, match.group(0)))
@@ -618,6 +646,8 @@ def _norm_single(row: Row, values: list[str], matched: str, text: str) -> Explan
 
 def _target_range(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
+    if row.text.lower().startswith("class values"):
+        return _one_hot_range(e, row, text)
     t = ints(values[0])[0] if values and ints(values[0]) else None
     e.title = (
         f"a class label ({t}) is not below the number of classes the model outputs"
@@ -636,6 +666,37 @@ def _target_range(row: Row, values: list[str], matched: str, text: str) -> Expla
     e.fixes = [
         "num_classes = max label + 1 (`nn.Linear(…, num_classes)`), or map labels to 0 … C-1; "
         "`ignore_index=255` for void pixels"
+    ]
+    return e
+
+
+def _one_hot_range(e: Explanation, row: Row, text: str) -> Explanation:
+    """F.one_hot's checks: every value must be a class index in [0, num_classes). The pasted call's first
+    argument picks the likelier story: a mask's pixels (0/255) or a detector's class ids (counted from 1)."""
+    e.raised_by = f"{row.where} (F.one_hot(labels, num_classes): every label must be 0 … num_classes-1)"
+    if "non-negative" in row.text:
+        e.title = "F.one_hot got a negative label"
+        e.causes = [
+            "an ignore or padding label (-1, -100) among the labels: one_hot has no class for it",
+        ]
+        e.fixes = ["replace the ignore label before one_hot (`labels.clamp(min=0)` with a mask kept aside)"]
+        return e
+    e.title = "F.one_hot got a label not below num_classes"
+    e.causes = [
+        "a mask stored as 0 and 255 (a binary mask saved as an 8-bit image): one_hot sees labels up to 255, "
+        "256 classes, where num_classes is 2 (or 1)",
+        "labels counted from 1 (1 … C) instead of 0: the largest, C, is one past the last class (num_classes + 1 "
+        "would be needed); or a void / ignore label (255) left in a segmentation mask",
+        "or num_classes is smaller than the dataset's number of classes",
+    ]
+    called = re.findall(r"one_hot\(\s*([\w.\[\]:]{1,80})", text)
+    if called and re.search(r"cls|class|categor", called[-1], re.IGNORECASE):
+        # class ids of boxes or samples, not a mask's pixels: ids counted from 1 is the common slip
+        e.causes.insert(0, e.causes.pop(1))
+    e.fixes = [
+        "make the labels 0 … num_classes-1: a 0/255 mask to 0/1 (`mask // 255`, or `(mask > 127).long()`); ids "
+        "from 1 shifted to start at 0 (`labels - 1`); void pixels (255) mapped to a class or masked out first; or "
+        "num_classes = labels.max() + 1",
     ]
     return e
 
@@ -951,7 +1012,9 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
     e = _general(row, values, matched, text)
     low = row.text.lower()
     shapes = [ints(v) for v in values]
-    if "value tensor of shape" in low and len(shapes) >= 2:
+    if "repeat dims" in low:
+        _repeat_rank(e, row)
+    elif "value tensor of shape" in low and len(shapes) >= 2:
         e.title = f"an indexed assignment puts a {shape_text(shapes[0])} value into a {shape_text(shapes[1])} place"
         e.raised_by = f"{row.where} (x[index] = value: the value must broadcast to the indexed part)"
         e.causes = [
@@ -960,6 +1023,7 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
         ]
         e.fixes = ["make the value from the same index (`value[mask]`), or reshape it to the indexed shape"]
         _reordered(e, shapes[0], shapes[1])
+        _placeholders_missing(e, shapes[0], shapes[1])
     elif "broadcast shape" in low and len(shapes) >= 2:
         out, want = shapes[0], shapes[1]
         e.title = f"an in-place op writes a {shape_text(want)} result into a {shape_text(out)} tensor"
@@ -981,6 +1045,39 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
                 )
                 e.fixes.insert(0, f"give both one shape: `y.view(-1, 1)` (or `x.squeeze(1)`) so both are [{n}, 1]")
     return e
+
+
+def _repeat_rank(e: Explanation, row: Row) -> None:
+    """`x.repeat(…)` given fewer counts than x has dims: x has a dim more than the line was written for."""
+    e.title = "repeat got fewer sizes than the tensor has dims"
+    e.raised_by = f"{row.where} (Tensor.repeat(*sizes): one count per dim of the tensor, or more to add dims)"
+    e.causes = [
+        "the tensor has a dim more than the repeat was written for: a reduction that kept its dim (`keepdim=True`; "
+        "before PyTorch 0.2, `sum`/`mean`/`max` kept the reduced dim by default, so code written for a newer "
+        "version meets a [B, 1, …] tensor on an old one), an `unsqueeze`, or a batch dim the line does not expect"
+    ]
+    e.fixes = [
+        "give one count per dim (`x.repeat(1, n, 1)` for a 3-D x), or drop the extra dim first (`keepdim=False`, "
+        "`x.squeeze(1)`); on an old release, update PyTorch; `x.expand(…)` repeats size-1 dims without copying"
+    ]
+
+
+def _placeholders_missing(e: Explanation, value: list[int], place: list[int]) -> None:
+    """A value put into a place of 0 rows: the index or mask selected nothing where the value expects rows."""
+    if not (place and place[0] == 0 and value and value[0] > 0 and value[1:] == place[1:]):
+        return
+    e.causes.insert(
+        0,
+        f"the index (or mask) selects nothing ({shape_text(place)}), while the value brings {value[0]} rows: the "
+        "positions it should fill are not in the tensor: placeholder tokens (an image or audio token id) missing "
+        "from the input ids, because the tokenizer or processor and the model code come from different versions "
+        "(or the prompt was built without them), or a mask that is all False",
+    )
+    e.fixes.insert(
+        0,
+        "check the mask selects the value's rows (`mask.sum()` against the value's first size); for a multimodal "
+        "model, use the processor of the model's version (pin the transformers version the model was written for)",
+    )
 
 
 def _reordered(e: Explanation, value: list[int], place: list[int]) -> None:
@@ -1107,6 +1204,20 @@ def _interpolate_dims(e: Explanation, spatial: list[int], size: list[int]) -> No
         )
     if spatial and size and len(spatial) == len(size) + 1 and spatial[-1] in (1, 3, 4) and spatial[-1] not in size:
         e.causes.insert(0, f"the input's last dim is {spatial[-1]}: an image in [H, W, C] order, not [C, H, W]")
+    elif len(spatial) == len(size) + 1 and 1 in spatial[:-1]:
+        # a dim of 1 among the spatial ones: a video or 3-D latent of one frame ([N, C, 1, H, W]), or a kept dim
+        at = spatial.index(1) + 2
+        e.causes.insert(
+            0,
+            f"the input has an extra dim of 1 at dim {at} (without it its spatial dims are "
+            f"{shape_text(spatial[: at - 2] + spatial[at - 1 :])}, as many as the size has): a video or 3-D latent of "
+            "one frame ([N, C, 1, H, W]), or a dim a reduction or `unsqueeze` kept",
+        )
+        e.fixes.insert(
+            0,
+            f"squeeze it before resizing (`x.squeeze({at})`, then `unsqueeze({at})` after if the model needs it), or "
+            f"give a size for every spatial dim (`size=(1, …)`)",
+        )
 
 
 def _einsum(row: Row, values: list[str], matched: str, text: str) -> Explanation:

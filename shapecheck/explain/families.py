@@ -782,6 +782,14 @@ def _layer_norm(f: dict) -> Explanation:
             "that normalises the last dim"
         )
         e.fixes.append("permute the channels last first (`x.permute(0, 2, 3, 1)`), or use a channels-first norm")
+        if len(got) == 4 and got.index(n) == 1 and (got[2] != got[3] or got[2] > 64):
+            # a conv block's map (not a patch grid, which is square and at most 64 a side: 224/16, 518/14, 224/4):
+            # the norm a CNN puts there is a BatchNorm, which a config can swap for LN
+            e.fixes.append(
+                f"for a conv block's map, the norm it is written for is channels-first: `nn.BatchNorm2d({n})` (or "
+                "GroupNorm): a config that names LN (`norm_cfg=dict(type='LN')`) where the model expects BN/SyncBN "
+                "puts a LayerNorm there"
+            )
         if len(got) == 4 and got.index(n) == 1 and got[2] == got[3] > 1:
             e.causes.append(
                 f"a square {got[2]}×{got[3]} grid of {n}-wide features: when it is a patch embedding's output (a "
@@ -1034,7 +1042,7 @@ FIRST: list[Template] = [
         "input must have {want:int} dimensions, got {got:int}",
         "SC105",
         "torch/nn/modules/rnn.py: RNNBase.check_input",
-        lambda f: read.rnn_rank(int(f["want"]), int(f["got"])),
+        lambda f: read.rnn_rank(int(f["want"]), int(f["got"]), batch_added=True),
         dict(want=3, got=2),
     ),
     Template(

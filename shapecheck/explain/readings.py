@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from .explanation import Explanation
-from .relations import grid
+from .relations import grid, head_classes
 from .templates import ints
 from .templates import shape_text as shape_text_of
 
@@ -1139,6 +1139,15 @@ def batch_sizes(got, want) -> Explanation:
             "give CrossEntropyLoss class indices [N] (`labels.argmax(1)` for one-hot), or use BCEWithLogitsLoss "
             "for multi-label targets of the output's shape"
         )
+        if got == 1 and want >= 8:
+            # one row of scores: a batch of one, whose target lost its batch dim ([H, W] for [1, H, W]), reads
+            # its first dim as the batch
+            e.causes.insert(
+                0,
+                f"a batch of one (1 row) whose target lost its batch dim: a mask or sequence [{want}, …] for one "
+                f"sample is read as {want} samples (its first size, {want}, taken as the batch)",
+            )
+            e.fixes.insert(0, "give the target its batch dim back: `target.unsqueeze(0)` (a batch of one: [1, …])")
     elif g >= 2 and min(got, want) // g >= 2 and abs(got - want) == g:
         e.causes.append(
             f"{got} = {g}·{got // g} and {want} = {g}·{want // g}: {g} sequences of {got // g} and "
@@ -1328,6 +1337,17 @@ def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
         f"a classifier (or detection) head: the checkpoint was trained with num_classes={got[0]}, the model was "
         f"built with {want[0]}"
     )
+    if relation := head_classes(got[0], want[0]):
+        # the counts say which dataset the checkpoint's head was trained on: fine-tuning on another class count
+        # meets this on the head alone, which is then trained anew
+        e.causes[-1] += (
+            f"; the counts read as a dataset's classes ({relation}): a pretrained checkpoint loaded for fine-tuning "
+            "on another dataset, whose head (and only the head) cannot be copied"
+        )
+        e.fixes.append(
+            "expected when fine-tuning on your own classes: load without the head's keys (drop them from the state "
+            "dict; detection toolkits re-initialise the head and warn), so it is trained anew for your classes"
+        )
     e.fixes.append(
         f"build the model with num_classes={got[0]}, load, then replace the head with a {want[0]}-way layer (or "
         "drop the head's keys before loading)"
@@ -1428,8 +1448,11 @@ def rnn_input(want, got) -> Explanation:
     )
 
 
-def rnn_rank(want, got) -> Explanation:
-    return Explanation(
+def rnn_rank(want, got, batch_added: bool = False) -> Explanation:
+    """An RNN's input of another rank. `batch_added`: the count is check_input's, which since PyTorch 1.11
+    follows a batch dim the RNN added to any input that is not 3-D (read as one unbatched sequence), so a
+    count above `want` is one more than the input had."""
+    e = Explanation(
         "SC105",
         f"an RNN received a {got}-D input where it needs {want}-D",
         "nn.RNN / nn.LSTM / nn.GRU (and their hidden states)",
@@ -1440,6 +1463,25 @@ def rnn_rank(want, got) -> Explanation:
         ],
         ["add the missing dim: `x.unsqueeze(1)` for one step per sample (batch_first), or keep the batch dim"],
     )
+    if got > want:
+        had = got - 1 if batch_added and got - 1 > want else got
+        e.title = f"an RNN received a {had}-D input where it needs {want}-D"
+        e.causes = [
+            f"a dim too many: a {had}-D input (a conv map [N, C, H, W], or frames [N, T, H, W]) where the RNN takes "
+            "[N, T, F] (batch_first) or [T, N, F]"
+        ]
+        if had != got:
+            e.causes.insert(
+                0,
+                f"the message counts {got} dims for a {had}-D input: since PyTorch 1.11 an RNN reads any input that "
+                f"is not {want}-D as one unbatched sequence and adds a batch dim before this check (before 1.11 the "
+                f"input itself is {got}-D)",
+            )
+        e.fixes = [
+            "flatten the extra dims into the features first (`x.flatten(2)` for [N, T, …] with batch_first), or "
+            "pool them away (`mean` over the spatial dims)"
+        ]
+    return e
 
 
 def _extra_dim(e: Explanation, dims: list[int], nd: int) -> bool:
@@ -1686,11 +1728,46 @@ def _unit_dim_apart(t: list[int], o: list[int], target: str, output: str) -> tup
     if len(t) == len(o) or [d for d in t if d != 1] != [d for d in o if d != 1]:
         return None
     more, fewer = ("output", "target") if len(o) > len(t) else ("target", "output")
+    longer, shorter = (o, t) if len(o) > len(t) else (t, o)
+    at = _unit_dim_at(longer, shorter)
+    where = (
+        f" (dim {at}: give the {fewer} that dim with `{fewer}.unsqueeze({at})`, or take it from the {more} with "
+        f"`{more}.squeeze({at})`)"
+        if at is not None
+        else ""
+    )
     return (
-        f"the same sizes but for a dim of 1: the {more} has one the {fewer} lacks ({output} against {target}): "
-        "a batch dim added to one side (`unsqueeze(0)`, `[None]`, a batch of one) or squeezed from the other; "
-        "broadcasting them pairs every value with every other",
-        f"`{more}.squeeze()` or `{more}.view_as({fewer})` before the loss",
+        f"the same sizes but for a dim of 1: the {more} has one the {fewer} lacks ({output} against {target}){where}: "
+        + (
+            "a channel dim of one (a single-channel map [N, 1, H, W]) that the target was stored without; "
+            if at == 1 and len(longer) >= 3
+            else "a batch dim added to one side (`unsqueeze(0)`, `[None]`, a batch of one) or squeezed from the other; "
+        )
+        + "broadcasting them pairs every value with every other",
+        f"`{more}.squeeze()` or `{more}.view_as({fewer})` before the loss"
+        + (f"; or `{fewer}.unsqueeze({at})`, so both keep the dim" if at is not None else ""),
+    )
+
+
+def _unit_dim_at(longer: list[int], shorter: list[int]) -> int | None:
+    """The one dim of 1 that, taken out of `longer`, leaves `shorter` (the first when several do)."""
+    if len(longer) != len(shorter) + 1:
+        return None
+    return next((i for i, d in enumerate(longer) if d == 1 and longer[:i] + longer[i + 1 :] == shorter), None)
+
+
+def _indices_for_scores(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    """A target of one value per sample ([N]) against scores [N, C]: class indices where the loss compares
+    elementwise (BCE or MSE take a target of the output's shape)."""
+    if not (len(o) == len(t) + 1 and o[: len(t)] == t and o[-1] > 1):
+        return None
+    c = o[-1]
+    return (
+        f"the target holds one value per sample ({target}: a class index) while the output has {c} scores per "
+        f"sample ({output}): BCE and MSE compare elementwise, so a multi-label target must be multi-hot, one 0/1 per "
+        "class",
+        f"multi-hot (or one-hot) targets of the output's shape: `F.one_hot(target, {c}).float()`; or, for one class "
+        "per sample, `nn.CrossEntropyLoss()` with the class indices as they are",
     )
 
 
@@ -1751,6 +1828,7 @@ _TARGET_READINGS: tuple[_TargetReading, ...] = (
     _output_trailing_one,
     _target_trailing_one,
     _unit_dim_apart,
+    _indices_for_scores,
     _classes_differ,
     _batches_differ,
     _head_classes_differ,

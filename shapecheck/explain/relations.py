@@ -161,3 +161,41 @@ class _Found:
             m = next((m for m in self.seen if m >= 8 and m != n and n % m == 0 and 2 <= n // m <= 4), None)
             if m is not None:
                 self.add(n, f"{n} = {n // m}·{m}: exactly {n // m} times {m}")
+
+
+# class counts of the datasets pretrained heads come from, and what they are
+_DATASET_CLASSES = {
+    1000: "ImageNet's 1000 classes",
+    1001: "ImageNet's 1000 classes + background (TF-slim models)",
+    80: "COCO's 80 classes",
+    81: "COCO's 80 classes + background",
+    90: "COCO's 90 category ids (TF / EfficientDet heads)",
+    91: "COCO's 90 category ids + background (torchvision's detection models)",
+    20: "VOC's 20 classes",
+    21: "VOC's 20 classes + background",
+    150: "ADE20K's 150 classes",
+    19: "Cityscapes' 19 classes",
+    365: "Places365's 365 classes",
+    100: "CIFAR-100's 100 classes",
+    21843: "ImageNet-21k's 21843 classes",
+}
+_ANCHORS = (9, 3, 5, 6)  # anchors per location: RetinaNet/EfficientDet 9, YOLO 3, YOLOv2 5, SSD 6
+
+
+def head_classes(a: int, b: int) -> str | None:
+    """Two output counts of one head (checkpoint, model) read as class counts: a dataset's (1000 =
+    ImageNet's), anchors × classes (810 = 9·90), or classes + background; None when they read as none of
+    these. (YOLO's anchors × (classes + 5) is `relate`'s, said for every family.)"""
+    if a in _DATASET_CLASSES:
+        other = f"{b - 1} classes + background" if b - 1 >= 1 and a - 1 in _DATASET_CLASSES and a - 1 != 1000 else ""
+        return f"{a} is {_DATASET_CLASSES[a]}" + (f"; {b} = {other}" if other else "")
+    for k in _ANCHORS:
+        if a % k or b % k:
+            continue
+        qa, qb = a // k, b // k
+        if qa in _DATASET_CLASSES and qb >= 2:
+            return (
+                f"{a} = {k}·{qa} and {b} = {k}·{qb}: {k} anchors per location × classes: a head for {qa} classes "
+                f"({_DATASET_CLASSES[qa]}) against one for {qb}"
+            )
+    return None

@@ -2325,6 +2325,16 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "target-range",
+        "Class values must be non-negative.",
+        "aten/src/ATen/native/Onehot.cpp: one_hot",
+    ),
+    (
+        "target-range",
+        "Class values must be smaller than num_classes.",
+        "aten/src/ATen/native/Onehot.cpp: one_hot",
+    ),
+    (
+        "target-range",
         "Target {} is out of bounds.",
         "aten/src/ATen/native/LossNLL.cpp: nll_loss_forward",
     ),

@@ -1,0 +1,167 @@
+"""`explain`'s mechanisms of issue 31's tenth round: F.one_hot's class range read from ATen's Onehot.cpp,
+a message's last sentence pasted alone, an RNN's rank counted after the batch dim it adds, repeat's rank,
+an indexed assignment into an empty selection, interpolate given a dim of 1 too many, a checkpoint head's
+counts read as a dataset's classes (anchors × classes, + background), a loss target of class indices
+against scores, a target with the dim of 1 the output keeps, a batch of one whose target lost its batch
+dim, a view sized from settings, and a LayerNorm on a conv map."""
+
+from __future__ import annotations
+
+from shapecheck.explain import explain
+from shapecheck.explain.extracted import rows
+from shapecheck.explain.relations import head_classes
+from shapecheck.explain.table import ROWS
+
+
+def _text(message: str) -> str:
+    e = explain(message)
+    assert e is not None, message
+    return e.text()
+
+
+def test_one_hot_class_range_is_extracted_from_aten_and_read():
+    assert ("target-range", "Class values must be smaller than num_classes.") in {(f, m) for f, m, _ in ROWS}
+    e = explain(
+        "F.one_hot(mask, classes).permute(0,3,1,2)\nRuntimeError: Class values must be smaller than num_classes."
+    )
+    assert e.code == "SC125" and "one_hot" in e.title
+    assert e.causes[0].startswith("a mask stored as 0 and 255") and "mask // 255" in e.fixes[0]
+    # a detector's class ids: counted from 1 is said first
+    ids = explain(
+        "cls_target = F.one_hot(gt_matched_classes.to(torch.int64), self.num_classes)\n"
+        "RuntimeError: Class values must be smaller than num_classes."
+    )
+    assert ids.causes[0].startswith("labels counted from 1")
+    negative = explain("RuntimeError: Class values must be non-negative.")
+    assert negative.title == "F.one_hot got a negative label"
+
+
+def test_a_last_sentence_that_states_the_problem_is_read_alone_and_a_hint_is_not():
+    e = explain("Kernel size can't be greater than actual input size")
+    assert e is not None and e.code == "SC107"
+    texts = {r.text for r in rows()}
+    assert "Kernel size can't be greater than actual input size" in texts
+    # advice sentences are not rows: a paste ending in one is read by the message before it
+    assert "Please ensure they have the same size." not in texts
+    assert explain("Please ensure they have the same size.") is None
+    warning = explain(
+        "UserWarning: Using a target size (torch.Size([2, 256, 256])) that is different to the input size "
+        "(torch.Size([2, 1, 256, 256])). This will likely lead to incorrect results due to broadcasting. Please "
+        "ensure they have the same size.\n  loss4 = F.smooth_l1_loss(high_depth, depth, reduction='sum')"
+    )
+    assert "target.unsqueeze(1)" in warning.text()
+
+
+def test_an_rnn_rank_count_above_three_is_read_after_the_batch_dim_it_added():
+    e = explain("RuntimeError: input must have 3 dimensions, got 5")
+    assert e.title == "an RNN received a 4-D input where it needs 3-D"
+    assert "1.11" in e.causes[0] and "flatten(2)" in e.fixes[0]
+    # the newer wording counts the input's own dims
+    assert explain("LSTM: Expected input to be 2D or 3D, got 4D instead").title.startswith("an RNN received a 4-D")
+    # too few dims keeps the missing-dim story
+    assert "unsqueeze(1)" in explain("RuntimeError: input must have 3 dimensions, got 2").fixes[0]
+
+
+def test_repeat_given_too_few_sizes_names_a_kept_dim():
+    e = explain(
+        "RuntimeError: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+    )
+    assert e.title == "repeat got fewer sizes than the tensor has dims"
+    assert "keepdim" in e.causes[0] and "0.2" in e.causes[0]
+
+
+def test_a_value_put_into_an_empty_selection_says_the_placeholders_are_missing():
+    e = explain(
+        "shape mismatch: value tensor of shape [128, 4096] cannot be broadcast to indexing result of shape [0, 4096]"
+    )
+    assert e.causes[0].startswith("the index (or mask) selects nothing") and "version" in e.fixes[0]
+    other = explain(
+        "shape mismatch: value tensor of shape [300, 128] cannot be broadcast to indexing result of shape [360, 128]"
+    )
+    assert not other.causes[0].startswith("the index (or mask) selects nothing")
+
+
+def test_interpolate_given_a_dim_of_one_too_many_says_to_squeeze_it():
+    e = explain(
+        "ValueError: Input and output must have the same number of spatial dimensions, but got input with spatial "
+        "dimensions of [1, 128, 128] and output size of (192, 192). Please provide input tensor in (N, C, d1, d2, "
+        "...,dK) format and output size in (o1, o2, ...,oK) format."
+    )
+    assert "extra dim of 1 at dim 2" in e.causes[0] and "x.squeeze(2)" in e.fixes[0]
+    channels_last = explain(
+        "ValueError: Input and output must have the same number of spatial dimensions, but got input with spatial "
+        "dimensions of [256, 256, 3] and output size of (512, 512)."
+    )
+    assert "x.squeeze" not in channels_last.text()
+
+
+def test_head_counts_read_as_a_datasets_classes():
+    assert "810 = 9·90 and 396 = 9·44" in head_classes(810, 396)
+    assert "COCO's 80 classes + background" in head_classes(81, 4) and "4 = 3 classes + background" in head_classes(
+        81, 4
+    )
+    assert head_classes(255, 24) is None  # a YOLO head: `relate` reads it, for every family
+    assert "ImageNet" in head_classes(1000, 20)
+    assert head_classes(7, 5) is None and head_classes(512, 256) is None
+    e = explain(
+        "size mismatch for classifier.header.pointwise_conv.conv.weight: copying a param with shape "
+        "torch.Size([810, 160, 1, 1]) from checkpoint, the shape in current model is torch.Size([396, 160, 1, 1])."
+    )
+    assert "9 anchors per location × classes" in e.causes[0] and "trained anew" in e.fixes[0]
+
+
+def test_a_loss_target_of_class_indices_against_scores_is_one_hot():
+    e = explain("Target size (torch.Size([10])) must be the same as input size (torch.Size([10, 6]))")
+    assert "F.one_hot(target, 6).float()" in e.fixes[0] and "CrossEntropyLoss" in e.fixes[0]
+    # a single output column keeps its squeeze story
+    assert (
+        "squeeze(1)"
+        in explain(
+            "ValueError: Target size (torch.Size([100])) must be the same as input size (torch.Size([100, 1]))"
+        ).fixes[0]
+    )
+
+
+def test_a_target_without_the_outputs_channel_dim_gets_it_back():
+    e = explain(
+        "UserWarning: Using a target size (torch.Size([2, 256, 256])) that is different to the input size "
+        "(torch.Size([2, 1, 256, 256]))."
+    )
+    assert "target.unsqueeze(1)" in e.causes[0] and "channel dim of one" in e.causes[0]
+    batch = explain(
+        "UserWarning: Using a target size (torch.Size([1, 10])) that is different to the input size (torch.Size([10]))."
+    )
+    assert "channel dim of one" not in batch.text()
+
+
+def test_a_batch_of_one_whose_target_lost_its_batch_dim():
+    e = explain("ValueError: Expected input batch_size (1) to match target batch_size (256).")
+    assert "target.unsqueeze(0)" in e.fixes[0]
+    assert "unsqueeze(0)" not in explain("Expected input batch_size (8) to match target batch_size (32)").text()
+
+
+def test_a_view_sized_from_settings_against_another_count():
+    e = explain(
+        "    rewards_per_device = gathered_rewards.view(num_devices, self.num_generations)\n"
+        "RuntimeError: shape '[2, 8]' is invalid for input of size 17"
+    )
+    assert (
+        e.causes[0].startswith("the pasted line views with sizes taken from settings") and "last batch" in e.causes[0]
+    )
+    assert not any(c.startswith("a flatten written as") for c in e.causes)
+    constant = explain("x = x.view(16, 400)\nRuntimeError: shape '[16, 400]' is invalid for input of size 9600")
+    assert not any("taken from settings" in c for c in constant.causes)
+
+
+def test_a_layernorm_on_a_conv_map_names_the_batchnorm_it_is_written_for():
+    e = explain(
+        "RuntimeError: Given normalized_shape=[256], expected input with shape [*, 256], but got input of "
+        "size[32, 256, 128, 128]"
+    )
+    assert any("nn.BatchNorm2d(256)" in f for f in e.fixes)
+    # a ViT's patch grid (square, small) is tokens to flatten, not a conv block's map
+    grid = explain(
+        "RuntimeError: Given normalized_shape=[768], expected input with shape [*, 768], but got input of "
+        "size[8, 768, 14, 14]"
+    )
+    assert "BatchNorm2d" not in grid.text()
