@@ -3,11 +3,14 @@ a message's last sentence pasted alone, an RNN's rank counted after the batch di
 an indexed assignment into an empty selection, interpolate given a dim of 1 too many, a checkpoint head's
 counts read as a dataset's classes (anchors × classes, + background), a loss target of class indices
 against scores, a target with the dim of 1 the output keeps, a batch of one whose target lost its batch
-dim, a view sized from settings, and a LayerNorm on a conv map."""
+dim, a view sized from settings, a LayerNorm on a conv map; then Python objects where a tensor was expected,
+a 0-dim tensor indexed, unpackings, expand's sizes, state-dict key lists, a pool's padding, ImageNet logits
+into a new head, and a mask per image against one row per image."""
 
 from __future__ import annotations
 
 from shapecheck.explain import explain
+from shapecheck.explain.explanation import NOT_SHAPE, UNDECODED
 from shapecheck.explain.extracted import rows
 from shapecheck.explain.relations import head_classes
 from shapecheck.explain.table import ROWS
@@ -165,3 +168,117 @@ def test_a_layernorm_on_a_conv_map_names_the_batchnorm_it_is_written_for():
         "size[8, 768, 14, 14]"
     )
     assert "BatchNorm2d" not in grid.text()
+
+
+def test_python_objects_where_a_tensor_was_expected_are_said_not_to_be_shapes():
+    lstm = explain("AttributeError: 'tuple' object has no attribute 'size'")
+    assert lstm.code == NOT_SHAPE and "out, _ = self.lstm(x)" in lstm.fixes[0]
+    assert "cv2.imread" in explain("AttributeError: 'NoneType' object has no attribute 'shape'").causes[0]
+    assert "return_dict=False" in explain("AttributeError: 'str' object has no attribute 'size'").fixes[0]
+    assert "torch.from_numpy" in explain("AttributeError: 'numpy.ndarray' object has no attribute 'unsqueeze'").fixes[0]
+    # a type the templates do not know is not guessed at
+    assert explain("AttributeError: 'Tensor' object has no attribute 'astype'") is None
+    assert explain("ValueError: The truth value of an array with more than one element is ambiguous.").code == NOT_SHAPE
+
+
+def test_a_0_dim_tensor_indexed_is_pytorch_0_3_code():
+    e = explain("IndexError: invalid index of a 0-dim tensor. Use `tensor.item()` in Python to convert a 0-dim tensor")
+    assert e.code == "SC131" and "loss.item()" in e.fixes[0]
+
+
+def test_an_unpacking_without_a_shape_line_reads_both_the_rank_and_the_batch():
+    bare = explain("ValueError: not enough values to unpack (expected 4, got 3)")
+    assert bare.code == "SC105" and "`B, C, H, W = x.shape`" in bare.causes[0]
+    loop = explain(
+        "    for i, (images, labels) in enumerate(train_loader):\nValueError: too many values to unpack (expected 2)"
+    )
+    assert loop.causes[0].startswith("a batch from the DataLoader")
+    # text split into fields is not a tensor: not read
+    split = explain('    name, value = line.split("=")\nValueError: too many values to unpack (expected 2)')
+    assert split.title == UNDECODED
+
+
+def test_expand_given_fewer_sizes_names_the_dim_of_one_to_squeeze():
+    e = explain(
+        "RuntimeError: expand(torch.FloatTensor{[10, 1, 5]}, size=[10, 5]): the number of sizes provided (2) must be "
+        "greater or equal to the number of dimensions in the tensor (3)"
+    )
+    assert e.title == "expand got 2 sizes for a tensor of 3 dims" and "`x.squeeze(1).expand(10, 5)`" in e.fixes[0]
+
+
+def test_state_dict_key_lists_are_read_for_a_wrappers_prefix_a_missing_head_or_old_counters():
+    wrapped = explain(
+        'RuntimeError: Error(s) in loading state_dict for ResNet:\n\tMissing key(s) in state_dict: "conv1.weight", '
+        '"bn1.weight". \n\tUnexpected key(s) in state_dict: "module.conv1.weight", "module.bn1.weight".'
+    )
+    assert wrapped.code == "SC110" and "removeprefix('module.')" in wrapped.fixes[0]
+    into = explain(
+        "RuntimeError: Error(s) in loading state_dict for DataParallel:\n\tMissing key(s) in state_dict: "
+        '"module.fc.weight". \n\tUnexpected key(s) in state_dict: "fc.weight".'
+    )
+    assert "model.module.load_state_dict" in into.fixes[0]
+    head = explain(
+        'RuntimeError: Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: "fc.weight", "fc.bias".'
+    )
+    assert head.causes[0].startswith("only the `fc` layer's keys are missing")
+    old = explain(
+        "RuntimeError: Error(s) in loading state_dict for Net:\n"
+        '\tMissing key(s) in state_dict: "bn1.num_batches_tracked".'
+    )
+    assert "0.4.1" in old.causes[0]
+    # a size mismatch in the same message is still read by its shapes
+    sized = explain(
+        "RuntimeError: Error(s) in loading state_dict for ResNet:\n\tsize mismatch for fc.weight: copying a param with "
+        "shape torch.Size([1000, 512]) from checkpoint, the shape in current model is torch.Size([10, 512])."
+    )
+    assert "[1000, 512]" in sized.title
+
+
+def test_a_pools_padding_against_its_kernel():
+    e = explain(
+        "RuntimeError: pad should be smaller than or equal to half of kernel size, "
+        "but got padW = 2, padH = 2, kW = 3, kH = 3"
+    )
+    assert "a pool pads at most 1" in e.causes[0] and "MaxPool2d(2, 2, 2)" in e.causes[0]
+
+
+def test_imagenet_logits_into_a_head_built_for_the_backbone():
+    e = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x1000 and 512x10)")
+    assert (
+        e.causes[0].startswith("1000 is the pretrained classifier's output")
+        and "model.fc = nn.Linear(512, 10)" in e.fixes[0]
+    )
+    assert (
+        not explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x1000 and 300x10)")
+        .causes[0]
+        .startswith("1000 is")
+    )
+
+
+def test_a_mask_per_image_against_one_row_per_image():
+    e = explain("ValueError: Expected input batch_size (4) to match target batch_size (1048576).")
+    assert e.causes[0].startswith("1048576 = 4·512²: a 512×512 mask per image")
+    assert (
+        "mask per image"
+        not in explain("ValueError: Expected input batch_size (8) to match target batch_size (32).").text()
+    )
+
+
+def test_an_index_past_a_graphs_nodes_is_read_from_the_old_wording_pygs_check_and_the_pasted_scatter():
+    old = explain(
+        "RuntimeError: Invalid index in scatterAdd at /opt/conda/conda-bld/pytorch_1565287124314/work/aten/src/TH/"
+        "generic/THTensorEvenMoreMath.cpp:536"
+    )
+    assert old.code == "SC124" and "edge_index.max() < x.size(0)" in old.fixes[0]
+    pyg = explain(
+        "IndexError: Found indices in 'edge_index' that are larger than 0 (got 5). Please ensure that all indices in "
+        "'edge_index' point to valid indices in the interval [0, 1) in your node feature matrix and try again."
+    )
+    assert ("5", "the largest node id in edge_index") in pyg.numbers
+    scatter = explain(
+        "    return out.scatter_add_(dim, index, src)\n"
+        "RuntimeError: index 264 is out of bounds for dimension 0 with size 264"
+    )
+    assert scatter.causes[0].startswith("the line scatters over a graph's nodes")
+    plain = explain("RuntimeError: index 264 is out of bounds for dimension 0 with size 264")
+    assert "graph" not in plain.text()

@@ -476,6 +476,13 @@ def _mixed_latents(e: Explanation, message: str, nums: list[int]) -> None:
 # which lookup table the traceback's lines index: the story of each
 _TABLES = (
     (
+        re.compile(r"scatter_add|scatter_(?:sum|mean|max)|edge_index|torch_geometric|\.propagate\(", re.IGNORECASE),
+        "the line scatters over a graph's nodes: an edge_index entry ≥ the number of nodes (node ids not "
+        "renumbered to 0 … N-1, ids counted from 1, or edges to nodes that have no feature row)",
+        "`assert edge_index.max() < x.size(0)`; renumber the node ids to rows (a dict from id to row), or give every "
+        "node a feature row",
+    ),
+    (
         re.compile(r"position_embeddings|position_ids|pos_emb|embed_positions", re.IGNORECASE),
         "the line indexes the position embeddings: the sequence is longer than the model's position table "
         "(max_position_embeddings, 512 for BERT)",

@@ -60,6 +60,10 @@ HEADER_SOURCES = (
 FAMILY_RULES: list[tuple[str, str]] = [
     ("not-shape", r"dtype|scalar type|same device|on the same device|requires_grad|out of memory"),
     ("data-dependent", r"data-dependent expression"),
+    # load_state_dict's key lists (names, not shapes: read for the prefix or the architecture they show)
+    ("state-dict-keys", r"key\(s\) in state_dict|error\(s\) in loading state_dict"),
+    # a pool's padding larger than half its kernel (a configuration, not an input that is too small)
+    ("pool-padding", r"half of kernel size"),
     # a nested Python list whose rows differ in length, made into one tensor (torch.tensor, LongTensor)
     ("ragged", r"expected sequence of length"),
     # a factory or a layer's weight asked for a size computed negative (at::empty's check)
@@ -121,7 +125,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
         "index-range",
         r"out of bounds for dimension|index out of range|index \{\} out of range|out of range for tensor"
         r"|too many indices|srcindex|index out of bounds|index_select|index tensor must have|expected index \{\}"
-        r"|out of bounds for axis|maximum sequence length for this model",
+        r"|out of bounds for axis|maximum sequence length for this model|invalid index in (?:scatter|gather)"
+        r"|indices in 'edge_index'",
     ),
     ("mask-index", r"shape of the mask"),
     ("split", r"split_with_sizes|split_sizes|don't multiply up"),

@@ -281,6 +281,8 @@ _CODES = {
     "cat": "SC109",
     "broadcast": "SC112",
     "too-small": "SC107",
+    "state-dict-keys": "SC110",
+    "pool-padding": "SC100",
     "pad-rank": "SC105",
     "view": "SC113",
     "dim-range": "SC105",
@@ -441,6 +443,19 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
         "shapes that do not broadcast",
         ["aligned from the right, each dim pair must be equal or contain a 1"],
         ["reshape or `unsqueeze` the smaller operand so its dims line up, or fix the size that differs"],
+    ),
+    "state-dict-keys": (
+        "the checkpoint's keys are not the model's",
+        [
+            "the state dict names other layers than the model has: another architecture or version, or a wrapper's "
+            "prefix"
+        ],
+        ["load it into the model it was saved from, strip or add the prefix, or `strict=False` to skip the keys"],
+    ),
+    "pool-padding": (
+        "a pooling layer's padding is more than half its kernel",
+        ["pooling pads at most kernel_size // 2 on a side"],
+        ["padding ≤ kernel_size // 2 (and check the order of the pool's arguments)"],
     ),
     "too-small": (
         "the input is smaller than the window or padding asked of it",
@@ -670,6 +685,30 @@ def _target_range(row: Row, values: list[str], matched: str, text: str) -> Expla
     return e
 
 
+def _graph_index(e: Explanation, row: Row, values: list[str]) -> Explanation:
+    """An index past the rows it scatters into or gathers from (TH's `Invalid index in scatterAdd`, PyG's
+    edge_index check): in a graph, a node id with no row."""
+    e.title = "an index (a node id) past the rows it scatters into or gathers from"
+    e.raised_by = f"{row.where} (scatter/gather: every index in 0 … size-1; PyG: edge_index entries in 0 … N-1)"
+    e.causes = [
+        "a graph's edge_index holds node ids ≥ the number of nodes (x.size(0)): ids not renumbered to 0 … N-1 "
+        "(raw ids from a file), ids counted from 1, edges to nodes that have no feature row, or graphs joined by hand "
+        "without offsetting the second one's ids",
+        "outside graphs: an index made for a larger tensor than the one scattered into (`dim_size` too small)",
+    ]
+    e.fixes = [
+        "check `edge_index.max() < x.size(0)`; map the node ids to rows 0 … N-1 (a dict from id to row), give every "
+        "node a feature row, or batch graphs with PyG's DataLoader (it offsets the ids)"
+    ]
+    nums = [ints(v) for v in values]
+    if "edge_index" in row.text and len(nums) >= 2 and nums[0] and nums[1]:
+        e.numbers = [
+            (str(nums[1][0]), "the largest node id in edge_index"),
+            (str(nums[0][0] + 1), "the nodes (rows of x)"),
+        ]
+    return e
+
+
 def _one_hot_range(e: Explanation, row: Row, text: str) -> Explanation:
     """F.one_hot's checks: every value must be a class index in [0, num_classes). The pasted call's first
     argument picks the likelier story: a mask's pixels (0/255) or a detector's class ids (counted from 1)."""
@@ -703,6 +742,8 @@ def _one_hot_range(e: Explanation, row: Row, text: str) -> Explanation:
 
 def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
+    if "edge_index" in row.text or "invalid index in" in row.text.lower():
+        return _graph_index(e, row, values)
     bounds = re.search(r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)", matched, re.I)
     if bounds:
         i, d, size = (int(g) for g in bounds.groups())
@@ -1014,6 +1055,8 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
     shapes = [ints(v) for v in values]
     if "repeat dims" in low:
         _repeat_rank(e, row)
+    elif "number of sizes provided" in low and len(shapes) >= 2 and shapes[0] and shapes[1]:
+        _expand_rank(e, shapes[0][0], shapes[1][0], text)
     elif "value tensor of shape" in low and len(shapes) >= 2:
         e.title = f"an indexed assignment puts a {shape_text(shapes[0])} value into a {shape_text(shapes[1])} place"
         e.raised_by = f"{row.where} (x[index] = value: the value must broadcast to the indexed part)"
@@ -1060,6 +1103,33 @@ def _repeat_rank(e: Explanation, row: Row) -> None:
         "give one count per dim (`x.repeat(1, n, 1)` for a 3-D x), or drop the extra dim first (`keepdim=False`, "
         "`x.squeeze(1)`); on an old release, update PyTorch; `x.expand(…)` repeats size-1 dims without copying"
     ]
+
+
+def _expand_rank(e: Explanation, sizes: int, dims: int, text: str) -> None:
+    """`x.expand(…)` given fewer sizes than x has dims: the paste's `expand(T{[10, 1, 5]}, size=[10, 5])`
+    says which dim is the extra one."""
+    e.title = f"expand got {sizes} sizes for a tensor of {dims} dims"
+    e.causes = [
+        f"the tensor has {dims - sizes} dim{'s' if dims - sizes > 1 else ''} more than the expand was written for: "
+        "an `unsqueeze` or a kept dim (`keepdim=True`) on one path, or sizes taken from another tensor"
+    ]
+    e.fixes = ["give one size per dim (-1 keeps a dim as it is), or squeeze the extra dim before expanding"]
+    m = re.search(r"expand\(\S{0,60}\{(\[[-\d,\s]{0,200}\])\},\s*size=(\[[-\d,\s]{0,200}\])", text)
+    if not m:
+        return
+    shape, size = ints(m.group(1)), ints(m.group(2))
+    e.numbers = [(shape_text(shape), "the tensor"), (shape_text(size), "the sizes asked")]
+    if len(shape) == len(size) + 1:
+        for k, d in enumerate(shape):
+            rest = shape[:k] + shape[k + 1 :]
+            if d == 1 and all(a in (1, b) or b == -1 for a, b in zip(rest, size, strict=True)):
+                e.causes.insert(
+                    0,
+                    f"the tensor {shape_text(shape)} has a dim of 1 at dim {k} that the sizes {shape_text(size)} leave "
+                    f"out: without it, it is {shape_text(rest)}, which expands to them",
+                )
+                e.fixes.insert(0, f"`x.squeeze({k}).expand({', '.join(map(str, size))})`, or add the dim to the sizes")
+                return
 
 
 def _placeholders_missing(e: Explanation, value: list[int], place: list[int]) -> None:
@@ -1603,7 +1673,112 @@ def _negative(row: Row, values: list[str], matched: str, text: str) -> Explanati
     return e
 
 
+def _state_dict_keys(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """load_state_dict's Missing / Unexpected key lists: a prefix that one side has and the other lacks (a
+    wrapper's), BatchNorm counters of old releases, or another architecture."""
+    e = _general(row, values, matched, text)
+    missing = _keys_after("Missing key(s) in state_dict:", text)
+    unexpected = _keys_after("Unexpected key(s) in state_dict:", text)
+    e.title = (
+        f"the checkpoint's keys are not the model's ({len(missing)} missing, {len(unexpected)} unexpected)"
+        if missing or unexpected
+        else e.title
+    )
+    e.numbers = [
+        (str(len(missing)), "keys the model has and the checkpoint lacks"),
+        (str(len(unexpected)), "keys the checkpoint has and the model lacks"),
+    ]
+    for side, other, where in ((unexpected, missing, "checkpoint"), (missing, unexpected, "model")):
+        prefix = _common_prefix(side)
+        stripped = {k.removeprefix(prefix) for k in side}
+        if prefix and ((not other and prefix in _WRAPPERS) or stripped & set(other)):
+            wrapper = _WRAPPERS.get(prefix, "a wrapper module")
+            e.causes.insert(
+                0,
+                f"every {'unexpected' if where == 'checkpoint' else 'missing'} key starts with `{prefix}`: the {where} "
+                f"was {'saved from' if where == 'checkpoint' else 'built as'} a wrapped model ({wrapper}), the "
+                f"{'model' if where == 'checkpoint' else 'checkpoint'} is not: the names differ only by that prefix",
+            )
+            e.fixes.insert(
+                0,
+                f"strip the prefix when loading: `sd = {{k.removeprefix('{prefix}'): v for k, v in sd.items()}}`"
+                if where == "checkpoint"
+                else f"load into the wrapped module (`model.module.load_state_dict(sd)`), or add `{prefix}` to the "
+                "keys",
+            )
+            return e
+    head = _common_prefix(missing)
+    if missing and all(k.endswith("num_batches_tracked") for k in missing):
+        e.causes.insert(
+            0,
+            "only BatchNorm's `num_batches_tracked` counters are missing: the checkpoint was saved by PyTorch before "
+            "0.4.1, which did not keep them",
+        )
+        e.fixes.insert(0, "load with `strict=False` (the counters are only used with momentum=None)")
+    elif head and not unexpected:
+        e.causes.insert(
+            0,
+            f"only the `{head[:-1]}` layer's keys are missing: the checkpoint holds the rest of the model without it "
+            "(a backbone or feature extractor saved without its head, or a model whose head was added after)",
+        )
+        e.fixes.insert(0, f"load with `strict=False` and train `{head[:-1]}` (or load the checkpoint that has it)")
+    elif missing or unexpected:
+        e.causes.insert(
+            0,
+            "the checkpoint holds other layers than the model: a model of another architecture, variant or version "
+            "(layers renamed, added or removed), or weights of only a part of it (a backbone without its head)",
+        )
+        e.fixes.insert(
+            0,
+            "build the model the checkpoint was saved from (its config or variant); `strict=False` loads the keys "
+            "that match and leaves the others as initialised",
+        )
+    return e
+
+
+_WRAPPERS = {
+    "module.": "nn.DataParallel or DistributedDataParallel, which names every key `module.…`",
+    "_orig_mod.": "torch.compile, which names every key `_orig_mod.…`",
+    "model.": "a training wrapper (a Lightning module or a class holding the net as `self.model`)",
+}
+
+
+def _keys_after(label: str, text: str) -> list[str]:
+    at = text.rfind(label)
+    if at < 0:
+        return []
+    segment = text[at + len(label) :].split("\n", 1)[0]
+    segment = re.split(r"(?:Missing|Unexpected) key\(s\)|size mismatch", segment)[0]
+    return re.findall(r"\"([^\"]{1,200})\"", segment)
+
+
+def _common_prefix(keys: list[str]) -> str:
+    """The first name every key starts with (`module.`), when there is one."""
+    if not keys:
+        return ""
+    first = keys[0].split(".", 1)[0] + "."
+    return first if all(k.startswith(first) for k in keys) and len(first) > 1 else ""
+
+
+def _pool_padding(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    e = _general(row, values, matched, text)
+    m = re.search(r"padW = (\d+), padH = (\d+), kW = (\d+), kH = (\d+)", matched)
+    e.raised_by = f"{row.where} (nn.MaxPool*d / AvgPool*d: padding at most kernel_size // 2)"
+    if m:
+        pw, ph, kw, kh = (int(g) for g in m.groups())
+        e.numbers = [(f"{ph}×{pw}", "the padding"), (f"{kh}×{kw}", "the kernel: padding may be at most half of it")]
+        e.causes = [
+            f"padding {max(pw, ph)} with a kernel of {max(kw, kh)}: a pool pads at most {max(kw, kh) // 2}: the pool "
+            "was built with padding meant for another kernel, or its positional arguments in another order "
+            "(`nn.MaxPool2d(kernel_size, stride, padding)`: `MaxPool2d(2, 2, 2)` pads 2 for a 2-wide kernel)"
+        ]
+        e.fixes = [f"padding ≤ {max(kw, kh) // 2} (`padding=kernel_size // 2`), or name the arguments"]
+    return e
+
+
 READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
+    "state-dict-keys": _state_dict_keys,
+    "pool-padding": _pool_padding,
     "ragged": _ragged,
     "negative-size": _negative,
     "view": _view,

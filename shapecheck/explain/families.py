@@ -1084,7 +1084,7 @@ def _unpacked(f: dict) -> Explanation:
         r"((?:\*?\w{1,40}\s*,\s*){1,8}\*?\w{1,40})\s*=\s*([\w.\[\]]{1,100}?)\.(?:shape|size\(\))", f.get("_text", "")
     )
     if not line:
-        raise ValueError("an unpacking of something other than a shape: not a shape message")
+        return _unpacked_other(want, int(got) if got else None, f.get("_text", ""))
     names = [n.strip() for n in line.group(1).split(",") if n.strip()]
     rank = f"{got}-D" if got else f"more than {want}-D"
     e = Explanation(
@@ -1098,6 +1098,39 @@ def _unpacked(f: dict) -> Explanation:
         ],
         ["print the tensor's shape at that line; reshape it to the expected rank, or unpack `*rest`"],
     )
+    return e
+
+
+def _unpacked_other(want: int, got: int | None, text: str) -> Explanation:
+    """An unpacking the paste does not show as a shape's: a loop over a DataLoader (its items have another
+    number of fields), else both readings, the tensor's rank and the batch's fields."""
+    if re.search(r"\.(?:split|items|readline|strip|partition)\(|\bopen\(|\bcsv\.", text):
+        raise ValueError("the paste unpacks text or a dict, not a tensor or a batch: not a shape message")
+    have = f"{got}" if got is not None else f"more than {want}"
+    e = Explanation(
+        "SC105",
+        f"{want} names unpack {have} values",
+        "Python's tuple unpacking (of a tensor's shape, a batch, or a function's results)",
+        [(str(want), "the names the line unpacks into"), (have, "the values there are")],
+    )
+    loop = re.search(r"for\s+[^\n]{0,120}?\bin\s+[^\n]{0,80}(?:loader|batch|enumerate|zip|data)", text, re.IGNORECASE)
+    batch = (
+        f"a batch from the DataLoader unpacked into {want} names while each item has {have} fields: the "
+        f"dataset's `__getitem__` returns {have} values (an image and its label, or a third field: a path, an "
+        "index, a mask)"
+    )
+    example = {1: "(n,)", 2: "N, C", 3: "B, N, C", 4: "B, C, H, W", 5: "B, C, T, H, W"}.get(want, "B, …")
+    rank = (
+        f"a tensor's shape unpacked into {want} names (`{example} = x.shape`) while the tensor has {have} dims: a "
+        "lost or extra batch dim (an image [C, H, W] without its batch: `x.unsqueeze(0)`), or tokens [B, N, C] "
+        "where a map [B, C, H, W] is expected (or the reverse); a tensor unpacked directly (`a, b, c = t`) splits "
+        "its dim 0, the batch"
+    )
+    e.causes = [batch, rank] if loop else [rank, batch]
+    e.fixes = [
+        "print what is unpacked at that line (`x.shape`, `len(batch)`); unpack as many names as it holds "
+        "(`x, y = batch`, `*rest`), or give the tensor the rank the code expects"
+    ]
     return e
 
 

@@ -346,6 +346,71 @@ def _ambiguous(f: dict) -> Explanation:
     )
 
 
+def _wrong_type(f: dict) -> Explanation:
+    """`'tuple' object has no attribute 'size'`: a Python object where a tensor was expected; what it
+    usually is, by its type."""
+    kind, attr = f["t"], f["a"]
+    e = Explanation(
+        NOT_SHAPE,
+        f"a {kind} where a tensor was expected (`.{attr}` asked of it)",
+        "Python attribute lookup (the value is not a torch.Tensor)",
+    )
+    if kind == "tuple":
+        e.causes = [
+            "a module that returns a tuple, passed on as if it were a tensor: an RNN/LSTM/GRU returns "
+            "`(output, h_n)` / `(output, (h_n, c_n))`; Inception/GoogLeNet in training returns (logits, aux_logits); "
+            "a Hugging Face model's outputs taken with `return_dict=False`; a DataLoader batch is a tuple of "
+            "(inputs, labels)"
+        ]
+        e.fixes = [
+            "take the tensor out of the tuple: `out, _ = self.lstm(x)` (or `out = self.lstm(x)[0]`), "
+            "`logits = outputs[0]` / `outputs.logits`, `x, y = batch`"
+        ]
+    elif kind == "list":
+        e.causes = [
+            "a list of tensors (or numbers) where one tensor is expected: samples collected in a Python list, a "
+            "batch the DataLoader collated into a list (variable-size items), a ModuleList's outputs"
+        ]
+        e.fixes = ["join them: `torch.stack(xs)` (same shapes) or `torch.cat(xs)`, or `torch.tensor(values)`"]
+    elif kind == "NoneType":
+        e.causes = [
+            "the value is None: an image that failed to load (`cv2.imread` returns None for a wrong path or an "
+            "unreadable file), or a `forward`/function without a `return`, or a layer returning None"
+        ]
+        e.fixes = ["check the path exists (and the file reads), or add the missing `return x`"]
+    elif kind == "str":
+        e.causes = [
+            "strings where tensors are expected: a Hugging Face model's output (a ModelOutput, dict-like) unpacked "
+            "as a tuple (`_, pooled = bert(ids)`) gives its keys, since transformers 4 returns ModelOutput by "
+            "default; or a batch of raw texts or file names not yet tokenized or loaded"
+        ]
+        e.fixes = [
+            "take the fields by name (`outputs.last_hidden_state`, `outputs.pooler_output`) or pass "
+            "`return_dict=False`; tokenize or load the strings first"
+        ]
+    else:
+        e.causes = [
+            "a NumPy array where a tensor is expected (data prepared in numpy, or a tensor turned into numpy earlier)"
+        ]
+        e.fixes = ["convert it: `torch.from_numpy(a)` (then `.float()`), or keep it a tensor"]
+    return e
+
+
+def _scalar_index(f: dict) -> Explanation:
+    """`loss.data[0]` on a 0-D tensor: code written for PyTorch 0.3, run on 0.4 or later."""
+    return Explanation(
+        "SC131",
+        "a 0-D tensor (a scalar) indexed as if it had a dim",
+        "Tensor.__getitem__ on a 0-dim tensor",
+        [],
+        [
+            "`loss.data[0]` or `loss[0]` on a scalar: since PyTorch 0.4 a reduction (a loss, `sum()`, an accuracy) "
+            "returns a 0-D tensor, not a 1-element vector, so code written for 0.3 indexes a tensor without dims"
+        ],
+        ["`loss.item()` for the Python number (or `loss` itself); drop the `[0]`"],
+    )
+
+
 def _one_element(f: dict) -> Explanation:
     return Explanation(
         NOT_SHAPE,
@@ -663,6 +728,55 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         NOT_SHAPE,
         "Tensor.__bool__",
         _ambiguous,
+        {},
+    ),
+    T(
+        "The truth value of an array with more than one element is ambiguous",
+        NOT_SHAPE,
+        "numpy.ndarray.__bool__",
+        _ambiguous,
+        {},
+    ),
+    T(
+        "'tuple' object has no attribute '{a:word}'",
+        NOT_SHAPE,
+        "Python attribute lookup",
+        lambda f: _wrong_type({**f, "t": "tuple"}),
+        dict(a="size"),
+    ),
+    T(
+        "'list' object has no attribute '{a:word}'",
+        NOT_SHAPE,
+        "Python attribute lookup",
+        lambda f: _wrong_type({**f, "t": "list"}),
+        dict(a="shape"),
+    ),
+    T(
+        "'NoneType' object has no attribute '{a:word}'",
+        NOT_SHAPE,
+        "Python attribute lookup",
+        lambda f: _wrong_type({**f, "t": "NoneType"}),
+        dict(a="shape"),
+    ),
+    T(
+        "'numpy.ndarray' object has no attribute '{a:word}'",
+        NOT_SHAPE,
+        "Python attribute lookup",
+        lambda f: _wrong_type({**f, "t": "numpy.ndarray"}),
+        dict(a="unsqueeze"),
+    ),
+    T(
+        "'str' object has no attribute '{a:word}'",
+        NOT_SHAPE,
+        "Python attribute lookup",
+        lambda f: _wrong_type({**f, "t": "str"}),
+        dict(a="size"),
+    ),
+    T(
+        "invalid index of a 0-dim tensor",
+        "SC131",
+        "torch/csrc/autograd/python_variable_indexing.cpp: applySlicing",
+        _scalar_index,
         {},
     ),
     T(

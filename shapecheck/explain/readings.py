@@ -50,6 +50,7 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     _samples_as_features(e, a, b, c, d)
     _weight_untransposed(e, b, c, d)
     _channels_first_rows(e, a, b, c)
+    _classifier_logits(e, b, c, d)
     if not _map_sides(e, b, c):
         e.causes.append(f"the layer before produces {b} features, but the Linear was built for {c}")
         flat = _flattened_map(b)
@@ -64,6 +65,27 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
         "load, and a conv head is then tied to this input size)"
     )
     return e
+
+
+# the feature widths pretrained backbones end in (ResNet-18/34, ResNet-50+, ViT-B, ViT-L, EfficientNet-B0,
+# MobileNetV2, VGG's classifier, DenseNet-121)
+_BACKBONE_WIDTHS = (512, 2048, 768, 1024, 1280, 4096, 1536, 1792, 960, 576)
+
+
+def _classifier_logits(e: Explanation, b: int, c: int, d: int) -> None:
+    """The features are a dataset's class count (1000: ImageNet's) and the Linear is sized for a backbone's
+    width: the pretrained model's own classifier still runs, and its logits reach the new head."""
+    if b not in (1000, 1001, 21843) or c not in _BACKBONE_WIDTHS:
+        return
+    e.causes.append(
+        f"{b} is the pretrained classifier's output (ImageNet's {b} classes): the backbone's own head still runs, "
+        f"so its logits reach a new layer built for the backbone's {c} features: the new head was added after the "
+        "old one instead of replacing it"
+    )
+    e.fixes.append(
+        f"replace the head instead of appending one: `model.fc = nn.Linear({c}, {d})` (`model.classifier[-1]` / "
+        "`model.head` for other families), or `nn.Identity()` in place of the old head"
+    )
 
 
 def _samples_as_features(e: Explanation, a: int, b: int, c: int, d: int) -> None:
@@ -1139,6 +1161,20 @@ def batch_sizes(got, want) -> Explanation:
             "give CrossEntropyLoss class indices [N] (`labels.argmax(1)` for one-hot), or use BCEWithLogitsLoss "
             "for multi-label targets of the output's shape"
         )
+        side = math.isqrt(k)
+        if got > 1 and side >= 16 and side * side == k:
+            # a square count per row: a mask of side × side pixels for each image
+            e.causes.insert(
+                0,
+                f"{want} = {got}·{side}²: a {side}×{side} mask per image: a segmentation target (one label per pixel) "
+                f"against an output with one row per image: the model ends in a classifier (pooling and a Linear) "
+                "where per-pixel scores [N, C, H, W] are needed, or the mask was flattened and the scores were not",
+            )
+            e.fixes.insert(
+                0,
+                "give the loss per-pixel scores [N, C, H, W] with the mask [N, H, W] as it is (a segmentation head, "
+                "no global pooling); flatten both the same way if at all (`logits.permute(0, 2, 3, 1).reshape(-1, C)`)",
+            )
         if got == 1 and want >= 8:
             # one row of scores: a batch of one, whose target lost its batch dim ([H, W] for [1, H, W]), reads
             # its first dim as the batch

@@ -810,8 +810,28 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "index-range",
+        "Found indices in 'edge_index' that are larger than {} (got {}). Please ensure that all indices in 'edge_index' point to valid indices in the interval [0, {}) in your node feature matrix and try again.",
+        "torch_geometric/nn/conv/message_passing.py: MessagePassing._check_input",
+    ),
+    (
+        "index-range",
         "Index out of range: {}",
         "torch/nn/modules/container.py: insert",
+    ),
+    (
+        "index-range",
+        "Invalid index in gather",
+        "aten/src/TH/generic/THTensorEvenMoreMath.cpp (≤ 1.2): gather",
+    ),
+    (
+        "index-range",
+        "Invalid index in scatter",
+        "aten/src/TH/generic/THTensorEvenMoreMath.cpp (≤ 1.2): scatter",
+    ),
+    (
+        "index-range",
+        "Invalid index in scatterAdd",
+        "aten/src/TH/generic/THTensorEvenMoreMath.cpp (≤ 1.2): scatterAdd",
     ),
     (
         "index-range",
@@ -2134,6 +2154,21 @@ ROWS: list[tuple[str, str, str]] = [
         "torch/_meta_registrations.py: meta_avg_pool3d",
     ),
     (
+        "pool-padding",
+        "max_pool1d() padding should be at most half of kernel size, but got padding={} and kernel_size={}",
+        "torch/include/ATen/native/MaxPooling.h: check_max_pool1d",
+    ),
+    (
+        "pool-padding",
+        "pad should be smaller than or equal to half of kernel size, but got kT: {} kW: {} kH: {} padT: {} padW: {} padH: {}",
+        "torch/_meta_registrations.py: pool3d_shape_check",
+    ),
+    (
+        "pool-padding",
+        "pad should be smaller than or equal to half of kernel size, but got padW = {}, padH = {}, kW = {}, kH = {}",
+        "torch/_meta_registrations.py: pool2d_shape_check",
+    ),
+    (
         "ragged",
         "expected sequence of length {} at dim {} (got {})",
         "torch/csrc/utils/tensor_new.cpp: recursive_store",
@@ -2304,6 +2339,11 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/TensorShape.cpp: unflatten",
     ),
     (
+        "state-dict-keys",
+        "Error(s) in loading state_dict for {}: {}",
+        "torch/nn/modules/module.py: load_state_dict",
+    ),
+    (
         "t-rank",
         "t() expects a 2D tensor, but self is {}D",
         "aten/src/ATen/native/TensorShape.cpp (1.0-1.4): t",
@@ -2447,11 +2487,6 @@ ROWS: list[tuple[str, str, str]] = [
         "too-small",
         "calculated output size {} is too small (all sizes must be non-negative)",
         "torch/include/ATen/native/DilatedConvolutionUtils.h: slow_conv_dilated_shape_check",
-    ),
-    (
-        "too-small",
-        "max_pool1d() padding should be at most half of kernel size, but got padding={} and kernel_size={}",
-        "torch/include/ATen/native/MaxPooling.h: check_max_pool1d",
     ),
     (
         "too-small",
