@@ -282,3 +282,13 @@ def test_an_index_past_a_graphs_nodes_is_read_from_the_old_wording_pygs_check_an
     assert scatter.causes[0].startswith("the line scatters over a graph's nodes")
     plain = explain("RuntimeError: index 264 is out of bounds for dimension 0 with size 264")
     assert "graph" not in plain.text()
+
+
+def test_a_spatial_loss_given_a_per_sample_target_says_the_scores_kept_their_map():
+    e = explain("RuntimeError: only batches of spatial targets supported (3D tensors) but got targets of dimension: 1")
+    assert e.title.endswith("and a 1-D target") and "flatten(1)" in e.fixes[0]
+    mask = explain(
+        "RuntimeError: only batches of spatial targets supported (3D tensors) but got targets of size: : "
+        "[1, 1, 187, 621]"
+    )
+    assert mask.causes[0] == "the mask has a channel dim of 1 ([N, 1, H, W])"

@@ -605,12 +605,28 @@ def _hidden_size(f: dict) -> Explanation:
 
 def _spatial_target(f: dict) -> Explanation:
     shape = ints(f.get("shape", ""))
+    rank = len(shape) if shape else int(f["d"]) if f.get("d") else None
     e = Explanation(
         "SC125",
         "a segmentation loss got a target with a dim too many",
         "F.nll_loss2d (nn.CrossEntropyLoss / NLLLoss on [N, C, H, W] logits)",
         [(shape_text(shape), "the target: class indices [N, H, W] are expected")] if shape else [],
     )
+    if rank is not None and rank < 3:
+        # fewer dims than a mask: the target is a label per sample (or per position) and it is the scores
+        # that are a map: the loss took the 2-D (segmentation) path because the output kept its H and W
+        e.title = f"a loss got scores with spatial dims [N, C, H, W] and a {rank}-D target"
+        e.causes.append(
+            f"the target is {'one class per sample [N]' if rank == 1 else 'a label per sample or position [N, L]'}, "
+            "but the model's output still has its spatial dims ([N, C, H, W]): a classifier whose conv features "
+            "were never pooled and flattened into [N, C] (a missing `flatten` / global pooling, or a Linear-free "
+            "head), so the loss read the scores as a segmentation map"
+        )
+        e.fixes.append(
+            "end the model in [N, C] scores: `x = F.adaptive_avg_pool2d(x, 1).flatten(1)` (or `torch.flatten(x, 1)`) "
+            "before the last Linear; a segmentation model instead needs masks [N, H, W] as targets"
+        )
+        return e
     if len(shape) == 4 and shape[1] == 1:
         e.causes.append("the mask has a channel dim of 1 ([N, 1, H, W])")
         e.fixes.append("squeeze it: `target.squeeze(1).long()`")
