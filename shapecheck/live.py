@@ -19,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import linecache
 import os
+import re
 import sys
 import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .report import FailingCall, LiveDiagnosis
@@ -48,7 +50,9 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     exc = chained
     frames = _frames(exc.__traceback__)
     first_line = (str(exc).strip().splitlines() or [""])[0]
-    found = _diagnosis(exc, f"{type(exc).__name__}: {first_line}", frames, budget_s)
+    original = _in_worker(str(exc))
+    error = original.error if original is not None else f"{type(exc).__name__}: {first_line}"
+    found = _diagnosis(exc, error, frames, budget_s)
     if _fits_on_meta(found):
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.report = None
@@ -61,12 +65,40 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
         if known is None:
             return None
         found.note = known
-        found.finding = _read_from_message(str(exc), frames)
+        found.finding = _read_from_message(str(exc), frames, original.user_lines if original else ())
     found.raised_at = _raised_at(frames)
     return found
 
 
-def _read_from_message(message: str, frames):
+@dataclass(frozen=True)
+class _WorkerError:
+    """The exception a DataLoader worker raised, as its re-raised copy in the main process
+    carries it in text (`Caught RuntimeError in DataLoader worker process 0.` and the original
+    traceback): its own `Type: message`, and the user's lines in that traceback (a dataset's
+    `__getitem__`, a collate_fn), innermost last."""
+
+    error: str
+    user_lines: tuple[tuple[str, int], ...]
+
+
+_WORKER_HEAD = re.compile(r"^Caught (\w+) in DataLoader worker process \d+\.")
+_TRACEBACK_FILE = re.compile(r'^\s*File "([^"]+)", line (\d+), in ')
+
+
+def _in_worker(message: str) -> _WorkerError | None:
+    """The original error of a DataLoader worker's exception; None for any other message."""
+    lines = message.strip().splitlines()
+    head = _WORKER_HEAD.match(lines[0]) if lines else None
+    if head is None or not any(line.startswith("Original Traceback") for line in lines):
+        return None
+    files = [(m.group(1), int(m.group(2))) for m in map(_TRACEBACK_FILE.match, lines) if m is not None]
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].startswith(f"{head.group(1)}:")), None)
+    if last is None:
+        return None
+    return _WorkerError(lines[last], tuple((f, n) for f, n in files if _is_user(f)))
+
+
+def _read_from_message(message: str, frames, inner: tuple[tuple[str, int], ...] = ()):
     """The message's reading (`explain`: its code, what the numbers mean, its usual fix) as a
     finding at the user's line that raised, for an error no model or program check reaches (a
     checkpoint loaded into another head, a DataLoader stacking samples of two sizes)."""
@@ -76,11 +108,11 @@ def _read_from_message(message: str, frames):
     from .trace.records import Location
 
     known = explain(message)
-    user = [(f, line) for f, line in frames if _is_user(f.f_code.co_filename)]
+    user = [(f.f_code.co_filename, line) for f, line in frames if _is_user(f.f_code.co_filename)]
+    user += list(inner)  # a worker's own frames are inside the main process's innermost one
     if known is None or known.code in (None, NOT_SHAPE) or not user:
         return None
-    frame, line = user[-1]
-    filename = frame.f_code.co_filename
+    filename, line = user[-1]
     at = Location(_display(filename), line, linecache.getline(filename, line).strip())
     return Finding(
         code=known.code,

@@ -128,3 +128,17 @@ def test_groups_whole_samples_needs_two_sizes_in_front_of_every_sample_dim():
     assert not groups_whole_samples(view((32, 8, 4), (32, 32)))  # the sample's dims merged
     assert not groups_whole_samples(view((15, 16), (5, 3, 4, 4)))  # the sample's dims split
     assert not groups_whole_samples(view((15, 16), (15, 1, 16)))  # a unit dim, not groups
+
+
+def test_sc102_a_patch_grid_flattened_one_dim_early_is_flattened_from_the_patch_dims():
+    """[B, 14, 14, 3, 16, 16].flatten(2) gives 10752 = 14·768 features: the fix flattens from dim
+    3 (768 per patch) and merges the grid into 196 tokens, verified through the position table;
+    in_features=10752 is not."""
+    report = shapecheck.check(fixture_path("rules/sc102_in_features.py:PatchFlattenEarly"), "3x224x224")
+    (finding,) = report.findings
+    assert finding.code == "SC102"
+    first = finding.fixes[0]
+    assert first.after.strip().endswith(".permute(0, 2, 4, 1, 3, 5).flatten(3).flatten(1, 2)")
+    assert first.verified is True and first.result_shape == (1, 10)
+    assert any("10752 = 14·768, dim 2 (14) merged" in w for w in finding.why)
+    assert not any(f.verified for f in finding.fixes[1:])

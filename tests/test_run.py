@@ -913,3 +913,37 @@ def test_the_argument_repairs_are_bounded_by_a_count_not_seconds():
     assert call_input._searched([(2, 3, 8, 8, 4)], call.args, "out = model(x)", at, probe) is None
     assert 0 < len(tried) <= call_input._MAX_TRIED
     assert not hasattr(call_input, "time")
+
+
+WORKER_JOIN = """
+    from torch.utils.data import DataLoader, Dataset
+
+    class Pairs(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            a = torch.randn(3, 8)
+            b = torch.randn(3, 9)
+            return torch.cat([a, b], dim=0)
+
+    if __name__ == "__main__":
+        for batch in DataLoader(Pairs(), batch_size=2, num_workers=2):
+            print(batch.shape)
+"""
+
+
+def test_an_error_in_a_dataloader_worker_is_read_from_its_original_traceback(tmp_path):
+    """The main process sees `Caught RuntimeError in DataLoader worker process 0.`; the worker's
+    own message heads the diagnosis, and the finding is at the dataset's line that raised there
+    (the `for` loop is only where the main process re-raised it)."""
+    result = run(tmp_path, WORKER_JOIN)
+    assert result.returncode == 1
+    head = _before_traceback(result.stderr)
+    assert head.startswith(
+        "shapecheck: RuntimeError: Sizes of tensors must match except in dimension 0. "
+        "Expected size 8 but got size 9 for tensor number 1 in the list."
+    ), head
+    assert "error[SC109]" in head
+    assert "--> script.py:16\n" in head and "return torch.cat([a, b], dim=0)" in head
+    assert "Caught RuntimeError in DataLoader worker process 0." in result.stderr  # python's traceback, kept

@@ -169,7 +169,8 @@ def _rewrite_arg_method(index: int, method: str, margs: tuple, integer: bool = F
         args = list(args)
         if integer and (args[index].is_floating_point() or args[index].is_complex()):
             return func, tuple(args), kwargs
-        args[index] = _call_method(args[index], method, _with_arguments(margs, args, kwargs) if method == "chain" else margs)
+        steps = _with_arguments(margs, args, kwargs) if method == "chain" else margs
+        args[index] = _call_method(args[index], method, steps)
         return func, tuple(args), kwargs
 
     return rewrite

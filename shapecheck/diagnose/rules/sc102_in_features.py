@@ -30,8 +30,8 @@ import re
 from ...trace.records import MODULE, LayerRecord
 from ..boundaries import Boundary, in_features, is_linear, out_features
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, Label
-from ..numbers import call_arguments, dot, matmul_message, pool_size, shape, size_text
+from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
+from ..numbers import call_arguments, dot, matmul_message, pool_size, prod, shape, size_text
 from ..owners import forward_literal_fixes, producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -79,7 +79,11 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
         why, labels, fixes = _after_flatten(ctx, b, n_in, got)
     else:
         why, labels, fixes = _received(ctx, t, n_in, got), [], []
-        reduced = _reduced_axis_fix(ctx, row, t, n_in) or _batch_join_fix(ctx, row, t, n_in)
+        reduced = (
+            _reduced_axis_fix(ctx, row, t, n_in)
+            or _batch_join_fix(ctx, row, t, n_in)
+            or _flatten_start_fix(ctx, row, t, n_in)
+        )
         if reduced is not None:
             why.append(reduced[0])
             fixes.append(reduced[1])
@@ -193,15 +197,76 @@ def _batch_join_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, 
     batch = ctx.trace.batch
     what = "the batch" if dim == 0 and batch is not None and items[0].shape[0] == batch else "not the features"
     new_dim = 1 if rank == 2 else -1
+    grown = f"{len(items)}·{items[0].shape[dim]} {'rows' if dim == 0 else 'along it'}"
     why = (
         f"{ref(src)} joins {' and '.join(shape(i.shape) for i in items)} along dim {dim}, {what}: "
-        f"{len(items)}·{items[0].shape[dim]} {'rows' if dim == 0 else 'along it'}; side by side they are the {widths} = {n_in} features "
-        f"`{layer_name(row)}` is built for"
+        f"{grown}; side by side they are the {widths} = {n_in} features `{layer_name(row)}` is built for"
     )
     where = "one row per sample" if what == "the batch" else "each row"
     return why, op_dim_fix(
         src, new_dim, f"join along dim {new_dim} instead of dim {dim}: {where} with its {n_in} features"
     )
+
+
+def _flatten_start_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
+    """A flatten that starts one dim too early (`x.permute(0, 2, 3, 1, 4, 5).flatten(2)` of a
+    [B, h, w, C, p, p] patch grid): the last dims from some j on hold exactly in_features values
+    (C·p·p = 768), and the dims between the batch and j were merged into the features too. The
+    features from dim j, the dims before them one token dim: `.flatten(j).flatten(1, j - 1)`,
+    written on the flatten's line and checked as written."""
+    src = ctx.trace.row(t.source)
+    if src is None or src.kind != "op" or src.type not in ("Tensor.flatten", "torch.flatten") or not src.inputs:
+        return None
+    x = src.inputs[0].shape
+    rank = len(x)
+    start = _flatten_argument(src, 0, 0) % max(rank, 1)
+    end = _flatten_argument(src, 1, -1) % max(rank, 1)
+    if rank < 4 or end != rank - 1 or start < 1 or src.called_at is None:
+        return None
+    j = next((j for j in range(start + 1, rank) if prod(x[j:]) == n_in), None)
+    if j is None:
+        return None
+    merged = " and ".join(f"dim {d} ({x[d]})" for d in range(start, j))
+    tokens = f".flatten({j}).flatten(1, {j - 1})" if j - 1 > 1 else f".flatten({j})"
+    after = _rewritten_flatten(src, start, tokens, j)
+    if after is None:
+        return None
+    why = (
+        f"{ref(src)} flattens dims {start}-{rank - 1} of {shape(x)} into {t.shape[-1]} features: "
+        f"{t.shape[-1]} = {'·'.join(str(x[d]) for d in range(start, j))}·{n_in}, {merged} merged with the "
+        f"{dot(x[j:])} = {n_in} values `{layer_name(row)}` is built for"
+    )
+    description = f"flatten from dim {j}: {n_in} features per token" + (
+        f", dims 1-{j - 1} ({dot(x[1:j])}) one token dim" if j - 1 > 1 else ""
+    )
+    return why, line_fix(description, src.called_at, src.called_at.source, after, tokens)
+
+
+def _flatten_argument(src: LayerRecord, position: int, default: int) -> int:
+    """The flatten's start_dim (position 0) or end_dim (1), by keyword or by position after the tensor."""
+    names = ("start_dim", "end_dim")
+    value = src.attrs.get(names[position])
+    args = src.attrs.get("args", [])
+    if value is None and len(args) > position + 1 and isinstance(args[position + 1], int):
+        value = args[position + 1]
+    return default if value is None else value
+
+
+def _rewritten_flatten(src: LayerRecord, start: int, tokens: str, j: int) -> str | None:
+    """The flatten's line with `.flatten(start)` (or `torch.flatten(x, start)`) written as
+    `tokens`; None unless exactly one such call is on the line."""
+    source = src.called_at.source if src.called_at else ""
+    method = list(re.finditer(rf"\.flatten\(\s*(?:start_dim\s*=\s*)?{start}\s*\)", source))
+    if len(method) == 1 and src.type == "Tensor.flatten":
+        found = method[0]
+        return source[: found.start()] + tokens + source[found.end() :]
+    function = list(re.finditer(rf"torch\.flatten\(([^(),]+),\s*(?:start_dim\s*=\s*)?{start}\s*\)", source))
+    if len(function) == 1 and src.type == "torch.flatten":
+        found = function[0]
+        inner = f"torch.flatten({found.group(1)}, {j})"
+        text = f"torch.flatten({inner}, 1, {j - 1})" if j - 1 > 1 else inner
+        return source[: found.start()] + text + source[found.end() :]
+    return None
 
 
 def _batch_reduced(row: LayerRecord, src: LayerRecord, x, n_in: int) -> tuple[str, Fix] | None:

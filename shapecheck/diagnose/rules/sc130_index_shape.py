@@ -7,6 +7,11 @@ message passing written by hand — `out.scatter_add(0, dst, h[src])` with `dst`
 and the messages `[E, F]` — and reading tokens with `torch.gather(h, 1, idx)`, `idx` `[B, K]`
 for `h` `[B, T, F]`. The fix repeats the index along the dims it lacks.
 
+It also finds an integer list of pairs `[E, 2]` (an edge list, one row per edge) read as the
+`[2, E]` layout graph code takes: `edge_index[0]` and `edge_index[1]` pick one pair each, and
+index the node features with 2 entries where E were meant. An error when the failure follows
+from it, a warning where the model runs; the fixes give the data as `[2, E]` or read its columns.
+
 Why is this bad? `Index tensor must have the same number of dimensions as self tensor` names
 no dims and no sizes.
 
@@ -22,13 +27,13 @@ feature. Verified by tracing again.
 
 from __future__ import annotations
 
-from ...trace.records import OP, TensorInfo
+from ...trace.records import OP, LayerRecord, TensorInfo
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, Finding, Fix, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, WARNING, Finding, Fix, FixKind, line_fix
 from ..numbers import parsed_line, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import ref
+from .common import input_code, ref
 
 _SCATTERS = ("scatter", "scatter_add", "scatter_reduce", "scatter_", "scatter_add_", "scatter_reduce_")
 _INDEX_ADDS = ("index_add", "index_add_", "index_copy", "index_copy_")
@@ -36,6 +41,10 @@ _INDEX_ADDS = ("index_add", "index_add_", "index_copy", "index_copy_")
 
 @rule("SC130", ERROR)
 def check(ctx: Context) -> list[Finding]:
+    return _pair_lists(ctx) + _failing(ctx)
+
+
+def _failing(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or row.kind != OP:
         return []
@@ -98,7 +107,7 @@ def _expand_fix(row, index, other, lacks: list[int]) -> Fix:
     idx = texts.get("index", "index")
     ref_text = texts.get("src") if name != "gather" else texts.get("input")
     what = "the messages" if name != "gather" else "the data"
-    steps = tuple(("unsqueeze", (-1,)) for _ in lacks)
+    steps: tuple[tuple[str, tuple], ...] = tuple(("unsqueeze", (-1,)) for _ in lacks)
     if name != "gather":
         steps += (("expand_as_arg", (3, "src")),)
     steps += (("expand", wanted),)
@@ -245,3 +254,139 @@ def _index_add(ctx: Context, row) -> list[Finding]:
             ],
         )
     ]
+
+
+_INDEXING = ("__getitem__", "index_select", "index_add", "index_add_", "index_copy", "index_copy_", "gather", "take")
+
+
+def _pair_lists(ctx: Context) -> list[Finding]:
+    """An integer list of pairs [K, 2] read as the [2, K] layout: `edge_index[0]` and
+    `edge_index[1]` each pick one pair (2 entries) where the K sources and K targets were meant,
+    and those picks index other tensors. Graph code takes edge_index as [2, E]; an edge list
+    loaded as E rows of (source, target) is the other layout. It runs (2 edges instead of E, an
+    error only where a per-edge tensor meets them) or fails far from the cause."""
+    trace = ctx.trace
+    picks: dict[int, dict[int, list[LayerRecord]]] = {}
+    for row in trace.layers:
+        if row.kind != OP or row.type != "Tensor.__getitem__" or not row.inputs or not row.outputs:
+            continue
+        t, args = row.inputs[0], row.attrs.get("args") or []
+        if len(args) != 2 or type(args[1]) is not int or args[1] not in (0, 1) or t.tid is None:
+            continue
+        if "int" not in t.dtype or t.rank != 2 or t.shape[1] != 2 or t.shape[0] == 2:
+            continue
+        picks.setdefault(t.tid, {}).setdefault(args[1], []).append(row)
+    findings = []
+    for by in picks.values():
+        if set(by) != {0, 1}:
+            continue
+        rows = by[0] + by[1]
+        taken = {r.outputs[0].tid for r in rows}
+        users = [r for r in trace.layers if r.type.rsplit(".", 1)[-1] in _INDEXING and _reads(r, taken)]
+        if users:
+            findings.append(_pair_list_finding(ctx, rows, users))
+    return findings
+
+
+def _reads(row: LayerRecord, tids: set) -> bool:
+    """Whether `row` takes one of the tensors `tids` as an index (an argument after the data)."""
+    return any(t.tid in tids for t in row.inputs[1:])
+
+
+def _feeds(trace, rows: list[LayerRecord], target: LayerRecord) -> bool:
+    """Whether any of `rows` is upstream of `target`, through any of its inputs."""
+    wanted = {r.index for r in rows}
+    todo, seen = [target], set()
+    while todo:
+        current = todo.pop()
+        if current.index in wanted:
+            return True
+        for t in current.inputs:
+            up = trace.row(t.source) if t.source is not None else None
+            if up is not None and up.index not in seen:
+                seen.add(up.index)
+                todo.append(up)
+    return False
+
+
+def _pair_list_finding(ctx: Context, rows: list[LayerRecord], users: list[LayerRecord]) -> Finding:
+    trace = ctx.trace
+    first = min(rows, key=lambda r: r.index)
+    t = first.inputs[0]
+    pairs = t.shape[0]
+    name = _picked_name(rows)
+    failing = trace.failing
+    causes = failing is not None and _feeds(trace, rows, failing)
+    fixes = []
+    index = next((i for i, x in enumerate(trace.inputs) if x.tid == t.tid), None)
+    if index is not None and trace.is_model_input(t):
+        batched = trace.batch is not None
+        if not batched:
+            dims = (2, pairs)
+            fixes.append(
+                Fix(
+                    description=f"give the pairs as two rows, [2, {pairs}] (`{name or 'edge_index'}.t()` of the "
+                    f"list of pairs): --input 2x{pairs}" + (f" (input {index})" if len(trace.inputs) > 1 else ""),
+                    code=input_code(ctx, dims, index),
+                    kind=FixKind.INPUT,
+                    safety=SAFE,
+                    rerun=Rerun(dims=dims) if index == 0 else Rerun(other_dims=((index, dims),)),
+                )
+            )
+    line = _pair_line_fix(rows, name)
+    if line is not None:
+        fixes.append(line)
+    user = min(users, key=lambda r: r.index)
+    at = first.called_at.line if first.called_at else "?"
+    message = (
+        f"`{name or 'the index'}` {shape(t.shape)} is a list of {pairs} pairs, but line {at} reads it as "
+        f"[2, {pairs}]: `[0]` and `[1]` pick one pair each (2 entries), not the {pairs} firsts and {pairs} seconds"
+    )
+    finding = ctx.finding(
+        layer=first.name,
+        message=message,
+        location=first.location,
+        row=first.index,
+        why=[
+            f"indexing dim 0 of {shape(t.shape)} takes row 0 or 1: one pair, [2]; the {pairs} sources are "
+            f"column 0 ([{pairs}]), the {pairs} targets column 1",
+            f"{ref(user)} uses the picks as indices, so it reads 2 entries where {pairs} were meant",
+        ]
+        + ([f"it fails at {ref(failing)}, which these picks feed"] if causes and failing is not None else []),
+        fixes=fixes,
+    )
+    if not causes:
+        finding.severity = WARNING
+    return finding
+
+
+def _picked_name(rows: list[LayerRecord]) -> str | None:
+    """The name the pairs are indexed by on the picks' lines (`edge_index` in `edge_index[0]`)."""
+    import re
+
+    names = set()
+    for r in rows:
+        source = r.called_at.source if r.called_at else ""
+        names |= set(re.findall(r"([A-Za-z_][\w.]*)\[\s*[01]\s*\]", source))
+    return names.pop() if len(names) == 1 else None
+
+
+def _pair_line_fix(rows: list[LayerRecord], name: str | None) -> Fix | None:
+    """`src, dst = edge_index[0], edge_index[1]` → `edge_index[:, 0], edge_index[:, 1]`: the
+    columns of the list of pairs, on the one line that picks both."""
+    import re
+
+    lines = {(r.called_at.file, r.called_at.line) for r in rows if r.called_at}
+    if name is None or len(lines) != 1 or rows[0].called_at is None:
+        return None
+    at = rows[0].called_at
+    after = re.sub(rf"(?<![\w.]){re.escape(name)}\[\s*([01])\s*\]", rf"{name}[:, \1]", at.source)
+    if after == at.source:
+        return None
+    return line_fix(
+        f"or keep the list of pairs and read its columns: `{name}[:, 0]` the sources, `{name}[:, 1]` the targets",
+        at,
+        at.source,
+        after,
+        after,
+    )
