@@ -119,8 +119,8 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
         return []
     if any(f.row == other.failing.index and f.code not in _INPUT_SIZE_ONLY for f in findings):
         return []
-    same = trace.row(other.failing.index)
-    if same is not None and same.type == other.failing.type and groups_whole_samples(same):
+    same = trace.row(_same_row(trace, other, other.failing.index))
+    if same is not None and groups_whole_samples(same):
         return []  # whole samples in groups of k: a batch that is no multiple of k is not the design
     runner = ctx.runner
     try:
