@@ -261,10 +261,17 @@ def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
         try:
             if _runs(ctx, Rerun(dims=cand), finding):
                 text = "x".join(map(str, cand))
+                from .rules.common import input_code
+
+                # unbatched (--no-batch), the 1 is not a batch: a dim of the data the model does not read
+                said = (
+                    "(a batch of one written into the per-sample dims; --batch sets the batch)"
+                    if ctx.trace.batch is not None
+                    else f"(the model reads no dim {i}: `x.squeeze({i})` in the data, or where the model takes it)"
+                )
                 return Fix(
-                    description=f"drop the size-1 dim {i} of the input: the model runs at --input {text} "
-                    "(a batch of one written into the per-sample dims; --batch sets the batch)",
-                    code=f"--input {text}",
+                    description=f"drop the size-1 dim {i} of the input: the model runs at --input {text} {said}",
+                    code=input_code(ctx, tuple(cand), 0),
                     kind=FixKind.INPUT,
                     safety=SAFE,
                     rerun=Rerun(dims=cand),
@@ -273,6 +280,59 @@ def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
         except (LookupError, TimeoutError):
             return None
     return None
+
+
+def per_sample_value_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """`--input scalar` for an input after the first that the failing row is made from and the
+    model reads as one value per sample: a diffusion timestep given as a map shaped like the
+    image ([B, 1, H, W]), which `t[:, None] * freqs` spreads into a rank no layer takes."""
+    trace = ctx.trace
+    if trace.batch is None or finding.row is None or (ctx.runner is None and ctx.meta_runner is None):
+        return None
+    failing = trace.row(finding.row)
+    if failing is None:
+        return None
+    made_from = _model_inputs_upstream(trace, failing)
+    for i, t in enumerate(trace.inputs):
+        if i == 0 or t.tid not in made_from or t.rank < 3:
+            continue  # input 0 is the data; a [B, n] input is a vector per sample, not a misgiven value
+        request = Rerun(other_dims=((i, ()),))
+        try:
+            if not _runs(ctx, request, finding):
+                continue
+        except (LookupError, TimeoutError):
+            return None
+        from .rules.common import input_code
+
+        code = input_code(ctx, (), i)
+        return Fix(
+            description=f"give input {i} as one value per sample (a timestep, a noise level): --input scalar, "
+            f"shape [B]; the model spreads each value into an embedding, and a per-sample "
+            f"{'x'.join(map(str, t.shape[1:]))} becomes a tensor no layer takes",
+            code=code,
+            kind=FixKind.INPUT,
+            safety=SAFE,
+            rerun=request,
+            verified=True,
+        )
+    return None
+
+
+def _model_inputs_upstream(trace: Trace, row) -> set:
+    """The tids of the model inputs that `row` is made from, through any of its inputs."""
+    found: set = set()
+    todo, seen = [row], set[int]()
+    while todo and len(seen) < 2000:
+        current = todo.pop()
+        for t in current.inputs:
+            if t.source is None:
+                found.add(t.tid)
+            elif t.source not in seen:
+                seen.add(t.source)
+                up = trace.row(t.source)
+                if up is not None:
+                    todo.append(up)
+    return found
 
 
 BATCH_FIRST = (
@@ -510,6 +570,8 @@ def _repairs(ctx: Context, finding: Finding, size_locked: bool, shown: list[Fix]
     rule explains, the input unflattened or a pixel shuffle; another input size (one that runs
     but breaks intent goes to `shown`); for a failure no rule explains, the input's layout."""
     found = [fix for fix in (drop_unit_dim_fix(ctx, finding),) if fix is not None]
+    if not found and not finding.fixes:
+        found = [fix for fix in (per_sample_value_fix(ctx, finding),) if fix is not None]
     if not found and finding.code == "SC100":
         flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
         found = [flat] if flat is not None else []

@@ -446,7 +446,7 @@ def input_code(ctx: Context, dims: tuple[int, ...], index: int = 0) -> str:
     that changes one input still names the others (`--input 1x304 --input 1`)."""
     batched = ctx.trace.batch is not None
     specs = ["x".join(map(str, t.shape[1:] if batched else t.shape)) or "1" for t in ctx.trace.inputs]
-    specs[index] = "x".join(map(str, dims))
+    specs[index] = "x".join(map(str, dims)) or "scalar"
     kinds = [t.dtype for t in ctx.trace.inputs]
     specs = [s + (f":{kinds[i]}" if i < len(kinds) and kinds[i] != "float32" else "") for i, s in enumerate(specs)]
     return " ".join(f"--input {s}" for s in specs)

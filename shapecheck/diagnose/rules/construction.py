@@ -29,7 +29,7 @@ def sized_fix(
     call = built.call
     if old is None or call is None or not call.source:
         return None
-    found = _literal_site(built, old, call)
+    found = _literal_site(built, old, call) or _default_site(built, old)
     if found is not None:
         where, after = found[0], found[1](value)
     else:
@@ -122,3 +122,66 @@ def divisor_below(n: int, limit: int) -> int:
 def divisor_above(n: int, limit: int) -> int | None:
     """The smallest divisor of `n` above `limit`, None when `limit` ≥ n."""
     return next((d for d in range(limit + 1, n + 1) if n % d == 0), None)
+
+
+def _default_site(built: Construction, old: int):
+    """(the line, a function of the new value giving the line rewritten) for a size that no line
+    writes as a literal but a setting's default does: `def __init__(self, norm_num_groups=32)`
+    passed on as `Block(c, norm_num_groups)` → `nn.GroupNorm(groups, c)`. The outermost frame
+    whose line passes a parameter of its own function whose default is `old`: the setting the
+    value came down from, so the fix changes it once for every layer built from it."""
+    for frame in built.frames or ():
+        found = _default_in(frame, old)
+        if found is not None:
+            return found
+    return None
+
+
+def _default_in(frame: Location, old: int):
+    import re
+
+    function = _enclosing_function(frame)
+    if function is None:
+        return None
+    arguments = function.args
+    positional = arguments.posonlyargs + arguments.args
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d is not None]
+    hits = [
+        default
+        for arg, default in pairs
+        if isinstance(default, ast.Constant)
+        and type(default.value) is int
+        and default.value == old
+        and re.search(rf"(?<![\w.]){re.escape(arg.arg)}(?!\w)", frame.source)
+    ]
+    if len(hits) != 1 or hits[0].lineno != hits[0].end_lineno:
+        return None
+    default = hits[0]
+    text = _file_lines(frame.file)[default.lineno - 1].rstrip("\n")
+    where = Location(frame.file, default.lineno, text)
+    begin, end = default.col_offset, default.end_col_offset or default.col_offset
+    return where, lambda value, t=text, b=begin, e=end: t[:b] + str(value) + t[e:]
+
+
+def _file_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readlines()
+    except OSError:
+        return []
+
+
+def _enclosing_function(frame: Location) -> ast.FunctionDef | None:
+    """The innermost function of `frame.file` whose body holds `frame.line`."""
+    try:
+        tree = ast.parse("".join(_file_lines(frame.file)))
+    except (SyntaxError, ValueError):
+        return None
+    best: ast.FunctionDef | None = None
+    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.body]
+    for node in functions:
+        inside = node.body[0].lineno <= frame.line <= (node.end_lineno or node.lineno)
+        if inside and (best is None or node.lineno > best.lineno):
+            best = node
+    return best

@@ -193,6 +193,21 @@ def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
             if fails
             else f"at batch {ctx.trace.batch + 2} it returns {shape(other.outputs[0].shape) if other.outputs else '…'}"
         )
+        fixes = [
+            Fix(
+                description="align the other operand so that its batch dim is 1 where the data has the "
+                "batch (`unsqueeze`/`transpose` it), then check with --batch 2",
+                safety=SAFE,
+                check_note="not checked: a change of code shapecheck cannot apply",
+            )
+        ]
+        # The rows came from a view whose -1 took the rest of a sample (a size written for another
+        # input, `view(-1, C, 32 * 32)` of a 64x64 map): that size, read from the tensor, is the fix.
+        cut = _cut_by_view(ctx, partner) if partner is not None else None
+        if cut is not None:
+            view, sized = cut
+            why.append(f"the {size} rows come from {ref(view)}: its -1 takes the part of each sample its sizes leave")
+            fixes.insert(0, sized)
         return Finding(
             code="SC119",
             severity=WARNING,
@@ -201,14 +216,7 @@ def _batch_one_broadcast(ctx: Context, row, other) -> Finding | None:
             location=row.called_at,
             row=row.index,
             why=why,
-            fixes=[
-                Fix(
-                    description="align the other operand so that its batch dim is 1 where the data has the "
-                    "batch (`unsqueeze`/`transpose` it), then check with --batch 2",
-                    safety=SAFE,
-                    check_note="not checked: a change of code shapecheck cannot apply",
-                )
-            ],
+            fixes=fixes,
         )
     return None
 
@@ -349,4 +357,30 @@ def _operand_span(row, index: int, text: str) -> tuple[int, int] | None:
         if found is None or found.end_col_offset is None or found.lineno != 1 or found.end_lineno != 1:
             return None
         return found.col_offset, found.end_col_offset
+    return None
+
+
+_VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
+
+
+def _cut_by_view(ctx: Context, tensor):
+    """(the view, its fix) for the nearest view upstream of `tensor` that cuts samples into
+    rows with a size written for another input: `x.view(-1, C, 32 * 32)` of [B, C, 64, 64]."""
+    from .sc106_batch_mixing import _per_sample_size_fix
+
+    todo = [tensor.source] if tensor.source is not None else []
+    seen: set[int] = set()
+    while todo and len(seen) < 200:
+        index = todo.pop(0)
+        if index in seen:
+            continue
+        seen.add(index)
+        row = ctx.trace.row(index)
+        if row is None:
+            continue
+        if row.kind == "op" and row.type in _VIEWS and row.inputs and row.outputs:
+            sized = _per_sample_size_fix(row)
+            if sized is not None:
+                return row, sized
+        todo.extend(t.source for t in row.inputs if t.source is not None)
     return None

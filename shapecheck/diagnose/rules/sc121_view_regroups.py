@@ -31,6 +31,7 @@ from ..numbers import shape
 from ..provenance import misplaced, provenance, regrouped
 from ..registry import rule
 from .common import ref
+from .sc106_batch_mixing import _per_sample_size_fix
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
@@ -175,6 +176,13 @@ def _finding(
         safety=SAFE,
         check_note="not checked: which dims are meant to merge is the model's design, shapecheck cannot choose it",
     )
+    # `view(-1, C, 32 * 32)` of [B, C, 64, 64]: a size written for another input, and the -1 takes
+    # the rest: no order of the dims makes it whole ones, the size read from the tensor does.
+    sized = _per_sample_size_fix(row)
+    if sized is not None:
+        why.append(
+            "one size of the view is smaller than the dims it stands for, and the -1 takes the rest into the batch"
+        )
     return Finding(
         code="SC121",
         severity=WARNING,
@@ -183,7 +191,7 @@ def _finding(
         location=row.location,
         row=row.index,
         why=why,
-        fixes=[fix],
+        fixes=[sized, fix] if sized is not None else [fix],
     )
 
 

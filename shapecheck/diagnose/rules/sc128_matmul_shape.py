@@ -54,7 +54,7 @@ def check(ctx: Context) -> list[Finding]:
         return []
     a, b = tensors
     if row.type.endswith(("mm", "bmm")) and not row.type.endswith("matmul") and a.rank != b.rank:
-        return []  # mm given 3-D: the repair search offers matmul
+        return _mm_batched(ctx, row, a, b)
     texts = _texts(row)
     if a.shape[-1] != b.shape[-2]:
         return [_inner(ctx, row, a, b, texts)]
@@ -289,3 +289,28 @@ def _repeat_edit(row, index: int, groups: int) -> Edit:
     return Edit(
         "arg_method", op_site(row), params=(("index", index), ("method", "repeat_interleave"), ("args", (groups, 1)))
     )
+
+
+def _mm_batched(ctx: Context, row, a, b) -> list[Finding]:
+    """`torch.mm(h, W)` with `h` a batch of matrices [B, N, F]: `mm` takes 2-D matrices only
+    (pyGAT's layer given batched graphs). `matmul` multiplies the last two dims and broadcasts
+    the batch."""
+    from ..repair import _mm_to_matmul_fix
+
+    fix = _mm_to_matmul_fix(row)
+    if fix is None or not row.type.endswith("mm") or row.type.endswith("bmm"):
+        return []
+    return [
+        ctx.finding(
+            layer=row.name,
+            message=f"{ref(row)} multiplies 2-D matrices only, and gets {a.rank}-D {shape(a.shape)} and "
+            f"{b.rank}-D {shape(b.shape)}",
+            location=row.location,
+            row=row.index,
+            why=[
+                "`mm` takes two matrices, [n, k] and [k, m]; a leading batch dim (graphs, sequences) is not broadcast",
+                f"the dims before the last two, {shape(a.shape[:-2] or b.shape[:-2])}, are a batch of matrices",
+            ],
+            fixes=[fix],
+        )
+    ]
