@@ -95,6 +95,7 @@ CODES: dict[str, RuleInfo] = {
         ),
         RuleInfo("SC130", "index-shape", "gather or scatter gets an index with fewer dims than the data"),
         RuleInfo("SC131", "dim-out-of-range", "an op is given a dim its tensor does not have"),
+        RuleInfo("SC132", "unused-layer", "a layer put in a library's model under a name its forward never calls"),
     )
 }
 

@@ -17,7 +17,8 @@ import weakref
 
 from torch import nn
 
-from .records import HiddenModules, Location
+from .arguments import module_attrs
+from .records import MODULE, HiddenModules, LayerRecord, Location, UncalledModule
 from .sources import display_path
 
 _CONTAINERS: dict[type, str] = {list: "list", tuple: "tuple", dict: "dict"}
@@ -128,3 +129,64 @@ def _is_self_attribute(target: ast.expr, attribute: str) -> bool:
         and isinstance(target.value, ast.Name)
         and target.value.id == "self"
     )
+
+
+def uncalled_modules(model: nn.Module, rows: list[LayerRecord], def_sites) -> list[UncalledModule]:
+    """Layers with parameters that the pass (`rows`, a complete one) never called, made by the
+    user's code and held by a module of an installed library whose classes never name them: the
+    library's forward cannot reach them. A module of the user's own class left unused is not one
+    (a spare head, a layer kept for later): the user's forward may use it at another setting."""
+    called = {row.name for row in rows if row.kind == MODULE}
+    found = []
+    for name, module in model.named_modules():
+        owner_name, _, attribute = name.rpartition(".")
+        if not name or name in called or not attribute or attribute.isdigit():
+            continue
+        owner = model.get_submodule(owner_name) if owner_name else model
+        site = def_sites.get(module) if def_sites else None
+        if owner_name not in called and owner is not model:
+            continue  # its owner never ran: the owner is the one to name, not each of its layers
+        if site is None or _library_file(site.file) or not _from_library(type(owner)):
+            continue
+        params = sum(p.numel() for p in module.parameters())
+        if params == 0 or _named_by(type(owner), attribute):
+            continue
+        found.append(
+            UncalledModule(
+                name, type(module).__name__, params, owner_name, type(owner).__name__, module_attrs(module), site
+            )
+        )
+    return found
+
+
+def _library_file(path: str) -> bool:
+    normal = path.replace("\\", "/")
+    return "site-packages/" in normal or "dist-packages/" in normal or "/torch/" in normal
+
+
+def _from_library(cls: type) -> bool:
+    """A class of an installed package (torchvision, timm, transformers), by its file."""
+    try:
+        filename = inspect.getsourcefile(cls) or ""
+    except (OSError, TypeError):
+        return False
+    return _library_file(filename) and not cls.__module__.startswith("torch.nn")
+
+
+def _named_by(cls: type, attribute: str) -> bool:
+    """Whether the code of `cls` or a base class below nn.Module names `attribute` (`self.fc`,
+    `getattr(self, "fc")`): then some path of its forward may call it. True when that code
+    cannot be read."""
+    import re
+
+    pattern = re.compile(rf"\.{re.escape(attribute)}\b|[\"']{re.escape(attribute)}[\"']")
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("torch.nn") or klass is object:
+            break
+        try:
+            source = inspect.getsource(klass)
+        except (OSError, TypeError):
+            return True
+        if pattern.search(source):
+            return True
+    return False

@@ -16,7 +16,7 @@ from torch import nn
 from ..spec import InputSpec
 from ..words import Word
 from .arguments import tensors_in
-from .containers import hidden_modules
+from .containers import hidden_modules, uncalled_modules
 from .meta import meta_state
 from .recorder import EngineLimit, OpMode, Recorder, StopTrace
 from .records import RowStatus, Trace, TraceError
@@ -268,6 +268,8 @@ def run(
     except StopTrace:
         pass
     trace.probe_inputs = rec.stopped_inputs
+    if trace.error is None and stop_at is None:
+        trace.uncalled = uncalled_modules(model, trace.layers, rec.def_sites)
     return trace
 
 

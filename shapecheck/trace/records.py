@@ -251,6 +251,22 @@ class HiddenModules:
     location: Location | None = None  # the line that assigns the attribute
 
 
+@dataclass(frozen=True)
+class UncalledModule:
+    """A module with parameters that a complete forward pass never called, inside a module of
+    an installed library (a torchvision model) whose own code never names it: a layer the user
+    added under a name the library's forward does not use (`resnet.classifier = ...` where
+    ResNet ends in `fc`, `mobilenet.fc = ...` where MobileNetV2 ends in `classifier`)."""
+
+    name: str  # `backbone.fc`
+    type: str  # `Linear`
+    params: int
+    owner: str  # `backbone` ("" for the model itself)
+    owner_type: str  # `MobileNetV2`
+    attrs: dict = field(default_factory=dict)  # the module's sizes (in_features, out_features, …)
+    location: Location | None = None  # the user's line that made it
+
+
 @dataclass
 class Trace:
     """Everything recorded while running one input through a model."""
@@ -272,6 +288,9 @@ class Trace:
     input_names: tuple[str, ...] = ()  # the caller's names for the inputs (`net(img)` → img), when known
     # modules held in plain lists, tuples or dicts: not submodules, so not in the rows (SC129)
     hidden_modules: list[HiddenModules] = field(default_factory=list)
+    # layers added inside a library's module under a name its code never uses (SC132); only
+    # for a pass that completed
+    uncalled: list[UncalledModule] = field(default_factory=list)
     # the model could not be built: no rows; `error` holds what building it raised
     construction: Construction | None = None
     # the whole numbers the model's class was built with, by name (its defaults, then --arg):

@@ -33,4 +33,5 @@ from . import (  # noqa: F401
     sc129_plain_container,
     sc130_index_shape,
     sc131_dim_out_of_range,
+    sc132_unused_layer,
 )
