@@ -139,3 +139,15 @@ def test_a_timestep_given_as_a_map_is_given_as_one_value_per_sample():
     assert fix.code == "--input 1x16x16 --input scalar"
     assert fix.verified is True and fix.result_shape == (1, 32, 16, 16)
     assert shapecheck.check(path, ["1x16x16", "scalar"]).findings == []
+
+
+def test_an_edge_list_made_by_nonzero_is_read_by_its_columns():
+    """`(adj > 0).nonzero()` is [E, 2]: without `.t()` its `[0]`, `[1]` are one edge each. The
+    tensor has no lineage in the trace (nonzero runs on values): its picks on one line are enough."""
+    path = "rules/sc130_index_shape.py:"
+    report = shapecheck.check(fixture_path(path + "NonzeroEdges"), ["10x16", "10x10"], no_batch=True)
+    (f,) = report.findings
+    assert (f.code, str(f.severity)) == ("SC130", "warning")
+    assert f.fixes[0].after == "src, dst = edge_index[:, 0], edge_index[:, 1]" and f.fixes[0].verified is True
+    fine = shapecheck.check(fixture_path(path + "NonzeroEdgesTransposed"), ["10x16", "10x10"], no_batch=True)
+    assert fine.findings == []

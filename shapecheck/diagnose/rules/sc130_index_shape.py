@@ -266,16 +266,21 @@ def _pair_lists(ctx: Context) -> list[Finding]:
     loaded as E rows of (source, target) is the other layout. It runs (2 edges instead of E, an
     error only where a per-edge tensor meets them) or fails far from the cause."""
     trace = ctx.trace
-    picks: dict[int, dict[int, list[LayerRecord]]] = {}
+    picks: dict[object, dict[int, list[LayerRecord]]] = {}
     for row in trace.layers:
         if row.kind != OP or row.type != "Tensor.__getitem__" or not row.inputs or not row.outputs:
             continue
         t, args = row.inputs[0], row.attrs.get("args") or []
-        if len(args) != 2 or type(args[1]) is not int or args[1] not in (0, 1) or t.tid is None:
+        if len(args) != 2 or type(args[1]) is not int or args[1] not in (0, 1):
             continue
         if "int" not in t.dtype or t.rank != 2 or t.shape[1] != 2 or t.shape[0] == 2:
             continue
-        picks.setdefault(t.tid, {}).setdefault(args[1], []).append(row)
+        # a tensor the trace did not see made (`adj.nonzero()`) has no lineage: its picks on one line
+        where = (row.called_at.file, row.called_at.line) if row.called_at else None
+        key = t.tid if t.tid is not None else (where, t.shape)
+        if key is None or key == (None, t.shape):
+            continue
+        picks.setdefault(key, {}).setdefault(args[1], []).append(row)
     findings = []
     for by in picks.values():
         if set(by) != {0, 1}:
