@@ -2,7 +2,7 @@
 
     python benchmarks/explain_score.py           # table per family, then the misses
     python benchmarks/explain_score.py --all     # one line per message
-    python benchmarks/explain_score.py --held-out  # the held-out sets' misses too (FIFTH to TENTH: stories)
+    python benchmarks/explain_score.py --held-out  # the held-out sets' misses too (FIFTH to ELEVENTH: stories)
 
 recognised: explain gives an explanation it could decode (not None, not "recognises but cannot
 decode"); right: its rule code is one the message's family allows, or, for a message that is not
@@ -32,10 +32,13 @@ def grade(explanation, family: str, families: dict) -> tuple[bool, bool, bool]:
     return True, right, not right
 
 
-def story_right(explanation, must: list[str]) -> bool:
-    """Every word a right story must hold (alternatives split by "|") is in the explanation's text."""
+def story_right(explanation, must: list[str], wrong: list[str] = ()) -> bool:
+    """Every word a right story must hold (alternatives split by "|") is in the explanation's text, and
+    none of the words of a reading the thread's answer rules out (`wrong`)."""
     text = explanation.text().lower() if explanation else ""
-    return all(any(a.lower() in text for a in word.split("|")) for word in must)
+    return all(any(a.lower() in text for a in word.split("|")) for word in must) and not any(
+        w.lower() in text for w in wrong
+    )
 
 
 def score(
@@ -48,16 +51,22 @@ def score(
     eighth: bool = False,
     ninth: bool = False,
     tenth: bool = False,
+    eleventh: bool = False,
 ) -> tuple[list[dict], float]:
     """The corpus, its first held-out set, (issue31) the held-out set of tests/explain_heldout.py,
     (later) that file's second set, collected after the second round of issue 31, or (fifth) its fifth
     set, whose stories are scored too (`story`: right, and every word its thread's answer needs), or
     (sixth) its sixth set, scored the same way, or (seventh) its seventh set, or (eighth) its eighth, or
-    (ninth) its ninth, or (tenth) its tenth, scored the same way."""
+    (ninth) its ninth, or (tenth) its tenth, or (eleventh) its eleventh, scored the same way (the eleventh
+    also against the words of the readings its answers rule out)."""
     from explain_corpus import FAMILIES, HELD_OUT, MESSAGES
     from explain_heldout import (
         EIGHTH,
         EIGHTH_MUST,
+        ELEVENTH,
+        ELEVENTH_FAMILIES,
+        ELEVENTH_MUST,
+        ELEVENTH_WRONG,
         FIFTH,
         FIFTH_FAMILIES,
         FIFTH_MUST,
@@ -88,12 +97,23 @@ def score(
         **SEVENTH_FAMILIES,
         **NINTH_FAMILIES,
         **TENTH_FAMILIES,
+        **ELEVENTH_FAMILIES,
     }
-    MUST = {**FIFTH_MUST, **SIXTH_MUST, **SEVENTH_MUST, **EIGHTH_MUST, **NINTH_MUST, **TENTH_MUST}
+    MUST = {
+        **FIFTH_MUST,
+        **SIXTH_MUST,
+        **SEVENTH_MUST,
+        **EIGHTH_MUST,
+        **NINTH_MUST,
+        **TENTH_MUST,
+        **ELEVENTH_MUST,
+    }
     start = time.perf_counter()
     results = []
     chosen = (
-        TENTH
+        ELEVENTH
+        if eleventh
+        else TENTH
         if tenth
         else NINTH
         if ninth
@@ -126,7 +146,7 @@ def score(
                 recognised=recognised,
                 right=right,
                 wrong=wrong,
-                story=right and story_right(e, MUST.get(source, [])),
+                story=right and story_right(e, MUST.get(source, []), ELEVENTH_WRONG.get(source, [])),
             )
         )
     return results, time.perf_counter() - start
@@ -227,7 +247,14 @@ def main() -> int:
         f"{sum(r['recognised'] for r in tenth)} recognised, {sum(r['right'] for r in tenth)} right, "
         f"{sum(r['story'] for r in tenth)} right stories, {sum(r['wrong'] for r in tenth)} confidently wrong"
     )
-    misses = later + second + [r for r in fifth + sixth + seventh + eighth + ninth + tenth if not r["story"]]
+    eleventh, _ = score(eleventh=True)
+    print(
+        f"eleventh held-out set ({len(eleventh)} thread messages of the common families whose answer is not the "
+        f"message's first reading, each with its answer and the readings it rules out; tests/explain_heldout.py "
+        f"ELEVENTH): {sum(r['recognised'] for r in eleventh)} recognised, {sum(r['right'] for r in eleventh)} right, "
+        f"{sum(r['story'] for r in eleventh)} right stories, {sum(r['wrong'] for r in eleventh)} confidently wrong"
+    )
+    misses = later + second + [r for r in fifth + sixth + seventh + eighth + ninth + tenth + eleventh if not r["story"]]
     for r in results + (misses if options.held_out else []):
         if options.all or not r["right"] or not r.get("story", True):
             mark = "W" if r["wrong"] else ("." if not r["recognised"] else "S" if not r.get("story", True) else "R")

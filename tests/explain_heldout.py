@@ -2836,3 +2836,495 @@ TENTH_MUST = {
     GH + "ksanjeevan/crnn-audio-classification/issues/15": ["pad|short"],
     GH + "tsurumeso/vocal-remover/issues/103": ["short|too small|pad|crop"],
 }
+
+
+# The eleventh set (issue 31, round eleven): thread messages of the common families only (Linear, conv
+# channels, cat/stack, view, broadcasts, losses, embeddings, RNN sizes), chosen where the thread's answer is
+# not the first reading of the message: a flattened map of an image larger than the model's, a frame dim
+# folded into the batch, the last batch, odd sides halved and doubled back, grayscale normalised with RGB
+# means, one-hot or per-pixel targets, an input longer than the position table, and the like. Collected after
+# the tenth round; `ELEVENTH_WRONG` lists the words of a story a reader could give that the answer rules out.
+ELEVENTH_FAMILIES: dict[str, set[str]] = {}
+ELEVENTH = [
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied (2x1024 and 768x320)",
+        GH + "MooreThreads/Moore-AnimateAnyone/issues/24",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [64, 1, 7, 7], expected input[4, 3, 262, 262] to have 1 channels, but got 3 channels instead",
+        GH + "taesungp/contrastive-unpaired-translation/issues/57",
+    ),
+    (
+        "loss-batch",
+        "ValueError: Expected input batch_size (128) to match target batch_size (64)",
+        GH + "qijiezhao/pseudo-3d-pytorch/issues/28",
+    ),
+    (
+        "view",
+        "    return inp.view(self.target_dtype)\nRuntimeError: shape '[2, 26, 84]' is invalid for input of size 2184",
+        GH + "libffcv/ffcv/issues/388",
+    ),
+    (
+        "broadcast",
+        "    x = x + y\n        ~~^~~\nRuntimeError: The size of tensor a (452) must match the size of tensor b (453) at non-singleton dimension 2",
+        GH + "megvii-research/TLC/issues/22",
+    ),
+    (
+        "broadcast",
+        "  X_h = X_l2h + X_h2h\nRuntimeError: The size of tensor a (6) must match the size of tensor b (7) at non-singleton dimension 3",
+        GH + "lxtGH/OctaveConv_pytorch/issues/23",
+    ),
+    (
+        "stack",
+        "RuntimeError: stack expects each tensor to be equal size, but got [1, 5] at entry 0 and [2, 5] at entry 1",
+        GH + "amdegroot/ssd.pytorch/issues/546",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size 24 3 5, expected input[708, 256, 3] to have 3 channels, but got 256 channels instead",
+        "https://openillumi.com/en/en-pytorch-permute-fix-channel-error",
+    ),
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied(128x32768 and 512x512)",
+        GH + "Tencent/TFace/issues/113",
+    ),
+    (
+        "linear",
+        "RuntimeError: mat1 and mat2 shapes cannot be multiplied (8x131072 and 25088x4096)",
+        GH + "open-mmlab/mmpretrain/issues/867",
+    ),
+    (
+        "linear",
+        "RuntimeError:mat1 and mat2 shapes cannot be multiplied (16x184832 and 25088x512)",
+        GH + "IrvingMeng/MagFace/issues/71",
+    ),
+    (
+        "loss-target",
+        "RuntimeError: 1only batches of spatial targets supported (non-empty 3D tensors) but got targets of size: : [20]",
+        GH + "Cadene/pretrained-models.pytorch/issues/151",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size 3 3 1 1, expected input[1, 4, 684, 512] to have 3 channels, but got 4 channels instead",
+        GH + "researchmm/TTSR/issues/20",
+    ),
+    (
+        "loss-batch",
+        "ValueError('Expected input batch_size ({}) to match target batch_size ({}).' ValueError: Expected input batch_size (3208) to match target batch_size (3784).",
+        GH + "IndoNLP/indonlu/issues/28",
+    ),
+    (
+        "view",
+        "    for x_mu, x_logsigma in\nRuntimeError: shape '[16, 32, 32]' is invalid for input of size 11264",
+        GH + "ctallec/world-models/issues/25",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (2, 4, 256), got (2, 64, 256)",
+        GH + "udacity/deep-learning-v2-pytorch/pull/398",
+    ),
+    (
+        "broadcast",
+        "    avg_hidden_states = torch.mean((last_hidden_states + first_hidden_states), dim=1)\nRuntimeError: The size of tensor a (130528) must match the size of tensor b (4096) at non-singleton dimension 2",
+        GH + "michael-wzhu/PromptCBLUE/issues/11",
+    ),
+    (
+        "embedding-index",
+        "RuntimeError: index out of range: Tried to access index 512 out of table with 511 rows.",
+        GH + "huggingface/transformers/issues/2446",
+    ),
+    (
+        "loss-batch",
+        "ValueError: Expected input batch_size (1) to match target batch_size (256).",
+        GH + "sinAshish/Multi-Scale-Attention/issues/16",
+    ),
+    (
+        "loss-batch",
+        "#ValueError: Expected input batch_size (182) to match target batch_size (2).",
+        GH + "kazuto1011/deeplab-pytorch/issues/64",
+    ),
+    (
+        "cat",
+        '    return torch.cat([x_latter, x], 1)  # cat in the C channel\nRuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got 8 and 1 in dimension 0 at /opt/conda/conda-bld/pytorch_1535488076166/work/aten/src/THC/generic/THCTensorMath.cu:87',
+        GH + "Zhaoyi-Yan/Shift-Net_pytorch/issues/24",
+    ),
+    (
+        "broadcast",
+        "    preact = i2h + h2h\nRuntimeError: The size of tensor a (50) must match the size of tensor b (32) at non-singleton dimension 0",
+        GH + "exe1023/LSTM_LN/issues/1",
+    ),
+    (
+        "embedding-index",
+        "print(decode(m.generate(idx = torch.zeros((1, 1), dtype=torch.long), max_new_tokens=100)[0].tolist()))\n...\nIndexError: index out of range in self",
+        GH + "karpathy/ng-video-lecture/issues/20",
+    ),
+    ("embedding-index", "IndexError: index out of range", GH + "kongds/E5-V/issues/7"),
+    (
+        "broadcast",
+        "rw_diff = rw_scores.unsqueeze(0) - rw_scores.unsqueeze(-1)\nThe size of tensor a (8) must match the size of tensor b (2) at non-singleton dimension 1",
+        GH + "GanjinZero/RRHF/issues/36",
+    ),
+    (
+        "stack",
+        "_RuntimeError: stack expects each tensor to be equal size, but got [3, 48, 48] at entry 0 and [3, 47, 43]_",
+        GH + "cszn/KAIR/issues/112",
+    ),
+    (
+        "conv-channels",
+        "RuntimeError: Given groups=1, weight of size [64, 1, 3, 3], expected input[128, 3, 64, 64] to have 1 channels, but got 3 channels instead",
+        GH + "EugenHotaj/pytorch-generative/issues/18",
+    ),
+    (
+        "conv-channels",
+        "    x = self.proj(x)\n\nGiven groups=1, weight of size [768, 3, 16, 16], expected input[2540, 1, 1596, 1596] to have 3 channels, but got 1 channels instead",
+        GH + "med-air/3DSAM-adapter/issues/38",
+    ),
+    (
+        "stack",
+        "RuntimeError: stack expects each tensor to be equal size, but got [3, 384, 384] at entry 0 and [3, 385, 384] at entry 3",
+        GH + "facebookresearch/AugLy/issues/142",
+    ),
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied (1x768 and 2816x1280)",
+        GH + "Comfy-Org/ComfyUI/issues/7527",
+    ),
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied (256x4096 and 768x320)",
+        GH + "Comfy-Org/ComfyUI/issues/5836",
+    ),
+    (
+        "rnn-input",
+        "RuntimeError: input.size(-1) must be equal to input_size. Expected 28611, got 6006",
+        GH + "zalandoresearch/pytorch-ts/issues/176",
+    ),
+    ("embedding-index", "IndexError: index out of range in self", GH + "mickeysjm/R-BERT/issues/5"),
+    (
+        "embedding-index",
+        '  File "/opt/conda/lib/python3.7/site-packages/transformers/models/roberta/modeling_roberta.py", line 133, in forward\n    position_embeddings = self.position_embeddings(position_ids)\n  File "/opt/conda/lib/python3.7/site-packages/torch/nn/functional.py", line 2043, in embedding\n    return torch.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)\nIndexError: index out of range in self',
+        GH + "mindsdb/mindshub/issues/4420",
+    ),
+    (
+        "broadcast",
+        "    tensor.sub_(mean[:, None, None]).div_(std[:, None, None])\nRuntimeError: The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0",
+        GH + "eriklindernoren/Fast-Neural-Style-Transfer/pull/8",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: output with shape [1, 4, 4] doesn't match the broadcast shape [3, 4, 4]",
+        GH + "facebookresearch/pytorch_GAN_zoo/issues/122",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: output with shape [1, 28, 28] doesn't match the broadcast shape [3, 28, 28]",
+        GH + "udacity/deep-learning-v2-pytorch/pull/151",
+    ),
+    (
+        "linear",
+        "RuntimeError: size mismatch, m1: [128 x 1843968], m2: [784 x 128] at /opt/conda/conda-bld/pytorch_1556653099582/work/aten/src/TH/generic/THTensorMath.cpp:961",
+        GH + "fungtion/DANN/issues/8",
+    ),
+    (
+        "cat",
+        "error: ('Sizes of tensors must match except in dimension 2. Got 221 and 220 (The offending index is 0)',)",
+        GH + "shunsukesaito/PIFu/issues/92",
+    ),
+    (
+        "broadcast",
+        ">>> cl2h[:,:,rx::rate,ry::rate] = chigh[:,:,rx::rate,ry::rate]*clow\nRuntimeError: The size of tensor a (23) must match the size of tensor b (22) at non-singleton dimension 3",
+        GH + "xhp-hust-2018-2011/SS-DCNet/issues/3",
+    ),
+    (
+        "cat",
+        "invalid argument 0: Sizes of tensors must match except in dimension 1. Got 19 and 20 in dimension 2",
+        GH + "VITA-Group/FasterSeg/issues/34",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: The size of tensor a (225) must match the size of tensor b (228) at non-singleton dimension 2",
+        GH + "HongguangZhang/DMPHN-cvpr19-master/issues/9",
+    ),
+    (
+        "broadcast",
+        '  File "./modules/HourGlassSR/model.py", line 132, in forward\n    return self.res_block(x + res)\nRuntimeError: The size of tensor a (360) must match the size of tensor b (361) at non-singleton dimension 3',
+        GH + "xiezw5/Component-Divide-and-Conquer-for-Real-World-Image-Super-Resolution/issues/12",
+    ),
+    (
+        "cat",
+        "RuntimeError: Sizes of tensors must match except in dimension 2. Got 36 and 35 (The offending index is 0)",
+        GH + "WongKinYiu/ScaledYOLOv4/issues/138",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: The size of tensor a (624) must match the size of tensor b (620) at non-singleton dimension 3",
+        GH + "BookerDeWitt/MSBDN-DFF/issues/15",
+    ),
+    (
+        "cat",
+        '    x = torch.cat([layer_outputs[int(layer_i)] for layer_i in module_def["layers"].split(",")], 1)\nRuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got 64 and 63 in dimension 2 at /Users/distiller/project/conda/conda-bld/pytorch_1570710797334/work/aten/src/TH/generic/THTensor.cpp:689',
+        GH + "eriklindernoren/PyTorch-YOLOv3/issues/419",
+    ),
+    (
+        "cat",
+        "RuntimeError: SIzes of tensors must match except in dimension 1. Expected size 23 for tensor number 1 in the list.",
+        GH + "basujindal/stable-diffusion/issues/40",
+    ),
+    (
+        "broadcast",
+        "RuntimeError: The size of tensor a (63) must match the size of tensor b (62) at non-singleton dimension 3",
+        GH + "chenpan0615/FCCDN_pytorch/issues/14",
+    ),
+    (
+        "loss-target",
+        "MultiLabel Classification ERROR: Target size (torch.Size([176, 1])) must be the same as input size (torch.Size([16, 1]))",
+        GH + "appvision-ai/fast-bert/issues/226",
+    ),
+    (
+        "linear",
+        "    return torch._C._nn.linear(input, weight, bias)\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (12x2048 and 512x512)",
+        GH + "LilitYolyan/CutPaste/issues/26",
+    ),
+    (
+        "linear",
+        "mat1 and mat2 shapes cannot be multiplied (3072x768 and 192x128)",
+        GH + "shabie/docformer/issues/40",
+    ),
+    (
+        "loss-target",
+        "ValueError: Target and input must have the same number of elements. target nelement (1) != input nelement (16)",
+        GH + "clvrai/ACGAN-PyTorch/issues/6",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden size (1, 16, 1), got (1, 16, 256)",
+        GH + "IBM/pytorch-seq2seq/pull/184",
+    ),
+    (
+        "rnn-input",
+        '    s = self.rnncell(dec_input, s)\n  File "/search/data3/xxx/py3_pytorch_venv/lib/python3.7/site-packages/torch/nn/modules/rnn.py", line 761, in check_forward_input\n    input.size(1), self.input_size))\nRuntimeError: input has inconsistent input_size: got 812, expected 556',
+        GH + "clovaai/FocusSeq2Seq/issues/6",
+    ),
+    (
+        "rnn-hidden",
+        "RuntimeError: Expected hidden[0] size (2, 8, 512), got (1, 8, 512)",
+        GH + "wasiahmad/context_attentive_ir/issues/10",
+    ),
+    (
+        "view",
+        "RuntimeError: shape '[1, 1, 3, 500, 500]' is invalid for input of size 762048",
+        GH + "iPERDance/iPERCore/issues/168",
+    ),
+    (
+        "view",
+        '  File "DBCNN.py", line 89, in forward\n    X2 = X2.view(N, 128, H*W)\nRuntimeError: shape \'[1, 128, 2820]\' is invalid for input of size 368640',
+        GH + "zwx8981/DBCNN-PyTorch/issues/2",
+    ),
+    (
+        "view",
+        "`hl.build_graph(model, torch.zeros([1, 3, 224, 224]).to(device))`\n`RuntimeError: shape '[1, 255, 841]' is invalid for input of size 199920`",
+        GH + "waleedka/hiddenlayer/issues/14",
+    ),
+    (
+        "view",
+        "shape '[1, -1, 1203]' is invalid for input of size 12800",
+        GH + "AILab-CVC/YOLO-World/issues/207",
+    ),
+    (
+        "linear",
+        "*** RuntimeError: mat1 and mat2 shapes cannot be multiplied (112x7 and 2048x512)",
+        GH + "Dmmm1997/DenseUAV/issues/12",
+    ),
+]
+ELEVENTH_ANSWERS = {
+    GH
+    + "MooreThreads/Moore-AnimateAnyone/issues/24": "the image encoder is IP-Adapter's (ViT-H, 1024 wide) where the model needs the 768-wide CLIP image encoder of sd-image-variations: download that one",
+    GH
+    + "taesungp/contrastive-unpaired-translation/issues/57": "input_nc is 1 but the dataset's transform still loads RGB images: build the transform with grayscale=True",
+    GH
+    + "qijiezhao/pseudo-3d-pytorch/issues/28": "32-frame clips where the model takes 16: view(-1, sizes[1], sizes[3], sizes[4]) folds the frames into the batch, so twice the rows of the labels",
+    GH
+    + "libffcv/ffcv/issues/388": "the final batch of an epoch is smaller (drop_last=False) and the view assumes a full batch",
+    GH
+    + "megvii-research/TLC/issues/22": "a side that is odd at some scale is downsampled and upsampled back one pixel off (452 against 453): pad the image to a multiple of the total stride",
+    GH
+    + "lxtGH/OctaveConv_pytorch/issues/23": "a 7×7 map pooled to 3×3 and upsampled by 2 gives 6×6: odd sides (a larger crop, or upsample to the size)",
+    GH
+    + "amdegroot/ssd.pytorch/issues/546": "the targets hold one row per object, a different count per image: batch them with the detection collate_fn (a list), not default_collate",
+    "https://openillumi.com/en/en-pytorch-permute-fix-channel-error": "the array is channels-last (N, L, C) from NumPy: permute(0, 2, 1) to (N, C, L)",
+    GH
+    + "Tencent/TFace/issues/113": "MobileFaceNet is built for 112×112 inputs; with input_size 224 the flattened map is 4 times larger (32768 = 512·8·8): use 112",
+    GH
+    + "open-mmlab/mmpretrain/issues/867": "VGG's classifier takes a 224×224 image's 512·7·7 map; the pipeline resizes to 512 (512·16·16): resize to 224 or pool adaptively",
+    GH + "IrvingMeng/MagFace/issues/71": "the image must be 112×112 before gen_feat",
+    GH
+    + "Cadene/pretrained-models.pytorch/issues/151": "SqueezeNet's output is [20, 1000, 1, 1]: reshape it to (-1, 1000) before the loss",
+    GH + "researchmm/TTSR/issues/20": "the LR image is a 32-bit PNG with an alpha channel: save it as 24-bit RGB",
+    GH
+    + "IndoNLP/indonlu/issues/28": "long passages are truncated for the input but the word-level labels are not: truncate the labels the same way",
+    GH + "ctallec/world-models/issues/25": "the last batch is smaller (11 of 16): drop_last=True",
+    GH
+    + "udacity/deep-learning-v2-pytorch/pull/398": "2500 samples in batches of 64 leave a last batch of 4 while the hidden state is made for 64: drop_last",
+    GH
+    + "michael-wzhu/PromptCBLUE/issues/11": "130528 is the vocabulary size (logits), 4096 the hidden size: the two cannot be added; take hidden states, not logits",
+    GH
+    + "huggingface/transformers/issues/2446": "the sequence is longer than the model's 512 positions: truncate (max_length) or split the text",
+    GH
+    + "sinAshish/Multi-Scale-Attention/issues/16": "with a batch size of 1 the target [256, 256] has lost its batch dim: batch size above 1 (or unsqueeze(0))",
+    GH
+    + "kazuto1011/deeplab-pytorch/issues/64": "the loop iterates over the [2, 182, 41, 41] logits instead of the list of scales, so the loss gets a [182, 41, 41] slice: 182 classes read as the batch",
+    GH
+    + "Zhaoyi-Yan/Shift-Net_pytorch/issues/24": "one tensor is built for a batch of one (x is [1, ...] while x_latter is [8, ...]): works only with batch size 1, fixed in the repo",
+    GH
+    + "exe1023/LSTM_LN/issues/1": "batch_first is not implemented: the (batch, seq) input is read as (seq, batch): permute it",
+    GH
+    + "karpathy/ng-video-lecture/issues/20": "the bigram table's rows are the logits: with an embedding width of 128 instead of vocab_size, generate samples ids past the vocabulary",
+    GH
+    + "kongds/E5-V/issues/7": "image_token_index 128256 equals vocab_size: a newer transformers; install transformers==4.41.2 (or resize the token embeddings)",
+    GH
+    + "GanjinZero/RRHF/issues/36": "the loss is written for per_device_batch_size 1: rewrite it for larger batches",
+    GH
+    + "cszn/KAIR/issues/112": "random crops near the lower-right edge of images smaller than the patch come out smaller than 48×48: crop inside the image (or pad small images)",
+    GH
+    + "EugenHotaj/pytorch-generative/issues/18": "a bug: in_channels was not passed to every layer, so the first conv still takes 1 channel",
+    GH + "med-air/3DSAM-adapter/issues/38": "SAM's encoder takes 3 channels: repeat the single channel three times",
+    GH
+    + "facebookresearch/AugLy/issues/142": "Resize with one int scales the shorter side and rounds the other (385): give both sides, Resize((384, 384))",
+    GH
+    + "Comfy-Org/ComfyUI/issues/7527": "an SDXL model loaded with a single CLIP: load both text encoders with DualCLIPLoader",
+    GH
+    + "Comfy-Org/ComfyUI/issues/5836": "incompatible models mixed (a T5/4096 text encoder into an SD1.5 768 cross-attention): use matching checkpoint, ControlNet and CLIP",
+    GH
+    + "zalandoresearch/pytorch-ts/issues/176": "max_target_dim caps the target at 2000 dims while the input size was computed for all 9000+: compute input_size from the grouped dataset",
+    GH + "mickeysjm/R-BERT/issues/5": "special tokens added to the tokenizer: model.resize_token_embeddings(len(tokenizer))",
+    GH
+    + "mindsdb/mindshub/issues/4420": "the text is longer than RoBERTa's position table (512 tokens): truncate the input",
+    GH
+    + "eriklindernoren/Fast-Neural-Style-Transfer/pull/8": "a PNG with an alpha channel normalised with 3 means: Image.open(...).convert('RGB')",
+    GH
+    + "facebookresearch/pytorch_GAN_zoo/issues/122": "grayscale images normalised with 3 means: Normalize([0.5], [0.5])",
+    GH
+    + "udacity/deep-learning-v2-pytorch/pull/151": "MNIST is grayscale: transforms.Normalize((0.5,), (0.5,)) instead of three means",
+    GH
+    + "fungtion/DANN/issues/8": "image_size is a side, not the pixel count: 784 made the images 784×784 (1843968 = 3·784·784); set image_size = 28",
+    GH
+    + "shunsukesaito/PIFu/issues/92": "four downsamplings: each side of the input must be divisible by 16",
+    GH + "xhp-hust-2018-2011/SS-DCNet/issues/3": "pad the image to be divisible by 64",
+    GH + "VITA-Group/FasterSeg/issues/34": "the height or width is not divisible by 32: resize slightly",
+    GH + "HongguangZhang/DMPHN-cvpr19-master/issues/9": "the strides need an input size divisible by 4",
+    GH
+    + "xiezw5/Component-Divide-and-Conquer-for-Real-World-Image-Super-Resolution/issues/12": "odd sides: the input's sides must be multiples of 16; crop the images",
+    GH + "WongKinYiu/ScaledYOLOv4/issues/138": "image_size 550 is not a multiple of 32",
+    GH + "BookerDeWitt/MSBDN-DFF/issues/15": "the image must be divisible by 16",
+    GH + "eriklindernoren/PyTorch-YOLOv3/issues/419": "a changed img_size that is not a multiple of 32",
+    GH + "basujindal/stable-diffusion/issues/40": "H and W must be multiples of 64",
+    GH + "chenpan0615/FCCDN_pytorch/issues/14": "the image sides must be multiples of 16: resample 1000 to 1024",
+    GH
+    + "appvision-ai/fast-bert/issues/226": "num_labels came out as 1 (the labels file read wrong) though there are 11 labels: 176 = 16·11",
+    GH
+    + "LilitYolyan/CutPaste/issues/26": "ResNet-50 gives 2048 features; the head's dims are ResNet-18's 512",
+    GH
+    + "shabie/docformer/issues/40": "the target size is hardcoded in the ResNet feature extractor: change it there too",
+    GH
+    + "clvrai/ACGAN-PyTorch/issues/6": "CIFAR's images are 32×32: run with --imageSize 32 (the default size makes the discriminator's outputs another count)",
+    GH
+    + "IBM/pytorch-seq2seq/pull/184": "`hidden_size * 2 if bidirectional else 1` makes the decoder's hidden size 1 without bidirectional: hidden_size * (2 if bidirectional else 1)",
+    GH
+    + "clovaai/FocusSeq2Seq/issues/6": "dec_hidden_size changed to 256 but the context fed with the input is not bridged: 812 − 556 = 256",
+    GH
+    + "wasiahmad/context_attentive_ir/issues/10": "the decoder gets one layer's initial hidden state while nlayers is 2: set nlayers to 1 (or give a state per layer)",
+    GH
+    + "iPERDance/iPERCore/issues/168": "the image is not one of the sizes the model accepts (762048 = 3·504·504, not 500·500): resize it",
+    GH
+    + "zwx8981/DBCNN-PyTorch/issues/2": "`if H != H2 | W != W2` binds | first, so the second branch is not resized for non-square images: (H != H2) | (W != W2)",
+    GH
+    + "waleedka/hiddenlayer/issues/14": "DarkNet (YOLOv3) does not take 224×224 images: give the input size it was built for",
+    GH + "AILab-CVC/YOLO-World/issues/207": "a bug of that version, fixed in the latest one",
+    GH
+    + "Dmmm1997/DenseUAV/issues/12": "a head made for ViT tokens on a CNN backbone's [N, 2048, 7, 7] map: change the head",
+}
+# What a right story must say (as FIFTH_MUST: case-insensitive, all present, alternatives split by "|").
+ELEVENTH_MUST = {
+    GH + "MooreThreads/Moore-AnimateAnyone/issues/24": ["image encoder|image_encoder|CLIP|ViT-H|ViT-L"],
+    GH + "taesungp/contrastive-unpaired-translation/issues/57": ["grayscale|convert('L')"],
+    GH + "qijiezhao/pseudo-3d-pytorch/issues/28": ["2·64|2 × 64|twice|folded|fold"],
+    GH + "libffcv/ffcv/issues/388": ["last batch|drop_last"],
+    GH + "megvii-research/TLC/issues/22": ["pad|multiple|divisible|odd"],
+    GH + "lxtGH/OctaveConv_pytorch/issues/23": ["odd|multiple|divisible"],
+    GH + "amdegroot/ssd.pytorch/issues/546": ["collate"],
+    "https://openillumi.com/en/en-pytorch-permute-fix-channel-error": ["permute|channels-last|channels last"],
+    GH + "Tencent/TFace/issues/113": ["112|input size|image size|images larger"],
+    GH + "open-mmlab/mmpretrain/issues/867": ["224|AdaptiveAvgPool|adaptive_avg_pool"],
+    GH + "IrvingMeng/MagFace/issues/71": ["112|resize"],
+    GH + "Cadene/pretrained-models.pytorch/issues/151": ["reshape|flatten|view(|squeeze"],
+    GH + "researchmm/TTSR/issues/20": ["RGBA|alpha|32-bit"],
+    GH + "IndoNLP/indonlu/issues/28": ["truncat|length"],
+    GH + "ctallec/world-models/issues/25": ["last batch|drop_last"],
+    GH + "udacity/deep-learning-v2-pytorch/pull/398": ["last batch|drop_last"],
+    GH + "michael-wzhu/PromptCBLUE/issues/11": ["vocab|logits"],
+    GH + "huggingface/transformers/issues/2446": ["position|max_length|truncat|too long|longer"],
+    GH + "sinAshish/Multi-Scale-Attention/issues/16": [
+        "batch of 1|batch size 1|batch of one|batch_size=1|unsqueeze(0)|batch dim"
+    ],
+    GH + "kazuto1011/deeplab-pytorch/issues/64": ["slice|iterat|without its batch|lost its batch|batch dim"],
+    GH + "Zhaoyi-Yan/Shift-Net_pytorch/issues/24": ["batch of 1|batch size 1|batch of one|batch_size=1|a batch of 1"],
+    GH + "exe1023/LSTM_LN/issues/1": ["batch_first|permute|transpose"],
+    GH + "karpathy/ng-video-lecture/issues/20": ["vocab"],
+    GH + "kongds/E5-V/issues/7": ["version|resize_token_embeddings"],
+    GH + "GanjinZero/RRHF/issues/36": ["batch of 1|batch size 1|batch of one|batch_size=1|per_device"],
+    GH + "cszn/KAIR/issues/112": ["crop|patch"],
+    GH + "EugenHotaj/pytorch-generative/issues/18": ["in_channels"],
+    GH + "med-air/3DSAM-adapter/issues/38": ["repeat|expand(|cat(|num_output_channels=3"],
+    GH + "facebookresearch/AugLy/issues/142": ["Resize((|both sides|(384, 384)|rounds|rounded|rounding"],
+    GH + "Comfy-Org/ComfyUI/issues/7527": ["CLIP|text encoder"],
+    GH + "Comfy-Org/ComfyUI/issues/5836": ["incompatible|mixed|mix |T5|text encoder"],
+    GH + "zalandoresearch/pytorch-ts/issues/176": ["target_dim|target dim|2000"],
+    GH + "mickeysjm/R-BERT/issues/5": ["resize_token_embeddings|len(tokenizer)"],
+    GH + "mindsdb/mindshub/issues/4420": ["position|max_length|truncat|too long|longer"],
+    GH + "eriklindernoren/Fast-Neural-Style-Transfer/pull/8": ["RGBA|alpha|convert('RGB')"],
+    GH + "facebookresearch/pytorch_GAN_zoo/issues/122": ["Normalize"],
+    GH + "udacity/deep-learning-v2-pytorch/pull/151": ["Normalize"],
+    GH + "fungtion/DANN/issues/8": ["image_size|784×784|784 × 784|3·784·784"],
+    GH + "shunsukesaito/PIFu/issues/92": ["divisible|multiple"],
+    GH + "xhp-hust-2018-2011/SS-DCNet/issues/3": ["divisible|multiple|pad"],
+    GH + "VITA-Group/FasterSeg/issues/34": ["divisible|multiple"],
+    GH + "HongguangZhang/DMPHN-cvpr19-master/issues/9": ["divisible|multiple"],
+    GH + "xiezw5/Component-Divide-and-Conquer-for-Real-World-Image-Super-Resolution/issues/12": [
+        "divisible|multiple|odd|crop"
+    ],
+    GH + "WongKinYiu/ScaledYOLOv4/issues/138": ["divisible|multiple"],
+    GH + "BookerDeWitt/MSBDN-DFF/issues/15": ["divisible|multiple"],
+    GH + "eriklindernoren/PyTorch-YOLOv3/issues/419": ["divisible|multiple|img_size"],
+    GH + "basujindal/stable-diffusion/issues/40": ["divisible|multiple"],
+    GH + "chenpan0615/FCCDN_pytorch/issues/14": ["divisible|multiple"],
+    GH + "appvision-ai/fast-bert/issues/226": ["num_labels|16·11|16 × 11|11 labels"],
+    GH + "LilitYolyan/CutPaste/issues/26": ["resnet50|ResNet-50|resnet18|ResNet-18|backbone"],
+    GH + "shabie/docformer/issues/40": ["hardcoded|hard-coded|target size|feature extractor"],
+    GH + "clvrai/ACGAN-PyTorch/issues/6": ["imageSize|image size"],
+    GH + "IBM/pytorch-seq2seq/pull/184": ["bidirectional|precedence"],
+    GH + "clovaai/FocusSeq2Seq/issues/6": ["812 − 556|812 - 556|256"],
+    GH + "wasiahmad/context_attentive_ir/issues/10": ["num_layers|layers"],
+    GH + "iPERDance/iPERCore/issues/168": ["504|resize|image size"],
+    GH + "zwx8981/DBCNN-PyTorch/issues/2": ["precedence|parenthes"],
+    GH + "waleedka/hiddenlayer/issues/14": ["input size|image size|416|608"],
+    GH + "AILab-CVC/YOLO-World/issues/207": ["version|upgrade|update"],
+    GH + "Dmmm1997/DenseUAV/issues/12": ["head"],
+}
+# Words of a reading the thread's answer rules out: a right story holds none of them.
+ELEVENTH_WRONG = {
+    GH + "taesungp/contrastive-unpaired-translation/issues/57": ["RGBA", "alpha channel"],
+    "https://openillumi.com/en/en-pytorch-permute-fix-channel-error": ["grayscale", "RGBA"],
+    GH + "researchmm/TTSR/issues/20": ["grayscale"],
+    GH + "qijiezhao/pseudo-3d-pytorch/issues/28": ["last batch"],
+    GH + "IndoNLP/indonlu/issues/28": ["last batch"],
+    GH + "sinAshish/Multi-Scale-Attention/issues/16": ["last batch"],
+    GH + "kazuto1011/deeplab-pytorch/issues/64": ["last batch"],
+    GH + "facebookresearch/AugLy/issues/142": ["last batch"],
+    GH + "libffcv/ffcv/issues/388": ["AdaptiveAvgPool", "adaptive_avg_pool"],
+    GH + "ctallec/world-models/issues/25": ["AdaptiveAvgPool", "adaptive_avg_pool"],
+    GH + "huggingface/transformers/issues/2446": ["resize_token_embeddings"],
+    GH + "mindsdb/mindshub/issues/4420": ["resize_token_embeddings"],
+}

@@ -102,7 +102,7 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC113", "SC106"), False, lambda e, p: _view_batch(e, p.matched, p.lines)),
     (("SC106", "SC125"), False, lambda e, p: _loss(e, p.lines, p.frames)),
     (("SC112",), False, lambda e, p: _einsum(e, p.matched, p.lines)),
-    (("SC112",), True, lambda e, p: _elementwise(e, p.matched, p.lines[-1])),
+    (("SC112",), True, lambda e, p: _elementwise(e, p.matched, _raising_line(p))),
     (("SC101", "SC102", "SC104", "SC112"), False, lambda e, p: _model_families(e, p.message, p.matched)),
     (("SC102",), True, lambda e, p: _operands(e, p.matched, p.lines[-1])),
     (("SC109",), True, lambda e, p: _clip_layout(e, p.matched, p.lines[-1])),
@@ -112,6 +112,16 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC100",), True, lambda e, p: _negative_size(e, p.matched, p.lines[-1])),
     (("SC108",), False, lambda e, p: _evaluating(e, p.frames, p.lines)),
 )
+
+
+def _raising_line(p: _Paste) -> str:
+    """The code line that raised: the paste's last, or the one before when the last is the message itself
+    (a message pasted without its `RuntimeError:` label reads as a line)."""
+    head = p.matched.strip().splitlines()[0][:40] if p.matched.strip() else ""
+    lines = [ln for ln in p.lines if not head or head not in ln]
+    return lines[-1] if lines else p.lines[-1]
+
+
 # the codes whose numbers are weights, kernels or ranks: not a product of others
 _NOT_PRODUCTS = ("SC104", "SC105", "SC107", "SC108", "SC115", "SC116")
 # rows, totals, widths, ranks, an index's sizes: not ratios; a conv's in_channels and out_channels
@@ -349,6 +359,7 @@ _ENCODER_WIDTHS = {
     1280: "SDXL's OpenCLIP-G (pooled)",
     4096: "T5-XXL (Flux, SD3, PixArt)",
     1152: "SigLIP (Flux Redux)",
+    2816: "SDXL's label embedding (adm_in_channels: OpenCLIP-G's pooled 1280 + 6·256 size and crop conditioning)",
 }
 # the features a backbone or an encoder gives its head, by width (a head built for one variant, fed by another)
 _BACKBONE_WIDTHS = {
@@ -653,7 +664,52 @@ def _elementwise(e: Explanation, matched: str, line: str) -> None:
         _positions(e, matched, line)
     if "size of tensor a" in matched.lower():
         _integer_index(e, matched, line)
+        _recurrent_operands(e, matched, line)
+        _pairwise_of_one(e, line)
     _target_operands(e, line)
+
+
+# a pairwise table of one tensor with itself: `s.unsqueeze(0) - s.unsqueeze(-1)` (or 1 and 0)
+_PAIRWISE = re.compile(r"\b([\w.]+)\.unsqueeze\((0|-1|1)\)\s*[-+*/]\s*\1\.unsqueeze\((0|-1|1)\)")
+
+
+def _pairwise_of_one(e: Explanation, line: str) -> None:
+    """A pairwise table made by broadcasting a tensor against itself with two unsqueezes: written for one
+    sample's 1-D scores; a batch makes it 2-D, and the unsqueezed dims no longer pair. Said first when so."""
+    m = _PAIRWISE.search(line)
+    if not m or m.group(2) == m.group(3):
+        return
+    name = m.group(1)
+    e.causes.insert(
+        0,
+        f"`{name}.unsqueeze({m.group(2)})` against `{name}.unsqueeze({m.group(3)})` makes a pairwise table of a 1-D "
+        f"tensor (one sample's scores): written for a batch of 1, and with a batch {name} is 2-D [batch, n], so the "
+        "two unsqueezed copies no longer pair up",
+    )
+    e.fixes.insert(
+        0,
+        f"pair within each sample: `{name}.unsqueeze(1) - {name}.unsqueeze(2)` for [batch, n] (or run with a batch "
+        "size of 1, per_device_train_batch_size=1)",
+    )
+
+
+# the operands of a hand-written recurrent cell: input and hidden projections, gates, states
+_RECURRENT = re.compile(r"\b(?:i2h|h2h|x2h|w_?ih|w_?hh|preact|gates?|hx|cx|h_?prev|c_?prev|h_t|c_t|hidden)\b")
+
+
+def _recurrent_operands(e: Explanation, matched: str, line: str) -> None:
+    """dim 0 of a hand-written RNN cell's sum (`i2h + h2h`): a batch-first input stepped over as if time-first,
+    so one operand's dim 0 is the sequence and the other's the batch. Said first when so."""
+    dim = re.search(r"non-singleton dimension (\d+)", matched)
+    if not dim or dim.group(1) != "0" or not _RECURRENT.search(line):
+        return
+    e.causes.insert(
+        0,
+        "the line adds a recurrent cell's input and hidden projections, and they differ in dim 0: the input is "
+        "batch-first [batch, seq, features] while the cell steps over dim 0 as time ([seq, batch, features]), so one "
+        "operand's dim 0 is the sequence and the other's the batch (a batch_first option not carried through)",
+    )
+    e.fixes.insert(0, "permute the input to [seq, batch, features] (`x.permute(1, 0, 2)`) or honour batch_first")
 
 
 def _target_operands(e: Explanation, line: str) -> None:
@@ -699,6 +755,10 @@ def _which_table(e: Explanation, lines: list[str]) -> None:
     for line in reversed(lines[-4:]):
         for pattern, cause, fix in _TABLES:
             if pattern.search(line):
+                if "word embeddings" not in cause:
+                    # another table than the vocabulary's: its readings (ids past the vocabulary) are not the story
+                    e.causes = [c for c in e.causes if not c.startswith("a token id")]
+                    e.fixes = [f for f in e.fixes if "resize_token_embeddings" not in f]
                 e.causes.insert(0, cause)
                 e.fixes.insert(0, fix)
                 return

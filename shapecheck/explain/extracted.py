@@ -436,8 +436,16 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "cat": (
         "tensors joined by cat or stack do not fit",
-        ["every tensor must have the same rank, and the same size in every dim but the one joined"],
-        ["print the shapes of the list; resize, pad or unsqueeze the odd one before joining"],
+        [
+            "every tensor must have the same rank, and the same size in every dim but the one joined",
+            "feature maps joined along the channels (a U-Net's skip connection) whose sides differ: an image side "
+            "that is not a multiple of the network's total downsampling (64 px for a Stable Diffusion latent UNet, "
+            "16 or 32 for most encoders)",
+        ],
+        [
+            "print the shapes of the list; resize, pad or unsqueeze the odd one before joining",
+            "resize or pad the image to a multiple of the network's total stride",
+        ],
     ),
     "broadcast": (
         "shapes that do not broadcast",

@@ -8,6 +8,7 @@ several fit; a message that is not about shapes (a device, a dtype) says so.
 
 from __future__ import annotations
 
+import math
 import re
 
 from . import readings as read
@@ -25,12 +26,13 @@ def _differing(a: list[int], b: list[int]) -> list[int]:
 
 def _stack(f: dict) -> Explanation:
     a, b = ints(f["a"]), ints(f["b"])
-    i, j = f["i"], f["j"]
+    i, j = f["i"], f.get("j")
+    second = f"entry {j}" if j else "another entry"
     e = Explanation(
         "SC109",
-        f"torch.stack got tensors of different shapes: {shape_text(a)} (entry {i}) and {shape_text(b)} (entry {j})",
+        f"torch.stack got tensors of different shapes: {shape_text(a)} (entry {i}) and {shape_text(b)} ({second})",
         "torch.stack (also the DataLoader's default collate, which stacks the samples of a batch)",
-        [(shape_text(a), f"entry {i}"), (shape_text(b), f"entry {j}: stack needs every entry the same shape")],
+        [(shape_text(a), f"entry {i}"), (shape_text(b), f"{second}: stack needs every entry the same shape")],
     )
     diff = _differing(a, b)
     if len(a) != len(b) and _stack_rank(e, a, b):
@@ -80,6 +82,7 @@ def _stack_image_modes(e: Explanation, a: list[int], b: list[int], diff: list[in
 def _stack_sizes(e: Explanation, a: list[int], b: list[int], diff: list[int]) -> None:
     """Samples of their own size collated into one batch: images, maps, sequences."""
     if len(a) == 3 and len(b) == 3 and a[0] == b[0] and a[0] in (1, 3, 4) and diff:
+        _stack_patches(e, a[1:], b[1:])
         e.causes.append(
             f"images of different sizes in one batch ({a[1]}×{a[2]} and {b[1]}×{b[2]}): the dataset gives "
             "each its own size"
@@ -90,6 +93,30 @@ def _stack_sizes(e: Explanation, a: list[int], b: list[int], diff: list[int]) ->
     if len(a) == 1 and len(b) == 1:
         e.causes.append(f"sequences of different lengths ({a[0]} and {b[0]}) collated into one batch")
         e.fixes.append("pad them to one length in a collate_fn (`torch.nn.utils.rnn.pad_sequence`)")
+
+
+def _stack_patches(e: Explanation, a: list[int], b: list[int]) -> None:
+    """Two images' sides [H, W]: a square patch against one smaller in both sides (a crop cut at an
+    image's edge), or sides one apart in one dim (a resize by one side rounding the other). Said first."""
+    square, other = (a, b) if a[0] == a[1] else (b, a)
+    side = square[0]
+    if square[0] == square[1] and side % 8 == 0 and other != square and max(other) <= side:
+        e.causes.insert(
+            0,
+            f"a {side}×{side} patch and a smaller {other[0]}×{other[1]} one: random crops of the patch size, cut "
+            f"from images smaller than {side} px a side (or at their lower-right edge), come out smaller",
+        )
+        e.fixes.insert(0, "crop only where a whole patch fits (or pad images smaller than the patch first)")
+    elif (
+        sum(x != y for x, y in zip(a, b, strict=True)) == 1 and max(abs(x - y) for x, y in zip(a, b, strict=True)) == 1
+    ):
+        e.causes.insert(
+            0,
+            f"{a[0]}×{a[1]} and {b[0]}×{b[1]}: one side one pixel apart: a resize given one side "
+            "(`Resize(384)`) scales the shorter side to it and rounds the other, so images of other aspect ratios "
+            "come out a pixel apart",
+        )
+        e.fixes.insert(0, "give the resize both sides: `transforms.Resize((H, W))`")
 
 
 def _stack_rank(e: Explanation, a: list[int], b: list[int]) -> bool:
@@ -359,7 +386,25 @@ def _index_range(f: dict) -> Explanation:
     )
     if "index" in f:
         e.numbers = [(f["index"], "the index asked for"), (f["rows"], "the table's rows (valid: 0 to rows - 1)")]
+        rows = int(f["rows"])
+        if rows in _POSITION_ROWS or rows + 1 in _POSITION_ROWS:
+            # no tokenizer's vocabulary has 511 or 1024 ids: a position table, past its end
+            e.causes = [
+                f"{rows} rows is a model's position table (max_position_embeddings: 512 for BERT, 514 for RoBERTa, "
+                "1024 for GPT-2 and BART, 77 for CLIP's text), and position "
+                f"{f['index']} is past it: the sequence is longer than the model takes",
+                *e.causes[2:],
+            ]
+            e.fixes = [
+                f"truncate the inputs to the model's length (`tokenizer(..., truncation=True, max_length={rows})`), "
+                "or split long texts into chunks",
+                *e.fixes[1:],
+            ]
     return e
+
+
+# the position tables of language and text-image models (and one less: a table whose last row is padding)
+_POSITION_ROWS = {77, 512, 514, 1024, 1026, 2048, 4096, 8192}
 
 
 def _attn_mask(f: dict) -> Explanation:
@@ -662,6 +707,13 @@ def _multi_target(f: dict) -> Explanation:
     )
 
 
+def _cell_input(want: int, got: int) -> Explanation:
+    """An RNN cell's input of another width, in the wording of PyTorch 1.x's RNNCellBase."""
+    e = read.rnn_input(want, got)
+    e.raised_by = "nn.RNNCell / LSTMCell / GRUCell: RNNCellBase.check_forward_input (PyTorch ≤ 1.x)"
+    return e
+
+
 def _target_size(f: dict) -> Explanation:
     return read.target_size(f["target"].removeprefix("torch.Size(")[:-1], f["input"].removeprefix("torch.Size(")[:-1])
 
@@ -675,7 +727,18 @@ def _nelement(f: dict) -> Explanation:
         ["the output has another number of labels per sample than the target (the head's out_features)"],
         ["make the head output one value per label of the target"],
     )
-    split = per_sample(int(f["target"]), int(f["input"]))
+    n_target, n_input = int(f["target"]), int(f["input"])
+    side = math.isqrt(n_input // n_target) if n_target and n_input % n_target == 0 else 0
+    if side >= 2 and side * side * n_target == n_input:
+        # a square count of outputs per target value: a map of scores where one score was meant
+        e.causes.insert(
+            0,
+            f"{n_input} = {n_target}·{side}·{side}: the model gives a {side}×{side} map of outputs for each target "
+            "value (a patch discriminator or a conv head without its pooling): its input images are larger than "
+            "the image size it was built for",
+        )
+        e.fixes.insert(0, "feed the image size the model was built for (an image-size option), or pool its output")
+    split = per_sample(n_target, n_input)
     if split:
         batch, t, i = split
         e.causes.insert(
@@ -1055,6 +1118,13 @@ FIRST: list[Template] = [
         dict(want=128, got=300),
     ),
     Template(
+        "input has inconsistent input_size: got {got:int}, expected {want:int}",
+        "SC115",
+        "torch/nn/modules/rnn.py: RNNCellBase.check_forward_input (PyTorch ≤ 1.x)",
+        lambda f: _cell_input(int(f["want"]), int(f["got"])),
+        dict(want=556, got=812),
+    ),
+    Template(
         "input must have {want:int} dimensions, got {got:int}",
         "SC105",
         "torch/nn/modules/rnn.py: RNNBase.check_input",
@@ -1211,6 +1281,13 @@ TEMPLATES: list[Template] = (
             dict(a="[3, 288, 224]", i=0, b="[3, 320, 256]", j=1),
         ),
         Template(
+            "stack expects each tensor to be equal size, but got {a:shape} at entry {i:int} and {b:shape}",
+            "SC109",
+            "aten/src/ATen/native/TensorShape.cpp: stack (the message cut after the second shape)",
+            _stack,
+            dict(a="[3, 48, 48]", i=0, b="[3, 47, 43]"),
+        ),
+        Template(
             "The expanded size of the tensor ({want:int}) must match the existing size ({have:int}) at non-singleton dimension {dim:int}. Target sizes: {target:shape}. Tensor sizes: {sizes:shape}",
             "SC112",
             "aten/src/ATen/ExpandUtils.cpp: infer_size / expand",
@@ -1270,6 +1347,13 @@ TEMPLATES: list[Template] = (
             "index out of range in self",
             "SC124",
             "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_select",
+            _index_range,
+            {},
+        ),
+        Template(
+            "IndexError: index out of range",
+            "SC124",
+            "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_select (its message retyped without `in self`)",
             _index_range,
             {},
         ),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from .explanation import Explanation
-from .relations import grid, head_classes
+from .relations import grid, head_classes, per_sample
 from .templates import ints
 from .templates import shape_text as shape_text_of
 
@@ -44,6 +44,7 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     )
     if b <= 64 and c % (b * b) == 0 and a % (c // (b * b) * b) == 0:
         return _unflattened(e, a, b, c)
+    _side_as_count(e, b, c)
     if a * b == c:
         return _unbatched(e, a, b, c)
     folded = _feature_ratio(e, a, b, c)
@@ -70,6 +71,28 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
 # the feature widths pretrained backbones end in (ResNet-18/34, ResNet-50+, ViT-B, ViT-L, EfficientNet-B0,
 # MobileNetV2, VGG's classifier, DenseNet-121)
 _BACKBONE_WIDTHS = (512, 2048, 768, 1024, 1280, 4096, 1536, 1792, 960, 576)
+
+
+def _side_as_count(e: Explanation, b: int, c: int) -> None:
+    """The features are a whole image whose side is in_features itself (1843968 = 3·784·784): an image size
+    setting given the flattened count (784 = 28·28) where a side was meant, so the images were resized to
+    c×c. Said first when so."""
+    for ch in (3, 1):
+        if c >= 16 and b == ch * c * c:
+            side = math.isqrt(c)
+            flat = f" ({c} = {side}·{side}, the flattened size of a {side}×{side} image)" if side * side == c else ""
+            e.causes.insert(
+                0,
+                f"{b} = {'3·' if ch == 3 else ''}{c}·{c}: the input is a whole {c}×{c} image flattened, its side "
+                f"the layer's in_features{flat}: an image-size setting given the flattened count where a side "
+                "was meant, so the images were resized to that many pixels a side",
+            )
+            e.fixes.insert(
+                0,
+                f"set the image size to the side ({side if flat else 'the model takes'}), not the pixel count; "
+                f"the Linear then gets its {c} features",
+            )
+            return
 
 
 def _classifier_logits(e: Explanation, b: int, c: int, d: int) -> None:
@@ -285,12 +308,17 @@ def _map_sides(e: Explanation, b: int, c: int) -> bool:
             f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
             f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
             f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
-            "px inputs)"
+            f"px inputs; with 16×, as face-recognition backbones have, from {w * 16} px)"
         )
     e.fixes.append(
         f"`nn.AdaptiveAvgPool2d(({w}, {w}))` before the flatten: {ch}·{w}·{w} = {c} at any input "
         "size, and the layer keeps its weights"
     )
+    if w > 1:
+        e.fixes.append(
+            f"or resize the images to the size the model was built for (the one that gives a {w}×{w} map: "
+            f"{w * 32} px at 32×, {w * 16} px at 16×)"
+        )
     return True
 
 
@@ -351,9 +379,10 @@ def _channels_order(e: Explanation, x: list[int], want: int, got: int) -> bool:
 # story ({want}: the channels, {got}: what dim 1 holds) and its fix
 _CHANNEL_LAYOUTS = {
     (3, 2): (
-        "the input is [N, L, C] where Conv1d takes [N, C, L]: its last dim, {want}, is the channels, and its "
-        "length {got} was read as channels (embeddings and time series come as [batch, steps, features])",
-        "swap the last two dims before the conv: `x = x.transpose(1, 2)` (and back after it)",
+        "the input is channels-last [N, L, C] where Conv1d takes [N, C, L]: its last dim, {want}, is the "
+        "channels, and its length {got} was read as channels (embeddings, time series and numpy arrays come as "
+        "[batch, steps, features])",
+        "swap the last two dims before the conv: `x = x.permute(0, 2, 1)` (or `x.transpose(1, 2)`; back after it)",
     ),
     (4, 3): (
         "the input is channels-last [N, H, W, C]: its last dim, {want}, is the channels, and its height "
@@ -640,6 +669,15 @@ def _cat_batches_differ(e: Explanation, dim: int, want: int, got: int, other: in
     """The message says dim 0 differs, joined along another: a tensor made for a fixed batch. Said when so."""
     if other != 0 or dim == 0:
         return False
+    if min(want, got) == 1:
+        e.causes.append(
+            f"one tensor has a batch of 1 and the other {max(want, got)}: it was made once for a single sample (a "
+            "buffer, mask, noise or feature built with batch size 1, or kept from a batch of one), so the code "
+            "works only with batch size 1"
+        )
+        e.fixes.append(
+            "make it from this batch (`t.expand(x.size(0), ...)` or built from `x.size(0)`), or run with batch size 1"
+        )
     e.causes.append(
         f"the tensors differ in dim 0, the batch ({want} vs {got}): one was made for a fixed batch size (a "
         "buffer, noise or a latent drawn with the configured batch) while this batch has another (the last, "
@@ -736,8 +774,11 @@ def broadcast(x, y, dim) -> Explanation:
     small, large = sorted((x, y))
     if _image_channels(e, dim, small, large):
         return e
-    if dim >= 2 and 8 <= small < large <= 4096 and large - small <= max(3, large // 64):
+    near = large - small <= max(3, large // 64) and (small >= 8 or (large - small == 1 and small >= 3))
+    if dim >= 2 and small < large <= 4096 and near:
         _rounded_sides(e, small, large)
+        return e
+    if _vocabulary_width(e, small, large):
         return e
     positions = _past_position_table(e, dim, small, large) or _patch_grids(e, dim, small, large)
     _batch_or_stride(e, x, y, dim, small, large)
@@ -753,6 +794,45 @@ def broadcast(x, y, dim) -> Explanation:
     if not positions:
         _one_hot_target(e, dim, small, large)
     return e
+
+
+# vocabulary sizes of common tokenizers, and whose they are
+_VOCABULARIES = {
+    30522: "BERT's",
+    21128: "Chinese BERT's",
+    28996: "cased BERT's",
+    119547: "multilingual BERT's",
+    50257: "GPT-2's",
+    50265: "RoBERTa's and BART's",
+    32000: "LLaMA's and Mistral's",
+    32128: "T5's",
+    49408: "CLIP's",
+    250002: "XLM-R's",
+    128256: "Llama 3's",
+    151936: "Qwen's",
+    130528: "ChatGLM's",
+    65024: "ChatGLM2's",
+    256000: "Gemma's",
+}
+
+
+def _vocabulary_width(e: Explanation, small: int, large: int) -> bool:
+    """A vocabulary-sized dim (tens of thousands, no power of two) against a model width (a multiple of 64):
+    the language model's logits, one score per token of the vocabulary, used where its hidden states were
+    meant. Said (alone) when so."""
+    if not (large >= 16_000 and large & (large - 1) and small % 64 == 0 and 256 <= small <= 16_384):
+        return False
+    whose = f" ({_VOCABULARIES[large]} vocabulary)" if large in _VOCABULARIES else ""
+    e.causes.append(
+        f"{large} is a vocabulary's size{whose} and {small} a model's hidden width: one operand is the language "
+        "model's logits (a score per token of the vocabulary, the LM head's output) where the hidden states were "
+        "meant, or the other way round"
+    )
+    e.fixes.append(
+        "take the hidden states, not the logits: `outputs.hidden_states[-1]` (with `output_hidden_states=True`) or "
+        "the base model's `last_hidden_state`, instead of `outputs.logits`"
+    )
+    return True
 
 
 def _image_channels(e: Explanation, dim: int, small: int, large: int) -> bool:
@@ -1017,6 +1097,14 @@ def _dim_reading(dims: list[int], i: int, need: int) -> str:
         text += f" ({d // need}× fewer)"
     if i == len(dims) - 1 and len(dims) >= 3 and i >= 1:
         text += f"; each row has {need * dims[i - 1]} values where the view expects {d * dims[i - 1]}"
+    a, b = math.isqrt(need), math.isqrt(d)
+    if i >= 1 and a >= 4 and b >= 4 and a * a == need and b * b == d and a != b:
+        # two square counts in a positions dim: the grid of a map the view was sized for another input
+        text += (
+            f"; {need} = {a}² and {d} = {b}²: a {a}×{a} grid of positions where the view expects {b}×{b}: the "
+            "input image is another size than the one the view's grid was computed for (a detection head's grid is "
+            "the input size over its stride): feed the input size the model was built for"
+        )
     return text
 
 
@@ -1128,6 +1216,20 @@ def batch_sizes(got, want) -> Explanation:
             "padded to different lengths)"
         )
         e.fixes.append("make the output's spatial size (or length) the target's before flattening (`F.interpolate`)")
+    elif got in _CLASS_COUNTS and want <= 64 and got > want:
+        e.causes.append(
+            f"{got} is {_CLASS_COUNTS[got]}: the scores lost their batch dim: one image's map [C, H, W] (a slice "
+            "of the batched output: iterating over the output tensor where a list of outputs was meant, or "
+            f"indexing [0]) reaches the loss, which reads its {got} classes as the batch"
+        )
+        e.fixes.append(
+            "give the loss the whole batched output [N, C, H, W] with the targets [N, H, W]; iterate over a list of "
+            "outputs, not over a tensor's first dim"
+        )
+        if got % want == 0:
+            e.causes.append(
+                f"or each target has {got // want} rows of scores: positions or branches folded into the batch"
+            )
     elif want and got > want and got % want == 0:
         k = got // want
         side = math.isqrt(k)
@@ -1191,6 +1293,18 @@ def batch_sizes(got, want) -> Explanation:
             "next-token shift applied to one side only), or padded to different lengths"
         )
         e.fixes.append("shift both the same way: `logits[:, :-1]` with `labels[:, 1:]`, then flatten both")
+    elif (split := _token_rows(got, want)) is not None:
+        batch, per_got, per_want = split
+        e.causes.append(
+            f"{got} = {batch}·{per_got} and {want} = {batch}·{per_want}: a batch of {batch} sequences flattened "
+            f"to tokens, {per_got} per sample in the scores and {per_want} in the labels: the inputs and the labels "
+            "were truncated (or padded) to different lengths, as when long texts are cut for the model but their "
+            "word-level labels are not"
+        )
+        e.fixes.append(
+            "truncate and pad the labels with the inputs (the same max_length, labels aligned to the kept tokens, "
+            "-100 for padding) before flattening both"
+        )
     else:
         small, large = sorted((got, want))
         batch_like = large & (large - 1) == 0 or (large % 50 == 0 and large <= 1000)
@@ -1215,6 +1329,33 @@ def batch_sizes(got, want) -> Explanation:
             "batch first"
         )
     return e
+
+
+# class counts of segmentation and detection datasets (a map's classes read as a batch)
+_CLASS_COUNTS = {
+    182: "COCO-Stuff's 182 classes",
+    171: "COCO-Stuff's 171 classes",
+    150: "ADE20K's 150 classes",
+    133: "COCO panoptic's 133 classes",
+    91: "COCO's 91 category ids",
+    81: "COCO's 80 classes + background",
+    59: "PASCAL-Context's 59 classes",
+    21: "VOC's 20 classes + background",
+    19: "Cityscapes' 19 classes",
+}
+
+
+def _token_rows(got: int, want: int) -> tuple[int, int, int] | None:
+    """Two row counts as one batch of sequences flattened at two lengths: (batch, per-sample rows of
+    each), when both are long enough for tokens (16 or more per sample) and the batch a plausible one;
+    else None."""
+    split = per_sample(got, want)
+    if split is None or min(got, want) < 256:
+        return None
+    batch, a, b = split
+    if min(a, b) < 16 or batch > 256:
+        return None
+    return batch, a, b
 
 
 def checkpoint(key, got, want, paste: str = "") -> Explanation:
@@ -1466,6 +1607,22 @@ _CHECKPOINT_READINGS = (
 
 
 def rnn_input(want, got) -> Explanation:
+    e = _rnn_input(want, got)
+    d = abs(got - want)
+    if min(want, got) and max(want, got) % min(want, got) and d >= 16 and (d & (d - 1) == 0 or d % 64 == 0):
+        more, fewer = ("more", "wider") if got > want else ("fewer", "narrower")
+        e.causes.insert(
+            0,
+            f"{max(want, got)} = {min(want, got)} + {d}: the input has {d} {more} features than the layer was built "
+            f"for: an input made by concatenating parts (a word embedding with a context vector, an attention "
+            f"output or a previous state) where one part is {d} {fewer} than when input_size was computed (a "
+            "hidden or embedding size changed in the config but not in the sum)",
+        )
+        e.fixes.insert(0, "compute input_size from the parts' sizes as they are concatenated (the sum of their widths)")
+    return e
+
+
+def _rnn_input(want, got) -> Explanation:
     return Explanation(
         "SC115",
         f"an RNN built for {want} input features received {got}",
@@ -1839,6 +1996,14 @@ def _classes_differ(t: list[int], o: list[int], target: str, output: str) -> tup
 def _batches_differ(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
     if _differing(t, o) != [0]:
         return None
+    if o[0] and t[0] > o[0] and t[0] % o[0] == 0 and all(n == 1 for n in t[1:]) and t[1:]:
+        k = t[0] // o[0]
+        return (
+            f"{t[0]} = {o[0]}·{k}: the target holds {k} values per sample flattened into rows ([{o[0]}·{k}, 1]), "
+            f"a multi-label target of {k} labels, while the model outputs {o[-1]} per sample: the head is built "
+            f"for one label (num_labels = 1, a label list read wrong) where there are {k}",
+            f"build the head for the {k} labels (num_labels = {k}) and keep the target [{o[0]}, {k}]",
+        )
     return (
         f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches",
         "make both the same shape before the loss",
@@ -1885,6 +2050,12 @@ def heads() -> Explanation:
     )
 
 
+_BATCH_FIRST_STATE = (
+    "the RNN takes its batch ({batch}) from the input's dim 1 when batch_first=False (dim 0 when True), and the "
+    "state holds {got}: a batch-first input [batch, seq, features] read with the wrong batch_first"
+)
+
+
 def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
     """An RNN's state against the (num_layers × directions, batch, hidden_size) it expects, read by how
     the two shapes relate: a width doubled by two directions, a stack of other depth, or a per-token
@@ -1892,6 +2063,16 @@ def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
     if len(want) != 3 or len(got) != 3:
         return False
     layers, batch, width = want
+    if got[0] == layers and got[1] == batch and got[2] != width and width == 1:
+        # a hidden size of 1 is no one's choice: a size expression that binds differently than it reads
+        e.causes.insert(
+            0,
+            f"this RNN was built with hidden_size=1 while the state is {got[2]} wide: a size computed as "
+            f"`hidden_size * 2 if bidirectional else 1` reads `(hidden_size * 2) if bidirectional else 1`, so "
+            "without bidirectional the width is 1",
+        )
+        e.fixes.insert(0, "write `hidden_size * (2 if bidirectional else 1)` where the RNN is built")
+        return True
     if got[0] == layers and got[1] == batch and got[2] != width:
         small, large = sorted((width, got[2]))
         if large == 2 * small:
@@ -1932,6 +2113,21 @@ def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
         e.fixes.insert(0, "give both the same num_layers (and directions)" + (f", or {how}" if how else ""))
         return True
     if got[0] == layers and got[2] == width and got[1] != batch:
+        full = got[1]
+        if 2 <= batch < full and (full & (full - 1) == 0 or full % 10 == 0) and full >= 8:
+            # the state was made for the configured batch and the input is the epoch's last, smaller batch
+            e.causes.insert(
+                0,
+                f"the last batch is smaller: the state was made for the configured batch of {full} (an "
+                f"`init_hidden(batch_size)` called once) and this batch holds {batch}, the dataset's remainder",
+            )
+            e.fixes.insert(
+                0,
+                "make the state from this batch (`x.size(0)` with batch_first) each call, or `drop_last=True` in "
+                "the DataLoader",
+            )
+            e.causes.insert(1, "or the batch_first reading: " + _BATCH_FIRST_STATE.format(batch=batch, got=got[1]))
+            return True
         e.causes.insert(
             0,
             f"the batch differs ({batch} expected, {got[1]} in the state): the RNN takes its batch from the "

@@ -118,7 +118,8 @@ class _Found:
         """A YOLO head: anchors × (classes + 4 box + 1 objectness); 255 is COCO's 80 classes."""
         for n in self.seen:
             k = n // 3 - 5
-            if n % 3 == 0 and k > 0:
+            # a head's classes: a dataset's count, not a product of the message's other numbers (199920 = 255·784)
+            if n % 3 == 0 and 0 < k <= 2000 and not any(m >= 8 and m != n and n % m == 0 for m in self.seen):
                 classes = f"{k} class{'es' if k != 1 else ''}"
                 self.add(
                     n, f"{n} = 3·({k} + 5): 3 anchors × ({classes} + 4 box + 1 objectness), a YOLO head for {classes}"
