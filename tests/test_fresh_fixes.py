@@ -114,6 +114,12 @@ def test_sc106_whole_samples_grouped_by_a_view_are_no_finding():
         assert report.findings == [], (model, [f.message for f in report.findings])
 
 
+def test_stylegan_minibatch_groups_need_no_warning_at_a_batch_that_is_no_multiple():
+    """`reshape(G, -1, C, H, W)` at batch 4 (G = 4) fails at batch 6 by design: no warning."""
+    report = shapecheck.check(fixture_path("clean_hard.py:GanMinibatchStdGroups"), "16x4x4", batch=4)
+    assert report.findings == [], [f.message for f in report.findings]
+
+
 def test_groups_whole_samples_needs_two_sizes_in_front_of_every_sample_dim():
     from helpers import TraceBuilder
 
@@ -128,6 +134,11 @@ def test_groups_whole_samples_needs_two_sizes_in_front_of_every_sample_dim():
     assert not groups_whole_samples(view((32, 8, 4), (32, 32)))  # the sample's dims merged
     assert not groups_whole_samples(view((15, 16), (5, 3, 4, 4)))  # the sample's dims split
     assert not groups_whole_samples(view((15, 16), (15, 1, 16)))  # a unit dim, not groups
+    failed = view((6, 8, 4, 4), (4, -1, 8, 4, 4))  # a batch of 6 in groups of 4: read as asked
+    failed.outputs = []
+    assert groups_whole_samples(failed)
+    failed.attrs["args"] = ["<tensor>", 4, -1, 128]  # the sample's dims merged: not whole samples
+    assert not groups_whole_samples(failed)
 
 
 def test_sc102_a_patch_grid_flattened_one_dim_early_is_flattened_from_the_patch_dims():
@@ -142,3 +153,41 @@ def test_sc102_a_patch_grid_flattened_one_dim_early_is_flattened_from_the_patch_
     assert first.verified is True and first.result_shape == (1, 10)
     assert any("10752 = 14·768, dim 2 (14) merged" in w for w in finding.why)
     assert not any(f.verified for f in finding.fixes[1:])
+
+
+def test_sc104_frames_into_a_conv3d_are_reordered_where_the_model_hands_them_over():
+    """A clip as frames [B, T, C, H, W] into a Conv3d inside a Sequential: the first fix is the
+    transpose on the user's `self.stem(clip)` line (checked by permuting that module's input),
+    the --input is the other way, and in_channels=16 is not first."""
+    report = shapecheck.check(fixture_path("rules/sc104_channel_mismatch.py:FramesIntoConv3d"), "16x3x8x8", batch=2)
+    (finding,) = report.findings
+    assert finding.code == "SC104"
+    first = finding.fixes[0]
+    assert first.after.strip() == "x = self.stem(clip.transpose(1, 2))"
+    assert first.verified is True and first.result_shape == (2, 5)
+    assert finding.fixes[1].code == "--input 3x16x8x8" and finding.fixes[1].description.startswith("or, ")
+
+
+def test_sc105_a_spectrogram_without_its_channel_gets_it_at_the_call():
+    report = shapecheck.check(fixture_path("rules/sc105_rank_mismatch.py:SpectrogramNoChannel"), "64x100", batch=4)
+    (finding,) = report.findings
+    assert finding.code == "SC105"
+    first = finding.fixes[0]
+    assert first.after.strip() == "h = self.conv(spec.unsqueeze(1))"
+    assert first.verified is True and first.result_shape == (4, 10)
+    assert finding.fixes[1].code == "--input 1x64x100"
+
+
+def test_sc105_frames_per_sample_into_a_2d_cnn_are_folded_and_averaged_not_made_the_batch():
+    """With a batch given, `--input 8x3x32x32` is 8 frames per sample: the fix folds them into the
+    batch for the CNN and averages per clip (verified, 2 rows); reading the 8 as the batch runs
+    but breaks intent (8 rows for 2 samples)."""
+    report = shapecheck.check(fixture_path("rules/sc105_rank_mismatch.py:FramesIntoConv2d"), "8x3x16x16", batch=2)
+    (finding,) = report.findings
+    assert finding.code == "SC105" and "8 images per sample" in finding.message
+    first = finding.fixes[0]
+    assert first.after.strip() == "f = self.cnn(x.flatten(0, 1)).unflatten(0, (x.size(0), -1)).mean(1)"
+    assert first.verified is True and first.result_shape == (2, 7)
+    batch_fix = finding.fixes[1]
+    assert batch_fix.code == "--input 3x16x16 --batch 8"
+    assert batch_fix.verified is False and "as the batch" in (batch_fix.runs_but or "")

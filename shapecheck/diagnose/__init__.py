@@ -120,7 +120,7 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
     if any(f.row == other.failing.index and f.code not in _INPUT_SIZE_ONLY for f in findings):
         return []
     same = trace.row(_same_row(trace, other, other.failing.index))
-    if same is not None and groups_whole_samples(same):
+    if groups_whole_samples(other.failing) or (same is not None and groups_whole_samples(same)):
         return []  # whole samples in groups of k: a batch that is no multiple of k is not the design
     runner = ctx.runner
     try:
@@ -278,7 +278,19 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     finding.fixes[:] = [f for f in finding.fixes if all(f is not d for d in dropped)] + owners
     finding.fixes[:0] = chained
     # Verified safe, then verified unsafe, then the rest.
+    was_first = finding.fixes[0] if finding.fixes else None
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
+    _first_reads_first(finding.fixes, was_first)
+
+
+def _first_reads_first(fixes: list[Fix], was_first: Fix | None) -> None:
+    """A fix written as the other reading (`or pool …`) that the re-trace put first drops its
+    `or`, and the one it put after itself takes it."""
+    if not fixes or not fixes[0].description.startswith(("or, ", "or ")):
+        return
+    fixes[0].description = fixes[0].description.removeprefix("or, ").removeprefix("or ")
+    if was_first is not None and was_first is not fixes[0] and not was_first.description.startswith("or"):
+        was_first.description = "or " + was_first.description
 
 
 def _as_written(fix: Fix) -> Rerun | None:

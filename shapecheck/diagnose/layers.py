@@ -268,15 +268,22 @@ def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[i
 def groups_whole_samples(row: LayerRecord) -> bool:
     """The view splits the batch into groups of whole samples and keeps every sample's dims as
     they are: [B, D] → [B/k, k, D] (a prototypical network's k shots of each class, a bag of
-    instances, an episode's support set `view(n_way, k_shot, -1)`). No value of one sample
-    lands in another's row; a later reduction over the group is the design. A single written
-    size in front of whole samples (`view(32, -1)` of [B, D]) is no grouping, nor is a group
-    size that is the batch itself."""
-    if not row.inputs or not row.outputs or not row.inputs[0].shape:
+    instances, an episode's support set `view(n_way, k_shot, -1)`, StyleGAN's minibatch groups
+    `reshape(G, -1, C, H, W)`). No value of one sample lands in another's row; a later reduction
+    over the group is the design, and so is a batch that must be a multiple of the group. A
+    single written size in front of whole samples (`view(32, -1)` of [B, D]) is no grouping, nor
+    a group size that is the batch itself. A view that failed is read from the sizes it asked
+    for (a batch that is no multiple of the group)."""
+    if not row.inputs or not row.inputs[0].shape:
         return False
-    t, out = row.inputs[0].shape, row.outputs[0].shape
-    per_sample = t[1:]
+    t = row.inputs[0].shape
+    per_sample = tuple(t[1:])
+    if not row.outputs:
+        asked = view_shape(row) if row.type in ("Tensor.view", "Tensor.reshape", "torch.reshape") else None
+        lead = len(asked) - len(per_sample) if asked else 0
+        return asked is not None and lead >= 2 and tuple(asked[lead:]) == per_sample and asked.count(-1) <= 1
+    out = row.outputs[0].shape
     lead = len(out) - len(per_sample)
-    if lead < 2 or tuple(out[lead:]) != tuple(per_sample) or math.prod(out[:lead]) != t[0]:
+    if lead < 2 or tuple(out[lead:]) != per_sample or math.prod(out[:lead]) != t[0]:
         return False
     return all(1 < size < t[0] for size in out[:lead])
