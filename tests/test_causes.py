@@ -24,8 +24,15 @@ def test_whole_dims_or_a_second_minus_one_are_no_short_size():
 # The first fix offered restores the cause and keeps what the user built (through the API, on
 # models of fixtures/rules/): not the layer resized to whatever arrived.
 FIRST_FIXES = [
-    # the data's dims are in another order: the stem keeps its 3 channels
-    ("rules/sc104_channel_mismatch.py:FramesFirst", ["8x3x32x32"], {"batch": 2}, "SC104", "--input 3x8x32x32"),
+    # the data's dims are in another order: the stem keeps its 3 channels, the data is reordered
+    # where the model hands it over (the --input that reorders it comes next)
+    (
+        "rules/sc104_channel_mismatch.py:FramesFirst",
+        ["8x3x32x32"],
+        {"batch": 2},
+        "SC104",
+        "self.stem(clip.transpose(1, 2))",
+    ),
     # a flat vector of 3 graphs' nodes: the readout keeps its 40 features, one output per graph
     ("rules/sc102_in_features.py:FlatReadout", ["30x2"], {"no_batch": True}, "SC102", "view(-1, 40)"),
     # keys split into 2 kv heads: the projection, not a pooled or flattened tensor
@@ -57,7 +64,8 @@ def test_the_first_fix_restores_the_cause(target, inputs, options, code, text):
 
 def test_the_resizing_fix_is_still_offered_second():
     report = shapecheck.check(fixture_path("rules/sc104_channel_mismatch.py:FramesFirst"), ["8x3x32x32"], batch=2)
-    assert "in_channels=8" in report.findings[0].fixes[1].description
+    fixes = report.findings[0].fixes
+    assert fixes[1].code == "--input 3x8x32x32" and "in_channels=8" in fixes[2].description
 
 
 def test_edits_that_come_from_one_argument_are_that_argument_where_the_owner_is_built():

@@ -8,6 +8,8 @@ verified; a fix that runs but breaks one is shown as such (`Fix.runs_but`), neve
 - **the batch survives**: when the model keeps the batch in dim 0 up to where it failed, the
   fixed model runs at a second batch size too, and its output has a dim that is the batch at
   both (one row per sample). A scalar output (a loss) says nothing against a fix.
+- **the samples stay the samples**: a fix that makes the first dim of each sample (a clip's
+  frames) the batch, where a batch was given, gives rows that are parts of a sample.
 - **the input stays**: a fix that changes how many values one sample of an input has (the
   input size: 3x28x28 → 3x32x32) keeps intent only when the finding is about the input: its own
   rule names the input as the cause (offers an input change itself), the failing layer reads
@@ -76,10 +78,28 @@ def broken(
     fixes the finding's rule made (default: the finding's fixes). A second trace that fails in
     model code says nothing against the fix; LookupError and TimeoutError propagate: the caller
     says what an unchecked fix is."""
-    moved = input_moved(ctx, finding, request, own)
+    moved = batch_from_sample(ctx, request) or input_moved(ctx, finding, request, own)
     if moved is not None:
         return moved
     return batch_lost(ctx, request, after, rerun)
+
+
+def batch_from_sample(ctx: Context, request: Rerun | None) -> str | None:
+    """`reads the 8 in dim 1 of each sample as the batch …` for a fix that replaces the batch the
+    user gave (not 1) with the first dim of each sample (frames, a stack of images): its rows are
+    the parts of a sample, not the samples. None otherwise."""
+    given = ctx.trace.batch
+    if request is None or request.dims is None or request.batch == SAME or not isinstance(given, int) or given == 1:
+        return None
+    before = _per_sample(ctx)[0] if ctx.trace.inputs else ()
+    if request.batch == given or len(before) != len(request.dims) + 1 or before[0] != request.batch:
+        return None
+    if tuple(before[1:]) != tuple(request.dims):
+        return None
+    return (
+        f"reads the {before[0]} in dim 1 of each sample as the batch: {before[0]} rows for each of the "
+        f"{given} samples given"
+    )
 
 
 def batch_lost(ctx: Context, request: Rerun, after: Trace, rerun: Callable[[Rerun], Trace]) -> str | None:

@@ -32,6 +32,7 @@ from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channels_last
+from .callsite import reordered_call_fix
 from .common import (
     argument_fix,
     conv_params,
@@ -180,6 +181,15 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
     swapped = _swapped_input_fix(ctx, row, got, want)
     if swapped is not None:
         why.append(swapped[0])
+        a, b = swapped[2]
+        perm = list(range(t.rank))
+        perm[a], perm[b] = b, a
+        in_code = reordered_call_fix(
+            ctx.trace, row, t, tuple(perm), f"move the {want} channels to dim 1 where the data enters: dims {a} and {b}"
+        )
+        if in_code is not None:  # the code that reads the data, before the --input that reorders it
+            fixes.append(in_code)
+            swapped[1].description = "or, " + swapped[1].description
         fixes.append(swapped[1])
     fixes.append(
         first_argument_fix(
@@ -324,7 +334,7 @@ def _layer_norm(ctx: Context, row) -> Finding | None:
     )
 
 
-def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix] | None:
+def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix, tuple[int, int]] | None:
     """The channels the layer reads are one dim of the model input (dim provenance), and the count
     it was built for is the size of another: the data's dims are in another order than the model
     reads them ([B, T, C, H, W] frames into a model that takes [B, C, T, H, W]). The data changes
@@ -363,7 +373,7 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
         safety=SAFE,
         rerun=Rerun(dims=tuple(dims)) if i == 0 else Rerun(other_dims=((i, tuple(dims)),)),
     )
-    return why, fix
+    return why, fix, (a, b)
 
 
 def _groups_refused(built: Construction, error) -> list[Finding]:

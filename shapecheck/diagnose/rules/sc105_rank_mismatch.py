@@ -28,7 +28,8 @@ from ..layers import NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
 from ..requests import SAME, Edit, Rerun
-from .common import from_unbatched, ref, spatial_module, tensor_name, unbatched_rows
+from .callsite import unsqueezed_call_fix, user_call
+from .common import from_unbatched, ref, rewrite_call, spatial_module, tensor_name, unbatched_rows
 
 _NORM_RANKS = {1: (2, 3), 2: (4,), 3: (5,)}
 
@@ -256,8 +257,29 @@ def _unbatched_channels(ctx: Context, failing: LayerRecord, t, nd: int, w) -> Fi
             f"input{shape((1, *t.shape))} to have {w.in_channels} channels, but got {t.shape[0]} "
             "channels instead"
         ],
-        fixes=from_input + _fixes(ctx, lost, channel_missing, failing),
+        fixes=_channel_at_call(ctx, failing, t, from_input) + from_input + _fixes(ctx, lost, channel_missing, failing),
     )
+
+
+def _channel_at_call(ctx: Context, failing: LayerRecord, t, from_input: list[Fix]) -> list[Fix]:
+    """A batch of single-channel maps ([B, F, T], a spectrogram) into a layer built for 1 channel:
+    the channel dim added where the user's code hands the data over (`spec.unsqueeze(1)`), before
+    the --input that has one; the --input fix then reads as the other way."""
+    w = window(failing)
+    if w is None or w.in_channels != 1 or ctx.trace.batch is None:
+        return []
+    fix = unsqueezed_call_fix(
+        ctx.trace,
+        failing,
+        t,
+        1,
+        f"add the channel dim where the data enters: {shape(t.shape)} → {shape((t.shape[0], 1, *t.shape[1:]))}",
+    )
+    if fix is None:
+        return []
+    for other in from_input:
+        other.description = "or, if the data has its channel dim and only --input lacks it: " + other.description
+    return [fix]
 
 
 _FLATTEN = ("torch.flatten", "Tensor.flatten", "Flatten")
@@ -302,6 +324,8 @@ def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Findi
     batch = ctx.trace.batch
     text = "x".join(map(str, per_sample))
     flag = f"--input {text}" + (f" --batch {given}" if given != 1 else "")
+    if batch != 1 and given != 1:  # a batch was given: each sample holds `given` images (a clip's frames)
+        return _frames(ctx, failing, t, nd, flag)
     return Finding(
         code="SC105",
         severity=ERROR,
@@ -441,4 +465,54 @@ def _flattened_fix(var: str, dims: tuple, nd: int, channels: int, direct: bool) 
         code=f"{var} = {var}.view(-1, {channels}, {side}, {side})",
         safety=SAFE,
         rerun=Rerun(dims=(channels, side, side)) if direct else None,
+    )
+
+
+def _frames(ctx: Context, failing: LayerRecord, t, nd: int, flag: str) -> Finding:
+    """Each sample of a given batch holds several images ([B, T, C, H, W], a clip's frames) and
+    reaches a layer that reads one image per row. The frames go through it folded into the batch
+    and come back per sample, averaged over the frames (late fusion), at the user's call; the
+    --input that reads the frames as the batch is the other way, and keeps no row per sample."""
+    frames = t.shape[1]
+    fixes: list[Fix] = []
+    found = user_call(ctx.trace, failing, t)
+    if found is not None:
+        call, var = found
+        where = call.called_at
+        source = where.source if where is not None and where.source else ""
+        name = call.name.rsplit(".", 1)[-1]
+        after = rewrite_call(source, name, var, f"{var}.flatten(0, 1)", f".unflatten(0, ({var}.size(0), -1)).mean(1)")
+        if after is not None:
+            fixes.append(
+                line_fix(
+                    f"run {ref(call)} on each of the {frames} frames (folded into the batch), then average its "
+                    "outputs over the frames: one row per sample",
+                    where,
+                    source,
+                    after,
+                    after.strip(),
+                )
+            )
+    fixes.append(
+        Fix(
+            description=f"{'or, ' if fixes else ''}if the {frames} are samples and not a dim of each: {flag}",
+            code=flag,
+            kind=FixKind.INPUT,
+            safety=SAFE,
+            rerun=Rerun(dims=tuple(t.shape[2:]), batch=frames),
+        )
+    )
+    return Finding(
+        code="SC105",
+        severity=ERROR,
+        layer=failing.name,
+        message=f"{ref(failing)} receives {shape(t.shape)}: {frames} images per sample, where it reads one per row",
+        location=failing.location,
+        row=failing.index,
+        why=[
+            f"each sample of the batch ({t.shape[0]}) is {frames} images of {shape(t.shape[2:])} "
+            "(a clip's frames, or a stack)",
+            f"{ref(failing)} takes {nd + 1}-D (one image) or {nd + 2}-D (a batch of images) input",
+        ],
+        fixes=fixes,
     )
