@@ -191,3 +191,85 @@ def test_sc105_frames_per_sample_into_a_2d_cnn_are_folded_and_averaged_not_made_
     batch_fix = finding.fixes[1]
     assert batch_fix.code == "--input 3x16x16 --batch 8"
     assert batch_fix.verified is False and "as the batch" in (batch_fix.runs_but or "")
+
+
+def test_sc109_tokens_of_two_towers_at_two_widths_get_a_projection_to_the_shared_one():
+    """Image tokens 512 wide joined with text tokens 768 wide: the first fix is a new Linear(768,
+    512) on the text (verified: the fusion encoder is 512 wide); the other way is offered second
+    and does not fix it."""
+    report = shapecheck.check(
+        fixture_path("rules/sc109_concat_mismatch.py:TokensOfTwoWidths"), ["49x512", "16x768"], batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC109"
+    first = finding.fixes[0]
+    assert first.code.splitlines() == [
+        "self.txt_tokens_proj = nn.Linear(768, 512)  # in __init__",
+        "x = torch.cat([img_tokens, self.txt_tokens_proj(txt_tokens)], dim=1)",
+    ]
+    assert first.verified is True and first.result_shape == (2, 4)
+    assert finding.fixes[1].description.startswith("or project the first tensor from 512 to 768")
+    assert finding.fixes[1].verified is not True
+
+
+def test_sc109_tokens_joined_with_a_vector_are_pooled_over_the_tokens_not_the_features():
+    report = shapecheck.check(
+        fixture_path("rules/sc109_concat_mismatch.py:TokensWithVector"), ["3x32x32", "12:long"], batch=4
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC109"
+    first = finding.fixes[0]
+    assert first.after.strip() == "return self.head(torch.cat([img.mean(1), txt], dim=1))"
+    assert first.verified is True and first.result_shape == (4, 2)
+    assert first.description.startswith("pool [4, 17, 64] over dim 1 (17)")
+
+
+def test_sc128_a_similarity_of_two_towers_gets_a_projection_to_one_width():
+    report = shapecheck.check(
+        fixture_path("rules/sc128_matmul_shape.py:SimilarityOfTwoWidths"), ["3x16x16", "12:long"], batch=4
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC128"
+    first = finding.fixes[0]
+    assert first.code.splitlines() == [
+        "self.txt_proj = nn.Linear(768, 512)  # in __init__",
+        "return img @ self.txt_proj(txt).t()",
+    ]
+    assert first.verified is True and first.result_shape == (4, 4)
+    assert any("different inputs" in w for w in finding.why)
+
+
+def test_a_second_reading_put_first_by_the_retrace_drops_its_or():
+    """A map joined with a vector: the tile is written first and the pool as `or pool …`; when the
+    re-trace puts the pool first it drops its `or`, and the tile it passed takes it."""
+    from shapecheck.diagnose import _first_reads_first
+    from shapecheck.diagnose.findings import Fix
+
+    tile, pool = Fix("repeat [4, 48] along dim 2, 3"), Fix("or pool [4, 64, 16, 16] over dim 2, 3 first")
+    fixes = [pool, tile]  # as sorted: the verified pool first
+    _first_reads_first(fixes, was_first=tile)
+    assert [f.description for f in fixes] == [
+        "pool [4, 64, 16, 16] over dim 2, 3 first",
+        "or repeat [4, 48] along dim 2, 3",
+    ]
+    kept = [Fix("transpose it"), Fix("or, pass --input 3x8")]
+    _first_reads_first(kept, was_first=kept[0])
+    assert [f.description for f in kept] == ["transpose it", "or, pass --input 3x8"]
+
+
+def test_separate_towers_follows_each_tensor_back_to_its_own_input():
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose.rules.widths import input_roots, projected, separate_towers
+
+    b = TraceBuilder((4, 3, 8, 8))
+    img = b.module("visual", "Linear", (4, 512)).outputs[0]
+    text = b.tensor((4, 12))
+    b.trace.inputs.append(text)
+    txt = b.op("Tensor.mean", (4, 768), inputs=[text]).outputs[0]
+    both = b.op("torch.cat", (4, 1280), inputs=[img, txt]).outputs[0]
+    assert input_roots(b.trace, img) == {0} and input_roots(b.trace, txt) == {1}
+    assert separate_towers(b.trace, img, txt)
+    assert not separate_towers(b.trace, img, both)  # the joined tensor holds the image too
+    assert projected("txt.t()", "self.txt_proj", -2) == "self.txt_proj(txt).t()"
+    assert projected("txt", "self.txt_proj", -1) == "self.txt_proj(txt)"

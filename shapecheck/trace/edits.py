@@ -121,11 +121,16 @@ def _rewrite_transpose_arg(index: int):
 
 def _call_method(value, method: str, margs: tuple):
     """`value.method(*margs)`; method `chain` applies each (method, args) pair of `margs` in turn
-    (`labels.narrow(1, 1, 15).reshape(-1)`, a mask's `narrow(-2, 0, t).narrow(-1, 0, t)`)."""
+    (`labels.narrow(1, 1, 15).reshape(-1)`, a mask's `narrow(-2, 0, t).narrow(-1, 0, t)`); method
+    `project` with (out, dim) a new Linear's product over `dim` (a projection to a shared width)."""
     if method == "chain":
         for name, args in margs:
             value = getattr(value, name)(*args)
         return value
+    if method == "project":  # a new Linear to `out` features over `dim`: what a projection layer makes
+        out, dim = margs
+        moved = value.movedim(dim, -1)
+        return F.linear(moved, moved.new_zeros(out, moved.shape[-1])).movedim(-1, dim)
     return getattr(value, method)(*margs)
 
 

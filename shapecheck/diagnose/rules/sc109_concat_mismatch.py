@@ -30,6 +30,7 @@ from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import following_dims, twin_row
 from .common import input_code, input_multiple_fix, ref
+from .widths import projection_fix, separate_towers
 
 _JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
 
@@ -254,6 +255,12 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
         fixes.append(other)
     if row.called_at is not None and rank >= 3 and d >= 2 and not apart:
         fixes.append(_interpolate_fix(row, rank))
+    if d == rank - 1 != dim and not stack and separate_towers(ctx.trace, row.inputs[0], row.inputs[number]):
+        why.append(
+            f"they come from different inputs: features of two towers, {expected} and {got} wide, joined "
+            "without a projection to one width"
+        )
+        fixes += _projection_fixes(row, number, expected, got)
     return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
@@ -268,6 +275,25 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
         ],
         fixes=fixes,
     )
+
+
+def _projection_fixes(row, number: int, expected: int, got: int) -> list[Fix]:
+    """A new Linear on item `number` to the first item's width, or on the first to its width: the
+    wider projected down first; a re-trace orders them."""
+    items = _items(row)
+    if not items or row.called_at is None:
+        return []
+    fixes = []
+    for index, width, to in sorted([(number, got, expected), (0, expected, got)], key=lambda side: -side[1]):
+        edit = Edit("item_method", op_site(row), params=(("index", index), ("method", "project"), ("args", (to, -1))))
+
+        def rewrite(new: str, index: int = index) -> str | None:
+            return _replace_item(row, index, new)
+
+        what = "the first tensor" if index == 0 else f"tensor {index}"
+        fixes.append(projection_fix(edit, items[index], -1, width, to, row.called_at.source, rewrite, what))
+    fixes[1].description = "or " + fixes[1].description
+    return fixes
 
 
 def _input_size_fixes(ctx: Context, d: int) -> tuple[list[str], list[Fix]]:
@@ -437,7 +463,11 @@ def _tile_or_pool(row, small_i: int, lacks: tuple[int, ...]) -> list[Fix]:
     tile = _tile_fix(row, small_i, lacks, s_text, b_text)
     if len(lacks) > 2 or 0 in lacks:
         return [tile]
-    pool = _pool_fix(row, small_i, lacks, b_text)
+    big = row.inputs[1 - small_i]
+    over = lacks
+    if big.rank == 3 and row.inputs[small_i].rank == 2 and lacks == (2,) and row.dim_argument() % 3 == 1:
+        over = (1,)  # tokens [B, T, D] keep their features (last) and are pooled over T: [B, D]
+    pool = _pool_fix(row, small_i, over, b_text)
     # tokens joined with one vector: pooling is the usual reading; a map gets the vector tiled
     return [pool, tile] if row.inputs[1 - small_i].rank == 3 else [tile, pool]
 

@@ -35,6 +35,7 @@ from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import ref
 from .operands import operand_spans, rewrite_operands, this_call
+from .widths import projection_fix, separate_towers
 
 _PRODUCTS = ("Tensor.matmul", "torch.matmul", "Tensor.mm", "torch.mm", "Tensor.bmm", "torch.bmm")
 _MAX_SITES = 4  # products a grouped-query fix repeats the heads at, at most
@@ -134,6 +135,12 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
     elif a.shape[-2] == b.shape[-2]:
         why.append(f"a's dim -2 is {a.shape[-2]}, b's k: a is the wrong way round")
         fixes.append(_transpose_fix(row, 0, a, texts))
+    elif separate_towers(ctx.trace, a, b):
+        why.append(
+            f"a and b come from different inputs: features of two towers, {a.shape[-1]} and {b.shape[-2]} wide, "
+            "compared without a projection to one width"
+        )
+        fixes += _projection_fixes(row, a, b, texts)
     return ctx.finding(
         layer=row.name,
         message=f"{what} multiplies {shape(a.shape)} by {shape(b.shape)}: a's last dim "
@@ -145,6 +152,29 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
         notes=[f"PyTorch reports: {_quote(a, b)}"],
         fixes=fixes,
     )
+
+
+def _projection_fixes(row, a, b, texts) -> list[Fix]:
+    """A new Linear on one side to the other's width: the wider one projected down first (a
+    shared embedding is usually the narrower), the other way second; a re-trace orders them."""
+    if not texts:
+        return []
+    parsed = parsed_line(row.called_at.source) if row.called_at else None
+    fixes = []
+    sides = [(1, b, -2, b.shape[-2], a.shape[-1]), (0, a, -1, a.shape[-1], b.shape[-2])]
+    sides.sort(key=lambda side: -side[3])
+    for index, _t, dim, width, to in sides:
+        edit = Edit("arg_method", op_site(row), params=(("index", index), ("method", "project"), ("args", (to, dim))))
+
+        def rewrite(new: str, index: int = index) -> str | None:
+            return rewrite_operands(parsed, row, index, lambda _text, _other: new) if parsed else None
+
+        what = "the second operand" if index else "the first operand"
+        fixes.append(
+            projection_fix(edit, texts[index], dim, width, to, row.called_at.source if parsed else None, rewrite, what)
+        )
+    fixes[1].description = "or " + fixes[1].description
+    return fixes
 
 
 def _transpose_fix(row, index: int, t, texts) -> Fix:

@@ -1,0 +1,91 @@
+"""Features of two towers at two widths: image features [B, 512] against text features [B, 768]
+in a similarity `img @ txt.t()`, image tokens [B, N, 512] joined with text tokens [B, T, 768].
+Each tower is right on its own; what is missing is a projection to a shared width (CLIP's
+`visual_projection` and `text_projection`), a new Linear on one side. Resizing either tower, or
+joining along another dim, does not make the two comparable.
+
+Only for tensors that come from different model inputs (provenance through the trace): within
+one stream a width that differs is a layer built for another size, which other fixes name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ...trace.records import TensorInfo, Trace
+from ..findings import UNSAFE, Fix
+from ..requests import Edit, Rerun
+
+_MAX_VISITS = 4000  # rows walked back from a tensor, at most
+
+
+def input_roots(trace: Trace, tensor: TensorInfo) -> frozenset[int]:
+    """The model inputs (their indices) that `tensor` is computed from, walking the trace back."""
+    by_tid = {t.tid: i for i, t in enumerate(trace.inputs)}
+    roots: set[int] = set()
+    seen: set[int] = set()
+    stack = [tensor]
+    visits = 0
+    while stack and visits < _MAX_VISITS:
+        t = stack.pop()
+        visits += 1
+        if t.tid in by_tid:
+            roots.add(by_tid[t.tid])
+            continue
+        if t.source is None or t.source in seen:
+            continue
+        seen.add(t.source)
+        row = trace.row(t.source)
+        if row is not None:
+            stack.extend(row.inputs)
+    return frozenset(roots)
+
+
+def separate_towers(trace: Trace, a: TensorInfo, b: TensorInfo) -> bool:
+    """`a` and `b` come from different model inputs, and neither from the other's."""
+    ra, rb = input_roots(trace, a), input_roots(trace, b)
+    return bool(ra) and bool(rb) and not (ra & rb)
+
+
+def layer_name(text: str) -> str:
+    """`self.txt_proj` for an operand written from `txt` (`txt.t()`, `self.tok(txt)`); `self.proj`
+    when no name shows."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return "self.proj"
+    attribute = None
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute):
+            attribute = node.attr
+        node = node.func if isinstance(node, ast.Call) else node.value
+    name = node.id if isinstance(node, ast.Name) and node.id != "self" else attribute
+    return f"self.{name}_proj" if name and name.isidentifier() else "self.proj"
+
+
+def projected(text: str, name: str, dim: int) -> str:
+    """The operand through the new layer: `self.txt_proj(txt)`; for a transposed operand (the
+    features in dim -2, `txt.t()`), the layer goes before the transpose: `self.txt_proj(txt).t()`."""
+    for suffix in (".t()", ".T", ".transpose(-2, -1)", ".transpose(0, 1)", ".transpose(1, 0)", ".mT"):
+        if dim == -2 and text.endswith(suffix):
+            return f"{name}({text[: -len(suffix)]}){suffix}"
+    if dim == -2:
+        return f"{name}({text}.transpose(-2, -1)).transpose(-2, -1)"
+    return f"{name}({text})"
+
+
+def projection_fix(edit: Edit, text: str, dim: int, width: int, to: int, line: str | None, rewrite, what: str) -> Fix:
+    """A new `nn.Linear(width, to)` on the operand written `text` (features in `dim`), built in
+    `__init__`, applied where `line` uses it (`rewrite(text → projected)`); checked by `edit`, a
+    projection of that operand on the copy."""
+    name = layer_name(text)
+    new = projected(text, name, dim)
+    after = rewrite(new) if line is not None else None
+    build = f"{name} = nn.Linear({width}, {to})  # in __init__"
+    return Fix(
+        description=f"project {what} from {width} to {to} features with a new layer, to a width both sides share "
+        f"(as CLIP's projections do): `{build.split('  #')[0]}`",
+        code=f"{build}\n{(after or new).strip()}",
+        safety=UNSAFE,
+        rerun=Rerun(edits=(edit,)),
+    )
