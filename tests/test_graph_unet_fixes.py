@@ -151,3 +151,14 @@ def test_an_edge_list_made_by_nonzero_is_read_by_its_columns():
     assert f.fixes[0].after == "src, dst = edge_index[:, 0], edge_index[:, 1]" and f.fixes[0].verified is True
     fine = shapecheck.check(fixture_path(path + "NonzeroEdgesTransposed"), ["10x16", "10x10"], no_batch=True)
     assert fine.findings == []
+
+
+def test_a_timestep_given_as_a_column_is_given_as_one_value_per_sample():
+    """t as [B, 1] (a loader's column): `t[:, None] * freqs` gives [B, 1, 1, D]. The same repair
+    drops the 1; a [B, n] input with n > 1 is a vector per sample and is not tried."""
+    path = fixture_path("rules/sc112_broadcast_mismatch.py:TimestepMap")
+    fix = shapecheck.check(path, ["1x16x16", "1"], batch=3).findings[0].fixes[0]
+    assert fix.code == "--input 1x16x16 --input scalar"
+    assert fix.verified is True and fix.result_shape == (3, 32, 16, 16)
+    vector = shapecheck.check(path, ["1x16x16", "4"], batch=3).findings[0]
+    assert not any("scalar" in (f.code or "") for f in vector.fixes)

@@ -294,8 +294,8 @@ def per_sample_value_fix(ctx: Context, finding: Finding) -> Fix | None:
         return None
     made_from = _model_inputs_upstream(trace, failing)
     for i, t in enumerate(trace.inputs):
-        if i == 0 or t.tid not in made_from or t.rank < 3:
-            continue  # input 0 is the data; a [B, n] input is a vector per sample, not a misgiven value
+        if i == 0 or t.tid not in made_from or t.rank < 2 or (t.rank < 3 and math.prod(t.shape[1:]) != 1):
+            continue  # input 0 is the data; a [B, n] input is a vector per sample ([B, 1] is one value)
         request = Rerun(other_dims=((i, ()),))
         try:
             if not _runs(ctx, request, finding):
