@@ -273,3 +273,46 @@ def test_separate_towers_follows_each_tensor_back_to_its_own_input():
     assert not separate_towers(b.trace, img, both)  # the joined tensor holds the image too
     assert projected("txt.t()", "self.txt_proj", -2) == "self.txt_proj(txt).t()"
     assert projected("txt", "self.txt_proj", -1) == "self.txt_proj(txt)"
+
+
+def test_sc102_a_mean_over_the_channels_before_a_flatten_is_taken_over_the_map():
+    report = shapecheck.check(fixture_path("rules/sc102_in_features.py:ChannelMeanThenFlatten"), "3x32x32", batch=4)
+    (finding,) = report.findings
+    assert finding.code == "SC102"
+    first = finding.fixes[0]
+    assert first.after.strip() == "x = x.mean(dim=(2, 3))"
+    assert first.verified is True and first.result_shape == (4, 10)
+    assert "in_features=64" in finding.fixes[1].description  # the head locked to one size comes after
+
+
+def test_sc126_a_mean_over_the_batch_of_token_states_goes_over_the_tokens():
+    report = shapecheck.check(fixture_path("rules/sc126_batch_lost.py:TokensMeanOverBatch"), "18:long", batch=4)
+    (finding,) = report.findings
+    assert finding.code == "SC126"
+    (fix,) = finding.fixes
+    assert fix.after.strip() == "sent = h.mean(dim=1)"
+    assert fix.verified is True and fix.result_shape == (4, 6)
+
+
+def test_sc115_a_crnn_map_flattened_from_the_channels_makes_the_frames_the_steps():
+    report = shapecheck.check(
+        fixture_path("rules/sc115_rnn_input_size.py:CrnnFlattenedFromChannels"), "1x16x50", batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC115"
+    first = finding.fixes[0]
+    assert first.after.strip() == "x = x.permute(0, 3, 1, 2).flatten(2)"
+    assert first.verified is True and first.result_shape == (2, 50, 20)
+    assert "input_size=200" in finding.fixes[1].description
+
+
+def test_sc125_scores_of_every_lstm_step_against_one_label_score_the_last_step():
+    report = shapecheck.check(
+        fixture_path("rules/sc115_rnn_input_size.py:LstmScoresEveryStep"), ["20x8", "scalar:long"], batch=4
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC125"
+    first = finding.fixes[0]
+    assert first.after.strip() == "return self.crit(logits[:, -1], y)"
+    assert first.verified is True
+    assert [f.description.startswith("or ") for f in finding.fixes] == [False, True, True]

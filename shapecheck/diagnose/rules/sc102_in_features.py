@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from ...trace.records import MODULE, LayerRecord
-from ..boundaries import Boundary, in_features, is_linear, out_features
+from ..boundaries import Boundary, in_features, is_flatten, is_linear, out_features
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
 from ..numbers import call_arguments, dot, matmul_message, pool_size, prod, shape, size_text
@@ -81,6 +81,7 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
         why, labels, fixes = _received(ctx, t, n_in, got), [], []
         reduced = (
             _reduced_axis_fix(ctx, row, t, n_in)
+            or _reduced_before_flatten(ctx, row, t, n_in)
             or _batch_join_fix(ctx, row, t, n_in)
             or _flatten_start_fix(ctx, row, t, n_in)
         )
@@ -175,6 +176,34 @@ def _reduced_axis_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str
         return None
     k = others[0]
     return _reduce_over(row, src, x, dim, k, n_in)
+
+
+def _reduced_before_flatten(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
+    """A reduction took away the channels and a flatten then made features of what was left
+    (`x.mean(dim=1)` of [B, 128, 8, 8], flattened to 64): the Linear is built for the 128
+    channels, which stay when the other dims are reduced instead (`x.mean(dim=(2, 3))`; the
+    flatten then keeps [B, 128])."""
+    flat = ctx.trace.row(t.source)
+    if flat is None or not is_flatten(flat) or ctx.trace.batch is None:
+        return None
+    src = ctx.trace.row(flat.inputs[0].source)
+    if src is None or src.kind != "op" or src.attrs.get("category") != "reduce" or len(src.inputs) != 1:
+        return None
+    x, dim = src.inputs[0], src.attrs.get("dim", src.dim_argument())
+    if not isinstance(dim, int) or x.rank < 3 or src.attrs.get("keepdim") or flat.inputs[0].rank != x.rank - 1:
+        return None
+    dim %= x.rank
+    if dim == 0 or x.shape[dim] != n_in or x.shape[0] != t.shape[0]:
+        return None
+    others = tuple(k for k in range(1, x.rank) if k != dim)
+    over = others[0] if len(others) == 1 else others
+    why = (
+        f"{ref(src)} reduced dim {dim} of {shape(x.shape)}, the {n_in} features `{layer_name(row)}` is built for, "
+        f"and {ref(flat)} made features of the {dot(x.shape[k] for k in others)} values left"
+    )
+    return why, op_dim_fix(
+        src, over, f"reduce over dims {others} instead of dim {dim}: {ref(src)} then leaves the {n_in} features"
+    )
 
 
 def _batch_join_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:

@@ -26,12 +26,13 @@ safe for a transpose.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from ...trace.records import MODULE, LayerRecord, TensorInfo
 from ..context import Context
-from ..findings import ERROR, SAFE, Finding, Fix, Label
+from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
 from ..numbers import module_call_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -287,6 +288,10 @@ def _finding(ctx: Context, row, t, want: int) -> Finding:
         fixes = [_features_last_fix(row, t, other[0])]
     else:
         fixes = _size_fixes(row, src, origin, got, want)
+        steps = _steps_before_flatten(row, t, src, want)
+        if steps is not None:
+            why.append(steps[0])
+            fixes.insert(0, steps[1])
     return Finding(
         code="SC115",
         severity=ERROR,
@@ -334,6 +339,46 @@ def _features_last_fix(row, t, d: int) -> Fix:
         after=after,
         rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", tuple(perm)), ("back", None))),)),
     )
+
+
+_FLATTENS = ("Tensor.flatten",)
+
+
+def _steps_before_flatten(row, t, src, want: int) -> tuple[str, Fix] | None:
+    """A map [B, C, F, T] flattened from dim 2 into [B, C, F·T] before an RNN built for C·F
+    features (a CRNN over a spectrogram): the time dim goes to dim 1 and the others are merged into
+    the features, `x.permute(0, 3, 1, 2).flatten(2)`. Only when exactly one dim after the batch is
+    left over and the rest multiply to input_size. Checked as written."""
+    if src is None or src.kind != "op" or src.type not in _FLATTENS or not src.inputs or src.called_at is None:
+        return None
+    x = src.inputs[0].shape
+    if len(x) < 4 or t.rank != 3 or t.shape[0] != x[0]:
+        return None
+    rest = range(1, len(x))
+    found = [k for k in rest if math.prod(x[j] for j in rest if j != k) == want]
+    if len(found) != 1:
+        return None
+    k = found[0]
+    perm = (0, k, *(j for j in rest if j != k))
+    source = src.called_at.source
+    text = f".permute({', '.join(map(str, perm))})"
+    if source.count(".flatten(") != 1 or src.type != "Tensor.flatten":
+        return None
+    after = source.replace(".flatten(", f"{text}.flatten(", 1)
+    why = (
+        f"{ref(src)} merged the last dims of {shape(x)} into {t.shape[-1]} features; the {want} {ref(row)} is built "
+        f"for are {' · '.join(str(x[j]) for j in perm[2:])} (dims {', '.join(map(str, perm[2:]))}), with dim {k} "
+        f"({x[k]}) left as the steps"
+    )
+    fix = line_fix(
+        f"make dim {k} the steps and merge the others into the {want} features: "
+        f"{shape(x)} → {shape((x[0], x[k], want))}",
+        src.called_at,
+        source,
+        after,
+        after.strip(),
+    )
+    return why, fix
 
 
 def _size_fixes(row, src, origin: str, got: int, want: int) -> list[Fix]:

@@ -323,6 +323,21 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
         if indexed is not None:
             first.after = first.code = indexed
     fixes = [first, pool] if token else [pool, first]
+    rnn = _recurrent_source(ctx, row) if positions == 1 and token is None else None
+    if rnn is not None:  # a recurrent net's last step has read the whole sequence: it is the summary
+        why.append(f"the positions are the time steps of {ref(rnn)}: its last step has read the whole sequence")
+        last = _argument_fix(
+            row, 0, "select", (1, -1), "score the last time step, as a recurrent classifier does", names
+        )
+        if last.after is not None:
+            callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+            indexed = _wrapped_argument(last.before or "", callees, 0, "[:, -1]")
+            if indexed is not None:
+                last.after = last.code = indexed
+        pool.description = pool.description.removeprefix("or ")
+        fixes = [last, pool, first]
+        for fix in fixes[1:]:
+            fix.description = "or " + fix.description.removeprefix("or ")
     return _finding(
         row,
         message,
@@ -330,6 +345,25 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
         notes=[f"PyTorch reports: Expected target size {list((a[0], a[2]))}, got {list(b)}"],
         fixes=fixes,
     )
+
+
+_RECURRENT = frozenset({"LSTM", "GRU", "RNN"})
+
+
+def _recurrent_source(ctx: Context, row: LayerRecord) -> LayerRecord | None:
+    """The batch-first LSTM, GRU or RNN whose steps the scores [N, L, C] are, through layers that
+    keep [N, L] (a head, dropout, an activation); None for other sources."""
+    t = row.inputs[0]
+    for _ in range(8):
+        made = ctx.trace.row(t.source) if t.source is not None else None
+        if made is None or not made.inputs:
+            return None
+        if made.kind == "module" and made.type in _RECURRENT:
+            return made if made.attrs.get("batch_first") else None
+        if made.inputs[0].shape[:2] != t.shape[:2]:
+            return None
+        t = made.inputs[0]
+    return None
 
 
 _MOVES = ("transpose", "permute", "movedim", "swapaxes", "swapdims")
@@ -401,6 +435,8 @@ def _class_contract(row: LayerRecord, names: tuple[str, ...] = (), moved: bool =
         )
         fix = _shift_fix(row, 1, shift[0], shift[1], "shift the labels by one, as the scores were")
     elif len(a) == 3 and len(b) == 2 and integer and a[0] == b[0] and b[1] == a[1] + 1:
+        if moved and a[2] == b[1]:
+            return None  # DETR's [B, Q, C+1] scores moved to [B, C+1, Q] against [B, Q]: as written
         return _shifted_classes_last(row, a, b)
     else:
         return None

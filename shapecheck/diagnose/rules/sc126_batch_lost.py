@@ -35,7 +35,7 @@ from ..findings import WARNING, Finding, Fix, line_fix
 from ..numbers import shape
 from ..provenance import BATCH, ProvenanceMap, provenance
 from ..registry import rule
-from .common import flatten_batch_fix, flattens_the_batch, ref
+from .common import flatten_batch_fix, flattens_the_batch, op_dim_fix, ref
 from .sc120_softmax_dim import pooled_over, softmax_dim
 
 
@@ -66,7 +66,11 @@ def check(ctx: Context) -> list[Finding]:
     batch = next(c for c in pmap.changes if c.source == BATCH)
     if culprit is None and flatten is None and pmap.twin(batch, root) is None:
         return []  # it fails at the other batch size, and no row is seen to drop the batch before that
-    fixes = [flatten_batch_fix(flatten)] if flatten is not None else _index_fixes(ctx, pmap, culprit)
+    fixes = (
+        [flatten_batch_fix(flatten)]
+        if flatten is not None
+        else _index_fixes(ctx, pmap, culprit) or _reduction_fixes(pmap, culprit)
+    )
     if flatten is not None:
         why.append(f"{ref(flatten)} flattens the batch into one vector with each sample's values")
     return [
@@ -133,6 +137,33 @@ def _pools_a_set(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord) -> boo
         if dim is not None and follows is not None and BATCH in follows[dim] and pooled_over(ctx, row, dim) is culprit:
             return True
     return False
+
+
+def _reduction_fixes(pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[Fix]:
+    """A reduction over the batch (`h.mean(dim=0)` of tokens [B, T, D]) written where a
+    sequence or map was meant to be pooled: the same reduction over the dims after the batch,
+    the tokens of [B, T, D] (dim 1) or a map's spatial dims ([B, C, H, W]: (2, 3)). Re-traced."""
+    if culprit is None or culprit.kind != "op" or culprit.attrs.get("category") != "reduce":
+        return []
+    if len(culprit.inputs) != 1 or culprit.attrs.get("keepdim"):
+        return []
+    x = culprit.inputs[0]
+    dim = culprit.attrs.get("dim", culprit.dim_argument())
+    dims = pmap.dims(culprit, "inputs", 0)
+    if not isinstance(dim, int) or x.rank < 3 or not dims or BATCH not in dims[dim % x.rank]:
+        return []
+    dim %= x.rank
+    if dim != 0:
+        return []
+    over: int | tuple[int, ...] = 1 if x.rank == 3 else tuple(range(2, x.rank))
+    what = "the tokens" if x.rank == 3 else "the spatial dims"
+    return [
+        op_dim_fix(
+            culprit,
+            over,
+            f"reduce over {what} (dim {over}) instead of dim 0, the batch: one result per sample",
+        )
+    ]
 
 
 def _index_fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[Fix]:
