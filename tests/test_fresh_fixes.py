@@ -193,6 +193,50 @@ def test_sc105_frames_per_sample_into_a_2d_cnn_are_folded_and_averaged_not_made_
     assert batch_fix.verified is False and "as the batch" in (batch_fix.runs_but or "")
 
 
+def test_sc112_a_table_one_longer_than_the_tokens_gets_the_unused_class_token_in_front():
+    """pos [1, 65, 64] against tokens [2, 64, 64], and `self.cls` [1, 1, 64] never read: the
+    token joined in front is the fix, verified; cropping the table is the other reading, not
+    marked verified."""
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:ClassTokenNeverJoined"), "3x32x32", batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC112"
+    first, crop = finding.fixes
+    assert first.after.strip() == "x = torch.cat([self.cls.expand(x.size(0), -1, -1), x], dim=1) + self.pos"
+    assert first.verified is True and first.result_shape == (2, 10)
+    assert crop.description.startswith("or, if the table has positions too many") and not crop.verified
+    (unused,) = report.trace.unused_params
+    assert (unused.owner, unused.name, unused.shape) == ("", "cls", (1, 1, 64))
+
+
+def test_a_parameter_read_anywhere_in_its_class_is_not_unused():
+    import torch
+    from torch import nn
+
+    from shapecheck.trace.containers import unused_parameters
+
+    class ByName(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.token = nn.Parameter(torch.zeros(1, 1, 4))
+            self.spare = nn.Parameter(torch.zeros(3))
+
+        def forward(self, x):
+            return x + self.token
+
+    class ByAttribute(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.token = nn.Parameter(torch.zeros(1, 1, 4))
+
+        def forward(self, x):
+            return torch.cat([self.token.expand(x.size(0), -1, -1), x], 1)
+
+    assert [p.name for p in unused_parameters(ByName())] == ["spare"]
+    assert unused_parameters(ByAttribute()) == []
+
+
 def test_sc109_tokens_of_two_towers_at_two_widths_get_a_projection_to_the_shared_one():
     """Image tokens 512 wide joined with text tokens 768 wide: the first fix is a new Linear(768,
     512) on the text (verified: the fusion encoder is 512 wide); the other way is offered second

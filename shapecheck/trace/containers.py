@@ -18,7 +18,7 @@ import weakref
 from torch import nn
 
 from .arguments import module_attrs
-from .records import MODULE, HiddenModules, LayerRecord, Location, UncalledModule
+from .records import MODULE, HiddenModules, LayerRecord, Location, UncalledModule, UnusedParameter
 from .sources import display_path
 
 _CONTAINERS: dict[type, str] = {list: "list", tuple: "tuple", dict: "dict"}
@@ -189,4 +189,54 @@ def _named_by(cls: type, attribute: str) -> bool:
             return True
         if pattern.search(source):
             return True
+    return False
+
+
+def unused_parameters(model: nn.Module) -> list[UnusedParameter]:
+    """Parameters set directly on modules of the user's own classes whose code (the class and
+    its bases below nn.Module) never reads them: every `self.<name>` in it assigns."""
+    found = []
+    for owner_name, owner in model.named_modules():
+        cls = type(owner)
+        if cls.__module__.startswith("torch.") or _from_library(cls) or not owner._parameters:
+            continue
+        for name, parameter in owner._parameters.items():
+            if parameter is None or _reads(cls, name):
+                continue
+            found.append(UnusedParameter(owner_name, name, tuple(parameter.shape), _assignment(cls, name)))
+    return found
+
+
+# class → attribute → whether its code reads it (weak: classes come and go; re-runs ask again)
+_READS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _reads(cls: type, attribute: str) -> bool:
+    """Whether the code of `cls` (or a base below nn.Module) reads `self.<attribute>`; True when
+    it cannot be read."""
+    known = _READS.setdefault(cls, {})
+    if attribute not in known:
+        known[attribute] = _read_in_code(cls, attribute)
+    return known[attribute]
+
+
+def _read_in_code(cls: type, attribute: str) -> bool:
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("torch.") or klass is object:
+            break
+        source = _class_source(klass)
+        if source is None:
+            return True
+        _, tree, _ = source
+        assigned = {
+            id(target)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        }
+        for node in ast.walk(tree):
+            if _is_self_attribute(node, attribute) and id(node) not in assigned:  # type: ignore[arg-type]
+                return True
+            if isinstance(node, ast.Constant) and node.value == attribute:  # getattr(self, "name")
+                return True
     return False

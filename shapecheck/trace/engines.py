@@ -16,7 +16,7 @@ from torch import nn
 from ..spec import InputSpec
 from ..words import Word
 from .arguments import tensors_in
-from .containers import hidden_modules, uncalled_modules
+from .containers import hidden_modules, uncalled_modules, unused_parameters
 from .meta import meta_state
 from .recorder import EngineLimit, OpMode, Recorder, StopTrace
 from .records import RowStatus, Trace, TraceError
@@ -278,6 +278,7 @@ def _count_parameters(model: nn.Module, trace: Trace) -> None:
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
     trace.hidden_modules = hidden_modules(model)
+    trace.unused_params = unused_parameters(model)
 
 
 def _forward(model: nn.Module, args: tuple, kwargs: dict, meta: bool) -> Callable[[], object]:

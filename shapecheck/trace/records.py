@@ -267,6 +267,18 @@ class UncalledModule:
     location: Location | None = None  # the user's line that made it
 
 
+@dataclass(frozen=True)
+class UnusedParameter:
+    """A parameter set directly on a module of the user's own class that the class's code never
+    reads (only assigns): `self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))` with no
+    `self.cls_token` in forward. A table built for it then has a position too many (SC112)."""
+
+    owner: str  # the module's qualified name ("" for the model)
+    name: str  # `cls_token`
+    shape: tuple[int, ...]
+    location: Location | None = None  # the line that assigns it
+
+
 @dataclass
 class Trace:
     """Everything recorded while running one input through a model."""
@@ -291,6 +303,8 @@ class Trace:
     # layers added inside a library's module under a name its code never uses (SC132); only
     # for a pass that completed
     uncalled: list[UncalledModule] = field(default_factory=list)
+    # parameters of the user's own classes that their code never reads (SC112's class token)
+    unused_params: list[UnusedParameter] = field(default_factory=list)
     # the model could not be built: no rows; `error` holds what building it raised
     construction: Construction | None = None
     # the whole numbers the model's class was built with, by name (its defaults, then --arg):

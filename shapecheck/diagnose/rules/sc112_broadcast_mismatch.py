@@ -322,6 +322,13 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         fixed = _fixed_widths(ctx, row, const, other, crop) if crop else []
         if fixed:  # a width the model sets, not a length that arrives: the table's values differ
             return [_rebuilt_fix(row, const, other, fixed, texts)]
+        token = _class_token_fix(ctx, row, 1 - const_index, const, other, texts, parsed) if crop else None
+        if token is not None:  # the table's extra positions are an unused token's: crop only as the other reading
+            cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
+            cropped.description = "or, if the table has positions too many: " + cropped.description
+            cropped.safety, cropped.rerun = DISPLAY_ONLY, None
+            cropped.check_note = "not checked: the unused token's reading comes first"
+            return [token, cropped]
         if crop:
             return [_crop_fix(row, const_index, crop, const, other, texts, parsed)]
     layout = _layout_fix(row, a, b, texts, parsed)
@@ -512,6 +519,40 @@ def _crop_fix(row, index: int, crops, const, other, texts, parsed) -> Fix:
         after,
         cropped,
         Rerun(edits=(edit,)),
+    )
+
+
+def _class_token_fix(ctx: Context, row, index: int, table, tokens, texts, parsed) -> Fix | None:
+    """A position table [1, T + k, D] against tokens [B, T, D] where the module holds a parameter
+    [1, k, D] its code never reads (`self.cls_token`): the table is built for the tokens with
+    that one in front, and it was never put there. The fix joins it in front of the tokens on
+    the line of the add, expanded to the batch, checked as written."""
+    if table.rank != 3 or tokens.rank != 3 or table.shape[-1] != tokens.shape[-1] or texts is None:
+        return None
+    extra = table.shape[1] - tokens.shape[1]
+    owner = ctx.trace.row(row.parent)
+    owner_name = "" if owner is None or owner.parent is None else owner.name
+    unused = [
+        p
+        for p in ctx.trace.unused_params
+        if p.owner == owner_name and tuple(p.shape) == (1, extra, tokens.shape[-1]) and extra >= 1
+    ]
+    if len(unused) != 1:
+        return None
+    token = unused[0]
+    text = texts[index]
+
+    def joined(t: str, _other: str) -> str:
+        return f"torch.cat([self.{token.name}.expand({t}.size(0), -1, -1), {t}], dim=1)"
+
+    after = rewrite_operands(parsed, row, index, joined) if isinstance(_expr(text), ast.Name) else None
+    return line_fix(
+        f"put `self.{token.name}` {shape(token.shape)} in front of the tokens, as the table's {table.shape[1]} = "
+        f"{tokens.shape[1]} + {extra} positions are built for: it is set in `__init__` and never used",
+        row.called_at,
+        row.called_at.source,
+        after,
+        joined(text, ""),
     )
 
 
