@@ -2948,7 +2948,7 @@ ELEVENTH = [
     ),
     (
         "cat",
-        '    return torch.cat([x_latter, x], 1)  # cat in the C channel\nRuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got 8 and 1 in dimension 0 at /opt/conda/conda-bld/pytorch_1535488076166/work/aten/src/THC/generic/THCTensorMath.cu:87',
+        "    return torch.cat([x_latter, x], 1)  # cat in the C channel\nRuntimeError: invalid argument 0: Sizes of tensors must match except in dimension 1. Got 8 and 1 in dimension 0 at /opt/conda/conda-bld/pytorch_1535488076166/work/aten/src/THC/generic/THCTensorMath.cu:87",
         GH + "Zhaoyi-Yan/Shift-Net_pytorch/issues/24",
     ),
     (
@@ -3120,7 +3120,7 @@ ELEVENTH = [
     ),
     (
         "view",
-        '  File "DBCNN.py", line 89, in forward\n    X2 = X2.view(N, 128, H*W)\nRuntimeError: shape \'[1, 128, 2820]\' is invalid for input of size 368640',
+        "  File \"DBCNN.py\", line 89, in forward\n    X2 = X2.view(N, 128, H*W)\nRuntimeError: shape '[1, 128, 2820]' is invalid for input of size 368640",
         GH + "zwx8981/DBCNN-PyTorch/issues/2",
     ),
     (
@@ -3184,8 +3184,7 @@ ELEVENTH_ANSWERS = {
     + "karpathy/ng-video-lecture/issues/20": "the bigram table's rows are the logits: with an embedding width of 128 instead of vocab_size, generate samples ids past the vocabulary",
     GH
     + "kongds/E5-V/issues/7": "image_token_index 128256 equals vocab_size: a newer transformers; install transformers==4.41.2 (or resize the token embeddings)",
-    GH
-    + "GanjinZero/RRHF/issues/36": "the loss is written for per_device_batch_size 1: rewrite it for larger batches",
+    GH + "GanjinZero/RRHF/issues/36": "the loss is written for per_device_batch_size 1: rewrite it for larger batches",
     GH
     + "cszn/KAIR/issues/112": "random crops near the lower-right edge of images smaller than the patch come out smaller than 48×48: crop inside the image (or pad small images)",
     GH
@@ -3199,7 +3198,8 @@ ELEVENTH_ANSWERS = {
     + "Comfy-Org/ComfyUI/issues/5836": "incompatible models mixed (a T5/4096 text encoder into an SD1.5 768 cross-attention): use matching checkpoint, ControlNet and CLIP",
     GH
     + "zalandoresearch/pytorch-ts/issues/176": "max_target_dim caps the target at 2000 dims while the input size was computed for all 9000+: compute input_size from the grouped dataset",
-    GH + "mickeysjm/R-BERT/issues/5": "special tokens added to the tokenizer: model.resize_token_embeddings(len(tokenizer))",
+    GH
+    + "mickeysjm/R-BERT/issues/5": "special tokens added to the tokenizer: model.resize_token_embeddings(len(tokenizer))",
     GH
     + "mindsdb/mindshub/issues/4420": "the text is longer than RoBERTa's position table (512 tokens): truncate the input",
     GH
@@ -3210,8 +3210,7 @@ ELEVENTH_ANSWERS = {
     + "udacity/deep-learning-v2-pytorch/pull/151": "MNIST is grayscale: transforms.Normalize((0.5,), (0.5,)) instead of three means",
     GH
     + "fungtion/DANN/issues/8": "image_size is a side, not the pixel count: 784 made the images 784×784 (1843968 = 3·784·784); set image_size = 28",
-    GH
-    + "shunsukesaito/PIFu/issues/92": "four downsamplings: each side of the input must be divisible by 16",
+    GH + "shunsukesaito/PIFu/issues/92": "four downsamplings: each side of the input must be divisible by 16",
     GH + "xhp-hust-2018-2011/SS-DCNet/issues/3": "pad the image to be divisible by 64",
     GH + "VITA-Group/FasterSeg/issues/34": "the height or width is not divisible by 32: resize slightly",
     GH + "HongguangZhang/DMPHN-cvpr19-master/issues/9": "the strides need an input size divisible by 4",
@@ -3224,8 +3223,7 @@ ELEVENTH_ANSWERS = {
     GH + "chenpan0615/FCCDN_pytorch/issues/14": "the image sides must be multiples of 16: resample 1000 to 1024",
     GH
     + "appvision-ai/fast-bert/issues/226": "num_labels came out as 1 (the labels file read wrong) though there are 11 labels: 176 = 16·11",
-    GH
-    + "LilitYolyan/CutPaste/issues/26": "ResNet-50 gives 2048 features; the head's dims are ResNet-18's 512",
+    GH + "LilitYolyan/CutPaste/issues/26": "ResNet-50 gives 2048 features; the head's dims are ResNet-18's 512",
     GH
     + "shabie/docformer/issues/40": "the target size is hardcoded in the ResNet feature extractor: change it there too",
     GH

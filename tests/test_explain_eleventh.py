@@ -277,3 +277,82 @@ def test_the_eleventh_held_out_set_is_apart_and_told_right():
     # a story that holds a reading the answer rules out is not right, whatever else it says
     e = explain("RuntimeError: index out of range: Tried to access index 512 out of table with 511 rows.")
     assert story_right(e, ["position"]) and not story_right(e, ["position"], ["position table"])
+
+
+def test_features_one_column_apart_read_as_a_column_kept_or_dropped():
+    e = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x13 and 12x64)")
+    assert e.causes[0].startswith("13 = 12 + 1: one feature more than the layer takes") and "df.drop" in e.fixes[0]
+    fewer = explain("RuntimeError: input.size(-1) must be equal to input_size. Expected 38, got 37")
+    assert fewer.causes[0].startswith("37 = 38 - 1: one feature fewer than the RNN takes")
+    # two apart, or a wide layer's widths, are not a column
+    assert "one feature" not in _text("RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x14 and 12x64)")
+    assert "one feature" not in _text("RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x4097 and 4096x64)")
+
+
+def test_an_index_equal_to_the_table_size_is_ids_counted_from_one():
+    e = explain("RuntimeError: index out of range: Tried to access index 10 out of table with 10 rows.")
+    assert e.causes[0].startswith("index 10 is the table's size, one past its last row") and "max_id + 1" in e.fixes[0]
+    past = explain("RuntimeError: index out of range: Tried to access index 8489 out of table with 6186 rows.")
+    assert not past.causes[0].startswith("index 8489 is the table's size")
+
+
+def test_attention_given_another_width_than_embed_dim():
+    e = explain("AssertionError: was expecting embedding dimension of 512, but got 32")
+    assert e.title == "MultiheadAttention was built for embed_dim=512 and its query's last dim is 32"
+    assert "nn.Linear(32, 512)" in e.causes[0] and any("channels-first map" in c for c in e.causes)
+    doubled = explain("AssertionError: was expecting embedding dimension of 512, but got 256")
+    assert doubled.causes[0].startswith("512 = 2·256") and "bidirectional" in doubled.causes[0]
+
+
+def test_a_lenet_flatten_names_the_two_datasets_sizes():
+    e = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (64x256 and 400x120)")
+    assert e.causes[0].startswith("a LeNet's flatten: 16·4·4 = 256 comes from 28×28 (MNIST) images")
+    assert "32×32 (CIFAR-10)" in e.causes[0]
+    assert any("nn.LazyLinear(120)" in f for f in e.fixes)
+    # a backbone's map keeps the strides' image sizes
+    big = explain("RuntimeError: mat1 and mat2 shapes cannot be multiplied (8x131072 and 25088x4096)")
+    assert any("224 px at 32×" in f for f in big.fixes)
+
+
+def test_older_wordings_of_the_common_families_are_read():
+    conv = explain(
+        "RuntimeError: Given groups=1, weight[64, 3, 3, 3], so expected input[1, 1, 28, 28] to have 3 channels, "
+        "but got 1 channels instead"
+    )
+    assert conv.code == "SC104" and conv.causes[0].startswith("a grayscale image (1 channel)")
+    assert "convert('RGB')" in conv.fixes[0]
+    mse = explain(
+        "RuntimeError: input and target shapes do not match: input [400 x 10], target [64 x 10] at "
+        "/pytorch/aten/src/THNN/generic/MSECriterion.c:13"
+    )
+    assert mse.code == "SC125" and "MSECriterion" in mse.raised_by and "[64, 10]" in mse.title
+    copy = explain(
+        "RuntimeError: inconsistent tensor size, expected tensor [64 x 10] and src [64 x 1] to have the same "
+        "number of elements, but got 640 and 64 elements respectively"
+    )
+    assert copy.causes[0].startswith("64 rows of 10 against 64 rows of 1") and "F.one_hot" in copy.fixes[0]
+    nll = explain(
+        "RuntimeError: Assertion `THIndexTensor_(size)(target, 0) == batch_size' failed.  at "
+        "/pytorch/aten/src/THNN/generic/ClassNLLCriterion.c:79"
+    )
+    assert nll.code == "SC106" and nll.numbers == [] and "x.view(-1, 16*5*5)" in nll.causes[0]
+    bare = explain("RuntimeError: size mismatch at /pytorch/torch/lib/TH/generic/THTensorMath.c:1293")
+    assert bare.code == "SC102" and "the sizes are not in this wording" in bare.title
+    # the wordings with sizes keep their own readings
+    assert explain(
+        "RuntimeError: size mismatch, m1: [128 x 400], m2: [256 x 120] at /pytorch/TH/generic/THTensorMath.cpp:752"
+    ).title == "a Linear layer got 400 features per row but has in_features=256"
+    assert explain("I get a size mismatch when I train") is None
+
+
+def test_a_message_wrapped_inside_a_word_or_a_number_is_read_joined():
+    e = explain("ValueError: Expected input batch_size (64) to match target b\natch_size (32).")
+    assert e is not None and e.title == "the loss got 64 rows of scores for 32 targets"
+    split = explain("RuntimeError: Expected hidden[0] size (1, 32, 64), got [1, 1\n6, 64]")
+    assert "(1, 16, 64)" in split.title or "[1, 16, 64]" in split.title
+    # a traceback's indented code line after a long frame line is not a wrap
+    traced = explain(
+        '  File "/home/user/project/models/network_with_a_long_name.py", line 12, in forward\n'
+        "    out = self.fc(x)\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (4x100 and 200x10)"
+    )
+    assert traced.title == "a Linear layer got 100 features per row but has in_features=200"

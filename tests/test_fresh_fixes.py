@@ -360,3 +360,40 @@ def test_sc125_scores_of_every_lstm_step_against_one_label_score_the_last_step()
     assert first.after.strip() == "return self.crit(logits[:, -1], y)"
     assert first.verified is True
     assert [f.description.startswith("or ") for f in finding.fixes] == [False, True, True]
+
+
+def test_sc106_a_view_on_a_size_no_other_input_reaches_is_no_coincidence():
+    """A factorization machine adds field offsets to its ids: no other field count gets to
+    `e.view(-1, F * K)`, so the view's 24 values are the model's own, not a coincidence. LeNet's
+    `x.view(-1, 400)`, reached at other image sizes, still warns."""
+    report = shapecheck.check(fixture_path("clean_hard.py:RecFmSecondOrder"), "4:long", batch=3)
+    assert [f.code for f in report.findings] == []
+    lenet = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:LeNet"), "3x52x52")
+    assert [f.code for f in lenet.findings] == ["SC106"]
+
+
+def test_sc103_a_pool_sized_by_its_own_map_is_global():
+    """CBAM's channel gate pools with `F.avg_pool2d(x, (x.size(2), x.size(3)))`: at every doubled
+    input size the MLP gets [B, 16], so its Linear is not size-locked. LeNet's head still is."""
+    report = shapecheck.check(fixture_path("clean_hard.py:VisionCbam"), "3x12x12", batch=3)
+    assert [f.code for f in report.findings] == []
+    lenet = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:LeNet"), "3x32x32")
+    assert "SC103" in [f.code for f in lenet.findings]
+
+
+def test_sc125_detr_scores_moved_to_dim_1_with_one_class_more_than_queries():
+    """DETR's [B, Q, C+1] scores given as `logits.transpose(1, 2)` against [B, Q] targets, with
+    C+1 = 5 and Q = 6: the input fits as written; not next-token scores one position short."""
+    report = shapecheck.check(fixture_path("clean_hard.py:DetDetrSetLoss"), ["3x16x16", "3:long", "3x4"], batch=3)
+    assert [f.code for f in report.findings] == []
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose import diagnose
+    from shapecheck.trace.records import TensorInfo
+
+    b = TraceBuilder((16,), batch=2)
+    moved = b.op("Tensor.transpose", (2, 15, 64), source="loss = F.cross_entropy(logits.transpose(1, 2), y)")
+    target = b.tensor((2, 16))
+    target = TensorInfo(target.shape, dtype="int64", tid=target.tid, source=None)
+    b.op("F.cross_entropy", None, inputs=[moved.outputs[0], target])
+    assert "SC125" in [f.code for f in diagnose(b.fail()).findings]  # not moved to fit: still read

@@ -28,7 +28,16 @@ def explain(message: str) -> Explanation | None:
     # them, and every pattern then runs in time linear in what it reads.
     message = message[-_LONGEST:]
     text = clean(message)
-    found = _chosen(_candidates(text, text.lower()), text)
+    first = _candidates(text, text.lower())
+    found = _chosen(first, text)
+    if (joined := _unwrapped(message)) is not None:
+        # a message broken inside a word or a number (`target b` / `atch_size`, `[1, 1` / `6, 64]`) by a
+        # terminal or page that wraps at a column: read joined when that finds it, or finds a more specific one
+        rejoined = clean(joined)
+        again = _candidates(rejoined, rejoined.lower())
+        better = _chosen(again, rejoined)
+        if better is not None and (found is None or _more_specific(again, better, first, found)):
+            found, text = better, rejoined
     if found is None:  # none as PyTorch writes it: the paste's end read more loosely
         tail = text[-_LOOSE_TAIL:]
         found = _chosen(_loose_candidates(tail), tail)
@@ -152,6 +161,36 @@ def _chosen(found: list[_Candidate], text: str) -> tuple[Callable[[], Explanatio
     there = [c for c in pool if c.end > last.start and c.start < last.end]
     best = min(there, key=lambda c: c.rank)
     return best.build, best.matched
+
+
+# a line of 50 characters or more broken between two characters of one word or number, the rest of it at the
+# next line's start (a traceback's code lines are indented: they are not a wrap)
+_HARD_WRAP = re.compile(r"(?<=[^\n]{50})(?<=[\w\[(,.'])[ \t]*\r?\n(?=[\w\])'])")
+
+
+def _unwrapped(message: str) -> str | None:
+    """The paste with its long lines joined where a column wrap cut a word or a number, or None when no line
+    breaks there (the break kept as a space is how `clean` already reads a wrap between words)."""
+    tail = message[-_LOOSE_TAIL:]
+    joined = _HARD_WRAP.sub("", tail)
+    return joined if joined != tail else None
+
+
+def _more_specific(
+    again: list[_Candidate],
+    better: tuple[Callable[[], Explanation], str],
+    first: list[_Candidate],
+    found: tuple[Callable[[], Explanation], str],
+) -> bool:
+    """The joined paste's reading over the paste's own: a more specific template, or the same one read with a
+    break fewer inside the message (a number the wrap had split: `[1, 1 6, 64]`)."""
+    rank, own = _rank_of(again, better), _rank_of(first, found)
+    return rank < own or (rank == own and len(better[1].split()) < len(found[1].split()))
+
+
+def _rank_of(found: list[_Candidate], chosen: tuple[Callable[[], Explanation], str]) -> int:
+    """The table rank of the candidate `_chosen` picked: lower is a more specific template."""
+    return min((c.rank for c in found if c.build is chosen[0]), default=len(found) + 10**6)
 
 
 def _weak(text: str, start: int, end: int) -> bool:

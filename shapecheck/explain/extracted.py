@@ -1784,7 +1784,44 @@ def _pool_padding(row: Row, values: list[str], matched: str, text: str) -> Expla
     return e
 
 
+def _attention(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """MultiheadAttention's query of another width than embed_dim: which tensor reached it, by how the two
+    widths relate."""
+    e = _general(row, values, matched, text)
+    m = re.search(r"embedding dimension of (\d+), but got (\d+)", matched)
+    if not m:
+        return e
+    want, got = int(m.group(1)), int(m.group(2))
+    e.title = f"MultiheadAttention was built for embed_dim={want} and its query's last dim is {got}"
+    e.numbers = [
+        (str(want), "embed_dim: the features every query vector must have"),
+        (str(got), "the query's last dim"),
+    ]
+    readings = [
+        f"the features ({got}) were not projected to the attention's width: raw inputs or another layer's output "
+        f"where vectors of embed_dim={want} are needed (a `nn.Linear({got}, {want})` before it), or embed_dim set "
+        "from another width than the data's",
+        "the query's last dim is not its features: a channels-first map ([N, C, L] from a Conv1d, [N, C, H, W]) "
+        "passed without moving the channels last (`x.permute(2, 0, 1)` to [L, N, C], or `flatten(2).permute(2, 0, 1)` "
+        "for a map), so a length or a width is read as the features",
+    ]
+    small, large = sorted((want, got))
+    if small and large == 2 * small:
+        readings.insert(
+            0,
+            f"{large} = 2·{small}: one side is twice the other: a bidirectional RNN's output (2·hidden) or two "
+            "features concatenated, against an attention of the single width (or the reverse)",
+        )
+    e.causes = readings
+    e.fixes = [
+        f"give the attention vectors of {want} features in the last dim ([L, N, {want}], or [N, L, {want}] with "
+        "batch_first=True): project them, or build it with embed_dim equal to the features it gets"
+    ]
+    return e
+
+
 READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
+    "attention": _attention,
     "state-dict-keys": _state_dict_keys,
     "pool-padding": _pool_padding,
     "ragged": _ragged,

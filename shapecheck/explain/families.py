@@ -387,6 +387,15 @@ def _index_range(f: dict) -> Explanation:
     if "index" in f:
         e.numbers = [(f["index"], "the index asked for"), (f["rows"], "the table's rows (valid: 0 to rows - 1)")]
         rows = int(f["rows"])
+        if int(f["index"]) == rows and rows not in _POSITION_ROWS and rows + 1 not in _POSITION_ROWS:
+            # the first id past the end: a table sized by the count of ids (or the largest id), not largest id + 1
+            e.causes.insert(
+                0,
+                f"index {rows} is the table's size, one past its last row: ids counted from 1 (1 … {rows}), or "
+                "num_embeddings set to the number of ids or the largest id rather than the largest id + 1 (a "
+                "padding, unknown or end token added after the table was sized)",
+            )
+            e.fixes.insert(0, "`nn.Embedding(max_id + 1, dim)`, or shift the ids to start at 0")
         if rows in _POSITION_ROWS or rows + 1 in _POSITION_ROWS:
             # no tokenizer's vocabulary has 511 or 1024 ids: a position table, past its end
             e.causes = [
@@ -840,6 +849,78 @@ def _weight_dims(f: dict) -> Explanation:
     return read.weight_rank(f["weight"], int(f["got"]), f["shape"], int(f["m"]))
 
 
+def _old_shapes(f: dict) -> Explanation:
+    """PyTorch 0.x's MSE/L1 shape check: an output and a target of other 2-D shapes; rows that differ read as
+    the loss's batch rows do."""
+    out, tgt = [int(f["ia"]), int(f["ib"])], [int(f["ta"]), int(f["tb"])]
+    e = read.target_size(shape_text(tgt), shape_text(out))
+    e.raised_by = "THNN MSECriterion / AbsCriterion (PyTorch ≤ 0.4): input and target must have the same shape"
+    if out[1] == tgt[1] and out[0] != tgt[0]:
+        rows = read.batch_sizes(out[0], tgt[0])
+        e.causes = rows.causes + e.causes
+        e.fixes = rows.fixes + e.fixes
+    return e
+
+
+def _old_copy(f: dict) -> Explanation:
+    """PyTorch 0.3's element-count check between two tensors (a criterion or a copy): [N, C] against [N, 1] is
+    scores against class indices."""
+    t, src = [int(f["ta"]), int(f["tb"])], [int(f["sa"]), int(f["sb"])]
+    e = read.target_size(shape_text(src), shape_text(t))
+    e.raised_by = "TH copy / THNN criterions (PyTorch ≤ 0.3): the two must have the same number of elements"
+    if t[0] == src[0] and 1 in (t[1], src[1]) and t[1] != src[1]:
+        wide = max(t[1], src[1])
+        e.causes.insert(
+            0,
+            f"{t[0]} rows of {wide} against {t[0]} rows of 1: scores or one-hot rows of {wide} classes against one class "
+            "index per sample (or the reverse): a loss that compares element by element (MSE) given class indices",
+        )
+        e.fixes.insert(
+            0,
+            f"one-hot the indices to the output's shape (`F.one_hot(y.view(-1), {wide}).float()`), or use "
+            "`nn.CrossEntropyLoss` with the class indices",
+        )
+    return e
+
+
+def _old_nll_batch() -> Explanation:
+    """PyTorch 0.x's NLL batch assertion, which names no sizes."""
+    e = read.batch_sizes(0, 0)
+    e.title = "the loss got another number of rows of scores than targets"
+    e.numbers = []
+    e.causes = [
+        "the output's rows and the targets do not pair up: the output was flattened with a constant that folds "
+        "positions into the batch (`x.view(-1, 16*5*5)` at another input size), one-hot or [N, 1] targets were "
+        "flattened, or output and target come from batches of other sizes (the last, smaller batch)"
+    ]
+    e.fixes = [
+        "print `output.shape, target.shape` before the loss: scores [N, C] and class indices [N]; flatten with "
+        "`x.view(x.size(0), -1)`, give `labels.argmax(1)` for one-hot targets"
+    ]
+    return e
+
+
+def _old_size_mismatch() -> Explanation:
+    """PyTorch 0.3's addmm check without its sizes: a Linear given another number of features than
+    in_features, most often a flatten's."""
+    return Explanation(
+        "SC102",
+        "a Linear layer got another number of features than its in_features (the sizes are not in this wording)",
+        "TH/THC addmm (PyTorch ≤ 0.3)",
+        [],
+        [
+            "the flatten before the Linear gives another size than in_features: the conv map is another size than "
+            "the one the layer was written for (another input image size, or a miscounted C·H·W)",
+            "or the input is not flattened (a [N, C, H, W] map into the Linear) or the batch was flattened into it",
+        ],
+        [
+            "print `x.shape` right before the Linear and set in_features to its last dim (`x.view(x.size(0), -1)` "
+            "first), or `nn.AdaptiveAvgPool2d` before the flatten so the size holds at any input size",
+            "`shapecheck MODEL --input SPEC` names the layer and the size",
+        ],
+    )
+
+
 def _matmul_loose(f: dict) -> Explanation:
     return read.matmul(int(f["a"]), int(f["b"]), int(f["c"]), int(f["d"]))
 
@@ -985,6 +1066,15 @@ FIRST: list[Template] = [
         dict(groups=1, weight="[64, 3, 7, 7]", input="[8, 1, 224, 224]", want=3, got=1),
     ),
     Template(
+        "Given groups={groups:int}, weight{weight:weight}, so expected input{input:shape} to have {want:int} channels, but got {got:int} channels",
+        "SC104",
+        "THNN/THCUNN convolution (PyTorch 0.4): the wording before `weight of size`",
+        lambda f: read.conv_channels(
+            int(f["groups"]), ints(f["weight"]), ints(f["input"]), int(f["want"]), int(f["got"])
+        ),
+        dict(groups=1, weight="[64, 3, 3, 3]", input="[1, 1, 28, 28]", want=3, got=1),
+    ),
+    Template(
         "expected {want:int}D input (got {got:int}D input)",
         "SC105",
         "torch/nn/modules/batchnorm.py: BatchNorm*d._check_input_dim",
@@ -1104,11 +1194,39 @@ FIRST: list[Template] = [
         dict(got=256, want=64),
     ),
     Template(
+        "input and target shapes do not match: input [{ia:int} x {ib:int}], target [{ta:int} x {tb:int}]",
+        "SC125",
+        "THNN MSECriterion / AbsCriterion (PyTorch ≤ 0.4)",
+        _old_shapes,
+        dict(ia=400, ib=10, ta=64, tb=10),
+    ),
+    Template(
+        "inconsistent tensor size, expected tensor [{ta:int} x {tb:int}] and src [{sa:int} x {sb:int}] to have the same number of elements",
+        "SC125",
+        "TH copy / THNN criterions (PyTorch ≤ 0.3): two tensors of other element counts",
+        _old_copy,
+        dict(ta=64, tb=10, sa=64, sb=1),
+    ),
+    Template(
+        "Assertion `THIndexTensor_(size)(target, 0) == batch_size' failed",
+        "SC106",
+        "THNN ClassNLLCriterion (PyTorch ≤ 0.4): the wording of `Expected input batch_size … target batch_size`",
+        lambda f: _old_nll_batch(),
+        {},
+    ),
+    Template(
         "size mismatch, m1: [{a:int} x {b:int}], m2: [{c:int} x {d:int}]",
         "SC102",
         "THC/THTensorMath addmm (PyTorch ≤ 1.4)",
         _matmul_loose,
         dict(a=64, b=2304, c=1600, d=10),
+    ),
+    Template(
+        "RuntimeError: size mismatch",
+        "SC102",
+        "TH/THC addmm (PyTorch ≤ 0.3): a Linear's product, the sizes not said",
+        lambda f: _old_size_mismatch(),
+        {},
     ),
     Template(
         "input.size(-1) must be equal to input_size. Expected {want:int}, got {got:int}",

@@ -45,6 +45,7 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     if b <= 64 and c % (b * b) == 0 and a % (c // (b * b) * b) == 0:
         return _unflattened(e, a, b, c)
     _side_as_count(e, b, c)
+    _one_column_apart(e, b, c, "the layer")
     if a * b == c:
         return _unbatched(e, a, b, c)
     folded = _feature_ratio(e, a, b, c)
@@ -62,7 +63,8 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
     else:
         _width_as_features(e, a, b, c)
     e.fixes.append(
-        f"or build the layer for what arrives: `nn.Linear({b}, {d})` (unsafe: checkpoints no longer "
+        f"or build the layer for what arrives: `nn.Linear({b}, {d})`, or `nn.LazyLinear({d})`, which takes "
+        "in_features from the first batch (unsafe: checkpoints no longer "
         "load, and a conv head is then tied to this input size)"
     )
     return e
@@ -71,6 +73,29 @@ def matmul(a: int, b: int, c: int, d: int) -> Explanation:
 # the feature widths pretrained backbones end in (ResNet-18/34, ResNet-50+, ViT-B, ViT-L, EfficientNet-B0,
 # MobileNetV2, VGG's classifier, DenseNet-121)
 _BACKBONE_WIDTHS = (512, 2048, 768, 1024, 1280, 4096, 1536, 1792, 960, 576)
+
+
+def _one_column_apart(e: Explanation, got: int, want: int, layer: str) -> None:
+    """Features one apart from what the layer takes, at a table's widths: a column kept or dropped in the
+    data (the label, an id or index column), or a one-hot with a category more or less. Said first."""
+    if abs(got - want) != 1 or not 2 <= min(got, want) <= 2048:
+        return
+    if got > want:
+        e.causes.insert(
+            0,
+            f"{got} = {want} + 1: one feature more than {layer} takes: a column left in the inputs (the label or "
+            "target, an id or index column of a DataFrame, a CSV's unnamed index), or a one-hot encoding with one "
+            "category more (a category seen in this split only, or counted twice)",
+        )
+        e.fixes.insert(0, "drop the label, id and index columns from the features (`X = df.drop(columns=[...])`)")
+    else:
+        e.causes.insert(
+            0,
+            f"{got} = {want} - 1: one feature fewer than {layer} takes: a column dropped from the inputs (or the "
+            "label counted as a feature when the size was set), or a one-hot encoding missing a category in this "
+            "split (`pd.get_dummies` on a split without it)",
+        )
+        e.fixes.insert(0, "build the features the same way for every split (the same columns, one-hot categories)")
 
 
 def _side_as_count(e: Explanation, b: int, c: int) -> None:
@@ -303,6 +328,14 @@ def _map_sides(e: Explanation, b: int, c: int) -> bool:
             f"{ch}-channel map ({ch}·1·1 = {c}): the global pool before the flatten is missing or was replaced, "
             "or the input is larger than the model was written for"
         )
+    elif ch == 16 and sorted((h, w)) == [4, 5]:
+        # LeNet-5: two 5×5 convs, each with a 2× pool: 28 px give 4×4, 32 px 5×5
+        sides = {4: "28×28 (MNIST)", 5: "32×32 (CIFAR-10)"}
+        e.causes.append(
+            f"a LeNet's flatten: {ch}·{h}·{h} = {b} comes from {sides[h]} images and the layer was sized for "
+            f"{ch}·{w}·{w} = {c}, which {sides[w]} images give: the images are another size than the one the model "
+            "was written for"
+        )
     else:
         e.causes.append(
             f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
@@ -315,9 +348,9 @@ def _map_sides(e: Explanation, b: int, c: int) -> bool:
         "size, and the layer keeps its weights"
     )
     if w > 1:
+        strides = f": {w * 32} px at 32×, {w * 16} px at 16×" if ch >= 256 else ""
         e.fixes.append(
-            f"or resize the images to the size the model was built for (the one that gives a {w}×{w} map: "
-            f"{w * 32} px at 32×, {w * 16} px at 16×)"
+            f"or resize the images to the size the model was built for (the one that gives a {w}×{w} map{strides})"
         )
     return True
 
@@ -406,7 +439,10 @@ def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bo
         return True
     if got == 1 and want == 3:
         e.causes.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
-        e.fixes.append("repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)")
+        e.fixes.append(
+            "convert when loading (`Image.open(p).convert('RGB')`, `transforms.Grayscale(num_output_channels=3)`), "
+            "or repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)"
+        )
         e.fixes.append("or build the first conv for 1 channel: `nn.Conv2d(1, …)`")
         return True
     if want == 1 and got in (3, 4):
@@ -1608,6 +1644,7 @@ _CHECKPOINT_READINGS = (
 
 def rnn_input(want, got) -> Explanation:
     e = _rnn_input(want, got)
+    _one_column_apart(e, got, want, "the RNN")
     d = abs(got - want)
     if min(want, got) and max(want, got) % min(want, got) and d >= 16 and (d & (d - 1) == 0 or d % 64 == 0):
         more, fewer = ("more", "wider") if got > want else ("fewer", "narrower")

@@ -23,8 +23,31 @@ from __future__ import annotations
 from ..context import Context
 from ..findings import WARNING, Finding
 from ..numbers import dot, shape, size_text
+from ..provenance import BATCH, provenance
 from ..registry import rule
 from .common import adaptive_pool_fix, fits_range, layer_name, producer_label, ref
+
+
+def _fits_every_doubled_size(ctx: Context, linear) -> bool:
+    """With each input dim doubled in turn (dim provenance), the Linear runs on the same shape as here
+    (as many rows and features), and at least one doubled dim reaches it: the map's size is fixed before
+    the flatten, whatever pools it (a CBAM gate's `F.avg_pool2d(x, (x.size(2), x.size(3)))`).
+    A doubled dim that fails before the Linear says nothing; one that fails at it, or changes
+    its width, shows the head is size-locked."""
+    prov = provenance(ctx)
+    if prov is None:
+        return False
+    reached = False
+    for change in prov.changes:
+        if change.source == BATCH or linear.index >= len(change.trace.layers):
+            continue
+        twin = change.trace.layers[linear.index]
+        if (twin.name, twin.type, twin.call, twin.kind) != (linear.name, linear.type, linear.call, linear.kind):
+            continue
+        if twin.failed or not twin.inputs or tuple(twin.inputs[0].shape) != tuple(linear.inputs[0].shape):
+            return False
+        reached = True
+    return reached
 
 
 @rule("SC103", WARNING)
@@ -35,6 +58,8 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if b.tensor.shape[-1] != b.in_features:
             continue
+        if _fits_every_doubled_size(ctx, b.linear):
+            continue  # a pool sized by the map itself (`avg_pool2d(x, x.shape[2:])`): global
         name = layer_name(b.linear)
         fmap = b.feature_shape
         why = [

@@ -477,13 +477,19 @@ def _sample_size_fixed(ctx: Context, row: LayerRecord, const: int) -> bool:
     each trace where one input dim alone was doubled (dim provenance), the view ran on the same
     per-sample size. A global pool or a max over points (`[B, C, 1]`) makes that size a channel
     count. A doubled dim that fails before the view says nothing about it; one that changes the
-    size there, or fails at the view itself, shows the size follows the input."""
+    size there, or fails at the view itself, shows the size follows the input. When every
+    per-sample dim, doubled, fails before the view (field ids added to a table of offsets, as in
+    a factorization machine), the model takes no other size there: the size is its own."""
     prov = provenance(ctx)
     if prov is None:
         return False
     reached = False
+    stopped = 0
     for change in prov.changes:
-        if change.source == BATCH or row.index >= len(change.trace.layers):
+        if change.source == BATCH:
+            continue
+        if row.index >= len(change.trace.layers):
+            stopped += any(r.failed for r in change.trace.layers)
             continue
         twin = change.trace.layers[row.index]
         if (twin.name, twin.type, twin.call, twin.kind) != (row.name, row.type, row.call, row.kind):
@@ -491,4 +497,5 @@ def _sample_size_fixed(ctx: Context, row: LayerRecord, const: int) -> bool:
         if twin.failed or not twin.inputs or prod(twin.inputs[0].shape[1:]) != const:
             return False
         reached = True
-    return reached
+    dims = sum(1 for t in ctx.trace.inputs for d in (t.shape[1:] if ctx.trace.batch is not None else t.shape) if d >= 1)
+    return reached or (stopped > 0 and stopped == dims)
