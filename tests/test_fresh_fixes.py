@@ -397,3 +397,16 @@ def test_sc125_detr_scores_moved_to_dim_1_with_one_class_more_than_queries():
     target = TensorInfo(target.shape, dtype="int64", tid=target.tid, source=None)
     b.op("F.cross_entropy", None, inputs=[moved.outputs[0], target])
     assert "SC125" in [f.code for f in diagnose(b.fail()).findings]  # not moved to fit: still read
+
+
+def test_sc121_attention_scores_between_heads_are_found_by_what_follows_the_length():
+    """q [3, 12, 4, 8] @ kᵀ gives [3, 12, 4, 4]: dim 1 follows the input's 12 tokens, the scored
+    dims are the 4 heads (traced at other lengths); the finding is at the scores' line and the
+    fix moves the heads in front of the tokens after the split."""
+    report = shapecheck.check(fixture_path("rules/sc121_view_regroups.py:HeadsNeverTransposed"), "12x32", batch=3)
+    (finding,) = report.findings
+    assert finding.code == "SC121"
+    assert finding.message.endswith("scores the 4 heads against each other, not the 12 tokens: [3, 12, 4, 4]")
+    assert finding.location.source == "att = (q @ k.transpose(-2, -1)).softmax(dim=-1)"
+    assert finding.fixes[0].code == "q = q.view(B, T, self.h, C // self.h).transpose(1, 2)"
+    assert shapecheck.check(fixture_path("clean_hard.py:VitDeit"), "3x32x32", batch=3).findings == []

@@ -41,6 +41,82 @@ def check(ctx: Context) -> list[Finding]:
     rows = [r for r in ctx.trace.layers if r.kind == "op" and r.type in _VIEWS and r.inputs and r.outputs]
     if not rows:
         return []
+    return _regroupings(ctx, rows) + _scores_over_heads(ctx)
+
+
+_MATMULS = ("Tensor.matmul", "torch.matmul", "Tensor.__matmul__", "@")
+
+
+def _scores_over_heads(ctx: Context) -> list[Finding]:
+    """Attention scores between heads instead of tokens: q split into heads by a view,
+    `[B, T, C]` → `[B, T, H, D]`, and never transposed, so `q @ k.transpose(-2, -1)` is
+    `[B, T, H, H]`: dim 1 follows the tokens (dim provenance), the two dims it scores are the
+    fixed head count. Nothing fails; each token attends over its own heads."""
+    candidates = [
+        r
+        for r in ctx.trace.layers
+        if r.kind == "op" and r.type in _MATMULS and len(r.inputs) >= 2 and r.outputs and _square_scores(ctx, r)
+    ]
+    prov = provenance(ctx) if candidates else None
+    findings = []
+    for row in candidates:
+        outs = prov.dims(row) if prov else None
+        if outs is None or len(outs) != 4 or not outs[1] or outs[2] or outs[3] or outs[1] == outs[0]:
+            continue
+        split = ctx.trace.row(row.inputs[0].source)
+        assert split is not None  # _square_scores
+        findings.append(_heads_finding(row, split))
+        break  # one finding: every attention layer of the model shares the code
+    return findings
+
+
+def _square_scores(ctx: Context, row: LayerRecord) -> bool:
+    """[B, T, H, D] @ [B, T, D, H] → [B, T, H, H], the left operand straight from a view that
+    split the last dim of [B, T, H·D] into H and D."""
+    a, b, out = row.inputs[0], row.inputs[1], row.outputs[0]
+    if a.rank != 4 or b.rank != 4 or out.rank != 4 or out.shape[2] != out.shape[3] or a.shape[2] != out.shape[2]:
+        return False
+    split = ctx.trace.row(a.source)
+    if split is None or split.type not in _VIEWS or not split.inputs or split.inputs[0].rank != 3:
+        return False
+    x = split.inputs[0].shape
+    return tuple(x[:2]) == tuple(a.shape[:2]) and a.shape[2] * a.shape[3] == x[2] and a.shape[2] > 1
+
+
+def _heads_finding(row: LayerRecord, split: LayerRecord) -> Finding:
+    a, out = row.inputs[0], row.outputs[0]
+    heads, size, tokens = a.shape[2], a.shape[3], a.shape[1]
+    source = split.called_at.source if split.called_at else ""
+    after = f"{source.rstrip()}.transpose(1, 2)" if source.rstrip().endswith(")") else None
+    return Finding(
+        code="SC121",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} scores the {heads} heads against each other, not the {tokens} tokens: {shape(out.shape)}",
+        location=row.called_at,
+        row=row.index,
+        why=[
+            f"{ref(split)} splits the features into {heads} heads of {size}: "
+            f"{shape(split.inputs[0].shape)} → {shape(a.shape)}, the heads in dim 2 and the tokens in dim 1",
+            f"so the matmul works over dims 2 and 3: {heads}×{heads} scores for each token, where attention "
+            f"scores the tokens ({tokens}×{tokens} for each head); nothing fails, and no token sees another "
+            "(dims measured by tracing at other sizes: dim 1 follows the input's length, dims 2 and 3 do not)",
+        ],
+        fixes=[
+            Fix(
+                description="move the heads in front of the tokens after each split, `.transpose(1, 2)` on q, k "
+                "and v ([B, T, H, D] → [B, H, T, D]), and back before the heads are merged "
+                "(`(att @ v).transpose(1, 2).reshape(B, T, C)`)",
+                code=after or ".view(B, T, H, D).transpose(1, 2)",
+                safety=SAFE,
+                location=split.called_at,
+                check_note="not checked: q, k, v and the merge change together",
+            )
+        ],
+    )
+
+
+def _regroupings(ctx: Context, rows: list[LayerRecord]) -> list[Finding]:
     # The re-runs are needed only where sizes could hide a regrouping: a view that already mixes
     # dims, or one whose input has two dims of the same size (8 heads and 8 tokens).
     prov = provenance(ctx) if any(_mixed(r, None, None) or _repeats(r) for r in rows) else None
