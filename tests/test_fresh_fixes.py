@@ -410,3 +410,15 @@ def test_sc121_attention_scores_between_heads_are_found_by_what_follows_the_leng
     assert finding.location.source == "att = (q @ k.transpose(-2, -1)).softmax(dim=-1)"
     assert finding.fixes[0].code == "q = q.view(B, T, self.h, C // self.h).transpose(1, 2)"
     assert shapecheck.check(fixture_path("clean_hard.py:VitDeit"), "3x32x32", batch=3).findings == []
+
+
+def test_sc106_a_row_per_token_at_a_decode_step_of_one_token():
+    """GPT-2's Conv1D `x.view(-1, x.size(-1))` and a MoE router's `view(-1, hidden_dim)` on one
+    new token [B, 1, D]: at more tokens the rows are tokens and the model gives the batch back,
+    so the 16 values per sample are no coincidence. A head that keeps the token rows as its
+    output (B·T logits) still warns."""
+    for model in ("LlmGpt2DecodeStep", "LlmMoeDecodeStep"):
+        report = shapecheck.check(fixture_path(f"clean_hard.py:{model}"), "1x16", batch=3)
+        assert [f.code for f in report.findings] == [], model
+    kept = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:TokenRowsKept"), "1x16", batch=3)
+    assert [f.code for f in kept.findings] == ["SC106"]

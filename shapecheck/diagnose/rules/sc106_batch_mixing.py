@@ -449,6 +449,8 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
         return None  # built from constants (Swin's window mask): its dim 0 is no batch
     if _sample_size_fixed(ctx, row, const):
         return None  # pooled to a fixed size first (a global pool, a max over points): no coincidence
+    if const == t.shape[-1] and _rows_regrouped(ctx, row):
+        return None  # `x.view(-1, x.size(-1))`: a row per token, the batch restored after
     why = [
         f"`view(-1, {const})` makes rows of {const} values; at input {'×'.join(map(str, ctx.sample_dims))} "
         f"one sample has {dot(t.shape[1:])} = {const}, so the batch survives by coincidence",
@@ -470,6 +472,39 @@ def _latent_view(ctx: Context, row: LayerRecord) -> Finding | None:
         why=why,
         fixes=_flatten_fixes(ctx, row)[:1],
     )
+
+
+def _rows_regrouped(ctx: Context, row: LayerRecord) -> bool:
+    """The view makes a row of each position (`x.view(-1, x.size(-1))` on [B, 1, D], GPT-2's
+    Conv1D or a MoE router at a decode step of one token) and the model gives the batch back:
+    in each trace where one input dim alone was doubled and the view got more positions of
+    the same width per sample, the model ran to the end and its last output still has the batch in dim 0. A head
+    that keeps the rows ([B·T, classes] against [B] labels) is the latent bug."""
+    prov = provenance(ctx)
+    layers = ctx.trace.layers
+    if prov is None or not layers or not layers[-1].outputs or ctx.trace.batch is None:
+        return False
+    last = layers[-1].outputs[0].shape[:1]
+    if last != (ctx.trace.batch,):
+        return False
+    grew = False
+    for change in prov.changes:
+        if change.source == BATCH or row.index >= len(change.trace.layers):
+            continue
+        twin = change.trace.layers[row.index]
+        if (twin.name, twin.type, twin.call, twin.kind) != (row.name, row.type, row.call, row.kind):
+            continue
+        if not twin.inputs or prod(twin.inputs[0].shape[1:]) == prod(row.inputs[0].shape[1:]):
+            continue
+        if twin.inputs[0].shape[-1:] != row.inputs[0].shape[-1:]:
+            continue  # the width itself changed: nothing about the rows
+        other = change.trace.layers
+        if change.trace.error is not None or any(r.failed for r in other) or not other[-1].outputs:
+            return False
+        if other[-1].outputs[0].shape[:1] != last:
+            return False
+        grew = True
+    return grew
 
 
 def _sample_size_fixed(ctx: Context, row: LayerRecord, const: int) -> bool:
