@@ -339,9 +339,12 @@ def test_older_wordings_of_the_common_families_are_read():
     bare = explain("RuntimeError: size mismatch at /pytorch/torch/lib/TH/generic/THTensorMath.c:1293")
     assert bare.code == "SC102" and "the sizes are not in this wording" in bare.title
     # the wordings with sizes keep their own readings
-    assert explain(
-        "RuntimeError: size mismatch, m1: [128 x 400], m2: [256 x 120] at /pytorch/TH/generic/THTensorMath.cpp:752"
-    ).title == "a Linear layer got 400 features per row but has in_features=256"
+    assert (
+        explain(
+            "RuntimeError: size mismatch, m1: [128 x 400], m2: [256 x 120] at /pytorch/TH/generic/THTensorMath.cpp:752"
+        ).title
+        == "a Linear layer got 400 features per row but has in_features=256"
+    )
     assert explain("I get a size mismatch when I train") is None
 
 
@@ -356,3 +359,26 @@ def test_a_message_wrapped_inside_a_word_or_a_number_is_read_joined():
         "    out = self.fc(x)\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (4x100 and 200x10)"
     )
     assert traced.title == "a Linear layer got 100 features per row but has in_features=200"
+
+
+_LIBRARY_PASTE = """Traceback (most recent call last):
+  File "train.py", line 10, in <module>
+    out = model(img)
+  File "/usr/lib/python3.8/site-packages/torch/nn/modules/module.py", line 1130, in _call_impl
+    return forward_call(*input, **kwargs)
+  File "/usr/lib/python3.8/site-packages/mmdet/models/dense_heads/yolo_head.py", line 200, in forward
+    x = x.view(b, -1, 1203)
+RuntimeError: shape '[1, -1, 1203]' is invalid for input of size 12800"""
+
+
+def test_a_failure_inside_an_installed_library_names_its_release():
+    e = explain(_LIBRARY_PASTE)
+    assert any(c.startswith("or, when the inputs are the shapes mmdet's documentation gives") for c in e.causes)
+    assert any("pip install mmdet==" in f for f in e.fixes)
+    # LVIS's 1203 classes are not a YOLO head's anchors × (classes + 5)
+    assert "396 classes" not in e.text()
+    # raised in the user's code, or in torch alone: no library to blame
+    own = explain(_LIBRARY_PASTE.replace("site-packages/mmdet", "home/me/project"))
+    assert not any("release of" in c for c in own.causes)
+    plain = explain("RuntimeError: shape '[1, -1, 1203]' is invalid for input of size 12800")
+    assert not any("release of" in c for c in plain.causes)

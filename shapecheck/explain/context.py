@@ -78,6 +78,7 @@ def refine(e: Explanation, message: str, matched: str) -> Explanation:
         return e
     found = _Paste(message, matched, paste.code_lines(message), paste.functions(message))
     _raised_in(e, paste.frames(message), found.lines)
+    _library_version(e, paste.frames(message))
     for codes, needs_line, read in _READINGS:
         # a reading may change the code (`_mixed_encoders`): each row asks the code as it is then
         if e.code in codes and (found.lines or not needs_line):
@@ -185,6 +186,31 @@ _ATTENTION_FUNCTIONS = re.compile(
     r"|MultiheadAttention\.forward|_sa_block|_mha_block)$"
 )
 _LOSS_LINE = re.compile(r"\b(?:criterion|loss_fn|loss_func|lossfn|\w*_loss|\w*Loss)\s*\(", re.IGNORECASE)
+
+
+# an installed package's frame, and the package (`…/site-packages/mmdet/models/…` → mmdet)
+_PACKAGE = re.compile(r"[/\\](?:site|dist)-packages[/\\]([A-Za-z_][\w]{0,60})[/\\]")
+# packages whose checks are the message itself (PyTorch and its own libraries, NumPy), or that only run the code
+_NOT_A_LIBRARY = {"torch", "torchvision", "torchaudio", "numpy", "IPython", "ipykernel", "tqdm", "runpy", "_pytest"}
+
+
+def _library_version(e: Explanation, frames: list[tuple[str, str]]) -> None:
+    """The newest frame outside PyTorch is inside an installed library (mmdet, transformers, open_clip…): the
+    shapes it computes come from its own code, so beside the readings of the numbers, the library's release
+    against the code or model that calls it is a cause. Said last."""
+    outside = [f for f, _ in frames if not re.search(r"[/\\]torch[/\\]", f)]
+    if not outside:
+        return
+    m = _PACKAGE.search(outside[-1])
+    if m is None or m.group(1) in _NOT_A_LIBRARY:
+        return
+    package = m.group(1)
+    e.causes.append(
+        f"or, when the inputs are the shapes {package}'s documentation gives, a release of {package} other than the "
+        f"one the calling code (or its checkpoint) was written for: the failing line is inside {package}, and its "
+        "sizes come from its own code (a bug of this version, or an API that changed)"
+    )
+    e.fixes.append(f"install the {package} version the project pins (`pip install {package}==…`), or upgrade it")
 
 
 def _in_torch(frames: list[tuple[str, str]]) -> bool:

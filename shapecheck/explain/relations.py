@@ -119,7 +119,12 @@ class _Found:
         for n in self.seen:
             k = n // 3 - 5
             # a head's classes: a dataset's count, not a product of the message's other numbers (199920 = 255·784)
-            if n % 3 == 0 and 0 < k <= 2000 and not any(m >= 8 and m != n and n % m == 0 for m in self.seen):
+            if (
+                n % 3 == 0
+                and 0 < k <= 2000
+                and n not in _DATASET_CLASSES
+                and not any(m >= 8 and m != n and n % m == 0 for m in self.seen)
+            ):
                 classes = f"{k} class{'es' if k != 1 else ''}"
                 self.add(
                     n, f"{n} = 3·({k} + 5): 3 anchors × ({classes} + 4 box + 1 objectness), a YOLO head for {classes}"
@@ -179,6 +184,7 @@ _DATASET_CLASSES = {
     365: "Places365's 365 classes",
     100: "CIFAR-100's 100 classes",
     21843: "ImageNet-21k's 21843 classes",
+    1203: "LVIS's 1203 classes",
 }
 _ANCHORS = (9, 3, 5, 6)  # anchors per location: RetinaNet/EfficientDet 9, YOLO 3, YOLOv2 5, SSD 6
 
