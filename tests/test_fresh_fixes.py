@@ -422,3 +422,21 @@ def test_sc106_a_row_per_token_at_a_decode_step_of_one_token():
         assert [f.code for f in report.findings] == [], model
     kept = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:TokenRowsKept"), "1x16", batch=3)
     assert [f.code for f in kept.findings] == ["SC106"]
+
+
+def test_batch_from_sample_on_a_hand_built_trace():
+    """Frames per sample read as the batch break intent only where a batch was given, and only
+    for the request that makes each sample's first dim the batch."""
+    from types import SimpleNamespace
+
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose.intent import batch_from_sample
+    from shapecheck.diagnose.requests import Rerun
+
+    given = SimpleNamespace(trace=TraceBuilder((2, 8, 3, 16, 16), batch=2).trace)
+    assert "8 rows for each of the 2 samples" in batch_from_sample(given, Rerun(dims=(3, 16, 16), batch=8))
+    assert batch_from_sample(given, Rerun(dims=(3, 8, 16, 16))) is None  # a reorder keeps the batch
+    assert batch_from_sample(given, Rerun(dims=(3, 16, 16), batch=4)) is None  # not the sample's dim
+    default = SimpleNamespace(trace=TraceBuilder((1, 8, 3, 16, 16), batch=1).trace)
+    assert batch_from_sample(default, Rerun(dims=(3, 16, 16), batch=8)) is None  # --input held the batch
