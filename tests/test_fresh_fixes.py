@@ -412,6 +412,18 @@ def test_sc121_attention_scores_between_heads_are_found_by_what_follows_the_leng
     assert shapecheck.check(fixture_path("clean_hard.py:VitDeit"), "3x32x32", batch=3).findings == []
 
 
+def test_sc117_mask_fixes_are_written_on_the_call():
+    """A padding mask transposed on the call loses its `.t()`; a mask per sequence is repeated
+    for the heads (not replaced by one mask for all): both written on the call, verified."""
+    path = fixture_path("rules/sc117_attention_shape.py")
+    (pad,) = shapecheck.check(f"{path}:PaddingMaskTransposedOnCall", ["12x32", "12:bool"], batch=3).findings
+    assert pad.fixes[0].after.strip() == "out, _ = self.attn(x, x, x, key_padding_mask=mask)"
+    assert pad.fixes[0].verified is True
+    (per,) = shapecheck.check(f"{path}:MaskPerSequence", ["12x32", "12x12:bool"], batch=3).findings
+    assert per.fixes[0].after.strip() == "out, _ = self.attn(x, x, x, attn_mask=attn_mask.repeat_interleave(4, dim=0))"
+    assert per.fixes[0].verified is True and per.fixes[0].result_shape == (3, 12, 32)
+
+
 def test_sc106_a_row_per_token_at_a_decode_step_of_one_token():
     """GPT-2's Conv1D `x.view(-1, x.size(-1))` and a MoE router's `view(-1, hidden_dim)` on one
     new token [B, 1, D]: at more tokens the rows are tokens and the model gives the batch back,
@@ -440,3 +452,10 @@ def test_batch_from_sample_on_a_hand_built_trace():
     assert batch_from_sample(given, Rerun(dims=(3, 16, 16), batch=4)) is None  # not the sample's dim
     default = SimpleNamespace(trace=TraceBuilder((1, 8, 3, 16, 16), batch=1).trace)
     assert batch_from_sample(default, Rerun(dims=(3, 16, 16), batch=8)) is None  # --input held the batch
+
+
+def test_sc103_gem_pooling_sized_by_the_map_is_global():
+    """GeM pooling (`F.avg_pool2d(x.clamp(min=eps).pow(p), (x.size(-2), x.size(-1)))`) on a ResNet
+    body: the head gets the 512 channels at every input size, so it is not size-locked."""
+    report = shapecheck.check(fixture_path("clean_hard.py:LibGemHead"), "3x64x64", batch=3)
+    assert [f.code for f in report.findings] == []

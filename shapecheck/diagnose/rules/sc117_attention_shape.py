@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE, Construction
 from ..context import Context
-from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, Safety
+from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, Safety, line_fix
 from ..numbers import set_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -297,6 +297,10 @@ def _masks(
             [f"pass a mask of shape {shape((n, source))}" + (f": `{pad_name}.T`" if hint else "")],
         )
         found.fixes[:0] = _input_fix(ctx, padding, (n, source))
+        if hint:
+            found.fixes[:0] = _keyword_fix(
+                row, pad_name, _untransposed, f"pass `{pad_name}` as [N, S] = {shape((n, source))}"
+            )
         return found
     if mask is not None and isinstance(heads, int):
         allowed = [(length, source), (n * heads, length, source)]
@@ -310,8 +314,57 @@ def _masks(
             )
             if ctx.trace.batch is None:
                 found.fixes[:0] = _input_fix(ctx, mask, allowed[0])
+            if tuple(mask.shape) == (n, length, source) and heads > 1:
+                found.fixes[:0] = _keyword_fix(
+                    row,
+                    mask_name,
+                    lambda text: f"{text}.repeat_interleave({heads}, dim=0)",
+                    f"keep a mask per sequence: repeat each one for the {heads} heads, [N·num_heads, L, S] = "
+                    f"{shape(allowed[1])}",
+                )
             return found
     return None
+
+
+_TRANSPOSES = (".t()", ".T", ".transpose(0, 1)", ".transpose(1, 0)", ".mT")
+
+
+def _untransposed(text: str) -> str:
+    """The mask's text without the transpose it ends in, or with one."""
+    for suffix in _TRANSPOSES:
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return f"{text}.T"
+
+
+def _keyword_fix(row, keyword: str, change, description: str) -> list[Fix]:
+    """The call's `keyword=` argument rewritten by `change` on the user's line (checked as
+    written); nothing when the line does not pass it by that keyword once."""
+    import re
+
+    where = row.called_at
+    source = where.source if where is not None else ""
+    found = list(re.finditer(rf"\b{keyword}\s*=\s*", source))
+    if len(found) != 1:
+        return []
+    start = found[0].end()
+    depth, end = 0, start
+    while end < len(source):
+        ch = source[end]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch == "," and depth == 0:
+            break
+        end += 1
+    text = source[start:end].strip()
+    if not text:
+        return []
+    after = source[:start] + change(text) + source[start + len(source[start:end].rstrip()) :]
+    return [line_fix(description, where, source, after, change(text))]
 
 
 def _plain(row, message: str, why: list[str], fixes: list[str], safety: Safety = SAFE) -> Finding:
