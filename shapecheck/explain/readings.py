@@ -1244,127 +1244,180 @@ def batch_sizes(got, want) -> Explanation:
         "a loss (F.cross_entropy, nn.CrossEntropyLoss, …) comparing output and target rows",
         [(str(got), "rows in the model's output (every dim but the classes)"), (str(want), "targets")],
     )
-    g = math.gcd(got, want)
-    if got >= 10_000 and want >= 10_000:
-        e.causes.append(
-            f"{got} and {want} are counts of pixels or tokens, not batches: the output and the target were "
-            "flattened at different sizes (a segmentation output map smaller or larger than its label, sequences "
-            "padded to different lengths)"
-        )
-        e.fixes.append("make the output's spatial size (or length) the target's before flattening (`F.interpolate`)")
-    elif got in _CLASS_COUNTS and want <= 64 and got > want:
-        e.causes.append(
-            f"{got} is {_CLASS_COUNTS[got]}: the scores lost their batch dim: one image's map [C, H, W] (a slice "
-            "of the batched output: iterating over the output tensor where a list of outputs was meant, or "
-            f"indexing [0]) reaches the loss, which reads its {got} classes as the batch"
-        )
-        e.fixes.append(
-            "give the loss the whole batched output [N, C, H, W] with the targets [N, H, W]; iterate over a list of "
-            "outputs, not over a tensor's first dim"
-        )
-        if got % want == 0:
-            e.causes.append(
-                f"or each target has {got // want} rows of scores: positions or branches folded into the batch"
-            )
-    elif want and got > want and got % want == 0:
-        k = got // want
-        side = math.isqrt(k)
-        if side >= 3 and side * side == k and k & (k - 1):
-            # a square count of rows per target (not a power of two, which a folding view makes as often): the
-            # positions of a map that reached the classifier unpooled
-            e.causes.append(
-                f"each target has {k} = {side}² rows of scores: the {side}×{side} positions of a feature map: the "
-                f"backbone's map [B, C, {side}, {side}] reached the classifier (or the loss) without its global "
-                f"pooling, so every position became a row ({got} = {want}·{side}·{side})"
-            )
-            e.fixes.append(
-                "pool before the head: `x = F.adaptive_avg_pool2d(x, 1).flatten(1)` (or the backbone's pooled "
-                "output, `pool=True` / `global_pool=` in its config)"
-            )
-        e.causes.append(
-            f"each target has {k} rows of scores: `x.view(-1, n)` with n smaller than one sample's size "
-            f"folds positions into the batch, `torch.cat(…, 0)` stacked branches along the batch, or scores per "
-            f"token or pixel ([B·{k}, C]) against one label per sample"
-        )
-        e.fixes.append(
-            "flatten with `torch.flatten(x, 1)` / `x.view(x.size(0), -1)`; join branches with `torch.cat(…, dim=1)`"
-        )
-    elif got and want > got and want % got == 0:
-        k = want // got
-        e.causes.append(
-            f"the target has {k} values per output row: one-hot or multi-label targets [{got}, {k}] flattened "
-            f"(`labels.view(-1)`), or a target per token or pixel where the output has one row per sample"
-        )
-        e.fixes.append(
-            "give CrossEntropyLoss class indices [N] (`labels.argmax(1)` for one-hot), or use BCEWithLogitsLoss "
-            "for multi-label targets of the output's shape"
-        )
-        side = math.isqrt(k)
-        if got > 1 and side >= 16 and side * side == k:
-            # a square count per row: a mask of side × side pixels for each image
-            e.causes.insert(
-                0,
-                f"{want} = {got}·{side}²: a {side}×{side} mask per image: a segmentation target (one label per pixel) "
-                f"against an output with one row per image: the model ends in a classifier (pooling and a Linear) "
-                "where per-pixel scores [N, C, H, W] are needed, or the mask was flattened and the scores were not",
-            )
-            e.fixes.insert(
-                0,
-                "give the loss per-pixel scores [N, C, H, W] with the mask [N, H, W] as it is (a segmentation head, "
-                "no global pooling); flatten both the same way if at all (`logits.permute(0, 2, 3, 1).reshape(-1, C)`)",
-            )
-        if got == 1 and want >= 8:
-            # one row of scores: a batch of one, whose target lost its batch dim ([H, W] for [1, H, W]), reads
-            # its first dim as the batch
-            e.causes.insert(
-                0,
-                f"a batch of one (1 row) whose target lost its batch dim: a mask or sequence [{want}, …] for one "
-                f"sample is read as {want} samples (its first size, {want}, taken as the batch)",
-            )
-            e.fixes.insert(0, "give the target its batch dim back: `target.unsqueeze(0)` (a batch of one: [1, …])")
-    elif g >= 2 and min(got, want) // g >= 2 and abs(got - want) == g:
-        e.causes.append(
-            f"{got} = {g}·{got // g} and {want} = {g}·{want // g}: {g} sequences of {got // g} and "
-            f"{want // g} positions: the scores and the labels were cut to lengths that differ by one (the "
-            "next-token shift applied to one side only), or padded to different lengths"
-        )
-        e.fixes.append("shift both the same way: `logits[:, :-1]` with `labels[:, 1:]`, then flatten both")
-    elif (split := _token_rows(got, want)) is not None:
-        batch, per_got, per_want = split
-        e.causes.append(
-            f"{got} = {batch}·{per_got} and {want} = {batch}·{per_want}: a batch of {batch} sequences flattened "
-            f"to tokens, {per_got} per sample in the scores and {per_want} in the labels: the inputs and the labels "
-            "were truncated (or padded) to different lengths, as when long texts are cut for the model but their "
-            "word-level labels are not"
-        )
-        e.fixes.append(
-            "truncate and pad the labels with the inputs (the same max_length, labels aligned to the kept tokens, "
-            "-100 for padding) before flattening both"
-        )
-    else:
-        small, large = sorted((got, want))
-        batch_like = large & (large - 1) == 0 or (large % 50 == 0 and large <= 1000)
-        if large >= 8 and batch_like and small < large and small < 10_000:
-            # a power of two is the configured batch size; the other, smaller count is a last batch's remainder
-            which = "scores" if got == small else "targets"
-            e.causes.append(
-                f"{large} is a batch size and {small} a last, smaller batch (the dataset's remainder): the {which} "
-                f"come from that last batch while the other side was made for a full batch of {large} (labels or a "
-                "buffer sized with the configured batch size, not taken from this batch)"
-            )
-            e.fixes.append(
-                "take both from the same batch (`x, y = batch`), size buffers by `x.size(0)`, or `drop_last=True`"
-            )
-        e.causes.append(
-            f"{'or ' if e.causes else ''}the output's rows and the targets do not pair up: the "
-            "output (or the target) was reshaped so that its first dim is no longer the batch, or they come from "
-            "different batches"
-        )
-        e.fixes.append(
-            "print `output.shape, target.shape` before the loss; flatten with `torch.flatten(x, 1)` and keep the "
-            "batch first"
-        )
+    for reading in _BATCH_READINGS:
+        if reading(e, got, want):
+            break
     return e
+
+
+def _rows_of_pixels(e: Explanation, got: int, want: int) -> bool:
+    """Counts of pixels or tokens on both sides."""
+    if not (got >= 10_000 and want >= 10_000):
+        return False
+    e.causes.append(
+        f"{got} and {want} are counts of pixels or tokens, not batches: the output and the target were "
+        "flattened at different sizes (a segmentation output map smaller or larger than its label, sequences "
+        "padded to different lengths)"
+    )
+    e.fixes.append("make the output's spatial size (or length) the target's before flattening (`F.interpolate`)")
+    return True
+
+
+def _rows_are_classes(e: Explanation, got: int, want: int) -> bool:
+    """A dataset's class count read as the batch."""
+    if not (got in _CLASS_COUNTS and want <= 64 and got > want):
+        return False
+    e.causes.append(
+        f"{got} is {_CLASS_COUNTS[got]}: the scores lost their batch dim: one image's map [C, H, W] (a slice "
+        "of the batched output: iterating over the output tensor where a list of outputs was meant, or "
+        f"indexing [0]) reaches the loss, which reads its {got} classes as the batch"
+    )
+    e.fixes.append(
+        "give the loss the whole batched output [N, C, H, W] with the targets [N, H, W]; iterate over a list of "
+        "outputs, not over a tensor's first dim"
+    )
+    if got % want == 0:
+        e.causes.append(f"or each target has {got // want} rows of scores: positions or branches folded into the batch")
+    return True
+
+
+def _rows_per_target(e: Explanation, got: int, want: int) -> bool:
+    """More rows of scores than targets, a whole number per target."""
+    if not (want and got > want and got % want == 0):
+        return False
+    k = got // want
+    side = math.isqrt(k)
+    if side >= 3 and side * side == k and k & (k - 1):
+        # a square count of rows per target (not a power of two, which a folding view makes as often): the
+        # positions of a map that reached the classifier unpooled
+        e.causes.append(
+            f"each target has {k} = {side}² rows of scores: the {side}×{side} positions of a feature map: the "
+            f"backbone's map [B, C, {side}, {side}] reached the classifier (or the loss) without its global "
+            f"pooling, so every position became a row ({got} = {want}·{side}·{side})"
+        )
+        e.fixes.append(
+            "pool before the head: `x = F.adaptive_avg_pool2d(x, 1).flatten(1)` (or the backbone's pooled "
+            "output, `pool=True` / `global_pool=` in its config)"
+        )
+    e.causes.append(
+        f"each target has {k} rows of scores: `x.view(-1, n)` with n smaller than one sample's size "
+        f"folds positions into the batch, `torch.cat(…, 0)` stacked branches along the batch, or scores per "
+        f"token or pixel ([B·{k}, C]) against one label per sample"
+    )
+    e.fixes.append(
+        "flatten with `torch.flatten(x, 1)` / `x.view(x.size(0), -1)`; join branches with `torch.cat(…, dim=1)`"
+    )
+    return True
+
+
+def _values_per_row(e: Explanation, got: int, want: int) -> bool:
+    """More targets than rows, a whole number per row."""
+    if not (got and want > got and want % got == 0):
+        return False
+    k = want // got
+    e.causes.append(
+        f"the target has {k} values per output row: one-hot or multi-label targets [{got}, {k}] flattened "
+        f"(`labels.view(-1)`), or a target per token or pixel where the output has one row per sample"
+    )
+    e.fixes.append(
+        "give CrossEntropyLoss class indices [N] (`labels.argmax(1)` for one-hot), or use BCEWithLogitsLoss "
+        "for multi-label targets of the output's shape"
+    )
+    side = math.isqrt(k)
+    if got > 1 and side >= 16 and side * side == k:
+        # a square count per row: a mask of side × side pixels for each image
+        e.causes.insert(
+            0,
+            f"{want} = {got}·{side}²: a {side}×{side} mask per image: a segmentation target (one label per pixel) "
+            f"against an output with one row per image: the model ends in a classifier (pooling and a Linear) "
+            "where per-pixel scores [N, C, H, W] are needed, or the mask was flattened and the scores were not",
+        )
+        e.fixes.insert(
+            0,
+            "give the loss per-pixel scores [N, C, H, W] with the mask [N, H, W] as it is (a segmentation head, "
+            "no global pooling); flatten both the same way if at all (`logits.permute(0, 2, 3, 1).reshape(-1, C)`)",
+        )
+    if got == 1 and want >= 8:
+        # one row of scores: a batch of one, whose target lost its batch dim ([H, W] for [1, H, W]), reads
+        # its first dim as the batch
+        e.causes.insert(
+            0,
+            f"a batch of one (1 row) whose target lost its batch dim: a mask or sequence [{want}, …] for one "
+            f"sample is read as {want} samples (its first size, {want}, taken as the batch)",
+        )
+        e.fixes.insert(0, "give the target its batch dim back: `target.unsqueeze(0)` (a batch of one: [1, …])")
+    return True
+
+
+def _rows_shifted(e: Explanation, got: int, want: int) -> bool:
+    """Two lengths a shift apart."""
+    g = math.gcd(got, want)
+    if not (g >= 2 and min(got, want) // g >= 2 and abs(got - want) == g):
+        return False
+    e.causes.append(
+        f"{got} = {g}·{got // g} and {want} = {g}·{want // g}: {g} sequences of {got // g} and "
+        f"{want // g} positions: the scores and the labels were cut to lengths that differ by one (the "
+        "next-token shift applied to one side only), or padded to different lengths"
+    )
+    e.fixes.append("shift both the same way: `logits[:, :-1]` with `labels[:, 1:]`, then flatten both")
+    return True
+
+
+def _rows_of_tokens(e: Explanation, got: int, want: int) -> bool:
+    """Two token counts of one batch."""
+    split = _token_rows(got, want)
+    if split is None:
+        return False
+    batch, per_got, per_want = split
+    e.causes.append(
+        f"{got} = {batch}·{per_got} and {want} = {batch}·{per_want}: a batch of {batch} sequences flattened "
+        f"to tokens, {per_got} per sample in the scores and {per_want} in the labels: the inputs and the labels "
+        "were truncated (or padded) to different lengths, as when long texts are cut for the model but their "
+        "word-level labels are not"
+    )
+    e.fixes.append(
+        "truncate and pad the labels with the inputs (the same max_length, labels aligned to the kept tokens, "
+        "-100 for padding) before flattening both"
+    )
+    return True
+
+
+def _rows_unpaired(e: Explanation, got: int, want: int) -> bool:
+    """No relation: a last batch, or rows that do not pair up."""
+    small, large = sorted((got, want))
+    batch_like = large & (large - 1) == 0 or (large % 50 == 0 and large <= 1000)
+    if large >= 8 and batch_like and small < large and small < 10_000:
+        # a power of two is the configured batch size; the other, smaller count is a last batch's remainder
+        which = "scores" if got == small else "targets"
+        e.causes.append(
+            f"{large} is a batch size and {small} a last, smaller batch (the dataset's remainder): the {which} "
+            f"come from that last batch while the other side was made for a full batch of {large} (labels or a "
+            "buffer sized with the configured batch size, not taken from this batch)"
+        )
+        e.fixes.append(
+            "take both from the same batch (`x, y = batch`), size buffers by `x.size(0)`, or `drop_last=True`"
+        )
+    e.causes.append(
+        f"{'or ' if e.causes else ''}the output's rows and the targets do not pair up: the "
+        "output (or the target) was reshaped so that its first dim is no longer the batch, or they come from "
+        "different batches"
+    )
+    e.fixes.append(
+        "print `output.shape, target.shape` before the loss; flatten with `torch.flatten(x, 1)` and keep the "
+        "batch first"
+    )
+    return True
+
+
+_BATCH_READINGS = (
+    _rows_of_pixels,
+    _rows_are_classes,
+    _rows_per_target,
+    _values_per_row,
+    _rows_shifted,
+    _rows_of_tokens,
+    _rows_unpaired,
+)
 
 
 # class counts of segmentation and detection datasets (a map's classes read as a batch)
