@@ -156,7 +156,7 @@ def _reduction_fixes(pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[F
     if dim != 0:
         return []
     over: int | tuple[int, ...] = 1 if x.rank == 3 else tuple(range(2, x.rank))
-    what = "the tokens" if x.rank == 3 else "the spatial dims"
+    what = "the positions" if x.rank == 3 else "the spatial dims"
     return [
         op_dim_fix(
             culprit,
