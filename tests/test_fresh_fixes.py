@@ -459,3 +459,21 @@ def test_sc103_gem_pooling_sized_by_the_map_is_global():
     body: the head gets the 512 channels at every input size, so it is not size-locked."""
     report = shapecheck.check(fixture_path("clean_hard.py:LibGemHead"), "3x64x64", batch=3)
     assert [f.code for f in report.findings] == []
+
+
+def test_input_roots_reads_an_untraced_transpose_as_the_tensor_it_turns():
+    """`v.T` runs no traced op: the operand [128, 4] is read as the latest traced [4, 128], so the
+    two towers are still told apart."""
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose.rules.widths import input_roots, separate_towers
+    from shapecheck.trace.records import TensorInfo
+
+    b = TraceBuilder((4, 30, 40))
+    a = b.module("audio", "Linear", (4, 256)).outputs[0]
+    frame = b.tensor((4, 3, 16, 16))
+    b.trace.inputs.append(frame)
+    b.op("F.normalize", (4, 128), inputs=[frame])
+    turned = TensorInfo((128, 4), tid=None)
+    assert input_roots(b.trace, turned) == {1}
+    assert separate_towers(b.trace, a, turned)

@@ -24,7 +24,7 @@ def input_roots(trace: Trace, tensor: TensorInfo) -> frozenset[int]:
     by_tid = {t.tid: i for i, t in enumerate(trace.inputs)}
     roots: set[int] = set()
     seen: set[int] = set()
-    stack = [tensor]
+    stack = [_traced(trace, tensor)]
     visits = 0
     while stack and visits < _MAX_VISITS:
         t = stack.pop()
@@ -39,6 +39,21 @@ def input_roots(trace: Trace, tensor: TensorInfo) -> frozenset[int]:
         if row is not None:
             stack.extend(row.inputs)
     return frozenset(roots)
+
+
+def _traced(trace: Trace, tensor: TensorInfo) -> TensorInfo:
+    """A tensor the trace has no record of making (a property such as `v.T` runs no traced op)
+    read as the latest traced output of its shape, or of its shape with the last two dims
+    swapped; the tensor itself otherwise."""
+    if tensor.tid is not None or tensor.source is not None or tensor.rank < 2:
+        return tensor
+    shape = tuple(tensor.shape)
+    turned = (*shape[:-2], shape[-1], shape[-2])
+    for row in reversed(trace.layers):
+        for out in row.outputs:
+            if out.tid is not None and tuple(out.shape) in (shape, turned):
+                return out
+    return tensor
 
 
 def separate_towers(trace: Trace, a: TensorInfo, b: TensorInfo) -> bool:
