@@ -477,3 +477,13 @@ def test_input_roots_reads_an_untraced_transpose_as_the_tensor_it_turns():
     turned = TensorInfo((128, 4), tid=None)
     assert input_roots(b.trace, turned) == {1}
     assert separate_towers(b.trace, a, turned)
+
+
+def test_sc103_a_critic_that_also_scores_the_generators_images_is_sized_by_it():
+    """StyleGAN2's regularisers score the generator's 8x8 images and the real ones with the same
+    critic: the generator makes that size from vectors, so the head's 64 features are the
+    model's design. A critic scoring two data inputs still warns."""
+    report = shapecheck.check(fixture_path("clean_hard.py:GanPathLengthR1"), ["8", "3x8x8"], batch=3)
+    assert [f.code for f in report.findings] == []
+    critic = shapecheck.check(fixture_path("rules/sc103_size_locked.py:CriticOnTwoImages"), ["3x16x16", "3x16x16"])
+    assert [f.code for f in critic.findings] == ["SC103"]

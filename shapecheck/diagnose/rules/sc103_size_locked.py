@@ -50,6 +50,25 @@ def _fits_every_doubled_size(ctx: Context, linear) -> bool:
     return reached
 
 
+def _also_on_a_map_the_model_makes(ctx: Context, linear) -> bool:
+    """The Linear module (at this call or another) is called on a map made from vectors only:
+    walking back from that call, the model input it starts from has no spatial dims (a GAN's
+    critic scoring `G(z)` as well as the real images). The generator fixes that map's size, so
+    the real inputs must have it too: the head's size is the model's design, not a lock on the
+    input."""
+    trace = ctx.trace
+    for other in trace.layers:
+        if (other.name, other.kind) != (linear.name, linear.kind) or other.failed:
+            continue
+        start = None
+        for row in trace.upstream(other):
+            if row.inputs and trace.is_model_input(row.inputs[0]):
+                start = row.inputs[0]
+        if start is not None and start.rank <= 2 and trace.batch is not None:
+            return True
+    return False
+
+
 @rule("SC103", WARNING)
 def check(ctx: Context) -> list[Finding]:
     findings = []
@@ -60,6 +79,8 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if _fits_every_doubled_size(ctx, b.linear):
             continue  # a pool sized by the map itself (`avg_pool2d(x, x.shape[2:])`): global
+        if _also_on_a_map_the_model_makes(ctx, b.linear):
+            continue  # a GAN's critic on real and generated images: the generator sets the size
         name = layer_name(b.linear)
         fmap = b.feature_shape
         why = [
