@@ -487,3 +487,13 @@ def test_sc103_a_critic_that_also_scores_the_generators_images_is_sized_by_it():
     assert [f.code for f in report.findings] == []
     critic = shapecheck.check(fixture_path("rules/sc103_size_locked.py:CriticOnTwoImages"), ["3x16x16", "3x16x16"])
     assert [f.code for f in critic.findings] == ["SC103"]
+
+
+def test_sc116_a_packed_sequence_is_no_batch_folded_into_one_sequence():
+    """`pack_padded_sequence(..., enforce_sorted=False)` hands the LSTM [sum of lengths, F] with its
+    batch_sizes: at batch 4 the lengths summed to 4 per sample and read as 4 samples of 4 steps
+    folded into one sequence. Frames folded with a view still are."""
+    report = shapecheck.check(fixture_path("clean_hard.py:NlpPackedLstm"), "7:long", batch=4)
+    assert [f.code for f in report.findings] == []
+    folded = shapecheck.check(fixture_path("rules/sc116_batch_first.py:ClipFrames"), "6x3x16x16", batch=2)
+    assert folded.findings[0].code == "SC116" and "folded into one sequence" in folded.findings[0].message

@@ -45,6 +45,8 @@ def check(ctx: Context) -> list[Finding]:
         if row.kind != MODULE or row.type not in RNN_TYPES + ATTENTION_TYPES or not row.inputs:
             continue
         t = row.inputs[0]
+        if row.type in RNN_TYPES and _packed(row):
+            continue  # a PackedSequence: its data is every sample's steps by design
         found = batch_dim(ctx, row)
         if row.type in RNN_TYPES and t.rank == 2 and found == 0 and layer_owner(trace, row).index not in reported:
             folded = _folded(ctx, row, t)
@@ -98,6 +100,13 @@ def _finding(ctx: Context, row, owner, t, found: int) -> Finding:
         else [],
         fixes=fixes,
     )
+
+
+def _packed(row) -> bool:
+    """The RNN got a PackedSequence (`pack_padded_sequence`): its data [sum of lengths, F] comes
+    with `batch_sizes`, a 1-D integer tensor, as the next input; the samples' steps are packed
+    together by design, with the lengths that keep them apart."""
+    return len(row.inputs) >= 2 and row.inputs[0].rank == 2 and row.inputs[1].rank == 1 and "int" in row.inputs[1].dtype
 
 
 def _folded(ctx: Context, row, t) -> Finding | None:
