@@ -497,3 +497,13 @@ def test_sc116_a_packed_sequence_is_no_batch_folded_into_one_sequence():
     assert [f.code for f in report.findings] == []
     folded = shapecheck.check(fixture_path("rules/sc116_batch_first.py:ClipFrames"), "6x3x16x16", batch=2)
     assert folded.findings[0].code == "SC116" and "folded into one sequence" in folded.findings[0].message
+
+
+def test_sc106_a_batch_sliced_into_support_and_queries_mixes_no_samples():
+    """`sup, qry = z[:half], z[half:]`: the first half of the batch are labelled supports, the
+    rest queries scored against their prototypes; the output has a row per query, half the
+    batch, and every row is one sample's. Two samples viewed into one row still mix."""
+    report = shapecheck.check(fixture_path("clean_hard.py:SetProtoByLabels"), ["10", "scalar:long"], batch=4)
+    assert [f.code for f in report.findings] == []
+    halved = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:HalvedBatch"), "3x16x16", batch=4)
+    assert [f.code for f in halved.findings] == ["SC106"]

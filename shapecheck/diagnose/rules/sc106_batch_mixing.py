@@ -151,10 +151,26 @@ def _mixed(ctx: Context, other: Trace, b1: int, b2: int) -> tuple[LayerRecord, F
             return None  # whole samples in groups (a few-shot class's k shots): the grouping is the design
         if mixed is not None and mixed[0].type in _JOIN and _stacks_inputs(ctx, mixed[0]):
             return None  # two views of each sample, one pass through the encoder (SimCLR): the design
+        if mixed is not None and _slices_whole_samples(mixed[0]):
+            return None  # `z[:half]`: the support half of a batch that holds support and queries
         return mixed
     if trace.error is not None and trace.failing is not None:
         return _folded_before_failure(ctx, other, b1, b2)
     return None
+
+
+def _slices_whole_samples(row: LayerRecord) -> bool:
+    """A basic slice of dim 0 (`z[:half]`, `z[half:]`): the rows it keeps are whole samples, each
+    unchanged, so nothing is mixed; fewer rows are the design (the support half of a few-shot
+    batch, the chosen half of a DPO pair). An index, a mask or a reshape is not this."""
+    if row.type != "Tensor.__getitem__" or not row.inputs or not row.outputs:
+        return False
+    args = row.attrs.get("args")
+    if not isinstance(args, list) or len(args) < 2 or not isinstance(args[1], str):
+        return False
+    index = args[1].removeprefix("(")
+    a, b = row.inputs[0].shape, row.outputs[0].shape
+    return index.startswith("slice(") and len(a) == len(b) and tuple(a[1:]) == tuple(b[1:])
 
 
 def _stacks_inputs(ctx: Context, row: LayerRecord) -> bool:
