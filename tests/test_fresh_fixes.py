@@ -487,6 +487,8 @@ def test_sc103_a_critic_that_also_scores_the_generators_images_is_sized_by_it():
     assert [f.code for f in report.findings] == []
     critic = shapecheck.check(fixture_path("rules/sc103_size_locked.py:CriticOnTwoImages"), ["3x16x16", "3x16x16"])
     assert [f.code for f in critic.findings] == ["SC103"]
+    wave = shapecheck.check(fixture_path("rules/sc103_size_locked.py:WaveLockedHead"), "100", batch=3)
+    assert [f.code for f in wave.findings] == ["SC103"]  # a [B, L] input whose length reaches the head
 
 
 def test_sc116_a_packed_sequence_is_no_batch_folded_into_one_sequence():

@@ -20,6 +20,7 @@ Fix safety: safe: the pool has no parameters, and at the traced size the shapes 
 
 from __future__ import annotations
 
+from ..boundaries import is_linear
 from ..context import Context
 from ..findings import WARNING, Finding
 from ..numbers import dot, shape, size_text
@@ -51,22 +52,41 @@ def _fits_every_doubled_size(ctx: Context, linear) -> bool:
 
 
 def _also_on_a_map_the_model_makes(ctx: Context, linear) -> bool:
-    """The Linear module (at this call or another) is called on a map made from vectors only:
-    walking back from that call, the model input it starts from has no spatial dims (a GAN's
-    critic scoring `G(z)` as well as the real images). The generator fixes that map's size, so
-    the real inputs must have it too: the head's size is the model's design, not a lock on the
-    input."""
+    """The Linear module (at this call or another) is called on a map the model makes from
+    vectors: walking back from that call, the map's spatial dims were made by reshaping a
+    Linear's output (`G(z)`: `fc(z).view(-1, C, H, W)`), and the model input it starts from has
+    no spatial dims (a GAN's critic scoring the generator's images as well as the real ones).
+    The generator fixes that map's size, so the real inputs must have it too: the head's size is
+    the model's design, not a lock on the input. A waveform [B, L] into a conv is no such map:
+    its length is the input's."""
     trace = ctx.trace
+    if trace.batch is None:
+        return False
     for other in trace.layers:
         if (other.name, other.kind) != (linear.name, linear.kind) or other.failed:
             continue
-        start = None
+        start, made = None, False
         for row in trace.upstream(other):
             if row.inputs and trace.is_model_input(row.inputs[0]):
                 start = row.inputs[0]
-        if start is not None and start.rank <= 2 and trace.batch is not None:
+            if _map_from_features(trace, row):
+                made = True
+        if made and start is not None and start.rank <= 2:
             return True
     return False
+
+
+_RESHAPES = ("Tensor.view", "Tensor.reshape", "torch.reshape", "Unflatten", "Tensor.unflatten")
+
+
+def _map_from_features(trace, row) -> bool:
+    """`fc(z).view(-1, C, H, W)`: a reshape of a Linear's [B, F] output into a map."""
+    if row.type not in _RESHAPES or not row.inputs or not row.outputs:
+        return False
+    if row.inputs[0].rank != 2 or row.outputs[0].rank < 3:
+        return False
+    source = trace.row(row.inputs[0].source)
+    return source is not None and is_linear(source)
 
 
 @rule("SC103", WARNING)
