@@ -172,6 +172,8 @@ def _as_call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: s
     batch = report.trace.batch if rerun.batch is SAME else rerun.batch
     full = given if dims is None else ((batch, *dims) if batch is not None else tuple(dims))
     method = _reshaping(given, full)
+    if method is None and report.inputs[index].dtype in ("int64", "int32"):
+        method = _truncating(given, full)
     if method is None:
         return None
     if rerun.dtype is not None:
@@ -268,6 +270,14 @@ def _reshaping(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
             return ".T"
         return f".permute{order}"
     return None
+
+
+def _truncating(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
+    """Token ids [B, L] kept to their first L' < L (a sequence longer than the model takes):
+    `[:, :L']`; None for any other change (an image is resized, not cropped)."""
+    if len(given) != 2 or len(wanted) != 2 or given[0] != wanted[0] or not 0 < wanted[1] < given[1]:
+        return None
+    return f"[:, :{wanted[1]}]"
 
 
 def _edited(source: str, argument: ast.expr, method: str) -> str | None:

@@ -491,6 +491,24 @@ def test_sc103_a_critic_that_also_scores_the_generators_images_is_sized_by_it():
     assert [f.code for f in wave.findings] == ["SC103"]  # a [B, L] input whose length reaches the head
 
 
+def test_sc124_a_library_table_expanded_past_its_length_reads_as_an_input_too_long():
+    from helpers import TraceBuilder
+
+    from shapecheck.diagnose import diagnose
+    from shapecheck.trace.records import Location, TensorInfo
+
+    b = TraceBuilder((2, 20))
+    b.trace.inputs[0] = TensorInfo((2, 20), dtype="int64", tid=1)
+    table = TensorInfo((1, 16), tid=50, from_input=False)
+    row = b.op("Tensor.expand", None, {"args": ["<tensor>", 2, 20]}, inputs=[table])
+    row.called_at = Location("/x/site-packages/transformers/models/bert/modeling_bert.py", 95, "t.expand(b, n)")
+    (f,) = [f for f in diagnose(b.fail("expand")).findings if f.code == "SC124"]
+    assert f.message == "the input has 20 tokens; the model holds positions for 16"
+    assert f.fixes[0].code == "--input 16:long"
+    row.called_at = Location("model.py", 95, "t.expand(b, n)")  # the user's own table: not this reading
+    assert not any(f.code == "SC124" for f in diagnose(b.trace).findings)
+
+
 def test_sc116_a_packed_sequence_is_no_batch_folded_into_one_sequence():
     """`pack_padded_sequence(..., enforce_sorted=False)` hands the LSTM [sum of lengths, F] with its
     batch_sizes: at batch 4 the lengths summed to 4 per sample and read as 4 samples of 4 steps

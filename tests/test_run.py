@@ -947,3 +947,27 @@ def test_an_error_in_a_dataloader_worker_is_read_from_its_original_traceback(tmp
     assert "error[SC109]" in head
     assert "--> script.py:16\n" in head and "return torch.cat([a, b], dim=0)" in head
     assert "Caught RuntimeError in DataLoader worker process 0." in result.stderr  # python's traceback, kept
+
+
+BERT_TOO_LONG = """
+    from transformers import BertConfig, BertModel
+
+    cfg = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+                     intermediate_size=64, max_position_embeddings=16)
+    model = BertModel(cfg)
+    ids = torch.randint(0, 100, (2, 20))
+    out = model(ids)
+"""
+
+
+def test_tokens_longer_than_a_library_model_takes_are_truncated_at_the_call(tmp_path):
+    """BERT's token-type buffer holds max_position_embeddings = 16 positions; 20 tokens fail in
+    transformers' code (`expand`). The finding is at the script's call, with the input kept to
+    16 tokens there, verified."""
+    pytest.importorskip("transformers")
+    result = run(tmp_path, BERT_TOO_LONG)
+    assert result.returncode == 1
+    head = _before_traceback(result.stderr)
+    assert "error[SC124]: the input has 20 tokens; the model holds positions for 16" in head, head
+    assert "--> script.py:13\n" in head
+    assert "+ out = model(ids[:, :16])" in head and "[safe · verified: output [2, 16, 32]]" in head

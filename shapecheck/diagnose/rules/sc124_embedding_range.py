@@ -30,6 +30,7 @@ from ..numbers import shape
 from ..provenance import BATCH, provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
+from ..roles import is_library_file
 from .common import first_argument_fix, ref
 
 
@@ -47,6 +48,9 @@ def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
     if row is None or not row.inputs:
         return []
+    short = _buffer_too_short(ctx, row)
+    if short is not None:
+        return [short]
     table = _table(row)
     known = row.inputs[0].values
     if table is None or known is None or known[1] < table:
@@ -125,3 +129,53 @@ def _length_dim(ctx: Context, row: LayerRecord) -> tuple[int, int] | None:
         return None
     dim = int(names[0].split()[1])
     return (dim, ctx.sample_dims[dim]) if dim < len(ctx.sample_dims) else None
+
+
+def _buffer_too_short(ctx: Context, row: LayerRecord) -> Finding | None:
+    """A library's table of positions (a buffer of `max_position_embeddings` token-type or
+    position ids, BERT's `buffered_token_type_ids.expand(batch, seq_length)`) expanded to a
+    longer sequence than it holds: the model input's length L (token ids [B, L]) is asked of a
+    dim that is S < L in a tensor made from the model's own weights or buffers. The input is
+    too long for the model: keep it to S tokens, checked by tracing at that length."""
+    trace = ctx.trace
+    if row.kind != "op" or row.type != "Tensor.expand" or row.called_at is None:
+        return None
+    if not is_library_file(row.called_at.file) or not trace.inputs or trace.batch is None:
+        return None
+    tokens = trace.inputs[0]
+    if tokens.dtype not in ("int64", "int32") or tokens.rank != 2:
+        return None
+    length = tokens.shape[1]
+    table = row.inputs[0]
+    asked = [a for a in row.attrs.get("args", [])[1:] if isinstance(a, int)]
+    if table.from_input is not False or len(asked) != table.rank or length not in asked:
+        return None
+    dim = asked.index(length)
+    held = table.shape[dim]
+    if held in (1, length) or held > length:
+        return None
+    spec = f"{held}:long"
+    return Finding(
+        code="SC124",
+        severity=ERROR,
+        layer=row.name,
+        message=f"the input has {length} tokens; the model holds positions for {held}",
+        location=row.called_at,
+        row=row.index,
+        why=[
+            f"{ref(row)} expands a table of the model's own, {shape(table.shape)}, to the input's {length} tokens: it "
+            f"holds {held} positions (the model's maximum length, `max_position_embeddings` in a Hugging Face "
+            "config)",
+            "the model cannot take longer sequences: a tokenizer's `truncation=True, max_length=...` keeps them to "
+            "its length",
+        ],
+        fixes=[
+            Fix(
+                description=f"keep the sequence to {held} tokens (truncate longer ones): --input {spec}",
+                code=f"--input {spec}",
+                kind=FixKind.INPUT,
+                safety=SAFE,
+                rerun=Rerun(dims=(held,)),
+            )
+        ],
+    )
