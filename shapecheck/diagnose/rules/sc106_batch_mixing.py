@@ -494,13 +494,13 @@ def _rows_regrouped(ctx: Context, row: LayerRecord) -> bool:
     """The view makes a row of each position (`x.view(-1, x.size(-1))` on [B, 1, D], GPT-2's
     Conv1D or a MoE router at a decode step of one token) and the model gives the batch back:
     in each trace where one input dim alone was doubled and the view got more positions of
-    the same width per sample, the model ran to the end and its last output still has the batch in dim 0. A head
-    that keeps the rows ([B·T, classes] against [B] labels) is the latent bug."""
+    the same width per sample, the model ran to the end and its output still has the batch in
+    dim 0. A head that keeps the rows ([B·T, classes] against [B] labels) is the latent bug."""
     prov = provenance(ctx)
     layers = ctx.trace.layers
-    if prov is None or not layers or not layers[-1].outputs or ctx.trace.batch is None:
+    if prov is None or not layers or not layers[0].outputs or ctx.trace.batch is None:
         return False
-    last = layers[-1].outputs[0].shape[:1]
+    last = layers[0].outputs[0].shape[:1]  # the model's own row: what it returns
     if last != (ctx.trace.batch,):
         return False
     grew = False
@@ -515,9 +515,9 @@ def _rows_regrouped(ctx: Context, row: LayerRecord) -> bool:
         if twin.inputs[0].shape[-1:] != row.inputs[0].shape[-1:]:
             continue  # the width itself changed: nothing about the rows
         other = change.trace.layers
-        if change.trace.error is not None or any(r.failed for r in other) or not other[-1].outputs:
+        if change.trace.error is not None or any(r.failed for r in other) or not other[0].outputs:
             return False
-        if other[-1].outputs[0].shape[:1] != last:
+        if other[0].outputs[0].shape[:1] != last:
             return False
         grew = True
     return grew
