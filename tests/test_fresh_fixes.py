@@ -527,3 +527,18 @@ def test_sc106_a_batch_sliced_into_support_and_queries_mixes_no_samples():
     assert [f.code for f in report.findings] == []
     halved = shapecheck.check(fixture_path("rules/sc106_batch_mixing.py:HalvedBatch"), "3x16x16", batch=4)
     assert [f.code for f in halved.findings] == ["SC106"]
+
+
+def test_no_projection_between_towers_over_a_size_1_dim_or_a_square_matrix():
+    """Features of two inputs at two widths get a projection; an adjacency [N, N] times node
+    features with an extra dim of 1 ([N, 1, C]) is no such pair: no new Linear over the nodes."""
+    from shapecheck.diagnose.rules.widths import separate_towers
+    from shapecheck.trace.records import TensorInfo, Trace
+
+    img, txt = TensorInfo((4, 512), tid=1), TensorInfo((768, 4), tid=2)
+    trace = Trace(model="m", inputs=[img, txt], engine="meta")
+    assert separate_towers(trace, img, txt, (512, 768))
+    adj, feats = TensorInfo((20, 20), tid=1), TensorInfo((20, 1, 32), tid=2)
+    trace = Trace(model="m", inputs=[adj, feats], engine="meta")
+    assert separate_towers(trace, adj, feats)  # different inputs all the same
+    assert not separate_towers(trace, adj, feats, (20, 1))

@@ -255,7 +255,11 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
         fixes.append(other)
     if row.called_at is not None and rank >= 3 and d >= 2 and not apart:
         fixes.append(_interpolate_fix(row, rank))
-    if d == rank - 1 != dim and not stack and separate_towers(ctx.trace, row.inputs[0], row.inputs[number]):
+    if (
+        d == rank - 1 != dim
+        and not stack
+        and separate_towers(ctx.trace, row.inputs[0], row.inputs[number], (expected, got))
+    ):
         why.append(
             f"they come from different inputs: features of two towers, {expected} and {got} wide, joined "
             "without a projection to one width"

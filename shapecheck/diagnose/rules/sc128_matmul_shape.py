@@ -135,7 +135,7 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
     elif a.shape[-2] == b.shape[-2]:
         why.append(f"a's dim -2 is {a.shape[-2]}, b's k: a is the wrong way round")
         fixes.append(_transpose_fix(row, 0, a, texts))
-    elif separate_towers(ctx.trace, a, b):
+    elif separate_towers(ctx.trace, a, b, (a.shape[-1], b.shape[-2])):
         why.append(
             f"a and b come from different inputs: features of two towers, {a.shape[-1]} and {b.shape[-2]} wide, "
             "compared without a projection to one width"

@@ -56,8 +56,15 @@ def _traced(trace: Trace, tensor: TensorInfo) -> TensorInfo:
     return tensor
 
 
-def separate_towers(trace: Trace, a: TensorInfo, b: TensorInfo) -> bool:
-    """`a` and `b` come from different model inputs, and neither from the other's."""
+def separate_towers(trace: Trace, a: TensorInfo, b: TensorInfo, widths: tuple[int, int] | None = None) -> bool:
+    """`a` and `b` come from different model inputs, and neither from the other's; with
+    `widths`, the two sizes that differ are feature widths: both above 1 (a dim of 1 is a
+    missing or extra dim, not a width), and neither tensor is a square matrix over its last two
+    dims (an adjacency or attention matrix [N, N]: its sizes count items, not features)."""
+    if widths is not None:
+        square = any(t.rank >= 2 and t.shape[-1] == t.shape[-2] for t in (a, b))
+        if min(widths) <= 1 or square:
+            return False
     ra, rb = input_roots(trace, a), input_roots(trace, b)
     return bool(ra) and bool(rb) and not (ra & rb)
 
