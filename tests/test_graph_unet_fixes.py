@@ -99,8 +99,8 @@ def test_a_group_count_from_the_models_setting_is_fixed_at_the_setting():
     report = shapecheck.check(fixture_path("rules/sc104_channel_mismatch.py:GroupsFromSetting"), "3x16x16")
     (f,) = report.findings
     fix = f.fixes[0]
-    assert fix.after == "    def __init__(self, widths=(16, 32), norm_num_groups=16):"
-    assert fix.before == "    def __init__(self, widths=(16, 32), norm_num_groups=32):"
+    assert fix.after == "def __init__(self, widths=(16, 32), norm_num_groups=16):"
+    assert fix.before == "def __init__(self, widths=(16, 32), norm_num_groups=32):"
     assert fix.verified is True and fix.result_shape == (1, 32, 16, 16)
 
 

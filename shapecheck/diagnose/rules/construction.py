@@ -159,9 +159,9 @@ def _default_in(frame: Location, old: int):
         return None
     default = hits[0]
     text = _file_lines(frame.file)[default.lineno - 1].rstrip("\n")
-    where = Location(frame.file, default.lineno, text)
+    where = Location(frame.file, default.lineno, text.strip())  # a fix's lines are written unindented
     begin, end = default.col_offset, default.end_col_offset or default.col_offset
-    return where, lambda value, t=text, b=begin, e=end: t[:b] + str(value) + t[e:]
+    return where, lambda value, t=text, b=begin, e=end: (t[:b] + str(value) + t[e:]).strip()
 
 
 def _file_lines(path: str) -> list[str]:
