@@ -53,15 +53,31 @@ class ProvenanceMap:
 
     def twin(self, change: Change, row: LayerRecord) -> LayerRecord | None:
         """The row in the trace where only `change` changed, when it is the same call."""
+        other = self.same_call(change, row)
+        if other is None or (other.status != "ok" and row.status == "ok"):
+            return None
+        return other
+
+    @staticmethod
+    def same_call(change: Change, row: LayerRecord) -> LayerRecord | None:
+        """The row at `row`'s place in the trace of `change` when it is the same call, failed or not."""
         rows = change.trace.layers
         if row.index >= len(rows):
             return None
         other = rows[row.index]
         if (other.name, other.type, other.call, other.kind) != (row.name, row.type, row.call, row.kind):
             return None
-        if other.status != "ok" and row.status == "ok":
-            return None
         return other
+
+    def sample_twins(self, row: LayerRecord):
+        """(change, the same call there) for each re-run where a per-sample dim changed (not the
+        batch), failed or not."""
+        for change in self.changes:
+            if change.source == BATCH:
+                continue
+            other = self.same_call(change, row)
+            if other is not None:
+                yield change, other
 
     def dims(self, row: LayerRecord, side: str = "outputs", index: int = 0) -> list[frozenset[str]] | None:
         """For each dim of the row's `side` tensor `index`, the sources it follows; None when

@@ -24,7 +24,7 @@ from ..boundaries import is_linear
 from ..context import Context
 from ..findings import WARNING, Finding
 from ..numbers import dot, shape, size_text
-from ..provenance import BATCH, provenance
+from ..provenance import provenance
 from ..registry import rule
 from .common import adaptive_pool_fix, fits_range, layer_name, producer_label, ref
 
@@ -39,12 +39,7 @@ def _fits_every_doubled_size(ctx: Context, linear) -> bool:
     if prov is None:
         return False
     reached = False
-    for change in prov.changes:
-        if change.source == BATCH or linear.index >= len(change.trace.layers):
-            continue
-        twin = change.trace.layers[linear.index]
-        if (twin.name, twin.type, twin.call, twin.kind) != (linear.name, linear.type, linear.call, linear.kind):
-            continue
+    for _, twin in prov.sample_twins(linear):
         if twin.failed or not twin.inputs or tuple(twin.inputs[0].shape) != tuple(linear.inputs[0].shape):
             return False
         reached = True

@@ -504,12 +504,7 @@ def _rows_regrouped(ctx: Context, row: LayerRecord) -> bool:
     if last != (ctx.trace.batch,):
         return False
     grew = False
-    for change in prov.changes:
-        if change.source == BATCH or row.index >= len(change.trace.layers):
-            continue
-        twin = change.trace.layers[row.index]
-        if (twin.name, twin.type, twin.call, twin.kind) != (row.name, row.type, row.call, row.kind):
-            continue
+    for change, twin in prov.sample_twins(row):
         if not twin.inputs or prod(twin.inputs[0].shape[1:]) == prod(row.inputs[0].shape[1:]):
             continue
         if twin.inputs[0].shape[-1:] != row.inputs[0].shape[-1:]:
