@@ -180,14 +180,15 @@ def test_sc105_a_spectrogram_without_its_channel_gets_it_at_the_call():
 
 def test_sc105_frames_per_sample_into_a_2d_cnn_are_folded_and_averaged_not_made_the_batch():
     """With a batch given, `--input 8x3x32x32` is 8 frames per sample: the fix folds them into the
-    batch for the CNN and averages per clip (verified, 2 rows); reading the 8 as the batch runs
-    but breaks intent (8 rows for 2 samples)."""
+    batch for the CNN and averages per clip; reading the 8 as the batch runs but breaks intent
+    (8 rows for 2 samples). Neither is marked verified: a batch written into the per-sample input
+    (torchsummary's (8, 3, H, W)) looks the same, and which it is, only the data says."""
     report = shapecheck.check(fixture_path("rules/sc105_rank_mismatch.py:FramesIntoConv2d"), "8x3x16x16", batch=2)
     (finding,) = report.findings
     assert finding.code == "SC105" and "8 images per sample" in finding.message
     first = finding.fixes[0]
     assert first.after.strip() == "f = self.cnn(x.flatten(0, 1)).unflatten(0, (x.size(0), -1)).mean(1)"
-    assert first.verified is True and first.result_shape == (2, 7)
+    assert not first.verified and "only" not in (first.check_note or "x") and "frames" in first.check_note
     batch_fix = finding.fixes[1]
     assert batch_fix.code == "--input 3x16x16 --batch 8"
     assert batch_fix.verified is False and "as the batch" in (batch_fix.runs_but or "")

@@ -234,9 +234,31 @@ def _read_in_code(cls: type, attribute: str) -> bool:
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         }
-        for node in ast.walk(tree):
-            if _is_self_attribute(node, attribute) and id(node) not in assigned:  # type: ignore[arg-type]
+        for node in _reached_from_forward(tree):
+            if _is_self_attribute(node, attribute) and id(node) not in assigned:
                 return True
             if isinstance(node, ast.Constant) and node.value == attribute:  # getattr(self, "name")
                 return True
     return False
+
+
+def _reached_from_forward(tree: ast.AST):
+    """The nodes of the class's `forward` and of the methods it calls on `self`, transitively
+    (`encode_text` when forward calls it; not `encode_image` when it does not): what a forward
+    pass can read. The whole class when it defines no forward of its own."""
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    methods = {f.name: f for c in classes[:1] for f in c.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if "forward" not in methods:
+        yield from ast.walk(tree)
+        return
+    seen: set[str] = set()
+    todo = ["forward"]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in methods:
+            continue
+        seen.add(name)
+        for node in ast.walk(methods[name]):
+            yield node
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+                todo.append(node.attr)

@@ -269,9 +269,10 @@ class UncalledModule:
 
 @dataclass(frozen=True)
 class UnusedParameter:
-    """A parameter set directly on a module of the user's own class that the class's code never
-    reads (only assigns): `self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))` with no
-    `self.cls_token` in forward. A table built for it then has a position too many (SC112)."""
+    """A parameter set directly on a module of the user's own class that its forward (and the
+    methods forward calls) never reads: `self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))`
+    with no `self.cls_token` in forward (a position table built for it then has a position too
+    many, SC112), a projection read only by a method forward does not call (SC128)."""
 
     owner: str  # the module's qualified name ("" for the model)
     name: str  # `cls_token`

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...trace.records import MODULE, LayerRecord
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import NORM_MODULE, spatial_rank, window
 from ..numbers import shape
 from ..registry import rule
@@ -483,16 +483,19 @@ def _frames(ctx: Context, failing: LayerRecord, t, nd: int, flag: str) -> Findin
         name = call.name.rsplit(".", 1)[-1]
         after = rewrite_call(source, name, var, f"{var}.flatten(0, 1)", f".unflatten(0, ({var}.size(0), -1)).mean(1)")
         if after is not None:
-            fixes.append(
-                line_fix(
-                    f"run {ref(call)} on each of the {frames} frames (folded into the batch), then average its "
-                    "outputs over the frames: one row per sample",
-                    where,
-                    source,
-                    after,
-                    after.strip(),
-                )
+            folded = line_fix(
+                f"run {ref(call)} on each of the {frames} frames (folded into the batch), then average its "
+                "outputs over the frames: one row per sample",
+                where,
+                source,
+                after,
+                after.strip(),
+                safety=DISPLAY_ONLY,
             )
+            # a batch written into the per-sample input (torchsummary's (8, 3, H, W)) runs as well:
+            # which of the two a sample is, the data says, not a re-run
+            folded.check_note = f"not checked: whether the {frames} are each sample's frames or the batch is the data's"
+            fixes.append(folded)
     fixes.append(
         Fix(
             description=f"{'or, ' if fixes else ''}if the {frames} are samples and not a dim of each: {flag}",

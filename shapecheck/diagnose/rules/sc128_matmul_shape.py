@@ -140,7 +140,8 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
             f"a and b come from different inputs: features of two towers, {a.shape[-1]} and {b.shape[-2]} wide, "
             "compared without a projection to one width"
         )
-        fixes += _projection_fixes(row, a, b, texts)
+        unused = _unused_projection(ctx.trace, a.shape[-1], b.shape[-2])
+        fixes += [unused] if unused is not None else _projection_fixes(row, a, b, texts)
     return ctx.finding(
         layer=row.name,
         message=f"{what} multiplies {shape(a.shape)} by {shape(b.shape)}: a's last dim "
@@ -152,6 +153,24 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
         notes=[f"PyTorch reports: {_quote(a, b)}"],
         fixes=fixes,
     )
+
+
+def _unused_projection(trace, width_a: int, width_b: int) -> Fix | None:
+    """The model's own projection, held and never used (`self.image_projection` [1024, 512] set in
+    `__init__`, no `self.image_projection` in its code): that one, not a new layer. Not checked:
+    which operand it maps, and where, is the code's."""
+    for p in trace.unused_params:
+        if tuple(p.shape) in ((width_a, width_b), (width_b, width_a)):
+            name = f"self.{p.name}" if not p.owner else f"self.{p.owner}.{p.name}"
+            return Fix(
+                description=f"use the model's own projection `{name}` {shape(p.shape)}: it is set in `__init__` "
+                f"and forward never reaches it; it maps {p.shape[0]} features to {p.shape[1]}",
+                code=f"features @ {name}",
+                safety=SAFE,
+                location=p.location,
+                check_note="not checked: which operand it maps, and where, is the code's",
+            )
+    return None
 
 
 def _projection_fixes(row, a, b, texts) -> list[Fix]:
