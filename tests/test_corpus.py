@@ -97,4 +97,4 @@ def test_the_score_on_the_corpus_does_not_fall():
     assert count["wrong"] <= FLOOR["wrong"], [r["id"] for r in results if r["wrong"]]
 
 
-FLOOR = {"found": 129, "placed": 128, "right": 101, "wrong": 2}
+FLOOR = {"found": 130, "placed": 128, "right": 102, "wrong": 2}
