@@ -24,7 +24,7 @@ from __future__ import annotations
 from ...trace.records import MODULE, Construction
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, Safety, line_fix
-from ..numbers import set_argument, shape
+from ..numbers import char_span, parsed_line, set_argument, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import ATTENTION_TYPES, layer_owner
@@ -340,31 +340,19 @@ def _untransposed(text: str) -> str:
 def _keyword_fix(row, keyword: str, change, description: str) -> list[Fix]:
     """The call's `keyword=` argument rewritten by `change` on the user's line (checked as
     written); nothing when the line does not pass it by that keyword once."""
-    import re
+    import ast
 
     where = row.called_at
-    source = where.source if where is not None else ""
-    found = list(re.finditer(rf"\b{keyword}\s*=\s*", source))
-    if len(found) != 1:
+    parsed = parsed_line(where.source) if where is not None and where.source else None
+    if where is None or parsed is None:
         return []
-    start = found[0].end()
-    depth, end = 0, start
-    while end < len(source):
-        ch = source[end]
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif ch == "," and depth == 0:
-            break
-        end += 1
-    text = source[start:end].strip()
-    if not text:
+    indent, text, tree = parsed
+    values = [k.value for n in ast.walk(tree) if isinstance(n, ast.Call) for k in n.keywords if k.arg == keyword]
+    span = char_span(text, values[0]) if len(values) == 1 else None
+    if span is None:
         return []
-    after = source[:start] + change(text) + source[start + len(source[start:end].rstrip()) :]
-    return [line_fix(description, where, source, after, change(text))]
+    new = change(text[span[0] : span[1]])
+    return [line_fix(description, where, where.source, indent + text[: span[0]] + new + text[span[1] :], new)]
 
 
 def _plain(row, message: str, why: list[str], fixes: list[str], safety: Safety = SAFE) -> Finding:
