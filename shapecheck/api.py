@@ -291,7 +291,7 @@ class _Run:
                 engine=options.engine,
                 device=options.device,
                 common=common,
-                explained=lambda t: not _unexplained(diagnose(t)),
+                explained=None if options.real_for_limits_only else (lambda t: not _unexplained(diagnose(t))),
             )
             trace.input_names = tuple(input_names)
             trace.arguments = loaded.arguments

@@ -412,22 +412,30 @@ def _command(module, specs, batch) -> str:
 
 
 def _check_live(module, specs, batch, budget_s: float, where=None, names=(), caller=None):
-    """`check` of a live module. Meta only: the program's own run already failed for real, and
-    a real-engine fallback would copy its live weights (twice the memory of a model that may
-    just fit). Findings point at the lines that built its layers (ASSIGNED), or at the user's
-    call (`caller`: frame, line) when their fix is to what it passes."""
-    from .api import check
+    """`check` of a live module, on meta: the program's own run already failed for real. Where
+    meta cannot run an op (`value in ids` reads values) a module of at most REAL_RERUN_PARAMS
+    parameters is traced on the real engine, on a copy; a larger one is not copied (twice the
+    memory of a model that may just fit). Findings point at the lines that built its layers
+    (ASSIGNED), or at the user's call (`caller`: frame, line) when their fix is to what it
+    passes."""
+    from .api import REAL_RERUN_PARAMS, check_with
     from .call_input import fix_at_the_call
     from .loading import program
+    from .options import CheckOptions
 
-    report = check(
-        module,
-        specs,
+    small = sum(p.numel() for p in module.parameters()) <= REAL_RERUN_PARAMS
+    options = CheckOptions(
+        inputs=specs,
         batch=batch or 1,
         no_batch=batch is None,
         train=module.training,
         probe_budget_s=budget_s,
-        engine="meta",
+        engine="auto" if small else "meta",
+        real_for_limits_only=True,
+    )
+    report = check_with(
+        module,
+        options,
         defined_at=ASSIGNED if where is None else program.Sites({module: where}, ASSIGNED),
         input_names=names,
     )
@@ -532,6 +540,10 @@ def _check_call(
         known = _explained_message(error.partition(": ")[2])  # what the message means, at least
         unchecked = f"could not check {name}: {err.message}" + (f"; the message means: {known}" if known else "")
         return LiveDiagnosis(error, name, call=call, link=link, command=command, note=unchecked)
+    if report.errors and all(f.code == "SC100" for f in report.errors):  # no rule explains it
+        known = _explained_message(error.partition(": ")[2])
+        if known:
+            report.notes.append(f"the message means: {known}")
     note = _no_command(module, plain) if command is None else None
     return LiveDiagnosis(error, name, report=report, call=call, link=link, command=command, note=note)
 

@@ -46,6 +46,9 @@ class CheckOptions:
     fit: int | None = None  # bytes (--fit); implies memory
     max_reruns: int = MAX_RERUNS
     max_probes: int = MAX_PROBES
+    # engine auto: the real engine only where meta cannot run an op, never for a failure no rule
+    # explains (a live module's own run already failed for real: its real error is known)
+    real_for_limits_only: bool = False
 
     def validate(self) -> None:
         """SpecError for a value that cannot work, before anything is imported or started."""

@@ -778,6 +778,7 @@ def test_ctrl_c_in_run_ends_by_sigint_as_python_does(tmp_path):
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal
     )
     try:
         assert command.stdout.readline() == b"started\n"

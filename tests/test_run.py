@@ -361,13 +361,49 @@ def test_pytest_plugin_survives_a_base_exception_in_the_rerun(pytester):
     result.stdout.fnmatch_lines(["*could not diagnose this error (SystemExit: 3)*"])
 
 
-def test_diagnosis_never_copies_the_live_weights(monkeypatch):
-    """A model that needs values (`.item()`) cannot be traced on meta: the diagnosis says so
-    instead of running a real-engine copy of the caller's weights (twice the memory)."""
+class _Gated(__import__("torch").nn.Module):
+    """Reads a value (`.item()`): meta cannot trace it."""
+
+    def __init__(self):
+        super().__init__()
+        import torch
+
+        self.fc = torch.nn.Linear(8, 4)
+
+    def forward(self, x):
+        if x.sum().item() > -1e9:
+            x = x.flatten(1)
+        return self.fc(x)
+
+
+def test_a_small_model_meta_cannot_trace_is_diagnosed_on_a_copy():
+    """A live model of at most REAL_RERUN_PARAMS parameters that needs values is traced on the
+    real engine, on a copy: the finding is the real one, and the caller's model is unchanged."""
     import torch
 
     import shapecheck
+
+    model = _Gated()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(RuntimeError) as info, shapecheck.watch():
+        model(torch.randn(2, 3, 3))
+    note = "\n".join(getattr(info.value, "__notes__", []))
+    assert "meta engine cannot trace" not in note
+    assert "error[SC102]" in note and "nn.Linear(9, 4)" in note, note
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_diagnosis_never_copies_the_live_weights_of_a_large_model(monkeypatch):
+    """A model above REAL_RERUN_PARAMS that needs values (`.item()`) cannot be traced on meta:
+    the diagnosis says so instead of running a real-engine copy of the caller's weights (twice
+    the memory)."""
+    import torch
+
+    import shapecheck
+    from shapecheck import api
     from shapecheck.trace import meta
+
+    monkeypatch.setattr(api, "REAL_RERUN_PARAMS", 10)
 
     class Gated(torch.nn.Module):
         def __init__(self):

@@ -197,6 +197,7 @@ VALUE_OPS = {
     "torch.Tensor.__int__",
     "torch.Tensor.__float__",
     "torch.Tensor.__index__",
+    "torch.Tensor.__contains__",  # `value in tensor`: (tensor == value).any().item()
     "torch.Tensor.numpy",
     "torch.nonzero",
     "torch.Tensor.nonzero",
