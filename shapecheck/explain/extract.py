@@ -59,6 +59,14 @@ HEADER_SOURCES = (
 # no rule matches is not a shape check `explain` reads, and is left out.
 FAMILY_RULES: list[tuple[str, str]] = [
     ("not-shape", r"dtype|scalar type|same device|on the same device|requires_grad|out of memory"),
+    # grid_sample's own checks: the grid against the input (batch, rank, the coordinates in the last dim)
+    ("grid-sample", r"^grid_sampler\(\): expected (?:grid|\{\}d|[45]d|input to have non-empty)"),
+    # einops (rearrange / reduce / repeat), which diffusion and vision code call where PyTorch's own ops would
+    (
+        "einops",
+        r"can't divide axis of length|dims\. received \{\}-dim|^shape mismatch, \{\} != \{\}"
+        r"|^expected \{\} dimensions, got \{\}|identifiers only on one side",
+    ),
     ("data-dependent", r"data-dependent expression"),
     # load_state_dict's key lists (names, not shapes: read for the prefix or the architecture they show)
     ("state-dict-keys", r"key\(s\) in state_dict|error\(s\) in loading state_dict"),
@@ -84,7 +92,11 @@ FAMILY_RULES: list[tuple[str, str]] = [
     ),
     ("conv-transposed", r"given transposed="),
     ("conv-channels", r"given groups=.*channels|expected weight to be at least|expected bias to be 1-dimensional"),
-    ("conv-rank", r"input to conv|-dimensional input for .*-dimensional weight|weight should have at least"),
+    (
+        "conv-rank",
+        r"input to conv|-dimensional input for .*-dimensional weight|weight should have at least"
+        r"|same dimension as tensor for 'result'",
+    ),
     ("instance-norm", r"spatial element"),
     ("norm-single", r"more than 1 value per channel"),
     (
@@ -100,6 +112,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"|3d or higher dimensionality|^dropout[123]d: expected",
     ),
     ("rnn-lengths", r"len\(lengths\)"),
+    # nn.DataParallel gathering its replicas' outputs along dim 0 (torch/csrc/cuda/comm.cpp)
+    ("parallel-gather", r"gather got an input of invalid size|input tensor at index \{\} has invalid shape"),
     ("rnn-hidden", r"\bhx\b|\bcx\b|hidden\[|hidden0|hidden size|hidden_size"),
     ("rnn-rank", r"expected input to be 2-?d or 3-?d"),
     ("rnn-input", r"input_size"),
@@ -163,7 +177,7 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"target size|target batch_size|spatial targets|spatial inputs|multi-target|target and input"
         r"|target nelement|input tensor should be 1d or 2d|2 or more dimensions|targets'|target tensor expects"
         r"|same size in the batch dimension|input tensors should have same dimension|anchor, positive, and negative"
-        r"|size mismatch \(got input|weight tensor should be defined",
+        r"|size mismatch \(got input|weight tensor should be defined|spatial sizes don't match",
     ),
     ("normalize", r"boxes should be of shape"),
 ]

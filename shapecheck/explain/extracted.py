@@ -292,6 +292,9 @@ _CODES = {
     "ragged": "SC109",
     "negative-size": "SC100",
     "not-shape": NOT_SHAPE,
+    "grid-sample": "SC112",
+    "einops": "SC113",
+    "parallel-gather": "SC109",
 }
 
 _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
@@ -501,6 +504,16 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
         ["channels must be a multiple of the groups / factor²"],
         ["choose a divisor, or round the channels to a multiple"],
     ),
+    "grid-sample": (
+        "grid_sample's grid does not fit its input",
+        ["the grid is [N, H_out, W_out, 2] for a 4-D input [N, C, H, W] (5-D: [N, D, H, W, 3]), with the input's N"],
+        ["print the input's and the grid's shapes at the call"],
+    ),
+    "einops": (
+        "an einops pattern does not fit the tensor",
+        ["the pattern (or the lengths given to it) was written for another shape than this tensor's"],
+        ["print the tensor's shape at the rearrange/reduce/repeat call and compare it with the pattern"],
+    ),
     "normalize": (
         "boxes of the wrong shape",
         ["torchvision's box ops take [N, 4] boxes (x1, y1, x2, y2)"],
@@ -558,6 +571,15 @@ def _bmm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
                 "needs v's length to be the keys' length",
             ]
             e.fixes = [f"transpose the second operand (`k.transpose(-2, -1)`) or make its dim 1 {m}"]
+    elif "batch2_sizes[0] == bs" in row.text:
+        # the sizes are not in this wording (1.9-1.13): its condition says which two must agree
+        e.causes = [
+            "batch2's batch or its rows differ from batch1's ([b, n, m] @ [b, m, p] needs the same b and "
+            "batch1's last dim m as batch2's dim 1): one operand built for another size (features of another "
+            "width, another token or node count, another batch), or the second operand not transposed "
+            "(`k.transpose(-2, -1)` in attention)",
+        ]
+        e.fixes = ["print both operands' shapes before the bmm/matmul; transpose or reshape the second to [b, m, p]"]
     elif "batch1 dim 2 must match batch2 dim 1" in row.text:
         e.causes = [
             "batch1's last dim (dim 2) must equal batch2's dim 1, its rows ([b, n, m] @ [b, m, p]): one operand "
@@ -992,8 +1014,30 @@ def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
 
 def _unflatten_sizes(e: Explanation, sizes: list[int], dim: int | None, size: int) -> None:
     """unflatten's sizes against the dim's: a grid of another side, extra tokens, or k times the values."""
-    product = math.prod(sizes)
     where = f"dim {dim}" if dim is not None else "the dim"
+    if sizes.count(-1) == 1:  # one size inferred: the others must divide the dim
+        known = math.prod(n for n in sizes if n != -1)
+        if known > 0 and size % known:
+            q = size // known
+            e.title = f"unflatten to {shape_text(sizes)}: {where} holds {size}, not a multiple of {known}"
+            e.numbers = [
+                (shape_text(sizes), f"the sizes asked (-1 inferred, the others {known})"),
+                (str(size), f"the size of {where}"),
+            ]
+            e.causes = [
+                f"{size} = {q}·{known} + {size - q * known}: {where} must split into whole groups of {known}"
+                + (
+                    " and it is odd: a length halved by a stride of 2 (frames, a side, samples) needs an even count"
+                    if known == 2
+                    else ": an input of another length or size than the model's stride allows"
+                )
+            ]
+            e.fixes = [
+                f"make {where} a multiple of {known} ({q * known} or {(q + 1) * known}): crop, pad or resample "
+                "the input to a length the model supports"
+            ]
+            return
+    product = math.prod(sizes)
     e.title = f"unflatten to {shape_text(sizes)} ({product} values) of {where}, which holds {size}"
     e.numbers = [(shape_text(sizes), f"the sizes asked (product {product})"), (str(size), f"the size of {where}")]
     side = math.isqrt(size)
@@ -1013,6 +1057,28 @@ def _unflatten_sizes(e: Explanation, sizes: list[int], dim: int | None, size: in
             "still in the sequence"
         ]
         e.fixes = [f"drop the extra tokens first (`x[:, {extra}:]`), then unflatten to ({side}, {side})"]
+    elif size and product >= 100 * size and max(sizes) > size:
+        e.causes = [
+            f"{where} holds {size}, far fewer than the {product} values the sizes cover: it is not the dim they were "
+            f"written for: the tensor's dims are in another order than the code assumes ({size} is a head count, a "
+            "batch or channels), as when an attention kernel or a library release returns [heads, tokens, …] or "
+            "[tokens, heads, …] where the code expects [batch·tokens, …]"
+        ]
+        e.fixes = [
+            "print the tensor's shape before the unflatten; when it comes from an attention backend (flash-attn, "
+            "xformers, sageattention) switch to PyTorch's sdpa or to the release the code was written for"
+        ]
+    elif len(sizes) == 2 and sizes[0] > 1 and sizes[1] > 1 and size % sizes[0] == 0 and size // sizes[0] != sizes[1]:
+        per, n = size // sizes[0], sizes[0]
+        e.causes = [
+            f"{size} = {n}·{per}: {n} items of {per} each, where the sizes say {sizes[1]}: the length per item (a "
+            "sequence length, tokens of a latent grid) was computed from another size than the tensor's: an image "
+            "or video resolution, or a frame count, that the model's grid rounds differently"
+        ]
+        e.fixes = [
+            f"compute the length from the tensor (`unflatten(0, ({n}, -1))`), or give the input a size the model's "
+            "patch and stride divide exactly"
+        ]
     elif product and size % product == 0:
         e.causes = [f"{size} = {size // product}·{product}: the dim holds {size // product} times what the sizes cover"]
         e.fixes = [f"include the factor {size // product} in the sizes (or a -1: `unflatten(dim, (-1, …))`)"]
@@ -1075,6 +1141,7 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
         e.fixes = ["make the value from the same index (`value[mask]`), or reshape it to the indexed shape"]
         _reordered(e, shapes[0], shapes[1])
         _placeholders_missing(e, shapes[0], shapes[1])
+        _cut_at_max_length(e, shapes[0], shapes[1])
     elif "broadcast shape" in low and len(shapes) >= 2:
         out, want = shapes[0], shapes[1]
         e.title = f"an in-place op writes a {shape_text(want)} result into a {shape_text(out)} tensor"
@@ -1096,6 +1163,34 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
                 )
                 e.fixes.insert(0, f"give both one shape: `y.view(-1, 1)` (or `x.squeeze(1)`) so both are [{n}, 1]")
     return e
+
+
+# the maximum lengths tokenizers and training configs truncate to (cutoff_len, model_max_length, max_length)
+_MAX_LENGTHS = (512, 1024, 2048, 4096, 8192, 16384, 32768)
+
+
+def _cut_at_max_length(e: Explanation, value: list[int], place: list[int]) -> None:
+    """One dim of the place is a usual maximum length and the value's is longer: the sequence the place was
+    taken from was truncated to that length, the value (image or audio features, labels) was not."""
+    if len(value) != len(place):
+        return
+    differ = [i for i, (v, p) in enumerate(zip(value, place, strict=True)) if v != p]
+    if len(differ) != 1:
+        return
+    d = differ[0]
+    v, p = value[d], place[d]
+    if p in _MAX_LENGTHS and v > p and v % 8:  # a count of tokens, not a width (widths are round)
+        e.causes.insert(
+            0,
+            f"{p} is a usual maximum length and {v} is longer: the sequence indexed was truncated to {p} tokens "
+            f"(`cutoff_len`, `max_length`, `model_max_length`) while the {v} values put into it were not: a "
+            "multimodal sample whose image, video or audio tokens outnumber what the truncated text keeps",
+        )
+        e.fixes.insert(
+            0,
+            f"raise the maximum length above {v} (or lower the image/video resolution or frames so the "
+            f"features fit in {p}); never truncate inside the placeholder tokens",
+        )
 
 
 def _repeat_rank(e: Explanation, row: Row) -> None:
@@ -1363,6 +1458,32 @@ def _attention_mask(row: Row, values: list[str], matched: str, text: str) -> Exp
         e.title = f"the attention mask is {shape_text(got)} but this layer wants {shape_text(want)}"
         e.raised_by = f"{row.where} (transformers' attention: [batch, 1, query length, key length])"
         e.numbers = [(shape_text(want), "[batch, 1, query length, key length]"), (shape_text(got), "the mask given")]
+        if len(want) == 4 and len(got) == 4 and want[2] == 1 and got[2] > 1 and got[3] == want[3]:
+            e.causes = [
+                f"the layer runs one query ([batch, 1, 1, {want[3]}]: a generation step with the KV cache, one new "
+                f"token against {want[3]} cached keys) and the mask has a row for each of {got[2]} queries: a mask "
+                "made for the whole sequence (the prompt's forward) reused at a decoding step, or custom generation "
+                "or evaluation code that passes its own 4-D mask"
+            ]
+            e.fixes = [
+                "at each decoding step pass the 2-D attention_mask [batch, past + new] and let the model build the "
+                "4-D one (or slice yours to its last row: `mask[:, :, -1:, :]`); `model.generate` does this"
+            ]
+            return e
+        both = len(want) == 4 and len(got) == 4 and got[2] and got[3] and want[2] != got[2]
+        if both and want[2] * got[3] == want[3] * got[2] and want[2] % got[2] == 0:
+            k = want[2] // got[2]
+            e.causes = [
+                f"both lengths are {k} times the mask's ({want[2]}×{want[3]} against {got[2]}×{got[3]}): the sequence "
+                f"reaching the attention is {k} times the one the mask was built for: tokens added or repeated inside "
+                "the model (image or prompt tokens, a doubled batch folded into the sequence), which model code "
+                "written for another transformers release does differently (`trust_remote_code` models)"
+            ]
+            e.fixes = [
+                "use the transformers release the model's code was written for (its README or config), or build the "
+                "mask from the sequence the attention gets"
+            ]
+            return e
         if len(want) == 4 and len(got) == 4 and want[-1] != got[-1]:
             e.causes = [
                 f"the key length differs ({want[-1]} and {got[-1]}): with a KV cache (generation) the mask must "
@@ -1476,6 +1597,11 @@ def _loss_target(row: Row, values: list[str], matched: str, text: str) -> Explan
         e.fixes = ["make `weight` as long as `logits.size(1)` (and the head's out_features the number of classes)"]
     elif row.text.startswith("Expected target size {}, got {}") and len(values) >= 2:
         _target_for_scores(e, ints(values[0]), ints(values[1]))
+    elif "spatial sizes don't match" in row.text and len(values) >= 2:
+        target, scores = ints(values[0]), ints(values[1])
+        if len(scores) == 4:  # nll_loss2d: scores [N, C, H, W] take a target [N, H, W]
+            _target_for_scores(e, [scores[0], *scores[2:]], target)
+            e.numbers.insert(0, (shape_text(scores), "the scores [N, C, H, W]"))
     return e
 
 
@@ -1567,6 +1693,38 @@ def _classes_last(want: list[int], got: list[int]) -> tuple[list[str], list[str]
     return causes, fixes
 
 
+def _scores_scaled(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
+    """The same batch, every position of the target k times the scores' (or the reverse): a map at another
+    resolution than its masks."""
+    if not (len(got) == len(want) >= 3 and got[0] == want[0] and all(w > 0 for w in want[1:])):
+        return None
+    big, small = (got, want) if got[1] > want[1] else (want, got)
+    if any(s <= 0 or b % s for b, s in zip(big[1:], small[1:], strict=True)):
+        return None
+    ratios = {b // s for b, s in zip(big[1:], small[1:], strict=True)}
+    if len(ratios) != 1 or (k := ratios.pop()) < 2:
+        return None
+    if big is got:
+        causes = [
+            f"the target's positions ({', '.join(map(str, got[1:]))}) are {k} times the scores' "
+            f"({', '.join(map(str, want[1:]))}) on every side: the output map is at 1/{k} of the masks' resolution (a "
+            "segmentation head without its final upsampling, or masks loaded at full size while the images were "
+            "resized)"
+        ]
+        fixes = [
+            "upsample the scores to the mask: `F.interpolate(logits, size=target.shape[-2:], mode='bilinear', "
+            "align_corners=False)`, or resize the masks with the images (nearest-neighbour)"
+        ]
+    else:
+        causes = [
+            f"the scores' positions are {k} times the target's on every side: masks resized (or downsampled) more "
+            "than the images, or "
+            "an upsampling too many in the head"
+        ]
+        fixes = ["resize the masks with the images (nearest-neighbour), to the output's size"]
+    return causes, fixes
+
+
 def _positions_differ(want: list[int], got: list[int]) -> tuple[list[str], list[str]] | None:
     """The same batch, other positions: an output map or sequence of another size than its labels."""
     if not (len(got) == len(want) and got[0] == want[0]):
@@ -1585,6 +1743,7 @@ _SCORES_TARGET_READINGS: tuple[_ScoresTargetReading, ...] = (
     _scores_extra_dim,
     _vocab_last,
     _classes_last,
+    _scores_scaled,
     _positions_differ,
 )
 
@@ -1664,11 +1823,19 @@ def _negative(row: Row, values: list[str], matched: str, text: str) -> Explanati
             f"kernel…]: its {role} came out as {value}: channel counts computed from the config (a difference, or "
             "a width times a ratio) that gives less than the code assumes",
         )
-    elif len(shape) == 2 and at >= 0:
+    elif len(shape) == 2 and at >= 0 and re.search(r"\bnn\.|Linear|Embedding", text[-3000:]):
         e.causes.insert(
             0,
             f"{shape_text(shape)} reads as a Linear's weight [out_features, in_features] (or an Embedding's "
             f"[num_embeddings, dim]): its {'first' if at == 0 else 'second'} size came out as {value}",
+        )
+    elif len(shape) == 2 and at >= 0:
+        e.causes.insert(
+            0,
+            f"{shape_text(shape)} is a 2-D tensor whose {'first' if at == 0 else 'second'} size came out as {value}: "
+            "a Linear's weight [out_features, in_features] (or an Embedding's), or a table of rows × columns (time "
+            "steps × series, samples × features) whose row count is a difference (`end - start - window`) that "
+            "goes negative when the data is shorter than the period or window the settings assume",
         )
     if value == -1:
         e.causes.insert(
@@ -1820,6 +1987,333 @@ def _attention(row: Row, values: list[str], matched: str, text: str) -> Explanat
     return e
 
 
+# -- grid_sample ------------------------------------------------------------------------------
+
+
+def _grid_sample(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """grid_sample's checks of the grid against the input, read from how the two shapes relate: maps of one
+    image rounded to sides one apart, an empty batch, a channels-last image, two coordinate sets in one grid."""
+    e = _general(row, values, matched, text)
+    low = row.text.lower()
+    shapes = [ints(v) for v in values if v.lstrip().startswith(("[", "torch.Size", "("))]
+    if "same batch size" in low and len(shapes) >= 2 and shapes[0] and shapes[1]:
+        _grid_batch(e, shapes[0], shapes[1])
+    elif "same number of dimensions" in low and len(shapes) >= 2:
+        _grid_rank(e, shapes[0], shapes[1])
+    elif "in last dimension" in low and shapes:
+        want = next((n for v in values if not v.lstrip().startswith("[") for n in ints(v)), 0)
+        _grid_coordinates(e, want, shapes[-1])
+    elif "non-empty spatial" in low and shapes:
+        e.code = "SC100"
+        e.title = f"grid_sample got an input with an empty spatial dim: {shape_text(shapes[0])}"
+        e.causes = [
+            "a size computed as 0 before the sample (a crop, a resize or a volume built from settings that left "
+            "nothing), or no data loaded for this input"
+        ]
+        e.fixes = ["print the input's shape where it is made; check the crop/resize settings and the data path"]
+    return e
+
+
+def _grid_batch(e: Explanation, input_: list[int], grid: list[int]) -> None:
+    a, b = input_[0], grid[0]
+    e.title = f"grid_sample's input has a batch of {a} and its grid a batch of {b}"
+    e.numbers = [(shape_text(input_), "the input [N, C, H, W] (or [N, C, D, H, W])"), (shape_text(grid), "the grid")]
+    e.causes = ["the grid was made for another batch than the input (one grid per sample is needed)"]
+    e.fixes = ["make the grid from the same batch as the input, or `grid.expand(N, …)` one shared grid"]
+    if 0 in (a, b):
+        empty = "input" if a == 0 else "grid"
+        e.causes = [
+            f"the {empty} is an empty batch (0 samples): nothing was loaded or selected for it (a folder without the "
+            "files the script expects, a filter or mask that kept nothing)"
+        ]
+        e.fixes = [f"check where the {empty} is loaded: the path, the file names the script looks for, the filter"]
+        return
+    for q in sorted({d for d in input_[1:] if d > 1}, reverse=True):
+        if a % q or b % q:
+            continue
+        p, r = a // q, b // q
+        if abs(p - r) == 1 and min(p, r) >= 2:
+            e.causes = [
+                f"{a} = {p}·{q} and {b} = {r}·{q}: both batches count the positions of a map, {p}×{q} against "
+                f"{r}×{q}: two maps of one image whose sides were rounded differently (a side halved or strided that "
+                "is not a multiple of the network's total stride, 8 for RAFT-style optical flow)"
+            ]
+            e.fixes = [
+                "pad (or resize) the images so both sides are a multiple of the network's stride (RAFT's "
+                "`InputPadder`), and crop the output back"
+            ]
+            return
+    small, large = sorted((a, b))
+    if small and large % small == 0 and large > small:
+        k = large // small
+        e.causes.insert(
+            0,
+            f"{large} = {k}·{small}: one holds {k} times the other's samples: frames, views or heads folded into the "
+            "batch of one of them only",
+        )
+
+
+def _grid_rank(e: Explanation, input_: list[int], grid: list[int]) -> None:
+    e.code = "SC105"
+    e.title = f"grid_sample got a {len(input_)}-D input and a {len(grid)}-D grid"
+    e.numbers = [(shape_text(input_), "the input"), (shape_text(grid), "the grid")]
+    e.causes = [
+        "a 4-D input [N, C, H, W] takes a 4-D grid [N, H_out, W_out, 2]; a 5-D input [N, C, D, H, W] a 5-D grid "
+        "[N, D_out, H_out, W_out, 3]: one of them has a dim more or less"
+    ]
+    e.fixes = ["bring the input to [N, C, H, W] and the grid to [N, H_out, W_out, 2]"]
+    if len(input_) == len(grid) + 1 and input_ and input_[-1] in (3, 4) and len(input_) >= 5:
+        e.causes.insert(
+            0,
+            f"the input ends with a dim of {input_[-1]}: an image with its colour channels last (a label or mask "
+            "saved as RGB and loaded with 3 channels) on top of [N, C, H, W]",
+        )
+        e.fixes.insert(
+            0,
+            "load the mask single-channel (`Image.open(p).convert('L')`, or take one channel), or "
+            "permute the channels to dim 1",
+        )
+
+
+def _grid_coordinates(e: Explanation, want: int, grid: list[int]) -> None:
+    e.code = "SC105"
+    last = grid[-1] if grid else 0
+    e.title = f"grid_sample's grid has {last} values in its last dim where it needs {want} coordinates"
+    e.numbers = [
+        (str(want), "coordinates per point: (x, y) for a 4-D input, (x, y, z) for 5-D"),
+        (shape_text(grid), "the grid"),
+    ]
+    e.causes = ["the grid's last dim must hold the sampling coordinates: a grid of another layout reached it"]
+    e.fixes = [f"give the grid as [N, H_out, W_out, {want}]"]
+    if want and last == 2 * want:
+        e.causes.insert(
+            0,
+            f"{last} = 2·{want}: two sets of coordinates side by side (a warp or correspondence holding the points "
+            "of both images): the sample needs only this image's half",
+        )
+        e.fixes.insert(0, f"take this image's coordinates: `grid[..., :{want}]` or `grid[..., {want}:]`")
+    elif want and len(grid) >= 3 and grid[1] == want:
+        e.causes.insert(0, f"the coordinates are in dim 1 ([N, {want}, H, W], a flow field), not last")
+        e.fixes.insert(0, "`grid.permute(0, 2, 3, 1)` to [N, H, W, 2]")
+
+
+# -- einops -----------------------------------------------------------------------------------
+
+_EINOPS_PATTERN = re.compile(r"pattern\s*\"([^\"\n]{1,200})\"")
+_EINOPS_SHAPE = re.compile(r"input tensor shape:\s*(?:torch\.Size\()?\s*[\[(]([\d,\s]{1,120})[\])]", re.IGNORECASE)
+_EINOPS_INFO = re.compile(r"additional info:\s*\{([^{}]{0,300})\}", re.IGNORECASE)
+
+
+def _einops_context(text: str) -> tuple[list[list[str]], list[int], dict[str, int]]:
+    """The pattern's left-hand axes (each a group of names), the input's shape and the lengths given, as far as
+    the paste shows them (einops prints them before the message)."""
+    axes: list[list[str]] = []
+    if m := _EINOPS_PATTERN.search(text):
+        left = m.group(1).split("->")[0]
+        axes = [g.split() for g in re.findall(r"\(([^()]*)\)|(\S+)", left) for g in [g[0] or g[1]] if g]
+    shape = ints(m.group(1)) if (m := _EINOPS_SHAPE.search(text)) else []
+    info = (
+        {k: int(v) for k, v in re.findall(r"'(\w+)'\s*:\s*(\d+)", m.group(1))}
+        if (m := _EINOPS_INFO.search(text))
+        else {}
+    )
+    return axes, shape, info
+
+
+def _einops(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """einops's checks, read with the pattern, the input's shape and the given lengths the paste shows."""
+    e = _general(row, values, matched, text)
+    nums = [n for v in values for n in ints(v)[:1]]
+    axes, shape, info = _einops_context(text[-4000:])
+    low = row.text.lower()
+    if "can't divide" in low and len(nums) >= 2:
+        _einops_divide(e, nums[0], nums[1], axes, shape, info)
+    elif "!=" in row.text and len(nums) >= 2:
+        got, want = nums[0], nums[1]
+        e.title = f"einops: an axis given the length {want} is {got} in the tensor"
+        e.numbers = [(str(got), "the axis's length in the tensor"), (str(want), "the length the call gives it")]
+        e.causes = [
+            f"a length passed to rearrange/repeat (`h={want}`) or a group's product is {want}, the tensor has {got} "
+            "there: the lengths were written for another configuration or input size"
+        ]
+        e.fixes = ["compute the lengths from the tensor (`h=x.shape[2]`), or leave one axis of each group unknown"]
+    elif ("dims" in low or "dimensions" in low) and len(nums) >= 2:
+        want, got = nums[0], nums[1]
+        e.code = "SC105"
+        e.title = f"einops: the pattern names {want} axes and the tensor has {got} dims"
+        e.numbers = [(str(want), "axes on the pattern's left side"), (str(got), "dims of the tensor")]
+        if got == want + 1:
+            e.causes = [
+                "the tensor has a dim more than the pattern: a batch (or frames, heads) dim added twice, or a "
+                "leading dim of 1 (`unsqueeze(0)` on a batch, a video's frames)"
+            ]
+            e.fixes = ["`squeeze` the extra dim, or write the pattern with it (or `...` for leading dims)"]
+        elif got + 1 == want:
+            e.causes = [
+                "the tensor has a dim less than the pattern: one sample without its batch dim, or a dim "
+                "squeezed before the call"
+            ]
+            e.fixes = ["`x.unsqueeze(0)` for a single sample, or write the pattern for this rank (`...`)"]
+        else:
+            e.causes = ["the pattern was written for tensors of another rank than this one"]
+            e.fixes = ["print the tensor's shape at the call; write the pattern for it, or use `...`"]
+    elif "one side" in low:
+        e.code = "SC100"
+        e.title = "einops: the pattern names an axis on one side only"
+        e.causes = [
+            "rearrange keeps every axis: a name only on the left (or only on the right) is a typo, or an axis that "
+            "`reduce` (left only) or `repeat` (right only, with its length) should be called for"
+        ]
+        e.fixes = ["spell the axis the same on both sides, or call reduce/repeat"]
+    return e
+
+
+def _einops_divide(
+    e: Explanation, length: int, chunk: int, axes: list[list[str]], shape: list[int], info: dict[str, int]
+) -> None:
+    e.code = "SC113"
+    e.title = f"einops: an axis of length {length} is split into groups of {chunk}, and {chunk} does not divide it"
+    e.numbers = [
+        (str(length), "the axis's length in the tensor"),
+        (str(chunk), "the product of the lengths given for its group"),
+    ]
+    where = ""
+    group: list[str] = []
+    if shape and axes and len(shape) == len(axes) and length in shape:
+        i = shape.index(length)
+        group = axes[i]
+        where = f"axis {i} of {shape_text(shape)} is `({' '.join(group)})`"
+        given = [f"{n}={info[n]}" for n in group if n in info]
+        if given:
+            where += f" with {', '.join(given)}"
+        where += ": "
+    q, r = divmod(length, chunk)
+    down, up = q * chunk, (q + 1) * chunk
+    readings = []
+    fixes = []
+    spatial = any(re.fullmatch(r"p\w?|p[hwt]\d?|patch\w*|[hw]p|p\d", n) for n in group)
+    folded = len(group) >= 2 and group[0] in ("b", "batch", "bs", "n") and any(n in info for n in group[1:])
+    if length < chunk:
+        readings.append(
+            f"{where}{length} < {chunk}: the axis holds less than one group of {chunk}: what is folded into it is "
+            f"missing: a single image or sample where {chunk} (frames, views or heads) are expected folded into the "
+            "batch, or a module meant for video given images"
+        )
+        fixes.append(
+            f"pass whole groups of {chunk} (a clip of {chunk} frames per sample, a batch of {chunk}·b), or turn off "
+            "the module that folds them (a motion module, a multi-view block) for single images; an extension "
+            "written for another release of its host may do this"
+        )
+    elif folded:
+        readings.append(
+            f"{where}the axis is the batch times {chunk} ({', '.join(group[1:])}) folded together, and {length} is "
+            f"not a multiple of {chunk}: a batch that is not whole numbers of {chunk} (frames, views) per sample"
+        )
+        fixes.append(f"make the batch a whole number of groups: {chunk} frames (or views) per sample")
+    elif chunk == 2 and length % 2 and (spatial or not group):
+        readings.append(
+            f"{where}{length} is odd and 2×2 patches need even sides: a latent side from an image whose side is not "
+            f"a multiple of 16 (the VAE's 8× times the patch 2, as in DiT, Flux and SD3): {length} latents come from "
+            f"about {length * 8} pixels"
+        )
+    elif len(group) >= 2 and shape and len(shape) == 4 and shape.index(length) == 1:
+        readings.append(
+            f"{where}the channels ({length}) are split into groups of {chunk}: a tensor with another channel count "
+            "(an RGB image's 3, a grayscale 1) reached a layer built for grouped features"
+        )
+        fixes.append(
+            f"give that layer a channel count divisible by {chunk} (a conv to more channels before it), or build it "
+            "for this input's channels; a model whose configuration differs by image size may set this"
+        )
+    readings.append(
+        f"{length} = {q}·{chunk} + {r}: the input's size on this axis is not a multiple of {chunk}: an image, latent "
+        "or sequence of another size than the model's stride or patch size allows"
+    )
+    e.causes = readings
+    e.fixes = fixes + [
+        f"resize, crop or pad the input so this axis is a multiple of {chunk} ("
+        + (f"{down} or {up} here" if down else f"{up} here")
+        + (", image sides a multiple of 16)" if chunk == 2 and (not group or spatial) else ")")
+    ]
+
+
+# -- pixel (un)shuffle, groups ----------------------------------------------------------------
+
+
+def _groups(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """pixel_unshuffle's height and width checks are about the image's sides, not its channels."""
+    e = _general(row, values, matched, text)
+    low = row.text.lower()
+    side = "height" if "height" in low else "width" if "width" in low else ""
+    nums = [n for v in values for n in ints(v)[:1]]
+    if not side or len(nums) < 2 or nums[1] <= 0:
+        return e
+    size, factor = nums[0], nums[1]
+    q = size // factor
+    e.title = f"pixel_unshuffle: the {side} {size} is not a multiple of the downscale factor {factor}"
+    e.numbers = [(str(size), f"the input's {side}"), (str(factor), "downscale_factor")]
+    e.causes = [
+        f"pixel_unshuffle folds {factor}×{factor} blocks of pixels into channels, so the {side} must be a multiple "
+        f"of {factor}: {size} = {q}·{factor} + {size - q * factor}: an image (or map) of another size than the "
+        f"model was run at (T2I adapters and ESRGAN ×2/×1 models unshuffle the image itself)"
+    ]
+    e.fixes = [
+        f"resize, crop or pad the image to a multiple of {factor} ({q * factor} or {(q + 1) * factor}), and crop the "
+        "output back"
+    ]
+    return e
+
+
+def _conv_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """The old cuDNN wording of a convolution given an input of another rank than its weight."""
+    e = _general(row, values, matched, text)
+    nums = [n for v in values for n in ints(v)[:1]]
+    if "for 'result'" not in row.text or len(nums) < 2:
+        return e
+    want, got = nums[0], nums[1]
+    e.title = f"a convolution with a {want}-D weight got a {got}-D input"
+    e.numbers = [(str(want), "dims of the conv's weight (and of the input it takes)"), (str(got), "dims of the input")]
+    if got == want - 1:
+        e.causes = [
+            "the input lacks a dim: one sample without its batch dim ([C, H, W] for Conv2d, an image read on its "
+            "own at inference), or a grayscale image without its channel dim ([N, H, W])"
+        ]
+        e.fixes = ["`x.unsqueeze(0)` for a single sample (`x.unsqueeze(1)` for the missing channel dim)"]
+    elif got == want + 1:
+        e.causes = ["the input has a dim too many: a batch of one added twice, frames or crops kept as a dim"]
+        e.fixes = ["`squeeze` the extra dim of 1, or fold frames/crops into the batch (`x.flatten(0, 1)`)"]
+    return e
+
+
+def _parallel_gather(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """nn.DataParallel joins its replicas' outputs along dim 0: every other dim must agree between GPUs."""
+    shapes = [ints(v) for v in values if v.lstrip().startswith(("[", "torch.Size"))]
+    got, want = (shapes[0], shapes[1]) if len(shapes) >= 2 else ([], [])
+    differ = [i for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w and i != 0]
+    where = f" in dim {differ[0]} ({got[differ[0]]} against {want[differ[0]]})" if differ else ""
+    e = Explanation(
+        "SC109",
+        "nn.DataParallel could not gather its GPUs' outputs: they differ" + (where or " outside the batch dim"),
+        f"{row.where} (nn.DataParallel / torch.nn.parallel.gather: the replicas' outputs joined along dim 0)",
+        [(shape_text(got), "one GPU's output"), (shape_text(want), "the shape the first GPU's output sets")]
+        if got
+        else [],
+        [
+            "each GPU runs the model on its slice of the batch and the outputs are concatenated along dim 0, so "
+            "every other dim must be the same on all GPUs: an output whose size depends on its slice's data (padded "
+            "to the longest sequence of the slice, a variable number of boxes or tokens, a cache of its own length) "
+            "differs between GPUs",
+            "or an output whose dim 0 is not the batch (attention weights [heads, …], a stacked cache [layers, …] "
+            "returned by transformers models): DataParallel splits and joins along dim 0 only",
+        ],
+        [
+            "pad to one fixed length in the dataset or collate_fn (`padding='max_length'`), or return only the loss "
+            "from forward (and `.mean()` it); DistributedDataParallel or one GPU avoids the gather",
+        ],
+    )
+    return e
+
+
 READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
     "attention": _attention,
     "state-dict-keys": _state_dict_keys,
@@ -1848,4 +2342,9 @@ READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
     "attention-mask": _attention_mask,
     "rnn-hidden": _rnn_hidden,
     "norm-rank": _norm_rank,
+    "grid-sample": _grid_sample,
+    "einops": _einops,
+    "groups": _groups,
+    "parallel-gather": _parallel_gather,
+    "conv-rank": _conv_rank,
 }

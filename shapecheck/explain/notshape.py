@@ -79,7 +79,7 @@ def dtype(a: str, b: str, where: str = "") -> Explanation:
 
 
 _DTYPE_NAME = re.compile(
-    r"torch\.(?:cuda\.)?[A-Z]\w{0,12}Tensor|c10::\w{3,12}|\b(?:BFloat16|Float|Double|Half|Long|Int|Short|Byte|Bool"
+    r"torch\.(?:cuda\.)?[A-Z]\w{0,12}Tensor|\bCUDA(?:Int|Long|Float|Double|Half|Byte|Short)Tensor\b|c10::\w{3,12}|\b(?:BFloat16|Float|Double|Half|Long|Int|Short|Byte|Bool"
     r"|float64|float32|float16|bfloat16|int64|int32|uint8)\b"
 )
 
@@ -92,6 +92,10 @@ def named_dtypes(text: str) -> tuple[str, str]:
         for j in range(i - 1, -1, -1):
             if _dtype_kind(names[j]) != _dtype_kind(names[i]):
                 return names[j], names[i]
+    # two integer types (Long against a 32-bit Int): a width, which an index or a target must have
+    ints_named = [n for n in names if _dtype_kind(n) == "integer"]
+    if len(set(ints_named)) >= 2 and len(set(names)) == len(set(ints_named)):
+        return ints_named[-2], ints_named[-1]
     return "", ""
 
 
@@ -268,6 +272,92 @@ def device_assert(text: str) -> Explanation:
         )
         e.fixes.append("check `target.max() < num_classes` and `ids.max() < num_embeddings`")
     return e
+
+
+def cuda_library(name: str) -> Explanation:
+    """A CUDA library call that failed (cuBLAS, cuDNN, NCCL): not a shape check; a GEMM that fails to execute
+    is most often an earlier kernel's invalid index reported late, or a build that does not fit the GPU."""
+    e = Explanation(
+        NOT_SHAPE,
+        f"a CUDA library failure ({name[:60]})",
+        "cuBLAS / cuDNN / NCCL, reported through PyTorch",
+        [],
+        [
+            "most often not about the shapes: a driver or build that does not fit the GPU, memory "
+            "exhausted while the library set up, or an earlier invalid index reported late (asynchronous)",
+            "half or bfloat16 on a GPU or a library release that lacks kernels for it",
+        ],
+        [
+            "rerun with `CUDA_LAUNCH_BLOCKING=1` (or on the CPU) to see the real failing op and message",
+            "check that the torch build matches the driver and GPU (`torch.version.cuda`, "
+            "`torch.cuda.get_device_capability()`); try float32",
+        ],
+    )
+    if "EXECUTION_FAILED" in name.upper():
+        e.title = "a cuBLAS matrix multiply failed to run on the GPU (not a shape check: cuBLAS got sizes it accepted)"
+        e.causes = [
+            "an earlier kernel failed and CUDA reports it at this matmul (errors are asynchronous): most often an "
+            "index out of range before it (token ids ≥ an Embedding's size, labels ≥ the classes)",
+            "the torch build (or a custom CUDA extension) does not fit this GPU or driver: a wheel for an older CUDA "
+            "on a newer card (CUDA 10 on an RTX 30xx), an extension compiled for another CUDA than torch's",
+            "half precision (`CUDA_R_16F`, cublasGemmEx) on a GPU or cuBLAS release without those kernels",
+        ]
+    return e
+
+
+def _cublas_fields(f: dict) -> Explanation:
+    m = re.search(r"CUBLAS_STATUS_\w+", f.get("_text", "")[-600:])
+    return cuda_library(m.group(0) if m else "CUBLAS_STATUS_EXECUTION_FAILED")
+
+
+def _cast_result(f: dict) -> Explanation:
+    """`result type Float can't be cast to the desired output type Long`: an in-place op (or `out=`) whose
+    result has a dtype its destination cannot hold."""
+    a, b = f.get("a") or "", f.get("b") or ""
+    e = dtype(a, b)
+    e.title = f"an in-place op (or `out=`) makes a {a} result that its {b} destination cannot hold"
+    e.raised_by = "aten/src/ATen/TensorIterator.cpp: compute_types (an in-place op or out=)"
+    e.causes = [
+        f"the op writes into an existing {b} tensor (`x.add_(y)`, `x += y`, `x.clamp_(lo, hi)`, `x.mul_(0.5)`, "
+        f"`out=x`) and the result is {a}: an operand or a bound of the wider type (a float tensor, a float from "
+        "a division), or a running buffer kept as an integer (BatchNorm's `num_batches_tracked` averaged with "
+        "floats)"
+    ]
+    e.fixes = [
+        f"make the other operand {b} (`gain[3].long()`, `int(...)`), or write it out of place (`x = x + y` makes a "
+        "new tensor of the wider type); skip integer buffers when averaging weights"
+    ]
+    return e
+
+
+def _index_put_dtypes(f: dict) -> Explanation:
+    """`x[idx] = v` with v of another dtype than x (since 1.x index_put does not convert)."""
+    dest, src = f.get("a") or "", f.get("b") or ""
+    e = dtype(dest, src)
+    e.title = f"an indexed assignment `x[idx] = v` puts a {src} value into a {dest} tensor"
+    e.raised_by = "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_put_"
+    e.causes = [
+        f"assignment through an index (a mask, a list of indices) does not convert: the value is {src} and the "
+        f"tensor {dest} (an int32 array from numpy or a dataset against int64 labels, a float16 output written "
+        "into a float32 buffer, a Python int result of another width)"
+    ]
+    e.fixes = [
+        "convert the value to the tensor's dtype: `x[idx] = v.to(x.dtype)` "
+        f"(here `.{_METHOD.get(dest, 'to(x.dtype)')}`)"
+    ]
+    return e
+
+
+_METHOD = {
+    "Long": "long()",
+    "Int": "int()",
+    "Float": "float()",
+    "Double": "double()",
+    "Half": "half()",
+    "BFloat16": "bfloat16()",
+    "Bool": "bool()",
+    "Byte": "byte()",
+}
 
 
 def _assert_fields(f: dict) -> Explanation:
@@ -572,7 +662,7 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
     T("device-side assert triggered", NOT_SHAPE, "a CUDA kernel assertion", _assert_fields, {}),
     T("device-side assertions", NOT_SHAPE, "a CUDA kernel assertion", _assert_fields, {}),
     T("an illegal memory access was encountered", NOT_SHAPE, "a CUDA kernel", _assert_fields, {}),
-    T("CUBLAS_STATUS_EXECUTION_FAILED", NOT_SHAPE, "cuBLAS (often after an invalid index)", _assert_fields, {}),
+    T("CUBLAS_STATUS_EXECUTION_FAILED", NOT_SHAPE, "cuBLAS (often after an invalid index)", _cublas_fields, {}),
     T("CUBLAS_STATUS_NOT_INITIALIZED", NOT_SHAPE, "cuBLAS handle creation", _oom, {}),
     T("all elements of input should be between 0 and 1", NOT_SHAPE, "F.binary_cross_entropy", _bce_range, {}),
     T(
@@ -706,8 +796,16 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         "result type {a:word} can't be cast to the desired output type {b:word}",
         NOT_SHAPE,
         "aten/src/ATen/TensorIterator.cpp: compute_types",
-        _dtype_fields,
+        _cast_result,
         dict(a="Float", b="Long"),
+    ),
+    T(
+        "Index put requires the source and destination dtypes match, got {a:word} for the destination and "
+        "{b:word} for the source",
+        NOT_SHAPE,
+        "aten/src/ATen/native/TensorAdvancedIndexing.cpp: index_put_",
+        _index_put_dtypes,
+        dict(a="Long", b="Int"),
     ),
     T(
         "\"{op:word}\" not implemented for '{t:word}'",
@@ -873,22 +971,7 @@ def fallback(text: str) -> Explanation | None:
     last = text[-600:]
     found = _CUDA_LIBRARY.search(last)
     if found:
-        return Explanation(
-            NOT_SHAPE,
-            f"a CUDA library failure ({found.group(0)[:60]})",
-            "cuBLAS / cuDNN / NCCL, reported through PyTorch",
-            [],
-            [
-                "most often not about the shapes: a driver or build that does not fit the GPU, memory "
-                "exhausted while the library set up, or an earlier invalid index reported late (asynchronous)",
-                "half or bfloat16 on a GPU or a library release that lacks kernels for it",
-            ],
-            [
-                "rerun with `CUDA_LAUNCH_BLOCKING=1` (or on the CPU) to see the real failing op and message",
-                "check that the torch build matches the driver and GPU (`torch.version.cuda`, "
-                "`torch.cuda.get_device_capability()`); try float32",
-            ],
-        )
+        return cuda_library(found.group(0))
     if re.search(r"\b(?:shape|size|dim|dimension)s?\b|\[\d", last, re.IGNORECASE):
         return None  # a message about sizes that no template knows: not said to be anything else
     if _NAN_WORDS.search(last):

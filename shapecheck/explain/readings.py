@@ -1954,7 +1954,7 @@ def indices_dtype(got) -> Explanation:
         [(got, "the tensor type it received"), ("Long, Int", "what it accepts: int64 or int32 indices")],
         [
             "token ids were made floats on the way (a division, `.float()`, a normalization), or the dummy input "
-            "is float"
+            "is float (a summary or tracing tool that feeds random floats to every input)"
         ],
         [
             "`ids.long()` where they reach the embedding; integer division `//` instead of `/`",
@@ -2075,6 +2075,15 @@ def _classes_differ(t: list[int], o: list[int], target: str, output: str) -> tup
             "sample for a single logit",
             "`target = target[:, 1:]` (the positive class's column) as floats, or a 2-logit head with "
             "CrossEntropyLoss and `target.argmax(1)`",
+        )
+    if len(o) == 2 and t[1] == 1 and o[1] > 2:
+        c = o[1]
+        return (
+            f"the target holds one value per sample as a column ({target}: a class index, or a single label) while "
+            f"the output has {c} scores per sample ({output}): BCE and MSE compare elementwise, so a target of one "
+            f"class among {c} must be one-hot (or multi-hot), one 0/1 per class",
+            f"`F.one_hot(target.view(-1).long(), {c}).float()` as the target; or, for one class per sample, "
+            "`nn.CrossEntropyLoss()` with `target.view(-1).long()`",
         )
     return (
         f"dim 1 differs ({o[1]} in the output, {t[1]} in the target): the number of classes or output "

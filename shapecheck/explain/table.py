@@ -235,6 +235,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "bmm",
+        "Expected batch2_sizes[0] == bs && batch2_sizes[1] == contraction_size to be true, but got false.",
+        "aten/src/ATen/native/LinearAlgebra.cpp (1.9-1.13): bmm_out_or_baddbmm_",
+    ),
+    (
+        "bmm",
         "Expected size for first two dimensions of batch2 tensor to be: [{}, {}] but got: [{}, {}].",
         "aten/src/ATen/native/LinearAlgebra.cpp: baddbmm",
     ),
@@ -430,6 +435,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "conv-rank",
+        "Expected tensor for argument #1 'input' to have the same dimension as tensor for 'result'; but {} does not equal {} (while checking arguments for cudnn_convolution)",
+        "aten/src/ATen/native/cudnn/Conv.cpp (0.4-1.x): cudnn_convolution",
+    ),
+    (
+        "conv-rank",
         "Expected {}-dimensional input for {}-dimensional weight {}, but got {}-dimensional input of size {} instead",
         "aten/src/ATen/native/Convolution.cpp: check_shape_forward",
     ),
@@ -507,6 +517,31 @@ ROWS: list[tuple[str, str, str]] = [
         "dim-range",
         "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
         "aten/src/ATen/native/TensorShape.cpp: permute",
+    ),
+    (
+        "einops",
+        "Expected {} dimensions, got {}",
+        "einops/einops.py (≤ 0.6): _reconstruct_from_shape",
+    ),
+    (
+        "einops",
+        "Identifiers only on one side of expression (should be on both): {}",
+        "einops/parsing.py: ParsedExpression",
+    ),
+    (
+        "einops",
+        "Shape mismatch, can't divide axis of length {} in chunks of {}",
+        "einops/einops.py: _reconstruct_from_shape",
+    ),
+    (
+        "einops",
+        "Shape mismatch, {} != {}",
+        "einops/einops.py: _reconstruct_from_shape",
+    ),
+    (
+        "einops",
+        "Wrong shape: expected {} dims. Received {}-dim tensor.",
+        "einops/einops.py (0.7-0.8): _prepare_transformation_recipe",
     ),
     (
         "einsum",
@@ -754,6 +789,41 @@ ROWS: list[tuple[str, str, str]] = [
         "aten/src/ATen/native/ScatterGatherShapeChecks.h (1.5): gather_shape_check",
     ),
     (
+        "grid-sample",
+        "grid_sampler(): expected 4D input and grid with same number of dimensions, but got input with sizes {} and grid with sizes {}",
+        "torch/_meta_registrations.py: check_grid_sampler_2d",
+    ),
+    (
+        "grid-sample",
+        "grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but got input with sizes {} and grid with sizes {}",
+        "aten/src/ATen/native/GridSampler.cpp (1.x): grid_sampler",
+    ),
+    (
+        "grid-sample",
+        "grid_sampler(): expected 5D input and grid with same number of dimensions, but got input with sizes {} and grid with sizes {}",
+        "torch/_meta_registrations.py: check_grid_sampler_3d",
+    ),
+    (
+        "grid-sample",
+        "grid_sampler(): expected grid and input to have same batch size, but got input with sizes {} and grid with sizes {}",
+        "torch/_meta_registrations.py: check_grid_sampler_common",
+    ),
+    (
+        "grid-sample",
+        "grid_sampler(): expected grid to have size {} in last dimension, but got grid with sizes {}",
+        "torch/_meta_registrations.py: check_grid_sampler_common",
+    ),
+    (
+        "grid-sample",
+        "grid_sampler(): expected grid to not be undefined",
+        "torch/include/ATen/native/GridSamplerUtils.h: check_grid_sampler_common",
+    ),
+    (
+        "grid-sample",
+        "grid_sampler(): expected input to have non-empty spatial dimensions, but input has sizes {} with dimension {} being empty",
+        "torch/_meta_registrations.py: check_grid_sampler_common",
+    ),
+    (
         "groups",
         "Number of channels must be divisible by groups. Got {} channels and {} groups.",
         "torch/_refs/nn/functional/__init__.py: channel_shuffle",
@@ -972,6 +1042,11 @@ ROWS: list[tuple[str, str, str]] = [
         "loss-target",
         "inconsistent target size: {} for input of size: {}",
         "torch/_decomp/decompositions.py: multilabel_margin_loss_forward",
+    ),
+    (
+        "loss-target",
+        "input and target batch or spatial sizes don't match: target {}, input {}",
+        "aten/src/ATen/native/LossNLL2d.cpp: check_inputs_nll_loss2d",
     ),
     (
         "loss-target",
@@ -2152,6 +2227,16 @@ ROWS: list[tuple[str, str, str]] = [
         "pad-rank",
         "non-empty 4D or 5D (batch mode) tensor expected for input",
         "torch/_meta_registrations.py: meta_avg_pool3d",
+    ),
+    (
+        "parallel-gather",
+        "Gather got an input of invalid size: got {}, but expected {}",
+        "torch/csrc/cuda/comm.cpp (1.0-1.5): gather",
+    ),
+    (
+        "parallel-gather",
+        "Input tensor at index {} has invalid shape {}, but expected {}",
+        "torch/csrc/cuda/comm.cpp: gather",
     ),
     (
         "pool-padding",
