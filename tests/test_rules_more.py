@@ -256,3 +256,41 @@ def test_a_library_models_input_mistakes_are_fixed_in_the_input():
         "images = images.permute(0, 3, 1, 2)  # before model(images)",
     ]
     assert all(f.location is None for f in last.fixes) and all("self." not in f.code for f in last.fixes)
+
+
+def _in_place_trace(type_, a_shape, b_shape, source):
+    b = TraceBuilder(a_shape)
+    m = b.tensor(b_shape)
+    b.op(type_, None, {"category": "elementwise"}, inputs=[b.last, m], source=source)
+    return diagnose(b.fail("output with shape doesn't match the broadcast shape"))
+
+
+def test_sc112_an_in_place_result_cannot_grow():
+    """`x.sub_(m)` with m [3, 1, 1] on x [1, 28, 28]: the shapes broadcast, to [3, 28, 28], which
+    an in-place op cannot write into x. Both readings, display-only, with the line's own names."""
+    d = _in_place_trace("Tensor.sub_", (1, 28, 28), (3, 1, 1), "return x.sub_(self.mean)")
+    assert codes(d) == ["SC112"]
+    finding = d.findings[0]
+    assert finding.message == "`Tensor.sub_` at line 10 cannot write a [3, 28, 28] result into a [1, 28, 28] tensor in place"
+    assert "dim 0 is 1 in a and 3 in b" in finding.why[0]
+    assert finding.notes[0] == "PyTorch reports: output with shape [1, 28, 28] doesn't match the broadcast shape [3, 28, 28]"
+    first, second = finding.fixes
+    assert first.code == "self.mean  # of shape [1, 1, 1]"
+    assert second.after == "return (x - self.mean)"
+    assert {f.safety for f in finding.fixes} == {"display-only"}
+
+
+def test_sc112_an_augmented_assignment_written_out_of_place():
+    d = _in_place_trace("Tensor.__iadd__", (1, 8), (4, 8), "x += self.bias")
+    assert codes(d) == ["SC112"]
+    assert d.findings[0].message.startswith("`+=` cannot write a [4, 8] result into a [1, 8] tensor")
+    assert d.findings[0].fixes[1].after == "x = x + self.bias"
+
+
+def test_sc112_an_op_that_is_not_in_place_may_grow():
+    """`x - m` makes a new tensor: a result larger than x is no error (whatever failed, it is
+    not this)."""
+    d = _in_place_trace("Tensor.sub", (1, 28, 28), (3, 1, 1), "return x - self.mean")
+    assert "SC112" not in codes(d)
+    d = _in_place_trace("Tensor.sub_", (3, 28, 28), (3, 1, 1), "return x.sub_(self.mean)")
+    assert "SC112" not in codes(d)

@@ -741,8 +741,13 @@ def test_run_a_transform_meta_cannot_trace_still_says_what_the_message_means(tmp
     assert python.returncode == ours.returncode == 1
     diagnosis = _before_traceback(ours.stderr)
     assert "raised at script.py:14: return self.transform(torch.rand(1, 28, 28))" in diagnosis
-    assert "an in-place op writes a [3, 28, 28] result into a [1, 28, 28] tensor" in diagnosis
-    assert "`Normalize((0.5,), (0.5,))` for one channel" in diagnosis
+    assert "error[SC112]: `Tensor.sub_` at line 928 cannot write a [3, 28, 28] result into a [1, 28, 28] tensor" in (
+        diagnosis
+    )
+    assert "--> script.py:14" in diagnosis
+    assert "transforms.Normalize(mean=(m,), std=(s,))" in diagnosis
+    assert "transforms.Grayscale(num_output_channels=3)" in diagnosis
+    assert "verified" not in diagnosis and "torchvision/transforms" not in diagnosis.split("error[SC112]")[1]
 
 
 def test_run_an_accuracy_count_added_into_a_counter_is_checked_as_the_program(tmp_path):

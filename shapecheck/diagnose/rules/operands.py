@@ -28,7 +28,11 @@ def operand_spans(row, text: str, tree) -> list[list[tuple[int, int]]] | None:
             found.append([node.right, node.left] if swapped else [node.left, node.right])
         elif kind is not None and isinstance(node, ast.AugAssign) and isinstance(node.op, kind):
             found.append([node.target, node.value])
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (name, base):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in (name, base, f"{name}_")
+        ):
             receiver = node.func.value
             module = isinstance(receiver, ast.Name) and receiver.id in ("torch", "F")
             found.append(list(node.args) if module else [receiver, *node.args])

@@ -20,6 +20,11 @@ trailing size-1 dims (`[:, :, None, None]`); a buffer or constant built for a lo
 arrives (a causal mask `[max_len, max_len]`, rotary tables `[max_len, d]`) is cropped to the
 other operand's size, written with that operand's `.size(d)` so it holds at any length.
 
+An in-place op (`x.sub_(m)`, `x += b`) whose operands broadcast to a larger shape than the
+tensor it writes into is reported too (`output with shape [1, 28, 28] doesn't match the
+broadcast shape [3, 28, 28]`), with both readings: the other operand built for the data's size,
+or the result made out of place.
+
 Fix safety: safe for those two (no parameter changes); display-only otherwise: the right change
 depends on what the operands mean.
 """
@@ -32,7 +37,7 @@ import re
 from ...trace.records import OP, Location
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, line_fix
-from ..layers import broadcast_mismatch
+from ..layers import broadcast_mismatch, broadcast_shape
 from ..numbers import parsed_line, prod, shape
 from ..provenance import provenance
 from ..registry import rule
@@ -72,7 +77,7 @@ def check(ctx: Context) -> list[Finding]:
     a, b = tensors[0], tensors[1]
     bad = broadcast_mismatch(a.shape, b.shape)
     if bad is None:
-        return []
+        return _grown_in_place(ctx, row, a, b)
     dim, x, y = bad
     op = row.type.split(".")[-1].strip("_")
     symbol = _SYMBOLS.get(op)
@@ -134,6 +139,159 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+_IN_PLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__ipow__"}
+
+
+def _in_place(row) -> bool:
+    """`x.sub_(m)`, `x += m`: the result is written into the first operand."""
+    name = row.type.rsplit(".", 1)[-1]
+    return name in _IN_PLACE_DUNDERS or (name.endswith("_") and not name.startswith("_"))
+
+
+def _grown_in_place(ctx: Context, row, a, b) -> list[Finding]:
+    """Operands that broadcast, but to a larger shape than the tensor an in-place op writes
+    into (`img.sub_(mean)` with a 3-channel mean on a 1-channel image): the result cannot
+    grow. Two readings, both display-only: the other operand was built for more channels than
+    the data has, or the data should have them."""
+    if not _in_place(row):
+        return []
+    grown = broadcast_shape(a.shape, b.shape)
+    if grown is None or tuple(grown) == tuple(a.shape):
+        return []
+    offset = len(grown) - len(a.shape)
+    dims = [d for d in range(len(grown)) if d < offset or a.shape[d - offset] != grown[d]]
+    d = dims[0]
+    have = a.shape[d - offset] if d >= offset else None
+    op = row.type.rsplit(".", 1)[-1].strip("_")
+    what = f"`{_SYMBOLS[op]}`" if op.startswith("i") and op in _SYMBOLS else ref(row)
+    held = f"is {have} in a" if have is not None else "is missing from a"
+    why = [
+        f"{what} writes its result into a = {shape(a.shape)} in place, and a with b = {shape(b.shape)} "
+        f"broadcasts to {shape(grown)}: dim {d} {held} and {grown[d]} in b; an in-place result keeps a's shape"
+    ]
+    library = _library_module(ctx, row)
+    where = library.location if library is not None and library.location is not None else row.called_at
+    name = library.type.rsplit(".", 1)[-1] if library is not None else None
+    fixes = _grown_fixes(row, a, b, grown, d, name, where)
+    return [
+        Finding(
+            code="SC112",
+            severity=ERROR,
+            layer=library.name if library is not None else row.name,
+            message=f"{what} cannot write a {shape(grown)} result into a {shape(a.shape)} tensor in place",
+            location=where or row.location,
+            row=row.index,
+            why=why,
+            notes=[
+                f"PyTorch reports: output with shape {shape(a.shape)} doesn't match the broadcast shape {shape(grown)}",
+                "which reading is right depends on the data; neither fix is checked",
+            ],
+            fixes=fixes,
+        )
+    ]
+
+
+def _library_module(ctx: Context, row):
+    """The library module (torchvision's `Normalize`) whose own code runs the failing op, when
+    the op is not in the user's code: the fix is where it is built, not in its source."""
+    from ..roles import is_library_file
+
+    if row.location is not None and not is_library_file(row.location.file):
+        return None
+    for ancestor in ctx.trace.ancestors(row):
+        if ancestor.kind != OP:
+            return ancestor
+    return None
+
+
+_OUT_OF_PLACE = {"add": "+", "sub": "-", "mul": "*", "div": "/", "truediv": "/", "floordiv": "//", "pow": "**"}
+
+
+def _grown_fixes(row, a, b, grown, d: int, name: str | None, where) -> list[Fix]:
+    """The two readings of an in-place result that would grow: b built for more than the data
+    has in dim d (give it a's size there), or data that should have b's size."""
+    offset = len(grown) - len(a.shape)
+    want = grown[d]
+    have = a.shape[d - offset] if d >= offset else 1
+    if name == "Normalize" and len(grown) - d == 3:  # [C, H, W]: the channels
+        values = ", ".join(["m"] * have) + ("," if have == 1 else "")
+        stds = ", ".join(["s"] * have) + ("," if have == 1 else "")
+        convert = (
+            f"transforms.Grayscale(num_output_channels={want})  # before ToTensor(); or img.convert('RGB')"
+            if have == 1
+            else f"x.expand({want}, -1, -1)"
+        )
+        return [
+            Fix(
+                description=f"the images have {have} channel{'s' if have != 1 else ''}: where Normalize is "
+                f"built, give it {have} mean and std (the data's own statistics), not {want}",
+                code=f"transforms.Normalize(mean=({values}), std=({stds}))",
+                safety=DISPLAY_ONLY,
+                location=where,
+            ),
+            Fix(
+                description=f"or what follows expects {want} channels (a pretrained network): make the images "
+                f"{want}-channel before Normalize",
+                code=convert,
+                safety=DISPLAY_ONLY,
+                location=where,
+            ),
+        ]
+    at = d - (len(grown) - len(b.shape))
+    smaller = tuple(have if k == at else n for k, n in enumerate(b.shape))
+    op = row.type.rsplit(".", 1)[-1].strip("_")
+    symbol = _OUT_OF_PLACE.get(op[1:] if op.startswith("i") and op[1:] in _OUT_OF_PLACE else op)
+    source = row.called_at.source if row.called_at is not None else ""
+    texts = _operand_texts(row, source)
+    a_text, b_text = texts if texts is not None else ("x", "b")
+    fixes = [
+        Fix(
+            description=f"`{b_text}` was built for {want} in dim {d}: build it with {have} there, as the tensor "
+            "written into",
+            code=f"{b_text}  # of shape {shape(smaller)}" if at >= 0 else f"{b_text}  # with {have} in dim {d}",
+            safety=DISPLAY_ONLY,
+            location=where,
+        )
+    ]
+    if symbol is not None:
+        after = _out_of_place_line(source, a_text, b_text, op, symbol) if texts is not None else None
+        fixes.append(
+            line_fix(
+                f"or the result is meant to be {shape(grown)}: compute it out of place, into a new tensor",
+                where,
+                source,
+                after,
+                f"{a_text} = {a_text} {symbol} {b_text}",
+                safety=DISPLAY_ONLY,
+            )
+        )
+    return fixes
+
+
+def _operand_texts(row, source: str) -> tuple[str, str] | None:
+    """The source text of the tensor written into and of the other operand, on the op's line."""
+    parsed = parsed_line(source)
+    spans = None if parsed is None else this_call(row, operand_spans(row, parsed[1], parsed[2]))
+    if parsed is None or spans is None or len(spans) < 2:
+        return None
+    text = parsed[1]
+    return text[spans[0][0] : spans[0][1]], text[spans[1][0] : spans[1][1]]
+
+
+def _out_of_place_line(source: str, a_text: str, b_text: str, op: str, symbol: str) -> str | None:
+    """The line with the in-place op written out of place: `x += b` → `x = x + b`,
+    `x.sub_(m)` → `(x - m)`; None when neither form is on it as written."""
+    stripped = source.strip()
+    indent = source[: len(source) - len(source.lstrip())]
+    augmented = f"{a_text} {symbol}= {b_text}"
+    if stripped == augmented:
+        return f"{indent}{a_text} = {a_text} {symbol} {b_text}"
+    call = f"{a_text}.{op}_({b_text})"
+    if stripped.count(call) == 1:
+        return indent + stripped.replace(call, f"({a_text} {symbol} {b_text})")
+    return None
 
 
 def _reduced_operand(ctx: Context, a, b) -> tuple[str, Fix] | None:
