@@ -179,7 +179,7 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"|same size in the batch dimension|input tensors should have same dimension|anchor, positive, and negative"
         r"|size mismatch \(got input|weight tensor should be defined|spatial sizes don't match",
     ),
-    ("normalize", r"boxes should be of shape"),
+    ("normalize", r"boxes should be of shape|target boxes to be a tensor of shape"),
 ]
 _RULES = [(family, re.compile(rule, re.IGNORECASE)) for family, rule in FAMILY_RULES]
 

@@ -805,6 +805,19 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
                 "index meant for another dim lands on the batch dim (`x[i]` on [N, C, …] where `x[:, i]` was meant)",
             )
             e.fixes.insert(0, "loop over `range(x.size(0))`, or index the dim meant (`x[:, i]`)")
+    elif "maximum sequence length" in row.text and len(values) >= 2:
+        n, most = (ints(v)[0] for v in values[:2])
+        e.title = f"the tokenized text is {n} tokens, longer than the model's maximum of {most}"
+        e.numbers = [(str(n), "the tokens of the text"), (str(most), "the model's maximum length (its positions)")]
+        e.causes = [
+            f"the tokenizer warns that the ids run past the model's {most} positions: passed whole, the ids index "
+            "the position embeddings past their end (an IndexError, `index out of range in self`, or a CUDA "
+            "device-side assert follows at the model's call)"
+        ]
+        e.fixes = [
+            f"`tokenizer(text, truncation=True, max_length={most})`, or split the text into windows of {most} "
+            "tokens (a stride) and pool the results"
+        ]
     elif "too many indices" in row.text:
         e.code = "SC131"
         e.title = "more indices than the tensor has dims"
@@ -1573,6 +1586,15 @@ def _rnn_hidden(row: Row, values: list[str], matched: str, text: str) -> Explana
 
 def _view(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
+    if "size '{}' is invalid for input with {} elements" in row.text and len(values) >= 2:
+        # the TH wording (`size '[-1 x 400]'`): the reading of the sizes and the count as today's wording has them
+        from .readings import invalid_view
+
+        dims, total = ints(values[-2]), ints(values[-1])
+        if dims and total:
+            old = invalid_view(shape_text(dims), total[0])
+            old.raised_by = row.where
+            return old
     if "0 elements" in row.text:
         e.title = "a reshape with -1 of an empty tensor (0 values)"
         e.causes = [
@@ -2028,15 +2050,18 @@ def _grid_batch(e: Explanation, input_: list[int], grid: list[int]) -> None:
         ]
         e.fixes = [f"check where the {empty} is loaded: the path, the file names the script looks for, the filter"]
         return
-    for q in sorted({d for d in input_[1:] if d > 1}, reverse=True):
-        if a % q or b % q:
+    # a batch that is a side of the input's map times the rest (RAFT's correlation volume: N·H·W rows of [1, H, W])
+    for p in sorted({d for d in input_[1:] if d > 1}, reverse=True):
+        if a % p:
             continue
-        p, r = a // q, b // q
+        q = a // p
+        r = b // q if b % q == 0 else 0
         if abs(p - r) == 1 and min(p, r) >= 2:
             e.causes = [
-                f"{a} = {p}·{q} and {b} = {r}·{q}: both batches count the positions of a map, {p}×{q} against "
-                f"{r}×{q}: two maps of one image whose sides were rounded differently (a side halved or strided that "
-                "is not a multiple of the network's total stride, 8 for RAFT-style optical flow)"
+                f"{a} = {p}·{q} and {b} = {r}·{q}: both batches count positions, the same {q} times a side that is "
+                f"{p} in one and {r} in the other: two maps of one image whose sides were rounded differently (a side "
+                "halved or strided that is not a multiple of the network's total stride, 8 for RAFT-style optical "
+                "flow)"
             ]
             e.fixes = [
                 "pad (or resize) the images so both sides are a multiple of the network's stride (RAFT's "
@@ -2154,6 +2179,16 @@ def _einops(row: Row, values: list[str], matched: str, text: str) -> Explanation
                 "squeezed before the call"
             ]
             e.fixes = ["`x.unsqueeze(0)` for a single sample, or write the pattern for this rank (`...`)"]
+            flat = next(((n, k, d) for n, k in info.items() for d in shape if k > 1 and d > k and d % k == 0), None)
+            if flat:
+                name, k, d = flat
+                e.causes.insert(
+                    0,
+                    f"{d} = {k}·{d // k}: the axis `{name}`={k} the pattern keeps apart is flattened into the tensor's "
+                    f"{d}: the tensor arrives as [{name}·{d // k}] where [{name}, {d // k}] is expected (a library "
+                    "release that returns flat indices or tokens where an older one kept the batch apart)",
+                )
+                e.fixes.insert(0, f"`x.view({k}, -1)` before the call, or the library release the code was written for")
         else:
             e.causes = ["the pattern was written for tensors of another rank than this one"]
             e.fixes = ["print the tensor's shape at the call; write the pattern for it, or use `...`"]
@@ -2285,6 +2320,29 @@ def _conv_rank(row: Row, values: list[str], matched: str, text: str) -> Explanat
     return e
 
 
+def _boxes(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """Boxes of another shape than [N, 4]: an image without boxes made 1-D, one box without its N, a class
+    column kept with the coordinates."""
+    e = _general(row, values, matched, text)
+    got = ints(values[-1]) if values else []
+    if not got and not any("[" in v for v in values):
+        return e
+    e.title = f"boxes of shape {shape_text(got)} where [N, 4] is needed"
+    if got == [0] or (len(got) == 1 and got[0] == 0):
+        e.causes = [
+            "an image without any box: its boxes were made from an empty list (`torch.tensor([])` is [0], not "
+            "[0, 4]), so the empty target has one dim"
+        ]
+        e.fixes = ["make empty boxes `torch.zeros((0, 4), dtype=torch.float32)` (or `.reshape(-1, 4)`)"]
+    elif got == [4]:
+        e.causes = ["one box without its N dim ([4] where [1, 4] is needed)"]
+        e.fixes = ["`boxes.reshape(-1, 4)` (or `boxes.unsqueeze(0)`)"]
+    elif len(got) == 2 and got[1] in (5, 6):
+        e.causes = [f"the boxes carry {got[1] - 4} column(s) more than the 4 coordinates (a class id or a score)"]
+        e.fixes = ["pass the coordinates `boxes[:, :4]` and the labels apart (`labels=boxes[:, 4].long()`)"]
+    return e
+
+
 def _parallel_gather(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     """nn.DataParallel joins its replicas' outputs along dim 0: every other dim must agree between GPUs."""
     shapes = [ints(v) for v in values if v.lstrip().startswith(("[", "torch.Size"))]
@@ -2347,4 +2405,5 @@ READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
     "groups": _groups,
     "parallel-gather": _parallel_gather,
     "conv-rank": _conv_rank,
+    "normalize": _boxes,
 }

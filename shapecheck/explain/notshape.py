@@ -364,6 +364,55 @@ def _assert_fields(f: dict) -> Explanation:
     return device_assert(f.get("_text", ""))
 
 
+def _worker(f: dict) -> Explanation:
+    return Explanation(
+        NOT_SHAPE,
+        "a DataLoader worker process died",
+        "torch/utils/data/dataloader.py (the worker's exit, not its error)",
+        [],
+        [
+            "the worker was killed, most often for want of shared memory (Docker's 64 MB `/dev/shm`) or RAM, or it "
+            "crashed in the dataset's code; the message hides the worker's own error"
+        ],
+        [
+            "`num_workers=0` to see the dataset's real error; for shared memory, `--shm-size` (or `--ipc=host`) in "
+            "Docker, fewer workers or a smaller batch"
+        ],
+    )
+
+
+def _generate_length(f: dict) -> Explanation:
+    n, most = f.get("n") or "?", f.get("m") or "?"
+    return Explanation(
+        NOT_SHAPE,
+        f"generate's max_length ({most}) is shorter than the prompt ({n} tokens)",
+        "transformers/generation/utils.py (a length setting, not a shape check)",
+        [(str(n), "tokens of the prompt"), (str(most), "max_length: prompt and new tokens together")],
+        ["`max_length` counts the prompt too: a prompt of its length or longer leaves no room for new tokens"],
+        ["set `max_new_tokens` (the tokens to generate) instead of `max_length`, or truncate the prompt"],
+    )
+
+
+def _degenerate_box(f: dict) -> Explanation:
+    # the box as the paste shows it (torchvision's older releases wrote "Found invaid box")
+    found = re.search(r"invai?l?id box (\[[^\]]{1,200}\])", f.get("_text", "")[-800:])
+    box = found.group(1) if found else ""
+    return Explanation(
+        NOT_SHAPE,
+        f"a detection target has a box of no width or height: {box}",
+        "torchvision/models/detection/generalized_rcnn.py (the boxes' values, not their shape)",
+        [(box, "the box [x1, y1, x2, y2]")] if box else [],
+        [
+            "a box whose x2 ≤ x1 or y2 ≤ y1: boxes given as [x, y, width, height] where torchvision takes "
+            "[x1, y1, x2, y2], a zero-sized annotation, or a box clipped to nothing by a crop or resize"
+        ],
+        [
+            "convert xywh to xyxy (`torchvision.ops.box_convert(b, 'xywh', 'xyxy')`) and drop boxes with "
+            "`(b[:, 2] > b[:, 0]) & (b[:, 3] > b[:, 1])` false, in the dataset"
+        ],
+    )
+
+
 def _bce_range(f: dict) -> Explanation:
     return Explanation(
         NOT_SHAPE,
@@ -665,6 +714,41 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
     T("CUBLAS_STATUS_EXECUTION_FAILED", NOT_SHAPE, "cuBLAS (often after an invalid index)", _cublas_fields, {}),
     T("CUBLAS_STATUS_NOT_INITIALIZED", NOT_SHAPE, "cuBLAS handle creation", _oom, {}),
     T("all elements of input should be between 0 and 1", NOT_SHAPE, "F.binary_cross_entropy", _bce_range, {}),
+    T(
+        "input value should be between 0~1",
+        NOT_SHAPE,
+        "aten/src/ATen/native/cuda/Loss.cu: binary_cross_entropy (its CUDA kernel's assertion)",
+        _bce_range,
+        {},
+    ),
+    T(
+        "CUDA kernel errors might be asynchronously reported at some other API call",
+        NOT_SHAPE,
+        "a CUDA kernel's error, reported at a later call",
+        _assert_fields,
+        {},
+    ),
+    T(
+        "DataLoader worker (pid(s) {p:text}) exited unexpectedly",
+        NOT_SHAPE,
+        "torch/utils/data/dataloader.py: _MultiProcessingDataLoaderIter",
+        _worker,
+        dict(p="1234"),
+    ),
+    T(
+        "Input length of input_ids is {n:int}, but `max_length` is set to {m:int}",
+        NOT_SHAPE,
+        "transformers/generation/utils.py: _validate_generated_length",
+        _generate_length,
+        dict(n=1024, m=512),
+    ),
+    T(
+        "All bounding boxes should have positive height and width",
+        NOT_SHAPE,
+        "torchvision/models/detection/generalized_rcnn.py: GeneralizedRCNN.forward",
+        _degenerate_box,
+        {},
+    ),
     T(
         "Expected all tensors to be on the same device, but found at least two devices, {a:word} and {b:word}",
         NOT_SHAPE,

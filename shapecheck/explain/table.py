@@ -1365,6 +1365,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "normalize",
+        "Expected target boxes to be a tensor of shape [N, 4], got {}.",
+        "torchvision/models/detection/generalized_rcnn.py: GeneralizedRCNN.forward",
+    ),
+    (
+        "normalize",
         "boxes should be of shape (N, 4)",
         "torchvision/ops/boxes.py: box_iou",
     ),
