@@ -1012,3 +1012,21 @@ def test_tokens_longer_than_a_library_model_takes_are_truncated_at_the_call(tmp_
     assert "error[SC124]: the input has 20 tokens; the model holds positions for 16" in head, head
     assert "--> script.py:13\n" in head
     assert "+ out = model(ids[:, :16])" in head and "[safe · verified: output [2, 16, 32]]" in head
+
+
+def test_a_failure_no_rule_explains_says_what_the_message_means():
+    """`x.unfold(2, 40, 1)` on 8 values: SC100 (no rule explains it); the report adds explain's
+    reading of the real message, with its numbers."""
+    import torch
+
+    import shapecheck
+
+    class Windows(torch.nn.Module):
+        def forward(self, x):
+            return x.unfold(2, 40, 1)
+
+    with pytest.raises(RuntimeError) as info, shapecheck.watch():
+        Windows()(torch.randn(1, 3, 8, 8))
+    note = "\n".join(getattr(info.value, "__notes__", []))
+    assert "error[SC100]" in note
+    assert "note: the message means: unfold asks for windows of 40 along dim 2, which has 8" in note, note
