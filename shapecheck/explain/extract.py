@@ -165,7 +165,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
     ),
     (
         "pad-rank",
-        r"padding with non-constant|length of pad|\(batch mode\) tensor|only 3d, 4d and 5d|mode needs \dd"
+        r"padding with non-constant|length of pad|\(batch mode\) tensor|only 3d, 4d and 5d|only 4d input tensors"
+        r"|mode needs \dd"
         r"|expected input to be \dd|expected 3d or 4d tensor|output_size must be|same number of spatial dimensions"
         r"|output_size equals to|size shape must match input shape|padding length",
     ),

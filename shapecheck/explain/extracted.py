@@ -1349,6 +1349,39 @@ def _pad_rank(row: Row, values: list[str], matched: str, text: str) -> Explanati
         e.fixes = ["give two numbers per padded dim, last dim first: `(left, right, top, bottom)`"]
     elif "same number of spatial dimensions" in low and len(values) >= 2:
         _interpolate_dims(e, ints(values[0]), ints(values[1]))
+    elif "only 4d input tensors are supported" in low and values and ints(values[0]):
+        rank = ints(values[0])[0]
+        e.title = f"F.unfold (nn.Unfold) got a {rank}-D input; this release takes only [N, C, H, W]"
+        e.causes = [
+            "unfold (im2col) took only 4-D [N, C, H, W] input before PyTorch 2.1: "
+            + (
+                "a [C, H, W] image without its batch dim (one sample at inference, a map taken out of a batch)"
+                if rank == 3
+                else "a tensor of another rank than a batch of maps"
+            )
+        ]
+        e.fixes = ["`F.unfold(x.unsqueeze(0), …)` for a single [C, H, W] map" if rank == 3 else "give it [N, C, H, W]"]
+    elif "only 3d, 4d and 5d input" in low and values and ints(values[0]):
+        rank = ints(values[0])[0]
+        mode = values[1].strip("'\" ") if len(values) > 1 else ""
+        e.title = f"F.interpolate got a {rank}-D input" + (f" (mode {mode})" if mode else "")
+        e.causes = [
+            "interpolate resizes every dim after the first two, so it takes [N, C, L], [N, C, H, W] or "
+            "[N, C, D, H, W]: "
+            + (
+                "a 2-D tensor is one map without its batch and channel dims ([H, W], a mask or a grayscale image) "
+                "or a batch of vectors [N, features], which have no spatial dim to resize"
+                if rank <= 2
+                else "a tensor of more than 5 dims has a batch or frames dim too many"
+            )
+        ]
+        e.fixes = [
+            "`F.interpolate(x[None, None], …)[0, 0]` for a single [H, W] map (`x.unsqueeze(1)` for [N, H, W])"
+            if rank <= 2
+            else "fold the extra dims into the batch (`x.flatten(0, 1)`) and unflatten after"
+        ]
+        if mode and mode in ("bilinear", "bicubic") and rank == 3:
+            e.causes.insert(0, f"{mode} needs a 4-D input [N, C, H, W]: a 3-D one is [C, H, W] without its batch")
     return e
 
 
@@ -1619,6 +1652,26 @@ def _loss_target(row: Row, values: list[str], matched: str, text: str) -> Explan
         e.fixes = ["make `weight` as long as `logits.size(1)` (and the head's out_features the number of classes)"]
     elif row.text.startswith("Expected target size {}, got {}") and len(values) >= 2:
         _target_for_scores(e, ints(values[0]), ints(values[1]))
+    elif "1D target tensor expects 2D input tensors" in row.text and values and ints(values[0]):
+        shape = ints(values[0])
+        e.title = f"CosineEmbeddingLoss got inputs {shape_text(shape)} where it takes pairs of vectors [N, D]"
+        e.causes = [
+            "cosine_embedding_loss compares two batches of vectors [N, D] with a target of ±1 per pair [N]: "
+            + (
+                f"these inputs hold {shape[1]} vectors of {shape[-1]} per sample ({shape_text(shape)}: tokens, frames "
+                "or views), one more dim than a pair of vectors"
+                if len(shape) == 3
+                else f"these inputs are {len(shape)}-D"
+            )
+        ]
+        e.fixes = [
+            (
+                "compare vector by vector: `loss(a.flatten(0, 1), b.flatten(0, 1), "
+                f"target.repeat_interleave({shape[1]}))`, or pool the vectors of a sample first (`a.mean(1)`)"
+            )
+            if len(shape) == 3
+            else "bring both inputs to [N, D] and the target to [N]"
+        ]
     elif "spatial sizes don't match" in row.text and len(values) >= 2:
         target, scores = ints(values[0]), ints(values[1])
         if len(scores) == 4:  # nll_loss2d: scores [N, C, H, W] take a target [N, H, W]
@@ -2247,9 +2300,11 @@ def _einops_divide(
         fixes.append(f"make the batch a whole number of groups: {chunk} frames (or views) per sample")
     elif chunk == 2 and length % 2 and (spatial or not group):
         readings.append(
-            f"{where}{length} is odd and 2×2 patches need even sides: a latent side from an image whose side is not "
-            f"a multiple of 16 (the VAE's 8× times the patch 2, as in DiT, Flux and SD3): {length} latents come from "
-            f"about {length * 8} pixels"
+            f"{where}{length} is odd and 2-wide groups need an even length: "
+            + ("" if spatial else "most often ")
+            + "a latent side under 2×2 patches (DiT, Flux, SD3) from an image whose side is not a multiple of 16 "
+            f"(the VAE's 8× times the patch 2): {length} latents come from about {length * 8} pixels"
+            + ("" if spatial else "; or a sequence of odd length halved")
         )
     elif len(group) >= 2 and shape and len(shape) == 4 and shape.index(length) == 1:
         readings.append(

@@ -506,7 +506,9 @@ def _channels_ratio(e: Explanation, weight: list[int], want: int, got: int, gene
 
 
 def bn_rank(want, got) -> Explanation:
-    return Explanation(
+    """A BatchNorm given another rank: a dim fewer is a lost batch dim (or vectors at a 2d norm); a dim more is
+    a video or volume (a Conv3d's output) at a 2d norm, or frames kept as a dim."""
+    e = Explanation(
         "SC105",
         f"a BatchNorm for {want}-D input received {got}-D input",
         "nn.BatchNorm1d/2d/3d checking input.dim()",
@@ -521,6 +523,25 @@ def bn_rank(want, got) -> Explanation:
             "use the BatchNorm that matches the rank",
         ],
     )
+    try:
+        more = int(got) > int(want)
+    except (TypeError, ValueError):
+        return e
+    if more:
+        e.causes = [
+            f"the input has a dim more than this norm takes: a {got}-D "
+            + (
+                "video or volume [N, C, T, H, W] (a Conv3d's output) through a BatchNorm2d: it needs BatchNorm3d"
+                if int(got) == 5
+                else "map through a norm for fewer dims (a 2-D model given 3-D data)"
+            )
+            + ", or frames, crops or views kept as a dim of their own"
+        ]
+        e.fixes = [
+            f"use the norm of the data's rank (BatchNorm{int(got) - 2}d), or fold the extra dim into the batch "
+            "(`x.flatten(0, 1)`) before a 2-D model"
+        ]
+    return e
 
 
 def bn_channels(got, want) -> Explanation:

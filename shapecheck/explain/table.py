@@ -995,6 +995,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "loss-target",
+        "1D target tensor expects 2D input tensors, but found inputs with sizes {} and {}.",
+        "aten/src/ATen/native/Loss.cpp: cosine_embedding_loss",
+    ),
+    (
+        "loss-target",
         "Expected 2 or more dimensions (got {})",
         "aten/src/ATen/native/LossNLL.cpp: nll_loss_nd",
     ),
@@ -2115,8 +2120,23 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "pad-rank",
+        "Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest | linear | bilinear | bicubic | trilinear (got {})",
+        "torch/nn/functional.py (1.x): interpolate",
+    ),
+    (
+        "pad-rank",
+        "Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {})",
+        "torch/nn/functional.py (1.11-2.x): interpolate",
+    ),
+    (
+        "pad-rank",
         "Input Error: Only 3D, 4D and 5D input Tensors supported (got {}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got {})",
         "torch/nn/functional.py: interpolate",
+    ),
+    (
+        "pad-rank",
+        "Input Error: Only 4D input Tensors are supported (got {}D)",
+        "torch/nn/functional.py (1.x-2.0): unfold",
     ),
     (
         "pad-rank",
