@@ -981,3 +981,19 @@ def test_a_cosine_embedding_loss_given_vectors_per_sample():
         "[46, 8, 50]."
     )
     assert "8 vectors of 50 per sample" in e.causes[0] and "repeat_interleave(8)" in e.fixes[0]
+
+
+def test_images_at_a_3d_conv_and_a_3d_norm_after_a_2d_conv():
+    conv = explain(
+        "RuntimeError: Expected 5-dimensional input for 5-dimensional weight [64, 3, 3, 3, 3], but got 4-dimensional "
+        "input of size [8, 3, 224, 224] instead"
+    )
+    assert conv.causes[0].startswith("a batch of 8 images [N, C=3, H, W] at a 3-D conv")
+    # one image without its batch dim keeps its reading
+    single = explain(
+        "RuntimeError: Expected 4-dimensional input for 4-dimensional weight [64, 3, 3, 3], but got 3-dimensional "
+        "input of size [3, 224, 224] instead"
+    )
+    assert single.causes[0].startswith("one image without its batch dim")
+    norm = explain("ValueError: expected 5D input (got 4D input)")
+    assert "BatchNorm3d on [N, C, H, W]" in norm.causes[1] and "BatchNorm1d" not in norm.text()

@@ -527,6 +527,10 @@ def bn_rank(want, got) -> Explanation:
         more = int(got) > int(want)
     except (TypeError, ValueError):
         return e
+    if not more and int(want) - int(got) == 1 and int(got) >= 3:
+        e.causes[1] = f"or a BatchNorm{int(want) - 2}d where the data is {got}-D: a norm for " + (
+            "volumes or clips after a Conv2d (BatchNorm3d on [N, C, H, W])" if int(want) == 5 else "maps on sequences"
+        )
     if more:
         e.causes = [
             f"the input has a dim more than this norm takes: a {got}-D "
@@ -1894,6 +1898,22 @@ def _frames_in_channels(e, got, n, dims, w, shape_text) -> bool:
     return True
 
 
+def _images_for_clips(e, got, n, dims, w, shape_text) -> bool:
+    """A batch of images [N, C, H, W] at a 3-D conv, whose channels they already match: single frames given to a
+    video (or volume) model."""
+    if not (got == n - 1 == 4 and len(dims) == 4 and len(w) > 1 and dims[1] == w[1] and dims[0] != w[1]):
+        return False
+    e.causes.append(
+        f"a batch of {dims[0]} images [N, C={dims[1]}, H, W] at a 3-D conv, which takes clips [N, C, T, H, W] (or "
+        "volumes [N, C, D, H, W]): single frames or 2-D slices given to a video or volume model"
+    )
+    e.fixes.append(
+        "give the model clips of T frames (`torch.stack(frames, dim=2)`), or `x.unsqueeze(2)` for T = 1 when its "
+        "temporal kernel and padding allow; or use the 2-D model the images were meant for"
+    )
+    return True
+
+
 def _one_dim_short(e, got, n, dims, w, shape_text) -> bool:
     """One image without its batch dim, or a batch of 1-channel maps without their channel dim."""
     if got != n - 1 or not dims or len(w) < 2:
@@ -1964,7 +1984,7 @@ def _dim_too_many(e, got, n, dims, w, shape_text) -> bool:
 
 
 # weight_rank's readings, tried in order: the first that fits tells the story.
-_WEIGHT_RANK_READINGS = (_frames_in_channels, _one_dim_short, _flat_rows, _size_lost, _dim_too_many)
+_WEIGHT_RANK_READINGS = (_frames_in_channels, _images_for_clips, _one_dim_short, _flat_rows, _size_lost, _dim_too_many)
 
 
 def indices_dtype(got) -> Explanation:
