@@ -131,7 +131,7 @@ def _init_parameters(file: str, cls: str) -> list[str] | None:
     return None
 
 
-def _set_keyword(source: str, call: str, position: int, name: str, value: int) -> str | None:
+def _set_keyword(source: str, call: str, position: int, name: str, value: int | str) -> str | None:
     """The owner's line with `name=value`: the keyword replaced where it is written, a positional
     argument at `position` turned into the keyword when nothing positional follows it (else
     replaced by the value), or the keyword added when the default was used."""
@@ -293,7 +293,7 @@ def _literal_call(source: str, cls: str) -> tuple[list, dict] | None:
     return None
 
 
-def _with_argument(source: str, cls: str, key: int | str, value: int) -> str | None:
+def _with_argument(source: str, cls: str, key: int | str, value: int | str) -> str | None:
     found = call_arguments(source, cls)
     if found is None:
         return None
@@ -305,3 +305,110 @@ def _with_argument(source: str, cls: str, key: int | str, value: int) -> str | N
         lead = source[begin:end][: len(source[begin:end]) - len(source[begin:end].lstrip())]
         return source[:begin] + lead + str(value) + source[end:]
     return _set_keyword(source, cls, len(spans) + 1, key, value)
+
+
+def setting_width_fixes(trace: Trace, row, tensor, got: int, want: int, what: str) -> list[Fix]:
+    """A table the user's module builds at one width (`self.rotary = Rotary(d_model)`: cos [T, 64])
+    where the data has another (a head's 16 features): each whole-number argument of the
+    module's construction line that the width scales with is offered at the value that gives
+    `want`, written with the model's own settings where they say it (`Rotary(d_model // heads)`,
+    64 // 4), and checked by building the module again with it. An argument written as a name is
+    read from the model's settings only on a line of the model's own `__init__`, where those
+    names are its parameters."""
+    owner = _producing_module(trace, row, tensor)
+    if owner is None or owner.defined_at is None or not owner.defined_at.source or got <= 0 or want <= 0:
+        return []
+    source = owner.defined_at.source.strip()
+    settings = _root_settings(trace, owner.defined_at)
+    call = _resolved_call(source, owner.type, settings)
+    if call is None:
+        return []
+    args, kwargs, texts = call
+    fixes = []
+    for key, value in [*enumerate(args), *kwargs.items()]:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or (value * want) % got:
+            continue
+        new = value * want // got
+        text = _scaled_text(texts[key], got, want, settings) or str(new)
+        after = _with_argument(source, owner.type, key, text)
+        if after is None or after == source:
+            continue
+        new_args = tuple(new if k == key else v for k, v in enumerate(args))
+        new_kwargs = tuple((k, new if k == key else v) for k, v in kwargs.items())
+        fixes.append(
+            Fix(
+                description=f"build `{owner.name}` with `{text}`"
+                + (f" ({new}, not {texts[key]} = {value})" if text != str(new) else f" (not {texts[key]})")
+                + f": {what}",
+                code=after,
+                safety=UNSAFE,
+                location=owner.defined_at,
+                before=source,
+                after=after,
+                rerun=Rerun(edits=(Edit("rebuild", owner.name, params=(("args", new_args), ("kwargs", new_kwargs))),)),
+            )
+        )
+    return fixes[:2]
+
+
+def _root_settings(trace: Trace, at: Location) -> dict[str, int]:
+    """The model's whole-number settings by name, when `at` is a line of the model class's own
+    `__init__` (there the names are its parameters); {} elsewhere."""
+    root = trace.layers[0] if trace.layers else None
+    if root is None:
+        return {}
+    try:
+        tree = ast.parse("".join(linecache.getlines(at.file)))
+    except SyntaxError:
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == root.type:
+            for item in node.body:
+                init = isinstance(item, ast.FunctionDef) and item.name == "__init__"
+                if init and item.lineno <= at.line <= (item.end_lineno or item.lineno):
+                    return {n: v for n, v in trace.arguments if type(v) is int}
+    return {}
+
+
+def _resolved_call(source: str, cls: str, settings: dict[str, int]):
+    """(args, kwargs, the text of each) of `cls(...)` on the line, every argument a literal or a
+    name of the model's settings; None otherwise."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        unpacked = any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
+        if name != cls or unpacked:
+            continue
+        values, texts = {}, {}
+        for key, arg in [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords)]:
+            if isinstance(arg, ast.Name) and arg.id in settings:
+                values[key] = settings[arg.id]
+            else:
+                try:
+                    values[key] = ast.literal_eval(arg)
+                except ValueError:
+                    return None
+            texts[key] = ast.get_source_segment(source, arg) or ""
+        args = [values[i] for i in range(len(node.args))]
+        kwargs = {k.arg: values[k.arg] for k in node.keywords}
+        return args, kwargs, texts
+    return None
+
+
+def _scaled_text(text: str, got: int, want: int, settings: dict[str, int]) -> str | None:
+    """`d_model // heads` for a setting `d_model` scaled by a ratio that another setting holds."""
+    if not text.isidentifier() or text not in settings:
+        return None
+    for name, value in settings.items():
+        if name == text or value <= 1:
+            continue
+        if got == want * value:
+            return f"{text} // {name}"
+        if want == got * value:
+            return f"{text} * {name}"
+    return None

@@ -39,6 +39,7 @@ from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, line_fix
 from ..layers import broadcast_mismatch, broadcast_shape
 from ..numbers import parsed_line, prod, shape
+from ..owners import setting_width_fixes
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -479,7 +480,7 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         crop = _crop_dims(const.shape, other.shape)
         fixed = _fixed_widths(ctx, row, const, other, crop) if crop else []
         if fixed:  # a width the model sets, not a length that arrives: the table's values differ
-            return [_rebuilt_fix(row, const, other, fixed, texts)]
+            return _setting_fixes(ctx, row, const, fixed) or [_rebuilt_fix(row, const, other, fixed, texts)]
         token = _class_token_fix(ctx, row, 1 - const_index, const, other, texts, parsed) if crop else None
         if token is not None:  # the table's extra positions are an unused token's: crop only as the other reading
             cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
@@ -640,6 +641,18 @@ def _fixed_widths(ctx: Context, row, const, other, crops) -> list[tuple[int, int
     if follows is None:
         return []
     return [(c, o, size) for c, o, size in crops if o < len(follows) and not follows[o] and size * 2 <= const.shape[c]]
+
+
+def _setting_fixes(ctx: Context, row, const, fixed) -> list[Fix]:
+    """The table built again at the width the data has, where the user's module that builds it
+    takes that width as an argument (`Rotary(d_model)` → `Rotary(d_model // heads)`): one
+    fixed dim, the table's last (the width a constructor sets)."""
+    if len(fixed) != 1 or fixed[0][0] != const.rank - 1:
+        return []
+    _, _, want = fixed[0]
+    got = const.shape[-1]
+    what = f"it builds the table {shape(const.shape)} {got} wide; the features it meets are {want} wide"
+    return setting_width_fixes(ctx.trace, row, const, got, want, what)
 
 
 def _rebuilt_fix(row, const, other, fixed, texts) -> Fix:
