@@ -996,4 +996,5 @@ def test_images_at_a_3d_conv_and_a_3d_norm_after_a_2d_conv():
     )
     assert single.causes[0].startswith("one image without its batch dim")
     norm = explain("ValueError: expected 5D input (got 4D input)")
-    assert "BatchNorm3d on [N, C, H, W]" in norm.causes[1] and "BatchNorm1d" not in norm.text()
+    assert "BatchNorm3d on [N, C, H, W]" in norm.causes[1] and not any("BatchNorm1d" in c for c in norm.causes)
+    assert ("5D", "what the layer needs: BatchNorm3d takes [N, C, D, H, W]") in norm.numbers

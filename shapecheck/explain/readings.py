@@ -505,6 +505,14 @@ def _channels_ratio(e: Explanation, weight: list[int], want: int, got: int, gene
         )
 
 
+_NORM_SHAPES = {
+    "2": "BatchNorm1d takes [N, C]",
+    "3": "BatchNorm1d takes [N, C, L]",
+    "4": "BatchNorm2d takes [N, C, H, W]",
+    "5": "BatchNorm3d takes [N, C, D, H, W]",
+}
+
+
 def bn_rank(want, got) -> Explanation:
     """A BatchNorm given another rank: a dim fewer is a lost batch dim (or vectors at a 2d norm); a dim more is
     a video or volume (a Conv3d's output) at a 2d norm, or frames kept as a dim."""
@@ -512,7 +520,10 @@ def bn_rank(want, got) -> Explanation:
         "SC105",
         f"a BatchNorm for {want}-D input received {got}-D input",
         "nn.BatchNorm1d/2d/3d checking input.dim()",
-        [(f"{want}D", "what the layer needs: BatchNorm2d takes [N, C, H, W]"), (f"{got}D", "what it received")],
+        [
+            (f"{want}D", f"what the layer needs: {_NORM_SHAPES.get(str(want), 'BatchNorm2d takes [N, C, H, W]')}"),
+            (f"{got}D", "what it received"),
+        ],
         [
             f"the batch dim is missing: a conv given {got}-D input treats it as one unbatched image and passes "
             f"{got}-D on (a `.squeeze()` at batch 1, or an input without batch dim)",
