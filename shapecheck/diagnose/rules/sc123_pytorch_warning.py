@@ -60,6 +60,16 @@ _LIBRARY_NOTICES = re.compile(
             # A default that moved where samples are taken, not how many (grid_sample and
             # affine_grid without `align_corners`): no size changes.
             r"Default [\w ]+ behavior has changed to align_corners=",
+            # Settings of PyTorch's own machinery, not of the model's sizes: activation
+            # checkpointing's flag, and its note that no input needs a gradient (the check traces
+            # without gradients); sparse tensors' optional invariant checks; a byte mask used as
+            # an index (it selects the same elements as the boolean one); an STFT's default
+            # rectangular window (a choice of spectrum, every size the same).
+            r"torch\.utils\.checkpoint: the use_reentrant parameter should be passed explicitly",
+            r"None of the inputs have requires_grad=True",
+            r"Sparse invariant checks are implicitly disabled",
+            r"indexing with dtype torch\.uint8 is now deprecated",
+            r"A window was not provided",
         )
     )
 )
@@ -74,6 +84,8 @@ def check(ctx: Context) -> list[Finding]:
             continue
         seen.add(warning.message)
         row = ctx.trace.row(warning.row)
+        if _batched_maps(ctx, row, warning.message):
+            continue
         where = f" while {ref(row)} ran" if row is not None else ""
         findings.append(
             Finding(
@@ -88,6 +100,17 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _batched_maps(ctx: Context, row, message: str) -> bool:
+    """`dropout2d: Received a 3D input …` (or dropout3d's 4-D) where dim 0 of that input is the
+    batch: PyTorch assumes (N, C, L), the batched maps they are, and drops whole channels of each
+    sample, as meant. An input without the batch in dim 0 (one image [C, H, W]) keeps the
+    warning: then each channel is read as a sample."""
+    if not re.match(r"dropout[23]d: Received a [34]D input", message) or row is None or not row.inputs:
+        return False
+    batch = ctx.trace.batch
+    return isinstance(batch, int) and row.inputs[0].rank >= 3 and row.inputs[0].shape[0] == batch
 
 
 def _first_sentence(text: str) -> str:
