@@ -28,7 +28,7 @@ from ..trace.records import Trace
 from .context import Context
 from .findings import Finding, Fix
 from .provenance import provenance
-from .requests import SAME, Rerun
+from .requests import SAME, EditAction, Rerun
 
 BATCH_LOST = "output has lost the batch dim"
 
@@ -78,10 +78,54 @@ def broken(
     fixes the finding's rule made (default: the finding's fixes). A second trace that fails in
     model code says nothing against the fix; LookupError and TimeoutError propagate: the caller
     says what an unchecked fix is."""
-    moved = batch_from_sample(ctx, request) or input_moved(ctx, finding, request, own)
+    moved = (
+        batch_from_sample(ctx, request)
+        or input_moved(ctx, finding, request, own)
+        or library_layer_resized(ctx, request)
+    )
     if moved is not None:
         return moved
     return batch_lost(ctx, request, after, rerun)
+
+
+def library_layer_resized(ctx: Context, request: Rerun | None) -> str | None:
+    """`changes in_channels of `cnn.conv1` from 3 to 12: torchvision builds that layer …` for a
+    fix that builds a layer an installed library made (torchvision's `conv1`, a timm stem, a
+    Hugging Face projection) again with other sizes: the weights trained for it no longer load,
+    and the library's own code around it was written for the sizes it had. The data, or a layer
+    of the user's own code, is what such a fix should change. None for the user's own layers
+    (built in a file that is not a library's) and for edits that change no size."""
+    from .roles import is_library_file
+
+    if request is None or request.library_option is not None:
+        return None
+    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
+    for edit in request.edits:
+        if edit.action != EditAction.REPLACE:
+            continue
+        row = rows.get(edit.target)
+        if row is None or row.defined_at is None or not is_library_file(row.defined_at.file):
+            continue
+        changed = [(k, v) for k, v in edit.params if k in row.attrs and row.attrs[k] != v and isinstance(v, int)]
+        if not changed:
+            continue
+        key, value = changed[0]
+        return (
+            f"changes {key} of `{row.name}` from {row.attrs[key]} to {value}: {_library(row.defined_at.file)} "
+            "builds that layer, and its trained weights would no longer load; the data or your own layer is "
+            "what to change"
+        )
+    return None
+
+
+def _library(path: str) -> str:
+    """`torchvision` for …/site-packages/torchvision/models/resnet.py; `the library` otherwise."""
+    parts = path.replace("\\", "/").split("/")
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts and parts.index(marker) + 1 < len(parts):
+            return parts[parts.index(marker) + 1].removesuffix(".py")
+    top = parts[0] if len(parts) > 1 and parts[0].isidentifier() else ""
+    return top or "the library"
 
 
 def batch_from_sample(ctx: Context, request: Rerun | None) -> str | None:

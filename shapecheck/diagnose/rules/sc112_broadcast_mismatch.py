@@ -490,7 +490,15 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
             return [token, cropped]
         if crop:
             cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
-            if ctx.trace.engine == "real":  # a length that arrives there can come from values
+            grid = _grid_crop(ctx, row, const, other, crop)
+            if grid is not None:  # a table of a grid's positions: its first rows are not a smaller grid's
+                cropped.rerun, cropped.safety = None, DISPLAY_ONLY
+                cropped.check_note = (
+                    f"not checked: the {grid} tokens are a grid flattened (they follow two dims of the input), "
+                    "and a crop keeps the table's first rows, not the positions of a smaller grid: resample the "
+                    "table to the grid (F.interpolate of it as a map), or give the input the size it is built for"
+                )
+            elif ctx.trace.engine == "real":  # a length that arrives there can come from values
                 cropped.rerun, cropped.safety = None, DISPLAY_ONLY
                 cropped.check_note = (
                     "not checked: traced on the real engine, where the length that arrives can come from the "
@@ -641,6 +649,31 @@ def _fixed_widths(ctx: Context, row, const, other, crops) -> list[tuple[int, int
     if follows is None:
         return []
     return [(c, o, size) for c, o, size in crops if o < len(follows) and not follows[o] and size * 2 <= const.shape[c]]
+
+
+def _grid_crop(ctx: Context, row, const, other, crops) -> int | None:
+    """The length a table of features (`pos_embed` [1, 65, D] against patch tokens [B, 17, D])
+    would be cropped to, when that length follows two or more dims of one input (provenance):
+    the tokens of a grid, flattened (`x.flatten(2).transpose(1, 2)` of a patch embedding). The
+    table holds a position per cell of its own grid, row by row, so its first rows are the top
+    of that grid, not a smaller grid. None for a crop of a length that follows one dim (a
+    sequence: the first positions of a longer table are the right ones), of the last dim, or
+    of a table that is no feature table (a mask [T, T] against scores crops its last dim)."""
+    if not crops or const.rank < 2 or const.shape[-1] != other.shape[-1]:
+        return None
+    prov = provenance(ctx)
+    index = next((j for j, t in enumerate(row.inputs) if t is other), None)
+    follows = prov.dims(row, "inputs", index) if prov is not None and index is not None else None
+    if follows is None:
+        return None
+    for c, o, size in crops:
+        if c == const.rank - 1 or o >= len(follows):
+            continue
+        sources = [s for s in follows[o] if s.startswith(("dim ", "input "))]
+        inputs = {s.rsplit(" dim ", 1)[0] if s.startswith("input ") else "" for s in sources}
+        if len(sources) >= 2 and len(inputs) == 1:
+            return size
+    return None
 
 
 def _setting_fixes(ctx: Context, row, const, fixed) -> list[Fix]:

@@ -33,9 +33,9 @@ from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import ref
+from .common import producer_size_fix, ref
 from .operands import operand_spans, rewrite_operands, this_call
-from .widths import projection_fix, separate_towers
+from .widths import own_width_layer, projection_fix, separate_towers
 
 _PRODUCTS = ("Tensor.matmul", "torch.matmul", "Tensor.mm", "torch.mm", "Tensor.bmm", "torch.bmm")
 _MAX_SITES = 4  # products a grouped-query fix repeats the heads at, at most
@@ -141,7 +141,9 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
             "compared without a projection to one width"
         )
         unused = _unused_projection(ctx.trace, a.shape[-1], b.shape[-2])
-        fixes += [unused] if unused is not None else _projection_fixes(row, a, b, texts)
+        fixes += (
+            [unused] if unused is not None else _own_projection_fixes(ctx, a, b) + _projection_fixes(row, a, b, texts)
+        )
     return ctx.finding(
         layer=row.name,
         message=f"{what} multiplies {shape(a.shape)} by {shape(b.shape)}: a's last dim "
@@ -171,6 +173,32 @@ def _unused_projection(trace, width_a: int, width_b: int) -> Fix | None:
                 check_note="not checked: which operand it maps, and where, is the code's",
             )
     return None
+
+
+def _own_projection_fixes(ctx: Context, a, b) -> list[Fix]:
+    """Two towers that each end in the model's own Linear (`self.img_proj = nn.Linear(512, 64)`,
+    `self.txt_proj = nn.Linear(768, 32)`): those are the projections to the shared space, built
+    to two widths, and one more layer after either would stack a second projection on the
+    first: one of them is built to the other's width, the wider side first. A tower that ends
+    in anything else (an embedding, a library encoder) gets the new projection instead."""
+    fixes: list[Fix] = []
+    sides = [(a, a.shape[-1], b.shape[-2]), (b, b.shape[-2], a.shape[-1])]
+    sides.sort(key=lambda side: -side[1])
+    made = [own_width_layer(ctx.trace, t, width) for t, width, _ in sides]
+    if any(src is None or src.type != "Linear" for src in made):
+        return fixes
+    for (_t, width, to), src in zip(sides, made, strict=True):
+        fix = producer_size_fix(
+            src,
+            width,
+            to,
+            f"build {ref(src)} with {{attr}}={to}: it projects its tower to the {to} features the other has",
+        )
+        if fix is not None:
+            fixes.append(fix)
+    for fix in fixes[1:]:
+        fix.description = "or " + fix.description
+    return fixes
 
 
 def _projection_fixes(row, a, b, texts) -> list[Fix]:

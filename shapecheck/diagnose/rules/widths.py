@@ -96,6 +96,33 @@ def projected(text: str, name: str, dim: int) -> str:
     return f"{name}({text})"
 
 
+def own_width_layer(trace: Trace, tensor: TensorInfo, width: int):
+    """The Linear or Embedding of the model's own code (built in a file that is not a library's)
+    that makes the `width` features `tensor` carries, reached back through rows that keep those
+    features whole: the same shape (`F.normalize`, an activation), the dims reordered (`.t()`),
+    or a reduction over other dims (`.mean(1)`, `[:, 0]`); None when another row makes them. A
+    tower whose last layer is such a projection compares at another width by building that layer
+    with the other width, not by a new layer after it."""
+    from ..roles import is_library_file
+
+    row = trace.row(_traced(trace, tensor).source)
+    for _ in range(64):
+        if row is None or not row.outputs or width not in row.outputs[0].shape:
+            return None
+        made = row.attrs.get("out_features") if row.type == "Linear" else row.attrs.get("embedding_dim")
+        if row.kind == "module" and row.type in ("Linear", "Embedding"):
+            own = row.defined_at is not None and not is_library_file(row.defined_at.file)
+            return row if made == width and own and row.outputs[0].shape[-1] == width else None
+        if row.kind == "module" or not row.inputs:
+            return None
+        before, after = tuple(row.inputs[0].shape), tuple(row.outputs[0].shape)
+        kept = before == after or sorted(before) == sorted(after) or (before[-1:] == after[-1:] == (width,))
+        if not kept:
+            return None
+        row = trace.row(row.inputs[0].source)
+    return None
+
+
 def projection_fix(edit: Edit, text: str, dim: int, width: int, to: int, line: str | None, rewrite, what: str) -> Fix:
     """A new `nn.Linear(width, to)` on the operand written `text` (features in `dim`), built in
     `__init__`, applied where `line` uses it (`rewrite(text → projected)`); checked by `edit`, a

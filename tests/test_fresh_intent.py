@@ -1,0 +1,112 @@
+"""Intent on fresh bugs (issue 30, third hunt): a fix that runs is verified only when it keeps
+what the model means. A library's layer widened to data that is shaped wrong, a grid's position
+table cropped to its first rows, a third projection stacked on a tower's own: each runs, and
+none is the fix."""
+
+from conftest import fixture_path
+
+import shapecheck
+
+
+def test_a_library_stem_widened_to_stacked_frames_is_not_verified():
+    report = shapecheck.check(
+        fixture_path("rules/sc104_channel_mismatch.py:FramesStackedIntoResnet"), "4x3x32x32", batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC104"
+    assert not any(f.verified for f in finding.fixes)
+    widened = next(f for f in finding.fixes if "in_channels=12" in f.description)
+    assert widened.verified is False
+    assert widened.runs_but.startswith("changes in_channels of `cnn.conv1` from 3 to 12: torchvision builds that layer")
+
+
+def test_the_users_own_stem_may_still_be_widened():
+    """The same change on a layer of the user's own file keeps its verified mark."""
+    report = shapecheck.check(fixture_path("rules/sc104_channel_mismatch.py:RgbStem"), "1x64x64", batch=2)
+    (finding,) = report.findings
+    widened = [f for f in finding.fixes if "in_channels=1" in f.description]
+    assert widened and all(f.runs_but is None for f in widened)
+
+
+def test_library_layer_resized_reads_the_edit_against_the_layer_that_built_it():
+    from shapecheck.diagnose.intent import library_layer_resized
+    from shapecheck.diagnose.requests import Edit, Rerun
+
+    report = shapecheck.check(
+        fixture_path("rules/sc104_channel_mismatch.py:FramesStackedIntoResnet"), "4x3x32x32", batch=2
+    )
+    ctx = type("Ctx", (), {"trace": report.trace})()
+    same = Rerun(edits=(Edit("replace", "cnn.conv1", "Conv2d", (("in_channels", 3), ("out_channels", 64))),))
+    wider = Rerun(edits=(Edit("replace", "cnn.conv1", "Conv2d", (("in_channels", 12), ("out_channels", 64))),))
+    data = Rerun(dims=(3, 32, 32))
+    assert library_layer_resized(ctx, same) is None  # no size changes
+    assert library_layer_resized(ctx, data) is None  # the data, not a layer
+    assert "torchvision builds that layer" in library_layer_resized(ctx, wider)
+
+
+def test_a_grid_position_table_is_not_cropped_to_its_first_rows():
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:VitBuiltForLargerImages"), "3x32x32", batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC112"
+    cropped = next(f for f in finding.fixes if "crop it" in f.description)
+    assert cropped.verified is not True and cropped.safety == "display-only"
+    assert "a grid flattened" in cropped.check_note
+    first = finding.fixes[0]
+    assert first.verified is True and "crop" not in first.description
+    assert first.code in ("--arg img=32", "--input 3x64x64")
+
+
+def test_a_sequence_position_table_is_still_cropped():
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:GptPositionsForLongerText"), "10:long", batch=2
+    )
+    (finding,) = report.findings
+    first = finding.fixes[0]
+    assert first.verified is True
+    assert first.after.strip() == "x = x + self.wpe[:, : x.size(-2)]"
+
+
+def test_towers_with_their_own_projections_get_one_built_to_the_other_width():
+    report = shapecheck.check(
+        fixture_path("rules/sc128_matmul_shape.py:TowersProjectedToTwoWidths"), ["3x16x16", "6:long"], batch=4
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC128"
+    first = finding.fixes[0]
+    assert first.verified is True
+    assert first.after.strip() == "self.img_proj = nn.Linear(16, 32)"
+    assert finding.fixes[1].after.strip() == "self.txt_proj = nn.Linear(24, 64)"
+
+
+def test_own_width_layer_walks_back_through_rows_that_keep_the_features():
+    from shapecheck.diagnose.rules.widths import own_width_layer
+
+    report = shapecheck.check(
+        fixture_path("rules/sc128_matmul_shape.py:TowersProjectedToTwoWidths"), ["3x16x16", "6:long"], batch=4
+    )
+    trace = report.trace
+    product = trace.failing
+    img, txt = product.inputs[:2]
+    assert own_width_layer(trace, img, 64).name == "img_proj"  # through F.normalize
+    assert own_width_layer(trace, txt, 32).name == "txt_proj"  # through .t() and F.normalize
+    assert own_width_layer(trace, img, 32) is None
+
+
+def test_dropout2d_on_batched_1d_maps_is_no_finding_but_on_one_image_it_is(tmp_path):
+    path = tmp_path / "drop.py"
+    path.write_text(
+        "import torch.nn as nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.c = nn.Conv1d(4, 8, 3, padding=1)\n"
+        "        self.drop = nn.Dropout2d(0.2)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.drop(self.c(x))\n"
+    )
+    batched = shapecheck.check(f"{path}:Net", "4x20", batch=2)
+    assert [f.code for f in batched.findings] == []
+    one = shapecheck.check(f"{path}:Net", "4x20", no_batch=True)
+    assert [f.code for f in one.findings] == ["SC123"]
