@@ -40,3 +40,46 @@ def test_the_cli_writes_the_argument_with_the_settings():
     assert result.exit_code == 1
     assert "+ self.rotary = Rotary(d_model // heads)" in result.output
     assert "verified" in result.output
+
+
+def test_grayscale_into_a_timm_backbone_offers_timms_in_chans_on_the_users_line():
+    """The data-side fix first; then timm's own option on the user's `create_model` line (timm
+    adapts pretrained RGB weights), verified and not called a broken intent, never an edit of
+    timm's `self.conv1 = nn.Conv2d(in_chans, ...)`."""
+    pytest.importorskip("timm")
+    report = shapecheck.check(fixture_path("tables/timm_gray.py:GrayTimm"), "1x64x64")
+    (finding,) = report.findings
+    assert finding.code == "SC104"
+    data, timm_fix = finding.fixes
+    assert data.code.startswith("x = x.expand(-1, 3, -1, -1)") and data.verified is True
+    assert timm_fix.after.strip() == (
+        'self.backbone = timm.create_model("resnet18", pretrained=False, num_classes=num_classes, in_chans=1)'
+    )
+    assert timm_fix.location.file.endswith("timm_gray.py")
+    assert timm_fix.verified is True and timm_fix.result_shape == (1, 10)
+    assert shapecheck.check(fixture_path("tables/timm_gray.py:GrayTimmInChans"), "1x64x64").findings == []
+
+
+def test_a_timm_model_built_in_a_script_gets_in_chans_at_that_line(tmp_path):
+    pytest.importorskip("timm")
+    import subprocess
+    import sys
+
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import timm\nimport torch\n\n"
+        'model = timm.create_model("resnet18", pretrained=False, num_classes=10)\n'
+        "x = torch.randn(4, 1, 64, 64)\n"
+        "out = model(x)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "shapecheck", "run", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    )
+    assert result.returncode == 1
+    assert '4 + model = timm.create_model("resnet18", pretrained=False, num_classes=10, in_chans=1)' in result.stderr
+    line = next(s for s in result.stderr.splitlines() if "timm's `in_chans=1`" in s)
+    assert "verified: output [4, 10]" in line

@@ -492,6 +492,8 @@ def _written_elsewhere(
     step's line put into the model (built again from its file). Returns (what then fails, or
     None when it runs; why it could not be checked as written: a live model, a line in another
     file than the model's)."""
+    if rerun is not None and rerun.library_option is not None:
+        return None, None  # the line passes a library's option: the library changes only what it builds for it
     shared = _shared_lines(after, steps)
     written = [_as_written(step) for step in steps]
     if not shared or rerun is None or any(w is None for w in written) or ctx.runner is None:

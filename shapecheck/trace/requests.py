@@ -93,3 +93,6 @@ class Rerun:
     edits: tuple[Edit, ...] = ()
     # the model's own constructor arguments, built again with these instead (`--arg img_size=224`)
     args: tuple[tuple[str, object], ...] = ()
+    # the edits are what a library's own option builds (timm's `in_chans`, which adapts its
+    # pretrained weights): a library layer resized that way keeps the model's intent
+    library_option: str | None = None

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from ...trace.records import MODULE, OP, Construction
 from ..context import Context
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label
 from ..layers import CONV_MODULE, NORM_MODULE, Window, spatial_rank, window
-from ..numbers import shape
+from ..numbers import set_argument, shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from ..roles import channels_last
+from ..roles import channels_last, is_library_file
 from .callsite import reordered_call_fix
 from .common import (
     argument_fix,
@@ -191,6 +192,11 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
             fixes.append(in_code)
             swapped[1].description = "or, " + swapped[1].description
         fixes.append(swapped[1])
+    rebuilt = Rerun(edits=(Edit("replace", row.name, row.type, conv_params(row, in_channels=got)),))
+    timm = _timm_in_chans_fix(ctx, row, got, rebuilt) if ctx.trace.is_model_input(t) else None
+    if timm is not None:
+        fixes.append(timm)
+        return _conv(ctx, row, want, got, t, w, why, label, fixes)
     fixes.append(
         first_argument_fix(
             row,
@@ -202,9 +208,13 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
                 else f" to match {origin}"
             ),
             f"{row.type}({got}, {w.out_channels}, …)",
-            Rerun(edits=(Edit("replace", row.name, row.type, conv_params(row, in_channels=got)),)),
+            rebuilt,
         )
     )
+    return _conv(ctx, row, want, got, t, w, why, label, fixes)
+
+
+def _conv(ctx: Context, row, want: int, got: int, t, w, why, label, fixes) -> Finding:
     return Finding(
         code="SC104",
         severity=ERROR,
@@ -216,6 +226,31 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
         labels=[label] if label else [],
         notes=[f"PyTorch reports: {conv_message(row, w, t)}"],
         fixes=fixes,
+    )
+
+
+def _timm_in_chans_fix(ctx: Context, row, got: int, rerun: Rerun) -> Fix | None:
+    """A timm model's stem, built on the user's `timm.create_model(...)` line: timm's own
+    `in_chans` builds it for the data's channels (and adapts pretrained RGB weights to them,
+    summed or repeated), a change the user can paste, unlike the stem's own line in timm."""
+    built = (r.defined_at for r in (row, *ctx.trace.ancestors(row)) if r.defined_at is not None)
+    at = next((where for where in built if "create_model(" in where.source), None)
+    if at is None or is_library_file(at.file):
+        return None
+    source = at.source.strip()
+    after = set_argument(source, "create_model", None, "in_chans", got)
+    if after is None or after == source:
+        return None
+    rerun = replace(rerun, library_option="in_chans")
+    return Fix(
+        description=f"or build the model for {_channels(got)} with timm's `in_chans={got}` (timm adapts "
+        f"pretrained RGB weights to {got} channel{'s' if got != 1 else ''})",
+        code=after,
+        safety=UNSAFE,
+        location=at,
+        before=source,
+        after=after,
+        rerun=rerun,
     )
 
 
