@@ -1500,57 +1500,61 @@ def _attention_mask(row: Row, values: list[str], matched: str, text: str) -> Exp
         e.fixes = ["`key_padding_mask.T` (or build it as (batch, length): `src == pad_idx` on [N, S] tokens)"]
         return e
     if "should be of size" in row.text and len(shapes) >= 2:
-        want, got = shapes[0], shapes[1]
-        e.title = f"the attention mask is {shape_text(got)} but this layer wants {shape_text(want)}"
-        e.raised_by = f"{row.where} (transformers' attention: [batch, 1, query length, key length])"
-        e.numbers = [(shape_text(want), "[batch, 1, query length, key length]"), (shape_text(got), "the mask given")]
-        if len(want) == 4 and len(got) == 4 and want[2] == 1 and got[2] > 1 and got[3] == want[3]:
-            e.causes = [
-                f"the layer runs one query ([batch, 1, 1, {want[3]}]: a generation step with the KV cache, one new "
-                f"token against {want[3]} cached keys) and the mask has a row for each of {got[2]} queries: a mask "
-                "made for the whole sequence (the prompt's forward) reused at a decoding step, or custom generation "
-                "or evaluation code that passes its own 4-D mask"
-            ]
-            e.fixes = [
-                "at each decoding step pass the 2-D attention_mask [batch, past + new] and let the model build the "
-                "4-D one (or slice yours to its last row: `mask[:, :, -1:, :]`); `model.generate` does this"
-            ]
-            return e
-        both = len(want) == 4 and len(got) == 4 and got[2] and got[3] and want[2] != got[2]
-        if both and want[2] * got[3] == want[3] * got[2] and want[2] % got[2] == 0:
-            k = want[2] // got[2]
-            e.causes = [
-                f"both lengths are {k} times the mask's ({want[2]}×{want[3]} against {got[2]}×{got[3]}): the sequence "
-                f"reaching the attention is {k} times the one the mask was built for: tokens added or repeated inside "
-                "the model (image or prompt tokens, a doubled batch folded into the sequence), which model code "
-                "written for another transformers release does differently (`trust_remote_code` models)"
-            ]
-            e.fixes = [
-                "use the transformers release the model's code was written for (its README or config), or build the "
-                "mask from the sequence the attention gets"
-            ]
-            return e
-        if len(want) == 4 and len(got) == 4 and want[-1] != got[-1]:
-            e.causes = [
-                f"the key length differs ({want[-1]} and {got[-1]}): with a KV cache (generation) the mask must "
-                "cover past + new tokens, or the mask was padded to another length than the input_ids"
-            ]
-        elif len(want) == 4 and len(got) == 4 and want[0] != got[0]:
-            e.causes = [f"the batch differs ({want[0]} and {got[0]}): beams or a doubled batch not applied to the mask"]
-        elif len(want) == 4 and len(got) == 4 and got[2] == 1 and want[2] > 1 and got[3] == want[3]:
-            e.causes = [
-                f"the mask has one row for all {want[2]} queries ([batch, 1, 1, {got[3]}]: a padding mask, not yet "
-                f"expanded) where this layer wants one row per query ([batch, 1, {want[2]}, {want[3]}], the causal "
-                "mask combined with the padding): a mask prepared by other code (a custom 4-D `attention_mask`, or "
-                "code written for another transformers release) reaches the attention unexpanded"
-            ]
-            e.fixes = [
-                "pass the tokenizer's 2-D attention_mask [batch, length] and let the model expand it, or expand it "
-                f"to [batch, 1, {want[2]}, {want[3]}] (combined with the causal mask) before the call"
-            ]
-            return e
-        e.fixes = ["build the mask with the tokenizer's call that made the input_ids (same padding, same length)"]
+        _hf_attention_mask(e, row, shapes[0], shapes[1])
     return e
+
+
+def _hf_attention_mask(e: Explanation, row: Row, want: list[int], got: list[int]) -> None:
+    """transformers' "Attention mask should be of size …": which dim differs, and why."""
+    e.title = f"the attention mask is {shape_text(got)} but this layer wants {shape_text(want)}"
+    e.raised_by = f"{row.where} (transformers' attention: [batch, 1, query length, key length])"
+    e.numbers = [(shape_text(want), "[batch, 1, query length, key length]"), (shape_text(got), "the mask given")]
+    if len(want) == 4 and len(got) == 4 and want[2] == 1 and got[2] > 1 and got[3] == want[3]:
+        e.causes = [
+            f"the layer runs one query ([batch, 1, 1, {want[3]}]: a generation step with the KV cache, one new "
+            f"token against {want[3]} cached keys) and the mask has a row for each of {got[2]} queries: a mask "
+            "made for the whole sequence (the prompt's forward) reused at a decoding step, or custom generation "
+            "or evaluation code that passes its own 4-D mask"
+        ]
+        e.fixes = [
+            "at each decoding step pass the 2-D attention_mask [batch, past + new] and let the model build the "
+            "4-D one (or slice yours to its last row: `mask[:, :, -1:, :]`); `model.generate` does this"
+        ]
+        return
+    both = len(want) == 4 and len(got) == 4 and got[2] and got[3] and want[2] != got[2]
+    if both and want[2] * got[3] == want[3] * got[2] and want[2] % got[2] == 0:
+        k = want[2] // got[2]
+        e.causes = [
+            f"both lengths are {k} times the mask's ({want[2]}×{want[3]} against {got[2]}×{got[3]}): the sequence "
+            f"reaching the attention is {k} times the one the mask was built for: tokens added or repeated inside "
+            "the model (image or prompt tokens, a doubled batch folded into the sequence), which model code "
+            "written for another transformers release does differently (`trust_remote_code` models)"
+        ]
+        e.fixes = [
+            "use the transformers release the model's code was written for (its README or config), or build the "
+            "mask from the sequence the attention gets"
+        ]
+        return
+    if len(want) == 4 and len(got) == 4 and want[-1] != got[-1]:
+        e.causes = [
+            f"the key length differs ({want[-1]} and {got[-1]}): with a KV cache (generation) the mask must "
+            "cover past + new tokens, or the mask was padded to another length than the input_ids"
+        ]
+    elif len(want) == 4 and len(got) == 4 and want[0] != got[0]:
+        e.causes = [f"the batch differs ({want[0]} and {got[0]}): beams or a doubled batch not applied to the mask"]
+    elif len(want) == 4 and len(got) == 4 and got[2] == 1 and want[2] > 1 and got[3] == want[3]:
+        e.causes = [
+            f"the mask has one row for all {want[2]} queries ([batch, 1, 1, {got[3]}]: a padding mask, not yet "
+            f"expanded) where this layer wants one row per query ([batch, 1, {want[2]}, {want[3]}], the causal "
+            "mask combined with the padding): a mask prepared by other code (a custom 4-D `attention_mask`, or "
+            "code written for another transformers release) reaches the attention unexpanded"
+        ]
+        e.fixes = [
+            "pass the tokenizer's 2-D attention_mask [batch, length] and let the model expand it, or expand it "
+            f"to [batch, 1, {want[2]}, {want[3]}] (combined with the causal mask) before the call"
+        ]
+        return
+    e.fixes = ["build the mask with the tokenizer's call that made the input_ids (same padding, same length)"]
 
 
 def _norm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
