@@ -43,6 +43,9 @@ def explain(message: str) -> Explanation | None:
         found = _chosen(_loose_candidates(tail), tail)
     if found is None and (spelt := respelled(text[-_LOOSE_TAIL:])) is not None:  # `4D input` retyped
         found = _chosen(_candidates(spelt, spelt.lower()), spelt)
+    if found is None:  # retyped: several words changed, read at the level of words and values
+        tail = text[-_LOOSE_TAIL:]
+        found = _chosen(_tolerant_candidates(tail), tail)
     if found is None:
         e = fallback(text)
         return None if e is None else _refined(e, message, text[-300:])
@@ -149,6 +152,16 @@ def _loose_candidates(text: str) -> list[_Candidate]:
     for rank, (start, end, build, matched) in enumerate(find_loose(text), start=len(TEMPLATES)):
         found.append(_Candidate(start, end, rank, _weak(text, start, end), build, matched))
     return found
+
+
+def _tolerant_candidates(text: str) -> list[_Candidate]:
+    """The hand templates read with their words retyped (`tolerant.tolerant_candidates`)."""
+    from .tolerant import tolerant_candidates
+
+    return [
+        _Candidate(start, end, rank, _weak(text, start, end), build, matched)
+        for start, end, rank, build, matched in tolerant_candidates(text)
+    ]
 
 
 def _chosen(found: list[_Candidate], text: str) -> tuple[Callable[[], Explanation], str] | None:

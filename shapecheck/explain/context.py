@@ -139,8 +139,8 @@ def _relate(e: Explanation, message: str, matched: str) -> None:
     already says left out."""
     if e.code == NOT_SHAPE or any(where in e.raised_by for where in _NO_RELATIONS):
         return
-    numbers = [int(n) for n in _NUMBER.findall(matched)]
-    if e.code in ("SC101", "SC102") and re.search(r"\(\d+\s*[x×]", matched) and numbers:
+    numbers = _disagreeing(matched, [int(n) for n in _NUMBER.findall(matched)])
+    if e.code in ("SC101", "SC102") and re.search(r"[(\[]\d+\s*[x×]", matched) and numbers:
         # a product's rows are batch × positions and its out_features the next layer's: only the features
         # and in_features relate (25088 = 512·7·7)
         numbers = numbers[1:3]
@@ -157,6 +157,18 @@ def _relate(e: Explanation, message: str, matched: str) -> None:
     facts = [s for s in facts if s.split(":")[0] not in story]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
+
+
+def _disagreeing(matched: str, numbers: list[int]) -> list[int]:
+    """The numbers left to relate when the message compares two shapes of one rank (a checkpoint's and the
+    model's, a target's and an output's): a size the two agree on is explained by neither (`[16, 64]` against
+    `[4, 64]`: 64 = 16·4 relates the two sides of the conflict, not how one size was made)."""
+    shapes = [ints(s) for s in re.findall(r"\[([-\d,\s]{1,200})\]", matched)]
+    if len(shapes) != 2 or len(shapes[0]) != len(shapes[1]) or len(shapes[0]) < 2:
+        return numbers
+    differ = {n for a, b in zip(*shapes, strict=True) if a != b for n in (a, b)}
+    agree = {a for a, b in zip(*shapes, strict=True) if a == b} - differ
+    return [n for n in numbers if n not in agree]
 
 
 # a size in a message, not a digit of a name (`mat2`, `conv2d`, `batch1`); `2048x10` is two sizes

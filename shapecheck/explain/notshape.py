@@ -1074,8 +1074,36 @@ def fallback(text: str) -> Explanation | None:
                 "an epsilon in divisions and logs",
             ],
         )
+    if (assigned := _SETATTR.search(last)) is not None:
+        return module_attribute(*assigned.groups())
     if _DTYPE_WORDS.search(last):
         return dtype(*named_dtypes(last))
     if _DEVICE_WORDS.search(last) and re.search(r"expected|must|should|same|not", last, re.IGNORECASE):
         return device("", "")
     return None
+
+
+# nn.Module.__setattr__'s type check: a name registered as a parameter, a child module or a buffer given another type
+_SETATTR = re.compile(
+    r"cannot assign '([\w.]{1,80})' as (parameter|child module|buffer) '(\w{1,80})' \(([\w.]{1,80}) or None expected\)"
+)
+
+
+def module_attribute(got: str, kind: str, name: str, expected: str) -> Explanation:
+    """A module attribute registered as a parameter (child module, buffer) assigned a value of another type."""
+    wrap = {
+        "parameter": f"`self.{name} = nn.Parameter(tensor)` (or `self.{name}.data.copy_(tensor)` to keep it)",
+        "child module": f"assign an nn.Module to `self.{name}`, or first `del self.{name}`",
+        "buffer": f"assign a tensor to `self.{name}` (`register_buffer` once in __init__)",
+    }[kind]
+    return Explanation(
+        NOT_SHAPE,
+        f"a {kind} of a module assigned a value of another type: `{name}` is registered as a {kind}, it got {got}",
+        "nn.Module.__setattr__ (parameters, child modules and buffers keep their type)",
+        [(got, "what was assigned"), (expected, "what the attribute takes")],
+        [
+            f"`{name}` is a registered {kind} and a plain {got} was assigned to it (`.cuda()` or an arithmetic "
+            f"result of a Parameter is a plain tensor, not a Parameter)",
+        ],
+        [wrap],
+    )

@@ -1657,9 +1657,17 @@ def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
     return True
 
 
+# a layer inside a repeated block: a numbered block with a named part after it (`layer1.0.se.fc.0.weight`,
+# `blocks.3.mlp.fc1.weight`); the model's head is its last layer, not a part of a block
+_IN_BLOCK = re.compile(r"(?:^|\.)\d+\.[A-Za-z_]\w*\.")
+_CLASS_WORDS = re.compile(r"cls|class|logit|score|label")
+
+
 def _linear_head(name: str, got: list[int], want: list[int]) -> bool:
     """A Linear's weight (or a head's bias) whose outputs alone differ, named as a head or in counts
-    that read as classes."""
+    that read as classes; never a layer inside a block (an SE block's `fc`), unless it names classes."""
+    if _IN_BLOCK.search(name) and not _CLASS_WORDS.search(name):
+        return False
     if len(got) == len(want) == 1:
         return got != want and bool(_HEAD_KEYS.search(name))
     return (
@@ -1720,12 +1728,32 @@ def _ckpt_width(e: Explanation, name: str, got: list[int], want: list[int]) -> b
     return True
 
 
+def _ckpt_ratio(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    """A layer inside a block whose outputs alone differ, both a whole fraction of its inputs: a width the block
+    derives from its channels by a ratio (an SE or bottleneck reduction, an expansion) set otherwise."""
+    if not (_IN_BLOCK.search(name) and len(got) == len(want) >= 2 and got[1:] == want[1:] and got[0] != want[0]):
+        return False
+    c = got[1]
+    if min(got[0], want[0]) < 1 or c % got[0] or c % want[0] or min(c // got[0], c // want[0]) < 2:
+        return False
+    e.causes.append(
+        f"a width inside a block set by a ratio of its {c} channels: {c}/{c // got[0]} = {got[0]} in the checkpoint, "
+        f"{c}/{c // want[0]} = {want[0]} in the model: the block was built with another reduction ratio "
+        f"({c // got[0]} against {c // want[0]}: an SE or bottleneck `reduction`, of another configuration)"
+    )
+    e.fixes.append(
+        f"build the model with the checkpoint's ratio ({c // got[0]}), the configuration it was trained with"
+    )
+    return True
+
+
 _CHECKPOINT_READINGS = (
     _ckpt_transposed,
     _ckpt_lora,
     _ckpt_vocabulary,
     _ckpt_positions,
     _ckpt_head,
+    _ckpt_ratio,
     _ckpt_input_width,
     _ckpt_width,
 )
@@ -1885,7 +1913,7 @@ def weight_rank(weight, got, shape_text, rank: int | None = None) -> Explanation
     e = Explanation(
         "SC105",
         f"a {n}-D conv weight {weight} received a {got}-D input {shape_text}",
-        "nn.Conv2d in PyTorch before 1.11 (no unbatched inputs)",
+        f"{_CONV_OF_RANK.get(n, 'nn.Conv2d')} in PyTorch before 1.11 (no unbatched inputs)",
         [(weight, "the weight: [out_channels, in_channels, kernel…]"), (shape_text, "the input")],
     )
     if not any(reading(e, got, n, dims, w, shape_text) for reading in _WEIGHT_RANK_READINGS):
@@ -1995,7 +2023,30 @@ def _dim_too_many(e, got, n, dims, w, shape_text) -> bool:
 
 
 # weight_rank's readings, tried in order: the first that fits tells the story.
-_WEIGHT_RANK_READINGS = (_frames_in_channels, _images_for_clips, _one_dim_short, _flat_rows, _size_lost, _dim_too_many)
+_CONV_OF_RANK = {3: "nn.Conv1d", 4: "nn.Conv2d", 5: "nn.Conv3d"}  # a weight's rank names its conv
+
+
+def _length_lost(e, got, n, dims, w, shape_text) -> bool:
+    """Vectors [N, C] at a Conv1d whose in_channels is C: the channels are there, the length dim is not."""
+    if not (n == 3 and got == 2 and len(dims) == 2 and len(w) == 3 and dims[1] == w[1]):
+        return False
+    e.causes.append(
+        f"vectors {shape_text} = [N, C={dims[1]}] reach a Conv1d that takes [N, C, L]: the {dims[1]} are its "
+        "in_channels, the length dim is missing (a pooled or Linear output fed to a 1-D conv)"
+    )
+    e.fixes.append("add the length dim: `x.unsqueeze(-1)` (a length of 1), or keep the sequence dim before pooling")
+    return True
+
+
+_WEIGHT_RANK_READINGS = (
+    _frames_in_channels,
+    _images_for_clips,
+    _one_dim_short,
+    _flat_rows,
+    _size_lost,
+    _dim_too_many,
+    _length_lost,
+)
 
 
 def indices_dtype(got) -> Explanation:
@@ -2100,9 +2151,13 @@ def _indices_for_scores(t: list[int], o: list[int], target: str, output: str) ->
     return (
         f"the target holds one value per sample ({target}: a class index) while the output has {c} scores per "
         f"sample ({output}): BCE and MSE compare elementwise, so a multi-label target must be multi-hot, one 0/1 per "
-        "class",
+        f"class; or, if the target is a value to regress (MSE, L1), the model gives {c} values per sample where one "
+        "is wanted (a last layer of another width, or one output per time step flattened): a float target with "
+        "fractions reads as this one, whole numbers below "
+        f"{c} as class indices",
         f"multi-hot (or one-hot) targets of the output's shape: `F.one_hot(target, {c}).float()`; or, for one class "
-        "per sample, `nn.CrossEntropyLoss()` with the class indices as they are",
+        "per sample, `nn.CrossEntropyLoss()` with the class indices as they are; for a regression, one output per "
+        "sample (`nn.Linear(…, 1)`, or the last step's output `out[:, -1]`) and `target.view(-1, 1)`",
     )
 
 
