@@ -922,11 +922,23 @@ def _exit_quietly(exc: SystemExit) -> None:
     leave without the interpreter's shutdown: the output is flushed, workers are gone and files
     closed, and shapecheck registers nothing to run at exit; the handlers a script run by `shapecheck run`
     registered run first, as python runs them."""
+    if _RAN_PROGRAM:
+        from . import live
+
+        if live.PROGRAM_MAIN:  # python shuts down with the script as `__main__`
+            sys.modules["__main__"] = live.PROGRAM_MAIN[0]
     if "triton" not in sys.modules:
         return
-    if _RAN_PROGRAM:  # a script's own exit handlers (shapecheck run): python runs them on exit
+    if _RAN_PROGRAM:
         import atexit
+        import threading
 
+        if live.PROGRAM_IMPORTED_TRITON:
+            # the script imported it (torchvision does): `python script.py` shuts down in full,
+            # waiting for its threads, finalizing its objects, flushing the files it left open
+            return
+        # as python: wait for the script's threads, then run its exit handlers
+        getattr(threading, "_shutdown", lambda: None)()
         atexit._run_exitfuncs()
     code = exc.code
     if code is not None and not isinstance(code, int):

@@ -22,7 +22,7 @@ import os
 import re
 import sys
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .report import FailingCall, LiveDiagnosis
@@ -762,7 +762,21 @@ def _operand_name(call: FailingCall, shape) -> str:
 # Where the user's own code created or assigned each module (`model.fc = nn.Linear(...)`),
 # recorded while `shapecheck run` runs a script: findings then point at that line, not at a
 # library's file.
-ASSIGNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+class _Assigned(weakref.WeakKeyDictionary):
+    """{module: Location} of the user's line that assigned it. Kept by absolute path, shown from
+    the folder the diagnosis runs in: a script may change folders after building its model."""
+
+    def get(self, key, default=None):
+        from .trace.records import Location
+        from .trace.sources import display_path
+
+        where = super().get(key)
+        if where is None:
+            return default
+        return Location(display_path(where.file), where.line, where.source)
+
+
+ASSIGNED: weakref.WeakKeyDictionary = _Assigned()
 
 
 def _user_line(child: str = ""):
@@ -793,8 +807,8 @@ def record_assignments():
     def hook(module, name, submodule):
         if submodule is not None:
             where = _user_line(name)
-            if where is not None:
-                ASSIGNED[submodule] = where  # the last assignment is the one that counts
+            if where is not None:  # the last assignment is the one that counts
+                ASSIGNED[submodule] = replace(where, file=os.path.abspath(where.file))
 
     return torch.nn.modules.module.register_module_module_registration_hook(hook)
 
@@ -831,7 +845,10 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
         # sys.argv and sys.path, as python calls sys.excepthook
         with as_main.installed(main, argv):
             try:
-                as_main.execute(main)
+                try:
+                    as_main.execute(main)
+                finally:
+                    _note_program_end(main.module)
             except SystemExit as exc:
                 if exc.code not in (None, 0) and (exc.__cause__ or exc.__context__) is not None:
                     # `except Exception: traceback.print_exc(); sys.exit(1)`: the error it handled
@@ -845,6 +862,20 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
         if handle is not None:
             handle.remove()
     return 0
+
+
+# Whether the script itself had imported triton when it ended, before any diagnosis did: then
+# `run` ends with the interpreter's own shutdown, as `python script.py` would (cli._exit_quietly).
+PROGRAM_IMPORTED_TRITON = False
+# The script's `__main__`, which python keeps in sys.modules until the interpreter shuts down
+# (its objects are finalized and the files it left open flushed then): `run` puts it back there.
+PROGRAM_MAIN: list = []
+
+
+def _note_program_end(module) -> None:
+    global PROGRAM_IMPORTED_TRITON
+    PROGRAM_IMPORTED_TRITON = "triton" in sys.modules
+    PROGRAM_MAIN[:] = [module]
 
 
 def _ended_by(exc: BaseException, cwd: str, emit) -> int:
@@ -899,13 +930,15 @@ def _diagnose_and_emit(exc: BaseException, emit) -> None:
 
 
 def _print_traceback(exc: BaseException) -> int | None:
-    """The traceback as python prints it, from the first frame of the user's code (without
-    runpy's and shapecheck's), through the script's own excepthook when it set one; the exit
-    code when that hook ends the program (`sys.exit(2)` in it), else None."""
+    """The traceback as python prints it, from the first frame of the user's code (for -m, from
+    runpy's, as python's), without shapecheck's, through the script's own excepthook when it
+    set one; the exit code when that hook ends the program (`sys.exit(2)` in it), else None."""
     import traceback
 
+    from .loading.as_main import is_runpy_entry
+
     tb = exc.__traceback__
-    while tb is not None and not _is_user(tb.tb_frame.f_code.co_filename):
+    while tb is not None and not (_is_user(tb.tb_frame.f_code.co_filename) or is_runpy_entry(tb.tb_frame.f_code)):
         tb = tb.tb_next
     exc.__traceback__ = tb or exc.__traceback__
     if sys.excepthook is not sys.__excepthook__:  # the script's own hook, as python calls it

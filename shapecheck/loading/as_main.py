@@ -43,6 +43,7 @@ class Main:
     module: types.ModuleType
     argv0: str
     path0: str
+    module_name: str | None = None  # `-m NAME`: run through runpy, as python -m runs it
 
 
 def script_filename(target: str) -> str:
@@ -80,7 +81,7 @@ def for_module(name: str) -> Main:
     module = _new_main(spec.origin, spec.loader, spec)
     module.__dict__["__cached__"] = spec.cached
     module.__dict__["__package__"] = mod_name.rpartition(".")[0]
-    return Main(code, module, spec.origin or name, cwd)
+    return Main(code, module, spec.origin or name, cwd, module_name=name)
 
 
 def _new_main(filename: str | None, loader, spec) -> types.ModuleType:
@@ -114,5 +115,21 @@ def installed(main: Main, argv: list[str]) -> Iterator[None]:
 
 
 def execute(main: Main) -> None:
-    """Run the code in its `__main__` (inside `installed(main)`)."""
-    exec(main.code, main.module.__dict__)
+    """Run the code in its `__main__` (inside `installed(main)`). A module runs through runpy's
+    own `_run_module_as_main`, as `python -m` runs it: its traceback opens with runpy's two
+    frames, as python's does."""
+    if main.module_name is None:
+        exec(main.code, main.module.__dict__)
+        return
+    import runpy
+
+    runpy._run_module_as_main(main.module_name, alter_argv=False)  # type: ignore[attr-defined]
+
+
+def is_runpy_entry(code: types.CodeType) -> bool:
+    """Whether a frame's code is runpy's `_run_module_as_main`: where `python -m`'s traceback
+    starts."""
+    import runpy
+
+    entry = getattr(runpy, "_run_module_as_main", None)
+    return entry is not None and code is getattr(entry, "__code__", None)
