@@ -55,7 +55,7 @@ def fix_at_the_call(
             finding.fixes.insert(0, dropped)
             finding.location = dropped.location
             continue
-        finding.fixes = [_as_call_edit(fix, report, arguments, source, at) or fix for fix in finding.fixes]
+        finding.fixes = [_call_edit(fix, report, arguments, source, at) or fix for fix in finding.fixes]
         if probe is not None and finding.code in _INPUT_SHAPED and not _has_safe_edit(finding.fixes):
             found = _searched(given, arguments, source, at, probe)
             if found is not None:
@@ -156,11 +156,24 @@ def _call_arguments(frame: FrameType, line: int, module) -> list[ast.expr] | Non
     return [*node.args, *(k.value for k in node.keywords)]
 
 
+def _call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: str, at: Location) -> Fix | None:
+    """The fix as an edit of the call on the user's line; None when it is not one."""
+    if fix.location is None and fix.rerun is not None and not fix.rerun.args:
+        on_root = _method_on_root_argument(fix, report, arguments, source, at)
+        if on_root is not None:
+            return on_root
+    return _as_call_edit(fix, report, arguments, source, at)
+
+
 def _as_call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: str, at: Location) -> Fix | None:
     """The call-site edit for a fix that only changes one input's shape or dtype; None for any
     other fix, or one no tensor method writes."""
     rerun = fix.rerun
-    if rerun is None or rerun.edits or rerun.args or fix.kind != FixKind.INPUT:
+    if rerun is None or rerun.edits or rerun.args:
+        return None
+    # an input fix; or code for the data with no line of its own (`x = x.expand(...)`), verified
+    # by changing the input alone: either is what the call passes
+    if not (fix.kind == FixKind.INPUT or (fix.kind == FixKind.EDIT and fix.location is None)):
         return None
     wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
     if rerun.dtype is not None and not wanted:
@@ -174,6 +187,8 @@ def _as_call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: s
     method = _reshaping(given, full)
     if method is None and report.inputs[index].dtype in ("int64", "int32"):
         method = _truncating(given, full)
+    if method is None:
+        method = _repeating(given, full)
     if method is None:
         return None
     if rerun.dtype is not None:
@@ -198,6 +213,38 @@ def _as_call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: s
         location=at,
         before=at.source,
         after=edited.strip(),
+        verified=fix.verified,
+        result_shape=fix.result_shape,
+        check_note=fix.check_note,
+    )
+
+
+def _method_on_root_argument(
+    fix: Fix, report: Report, arguments: list[ast.expr], source: str, at: Location
+) -> Fix | None:
+    """A loss checked alone (`criterion(logits, y)` in the script's helper) whose fix gives one
+    of its arguments a method (`.squeeze(-1)`), verified on the call's own arguments: the same
+    edit of the call on the user's line."""
+    from .trace.requests import EditAction
+
+    edits = fix.rerun.edits if fix.rerun is not None else ()
+    root = report.trace.layers[0].name if report.trace.layers else None
+    if len(edits) != 1 or edits[0].action != EditAction.ARG_METHOD or edits[0].target != root:
+        return None
+    index, method, args = (edits[0].param(k) for k in ("index", "method", "args"))
+    if not isinstance(index, int) or not isinstance(method, str) or index >= len(arguments):
+        return None
+    edited = _edited(source, arguments[index], f".{method}({', '.join(map(repr, args or ()))})")
+    if edited is None:
+        return None
+    return Fix(
+        description=fix.description,
+        code=edited.strip(),
+        safety=fix.safety,
+        location=at,
+        before=at.source,
+        after=edited.strip(),
+        rerun=fix.rerun,
         verified=fix.verified,
         result_shape=fix.result_shape,
         check_note=fix.check_note,
@@ -278,6 +325,16 @@ def _truncating(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
     if len(given) != 2 or len(wanted) != 2 or given[0] != wanted[0] or not 0 < wanted[1] < given[1]:
         return None
     return f"[:, :{wanted[1]}]"
+
+
+def _repeating(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
+    """Gray images [B, 1, H, W] given to a model of C channels: the channel repeated,
+    `.expand(-1, C, -1, -1)` (no copy); None for any other change."""
+    if len(given) < 3 or len(given) != len(wanted) or given[1] != 1 or wanted[1] <= 1:
+        return None
+    if given[:1] + given[2:] != wanted[:1] + wanted[2:]:
+        return None
+    return f".expand(-1, {wanted[1]}{', -1' * (len(given) - 2)})"
 
 
 def _edited(source: str, argument: ast.expr, method: str) -> str | None:

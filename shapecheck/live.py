@@ -205,10 +205,19 @@ def _code_first(fixes: list[Fix]) -> list[Fix]:
 
 def _for_the_program(fix: Fix, report: Report, per_sample: list[tuple[int, ...]]) -> Fix | None:
     """The fix as it applies to a running program: None when it only re-reads the layout of
-    the input (the same number of values per sample), an input-size fix rewritten as code."""
+    the input (the same number of values per sample) or sets an option of the check (`--batch`),
+    an input-size fix rewritten as code."""
     import math
 
+    from .diagnose.findings import FixKind
+
+    if fix.kind == FixKind.OPTION:  # `--batch 2`: a setting of the check, not of the program
+        return None
     rerun = fix.rerun
+    if rerun is not None and rerun.train is False and not rerun.edits and rerun.dims is None:
+        # the check's `--train` is the program's own mode: the fix is to its code
+        fix.description = "if the model is not training here, put it in eval mode first"
+        return fix
     if rerun is None or rerun.edits:
         return fix
     wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
@@ -504,7 +513,11 @@ def _call_site(frames, called):
     # `m = nn.Linear(3, 2)`: its sizes are set where it is built; a module without parameters (a
     # loss, an activation) is about what the call gives it: the call's line
     if any(True for _ in module.parameters()):
-        line = program.assignment_line(frame, module, line) or line
+        built = program.assignment_line(frame, module, line)
+        # a parameter of the function that calls it (`def classify(features, head)`): where its
+        # caller built it
+        found = (filename, built) if built is not None else program._assigned_by_caller(frame, module)
+        filename, line = found or (filename, line)
     return Location(_display(filename), line, linecache.getline(filename, line).strip())
 
 
@@ -600,8 +613,10 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
         return None
     frame, line = where
     found = program.slice_program(frame, line)
-    if found is None or (found.calls_before == 0 and not alone):
-        return None  # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it
+    if found is None or (found.calls_before == 0 and len(found.modules) < 2 and not alone):
+        # `model(x)` or `loss(out, y)` alone: the module's or the call's own check says it; a
+        # statement of two, `fc(features(x))`, is a program
+        return None
     checked = _check_slice(found, frame, budget_s)
     if checked is None:
         return None

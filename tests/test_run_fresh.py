@@ -114,3 +114,204 @@ def test_run_dash_m_prints_pythons_traceback_with_runpys_frames(tmp_path):
     assert "<frozen runpy>" in python.stderr
     assert "error[SC104]" in _diagnosis(ours.stderr)
     assert ours.stderr.endswith(python.stderr)  # runpy's two frames too, and nothing of shapecheck's
+
+
+def test_a_bare_linear_given_a_pooled_map_is_fixed_at_its_own_lines(tmp_path):
+    """Features made by a function of the script's, then given to a bare `nn.Linear`: the fix
+    flattens them at the call, or wraps the Linear where it is built; neither the model input
+    nor a dropped candidate is spoken of."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        def extract(backbone, images):
+            with torch.no_grad():
+                return backbone(images)
+
+
+        backbone = nn.Sequential(nn.Conv2d(3, 64, 3), nn.AdaptiveAvgPool2d(1))
+        head = nn.Linear(64, 10)
+        feats = extract(backbone, torch.randn(4, 3, 32, 32))
+        logits = head(feats)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "error[SC101]" in diagnosis
+    assert "+ logits = head(feats.flatten(1))" in diagnosis
+    assert "+ head = nn.Sequential(nn.Flatten(1), nn.Linear(64, 10))" in diagnosis
+    assert "the script passes `feats` [4, 64, 1, 1]" in diagnosis
+    assert "reaches it directly" not in diagnosis and "candidate fix was dropped" not in diagnosis
+    assert ours.stderr.endswith(python.stderr)
+
+
+def test_a_last_batch_of_one_gets_no_option_of_the_check(tmp_path):
+    """A running program has no `--batch` or `--train`: the fixes are to its code only."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        model = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 1))
+        loader = DataLoader(TensorDataset(torch.randn(17, 6)), batch_size=8)
+        for (xb,) in loader:
+            model(xb).sum().backward()
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "error[SC108]" in diagnosis and "drop_last=True" in diagnosis
+    assert "--batch" not in diagnosis and "--train" not in diagnosis
+    assert "if the model is not training here, put it in eval mode first" in diagnosis
+
+
+def test_a_feature_extractor_nested_in_the_heads_call_is_checked_as_a_program(tmp_path):
+    """`fc(extractor(x))` on one line: two modules, so the program, and the flatten goes around
+    the inner call (there is no name to flatten on a line before)."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        extractor = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(4))
+        fc = nn.Linear(8 * 4 * 4, 10)
+        output = fc(extractor(torch.randn(2, 3, 16, 16)))
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "`extractor` outputs [2, 8, 4, 4]" in diagnosis
+    assert "+ output = fc(torch.flatten(extractor(torch.randn(2, 3, 16, 16)), 1))" in diagnosis
+    assert "output = torch.flatten(output, 1)" not in diagnosis and "reaches it directly" not in diagnosis
+
+
+def test_features_made_in_a_no_grad_block_are_traced_as_the_program(tmp_path):
+    """The extractor runs under `with torch.no_grad():` in the loop, the head after the block:
+    the block's statement is part of the program that leads to the failing call."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        extractor = nn.Sequential(nn.Conv2d(3, 8, 3), nn.AdaptiveAvgPool2d(4)).eval()
+        fc = nn.Linear(8 * 4 * 4, 10)
+        for images in [torch.randn(2, 3, 16, 16)]:
+            with torch.no_grad():
+                features = extractor(images)
+            logits = fc(features)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "checked the code around script.py:10 that leads to the failing call: extractor, fc" in diagnosis
+    assert "`extractor` outputs [2, 8, 4, 4]" in diagnosis
+    assert "+ features = torch.flatten(features, 1)" in diagnosis
+
+
+def test_a_head_passed_to_a_helper_is_wrapped_where_its_caller_built_it(tmp_path):
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        def classify(features, head):
+            return head(features)
+
+
+        def main():
+            fc = nn.Linear(8 * 4 * 4, 10)
+            features = torch.randn(2, 8, 4, 4)
+            return classify(features, fc)
+
+
+        main()
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "+ return head(features.flatten(1))" in diagnosis
+    assert "--> script.py:11\n 11 - fc = nn.Linear(8 * 4 * 4, 10)" in diagnosis
+    assert " 11 + fc = nn.Sequential(nn.Flatten(1), nn.Linear(8 * 4 * 4, 10))" in diagnosis
+
+
+def test_a_loss_in_a_helper_is_fixed_in_the_helpers_call(tmp_path):
+    """BCEWithLogitsLoss given [N, 1] logits and [N] targets inside `compute_loss`: the squeeze
+    is an edit of the user's call, not `input.squeeze(-1)` with no line."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        criterion = nn.BCEWithLogitsLoss()
+
+
+        def compute_loss(logits, targets):
+            return criterion(logits, targets)
+
+
+        model = nn.Linear(10, 1)
+        loss = compute_loss(model(torch.randn(16, 10)), torch.rand(16))
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "error[SC125]" in diagnosis
+    assert "  9 + return criterion(logits.squeeze(-1), targets)" in diagnosis
+
+
+def test_gray_images_given_to_an_rgb_stem_are_expanded_at_the_call(tmp_path):
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+        batch = torch.rand(4, 1, 28, 28)
+        out = model(batch)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "error[SC104]" in diagnosis
+    assert "  7 + out = model(batch.expand(-1, 3, -1, -1))" in diagnosis
+
+
+def test_an_op_in_a_library_models_forward_is_not_given_a_line_of_the_users(tmp_path):
+    """ResNet's `torch.flatten` runs at line 279 of torchvision's file: "at line 279" in the
+    diagnosis of the user's script would read as a line of theirs."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+        from torchvision import models
+
+        model = models.resnet18(weights=None)
+        model.fc = nn.Linear(2048, 4)
+        model(torch.randn(1, 3, 64, 64))
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    diagnosis = _diagnosis(ours.stderr)
+    assert "`torch.flatten` flattens [1, 512, 1, 1] into 512·1·1 = 512 features per sample" in diagnosis
+    assert "`torch.flatten` at line" not in diagnosis
+    assert " 7 + model.fc = nn.Linear(512, 4)" in diagnosis

@@ -96,7 +96,7 @@ def _path(body: list[ast.stmt], line: int) -> tuple[list[ast.stmt], ast.stmt] | 
     for node in body:
         if not _contains(node, line):
             if node.lineno < line:
-                before.append(node)
+                before.extend(_run_once(node))
             continue
         for inner in _bodies(node):
             if inner and any(_contains(s, line) for s in inner):
@@ -111,6 +111,14 @@ def _path(body: list[ast.stmt], line: int) -> tuple[list[ast.stmt], ast.stmt] | 
             return None
         return before, node
     return None
+
+
+def _run_once(node: ast.stmt) -> list[ast.stmt]:
+    """A statement before the failing one as the slice reads it: a `with` block (`torch.no_grad()`,
+    autocast) by the statements of its body, which run once whatever its context manager."""
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [s for inner in node.body for s in _run_once(inner)]
+    return [node]
 
 
 def root_name(node: ast.AST) -> str | None:

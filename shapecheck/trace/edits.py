@@ -416,6 +416,15 @@ def _replace(model: nn.Module, edit: Edit) -> nn.Module:
     return model
 
 
+def _around(model: nn.Module, edit: Edit, wrap) -> nn.Module:
+    """A layer put before or after the target; the target the model itself (a live nn.Linear
+    called inline): the model becomes the pair, it never holds itself."""
+    if _is_root(model, edit.target):
+        return wrap(model)
+    _set(model, edit.target, wrap(_module(model, edit.target)))
+    return model
+
+
 def _in_place(change):
     """An edit that changes the copy where it is: the copy stays the model."""
 
@@ -431,8 +440,8 @@ _MODULE_EDITS = {
     "replace": _replace,
     "rebuild": _in_place(lambda m, e: _set(m, e.target, _rebuilt(_module(m, e.target), e))),
     "register": _in_place(lambda m, e: _register(_module(m, e.target), e.param("attribute"))),
-    "insert_before": _in_place(lambda m, e: _set(m, e.target, nn.Sequential(_build(e), _module(m, e.target)))),
-    "insert_after": _in_place(lambda m, e: _set(m, e.target, nn.Sequential(_module(m, e.target), _build(e)))),
+    "insert_before": lambda m, e: _around(m, e, lambda layer: nn.Sequential(_build(e), layer)),
+    "insert_after": lambda m, e: _around(m, e, lambda layer: nn.Sequential(layer, _build(e))),
     "permute": _in_place(lambda m, e: _permute(_module(m, e.target), tuple(e.param("dims")), e.param("back"))),
     "set_attrs": _in_place(lambda m, e: _set_attrs(_module(m, e.target), dict(e.params))),
     "output_item": _in_place(lambda m, e: _output_item(_module(m, e.target), dict(e.params))),

@@ -26,6 +26,7 @@ from ..numbers import (
 )
 from ..probes import required_multiple, with_size
 from ..requests import Edit, Rerun
+from ..roles import is_library_file
 
 
 def tensor_name(row, trace=None) -> str:
@@ -55,7 +56,7 @@ def _input_name(row, trace) -> str | None:
 def layer_name(row) -> str:
     """How findings name a row: `classifier.0`, or `Tensor.view (line 15)` for an op."""
     if row.kind == "op":
-        where = f" (line {row.called_at.line})" if row.called_at else ""
+        where = f" (line {row.called_at.line})" if _own_line(row) else ""
         return f"{row.type}{where}"
     return row.name
 
@@ -63,14 +64,23 @@ def layer_name(row) -> str:
 def ref(row) -> str:
     """A row named inside a message, identifiers in backticks."""
     if row.kind == "op":
-        where = f" at line {row.called_at.line}" if row.called_at else ""
+        where = f" at line {row.called_at.line}" if _own_line(row) else ""
         return f"`{row.type}`{where}"
     return f"`{row.name}`"
+
+
+def _own_line(row) -> bool:
+    """An op called from a line of the user's: a line of a library's forward (torchvision's
+    `torch.flatten` in ResNet, line 279) would read as a line of the user's file."""
+    return row.called_at is not None and not is_library_file(row.called_at.file)
 
 
 def producer_label(ctx: Context, b: Boundary) -> Label | None:
     """ "`features` outputs [1, 512, 9, 9]" — the outermost row that returned the map."""
     if b.feature is None:
+        given = _input_name(b.linear, ctx.trace)  # a running program's own name for what it passes
+        if given:
+            return Label("input", f"the script passes `{given}` {shape(b.feature_shape)} to it as it is")
         return Label("input", f"the model input {shape(b.feature_shape)} reaches it directly")
     tensor = b.flatten.inputs[0] if b.flatten is not None else b.tensor
     outer = ctx.trace.outermost_producer(tensor) if tensor.tid is not None else None

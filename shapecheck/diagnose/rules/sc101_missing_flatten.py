@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ..context import Context
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix
-from ..numbers import call_argument, dot, matmul_message, prod, shape
+from ..numbers import call_argument, dot, matmul_message, module_call_argument, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import layer_name, producer_label, ref
@@ -134,16 +134,33 @@ def _fixes(ctx: Context, b, n_out) -> list[Fix]:
             resize = f", and set in_features={flat} on {ref(row)}"
         flatten_first = Rerun(edits=edits)
     if row.called_at is not None:
-        var = call_argument(row.called_at.source)
-        fixes.append(
-            Fix(
-                description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
-                code=f"{var} = torch.flatten({var}, 1)\n{row.called_at.source}",
-                safety=UNSAFE if resize else SAFE,
-                location=row.called_at,
-                rerun=flatten_first,
+        source = row.called_at.source
+        given = module_call_argument(source, row.name) if row.kind == "module" else None
+        if given and not given.isidentifier() and source.count(given) == 1:
+            # `fc(features(x))`: the argument is a call, not a name to flatten on a line before
+            after = source.replace(given, f"torch.flatten({given}, 1)")
+            fixes.append(
+                Fix(
+                    description=f"flatten what line {row.called_at.line} passes, all but the batch dim{resize}",
+                    code=after,
+                    safety=UNSAFE if resize else SAFE,
+                    location=row.called_at,
+                    before=source,
+                    after=after,
+                    rerun=flatten_first,
+                )
             )
-        )
+        else:
+            var = call_argument(source)
+            fixes.append(
+                Fix(
+                    description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
+                    code=f"{var} = torch.flatten({var}, 1)\n{source}",
+                    safety=UNSAFE if resize else SAFE,
+                    location=row.called_at,
+                    rerun=flatten_first,
+                )
+            )
     if row.kind == "module":
         fixes.extend(_module_fixes(ctx, row, n_in, n_out, resize, flatten_first))
     return fixes
@@ -166,13 +183,42 @@ def _module_fixes(ctx: Context, row, n_in, n_out, resize: str, flatten_first) ->
             )
         ]
     if row.called_at is None and row.defined_at is not None:
+        built = _wrapped_in_line(row.defined_at.source, row.type)
+        if built is None and f"{row.type}(" not in row.defined_at.source:
+            return []  # the line is not where the layer is built (a call of it): nothing to wrap there
         return [
             Fix(
                 description=f"put `nn.Flatten(1)` in front of {ref(row)}",
-                code=f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
+                code=built or f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
+                before=row.defined_at.source if built else None,
+                after=built,
                 safety=UNSAFE,
                 location=row.defined_at,
                 rerun=flatten_first,
             )
         ]
     return []
+
+
+def _wrapped_in_line(source: str, layer: str) -> str | None:
+    """The line that builds the layer with its one call wrapped: `head = nn.Linear(2048, 10)` →
+    `head = nn.Sequential(nn.Flatten(1), nn.Linear(2048, 10))`; None when the line holds no
+    single call of it."""
+    import ast
+
+    text = source.strip()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and layer in (getattr(n.func, "attr", None), getattr(n.func, "id", None))
+    ]
+    if len(calls) != 1 or calls[0].lineno != calls[0].end_lineno or calls[0].end_col_offset is None:
+        return None
+    raw = text.encode()  # the offsets count bytes
+    start, end = calls[0].col_offset, calls[0].end_col_offset
+    call = raw[start:end].decode()
+    return f"{raw[:start].decode()}nn.Sequential(nn.Flatten(1), {call}){raw[end:].decode()}"
