@@ -333,8 +333,18 @@ def test_a_retyped_reading_needs_every_value_and_most_words():
     assert explain("the size of tensor a must match the size of tensor b") is None
     # values without the words
     assert explain("my model has 133 classes and a batch of 10, at step 1") is None
-    # a field of another kind: a shape where the template takes a whole number
-    assert explain("size of tensor a [133] must match size of tensor b [10] at non singleton dimension [1]") is None
+    # a value missing: every field must be filled
+    assert explain("size of tensor a must match size of tensor b (10) at non singleton dimension") is None
+    # a word where a value is taken: the word-level reading fills fields with values only
+    from shapecheck.explain.tolerant import tolerant_candidates
+
+    assert (
+        tolerant_candidates(
+            "the size of tensor a (big) must match the size of tensor b (small) at non-singleton dim one"
+        )
+        == []
+    )
+    assert tolerant_candidates("the size of tensor a (133) must match the size of tensor b (10) at non-singleton dim 1")
 
 
 def test_relations_leave_out_a_size_the_compared_shapes_agree_on():

@@ -31,7 +31,7 @@ _TOKEN = re.compile(
     r"|(?P<word>[A-Za-z][A-Za-z0-9]*)"
 )
 _FIELD = re.compile(r"\{(\w+):(\w+)\}")
-_VALUE_KINDS = {"int", "shape", "size", "weight", "tuple", "dims"}
+_VALUE_KINDS = {"int", "shape", "size", "weight", "tuple", "dims", "any"}
 # which of the paste's values fill a field of each kind
 _FILLS = {
     "int": {"int"},
@@ -40,6 +40,7 @@ _FILLS = {
     "weight": {"shape", "size"},
     "tuple": {"tuple", "shape"},
     "dims": {"dims"},
+    "any": {"int", "shape", "size", "tuple", "dims"},  # a value of the extracted table (`{}`): any of them
 }
 _SYNONYMS = {"dim": "dimension", "dims": "dimension", "cant": "cannot", "tensors": "tensor"}
 # alignment scores: a word kept, a field filled; a word dropped, added or changed; a value skipped
@@ -180,6 +181,14 @@ def _as_kind(tok: _Token, kind: str) -> str:
     return inner
 
 
+@cache
+def _row_items(text: str) -> tuple[tuple[str, str], ...] | None:
+    """An extracted row's text (`{}` for each value) as items, its values numbered in order."""
+    parts = text.split("{}")
+    numbered = "".join(p + (f"{{v{i}:any}}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    return _items(numbered)
+
+
 def tolerant_candidates(text: str) -> list[tuple[int, int, int, Callable[[], Explanation], str]]:
     """Every hand template read in the paste's last tokens with its words retyped: (start, end, rank, build,
     matched), one per template whose fields all fill and of whose words two thirds (three at least) are there."""
@@ -202,15 +211,47 @@ def tolerant_candidates(text: str) -> list[tuple[int, int, int, Callable[[], Exp
         start, end = toks[first].start, toks[last].end
         build = partial(template.build, dict(fields, _text=text))
         found.append((start, end, rank, build, text[start:end]))
+    return found + _row_candidates(text, toks, stems, len(TEMPLATES))
+
+
+def _row_candidates(
+    text: str, toks: list[_Token], stems: set[str], rank0: int
+) -> list[tuple[int, int, int, Callable[[], Explanation], str]]:
+    """The rows of the table extracted from PyTorch's sources, read as the templates are (`_aligned`)."""
+    from .extracted import _read, rows
+
+    found: list[tuple[int, int, int, Callable[[], Explanation], str]] = []
+    for rank, row in enumerate(rows(), start=rank0):
+        items = _row_items(row.text)
+        if not items or all(kind == "word" for kind, _ in items):
+            continue
+        words = [k for kind, k in items if kind == "word"]
+        if len(words) < 4 or sum(w in stems for w in words) * 3 < len(words) * 2:
+            continue
+        got = _aligned(items, toks, len(words))
+        if got is None:
+            continue
+        first, last, fields = got
+        start, end = toks[first].start, toks[last].end
+        values = [fields[f"v{i}"] for i in range(len(fields))]
+        found.append((start, end, rank, partial(_read, row, values, text[start:end], text), text[start:end]))
     return found
 
 
 def _aligned(items: tuple[tuple[str, str], ...], toks: list[_Token], nwords: int) -> tuple[int, int, dict] | None:
-    """The alignment of one template, kept when every field is filled and two thirds of its words match."""
-    aligned = _align(items, toks)
+    """The alignment of one template, kept when every field is filled and two thirds of its words match. It
+    is looked for where the paste has the template's words last (a message ends a paste), in a window of
+    three tokens per item before that and one after, so a long paste costs no more than a short one."""
+    stems = {key for kind, key in items if kind == "word"}
+    last = max((i for i, t in enumerate(toks) if t.key in stems), default=-1)
+    if last < 0:
+        return None
+    lo = max(0, last - 3 * len(items))
+    aligned = _align(items, toks[lo : last + len(items) + 1])
     if aligned is None:
         return None
     words, first, last, fields = aligned
+    first, last = first + lo, last + lo
     nfields = sum(key.split(":")[0].count(",") + 1 for kind, key in items if kind == "field")
     if len(fields) != nfields or words < 3 or words * 3 < nwords * 2:
         return None
