@@ -401,3 +401,29 @@ def test_a_module_attribute_of_another_type_is_no_shape_problem():
     assert e is not None and e.code == NOT_SHAPE and "nn.Parameter(tensor)" in e.text() and "device" not in e.title
     e = explain("TypeError: cannot assign 'int' as child module 'fc' (torch.nn.Module or None expected)")
     assert e is not None and e.code == NOT_SHAPE and re.search(r"child module", e.title)
+
+
+def test_a_word_typed_with_one_letter_off_or_two_words_run_together_is_the_templates():
+    # the retyped message of the page, with `chanels` and `dimention` typed as forum posts do
+    e = explain(
+        "RuntimeError: Given groups=1, weights of size [16, 1, 5, 5], expected input [100, 3, 256, 256] to have 1 chanels, but got 3 chanel"
+    )
+    assert e is not None and e.code == "SC104" and "built for 1 input channels received 3" in e.title
+    e = explain(
+        "RuntimeError: the size of tensor a (133) should match size of tensor b (10) at non-singleton dimention 1"
+    )
+    assert e is not None and "133 vs 10 in dim 1" in e.title
+    # `batchsize` for `batch_size`, twice
+    e = explain("Expected input batchsize (64) to match target batchsize (32)")
+    assert e is not None and e.code == "SC106" and "64 rows of scores for 32 targets" in e.title
+    # one letter off is not any word: a short word is not stretched (`size` is not `sizes`' typo of `side`)
+    from shapecheck.explain.tolerant import _one_edit
+
+    assert _one_edit("chanels", "channels") and _one_edit("multipled", "multiplied") and not _one_edit("shape", "scale")
+
+
+def test_the_one_word_loose_reading_may_lose_the_templates_longest_word():
+    # `multiplied` mistyped is the template's longest word: the loose pattern is still tried, and the hand
+    # template's Linear reading wins over the extracted row's generic one
+    e = explain("RuntimeError: mat1 and mat2 shapes cannot be multipled (64x100 and 400x10)")
+    assert e is not None and e.title == "a Linear layer got 100 features per row but has in_features=400"

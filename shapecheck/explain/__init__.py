@@ -127,10 +127,14 @@ def _loose_candidates(text: str) -> list[_Candidate]:
     lowered = text.lower()
     found = []
     for rank, template in enumerate(TEMPLATES):
-        if template.cut_keyword not in lowered:
+        # the cut pattern needs the template's longest later word; the loose one may be missing that very word
+        # (`cannot be multipled`), so it is tried whenever the paste lacks one word of the template
+        cut = template.cut_pattern if template.cut_keyword in lowered else None
+        loose = template.loose_pattern(lowered)
+        if cut is None and loose is None:
             continue
         last = None
-        for pattern in (template.cut_pattern, template.loose_pattern(lowered)):
+        for pattern in (cut, loose):
             for last in pattern.finditer(text) if pattern else ():  # noqa: B007 - the paste's latest occurrence
                 pass
             if last is not None:

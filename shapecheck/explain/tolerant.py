@@ -95,7 +95,7 @@ def _items(text: str) -> tuple[tuple[str, str], ...] | None:
         )
         for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", literal):
             if not (w == "x" and items and items[-1][0] == "field"):
-                items.append(("word", _stem(w)))
+                items.append(("word", f"{_stem(w)}/{w.lower()}"))
         if m is None:
             break
         if m.group(2) not in _VALUE_KINDS:
@@ -115,8 +115,25 @@ def _gain(item: tuple[str, str], tok: _Token) -> int | None:
     if kind == "word":
         if tok.kind != "word":
             return None
-        return _MATCH if tok.key == key else _GAP
+        return _MATCH if _same_word(tok, key) else _GAP
     return _FILL if tok.kind in _FILLS[key.split(":")[1]] else None
+
+
+def _same_word(tok: _Token, key: str) -> bool:
+    """The paste's word is the template's: the same stem, or, five letters or more, one letter typed
+    otherwise (`multipled`, `chanels`, `dimention`)."""
+    stem, word = key.split("/")
+    return tok.key == stem or (len(word) >= 5 and _one_edit(tok.text.lower(), word))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by at most one letter added, dropped or changed."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] or a[i:] == b[i + 1 :] or a[i + 1 :] == b[i:]
 
 
 def _cell(score, items, toks, i: int, j: int) -> tuple[int, tuple[int, int, str]] | None:
@@ -129,7 +146,14 @@ def _cell(score, items, toks, i: int, j: int) -> tuple[int, tuple[int, int, str]
         ways.append((score[i][j - 1] + (_GAP if toks[j - 1].kind == "word" else _SKIP_VALUE), (i, j - 1, "add")))
     if j > 0 and score[i - 1][j - 1] is not None and (gain := _gain(items[i - 1], toks[j - 1])) is not None:
         ways.append((score[i - 1][j - 1] + gain, (i - 1, j - 1, "take")))
+    if j > 0 and i > 1 and score[i - 2][j - 1] is not None and _joined(items[i - 2], items[i - 1], toks[j - 1]):
+        ways.append((score[i - 2][j - 1] + 2 * _MATCH, (i - 2, j - 1, "join")))
     return max(ways, key=lambda w: w[0]) if ways else None
+
+
+def _joined(a: tuple[str, str], b: tuple[str, str], tok: _Token) -> bool:
+    """The paste's word is two of the template's run together (`batchsize` for `batch_size`)."""
+    return a[0] == b[0] == "word" == tok.kind and tok.text.lower() == a[1].split("/")[1] + b[1].split("/")[1]
 
 
 def _align(items: tuple[tuple[str, str], ...], toks: list[_Token]) -> tuple[int, int, int, dict[str, str]] | None:
@@ -152,12 +176,13 @@ def _align(items: tuple[tuple[str, str], ...], toks: list[_Token]) -> tuple[int,
     words, i, j = 0, n, end
     while i > 0 and (step := back[i][j]) is not None:
         pi, pj, how = step
+        words += 2 if how == "join" else 0
         if how == "take":
             kind, key = items[i - 1]
             if kind == "field":
                 name, want = key.split(":")
                 fields.update(_filled(name, toks[j - 1], want))
-            elif toks[j - 1].key == key:
+            elif _same_word(toks[j - 1], key):
                 words += 1
         i, j = pi, pj
     return words, j, end - 1, fields
@@ -201,8 +226,8 @@ def tolerant_candidates(text: str) -> list[tuple[int, int, int, Callable[[], Exp
         items = _items(template.text)
         if not items or all(kind == "word" for kind, _ in items):  # no value to anchor a retyped reading
             continue
-        words = [k for kind, k in items if kind == "word"]
-        if len(words) < 4 or sum(w in stems for w in words) * 3 < len(words) * 2:
+        words = [k.split("/")[0] for kind, k in items if kind == "word"]
+        if len(words) < 4 or sum(w in stems for w in words) * 2 < len(words):  # half here; two thirds aligned
             continue
         got = _aligned(items, toks, len(words))
         if got is None:
@@ -225,8 +250,8 @@ def _row_candidates(
         items = _row_items(row.text)
         if not items or all(kind == "word" for kind, _ in items):
             continue
-        words = [k for kind, k in items if kind == "word"]
-        if len(words) < 4 or sum(w in stems for w in words) * 3 < len(words) * 2:
+        words = [k.split("/")[0] for kind, k in items if kind == "word"]
+        if len(words) < 4 or sum(w in stems for w in words) * 2 < len(words):  # half here; two thirds aligned
             continue
         got = _aligned(items, toks, len(words))
         if got is None:
@@ -242,7 +267,7 @@ def _aligned(items: tuple[tuple[str, str], ...], toks: list[_Token], nwords: int
     """The alignment of one template, kept when every field is filled and two thirds of its words match. It
     is looked for where the paste has the template's words last (a message ends a paste), in a window of
     three tokens per item before that and one after, so a long paste costs no more than a short one."""
-    stems = {key for kind, key in items if kind == "word"}
+    stems = {key.split("/")[0] for kind, key in items if kind == "word"}
     last = max((i for i, t in enumerate(toks) if t.key in stems), default=-1)
     if last < 0:
         return None
