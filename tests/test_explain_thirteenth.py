@@ -427,3 +427,21 @@ def test_the_one_word_loose_reading_may_lose_the_templates_longest_word():
     # template's Linear reading wins over the extracted row's generic one
     e = explain("RuntimeError: mat1 and mat2 shapes cannot be multipled (64x100 and 400x10)")
     assert e is not None and e.title == "a Linear layer got 100 features per row but has in_features=400"
+
+
+def test_a_cuda_tensor_to_numpy_is_a_conversion_not_two_devices_in_one_op():
+    for message in (
+        "TypeError: can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+        "TypeError: can't convert CUDA tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+    ):
+        e = explain(message)
+        assert e is not None and e.code == NOT_SHAPE and "converted to numpy" in e.title, message
+        assert ".cpu().numpy()" in e.text() and "two devices" not in e.text()
+
+
+def test_a_call_with_another_number_of_arguments_counts_self_and_is_no_shape_problem():
+    e = explain("TypeError: forward() takes 2 positional arguments but 3 were given")
+    assert e is not None and e.code == NOT_SHAPE and "called with 2 arguments where it takes 1" in e.title
+    assert "model(x, y)" in e.text()
+    e = explain("TypeError: __init__() takes 1 positional argument but 2 were given")
+    assert e is not None and "its __init__ does not take" in e.text() and "model(x, y)" not in e.text()

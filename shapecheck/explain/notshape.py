@@ -226,8 +226,20 @@ def _scalar_grad(f: dict) -> Explanation:
 
 
 def _numpy(f: dict) -> Explanation:
-    if "cuda" in (f.get("x") or "").lower() or f.get("dev"):
-        return device("cuda", "cpu (numpy)")
+    if "cuda" in (f.get("x") or "").lower() or f.get("dev") or f.get("cuda"):
+        # a conversion, not an op between two devices: numpy arrays live in host memory only
+        where = (f.get("x") or "cuda").strip()
+        return Explanation(
+            NOT_SHAPE,
+            f"a tensor on the GPU ({where}) converted to numpy, which holds arrays in host memory only",
+            "Tensor.numpy (also np.array(t), matplotlib and sklearn given a tensor)",
+            [],
+            [
+                "a result of the model on the GPU (an output, a loss, a metric's input) handed to numpy, a plot or "
+                "a scikit-learn metric without coming back to the CPU"
+            ],
+            ["`t.detach().cpu().numpy()` (or `.item()` for one value)"],
+        )
     return _autograd(
         "numpy() on a tensor that requires grad",
         ["a tensor still in the autograd graph converted to numpy"],
@@ -637,8 +649,60 @@ _NO_GPU = _said(
     ["check `nvidia-smi` and `torch.cuda.is_available()`; run on the CPU (`map_location='cpu'`, `.to('cpu')`)"],
 )
 
+
+def _call_arguments(f: dict) -> Explanation:
+    """A function (a module's forward, most often) called with another number of arguments than it takes:
+    Python counts `self`, so a forward that takes 2 takes one input."""
+    name, takes, given = f["fn"], int(f["takes"]), int(f["given"])
+    method = name in ("forward", "__call__", "__init__")
+    inputs = (takes - 1, given - 1) if method else (takes, given)
+    return Explanation(
+        NOT_SHAPE,
+        f"{name}() called with {inputs[1]} argument{'s' if inputs[1] != 1 else ''} where it takes {inputs[0]}"
+        + (" (Python counts `self`)" if method else ""),
+        "Python's call of the function (no tensor was looked at)",
+        [(str(takes), "positional arguments it takes"), (str(given), "positional arguments given")],
+        [_call_cause(name, *inputs)],
+        [
+            f"call it as its signature reads (`def {name}(self, …)`): pass only what it takes, or add the parameter; "
+            "in an nn.Sequential keep one tensor between layers (a small module that takes `out, _ = lstm(x)`)"
+        ],
+    )
+
+
+def _call_cause(name: str, takes: int, given: int) -> str:
+    if name == "__init__":
+        return (
+            "the class is built with arguments its __init__ does not take (a size or config passed to a class "
+            "that takes none, or `self` missing from `def __init__(…)`)"
+            if given > takes
+            else "the class is built without an argument its __init__ needs"
+        )
+    if given > takes:
+        return (
+            "the model is called with more inputs than its forward takes: labels or a mask passed with the input "
+            "(`model(x, y)`), an LSTM's (output, state) tuple handed on inside an nn.Sequential, or a layer's "
+            "`__init__` arguments given to the call"
+        )
+    return "an input the function takes was left out of the call (or a module was called where its class was)"
+
+
 T = Template
 NOT_SHAPE_TEMPLATES: list[Template] = [
+    T(
+        "{fn:word}() takes {takes:int} positional arguments but {given:int} were given",
+        NOT_SHAPE,
+        "Python's function call",
+        _call_arguments,
+        dict(fn="forward", takes=2, given=3),
+    ),
+    T(
+        "{fn:word}() takes {takes:int} positional argument but {given:int} were given",
+        NOT_SHAPE,
+        "Python's function call",
+        _call_arguments,
+        dict(fn="forward", takes=1, given=2),
+    ),
     T(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         "[{x:word} {shape:shape}]",
@@ -812,6 +876,13 @@ NOT_SHAPE_TEMPLATES: list[Template] = [
         "Tensor.numpy",
         _numpy,
         dict(x="cuda:0"),
+    ),
+    T(
+        "can't convert CUDA tensor to numpy",
+        NOT_SHAPE,
+        "Tensor.numpy (PyTorch before 1.9)",
+        lambda f: _numpy(dict(f, cuda="1")),
+        {},
     ),
     T(
         "Can't call numpy() on Tensor that requires grad",
