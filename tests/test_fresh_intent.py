@@ -110,3 +110,44 @@ def test_dropout2d_on_batched_1d_maps_is_no_finding_but_on_one_image_it_is(tmp_p
     assert [f.code for f in batched.findings] == []
     one = shapecheck.check(f"{path}:Net", "4x20", no_batch=True)
     assert [f.code for f in one.findings] == ["SC123"]
+
+
+def test_maps_a_whole_stage_apart_get_the_construction_argument_not_a_stretch():
+    report = shapecheck.check(
+        fixture_path("rules/sc109_concat_mismatch.py:HybridGridForOtherImages"), "3x256x256", batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC109"
+    first = finding.fixes[0]
+    assert first.verified is True and first.code == "--arg grid=16" and first.build_args == (("grid", 16),)
+    stretched = next(f for f in finding.fixes if "interpolate" in f.description)
+    assert stretched.verified is not True and stretched.safety == "display-only"
+    assert "a whole stage apart" in stretched.check_note
+    assert not any("image_size" in f.code for f in finding.fixes)  # the input's own size is not re-told
+
+
+def test_a_skip_a_pixel_apart_is_still_resized_before_joining():
+    report = shapecheck.check(fixture_path("rules/sc109_concat_mismatch.py:UNet"), "3x100x100")
+    (finding,) = report.findings
+    resized = [f for f in finding.fixes if "interpolate" in f.description]
+    assert resized and resized[0].verified is True and resized[0].safety == "safe"
+
+
+def test_a_map_reduced_over_its_channels_is_reduced_over_its_positions_instead(tmp_path):
+    path = tmp_path / "reduced.py"
+    path.write_text(
+        "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.c = nn.Conv2d(3, 16, 3, padding=1)\n"
+        "        self.fc = nn.Linear(16, 4)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(F.relu(self.c(x)).mean(dim=1))\n"
+    )
+    report = shapecheck.check(f"{path}:Net", "3x12x10", batch=2)
+    (finding,) = report.findings
+    assert finding.code == "SC102"
+    first = finding.fixes[0]
+    assert first.verified is True and first.safety == "safe"
+    assert first.after.strip() == "return self.fc(F.relu(self.c(x)).mean(dim=(2, 3)))"

@@ -541,6 +541,49 @@ def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
     return None
 
 
+def stage_argument_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """Two maps joined a whole factor apart (SC109: a 32x32 map against a 64x64 skip): a stage
+    count, grid or stride of the model's construction is set for another size. Each whole-number
+    constructor argument is tried at that factor times its value and divided by it (`grid=16` →
+    32); the first build that runs, with the user's input as given, is the fix. Only where the
+    rules have no verified fix; MAX_TRIES builds at most."""
+    trace = ctx.trace
+    row = trace.row(finding.row) if finding.row is not None else None
+    if finding.code != "SC109" or row is None or ctx.runner is None or any(f.verified for f in finding.fixes):
+        return None
+    maps = [t.shape for t in row.inputs if t.rank >= 3]
+    if len(maps) < 2 or len({len(m) for m in maps}) != 1:
+        return None
+    ratios = {max(a, b) // min(a, b) for a, b in zip(maps[0][2:], maps[1][2:], strict=True) if a != b and min(a, b) > 0}
+    factor = next(iter(ratios)) if len(ratios) == 1 else 0
+    if factor < 2 or any(max(a, b) % min(a, b) for a, b in zip(maps[0][2:], maps[1][2:], strict=True) if min(a, b)):
+        return None
+    tried = 0
+    for name, value in trace.arguments:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 2 or _input_size_name(name):
+            continue  # an image-size argument says the input's size: only the input's own (argument_fix)
+        for size in (value * factor, value // factor if value % factor == 0 else 0):
+            if size < 1 or tried >= MAX_TRIES:
+                continue
+            tried += 1
+            try:
+                runs = _runs(ctx, Rerun(args=((name, size),)), finding)
+            except (LookupError, TimeoutError):
+                return None
+            if runs:
+                return Fix(
+                    description=f"the model is built with {name}={value}, which puts the two maps {factor}× apart; "
+                    f"built with {name}={size} they line up at your input's size: construct it with `{name}={size}`",
+                    code=f"--arg {name}={size}",
+                    kind=FixKind.OPTION,
+                    safety=UNSAFE,  # the weights' shapes may follow the argument: a checkpoint may not load
+                    rerun=Rerun(args=((name, size),)),
+                    build_args=((name, size),),
+                    verified=True,  # checked here, re-run and diagnosed
+                )
+    return None
+
+
 def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
     """Add the repairs found for `finding`: first when the failure means a size-locked model
     (or the rules had no fix), last otherwise. A size the model runs at that breaks an intent
@@ -552,7 +595,8 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
         return
     _result_shapes(ctx, found)
     own = [f for f in finding.fixes if all(f is not x for x in shown)]
-    if size_locked or not own or (found[0].kind == FixKind.INPUT and _drops_dim(found[0], ctx)):
+    checked = found[0].verified and not any(f.verified for f in own)  # a verified repair before unchecked readings
+    if size_locked or not own or checked or (found[0].kind == FixKind.INPUT and _drops_dim(found[0], ctx)):
         # A head sized for one map (SC102) keeps a verified safe fix of the rules in front (an
         # adaptive pool keeps the weights and the user's input size); the input size comes
         # before any change of weights.
@@ -576,6 +620,8 @@ def _repairs(ctx: Context, finding: Finding, size_locked: bool, shown: list[Fix]
         flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
         found = [flat] if flat is not None else []
     built = argument_fix(ctx, finding) if not found and size_locked else None
+    if built is None and not found:
+        built = stage_argument_fix(ctx, finding)
     if not found and (size_locked or not finding.fixes):
         fix = input_size_fix(ctx, finding)
         if fix is not None:

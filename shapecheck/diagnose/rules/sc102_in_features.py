@@ -172,8 +172,15 @@ def _reduced_axis_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str
         return _batch_reduced(row, src, x, n_in)
     first = 1 if ctx.trace.batch is not None or x.rank >= 3 else 0  # dim 0 of [B, N, F] is a batch
     others = [k for k in range(first, x.rank) if k != dim and (*x.shape[:k], *x.shape[k + 1 :])[-1] == n_in]
-    if x.shape[dim] != n_in or len(others) != 1:
+    if x.shape[dim] != n_in:
         return None
+    if len(others) != 1:
+        # A map's channels reduced away (`x.mean(dim=1)` of [B, C, H, W]): the features are the
+        # channels, and every dim after them is what a global pool reduces, leaving [B, C].
+        rest = tuple(k for k in range(1, x.rank) if k != dim)
+        if dim != 1 or x.rank < 4 or ctx.trace.batch is None or x.shape[0] != ctx.trace.batch:
+            return None
+        return _reduce_over(row, src, x, dim, rest, n_in)
     k = others[0]
     return _reduce_over(row, src, x, dim, k, n_in)
 
@@ -315,6 +322,11 @@ def _reduce_over(row: LayerRecord, src: LayerRecord, x, dim: int, k, n_in: int) 
             f"{ref(src)} reduced dim 0 of {shape(x.shape)}, the batch: one result for all the samples; "
             f"the {n_in} features `{layer_name(row)}` is built for stay when {over} "
             f"{'are' if isinstance(k, tuple) else 'is'} reduced"
+        )
+    elif isinstance(k, tuple):
+        why = (
+            f"{ref(src)} reduced dim {dim} of {shape(x.shape)}: the {n_in} channels `{layer_name(row)}` is built "
+            f"for; dims {k} ({dot(x.shape[j] for j in k)}) are the map a global pool takes away"
         )
     else:
         why = (

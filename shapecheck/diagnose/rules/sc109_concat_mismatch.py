@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, FixKind, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, FixKind, line_fix
 from ..layers import window
 from ..numbers import set_argument, shape
 from ..probes import POWERS_OF_TWO
@@ -97,6 +97,22 @@ def _interpolate_fix(row, rank: int) -> Fix:
     return Fix(
         description=description, code=after, safety=SAFE, location=row.called_at, before=source, after=after, rerun=edit
     )
+
+
+def _stage_apart(fix: Fix, expected: int, got: int) -> Fix:
+    """A resize across a factor of two or more (32 against 64) is not a pixel lost to rounding: a
+    stage is missing or extra on one side (a patch grid built for another image size, one up-
+    sampling short), and stretching one map over the other joins places that do not match, at a
+    resolution the model was not built for. Shown, not checked: the sizes are the cause."""
+    small, large = sorted((expected, got))
+    if small <= 0 or large < 2 * small:
+        return fix
+    fix.safety, fix.rerun = DISPLAY_ONLY, None
+    fix.check_note = (
+        f"not checked: {large} is {large / small:g}× {small}, a whole stage apart, not a rounding; stretching one "
+        "map to the other hides the stage that is missing"
+    )
+    return fix
 
 
 def _join_along(row, d: int, dim: int, stack: bool, apart: bool = False) -> Fix | None:
@@ -254,7 +270,7 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
     if other is not None:
         fixes.append(other)
     if row.called_at is not None and rank >= 3 and d >= 2 and not apart:
-        fixes.append(_interpolate_fix(row, rank))
+        fixes.append(_stage_apart(_interpolate_fix(row, rank), expected, got))
     if (
         d == rank - 1 != dim
         and not stack
