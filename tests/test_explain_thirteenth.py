@@ -445,3 +445,37 @@ def test_a_call_with_another_number_of_arguments_counts_self_and_is_no_shape_pro
     assert "model(x, y)" in e.text()
     e = explain("TypeError: __init__() takes 1 positional argument but 2 were given")
     assert e is not None and "its __init__ does not take" in e.text() and "model(x, y)" not in e.text()
+
+
+def _relation(message: str) -> str:
+    e = explain(message)
+    assert e is not None, message
+    return next((c for c in e.causes if c.startswith("how the numbers relate")), "")
+
+
+def test_a_ratio_is_said_across_the_two_compared_shapes_only():
+    # a batch and a width of one shape are not a ratio, nor is a size the other shape has at another dim
+    said = _relation(
+        "RuntimeError: Given normalized_shape=[256], expected input with shape [*, 256], but got input of size[32, 256, 128, 128]"
+    )
+    assert "4·32" not in said and "2·128" not in said
+    # swapped dims are not scaled ones
+    said = _relation(
+        "RuntimeError: stack expects each tensor to be equal size, but got [24, 32, 64] at entry 0 and [24, 64, 32] at entry 1"
+    )
+    assert "2·32" not in said
+    # two sizes the shapes agree on (16 and 64, right-aligned) are not a ratio either
+    said = _relation(
+        "RuntimeError: The expanded size of the tensor (1000) must match the existing size (1289) at non-singleton dimension 1. Target sizes: [1, 1000, 16, 64]. Tensor sizes: [1289, 16, 64]"
+    )
+    assert "4·16" not in said
+    # the sizes at the compared place keep theirs
+    said = _relation(
+        "RuntimeError: The expanded size of the tensor (64) must match the existing size (128) at non-singleton dimension 1.  Target sizes: [10, 64].  Tensor sizes: [10, 128]"
+    )
+    assert "128 = 2·64" in said
+    # a size of one shape folded from two of the other's is said
+    said = _relation(
+        "RuntimeError: The shape of the mask [32, 6375] at index 0 does not match the shape of the indexed tensor [204000, 1] at index 0"
+    )
+    assert "204000 = 32·6375" in said

@@ -154,9 +154,47 @@ def _relate(e: Explanation, message: str, matched: str) -> None:
         batches=_view_batches(matched),
     )
     story = " ".join([e.title, *e.causes])
-    facts = [s for s in facts if s.split(":")[0] not in story]
+    facts = [s for s in _across(facts, matched) if s.split(":")[0] not in story]
     if facts:
         e.causes.append("how the numbers relate: " + "; ".join(facts))
+
+
+def _elsewhere(n: int, y: int, a: list[int], b: list[int]) -> bool:
+    """n and y meet at one place of shapes a and b, and one of them is also at another place of the shape it is not
+    in there: its size is there, at another dim (a channels-first map against a norm of its channels), which a
+    ratio does not explain."""
+    return sum(v in a for v in (n, y)) + sum(v in b for v in (n, y)) > 2
+
+
+_MULTIPLE = re.compile(r"(\d+) = (\d+)·(\d+): (exactly|two sizes folded)")
+
+
+def _across(facts: list[str], matched: str) -> list[str]:
+    """Where the message compares two shapes, a ratio or a product is said only across them, where it explains
+    the conflict: `k times` between the sizes at one place of the two (dims aligned from the right, as broadcasting
+    and the checks align them), `folded` for a size of one whose factors are sizes of the other. Two sizes of one
+    shape (a batch and a width, `128 = 4·32`) are not related, nor any of a shape whose sizes are the other's
+    permuted (`[24, 32, 64]` and `[24, 64, 32]`: the dims are swapped, not scaled)."""
+    shapes = [ints(s) for s in re.findall(r"\[([-\d,\s]{1,200})\]", matched)]
+    if len(shapes) != 2 or not all(shapes):
+        return facts
+    a, b = shapes
+    places = {frozenset(p) for p in zip(reversed(a), reversed(b), strict=False)}
+    permuted = sorted(a) == sorted(b)
+    kept = []
+    for fact in facts:
+        m = _MULTIPLE.match(fact)
+        if m is None:
+            kept.append(fact)
+            continue
+        n, x, y = (int(g) for g in m.groups()[:3])
+        if m.group(4) == "exactly":
+            explains = frozenset((n, y)) in places and not _elsewhere(n, y, a, b)
+        else:
+            explains = any(n in p and x in q and y in q for p, q in ((a, b), (b, a)))
+        if explains and not permuted:
+            kept.append(fact)
+    return kept
 
 
 def _disagreeing(matched: str, numbers: list[int]) -> list[int]:
