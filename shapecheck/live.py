@@ -820,10 +820,15 @@ def record_assignments():
     import torch
 
     def hook(module, name, submodule):
-        if submodule is not None:
-            where = _user_line(name)
-            if where is not None:  # the last assignment is the one that counts
-                ASSIGNED[submodule] = replace(where, file=os.path.abspath(where.file))
+        if submodule is None:
+            return
+        where = _user_line(name)
+        if where is None:
+            return
+        try:  # the last assignment is the one that counts
+            ASSIGNED[submodule] = replace(where, file=os.path.abspath(where.file))
+        except TypeError:  # a class of the user's with `__eq__` and no `__hash__`: not a key
+            pass
 
     return torch.nn.modules.module.register_module_module_registration_hook(hook)
 

@@ -315,3 +315,62 @@ def test_an_op_in_a_library_models_forward_is_not_given_a_line_of_the_users(tmp_
     assert "`torch.flatten` flattens [1, 512, 1, 1] into 512·1·1 = 512 features per sample" in diagnosis
     assert "`torch.flatten` at line" not in diagnosis
     assert " 7 + model.fc = nn.Linear(512, 4)" in diagnosis
+
+
+def test_a_warning_placed_past_the_scripts_top_level_is_shown_as_python_shows_it(tmp_path):
+    """python has no frame above the script: a warning whose stacklevel reaches past it is
+    `sys:1`, never a line of shapecheck's, and a DataLoader's workers change nothing."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import sys
+        import warnings
+
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+
+
+        def old_helper():
+            warnings.warn("old_helper is deprecated", FutureWarning, stacklevel=3)
+
+
+        old_helper()
+        warnings.warn("set at the top", UserWarning, stacklevel=2)
+        for (b,) in DataLoader(TensorDataset(torch.arange(8.0).view(4, 2)), batch_size=2, num_workers=2):
+            sys.stderr.write("batch\\n")
+            print(b.sum().item())
+        """,
+        "script.py",
+    )
+    assert (python.returncode, python.stdout, python.stderr) == (ours.returncode, ours.stdout, ours.stderr)
+    assert "sys:1: FutureWarning: old_helper is deprecated\nsys:1: UserWarning: set at the top\n" in ours.stderr
+
+
+def test_a_module_class_with_eq_and_no_hash_runs_as_it_does_under_python(tmp_path):
+    """A class that defines `__eq__` has no `__hash__`: its instances are not keys of the record
+    of where layers were assigned, and the script runs on."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class Block(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.d = d
+                self.fc = nn.Linear(d, d)
+
+            def __eq__(self, other):
+                return isinstance(other, Block) and other.d == self.d
+
+
+        holder = nn.Module()
+        holder.block = Block(4)
+        print(holder.block.fc(torch.ones(2, 4)).shape)
+        """,
+        "script.py",
+    )
+    assert (python.returncode, python.stdout, python.stderr) == (ours.returncode, ours.stdout, ours.stderr)
+    assert ours.stdout == "torch.Size([2, 4])\n"

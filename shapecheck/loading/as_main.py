@@ -118,12 +118,42 @@ def execute(main: Main) -> None:
     """Run the code in its `__main__` (inside `installed(main)`). A module runs through runpy's
     own `_run_module_as_main`, as `python -m` runs it: its traceback opens with runpy's two
     frames, as python's does."""
-    if main.module_name is None:
-        exec(main.code, main.module.__dict__)
-        return
-    import runpy
+    with _warnings_past_the_top_as_sys(sys._getframe(1)):
+        if main.module_name is None:
+            exec(main.code, main.module.__dict__)
+            return
+        import runpy
 
-    runpy._run_module_as_main(main.module_name, alter_argv=False)  # type: ignore[attr-defined]
+        runpy._run_module_as_main(main.module_name, alter_argv=False)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _warnings_past_the_top_as_sys(caller) -> Iterator[None]:
+    """Python runs a script with no frame above it: a warning whose stacklevel reaches past the
+    script's top level (`warnings.warn(..., stacklevel=2)` there, a library's helper called
+    there) is shown as `sys:1: UserWarning: ...`. Here shapecheck's frames are above it: a
+    warning placed on one of them (this file, or a line a frame above is suspended at) is
+    shown as python shows it."""
+    import warnings
+
+    above = {(__file__, None)}
+    frame = caller
+    while frame is not None:
+        above.add((frame.f_code.co_filename, frame.f_lineno))
+        frame = frame.f_back
+    shown = warnings._showwarnmsg  # type: ignore[attr-defined]
+
+    def as_python_shows(msg) -> None:
+        if (msg.filename, None) in above or (msg.filename, msg.lineno) in above:
+            msg.filename, msg.lineno, msg.line = "sys", 1, None
+        shown(msg)
+
+    warnings._showwarnmsg = as_python_shows  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        if warnings._showwarnmsg is as_python_shows:  # type: ignore[attr-defined]
+            warnings._showwarnmsg = shown  # type: ignore[attr-defined]
 
 
 def is_runpy_entry(code: types.CodeType) -> bool:
