@@ -479,3 +479,67 @@ def test_a_ratio_is_said_across_the_two_compared_shapes_only():
         "RuntimeError: The shape of the mask [32, 6375] at index 0 does not match the shape of the indexed tensor [204000, 1] at index 0"
     )
     assert "204000 = 32·6375" in said
+
+
+# a second set from the same kind of pages (Hugging Face blog posts, notebooks, a Chinese developer blog), collected
+# after the mechanisms above and graded before the next three were written from it (3 of 6 right: a tokenizer's
+# padding message read as a U-Net's skip connection, a 1-D token tensor given to a model read without the model, two
+# batches apart by the GPU count read without the GPUs); all 6 after. Not a held-out measure: it wrote them.
+SECOND = [
+    (
+        "broadcast",
+        'RuntimeError: The size of tensor a (1002) must match the size of tensor b (512) at non-singleton dimension 1\nsequence = ["I really enjoy swimming!"*200]\ntokens = tokenizer(sequence, return_tensors="pt")\noutput = model(**tokens)',
+        "https://swimmingindata.io/blog/llms-with-hugging-face-part-4-models-input-output",
+        "more tokens than the model's 512 positions: truncation=True",
+        ["truncation|truncate|max_length"],
+    ),  # before: right
+    (
+        "collate",
+        "ValueError: Unable to create tensor, you should probably activate truncation and/or padding with 'padding=True' 'truncation=True' to have batched tensors with the same length.\nsequence = [\"I really enjoy swimming!\", \"I do not like running in circles.\"]",
+        "https://swimmingindata.io/blog/llms-with-hugging-face-part-4-models-input-output#padding",
+        "sequences of different lengths: padding=True",
+        ["padding"],
+    ),  # before: wrong
+    (
+        "index",
+        "input_ids = torch.tensor(ids)\n# This line will fail.\nmodel(input_ids)\nIndexError: too many indices for tensor of dimension 1",
+        "https://github.com/karliekaz/INFO4000",
+        "one sequence without its batch dim: torch.tensor([ids])",
+        ["batch"],
+    ),  # before: wrong
+    (
+        "collate",
+        "ValueError: expected sequence of length 59 at dim 1 (got 43)",
+        "https://www.blackcat1968.com/posts/bert-sequence-length-error-and-input-processing",
+        "sequences of different lengths in one batch: pad them (padding=True / a collator)",
+        ["pad"],
+    ),  # before: right
+    (
+        "state-dict",
+        "size mismatch for base_model.model.lm_head.modules_to_save.default.weight:\ncopying a param with shape torch.Size([151936, 896]) from checkpoint,\nthe shape in current model is torch.Size([151665, 896])",
+        "https://blog.gitcode.com/5b9c47025cc326cc6dc45653d66a00df.html",
+        "vocabulary resized to the tokenizer (151665) while the checkpoint keeps 151936: resize_token_embeddings(151936)",
+        ["resize_token_embeddings(151936)"],
+    ),  # before: right
+    (
+        "broadcast",
+        "RuntimeError: The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0",
+        "https://blog.gitcode.com/65e4749ee41c38eddb8aa49ae5565e4c.html",
+        "a 2-GPU machine run with plain python: DataParallel splits the batch; use accelerate launch",
+        ["accelerate launch|DataParallel|GPUs"],
+    ),  # before: wrong
+]
+
+
+def test_the_second_set_a_tokenizers_padding_an_unbatched_model_input_and_a_batch_split_over_gpus():
+    assert not {page for _, _, page, _, _ in SECOND} & {page for _, _, page, _, _ in THIRTEENTH}
+    for _family, message, page, _cause, must in SECOND:
+        e = explain(message)
+        assert e is not None and e.title != UNDECODED, page
+        assert _right(e.text(), must), (page, e.text())
+    # the tokenizer's message is not a U-Net's
+    e = explain(SECOND[1][1])
+    assert e is not None and "U-Net" not in e.text() and "skip connection" not in e.text()
+    # without a model's call in the paste, too many indices keeps its general reading
+    e = explain("IndexError: too many indices for tensor of dimension 1")
+    assert e is not None and "batch dim" not in e.text()

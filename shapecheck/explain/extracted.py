@@ -823,6 +823,7 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
         e.title = "more indices than the tensor has dims"
         e.causes = ["the tensor has fewer dims than the indexing assumes (a squeezed or 1-D tensor indexed [i, j])"]
         e.fixes = ["print its shape; index with as many entries as it has dims"]
+        _unbatched_model_input(e, text)
     elif "index_select" in row.text and "vector" in row.text:
         e.code = "SC105"
         e.title = "index_select takes a 1-D index"
@@ -833,6 +834,28 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
 
         return embedding_range({})
     return e
+
+
+# a pasted line that calls a model (`model(input_ids)`, `outputs = self.model(**inputs)`, `net(x)`)
+_MODEL_CALL = re.compile(r"\b(?:model|net|encoder|bert|classifier)\s*\(\s*\*{0,2}\w")
+
+
+def _unbatched_model_input(e: Explanation, text: str) -> None:
+    """Too many indices where the paste's last code line calls a model: the model indexes its input by
+    [batch, …], and one sample was passed without its batch dim (`torch.tensor(ids)` is 1-D)."""
+    from .paste import code_lines
+
+    lines = code_lines(text)
+    if not lines or not _MODEL_CALL.search(lines[-1]):
+        return
+    e.causes.insert(
+        0,
+        f"the pasted line calls a model (`{lines[-1][:80]}`), which indexes its input as [batch, …]: one sample "
+        "was passed without its batch dim (a 1-D `torch.tensor(ids)` of token ids, one image [C, H, W])",
+    )
+    e.fixes.insert(
+        0, "add the batch dim: `x.unsqueeze(0)` (`torch.tensor([ids])`; a tokenizer's `return_tensors='pt'`)"
+    )
 
 
 def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -1128,6 +1151,17 @@ def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
             "return tensors, or give the DataLoader a `collate_fn` that keeps the lists as they are "
             "(`collate_fn=lambda b: tuple(zip(*b))`, as torchvision's detection references do) or pads them "
             "(`pad_sequence`)",
+        ]
+    elif "tokeniz" in row.where:
+        e.title = "the tokenizer could not make one tensor of sequences of different lengths"
+        e.causes = [
+            "texts tokenized to different lengths were asked for as one tensor (`return_tensors='pt'`) without "
+            "padding (or a token-level labels list of another length than its ids, or a text longer than the model "
+            "without truncation)"
+        ]
+        e.fixes = [
+            "`tokenizer(texts, padding=True, truncation=True, return_tensors='pt')`, or pad per batch with a "
+            "collator (`DataCollatorWithPadding(tokenizer)`)"
         ]
     elif "not resizable" in low:
         e.title = "the DataLoader's collate could not stack the samples (sizes differ between samples)"

@@ -924,9 +924,18 @@ def _image_channels(e: Explanation, dim: int, small: int, large: int) -> bool:
 def _batch_or_stride(e: Explanation, x: int, y: int, dim: int, small: int, large: int) -> None:
     """Batches that differ (dim 0), or a spatial dim at half the other's: a shortcut across a stride 2."""
     if dim == 0:
+        k = large // small if small and large % small == 0 else 0
+        split = (
+            f", or the batch split over {k} GPUs (nn.DataParallel, or a trainer run with plain `python` on a "
+            f"{k}-GPU machine where `accelerate launch`/`torchrun` was meant): a tensor that does not go through the "
+            "split (labels, a buffer kept on the module) keeps the whole batch"
+            if k in (2, 4, 8)
+            else ""
+        )
         e.causes.append(
             f"the batches differ ({x} and {y}): a tensor kept from another batch (a smaller last batch, a "
             "buffer or state made for a fixed batch size), or one operand doubled for guidance or repeated per head"
+            + split
         )
     elif dim >= 2 and small and large == 2 * small:
         e.causes.append(
