@@ -482,9 +482,10 @@ def test_a_ratio_is_said_across_the_two_compared_shapes_only():
 
 
 # a second set from the same kind of pages (Hugging Face blog posts, notebooks, a Chinese developer blog), collected
-# after the mechanisms above and graded before the next three were written from it (3 of 6 right: a tokenizer's
+# after the mechanisms above and graded before the next four were written from it (3 of 7 right: a tokenizer's
 # padding message read as a U-Net's skip connection, a 1-D token tensor given to a model read without the model, two
-# batches apart by the GPU count read without the GPUs); all 6 after. Not a held-out measure: it wrote them.
+# batches apart by the GPU count read without the GPUs, a [batch, S] padding mask given as attn_mask read as a mask
+# of another length); all 7 after. Not a held-out measure: it wrote them.
 SECOND = [
     (
         "broadcast",
@@ -527,6 +528,13 @@ SECOND = [
         "https://blog.gitcode.com/65e4749ee41c38eddb8aa49ae5565e4c.html",
         "a 2-GPU machine run with plain python: DataParallel splits the batch; use accelerate launch",
         ["accelerate launch|DataParallel|GPUs"],
+    ),  # before: wrong
+    (
+        "attention",
+        "RuntimeError: The shape of the 2D attn_mask is torch.Size([4, 1024]), but should be (1024, 1024).",
+        "https://openillumi.com/en/en-pytorch-transformer-attention-mask-fix",
+        "a Hugging Face attention_mask [B, S] passed as tgt_mask: use tgt_key_padding_mask = (mask == 0)",
+        ["key_padding_mask"],
     ),  # before: wrong
 ]
 

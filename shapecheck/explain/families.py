@@ -460,6 +460,17 @@ def _attn_mask(f: dict) -> Explanation:
             f"it reads {want[0]} (the batch) as the length"
         )
         e.fixes.append("build the layer with batch_first=True, or permute the input to [L, N, E]")
+    elif len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0] and got[0] != got[1]:
+        # [N, S]: one row per sample over the source positions, a padding mask, where (L, S) is taken
+        e.causes.append(
+            f"a padding mask {shape_text(got)} = [batch {got[0]}, source length {got[1]}] (a tokenizer's "
+            "attention_mask, one row per sample) was passed as attn_mask, which is (target length, source length) "
+            "for every sample (a causal mask)"
+        )
+        e.fixes.append(
+            "pass it as key_padding_mask (tgt_key_padding_mask / src_key_padding_mask in nn.Transformer*), True where "
+            "padded: `key_padding_mask = attention_mask == 0`"
+        )
     elif len(got) == len(want) == 2 and got[0] == got[1] and want[0] == want[1] and want[0] > got[0] > 1:
         # a causal mask built once for a set length, an attention over a longer text
         context = " (77 is CLIP's text context length: the tokenizer pads every text to it)" if want[0] == 77 else ""
