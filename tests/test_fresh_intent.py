@@ -151,3 +151,15 @@ def test_a_map_reduced_over_its_channels_is_reduced_over_its_positions_instead(t
     first = finding.fixes[0]
     assert first.verified is True and first.safety == "safe"
     assert first.after.strip() == "return self.fc(F.relu(self.c(x)).mean(dim=(2, 3)))"
+
+
+def test_a_rotary_table_is_put_at_its_own_dim_not_cropped_to_the_heads():
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:RotaryComplexReadFromTheRight"), "6:long", batch=2
+    )
+    (finding,) = report.findings
+    assert finding.code == "SC112"
+    first = finding.fixes[0]
+    assert first.verified is True
+    assert first.after.strip() == "return torch.view_as_real(qc * fc[None, :, None, :]).flatten(3)"
+    assert not any("crop" in f.description for f in finding.fixes)

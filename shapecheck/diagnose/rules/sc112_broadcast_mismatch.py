@@ -477,6 +477,9 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         const_index = i
         if const.from_input is not False or other.from_input is False:
             continue
+        aligned = _aligned_by_source(ctx, row, const_index, const, other, texts, parsed)
+        if aligned is not None:  # a table whose length lines up with another dim than its own
+            return [aligned]
         crop = _crop_dims(const.shape, other.shape)
         fixed = _fixed_widths(ctx, row, const, other, crop) if crop else []
         if fixed:  # a width the model sets, not a length that arrives: the table's values differ
@@ -649,6 +652,65 @@ def _fixed_widths(ctx: Context, row, const, other, crops) -> list[tuple[int, int
     if follows is None:
         return []
     return [(c, o, size) for c, o, size in crops if o < len(follows) and not follows[o] and size * 2 <= const.shape[c]]
+
+
+def _aligned_by_source(ctx: Context, row, index: int, const, other, texts, parsed) -> Fix | None:
+    """A table of fewer dims whose length follows an input dim (rotary angles [T, D/2] sliced to
+    the tokens) read from the right against a tensor that holds that length elsewhere ([B, T, H,
+    D/2]: against the heads): provenance says which of the other's dims is the table's, and
+    size-1 dims put it there (`freqs[None, :, None, :]`, LLaMA's reshape_for_broadcast). Cropping
+    the table to the heads would turn positions into heads. None unless one placement keeps
+    every dim that follows an input against the dim that follows the same one, in order, with
+    every size equal (or 1), and that placement is not the one from the right."""
+    if const.rank >= other.rank or const.rank == 0:
+        return None
+    prov = provenance(ctx)
+    j_other = next((j for j, t in enumerate(row.inputs) if t is other), None)
+    j_const = next((j for j, t in enumerate(row.inputs) if t is const), None)
+    if prov is None or j_other is None or j_const is None:
+        return None
+    od, cd = prov.dims(row, "inputs", j_other), prov.dims(row, "inputs", j_const)
+    if od is None or cd is None:
+        return None
+    anchors: dict[int, int] = {}
+    for i, sources in enumerate(cd):
+        if not sources:
+            continue
+        same = [j for j, f in enumerate(od) if f == sources]
+        if len(same) != 1:
+            return None
+        anchors[i] = same[0]
+    if not anchors:
+        return None
+    placed: list[int] = []
+    nxt = other.rank - 1
+    for i in range(const.rank - 1, -1, -1):  # from the right: anchored dims where they follow, the rest as late as fits
+        j = anchors.get(i)
+        if j is None:
+            later = [a for k, a in anchors.items() if k < i]
+            floor = max(later) if later else -1
+            j = next((j for j in range(nxt, floor, -1) if const.shape[i] in (1, other.shape[j])), None)
+        if j is None or j > nxt or const.shape[i] not in (1, other.shape[j]):
+            return None
+        placed.append(j)
+        nxt = j - 1
+    placed.reverse()
+    if placed == list(range(other.rank - const.rank, other.rank)):
+        return None  # from the right after all: another reading
+    missing = [p for p in range(other.rank) if p not in placed]
+    insert = "[" + ", ".join(":" if p in placed else "None" for p in range(other.rank)) + "]"
+    moved = tuple(const.shape[placed.index(p)] if p in placed else 1 for p in range(other.rank))
+    return _dims_fix(
+        row,
+        index,
+        texts,
+        parsed,
+        insert,
+        tuple(("unsqueeze", (p,)) for p in missing),
+        f"{shape(const.shape)} follows the length in dim {placed[min(anchors)]} of {shape(other.shape)}, "
+        f"not the dims it meets from the right: give it size-1 dims around it ({shape(moved)}) so each of "
+        "its dims meets its own",
+    )
 
 
 def _grid_crop(ctx: Context, row, const, other, crops) -> int | None:
