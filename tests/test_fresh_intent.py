@@ -163,3 +163,18 @@ def test_a_rotary_table_is_put_at_its_own_dim_not_cropped_to_the_heads():
     assert first.verified is True
     assert first.after.strip() == "return torch.view_as_real(qc * fc[None, :, None, :]).flatten(3)"
     assert not any("crop" in f.description for f in finding.fixes)
+
+
+def test_rotary_tables_are_cropped_at_every_line_that_uses_them():
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:RotaryTablesNotSliced"), "10:long", batch=2
+    )
+    (finding,) = report.findings
+    first = finding.fixes[0]
+    assert first.verified is True and first.result_shape == (2, 4, 10, 8)
+    lines = first.code.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("q = q * self.cos[: q.size(-2)]") and lines[1].startswith(
+        "k = k * self.cos[: k.size(-2)]"
+    )
+    assert "[:10]" not in first.code  # the length read from the tensor, not the traced 10

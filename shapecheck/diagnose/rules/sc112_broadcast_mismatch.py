@@ -507,9 +507,59 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
                     "not checked: traced on the real engine, where the length that arrives can come from the "
                     "values (a scatter's largest index, a mask's count)"
                 )
+            else:
+                cropped = _at_each_use(ctx, cropped, const)
             return [cropped]
     layout = _layout_fix(row, a, b, texts, parsed)
     return [layout] if layout is not None else []
+
+
+_MAX_SITES = 4  # products a crop is written at, at most
+
+
+def _at_each_use(ctx: Context, cropped: Fix, const) -> Fix:
+    """A table cropped where it first fails, and at each later op that the crop makes fail the same
+    way (rotary `cos`/`sin` [max_len, d] used for the queries on one line and the keys on the
+    next), found by tracing again: one fix with every line's crop, checked together. The fix
+    itself when no later op needs it."""
+    if cropped.rerun is None or cropped.location is None:
+        return cropped
+    edits = list(cropped.rerun.edits)
+    lines = [cropped.after or cropped.code]
+    for _ in range(_MAX_SITES - 1):
+        try:
+            trace = ctx.rerun(Rerun(edits=tuple(edits)))
+        except (LookupError, TimeoutError):
+            return cropped
+        nxt = trace.failing
+        if trace.error is None or nxt is None or nxt.kind != OP or nxt.called_at is None:
+            break
+        pair = [t for t in nxt.inputs if t.rank > 0][:2]
+        at = next(
+            (j for j, t in enumerate(pair) if tuple(t.shape) == tuple(const.shape) and t.from_input is False), None
+        )
+        if len(pair) != 2 or at is None or pair[1 - at].from_input is False:
+            break
+        crop = _crop_dims(pair[at].shape, pair[1 - at].shape)
+        if not crop:
+            break
+        parsed = parsed_line(nxt.called_at.source)
+        spans = None if parsed is None else this_call(nxt, operand_spans(nxt, parsed[1], parsed[2]))
+        texts = None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
+        more = _crop_fix(nxt, at, crop, pair[at], pair[1 - at], texts, parsed)
+        if more.rerun is None:
+            break
+        edits.extend(more.rerun.edits)
+        lines.append(more.after or more.code)
+    if len(lines) == 1:
+        return cropped
+    return Fix(
+        description=f"{cropped.description}; the same at each of the {len(lines)} lines that use it",
+        code="\n".join(line.strip() for line in lines),
+        safety=cropped.safety,
+        location=cropped.location,
+        rerun=Rerun(edits=tuple(edits)),
+    )
 
 
 def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
@@ -773,10 +823,14 @@ def _crop_fix(row, index: int, crops, const, other, texts, parsed) -> Fix:
 
     def crop(text: str, other_text: str) -> str:
         inner, tail = operand_receiver(text)
-        by_name = isinstance(_expr(other_text), (ast.Name, ast.Attribute))
+        # the other operand's length read from it, so the crop holds at any length: a name as it
+        # is, a call or subscript too (`self.rot(q).size(-2)`), anything else in parentheses
+        node = _expr(other_text)
+        by_name = isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
+        held = other_text if by_name else f"({other_text})" if node is not None else None
         parts = [":"] * (max(c for c, _, _ in crops) + 1)
         for c, o, size in crops:
-            parts[c] = f": {other_text}.size({o - len(other.shape)})" if by_name else f":{size}"
+            parts[c] = f": {held}.size({o - len(other.shape)})" if held else f":{size}"
         return f"{inner}[{', '.join(parts)}]{tail}"
 
     cropped = crop(name, other_name or "") if name else f"{core}[...]"
