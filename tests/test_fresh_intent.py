@@ -178,3 +178,28 @@ def test_rotary_tables_are_cropped_at_every_line_that_uses_them():
         "k = k * self.cos[: k.size(-2)]"
     )
     assert "[:10]" not in first.code  # the length read from the tensor, not the traced 10
+
+
+def test_a_fix_that_leaves_a_silent_regroup_on_its_line_is_not_verified():
+    report = shapecheck.check(
+        fixture_path("rules/sc111_view_non_contiguous.py:HeadsSplitWithoutTranspose"), "6:long", batch=2
+    )
+    finding = report.findings[0]
+    assert finding.code == "SC111"
+    reshaped = next(f for f in finding.fixes if "reshape" in f.description)
+    assert reshaped.verified is False
+    assert reshaped.runs_but.startswith("line ") and "then has SC121" in reshaped.runs_but
+
+
+def test_silent_at_the_line_reads_only_the_failing_line():
+    from shapecheck.diagnose import Diagnosis, Finding, Fix, _silent_at_the_line
+    from shapecheck.trace.records import Location
+
+    here, other = Location("m.py", 22, "q = q.view(b, h, t, d)"), Location("m.py", 30, "y = y.view(b, -1)")
+    failed = Finding("SC111", "error", "view", "needs a contiguous tensor", location=here)
+    regroup = Finding("SC121", "warning", "reshape", "regroups dims 1, 2", location=here)
+    elsewhere = Finding("SC121", "warning", "view", "regroups dims 1, 2", location=other)
+    unused = Finding("SC132", "warning", "proj", "is never used", location=here)
+    fix = Fix("use reshape")
+    assert _silent_at_the_line(failed, fix, Diagnosis([elsewhere, unused])) is None
+    assert _silent_at_the_line(failed, fix, Diagnosis([regroup])) == "line 22 then has SC121: regroups dims 1, 2"

@@ -267,6 +267,10 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
             continue
         after, again = traced
         if after.error is None and not any(f.code == finding.code for f in again.findings):
+            silent = _silent_at_the_line(finding, fix, again)
+            if silent is not None:  # the error is gone, and the same line now holds a silent bug
+                fix.verified, fix.runs_but, fix.check_note = False, silent, f"runs, but {silent}"
+                continue
             extra = _runs(ctx, finding, fix, after, own)
             if extra is not None:
                 owners.append(extra)
@@ -281,6 +285,25 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     was_first = finding.fixes[0] if finding.fixes else None
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
     _first_reads_first(finding.fixes, was_first)
+
+
+# Findings of a model that runs but computes across what it means to keep apart: a view that
+# regroups dims, samples mixed or lost, a reduction or broadcast over the batch.
+SILENT_AFTER = {"SC106", "SC119", "SC120", "SC121", "SC122", "SC126"}
+
+
+def _silent_at_the_line(finding: Finding, fix: Fix, again: Diagnosis) -> str | None:
+    """`the line then regroups …: SC121 …` when the fixed model runs but its diagnosis finds a
+    silent bug at the very line that failed (SC111's `view` made a `reshape` that still regroups
+    [B, T, D] into [B, H, T, hd]): the fix moved the error out of sight, not its cause."""
+    where = finding.location
+    if where is None:
+        return None
+    for found in again.findings:
+        at = found.location
+        if found.code in SILENT_AFTER and at is not None and (at.file, at.line) == (where.file, where.line):
+            return f"line {where.line} then has {found.code}: {found.message}"
+    return None
 
 
 def _first_reads_first(fixes: list[Fix], was_first: Fix | None) -> None:
