@@ -76,18 +76,31 @@ def _drop_last(frame: FrameType, line: int, given, display: Callable[[str], str]
     """`drop_last=True` on the DataLoader whose last batch is the one sample BatchNorm saw: a
     loader of the frame's (or one a caller of the user's built) whose dataset leaves one sample
     after its full batches."""
-    from torch.utils.data import DataLoader
-
-    from .loading import program
-
     if not given or not given[0] or given[0][0] != 1:
         return None
-    scopes = [frame.f_locals] if frame.f_code.co_name != "<module>" else []
-    loaders = {id(v): v for scope in (*scopes, frame.f_globals) for v in scope.values() if isinstance(v, DataLoader)}
-    odd = [dl for dl in loaders.values() if _last_batch_of_one(dl)]
+    odd = [dl for dl in _loaders(frame) if _last_batch_of_one(dl)]
     if len(odd) != 1:
         return None
     loader = odd[0]
+    full = (loader.batch_size, *given[0][1:])
+    why = "leave one, and BatchNorm cannot normalize one value per channel in training mode"
+    verified = probe([full, *([None] * (len(given) - 1))]) if probe is not None else None
+    return _drop_last_at(frame, line, loader, why, verified, display)
+
+
+def _loaders(frame: FrameType) -> list:
+    """The DataLoaders the frame can see: its own (a function's) and its module's."""
+    from torch.utils.data import DataLoader
+
+    scopes = [frame.f_locals] if frame.f_code.co_name != "<module>" else []
+    found = {id(v): v for scope in (*scopes, frame.f_globals) for v in scope.values() if isinstance(v, DataLoader)}
+    return list(found.values())
+
+
+def _drop_last_at(frame: FrameType, line: int, loader, why: str, verified, display: Callable[[str], str]) -> Fix | None:
+    """`drop_last=True` written on the line that built the loader (in the frame, or in a caller)."""
+    from .loading import program
+
     built = program.assignment_line(frame, loader, line + 1)
     where = (frame.f_code.co_filename, built) if built is not None else program._assigned_by_caller(frame, loader)
     if where is None:
@@ -95,17 +108,68 @@ def _drop_last(frame: FrameType, line: int, given, display: Callable[[str], str]
     filename, at = where
     source = linecache.getline(filename, at)
     after = _with_keyword(source, "drop_last=True")
-    full = (loader.batch_size, *given[0][1:])
     return Fix(
-        description=f"drop the last batch: {_length(loader)} samples in batches of {loader.batch_size} "
-        "leave one, and BatchNorm cannot normalize one value per channel in training mode",
-        verified=probe([full, *([None] * (len(given) - 1))]) if probe is not None else None,
+        description=f"drop the last batch: {_length(loader)} samples in batches of {loader.batch_size} {why}",
+        verified=verified,
         code=after.strip() if after else "DataLoader(..., drop_last=True)",
         safety=SAFE,
         location=Location(display(filename), at, source.strip()),
         before=source.strip() if after else None,
         after=after.strip() if after else None,
     )
+
+
+def drop_last_for_a_short_batch(report: Report, frame: FrameType, line: int, display: Callable[[str], str]) -> None:
+    """A program that fails only on a DataLoader's last, shorter batch (joined with a tensor of
+    the full batch size): a fix verified by giving the program the full batch is, in the
+    script, `drop_last=True` where the loader is built. It takes that fix's place, first."""
+    given = [tuple(t.shape) for t in report.inputs]
+    for finding in report.findings:
+        if not finding.is_error:
+            continue
+        for k, fix in enumerate(finding.fixes):
+            sizes = _batch_sizes_of(fix, given, report.trace.batch)
+            loader = _short_loader(frame, *sizes) if sizes is not None and fix.verified else None
+            if loader is None:
+                continue
+            left = _length(loader) % loader.batch_size
+            why = f"leave {left}, one size the code after it does not take"
+            dropped = _drop_last_at(frame, line, loader, why, fix.verified, display)
+            if dropped is not None:
+                del finding.fixes[k]
+                finding.fixes.insert(0, dropped)
+            break
+
+
+def _batch_sizes_of(fix: Fix, given: list[tuple[int, ...]], batch) -> tuple[int, int] | None:
+    """(the batch size a fix's re-run gives one input, the size it has) when the re-run changes
+    only that input's dim 0; None for any other fix."""
+    rerun = fix.rerun
+    if rerun is None or rerun.edits or rerun.args or rerun.dtype is not None:
+        return None
+    if batch is not None:
+        wanted = rerun.batch
+        if isinstance(wanted, int) and wanted != batch and rerun.dims is None and not rerun.other_dims:
+            return wanted, batch
+        return None
+    changed = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
+    if len(changed) != 1 or changed[0][0] >= len(given):
+        return None
+    index, dims = changed[0]
+    now = given[index]
+    if len(dims) != len(now) or not now or tuple(dims[1:]) != now[1:] or dims[0] == now[0]:
+        return None
+    return dims[0], now[0]
+
+
+def _short_loader(frame: FrameType, full: int, short: int):
+    """The one loader the frame sees whose batches are `full` long but its last is `short`."""
+    found = [
+        dl
+        for dl in _loaders(frame)
+        if dl.batch_size == full and not dl.drop_last and (_length(dl) or 0) % full == short
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _last_batch_of_one(loader) -> bool:

@@ -621,6 +621,9 @@ def _check_program(error: str, frames, called, budget_s: float, alone: bool = Fa
     if checked is None:
         return None
     report, label = checked
+    from .call_input import drop_last_for_a_short_batch
+
+    drop_last_for_a_short_batch(report, frame, line, _display)
     report.model = label
     failing_module = called[0] if called is not None else None
     model = type(failing_module).__name__ if isinstance(failing_module, nn.Module) else label
@@ -659,6 +662,8 @@ def _check_slice(found, frame, budget_s: float) -> tuple[Report, str] | None:
             probe_budget_s=budget_s,
             engine="meta",
             defined_at=program.Sites(sites, ASSIGNED),
+            # the program's own names for its inputs, where each is one tensor
+            input_names=tuple(found.inputs) if all(hasattr(v, "shape") for v in values) else (),
         )
     except Exception:  # the replay is shapecheck's idea, not the program: never its error
         return None

@@ -374,3 +374,47 @@ def test_a_module_class_with_eq_and_no_hash_runs_as_it_does_under_python(tmp_pat
     )
     assert (python.returncode, python.stdout, python.stderr) == (ours.returncode, ours.stdout, ours.stderr)
     assert ours.stdout == "torch.Size([2, 4])\n"
+
+
+def test_a_join_that_fails_on_the_loaders_short_last_batch_drops_it_at_the_loader(tmp_path):
+    """Features of each batch joined with a memory of the full batch size: the last batch of 4
+    fails. The fix verified by giving the program a full batch is `drop_last=True` where the
+    loader is built, not an input size no script has."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        enc = nn.Linear(10, 16)
+        memory = torch.zeros(8, 16)
+        loader = DataLoader(TensorDataset(torch.randn(20, 10)), batch_size=8)
+        for (xb,) in loader:
+            combined = torch.cat([enc(xb), memory], dim=1)
+            print(combined.shape)
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    assert ours.stdout == python.stdout == "torch.Size([8, 32])\ntorch.Size([8, 32])\n"
+    diagnosis = _diagnosis(ours.stderr)
+    first = diagnosis.split("help: ")[1]
+    assert first.startswith("drop the last batch: 20 samples in batches of 8 leave 4")
+    assert "+ loader = DataLoader(TensorDataset(torch.randn(20, 10)), batch_size=8, drop_last=True)" in first
+    assert "per-sample size" not in diagnosis and "model input `x`" not in diagnosis
+
+
+def test_the_console_scripts_folder_is_not_on_the_programs_path(tmp_path):
+    """`shapecheck` is a console script: python put its `bin/` first on sys.path; the program's
+    python would have the script's folder there and nothing else of shapecheck's."""
+    console = os.path.join(os.path.dirname(sys.executable), "shapecheck")
+    if not os.path.isfile(console):
+        pytest.skip("no console script next to this python")
+    (tmp_path / "script.py").write_text("import sys\nprint(sys.path)\n")
+    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
+    python, ours = (
+        subprocess.run(command, cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=120)
+        for command in ([sys.executable, "script.py"], [console, "run", "script.py"])
+    )
+    assert (python.returncode, python.stdout, python.stderr) == (ours.returncode, ours.stdout, ours.stderr)

@@ -103,6 +103,10 @@ def installed(main: Main, argv: list[str]) -> Iterator[None]:
     sets them, for the block; the caller's back after it."""
     saved_main = sys.modules.get("__main__")
     saved_argv, saved_path = sys.argv[:], sys.path[:]
+    if sys.path and saved_argv and sys.path[0] == os.path.dirname(os.path.realpath(saved_argv[0])):
+        # the console script's folder (`bin/`), which python put first for `shapecheck` itself:
+        # the program's python would have its own folder there instead
+        del sys.path[0]
     sys.argv = [main.argv0, *argv]
     sys.path.insert(0, main.path0)
     sys.modules["__main__"] = main.module
