@@ -203,3 +203,16 @@ def test_silent_at_the_line_reads_only_the_failing_line():
     fix = Fix("use reshape")
     assert _silent_at_the_line(failed, fix, Diagnosis([elsewhere, unused])) is None
     assert _silent_at_the_line(failed, fix, Diagnosis([regroup])) == "line 22 then has SC121: regroups dims 1, 2"
+
+
+def test_a_narrower_own_table_is_built_at_the_width_it_is_added_to():
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:TokenTypesOfAnotherWidth"), ["7:long", "7:long"], batch=2
+    )
+    first = report.findings[0].fixes[0]
+    assert first.verified is True and first.after.strip() == "self.token_type = nn.Embedding(4, 16)"
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:TimeProjectionForTheInputWidth"), ["3x16x16", "scalar"], batch=2
+    )
+    first = report.findings[0].fixes[0]
+    assert first.verified is True and first.after.strip() == "self.t_proj = nn.Linear(temb, 32)"

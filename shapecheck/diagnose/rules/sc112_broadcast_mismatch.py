@@ -109,6 +109,9 @@ def check(ctx: Context) -> list[Finding]:
                 )
             )
     fixes = alignment_fixes(ctx, row, tensors) + fixes
+    vector = a.rank == b.rank >= 3 and dim == 1 and any(all(d == 1 for d in t.shape[2:]) for t in (a, b))
+    if (dim == max(a.rank, b.rank) - 1 and a.rank == b.rank) or vector:  # features, or a map's channels
+        fixes = _own_width_fixes(ctx, a, b, dim) + fixes
     reduced = _reduced_operand(ctx, a, b) if not fixes else None
     if reduced is not None:
         why.append(reduced[0])
@@ -140,6 +143,26 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _own_width_fixes(ctx: Context, a, b, dim: int) -> list[Fix]:
+    """Features of two widths added or multiplied (word embeddings [B, T, 16] plus token-type
+    embeddings [B, T, 8]) where the narrower is made by a Linear or Embedding of the user's own
+    code: that layer built to the wider width, checked by tracing again. The wider side is the
+    stream the rest of the model is built for; narrowing it would resize every layer after."""
+    from .common import producer_size_fix
+    from .widths import own_width_layer
+
+    fixes = []
+    for t, other in ((a, b), (b, a)):
+        got, want = t.shape[dim], other.shape[dim]
+        src = own_width_layer(ctx.trace, t, got) if 1 < got < want else None
+        if src is None:
+            continue
+        fix = producer_size_fix(src, got, want, f"build {ref(src)} with {{attr}}={want}, the width of the other side")
+        if fix is not None:
+            fixes.append(fix)
+    return fixes
 
 
 _IN_PLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__ipow__"}

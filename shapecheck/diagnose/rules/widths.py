@@ -116,7 +116,12 @@ def own_width_layer(trace: Trace, tensor: TensorInfo, width: int):
         if row.kind == "module" or not row.inputs:
             return None
         before, after = tuple(row.inputs[0].shape), tuple(row.outputs[0].shape)
-        kept = before == after or sorted(before) == sorted(after) or (before[-1:] == after[-1:] == (width,))
+        kept = (
+            before == after
+            or sorted(before) == sorted(after)
+            or (before[-1:] == after[-1:] == (width,))
+            or [d for d in before if d != 1] == [d for d in after if d != 1]  # size-1 dims added or dropped
+        )
         if not kept:
             return None
         row = trace.row(row.inputs[0].source)
