@@ -35,6 +35,7 @@ from ..numbers import call_arguments, dot, matmul_message, pool_size, prod, shap
 from ..owners import forward_literal_fixes, producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
+from .blocks import passed_down
 from .common import (
     adaptive_pool_fix,
     first_argument_fix,
@@ -349,7 +350,7 @@ def _in_features_fix(ctx: Context, row: LayerRecord, b: Boundary | None, got: in
         if n_out
         else None
     )
-    return first_argument_fix(
+    fix = first_argument_fix(
         row,
         got,
         f"set in_features={got} on {ref(row)}{tie}",
@@ -357,6 +358,7 @@ def _in_features_fix(ctx: Context, row: LayerRecord, b: Boundary | None, got: in
         rerun,
         factors=tuple(b.feature_shape[1:]) if b is not None else None,
     )
+    return passed_down(ctx.trace, row, fix, 0, got, "in_features")
 
 
 def _rows_of_features_fix(ctx: Context, t, n_in: int) -> Fix | None:

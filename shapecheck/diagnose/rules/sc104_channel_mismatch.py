@@ -33,6 +33,7 @@ from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
 from ..roles import channels_last, is_library_file
+from .blocks import passed_down
 from .callsite import reordered_call_fix
 from .common import (
     argument_fix,
@@ -197,20 +198,22 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
     if timm is not None:
         fixes.append(timm)
         return _conv(ctx, row, want, got, t, w, why, label, fixes)
-    fixes.append(
-        first_argument_fix(
-            row,
-            got,
-            f"set in_channels={got} on {ref(row)}"
-            + (
-                f" (a stem for {got}-channel input; weights trained on RGB no longer fit)"
-                if ctx.trace.is_model_input(t) and want in (1, 3)
-                else f" to match {origin}"
-            ),
-            f"{row.type}({got}, {w.out_channels}, …)",
-            rebuilt,
-        )
+    built = _constructor_argument_fix(ctx, row, got, want)
+    if built is not None:  # the model's own setting makes the layer's width: change it there
+        fixes.append(built)
+    layer_fix = first_argument_fix(
+        row,
+        got,
+        f"set in_channels={got} on {ref(row)}"
+        + (
+            f" (a stem for {got}-channel input; weights trained on RGB no longer fit)"
+            if ctx.trace.is_model_input(t) and want in (1, 3)
+            else f" to match {origin}"
+        ),
+        f"{row.type}({got}, {w.out_channels}, …)",
+        rebuilt,
     )
+    fixes.append(passed_down(ctx.trace, row, layer_fix, 0, got, "in_channels"))
     return _conv(ctx, row, want, got, t, w, why, label, fixes)
 
 
@@ -252,6 +255,40 @@ def _timm_in_chans_fix(ctx: Context, row, got: int, rerun: Rerun) -> Fix | None:
         after=after,
         rerun=rerun,
     )
+
+
+def _constructor_argument_fix(ctx: Context, row, got: int, want: int) -> Fix | None:
+    """`UNet(c_in=3)` given 32-channel data: the stem's in_channels comes from the model's own
+    constructor argument (`self.inc = DoubleConv(c_in, 32)` passes it down), so the model built
+    with `c_in=32` takes the data as it is, and every layer sized from the setting follows; an
+    edit of the conv line would write 32 into a block other layers share. Only an integer
+    argument of the model whose value is the layer's in_channels and whose name is written on
+    the line that built the layer or a block holding it, in the user's file; checked by building
+    the model again with it."""
+    from ..roles import is_library_file
+
+    if not ctx.trace.is_model_input(row.inputs[0]) or not ctx.trace.arguments:
+        return None
+    lines = []
+    for holder in [row, *ctx.trace.ancestors(row)]:
+        at = holder.defined_at
+        if at is not None and at.source and not is_library_file(at.file):
+            lines.append(at.source)
+    for name, value in ctx.trace.arguments:
+        if type(value) is not int or value != want:
+            continue
+        if not any(re.search(rf"(?<![\w.]){re.escape(name)}\b(?!\s*=[^=])", line) for line in lines):
+            continue  # the setting does not reach this layer by name
+        return Fix(
+            description=f"the model is built for {name}={want} and the data has {got} channels: construct it with "
+            f"`{name}={got}`, so the layers sized from `{name}` take the data as it is",
+            code=f"--arg {name}={got}",
+            kind=FixKind.OPTION,
+            safety=UNSAFE,  # the stem's weight changes shape: a checkpoint for {want} channels no longer loads
+            rerun=Rerun(args=((name, got),)),
+            build_args=((name, got),),
+        )
+    return None
 
 
 def _norm_finding(ctx: Context, row, t, got: int, want: int) -> Finding:

@@ -265,6 +265,10 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
     swapped = _swap_fix(row, dim, stack)
     if swapped is not None:
         fixes.insert(0, swapped)
+        data = _swapped_data_fix(ctx, row, dim, stack)
+        if data is not None:  # the data's layout is the cause: given so, the code joins it as written
+            fixes.insert(0, data)
+            swapped.description = "or, in the code: " + swapped.description
     apart = _apart(ctx, row, d)
     other = _join_along(row, d, dim, stack, apart)
     if other is not None:
@@ -281,6 +285,9 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
             "without a projection to one width"
         )
         fixes += _projection_fixes(row, number, expected, got)
+    exact = _input_length_fix(ctx, row, number, d)
+    if exact is not None:  # one side is an input's own length: the input at the other's size
+        fixes.append(exact)
     return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} joins tensors that differ in dim {d}: {expected} vs {got}",
@@ -559,35 +566,124 @@ def _as_one_more(row, small_i: int, small, big, dim: int) -> Fix | None:
     )
 
 
+def _input_length_fix(ctx: Context, row, number: int, d: int) -> Fix | None:
+    """Text of 224 tokens joined with 196 image patches feature by feature: dim d of one tensor
+    is exactly an input's own size (it follows that input dim one for one, measured by provenance)
+    while the other's does not follow it: the input at the other's size lines them up and leaves
+    the join as written. Offered after a fix of the code, checked by tracing with it."""
+    prov = provenance(ctx)
+    if prov is None:
+        return None
+    sizes = {0: row.inputs[0].shape[d], number: row.inputs[number].shape[d]}
+    for k, other in ((0, number), (number, 0)):
+        for change in prov.changes:
+            m = re.fullmatch(r"(?:input (\d+) )?dim (\d+)", change.source)
+            if m is None or not prov.follows_exactly(row, d, change.source, "inputs", k):
+                continue
+            theirs = prov.dims(row, "inputs", other)
+            if theirs is None or change.source in theirs[d]:
+                continue  # both follow the input: not one side fixed against it
+            index, j = int(m.group(1) or 0), int(m.group(2))
+            data = ctx.trace.inputs[index]
+            if not data.dtype.startswith(("int", "uint")) and j == data.rank - 1 - (ctx.trace.batch is not None):
+                continue  # a float input's last dim is its features' width, not a count to give otherwise
+            dims = list(
+                ctx.trace.inputs[index].shape[1:] if ctx.trace.batch is not None else ctx.trace.inputs[index].shape
+            )
+            if j >= len(dims):
+                continue
+            dims[j] = sizes[other]
+            request = Rerun(dims=tuple(dims)) if index == 0 else Rerun(other_dims=((index, tuple(dims)),))
+            return Fix(
+                description=f"dim {d} of {shape(row.inputs[k].shape)} is the length of input {index} (its dim {j}, "
+                f"{sizes[k]}); the other side has {sizes[other]}: give the input {sizes[other]} there",
+                code=input_code(ctx, tuple(dims), index),
+                kind=FixKind.INPUT,
+                safety=SAFE,
+                rerun=request,
+            )
+    return None
+
+
 def _swap_fix(row, dim: int, stack: bool) -> Fix | None:
     """A tensor whose two dims are swapped (a new key [B, 1, H, D] joined with a cache [B, H, T, D]
     along T): with the two exchanged, every dim but the join dim matches. Only when exactly one
     swap does it."""
+    found = _swap_candidate(row, dim, stack)
+    if found is None:
+        return None
+    i, p, q = found
+    s = tuple(row.inputs[i].shape)
+    first = tuple(row.inputs[1 if i == 0 else 0].shape)
+    items = _items(row)
+    text = items[i] if items else "x"
+    new = f"{text}.transpose({p}, {q})"
+    moved = list(s)
+    moved[p], moved[q] = moved[q], moved[p]
+    edit = Edit("item_method", op_site(row), params=(("index", i), ("method", "transpose"), ("args", (p, q))))
+    return line_fix(
+        f"{shape(s)} has dims {p} and {q} the other way round: {shape(moved)} matches {shape(first)} "
+        f"outside the join dim {dim}",
+        row.called_at,
+        row.called_at.source if row.called_at else "",
+        _replace_item(row, i, new) if row.called_at else None,
+        new,
+        Rerun(edits=(edit,)),
+    )
+
+
+def _swap_candidate(row, dim: int, stack: bool) -> tuple[int, int, int] | None:
+    """(item, p, q): the one tensor of the join whose dims p and q exchanged make it fit. Items
+    after the first are read against the first; when none fits so, the first against the second
+    (an edge list [E, 2] joined with self-loops [2, N] along dim 1: the list is the swapped one)."""
     first = tuple(row.inputs[0].shape)
     for i, t in enumerate(row.inputs[1:], start=1):
         s = tuple(t.shape)
         if len(s) != len(first) or _fits_join(s, first, dim, stack):
             continue
         found = _fitting_swaps(s, first, dim, stack)
-        if len(found) != 1:
+        if len(found) > 1:
             return None
-        p, q = found[0]
-        items = _items(row)
-        text = items[i] if items else "x"
-        new = f"{text}.transpose({p}, {q})"
-        moved = list(s)
-        moved[p], moved[q] = moved[q], moved[p]
-        edit = Edit("item_method", op_site(row), params=(("index", i), ("method", "transpose"), ("args", (p, q))))
-        return line_fix(
-            f"{shape(s)} has dims {p} and {q} the other way round: {shape(moved)} matches {shape(first)} "
-            f"outside the join dim {dim}",
-            row.called_at,
-            row.called_at.source if row.called_at else "",
-            _replace_item(row, i, new) if row.called_at else None,
-            new,
-            Rerun(edits=(edit,)),
-        )
-    return None
+        if found:
+            return (i, *found[0])
+    if len(row.inputs) != 2:
+        return None
+    second = tuple(row.inputs[1].shape)
+    if len(second) != len(first) or _fits_join(first, second, dim, stack):
+        return None
+    found = _fitting_swaps(first, second, dim, stack)
+    return (0, *found[0]) if len(found) == 1 else None
+
+
+def _swapped_data_fix(ctx: Context, row, dim: int, stack: bool) -> Fix | None:
+    """The swapped tensor is one of the model's inputs, joined as it arrives: the data's layout
+    is the cause (an edge list given as [E, 2] where the code takes [2, E]), so the data given
+    with the two dims exchanged is offered first, checked by tracing with it."""
+    found = _swap_candidate(row, dim, stack)
+    if found is None:
+        return None
+    i, p, q = found
+    t = row.inputs[i]
+    if not ctx.trace.is_model_input(t):
+        return None
+    index = next((k for k, x in enumerate(ctx.trace.inputs) if x.tid == t.tid), None)
+    batched = ctx.trace.batch is not None
+    if index is None or (batched and 0 in (p, q)):
+        return None  # the batch dim is not the data's to reorder
+    dims = list(t.shape[1:] if batched else t.shape)
+    a, b = (p - 1, q - 1) if batched else (p, q)
+    dims[a], dims[b] = dims[b], dims[a]
+    request = Rerun(dims=tuple(dims)) if index == 0 else Rerun(other_dims=((index, tuple(dims)),))
+    return Fix(
+        description=f"the data arrives {shape(t.shape)} and is joined as it is: given with dims {p} and {q} "
+        f"exchanged ({shape(tuple(dims) if not batched else (t.shape[0], *dims))}) it fits the join, the layout "
+        "the code takes"
+        + (" (an edge list as [2, E], one column per edge)" if t.dtype.startswith("int") and 2 in dims else ""),
+        code=input_code(ctx, tuple(dims), index),
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=request,
+    )
 
 
 def _fits_join(s, first: tuple, dim: int, stack: bool) -> bool:

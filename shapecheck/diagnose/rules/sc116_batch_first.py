@@ -57,12 +57,98 @@ def check(ctx: Context) -> list[Finding]:
         expected = expected_batch_dim(row, t.rank)
         if expected is None or found is None or found == expected or found not in (0, 1):
             continue
+        if found == 0 and expected == 1 and _declared_time_first(row):
+            continue  # the code names dim 0 the time and dim 1 the batch: the traced batch is the time
         owner = layer_owner(trace, row)
         if owner.index in reported:
             continue  # one finding per layer the user built: its copies share the cause
         reported.add(owner.index)
         findings.append(_finding(ctx, row, owner, t, found))
     return findings
+
+
+_TIME_NAMES = frozenset({"seq_len", "seqlen", "seq_length", "sequence_length", "time_steps", "timesteps", "n_steps"})
+_TIME_NAMES |= {"num_steps", "steps", "t", "T", "time", "length", "seq", "n_frames", "num_frames", "frames"}
+_BATCH_NAMES = frozenset({"bs", "batch", "batch_size", "bsz", "b", "B", "n", "N", "n_batch", "nbatch"})
+
+
+def _declared_time_first(row) -> bool:
+    """The forward that calls the layer names its data's dims, time first: `seq_len, bs =
+    actions.size(0), actions.size(1)` (or `x.shape[:2]`, or one `= x.size(k)` each). A model
+    written for [T, N, F] (world-models' MDRNN) traced with the batch in dim 0 gets the time as
+    the batch: the layout is the model's declaration, and batch_first=True would break it."""
+    import ast
+    import linecache
+
+    at = row.called_at
+    if at is None or not at.file:
+        return False
+    text = "".join(linecache.getlines(at.file))
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    methods = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef) and n.lineno <= at.line <= (n.end_lineno or n.lineno)
+    ]
+    if not methods:
+        return False
+    names: dict[int, set[str]] = {}
+    for node in ast.walk(methods[-1]):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+            pairs = list(zip(target.elts, value.elts, strict=True))
+        elif isinstance(target, ast.Tuple) and _shape_slice(value) is not None:
+            pairs = [(elt, ast.Constant(k)) for k, elt in enumerate(target.elts)]
+        else:
+            pairs = [(target, value)]
+        for name, expr in pairs:
+            dim = expr.value if isinstance(expr, ast.Constant) and type(expr.value) is int else _size_dim(expr)
+            if isinstance(name, ast.Name) and dim is not None:
+                names.setdefault(dim, set()).add(name.id)
+    return bool(names.get(0, set()) & _TIME_NAMES) and bool(names.get(1, set()) & _BATCH_NAMES)
+
+
+def _size_dim(expr) -> int | None:
+    """k for `x.size(k)` and `x.shape[k]`."""
+    import ast
+
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "size"
+        and len(expr.args) == 1
+        and isinstance(expr.args[0], ast.Constant)
+        and type(expr.args[0].value) is int
+    ):
+        return expr.args[0].value
+    if (
+        isinstance(expr, ast.Subscript)
+        and isinstance(expr.value, ast.Attribute)
+        and expr.value.attr == "shape"
+        and isinstance(expr.slice, ast.Constant)
+        and type(expr.slice.value) is int
+    ):
+        return expr.slice.value
+    return None
+
+
+def _shape_slice(expr) -> int | None:
+    """The start of `x.shape[:k]` / `x.size()[:k]` (0), for `t, b = x.shape[:2]`."""
+    import ast
+
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Slice) and expr.slice.lower is None:
+        inner = expr.value
+        if isinstance(inner, ast.Attribute) and inner.attr == "shape":
+            return 0
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "size":
+            return 0
+    return None
 
 
 def _finding(ctx: Context, row, owner, t, found: int) -> Finding:

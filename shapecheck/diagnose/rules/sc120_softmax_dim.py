@@ -83,6 +83,8 @@ def check(ctx: Context) -> list[Finding]:
         finding = _over_batch(ctx, row, dim, follows)
         if finding is None and row.type not in _NORMALIZE:  # over one value: a softmax's 1, a norm's sign
             finding = _over_one(ctx, row, dim, follows) or _mask_along(ctx, row, dim)
+        if finding is None and row.type not in _NORMALIZE:
+            finding = _over_one_side(ctx, row, dim, follows)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -127,6 +129,62 @@ def _over_one(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | No
         "and no gradient flows through it",
     ]
     return _finding(ctx, row, dim, follows, f"{ref(row)} normalises over a dim of size 1 (dim {dim})", why)
+
+
+_CONV_MAPS = ("Conv2d", "ConvTranspose2d", "LazyConv2d")
+# Ops between a conv and the softmax that keep each value where it is.
+_KEEP_PLACE = ("elementwise", "activation")
+
+
+def _over_one_side(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | None:
+    """A softmax over one side of a conv's feature map: `F.softmax(a, dim=-1)` of a [B, C, H, W]
+    map made by a Conv2d normalises each row of pixels across the width, so every row of the
+    image gets its own distribution and a pixel's value depends on the pixels beside it. Neither
+    reading of such a map wants that: per-pixel class scores are normalised over the channels
+    (dim 1), a spatial distribution (a heatmap, a soft-argmax) over all positions (H × W
+    flattened). Only a 4-D map that a Conv2d made (through ops that keep each value in place),
+    whose two spatial dims both follow the input's sizes (measured: provenance), and a dim that is
+    one of them."""
+    t = row.inputs[0]
+    if t.rank != 4 or dim not in (2, 3) or follows is None or len(follows) != 4:
+        return None
+    if not follows[2] or not follows[3] or BATCH in follows[2] | follows[3] | follows[1]:
+        return None  # a spatial dim of fixed size, or one that follows the batch: not an image's sides
+    made = ctx.trace.row(t.source) if t.source is not None else None
+    for _ in range(3):
+        if made is None or made.kind == "module" or made.attrs.get("category") not in _KEEP_PLACE:
+            break
+        tensors = [x for x in made.inputs if x.rank == 4]
+        made = ctx.trace.row(tensors[0].source) if len(tensors) == 1 and tensors[0].source is not None else None
+    if made is None or made.kind != "module" or made.type not in _CONV_MAPS:
+        return None
+    channels = t.shape[1]
+    side = "width" if dim == 3 else "height"
+    why = [
+        f"{ref(made)} makes the map {shape(t.shape)}: {channels} channels at each of {t.shape[2]} × {t.shape[3]} "
+        "positions (both sides follow the input's size)",
+        f"over dim {dim} alone, each {'row' if dim == 3 else 'column'} of positions is normalised on its own: "
+        f"the values of one position depend on the others across the {side}, and the rows do not add up together",
+        f"per-position class scores are normalised over the {channels} channels (dim 1); a distribution over "
+        "the image is normalised over all positions (H × W flattened)",
+    ]
+    fixes = [_fix(row, 1, follows, f"normalise over the {channels} channels (dim 1): one distribution per position")]
+    fixes.append(
+        Fix(
+            description="or, for one distribution over all positions (a heatmap), normalise over H × W flattened",
+            code="F.softmax(x.flatten(2), dim=-1).view_as(x)",
+            safety=SAFE,
+            check_note="not checked: shapecheck does not apply this change of code",
+        )
+    )
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} normalises the {side} of {ref(made)}'s map alone (dim {dim} of {shape(t.shape)})",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        fixes=fixes,
+    )
 
 
 _MASKS = ("Tensor.masked_fill", "torch.masked_fill")

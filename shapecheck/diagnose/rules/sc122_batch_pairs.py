@@ -48,7 +48,12 @@ def check(ctx: Context) -> list[Finding]:
         and len({t.rank for t in r.inputs}) > 1  # operands of one rank are left alone (see below)
         and r.outputs[0].rank >= 2
     ]
-    if not rows or ctx.trace.batch is None:
+    picks = [
+        r
+        for r in ctx.trace.layers
+        if r.kind == "op" and r.type == "Tensor.__getitem__" and len(r.inputs) == 2 and r.outputs
+    ]
+    if not (rows or picks) or ctx.trace.batch is None:
         return []
     prov = provenance(ctx)
     if prov is None:
@@ -58,7 +63,92 @@ def check(ctx: Context) -> list[Finding]:
         finding = _pairs(prov, row, ctx.trace.batch)
         if finding is not None:
             findings.append(finding)
+    for row in picks:
+        finding = _picked_pairs(prov, row)
+        if finding is not None:
+            findings.append(finding)
     return findings
+
+
+def _picked_pairs(prov: ProvenanceMap, row: LayerRecord) -> Finding | None:
+    """`q[:, a]` with `a` one action per sample: the `:` keeps every sample and the index picks,
+    for each of them, the column of every sample's action: [B, B], every sample paired with every
+    other (the diagonal is what was meant). One index tensor that follows the batch, placed after a
+    full slice over the batch dim of a tensor whose batch is dim 0."""
+    out = prov.batch_dims(row, "outputs", 0, ones=True)
+    data = prov.batch_dims(row, "inputs", 0)
+    if out is None or len(out) < 2 or data != [0]:
+        return None
+    items = (row.attrs.get("args") or [None, None])[1]
+    if not isinstance(items, list) or not items or items[0] != "slice(None, None, None)":
+        return None
+    tensors = [i for i, item in enumerate(items) if item == "<tensor>"]
+    if len(tensors) != 1 or len(row.inputs) != 2 or prov.batch_dims(row, "inputs", 1) != [0]:
+        return None
+    if row.inputs[1].rank != 1:
+        return None
+    x, index, result = row.inputs[0], row.inputs[1], row.outputs[0]
+    source = row.called_at.source if row.called_at else ""
+    written = _diagonal_pick(source)
+    return Finding(
+        code="SC122",
+        severity=WARNING,
+        layer=row.name,
+        message=f"{ref(row)} picks from every sample the entries of every sample's index: {shape(x.shape)} "
+        f"indexed by {shape(index.shape)} after `:` gives {shape(result.shape)}",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"the index {shape(index.shape)} has one entry per sample (it changes with the batch), and `:` keeps "
+            f"all {x.shape[0]} samples of dim 0",
+            f"advanced indexing pairs them: result[i, j] is sample i at sample j's index, so dims {out[0]} and "
+            f"{out[1]} of {shape(result.shape)} both follow the batch; the pairs meant are the diagonal",
+        ],
+        fixes=[
+            Fix(
+                description="index each sample by its own entry: an arange over the batch in place of `:` "
+                "(or `x.gather(1, index[:, None]).squeeze(1)`)",
+                code=written or "x[torch.arange(x.size(0)), index]",
+                safety=SAFE,
+                location=row.called_at if written else None,
+                before=source if written else None,
+                after=written,
+                check_note="not checked: shapecheck does not apply this change of code",
+            )
+        ],
+    )
+
+
+def _diagonal_pick(source: str) -> str | None:
+    """`q = vs[:, a]` → `q = vs[torch.arange(vs.size(0)), a]`; None when the line does not show
+    one such subscript of a plain name."""
+    import ast
+
+    parsed = parsed_line(source)
+    if parsed is None:
+        return None
+    indent, text, tree = parsed
+    found = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Subscript)
+        and isinstance(n.slice, ast.Tuple)
+        and n.slice.elts
+        and isinstance(n.slice.elts[0], ast.Slice)
+        and n.slice.elts[0].lower is None
+        and n.slice.elts[0].upper is None
+        and n.slice.elts[0].step is None
+    ]
+    if len(found) != 1 or not text.isascii():
+        return None
+    node = found[0]
+    assert isinstance(node.slice, ast.Tuple)
+    first = node.slice.elts[0]
+    receiver = ast.get_source_segment(text, node.value)
+    if receiver is None or first.end_lineno != 1:
+        return None
+    pick = f"torch.arange({receiver}.size(0))"
+    return indent + text[: first.col_offset] + pick + text[first.end_col_offset :]
 
 
 def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
@@ -93,8 +183,91 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
         location=row.location,
         row=row.index,
         why=why,
-        fixes=_fixes(row, batch, _combined_at_rank(prov.trace, row)),
+        fixes=_keepdim_fixes(prov.trace, row, batch) or _fixes(row, batch, _combined_at_rank(prov.trace, row)),
     )
+
+
+# Reductions that drop the dim they reduce unless told `keepdim=True`.
+_REDUCTIONS = frozenset({"sum", "mean", "amax", "amin", "prod", "std", "var", "norm", "logsumexp", "nansum", "nanmean"})
+
+
+def _keepdim_fixes(trace, row: LayerRecord, batch: int) -> list[Fix]:
+    """The shorter operand lost its dim in a reduction: `torch.sum(x, 1)` of a [B, C, H, W] map
+    is [B, H, W], and beside a [B, 1, H, W] operand the batch lands in dim 1. The cause is the
+    reduction, not the line that combines: `keepdim=True` there keeps the reduced dim as 1 where
+    the other operand has its 1, and every use of the sum lines up. Found by walking back from the
+    shorter operand through elementwise ops with one tensor operand (`s + eps`) to a reduction
+    over one dim of a tensor of the longer operand's rank; every such reduction on that line
+    gets keepdim (one edit covers the call site), checked at a batch of 3 or more."""
+    a, b = row.inputs[0], row.inputs[1]
+    if abs(a.rank - b.rank) != 1:
+        return []
+    longer, shorter = (a, b) if a.rank > b.rank else (b, a)
+    src = trace.row(shorter.source)
+    for _ in range(4):
+        if src is None or src.kind != "op":
+            return []
+        tensors = [t for t in src.inputs if t.rank > 0]
+        if src.attrs.get("category") == "elementwise" and len(tensors) == 1:
+            src = trace.row(tensors[0].source)
+            continue
+        break
+    if src is None or src.kind != "op" or src.type.split(".")[-1] not in _REDUCTIONS or not src.inputs:
+        return []
+    args = src.attrs.get("args") or []
+    kwargs = src.attrs.get("kwargs") or {}
+    dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
+    if isinstance(dim, (list, tuple)) and len(dim) == 1:
+        dim = dim[0]
+    if type(dim) is not int or kwargs.get("keepdim") or (len(args) > 2 and args[2] is True):
+        return []
+    reduced = src.inputs[0]
+    if reduced.rank != longer.rank:
+        return []
+    dim %= reduced.rank
+    if dim >= len(longer.shape) or longer.shape[dim] != 1:
+        return []  # kept, the reduced dim would not sit where the other operand has its 1
+    at = src.called_at
+    source = at.source if at else ""
+    written = _with_keepdim(source, src.type.split(".")[-1])
+    edit = Edit("op_args", op_site(src), params=(("keepdim", True),))
+    return [
+        line_fix(
+            f"keep the reduced dim: `{src.type.split('.')[-1]}` over dim {dim} of {shape(reduced.shape)} drops it, "
+            f"so its result {shape(shorter.shape)} sits one dim off {shape(longer.shape)}; with keepdim=True it is "
+            f"{shape(tuple(1 if i == dim else n for i, n in enumerate(reduced.shape)))}, one value per sample",
+            at,
+            source,
+            written,
+            "keepdim=True",
+            Rerun(batch=max(batch, 1) + 2, edits=(edit,)),
+        )
+    ]
+
+
+def _with_keepdim(source: str, name: str) -> str | None:
+    """The line with `keepdim=True` added to each call of the reduction `name` (`torch.sum(x, 1)`,
+    `x.sum(1)`) that has no keepdim; None when the line does not parse alone or has none."""
+    import ast
+
+    parsed = parsed_line(source)
+    if parsed is None:
+        return None
+    indent, text, tree = parsed
+    ends: list[int] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Attribute, ast.Name)):
+            continue
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+        if called != name or any(k.arg == "keepdim" for k in node.keywords) or node.end_lineno != 1:
+            continue
+        if node.end_col_offset is not None:
+            ends.append(node.end_col_offset)
+    if not ends or not text.isascii():
+        return None
+    for end in sorted(ends, reverse=True):
+        text = text[: end - 1] + ", keepdim=True" + text[end - 1 :]
+    return indent + text
 
 
 def _joins_a_pair_matrix(prov: ProvenanceMap, row: LayerRecord) -> bool:

@@ -54,6 +54,9 @@ def _failing(ctx: Context) -> list[Finding]:
     if operands is None:
         return []
     data, index, other = operands
+    if index.rank == data.rank and index.rank > 0:
+        found = _oversized(ctx, row, data, index, other)
+        return [found] if found is not None else []
     if index.rank >= data.rank or index.rank == 0:
         return []
     dim = row.dim_argument() % data.rank
@@ -64,6 +67,97 @@ def _failing(ctx: Context) -> list[Finding]:
         # the index names one position along the gather dim for each place: that dim is 1
         return [_one_per_place(ctx, row, data, index, dim, lacks, _arguments(row).get("index", "index"))]
     return [_finding(ctx, row, data, index, other, lacks)]
+
+
+def _oversized(ctx: Context, row, data, index, other) -> Finding | None:
+    """An index of the data's rank that is longer than the data along a dim it does not pick
+    along: `hiddens.gather(1, idx)` with `idx` expanded to [B, 1, 300] for hiddens [B, T, 128]:
+    the 300 is a setting (a hidden size written elsewhere), not the data's own 128. The cause is
+    where the index was expanded: there, the size along that dim is read from the data, checked
+    by tracing again with the index expanded so."""
+    name = row.type.rsplit(".", 1)[-1]
+    dim = row.dim_argument() % data.rank
+    over = [d for d in range(data.rank) if d != dim and index.shape[d] > other.shape[d]]
+    if not over:
+        return None
+    texts = _arguments(row)
+    ref_text = texts.get("input") if name == "gather" else texts.get("src")
+    made = ctx.trace.row(index.source) if index.source is not None else None
+    fixes = []
+    if made is not None and made.kind == OP and made.type == "Tensor.expand" and made.called_at is not None:
+        want = tuple(other.shape[d] if d in over else n for d, n in enumerate(index.shape))
+        source = made.called_at.source
+        after = _expand_sizes(source, over, ref_text) if ref_text else None
+        before = made.inputs[0].shape if made.inputs and made.inputs[0].rank == index.rank else ()
+        # -1 keeps a size the expanded tensor already has (the batch among them), so the check
+        # at another batch reads the same code
+        sizes = tuple(
+            other.shape[d] if d in over else -1 if d < len(before) and before[d] == n else n
+            for d, n in enumerate(index.shape)
+        )
+        fixes.append(
+            line_fix(
+                f"expand the index to the data's own size along dim{'s' if len(over) > 1 else ''} "
+                f"{', '.join(map(str, over))}: {shape(index.shape)} → {shape(want)}"
+                + (f", read from `{ref_text}`" if ref_text else ""),
+                made.called_at,
+                source,
+                after,
+                f"expand(..., {ref_text or 'data'}.size({over[0]}))",
+                Rerun(edits=(Edit("op_view_shape", op_site(made), params=(("shape", sizes),)),)),
+            )
+        )
+    longer = ", ".join(f"dim {d}: {index.shape[d]} > {other.shape[d]}" for d in over)
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} gets an index {shape(index.shape)} longer than {shape(other.shape)} along a dim it "
+        f"does not pick along ({longer})",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"`{name}` reads one element for each index entry: along every dim but dim {dim} (the one it picks "
+            f"along) the index may be no longer than the data",
+            f"the index was made {shape(index.shape)}"
+            + (f" by {ref(made)}" if made is not None else "")
+            + f": its size along dim {over[0]} ({index.shape[over[0]]}) is not the data's ({other.shape[over[0]]})",
+        ],
+        notes=[f"PyTorch reports: {ctx.trace.error.message}"] if ctx.trace.error else [],
+        fixes=fixes,
+    )
+
+
+def _expand_sizes(source: str, over: list[int], ref_text: str) -> str | None:
+    """The line with the size arguments of its one `.expand(...)` call at positions `over` read
+    from the data: `.expand(x.size(0), 1, self.hidden_size)` → `.expand(x.size(0), 1, hiddens.size(2))`."""
+    import ast
+
+    from ..numbers import char_span
+
+    parsed = parsed_line(source)
+    if parsed is None:
+        return None
+    indent, text, tree = parsed
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "expand" and not n.keywords
+    ]
+    if len(calls) != 1 or any(isinstance(a, ast.Starred) for a in calls[0].args):
+        return None
+    args = calls[0].args
+    if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):
+        args = args[0].elts
+    spans = []
+    for d in over:
+        if d >= len(args):
+            return None
+        span = char_span(text, args[d])
+        if span is None:
+            return None
+        spans.append((span, f"{ref_text}.size({d})"))
+    for (start, end), new in sorted(spans, reverse=True):
+        text = text[:start] + new + text[end:]
+    return indent + text
 
 
 def _operands(row) -> tuple[TensorInfo, TensorInfo, TensorInfo] | None:
