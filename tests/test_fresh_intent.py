@@ -216,3 +216,27 @@ def test_a_narrower_own_table_is_built_at_the_width_it_is_added_to():
     )
     first = report.findings[0].fixes[0]
     assert first.verified is True and first.after.strip() == "self.t_proj = nn.Linear(temb, 32)"
+
+
+def test_a_padding_mask_given_to_sdpa_gets_the_heads_and_queries_dims(tmp_path):
+    path = tmp_path / "sdpa.py"
+    path.write_text(
+        "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.emb = nn.Embedding(30, 32)\n"
+        "        self.qkv = nn.Linear(32, 96)\n\n"
+        "    def forward(self, ids, mask):\n"
+        "        b, t = ids.shape\n"
+        "        q, k, v = self.qkv(self.emb(ids)).view(b, t, 3, 4, 8).permute(2, 0, 3, 1, 4)\n"
+        "        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask.bool())\n"
+    )
+    report = shapecheck.check(f"{path}:Net", ["7:long", "7:long"], batch=2)
+    (finding,) = report.findings
+    assert finding.code == "SC117"
+    first = finding.fixes[0]
+    assert first.verified is True and first.result_shape == (2, 4, 7, 8)
+    assert (
+        first.after.strip() == "return F.scaled_dot_product_attention(q, k, v, attn_mask=mask.bool()[:, None, None, :])"
+    )

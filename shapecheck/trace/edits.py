@@ -165,12 +165,19 @@ def _compose(first, second):
     return rewrite
 
 
-def _rewrite_arg_method(index: int, method: str, margs: tuple, integer: bool = False):
+def _rewrite_arg_method(index: int | str, method: str, margs: tuple, integer: bool = False):
     """loss(a, b) → loss(a, b.squeeze(1)), or b.argmax(1), a.transpose(1, 2): argument `index`.
     `integer`: only when that argument holds integers (labels), where one line flattens both
     the scores and the labels with the same call (`pred.view(-1, V), y.view(-1)`)."""
 
     def rewrite(func, args, kwargs):
+        if isinstance(index, str):  # a keyword argument (`attn_mask=`)
+            if index not in kwargs:
+                return func, args, kwargs
+            kwargs = dict(kwargs)
+            steps = _with_arguments(margs, list(args), kwargs) if method == "chain" else margs
+            kwargs[index] = _call_method(kwargs[index], method, steps)
+            return func, args, kwargs
         args = list(args)
         if integer and (args[index].is_floating_point() or args[index].is_complex()):
             return func, tuple(args), kwargs

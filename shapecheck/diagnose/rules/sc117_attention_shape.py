@@ -22,7 +22,7 @@ must stay divisible by `num_heads`; a fix that breaks that is not offered.
 from __future__ import annotations
 
 from ...trace.records import MODULE, Construction
-from ..context import Context
+from ..context import Context, op_site
 from ..findings import ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, Safety, line_fix
 from ..numbers import char_span, parsed_line, set_argument, shape
 from ..registry import rule
@@ -67,7 +67,83 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if finding is not None:
             findings.append(finding)
+    sdpa = _sdpa_mask(ctx)
+    if sdpa is not None:
+        findings.append(sdpa)
     return findings
+
+
+def _sdpa_mask(ctx: Context) -> Finding | None:
+    """`F.scaled_dot_product_attention(q, k, v, attn_mask=mask)` with a mask that does not
+    broadcast to the scores [B, H, L, S]: a padding mask [B, S] (or a mask per sample [B, L, S])
+    lacks the heads' and queries' dims, which broadcasting would take from the right, so it gets
+    them as size-1 dims where they belong (`mask[:, None, None, :]`), checked by tracing again."""
+    from ..layers import broadcast_mismatch
+
+    row = ctx.trace.failing
+    if row is None or row.kind == MODULE or not row.type.endswith("scaled_dot_product_attention"):
+        return None
+    q, k = _arg(row, 0, "query"), _arg(row, 1, "key")
+    mask = _arg(row, 3, "attn_mask")
+    if q is None or k is None or mask is None or q.rank < 3:
+        return None
+    scores = (*q.shape[:-1], k.shape[-2])
+    if broadcast_mismatch(mask.shape, scores) is None:
+        return None
+    batch, length, keys = q.shape[0], q.shape[-2], k.shape[-2]
+    missing: tuple[int, ...]
+    if tuple(mask.shape) == (batch, keys):
+        insert, missing, what = "[:, None, None, :]", (1, 1), "a padding mask per sample, [B, S]"
+    elif tuple(mask.shape) == (batch, length, keys) and q.rank == 4:
+        insert, missing, what = "[:, None]", (1,), "a mask per sample, [B, L, S]"
+    else:
+        return None
+    source = row.called_at.source if row.called_at is not None else ""
+    after = None
+    parsed = parsed_line(source)
+    if parsed is not None:
+        import ast
+
+        written = next(
+            (
+                ast.get_source_segment(parsed[1], kw.value)
+                for call in ast.walk(parsed[2])
+                if isinstance(call, ast.Call)
+                for kw in call.keywords
+                if kw.arg == "attn_mask"
+            ),
+            None,
+        )
+        if written:
+            plain = isinstance(ast.parse(written, mode="eval").body, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
+            text = written if plain else f"({written})"
+            line = parsed[1].replace(f"attn_mask={written}", f"attn_mask={text}{insert}", 1)
+            after = parsed[0] + line if line != parsed[1] else None
+    steps = tuple(("unsqueeze", (d,)) for d in missing)
+    edit = Edit("arg_method", op_site(row), params=(("index", "attn_mask"), ("method", "chain"), ("args", steps)))
+    moved = (batch, *([1] * (len(scores) - mask.rank)), *mask.shape[1:])
+    fix = line_fix(
+        f"give the mask the heads' dim{'s' if len(missing) > 1 else ''} it lacks: {shape(mask.shape)} → "
+        f"{shape(moved)}, which broadcasts over the scores {shape(scores)}",
+        row.called_at,
+        source,
+        after,
+        f"attn_mask=mask{insert}",
+        Rerun(edits=(edit,)),
+    )
+    return Finding(
+        code="SC117",
+        severity=ERROR,
+        layer=row.name,
+        message=f"`attn_mask` of {ref(row)} is {shape(mask.shape)}, {what}; the scores are {shape(scores)}",
+        location=row.location,
+        row=row.index,
+        why=[
+            f"the mask must broadcast to the scores [B, H, L, S] = {shape(scores)}; from the right, "
+            f"{shape(mask.shape)} meets their last {mask.rank} dims"
+        ],
+        fixes=[fix],
+    )
 
 
 def _failed_inside(ctx: Context, row) -> bool:
