@@ -240,3 +240,24 @@ def test_a_padding_mask_given_to_sdpa_gets_the_heads_and_queries_dims(tmp_path):
     assert (
         first.after.strip() == "return F.scaled_dot_product_attention(q, k, v, attn_mask=mask.bool()[:, None, None, :])"
     )
+
+
+def test_a_square_map_is_not_pooled_to_an_oblong_one_to_fit_a_count(tmp_path):
+    path = tmp_path / "view.py"
+    path.write_text(
+        "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.c = nn.Conv2d(3, 16, 3, 2, 1)\n"
+        "        self.fc = nn.Linear(128, 4)\n\n"
+        "    def forward(self, x):\n"
+        "        h = F.adaptive_avg_pool2d(self.c(x), 4)\n"
+        "        return self.fc(h.view(-1, 128))\n"
+    )
+    report = shapecheck.check(f"{path}:Net", "3x16x16", batch=2)
+    finding = report.findings[0]
+    assert finding.code == "SC106"
+    pooled = next(f for f in finding.fixes if f.description.startswith("pool to a fixed size"))
+    assert pooled.verified is not True and pooled.safety == "display-only" and "oblong 2×4" in pooled.check_note
+    assert finding.fixes[0].verified is True and "flatten" in finding.fixes[0].description

@@ -9,7 +9,7 @@ from ...domain.records import dim_names
 from ...trace.records import MODULE, LayerRecord, Location
 from ..boundaries import Boundary
 from ..context import Context, op_site
-from ..findings import SAFE, UNSAFE, Fix, FixKind, Label, Safety, line_fix
+from ..findings import DISPLAY_ONLY, SAFE, UNSAFE, Fix, FixKind, Label, Safety, line_fix
 from ..layers import CONV_MODULE, NORM_MODULE, POOL_MODULE, spatial_rank
 from ..numbers import (
     call_argument,
@@ -184,7 +184,7 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix | None:
     var = call_argument(row.called_at.source)
     nd = len(size)
     arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
-    return Fix(
+    fix = Fix(
         description=f"pool to a fixed size first, so one sample has {channels}·{dot(size)} = {const} values "
         "at any input size",
         code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{row.called_at.source}",
@@ -192,6 +192,16 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix | None:
         location=row.called_at,
         rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
     )
+    current = tuple(row.inputs[0].shape[2:])
+    if nd > 1 and len(set(current)) == 1 and len(set(size)) > 1:
+        # A square map pooled to an oblong one only because the count has no square: the count
+        # was written for another map (or other channels), and squashing one axis hides that.
+        fix.rerun, fix.safety = None, DISPLAY_ONLY
+        fix.check_note = (
+            f"not checked: the map is square ({'×'.join(map(str, current))}) and {const} values per sample fit "
+            f"only an oblong {'×'.join(map(str, size))} one: the count was written for another map"
+        )
+    return fix
 
 
 def in_own_call(source: str, row, rewrite) -> str | None:
