@@ -261,3 +261,24 @@ def test_a_square_map_is_not_pooled_to_an_oblong_one_to_fit_a_count(tmp_path):
     pooled = next(f for f in finding.fixes if f.description.startswith("pool to a fixed size"))
     assert pooled.verified is not True and pooled.safety == "display-only" and "oblong 2×4" in pooled.check_note
     assert finding.fixes[0].verified is True and "flatten" in finding.fixes[0].description
+
+
+def test_an_input_the_model_is_built_for_is_not_moved_to_fit_its_table():
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:PositionsForAnotherPatch"), "3x32x32", batch=2
+    )
+    finding = report.findings[0]
+    moved = [f for f in finding.fixes if f.code.startswith("--input")]
+    assert moved and not any(f.verified for f in moved)
+    assert "built with img=32, the size you give" in moved[0].runs_but
+
+
+def test_configured_for_input_reads_the_image_size_argument():
+    from shapecheck.diagnose.intent import configured_for_input
+
+    report = shapecheck.check(
+        fixture_path("rules/sc112_broadcast_mismatch.py:PositionsForAnotherPatch"), "3x32x32", batch=2
+    )
+    ctx = type("Ctx", (), {"trace": report.trace})()
+    assert configured_for_input(ctx, (0, (3, 32, 32), (3, 16, 16))) == ("img", 32)
+    assert configured_for_input(ctx, (0, (3, 64, 64), (3, 32, 32))) is None  # the model built for another size

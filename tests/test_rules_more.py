@@ -271,9 +271,15 @@ def test_sc112_an_in_place_result_cannot_grow():
     d = _in_place_trace("Tensor.sub_", (1, 28, 28), (3, 1, 1), "return x.sub_(self.mean)")
     assert codes(d) == ["SC112"]
     finding = d.findings[0]
-    assert finding.message == "`Tensor.sub_` at line 10 cannot write a [3, 28, 28] result into a [1, 28, 28] tensor in place"
+    assert (
+        finding.message
+        == "`Tensor.sub_` at line 10 cannot write a [3, 28, 28] result into a [1, 28, 28] tensor in place"
+    )
     assert "dim 0 is 1 in a and 3 in b" in finding.why[0]
-    assert finding.notes[0] == "PyTorch reports: output with shape [1, 28, 28] doesn't match the broadcast shape [3, 28, 28]"
+    assert (
+        finding.notes[0]
+        == "PyTorch reports: output with shape [1, 28, 28] doesn't match the broadcast shape [3, 28, 28]"
+    )
     first, second = finding.fixes
     assert first.code == "self.mean  # of shape [1, 1, 1]"
     assert second.after == "return (x - self.mean)"
@@ -294,3 +300,61 @@ def test_sc112_an_op_that_is_not_in_place_may_grow():
     assert "SC112" not in codes(d)
     d = _in_place_trace("Tensor.sub_", (3, 28, 28), (3, 1, 1), "return x.sub_(self.mean)")
     assert "SC112" not in codes(d)
+
+
+def _failing_op(type_, input_shape, args, source, **attrs):
+    b = TraceBuilder(input_shape)
+    b.op(type_, None, {"args": ["<tensor>", *args], **attrs}, source=source)
+    return diagnose(b.fail("boom"))
+
+
+def test_sc113_a_split_whose_parts_miss_one_equal_part_is_rewritten_on_the_line():
+    d = _failing_op(
+        "Tensor.split", (1, 10, 96), [[32, 32, 16]], "q, k, v = self.qkv(x).split([32, 32, 16], dim=-1)", dim=-1
+    )
+    assert codes(d) == ["SC113"]
+    finding = d.findings[0]
+    assert finding.message == "`Tensor.split` at line 10 splits 96 values into parts that sum to 80"
+    assert "96 = 3 × 32: every part but part 2 is 32" in finding.why
+    assert finding.fixes[0].after == "q, k, v = self.qkv(x).split([32, 32, 32], dim=-1)"
+
+
+def test_sc113_a_split_with_no_pattern_in_its_parts_gets_no_fix():
+    d = _failing_op("Tensor.split", (1, 10, 96), [[40, 30]], "a, b = x.split([40, 30], dim=-1)", dim=-1)
+    assert codes(d) == ["SC113"] and d.findings[0].fixes == []
+
+
+def test_sc113_unflatten_sizes_that_do_not_multiply_to_the_dim():
+    d = _failing_op("Tensor.unflatten", (1, 32), [-1, [4, 10]], "return x.unflatten(-1, (4, 10))")
+    assert codes(d) == ["SC113"]
+    finding = d.findings[0]
+    assert finding.message == "`Tensor.unflatten` at line 10 splits 32 values into 4 × 10 = 40"
+    (fix,) = finding.fixes  # 10 does not divide 32: one reading
+    assert fix.after == "return x.unflatten(-1, (4, -1))" and fix.safety == "display-only"
+
+
+def test_sc113_expand_of_a_dim_that_is_not_one():
+    d = _failing_op("Tensor.expand", (1, 16, 32), [1, 20, -1], "return self.pos.expand(1, x.shape[1], -1)")
+    assert codes(d) == ["SC113"]
+    assert d.findings[0].message == "`Tensor.expand` at line 10 cannot expand dim 1 from 16 to 20"
+    assert "only a dim of size 1 can grow to 20" in d.findings[0].why[0]
+
+
+def test_sc113_sizes_that_fit_are_no_finding():
+    assert "SC113" not in codes(_failing_op("Tensor.unflatten", (1, 32), [-1, [4, 8]], "x.unflatten(-1, (4, 8))"))
+    assert "SC113" not in codes(_failing_op("Tensor.expand", (1, 1, 32), [1, 20, -1], "x.expand(1, 20, -1)"))
+
+
+def test_sc131_permute_given_more_dims_than_the_tensor_has():
+    d = _failing_op("Tensor.permute", (1, 3, 4), [0, 2, 1, 3], "return x.permute(0, 2, 1, 3)", category="layout")
+    assert codes(d) == ["SC131"]
+    finding = d.findings[0]
+    assert finding.message == "`Tensor.permute` at line 10 orders 4 dims of a tensor with 3 dims"
+    assert finding.why[0].endswith("so the code here expects 4 dims")
+
+
+def test_sc131_repeat_with_fewer_counts_than_dims():
+    d = _failing_op("Tensor.repeat", (1, 3, 4), [2, 1], "return x.repeat(2, 1)")
+    assert codes(d) == ["SC131"]
+    assert "the tensor has 1 more than the code counts" in d.findings[0].why[0]
+    assert "SC131" not in codes(_failing_op("Tensor.repeat", (3, 4), [2, 1, 1], "return x.repeat(2, 1, 1)"))

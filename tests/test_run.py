@@ -741,9 +741,8 @@ def test_run_a_transform_meta_cannot_trace_still_says_what_the_message_means(tmp
     assert python.returncode == ours.returncode == 1
     diagnosis = _before_traceback(ours.stderr)
     assert "raised at script.py:14: return self.transform(torch.rand(1, 28, 28))" in diagnosis
-    assert "error[SC112]: `Tensor.sub_` at line 928 cannot write a [3, 28, 28] result into a [1, 28, 28] tensor" in (
-        diagnosis
-    )
+    assert "error[SC112]: `Tensor.sub_`" in diagnosis
+    assert "cannot write a [3, 28, 28] result into a [1, 28, 28] tensor in place" in diagnosis
     assert "--> script.py:14" in diagnosis
     assert "transforms.Normalize(mean=(m,), std=(s,))" in diagnosis
     assert "transforms.Grayscale(num_output_channels=3)" in diagnosis

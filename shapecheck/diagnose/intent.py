@@ -250,15 +250,44 @@ def about_input(ctx: Context, finding: Finding | None, fixes: list[Fix] | None =
     return size_locked(ctx, finding)
 
 
+def configured_for_input(ctx: Context, change) -> tuple[str, int] | None:
+    """(name, value) of the model's image-size constructor argument (`img_size=32`) when it equals
+    a spatial size of the input as given and the fix moves that size: the model was built for
+    the user's input, so the input is not what is wrong (a position table or patch grid built
+    from another number is). None otherwise."""
+    from .repair import _input_size_name
+
+    index, before, now = change
+    if index != 0 or len(before) < 2:
+        return None
+    moved = (
+        {b for b, n in zip(before[1:], now[1:], strict=False) if b != n} if len(now) == len(before) else set(before[1:])
+    )
+    for name, value in ctx.trace.arguments:
+        if isinstance(value, bool) or not isinstance(value, int) or not _input_size_name(name):
+            continue
+        if value in moved:
+            return name, value
+    return None
+
+
 def input_moved(
     ctx: Context, finding: Finding | None, request: Rerun | None, own: list[Fix] | None = None
 ) -> str | None:
     """`changes your input from 3x28x28 to 3x32x32, and the finding is not about the input`
     for a fix that does so; None otherwise."""
     change = input_change(ctx, request)
-    if change is None or about_input(ctx, finding, own):
+    if change is None:
+        return None
+    configured = configured_for_input(ctx, change)
+    if configured is None and about_input(ctx, finding, own):
         return None
     index, before, now = change
+    if configured is not None:
+        return (
+            f"changes your input from {'x'.join(map(str, before))} to {'x'.join(map(str, now))}, and the model "
+            f"is built with {configured[0]}={configured[1]}, the size you give: the model's own sizes are wrong"
+        )
     which = "your input" if len(ctx.trace.inputs) < 2 else f"input {index}"
     return (
         f"changes {which} from {'x'.join(map(str, before))} to {'x'.join(map(str, now))}, "

@@ -149,7 +149,7 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
     """The nearest input size (per-sample dims of input 0) at which the model runs. When the
     finding is not about the input (intent.about_input), the first size it runs at is shown as
     such: not verified, with what it changes."""
-    from .intent import about_input, input_moved
+    from .intent import about_input, configured_for_input, input_moved
 
     trace = ctx.trace
     if not trace.inputs or trace.image_list or (ctx.runner is None and ctx.meta_runner is None):
@@ -158,7 +158,8 @@ def input_size_fix(ctx: Context, finding: Finding) -> Fix | None:
         return None
     dims = ctx.sample_dims
     working: list[tuple[int, ...]] = []
-    ours = about_input(ctx, finding)
+    # a model built with an image-size argument equal to the input's size is built for this input
+    ours = about_input(ctx, finding) and configured_for_input(ctx, (0, tuple(dims), ())) is None
     try:
         for tries, cand in enumerate(input_candidates(dims)):
             if tries >= MAX_TRIES or len(working) == 2 or (working and not ours):

@@ -26,6 +26,7 @@ from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, sha
 from ..registry import rule
 from ..requests import Edit, Rerun
 from .common import prepool_view_fix, producer_size_fix, ref, spatial_map
+from .sizes import sizes_finding
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 
@@ -33,6 +34,9 @@ _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
 @rule("SC113", ERROR)
 def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
+    if row is not None and row.type not in _VIEWS:
+        sized = sizes_finding(ctx, row)  # unflatten, split, expand: sizes written into the call
+        return [sized] if sized is not None else []
     if row is None or row.kind != "op" or row.type not in _VIEWS or not row.inputs:
         return []
     asked = view_shape(row)

@@ -150,6 +150,9 @@ def check(ctx: Context) -> list[Finding]:
         why = f"{ref(row)} indexes {_dims(taken)} of {shape(row.inputs[0].shape)}"
         note = f"too many indices for tensor of dimension {rank}"
         return [_finding(ctx, row, taken, said, why, note, None)]
+    ordered = _ordered_dims(row)
+    if ordered is not None and ordered != rank:
+        return [_order_finding(ctx, row, ordered)]
     dim = out_of_range(row)
     if dim is None:
         return []
@@ -163,11 +166,63 @@ def check(ctx: Context) -> list[Finding]:
     return [_finding(ctx, row, need, said, why, note, dim if last else None)]
 
 
-def _finding(ctx: Context, row: LayerRecord, need: int, said: str, why0: str, note: str, last: int | None) -> Finding:
-    """The finding for a row that needs `need` dims; `last`: the dim given one past the last,
-    which `dim=-1` may have meant."""
+def _ordered_dims(row: LayerRecord) -> int | None:
+    """How many dims `permute` orders (`x.permute(0, 2, 1, 3)`: 4), or `repeat` counts at least
+    (`x.repeat(2, 1)`: a tensor of 2 dims or fewer); None for other rows."""
+    if row.kind == MODULE or _name(row) not in ("permute", "repeat"):
+        return None
+    args = row.attrs.get("args", [])[1:]
+    dims = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+    if not dims or not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+        return None
+    if _name(row) == "repeat" and len(dims) >= row.inputs[0].rank:
+        return None  # repeat may add leading dims
+    return len(dims)
+
+
+def _order_finding(ctx: Context, row: LayerRecord, ordered: int) -> Finding:
+    """`permute` given another number of dims than its tensor has, `repeat` fewer: fewer dims
+    than written is a dim lost upstream (walked back as for a dim out of range); more is a dim
+    the code did not count (a batch or channel dim added), said with the tensor's shape."""
     t = row.inputs[0]
-    why = [f"{why0}, so the code here expects {_dims(need)} or more"]
+    name = _name(row)
+    verb = "orders" if name == "permute" else "repeats"
+    said = f"{ref(row)} {verb} {_dims(ordered)} of a tensor with {_dims(t.rank)}"
+    if name == "permute":
+        note = (
+            "number of dimensions in the tensor input does not match the length of the desired ordering of "
+            f"dimensions i.e. input.dim() = {t.rank} is not equal to len(dims) = {ordered}"
+        )
+    else:
+        note = "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+    if ordered > t.rank:
+        return _finding(ctx, row, ordered, said, f"{ref(row)} gets {shape(t.shape)}", note, None, name == "permute")
+    why = [
+        f"{ref(row)} gets {shape(t.shape)}, {_dims(t.rank)}, and is written for {_dims(ordered)}: the tensor has "
+        f"{t.rank - ordered} more than the code counts (a batch or channel dim it was not written for), or the "
+        f"call lists too few"
+    ]
+    source = _input_of_same_rank(ctx, row)
+    if source is not None:
+        why.append(f"the tensor has had {_dims(t.rank)} since the model input {shape(source.shape)}")
+    return ctx.finding(
+        layer=row.name,
+        message=said,
+        location=row.location,
+        row=row.index,
+        why=why,
+        notes=[f"PyTorch reports: {note}"],
+        fixes=[],
+    )
+
+
+def _finding(
+    ctx: Context, row: LayerRecord, need: int, said: str, why0: str, note: str, last: int | None, exact: bool = False
+) -> Finding:
+    """The finding for a row that needs `need` dims (`exact`: just that many); `last`: the dim
+    given one past the last, which `dim=-1` may have meant."""
+    t = row.inputs[0]
+    why = [f"{why0}, so the code here expects {_dims(need)}{'' if exact else ' or more'}"]
     fixes: list[Fix] = []
     dropped = _where_dropped(ctx, row, need)
     source = _input_of_same_rank(ctx, row) if dropped is None else None

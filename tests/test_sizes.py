@@ -1,0 +1,38 @@
+"""Sizes written into `split`, `unflatten` and `permute` calls that do not fit the tensor, on
+real models through the API and the CLI (SC113, SC131)."""
+
+from conftest import fixture_path
+
+import shapecheck
+
+FILE = "tables/sizes.py"
+
+
+def test_a_qkv_split_with_one_part_short_is_fixed_on_the_line_and_verified():
+    report = shapecheck.check(fixture_path(f"{FILE}:QkvSplit"), "10x32")
+    (finding,) = report.findings
+    assert finding.code == "SC113"
+    assert any(label.message == "96 comes from `qkv`" for label in finding.labels)
+    (fix,) = finding.fixes
+    assert fix.after.strip() == "q, k, v = self.qkv(x).split([32, 32, 32], dim=-1)"
+    assert fix.verified is True and fix.result_shape == (1, 10, 32)
+
+
+def test_an_unflatten_into_heads_gives_the_reading_that_divides():
+    report = shapecheck.check(fixture_path(f"{FILE}:HeadsUnflatten"), "16")
+    (finding,) = report.findings
+    assert finding.code == "SC113" and "64 values into 4 × 10 = 40" in finding.message
+    (fix,) = finding.fixes
+    assert fix.after.strip() == "return self.proj(x).unflatten(-1, (4, -1))"
+    assert fix.verified is not True  # which size is right is the user's to say
+
+
+def test_the_cli_says_a_permute_counts_a_dim_the_input_lacks():
+    from typer.testing import CliRunner
+
+    from shapecheck.cli import app
+
+    result = CliRunner().invoke(app, [fixture_path(f"{FILE}:ImageFirstPermute"), "--input", "8x8"])
+    assert result.exit_code == 1
+    assert "error[SC131]: `Tensor.permute` at line 35 orders 4 dims of a tensor with 3 dims" in result.output
+    assert "the input lacks a dim the code expects" in result.output
