@@ -1033,12 +1033,40 @@ def _diagnose_safely(exc: BaseException, budget_s: float) -> tuple[LiveDiagnosis
     a copy); whatever that raises, SystemExit and other BaseExceptions included, is reported
     here and never replaces the program's own error. Only Ctrl-C goes on."""
     try:
-        return diagnose_exception(exc, budget_s=budget_s), None
+        with _program_output_hushed():
+            return diagnose_exception(exc, budget_s=budget_s), None
     except KeyboardInterrupt:
         raise
     except BaseException as inner:
         what = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
         return None, f"shapecheck: could not diagnose this error ({what})"
+
+
+@contextlib.contextmanager
+def _program_output_hushed():
+    """The diagnosis runs the program's model code again, dozens of times (probes, fixes): what
+    that code prints, writes to stderr, warns or logs from this thread goes nowhere. The
+    program's output is its own run's; its other threads write as they did."""
+    import logging
+    import threading
+
+    from . import threads
+
+    me = threading.get_ident()
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    handlers = list({id(h): h for lg in loggers for h in getattr(lg, "handlers", ())}.values())
+
+    def not_mine(record) -> bool:
+        return record.thread != me
+
+    with open(os.devnull, "w", encoding="utf-8") as sink, threads.output_to(sink):
+        for handler in handlers:
+            handler.addFilter(not_mine)
+        try:
+            yield
+        finally:
+            for handler in handlers:
+                handler.removeFilter(not_mine)
 
 
 def attach(exc: BaseException, budget_s: float = 3.0) -> None:

@@ -9,7 +9,8 @@ where Python allows it, seen by the checking thread only.
   runs (torch.hub's download, `nn.Module.register_parameter`) calls `patch` in the thread that
   installed it only; another thread of the caller building a `Linear` meanwhile gets its
   weight on the CPU, and after the block the stand-in calls `original` everywhere.
-- `stdout_to_stderr()`: what model code prints goes to stderr, in the checking thread only.
+- `stdout_to_stderr()`: what model code prints goes to stderr, in the checking thread only;
+  `output_to(sink)`: stdout and stderr both to `sink`, in that thread only.
 
 What stays process-wide while a check runs is listed in docs/security.md.
 """
@@ -73,6 +74,22 @@ class _ThreadStream:
 
     def __getattr__(self, name):
         return getattr(self._target(), name)
+
+
+@contextlib.contextmanager
+def output_to(sink):
+    """stdout and stderr to `sink`, in this thread only: other threads write where they did."""
+    saved = sys.stdout, sys.stderr
+    out, err = _ThreadStream(sink, saved[0]), _ThreadStream(sink, saved[1])
+    sys.stdout, sys.stderr = out, err
+    try:
+        yield
+    finally:
+        out.active = err.active = False
+        if sys.stdout is out:  # not if the caller set its own meanwhile: theirs stays
+            sys.stdout = saved[0]
+        if sys.stderr is err:
+            sys.stderr = saved[1]
 
 
 @contextlib.contextmanager

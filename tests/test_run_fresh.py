@@ -418,3 +418,46 @@ def test_the_console_scripts_folder_is_not_on_the_programs_path(tmp_path):
         for command in ([sys.executable, "script.py"], [console, "run", "script.py"])
     )
     assert (python.returncode, python.stdout, python.stderr) == (ours.returncode, ours.stdout, ours.stderr)
+
+
+def test_what_the_model_prints_or_logs_while_it_is_diagnosed_is_not_output(tmp_path):
+    """The diagnosis runs the failing model again, dozens of times: its prints, stderr writes
+    and log records then are not the program's output. Only the program's own run's are."""
+    python, ours = _python_and_run(
+        tmp_path,
+        """
+        import logging
+        import sys
+
+        import torch
+        import torch.nn as nn
+
+        logging.basicConfig(level=logging.INFO)
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.fc = nn.Linear(8 * 30 * 30, 10)
+
+            def forward(self, x):
+                print("input", tuple(x.shape))
+                x = self.conv(x)
+                sys.stderr.write(f"after conv {tuple(x.shape)}\\n")
+                logging.getLogger("net").info("flat %s", x.flatten(1).shape[1])
+                return self.fc(x.flatten(1))
+
+
+        net = Net()
+        net(torch.randn(2, 3, 32, 32))
+        net(torch.randn(2, 3, 28, 28))
+        """,
+        "script.py",
+    )
+    assert python.returncode == ours.returncode == 1
+    assert ours.stdout == python.stdout == "input (2, 3, 32, 32)\ninput (2, 3, 28, 28)\n"
+    own = python.stderr.split("Traceback (most recent call last):")[0]
+    assert own == "after conv (2, 8, 30, 30)\nINFO:net:flat 7200\nafter conv (2, 8, 26, 26)\nINFO:net:flat 5408\n"
+    assert ours.stderr.startswith(own + "shapecheck: RuntimeError")
+    assert "error[SC102]" in ours.stderr and ours.stderr.endswith(python.stderr.split(own, 1)[1])
