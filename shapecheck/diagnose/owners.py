@@ -272,25 +272,8 @@ def _producing_module(trace: Trace, row, tensor):
 
 def _literal_call(source: str, cls: str) -> tuple[list, dict] | None:
     """The arguments of `cls(...)` on the line when every one is a literal."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-        if name != cls:
-            continue
-        try:
-            args = [ast.literal_eval(a) for a in node.args]
-            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg is not None}
-        except ValueError:
-            return None
-        if len(kwargs) != len(node.keywords):
-            return None
-        return args, kwargs
-    return None
+    found = _resolved_call(source, cls, {})
+    return None if found is None else (found[0], found[1])
 
 
 def _with_argument(source: str, cls: str, key: int | str, value: int | str) -> str | None:
