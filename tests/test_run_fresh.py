@@ -461,3 +461,9 @@ def test_what_the_model_prints_or_logs_while_it_is_diagnosed_is_not_output(tmp_p
     assert own == "after conv (2, 8, 30, 30)\nINFO:net:flat 7200\nafter conv (2, 8, 26, 26)\nINFO:net:flat 5408\n"
     assert ours.stderr.startswith(own + "shapecheck: RuntimeError")
     assert "error[SC102]" in ours.stderr and ours.stderr.endswith(python.stderr.split(own, 1)[1])
+
+
+def test_the_scripts_globals_are_in_pythons_order(tmp_path):
+    python, ours = _python_and_run(tmp_path, '"""Doc."""\nprint(list(globals()))\n', "script.py")
+    assert (python.returncode, python.stdout, python.stderr) == (ours.returncode, ours.stdout, ours.stderr)
+    assert ours.stdout.startswith("['__name__', '__doc__', '__package__', '__loader__', '__spec__', '__annotations__'")

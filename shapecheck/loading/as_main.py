@@ -86,13 +86,14 @@ def for_module(name: str) -> Main:
 
 def _new_main(filename: str | None, loader, spec) -> types.ModuleType:
     module = types.ModuleType("__main__")
+    # in python's order (`list(globals())` prints it): the module's own five, then these
     module.__dict__.update(
-        __file__=filename,
+        __package__=None,
         __loader__=loader,
         __spec__=spec,
-        __package__=None,
-        __builtins__=builtins,
         __annotations__={},
+        __builtins__=builtins,
+        __file__=filename,
     )
     return module
 
