@@ -83,3 +83,14 @@ def test_a_timm_model_built_in_a_script_gets_in_chans_at_that_line(tmp_path):
     assert '4 + model = timm.create_model("resnet18", pretrained=False, num_classes=10, in_chans=1)' in result.stderr
     line = next(s for s in result.stderr.splitlines() if "timm's `in_chans=1`" in s)
     assert "verified: output [4, 10]" in line
+
+
+def test_a_rotary_table_for_an_odd_width_is_not_cropped_as_verified():
+    """3 features against a table 4 wide (two halves of 2): a crop runs but pairs dims that do not
+    line up; the reading is an even rotated width, and the crop is display-only."""
+    report = shapecheck.check(fixture_path(f"{FILE}:OddRotaryWidth"), "6x32", batch=2)
+    (finding,) = report.findings
+    assert finding.code == "SC112"
+    (fix,) = finding.fixes
+    assert fix.description.startswith("make the rotated width even (2 or 4, not 3)")
+    assert fix.verified is not True and fix.safety == "display-only"

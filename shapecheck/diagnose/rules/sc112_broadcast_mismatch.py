@@ -517,7 +517,17 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         if crop:
             cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
             grid = _grid_crop(ctx, row, const, other, crop)
-            if grid is not None:  # a table of a grid's positions: its first rows are not a smaller grid's
+            odd = _odd_width(crop, const)
+            if odd is not None:  # a rotary table for an odd width: its halves pair dims that do not exist
+                cropped.rerun, cropped.safety = None, DISPLAY_ONLY
+                cropped.description = (
+                    f"make the rotated width even ({odd - 1} or {odd + 1}, not {odd}): a table {odd + 1} wide is "
+                    f"two halves of {(odd + 1) // 2} angles, and rotating pairs dim i with dim i + {(odd + 1) // 2}, "
+                    f"which {odd} features cannot do; the crop shown runs but keeps angles for pairs that do not "
+                    "line up"
+                )
+                cropped.check_note = "not checked: the width to rotate is the model's choice"
+            elif grid is not None:  # a table of a grid's positions: its first rows are not a smaller grid's
                 cropped.rerun, cropped.safety = None, DISPLAY_ONLY
                 cropped.check_note = (
                     f"not checked: the {grid} tokens are a grid flattened (they follow two dims of the input), "
@@ -718,7 +728,7 @@ def _fixed_widths(ctx: Context, row, const, other, crops) -> list[tuple[int, int
     builds (a head size) and not a length that arrives, and that the table holds twice or more.
     Cropping a table there keeps the first values of a table made for another width: rotary
     frequencies for 64 dims cut to 16 are not the frequencies for 16. A table one wider (angles
-    for an odd width taken twice, 4 for 3) is that width's table, rounded up: cropped."""
+    for an odd width taken twice, 4 for 3) is not one: cropped, display-only (`_odd_width`)."""
     prov = provenance(ctx)
     index = next((j for j, t in enumerate(row.inputs) if t is other), None)
     follows = prov.dims(row, "inputs", index) if prov is not None and index is not None else None
@@ -807,6 +817,15 @@ def _grid_crop(ctx: Context, row, const, other, crops) -> int | None:
         sources = [s for s in follows[o] if s.startswith(("dim ", "input "))]
         inputs = {s.rsplit(" dim ", 1)[0] if s.startswith("input ") else "" for s in sources}
         if len(sources) >= 2 and len(inputs) == 1:
+            return size
+    return None
+
+
+def _odd_width(crops, const) -> int | None:
+    """The odd width a table one wider is cropped to in its last dim (a rotary table built with
+    `arange(0, dim, 2)` for an odd `dim` has dim + 1 columns: the two halves of an even width)."""
+    for c, _o, size in crops:
+        if c == const.rank - 1 and size % 2 == 1 and const.shape[c] == size + 1:
             return size
     return None
 
