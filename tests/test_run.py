@@ -713,9 +713,11 @@ def test_run_writes_a_relative_report_where_it_was_asked_after_the_script_moves(
     assert ours.stderr.endswith(python.stderr)
 
 
-def test_run_a_transform_meta_cannot_trace_still_says_what_the_message_means(tmp_path):
+def test_run_a_transform_meta_cannot_trace_is_diagnosed_on_the_real_engine(tmp_path):
     """Normalize with three channels' mean on grayscale images, inside a Dataset: Normalize reads
-    its std's values, so it is not checked on meta; the note still says what the error is."""
+    its std's values, so meta cannot trace it; the real engine does (no weights to copy), and
+    SC112 says the in-place result cannot grow, with both readings (one channel's statistics, or
+    3-channel images) at the user's line, none checked."""
     python, ours = _python_and_run(
         tmp_path,
         """
