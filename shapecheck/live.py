@@ -553,7 +553,8 @@ def _check_call(
         known = _explained_message(error.partition(": ")[2])  # what the message means, at least
         unchecked = f"could not check {name}: {err.message}" + (f"; the message means: {known}" if known else "")
         return LiveDiagnosis(error, name, call=call, link=link, command=command, note=unchecked)
-    if report.errors and all(f.code == "SC100" for f in report.errors):  # no rule explains it
+    failing = report.trace.failing
+    if report.errors and all(f.code == "SC100" for f in report.errors) and failing is not None and failing.inputs:
         known = _explained_message(error.partition(": ")[2])
         if known:
             report.notes.append(f"the message means: {known}")

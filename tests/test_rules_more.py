@@ -337,7 +337,7 @@ def test_sc113_expand_of_a_dim_that_is_not_one():
     d = _failing_op("Tensor.expand", (1, 16, 32), [1, 20, -1], "return self.pos.expand(1, x.shape[1], -1)")
     assert codes(d) == ["SC113"]
     assert d.findings[0].message == "`Tensor.expand` at line 10 cannot expand dim 1 from 16 to 20"
-    assert "only a dim of size 1 can grow to 20" in d.findings[0].why[0]
+    assert "expand only repeats a dim of size 1; it cannot grow 16 to 20" in d.findings[0].why[0]
 
 
 def test_sc113_sizes_that_fit_are_no_finding():
@@ -358,3 +358,20 @@ def test_sc131_repeat_with_fewer_counts_than_dims():
     assert codes(d) == ["SC131"]
     assert "the tensor has 1 more than the code counts" in d.findings[0].why[0]
     assert "SC131" not in codes(_failing_op("Tensor.repeat", (3, 4), [2, 1, 1], "return x.repeat(2, 1, 1)"))
+
+
+def test_sc112_out_of_place_reading_assigns_a_bare_statement_and_skips_a_slice():
+    d = _in_place_trace("Tensor.sub_", (1, 28, 28), (3, 1, 1), "x.sub_(self.mean)")
+    assert d.findings[0].fixes[1].after == "x = x - self.mean"
+    d = _in_place_trace("Tensor.__iadd__", (2, 1), (2, 3), "out[:, :1] += self.offset")
+    assert len(d.findings[0].fixes) == 1  # a slice cannot hold the larger result: no out-of-place reading
+
+
+def test_sc131_permute_with_more_dims_says_the_call_may_list_too_many():
+    d = _failing_op("Tensor.permute", (1, 32, 10), [0, 3, 2, 1], "return h.permute(0, 3, 2, 1)", category="layout")
+    assert "or the call lists 1 dim more than the tensor has" in d.findings[0].why
+
+
+def test_sc113_expand_cannot_shrink():
+    d = _failing_op("Tensor.expand", (1, 2, 32), [4, 1, -1], "return t.expand(4, 1, -1)")
+    assert "it cannot change 2 to 1" in d.findings[0].why[0]

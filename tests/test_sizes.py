@@ -36,3 +36,14 @@ def test_the_cli_says_a_permute_counts_a_dim_the_input_lacks():
     assert result.exit_code == 1
     assert "error[SC131]: `Tensor.permute` at line 35 orders 4 dims of a tensor with 3 dims" in result.output
     assert "the input lacks a dim the code expects" in result.output
+
+
+def test_in_features_set_to_the_inputs_length_runs_but_is_not_verified():
+    """The 12 reaching `fc` is the sequence length (moved last by a transpose): a Linear built
+    for 12 fits this input only, so that fix is not verified."""
+    report = shapecheck.check(fixture_path(f"{FILE}:TransposedTokens"), "12:int64", batch=4)
+    (finding,) = report.findings
+    assert finding.code == "SC102"
+    resized = next(f for f in finding.fixes if "in_features=12" in f.description)
+    assert resized.verified is False
+    assert "12 is the input's dim 0 (a length, not a width set in the code)" in resized.check_note

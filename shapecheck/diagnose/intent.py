@@ -82,10 +82,62 @@ def broken(
         batch_from_sample(ctx, request)
         or input_moved(ctx, finding, request, own)
         or library_layer_resized(ctx, request)
+        or width_from_input_length(ctx, request)
     )
     if moved is not None:
         return moved
     return batch_lost(ctx, request, after, rerun)
+
+
+_WIDTH_DIM = {"in_features": -1, "in_channels": 1}  # where a layer reads the width it is built for
+
+
+def width_from_input_length(ctx: Context, request: Rerun | None) -> str | None:
+    """`in_features=12` where the 12 that reaches the layer follows a per-sample dim of the input
+    (a sequence length moved last by a transpose): the layer is then built for this one input
+    size and fails at any other (provenance from re-runs at other sizes). None when the width
+    is set in the code (a model setting, a layer's output) or nothing is known of it."""
+    if request is None:
+        return None
+    prov = provenance(ctx)
+    if prov is None:
+        return None
+    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
+    for edit in request.edits:
+        row = rows.get(edit.target)
+        if edit.action != EditAction.REPLACE or row is None or not row.inputs:
+            continue
+        for key, value in edit.params:
+            at = _WIDTH_DIM.get(key)
+            if at is None or row.attrs.get(key) == value or not isinstance(value, int):
+                continue
+            follows = prov.dims(row, "inputs", 0)
+            if follows is None or len(follows) < 2:
+                continue
+            if not _is_input_length(ctx, follows[at], value, at % len(follows)):
+                continue
+            (source,) = follows[at]
+            return (
+                f"sets {key}={value} on `{row.name}`, and {value} is the input's {source} (a length, not a "
+                "width set in the code): the layer would fit this input size only"
+            )
+    return None
+
+
+def _is_input_length(ctx: Context, sources: frozenset[str], value: int, position: int) -> bool:
+    """The width follows one per-sample dim of the input, is that dim's size itself, and sits at
+    another position than the input has it (a length moved into the feature position by a
+    transpose); not the input's own channels or features reaching the layer where they are, nor
+    a product of several dims (a flattened map)."""
+    if len(sources) != 1:
+        return False
+    (source,) = sources
+    if not source.startswith("dim ") or not source[4:].isdigit():
+        return False
+    sample = list(ctx.sample_dims)
+    k = int(source[4:])
+    where = k + (1 if ctx.trace.batch is not None else 0)
+    return k < len(sample) and sample[k] == value and position != where
 
 
 def library_layer_resized(ctx: Context, request: Rerun | None) -> str | None:

@@ -308,7 +308,10 @@ def setting_width_fixes(trace: Trace, row, tensor, got: int, want: int, what: st
         return []
     args, kwargs, texts = call
     fixes = []
-    for key, value in [*enumerate(args), *kwargs.items()]:
+    given = [*enumerate(args), *kwargs.items()]
+    if any(value == got for _, value in given):  # the argument that is the table's width, when one is
+        given = [(key, value) for key, value in given if value == got]
+    for key, value in given:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or (value * want) % got:
             continue
         new = value * want // got

@@ -279,7 +279,7 @@ def _grown_fixes(row, a, b, grown, d: int, name: str | None, where) -> list[Fix]
             location=where,
         )
     ]
-    if symbol is not None:
+    if symbol is not None and "[" not in a_text:  # a slice written into cannot hold a larger result
         after = _out_of_place_line(source, a_text, b_text, op, symbol) if texts is not None else None
         fixes.append(
             line_fix(
@@ -310,9 +310,9 @@ def _out_of_place_line(source: str, a_text: str, b_text: str, op: str, symbol: s
     stripped = source.strip()
     indent = source[: len(source) - len(source.lstrip())]
     augmented = f"{a_text} {symbol}= {b_text}"
-    if stripped == augmented:
-        return f"{indent}{a_text} = {a_text} {symbol} {b_text}"
     call = f"{a_text}.{op}_({b_text})"
+    if stripped in (augmented, call):  # the statement is the op: its result goes back to the name
+        return f"{indent}{a_text} = {a_text} {symbol} {b_text}"
     if stripped.count(call) == 1:
         return indent + stripped.replace(call, f"({a_text} {symbol} {b_text})")
     return None

@@ -196,7 +196,9 @@ def _order_finding(ctx: Context, row: LayerRecord, ordered: int) -> Finding:
     else:
         note = "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
     if ordered > t.rank:
-        return _finding(ctx, row, ordered, said, f"{ref(row)} gets {shape(t.shape)}", note, None, name == "permute")
+        found = _finding(ctx, row, ordered, said, f"{ref(row)} gets {shape(t.shape)}", note, None, name == "permute")
+        found.why.append(f"or the call lists {_dims(ordered - t.rank)} more than the tensor has")
+        return found
     why = [
         f"{ref(row)} gets {shape(t.shape)}, {_dims(t.rank)}, and is written for {_dims(ordered)}: the tensor has "
         f"{t.rank - ordered} more than the code counts (a batch or channel dim it was not written for), or the "

@@ -177,9 +177,10 @@ def _expand(ctx: Context, row, args) -> Finding | None:
         return None
     d, have, want = bad[0]
     labels = _made_by(ctx, t, have)
+    grows = "grow" if want > have else "change"
     why = [
-        f"{ref(row)} expands {shape(t.shape)} to {target}: dim {d} holds {have}, and only a dim of size 1 can "
-        f"grow to {want}",
+        f"{ref(row)} expands {shape(t.shape)} to {target}: dim {d} holds {have}, and expand only repeats a dim of "
+        f"size 1; it cannot {grows} {have} to {want}",
     ]
     if have > want:
         reading = (
