@@ -669,16 +669,26 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
     verified, note = _chain_as_written(ctx, rerun, steps, after, owner) if broken is None else (False, None)
     note = f"runs, but {broken}" if broken is not None else note
     description = f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts)
+    one = _one_line(steps) if owner is None else None
+    if one is not None:  # every step writes the same line (where the block is built): one edit
+        description = f"one edit at line {lines[0]} sizes all {len(steps)} layers: " + "; ".join(parts)
     if owner is not None:  # one argument to paste where the owner is built, not each layer
         description = (
             f"build `{owner.owner}` with {owner.parameter}={owner.value}: its {len(steps)} layers take their size "
             f"from that argument ({'; '.join(parts)})"
         )
+    if one is not None:
+        code, before, after_line = one.after or one.code, one.before, one.after
+    elif owner is not None:
+        code = owner.after
+        before, after_line = (owner.location.source.strip() if owner.location.source else None), owner.after
+    else:
+        code, before, after_line = "\n".join(s.after or s.code for s in steps if (s.after or s.code)), None, None
     return Fix(
         description=description + (f" — {why}" if why and owner is None else ""),
-        code=owner.after if owner else "\n".join(s.after or s.code for s in steps if (s.after or s.code)),
-        before=owner.location.source.strip() if owner and owner.location.source else None,
-        after=owner.after if owner else None,
+        code=code,
+        before=before,
+        after=after_line,
         safety=SAFE if all(s.safety == SAFE for s in steps) else UNSAFE,
         location=owner.location if owner else steps[0].location,
         rerun=rerun,
@@ -688,6 +698,21 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
         runs_but=broken,
         check_note=note,
     )
+
+
+def _one_line(steps: list[Fix]) -> Fix | None:
+    """The first step, when every step is the same edit of the same line (a block's argument
+    that sizes several of its layers, set where the block is built)."""
+    first = steps[0]
+    if first.location is None or not first.after or len(steps) < 2:
+        return None
+    same = all(
+        s.location is not None
+        and (s.location.file, s.location.line) == (first.location.file, first.location.line)
+        and s.after == first.after
+        for s in steps
+    )
+    return first if same else None
 
 
 def _chain_as_written(ctx: Context, rerun: Rerun, steps: list[Fix], after, owner) -> tuple[bool | None, str | None]:
