@@ -84,47 +84,17 @@ def check(ctx: Context) -> list[Finding]:
     symbol = _SYMBOLS.get(op)
     what = f"`{symbol}`" if symbol else ref(row)
     where = f" at line {row.called_at.line}" if row.called_at and symbol else ""
-    labels = []
-    for name, t in (("a", a), ("b", b)):
-        src = ctx.trace.row(t.source)
-        if src is not None:
-            labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
+    labels = _operand_labels(ctx, a, b)
     why = [
         f"{what}{where} combines a = {shape(a.shape)} and b = {shape(b.shape)}: aligned from the right, "
         f"dim {dim} is {x} in a and {y} in b, and neither is 1"
     ]
-    fixes = []
-    if len(a.shape) == len(b.shape) >= 3 and a.shape[:2] == b.shape[:2]:
-        big, small = (a, b) if x > y else (b, a)
-        ratio = max(x, y) // min(x, y)
-        if max(x, y) % min(x, y) == 0:
-            fixes.append(
-                Fix(
-                    description=f"make the larger operand {shape(big.shape)} match {shape(small.shape)}: "
-                    "for a residual "
-                    f"across a stride-{ratio} layer, downsample the shortcut as ResNet does",
-                    code=f"nn.Conv{len(a.shape) - 2}d({a.shape[1]}, {a.shape[1]}, 1, stride={ratio})",
-                    safety=DISPLAY_ONLY,
-                    location=row.called_at,
-                )
-            )
-    fixes = alignment_fixes(ctx, row, tensors) + fixes
+    fixes = alignment_fixes(ctx, row, tensors) + _residual_fixes(row, a, b, x, y)
     vector = a.rank == b.rank >= 3 and dim == 1 and any(all(d == 1 for d in t.shape[2:]) for t in (a, b))
     if (dim == max(a.rank, b.rank) - 1 and a.rank == b.rank) or vector:  # features, or a map's channels
         fixes = _own_width_fixes(ctx, a, b, dim) + fixes
-    reduced = _reduced_operand(ctx, a, b) if not fixes else None
-    if reduced is not None:
-        why.append(reduced[0])
-        fixes.append(reduced[1])
-    rounded = _rounded_skip_fix(ctx, a, b, dim) if not fixes else None
-    if rounded is not None:
-        why.append(rounded[0])
-        fixes.append(rounded[1])
-    shorter = _shorter_table(ctx, row, a, b, dim) if not fixes else None
-    shorter = shorter or (_token_short_table(ctx, row, a, b, dim) if not fixes else None)
-    if shorter is not None:
-        why.append(shorter[0])
-        fixes.append(shorter[1])
+    if not fixes:
+        fixes = _last_readings(ctx, row, a, b, dim, why)
     return [
         Finding(
             code="SC112",
@@ -143,6 +113,49 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _operand_labels(ctx: Context, a, b) -> list[Label]:
+    """Where each operand comes from: the rows that made them."""
+    labels = []
+    for name, t in (("a", a), ("b", b)):
+        src = ctx.trace.row(t.source)
+        if src is not None:
+            labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
+    return labels
+
+
+def _residual_fixes(row, a, b, x: int, y: int) -> list[Fix]:
+    """Two maps a whole stride apart (a residual across a stride-2 layer): downsample the
+    shortcut as ResNet does, display-only."""
+    if not (len(a.shape) == len(b.shape) >= 3 and a.shape[:2] == b.shape[:2]) or max(x, y) % min(x, y):
+        return []
+    big, small = (a, b) if x > y else (b, a)
+    ratio = max(x, y) // min(x, y)
+    return [
+        Fix(
+            description=f"make the larger operand {shape(big.shape)} match {shape(small.shape)}: for a residual "
+            f"across a stride-{ratio} layer, downsample the shortcut as ResNet does",
+            code=f"nn.Conv{len(a.shape) - 2}d({a.shape[1]}, {a.shape[1]}, 1, stride={ratio})",
+            safety=DISPLAY_ONLY,
+            location=row.called_at,
+        )
+    ]
+
+
+def _last_readings(ctx: Context, row, a, b, dim: int, why: list[str]) -> list[Fix]:
+    """When nothing aligns the operands: the first of an operand reduced over the batch, a skip
+    of a rounded size, or a table shorter than what arrives, with its reason added to `why`."""
+    found = (
+        _reduced_operand(ctx, a, b)
+        or _rounded_skip_fix(ctx, a, b, dim)
+        or _shorter_table(ctx, row, a, b, dim)
+        or _token_short_table(ctx, row, a, b, dim)
+    )
+    if found is None:
+        return []
+    why.append(found[0])
+    return [found[1]]
 
 
 def _own_width_fixes(ctx: Context, a, b, dim: int) -> list[Fix]:
