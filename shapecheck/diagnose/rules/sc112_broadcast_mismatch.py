@@ -766,32 +766,9 @@ def _aligned_by_source(ctx: Context, row, index: int, const, other, texts, parse
     if prov is None or j_other is None or j_const is None:
         return None
     od, cd = prov.dims(row, "inputs", j_other), prov.dims(row, "inputs", j_const)
-    if od is None or cd is None:
-        return None
-    anchors: dict[int, int] = {}
-    for i, sources in enumerate(cd):
-        if not sources:
-            continue
-        same = [j for j, f in enumerate(od) if f == sources]
-        if len(same) != 1:
-            return None
-        anchors[i] = same[0]
-    if not anchors:
-        return None
-    placed: list[int] = []
-    nxt = other.rank - 1
-    for i in range(const.rank - 1, -1, -1):  # from the right: anchored dims where they follow, the rest as late as fits
-        j = anchors.get(i)
-        if j is None:
-            later = [a for k, a in anchors.items() if k < i]
-            floor = max(later) if later else -1
-            j = next((j for j in range(nxt, floor, -1) if const.shape[i] in (1, other.shape[j])), None)
-        if j is None or j > nxt or const.shape[i] not in (1, other.shape[j]):
-            return None
-        placed.append(j)
-        nxt = j - 1
-    placed.reverse()
-    if placed == list(range(other.rank - const.rank, other.rank)):
+    anchors = _anchors(od, cd) if od is not None and cd is not None else None
+    placed = _placement(const, other, anchors) if anchors else None
+    if anchors is None or placed is None or placed == list(range(other.rank - const.rank, other.rank)):
         return None  # from the right after all: another reading
     missing = [p for p in range(other.rank) if p not in placed]
     insert = "[" + ", ".join(":" if p in placed else "None" for p in range(other.rank)) + "]"
@@ -807,6 +784,39 @@ def _aligned_by_source(ctx: Context, row, index: int, const, other, texts, parse
         f"not the dims it meets from the right: give it size-1 dims around it ({shape(moved)}) so each of "
         "its dims meets its own",
     )
+
+
+def _anchors(od, cd) -> dict[int, int] | None:
+    """For each dim of the table that follows an input, the one dim of the other that follows
+    the same sources; None when one has no single match."""
+    anchors: dict[int, int] = {}
+    for i, sources in enumerate(cd):
+        if not sources:
+            continue
+        same = [j for j, f in enumerate(od) if f == sources]
+        if len(same) != 1:
+            return None
+        anchors[i] = same[0]
+    return anchors
+
+
+def _placement(const, other, anchors: dict[int, int]) -> list[int] | None:
+    """Where each of the table's dims goes in the other's, from the right: anchored dims where
+    they follow, the rest as late as fits; None when no placement keeps every size (or 1)."""
+    placed: list[int] = []
+    nxt = other.rank - 1
+    for i in range(const.rank - 1, -1, -1):
+        j = anchors.get(i)
+        if j is None:
+            later = [a for k, a in anchors.items() if k < i]
+            floor = max(later) if later else -1
+            j = next((j for j in range(nxt, floor, -1) if const.shape[i] in (1, other.shape[j])), None)
+        if j is None or j > nxt or const.shape[i] not in (1, other.shape[j]):
+            return None
+        placed.append(j)
+        nxt = j - 1
+    placed.reverse()
+    return placed
 
 
 def _grid_crop(ctx: Context, row, const, other, crops) -> int | None:
