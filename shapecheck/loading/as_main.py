@@ -147,10 +147,11 @@ def _warnings_past_the_top_as_sys(caller) -> Iterator[None]:
         above.add((frame.f_code.co_filename, frame.f_lineno))
         frame = frame.f_back
     shown = warnings._showwarnmsg  # type: ignore[attr-defined]
+    top_file, top_line = _past_the_top()
 
     def as_python_shows(msg) -> None:
         if (msg.filename, None) in above or (msg.filename, msg.lineno) in above:
-            msg.filename, msg.lineno, msg.line = "sys", 1, None
+            msg.filename, msg.lineno, msg.line = top_file, top_line, None
         shown(msg)
 
     warnings._showwarnmsg = as_python_shows  # type: ignore[attr-defined]
@@ -159,6 +160,17 @@ def _warnings_past_the_top_as_sys(caller) -> Iterator[None]:
     finally:
         if warnings._showwarnmsg is as_python_shows:  # type: ignore[attr-defined]
             warnings._showwarnmsg = shown  # type: ignore[attr-defined]
+
+
+def _past_the_top() -> tuple[str, int]:
+    """Where this python places a warning whose stacklevel reaches past every frame: `sys:1`
+    up to 3.11, `<sys>:0` in 3.13. Asked of the warnings module itself, not of a version."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        warnings.warn("where past the top", UserWarning, stacklevel=100_000)
+    return (seen[0].filename, seen[0].lineno) if seen else ("sys", 1)
 
 
 def is_runpy_entry(code: types.CodeType) -> bool:
