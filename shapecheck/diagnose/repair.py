@@ -542,6 +542,20 @@ def pixel_shuffle_fix(ctx: Context, finding: Finding) -> Fix | None:
     return None
 
 
+def _whole_factor(row) -> int | None:
+    """The one whole factor (2 or more) between the spatial sizes of a join's two maps; None when
+    they are not maps of one rank a whole factor apart."""
+    maps = [t.shape for t in row.inputs if t.rank >= 3]
+    if len(maps) < 2 or len({len(m) for m in maps}) != 1:
+        return None
+    pairs = [(a, b) for a, b in zip(maps[0][2:], maps[1][2:], strict=True) if min(a, b) > 0]
+    ratios = {max(a, b) // min(a, b) for a, b in pairs if a != b}
+    factor = next(iter(ratios)) if len(ratios) == 1 else 0
+    if factor < 2 or any(max(a, b) % min(a, b) for a, b in pairs):
+        return None
+    return factor
+
+
 def stage_argument_fix(ctx: Context, finding: Finding) -> Fix | None:
     """Two maps joined a whole factor apart (SC109: a 32x32 map against a 64x64 skip): a stage
     count, grid or stride of the model's construction is set for another size. Each whole-number
@@ -552,12 +566,8 @@ def stage_argument_fix(ctx: Context, finding: Finding) -> Fix | None:
     row = trace.row(finding.row) if finding.row is not None else None
     if finding.code != "SC109" or row is None or ctx.runner is None or any(f.verified for f in finding.fixes):
         return None
-    maps = [t.shape for t in row.inputs if t.rank >= 3]
-    if len(maps) < 2 or len({len(m) for m in maps}) != 1:
-        return None
-    ratios = {max(a, b) // min(a, b) for a, b in zip(maps[0][2:], maps[1][2:], strict=True) if a != b and min(a, b) > 0}
-    factor = next(iter(ratios)) if len(ratios) == 1 else 0
-    if factor < 2 or any(max(a, b) % min(a, b) for a, b in zip(maps[0][2:], maps[1][2:], strict=True) if min(a, b)):
+    factor = _whole_factor(row)
+    if factor is None:
         return None
     tried = 0
     for name, value in trace.arguments:
