@@ -69,6 +69,16 @@ def ref(row) -> str:
     return f"`{row.name}`"
 
 
+def operand_labels(ctx: Context, a, b) -> list[Label]:
+    """Where two operands come from: `a = [B, 16] comes from `fc``, for each made by a row."""
+    labels = []
+    for name, t in (("a", a), ("b", b)):
+        src = ctx.trace.row(t.source)
+        if src is not None:
+            labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
+    return labels
+
+
 def _own_line(row) -> bool:
     """An op called from a line of the user's: a line of a library's forward (torchvision's
     `torch.flatten` in ResNet, line 279) would read as a line of the user's file."""

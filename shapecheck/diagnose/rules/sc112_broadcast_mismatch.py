@@ -36,14 +36,22 @@ import re
 
 from ...trace.records import OP, Location
 from ..context import Context, op_site
-from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label, line_fix
+from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, line_fix
 from ..layers import broadcast_mismatch, broadcast_shape
 from ..numbers import parsed_line, prod, shape
 from ..owners import setting_width_fixes
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import class_token, input_code, input_multiple_fix, is_elementwise_loss, op_dim_fix, ref
+from .common import (
+    class_token,
+    input_code,
+    input_multiple_fix,
+    is_elementwise_loss,
+    op_dim_fix,
+    operand_labels,
+    ref,
+)
 from .operands import operand_receiver, operand_spans, rewrite_operands, this_call
 
 _SYMBOLS = {
@@ -84,7 +92,7 @@ def check(ctx: Context) -> list[Finding]:
     symbol = _SYMBOLS.get(op)
     what = f"`{symbol}`" if symbol else ref(row)
     where = f" at line {row.called_at.line}" if row.called_at and symbol else ""
-    labels = _operand_labels(ctx, a, b)
+    labels = operand_labels(ctx, a, b)
     why = [
         f"{what}{where} combines a = {shape(a.shape)} and b = {shape(b.shape)}: aligned from the right, "
         f"dim {dim} is {x} in a and {y} in b, and neither is 1"
@@ -113,16 +121,6 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
-
-
-def _operand_labels(ctx: Context, a, b) -> list[Label]:
-    """Where each operand comes from: the rows that made them."""
-    labels = []
-    for name, t in (("a", a), ("b", b)):
-        src = ctx.trace.row(t.source)
-        if src is not None:
-            labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
-    return labels
 
 
 def _residual_fixes(row, a, b, x: int, y: int) -> list[Fix]:

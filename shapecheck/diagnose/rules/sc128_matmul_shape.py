@@ -28,12 +28,12 @@ import re
 
 from ...trace.records import OP
 from ..context import Context, op_site
-from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
+from ..findings import ERROR, SAFE, Finding, Fix, line_fix
 from ..layers import broadcast_mismatch
 from ..numbers import parsed_line, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import producer_size_fix, ref
+from .common import operand_labels, producer_size_fix, ref
 from .operands import operand_spans, rewrite_operands, this_call
 from .widths import own_width_layer, projection_fix, separate_towers
 
@@ -97,15 +97,6 @@ def _root(text: str) -> str:
     return node.id if isinstance(node, ast.Name) else text
 
 
-def _labels(ctx: Context, a, b) -> list[Label]:
-    labels = []
-    for name, t in (("a", a), ("b", b)):
-        src = ctx.trace.row(t.source)
-        if src is not None:
-            labels.append(Label(src.name, f"{name} = {shape(t.shape)} comes from {ref(src)}", src.location))
-    return labels
-
-
 def _quote(a, b) -> str:
     """What a real CPU run prints for the product (mm for 2-D, bmm over the broadcast batch)."""
     if a.rank == b.rank == 2:
@@ -151,7 +142,7 @@ def _inner(ctx: Context, row, a, b, texts) -> Finding:
         location=row.location,
         row=row.index,
         why=why,
-        labels=_labels(ctx, a, b),
+        labels=operand_labels(ctx, a, b),
         notes=[f"PyTorch reports: {_quote(a, b)}"],
         fixes=fixes,
     )
@@ -271,7 +262,7 @@ def _batch(ctx: Context, row, a, b, bad, texts) -> Finding:
         location=row.location,
         row=row.index,
         why=why,
-        labels=_labels(ctx, a, b),
+        labels=operand_labels(ctx, a, b),
         notes=[
             f"PyTorch reports: The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
             f"dimension {dim}"
@@ -306,7 +297,7 @@ def _bmm_shared(ctx: Context, row, a, b) -> Finding:
             f"broadcasts nothing; {'a' if one == 0 else 'b'} is one stack of {(a, b)[one].shape[1]}×"
             f"{(a, b)[one].shape[2]} for the whole batch",
         ],
-        labels=_labels(ctx, a, b),
+        labels=operand_labels(ctx, a, b),
         notes=[
             "PyTorch reports: Expected size for first two dimensions of batch2 tensor to be: "
             f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
