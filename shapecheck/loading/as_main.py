@@ -163,14 +163,11 @@ def _warnings_past_the_top_as_sys(caller) -> Iterator[None]:
 
 
 def _past_the_top() -> tuple[str, int]:
-    """Where this python places a warning whose stacklevel reaches past every frame: `sys:1`
-    up to 3.11, `<sys>:0` in 3.13. Asked of the warnings module itself, not of a version."""
-    import warnings
-
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        warnings.warn("where past the top", UserWarning, stacklevel=100_000)
-    return (seen[0].filename, seen[0].lineno) if seen else ("sys", 1)
+    """Where python places a warning whose stacklevel reaches past every frame: `sys:1` before
+    3.13, `<sys>:0` from 3.13 (its warnings module's own choice). Not asked of the warnings
+    module by warning once: that probe, made inside the script's run, left a ResourceWarning
+    shown at shutdown that python hides."""
+    return ("<sys>", 0) if sys.version_info >= (3, 13) else ("sys", 1)
 
 
 def is_runpy_entry(code: types.CodeType) -> bool:
