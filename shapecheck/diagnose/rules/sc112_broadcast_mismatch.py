@@ -211,9 +211,7 @@ def _grown_in_place(ctx: Context, row, a, b) -> list[Finding]:
     name = library.type.rsplit(".", 1)[-1] if library is not None else None
     fixes = _grown_fixes(row, a, b, grown, d, name, where)
     return [
-        Finding(
-            code="SC112",
-            severity=ERROR,
+        ctx.finding(
             layer=library.name if library is not None else row.name,
             message=f"{what} cannot write a {shape(grown)} result into a {shape(a.shape)} tensor in place",
             location=where or row.location,

@@ -10,7 +10,7 @@ import re
 
 from ...trace.records import OP
 from ..context import Context
-from ..findings import DISPLAY_ONLY, ERROR, SAFE, Finding, Fix, Label, line_fix
+from ..findings import DISPLAY_ONLY, SAFE, Finding, Fix, Label, line_fix
 from ..numbers import prod, shape
 from .common import ref
 
@@ -51,9 +51,8 @@ def _made_by(ctx: Context, t, n: int) -> list[Label]:
 
 
 def _finding(ctx: Context, row, message: str, why: list[str], labels, note: str, fixes: list[Fix]) -> Finding:
-    return Finding(
-        code="SC113",
-        severity=ERROR,
+    """SC113's finding (the running rule's code and severity, from `@rule`)."""
+    return ctx.finding(
         layer=row.name,
         message=message,
         location=row.location,
