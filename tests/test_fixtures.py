@@ -379,6 +379,7 @@ VERIFIED = [
     ("rules/sc104_channel_mismatch.py:Decoder", "3x32x32", "", "ConvTranspose2d(128, 64, 4, 2, 1)", (1, 3, 32, 32)),
     ("rules/sc102_in_features.py:FlattenAll", "3x16x16", "batch4", "start_dim=1", (4, 10)),
     ("rules/sc102_in_features.py:FlattenAll", "3x16x16", "", "start_dim=1", (1, 10)),
+    ("rules/sc102_in_features.py:FlattenAllFromZero", "3x16x16", "batch4", "start_dim=1", (4, 10)),
     ("rules/sc112_broadcast_mismatch.py:BlockCausal", "20x32", "batch2", "--input 16x32", (2, 16, 32)),
     (
         "rules/sc109_concat_mismatch.py:EdgeMessages",

@@ -51,13 +51,22 @@ def _site(target: str) -> tuple[str, str, int]:
     return op, file, int(line)
 
 
+# Where torch's ops take these arguments when they are given by position (the tensor, or the list
+# of tensors, first): `x.flatten(0)`, `torch.sum(x, 1, True)`, `torch.cat(xs, 1)`.
+_POSITIONS = {"dim": 1, "start_dim": 1, "end_dim": 2, "keepdim": 2}
+
+
 def _rewrite_args(changes: dict):
+    """The op called with these arguments instead: one given by position is replaced there (a
+    keyword beside it would be given twice), any other is set as a keyword."""
+
     def rewrite(func, args, kwargs):
         kwargs = dict(kwargs)
         args = list(args)
         for key, value in changes.items():
-            if key == "dim" and len(args) >= 2 and not isinstance(args[1], torch.Tensor):
-                args[1] = value
+            at = _POSITIONS.get(key)
+            if key not in kwargs and at is not None and len(args) > at and not isinstance(args[at], torch.Tensor):
+                args[at] = value
             else:
                 kwargs[key] = value
         return func, tuple(args), kwargs
