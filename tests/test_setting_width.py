@@ -60,6 +60,24 @@ def test_grayscale_into_a_timm_backbone_offers_timms_in_chans_on_the_users_line(
     assert shapecheck.check(fixture_path("tables/timm_gray.py:GrayTimmInChans"), "1x64x64").findings == []
 
 
+@pytest.mark.parametrize(
+    "name, line, after",
+    [
+        ("GrayTimmSpread", "num_classes=num_classes,", "num_classes=num_classes, in_chans=1,"),
+        ("GrayTimmSpreadInChans", "in_chans=3,", "in_chans=1,"),
+    ],
+)
+def test_a_create_model_call_over_several_lines_gets_in_chans_on_the_line_of_its_arguments(name, line, after):
+    """The call's first line cannot hold a keyword after its later arguments: the line of the
+    last argument gets `, in_chans=1`, or the line that gives `in_chans` has its value set."""
+    pytest.importorskip("timm")
+    report = shapecheck.check(fixture_path(f"tables/timm_gray.py:{name}"), "1x64x64")
+    timm_fix = next(x for f in report.findings for x in f.fixes if "in_chans" in x.description)
+    assert (timm_fix.before, timm_fix.after) == (line, after)
+    assert timm_fix.location.file.endswith("timm_gray.py") and timm_fix.location.source == line
+    assert timm_fix.verified is True and timm_fix.result_shape == (1, 10)
+
+
 def test_a_timm_model_built_in_a_script_gets_in_chans_at_that_line(tmp_path):
     pytest.importorskip("timm")
     import subprocess

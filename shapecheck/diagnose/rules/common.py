@@ -231,6 +231,44 @@ def in_own_call(source: str, row, rewrite) -> str | None:
     return rewrite(source)
 
 
+def keyword_in_open_call(at: Location, call: str, keyword: str, value) -> tuple[Location, str] | None:
+    """`keyword=value` set in a call of `call` that opens on `at`'s line and closes on a later one
+    (`timm.create_model(\n    name,\n    num_classes=5,\n)`), as a one-line edit: the line that
+    gives `keyword` has its value rewritten, or `, keyword=value` follows the last argument on
+    the line it ends. The edited line's location (its text as `source`) and its new text."""
+    import ast
+
+    from ...trace.sources import source_tree
+
+    tree = source_tree(at.file)
+    if tree is None:
+        return None
+    calls = (
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and node.lineno == at.line
+        and (node.end_lineno or 0) > node.lineno
+        and ast.unparse(node.func).rpartition(".")[2] == call
+    )
+    node = next(calls, None)
+    if node is None or any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    given = next((k.value for k in node.keywords if k.arg == keyword), None)
+    last = given or max(
+        (*node.args, *(k.value for k in node.keywords)), key=lambda n: (n.end_lineno, n.end_col_offset), default=None
+    )
+    if last is None or last.lineno != last.end_lineno:
+        return None
+    line = linecache.getline(at.file, last.lineno).rstrip("\r\n")
+    if not line.isascii():  # ast's columns count UTF-8 bytes
+        return None
+    begin, end = last.col_offset, last.end_col_offset or 0
+    text = repr(value) if isinstance(value, (bool, str)) else str(value)
+    after = line[:begin] + text + line[end:] if given is not None else line[:end] + f", {keyword}={text}" + line[end:]
+    return Location(at.file, last.lineno, line.strip()), after.strip()
+
+
 _FLATTENS = ("torch.flatten", "Tensor.flatten")
 
 

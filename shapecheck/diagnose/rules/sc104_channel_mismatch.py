@@ -41,6 +41,7 @@ from .common import (
     first_argument_fix,
     from_channels_first_layer,
     input_code,
+    keyword_in_open_call,
     producer_size_fix,
     ref,
     tensor_name,
@@ -242,7 +243,13 @@ def _timm_in_chans_fix(ctx: Context, row, got: int, rerun: Rerun) -> Fix | None:
         return None
     source = at.source.strip()
     after = set_argument(source, "create_model", None, "in_chans", got)
-    if after is None or after == source:
+    if after is None:  # the call goes on over the next lines: the line of its last argument
+        spread = keyword_in_open_call(at, "create_model", "in_chans", got)
+        if spread is None:
+            return None
+        at, after = spread
+        source = at.source
+    if after == source:
         return None
     rerun = replace(rerun, library_option="in_chans")
     return Fix(
