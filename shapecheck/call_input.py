@@ -49,27 +49,45 @@ def fix_at_the_call(
     for finding in report.findings:
         if not finding.is_error:
             continue
-        dropped = _drop_last(frame, line, given, display, probe) if finding.code == "SC108" else None
-        if dropped is not None:
-            _noted(finding)
-            finding.fixes.insert(0, dropped)
-            finding.location = dropped.location
+        if finding.code == "SC108" and _drop_last_first(finding, frame, line, given, display, probe):
             continue
-        finding.fixes = [_call_edit(fix, report, arguments, source, at) or fix for fix in finding.fixes]
-        if probe is not None and finding.code in _INPUT_SHAPED and not _has_safe_edit(finding.fixes):
-            found = _searched(given, arguments, source, at, probe)
-            if found is not None:
-                finding.fixes.insert(0, found)
+        finding.fixes = _call_fixes(finding, report, arguments, source, at, probe)
         if finding.fixes and finding.fixes[0].location == at and finding.location != at:
-            _noted(finding)
-            finding.location = at
+            _moved(finding, at)
 
 
-def _noted(finding) -> None:
-    """The layer's own line, as a note, before the finding moves to the user's code."""
+def _call_fixes(
+    finding, report: Report, arguments: list[ast.expr], source: str, at: Location, probe: Probe | None
+) -> list[Fix]:
+    """The finding's fixes, each input change written as an edit of the call; led by the first
+    usual repair of the argument that runs, when the finding can be about the input's rank or
+    layout and no fix is a safe, verified edit."""
+    fixes = [_call_edit(fix, report, arguments, source, at) or fix for fix in finding.fixes]
+    if probe is None or finding.code not in _INPUT_SHAPED or _has_safe_edit(fixes):
+        return fixes
+    found = _searched([tuple(t.shape) for t in report.inputs], arguments, source, at, probe)
+    return fixes if found is None else [found, *fixes]
+
+
+def _drop_last_first(
+    finding, frame: FrameType, line: int, given, display: Callable[[str], str], probe: Probe | None
+) -> bool:
+    """SC108 on the one-sample last batch of a DataLoader: `drop_last=True` on the loader becomes
+    the finding's first fix and its place; False when no loader the frame sees explains it."""
+    dropped = _drop_last(frame, line, given, display, probe)
+    if dropped is None:
+        return False
+    _moved(finding, dropped.location)
+    finding.fixes.insert(0, dropped)
+    return True
+
+
+def _moved(finding, to: Location | None) -> None:
+    """The finding located at `to` in the user's code, its layer's own line kept as a note."""
     built = f"`{finding.layer}` is defined at {finding.location}"
     if finding.location is not None and not any(n.startswith(built) for n in finding.notes):
         finding.notes.append(f"{built}: {finding.location.source}")
+    finding.location = to
 
 
 def _drop_last(frame: FrameType, line: int, given, display: Callable[[str], str], probe: Probe | None) -> Fix | None:
@@ -147,12 +165,17 @@ def _batch_sizes_of(fix: Fix, given: list[tuple[int, ...]], batch) -> tuple[int,
     rerun = fix.rerun
     if rerun is None or rerun.edits or rerun.args or rerun.dtype is not None:
         return None
-    if batch is not None:
-        wanted = rerun.batch
-        if isinstance(wanted, int) and wanted != batch and rerun.dims is None and not rerun.other_dims:
-            return wanted, batch
-        return None
-    changed = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
+    changed = rerun.changed_inputs()
+    if batch is None:
+        return _dim_0_changed(changed, given)
+    # a batch dim of the trace's own: the re-run's batch, nothing else
+    wanted = rerun.batch
+    return (wanted, batch) if isinstance(wanted, int) and wanted != batch and not changed else None
+
+
+def _dim_0_changed(changed: list[tuple[int, tuple[int, ...]]], given: list[tuple[int, ...]]) -> tuple[int, int] | None:
+    """(the new size, the size given) when the inputs' new dims (`changed`, for inputs given whole)
+    differ from `given` in one input's dim 0 alone."""
     if len(changed) != 1 or changed[0][0] >= len(given):
         return None
     index, dims = changed[0]
@@ -233,54 +256,71 @@ def _as_call_edit(fix: Fix, report: Report, arguments: list[ast.expr], source: s
     """The call-site edit for a fix that only changes one input's shape or dtype; None for any
     other fix, or one no tensor method writes."""
     rerun = fix.rerun
-    if rerun is None or rerun.edits or rerun.args:
+    changed = _one_changed_input(fix, min(len(arguments), len(report.inputs)))
+    if rerun is None or changed is None:
         return None
-    # an input fix; or code for the data with no line of its own (`x = x.expand(...)`), verified
-    # by changing the input alone: either is what the call passes
-    if not (fix.kind == FixKind.INPUT or (fix.kind == FixKind.EDIT and fix.location is None)):
-        return None
-    wanted = ([(0, rerun.dims)] if rerun.dims is not None else []) + list(rerun.other_dims)
-    if rerun.dtype is not None and not wanted:
-        wanted = [(0, None)]
-    if len(wanted) != 1 or wanted[0][0] >= min(len(arguments), len(report.inputs)):
-        return None
-    index, dims = wanted[0]
-    given = tuple(report.inputs[index].shape)
+    index, dims = changed
+    given, passed = tuple(report.inputs[index].shape), report.inputs[index].dtype
     batch = report.trace.batch if rerun.batch is SAME else rerun.batch
-    full = given if dims is None else ((batch, *dims) if batch is not None else tuple(dims))
-    method = _reshaping(given, full)
-    if method is None and report.inputs[index].dtype in ("int64", "int32"):
-        method = _truncating(given, full)
-    if method is None:
-        method = _repeating(given, full)
-    if method is None:
+    full: tuple = given if dims is None else ((batch, *dims) if batch is not None else tuple(dims))
+    method = _method_to(given, full, passed, rerun.dtype)
+    if not method:  # None: no tensor method writes it; "": nothing changes
         return None
-    if rerun.dtype is not None:
-        if rerun.dtype not in _DTYPE_METHODS:
-            return None
-        method += f".{_DTYPE_METHODS[rerun.dtype]}()"
-    if not method:
-        return None
-    edited = _edited(source, arguments[index], method)
-    if edited is None:
-        return None
-    name = ast.unparse(arguments[index])
-    passed = report.inputs[index].dtype
     what = f"the model reads {list(full)}, the script passes {list(given)}"
     if dims is None:
         what = f"the model needs {rerun.dtype} values, the script passes {passed}"
     # the rerun that verified it changed the input, which is what the edit does: kept as its result
-    return Fix(
-        description=f"pass `{name}{method}`: {what}",
-        code=edited.strip(),
+    return _call_fix(
+        source,
+        arguments[index],
+        at,
+        method,
+        description=f"pass `{ast.unparse(arguments[index])}{method}`: {what}",
         safety=SAFE,
-        location=at,
-        before=at.source,
-        after=edited.strip(),
         verified=fix.verified,
         result_shape=fix.result_shape,
         check_note=fix.check_note,
     )
+
+
+def _one_changed_input(fix: Fix, count: int) -> tuple[int, tuple[int, ...] | None] | None:
+    """(index, per-sample dims, None for its dtype alone) of the one input among the first `count`
+    that the fix's re-run changes, when that is all it changes: an input fix, or code for the
+    data with no line of its own (`x = x.expand(...)`) verified by changing the input alone;
+    either is what the call passes. None for any other fix."""
+    rerun = fix.rerun
+    if rerun is None or rerun.edits or rerun.args:
+        return None
+    if not (fix.kind == FixKind.INPUT or (fix.kind == FixKind.EDIT and fix.location is None)):
+        return None
+    changed: list[tuple[int, tuple[int, ...] | None]] = list(rerun.changed_inputs())
+    if rerun.dtype is not None and not changed:
+        changed = [(0, None)]
+    if len(changed) != 1 or changed[0][0] >= count:
+        return None
+    return changed[0]
+
+
+def _method_to(given: tuple[int, ...], full: tuple[int, ...], passed: str, dtype: str | None) -> str | None:
+    """The tensor methods that turn an input of shape `given` and dtype `passed` into `full` and
+    `dtype` (None: as passed); "" when nothing changes, None when no method writes it."""
+    method = _reshaping(given, full)
+    if method is None and passed in ("int64", "int32"):
+        method = _truncating(given, full)
+    if method is None:
+        method = _repeating(given, full)
+    if method is None or dtype is None:
+        return method
+    return method + f".{_DTYPE_METHODS[dtype]}()" if dtype in _DTYPE_METHODS else None
+
+
+def _call_fix(source: str, argument: ast.expr, at: Location, method: str, **fields) -> Fix | None:
+    """A fix that applies `method` to `argument` on the call's line `at`; None when the argument's
+    place on the line is unknown."""
+    edited = _edited(source, argument, method)
+    if edited is None:
+        return None
+    return Fix(code=edited.strip(), location=at, before=at.source, after=edited.strip(), **fields)
 
 
 def _method_on_root_argument(
@@ -298,16 +338,13 @@ def _method_on_root_argument(
     index, method, args = (edits[0].param(k) for k in ("index", "method", "args"))
     if not isinstance(index, int) or not isinstance(method, str) or index >= len(arguments):
         return None
-    edited = _edited(source, arguments[index], f".{method}({', '.join(map(repr, args or ()))})")
-    if edited is None:
-        return None
-    return Fix(
+    return _call_fix(
+        source,
+        arguments[index],
+        at,
+        f".{method}({', '.join(map(repr, args or ()))})",
         description=fix.description,
-        code=edited.strip(),
         safety=fix.safety,
-        location=at,
-        before=at.source,
-        after=edited.strip(),
         rerun=fix.rerun,
         verified=fix.verified,
         result_shape=fix.result_shape,
@@ -321,21 +358,17 @@ def _searched(given, arguments, source: str, at: Location, probe: Probe) -> Fix 
         return None
     shape = given[0]
     for method, full in _repairs(shape)[:_MAX_TRIED]:
-        if not probe([full, *([None] * (len(given) - 1))]):
-            continue
-        edited = _edited(source, arguments[0], method)
-        if edited is None:
-            return None
-        name = ast.unparse(arguments[0])
-        return Fix(
-            description=f"pass `{name}{method}`: the model runs on {list(full)}, the script passes {list(shape)}",
-            code=edited.strip(),
-            safety=SAFE,
-            location=at,
-            before=at.source,
-            after=edited.strip(),
-            verified=True,
-        )
+        if probe([full, *([None] * (len(given) - 1))]):
+            name = ast.unparse(arguments[0])
+            return _call_fix(
+                source,
+                arguments[0],
+                at,
+                method,
+                description=f"pass `{name}{method}`: the model runs on {list(full)}, the script passes {list(shape)}",
+                safety=SAFE,
+                verified=True,
+            )
     return None
 
 
@@ -348,14 +381,21 @@ def _repairs(shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
         out.append((".unsqueeze(1)", (shape[0], 1, *shape[1:])))
     if len(shape) >= 3:
         out.append((".flatten(1)", (shape[0], math.prod(shape[1:]))))
-    if len(shape) == 2:  # images read flat (a CSV of pixels): one or three channels of a square
-        for channels in (1, 3):
-            side = math.isqrt(shape[1] // channels)
-            if side > 1 and channels * side * side == shape[1]:
-                out.append((f".view(-1, {channels}, {side}, {side})", (shape[0], channels, side, side)))
+    if len(shape) == 2:
+        out.extend(_as_square_images(shape))
     if len(shape) in (3, 4) and shape[-1] in (1, 2, 3, 4) and shape[1] not in (1, 2, 3, 4):
         order = (0, len(shape) - 1, *range(1, len(shape) - 1))
         out.append((f".permute{order}", tuple(shape[i] for i in order)))
+    return out
+
+
+def _as_square_images(shape: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+    """Images read flat (a CSV of pixels), [B, C·S·S], as one or three channels of a square."""
+    out: list[tuple[str, tuple[int, ...]]] = []
+    for channels in (1, 3):
+        side = math.isqrt(shape[1] // channels)
+        if side > 1 and channels * side * side == shape[1]:
+            out.append((f".view(-1, {channels}, {side}, {side})", (shape[0], channels, side, side)))
     return out
 
 
@@ -367,20 +407,33 @@ def _reshaping(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
         return ""
     if math.prod(given) != math.prod(wanted):
         return None
-    if len(wanted) == len(given) + 1:
-        for k in range(len(wanted)):
-            if wanted[k] == 1 and wanted[:k] + wanted[k + 1 :] == given:
-                return f".unsqueeze({k})"
-    if len(wanted) < len(given):
-        k = len(wanted) - 1
-        if wanted[:k] == given[:k]:
-            return f".flatten({k})"
-    if len(wanted) == len(given) and sorted(wanted) == sorted(given) and len(set(given)) == len(given):
-        order = tuple(given.index(d) for d in wanted)
-        if len(given) == 2:
-            return ".T"
-        return f".permute{order}"
+    for way in (_unsqueezing, _flattening, _permuting):
+        method = way(given, wanted)
+        if method is not None:
+            return method
     return None
+
+
+def _unsqueezing(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
+    """`.unsqueeze(k)` when `wanted` is `given` with a dim of 1 at k."""
+    if len(wanted) != len(given) + 1:
+        return None
+    added = [k for k in range(len(wanted)) if wanted[k] == 1 and wanted[:k] + wanted[k + 1 :] == given]
+    return f".unsqueeze({added[0]})" if added else None
+
+
+def _flattening(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
+    """`.flatten(k)` when `wanted` keeps `given`'s first k dims and folds the rest into one
+    (their product is the same)."""
+    k = len(wanted) - 1
+    return f".flatten({k})" if len(wanted) < len(given) and wanted[:k] == given[:k] else None
+
+
+def _permuting(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:
+    """`.permute(...)` (`.T` for two dims) when `wanted` is `given`'s distinct sizes reordered."""
+    if len(wanted) != len(given) or sorted(wanted) != sorted(given) or len(set(given)) != len(given):
+        return None
+    return ".T" if len(given) == 2 else f".permute{tuple(given.index(d) for d in wanted)}"
 
 
 def _truncating(given: tuple[int, ...], wanted: tuple[int, ...]) -> str | None:

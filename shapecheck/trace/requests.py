@@ -96,3 +96,7 @@ class Rerun:
     # the edits are what a library's own option builds (timm's `in_chans`, which adapts its
     # pretrained weights): a library layer resized that way keeps the model's intent
     library_option: str | None = None
+
+    def changed_inputs(self) -> list[tuple[int, tuple[int, ...]]]:
+        """(input index, per-sample dims) for each input the re-run gives new dims, first input first."""
+        return ([(0, self.dims)] if self.dims is not None else []) + list(self.other_dims)
