@@ -117,18 +117,16 @@ def _assigning_line(tree: ast.AST, attribute: str) -> int | None:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(_is_self_attribute(target, attribute) for target in targets):
+            if any(_self_attribute(target) == attribute for target in targets):
                 return node.lineno
     return None
 
 
-def _is_self_attribute(target: ast.expr, attribute: str) -> bool:
-    return (
-        isinstance(target, ast.Attribute)
-        and target.attr == attribute
-        and isinstance(target.value, ast.Name)
-        and target.value.id == "self"
-    )
+def _self_attribute(node: ast.AST) -> str | None:
+    """`name` for the node `self.name`; None for any other node."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
 
 
 def uncalled_modules(model: nn.Module, rows: list[LayerRecord], def_sites) -> list[UncalledModule]:
@@ -139,24 +137,31 @@ def uncalled_modules(model: nn.Module, rows: list[LayerRecord], def_sites) -> li
     called = {row.name for row in rows if row.kind == MODULE}
     found = []
     for name, module in model.named_modules():
-        owner_name, _, attribute = name.rpartition(".")
-        if not name or name in called or not attribute or attribute.isdigit():
-            continue
-        owner = model.get_submodule(owner_name) if owner_name else model
-        site = def_sites.get(module) if def_sites else None
-        if owner_name not in called and owner is not model:
-            continue  # its owner never ran: the owner is the one to name, not each of its layers
-        if site is None or _library_file(site.file) or not _from_library(type(owner)):
-            continue
-        params = sum(p.numel() for p in module.parameters())
-        if params == 0 or _named_by(type(owner), attribute):
-            continue
-        found.append(
-            UncalledModule(
-                name, type(module).__name__, params, owner_name, type(owner).__name__, module_attrs(module), site
-            )
-        )
+        if name and name not in called:
+            unreachable = _unreachable(model, name, module, called, def_sites)
+            if unreachable is not None:
+                found.append(unreachable)
     return found
+
+
+def _unreachable(model: nn.Module, name: str, module: nn.Module, called: set[str], def_sites) -> UncalledModule | None:
+    """The layer `name`, which the pass did not call, when its owner ran and is a library's
+    module whose code never names it; None otherwise."""
+    owner_name, _, attribute = name.rpartition(".")
+    if not attribute or attribute.isdigit():
+        return None
+    if owner_name and owner_name not in called:
+        return None  # its owner never ran: the owner is the one to name, not each of its layers
+    owner = model.get_submodule(owner_name) if owner_name else model
+    site = def_sites.get(module) if def_sites else None
+    if site is None or _library_file(site.file) or not _from_library(type(owner)):
+        return None
+    params = sum(p.numel() for p in module.parameters())
+    if params == 0 or _named_by(type(owner), attribute):
+        return None
+    return UncalledModule(
+        name, type(module).__name__, params, owner_name, type(owner).__name__, module_attrs(module), site
+    )
 
 
 def _library_file(path: str) -> bool:
@@ -225,21 +230,25 @@ def _read_in_code(cls: type, attribute: str) -> bool:
         if klass.__module__.startswith("torch.") or klass is object:
             break
         source = _class_source(klass)
-        if source is None:
+        if source is None or _read_in_class(source[1], attribute):
             return True
-        _, tree, _ = source
-        assigned = {
-            id(target)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        }
-        for node in _reached_from_forward(tree):
-            if _is_self_attribute(node, attribute) and id(node) not in assigned:
-                return True
-            if isinstance(node, ast.Constant) and node.value == attribute:  # getattr(self, "name")
-                return True
     return False
+
+
+def _read_in_class(tree: ast.AST, attribute: str) -> bool:
+    """Whether what a forward pass runs of the class's code reads `self.<attribute>` (not only
+    assigns it) or names it in a string (`getattr(self, "name")`)."""
+    assigned = {
+        id(target)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    }
+    return any(
+        (_self_attribute(node) == attribute and id(node) not in assigned)
+        or (isinstance(node, ast.Constant) and node.value == attribute)
+        for node in _reached_from_forward(tree)
+    )
 
 
 def _reached_from_forward(tree: ast.AST):
@@ -260,5 +269,6 @@ def _reached_from_forward(tree: ast.AST):
         seen.add(name)
         for node in ast.walk(methods[name]):
             yield node
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-                todo.append(node.attr)
+            called = _self_attribute(node)
+            if called is not None:
+                todo.append(called)
