@@ -257,15 +257,13 @@ def _sizes(input_size, batch_dim) -> list[tuple[int, ...]]:
     one each. An empty size is a 0-dim tensor."""
     if not isinstance(input_size, (list, tuple)):
         raise SpecError(f"input_size must be a tuple of dims or a list of them, got {type(input_size).__name__}")
-    if all(_is_dim(d) for d in input_size):
-        sizes = [tuple(input_size)]
-    else:
-        sizes = [_one_size(size, input_size) for size in input_size]
-    if any(int(d) < 1 for size in sizes for d in size):
+    one = all(_is_dim(d) for d in input_size)
+    sizes = [_one_size(size, input_size) for size in ([input_size] if one else input_size)]
+    if any(d < 1 for size in sizes for d in size):
         raise SpecError(f"input_size {input_size!r}: every dim must be at least 1")
     if batch_dim is not None and any(batch_dim > len(s) for s in sizes):
         raise SpecError(f"batch_dim {batch_dim} is past the last dim of input_size {input_size!r}")
-    return [tuple(int(d) for d in s) for s in sizes]
+    return sizes
 
 
 def _one_size(size, input_size) -> tuple[int, ...]:

@@ -198,12 +198,32 @@ def _bad_grouping(local: dict) -> tuple[str, str, int, int, int, str] | None:
 
     layer = local.get("self")
     if isinstance(layer, nn.GroupNorm):
-        g, c = local.get("num_groups"), local.get("num_channels")
-        if isinstance(g, int) and isinstance(c, int) and g > 0 and c % g:
-            return type(layer).__name__, f"num_groups={g}, num_channels={c}", g, c, c, "num_groups"
-    elif isinstance(layer, nn.modules.conv._ConvNd):
-        g, cin, cout = local.get("groups"), local.get("in_channels"), local.get("out_channels")
-        if isinstance(g, int) and isinstance(cin, int) and isinstance(cout, int) and g > 0 and (cin % g or cout % g):
-            built = f"in_channels={cin}, out_channels={cout}, groups={g}"
-            return type(layer).__name__, built, g, math.gcd(cin, cout), (cin if cin % g else cout), "groups"
+        return _bad_norm_groups(type(layer).__name__, _ints(local, "num_groups", "num_channels"))
+    if isinstance(layer, nn.modules.conv._ConvNd):
+        return _bad_conv_groups(type(layer).__name__, _ints(local, "groups", "in_channels", "out_channels"))
     return None
+
+
+def _bad_norm_groups(kind: str, sizes: tuple[int, ...] | None) -> tuple[str, str, int, int, int, str] | None:
+    """A GroupNorm's (num_groups, num_channels) when the groups do not divide the channels."""
+    if sizes is None or sizes[0] <= 0 or not sizes[1] % sizes[0]:
+        return None
+    g, c = sizes
+    return kind, f"num_groups={g}, num_channels={c}", g, c, c, "num_groups"
+
+
+def _bad_conv_groups(kind: str, sizes: tuple[int, ...] | None) -> tuple[str, str, int, int, int, str] | None:
+    """A conv's (groups, in_channels, out_channels) when the groups do not divide both."""
+    if sizes is None or sizes[0] <= 0:
+        return None
+    g, cin, cout = sizes
+    if not (cin % g or cout % g):
+        return None
+    built = f"in_channels={cin}, out_channels={cout}, groups={g}"
+    return kind, built, g, math.gcd(cin, cout), (cin if cin % g else cout), "groups"
+
+
+def _ints(local: dict, *names: str) -> tuple[int, ...] | None:
+    """The frame's values of `names`, when each is an int."""
+    values = tuple(local.get(name) for name in names)
+    return values if all(isinstance(v, int) for v in values) else None  # type: ignore[return-value]
