@@ -505,7 +505,9 @@ def _call_site(frames, called):
     module = called[0]
     if ASSIGNED.get(module) is not None or _own_class(module):
         return None
-    where = program.program_frame(frames, called)
+    # called by the user's code, or through a library's (a transforms.Compose, a DataLoader):
+    # then the user's last line on the way to it
+    where = program.program_frame(frames, called) or program.program_frame(frames[: called[3]], None)
     if where is None:
         return None
     frame, line = where

@@ -148,6 +148,37 @@ def test_lstm_fed_the_wrong_feature_size_inside_a_two_step_dataloader_loop(tmp_p
     assert "script.py:Tagger --input 20x100 --batch 4" in diagnosis
 
 
+def test_a_library_module_called_through_a_library_is_placed_at_the_users_line(tmp_path):
+    """Normalize built for 3 channels, called by transforms.Compose inside a Dataset that
+    DataLoader calls: no frame of the user's calls the module itself, and the finding goes to the
+    user's last line on the way to it, never to torchvision's class."""
+    result = run(
+        tmp_path,
+        """
+        from torchvision import transforms
+
+        transform = transforms.Compose([transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+
+
+        class Gray(torch.utils.data.Dataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, i):
+                img = torch.rand(1, 28, 28)
+                return transform(img), i
+
+        for imgs, labels in torch.utils.data.DataLoader(Gray(), batch_size=2):
+            pass
+        """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert result.returncode == 1
+    assert "error[SC112]" in diagnosis, diagnosis
+    assert "--> script.py:18" in diagnosis and "return transform(img), i" in diagnosis
+    assert "transforms.py" not in diagnosis
+
+
 def test_a_model_called_with_keyword_arguments(tmp_path):
     result = run(
         tmp_path,
