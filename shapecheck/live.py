@@ -53,10 +53,10 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     original = _in_worker(str(exc))
     error = original.error if original is not None else f"{type(exc).__name__}: {first_line}"
     found = _diagnosis(exc, error, frames, budget_s)
-    if _fits_on_meta(found):
+    if found.report is not None and _fits_on_meta(found):
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
+        found.note = _about_values(found.report.engine, str(exc), frames)
         found.report = None
-        found.note = "the shapes fit when checked on meta tensors: this error is about values, not shapes"
     if found.report is None and found.note in (NO_FEEDER, NOT_FROM_USER):
         # no model, no program: what `explain` knows of the message, and nothing at all for a
         # message it does not know (a ValueError of the script's own, a missing GPU driver),
@@ -129,6 +129,41 @@ def _fits_on_meta(found: LiveDiagnosis) -> bool:
     """The failing module's own check runs and finds nothing."""
     report = found.report
     return report is not None and found.call is None and not report.findings and report.trace.error is None
+
+
+def _about_values(engine: str, message: str, frames) -> str:
+    """Why the shapes fit and the program failed anyway: the table and ids of an embedding
+    lookup when one is on the stack, else what `explain` knows of the message."""
+    checked = "meta tensors" if engine == "meta" else "a copy given tensors of the same shapes"
+    note = f"the shapes fit when checked on {checked}: this error is about values, not shapes"
+    lookup = _lookup_out_of_range(frames)
+    if lookup is not None:
+        return f"{note}; {lookup}"
+    known = _explained_message(message)
+    return f"{note}; the message means: {known}" if known else note
+
+
+def _lookup_out_of_range(frames) -> str | None:
+    """For an embedding given an id past its table, the program's own numbers: the innermost
+    `nn.Embedding` on the stack, its table size and the ids it was given (the run was real, so
+    they are there)."""
+    import torch
+    import torch.nn as nn
+
+    for frame, _ in reversed(frames):
+        table, ids = frame.f_locals.get("self"), frame.f_locals.get("input")
+        if not isinstance(table, nn.Embedding) or not isinstance(ids, torch.Tensor) or ids.is_meta or not ids.numel():
+            continue
+        low, high = int(ids.min()), int(ids.max())
+        if low >= 0 and high < table.num_embeddings:
+            return None
+        wrong = f"{high} ≥ num_embeddings {table.num_embeddings}" if high >= table.num_embeddings else f"{low} < 0"
+        return (
+            f"nn.Embedding({table.num_embeddings}, {table.embedding_dim}) was given ids from {low} to {high}: {wrong}; "
+            f"build it with num_embeddings={max(high + 1, table.num_embeddings)} (the largest id + 1), "
+            "or map the ids into its range"
+        )
+    return None
 
 
 def _explained_message(message: str) -> str | None:

@@ -179,6 +179,34 @@ def test_a_library_module_called_through_a_library_is_placed_at_the_users_line(t
     assert "transforms.py" not in diagnosis
 
 
+@pytest.mark.parametrize("reads_a_value", [False, True], ids=["meta", "real-copy"])
+def test_an_embedding_given_ids_past_its_table_is_told_with_the_programs_own_ids(tmp_path, reads_a_value):
+    """The shapes fit (on meta, or on a copy where the model reads a value): the note says so, on
+    which tensors, and gives the table's size and the largest id the program passed."""
+    scale = "int(ids.max().item()) + 1" if reads_a_value else "1"
+    result = run(
+        tmp_path,
+        f"""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 16)
+
+            def forward(self, ids):
+                return self.emb(ids).mean(1) * ({scale})
+
+        ids = torch.arange(60).reshape(4, 15) + 20
+        Net()(ids)
+        """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert result.returncode == 1
+    checked = "a copy given tensors of the same shapes" if reads_a_value else "meta tensors"
+    assert f"the shapes fit when checked on {checked}: this error is about values" in diagnosis, diagnosis
+    assert "nn.Embedding(50, 16) was given ids from 20 to 79: 79 ≥ num_embeddings 50" in diagnosis
+    assert "num_embeddings=80 (the largest id + 1)" in diagnosis
+
+
 def test_a_model_called_with_keyword_arguments(tmp_path):
     result = run(
         tmp_path,
