@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from . import paste, relations
+from . import domains, paste, relations
 from .explanation import NOT_SHAPE, Explanation
 from .templates import ints
 
@@ -104,7 +104,14 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC106", "SC125"), False, lambda e, p: _loss(e, p.lines, p.frames)),
     (("SC112",), False, lambda e, p: _einsum(e, p.matched, p.lines)),
     (("SC112",), True, lambda e, p: _elementwise(e, p.matched, _raising_line(p))),
-    (("SC101", "SC102", "SC104", "SC112"), False, lambda e, p: _model_families(e, p.message, p.matched)),
+    (("SC101", "SC102", "SC104", "SC112", "SC117"), False, lambda e, p: _model_families(e, p.message, p.matched)),
+    (("SC105",), False, domains.audio_rank),
+    (("SC104",), False, domains.audio_channels),
+    (("SC113",), False, domains.yolo_view),
+    (("SC112",), False, domains.broadcast_sizes),
+    (("SC112",), True, domains.anchors_line),
+    (("SC112",), False, domains.cut_sequence),
+    (("SC106",), False, domains.label_granularity),
     (("SC102",), True, lambda e, p: _operands(e, p.matched, p.lines[-1])),
     (("SC109",), True, lambda e, p: _clip_layout(e, p.matched, p.lines[-1])),
     (("SC124",), False, lambda e, p: _which_table(e, p.lines)),
@@ -148,7 +155,8 @@ def _relate(e: Explanation, message: str, matched: str) -> None:
         numbers,
         tokens=_speaks_of_tokens(message, matched),
         products=e.code not in _NOT_PRODUCTS,
-        detection=bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.IGNORECASE)),
+        # a cat's differing sizes are sides (the channels are the dim it joins): never a head's anchors × classes
+        detection=e.code != "SC109" and bool(re.search(r"yolo|anchor|detect|\bnc\b|num_classes", message, re.I)),
         multiples=e.code not in _NOT_MULTIPLES,
         maps=e.code in _MAPS,
         batches=_view_batches(matched),
@@ -470,7 +478,7 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
     UNet's latent channels): the story is a checkpoint, LoRA or ControlNet of one family used with
     another, said first."""
     mat = re.search(r"\((\d+)\s*[x×]\s*(\d+) and (\d+)\s*[x×]\s*(\d+)\)", matched)
-    if e.code in ("SC101", "SC102") and mat:
+    if e.code in ("SC101", "SC102", "SC117") and mat:
         _mixed_encoders(e, message, mat)
         return
     nums = ints(matched)

@@ -1135,6 +1135,13 @@ FIRST: list[Template] = [
         dict(size="[1, 256]"),
     ),
     Template(
+        "Expected more than 1 value per channel when training",
+        "SC108",
+        "torch/nn/functional.py: _verify_batch_size (the paste lost the input size)",
+        lambda f: read.bn_single("[1, C, …]"),
+        dict(),
+    ),
+    Template(
         "Sizes of tensors must match except in dimension {dim:int}. Expected size {want:int} but got size {got:int} for tensor number {n:int}",
         "SC109",
         "aten/src/ATen/native/TensorShape.cpp: cat (check_cat_shape_except_dim)",

@@ -25,6 +25,8 @@ _PREFIX = re.compile(
     re.MULTILINE,
 )
 _MARKDOWN = re.compile(r"\\([\[\]_*()<>#`.\-])")  # `running\_mean`, `\[64, 3\]` from markdown
+# a message set in markdown emphasis (`_Expected 3D … of size_ [3, 4]`): the underscores around a sentence
+_EMPHASIS = re.compile(r"(?<![\w\\])_([A-Z][^_\n]{5,300}?[\w)\]])_(?!\w)")
 _AT_FILE = re.compile(r"\s+at\s+(?:/|[A-Za-z]:\\|\.\.)[^\s]{0,300}?\.(?:cpp|cu|c|h|cuh|hpp):\d{1,6}")
 _STAR = re.compile(r"\[\*\s*(?=\d)")  # `[*2560]`: a pasted `[*, 2560]` whose comma was lost
 
@@ -45,6 +47,7 @@ def clean(message: str) -> str:
         message = html.unescape(message)
     text = _PREFIX.sub("", message.translate(_PUNCTUATION))
     text = _MARKDOWN.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\1", text)
     text = _AT_FILE.sub("", text)
     text = _STAR.sub("[*, ", text)
     text = _TWICE.sub(r"\1", text)

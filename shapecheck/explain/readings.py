@@ -963,17 +963,29 @@ _POSITION_TABLES = (77, 512, 514, 1024, 2048, 4096)
 def _past_position_table(e: Explanation, dim: int, small: int, large: int) -> bool:
     """dim 1 of [batch, tokens, features], the smaller a model's position count and the larger a length no
     layer makes (not a multiple of 16): a text longer than the model's positions, added to their table."""
-    if not (dim == 1 and small in _POSITION_TABLES and large > small and large % 16):
+    known = small in _POSITION_TABLES
+    # a round length (100, 200, 300) is the max_len a hand-written positional encoding is built for
+    if not (dim == 1 and (known or (small % 100 == 0 and large < 2 * small)) and large > small and large % 16):
         return False
+    if known:
+        e.causes.append(
+            f"if dim 1 is the tokens ([batch, tokens, features]): {small} is a model's position count "
+            f"(max_position_embeddings: BERT and RoBERTa 512, GPT-2 1024, CLIP's text 77) and the input holds "
+            f"{large} tokens: a text longer than the model takes meets its position embeddings (or position ids, a "
+            "token-type buffer)"
+        )
+        e.fixes.append(
+            f"truncate to the model's length (`tokenizer(…, truncation=True, max_length={small})`), or split long "
+            "texts into chunks the model takes"
+        )
+        return True
     e.causes.append(
-        f"if dim 1 is the tokens ([batch, tokens, features]): {small} is a model's position count "
-        f"(max_position_embeddings: BERT and RoBERTa 512, GPT-2 1024, CLIP's text 77) and the input holds {large} "
-        f"tokens: a text longer than the model takes meets its position embeddings (or position ids, a "
-        "token-type buffer)"
+        f"if dim 1 is the tokens ([batch, tokens, features]): {small} reads as the max_len (max_seq_len) a "
+        f"positional encoding table was built for, and a sequence of {large} tokens is longer than it"
     )
     e.fixes.append(
-        f"truncate to the model's length (`tokenizer(…, truncation=True, max_length={small})`), or split long "
-        "texts into chunks the model takes"
+        f"build the positional encoding for the longest sequence (max_seq_len ≥ {large}), or cut inputs to {small} "
+        "tokens; a trained model's table keeps its length, so its checkpoint loads only with the same max_seq_len"
     )
     return True
 
@@ -1507,6 +1519,9 @@ def checkpoint(key, got, want, paste: str = "") -> Explanation:
         ],
     )
     name = key.lower()
+    if _BOX_KEYS.search(name) and (scores := _class_scores(paste)) is not None:
+        # a box regression's outputs are 4 per class: the class scores' own line says the class counts plainly
+        return checkpoint(*scores, paste="")
     if _inner_widths(paste) >= 2:
         # several layers differ in their input or kernel dims too, not only in their outputs (as a head
         # of another class count does): a width or variant, whatever the last key is
@@ -1534,6 +1549,17 @@ _MISMATCH = re.compile(
     r"size mismatch for ([\w.]{1,300}): copying a param (?:with shape|of) torch\.Size\(\[([\d, ]{0,80})\]\) from "
     r"checkpoint, (?:the shape in current model is|where the shape is) torch\.Size\(\[([\d, ]{0,80})\]\)"
 )
+
+
+_BOX_KEYS = re.compile(r"bbox_pred|box_pred|bbox_reg|box_regress")
+
+
+def _class_scores(paste: str) -> tuple[str, list[int], list[int]] | None:
+    """The paste's mismatch of a class-score layer's weight (`cls_score.weight`): key and both shapes."""
+    for k, got, want in _MISMATCH.findall(paste):
+        if re.search(r"cls_score|class_logits|cls_logits", k) and k.endswith(".weight") and "rpn" not in k.lower():
+            return k, ints(got), ints(want)
+    return None
 
 
 def _weight_of(key: str, paste: str) -> tuple[list[int], list[int]] | None:
@@ -1629,7 +1655,29 @@ def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) 
         return False
     a, b = got[differ[0]], want[differ[0]]
     ga, gb = grid(a), grid(b)
-    if ga and gb:
+    if ga and gb and abs(a - b) == 1:
+        with_token, without = ("the model", "the checkpoint") if b > a else ("the checkpoint", "the model")
+        e.causes.append(
+            f"one class token apart on the same patch grid ({ga}; {gb}): {with_token} has a class token and "
+            f"{without} has none (a model pooled without one: global average pooling, DeiT-style or MAE "
+            "encoders saved without it), not another image size"
+        )
+        e.fixes.append(
+            "build the model as the checkpoint was: without a class token (timm: `class_token=False, "
+            "global_pool='avg'`) or with one; or add or drop the token's position when loading (`pos_embed[:, 1:]`)"
+        )
+    elif not (ga and gb) and _square_side(a) and _square_side(b):
+        # a position table's square counts (64 = 8², 256 = 16²) are patch grids even where, alone, they read as widths
+        sa, sb = _square_side(a), _square_side(b)
+        e.causes.append(
+            f"position embeddings for another patch grid: {a} = {sa}×{sa} in the checkpoint, {b} = {sb}×{sb} in the "
+            "model: the model was built for another input (image) size or patch size than the checkpoint"
+        )
+        e.fixes.append(
+            "build the model with the checkpoint's input size (or patch size), or interpolate the position embeddings "
+            f"from {sa}×{sa} to {sb}×{sb} when loading"
+        )
+    elif ga and gb:
         e.causes.append(f"position embeddings for another image size: the checkpoint's {ga}; the model's {gb}")
         e.fixes.append(
             "build the model with the checkpoint's image size (`img_size=`), or interpolate the position embeddings "
@@ -1641,6 +1689,12 @@ def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) 
     return True
 
 
+def _square_side(n: int) -> int:
+    """The side of a square grid of n positions (4×4 and more), else 0."""
+    side = math.isqrt(n)
+    return side if side >= 4 and side * side == n else 0
+
+
 def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
     if not (_linear_head(name, got, want) or _conv_head(got, want)):
         return False
@@ -1648,6 +1702,15 @@ def _ckpt_head(e: Explanation, name: str, got: list[int], want: list[int]) -> bo
         f"a classifier (or detection) head: the checkpoint was trained with num_classes={got[0]}, the model was "
         f"built with {want[0]}"
     )
+    if re.search(r"roi_heads|box_predictor|cls_score|class_embed|class_logits", name) and not head_classes(
+        got[0], want[0]
+    ):
+        # detection heads count one class more than the dataset has: torchvision's background, DETR's "no object"
+        e.causes[-1] += (
+            f"; a detection head counts the background (or DETR's no-object) as a class: {got[0]} = {got[0] - 1} + 1 "
+            f"and {want[0]} = {want[0] - 1} + 1, so the code that builds the model (often a predict or eval script) "
+            "passes another num_classes than training did"
+        )
     if relation := head_classes(got[0], want[0]):
         # the counts say which dataset the checkpoint's head was trained on: fine-tuning on another class count
         # meets this on the head alone, which is then trained anew
@@ -1756,7 +1819,67 @@ def _ckpt_ratio(e: Explanation, name: str, got: list[int], want: list[int]) -> b
     return True
 
 
+def _ckpt_sharded(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    """An empty [0] tensor in the checkpoint where the model has a real one: saved from a sharded model."""
+    if not (got == [0] and want and 0 not in want):
+        return False
+    e.causes.append(
+        "the checkpoint holds an empty [0] tensor: it was saved from a sharded model (DeepSpeed ZeRO-3 or FSDP) "
+        "without gathering the parameters: each rank keeps a partition, and the saved state dict holds empty "
+        "placeholders (an adapter file of a few hundred KB)"
+    )
+    e.fixes.append(
+        "save with the parameters gathered: ZeRO-3 `stage3_gather_16bit_weights_on_model_save: true` (or "
+        "`deepspeed.zero.GatheredParameters`, `zero_to_fp32.py` on the checkpoint folder); FSDP a full state dict "
+        "(`FULL_STATE_DICT`); then retrain or re-save, since the saved file holds no weights"
+    )
+    return True
+
+
+def _ckpt_anchors(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    """A region proposal head whose outputs differ: outputs per anchor × anchors per location."""
+    if not ("rpn" in name and len(got) == len(want) and got[1:] == want[1:] and got[0] != want[0]):
+        return False
+    per = 4 if re.search(r"bbox|box|reg|delta", name) else 2 if got[0] % 2 == want[0] % 2 == 0 else 1
+    a, b = got[0] // per, want[0] // per
+    what = {4: "4 box deltas", 2: "2 scores (object, background)", 1: "1 objectness score"}[per]
+    shapes = "; ".join(
+        f"{n} = {s}·3 (scales × ratios)" for n, s in ((a, a // 3), (b, b // 3)) if n % 3 == 0 and n // 3 > 1
+    )
+    e.causes.append(
+        f"the region proposal head has {what} per anchor: {got[0]} = {per}·{a} and {want[0]} = {per}·{b}, so "
+        f"{a} anchors per location in the checkpoint and {b} in the model"
+        + (f" ({shapes})" if shapes else "")
+        + ": the anchor scales or aspect ratios differ from those the checkpoint was trained with"
+    )
+    e.fixes.append(
+        "build the model with the checkpoint's anchor settings (`ANCHOR_SCALES`/`ANCHOR_RATIOS`, torchvision's "
+        "`AnchorGenerator(sizes, aspect_ratios)`), e.g. the training run's config for the dataset"
+    )
+    return True
+
+
+def _ckpt_box_regression(e: Explanation, name: str, got: list[int], want: list[int]) -> bool:
+    """A per-class box regression (4 coordinates per class) whose outputs differ: the class counts are a quarter."""
+    if not (_BOX_KEYS.search(name) and got and want and got[0] % 4 == 0 and want[0] % 4 == 0 and got[0] != want[0]):
+        return False
+    a, b = got[0] // 4, want[0] // 4
+    e.causes.append(
+        f"a box regression head, 4 coordinates per class: {got[0]} = 4·{a} and {want[0]} = 4·{b}, so the checkpoint "
+        f"was trained for {a} classes and the model built for {b} (detection counts include the background: "
+        f"{a} = {a - 1} + 1)"
+    )
+    e.fixes.append(
+        f"build the model with the checkpoint's num_classes ({a}, background included) when loading it for inference; "
+        "to fine-tune on other classes, replace the box predictor after loading"
+    )
+    return True
+
+
 _CHECKPOINT_READINGS = (
+    _ckpt_sharded,
+    _ckpt_anchors,
+    _ckpt_box_regression,
     _ckpt_transposed,
     _ckpt_lora,
     _ckpt_vocabulary,

@@ -46,18 +46,32 @@ def _literal(text: str) -> str:
     if text.strip() in ("x", "*"):  # between two sizes: `2x1568`, `2×1568`, `2 * 1568`
         return r"\s*[x×*]\s*"
     out = []
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch == " ":
             out.append(r"\s*")
         elif ch == "(":
             out.append(r"\s*[(（]\s*")
         elif ch == ")":
             out.append(r"\s*[)）]")
-        elif ch in ".:,":
+        elif ch == ":" and i > 0 and text[i - 1].isalpha():
+            # a colon after a word, before a value (`of size: [2, 3]`), which a paste (or a page's markup) may
+            # lose; one right after a value (`{key}: copying`) stays, or the value would take it
+            out.append(r"\s*:?")
+        elif ch == ":":
+            out.append(r"\s*:")
+        elif ch == "." and _between_sentences(text, i):
+            # a full stop between two sentences of one message (`… (512x3x3). Calculated …`), lost as a colon is
+            out.append(r"\s*\.?")
+        elif ch in ".,":
             out.append(r"\s*" + re.escape(ch))
         else:
             out.append(re.escape(ch))
     return "".join(out)
+
+
+def _between_sentences(text: str, i: int) -> bool:
+    """The full stop at `i` ends a sentence that another follows (`size: (512x3x3). Calculated`)."""
+    return 0 < i < len(text) - 1 and text[i + 1] == " " and (text[i - 1].isalpha() or text[i - 1] == ")")
 
 
 @dataclass(frozen=True)
