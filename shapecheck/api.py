@@ -635,21 +635,10 @@ def _runner(loaded: LoadedModel, specs, common, engine: str = "meta", device: st
     input size, batch, or a fix applied to a copy."""
     from .trace import engines
     from .trace.edits import apply
-    from .trace.requests import SAME
 
     def run(request):
-        shapes = list(specs)
-        if (request.dims is not None or request.dtype is not None) and not isinstance(specs[0], InputSpec):
-            raise LookupError("the first input is a structure of tensors: no single size to change")
-        if request.dims is not None or request.dtype is not None:
-            shapes[0] = InputSpec(tuple(request.dims or specs[0].dims), request.dtype or specs[0].dtype, specs[0].name)
-        for index, dims in request.other_dims:
-            shapes[index] = InputSpec(tuple(dims), specs[index].dtype, specs[index].name)
-        options = dict(common)
-        if request.batch != SAME:
-            options["batch"] = request.batch
-        if request.train != SAME:
-            options["train"] = request.train
+        shapes = _rerun_inputs(specs, request)
+        options = _rerun_settings(common, request)
         base, edits = loaded, request.edits
         try:
             if request.args:  # other constructor arguments: built again
@@ -678,6 +667,27 @@ def _runner(loaded: LoadedModel, specs, common, engine: str = "meta", device: st
             )
 
     return run
+
+
+def _rerun_inputs(specs: list, request) -> list:
+    """The input specs with the sizes and dtype a re-run asks for."""
+    shapes = list(specs)
+    if request.dims is not None or request.dtype is not None:
+        first = specs[0]
+        if not isinstance(first, InputSpec):
+            raise LookupError("the first input is a structure of tensors: no single size to change")
+        shapes[0] = InputSpec(tuple(request.dims or first.dims), request.dtype or first.dtype, first.name)
+    for index, dims in request.other_dims:
+        shapes[index] = InputSpec(tuple(dims), specs[index].dtype, specs[index].name)
+    return shapes
+
+
+def _rerun_settings(common: dict, request) -> dict:
+    """engines.run's settings with the batch and training mode a re-run asks for."""
+    from .trace.requests import SAME
+
+    asked = {"batch": request.batch, "train": request.train}
+    return {**common, **{key: value for key, value in asked.items() if value != SAME}}
 
 
 def _on_device(model, specs, options: dict, device: str):

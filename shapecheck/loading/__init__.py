@@ -240,21 +240,7 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
     from torch import nn
 
     try:
-        module = None
-        if meta:
-            # Built on the meta device, `nn.Linear(100000, 100000)` allocates nothing. Code that
-            # needs values while building (`.item()`, `torch.load`) fails there: built again below.
-            try:
-                with _building(notes, def_sites, meta):
-                    import torch
-
-                    with torch.device("meta"):
-                        module = factory()
-            except (LoadError, SourceNotPatched, KeyboardInterrupt, SystemExit):
-                raise
-            except Exception:
-                module = None
-                def_sites.clear()
+        module = _built_on_meta(factory, notes, def_sites) if meta else None
         if module is None:
             with _building(notes, def_sites, meta):
                 module = factory()
@@ -275,6 +261,21 @@ def _construct(factory: Callable[[], object], label: str, notes: list[str], def_
     if not isinstance(module, nn.Module):
         raise LoadError(f"{label} returned {type(module).__name__}, not an nn.Module")
     return module
+
+
+def _built_on_meta(factory: Callable[[], object], notes: list[str], def_sites: MutableMapping) -> object:
+    """The model built on the meta device, where `nn.Linear(100000, 100000)` allocates nothing;
+    None when its code needs values while building (`.item()`, `torch.load`): it is built again."""
+    import torch
+
+    try:
+        with _building(notes, def_sites, True), torch.device("meta"):
+            return factory()
+    except (LoadError, SourceNotPatched, KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:
+        def_sites.clear()
+        return None
 
 
 def _from_torchvision(name: str, args: dict) -> LoadedModel:
