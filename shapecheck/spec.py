@@ -195,12 +195,9 @@ def _leaf_shapes(value, where: str, leaves: list[tuple]) -> None:
         if str(value.dtype).replace("torch.", "") not in set(DTYPES.values()):
             raise ValueError(f"{where} has dtype {value.dtype}, which shapecheck cannot make a dummy of")
         leaves.append(tuple(value.shape))
-    elif isinstance(value, (list, tuple)) and value:
-        for i, v in enumerate(value):
-            _leaf_shapes(v, f"{where}[{i}]", leaves)
-    elif isinstance(value, dict) and value:
-        for k, v in value.items():
-            _leaf_shapes(v, f"{where}[{k!r}]", leaves)
+    elif isinstance(value, (list, tuple, dict)) and value:
+        for key, v in value.items() if isinstance(value, dict) else enumerate(value):
+            _leaf_shapes(v, f"{where}[{key!r}]", leaves)  # `[0]`, `['mask']`
     else:
         raise ValueError(f"{where} is a {type(value).__name__}, not a tensor: shapecheck checks tensor inputs")
 
@@ -227,8 +224,8 @@ def _spec_of(value, batched: bool, name=None):
     return Nested(type(value)(_spec_of(v, batched) for v in value), name)
 
 
-_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
-_BINARY = {"ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+# Bytes per unit, decimal and binary (`16G` is read as `16Gi` before it is looked up here).
+_SCALES = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12, "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
 
 def parse_bytes(text: str) -> int:
@@ -245,8 +242,7 @@ def parse_bytes(text: str) -> int:
     number, unit, b = Fraction(m.group(1)), (m.group(2) or "").lower(), m.group(3)
     if unit and not unit.endswith("i") and not b:
         unit += "i"  # `16G` is what `nvidia-smi` calls 16 GiB
-    scale = _BINARY[unit] if unit.endswith("i") else _UNITS[unit]
-    size = int(number * scale)
+    size = int(number * _SCALES[unit])
     if size < 1:
         raise SpecError(f"--fit {text.strip()} is no memory at all")
     if size > 2**60:
