@@ -53,66 +53,76 @@ def run(module, specs: list[InputSpec], *, batch: int | None, label: str) -> Tra
     if any(t.device.type != "meta" for t in [*module.parameters(), *module.buffers()]):
         raise LoadError(f"{label}: a TorchScript program is run only on the meta device")
     inputs = make_inputs(specs, batch, device="meta", as_list=False)
-    producer: dict[int, int] = {}
-
-    def infos(obj, key=""):
-        out = []
-        for k, t in tensors_in(obj, key):
-            tid = id(t)
-            out.append(TensorInfo(tuple(t.shape), str(t.dtype).replace("torch.", ""), k, tid, producer.get(tid)))
-        return out
-
-    trace = Trace(model=label, inputs=infos(inputs), engine="meta", batch=batch)
+    trace = Trace(model=label, inputs=[], engine="meta", batch=batch)
+    scripted = _Pass(trace.layers, inputs)
+    trace.inputs = scripted.infos(inputs)
     params = list(module.parameters())
     trace.total_params = sum(p.numel() for p in params)
     trace.trainable_params = sum(p.numel() for p in params if p.requires_grad)
-    rows = trace.layers
-    stack: list[int] = []
+    start = time.perf_counter()
+    try:
+        with torch.no_grad():
+            scripted.call(module, "", tuple(inputs))
+    except Exception as exc:
+        trace.error = scripted.failed(exc)
+    trace.seconds = time.perf_counter() - start
+    return trace
 
-    def call(mod, name: str, args):
-        index = len(rows)
+
+class _Pass:
+    """One run of a TorchScript module: a row per module called, the children of a Sequential
+    called one by one (each gets its row); the compiled code of any other module runs whole."""
+
+    def __init__(self, rows: list[LayerRecord], inputs) -> None:
+        self.rows = rows
+        self.stack: list[int] = []  # the rows running, outermost first
+        self.producer: dict[int, int] = {}  # tensor id → the row that made it
+        self.keep: list = [inputs]  # and every output: ids stay unique while the run lasts
+
+    def infos(self, obj, key: str = "") -> list[TensorInfo]:
+        return [
+            TensorInfo(tuple(t.shape), str(t.dtype).replace("torch.", ""), k, id(t), self.producer.get(id(t)))
+            for k, t in tensors_in(obj, key)
+        ]
+
+    def call(self, mod, name: str, args):
+        index = len(self.rows)
         kind_name = getattr(mod, "original_name", type(mod).__name__)
         row = LayerRecord(
             index=index,
             name=name or kind_name,
             type=kind_name,
             kind=MODULE,
-            depth=len(stack),
-            inputs=infos(args),
+            depth=len(self.stack),
+            inputs=self.infos(args),
             params=sum(p.numel() for p in mod.parameters()),
-            parent=stack[-1] if stack else None,
+            parent=self.stack[-1] if self.stack else None,
             attrs=module_attrs(mod),
             status=RowStatus.RUNNING,
         )
-        rows.append(row)
-        stack.append(index)
+        self.rows.append(row)
+        self.stack.append(index)
         children = list(mod.named_children())
         if kind_name == "Sequential" and children:
             out = args[0]
             for child_name, child in children:
-                out = call(child, f"{name}.{child_name}" if name else child_name, (out,))
+                out = self.call(child, f"{name}.{child_name}" if name else child_name, (out,))
         else:
             out = mod(*args)
-        stack.pop()
+        self.stack.pop()
         for _, t in tensors_in(out):
-            producer.setdefault(id(t), index)
-        row.outputs = infos(out)
+            self.producer.setdefault(id(t), index)
+        row.outputs = self.infos(out)
         row.status = RowStatus.OK
-        keep.append(out)  # ids stay unique while the run lasts
+        self.keep.append(out)
         return out
 
-    keep: list = [inputs]
-    start = time.perf_counter()
-    try:
-        with torch.no_grad():
-            call(module, "", tuple(inputs))
-    except Exception as exc:
-        failing = stack[-1] if stack else None
-        for i in stack:
-            rows[i].status = RowStatus.ABORTED
+    def failed(self, exc: Exception) -> TraceError:
+        """The run's error, its rows still running marked aborted and the innermost failed."""
+        for i in self.stack:
+            self.rows[i].status = RowStatus.ABORTED
+        failing = self.stack[-1] if self.stack else None
         if failing is not None:
-            rows[failing].status = RowStatus.FAILED
+            self.rows[failing].status = RowStatus.FAILED
         limit = isinstance(exc, NotImplementedError) or "meta tensors" in _message(exc)
-        trace.error = TraceError(type(exc).__name__, _message(exc), failing, engine_limit=limit)
-    trace.seconds = time.perf_counter() - start
-    return trace
+        return TraceError(type(exc).__name__, _message(exc), failing, engine_limit=limit)
