@@ -294,6 +294,7 @@ def _run(
         budget_spent=spent,
         exprs=shapes.exprs,
         projected=rec.projected,
+        failing_inputs=_input_expressions(shapes.exprs, trace.failing),
     )
     _finish_texts(out, env)
     return out
@@ -363,16 +364,19 @@ def _guards(env, guard_rows: list[tuple[int, int | None]], trace: Trace) -> list
     return guards
 
 
+def _input_expressions(exprs: dict, row) -> list:
+    """The row's input sizes as expressions (a number where a size is not symbolic); [] without a row."""
+    if row is None:
+        return []
+    return [
+        tuple(exprs[k] if k in exprs else sympy.Integer(int(k)) for k in info.symbolic or ()) for info in row.inputs
+    ]
+
+
 def _finish_texts(run: SymbolicRun, env) -> None:
     """Print every recorded size with the dim names, after all replacements are known."""
     names = {sym: name for name, sym in run.symbols.items()}
     cache: dict[str, tuple[str, Formula]] = {}
-    failing = run.trace.failing
-    if failing is not None:
-        run.failing_inputs = [
-            tuple(run.exprs[k] if k in run.exprs else sympy.Integer(int(k)) for k in info.symbolic or ())
-            for info in failing.inputs
-        ]
 
     def printed(raw: str) -> tuple[str, Formula]:
         if raw not in cache:

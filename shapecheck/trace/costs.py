@@ -83,16 +83,8 @@ def _module_macs(row: LayerRecord) -> int:
         return _conv(row)
     if kind.startswith("ConvTranspose"):
         return _conv_transpose(row)
-    if kind == "Linear":
-        return _linear(row)
-    if kind in _NORMS:
-        batch = row.outputs[0].shape[0] if row.outputs[0].shape else 1
-        return (row.params or 0) * batch
-    if kind == "MultiheadAttention":
-        return _attention_module(row)
-    if kind in _GATES:
-        return _recurrent(row)
-    return 0
+    macs = _MODULE_MACS.get(kind)
+    return macs(row) if macs is not None else 0
 
 
 def _conv(row: LayerRecord) -> int:
@@ -122,12 +114,9 @@ def _linear(row: LayerRecord) -> int:
 
 def _op_macs(row: LayerRecord) -> int:
     op = row.type
-    if op in _ADD_MATMUL:
-        return _add_matmul(row)
-    if op in _MATMUL:
-        return _matmul(row)
-    if op in ("F.linear", "torch.nn.functional.linear"):
-        return _functional_linear(row)
+    macs = _OP_MACS.get(op)
+    if macs is not None:
+        return macs(row)
     if op.startswith("F.conv") and "transpose" not in op:
         return _functional_conv(row)
     if op.endswith("einsum"):
@@ -242,6 +231,26 @@ def _recurrent(row: LayerRecord) -> int:
         total += directions * steps * (gates * (width + hidden) + biases)
         width = hidden * directions
     return total
+
+
+def _norm(row: LayerRecord) -> int:
+    """A norm's scale and shift: a multiply per parameter for each sample."""
+    batch = row.outputs[0].shape[0] if row.outputs[0].shape else 1
+    return (row.params or 0) * batch
+
+
+# The work of the modules and ops whose type alone says how to count it.
+_MODULE_MACS = {
+    "Linear": _linear,
+    "MultiheadAttention": _attention_module,
+    **dict.fromkeys(_NORMS, _norm),
+    **dict.fromkeys(_GATES, _recurrent),
+}
+_OP_MACS = {
+    **dict.fromkeys(_ADD_MATMUL, _add_matmul),
+    **dict.fromkeys(_MATMUL, _matmul),
+    **dict.fromkeys(("F.linear", "torch.nn.functional.linear"), _functional_linear),
+}
 
 
 def leaves(trace: Trace) -> list[LayerRecord]:

@@ -403,12 +403,18 @@ def _embedding_indices(args, kwargs) -> None:
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
             f"Long, Int; but got torch.{kind} instead (while checking arguments for embedding)"
         )
-    weight = args[1] if len(args) > 1 else kwargs.get("weight")
     known = getattr(indices, _RANGE, None)
-    if known is not None and isinstance(weight, torch.Tensor) and weight.dim() == 2:
-        low, high = known
-        if high >= weight.shape[0] or low < -weight.shape[0]:
-            raise IndexError("index out of range in self")
+    if known is not None and _past_table(known, args[1] if len(args) > 1 else kwargs.get("weight")):
+        raise IndexError("index out of range in self")
+
+
+def _past_table(known: tuple[int, int], weight) -> bool:
+    """Whether indices whose values run from `known[0]` to `known[1]` reach past the rows of
+    the embedding table `weight`."""
+    if not isinstance(weight, torch.Tensor) or weight.dim() != 2:
+        return False
+    low, high = known
+    return high >= weight.shape[0] or low < -weight.shape[0]
 
 
 def _range_of(full: str, args, kwargs, out) -> tuple[int, int] | None:
