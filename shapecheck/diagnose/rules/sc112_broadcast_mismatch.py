@@ -303,6 +303,14 @@ def _grown_fixes(row, a, b, grown, d: int, name: str | None, where) -> list[Fix]
     return fixes
 
 
+def _parsed_operands(row) -> tuple:
+    """The op's line parsed (None when it does not parse) and the source text of each operand on
+    it (None when they are not found)."""
+    parsed = parsed_line(row.called_at.source)
+    spans = None if parsed is None else this_call(row, operand_spans(row, parsed[1], parsed[2]))
+    return parsed, None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
+
+
 def _operand_texts(row, source: str) -> tuple[str, str] | None:
     """The source text of the tensor written into and of the other operand, on the op's line."""
     parsed = parsed_line(source)
@@ -494,66 +502,84 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
     if len(tensors) != 2 or row.called_at is None:
         return []
     a, b = tensors
-    source = row.called_at.source
-    parsed = parsed_line(source)
-    spans = None if parsed is None else this_call(row, operand_spans(row, parsed[1], parsed[2]))
-    texts = None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
-    for index, (small, big) in enumerate(((a, b), (b, a))):
-        small_index = index  # a is operand 0, b operand 1
-        if small.rank < big.rank and tuple(big.shape[: small.rank]) == tuple(small.shape) and small.rank >= 1:
-            return [_trailing_fix(row, small_index, big.rank - small.rank, small, big, texts, parsed)]
-        middle = _middle_position(small.shape, big.shape) if small.rank < big.rank else None
-        if middle is not None:
-            return [_middle_fix(row, small_index, middle, big.rank - small.rank, small, big, texts, parsed)]
-    for i, (const, other) in enumerate(((a, b), (b, a))):
-        const_index = i
+    parsed, texts = _parsed_operands(row)
+    missing = _missing_dims_fix(row, a, b, texts, parsed)
+    if missing is not None:
+        return [missing]
+    for const_index, (const, other) in enumerate(((a, b), (b, a))):
         if const.from_input is not False or other.from_input is False:
             continue
-        aligned = _aligned_by_source(ctx, row, const_index, const, other, texts, parsed)
-        if aligned is not None:  # a table whose length lines up with another dim than its own
-            return [aligned]
-        crop = _crop_dims(const.shape, other.shape)
-        fixed = _fixed_widths(ctx, row, const, other, crop) if crop else []
-        if fixed:  # a width the model sets, not a length that arrives: the table's values differ
-            return _setting_fixes(ctx, row, const, fixed) or [_rebuilt_fix(row, const, other, fixed, texts)]
-        token = _class_token_fix(ctx, row, 1 - const_index, const, other, texts, parsed) if crop else None
-        if token is not None:  # the table's extra positions are an unused token's: crop only as the other reading
-            cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
-            cropped.description = "or, if the table has positions too many: " + cropped.description
-            cropped.safety, cropped.rerun = DISPLAY_ONLY, None
-            cropped.check_note = "not checked: the unused token's reading comes first"
-            return [token, cropped]
-        if crop:
-            cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
-            grid = _grid_crop(ctx, row, const, other, crop)
-            odd = _odd_width(crop, const)
-            if odd is not None:  # a rotary table for an odd width: its halves pair dims that do not exist
-                cropped.rerun, cropped.safety = None, DISPLAY_ONLY
-                cropped.description = (
-                    f"make the rotated width even ({odd - 1} or {odd + 1}, not {odd}): a table {odd + 1} wide is "
-                    f"two halves of {(odd + 1) // 2} angles, and rotating pairs dim i with dim i + {(odd + 1) // 2}, "
-                    f"which {odd} features cannot do; the crop shown runs but keeps angles for pairs that do not "
-                    "line up"
-                )
-                cropped.check_note = "not checked: the width to rotate is the model's choice"
-            elif grid is not None:  # a table of a grid's positions: its first rows are not a smaller grid's
-                cropped.rerun, cropped.safety = None, DISPLAY_ONLY
-                cropped.check_note = (
-                    f"not checked: the {grid} tokens are a grid flattened (they follow two dims of the input), "
-                    "and a crop keeps the table's first rows, not the positions of a smaller grid: resample the "
-                    "table to the grid (F.interpolate of it as a map), or give the input the size it is built for"
-                )
-            elif ctx.trace.engine == "real":  # a length that arrives there can come from values
-                cropped.rerun, cropped.safety = None, DISPLAY_ONLY
-                cropped.check_note = (
-                    "not checked: traced on the real engine, where the length that arrives can come from the "
-                    "values (a scatter's largest index, a mask's count)"
-                )
-            else:
-                cropped = _at_each_use(ctx, cropped, const)
-            return [cropped]
+        fixes = _constant_fixes(ctx, row, const_index, const, other, texts, parsed)
+        if fixes:
+            return fixes
     layout = _layout_fix(row, a, b, texts, parsed)
     return [layout] if layout is not None else []
+
+
+def _missing_dims_fix(row, a, b, texts, parsed) -> Fix | None:
+    """An operand with fewer dims that holds the other's leading dims (size-1 dims go after it) or
+    a run of its middle ones (they go around it)."""
+    for small_index, (small, big) in enumerate(((a, b), (b, a))):  # a is operand 0, b operand 1
+        if small.rank < big.rank and tuple(big.shape[: small.rank]) == tuple(small.shape) and small.rank >= 1:
+            return _trailing_fix(row, small_index, big.rank - small.rank, small, big, texts, parsed)
+        middle = _middle_position(small.shape, big.shape) if small.rank < big.rank else None
+        if middle is not None:
+            return _middle_fix(row, small_index, middle, big.rank - small.rank, small, big, texts, parsed)
+    return None
+
+
+def _constant_fixes(ctx: Context, row, const_index: int, const, other, texts, parsed) -> list[Fix]:
+    """A constant (a table the model holds) against a tensor from the input: lined up with
+    another dim than its own, built for a width the model sets, an unused token's positions, or
+    a table longer than the length that arrives (cropped)."""
+    aligned = _aligned_by_source(ctx, row, const_index, const, other, texts, parsed)
+    if aligned is not None:  # a table whose length lines up with another dim than its own
+        return [aligned]
+    crop = _crop_dims(const.shape, other.shape)
+    if not crop:
+        return []
+    fixed = _fixed_widths(ctx, row, const, other, crop)
+    if fixed:  # a width the model sets, not a length that arrives: the table's values differ
+        return _setting_fixes(ctx, row, const, fixed) or [_rebuilt_fix(row, const, other, fixed, texts)]
+    cropped = _crop_fix(row, const_index, crop, const, other, texts, parsed)
+    token = _class_token_fix(ctx, row, 1 - const_index, const, other, texts, parsed)
+    if token is not None:  # the table's extra positions are an unused token's: crop only as the other reading
+        cropped.description = "or, if the table has positions too many: " + cropped.description
+        cropped.safety, cropped.rerun = DISPLAY_ONLY, None
+        cropped.check_note = "not checked: the unused token's reading comes first"
+        return [token, cropped]
+    return [_crop_as_read(ctx, row, cropped, const, other, crop)]
+
+
+def _crop_as_read(ctx: Context, row, cropped: Fix, const, other, crop) -> Fix:
+    """The crop, display-only where its rows would not mean what the data needs (a rotary table
+    for an odd width, a grid's positions, a length from values on the real engine); else checked
+    with every later line that uses the table."""
+    odd = _odd_width(crop, const)
+    grid = _grid_crop(ctx, row, const, other, crop)
+    if odd is not None:  # a rotary table for an odd width: its halves pair dims that do not exist
+        cropped.description = (
+            f"make the rotated width even ({odd - 1} or {odd + 1}, not {odd}): a table {odd + 1} wide is "
+            f"two halves of {(odd + 1) // 2} angles, and rotating pairs dim i with dim i + {(odd + 1) // 2}, "
+            f"which {odd} features cannot do; the crop shown runs but keeps angles for pairs that do not "
+            "line up"
+        )
+        cropped.check_note = "not checked: the width to rotate is the model's choice"
+    elif grid is not None:  # a table of a grid's positions: its first rows are not a smaller grid's
+        cropped.check_note = (
+            f"not checked: the {grid} tokens are a grid flattened (they follow two dims of the input), "
+            "and a crop keeps the table's first rows, not the positions of a smaller grid: resample the "
+            "table to the grid (F.interpolate of it as a map), or give the input the size it is built for"
+        )
+    elif ctx.trace.engine == "real":  # a length that arrives there can come from values
+        cropped.check_note = (
+            "not checked: traced on the real engine, where the length that arrives can come from the "
+            "values (a scatter's largest index, a mask's count)"
+        )
+    else:
+        return _at_each_use(ctx, cropped, const)
+    cropped.rerun, cropped.safety = None, DISPLAY_ONLY
+    return cropped
 
 
 _MAX_SITES = 4  # products a crop is written at, at most
@@ -573,23 +599,8 @@ def _at_each_use(ctx: Context, cropped: Fix, const) -> Fix:
             trace = ctx.rerun(Rerun(edits=tuple(edits)))
         except (LookupError, TimeoutError):
             return cropped
-        nxt = trace.failing
-        if trace.error is None or nxt is None or nxt.kind != OP or nxt.called_at is None:
-            break
-        pair = [t for t in nxt.inputs if t.rank > 0][:2]
-        at = next(
-            (j for j, t in enumerate(pair) if tuple(t.shape) == tuple(const.shape) and t.from_input is False), None
-        )
-        if len(pair) != 2 or at is None or pair[1 - at].from_input is False:
-            break
-        crop = _crop_dims(pair[at].shape, pair[1 - at].shape)
-        if not crop:
-            break
-        parsed = parsed_line(nxt.called_at.source)
-        spans = None if parsed is None else this_call(nxt, operand_spans(nxt, parsed[1], parsed[2]))
-        texts = None if spans is None or parsed is None else [parsed[1][s:e] for s, e in spans]
-        more = _crop_fix(nxt, at, crop, pair[at], pair[1 - at], texts, parsed)
-        if more.rerun is None:
+        more = _same_crop_next(trace, const)
+        if more is None or more.rerun is None:
             break
         edits.extend(more.rerun.edits)
         lines.append(more.after or more.code)
@@ -602,6 +613,23 @@ def _at_each_use(ctx: Context, cropped: Fix, const) -> Fix:
         location=cropped.location,
         rerun=Rerun(edits=tuple(edits)),
     )
+
+
+def _same_crop_next(trace, const) -> Fix | None:
+    """The crop of the same table at the op where a trace with the earlier crops fails, when it
+    fails there the same way (the table against a tensor from the input, longer than it)."""
+    nxt = trace.failing
+    if trace.error is None or nxt is None or nxt.kind != OP or nxt.called_at is None:
+        return None
+    pair = [t for t in nxt.inputs if t.rank > 0][:2]
+    at = next((j for j, t in enumerate(pair) if tuple(t.shape) == tuple(const.shape) and t.from_input is False), None)
+    if len(pair) != 2 or at is None or pair[1 - at].from_input is False:
+        return None
+    crop = _crop_dims(pair[at].shape, pair[1 - at].shape)
+    if not crop:
+        return None
+    parsed, texts = _parsed_operands(nxt)
+    return _crop_fix(nxt, at, crop, pair[at], pair[1 - at], texts, parsed)
 
 
 def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
