@@ -734,3 +734,35 @@ def test_the_held_out_threads_are_told_but_the_one_whose_message_names_no_audio(
     # LTX-2's audio encoder is a conv2d over a spectrogram: without a word of audio in the paste, 2 = 2·1 is as
     # likely a concatenation made on one side
     assert set(told) == {thread for _, thread, _ in HELD_OUT} - {"Lightricks/LTX-2/issues/70"}
+
+
+def test_an_input_with_the_layer_s_features_as_its_rows_is_read_as_transposed_first():
+    # CARE-GNN's `(64x1024 and 64x2)`: its answer, the GNN output is [emb, batch] where [batch, emb] is meant
+    e = explain("mat1 and mat2 shapes cannot be multiplied (32x500 and 32x10)")
+    assert e.causes[0].startswith("the input is transposed") and "x.t()" in e.fixes[0]
+    # more rows than features: the layer sized from the rows, as before
+    assert (
+        not explain("mat1 and mat2 shapes cannot be multiplied (500x32 and 500x10)")
+        .causes[0]
+        .startswith("the input is transposed")
+    )
+
+
+def test_a_mask_flattened_to_its_square_and_a_sequence_one_past_its_context():
+    flat = explain(
+        "    attn_scores = attn_scores + attention_mask\n"
+        "RuntimeError: The size of tensor a (128) must match the size of tensor b (16384) at non-singleton dimension 3"
+    )
+    assert "16384 = 128·128" in flat.causes[0]
+    generating = explain(
+        "    out = model.generate(input_ids, max_new_tokens=256)\n"
+        "RuntimeError: The size of tensor a (4096) must match the size of tensor b (4097) at non-singleton dimension 3"
+    )
+    assert "one token past a 4096-token context" in generating.causes[0]
+    # without a generation in the paste, the sides rounded on two paths stay first and the context comes second
+    alone = explain(
+        "RuntimeError: The size of tensor a (1024) must match the size of tensor b (1025) at non-singleton dimension 3"
+    )
+    assert not alone.causes[0].startswith("a sequence one token past") and any(
+        c.startswith("or a sequence one token past a 1024-token context") for c in alone.causes
+    )

@@ -265,6 +265,27 @@ def broadcast_sizes(e: Explanation, p: Paste) -> None:
             f"set num_classes to your count everywhere it is given (every head of the config), and do not load "
             f"tensors sized for {big} classes into it",
         )
+    small, large = sorted((a, b))
+    if small >= 8 and large == small * small:
+        _put_first(
+            e,
+            f"{large} = {small}·{small}: one operand is a [{small}, {small}] map (an attention mask or score matrix) "
+            f"flattened into one dim, met by the other's {small}: a `view(batch, -1)` or `flatten` on the 2-D mask "
+            "where the op wants it as two dims",
+            f"keep the mask 2-D: [batch, 1, {small}, {small}] (`mask[:, None, :, :]`), not flattened to {large}",
+        )
+    if large == small + 1 and small >= 256 and small & (small - 1) == 0:
+        generating = bool(re.search(r"\bgenerate\b|past_key_values|max_new_tokens|greedy_search|\bsample\(", p.message))
+        cause = (
+            f"a sequence one token past a {small}-token context: the prompt and the tokens generated so far reach "
+            f"{large} while a causal-mask or position buffer holds {small} (the model's max positions)"
+        )
+        fix = f"keep prompt + max_new_tokens within {small} (truncate the prompt to {small} minus max_new_tokens)"
+        if generating:
+            _put_first(e, cause, fix)
+        else:
+            e.causes.append("or " + cause)
+            e.fixes.append(fix)
     if 0 in (a, b) and a != b:
         other = max(a, b)
         boxes = " (a box's 4 coordinates)" if other == 4 else ""

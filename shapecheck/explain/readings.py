@@ -137,7 +137,17 @@ def _classifier_logits(e: Explanation, b: int, c: int, d: int) -> None:
 
 
 def _samples_as_features(e: Explanation, a: int, b: int, c: int, d: int) -> None:
-    """in_features equals the rows: the layer was sized by the number of samples, not by their features."""
+    """in_features equals the rows: the layer was sized by the number of samples, not by their features; or,
+    with more columns than rows, the input is transposed ([features, samples]) and fits once turned."""
+    if c == a and b > a > 1:
+        e.causes.insert(
+            0,
+            f"the input is transposed: its {a} rows are the {c} features the layer takes and its {b} columns the "
+            f"samples ([features, samples] = [{a}, {b}] where [{b}, {a}] is meant): an output kept as [dim, batch], a "
+            "`.t()` or `permute` too many, or data stored one feature per row",
+        )
+        e.fixes.insert(0, f"turn it before the layer: `x = x.t()` ([{b}, {a}]), or `x.transpose(-1, -2)` for a batch")
+        return
     if not (c == a and a != b and a > 1 and b < a):
         return
     e.causes.append(
