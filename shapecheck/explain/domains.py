@@ -230,8 +230,11 @@ _DATASET_COUNTS = {
     1001: "ImageNet's 1000 classes + background",
     21843: "ImageNet-21k's classes",
     1203: "LVIS's classes",
-    365: "Places365's classes",
 }
+# words of a paste about classes or detection, which make a dataset's class count the first reading
+_CLASS_WORDS = re.compile(
+    r"class|logit|label|head|detect|yolo|coco|imagenet|pretrained|mmdet|detectron|roi_|bbox|num_classes", re.I
+)
 _PAIR = re.compile(
     r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)"
 )
@@ -257,14 +260,20 @@ def broadcast_sizes(e: Explanation, p: Paste) -> None:
             "optimizer anew), or build the model as the checkpoint was",
         )
     elif (big := max(a, b)) in _DATASET_COUNTS and min(a, b) > 1:
-        _put_first(
-            e,
+        cause = (
             f"{big} is {_DATASET_COUNTS[big]}: one side was made for the pretrained dataset's classes and the other "
             f"for yours ({min(a, b)}): a head, a config value or a loaded tensor left at the pretrained count (in a "
-            "config with several heads, each has its num_classes)",
-            f"set num_classes to your count everywhere it is given (every head of the config), and do not load "
-            f"tensors sized for {big} classes into it",
+            "config with several heads, each has its num_classes)"
         )
+        fix = (
+            f"set num_classes to your count everywhere it is given (every head of the config), and do not load "
+            f"tensors sized for {big} classes into it"
+        )
+        if _CLASS_WORDS.search(p.message):
+            _put_first(e, cause, fix)
+        else:  # alone, 91 or 1000 may as well be a length or a count of samples
+            e.causes.append(f"or, if {big} counts classes, " + cause)
+            e.fixes.append(fix)
     small, large = sorted((a, b))
     if small >= 8 and large == small * small:
         _put_first(
