@@ -72,11 +72,17 @@ def _encode_collection(value: list | tuple | set | frozenset | dict):
     if isinstance(value, list):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value) and _TAG not in value:
-            return {encodable(k): _encode(v) for k, v in value.items()}
-        return {_TAG: "dict", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
+        return _encode_dict(value)
     tag = "tuple" if isinstance(value, tuple) else type(value).__name__  # a namedtuple goes as a tuple
     return {_TAG: tag, "v": [_encode(v) for v in value]}
+
+
+def _encode_dict(value: dict) -> dict:
+    """A dict of string keys as JSON's own object; any other (or one holding the tag as a key)
+    as its pairs, tagged."""
+    if all(isinstance(k, str) for k in value) and _TAG not in value:
+        return {encodable(k): _encode(v) for k, v in value.items()}
+    return {_TAG: "dict", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
 
 
 _DEPTH = 400  # nested modules make deep traces; a forged message could nest without end

@@ -30,10 +30,11 @@ def _shapes(args, kwargs, cell_state: bool):
         return None
     x = args[0]
     packed = isinstance(args[1], torch.Tensor) and args[1].dtype == torch.int64
-    states = _states(args[2] if packed else args[1], cell_state)
+    shift = int(packed)  # a packed sequence's batch sizes come second: the rest one later
+    states = _states(args[1 + shift], cell_state)
     if states is None or not all(_concrete(t) for t in (x, *states)):
         return None
-    bidirectional = bool(args[8] if packed else args[7])
+    bidirectional = bool(args[7 + shift])
     width = (2 if bidirectional else 1) * states[0].shape[-1]  # proj_size when projected
     out_shape = _output_shape(x, packed, width)
     if out_shape is None:
