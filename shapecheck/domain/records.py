@@ -78,6 +78,10 @@ class DimDomain:
             return []
         if self.values is not None:
             return sorted(sorted(self.values, key=lambda v: (abs(v - size), v))[:count])
+        return self._nearest_in_range(size, count)
+
+    def _nearest_in_range(self, size: int, count: int) -> list[int]:
+        """`nearest` for a range of multiples: the one below `size`, then those above it."""
         step, first = self.multiple, self.min or 1
         below = size - 1 if self.max is None else min(size - 1, self.max)
         below -= (below - self.offset) % step  # the nearest accepted size under `size`

@@ -348,34 +348,39 @@ class Watcher:
         program around it, once per line, after the op ran (a later silent bug is seen)."""
         import sys
 
-        if self.failure is not None or self.calls >= self.most:
+        if not self._recording:
             return
         frame: FrameType | None = sys._getframe(1)
         while frame is not None and not is_user_file(frame.f_code.co_filename):
             frame = frame.f_back
-        if frame is None or os.path.abspath(frame.f_code.co_filename) != self.path:
+        if frame is None or not self._in_script(frame):
             return
         key = (frame.f_code, frame.f_lineno)
-        if key == self._last_op:
-            return
-        self._last_op = key
-        self.calls += 1
-        frames = self._stack()
-        captured = self._capture(frames, None, None)
-        if captured is not None and captured.module is not None:
-            self.last = captured
+        if key != self._last_op:
+            self._last_op = key
+            self._count(self._stack(), None)
 
     def _called(self, module, args) -> None:
-        if self.failure is not None or self.calls >= self.most:
+        if not self._recording:
             return
         frames = self._stack()
         called = outermost_module_call(frames)
         if called is None or called[0] is not module:
             return  # a layer inside a module: its caller is the module, not the program
         caller = program_frame(frames, called)
+        if caller is not None and self._in_script(caller[0]):
+            self._count(frames, called)
 
-        if caller is None or os.path.abspath(caller[0].f_code.co_filename) != self.path:
-            return
+    @property
+    def _recording(self) -> bool:
+        """Calls are still captured: nothing failed yet, and fewer than `most` were."""
+        return self.failure is None and self.calls < self.most
+
+    def _in_script(self, frame: FrameType) -> bool:
+        return os.path.abspath(frame.f_code.co_filename) == self.path
+
+    def _count(self, frames, called) -> None:
+        """One more call of the script's: the program around it kept as the last, when it calls a module."""
         self.calls += 1
         captured = self._capture(frames, called, None)
         if captured is not None and captured.module is not None:
