@@ -71,6 +71,15 @@ def audio_rank(e: Explanation, p: Paste) -> None:
             _MONO,
             drop=("an extra dim of 1", "or one clip of", "one dim too many"),
         )
+        if not _AUDIO_WORDS.search(p.message):
+            e.causes.insert(
+                1,
+                f"or, if the data is no audio, a 2-channel signal stored samples first ([{dims[-2]}, 2]) where the "
+                "conv takes [channels, length]",
+            )
+            e.fixes.insert(
+                1, "for a model of 2 input channels: `x.transpose(-1, -2)` puts the channels before the samples"
+            )
     elif dims[-1] == 2 and len(dims) >= 5:
         e.causes.insert(
             0,
@@ -196,7 +205,7 @@ def yolo_view(e: Explanation, p: Paste) -> None:
     else:
         return
     cells = batch * side * side
-    if anchors not in (3, 5, 9) or total % cells:
+    if anchors not in (3, 5, 9) or total % cells or side > 160:
         return
     channels = total // cells
     classes = outputs - 5
@@ -214,12 +223,18 @@ def yolo_view(e: Explanation, p: Paste) -> None:
             f"a YOLO layer's view [batch, {anchors} anchors, {said}, {side}×{side} grid]: the conv before it gives "
             f"{channels} channels per cell where {anchors}·{outputs} = {anchors * outputs} are needed"
         )
-    _put_first(
-        e,
-        story,
+    fix = (
         f"in the cfg, set classes= to your dataset's count in every [yolo] layer and filters = {anchors}·(classes + 5) "
-        "on the conv just before each (YOLOv5+: `nc` in the model yaml and data yaml)",
+        "on the conv just before each (YOLOv5+: `nc` in the model yaml and data yaml)"
     )
+    # COCO's and VOC's heads (85 or 25 per anchor, 255 or 75 per cell) or a detection paste make it the story; else
+    # [batch, 3, frames, H, W] of an RGB clip fits the same numbers, and it is one reading of two
+    signature = outputs in (85, 25) or channels in (255, 75)
+    if signature or re.search(r"yolo|anchor|detect|darknet|\.cfg\b|bbox_attrs", p.message, re.IGNORECASE):
+        _put_first(e, story, fix)
+    else:
+        e.causes.append("or, if this is a detection head's view: " + story)
+        e.fixes.append(fix)
 
 
 # class counts that read as a pretrained dataset's whatever else the message holds
