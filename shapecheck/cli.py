@@ -940,16 +940,22 @@ def _exit_quietly(exc: SystemExit) -> None:
         # as python: wait for the script's threads, then run its exit handlers
         getattr(threading, "_shutdown", lambda: None)()
         atexit._run_exitfuncs()
-    code = exc.code
-    if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
+    status = _exit_status(exc.code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more to write
             pass
-    os._exit(code or 0)
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status python leaves with for `SystemExit(code)`: a code that is not a number is
+    printed to stderr, and the status is 1."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

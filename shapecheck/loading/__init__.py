@@ -532,24 +532,10 @@ def _from_file(path: str, name: str | None, args: dict, target: str, patches: Se
         def factory():
             skipped: list[tuple[int, int]] = []
             module = _import_file(path, skipped=skipped, patches=patches)
-            if skipped:
-                spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in skipped)
-                note = (
-                    f"not run: the top-level code of {path} at line{'s' if ',' in spans or '-' in spans else ''} "
-                    f"{spans}, which building the model does "
-                    'not need (a program under `if __name__ == "__main__":` is not run either)'
-                )
-                if note not in notes:
-                    notes.append(note)
-            chosen = name
-            if chosen is None:
-                classes = _module_classes(module)
-                if len(classes) != 1:
-                    found = ", ".join(classes) if classes else "none"
-                    raise LoadError(
-                        f"{path} defines {len(classes)} nn.Module classes ({found})", hint=f"name one: {path}:NAME"
-                    )
-                chosen = classes[0]
+            note = _skipped_note(path, skipped) if skipped else None
+            if note is not None and note not in notes:
+                notes.append(note)
+            chosen = name if name is not None else _only_class(module, path)
             built_with[:] = _whole_arguments(getattr(module, chosen, None), args)
             return _instantiate(module, chosen, args, f"{path}:{chosen}")
 
@@ -567,6 +553,25 @@ def _from_file(path: str, name: str | None, args: dict, target: str, patches: Se
         patched=lambda more, extra: _from_file(path, name, {**args, **extra}, target, (*patches, *more)),
         arguments=tuple(built_with),
     )
+
+
+def _skipped_note(path: str, skipped: list[tuple[int, int]]) -> str:
+    """The note for the top-level code left out of a file's import, at lines `skipped` (spans)."""
+    spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in skipped)
+    return (
+        f"not run: the top-level code of {path} at line{'s' if ',' in spans or '-' in spans else ''} "
+        f"{spans}, which building the model does "
+        'not need (a program under `if __name__ == "__main__":` is not run either)'
+    )
+
+
+def _only_class(module, path: str) -> str:
+    """The name of the one nn.Module class a file defines; LoadError naming them when it is not one."""
+    classes = _module_classes(module)
+    if len(classes) != 1:
+        found = ", ".join(classes) if classes else "none"
+        raise LoadError(f"{path} defines {len(classes)} nn.Module classes ({found})", hint=f"name one: {path}:NAME")
+    return classes[0]
 
 
 def _from_program(path: str, target: str) -> LoadedModel:

@@ -251,12 +251,18 @@ def _read_in_class(tree: ast.AST, attribute: str) -> bool:
     )
 
 
+def _methods(tree: ast.AST) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The methods the tree's first class defines, by name."""
+    first = next((n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)), None)
+    body = first.body if first is not None else []
+    return {f.name: f for f in body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
 def _reached_from_forward(tree: ast.AST):
     """The nodes of the class's `forward` and of the methods it calls on `self`, transitively
     (`encode_text` when forward calls it; not `encode_image` when it does not): what a forward
     pass can read. The whole class when it defines no forward of its own."""
-    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
-    methods = {f.name: f for c in classes[:1] for f in c.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    methods = _methods(tree)
     if "forward" not in methods:
         yield from ast.walk(tree)
         return
