@@ -90,7 +90,7 @@ def _without_repeats(report: Report) -> Report:
         if (row.call > 1 and row.kind == "module") or (row.parent is not None and row.parent in hidden):
             hidden.add(row.index)
     if report.trace.error is not None:
-        hidden.discard(report.trace.error.layer if report.trace.error.layer is not None else -1)
+        hidden.discard(report.trace.error.layer)  # the failing row stays shown (None: no row)
     layers = [replace(r, depth=_FOLDED) if r.index in hidden else r for r in report.layers]
     return replace(report, trace=replace(report.trace, layers=layers))
 

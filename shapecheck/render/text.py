@@ -291,12 +291,16 @@ def _accepts(dim) -> str:
     return text[len(dim.name) + 1 :] if text.startswith(dim.name + " ") else text
 
 
-def summary(report: Report) -> Text:
-    inputs = ", ".join(
-        f"{i.key + ' ' if i.key and i.key.isidentifier() else ''}{shape_text(i)} {i.dtype}" for i in report.inputs[:3]
+def _inputs_text(inputs: list) -> str:
+    """`x [1, 3, 224, 224] float32, mask [1, 16] bool, +2 more`: the first three inputs, named when named."""
+    text = ", ".join(
+        f"{i.key + ' ' if i.key and i.key.isidentifier() else ''}{shape_text(i)} {i.dtype}" for i in inputs[:3]
     )
-    if len(report.inputs) > 3:
-        inputs += f", +{len(report.inputs) - 3} more"
+    return text + (f", +{len(inputs) - 3} more" if len(inputs) > 3 else "")
+
+
+def summary(report: Report) -> Text:
+    inputs = _inputs_text(report.inputs)
     t = report.trace
     text = Text()
     text.append(report.model, style="bold")
@@ -390,16 +394,10 @@ def fix_text(fix: Fix, width: int) -> Text:
     out.append("help", style="bold cyan")
     out.append(f": {fix.description} ")
     out.append(f"[{fix.safety}", style="dim")
-    if fix.verified:
-        shape = f": output {shape_text_of(fix.result_shape)}" if fix.result_shape else ""
+    verdict = _verdict(fix)
+    if verdict is not None:
         out.append(" · ", style="dim")
-        out.append(f"verified{shape}", style="green")
-    elif fix.verified is False and fix.runs_but:
-        out.append(" · ", style="dim")
-        out.append("runs, but breaks intent", style="yellow")
-    elif fix.verified is False:
-        out.append(" · ", style="dim")
-        out.append("does not fix it", style="red")
+        out.append(*verdict)
     out.append("]\n", style="dim")
     out.append(_fix_body(fix, width))
     for line in fix.imports:
@@ -408,6 +406,16 @@ def fix_text(fix: Fix, width: int) -> Text:
     if fix.verified is False and fix.check_note:
         out.append(f"{pad} = note: {fix.check_note}\n", style="dim")
     return out
+
+
+def _verdict(fix: Fix) -> tuple[str, str] | None:
+    """How checking the fix ended, as (words, style); None when it was not checked."""
+    if fix.verified:
+        shape = f": output {shape_text_of(fix.result_shape)}" if fix.result_shape else ""
+        return f"verified{shape}", "green"
+    if fix.verified is False:
+        return ("runs, but breaks intent", "yellow") if fix.runs_but else ("does not fix it", "red")
+    return None
 
 
 def _fix_body(fix: Fix, width: int) -> Text:
