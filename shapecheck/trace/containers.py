@@ -154,7 +154,7 @@ def _unreachable(model: nn.Module, name: str, module: nn.Module, called: set[str
         return None  # its owner never ran: the owner is the one to name, not each of its layers
     owner = model.get_submodule(owner_name) if owner_name else model
     site = def_sites.get(module) if def_sites else None
-    if site is None or _library_file(site.file) or not _from_library(type(owner)):
+    if not _users_layer_in_library(site, owner):
         return None
     params = sum(p.numel() for p in module.parameters())
     if params == 0 or _named_by(type(owner), attribute):
@@ -162,6 +162,12 @@ def _unreachable(model: nn.Module, name: str, module: nn.Module, called: set[str
     return UncalledModule(
         name, type(module).__name__, params, owner_name, type(owner).__name__, module_attrs(module), site
     )
+
+
+def _users_layer_in_library(site, owner: nn.Module) -> bool:
+    """A layer made by the user's code (`site`, where it was built) and held by `owner`, a
+    module of an installed library."""
+    return site is not None and not _library_file(site.file) and _from_library(type(owner))
 
 
 def _library_file(path: str) -> bool:
