@@ -503,7 +503,7 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         return []
     a, b = tensors
     parsed, texts = _parsed_operands(row)
-    missing = _missing_dims_fix(row, a, b, texts, parsed)
+    missing = _missing_dims_fix(row, a, b, texts, parsed) or _cached_keys_mask_fix(row, a, b, texts)
     if missing is not None:
         return [missing]
     for const_index, (const, other) in enumerate(((a, b), (b, a))):
@@ -526,6 +526,69 @@ def _missing_dims_fix(row, a, b, texts, parsed) -> Fix | None:
         if middle is not None:
             return _middle_fix(row, small_index, middle, big.rank - small.rank, small, big, texts, parsed)
     return None
+
+
+def _cached_keys_mask_fix(row, a, b, texts) -> Fix | None:
+    """A causal mask cropped square to the queries (`self.mask[:T, :T]`, [T, T]) against scores
+    over more keys than queries ([…, T, S], S > T: keys cached from earlier steps before the T new
+    ones): the new queries are the mask's last T rows of the first S, and they see all S keys,
+    `self.mask[att.size(-1) - T : att.size(-1), : att.size(-1)]`; query i then sees the cached
+    keys and the new ones up to itself. Checked as written."""
+    if not texts or len(texts) < 2 or row.called_at is None:
+        return None
+    for index, (mask, scores) in enumerate(((a, b), (b, a))):
+        if mask.rank != 2 or scores.rank < 2 or mask.shape[0] != mask.shape[1]:
+            continue
+        queries, keys = scores.shape[-2], scores.shape[-1]
+        if (
+            mask.shape[0] != queries
+            or keys <= queries
+            or not isinstance(_expr(texts[1 - index]), (ast.Name, ast.Attribute))
+        ):
+            continue
+        crop = _square_crop(texts[index])
+        if crop is None:
+            continue
+        written, table, upper = crop
+        size = f"{texts[1 - index]}.size(-1)"
+        rows = upper if isinstance(_expr(upper), (ast.Name, ast.Attribute, ast.Call, ast.Constant)) else f"({upper})"
+        new = f"{table}[{size} - {rows} : {size}, : {size}]"
+        source = row.called_at.source
+        if source.count(written) != 1:
+            return None
+        return line_fix(
+            f"the scores hold {keys} keys for {queries} queries ({keys - queries} cached before the new ones): take "
+            f"the mask's rows for the {queries} new positions and its columns for all {keys} keys, so each query "
+            "sees the cached keys and the new ones up to itself",
+            row.called_at,
+            source,
+            source.replace(written, new),
+            new,
+        )
+    return None
+
+
+def _square_crop(text: str) -> tuple[str, str, str] | None:
+    """(the subscript as written, its table, its bound) of the one `table[:E, :E]` in an operand's
+    text (`self.mask[:T, :T] == 0`); None when there is not exactly one."""
+    tree = _expr(text)
+    if tree is None:
+        return None
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Tuple) or len(node.slice.elts) != 2:
+            continue
+        bounds = [
+            ast.unparse(e.upper)
+            if isinstance(e, ast.Slice) and e.lower is None and e.step is None and e.upper
+            else None
+            for e in node.slice.elts
+        ]
+        if bounds[0] is not None and bounds[0] == bounds[1]:
+            written = ast.get_source_segment(text, node)
+            if written:
+                found.append((written, ast.unparse(node.value), bounds[0]))
+    return found[0] if len(found) == 1 else None
 
 
 def _constant_fixes(ctx: Context, row, const_index: int, const, other, texts, parsed) -> list[Fix]:
