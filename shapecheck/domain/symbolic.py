@@ -310,8 +310,7 @@ def _fake_inputs(mode, plain: list, state: dict, rec: Recorder, trace: Trace) ->
             inputs = [mode.from_tensor(plain[0], symbolic_context=dynamic)]
             inputs += [mode.from_tensor(t, static_shapes=True) for t in plain[1:]]
             fake_state = _fake_state(mode, state)
-        for t in inputs:
-            rec.tag_input(t)
+        rec.tag_inputs(inputs)
         trace.inputs = [rec.info("", t) for t in inputs]
     except Exception as exc:
         raise Unavailable(f"torch {torch.__version__}: {type(exc).__name__}: {exc}") from None

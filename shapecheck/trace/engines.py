@@ -15,7 +15,6 @@ from torch import nn
 
 from ..spec import InputSpec
 from ..words import Word
-from .arguments import tensors_in
 from .containers import hidden_modules, uncalled_modules, unused_parameters
 from .meta import meta_state
 from .recorder import EngineLimit, OpMode, Recorder, StopTrace
@@ -250,9 +249,7 @@ def run(
     meta = engine == META
     inputs = make_inputs(specs, batch, device=META if meta else device, as_list=as_list, fakes=True)
     rec = Recorder(model, meta=meta, def_sites=def_sites, stop_at=stop_at, rewrites=rewrites)
-    for value in inputs:
-        for _, t in tensors_in(value):
-            rec.tag_input(t)
+    rec.tag_inputs(inputs)
     trace = Trace(
         model=label or type(model).__name__,
         inputs=[i for spec, v in zip(specs, inputs, strict=True) for i in rec.infos(v, spec.name or "")],

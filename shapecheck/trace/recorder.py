@@ -181,9 +181,12 @@ class Recorder:
         self._op_kinds: dict = {}
 
     # -- tensors -------------------------------------------------------------------------
-    def tag_input(self, t: torch.Tensor) -> None:
-        setattr(t, _TID, next(self._tids))
-        setattr(t, _FROM_INPUT, True)
+    def tag_inputs(self, values) -> None:
+        """Mark every tensor in the model's arguments (nested ones too) as an input of the pass."""
+        for value in values:
+            for _, t in tensors_in(value):
+                setattr(t, _TID, next(self._tids))
+                setattr(t, _FROM_INPUT, True)
 
     def sizes(self, sizes) -> tuple[int, ...]:
         """Plain ints for a shape or stride (the hints, when sizes are symbolic)."""
