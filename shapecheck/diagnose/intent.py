@@ -16,11 +16,16 @@ verified; a fix that runs but breaks one is shown as such (`Fix.runs_but`), neve
   the model input directly, or the model is written for one input size (a fixed size that the
   input must produce), and not when the failing op holds the model input against what the model
   computed from it (a decoder whose output must have the input's size: the model is wrong).
+- **no layer built for the positions**: a width (in_features, embed_dim, a LayerNorm's shape)
+  set to a size that follows the input's length, height or width where the layer's input keeps
+  the features in another dim ([B, C, H·W] into attention built for C), or to a count of token
+  ids: the layer would fit one input size, and moving or pooling the positions is the fix.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -83,6 +88,7 @@ def broken(
         or input_moved(ctx, finding, request, own)
         or library_layer_resized(ctx, request)
         or width_from_input_length(ctx, request)
+        or width_from_positions(ctx, request)
     )
     if moved is not None:
         return moved
@@ -122,6 +128,104 @@ def width_from_input_length(ctx: Context, request: Rerun | None) -> str | None:
                 "width set in the code): the layer would fit this input size only"
             )
     return None
+
+
+# Where a layer reads the width it is built for, beyond in_features/in_channels: attention's
+# embed_dim, a LayerNorm's last dim, a BatchNorm's channels, an RNN's features.
+_FEATURE_DIM = {**_WIDTH_DIM, "embed_dim": -1, "normalized_shape": -1, "num_features": 1, "input_size": -1}
+_INPUT_DIM = re.compile(r"(?:input (\d+) )?dim \d+")  # a provenance source that is a dim of a model input
+
+
+def width_from_positions(ctx: Context, request: Rerun | None) -> str | None:
+    """`embed_dim=36` on an attention layer that receives [B, 16, 36] from `x.view(b, c, -1)`: the
+    36 follows the input's height and width (provenance), while the layer's input keeps another
+    dim of a size no input dim changes (the 16 channels the model built), or of the very width the
+    layer was built for (a graph's [F, N] where [N, F] was meant). Positions arrived where
+    the layer reads features, and the fix builds the layer for the positions of this one input
+    size; moving the dims is the fix. Not a flattened map ([B, C·H·W], no other dim: a head made
+    for one size on purpose), nor a width that follows nothing (set in the code)."""
+    if request is None:
+        return None
+    prov = provenance(ctx)
+    if prov is None:
+        return None
+    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
+    batch = 0 if ctx.trace.batch is not None else None
+    for edit in request.edits:
+        row = rows.get(edit.target)
+        if edit.action != EditAction.REPLACE or row is None or not row.inputs:
+            continue
+        for key, value in edit.params:
+            at = _FEATURE_DIM.get(key)
+            if at is None or row.attrs.get(key) == value or not isinstance(value, int):
+                continue
+            follows = prov.dims(row, "inputs", 0)
+            shape = row.inputs[0].shape
+            if follows is None or len(follows) < 2 or len(follows) != len(shape) or shape[at] != value:
+                continue
+            at %= len(follows)
+            sources = follows[at]
+            if not sources or not all(_INPUT_DIM.fullmatch(s) for s in sources):
+                continue
+            was = row.attrs.get(key)
+            built = [
+                d for d, f in enumerate(follows) if d not in (at, batch) and shape[d] > 1 and (not f or shape[d] == was)
+            ]
+            if built and not _where_the_input_has_it(ctx, sources, at):
+                features = f"the features are the {shape[built[0]]} in dim {built[0]}"
+            elif _counts_ids(ctx, sources, value):
+                features = "the input holds integer ids, whose dims are positions"
+            else:
+                continue
+            return (
+                f"sets {key}={value} on `{row.name}`, and {value} follows {_named(ctx, sources)} (positions, not "
+                f"features: {features}): the layer would fit this input size only"
+            )
+    return None
+
+
+def _source_dims(ctx: Context, sources: frozenset[str]) -> list[tuple[int, int]]:
+    """(input index, per-sample dim) of each source `dim 1` / `input 0 dim 1`."""
+    out = []
+    for source in sorted(sources):
+        match = _INPUT_DIM.fullmatch(source)
+        if match is not None:
+            out.append((int(match.group(1) or 0), int(source.rsplit(" ", 1)[1])))
+    return out
+
+
+def _where_the_input_has_it(ctx: Context, sources: frozenset[str], position: int) -> bool:
+    """One input dim, read at the position the input has it: the input's own features in place
+    ([N, F] into Linear(F)), however the other dims came to be."""
+    dims = _source_dims(ctx, sources)
+    offset = 1 if ctx.trace.batch is not None else 0
+    return len(dims) == 1 and dims[0][1] + offset == position
+
+
+def _named(ctx: Context, sources: frozenset[str]) -> str:
+    """`the input's dims 1 · 2`, `input 1's dim 0`."""
+    dims = _source_dims(ctx, sources)
+    inputs = {i for i, _ in dims}
+    owner = "the input's" if len(ctx.trace.inputs) < 2 or len(inputs) != 1 else f"input {next(iter(inputs))}'s"
+    if len(inputs) != 1:
+        return "the inputs' " + " · ".join(f"input {i} dim {d}" for i, d in dims)
+    return f"{owner} dim{'s' if len(dims) > 1 else ''} " + " · ".join(str(d) for _, d in dims)
+
+
+def _counts_ids(ctx: Context, sources: frozenset[str], value: int) -> bool:
+    """Every source is a dim of an integer input (token ids, an edge list), and `value` is those
+    dims' sizes multiplied: a number of tokens or edges, never a feature width."""
+    dims = _source_dims(ctx, sources)
+    sizes = []
+    for index, dim in dims:
+        if index >= len(ctx.trace.inputs):
+            return False
+        t = ctx.trace.inputs[index]
+        sample = t.shape[1:] if ctx.trace.batch is not None else t.shape
+        if "int" not in t.dtype or dim >= len(sample):
+            return False
+        sizes.append(sample[dim])
+    return bool(sizes) and math.prod(sizes) == value
 
 
 def _is_input_length(ctx: Context, sources: frozenset[str], value: int, position: int) -> bool:

@@ -89,6 +89,11 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
         if reduced is not None:
             why.append(reduced[0])
             fixes.append(reduced[1])
+        else:
+            moved = _features_in_another_dim(ctx, row, t, n_in)
+            if moved is not None:
+                why.append(moved[0])
+                fixes.extend(moved[1])
         if _size_from_settings(row):
             fixes.extend(producer_argument_fixes(ctx.trace, row, t, n_in))
             fixes.extend(forward_literal_fixes(ctx.trace, row, t, n_in))
@@ -359,6 +364,68 @@ def _in_features_fix(ctx: Context, row: LayerRecord, b: Boundary | None, got: in
         factors=tuple(b.feature_shape[1:]) if b is not None else None,
     )
     return passed_down(ctx.trace, row, fix, 0, got, "in_features")
+
+
+def _features_in_another_dim(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, list[Fix]] | None:
+    """The layer's in_features arrive in another dim of what it receives, and the last dim holds
+    positions: [B, C, H·W] from `flatten(2)` of a feature map, a graph's [F, N] after a `.t()`.
+    Resizing the layer would build it for the positions of one input size; the features go last
+    (a transpose), or, for a flattened map whose positions follow two input dims, pooled over
+    the positions first (an image tower's head reads one vector per sample). Each is a change of
+    the call line, checked as written."""
+    from ..numbers import module_call_argument
+    from ..provenance import provenance
+    from .common import rewrite_call
+
+    first = 1 if ctx.trace.batch is not None else 0
+    other = [d for d in range(first, t.rank - 1) if t.shape[d] == n_in]
+    if len(other) != 1 or t.shape[-1] == n_in or row.kind != MODULE or row.called_at is None:
+        return None
+    prov = provenance(ctx)
+    follows = prov.dims(row, "inputs", 0) if prov is not None else None
+    if follows is None or len(follows) != t.rank or not follows[-1] or follows[other[0]] & follows[-1]:
+        return None  # the last dim follows the input's sizes, the features other sources or none
+    d = other[0]
+    if any(re.fullmatch(rf"(input \d+ )?dim {d - first}", source) for source in follows[d]):
+        return None  # the features are where the input has them: its own layout, not a swap
+    source = row.called_at.source
+    var = module_call_argument(source, row.name)
+    if not var:
+        return None
+    name = row.name.rsplit(".", 1)[-1]
+    fixes = []
+    moved = tuple(t.shape[k] for k in (*range(d), t.rank - 1, *range(d + 1, t.rank - 1), d))
+    transposed = rewrite_call(source, name, var, f"{var}.transpose({d}, {t.rank - 1})" if t.rank > 2 else f"{var}.t()")
+    if transposed is not None:
+        fixes.append(
+            Fix(
+                description=f"move the {n_in} features last before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
+                code=transposed,
+                safety=SAFE,
+                location=row.called_at,
+                before=source,
+                after=transposed,
+            )
+        )
+    pooled = rewrite_call(source, name, var, f"{var}.mean(-1)") if t.rank == 3 and d == 1 else None
+    if pooled is not None:
+        pool = Fix(
+            description=f"pool the {t.shape[-1]} positions before {ref(row)}: one vector of {n_in} features per "
+            "sample, for any input size",
+            code=pooled,
+            safety=SAFE,
+            location=row.called_at,
+            before=source,
+            after=pooled,
+        )
+        fixes.insert(0 if len(follows[-1]) > 1 else len(fixes), pool)
+    if not fixes:
+        return None
+    why = (
+        f"{n_in}, the features `{row.name}` is built for, sits in dim {d} of {shape(t.shape)}, and the last dim "
+        f"{t.shape[-1]} changes with the input size: positions, not features"
+    )
+    return why, fixes
 
 
 def _rows_of_features_fix(ctx: Context, t, n_in: int) -> Fix | None:

@@ -336,7 +336,8 @@ def _constant_batch(ctx: Context, row: LayerRecord, other, b2: int) -> Finding |
     written = _written_batch(row, batch)
     if batch is None or written is None or not _constant_at(other, row, written, b2):
         return None
-    if _keeps_samples(row, other.row(row.index)) or groups_whole_samples(row):
+    twin = other.row(row.index)
+    if _keeps_samples(row, twin) or groups_whole_samples(row) or _unit_dims_only(row, twin):
         return None
     t = row.inputs[0]
     per = prod(t.shape[1:])
@@ -396,6 +397,18 @@ def _keeps_samples(row: LayerRecord, twin: LayerRecord | None) -> bool:
         and r.outputs[0].shape[:1] == (1,)
         and r.outputs[0].rank > 2
         for r in (row, twin)
+    )
+
+
+def _unit_dims_only(row: LayerRecord, twin: LayerRecord | None) -> bool:
+    """The view only adds or drops dims of size 1, at both batches: `times.view(1, -1)` of one
+    value per sample [B] is the row [1, B] (a survival model's risk set compares it with
+    `times.view(-1, 1)`). Every sample is still one value of its own; a flat [1, B·F] of
+    [B, F] (`x.view(1, -1)` before a Linear) merges dims and is not this."""
+    if twin is None or twin.failed or not twin.outputs:
+        return False
+    return all(
+        [d for d in r.inputs[0].shape if d != 1] == [d for d in r.outputs[0].shape if d != 1] for r in (row, twin)
     )
 
 

@@ -249,6 +249,13 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
     if src is not None:
         made = src.attrs.get("embedding_dim") or src.attrs.get("out_features")
         labels.append(Label(src.name, f"{ref(src)} makes {made if made == got else got} features", src.location))
+    moved = _features_moved_fix(row, query, src, embed)
+    if moved is not None:
+        fixes.append(moved)
+        why.append(
+            f"the query's dim 1 holds {embed}, the features {ref(row)} is built for, and its last dim the {got} "
+            "positions: the dims are swapped, and a layer built for the positions would fit one input size only"
+        )
     if owner is row:
         if isinstance(heads, int) and got % heads == 0:
             params = (("embed_dim", got), ("num_heads", heads), ("batch_first", bool(row.attrs.get("batch_first"))))
@@ -303,6 +310,42 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
         labels=labels,
         notes=[f"PyTorch reports: was expecting embedding dimension of {embed}, but got {got}"],
         fixes=fixes,
+    )
+
+
+def _features_moved_fix(row, query, src, embed: int) -> Fix | None:
+    """A batch-first layer given [B, C, L] (`x.view(b, c, -1)` of a feature map, a conv's output)
+    whose dim 1 is its embed_dim: the features are in dim 1 and the positions last. The line that
+    made the query, `t = h.view(b, c, -1)`, gets `.transpose(1, 2)`: [B, L, C] for any L. Checked
+    as written (the line is traced again)."""
+    import ast
+
+    if not row.attrs.get("batch_first") or query.rank != 3 or query.shape[1] != embed or query.shape[2] == embed:
+        return None
+    at = src.called_at if src is not None and src.kind == "op" else None
+    if at is None:
+        return None
+    parsed = parsed_line(at.source)
+    if parsed is None:
+        return None
+    indent, text, tree = parsed
+    body = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(body, ast.Assign) or len(body.targets) != 1 or not isinstance(body.targets[0], ast.Name):
+        return None
+    value = ast.get_source_segment(text, body.value)
+    if value is None or not text.rstrip().endswith(value):
+        return None
+    if not isinstance(body.value, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
+        value = f"({value})"
+    after = f"{indent}{body.targets[0].id} = {value}.transpose(1, 2)"
+    return Fix(
+        description=f"move the features last before {ref(row)}: {shape(query.shape)} → "
+        f"{shape((query.shape[0], query.shape[2], query.shape[1]))}, one token per position",
+        code=after,
+        safety=SAFE,
+        location=at,
+        before=at.source,
+        after=after,
     )
 
 

@@ -5,7 +5,8 @@ follow the batch although no operand has more than one, because the operands dif
 `[B, 1] - [B]` broadcasts to `[B, B]`, every sample paired with every other. Which dims follow
 the batch is measured (dim provenance: a second trace at another batch size). Operands of the
 same rank whose size-1 dims put the batch apart (`[B, 1, D] * [1, B, D]`, a similarity matrix)
-are what the code asked for, and are not flagged.
+are what the code asked for, and are not flagged; nor is one tensor paired with a view of itself
+(`s.view(-1, 1) - s`: every s_i − s_j, a ranking or survival loss over the batch).
 
 Why is this bad? Nothing fails, and a mean over the result is a number of the right kind: a
 regression loss `((out - y) ** 2).mean()` with `out` [B, 1] and `y` [B] averages B² differences
@@ -163,7 +164,7 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
         return None  # one operand alone brings the batch: its two batch dims come from elsewhere
     if len({t.rank for t in row.inputs}) == 1:
         return None  # size-1 dims put the batch dims apart on purpose (`z[:, None] * z[None]`)
-    if _joins_a_pair_matrix(prov, row):
+    if _joins_a_pair_matrix(prov, row) or _pairs_one_tensor_with_itself(prov.trace, row):
         return None
     a, b = row.inputs[0], row.inputs[1]
     result = row.outputs[0]
@@ -285,6 +286,43 @@ def _joins_a_pair_matrix(prov: ProvenanceMap, row: LayerRecord) -> bool:
         if dims is not None and len(dims) >= 2 and other.attrs.get("category") == "matmul":
             return True
     return False
+
+
+# Ops that only rearrange a tensor's values (same values, another layout or a unit dim more).
+_REARRANGES = frozenset(
+    {"view", "reshape", "unsqueeze", "squeeze", "flatten", "unflatten", "t", "transpose", "permute", "contiguous"}
+)
+
+
+def _pairs_one_tensor_with_itself(trace, row: LayerRecord) -> bool:
+    """Both operands are one tensor, one of them only given a unit dim (`s.view(-1, 1) - s`,
+    `y[:, None] - y`): the difference of a tensor with itself, elementwise, is zero, so the pairs
+    are what the code asks for (RankNet's s_i − s_j over a batch, a survival model's risk set). A
+    regression loss pairs two tensors (`out - y`); a sum beside its own input (`x - x.sum(1)`) has
+    values of its own and is not a rearrangement."""
+    bases = {_rearranged_from(trace, t) for t in row.inputs[:2]}
+    return len(row.inputs) == 2 and len(bases) == 1 and None not in bases
+
+
+def _rearranged_from(trace, t) -> int | None:
+    """The lineage id of the tensor `t` is a view of, through ops that only rearrange values
+    (views, unit dims, transposes, `[:, None]` subscripts)."""
+    for _ in range(8):
+        src = trace.row(t.source) if t.source is not None else None
+        if src is None or src.kind != "op" or not src.inputs:
+            break
+        name = src.type.split(".")[-1]
+        if name == "__getitem__":
+            items = (src.attrs.get("args") or [None, None])[1]
+            items = items if isinstance(items, list) else [items]
+            if len(src.inputs) != 1 or not all(
+                i in (None, "None", "slice(None, None, None)", "Ellipsis") for i in items
+            ):
+                break
+        elif name not in _REARRANGES or len([i for i in src.inputs if i.rank > 0]) != 1:
+            break
+        t = src.inputs[0]
+    return t.tid
 
 
 def _fixes(row: LayerRecord, batch: int, keep_rank: bool = False) -> list[Fix]:
