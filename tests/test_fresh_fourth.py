@@ -217,3 +217,14 @@ def test_the_first_fix_is_the_one_meant(name):
     assert finding.code == code
     first = finding.fixes[0]
     assert written in (first.after or first.code or "") and first.verified is True
+
+
+def test_a_squeeze_that_adds_features_along_the_width_is_not_offered():
+    """Time features [B, 1, 1, 1, C] from timesteps given as [B, 1], beside [B, C, H, W] with W == C:
+    dropping the last size-1 dim gives [B, 1, 1, C], which adds the C features along the width
+    (and fails at any other width). Provenance of each operand where it was made says so."""
+    report = _bug("TimestepsAsColumn")
+    pairs = [f for f in report.findings if f.code == "SC122"]
+    assert pairs
+    assert not any(".squeeze(3)" in (f.after or f.code or "") for f in pairs[0].fixes)
+    assert not any(f.verified for f in pairs[0].fixes)

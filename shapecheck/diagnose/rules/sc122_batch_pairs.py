@@ -184,7 +184,8 @@ def _pairs(prov: ProvenanceMap, row: LayerRecord, batch: int) -> Finding | None:
         location=row.location,
         row=row.index,
         why=why,
-        fixes=_keepdim_fixes(prov.trace, row, batch) or _fixes(row, batch, _combined_at_rank(prov.trace, row)),
+        fixes=_keepdim_fixes(prov.trace, row, batch)
+        or _fixes(row, batch, _combined_at_rank(prov.trace, row), squeeze=not _squeeze_misaligns(prov, row)),
     )
 
 
@@ -325,10 +326,46 @@ def _rearranged_from(trace, t) -> int | None:
     return t.tid
 
 
-def _fixes(row: LayerRecord, batch: int, keep_rank: bool = False) -> list[Fix]:
+def _squeeze_misaligns(prov: ProvenanceMap, row: LayerRecord) -> bool:
+    """The longer operand, its last size-1 dim dropped, lines up a dim of its own against one of
+    the other operand that follows something else (provenance): time features [B, 1, 1, 1, C]
+    from timesteps given as [B, 1], squeezed to [B, 1, 1, C] beside a map [B, C, H, W], would
+    add the C features along the width, which runs only while W equals C."""
+    a, b = row.inputs[0], row.inputs[1]
+    if abs(a.rank - b.rank) != 1:
+        return False
+    longer, position = (a, 0) if a.rank > b.rank else (b, 1)
+    ones = [d for d, size in enumerate(longer.shape) if size == 1]
+    follows = _operand_follows(prov, row, position)
+    others = _operand_follows(prov, row, 1 - position)
+    if not ones or follows is None or others is None:
+        return False
+    kept = [(n, f) for d, (n, f) in enumerate(zip(longer.shape, follows, strict=True)) if d != ones[-1]]
+    shorter = row.inputs[1 - position].shape
+    for (n, f), m, g in zip(reversed(kept), reversed(shorter), reversed(others), strict=False):
+        if n > 1 and m > 1 and f != g:
+            return True
+    return False
+
+
+def _operand_follows(prov: ProvenanceMap, row: LayerRecord, index: int) -> list[frozenset[str]] | None:
+    """What each dim of operand `index` follows, read where it was made: the row that made it ran
+    at the other sizes even where this op fails there (a trace that fails here says nothing of
+    the dims that made it fail)."""
+    t = row.inputs[index]
+    src = prov.trace.row(t.source) if t.source is not None else None
+    if src is not None:
+        for k, out in enumerate(src.outputs):
+            if out.tid == t.tid and out.shape == t.shape:
+                return prov.dims(src, "outputs", k)
+    return prov.dims(row, "inputs", index)
+
+
+def _fixes(row: LayerRecord, batch: int, keep_rank: bool = False, squeeze: bool = True) -> list[Fix]:
     """Bring the operand with the extra size-1 dim down to the other's rank, or the other up to
     its rank, in the user's line; each checked at a batch of 3 or more, where a pairing that
-    is still there shows (at batch 1 every candidate runs)."""
+    is still there shows (at batch 1 every candidate runs). Not the squeeze when it would line
+    up dims that follow different sizes (`_squeeze_misaligns`)."""
     a, b = row.inputs[0], row.inputs[1]
     if abs(a.rank - b.rank) != 1:
         return []
@@ -369,6 +406,8 @@ def _fixes(row: LayerRecord, batch: int, keep_rank: bool = False) -> list[Fix]:
             Rerun(batch=at, edits=(edit,)),
         )
     ]
+    if not squeeze:
+        fixes = []
     raised = rewrite_operands(
         parsed_line(source),
         row,
@@ -390,7 +429,7 @@ def _fixes(row: LayerRecord, batch: int, keep_rank: bool = False) -> list[Fix]:
                 Rerun(batch=at, edits=(edit,)),
             )
         )
-        if keep_rank:  # what reads the result takes it with tensors of the longer one's rank
+        if keep_rank and len(fixes) == 2:  # what reads the result takes it with tensors of the longer one's rank
             fixes.reverse()
             fixes[0].description = fixes[0].description.removeprefix("or ")
             fixes[1].description = "or " + fixes[1].description
