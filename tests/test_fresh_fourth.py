@@ -228,3 +228,9 @@ def test_a_squeeze_that_adds_features_along_the_width_is_not_offered():
     assert pairs
     assert not any(".squeeze(3)" in (f.after or f.code or "") for f in pairs[0].fixes)
     assert not any(f.verified for f in pairs[0].fixes)
+
+
+@pytest.mark.parametrize("name", ["ClassCentroidsIndexAdd", "ConfusionByIndexAdd"])
+def test_samples_added_into_a_table_by_their_index_keep_no_batch_on_purpose(name):
+    """zeros(C, D).index_add_(0, y, z): one slot per class, filled by the samples (SC126 stays quiet)."""
+    assert _check(CLEAN, name, ["10", "scalar:long"], batch=3).findings == []

@@ -6,7 +6,9 @@ the batch went: a mean, sum or max over the batch dim, a view that folds it away
 reads it as time. A scalar output (a loss) is not flagged, nor one returned as `[1]`
 (`loss.unsqueeze(0)`, for DataParallel to gather), nor a batch that is one set pooled by
 attention: weights softmaxed over the samples that then average them (`softmax(a, dim=1)`,
-`torch.mm(a, h)`: a bag of tiles in multiple-instance learning).
+`torch.mm(a, h)`: a bag of tiles in multiple-instance learning), nor samples added into a
+table by an index of one entry per sample (`zeros(C, D).index_add_(0, y, z)`: class centroids,
+a confusion matrix, a graph readout by a batch vector).
 
 Why is this bad? Nothing fails. A classifier that returns [C] for a batch of B images, or
 [T, C] for a batch of sequences, gives one answer for the whole batch: training on it mixes
@@ -56,7 +58,7 @@ def check(ctx: Context) -> list[Finding]:
     culprit = _where_lost(pmap, trace.layers[1:], trace)
     if culprit is None and root.outputs[0].numel == 1:
         return []  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
-    if culprit is not None and _pools_a_set(ctx, pmap, culprit):
+    if culprit is not None and (_pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit)):
         return []
     output = root.outputs[0].shape
     why = _why(trace, pmap, culprit)
@@ -126,6 +128,28 @@ def _where_lost(pmap: ProvenanceMap, rows: list[LayerRecord], trace) -> LayerRec
         if carried and out is not None and not any(BATCH in f for f in out):
             return row
     return None
+
+
+# Ops that add (or write) each slice of a source into the slot its index names.
+_ROUTES = frozenset(
+    {"index_add", "index_add_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_", "index_put_"}
+    | {"index_put", "index_copy", "index_copy_"}
+)
+
+
+def _routed_by_index(pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
+    """The row that drops the batch adds each sample into the slot an index of one entry per sample
+    names (`zeros(C, D).index_add_(0, y, z)`: class centroids, a confusion matrix, a graph readout
+    by a batch vector): a table of a size the code chose, filled by the samples on purpose."""
+    if culprit.kind != "op" or culprit.type.rsplit(".", 1)[-1] not in _ROUTES:
+        return False
+    for i, t in enumerate(culprit.inputs):
+        if "int" not in t.dtype or i == 0:
+            continue
+        dims = pmap.dims(culprit, "inputs", i)
+        if dims and any(BATCH in f for f in dims):
+            return True
+    return False
 
 
 def _pools_a_set(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
