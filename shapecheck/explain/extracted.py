@@ -1011,118 +1011,133 @@ def _folded(e: Explanation, mask: list[int], tensor: list[int]) -> None:
 def _split(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
     nums = [ints(v) for v in values]
-    if "split_with_sizes" in row.text and len(nums) >= 3 and nums[0] and nums[2]:
-        size, sizes = nums[0][0], nums[2]
-        total = sum(sizes)
-        e.title = f"split_with_sizes: the sizes add up to {total}, the dim has {size}"
-        e.numbers = [(str(size), "the size of the dim being split"), (shape_text(sizes), f"split_sizes (sum {total})")]
-        e.causes = [
-            "the split sizes were written for another model width or config (q/k/v of another hidden size, "
-            "another number of heads, another class count)"
-        ]
-        e.fixes = [f"make the sizes add up to {size}, or `torch.split(x, size // n, dim)`"]
-        if size == 1 and total > 1:
-            d = nums[1][0] if nums[1] else 0
-            e.causes.insert(
-                0,
-                f"dim {d} has size 1 and the sizes add up to {total}: they count another dim: a batch of one in "
-                f"front ([1, {total}, …]) split along dim {d} where the {total} positions are in dim {d + 1}, or a "
-                "dim kept at 1 by a reduction",
-            )
-            e.fixes.insert(
-                0, f"split along the dim that holds them (`dim={d + 1}`), or `squeeze({d})` the dim of size 1 first"
-            )
-        elif total and size % total == 0:
-            e.causes.append(f"{size} = {size // total}·{total}: the dim holds {size // total} copies of the layout")
-        elif size and total % size == 0 and total > size:
-            k = total // size
-            e.causes.insert(
-                0,
-                f"{total} = {k}·{size}: the sizes were counted for {k} times what the dim holds: lengths summed over "
-                f"{k} samples, views or heads where this tensor has one, or a dim already folded or pooled by {k}",
-            )
-    elif "unflatten" in row.text and len(nums) >= 3 and nums[0] and nums[2]:
+    whole = len(nums) >= 3 and nums[0] and nums[2]
+    if whole and "split_with_sizes" in row.text:
+        _split_sizes(e, nums[0][0], nums[1][0] if nums[1] else 0, nums[2])
+    elif whole and "unflatten" in row.text:
         _unflatten_sizes(e, nums[0], nums[1][0] if nums[1] else None, nums[2][0])
     else:
         e.title = "split / unflatten sizes that do not multiply to the dim"
     return e
 
 
+def _split_sizes(e: Explanation, size: int, d: int, sizes: list[int]) -> None:
+    """split_with_sizes's sizes against the dim's: another dim counted, or k times the values."""
+    total = sum(sizes)
+    e.title = f"split_with_sizes: the sizes add up to {total}, the dim has {size}"
+    e.numbers = [(str(size), "the size of the dim being split"), (shape_text(sizes), f"split_sizes (sum {total})")]
+    e.causes = [
+        "the split sizes were written for another model width or config (q/k/v of another hidden size, "
+        "another number of heads, another class count)"
+    ]
+    e.fixes = [f"make the sizes add up to {size}, or `torch.split(x, size // n, dim)`"]
+    if size == 1 and total > 1:
+        e.causes.insert(
+            0,
+            f"dim {d} has size 1 and the sizes add up to {total}: they count another dim: a batch of one in "
+            f"front ([1, {total}, …]) split along dim {d} where the {total} positions are in dim {d + 1}, or a "
+            "dim kept at 1 by a reduction",
+        )
+        e.fixes.insert(
+            0, f"split along the dim that holds them (`dim={d + 1}`), or `squeeze({d})` the dim of size 1 first"
+        )
+    elif total and size % total == 0:
+        e.causes.append(f"{size} = {size // total}·{total}: the dim holds {size // total} copies of the layout")
+    elif size and total % size == 0 and total > size:
+        k = total // size
+        e.causes.insert(
+            0,
+            f"{total} = {k}·{size}: the sizes were counted for {k} times what the dim holds: lengths summed over "
+            f"{k} samples, views or heads where this tensor has one, or a dim already folded or pooled by {k}",
+        )
+
+
 def _unflatten_sizes(e: Explanation, sizes: list[int], dim: int | None, size: int) -> None:
     """unflatten's sizes against the dim's: a grid of another side, extra tokens, or k times the values."""
     where = f"dim {dim}" if dim is not None else "the dim"
-    if sizes.count(-1) == 1:  # one size inferred: the others must divide the dim
-        known = math.prod(n for n in sizes if n != -1)
-        if known > 0 and size % known:
-            q = size // known
-            e.title = f"unflatten to {shape_text(sizes)}: {where} holds {size}, not a multiple of {known}"
-            e.numbers = [
-                (shape_text(sizes), f"the sizes asked (-1 inferred, the others {known})"),
-                (str(size), f"the size of {where}"),
-            ]
-            e.causes = [
-                f"{size} = {q}·{known} + {size - q * known}: {where} must split into whole groups of {known}"
-                + (
-                    " and it is odd: a length halved by a stride of 2 (frames, a side, samples) needs an even count"
-                    if known == 2
-                    else ": an input of another length or size than the model's stride allows"
-                )
-            ]
-            e.fixes = [
-                f"make {where} a multiple of {known} ({q * known} or {(q + 1) * known}): crop, pad or resample "
-                "the input to a length the model supports"
-            ]
-            return
+    if sizes.count(-1) == 1 and _unflatten_inferred(e, sizes, where, size):
+        return
     product = math.prod(sizes)
     e.title = f"unflatten to {shape_text(sizes)} ({product} values) of {where}, which holds {size}"
     e.numbers = [(shape_text(sizes), f"the sizes asked (product {product})"), (str(size), f"the size of {where}")]
+    e.causes, e.fixes = _grid_side_reading(sizes, size) or _unflatten_reading(sizes, where, size, product)
+
+
+def _unflatten_inferred(e: Explanation, sizes: list[int], where: str, size: int) -> bool:
+    """One size inferred (-1): the others must divide the dim. False when they do."""
+    known = math.prod(n for n in sizes if n != -1)
+    if known <= 0 or size % known == 0:
+        return False
+    q = size // known
+    e.title = f"unflatten to {shape_text(sizes)}: {where} holds {size}, not a multiple of {known}"
+    e.numbers = [
+        (shape_text(sizes), f"the sizes asked (-1 inferred, the others {known})"),
+        (str(size), f"the size of {where}"),
+    ]
+    e.causes = [
+        f"{size} = {q}·{known} + {size - q * known}: {where} must split into whole groups of {known}"
+        + (
+            " and it is odd: a length halved by a stride of 2 (frames, a side, samples) needs an even count"
+            if known == 2
+            else ": an input of another length or size than the model's stride allows"
+        )
+    ]
+    e.fixes = [
+        f"make {where} a multiple of {known} ({q * known} or {(q + 1) * known}): crop, pad or resample "
+        "the input to a length the model supports"
+    ]
+    return True
+
+
+def _grid_side_reading(sizes: list[int], size: int) -> tuple[list[str], list[str]] | None:
+    """Square sizes (`(h, h)`) against a dim that is a square, or a square and a few tokens more.
+    A negative size raises (no message has one): `_read` tells the family's story then."""
     side = math.isqrt(size)
     extra = size - side * side
-    square = len(sizes) == 2 and sizes[0] == sizes[1]
-    if square and extra == 0:
-        e.causes = [
+    if not (len(sizes) == 2 and sizes[0] == sizes[1]):
+        return None
+    if extra == 0:
+        return [
             f"{size} = {side}²: a {side}×{side} grid where the code assumes {sizes[0]}×{sizes[1]}: the input has "
             "another image size (or patch size, stride) than the one the grid side was computed for"
-        ]
-        e.fixes = [
-            "compute the side from the tensor (`h = w = int(x.size(1) ** 0.5)`), or feed the image size it assumes"
-        ]
-    elif square and 0 < extra <= 8 and side >= 7:
-        e.causes = [
+        ], ["compute the side from the tensor (`h = w = int(x.size(1) ** 0.5)`), or feed the image size it assumes"]
+    if 0 < extra <= 8 and side >= 7:
+        return [
             f"{size} = {side}² + {extra}: a {side}×{side} grid plus {extra} extra token(s) (a class or register token) "
             "still in the sequence"
-        ]
-        e.fixes = [f"drop the extra tokens first (`x[:, {extra}:]`), then unflatten to ({side}, {side})"]
-    elif size and product >= 100 * size and max(sizes) > size:
-        e.causes = [
+        ], [f"drop the extra tokens first (`x[:, {extra}:]`), then unflatten to ({side}, {side})"]
+    return None
+
+
+def _unflatten_reading(sizes: list[int], where: str, size: int, product: int) -> tuple[list[str], list[str]]:
+    """The causes and fixes of sizes whose product is not the dim's size, from how the two compare."""
+    if size and product >= 100 * size and max(sizes) > size:
+        return [
             f"{where} holds {size}, far fewer than the {product} values the sizes cover: it is not the dim they were "
             f"written for: the tensor's dims are in another order than the code assumes ({size} is a head count, a "
             "batch or channels), as when an attention kernel or a library release returns [heads, tokens, …] or "
             "[tokens, heads, …] where the code expects [batch·tokens, …]"
-        ]
-        e.fixes = [
+        ], [
             "print the tensor's shape before the unflatten; when it comes from an attention backend (flash-attn, "
             "xformers, sageattention) switch to PyTorch's sdpa or to the release the code was written for"
         ]
-    elif len(sizes) == 2 and sizes[0] > 1 and sizes[1] > 1 and size % sizes[0] == 0 and size // sizes[0] != sizes[1]:
+    if len(sizes) == 2 and sizes[0] > 1 and sizes[1] > 1 and size % sizes[0] == 0 and size // sizes[0] != sizes[1]:
         per, n = size // sizes[0], sizes[0]
-        e.causes = [
+        return [
             f"{size} = {n}·{per}: {n} items of {per} each, where the sizes say {sizes[1]}: the length per item (a "
             "sequence length, tokens of a latent grid) was computed from another size than the tensor's: an image "
             "or video resolution, or a frame count, that the model's grid rounds differently"
-        ]
-        e.fixes = [
+        ], [
             f"compute the length from the tensor (`unflatten(0, ({n}, -1))`), or give the input a size the model's "
             "patch and stride divide exactly"
         ]
-    elif product and size % product == 0:
-        e.causes = [f"{size} = {size // product}·{product}: the dim holds {size // product} times what the sizes cover"]
-        e.fixes = [f"include the factor {size // product} in the sizes (or a -1: `unflatten(dim, (-1, …))`)"]
-    else:
-        e.causes = [
-            "the sizes were written for another configuration (a width, a head count, a grid) than this tensor's"
+    if product and size % product == 0:
+        return [f"{size} = {size // product}·{product}: the dim holds {size // product} times what the sizes cover"], [
+            f"include the factor {size // product} in the sizes (or a -1: `unflatten(dim, (-1, …))`)"
         ]
-        e.fixes = ["compute them from the tensor's size, with one -1 for the size to infer"]
+    return ["the sizes were written for another configuration (a width, a head count, a grid) than this tensor's"], [
+        "compute them from the tensor's size, with one -1 for the size to infer"
+    ]
 
 
 def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -1543,7 +1558,14 @@ def _hf_attention_mask(e: Explanation, row: Row, want: list[int], got: list[int]
     e.title = f"the attention mask is {shape_text(got)} but this layer wants {shape_text(want)}"
     e.raised_by = f"{row.where} (transformers' attention: [batch, 1, query length, key length])"
     e.numbers = [(shape_text(want), "[batch, 1, query length, key length]"), (shape_text(got), "the mask given")]
-    if len(want) == 4 and len(got) == 4 and want[2] == 1 and got[2] > 1 and got[3] == want[3]:
+    e.fixes = ["build the mask with the tokenizer's call that made the input_ids (same padding, same length)"]
+    if len(want) == 4 and len(got) == 4:
+        _hf_mask_dims(e, want, got)
+
+
+def _hf_mask_dims(e: Explanation, want: list[int], got: list[int]) -> None:
+    """The 4-D masks' dims compared: [batch, 1, query length, key length]."""
+    if want[2] == 1 and got[2] > 1 and got[3] == want[3]:
         e.causes = [
             f"the layer runs one query ([batch, 1, 1, {want[3]}]: a generation step with the KV cache, one new "
             f"token against {want[3]} cached keys) and the mask has a row for each of {got[2]} queries: a mask "
@@ -1554,10 +1576,7 @@ def _hf_attention_mask(e: Explanation, row: Row, want: list[int], got: list[int]
             "at each decoding step pass the 2-D attention_mask [batch, past + new] and let the model build the "
             "4-D one (or slice yours to its last row: `mask[:, :, -1:, :]`); `model.generate` does this"
         ]
-        return
-    both = len(want) == 4 and len(got) == 4 and got[2] and got[3] and want[2] != got[2]
-    if both and want[2] * got[3] == want[3] * got[2] and want[2] % got[2] == 0:
-        k = want[2] // got[2]
+    elif (k := _both_lengths_times(want, got)) is not None:
         e.causes = [
             f"both lengths are {k} times the mask's ({want[2]}×{want[3]} against {got[2]}×{got[3]}): the sequence "
             f"reaching the attention is {k} times the one the mask was built for: tokens added or repeated inside "
@@ -1568,15 +1587,14 @@ def _hf_attention_mask(e: Explanation, row: Row, want: list[int], got: list[int]
             "use the transformers release the model's code was written for (its README or config), or build the "
             "mask from the sequence the attention gets"
         ]
-        return
-    if len(want) == 4 and len(got) == 4 and want[-1] != got[-1]:
+    elif want[-1] != got[-1]:
         e.causes = [
             f"the key length differs ({want[-1]} and {got[-1]}): with a KV cache (generation) the mask must "
             "cover past + new tokens, or the mask was padded to another length than the input_ids"
         ]
-    elif len(want) == 4 and len(got) == 4 and want[0] != got[0]:
+    elif want[0] != got[0]:
         e.causes = [f"the batch differs ({want[0]} and {got[0]}): beams or a doubled batch not applied to the mask"]
-    elif len(want) == 4 and len(got) == 4 and got[2] == 1 and want[2] > 1 and got[3] == want[3]:
+    elif got[2] == 1 and want[2] > 1 and got[3] == want[3]:
         e.causes = [
             f"the mask has one row for all {want[2]} queries ([batch, 1, 1, {got[3]}]: a padding mask, not yet "
             f"expanded) where this layer wants one row per query ([batch, 1, {want[2]}, {want[3]}], the causal "
@@ -1587,8 +1605,15 @@ def _hf_attention_mask(e: Explanation, row: Row, want: list[int], got: list[int]
             "pass the tokenizer's 2-D attention_mask [batch, length] and let the model expand it, or expand it "
             f"to [batch, 1, {want[2]}, {want[3]}] (combined with the causal mask) before the call"
         ]
-        return
-    e.fixes = ["build the mask with the tokenizer's call that made the input_ids (same padding, same length)"]
+
+
+def _both_lengths_times(want: list[int], got: list[int]) -> int | None:
+    """k when the wanted query and key lengths are both k times the mask's, else None."""
+    if not (got[2] and got[3] and want[2] != got[2]):
+        return None
+    if want[2] * got[3] != want[3] * got[2] or want[2] % got[2]:
+        return None
+    return want[2] // got[2]
 
 
 def _norm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -1928,28 +1953,9 @@ def _negative(row: Row, values: list[str], matched: str, text: str) -> Explanati
             "it reads"
         ],
     )
-    if len(shape) in (3, 4, 5) and at in (0, 1) and all(k > 0 for k in shape[2:]) and max(shape[2:]) <= 15:
-        role = "out_channels" if at == 0 else "in_channels / groups"
-        e.causes.insert(
-            0,
-            f"{shape_text(shape)} reads as a Conv{len(shape) - 2}d's weight [out_channels, in_channels / groups, "
-            f"kernel…]: its {role} came out as {value}: channel counts computed from the config (a difference, or "
-            "a width times a ratio) that gives less than the code assumes",
-        )
-    elif len(shape) == 2 and at >= 0 and re.search(r"\bnn\.|Linear|Embedding", text[-3000:]):
-        e.causes.insert(
-            0,
-            f"{shape_text(shape)} reads as a Linear's weight [out_features, in_features] (or an Embedding's "
-            f"[num_embeddings, dim]): its {'first' if at == 0 else 'second'} size came out as {value}",
-        )
-    elif len(shape) == 2 and at >= 0:
-        e.causes.insert(
-            0,
-            f"{shape_text(shape)} is a 2-D tensor whose {'first' if at == 0 else 'second'} size came out as {value}: "
-            "a Linear's weight [out_features, in_features] (or an Embedding's), or a table of rows × columns (time "
-            "steps × series, samples × features) whose row count is a difference (`end - start - window`) that "
-            "goes negative when the data is shorter than the period or window the settings assume",
-        )
+    reading = _negative_in_weight(shape, at, value, text)
+    if reading:
+        e.causes.insert(0, reading)
     if value == -1:
         e.causes.insert(
             0,
@@ -1959,6 +1965,32 @@ def _negative(row: Row, values: list[str], matched: str, text: str) -> Explanati
         )
         e.fixes.insert(0, "set the count before the model is built (the number of labels, classes or tokens)")
     return e
+
+
+def _negative_in_weight(shape: list[int], at: int, value: int, text: str) -> str:
+    """What the shape with a negative size reads as: a conv's weight (small kernel sizes after two
+    channel counts), a Linear's or Embedding's weight, or a table of rows × columns."""
+    if len(shape) in (3, 4, 5) and at in (0, 1) and all(k > 0 for k in shape[2:]) and max(shape[2:]) <= 15:
+        role = "out_channels" if at == 0 else "in_channels / groups"
+        return (
+            f"{shape_text(shape)} reads as a Conv{len(shape) - 2}d's weight [out_channels, in_channels / groups, "
+            f"kernel…]: its {role} came out as {value}: channel counts computed from the config (a difference, or "
+            "a width times a ratio) that gives less than the code assumes"
+        )
+    if len(shape) != 2 or at < 0:
+        return ""
+    which = "first" if at == 0 else "second"
+    if re.search(r"\bnn\.|Linear|Embedding", text[-3000:]):
+        return (
+            f"{shape_text(shape)} reads as a Linear's weight [out_features, in_features] (or an Embedding's "
+            f"[num_embeddings, dim]): its {which} size came out as {value}"
+        )
+    return (
+        f"{shape_text(shape)} is a 2-D tensor whose {which} size came out as {value}: "
+        "a Linear's weight [out_features, in_features] (or an Embedding's), or a table of rows × columns (time "
+        "steps × series, samples × features) whose row count is a difference (`end - start - window`) that "
+        "goes negative when the data is shorter than the period or window the settings assume"
+    )
 
 
 def _state_dict_keys(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -1976,25 +2008,47 @@ def _state_dict_keys(row: Row, values: list[str], matched: str, text: str) -> Ex
         (str(len(missing)), "keys the model has and the checkpoint lacks"),
         (str(len(unexpected)), "keys the checkpoint has and the model lacks"),
     ]
+    wrapped = _wrapped_side(missing, unexpected)
+    if wrapped:
+        _wrapper_prefix(e, *wrapped)
+    else:
+        _keys_differ(e, missing, unexpected)
+    return e
+
+
+def _wrapped_side(missing: list[str], unexpected: list[str]) -> tuple[str, str] | None:
+    """The prefix every key of one side has and the other side's keys lack, and that side
+    ("checkpoint" for the unexpected keys, "model" for the missing ones)."""
     for side, other, where in ((unexpected, missing, "checkpoint"), (missing, unexpected, "model")):
         prefix = _common_prefix(side)
         stripped = {k.removeprefix(prefix) for k in side}
         if prefix and ((not other and prefix in _WRAPPERS) or stripped & set(other)):
-            wrapper = _WRAPPERS.get(prefix, "a wrapper module")
-            e.causes.insert(
-                0,
-                f"every {'unexpected' if where == 'checkpoint' else 'missing'} key starts with `{prefix}`: the {where} "
-                f"was {'saved from' if where == 'checkpoint' else 'built as'} a wrapped model ({wrapper}), the "
-                f"{'model' if where == 'checkpoint' else 'checkpoint'} is not: the names differ only by that prefix",
-            )
-            e.fixes.insert(
-                0,
-                f"strip the prefix when loading: `sd = {{k.removeprefix('{prefix}'): v for k, v in sd.items()}}`"
-                if where == "checkpoint"
-                else f"load into the wrapped module (`model.module.load_state_dict(sd)`), or add `{prefix}` to the "
-                "keys",
-            )
-            return e
+            return prefix, where
+    return None
+
+
+# the side whose keys carry a wrapper's prefix → (its keys, how it was made, the other side)
+_WRAPPED = {"checkpoint": ("unexpected", "saved from", "model"), "model": ("missing", "built as", "checkpoint")}
+
+
+def _wrapper_prefix(e: Explanation, prefix: str, where: str) -> None:
+    keys, made, other = _WRAPPED[where]
+    wrapper = _WRAPPERS.get(prefix, "a wrapper module")
+    e.causes.insert(
+        0,
+        f"every {keys} key starts with `{prefix}`: the {where} was {made} a wrapped model ({wrapper}), the "
+        f"{other} is not: the names differ only by that prefix",
+    )
+    e.fixes.insert(
+        0,
+        f"strip the prefix when loading: `sd = {{k.removeprefix('{prefix}'): v for k, v in sd.items()}}`"
+        if where == "checkpoint"
+        else f"load into the wrapped module (`model.module.load_state_dict(sd)`), or add `{prefix}` to the keys",
+    )
+
+
+def _keys_differ(e: Explanation, missing: list[str], unexpected: list[str]) -> None:
+    """Keys that differ by more than a prefix: BatchNorm counters of old releases, a head, another model."""
     head = _common_prefix(missing)
     if missing and all(k.endswith("num_batches_tracked") for k in missing):
         e.causes.insert(
@@ -2021,7 +2075,6 @@ def _state_dict_keys(row: Row, values: list[str], matched: str, text: str) -> Ex
             "build the model the checkpoint was saved from (its config or variant); `strict=False` loads the keys "
             "that match and leaves the others as initialised",
         )
-    return e
 
 
 _WRAPPERS = {
@@ -2254,35 +2307,7 @@ def _einops(row: Row, values: list[str], matched: str, text: str) -> Explanation
         ]
         e.fixes = ["compute the lengths from the tensor (`h=x.shape[2]`), or leave one axis of each group unknown"]
     elif ("dims" in low or "dimensions" in low) and len(nums) >= 2:
-        want, got = nums[0], nums[1]
-        e.code = "SC105"
-        e.title = f"einops: the pattern names {want} axes and the tensor has {got} dims"
-        e.numbers = [(str(want), "axes on the pattern's left side"), (str(got), "dims of the tensor")]
-        if got == want + 1:
-            e.causes = [
-                "the tensor has a dim more than the pattern: a batch (or frames, heads) dim added twice, or a "
-                "leading dim of 1 (`unsqueeze(0)` on a batch, a video's frames)"
-            ]
-            e.fixes = ["`squeeze` the extra dim, or write the pattern with it (or `...` for leading dims)"]
-        elif got + 1 == want:
-            e.causes = [
-                "the tensor has a dim less than the pattern: one sample without its batch dim, or a dim "
-                "squeezed before the call"
-            ]
-            e.fixes = ["`x.unsqueeze(0)` for a single sample, or write the pattern for this rank (`...`)"]
-            flat = next(((n, k, d) for n, k in info.items() for d in shape if k > 1 and d > k and d % k == 0), None)
-            if flat:
-                name, k, d = flat
-                e.causes.insert(
-                    0,
-                    f"{d} = {k}·{d // k}: the axis `{name}`={k} the pattern keeps apart is flattened into the tensor's "
-                    f"{d}: the tensor arrives as [{name}·{d // k}] where [{name}, {d // k}] is expected (a library "
-                    "release that returns flat indices or tokens where an older one kept the batch apart)",
-                )
-                e.fixes.insert(0, f"`x.view({k}, -1)` before the call, or the library release the code was written for")
-        else:
-            e.causes = ["the pattern was written for tensors of another rank than this one"]
-            e.fixes = ["print the tensor's shape at the call; write the pattern for it, or use `...`"]
+        _einops_rank(e, nums[0], nums[1], shape, info)
     elif "one side" in low:
         e.code = "SC100"
         e.title = "einops: the pattern names an axis on one side only"
@@ -2294,6 +2319,38 @@ def _einops(row: Row, values: list[str], matched: str, text: str) -> Explanation
     return e
 
 
+def _einops_rank(e: Explanation, want: int, got: int, shape: list[int], info: dict[str, int]) -> None:
+    e.code = "SC105"
+    e.title = f"einops: the pattern names {want} axes and the tensor has {got} dims"
+    e.numbers = [(str(want), "axes on the pattern's left side"), (str(got), "dims of the tensor")]
+    if got == want + 1:
+        e.causes = [
+            "the tensor has a dim more than the pattern: a batch (or frames, heads) dim added twice, or a "
+            "leading dim of 1 (`unsqueeze(0)` on a batch, a video's frames)"
+        ]
+        e.fixes = ["`squeeze` the extra dim, or write the pattern with it (or `...` for leading dims)"]
+        return
+    if got + 1 != want:
+        e.causes = ["the pattern was written for tensors of another rank than this one"]
+        e.fixes = ["print the tensor's shape at the call; write the pattern for it, or use `...`"]
+        return
+    e.causes = [
+        "the tensor has a dim less than the pattern: one sample without its batch dim, or a dim "
+        "squeezed before the call"
+    ]
+    e.fixes = ["`x.unsqueeze(0)` for a single sample, or write the pattern for this rank (`...`)"]
+    flat = next(((n, k, d) for n, k in info.items() for d in shape if k > 1 and d > k and d % k == 0), None)
+    if flat:
+        name, k, d = flat
+        e.causes.insert(
+            0,
+            f"{d} = {k}·{d // k}: the axis `{name}`={k} the pattern keeps apart is flattened into the tensor's "
+            f"{d}: the tensor arrives as [{name}·{d // k}] where [{name}, {d // k}] is expected (a library "
+            "release that returns flat indices or tokens where an older one kept the batch apart)",
+        )
+        e.fixes.insert(0, f"`x.view({k}, -1)` before the call, or the library release the code was written for")
+
+
 def _einops_divide(
     e: Explanation, length: int, chunk: int, axes: list[list[str]], shape: list[int], info: dict[str, int]
 ) -> None:
@@ -2303,66 +2360,71 @@ def _einops_divide(
         (str(length), "the axis's length in the tensor"),
         (str(chunk), "the product of the lengths given for its group"),
     ]
-    where = ""
-    group: list[str] = []
-    if shape and axes and len(shape) == len(axes) and length in shape:
-        i = shape.index(length)
-        group = axes[i]
-        where = f"axis {i} of {shape_text(shape)} is `({' '.join(group)})`"
-        given = [f"{n}={info[n]}" for n in group if n in info]
-        if given:
-            where += f" with {', '.join(given)}"
-        where += ": "
+    where, group = _einops_group(length, axes, shape, info)
     q, r = divmod(length, chunk)
     down, up = q * chunk, (q + 1) * chunk
-    readings = []
-    fixes = []
     spatial = any(re.fullmatch(r"p\w?|p[hwt]\d?|patch\w*|[hw]p|p\d", n) for n in group)
-    folded = len(group) >= 2 and group[0] in ("b", "batch", "bs", "n") and any(n in info for n in group[1:])
+    reading, fix = _einops_group_reading(where, length, chunk, group, shape, info, spatial)
+    e.causes = reading + [
+        f"{length} = {q}·{chunk} + {r}: the input's size on this axis is not a multiple of {chunk}: an image, latent "
+        "or sequence of another size than the model's stride or patch size allows"
+    ]
+    e.fixes = fix + [
+        f"resize, crop or pad the input so this axis is a multiple of {chunk} ("
+        + (f"{down} or {up} here" if down else f"{up} here")
+        + (", image sides a multiple of 16)" if chunk == 2 and (not group or spatial) else ")")
+    ]
+
+
+def _einops_group(length: int, axes: list[list[str]], shape: list[int], info: dict[str, int]) -> tuple[str, list[str]]:
+    """The pattern's group of axes folded into the tensor's axis of `length`, and the words naming it
+    ("axis 1 of [8, 30] is `(b t)` with t=4: "), when the paste shows the pattern and the input's shape."""
+    if not (shape and axes and len(shape) == len(axes) and length in shape):
+        return "", []
+    i = shape.index(length)
+    group = axes[i]
+    given = [f"{n}={info[n]}" for n in group if n in info]
+    where = f"axis {i} of {shape_text(shape)} is `({' '.join(group)})`"
+    return where + (f" with {', '.join(given)}" if given else "") + ": ", group
+
+
+def _einops_group_reading(
+    where: str, length: int, chunk: int, group: list[str], shape: list[int], info: dict[str, int], spatial: bool
+) -> tuple[list[str], list[str]]:
+    """What the group's names tell of an axis that is not whole groups of `chunk` (a reading and a fix,
+    or none): too short for one group, a batch with frames folded in, 2×2 patches, grouped channels."""
     if length < chunk:
-        readings.append(
+        return [
             f"{where}{length} < {chunk}: the axis holds less than one group of {chunk}: what is folded into it is "
             f"missing: a single image or sample where {chunk} (frames, views or heads) are expected folded into the "
             "batch, or a module meant for video given images"
-        )
-        fixes.append(
+        ], [
             f"pass whole groups of {chunk} (a clip of {chunk} frames per sample, a batch of {chunk}·b), or turn off "
             "the module that folds them (a motion module, a multi-view block) for single images; an extension "
             "written for another release of its host may do this"
-        )
-    elif folded:
-        readings.append(
+        ]
+    if len(group) >= 2 and group[0] in ("b", "batch", "bs", "n") and any(n in info for n in group[1:]):
+        return [
             f"{where}the axis is the batch times {chunk} ({', '.join(group[1:])}) folded together, and {length} is "
             f"not a multiple of {chunk}: a batch that is not whole numbers of {chunk} (frames, views) per sample"
-        )
-        fixes.append(f"make the batch a whole number of groups: {chunk} frames (or views) per sample")
-    elif chunk == 2 and length % 2 and (spatial or not group):
-        readings.append(
+        ], [f"make the batch a whole number of groups: {chunk} frames (or views) per sample"]
+    if chunk == 2 and length % 2 and (spatial or not group):
+        return [
             f"{where}{length} is odd and 2-wide groups need an even length: "
             + ("" if spatial else "most often ")
             + "a latent side under 2×2 patches (DiT, Flux, SD3) from an image whose side is not a multiple of 16 "
             f"(the VAE's 8× times the patch 2): {length} latents come from about {length * 8} pixels"
             + ("" if spatial else "; or a sequence of odd length halved")
-        )
-    elif len(group) >= 2 and shape and len(shape) == 4 and shape.index(length) == 1:
-        readings.append(
+        ], []
+    if len(group) >= 2 and len(shape) == 4 and shape.index(length) == 1:
+        return [
             f"{where}the channels ({length}) are split into groups of {chunk}: a tensor with another channel count "
             "(an RGB image's 3, a grayscale 1) reached a layer built for grouped features"
-        )
-        fixes.append(
+        ], [
             f"give that layer a channel count divisible by {chunk} (a conv to more channels before it), or build it "
             "for this input's channels; a model whose configuration differs by image size may set this"
-        )
-    readings.append(
-        f"{length} = {q}·{chunk} + {r}: the input's size on this axis is not a multiple of {chunk}: an image, latent "
-        "or sequence of another size than the model's stride or patch size allows"
-    )
-    e.causes = readings
-    e.fixes = fixes + [
-        f"resize, crop or pad the input so this axis is a multiple of {chunk} ("
-        + (f"{down} or {up} here" if down else f"{up} here")
-        + (", image sides a multiple of 16)" if chunk == 2 and (not group or spatial) else ")")
-    ]
+        ]
+    return [], []
 
 
 # -- pixel (un)shuffle, groups ----------------------------------------------------------------
