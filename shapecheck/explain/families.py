@@ -425,66 +425,88 @@ def _attn_mask(f: dict) -> Explanation:
         "F.multi_head_attention_forward (nn.MultiheadAttention, nn.Transformer*)",
         [(shape_text(got), "the attn_mask given"), (shape_text(want), "(target length, source length) of this call")],
     )
-    square = bool(got and want) and got[-1] not in want and want[0] == want[-1]
-    if len(got) == len(want) == 3 and got[1:] == want[1:] and got[0] != want[0]:
-        # a 3-D mask is (batch × num_heads, L, S): one mask per sample where one per head is wanted, or the reverse
-        small, large = sorted((got[0], want[0]))
-        k = large // small if small and large % small == 0 else 0
-        if want[0] > got[0] and k > 1:
-            e.causes.append(
-                f"a 3-D attn_mask is (batch × num_heads, L, S): {want[0]} = {got[0]}·{k}, so the mask has one entry "
-                f"per sample where one per head is wanted ({k} heads)"
-            )
-            e.fixes.append(f"repeat it per head: `mask.repeat_interleave({k}, dim=0)` (or pass a 2-D (L, S) mask)")
-        elif k > 1:
-            e.causes.append(
-                f"a 3-D attn_mask is (batch × num_heads, L, S): the mask has {got[0]} = {want[0]}·{k} entries, "
-                f"heads repeated for another batch or head count ({k}×)"
-            )
-            e.fixes.append("build the mask for this batch: batch × num_heads entries, each (L, S)")
-    elif square and got[0] == 77:
+    for reading in (_mask_per_sample, _mask_swapped, _mask_for_padding, _mask_too_short):
+        found = reading(got, want)
+        if found:
+            e.causes.append(found[0])
+            e.fixes.append(found[1])
+            break
+    e.causes.append("the mask was made for another sequence length (padding, a text of another length)")
+    return e
+
+
+# Each reading of an attn_mask of another shape than the attention's: (cause, fix), or None.
+
+
+def _mask_per_sample(got: list[int], want: list[int]) -> tuple[str, str] | None:
+    """A 3-D mask is (batch × num_heads, L, S): one mask per sample where one per head is wanted, or the reverse."""
+    if not (len(got) == len(want) == 3 and got[1:] == want[1:] and got[0] != want[0]):
+        return None
+    small, large = sorted((got[0], want[0]))
+    k = large // small if small and large % small == 0 else 0
+    if k <= 1:
+        return None
+    if want[0] > got[0]:
+        return (
+            f"a 3-D attn_mask is (batch × num_heads, L, S): {want[0]} = {got[0]}·{k}, so the mask has one entry "
+            f"per sample where one per head is wanted ({k} heads)",
+            f"repeat it per head: `mask.repeat_interleave({k}, dim=0)` (or pass a 2-D (L, S) mask)",
+        )
+    return (
+        f"a 3-D attn_mask is (batch × num_heads, L, S): the mask has {got[0]} = {want[0]}·{k} entries, "
+        f"heads repeated for another batch or head count ({k}×)",
+        "build the mask for this batch: batch × num_heads entries, each (L, S)",
+    )
+
+
+def _mask_swapped(got: list[int], want: list[int]) -> tuple[str, str] | None:
+    """A square attention whose length is not the mask's: the batch read as the length."""
+    if not (got and want and got[-1] not in want and want[0] == want[-1]):
+        return None
+    if got[0] == 77:
         # 77 is CLIP's text context: a mask made right for the text, an attention that read the batch as the length
-        e.causes.append(
+        return (
             f"the sequence and batch dims are swapped: 77 is CLIP's text context length, so the mask is right for "
             f"the text; the attention read {want[0]} (the batch) as the length: a [batch, 77, width] tensor reached "
             "a seq-first attention (open_clip ≥ 2.26 builds its text transformer with batch_first=True, so code "
-            "that permutes to [77, batch, width] first now swaps them)"
-        )
-        e.fixes.append(
+            "that permutes to [77, batch, width] first now swaps them)",
             "drop the permute before the text transformer (or set `model.transformer.batch_first = False`), or pin "
-            "open_clip_torch < 2.26 (the release the code was written for)"
+            "open_clip_torch < 2.26 (the release the code was written for)",
         )
-    elif square and want[0] < got[0] and _batch_like(want[0]):
-        e.causes.append(
+    if want[0] < got[0] and _batch_like(want[0]):
+        return (
             f"the sequence and batch dims are swapped: a batch-first tensor reached a seq-first attention, so "
-            f"it reads {want[0]} (the batch) as the length"
+            f"it reads {want[0]} (the batch) as the length",
+            "build the layer with batch_first=True, or permute the input to [L, N, E]",
         )
-        e.fixes.append("build the layer with batch_first=True, or permute the input to [L, N, E]")
-    elif len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0] and got[0] != got[1]:
-        # [N, S]: one row per sample over the source positions, a padding mask, where (L, S) is taken
-        e.causes.append(
-            f"a padding mask {shape_text(got)} = [batch {got[0]}, source length {got[1]}] (a tokenizer's "
-            "attention_mask, one row per sample) was passed as attn_mask, which is (target length, source length) "
-            "for every sample (a causal mask)"
-        )
-        e.fixes.append(
-            "pass it as key_padding_mask (tgt_key_padding_mask / src_key_padding_mask in nn.Transformer*), True where "
-            "padded: `key_padding_mask = attention_mask == 0`"
-        )
-    elif len(got) == len(want) == 2 and got[0] == got[1] and want[0] == want[1] and want[0] > got[0] > 1:
-        # a causal mask built once for a set length, an attention over a longer text
-        context = " (77 is CLIP's text context length: the tokenizer pads every text to it)" if want[0] == 77 else ""
-        e.causes.append(
-            f"a square mask built for {got[0]} positions (a causal mask made once from a configured length: "
-            f"`max_len`, `word_len`, `context_length`) meets a text of {want[0]} tokens{context}: the configured "
-            "length and the tokenizer's disagree"
-        )
-        e.fixes.append(
-            f"build the mask from the input's length (`L = x.size(0 or 1)`), or set the configured length to "
-            f"{want[0]} (or tokenize to {got[0]})"
-        )
-    e.causes.append("the mask was made for another sequence length (padding, a text of another length)")
-    return e
+    return None
+
+
+def _mask_for_padding(got: list[int], want: list[int]) -> tuple[str, str] | None:
+    """[N, S]: one row per sample over the source positions, a padding mask, where (L, S) is taken."""
+    if not (len(got) == len(want) == 2 and got[1] == want[1] and got[0] != want[0] and got[0] != got[1]):
+        return None
+    return (
+        f"a padding mask {shape_text(got)} = [batch {got[0]}, source length {got[1]}] (a tokenizer's "
+        "attention_mask, one row per sample) was passed as attn_mask, which is (target length, source length) "
+        "for every sample (a causal mask)",
+        "pass it as key_padding_mask (tgt_key_padding_mask / src_key_padding_mask in nn.Transformer*), True where "
+        "padded: `key_padding_mask = attention_mask == 0`",
+    )
+
+
+def _mask_too_short(got: list[int], want: list[int]) -> tuple[str, str] | None:
+    """A causal mask built once for a set length, an attention over a longer text."""
+    if not (len(got) == len(want) == 2 and got[0] == got[1] and want[0] == want[1] and want[0] > got[0] > 1):
+        return None
+    context = " (77 is CLIP's text context length: the tokenizer pads every text to it)" if want[0] == 77 else ""
+    return (
+        f"a square mask built for {got[0]} positions (a causal mask made once from a configured length: "
+        f"`max_len`, `word_len`, `context_length`) meets a text of {want[0]} tokens{context}: the configured "
+        "length and the tokenizer's disagree",
+        f"build the mask from the input's length (`L = x.size(0 or 1)`), or set the configured length to "
+        f"{want[0]} (or tokenize to {got[0]})",
+    )
 
 
 def _batch_like(n: int) -> bool:
@@ -947,40 +969,59 @@ def _layer_norm(f: dict) -> Explanation:
         [(shape_text(want), "normalized_shape"), (shape_text(got), "the input")],
     )
     if n in got[:-1]:
-        e.code = "SC114"
-        e.causes.append(
-            f"the {n} features are in dim {got.index(n)}, not the last: a [N, C, H, W] map into a LayerNorm "
-            "that normalises the last dim"
+        _features_not_last(e, got, n)
+    else:
+        _last_dim_reading(e, got, n)
+    e.fixes.append(
+        f"normalized_shape must be the input's last dim ({got[-1] if got else '?'}), or the input must end in {n}"
+    )
+    return e
+
+
+def _features_not_last(e: Explanation, got: list[int], n: int) -> None:
+    """The norm's features found in another dim than the last: a channels-first map."""
+    i = got.index(n)
+    e.code = "SC114"
+    e.causes.append(
+        f"the {n} features are in dim {i}, not the last: a [N, C, H, W] map into a LayerNorm "
+        "that normalises the last dim"
+    )
+    e.fixes.append("permute the channels last first (`x.permute(0, 2, 3, 1)`), or use a channels-first norm")
+    if len(got) != 4 or i != 1:
+        return
+    if got[2] != got[3] or got[2] > 64:
+        # a conv block's map (not a patch grid, which is square and at most 64 a side: 224/16, 518/14, 224/4):
+        # the norm a CNN puts there is a BatchNorm, which a config can swap for LN
+        e.fixes.append(
+            f"for a conv block's map, the norm it is written for is channels-first: `nn.BatchNorm2d({n})` (or "
+            "GroupNorm): a config that names LN (`norm_cfg=dict(type='LN')`) where the model expects BN/SyncBN "
+            "puts a LayerNorm there"
         )
-        e.fixes.append("permute the channels last first (`x.permute(0, 2, 3, 1)`), or use a channels-first norm")
-        if len(got) == 4 and got.index(n) == 1 and (got[2] != got[3] or got[2] > 64):
-            # a conv block's map (not a patch grid, which is square and at most 64 a side: 224/16, 518/14, 224/4):
-            # the norm a CNN puts there is a BatchNorm, which a config can swap for LN
-            e.fixes.append(
-                f"for a conv block's map, the norm it is written for is channels-first: `nn.BatchNorm2d({n})` (or "
-                "GroupNorm): a config that names LN (`norm_cfg=dict(type='LN')`) where the model expects BN/SyncBN "
-                "puts a LayerNorm there"
-            )
-        if len(got) == 4 and got.index(n) == 1 and got[2] == got[3] > 1:
-            e.causes.append(
-                f"a square {got[2]}×{got[3]} grid of {n}-wide features: when it is a patch embedding's output (a "
-                f"ViT or Swin: a Conv2d with stride = patch size), it becomes {got[2] * got[3]} tokens only once "
-                "flattened"
-            )
-            e.fixes.append(
-                f"for tokens: `x.flatten(2).transpose(1, 2)` gives [{got[0]}, {got[2] * got[3]}, {n}] before the norm"
-            )
-    elif got and got[-1] and got[-1] % n == 0 and got[-1] // n > 16:
-        k = got[-1] // n
+    if got[2] == got[3] > 1:
         e.causes.append(
-            f"the last dim is {got[-1]} = {k}·{n}: {k} positions (tokens) of {n} features flattened into one dim: "
+            f"a square {got[2]}×{got[3]} grid of {n}-wide features: when it is a patch embedding's output (a "
+            f"ViT or Swin: a Conv2d with stride = patch size), it becomes {got[2] * got[3]} tokens only once "
+            "flattened"
+        )
+        e.fixes.append(
+            f"for tokens: `x.flatten(2).transpose(1, 2)` gives [{got[0]}, {got[2] * got[3]}, {n}] before the norm"
+        )
+
+
+def _last_dim_reading(e: Explanation, got: list[int], n: int) -> None:
+    """What the input's last dim is, when the norm's `n` features are nowhere in the input."""
+    last = got[-1] if got else 0
+    if last and last % n == 0 and last // n > 16:
+        k = last // n
+        e.causes.append(
+            f"the last dim is {last} = {k}·{n}: {k} positions (tokens) of {n} features flattened into one dim: "
             "a sequence reshaped to one row (a `view(…, -1)`, or a tensor passed between pipeline stages or "
             "processes without its shape) where the norm applies per position"
         )
         e.fixes.append(f"keep the positions: the norm takes [..., {k}, {n}]; restore the shape before it")
-    elif got and got[-1] and got[-1] % n == 0 and got[-1] // n > 1:
+    elif last and last % n == 0 and last // n > 1:
         e.causes.append(
-            f"the last dim is {got[-1]} = {got[-1] // n}·{n}: features of {got[-1] // n} blocks "
+            f"the last dim is {last} = {last // n}·{n}: features of {last // n} blocks "
             "concatenated, or a model variant with a wider hidden size"
         )
     elif len(got) == 1:
@@ -990,10 +1031,6 @@ def _layer_norm(f: dict) -> Explanation:
             f"the last dim is {got[-1] if got else '?'}: a model variant (another hidden size) "
             "than the checkpoint or config the norm was built for"
         )
-    e.fixes.append(
-        f"normalized_shape must be the input's last dim ({got[-1] if got else '?'}), or the input must end in {n}"
-    )
-    return e
 
 
 def _permute_dims(f: dict) -> Explanation:
