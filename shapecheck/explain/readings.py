@@ -2411,86 +2411,13 @@ def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
     if len(want) != 3 or len(got) != 3:
         return False
     layers, batch, width = want
-    if got[0] == layers and got[1] == batch and got[2] != width and width == 1:
-        # a hidden size of 1 is no one's choice: a size expression that binds differently than it reads
-        e.causes.insert(
-            0,
-            f"this RNN was built with hidden_size=1 while the state is {got[2]} wide: a size computed as "
-            f"`hidden_size * 2 if bidirectional else 1` reads `(hidden_size * 2) if bidirectional else 1`, so "
-            "without bidirectional the width is 1",
-        )
-        e.fixes.insert(0, "write `hidden_size * (2 if bidirectional else 1)` where the RNN is built")
-        return True
     if got[0] == layers and got[1] == batch and got[2] != width:
-        small, large = sorted((width, got[2]))
-        if large == 2 * small:
-            which = "the state" if got[2] == large else "the RNN"
-            e.causes.insert(
-                0,
-                f"{large} = 2·{small}: {which} is twice as wide: a bidirectional encoder's two directions "
-                f"concatenated ({small} each) meets an RNN of hidden_size {width}, or hidden_size was doubled on "
-                "one side only",
-            )
-            e.fixes.insert(
-                0,
-                f"make the widths agree: project the state (`nn.Linear({got[2]}, {width})`), add the two "
-                f"directions' halves, or build this RNN with hidden_size={got[2]}",
-            )
-        else:
-            e.causes.insert(
-                0,
-                f"the state was made for hidden_size {got[2]} and this RNN has {width}: an encoder and a decoder "
-                "(or a config and the code that makes the state) of other widths",
-            )
-            e.fixes.insert(0, f"make the state {width} wide (or the RNN's hidden_size {got[2]}), or project it")
-        return True
-    if got[1:] == [batch, width] and got[0] != layers:
-        e.causes.insert(
-            0,
-            f"the state has {got[0]} layers × directions and this RNN {layers}: a state from an encoder with another "
-            f"num_layers (or bidirectional) handed to a decoder, or num_layers changed in the config only",
-        )
-        if got[0] > layers:
-            how = f"pass the last {layers} layers' state (`h[-{layers}:]`)"
-        else:
-            how = (
-                f"repeat the state for every layer (`h.repeat({layers // got[0]}, 1, 1)`)"
-                if layers % got[0] == 0
-                else ""
-            )
-        e.fixes.insert(0, "give both the same num_layers (and directions)" + (f", or {how}" if how else ""))
-        return True
-    if got[0] == layers and got[2] == width and got[1] != batch:
-        full = got[1]
-        if 2 <= batch < full and (full & (full - 1) == 0 or full % 10 == 0) and full >= 8:
-            # the state was made for the configured batch and the input is the epoch's last, smaller batch
-            e.causes.insert(
-                0,
-                f"the last batch is smaller: the state was made for the configured batch of {full} (an "
-                f"`init_hidden(batch_size)` called once) and this batch holds {batch}, the dataset's remainder",
-            )
-            e.fixes.insert(
-                0,
-                "make the state from this batch (`x.size(0)` with batch_first) each call, or `drop_last=True` in "
-                "the DataLoader",
-            )
-            e.causes.insert(1, "or the batch_first reading: " + _BATCH_FIRST_STATE.format(batch=batch, got=got[1]))
-            return True
-        e.causes.insert(
-            0,
-            f"the batch differs ({batch} expected, {got[1]} in the state): the RNN takes its batch from the "
-            f"input's dim 1 when batch_first=False (dim 0 when True): a batch-first input [batch, seq, features] read "
-            "with the wrong batch_first"
-            + (" (one step per sample, [batch, 1, features], reads as a batch of 1)" if batch == 1 else "")
-            + ", or a state kept from another batch (the last, smaller one)",
-        )
-        e.fixes.insert(
-            0,
-            "give the RNN the batch_first its input has (or `x.transpose(0, 1)`), and make the state from the "
-            "input's batch each call",
-        )
-        return True
-    if got[0] == batch and got[0] != layers and got[1] > 1:
+        _state_width(e, width, got[2])
+    elif got[1:] == [batch, width] and got[0] != layers:
+        _state_layers(e, layers, got[0])
+    elif got[0] == layers and got[2] == width and got[1] != batch:
+        _state_batch(e, batch, got[1])
+    elif got[0] == batch and got[0] != layers and got[1] > 1:
         e.causes.insert(
             0,
             f"the tensor given as the state is [batch, positions, features] ({shape_text_of(got)}): an encoder's "
@@ -2501,5 +2428,88 @@ def hidden_state(e: Explanation, want: list[int], got: list[int]) -> bool:
             f"take one vector per sample (the last step, or a pooled / [CLS] vector), project {got[2]} → {width} if "
             f"they differ, and `unsqueeze(0)` it for the layers dim (repeated to {layers})",
         )
-        return True
-    return False
+    else:
+        return False
+    return True
+
+
+def _state_width(e: Explanation, width: int, got: int) -> None:
+    """The state is `got` wide and the RNN's hidden_size is `width`."""
+    if width == 1:
+        # a hidden size of 1 is no one's choice: a size expression that binds differently than it reads
+        e.causes.insert(
+            0,
+            f"this RNN was built with hidden_size=1 while the state is {got} wide: a size computed as "
+            f"`hidden_size * 2 if bidirectional else 1` reads `(hidden_size * 2) if bidirectional else 1`, so "
+            "without bidirectional the width is 1",
+        )
+        e.fixes.insert(0, "write `hidden_size * (2 if bidirectional else 1)` where the RNN is built")
+        return
+    small, large = sorted((width, got))
+    if large != 2 * small:
+        e.causes.insert(
+            0,
+            f"the state was made for hidden_size {got} and this RNN has {width}: an encoder and a decoder "
+            "(or a config and the code that makes the state) of other widths",
+        )
+        e.fixes.insert(0, f"make the state {width} wide (or the RNN's hidden_size {got}), or project it")
+        return
+    which = "the state" if got == large else "the RNN"
+    e.causes.insert(
+        0,
+        f"{large} = 2·{small}: {which} is twice as wide: a bidirectional encoder's two directions "
+        f"concatenated ({small} each) meets an RNN of hidden_size {width}, or hidden_size was doubled on "
+        "one side only",
+    )
+    e.fixes.insert(
+        0,
+        f"make the widths agree: project the state (`nn.Linear({got}, {width})`), add the two "
+        f"directions' halves, or build this RNN with hidden_size={got}",
+    )
+
+
+def _state_layers(e: Explanation, layers: int, got: int) -> None:
+    """The state stacks `got` layers × directions and the RNN has `layers`."""
+    e.causes.insert(
+        0,
+        f"the state has {got} layers × directions and this RNN {layers}: a state from an encoder with another "
+        f"num_layers (or bidirectional) handed to a decoder, or num_layers changed in the config only",
+    )
+    if got > layers:
+        how = f"pass the last {layers} layers' state (`h[-{layers}:]`)"
+    elif layers % got == 0:
+        how = f"repeat the state for every layer (`h.repeat({layers // got}, 1, 1)`)"
+    else:
+        how = ""
+    e.fixes.insert(0, "give both the same num_layers (and directions)" + (f", or {how}" if how else ""))
+
+
+def _state_batch(e: Explanation, batch: int, full: int) -> None:
+    """The state was made for a batch of `full` and the input holds `batch`."""
+    if 2 <= batch < full and (full & (full - 1) == 0 or full % 10 == 0) and full >= 8:
+        # the state was made for the configured batch and the input is the epoch's last, smaller batch
+        e.causes.insert(
+            0,
+            f"the last batch is smaller: the state was made for the configured batch of {full} (an "
+            f"`init_hidden(batch_size)` called once) and this batch holds {batch}, the dataset's remainder",
+        )
+        e.fixes.insert(
+            0,
+            "make the state from this batch (`x.size(0)` with batch_first) each call, or `drop_last=True` in "
+            "the DataLoader",
+        )
+        e.causes.insert(1, "or the batch_first reading: " + _BATCH_FIRST_STATE.format(batch=batch, got=full))
+        return
+    e.causes.insert(
+        0,
+        f"the batch differs ({batch} expected, {full} in the state): the RNN takes its batch from the "
+        f"input's dim 1 when batch_first=False (dim 0 when True): a batch-first input [batch, seq, features] read "
+        "with the wrong batch_first"
+        + (" (one step per sample, [batch, 1, features], reads as a batch of 1)" if batch == 1 else "")
+        + ", or a state kept from another batch (the last, smaller one)",
+    )
+    e.fixes.insert(
+        0,
+        "give the RNN the batch_first its input has (or `x.transpose(0, 1)`), and make the state from the "
+        "input's batch each call",
+    )
