@@ -48,6 +48,16 @@ def _put_first(e: Explanation, cause: str, fix: str, drop: tuple[str, ...] = ())
     e.fixes.insert(0, fix)
 
 
+def _said(e: Explanation, cause: str, fix: str, first: bool, aside: str = "or ") -> None:
+    """`cause` and `fix` said first when the paste makes them the story (`first`); else added last,
+    as one reading of several (`aside` + the cause)."""
+    if first:
+        _put_first(e, cause, fix)
+    else:
+        e.causes.append(aside + cause)
+        e.fixes.append(fix)
+
+
 _MONO = (
     "mix the audio down to mono before the model: `wav = wav.mean(dim=0, keepdim=True)` for torchaudio's "
     "[channels, samples] (`.mean(-1)` for soundfile's [samples, channels]), or load it mono (`librosa.load(p, "
@@ -115,43 +125,14 @@ def audio_channels(e: Explanation, p: Paste) -> None:
     # any conv's input (a spectrogram's) when the paste speaks of audio
     waveform = len(weight) == 3 and (length >= _SAMPLES or (weight[2] >= 8 and length >= 256))
     if {want, got} == {1, 2} and (waveform or _AUDIO_WORDS.search(p.message)):
-        if got == 2:
-            cause = (
-                f"stereo audio (2 channels × {_extent(x, waveform)}) reaches a model for mono "
-                "audio (1 channel): most speech and enhancement models take one channel"
-            )
-            fix = _MONO
-        else:
-            cause = (
-                f"mono audio (1 channel × {_extent(x, waveform)}) reaches a model for stereo "
-                "audio (2 channels, as music source separation models and stereo audio encoders take)"
-            )
-            fix = (
-                "make it two channels: `wav = wav.repeat(2, 1)` (or `expand(2, -1)`), or convert the file "
-                "(`ffmpeg -i in.wav -ac 2 out.wav`)"
-            )
-        _put_first(e, cause, fix)
+        _put_first(e, *_mono_stereo(got, _extent(x, waveform)))
         e.fixes = [f for f in e.fixes if not f.startswith(("if the layers are yours", "add the channel dim"))]
-    elif len(weight) == 3 and want in _MELS and got in _MELS and want != got:
-        whisper = length == _WHISPER_FRAMES or {want, got} == {80, 128}
-        cause = (
-            f"{got} and {want} are mel-bin counts: the features were computed with n_mels={got}, the model takes "
-            f"{want}"
-            + (
-                f" ({length} frames = Whisper's 30 s window: large-v3 takes 128 mel bins, the earlier Whisper "
-                "models 80): the feature extractor of another checkpoint than the model's"
-                if whisper
-                else ""
-            )
-        )
-        fix = (
-            "compute the features with the model's own feature extractor (`WhisperFeatureExtractor.from_pretrained("
-            "<the model's checkpoint>)`, `whisper.log_mel_spectrogram(audio, n_mels=model.dims.n_mels)`)"
-            if whisper
-            else f"compute the features with n_mels={want}, as the model was trained"
-        )
-        _put_first(e, cause, fix)
-    elif len(weight) == 3 and _fft_bins(want) and _fft_bins(got) and want != got:
+        return
+    if len(weight) != 3 or want == got:
+        return
+    if want in _MELS and got in _MELS:
+        _put_first(e, *_mel_bins(want, got, length))
+    elif _fft_bins(want) and _fft_bins(got):
         _put_first(
             e,
             f"{got} = {2 * (got - 1)}/2 + 1 and {want} = {2 * (want - 1)}/2 + 1 are a linear spectrogram's frequency "
@@ -159,6 +140,38 @@ def audio_channels(e: Explanation, p: Paste) -> None:
             f"{2 * (want - 1)}: the audio config (sample rate, n_fft) of the data differs from the model's",
             f"use the model's own audio config to make the spectrogram (n_fft={2 * (want - 1)}, and its sample rate)",
         )
+
+
+def _mono_stereo(got: int, extent: str) -> tuple[str, str]:
+    """The cause and fix of `got` audio channels (1 or 2) where the model takes the other count."""
+    if got == 2:
+        return (
+            f"stereo audio (2 channels × {extent}) reaches a model for mono "
+            "audio (1 channel): most speech and enhancement models take one channel"
+        ), _MONO
+    return (
+        f"mono audio (1 channel × {extent}) reaches a model for stereo "
+        "audio (2 channels, as music source separation models and stereo audio encoders take)"
+    ), (
+        "make it two channels: `wav = wav.repeat(2, 1)` (or `expand(2, -1)`), or convert the file "
+        "(`ffmpeg -i in.wav -ac 2 out.wav`)"
+    )
+
+
+def _mel_bins(want: int, got: int, length: int) -> tuple[str, str]:
+    """The cause and fix of features of `got` mel bins for a model that takes `want`."""
+    if not (length == _WHISPER_FRAMES or {want, got} == {80, 128}):
+        return (
+            f"{got} and {want} are mel-bin counts: the features were computed with n_mels={got}, the model takes {want}"
+        ), f"compute the features with n_mels={want}, as the model was trained"
+    return (
+        f"{got} and {want} are mel-bin counts: the features were computed with n_mels={got}, the model takes "
+        f"{want} ({length} frames = Whisper's 30 s window: large-v3 takes 128 mel bins, the earlier Whisper "
+        "models 80): the feature extractor of another checkpoint than the model's"
+    ), (
+        "compute the features with the model's own feature extractor (`WhisperFeatureExtractor.from_pretrained("
+        "<the model's checkpoint>)`, `whisper.log_mel_spectrogram(audio, n_mels=model.dims.n_mels)`)"
+    )
 
 
 def _extent(x: list[int], waveform: bool) -> str:
@@ -198,31 +211,15 @@ def yolo_view(e: Explanation, p: Paste) -> None:
     if len(dims) != 5 or min(dims) < 1:
         return
     batch, anchors = dims[0], dims[1]
-    if dims[3] == dims[4] and dims[2] > 5:
-        outputs, side = dims[2], dims[3]
-    elif dims[2] == dims[3] and dims[4] > 5:
-        outputs, side = dims[4], dims[2]
-    else:
+    layout = _yolo_layout(dims)
+    if not layout:
         return
+    outputs, side = layout
     cells = batch * side * side
     if anchors not in (3, 5, 9) or total % cells or side > 160:
         return
     channels = total // cells
-    classes = outputs - 5
-    said = f"{outputs} = 5 + {classes}: 4 box + 1 objectness + {classes} classes" + (" (COCO)" if classes == 80 else "")
-    if channels % anchors == 0 and channels // anchors > 5:
-        theirs = channels // anchors - 5
-        story = (
-            f"a YOLO layer's view [batch, {anchors} anchors, {said}, {side}×{side} grid]: the conv before it gives "
-            f"{channels} = {anchors}·(5 + {theirs}) channels per cell, made for {theirs} classes, while the YOLO "
-            f"layer reads {classes}: the classes and the conv's filters (= anchors·(classes + 5)) disagree in the "
-            "model's config"
-        )
-    else:
-        story = (
-            f"a YOLO layer's view [batch, {anchors} anchors, {said}, {side}×{side} grid]: the conv before it gives "
-            f"{channels} channels per cell where {anchors}·{outputs} = {anchors * outputs} are needed"
-        )
+    story = _yolo_story(anchors, outputs, side, channels)
     fix = (
         f"in the cfg, set classes= to your dataset's count in every [yolo] layer and filters = {anchors}·(classes + 5) "
         "on the conv just before each (YOLOv5+: `nc` in the model yaml and data yaml)"
@@ -230,11 +227,32 @@ def yolo_view(e: Explanation, p: Paste) -> None:
     # COCO's and VOC's heads (85 or 25 per anchor, 255 or 75 per cell) or a detection paste make it the story; else
     # [batch, 3, frames, H, W] of an RGB clip fits the same numbers, and it is one reading of two
     signature = outputs in (85, 25) or channels in (255, 75)
-    if signature or re.search(r"yolo|anchor|detect|darknet|\.cfg\b|bbox_attrs", p.message, re.IGNORECASE):
-        _put_first(e, story, fix)
-    else:
-        e.causes.append("or, if this is a detection head's view: " + story)
-        e.fixes.append(fix)
+    detection = signature or bool(re.search(r"yolo|anchor|detect|darknet|\.cfg\b|bbox_attrs", p.message, re.I))
+    _said(e, story, fix, detection, "or, if this is a detection head's view: ")
+
+
+def _yolo_layout(dims: list[int]) -> tuple[int, int] | None:
+    """(outputs per anchor, grid side) of a 5-D view with the outputs before the grid or after it."""
+    if dims[3] == dims[4] and dims[2] > 5:
+        return dims[2], dims[3]
+    if dims[2] == dims[3] and dims[4] > 5:
+        return dims[4], dims[2]
+    return None
+
+
+def _yolo_story(anchors: int, outputs: int, side: int, channels: int) -> str:
+    """The YOLO view read: the conv before it made for another class count, or another channel count."""
+    classes = outputs - 5
+    said = f"{outputs} = 5 + {classes}: 4 box + 1 objectness + {classes} classes" + (" (COCO)" if classes == 80 else "")
+    view = f"a YOLO layer's view [batch, {anchors} anchors, {said}, {side}×{side} grid]: the conv before it gives "
+    if channels % anchors or channels // anchors <= 5:
+        return view + f"{channels} channels per cell where {anchors}·{outputs} = {anchors * outputs} are needed"
+    theirs = channels // anchors - 5
+    return view + (
+        f"{channels} = {anchors}·(5 + {theirs}) channels per cell, made for {theirs} classes, while the YOLO "
+        f"layer reads {classes}: the classes and the conv's filters (= anchors·(classes + 5)) disagree in the "
+        "model's config"
+    )
 
 
 # class counts that read as a pretrained dataset's whatever else the message holds
@@ -263,17 +281,8 @@ def broadcast_sizes(e: Explanation, p: Paste) -> None:
     if not m:
         return
     a, b, dim = (int(g) for g in m.groups())
-    in_optimizer = bool(_OPTIMIZER.search(p.message))
-    if in_optimizer:
-        _put_first(
-            e,
-            f"raised in the optimizer's step: its state (Adam's exp_avg, SGD's momentum) has {a} where the "
-            f"parameter's gradient has {b}: the optimizer state was loaded from a checkpoint of a model whose "
-            "layer had another shape (resuming after the model changed: a head resized for your classes)"
-            + (f"; {max(a, b)} reads as {_DATASET_COUNTS[max(a, b)]}" if max(a, b) in _DATASET_COUNTS else ""),
-            "do not load the optimizer state when the model changed (load the model weights only; start the "
-            "optimizer anew), or build the model as the checkpoint was",
-        )
+    if _OPTIMIZER.search(p.message):
+        _optimizer_state(e, a, b)
     elif (big := max(a, b)) in _DATASET_COUNTS and min(a, b) > 1:
         cause = (
             f"{big} is {_DATASET_COUNTS[big]}: one side was made for the pretrained dataset's classes and the other "
@@ -284,11 +293,8 @@ def broadcast_sizes(e: Explanation, p: Paste) -> None:
             f"set num_classes to your count everywhere it is given (every head of the config), and do not load "
             f"tensors sized for {big} classes into it"
         )
-        if _CLASS_WORDS.search(p.message):
-            _put_first(e, cause, fix)
-        else:  # alone, 91 or 1000 may as well be a length or a count of samples
-            e.causes.append(f"or, if {big} counts classes, " + cause)
-            e.fixes.append(fix)
+        # alone, 91 or 1000 may as well be a length or a count of samples
+        _said(e, cause, fix, bool(_CLASS_WORDS.search(p.message)), f"or, if {big} counts classes, ")
     small, large = sorted((a, b))
     if small >= 8 and large == small * small:
         _put_first(
@@ -305,22 +311,36 @@ def broadcast_sizes(e: Explanation, p: Paste) -> None:
             f"{large} while a causal-mask or position buffer holds {small} (the model's max positions)"
         )
         fix = f"keep prompt + max_new_tokens within {small} (truncate the prompt to {small} minus max_new_tokens)"
-        if generating:
-            _put_first(e, cause, fix)
-        else:
-            e.causes.append("or " + cause)
-            e.fixes.append(fix)
+        _said(e, cause, fix, generating)
     if 0 in (a, b) and a != b:
-        other = max(a, b)
-        boxes = " (a box's 4 coordinates)" if other == 4 else ""
-        _put_first(
-            e,
-            f"one side is empty in dim {dim} (size 0) against {other}{boxes}: a sample with nothing in it, such as "
-            "an image without objects, whose boxes come out as shape [0] instead of [0, 4], an empty mask or "
-            "an empty selection",
-            "skip samples without objects in the dataset, or make their empty tensors with the full shape "
-            "(`torch.zeros((0, 4))`)",
-        )
+        _empty_side(e, max(a, b), dim)
+
+
+def _optimizer_state(e: Explanation, a: int, b: int) -> None:
+    """A broadcast raised in the optimizer's step: its state against the parameter's gradient."""
+    big = max(a, b)
+    _put_first(
+        e,
+        f"raised in the optimizer's step: its state (Adam's exp_avg, SGD's momentum) has {a} where the "
+        f"parameter's gradient has {b}: the optimizer state was loaded from a checkpoint of a model whose "
+        "layer had another shape (resuming after the model changed: a head resized for your classes)"
+        + (f"; {big} reads as {_DATASET_COUNTS[big]}" if big in _DATASET_COUNTS else ""),
+        "do not load the optimizer state when the model changed (load the model weights only; start the "
+        "optimizer anew), or build the model as the checkpoint was",
+    )
+
+
+def _empty_side(e: Explanation, other: int, dim: int) -> None:
+    """One side of size 0 against `other`: a sample with nothing in it."""
+    boxes = " (a box's 4 coordinates)" if other == 4 else ""
+    _put_first(
+        e,
+        f"one side is empty in dim {dim} (size 0) against {other}{boxes}: a sample with nothing in it, such as "
+        "an image without objects, whose boxes come out as shape [0] instead of [0, 4], an empty mask or "
+        "an empty selection",
+        "skip samples without objects in the dataset, or make their empty tensors with the full shape "
+        "(`torch.zeros((0, 4))`)",
+    )
 
 
 _ANCHOR_LINE = re.compile(r"\banchors?\b.{0,80}\bstride|\bstride.{0,80}\banchors?\b")
@@ -373,11 +393,7 @@ def cut_sequence(e: Explanation, p: Paste) -> None:
         "raise the cut above the longest sample (`cutoff_len`, `max_length`), or make samples shorter: fewer image "
         "tokens (`image_resolution`, `max_pixels`), fewer frames"
     )
-    if _MASKED_POSITIONS.search(line):
-        _put_first(e, cause, fix)
-    else:
-        e.causes.append("or " + cause)
-        e.fixes.append(fix)
+    _said(e, cause, fix, bool(_MASKED_POSITIONS.search(line)))
 
 
 _TOKEN_LABELS = re.compile(
