@@ -78,6 +78,33 @@ def test_a_create_model_call_over_several_lines_gets_in_chans_on_the_line_of_its
     assert timm_fix.verified is True and timm_fix.result_shape == (1, 10)
 
 
+@pytest.mark.parametrize(
+    "name, line, after",
+    [
+        (
+            "BigImageVit",
+            'self.vit = timm.create_model("vit_tiny_patch16_224", pretrained=False, num_classes=num_classes)',
+            'self.vit = timm.create_model("vit_tiny_patch16_224", pretrained=False, num_classes=num_classes, '
+            "img_size=448)",
+        ),
+        ("BigImageVitSpread", "num_classes=num_classes,", "num_classes=num_classes, img_size=448,"),
+    ],
+)
+def test_a_timm_vit_given_larger_images_is_built_for_them_with_timms_img_size(name, line, after):
+    """The input size stays: timm's `img_size` on the user's line builds the patch grid and the
+    position table for 448x448, checked by building the model again from the edited line; the
+    other input size is still offered after it."""
+    pytest.importorskip("timm")
+    report = shapecheck.check(fixture_path(f"tables/timm_size.py:{name}"), "3x448x448")
+    (finding,) = report.findings
+    first, *others = finding.fixes
+    assert "img_size=448" in first.description and (first.before, first.after) == (line, after)
+    assert first.location.file.endswith("timm_size.py")
+    assert first.verified is True and first.result_shape == (1, 5)
+    assert any(f.code == "--input 3x224x224" for f in others)
+    assert shapecheck.check(fixture_path("tables/timm_size.py:BigImageVitSized"), "3x448x448").findings == []
+
+
 def test_a_timm_model_built_in_a_script_gets_in_chans_at_that_line(tmp_path):
     pytest.importorskip("timm")
     import subprocess

@@ -249,6 +249,57 @@ def argument_fix(ctx: Context, finding: Finding) -> Fix | None:
     return None
 
 
+def library_size_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """A timm model built on the user's `timm.create_model(...)` line for another image size (a
+    ViT's patch grid and position table): timm's own `img_size` builds it for the input's size,
+    and resamples pretrained position embeddings to the new grid. The user's input stays; the
+    line is edited and the model built again from it (one candidate), kept only when it then
+    runs with no finding."""
+    from .numbers import set_argument
+    from .roles import is_library_file
+    from .rules.common import keyword_in_open_call
+
+    trace = ctx.trace
+    dims = ctx.sample_dims if trace.inputs else ()
+    row = trace.row(finding.row) if finding.row is not None else None
+    if len(dims) != 3 or row is None or (ctx.runner is None and ctx.meta_runner is None):
+        return None
+    built = (r.defined_at for r in trace.ancestors(row) if r.defined_at is not None)
+    at = next((where for where in built if "create_model(" in where.source), None)
+    if at is None or is_library_file(at.file):
+        return None
+    size = dims[1] if dims[1] == dims[2] else (dims[1], dims[2])
+    source = at.source.strip()
+    after = set_argument(source, "create_model", None, "img_size", size)
+    if after is None:  # the call goes on over the next lines: the line of its last argument
+        spread = keyword_in_open_call(at, "create_model", "img_size", size)
+        if spread is None:
+            return None
+        at, after = spread
+        source = at.source
+    if after == source:
+        return None
+    params = (("file", at.file), ("line", at.line), ("before", source), ("after", after))
+    request = Rerun(edits=(Edit("source_line", params=params),), library_option="img_size")
+    try:
+        if not _runs(ctx, request, finding):
+            return None
+    except (LookupError, TimeoutError):
+        return None
+    shown = "x".join(map(str, dims[1:]))
+    return Fix(
+        description=f"build the model for {shown} images with timm's `img_size={size}` (timm resamples "
+        "pretrained position embeddings to the new patch grid)",
+        code=after,
+        safety=UNSAFE,  # the position table's shape changes: a checkpoint saved at the old size no longer loads
+        location=at,
+        before=source,
+        after=after,
+        rerun=request,
+        verified=True,  # checked here, re-run and diagnosed
+    )
+
+
 def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
     """`--input 1x13` → `--input 13` when the model then runs: the 1 was a batch written into
     the per-sample dims."""
@@ -630,7 +681,7 @@ def _repairs(ctx: Context, finding: Finding, size_locked: bool, shown: list[Fix]
     if not found and finding.code == "SC100":
         flat = unflatten_input_fix(ctx, finding) or pixel_shuffle_fix(ctx, finding)
         found = [flat] if flat is not None else []
-    built = argument_fix(ctx, finding) if not found and size_locked else None
+    built = (argument_fix(ctx, finding) or library_size_fix(ctx, finding)) if not found and size_locked else None
     if built is None and not found:
         built = stage_argument_fix(ctx, finding)
     if not found and (size_locked or not finding.fixes):
