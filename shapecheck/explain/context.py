@@ -183,33 +183,35 @@ def _across(facts: list[str], matched: str) -> list[str]:
     and the checks align them), `folded` for a size of one whose factors are sizes of the other. Two sizes of one
     shape (a batch and a width, `128 = 4·32`) are not related, nor any of a shape whose sizes are the other's
     permuted (`[24, 32, 64]` and `[24, 64, 32]`: the dims are swapped, not scaled)."""
-    shapes = [ints(s) for s in re.findall(r"\[([-\d,\s]{1,200})\]", matched)]
+    shapes = _shapes_in(matched)
     if len(shapes) != 2 or not all(shapes):
         return facts
     a, b = shapes
+    if sorted(a) == sorted(b):  # permuted: no ratio or product explains it
+        return [fact for fact in facts if not _MULTIPLE.match(fact)]
+    return [fact for fact in facts if (m := _MULTIPLE.match(fact)) is None or _explains_conflict(m, a, b)]
+
+
+def _explains_conflict(m: re.Match[str], a: list[int], b: list[int]) -> bool:
+    """A ratio (`exactly`) between the sizes at one place of the two shapes, or a size of one folded from
+    two sizes of the other."""
+    n, x, y = (int(g) for g in m.groups()[:3])
+    if m.group(4) != "exactly":
+        return any(n in p and x in q and y in q for p, q in ((a, b), (b, a)))
     places = {frozenset(p) for p in zip(reversed(a), reversed(b), strict=False)}
-    permuted = sorted(a) == sorted(b)
-    kept = []
-    for fact in facts:
-        m = _MULTIPLE.match(fact)
-        if m is None:
-            kept.append(fact)
-            continue
-        n, x, y = (int(g) for g in m.groups()[:3])
-        if m.group(4) == "exactly":
-            explains = frozenset((n, y)) in places and not _elsewhere(n, y, a, b)
-        else:
-            explains = any(n in p and x in q and y in q for p, q in ((a, b), (b, a)))
-        if explains and not permuted:
-            kept.append(fact)
-    return kept
+    return frozenset((n, y)) in places and not _elsewhere(n, y, a, b)
+
+
+def _shapes_in(matched: str) -> list[list[int]]:
+    """The bracketed shapes a message compares (`[16, 64]`)."""
+    return [ints(s) for s in re.findall(r"\[([-\d,\s]{1,200})\]", matched)]
 
 
 def _disagreeing(matched: str, numbers: list[int]) -> list[int]:
     """The numbers left to relate when the message compares two shapes of one rank (a checkpoint's and the
     model's, a target's and an output's): a size the two agree on is explained by neither (`[16, 64]` against
     `[4, 64]`: 64 = 16·4 relates the two sides of the conflict, not how one size was made)."""
-    shapes = [ints(s) for s in re.findall(r"\[([-\d,\s]{1,200})\]", matched)]
+    shapes = _shapes_in(matched)
     if len(shapes) != 2 or len(shapes[0]) != len(shapes[1]) or len(shapes[0]) < 2:
         return numbers
     differ = {n for a, b in zip(*shapes, strict=True) if a != b for n in (a, b)}
@@ -280,14 +282,8 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
     """The traceback names the library code that raised: a broadcast (or a product) inside a loss
     is the loss's input and target disagreeing, one inside nn.MultiheadAttention is the attention's
     shapes, whatever the op's own message says."""
-    newest = frames[-4:]
-    in_loss = any(
-        f.replace("\\", "/").endswith("nn/modules/loss.py") or _LOSS_FUNCTIONS.search(fn) for f, fn in newest
-    ) or (bool(lines) and bool(_LOSS_LINE.search(lines[-1])) and not _in_torch(frames))
-    in_attention = any(
-        _ATTENTION_FUNCTIONS.search(fn) or re.search(r"attention|fmha|xformers", f, re.IGNORECASE) for f, fn in newest
-    )
-    if e.code == "SC112" and in_loss and not in_attention:
+    in_attention = _in_attention(frames[-4:])
+    if e.code == "SC112" and not in_attention and _in_loss(frames, lines):
         e.code = "SC125"
         detail = e.title.split(": ", 1)[1] if ": " in e.title else ""
         e.title = "a loss got an input and a target of different shapes" + (f": {detail}" if detail else "")
@@ -308,6 +304,20 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
             "are swapped (batch_first)"
         ] + e.causes[:2]
         e.fixes = ["print q, k, v shapes at the call; check embed_dim and batch_first=True for [N, L, E]"]
+
+
+def _in_loss(frames: list[tuple[str, str]], lines: list[str]) -> bool:
+    """A newest frame is a loss of torch's, or the user's line that raised calls a loss."""
+    if any(f.replace("\\", "/").endswith("nn/modules/loss.py") or _LOSS_FUNCTIONS.search(fn) for f, fn in frames[-4:]):
+        return True
+    return bool(lines) and bool(_LOSS_LINE.search(lines[-1])) and not _in_torch(frames)
+
+
+def _in_attention(newest: list[tuple[str, str]]) -> bool:
+    """One of the newest frames is an attention's (torch's functions, or a file of attention kernels)."""
+    return any(
+        _ATTENTION_FUNCTIONS.search(fn) or re.search(r"attention|fmha|xformers", f, re.IGNORECASE) for f, fn in newest
+    )
 
 
 _ROTARY = re.compile(
@@ -688,30 +698,42 @@ def _negative_size(e: Explanation, matched: str, line: str) -> None:
     value, shape = int(found.group(1)), ints(found.group(2))
     call = calls[-1] if _FACTORIES.match(calls[-1].group(1).split(".")[-1]) else calls[0]
     name = call.group(1).split(".")[-1]
-    args = [a for a in _arguments(line[call.end() :]) if not re.match(r"^\w+\s*=(?!=)", a)]
-    at = shape.index(value) if value in shape else -1
-    place = _WEIGHT_ARGS.get(name, ())
-    index = place[at] if 0 <= at < len(place) else at if _FACTORIES.match(name) else -1
-    arg = args[index] if 0 <= index < len(args) else next((a for a in args if re.search(r"\w\s*-\s*\w", a)), None)
+    arg = _negative_argument(name, line[call.end() :], shape.index(value) if value in shape else -1)
     if arg is None:
         return
     if _MEMORY_NAME.search(arg):
-        e.code = NOT_SHAPE
-        e.title = f"a size computed from GPU memory (`{arg}`) went negative: not a shape in the model"
-        e.causes = [
-            f"`{arg}` in `{line.strip()[:120]}` is memory arithmetic (what is free, or the total minus what is "
-            "used), negative when the GPU is already in use (another process, or an earlier allocation): a "
-            "helper that reserves GPU memory up front"
-        ]
-        e.fixes = [
-            "turn the memory-reserving option off (an `occupy`/`-o` flag), or run on a GPU with that memory free; "
-            "`nvidia-smi` shows what holds it"
-        ]
+        _memory_size(e, arg, line)
         return
     if _FACTORIES.match(name):  # a tensor made from sizes, not a layer's weight
         e.causes = [c for c in e.causes if " reads as a " not in c]
     e.causes.insert(0, f"`{arg}` in the line that raised gives that size: it came out as {value}")
     e.fixes.insert(0, f"print the values `{arg}` is computed from; make them give a positive size")
+
+
+def _negative_argument(name: str, rest: str, at: int) -> str | None:
+    """The positional argument of the call `name(rest` that gave dim `at` of the shape (a layer's argument
+    by `_WEIGHT_ARGS`, a factory's by its place), or the first that subtracts."""
+    args = [a for a in _arguments(rest) if not re.match(r"^\w+\s*=(?!=)", a)]
+    place = _WEIGHT_ARGS.get(name, ())
+    index = place[at] if 0 <= at < len(place) else at if _FACTORIES.match(name) else -1
+    if 0 <= index < len(args):
+        return args[index]
+    return next((a for a in args if re.search(r"\w\s*-\s*\w", a)), None)
+
+
+def _memory_size(e: Explanation, arg: str, line: str) -> None:
+    """A size computed from GPU memory: not a shape in the model."""
+    e.code = NOT_SHAPE
+    e.title = f"a size computed from GPU memory (`{arg}`) went negative: not a shape in the model"
+    e.causes = [
+        f"`{arg}` in `{line.strip()[:120]}` is memory arithmetic (what is free, or the total minus what is "
+        "used), negative when the GPU is already in use (another process, or an earlier allocation): a "
+        "helper that reserves GPU memory up front"
+    ]
+    e.fixes = [
+        "turn the memory-reserving option off (an `occupy`/`-o` flag), or run on a GPU with that memory free; "
+        "`nvidia-smi` shows what holds it"
+    ]
 
 
 def _arguments(rest: str) -> list[str]:
@@ -916,11 +938,10 @@ def _first_size(view: re.Match[str]) -> str:
 def _per_sample_off(e: Explanation, dims: list[int], total: int, lines: list[str]) -> bool:
     """The pasted view takes its batch from the tensor (`x.view(x.size(0), 1024)`): the per-sample
     constant is what is off. Said when so."""
-    nested = [v for line in lines for v in _VIEW_NESTED.finditer(line)]
-    own = next((v for v in reversed(nested) if _OWN_BATCH.match(_first_size(v))), None)
+    own = _own_batch_view(lines)
     if own is None or len(dims) != 2 or dims[0] <= 1 or total % dims[0] != 0 or total // dims[0] == dims[1]:
         return False
-    per, asked = total // dims[0], own.group(2).split(",", 1)[1].strip() if "," in own.group(2) else ""
+    per, asked = total // dims[0], own.group(2).partition(",")[2].strip()
     e.causes.insert(
         0,
         f"the pasted line takes the batch from the tensor (`{_first_size(own)}` = "
@@ -936,6 +957,12 @@ def _per_sample_off(e: Explanation, dims: list[int], total: int, lines: list[str
         f"`x.view(x.size(0), -1)` and build the next layer for {per} inputs (`nn.Linear({per}, …)`)",
     )
     return True
+
+
+def _own_batch_view(lines: list[str]) -> re.Match[str] | None:
+    """The pasted lines' last view that takes its batch from the tensor (`x.view(x.size(0), 1024)`)."""
+    nested = [v for line in lines for v in _VIEW_NESTED.finditer(line)]
+    return next((v for v in reversed(nested) if _OWN_BATCH.match(_first_size(v))), None)
 
 
 def _smaller_last_batch(e: Explanation, dims: list[int], total: int) -> bool:
