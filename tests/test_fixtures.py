@@ -416,6 +416,15 @@ def test_fix_is_verified_with_output_shape(fixture, size, flags, text, result):
     assert fixes[0].result_shape == result
 
 
+def test_a_causal_mask_in_cross_attention_is_not_cropped_as_a_cache():
+    """Keys from another sequence (their length follows the second input, not the queries'):
+    the offset crop for cached keys is not offered."""
+    fixture = fixture_path("rules/sc112_broadcast_mismatch.py:CrossAttentionCausalMask")
+    (finding,) = shapecheck.check(fixture, ["5x64", "20x64"], batch=2).findings
+    assert finding.code == "SC112"
+    assert not [f for f in finding.fixes if "cached" in f.description or "att.size(-1) -" in (f.code or "")]
+
+
 def test_a_join_read_two_ways_shows_the_reading_a_retrace_confirms_first():
     """[B, 64] with [B, T, 64] along dim 1: one more token, or the tokens pooled first. The head
     decides; the confirmed reading leads and the other says why it does not fix it."""

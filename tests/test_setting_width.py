@@ -65,6 +65,7 @@ def test_grayscale_into_a_timm_backbone_offers_timms_in_chans_on_the_users_line(
     [
         ("GrayTimmSpread", "num_classes=num_classes,", "num_classes=num_classes, in_chans=1,"),
         ("GrayTimmSpreadInChans", "in_chans=3,", "in_chans=1,"),
+        ("GrayTimmSpreadLastArg", "),", "), in_chans=1,"),
     ],
 )
 def test_a_create_model_call_over_several_lines_gets_in_chans_on_the_line_of_its_arguments(name, line, after):
@@ -76,6 +77,16 @@ def test_a_create_model_call_over_several_lines_gets_in_chans_on_the_line_of_its
     assert (timm_fix.before, timm_fix.after) == (line, after)
     assert timm_fix.location.file.endswith("timm_gray.py") and timm_fix.location.source == line
     assert timm_fix.verified is True and timm_fix.result_shape == (1, 10)
+
+
+def test_a_create_model_call_unpacking_a_config_gets_no_in_chans_beside_it():
+    """`timm.create_model("resnet18", **CONFIG)` where CONFIG may hold in_chans: adding it to the
+    call could give it twice, so the line is not edited."""
+    pytest.importorskip("timm")
+    report = shapecheck.check(fixture_path("tables/timm_gray.py:GrayTimmFromConfig"), "1x64x64")
+    (finding,) = report.findings
+    assert finding.fixes[0].code.startswith("x = x.expand(-1, 3, -1, -1)")
+    assert not [f for f in finding.fixes if "in_chans=1" in (f.after or "")]
 
 
 @pytest.mark.parametrize(

@@ -271,6 +271,8 @@ def library_size_fix(ctx: Context, finding: Finding) -> Fix | None:
     size = dims[1] if dims[1] == dims[2] else (dims[1], dims[2])
     source = at.source.strip()
     after = set_argument(source, "create_model", None, "img_size", size)
+    if "**" in source:  # a dict unpacked into the call may give it already
+        return None
     if after is None:  # the call goes on over the next lines: the line of its last argument
         spread = keyword_in_open_call(at, "create_model", "img_size", size)
         if spread is None:

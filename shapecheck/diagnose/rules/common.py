@@ -252,21 +252,25 @@ def keyword_in_open_call(at: Location, call: str, keyword: str, value) -> tuple[
         and ast.unparse(node.func).rpartition(".")[2] == call
     )
     node = next(calls, None)
-    if node is None or any(isinstance(a, ast.Starred) for a in node.args):
-        return None
+    if node is None or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None  # `*args` or `**config` may hold the keyword already
     given = next((k.value for k in node.keywords if k.arg == keyword), None)
     last = given or max(
         (*node.args, *(k.value for k in node.keywords)), key=lambda n: (n.end_lineno, n.end_col_offset), default=None
     )
-    if last is None or last.lineno != last.end_lineno:
+    if last is None or (given is not None and last.lineno != last.end_lineno):
         return None
-    line = linecache.getline(at.file, last.lineno).rstrip("\r\n")
-    if not line.isascii():  # ast's columns count UTF-8 bytes
-        return None
-    begin, end = last.col_offset, last.end_col_offset or 0
+    number = last.end_lineno or last.lineno  # a value is rewritten on its line; a keyword goes after the last one
+    line = linecache.getline(at.file, number).rstrip("\r\n")
+    data = line.encode()  # ast's columns count UTF-8 bytes
+    end = len(data[: last.end_col_offset or 0].decode(errors="replace"))
     text = repr(value) if isinstance(value, (bool, str)) else str(value)
-    after = line[:begin] + text + line[end:] if given is not None else line[:end] + f", {keyword}={text}" + line[end:]
-    return Location(at.file, last.lineno, line.strip()), after.strip()
+    if given is not None:
+        begin = len(data[: last.col_offset].decode(errors="replace"))
+        after = line[:begin] + text + line[end:]
+    else:
+        after = line[:end] + f", {keyword}={text}" + line[end:]
+    return Location(at.file, number, line.strip()), after.strip()
 
 
 _FLATTENS = ("torch.flatten", "Tensor.flatten")

@@ -243,6 +243,8 @@ def _timm_in_chans_fix(ctx: Context, row, got: int, rerun: Rerun) -> Fix | None:
         return None
     source = at.source.strip()
     after = set_argument(source, "create_model", None, "in_chans", got)
+    if "**" in source:  # a dict unpacked into the call may give it already
+        return None
     if after is None:  # the call goes on over the next lines: the line of its last argument
         spread = keyword_in_open_call(at, "create_model", "in_chans", got)
         if spread is None:

@@ -503,7 +503,7 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
         return []
     a, b = tensors
     parsed, texts = _parsed_operands(row)
-    missing = _missing_dims_fix(row, a, b, texts, parsed) or _cached_keys_mask_fix(row, a, b, texts)
+    missing = _missing_dims_fix(row, a, b, texts, parsed) or _cached_keys_mask_fix(ctx, row, a, b, texts)
     if missing is not None:
         return [missing]
     for const_index, (const, other) in enumerate(((a, b), (b, a))):
@@ -528,17 +528,23 @@ def _missing_dims_fix(row, a, b, texts, parsed) -> Fix | None:
     return None
 
 
-def _cached_keys_mask_fix(row, a, b, texts) -> Fix | None:
+def _cached_keys_mask_fix(ctx: Context, row, a, b, texts) -> Fix | None:
     """A causal mask cropped square to the queries (`self.mask[:T, :T]`, [T, T]) against scores
     over more keys than queries ([…, T, S], S > T: keys cached from earlier steps before the T new
     ones): the new queries are the mask's last T rows of the first S, and they see all S keys,
     `self.mask[att.size(-1) - T : att.size(-1), : att.size(-1)]`; query i then sees the cached
-    keys and the new ones up to itself. Checked as written."""
+    keys and the new ones up to itself. Only where re-runs show the keys growing with the queries'
+    length and with another one (the cache's): keys of another sequence (cross-attention) are
+    no cache. Checked as written."""
     if not texts or len(texts) < 2 or row.called_at is None:
         return None
+    prov = provenance(ctx)
     for index, (mask, scores) in enumerate(((a, b), (b, a))):
         if mask.rank != 2 or scores.rank < 2 or mask.shape[0] != mask.shape[1]:
             continue
+        follows = prov.dims(row, "inputs", 1 - index) if prov is not None else None
+        if follows is None or not follows[-2] or not follows[-2] < follows[-1]:
+            continue  # the keys do not follow the queries' length and one more
         queries, keys = scores.shape[-2], scores.shape[-1]
         if (
             mask.shape[0] != queries
