@@ -105,39 +105,48 @@ def rows() -> list[Row]:
     from .table import ROWS
 
     table = [Row(*r) for r in ROWS]
-    # a paste often keeps only a message's first sentence ("Constraints violated (batch)!" without
-    # "For more information, …"): that sentence is a row too, when its words are enough to know it
     known = {r.text for r in table}
-    for r in list(table):
-        first = re.split(r"(?<=[!.])\s+(?=[A-Z])", r.text, maxsplit=1)[0]
-        if first != r.text and first not in known and len(anchor_of(first)) >= 16:
-            known.add(first)
-            table.append(Row(r.family, first, r.where))
-    # and a paste that keeps only the last sentence, when that sentence says what is wrong ("Kernel size can't
-    # be greater than actual input size" without the sizes before it): a row too, when it holds no value, states
-    # a requirement broken (not a hint: "Please ensure …", "Running this sequence …") and its words are enough
-    for r in list(table):
-        last = re.split(r"(?<=[!.])\s+(?=[A-Z])", r.text)[-1]
-        if (
-            last != r.text
-            and "{}" not in last
-            and last not in known
-            and len(anchor_of(last)) >= 24
-            and _BROKEN.search(last)
-            and not _HINT.match(last)
-        ):
-            known.add(last)
-            table.append(Row(r.family, last, r.where, anchor_of(r.text[: len(r.text) - len(last)])))
-    # ATen prefixes some checks with the argument's position ("Argument #4: Padding size …") or the
-    # op's name ("einsum(): the number of …"), which older releases and quoted pastes leave out: the
-    # rest is a row too
-    for r in list(table):
-        rest = re.sub(r"^(?:Argument #(?:\d+|\{\}):|[A-Za-z_][\w.]{0,40}\(\):)\s*", "", r.text)
-        if rest != r.text and rest not in known and len(anchor_of(rest)) >= 16:
-            known.add(rest)
-            table.append(Row(r.family, rest, r.where))
+    for shorter in (_first_sentence, _last_sentence, _unprefixed):
+        for r in list(table):
+            row = shorter(r)
+            if row is not None and row.text not in known:
+                known.add(row.text)
+                table.append(row)
     # the most literal text first: a longer message is more specific than one it contains
     return sorted(table, key=lambda r: -len(r.text.replace("{}", "")))
+
+
+# A paste often keeps only a part of a message: the rows of those parts, each when its words are enough to know it.
+_SENTENCE_END = r"(?<=[!.])\s+(?=[A-Z])"
+
+
+def _first_sentence(r: Row) -> Row | None:
+    """A message's first sentence ("Constraints violated (batch)!" without "For more information, …")."""
+    first = re.split(_SENTENCE_END, r.text, maxsplit=1)[0]
+    if first == r.text or len(anchor_of(first)) < 16:
+        return None
+    return Row(r.family, first, r.where)
+
+
+def _last_sentence(r: Row) -> Row | None:
+    """A message's last sentence, when it says what is wrong ("Kernel size can't be greater than actual input
+    size" without the sizes before it): it holds no value, states a requirement broken (not a hint: "Please
+    ensure …", "Running this sequence …") and its words are enough."""
+    last = re.split(_SENTENCE_END, r.text)[-1]
+    if last == r.text or "{}" in last or len(anchor_of(last)) < 24:
+        return None
+    if not _BROKEN.search(last) or _HINT.match(last):
+        return None
+    return Row(r.family, last, r.where, anchor_of(r.text[: len(r.text) - len(last)]))
+
+
+def _unprefixed(r: Row) -> Row | None:
+    """A check without the argument's position ("Argument #4: Padding size …") or the op's name ("einsum(): the
+    number of …") ATen prefixes it with, which older releases and quoted pastes leave out."""
+    rest = re.sub(r"^(?:Argument #(?:\d+|\{\}):|[A-Za-z_][\w.]{0,40}\(\):)\s*", "", r.text)
+    if rest == r.text or len(anchor_of(rest)) < 16:
+        return None
+    return Row(r.family, rest, r.where)
 
 
 # a sentence that states a broken requirement, and one that gives advice instead
@@ -147,33 +156,14 @@ _BROKEN = re.compile(
 _HINT = re.compile(r"(?:please|note|to |you |try|see|use|consider|pass|running|this will)", re.IGNORECASE)
 
 
-def find(text: str, lowered: str) -> tuple[Explanation, str] | None:
-    """The explanation of the first extracted message found in the (cleaned) paste."""
-    for row in rows():
-        anchor = row.anchor
-        if len(anchor) < 8:
-            continue
-        at = lowered.find(anchor)
-        if at < 0:
-            continue
-        window = text[max(0, at - 1500) : at + 1500]
-        match = row.pattern.search(window)
-        if not match or row.after_its_message(lowered, max(0, at - 1500) + match.start()):
-            continue
-        values = [g for g in match.groups() if g is not None]
-        reader = READERS.get(row.family, _general)
-        try:
-            return reader(row, values, match.group(0), text), match.group(0)
-        except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
-            # values of another form than the reading expects: the family's story, without them
-            return _general(row, values, match.group(0), text), match.group(0)
-    return None
+# where a message is in the paste (start, end), how to read it, and the text it matched
+_Found = tuple[int, int, Callable[[], Explanation], str]
 
 
-def find_all(text: str, lowered: str) -> list[tuple[int, int, Callable[[], Explanation], str]]:
+def find_all(text: str, lowered: str) -> list[_Found]:
     """Every extracted message found in the (cleaned) paste, the most literal first: where it
     is (its latest occurrence), how to read it, and the text it matched."""
-    found: list[tuple[int, int, Callable[[], Explanation], str]] = []
+    found: list[_Found] = []
     for row in rows():
         anchor = row.anchor
         if len(anchor) < 8:
@@ -182,55 +172,47 @@ def find_all(text: str, lowered: str) -> list[tuple[int, int, Callable[[], Expla
         if at < 0:
             continue
         offset = max(0, at - 1500)
-        match = None
-        for match in row.pattern.finditer(text[offset : at + 1500]):  # noqa: B007 - the latest
-            pass
-        if match is None or row.after_its_message(lowered, offset + match.start()):
-            continue
-        values = [g for g in match.groups() if g is not None]
-        found.append(
-            (
-                offset + match.start(),
-                offset + match.end(),
-                partial(_read, row, values, match.group(0), text),
-                match.group(0),
-            )
-        )
+        if one := _latest(row, row.pattern, text, lowered, offset, text[offset : at + 1500]):
+            found.append(one)
     return found
 
 
-def find_loose(text: str) -> list[tuple[int, int, Callable[[], Explanation], str]]:
+def find_loose(text: str) -> list[_Found]:
     """For a paste no row reads as written: the rows found from any end of their first word (a paste
     cut at its start), and the rows whose words the paste has but one (five words at least), that one
     read as any word or none (a message retyped with a word dropped or misspelt)."""
     lowered = text.lower()
     have = Counter(re.findall(r"[a-z]{3,}", lowered))
-    found: list[tuple[int, int, Callable[[], Explanation], str]] = []
+    found: list[_Found] = []
     for row in rows():
         if len(row.cut_anchor) < 8 or row.cut_anchor not in lowered or row.cut_pattern is None:
             continue
-        match = None
-        for match in row.cut_pattern.finditer(text):  # noqa: B007 - the latest
-            pass
-        if match is not None and not row.after_its_message(lowered, match.start()):
-            values = [g for g in match.groups() if g is not None]
-            read = partial(_read, row, values, match.group(0), text)
-            found.append((match.start(), match.end(), read, match.group(0)))
+        if one := _latest(row, row.cut_pattern, text, lowered):
+            found.append(one)
     for row in rows():
-        words = row.words
-        if len(words) < 5 or len(row.anchor) < 8:
+        if len(row.words) < 5 or len(row.anchor) < 8:
             continue
-        missing = Counter(words) - have
+        missing = Counter(row.words) - have
         if sum(missing.values()) != 1:
             continue
-        match = None
-        for match in _loose_pattern(row, next(iter(missing))).finditer(text):  # noqa: B007 - the latest
-            pass
-        if match is not None and not row.after_its_message(lowered, match.start()):
-            values = [g for g in match.groups() if g is not None]
-            read = partial(_read, row, values, match.group(0), text)
-            found.append((match.start(), match.end(), read, match.group(0)))
+        if one := _latest(row, _loose_pattern(row, next(iter(missing))), text, lowered):
+            found.append(one)
     return found
+
+
+def _latest(
+    row: Row, pattern: re.Pattern, text: str, lowered: str, offset: int = 0, window: str | None = None
+) -> _Found | None:
+    """The row's latest match in the window of the paste that starts at `offset` (the whole paste when
+    none), unless it is a last sentence right after the rest of its message."""
+    match = None
+    for match in pattern.finditer(text if window is None else window):  # noqa: B007 - the latest
+        pass
+    if match is None or row.after_its_message(lowered, offset + match.start()):
+        return None
+    values = [g for g in match.groups() if g is not None]
+    read = partial(_read, row, values, match.group(0), text)
+    return offset + match.start(), offset + match.end(), read, match.group(0)
 
 
 @cache
@@ -522,6 +504,11 @@ _STORIES: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
+def _ints_at(values: list[str], i: int) -> list[int]:
+    """The numbers of the row's i-th value; none when the message has fewer values."""
+    return ints(values[i]) if len(values) > i else []
+
+
 def _general(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     code = _CODES.get(row.family, "SC100")
     if row.family == "dim-range" and "permute" not in row.text:
@@ -551,26 +538,12 @@ def _not_shape(row: Row, values: list[str], matched: str, text: str) -> Explanat
 
 
 def _bmm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
-    nums = [ints(v) for v in values]
     e = _general(row, values, matched, text)
     e.title = "bmm/matmul: the inner dims of a batched matrix product differ"
     e.raised_by = f"{row.where} (torch.bmm, torch.matmul and @ on 3-D tensors: [b, n, m] @ [b, m, p])"
-    flat = [n for v in nums for n in v]
+    flat = [n for v in values for n in ints(v)]
     if "first two dimensions of batch2" in row.text and len(flat) == 4:
-        b, m, b2, got = flat
-        e.numbers = [
-            (f"[{b}, {m}]", "what batch2's [batch, rows] must be: batch1's batch and its last dim"),
-            (f"[{b2}, {got}]", "batch2's [batch, rows]"),
-        ]
-        if b != b2:
-            e.causes.insert(0, f"the batches differ ({b} and {b2}): one operand was repeated for heads or not")
-        else:
-            e.causes = [
-                f"batch1's last dim is {m} but batch2 has {got} rows: in attention `q @ k.transpose(-2, -1)` "
-                "needs the transpose (without it the sequence length meets the head dim), and `attn @ v` "
-                "needs v's length to be the keys' length",
-            ]
-            e.fixes = [f"transpose the second operand (`k.transpose(-2, -1)`) or make its dim 1 {m}"]
+        _batch2_rows(e, *flat)
     elif "batch2_sizes[0] == bs" in row.text:
         # the sizes are not in this wording (1.9-1.13): its condition says which two must agree
         e.causes = [
@@ -588,29 +561,49 @@ def _bmm(row: Row, values: list[str], matched: str, text: str) -> Explanation:
         ]
         e.fixes = ["print both operands' shapes at the line; transpose the second or build it for the first's size"]
     elif "Expected tensor to have size" in row.text and len(flat) >= 3 and "batch2" in row.text:
-        # 1.x: `Expected tensor to have size {want} at dimension {d}, but got size {got} for argument #2 'batch2'`
-        want, d, got = flat[:3]
-        e.numbers = [(str(want), f"what batch2's dim {d} must be (batch1's {'last dim' if d == 1 else 'batch'})")]
-        e.numbers.append((str(got), f"batch2's dim {d}"))
-        if d == 1:
-            e.causes = [
-                f"batch1's last dim is {want} but batch2 has {got} rows ([b, n, {want}] @ [b, {got}, p]): the second "
-                "operand not transposed (`k.transpose(1, 2)` for q @ kᵀ), its dims in another order, or the two "
-                "built for other sizes (another sequence length, node count or width)"
-            ]
-            e.fixes = [f"transpose the second operand or make its dim 1 {want}; print both shapes at the line"]
-        elif d == 0:
-            e.causes = [
-                f"the batches differ ({want} and {got}): one operand repeated for heads (batch × heads) or for "
-                "guidance, the other not, or made for another batch size (the last, smaller batch)"
-            ]
-            e.fixes = ["repeat or reshape one operand so both have the same batch dim"]
+        _batch2_size_at(e, *flat[:3])
     elif "must be a 3D tensor" in row.text or "3-dimensional" in row.text:
         e.code = "SC105"
         e.title = "bmm needs two 3-D tensors [batch, n, m]"
         e.causes = ["one operand lacks the batch dim (2-D) or has an extra one (4-D heads)"]
         e.fixes = ["torch.matmul broadcasts any leading dims; or `unsqueeze(0)` / flatten the heads into the batch"]
     return e
+
+
+def _batch2_rows(e: Explanation, b: int, m: int, b2: int, got: int) -> None:
+    """batch2's [batch, rows] against batch1's batch and last dim."""
+    e.numbers = [
+        (f"[{b}, {m}]", "what batch2's [batch, rows] must be: batch1's batch and its last dim"),
+        (f"[{b2}, {got}]", "batch2's [batch, rows]"),
+    ]
+    if b != b2:
+        e.causes.insert(0, f"the batches differ ({b} and {b2}): one operand was repeated for heads or not")
+        return
+    e.causes = [
+        f"batch1's last dim is {m} but batch2 has {got} rows: in attention `q @ k.transpose(-2, -1)` "
+        "needs the transpose (without it the sequence length meets the head dim), and `attn @ v` "
+        "needs v's length to be the keys' length",
+    ]
+    e.fixes = [f"transpose the second operand (`k.transpose(-2, -1)`) or make its dim 1 {m}"]
+
+
+def _batch2_size_at(e: Explanation, want: int, d: int, got: int) -> None:
+    """1.x: `Expected tensor to have size {want} at dimension {d}, but got size {got} for argument #2 'batch2'`."""
+    e.numbers = [(str(want), f"what batch2's dim {d} must be (batch1's {'last dim' if d == 1 else 'batch'})")]
+    e.numbers.append((str(got), f"batch2's dim {d}"))
+    if d == 1:
+        e.causes = [
+            f"batch1's last dim is {want} but batch2 has {got} rows ([b, n, {want}] @ [b, {got}, p]): the second "
+            "operand not transposed (`k.transpose(1, 2)` for q @ kᵀ), its dims in another order, or the two "
+            "built for other sizes (another sequence length, node count or width)"
+        ]
+        e.fixes = [f"transpose the second operand or make its dim 1 {want}; print both shapes at the line"]
+    elif d == 0:
+        e.causes = [
+            f"the batches differ ({want} and {got}): one operand repeated for heads (batch × heads) or for "
+            "guidance, the other not, or made for another batch size (the last, smaller batch)"
+        ]
+        e.fixes = ["repeat or reshape one operand so both have the same batch dim"]
 
 
 def _mm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -633,10 +626,8 @@ def _mm_rank(row: Row, values: list[str], matched: str, text: str) -> Explanatio
 
 def _transposed(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
-    w = ints(values[1]) if len(values) > 1 else []
-    x = ints(values[2]) if len(values) > 2 else []
-    want = ints(values[3])[0] if len(values) > 3 and ints(values[3]) else None
-    got = ints(values[4])[0] if len(values) > 4 and ints(values[4]) else None
+    w, x = _ints_at(values, 1), _ints_at(values, 2)
+    want, got = next(iter(_ints_at(values, 3)), None), next(iter(_ints_at(values, 4)), None)
     e.title = f"a transposed convolution built for {want} input channels received {got}"
     e.raised_by = f"{row.where} (nn.ConvTranspose1d/2d/3d: its weight is [in_channels, out_channels/groups, k…])"
     if w:
@@ -776,35 +767,7 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
         return _graph_index(e, row, values)
     bounds = re.search(r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)", matched, re.I)
     if bounds:
-        i, d, size = (int(g) for g in bounds.groups())
-        e.title = f"index {i} is past the end of dim {d}, which has {size} entries"
-        e.numbers = [(str(i), "the index"), (str(d), "the dim"), (str(size), f"its size: valid are 0 … {size - 1}")]
-        if i == size:
-            e.causes.insert(
-                0, f"off by one: {i} = the size; a loop or label that runs to {size} inclusive, or ids from 1"
-            )
-        elif i > size:
-            e.causes.insert(
-                0,
-                f"the index ({i}) comes from a larger table than this dim ({size}): classes, "
-                "vocabulary or a sequence length of another config",
-            )
-        if size == 1 and d > 0 and i > 0:
-            e.causes.insert(
-                0,
-                f"dim {d} has a single entry: a kept or added dim of 1 (a channel dim of 1 as in [N, 1, H, W], "
-                "`keepdim=True`, an `unsqueeze`) where the code indexes a dim of many: the tensor has a dim more "
-                "than the code assumes",
-            )
-            e.fixes.insert(0, f"`x.squeeze({d})` before indexing, or index the dim meant")
-        elif d == 0 and 0 <= i <= max(2 * size, 16):  # an index of a batch's order, not a table's
-            e.causes.insert(
-                min(1, len(e.causes)),
-                f"dim 0 is most often the batch: an index from a count of its own (a loop over images, GPUs or "
-                f"samples) reaches past this batch of {size} (the last, smaller batch; one image per GPU), or an "
-                "index meant for another dim lands on the batch dim (`x[i]` on [N, C, …] where `x[:, i]` was meant)",
-            )
-            e.fixes.insert(0, "loop over `range(x.size(0))`, or index the dim meant (`x[:, i]`)")
+        _out_of_bounds(e, *(int(g) for g in bounds.groups()))
     elif "maximum sequence length" in row.text and len(values) >= 2:
         n, most = (ints(v)[0] for v in values[:2])
         e.title = f"the tokenized text is {n} tokens, longer than the model's maximum of {most}"
@@ -834,6 +797,36 @@ def _index_range(row: Row, values: list[str], matched: str, text: str) -> Explan
 
         return embedding_range({})
     return e
+
+
+def _out_of_bounds(e: Explanation, i: int, d: int, size: int) -> None:
+    """An index `i` past dim `d` of `size` entries: off by one, a larger table's, a dim of 1, the batch."""
+    e.title = f"index {i} is past the end of dim {d}, which has {size} entries"
+    e.numbers = [(str(i), "the index"), (str(d), "the dim"), (str(size), f"its size: valid are 0 … {size - 1}")]
+    if i == size:
+        e.causes.insert(0, f"off by one: {i} = the size; a loop or label that runs to {size} inclusive, or ids from 1")
+    elif i > size:
+        e.causes.insert(
+            0,
+            f"the index ({i}) comes from a larger table than this dim ({size}): classes, "
+            "vocabulary or a sequence length of another config",
+        )
+    if size == 1 and d > 0 and i > 0:
+        e.causes.insert(
+            0,
+            f"dim {d} has a single entry: a kept or added dim of 1 (a channel dim of 1 as in [N, 1, H, W], "
+            "`keepdim=True`, an `unsqueeze`) where the code indexes a dim of many: the tensor has a dim more "
+            "than the code assumes",
+        )
+        e.fixes.insert(0, f"`x.squeeze({d})` before indexing, or index the dim meant")
+    elif d == 0 and 0 <= i <= max(2 * size, 16):  # an index of a batch's order, not a table's
+        e.causes.insert(
+            min(1, len(e.causes)),
+            f"dim 0 is most often the batch: an index from a count of its own (a loop over images, GPUs or "
+            f"samples) reaches past this batch of {size} (the last, smaller batch; one image per GPU), or an "
+            "index meant for another dim lands on the batch dim (`x[i]` on [N, C, …] where `x[:, i]` was meant)",
+        )
+        e.fixes.insert(0, "loop over `range(x.size(0))`, or index the dim meant (`x[:, i]`)")
 
 
 # a pasted line that calls a model (`model(input_ids)`, `outputs = self.model(**inputs)`, `net(x)`)
@@ -968,8 +961,7 @@ def _ctc(row: Row, values: list[str], matched: str, text: str) -> Explanation:
 
 def _mask_index(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
-    mask = ints(values[0]) if values else []
-    tensor = ints(values[2]) if len(values) > 2 else []
+    mask, tensor = _ints_at(values, 0), _ints_at(values, 2)
     e.title = f"a boolean mask {shape_text(mask)} indexes a tensor {shape_text(tensor)} of other sizes"
     e.raised_by = f"{row.where} (x[mask]: the mask's shape must equal the leading dims of x)"
     e.numbers = [(shape_text(mask), "the mask"), (shape_text(tensor), "the indexed tensor")]
@@ -1194,37 +1186,46 @@ def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanat
     elif "number of sizes provided" in low and len(shapes) >= 2 and shapes[0] and shapes[1]:
         _expand_rank(e, shapes[0][0], shapes[1][0], text)
     elif "value tensor of shape" in low and len(shapes) >= 2:
-        e.title = f"an indexed assignment puts a {shape_text(shapes[0])} value into a {shape_text(shapes[1])} place"
-        e.raised_by = f"{row.where} (x[index] = value: the value must broadcast to the indexed part)"
-        e.causes = [
-            "the value was computed for another selection (another mask count, a batch of another size), or "
-            "has its dims in another order"
-        ]
-        e.fixes = ["make the value from the same index (`value[mask]`), or reshape it to the indexed shape"]
-        _reordered(e, shapes[0], shapes[1])
-        _placeholders_missing(e, shapes[0], shapes[1])
-        _cut_at_max_length(e, shapes[0], shapes[1])
+        _indexed_assignment(e, row, shapes[0], shapes[1])
     elif "broadcast shape" in low and len(shapes) >= 2:
-        out, want = shapes[0], shapes[1]
-        e.title = f"an in-place op writes a {shape_text(want)} result into a {shape_text(out)} tensor"
-        if len(out) == 3 and len(want) == 3 and out[0] == 1 and want[0] == 3:
-            e.causes = [
-                "a grayscale image (1 channel) normalized with three means and stds (`transforms.Normalize` for RGB)"
-            ]
-            e.fixes = ["`Normalize((0.5,), (0.5,))` for one channel, or convert the images to RGB first"]
-        else:
-            e.causes = ["an in-place op (`+=`, `mul_`, `out=`) whose other operand broadcasts to a larger shape"]
-            e.fixes = ["write it out of place (`x = x + y`), or make the other operand the in-place tensor's shape"]
-            if len(out) == len(want) == 2 and out[1] == 1 and want[0] == want[1] == out[0] > 1:
-                n = out[0]
-                e.causes.insert(
-                    0,
-                    f"a column [{n}, 1] combined with a 1-D [{n}] (a squeezed output or a target of one value per "
-                    f"sample): broadcasting aligns the [{n}] with the last dim, so the pair makes a [{n}, {n}] "
-                    "matrix that cannot go back into the column",
-                )
-                e.fixes.insert(0, f"give both one shape: `y.view(-1, 1)` (or `x.squeeze(1)`) so both are [{n}, 1]")
+        _in_place(e, shapes[0], shapes[1])
     return e
+
+
+def _indexed_assignment(e: Explanation, row: Row, value: list[int], place: list[int]) -> None:
+    """`x[index] = value`: the value must broadcast to the indexed part."""
+    e.title = f"an indexed assignment puts a {shape_text(value)} value into a {shape_text(place)} place"
+    e.raised_by = f"{row.where} (x[index] = value: the value must broadcast to the indexed part)"
+    e.causes = [
+        "the value was computed for another selection (another mask count, a batch of another size), or "
+        "has its dims in another order"
+    ]
+    e.fixes = ["make the value from the same index (`value[mask]`), or reshape it to the indexed shape"]
+    _reordered(e, value, place)
+    _placeholders_missing(e, value, place)
+    _cut_at_max_length(e, value, place)
+
+
+def _in_place(e: Explanation, out: list[int], want: list[int]) -> None:
+    """An in-place op whose result broadcasts to a larger shape than the tensor it writes."""
+    e.title = f"an in-place op writes a {shape_text(want)} result into a {shape_text(out)} tensor"
+    if len(out) == 3 and len(want) == 3 and out[0] == 1 and want[0] == 3:
+        e.causes = [
+            "a grayscale image (1 channel) normalized with three means and stds (`transforms.Normalize` for RGB)"
+        ]
+        e.fixes = ["`Normalize((0.5,), (0.5,))` for one channel, or convert the images to RGB first"]
+        return
+    e.causes = ["an in-place op (`+=`, `mul_`, `out=`) whose other operand broadcasts to a larger shape"]
+    e.fixes = ["write it out of place (`x = x + y`), or make the other operand the in-place tensor's shape"]
+    if len(out) == len(want) == 2 and out[1] == 1 and want[0] == want[1] == out[0] > 1:
+        n = out[0]
+        e.causes.insert(
+            0,
+            f"a column [{n}, 1] combined with a 1-D [{n}] (a squeezed output or a target of one value per "
+            f"sample): broadcasting aligns the [{n}] with the last dim, so the pair makes a [{n}, {n}] "
+            "matrix that cannot go back into the column",
+        )
+        e.fixes.insert(0, f"give both one shape: `y.view(-1, 1)` (or `x.squeeze(1)`) so both are [{n}, 1]")
 
 
 # the maximum lengths tokenizers and training configs truncate to (cutoff_len, model_max_length, max_length)
@@ -1391,6 +1392,7 @@ def _too_small(row: Row, values: list[str], matched: str, text: str) -> Explanat
 def _pad_rank(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
     low = row.text.lower()
+    rank = ints(values[0])[0] if values and ints(values[0]) else None
     if "length of pad" in low:
         e.code = "SC105"
         e.title = "F.pad got a pad tuple of the wrong length"
@@ -1398,40 +1400,47 @@ def _pad_rank(row: Row, values: list[str], matched: str, text: str) -> Explanati
         e.fixes = ["give two numbers per padded dim, last dim first: `(left, right, top, bottom)`"]
     elif "same number of spatial dimensions" in low and len(values) >= 2:
         _interpolate_dims(e, ints(values[0]), ints(values[1]))
-    elif "only 4d input tensors are supported" in low and values and ints(values[0]):
-        rank = ints(values[0])[0]
-        e.title = f"F.unfold (nn.Unfold) got a {rank}-D input; this release takes only [N, C, H, W]"
-        e.causes = [
-            "unfold (im2col) took only 4-D [N, C, H, W] input before PyTorch 2.1: "
-            + (
-                "a [C, H, W] image without its batch dim (one sample at inference, a map taken out of a batch)"
-                if rank == 3
-                else "a tensor of another rank than a batch of maps"
-            )
-        ]
-        e.fixes = ["`F.unfold(x.unsqueeze(0), …)` for a single [C, H, W] map" if rank == 3 else "give it [N, C, H, W]"]
-    elif "only 3d, 4d and 5d input" in low and values and ints(values[0]):
-        rank = ints(values[0])[0]
-        mode = values[1].strip("'\" ") if len(values) > 1 else ""
-        e.title = f"F.interpolate got a {rank}-D input" + (f" (mode {mode})" if mode else "")
-        e.causes = [
-            "interpolate resizes every dim after the first two, so it takes [N, C, L], [N, C, H, W] or "
-            "[N, C, D, H, W]: "
-            + (
-                "a 2-D tensor is one map without its batch and channel dims ([H, W], a mask or a grayscale image) "
-                "or a batch of vectors [N, features], which have no spatial dim to resize"
-                if rank <= 2
-                else "a tensor of more than 5 dims has a batch or frames dim too many"
-            )
-        ]
-        e.fixes = [
-            "`F.interpolate(x[None, None], …)[0, 0]` for a single [H, W] map (`x.unsqueeze(1)` for [N, H, W])"
-            if rank <= 2
-            else "fold the extra dims into the batch (`x.flatten(0, 1)`) and unflatten after"
-        ]
-        if mode and mode in ("bilinear", "bicubic") and rank == 3:
-            e.causes.insert(0, f"{mode} needs a 4-D input [N, C, H, W]: a 3-D one is [C, H, W] without its batch")
+    elif "only 4d input tensors are supported" in low and rank is not None:
+        _unfold_rank(e, rank)
+    elif "only 3d, 4d and 5d input" in low and rank is not None:
+        _interpolate_rank(e, rank, values[1].strip("'\" ") if len(values) > 1 else "")
     return e
+
+
+def _unfold_rank(e: Explanation, rank: int) -> None:
+    """F.unfold took only 4-D input before PyTorch 2.1."""
+    e.title = f"F.unfold (nn.Unfold) got a {rank}-D input; this release takes only [N, C, H, W]"
+    e.causes = [
+        "unfold (im2col) took only 4-D [N, C, H, W] input before PyTorch 2.1: "
+        + (
+            "a [C, H, W] image without its batch dim (one sample at inference, a map taken out of a batch)"
+            if rank == 3
+            else "a tensor of another rank than a batch of maps"
+        )
+    ]
+    e.fixes = ["`F.unfold(x.unsqueeze(0), …)` for a single [C, H, W] map" if rank == 3 else "give it [N, C, H, W]"]
+
+
+def _interpolate_rank(e: Explanation, rank: int, mode: str) -> None:
+    """F.interpolate takes [N, C, *spatial] with one to three spatial dims."""
+    e.title = f"F.interpolate got a {rank}-D input" + (f" (mode {mode})" if mode else "")
+    e.causes = [
+        "interpolate resizes every dim after the first two, so it takes [N, C, L], [N, C, H, W] or "
+        "[N, C, D, H, W]: "
+        + (
+            "a 2-D tensor is one map without its batch and channel dims ([H, W], a mask or a grayscale image) "
+            "or a batch of vectors [N, features], which have no spatial dim to resize"
+            if rank <= 2
+            else "a tensor of more than 5 dims has a batch or frames dim too many"
+        )
+    ]
+    e.fixes = [
+        "`F.interpolate(x[None, None], …)[0, 0]` for a single [H, W] map (`x.unsqueeze(1)` for [N, H, W])"
+        if rank <= 2
+        else "fold the extra dims into the batch (`x.flatten(0, 1)`) and unflatten after"
+    ]
+    if mode in ("bilinear", "bicubic") and rank == 3:
+        e.causes.insert(0, f"{mode} needs a 4-D input [N, C, H, W]: a 3-D one is [C, H, W] without its batch")
 
 
 def _interpolate_dims(e: Explanation, spatial: list[int], size: list[int]) -> None:
@@ -1656,26 +1665,16 @@ def _rnn_hidden(row: Row, values: list[str], matched: str, text: str) -> Explana
             (shape_text(want), "(num_layers × directions, batch, hidden_size): what the RNN expects"),
             (shape_text(got), "the state given"),
         ]
+        # hidden_state reads every pair of 3-D shapes that differ in one dim
         if hidden_state(e, want, got):
-            pass
-        elif len(got) == len(want) - 1 and got == want[1:]:
+            return e
+        if len(got) == len(want) - 1 and got == want[1:]:
             e.causes.insert(0, "the state lacks its first dim, num_layers × directions: `h0.unsqueeze(0)`")
         elif len(got) == len(want) and got[1:] == want[1:]:
             e.causes.insert(
                 0,
                 f"num_layers × directions differ ({got[0]} given, {want[0]} expected): the state was made for "
                 "another num_layers, or without the ×2 of bidirectional=True",
-            )
-        elif len(got) == len(want) == 3 and got[0] == want[0] and got[2] == want[2]:
-            e.causes.insert(
-                0,
-                f"the batch differs ({got[1]} given, {want[1]} expected): a state kept from a batch of another "
-                "size (the last, smaller batch; evaluation with another batch size), or batch_first input whose "
-                "state was made from dim 1",
-            )
-        elif len(got) == len(want) == 3 and got[:2] == want[:2]:
-            e.causes.insert(
-                0, f"hidden_size differs ({got[2]} given, {want[2]} expected): a state made for another model"
             )
     return e
 
@@ -1936,7 +1935,7 @@ def _ragged(row: Row, values: list[str], matched: str, text: str) -> Explanation
 def _negative(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     """A tensor of a negative size asked for: which size, and what the shape says it is."""
     value = ints(values[0])[0]
-    shape = ints(values[1]) if len(values) > 1 else []
+    shape = _ints_at(values, 1)
     at = shape.index(value) if value in shape else -1
     e = Explanation(
         "SC100",
