@@ -172,8 +172,17 @@ def _align(items: tuple[tuple[str, str], ...], toks: list[_Token]) -> tuple[int,
     if not ends:
         return None
     end = max(ends, key=lambda j: (score[n][j], j))
+    words, j, fields = _traced_back(items, toks, back, end)
+    return words, j, end - 1, fields
+
+
+def _traced_back(
+    items: tuple[tuple[str, str], ...], toks: list[_Token], back: list[list[tuple[int, int, str] | None]], end: int
+) -> tuple[int, int, dict[str, str]]:
+    """The alignment ending at the last item and token `end - 1`, followed back to its start: (words kept,
+    first token, the fields filled)."""
     fields: dict[str, str] = {}
-    words, i, j = 0, n, end
+    words, i, j = 0, len(items), end
     while i > 0 and (step := back[i][j]) is not None:
         pi, pj, how = step
         words += 2 if how == "join" else 0
@@ -185,7 +194,7 @@ def _align(items: tuple[tuple[str, str], ...], toks: list[_Token]) -> tuple[int,
             elif _same_word(toks[j - 1], key):
                 words += 1
         i, j = pi, pj
-    return words, j, end - 1, fields
+    return words, j, fields
 
 
 def _filled(names: str, tok: _Token, kind: str) -> dict[str, str]:
@@ -223,13 +232,7 @@ def tolerant_candidates(text: str) -> list[tuple[int, int, int, Callable[[], Exp
     stems = {t.key for t in toks if t.kind == "word"}
     found: list[tuple[int, int, int, Callable[[], Explanation], str]] = []
     for rank, template in enumerate(TEMPLATES):
-        items = _items(template.text)
-        if not items or all(kind == "word" for kind, _ in items):  # no value to anchor a retyped reading
-            continue
-        words = [k.split("/")[0] for kind, k in items if kind == "word"]
-        if len(words) < 4 or sum(w in stems for w in words) * 2 < len(words):  # half here; two thirds aligned
-            continue
-        got = _aligned(items, toks, len(words))
+        got = _retyped(_items(template.text), toks, stems)
         if got is None:
             continue
         first, last, fields = got
@@ -247,13 +250,7 @@ def _row_candidates(
 
     found: list[tuple[int, int, int, Callable[[], Explanation], str]] = []
     for rank, row in enumerate(rows(), start=rank0):
-        items = _row_items(row.text)
-        if not items or all(kind == "word" for kind, _ in items):
-            continue
-        words = [k.split("/")[0] for kind, k in items if kind == "word"]
-        if len(words) < 4 or sum(w in stems for w in words) * 2 < len(words):  # half here; two thirds aligned
-            continue
-        got = _aligned(items, toks, len(words))
+        got = _retyped(_row_items(row.text), toks, stems)
         if got is None:
             continue
         first, last, fields = got
@@ -261,6 +258,19 @@ def _row_candidates(
         values = [fields[f"v{i}"] for i in range(len(fields))]
         found.append((start, end, rank, partial(_read, row, values, text[start:end], text), text[start:end]))
     return found
+
+
+def _retyped(
+    items: tuple[tuple[str, str], ...] | None, toks: list[_Token], stems: set[str]
+) -> tuple[int, int, dict] | None:
+    """Where a template's (or a row's) items read the paste's tokens retyped: (first token, last token,
+    fields), or None. Only items with a value to anchor the reading, half of whose words the paste has."""
+    if not items or all(kind == "word" for kind, _ in items):  # no value to anchor a retyped reading
+        return None
+    words = [k.split("/")[0] for kind, k in items if kind == "word"]
+    if len(words) < 4 or sum(w in stems for w in words) * 2 < len(words):  # half here; two thirds aligned
+        return None
+    return _aligned(items, toks, len(words))
 
 
 def _aligned(items: tuple[tuple[str, str], ...], toks: list[_Token], nwords: int) -> tuple[int, int, dict] | None:
