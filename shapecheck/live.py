@@ -53,6 +53,14 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
     original = _in_worker(str(exc))
     error = original.error if original is not None else f"{type(exc).__name__}: {first_line}"
     found = _diagnosis(exc, error, frames, budget_s)
+    if found is None:  # a dtype, a device, memory, autograd: not a shape problem, nothing added
+        return None
+    if _raised_by_the_users_own_statement(exc) and not _explained(found):
+        # `raise ValueError("unsupported activation")`, an `assert` of the user's: the message is
+        # the program's own, and no rule finds a shape problem on the way to it
+        return None
+    if found.report is not None:
+        _no_meta_wording_note(found.report, first_line)
     if found.report is not None and _fits_on_meta(found):
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.note = _about_values(found.report.engine, str(exc), frames)
@@ -110,7 +118,7 @@ def _read_from_message(message: str, frames, inner: tuple[tuple[str, int], ...] 
     known = explain(message)
     user = [(f.f_code.co_filename, line) for f, line in frames if _is_user(f.f_code.co_filename)]
     user += list(inner)  # a worker's own frames are inside the main process's innermost one
-    if known is None or known.code in (None, NOT_SHAPE) or not user:
+    if known is None or known.code in (None, NOT_SHAPE, UNDECODED) or not user:
         return None
     filename, line = user[-1]
     at = Location(_display(filename), line, linecache.getline(filename, line).strip())
@@ -157,11 +165,15 @@ def _lookup_out_of_range(frames) -> str | None:
         low, high = int(ids.min()), int(ids.max())
         if low >= 0 and high < table.num_embeddings:
             return None
-        wrong = f"{high} ≥ num_embeddings {table.num_embeddings}" if high >= table.num_embeddings else f"{low} < 0"
+        given = f"nn.Embedding({table.num_embeddings}, {table.embedding_dim}) was given ids from {low} to {high}"
+        if high >= table.num_embeddings:
+            return (
+                f"{given}: {high} ≥ num_embeddings {table.num_embeddings}; build it with num_embeddings={high + 1} "
+                "(the largest id + 1), or map the ids into its range"
+            )
         return (
-            f"nn.Embedding({table.num_embeddings}, {table.embedding_dim}) was given ids from {low} to {high}: {wrong}; "
-            f"build it with num_embeddings={max(high + 1, table.num_embeddings)} (the largest id + 1), "
-            "or map the ids into its range"
+            f"{given}: {low} < 0, and ids start at 0 (a label meant to be ignored, such as -100, or padding "
+            "marked -1?): map them into [0, num_embeddings), e.g. to a padding_idx"
         )
     return None
 
@@ -171,23 +183,23 @@ def _explained_message(message: str) -> str | None:
     from .explain import explain
 
     known = explain(message)
-    if known is None:
+    if known is None or known.code == UNDECODED:
         return None
     return known.title + (f"; fix: {known.fixes[0]}" if known.fixes else "")
 
 
-def _diagnosis(exc: BaseException, error: str, frames, budget_s: float) -> LiveDiagnosis:
-    """What the exception is about: a layer that cannot be built, an error that is not about
-    shapes, the model whose call failed, or the model (or the program) feeding a failing call."""
+def _diagnosis(exc: BaseException, error: str, frames, budget_s: float) -> LiveDiagnosis | None:
+    """What the exception is about: a layer that cannot be built, the model whose call failed,
+    or the model (or the program) feeding a failing call; None for an error `explain` knows is
+    not about shapes."""
     from .loading import construction_error
 
-    other = _not_a_shape_error(str(exc))
     called = _outermost_module_call(frames)
     built = construction_error(exc)
     if built is not None:  # a layer that cannot be built: its sizes, not a forward pass
         return LiveDiagnosis(error, note=built[0] + (f"; {built[1]}" if built[1] else ""))
-    if other is not None:  # a dtype, a device, memory: no table of shapes that all fit
-        return LiveDiagnosis(error, note=other)
+    if _not_a_shape_error(str(exc)):  # a dtype, a device, memory: shapecheck has nothing to add
+        return None
     if called is not None:
         module, args, kwargs, _ = called
         return _check_program(error, frames, called, budget_s) or _check_call(
@@ -271,7 +283,9 @@ def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
         return fix
     index, dims = wanted[0]
     names = report.trace.input_names
-    name = names[index] if index < len(names) and names[index].isidentifier() else "x"
+    keyword = report.inputs[index].key.rstrip("=") if index < len(report.inputs) else ""
+    name = names[index] if index < len(names) and names[index].isidentifier() else keyword
+    name = name if name.isidentifier() else "x"
     given = report.inputs[index].shape if index < len(report.inputs) else ()
     batched = report.trace.batch is not None
     per_sample = tuple(given[1:]) if batched else tuple(given)
@@ -287,20 +301,26 @@ def _as_program_edit(fix: Fix, report: Report, wanted) -> Fix:
     return fix
 
 
-def _not_a_shape_error(message: str) -> str | None:
-    """`not a shape problem: …` with its usual fix, for the families `explain` knows are not
-    about shapes (dtype, device, out of memory, autograd, device-side asserts)."""
+def _not_a_shape_error(message: str) -> bool:
+    """Whether `explain` knows the message as one not about shapes (dtype, device, out of memory,
+    autograd, device-side asserts): `run` is then the python it claims to be, nothing added
+    (`shapecheck explain` says what such a message means, when asked)."""
     from .explain import explain
     from .explain.explanation import NOT_SHAPE
 
     found = explain(message)
-    if found is None or found.code != NOT_SHAPE:
-        return None
-    return f"not a shape problem: {found.title}" + (f"; fix: {found.fixes[0]}" if found.fixes else "")
+    return found is not None and found.code == NOT_SHAPE
 
 
 def _explained(found: LiveDiagnosis) -> bool:
     return found.report is not None and any(f.code != "SC100" for f in found.report.findings)
+
+
+# `explain`'s code for a message it reads as a shape error but cannot decode (an allocation of
+# 2**62 bytes): it says nothing a diagnosis could add.
+UNDECODED = "SC100"
+# RuntimeErrors that are never about shapes: code not written yet, a recursion without end.
+NEVER_SHAPE_ERRORS = (NotImplementedError, RecursionError)
 
 
 def _shape_error_in_chain(exc: BaseException) -> BaseException | None:
@@ -311,7 +331,7 @@ def _shape_error_in_chain(exc: BaseException) -> BaseException | None:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, SHAPE_ERRORS):
+        if isinstance(current, SHAPE_ERRORS) and not isinstance(current, NEVER_SHAPE_ERRORS):
             first = first or current
             if _reaches_torch(current.__traceback__):
                 return current
@@ -357,6 +377,36 @@ def _holds_tensors(value) -> bool:
     else:
         return False
     return any(isinstance(v, torch.Tensor) or (isinstance(v, (tuple, list)) and _holds_tensors(v)) for v in items)
+
+
+# SC100's note for a message read on meta, which PyTorch may word otherwise on real tensors.
+_META_WORDING = "the message is the meta device's"
+
+
+def _no_meta_wording_note(report: Report, real: str) -> None:
+    """The program's own run raised `real`: where the check on meta met the same message, the
+    note that a real run words it differently is not so."""
+    said = real.strip().rstrip(".")
+    for finding in report.findings:
+        if finding.code == "SC100" and said and finding.message.endswith(f": {said}"):
+            finding.notes = [n for n in finding.notes if not n.startswith(_META_WORDING)]
+
+
+def _raised_by_the_users_own_statement(exc: BaseException) -> bool:
+    """Whether the exception was raised by a `raise` or `assert` in the user's own code (not by
+    an op it called, nor by a library): where its traceback ends, the user's frame stopped at
+    a raise instruction."""
+    import dis
+
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    if not _is_user(code.co_filename) or not 0 <= tb.tb_lasti < len(code.co_code):
+        return False
+    return dis.opname[code.co_code[tb.tb_lasti]] == "RAISE_VARARGS"
 
 
 def _reaches_torch(tb) -> bool:

@@ -123,13 +123,52 @@ def execute(main: Main) -> None:
     """Run the code in its `__main__` (inside `installed(main)`). A module runs through runpy's
     own `_run_module_as_main`, as `python -m` runs it: its traceback opens with runpy's two
     frames, as python's does."""
-    with _warnings_past_the_top_as_sys(sys._getframe(1)):
+    free: list[int] = []
+    exec(_FREE_AT_THE_TOP, {"free": free, "_free_depth": _free_depth})
+    # python -m calls runpy from C, which takes a level more than this call of it from Python
+    at_the_top = free[0] if main.module_name is None else free[0] + 1
+    with _warnings_past_the_top_as_sys(sys._getframe(1)), _recursion_limit_as_at_the_top(at_the_top):
         if main.module_name is None:
             exec(main.code, main.module.__dict__)
             return
         import runpy
 
         runpy._run_module_as_main(main.module_name, alter_argv=False)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _recursion_limit_as_at_the_top(free: int) -> Iterator[None]:
+    """Python starts a script with no frame above it; here shapecheck's own (the command line,
+    typer, this module) use some of the recursion limit. Without that given back, a deep
+    recursion python runs fails here, and one without end stops some levels early: its
+    traceback is shorter and says `[Previous line repeated 980 more times]` where python says
+    996. `free` is what is left at the script's own level (`_free_depth` run there); the limit
+    is raised by what is missing, for the run only. A limit the script sets is its own."""
+    limit = sys.getrecursionlimit()
+    raised = limit + max(0, limit - _PYTHONS_OWN_USE - free)
+    sys.setrecursionlimit(raised)
+    try:
+        yield
+    finally:
+        if sys.getrecursionlimit() == raised:
+            sys.setrecursionlimit(limit)
+
+
+# What a script's top level has used of the recursion limit under `python` when it calls
+# `_free_depth` (the same in every python release from 3.6 to 3.13).
+_PYTHONS_OWN_USE = 2
+
+
+def _free_depth(n: int = 0) -> int:
+    """How many more nested calls fit under the recursion limit from where it is called."""
+    try:
+        return _free_depth(n + 1)
+    except RecursionError:
+        return n
+
+
+# Run with exec where the script's code runs, so it measures from the script's own level.
+_FREE_AT_THE_TOP = compile("free.append(_free_depth())", "<shapecheck>", "exec")
 
 
 @contextlib.contextmanager
