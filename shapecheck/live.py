@@ -65,6 +65,13 @@ def diagnose_exception(exc: BaseException, *, budget_s: float = 3.0) -> LiveDiag
         # the failing call itself fits on meta (not only a model that feeds it): a value failed
         found.note = _about_values(found.report.engine, str(exc), frames)
         found.report = None
+    elif found.report is not None and found.report.findings and (lookup := _lookup_out_of_range(frames)):
+        # the program failed at a lookup, before the shape error the check finds further on
+        found.report.notes.insert(
+            0,
+            f"the error raised is about values, not shapes: {lookup}; the shape error below is further on, where "
+            "the model fails next",
+        )
     if found.report is None and found.note in (NO_FEEDER, NOT_FROM_USER):
         # no model, no program: what `explain` knows of the message, and nothing at all for a
         # message it does not know (a ValueError of the script's own, a missing GPU driver),

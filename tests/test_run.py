@@ -207,6 +207,45 @@ def test_an_embedding_given_ids_past_its_table_is_told_with_the_programs_own_ids
     assert "num_embeddings=80 (the largest id + 1)" in diagnosis
 
 
+def test_a_lookup_that_fails_before_a_shape_error_says_the_error_raised_is_about_values(tmp_path):
+    """The program dies at the embedding (ids past its table); the check of the model finds a
+    shape error further on. The report says which one was raised, before the finding."""
+    result = run(
+        tmp_path,
+        """
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 16)
+                self.fc = nn.Linear(32, 2)
+
+            def forward(self, ids):
+                return self.fc(self.emb(ids).mean(1))
+
+        Net()(torch.arange(60).reshape(4, 15) + 20)
+        """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert result.returncode == 1
+    values = diagnosis.index("note: the error raised is about values, not shapes: nn.Embedding(50, 16) was given ids")
+    assert values < diagnosis.index("error[SC102]")
+    assert "the shape error below is further on" in diagnosis
+
+
+def test_a_negative_id_is_not_told_to_grow_the_table(tmp_path):
+    result = run(
+        tmp_path,
+        """
+        emb = nn.Embedding(10, 4)
+        ids = torch.tensor([[1, 2, -100]])
+        emb(ids)
+        """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert "nn.Embedding(10, 4) was given ids from -100 to 2: -100 < 0" in diagnosis, diagnosis
+    assert "num_embeddings=" not in diagnosis.replace("num_embeddings)", "")
+
+
 def test_a_model_called_with_keyword_arguments(tmp_path):
     result = run(
         tmp_path,
