@@ -443,27 +443,10 @@ _CHANNEL_LAYOUTS = {
 def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bool:
     """Image channel counts: RGBA or grayscale into an RGB stem, RGB into a grayscale model, a batch
     of grayscale images without its channel dim."""
-    if got == 4 and want == 3:
-        e.causes.append("an RGBA image (a PNG with an alpha channel: 4 channels) reaches a stem built for RGB")
-        e.fixes.append("convert when loading: `Image.open(p).convert('RGB')`, or drop the alpha: `x[:, :3]`")
-        return True
-    if got == 1 and want == 3:
-        e.causes.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
-        e.fixes.append(
-            "convert when loading (`Image.open(p).convert('RGB')`, `transforms.Grayscale(num_output_channels=3)`), "
-            "or repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)"
-        )
-        e.fixes.append("or build the first conv for 1 channel: `nn.Conv2d(1, …)`")
-        return True
-    if want == 1 and got in (3, 4):
-        e.causes.append(
-            f"an {'RGB' if got == 3 else 'RGBA'} image ({got} channels) reaches a conv built for 1 channel "
-            "(a grayscale model: MNIST-style, or a single-channel U-Net)"
-        )
-        e.fixes.append(
-            "convert the images to grayscale (`transforms.Grayscale()`, PIL `.convert('L')`), or build the first "
-            f"conv for {got} channels"
-        )
+    if (got, want) in _IMAGE_CHANNELS:
+        cause, fixes = _IMAGE_CHANNELS[got, want]
+        e.causes.append(cause)
+        e.fixes += fixes
         return True
     if got in (1, 3, 4) and want >= 16 and len(x) == 4 and min(x[2:]) >= 128:
         kind = {1: "a grayscale", 3: "an RGB", 4: "an RGBA"}[got]
@@ -486,6 +469,35 @@ def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bo
         e.fixes.append("add the channel dim: `x = x.unsqueeze(1)` ([N, 1, H, W])")
         return True
     return False
+
+
+def _into_grayscale(got: int) -> tuple[str, list[str]]:
+    return (
+        f"an {'RGB' if got == 3 else 'RGBA'} image ({got} channels) reaches a conv built for 1 channel "
+        "(a grayscale model: MNIST-style, or a single-channel U-Net)"
+    ), [
+        "convert the images to grayscale (`transforms.Grayscale()`, PIL `.convert('L')`), or build the first "
+        f"conv for {got} channels"
+    ]
+
+
+# (an image's channels, the channels the first conv takes) → the cause and the fixes
+_IMAGE_CHANNELS: dict[tuple[int, int], tuple[str, list[str]]] = {
+    (4, 3): (
+        "an RGBA image (a PNG with an alpha channel: 4 channels) reaches a stem built for RGB",
+        ["convert when loading: `Image.open(p).convert('RGB')`, or drop the alpha: `x[:, :3]`"],
+    ),
+    (1, 3): (
+        "a grayscale image (1 channel) reaches a stem built for RGB (3 channels)",
+        [
+            "convert when loading (`Image.open(p).convert('RGB')`, `transforms.Grayscale(num_output_channels=3)`), "
+            "or repeat the channel: `x = x.expand(-1, 3, -1, -1)` (or `x.repeat(1, 3, 1, 1)`)",
+            "or build the first conv for 1 channel: `nn.Conv2d(1, …)`",
+        ],
+    ),
+    (3, 1): _into_grayscale(3),
+    (4, 1): _into_grayscale(4),
+}
 
 
 def _channels_ratio(e: Explanation, weight: list[int], want: int, got: int, generic: bool) -> None:
@@ -1071,30 +1083,36 @@ def invalid_view(shape_text, total) -> Explanation:
     flatten = len(dims) == 2 and dims[0] == -1
     readings = [] if flatten else view_readings(dims, total)
     e.causes += readings[:3]
-    if not readings and dims and dims[0] > 1 and -1 in dims[1:] and total % dims[0]:
+    if readings:
+        e.fixes.append(_sizes_fix(dims, total))
+    elif dims and dims[0] > 1 and -1 in dims[1:] and total % dims[0]:
         e.causes.append(
             f"the view fixes the batch at {dims[0]}, and {total} values are not a multiple of it: the tensor holds "
             "another number of samples (the last batch of an epoch is smaller, or the batch was split over GPUs)"
         )
         e.fixes.append("take the batch from the tensor: `x.view(x.size(0), -1)` (or `drop_last=True`)")
-    elif flatten or not readings:
-        _flatten_story(e, dims, total, const)
-    elif len(dims) == 2 and dims[0] > 1 and total % dims[0] == 0:
-        # [batch, features]: a flatten before a Linear whose per-sample size is not the constant
-        per = total // dims[0]
-        flat = _flattened_map(per)
-        e.fixes.append(
-            f"if the batch ({dims[0]}) is right, each sample holds {per} values"
-            + (f" ({per} = {flat}, a conv map flattened)" if flat else "")
-            + f": flatten with `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`) and build the next Linear for "
-            f"{per} in_features, or an `nn.AdaptiveAvgPool2d` before it so the constant holds"
-        )
     else:
-        e.fixes.append(
+        _flatten_story(e, dims, total, const)
+    return e
+
+
+def _sizes_fix(dims: list[int], total: int) -> str:
+    """The fix of a view the readings explain: the per-sample size of a [batch, features] flatten, or sizes
+    computed from the tensor."""
+    if not (len(dims) == 2 and dims[0] > 1 and total % dims[0] == 0):
+        return (
             "compute the sizes from the tensor (`B, N, C = x.shape`; `h = w = int(N ** 0.5)` after dropping "
             "extra tokens), not from constants or the config"
         )
-    return e
+    # [batch, features]: a flatten before a Linear whose per-sample size is not the constant
+    per = total // dims[0]
+    flat = _flattened_map(per)
+    return (
+        f"if the batch ({dims[0]}) is right, each sample holds {per} values"
+        + (f" ({per} = {flat}, a conv map flattened)" if flat else "")
+        + f": flatten with `x.view(x.size(0), -1)` (or `torch.flatten(x, 1)`) and build the next Linear for "
+        f"{per} in_features, or an `nn.AdaptiveAvgPool2d` before it so the constant holds"
+    )
 
 
 def _flatten_story(e: Explanation, dims: list[int], total: int, const: int) -> None:
@@ -1663,40 +1681,45 @@ def _ckpt_positions(e: Explanation, name: str, got: list[int], want: list[int]) 
     differ = [d for d in range(len(got)) if got[d] != want[d]]
     if len(differ) != 1:
         return False
-    a, b = got[differ[0]], want[differ[0]]
+    cause, fix = _positions_apart(got[differ[0]], want[differ[0]])
+    e.causes.append(cause)
+    e.fixes.append(fix)
+    return True
+
+
+def _positions_apart(a: int, b: int) -> tuple[str, str]:
+    """A position table of `a` positions in the checkpoint and `b` in the model: a class token, another
+    patch grid (image size), or another length."""
     ga, gb = grid(a), grid(b)
     if ga and gb and abs(a - b) == 1:
         with_token, without = ("the model", "the checkpoint") if b > a else ("the checkpoint", "the model")
-        e.causes.append(
+        return (
             f"one class token apart on the same patch grid ({ga}; {gb}): {with_token} has a class token and "
             f"{without} has none (a model pooled without one: global average pooling, DeiT-style or MAE "
             "encoders saved without it), not another image size"
-        )
-        e.fixes.append(
+        ), (
             "build the model as the checkpoint was: without a class token (timm: `class_token=False, "
             "global_pool='avg'`) or with one; or add or drop the token's position when loading (`pos_embed[:, 1:]`)"
         )
-    elif not (ga and gb) and _square_side(a) and _square_side(b):
-        # a position table's square counts (64 = 8², 256 = 16²) are patch grids even where, alone, they read as widths
-        sa, sb = _square_side(a), _square_side(b)
-        e.causes.append(
-            f"position embeddings for another patch grid: {a} = {sa}×{sa} in the checkpoint, {b} = {sb}×{sb} in the "
-            "model: the model was built for another input (image) size or patch size than the checkpoint"
-        )
-        e.fixes.append(
-            "build the model with the checkpoint's input size (or patch size), or interpolate the position embeddings "
-            f"from {sa}×{sa} to {sb}×{sb} when loading"
-        )
-    elif ga and gb:
-        e.causes.append(f"position embeddings for another image size: the checkpoint's {ga}; the model's {gb}")
-        e.fixes.append(
+    if ga and gb:
+        return f"position embeddings for another image size: the checkpoint's {ga}; the model's {gb}", (
             "build the model with the checkpoint's image size (`img_size=`), or interpolate the position embeddings "
             "to the new grid when loading (timm's `resample_abs_pos_embed`)"
         )
-    else:
-        e.causes.append(f"a position table of {a} positions in the checkpoint, {b} in the model (max length)")
-        e.fixes.append(f"build the model with the checkpoint's length ({a}), or interpolate the table")
-    return True
+    sa, sb = _square_side(a), _square_side(b)
+    if sa and sb:
+        # a position table's square counts (64 = 8², 256 = 16²) are patch grids even where, alone, they read as widths
+        return (
+            f"position embeddings for another patch grid: {a} = {sa}×{sa} in the checkpoint, {b} = {sb}×{sb} in the "
+            "model: the model was built for another input (image) size or patch size than the checkpoint"
+        ), (
+            "build the model with the checkpoint's input size (or patch size), or interpolate the position embeddings "
+            f"from {sa}×{sa} to {sb}×{sb} when loading"
+        )
+    return (
+        f"a position table of {a} positions in the checkpoint, {b} in the model (max length)",
+        f"build the model with the checkpoint's length ({a}), or interpolate the table",
+    )
 
 
 def _square_side(n: int) -> int:
