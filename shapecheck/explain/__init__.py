@@ -22,30 +22,11 @@ from .templates import ints
 def explain(message: str) -> Explanation | None:
     """The explanation of a PyTorch error message, or None when it is not one we know."""
     from .notshape import fallback
-    from .paste import clean, respelled
 
     # PyTorch's messages are short and end a traceback: the last 64 KB of a long paste hold
     # them, and every pattern then runs in time linear in what it reads.
     message = message[-_LONGEST:]
-    text = clean(message)
-    first = _candidates(text, text.lower())
-    found = _chosen(first, text)
-    if (joined := _unwrapped(message)) is not None:
-        # a message broken inside a word or a number (`target b` / `atch_size`, `[1, 1` / `6, 64]`) by a
-        # terminal or page that wraps at a column: read joined when that finds it, or finds a more specific one
-        rejoined = clean(joined)
-        again = _candidates(rejoined, rejoined.lower())
-        better = _chosen(again, rejoined)
-        if better is not None and (found is None or _more_specific(again, better, first, found)):
-            found, text = better, rejoined
-    if found is None:  # none as PyTorch writes it: the paste's end read more loosely
-        tail = text[-_LOOSE_TAIL:]
-        found = _chosen(_loose_candidates(tail), tail)
-    if found is None and (spelt := respelled(text[-_LOOSE_TAIL:])) is not None:  # `4D input` retyped
-        found = _chosen(_candidates(spelt, spelt.lower()), spelt)
-    if found is None:  # retyped: several words changed, read at the level of words and values
-        tail = text[-_LOOSE_TAIL:]
-        found = _chosen(_tolerant_candidates(tail), tail)
+    found, text = _found(message)
     if found is None:
         e = fallback(text)
         return None if e is None else _refined(e, message, text[-300:])
@@ -61,6 +42,36 @@ def explain(message: str) -> Explanation | None:
             matched, "its numbers fit no situation shapecheck knows (a size of 0?), so it does not guess at one"
         )
     return _refined(e, message, matched)
+
+
+def _found(message: str) -> tuple[tuple[Callable[[], Explanation], str] | None, str]:
+    """The reading chosen for the paste, and the (cleaned) text it was read in: as PyTorch writes the
+    message, else its end read more loosely."""
+    from .paste import clean
+
+    text = clean(message)
+    first = _candidates(text, text.lower())
+    found = _chosen(first, text)
+    if (joined := _unwrapped(message)) is not None:
+        # a message broken inside a word or a number (`target b` / `atch_size`, `[1, 1` / `6, 64]`) by a
+        # terminal or page that wraps at a column: read joined when that finds it, or finds a more specific one
+        rejoined = clean(joined)
+        again = _candidates(rejoined, rejoined.lower())
+        better = _chosen(again, rejoined)
+        if better is not None and (found is None or _more_specific(again, better, first, found)):
+            return better, rejoined
+    return found or _loosely(text[-_LOOSE_TAIL:]), text
+
+
+def _loosely(tail: str) -> tuple[Callable[[], Explanation], str] | None:
+    """A paste's end that no pattern reads as PyTorch writes it: read with one word dropped or misspelt, then
+    respelled (`4D input` retyped), then with several words changed (at the level of words and values)."""
+    from .paste import respelled
+
+    found = _chosen(_loose_candidates(tail), tail)
+    if found is None and (spelt := respelled(tail)) is not None:
+        found = _chosen(_candidates(spelt, spelt.lower()), spelt)
+    return found or _chosen(_tolerant_candidates(tail), tail)
 
 
 def _refined(e: Explanation, message: str, matched: str) -> Explanation:
