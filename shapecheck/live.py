@@ -546,7 +546,21 @@ def _check_live(module, specs, batch, budget_s: float, where=None, names=(), cal
         probe = _runs_with(module, report) if positional else None
         fix_at_the_call(report, frame, line, module, _display, probe)
     _drop_input_layout_fixes(report)
+    if where is not None:
+        _placed_at(report, where)
     return report
+
+
+def _placed_at(report: Report, where) -> None:
+    """A library's module called from the user's line (`where`): a finding inside the library's
+    code goes to that line, and a fix that edits the library's source is not offered (it is
+    never the user's to paste)."""
+    from .diagnose.roles import is_library_file
+
+    for finding in report.findings:
+        if finding.location is not None and is_library_file(finding.location.file):
+            finding.location = where
+        finding.fixes = [f for f in finding.fixes if f.location is None or not is_library_file(f.location.file)]
 
 
 def _runs_with(module, report: Report):

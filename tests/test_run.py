@@ -179,6 +179,26 @@ def test_a_library_module_called_through_a_library_is_placed_at_the_users_line(t
     assert "transforms.py" not in diagnosis
 
 
+def test_a_finding_inside_a_library_modules_code_goes_to_the_users_line_with_no_edit_of_the_library(tmp_path):
+    """Normalize given four channels' statistics for RGB images fails inside torchvision's
+    functional code: the finding is placed at the user's call, and no fix edits torchvision."""
+    result = run(
+        tmp_path,
+        """
+        from torchvision import transforms
+
+        normalize = transforms.Normalize((0.5, 0.5, 0.5, 0.5), (0.5, 0.5, 0.5, 0.5))
+        img = torch.rand(3, 32, 32)
+        out = normalize(img)
+        """,
+    )
+    diagnosis = _before_traceback(result.stderr)
+    assert result.returncode == 1
+    assert "--> script.py:" in diagnosis and "out = normalize(img)" in diagnosis, diagnosis
+    assert "--> torchvision" not in diagnosis and "_functional_tensor.py:928 +" not in diagnosis
+    assert "928 +" not in diagnosis
+
+
 @pytest.mark.parametrize("reads_a_value", [False, True], ids=["meta", "real-copy"])
 def test_an_embedding_given_ids_past_its_table_is_told_with_the_programs_own_ids(tmp_path, reads_a_value):
     """The shapes fit (on meta, or on a copy where the model reads a value): the note says so, on
