@@ -234,3 +234,17 @@ def test_a_squeeze_that_adds_features_along_the_width_is_not_offered():
 def test_samples_added_into_a_table_by_their_index_keep_no_batch_on_purpose(name):
     """zeros(C, D).index_add_(0, y, z): one slot per class, filled by the samples (SC126 stays quiet)."""
     assert _check(CLEAN, name, ["10", "scalar:long"], batch=3).findings == []
+
+
+@pytest.mark.parametrize("name", ["VideoFramesLstm", "TransMilBag", "MhaBagSeqFirst"])
+def test_a_batch_read_as_one_sequence_with_one_answer_is_the_design(name):
+    """A clip's frames or a bag's instances given as the batch, a size-1 dim in the layer's batch
+    dim, one prediction for all of them: neither SC116 nor SC126."""
+    entry = next(e for e in CLEAN_MODULE.FRESH4_CLEAN if e["model"] == name)
+    assert _check(CLEAN, name, entry["inputs"], batch=5).findings == []
+
+
+def test_samples_read_as_one_sequence_with_one_answer_each_are_still_flagged():
+    """`lstm(x.unsqueeze(1))` without batch_first, one output per sample: SC116."""
+    report = _bug("OneStepSeqFirstLstm")
+    assert [f.code for f in report.findings] == ["SC116"]

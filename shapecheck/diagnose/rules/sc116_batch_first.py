@@ -59,12 +59,31 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if found == 0 and expected == 1 and _declared_time_first(row):
             continue  # the code names dim 0 the time and dim 1 the batch: the traced batch is the time
+        if t.shape[expected] == 1 and _one_answer_for_the_batch(ctx):
+            continue  # the batch is one sequence (a video's frames, a bag), and the model answers once for it
         owner = layer_owner(trace, row)
         if owner.index in reported:
             continue  # one finding per layer the user built: its copies share the cause
         reported.add(owner.index)
         findings.append(_finding(ctx, row, owner, t, found))
     return findings
+
+
+def _one_answer_for_the_batch(ctx: Context) -> bool:
+    """The model's output has no dim that follows the batch (provenance), and is not a loss: the
+    frames of one clip, or the instances of one bag, given as the batch and read by the layer as
+    one sequence (`lstm(feats.unsqueeze(0))`, batch slot 1), with one prediction for all of them.
+    A batch of samples read as one sequence by mistake keeps one output per sample."""
+    from ..provenance import BATCH, provenance
+
+    root = ctx.trace.layers[0] if ctx.trace.layers else None
+    if root is None or not root.outputs or root.outputs[0].rank == 0:
+        return False
+    prov = provenance(ctx)
+    if prov is None or BATCH not in prov.sources:
+        return False
+    dims = prov.dims(root, "outputs")
+    return dims is not None and not any(BATCH in f for f in dims)
 
 
 _TIME_NAMES = frozenset({"seq_len", "seqlen", "seq_length", "sequence_length", "time_steps", "timesteps", "n_steps"})
@@ -264,7 +283,7 @@ def _transpose_fix(row) -> Fix:
     var = module_call_argument(row.called_at.source if row.called_at else "", row.name) or "x"
     return Fix(
         description=f"or swap dims 0 and 1 before {ref(row)} (and of its output after it)",
-        code=f"{var} = {var}.transpose(0, 1)",
+        code=f"{var} = {var}.transpose(0, 1)" if var.isidentifier() else f"x = ({var}).transpose(0, 1)",
         safety=SAFE,
         location=row.called_at,
         rerun=Rerun(edits=(Edit("permute", row.name, params=(("dims", (1, 0, 2)), ("back", (1, 0, 2)))),)),

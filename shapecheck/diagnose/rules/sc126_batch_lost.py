@@ -8,7 +8,9 @@ reads it as time. A scalar output (a loss) is not flagged, nor one returned as `
 attention: weights softmaxed over the samples that then average them (`softmax(a, dim=1)`,
 `torch.mm(a, h)`: a bag of tiles in multiple-instance learning), nor samples added into a
 table by an index of one entry per sample (`zeros(C, D).index_add_(0, y, z)`: class centroids,
-a confusion matrix, a graph readout by a batch vector).
+a confusion matrix, a graph readout by a batch vector), nor a batch read as one sequence by
+a recurrent or attention layer (a size-1 dim in its batch dim: a clip's frames, a bag's
+instances) and reduced to one answer.
 
 Why is this bad? Nothing fails. A classifier that returns [C] for a batch of B images, or
 [T, C] for a batch of sequences, gives one answer for the whole batch: training on it mixes
@@ -58,7 +60,9 @@ def check(ctx: Context) -> list[Finding]:
     culprit = _where_lost(pmap, trace.layers[1:], trace)
     if culprit is None and root.outputs[0].numel == 1:
         return []  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
-    if culprit is not None and (_pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit)):
+    if culprit is not None and (
+        _pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit) or _one_sequence(ctx, culprit)
+    ):
         return []
     output = root.outputs[0].shape
     why = _why(trace, pmap, culprit)
@@ -148,6 +152,27 @@ def _routed_by_index(pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
             continue
         dims = pmap.dims(culprit, "inputs", i)
         if dims and any(BATCH in f for f in dims):
+            return True
+    return False
+
+
+def _one_sequence(ctx: Context, culprit: LayerRecord) -> bool:
+    """Before the row that drops the batch, a recurrent or attention layer read the whole batch as
+    one sequence: the batch in its time dim and a size-1 dim in its batch dim (`lstm(f.unsqueeze(0))`
+    over a clip's frames given as the batch, a transformer over the instances of one bag). The
+    batch is one sample there, and reducing that sequence (`out[:, -1]`, a class token) is the
+    model's one answer for it."""
+    from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim
+
+    for row in ctx.trace.layers[1 : culprit.index]:
+        if row.kind != "module" or row.type not in RNN_TYPES + ATTENTION_TYPES or not row.inputs:
+            continue
+        t = row.inputs[0]
+        expected = expected_batch_dim(row, t.rank)
+        if expected is None or t.shape[expected] != 1:
+            continue
+        found = batch_dim(ctx, row)
+        if found is not None and found != expected and found in (0, 1):
             return True
     return False
 
