@@ -1479,9 +1479,15 @@ def _interpolate_dims(e: Explanation, spatial: list[int], size: list[int]) -> No
         e.fixes.insert(
             0, "pass the spatial size only: `size=img.shape[:2]` for [H, W, C], `shape[-2:]` for [N, C, H, W]"
         )
-    if spatial and size and len(spatial) == len(size) + 1 and spatial[-1] in (1, 3, 4) and spatial[-1] not in size:
+    if len(spatial) == len(size) + 1:
+        _interpolate_extra_dim(e, spatial, size)
+
+
+def _interpolate_extra_dim(e: Explanation, spatial: list[int], size: list[int]) -> None:
+    """An input with one spatial dim more than the size: channels last, or a dim of 1 (one frame)."""
+    if size and spatial[-1] in (1, 3, 4) and spatial[-1] not in size:
         e.causes.insert(0, f"the input's last dim is {spatial[-1]}: an image in [H, W, C] order, not [C, H, W]")
-    elif len(spatial) == len(size) + 1 and 1 in spatial[:-1]:
+    elif 1 in spatial[:-1]:
         # a dim of 1 among the spatial ones: a video or 3-D latent of one frame ([N, C, 1, H, W]), or a kept dim
         at = spatial.index(1) + 2
         e.causes.insert(
@@ -1703,43 +1709,49 @@ def _view(row: Row, values: list[str], matched: str, text: str) -> Explanation:
 def _loss_target(row: Row, values: list[str], matched: str, text: str) -> Explanation:
     e = _general(row, values, matched, text)
     if "weight tensor should be defined" in row.text and values:
-        classes = ints(values[0])
-        got = ints(values[-1])
-        n_got, n_classes = (got[0] if got else "?"), (classes[0] if classes else "?")
-        e.title = f"the loss's class weights have {n_got} entries for {n_classes} classes"
-        e.causes = [
-            "`weight=` of CrossEntropyLoss/NLLLoss has one entry per class, the number of the model's outputs (dim 1 "
-            "of the scores): weights computed from the dataset's labels, or a head built for another class count"
-        ]
-        e.fixes = ["make `weight` as long as `logits.size(1)` (and the head's out_features the number of classes)"]
+        _class_weights(e, ints(values[0]), ints(values[-1]))
     elif row.text.startswith("Expected target size {}, got {}") and len(values) >= 2:
         _target_for_scores(e, ints(values[0]), ints(values[1]))
     elif "1D target tensor expects 2D input tensors" in row.text and values and ints(values[0]):
-        shape = ints(values[0])
-        e.title = f"CosineEmbeddingLoss got inputs {shape_text(shape)} where it takes pairs of vectors [N, D]"
-        e.causes = [
-            "cosine_embedding_loss compares two batches of vectors [N, D] with a target of ±1 per pair [N]: "
-            + (
-                f"these inputs hold {shape[1]} vectors of {shape[-1]} per sample ({shape_text(shape)}: tokens, frames "
-                "or views), one more dim than a pair of vectors"
-                if len(shape) == 3
-                else f"these inputs are {len(shape)}-D"
-            )
-        ]
-        e.fixes = [
-            (
-                "compare vector by vector: `loss(a.flatten(0, 1), b.flatten(0, 1), "
-                f"target.repeat_interleave({shape[1]}))`, or pool the vectors of a sample first (`a.mean(1)`)"
-            )
-            if len(shape) == 3
-            else "bring both inputs to [N, D] and the target to [N]"
-        ]
+        _cosine_inputs(e, ints(values[0]))
     elif "spatial sizes don't match" in row.text and len(values) >= 2:
         target, scores = ints(values[0]), ints(values[1])
         if len(scores) == 4:  # nll_loss2d: scores [N, C, H, W] take a target [N, H, W]
             _target_for_scores(e, [scores[0], *scores[2:]], target)
             e.numbers.insert(0, (shape_text(scores), "the scores [N, C, H, W]"))
     return e
+
+
+def _class_weights(e: Explanation, classes: list[int], got: list[int]) -> None:
+    """`weight=` of a classification loss, one entry per class."""
+    n_got, n_classes = (got[0] if got else "?"), (classes[0] if classes else "?")
+    e.title = f"the loss's class weights have {n_got} entries for {n_classes} classes"
+    e.causes = [
+        "`weight=` of CrossEntropyLoss/NLLLoss has one entry per class, the number of the model's outputs (dim 1 "
+        "of the scores): weights computed from the dataset's labels, or a head built for another class count"
+    ]
+    e.fixes = ["make `weight` as long as `logits.size(1)` (and the head's out_features the number of classes)"]
+
+
+def _cosine_inputs(e: Explanation, shape: list[int]) -> None:
+    """CosineEmbeddingLoss takes two batches of vectors [N, D] and a target [N]."""
+    e.title = f"CosineEmbeddingLoss got inputs {shape_text(shape)} where it takes pairs of vectors [N, D]"
+    if len(shape) != 3:
+        e.causes = [
+            "cosine_embedding_loss compares two batches of vectors [N, D] with a target of ±1 per pair [N]: "
+            f"these inputs are {len(shape)}-D"
+        ]
+        e.fixes = ["bring both inputs to [N, D] and the target to [N]"]
+        return
+    e.causes = [
+        "cosine_embedding_loss compares two batches of vectors [N, D] with a target of ±1 per pair [N]: "
+        f"these inputs hold {shape[1]} vectors of {shape[-1]} per sample ({shape_text(shape)}: tokens, frames "
+        "or views), one more dim than a pair of vectors"
+    ]
+    e.fixes = [
+        "compare vector by vector: `loss(a.flatten(0, 1), b.flatten(0, 1), "
+        f"target.repeat_interleave({shape[1]}))`, or pool the vectors of a sample first (`a.mean(1)`)"
+    ]
 
 
 def _target_for_scores(e: Explanation, want: list[int], got: list[int]) -> None:
@@ -2169,14 +2181,18 @@ def _grid_sample(row: Row, values: list[str], matched: str, text: str) -> Explan
         want = next((n for v in values if not v.lstrip().startswith("[") for n in ints(v)), 0)
         _grid_coordinates(e, want, shapes[-1])
     elif "non-empty spatial" in low and shapes:
-        e.code = "SC100"
-        e.title = f"grid_sample got an input with an empty spatial dim: {shape_text(shapes[0])}"
-        e.causes = [
-            "a size computed as 0 before the sample (a crop, a resize or a volume built from settings that left "
-            "nothing), or no data loaded for this input"
-        ]
-        e.fixes = ["print the input's shape where it is made; check the crop/resize settings and the data path"]
+        _grid_input_empty(e, shapes[0])
     return e
+
+
+def _grid_input_empty(e: Explanation, input_: list[int]) -> None:
+    e.code = "SC100"
+    e.title = f"grid_sample got an input with an empty spatial dim: {shape_text(input_)}"
+    e.causes = [
+        "a size computed as 0 before the sample (a crop, a resize or a volume built from settings that left "
+        "nothing), or no data loaded for this input"
+    ]
+    e.fixes = ["print the input's shape where it is made; check the crop/resize settings and the data path"]
 
 
 def _grid_batch(e: Explanation, input_: list[int], grid: list[int]) -> None:
