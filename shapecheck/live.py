@@ -401,8 +401,9 @@ def _no_meta_wording_note(report: Report, real: str) -> None:
 
 def _raised_by_the_users_own_statement(exc: BaseException) -> bool:
     """Whether the exception was raised by a `raise` or `assert` in the user's own code (not by
-    an op it called, nor by a library): where its traceback ends, the user's frame stopped at
-    a raise instruction."""
+    an op it called, nor by a library) that reads no tensor's shape: where its traceback ends,
+    the user's frame stopped at a raise instruction. A check of the user's on a shape (`assert
+    z.shape == (2, 8, 32, 32)`) is a shape error: the table of what made `z` says why."""
     import dis
 
     tb = exc.__traceback__
@@ -413,7 +414,32 @@ def _raised_by_the_users_own_statement(exc: BaseException) -> bool:
     code = tb.tb_frame.f_code
     if not _is_user(code.co_filename) or not 0 <= tb.tb_lasti < len(code.co_code):
         return False
-    return dis.opname[code.co_code[tb.tb_lasti]] == "RAISE_VARARGS"
+    if dis.opname[code.co_code[tb.tb_lasti]] != "RAISE_VARARGS":
+        return False
+    return not _reads_a_shape(code.co_filename, tb.tb_lineno)
+
+
+def _reads_a_shape(filename: str, line: int) -> bool:
+    """Whether the `raise` or `assert` statement at the line reads a shape (`.shape`, `.ndim`,
+    `.size()`, `.dim()`)."""
+    import ast
+
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Raise, ast.Assert)) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            return any(_is_shape_read(n) for n in ast.walk(node))
+    return False
+
+
+def _is_shape_read(node) -> bool:
+    import ast
+
+    if isinstance(node, ast.Attribute) and node.attr in ("shape", "ndim"):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("size", "dim")
 
 
 def _reaches_torch(tb) -> bool:

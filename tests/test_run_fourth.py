@@ -138,10 +138,10 @@ NOT_SHAPE_ERRORS = {
                 self.conv = nn.Conv2d(3, 8, 3)
 
             def forward(self, x):
-                assert x.shape[1] == 3, f"expected 3 channels, got {x.shape[1]}"
+                assert not self.training, "call model.eval() before predicting"
                 return self.conv(x)
 
-        Net()(torch.randn(2, 1, 8, 8))
+        Net()(torch.randn(2, 3, 8, 8))
         """,
     "own-check-of-values": """
         class Net(nn.Module):
@@ -255,3 +255,23 @@ def test_a_keyword_inputs_size_fix_names_the_keyword(tmp_path):
     assert "error[SC117]" in diagnosis
     assert "give the model input `src_key_padding_mask` the per-sample size [10]" in diagnosis
     assert "`x` the per-sample size" not in diagnosis
+
+
+def test_an_assert_of_the_users_on_a_shape_gets_the_table_of_what_made_it(tmp_path):
+    """The script's own check of a shape is a shape error: the program that made the tensor is
+    traced, so the table shows where 31 came from."""
+    diagnosis = _diagnosis_of(
+        tmp_path,
+        """
+        import torch
+        import torch.nn as nn
+
+        encoder = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.ReLU())
+        x = torch.randn(2, 3, 64, 64)
+        z = encoder(x)
+        assert z.shape == (2, 8, 32, 32), f"unexpected latent shape {tuple(z.shape)}"
+        print("ok")
+        """,
+    )
+    assert "AssertionError: unexpected latent shape (2, 8, 31, 31)" in diagnosis
+    assert "[2, 8, 31, 31]" in diagnosis and "encoder" in diagnosis
