@@ -1218,15 +1218,19 @@ def _dim_reading(dims: list[int], i: int, need: int) -> str:
         text += f" ({d // need}× fewer)"
     if i == len(dims) - 1 and len(dims) >= 3 and i >= 1:
         text += f"; each row has {need * dims[i - 1]} values where the view expects {d * dims[i - 1]}"
+    return text + (_other_grid(need, d) if i >= 1 else "")
+
+
+def _other_grid(need: int, d: int) -> str:
+    """Two square counts in a positions dim: the grid of a map the view was sized for another input."""
     a, b = math.isqrt(need), math.isqrt(d)
-    if i >= 1 and a >= 4 and b >= 4 and a * a == need and b * b == d and a != b:
-        # two square counts in a positions dim: the grid of a map the view was sized for another input
-        text += (
-            f"; {need} = {a}² and {d} = {b}²: a {a}×{a} grid of positions where the view expects {b}×{b}: the "
-            "input image is another size than the one the view's grid was computed for (a detection head's grid is "
-            "the input size over its stride): feed the input size the model was built for"
-        )
-    return text
+    if not (a >= 4 and b >= 4 and a * a == need and b * b == d and a != b):
+        return ""
+    return (
+        f"; {need} = {a}² and {d} = {b}²: a {a}×{a} grid of positions where the view expects {b}×{b}: the "
+        "input image is another size than the one the view's grid was computed for (a detection head's grid is "
+        "the input size over its stride): feed the input size the model was built for"
+    )
 
 
 def _readings_with_inferred(dims: list[int], total: int) -> list[str]:
