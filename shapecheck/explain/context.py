@@ -903,26 +903,34 @@ def _named_sizes(e: Explanation, dims: list[int], total: int, views: list[re.Mat
     the line was not the one they describe."""
     if -1 in dims or len(dims) < 2 or math.prod(dims) == total:
         return
+    sizes = _setting_sizes(views, len(dims))
+    if sizes is None:
+        return
+    named = " × ".join(f"`{p}`" for p in sizes)
+    # no size is inferred, so the flatten story (`view(-1, constant)`) is not this line's
+    e.causes[:] = [c for c in e.causes if not c.startswith("a flatten written as")]
+    e.fixes[:] = [f for f in e.fixes if not f.startswith("`x = torch.flatten(x, 1)`")]
+    e.causes.insert(
+        0,
+        f"the pasted line views with sizes taken from settings ({named} = {'·'.join(map(str, dims))} = "
+        f"{math.prod(dims)}), but the tensor holds {total}: the batch that reached the line is not the one "
+        "the settings describe: the last batch of an epoch (smaller, or not a whole number of groups), or "
+        "a dataset too small for one full batch",
+    )
+    e.fixes.insert(
+        0,
+        "derive one size from the tensor (`x.view(n, -1)`), make the data fill whole batches "
+        "(`drop_last=True`, more samples), or check the settings agree with the batch size",
+    )
+
+
+def _setting_sizes(views: list[re.Match[str]], n: int) -> list[str] | None:
+    """The sizes as written of the last pasted view of `n` sizes that are all settings' names."""
     for view in reversed(views):
         sizes = [p.strip() for p in view.group(2).split(",")]
-        if len(sizes) == len(dims) and all(_SETTING.match(p) for p in sizes):
-            named = " × ".join(f"`{p}`" for p in sizes)
-            # no size is inferred, so the flatten story (`view(-1, constant)`) is not this line's
-            e.causes[:] = [c for c in e.causes if not c.startswith("a flatten written as")]
-            e.fixes[:] = [f for f in e.fixes if not f.startswith("`x = torch.flatten(x, 1)`")]
-            e.causes.insert(
-                0,
-                f"the pasted line views with sizes taken from settings ({named} = {'·'.join(map(str, dims))} = "
-                f"{math.prod(dims)}), but the tensor holds {total}: the batch that reached the line is not the one "
-                "the settings describe: the last batch of an epoch (smaller, or not a whole number of groups), or "
-                "a dataset too small for one full batch",
-            )
-            e.fixes.insert(
-                0,
-                "derive one size from the tensor (`x.view(n, -1)`), make the data fill whole batches "
-                "(`drop_last=True`, more samples), or check the settings agree with the batch size",
-            )
-            return
+        if len(sizes) == n and all(_SETTING.match(p) for p in sizes):
+            return sizes
+    return None
 
 
 # a size written as a setting's name (`num_devices`, `self.num_generations`, `cfg.n_heads`), not a literal
