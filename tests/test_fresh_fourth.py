@@ -236,7 +236,9 @@ def test_samples_added_into_a_table_by_their_index_keep_no_batch_on_purpose(name
     assert _check(CLEAN, name, ["10", "scalar:long"], batch=3).findings == []
 
 
-@pytest.mark.parametrize("name", ["VideoFramesLstm", "TransMilBag", "MhaBagSeqFirst"])
+@pytest.mark.parametrize(
+    "name", ["VideoFramesLstm", "TransMilBag", "MhaBagSeqFirst", "FramesTemporalConv", "FramesGruTagger"]
+)
 def test_a_batch_read_as_one_sequence_with_one_answer_is_the_design(name):
     """A clip's frames or a bag's instances given as the batch, a size-1 dim in the layer's batch
     dim, one prediction for all of them: neither SC116 nor SC126."""

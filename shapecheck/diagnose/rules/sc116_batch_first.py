@@ -59,8 +59,11 @@ def check(ctx: Context) -> list[Finding]:
             continue
         if found == 0 and expected == 1 and _declared_time_first(row):
             continue  # the code names dim 0 the time and dim 1 the batch: the traced batch is the time
-        if t.shape[expected] == 1 and _one_answer_for_the_batch(ctx):
-            continue  # the batch is one sequence (a video's frames, a bag), and the model answers once for it
+        if t.shape[expected] == 1 and (_one_answer_for_the_batch(ctx) or (expected == 0 and found == 1)):
+            # the batch is one sequence (a video's frames, a bag): the model answers once for it, or the
+            # layer was built batch_first=True and given [1, B, F] (`gru(feats.unsqueeze(0))`): the code
+            # knows dim 0 is the batch and made it one
+            continue
         owner = layer_owner(trace, row)
         if owner.index in reported:
             continue  # one finding per layer the user built: its copies share the cause

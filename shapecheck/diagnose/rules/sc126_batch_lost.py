@@ -157,22 +157,26 @@ def _routed_by_index(pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
 
 
 def _one_sequence(ctx: Context, culprit: LayerRecord) -> bool:
-    """Before the row that drops the batch, a recurrent or attention layer read the whole batch as
-    one sequence: the batch in its time dim and a size-1 dim in its batch dim (`lstm(f.unsqueeze(0))`
-    over a clip's frames given as the batch, a transformer over the instances of one bag). The
+    """Before the row that drops the batch, a recurrent, attention or conv layer read the whole
+    batch as one sequence: the batch in its time dim and a size-1 dim in its batch dim
+    (`lstm(f.unsqueeze(0))` over a clip's frames given as the batch, a temporal Conv1d over
+    `f.t().unsqueeze(0)`, a transformer over the instances of one bag). The
     batch is one sample there, and reducing that sequence (`out[:, -1]`, a class token) is the
     model's one answer for it."""
     from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim
 
     for row in ctx.trace.layers[1 : culprit.index]:
-        if row.kind != "module" or row.type not in RNN_TYPES + ATTENTION_TYPES or not row.inputs:
+        if row.kind != "module" or not row.inputs or row.inputs[0].rank < 3:
             continue
         t = row.inputs[0]
-        expected = expected_batch_dim(row, t.rank)
+        sequence = row.type in RNN_TYPES + ATTENTION_TYPES
+        if not sequence and not row.type.startswith("Conv"):
+            continue
+        expected = expected_batch_dim(row, t.rank) if sequence else 0
         if expected is None or t.shape[expected] != 1:
             continue
         found = batch_dim(ctx, row)
-        if found is not None and found != expected and found in (0, 1):
+        if found is not None and found != expected:
             return True
     return False
 
