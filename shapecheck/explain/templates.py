@@ -45,28 +45,25 @@ _ANY_WORD = r"(?:[A-Za-z][\w'-]{0,30})?"  # a word a paste dropped, or misspelt
 def _literal(text: str) -> str:
     if text.strip() in ("x", "*"):  # between two sizes: `2x1568`, `2×1568`, `2 * 1568`
         return r"\s*[x×*]\s*"
-    out = []
-    for i, ch in enumerate(text):
-        if ch == " ":
-            out.append(r"\s*")
-        elif ch == "(":
-            out.append(r"\s*[(（]\s*")
-        elif ch == ")":
-            out.append(r"\s*[)）]")
-        elif ch == ":" and i > 0 and text[i - 1].isalpha():
-            # a colon after a word, before a value (`of size: [2, 3]`), which a paste (or a page's markup) may
-            # lose; one right after a value (`{key}: copying`) stays, or the value would take it
-            out.append(r"\s*:?")
-        elif ch == ":":
-            out.append(r"\s*:")
-        elif ch == "." and _between_sentences(text, i):
-            # a full stop between two sentences of one message (`… (512x3x3). Calculated …`), lost as a colon is
-            out.append(r"\s*\.?")
-        elif ch in ".,":
-            out.append(r"\s*" + re.escape(ch))
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
+    return "".join(_literal_char(text, i) for i in range(len(text)))
+
+
+# characters a paste may space otherwise, or write full-width: the pattern each becomes
+_SPACED = {" ": r"\s*", "(": r"\s*[(（]\s*", ")": r"\s*[)）]", ",": r"\s*,"}
+
+
+def _literal_char(text: str, i: int) -> str:
+    ch = text[i]
+    if ch in _SPACED:
+        return _SPACED[ch]
+    if ch == ":":
+        # a colon after a word, before a value (`of size: [2, 3]`), which a paste (or a page's markup) may
+        # lose; one right after a value (`{key}: copying`) stays, or the value would take it
+        return r"\s*:?" if i > 0 and text[i - 1].isalpha() else r"\s*:"
+    if ch == ".":
+        # a full stop between two sentences of one message (`… (512x3x3). Calculated …`), lost as a colon is
+        return r"\s*\.?" if _between_sentences(text, i) else r"\s*\."
+    return re.escape(ch)
 
 
 def _between_sentences(text: str, i: int) -> bool:
