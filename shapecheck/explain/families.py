@@ -700,20 +700,30 @@ def _spatial_target(f: dict) -> Explanation:
         [(shape_text(shape), "the target: class indices [N, H, W] are expected")] if shape else [],
     )
     if rank is not None and rank < 3:
-        # fewer dims than a mask: the target is a label per sample (or per position) and it is the scores
-        # that are a map: the loss took the 2-D (segmentation) path because the output kept its H and W
-        e.title = f"a loss got scores with spatial dims [N, C, H, W] and a {rank}-D target"
-        e.causes.append(
-            f"the target is {'one class per sample [N]' if rank == 1 else 'a label per sample or position [N, L]'}, "
-            "but the model's output still has its spatial dims ([N, C, H, W]): a classifier whose conv features "
-            "were never pooled and flattened into [N, C] (a missing `flatten` / global pooling, or a Linear-free "
-            "head), so the loss read the scores as a segmentation map"
-        )
-        e.fixes.append(
-            "end the model in [N, C] scores: `x = F.adaptive_avg_pool2d(x, 1).flatten(1)` (or `torch.flatten(x, 1)`) "
-            "before the last Linear; a segmentation model instead needs masks [N, H, W] as targets"
-        )
-        return e
+        _unpooled_scores(e, rank)
+    else:
+        _mask_target(e, shape)
+    return e
+
+
+def _unpooled_scores(e: Explanation, rank: int) -> None:
+    """Fewer dims than a mask: the target is a label per sample (or per position) and it is the scores
+    that are a map: the loss took the 2-D (segmentation) path because the output kept its H and W."""
+    e.title = f"a loss got scores with spatial dims [N, C, H, W] and a {rank}-D target"
+    e.causes.append(
+        f"the target is {'one class per sample [N]' if rank == 1 else 'a label per sample or position [N, L]'}, "
+        "but the model's output still has its spatial dims ([N, C, H, W]): a classifier whose conv features "
+        "were never pooled and flattened into [N, C] (a missing `flatten` / global pooling, or a Linear-free "
+        "head), so the loss read the scores as a segmentation map"
+    )
+    e.fixes.append(
+        "end the model in [N, C] scores: `x = F.adaptive_avg_pool2d(x, 1).flatten(1)` (or `torch.flatten(x, 1)`) "
+        "before the last Linear; a segmentation model instead needs masks [N, H, W] as targets"
+    )
+
+
+def _mask_target(e: Explanation, shape: list[int]) -> None:
+    """A segmentation target with a dim more than class indices [N, H, W]: which dim it is."""
     if len(shape) == 4 and shape[1] == 1:
         e.causes.append("the mask has a channel dim of 1 ([N, 1, H, W])")
         e.fixes.append("squeeze it: `target.squeeze(1).long()`")
@@ -728,7 +738,6 @@ def _spatial_target(f: dict) -> Explanation:
     else:
         e.causes.append("the target has the channel or one-hot dim the loss does not take")
         e.fixes.append("class indices of shape [N, H, W] (`squeeze(1)` or `argmax(1)`)")
-    return e
 
 
 def _multi_target(f: dict) -> Explanation:
