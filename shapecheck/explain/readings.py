@@ -317,42 +317,11 @@ def _map_sides(e: Explanation, b: int, c: int) -> bool:
     """Features and in_features as C·h·h and C·w·w of one C (the widest that fits): the map is h×h
     where the layer was written for w×w (another input size, or a global pool missing when w is 1);
     the cause and the pooling fix added to `e`."""
-    found = next(
-        (
-            (ch, math.isqrt(b // ch), math.isqrt(c // ch))
-            for ch in sorted(_CHANNELS, reverse=True)
-            if b % ch == 0
-            and c % ch == 0
-            and math.isqrt(b // ch) ** 2 == b // ch
-            and math.isqrt(c // ch) ** 2 == c // ch
-            and b != c
-        ),
-        None,
-    )
+    found = _square_maps(b, c)
     if found is None:
         return False
     ch, h, w = found
-    if w == 1:
-        e.causes.append(
-            f"a flattened {h}×{h} feature map of {ch}·{h}·{h} = {b} reaches a layer sized for a pooled "
-            f"{ch}-channel map ({ch}·1·1 = {c}): the global pool before the flatten is missing or was replaced, "
-            "or the input is larger than the model was written for"
-        )
-    elif ch == 16 and sorted((h, w)) == [4, 5]:
-        # LeNet-5: two 5×5 convs, each with a 2× pool: 28 px give 4×4, 32 px 5×5
-        sides = {4: "28×28 (MNIST)", 5: "32×32 (CIFAR-10)"}
-        e.causes.append(
-            f"a LeNet's flatten: {ch}·{h}·{h} = {b} comes from {sides[h]} images and the layer was sized for "
-            f"{ch}·{w}·{w} = {c}, which {sides[w]} images give: the images are another size than the one the model "
-            "was written for"
-        )
-    else:
-        e.causes.append(
-            f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
-            f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
-            f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
-            f"px inputs; with 16×, as face-recognition backbones have, from {w * 16} px)"
-        )
+    e.causes.append(_map_sides_cause(ch, h, w, b, c))
     e.fixes.append(
         f"`nn.AdaptiveAvgPool2d(({w}, {w}))` before the flatten: {ch}·{w}·{w} = {c} at any input "
         "size, and the layer keeps its weights"
@@ -363,6 +332,44 @@ def _map_sides(e: Explanation, b: int, c: int) -> bool:
             f"or resize the images to the size the model was built for (the one that gives a {w}×{w} map{strides})"
         )
     return True
+
+
+def _square_maps(b: int, c: int) -> tuple[int, int, int] | None:
+    """(C, h, w) for the widest channel count C with b = C·h·h and c = C·w·w (b and c differ)."""
+    for ch in sorted(_CHANNELS, reverse=True):
+        if b % ch or c % ch:
+            continue
+        h = math.isqrt(b // ch)
+        if h * h != b // ch:
+            continue
+        w = math.isqrt(c // ch)
+        if w * w == c // ch and b != c:
+            return ch, h, w
+    return None
+
+
+def _map_sides_cause(ch: int, h: int, w: int, b: int, c: int) -> str:
+    """A flattened h×h map of ch channels where the layer was sized for w×w."""
+    if w == 1:
+        return (
+            f"a flattened {h}×{h} feature map of {ch}·{h}·{h} = {b} reaches a layer sized for a pooled "
+            f"{ch}-channel map ({ch}·1·1 = {c}): the global pool before the flatten is missing or was replaced, "
+            "or the input is larger than the model was written for"
+        )
+    if ch == 16 and sorted((h, w)) == [4, 5]:
+        # LeNet-5: two 5×5 convs, each with a 2× pool: 28 px give 4×4, 32 px 5×5
+        sides = {4: "28×28 (MNIST)", 5: "32×32 (CIFAR-10)"}
+        return (
+            f"a LeNet's flatten: {ch}·{h}·{h} = {b} comes from {sides[h]} images and the layer was sized for "
+            f"{ch}·{w}·{w} = {c}, which {sides[w]} images give: the images are another size than the one the model "
+            "was written for"
+        )
+    return (
+        f"a flattened feature map of {ch}·{h}·{h} = {b} reaches a layer sized for {ch}·{w}·{w} = {c}: "
+        f"the map is {h}×{h} instead of {w}×{w}, so the input size differs from the one the "
+        f"layer was written for (with 32× downsampling, {w}×{w} comes from {w * 32}–{w * 32 + 31} "
+        f"px inputs; with 16×, as face-recognition backbones have, from {w * 16} px)"
+    )
 
 
 def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
