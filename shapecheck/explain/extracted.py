@@ -856,13 +856,9 @@ def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explan
     named by the word PyTorch writes before it (index, self, src, tensor, dimension), whatever the
     release's wording."""
     e = _general(row, values, matched, text)
-    words = [re.findall(r"[a-z]+", part.lower())[-1:] for part in row.text.split("{}")[:-1]]
-    named = {w[0]: v for w, v in zip(words, values, strict=False) if w}
+    named = _named_by_word(row, values)
     index = ints(named.get("index", ""))
-    dim_text = re.findall(r"-?\d+", named.get("dimension", ""))
-    dim = int(dim_text[-1]) if dim_text else None
-    if dim is not None and index and dim < 0:
-        dim += len(index)
+    dim = _gathered_dim(named.get("dimension", ""), len(index))
     found = _gather_mismatch(named, index, dim)
     if found is None:
         return e
@@ -896,6 +892,21 @@ def _gather_size(row: Row, values: list[str], matched: str, text: str) -> Explan
     sizes = ", ".join("-1" if k == dim else f"{source_name}.size({k})" for k in range(len(index)))
     e.fixes = [f"build the index from the tensor it indexes: `idx.expand({sizes})`"]
     return e
+
+
+def _named_by_word(row: Row, values: list[str]) -> dict[str, str]:
+    """The row's values by the word PyTorch writes right before each (`index`, `self`, `dimension`)."""
+    words = [re.findall(r"[a-z]+", part.lower())[-1:] for part in row.text.split("{}")[:-1]]
+    return {w[0]: v for w, v in zip(words, values, strict=False) if w}
+
+
+def _gathered_dim(text: str, rank: int) -> int | None:
+    """The dim gathered along, as written (its last number), counted from the front for an index of `rank` dims."""
+    numbers = re.findall(r"-?\d+", text)
+    if not numbers:
+        return None
+    dim = int(numbers[-1])
+    return dim + rank if dim < 0 and rank else dim
 
 
 def _gather_mismatch(named: dict[str, str], index: list[int], dim: int | None) -> tuple[str, list[int], int] | None:
