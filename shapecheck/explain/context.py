@@ -532,17 +532,30 @@ def _mixed_encoders(e: Explanation, message: str, mat: re.Match) -> None:
     out = int(mat.group(4))
     # only in a diffusion paste: 768 and 1024 are also BERT-base and BERT-large, 2048 a ResNet's features
     diffusion = rows % 77 == 0 or out in _UNET_WIDTHS or bool(_DIFFUSION_WORDS.search(message))
-    if not diffusion and got != want and got in _BACKBONE_WIDTHS and want in _BACKBONE_WIDTHS:
-        e.causes.append(
-            f"or {got} and {want} are the feature widths of two variants of a backbone or encoder: {got} is "
-            f"{_BACKBONE_WIDTHS[got]}, {want} is {_BACKBONE_WIDTHS[want]}: a head built (or trained) for one variant "
-            "fed by another"
-        )
-        e.fixes.append(
-            "size the head from the backbone it is fed by (`nn.Linear(backbone.num_features, …)`, "
-            "`config.hidden_size`), or use the backbone variant the head was trained with"
-        )
-    if not diffusion or got not in _ENCODER_WIDTHS or want not in _ENCODER_WIDTHS or got == want:
+    if diffusion:
+        _encoder_families(e, rows, got, want)
+    else:
+        _backbone_variants(e, got, want)
+
+
+def _backbone_variants(e: Explanation, got: int, want: int) -> None:
+    """Two widths of one backbone's variants: a head built for one fed by another. Said last."""
+    if got == want or got not in _BACKBONE_WIDTHS or want not in _BACKBONE_WIDTHS:
+        return
+    e.causes.append(
+        f"or {got} and {want} are the feature widths of two variants of a backbone or encoder: {got} is "
+        f"{_BACKBONE_WIDTHS[got]}, {want} is {_BACKBONE_WIDTHS[want]}: a head built (or trained) for one variant "
+        "fed by another"
+    )
+    e.fixes.append(
+        "size the head from the backbone it is fed by (`nn.Linear(backbone.num_features, …)`, "
+        "`config.hidden_size`), or use the backbone variant the head was trained with"
+    )
+
+
+def _encoder_families(e: Explanation, rows: int, got: int, want: int) -> None:
+    """Two conditioning widths of diffusion model families. Said first."""
+    if got == want or got not in _ENCODER_WIDTHS or want not in _ENCODER_WIDTHS:
         return
     tokens = f"; {rows} = {rows // 77}·77, prompts of 77 CLIP tokens" if rows % 77 == 0 else ""
     e.code = "SC102"
