@@ -2220,24 +2220,19 @@ def _grid_batch(e: Explanation, input_: list[int], grid: list[int]) -> None:
         ]
         e.fixes = [f"check where the {empty} is loaded: the path, the file names the script looks for, the filter"]
         return
-    # a batch that is a side of the input's map times the rest (RAFT's correlation volume: N·H·W rows of [1, H, W])
-    for p in sorted({d for d in input_[1:] if d > 1}, reverse=True):
-        if a % p:
-            continue
-        q = a // p
-        r = b // q if b % q == 0 else 0
-        if abs(p - r) == 1 and min(p, r) >= 2:
-            e.causes = [
-                f"{a} = {p}·{q} and {b} = {r}·{q}: both batches count positions, the same {q} times a side that is "
-                f"{p} in one and {r} in the other: two maps of one image whose sides were rounded differently (a side "
-                "halved or strided that is not a multiple of the network's total stride, 8 for RAFT-style optical "
-                "flow)"
-            ]
-            e.fixes = [
-                "pad (or resize) the images so both sides are a multiple of the network's stride (RAFT's "
-                "`InputPadder`), and crop the output back"
-            ]
-            return
+    if rounded := _sides_rounded(a, b, input_):
+        p, q, r = rounded
+        e.causes = [
+            f"{a} = {p}·{q} and {b} = {r}·{q}: both batches count positions, the same {q} times a side that is "
+            f"{p} in one and {r} in the other: two maps of one image whose sides were rounded differently (a side "
+            "halved or strided that is not a multiple of the network's total stride, 8 for RAFT-style optical "
+            "flow)"
+        ]
+        e.fixes = [
+            "pad (or resize) the images so both sides are a multiple of the network's stride (RAFT's "
+            "`InputPadder`), and crop the output back"
+        ]
+        return
     small, large = sorted((a, b))
     if small and large % small == 0 and large > small:
         k = large // small
@@ -2246,6 +2241,19 @@ def _grid_batch(e: Explanation, input_: list[int], grid: list[int]) -> None:
             f"{large} = {k}·{small}: one holds {k} times the other's samples: frames, views or heads folded into the "
             "batch of one of them only",
         )
+
+
+def _sides_rounded(a: int, b: int, input_: list[int]) -> tuple[int, int, int] | None:
+    """Batches a = p·q and b = r·q with p and r sides one apart, p a side of the input's map: positions
+    of two maps of one image (RAFT's correlation volume: N·H·W rows of [1, H, W])."""
+    for p in sorted({d for d in input_[1:] if d > 1}, reverse=True):
+        if a % p:
+            continue
+        q = a // p
+        r = b // q if b % q == 0 else 0
+        if abs(p - r) == 1 and min(p, r) >= 2:
+            return p, q, r
+    return None
 
 
 def _grid_rank(e: Explanation, input_: list[int], grid: list[int]) -> None:
