@@ -121,9 +121,8 @@ def audio_channels(e: Explanation, p: Paste) -> None:
     if len(weight) < 3 or len(weight) != len(x):
         return
     want, got, length = weight[1], x[1], x[-1]
-    # a waveform: seconds of samples, or frames of one cut by a front end with a long kernel (8 samples and more);
+    waveform = _waveform(weight, length)
     # any conv's input (a spectrogram's) when the paste speaks of audio
-    waveform = len(weight) == 3 and (length >= _SAMPLES or (weight[2] >= 8 and length >= 256))
     if {want, got} == {1, 2} and (waveform or _AUDIO_WORDS.search(p.message)):
         _put_first(e, *_mono_stereo(got, _extent(x, waveform)))
         e.fixes = [f for f in e.fixes if not f.startswith(("if the layers are yours", "add the channel dim"))]
@@ -140,6 +139,12 @@ def audio_channels(e: Explanation, p: Paste) -> None:
             f"{2 * (want - 1)}: the audio config (sample rate, n_fft) of the data differs from the model's",
             f"use the model's own audio config to make the spectrogram (n_fft={2 * (want - 1)}, and its sample rate)",
         )
+
+
+def _waveform(weight: list[int], length: int) -> bool:
+    """A 1-D conv's input is a waveform: seconds of samples, or frames of one cut by a front end with a long
+    kernel (8 samples and more)."""
+    return len(weight) == 3 and (length >= _SAMPLES or (weight[2] >= 8 and length >= 256))
 
 
 def _mono_stereo(got: int, extent: str) -> tuple[str, str]:
