@@ -46,24 +46,11 @@ from .sc120_softmax_dim import pooled_over, softmax_dim
 @rule("SC126", WARNING)
 def check(ctx: Context) -> list[Finding]:
     trace = ctx.trace
-    if trace.error is not None or trace.batch is None or trace.image_list or len(trace.layers) < 2:
+    lost = _batch_lost(ctx)
+    if lost is None:
         return []
+    pmap, culprit = lost
     root = trace.layers[0]
-    if not root.outputs or root.outputs[0].rank == 0:
-        return []  # a loss, or no tensor
-    pmap = provenance(ctx)
-    if pmap is None or BATCH not in pmap.sources:
-        return []
-    out = pmap.dims(root, "outputs")
-    if out is None or any(BATCH in f for f in out):
-        return []
-    culprit = _where_lost(pmap, trace.layers[1:], trace)
-    if culprit is None and root.outputs[0].numel == 1:
-        return []  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
-    if culprit is not None and (
-        _pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit) or _one_sequence(ctx, culprit)
-    ):
-        return []
     output = root.outputs[0].shape
     why = _why(trace, pmap, culprit)
     row = culprit or root
@@ -93,6 +80,33 @@ def check(ctx: Context) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _batch_lost(ctx: Context) -> tuple[ProvenanceMap, LayerRecord | None] | None:
+    """(the provenance, the row that dropped the batch or None) when the model's output follows
+    no batch though the input has one; None when it does, when that cannot be told, or when the
+    batch went where the model means it to (a loss, a set pooled, samples routed by an index, a
+    batch read as one sequence with one answer)."""
+    trace = ctx.trace
+    if trace.error is not None or trace.batch is None or trace.image_list or len(trace.layers) < 2:
+        return None
+    root = trace.layers[0]
+    if not root.outputs or root.outputs[0].rank == 0:
+        return None  # a loss, or no tensor
+    pmap = provenance(ctx)
+    if pmap is None or BATCH not in pmap.sources:
+        return None
+    out = pmap.dims(root, "outputs")
+    if out is None or any(BATCH in f for f in out):
+        return None
+    culprit = _where_lost(pmap, trace.layers[1:], trace)
+    if culprit is None and root.outputs[0].numel == 1:
+        return None  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
+    if culprit is not None and (
+        _pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit) or _one_sequence(ctx, culprit)
+    ):
+        return None
+    return pmap, culprit
 
 
 def _why(trace, pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[str]:
