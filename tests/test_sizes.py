@@ -47,3 +47,35 @@ def test_in_features_set_to_the_inputs_length_runs_but_is_not_verified():
     resized = next(f for f in finding.fixes if "in_features=12" in f.description)
     assert resized.verified is False
     assert "12 is the input's dim 0 (a length, not a width set in the code)" in resized.check_note
+
+
+def test_in_features_set_to_a_length_left_at_its_own_position_is_not_verified():
+    """[B, 12, 8] whose features `emb` reads from the last dim: averaged over the features, the
+    12 positions reach the head at dim 1, where the input has them too. A head built for 12 fits
+    this length only; reducing over dim 1 is the verified fix."""
+    report = shapecheck.check(fixture_path(f"{FILE}:MeanOverFeatures"), "12x8", batch=4)
+    (finding,) = report.findings
+    reduce, resized = finding.fixes[0], next(f for f in finding.fixes if "in_features=12" in f.description)
+    assert "mean(dim=1)" in reduce.after and reduce.verified is True
+    assert resized.verified is False
+    assert "12 is the input's dim 0 (a length, not a width set in the code)" in resized.check_note
+
+
+def test_in_features_equal_to_an_images_channels_at_their_own_position_stays_verified():
+    """The converse: a head given the image's channels after a global pool (they are the
+    features a conv reads from dim 1) is fixed by in_features=3 without the length reading."""
+    import torch.nn as nn
+
+    class PooledHead(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.BatchNorm2d(3)
+            self.head = nn.Linear(16, 5)
+
+        def forward(self, x):
+            return self.head(self.norm(x).mean(dim=(2, 3)))
+
+    report = shapecheck.check(PooledHead(), ["3x8x8"], batch=2)
+    (finding,) = report.findings
+    resized = next(f for f in finding.fixes if "in_features=3" in f.description)
+    assert resized.verified is True, resized.check_note

@@ -241,7 +241,37 @@ def _is_input_length(ctx: Context, sources: frozenset[str], value: int, position
     sample = list(ctx.sample_dims)
     k = int(source[4:])
     where = k + (1 if ctx.trace.batch is not None else 0)
-    return k < len(sample) and sample[k] == value and position != where
+    if k >= len(sample) or sample[k] != value:
+        return False
+    # at its own position, a length still: the model's first layers read the input's features
+    # from another dim ([B, T, 8] into a Linear(8, …), then a Linear built for the T)
+    features = _features_read(ctx)
+    return position != where or (bool(features) and k not in features)
+
+
+# Where a layer that takes the model input directly reads its features, per sample: the last
+# dim (a Linear, a LayerNorm, a batch-first RNN) or the first (a conv's or a norm's channels).
+_READS_LAST = re.compile(r"^(Lazy)?Linear$|^LayerNorm$|^(LSTM|GRU|RNN)$")
+_READS_FIRST = re.compile(r"^(Lazy)?Conv(Transpose)?[123]d$|^(Lazy)?BatchNorm[123]d$|^GroupNorm$|^InstanceNorm[123]d$")
+
+
+def _features_read(ctx: Context) -> set[int]:
+    """The per-sample dims of input 0 that the model's layers read as its features, where the
+    input reaches them as it is; empty when no such layer does (token ids, a structure)."""
+    trace = ctx.trace
+    if not trace.inputs:
+        return set()
+    first = trace.inputs[0]
+    rank = len(ctx.sample_dims)
+    read = set()
+    for row in trace.layers:
+        if row.kind != "module" or not row.inputs or row.inputs[0].tid != first.tid or row.inputs[0].source is not None:
+            continue
+        if _READS_LAST.match(row.type) and (row.type not in ("LSTM", "GRU", "RNN") or row.attrs.get("batch_first")):
+            read.add(rank - 1)
+        elif _READS_FIRST.match(row.type) and trace.batch is not None:
+            read.add(0)
+    return read
 
 
 def library_layer_resized(ctx: Context, request: Rerun | None) -> str | None:
