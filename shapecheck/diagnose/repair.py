@@ -255,32 +255,18 @@ def library_size_fix(ctx: Context, finding: Finding) -> Fix | None:
     and resamples pretrained position embeddings to the new grid. The user's input stays; the
     line is edited and the model built again from it (one candidate), kept only when it then
     runs with no finding."""
-    from .numbers import set_argument
-    from .roles import is_library_file
-    from .rules.common import keyword_in_open_call
+    from .rules.common import create_model_option
 
     trace = ctx.trace
     dims = ctx.sample_dims if trace.inputs else ()
     row = trace.row(finding.row) if finding.row is not None else None
     if len(dims) != 3 or row is None or (ctx.runner is None and ctx.meta_runner is None):
         return None
-    built = (r.defined_at for r in trace.ancestors(row) if r.defined_at is not None)
-    at = next((where for where in built if "create_model(" in where.source), None)
-    if at is None or is_library_file(at.file):
-        return None
     size = dims[1] if dims[1] == dims[2] else (dims[1], dims[2])
-    source = at.source.strip()
-    after = set_argument(source, "create_model", None, "img_size", size)
-    if "**" in source:  # a dict unpacked into the call may give it already
+    found = create_model_option(trace, row, "img_size", size)
+    if found is None:
         return None
-    if after is None:  # the call goes on over the next lines: the line of its last argument
-        spread = keyword_in_open_call(at, "create_model", "img_size", size)
-        if spread is None:
-            return None
-        at, after = spread
-        source = at.source
-    if after == source:
-        return None
+    at, source, after = found
     params = (("file", at.file), ("line", at.line), ("before", source), ("after", after))
     request = Rerun(edits=(Edit("source_line", params=params),), library_option="img_size")
     try:

@@ -231,6 +231,28 @@ def in_own_call(source: str, row, rewrite) -> str | None:
     return rewrite(source)
 
 
+def create_model_option(trace, row, keyword: str, value) -> tuple[Location, str, str] | None:
+    """A timm model built on the user's own `timm.create_model(...)` line (the row or a module
+    holding it): (the line to edit, its text, its text with `keyword=value` set), the call
+    written on one line or over several; None when no such line is the user's, or a
+    `**config` unpacked into the call may give the keyword already."""
+    built = (r.defined_at for r in trace.ancestors(row) if r.defined_at is not None)
+    at = next((where for where in built if "create_model(" in where.source), None)
+    if at is None or is_library_file(at.file):
+        return None
+    source = at.source.strip()
+    if "**" in source:  # a dict unpacked into the call may give it already
+        return None
+    after = set_argument(source, "create_model", None, keyword, value)
+    if after is None:  # the call goes on over the next lines: the line of its last argument
+        spread = keyword_in_open_call(at, "create_model", keyword, value)
+        if spread is None:
+            return None
+        at, after = spread
+        source = at.source
+    return None if after == source else (at, source, after)
+
+
 def keyword_in_open_call(at: Location, call: str, keyword: str, value) -> tuple[Location, str] | None:
     """`keyword=value` set in a call of `call` that opens on `at`'s line and closes on a later one
     (`timm.create_model(\n    name,\n    num_classes=5,\n)`), as a one-line edit: the line that

@@ -28,7 +28,7 @@ from ...trace.records import MODULE, OP, Construction
 from ..context import Context
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, Label
 from ..layers import CONV_MODULE, NORM_MODULE, Window, spatial_rank, window
-from ..numbers import set_argument, shape
+from ..numbers import shape
 from ..provenance import provenance
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -38,10 +38,10 @@ from .callsite import reordered_call_fix
 from .common import (
     argument_fix,
     conv_params,
+    create_model_option,
     first_argument_fix,
     from_channels_first_layer,
     input_code,
-    keyword_in_open_call,
     producer_size_fix,
     ref,
     tensor_name,
@@ -237,22 +237,10 @@ def _timm_in_chans_fix(ctx: Context, row, got: int, rerun: Rerun) -> Fix | None:
     """A timm model's stem, built on the user's `timm.create_model(...)` line: timm's own
     `in_chans` builds it for the data's channels (and adapts pretrained RGB weights to them,
     summed or repeated), a change the user can paste, unlike the stem's own line in timm."""
-    built = (r.defined_at for r in (row, *ctx.trace.ancestors(row)) if r.defined_at is not None)
-    at = next((where for where in built if "create_model(" in where.source), None)
-    if at is None or is_library_file(at.file):
+    found = create_model_option(ctx.trace, row, "in_chans", got)
+    if found is None:
         return None
-    source = at.source.strip()
-    after = set_argument(source, "create_model", None, "in_chans", got)
-    if "**" in source:  # a dict unpacked into the call may give it already
-        return None
-    if after is None:  # the call goes on over the next lines: the line of its last argument
-        spread = keyword_in_open_call(at, "create_model", "in_chans", got)
-        if spread is None:
-            return None
-        at, after = spread
-        source = at.source
-    if after == source:
-        return None
+    at, source, after = found
     rerun = replace(rerun, library_option="in_chans")
     return Fix(
         description=f"or build the model for {_channels(got)} with timm's `in_chans={got}` (timm adapts "
@@ -274,7 +262,6 @@ def _constructor_argument_fix(ctx: Context, row, got: int, want: int) -> Fix | N
     argument of the model whose value is the layer's in_channels and whose name is written on
     the line that built the layer or a block holding it, in the user's file; checked by building
     the model again with it."""
-    from ..roles import is_library_file
 
     if not ctx.trace.is_model_input(row.inputs[0]) or not ctx.trace.arguments:
         return None
