@@ -103,31 +103,36 @@ def width_from_input_length(ctx: Context, request: Rerun | None) -> str | None:
     (a sequence length moved last by a transpose): the layer is then built for this one input
     size and fails at any other (provenance from re-runs at other sizes). None when the width
     is set in the code (a model setting, a layer's output) or nothing is known of it."""
-    if request is None:
-        return None
-    prov = provenance(ctx)
-    if prov is None:
-        return None
+    for row, key, value, at, follows in _width_changes(ctx, request, _WIDTH_DIM):
+        if not _is_input_length(ctx, follows[at], value, at % len(follows)):
+            continue
+        (source,) = follows[at]
+        return (
+            f"sets {key}={value} on `{row.name}`, and {value} is the input's {source} (a length, not a "
+            "width set in the code): the layer would fit this input size only"
+        )
+    return None
+
+
+def _width_changes(ctx: Context, request: Rerun | None, reads: dict[str, int]):
+    """(row, argument, new value, the dim it reads the width from, what each dim of its input
+    follows) for each layer the request builds again with another whole-number width; nothing
+    without provenance."""
+    prov = provenance(ctx) if request is not None else None
+    if prov is None or request is None:
+        return
     rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
     for edit in request.edits:
         row = rows.get(edit.target)
         if edit.action != EditAction.REPLACE or row is None or not row.inputs:
             continue
         for key, value in edit.params:
-            at = _WIDTH_DIM.get(key)
+            at = reads.get(key)
             if at is None or row.attrs.get(key) == value or not isinstance(value, int):
                 continue
             follows = prov.dims(row, "inputs", 0)
-            if follows is None or len(follows) < 2:
-                continue
-            if not _is_input_length(ctx, follows[at], value, at % len(follows)):
-                continue
-            (source,) = follows[at]
-            return (
-                f"sets {key}={value} on `{row.name}`, and {value} is the input's {source} (a length, not a "
-                "width set in the code): the layer would fit this input size only"
-            )
-    return None
+            if follows is not None and len(follows) >= 2:
+                yield row, key, value, at, follows
 
 
 # Where a layer reads the width it is built for, beyond in_features/in_channels: attention's
@@ -144,43 +149,29 @@ def width_from_positions(ctx: Context, request: Rerun | None) -> str | None:
     the layer reads features, and the fix builds the layer for the positions of this one input
     size; moving the dims is the fix. Not a flattened map ([B, C·H·W], no other dim: a head made
     for one size on purpose), nor a width that follows nothing (set in the code)."""
-    if request is None:
-        return None
-    prov = provenance(ctx)
-    if prov is None:
-        return None
-    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
     batch = 0 if ctx.trace.batch is not None else None
-    for edit in request.edits:
-        row = rows.get(edit.target)
-        if edit.action != EditAction.REPLACE or row is None or not row.inputs:
+    for row, key, value, at, follows in _width_changes(ctx, request, _FEATURE_DIM):
+        shape = row.inputs[0].shape
+        if len(follows) != len(shape) or shape[at] != value:
             continue
-        for key, value in edit.params:
-            at = _FEATURE_DIM.get(key)
-            if at is None or row.attrs.get(key) == value or not isinstance(value, int):
-                continue
-            follows = prov.dims(row, "inputs", 0)
-            shape = row.inputs[0].shape
-            if follows is None or len(follows) < 2 or len(follows) != len(shape) or shape[at] != value:
-                continue
-            at %= len(follows)
-            sources = follows[at]
-            if not sources or not all(_INPUT_DIM.fullmatch(s) for s in sources):
-                continue
-            was = row.attrs.get(key)
-            built = [
-                d for d, f in enumerate(follows) if d not in (at, batch) and shape[d] > 1 and (not f or shape[d] == was)
-            ]
-            if built and not _where_the_input_has_it(ctx, sources, at):
-                features = f"the features are the {shape[built[0]]} in dim {built[0]}"
-            elif _counts_ids(ctx, sources, value):
-                features = "the input holds integer ids, whose dims are positions"
-            else:
-                continue
-            return (
-                f"sets {key}={value} on `{row.name}`, and {value} follows {_named(ctx, sources)} (positions, not "
-                f"features: {features}): the layer would fit this input size only"
-            )
+        at %= len(follows)
+        sources = follows[at]
+        if not sources or not all(_INPUT_DIM.fullmatch(s) for s in sources):
+            continue
+        was = row.attrs.get(key)
+        built = [
+            d for d, f in enumerate(follows) if d not in (at, batch) and shape[d] > 1 and (not f or shape[d] == was)
+        ]
+        if built and not _where_the_input_has_it(ctx, sources, at):
+            features = f"the features are the {shape[built[0]]} in dim {built[0]}"
+        elif _counts_ids(ctx, sources, value):
+            features = "the input holds integer ids, whose dims are positions"
+        else:
+            continue
+        return (
+            f"sets {key}={value} on `{row.name}`, and {value} follows {_named(ctx, sources)} (positions, not "
+            f"features: {features}): the layer would fit this input size only"
+        )
     return None
 
 
