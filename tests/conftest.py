@@ -21,6 +21,10 @@ def _run_from_root(monkeypatch):
     # Locations are printed relative to the working directory.
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
+    # Tables fit the terminal's width: the suite's outputs must not follow the terminal it is run
+    # from (pytest-xdist's workers are given COLUMNS=80).
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     # CLI tests run each check in this process: the output is the same, and a worker per
     # invocation would cost a torch import each (torch has run here, so workers are spawned).
     # tests/test_isolation.py runs the real CLI in subprocesses, with workers.
