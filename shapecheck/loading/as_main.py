@@ -125,8 +125,10 @@ def execute(main: Main) -> None:
     frames, as python's does."""
     free: list[int] = []
     exec(_FREE_AT_THE_TOP, {"free": free, "_free_depth": _free_depth})
-    # python -m calls runpy from C, which takes a level more than this call of it from Python
-    at_the_top = free[0] if main.module_name is None else free[0] + 1
+    # python -m calls runpy from C, which took a level more than this call of it from Python
+    # before 3.12 (since 3.12 the limit counts Python frames only)
+    from_c = 1 if main.module_name is not None and sys.version_info < (3, 12) else 0
+    at_the_top = free[0] + from_c
     with _warnings_past_the_top_as_sys(sys._getframe(1)), _recursion_limit_as_at_the_top(at_the_top):
         if main.module_name is None:
             exec(main.code, main.module.__dict__)
