@@ -397,27 +397,15 @@ def _features_in_another_dim(ctx: Context, row: LayerRecord, t, n_in: int) -> tu
     moved = tuple(t.shape[k] for k in (*range(d), t.rank - 1, *range(d + 1, t.rank - 1), d))
     transposed = rewrite_call(source, name, var, f"{var}.transpose({d}, {t.rank - 1})" if t.rank > 2 else f"{var}.t()")
     if transposed is not None:
-        fixes.append(
-            Fix(
-                description=f"move the {n_in} features last before {ref(row)}: {shape(t.shape)} → {shape(moved)}",
-                code=transposed,
-                safety=SAFE,
-                location=row.called_at,
-                before=source,
-                after=transposed,
-            )
-        )
+        moving = f"move the {n_in} features last before {ref(row)}: {shape(t.shape)} → {shape(moved)}"
+        fixes.append(line_fix(moving, row.called_at, source, transposed, transposed))
     pooled = rewrite_call(source, name, var, f"{var}.mean(-1)") if t.rank == 3 and d == 1 else None
     if pooled is not None:
-        pool = Fix(
-            description=f"pool the {t.shape[-1]} positions before {ref(row)}: one vector of {n_in} features per "
-            "sample, for any input size",
-            code=pooled,
-            safety=SAFE,
-            location=row.called_at,
-            before=source,
-            after=pooled,
+        pooling = (
+            f"pool the {t.shape[-1]} positions before {ref(row)}: one vector of {n_in} features per sample, for "
+            "any input size"
         )
+        pool = line_fix(pooling, row.called_at, source, pooled, pooled)
         fixes.insert(0 if len(follows[-1]) > 1 else len(fixes), pool)
     if not fixes:
         return None
