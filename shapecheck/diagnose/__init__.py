@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
+from typing import TypeVar
 
 from ..saved.records import CheckpointReport
 from ..trace.budget import DEFAULT_RERUN_S, MAX_RERUNS, CapReached, SafetyCap
@@ -18,6 +21,8 @@ from .provenance import rerun_any
 from .registry import CHECKS, CODES, INTENT_CHECKED
 from .requests import SAME, Edit, EditAction, Rerun
 from .roles import is_library_file
+
+_T = TypeVar("_T")
 
 BATCH_CAUSES = ("SC106", "SC116", "SC119", "SC122")  # rules whose finding explains a lost batch
 
@@ -68,32 +73,42 @@ def diagnose(
 
 def _findings(ctx: Context) -> list[Finding]:
     """Every rule's findings, errors first and in row order; SC100 for a failure no rule explains."""
-    findings: list[Finding] = []
-    for code in sorted(CHECKS):
-        if code == "SC100":
-            continue
-        findings.extend(CHECKS[code](ctx))
-    # An output that lost the batch (SC126) is said by the rule that names the cause, when one does.
-    if any(f.code in BATCH_CAUSES for f in findings):
-        findings = [f for f in findings if f.code != "SC126"]
-    findings = _once(_loss_warnings_read(findings))
-    # A rule that names what is wrong on the row that raised explains the failure: it is an
-    # error there, even one that warns where the shapes still run (a loss that broadcasts).
-    failing = ctx.trace.failing.index if ctx.trace.failing is not None else None
-    # A warning about the batch on a row that feeds the failing one is the failure's cause (a sum
-    # that paired every sample with every other, then a reshape that cannot hold it): an error,
-    # and first, as it comes first in the rows.
-    feeding = {r.index for r in ctx.trace.upstream(ctx.trace.failing)} if ctx.trace.failing is not None else set()
-    for f in findings:
-        cause = f.row in feeding and f.code in BATCH_CAUSES
-        if f.row is not None and (f.row == failing or cause) and not f.is_error:
-            f.severity = ERROR
+    findings = _once(_loss_warnings_read(_batch_said_once(_rule_findings(ctx))))
+    _errors_at_the_failure(ctx.trace, findings)
     explained = {f.row for f in findings if f.is_error and f.row is not None}
     # A model that could not be built has no rows: a rule that reads why explains it.
     not_built = ctx.trace.construction is not None and any(f.is_error for f in findings)
     findings = ([] if not_built else CHECKS["SC100"](ctx, explained)) + findings
     findings.sort(key=lambda f: (not f.is_error, f.row if f.row is not None else -1))
     return findings
+
+
+def _rule_findings(ctx: Context) -> list[Finding]:
+    """Every rule's findings but SC100's, in code order."""
+    return [finding for code in sorted(CHECKS) if code != "SC100" for finding in CHECKS[code](ctx)]
+
+
+def _batch_said_once(findings: list[Finding]) -> list[Finding]:
+    """An output that lost the batch (SC126) is said by the rule that names the cause, when one does."""
+    if any(f.code in BATCH_CAUSES for f in findings):
+        return [f for f in findings if f.code != "SC126"]
+    return findings
+
+
+def _errors_at_the_failure(trace: Trace, findings: list[Finding]) -> None:
+    """A rule that names what is wrong on the row that raised explains the failure: it is an
+    error there, even one that warns where the shapes still run (a loss that broadcasts). A
+    warning about the batch on a row that feeds the failing one is the failure's cause (a sum
+    that paired every sample with every other, then a reshape that cannot hold it): an error,
+    and first, as it comes first in the rows."""
+    failing = trace.failing
+    if failing is None:
+        return
+    feeding = {r.index for r in trace.upstream(failing)}
+    for f in findings:
+        cause = f.row in feeding and f.code in BATCH_CAUSES
+        if f.row is not None and (f.row == failing.index or cause) and not f.is_error:
+            f.severity = ERROR
 
 
 # Warnings about the input size alone: one on the row that fails at batch + 2 does not explain it.
@@ -105,24 +120,13 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
     a mask, weight or view that lines up only at batch 1. That failure, diagnosed on its own
     trace, is a warning here, its fixes checked at batch + 2. Not when a finding already
     explains the batch, or the row that fails there."""
-    trace = ctx.trace
-    if trace.error is not None or trace.batch is None or ctx.runner is None or trace.image_list:
+    trace, runner = ctx.trace, ctx.runner
+    if trace.batch is None or runner is None or not _batch_unexplained(trace, findings):
         return []
-    if any(f.is_error or f.code in (*BATCH_CAUSES, "SC126") for f in findings):
-        return []  # the batch is already explained, or the model fails at the traced size
     at = trace.batch + 2
-    try:
-        other = ctx.rerun(Rerun(batch=at))
-    except (LookupError, TimeoutError):
+    other = _failing_at(ctx, at, findings)
+    if other is None:
         return []
-    if other.error is None or other.failing is None:
-        return []
-    if any(f.row == other.failing.index and f.code not in _INPUT_SIZE_ONLY for f in findings):
-        return []
-    same = trace.row(_same_row(trace, other, other.failing.index))
-    if groups_whole_samples(other.failing) or (same is not None and groups_whole_samples(same)):
-        return []  # whole samples in groups of k: a batch that is no multiple of k is not the design
-    runner = ctx.runner
     try:
         there = diagnose(
             other,
@@ -134,25 +138,56 @@ def _at_larger_batch(ctx: Context, findings: list[Finding]) -> list[Finding]:
         )
     except (LookupError, TimeoutError):
         return []
-    said = []
-    for finding in there.findings:
-        if not finding.is_error:
-            continue
-        finding.severity = WARNING
-        finding.message = f"at batch {at}, {finding.message}"
-        finding.row = _same_row(trace, other, finding.row)  # a row of this trace, or none
-        finding.why.insert(0, f"the model runs at batch {trace.batch}; traced at batch {at} it fails here")
-        # what PyTorch prints there, not at the batch the user traced
-        finding.notes = [f"at batch {at}, {n}" if n.startswith("PyTorch reports:") else n for n in finding.notes]
-        for fix in finding.fixes:
-            rerun = fix.rerun or _as_written(fix)
-            if rerun is not None and fix.kind == FixKind.EDIT:
-                fix.rerun = replace(rerun, batch=at) if rerun.batch == SAME else rerun
-            elif fix.kind != FixKind.EDIT:
-                fix.rerun = None  # an input size or an argument: read at batch {at}, not checked here
-                fix.check_note = f"not checked: found at batch {at}"
-        said.append(finding)
-    return said
+    return [_said_at(trace, other, at, finding) for finding in there.findings if finding.is_error]
+
+
+def _batch_unexplained(trace: Trace, findings: list[Finding]) -> bool:
+    """A model that runs at the traced batch, with no finding that already explains the batch."""
+    if trace.error is not None or trace.image_list:
+        return False
+    return not any(f.is_error or f.code in (*BATCH_CAUSES, "SC126") for f in findings)
+
+
+def _failing_at(ctx: Context, at: int, findings: list[Finding]) -> Trace | None:
+    """The trace at batch `at` when the model fails there, at a row no finding names, and not
+    where whole samples go in groups (a batch that is no multiple of k is not the design)."""
+    try:
+        other = ctx.rerun(Rerun(batch=at))
+    except (LookupError, TimeoutError):
+        return None
+    failing = other.failing
+    if other.error is None or failing is None:
+        return None
+    if any(f.row == failing.index and f.code not in _INPUT_SIZE_ONLY for f in findings):
+        return None
+    same = ctx.trace.row(_same_row(ctx.trace, other, failing.index))
+    if groups_whole_samples(failing) or (same is not None and groups_whole_samples(same)):
+        return None
+    return other
+
+
+def _said_at(trace: Trace, other: Trace, at: int, finding: Finding) -> Finding:
+    """An error of the trace at batch `at`, said as a warning about this trace's rows."""
+    finding.severity = WARNING
+    finding.message = f"at batch {at}, {finding.message}"
+    finding.row = _same_row(trace, other, finding.row)  # a row of this trace, or none
+    finding.why.insert(0, f"the model runs at batch {trace.batch}; traced at batch {at} it fails here")
+    # what PyTorch prints there, not at the batch the user traced
+    finding.notes = [f"at batch {at}, {n}" if n.startswith("PyTorch reports:") else n for n in finding.notes]
+    for fix in finding.fixes:
+        _fix_at(fix, at)
+    return finding
+
+
+def _fix_at(fix: Fix, at: int) -> None:
+    """An edit is checked at batch `at`; an input size or an argument, read there, is not checked."""
+    if fix.kind != FixKind.EDIT:
+        fix.rerun = None
+        fix.check_note = f"not checked: found at batch {at}"
+        return
+    rerun = fix.rerun or _as_written(fix)
+    if rerun is not None:
+        fix.rerun = replace(rerun, batch=at) if rerun.batch == SAME else rerun
 
 
 def _same_row(trace: Trace, other: Trace, index: int | None) -> int | None:
@@ -201,6 +236,11 @@ def _check_fixes(ctx: Context, findings: list[Finding]) -> None:
     if first is not None and (ctx.runner is not None or ctx.meta_runner is not None):
         repair.search(ctx, first, repair.size_locked(ctx, first))
     _after_lost_batch(findings)
+    _in_the_files_names(findings)
+
+
+def _in_the_files_names(findings: list[Finding]) -> None:
+    """Each fix written in the names its file imports (`nn.Linear` or `Linear`), where the file is the user's."""
     for finding in findings:
         for fix in finding.fixes:
             where = fix.location or finding.location
@@ -216,14 +256,18 @@ def _after_lost_batch(findings: list[Finding]) -> None:
         if finding in causes or finding.row is None:
             continue
         cause = next((c for c in causes if c.row is not None and c.row < finding.row), None)
-        if cause is None:
-            continue
-        for fix in finding.fixes:
-            if fix.verified and fix.safety != SAFE:
-                fix.verified = False
-                where = f" (line {cause.location.line})" if cause.location is not None else ""
-                fix.runs_but = f"the batch is already mixed by `{cause.layer}`{where}: {cause.code} fixes that"
-                fix.check_note = f"runs, but {fix.runs_but}"
+        if cause is not None:
+            _mixed_before(finding, cause)
+
+
+def _mixed_before(finding: Finding, cause: Finding) -> None:
+    """`finding`'s verified fixes that resize a layer are not verified: `cause` mixed the batch before it."""
+    where = f" (line {cause.location.line})" if cause.location is not None else ""
+    for fix in finding.fixes:
+        if fix.verified and fix.safety != SAFE:
+            fix.verified = False
+            fix.runs_but = f"the batch is already mixed by `{cause.layer}`{where}: {cause.code} fixes that"
+            fix.check_note = f"runs, but {fix.runs_but}"
 
 
 def _nested(ctx: Context, after: Trace, runner: Runner) -> Diagnosis:
@@ -260,22 +304,9 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     dropped: list[Fix] = []
     owners: list[Fix] = []  # written where the layer's owner is built, for a fix on a shared line
     for fix in finding.fixes:
-        if not _checkable(ctx, fix):
-            continue
-        traced = _retraced(ctx, finding, fix, dropped)
-        if traced is None:
-            continue
-        after, again = traced
-        if after.error is None and not any(f.code == finding.code for f in again.findings):
-            silent = _silent_at_the_line(finding, fix, again)
-            if silent is not None:  # the error is gone, and the same line now holds a silent bug
-                fix.verified, fix.runs_but, fix.check_note = False, silent, f"runs, but {silent}"
-                continue
-            extra = _runs(ctx, finding, fix, after, own)
-            if extra is not None:
-                owners.append(extra)
-            continue
-        chain = _still_fails(ctx, finding, fix, after, again, own, chains)
+        owned, chain = _verify_fix(ctx, finding, fix, own, dropped, chains)
+        if owned is not None:
+            owners.append(owned)
         if chain is not None:
             chained.append(chain)
             chains = False  # one chain per finding: the first fix that needs one
@@ -285,6 +316,26 @@ def verify_fixes(ctx: Context, finding: Finding, chains: bool = True) -> None:
     was_first = finding.fixes[0] if finding.fixes else None
     finding.fixes.sort(key=lambda f: (f.verified is not True, f.safety != SAFE if f.verified else False))
     _first_reads_first(finding.fixes, was_first)
+
+
+def _verify_fix(
+    ctx: Context, finding: Finding, fix: Fix, own: list[Fix], dropped: list[Fix], chains: bool
+) -> tuple[Fix | None, Fix | None]:
+    """Check one fix (`verify_fixes`): (the same change written where the layer's owner is
+    built, when the fix's line is shared; the chain the fix starts, when it moves the failure)."""
+    if not _checkable(ctx, fix):
+        return None, None
+    traced = _retraced(ctx, finding, fix, dropped)
+    if traced is None:
+        return None, None
+    after, again = traced
+    if after.error is not None or any(f.code == finding.code for f in again.findings):
+        return None, _still_fails(ctx, finding, fix, after, again, own, chains)
+    silent = _silent_at_the_line(finding, fix, again)
+    if silent is not None:  # the error is gone, and the same line now holds a silent bug
+        fix.verified, fix.runs_but, fix.check_note = False, silent, f"runs, but {silent}"
+        return None, None
+    return _runs(ctx, finding, fix, after, own), None
 
 
 # Findings of a model that runs but computes across what it means to keep apart: a view that
@@ -320,20 +371,19 @@ def _as_written(fix: Fix) -> Rerun | None:
     """A fix that is one changed line of the user's code, and no edit of its own: checked as
     written, by compiling the method that holds the line again with it (`source_line`)."""
     where = fix.location
-    if (
-        where is None
-        or is_library_file(where.file)
-        or fix.kind != FixKind.EDIT
-        or fix.safety == DISPLAY_ONLY
-        or not fix.before
-        or not fix.after
-        or "\n" in fix.after
-        or fix.before.strip() == fix.after.strip()
-        or any(mark in fix.after for mark in ("...", "…", "<", "TODO"))  # a placeholder to fill in
-    ):
+    if where is None or is_library_file(where.file) or not _one_line_edit(fix):
         return None
     params = (("file", where.file), ("line", where.line), ("before", fix.before), ("after", fix.after))
     return Rerun(edits=(Edit("source_line", params=params),))
+
+
+def _one_line_edit(fix: Fix) -> bool:
+    """An edit that changes one line into another, with no placeholder to fill in."""
+    if fix.kind != FixKind.EDIT or fix.safety == DISPLAY_ONLY or not fix.before or not fix.after:
+        return False
+    if "\n" in fix.after or fix.before.strip() == fix.after.strip():
+        return False
+    return not any(mark in fix.after for mark in ("...", "…", "<", "TODO"))
 
 
 def _written(fix: Fix) -> bool:
@@ -409,9 +459,9 @@ def _runs(ctx: Context, finding: Finding, fix: Fix, after: Trace, own: list[Fix]
         fix.check_note = shared or unwritten
         return _owner_fix(ctx, finding, fix, after)
     fix.verified = True
-    root = after.layers[0] if after.layers else None
-    if root is not None and root.outputs:
-        fix.result_shape = root.outputs[0].shape
+    shape = _root_shape(after)
+    if shape is not None:
+        fix.result_shape = shape
     return None
 
 
@@ -475,10 +525,9 @@ def _owner_fix(ctx: Context, finding: Finding, fix: Fix, after: Trace) -> Fix | 
         return candidate
     said = _failure(owned)
     candidate.verified = said is None
-    root = owned.layers[0] if owned.layers else None
-    if said is None and root is not None and root.outputs:
-        candidate.result_shape = root.outputs[0].shape
-    elif said is not None:
+    if said is None:
+        candidate.result_shape = _root_shape(owned)
+    else:
         candidate.check_note = f"with this fix: {said}"
     return candidate
 
@@ -496,16 +545,21 @@ def _shared_lines(traced: Trace, steps: list[Fix]) -> dict[tuple[str, int], list
         where = step.location
         if where is None or not step.before or not step.after:
             continue
-        here = built.get((where.file, where.line), {})
-        targets = {e.target for e in step.rerun.edits} if step.rerun is not None else set()
-        types = {here[t] for t in targets if t in here} or set(here.values())
-        names = [name for name, kind in here.items() if kind in types]
-        # more layers than the line has calls of their type: one call built several (a block's
-        # line run once per instance), not `nn.Sequential(nn.Linear(…), nn.Linear(…))`
-        calls = sum(where.source.count(f"{kind}(") for kind in types) if where.source else 0
-        if len(names) > max(calls, 1):
+        names = _built_together(step, where, built.get((where.file, where.line), {}))
+        if names:
             shared[(where.file, where.line)] = names
     return shared
+
+
+def _built_together(step: Fix, where, here: dict[str, str]) -> list[str]:
+    """The layers of the edited type that `step`'s line builds (`here`: name → type), when it
+    builds more of them than it has calls of their type: one call built several (a block's line
+    run once per instance), not `nn.Sequential(nn.Linear(…), nn.Linear(…))`; else none."""
+    targets = {e.target for e in step.rerun.edits} if step.rerun is not None else set()
+    types = {here[t] for t in targets if t in here} or set(here.values())
+    names = [name for name, kind in here.items() if kind in types]
+    calls = sum(where.source.count(f"{kind}(") for kind in types) if where.source else 0
+    return names if len(names) > max(calls, 1) else []
 
 
 def _written_elsewhere(
@@ -515,14 +569,13 @@ def _written_elsewhere(
     step's line put into the model (built again from its file). Returns (what then fails, or
     None when it runs; why it could not be checked as written: a live model, a line in another
     file than the model's)."""
-    if rerun is not None and rerun.library_option is not None:
-        return None, None  # the line passes a library's option: the library changes only what it builds for it
-    shared = _shared_lines(after, steps)
-    written = [_as_written(step) for step in steps]
-    if not shared or rerun is None or any(w is None for w in written) or ctx.runner is None:
+    # a line that passes a library's option: the library changes only what it builds for it
+    if rerun is None or rerun.library_option is not None or ctx.runner is None:
         return None, None
-    # one edit per line: two steps on a line a block's instances share write it once
-    edits = tuple(dict.fromkeys(e for w in written if w is not None for e in w.edits))
+    shared = _shared_lines(after, steps)
+    edits = _lines_as_written(steps)
+    if not shared or edits is None:
+        return None, None
     (_, line), names = next(iter(shared.items()))
     listed = ", ".join(f"`{n}`" for n in names[:3]) + (", …" if len(names) > 3 else "")
     where = f"line {line} builds {len(names)} layers ({listed})"
@@ -534,6 +587,18 @@ def _written_elsewhere(
         return f"{where}; written there, the model raised {exc}", None
     said = _failure(written_after)
     return (f"{where}; written there, it changes every one, and then {said}", None) if said else (None, None)
+
+
+def _lines_as_written(steps: list[Fix]) -> tuple[Edit, ...] | None:
+    """The edits that put every step's line into the model, one per line (two steps on a line a
+    block's instances share write it once); None when a step is not one line as written."""
+    edits: list[Edit] = []
+    for step in steps:
+        written = _as_written(step)
+        if written is None:
+            return None
+        edits.extend(written.edits)
+    return tuple(dict.fromkeys(edits))
 
 
 def _still_fails(
@@ -596,11 +661,9 @@ def _follow(ctx: Context, fix: Fix, rerun: Rerun, after) -> tuple[list[Fix], Rer
     assert ctx.runner is not None  # _chain checks
     steps = [fix]
     for _ in range(MAX_CHAIN - 1):
-        try:
-            again = _nested(ctx, after, _with_fix(ctx.runner, rerun))
-        except KeyboardInterrupt:
-            raise
-        except BaseException:  # a chain that cannot be checked is no candidate
+        # a chain that cannot be checked is no candidate
+        again = _unless_raised(partial(_nested, ctx, after, _with_fix(ctx.runner, rerun)))
+        if again is None:
             return None
         failing = next((f for f in again.findings if f.is_error), None)
         if after.error is None and failing is None:
@@ -610,32 +673,37 @@ def _follow(ctx: Context, fix: Fix, rerun: Rerun, after) -> tuple[list[Fix], Rer
             return None
         rerun = _extended(rerun, nxt.rerun)
         steps.append(nxt)
-        try:
-            after = ctx.rerun(rerun)
-        except KeyboardInterrupt:
-            raise
-        except BaseException:  # a step that raises ends the chain, not the report
+        after = _unless_raised(partial(ctx.rerun, rerun))  # a step that raises ends the chain, not the report
+        if after is None:
             return None
     return None
+
+
+def _unless_raised(call: Callable[[], _T]) -> _T | None:
+    """`call()`, or None when it raises anything but an interrupt."""
+    try:
+        return call()
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        return None
 
 
 def _same_kind(failing: Finding, fix: Fix) -> Fix | None:
     """The failing finding's first fix with the same kind of edit as `fix` (in_channels after
     in_channels, resize after resize) and the same safety: a different kind would be a second
     guess at intent, not the same fix carried through."""
-    if fix.rerun is None or not fix.rerun.edits:
+    action = _first_action(fix)
+    if action is None:
         return None
-    action = fix.rerun.edits[0].action
     if action == EditAction.SOURCE_LINE:  # a line as written: the next step's line as written too
         return next((_written_step(f) for f in failing.fixes if f.safety == fix.safety and _as_written(f)), None)
-    return next(
-        (
-            f
-            for f in failing.fixes
-            if f.rerun is not None and f.rerun.edits and f.rerun.edits[0].action == action and f.safety == fix.safety
-        ),
-        None,
-    )
+    return next((f for f in failing.fixes if _first_action(f) == action and f.safety == fix.safety), None)
+
+
+def _first_action(fix: Fix) -> EditAction | str | None:
+    """The action of the fix's first edit; None when its re-run makes none."""
+    return fix.rerun.edits[0].action if fix.rerun is not None and fix.rerun.edits else None
 
 
 def _written_step(fix: Fix) -> Fix:
@@ -661,31 +729,15 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
     """One Fix for a chain that ends with the model running: every step's edit, verified when
     the fixed model keeps its intent."""
     broken = _intent_broken(ctx, finding, rerun, after, own)
-    lines = [f"{s.location.line}" if s.location else "" for s in steps]
-    parts = [f"{_short(s)}" + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True)]
-    why = _shared_cause(steps, after)
-    root = after.layers[0] if after.layers else None
     owner = owner_argument(steps, after)
-    verified, note = _chain_as_written(ctx, rerun, steps, after, owner) if broken is None else (False, None)
-    note = f"runs, but {broken}" if broken is not None else note
-    description = f"{len(steps)} edits, each revealed by the one before: " + "; ".join(parts)
-    one = _one_line(steps) if owner is None else None
-    if one is not None:  # every step writes the same line (where the block is built): one edit
-        description = f"one edit at line {lines[0]} sizes all {len(steps)} layers: " + "; ".join(parts)
-    if owner is not None:  # one argument to paste where the owner is built, not each layer
-        description = (
-            f"build `{owner.owner}` with {owner.parameter}={owner.value}: its {len(steps)} layers take their size "
-            f"from that argument ({'; '.join(parts)})"
-        )
-    if one is not None:
-        code, before, after_line = one.after or one.code, one.before, one.after
-    elif owner is not None:
-        code = owner.after
-        before, after_line = (owner.location.source.strip() if owner.location.source else None), owner.after
+    if broken is None:
+        verified, note = _chain_as_written(ctx, rerun, steps, after, owner)
     else:
-        code, before, after_line = "\n".join(s.after or s.code for s in steps if (s.after or s.code)), None, None
+        verified, note = False, f"runs, but {broken}"
+    one = _one_line(steps) if owner is None else None
+    code, before, after_line = _chain_lines(steps, one, owner)
     return Fix(
-        description=description + (f" — {why}" if why and owner is None else ""),
+        description=_chain_description(steps, after, one, owner),
         code=code,
         before=before,
         after=after_line,
@@ -694,10 +746,42 @@ def _chained_fix(ctx: Context, finding: Finding, steps: list[Fix], rerun: Rerun,
         rerun=rerun,
         verified=verified,
         steps=steps,
-        result_shape=root.outputs[0].shape if root is not None and root.outputs and broken is None else None,
+        result_shape=_root_shape(after) if broken is None else None,
         runs_but=broken,
         check_note=note,
     )
+
+
+def _chain_description(steps: list[Fix], after, one: Fix | None, owner) -> str:
+    """What a chain does: one argument where the owner is built, one line every step writes, or
+    each step's edit in turn (with the argument they share, when they do)."""
+    lines = [f"{s.location.line}" if s.location else "" for s in steps]
+    parts = "; ".join(_short(s) + (f" at line {line}" if line else "") for s, line in zip(steps, lines, strict=True))
+    if owner is not None:  # one argument to paste where the owner is built, not each layer
+        return (
+            f"build `{owner.owner}` with {owner.parameter}={owner.value}: its {len(steps)} layers take their size "
+            f"from that argument ({parts})"
+        )
+    why = _shared_cause(steps, after)
+    said = f" — {why}" if why else ""
+    if one is not None:  # every step writes the same line (where the block is built): one edit
+        return f"one edit at line {lines[0]} sizes all {len(steps)} layers: {parts}{said}"
+    return f"{len(steps)} edits, each revealed by the one before: {parts}{said}"
+
+
+def _chain_lines(steps: list[Fix], one: Fix | None, owner) -> tuple[str, str | None, str | None]:
+    """A chain's (code, before, after): the one line, the owner's line, or every step's line."""
+    if one is not None:
+        return one.after or one.code, one.before, one.after
+    if owner is not None:
+        return owner.after, (owner.location.source.strip() if owner.location.source else None), owner.after
+    return "\n".join(s.after or s.code for s in steps if (s.after or s.code)), None, None
+
+
+def _root_shape(trace: Trace) -> tuple[int, ...] | None:
+    """The model's output shape: the first output of the root row, None when it has none."""
+    root = trace.layers[0] if trace.layers else None
+    return root.outputs[0].shape if root is not None and root.outputs else None
 
 
 def _one_line(steps: list[Fix]) -> Fix | None:
