@@ -41,6 +41,7 @@ _LOSSES = {
     "ctcloss": ("CTCLoss", "log-probabilities [T, N, C], targets and per-sample lengths"),
     "ctc_loss": ("CTCLoss", "log-probabilities [T, N, C], targets and per-sample lengths"),
     "kldivloss": ("KLDivLoss", "log-probabilities and target probabilities of the same shape"),
+    "kl_div": ("KLDivLoss", "log-probabilities and target probabilities of the same shape"),
     # losses over pairs: a target of one 1 or -1 per pair, not class indices
     "cosineembeddingloss": ("CosineEmbeddingLoss", "two inputs [N, D] and a target [N] of 1 or -1, one per pair"),
     "cosine_embedding_loss": ("CosineEmbeddingLoss", "two inputs [N, D] and a target [N] of 1 or -1, one per pair"),
@@ -108,7 +109,8 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC105",), False, domains.audio_rank),
     (("SC104",), False, domains.audio_channels),
     (("SC113",), False, domains.yolo_view),
-    (("SC112",), False, domains.broadcast_sizes),
+    (("SC112", "SC125"), False, domains.broadcast_sizes),
+    (("SC112", "SC117", "SC125"), False, domains.prompt_chunks),
     (("SC112",), True, domains.anchors_line),
     (("SC112",), False, domains.cut_sequence),
     (("SC106",), False, domains.label_granularity),
@@ -245,7 +247,7 @@ _ATTENTION_FUNCTIONS = re.compile(
     r"(?:^|\.)(?:multi_head_attention_forward|_in_projection(?:_packed)?|scaled_dot_product_attention"
     r"|MultiheadAttention\.forward|_sa_block|_mha_block)$"
 )
-_LOSS_LINE = re.compile(r"\b(?:criterion|loss_fn|loss_func|lossfn|\w*_loss|\w*Loss)\s*\(", re.IGNORECASE)
+_LOSS_LINE = re.compile(r"\b(?:criterion|loss_fn|loss_func|lossfn|\w*_loss|\w*Loss|kl_div)\s*\(", re.IGNORECASE)
 
 
 # an installed package's frame, and the package (`…/site-packages/mmdet/models/…` → mmdet)
@@ -601,6 +603,18 @@ _TABLES = (
         "node a feature row",
     ),
     (
+        # class scores [N, C] picked (or one-hot filled) at each sample's label, along the classes
+        re.compile(
+            r"\.(?:gather|scatter_?)\(\s*(?:dim\s*=\s*)?-?1\s*,\s*[\w.]*?(?:label|target|conf_t|cls|class|gt|y_?)\w*",
+            re.IGNORECASE,
+        ),
+        "the line picks (or one-hot fills) each sample's class at its label, along the class dim of the scores "
+        "[N, C]: a label ≥ C, more than the scores' classes: num_classes set smaller than the labels (a background "
+        "class not counted, labels counted from 1, or a dataset with more classes than the config)",
+        "make the class dim cover every label: num_classes = labels.max() + 1 (with the background where the head "
+        "has one); check the labels' range against the config",
+    ),
+    (
         re.compile(r"position_embeddings|position_ids|pos_emb|embed_positions", re.IGNORECASE),
         "the line indexes the position embeddings: the sequence is longer than the model's position table "
         "(max_position_embeddings, 512 for BERT)",
@@ -786,6 +800,36 @@ def _elementwise(e: Explanation, matched: str, line: str) -> None:
         _recurrent_operands(e, matched, line)
         _pairwise_of_one(e, line)
     _target_operands(e, line)
+    _mask_operand(e, matched, line)
+
+
+# a mask applied on the line that raised: `masked_fill(mask…)`, `attn_mask=`, `scores + attention_mask`
+_MASK_WORD = re.compile(
+    r"\b(?:\w*_)?(?:attn_?|attention_?|causal_?|padding_?|key_padding_?)?mask(?:s|_\w+)?\b|\.masked_fill_?\(",
+    re.IGNORECASE,
+)
+_SIZES = re.compile(r"\((\d+)\)[^()]{0,60}\((\d+)\)[^()]{0,40}dimension (\d+)")
+
+
+def _mask_operand(e: Explanation, matched: str, line: str) -> None:
+    """A broadcast or expand on a line that applies a mask: the mask and what it masks were made for
+    different lengths. Said first when the line names a mask (and no target)."""
+    m = _SIZES.search(matched)
+    if not m or not _MASK_WORD.search(line) or _TARGET_WORDS.search(line.replace("mask", "")):
+        return
+    a, b, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    e.causes.insert(
+        0,
+        f"the line applies a mask: the mask and the tensor it masks (attention scores, a sequence) were made for "
+        f"different lengths, {a} and {b} in dim {d}: a mask built from another length (the source where the target "
+        "is attended, padding to another max_length, a prompt or image of another size, tokens added by a cache or "
+        "generation), or a mask with its dims in another order",
+    )
+    e.fixes.insert(
+        0,
+        "build the mask from the tensor it masks (its length from `scores.shape[-1]`), or print both shapes at this "
+        "line",
+    )
 
 
 # a pairwise table of one tensor with itself: `s.unsqueeze(0) - s.unsqueeze(-1)` (or 1 and 0)

@@ -271,7 +271,9 @@ _DATASET_COUNTS = {
 }
 # words of a paste about classes or detection, which make a dataset's class count the first reading
 _CLASS_WORDS = re.compile(
-    r"class|logit|label|head|detect|yolo|coco|imagenet|pretrained|mmdet|detectron|roi_|bbox|num_classes", re.I
+    r"class|logit|label|head|detect|yolo|coco|imagenet|pretrained|mmdet|detectron|roi_|bbox|num_classes"
+    r"|distill|teacher|student|kl_div|softmax",
+    re.I,
 )
 _PAIR = re.compile(
     r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)"
@@ -423,3 +425,35 @@ def label_granularity(e: Explanation, p: Paste) -> None:
         f"for masked-language-model training use `{head.group(1)}ForMaskedLM` with that collator; for "
         "classification give one label per sequence (and `DataCollatorWithPadding`)",
     )
+
+
+_CLIP_CONTEXT = 77  # CLIP's text context: a prompt of at most 75 tokens plus its start and end tokens
+_PROMPT_WORDS = re.compile(
+    r"comfy|diffus|\bclip|prompt|text_?enc|cond|context|attn|attention|unet|stable|sdxl|\bsd\b|webui|mask",
+    re.IGNORECASE,
+)
+_EXPANDED_PAIR = re.compile(r"expanded size of the tensor \((\d+)\) must match the existing size \((\d+)\)")
+
+
+def prompt_chunks(e: Explanation, p: Paste) -> None:
+    """77 against a multiple of 77: a long prompt encoded as several CLIP chunks of 77 tokens, met by code that
+    assumes one. First when the paste speaks of prompts, attention or diffusion; else one reading of several."""
+    m = _PAIR.search(p.matched) or _EXPANDED_PAIR.search(p.matched)
+    if not m:
+        return
+    small, large = sorted(int(g) for g in m.groups()[:2])
+    if small % _CLIP_CONTEXT or large % _CLIP_CONTEXT or large == small or large > 20 * _CLIP_CONTEXT:
+        return
+    k, j = large // _CLIP_CONTEXT, small // _CLIP_CONTEXT
+    chunks = f"{large} = {k}·77" + (f" and {small} = {j}·77" if j > 1 else "")
+    cause = (
+        f"{chunks}: CLIP's text context is 77 tokens, and a prompt longer than 75 tokens is encoded in chunks of 77 "
+        f"and concatenated ({k} chunks here): the conditioning of one prompt ({large} tokens) meets a tensor made for "
+        f"{'one chunk (77)' if j == 1 else f'{j} chunks'} (a mask, a regional or attention patch, the other prompt "
+        "of a positive/negative pair)"
+    )
+    fix = (
+        "shorten the prompt to 75 tokens (one chunk), give both prompts the same number of chunks, or build the "
+        "mask from the conditioning's length (`cond.shape[1]`)"
+    )
+    _said(e, cause, fix, bool(_PROMPT_WORDS.search(p.message)))

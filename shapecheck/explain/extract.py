@@ -90,6 +90,8 @@ FAMILY_RULES: list[tuple[str, str]] = [
         r"embedding dimension of|embed_dim|num_heads|query, key|query should be|key and value|key shape"
         r"|key's sequence|expecting (?:query|key|value) (?:weights|bias)|static_[kv]|`query`|src and tgt",
     ),
+    # a ConvTranspose's output_padding (given, or computed from forward's output_size) not below its stride
+    ("output-padding", r"output padding must be smaller"),
     ("conv-transposed", r"given transposed="),
     ("conv-channels", r"given groups=.*channels|expected weight to be at least|expected bias to be 1-dimensional"),
     (
@@ -117,7 +119,7 @@ FAMILY_RULES: list[tuple[str, str]] = [
     ("rnn-hidden", r"\bhx\b|\bcx\b|hidden\[|hidden0|hidden size|hidden_size"),
     ("rnn-rank", r"expected input to be 2-?d or 3-?d"),
     ("rnn-input", r"input_size"),
-    ("einsum", r"einsum"),
+    ("einsum", r"einsum|for operand \{\}: equation"),
     ("bmm", r"batch1|batch2|number of batches|wrong matrix size"),
     ("mm-rank", r"must be a matrix|matrices expected|at least 1d|[12]d tensors expected|vector \+ matrix"),
     ("t-rank", r"^t\(\) expects"),

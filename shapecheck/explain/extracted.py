@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, partial
 
 from .explanation import NOT_SHAPE, Explanation
-from .readings import hidden_state
+from .readings import hidden_state, zero_resample
 from .templates import _ANY_WORD, _cut_first_word, _first_word, _literal, ints, shape_text
 
 # A value PyTorch streams into a message: a list, a torch.Size, a tuple, or one word or number.
@@ -234,6 +234,7 @@ _CODES = {
     "attention-mask": "SC117",
     "attention": "SC117",
     "conv-transposed": "SC104",
+    "output-padding": "SC104",
     "conv-channels": "SC104",
     "conv-rank": "SC105",
     "instance-norm": "SC108",
@@ -1155,6 +1156,16 @@ def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
         e.title = "torch.cat got tensors of different ranks" + (f" ({nums[0]} and {nums[1]})" if len(nums) > 1 else "")
         e.causes = ["one tensor has a dim more or less: a squeezed batch, a missing channel dim, a 1-D bias"]
         e.fixes = ["`unsqueeze` the lower-rank tensor (or `expand` it) to the others' rank before the cat"]
+        if len(nums) > 1:
+            _cat_ranks(e, max(nums[:2]), min(nums[:2]))
+    elif "non-empty" in low:
+        e.title = "torch.cat / torch.stack got an empty list"
+        e.causes = [
+            "the list of tensors is empty: the loop that fills it never appended (no files found at the path, a "
+            "filter or a condition that kept nothing, a dataset or split of length 0, a rank with no work), so "
+            "there is nothing to join; not a size mismatch"
+        ]
+        e.fixes = ["print `len(lst)` before the cat and check what should have filled it (paths, filters, splits)"]
     elif "list of batch" in low:
         e.title = "the DataLoader's default collate got samples whose lists differ in length"
         e.raised_by = row.where + " (default_collate, on a list in each sample)"
@@ -1186,6 +1197,24 @@ def _cat(row: Row, values: list[str], matched: str, text: str) -> Explanation:
         e.causes = ["samples of different sizes (images, sequences) collated into one batch by default_collate"]
         e.fixes = ["resize/pad in the dataset or a collate_fn that pads (`pad_sequence`); or batch_size=1"]
     return e
+
+
+def _cat_ranks(e: Explanation, high: int, low: int) -> None:
+    """Ranks two or more apart, or a sequence beside vectors: a map or sequence not reduced where a vector per sample
+    is joined. Said first."""
+    if high == 4 and low == 2:
+        e.causes.insert(
+            0,
+            "a 4-D feature map [N, C, H, W] is joined with vectors [N, D]: the map was not pooled or flattened first "
+            "(a backbone's features where its pooled embedding was meant)",
+        )
+        e.fixes.insert(0, "pool and flatten the map first (`torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)`)")
+    elif high == 3 and low == 2:
+        e.causes.insert(
+            0,
+            "a sequence [N, L, D] is joined with vectors [N, D]: either reduce the sequence to one vector per sample "
+            "(a pooled or [CLS] token) or give the vectors a length dim (`v.unsqueeze(1).expand(-1, L, -1)`)",
+        )
 
 
 def _broadcast(row: Row, values: list[str], matched: str, text: str) -> Explanation:
@@ -1349,7 +1378,12 @@ def _too_small(row: Row, values: list[str], matched: str, text: str) -> Explanat
     e = _general(row, values, matched, text)
     low = row.text.lower()
     nums = [ints(v) for v in values]
-    if "maximum size for tensor at dimension" in low and len(nums) >= 3:
+    if "sizes should be greater than 0" in low and len(nums) >= 2 and all(len(n) == 1 for n in nums):
+        flat = [n[0] for n in nums]
+        half = len(flat) // 2
+        sides = "".join(re.findall(r"\b([DHW]): \{\}", row.text)[:half]) or "W"
+        zero_resample(e, sides, flat[:half], flat[half:])
+    elif "maximum size for tensor at dimension" in low and len(nums) >= 3:
         d, most, size = nums[0][0], nums[1][0], nums[2][0]
         e.title = f"unfold asks for windows of {size} along dim {d}, which has {most}"
         e.raised_by = f"{row.where} (Tensor.unfold(dim, size, step))"
@@ -1526,9 +1560,77 @@ def _einsum(row: Row, values: list[str], matched: str, text: str) -> Explanation
             "heads dim added or lost before the einsum"
         ]
         e.fixes = ["write one letter per dim, or `...` for the leading dims that vary"]
+    elif "equation {} tensor {}" in row.text and len(nums) >= 3:
+        op, subs, dims = nums[0], nums[1], nums[2]
+        e.title = f"torch.einsum: operand {op} has {dims} dims but the equation gives it {subs} subscripts"
+        e.raised_by = f"{row.where} (the wording of releases before 1.8)"
+        e.numbers = [(str(subs), "subscripts for it in the equation"), (str(dims), "dims it has")]
+        e.causes = [
+            f"operand {op} has {'a dim more' if dims > subs else 'a dim less'} than the equation says: a batch or "
+            "heads dim added or lost before the einsum",
+        ]
+        e.fixes = ["write one letter per dim, or `...` for the leading dims that vary"]
+        _equation_terms(e, op, subs, text)
     elif "operands were provided" in row.text:
         e.title = "torch.einsum: the number of operands differs from the equation's"
         e.causes = ["one comma-separated term per operand"]
+    return e
+
+
+_EQUATION = re.compile(r"einsum\(\s*[rbuf]?['\"]([^'\"]{1,80})['\"]")
+
+
+def _equation_terms(e: Explanation, op: int, subs: int, text: str) -> None:
+    """The pasted equation whose term for the operand runs two terms together (`'ik jl'`: a comma lost, so one
+    operand gets both terms' letters). Said first when so."""
+    m = _EQUATION.search(text)
+    if not m:
+        return
+    terms = m.group(1).split("->")[0].split(",")
+    if op < len(terms) and len(terms[op].split()) > 1 and len(terms[op].replace(" ", "")) == subs:
+        e.causes.insert(
+            0,
+            f"the equation's term for operand {op} is `{terms[op].strip()}`: a space where a comma was meant, so "
+            f"both terms' {subs} letters go to one operand (einsum ignores spaces)",
+        )
+        e.fixes.insert(0, f"separate the terms with a comma: `{', '.join(terms[op].split())}`")
+    elif op < len(terms) and len(terms[op].strip()) == subs:
+        e.numbers.append((terms[op].strip(), f"the equation's term for operand {op}"))
+
+
+def _output_padding(row: Row, values: list[str], matched: str, text: str) -> Explanation:
+    """A ConvTranspose's output_padding not below its stride (nor its dilation): given in the constructor, or
+    computed by forward from an `output_size` the layer cannot reach from this input."""
+    e = _general(row, values, matched, text)
+    nums = [ints(v)[0] for v in values if ints(v)]
+    e.title = "a transposed convolution's output_padding is not smaller than its stride"
+    e.raised_by = f"{row.where} (nn.ConvTranspose*d: output_padding, or forward(x, output_size=…))"
+    e.causes = [
+        "forward was given `output_size=` (a skip connection's size, a target length) that this input cannot "
+        "reach: a transposed conv makes (in − 1)·stride − 2·padding + dilation·(kernel − 1) + 1 positions, plus at "
+        "most stride − 1; the input is shorter (or longer) than the one the size was computed for (a signal of "
+        "another sample rate or length, a map of another input size)",
+        "or output_padding set in the constructor to stride or more",
+    ]
+    e.fixes = [
+        "compute output_size from the input that reaches the layer (or crop/pad the output afterwards), and keep "
+        "output_padding below the stride"
+    ]
+    if len(nums) == 6:
+        pads, strides, dils = nums[0:2], nums[2:4], nums[4:6]
+        for name, pad, stride, dil in zip(("height", "width"), pads, strides, dils, strict=True):
+            if pad >= stride and pad >= dil:
+                e.numbers = [
+                    (str(pad), f"output_padding in {name}"),
+                    (str(stride), f"the stride in {name}: output_padding must be smaller"),
+                ]
+                if pad > 4 * max(stride, dil):
+                    # far past what any constructor sets: an output_size computed for another input
+                    e.causes[0] = (
+                        f"the output_size asked is {pad} positions in {name} beyond what the layer makes from this "
+                        f"input (it can add at most stride − 1 = {stride - 1}): {e.causes[0]}"
+                    )
+                break
     return e
 
 
@@ -2572,6 +2674,7 @@ READERS: dict[str, Callable[[Row, list[str], str, str], Explanation]] = {
     "bmm": _bmm,
     "mm-rank": _mm_rank,
     "conv-transposed": _transposed,
+    "output-padding": _output_padding,
     "instance-norm": _instance_norm,
     "norm-single": _norm_single,
     "target-range": _target_range,

@@ -769,6 +769,146 @@ def _target_size(f: dict) -> Explanation:
     return read.target_size(f["target"].removeprefix("torch.Size(")[:-1], f["input"].removeprefix("torch.Size(")[:-1])
 
 
+def _metric_shapes(f: dict) -> Explanation:
+    """torchmetrics' check that preds and target have one shape: the loss readings, said of a metric, and the
+    segmentation case (class scores per pixel against a map of class indices) first."""
+    target, preds = f["target"].removeprefix("torch.Size(")[:-1], f["preds"].removeprefix("torch.Size(")[:-1]
+    e = read.target_size(target, preds)
+    t, o = ints(target), ints(preds)
+    e.title = f"a torchmetrics metric got preds of {preds} and a target of {target}"
+    e.raised_by = "torchmetrics (utilities/checks.py: _check_same_shape, in the metric's update)"
+    e.numbers = [(preds, "preds (the model's output)"), (target, "target")]
+    generic = [i for i, c in enumerate(e.causes) if c.startswith("the output and the target have different shapes")]
+    own = _metric_difference(t, o, target, preds)
+    if generic:
+        e.causes[generic[0]], e.fixes[generic[0]] = own
+    elif own[0].startswith("preds have"):
+        # class scores against class indices: a metric takes them as they are (multiclass) or argmaxed, never one-hot
+        e.causes.insert(0, own[0])
+        e.fixes.insert(0, own[1])
+    if len(o) == len(t) >= 3 and o[0] == t[0] and o[2:] == t[2:] and t[1] == 1 and o[1] > 1:
+        e.causes.insert(
+            0,
+            f"preds hold {o[1]} class scores per position ({preds}: [N, C, ...]) and the target one class index per "
+            f"position stored with a channel dim of 1 ({target}): a metric of one shape (binary, or a shape check) "
+            "given multiclass scores",
+        )
+        e.fixes.insert(
+            0,
+            f"drop the target's dim of 1 (`target.squeeze(1)`) and use the multiclass metric (`task='multiclass', "
+            f"num_classes={o[1]}`), or compare class maps: `preds.argmax(1)` against `target.squeeze(1)`",
+        )
+    return e
+
+
+def _metric_difference(t: list[int], o: list[int], target: str, preds: str) -> tuple[str, str]:
+    """How a metric's preds and target differ, when no loss reading names it (a metric compares elementwise and
+    does not broadcast)."""
+    if t and o and math.prod(t) == math.prod(o):
+        return (
+            f"preds and target hold the same {math.prod(t)} values in other shapes ({preds} and {target}): one side "
+            "was flattened or reshaped (positions folded into the batch) and the other not",
+            "reshape one to the other (`preds.view_as(target)`), or flatten both the same way",
+        )
+    if len(t) == len(o) + 1 and t[:-1] == o:
+        return (
+            f"the target has {t[-1]} values per sample ({target}) where preds have one ({preds}): a target of another "
+            "kind than the predictions (one-hot, several labels or channels, an RGBA or multi-channel map)",
+            f"compare like with like: take the target's channel the predictions are for, or predict {t[-1]} values",
+        )
+    if len(o) == len(t) + 1 and o[:-1] == t:
+        return (
+            f"preds have {o[-1]} values per sample ({preds}: scores per class) where the target has one class index "
+            f"({target})",
+            f"`preds.argmax(-1)`, or the multiclass metric (`task='multiclass', num_classes={o[-1]}`)",
+        )
+    return (
+        "a metric compares preds and target elementwise and does not broadcast: they need one shape",
+        "print both shapes at the metric and bring them to one",
+    )
+
+
+def _metric_forms(f: dict) -> Explanation:
+    return Explanation(
+        "SC125",
+        "a torchmetrics classification metric got preds and target of shapes it does not pair",
+        "torchmetrics (utilities/checks.py: _check_shape_and_type_consistency)",
+        [],
+        [
+            "preds and target must either have one shape (N, ...) or preds one dim more, the classes (N, C, ...) "
+            "against target (N, ...): here neither holds: a target with an extra dim of 1 ([N, 1] or [N, 1, H, W]), "
+            "preds squeezed or flattened, a batch of preds against another batch's targets, or probabilities for "
+            "two classes where the target is binary",
+        ],
+        [
+            "print `preds.shape, target.shape` at the metric; squeeze the target's dim of 1, give preds as [N, C, ...] "
+            "(or argmax them), and name the task (`task='binary'|'multiclass'`, `num_classes=`)"
+        ],
+    )
+
+
+def _sample_counts(f: dict) -> Explanation:
+    """scikit-learn's check that the arrays of a metric or split have one length: how the two lengths relate."""
+    a, b = int(f["a"]), int(f["b"])
+    e = Explanation(
+        "SC125",
+        f"scikit-learn got arrays of {a} and {b} samples",
+        "scikit-learn (utils/validation.py: check_consistent_length, in every metric and train_test_split)",
+        [(str(a), "samples in the first array (y_true)"), (str(b), "samples in the second (y_pred)")],
+    )
+    small, large = sorted((a, b))
+    multiple = bool(small) and large % small == 0 and large // small > 1
+    side = _square_sides(a, b) if min(a, b) >= 256 and not multiple else None
+    if side is not None:
+        n, sa, sb = side
+        e.causes.append(
+            f"{a} = {n}·{sa}² and {b} = {n}·{sb}²: per-pixel arrays of {n} images, one at {sa}×{sa} and the other at "
+            f"{sb}×{sb}: the masks (or scores) were made at another image size than the predictions (a resize or "
+            "crop setting of training against evaluation)"
+        )
+        e.fixes.append(f"resize both to one size before flattening (the masks to the predictions' {sb}×{sb})")
+    elif multiple:
+        k = large // small
+        e.causes.append(
+            f"{large} = {k}·{small}: one array holds {k} values per sample where the other holds one: an output of "
+            f"[N, {k}] flattened (class scores, one-hot labels, per-token or per-pixel values) against labels [N]"
+        )
+        e.fixes.append(
+            "give sklearn one value per sample on both sides: `y_pred.argmax(1)` for scores, `y_true.argmax(1)` for "
+            "one-hot, or flatten both the same way"
+        )
+    if small and large - small < max(2, small // 10):
+        e.causes.append(
+            f"{large - small} sample{'s' if large - small > 1 else ''} apart: predictions gathered over a loader that "
+            "drops or pads the last batch (drop_last, a sampler of another length), or labels and predictions taken "
+            "from different splits"
+        )
+        e.fixes.append("collect labels and predictions in the same loop, from the same batches")
+    if not e.causes:
+        e.causes.append("the two arrays come from different data: another split, another loader, or another reshape")
+        e.fixes.append("print `len(y_true), len(y_pred)` and build both from the same batches")
+    return e
+
+
+_IMAGE_SIDES = {224, 256, 288, 299, 320, 336, 384, 416, 448, 512, 518, 576, 608, 640, 768, 1024}
+
+
+def _square_sides(a: int, b: int) -> tuple[int, int, int] | None:
+    """(n, side of a, side of b) when a and b are n images of square maps of two sides: the sides are known up to
+    a common factor, so a pair of usual image sides is taken first, else the largest pair up to 1024."""
+    found = []
+    for sa in range(min(2048, math.isqrt(a)), 15, -1):
+        if a % (sa * sa):
+            continue
+        n = a // (sa * sa)
+        if n and b % n == 0 and (sb := math.isqrt(b // n)) ** 2 == b // n and min(sa, sb) >= 16 and sb != sa:
+            found.append((n, sa, sb))
+    usual = [f for f in found if {f[1], f[2]} <= _IMAGE_SIDES]
+    small = [f for f in found if max(f[1], f[2]) <= 1024]
+    chosen = usual or small or found
+    return chosen[0] if chosen else None
+
+
 def _nelement(f: dict) -> Explanation:
     e = Explanation(
         "SC125",
@@ -803,7 +943,7 @@ def _nelement(f: dict) -> Explanation:
 
 
 def _zero_output(f: dict) -> Explanation:
-    return Explanation(
+    e = Explanation(
         "SC107",
         f"an interpolation or adaptive pool was asked for a {f['oh']}×{f['ow']} output",
         "F.interpolate / upsample_* (output size computed from a scale factor or a config)",
@@ -811,6 +951,8 @@ def _zero_output(f: dict) -> Explanation:
         ["a scale factor below 1 on a small map, or an output size from a config written for larger inputs"],
         ["check the sizes the config gives (test_size/input_size) against the model's strides"],
     )
+    read.zero_resample(e, "HW", [f["h"], f["w"]], [f["oh"], f["ow"]])
+    return e
 
 
 def _old_cat(f: dict) -> Explanation:
@@ -1639,6 +1781,44 @@ TEMPLATES: list[Template] = (
             "torch/nn/functional.py: mse_loss, l1_loss, binary_cross_entropy",
             _target_size,
             dict(target="torch.Size([4])", input="torch.Size([4, 1])"),
+        ),
+        Template(
+            "The `preds` and `target` should have the same shape, got `preds` with shape={preds:size} and `target` "
+            "with shape={target:size}",
+            "SC125",
+            "torchmetrics: _check_same_shape",
+            _metric_shapes,
+            dict(preds="torch.Size([2, 5, 64, 64])", target="torch.Size([2, 1, 64, 64])"),
+        ),
+        Template(
+            "The `preds` and `target` should have the same shape,', ' got `preds` with shape={preds:size} and "
+            "`target` with shape={target:size}",
+            "SC125",
+            "torchmetrics: _check_same_shape (releases before 1.5)",
+            _metric_shapes,
+            dict(preds="torch.Size([8, 3])", target="torch.Size([8])"),
+        ),
+        Template(
+            "Predictions and targets are expected to have the same shape, but got {preds:size} and {target:size}",
+            "SC125",
+            "torchmetrics: _check_same_shape (releases before 1.0)",
+            _metric_shapes,
+            dict(preds="torch.Size([6322])", target="torch.Size([6322, 4])"),
+        ),
+        Template(
+            "Either `preds` and `target` both should have the (same) shape (N, ...), or `target` should be (N, ...) "
+            "and `preds` should be (N, C, ...)",
+            "SC125",
+            "torchmetrics: _check_shape_and_type_consistency",
+            _metric_forms,
+            {},
+        ),
+        Template(
+            "Found input variables with inconsistent numbers of samples: [{a:int}, {b:int}]",
+            "SC125",
+            "sklearn/utils/validation.py: check_consistent_length",
+            _sample_counts,
+            dict(a=15360000, b=7526400),
         ),
         Template(
             "Target and input must have the same number of elements. target nelement ({target:int}) != input nelement ({input:int})",

@@ -502,6 +502,15 @@ _IMAGE_CHANNELS: dict[tuple[int, int], tuple[str, list[str]]] = {
             "or build the first conv for 1 channel: `nn.Conv2d(1, …)`",
         ],
     ),
+    (3, 4): (
+        "an RGB image (3 channels) reaches a conv built for 4: a network that works on latents (a diffusion UNet, a "
+        "VAE decoder or a latent adapter takes the 4 channels of a VAE's latent, at 1/8 of the image size) given "
+        "pixels, or a model trained on 4-channel images (RGBA, RGB + depth or near-infrared)",
+        [
+            "for a latent network, encode the image first (`vae.encode(x).latent_dist.sample() * scaling_factor`, "
+            "[N, 4, H/8, W/8]); for a 4-channel model, give it the fourth channel (or build its first conv for 3)"
+        ],
+    ),
     (3, 1): _into_grayscale(3),
     (4, 1): _into_grayscale(4),
 }
@@ -2407,7 +2416,26 @@ def _head_classes_differ(t: list[int], o: list[int], target: str, output: str) -
 
 
 # tried in order: the first that reads the two shapes is said
+def _map_per_sample(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    """One target value per sample against an output that kept a spatial map per sample ([N] against [N, h, w]
+    or [N, 1, h, w]): a discriminator or classifier whose last layer leaves positions."""
+    extra = o[len(t) :]
+    spatial = [d for d in extra if d != 1]
+    if not (t and len(o) >= len(t) + 2 and o[: len(t)] == t and len(spatial) >= 2 and spatial[-1] == spatial[-2]):
+        return None
+    h, w = spatial[-2], spatial[-1]
+    return (
+        f"the output keeps a {h}×{w} map per sample ({output}) where the target has one value per sample "
+        f"({target}): the network's last layer leaves {h}×{w} positions (a discriminator or classifier fed images "
+        "larger than it was built for, each stride-2 layer halving them, e.g. 96 px where a DCGAN takes 64; or a "
+        "patch discriminator, which scores every position)",
+        "feed images of the size the network was built for (or add pooling to one value), or, for a patch "
+        "discriminator, make the targets the map's shape: `torch.ones_like(output)`",
+    )
+
+
 _TARGET_READINGS: tuple[_TargetReading, ...] = (
+    _map_per_sample,
     _output_trailing_one,
     _target_trailing_one,
     _unit_dim_apart,
@@ -2547,3 +2575,38 @@ def _state_batch(e: Explanation, batch: int, full: int) -> None:
         "give the RNN the batch_first its input has (or `x.transpose(0, 1)`), and make the state from the "
         "input's batch each call",
     )
+
+
+def zero_resample(e: Explanation, sides: str, inp: list[int], out: list[int]) -> None:
+    """An interpolation (or adaptive pool) with a side of 0: which one is 0 tells the story. An empty input
+    came from a selection upstream that kept nothing; an output of 0 is a size computed too small."""
+    if not inp or len(inp) != len(out):
+        return
+    inp, out = [int(s) for s in inp], [int(s) for s in out]
+    names = [sides[i] if i < len(sides) else str(i) for i in range(len(inp))]
+    shown = "×".join(map(str, inp)), "×".join(map(str, out))
+    e.numbers = [(shown[0], f"the input ({', '.join(names)})"), (shown[1], "the output size asked")]
+    empty = [n for n, s in zip(names, inp, strict=True) if s == 0]
+    zero = [n for n, s in zip(names, out, strict=True) if s == 0]
+    if empty:
+        e.title = f"an interpolation got an empty input ({shown[0]}: 0 in {', '.join(empty)})"
+        e.causes = [
+            f"the tensor reaching the resize has no elements along {', '.join(empty)}: a crop, box, ROI, mask "
+            "or slice upstream selected nothing (an empty detection, a box of zero width, a class with no members, "
+            "a map downsampled to nothing), so there is nothing to resize",
+        ]
+        e.fixes = [
+            "guard the empty case before resizing (`if x.numel() == 0: ...`), and find the crop or selection that "
+            "produced it (print its box or indices)"
+        ]
+    elif zero:
+        e.title = f"an interpolation was asked for an output of {shown[1]} (0 in {', '.join(zero)})"
+        e.causes = [
+            f"the size asked is 0 in {', '.join(zero)} for an input of {shown[0]}: a size computed by integer "
+            "division or a scale_factor whose product with the input is below 1 (rounded down to 0), or a size "
+            "left at 0 in a config (an image or test size not set, a tile count of 0)",
+        ]
+        e.fixes = [
+            "compute the size with `max(1, round(side * scale))`, or pass `size=` explicitly; check the config "
+            "values that give it"
+        ]

@@ -545,6 +545,11 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     (
         "einsum",
+        "dimension mismatch for operand {}: equation {} tensor {}",
+        "aten/src/ATen/native/Linear.cpp (≤ 1.7): einsum",
+    ),
+    (
+        "einsum",
         "einsum() operands do not broadcast with remapped shapes (original->remapped): {}",
         "aten/src/ATen/native/Linear.cpp (1.x): einsum",
     ),
@@ -2022,6 +2027,11 @@ ROWS: list[tuple[str, str, str]] = [
         "not-shape",
         "{}: the dtype of the input ({}) should be convertible without narrowing to the specified dtype ({})",
         "torch/_refs/linalg/__init__.py: _check_norm_dtype",
+    ),
+    (
+        "output-padding",
+        "output padding must be smaller than either stride or dilation, but got output_padding_height: {} output_padding_width: {} stride_height: {} stride_width: {} dilation_height: {} dilation_width: {}",
+        "aten/src/ATen/native/Convolution.cpp: _convolution",
     ),
     (
         "pad-rank",
