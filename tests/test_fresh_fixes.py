@@ -73,7 +73,8 @@ def test_sc127_a_tensor_unpacked_along_the_wrong_dim_is_transposed():
     report = shapecheck.check(path, ["10x16", "30x2:long"], no_batch=True)
     (finding,) = report.findings
     assert finding.code == "SC127" and finding.message.startswith("`edge_index` [30, 2] is unpacked into 2 names")
-    (fix,) = finding.fixes
+    data, fix = finding.fixes  # the data in the layout the code reads first (issue 30), then the code's transpose
+    assert data.code == "--input 10x16 --input 2x30:int64" and data.verified is True
     assert fix.after.strip() == "row, col = edge_index.t()" and fix.verified is True
     correct = fixture_path("rules/sc127_structured_output.py:EdgePairsUnpackedCorrect")
     assert shapecheck.check(correct, ["10x16", "30x2:long"], no_batch=True).findings == []

@@ -89,10 +89,204 @@ def broken(
         or library_layer_resized(ctx, request)
         or width_from_input_length(ctx, request)
         or width_from_positions(ctx, request)
+        or width_meant_flattened(ctx, request)
+        or channels_from_positions(ctx, request)
+        or setting_overridden(ctx, request)
+        or join_moved(ctx, request, after)
     )
     if moved is not None:
         return moved
     return batch_lost(ctx, request, after, rerun)
+
+
+def width_meant_flattened(ctx: Context, request: Rerun | None) -> str | None:
+    """`in_features=4` on a Linear built for 256 that receives [B, 64, 4], where 256 = 64·4: the
+    layer was written for its input's last dims flattened into one, and the fix builds it for the
+    last dim alone, so the output keeps a dim per sample the model meant to fold ([B, 64, 10] where
+    [B, 10] was meant). Flattening those dims is the fix. None for any other change."""
+    batch = 1 if ctx.trace.batch is not None else 0
+    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
+    for edit in request.edits if request is not None else ():
+        row = rows.get(edit.target)
+        if edit.action != EditAction.REPLACE or row is None or not row.inputs:
+            continue
+        was, value = row.attrs.get("in_features"), dict(edit.params).get("in_features")
+        shape = row.inputs[0].shape
+        if not isinstance(was, int) or not isinstance(value, int) or not shape or value != shape[-1] or was == value:
+            continue
+        start = next((j for j in range(batch, len(shape) - 1) if math.prod(shape[j:]) == was), None)
+        if start is None:
+            continue
+        kept = "·".join(str(d) for d in shape[start:])
+        return (
+            f"sets in_features={value} on `{row.name}`, built for {kept} = {was}, the last {len(shape) - start} "
+            f"dims of its input {list(shape)} flattened: the output keeps {list(shape[start:-1])} per sample that the "
+            "layer was meant to fold"
+        )
+    return None
+
+
+def channels_from_positions(ctx: Context, request: Rerun | None) -> str | None:
+    """`h.permute(0, 3, 1, 2)` before a conv built for 16 channels that receives [B, 32, 16, 16]
+    from the model's own layers: the 32 in dim 1 is a width the code built (it follows no input
+    dim), and the dim moved there is the input's width in pixels (provenance), which fits only
+    where it happens to equal the channels. A channels-last input keeps its own dims: its dim 1
+    follows the input's height, so it is not held here."""
+    prov = provenance(ctx) if request is not None else None
+    if prov is None or request is None:
+        return None
+    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
+    for edit in request.edits:
+        row = rows.get(edit.target)
+        dims = dict(edit.params).get("dims")
+        if edit.action != EditAction.PERMUTE or row is None or not row.inputs or not isinstance(dims, tuple):
+            continue
+        at = 1 if _READS_FIRST.match(row.type) else len(dims) - 1
+        follows = prov.dims(row, "inputs", 0)
+        if follows is None or len(follows) != len(dims) or at >= len(dims) or dims[at] == at:
+            continue
+        moved = follows[dims[at]]
+        if follows[at] or not moved or not all(_INPUT_DIM.fullmatch(s) for s in moved):
+            continue
+        shape = row.inputs[0].shape
+        return (
+            f"moves dim {dims[at]} ({shape[dims[at]]}, {_named(ctx, moved)}) where `{row.name}` reads its "
+            f"channels, and the {shape[at]} there is a width the model built: positions read as channels fit "
+            "this input size only"
+        )
+    return None
+
+
+# Which positional argument of a layer's constructor sets each size (`nn.Linear(in, out)`).
+_ARGUMENT_AT = {
+    "in_features": 0,
+    "in_channels": 0,
+    "embed_dim": 0,
+    "normalized_shape": 0,
+    "num_features": 0,
+    "input_size": 0,
+    "num_embeddings": 0,
+    "out_features": 1,
+    "out_channels": 1,
+    "num_heads": 1,
+    "hidden_size": 1,
+    "embedding_dim": 1,
+}
+
+
+def setting_overridden(ctx: Context, request: Rerun | None) -> str | None:
+    """`out_features=64` on `self.k = nn.Linear(d, n_kv_heads * self.hd)`: the size is written as a
+    product of the model's settings (names only, no number), so it is what the author meant for
+    this layer; a fix that writes another number there overrides the settings (the number of
+    key/value heads) instead of the code that reads the layer's output. None for a size written
+    as a number or with one (`16 * 5 * 5`), or as one name alone (the setting may be the mistake,
+    and the fix of its value is the fix)."""
+    from .roles import is_library_file
+
+    rows = {r.name: r for r in ctx.trace.layers if r.kind == "module"}
+    for edit in request.edits if request is not None else ():
+        row = rows.get(edit.target)
+        at = row.defined_at if row is not None else None
+        if edit.action != EditAction.REPLACE or row is None or at is None or is_library_file(at.file):
+            continue
+        for key, value in edit.params:
+            if key not in _ARGUMENT_AT or row.attrs.get(key) == value or not isinstance(value, int):
+                continue
+            names = _setting_names(at.source, row, key)
+            if names is not None and len(names) >= 2:
+                return (
+                    f"sets {key}={value} on `{row.name}`, written from the model's settings "
+                    f"({' · '.join(f'`{n}`' for n in names)}): the fix overrides them instead of the code that "
+                    "reads the layer"
+                )
+    return None
+
+
+def _setting_names(source: str, row, key: str) -> list[str] | None:
+    """The names (`n_kv_heads`, `self.hd`) the layer's argument `key` is written with on its line,
+    when it holds names only; None when it holds a number or cannot be read."""
+    import ast
+
+    from .numbers import parsed_line
+    from .rules.blocks import instance_call
+
+    parsed = parsed_line(source or "")
+    call = instance_call(parsed[2], row.type, row.name.rpartition(".")[2]) if parsed is not None else None
+    if call is None:
+        return None
+    position = _ARGUMENT_AT[key]
+    arg = call.args[position] if position < len(call.args) else None
+    arg = arg or next((k.value for k in call.keywords if k.arg == key), None)
+    if arg is None or any(isinstance(n, ast.Constant) for n in ast.walk(arg)):
+        return None
+    names = sorted({ast.unparse(n) for n in ast.walk(arg) if isinstance(n, (ast.Name, ast.Attribute))})
+    return [n for n in names if not any(m.startswith(n + ".") for m in names)]  # `self.hd`, not `self`
+
+
+_JOINS = ("torch.cat", "torch.concat", "torch.concatenate", "torch.stack")
+
+
+def join_moved(ctx: Context, request: Rerun | None, after: Trace) -> str | None:
+    """`torch.cat([a, b], 0)` fixed by joining along dim 3: the failing join's output, as its call
+    asks for it (rows of both stacked: 2 per sample), against the fixed join's at the same line. A
+    fix that changes its rank or its dim 0 (the rows per sample) changes what the model means, not
+    only a size. None when the failing op is no join or the fix leaves the join as called."""
+    row = ctx.trace.failing
+    if request is None or row is None or row.kind != "op" or row.type not in _JOINS or not row.inputs:
+        return None
+    wanted = _joined(row)
+    now = _same_site(after, row)
+    if wanted is None or now is None or not now.outputs:
+        return None
+    got = now.outputs[0].shape
+    dim = row.dim_argument() % len(row.inputs[0].shape)
+    rows = {t.shape[0] for t in row.inputs if t.shape}
+    if len(got) == len(wanted) and (got[:1] == wanted[:1] or (dim != 0 and len(rows) > 1)):
+        return None  # the same rows, or a shared item joined with per-sample ones (its rows are theirs)
+    if len(got) == len(wanted) and dim == 0 and _read_at_width(after, now, got):
+        return None  # the layer that reads the join is built for the joined width: rows were the slip
+    return (
+        f"makes `{row.type}` at line {row.called_at.line if row.called_at else '?'} give {list(got)} where its call "
+        f"(dim {dim}) gives {wanted[0]} rows of rank {len(wanted)}: the rows per sample (or the rank) change, not only "
+        "a size"
+    )
+
+
+def _read_at_width(trace: Trace, join, got: tuple[int, ...]) -> bool:
+    """A layer that takes the join's output as it is was built for a width the join now gives
+    in a dim it joins along (a head `nn.Linear(56, …)` reading text 24 + image 32)."""
+    out = join.outputs[0]
+    joined = {size for size, was in zip(got, join.inputs[0].shape, strict=False) if size != was}
+    for other in trace.layers:
+        if other.kind == "module" and other.inputs and other.inputs[0].tid == out.tid:
+            built = {v for k, v in other.attrs.items() if k in _FEATURE_DIM and isinstance(v, int)}
+            if built & joined:
+                return True
+    return False
+
+
+def _joined(row) -> tuple[int, ...] | None:
+    """The shape the join's call asks for, dims outside the join taken from the first tensor."""
+    first = row.inputs[0].shape
+    if not first or any(len(t.shape) != len(first) for t in row.inputs):
+        return None
+    stack = row.type == "torch.stack"
+    dim = row.dim_argument() % (len(first) + stack)
+    if stack:
+        return (*first[:dim], len(row.inputs), *first[dim:])
+    return (*first[:dim], sum(t.shape[dim] for t in row.inputs), *first[dim + 1 :])
+
+
+def _same_site(trace: Trace, row):
+    """The row of `trace` at the same call (op, file, line, call number) as `row`, ok."""
+    loc = row.called_at
+    for other in trace.layers:
+        at = other.called_at
+        if other.kind != "op" or at is None or loc is None or other.status != "ok":
+            continue
+        if (at.file, at.line, other.call) == (loc.file, loc.line, row.call) and other.type in _JOINS:
+            return other
+    return None
 
 
 _WIDTH_DIM = {"in_features": -1, "in_channels": 1}  # where a layer reads the width it is built for

@@ -322,6 +322,74 @@ def drop_unit_dim_fix(ctx: Context, finding: Finding) -> Fix | None:
     return None
 
 
+def transposed_input_fix(ctx: Context, finding: Finding) -> Fix | None:
+    """`edge_index` given as [30, 2] where the code takes [2, E]: a rule's fix that transposes a
+    model input as it arrives (`src, dst = edge_index.t()`) says the data's layout is the cause,
+    since the code reads it in another; the input given with its two dims exchanged is offered
+    first, checked by tracing with it, and the code's transpose stays as the other reading."""
+    first = finding.fixes[0] if finding.fixes else None
+    if first is None or not first.verified or first.location is None or not first.before or not first.after:
+        return None
+    found = _transposed_name(first.before, first.after)
+    index = _forward_input(ctx, first.location.file, found) if found is not None else None
+    batched = ctx.trace.batch is not None
+    if index is None or index >= len(ctx.trace.inputs):
+        return None
+    t = ctx.trace.inputs[index]
+    dims = tuple(t.shape[1:] if batched else t.shape)
+    if len(dims) != 2:
+        return None
+    swapped = dims[::-1]
+    request = Rerun(dims=swapped) if index == 0 else Rerun(other_dims=((index, swapped),))
+    try:
+        if not _runs(ctx, request, finding):
+            return None
+    except (LookupError, TimeoutError):
+        return None
+    from .rules.common import input_code
+
+    first.description = "or, in the code: " + first.description
+    return Fix(
+        description=f"give `{found}` as {'x'.join(map(str, swapped))}, the layout the code reads it in (it arrives "
+        f"{'x'.join(map(str, dims))}): the data's layout is the cause, the code stays as written",
+        code=input_code(ctx, swapped, index),
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=request,
+        verified=True,
+    )
+
+
+def _transposed_name(before: str, after: str) -> str | None:
+    """The name a fix writes transposed (`edge_index` → `edge_index.t()`), the line otherwise kept."""
+    for match in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)(?![\w(.\[])", before):
+        name = match.group(1)
+        for suffix in (".t()", ".T", ".transpose(0, 1)"):
+            if before[: match.end()] + suffix + before[match.end() :] == after:
+                return name
+    return None
+
+
+def _forward_input(ctx: Context, file: str, name: str) -> int | None:
+    """The position of `name` among the model's forward parameters (its input index), read from
+    the root class in `file`; None when it is not one."""
+    import ast
+    import linecache
+
+    root = ctx.trace.layers[0] if ctx.trace.layers else None
+    try:
+        tree = ast.parse("".join(linecache.getlines(file)))
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and root is not None and node.name == root.type:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "forward":
+                    names = [a.arg for a in item.args.args[1:]]
+                    return names.index(name) if name in names else None
+    return None
+
+
 def per_sample_value_fix(ctx: Context, finding: Finding) -> Fix | None:
     """`--input scalar` for an input after the first that the failing row is made from and the
     model reads as one value per sample: a diffusion timestep given as a map shaped like the
@@ -646,6 +714,10 @@ def search(ctx: Context, finding: Finding, size_locked: bool) -> None:
     _result_shapes(ctx, found)
     own = [f for f in finding.fixes if all(f is not x for x in shown)]
     checked = found[0].verified and not any(f.verified for f in own)  # a verified repair before unchecked readings
+    # the data's layout found as the cause: the rule's code change is then the other reading
+    checked = checked or (
+        found[0].kind == FixKind.INPUT and bool(own) and own[0].description.startswith("or, in the code: ")
+    )
     if size_locked or not own or checked or (found[0].kind == FixKind.INPUT and _drops_dim(found[0], ctx)):
         # A head sized for one map (SC102) keeps a verified safe fix of the rules in front (an
         # adaptive pool keeps the weights and the user's input size); the input size comes
@@ -663,7 +735,7 @@ def _repairs(ctx: Context, finding: Finding, size_locked: bool, shown: list[Fix]
     """The first kind of repair that finds one, in order: a unit dim dropped; for a failure no
     rule explains, the input unflattened or a pixel shuffle; another input size (one that runs
     but breaks intent goes to `shown`); for a failure no rule explains, the input's layout."""
-    found = [fix for fix in (drop_unit_dim_fix(ctx, finding),) if fix is not None]
+    found = [fix for fix in (drop_unit_dim_fix(ctx, finding), transposed_input_fix(ctx, finding)) if fix is not None]
     if not found and not finding.fixes:
         found = [fix for fix in (per_sample_value_fix(ctx, finding),) if fix is not None]
     if not found and finding.code == "SC100":

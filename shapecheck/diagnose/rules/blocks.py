@@ -37,7 +37,7 @@ def passed_down(trace: Trace, row, fix: Fix, position: int, value: int, attr: st
     if parent is None or index is None or parent.defined_at is None:
         return fix
     source = parent.defined_at.source
-    after = _set_call_argument(source, parent.type, index, name, value)
+    after = _set_call_argument(source, parent.type, index, name, value, parent.name.rpartition(".")[2])
     if after is None or after == source:
         return fix
     return replace(
@@ -57,19 +57,57 @@ def _argument_name(source: str, cls: str, position: int, attr: str, last: str) -
     parsed = parsed_line(source)
     if parsed is None:
         return None
-    calls = [n for n in ast.walk(parsed[2]) if isinstance(n, ast.Call) and _called(n) == cls]
-    if len(calls) > 1 and last.isdigit():
-        chains = [n for n in ast.walk(parsed[2]) if isinstance(n, ast.Call) and _called(n) == "Sequential"]
-        items = chains[0].args if len(chains) == 1 else []
-        picked = items[int(last)] if int(last) < len(items) else None
-        calls = [picked] if isinstance(picked, ast.Call) and picked in calls else []
-    if len(calls) != 1:
+    call = instance_call(parsed[2], cls, last)
+    if call is None:
         return None
-    call = calls[0]
     arg = call.args[position] if position < len(call.args) else None
     if arg is None:
         arg = next((k.value for k in call.keywords if k.arg == attr), None)
     return arg.id if isinstance(arg, ast.Name) else None
+
+
+def instance_call(tree: ast.AST, cls: str, last: str) -> ast.Call | None:
+    """The call of `cls` on a parsed line that built the module whose name ends in `last`: the one
+    call there is, or, for child `k` of a container written on the line (`nn.ModuleList([Block(64),
+    Block(64), Block(48)])`, `nn.Sequential(...)`, a list), the container's k-th item. None when the
+    line does not say which (several calls, no single container holding them by position, a
+    comprehension)."""
+    looped = {
+        id(n) for c in ast.walk(tree) if isinstance(c, (ast.ListComp, ast.GeneratorExp)) for n in ast.walk(c)
+    }  # one call in a comprehension builds every instance: no argument there is this one's alone
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _called(n) == cls]
+    if any(id(c) in looped for c in calls):
+        return None
+    if len(calls) <= 1 or not last.isdigit():
+        return calls[0] if len(calls) == 1 else None
+    holders = [
+        items
+        for node in ast.walk(tree)
+        for items in [_items(node)]
+        if items is not None and any(item in calls for item in items)
+    ]
+    if len(holders) != 1 or any(isinstance(item, ast.Starred) for item in holders[0]):
+        return None
+    picked = holders[0][int(last)] if int(last) < len(holders[0]) else None
+    return picked if isinstance(picked, ast.Call) and picked in calls else None
+
+
+def instance_span(source: str, cls: str, name: str) -> tuple[int, int] | None:
+    """(start, end) in the stripped line `source` of the call that built module `name`
+    (`instance_call`); None when the line does not say which."""
+    parsed = parsed_line(source)
+    call = instance_call(parsed[2], cls, name.rpartition(".")[2]) if parsed is not None else None
+    return char_span(parsed[1], call) if parsed is not None and call is not None else None
+
+
+def _items(node: ast.AST) -> list[ast.expr] | None:
+    """The positional items of a container literal: a list or tuple, or the arguments of an
+    `nn.Sequential(...)` call."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return list(node.elts)
+    if isinstance(node, ast.Call) and _called(node) == "Sequential":
+        return list(node.args)
+    return None
 
 
 def _called(call: ast.Call) -> str | None:
@@ -93,17 +131,17 @@ def _init_parameter(file: str, cls: str, name: str) -> int | None:
     return None
 
 
-def _set_call_argument(source: str, cls: str, index: int, name: str, value: int) -> str | None:
-    """The line with the block call's argument `index` (or keyword `name`) written as `value`;
-    the keyword added when the call leaves it at its default."""
+def _set_call_argument(source: str, cls: str, index: int, name: str, value: int, last: str = "") -> str | None:
+    """The line with the block call's argument `index` (or keyword `name`) written as `value`, in
+    the call that built the block named `…last` (`instance_call`); the keyword added when the
+    call leaves it at its default."""
     parsed = parsed_line(source)
     if parsed is None:
         return None
     indent, text, tree = parsed
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _called(n) == cls]
-    if len(calls) != 1 or any(isinstance(a, ast.Starred) for a in calls[0].args):
+    call = instance_call(tree, cls, last)
+    if call is None or any(isinstance(a, ast.Starred) for a in call.args):
         return None
-    call = calls[0]
     named = next((k.value for k in call.keywords if k.arg == name), None)
     target = call.args[index] if index < len(call.args) else named
     if target is not None:

@@ -31,7 +31,7 @@ from ...trace.records import MODULE, LayerRecord
 from ..boundaries import Boundary, in_features, is_flatten, is_linear, out_features
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, Label, line_fix
-from ..numbers import call_arguments, dot, matmul_message, pool_size, prod, shape, size_text
+from ..numbers import call_arguments, dot, matmul_message, module_call_argument, pool_size, prod, shape, size_text
 from ..owners import forward_literal_fixes, producer_argument_fixes
 from ..registry import rule
 from ..requests import Edit, Rerun
@@ -85,6 +85,8 @@ def _finding(ctx: Context, row: LayerRecord, b: Boundary | None, n_in: int) -> F
             or _reduced_before_flatten(ctx, row, t, n_in)
             or _batch_join_fix(ctx, row, t, n_in)
             or _flatten_start_fix(ctx, row, t, n_in)
+            or _flatten_end_fix(ctx, row, t, n_in)
+            or _flatten_rest_fix(ctx, row, t, n_in)
         )
         if reduced is not None:
             why.append(reduced[0])
@@ -282,6 +284,54 @@ def _flatten_start_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[st
         f", dims 1-{j - 1} ({dot(x[1:j])}) one token dim" if j - 1 > 1 else ""
     )
     return why, line_fix(description, src.called_at, src.called_at.source, after, tokens)
+
+
+def _flatten_end_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
+    """A flatten that stops one dim too early (`h.flatten(1, 2)` of [B, 8, 8, 4] into a Linear
+    built for 8·8·4 = 256): the dims from its start to the last hold exactly in_features values,
+    so the layer was written for all of them flattened; `.flatten(start)` on the flatten's line,
+    checked as written. Resizing the layer to the last dim would keep a dim per sample."""
+    src = ctx.trace.row(t.source)
+    if src is None or src.kind != "op" or src.type not in ("Tensor.flatten", "torch.flatten") or not src.inputs:
+        return None
+    x = src.inputs[0].shape
+    rank = len(x)
+    start = _flatten_argument(src, 0, 0) % max(rank, 1)
+    end = _flatten_argument(src, 1, -1) % max(rank, 1)
+    if end >= rank - 1 or prod(x[start:]) != n_in or src.called_at is None:
+        return None
+    source = src.called_at.source
+    pattern = r"\.flatten\(\s*([^,()]+?)\s*,\s*[^,()]+\)" if src.type == "Tensor.flatten" else None
+    pattern = pattern or r"torch\.flatten\(\s*([^,()]+?\s*,\s*[^,()]+?)\s*,\s*[^,()]+\)"
+    found = list(re.finditer(pattern, source))
+    if len(found) != 1:
+        return None
+    head = ".flatten(" if src.type == "Tensor.flatten" else "torch.flatten("
+    after = source[: found[0].start()] + f"{head}{found[0].group(1)})" + source[found[0].end() :]
+    why = (
+        f"{ref(src)} flattens dims {start}-{end} of {shape(x)} and keeps dim {rank - 1} ({x[-1]}): "
+        f"`{layer_name(row)}` is built for {dot(x[start:])} = {n_in}, every dim from {start} on"
+    )
+    return why, line_fix(f"flatten every dim from {start} on: {n_in} features", src.called_at, source, after, after)
+
+
+def _flatten_rest_fix(ctx: Context, row: LayerRecord, t, n_in: int) -> tuple[str, Fix] | None:
+    """A Linear built for all the per-sample values of what reaches it, [B, T, H] into
+    `nn.Linear(T * H, …)` (an LSTM's every step at once): the argument flattened from dim 1 on
+    the line that calls the layer, checked as written. Only with a batch in dim 0."""
+    x = t.shape
+    if ctx.trace.batch is None or len(x) < 3 or prod(x[1:]) != n_in or row.called_at is None:
+        return None
+    source = row.called_at.source
+    arg = module_call_argument(source, row.name)
+    if arg is None or source.count(arg) != 1:
+        return None
+    wrapped = f"{arg}.flatten(1)" if re.fullmatch(r"[\w.]+(\(.*\))?", arg) else f"({arg}).flatten(1)"
+    after = source.replace(arg, wrapped, 1)
+    why = f"`{layer_name(row)}` is built for {dot(x[1:])} = {n_in}: every value of each sample of {shape(x)}"
+    return why, line_fix(
+        f"flatten each sample before `{layer_name(row)}`: {n_in} features", row.called_at, source, after, after
+    )
 
 
 def _flatten_argument(src: LayerRecord, position: int, default: int) -> int:

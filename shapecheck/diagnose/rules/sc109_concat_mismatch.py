@@ -121,7 +121,9 @@ def _join_along(row, d: int, dim: int, stack: bool, apart: bool = False) -> Fix 
     that layout, or (`apart`) when provenance shows the tensors' sizes in dim d come from
     different places (a cache's past length and the new tokens): for the same image map at two
     roundings another dim would join pixels of different places."""
-    if stack or not (apart or (len(row.inputs[0].shape) == 3 and (d, dim) == (1, 2))):
+    # a join along the batch of tensors that match outside another dim: joined along that dim
+    # instead (the rows kept), checked by intent.join_moved against the layer that reads it
+    if stack or not (apart or dim == 0 or (len(row.inputs[0].shape) == 3 and (d, dim) == (1, 2))):
         return None
     shapes = [t.shape for t in row.inputs]
     if any(s[k] != shapes[0][k] for s in shapes for k in range(len(s)) if k != d):
@@ -277,6 +279,7 @@ def _finding(ctx: Context, row, dim: int, stack: bool, number: int, d: int, got:
         fixes.append(_stage_apart(_interpolate_fix(row, rank), expected, got))
     if (
         d == rank - 1 != dim
+        and rank <= 3  # the last dim of an image or a map is a width in pixels, not features to project
         and not stack
         and separate_towers(ctx.trace, row.inputs[0], row.inputs[number], (expected, got))
     ):
