@@ -42,25 +42,29 @@ def pool_size(channels: int, target: int, current: tuple[int, ...]) -> tuple[int
     ndim = len(current)
     if ndim == 1:
         return (per_channel,)
-    best = None
-    for first in range(1, per_channel + 1):
-        if per_channel % first:
-            continue
-        rest = per_channel // first
-        if ndim == 2:
-            candidate = (first, rest)
-        else:
-            side = round(rest ** (1 / (ndim - 1)))
-            if side ** (ndim - 1) != rest:
-                continue
-            candidate = (first,) + (side,) * (ndim - 1)
-        # Prefer the size closest to the current map, and between equally close ones its aspect
-        # ratio (1024 per channel from a 16×16 map: 32×32, not 16×64).
-        score = sum(abs(math.log(c / max(cur, 1))) for c, cur in zip(candidate, current, strict=True))
-        score += abs(math.log(candidate[0] / candidate[1]) - math.log(max(current[0], 1) / max(current[1], 1))) / 8
-        if best is None or score < best[0]:
-            best = (score, candidate)
-    return None if best is None else best[1]
+    candidates = [
+        candidate
+        for first in range(1, per_channel + 1)
+        if not per_channel % first and (candidate := _pool_candidate(first, per_channel // first, ndim)) is not None
+    ]
+    return min(candidates, key=lambda candidate: _pool_distance(candidate, current), default=None)
+
+
+def _pool_candidate(first: int, rest: int, ndim: int) -> tuple[int, ...] | None:
+    """`first` by `rest` spread evenly over the other dims; None when `rest` is no such power."""
+    if ndim == 2:
+        return (first, rest)
+    side = round(rest ** (1 / (ndim - 1)))
+    if side ** (ndim - 1) != rest:
+        return None
+    return (first,) + (side,) * (ndim - 1)
+
+
+def _pool_distance(candidate: tuple[int, ...], current: tuple[int, ...]) -> float:
+    """How far a pool size is from the current map, and between equally close ones from its
+    aspect ratio (1024 per channel from a 16×16 map: 32×32, not 16×64)."""
+    score = sum(abs(math.log(c / max(cur, 1))) for c, cur in zip(candidate, current, strict=True))
+    return score + abs(math.log(candidate[0] / candidate[1]) - math.log(max(current[0], 1) / max(current[1], 1))) / 8
 
 
 def parsed_line(source: str):
@@ -107,34 +111,40 @@ def replace_first_argument(source: str, call: str, value: int, factors: tuple[in
     `factors` (the feature map's C, h, w) and an argument written as a product of numbers, the
     new value is written the same way: `nn.Linear(512 * 8 * 8, 10)` → `nn.Linear(512 * 7 * 7, 10)`."""
     match = re.search(rf"\b{call}\(\s*", source)
-    if not match:
+    end = _argument_end(source, match.end()) if match else None
+    if match is None or end is None:
         return None
     start = match.end()
+    arg = source[start:end]
+    if "=" in arg and not arg.strip().startswith("in_"):
+        return None
+    text = _product_text(value, factors, arg.split("=", 1)[-1].strip())
+    if arg.strip().startswith("in_features="):
+        return source[:start] + f"in_features={text}" + source[end:]
+    return source[:start] + text + source[end:]
+
+
+def _argument_end(source: str, start: int) -> int | None:
+    """Where the argument that starts at `start` ends: the comma or closing bracket at its own
+    depth; None when the line ends first."""
     depth = 0
     for i in range(start, len(source)):
         ch = source[i]
         if ch in "([{":
             depth += 1
-        elif ch in ")]}":
-            if depth == 0:
-                end = i
-                break
+        elif ch in ")]}" and depth:
             depth -= 1
-        elif ch == "," and depth == 0:
-            end = i
-            break
-    else:
-        return None
-    arg = source[start:end]
-    if "=" in arg and not arg.strip().startswith("in_"):
-        return None
-    text = str(value)
-    written = arg.split("=", 1)[-1].strip()
+        elif depth == 0 and ch in ",)]}":
+            return i
+    return None
+
+
+def _product_text(value: int, factors: tuple[int, ...] | None, written: str) -> str:
+    """`value`, written as the product of `factors` when they make it and the argument was
+    written as a product of numbers (`512 * 7 * 7`)."""
     if factors and prod(factors) == value and re.fullmatch(r"\d+(\s*\*\s*\d+)+", written):
-        text = " * ".join(str(f) for f in factors)
-    if arg.strip().startswith("in_features="):
-        return source[:start] + f"in_features={text}" + source[end:]
-    return source[:start] + text + source[end:]
+        return " * ".join(str(f) for f in factors)
+    return str(value)
 
 
 def spatial_dims(ctx: Context) -> tuple[int, ...]:
@@ -188,12 +198,15 @@ def per_sample_range(ctx: Context, row: LayerRecord, target: int, square_only: b
     if not square and square_only:
         return None
     exact = symbolic_range(ctx, row, target, axes if square else None)
-    if exact is not None:
+    if exact is not None or ctx.runner is None:
         return exact
-    if ctx.runner is None:
-        return None
+    return _probed_range(ctx, row, target, [axes] if square else [(a,) for a in axes])
+
+
+def _probed_range(ctx: Context, row: LayerRecord, target: int, groups: list[tuple[int, ...]]) -> str | None:
+    """per_sample_range found by probing, for each group of dims sized together."""
     parts = []
-    for group in [axes] if square else [(a,) for a in axes]:
+    for group in groups:
         found = accepted_range(ctx, row, lambda ins: prod(ins[0].shape[1:]), target, group)
         if found is None:
             return None
@@ -209,8 +222,12 @@ def per_sample_expression(ctx: Context, row: LayerRecord) -> str | None:
     texts = t.symbolic[1:] if ctx.trace.batch is not None else t.symbolic
     if not any(ch.isalpha() for text in texts for ch in text):
         return None
-    parts = [f"({x})" if (" " in x or "//" in x) and len(texts) > 1 else x for x in texts]
-    return "·".join(parts)
+    return "·".join(_bracketed(x) if len(texts) > 1 else x for x in texts)
+
+
+def _bracketed(factor: str) -> str:
+    """A factor of a product in brackets when it is itself an expression (`H//32`)."""
+    return f"({factor})" if " " in factor or "//" in factor else factor
 
 
 def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[int, ...] | None) -> str | None:
@@ -313,22 +330,35 @@ def set_argument(source: str, call: str, position: int | None, keyword: str, val
         return None
     _, close, spans = found
     text = repr(value) if isinstance(value, (bool, str)) else str(value)
-    positional = []
-    for begin, end in spans:
-        arg = source[begin:end]
-        name = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", arg)
-        if name and name.group(1) == keyword:
-            lead = arg[: len(arg) - len(arg.lstrip())]
-            return source[:begin] + f"{lead}{keyword}={text}" + source[end:]
-        if not name and not arg.strip().startswith("*"):
-            positional.append((begin, end))
+    named, positional = keyword_or_positional(source, spans, keyword)
+    if named is not None:
+        return written_over(source, named, f"{keyword}={text}")
     if position is not None and position < len(positional):
-        begin, end = positional[position]
-        arg = source[begin:end]
-        lead = arg[: len(arg) - len(arg.lstrip())]
-        return source[:begin] + lead + text + source[end:]
+        return written_over(source, positional[position], text)
     sep = ", " if spans else ""
     return source[:close] + f"{sep}{keyword}={text}" + source[close:]
+
+
+def keyword_or_positional(
+    source: str, spans: list[tuple[int, int]], keyword: str
+) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """Of a call's argument spans on a source line: (the one written `keyword=…`, or None; the
+    positional ones before it, `*args` left out)."""
+    positional: list[tuple[int, int]] = []
+    for begin, end in spans:
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", source[begin:end])
+        if name and name.group(1) == keyword:
+            return (begin, end), positional
+        if not name and not source[begin:end].strip().startswith("*"):
+            positional.append((begin, end))
+    return None, positional
+
+
+def written_over(source: str, span: tuple[int, int], text: str) -> str:
+    """The line with the argument at `span` replaced by `text`, the space before it kept."""
+    begin, end = span
+    arg = source[begin:end]
+    return source[:begin] + arg[: len(arg) - len(arg.lstrip())] + text + source[end:]
 
 
 def module_call_argument(source: str, name: str) -> str | None:
