@@ -8,11 +8,13 @@ from __future__ import annotations
 import ast
 import linecache
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..trace.records import Location, Trace
 from .findings import SAFE, UNSAFE, Fix
-from .numbers import call_arguments
+from .numbers import call_arguments, keyword_or_positional, written_over
 from .requests import Edit, Rerun
 from .roles import is_library_file
 
@@ -45,18 +47,30 @@ def edited_argument(step: Fix) -> tuple[str, int] | None:
     before, after = step.before or "", step.after or ""
     if not before or not after or before == after:
         return None
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    tail = 0
-    while tail < min(len(before), len(after)) - start and before[-1 - tail] == after[-1 - tail]:
-        tail += 1
-    while start > 0 and (before[start - 1].isalnum() or before[start - 1] == "_"):
-        start -= 1
-    while tail > 0 and (before[-tail].isalnum() or before[-tail] == "_"):
-        tail -= 1
+    start, tail = _unchanged_ends(before, after)
     old, new = before[start : len(before) - tail].strip(), after[start : len(after) - tail].strip()
     return (old, int(new)) if new.isdigit() else None
+
+
+def _unchanged_ends(before: str, after: str) -> tuple[int, int]:
+    """How many characters two lines share at the start and, after that, at the end, each cut
+    back to a word's edge: what lies between is the changed argument."""
+    start = _common_start(before, after)
+    tail = _common_start(before[start:][::-1], after[start:][::-1])
+    while start > 0 and _in_a_word(before[start - 1]):
+        start -= 1
+    while tail > 0 and _in_a_word(before[-tail]):
+        tail -= 1
+    return start, tail
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many characters `a` and `b` share at the start."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def _in_a_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def shared_argument(steps: list[Fix]) -> tuple[str, int] | None:
@@ -70,19 +84,14 @@ def shared_argument(steps: list[Fix]) -> tuple[str, int] | None:
 
 def owner_argument(steps: list[Fix], after: Trace) -> OwnerArgument | None:
     shared = shared_argument(steps)
-    name = shared[0] if shared else None
-    values = {shared[1] if shared else None}
     targets = [s.rerun.edits[-1].target for s in steps if s.rerun is not None and s.rerun.edits]
-    if name is None or len(values) != 1 or None in values or len(targets) != len(steps):
+    if shared is None or len(targets) != len(steps) or steps[0].location is None:
         return None
-    if steps[0].location is None:
-        return None
+    name, value = shared
     found = _owner_taking(after, _common_parent(targets), steps[0].location.file, name)
     if found is None:
         return None
     owner, row, parameters = found
-    (value,) = values
-    assert value is not None
     line = _set_keyword(row.defined_at.source.strip(), row.type, parameters.index(name), name, value)
     if line is None:
         return None
@@ -117,18 +126,26 @@ def _common_parent(targets: list[str]) -> str:
 
 def _init_parameters(file: str, cls: str) -> list[str] | None:
     """The parameters of `cls.__init__` after self, read from the file's source (not run)."""
+    tree = _parsed(file)
+    init = next(_inits(tree, cls), None) if tree is not None else None
+    if init is None:
+        return None
+    return [a.arg for a in [*init.args.posonlyargs, *init.args.args][1:]] + [a.arg for a in init.args.kwonlyargs]
+
+
+def _parsed(file: str) -> ast.Module | None:
+    """The file's source as a tree (from linecache, not run); None when it does not parse."""
     try:
-        tree = ast.parse("".join(linecache.getlines(file)))
+        return ast.parse("".join(linecache.getlines(file)))
     except SyntaxError:
         return None
+
+
+def _inits(tree: ast.Module, cls: str) -> Iterator[ast.FunctionDef]:
+    """The `__init__` of each class named `cls` in the tree."""
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == cls:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                    return [a.arg for a in [*item.args.posonlyargs, *item.args.args][1:]] + [
-                        a.arg for a in item.args.kwonlyargs
-                    ]
-    return None
+            yield from (item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__")
 
 
 def _set_keyword(source: str, call: str, position: int, name: str, value: int | str) -> str | None:
@@ -139,19 +156,12 @@ def _set_keyword(source: str, call: str, position: int, name: str, value: int | 
     if found is None:
         return None
     _, close, spans = found
-    positional = []
-    for begin, end in spans:
-        text = source[begin:end]
-        keyword = re.match(r"\s*([A-Za-z_]\w*)\s*=(?!=)", text)
-        if keyword and keyword.group(1) == name:
-            return source[:begin] + f"{text[: len(text) - len(text.lstrip())]}{name}={value}" + source[end:]
-        if not keyword and not text.strip().startswith("*"):
-            positional.append((begin, end))
+    named, positional = keyword_or_positional(source, spans, name)
+    if named is not None:
+        return written_over(source, named, f"{name}={value}")
     if position < len(positional):
-        begin, end = positional[position]
-        lead = source[begin:end][: len(source[begin:end]) - len(source[begin:end].lstrip())]
         new = f"{name}={value}" if position == len(positional) - 1 else str(value)
-        return source[:begin] + lead + new + source[end:]
+        return written_over(source, positional[position], new)
     return source[:close] + f"{', ' if spans else ''}{name}={value}" + source[close:]
 
 
@@ -161,25 +171,27 @@ def producer_argument_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
     construction line is the likelier mistake, so each whole-number argument there that the
     width scales with is offered at the value that gives `want` (8 → 32), checked by building
     the module again with it."""
-    owner = _producing_module(trace, row, tensor)
-    if owner is None or owner.defined_at is None or not owner.defined_at.source:
+    owner = _producer_with_a_line(trace, row, tensor)
+    if owner is None:
         return []
-    call = _literal_call(owner.defined_at.source.strip(), owner.type)
-    if call is None:
+    from .rules.blocks import instance_span
+
+    source = owner.defined_at.source.strip()
+    span = instance_span(source, owner.type, owner.name)  # the call that built this one, of several on the line
+    call = _literal_call(source[span[0] : span[1]], owner.type) if span is not None else None
+    if call is None or span is None:
         return []
     args, kwargs = call
     got = tensor.shape[-1]
     fixes = []
     for key, value in [*enumerate(args), *kwargs.items()]:
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or (value * want) % got:
+        if not _scales(value, got, want):
             continue
         new = value * want // got
-        new_args = tuple(new if k == key else v for k, v in enumerate(args))
-        new_kwargs = tuple((k, new if k == key else v) for k, v in kwargs.items())
-        source = owner.defined_at.source.strip()
-        after = _with_argument(source, owner.type, key, new)
-        if after is None:
+        written = _with_argument(source[span[0] : span[1]], owner.type, key, new)
+        if written is None:
             continue
+        after = source[: span[0]] + written + source[span[1] :]
         name = key if isinstance(key, str) else f"argument {key + 1}"
         fixes.append(
             Fix(
@@ -190,12 +202,32 @@ def producer_argument_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
                 location=owner.defined_at,
                 before=source,
                 after=after,
-                rerun=Rerun(edits=(Edit("rebuild", owner.name, params=(("args", new_args), ("kwargs", new_kwargs))),)),
+                rerun=_rebuilt(owner.name, args, kwargs, key, new),
             )
         )
         if len(fixes) == 2:
             break
     return fixes
+
+
+def _producer_with_a_line(trace: Trace, row, tensor):
+    """The user's module that made `tensor` (`_producing_module`), when its construction line is known."""
+    owner = _producing_module(trace, row, tensor)
+    if owner is None or owner.defined_at is None or not owner.defined_at.source:
+        return None
+    return owner
+
+
+def _scales(value, got: int, want: int) -> bool:
+    """A positive whole number that becomes a whole number when scaled from `got` to `want`."""
+    return not isinstance(value, bool) and isinstance(value, int) and value > 0 and not (value * want) % got
+
+
+def _rebuilt(name: str, args: list, kwargs: dict, key: int | str, new: int) -> Rerun:
+    """The re-run that builds module `name` again with argument `key` (a position or a keyword) set to `new`."""
+    new_args = tuple(new if k == key else v for k, v in enumerate(args))
+    new_kwargs = tuple((k, new if k == key else v) for k, v in kwargs.items())
+    return Rerun(edits=(Edit("rebuild", name, params=(("args", new_args), ("kwargs", new_kwargs))),))
 
 
 def forward_literal_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
@@ -206,32 +238,43 @@ def forward_literal_fixes(trace: Trace, row, tensor, want: int) -> list[Fix]:
     (`self.time_dim`), checked by tracing the line as written."""
     got = tensor.shape[-1] if tensor.shape else 0
     settings = {value: name for name, value in trace.arguments if isinstance(value, int)}
-    lines: dict[str, set[int]] = {}
-    for made in [row, *trace.upstream(row)][:12]:
-        for call in trace.ancestors(made):  # a layer in a Sequential: the line that called the Sequential
-            at = call.called_at
-            if at is not None and not is_library_file(at.file):
-                lines.setdefault(at.file, set()).add(at.line)
+    lines = _user_call_lines(trace, row)
     if got <= 0 or not settings or not lines:
         return []
     fixes: list[Fix] = []
     for file, seen in lines.items():
-        text = "".join(linecache.getlines(file))
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        methods = [
-            n
-            for n in ast.walk(tree)
-            if isinstance(n, ast.FunctionDef) and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in seen)
-        ]
-        for method in methods:
-            for call in (n for n in ast.walk(method) if isinstance(n, ast.Call)):
-                fix = _setting_for_literal(file, text, call, got, want, settings)
-                if fix is not None and all(f.after != fix.after for f in fixes):
-                    fixes.append(fix)
+        for fix in _literal_fixes_in(file, seen, got, want, settings):
+            if all(f.after != fix.after for f in fixes):
+                fixes.append(fix)
     return fixes[:2]
+
+
+def _user_call_lines(trace: Trace, row) -> dict[str, set[int]]:
+    """The lines of the user's files, by file, that called the layers making `row` and the 11
+    rows before it (a layer in a Sequential: the line that called the Sequential)."""
+    lines: dict[str, set[int]] = {}
+    for made in [row, *trace.upstream(row)][:12]:
+        for call in trace.ancestors(made):
+            at = call.called_at
+            if at is not None and not is_library_file(at.file):
+                lines.setdefault(at.file, set()).add(at.line)
+    return lines
+
+
+def _literal_fixes_in(file: str, seen: set[int], got: int, want: int, settings: dict) -> list[Fix]:
+    """`_setting_for_literal`'s fix for each call in the methods of `file` that hold a line of `seen`."""
+    text = "".join(linecache.getlines(file))
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    methods = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef) and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in seen)
+    ]
+    calls = [n for method in methods for n in ast.walk(method) if isinstance(n, ast.Call)]
+    return [fix for call in calls if (fix := _setting_for_literal(file, text, call, got, want, settings)) is not None]
 
 
 def _setting_for_literal(file: str, text: str, call: ast.Call, got: int, want: int, settings: dict) -> Fix | None:
@@ -281,13 +324,9 @@ def _with_argument(source: str, cls: str, key: int | str, value: int | str) -> s
     if found is None:
         return None
     spans = found[2]
-    if isinstance(key, int):
-        if key >= len(spans):
-            return None
-        begin, end = spans[key]
-        lead = source[begin:end][: len(source[begin:end]) - len(source[begin:end].lstrip())]
-        return source[:begin] + lead + str(value) + source[end:]
-    return _set_keyword(source, cls, len(spans) + 1, key, value)
+    if isinstance(key, str):
+        return _set_keyword(source, cls, len(spans) + 1, key, value)
+    return written_over(source, spans[key], str(value)) if key < len(spans) else None
 
 
 def setting_width_fixes(trace: Trace, row, tensor, got: int, want: int, what: str) -> list[Fix]:
@@ -298,8 +337,8 @@ def setting_width_fixes(trace: Trace, row, tensor, got: int, want: int, what: st
     64 // 4), and checked by building the module again with it. An argument written as a name is
     read from the model's settings only on a line of the model's own `__init__`, where those
     names are its parameters."""
-    owner = _producing_module(trace, row, tensor)
-    if owner is None or owner.defined_at is None or not owner.defined_at.source or got <= 0 or want <= 0:
+    owner = _producer_with_a_line(trace, row, tensor)
+    if owner is None or got <= 0 or want <= 0:
         return []
     source = owner.defined_at.source.strip()
     settings = _root_settings(trace, owner.defined_at)
@@ -308,51 +347,45 @@ def setting_width_fixes(trace: Trace, row, tensor, got: int, want: int, what: st
         return []
     args, kwargs, texts = call
     fixes = []
-    given = [*enumerate(args), *kwargs.items()]
-    if any(value == got for _, value in given):  # the argument that is the table's width, when one is
-        given = [(key, value) for key, value in given if value == got]
-    for key, value in given:
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or (value * want) % got:
+    for key, value in _width_first(args, kwargs, got):
+        if not _scales(value, got, want):
             continue
         new = value * want // got
         text = _scaled_text(texts[key], got, want, settings) or str(new)
         after = _with_argument(source, owner.type, key, text)
         if after is None or after == source:
             continue
-        new_args = tuple(new if k == key else v for k, v in enumerate(args))
-        new_kwargs = tuple((k, new if k == key else v) for k, v in kwargs.items())
+        said = f" ({new}, not {texts[key]} = {value})" if text != str(new) else f" (not {texts[key]})"
         fixes.append(
             Fix(
-                description=f"build `{owner.name}` with `{text}`"
-                + (f" ({new}, not {texts[key]} = {value})" if text != str(new) else f" (not {texts[key]})")
-                + f": {what}",
+                description=f"build `{owner.name}` with `{text}`{said}: {what}",
                 code=after,
                 safety=UNSAFE,
                 location=owner.defined_at,
                 before=source,
                 after=after,
-                rerun=Rerun(edits=(Edit("rebuild", owner.name, params=(("args", new_args), ("kwargs", new_kwargs))),)),
+                rerun=_rebuilt(owner.name, args, kwargs, key, new),
             )
         )
     return fixes[:2]
+
+
+def _width_first(args: list, kwargs: dict, got: int) -> list[tuple[int | str, Any]]:
+    """The call's (position or keyword, value) pairs: only the ones that are the table's width, `got`, when any is."""
+    given: list[tuple[int | str, Any]] = [*enumerate(args), *kwargs.items()]
+    width = [(key, value) for key, value in given if value == got]
+    return width or given
 
 
 def _root_settings(trace: Trace, at: Location) -> dict[str, int]:
     """The model's whole-number settings by name, when `at` is a line of the model class's own
     `__init__` (there the names are its parameters); {} elsewhere."""
     root = trace.layers[0] if trace.layers else None
-    if root is None:
+    tree = _parsed(at.file) if root is not None else None
+    if root is None or tree is None:
         return {}
-    try:
-        tree = ast.parse("".join(linecache.getlines(at.file)))
-    except SyntaxError:
-        return {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == root.type:
-            for item in node.body:
-                init = isinstance(item, ast.FunctionDef) and item.name == "__init__"
-                if init and item.lineno <= at.line <= (item.end_lineno or item.lineno):
-                    return {n: v for n, v in trace.arguments if type(v) is int}
+    if any(init.lineno <= at.line <= (init.end_lineno or init.lineno) for init in _inits(tree, root.type)):
+        return {n: v for n, v in trace.arguments if type(v) is int}
     return {}
 
 
@@ -363,27 +396,32 @@ def _resolved_call(source: str, cls: str, settings: dict[str, int]):
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-        unpacked = any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
-        if name != cls or unpacked:
-            continue
-        values, texts = {}, {}
-        for key, arg in [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords)]:
-            if isinstance(arg, ast.Name) and arg.id in settings:
-                values[key] = settings[arg.id]
-            else:
-                try:
-                    values[key] = ast.literal_eval(arg)
-                except ValueError:
-                    return None
-            texts[key] = ast.get_source_segment(source, arg) or ""
-        args = [values[i] for i in range(len(node.args))]
-        kwargs = {k.arg: values[k.arg] for k in node.keywords}
-        return args, kwargs, texts
-    return None
+    node = next((n for n in ast.walk(tree) if isinstance(n, ast.Call) and _plain_call(n, cls)), None)
+    return _call_values(node, source, settings) if node is not None else None
+
+
+def _plain_call(node: ast.Call, cls: str) -> bool:
+    """A call of `cls` (`cls(…)` or `nn.cls(…)`) with no `*args` or `**kwargs`."""
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+    unpacked = any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
+    return name == cls and not unpacked
+
+
+def _call_values(node: ast.Call, source: str, settings: dict[str, int]):
+    """(args, kwargs, the text of each) of the call, every argument a literal or a setting; None otherwise."""
+    values, texts = {}, {}
+    for key, arg in [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords)]:
+        if isinstance(arg, ast.Name) and arg.id in settings:
+            values[key] = settings[arg.id]
+        else:
+            try:
+                values[key] = ast.literal_eval(arg)
+            except ValueError:
+                return None
+        texts[key] = ast.get_source_segment(source, arg) or ""
+    args = [values[i] for i in range(len(node.args))]
+    kwargs = {k.arg: values[k.arg] for k in node.keywords}
+    return args, kwargs, texts
 
 
 def _scaled_text(text: str, got: int, want: int, settings: dict[str, int]) -> str | None:
