@@ -244,25 +244,34 @@ def view_compatible(shape: tuple[int, ...], stride: tuple[int, ...], new: list[i
     target = [d for d in new if d != 1]
     i = j = 0
     while i < len(old) and j < len(target):
-        chunk_old, chunk_new = old[i][0], target[j]
-        start = i
-        while chunk_old != chunk_new:
-            if chunk_old < chunk_new:
-                i += 1
-                if i >= len(old):
-                    return False
-                chunk_old *= old[i][0]
-            else:
-                j += 1
-                if j >= len(target):
-                    return False
-                chunk_new *= target[j]
-        for k in range(start, i):  # the old dims merged here must be contiguous together
-            if old[k][1] != old[k + 1][1] * old[k + 1][0]:
-                return False
-        i += 1
-        j += 1
+        ends = _run_ends(old, target, i, j)
+        if ends is None or not _contiguous(old[i : ends[0] + 1]):
+            return False
+        i, j = ends[0] + 1, ends[1] + 1
     return True
+
+
+def _run_ends(old: list[tuple[int, int]], target: list[int], i: int, j: int) -> tuple[int, int] | None:
+    """The last old dim and the last new dim of the run that starts at old dim `i` and new dim
+    `j`, where their sizes multiply to the same; None when the dims end first."""
+    chunk_old, chunk_new = old[i][0], target[j]
+    while chunk_old != chunk_new:
+        if chunk_old < chunk_new:
+            i += 1
+            if i >= len(old):
+                return None
+            chunk_old *= old[i][0]
+        else:
+            j += 1
+            if j >= len(target):
+                return None
+            chunk_new *= target[j]
+    return i, j
+
+
+def _contiguous(run: list[tuple[int, int]]) -> bool:
+    """The old dims (size, stride) merged into one new run lie together in memory."""
+    return all(run[k][1] == run[k + 1][1] * run[k + 1][0] for k in range(len(run) - 1))
 
 
 def groups_whole_samples(row: LayerRecord) -> bool:
@@ -279,11 +288,18 @@ def groups_whole_samples(row: LayerRecord) -> bool:
     t = row.inputs[0].shape
     per_sample = tuple(t[1:])
     if not row.outputs:
-        asked = view_shape(row) if row.type in ("Tensor.view", "Tensor.reshape", "torch.reshape") else None
-        lead = len(asked) - len(per_sample) if asked else 0
-        return asked is not None and lead >= 2 and tuple(asked[lead:]) == per_sample and asked.count(-1) <= 1
+        return _asks_for_groups(row, per_sample)
     out = row.outputs[0].shape
     lead = len(out) - len(per_sample)
     if lead < 2 or tuple(out[lead:]) != per_sample or math.prod(out[:lead]) != t[0]:
         return False
     return all(1 < size < t[0] for size in out[:lead])
+
+
+def _asks_for_groups(row: LayerRecord, per_sample: tuple[int, ...]) -> bool:
+    """A view that failed asked for two or more sizes in front of the sample's own dims."""
+    asked = view_shape(row) if row.type in ("Tensor.view", "Tensor.reshape", "torch.reshape") else None
+    if not asked:
+        return False
+    lead = len(asked) - len(per_sample)
+    return lead >= 2 and tuple(asked[lead:]) == per_sample and asked.count(-1) <= 1
