@@ -51,35 +51,36 @@ def check(ctx: Context) -> list[Finding]:
         return []
     pmap, culprit = lost
     root = trace.layers[0]
-    output = root.outputs[0].shape
-    why = _why(trace, pmap, culprit)
     row = culprit or root
     near = [row, *trace.upstream(row)] if culprit is not None else trace.layers
     flatten = next((r for r in near if flattens_the_batch(ctx, r)), None)
     batch = next(c for c in pmap.changes if c.source == BATCH)
     if culprit is None and flatten is None and pmap.twin(batch, root) is None:
         return []  # it fails at the other batch size, and no row is seen to drop the batch before that
-    fixes = (
-        [flatten_batch_fix(flatten)]
-        if flatten is not None
-        else _index_fixes(ctx, pmap, culprit) or _reduction_fixes(pmap, culprit)
-    )
+    why = _why(trace, pmap, culprit)
     if flatten is not None:
         why.append(f"{ref(flatten)} flattens the batch into one vector with each sample's values")
+    dropped = f"{ref(culprit)} drops it" if culprit is not None else "one output for the whole batch"
     return [
         Finding(
             code="SC126",
             severity=WARNING,
             layer=row.name,
-            message=f"the model's output {shape(output)} does not follow the batch: "
-            + (f"{ref(culprit)} drops it" if culprit is not None else "one output for the whole batch"),
+            message=f"the model's output {shape(root.outputs[0].shape)} does not follow the batch: {dropped}",
             location=row.location,
             row=row.index,
             why=why,
             notes=["a mean or sum over the batch belongs in the loss, after the model, not in forward"],
-            fixes=fixes,
+            fixes=_fixes(ctx, pmap, culprit, flatten),
         )
     ]
+
+
+def _fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None, flatten: LayerRecord | None) -> list[Fix]:
+    """`flatten(1)` for a flatten of the batch; else the index or the reduction moved off the batch."""
+    if flatten is not None:
+        return [flatten_batch_fix(flatten)]
+    return _index_fixes(ctx, pmap, culprit) or _reduction_fixes(pmap, culprit)
 
 
 def _batch_lost(ctx: Context) -> tuple[ProvenanceMap, LayerRecord | None] | None:
@@ -87,6 +88,21 @@ def _batch_lost(ctx: Context) -> tuple[ProvenanceMap, LayerRecord | None] | None
     no batch though the input has one; None when it does, when that cannot be told, or when the
     batch went where the model means it to (a loss, a set pooled, samples routed by an index, a
     batch read as one sequence with one answer)."""
+    trace = ctx.trace
+    pmap = _output_without_batch(ctx)
+    if pmap is None:
+        return None
+    culprit = _where_lost(pmap, trace.layers[1:], trace)
+    if culprit is None and trace.layers[0].outputs[0].numel == 1:
+        return None  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
+    if culprit is not None and _lost_by_design(ctx, pmap, culprit):
+        return None
+    return pmap, culprit
+
+
+def _output_without_batch(ctx: Context) -> ProvenanceMap | None:
+    """The provenance, when the input has a batch and no dim of the model's tensor output (not
+    a scalar: a loss) follows it; None otherwise or when that cannot be told."""
     trace = ctx.trace
     if trace.error is not None or trace.batch is None or trace.image_list or len(trace.layers) < 2:
         return None
@@ -97,16 +113,18 @@ def _batch_lost(ctx: Context) -> tuple[ProvenanceMap, LayerRecord | None] | None
     if pmap is None or BATCH not in pmap.sources:
         return None
     out = pmap.dims(root, "outputs")
-    if out is None or any(BATCH in f for f in out):
-        return None
-    culprit = _where_lost(pmap, trace.layers[1:], trace)
-    if culprit is None and root.outputs[0].numel == 1:
-        return None  # the batch went into a scalar (a loss) returned as [1] (`loss.unsqueeze(0)` for DataParallel)
-    if culprit is not None and (
-        _pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit) or _one_sequence(ctx, culprit)
-    ):
-        return None
-    return pmap, culprit
+    return None if out is None or _carries_batch(out) else pmap
+
+
+def _lost_by_design(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
+    """The batch goes where the model means it to: a set pooled, samples routed by an index, a
+    batch read as one sequence."""
+    return _pools_a_set(ctx, pmap, culprit) or _routed_by_index(pmap, culprit) or _one_sequence(ctx, culprit)
+
+
+def _carries_batch(dims) -> bool:
+    """Some dim of these (each the set of what it follows) follows the batch."""
+    return bool(dims) and any(BATCH in f for f in dims)
 
 
 def _why(trace, pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[str]:
@@ -134,16 +152,7 @@ def _where_lost(pmap: ProvenanceMap, rows: list[LayerRecord], trace) -> LayerRec
     for row in rows:
         if row.kind == "module" and trace.children(row.index):
             continue
-        if not row.outputs or row.outputs[0].rank == 0:
-            continue
-        carried = False
-        for i in range(len(row.inputs)):
-            dims = pmap.dims(row, "inputs", i)
-            if dims and any(BATCH in f for f in dims):
-                carried = True
-                break
-        out = pmap.dims(row, "outputs")
-        if carried and out is not None and not any(BATCH in f for f in out):
+        if row.outputs and row.outputs[0].rank != 0 and _drops_batch(pmap, row):
             return row
     return None
 
@@ -155,19 +164,24 @@ _ROUTES = frozenset(
 )
 
 
+def _drops_batch(pmap: ProvenanceMap, row: LayerRecord) -> bool:
+    """An input of the row carries the batch and its output does not."""
+    carried = any(_carries_batch(pmap.dims(row, "inputs", i)) for i in range(len(row.inputs)))
+    out = pmap.dims(row, "outputs")
+    return carried and out is not None and not _carries_batch(out)
+
+
 def _routed_by_index(pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
     """The row that drops the batch adds each sample into the slot an index of one entry per sample
     names (`zeros(C, D).index_add_(0, y, z)`: class centroids, a confusion matrix, a graph readout
     by a batch vector): a table of a size the code chose, filled by the samples on purpose."""
     if culprit.kind != "op" or culprit.type.rsplit(".", 1)[-1] not in _ROUTES:
         return False
-    for i, t in enumerate(culprit.inputs):
-        if "int" not in t.dtype or i == 0:
-            continue
-        dims = pmap.dims(culprit, "inputs", i)
-        if dims and any(BATCH in f for f in dims):
-            return True
-    return False
+    return any(
+        _carries_batch(pmap.dims(culprit, "inputs", i))
+        for i, t in enumerate(culprit.inputs)
+        if i != 0 and "int" in t.dtype
+    )
 
 
 def _one_sequence(ctx: Context, culprit: LayerRecord) -> bool:
@@ -177,22 +191,25 @@ def _one_sequence(ctx: Context, culprit: LayerRecord) -> bool:
     `f.t().unsqueeze(0)`, a transformer over the instances of one bag). The
     batch is one sample there, and reducing that sequence (`out[:, -1]`, a class token) is the
     model's one answer for it."""
+    return any(_batch_as_sequence(ctx, row) for row in ctx.trace.layers[1 : culprit.index])
+
+
+def _batch_as_sequence(ctx: Context, row: LayerRecord) -> bool:
+    """A recurrent, attention or conv layer with a size-1 dim where it reads the batch, and the
+    batch found in another dim."""
     from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim
 
-    for row in ctx.trace.layers[1 : culprit.index]:
-        if row.kind != "module" or not row.inputs or row.inputs[0].rank < 3:
-            continue
-        t = row.inputs[0]
-        sequence = row.type in RNN_TYPES + ATTENTION_TYPES
-        if not sequence and not row.type.startswith("Conv"):
-            continue
-        expected = expected_batch_dim(row, t.rank) if sequence else 0
-        if expected is None or t.shape[expected] != 1:
-            continue
-        found = batch_dim(ctx, row)
-        if found is not None and found != expected:
-            return True
-    return False
+    if row.kind != "module" or not row.inputs or row.inputs[0].rank < 3:
+        return False
+    t = row.inputs[0]
+    sequence = row.type in RNN_TYPES + ATTENTION_TYPES
+    if not sequence and not row.type.startswith("Conv"):
+        return False
+    expected = expected_batch_dim(row, t.rank) if sequence else 0
+    if expected is None or t.shape[expected] != 1:
+        return False
+    found = batch_dim(ctx, row)
+    return found is not None and found != expected
 
 
 def _pools_a_set(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
@@ -210,20 +227,11 @@ def _reduction_fixes(pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[F
     """A reduction over the batch (`h.mean(dim=0)` of tokens [B, T, D]) written where a
     sequence or map was meant to be pooled: the same reduction over the dims after the batch,
     the tokens of [B, T, D] (dim 1) or a map's spatial dims ([B, C, H, W]: (2, 3)). Re-traced."""
-    if culprit is None or culprit.kind != "op" or culprit.attrs.get("category") != "reduce":
+    if culprit is None or not _reduces_the_batch(pmap, culprit):
         return []
-    if len(culprit.inputs) != 1 or culprit.attrs.get("keepdim"):
-        return []
-    x = culprit.inputs[0]
-    dim = culprit.attrs.get("dim", culprit.dim_argument())
-    dims = pmap.dims(culprit, "inputs", 0)
-    if not isinstance(dim, int) or x.rank < 3 or not dims or BATCH not in dims[dim % x.rank]:
-        return []
-    dim %= x.rank
-    if dim != 0:
-        return []
-    over: int | tuple[int, ...] = 1 if x.rank == 3 else tuple(range(2, x.rank))
-    what = "the positions" if x.rank == 3 else "the spatial dims"
+    rank = culprit.inputs[0].rank
+    over: int | tuple[int, ...] = 1 if rank == 3 else tuple(range(2, rank))
+    what = "the positions" if rank == 3 else "the spatial dims"
     return [
         op_dim_fix(
             culprit,
@@ -233,35 +241,35 @@ def _reduction_fixes(pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[F
     ]
 
 
+def _reduces_the_batch(pmap: ProvenanceMap, culprit: LayerRecord) -> bool:
+    """A reduction without keepdim over dim 0 of one input of rank 3 or more, where the batch is."""
+    if culprit.kind != "op" or culprit.attrs.get("category") != "reduce":
+        return False
+    if len(culprit.inputs) != 1 or culprit.attrs.get("keepdim"):
+        return False
+    x = culprit.inputs[0]
+    dim = culprit.attrs.get("dim", culprit.dim_argument())
+    dims = pmap.dims(culprit, "inputs", 0)
+    if not isinstance(dim, int) or x.rank < 3 or not dims or BATCH not in dims[dim % x.rank]:
+        return False
+    return dim % x.rank == 0
+
+
 def _index_fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None) -> list[Fix]:
     """The batch dropped by an integer index at dim 0 (`x[0]`), written once on its line: the
     index dropped, or moved to the next dim (`x[:, 0]`). After a reduction the `[0]` is the
     habit of `max(...)[0]` (values, indices) applied to one that returns a tensor: dropped
     first. Each is re-traced as written."""
-    if culprit is None or culprit.type != "Tensor.__getitem__" or culprit.called_at is None:
-        return []
-    args = culprit.attrs.get("args") or []
-    if len(args) != 2 or type(args[1]) is not int:
-        return []
-    dims = pmap.dims(culprit, "inputs", 0)
-    if not dims or BATCH not in dims[0]:
+    k = _sample_index(pmap, culprit)
+    if culprit is None or culprit.called_at is None or k is None:
         return []
     source = culprit.called_at.source
     text = source.strip()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
+    span = _index_span(text, k)
+    if span is None:
         return []
-    subs = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value == args[1]
-    ]
-    if len(subs) != 1 or subs[0].value.end_col_offset is None or subs[0].end_col_offset is None:
-        return []
-    cut, end = subs[0].value.end_col_offset, subs[0].end_col_offset
+    cut, end = span
     indent = source[: len(source) - len(source.lstrip())]
-    k = args[1]
     dropped = indent + text[:cut] + text[end:]
     moved = indent + text[:cut] + f"[:, {k}]" + text[end:]
     taken = shape(culprit.inputs[0].shape)
@@ -287,3 +295,30 @@ def _index_fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None)
         fixes[0].description = fixes[0].description.removeprefix("or ")
         fixes[1].description = "or " + fixes[1].description
     return fixes
+
+
+def _sample_index(pmap: ProvenanceMap, culprit: LayerRecord | None) -> int | None:
+    """`k` of an integer index `x[k]` at dim 0, where the batch is, on a known line."""
+    if culprit is None or culprit.type != "Tensor.__getitem__" or culprit.called_at is None:
+        return None
+    args = culprit.attrs.get("args") or []
+    if len(args) != 2 or type(args[1]) is not int:
+        return None
+    dims = pmap.dims(culprit, "inputs", 0)
+    return args[1] if dims and BATCH in dims[0] else None
+
+
+def _index_span(text: str, k: int) -> tuple[int, int] | None:
+    """(where the indexed value ends, where `[k]` ends) of the line's one subscript `[k]`."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    subs = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value == k
+    ]
+    if len(subs) != 1 or subs[0].value.end_col_offset is None or subs[0].end_col_offset is None:
+        return None
+    return subs[0].value.end_col_offset, subs[0].end_col_offset
