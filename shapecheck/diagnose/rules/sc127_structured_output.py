@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ...trace.records import MODULE, LayerRecord, Location
+from ...trace.records import MODULE, LayerRecord, Location, TensorInfo
 from ..context import Context
 from ..findings import ERROR, SAFE, Finding, Fix, line_fix
 from ..numbers import call_arguments, shape
@@ -45,25 +45,28 @@ _PREFERRED = ("logits", "last_hidden_state", "out", "output", "prediction_logits
 
 @rule("SC127", ERROR)
 def check(ctx: Context) -> list[Finding]:
-    trace = ctx.trace
-    err = trace.error
-    if err is not None and err.type == "ValueError" and err.user_frames:
+    err = ctx.trace.error
+    if err is None or not err.user_frames:
+        return []
+    if err.type == "ValueError":
         unpacked = _tensor_unpacked(ctx)
         return [unpacked] if unpacked is not None else []
-    if err is None or err.type not in ("TypeError", "AttributeError") or not err.user_frames:
+    if err.type not in ("TypeError", "AttributeError"):
         return []
-    passed = _passed_whole(ctx) or _passed_inline(ctx)
-    if passed is not None:
-        return [passed]
-    at = err.user_frames[-1]
-    found = _structure_used_whole(trace, at)
-    if found is None:
-        return []
-    row, name, parts = found
-    return [_finding(ctx, row, name, parts, at)]
+    found = _passed_whole(ctx) or _passed_inline(ctx) or _used_as_tensor(ctx, err.user_frames[-1])
+    return [found] if found is not None else []
 
 
 _UNPACK = re.compile(r"(?:too many|not enough) values to unpack \(expected (\d+)")
+
+
+def _used_as_tensor(ctx: Context, at: Location) -> Finding | None:
+    """A structure assigned to one name that the failing line uses as one tensor."""
+    found = _structure_used_whole(ctx.trace, at)
+    if found is None:
+        return None
+    row, name, parts = found
+    return _finding(ctx, row, name, parts, at)
 
 
 def _tensor_unpacked(ctx: Context) -> Finding | None:
@@ -77,25 +80,13 @@ def _tensor_unpacked(ctx: Context) -> Finding | None:
         return None
     k, at = int(found.group(1)), err.user_frames[-1]
     text = at.source.strip()
-    try:
-        node = ast.parse(text).body[0]
-    except (SyntaxError, IndexError):
-        return None
-    if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Tuple) or len(node.targets[0].elts) != k:
-        return None
-    value = node.value
-    written = ast.get_source_segment(text, value)
-    candidates = [
-        (t, [d for d in range(1, t.rank) if t.shape[d] == k]) for t in failing.inputs if t.rank >= 2 and t.shape[0] != k
-    ]
-    candidates = [(t, dims) for t, dims in candidates if len(dims) == 1]
-    if written is None or len(candidates) != 1 or value.end_col_offset is None:
+    value = _unpacked_value(text, k)
+    written = ast.get_source_segment(text, value) if value is not None else None
+    candidates = [(t, dims) for t, dims in _parts_along(failing, k) if len(dims) == 1]
+    if value is None or written is None or len(candidates) != 1 or value.end_col_offset is None:
         return None
     t, (d,) = candidates[0]
-    receiver = written if isinstance(value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({written})"
-    method = ".t()" if t.rank == 2 else f".unbind({d})"
-    indent = at.source[: len(at.source) - len(at.source.lstrip())]
-    after = indent + text[: value.col_offset] + receiver + method + text[value.end_col_offset :]
+    after = _unbound(at.source, value, written, ".t()" if t.rank == 2 else f".unbind({d})")
     return ctx.finding(
         layer=failing.name,
         message=f"`{written}` {shape(t.shape)} is unpacked into {k} names at line {at.line}: unpacking takes "
@@ -118,6 +109,32 @@ def _tensor_unpacked(ctx: Context) -> Finding | None:
             )
         ],
     )
+
+
+def _unbound(source: str, value: ast.expr, written: str, method: str) -> str:
+    """The line with `method` (`.t()`, `.unbind(1)`) called on the unpacked value."""
+    text = source.strip()
+    receiver = written if isinstance(value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({written})"
+    indent = source[: len(source) - len(source.lstrip())]
+    return indent + text[: value.col_offset] + receiver + method + text[value.end_col_offset :]
+
+
+def _unpacked_value(text: str, k: int) -> ast.expr | None:
+    """The value of `a, b = value` on the line, when it is unpacked into `k` names."""
+    try:
+        node = ast.parse(text).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Tuple) or len(node.targets[0].elts) != k:
+        return None
+    return node.value
+
+
+def _parts_along(failing: LayerRecord, k: int) -> list[tuple[TensorInfo, list[int]]]:
+    """Each input of rank 2 or more whose dim 0 is not `k`, with its other dims that are."""
+    return [
+        (t, [d for d in range(1, t.rank) if t.shape[d] == k]) for t in failing.inputs if t.rank >= 2 and t.shape[0] != k
+    ]
 
 
 def _structure_used_whole(trace, at: Location) -> tuple[LayerRecord, str, dict] | None:
@@ -171,12 +188,11 @@ def _used_whole(source: str, name: str, parts: dict) -> bool:
         return False
     fields = {k[1:] for k in parts if k.startswith(".")} | {k[2:-2] for k in parts if k.startswith("['")}
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
-            continue
-        if not _takes_a_part(node, parents.get(node), fields):
-            return True
-    return False
+    return any(
+        not _takes_a_part(node, parents.get(node), fields)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+    )
 
 
 def _takes_a_part(node: ast.Name, parent: ast.AST | None, fields: set[str]) -> bool:
@@ -206,8 +222,7 @@ def _describe(key: str, tensors: list) -> str:
 
 def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Location) -> Finding:
     key = _chosen(parts)
-    kind = "tuple" if key.startswith("[") and not key.startswith("['") else ("dict" if key.startswith("['") else "")
-    what = kind or "named output"
+    what = _kind(key) or "named output"
     held = "; ".join(_describe(k, v) for k, v in parts.items())
     source = row.called_at.source if row.called_at else ""  # check() keeps rows with a call line only
     call = source.split("=", 1)[1].strip()
@@ -242,6 +257,18 @@ def _finding(ctx: Context, row: LayerRecord, name: str, parts: dict, at: Locatio
     )
 
 
+def _is_index(key: str) -> bool:
+    """`[0]`: a part of a tuple, not `['out']` of a dict or `.logits` of a named output."""
+    return key.startswith("[") and not key.startswith("['")
+
+
+def _kind(key: str) -> str:
+    """`tuple` or `dict` for the access to a part; "" for a named output's field."""
+    if _is_index(key):
+        return "tuple"
+    return "dict" if key.startswith("['") else ""
+
+
 def _passed_whole(ctx: Context) -> Finding | None:
     """An `nn.Sequential` whose child returns a structure (an LSTM's `(output, (h_n, c_n))`)
     hands it whole to the next child, which takes a tensor: the failing child's input is the
@@ -251,13 +278,11 @@ def _passed_whole(ctx: Context) -> Finding | None:
         return None
     parent, before, failing = found
     parts = _parts(before)
-    if len(parts) < 2 or len(failing.inputs) != len(before.outputs):
-        return None
-    if any(tuple(i.shape) != tuple(o.shape) for i, o in zip(failing.inputs, before.outputs, strict=True)):
+    if len(parts) < 2 or not _same_shapes(failing.inputs, before.outputs):
         return None
     key = _chosen(parts)
     held = "; ".join(_describe(k, v) for k, v in parts.items())
-    what = "tuple" if key.startswith("[") and not key.startswith("['") else "structure"
+    what = "tuple" if _is_index(key) else "structure"
     part = f"x{key}"
     edit = _item_edit(before, key)
     code = (
@@ -291,6 +316,11 @@ def _passed_whole(ctx: Context) -> Finding | None:
     )
 
 
+def _same_shapes(inputs: list[TensorInfo], outputs: list[TensorInfo]) -> bool:
+    """The failing call's inputs are the structure's parts, one for one."""
+    return [tuple(i.shape) for i in inputs] == [tuple(o.shape) for o in outputs]
+
+
 def _passed_inline(ctx: Context) -> Finding | None:
     """A call whose structured output goes straight into the failing call on the same line,
     `self.fc(torch.max(h, 2))` or `self.head(self.backbone(x))` with a train-mode namedtuple: the
@@ -304,17 +334,15 @@ def _passed_inline(ctx: Context) -> Finding | None:
         parts = _parts(row)
         if row.status != "ok" or len(parts) < 2 or row.called_at is None:
             continue
-        if (row.called_at.file, row.called_at.line) != (where.file, where.line):
-            continue
-        if [tuple(i.shape) for i in failing.inputs] != [tuple(o.shape) for o in row.outputs]:
-            continue
-        return _inline_finding(ctx, row, failing, parts)
+        on_the_line = (row.called_at.file, row.called_at.line) == (where.file, where.line)
+        if on_the_line and _same_shapes(failing.inputs, row.outputs):
+            return _inline_finding(ctx, row, failing, parts)
     return None
 
 
 def _inline_finding(ctx: Context, row: LayerRecord, failing: LayerRecord, parts: dict) -> Finding:
     key = _chosen(parts)
-    what = "tuple" if key.startswith("[") and not key.startswith("['") else "structure"
+    what = "tuple" if _is_index(key) else "structure"
     source = row.called_at.source if row.called_at else ""
     name = row.name.rsplit(".", 1)[-1] if row.kind == MODULE else row.type.rsplit(".", 1)[-1]
     found = call_arguments(source, name)
@@ -358,7 +386,7 @@ def _sequential_pair(trace) -> tuple[LayerRecord, LayerRecord, LayerRecord] | No
 def _item_edit(before: LayerRecord, key: str) -> Edit:
     """The edit that keeps one part of a child's output: `[0]` of a tuple, `.logits` of a named
     output, `['out']` of a dict."""
-    if key.startswith("[") and not key.startswith("['"):
+    if _is_index(key):
         return Edit("output_item", before.name, params=(("index", int(key[1:-1])),))
     if key.startswith("."):
         return Edit("output_item", before.name, params=(("field", key[1:]),))
