@@ -121,13 +121,21 @@ def indexed_dims(row: LayerRecord) -> int | None:
         return None  # all numbers: a list of positions, or a tuple of them — not told apart here
     taken = 0
     for entry in key if isinstance(key, list) else [key]:
-        if (isinstance(entry, int) and not isinstance(entry, bool)) or (
-            isinstance(entry, str) and entry.startswith("slice(")
-        ):
-            taken += 1
-        elif not (entry is None or entry == "Ellipsis"):
+        dims = _dims_taken(entry)
+        if dims is None:
             return None
+        taken += dims
     return taken
+
+
+def _dims_taken(entry) -> int | None:
+    """How many dims one entry of an index takes: a whole number or a slice one, None (a new
+    dim) or `...` none; None for anything else."""
+    if (isinstance(entry, int) and not isinstance(entry, bool)) or (
+        isinstance(entry, str) and entry.startswith("slice(")
+    ):
+        return 1
+    return 0 if entry is None or entry == "Ellipsis" else None
 
 
 def _no_position(entry: str) -> bool:
@@ -154,8 +162,12 @@ def check(ctx: Context) -> list[Finding]:
     if ordered is not None and ordered != rank:
         return [_order_finding(ctx, row, ordered)]
     dim = out_of_range(row)
-    if dim is None:
-        return []
+    return [_range_finding(ctx, row, dim)] if dim is not None else []
+
+
+def _range_finding(ctx: Context, row: LayerRecord, dim: int) -> Finding:
+    """A dim given to the row that its tensor does not have."""
+    rank = row.inputs[0].rank
     width = _rank(row)
     dims = "its only dim is 0 (or -1)" if width == 1 else f"its dims are 0 to {width - 1} (or {-width} to -1)"
     said = f"{ref(row)} takes dim {dim} of a tensor with {_dims(rank)}"
@@ -163,7 +175,7 @@ def check(ctx: Context) -> list[Finding]:
     note = f"Dimension out of range (expected to be in range of [{-width}, {width - 1}], but got {dim})"
     need = (dim + 1 if dim >= 0 else -dim) - (width - max(rank, 1))  # unsqueeze and stack add a dim
     last = dim == width and (row.kind == MODULE or _DIM_AT.get(_name(row)) == (1,))
-    return [_finding(ctx, row, need, said, why, note, dim if last else None)]
+    return _finding(ctx, row, need, said, why, note, dim if last else None)
 
 
 def _ordered_dims(row: LayerRecord) -> int | None:
@@ -173,11 +185,15 @@ def _ordered_dims(row: LayerRecord) -> int | None:
         return None
     args = row.attrs.get("args", [])[1:]
     dims = args[0] if len(args) == 1 and isinstance(args[0], list) else args
-    if not dims or not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+    if not dims or not all(_whole(d) for d in dims):
         return None
     if _name(row) == "repeat" and len(dims) >= row.inputs[0].rank:
         return None  # repeat may add leading dims
     return len(dims)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _order_finding(ctx: Context, row: LayerRecord, ordered: int) -> Finding:
@@ -302,9 +318,7 @@ def _squeeze_fix(ctx: Context, row: LayerRecord, need: int) -> Fix | None:
     than leaves `need` dims; no squeeze at all where none may go."""
     sizes = row.inputs[0].shape
     ones = [d for d, n in enumerate(sizes) if n == 1]
-    batch_led = ctx.trace.batch is not None and ctx.trace.batch == sizes[0] == 1 and bool(ctx.trace.inputs)
-    may_go = [d for d in ones if not (batch_led and d == 0)]
-    go = may_go[max(len(may_go) - (len(sizes) - need), 0) :] if len(sizes) - need < len(may_go) else may_go
+    go = _squeezable(ctx, sizes, ones, need)
     if go == ones:
         return None
     if not go:
@@ -317,6 +331,15 @@ def _squeeze_fix(ctx: Context, row: LayerRecord, need: int) -> Fix | None:
         value,
         f"squeeze only {which}: `squeeze()` also removes the batch dim when the batch is 1",
     )
+
+
+def _squeezable(ctx: Context, sizes: tuple[int, ...], ones: list[int], need: int) -> list[int]:
+    """The size-1 dims that may go: not a leading batch of 1, and the last ones only, as many as
+    leave `need` dims."""
+    batch_led = ctx.trace.batch is not None and ctx.trace.batch == sizes[0] == 1 and bool(ctx.trace.inputs)
+    may_go = [d for d in ones if not (batch_led and d == 0)]
+    extra = len(sizes) - need
+    return may_go[max(len(may_go) - extra, 0) :] if extra < len(may_go) else may_go
 
 
 def _unsqueezed_fix(row: LayerRecord, need: int) -> Fix:
