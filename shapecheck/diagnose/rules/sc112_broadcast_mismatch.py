@@ -34,7 +34,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ...trace.records import OP, Location
+from ...trace.records import OP, LayerRecord, Location
 from ..context import Context, op_site
 from ..findings import DISPLAY_ONLY, ERROR, SAFE, UNSAFE, Finding, Fix, FixKind, line_fix
 from ..layers import broadcast_mismatch, broadcast_shape
@@ -74,12 +74,8 @@ _NOT_ELEMENTWISE = {"join", "view", "flatten", "layout", "matmul", "layer", "red
 @rule("SC112", ERROR)
 def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
-    if row is None or row.kind != OP or row.attrs.get("category") in _NOT_ELEMENTWISE:
+    if row is None or not _broadcasting_op(row):
         return []
-    if row.type.rsplit(".", 1)[-1].startswith(("gather", "scatter", "index_")):
-        return []  # these do not broadcast: their index has the data's dims (SC130)
-    if is_elementwise_loss(row):
-        return []  # a loss's input against its target: SC125 says which is which
     tensors = [t for t in row.inputs if t.rank > 0]
     if len(tensors) < 2:
         return []
@@ -97,12 +93,7 @@ def check(ctx: Context) -> list[Finding]:
         f"{what}{where} combines a = {shape(a.shape)} and b = {shape(b.shape)}: aligned from the right, "
         f"dim {dim} is {x} in a and {y} in b, and neither is 1"
     ]
-    fixes = alignment_fixes(ctx, row, tensors) + _residual_fixes(row, a, b, x, y)
-    vector = a.rank == b.rank >= 3 and dim == 1 and any(all(d == 1 for d in t.shape[2:]) for t in (a, b))
-    if (dim == max(a.rank, b.rank) - 1 and a.rank == b.rank) or vector:  # features, or a map's channels
-        fixes = _own_width_fixes(ctx, a, b, dim) + fixes
-    if not fixes:
-        fixes = _last_readings(ctx, row, a, b, dim, why)
+    fixes = _mismatch_fixes(ctx, row, tensors, bad, why)
     return [
         Finding(
             code="SC112",
@@ -113,14 +104,50 @@ def check(ctx: Context) -> list[Finding]:
             row=row.index,
             why=why,
             labels=labels,
-            notes=[
-                # masked_fill expands the mask to the tensor's shape: PyTorch names the mask `a`
-                f"PyTorch reports: The size of tensor a ({y if op.startswith('masked_fill') else x}) must match "
-                f"the size of tensor b ({x if op.startswith('masked_fill') else y}) at non-singleton dimension {dim}"
-            ],
+            notes=[_pytorch_note(op, bad)],
             fixes=fixes,
         )
     ]
+
+
+def _broadcasting_op(row: LayerRecord) -> bool:
+    """The failing row is an elementwise op between tensors that broadcast: not a join, a view,
+    a layer or a reduction, not a gather or scatter (their index has the data's dims: SC130), not
+    a loss's input against its target (SC125 says which is which)."""
+    if row.kind != OP or row.attrs.get("category") in _NOT_ELEMENTWISE:
+        return False
+    return not row.type.rsplit(".", 1)[-1].startswith(("gather", "scatter", "index_")) and not is_elementwise_loss(row)
+
+
+def _mismatch_fixes(ctx: Context, row, tensors, bad: tuple[int, int, int], why: list[str]) -> list[Fix]:
+    """The fixes for operands that do not broadcast at `bad` (dim, size in a, size in b): what the
+    numbers align, a residual's shortcut, the narrower side's own width; else the last readings,
+    whose reason goes into `why`."""
+    a, b = tensors[0], tensors[1]
+    dim, x, y = bad
+    fixes = alignment_fixes(ctx, row, tensors) + _residual_fixes(row, a, b, x, y)
+    if _widths_differ(a, b, dim):
+        fixes = _own_width_fixes(ctx, a, b, dim) + fixes
+    return fixes or _last_readings(ctx, row, a, b, dim, why)
+
+
+def _widths_differ(a, b, dim: int) -> bool:
+    """The mismatched dim is the features (the last of two of one rank) or a map's channels
+    against a vector of them (dim 1, size-1 dims after it)."""
+    if dim == max(a.rank, b.rank) - 1 and a.rank == b.rank:
+        return True
+    return a.rank == b.rank >= 3 and dim == 1 and any(all(d == 1 for d in t.shape[2:]) for t in (a, b))
+
+
+def _pytorch_note(op: str, bad: tuple[int, int, int]) -> str:
+    """PyTorch's own message; masked_fill expands the mask to the tensor's shape, so PyTorch
+    names the mask `a`."""
+    dim, x, y = bad
+    first, second = (y, x) if op.startswith("masked_fill") else (x, y)
+    return (
+        f"PyTorch reports: The size of tensor a ({first}) must match "
+        f"the size of tensor b ({second}) at non-singleton dimension {dim}"
+    )
 
 
 def _residual_fixes(row, a, b, x: int, y: int) -> list[Fix]:
@@ -195,10 +222,7 @@ def _grown_in_place(ctx: Context, row, a, b) -> list[Finding]:
     grown = broadcast_shape(a.shape, b.shape)
     if grown is None or tuple(grown) == tuple(a.shape):
         return []
-    offset = len(grown) - len(a.shape)
-    dims = [d for d in range(len(grown)) if d < offset or a.shape[d - offset] != grown[d]]
-    d = dims[0]
-    have = a.shape[d - offset] if d >= offset else None
+    d, have = _grown_dim(a.shape, grown)
     op = row.type.rsplit(".", 1)[-1].strip("_")
     what = f"`{_SYMBOLS[op]}`" if op.startswith("i") and op in _SYMBOLS else ref(row)
     held = f"is {have} in a" if have is not None else "is missing from a"
@@ -207,7 +231,7 @@ def _grown_in_place(ctx: Context, row, a, b) -> list[Finding]:
         f"broadcasts to {shape(grown)}: dim {d} {held} and {grown[d]} in b; an in-place result keeps a's shape"
     ]
     library = _library_module(ctx, row)
-    where = library.location if library is not None and library.location is not None else row.called_at
+    where = _built_at(library, row)
     name = library.type.rsplit(".", 1)[-1] if library is not None else None
     fixes = _grown_fixes(row, a, b, grown, d, name, where)
     return [
@@ -224,6 +248,19 @@ def _grown_in_place(ctx: Context, row, a, b) -> list[Finding]:
             fixes=fixes,
         )
     ]
+
+
+def _grown_dim(written: tuple, grown) -> tuple[int, int | None]:
+    """The first dim where the broadcast shape outgrows the tensor written into, and that
+    tensor's size there (None where it lacks the dim)."""
+    offset = len(grown) - len(written)
+    d = next(d for d in range(len(grown)) if d < offset or written[d - offset] != grown[d])
+    return d, written[d - offset] if d >= offset else None
+
+
+def _built_at(library, row):
+    """Where the fix goes: the library module's construction, else the op's call."""
+    return library.location if library is not None and library.location is not None else row.called_at
 
 
 def _library_module(ctx: Context, row):
@@ -249,29 +286,42 @@ def _grown_fixes(row, a, b, grown, d: int, name: str | None, where) -> list[Fix]
     want = grown[d]
     have = a.shape[d - offset] if d >= offset else 1
     if name == "Normalize" and len(grown) - d == 3:  # [C, H, W]: the channels
-        values = ", ".join(["m"] * have) + ("," if have == 1 else "")
-        stds = ", ".join(["s"] * have) + ("," if have == 1 else "")
-        convert = (
-            f"transforms.Grayscale(num_output_channels={want})  # before ToTensor(); or img.convert('RGB')"
-            if have == 1
-            else f"x.expand({want}, -1, -1)"
-        )
-        return [
-            Fix(
-                description=f"the images have {have} channel{'s' if have != 1 else ''}: where Normalize is "
-                f"built, give it {have} mean and std (the data's own statistics), not {want}",
-                code=f"transforms.Normalize(mean=({values}), std=({stds}))",
-                safety=DISPLAY_ONLY,
-                location=where,
-            ),
-            Fix(
-                description=f"or what follows expects {want} channels (a pretrained network): make the images "
-                f"{want}-channel before Normalize",
-                code=convert,
-                safety=DISPLAY_ONLY,
-                location=where,
-            ),
-        ]
+        return _normalize_fixes(have, want, where)
+    return _in_place_fixes(row, b, grown, d, have, where)
+
+
+def _normalize_fixes(have: int, want: int, where) -> list[Fix]:
+    """torchvision's Normalize built for `want` channels on images of `have`: its statistics for
+    the data's channels, or images converted to the channels that follow expect."""
+    values = ", ".join(["m"] * have) + ("," if have == 1 else "")
+    stds = ", ".join(["s"] * have) + ("," if have == 1 else "")
+    convert = (
+        f"transforms.Grayscale(num_output_channels={want})  # before ToTensor(); or img.convert('RGB')"
+        if have == 1
+        else f"x.expand({want}, -1, -1)"
+    )
+    return [
+        Fix(
+            description=f"the images have {have} channel{'s' if have != 1 else ''}: where Normalize is "
+            f"built, give it {have} mean and std (the data's own statistics), not {want}",
+            code=f"transforms.Normalize(mean=({values}), std=({stds}))",
+            safety=DISPLAY_ONLY,
+            location=where,
+        ),
+        Fix(
+            description=f"or what follows expects {want} channels (a pretrained network): make the images "
+            f"{want}-channel before Normalize",
+            code=convert,
+            safety=DISPLAY_ONLY,
+            location=where,
+        ),
+    ]
+
+
+def _in_place_fixes(row, b, grown, d: int, have: int, where) -> list[Fix]:
+    """`b` built with the written tensor's size `have` in dim d, or (where the op has an
+    out-of-place form and writes into no slice) the result computed into a new tensor."""
+    want = grown[d]
     at = d - (len(grown) - len(b.shape))
     smaller = tuple(have if k == at else n for k, n in enumerate(b.shape))
     op = row.type.rsplit(".", 1)[-1].strip("_")
@@ -341,14 +391,10 @@ def _reduced_operand(ctx: Context, a, b) -> tuple[str, Fix] | None:
     that leaves exactly that shape, it is one value per sample ([B]). (why, that reduction)."""
     batch = ctx.trace.batch
     for t, other in ((a, b), (b, a)):
-        src = ctx.trace.row(t.source) if t.source is not None else None
-        if src is None or src.kind != OP or src.attrs.get("category") != "reduce" or len(src.inputs) != 1:
+        src = _batch_reduction(ctx, t, batch)
+        if src is None or other.shape[:1] != (batch,):
             continue
-        x, d = src.inputs[0], src.attrs.get("dim", src.dim_argument())
-        if batch is None or not isinstance(d, int) or src.attrs.get("keepdim") or x.rank < 2 or x.shape[0] != batch:
-            continue
-        if d % x.rank != 0 or other.shape[:1] != (batch,) or batch == 1:
-            continue
+        x = src.inputs[0]
         ks = [k for k in range(1, x.rank) if (*x.shape[:k], *x.shape[k + 1 :]) == tuple(other.shape)]
         if len(ks) != 1:
             continue
@@ -361,17 +407,34 @@ def _reduced_operand(ctx: Context, a, b) -> tuple[str, Fix] | None:
     return None
 
 
+def _batch_reduction(ctx: Context, t, batch: int | None):
+    """The row that made `t` by reducing one input over dim 0, the batch (of more than one
+    sample), without keepdim; None otherwise."""
+    src = ctx.trace.row(t.source) if t.source is not None else None
+    if src is None or not _reduction(src):
+        return None
+    x, d = src.inputs[0], src.attrs.get("dim", src.dim_argument())
+    if batch is None or batch == 1 or not isinstance(d, int) or src.attrs.get("keepdim"):
+        return None
+    return src if x.rank >= 2 and x.shape[0] == batch and d % x.rank == 0 else None
+
+
+def _reduction(src: LayerRecord) -> bool:
+    """A reduction op of one input."""
+    return src.kind == OP and src.attrs.get("category") == "reduce" and len(src.inputs) == 1
+
+
 def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
     """A table the model holds (a causal mask or positional buffer sliced to the input's length,
     a learned position parameter) with fewer positions than the input has: the mismatched dim of
     the other operand is one input dim itself. The input kept to the table's length is offered,
     checked by tracing at that length; building the model for longer inputs is the other reading."""
     for table, made in ((b, a), (a, b)):
-        if table.from_input is not False or made.from_input is False:
+        if not _held_against_input(table, made):
             continue
         index = next(i for i, t in enumerate(row.inputs) if t is made)
         at_t, at_m = dim - (max(a.rank, b.rank) - table.rank), dim - (max(a.rank, b.rank) - made.rank)
-        if at_t < 0 or at_m < 0 or table.shape[at_t] >= made.shape[at_m]:
+        if not _shorter_at(table, at_t, made, at_m):
             continue
         source = _input_dim(ctx, row, index, at_m)
         if source is None:
@@ -394,6 +457,16 @@ def _shorter_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | None:
     return None
 
 
+def _shorter_at(table, at_t: int, made, at_m: int) -> bool:
+    """Both dims exist and the table holds fewer there than what arrives."""
+    return at_t >= 0 and at_m >= 0 and table.shape[at_t] < made.shape[at_m]
+
+
+def _held_against_input(table, made) -> bool:
+    """`table` is made from the model's own weights or buffers, `made` (at least partly) from the input."""
+    return table.from_input is False and made.from_input is not False
+
+
 _FILLS = ("zeros", "ones", "randn", "rand", "empty", "full", "zeros_like")
 
 
@@ -407,30 +480,41 @@ def _token_short_table(ctx: Context, row, a, b, dim: int) -> tuple[str, Fix] | N
     for index, (table, made) in enumerate(((b, a), (a, b))):
         index = 1 - index
         at = dim - (max(a.rank, b.rank) - table.rank)
-        if table.from_input is not False or made.from_input is False or at < 0 or table.rank != made.rank:
-            continue
-        n, m = table.shape[at], made.shape[at]
-        token = class_token(ctx, m) if 0 < m - n <= 2 and at == 1 else None
-        if token is None:
-            continue
-        attr = _attribute_operand(row, index)
-        built = _table_line(row.called_at.file, attr, at, m - n) if attr else None
-        if built is None:
-            return None
-        location, before, after = built
-        why = (
-            f"{ref(token)} puts {m - n} learned token{'s' if m - n > 1 else ''} in front of the {n} patches: {m} "
-            f"positions, where `{attr}` holds {n}"
-        )
-        return why, Fix(
-            description=f"build `{attr}` for the {m} positions, the class token's included",
-            code=after.strip(),
-            safety=UNSAFE,  # its shape changes: a checkpoint of the old table no longer loads
-            location=location,
-            before=before,
-            after=after,
-        )
+        token = _token_in_front(ctx, table, made, at)
+        if token is not None:
+            return _table_grown_fix(row, index, token, at, table.shape[at], made.shape[at])
     return None
+
+
+def _token_in_front(ctx: Context, table, made, at: int):
+    """The row of the one or two learned tokens put in front of the positions (dim 1) that make
+    `made` longer than the table there; None otherwise."""
+    if not _held_against_input(table, made) or at != 1 or table.rank != made.rank:
+        return None
+    n, m = table.shape[at], made.shape[at]
+    return class_token(ctx, m) if 0 < m - n <= 2 else None
+
+
+def _table_grown_fix(row, index: int, token, at: int, n: int, m: int) -> tuple[str, Fix] | None:
+    """(why, fix) for operand `index`, a table `self.<attr>` of n positions built for m where the
+    model makes it; None when that line is not found as a fill call."""
+    attr = _attribute_operand(row, index)
+    built = _table_line(row.called_at.file, attr, at, m - n) if attr else None
+    if built is None:
+        return None
+    location, before, after = built
+    why = (
+        f"{ref(token)} puts {m - n} learned token{'s' if m - n > 1 else ''} in front of the {n} patches: {m} "
+        f"positions, where `{attr}` holds {n}"
+    )
+    return why, Fix(
+        description=f"build `{attr}` for the {m} positions, the class token's included",
+        code=after.strip(),
+        safety=UNSAFE,  # its shape changes: a checkpoint of the old table no longer loads
+        location=location,
+        before=before,
+        after=after,
+    )
 
 
 def _attribute_operand(row, index: int) -> str | None:
@@ -456,21 +540,26 @@ def _table_line(file: str, attr: str, at: int, k: int):
         if parsed is None:
             return None
         _, text, tree = parsed
-        calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call)]
-        fill = next((c for c in calls if _called(c) in _FILLS and len(c.args) > at), None)
-        if fill is None or any(isinstance(x, ast.Starred) for x in fill.args):
-            return None
-        arg = fill.args[at]
-        segment = ast.get_source_segment(text, arg)
-        if segment is None:
-            return None
-        grown = (
-            str(arg.value + k) if isinstance(arg, ast.Constant) and isinstance(arg.value, int) else f"{segment} + {k}"
-        )
-        start = _offset(text, arg.lineno, arg.col_offset)
-        end = _offset(text, arg.end_lineno, arg.end_col_offset)
-        return Location(file, number, line.strip()), line.strip(), text[:start] + grown + text[end:]
+        after = _fill_grown(text, tree, at, k)
+        return None if after is None else (Location(file, number, line.strip()), line.strip(), after)
     return None
+
+
+def _fill_grown(text: str, tree, at: int, k: int) -> str | None:
+    """`text` with argument `at` of its fill call (`torch.zeros(1, n, dim)`) grown by k; None
+    when there is no such call with plain arguments."""
+    calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call)]
+    fill = next((c for c in calls if _called(c) in _FILLS and len(c.args) > at), None)
+    if fill is None or any(isinstance(x, ast.Starred) for x in fill.args):
+        return None
+    arg = fill.args[at]
+    segment = ast.get_source_segment(text, arg)
+    if segment is None:
+        return None
+    grown = str(arg.value + k) if isinstance(arg, ast.Constant) and isinstance(arg.value, int) else f"{segment} + {k}"
+    start = _offset(text, arg.lineno, arg.col_offset)
+    end = _offset(text, arg.end_lineno, arg.end_col_offset)
+    return text[:start] + grown + text[end:]
 
 
 def _called(call: ast.Call) -> str | None:
@@ -507,7 +596,7 @@ def alignment_fixes(ctx: Context, row, tensors) -> list[Fix]:
     if missing is not None:
         return [missing]
     for const_index, (const, other) in enumerate(((a, b), (b, a))):
-        if const.from_input is not False or other.from_input is False:
+        if not _held_against_input(const, other):
             continue
         fixes = _constant_fixes(ctx, row, const_index, const, other, texts, parsed)
         if fixes:
@@ -540,18 +629,12 @@ def _cached_keys_mask_fix(ctx: Context, row, a, b, texts) -> Fix | None:
         return None
     prov = provenance(ctx)
     for index, (mask, scores) in enumerate(((a, b), (b, a))):
-        if mask.rank != 2 or scores.rank < 2 or mask.shape[0] != mask.shape[1]:
+        if not _square_against_more_keys(mask, scores):
             continue
         follows = prov.dims(row, "inputs", 1 - index) if prov is not None else None
-        if follows is None or not follows[-2] or not follows[-2] < follows[-1]:
+        if not _keys_cached(follows) or not isinstance(_expr(texts[1 - index]), (ast.Name, ast.Attribute)):
             continue  # the keys do not follow the queries' length and one more
         queries, keys = scores.shape[-2], scores.shape[-1]
-        if (
-            mask.shape[0] != queries
-            or keys <= queries
-            or not isinstance(_expr(texts[1 - index]), (ast.Name, ast.Attribute))
-        ):
-            continue
         crop = _square_crop(texts[index])
         if crop is None:
             continue
@@ -574,6 +657,18 @@ def _cached_keys_mask_fix(ctx: Context, row, a, b, texts) -> Fix | None:
     return None
 
 
+def _square_against_more_keys(mask, scores) -> bool:
+    """A square mask [T, T] against scores [..., T, S] over more keys than queries (S > T)."""
+    if mask.rank != 2 or scores.rank < 2 or mask.shape[0] != mask.shape[1]:
+        return False
+    return mask.shape[0] == scores.shape[-2] and scores.shape[-1] > scores.shape[-2]
+
+
+def _keys_cached(follows) -> bool:
+    """The scores' keys follow the queries' length and one more (a cache's), by provenance."""
+    return follows is not None and bool(follows[-2]) and follows[-2] < follows[-1]
+
+
 def _square_crop(text: str) -> tuple[str, str, str] | None:
     """(the subscript as written, its table, its bound) of the one `table[:E, :E]` in an operand's
     text (`self.mask[:T, :T] == 0`); None when there is not exactly one."""
@@ -582,19 +677,24 @@ def _square_crop(text: str) -> tuple[str, str, str] | None:
         return None
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Tuple) or len(node.slice.elts) != 2:
-            continue
-        bounds = [
-            ast.unparse(e.upper)
-            if isinstance(e, ast.Slice) and e.lower is None and e.step is None and e.upper
-            else None
-            for e in node.slice.elts
-        ]
-        if bounds[0] is not None and bounds[0] == bounds[1]:
-            written = ast.get_source_segment(text, node)
-            if written:
-                found.append((written, ast.unparse(node.value), bounds[0]))
+        square = _square_subscript(node)
+        written = ast.get_source_segment(text, node) if square is not None else None
+        if square is not None and written:
+            found.append((written, *square))
     return found[0] if len(found) == 1 else None
+
+
+def _square_subscript(node) -> tuple[str, str] | None:
+    """(the table, E) of a subscript `table[:E, :E]`, as written; None for any other node."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Tuple) or len(node.slice.elts) != 2:
+        return None
+    first, second = (_upper_only(e) for e in node.slice.elts)
+    return (ast.unparse(node.value), first) if first is not None and first == second else None
+
+
+def _upper_only(e) -> str | None:
+    """E of a slice `:E` (no start, no step), as written."""
+    return ast.unparse(e.upper) if isinstance(e, ast.Slice) and e.lower is None and e.step is None and e.upper else None
 
 
 def _constant_fixes(ctx: Context, row, const_index: int, const, other, texts, parsed) -> list[Fix]:
@@ -663,17 +763,7 @@ def _at_each_use(ctx: Context, cropped: Fix, const) -> Fix:
         return cropped
     edits = list(cropped.rerun.edits)
     lines = [cropped.after or cropped.code]
-    for _ in range(_MAX_SITES - 1):
-        try:
-            trace = ctx.rerun(Rerun(edits=tuple(edits)))
-        except (LookupError, TimeoutError):
-            return cropped
-        more = _same_crop_next(trace, const)
-        if more is None or more.rerun is None:
-            break
-        edits.extend(more.rerun.edits)
-        lines.append(more.after or more.code)
-    if len(lines) == 1:
+    if not _crop_later_uses(ctx, const, edits, lines) or len(lines) == 1:
         return cropped
     return Fix(
         description=f"{cropped.description}; the same at each of the {len(lines)} lines that use it",
@@ -684,6 +774,22 @@ def _at_each_use(ctx: Context, cropped: Fix, const) -> Fix:
     )
 
 
+def _crop_later_uses(ctx: Context, const, edits: list, lines: list) -> bool:
+    """Extend `edits` and `lines` with the crop at each later op that fails the same way, up to
+    `_MAX_SITES` in all; False when a re-run fails or runs out."""
+    for _ in range(_MAX_SITES - 1):
+        try:
+            trace = ctx.rerun(Rerun(edits=tuple(edits)))
+        except (LookupError, TimeoutError):
+            return False
+        more = _same_crop_next(trace, const)
+        if more is None or more.rerun is None:
+            break
+        edits.extend(more.rerun.edits)
+        lines.append(more.after or more.code)
+    return True
+
+
 def _same_crop_next(trace, const) -> Fix | None:
     """The crop of the same table at the op where a trace with the earlier crops fails, when it
     fails there the same way (the table against a tensor from the input, longer than it)."""
@@ -691,14 +797,23 @@ def _same_crop_next(trace, const) -> Fix | None:
     if trace.error is None or nxt is None or nxt.kind != OP or nxt.called_at is None:
         return None
     pair = [t for t in nxt.inputs if t.rank > 0][:2]
-    at = next((j for j, t in enumerate(pair) if tuple(t.shape) == tuple(const.shape) and t.from_input is False), None)
-    if len(pair) != 2 or at is None or pair[1 - at].from_input is False:
+    at = _table_against_input(pair, const)
+    if at is None:
         return None
     crop = _crop_dims(pair[at].shape, pair[1 - at].shape)
     if not crop:
         return None
     parsed, texts = _parsed_operands(nxt)
     return _crop_fix(nxt, at, crop, pair[at], pair[1 - at], texts, parsed)
+
+
+def _table_against_input(pair: list, const) -> int | None:
+    """Which of two operands is the table `const` (its shape, not from the input) when the other
+    comes from the input."""
+    at = next((j for j, t in enumerate(pair) if tuple(t.shape) == tuple(const.shape) and t.from_input is False), None)
+    if len(pair) != 2 or at is None or pair[1 - at].from_input is False:
+        return None
+    return at
 
 
 def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
@@ -708,6 +823,11 @@ def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
     the other's shape."""
     if not a.shape or not b.shape or a.shape[0] != b.shape[0] or tuple(a.shape) == tuple(b.shape):
         return None
+    return _channels_last_fix(row, a, b, texts, parsed) or _flat_fix(row, a, b, texts, parsed)
+
+
+def _channels_last_fix(row, a, b, texts, parsed) -> Fix | None:
+    """One operand channels-last where the other is channels-first: permuted to dim 1."""
     for index, (this, other) in enumerate(((a, b), (b, a))):
         r = this.rank
         if r == other.rank >= 3 and tuple(this.shape) == (other.shape[0], *other.shape[2:], other.shape[1]):
@@ -728,6 +848,11 @@ def _layout_fix(row, a, b, texts, parsed) -> Fix | None:
                 new,
                 Rerun(edits=(edit,)),
             )
+    return None
+
+
+def _flat_fix(row, a, b, texts, parsed) -> Fix | None:
+    """A flat operand with the other's per-sample count: given the other's shape."""
     for index, (this, other) in enumerate(((a, b), (b, a))):
         if this.rank < other.rank and prod(this.shape[1:]) == prod(other.shape[1:]):
             names = texts or ["a", "b"]
@@ -835,9 +960,7 @@ def _fixed_widths(ctx: Context, row, const, other, crops) -> list[tuple[int, int
     Cropping a table there keeps the first values of a table made for another width: rotary
     frequencies for 64 dims cut to 16 are not the frequencies for 16. A table one wider (angles
     for an odd width taken twice, 4 for 3) is not one: cropped, display-only (`_odd_width`)."""
-    prov = provenance(ctx)
-    index = next((j for j, t in enumerate(row.inputs) if t is other), None)
-    follows = prov.dims(row, "inputs", index) if prov is not None and index is not None else None
+    follows = _input_follows(ctx, row, other)
     if follows is None:
         return []
     return [(c, o, size) for c, o, size in crops if o < len(follows) and not follows[o] and size * 2 <= const.shape[c]]
@@ -853,16 +976,15 @@ def _aligned_by_source(ctx: Context, row, index: int, const, other, texts, parse
     every size equal (or 1), and that placement is not the one from the right."""
     if const.rank >= other.rank or const.rank == 0:
         return None
-    prov = provenance(ctx)
-    j_other = next((j for j, t in enumerate(row.inputs) if t is other), None)
-    j_const = next((j for j, t in enumerate(row.inputs) if t is const), None)
-    if prov is None or j_other is None or j_const is None:
-        return None
-    od, cd = prov.dims(row, "inputs", j_other), prov.dims(row, "inputs", j_const)
-    anchors = _anchors(od, cd) if od is not None and cd is not None else None
+    anchors = _source_anchors(ctx, row, const, other)
     placed = _placement(const, other, anchors) if anchors else None
-    if anchors is None or placed is None or placed == list(range(other.rank - const.rank, other.rank)):
+    if not anchors or placed is None or placed == list(range(other.rank - const.rank, other.rank)):
         return None  # from the right after all: another reading
+    return _placed_fix(row, index, texts, parsed, const, other, placed, placed[min(anchors)])
+
+
+def _placed_fix(row, index: int, texts, parsed, const, other, placed: list[int], length_dim: int) -> Fix:
+    """The table given size-1 dims so its dims land at `placed` in the other's."""
     missing = [p for p in range(other.rank) if p not in placed]
     insert = "[" + ", ".join(":" if p in placed else "None" for p in range(other.rank)) + "]"
     moved = tuple(const.shape[placed.index(p)] if p in placed else 1 for p in range(other.rank))
@@ -873,10 +995,28 @@ def _aligned_by_source(ctx: Context, row, index: int, const, other, texts, parse
         parsed,
         insert,
         tuple(("unsqueeze", (p,)) for p in missing),
-        f"{shape(const.shape)} follows the length in dim {placed[min(anchors)]} of {shape(other.shape)}, "
+        f"{shape(const.shape)} follows the length in dim {length_dim} of {shape(other.shape)}, "
         f"not the dims it meets from the right: give it size-1 dims around it ({shape(moved)}) so each of "
         "its dims meets its own",
     )
+
+
+def _input_index(row, tensor) -> int | None:
+    """Which of the row's inputs `tensor` is (by identity)."""
+    return next((j for j, t in enumerate(row.inputs) if t is tensor), None)
+
+
+def _input_follows(ctx: Context, row, tensor) -> list | None:
+    """The input dims (provenance) each dim of the row's input `tensor` follows; None when unknown."""
+    prov = provenance(ctx)
+    index = _input_index(row, tensor)
+    return prov.dims(row, "inputs", index) if prov is not None and index is not None else None
+
+
+def _source_anchors(ctx: Context, row, const, other) -> dict[int, int] | None:
+    """`_anchors` of the table `const` in `other`, from what each of their dims follows."""
+    od, cd = _input_follows(ctx, row, other), _input_follows(ctx, row, const)
+    return _anchors(od, cd) if od is not None and cd is not None else None
 
 
 def _anchors(od, cd) -> dict[int, int] | None:
@@ -901,15 +1041,21 @@ def _placement(const, other, anchors: dict[int, int]) -> list[int] | None:
     for i in range(const.rank - 1, -1, -1):
         j = anchors.get(i)
         if j is None:
-            later = [a for k, a in anchors.items() if k < i]
-            floor = max(later) if later else -1
-            j = next((j for j in range(nxt, floor, -1) if const.shape[i] in (1, other.shape[j])), None)
+            j = _latest_fit(const.shape[i], other, nxt, anchors, i)
         if j is None or j > nxt or const.shape[i] not in (1, other.shape[j]):
             return None
         placed.append(j)
         nxt = j - 1
     placed.reverse()
     return placed
+
+
+def _latest_fit(size: int, other, nxt: int, anchors: dict[int, int], i: int) -> int | None:
+    """The latest dim of `other` at or before `nxt`, after the anchors of the table's earlier
+    dims, where a table dim `i` of `size` fits (equal or 1)."""
+    later = [a for k, a in anchors.items() if k < i]
+    floor = max(later) if later else -1
+    return next((j for j in range(nxt, floor, -1) if size in (1, other.shape[j])), None)
 
 
 def _grid_crop(ctx: Context, row, const, other, crops) -> int | None:
@@ -922,19 +1068,20 @@ def _grid_crop(ctx: Context, row, const, other, crops) -> int | None:
     of a table that is no feature table (a mask [T, T] against scores crops its last dim)."""
     if not crops or const.rank < 2 or const.shape[-1] != other.shape[-1]:
         return None
-    prov = provenance(ctx)
-    index = next((j for j, t in enumerate(row.inputs) if t is other), None)
-    follows = prov.dims(row, "inputs", index) if prov is not None and index is not None else None
+    follows = _input_follows(ctx, row, other)
     if follows is None:
         return None
     for c, o, size in crops:
-        if c == const.rank - 1 or o >= len(follows):
-            continue
-        sources = [s for s in follows[o] if s.startswith(("dim ", "input "))]
-        inputs = {s.rsplit(" dim ", 1)[0] if s.startswith("input ") else "" for s in sources}
-        if len(sources) >= 2 and len(inputs) == 1:
+        if c != const.rank - 1 and o < len(follows) and _follows_a_grid(follows[o]):
             return size
     return None
+
+
+def _follows_a_grid(sources) -> bool:
+    """A dim that follows two or more dims of one input: a grid's cells, flattened."""
+    dims = [s for s in sources if s.startswith(("dim ", "input "))]
+    inputs = {s.rsplit(" dim ", 1)[0] if s.startswith("input ") else "" for s in dims}
+    return len(dims) >= 2 and len(inputs) == 1
 
 
 def _odd_width(crops, const) -> int | None:
@@ -1015,16 +1162,9 @@ def _class_token_fix(ctx: Context, row, index: int, table, tokens, texts, parsed
     if table.rank != 3 or tokens.rank != 3 or table.shape[-1] != tokens.shape[-1] or texts is None:
         return None
     extra = table.shape[1] - tokens.shape[1]
-    owner = ctx.trace.row(row.parent)
-    owner_name = "" if owner is None or owner.parent is None else owner.name
-    unused = [
-        p
-        for p in ctx.trace.unused_params
-        if p.owner == owner_name and tuple(p.shape) == (1, extra, tokens.shape[-1]) and extra >= 1
-    ]
-    if len(unused) != 1:
+    token = _unused_token(ctx, row, extra, tokens.shape[-1])
+    if token is None:
         return None
-    token = unused[0]
     text = texts[index]
 
     def joined(t: str, _other: str) -> str:
@@ -1041,6 +1181,18 @@ def _class_token_fix(ctx: Context, row, index: int, table, tokens, texts, parsed
     )
 
 
+def _unused_token(ctx: Context, row, extra: int, width: int):
+    """The one parameter [1, extra, width] of the op's module that its code never reads."""
+    owner = ctx.trace.row(row.parent)
+    owner_name = "" if owner is None or owner.parent is None else owner.name
+    unused = [
+        p
+        for p in ctx.trace.unused_params
+        if p.owner == owner_name and tuple(p.shape) == (1, extra, width) and extra >= 1
+    ]
+    return unused[0] if len(unused) == 1 else None
+
+
 def _expr(text: str):
     try:
         return ast.parse(text, mode="eval").body
@@ -1052,11 +1204,11 @@ def _rounded_skip_fix(ctx: Context, a, b, dim: int) -> tuple[str, Fix] | None:
     """Two maps of one input that differ in a spatial dim by a rounding (37 and 36: a downsampling
     path halved an odd length and the upsampling doubled it back): the input sizes that line up,
     as SC109 finds them for a concatenated skip."""
-    if a.rank != b.rank or dim < 2 or not (a.from_input and b.from_input) or ctx.runner is None:
+    if not _apart_by_rounding(a, b, dim) or ctx.runner is None:
         return None
     dims = ctx.sample_dims
     axes = tuple(range(1, len(dims)))
-    if not axes or len({dims[i] for i in axes}) != 1 or abs(a.shape[dim] - b.shape[dim]) * 4 > max(a.shape[dim], 2):
+    if not axes or len({dims[i] for i in axes}) != 1:
         return None
     found = input_multiple_fix(ctx, axes)
     if found is None:
@@ -1067,3 +1219,10 @@ def _rounded_skip_fix(ctx: Context, a, b, dim: int) -> tuple[str, Fix] | None:
         "rounded an odd size and the path back did not restore it",
         fix,
     )
+
+
+def _apart_by_rounding(a, b, dim: int) -> bool:
+    """Two maps of the input, one rank, that differ in spatial dim `dim` by at most a quarter."""
+    if a.rank != b.rank or dim < 2 or not (a.from_input and b.from_input):
+        return False
+    return abs(a.shape[dim] - b.shape[dim]) * 4 <= max(a.shape[dim], 2)
