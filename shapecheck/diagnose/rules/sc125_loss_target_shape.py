@@ -61,68 +61,86 @@ def _takes_classes(row: LayerRecord) -> bool:
 def check(ctx: Context) -> list[Finding]:
     findings = []
     for row in ctx.trace.layers:
-        if len(row.inputs) >= 3 and row.type in _CTC:
-            found = _ctc_contract(ctx, row)
-            if found is not None:
-                findings.append(found)
-            continue
-        if len(row.inputs) >= 2 and _takes_classes(row):
-            names = ctx.trace.input_names if row.index == 0 else ()
-            found = (
-                _class_contract(row, names, _dims_moved(ctx, row))
-                or _per_position(ctx, row, names)
-                or _flattened_shift(ctx, row)
-                or _row_counts(ctx, row)
-            )
-            if found is not None:
-                findings.append(found)
-            continue
-        if not is_elementwise_loss(row):
-            continue
-        if len(row.inputs) < 2 or row.inputs[0].shape == row.inputs[1].shape:
-            continue
-        a, b = row.inputs[0].shape, row.inputs[1].shape
-        joined = broadcast_shape(a, b)
-        why = [f"{ref(row)} compares input {shape(a)} with target {shape(b)} element by element"]
-        if joined is None:
-            if row.failed:  # a loss module or function: its target, not any elementwise op (SC112)
-                findings.append(_no_broadcast(ctx, row, a, b))
-            continue
-        why.append(f"they broadcast to {shape(joined)}: {_pairs(a, b, joined)}")
-        where = _batch_note(ctx, row)
-        if where:
-            why.append(where)
-        fixes = _squeeze_fixes(ctx, row, a, b)
-        if row.failed:  # binary cross-entropy refuses instead of broadcasting
-            why[1:] = [f"it takes input and target of the same shape; broadcast, they would be {shape(joined)}"]
-            message = f"{ref(row)} gets input {shape(a)} and target {shape(b)}: it needs the same shape"
-            note = (
-                f"PyTorch reports: Target size (torch.Size({list(b)})) must be the same as input size "
-                f"(torch.Size({list(a)}))"
-            )
-        else:
-            message = (
-                f"{ref(row)} gets input {shape(a)} and target {shape(b)}: the loss is taken over "
-                f"{shape(joined)} pairs, not element by element"
-            )
-            note = (
-                f"PyTorch warns: Using a target size (torch.Size({list(b)})) that is different to the "
-                f"input size (torch.Size({list(a)}))"
-            )
-        findings.append(
-            Finding(
-                code="SC125",
-                severity=WARNING,
-                layer=row.name,
-                message=message,
-                location=row.called_at or row.location,  # the call gives the loss its operands
-                row=row.index,
-                why=why,
-                notes=[note],
-                fixes=fixes,
-            )
-        )
+        found = _loss_finding(ctx, row)
+        if found is not None:
+            findings.append(found)
     return findings
+
+
+def _loss_finding(ctx: Context, row: LayerRecord) -> Finding | None:
+    """The finding on one row, by the kind of loss it is: CTC, class indices, or elementwise."""
+    if len(row.inputs) >= 3 and row.type in _CTC:
+        return _ctc_contract(ctx, row)
+    if len(row.inputs) >= 2 and _takes_classes(row):
+        return _class_loss(ctx, row)
+    if not is_elementwise_loss(row) or len(row.inputs) < 2 or row.inputs[0].shape == row.inputs[1].shape:
+        return None
+    return _elementwise(ctx, row)
+
+
+def _class_loss(ctx: Context, row: LayerRecord) -> Finding | None:
+    """A class-index loss: its contract, scores per position, a flattened shift, or row counts."""
+    names = ctx.trace.input_names if row.index == 0 else ()
+    return (
+        _class_contract(row, names, _dims_moved(ctx, row))
+        or _per_position(ctx, row, names)
+        or _flattened_shift(ctx, row)
+        or _row_counts(ctx, row)
+    )
+
+
+def _elementwise(ctx: Context, row: LayerRecord) -> Finding | None:
+    """An elementwise loss whose input and target differ in shape: refused where they do not
+    broadcast (or, for binary cross-entropy, at all), else taken over the broadcast pairs."""
+    a, b = row.inputs[0].shape, row.inputs[1].shape
+    joined = broadcast_shape(a, b)
+    if joined is None:
+        # a loss module or function: its target, not any elementwise op (SC112)
+        return _no_broadcast(ctx, row, a, b) if row.failed else None
+    why = [f"{ref(row)} compares input {shape(a)} with target {shape(b)} element by element"]
+    why.append(f"they broadcast to {shape(joined)}: {_pairs(a, b, joined)}")
+    where = _batch_note(ctx, row)
+    if where:
+        why.append(where)
+    fixes = _squeeze_fixes(ctx, row, a, b)
+    if row.failed:  # binary cross-entropy refuses instead of broadcasting
+        why[1:] = [f"it takes input and target of the same shape; broadcast, they would be {shape(joined)}"]
+        message, note = _refused_texts(row, a, b)
+    else:
+        message, note = _broadcast_texts(row, a, b, joined)
+    return Finding(
+        code="SC125",
+        severity=WARNING,
+        layer=row.name,
+        message=message,
+        location=row.called_at or row.location,  # the call gives the loss its operands
+        row=row.index,
+        why=why,
+        notes=[note],
+        fixes=fixes,
+    )
+
+
+def _refused_texts(row: LayerRecord, a, b) -> tuple[str, str]:
+    """(message, PyTorch's error) for a loss that takes input and target of one shape."""
+    message = f"{ref(row)} gets input {shape(a)} and target {shape(b)}: it needs the same shape"
+    note = (
+        f"PyTorch reports: Target size (torch.Size({list(b)})) must be the same as input size (torch.Size({list(a)}))"
+    )
+    return message, note
+
+
+def _broadcast_texts(row: LayerRecord, a, b, joined) -> tuple[str, str]:
+    """(message, PyTorch's warning) for a loss taken over the broadcast pairs."""
+    message = (
+        f"{ref(row)} gets input {shape(a)} and target {shape(b)}: the loss is taken over "
+        f"{shape(joined)} pairs, not element by element"
+    )
+    note = (
+        f"PyTorch warns: Using a target size (torch.Size({list(b)})) that is different to the "
+        f"input size (torch.Size({list(a)}))"
+    )
+    return message, note
 
 
 def _one_value_fix(ctx: Context, row: LayerRecord, k: int) -> list[Fix]:
@@ -284,28 +302,53 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
     against one class index per sample [N]: the loss reads L as the classes and wants [N, C].
     Pooled over the positions, or the first (class) token's row: one score row per sample."""
     a, b = row.inputs[0].shape, row.inputs[1].shape
-    if len(a) != 3 or len(b) != 1 or a[0] != b[0] or row.inputs[1].dtype not in _INTEGERS:
+    if not _one_label_per_sample(row):
         return None
-    made = row.inputs[0].source
-    maker = ctx.trace.layers[made] if made is not None and 0 <= made < len(ctx.trace.layers) else None
+    maker = _maker(ctx, row.inputs[0].source)
     positions = 1 if maker is not None and maker.type in _CLASSES_LAST else 2  # [N, C, L] from a conv
     classes = a[3 - positions]
     message = (
         f"{ref(row)} gets scores for each of {a[positions]} positions, {shape(a)}, and one class index per "
         f"sample, {shape(b)}"
     )
+    made_by = f" (by `{maker.name}`)" if maker is not None else ""
     why = [
         f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})",
         f"for input [N, C, d1] it takes a target [N, d1]: it reads {a[1]} as the classes and wants "
         f"{shape((a[0], a[2]))}",
-        f"the {classes} scores are made for every one of the {a[positions]} positions"
-        + (f" (by `{maker.name}`)" if maker is not None else "")
-        + "; one label per sample needs one row of scores per sample",
+        f"the {classes} scores are made for every one of the {a[positions]} positions{made_by}"
+        "; one label per sample needs one row of scores per sample",
     ]
     token = class_token(ctx, a[positions]) if positions == 1 else None
     if token is not None:  # the model puts a class token first: its row is the one to score
         why.append(f"{ref(token)} puts a learned token first among the {a[positions]} positions: the class token")
-    pooled = f"pool the scores over the {a[positions]} positions: one row per sample"
+    pool, first = _pool_and_first(row, a[positions], positions, token is not None, names)
+    fixes = [first, pool] if token else [pool, first]
+    rnn = _recurrent_source(ctx, row) if positions == 1 and token is None else None
+    if rnn is not None:  # a recurrent net's last step has read the whole sequence: it is the summary
+        why.append(f"the positions are the time steps of {ref(rnn)}: its last step has read the whole sequence")
+        fixes = _last_step_first(row, pool, first, names)
+    return _finding(
+        row,
+        message,
+        why=why,
+        notes=[f"PyTorch reports: Expected target size {list((a[0], a[2]))}, got {list(b)}"],
+        fixes=fixes,
+    )
+
+
+def _one_label_per_sample(row: LayerRecord) -> bool:
+    """Scores of rank 3 [N, *, *] against integer labels [N]."""
+    a, b = row.inputs[0].shape, row.inputs[1].shape
+    return len(a) == 3 and len(b) == 1 and a[0] == b[0] and row.inputs[1].dtype in _INTEGERS
+
+
+def _pool_and_first(
+    row: LayerRecord, length: int, positions: int, token: bool, names: tuple[str, ...]
+) -> tuple[Fix, Fix]:
+    """The scores pooled over their `length` positions (dim `positions`), and the first position's
+    row (the class token's, where the model puts one there: `token`)."""
+    pooled = f"pool the scores over the {length} positions: one row per sample"
     pool = _argument_fix(row, 0, "mean", (positions,), f"or {pooled}" if token else pooled, names)
     first = _argument_fix(
         row,
@@ -317,34 +360,35 @@ def _per_position(ctx: Context, row: LayerRecord, names: tuple[str, ...] = ()) -
         else "or score the first (class) token only, as a ViT or BERT head does",
         names,
     )
-    if first.after is not None:  # written as indexing: `logits[:, 0]`, the same as `.select(1, 0)`
-        callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
-        indexed = _wrapped_argument(first.before or "", callees, 0, "[:, 0]" if positions == 1 else "[:, :, 0]")
-        if indexed is not None:
-            first.after = first.code = indexed
-    fixes = [first, pool] if token else [pool, first]
-    rnn = _recurrent_source(ctx, row) if positions == 1 and token is None else None
-    if rnn is not None:  # a recurrent net's last step has read the whole sequence: it is the summary
-        why.append(f"the positions are the time steps of {ref(rnn)}: its last step has read the whole sequence")
-        last = _argument_fix(
-            row, 0, "select", (1, -1), "score the last time step, as a recurrent classifier does", names
-        )
-        if last.after is not None:
-            callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
-            indexed = _wrapped_argument(last.before or "", callees, 0, "[:, -1]")
-            if indexed is not None:
-                last.after = last.code = indexed
-        pool.description = pool.description.removeprefix("or ")
-        fixes = [last, pool, first]
-        for fix in fixes[1:]:
-            fix.description = "or " + fix.description.removeprefix("or ")
-    return _finding(
-        row,
-        message,
-        why=why,
-        notes=[f"PyTorch reports: Expected target size {list((a[0], a[2]))}, got {list(b)}"],
-        fixes=fixes,
-    )
+    _as_indexing(row, first, "[:, 0]" if positions == 1 else "[:, :, 0]")
+    return pool, first
+
+
+def _maker(ctx: Context, made: int | None) -> LayerRecord | None:
+    """The row at index `made`, when there is one."""
+    return ctx.trace.layers[made] if made is not None and 0 <= made < len(ctx.trace.layers) else None
+
+
+def _as_indexing(row: LayerRecord, fix: Fix, suffix: str) -> None:
+    """A `select` fix on the loss's first argument written as indexing (`logits[:, 0]`, the same
+    as `.select(1, 0)`) where the line has it as an argument."""
+    if fix.after is None:
+        return
+    callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
+    indexed = _wrapped_argument(fix.before or "", callees, 0, suffix)
+    if indexed is not None:
+        fix.after = fix.code = indexed
+
+
+def _last_step_first(row: LayerRecord, pool: Fix, first: Fix, names: tuple[str, ...]) -> list[Fix]:
+    """Scores of a recurrent net's steps: its last step first, then the pool and the first token."""
+    last = _argument_fix(row, 0, "select", (1, -1), "score the last time step, as a recurrent classifier does", names)
+    _as_indexing(row, last, "[:, -1]")
+    pool.description = pool.description.removeprefix("or ")
+    fixes = [last, pool, first]
+    for fix in fixes[1:]:
+        fix.description = "or " + fix.description.removeprefix("or ")
+    return fixes
 
 
 _RECURRENT = frozenset({"LSTM", "GRU", "RNN"})
@@ -377,75 +421,127 @@ def _dims_moved(ctx: Context, row: LayerRecord) -> bool:
     (dim provenance)."""
     source = row.inputs[0].source if row.inputs else None
     made = ctx.trace.row(source) if source is not None else None
-    if made is not None and made.kind == "op" and made.type.rpartition(".")[2] in _MOVES:
+    if _is_move(made):
         return True
     a = row.inputs[0].shape if row.inputs else ()
     if len(a) != 3 or a[1] != a[2]:
         return False
     if made is not None and made.kind == "module" and made.type.startswith("Conv"):
         return True  # a conv's scores are channels first: its out_channels are dim 1
+    return _length_in_dim_2(ctx, row)
+
+
+def _is_move(made: LayerRecord | None) -> bool:
+    """A transpose or permute (or another op that moves dims)."""
+    return made is not None and made.kind == "op" and made.type.rpartition(".")[2] in _MOVES
+
+
+def _length_in_dim_2(ctx: Context, row: LayerRecord) -> bool:
+    """Dim 2 of the loss's input follows an input size and dim 1 does not (provenance)."""
     prov = provenance(ctx)
     follows = prov.dims(row, "inputs") if prov is not None else None
     return follows is not None and not follows[1] and bool(follows[2])
 
 
 def _class_contract(row: LayerRecord, names: tuple[str, ...] = (), moved: bool = False) -> Finding | None:
-    """A class-index loss whose target or input breaks its contract, with the fix that keeps it.
-    `moved`: the input's dims were just moved by the code; where two readings fit, that one is
-    meant."""
+    """A class-index loss whose integer target or input breaks its contract, with the fix that
+    keeps it: the first of `_CONTRACTS` that reads the shapes. `moved`: the input's dims were just
+    moved by the code; where two readings fit, that one is meant."""
     a, b = row.inputs[0].shape, row.inputs[1].shape
-    integer = row.inputs[1].dtype in _INTEGERS
-    if len(a) >= 2 and tuple(b) == (a[0], 1, *a[2:]) and integer:
-        want = (a[0], *a[2:])
-        if len(a) == 2:
-            message = f"{ref(row)} gets a target of class indices in a column {shape(b)}: it takes {shape(b[:1])}"
-            why = f"a class-index loss takes one class index per sample, [N] for input [N, C] = {shape(a)}"
-        else:  # a mask from a loader, with its channel dim: [N, 1, H, W]
-            message = f"{ref(row)} gets a target {shape(b)} with a channel dim: it takes {shape(want)}"
-            why = (
-                f"a class-index loss takes one class index per place, [N, d1, …] = {shape(want)} for input "
-                f"[N, C, d1, …] = {shape(a)}: no class or channel dim"
+    if row.inputs[1].dtype not in _INTEGERS:
+        return None
+    for contract in _CONTRACTS:
+        found = contract(row, a, b, names, moved)
+        if found is not None:
+            message, why, fix = found
+            return _finding(
+                row,
+                message,
+                why=[f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})", why],
+                fixes=[fix],
             )
-        fix = _argument_fix(
-            row, 1, "squeeze", (1,), "squeeze the target's dim 1 so it holds one class index per place", names
-        )
-    elif len(a) == 2 and tuple(b) == tuple(a) and integer:
-        message = f"{ref(row)} gets one-hot integer targets {shape(b)}: it takes class indices {shape(b[:1])}"
-        why = f"integer targets are class indices, one per sample; one-hot rows of {a[1]} are their argmax"
-        fix = _argument_fix(row, 1, "argmax", (1,), "take each one-hot row's class index", names)
-    elif len(a) == 3 and tuple(b) == tuple(a[:2]) and integer and not (moved and a[1] == a[2]):
-        message = (
-            f"{ref(row)} gets input {shape(a)} with the classes last: it takes them in dim 1, "
-            f"[{a[0]}, {a[2]}, {a[1]}] against target {shape(b)}"
-        )
-        why = f"for input [N, C, d1] the target is [N, d1]: N = {a[0]}, d1 = {a[1]}, and the {a[2]} classes are last"
-        fix = _argument_fix(row, 0, "transpose", (1, 2), "move the classes to dim 1", names)
-    elif len(a) == 2 and len(b) >= 2 and prod(b) == a[0] and integer:
-        message = f"{ref(row)} gets input {shape(a)} flattened to one row per token and a target {shape(b)} that is not"
-        why = f"the {a[0]} rows of the input take {a[0]} class indices, [{a[0]}]: the target's {shape(b)} flattened"
-        fix = _argument_fix(row, 1, "view", (-1,), "flatten the target like the input, one class index per row", names)
-    elif len(a) >= 3 and len(b) == len(a) - 1 and integer and (shift := _shifted(a[:1] + a[2:], b)) is not None:
-        message = (
-            f"{ref(row)} gets {shift[1]} positions of scores and {shift[1] + 1} labels per sequence "
-            f"(input {shape(a)}, target {shape(b)}): the labels are not shifted like the scores"
-        )
-        why = (
-            f"the scores were cut to {shift[1]} positions (each predicts the next token); the target is "
-            f"the labels from position 1 on, [:, 1:]"
-        )
-        fix = _shift_fix(row, 1, shift[0], shift[1], "shift the labels by one, as the scores were")
-    elif len(a) == 3 and len(b) == 2 and integer and a[0] == b[0] and b[1] == a[1] + 1:
+    if len(a) == 3 and len(b) == 2 and a[0] == b[0] and b[1] == a[1] + 1:
         if moved and a[2] == b[1]:
             return None  # DETR's [B, Q, C+1] scores moved to [B, C+1, Q] against [B, Q]: as written
         return _shifted_classes_last(row, a, b)
-    else:
+    return None
+
+
+_Contract = tuple[str, str, Fix] | None  # (message, why, fix)
+
+
+def _channel_target(row: LayerRecord, a, b, names: tuple[str, ...], _moved: bool) -> _Contract:
+    """A target with a class or channel dim of 1: [N, 1] for [N, C], a loader's mask [N, 1, H, W]."""
+    if len(a) < 2 or tuple(b) != (a[0], 1, *a[2:]):
         return None
-    return _finding(
-        row,
-        message,
-        why=[f"{ref(row)} receives input {shape(a)} and target {shape(b)} ({row.inputs[1].dtype})", why],
-        fixes=[fix],
+    want = (a[0], *a[2:])
+    if len(a) == 2:
+        message = f"{ref(row)} gets a target of class indices in a column {shape(b)}: it takes {shape(b[:1])}"
+        why = f"a class-index loss takes one class index per sample, [N] for input [N, C] = {shape(a)}"
+    else:  # a mask from a loader, with its channel dim: [N, 1, H, W]
+        message = f"{ref(row)} gets a target {shape(b)} with a channel dim: it takes {shape(want)}"
+        why = (
+            f"a class-index loss takes one class index per place, [N, d1, …] = {shape(want)} for input "
+            f"[N, C, d1, …] = {shape(a)}: no class or channel dim"
+        )
+    fix = _argument_fix(
+        row, 1, "squeeze", (1,), "squeeze the target's dim 1 so it holds one class index per place", names
     )
+    return message, why, fix
+
+
+def _one_hot_target(row: LayerRecord, a, b, names: tuple[str, ...], _moved: bool) -> _Contract:
+    """Integer targets of the scores' shape [N, C]: one-hot rows."""
+    if len(a) != 2 or tuple(b) != tuple(a):
+        return None
+    message = f"{ref(row)} gets one-hot integer targets {shape(b)}: it takes class indices {shape(b[:1])}"
+    why = f"integer targets are class indices, one per sample; one-hot rows of {a[1]} are their argmax"
+    return message, why, _argument_fix(row, 1, "argmax", (1,), "take each one-hot row's class index", names)
+
+
+def _classes_last(row: LayerRecord, a, b, names: tuple[str, ...], moved: bool) -> _Contract:
+    """Scores [N, L, C] against a target [N, L]: the classes last, where the loss takes them in dim 1
+    (unless the code just moved them there and both readings fit)."""
+    if len(a) != 3 or tuple(b) != tuple(a[:2]) or (moved and a[1] == a[2]):
+        return None
+    message = (
+        f"{ref(row)} gets input {shape(a)} with the classes last: it takes them in dim 1, "
+        f"[{a[0]}, {a[2]}, {a[1]}] against target {shape(b)}"
+    )
+    why = f"for input [N, C, d1] the target is [N, d1]: N = {a[0]}, d1 = {a[1]}, and the {a[2]} classes are last"
+    return message, why, _argument_fix(row, 0, "transpose", (1, 2), "move the classes to dim 1", names)
+
+
+def _flat_input(row: LayerRecord, a, b, names: tuple[str, ...], _moved: bool) -> _Contract:
+    """Scores flattened to one row per token [N*L, C] against a target [N, L] that is not."""
+    if len(a) != 2 or len(b) < 2 or prod(b) != a[0]:
+        return None
+    message = f"{ref(row)} gets input {shape(a)} flattened to one row per token and a target {shape(b)} that is not"
+    why = f"the {a[0]} rows of the input take {a[0]} class indices, [{a[0]}]: the target's {shape(b)} flattened"
+    return (
+        message,
+        why,
+        _argument_fix(row, 1, "view", (-1,), "flatten the target like the input, one class index per row", names),
+    )
+
+
+def _unshifted_labels(row: LayerRecord, a, b, _names: tuple[str, ...], _moved: bool) -> _Contract:
+    """Scores cut to predict the next token against labels one longer: not shifted like them."""
+    shift = _shifted(a[:1] + a[2:], b) if len(a) >= 3 and len(b) == len(a) - 1 else None
+    if shift is None:
+        return None
+    message = (
+        f"{ref(row)} gets {shift[1]} positions of scores and {shift[1] + 1} labels per sequence "
+        f"(input {shape(a)}, target {shape(b)}): the labels are not shifted like the scores"
+    )
+    why = (
+        f"the scores were cut to {shift[1]} positions (each predicts the next token); the target is "
+        f"the labels from position 1 on, [:, 1:]"
+    )
+    return message, why, _shift_fix(row, 1, shift[0], shift[1], "shift the labels by one, as the scores were")
+
+
+_CONTRACTS = (_channel_target, _one_hot_target, _classes_last, _flat_input, _unshifted_labels)
 
 
 def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
@@ -461,42 +557,52 @@ def _row_counts(ctx: Context, row: LayerRecord) -> Finding | None:
     pooled = _pooled_at(ctx, a, n, m)
     why = [f"{ref(row)} receives input {shape(a.shape)} and target {shape(b.shape)}: {n} rows of scores, {m} targets"]
     want = shape((n, *b.shape[1:]))
-    if pooled is not None:
-        before = next(t for t in pooled.inputs if t.shape and t.shape[0] == m and t.rank >= 2)
-        why.append(
-            f"{ref(pooled)} made the {n} rows from {m} ({shape(before.shape)} → {shape(pooled.outputs[0].shape)}): "
-            f"the target has one entry per row before it"
+    if pooled is None:
+        return _one_target_per_row(row, n, m, why, f"give the loss one target per row of scores, {want}")
+    return _pooled_rows(row, pooled, n, m, why, want)
+
+
+def _pooled_rows(row: LayerRecord, pooled: LayerRecord, n: int, m: int, why: list[str], want: str) -> Finding:
+    """N rows of scores that `pooled` made from the M rows the targets are for: a flatten of every
+    step against one label per sample, a selection of the rows, else one target per pooled row."""
+    before = next(t for t in pooled.inputs if t.shape and t.shape[0] == m and t.rank >= 2)
+    why.append(
+        f"{ref(pooled)} made the {n} rows from {m} ({shape(before.shape)} → {shape(pooled.outputs[0].shape)}): "
+        f"the target has one entry per row before it"
+    )
+    per_sample = _one_row_per_sample(row, pooled, before, m)
+    if per_sample:
+        tagging = Fix(
+            description=f"or, if every step has a label (tagging), give the loss {n} targets: "
+            f"{shape(before.shape[:2])} flattened like the scores",
+            safety=DISPLAY_ONLY,
+            location=row.called_at,
+            check_note="not checked: the targets come from the data",
         )
-        per_sample = _one_row_per_sample(row, pooled, before, m)
-        if per_sample:
-            tagging = Fix(
-                description=f"or, if every step has a label (tagging), give the loss {n} targets: "
-                f"{shape(before.shape[:2])} flattened like the scores",
-                safety=DISPLAY_ONLY,
-                location=row.called_at,
-                check_note="not checked: the targets come from the data",
-            )
-            return _finding(
-                row,
-                f"{ref(row)} gets {n} rows of scores and {m} targets: scores for every step, one label per sample",
-                why=why,
-                fixes=[*per_sample, tagging],
-            )
-        selected = _same_selection(row, pooled, n, m)
-        if selected is not None:
-            why.append(f"the scores are a selection of {m} rows; the targets are for all {m}")
-            return _finding(
-                row,
-                f"{ref(row)} gets {n} selected rows of scores and the targets of all {m} rows",
-                why=why,
-                fixes=[selected],
-            )
-        description = (
-            f"give the loss one target per row that {ref(pooled)} makes, {want}: labels for what it pools into, "
-            f"not for its {m} rows"
+        return _finding(
+            row,
+            f"{ref(row)} gets {n} rows of scores and {m} targets: scores for every step, one label per sample",
+            why=why,
+            fixes=[*per_sample, tagging],
         )
-    else:
-        description = f"give the loss one target per row of scores, {want}"
+    selected = _same_selection(row, pooled, n, m)
+    if selected is not None:
+        why.append(f"the scores are a selection of {m} rows; the targets are for all {m}")
+        return _finding(
+            row,
+            f"{ref(row)} gets {n} selected rows of scores and the targets of all {m} rows",
+            why=why,
+            fixes=[selected],
+        )
+    description = (
+        f"give the loss one target per row that {ref(pooled)} makes, {want}: labels for what it pools into, "
+        f"not for its {m} rows"
+    )
+    return _one_target_per_row(row, n, m, why, description)
+
+
+def _one_target_per_row(row: LayerRecord, n: int, m: int, why: list[str], description: str) -> Finding:
+    """N rows of scores and M targets, with the targets' reading in `description`, display-only."""
     return _finding(
         row,
         f"{ref(row)} gets {n} rows of scores and {m} targets: it takes one class index per row",
@@ -519,20 +625,9 @@ def _same_selection(row: LayerRecord, picked: LayerRecord, n: int, m: int) -> Fi
     subscript by a name or an expression (not a slice or a number) on a line of the user's."""
     if picked.type != "Tensor.__getitem__" or row.called_at is None or picked.called_at is None:
         return None
-    parsed = parsed_line(picked.called_at.source)
-    if parsed is None:
+    index = _selection(picked.called_at.source)
+    if index is None:
         return None
-    _, text, tree = parsed
-    picks = {
-        text[span[0] : span[1]]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Subscript)
-        and isinstance(node.slice, (ast.Name, ast.Attribute, ast.Call, ast.Compare, ast.UnaryOp))
-        and (span := char_span(text, node.slice)) is not None
-    }
-    if len(picks) != 1:
-        return None
-    (index,) = picks
     source = row.called_at.source
     callees = {row.name.rpartition(".")[2], row.type.rpartition(".")[2]}
     after = _wrapped_argument(source, callees, 1, f"[{index}]")
@@ -545,6 +640,23 @@ def _same_selection(row: LayerRecord, picked: LayerRecord, n: int, m: int) -> Fi
         after,
         f"target[{index}]",
     )
+
+
+def _selection(source: str) -> str | None:
+    """The text of the line's one subscript by a name or an expression (`train_mask` of
+    `out[train_mask]`); None unless there is exactly one."""
+    parsed = parsed_line(source)
+    if parsed is None:
+        return None
+    _, text, tree = parsed
+    picks = {
+        text[span[0] : span[1]]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.slice, (ast.Name, ast.Attribute, ast.Call, ast.Compare, ast.UnaryOp))
+        and (span := char_span(text, node.slice)) is not None
+    }
+    return next(iter(picks)) if len(picks) == 1 else None
 
 
 def _one_row_per_sample(row: LayerRecord, flat: LayerRecord, before, m: int) -> list[Fix]:
@@ -577,12 +689,17 @@ def _pooled_at(ctx: Context, tensor, n: int, m: int, depth: int = 0) -> LayerRec
     """Walking back from `tensor` (its dim 0 is n) through rows that keep dim 0 at n: the first
     that takes an input of m rows, the pooling that made n from m."""
     made = ctx.trace.row(tensor.source) if tensor.source is not None else None
-    if made is None or depth > 32 or not made.outputs or not made.outputs[0].shape or made.outputs[0].shape[0] != n:
+    if made is None or depth > 32 or not _keeps_rows(made, n):
         return None
     if any(t.shape and t.shape[0] == m and t.rank >= 2 for t in made.inputs):
         return made
     onward = next((t for t in made.inputs if t.shape and t.shape[0] == n), None)
     return _pooled_at(ctx, onward, n, m, depth + 1) if onward is not None else None
+
+
+def _keeps_rows(made: LayerRecord, n: int) -> bool:
+    """The row's output has n rows in dim 0."""
+    return bool(made.outputs) and bool(made.outputs[0].shape) and made.outputs[0].shape[0] == n
 
 
 def _shifted(scores: tuple, labels: tuple) -> tuple[int, int] | None:
@@ -664,6 +781,23 @@ def _flattened_shift(ctx: Context, row: LayerRecord) -> Finding | None:
         return None
     dim, length = shift
     view = labels[0]
+    text, fix = _shift_before_flatten(view, dim, length)
+    return _finding(
+        row,
+        f"{ref(row)} gets {a[0]} rows of scores and {b[0]} labels: the scores cover {length} positions "
+        f"per sequence, the labels {length + 1}",
+        why=[
+            f"{ref(row)} receives input {shape(a)} flattened from {shape(scores[1])} and target {shape(b)} "
+            f"flattened from {shape(labels[1])} by {ref(view)}",
+            f"the scores were cut to {length} positions (each predicts the next token); the labels from "
+            f"position 1 on, {text}, are what they predict",
+        ],
+        fixes=[fix],
+    )
+
+
+def _shift_before_flatten(view: LayerRecord, dim: int, length: int) -> tuple[str, Fix]:
+    """(the slice, its fix) that shifts the labels by one in `dim` before `view` flattens them."""
     source = view.called_at.source if view.called_at else ""
     text = _slice_text(dim)
     method = view.type.rpartition(".")[2]
@@ -681,18 +815,7 @@ def _flattened_shift(ctx: Context, row: LayerRecord) -> Finding | None:
         f"labels{text}",
         Rerun(edits=(edit,)),
     )
-    return _finding(
-        row,
-        f"{ref(row)} gets {a[0]} rows of scores and {b[0]} labels: the scores cover {length} positions "
-        f"per sequence, the labels {length + 1}",
-        why=[
-            f"{ref(row)} receives input {shape(a)} flattened from {shape(scores[1])} and target {shape(b)} "
-            f"flattened from {shape(labels[1])} by {ref(view)}",
-            f"the scores were cut to {length} positions (each predicts the next token); the labels from "
-            f"position 1 on, {text}, are what they predict",
-        ],
-        fixes=[fix],
-    )
+    return text, fix
 
 
 def _receiver_sliced(source: str, method: str, text: str, call: int = 1) -> str | None:
