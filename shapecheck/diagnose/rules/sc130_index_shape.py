@@ -59,6 +59,13 @@ def _failing(ctx: Context) -> list[Finding]:
         return [found] if found is not None else []
     if index.rank >= data.rank or index.rank == 0:
         return []
+    return _fewer_dims(ctx, row, data, index, other)
+
+
+def _fewer_dims(ctx: Context, row, data, index, other) -> list[Finding]:
+    """An index of fewer dims than the data, no longer than the other along those it has (or a
+    list of rows for dim 0): one position per place for a gather along a dim it lacks, else the
+    index repeated along the dims it lacks."""
     dim = row.dim_argument() % data.rank
     lacks = [d for d in range(data.rank) if d >= index.rank]
     if (index.rank != 1 or dim != 0) and any(index.shape[d] > other.shape[d] for d in range(index.rank)):
@@ -83,31 +90,9 @@ def _oversized(ctx: Context, row, data, index, other) -> Finding | None:
     texts = _arguments(row)
     ref_text = texts.get("input") if name == "gather" else texts.get("src")
     made = ctx.trace.row(index.source) if index.source is not None else None
-    fixes = []
-    if made is not None and made.kind == OP and made.type == "Tensor.expand" and made.called_at is not None:
-        want = tuple(other.shape[d] if d in over else n for d, n in enumerate(index.shape))
-        source = made.called_at.source
-        after = _expand_sizes(source, over, ref_text) if ref_text else None
-        before = made.inputs[0].shape if made.inputs and made.inputs[0].rank == index.rank else ()
-        # -1 keeps a size the expanded tensor already has (the batch among them), so the check
-        # at another batch reads the same code
-        sizes = tuple(
-            other.shape[d] if d in over else -1 if d < len(before) and before[d] == n else n
-            for d, n in enumerate(index.shape)
-        )
-        fixes.append(
-            line_fix(
-                f"expand the index to the data's own size along dim{'s' if len(over) > 1 else ''} "
-                f"{', '.join(map(str, over))}: {shape(index.shape)} → {shape(want)}"
-                + (f", read from `{ref_text}`" if ref_text else ""),
-                made.called_at,
-                source,
-                after,
-                f"expand(..., {ref_text or 'data'}.size({over[0]}))",
-                Rerun(edits=(Edit("op_view_shape", op_site(made), params=(("shape", sizes),)),)),
-            )
-        )
+    fixes = [_expanded_fix(made, index, other, over, ref_text)] if _is_expand(made) else []
     longer = ", ".join(f"dim {d}: {index.shape[d]} > {other.shape[d]}" for d in over)
+    made_by = f" by {ref(made)}" if made is not None else ""
     return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} gets an index {shape(index.shape)} longer than {shape(other.shape)} along a dim it "
@@ -117,26 +102,76 @@ def _oversized(ctx: Context, row, data, index, other) -> Finding | None:
         why=[
             f"`{name}` reads one element for each index entry: along every dim but dim {dim} (the one it picks "
             f"along) the index may be no longer than the data",
-            f"the index was made {shape(index.shape)}"
-            + (f" by {ref(made)}" if made is not None else "")
-            + f": its size along dim {over[0]} ({index.shape[over[0]]}) is not the data's ({other.shape[over[0]]})",
+            f"the index was made {shape(index.shape)}{made_by}: its size along dim {over[0]} "
+            f"({index.shape[over[0]]}) is not the data's ({other.shape[over[0]]})",
         ],
         notes=[f"PyTorch reports: {ctx.trace.error.message}"] if ctx.trace.error else [],
         fixes=fixes,
     )
 
 
+def _is_expand(made) -> bool:
+    """A `.expand(...)` call on a line of the user's."""
+    return made is not None and made.kind == OP and made.type == "Tensor.expand" and made.called_at is not None
+
+
+def _expanded_fix(made, index, other, over: list[int], ref_text: str | None) -> Fix:
+    """The `.expand(...)` that made the index, with its sizes along `over` read from the data."""
+    want = tuple(other.shape[d] if d in over else n for d, n in enumerate(index.shape))
+    source = made.called_at.source
+    after = _expand_sizes(source, over, ref_text) if ref_text else None
+    sizes = _expand_request(made, index, other, over)
+    return line_fix(
+        f"expand the index to the data's own size along dim{'s' if len(over) > 1 else ''} "
+        f"{', '.join(map(str, over))}: {shape(index.shape)} → {shape(want)}"
+        + (f", read from `{ref_text}`" if ref_text else ""),
+        made.called_at,
+        source,
+        after,
+        f"expand(..., {ref_text or 'data'}.size({over[0]}))",
+        Rerun(edits=(Edit("op_view_shape", op_site(made), params=(("shape", sizes),)),)),
+    )
+
+
+def _expand_request(made, index, other, over: list[int]) -> tuple[int, ...]:
+    """The sizes for the re-run's expand: the data's along `over`, -1 where the expanded tensor
+    already has the size (the batch among them, so the check at another batch reads the same
+    code), else the index's."""
+    before = made.inputs[0].shape if made.inputs and made.inputs[0].rank == index.rank else ()
+    return tuple(
+        other.shape[d] if d in over else -1 if d < len(before) and before[d] == n else n
+        for d, n in enumerate(index.shape)
+    )
+
+
 def _expand_sizes(source: str, over: list[int], ref_text: str) -> str | None:
     """The line with the size arguments of its one `.expand(...)` call at positions `over` read
     from the data: `.expand(x.size(0), 1, self.hidden_size)` → `.expand(x.size(0), 1, hiddens.size(2))`."""
-    import ast
-
     from ..numbers import char_span
 
     parsed = parsed_line(source)
     if parsed is None:
         return None
     indent, text, tree = parsed
+    args = _expand_arguments(tree)
+    if args is None or any(d >= len(args) for d in over):
+        return None
+    spans = []
+    for d in over:
+        span = char_span(text, args[d])
+        if span is None:
+            return None
+        spans.append((span, f"{ref_text}.size({d})"))
+    for (start, end), new in sorted(spans, reverse=True):
+        text = text[:start] + new + text[end:]
+    return indent + text
+
+
+def _expand_arguments(tree) -> list | None:
+    """The size arguments of the line's one `.expand(...)` call (a tuple or list of them unpacked);
+    None unless there is exactly one, without keywords or `*`."""
+    import ast
+
     calls = [
         n
         for n in ast.walk(tree)
@@ -145,19 +180,7 @@ def _expand_sizes(source: str, over: list[int], ref_text: str) -> str | None:
     if len(calls) != 1 or any(isinstance(a, ast.Starred) for a in calls[0].args):
         return None
     args = calls[0].args
-    if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):
-        args = args[0].elts
-    spans = []
-    for d in over:
-        if d >= len(args):
-            return None
-        span = char_span(text, args[d])
-        if span is None:
-            return None
-        spans.append((span, f"{ref_text}.size({d})"))
-    for (start, end), new in sorted(spans, reverse=True):
-        text = text[:start] + new + text[end:]
-    return indent + text
+    return args[0].elts if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)) else args
 
 
 def _operands(row) -> tuple[TensorInfo, TensorInfo, TensorInfo] | None:
@@ -205,13 +228,7 @@ def _expand_fix(row, index, other, lacks: list[int]) -> Fix:
     if name != "gather":
         steps += (("expand_as_arg", (3, "src")),)
     steps += (("expand", wanted),)
-    if ref_text and name != "gather":
-        new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand_as({ref_text})"
-    else:
-        sizes = ", ".join(
-            ["-1"] * index.rank + [f"{ref_text}.size({d})" if ref_text else str(other.shape[d]) for d in lacks]
-        )
-        new = f"{idx}" + ".unsqueeze(-1)" * len(lacks) + f".expand({sizes})"
+    new = _repeated_index(idx, index, other, lacks, ref_text, expand_as=name != "gather")
     source = row.called_at.source if row.called_at else ""
     after = _replace_argument(source, idx, new) if idx != "index" else None
     edit = Edit("arg_method", op_site(row), params=(("index", 2), ("method", "chain"), ("args", steps)))
@@ -226,11 +243,21 @@ def _expand_fix(row, index, other, lacks: list[int]) -> Fix:
     )
 
 
+def _repeated_index(idx: str, index, other, lacks: list[int], ref_text: str | None, expand_as: bool) -> str:
+    """The index text given the dims it lacks: `.expand_as(src)` for a scatter's messages, else
+    `.expand(-1, …, data.size(d))` (the sizes as numbers where the data has no text)."""
+    unsqueezed = f"{idx}" + ".unsqueeze(-1)" * len(lacks)
+    if ref_text and expand_as:
+        return unsqueezed + f".expand_as({ref_text})"
+    sizes = ", ".join(
+        ["-1"] * index.rank + [f"{ref_text}.size({d})" if ref_text else str(other.shape[d]) for d in lacks]
+    )
+    return unsqueezed + f".expand({sizes})"
+
+
 def _arguments(row) -> dict[str, str]:
     """The texts of the index and the data arguments on the call's line."""
     import ast
-
-    from ..numbers import char_span
 
     if row.called_at is None:
         return {}
@@ -240,19 +267,28 @@ def _arguments(row) -> dict[str, str]:
     text, tree = parsed[1], parsed[2]
     name = row.type.rsplit(".", 1)[-1]
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name):
-            continue
-        module = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
-        args = list(node.args) if module else [node.func.value, *node.args]
-        named = list(zip(["input", "dim", "index", "src"], args, strict=False))
-        named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
-        found = {}
-        for key, arg in named:
-            span = char_span(text, arg)
-            if span is not None:
-                found[key] = text[span[0] : span[1]]
-        return found
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name:
+            return _argument_texts(text, node)
     return {}
+
+
+def _argument_texts(text: str, node) -> dict[str, str]:
+    """The texts of a gather's or scatter's arguments (`torch.gather(x, ...)` or `x.gather(...)`),
+    by name: input, dim, index, src and any keyword."""
+    import ast
+
+    from ..numbers import char_span
+
+    module = isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
+    args = list(node.args) if module else [node.func.value, *node.args]
+    named = list(zip(["input", "dim", "index", "src"], args, strict=False))
+    named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+    found = {}
+    for key, arg in named:
+        span = char_span(text, arg)
+        if span is not None:
+            found[key] = text[span[0] : span[1]]
+    return found
 
 
 def _replace_argument(source: str, old: str, new: str) -> str | None:
@@ -362,19 +398,12 @@ def _pair_lists(ctx: Context) -> list[Finding]:
     trace = ctx.trace
     picks: dict[object, dict[int, list[LayerRecord]]] = {}
     for row in trace.layers:
-        if row.kind != OP or row.type != "Tensor.__getitem__" or not row.inputs or not row.outputs:
+        if not _picks_a_pair(row):
             continue
-        t, args = row.inputs[0], row.attrs.get("args") or []
-        if len(args) != 2 or type(args[1]) is not int or args[1] not in (0, 1):
+        key = _pairs_key(row)
+        if key is None:
             continue
-        if "int" not in t.dtype or t.rank != 2 or t.shape[1] != 2 or t.shape[0] == 2:
-            continue
-        # a tensor the trace did not see made (`adj.nonzero()`) has no lineage: its picks on one line
-        where = (row.called_at.file, row.called_at.line) if row.called_at else None
-        key = t.tid if t.tid is not None else (where, t.shape)
-        if key is None or key == (None, t.shape):
-            continue
-        picks.setdefault(key, {}).setdefault(args[1], []).append(row)
+        picks.setdefault(key, {}).setdefault(row.attrs["args"][1], []).append(row)
     findings = []
     for by in picks.values():
         if set(by) != {0, 1}:
@@ -385,6 +414,26 @@ def _pair_lists(ctx: Context) -> list[Finding]:
         if users:
             findings.append(_pair_list_finding(ctx, rows, users))
     return findings
+
+
+def _pairs_key(row: LayerRecord) -> object:
+    """What identifies the list of pairs a pick reads: its tensor, or for a tensor the trace did
+    not see made (`adj.nonzero()`, no lineage) its picks on one line; None when neither is known."""
+    t = row.inputs[0]
+    if t.tid is not None:
+        return t.tid
+    where = (row.called_at.file, row.called_at.line) if row.called_at else None
+    return None if where is None else (where, t.shape)
+
+
+def _picks_a_pair(row: LayerRecord) -> bool:
+    """`pairs[0]` or `pairs[1]` of an integer list of pairs [K, 2] (K ≠ 2)."""
+    if row.kind != OP or row.type != "Tensor.__getitem__" or not row.inputs or not row.outputs:
+        return False
+    t, args = row.inputs[0], row.attrs.get("args") or []
+    if len(args) != 2 or type(args[1]) is not int or args[1] not in (0, 1):
+        return False
+    return "int" in t.dtype and t.rank == 2 and t.shape[1] == 2 and t.shape[0] != 2
 
 
 def _reads(row: LayerRecord, tids: set) -> bool:
@@ -416,47 +465,49 @@ def _pair_list_finding(ctx: Context, rows: list[LayerRecord], users: list[LayerR
     name = _picked_name(rows)
     failing = trace.failing
     causes = failing is not None and _feeds(trace, rows, failing)
-    fixes = []
-    index = next((i for i, x in enumerate(trace.inputs) if x.tid == t.tid), None)
-    if index is not None and trace.is_model_input(t):
-        batched = trace.batch is not None
-        if not batched:
-            dims = (2, pairs)
-            fixes.append(
-                Fix(
-                    description=f"give the pairs as two rows, [2, {pairs}] (`{name or 'edge_index'}.t()` of the "
-                    f"list of pairs): --input 2x{pairs}" + (f" (input {index})" if len(trace.inputs) > 1 else ""),
-                    code=input_code(ctx, dims, index),
-                    kind=FixKind.INPUT,
-                    safety=SAFE,
-                    rerun=Rerun(dims=dims) if index == 0 else Rerun(other_dims=((index, dims),)),
-                )
-            )
-    line = _pair_line_fix(rows, name)
-    if line is not None:
-        fixes.append(line)
+    fixes = [fix for fix in (_transposed_input_fix(ctx, t, name), _pair_line_fix(rows, name)) if fix is not None]
     user = min(users, key=lambda r: r.index)
     at = first.called_at.line if first.called_at else "?"
     message = (
         f"`{name or 'the index'}` {shape(t.shape)} is a list of {pairs} pairs, but line {at} reads it as "
         f"[2, {pairs}]: `[0]` and `[1]` pick one pair each (2 entries), not the {pairs} firsts and {pairs} seconds"
     )
+    why = [
+        f"indexing dim 0 of {shape(t.shape)} takes row 0 or 1: one pair, [2]; the {pairs} sources are "
+        f"column 0 ([{pairs}]), the {pairs} targets column 1",
+        f"{ref(user)} uses the picks as indices, so it reads 2 entries where {pairs} were meant",
+    ]
+    if causes and failing is not None:
+        why.append(f"it fails at {ref(failing)}, which these picks feed")
     finding = ctx.finding(
         layer=first.name,
         message=message,
         location=first.location,
         row=first.index,
-        why=[
-            f"indexing dim 0 of {shape(t.shape)} takes row 0 or 1: one pair, [2]; the {pairs} sources are "
-            f"column 0 ([{pairs}]), the {pairs} targets column 1",
-            f"{ref(user)} uses the picks as indices, so it reads 2 entries where {pairs} were meant",
-        ]
-        + ([f"it fails at {ref(failing)}, which these picks feed"] if causes and failing is not None else []),
+        why=why,
         fixes=fixes,
     )
     if not causes:
         finding.severity = WARNING
     return finding
+
+
+def _transposed_input_fix(ctx: Context, t, name: str | None) -> Fix | None:
+    """The pairs given as two rows on the command line, where they are an unbatched model input."""
+    trace = ctx.trace
+    index = next((i for i, x in enumerate(trace.inputs) if x.tid == t.tid), None)
+    if index is None or not trace.is_model_input(t) or trace.batch is not None:
+        return None
+    pairs = t.shape[0]
+    dims = (2, pairs)
+    return Fix(
+        description=f"give the pairs as two rows, [2, {pairs}] (`{name or 'edge_index'}.t()` of the "
+        f"list of pairs): --input 2x{pairs}" + (f" (input {index})" if len(trace.inputs) > 1 else ""),
+        code=input_code(ctx, dims, index),
+        kind=FixKind.INPUT,
+        safety=SAFE,
+        rerun=Rerun(dims=dims) if index == 0 else Rerun(other_dims=((index, dims),)),
+    )
 
 
 def _picked_name(rows: list[LayerRecord]) -> str | None:
