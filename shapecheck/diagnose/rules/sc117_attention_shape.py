@@ -52,25 +52,32 @@ def check(ctx: Context) -> list[Finding]:
         return _heads_refused(ctx.trace.construction, ctx.trace.error)
     findings = []
     for row in ctx.trace.layers:
-        if row.kind != MODULE or not row.failed:
-            continue
-        if row.type in ATTENTION_TYPES:
-            owner = layer_owner(ctx.trace, row)
-            # Masks given to an encoder: report them where the user passed them.
-            finding = _encoder_masks(ctx, owner) if owner.type in _ENCODER_ARGS else None
-            if finding is not None:
-                finding.row = row.index  # the row that failed, so SC100 does not explain it again
-            finding = finding or _check_row(ctx, row)
-        elif row.type in _ENCODER_ARGS and not _failed_inside(ctx, row):
-            finding = _encoder_masks(ctx, row)
-        else:
-            continue
+        finding = _module_finding(ctx, row) if row.kind == MODULE and row.failed else None
         if finding is not None:
             findings.append(finding)
     sdpa = _sdpa_mask(ctx)
     if sdpa is not None:
         findings.append(sdpa)
     return findings
+
+
+def _module_finding(ctx: Context, row) -> Finding | None:
+    """A failed attention layer (its encoder's masks first), or a failed encoder whose masks fail
+    before any layer inside it runs."""
+    if row.type in ATTENTION_TYPES:
+        return _attention_finding(ctx, row)
+    if row.type in _ENCODER_ARGS and not _failed_inside(ctx, row):
+        return _encoder_masks(ctx, row)
+    return None
+
+
+def _attention_finding(ctx: Context, row) -> Finding | None:
+    """Masks given to an encoder, reported where the user passed them; else the layer's own shapes."""
+    owner = layer_owner(ctx.trace, row)
+    finding = _encoder_masks(ctx, owner) if owner.type in _ENCODER_ARGS else None
+    if finding is not None:
+        finding.row = row.index  # the row that failed, so SC100 does not explain it again
+    return finding or _check_row(ctx, row)
 
 
 def _sdpa_mask(ctx: Context) -> Finding | None:
@@ -81,44 +88,20 @@ def _sdpa_mask(ctx: Context) -> Finding | None:
     from ..layers import broadcast_mismatch
 
     row = ctx.trace.failing
-    if row is None or row.kind == MODULE or not row.type.endswith("scaled_dot_product_attention"):
+    operands = _sdpa_operands(row) if row is not None else None
+    if row is None or operands is None:
         return None
-    q, k = _arg(row, 0, "query"), _arg(row, 1, "key")
-    mask = _arg(row, 3, "attn_mask")
-    if q is None or k is None or mask is None or q.rank < 3:
-        return None
+    q, k, mask = operands
     scores = (*q.shape[:-1], k.shape[-2])
     if broadcast_mismatch(mask.shape, scores) is None:
         return None
-    batch, length, keys = q.shape[0], q.shape[-2], k.shape[-2]
-    missing: tuple[int, ...]
-    if tuple(mask.shape) == (batch, keys):
-        insert, missing, what = "[:, None, None, :]", (1, 1), "a padding mask per sample, [B, S]"
-    elif tuple(mask.shape) == (batch, length, keys) and q.rank == 4:
-        insert, missing, what = "[:, None]", (1,), "a mask per sample, [B, L, S]"
-    else:
+    reading = _mask_reading(tuple(mask.shape), q, k)
+    if reading is None:
         return None
+    insert, missing, what = reading
+    batch = q.shape[0]
     source = row.called_at.source if row.called_at is not None else ""
-    after = None
-    parsed = parsed_line(source)
-    if parsed is not None:
-        import ast
-
-        written = next(
-            (
-                ast.get_source_segment(parsed[1], kw.value)
-                for call in ast.walk(parsed[2])
-                if isinstance(call, ast.Call)
-                for kw in call.keywords
-                if kw.arg == "attn_mask"
-            ),
-            None,
-        )
-        if written:
-            plain = isinstance(ast.parse(written, mode="eval").body, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
-            text = written if plain else f"({written})"
-            line = parsed[1].replace(f"attn_mask={written}", f"attn_mask={text}{insert}", 1)
-            after = parsed[0] + line if line != parsed[1] else None
+    after = _mask_line(source, insert)
     steps = tuple(("unsqueeze", (d,)) for d in missing)
     edit = Edit("arg_method", op_site(row), params=(("index", "attn_mask"), ("method", "chain"), ("args", steps)))
     moved = (batch, *([1] * (len(scores) - mask.rank)), *mask.shape[1:])
@@ -144,6 +127,53 @@ def _sdpa_mask(ctx: Context) -> Finding | None:
         ],
         fixes=[fix],
     )
+
+
+def _sdpa_operands(row) -> tuple | None:
+    """(query, key, attn_mask) of a failing `scaled_dot_product_attention` call given a mask."""
+    if row.kind == MODULE or not row.type.endswith("scaled_dot_product_attention"):
+        return None
+    q, k, mask = _arg(row, 0, "query"), _arg(row, 1, "key"), _arg(row, 3, "attn_mask")
+    if q is None or k is None or mask is None or q.rank < 3:
+        return None
+    return q, k, mask
+
+
+def _mask_reading(mask: tuple, q, k) -> tuple[str, tuple[int, ...], str] | None:
+    """(the indexing that gives the mask its missing dims, where they go, what the mask is) for a
+    padding mask [B, S] or a mask per sample [B, L, S]; None for any other mask."""
+    batch, length, keys = q.shape[0], q.shape[-2], k.shape[-2]
+    if mask == (batch, keys):
+        return "[:, None, None, :]", (1, 1), "a padding mask per sample, [B, S]"
+    if mask == (batch, length, keys) and q.rank == 4:
+        return "[:, None]", (1,), "a mask per sample, [B, L, S]"
+    return None
+
+
+def _mask_line(source: str, insert: str) -> str | None:
+    """The call's line with `insert` after its `attn_mask=` argument (in parentheses unless it is
+    a name, an attribute, a call or a subscript); None where the line does not have it."""
+    import ast
+
+    parsed = parsed_line(source)
+    if parsed is None:
+        return None
+    written = next(
+        (
+            ast.get_source_segment(parsed[1], kw.value)
+            for call in ast.walk(parsed[2])
+            if isinstance(call, ast.Call)
+            for kw in call.keywords
+            if kw.arg == "attn_mask"
+        ),
+        None,
+    )
+    if not written:
+        return None
+    plain = isinstance(ast.parse(written, mode="eval").body, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
+    text = written if plain else f"({written})"
+    line = parsed[1].replace(f"attn_mask={written}", f"attn_mask={text}{insert}", 1)
+    return parsed[0] + line if line != parsed[1] else None
 
 
 def _failed_inside(ctx: Context, row) -> bool:
@@ -256,40 +286,9 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
             f"the query's dim 1 holds {embed}, the features {ref(row)} is built for, and its last dim the {got} "
             "positions: the dims are swapped, and a layer built for the positions would fit one input size only"
         )
-    if owner is row:
-        if isinstance(heads, int) and got % heads == 0:
-            params = (("embed_dim", got), ("num_heads", heads), ("batch_first", bool(row.attrs.get("batch_first"))))
-            fixes.append(
-                argument_fix(
-                    row,
-                    "MultiheadAttention",
-                    0,
-                    "embed_dim",
-                    got,
-                    f"set embed_dim={got} on {ref(row)} ({got} = {heads}·{got // heads} heads)",
-                    Edit("replace", row.name, "MultiheadAttention", params),
-                )
-            )
-        elif isinstance(heads, int):
-            why.append(
-                f"embed_dim={got} would not divide into {heads} heads ({got} = {heads}·{got // heads} + "
-                f"{got % heads}), so it is not offered"
-            )
-    elif isinstance(heads, int) and got % heads == 0:
-        cls, loc = constructor_line(owner)
-        # Every sublayer's size changes with d_model: a change of code, not checked here.
-        fixes.append(
-            argument_fix(
-                owner,
-                cls,
-                0,
-                "d_model",
-                got,
-                f"build the layers of {ref(owner)} with d_model={got} ({got} = {heads}·{got // heads} heads)",
-                None,
-                location=loc,
-            )
-        )
+    width = _width_fix(row, owner, got, heads, why)
+    if width is not None:
+        fixes.append(width)
     if src is not None:
         resize = producer_size_fix(
             src,
@@ -313,19 +312,80 @@ def _embed_finding(ctx: Context, row, query, embed: int, heads) -> Finding:
     )
 
 
+def _width_fix(row, owner, got: int, heads, why: list[str]) -> Fix | None:
+    """The layer built for the query's width where it splits into the heads: the attention layer
+    itself, or the layer that owns it; where it does not split, why not (on the layer itself)."""
+    if not isinstance(heads, int):
+        return None
+    if got % heads == 0:
+        return _embed_dim_fix(row, got, heads) if owner is row else _d_model_fix(owner, got, heads)
+    if owner is row:
+        why.append(
+            f"embed_dim={got} would not divide into {heads} heads ({got} = {heads}·{got // heads} + "
+            f"{got % heads}), so it is not offered"
+        )
+    return None
+
+
+def _embed_dim_fix(row, got: int, heads: int) -> Fix:
+    """The attention layer built for the query's width, checked by rebuilding it."""
+    params = (("embed_dim", got), ("num_heads", heads), ("batch_first", bool(row.attrs.get("batch_first"))))
+    return argument_fix(
+        row,
+        "MultiheadAttention",
+        0,
+        "embed_dim",
+        got,
+        f"set embed_dim={got} on {ref(row)} ({got} = {heads}·{got // heads} heads)",
+        Edit("replace", row.name, "MultiheadAttention", params),
+    )
+
+
+def _d_model_fix(owner, got: int, heads: int) -> Fix:
+    """The layer that owns the attention built with d_model of the query's width. Every
+    sublayer's size changes with d_model: a change of code, not checked here."""
+    cls, loc = constructor_line(owner)
+    return argument_fix(
+        owner,
+        cls,
+        0,
+        "d_model",
+        got,
+        f"build the layers of {ref(owner)} with d_model={got} ({got} = {heads}·{got // heads} heads)",
+        None,
+        location=loc,
+    )
+
+
 def _features_moved_fix(row, query, src, embed: int) -> Fix | None:
     """A batch-first layer given [B, C, L] (`x.view(b, c, -1)` of a feature map, a conv's output)
     whose dim 1 is its embed_dim: the features are in dim 1 and the positions last. The line that
     made the query, `t = h.view(b, c, -1)`, gets `.transpose(1, 2)`: [B, L, C] for any L. Checked
     as written (the line is traced again)."""
-    import ast
-
     if not row.attrs.get("batch_first") or query.rank != 3 or query.shape[1] != embed or query.shape[2] == embed:
         return None
     at = src.called_at if src is not None and src.kind == "op" else None
     if at is None:
         return None
-    parsed = parsed_line(at.source)
+    after = _transposed_assignment(at.source)
+    if after is None:
+        return None
+    return Fix(
+        description=f"move the features last before {ref(row)}: {shape(query.shape)} → "
+        f"{shape((query.shape[0], query.shape[2], query.shape[1]))}, one token per position",
+        code=after,
+        safety=SAFE,
+        location=at,
+        before=at.source,
+        after=after,
+    )
+
+
+def _transposed_assignment(source: str) -> str | None:
+    """`t = <value>` written as `t = <value>.transpose(1, 2)`; None for any other line."""
+    import ast
+
+    parsed = parsed_line(source)
     if parsed is None:
         return None
     indent, text, tree = parsed
@@ -337,16 +397,7 @@ def _features_moved_fix(row, query, src, embed: int) -> Fix | None:
         return None
     if not isinstance(body.value, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
         value = f"({value})"
-    after = f"{indent}{body.targets[0].id} = {value}.transpose(1, 2)"
-    return Fix(
-        description=f"move the features last before {ref(row)}: {shape(query.shape)} → "
-        f"{shape((query.shape[0], query.shape[2], query.shape[1]))}, one token per position",
-        code=after,
-        safety=SAFE,
-        location=at,
-        before=at.source,
-        after=after,
-    )
+    return f"{indent}{body.targets[0].id} = {value}.transpose(1, 2)"
 
 
 def _input_fix(ctx: Context, mask, want: tuple[int, ...]) -> list[Fix]:
@@ -405,44 +456,62 @@ def _masks(
     length = query.shape[1 if batch_first else 0]
     source = key.shape[1 if batch_first else 0]
     if padding is not None and tuple(padding.shape) != (n, source):
-        hint = " (it is transposed)" if tuple(padding.shape) == (source, n) else ""
-        found = _plain(
-            row,
-            f"`{pad_name}` of {ref(row)} is {shape(padding.shape)} but must be [N, S] = {shape((n, source))}{hint}",
-            [
-                f"N = {n} sequences and S = {source} key positions, read from the key {shape(key.shape)} "
-                f"with batch_first={batch_first}"
-            ],
-            [f"pass a mask of shape {shape((n, source))}" + (f": `{pad_name}.T`" if hint else "")],
-        )
-        found.fixes[:0] = _input_fix(ctx, padding, (n, source))
-        if hint:
-            found.fixes[:0] = _keyword_fix(
-                row, pad_name, _untransposed, f"pass `{pad_name}` as [N, S] = {shape((n, source))}"
-            )
-        return found
+        return _padding_finding(ctx, row, key, padding, (n, source), batch_first, pad_name)
     if mask is not None and isinstance(heads, int):
-        allowed = [(length, source), (n * heads, length, source)]
-        if tuple(mask.shape) not in allowed:
-            found = _plain(
-                row,
-                f"`{mask_name}` of {ref(row)} is {shape(mask.shape)} but must be [L, S] = "
-                f"{shape(allowed[0])} or [N·num_heads, L, S] = {shape(allowed[1])}",
-                [f"L = {length} query positions, S = {source} key positions, N = {n}, num_heads = {heads}"],
-                [f"build the mask as {shape(allowed[0])} for every sequence alike"],
-            )
-            if ctx.trace.batch is None:
-                found.fixes[:0] = _input_fix(ctx, mask, allowed[0])
-            if tuple(mask.shape) == (n, length, source) and heads > 1:
-                found.fixes[:0] = _keyword_fix(
-                    row,
-                    mask_name,
-                    lambda text: f"{text}.repeat_interleave({heads}, dim=0)",
-                    f"keep a mask per sequence: repeat each one for the {heads} heads, [N·num_heads, L, S] = "
-                    f"{shape(allowed[1])}",
-                )
-            return found
+        return _attn_mask_finding(ctx, row, mask, (n, length, source), heads, mask_name)
     return None
+
+
+def _padding_finding(
+    ctx: Context, row, key, padding, want: tuple[int, int], batch_first: bool, pad_name: str
+) -> Finding:
+    """A key padding mask that is not [N, S] (transposed, or for other sizes)."""
+    n, source = want
+    hint = " (it is transposed)" if tuple(padding.shape) == (source, n) else ""
+    found = _plain(
+        row,
+        f"`{pad_name}` of {ref(row)} is {shape(padding.shape)} but must be [N, S] = {shape((n, source))}{hint}",
+        [
+            f"N = {n} sequences and S = {source} key positions, read from the key {shape(key.shape)} "
+            f"with batch_first={batch_first}"
+        ],
+        [f"pass a mask of shape {shape((n, source))}" + (f": `{pad_name}.T`" if hint else "")],
+    )
+    found.fixes[:0] = _input_fix(ctx, padding, (n, source))
+    if hint:
+        found.fixes[:0] = _keyword_fix(
+            row, pad_name, _untransposed, f"pass `{pad_name}` as [N, S] = {shape((n, source))}"
+        )
+    return found
+
+
+def _attn_mask_finding(
+    ctx: Context, row, mask, sizes: tuple[int, int, int], heads: int, mask_name: str
+) -> Finding | None:
+    """An attention mask that is neither [L, S] nor [N·num_heads, L, S]; a mask per sequence
+    [N, L, S] is repeated for the heads."""
+    n, length, source = sizes
+    allowed = [(length, source), (n * heads, length, source)]
+    if tuple(mask.shape) in allowed:
+        return None
+    found = _plain(
+        row,
+        f"`{mask_name}` of {ref(row)} is {shape(mask.shape)} but must be [L, S] = "
+        f"{shape(allowed[0])} or [N·num_heads, L, S] = {shape(allowed[1])}",
+        [f"L = {length} query positions, S = {source} key positions, N = {n}, num_heads = {heads}"],
+        [f"build the mask as {shape(allowed[0])} for every sequence alike"],
+    )
+    if ctx.trace.batch is None:
+        found.fixes[:0] = _input_fix(ctx, mask, allowed[0])
+    if tuple(mask.shape) == (n, length, source) and heads > 1:
+        found.fixes[:0] = _keyword_fix(
+            row,
+            mask_name,
+            lambda text: f"{text}.repeat_interleave({heads}, dim=0)",
+            f"keep a mask per sequence: repeat each one for the {heads} heads, [N·num_heads, L, S] = "
+            f"{shape(allowed[1])}",
+        )
+    return found
 
 
 _TRANSPOSES = (".t()", ".T", ".transpose(0, 1)", ".transpose(1, 0)", ".mT")
