@@ -94,36 +94,51 @@ def check(ctx: Context) -> list[Finding]:
         return _groups_refused(ctx.trace.construction, ctx.trace.error)
     findings = []
     for row in ctx.trace.layers:
-        if row.failed and row.kind == OP and _FUNCTIONAL_CONV.fullmatch(row.type):
-            found = _functional_conv(row)
-            if found is not None:
-                findings.append(found)
-            continue
-        if not row.failed or not row.inputs or row.kind != MODULE:
-            continue
-        if row.type in ("GroupNorm", "LayerNorm"):
-            found = _group_norm(ctx, row) if row.type == "GroupNorm" else _layer_norm(ctx, row)
-            if found is not None:
-                findings.append(found)
-            continue
-        nd = spatial_rank(row)
-        t = row.inputs[0]
-        if nd is None or t.rank != nd + 2:
-            continue  # unbatched or wrong rank: SC105
-        if channels_last(row, t) is not None and not from_channels_first_layer(ctx, row):
-            continue  # the channels are in the last dim: SC114
-        got = t.shape[1]
-        if CONV_MODULE.match(row.type):
-            w = _channels_window(row, nd)
-            if w is None or w.in_channels is None or got == w.in_channels:
-                continue
-            findings.append(_conv_finding(ctx, row, w, t, got))
-        elif NORM_MODULE.match(row.type):
-            want = row.attrs.get("num_features")
-            if not isinstance(want, int) or got == want:
-                continue
-            findings.append(_norm_finding(ctx, row, t, got, want))
+        found = _row_finding(ctx, row) if row.failed else None
+        if found is not None:
+            findings.append(found)
     return findings
+
+
+def _row_finding(ctx: Context, row) -> Finding | None:
+    """A failed row's finding, by its kind: a functional conv, a GroupNorm or LayerNorm, or a
+    conv or norm module of the channels-first layout."""
+    if row.kind == OP and _FUNCTIONAL_CONV.fullmatch(row.type):
+        return _functional_conv(row)
+    if not row.inputs or row.kind != MODULE:
+        return None
+    if row.type == "GroupNorm":
+        return _group_norm(ctx, row)
+    if row.type == "LayerNorm":
+        return _layer_norm(ctx, row)
+    nd = spatial_rank(row)
+    t = row.inputs[0]
+    if nd is None or t.rank != nd + 2:
+        return None  # unbatched or wrong rank: SC105
+    if channels_last(row, t) is not None and not from_channels_first_layer(ctx, row):
+        return None  # the channels are in the last dim: SC114
+    if CONV_MODULE.match(row.type):
+        return _conv_module(ctx, row, t, nd)
+    if NORM_MODULE.match(row.type):
+        return _norm_module(ctx, row, t)
+    return None
+
+
+def _conv_module(ctx: Context, row, t, nd: int) -> Finding | None:
+    """A conv module given other channels than its weight takes."""
+    got = t.shape[1]
+    w = _channels_window(row, nd)
+    if w is None or w.in_channels is None or got == w.in_channels:
+        return None
+    return _conv_finding(ctx, row, w, t, got)
+
+
+def _norm_module(ctx: Context, row, t) -> Finding | None:
+    """A batch or instance norm given other channels than its num_features."""
+    got, want = t.shape[1], row.attrs.get("num_features")
+    if not isinstance(want, int) or got == want:
+        return None
+    return _norm_finding(ctx, row, t, got, want)
 
 
 def _origin(ctx: Context, t) -> tuple[str, Label | None]:
@@ -149,51 +164,7 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
             f"its in_channels attribute says {attribute}, but its weight takes {want}: setting the attribute "
             "after construction does not rebuild the weight; assign a new layer instead"
         )
-    fixes = []
-    if ctx.trace.is_model_input(t) and got == 1 and want == 3:
-        why.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
-        dims = list(ctx.sample_dims)
-        batched = ctx.trace.batch is not None
-        dims[0 if batched else 1] = 3
-        var = tensor_name(row, ctx.trace)
-        fixes.append(
-            Fix(
-                description="repeat the gray channel three times before the model (`expand` makes no copy)",
-                code=f"{var} = {var}.expand({', '.join(['-1', '3'] + ['-1'] * (t.rank - 2))})  "
-                f"# or {var}.repeat({', '.join(['1', '3'] + ['1'] * (t.rank - 2))})",
-                safety=SAFE,
-                rerun=Rerun(dims=tuple(dims)),
-            )
-        )
-    if ctx.trace.is_model_input(t) and want == 3 and got == 4:
-        why.append(
-            "4 channels where the stem takes 3 (RGB): perhaps an image with an alpha channel (RGBA, as PNGs often are)"
-        )
-        dims = list(ctx.sample_dims)
-        dims[0 if ctx.trace.batch is not None else 1] = 3
-        var = tensor_name(row, ctx.trace)
-        fixes.append(
-            Fix(
-                description="if it is an RGBA image, drop the alpha channel before the model (or load it with "
-                "`Image.open(path).convert('RGB')`): the stem keeps its (pretrained) RGB weights",
-                code=f"{var} = {var}[:, :3]",
-                safety=SAFE,
-                rerun=Rerun(dims=tuple(dims)),
-            )
-        )
-    swapped = _swapped_input_fix(ctx, row, got, want)
-    if swapped is not None:
-        why.append(swapped[0])
-        a, b = swapped[2]
-        perm = list(range(t.rank))
-        perm[a], perm[b] = b, a
-        in_code = reordered_call_fix(
-            ctx.trace, row, t, tuple(perm), f"move the {want} channels to dim 1 where the data enters: dims {a} and {b}"
-        )
-        if in_code is not None:  # the code that reads the data, before the --input that reorders it
-            fixes.append(in_code)
-            swapped[1].description = "or, " + swapped[1].description
-        fixes.append(swapped[1])
+    fixes = _rgb_input_fixes(ctx, row, t, got, want, why) + _swapped_fixes(ctx, row, t, got, want, why)
     rebuilt = Rerun(edits=(Edit("replace", row.name, row.type, conv_params(row, in_channels=got)),))
     timm = _timm_in_chans_fix(ctx, row, got, rebuilt) if ctx.trace.is_model_input(t) else None
     if timm is not None:
@@ -216,6 +187,59 @@ def _conv_finding(ctx: Context, row, w, t, got: int) -> Finding:
     )
     fixes.append(passed_down(ctx.trace, row, layer_fix, 0, got, "in_channels"))
     return _conv(ctx, row, want, got, t, w, why, label, fixes)
+
+
+def _rgb_input_fixes(ctx: Context, row, t, got: int, want: int, why: list[str]) -> list[Fix]:
+    """A stem built for RGB given the model input as a gray image (its channel repeated) or as
+    RGBA (the alpha dropped), with the reason added to `why`."""
+    if not ctx.trace.is_model_input(t) or want != 3 or got not in (1, 4):
+        return []
+    dims = list(ctx.sample_dims)
+    dims[0 if ctx.trace.batch is not None else 1] = 3
+    var = tensor_name(row, ctx.trace)
+    if got == 1:
+        why.append("a grayscale image (1 channel) reaches a stem built for RGB (3 channels)")
+        return [
+            Fix(
+                description="repeat the gray channel three times before the model (`expand` makes no copy)",
+                code=f"{var} = {var}.expand({', '.join(['-1', '3'] + ['-1'] * (t.rank - 2))})  "
+                f"# or {var}.repeat({', '.join(['1', '3'] + ['1'] * (t.rank - 2))})",
+                safety=SAFE,
+                rerun=Rerun(dims=tuple(dims)),
+            )
+        ]
+    why.append(
+        "4 channels where the stem takes 3 (RGB): perhaps an image with an alpha channel (RGBA, as PNGs often are)"
+    )
+    return [
+        Fix(
+            description="if it is an RGBA image, drop the alpha channel before the model (or load it with "
+            "`Image.open(path).convert('RGB')`): the stem keeps its (pretrained) RGB weights",
+            code=f"{var} = {var}[:, :3]",
+            safety=SAFE,
+            rerun=Rerun(dims=tuple(dims)),
+        )
+    ]
+
+
+def _swapped_fixes(ctx: Context, row, t, got: int, want: int, why: list[str]) -> list[Fix]:
+    """The channels found in another dim of the input: moved to dim 1 in the code that reads the
+    data (where it can be), or by --input, with the reason added to `why`."""
+    swapped = _swapped_input_fix(ctx, row, got, want)
+    if swapped is None:
+        return []
+    why.append(swapped[0])
+    a, b = swapped[2]
+    perm = list(range(t.rank))
+    perm[a], perm[b] = b, a
+    in_code = reordered_call_fix(
+        ctx.trace, row, t, tuple(perm), f"move the {want} channels to dim 1 where the data enters: dims {a} and {b}"
+    )
+    if in_code is None:
+        return [swapped[1]]
+    # the code that reads the data, before the --input that reorders it
+    swapped[1].description = "or, " + swapped[1].description
+    return [in_code, swapped[1]]
 
 
 def _conv(ctx: Context, row, want: int, got: int, t, w, why, label, fixes) -> Finding:
@@ -320,6 +344,25 @@ def _group_norm(ctx: Context, row) -> Finding | None:
         return None
     got = t.shape[1]
     origin, label = _origin(ctx, t)
+    fix = _num_channels_fix(row, got, groups)
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} normalizes {want} channels but receives {got}",
+        location=row.location,
+        row=row.index,
+        why=[f"{ref(row)} was built with num_channels={want}; {origin} has {_channels(got)}: {shape(t.shape)}"],
+        labels=[label] if label else [],
+        notes=[
+            "PyTorch reports: Expected weight to be a vector of size equal to the number of channels in input, "
+            f"but got weight of shape [{want}] and input of shape {shape(t.shape)}"
+        ],
+        fixes=[fix],
+    )
+
+
+def _num_channels_fix(row, got: int, groups: int) -> Fix:
+    """num_channels set to what arrives, with the largest group count up to `groups` that
+    divides it (written whole where the group count changes too)."""
     fit = groups if got % groups == 0 else max(g for g in range(1, got + 1) if got % g == 0 and g <= groups)
     params = (("num_groups", fit), ("num_channels", got))
     fix = argument_fix(
@@ -335,19 +378,7 @@ def _group_norm(ctx: Context, row) -> Finding | None:
     if fit != groups:
         fix.code = f"nn.GroupNorm({fit}, {got})"
         fix.after = fix.before = None
-    return ctx.finding(
-        layer=row.name,
-        message=f"{ref(row)} normalizes {want} channels but receives {got}",
-        location=row.location,
-        row=row.index,
-        why=[f"{ref(row)} was built with num_channels={want}; {origin} has {_channels(got)}: {shape(t.shape)}"],
-        labels=[label] if label else [],
-        notes=[
-            "PyTorch reports: Expected weight to be a vector of size equal to the number of channels in input, "
-            f"but got weight of shape [{want}] and input of shape {shape(t.shape)}"
-        ],
-        fixes=[fix],
-    )
+    return fix
 
 
 def _layer_norm(ctx: Context, row) -> Finding | None:
@@ -375,15 +406,9 @@ def _layer_norm(ctx: Context, row) -> Finding | None:
             Edit("replace", row.name, "LayerNorm", (("normalized_shape", size),)),
         )
     ]
-    if len(want) == 1:
-        other = producer_size_fix(
-            src,
-            got[0],
-            want[0],
-            f"or set {{attr}}={want[0]} on {ref(src) if src else ''}, if {want[0]} is the width meant",
-        )
-        if other is not None:
-            fixes.append(other)
+    other = _producer_width_fix(src, got, want)
+    if other is not None:
+        fixes.append(other)
     return ctx.finding(
         layer=row.name,
         message=f"{ref(row)} normalizes the last dims as {shape(want)} but receives {shape(t.shape)}",
@@ -402,6 +427,19 @@ def _layer_norm(ctx: Context, row) -> Finding | None:
     )
 
 
+def _producer_width_fix(src, got: tuple, want: tuple) -> Fix | None:
+    """The layer that makes the features (a Linear or an Embedding) built for the width a
+    one-dim LayerNorm normalizes."""
+    if len(want) != 1:
+        return None
+    return producer_size_fix(
+        src,
+        got[0],
+        want[0],
+        f"or set {{attr}}={want[0]} on {ref(src) if src else ''}, if {want[0]} is the width meant",
+    )
+
+
 def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix, tuple[int, int]] | None:
     """The channels the layer reads are one dim of the model input (dim provenance), and the count
     it was built for is the size of another: the data's dims are in another order than the model
@@ -409,15 +447,10 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
     order, the layer keeps its channels."""
     if ctx.trace.image_list:
         return None
-    prov = provenance(ctx)
-    follows = prov.dims(row, "inputs") if prov is not None else None
-    if prov is None or not follows or len(follows) < 2 or len(follows[1]) != 1:
+    found = _channels_source(ctx, row)
+    if found is None:
         return None
-    (source,) = follows[1]
-    found = re.fullmatch(r"(?:input (\d+) )?dim (\d+)", source)
-    if found is None or not prov.follows_exactly(row, 1, source, side="inputs"):
-        return None
-    i, k = int(found.group(1) or 0), int(found.group(2))
+    i, k = found
     t = ctx.trace.inputs[i]
     dims = list(t.shape[1:] if ctx.trace.batch is not None else t.shape)
     others = [j for j, size in enumerate(dims) if j != k and size == want]
@@ -444,6 +477,20 @@ def _swapped_input_fix(ctx: Context, row, got: int, want: int) -> tuple[str, Fix
     return why, fix, (a, b)
 
 
+def _channels_source(ctx: Context, row) -> tuple[int, int] | None:
+    """(input, per-sample dim) of the model input that the layer's channels are, exactly (dim
+    provenance); None when they follow no one input dim."""
+    prov = provenance(ctx)
+    follows = prov.dims(row, "inputs") if prov is not None else None
+    if prov is None or not follows or len(follows) < 2 or len(follows[1]) != 1:
+        return None
+    (source,) = follows[1]
+    found = re.fullmatch(r"(?:input (\d+) )?dim (\d+)", source)
+    if found is None or not prov.follows_exactly(row, 1, source, side="inputs"):
+        return None
+    return int(found.group(1) or 0), int(found.group(2))
+
+
 def _groups_refused(built: Construction, error) -> list[Finding]:
     """A GroupNorm or a grouped conv that refused to be built: its groups do not divide its
     channels. Fixes: the nearest group counts that divide (the channels stay), or the nearest
@@ -452,15 +499,7 @@ def _groups_refused(built: Construction, error) -> list[Finding]:
     g = built.argument(groups_arg)
     if g is None or g <= 0:
         return []
-    channel_args: tuple[tuple[str, int, int], ...]
-    if built.layer == "GroupNorm":
-        channels = built.argument("num_channels") or 0
-        splits, channel_args = channels, (("num_channels", 1, channels),)
-    else:
-        cin, cout = built.argument("in_channels") or 0, built.argument("out_channels") or 0
-        splits = math.gcd(cin, cout)
-        channel_args = tuple((n, i, c) for n, i, c in (("in_channels", 0, cin), ("out_channels", 1, cout)) if c % g)
-        channels = channel_args[0][2] if channel_args else cin
+    channels, splits, channel_args = _split_channels(built, g)
     if splits <= 0 or not channel_args:
         return []
     fixes = _group_fixes(built, groups_arg, g, splits) + _channel_fixes(built, g, channel_args)
@@ -468,6 +507,17 @@ def _groups_refused(built: Construction, error) -> list[Finding]:
     message = f"`{built.layer}({built_as})` cannot be built: {channels} channels do not split into {g} groups"
     why = f"{channels} = {g}·{channels // g} + {channels % g}: each of the {g} groups needs the same number of channels"
     return [refused("SC104", built, error, message, why, fixes)]
+
+
+def _split_channels(built: Construction, g: int) -> tuple[int, int, tuple[tuple[str, int, int], ...]]:
+    """(the channels that do not split, the channels every group count must divide, the channel
+    arguments g does not divide as (name, position, value)) of a GroupNorm or a grouped conv."""
+    if built.layer == "GroupNorm":
+        channels = built.argument("num_channels") or 0
+        return channels, channels, (("num_channels", 1, channels),)
+    cin, cout = built.argument("in_channels") or 0, built.argument("out_channels") or 0
+    channel_args = tuple((n, i, c) for n, i, c in (("in_channels", 0, cin), ("out_channels", 1, cout)) if c % g)
+    return (channel_args[0][2] if channel_args else cin), math.gcd(cin, cout), channel_args
 
 
 def _group_fixes(built: Construction, arg: str, g: int, splits: int) -> list[Fix]:
@@ -495,6 +545,14 @@ def _channel_fixes(built: Construction, g: int, channel_args) -> list[Fix]:
 _FUNCTIONAL_CONV = re.compile(r"(F|torch|torch\.nn\.functional)\.conv([123])d")
 
 
+def _conv_groups(row) -> int | None:
+    """The groups of a functional conv (a keyword or its 7th argument, else 1); None when not a
+    positive int."""
+    args = row.attrs.get("args", [])
+    groups = row.attrs.get("groups", args[6] if len(args) > 6 and isinstance(args[6], int) else 1)
+    return groups if isinstance(groups, int) and groups >= 1 else None
+
+
 def _functional_conv(row) -> Finding | None:
     """`F.conv2d(x, w)` where x's channels are not the weight's dim 1 times the groups: which of
     the two is wrong the shapes cannot tell, so both readings are given, with the sizes each needs."""
@@ -503,9 +561,8 @@ def _functional_conv(row) -> Finding | None:
         return None
     nd = int(match.group(2))
     x, weight = row.inputs[0], row.inputs[1]
-    args = row.attrs.get("args", [])
-    groups = row.attrs.get("groups", args[6] if len(args) > 6 and isinstance(args[6], int) else 1)
-    if weight.rank != nd + 2 or x.rank not in (nd + 1, nd + 2) or not isinstance(groups, int) or groups < 1:
+    groups = _conv_groups(row)
+    if weight.rank != nd + 2 or x.rank not in (nd + 1, nd + 2) or groups is None:
         return None
     at = x.rank - nd - 1  # the channels' dim: 1, or 0 unbatched
     got, want = x.shape[at], weight.shape[1] * groups
