@@ -60,8 +60,7 @@ def _scores_over_heads(ctx: Context) -> list[Finding]:
     prov = provenance(ctx) if candidates else None
     findings = []
     for row in candidates:
-        outs = prov.dims(row) if prov else None
-        if outs is None or len(outs) != 4 or not outs[1] or outs[2] or outs[3] or outs[1] == outs[0]:
+        if not _tokens_in_dim_1(prov.dims(row) if prov else None):
             continue
         split = ctx.trace.row(row.inputs[0].source)
         assert split is not None  # _square_scores
@@ -70,17 +69,32 @@ def _scores_over_heads(ctx: Context) -> list[Finding]:
     return findings
 
 
+def _tokens_in_dim_1(outs) -> bool:
+    """Scores [B, T, H, H] whose dim 1 follows an input size (the tokens, not the batch's) and
+    whose last two follow none (the head count), by provenance."""
+    if outs is None or len(outs) != 4:
+        return False
+    return bool(outs[1]) and not outs[2] and not outs[3] and outs[1] != outs[0]
+
+
 def _square_scores(ctx: Context, row: LayerRecord) -> bool:
     """[B, T, H, D] @ [B, T, D, H] → [B, T, H, H], the left operand straight from a view that
     split the last dim of [B, T, H·D] into H and D."""
     a, b, out = row.inputs[0], row.inputs[1], row.outputs[0]
-    if a.rank != 4 or b.rank != 4 or out.rank != 4 or out.shape[2] != out.shape[3] or a.shape[2] != out.shape[2]:
+    if not _heads_squared(a, b, out):
         return False
     split = ctx.trace.row(a.source)
     if split is None or split.type not in _VIEWS or not split.inputs or split.inputs[0].rank != 3:
         return False
     x = split.inputs[0].shape
     return tuple(x[:2]) == tuple(a.shape[:2]) and a.shape[2] * a.shape[3] == x[2] and a.shape[2] > 1
+
+
+def _heads_squared(a, b, out) -> bool:
+    """Operands and product of rank 4, the product square [.., .., H, H] over a's dim 2."""
+    if a.rank != 4 or b.rank != 4 or out.rank != 4:
+        return False
+    return out.shape[2] == out.shape[3] == a.shape[2]
 
 
 def _heads_finding(row: LayerRecord, split: LayerRecord) -> Finding:
@@ -122,20 +136,30 @@ def _regroupings(ctx: Context, rows: list[LayerRecord]) -> list[Finding]:
     prov = provenance(ctx) if any(_mixed(r, None, None) or _repeats(r) for r in rows) else None
     findings = []
     for row in rows:
-        follows_in = prov.dims(row, "inputs") if prov else None
-        follows_out = prov.dims(row, "outputs") if prov else None
-        witnesses = [row] + ([prov.twin(c, row) for c in prov.changes] if prov else [])
-        for witness in witnesses:
-            if witness is None or not witness.inputs or not witness.outputs:
-                continue
-            found = _mixed(witness, follows_in, follows_out)
-            if found is not None and _skew(ctx, witness, found[0], found[1]):
-                break  # the relative-position skew: rows shifted on purpose
-            if found is not None:
-                ins, outs, out, run = found
-                findings.append(_finding(row, witness, ins, outs, out, run, follows=(follows_in, follows_out)))
-                break
+        found = _regrouping(ctx, row, prov)
+        if found is not None:
+            findings.append(found)
     return findings
+
+
+def _regrouping(ctx: Context, row: LayerRecord, prov) -> Finding | None:
+    """The view's regrouping, seen at the traced sizes or at one of the re-runs' (its twin
+    there): the first that mixes dims, unless it is the relative-position skew (rows shifted on
+    purpose)."""
+    follows_in = prov.dims(row, "inputs") if prov else None
+    follows_out = prov.dims(row, "outputs") if prov else None
+    witnesses = [row] + ([prov.twin(c, row) for c in prov.changes] if prov else [])
+    for witness in witnesses:
+        if witness is None or not witness.inputs or not witness.outputs:
+            continue
+        found = _mixed(witness, follows_in, follows_out)
+        if found is None:
+            continue
+        ins, outs, out, run = found
+        if _skew(ctx, witness, ins, outs):
+            return None  # the relative-position skew: rows shifted on purpose
+        return _finding(row, witness, ins, outs, out, run, follows=(follows_in, follows_out))
+    return None
 
 
 _PADS = ("F.pad", "torch.nn.functional.pad", "torch.constant_pad_nd", "torch._C._nn.pad")
@@ -157,18 +181,27 @@ def _skew(ctx: Context, row: LayerRecord, ins: list[int], outs: list[int]) -> bo
     made = _producer(ctx, row)
     if made is not None and _padded_on(made, ins[1]):
         return True
-    # the view back: its input lost its first row just now, after a view that exchanged the sizes
+    return _skew_view_back(ctx, row, made, ins, outs) or _skew_first_view(ctx, row, outs)
+
+
+def _skew_view_back(ctx: Context, row: LayerRecord, made: LayerRecord | None, ins: list[int], outs: list[int]) -> bool:
+    """The skew's view back: its input lost its first row just now, after a view that exchanged
+    the sizes."""
     first = _producer(ctx, made) if made is not None and _drops_first_row(made, ins[0]) else None
-    if first is not None and first.type in _VIEWS and first.inputs:
-        shifted = first.inputs[0].shape
-        if len(shifted) == len(after) and (shifted[ins[0]], shifted[ins[1]]) == (after[outs[0]], before[ins[0]] + 1):
-            return True
-    # the first view: its output loses its first row next, and is viewed back with one row fewer
+    if first is None or first.type not in _VIEWS or not first.inputs:
+        return False
+    before, after, shifted = row.inputs[0].shape, row.outputs[0].shape, first.inputs[0].shape
+    return len(shifted) == len(after) and (shifted[ins[0]], shifted[ins[1]]) == (after[outs[0]], before[ins[0]] + 1)
+
+
+def _skew_first_view(ctx: Context, row: LayerRecord, outs: list[int]) -> bool:
+    """The skew's first view: its output loses its first row next, and is viewed back with one
+    row fewer."""
     dropped = _consumer(ctx, row)
     back = _consumer(ctx, dropped) if dropped is not None and _drops_first_row(dropped, outs[0]) else None
     if back is None or back.type not in (*_VIEWS, "Tensor.view_as") or not back.outputs:
         return False
-    result = back.outputs[0].shape
+    after, result = row.outputs[0].shape, back.outputs[0].shape
     return len(result) == len(after) and (result[outs[0]], result[outs[1]]) == (after[outs[1]], after[outs[0]] - 1)
 
 
@@ -281,37 +314,43 @@ def merge_suggestion(
     """The user's own line with the permute that makes each merged output dim whole input dims:
     the order of the group's input dims where consecutive runs multiply to the output sizes and
     (when the re-runs told) follow the same inputs; the attention-heads transpose is one case."""
-    import re
     from itertools import permutations
 
     usable = follows_in is not None and follows_out is not None
     usable = usable and len(follows_in) == len(before) and len(follows_out) == len(after)
     best = None
     if len(ins) <= 5:
-        for order in permutations(ins):
-            if _runs_fit(order, before, after, outs, follows_in if usable else None, follows_out if usable else None):
-                best = order
-                break
+        fits = (follows_in, follows_out) if usable else (None, None)
+        best = next((order for order in permutations(ins) if _runs_fit(order, before, after, outs, *fits)), None)
+    if best is None or list(best) == list(ins):
+        return "x = x.permute(...).reshape(...)"
     source = row.called_at.source if row.called_at else ""
+    return _moved_line(source, _move(len(before), best, ins), after)
+
+
+def _move(rank: int, best, ins: list[int]) -> str:
+    """The transpose (two dims exchanged) or permute that puts the group's dims `ins` in the
+    order `best`."""
+    full = list(range(rank))
+    start = min(ins)
+    full[start : start + len(ins)] = best
+    if len(ins) == 2 or _adjacent_swap(best, ins):
+        a, b = [d for d, e in zip(full, range(len(full)), strict=True) if d != e][:2]
+        return f".transpose({min(a, b)}, {max(a, b)})"
+    return f".permute({', '.join(map(str, full))})"
+
+
+def _moved_line(source: str, move: str, after) -> str:
+    """The user's line with `move` before its view (made a reshape: the moved dims are not
+    contiguous), or a line of its own where the view is not found."""
+    import re
+
     method = re.search(r"([A-Za-z_][\w.\]\[]*)\s*\.\s*(reshape|view)\(", source)
-    if best is not None and list(best) != list(ins):
-        full = list(range(len(before)))
-        start = min(ins)
-        full[start : start + len(ins)] = best
-        if len(ins) == 2 or _adjacent_swap(best, ins):
-            a, b = [d for d, e in zip(full, range(len(full)), strict=True) if d != e][:2]
-            move = f".transpose({min(a, b)}, {max(a, b)})"
-        else:
-            move = f".permute({', '.join(map(str, full))})"
-        if method:
-            rest = source[method.end(1) :].replace(".view(", ".reshape(", 1)
-            return source[: method.end(1)] + move + rest
-        called = _receiver_end(source)
-        if called is not None:  # a receiver the pattern does not read: a call (`self.norm(x).view(...)`)
-            rest = source[called:].replace(".view(", ".reshape(", 1)
-            return source[:called] + move + rest
-        return f"x = x{move}.reshape({', '.join(str(s) for s in after)})"
-    return "x = x.permute(...).reshape(...)"
+    called = method.end(1) if method else _receiver_end(source)
+    if called is not None:  # a receiver the pattern does not read: a call (`self.norm(x).view(...)`)
+        rest = source[called:].replace(".view(", ".reshape(", 1)
+        return source[:called] + move + rest
+    return f"x = x{move}.reshape({', '.join(str(s) for s in after)})"
 
 
 def _receiver_end(source: str) -> int | None:
