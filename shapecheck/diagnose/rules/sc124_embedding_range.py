@@ -61,42 +61,7 @@ def check(ctx: Context) -> list[Finding]:
         f"indices from {low} to {high}",
         f"the indices are positions made by `torch.arange`: {high + 1 - low} of them for this input",
     ]
-    fixes = []
-    length = _length_dim(ctx, row)
-    if length is not None:
-        dim, size = length
-        # each position fewer lowers the largest index by one: drop the ones past the table
-        dims = tuple(size - (high - (table - 1)) if d == dim else s for d, s in enumerate(ctx.sample_dims))
-        if all(d > 0 for d in dims):
-            dtype = ctx.trace.inputs[0].dtype if ctx.trace.inputs else "float32"
-            spec = "x".join(map(str, dims)) + ("" if dtype == "float32" else f":{dtype.replace('int64', 'long')}")
-            why.append(f"the number of positions follows input dim {dim} ({size} here)")
-            fixes.append(
-                Fix(
-                    description=f"keep the sequence to {dims[dim]} (truncate longer ones): --input {spec}",
-                    code=f"--input {spec}",
-                    kind=FixKind.INPUT,
-                    safety=SAFE,
-                    rerun=Rerun(dims=dims),
-                )
-            )
-    dim_out = row.attrs.get("embedding_dim")
-    if row.kind == "module" and isinstance(dim_out, int):
-        fixes.append(
-            first_argument_fix(
-                row,
-                high + 1,
-                f"or give {ref(row)} {high + 1} rows (new weights: a checkpoint of {table} rows no longer loads)",
-                f"nn.Embedding({high + 1}, {dim_out})",
-                Rerun(
-                    edits=(
-                        Edit(
-                            "replace", row.name, "Embedding", (("num_embeddings", high + 1), ("embedding_dim", dim_out))
-                        ),
-                    )
-                ),
-            )
-        )
+    fixes = _shorter_input_fixes(ctx, row, table, high, why) + _more_rows_fixes(row, table, high)
     return [
         Finding(
             code="SC124",
@@ -111,6 +76,48 @@ def check(ctx: Context) -> list[Finding]:
                 "on a GPU the same lookup fails as a device-side assert, reported at a later call",
             ],
             fixes=fixes,
+        )
+    ]
+
+
+def _shorter_input_fixes(ctx: Context, row: LayerRecord, table: int, high: int, why: list[str]) -> list[Fix]:
+    """The input kept to as many positions as the table holds, where their number follows one
+    input dim (with that reason added to `why`)."""
+    length = _length_dim(ctx, row)
+    if length is None:
+        return []
+    dim, size = length
+    # each position fewer lowers the largest index by one: drop the ones past the table
+    dims = tuple(size - (high - (table - 1)) if d == dim else s for d, s in enumerate(ctx.sample_dims))
+    if not all(d > 0 for d in dims):
+        return []
+    dtype = ctx.trace.inputs[0].dtype if ctx.trace.inputs else "float32"
+    spec = "x".join(map(str, dims)) + ("" if dtype == "float32" else f":{dtype.replace('int64', 'long')}")
+    why.append(f"the number of positions follows input dim {dim} ({size} here)")
+    return [
+        Fix(
+            description=f"keep the sequence to {dims[dim]} (truncate longer ones): --input {spec}",
+            code=f"--input {spec}",
+            kind=FixKind.INPUT,
+            safety=SAFE,
+            rerun=Rerun(dims=dims),
+        )
+    ]
+
+
+def _more_rows_fixes(row: LayerRecord, table: int, high: int) -> list[Fix]:
+    """An Embedding module built with a row for every position that arrives."""
+    dim_out = row.attrs.get("embedding_dim")
+    if row.kind != "module" or not isinstance(dim_out, int):
+        return []
+    edit = Edit("replace", row.name, "Embedding", (("num_embeddings", high + 1), ("embedding_dim", dim_out)))
+    return [
+        first_argument_fix(
+            row,
+            high + 1,
+            f"or give {ref(row)} {high + 1} rows (new weights: a checkpoint of {table} rows no longer loads)",
+            f"nn.Embedding({high + 1}, {dim_out})",
+            Rerun(edits=(edit,)),
         )
     ]
 
@@ -137,21 +144,14 @@ def _buffer_too_short(ctx: Context, row: LayerRecord) -> Finding | None:
     longer sequence than it holds: the model input's length L (token ids [B, L]) is asked of a
     dim that is S < L in a tensor made from the model's own weights or buffers. The input is
     too long for the model: keep it to S tokens, checked by tracing at that length."""
-    trace = ctx.trace
-    if row.kind != "op" or row.type != "Tensor.expand" or row.called_at is None:
+    if not _library_expand(ctx, row):
         return None
-    if not is_library_file(row.called_at.file) or not trace.inputs or trace.batch is None:
-        return None
-    tokens = trace.inputs[0]
-    if tokens.dtype not in ("int64", "int32") or tokens.rank != 2:
-        return None
-    length = tokens.shape[1]
+    length = ctx.trace.inputs[0].shape[1]
     table = row.inputs[0]
     asked = [a for a in row.attrs.get("args", [])[1:] if isinstance(a, int)]
     if table.from_input is not False or len(asked) != table.rank or length not in asked:
         return None
-    dim = asked.index(length)
-    held = table.shape[dim]
+    held = table.shape[asked.index(length)]
     if held in (1, length) or held > length:
         return None
     spec = f"{held}:long"
@@ -179,3 +179,14 @@ def _buffer_too_short(ctx: Context, row: LayerRecord) -> Finding | None:
             )
         ],
     )
+
+
+def _library_expand(ctx: Context, row: LayerRecord) -> bool:
+    """An `expand` in a library's code, in a model given batched token ids [B, L]."""
+    trace = ctx.trace
+    if row.kind != "op" or row.type != "Tensor.expand" or row.called_at is None:
+        return False
+    if not is_library_file(row.called_at.file) or not trace.inputs or trace.batch is None:
+        return False
+    tokens = trace.inputs[0]
+    return tokens.dtype in ("int64", "int32") and tokens.rank == 2
