@@ -47,9 +47,8 @@ def _einsum_lines(row) -> list[str]:
     """For a failing einsum: each subscript letter whose sizes disagree between operands."""
     if row.type != "torch.einsum" or not row.inputs:
         return []
-    args = row.attrs.get("args", [])
-    equation = args[0] if args and isinstance(args[0], str) else None
-    if equation is None or ("->" not in equation and "," not in equation) or "..." in equation:
+    equation = _equation(row)
+    if equation is None:
         return []
     terms = equation.replace(" ", "").split("->")[0].split(",")
     if len(terms) != len(row.inputs):
@@ -60,13 +59,30 @@ def _einsum_lines(row) -> list[str]:
         if len(term) != t.rank:
             lines.append(f"operand {i} has {t.rank} dims but its subscripts `{term}` name {len(term)}")
             continue
-        for letter, size in zip(term, t.shape, strict=True):
-            if letter in seen and seen[letter][1] != size and 1 not in (size, seen[letter][1]):
-                j, other = seen[letter]
-                lines.append(f"subscript `{letter}` is {other} in operand {j} and {size} in operand {i}")
-            seen.setdefault(letter, (i, size))
+        lines.extend(_letter_lines(term, t.shape, i, seen))
     if lines:
         lines.insert(0, f"`{equation}` pairs dims by letter; a letter must have one size (or 1) in every operand")
+    return lines
+
+
+def _equation(row) -> str | None:
+    """The einsum's equation, when it has operands' subscripts and no `...`."""
+    args = row.attrs.get("args", [])
+    equation = args[0] if args and isinstance(args[0], str) else None
+    if equation is None or ("->" not in equation and "," not in equation) or "..." in equation:
+        return None
+    return equation
+
+
+def _letter_lines(term: str, sizes, i: int, seen: dict[str, tuple[int, int]]) -> list[str]:
+    """The letters of operand i's subscripts whose size differs (neither is 1) from the size the
+    first operand with that letter gave it; `seen` keeps each letter's first (operand, size)."""
+    lines = []
+    for letter, size in zip(term, sizes, strict=True):
+        if letter in seen and seen[letter][1] != size and 1 not in (size, seen[letter][1]):
+            j, other = seen[letter]
+            lines.append(f"subscript `{letter}` is {other} in operand {j} and {size} in operand {i}")
+        seen.setdefault(letter, (i, size))
     return lines
 
 
@@ -79,31 +95,48 @@ def check(ctx: Context, explained: set[int] | None = None) -> list[Finding]:
     if row is not None and explained and row.index in explained:
         return []
     first = (error.message.splitlines()[0] if error.message else error.type).rstrip(".")
-    why = []
-    if row is not None:
-        ins = ", ".join(shape(i.shape) for i in row.inputs) or "no tensors"
-        kind = f" ({row.type})" if row.kind == "module" else ""
-        why.append(f"{ref(row)}{kind} received {ins}")
-        why.extend(_provenance_lines(ctx, row))
-        why.extend(_einsum_lines(row))
+    why = _row_lines(ctx, row) if row is not None else []
     location = error.user_frames[-1] if error.user_frames else (row.location if row else None)
-    for loc in error.user_frames[-3:]:
-        if loc != location:
-            why.append(f"called from {loc}: {loc.source}")
-    where = f"{ref(row)}" if row is not None else "the forward pass"
-    if ctx.trace.construction is not None:
-        where = f"building {ctx.trace.model}"
-    meta = ctx.trace.engine == "meta" and ctx.trace.construction is None  # a build runs for real
+    why.extend(f"called from {loc}: {loc.source}" for loc in error.user_frames[-3:] if loc != location)
     return [
         Finding(
             code="SC100",
             severity=ERROR,
-            layer=row.name if row is not None else ctx.trace.construction.name if ctx.trace.construction else "",
-            message=f"{where} raised {error.type}: {first}",
+            layer=_layer(ctx, row),
+            message=f"{_where(ctx, row)} raised {error.type}: {first}",
             location=location,
             row=row.index if row is not None else None,
             why=why,
-            notes=["no rule explains this error; the table shows the shapes up to the failing row"]
-            + (["the message is the meta device's (shapes only); a real run words it differently"] if meta else []),
+            notes=_notes(ctx),
         )
     ]
+
+
+def _notes(ctx: Context) -> list[str]:
+    """That no rule explains it, and whose wording the message is: the meta device's, on a
+    forward pass traced there (a build runs for real)."""
+    notes = ["no rule explains this error; the table shows the shapes up to the failing row"]
+    if ctx.trace.engine == "meta" and ctx.trace.construction is None:
+        notes.append("the message is the meta device's (shapes only); a real run words it differently")
+    return notes
+
+
+def _row_lines(ctx: Context, row) -> list[str]:
+    """What the failing row received, what its inputs' dims follow, and an einsum's letters."""
+    ins = ", ".join(shape(i.shape) for i in row.inputs) or "no tensors"
+    kind = f" ({row.type})" if row.kind == "module" else ""
+    return [f"{ref(row)}{kind} received {ins}", *_provenance_lines(ctx, row), *_einsum_lines(row)]
+
+
+def _where(ctx: Context, row) -> str:
+    """What raised: the model's construction, the failing row, or the forward pass."""
+    if ctx.trace.construction is not None:
+        return f"building {ctx.trace.model}"
+    return f"{ref(row)}" if row is not None else "the forward pass"
+
+
+def _layer(ctx: Context, row) -> str:
+    """The failing row's name, else the layer being built, else none."""
+    if row is not None:
+        return row.name
+    return ctx.trace.construction.name if ctx.trace.construction else ""
