@@ -66,12 +66,13 @@ def check(ctx: Context) -> list[Finding]:
     _read_keys(ck, head, inferred, fixes)
     first = (ck.mismatched or ck.missing or ck.unexpected)[0]
     row = next((r for r in ctx.trace.layers if r.kind == MODULE and r.name == _module(first)), None)
+    location, index = (row.location, row.index) if row is not None else (None, None)
     return [
         ctx.finding(
             layer=_module(first),
             message=f"the checkpoint {ck.path} does not fit the model: {_counts(ck)}",
-            location=row.location if row is not None else None,
-            row=row.index if row is not None else None,
+            location=location,
+            row=index,
             why=inferred + _differences(ck),
             notes=_notes(ck),
             fixes=fixes,
@@ -168,8 +169,7 @@ def _read_stem(ck: CheckpointReport, stem: str, inferred: list[str], fixes: list
 def _read_keys(ck: CheckpointReport, head: str | None, inferred: list[str], fixes: list[Fix]) -> None:
     """Keys only one side has: a checkpoint saved without its head, modules the model lacks; and
     the keys to drop before loading."""
-    mismatched, missing, unexpected = ck.mismatched, ck.missing, ck.unexpected
-    if missing and not mismatched and not unexpected and head and all(_module(k) == _module(head) for k in missing):
+    if head and _saved_without_head(ck, head):
         inferred.append(f"the checkpoint has no weights for `{shown(_module(head))}`: it was saved without its head")
         fixes.append(
             Fix(
@@ -178,22 +178,32 @@ def _read_keys(ck: CheckpointReport, head: str | None, inferred: list[str], fixe
                 safety=SAFE,
             )
         )
-    if unexpected and not missing:
-        modules = sorted({_module(k).split(".")[0] for k in unexpected})
+    if ck.unexpected and not ck.missing:
+        modules = sorted({_module(k).split(".")[0] for k in ck.unexpected})
         inferred.append(f"the checkpoint has modules the model lacks: {', '.join(f'`{shown(m)}`' for m in modules)}")
-    drop = [*mismatched, *unexpected]
+    drop = [*ck.mismatched, *ck.unexpected]
     if drop:
-        # repr: a key is data from the file, and the fix is Python someone pastes
-        listed = ", ".join(repr(k) for k in drop[:6]) + (", …" if len(drop) > 6 else "")
-        fixes.append(
-            Fix(
-                description="or drop the keys that do not fit before loading (those layers stay randomly "
-                "initialised; strict=False alone does not skip size mismatches)",
-                code=f"state = {{k: v for k, v in state.items() if k not in {{{listed}}}}}\n"
-                "model.load_state_dict(state, strict=False)",
-                safety=UNSAFE,
-            )
-        )
+        fixes.append(_drop_keys_fix(drop))
+
+
+def _saved_without_head(ck: CheckpointReport, head: str) -> bool:
+    """The only differences are missing keys, all of the head's module."""
+    if not ck.missing or ck.mismatched or ck.unexpected:
+        return False
+    return all(_module(k) == _module(head) for k in ck.missing)
+
+
+def _drop_keys_fix(drop: list[str]) -> Fix:
+    """The keys that do not fit left out of the state before loading (six named, then `…`)."""
+    # repr: a key is data from the file, and the fix is Python someone pastes
+    listed = ", ".join(repr(k) for k in drop[:6]) + (", …" if len(drop) > 6 else "")
+    return Fix(
+        description="or drop the keys that do not fit before loading (those layers stay randomly "
+        "initialised; strict=False alone does not skip size mismatches)",
+        code=f"state = {{k: v for k, v in state.items() if k not in {{{listed}}}}}\n"
+        "model.load_state_dict(state, strict=False)",
+        safety=UNSAFE,
+    )
 
 
 def _notes(ck: CheckpointReport) -> list[str]:
