@@ -222,22 +222,28 @@ def _minimums(ctx: Context, row: LayerRecord, nd: int, groups: list[tuple[int, .
     names = dim_names(nd + 1, batched=False)  # C, then L / H, W / T, H, W
     new_dims, mins = list(ctx.sample_dims), []
     for group in groups:
-        accepted = accepted_dims(ctx, group)
-        if accepted is not None:
-            smallest = max(d.min for d in accepted)
-            setter = next((d.min_by for d in accepted if d.min_by), None)
-            why.append(
-                f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
-                f"{smallest}" + (f", set by {setter}" if setter else "")
-            )
-        else:
-            smallest = _smallest(ctx, row, group) if ctx.runner is not None else None
+        smallest = _group_minimum(ctx, row, group, names, why)
         if smallest is None:
             continue
         for a in group:
             new_dims[a] = smallest
         mins.append(f"{' = '.join(names[a] for a in group)} ≥ {smallest}")
     return new_dims, mins
+
+
+def _group_minimum(ctx: Context, row: LayerRecord, group: tuple[int, ...], names, why: list[str]) -> int | None:
+    """The smallest size of the input dims `group` that fits: the symbolic trace's exact minimum
+    (a `why` line says so), else by probes where a runner can trace again."""
+    accepted = accepted_dims(ctx, group)
+    if accepted is None:
+        return _smallest(ctx, row, group) if ctx.runner is not None else None
+    smallest = max(d.min for d in accepted)
+    setter = next((d.min_by for d in accepted if d.min_by), None)
+    why.append(
+        f"the symbolic trace gives the exact minimum: {' = '.join(names[a] for a in group)} ≥ "
+        f"{smallest}" + (f", set by {setter}" if setter else "")
+    )
+    return smallest
 
 
 def _adaptive_fix(row: LayerRecord, nd: int) -> Fix | None:
