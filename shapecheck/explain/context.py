@@ -105,7 +105,11 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC106", "SC125"), False, lambda e, p: _loss(e, p.lines, p.frames)),
     (("SC112",), False, lambda e, p: _einsum(e, p.matched, p.lines)),
     (("SC112",), True, lambda e, p: _elementwise(e, p.matched, _raising_line(p))),
-    (("SC101", "SC102", "SC104", "SC112", "SC117"), False, lambda e, p: _model_families(e, p.message, p.matched)),
+    (
+        ("SC101", "SC102", "SC104", "SC112", "SC115", "SC117"),
+        False,
+        lambda e, p: _model_families(e, p.message, p.matched),
+    ),
     (("SC105",), False, domains.audio_rank),
     (("SC104",), False, domains.audio_channels),
     (("SC113",), False, domains.yolo_view),
@@ -116,6 +120,7 @@ _READINGS: tuple[tuple[tuple[str, ...], bool, Callable[[Explanation, _Paste], No
     (("SC106",), False, domains.label_granularity),
     (("SC102",), True, lambda e, p: _operands(e, p.matched, p.lines[-1])),
     (("SC109",), True, lambda e, p: _clip_layout(e, p.matched, p.lines[-1])),
+    (("SC125",), False, lambda e, p: _printed_target(e, p.message)),
     (("SC124",), False, lambda e, p: _which_table(e, p.lines)),
     (("SC131",), True, lambda e, p: _dim_op(e, p.matched, p.lines[-1])),
     (("SC131",), True, lambda e, p: _dim_in_loss(e, p.matched, p.lines)),
@@ -298,6 +303,7 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
             "print `output.shape, target.shape` before the loss and make them equal (`target.view_as(output)`, "
             "`output.squeeze(1)`), or use the loss made for class indices (CrossEntropyLoss)"
         ]
+        _loss_sizes(e, detail)
     elif e.code in ("SC102", "SC112", "SC113") and in_attention:
         e.code = "SC117"
         e.causes = [
@@ -306,6 +312,33 @@ def _raised_in(e: Explanation, frames: list[tuple[str, str]], lines: list[str]) 
             "are swapped (batch_first)"
         ] + e.causes[:2]
         e.fixes = ["print q, k, v shapes at the call; check embed_dim and batch_first=True for [N, L, E]"]
+
+
+def _loss_sizes(e: Explanation, detail: str) -> None:
+    """The two sizes a loss's broadcast compares, read against each other: a whole factor in a length
+    or side (a map at another resolution), or 2 or 3 against a wide one (a point's coordinates against
+    a heatmap). Said before the general story, each as one reading."""
+    m = re.match(r"(\d+) vs (\d+) in dim (\d+)", detail)
+    if not m:
+        return
+    a, b, d = (int(g) for g in m.groups())
+    small, big = sorted((a, b))
+    found = []
+    if d >= 2 and small >= 8 and big % small == 0 and big > small:
+        k = big // small
+        found.append(
+            f"{big} = {k}·{small} in dim {d}, a length or side: one of them is at 1/{k} of the other's resolution: "
+            f"the network's strides and pools downsample by {k} and the target (a density, heat or label map) was "
+            f"left at the input's size, or a decoder upsamples by {k} more than the target's resolution; resize "
+            "the target to the output's size (`F.interpolate`), or change the stride"
+        )
+    if small in (2, 3) and big >= 16 and d >= 1:
+        found.append(
+            f"or {small} is a point's coordinates ({'x, y' if small == 2 else 'x, y, z'}) against a map {big} wide: "
+            "keypoint or landmark coordinates as the target of a network that outputs heatmaps (or the other way): "
+            "the target type the dataset makes is not the one the head predicts"
+        )
+    e.causes[0:0] = found
 
 
 def _in_loss(frames: list[tuple[str, str]], lines: list[str]) -> bool:
@@ -496,6 +529,9 @@ def _model_families(e: Explanation, message: str, matched: str) -> None:
     nums = ints(matched)
     if e.code == "SC104" and len(nums) >= 4 and "channels" in matched:
         _mixed_latents(e, message, nums)
+    rnn = re.search(r"Expected (\d+), got (\d+)", matched)
+    if e.code == "SC115" and rnn:
+        _backbone_variants(e, int(rnn.group(2)), int(rnn.group(1)))
     pair = _PAIR.search(matched)
     if e.code == "SC112" and pair:
         _mixed_widths(e, message, int(pair.group(1)), int(pair.group(2)), 77 in nums)
@@ -936,6 +972,8 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
         dims, total = ints(m.group(1)), int(m.group(2))
         if _per_sample_off(e, dims, total, lines) or _smaller_last_batch(e, dims, total):
             return
+        if _less_than_one(e, dims, total, views):
+            return
         if len(dims) >= 2 and dims[0] > 1 and _constant_first(views, dims[0]) and not named_batch:
             e.causes.insert(
                 0,
@@ -952,6 +990,44 @@ def _view_batch(e: Explanation, matched: str, lines: list[str]) -> None:
         e.fixes.insert(0, "use the tensor's own batch: `x.view(x.size(0), -1)`, or `drop_last=True`")
     elif m:
         _named_sizes(e, ints(m.group(1)), int(m.group(2)), views)
+
+
+def _less_than_one(e: Explanation, dims: list[int], total: int, views: list[re.Match[str]]) -> bool:
+    """A view with an inferred size whose other sizes hold more values than the whole tensor: not even
+    one sample fills them, so a size the constant was built from is larger than the tensor's. When the
+    pasted line writes the constant as a product (`8 * 16 * 30 * 30`), the factors that could be the
+    wrong one are named, each with the size that would fit. Said first when so."""
+    if -1 not in dims:
+        return False
+    per = math.prod(d for d in dims if d != -1) or 1
+    if not 0 < total < per:
+        return False
+    factors = _written_factors(views, per)
+    fits = [f"{f} is {total * f // per}" for f in dict.fromkeys(factors) if f > 1 and total * f % per == 0]
+    e.causes.insert(
+        0,
+        f"{total} values are fewer than the {per} the view asks per row: not even one sample fills it, so the "
+        "tensor that reached the line is smaller than the constant was computed for (fewer channels, a smaller "
+        "map: another input size or one more pool)"
+        + (
+            f"; if only one of the pasted line's factors is off: {' or '.join(fits)} (the print of `x.shape` "
+            "before the view tells which)"
+            if fits
+            else ""
+        ),
+    )
+    e.fixes.insert(0, "`x = torch.flatten(x, 1)` and the next layer's in_features from `x.shape[1]`")
+    return True
+
+
+def _written_factors(views: list[re.Match[str]], per: int) -> list[int]:
+    """The literal factors of the pasted view's size that multiply to `per` (`8* 16* 1* 30* 30`)."""
+    for view in reversed(views):
+        for size in view.group(2).split(","):
+            parts = [p.strip() for p in size.split("*")]
+            if len(parts) > 1 and all(p.isdigit() for p in parts) and math.prod(map(int, parts)) == per:
+                return [int(p) for p in parts]
+    return []
 
 
 def _named_sizes(e: Explanation, dims: list[int], total: int, views: list[re.Match[str]]) -> None:
@@ -1078,6 +1154,48 @@ def _loss(e: Explanation, lines: list[str], frames: list[str]) -> None:
     for c in others:  # a reading tied to another loss than the one called is moved last, not said first
         e.causes.remove(c)
         e.causes.append(c)
+
+
+def _printed_target(e: Explanation, message: str) -> None:
+    """A classifier's loss given a target with a dim too many, where the paste prints the shapes
+    (`output shape (512, 5)`, `labels: torch.Size([512, 256, 256])`): a target of one map of labels per
+    sample against one row of scores per sample is a segmentation mask given to an image classifier.
+    Said first when so."""
+    if "a dim too many" not in e.title:
+        return
+    printed = {m.group("name").lower(): ints(m.group("dims")) for m in _PRINTED.finditer(message)}
+    targets = [d for n, d in printed.items() if _TARGET_NAME.search(n)]
+    outputs = [d for n, d in printed.items() if _OUTPUT_NAME.search(n) and not _TARGET_NAME.search(n)]
+    if not (targets and outputs):
+        return
+    t, o = targets[-1], outputs[-1]
+    if len(o) == 2 and len(t) >= 3 and t[0] == o[0]:
+        side = "×".join(map(str, t[1:]))
+        e.causes.insert(
+            0,
+            f"the paste prints the shapes: the target holds a {side} map of labels per sample ({list(t)}) while "
+            f"the output has one row of {o[1]} scores per sample ({list(o)}): per-pixel masks (a segmentation "
+            "dataset's) given to a classifier of whole images: take one label per image, or use a segmentation "
+            f"head that keeps the map ([N, {o[1]}, {side}] against the [N, {side}] masks)",
+        )
+    elif len(o) == 2 and len(t) == 2 and t[0] == o[0] and t[1] > 1:
+        what = (
+            f"one-hot labels of the {o[1]} classes: `target.argmax(1)`"
+            if t[1] == o[1]
+            else f"{t[1]} labels per sample where the output scores {o[1]} classes: a multi-label or per-step "
+            "target (a sequence of labels, a label per segment) for a one-label head"
+        )
+        e.causes.insert(0, f"the paste prints the shapes: target {list(t)} against output {list(o)}: {what}")
+
+
+# a shape the paste prints with a name: `output shape (512,5)`, `labels: torch.Size([64, 1])`, `y.shape = [8, 10]`
+_PRINTED = re.compile(
+    r"^[ \t]*(?P<name>[A-Za-z_][\w .]{0,40}?)[ \t]*(?:\.?shape|\.size\(\)|size)?[ \t]*[:=]?[ \t]*"
+    r"(?:torch\.Size\(\s*)?[\[(](?P<dims>\d{1,7}(?:\s*,\s*\d{1,7}){0,5})\s*,?\s*[\])]",
+    re.MULTILINE,
+)
+_TARGET_NAME = re.compile(r"label|target|\bgt|mask|truth|\by\b", re.IGNORECASE)
+_OUTPUT_NAME = re.compile(r"output|logit|pred|\bout\b|score", re.IGNORECASE)
 
 
 def _names_other_loss(text: str, name: str) -> bool:

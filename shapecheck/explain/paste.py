@@ -15,7 +15,10 @@ _PREFIX = re.compile(
     r"^[ \t]*(?:"
     r"E[ \t]{1,8}(?=\S)"  # pytest
     r"|\[rank\d{1,5}\]:[ \t]?"  # torchrun
-    r"|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[\d.,:]{0,12}\]?(?:[ \t]*[-|][ \t]*\w{1,12})?[ \t]*(?:[-|:][ \t]*)?"
+    # a timestamp, then up to three fields (`- trainer - ERROR - `, logging's `%(asctime)s - %(name)s - …`)
+    r"|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[\d.,:]{0,12}\]?"
+    r"(?:[ \t]*[-|][ \t]*(?![\w.]{0,30}(?:Error|Warning|Exception)\b)[\w.]{1,30}(?=[ \t]*[-|:])){0,3}"
+    r"[ \t]*(?:[-|:][ \t]*)?"
     r"|(?:ERROR|WARNING|INFO|CRITICAL)(?::[\w.]{1,60})?:[ \t]?"  # logging's default format
     r"|>>>[ \t]"
     # glog, as torch._logging writes: `E1118 11:34:26.548000 1260768 torch/_guards.py:300] [0/0] `
@@ -41,10 +44,30 @@ _ELL = re.compile(r"(?<=\bmat)l(?= and mat2\b)|(?<=\bbatch)l(?= dim\b)")  # `mat
 _PUNCTUATION = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "：": ": ", "，": ", ", "；": "; "})
 
 
+# a terminal's colour codes (`\x1b[0;31mRuntimeError\x1b[0m`), kept when a coloured log is copied
+_ANSI = re.compile(r"\x1b\[[0-9;]{0,20}[A-Za-z]")
+# what frames each line of a paste: a rich traceback's box (`│ … │`), a markdown or e-mail quote (`> `)
+_BOX = re.compile(r"^[ \t]*(?:[│┃║|][ \t]?|(?:>[ \t]?)+(?=[A-Za-z \t\-]))")
+_BOX_END = re.compile(r"[ \t]*[│┃║]?[ \t]*$")
+
+
+def unframed(message: str) -> list[str]:
+    """The paste's lines without what frames them: a web page's escapes, colour codes, a rich traceback's
+    box, a quote's `> ` and a logger's prefix, so the traceback's frames and code lines read as Python wrote
+    them."""
+    if "&" in message:
+        message = html.unescape(message)
+    lines = _ANSI.sub("", message).splitlines()
+    if sum(1 for line in lines if _BOX.match(line)) * 2 > len(lines) > 1:
+        lines = [_BOX_END.sub("", _BOX.sub("", line)) for line in lines]
+    return _PREFIX.sub("", "\n".join(lines)).splitlines()
+
+
 def clean(message: str) -> str:
     """The paste as one line: prefixes, markdown escapes and C paths removed, spaces collapsed."""
     if "&" in message:  # a message copied from a web page's source: `shape &#39;[64, -1]&#39;`
         message = html.unescape(message)
+    message = _ANSI.sub("", message)
     text = _PREFIX.sub("", message.translate(_PUNCTUATION))
     text = _MARKDOWN.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\1", text)
@@ -76,12 +99,15 @@ _FILE_LINE = re.compile(r'^\s*File "[^"\n]{0,500}", line \d+, in [\w<>.]{1,200}\
 _CODEISH = re.compile(r"[\w\])]\s*\(|=|\.\w+\(")
 _NOT_CODE = re.compile(r"^\s*(?:Traceback|During handling|The above exception|\w*(?:Error|Exception|Warning)\b:?)")
 # IPython and Jupyter print the executing line of each frame after an arrow: `---> 10     loss = …`
-_ARROW = re.compile(r"^\s*-+>\s*\d*\s+(\S.{0,400}?)\s*$", re.MULTILINE)
+# rich's arrow (`❱ 1371 │   data.reraise()`) likewise
+_ARROW = re.compile(r"^\s*(?:-+>|❱)\s*\d*\s+(?:│\s*)*(\S.{0,400}?)\s*$", re.MULTILINE)
 # a frame as Python prints it, and as IPython does (old: `path.py in f(args)`; new: `File path.py:12, in f(args)`)
 _FRAMES = re.compile(
     r'^\s*File "(?P<file>[^"\n]{0,500})", line \d+, in (?P<function>[\w<>.]{1,200})'
     r"|^\s*(?P<ifile>[^\s\n]{1,500}\.py) in (?P<ifunction>[\w<>.]{1,200})\("
-    r"|^\s*File (?P<nfile>[^\s\n]{1,500}\.py):\d+, in (?P<nfunction>[\w<>.]{1,200})\(",
+    r"|^\s*File (?P<nfile>[^\s\n]{1,500}\.py):\d+, in (?P<nfunction>[\w<>.]{1,200})\("
+    # rich's: `/path/torch/utils/data/dataloader.py:1371 in _process_data`
+    r"|^\s*(?P<rfile>[^\s\n]{1,500}\.py):\d+ in (?P<rfunction>[\w<>.]{1,200})\s*$",
     re.MULTILINE,
 )
 
@@ -90,7 +116,7 @@ def code_lines(message: str) -> list[str]:
     """The source lines a traceback quotes (each line after a `File "…", line N` line, or after
     IPython's arrow), or, in a paste without a traceback, the lines that look like Python calls
     or assignments."""
-    lines = _PREFIX.sub("", message).splitlines()
+    lines = unframed(message)
     quoted = [
         lines[i + 1].strip()
         for i, line in enumerate(lines[:-1])
@@ -98,7 +124,7 @@ def code_lines(message: str) -> list[str]:
     ]
     quoted = [q for q in quoted if not set(q) <= set("^~ ")]
     if not quoted:
-        quoted = _ARROW.findall(_PREFIX.sub("", message))
+        quoted = _ARROW.findall("\n".join(lines))
     if quoted:
         return quoted
     return [line.strip() for line in lines if _CODEISH.search(line) and not _NOT_CODE.match(line) and len(line) < 400][
@@ -110,10 +136,10 @@ def frames(message: str) -> list[tuple[str, str]]:
     """(file, function) of each frame of the paste's tracebacks, newest last."""
     return [
         (
-            m.group("file") or m.group("ifile") or m.group("nfile"),
-            m.group("function") or m.group("ifunction") or m.group("nfunction"),
+            m.group("file") or m.group("ifile") or m.group("nfile") or m.group("rfile"),
+            m.group("function") or m.group("ifunction") or m.group("nfunction") or m.group("rfunction"),
         )
-        for m in _FRAMES.finditer(message)
+        for m in _FRAMES.finditer("\n".join(unframed(message)))
     ]
 
 

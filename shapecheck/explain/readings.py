@@ -391,6 +391,14 @@ def conv_channels(groups, weight, expected_input, want, got) -> Explanation:
     )
     specific = _channels_order(e, expected_input, want, got) or _channels_of_images(e, expected_input, want, got)
     _channels_ratio(e, weight, want, got, generic=not specific)
+    if want in (6, 9) and 0 < want - got < want and (want - got) % 2 == 0:
+        # 6 = 3 + 3 against 4 = 3 + 1: images joined on the channels, some of them grayscale
+        gray = (want - got) // 2
+        e.causes.append(
+            f"or the input joins {want // 3} images on the channels ({want} = {' + '.join(['3'] * (want // 3))}) "
+            f"and {gray} of them {'is' if gray == 1 else 'are'} grayscale (1 channel where 3 were meant: {got})"
+        )
+        e.fixes.append("convert every image the input joins to RGB (`.convert('RGB')`) before they are concatenated")
     return e
 
 
@@ -454,6 +462,13 @@ def _channels_of_images(e: Explanation, x: list[int], want: int, got: int) -> bo
         cause, fixes = _IMAGE_CHANNELS[got, want]
         e.causes.append(cause)
         e.fixes += fixes
+        if len(x) == 4 and x[0] == want and got == 1:
+            # [3, 1, H, W]: the image's channels in the batch dim, its channel dim added in the wrong place
+            e.causes.append(
+                f"or {x} is one image of {want} channels whose channels went to the batch dim: its batch dim "
+                "was added at 1 (`unsqueeze(1)`) where `unsqueeze(0)` was meant, or dims were permuted wrong"
+            )
+            e.fixes.append(f"for one image: `x.permute(1, 0, 2, 3)` (`img.unsqueeze(0)` on the [{want}, H, W] image)")
         return True
     if got in (1, 3, 4) and want >= 16 and len(x) == 4 and min(x[2:]) >= 128:
         kind = {1: "a grayscale", 3: "an RGB", 4: "an RGBA"}[got]
@@ -2368,6 +2383,25 @@ def _classes_differ(t: list[int], o: list[int], target: str, output: str) -> tup
             "`target = target[:, 1:]` (the positive class's column) as floats, or a 2-logit head with "
             "CrossEntropyLoss and `target.argmax(1)`",
         )
+    if t[1] == 3 * o[1] and (len(o) == 4 or o[1] >= 64):
+        return (
+            f"the target holds 3 times the output's values in dim 1 ({t[1]} = 3·{o[1]}): masks read as colour "
+            "images (3 RGB channels, the same mask in each) where the model makes "
+            + ("one channel" if o[1] == 1 else f"{o[1]} values (the masks flattened)")
+            + f"; or the labels have 3 channels (classes) where the head makes {o[1] if len(o) == 4 else 1}",
+            "read the masks in grayscale (`Image.open(p).convert('L')`, `cv2.imread(p, cv2.IMREAD_GRAYSCALE)`) or "
+            "keep one channel (`mask[:, :1]`)",
+        )
+    if len(o) == 2 and o[1] == 1 and t[1] > 2:
+        k = t[1]
+        return (
+            f"the target has {k} values per sample ({target}) where the model outputs one ({output}), and the loss "
+            f"broadcasts [N, 1] against [N, {k}] silently: either the target is built per component and should be "
+            f"one number per sample (a log-probability or reward per action dim not summed: "
+            f"`.sum(-1, keepdim=True)`), or the head should output {k} (one per target column); what the target's "
+            "columns are tells them apart",
+            f"reduce the target to [N, 1] (`.sum(-1, keepdim=True)`), or build the head for {k} outputs",
+        )
     if len(o) == 2 and t[1] == 1 and o[1] > 2:
         c = o[1]
         return (
@@ -2398,6 +2432,40 @@ def _batches_differ(t: list[int], o: list[int], target: str, output: str) -> tup
     return (
         f"the batch dims differ ({o[0]} and {t[0]}): output and target come from different batches",
         "make both the same shape before the loss",
+    )
+
+
+def _resolution_differs(t: list[int], o: list[int], target: str, output: str) -> tuple[str, str] | None:
+    """Only lengths or sides differ (dims after the channels), each by one whole factor: the output is
+    at another resolution than the target (a map downsampled by the network's stride, a signal upsampled)."""
+    differ = _differing(t, o)
+    if not differ or len(o) < 3 or min(differ) < 2:
+        return None
+    ratios = {max(o[d], t[d]) / min(o[d], t[d]) if min(o[d], t[d]) else 0.0 for d in differ}
+    k = ratios.pop() if len(ratios) == 1 else 0.0
+    if k < 2 or k != int(k) or min(min(o[d], t[d]) for d in differ) < 8:
+        return None
+    k = int(k)
+    small = "output" if o[differ[0]] < t[differ[0]] else "target"
+    sides = " and ".join(f"{o[d]} against {t[d]}" for d in differ)
+    cause = (
+        f"the output ({output}) and the target ({target}) differ only in their lengths or sides ({sides}), each "
+        f"by {k}: the {small} is at 1/{k} of the other's resolution: "
+        + (
+            f"the network downsamples by {k} (its strides and pools), and the target was left at the input's "
+            f"size (a density or heat map must be resized by 1/{k}, its sum kept)"
+            if small == "output"
+            else f"the network upsamples by {k} more than the target's resolution (a decoder stage or upsampling "
+            "factor of another configuration), or the target was downsampled"
+        )
+    )
+    if len(differ) == 1:
+        d = differ[0]
+        cause += f"; or, if dim {d} counts classes, the head makes {o[d]} where the labels have {t[d]}"
+    return (
+        cause,
+        f"resize one to the other (`F.interpolate(target, size=output.shape[2:])`, or change the {k}× stride / "
+        "upsampling) before the loss",
     )
 
 
@@ -2442,6 +2510,7 @@ _TARGET_READINGS: tuple[_TargetReading, ...] = (
     _indices_for_scores,
     _classes_differ,
     _batches_differ,
+    _resolution_differs,
     _head_classes_differ,
 )
 
