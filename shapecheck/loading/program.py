@@ -636,7 +636,7 @@ def build(program: ProgramSlice, frame: FrameType):
         namespace["print"] = _quiet  # the replay runs again for each fix it checks: no output of its own
     exec(compile(tree, program.file, "exec"), namespace)
     forward = namespace["forward"]
-    if _moves_to_gpu(statements, namespace):
+    if _moves_to_gpu(statements, namespace) or _computes_gradients(statements):
         forward = _on_meta(forward)
 
     label = display_path(program.file) if program.scope == "<module>" else program.scope
@@ -687,9 +687,53 @@ def _moves_to_gpu(statements: list[ast.stmt], namespace: dict) -> bool:
     return "cuda" in text or any(_on_gpu(v) for v in namespace.values() if not isinstance(v, int))
 
 
+def _computes_gradients(statements: list[ast.stmt]) -> bool:
+    """Whether the replayed code calls `backward()` or `autograd.grad`."""
+    return any(isinstance(n, ast.Attribute) and n.attr in ("backward", "grad") for s in statements for n in ast.walk(s))
+
+
+def _gradients_checked(func, args: tuple, kwargs: dict):
+    """`loss.backward()`, `torch.autograd.backward`/`grad` in a replay, which runs without
+    gradients: their shape checks only, with PyTorch's own messages (torch/autograd's
+    `_make_grads`); no gradient is computed and no parameter's `.grad` changes. None for any
+    other function; `autograd.grad` gives zeros shaped like its inputs."""
+    import torch
+
+    if func is torch.Tensor.backward:
+        outputs, grads = [args[0]], [args[1] if len(args) > 1 else kwargs.get("gradient")]
+    elif func is torch.autograd.backward or func is torch.autograd.grad:
+        outputs = _as_list(args[0] if args else kwargs.get("tensors", kwargs.get("outputs")))
+        index, key = (1, "grad_tensors") if func is torch.autograd.backward else (2, "grad_outputs")
+        grads = _as_list(args[index] if len(args) > index else kwargs.get(key)) or [None] * len(outputs)
+    else:
+        return None
+    for i, (out, grad) in enumerate(zip(outputs, grads, strict=False)):
+        if grad is None and out.numel() != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        if isinstance(grad, torch.Tensor) and grad.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {grad.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+    if func is torch.autograd.grad:
+        inputs = _as_list(args[1] if len(args) > 1 else kwargs.get("inputs"))
+        return tuple(torch.zeros_like(t) for t in inputs)
+    return _NO_GRADIENT
+
+
+_NO_GRADIENT = object()  # a gradient call checked: it returns None
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def _on_meta(forward):
-    """The replay with `.cuda()` and `.to("cuda")` kept on meta: a replay has shapes only, on any
-    machine, and a GPU move of a meta tensor would fail (or need a GPU)."""
+    """The replay with `.cuda()` and `.to("cuda")` kept on meta (a replay has shapes only, on any
+    machine, and a GPU move of a meta tensor would fail or need a GPU), and gradient calls
+    reduced to their shape checks (a replay runs without gradients)."""
     import functools
 
     from torch.overrides import TorchFunctionMode
@@ -697,6 +741,9 @@ def _on_meta(forward):
     class _KeepOnMeta(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
+            checked = _gradients_checked(func, args, kwargs)
+            if checked is not None:
+                return None if checked is _NO_GRADIENT else checked
             kept = _without_gpu(func, args, kwargs)
             if kept is not None:
                 args, kwargs = kept

@@ -220,6 +220,9 @@ class Watcher:
 
         factories = _factories()
         moves = {torch.Tensor.cuda, torch.Tensor.to}
+        # gradient bookkeeping (`loss.backward()`): it makes no shapes of its own, and a replay
+        # of the program around it runs without gradients, so it is never "the last call"
+        gradients = {torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad}
 
         class _Mode(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
@@ -243,7 +246,8 @@ class Watcher:
                 except Exception as exc:
                     watcher._failed(func, exc)
                     raise
-                watcher._op_called()
+                if func not in gradients:
+                    watcher._op_called()
                 return out
 
         self._mode = _Mode()
