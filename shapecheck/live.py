@@ -956,8 +956,11 @@ def _user_line(child: str = ""):
 
 def record_assignments():
     """From now on, note the user's line for every module registered on another (a handle
-    whose remove() stops it). Needs torch: called where torch is or will be used anyway."""
-    import torch
+    whose remove() stops it). Needs torch: called where torch is or will be used anyway, or as
+    soon as torch's `nn.Module` is defined, while torch itself is still importing."""
+    module_py = sys.modules.get("torch.nn.modules.module")
+    if module_py is None:
+        import torch.nn.modules.module as module_py
 
     def hook(module, name, submodule):
         if submodule is None:
@@ -970,17 +973,54 @@ def record_assignments():
         except TypeError:  # a class of the user's with `__eq__` and no `__hash__`: not a key
             pass
 
-    return torch.nn.modules.module.register_module_module_registration_hook(hook)
+    return module_py.register_module_module_registration_hook(hook)
 
 
-def _uses_torch(target: str, as_module: bool) -> bool:
-    if as_module:
-        return True
-    try:
-        with open(target, encoding="utf-8-sig", errors="replace") as f:
-            return "torch" in f.read()
-    except OSError:
-        return False
+class _RecordOnceImported:
+    """`record_assignments()` from the moment torch's `nn.Module` exists: now if the caller
+    imported torch, else right after the program's own `import torch` defines it, so that torch
+    is never imported before the program imports it (a script sets `OMP_NUM_THREADS` or
+    `CUDA_VISIBLE_DEVICES` first, or never imports torch at all). Until then an entry first on
+    `sys.meta_path` waits for that module; `remove()` ends both."""
+
+    _MODULE = "torch.nn.modules.module"
+
+    def __init__(self) -> None:
+        self.handle = None
+        if self._MODULE in sys.modules:
+            self.handle = record_assignments()
+        else:
+            sys.meta_path.insert(0, self)
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self._MODULE:
+            return None
+        self._leave_meta_path()
+        spec = None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                break
+        exec_module = getattr(spec.loader, "exec_module", None) if spec is not None else None
+        if exec_module is None:
+            return spec
+
+        def exec_then_record(module) -> None:
+            exec_module(module)
+            self.handle = record_assignments()
+
+        spec.loader.exec_module = exec_then_record  # this module's own loader
+        return spec
+
+    def _leave_meta_path(self) -> None:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+
+    def remove(self) -> None:
+        self._leave_meta_path()
+        if self.handle is not None:
+            self.handle.remove()
 
 
 def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
@@ -993,13 +1033,12 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     cwd = os.getcwd()
     try:
         main = as_main.for_module(target) if as_module else as_main.for_script(target)
-    except as_main.NotFound as exc:  # python -m's own line
+    except as_main.NotFound as exc:  # python's own line
         print(exc, file=sys.stderr)
-        return 1
+        return exc.code
     except SyntaxError as exc:  # python prints it without a traceback: nothing of the script ran
         return _print_traceback(exc.with_traceback(None)) or 1
-    # torch is imported here only for a script that uses it: then the import costs nothing more.
-    handle = record_assignments() if _uses_torch(target, as_module) else None
+    handle = _RecordOnceImported()
     try:
         # the error is diagnosed and printed while the script is still `__main__` with its own
         # sys.argv and sys.path, as python calls sys.excepthook
@@ -1009,6 +1048,7 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
                     as_main.execute(main)
                 finally:
                     _note_program_end(main.module)
+                    _flush_io()
             except SystemExit as exc:
                 if exc.code not in (None, 0) and (exc.__cause__ or exc.__context__) is not None:
                     # `except Exception: traceback.print_exc(); sys.exit(1)`: the error it handled
@@ -1019,8 +1059,7 @@ def run_program(target: str, argv: list[str], *, as_module: bool, emit) -> int:
     finally:
         with contextlib.suppress(Exception):  # a stdout of the script's own (a tee) may not flush
             sys.stdout.flush()
-        if handle is not None:
-            handle.remove()
+        handle.remove()
     return 0
 
 
@@ -1036,6 +1075,15 @@ def _note_program_end(module) -> None:
     global PROGRAM_IMPORTED_TRITON
     PROGRAM_IMPORTED_TRITON = "triton" in sys.modules
     PROGRAM_MAIN[:] = [module]
+
+
+def _flush_io() -> None:
+    """What python does when the script's code ends, however it ends: stderr flushed, then stdout,
+    before it prints an error or an exit message. Output the script left buffered (a pipe's
+    `print("start")`) comes before the traceback, as under python."""
+    for stream in (sys.stderr, sys.stdout):
+        with contextlib.suppress(Exception):  # a stream of the script's own may not flush
+            stream.flush()
 
 
 def _ended_by(exc: BaseException, cwd: str, emit) -> int:
@@ -1093,7 +1141,6 @@ def _print_traceback(exc: BaseException) -> int | None:
     """The traceback as python prints it, from the first frame of the user's code (for -m, from
     runpy's, as python's), without shapecheck's, through the script's own excepthook when it
     set one; the exit code when that hook ends the program (`sys.exit(2)` in it), else None."""
-    import traceback
 
     from .loading.as_main import is_runpy_entry
 
@@ -1111,11 +1158,13 @@ def _print_traceback(exc: BaseException) -> int | None:
             failed.__traceback__ = failed.__traceback__.tb_next if failed.__traceback__ else None  # not ours
             if failed.__context__ is exc:
                 failed.__suppress_context__ = True
-            traceback.print_exception(type(failed), failed, failed.__traceback__, file=sys.stderr)
+            sys.__excepthook__(type(failed), failed, failed.__traceback__)
             print("\nOriginal exception was:", file=sys.stderr)
-            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+            sys.__excepthook__(type(exc), exc, exc.__traceback__)
     else:
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        # python's own display (not the traceback module's): its `Did you mean: 'weight'?` on
+        # 3.10 and 3.11, and its wording for an exception whose str() fails
+        sys.__excepthook__(type(exc), exc, exc.__traceback__)
     return None
 
 

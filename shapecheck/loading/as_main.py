@@ -31,7 +31,13 @@ from dataclasses import dataclass
 
 
 class NotFound(Exception):
-    """`python -m NAME` would not find NAME: the message is python's (`python: No module named x`)."""
+    """`python -m NAME` would not find NAME, or `python FILE` not open FILE: the message is
+    python's (`python: No module named x`, `python: can't open file '/abs/x.py': [Errno 2] No
+    such file or directory`), `code` the exit status python gives (1 and 2)."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -53,10 +59,14 @@ def script_filename(target: str) -> str:
 
 def for_script(target: str) -> Main:
     """The script's code and `__main__`. A syntax error in it propagates (SyntaxError), before
-    anything of the script ran."""
+    anything of the script ran. One that cannot be read is NotFound, with python's message."""
     filename = script_filename(target)
-    with io.open_code(filename) as f:
-        source = f.read()
+    try:
+        with io.open_code(filename) as f:
+            source = f.read()
+    except OSError as exc:
+        message = f"{sys.executable}: can't open file {filename!r}: [Errno {exc.errno}] {exc.strerror}"
+        raise NotFound(message, 2) from None
     code = compile(source, filename, "exec", dont_inherit=True)
     module = _new_main(filename, importlib.machinery.SourceFileLoader("__main__", filename), None)
     module.__dict__["__cached__"] = None
@@ -111,12 +121,18 @@ def installed(main: Main, argv: list[str]) -> Iterator[None]:
     sys.argv = [main.argv0, *argv]
     sys.path.insert(0, main.path0)
     sys.modules["__main__"] = main.module
+    # typer put its own hook in sys.excepthook for the command: the program starts with python's
+    # (`sys.excepthook is sys.__excepthook__`), and one it sets stays for its end
+    saved_hook = sys.excepthook
+    sys.excepthook = sys.__excepthook__
     try:
         yield
     finally:
         if saved_main is not None:
             sys.modules["__main__"] = saved_main
         sys.argv, sys.path[:] = saved_argv, saved_path
+        if sys.excepthook is sys.__excepthook__:
+            sys.excepthook = saved_hook
 
 
 def execute(main: Main) -> None:
@@ -129,7 +145,12 @@ def execute(main: Main) -> None:
     # before 3.12 (since 3.12 the limit counts Python frames only)
     from_c = 1 if main.module_name is not None and sys.version_info < (3, 12) else 0
     at_the_top = free[0] + from_c
-    with _warnings_past_the_top_as_sys(sys._getframe(1)), _recursion_limit_as_at_the_top(at_the_top):
+    bottom = main.code if main.module_name is None else _runpy_entry_code()
+    with (
+        _warnings_past_the_top_as_sys(sys._getframe(1)),
+        _recursion_limit_as_at_the_top(at_the_top),
+        _stack_ends_at(bottom),
+    ):
         if main.module_name is None:
             exec(main.code, main.module.__dict__)
             return
@@ -147,13 +168,31 @@ def _recursion_limit_as_at_the_top(free: int) -> Iterator[None]:
     996. `free` is what is left at the script's own level (`_free_depth` run there); the limit
     is raised by what is missing, for the run only. A limit the script sets is its own."""
     limit = sys.getrecursionlimit()
-    raised = limit + max(0, limit - _PYTHONS_OWN_USE - free)
-    sys.setrecursionlimit(raised)
+    extra = max(0, limit - _PYTHONS_OWN_USE - free)
+    raised = limit + extra
+    real_get, real_set = sys.getrecursionlimit, sys.setrecursionlimit
+    real_set(raised)
+
+    # The script sees and sets the limit python would show (`sys.getrecursionlimit()` is 1000, not
+    # 1016) and one it sets itself (`sys.setrecursionlimit(100)`) keeps the headroom: it recurses
+    # as deep as under python.
+    def getrecursionlimit() -> int:
+        return real_get() - extra
+
+    def setrecursionlimit(new_limit: int) -> None:
+        if type(new_limit) is not int or new_limit < 1:  # python's own TypeError or ValueError
+            return real_set(new_limit)
+        return real_set(new_limit + extra)
+
+    sys.getrecursionlimit, sys.setrecursionlimit = getrecursionlimit, setrecursionlimit
     try:
         yield
     finally:
-        if sys.getrecursionlimit() == raised:
-            sys.setrecursionlimit(limit)
+        sys.getrecursionlimit, sys.setrecursionlimit = real_get, real_set
+        if real_get() == raised:
+            real_set(limit)
+        else:  # a limit the script set stays, as python shows it to the script
+            real_set(max(1, real_get() - extra))
 
 
 # What a script's top level has used of the recursion limit under `python` when it calls
@@ -201,6 +240,55 @@ def _warnings_past_the_top_as_sys(caller) -> Iterator[None]:
     finally:
         if warnings._showwarnmsg is as_python_shows:  # type: ignore[attr-defined]
             warnings._showwarnmsg = shown  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _stack_ends_at(bottom: types.CodeType | None) -> Iterator[None]:
+    """Under python the script's top level is the bottom of the stack (for -m, runpy's two frames
+    under it); here shapecheck's own frames are below it. A stack the script prints or reads
+    (`traceback.print_stack()`, `traceback.extract_stack()`, `inspect.stack()`, a log record's
+    `stack_info=True`) stops at `bottom`'s frame, as python's does. A frame walked by hand
+    (`f_back`) still reaches shapecheck's."""
+    import functools
+    import inspect
+    import traceback
+
+    walk_stack, getouterframes = traceback.walk_stack, inspect.getouterframes
+
+    def until_bottom(frames: Iterator) -> Iterator:
+        for item in frames:
+            yield item
+            if item[0].f_code is bottom:
+                return
+
+    @functools.wraps(walk_stack)
+    def walk_from(f):
+        # walk_stack(None) measures its start from its own frame: given as it is (not cut)
+        return walk_stack(None) if f is None else until_bottom(walk_stack(f))
+
+    @functools.wraps(getouterframes)
+    def outer_frames(frame, context=1):
+        frames = getouterframes(frame, context)
+        for i, info in enumerate(frames):
+            if info.frame.f_code is bottom:
+                return frames[: i + 1]
+        return frames
+
+    traceback.walk_stack, inspect.getouterframes = walk_from, outer_frames
+    try:
+        yield
+    finally:
+        if traceback.walk_stack is walk_from:
+            traceback.walk_stack = walk_stack
+        if inspect.getouterframes is outer_frames:
+            inspect.getouterframes = getouterframes
+
+
+def _runpy_entry_code() -> types.CodeType | None:
+    import runpy
+
+    entry = getattr(runpy, "_run_module_as_main", None)
+    return getattr(entry, "__code__", None)
 
 
 def _past_the_top() -> tuple[str, int]:
