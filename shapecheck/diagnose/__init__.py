@@ -64,11 +64,16 @@ def diagnose(
     findings = _findings(ctx)
     if verify:  # a finished diagnosis: a failure that shows only at a larger batch, said here
         findings += _at_larger_batch(ctx, findings)
-    ok_rows = [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
+    ok_rows = _pooled_to_fit(ctx)
     if verify:  # a finished diagnosis, not one made to check a fix
         _check_fixes(ctx, findings)
     notes = [ctx.cap.note] if verify and ctx.cap is not None and ctx.cap.reached else []
     return Diagnosis(findings, ok_rows, notes=notes)
+
+
+def _pooled_to_fit(ctx: Context) -> list[int]:
+    """The Linear rows an adaptive pool and a flatten size for any input: checked, and fine."""
+    return [b.linear.index for b in ctx.boundaries if b.flattened and b.adaptive and not b.linear.failed]
 
 
 def _findings(ctx: Context) -> list[Finding]:
@@ -821,26 +826,33 @@ def _shared_cause(steps: list[Fix], after) -> str | None:
     """ "all 3 lines pass `input_nc`": the same argument text in every edited constructor line,
     and what each should likely pass instead: the output-size argument of the layer feeding it
     (`ngf`, `ngf * 2`), read from that layer's own line in the last trace."""
-    import re
-
     first = shared_first_argument(steps)
     if first is None:
         return None
     text = f"all {len(steps)} lines pass `{first}` as the first argument: the edits come from that one argument"
     intended = []
     for step in steps:
-        feeder = re.search(r"to match `([^`]+)`", step.description)
-        row = next((r for r in after.layers if feeder and r.name == feeder.group(1) and r.defined_at), None)
-        second = re.search(r"\w+\(\s*[^,()]+?\s*,\s*([^,()]+?)\s*[,)]", row.defined_at.source) if row else None
+        second = _feeder_output(step, after)
         if second is None:
             return text
-        intended.append(second.group(1))
+        intended.append(second)
     return (
         text
         + "; the likely intent is "
         + ", ".join(f"`{t}`" for t in intended)
         + " (what each layer before it was built to output)"
     )
+
+
+def _feeder_output(step: Fix, after) -> str | None:
+    """The second argument on the construction line of the layer a step is sized to match (`ngf * 2`
+    of `nn.Conv2d(ngf, ngf * 2, 3)`): what that layer was built to output."""
+    import re
+
+    feeder = re.search(r"to match `([^`]+)`", step.description)
+    row = next((r for r in after.layers if feeder and r.name == feeder.group(1) and r.defined_at), None)
+    second = re.search(r"\w+\(\s*[^,()]+?\s*,\s*([^,()]+?)\s*[,)]", row.defined_at.source) if row else None
+    return second.group(1) if second is not None else None
 
 
 __all__ = ["CODES", "Context", "Diagnosis", "Finding", "Fix", "diagnose"]
