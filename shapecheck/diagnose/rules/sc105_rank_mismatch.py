@@ -178,16 +178,26 @@ def _at_failing(ctx: Context, failing: LayerRecord) -> Finding | None:
         return extra
     if nd is not None and _norm_of_another_rank(failing, t, nd):
         return _norm_rank(ctx, failing, t, nd)
-    w = window(failing) if failing.kind == MODULE else None
-    if w is not None and not w.is_pool and nd is not None and w.in_channels is not None:
-        if t.rank == nd + 1 and t.shape[0] != w.in_channels:
-            return _unbatched_channels(ctx, failing, t, nd, w)
-        if t.rank == nd:
-            return _spatial_only(ctx, failing, t, nd, w.in_channels)
+    conv = _conv_rank(ctx, failing, nd) if nd is not None else None
+    if conv is not None:
+        return conv
     if failing.type in ("Linear", "F.linear"):
         origin = from_unbatched(ctx, failing)
         if origin is not None:
             return _merged(ctx, failing, origin, failed=True)
+    return None
+
+
+def _conv_rank(ctx: Context, failing: LayerRecord, nd: int) -> Finding | None:
+    """A conv module given an unbatched image whose channels do not match, or only its spatial dims."""
+    t = failing.inputs[0]
+    w = window(failing) if failing.kind == MODULE else None
+    if w is None or w.is_pool or w.in_channels is None:
+        return None
+    if t.rank == nd + 1 and t.shape[0] != w.in_channels:
+        return _unbatched_channels(ctx, failing, t, nd, w)
+    if t.rank == nd:
+        return _spatial_only(ctx, failing, t, nd, w.in_channels)
     return None
 
 
@@ -313,14 +323,9 @@ def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Findi
     gets [1, 1, 3, 224, 224]. Only when the model input reaches the layer unchanged."""
     dims = ctx.sample_dims
     t = failing.inputs[0]
-    if nd is None or failing.kind != MODULE or not spatial_module(failing) or ctx.trace.batch is None:
+    if nd is None or not _input_reaches_with_a_batch(ctx, failing, nd):
         return None
-    if len(dims) != nd + 2 or t.rank != nd + 3 or t.source is not None or tuple(t.shape[1:]) != tuple(dims):
-        return None
-    w = window(failing)
     per_sample, given = tuple(dims[1:]), dims[0]
-    if w is not None and w.in_channels is not None and per_sample[0] != w.in_channels:
-        return None  # the channels do not match either: not only a batch too many
     batch = ctx.trace.batch
     text = "x".join(map(str, per_sample))
     flag = f"--input {text}" + (f" --batch {given}" if given != 1 else "")
@@ -349,6 +354,19 @@ def _batch_in_input(ctx: Context, failing: LayerRecord, nd: int | None) -> Findi
             )
         ],
     )
+
+
+def _input_reaches_with_a_batch(ctx: Context, failing: LayerRecord, nd: int) -> bool:
+    """The model input reaches the spatial module unchanged, with one dim more than a batch of
+    samples takes, and the channels of --input's second dim (or channels not known)."""
+    dims = ctx.sample_dims
+    t = failing.inputs[0]
+    if failing.kind != MODULE or not spatial_module(failing) or ctx.trace.batch is None:
+        return False
+    if len(dims) != nd + 2 or t.rank != nd + 3 or t.source is not None or tuple(t.shape[1:]) != tuple(dims):
+        return False
+    w = window(failing)
+    return w is None or w.in_channels is None or dims[1] == w.in_channels  # else not only a batch too many
 
 
 def _merged(ctx: Context, row: LayerRecord, first: LayerRecord, failed: bool) -> Finding:
