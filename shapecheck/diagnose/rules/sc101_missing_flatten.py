@@ -41,25 +41,35 @@ def _mixes_an_axis(ctx: Context, linear) -> bool:
         return False
     frontier, seen = {linear.index}, set()
     for _ in range(4):
-        later = [r for r in ctx.trace.layers if r.index not in seen and any(t.source in frontier for t in r.inputs)]
-        if any(r.kind == "module" and r.type.startswith(_MAP_LAYERS) for r in later):
+        later = [r for r in ctx.trace.layers if r.index not in seen and _fed_by(r, frontier)]
+        if any(_a_map_layer(r) for r in later):
             return True
         seen |= frontier
-        frontier = {r.index for r in later if r.kind != "module" or r.type.startswith(("Dropout", "Identity"))}
+        frontier = {r.index for r in later if _passes_the_map_on(r)}
         if not frontier:
             return False
     return False
+
+
+def _fed_by(row, rows: set[int]) -> bool:
+    return any(t.source in rows for t in row.inputs)
+
+
+def _passes_the_map_on(row) -> bool:
+    """An op (a join, a transpose), a dropout or an identity: what it gets goes on as it is."""
+    return row.kind != "module" or row.type.startswith(("Dropout", "Identity"))
+
+
+def _a_map_layer(row) -> bool:
+    """A conv, norm or pool module: a layer that takes a map."""
+    return row.kind == "module" and row.type.startswith(_MAP_LAYERS)
 
 
 @rule("SC101", ERROR)
 def check(ctx: Context) -> list[Finding]:
     findings = []
     for b in ctx.boundaries:
-        if b.flattened or (not b.linear.failed and _mixes_an_axis(ctx, b.linear)):
-            continue
-        if b.feature is None and not b.linear.failed and ctx.trace.error is None:
-            # The model runs with the input's last dim as the layer's features: tokens on a grid,
-            # channels last. Only a failure further on makes the unflattened input the suspect.
+        if not _left_unflattened(ctx, b):
             continue
         row = b.linear
         n_out = (row.attrs.get("out_features") if row.kind == "module" else None) or "out"
@@ -80,6 +90,16 @@ def check(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _left_unflattened(ctx: Context, b) -> bool:
+    """A map that reaches a Linear unflattened, where that is the suspect: the Linear fails, or a
+    failure further on does after it ran on a feature map (a model that runs with the input's
+    last dim as the layer's features is tokens on a grid, channels last). Not an axis mixed on
+    purpose."""
+    if b.flattened or (not b.linear.failed and _mixes_an_axis(ctx, b.linear)):
+        return False
+    return b.feature is not None or b.linear.failed or ctx.trace.error is not None
 
 
 def _reading(b, n_out) -> tuple[str, list[str], list[str]]:
@@ -123,81 +143,92 @@ def _fixes(ctx: Context, b, n_out) -> list[Fix]:
     """The flatten before the call's line, and in the nn.Sequential (or around the layer)."""
     row, t, n_in = b.linear, b.tensor, b.in_features
     flat = prod(t.shape[1:])
-    fixes = []
-    flatten_first = None
-    resize = ""
-    if row.kind == "module":
-        edits: tuple[Edit, ...] = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
-        if flat != n_in and isinstance(n_out, int):
-            # Flattening alone leaves an in_features mismatch: fix both, in that order.
-            edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))), *edits)
-            resize = f", and set in_features={flat} on {ref(row)}"
-        flatten_first = Rerun(edits=edits)
-    if row.called_at is not None:
-        source = row.called_at.source
-        given = module_call_argument(source, row.name) if row.kind == "module" else None
-        if given and not given.isidentifier() and source.count(given) == 1:
-            # `fc(features(x))`: the argument is a call, not a name to flatten on a line before
-            after = source.replace(given, f"torch.flatten({given}, 1)")
-            fixes.append(
-                Fix(
-                    description=f"flatten what line {row.called_at.line} passes, all but the batch dim{resize}",
-                    code=after,
-                    safety=UNSAFE if resize else SAFE,
-                    location=row.called_at,
-                    before=source,
-                    after=after,
-                    rerun=flatten_first,
-                )
-            )
-        else:
-            var = call_argument(source)
-            fixes.append(
-                Fix(
-                    description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
-                    code=f"{var} = torch.flatten({var}, 1)\n{source}",
-                    safety=UNSAFE if resize else SAFE,
-                    location=row.called_at,
-                    rerun=flatten_first,
-                )
-            )
+    flatten_first, resize = _flatten_first(row, flat, n_in, n_out) if row.kind == "module" else (None, "")
+    fixes = [_call_site_fix(row, resize, flatten_first)] if row.called_at is not None else []
     if row.kind == "module":
         fixes.extend(_module_fixes(ctx, row, n_in, n_out, resize, flatten_first))
     return fixes
 
 
+def _flatten_first(row, flat: int, n_in, n_out) -> tuple[Rerun, str]:
+    """The re-run that puts a Flatten before the Linear module, resizing it when flattening alone
+    leaves an in_features mismatch (both, in that order); and how that resize is said."""
+    edits: tuple[Edit, ...] = (Edit("insert_before", row.name, "Flatten", (("start_dim", 1),)),)
+    if flat == n_in or not isinstance(n_out, int):
+        return Rerun(edits=edits), ""
+    edits = (Edit("replace", row.name, "Linear", (("in_features", flat), ("out_features", n_out))), *edits)
+    return Rerun(edits=edits), f", and set in_features={flat} on {ref(row)}"
+
+
+def _call_site_fix(row, resize: str, flatten_first: Rerun | None) -> Fix:
+    """The flatten written at the line that calls the layer: around the argument when it is a
+    call (`fc(features(x))`), else on a line before it."""
+    source = row.called_at.source
+    given = module_call_argument(source, row.name) if row.kind == "module" else None
+    safety = UNSAFE if resize else SAFE
+    if given and not given.isidentifier() and source.count(given) == 1:
+        # `fc(features(x))`: the argument is a call, not a name to flatten on a line before
+        after = source.replace(given, f"torch.flatten({given}, 1)")
+        return Fix(
+            description=f"flatten what line {row.called_at.line} passes, all but the batch dim{resize}",
+            code=after,
+            safety=safety,
+            location=row.called_at,
+            before=source,
+            after=after,
+            rerun=flatten_first,
+        )
+    var = call_argument(source)
+    return Fix(
+        description=f"flatten everything but the batch dim before line {row.called_at.line}{resize}",
+        code=f"{var} = torch.flatten({var}, 1)\n{source}",
+        safety=safety,
+        location=row.called_at,
+        rerun=flatten_first,
+    )
+
+
 def _module_fixes(ctx: Context, row, n_in, n_out, resize: str, flatten_first) -> list[Fix]:
     parent = ctx.trace.row(row.parent)
     if parent is not None and parent.type == "Sequential":
-        own = row.defined_at is not None and row.defined_at.source.strip().startswith("nn.")
-        in_line = own and parent.defined_at is not None and row.defined_at != parent.defined_at
-        return [
-            Fix(
-                description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
-                f" (shifts the indices of later layers in the state dict){resize}",
-                # on its own line before the layer's, where the layer is written in the call
-                code=f"nn.Flatten(1),\n{row.defined_at.source}" if in_line else "nn.Flatten(1),",
-                safety=UNSAFE,
-                location=row.defined_at if in_line else parent.defined_at,
-                rerun=flatten_first,
-            )
-        ]
+        return [_sequential_fix(row, parent, resize, flatten_first)]
     if row.called_at is None and row.defined_at is not None:
-        built = _wrapped_in_line(row.defined_at.source, row.type)
-        if built is None and f"{row.type}(" not in row.defined_at.source:
-            return []  # the line is not where the layer is built (a call of it): nothing to wrap there
-        return [
-            Fix(
-                description=f"put `nn.Flatten(1)` in front of {ref(row)}",
-                code=built or f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
-                before=row.defined_at.source if built else None,
-                after=built,
-                safety=UNSAFE,
-                location=row.defined_at,
-                rerun=flatten_first,
-            )
-        ]
+        return _wrap_fix(row, n_in, n_out, resize, flatten_first)
     return []
+
+
+def _sequential_fix(row, parent, resize: str, flatten_first) -> Fix:
+    """`nn.Flatten(1)` inserted before the layer in its nn.Sequential."""
+    own = row.defined_at is not None and row.defined_at.source.strip().startswith("nn.")
+    in_line = own and parent.defined_at is not None and row.defined_at != parent.defined_at
+    return Fix(
+        description=f"insert `nn.Flatten(1)` before {ref(row)} in the nn.Sequential `{parent.name}`"
+        f" (shifts the indices of later layers in the state dict){resize}",
+        # on its own line before the layer's, where the layer is written in the call
+        code=f"nn.Flatten(1),\n{row.defined_at.source}" if in_line else "nn.Flatten(1),",
+        safety=UNSAFE,
+        location=row.defined_at if in_line else parent.defined_at,
+        rerun=flatten_first,
+    )
+
+
+def _wrap_fix(row, n_in, n_out, resize: str, flatten_first) -> list[Fix]:
+    """The layer's construction line wrapped as `nn.Sequential(nn.Flatten(1), …)`; none when the
+    line is not where the layer is built (a call of it): nothing to wrap there."""
+    built = _wrapped_in_line(row.defined_at.source, row.type)
+    if built is None and f"{row.type}(" not in row.defined_at.source:
+        return []
+    return [
+        Fix(
+            description=f"put `nn.Flatten(1)` in front of {ref(row)}",
+            code=built or f"nn.Sequential(nn.Flatten(1), {row.type}({n_in}, {n_out}))",
+            before=row.defined_at.source if built else None,
+            after=built,
+            safety=UNSAFE,
+            location=row.defined_at,
+            rerun=flatten_first,
+        )
+    ]
 
 
 def _wrapped_in_line(source: str, layer: str) -> str | None:
