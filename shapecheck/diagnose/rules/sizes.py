@@ -19,15 +19,8 @@ def sizes_finding(ctx: Context, row) -> Finding | None:
     """The finding for a failing `unflatten`, `split` or `expand` whose sizes do not fit."""
     if row.kind != OP or not row.inputs:
         return None
-    name = row.type.rsplit(".", 1)[-1]
-    args = row.attrs.get("args", [])[1:]
-    if name == "unflatten":
-        return _unflatten(ctx, row, args)
-    if name in ("split", "split_with_sizes"):
-        return _split(ctx, row, args)
-    if name == "expand":
-        return _expand(ctx, row, args)
-    return None
+    read = _READERS.get(row.type.rsplit(".", 1)[-1])
+    return read(ctx, row, row.attrs.get("args", [])[1:]) if read is not None else None
 
 
 def _ints(values) -> list[int] | None:
@@ -72,16 +65,33 @@ def _unflatten(ctx: Context, row, args) -> Finding | None:
         return None
     n = t.shape[dim]
     known = prod([s for s in sizes if s != -1])
-    if (-1 in sizes and known and n % known == 0) or (-1 not in sizes and known == n):
+    if _fits(sizes, known, n):
         return None
     labels = _made_by(ctx, t, n)
     asked = " × ".join(str(s) for s in sizes)
     why = [f"{ref(row)} splits dim {dim} of {shape(t.shape)}, {n} values, into {asked} = {known}"]
+    fixes = _one_size_kept(row, sizes, n) if len(sizes) == 2 and -1 not in sizes else []
+    note = (
+        f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({n}) in the input tensor"
+    )
+    message = f"{ref(row)} splits {n} values into {asked} = {known}"
+    return _finding(ctx, row, message, why, labels, note, fixes)
+
+
+def _fits(sizes: list[int], known: int, n: int) -> bool:
+    """The sizes make `n` values: their product, or a divisor of it with a -1 for the rest."""
+    if -1 in sizes:
+        return bool(known) and n % known == 0
+    return known == n
+
+
+def _one_size_kept(row, sizes: list[int], n: int) -> list[Fix]:
+    """For each of two sizes that divides `n`: that size kept and the other written -1 (display-only)."""
     fixes: list[Fix] = []
     source = row.called_at.source if row.called_at is not None else ""
     written = re.compile(r"[(\[]\s*" + r"\s*,\s*".join(str(s) for s in sizes) + r"\s*,?\s*[)\]]")
     for i, size in enumerate(sizes):
-        if len(sizes) != 2 or size <= 0 or n % size or -1 in sizes:
+        if size <= 0 or n % size:
             continue
         kept = ", ".join(str(s) if j == i else "-1" for j, s in enumerate(sizes))
         after = written.sub(f"({kept})", source) if len(written.findall(source)) == 1 else None
@@ -96,11 +106,7 @@ def _unflatten(ctx: Context, row, args) -> Finding | None:
                 safety=DISPLAY_ONLY,
             )
         )
-    note = (
-        f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({n}) in the input tensor"
-    )
-    message = f"{ref(row)} splits {n} values into {asked} = {known}"
-    return _finding(ctx, row, message, why, labels, note, fixes)
+    return fixes
 
 
 def _split(ctx: Context, row, args) -> Finding | None:
@@ -167,11 +173,7 @@ def _expand(ctx: Context, row, args) -> Finding | None:
     if target is None or len(target) < t.rank:
         return None
     lead = len(target) - t.rank
-    bad = [
-        (d, t.shape[d - lead], size)
-        for d, size in enumerate(target)
-        if d >= lead and size != -1 and t.shape[d - lead] != 1 and t.shape[d - lead] != size
-    ]
+    bad = _not_repeatable(t.shape, target)
     if not bad:
         return None
     d, have, want = bad[0]
@@ -181,20 +183,38 @@ def _expand(ctx: Context, row, args) -> Finding | None:
         f"{ref(row)} expands {shape(t.shape)} to {target}: dim {d} holds {have}, and expand only repeats a dim of "
         f"size 1; it cannot {grows} {have} to {want}",
     ]
-    if have > want:
-        reading = (
-            f"if the tensor is a table longer than what arrives (positions, a mask built for a maximum length), "
-            f"take its first {want} in dim {d - lead} before expanding"
-        )
-    else:
-        reading = (
-            f"what arrives has {want} in dim {d} where the tensor holds {have}: build the tensor for {want} (a "
-            f"table for a longer sequence), or give it at most {have}"
-        )
-    fixes = [Fix(description=reading, safety=DISPLAY_ONLY, location=row.called_at)]
+    fixes = [Fix(description=_expand_reading(d, lead, have, want), safety=DISPLAY_ONLY, location=row.called_at)]
     note = (
         f"The expanded size of the tensor ({want}) must match the existing size ({have}) at non-singleton dimension "
         f"{d}.  Target sizes: {target}.  Tensor sizes: {list(t.shape)}"
     )
     message = f"{ref(row)} cannot expand dim {d} from {have} to {want}"
     return _finding(ctx, row, message, why, labels, note, fixes)
+
+
+def _not_repeatable(sizes: tuple[int, ...], target: list[int]) -> list[tuple[int, int, int]]:
+    """(dim of the target, the size there, the size asked) for each dim `expand` cannot make:
+    one that is not 1 asked for another size (not -1)."""
+    lead = len(target) - len(sizes)
+    return [
+        (d, sizes[d - lead], size)
+        for d, size in enumerate(target)
+        if d >= lead and size != -1 and sizes[d - lead] != 1 and sizes[d - lead] != size
+    ]
+
+
+def _expand_reading(d: int, lead: int, have: int, want: int) -> str:
+    """What a dim that cannot expand likely means: a table longer than what arrives, or shorter."""
+    if have > want:
+        return (
+            f"if the tensor is a table longer than what arrives (positions, a mask built for a maximum length), "
+            f"take its first {want} in dim {d - lead} before expanding"
+        )
+    return (
+        f"what arrives has {want} in dim {d} where the tensor holds {have}: build the tensor for {want} (a "
+        f"table for a longer sequence), or give it at most {have}"
+    )
+
+
+# Each op's reading of its sizes, by the op's name.
+_READERS = {"unflatten": _unflatten, "split": _split, "split_with_sizes": _split, "expand": _expand}
