@@ -103,29 +103,37 @@ def own_width_layer(trace: Trace, tensor: TensorInfo, width: int):
     or a reduction over other dims (`.mean(1)`, `[:, 0]`); None when another row makes them. A
     tower whose last layer is such a projection compares at another width by building that layer
     with the other width, not by a new layer after it."""
-    from ..roles import is_library_file
-
     row = trace.row(_traced(trace, tensor).source)
     for _ in range(64):
         if row is None or not row.outputs or width not in row.outputs[0].shape:
             return None
-        made = row.attrs.get("out_features") if row.type == "Linear" else row.attrs.get("embedding_dim")
         if row.kind == "module" and row.type in ("Linear", "Embedding"):
-            own = row.defined_at is not None and not is_library_file(row.defined_at.file)
-            return row if made == width and own and row.outputs[0].shape[-1] == width else None
-        if row.kind == "module" or not row.inputs:
-            return None
-        before, after = tuple(row.inputs[0].shape), tuple(row.outputs[0].shape)
-        kept = (
-            before == after
-            or sorted(before) == sorted(after)
-            or (before[-1:] == after[-1:] == (width,))
-            or [d for d in before if d != 1] == [d for d in after if d != 1]  # size-1 dims added or dropped
-        )
-        if not kept:
+            return row if _own_projection(row, width) else None
+        if row.kind == "module" or not row.inputs or not _keeps_features(row, width):
             return None
         row = trace.row(row.inputs[0].source)
     return None
+
+
+def _own_projection(row, width: int) -> bool:
+    """A Linear or Embedding built in the model's own code that makes `width` features, last."""
+    from ..roles import is_library_file
+
+    made = row.attrs.get("out_features") if row.type == "Linear" else row.attrs.get("embedding_dim")
+    own = row.defined_at is not None and not is_library_file(row.defined_at.file)
+    return made == width and own and row.outputs[0].shape[-1] == width
+
+
+def _keeps_features(row, width: int) -> bool:
+    """An op that keeps its input's `width` features whole: the same shape, the dims reordered,
+    the last dim kept at `width`, or size-1 dims added or dropped."""
+    before, after = tuple(row.inputs[0].shape), tuple(row.outputs[0].shape)
+    return (
+        before == after
+        or sorted(before) == sorted(after)
+        or (before[-1:] == after[-1:] == (width,))
+        or [d for d in before if d != 1] == [d for d in after if d != 1]
+    )
 
 
 def projection_fix(edit: Edit, text: str, dim: int, width: int, to: int, line: str | None, rewrite, what: str) -> Fix:
