@@ -47,9 +47,7 @@ def fix_at_the_call(
     at = Location(display(frame.f_code.co_filename), line, source.strip())
     given = [tuple(t.shape) for t in report.inputs]
     for finding in report.findings:
-        if not finding.is_error:
-            continue
-        if finding.code == "SC108" and _drop_last_first(finding, frame, line, given, display, probe):
+        if not finding.is_error or _drop_last_first(finding, frame, line, given, display, probe):
             continue
         finding.fixes = _call_fixes(finding, report, arguments, source, at, probe)
         if finding.fixes and finding.fixes[0].location == at and finding.location != at:
@@ -74,6 +72,8 @@ def _drop_last_first(
 ) -> bool:
     """SC108 on the one-sample last batch of a DataLoader: `drop_last=True` on the loader becomes
     the finding's first fix and its place; False when no loader the frame sees explains it."""
+    if finding.code != "SC108":
+        return False
     dropped = _drop_last(frame, line, given, display, probe)
     if dropped is None:
         return False
@@ -289,9 +289,7 @@ def _one_changed_input(fix: Fix, count: int) -> tuple[int, tuple[int, ...] | Non
     data with no line of its own (`x = x.expand(...)`) verified by changing the input alone;
     either is what the call passes. None for any other fix."""
     rerun = fix.rerun
-    if rerun is None or rerun.edits or rerun.args:
-        return None
-    if not (fix.kind == FixKind.INPUT or (fix.kind == FixKind.EDIT and fix.location is None)):
+    if rerun is None or not _changes_the_input_alone(fix):
         return None
     changed: list[tuple[int, tuple[int, ...] | None]] = list(rerun.changed_inputs())
     if rerun.dtype is not None and not changed:
@@ -299,6 +297,15 @@ def _one_changed_input(fix: Fix, count: int) -> tuple[int, tuple[int, ...] | Non
     if len(changed) != 1 or changed[0][0] >= count:
         return None
     return changed[0]
+
+
+def _changes_the_input_alone(fix: Fix) -> bool:
+    """An input fix, or code for the data with no line of its own, whose re-run edits no layer
+    and passes no other arguments."""
+    rerun = fix.rerun
+    if rerun is None or rerun.edits or rerun.args:
+        return False
+    return fix.kind == FixKind.INPUT or (fix.kind == FixKind.EDIT and fix.location is None)
 
 
 def _method_to(given: tuple[int, ...], full: tuple[int, ...], passed: str, dtype: str | None) -> str | None:
@@ -329,13 +336,10 @@ def _method_on_root_argument(
     """A loss checked alone (`criterion(logits, y)` in the script's helper) whose fix gives one
     of its arguments a method (`.squeeze(-1)`), verified on the call's own arguments: the same
     edit of the call on the user's line."""
-    from .trace.requests import EditAction
-
-    edits = fix.rerun.edits if fix.rerun is not None else ()
-    root = report.trace.layers[0].name if report.trace.layers else None
-    if len(edits) != 1 or edits[0].action != EditAction.ARG_METHOD or edits[0].target != root:
+    edit = _root_argument_method(fix, report)
+    if edit is None:
         return None
-    index, method, args = (edits[0].param(k) for k in ("index", "method", "args"))
+    index, method, args = (edit.param(k) for k in ("index", "method", "args"))
     if not isinstance(index, int) or not isinstance(method, str) or index >= len(arguments):
         return None
     return _call_fix(
@@ -350,6 +354,17 @@ def _method_on_root_argument(
         result_shape=fix.result_shape,
         check_note=fix.check_note,
     )
+
+
+def _root_argument_method(fix: Fix, report: Report):
+    """The fix's one edit, when it gives an argument of the model's root call a method."""
+    from .trace.requests import EditAction
+
+    edits = fix.rerun.edits if fix.rerun is not None else ()
+    root = report.trace.layers[0].name if report.trace.layers else None
+    if len(edits) != 1 or edits[0].action != EditAction.ARG_METHOD or edits[0].target != root:
+        return None
+    return edits[0]
 
 
 def _searched(given, arguments, source: str, at: Location, probe: Probe) -> Fix | None:
