@@ -43,15 +43,15 @@ def planned_edits(results, unsafe: bool = False) -> list[LineEdit]:
             continue
         sources = getattr(result.report, "sources", None) or {}
         for finding in result.report.findings:
-            for fix in finding.fixes:
-                parts = edits_of(fix, finding.code, allowed)
-                if not parts:
-                    continue
-                for edit in parts:
-                    edit.digest = sources.get(edit.file)
-                    edits.setdefault((edit.file, edit.line), edit)
-                break  # the first applicable fix of a finding only
+            for edit in _first_edits(finding, allowed):
+                edit.digest = sources.get(edit.file)
+                edits.setdefault((edit.file, edit.line), edit)
     return sorted(edits.values(), key=lambda e: (e.file, e.line))
+
+
+def _first_edits(finding, allowed: frozenset[str]) -> list[LineEdit]:
+    """The line edits of the finding's first fix that makes any: one fix per finding only."""
+    return next((parts for fix in finding.fixes if (parts := edits_of(fix, finding.code, allowed))), [])
 
 
 def _in_tree(path: str) -> bool:
@@ -418,6 +418,11 @@ def edits_of(fix, code: str = "", allowed: frozenset[str] = frozenset({SAFE, UNS
         # one line, or a chain written as one line (the argument where the block is built)
         edit = _edit(fix, allowed, code)
         return [edit] if edit is not None else []
+    return _step_edits(fix, code, allowed)
+
+
+def _step_edits(fix, code: str, allowed: frozenset[str]) -> list[LineEdit]:
+    """One line edit per step of a verified chain at an allowed safety; [] unless every step has one."""
     if fix.verified is not True or fix.safety not in allowed:
         return []
     parts = [_edit(step, allowed, code, verified=True) for step in fix.steps]
@@ -525,17 +530,22 @@ def _diff_in(mirror: str, here: str, edits, results, recheck, unsafe: bool, say)
         os.chdir(here)
     for line in dict.fromkeys(refusals):
         say(line)
-    out: list[str] = []
-    for path in sorted(files):
-        old, new = _bytes(path), written[path]
-        if new is not None and old is not None and new != old:
-            out += difflib.unified_diff(
-                python_lines(old.decode("utf-8", "surrogateescape")),
-                python_lines(new.decode("utf-8", "surrogateescape")),
-                fromfile=f"a/{path}",
-                tofile=f"b/{path}",
-            )
-    return "".join(out)
+    return "".join(_file_diff(path, written[path]) for path in sorted(files))
+
+
+def _file_diff(path: str, new: bytes | None) -> str:
+    """The unified diff from the file at `path` to `new`; "" when either is missing or they are the same."""
+    old = _bytes(path)
+    if new is None or old is None or new == old:
+        return ""
+    return "".join(
+        difflib.unified_diff(
+            python_lines(old.decode("utf-8", "surrogateescape")),
+            python_lines(new.decode("utf-8", "surrogateescape")),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )
 
 
 def _bytes(path: str) -> bytes | None:
@@ -559,10 +569,7 @@ def _mirror(tree: str, into: str) -> bool:
         rel = os.path.relpath(folder, tree)
         target = os.path.join(into, rel) if rel != "." else into
         os.makedirs(target, exist_ok=True)
-        for name in list(dirs):
-            if name in _SKIPPED or os.path.islink(os.path.join(folder, name)):
-                os.symlink(os.path.join(folder, name), os.path.join(target, name))
-                dirs.remove(name)
+        _link_skipped(folder, target, dirs)
         count += len(dirs) + len(files)
         if count > MIRROR_LIMIT:
             return False
@@ -573,3 +580,12 @@ def _mirror(tree: str, into: str) -> bool:
             else:
                 os.symlink(source, os.path.join(target, name))
     return True
+
+
+def _link_skipped(folder: str, target: str, dirs: list[str]) -> None:
+    """The skipped folders and linked ones of `folder` linked into `target`, and taken out of
+    `dirs` so the walk does not go into them."""
+    for name in list(dirs):
+        if name in _SKIPPED or os.path.islink(os.path.join(folder, name)):
+            os.symlink(os.path.join(folder, name), os.path.join(target, name))
+            dirs.remove(name)
