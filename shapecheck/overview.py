@@ -87,12 +87,17 @@ def _without_repeats(report: Report) -> Report:
 
     hidden: set[int] = set()
     for row in report.layers:
-        if (row.call > 1 and row.kind == "module") or (row.parent is not None and row.parent in hidden):
+        if _a_repeat(row, hidden):
             hidden.add(row.index)
     if report.trace.error is not None:
         hidden.discard(report.trace.error.layer)  # the failing row stays shown (None: no row)
     layers = [replace(r, depth=_FOLDED) if r.index in hidden else r for r in report.layers]
     return replace(report, trace=replace(report.trace, layers=layers))
+
+
+def _a_repeat(row, hidden: set[int]) -> bool:
+    """A second or later call of a module, or a row inside one already folded (`hidden`)."""
+    return (row.call > 1 and row.kind == "module") or (row.parent is not None and row.parent in hidden)
 
 
 _FOLDED = 10**6
@@ -231,12 +236,16 @@ def _inputs(input_size, input_data, forward_kwargs: dict, dtypes, batch_dim):
         return _from_data(input_data, forward_kwargs)
     sizes = _sizes(input_size, batch_dim)
     names = _dtype_names(dtypes, len(sizes))
-    # with batch_dim, torchinfo runs a batch of 1, inserted at batch_dim
-    full = sizes if batch_dim is None else [s[:batch_dim] + (1,) + s[batch_dim:] for s in sizes]
+    full = _with_batch_dim(sizes, batch_dim)
     batch = _shared_batch(full + _tensor_shapes(forward_kwargs.values())) if batch_dim in (None, 0) else None
     specs: list = [InputSpec(s[1:] if batch is not None else s, d) for s, d in zip(full, names, strict=True)]
     shown = sizes[0] if len(sizes) == 1 else sizes
     return specs + _from_values([], forward_kwargs, batch), batch, shown
+
+
+def _with_batch_dim(sizes: list[tuple[int, ...]], batch_dim: int | None) -> list[tuple[int, ...]]:
+    """With batch_dim, torchinfo runs a batch of 1, inserted at batch_dim."""
+    return sizes if batch_dim is None else [s[:batch_dim] + (1,) + s[batch_dim:] for s in sizes]
 
 
 def _from_data(input_data, forward_kwargs: dict):
@@ -259,11 +268,16 @@ def _sizes(input_size, batch_dim) -> list[tuple[int, ...]]:
         raise SpecError(f"input_size must be a tuple of dims or a list of them, got {type(input_size).__name__}")
     one = all(_is_dim(d) for d in input_size)
     sizes = [_one_size(size, input_size) for size in ([input_size] if one else input_size)]
+    _check_sizes(sizes, input_size, batch_dim)
+    return sizes
+
+
+def _check_sizes(sizes: list[tuple[int, ...]], input_size, batch_dim) -> None:
+    """Every dim at least 1, and `batch_dim` within each input's dims."""
     if any(d < 1 for size in sizes for d in size):
         raise SpecError(f"input_size {input_size!r}: every dim must be at least 1")
     if batch_dim is not None and any(batch_dim > len(s) for s in sizes):
         raise SpecError(f"batch_dim {batch_dim} is past the last dim of input_size {input_size!r}")
-    return sizes
 
 
 def _one_size(size, input_size) -> tuple[int, ...]:
