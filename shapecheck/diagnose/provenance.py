@@ -8,8 +8,9 @@ channel count, a head size). Doubling, not adding, keeps sizes that must divide 
 U-Net, by a patch size in a ViT) divisible, and since each source changes alone, two dims
 that happen to be equal (H = W = 32, a batch of 1 and a channel of 1) are told apart.
 
-Rows are matched by position, name, type and call number, so a model whose structure changes
-with the input size simply has fewer matched rows; a re-run that fails early answers for the
+Rows are matched by what identifies a call (a module and its call number, an op's line and
+occurrence), not by position, so a model whose structure changes with the input size simply has
+fewer matched rows; a re-run that fails early answers for the
 rows before its failure. Rules ask `ProvenanceMap` and stay testable on hand-built traces.
 """
 
@@ -17,12 +18,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..trace.records import LayerRecord, Trace
+from ..trace.records import LayerRecord, Trace, call_key
 from .context import Context
 from .requests import Rerun
 
 BATCH = "batch"
 PROVENANCE_RERUNS = 32  # re-runs of one provenance map: the batch, then each per-sample dim of each input
+
+
+_KEYED: dict[int, tuple[list, int, dict]] = {}  # id(trace) → (its rows, their count, rows by call_key)
+
+
+def matching_row(other: Trace, row: LayerRecord) -> LayerRecord | None:
+    """`other`'s row for the same call as `row` (a trace of the same model at other sizes), by
+    `call_key`: at the same position when nothing moved, else looked up."""
+    if row.index < len(other.layers) and call_key(other.layers[row.index]) == call_key(row):
+        return other.layers[row.index]
+    cached = _KEYED.get(id(other))
+    if cached is None or cached[0] is not other.layers or cached[1] != len(other.layers):
+        table: dict = {}
+        for r in other.layers:
+            table.setdefault(call_key(r), r)
+        if len(_KEYED) >= 16:
+            _KEYED.clear()
+        cached = _KEYED[id(other)] = (other.layers, len(other.layers), table)
+    return cached[2].get(call_key(row))
 
 
 def source_name(input_index: int, dim: int, inputs: int) -> str:
@@ -61,13 +81,7 @@ class ProvenanceMap:
     @staticmethod
     def same_call(change: Change, row: LayerRecord) -> LayerRecord | None:
         """The row at `row`'s place in the trace of `change` when it is the same call, failed or not."""
-        rows = change.trace.layers
-        if row.index >= len(rows):
-            return None
-        other = rows[row.index]
-        if (other.name, other.type, other.call, other.kind) != (row.name, row.type, row.call, row.kind):
-            return None
-        return other
+        return matching_row(change.trace, row)
 
     def sample_twins(self, row: LayerRecord):
         """(change, the same call there) for each re-run where a per-sample dim changed (not the
@@ -79,9 +93,12 @@ class ProvenanceMap:
             if other is not None:
                 yield change, other
 
-    def dims(self, row: LayerRecord, side: str = "outputs", index: int = 0) -> list[frozenset[str]] | None:
+    def dims(
+        self, row: LayerRecord, side: str = "outputs", index: int = 0, failed: bool = False
+    ) -> list[frozenset[str]] | None:
         """For each dim of the row's `side` tensor `index`, the sources it follows; None when
-        no re-run matched this row (then nothing is known)."""
+        no re-run matched this row (then nothing is known). With `failed`, a re-run where this
+        row raised answers for its inputs too (a layer built for the traced size fails at others)."""
         tensors = getattr(row, side)
         if index >= len(tensors):
             return None
@@ -89,7 +106,7 @@ class ProvenanceMap:
         follows: list[set[str]] = [set() for _ in base.shape]
         known = False
         for change in self.changes:
-            twin = self.twin(change, row)
+            twin = self.same_call(change, row) if failed and side == "inputs" else self.twin(change, row)
             other_list = getattr(twin, side) if twin is not None else []
             if index >= len(other_list) or other_list[index].rank != base.rank:
                 continue

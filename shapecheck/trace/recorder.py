@@ -630,6 +630,8 @@ class OpMode(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         rec = self.rec
         full, category = rec.op_kind(func)
+        if full == _SETITEM and _indexed_by_tensor(args):
+            full, category = _INDEX_PUT, "index"  # `x[idx] += 1`: an index_put_, a row like index_add_
         func, args, kwargs = self._prepared(full, func, args, kwargs or {})
         frame = sys._getframe(1)  # the code that called the op
         caller = op_caller(frame) if category is not None else None
@@ -645,7 +647,9 @@ class OpMode(TorchFunctionMode):
             raise
         if rec.meta and isinstance(out, FakeTensor):
             out = _demoted(out, args, kwargs)
-        _mark_from_input(args, kwargs, out)
+        if out is None and full == _INDEX_PUT and args and isinstance(args[0], torch.Tensor):
+            out = args[0]  # written in place: the row returns the tensor it filled
+        _mark_from_input(args, kwargs, out, _writes_in_place(full))
         _note_range(full, args, kwargs, out)
         self._recorded(full, category, args, kwargs, out, frame, caller, site)
         return out
@@ -767,11 +771,39 @@ def _demoted(out, args, kwargs):
     return plain
 
 
-def _mark_from_input(args, kwargs, out) -> None:
-    """Lineage of data: an op's tensor results are computed from an input when any argument is."""
-    if not isinstance(out, (torch.Tensor, tuple, list)):
-        return
+_SETITEM, _INDEX_PUT = "torch.Tensor.__setitem__", "torch.Tensor.index_put_"
+
+
+def _indexed_by_tensor(args) -> bool:
+    """`x[idx] = v` with a tensor among the indices (advanced indexing: PyTorch's index_put_)."""
+    if len(args) < 2:
+        return False
+    index = args[1]
+    return isinstance(index, torch.Tensor) or (
+        isinstance(index, (tuple, list)) and any(isinstance(i, torch.Tensor) for i in index)
+    )
+
+
+def _writes_in_place(full: str) -> bool:
+    """`x.add_(y)`, `x[i] = y`, `x += y`: the op writes into its first argument."""
+    name = full.rsplit(".", 1)[-1]
+    if name.startswith("__"):
+        return name in ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__")
+    return name.endswith("_") and not name.startswith("_")
+
+
+def _mark_from_input(args, kwargs, out, in_place: bool = False) -> None:
+    """Lineage of data: an op's tensor results are computed from an input when any argument is;
+    an op that writes into its first argument (`cm[y, p] += 1`, `zeros(C).index_add_(0, y, v)`)
+    makes that tensor computed from the input too."""
     if not any(getattr(t, _FROM_INPUT, False) for t in _flat_tensors(args, kwargs)):
+        return
+    if in_place and args and isinstance(args[0], torch.Tensor) and not getattr(args[0], _FROM_INPUT, False):
+        try:
+            setattr(args[0], _FROM_INPUT, True)
+        except (AttributeError, RuntimeError):
+            pass
+    if not isinstance(out, (torch.Tensor, tuple, list)):
         return
     for t in (out,) if isinstance(out, torch.Tensor) else out:
         if isinstance(t, torch.Tensor) and not getattr(t, _FROM_INPUT, False):

@@ -351,3 +351,12 @@ class Trace:
             if produced and (best is None or row.depth < best.depth):
                 best = row
         return best
+
+
+def call_key(row: LayerRecord) -> tuple:
+    """What identifies one call across traces of the same model at other sizes: the module and
+    its call number, or the op at its line and occurrence. Not the row's position: an elementwise
+    op is a row only where it broadcasts, so a size that makes two shapes equal (a [7, 1] divided
+    by its row sums at batch 1) has fewer rows, and every later row sits elsewhere."""
+    at = (row.called_at.file, row.called_at.line) if row.kind == OP and row.called_at is not None else None
+    return (row.kind, row.name, row.type, row.call, at)

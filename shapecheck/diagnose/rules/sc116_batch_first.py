@@ -4,7 +4,9 @@ What it does: traces the model at two batch sizes and finds an RNN (`nn.RNN`/`LS
 attention layer (`nn.MultiheadAttention`, inside `nn.Transformer*` too) whose batch arrives in
 the dim the layer reads as time: `[B, T, F]` into an LSTM built without `batch_first=True`
 (which reads `[T, N, F]`), or `[T, B, F]` into one built with it. A warning when the model
-still runs, an error when it fails.
+still runs, an error when it fails. An attention layer whose batch slot holds a size-1 dim that
+no input size moves (`self.bf(f.unsqueeze(1))`: BatchFormer, samples attending to each other)
+is given the batch as one sequence on purpose, and is not flagged.
 
 Why is this bad? Nothing fails when the shapes happen to fit: the LSTM runs 50 sequences of 4
 steps instead of 4 sequences of 50, attention mixes the samples of a batch, and the model
@@ -27,9 +29,10 @@ from ...trace.records import MODULE
 from ..context import Context
 from ..findings import ERROR, SAFE, WARNING, Finding, Fix, Label, line_fix
 from ..numbers import call_arguments, module_call_argument, shape
+from ..provenance import matching_row
 from ..registry import rule
 from ..requests import Edit, Rerun
-from ..roles import ATTENTION_TYPES, RNN_TYPES, batch_dim, expected_batch_dim, layer_owner, twin, twin_row
+from ..roles import ATTENTION_TYPES, RNN_TYPES, expected_batch_dim, following_dims, layer_owner, twin
 from .common import argument_fix, constructor_line, ref
 
 _LAYOUT = {True: "[N, T, F]", False: "[T, N, F]"}
@@ -47,7 +50,7 @@ def check(ctx: Context) -> list[Finding]:
         t = row.inputs[0]
         if row.type in RNN_TYPES and _packed(row):
             continue  # a PackedSequence: its data is every sample's steps by design
-        found = batch_dim(ctx, row)
+        found = _batch_dim(ctx, row)
         if row.type in RNN_TYPES and t.rank == 2 and found == 0 and layer_owner(trace, row).index not in reported:
             folded = _folded(ctx, row, t)
             if folded is not None:
@@ -57,12 +60,7 @@ def check(ctx: Context) -> list[Finding]:
         expected = expected_batch_dim(row, t.rank)
         if expected is None or found is None or found == expected or found not in (0, 1):
             continue
-        if found == 0 and expected == 1 and _declared_time_first(row):
-            continue  # the code names dim 0 the time and dim 1 the batch: the traced batch is the time
-        if t.shape[expected] == 1 and (_one_answer_for_the_batch(ctx) or (expected == 0 and found == 1)):
-            # the batch is one sequence (a video's frames, a bag): the model answers once for it, or the
-            # layer was built batch_first=True and given [1, B, F] (`gru(feats.unsqueeze(0))`): the code
-            # knows dim 0 is the batch and made it one
+        if _on_purpose(ctx, row, expected, found):
             continue
         owner = layer_owner(trace, row)
         if owner.index in reported:
@@ -70,6 +68,49 @@ def check(ctx: Context) -> list[Finding]:
         reported.add(owner.index)
         findings.append(_finding(ctx, row, owner, t, found))
     return findings
+
+
+def _on_purpose(ctx: Context, row, expected: int, found: int) -> bool:
+    """The batch reaches the layer's time dim because the code says so."""
+    t = row.inputs[0]
+    if found == 0 and expected == 1 and _declared_time_first(row):
+        return True  # the code names dim 0 the time and dim 1 the batch: the traced batch is the time
+    if row.type in ATTENTION_TYPES and _set_of_samples(ctx, row, expected):
+        return True  # BatchFormer: samples attend to each other, the batch made one sequence on purpose
+    # the batch is one sequence (a video's frames, a bag): the model answers once for it, or the
+    # layer was built batch_first=True and given [1, B, F] (`gru(feats.unsqueeze(0))`): the code
+    # knows dim 0 is the batch and made it one
+    return t.shape[expected] == 1 and (_one_answer_for_the_batch(ctx) or (expected == 0 and found == 1))
+
+
+def _twin_row(ctx: Context, row):
+    """The same call at the other batch size, matched by its call rather than its position."""
+    other = twin(ctx)
+    return matching_row(other, row) if other is not None else None
+
+
+def _batch_dim(ctx: Context, row) -> int | None:
+    """The one dim of the row's first input that follows the batch; None when unknown or several."""
+    other = _twin_row(ctx, row)
+    if other is None or not row.inputs or not other.inputs:
+        return None
+    dims = following_dims(row.inputs[0], other.inputs[0])
+    return dims[0] if len(dims) == 1 else None
+
+
+def _set_of_samples(ctx: Context, row, expected: int) -> bool:
+    """An attention layer whose batch slot holds a dim of size 1 that no input size moves (dim
+    provenance): the code gave the whole batch as one sequence by adding that dim itself
+    (`self.bf(f.unsqueeze(1))`, BatchFormer: each sample attends to the others). A layer fed
+    [B, T, E] by mistake has the tokens in its batch slot, and they follow the input's length."""
+    from ..provenance import provenance
+
+    t = row.inputs[0]
+    if t.shape[expected] != 1:
+        return False
+    prov = provenance(ctx)
+    dims = prov.dims(row, "inputs") if prov is not None else None
+    return dims is not None and len(dims) > expected and not dims[expected]
 
 
 def _one_answer_for_the_batch(ctx: Context) -> bool:
@@ -221,7 +262,7 @@ def _folded(ctx: Context, row, t) -> Finding | None:
     """[B·T, F] into an RNN: the frames of every sample folded into the batch for a per-frame
     layer (`x.view(B * T, C, H, W)` into a CNN) reach the RNN as ONE unbatched sequence of B·T
     steps. Only when dim 0 is the batch times a per-sample count (the same at both batch sizes)."""
-    batch, other = ctx.trace.batch, twin_row(ctx, row)
+    batch, other = ctx.trace.batch, _twin_row(ctx, row)
     if not batch or other is None or not other.inputs or other.inputs[0].rank != 2:
         return None
     steps, rest = divmod(t.shape[0], batch)

@@ -31,9 +31,10 @@ import re
 from ..context import Context
 from ..findings import SAFE, WARNING, Finding, Fix
 from ..numbers import shape
+from ..provenance import matching_row
 from ..registry import rule
 from ..requests import Edit, Rerun
-from ..roles import following_dims, twin, twin_row
+from ..roles import following_dims, twin
 from .common import ref
 
 # Ops that repeat one tensor along the batch: every sample gets the same values, as intended.
@@ -57,7 +58,7 @@ def check(ctx: Context) -> list[Finding]:
     for row in ctx.trace.layers:
         if row.kind != "op" or row.attrs.get("category") != "elementwise" or len(row.inputs) < 2:
             continue
-        other = twin_row(ctx, row)
+        other = _twin_row(ctx, row)
         if other is None or len(other.inputs) != len(row.inputs):
             continue
         finding = _constant_follows_batch(ctx, row, other) or _batch_one_broadcast(ctx, row, other)
@@ -66,13 +67,20 @@ def check(ctx: Context) -> list[Finding]:
     for row in ctx.trace.layers:  # an op that broadcasts its operands itself (a loss's `weight`)
         if row.kind != "op" or row.attrs.get("category") == "elementwise" or len(row.inputs) < 2:
             continue
-        other = twin_row(ctx, row)
+        other = _twin_row(ctx, row)
         if other is None or len(other.inputs) != len(row.inputs) or not other.failed:
             continue
         finding = _batch_one_only(ctx, row, other)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _twin_row(ctx: Context, row):
+    """The same call in the trace at the other batch size (matched by its call, not its position:
+    an op that broadcasts at one size only is a row there only)."""
+    other = twin(ctx)
+    return matching_row(other, row) if other is not None else None
 
 
 def _following_batch(row, other, from_input: bool):
@@ -231,7 +239,7 @@ def _made_at_batch_size(ctx: Context, t, u, depth: int = 0) -> bool:
     if t.source is None:
         return t.values is None and bool(following_dims(t, u))
     row = ctx.trace.row(t.source)
-    other = twin_row(ctx, row) if row is not None else None
+    other = _twin_row(ctx, row) if row is not None else None
     if row is None or other is None or depth > 16 or len(other.inputs) != len(row.inputs):
         return False
     op = row.type.rsplit(".", 1)[-1]

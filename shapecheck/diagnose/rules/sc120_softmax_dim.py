@@ -11,7 +11,13 @@ to normalise over). An Lp normalisation over the batch dim (`F.normalize(z, dim=
 embeddings `[B, D]`) is read the same way. Scores filled through a mask (`masked_fill`) right
 before the softmax, with the mask of size 1 in the softmax's dim and of that dim's size, read
 from the input, in the dim before (a padding mask `[B, 1, T, 1]` over `[B, H, T, T]`: query rows,
-not keys), are flagged too: the mask then picks nothing among what the softmax weighs.
+not keys), are flagged too: the mask then picks nothing among what the softmax weighs. So are
+a softmax without a dim that PyTorch puts on the batch (`nn.Softmax()` of [B, T, C]: dim 0),
+weights summed next over another dim than theirs, both following the input's sizes
+(`softmax(q @ k.T, dim=-2) @ v`; weights over a fixed set, clusters or slots, summed over the
+positions are a soft assignment, not flagged), log-probabilities whose dim is not the class dim
+`nll_loss` reads (`log_softmax(x, dim=1)` of [B, T, V] reshaped to [B·T, V]), and a LayerNorm
+over the positions of a conv's channels-first map (`nn.LayerNorm(T)` on a Conv1d's [B, C, T]).
 
 Why is this bad? Nothing fails. Over the batch, each class score is divided by the same
 class's scores in the other samples: predictions depend on what else is in the batch, and
@@ -25,14 +31,15 @@ Use instead:
     probs = F.softmax(logits, dim=1)     # over the classes of each sample
 
 Fix safety: safe: no parameter changes. Offered and verified (traced again) only when one
-other dim is left to normalise over.
+other dim is left to normalise over, or the dim the weights are summed over or the loss reads
+as classes is known. A LayerNorm's fix is unsafe (its weights change size) and not checked.
 """
 
 from __future__ import annotations
 
 from ...trace.records import LayerRecord
 from ..context import Context, op_site
-from ..findings import SAFE, WARNING, Finding, Fix
+from ..findings import SAFE, UNSAFE, WARNING, Finding, Fix
 from ..numbers import parsed_line, set_argument, shape
 from ..provenance import BATCH, provenance
 from ..registry import rule
@@ -69,25 +76,129 @@ def softmax_dim(row: LayerRecord) -> int | None:
     return dim % rank
 
 
+def implicit_dim(row: LayerRecord) -> int | None:
+    """The dim PyTorch picks for a softmax called without one (`nn.Softmax()`, `F.softmax(x)`),
+    with a deprecation warning: dim 0 for a tensor of rank 0, 1 or 3, else dim 1. A 3-D [B, T, C]
+    is then normalised over the batch."""
+    if not row.inputs or row.failed:
+        return None
+    if row.kind == "module":
+        given = row.type in _MODULES and row.attrs.get("dim") is None  # None is not recorded
+    else:
+        args = row.attrs.get("args", [])
+        given = row.type in ("F.softmax", "F.log_softmax") and len(args) < 2 and row.attrs.get("dim") is None
+    if not given:
+        return None
+    return 0 if row.inputs[0].rank in (0, 1, 3) else 1
+
+
 @rule("SC120", WARNING)
 def check(ctx: Context) -> list[Finding]:
     findings = []
     rows: list[tuple[LayerRecord, int]] = []
+    implicit: set[int] = set()
     for row in ctx.trace.layers:
         dim = softmax_dim(row)
+        if dim is None and implicit_dim(row) is not None:
+            dim = implicit_dim(row)
+            implicit.add(row.index)
         if dim is not None and not row.failed:
             rows.append((row, dim))
     prov = provenance(ctx) if rows else None
     for row, dim in rows:
         follows = prov.dims(row, "inputs") if prov is not None else None
         finding = _over_batch(ctx, row, dim, follows)
+        if finding is None and row.type not in _NORMALIZE:
+            finding = _not_where_summed(ctx, row, dim, follows) or _not_the_classes(ctx, row, dim)
         if finding is None and row.type not in _NORMALIZE:  # over one value: a softmax's 1, a norm's sign
             finding = _over_one(ctx, row, dim, follows) or _mask_along(ctx, row, dim)
         if finding is None and row.type not in _NORMALIZE:
             finding = _over_one_side(ctx, row, dim, follows)
         if finding is not None:
+            if row.index in implicit:
+                finding.why.insert(0, f"no dim is given: PyTorch picks dim {dim} for a {row.inputs[0].rank}-D input")
             findings.append(finding)
+    findings += _layer_norms_over_positions(ctx)
     return findings
+
+
+_CONVS: tuple[str, ...] = ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+_CONVS += ("LazyConv1d", "LazyConv2d", "LazyConv3d")
+_IN_PLACE_MODULES: tuple[str, ...] = (
+    "ReLU",
+    "GELU",
+    "SiLU",
+    "LeakyReLU",
+    "ELU",
+    "Tanh",
+    "Sigmoid",
+    "Hardswish",
+    "Mish",
+)
+_IN_PLACE_MODULES += ("Dropout", "Dropout1d", "Dropout2d", "Identity")
+
+
+def _layer_norms_over_positions(ctx: Context) -> list[Finding]:
+    """A LayerNorm over the last dim of a conv's channels-first map: `nn.LayerNorm(T)` on a
+    Conv1d's [B, C, T] normalises each channel over the time steps (and its weights are one per
+    step), where a LayerNorm after a conv is meant over the C channels of each position. Only
+    where the last dim follows an input's size and dim 1, the channels, does not (provenance):
+    the sizes fit only because the layer was built for this input's length."""
+    rows = [r for r in ctx.trace.layers if r.kind == "module" and r.type == "LayerNorm" and r.inputs and r.outputs]
+    rows = [r for r in rows if len(r.attrs.get("normalized_shape") or ()) == 1 and r.inputs[0].rank >= 3]
+    made = [(r, _conv_before(ctx, r.inputs[0])) for r in rows]
+    made = [(r, m) for r, m in made if m is not None]
+    prov = provenance(ctx) if made else None
+    findings: list[Finding] = []
+    for row, conv in made:
+        follows = prov.dims(row, "inputs", failed=True) if prov is not None else None
+        t = row.inputs[0]
+        if follows is None or len(follows) != t.rank:
+            continue
+        last, channels = follows[-1], follows[1]
+        if not last or BATCH in last or channels or t.shape[1] == t.shape[-1]:
+            continue
+        why = [
+            f"{ref(conv)} makes {shape(t.shape)} channels-first: {t.shape[1]} channels in dim 1, and the last "
+            f"dim ({t.shape[-1]}) follows the input's size ({' × '.join(sorted(last))})",
+            f"`nn.LayerNorm({t.shape[-1]})` normalises over the last dim: each channel over its {t.shape[-1]} "
+            f"positions, with one weight per position, so the model only takes inputs of this size",
+        ]
+        fix = Fix(
+            description=f"normalise the {t.shape[1]} channels of each position: move them last around the norm, "
+            f"built as `nn.LayerNorm({t.shape[1]})`",
+            code=f"self.{row.name.rsplit('.', 1)[-1]}(x.transpose(1, -1)).transpose(1, -1)",
+            safety=UNSAFE,
+            check_note="not checked: the norm's weights change size",
+        )
+        findings.append(
+            ctx.finding(
+                layer=row.name,
+                message=f"{ref(row)} normalises the positions of {ref(conv)}'s channels-first map, not its "
+                f"{t.shape[1]} channels",
+                location=row.location,
+                row=row.index,
+                why=why,
+                fixes=[fix],
+            )
+        )
+    return findings
+
+
+def _conv_before(ctx: Context, t) -> LayerRecord | None:
+    """The conv that made `t`, through activations and ops that keep each value in place."""
+    made = ctx.trace.row(t.source) if t.source is not None else None
+    for _ in range(4):
+        if made is None:
+            return None
+        if made.kind == "module" and made.type in _CONVS:
+            return made
+        passes = made.type in _IN_PLACE_MODULES if made.kind == "module" else made.attrs.get("category") in _KEEP_PLACE
+        same = [x for x in made.inputs if x.shape == t.shape]
+        if not passes or len(same) != 1 or same[0].source is None:
+            return None
+        made = ctx.trace.row(same[0].source)
+    return None
 
 
 def _over_batch(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | None:
@@ -110,6 +221,110 @@ def _over_batch(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | 
         "result depends on what else is in the batch",
     ]
     return _finding(ctx, row, dim, follows, f"{ref(row)} normalises over the batch dim (dim {dim})", why)
+
+
+def _not_where_summed(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | None:
+    """Softmax weights summed next over another dim than the one they were normalised over, both
+    dims following the input's sizes (provenance): attention `softmax(q @ k.T, dim=-2)` then
+    `@ v` normalises over the queries and averages over the keys, so no row of weights adds up to
+    1. Weights over a dim of fixed size (clusters, slots, experts: a soft assignment, NetVLAD)
+    summed over the positions are what the code asks for, and are not flagged."""
+    if follows is None or "log" in row.type.lower():
+        return None
+    summed = _summed_over(ctx, row)
+    if summed is None:
+        return None
+    target, consumer = summed
+    t = row.inputs[0]
+    if target == dim or not 0 <= target < t.rank or t.shape[dim] == 1 or t.shape[target] == 1:
+        return None
+    if not follows[dim] or not follows[target] or BATCH in follows[dim] | follows[target]:
+        return None  # a fixed-size set (clusters, slots) normalised over, or the batch
+    why = [
+        f"dim {dim} and dim {target} of {shape(t.shape)} both follow the input's sizes "
+        f"({' × '.join(sorted(follows[dim]))} and {' × '.join(sorted(follows[target]))})",
+        f"the weights add up to 1 over dim {dim}, but {ref(consumer)} sums them over dim {target}: each "
+        f"weighted average uses weights that do not add up to 1, and they are compared across dim {dim} instead",
+    ]
+    fixes = [_fix(row, target, follows, f"normalise over dim {target}, the dim the weights are summed over")]
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} normalises over dim {dim}, but {ref(consumer)} sums the weights over dim {target}",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        fixes=fixes,
+    )
+
+
+_CLASS_LOSSES = ("F.nll_loss",)
+_RESHAPES = ("Tensor.view", "Tensor.reshape", "torch.reshape", "Tensor.contiguous")
+
+
+def _not_the_classes(ctx: Context, row: LayerRecord, dim: int) -> Finding | None:
+    """Log-probabilities read by `nll_loss` whose class dim (dim 1 of its input) is not the dim
+    the log_softmax normalised over: `log_softmax(logits, dim=1)` of [B, T, V], reshaped to
+    [B·T, V] for the loss, is normalised over the time steps while the loss reads the V values of
+    each row as class log-probabilities. Followed through views, reshapes and transposes."""
+    if not row.outputs or "log" not in row.type.lower() or row.type.startswith("F.normalize"):
+        return None
+    at: int | None = dim
+    current = row
+    for _ in range(4):
+        found = _consumer(ctx, current.index)
+        if found is None or at is None:
+            return None
+        later, position = found
+        if later.type in _CLASS_LOSSES and position == 0:
+            break
+        if position != 0 or not later.outputs:
+            return None
+        moved = _dims_moved_by(later)
+        if moved is not None:
+            at = moved[at]
+        elif later.type in _RESHAPES:
+            at = _dim_after_reshape(later.inputs[0].shape, later.outputs[0].shape, at)
+        else:
+            return None
+        current = later
+    else:
+        return None
+    t = later.inputs[0]
+    if t.rank < 2 or t.shape[1] == 1 or at == 1:
+        return None
+    where = f"dim {at} of {shape(t.shape)}" if at is not None else f"a dim merged with others in {shape(t.shape)}"
+    why = [
+        f"{ref(later)} reads dim 1 of {shape(t.shape)} as the {t.shape[1]} classes of each row",
+        f"{ref(row)} normalised dim {dim} of {shape(row.inputs[0].shape)}, which reaches the loss as {where}: "
+        "the values the loss reads as log-probabilities are not normalised over the classes",
+    ]
+    fixes = []
+    last = row.inputs[0].rank - 1
+    if t.rank == 2 and last != dim and row.inputs[0].shape[last] == t.shape[1]:
+        # [.., V] flattened to [N, V]: the classes are the last dim
+        fixes.append(_fix(row, last, None, f"normalise over dim {last}, the dim the loss reads as the classes"))
+    return ctx.finding(
+        layer=row.name,
+        message=f"{ref(row)} normalises over dim {dim}, which is not the class dim {ref(later)} reads",
+        location=row.called_at or row.location,
+        row=row.index,
+        why=why,
+        fixes=fixes,
+    )
+
+
+def _dim_after_reshape(before: tuple[int, ...], after: tuple[int, ...], dim: int) -> int | None:
+    """Where dim `dim` of `before` sits whole in `after` (a reshape that keeps it, with the same
+    elements after it); None when the reshape merges or splits it."""
+    tail = 1
+    for size in before[dim + 1 :]:
+        tail *= size
+    rest = 1
+    for j in range(len(after) - 1, -1, -1):
+        if rest == tail and after[j] == before[dim]:
+            return j
+        rest *= after[j]
+    return None
 
 
 def _over_one(ctx: Context, row: LayerRecord, dim: int, follows) -> Finding | None:
