@@ -236,13 +236,11 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
     A size also has to get through the layers before: the accepted minimum of each dim
     (ctx.domain) is the floor of the search.
     """
-    t = row.inputs[0] if row.inputs else None
-    batched = ctx.trace.batch is not None
-    if t is None or t.formula is None or len(t.formula) != t.rank:
+    formulas = _per_sample_formulas(ctx, row)
+    if formulas is None:
         return None
     from ..domain.formulas import sizes_where
 
-    formulas = t.formula[1:] if batched else t.formula
     names = dim_names(len(ctx.sample_dims), False)
     axes = spatial_dims(ctx)
     parts = []
@@ -253,6 +251,14 @@ def symbolic_range(ctx: Context, row: LayerRecord, target: int, square: tuple[in
             return None
         parts.append(_first_run_text(ctx, *found, group))
     return " and ".join(parts)
+
+
+def _per_sample_formulas(ctx: Context, row: LayerRecord):
+    """The formula of each per-sample dim of the row's first input (--symbolic); None without one."""
+    t = row.inputs[0] if row.inputs else None
+    if t is None or t.formula is None or len(t.formula) != t.rank:
+        return None
+    return t.formula[1:] if ctx.trace.batch is not None else t.formula
 
 
 def _accepted_floor(ctx: Context, names: list[str], group: tuple[int, ...]) -> int:
