@@ -268,13 +268,17 @@ def _literal_fixes_in(file: str, seen: set[int], got: int, want: int, settings: 
         tree = ast.parse(text)
     except SyntaxError:
         return []
-    methods = [
+    calls = [n for method in _methods_holding(tree, seen) for n in ast.walk(method) if isinstance(n, ast.Call)]
+    return [fix for call in calls if (fix := _setting_for_literal(file, text, call, got, want, settings)) is not None]
+
+
+def _methods_holding(tree: ast.Module, lines: set[int]) -> list[ast.FunctionDef]:
+    """The functions of the tree that hold one of `lines`."""
+    return [
         n
         for n in ast.walk(tree)
-        if isinstance(n, ast.FunctionDef) and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in seen)
+        if isinstance(n, ast.FunctionDef) and any(n.lineno <= line <= (n.end_lineno or n.lineno) for line in lines)
     ]
-    calls = [n for method in methods for n in ast.walk(method) if isinstance(n, ast.Call)]
-    return [fix for call in calls if (fix := _setting_for_literal(file, text, call, got, want, settings)) is not None]
 
 
 def _setting_for_literal(file: str, text: str, call: ast.Call, got: int, want: int, settings: dict) -> Fix | None:
