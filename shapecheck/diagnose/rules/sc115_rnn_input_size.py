@@ -89,28 +89,11 @@ def _given_names(ctx: Context, row) -> tuple[str, ...]:
 def _state_finding(ctx: Context, row, t) -> Finding | None:
     """An initial hidden state the layer cannot read: batch-first order, built for another batch
     size, or a layer count that leaves out the second direction."""
-    expected = _expected_states(row, t)
-    given = row.inputs[1:]
-    if expected is None or len(given) != len(expected):
+    wrong = _wrong_state(row, t)
+    if wrong is None:
         return None
-    wrong = [(name, want, g) for (name, want), g in zip(expected, given, strict=True) if tuple(g.shape) != want]
-    if not wrong:
-        return None
-    name, want, g = wrong[0]
-    got = tuple(g.shape)
-    index = next(i for i, (n, _) in enumerate(expected) if n == name)
-    given_names = _given_names(ctx, row)
-    pair = row.type == "LSTM" and len(given_names) == 2  # `lstm(x, hidden)`: one name for (h0, c0)
-    state = _State(
-        row=row,
-        t=t,
-        name=name,
-        want=want,
-        got=got,
-        var=given_names[1 + index] if len(given_names) > 1 + index and not pair else name,
-        pair=given_names[1] if pair else None,
-        seq=given_names[0] if given_names else "x",
-    )
+    name, want, got, index = wrong
+    state = _named_state(ctx, row, t, name, want, got, index)
     why = [
         f"{ref(row)} reads {name} as [num_layers · directions, N, hidden] = {shape(want)} ({_stack_text(row)}), "
         f"whatever batch_first says"
@@ -128,6 +111,37 @@ def _state_finding(ctx: Context, row, t) -> Finding | None:
         why=why,
         notes=[f"PyTorch reports: Expected hidden{which} size {tuple(want)}, got {list(got)}"],
         fixes=fixes,
+    )
+
+
+def _wrong_state(row, t) -> tuple[str, tuple[int, ...], tuple[int, ...], int] | None:
+    """(its name, the shape the layer reads, the shape given, its place among the states) of
+    the first initial state given in a shape the layer cannot read."""
+    expected = _expected_states(row, t)
+    given = row.inputs[1:]
+    if expected is None or len(given) != len(expected):
+        return None
+    wrong = [(name, want, g) for (name, want), g in zip(expected, given, strict=True) if tuple(g.shape) != want]
+    if not wrong:
+        return None
+    name, want, g = wrong[0]
+    index = next(i for i, (n, _) in enumerate(expected) if n == name)
+    return name, want, tuple(g.shape), index
+
+
+def _named_state(ctx: Context, row, t, name: str, want: tuple[int, ...], got: tuple[int, ...], index: int) -> _State:
+    """The state at `index` of those the layer takes, with the user's names from the calling line."""
+    given_names = _given_names(ctx, row)
+    pair = row.type == "LSTM" and len(given_names) == 2  # `lstm(x, hidden)`: one name for (h0, c0)
+    return _State(
+        row=row,
+        t=t,
+        name=name,
+        want=want,
+        got=got,
+        var=given_names[1 + index] if len(given_names) > 1 + index and not pair else name,
+        pair=given_names[1] if pair else None,
+        seq=given_names[0] if given_names else "x",
     )
 
 
@@ -349,20 +363,17 @@ def _steps_before_flatten(row, t, src, want: int) -> tuple[str, Fix] | None:
     features (a CRNN over a spectrogram): the time dim goes to dim 1 and the others are merged into
     the features, `x.permute(0, 3, 1, 2).flatten(2)`. Only when exactly one dim after the batch is
     left over and the rest multiply to input_size. Checked as written."""
-    if src is None or src.kind != "op" or src.type not in _FLATTENS or not src.inputs or src.called_at is None:
+    if not _flatten_on_a_line(src):
         return None
     x = src.inputs[0].shape
-    if len(x) < 4 or t.rank != 3 or t.shape[0] != x[0]:
+    k = _steps_dim(x, t, want)
+    if k is None:
         return None
     rest = range(1, len(x))
-    found = [k for k in rest if math.prod(x[j] for j in rest if j != k) == want]
-    if len(found) != 1:
-        return None
-    k = found[0]
     perm = (0, k, *(j for j in rest if j != k))
     source = src.called_at.source
     text = f".permute({', '.join(map(str, perm))})"
-    if source.count(".flatten(") != 1 or src.type != "Tensor.flatten":
+    if source.count(".flatten(") != 1:
         return None
     after = source.replace(".flatten(", f"{text}.flatten(", 1)
     why = (
@@ -379,6 +390,23 @@ def _steps_before_flatten(row, t, src, want: int) -> tuple[str, Fix] | None:
         after.strip(),
     )
     return why, fix
+
+
+def _flatten_on_a_line(src) -> bool:
+    """`x.flatten(…)` called from a known line, on an input."""
+    if src is None or src.kind != "op" or src.type not in _FLATTENS or src.type != "Tensor.flatten":
+        return False
+    return bool(src.inputs) and src.called_at is not None
+
+
+def _steps_dim(x: tuple[int, ...], t, want: int) -> int | None:
+    """The one dim after the batch of a map of rank 4 or more whose others multiply to `want`,
+    when the flattened [B, …, F] keeps the batch."""
+    if len(x) < 4 or t.rank != 3 or t.shape[0] != x[0]:
+        return None
+    rest = range(1, len(x))
+    found = [k for k in rest if math.prod(x[j] for j in rest if j != k) == want]
+    return found[0] if len(found) == 1 else None
 
 
 def _size_fixes(row, src, origin: str, got: int, want: int) -> list[Fix]:
