@@ -52,8 +52,7 @@ def check(ctx: Context) -> list[Finding]:
     pmap, culprit = lost
     root = trace.layers[0]
     row = culprit or root
-    near = [row, *trace.upstream(row)] if culprit is not None else trace.layers
-    flatten = next((r for r in near if flattens_the_batch(ctx, r)), None)
+    flatten = _batch_flattened(ctx, culprit)
     batch = next(c for c in pmap.changes if c.source == BATCH)
     if culprit is None and flatten is None and pmap.twin(batch, root) is None:
         return []  # it fails at the other batch size, and no row is seen to drop the batch before that
@@ -74,6 +73,14 @@ def check(ctx: Context) -> list[Finding]:
             fixes=_fixes(ctx, pmap, culprit, flatten),
         )
     ]
+
+
+def _batch_flattened(ctx: Context, culprit: LayerRecord | None) -> LayerRecord | None:
+    """The row that flattens the batch into one vector: the row that dropped it or one before
+    it, or any row when none is seen to drop it."""
+    trace = ctx.trace
+    near = [culprit, *trace.upstream(culprit)] if culprit is not None else trace.layers
+    return next((r for r in near if flattens_the_batch(ctx, r)), None)
 
 
 def _fixes(ctx: Context, pmap: ProvenanceMap, culprit: LayerRecord | None, flatten: LayerRecord | None) -> list[Fix]:
