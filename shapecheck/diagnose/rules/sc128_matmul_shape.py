@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 
-from ...trace.records import OP
+from ...trace.records import OP, LayerRecord, TensorInfo, Trace
 from ..context import Context, op_site
 from ..findings import ERROR, SAFE, Finding, Fix, line_fix
 from ..layers import broadcast_mismatch
@@ -38,33 +38,46 @@ from .operands import operand_spans, rewrite_operands, this_call
 from .widths import own_width_layer, projection_fix, separate_towers
 
 _PRODUCTS = ("Tensor.matmul", "torch.matmul", "Tensor.mm", "torch.mm", "Tensor.bmm", "torch.bmm")
+_PRODUCT_NAMES = frozenset(p.removeprefix("torch.") for p in _PRODUCTS)
 _MAX_SITES = 4  # products a grouped-query fix repeats the heads at, at most
 
 
 @rule("SC128", ERROR)
 def check(ctx: Context) -> list[Finding]:
     row = ctx.trace.failing
-    if (
-        row is None
-        or row.kind != OP
-        or row.type.removeprefix("torch.") not in {p.removeprefix("torch.") for p in _PRODUCTS}
-    ):
+    operands = _matrices(row) if row is not None else None
+    if row is None or operands is None:
         return []
-    tensors = [t for t in row.inputs if t.rank > 0][:2]
-    if len(tensors) < 2 or tensors[0].rank < 2 or tensors[1].rank < 2:
-        return []
-    a, b = tensors
-    if row.type.endswith(("mm", "bmm")) and not row.type.endswith("matmul") and a.rank != b.rank:
+    a, b = operands
+    if _mm_of_ranks(row, a, b):
         return _mm_batched(ctx, row, a, b)
     texts = _texts(row)
     if a.shape[-1] != b.shape[-2]:
         return [_inner(ctx, row, a, b, texts)]
-    if row.type.endswith("bmm") and a.shape[0] != b.shape[0] and 1 in (a.shape[0], b.shape[0]):
+    if _bmm_with_one_shared(row, a, b):
         return [_bmm_shared(ctx, row, a, b)]
     bad = broadcast_mismatch(a.shape[:-2], b.shape[:-2])
-    if bad is not None:
-        return [_batch(ctx, row, a, b, bad, texts)]
-    return []
+    return [_batch(ctx, row, a, b, bad, texts)] if bad is not None else []
+
+
+def _mm_of_ranks(row: LayerRecord, a: TensorInfo, b: TensorInfo) -> bool:
+    """`mm` or `bmm` (not `matmul`) given operands of two ranks."""
+    return row.type.endswith(("mm", "bmm")) and not row.type.endswith("matmul") and a.rank != b.rank
+
+
+def _bmm_with_one_shared(row: LayerRecord, a: TensorInfo, b: TensorInfo) -> bool:
+    """`bmm` whose batches differ, one of them 1: a matrix meant for every item of the batch."""
+    return row.type.endswith("bmm") and a.shape[0] != b.shape[0] and 1 in (a.shape[0], b.shape[0])
+
+
+def _matrices(row: LayerRecord) -> tuple[TensorInfo, TensorInfo] | None:
+    """The two operands of a matrix product op, when both have two dims or more."""
+    if row.kind != OP or row.type.removeprefix("torch.") not in _PRODUCT_NAMES:
+        return None
+    tensors = [t for t in row.inputs if t.rank > 0][:2]
+    if len(tensors) < 2 or tensors[0].rank < 2 or tensors[1].rank < 2:
+        return None
+    return tensors[0], tensors[1]
 
 
 def _texts(row) -> list[str] | None:
@@ -316,16 +329,10 @@ def _repeat_heads(ctx: Context, row, index: int, groups: int, heads: int, texts)
             trace = ctx.rerun(Rerun(edits=tuple(edits)))
         except (LookupError, TimeoutError):
             return None
-        nxt = trace.failing
-        if trace.error is None or nxt is None:
+        site = _fails_on_the_heads(trace, heads, groups)
+        if site is None:
             break
-        tensors = [t for t in nxt.inputs if t.rank > 0][:2]
-        if nxt.kind != OP or len(tensors) < 2 or any(t.rank != 4 for t in tensors):
-            break
-        sizes = (tensors[0].shape[1], tensors[1].shape[1])
-        if heads not in sizes or max(sizes) != heads * groups:
-            break
-        at = sizes.index(heads)
+        nxt, at = site
         edits.append(_repeat_edit(nxt, at, groups))
         more = _texts(nxt)
         names.append(_root(more[at]) if more else "v")
@@ -341,6 +348,21 @@ def _repeat_heads(ctx: Context, row, index: int, groups: int, heads: int, texts)
         location=row.called_at,
         rerun=Rerun(edits=tuple(edits)),
     )
+
+
+def _fails_on_the_heads(trace: Trace, heads: int, groups: int) -> tuple[LayerRecord, int] | None:
+    """(the failing product, which operand has `heads` heads) when the re-traced model fails at
+    another product of 4-D operands whose heads are `heads` and `heads · groups`."""
+    nxt = trace.failing
+    if trace.error is None or nxt is None:
+        return None
+    tensors = [t for t in nxt.inputs if t.rank > 0][:2]
+    if nxt.kind != OP or len(tensors) < 2 or any(t.rank != 4 for t in tensors):
+        return None
+    sizes = (tensors[0].shape[1], tensors[1].shape[1])
+    if heads not in sizes or max(sizes) != heads * groups:
+        return None
+    return nxt, sizes.index(heads)
 
 
 def _companion(name: str) -> str:
