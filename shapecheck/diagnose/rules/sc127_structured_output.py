@@ -142,14 +142,17 @@ def _structure_used_whole(trace, at: Location) -> tuple[LayerRecord, str, dict] 
     assigned to one name that the failing line uses whole: (the row, the name, its parts)."""
     for row in reversed(trace.layers):
         parts = _parts(row)
-        if row.kind != MODULE or row.status != "ok" or len(parts) < 2 or row.called_at is None:
-            continue
-        if row.called_at.file != at.file or row.called_at.line > at.line:
+        if row.kind != MODULE or row.status != "ok" or len(parts) < 2 or not _called_before(row, at):
             continue
         name = _assigned_name(row.called_at.source)
         if name is not None and _used_whole(at.source, name, parts):
             return row, name, parts
     return None
+
+
+def _called_before(row: LayerRecord, at: Location) -> bool:
+    """The row was called from the failing line's file, at that line or before it."""
+    return row.called_at is not None and row.called_at.file == at.file and row.called_at.line <= at.line
 
 
 def _parts(row: LayerRecord) -> dict[str, list]:
@@ -186,13 +189,18 @@ def _used_whole(source: str, name: str, parts: dict) -> bool:
         tree = ast.parse(source.strip())
     except SyntaxError:
         return False
-    fields = {k[1:] for k in parts if k.startswith(".")} | {k[2:-2] for k in parts if k.startswith("['")}
+    fields = _field_names(parts)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     return any(
         not _takes_a_part(node, parents.get(node), fields)
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
     )
+
+
+def _field_names(parts: dict) -> set[str]:
+    """The names a structure's parts go by: `logits` of `.logits` and of `['logits']`."""
+    return {k[1:] for k in parts if k.startswith(".")} | {k[2:-2] for k in parts if k.startswith("['")}
 
 
 def _takes_a_part(node: ast.Name, parent: ast.AST | None, fields: set[str]) -> bool:
