@@ -117,7 +117,7 @@ def indexed_dims(row: LayerRecord) -> int | None:
     if len(args) < 2:
         return None
     key = args[1]
-    if isinstance(key, list) and not any(k is None or (isinstance(k, str) and _no_position(k)) for k in key):
+    if isinstance(key, list) and not any(_not_a_position(k) for k in key):
         return None  # all numbers: a list of positions, or a tuple of them — not told apart here
     taken = 0
     for entry in key if isinstance(key, list) else [key]:
@@ -136,6 +136,11 @@ def _dims_taken(entry) -> int | None:
     ):
         return 1
     return 0 if entry is None or entry == "Ellipsis" else None
+
+
+def _not_a_position(entry) -> bool:
+    """None, a slice or `...` in an index: what a list of positions does not hold."""
+    return entry is None or (isinstance(entry, str) and _no_position(entry))
 
 
 def _no_position(entry: str) -> bool:
