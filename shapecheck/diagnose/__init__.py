@@ -581,9 +581,7 @@ def _written_elsewhere(
     edits = _lines_as_written(steps)
     if not shared or edits is None:
         return None, None
-    (_, line), names = next(iter(shared.items()))
-    listed = ", ".join(f"`{n}`" for n in names[:3]) + (", …" if len(names) > 3 else "")
-    where = f"line {line} builds {len(names)} layers ({listed})"
+    where = _builds_several(shared)
     try:
         written_after = ctx.rerun(replace(rerun, edits=edits))
     except SourceNotPatched as exc:
@@ -592,6 +590,13 @@ def _written_elsewhere(
         return f"{where}; written there, the model raised {exc}", None
     said = _failure(written_after)
     return (f"{where}; written there, it changes every one, and then {said}", None) if said else (None, None)
+
+
+def _builds_several(shared: dict[tuple[str, int], list[str]]) -> str:
+    """`line 12 builds 4 layers (`a`, `b`, `c`, …)`: the first shared line and the layers it builds."""
+    (_, line), names = next(iter(shared.items()))
+    listed = ", ".join(f"`{n}`" for n in names[:3]) + (", …" if len(names) > 3 else "")
+    return f"line {line} builds {len(names)} layers ({listed})"
 
 
 def _lines_as_written(steps: list[Fix]) -> tuple[Edit, ...] | None:
