@@ -60,7 +60,28 @@ def _found(message: str) -> tuple[tuple[Callable[[], Explanation], str] | None, 
         better = _chosen(again, rejoined)
         if better is not None and (found is None or _more_specific(again, better, first, found)):
             return better, rejoined
-    return found or _loosely(text[-_LOOSE_TAIL:]), text
+    found = found or _loosely(text[-_LOOSE_TAIL:])
+    return _headless(text[-_LOOSE_TAIL:], found, _rank_of(first, found) if found else len(first) + 10**6), text
+
+
+def _headless(
+    tail: str, found: tuple[Callable[[], Explanation], str] | None, rank: int
+) -> tuple[Callable[[], Explanation], str] | None:
+    """The reading of a paste that lost its message's start (`headless.tail_candidates`) where it holds more of
+    the message than what was found, or is a more specific template read over the same text (an extracted
+    row's `{}` read `9]'` as a value)."""
+    from .headless import tail_candidates
+
+    ends = tail_candidates(tail)
+    if not ends:
+        return found
+    _, _, own, build, matched = max(ends, key=lambda c: (c[1], -c[2]))
+    if found is None:
+        return build, matched
+    seen = found[1].strip()
+    if seen in matched and (len(matched.strip()) > len(seen) or own < rank):
+        return build, matched
+    return found
 
 
 def _loosely(tail: str) -> tuple[Callable[[], Explanation], str] | None:

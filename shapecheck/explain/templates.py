@@ -90,10 +90,14 @@ class Template:
         return self._compiled(cut=True) if _first_word(self.text) else None
 
     def _compiled(self, loose: str = "", cut: bool = False) -> re.Pattern:
+        return re.compile(self._source(loose, cut), re.IGNORECASE)
+
+    def _source(self, loose: str = "", cut: bool = False, part: str | None = None) -> str:
         """The pattern; with `loose`, that word of the literal text matches any one word or none (a word
-        a paste dropped or misspelt: `expected input with [*, 2304]`, `cannot be contatenated`)."""
+        a paste dropped or misspelt: `expected input with [*, 2304]`, `cannot be contatenated`); with `part`,
+        the pattern of that end of the message only."""
         parts, pos = [], 0
-        text = self.text.rstrip(".!")  # a paste often loses the closing period
+        text = (self.text if part is None else part).rstrip(".!")  # a paste often loses the closing period
         first = _first_word(text)
 
         def literal(segment: str) -> str:
@@ -113,7 +117,29 @@ class Template:
         body = "".join(parts)
         if cut and first and body.startswith(_literal(first)):
             body = _cut_first_word(text) + body[len(_literal(first)) :]
-        return re.compile(body, re.IGNORECASE)
+        return body
+
+    @cached_property
+    def tails(self) -> list[Tail]:
+        """The message's ends a paste that lost its start holds: one from each word of its literal text after
+        the first, longest first, each with four words of three letters or more (a shorter end is too
+        common to say which message it was). A tail's pattern starts a line (after an `…Error:` label), after
+        what is left of a value or a word the cut went through."""
+        text = self.text.rstrip(".!")
+        fields = list(_FIELD.finditer(text))
+        out = []
+        for m in re.finditer(r"(?<![A-Za-z{:])[A-Za-z]{2,}", text):
+            start = m.start()
+            if start == 0 or any(f.start() <= start < f.end() for f in fields):
+                continue
+            rest = text[start:]
+            if len(re.findall(r"[a-z]{3,}", _FIELD.sub(" ", rest).lower())) < 4:
+                break
+            dropped = tuple((f.group(1), f.group(2)) for f in fields if f.end() <= start)
+            body = self._source(part=rest)
+            words = re.findall(r"[a-z]+", _FIELD.sub(" ", rest).lower())
+            out.append(Tail(_TAIL_START + body, dropped, text[:start].strip(), tuple(sorted(set(words), key=len))))
+        return out
 
     @cached_property
     def words(self) -> list[str]:
@@ -152,6 +178,29 @@ class Template:
         """The message with `values` (or the example) in its fields, as PyTorch would print it."""
         values = values or self.example
         return _FIELD.sub(lambda m: str(values[m.group(1)]), self.text)
+
+
+@dataclass(frozen=True)
+class Tail:
+    """An end of a message, as a paste that lost the message's start holds it."""
+
+    source: str  # its pattern's text, compiled only for a paste that has its keyword
+    dropped: tuple[tuple[str, str], ...]  # the fields (name, kind) of the part lost
+    head: str  # the part lost, as the template writes it
+    words: tuple[str, ...]  # the end's words, shortest first: a paste without one is not read with this end
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        return re.compile(self.source, re.IGNORECASE)
+
+
+# where a message's end starts in a paste that lost its start: a line's start (a quote mark, a box's side or
+# an `…Error:` label before it), then what is left of a word and of a value the cut went through (`imension 1. `,
+# `9]' `)
+_TAIL_START = (
+    r"(?:^|(?<=\n))[ \t>│|]*(?:[\w.]{0,60}(?:Error|Exception)\s*:\s*)?"
+    r"(?:[A-Za-z_]{0,25}[-\d\[\](),.'\s]{0,80}?)"
+)
 
 
 def _first_word(text: str) -> str:
