@@ -119,6 +119,24 @@ def test_a_matrix_only_filled_from_the_batch_is_not_a_lost_batch(tmp_path):
     assert shapecheck.check(f"{path}:Net", ["10", "scalar:long"]).findings == []
 
 
+def test_a_matrix_filled_by_an_explicit_index_put_is_not_a_lost_batch(tmp_path):
+    path = tmp_path / "cm.py"
+    path.write_text(
+        "import torch\nimport torch.nn as nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(10, 5)\n\n"
+        "    def forward(self, x, y):\n"
+        "        cm = torch.zeros(5, 5)\n"
+        "        cm.index_put_((y, self.fc(x).argmax(1)), torch.ones(y.shape[0]), accumulate=True)\n"
+        "        return cm\n"
+    )
+    report = shapecheck.check(f"{path}:Net", ["10", "scalar:long"], batch=4)
+    assert [r.type for r in report.trace.layers if r.type.endswith("index_put_")] == ["Tensor.index_put_"]
+    assert report.findings == []
+
+
 def _op(index: int, name: str, line: int, call: int = 1, shape=(1, 7)) -> LayerRecord:
     return LayerRecord(
         index=index,

@@ -146,7 +146,8 @@ CATEGORIES = {
     # Reads and writes through an index tensor: gather and scatter take an index with the data's
     # dims (SC130); index_select and index_add a 1-D index along one dim.
     "index": tuple(
-        f"torch.{n}" for n in ("gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add")
+        f"torch.{n}"
+        for n in ("gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_put")
     )
     + tuple(
         f"torch.Tensor.{n}"
@@ -161,6 +162,8 @@ CATEGORIES = {
             "index_select",
             "index_add",
             "index_add_",
+            "index_put",
+            "index_put_",
         )
     ),
     # Losses over class indices: input [N, C, ...], target [N, ...] (SC125 reads their contract).
