@@ -1,5 +1,7 @@
 """Seeded fuzzing: `explain` and `--input` parsing never crash, whatever the numbers."""
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,12 +94,46 @@ def test_explain_handles_zero_and_huge_numbers(message):
     assert found is None or found.text()
 
 
+def _drop(rng, numbers, text):
+    i = rng.randrange(len(text))
+    return text[:i] + text[i + 1 :]
+
+
+def _double(rng, numbers, text):
+    i = rng.randrange(len(text))
+    return text[:i] + text[i] + text[i:]
+
+
+# one way to mutate a message per kind; None for a kind that needs a non-empty text
+_KINDS = [
+    lambda rng, numbers, text: re.sub(r"\d+", lambda _: rng.choice(numbers), text),
+    lambda rng, numbers, text: _drop(rng, numbers, text) if text else None,
+    lambda rng, numbers, text: _double(rng, numbers, text) if text else None,
+    lambda rng, numbers, text: text.translate(str.maketrans("[]()", "()[]")),
+    lambda rng, numbers, text: text[: rng.randrange(len(text) + 1)],
+    lambda rng, numbers, text: "E1118 11:34:26.548000 1 x.py:3] [0/0] " + text.replace("\n", "\n[rank0]: "),
+    lambda rng, numbers, text: (
+        f'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\n    y = f(x)\n{text}'
+    ),
+    lambda rng, numbers, text: (
+        text + "\n\nDuring handling of the above exception, another exception occurred:\n\n" + text
+    ),
+]
+
+
+def _mutate(rng, numbers, text: str) -> str:
+    kind = rng.randrange(9)
+    mutated = _KINDS[kind](rng, numbers, text) if kind < len(_KINDS) else None
+    if mutated is not None:
+        return mutated
+    return re.sub(r"\d+", lambda m: str(rng.randrange(-5, 10 ** rng.randrange(1, 18))), text)
+
+
 def _mutations(seed: int = 31, count: int = 20_000):
     """`count` messages made from the real ones (corpus and held-out sets) and the extracted table:
     numbers replaced (0, 1, -1, huge, many digits), characters dropped, doubled or swapped, brackets
     changed, truncated, prefixed with a log line, wrapped in a traceback or pasted twice."""
     import random
-    import re
     import sys
     from pathlib import Path
 
@@ -113,32 +149,10 @@ def _mutations(seed: int = 31, count: int = 20_000):
     bases += [r.text.replace("{}", "7") for r in rows()]
     numbers = ["0", "1", "-1", "2", "3", "64", "197", "99999999999", "1" * 40, "-0", "007"]
 
-    def mutate(text: str) -> str:
-        kind = rng.randrange(9)
-        if kind == 0:
-            return re.sub(r"\d+", lambda _: rng.choice(numbers), text)
-        if kind == 1 and text:
-            i = rng.randrange(len(text))
-            return text[:i] + text[i + 1 :]
-        if kind == 2 and text:
-            i = rng.randrange(len(text))
-            return text[:i] + text[i] + text[i:]
-        if kind == 3:
-            return text.translate(str.maketrans("[]()", "()[]"))
-        if kind == 4:
-            return text[: rng.randrange(len(text) + 1)]
-        if kind == 5:
-            return "E1118 11:34:26.548000 1 x.py:3] [0/0] " + text.replace("\n", "\n[rank0]: ")
-        if kind == 6:
-            return f'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\n    y = f(x)\n{text}'
-        if kind == 7:
-            return text + "\n\nDuring handling of the above exception, another exception occurred:\n\n" + text
-        return re.sub(r"\d+", lambda m: str(rng.randrange(-5, 10 ** rng.randrange(1, 18))), text)
-
     for _ in range(count):
         text = rng.choice(bases)
         for _ in range(rng.randrange(1, 4)):
-            text = mutate(text)
+            text = _mutate(rng, numbers, text)
         yield text
 
 
