@@ -584,17 +584,13 @@ def run_command(
 
 def _program_target(script: str | None, module: str | None, args: list[str]) -> tuple[str, list[str]]:
     """What `run` runs (a script, or a module with -m) and the program's arguments; exit 2 when
-    neither is given, or the script is not there."""
+    neither is given."""
     if (script is None) == (module is None) and not (module and script):
         print("error: give a script (shapecheck run train.py ...) or -m module", file=sys.stderr)
         raise typer.Exit(2)
     if module is not None and script is not None:
         args.insert(0, script)  # with -m, the first word after the module is the program's
-    target = module or script or ""
-    if module is None and not os.path.isfile(target):
-        print(f"error: no such script: {target}", file=sys.stderr)
-        raise typer.Exit(2)
-    return target, args
+    return module or script or "", args  # a script that is not there: python's own line, exit 2
 
 
 def _emit_diagnosis(found, fmt: str, report: str | None) -> None:

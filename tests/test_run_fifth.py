@@ -214,3 +214,43 @@ def test_the_traceback_is_pythons_own_display(tmp_path):
     )
     assert "Did you mean: 'weight'?" in python.stderr
     _same(python, ours)
+
+
+def test_run_of_a_script_that_is_not_there_prints_pythons_one_line(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "shapecheck", "run", "missing.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "can't open file" in done.stderr and "missing.py" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+LOCKED = """\
+import threading
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8 * 30 * 30, 10)
+
+    def forward(self, x):
+        with self.lock:
+            return self.fc(self.conv(x).flatten(1))
+
+Net()(torch.randn(2, 3, 28, 28))
+"""
+
+
+def test_a_model_holding_a_lock_keeps_its_verified_fix(tmp_path):
+    """A `threading.Lock` cannot be deep-copied: the meta copy the fix is checked on shares it."""
+    (tmp_path / "locked.py").write_text(LOCKED)
+    done = subprocess.run(
+        [sys.executable, "-m", "shapecheck", "run", "locked.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "+ self.fc = nn.Linear(8 * 26 * 26, 10)" in done.stderr, done.stderr
+    assert "verified: output [2, 10]" in done.stderr

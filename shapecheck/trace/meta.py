@@ -33,7 +33,10 @@ def meta_copy(model: nn.Module) -> nn.Module:
     """A deep copy whose parameters and buffers are meta twins: no weight is copied, and tied
     tensors stay tied."""
     memo: dict[int, object] = {id(t): meta_twin(t) for t in itertools.chain(model.parameters(), model.buffers())}
-    return copy.deepcopy(model, memo)
+    try:
+        return copy.deepcopy(model, dict(memo))
+    except Exception:  # an attribute that cannot be copied (a `threading.Lock`, a file): share that one
+        return _structural_copy(model, memo, {})
 
 
 # Hooks that belong to torch itself (weight_norm's recomputation, parametrizations) change what
