@@ -235,6 +235,8 @@ def _not_where_summed(ctx: Context, row: LayerRecord, dim: int, follows) -> Find
     if summed is None:
         return None
     target, consumer = summed
+    if consumer.type not in (*_MATMUL, "torch.einsum"):
+        return None  # a plain sum first is a renormalisation (PCT's offset attention), not the weighted average
     t = row.inputs[0]
     if target == dim or not 0 <= target < t.rank or t.shape[dim] == 1 or t.shape[target] == 1:
         return None
