@@ -35,8 +35,6 @@ FIRST_FIXES = [
     ),
     # a flat vector of 3 graphs' nodes: the readout keeps its 40 features, one output per graph
     ("rules/sc102_in_features.py:FlatReadout", ["30x2"], {"no_batch": True}, "SC102", "view(-1, 40)"),
-    # keys split into 2 kv heads: the projection, not a pooled or flattened tensor
-    ("rules/sc113_invalid_view.py:GroupedKeys", ["12x64"], {}, "SC113", "nn.Linear(dim, 16)"),
     # a producer built with a written size, a layer sized from the model's setting: the number
     ("rules/sc102_in_features.py:FourierTime", ["1"], {}, "SC102", "self.time = Fourier(size=16)"),
     # a sum that paired the samples, upstream of the reshape that fails: the cause, first
@@ -117,3 +115,16 @@ def test_a_layer_of_a_one_line_sequential_is_edited_in_its_own_argument(tmp_path
     fix = report.findings[0].fixes[0]
     assert fix.after == "self.net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))", fix.after
     assert fix.verified is True
+
+
+def test_a_projection_written_from_two_settings_is_resized_but_not_verified():
+    """Keys split into 2 kv heads: the projection `nn.Linear(dim, heads * head_dim)` is the cause,
+    but 16 written over two settings overrides them (which one is wrong the numbers do not say):
+    offered first, with the reason it is not verified."""
+    report = shapecheck.check(fixture_path("rules/sc113_invalid_view.py:GroupedKeys"), ["12x64"])
+    first = report.findings[0]
+    assert first.code == "SC113", [f.message for f in report.findings]
+    fix = first.fixes[0]
+    assert "nn.Linear(dim, 16)" in (fix.after or fix.code), fix
+    assert fix.verified is not True
+    assert "written from the model's settings (`head_dim` · `heads`)" in (fix.check_note or ""), fix.check_note

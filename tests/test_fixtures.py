@@ -330,7 +330,6 @@ VERIFIED = [
     ("rules/sc120_softmax_dim.py:BranchWeights", "16", "batch4", "Softmax(dim=0)", (4, 16)),
     ("rules/sc120_softmax_dim.py:TokenPooling", "10x8", "batch4", "dim=1", (4, 8)),
     ("rules/sc106_batch_mixing.py:HalvedBatch", "3x16x16", "batch4", "flatten everything", (4, 10)),
-    ("rules/sc113_invalid_view.py:GroupedKeys", "12x64", "", "out_features", (1, 12, 2, 8)),
     ("rules/sc102_in_features.py:FlatReadout", "30x2", "nobatch", "keep the rows apart", (3, 1)),
     ("rules/sc104_channel_mismatch.py:FramesFirst", "8x3x32x32", "batch2", "--input 3x8x32x32", (2, 16)),
     ("rules/sc106_batch_mixing.py:SizedSelfAttention", "3x32x32&1", "batch2", "x.shape[2] * x.shape[3]", (2, 1024, 8)),

@@ -239,7 +239,10 @@ def join_moved(ctx: Context, request: Rerun | None, after: Trace) -> str | None:
     if wanted is None or now is None or not now.outputs:
         return None
     got = now.outputs[0].shape
-    dim = row.dim_argument() % len(row.inputs[0].shape)
+    rank = len(row.inputs[0].shape)
+    if not -rank <= row.dim_argument() < rank:
+        return None  # joined along a dim the inputs lack (1-D scores `cat(…, dim=1)`): the call asks for more rank
+    dim = row.dim_argument() % rank
     rows = {t.shape[0] for t in row.inputs if t.shape}
     if len(got) == len(wanted) and (got[:1] == wanted[:1] or (dim != 0 and len(rows) > 1)):
         return None  # the same rows, or a shared item joined with per-sample ones (its rows are theirs)

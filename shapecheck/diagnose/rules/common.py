@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import linecache
 import re
 
@@ -113,9 +114,16 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
     flatten = b.flatten
     code = ""
     location = None
+    after = None
     if flatten is not None and flatten.kind == "op" and flatten.called_at is not None:
-        var = call_argument(flatten.called_at.source)
-        code = f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{flatten.called_at.source}"
+        source = flatten.called_at.source
+        operand = operand_text(source, flatten.type.rpartition(".")[2])
+        if operand is None or operand.isidentifier():
+            var = operand or call_argument(source)
+            code = f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{source}"
+        else:  # `self.fc(torch.flatten(self.conv(img), 1))`: the map is an expression, pooled in place
+            after = wrap_operand(source, flatten.type.rpartition(".")[2], f"nn.functional.adaptive_avg_pool{nd}d", arg)
+            code = after or ""
         location = flatten.called_at
     elif flatten is not None and flatten.defined_at is not None:
         code = f"{pool}, nn.Flatten(1)  # in place of nn.Flatten"
@@ -136,8 +144,82 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
         code=code or pool,
         safety=SAFE,
         location=location,
+        before=flatten.called_at.source if after and flatten is not None and flatten.called_at else None,
+        after=after,
         rerun=Rerun(edits=(edit,)) if edit else None,
     )
+
+
+def _operand_call(source: str, method: str) -> tuple[str, ast.expr] | None:
+    """(the line as parsed, the tensor operand of its one `torch.<method>(t, ...)` or
+    `t.<method>(...)` call); None when the line does not parse alone or has no such call, or two."""
+    text = source.strip()
+    for prefix in ("", "def _():\n    "):  # a `return` line parses inside a function
+        try:
+            tree = ast.parse(prefix + text)
+        except SyntaxError:
+            continue
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == method
+        ]
+        if len(calls) != 1:
+            return None
+        call = calls[0]
+        receiver = call.func.value  # type: ignore[attr-defined]
+        module = isinstance(receiver, ast.Name) and receiver.id in ("torch", "F")
+        if module and not call.args:
+            return None
+        return prefix + text, call.args[0] if module else receiver
+    return None
+
+
+def operand_text(source: str, method: str) -> str | None:
+    """The source text of the tensor that a line's `torch.flatten(t, 1)` / `t.flatten(1)` acts on."""
+    found = _operand_call(source, method)
+    if found is None or found[1].lineno != found[1].end_lineno or found[1].end_col_offset is None:
+        return None
+    line = found[0].splitlines()[found[1].lineno - 1].encode()  # the tree counts UTF-8 bytes
+    return line[found[1].col_offset : found[1].end_col_offset].decode()
+
+
+def flatten_in_place(source: str, method: str) -> str | None:
+    """The line with its one `t.view(...)`/`t.reshape(...)` (`method`) call written as
+    `torch.flatten(t, 1)`: one row per sample whatever the batch; None when the line has no
+    such call on one line."""
+    found = _operand_call(source, method)
+    if found is None:
+        return None
+    text, operand = found
+    call = next(
+        n
+        for n in ast.walk(ast.parse(text))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == method
+    )
+    if call.lineno != call.end_lineno or operand.lineno != call.lineno or call.end_col_offset is None:
+        return None
+    line = text.splitlines()[call.lineno - 1].encode()  # the tree counts UTF-8 bytes
+    receiver = line[operand.col_offset : operand.end_col_offset].decode()
+    edited = f"{line[: call.col_offset].decode()}torch.flatten({receiver}, 1){line[call.end_col_offset :].decode()}"
+    indent = source[: len(source) - len(source.lstrip())]
+    return indent + edited.strip()
+
+
+def wrap_operand(source: str, method: str, func: str, arg: str) -> str | None:
+    """The line with that operand passed through `func(operand, arg)` in place, indentation kept."""
+    found = _operand_call(source, method)
+    if found is None:
+        return None
+    text, node = found
+    lines = text.splitlines()
+    if node.lineno != node.end_lineno or node.end_col_offset is None:
+        return None
+    line = lines[node.lineno - 1].encode()  # the tree counts UTF-8 bytes
+    segment = line[node.col_offset : node.end_col_offset].decode()
+    edited = f"{line[: node.col_offset].decode()}{func}({segment}, {arg}){line[node.end_col_offset :].decode()}"
+    indent = source[: len(source) - len(source.lstrip())]
+    return indent + edited.strip()
 
 
 def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
@@ -191,15 +273,23 @@ def prepool_view_fix(row, size: tuple[int, ...], const: int) -> Fix | None:
     if parsed_line(row.called_at.source) is None:
         return None
     channels = row.inputs[0].shape[1]
-    var = call_argument(row.called_at.source)
+    source = row.called_at.source
     nd = len(size)
     arg = f"({', '.join(map(str, size))})" if nd > 1 else str(size[0])
+    method = row.type.rpartition(".")[2]
+    operand = operand_text(source, method)
+    after = None
+    if operand is not None and not operand.isidentifier():  # `self.conv(x).view(...)`: pooled in place
+        after = wrap_operand(source, method, f"nn.functional.adaptive_avg_pool{nd}d", arg)
+    var = operand if operand is not None and operand.isidentifier() else call_argument(source)
     fix = Fix(
         description=f"pool to a fixed size first, so one sample has {channels}·{dot(size)} = {const} values "
         "at any input size",
-        code=f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{row.called_at.source}",
+        code=after or f"{var} = nn.functional.adaptive_avg_pool{nd}d({var}, {arg})\n{source}",
         safety=SAFE,
         location=row.called_at,
+        before=source if after else None,
+        after=after,
         rerun=Rerun(edits=(Edit("op_prepool", op_site(row), params=(("output_size", tuple(size)),)),)),
     )
     current = tuple(row.inputs[0].shape[2:])

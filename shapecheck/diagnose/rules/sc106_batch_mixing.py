@@ -6,7 +6,10 @@ multiplies the batch, `x.view(-1, 400)` folds spatial positions into it. An erro
 model's output batch differs from the input's, or when a later op fails because a view before
 it folded part of each sample into the batch (`x.view(-1, C, 32 * 32)` of a 64-pixel map: the
 fix reads that size from the tensor); a warning for `view(-1, n)` that keeps the batch only at
-the traced input size.
+the traced input size, and for one statistic of the whole batch (`x.mean()`, `x.abs().max()`
+with no dim) put back into every sample of a model that answers per sample (`(x - x.mean()) /
+x.std()` meant per image), unless the model reduces over the batch dim on purpose elsewhere (a
+batch norm written by hand, Sinkhorn-Knopp).
 
 Why is this bad? Samples are mixed silently: the loss compares the wrong rows, or fails much
 later with `Expected input batch_size (64) to match target batch_size (16)`.
@@ -22,6 +25,7 @@ Fix safety: safe: no parameters change (the next Linear may need another in_feat
 
 from __future__ import annotations
 
+import ast
 import re
 from fractions import Fraction
 
@@ -33,7 +37,7 @@ from ..numbers import call_argument, char_span, dot, parsed_line, per_sample_ran
 from ..provenance import BATCH, provenance, regrouped
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import batch_role, follow_up_linear, prepool_view_fix, ref, spatial_map
+from .common import batch_role, flatten_in_place, follow_up_linear, prepool_view_fix, ref, spatial_map
 
 _JOIN = ("torch.cat", "torch.concat", "torch.concatenate")
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
@@ -91,6 +95,34 @@ def _deliberate_fold(row: LayerRecord, k: Fraction) -> bool:
     return k.denominator == 1 and int(k) in leading
 
 
+def _size_names_channels(row: LayerRecord) -> bool:
+    """The row size written in the view is a product with the input's channel count as a factor
+    (`x.view(-1, 16 * 8 * 8)` of a [B, 16, 32, 32] map): each row was meant to hold every
+    channel, so the B·16 rows it gives are not one row per channel by design."""
+    found = parsed_line(row.called_at.source) if row.called_at is not None else None
+    if found is None or not row.inputs or row.inputs[0].rank < 3 or not row.outputs:
+        return False
+    channels, size = row.inputs[0].shape[1], row.outputs[0].shape[-1]
+    for node in ast.walk(found[2]):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr in ("view", "reshape"):
+            args = node.args[0].elts if len(node.args) == 1 and isinstance(node.args[0], ast.Tuple) else node.args
+            factors = _factors(args[-1]) if args else None
+            return factors is not None and len(factors) > 1 and channels in factors and prod(factors) == size
+    return False
+
+
+def _factors(node: ast.expr) -> list[int] | None:
+    """`16 * 8 * 8` → [16, 8, 8]; None for anything but a product of integer constants."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return [node.value]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        left, right = _factors(node.left), _factors(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
 @rule("SC106", ERROR)
 def check(ctx: Context) -> list[Finding]:
     trace = ctx.trace
@@ -115,7 +147,115 @@ def check(ctx: Context) -> list[Finding]:
         latent = _latent_view(ctx, row)
         if latent is not None:
             findings.append(latent)
+    whole = _whole_batch_statistic(ctx)
+    if whole is not None:
+        findings.append(whole)
     return findings
+
+
+_WHOLE: tuple[str, ...] = (
+    "Tensor.mean",
+    "torch.mean",
+    "Tensor.sum",
+    "torch.sum",
+    "Tensor.max",
+    "torch.max",
+    "Tensor.min",
+)
+_WHOLE += ("torch.min", "Tensor.amax", "torch.amax", "Tensor.amin", "torch.amin")
+_PER_SAMPLE = {"max": "amax", "min": "amin"}  # max and min reduce one dim only
+
+
+def _whole_batch_statistic(ctx: Context) -> Finding | None:
+    """One number computed from the whole batch (`x.mean()`, `x.abs().max()` without a dim, of
+    data that carries the batch: measured by dim provenance) put back into every sample by an
+    elementwise op, in a model that returns one row per sample: `(x - x.mean()) / x.std()` meant
+    per image standardises each image by the whole batch, so a sample's output depends on the
+    others and changes with the batch size. Not flagged where the model reduces over the batch
+    dim on purpose elsewhere (a batch norm written by hand, Sinkhorn-Knopp balancing)."""
+    trace = ctx.trace
+    pmap = provenance(ctx)
+    root = trace.layers[0]
+    if pmap is None or BATCH not in pmap.sources or not root.outputs:
+        return None
+    out = pmap.dims(root, "outputs")
+    if out is None or not any(BATCH in f for f in out):
+        return None  # a loss or one answer for the batch: a statistic over the batch is its business
+    found = None
+    for row in trace.layers:
+        if row.kind != "op" or row.attrs.get("category") != "reduce" or not row.inputs or not row.outputs:
+            continue
+        dims = pmap.dims(row, "inputs")
+        if not dims or not any(BATCH in f for f in dims):
+            continue
+        if _reduced_dims(row) is None:
+            if found is None and row.type in _WHOLE and _whole(row, dims) and row.inputs[0].from_input:
+                found = row
+        elif any(BATCH in dims[d] for d in _reduced_dims(row) or () if d < len(dims)):
+            return None  # the model reduces over the batch dim on purpose (a batch norm, Sinkhorn)
+    if found is None:
+        return None
+    user = _put_back(ctx, pmap, found)
+    if user is None or (found.name in ("max", "amax") and user.name in ("sub", "__sub__")):
+        return None  # `exp(x - x.max())`: a shift for numerical stability, cancelled by the normalisation
+    x = found.inputs[0]
+    why = [
+        f"{ref(found)} reduces all of {shape(x.shape)} to one number, and dim 0 follows the batch (it changes "
+        "when the batch does): the number is a statistic of the whole batch",
+        f"{ref(user)} combines it with {shape(user.outputs[0].shape)}, one row per sample: each sample is "
+        "scaled or shifted by the others, so its output changes with what else is in the batch and with the "
+        "batch size",
+    ]
+    per = ", ".join(str(d) for d in range(1, x.rank))
+    fix = Fix(
+        description="reduce over each sample's own dims, keeping them for broadcasting",
+        code=f".{_PER_SAMPLE.get(found.name, found.name)}(dim=({per}{',' if x.rank == 2 else ''}), keepdim=True)",
+        safety=SAFE,
+        check_note="not checked: which dims make a sample is the model's design",
+    )
+    return Finding(
+        code="SC106",
+        severity=WARNING,
+        layer=found.name,
+        message=f"{ref(found)} takes one statistic over the whole batch, which {ref(user)} puts back into every sample",
+        location=found.called_at,
+        row=found.index,
+        why=why,
+        fixes=[fix],
+    )
+
+
+def _reduced_dims(row: LayerRecord) -> tuple[int, ...] | None:
+    """The dims a reduction row reduces (counted from 0), or None for all of them (no dim given)."""
+    args = row.attrs.get("args", [])
+    dim = row.attrs.get("dim", args[1] if len(args) > 1 else None)
+    rank = row.inputs[0].rank
+    if dim is None:
+        return None
+    dims = dim if isinstance(dim, (list, tuple)) else (dim,)
+    if not all(isinstance(d, int) and not isinstance(d, bool) and -rank <= d < max(rank, 1) for d in dims):
+        return ()
+    return tuple(d % max(rank, 1) for d in dims)
+
+
+def _whole(row: LayerRecord, dims) -> bool:
+    """A reduction to one number of a tensor that holds samples (the batch and dims of their own)."""
+    x, y = row.inputs[0], row.outputs[0]
+    return y.rank == 0 and x.rank >= 2 and any(f for f in dims if BATCH not in f)
+
+
+def _put_back(ctx: Context, pmap, found: LayerRecord) -> LayerRecord | None:
+    """The elementwise row that combines the statistic with a tensor that follows the batch."""
+    tid = found.outputs[0].tid
+    for later in ctx.trace.layers[found.index + 1 :]:
+        if later.attrs.get("category") != "elementwise" or not later.outputs:
+            continue
+        if not any(t.tid == tid for t in later.inputs):
+            continue
+        dims = pmap.dims(later, "outputs")
+        if dims and any(BATCH in f for f in dims):
+            return later
+    return None
 
 
 def _at_another_batch(ctx: Context, b1: int) -> tuple[Trace, int] | None:
@@ -145,7 +285,12 @@ def _mixed(ctx: Context, other: Trace, b1: int, b2: int) -> tuple[LayerRecord, F
         if not _mixes(_factor(root.outputs[0].shape, twin.outputs[0].shape, b1, b2)):
             return None
         mixed = _culprit(ctx, other, b1, b2)
-        if mixed is not None and mixed[0].type in _VIEWS and _deliberate_fold(mixed[0], mixed[1]):
+        if (
+            mixed is not None
+            and mixed[0].type in _VIEWS
+            and _deliberate_fold(mixed[0], mixed[1])
+            and not _size_names_channels(mixed[0])
+        ):
             return None  # [B·T, V] logits for a per-token loss: the fold is the design
         if mixed is not None and mixed[0].type in _VIEWS and groups_whole_samples(mixed[0]):
             return None  # whole samples in groups (a few-shot class's k shots): the grouping is the design
@@ -248,14 +393,17 @@ def _flatten_fixes(ctx: Context, row: LayerRecord) -> list[Fix]:
     if row.called_at is None:
         return fixes
     var = call_argument(row.called_at.source)
+    after = flatten_in_place(row.called_at.source, row.type.rpartition(".")[2])
     fixes.append(
         follow_up_linear(
             ctx,
             Fix(
                 description="keep one row per sample: flatten everything but the batch dim",
-                code=f"{var} = torch.flatten({var}, 1)",
+                code=after or f"{var} = torch.flatten({var}, 1)",
                 safety=SAFE,
                 location=row.called_at,
+                before=row.called_at.source if after else None,
+                after=after,
                 rerun=Rerun(edits=(Edit("op_flatten", op_site(row)),)),
             ),
         )

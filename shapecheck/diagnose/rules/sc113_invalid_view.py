@@ -25,7 +25,7 @@ from ..layers import view_shape
 from ..numbers import call_argument, dot, per_sample_range, pool_size, prod, shape
 from ..registry import rule
 from ..requests import Edit, Rerun
-from .common import prepool_view_fix, producer_size_fix, ref, spatial_map
+from .common import flatten_in_place, prepool_view_fix, producer_size_fix, ref, spatial_map
 from .sizes import sizes_finding
 
 _VIEWS = ("Tensor.view", "Tensor.reshape", "torch.reshape")
@@ -138,11 +138,15 @@ def _flatten_fix(ctx: Context, row, var: str, per: int) -> Fix:
             extra = f", and set in_features={per} on `{failing.name}` (this input size only)"
     except (LookupError, TimeoutError):
         pass
+    source = row.called_at.source if row.called_at else ""
+    line = flatten_in_place(source, row.type.rpartition(".")[2])
     return Fix(
         description=f"flatten everything but the batch dim{extra}",
-        code=f"{var} = torch.flatten({var}, 1)",
+        code=line or f"{var} = torch.flatten({var}, 1)",
         safety=UNSAFE if extra else SAFE,
         location=row.called_at,
+        before=source if line else None,
+        after=line,
         rerun=Rerun(edits=edits),
     )
 
