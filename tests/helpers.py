@@ -61,3 +61,39 @@ class TraceBuilder:
         row.outputs = []
         self.trace.error = TraceError("RuntimeError", message, row.index)
         return self.trace
+
+
+def load_module(path, name: str):
+    """A fixture file imported as module `name` (its classes and case lists)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def python_and_run(tmp_path, text: str, *argv: str, unset: tuple[str, ...] = ("SHAPECHECK_IN_PROCESS",)):
+    """(python's result, `shapecheck run`'s result) for the same script, from the script's folder,
+    with the environment variables `unset` removed."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "script.py").write_text(textwrap.dedent(text))
+    environ = {k: v for k, v in os.environ.items() if k not in unset}
+
+    def go(*command):
+        return subprocess.run(
+            [sys.executable, *command],
+            cwd=tmp_path,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    return go("script.py", *argv), go("-m", "shapecheck", "run", "script.py", *argv)

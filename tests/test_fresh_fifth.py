@@ -10,12 +10,12 @@ holds the correct forms: shapecheck reports nothing in them."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 from conftest import fixture_path
+from helpers import load_module
 
 import shapecheck
 from shapecheck.diagnose.repair import _transposed_name
@@ -26,11 +26,7 @@ BUGGY = Path(fixture_path("fresh5", "buggy.py"))
 
 
 def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"fresh5_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"fresh5_{path.stem}")
 
 
 BUGGY_MODULE = _load(BUGGY)

@@ -10,12 +10,12 @@ reading the batch as time): each is named by one of the codes listed with it."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 from conftest import fixture_path
+from helpers import load_module
 
 import shapecheck
 from shapecheck.diagnose.provenance import matching_row
@@ -27,11 +27,7 @@ BUGGY = Path(fixture_path("fresh5_clean", "buggy.py"))
 
 
 def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"fresh5_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"fresh5_{path.stem}")
 
 
 CLEAN_MODULE = _load(CLEAN)

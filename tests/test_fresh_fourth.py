@@ -9,12 +9,12 @@ to H·W or to a token count), the features are moved or pooled instead."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 from conftest import fixture_path
+from helpers import load_module
 
 import shapecheck
 
@@ -23,11 +23,7 @@ BUGGY = Path(fixture_path("fresh4", "buggy.py"))
 
 
 def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"fresh4_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"fresh4_{path.stem}")
 
 
 CLEAN_MODULE = _load(CLEAN)

@@ -7,26 +7,14 @@ import subprocess
 import sys
 import textwrap
 
+from helpers import python_and_run
+
 from shapecheck import live
 
 
 def _python_and_run(tmp_path, text: str, *argv: str):
-    """(python's result, run's result) for the same script, from the script's folder."""
-    (tmp_path / "script.py").write_text(textwrap.dedent(text))
-    environ = {k: v for k, v in os.environ.items() if k not in ("SHAPECHECK_IN_PROCESS", "OMP_NUM_THREADS")}
-
-    def go(*command):
-        return subprocess.run(
-            [sys.executable, *command],
-            cwd=tmp_path,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    return go("script.py", *argv), go("-m", "shapecheck", "run", "script.py", *argv)
+    """(python's result, run's result) for the same script, OMP_NUM_THREADS unset in both."""
+    return python_and_run(tmp_path, text, *argv, unset=("SHAPECHECK_IN_PROCESS", "OMP_NUM_THREADS"))
 
 
 def _same(python, ours) -> None:

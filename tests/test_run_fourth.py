@@ -8,25 +8,11 @@ import sys
 import textwrap
 
 import pytest
+from helpers import python_and_run
 
 
 def _python_and_run(tmp_path, text: str, *argv: str):
-    """(python's result, run's result) for the same script, from the script's folder."""
-    (tmp_path / "script.py").write_text(textwrap.dedent(text))
-    environ = {k: v for k, v in os.environ.items() if k != "SHAPECHECK_IN_PROCESS"}
-
-    def go(*command):
-        return subprocess.run(
-            [sys.executable, *command],
-            cwd=tmp_path,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    return go("script.py", *argv), go("-m", "shapecheck", "run", "script.py", *argv)
+    return python_and_run(tmp_path, text, *argv)
 
 
 def _same(python, ours) -> None:
