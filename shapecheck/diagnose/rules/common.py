@@ -150,9 +150,10 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
     )
 
 
-def _operand_call(source: str, method: str) -> tuple[str, ast.expr] | None:
+def _operand_call(source: str, method: str) -> tuple[str, ast.expr, ast.Call] | None:
     """(the line as parsed, the tensor operand of its one `torch.<method>(t, ...)` or
-    `t.<method>(...)` call); None when the line does not parse alone or has no such call, or two."""
+    `t.<method>(...)` call, that call); None when the line does not parse alone or has no such
+    call, or two."""
     text = source.strip()
     for prefix in ("", "def _():\n    "):  # a `return` line parses inside a function
         try:
@@ -171,7 +172,7 @@ def _operand_call(source: str, method: str) -> tuple[str, ast.expr] | None:
         module = isinstance(receiver, ast.Name) and receiver.id in ("torch", "F")
         if module and not call.args:
             return None
-        return prefix + text, call.args[0] if module else receiver
+        return prefix + text, call.args[0] if module else receiver, call
     return None
 
 
@@ -191,12 +192,7 @@ def flatten_in_place(source: str, method: str) -> str | None:
     found = _operand_call(source, method)
     if found is None:
         return None
-    text, operand = found
-    call = next(
-        n
-        for n in ast.walk(ast.parse(text))
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == method
-    )
+    text, operand, call = found
     if call.lineno != call.end_lineno or operand.lineno != call.lineno or call.end_col_offset is None:
         return None
     line = text.splitlines()[call.lineno - 1].encode()  # the tree counts UTF-8 bytes
@@ -211,7 +207,7 @@ def wrap_operand(source: str, method: str, func: str, arg: str) -> str | None:
     found = _operand_call(source, method)
     if found is None:
         return None
-    text, node = found
+    text, node, _ = found
     lines = text.splitlines()
     if node.lineno != node.end_lineno or node.end_col_offset is None:
         return None
