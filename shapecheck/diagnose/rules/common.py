@@ -150,10 +150,10 @@ def adaptive_pool_fix(b: Boundary, target: int, note: str) -> Fix | None:
     )
 
 
-def _operand_call(source: str, method: str) -> tuple[str, ast.expr, ast.Call] | None:
-    """(the line as parsed, the tensor operand of its one `torch.<method>(t, ...)` or
-    `t.<method>(...)` call, that call); None when the line does not parse alone or has no such
-    call, or two."""
+def _operand_call(source: str, method: str) -> tuple[bytes, ast.expr, ast.Call] | None:
+    """(the line as parsed, in UTF-8 as the tree counts, the tensor operand of its one
+    `torch.<method>(t, ...)` or `t.<method>(...)` call, that call); None when the line does not
+    parse alone, has no such call or two, or the call runs over several lines."""
     text = source.strip()
     for prefix in ("", "def _():\n    "):  # a `return` line parses inside a function
         try:
@@ -165,24 +165,32 @@ def _operand_call(source: str, method: str) -> tuple[str, ast.expr, ast.Call] | 
             for n in ast.walk(tree)
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == method
         ]
-        if len(calls) != 1:
+        if len(calls) != 1 or calls[0].lineno != calls[0].end_lineno:
             return None
         call = calls[0]
         receiver = call.func.value  # type: ignore[attr-defined]
         module = isinstance(receiver, ast.Name) and receiver.id in ("torch", "F")
         if module and not call.args:
             return None
-        return prefix + text, call.args[0] if module else receiver, call
+        line = (prefix + text).splitlines()[call.lineno - 1].encode()
+        return line, call.args[0] if module else receiver, call
     return None
+
+
+def _cut(line: bytes, node: ast.expr) -> tuple[str, str, str]:
+    """(the line before the node, the node's text, the line after it)."""
+    start, end = node.col_offset, node.end_col_offset
+    return line[:start].decode(), line[start:end].decode(), line[end:].decode()
+
+
+def _indented(source: str, edited: str) -> str:
+    return source[: len(source) - len(source.lstrip())] + edited.strip()
 
 
 def operand_text(source: str, method: str) -> str | None:
     """The source text of the tensor that a line's `torch.flatten(t, 1)` / `t.flatten(1)` acts on."""
     found = _operand_call(source, method)
-    if found is None or found[1].lineno != found[1].end_lineno or found[1].end_col_offset is None:
-        return None
-    line = found[0].splitlines()[found[1].lineno - 1].encode()  # the tree counts UTF-8 bytes
-    return line[found[1].col_offset : found[1].end_col_offset].decode()
+    return _cut(found[0], found[1])[1] if found else None
 
 
 def flatten_in_place(source: str, method: str) -> str | None:
@@ -192,14 +200,9 @@ def flatten_in_place(source: str, method: str) -> str | None:
     found = _operand_call(source, method)
     if found is None:
         return None
-    text, operand, call = found
-    if call.lineno != call.end_lineno or operand.lineno != call.lineno or call.end_col_offset is None:
-        return None
-    line = text.splitlines()[call.lineno - 1].encode()  # the tree counts UTF-8 bytes
-    receiver = line[operand.col_offset : operand.end_col_offset].decode()
-    edited = f"{line[: call.col_offset].decode()}torch.flatten({receiver}, 1){line[call.end_col_offset :].decode()}"
-    indent = source[: len(source) - len(source.lstrip())]
-    return indent + edited.strip()
+    line, operand, call = found
+    before, _, after = _cut(line, call)
+    return _indented(source, f"{before}torch.flatten({_cut(line, operand)[1]}, 1){after}")
 
 
 def wrap_operand(source: str, method: str, func: str, arg: str) -> str | None:
@@ -207,15 +210,8 @@ def wrap_operand(source: str, method: str, func: str, arg: str) -> str | None:
     found = _operand_call(source, method)
     if found is None:
         return None
-    text, node, _ = found
-    lines = text.splitlines()
-    if node.lineno != node.end_lineno or node.end_col_offset is None:
-        return None
-    line = lines[node.lineno - 1].encode()  # the tree counts UTF-8 bytes
-    segment = line[node.col_offset : node.end_col_offset].decode()
-    edited = f"{line[: node.col_offset].decode()}{func}({segment}, {arg}){line[node.end_col_offset :].decode()}"
-    indent = source[: len(source) - len(source.lstrip())]
-    return indent + edited.strip()
+    before, operand, after = _cut(found[0], found[1])
+    return _indented(source, f"{before}{func}({operand}, {arg}){after}")
 
 
 def follow_up_linear(ctx: Context, fix: Fix) -> Fix:
