@@ -688,8 +688,14 @@ def _moves_to_gpu(statements: list[ast.stmt], namespace: dict) -> bool:
 
 
 def _computes_gradients(statements: list[ast.stmt]) -> bool:
-    """Whether the replayed code calls `backward()` or `autograd.grad`."""
-    return any(isinstance(n, ast.Attribute) and n.attr in ("backward", "grad") for s in statements for n in ast.walk(s))
+    """Whether the replayed code calls `backward()` or `autograd.grad(...)` (not a read of `p.grad`)."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and (n.func.attr == "backward" or (n.func.attr == "grad" and "autograd" in ast.unparse(n.func.value)))
+        for s in statements
+        for n in ast.walk(s)
+    )
 
 
 def _gradients_checked(func, args: tuple, kwargs: dict):
